@@ -1,0 +1,60 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+    name: "captty",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "captty", targets: ["captty"]),
+        .library(name: "Deepgram", targets: ["Deepgram"]),
+        .library(name: "WebSocket", targets: ["WebSocket"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+    ],
+    targets: [
+        // System libraries: module maps + inline shims for macros Swift cannot import.
+        .systemLibrary(name: "CCurses", pkgConfig: "ncursesw",
+                       providers: [.apt(["libncurses-dev"])]),
+        .systemLibrary(name: "CPulse", pkgConfig: "libpulse-simple",
+                       providers: [.apt(["libpulse-dev"])]),
+        .systemLibrary(name: "COpenSSL", pkgConfig: "openssl",
+                       providers: [.apt(["libssl-dev"])]),
+
+        .target(name: "WebSocket", dependencies: [
+            "COpenSSL", .product(name: "Logging", package: "swift-log"),
+        ]),
+        .target(name: "Deepgram", dependencies: [
+            "WebSocket", .product(name: "Logging", package: "swift-log"),
+        ]),
+        .target(name: "Audio", dependencies: [
+            "CPulse", .product(name: "Logging", package: "swift-log"),
+        ]),
+        .target(name: "Transcript", dependencies: ["Deepgram"]),
+        .target(name: "SpeechEngines", dependencies: ["Audio", "Deepgram"]),
+        .target(name: "LocalSpeech", dependencies: [
+            "SpeechEngines", "Deepgram", "WebSocket", "Audio",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .target(name: "CaptionUI", dependencies: ["CCurses", "Transcript"]),
+        .target(name: "CapttyCore", dependencies: [
+            "WebSocket", "Deepgram", "Audio", "Transcript", "SpeechEngines", "LocalSpeech", "CaptionUI",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .executableTarget(name: "captty", dependencies: [
+            "CapttyCore", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        .testTarget(name: "WebSocketTests", dependencies: ["WebSocket", "TestSupport"]),
+        .testTarget(name: "DeepgramTests", dependencies: ["Deepgram", "TestSupport"]),
+        .testTarget(name: "AudioTests", dependencies: ["Audio", "TestSupport"]),
+        .testTarget(name: "TranscriptTests", dependencies: ["Transcript", "TestSupport"]),
+        .testTarget(name: "LocalSpeechTests", dependencies: ["LocalSpeech", "TestSupport"]),
+        .testTarget(name: "CaptionUITests", dependencies: ["CaptionUI", "TestSupport"]),
+        .testTarget(name: "CapttyCoreTests", dependencies: ["CapttyCore", "TestSupport"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["TestSupport"]),
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,39 @@
+#ifndef CAPTTY_CCURSES_SHIM_H
+#define CAPTTY_CCURSES_SHIM_H
+// SwiftPM drops pkg-config -D flags, so the wide-character API is switched on here.
+#ifndef NCURSES_WIDECHAR
+#define NCURSES_WIDECHAR 1
+#endif
+#ifndef _XOPEN_SOURCE_EXTENDED
+#define _XOPEN_SOURCE_EXTENDED 1
+#endif
+#include <locale.h>
+#include <wchar.h>
+#include <ncursesw/curses.h>
+
+// Macros Swift cannot import, wrapped as inline functions.
+static inline int captty_getmaxy(WINDOW *w) { return getmaxy(w); }
+static inline int captty_getmaxx(WINDOW *w) { return getmaxx(w); }
+static inline attr_t captty_a_bold(void) { return A_BOLD; }
+static inline attr_t captty_a_dim(void) { return A_DIM; }
+static inline attr_t captty_a_italic(void) { return A_ITALIC; }
+static inline attr_t captty_a_reverse(void) { return A_REVERSE; }
+static inline attr_t captty_a_underline(void) { return A_UNDERLINE; }
+static inline attr_t captty_a_normal(void) { return A_NORMAL; }
+static inline attr_t captty_color_pair(int n) { return COLOR_PAIR(n); }
+static inline WINDOW *captty_stdscr(void) { return stdscr; }
+static inline int captty_lines(void) { return LINES; }
+static inline int captty_cols(void) { return COLS; }
+static inline int captty_key_resize(void) { return KEY_RESIZE; }
+static inline int captty_key_ppage(void) { return KEY_PPAGE; }
+static inline int captty_key_npage(void) { return KEY_NPAGE; }
+static inline int captty_key_home(void) { return KEY_HOME; }
+static inline int captty_key_end(void) { return KEY_END; }
+static inline int captty_key_up(void) { return KEY_UP; }
+static inline int captty_key_down(void) { return KEY_DOWN; }
+static inline int captty_key_enter(void) { return KEY_ENTER; }
+static inline int captty_key_backspace(void) { return KEY_BACKSPACE; }
+static inline int captty_err(void) { return ERR; }
+static inline int captty_ok(void) { return OK; }
+static inline int captty_key_code_yes(void) { return KEY_CODE_YES; }
+#endif

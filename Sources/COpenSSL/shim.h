@@ -1,0 +1,27 @@
+#ifndef CAPTTY_COPENSSL_SHIM_H
+#define CAPTTY_COPENSSL_SHIM_H
+#include <openssl/ssl.h>
+#include <openssl/err.h>
+#include <openssl/x509v3.h>
+#include <openssl/sha.h>
+#include <openssl/rand.h>
+#include <openssl/evp.h>
+#include <openssl/crypto.h>
+
+// Macros Swift cannot import, wrapped as inline functions.
+static inline long captty_SSL_set_tlsext_host_name(SSL *s, const char *name) {
+    return SSL_set_tlsext_host_name(s, name);
+}
+static inline int captty_SSL_CTX_set_min_proto_version(SSL_CTX *ctx, int version) {
+    return (int)SSL_CTX_set_min_proto_version(ctx, version);
+}
+static inline int captty_TLS1_2_VERSION(void) { return TLS1_2_VERSION; }
+static inline long captty_SSL_CTX_set_mode(SSL_CTX *ctx, long mode) { return SSL_CTX_set_mode(ctx, mode); }
+static inline long captty_SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER(void) { return SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER; }
+static inline long captty_SSL_MODE_ENABLE_PARTIAL_WRITE(void) { return SSL_MODE_ENABLE_PARTIAL_WRITE; }
+static inline int captty_SSL_ERROR_WANT_READ(void) { return SSL_ERROR_WANT_READ; }
+static inline int captty_SSL_ERROR_WANT_WRITE(void) { return SSL_ERROR_WANT_WRITE; }
+static inline int captty_SSL_ERROR_ZERO_RETURN(void) { return SSL_ERROR_ZERO_RETURN; }
+static inline int captty_SSL_ERROR_SYSCALL(void) { return SSL_ERROR_SYSCALL; }
+static inline int captty_X509_V_OK(void) { return X509_V_OK; }
+#endif

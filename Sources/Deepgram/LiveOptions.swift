@@ -1,0 +1,318 @@
+import Foundation
+
+/// The query options of Deepgram's live `/v1/listen` endpoint, typed.
+///
+/// Unset options are omitted from the URL. Open sets (models, languages, encodings, redaction
+/// kinds) are `RawRepresentable` structs with well-known constants, so new server values work
+/// without a library update. `additional` is the escape hatch for parameters this type does not
+/// know yet; they are appended last, in order.
+public struct LiveOptions: Sendable, Equatable, Codable {
+    public var model: Model?
+    public var language: Language?
+    public var encoding: Encoding?
+    public var sampleRate: Int?
+    public var channels: Int?
+    public var multichannel: Bool?
+    public var interimResults: Bool?
+    public var punctuate: Bool?
+    public var smartFormat: Bool?
+    public var numerals: Bool?
+    public var profanityFilter: Bool?
+    public var diarize: Bool?
+    public var vadEvents: Bool?
+    public var dictation: Bool?
+    public var fillerWords: Bool?
+    public var endpointing: Endpointing?
+    public var utteranceEndMs: Int?
+    public var redact: [Redact]
+    public var keyterm: [String]
+    public var keywords: [Keyword]
+    public var search: [String]
+    public var replace: [Replacement]
+    public var tag: [String]
+    public var extra: [KeyValue]
+    public var version: String?
+    public var callback: String?
+    public var callbackMethod: CallbackMethod?
+    public var mipOptOut: Bool?
+    /// Parameters not modelled above, sent verbatim (percent-encoded) after the known ones.
+    public var additional: [KeyValue]
+
+    public init(
+        model: Model? = nil, language: Language? = nil, encoding: Encoding? = nil,
+        sampleRate: Int? = nil, channels: Int? = nil, multichannel: Bool? = nil,
+        interimResults: Bool? = nil, punctuate: Bool? = nil, smartFormat: Bool? = nil,
+        numerals: Bool? = nil, profanityFilter: Bool? = nil, diarize: Bool? = nil,
+        vadEvents: Bool? = nil, dictation: Bool? = nil, fillerWords: Bool? = nil,
+        endpointing: Endpointing? = nil, utteranceEndMs: Int? = nil,
+        redact: [Redact] = [], keyterm: [String] = [], keywords: [Keyword] = [],
+        search: [String] = [], replace: [Replacement] = [], tag: [String] = [],
+        extra: [KeyValue] = [], version: String? = nil, callback: String? = nil,
+        callbackMethod: CallbackMethod? = nil, mipOptOut: Bool? = nil,
+        additional: [KeyValue] = []
+    ) {
+        self.model = model; self.language = language; self.encoding = encoding
+        self.sampleRate = sampleRate; self.channels = channels; self.multichannel = multichannel
+        self.interimResults = interimResults; self.punctuate = punctuate; self.smartFormat = smartFormat
+        self.numerals = numerals; self.profanityFilter = profanityFilter; self.diarize = diarize
+        self.vadEvents = vadEvents; self.dictation = dictation; self.fillerWords = fillerWords
+        self.endpointing = endpointing; self.utteranceEndMs = utteranceEndMs
+        self.redact = redact; self.keyterm = keyterm; self.keywords = keywords
+        self.search = search; self.replace = replace; self.tag = tag; self.extra = extra
+        self.version = version; self.callback = callback; self.callbackMethod = callbackMethod
+        self.mipOptOut = mipOptOut; self.additional = additional
+    }
+
+    /// captty's defaults for live captioning: nova-3, interim results, punctuation,
+    /// smart formatting, utterance ends and VAD events.
+    public static var captionDefaults: LiveOptions {
+        LiveOptions(model: .nova3, language: .en, interimResults: true, punctuate: true,
+                    smartFormat: true, vadEvents: true, utteranceEndMs: 1000)
+    }
+
+    /// The query items in wire order: one pair per value, repeated keys for repeatable options,
+    /// booleans as `true`/`false`, unset options omitted.
+    public var queryItems: [KeyValue] {
+        var q: [KeyValue] = []
+        func add(_ k: String, _ v: String?) { if let v { q.append(KeyValue(k, v)) } }
+        func add(_ k: String, _ v: Bool?) { if let v { q.append(KeyValue(k, v ? "true" : "false")) } }
+        func add(_ k: String, _ v: Int?) { if let v { q.append(KeyValue(k, String(v))) } }
+        add("model", model?.rawValue)
+        add("language", language?.rawValue)
+        add("encoding", encoding?.rawValue)
+        add("sample_rate", sampleRate)
+        add("channels", channels)
+        add("multichannel", multichannel)
+        add("interim_results", interimResults)
+        add("punctuate", punctuate)
+        add("smart_format", smartFormat)
+        add("numerals", numerals)
+        add("profanity_filter", profanityFilter)
+        add("diarize", diarize)
+        add("vad_events", vadEvents)
+        add("dictation", dictation)
+        add("filler_words", fillerWords)
+        add("endpointing", endpointing?.queryValue)
+        add("utterance_end_ms", utteranceEndMs)
+        for r in redact { add("redact", r.rawValue) }
+        for k in keyterm { add("keyterm", k) }
+        for k in keywords { add("keywords", k.queryValue) }
+        for s in search { add("search", s) }
+        for r in replace { add("replace", r.queryValue) }
+        for t in tag { add("tag", t) }
+        for e in extra { add("extra", "\(e.key):\(e.value)") }
+        add("version", version)
+        add("callback", callback)
+        add("callback_method", callbackMethod?.rawValue)
+        add("mip_opt_out", mipOptOut)
+        q.append(contentsOf: additional)
+        return q
+    }
+
+    /// The percent-encoded query string, without the leading `?`.
+    public var queryString: String {
+        queryItems.map { "\(LiveOptions.percentEncode($0.key))=\(LiveOptions.percentEncode($0.value))" }
+            .joined(separator: "&")
+    }
+
+    /// The full `/v1/listen` URL for a base such as `wss://api.deepgram.com` or a self-hosted
+    /// `ws://host:8080`. `http`/`https` bases are mapped to `ws`/`wss`; a base that already ends
+    /// in `/v1/listen` is used as is; any path prefix on the base is kept.
+    public func url(base: String = LiveOptions.defaultBaseURL) throws(LiveOptionsError) -> URL {
+        var b = base.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard let schemeEnd = b.range(of: "://") else { throw .invalidBaseURL(base) }
+        let scheme = b[..<schemeEnd.lowerBound].lowercased()
+        let rest = String(b[schemeEnd.upperBound...])
+        switch scheme {
+        case "ws", "wss": b = scheme + "://" + rest
+        case "http": b = "ws://" + rest
+        case "https": b = "wss://" + rest
+        default: throw .invalidBaseURL(base)
+        }
+        if b.contains("?") || b.contains("#") { throw .invalidBaseURL(base) }
+        while b.hasSuffix("/") { b.removeLast() }
+        let hostPart = b.dropFirst(b.hasPrefix("wss://") ? 6 : 5)
+        if hostPart.isEmpty || hostPart.hasPrefix("/") { throw .invalidBaseURL(base) }
+        if !b.hasSuffix("/v1/listen") { b += "/v1/listen" }
+        let qs = queryString
+        let s = qs.isEmpty ? b : b + "?" + qs
+        guard let url = URL(string: s), url.host != nil else { throw .invalidBaseURL(base) }
+        return url
+    }
+
+    public static let defaultBaseURL = "wss://api.deepgram.com"
+
+    /// RFC 3986 percent-encoding: everything but unreserved characters is escaped.
+    public static func percentEncode(_ s: String) -> String {
+        var out = ""
+        out.reserveCapacity(s.utf8.count)
+        for byte in s.utf8 {
+            switch byte {
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
+                 UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."),
+                 UInt8(ascii: "_"), UInt8(ascii: "~"):
+                out.unicodeScalars.append(Unicode.Scalar(byte))
+            default:
+                out += String(format: "%%%02X", byte)
+            }
+        }
+        return out
+    }
+}
+
+/// A bad base URL or option value.
+public enum LiveOptionsError: Error, Equatable, CustomStringConvertible {
+    case invalidBaseURL(String)
+    case invalidValue(option: String, value: String, expected: String)
+
+    public var description: String {
+        switch self {
+        case .invalidBaseURL(let b):
+            return "invalid Deepgram base URL '\(b)': use ws://HOST[:PORT], wss://HOST[:PORT] (or http/https), without a query string"
+        case .invalidValue(let o, let v, let e):
+            return "invalid value '\(v)' for \(o): expected \(e)"
+        }
+    }
+}
+
+/// One query parameter.
+public struct KeyValue: Sendable, Equatable, Hashable, Codable {
+    public var key: String
+    public var value: String
+    public init(_ key: String, _ value: String) { self.key = key; self.value = value }
+}
+
+extension LiveOptions {
+    /// A Deepgram model name (`nova-3`, `nova-2-meeting`, …); any string is accepted.
+    public struct Model: RawRepresentable, Sendable, Hashable, Codable, ExpressibleByStringLiteral, CustomStringConvertible {
+        public var rawValue: String
+        public init(rawValue: String) { self.rawValue = rawValue }
+        public init(_ v: String) { rawValue = v }
+        public init(stringLiteral v: String) { rawValue = v }
+        public var description: String { rawValue }
+        public static let nova3: Model = "nova-3"
+        public static let nova3Medical: Model = "nova-3-medical"
+        public static let nova2: Model = "nova-2"
+        public static let nova2Meeting: Model = "nova-2-meeting"
+        public static let nova2Phonecall: Model = "nova-2-phonecall"
+        public static let nova: Model = "nova"
+        public static let enhanced: Model = "enhanced"
+        public static let base: Model = "base"
+    }
+
+    /// A BCP-47 language tag (`en`, `en-GB`, `de`) or `multi`.
+    public struct Language: RawRepresentable, Sendable, Hashable, Codable, ExpressibleByStringLiteral, CustomStringConvertible {
+        public var rawValue: String
+        public init(rawValue: String) { self.rawValue = rawValue }
+        public init(_ v: String) { rawValue = v }
+        public init(stringLiteral v: String) { rawValue = v }
+        public var description: String { rawValue }
+        public static let en: Language = "en"
+        public static let enUS: Language = "en-US"
+        public static let enGB: Language = "en-GB"
+        public static let multi: Language = "multi"
+
+        /// Whether the tag has the shape of BCP-47 (letters and digits in 1–8 character subtags
+        /// separated by `-`) or is `multi`.
+        public var isWellFormed: Bool {
+            let parts = rawValue.split(separator: "-", omittingEmptySubsequences: false)
+            guard let first = parts.first, (2...3).contains(first.count) || rawValue == "multi",
+                  first.allSatisfy({ $0.isASCII && $0.isLetter }) else { return false }
+            return parts.dropFirst().allSatisfy { p in
+                (1...8).contains(p.count) && p.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber) }
+            }
+        }
+    }
+
+    /// Audio encoding of raw audio (required for headerless PCM, with `sampleRate`).
+    public struct Encoding: RawRepresentable, Sendable, Hashable, Codable, ExpressibleByStringLiteral, CustomStringConvertible {
+        public var rawValue: String
+        public init(rawValue: String) { self.rawValue = rawValue }
+        public init(stringLiteral v: String) { rawValue = v }
+        public var description: String { rawValue }
+        public static let linear16: Encoding = "linear16"
+        public static let linear32: Encoding = "linear32"
+        public static let flac: Encoding = "flac"
+        public static let mulaw: Encoding = "mulaw"
+        public static let alaw: Encoding = "alaw"
+        public static let opus: Encoding = "opus"
+        public static let oggOpus: Encoding = "ogg-opus"
+        public static let speex: Encoding = "speex"
+        public static let g729: Encoding = "g729"
+        public static let amrNB: Encoding = "amr-nb"
+        public static let amrWB: Encoding = "amr-wb"
+    }
+
+    /// A redaction kind; repeatable.
+    public struct Redact: RawRepresentable, Sendable, Hashable, Codable, ExpressibleByStringLiteral, CustomStringConvertible {
+        public var rawValue: String
+        public init(rawValue: String) { self.rawValue = rawValue }
+        public init(stringLiteral v: String) { rawValue = v }
+        public var description: String { rawValue }
+        public static let pci: Redact = "pci"
+        public static let numbers: Redact = "numbers"
+        public static let ssn: Redact = "ssn"
+        public static let all: Redact = "true"
+    }
+
+    /// `endpointing`: a pause length in milliseconds, or disabled (`false`).
+    public enum Endpointing: Sendable, Hashable, Codable {
+        case milliseconds(Int)
+        case disabled
+        public var queryValue: String {
+            switch self {
+            case .milliseconds(let ms): return String(ms)
+            case .disabled: return "false"
+            }
+        }
+        /// Parses `false`, `off`, `none` or a non-negative integer number of milliseconds.
+        public init?(parsing s: String) {
+            let t = s.trimmingCharacters(in: .whitespaces).lowercased()
+            if ["false", "off", "none", "disabled"].contains(t) { self = .disabled; return }
+            guard let ms = Int(t), ms >= 0 else { return nil }
+            self = .milliseconds(ms)
+        }
+    }
+
+    /// `keywords=word:boost` (boost optional).
+    public struct Keyword: Sendable, Hashable, Codable {
+        public var word: String
+        public var boost: Double?
+        public init(_ word: String, boost: Double? = nil) { self.word = word; self.boost = boost }
+        public var queryValue: String {
+            guard let boost else { return word }
+            let b = boost == boost.rounded() && abs(boost) < 1e15 ? String(Int(boost)) : String(boost)
+            return "\(word):\(b)"
+        }
+        /// Parses `word` or `word:boost`.
+        public init?(parsing s: String) {
+            if let i = s.lastIndex(of: ":"), let b = Double(s[s.index(after: i)...]) {
+                let w = String(s[..<i]); guard !w.isEmpty else { return nil }
+                self.init(w, boost: b)
+            } else {
+                guard !s.isEmpty else { return nil }
+                self.init(s)
+            }
+        }
+    }
+
+    /// `replace=find:replacement`.
+    public struct Replacement: Sendable, Hashable, Codable {
+        public var find: String
+        public var replacement: String?
+        public init(_ find: String, with replacement: String? = nil) { self.find = find; self.replacement = replacement }
+        public var queryValue: String { replacement.map { "\(find):\($0)" } ?? find }
+        public init?(parsing s: String) {
+            guard !s.isEmpty else { return nil }
+            if let i = s.firstIndex(of: ":") {
+                self.init(String(s[..<i]), with: String(s[s.index(after: i)...]))
+            } else { self.init(s) }
+        }
+    }
+
+    /// The HTTP method of a callback.
+    public enum CallbackMethod: String, Sendable, Hashable, Codable, CaseIterable {
+        case post = "POST"
+        case put = "PUT"
+    }
+}

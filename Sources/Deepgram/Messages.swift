@@ -1,0 +1,409 @@
+import Foundation
+
+/// A `Results` message: a transcript for a span of audio, interim or final.
+///
+/// Times are seconds since the connection opened (a reconnecting client offsets them). Every
+/// field the server may omit decodes to a neutral default, and unknown fields are ignored.
+public struct Results: Sendable, Equatable, Codable {
+    public var channelIndex: [Int]
+    public var start: Double
+    public var duration: Double
+    public var isFinal: Bool
+    public var speechFinal: Bool
+    public var fromFinalize: Bool
+    public var channel: Channel
+    public var metadata: ResultsMetadata?
+
+    public init(channelIndex: [Int] = [0, 1], start: Double, duration: Double, isFinal: Bool,
+                speechFinal: Bool = false, fromFinalize: Bool = false, channel: Channel,
+                metadata: ResultsMetadata? = nil) {
+        self.channelIndex = channelIndex; self.start = start; self.duration = duration
+        self.isFinal = isFinal; self.speechFinal = speechFinal; self.fromFinalize = fromFinalize
+        self.channel = channel; self.metadata = metadata
+    }
+
+    /// The best alternative, or an empty one.
+    public var best: Alternative { channel.alternatives.first ?? Alternative(transcript: "", confidence: 0, words: []) }
+    /// The best alternative's transcript.
+    public var transcript: String { best.transcript }
+    /// End of the span in seconds.
+    public var end: Double { start + duration }
+
+    /// A copy with every time shifted by `seconds` (used across reconnects).
+    public func offset(by seconds: Double) -> Results {
+        guard seconds != 0 else { return self }
+        var r = self
+        r.start += seconds
+        r.channel.alternatives = r.channel.alternatives.map { a in
+            var a = a
+            a.words = a.words.map { w in var w = w; w.start += seconds; w.end += seconds; return w }
+            return a
+        }
+        return r
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case type, channelIndex = "channel_index", start, duration, isFinal = "is_final"
+        case speechFinal = "speech_final", fromFinalize = "from_finalize", channel, metadata
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        channelIndex = try c.decodeIfPresent([Int].self, forKey: .channelIndex) ?? [0, 1]
+        start = try c.decodeIfPresent(Double.self, forKey: .start) ?? 0
+        duration = try c.decodeIfPresent(Double.self, forKey: .duration) ?? 0
+        isFinal = try c.decodeIfPresent(Bool.self, forKey: .isFinal) ?? false
+        speechFinal = try c.decodeIfPresent(Bool.self, forKey: .speechFinal) ?? false
+        fromFinalize = try c.decodeIfPresent(Bool.self, forKey: .fromFinalize) ?? false
+        channel = try c.decodeIfPresent(Channel.self, forKey: .channel) ?? Channel(alternatives: [])
+        metadata = try c.decodeIfPresent(ResultsMetadata.self, forKey: .metadata)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode("Results", forKey: .type)
+        try c.encode(channelIndex, forKey: .channelIndex)
+        try c.encode(duration, forKey: .duration)
+        try c.encode(start, forKey: .start)
+        try c.encode(isFinal, forKey: .isFinal)
+        try c.encode(speechFinal, forKey: .speechFinal)
+        try c.encode(fromFinalize, forKey: .fromFinalize)
+        try c.encode(channel, forKey: .channel)
+        try c.encodeIfPresent(metadata, forKey: .metadata)
+    }
+}
+
+/// `Results.channel`.
+public struct Channel: Sendable, Equatable, Codable {
+    public var alternatives: [Alternative]
+    public var search: [SearchHits]?
+    public init(alternatives: [Alternative], search: [SearchHits]? = nil) {
+        self.alternatives = alternatives; self.search = search
+    }
+    enum CodingKeys: String, CodingKey { case alternatives, search }
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        alternatives = try c.decodeIfPresent([Alternative].self, forKey: .alternatives) ?? []
+        search = try c.decodeIfPresent([SearchHits].self, forKey: .search)
+    }
+}
+
+/// One transcription hypothesis.
+public struct Alternative: Sendable, Equatable, Codable {
+    public var transcript: String
+    public var confidence: Double
+    public var words: [Word]
+    public var languages: [String]?
+    public var entities: [Entity]?
+    public init(transcript: String, confidence: Double, words: [Word], languages: [String]? = nil, entities: [Entity]? = nil) {
+        self.transcript = transcript; self.confidence = confidence; self.words = words
+        self.languages = languages; self.entities = entities
+    }
+    enum CodingKeys: String, CodingKey { case transcript, confidence, words, languages, entities }
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        transcript = try c.decodeIfPresent(String.self, forKey: .transcript) ?? ""
+        confidence = try c.decodeIfPresent(Double.self, forKey: .confidence) ?? 0
+        words = try c.decodeIfPresent([Word].self, forKey: .words) ?? []
+        languages = try c.decodeIfPresent([String].self, forKey: .languages)
+        entities = try c.decodeIfPresent([Entity].self, forKey: .entities)
+    }
+}
+
+/// One recognised word with its timing.
+public struct Word: Sendable, Equatable, Codable {
+    public var word: String
+    public var start: Double
+    public var end: Double
+    public var confidence: Double
+    public var punctuatedWord: String?
+    public var speaker: Int?
+    public var speakerConfidence: Double?
+    public var language: String?
+    public init(word: String, start: Double, end: Double, confidence: Double, punctuatedWord: String? = nil,
+                speaker: Int? = nil, speakerConfidence: Double? = nil, language: String? = nil) {
+        self.word = word; self.start = start; self.end = end; self.confidence = confidence
+        self.punctuatedWord = punctuatedWord; self.speaker = speaker
+        self.speakerConfidence = speakerConfidence; self.language = language
+    }
+    /// The punctuated form when present, else the bare word.
+    public var display: String { punctuatedWord ?? word }
+    enum CodingKeys: String, CodingKey {
+        case word, start, end, confidence, punctuatedWord = "punctuated_word", speaker
+        case speakerConfidence = "speaker_confidence", language
+    }
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        word = try c.decodeIfPresent(String.self, forKey: .word) ?? ""
+        start = try c.decodeIfPresent(Double.self, forKey: .start) ?? 0
+        end = try c.decodeIfPresent(Double.self, forKey: .end) ?? start
+        confidence = try c.decodeIfPresent(Double.self, forKey: .confidence) ?? 0
+        punctuatedWord = try c.decodeIfPresent(String.self, forKey: .punctuatedWord)
+        speaker = try c.decodeIfPresent(Int.self, forKey: .speaker)
+        speakerConfidence = try c.decodeIfPresent(Double.self, forKey: .speakerConfidence)
+        language = try c.decodeIfPresent(String.self, forKey: .language)
+    }
+}
+
+/// A detected entity (finals only).
+public struct Entity: Sendable, Equatable, Codable {
+    public var label: String
+    public var value: String
+    public var confidence: Double?
+    public var startWord: Int?
+    public var endWord: Int?
+    public init(label: String, value: String, confidence: Double? = nil, startWord: Int? = nil, endWord: Int? = nil) {
+        self.label = label; self.value = value; self.confidence = confidence
+        self.startWord = startWord; self.endWord = endWord
+    }
+    enum CodingKeys: String, CodingKey {
+        case label, value, confidence, startWord = "start_word", endWord = "end_word"
+    }
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        label = try c.decodeIfPresent(String.self, forKey: .label) ?? ""
+        value = try c.decodeIfPresent(String.self, forKey: .value) ?? ""
+        confidence = try c.decodeIfPresent(Double.self, forKey: .confidence)
+        startWord = try c.decodeIfPresent(Int.self, forKey: .startWord)
+        endWord = try c.decodeIfPresent(Int.self, forKey: .endWord)
+    }
+}
+
+/// `channel.search[]`: hits for one search query.
+public struct SearchHits: Sendable, Equatable, Codable {
+    public struct Hit: Sendable, Equatable, Codable {
+        public var confidence: Double?
+        public var start: Double?
+        public var end: Double?
+        public var snippet: String?
+    }
+    public var query: String
+    public var hits: [Hit]
+    enum CodingKeys: String, CodingKey { case query, hits }
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        query = try c.decodeIfPresent(String.self, forKey: .query) ?? ""
+        hits = try c.decodeIfPresent([Hit].self, forKey: .hits) ?? []
+    }
+}
+
+/// The model that produced a result.
+public struct ModelInfo: Sendable, Equatable, Codable {
+    public var name: String
+    public var version: String
+    public var arch: String
+    public init(name: String, version: String, arch: String) { self.name = name; self.version = version; self.arch = arch }
+    enum CodingKeys: String, CodingKey { case name, version, arch }
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        name = try c.decodeIfPresent(String.self, forKey: .name) ?? ""
+        version = try c.decodeIfPresent(String.self, forKey: .version) ?? ""
+        arch = try c.decodeIfPresent(String.self, forKey: .arch) ?? ""
+    }
+}
+
+/// `Results.metadata`.
+public struct ResultsMetadata: Sendable, Equatable, Codable {
+    public var requestID: String?
+    public var modelInfo: ModelInfo?
+    public var modelUUID: String?
+    public init(requestID: String? = nil, modelInfo: ModelInfo? = nil, modelUUID: String? = nil) {
+        self.requestID = requestID; self.modelInfo = modelInfo; self.modelUUID = modelUUID
+    }
+    enum CodingKeys: String, CodingKey { case requestID = "request_id", modelInfo = "model_info", modelUUID = "model_uuid" }
+}
+
+/// `UtteranceEnd`: a gap of `utterance_end_ms` after the last final word.
+public struct UtteranceEnd: Sendable, Equatable, Codable {
+    public var channel: [Int]
+    public var lastWordEnd: Double
+    public init(channel: [Int] = [0, 1], lastWordEnd: Double) { self.channel = channel; self.lastWordEnd = lastWordEnd }
+    enum CodingKeys: String, CodingKey { case type, channel, lastWordEnd = "last_word_end" }
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        channel = try c.decodeIfPresent([Int].self, forKey: .channel) ?? [0, 1]
+        lastWordEnd = try c.decodeIfPresent(Double.self, forKey: .lastWordEnd) ?? 0
+    }
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode("UtteranceEnd", forKey: .type)
+        try c.encode(channel, forKey: .channel)
+        try c.encode(lastWordEnd, forKey: .lastWordEnd)
+    }
+}
+
+/// `SpeechStarted` (with `vad_events=true`).
+public struct SpeechStarted: Sendable, Equatable, Codable {
+    public var channel: [Int]
+    public var timestamp: Double
+    public init(channel: [Int] = [0, 1], timestamp: Double) { self.channel = channel; self.timestamp = timestamp }
+    enum CodingKeys: String, CodingKey { case type, channel, timestamp }
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        channel = try c.decodeIfPresent([Int].self, forKey: .channel) ?? [0, 1]
+        timestamp = try c.decodeIfPresent(Double.self, forKey: .timestamp) ?? 0
+    }
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode("SpeechStarted", forKey: .type)
+        try c.encode(channel, forKey: .channel)
+        try c.encode(timestamp, forKey: .timestamp)
+    }
+}
+
+/// `Metadata`: the summary sent after CloseStream, before the close.
+public struct Metadata: Sendable, Equatable, Codable {
+    public var transactionKey: String?
+    public var requestID: String?
+    public var sha256: String?
+    public var created: String?
+    public var duration: Double?
+    public var channels: Int?
+    public var models: [String]
+    public var modelInfo: [String: ModelInfo]
+    public init(transactionKey: String? = "deprecated", requestID: String? = nil, sha256: String? = nil,
+                created: String? = nil, duration: Double? = nil, channels: Int? = nil,
+                models: [String] = [], modelInfo: [String: ModelInfo] = [:]) {
+        self.transactionKey = transactionKey; self.requestID = requestID; self.sha256 = sha256
+        self.created = created; self.duration = duration; self.channels = channels
+        self.models = models; self.modelInfo = modelInfo
+    }
+    enum CodingKeys: String, CodingKey {
+        case type, transactionKey = "transaction_key", requestID = "request_id", sha256, created
+        case duration, channels, models, modelInfo = "model_info"
+    }
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        transactionKey = try c.decodeIfPresent(String.self, forKey: .transactionKey)
+        requestID = try c.decodeIfPresent(String.self, forKey: .requestID)
+        sha256 = try c.decodeIfPresent(String.self, forKey: .sha256)
+        created = try c.decodeIfPresent(String.self, forKey: .created)
+        duration = try c.decodeIfPresent(Double.self, forKey: .duration)
+        channels = try c.decodeIfPresent(Int.self, forKey: .channels)
+        models = try c.decodeIfPresent([String].self, forKey: .models) ?? []
+        modelInfo = (try? c.decodeIfPresent([String: ModelInfo].self, forKey: .modelInfo)) ?? [:]
+    }
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode("Metadata", forKey: .type)
+        try c.encodeIfPresent(transactionKey, forKey: .transactionKey)
+        try c.encodeIfPresent(requestID, forKey: .requestID)
+        try c.encodeIfPresent(sha256, forKey: .sha256)
+        try c.encodeIfPresent(created, forKey: .created)
+        try c.encodeIfPresent(duration, forKey: .duration)
+        try c.encodeIfPresent(channels, forKey: .channels)
+        try c.encode(models, forKey: .models)
+        try c.encode(modelInfo, forKey: .modelInfo)
+    }
+}
+
+/// An `Error` message from newer servers.
+public struct ErrorMessage: Sendable, Equatable, Codable {
+    public var variant: String?
+    public var description: String?
+    public var message: String?
+    public init(variant: String? = nil, description: String? = nil, message: String? = nil) {
+        self.variant = variant; self.description = description; self.message = message
+    }
+    /// The most useful human-readable text the server gave.
+    public var text: String {
+        [variant, description, message].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: ": ")
+    }
+}
+
+/// A decoded server → client text frame.
+public enum ServerMessage: Sendable, Equatable {
+    case results(Results)
+    case metadata(Metadata)
+    case utteranceEnd(UtteranceEnd)
+    case speechStarted(SpeechStarted)
+    case error(ErrorMessage)
+    /// Valid JSON with an unknown or missing `type`; the raw text is kept.
+    case unhandled(type: String?, raw: String)
+
+    private struct TypeProbe: Decodable { var type: String? }
+
+    /// Decodes one text frame. Unknown types become `.unhandled`; only invalid JSON (or a
+    /// known type whose fields have the wrong JSON types) throws.
+    public static func decode(_ text: String) throws(MessageDecodingError) -> ServerMessage {
+        try decode(Data(text.utf8), text: text)
+    }
+
+    public static func decode(_ data: Data) throws(MessageDecodingError) -> ServerMessage {
+        try decode(data, text: nil)
+    }
+
+    private static func decode(_ data: Data, text: String?) throws(MessageDecodingError) -> ServerMessage {
+        let decoder = JSONDecoder()
+        func raw() -> String { text ?? String(decoding: data, as: UTF8.self) }
+        let probe: TypeProbe
+        do {
+            guard (try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])) is [String: Any] else {
+                throw MessageDecodingError.notAnObject(excerpt: MessageDecodingError.excerpt(raw()))
+            }
+            probe = try decoder.decode(TypeProbe.self, from: data)
+        } catch let e as MessageDecodingError {
+            throw e
+        } catch {
+            throw .invalidJSON(excerpt: MessageDecodingError.excerpt(raw()), underlying: "\(error)")
+        }
+        do {
+            switch probe.type {
+            case "Results": return .results(try decoder.decode(Results.self, from: data))
+            case "Metadata": return .metadata(try decoder.decode(Metadata.self, from: data))
+            case "UtteranceEnd": return .utteranceEnd(try decoder.decode(UtteranceEnd.self, from: data))
+            case "SpeechStarted": return .speechStarted(try decoder.decode(SpeechStarted.self, from: data))
+            case "Error": return .error(try decoder.decode(ErrorMessage.self, from: data))
+            default: return .unhandled(type: probe.type, raw: raw())
+            }
+        } catch {
+            throw .invalidMessage(type: probe.type ?? "?", excerpt: MessageDecodingError.excerpt(raw()), underlying: "\(error)")
+        }
+    }
+
+    /// Encodes the message as the JSON text frame a Deepgram server sends.
+    public func encoded() -> String {
+        let enc = JSONEncoder()
+        enc.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let data: Data?
+        switch self {
+        case .results(let r): data = try? enc.encode(r)
+        case .metadata(let m): data = try? enc.encode(m)
+        case .utteranceEnd(let u): data = try? enc.encode(u)
+        case .speechStarted(let s): data = try? enc.encode(s)
+        case .error(let e):
+            struct E: Encodable { let type = "Error"; let variant: String?; let description: String?; let message: String? }
+            data = try? enc.encode(E(variant: e.variant, description: e.description, message: e.message))
+        case .unhandled(_, let raw): return raw
+        }
+        return data.map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+    }
+}
+
+/// A server frame that could not be decoded. It carries the offending text, truncated.
+public enum MessageDecodingError: Error, Equatable, CustomStringConvertible {
+    case invalidJSON(excerpt: String, underlying: String)
+    case notAnObject(excerpt: String)
+    case invalidMessage(type: String, excerpt: String, underlying: String)
+
+    /// The longest excerpt of offending text kept in an error.
+    public static let excerptLimit = 200
+
+    static func excerpt(_ s: String) -> String {
+        s.count <= excerptLimit ? s : String(s.prefix(excerptLimit)) + "… (\(s.utf8.count) bytes)"
+    }
+
+    public var excerpt: String {
+        switch self {
+        case .invalidJSON(let e, _), .notAnObject(let e), .invalidMessage(_, let e, _): return e
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .invalidJSON(let e, _): return "server sent invalid JSON: \(e)"
+        case .notAnObject(let e): return "server sent JSON that is not an object: \(e)"
+        case .invalidMessage(let t, let e, let u): return "server sent a malformed \(t) message (\(u)): \(e)"
+        }
+    }
+}

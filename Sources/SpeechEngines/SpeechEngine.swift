@@ -1,0 +1,14 @@
+import Audio
+import Deepgram
+
+/// A speech recognizer that turns audio into Deepgram-shaped events.
+///
+/// Implemented by the Deepgram cloud client and by the offline recognizer alike, so the
+/// session, store, UI and tests do not care which engine runs.
+public protocol SpeechEngine: Sendable {
+    /// A short name for the status bar (`deepgram`, `local`).
+    var name: String { get }
+    /// Transcribes `audio` until it ends, then finishes cleanly (Finalize/CloseStream or the
+    /// local equivalent) and ends the returned stream.
+    func transcribe(_ audio: AsyncThrowingStream<AudioChunk, Error>, options: LiveOptions) -> AsyncThrowingStream<LiveEvent, Error>
+}
