@@ -15,12 +15,11 @@ let package = Package(
     ],
     targets: [
         // System libraries: module maps + inline shims for macros Swift cannot import.
-        .systemLibrary(name: "CCurses", pkgConfig: "ncursesw",
-                       providers: [.apt(["libncurses-dev"])]),
-        .systemLibrary(name: "CPulse", pkgConfig: "libpulse-simple",
-                       providers: [.apt(["libpulse-dev"])]),
-        .systemLibrary(name: "COpenSSL", pkgConfig: "openssl",
-                       providers: [.apt(["libssl-dev"])]),
+        // Headers are in /usr/include on Debian; pkg-config is not used because SwiftPM drops
+        // (and warns about) its -D flags. scripts/setup installs the -dev packages.
+        .systemLibrary(name: "CCurses"),
+        .systemLibrary(name: "CPulse"),
+        .systemLibrary(name: "COpenSSL"),
 
         .target(name: "WebSocket", dependencies: [
             "COpenSSL", .product(name: "Logging", package: "swift-log"),

@@ -1,0 +1,3 @@
+import Testing
+
+@Test func placeholderDeepgram() { #expect(Bool(true)) }
