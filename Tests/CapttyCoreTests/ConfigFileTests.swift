@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import CapttyCore
 
 /// The config file: every setting is read, and an invalid file names the line and key.
@@ -118,5 +119,17 @@ import Testing
     @Test func stringEscapes() throws {
         let c = try CapttyConfig.parse(#"device = "a\"b\\c\u00e9""#)
         #expect(c.device == "a\"b\\cé")
+    }
+}
+
+/// The sample config shipped in Assets/ is valid and matches captty's defaults.
+@Suite struct SampleConfigTests {
+    @Test func sampleConfigParses() throws {
+        let url = TestPaths.packageRoot.appendingPathComponent("Assets/config.toml")
+        let c = try CapttyConfig.parse(String(contentsOf: url, encoding: .utf8), file: url.path)
+        #expect(c.engine == .auto)
+        #expect(c.options.model == LiveOptions.captionDefaults.model)
+        #expect(c.languages.count >= 2)
+        #expect(c.display == CapttyConfig.DisplayDefaults())
     }
 }
