@@ -48,7 +48,7 @@ let package = Package(
         .testTarget(name: "WebSocketTests", dependencies: ["WebSocket", "TestSupport"]),
         .testTarget(name: "DeepgramTests", dependencies: ["Deepgram", "TestSupport"]),
         .testTarget(name: "AudioTests", dependencies: ["Audio", "TestSupport"]),
-        .testTarget(name: "TranscriptTests", dependencies: ["Transcript", "TestSupport"]),
+        .testTarget(name: "TranscriptTests", dependencies: ["Transcript", "TestSupport"], exclude: ["Golden"]),
         .testTarget(name: "LocalSpeechTests", dependencies: ["LocalSpeech", "TestSupport"]),
         .testTarget(name: "CaptionUITests", dependencies: ["CaptionUI", "TestSupport"]),
         .testTarget(name: "CapttyCoreTests", dependencies: ["CapttyCore", "TestSupport"]),
