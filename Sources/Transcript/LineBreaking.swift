@@ -7,16 +7,14 @@ enum LineBreaking {
     static let noBreakAfter: Set<String> = [
         "a", "an", "the", "this", "that", "these", "those", "my", "your", "his", "her", "its", "our",
         "their", "some", "any", "each", "every", "no", "of", "to", "in", "on", "at", "by", "for",
-        "with", "from", "into", "onto", "upon", "about", "over", "under", "between", "through",
-        "after", "before", "without", "within", "and", "or", "but", "nor", "if", "as", "than",
+        "with", "from", "into", "onto", "upon", "and", "or", "but", "nor", "if", "as", "than",
         "very", "not",
     ]
-    static let abbreviations: Set<String> = ["mr.", "mrs.", "ms.", "dr.", "st.", "prof."]
-    /// Words a new line may well start with (breaking before them reads naturally).
+    /// Conjunctions a new line may well start with (breaking before them reads naturally).
     static let goodLineStart: Set<String> = [
-        "and", "but", "or", "so", "because", "which", "who", "that", "when", "while", "where",
-        "if", "to", "in", "of", "for", "with", "from",
+        "and", "but", "or", "so", "because", "which", "who", "when", "while", "where", "if",
     ]
+    static let abbreviations: Set<String> = ["mr.", "mrs.", "ms.", "dr.", "st.", "prof."]
 
     static func bare(_ s: String) -> String {
         s.lowercased().trimmingCharacters(in: .punctuationCharacters)

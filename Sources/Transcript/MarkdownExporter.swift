@@ -14,7 +14,7 @@ public enum MarkdownExporter {
             var lead: [String] = []
             if options.timestamps { lead.append("[\(Timecode.clock(line.start))]") }
             if options.speakers, let s = line.speaker { lead.append(SpeakerLabel.name(s) + ":") }
-            if !lead.isEmpty { out += "**" + escape(lead.joined(separator: " ")) + "** " }
+            if !lead.isEmpty { out += "**" + lead.joined(separator: " ") + "** " }
             out += lead.isEmpty ? escapeLeading(escape(line.text)) : escape(line.text)
             out += "\n\n"
         }
