@@ -8,6 +8,8 @@ public enum JSONValue: Sendable, Equatable {
     case string(String)
     case array([JSONValue])
     case object([(String, JSONValue)])
+    /// Already rendered JSON text, inserted verbatim.
+    case raw(String)
 
     public static func == (a: JSONValue, b: JSONValue) -> Bool { a.rendered == b.rendered }
 
@@ -35,6 +37,7 @@ public enum JSONValue: Sendable, Equatable {
             else if d == d.rounded(), abs(d) < 1e15 { out += String(Int64(d)) }
             else { out += String(d) }
         case .string(let s): Self.escape(s, into: &out)
+        case .raw(let r): out += r
         case .array(let a):
             guard !a.isEmpty else { out += "[]"; return }
             out += "["
