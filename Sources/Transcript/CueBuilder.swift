@@ -97,7 +97,7 @@ public enum CueBuilder {
         let total = words.reduce(0) { $0 + $1.count } + max(0, words.count - 1)
         if total <= rules.maxLineLength { return [words.joined(separator: " ")] }
         guard rules.maxLines >= 2, words.count >= 2 else { return nil }
-        var best: (cost: Int, m: Int)?
+        var best: (cost: Double, m: Int)?
         var len1 = 0
         for m in 1 ..< words.count {
             len1 += words[m - 1].count + (m > 1 ? 1 : 0)
@@ -108,9 +108,10 @@ public enum CueBuilder {
                 || (rules.maxLines > 2 && layout(rest, rules: CueRules(maxLineLength: rules.maxLineLength, maxLines: rules.maxLines - 1)) != nil)
             guard restFits else { continue }
             let s = LineBreaking.score(after: words[m - 1], next: words[m], gap: 0)
-            var cost = abs(len1 - min(len2, rules.maxLineLength))
-            if s < 0 { cost += 1000 } else { cost -= s * 4 }
-            if len1 > len2 { cost += 2 }
+            // Punctuation outweighs balance; a longer bottom line is slightly preferred.
+            var cost = Double(abs(len1 - min(len2, rules.maxLineLength))) / 2
+            if s < 0 { cost += 1000 } else { cost -= Double(s * 4) }
+            if len1 > len2 { cost += 1 }
             if best == nil || cost < best!.cost { best = (cost, m) }
         }
         guard let m = best?.m else { return nil }
