@@ -36,6 +36,8 @@ public actor JournalWriter {
     public private(set) var state: SaveState
     /// Lines written since the journal opened (header included).
     public private(set) var linesWritten = 0
+    /// Successful fsyncs (for tests).
+    private(set) var syncCount = 0
 
     /// Opens (creates) the journal at `url` and writes the header. Failure to create the file
     /// is not thrown: it shows in `state` and is retried like any write failure.
@@ -193,5 +195,6 @@ public actor JournalWriter {
             return
         }
         unsynced = false
+        syncCount += 1
     }
 }
