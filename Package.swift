@@ -54,6 +54,8 @@ let package = Package(
         .testTarget(name: "CapttyCoreTests", dependencies: ["CapttyCore", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport"]),
         .target(name: "TestSupport", path: "Tests/TestSupport"),
+        // Child process for TranscriptTests' SIGKILL crash test (writes a journal until killed).
+        .executableTarget(name: "transcript-crash-child", dependencies: ["Transcript"], path: "Tests/TranscriptCrashChild"),
     ],
     swiftLanguageModes: [.v6]
 )
