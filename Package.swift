@@ -56,6 +56,8 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         // Child process for TranscriptTests' SIGKILL crash test (writes a journal until killed).
         .executableTarget(name: "transcript-crash-child", dependencies: ["Transcript"], path: "Tests/TranscriptCrashChild"),
+        // Benchmarks: swift run -c release transcript-bench
+        .executableTarget(name: "transcript-bench", dependencies: ["Transcript", "Deepgram"], path: "Benchmarks/transcript"),
     ],
     swiftLanguageModes: [.v6]
 )
