@@ -48,12 +48,16 @@ let package = Package(
         .testTarget(name: "WebSocketTests", dependencies: ["WebSocket", "TestSupport"]),
         .testTarget(name: "DeepgramTests", dependencies: ["Deepgram", "TestSupport"]),
         .testTarget(name: "AudioTests", dependencies: ["Audio", "TestSupport"]),
-        .testTarget(name: "TranscriptTests", dependencies: ["Transcript", "TestSupport"]),
+        .testTarget(name: "TranscriptTests", dependencies: ["Transcript", "TestSupport"], exclude: ["Golden"]),
         .testTarget(name: "LocalSpeechTests", dependencies: ["LocalSpeech", "TestSupport"]),
         .testTarget(name: "CaptionUITests", dependencies: ["CaptionUI", "TestSupport"]),
         .testTarget(name: "CapttyCoreTests", dependencies: ["CapttyCore", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport"]),
         .target(name: "TestSupport", path: "Tests/TestSupport"),
+        // Child process for TranscriptTests' SIGKILL crash test (writes a journal until killed).
+        .executableTarget(name: "transcript-crash-child", dependencies: ["Transcript"], path: "Tests/TranscriptCrashChild"),
+        // Benchmarks: swift run -c release transcript-bench
+        .executableTarget(name: "transcript-bench", dependencies: ["Transcript", "Deepgram"], path: "Benchmarks/transcript"),
     ],
     swiftLanguageModes: [.v6]
 )

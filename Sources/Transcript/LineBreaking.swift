@@ -1,0 +1,51 @@
+import Foundation
+
+/// Where caption text may be broken: after punctuation preferably, never after an article,
+/// determiner, preposition or conjunction (which would split it from what it introduces).
+enum LineBreaking {
+    /// Words a line or cue must not end with.
+    static let noBreakAfter: Set<String> = [
+        "a", "an", "the", "this", "that", "these", "those", "my", "your", "his", "her", "its", "our",
+        "their", "some", "any", "each", "every", "no", "of", "to", "in", "on", "at", "by", "for",
+        "with", "from", "into", "onto", "upon", "and", "or", "but", "nor", "if", "as", "than",
+        "very", "not",
+    ]
+    /// Conjunctions a new line may well start with (breaking before them reads naturally).
+    static let goodLineStart: Set<String> = [
+        "and", "but", "or", "so", "because", "which", "who", "when", "while", "where", "if",
+    ]
+    static let abbreviations: Set<String> = ["mr.", "mrs.", "ms.", "dr.", "st.", "prof."]
+
+    static func bare(_ s: String) -> String {
+        s.lowercased().trimmingCharacters(in: .punctuationCharacters)
+    }
+
+    /// Whether a line or cue may end after `word`.
+    static func isForbiddenEnd(_ word: String) -> Bool {
+        let lower = word.lowercased()
+        if abbreviations.contains(lower) { return true }
+        if endsWithPunctuation(word) { return false }
+        return noBreakAfter.contains(bare(word))
+    }
+
+    /// How good a break is after `word` with `next` following (higher is better; negative is
+    /// forbidden).
+    static func score(after word: String, next: String?, gap: Double) -> Int {
+        guard next != nil else { return 10 }
+        if isForbiddenEnd(word) { return -100 }
+        var s = 1
+        if let last = word.last {
+            if ".?!…".contains(last) || (word.hasSuffix(".\"") || word.hasSuffix("?\"") || word.hasSuffix("!\"")) { s = 6 }
+            else if ",;:—–".contains(last) { s = 4 }
+        }
+        if s == 1, let next, goodLineStart.contains(bare(next)) { s = 2 }
+        if gap >= 0.5 { s += 2 }
+        return s
+    }
+
+    static func endsWithPunctuation(_ word: String) -> Bool {
+        guard let last = word.last else { return false }
+        return ".?!…,;:—–\"".contains(last)
+    }
+}
+
