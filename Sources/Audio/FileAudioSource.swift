@@ -17,18 +17,38 @@ public struct FileAudioSource: AudioSource {
     /// The WAV header, nil for raw input.
     public let wavHeader: WAVHeader?
     public let options: FileSourceOptions
-    public let path: String
+    /// The file's path; nil for stdin or a descriptor.
+    public let path: String?
+    /// What error messages call the input (the path, "stdin", or the name given).
+    public let displayName: String
 
     private let firstReader: Locked<StartedReader?>
 
     /// Opens `path` ("-" for stdin) and reads its header.
     public init(path: String, options: FileSourceOptions = FileSourceOptions()) async throws(AudioError) {
+        if path == "-" {
+            try await self.init(fileDescriptor: 0, name: "stdin", options: options)
+            return
+        }
         try validateChunkDuration(options.chunkDuration)
+        let fd = try Self.openFD(path)
+        try await self.init(fd: fd, path: path, display: path, name: (path as NSString).lastPathComponent, options: options)
+    }
+
+    /// Reads a pipe or other descriptor (duplicated; the caller keeps `fd`). One-shot, like stdin.
+    public init(fileDescriptor: Int32, name: String, options: FileSourceOptions = FileSourceOptions()) async throws(AudioError) {
+        try validateChunkDuration(options.chunkDuration)
+        let fd = dup(fileDescriptor)
+        guard fd >= 0 else { throw .cannotRead(path: name, detail: String(cString: strerror(errno))) }
+        try await self.init(fd: fd, path: nil, display: name, name: name, options: options)
+    }
+
+    private init(fd: Int32, path: String?, display: String, name: String, options: FileSourceOptions) async throws(AudioError) {
         self.path = path
+        self.displayName = display
+        self.name = name
         self.options = options
-        let isStdin = path == "-"
-        name = isStdin ? "stdin" : (path as NSString).lastPathComponent
-        let started = try await Self.start(path: path, rawFormat: options.rawFormat)
+        let started = try await Self.start(fd: fd, display: display, rawFormat: options.rawFormat, oneShot: path == nil)
         (inputFormat, wavHeader) = (started.format, started.header)
         let f = started.format
         if let native = f.encoding.sendable, options.passThrough.contains(native),
@@ -38,7 +58,7 @@ public struct FileAudioSource: AudioSource {
             format = AudioFormat(encoding: options.output.encoding, sampleRate: options.output.sampleRate,
                                  channels: options.keepChannels ? f.channels : options.output.channels)
         }
-        _ = try AudioConverter(input: f, output: format)
+        do { _ = try AudioConverter(input: f, output: format) } catch { started.reader.cancel(); throw error }
         firstReader = Locked(started)
     }
 
@@ -58,8 +78,7 @@ public struct FileAudioSource: AudioSource {
     /// The reader opened by `init`, once; later calls get nil.
     func takeFirstReader() -> StartedReader? { firstReader.withLock { r in defer { r = nil }; return r } }
 
-    fileprivate static func openFD(_ path: String) throws(AudioError) -> Int32 {
-        if path == "-" { return dup(0) }
+    static func openFD(_ path: String) throws(AudioError) -> Int32 {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw .cannotRead(path: path, detail: String(cString: strerror(errno))) }
         var st = stat()
@@ -73,19 +92,17 @@ public struct FileAudioSource: AudioSource {
 
 extension FileAudioSource {
     /// Opens the input and reads up to the first sample.
-    static func start(path: String, rawFormat: PCMFormat?) async throws(AudioError) -> StartedReader {
-        let fd = try openFD(path)
-        let reader = ByteReader(fd: fd, path: path, closeWhenDone: true)
+    static func start(fd: Int32, display: String, rawFormat: PCMFormat?, oneShot: Bool) async throws(AudioError) -> StartedReader {
+        let reader = ByteReader(fd: fd, path: display, closeWhenDone: true)
         var bytes: [UInt8] = []
         var atEOF = false
         while bytes.count < 12 && !atEOF {
             if let b = try await reader.next() { bytes += b } else { atEOF = true }
         }
-        let display = path == "-" ? "stdin" : path
         if !bytes.starts(with: Array("RIFF".utf8)) {
             if let rawFormat { return StartedReader(reader: reader, leftover: bytes, format: rawFormat, header: nil) }
             reader.cancel()
-            if path == "-" { throw .rawFormatRequired(path: display) }
+            if oneShot && !bytes.isEmpty { throw .rawFormatRequired(path: display) }
             _ = try WAVHeader.parse(bytes, path: display, atEOF: atEOF)   // throws notRIFFWave
             throw .notRIFFWave(path: display, found: "nothing usable")
         }

@@ -49,13 +49,15 @@ actor FilePump {
         let started: FileAudioSource.StartedReader
         if let r = source.takeFirstReader() {
             started = r
-        } else if source.path == "-" {
-            throw AudioError.alreadyConsumed("stdin")
-        } else {
-            started = try await FileAudioSource.start(path: source.path, rawFormat: source.options.rawFormat)
+        } else if let path = source.path {
+            started = try await FileAudioSource.start(fd: try FileAudioSource.openFD(path), display: path,
+                                                      rawFormat: source.options.rawFormat, oneShot: false)
             guard started.format == source.inputFormat else {
-                throw AudioError.cannotRead(path: source.path, detail: "the file changed format since it was opened (now \(started.format))")
+                started.reader.cancel()
+                throw AudioError.cannotRead(path: path, detail: "the file changed format since it was opened (now \(started.format))")
             }
+        } else {
+            throw AudioError.alreadyConsumed(source.displayName)
         }
         reader = started
         dataRemaining = started.header?.dataLength
@@ -71,7 +73,7 @@ actor FilePump {
         } else {
             inputDone = true
             if let remaining = dataRemaining, remaining > 0, let length = source.wavHeader?.dataLength {
-                pendingError = .truncated(path: source.path == "-" ? "stdin" : source.path, chunk: "data",
+                pendingError = .truncated(path: source.displayName, chunk: "data",
                                           claimed: length, available: dataRead)
             }
         }
