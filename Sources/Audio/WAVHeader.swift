@@ -3,8 +3,8 @@ import Foundation
 /// The parsed header of a RIFF/WAVE stream: the sample format and where the samples are.
 ///
 /// Unknown chunks (LIST, fact, JUNK, bext…) are skipped, odd-sized chunks are padded, and a
-/// data size of 0 or 0xFFFFFFFF (a streamed WAV whose writer never went back) means "until
-/// end of input". The byte-rate field is redundant and not checked (many writers get it wrong).
+/// data size of 0, 0xFFFFFFFF or 0x7FFFF000 (what sox writes to a pipe) — a streamed WAV whose
+/// writer never went back — means "until end of input". The byte-rate field is redundant and not checked (many writers get it wrong).
 public struct WAVHeader: Sendable, Equatable {
     /// The sample format of the data chunk.
     public var format: PCMFormat
@@ -60,7 +60,8 @@ public struct WAVHeader: Sendable, Equatable {
                 guard let (format, tag, ext) = fmt else {
                     throw .invalidWAV(path: path, field: "data chunk", problem: "comes before the fmt chunk, so the sample format is unknown")
                 }
-                let length: Int64? = size == 0 || size == 0xFFFF_FFFF ? nil : size
+                // Writers that cannot seek back leave a placeholder: 0, 0xFFFFFFFF, or (sox) 0x7FFFF000.
+                let length: Int64? = size == 0 || size == 0xFFFF_FFFF || size == 0x7FFF_F000 ? nil : size
                 return WAVHeader(format: format, formatTag: tag, isExtensible: ext, dataOffset: pos + 8, dataLength: length)
             }
             let bodyEnd = Int64(pos) + 8 + size
