@@ -10,6 +10,7 @@
 #include <locale.h>
 #include <wchar.h>
 #include <ncursesw/curses.h>
+#include <pty.h>
 
 // Macros Swift cannot import, wrapped as inline functions.
 static inline int captty_getmaxy(WINDOW *w) { return getmaxy(w); }
@@ -57,5 +58,10 @@ static inline int captty_get_key(int *out) {
     int rc = wget_wch(stdscr, &ch);
     *out = (int)ch;
     return rc;
+}
+// Opens a pseudo-terminal pair of a given size (for headless tests of the curses screen).
+static inline int captty_openpty(int *master, int *slave, int rows, int cols) {
+    struct winsize ws = { (unsigned short)rows, (unsigned short)cols, 0, 0 };
+    return openpty(master, slave, NULL, NULL, &ws);
 }
 #endif

@@ -20,21 +20,40 @@ public enum HelpOverlayView {
         return out
     }
 
-    /// Splits lines into columns of at most `height` rows, never starting a column with a
-    /// blank line or ending one with a heading.
+    /// Splits lines into columns of at most `height` rows: whole categories where they fit,
+    /// never starting a column with a blank line or ending one with a heading.
     static func columns(_ lines: [Line], height: Int) -> [[Line]] {
         guard height > 0 else { return [] }
-        var cols: [[Line]] = [[]]
+        // Categories are the runs between blank lines.
+        var blocks: [[Line]] = [[]]
         for line in lines {
-            if cols[cols.count - 1].count >= height {
-                var carry: [Line] = []
-                if case .heading = cols[cols.count - 1].last { carry.append(cols[cols.count - 1].removeLast()) }
-                cols.append(carry)
-            }
-            if line == .blank, cols[cols.count - 1].isEmpty { continue }
-            cols[cols.count - 1].append(line)
+            if line == .blank { blocks.append([]) } else { blocks[blocks.count - 1].append(line) }
         }
-        return cols
+        var cols: [[Line]] = [[]]
+        for block in blocks where !block.isEmpty {
+            let current = cols[cols.count - 1]
+            let need = (current.isEmpty ? 0 : 1) + block.count
+            if current.count + need <= height {
+                if !current.isEmpty { cols[cols.count - 1].append(.blank) }
+                cols[cols.count - 1].append(contentsOf: block)
+                continue
+            }
+            if block.count <= height {
+                cols.append(block)
+                continue
+            }
+            // A category taller than a column flows on into the next ones.
+            if !current.isEmpty { cols.append([]) }
+            for line in block {
+                if cols[cols.count - 1].count >= height {
+                    var carry: [Line] = []
+                    if case .heading = cols[cols.count - 1].last { carry.append(cols[cols.count - 1].removeLast()) }
+                    cols.append(carry)
+                }
+                cols[cols.count - 1].append(line)
+            }
+        }
+        return cols.filter { !$0.isEmpty }
     }
 
     public static func draw(_ table: KeyBindingTable, theme: Theme, into surface: inout Surface, rect: Rect) {
@@ -63,7 +82,7 @@ public enum HelpOverlayView {
         let innerW = min(maxInnerW, shown.count * colWidth + (shown.count - 1) * gap)
         let innerH = min(maxInnerH, rowsNeeded)
         let help = table.keys(for: .help).first?.displayName ?? "?"
-        let footer = hidden ? "enlarge the terminal to see all keys" : "\(help) or Esc closes"
+        let footer = hidden ? "enlarge to see all keys" : "\(help) or Esc closes"
         let inner = OverlayBox.draw(title: "Keys", footer: footer, inner: TerminalSize(width: innerW, height: innerH),
                                     theme: theme, into: &surface, area: rect)
         guard !inner.isEmpty else { return }

@@ -22,6 +22,7 @@ public enum LevelMeterView {
         let barStart = col
         let filled = fraction(level.rmsDBFS) * Double(barWidth)
         let full = Int(filled)
+        var partialDrawn = false
         for i in 0..<barWidth {
             let style = segmentStyle(i, of: barWidth, theme: theme)
             if i < full {
@@ -29,13 +30,14 @@ public enum LevelMeterView {
             } else if i == full, filled - Double(full) >= 1.0 / 8.0 {
                 let eighths = min(6, Int((filled - Double(full)) * 8) - 1)
                 surface.put(String(partials[eighths]), row: row, col: barStart + i, style: style, limit: rect.right)
+                partialDrawn = true
             } else {
                 surface.put(" ", row: row, col: barStart + i, style: theme.meterEmpty, limit: rect.right)
             }
         }
         if level.peakHoldDBFS > LevelMeterReading.floorDBFS {
             let p = min(barWidth - 1, max(0, Int((fraction(level.peakHoldDBFS) * Double(barWidth)).rounded(.up)) - 1))
-            if p >= full {
+            if p > full || (p == full && !partialDrawn) {
                 surface.put("│", row: row, col: barStart + p, style: theme.peakMarker, limit: rect.right)
             }
         }

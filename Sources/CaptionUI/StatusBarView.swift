@@ -15,7 +15,8 @@ public enum StatusBarView {
     public static func draw(_ status: StatusInfo, theme: Theme, into surface: inout Surface, rect: Rect) {
         guard !rect.isEmpty else { return }
         surface.fill(rect, style: theme.statusBar)
-        let segments = fit(segments(status, theme: theme), width: rect.width)
+        // One column is kept free so the left and right groups never touch.
+        let segments = fit(segments(status, theme: theme), width: rect.width - 1)
         var col = rect.col
         for s in segments where !s.rightAligned {
             col = surface.put(s.text, row: rect.row, col: col, style: s.style, limit: rect.right)
@@ -127,8 +128,10 @@ public enum StatusBarView {
     static func cutPath(_ text: String, toColumns columns: Int) -> String {
         for label in ["saving to ", "saved "] where text.hasPrefix(label) {
             let path = String(text.dropFirst(label.count).dropLast())
+            let fileName = path.split(separator: "/").last.map(String.init) ?? path
             let room = columns - DisplayWidth.of(label) - 1
-            if room >= 8 { return label + DisplayWidth.truncateLeading(path, toColumns: room) + " " }
+            // Prefer the whole file name (with the label if there is room) over more directories.
+            if room >= DisplayWidth.of(fileName) + 2 { return label + DisplayWidth.truncateLeading(path, toColumns: room) + " " }
             return DisplayWidth.truncateLeading(path, toColumns: columns - 1) + " "
         }
         return DisplayWidth.truncateLeading(text, toColumns: columns)
