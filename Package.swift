@@ -55,6 +55,9 @@ let package = Package(
         .testTarget(name: "CapttyCoreTests", dependencies: ["CapttyCore", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport"]),
         .target(name: "TestSupport", path: "Tests/TestSupport"),
+
+        // Benchmarks: programs that print numbers (swift run -c release <name>).
+        .executableTarget(name: "UIBenchmarks", dependencies: ["CaptionUI"], path: "Benchmarks/ui"),
     ],
     swiftLanguageModes: [.v6]
 )
