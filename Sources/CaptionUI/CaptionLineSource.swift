@@ -60,7 +60,8 @@ public struct ClosureLineSource: CaptionLineSource {
     public func line(at index: Int) -> CaptionLineView { provider(index) }
 }
 
-/// The committed lines of a snapshot; equal when the sources report the same count and revision.
+/// The committed lines of a snapshot; equal when the sources have the same type, count,
+/// revision and last line (a cheap check, so comparing snapshots costs O(1) per frame).
 public struct CaptionLines: Equatable, Sendable {
     public let source: any CaptionLineSource
 
@@ -75,10 +76,11 @@ public struct CaptionLines: Equatable, Sendable {
     public func index(ofLineID id: Int) -> Int? { source.index(ofLineID: id) }
 
     public static func == (a: CaptionLines, b: CaptionLines) -> Bool {
-        if let x = a.source as? ArrayLineSource, let y = b.source as? ArrayLineSource {
-            return x.revision == y.revision && x.lines == y.lines
-        }
-        return a.source.count == b.source.count && a.source.revision == b.source.revision
-            && type(of: a.source) == type(of: b.source)
+        // O(1): count, revision, and the newest line (the one that is usually edited).
+        // Sources must change `revision` for any other edit.
+        guard a.source.count == b.source.count, a.source.revision == b.source.revision,
+              type(of: a.source) == type(of: b.source) else { return false }
+        let n = a.source.count
+        return n == 0 || a.source.line(at: n - 1) == b.source.line(at: n - 1)
     }
 }

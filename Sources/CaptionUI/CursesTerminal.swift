@@ -6,7 +6,9 @@ import Foundation
 /// Starts with `setlocale(LC_ALL, "")`, `newterm`, cbreak, noecho, keypad and a hidden
 /// cursor; uses the terminal's default colours, and colour pairs only when colour is allowed
 /// and the terminal has colours. Call `end()` on every way out (it is idempotent; `deinit`
-/// calls it too); `TerminalSignals` covers signals and crashes. One instance per process.
+/// calls it too). Creating one installs the crash handlers (`TerminalSignals`); the app
+/// installs the termination handlers and polls `TerminalSignals.terminationRequested`.
+/// One instance per process.
 public final class CursesTerminal: Terminal {
     private var screen: OpaquePointer?
     private var inputFile: UnsafeMutablePointer<FILE>?
@@ -58,6 +60,8 @@ public final class CursesTerminal: Terminal {
             start_color()
             use_default_colors()
         }
+        // From here on a crash restores the terminal before the process dies.
+        TerminalSignals.installCrashHandlers()
     }
 
     deinit { end() }
@@ -67,6 +71,7 @@ public final class CursesTerminal: Terminal {
         guard !ended, let scr = screen else { return }
         ended = true
         endwin()
+        TerminalSignals.disarmCrashRestore()
         delscreen(scr)
         screen = nil
         if let f = inputFile { fclose(f) }

@@ -19,3 +19,19 @@ public struct DisplayToggles: Equatable, Sendable {
         self.lowConfidenceThreshold = lowConfidenceThreshold
     }
 }
+
+extension DisplayToggles {
+    /// Applies a display action (interim, timestamps, speaker labels, confidence dimming).
+    /// Returns false, changing nothing, for actions that are not about the display.
+    @discardableResult
+    public mutating func apply(_ action: KeyAction) -> Bool {
+        switch action {
+        case .toggleInterim: showInterim.toggle()
+        case .toggleTimestamps: timestamps.toggle()
+        case .toggleSpeakerLabels: speakerLabels.toggle()
+        case .toggleConfidenceDimming: confidenceDimming.toggle()
+        default: return false
+        }
+        return true
+    }
+}

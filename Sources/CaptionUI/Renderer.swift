@@ -1,3 +1,5 @@
+import Foundation
+
 /// Draws snapshots onto a terminal: only when the snapshot (or the size) changed, at most 30
 /// frames a second, sending only the rows that differ from the previous frame.
 ///
@@ -23,6 +25,13 @@ public final class Renderer {
     public init(terminal: any Terminal, maxFramesPerSecond: Double = 30) {
         self.terminal = terminal
         limiter = FrameLimiter(maxFramesPerSecond: maxFramesPerSecond)
+    }
+
+    /// Seconds on the monotonic clock, for `render(_:now:)`.
+    public static func monotonicSeconds() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
     }
 
     /// Forces the next frame to clear and repaint everything (Ctrl-L, after a resize).

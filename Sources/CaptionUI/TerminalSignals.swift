@@ -45,7 +45,7 @@ public enum TerminalSignals {
             var action = sigaction()
             action.__sigaction_handler.sa_handler = crashHandler
             sigemptyset(&action.sa_mask)
-            action.sa_flags = Int32(SA_RESETHAND)
+            action.sa_flags = Int32(truncatingIfNeeded: SA_RESETHAND)
             sigaction(sig, &action, crashState.previous + Int(sig))
         }
     }
@@ -56,6 +56,12 @@ public enum TerminalSignals {
             crashState.inputFD.store(input, ordering: .releasing)
         }
         crashState.outputFD.store(output, ordering: .releasing)
+    }
+
+    /// Stops the crash handler from touching the terminal (after `endwin`).
+    static func disarmCrashRestore() {
+        crashState.outputFD.store(-1, ordering: .releasing)
+        crashState.inputFD.store(-1, ordering: .releasing)
     }
 
     /// Writes the reset sequence and restores tty modes; async-signal-safe.

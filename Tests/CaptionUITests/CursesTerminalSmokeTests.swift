@@ -76,6 +76,27 @@ struct CursesTerminalSmokeTests {
         signal(SIGHUP, SIG_DFL)
     }
 
+    @Test func crashRestoreWritesTheResetSequenceAndRestoresTtyModes() throws {
+        var master: Int32 = -1, slave: Int32 = -1
+        #expect(captty_openpty(&master, &slave, 24, 80) == 0)
+        try #require(master >= 0 && slave >= 0)
+        defer { close(master); close(slave) }
+        var original = termios()
+        #expect(tcgetattr(slave, &original) == 0)
+        TerminalSignals.saveTerminalModes(input: slave, output: slave)
+        // What curses does: no echo, no canonical input.
+        var raw = original
+        raw.c_lflag &= ~tcflag_t(ECHO | ICANON)
+        #expect(tcsetattr(slave, TCSANOW, &raw) == 0)
+        TerminalSignals.restoreTerminalFromSignalHandler()
+        var after = termios()
+        #expect(tcgetattr(slave, &after) == 0)
+        #expect(after.c_lflag & tcflag_t(ECHO) != 0 && after.c_lflag & tcflag_t(ICANON) != 0)
+        let out = drain(master, until: "\u{1B}[?1049l", seconds: 10)
+        #expect(out.contains("\u{1B}[?25h") && out.contains("\u{1B}[?1049l"))
+        TerminalSignals.disarmCrashRestore()
+    }
+
     @Test func crashResetSequenceRestoresScreenAndCursor() {
         let seq = String(decoding: TerminalSignals.resetBytes, as: UTF8.self)
         #expect(seq.contains("\u{1B}[?1049l") && seq.contains("\u{1B}[?25h") && seq.contains("\u{1B}[0m"))

@@ -55,6 +55,18 @@ struct StatusBarTests {
         #expect(surface[11, col].style == Theme(mode: .color).statusError)
     }
 
+    @Test func engineOptionFlagsShowWhenThereIsRoom() {
+        var snap = SampleScreens.snapshot()
+        snap.status.flags = [StatusFlag("punct", isOn: true), StatusFlag("smart", isOn: true),
+                             StatusFlag("diarize", isOn: false)]
+        snap.status.save = .exported(path: "/tmp/meeting.srt")
+        let surface = ScreenView.render(snap, size: TerminalSize(width: 120, height: 24))
+        ScreenSnapshotFile.assertMatches(surface, named: "status-flags-120x24")
+        #expect(surface.rowText(23).contains("punct smart -diarize"))
+        #expect(surface.rowText(23).contains("saved /tmp/meeting.srt"))
+        #expect(!ScreenView.render(snap, size: TerminalSize(width: 60, height: 12)).rowText(11).contains("punct"))
+    }
+
     @Test func lagLabels() {
         #expect(StatusBarView.lagLabel(320) == "lag 320 ms")
         #expect(StatusBarView.lagLabel(1440) == "lag 1.4 s")
