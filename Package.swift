@@ -50,7 +50,8 @@ let package = Package(
         .testTarget(name: "AudioTests", dependencies: ["Audio", "TestSupport"]),
         .testTarget(name: "TranscriptTests", dependencies: ["Transcript", "TestSupport"], exclude: ["Golden"]),
         .testTarget(name: "LocalSpeechTests", dependencies: ["LocalSpeech", "TestSupport"]),
-        .testTarget(name: "CaptionUITests", dependencies: ["CaptionUI", "TestSupport"]),
+        .testTarget(name: "CaptionUITests", dependencies: ["CaptionUI", "TestSupport"],
+                    exclude: ["Snapshots", "Support/generate_wide_table.py"]),
         .testTarget(name: "CapttyCoreTests", dependencies: ["CapttyCore", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport"]),
         .target(name: "TestSupport", path: "Tests/TestSupport"),
@@ -58,6 +59,9 @@ let package = Package(
         .executableTarget(name: "transcript-crash-child", dependencies: ["Transcript"], path: "Tests/TranscriptCrashChild"),
         // Benchmarks: swift run -c release transcript-bench
         .executableTarget(name: "transcript-bench", dependencies: ["Transcript", "Deepgram"], path: "Benchmarks/transcript"),
+
+        // Benchmarks: programs that print numbers (swift run -c release <name>).
+        .executableTarget(name: "UIBenchmarks", dependencies: ["CaptionUI"], path: "Benchmarks/ui"),
     ],
     swiftLanguageModes: [.v6]
 )
