@@ -14,6 +14,18 @@ public enum DisplayWidth {
         if v == 0xAD { return 1 }                       // soft hyphen: shown by terminals
         if (0x1160...0x11FF).contains(v) || (0xD7B0...0xD7FF).contains(v) { return 0 } // jamo V/T
         if v == 0x200B { return 0 }
+        // Where glibc's wcwidth (which ncurses uses to place the cursor) differs from the plain
+        // Unicode 14 rules, follow glibc so the screen model and curses agree.
+        switch v {
+        case 0x600...0x605, 0x6DD, 0x70F, 0x890, 0x891, 0x8E2, 0x110BD, 0x110CD:
+            return 1                                    // prepended concatenation marks
+        case 0x1171E:
+            return 0
+        case 0x3248...0x324F, 0x4DC0...0x4DFF:
+            return 2                                    // circled numbers on squares, Yijing hexagrams
+        default:
+            break
+        }
         switch scalar.properties.generalCategory {
         case .nonspacingMark, .enclosingMark, .format:
             return 0

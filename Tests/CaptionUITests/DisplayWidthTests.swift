@@ -53,8 +53,9 @@ struct DisplayWidthTests {
         #expect(DisplayWidth.truncateLeading("/home/ana/captty/file.jsonl", toColumns: 12) == "…/file.jsonl")
     }
 
-    @Test func agreesWithGlibcWcwidthOnCommonScripts() {
-        // Spot checks against values glibc 2.36 wcwidth gives in C.UTF-8.
+    @Test func spotChecksAcrossScripts() {
+        // Latin, kana, CJK, Hangul, combining marks (Latin, Hebrew, Thai), fullwidth/halfwidth forms,
+        // emoji, dash, ideographic space, CJK Extension B.
         let cases: [(UInt32, Int)] = [(0x41, 1), (0xE9, 1), (0x3042, 2), (0x4E00, 2), (0xAC00, 2),
                                       (0x0300, 0), (0x05B0, 0), (0x0E31, 0), (0xFF21, 2), (0xFF61, 1),
                                       (0x1F600, 2), (0x2014, 1), (0x3000, 2), (0x20000, 2)]
