@@ -3,8 +3,14 @@
 /// Rules: East Asian Wide and Fullwidth scalars take 2 columns; combining marks, format
 /// characters (zero-width space, joiners), variation selectors and Hangul medial/final jamo
 /// take 0; C0/C1 control characters are not printable (they are replaced before drawing, see
-/// `sanitizedForTerminal`). A grapheme cluster takes the width of its base scalar, widened to 2
-/// when it asks for emoji presentation (U+FE0F) or is a flag (two regional indicators).
+/// `sanitizedForTerminal`). Where glibc's `wcwidth` differs, glibc wins (tested over every
+/// assigned scalar).
+///
+/// A grapheme cluster takes the sum of its scalars' widths. That is exactly how ncursesw
+/// places text (zero-width scalars join the previous cell), so this model and the real screen
+/// never disagree about where a character is: "e" + U+0301 is 1 column, a Hangul syllable
+/// spelled with jamo is 2, a flag is 2. (Emoji ZWJ sequences count each emoji; terminals
+/// differ on those anyway, and speech engines do not produce them.)
 public enum DisplayWidth {
     /// Columns taken by one Unicode scalar: 0, 1 or 2 (control characters count as 0).
     public static func of(_ scalar: Unicode.Scalar) -> Int {
@@ -37,20 +43,14 @@ public enum DisplayWidth {
         return isWide(v) ? 2 : 1
     }
 
-    /// Columns taken by one grapheme cluster (a `Character`): 0, 1 or 2.
+    /// Columns taken by one grapheme cluster (a `Character`): the sum over its scalars.
     public static func of(_ character: Character) -> Int {
         let scalars = character.unicodeScalars
         guard let first = scalars.first else { return 0 }
         // Fast path: a single ASCII scalar.
         if first.value < 0x80 && scalars.count == 1 { return of(first) }
         var width = 0
-        var regionalIndicators = 0
-        for s in scalars {
-            if s.value == 0xFE0F { return 2 }          // emoji presentation selector
-            if (0x1F1E6...0x1F1FF).contains(s.value) { regionalIndicators += 1 }
-            if width == 0 { width = of(s) }            // the first scalar with width decides
-        }
-        if regionalIndicators >= 2 { return 2 }
+        for s in scalars { width += of(s) }
         return width
     }
 

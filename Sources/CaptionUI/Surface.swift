@@ -62,7 +62,9 @@ public struct Surface: Equatable, Sendable {
                 break
             }
             setCell(row: row, col: c, Cell(character: glyph, style: style))
-            if w == 2 { setCell(row: row, col: c + 1, Cell(character: " ", style: style, isContinuation: true)) }
+            for k in 1..<max(1, w) {
+                setCell(row: row, col: c + k, Cell(character: " ", style: style, isContinuation: true))
+            }
             c += w
         }
         return c

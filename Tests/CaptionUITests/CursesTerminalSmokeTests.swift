@@ -46,6 +46,19 @@ struct CursesTerminalSmokeTests {
         #expect(term.readKey(timeoutMilliseconds: 5000) == .control("l"))
         #expect(term.readKey(timeoutMilliseconds: 50) == nil)
 
+        // A window-size change arrives as .resize and the new size is read from the tty.
+        #expect(captty_set_winsize(master, 30, 100) == 0)
+        kill(getpid(), SIGWINCH)
+        var sawResize = false
+        let deadline = Date().addingTimeInterval(10)
+        while !sawResize, Date() < deadline {
+            sawResize = term.readKey(timeoutMilliseconds: 100) == .resize
+        }
+        #expect(sawResize)
+        #expect(term.size == TerminalSize(width: 100, height: 30))
+        renderer.renderNow(SampleScreens.snapshot(interim: "after the resize"), now: 1)
+        #expect(drain(master, until: "after the resize", seconds: 10).contains("after the resize"))
+
         term.end()
         term.end()                                         // idempotent
         let tail = drain(master, until: "\u{1B}[?1049l", seconds: 10)

@@ -26,11 +26,14 @@ struct DisplayWidthTests {
         #expect(DisplayWidth.of(Unicode.Scalar(0xFE0F)!) == 0)  // variation selector
     }
 
-    @Test func emojiClustersAreTwoColumns() {
+    @Test func emojiClustersCountLikeNcursesPlacesThem() {
         #expect(DisplayWidth.of(Character("😀")) == 2)
-        #expect(DisplayWidth.of(Character("👩‍👩‍👧")) == 2)  // ZWJ sequence
-        #expect(DisplayWidth.of(Character("🇯🇵")) == 2)     // flag
-        #expect(DisplayWidth.of(Character("❤️")) == 2)      // text default + VS16
+        #expect(DisplayWidth.of(Character("🇯🇵")) == 2)     // flag: two regional indicators
+        #expect(DisplayWidth.of(Character("👩‍👩‍👧")) == 6)  // ZWJ sequence: one cell per emoji
+        var surface = Surface(width: 10, height: 1)
+        #expect(surface.put("👩‍👩‍👧x", row: 0, col: 0, style: .plain) == 7)
+        #expect(surface.rowText(0) == "👩‍👩‍👧x")
+        #expect((1...5).allSatisfy { surface[0, $0].isContinuation })
     }
 
     @Test func hangulJamoSequenceTakesWidthOfLeadingConsonant() {
