@@ -65,6 +65,20 @@ struct CursesTerminalSmokeTests {
         #expect(tail.contains("\u{1B}[?1049l"))           // back to the main screen
     }
 
+    @Test func unknownTerminalTypeIsAClearError() throws {
+        var master: Int32 = -1, slave: Int32 = -1
+        #expect(captty_openpty(&master, &slave, 24, 80) == 0)
+        try #require(master >= 0 && slave >= 0)
+        defer { close(master); close(slave) }
+        do {
+            _ = try CursesTerminal(input: slave, output: slave, termType: "no-such-terminal-xyz")
+            Issue.record("expected an error")
+        } catch {
+            #expect(error.description.contains("TERM=no-such-terminal-xyz"))
+            #expect(error.description.contains("--plain"))
+        }
+    }
+
     @Test func keyCodesMapToKeys() {
         #expect(CursesTerminal.keyFromCharacter(0x03) == .control("c"))
         #expect(CursesTerminal.keyFromCharacter(0x20) == .character(" "))
