@@ -57,7 +57,7 @@ print("captty UI benchmark — frame render time into MemoryTerminal (median / p
 print("reproduce: swift run -c release UIBenchmarks")
 print("size     lines    scenario                          median µs     p95 µs   frames measured")
 let sizes = [TerminalSize(width: 80, height: 24), TerminalSize(width: 200, height: 60)]
-for lineCount in [10, 100_000] {
+for lineCount in [10, 1_000, 100_000] {   // 1,000 already fills a 200x60 screen
     let lines = CaptionLines(ArrayLineSource(makeLines(lineCount)))
     for size in sizes {
         let term = MemoryTerminal(width: size.width, height: size.height)

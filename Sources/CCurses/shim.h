@@ -64,4 +64,13 @@ static inline int captty_openpty(int *master, int *slave, int rows, int cols) {
     struct winsize ws = { (unsigned short)rows, (unsigned short)cols, 0, 0 };
     return openpty(master, slave, NULL, NULL, &ws);
 }
+// The C library's wcwidth (declared only under _XOPEN_SOURCE): the reference the pure-Swift
+// DisplayWidth is tested against.
+extern int wcwidth(wchar_t c);
+static inline int captty_wcwidth(wchar_t c) { return wcwidth(c); }
+// Sets a terminal's window size (tests resize a pty with it).
+static inline int captty_set_winsize(int fd, int rows, int cols) {
+    struct winsize ws = { (unsigned short)rows, (unsigned short)cols, 0, 0 };
+    return ioctl(fd, TIOCSWINSZ, &ws);
+}
 #endif

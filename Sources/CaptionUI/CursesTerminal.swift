@@ -27,20 +27,25 @@ public final class CursesTerminal: Terminal {
     }
 
     /// Opens the terminal on `input`/`output` descriptors (stdin/stdout by default).
-    /// `termType` overrides `$TERM`; `allowColor` false (e.g. `NO_COLOR`) never starts colour.
+    /// `termType` overrides `$TERM`; `allowColor` false never starts colour (nil: colour unless
+    /// `NO_COLOR` is set).
     public init(input: Int32 = STDIN_FILENO, output: Int32 = STDOUT_FILENO, termType: String? = nil,
-                allowColor: Bool = true) throws(TerminalError) {
+                allowColor: Bool? = nil) throws(TerminalError) {
         setlocale(LC_ALL, "")
+        let allowColor = allowColor
+            ?? (ColorMode.detect(environment: ProcessInfo.processInfo.environment, terminalHasColors: true) == .color)
         let term = termType ?? ProcessInfo.processInfo.environment["TERM"]
         guard let term, !term.isEmpty else { throw .noTerminalType }
         guard isatty(output) == 1 || output != STDOUT_FILENO else { throw .notATerminal }
         TerminalSignals.saveTerminalModes(input: input, output: output)
         guard let inFile = fdopen(dup(input), "r"), let outFile = fdopen(dup(output), "w") else {
+            TerminalSignals.disarmCrashRestore()
             throw .cannotOpen(term: term, reason: String(cString: strerror(errno)))
         }
         guard let scr = newterm(term, outFile, inFile) else {
             fclose(inFile)
             fclose(outFile)
+            TerminalSignals.disarmCrashRestore()
             throw .cannotOpen(term: term, reason: "ncurses does not know this terminal type (check $TERM and the terminfo database)")
         }
         set_term(scr)
@@ -175,23 +180,5 @@ public final class CursesTerminal: Terminal {
         init_pair(next, key.fg, key.bg)
         pairs[key] = next
         return next
-    }
-}
-
-/// Why the terminal could not be opened.
-public enum TerminalError: Error, Equatable, Sendable, CustomStringConvertible {
-    case noTerminalType
-    case notATerminal
-    case cannotOpen(term: String, reason: String)
-
-    public var description: String {
-        switch self {
-        case .noTerminalType:
-            return "TERM is not set, so the screen cannot be drawn; set TERM (e.g. TERM=xterm-256color) or use plain mode (--plain)"
-        case .notATerminal:
-            return "standard output is not a terminal; use plain mode (--plain) to print captions as lines"
-        case .cannotOpen(let term, let reason):
-            return "cannot open the terminal (TERM=\(term)): \(reason); try TERM=xterm-256color or plain mode (--plain)"
-        }
     }
 }

@@ -3,8 +3,14 @@
 /// Rules: East Asian Wide and Fullwidth scalars take 2 columns; combining marks, format
 /// characters (zero-width space, joiners), variation selectors and Hangul medial/final jamo
 /// take 0; C0/C1 control characters are not printable (they are replaced before drawing, see
-/// `sanitizedForTerminal`). A grapheme cluster takes the width of its base scalar, widened to 2
-/// when it asks for emoji presentation (U+FE0F) or is a flag (two regional indicators).
+/// `sanitizedForTerminal`). Where glibc's `wcwidth` differs, glibc wins (tested over every
+/// assigned scalar).
+///
+/// A grapheme cluster takes the sum of its scalars' widths. That is exactly how ncursesw
+/// places text (zero-width scalars join the previous cell), so this model and the real screen
+/// never disagree about where a character is: "e" + U+0301 is 1 column, a Hangul syllable
+/// spelled with jamo is 2, a flag is 2. (Emoji ZWJ sequences count each emoji; terminals
+/// differ on those anyway, and speech engines do not produce them.)
 public enum DisplayWidth {
     /// Columns taken by one Unicode scalar: 0, 1 or 2 (control characters count as 0).
     public static func of(_ scalar: Unicode.Scalar) -> Int {
@@ -14,6 +20,18 @@ public enum DisplayWidth {
         if v == 0xAD { return 1 }                       // soft hyphen: shown by terminals
         if (0x1160...0x11FF).contains(v) || (0xD7B0...0xD7FF).contains(v) { return 0 } // jamo V/T
         if v == 0x200B { return 0 }
+        // Where glibc's wcwidth (which ncurses uses to place the cursor) differs from the plain
+        // Unicode 14 rules, follow glibc so the screen model and curses agree.
+        switch v {
+        case 0x600...0x605, 0x6DD, 0x70F, 0x890, 0x891, 0x8E2, 0x110BD, 0x110CD:
+            return 1                                    // prepended concatenation marks
+        case 0x1171E:
+            return 0
+        case 0x3248...0x324F, 0x4DC0...0x4DFF:
+            return 2                                    // circled numbers on squares, Yijing hexagrams
+        default:
+            break
+        }
         switch scalar.properties.generalCategory {
         case .nonspacingMark, .enclosingMark, .format:
             return 0
@@ -25,20 +43,14 @@ public enum DisplayWidth {
         return isWide(v) ? 2 : 1
     }
 
-    /// Columns taken by one grapheme cluster (a `Character`): 0, 1 or 2.
+    /// Columns taken by one grapheme cluster (a `Character`): the sum over its scalars.
     public static func of(_ character: Character) -> Int {
         let scalars = character.unicodeScalars
         guard let first = scalars.first else { return 0 }
         // Fast path: a single ASCII scalar.
         if first.value < 0x80 && scalars.count == 1 { return of(first) }
         var width = 0
-        var regionalIndicators = 0
-        for s in scalars {
-            if s.value == 0xFE0F { return 2 }          // emoji presentation selector
-            if (0x1F1E6...0x1F1FF).contains(s.value) { regionalIndicators += 1 }
-            if width == 0 { width = of(s) }            // the first scalar with width decides
-        }
-        if regionalIndicators >= 2 { return 2 }
+        for s in scalars { width += of(s) }
         return width
     }
 

@@ -56,7 +56,15 @@ public enum HelpOverlayView {
         return cols.filter { !$0.isEmpty }
     }
 
-    public static func draw(_ table: KeyBindingTable, theme: Theme, into surface: inout Surface, rect: Rect) {
+    /// The columns of each page for an overlay drawn in `rect`, and the column geometry.
+    struct Layout {
+        var pages: [[[Line]]]
+        var keyWidth: Int
+        var colWidth: Int
+        static let gap = 3
+    }
+
+    static func layout(_ table: KeyBindingTable, rect: Rect) -> Layout {
         let all = lines(table)
         var keyWidth = 0, summaryWidth = 0
         for case .entry(let k, let s) in all {
@@ -64,25 +72,41 @@ public enum HelpOverlayView {
             summaryWidth = max(summaryWidth, DisplayWidth.of(s))
         }
         let colWidth = keyWidth + 2 + summaryWidth
-        let gap = 3
         let maxInnerW = max(1, rect.width - 4)
         let maxInnerH = max(1, rect.height - 2)
-        // Fewest columns whose rows fit; otherwise as many columns as the width allows.
-        // (Balanced: the shortest column height that needs no more columns.)
+        // Balanced: the shortest column height that needs no more columns.
         var chosen = columns(all, height: maxInnerH)
         for h in stride(from: maxInnerH - 1, through: 1, by: -1) {
             let c = columns(all, height: h)
             if c.count > chosen.count { break }
             chosen = c
         }
-        let fitCols = max(1, (maxInnerW + gap) / (colWidth + gap))
-        let shown = Array(chosen.prefix(fitCols))
-        let hidden = chosen.count > shown.count
-        let rowsNeeded = shown.map(\.count).max() ?? 0
-        let innerW = min(maxInnerW, shown.count * colWidth + (shown.count - 1) * gap)
+        let perPage = max(1, (maxInnerW + Layout.gap) / (colWidth + Layout.gap))
+        let pages = stride(from: 0, to: chosen.count, by: perPage).map { Array(chosen[$0..<min(chosen.count, $0 + perPage)]) }
+        return Layout(pages: pages.isEmpty ? [[]] : pages, keyWidth: keyWidth, colWidth: colWidth)
+    }
+
+    /// How many pages the help needs on a screen of this size (1 when everything fits).
+    public static func pageCount(_ table: KeyBindingTable, screen: TerminalSize) -> Int {
+        layout(table, rect: ScreenLayout(size: screen).captions).pages.count
+    }
+
+    public static func draw(_ table: KeyBindingTable, page: Int = 0, theme: Theme, into surface: inout Surface, rect: Rect) {
+        let layout = layout(table, rect: rect)
+        let pageIndex = min(max(0, page), layout.pages.count - 1)
+        let shown = layout.pages[pageIndex]
+        let gap = Layout.gap
+        let colWidth = layout.colWidth
+        let keyWidth = layout.keyWidth
+        let maxInnerW = max(1, rect.width - 4)
+        let maxInnerH = max(1, rect.height - 2)
+        let rowsNeeded = layout.pages.flatMap { $0 }.map(\.count).max() ?? 0
+        let innerW = min(maxInnerW, shown.count * colWidth + max(0, shown.count - 1) * gap)
         let innerH = min(maxInnerH, rowsNeeded)
         let help = table.keys(for: .help).first?.displayName ?? "?"
-        let footer = hidden ? "enlarge to see all keys" : "\(help) or Esc closes"
+        let footer = layout.pages.count > 1
+            ? "\(pageIndex + 1)/\(layout.pages.count) · PgDn/PgUp · \(help) or Esc closes"
+            : "\(help) or Esc closes"
         let inner = OverlayBox.draw(title: "Keys", footer: footer, inner: TerminalSize(width: innerW, height: innerH),
                                     theme: theme, into: &surface, area: rect)
         guard !inner.isEmpty else { return }

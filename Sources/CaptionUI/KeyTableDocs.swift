@@ -1,5 +1,3 @@
-import Foundation
-
 /// The key list for the README (Markdown) and the man page (roff), generated from the same
 /// table as the help overlay.
 public enum KeyTableDocs {
@@ -39,12 +37,5 @@ public enum KeyTableDocs {
         var r = s.replacingAll("\\", with: "\\e").replacingAll("-", with: "\\-")
         if r.hasPrefix(".") || r.hasPrefix("'") { r = "\\&" + r }
         return r
-    }
-}
-
-extension String {
-    func replacingAll(_ target: String, with replacement: String) -> String {
-        guard !target.isEmpty, contains(target) else { return self }
-        return components(separatedBy: target).joined(separator: replacement)
     }
 }

@@ -5,6 +5,21 @@ import Foundation
 ///
 /// The cost of a frame depends on the screen size, not on the transcript length (see
 /// `CaptionViewport`). Not thread-safe: use it from the thread that owns the terminal.
+///
+/// A typical loop (input with a timeout, so it redraws without busy-waiting):
+///
+///     TerminalSignals.installTerminationHandlers()
+///     let term = try CursesTerminal(allowColor: mode.usesColor)
+///     defer { term.end() }
+///     let renderer = Renderer(terminal: term)
+///     while !done && !TerminalSignals.terminationRequested {
+///         var wait = 100
+///         if case .deferred(let s) = renderer.render(model.snapshot(), now: Renderer.monotonicSeconds()) {
+///             wait = Int(s * 1000) + 1
+///         }
+///         guard let key = term.readKey(timeoutMilliseconds: wait) else { continue }
+///         switch ScreenCommand.route(key, overlay: model.overlay, bindings: model.keys) { … }
+///     }
 public final class Renderer {
     /// What `render` did.
     public enum Outcome: Equatable, Sendable {

@@ -15,8 +15,8 @@ public enum ScreenView {
         switch snapshot.overlay {
         case .none:
             break
-        case .help:
-            HelpOverlayView.draw(snapshot.keyBindings, theme: theme, into: &surface, rect: layout.captions)
+        case .help(let page):
+            HelpOverlayView.draw(snapshot.keyBindings, page: page, theme: theme, into: &surface, rect: layout.captions)
         case .devicePicker(let state):
             DevicePickerView.draw(state, theme: theme, into: &surface, rect: layout.captions)
         case .exportPrompt(let state):

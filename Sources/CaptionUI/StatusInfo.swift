@@ -1,36 +1,3 @@
-/// The state of the connection to the speech engine, as the status bar shows it.
-public enum ConnectionState: Equatable, Sendable {
-    case connecting
-    case live
-    /// Waiting `inSeconds` before reconnect attempt number `attempt` (1-based).
-    case reconnecting(inSeconds: Int, attempt: Int)
-    case paused
-    case error(message: String)
-    case finished
-}
-
-/// Whether the transcript is being saved, where, and whether saving fails.
-public enum SaveState: Equatable, Sendable {
-    /// Nothing is written (for example `--no-journal`).
-    case notSaving
-    /// Lines are appended to the journal at this path.
-    case journaling(path: String)
-    /// An export was just written.
-    case exported(path: String)
-    /// Writing fails; lines stay in memory. The message says why.
-    case failing(message: String)
-}
-
-/// An engine option shown as on or off in the status bar (e.g. "punct").
-public struct StatusFlag: Equatable, Sendable {
-    public var label: String
-    public var isOn: Bool
-    public init(_ label: String, isOn: Bool) {
-        self.label = label
-        self.isOn = isOn
-    }
-}
-
 /// Everything the status bar shows.
 public struct StatusInfo: Equatable, Sendable {
     /// The engine's name, e.g. "Deepgram" or "offline".

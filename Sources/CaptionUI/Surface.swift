@@ -1,22 +1,3 @@
-/// One character cell of a `Surface`.
-///
-/// A wide (two-column) grapheme sits in its first cell; the cell to its right is a
-/// continuation cell that draws nothing of its own.
-public struct Cell: Equatable, Sendable {
-    public var character: Character
-    public var style: TextStyle
-    public var isContinuation: Bool
-
-    public init(character: Character = " ", style: TextStyle = .plain, isContinuation: Bool = false) {
-        self.character = character
-        self.style = style
-        self.isContinuation = isContinuation
-    }
-
-    /// An empty cell in the default style.
-    public static let blank = Cell()
-}
-
 /// An in-memory grid of cells that views draw into; the renderer then copies it to a terminal.
 ///
 /// Writing never splits a grapheme cluster: a wide character that does not fit before the
@@ -81,7 +62,9 @@ public struct Surface: Equatable, Sendable {
                 break
             }
             setCell(row: row, col: c, Cell(character: glyph, style: style))
-            if w == 2 { setCell(row: row, col: c + 1, Cell(character: " ", style: style, isContinuation: true)) }
+            for k in 1..<max(1, w) {
+                setCell(row: row, col: c + k, Cell(character: " ", style: style, isContinuation: true))
+            }
             c += w
         }
         return c

@@ -42,8 +42,3 @@ public struct TextStyle: Hashable, Sendable, CustomStringConvertible {
         return parts.isEmpty ? "plain" : parts.joined(separator: " ")
     }
 }
-
-/// The eight standard terminal colours (their curses numbers are the raw values).
-public enum TerminalColor: Int, Hashable, Sendable, CaseIterable {
-    case black = 0, red, green, yellow, blue, magenta, cyan, white
-}

@@ -15,7 +15,7 @@ struct ColorModeTests {
         var snap = SampleScreens.snapshot(interim: "so the next step", mode: mode,
                                           toggles: DisplayToggles(timestamps: true, speakerLabels: true, confidenceDimming: true))
         snap.level = LevelMeterReading(rmsDBFS: -3, peakHoldDBFS: 0, clipping: true, deviceName: "USB Mic")
-        for overlay in [Overlay.none, .help] {
+        for overlay in [Overlay.none, .help()] {
             snap.overlay = overlay
             let surface = ScreenView.render(snap, size: TerminalSize(width: 80, height: 24))
             for cell in surface.cells { #expect(!cell.style.hasColor) }

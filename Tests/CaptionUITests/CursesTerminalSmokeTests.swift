@@ -46,10 +46,37 @@ struct CursesTerminalSmokeTests {
         #expect(term.readKey(timeoutMilliseconds: 5000) == .control("l"))
         #expect(term.readKey(timeoutMilliseconds: 50) == nil)
 
+        // A window-size change arrives as .resize and the new size is read from the tty.
+        #expect(captty_set_winsize(master, 30, 100) == 0)
+        kill(getpid(), SIGWINCH)
+        var sawResize = false
+        let deadline = Date().addingTimeInterval(10)
+        while !sawResize, Date() < deadline {
+            sawResize = term.readKey(timeoutMilliseconds: 100) == .resize
+        }
+        #expect(sawResize)
+        #expect(term.size == TerminalSize(width: 100, height: 30))
+        renderer.renderNow(SampleScreens.snapshot(interim: "after the resize"), now: 1)
+        #expect(drain(master, until: "after the resize", seconds: 10).contains("after the resize"))
+
         term.end()
         term.end()                                         // idempotent
         let tail = drain(master, until: "\u{1B}[?1049l", seconds: 10)
         #expect(tail.contains("\u{1B}[?1049l"))           // back to the main screen
+    }
+
+    @Test func unknownTerminalTypeIsAClearError() throws {
+        var master: Int32 = -1, slave: Int32 = -1
+        #expect(captty_openpty(&master, &slave, 24, 80) == 0)
+        try #require(master >= 0 && slave >= 0)
+        defer { close(master); close(slave) }
+        do {
+            _ = try CursesTerminal(input: slave, output: slave, termType: "no-such-terminal-xyz")
+            Issue.record("expected an error")
+        } catch {
+            #expect(error.description.contains("TERM=no-such-terminal-xyz"))
+            #expect(error.description.contains("--plain"))
+        }
     }
 
     @Test func keyCodesMapToKeys() {

@@ -26,11 +26,14 @@ struct DisplayWidthTests {
         #expect(DisplayWidth.of(Unicode.Scalar(0xFE0F)!) == 0)  // variation selector
     }
 
-    @Test func emojiClustersAreTwoColumns() {
+    @Test func emojiClustersCountLikeNcursesPlacesThem() {
         #expect(DisplayWidth.of(Character("😀")) == 2)
-        #expect(DisplayWidth.of(Character("👩‍👩‍👧")) == 2)  // ZWJ sequence
-        #expect(DisplayWidth.of(Character("🇯🇵")) == 2)     // flag
-        #expect(DisplayWidth.of(Character("❤️")) == 2)      // text default + VS16
+        #expect(DisplayWidth.of(Character("🇯🇵")) == 2)     // flag: two regional indicators
+        #expect(DisplayWidth.of(Character("👩‍👩‍👧")) == 6)  // ZWJ sequence: one cell per emoji
+        var surface = Surface(width: 10, height: 1)
+        #expect(surface.put("👩‍👩‍👧x", row: 0, col: 0, style: .plain) == 7)
+        #expect(surface.rowText(0) == "👩‍👩‍👧x")
+        #expect((1...5).allSatisfy { surface[0, $0].isContinuation })
     }
 
     @Test func hangulJamoSequenceTakesWidthOfLeadingConsonant() {
@@ -53,8 +56,9 @@ struct DisplayWidthTests {
         #expect(DisplayWidth.truncateLeading("/home/ana/captty/file.jsonl", toColumns: 12) == "…/file.jsonl")
     }
 
-    @Test func agreesWithGlibcWcwidthOnCommonScripts() {
-        // Spot checks against values glibc 2.36 wcwidth gives in C.UTF-8.
+    @Test func spotChecksAcrossScripts() {
+        // Latin, kana, CJK, Hangul, combining marks (Latin, Hebrew, Thai), fullwidth/halfwidth forms,
+        // emoji, dash, ideographic space, CJK Extension B.
         let cases: [(UInt32, Int)] = [(0x41, 1), (0xE9, 1), (0x3042, 2), (0x4E00, 2), (0xAC00, 2),
                                       (0x0300, 0), (0x05B0, 0), (0x0E31, 0), (0xFF21, 2), (0xFF61, 1),
                                       (0x1F600, 2), (0x2014, 1), (0x3000, 2), (0x20000, 2)]

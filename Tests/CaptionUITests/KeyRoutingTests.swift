@@ -9,14 +9,14 @@ struct KeyRoutingTests {
         #expect(ScreenCommand.route(.character(" "), overlay: .none, bindings: table) == .action(.pause))
         #expect(ScreenCommand.route(.pageUp, overlay: .none, bindings: table) == .action(.scrollPageUp))
         #expect(ScreenCommand.route(.character("Z"), overlay: .none, bindings: table) == .ignored)
-        #expect(ScreenCommand.route(.resize, overlay: .help, bindings: table) == .resize)
+        #expect(ScreenCommand.route(.resize, overlay: .help(), bindings: table) == .resize)
     }
 
     @Test func helpClosesWithItsKeyOrEscButQuitStillQuits() {
-        #expect(ScreenCommand.route(.character("?"), overlay: .help, bindings: table) == .closeOverlay)
-        #expect(ScreenCommand.route(.escape, overlay: .help, bindings: table) == .closeOverlay)
-        #expect(ScreenCommand.route(.character("q"), overlay: .help, bindings: table) == .action(.quit))
-        #expect(ScreenCommand.route(.character("p"), overlay: .help, bindings: table) == .closeOverlay)
+        #expect(ScreenCommand.route(.character("?"), overlay: .help(), bindings: table) == .closeOverlay)
+        #expect(ScreenCommand.route(.escape, overlay: .help(), bindings: table) == .closeOverlay)
+        #expect(ScreenCommand.route(.character("q"), overlay: .help(), bindings: table) == .action(.quit))
+        #expect(ScreenCommand.route(.character("p"), overlay: .help(), bindings: table) == .closeOverlay)
     }
 
     @Test func devicePickerNavigation() {

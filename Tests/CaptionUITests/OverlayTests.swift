@@ -5,7 +5,7 @@ import Testing
 struct OverlayTests {
     @Test func helpOverlayListsEveryActionAt80x24() {
         var snap = SampleScreens.snapshot()
-        snap.overlay = .help
+        snap.overlay = .help()
         let surface = ScreenView.render(snap, size: TerminalSize(width: 80, height: 24))
         ScreenSnapshotFile.assertMatches(surface, named: "help-overlay-80x24")
         let text = surface.text()
@@ -20,19 +20,33 @@ struct OverlayTests {
     @Test func helpOverlayShowsReboundKeys() throws {
         var snap = SampleScreens.snapshot()
         snap.keyBindings = try KeyBindingTable.default.applying(overrides: ["quit": ["ctrl-q"], "pause": ["F5"]])
-        snap.overlay = .help
+        snap.overlay = .help()
         let text = ScreenView.render(snap, size: TerminalSize(width: 80, height: 24)).text()
         #expect(text.contains("Ctrl-Q"))
         #expect(text.contains("F5"))
         #expect(!text.contains("q, Ctrl-C"))
     }
 
-    @Test func helpOverlayOnASmallScreenSaysThereIsMore() {
+    @Test func helpOverlayPagesOnASmallScreenAndEveryActionIsOnSomePage() {
+        let size = TerminalSize(width: 40, height: 10)
+        let pages = HelpOverlayView.pageCount(.default, screen: size)
+        #expect(pages > 1)
+        #expect(HelpOverlayView.pageCount(.default, screen: TerminalSize(width: 80, height: 24)) == 1)
         var snap = SampleScreens.snapshot()
-        snap.overlay = .help
-        let surface = ScreenView.render(snap, size: TerminalSize(width: 40, height: 10))
-        ScreenSnapshotFile.assertMatches(surface, named: "help-overlay-40x10")
-        #expect(surface.text().contains("enlarge"))
+        var seen = ""
+        for page in 0..<pages {
+            snap.overlay = .help(page: page)
+            let surface = ScreenView.render(snap, size: size)
+            if page == 0 { ScreenSnapshotFile.assertMatches(surface, named: "help-overlay-40x10") }
+            if page == 1 { ScreenSnapshotFile.assertMatches(surface, named: "help-overlay-40x10-page2") }
+            #expect(surface.text().contains("\(page + 1)/\(pages)"))
+            seen += surface.text()
+        }
+        for action in KeyAction.allCases { #expect(seen.contains(action.summary), "\(action) on no page") }
+        // Paging stops at both ends.
+        #expect(ScreenCommand.route(.pageDown, overlay: .help(page: 0), bindings: .default, screen: size) == .showHelpPage(1))
+        #expect(ScreenCommand.route(.pageDown, overlay: .help(page: pages - 1), bindings: .default, screen: size) == .ignored)
+        #expect(ScreenCommand.route(.pageUp, overlay: .help(page: 0), bindings: .default, screen: size) == .ignored)
     }
 
     @Test func devicePickerHighlightsTheSelection() {

@@ -11,6 +11,8 @@ public enum ScreenCommand: Equatable, Sendable {
     /// Export prompt: move the highlight / export in the format at an index.
     case moveFormatSelection(Int)
     case chooseFormat(Int)
+    /// Help overlay: show this page.
+    case showHelpPage(Int)
     /// The terminal changed size: re-layout (and redraw) on the next frame.
     case resize
     /// The key means nothing here.
@@ -18,17 +20,28 @@ public enum ScreenCommand: Equatable, Sendable {
 }
 
 extension ScreenCommand {
-    /// Interprets a key for the open overlay (or the main screen).
-    public static func route(_ key: KeyInput, overlay: Overlay, bindings: KeyBindingTable) -> ScreenCommand {
+    /// Interprets a key for the open overlay (or the main screen). `screen` lets help paging
+    /// stop at the last page.
+    public static func route(_ key: KeyInput, overlay: Overlay, bindings: KeyBindingTable,
+                             screen: TerminalSize? = nil) -> ScreenCommand {
         if key == .resize { return .resize }
         let bound = bindings.action(for: key)
         switch overlay {
         case .none:
             return bound.map(ScreenCommand.action) ?? .ignored
-        case .help:
-            // Help closes with its own key or Esc; quit still quits; scrolling still works.
+        case .help(let page):
+            // Help closes with its own key or Esc; paging keys turn pages; quit still quits.
             if key == .escape || bound == .help || key == .enter { return .closeOverlay }
-            if let a = bound, a == .quit || a == .redraw || a.category == .scrolling { return .action(a) }
+            let last = screen.map { HelpOverlayView.pageCount(bindings, screen: $0) - 1 } ?? Int.max
+            switch key {
+            case .pageDown, .down, .right, .character(" "):
+                return page < last ? .showHelpPage(page + 1) : .ignored
+            case .pageUp, .up, .left:
+                return page > 0 ? .showHelpPage(min(page - 1, max(0, last))) : .ignored
+            default:
+                break
+            }
+            if let a = bound, a == .quit || a == .redraw { return .action(a) }
             return .closeOverlay
         case .devicePicker(let state):
             switch key {
