@@ -31,6 +31,7 @@ logmath_t *ps_get_logmath(ps_decoder_t *ps);
 int ps_start_utt(ps_decoder_t *ps);
 int ps_process_raw(ps_decoder_t *ps, int16_t const *data, size_t n_samples, int no_search, int full_utt);
 int ps_end_utt(ps_decoder_t *ps);
+int ps_get_n_frames(ps_decoder_t *ps);
 char const *ps_get_hyp(ps_decoder_t *ps, int *out_best_score);
 int ps_get_prob(ps_decoder_t *ps);
 ps_seg_t *ps_seg_iter(ps_decoder_t *ps);

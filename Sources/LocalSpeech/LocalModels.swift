@@ -58,7 +58,8 @@ public struct LocalModels: Sendable, Equatable {
         environment: [String: String] = ProcessInfo.processInfo.environment,
         executable: URL? = Bundle.main.executableURL,
         currentDirectory: URL = URL(fileURLWithPath: FileManager.default.currentDirectoryPath),
-        home: URL = FileManager.default.homeDirectoryForCurrentUser
+        home: URL = FileManager.default.homeDirectoryForCurrentUser,
+        systemSphinxPaths: [URL] = [URL(fileURLWithPath: "/usr/share/pocketsphinx/model/en-us")]
     ) throws(LocalEngineError) -> LocalModels {
         let roots = searchRoots(environment: environment, executable: executable,
                                 currentDirectory: currentDirectory, home: home)
@@ -69,11 +70,11 @@ public struct LocalModels: Sendable, Equatable {
                                  r.appendingPathComponent("pocketsphinx/en-us")]
             moonCandidates += [r, r.appendingPathComponent("moonshine")]
         }
-        sphinxCandidates.append(URL(fileURLWithPath: "/usr/share/pocketsphinx/model/en-us"))
+        sphinxCandidates += systemSphinxPaths
         let sphinx = sphinxCandidates.lazy.map(SphinxModel.init).first { $0.isComplete }
         let moon = moonCandidates.lazy.map(MoonshineModelFiles.init).first { $0.isComplete }
         guard let sphinx else {
-            throw .noModels(searched: roots.map(\.path) + ["/usr/share/pocketsphinx/model/en-us"])
+            throw .noModels(searched: roots.map(\.path) + systemSphinxPaths.map(\.path))
         }
         return LocalModels(sphinx: sphinx, moonshine: moon)
     }

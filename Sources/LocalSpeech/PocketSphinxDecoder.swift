@@ -9,6 +9,9 @@ final class PocketSphinxDecoder {
     private let ps: OpaquePointer
     private let logmath: OpaquePointer?
     private(set) var inUtterance = false
+    /// Segment frame numbers run on across utterances in this PocketSphinx release: the frames
+    /// of earlier utterances, subtracted to make times relative to the current one.
+    private var frameBase = 0
     /// PocketSphinx's frame rate (its default `-frate`).
     static let framesPerSecond = 100.0
 
@@ -36,7 +39,7 @@ final class PocketSphinxDecoder {
     deinit { ps_free(ps) }
 
     func startUtterance() {
-        if inUtterance { _ = ps_end_utt(ps) }
+        if inUtterance { frameBase += Int(ps_get_n_frames(ps)); _ = ps_end_utt(ps) }
         _ = ps_start_utt(ps)
         inUtterance = true
     }
@@ -59,9 +62,12 @@ final class PocketSphinxDecoder {
     /// Ends the utterance and returns its final words (times relative to its start).
     func endUtterance() -> [TimedWord] {
         guard inUtterance else { return [] }
+        let frames = Int(ps_get_n_frames(ps))
         _ = ps_end_utt(ps)
         inUtterance = false
-        return words()
+        let w = words()
+        frameBase += frames
+        return w
     }
 
     private func words() -> [TimedWord] {
@@ -76,8 +82,8 @@ final class PocketSphinxDecoder {
                 var a: Int32 = 0, l: Int32 = 0, b: Int32 = 0
                 let prob = ps_seg_prob(s, &a, &l, &b)
                 let conf = logmath.map { min(1, max(0, logmath_exp($0, prob))) } ?? 0
-                out.append(TimedWord(word: word, start: Double(sf) / Self.framesPerSecond,
-                                     end: Double(ef + 1) / Self.framesPerSecond, confidence: conf))
+                out.append(TimedWord(word: word, start: Double(Int(sf) - frameBase) / Self.framesPerSecond,
+                                     end: Double(Int(ef) + 1 - frameBase) / Self.framesPerSecond, confidence: conf))
             }
             seg = ps_seg_next(s)
         }
