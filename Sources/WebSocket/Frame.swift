@@ -29,15 +29,18 @@ public struct FrameError: Error, Sendable, Equatable, CustomStringConvertible {
     /// 1002 protocol error, 1007 invalid payload data, 1009 message too big.
     public var code: UInt16
     public var reason: String
+    /// For 1009: the size (bytes) that went over the limit.
+    public var size: Int
 
-    public init(code: UInt16, reason: String) {
+    public init(code: UInt16, reason: String, size: Int = 0) {
         self.code = code
         self.reason = reason
+        self.size = size
     }
 
     public var description: String { "\(code): \(reason)" }
 
     static func protocolError(_ reason: String) -> FrameError { FrameError(code: CloseCode.protocolError, reason: reason) }
     static func invalidData(_ reason: String) -> FrameError { FrameError(code: CloseCode.invalidPayload, reason: reason) }
-    static func tooBig(_ reason: String) -> FrameError { FrameError(code: CloseCode.messageTooBig, reason: reason) }
+    static func tooBig(_ reason: String, size: Int) -> FrameError { FrameError(code: CloseCode.messageTooBig, reason: reason, size: size) }
 }

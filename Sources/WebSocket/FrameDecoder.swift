@@ -84,7 +84,7 @@ public struct FrameDecoder: Sendable {
             length = UInt64(len7)
         }
         if length > UInt64(maxFrameSize) {
-            throw .tooBig("frame of \(length) bytes exceeds the limit of \(maxFrameSize) bytes")
+            throw .tooBig("frame of \(length) bytes exceeds the limit of \(maxFrameSize) bytes", size: Int(clamping: length))
         }
         let maskOffset = start + header
         if masked { header += 4 }

@@ -42,7 +42,7 @@ public struct MessageAssembler: Sendable {
         if parts.count + frame.payload.count > maxMessageSize {
             let size = parts.count + frame.payload.count
             reset()
-            throw .tooBig("message of at least \(size) bytes exceeds the limit of \(maxMessageSize) bytes")
+            throw .tooBig("message of at least \(size) bytes exceeds the limit of \(maxMessageSize) bytes", size: size)
         }
         if opcode == .text && !utf8.consume(frame.payload) {
             reset()
