@@ -43,9 +43,10 @@ public struct HTTPHead: Sendable {
         let raw = bytes[0..<headEnd]
         if raw.contains(0) { throw ParseError(message: "NUL byte in HTTP head") }
         guard UTF8Validator.isValid(raw) else { throw ParseError(message: "HTTP head is not valid UTF-8") }
-        let text = String(decoding: raw, as: UTF8.self)
-        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { line -> Substring in
-            line.hasSuffix("\r") ? line.dropLast() : line
+        // Split on LF as bytes (a String would treat CR LF as one Character), drop a trailing CR.
+        var lines: [Substring] = raw.split(separator: 0x0A, omittingEmptySubsequences: false).map { line in
+            let l = line.last == 0x0D ? line.dropLast() : line
+            return Substring(String(decoding: l, as: UTF8.self))
         }
         guard !lines.isEmpty, !lines[0].isEmpty else { throw ParseError(message: "empty HTTP start line") }
         let start = String(lines.removeFirst())

@@ -21,7 +21,7 @@ enum Handshake {
             guard !name.isEmpty, name.allSatisfy(HTTPHead.isTokenChar) else {
                 throw .handshakeInvalid("invalid request header name '\(name)'")
             }
-            guard !value.contains(where: { $0 == "\r" || $0 == "\n" || $0 == "\0" }) else {
+            guard !value.utf8.contains(where: { $0 == 0x0D || $0 == 0x0A || $0 == 0 }) else {
                 throw .handshakeInvalid("request header '\(name)' has a line break in its value")
             }
             if reserved.contains(name.lowercased()) {
@@ -118,7 +118,7 @@ enum Handshake {
     }
 
     private static func safe(_ n: String, _ v: String) -> Bool {
-        !n.isEmpty && n.allSatisfy(HTTPHead.isTokenChar) && !v.contains(where: { $0 == "\r" || $0 == "\n" || $0 == "\0" })
+        !n.isEmpty && n.allSatisfy(HTTPHead.isTokenChar) && !v.utf8.contains(where: { $0 == 0x0D || $0 == 0x0A || $0 == 0 })
     }
 
     static func reasonPhrase(_ code: Int) -> String {
