@@ -8,6 +8,8 @@ public enum LocalEngineError: Error, Sendable, Equatable, CustomStringConvertibl
     case unsupportedFormat(String)
     /// An audio file could not be read.
     case unreadableAudio(path: String, detail: String)
+    /// The server's API key file cannot be used.
+    case apiKeyFile(path: String, detail: String)
     /// The engine failed while decoding.
     case decodeFailed(engine: String, detail: String)
 
@@ -22,6 +24,8 @@ public enum LocalEngineError: Error, Sendable, Equatable, CustomStringConvertibl
             return "the offline recognizer takes 16 kHz mono linear16 audio, got \(s); convert it first"
         case .unreadableAudio(let path, let detail):
             return "cannot read audio file \(path): \(detail)"
+        case .apiKeyFile(let path, let detail):
+            return "cannot use the API key file \(path): \(detail); put the key alone on one line"
         case .decodeFailed(let engine, let detail):
             return "\(engine) failed while decoding: \(detail)"
         }

@@ -68,6 +68,17 @@ public struct LocalRecognizer: SpeechEngine {
         return stream
     }
 
+    /// Opens a stream driven by the caller (the server): samples, Finalize and finish go to the
+    /// returned session; events come out of the returned stream. `start` must be awaited first.
+    func openStream(requestID: String) -> (session: RecognitionSession, events: AsyncThrowingStream<LiveEvent, Error>) {
+        let (stream, continuation) = AsyncThrowingStream<LiveEvent, Error>.makeStream()
+        let session = RecognitionSession(continuation: continuation, requestID: requestID)
+        continuation.onTermination = { _ in session.cancel() }
+        return (session, stream)
+    }
+
+    var engineLogger: Logger { logger }
+
     /// Transcribes 16 kHz mono samples (a whole file) and returns every event, in order.
     /// The simple entry point behind `captty transcribe`.
     public func transcribe(samples: [Int16], options: LiveOptions = .captionDefaults) async throws -> [LiveEvent] {

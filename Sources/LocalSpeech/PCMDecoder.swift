@@ -11,21 +11,29 @@ public struct PCMDecoder: Sendable {
     public init(format: AudioFormat) { self.format = format }
 
     public mutating func decode(_ bytes: [UInt8]) -> [Float] {
+        let perChannel = decodeChannels(bytes)
+        guard perChannel.count > 1 else { return perChannel.first ?? [] }
+        var out = perChannel[0]
+        for c in perChannel.dropFirst() { for i in out.indices { out[i] += c[i] } }
+        let k = Float(perChannel.count)
+        for i in out.indices { out[i] /= k }
+        return out
+    }
+
+    /// Decodes into one array of samples per channel.
+    public mutating func decodeChannels(_ bytes: [UInt8]) -> [[Float]] {
         let data = carry.isEmpty ? bytes : carry + bytes
         let fb = format.bytesPerFrame
         guard fb > 0 else { return [] }
         let frames = data.count / fb
         carry = Array(data[(frames * fb)...])
         let ch = format.channels, bps = format.encoding.bytesPerSample
-        var out = [Float](repeating: 0, count: frames)
+        var out = [[Float]](repeating: [Float](repeating: 0, count: frames), count: ch)
         data.withUnsafeBytes { raw in
             for f in 0..<frames {
-                var sum: Float = 0
                 for c in 0..<ch {
-                    let o = f * fb + c * bps
-                    sum += Self.sample(raw, at: o, encoding: format.encoding)
+                    out[c][f] = Self.sample(raw, at: f * fb + c * bps, encoding: format.encoding)
                 }
-                out[f] = sum / Float(ch)
             }
         }
         return out

@@ -13,6 +13,8 @@ final class RecognitionPipeline {
     let config: LocalEngineConfiguration
     let options: LiveOptions
     let requestID: String
+    /// `channel_index` of results (`[channel, channels]`).
+    let channelIndex: [Int]
     private let emit: (LiveEvent) -> Void
     private let log: Logger
 
@@ -43,9 +45,9 @@ final class RecognitionPipeline {
     private var wantInterims: Bool { options.interimResults == true }
     private var wantPunctuation: Bool { options.punctuate == true || options.smartFormat == true }
 
-    init(config: LocalEngineConfiguration, options: LiveOptions, requestID: String, logger: Logger,
-         emit: @escaping (LiveEvent) -> Void) throws(LocalEngineError) {
-        self.config = config; self.options = options; self.requestID = requestID
+    init(config: LocalEngineConfiguration, options: LiveOptions, requestID: String, channelIndex: [Int] = [0, 1],
+         logger: Logger, emit: @escaping (LiveEvent) -> Void) throws(LocalEngineError) {
+        self.config = config; self.options = options; self.requestID = requestID; self.channelIndex = channelIndex
         self.emit = emit; self.log = logger; self.mode = config.mode
         var seg = config.segmenter
         if case .milliseconds(let ms)? = options.endpointing, ms > seg.hangoverFrames * 10 {
@@ -162,7 +164,7 @@ final class RecognitionPipeline {
         sphinx.process(history[(from - historyStart)...])
         nextInterimSample = consumed + Int(config.interimInterval * Double(Self.sampleRate))
         if options.vadEvents == true {
-            emit(.speechStarted(SpeechStarted(timestamp: time(onset))))
+            emit(.speechStarted(SpeechStarted(channel: channelIndex, timestamp: time(onset))))
         }
     }
 
@@ -238,7 +240,7 @@ final class RecognitionPipeline {
     private func emitUtteranceEndIfDue(force: Bool) {
         guard let ms = options.utteranceEndMs, let last = lastWordEnd else { return }
         if force || audioTime >= last + Double(ms) / 1000 {
-            emit(.utteranceEnd(UtteranceEnd(lastWordEnd: last)))
+            emit(.utteranceEnd(UtteranceEnd(channel: channelIndex, lastWordEnd: last)))
             lastWordEnd = nil
         }
     }
@@ -254,7 +256,7 @@ final class RecognitionPipeline {
         }
         let conf = words.isEmpty ? 0 : words.map(\.confidence).reduce(0, +) / Double(words.count)
         let alt = Alternative(transcript: transcript(words), confidence: round3(conf), words: dgWords)
-        return Results(start: round3(start), duration: round3(end - start), isFinal: isFinal, speechFinal: speechFinal,
+        return Results(channelIndex: channelIndex, start: round3(start), duration: round3(end - start), isFinal: isFinal, speechFinal: speechFinal,
                        fromFinalize: fromFinalize, channel: Channel(alternatives: [alt]),
                        metadata: ResultsMetadata(requestID: requestID, modelInfo: modelInfo, modelUUID: modelUUID))
     }

@@ -35,11 +35,12 @@ final class RecognitionSession: @unchecked Sendable {
     func cancel() { lock.lock(); cancelled = true; lock.unlock() }
 
     /// Loads the engines (on the queue) and reports `.open`. Throws when they cannot load.
-    func start(config: LocalEngineConfiguration, options: LiveOptions, logger: Logger) async throws {
+    func start(config: LocalEngineConfiguration, options: LiveOptions, channelIndex: [Int] = [0, 1], logger: Logger) async throws {
         let cont = continuation
         let id = requestID
         try await run { () throws -> Void in
-            self.pipeline = try RecognitionPipeline(config: config, options: options, requestID: id, logger: logger) { cont.yield($0) }
+            self.pipeline = try RecognitionPipeline(config: config, options: options, requestID: id, channelIndex: channelIndex,
+                                                    logger: logger) { cont.yield($0) }
             cont.yield(.open(requestID: id))
         }
     }
@@ -51,6 +52,17 @@ final class RecognitionSession: @unchecked Sendable {
             guard let p = self.pipeline else { return }
             p.push(self.samples(from: chunk.data), gapBefore: chunk.gapBefore)
         }
+    }
+
+    /// Queues 16 kHz mono samples.
+    func push(samples: [Int16]) async {
+        await waitForRoom()
+        enqueue { self.pipeline?.push(samples) }
+    }
+
+    /// Ends the event stream (after `finish`, or on failure).
+    func end(throwing error: Error? = nil) {
+        if let error { continuation.finish(throwing: error) } else { continuation.finish() }
     }
 
     /// Deepgram's Finalize.
