@@ -56,6 +56,38 @@ struct DeepgramServerConformanceTests {
         }
     }
 
+    /// A venv with the 3.x SDK (`pip install 'deepgram-sdk<4'`), made by scripts/setup.
+    static var sdkV3Python: String? {
+        let candidates = [ProcessInfo.processInfo.environment["CAPTTY_DG_SDK3_PYTHON"],
+                          TestPaths.packageRoot.appendingPathComponent(".venv-dg3/bin/python3").path,
+                          "/work/venv-dg3/bin/python3"].compactMap { $0 }
+        return candidates.first { FileManager.default.isExecutableFile(atPath: $0) }
+    }
+
+    @Test(.timeLimit(.minutes(3)),
+          .enabled(if: sdkV3Python != nil, "no venv with deepgram-sdk<4: python3 -m venv .venv-dg3 && .venv-dg3/bin/pip install 'deepgram-sdk<4'"))
+    func theOfficial3xSDKStreamsARecordingInRealTime() async throws {
+        try await Self.withServer(apiKey: "local-test-key") { _, url in
+            let base = url.replacingOccurrences(of: "/v1/listen", with: "").replacingOccurrences(of: "ws://", with: "http://")
+            let wav = TestPaths.deepgramFixtures.appendingPathComponent("audio/preamble-rest.wav").path
+            let peer = try PythonPeer("local_sdk_v3_client.py", [base, wav, "local-test-key"], python: try #require(Self.sdkV3Python))
+            let s = try await peer.json(prefix: "SUMMARY ", timeout: 150)
+            #expect((s["errors"] as? [String])?.isEmpty == true, "SDK errors: \(String(describing: s["errors"]))")
+            #expect((s["unhandled"] as? [String])?.isEmpty == true, "messages the SDK did not recognise: \(String(describing: s["unhandled"]))")
+            #expect(s["opened"] as? Bool == true)
+            #expect((s["results"] as? Int ?? 0) > 20)
+            #expect((s["speech_finals"] as? Int ?? 0) >= 1)
+            #expect((s["speech_started"] as? Int ?? 0) >= 1)
+            #expect((s["utterance_ends"] as? Int ?? 0) >= 1)
+            #expect(s["finalize_answered"] as? Bool == true)
+            #expect(s["metadata"] as? Int == 1)
+            #expect(s["closed"] as? Bool == true)
+            #expect((s["request_ids"] as? [String]) == [s["metadata_request_id"] as? String ?? "?"])
+            let wer = WordErrorRate(reference: try InstalledModels.preambleReference(), hypothesis: s["transcript"] as? String ?? "")
+            #expect(wer.rate < (InstalledModels.moonshine ? 0.15 : 0.6), "WER \(wer)")
+        }
+    }
+
     @Test(.timeLimit(.minutes(2)))
     func badOptionsAreRefusedWith400AndDgError() async throws {
         try await Self.withServer { _, url in
