@@ -20,6 +20,7 @@ let package = Package(
         .systemLibrary(name: "CCurses"),
         .systemLibrary(name: "CPulse"),
         .systemLibrary(name: "COpenSSL"),
+        .systemLibrary(name: "CSphinx"),
 
         .target(name: "WebSocket", dependencies: [
             "COpenSSL", .product(name: "Logging", package: "swift-log"),
@@ -33,7 +34,7 @@ let package = Package(
         .target(name: "Transcript", dependencies: ["Deepgram"]),
         .target(name: "SpeechEngines", dependencies: ["Audio", "Deepgram"]),
         .target(name: "LocalSpeech", dependencies: [
-            "SpeechEngines", "Deepgram", "WebSocket", "Audio",
+            "CSphinx", "SpeechEngines", "Deepgram", "WebSocket", "Audio",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "CaptionUI", dependencies: ["CCurses", "Transcript"]),
@@ -44,6 +45,10 @@ let package = Package(
         .executableTarget(name: "captty", dependencies: [
             "CapttyCore", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+
+        // Benchmarks: programs that print numbers and the command that reproduces them.
+        .executableTarget(name: "LocalBenchmark", dependencies: ["LocalSpeech", "Audio", "Deepgram"],
+                          path: "Benchmarks/local"),
 
         .testTarget(name: "WebSocketTests", dependencies: ["WebSocket", "TestSupport"]),
         .testTarget(name: "DeepgramTests", dependencies: ["Deepgram", "TestSupport"]),

@@ -1,0 +1,205 @@
+// Accuracy and speed of the offline engine on real recordings.
+//
+//   swift run -c release LocalBenchmark            # both modes, each in its own process
+//   swift run -c release LocalBenchmark --mode hybrid --child   # one mode, JSON line out
+//
+// For each mode (PocketSphinx only, hybrid PocketSphinx + Moonshine) it reports, on the real
+// recordings in ../shared/fixtures/deepgram/audio:
+//   * WER of the finals against Deepgram's reference transcript (case and punctuation ignored);
+//   * first-interim latency: wall time from the onset of speech being fed to the first interim;
+//   * final latency: wall time from feeding the end of an utterance's last word to its final
+//     (median and max), audio fed in real time;
+//   * interims per second of speech;
+//   * real-time factor: CPU seconds and wall seconds per audio second, fed as fast as possible;
+//   * peak resident memory of the process (each mode runs in a separate process).
+import Audio
+import Deepgram
+import Foundation
+import LocalSpeech
+#if canImport(Glibc)
+import Glibc
+#endif
+
+struct FileResult: Codable {
+    var file: String
+    var audioSeconds: Double
+    var wer: Double?
+    var werDetail: String?
+    var hypothesis: String
+    var firstInterimLatency: Double?
+    var finalLatencies: [Double]
+    var interimsPerSpeechSecond: Double
+    var cpuPerAudioSecond: Double
+    var wallPerAudioSecond: Double
+}
+
+struct ModeResult: Codable {
+    var mode: String
+    var engine: String
+    var loadSeconds: Double
+    var files: [FileResult]
+    var peakRSSMB: Double
+}
+
+let args = CommandLine.arguments
+func arg(_ name: String) -> String? { args.firstIndex(of: name).flatMap { $0 + 1 < args.count ? args[$0 + 1] : nil } }
+
+let root: URL = {
+    var u = URL(fileURLWithPath: #filePath)
+    for _ in 0..<3 { u.deleteLastPathComponent() }
+    return u
+}()
+let fixtures = ProcessInfo.processInfo.environment["CAPTTY_FIXTURES"].map { URL(fileURLWithPath: $0) }
+    ?? root.deletingLastPathComponent().appendingPathComponent("shared/fixtures/deepgram")
+
+func reference(_ name: String) -> String? {
+    guard name.hasPrefix("preamble") else { return nil }
+    let url = fixtures.appendingPathComponent("prerecorded/preamble-rest-2.response.json")
+    guard let data = try? Data(contentsOf: url),
+          let json = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+          let results = json["results"] as? [String: Any], let ch = (results["channels"] as? [[String: Any]])?.first,
+          let alt = (ch["alternatives"] as? [[String: Any]])?.first else { return nil }
+    return alt["transcript"] as? String
+}
+
+func cpuSeconds() -> Double {
+    var u = rusage(); getrusage(RUSAGE_SELF.rawValue, &u)
+    return Double(u.ru_utime.tv_sec) + Double(u.ru_utime.tv_usec) / 1e6 + Double(u.ru_stime.tv_sec) + Double(u.ru_stime.tv_usec) / 1e6
+}
+func peakRSSMB() -> Double { var u = rusage(); getrusage(RUSAGE_SELF.rawValue, &u); return Double(u.ru_maxrss) / 1024 }
+func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
+
+/// Feeds `samples` in 100 ms chunks, paced at real time when `realtime`; returns events with the
+/// wall time (relative to the start of feeding) each arrived.
+func run(_ r: LocalRecognizer, _ samples: [Int16], realtime: Bool) async throws -> [(Double, LiveEvent)] {
+    let chunk = 1_600
+    let t0 = now()
+    let src = AsyncThrowingStream<AudioChunk, Error> { c in
+        let feeder = Task {
+            var i = 0
+            while i < samples.count {
+                let part = samples[i..<min(samples.count, i + chunk)]
+                var bytes = [UInt8](); bytes.reserveCapacity(part.count * 2)
+                for s in part { let u = UInt16(bitPattern: s); bytes.append(UInt8(u & 0xff)); bytes.append(UInt8(u >> 8)) }
+                if realtime {
+                    let wait = t0 + Double(i + part.count) / 16_000 - now()
+                    if wait > 0 { try? await Task.sleep(nanoseconds: UInt64(wait * 1e9)) }
+                }
+                c.yield(AudioChunk(format: .speech16k, data: bytes, startFrame: Int64(i)))
+                i += chunk
+            }
+            c.finish()
+        }
+        c.onTermination = { _ in feeder.cancel() }
+    }
+    var out: [(Double, LiveEvent)] = []
+    for try await e in r.transcribe(src, options: .captionDefaults) { out.append((now() - t0, e)) }
+    return out
+}
+
+func median(_ x: [Double]) -> Double? {
+    guard !x.isEmpty else { return nil }
+    let s = x.sorted(); return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
+}
+
+func measure(mode: LocalEngineConfiguration.Mode, files: [String]) async throws -> ModeResult {
+    let tLoad = now()
+    let models = try LocalModels.discover()
+    let r = LocalRecognizer(configuration: LocalEngineConfiguration(models: models, mode: mode))
+    // Warm up: load the models (Moonshine is loaded once per process) on a second of silence.
+    _ = try await r.transcribe(samples: [Int16](repeating: 0, count: 16_000))
+    let load = now() - tLoad
+    var results: [FileResult] = []
+    for name in files {
+        let samples = try WAVReader.read16kMono(fixtures.appendingPathComponent("audio/\(name)"))
+        let seconds = Double(samples.count) / 16_000
+        // Speed: as fast as possible.
+        let c0 = cpuSeconds(), w0 = now()
+        _ = try await run(r, samples, realtime: false)
+        let cpu = (cpuSeconds() - c0) / seconds, wall = (now() - w0) / seconds
+        // Accuracy and latency: real time.
+        let events = try await run(r, samples, realtime: true)
+        var finals: [Results] = []
+        var firstInterim: Double?
+        var onset: Double?
+        var finalLatencies: [Double] = []
+        var interims = 0
+        for (t, e) in events {
+            switch e {
+            case .speechStarted(let s): if onset == nil { onset = s.timestamp }
+            case .results(let res):
+                if res.isFinal {
+                    finals.append(res)
+                    if let last = res.best.words.last { finalLatencies.append(t - last.end) }
+                } else {
+                    interims += 1
+                    if firstInterim == nil, let o = onset, !res.best.words.isEmpty { firstInterim = t - o }
+                }
+            default: break
+            }
+        }
+        let hyp = finals.map(\.transcript).filter { !$0.isEmpty }.joined(separator: " ")
+        let speech = finals.filter { !$0.best.words.isEmpty }.map(\.duration).reduce(0, +)
+        var wer: WordErrorRate?
+        if let ref = reference(name) { wer = WordErrorRate(reference: ref, hypothesis: hyp) }
+        results.append(FileResult(file: name, audioSeconds: seconds, wer: wer?.rate, werDetail: wer?.description,
+                                  hypothesis: hyp, firstInterimLatency: firstInterim, finalLatencies: finalLatencies,
+                                  interimsPerSpeechSecond: speech > 0 ? Double(interims) / speech : 0,
+                                  cpuPerAudioSecond: cpu, wallPerAudioSecond: wall))
+    }
+    return ModeResult(mode: mode.rawValue, engine: r.name, loadSeconds: load, files: results, peakRSSMB: peakRSSMB())
+}
+
+let files = arg("--files")?.split(separator: ",").map(String.init)
+    ?? ["preamble-rest.wav", "preamble-websocket.wav", "microsoft_headquarters.wav", "testing-websocket.wav"]
+
+if args.contains("--child") {
+    let mode = LocalEngineConfiguration.Mode(rawValue: arg("--mode") ?? "hybrid") ?? .hybrid
+    let result = try await measure(mode: mode, files: files)
+    let enc = JSONEncoder(); enc.outputFormatting = [.sortedKeys]
+    print(String(decoding: try enc.encode(result), as: UTF8.self))
+    exit(0)
+}
+
+// Parent: run each mode in its own process so peak memory is per mode.
+let modes = arg("--mode").map { [$0] } ?? ["sphinx", "hybrid"]
+var all: [ModeResult] = []
+for m in modes {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL
+    p.arguments = ["--child", "--mode", m, "--files", files.joined(separator: ",")]
+    let pipe = Pipe(); p.standardOutput = pipe
+    try p.run()
+    let data = pipe.fileHandleForReading.readDataToEndOfFile()
+    p.waitUntilExit()
+    guard p.terminationStatus == 0, let line = String(data: data, encoding: .utf8)?.split(separator: "\n").last,
+          let r = try? JSONDecoder().decode(ModeResult.self, from: Data(line.utf8)) else {
+        FileHandle.standardError.write(Data("mode \(m) failed (status \(p.terminationStatus))\n".utf8)); exit(1)
+    }
+    all.append(r)
+}
+
+func f(_ x: Double?, _ digits: Int = 2) -> String { x.map { String(format: "%.\(digits)f", $0) } ?? "-" }
+print("captty offline engine benchmark — \(ProcessInfo.processInfo.activeProcessorCount) cores, \(Date())")
+print("reproduce: swift run -c release LocalBenchmark   (in the package root; needs scripts/install-local-engine)")
+print("")
+for r in all {
+    print("== mode \(r.mode) (engine \(r.engine)); model load + warm-up \(f(r.loadSeconds)) s; peak RSS \(f(r.peakRSSMB, 0)) MB")
+    print("file                          audio s   WER      1st interim s  final lat. median/max s  interims/s  CPU s/s  wall s/s")
+    for x in r.files {
+        let lat = "\(f(median(x.finalLatencies)))/\(f(x.finalLatencies.max()))"
+        print(x.file.padding(toLength: 30, withPad: " ", startingAt: 0)
+              + f(x.audioSeconds, 1).padding(toLength: 10, withPad: " ", startingAt: 0)
+              + (x.wer.map { String(format: "%.1f%%", $0 * 100) } ?? "-").padding(toLength: 9, withPad: " ", startingAt: 0)
+              + f(x.firstInterimLatency).padding(toLength: 15, withPad: " ", startingAt: 0)
+              + lat.padding(toLength: 25, withPad: " ", startingAt: 0)
+              + f(x.interimsPerSpeechSecond, 1).padding(toLength: 12, withPad: " ", startingAt: 0)
+              + f(x.cpuPerAudioSecond).padding(toLength: 9, withPad: " ", startingAt: 0)
+              + f(x.wallPerAudioSecond))
+    }
+    for x in r.files where x.wer != nil {
+        print("  \(x.file): WER \(x.werDetail ?? "")")
+        print("    hyp: \(x.hypothesis)")
+    }
+    print("")
+}

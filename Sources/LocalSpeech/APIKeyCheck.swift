@@ -1,0 +1,40 @@
+import Foundation
+
+/// Checks the `Authorization` header of an upgrade against the server's key, in constant time.
+///
+/// Accepts `Token <key>` and `Bearer <key>`. The key is never logged or echoed.
+public struct APIKeyCheck: Sendable {
+    private let key: [UInt8]
+
+    public init(key: String) { self.key = Array(key.utf8) }
+
+    /// Reads a key from a file (surrounding white space dropped).
+    public static func load(from path: String) throws(LocalEngineError) -> APIKeyCheck {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            throw .apiKeyFile(path: path, detail: "it cannot be read")
+        }
+        let key = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !key.isEmpty else { throw .apiKeyFile(path: path, detail: "it is empty") }
+        return APIKeyCheck(key: key)
+    }
+
+    /// Whether `authorization` carries the key.
+    public func accepts(authorization: String?) -> Bool {
+        guard let a = authorization?.trimmingCharacters(in: .whitespaces) else { return false }
+        let parts = a.split(separator: " ", maxSplits: 1)
+        guard parts.count == 2, ["token", "bearer"].contains(parts[0].lowercased()) else { return false }
+        return Self.constantTimeEqual(Array(parts[1].trimmingCharacters(in: .whitespaces).utf8), key)
+    }
+
+    /// Compares without an early exit, so timing does not reveal how much of a guess matched.
+    static func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+        var diff = UInt8(truncatingIfNeeded: a.count ^ b.count)
+        let n = max(a.count, b.count)
+        for i in 0..<n {
+            let x = i < a.count ? a[i] : 0
+            let y = i < b.count ? b[i] : 0
+            diff |= x ^ y
+        }
+        return diff == 0
+    }
+}

@@ -1,0 +1,73 @@
+import Audio
+
+/// Turns the binary frames of a `/v1/listen` stream into 16 kHz linear16 samples per channel.
+///
+/// Raw audio in the format the query named, or — with no `encoding` — a WAV stream whose header
+/// gives the format. Several channels are either mixed down to one or, for `multichannel`,
+/// kept apart. Pure: tested without sockets.
+struct AudioIntake {
+    enum Output: Equatable {
+        /// New samples, one array per output channel (possibly empty).
+        case samples([[Int16]])
+        /// The audio cannot be decoded (the server closes with 1008 DATA-0000).
+        case invalid(String)
+    }
+
+    private(set) var format: AudioFormat?
+    private let separateChannels: Bool
+    private var header: [UInt8] = []
+    private var decoder: PCMDecoder?
+    private var resamplers: [StreamingResampler] = []
+    /// Input frames (per channel) received so far.
+    private(set) var framesIn = 0
+
+    /// `format` nil means a WAV stream. `separateChannels` keeps channels apart (multichannel).
+    init(format: AudioFormat?, separateChannels: Bool) {
+        self.separateChannels = separateChannels
+        if let format { setUp(format) }
+    }
+
+    /// Output channels: the stream's channels when kept apart, else 1.
+    var outputChannels: Int { separateChannels ? (format?.channels ?? 1) : 1 }
+
+    /// Seconds of audio received.
+    var seconds: Double { format.map { Double(framesIn) / Double($0.sampleRate) } ?? 0 }
+
+    private mutating func setUp(_ f: AudioFormat) {
+        format = f
+        decoder = PCMDecoder(format: f)
+        resamplers = Array(repeating: StreamingResampler(from: f.sampleRate, to: 16_000), count: separateChannels ? f.channels : 1)
+    }
+
+    mutating func push(_ bytes: [UInt8]) -> Output {
+        var data = bytes
+        if decoder == nil {
+            header += bytes
+            switch WAVReader.header(header) {
+            case .needMore: return .samples([])
+            case .invalid(let why):
+                return .invalid("no encoding was given, so a WAV stream was expected, but \(why); send encoding and sample_rate for raw audio")
+            case .found(let f, let offset, _):
+                setUp(f)
+                data = Array(header[offset...])
+                header = []
+            }
+        }
+        guard var decoder, let format else { return .samples([]) }
+        framesIn += (data.count) / format.bytesPerFrame
+        let out: [[Int16]]
+        if separateChannels {
+            let per = decoder.decodeChannels(data)
+            out = per.enumerated().map { c, x in SpeechConverter.quantise(resamplers[c].process(x)) }
+        } else {
+            out = [SpeechConverter.quantise(resamplers[0].process(decoder.decode(data)))]
+        }
+        self.decoder = decoder
+        return .samples(out)
+    }
+
+    /// The samples still held by the resamplers, at the end of the stream.
+    mutating func flush() -> [[Int16]] {
+        resamplers.indices.map { SpeechConverter.quantise(resamplers[$0].flush()) }
+    }
+}

@@ -1,0 +1,140 @@
+import Deepgram
+import Foundation
+import Logging
+import WebSocket
+
+/// A Deepgram-compatible live endpoint (`/v1/listen` over WebSocket) served by the offline engine.
+///
+/// Clients written for Deepgram (its SDKs, captty itself with a base URL) work unchanged:
+/// options are validated (HTTP 400 + `dg-error`), an API key can be required (401), every
+/// response carries `dg-request-id`, at most `maxClients` streams run at once (503 beyond), and
+/// a stream idle for `idleTimeout` is closed with 1011 `NET-0001`. Binds loopback by default.
+public final class DeepgramServer: Sendable {
+    /// Listening address, limits and credentials.
+    public struct Configuration: Sendable {
+        public var host = "127.0.0.1"
+        /// 0 picks an ephemeral port (read it back from `port`).
+        public var port = 8080
+        /// When set, clients must send `Authorization: Token <key>` (or `Bearer <key>`).
+        public var apiKey: APIKeyCheck?
+        /// Streams served at once; more are refused with HTTP 503.
+        public var maxClients = 4
+        /// Seconds without audio or KeepAlive before a stream is closed (1011 NET-0001).
+        public var idleTimeout: Double = 10
+        public init() {}
+    }
+
+    public let recognizer: LocalRecognizer
+    public let configuration: Configuration
+    private let listener: WebSocketServer
+    private let slots: StreamSlots
+    private let logger: Logger
+
+    /// The bound port.
+    public var port: Int { listener.port }
+    public var host: String { listener.host }
+
+    private init(recognizer: LocalRecognizer, configuration: Configuration, listener: WebSocketServer, logger: Logger) {
+        self.recognizer = recognizer; self.configuration = configuration; self.listener = listener
+        self.slots = StreamSlots(limit: configuration.maxClients); self.logger = logger
+    }
+
+    /// Binds the listening socket (so a bad address fails here, before `run`).
+    public static func listen(recognizer: LocalRecognizer, configuration: Configuration = .init(),
+                              logger: Logger = Logger(label: "captty.serve")) throws -> DeepgramServer {
+        let listener = try WebSocketServer.listen(host: configuration.host, port: configuration.port)
+        return DeepgramServer(recognizer: recognizer, configuration: configuration, listener: listener, logger: logger)
+    }
+
+    /// Serves until `shutdown()` or cancellation.
+    public func run() async {
+        await listener.serve(decide: { [self] request in decide(request) },
+                             handle: { [self] socket in await handle(socket) })
+    }
+
+    /// Stops accepting new streams; open ones run to their end.
+    public func shutdown() { listener.shutdown() }
+
+    /// Streams currently open (or being opened).
+    public var activeStreams: Int { slots.count }
+
+    // MARK: upgrade
+
+    func decide(_ request: WebSocketUpgradeRequest) -> WebSocketUpgradeDecision {
+        let id = UUID().uuidString.lowercased()
+        func refuse(_ status: Int, _ message: String) -> WebSocketUpgradeDecision {
+            let code: String
+            switch status {
+            case 400: code = "Bad Request"
+            case 401: code = "INVALID_AUTH"
+            case 404: code = "Not Found"
+            case 503: code = "TOO_MANY_REQUESTS"
+            default: code = "Error"
+            }
+            let body = (try? JSONSerialization.data(withJSONObject: ["err_code": code, "err_msg": message, "request_id": id],
+                                                    options: [.sortedKeys])).map { String(decoding: $0, as: UTF8.self) } ?? ""
+            logger.info("refused stream \(id): HTTP \(status) \(message)")
+            return .reject(status: status, headers: [("dg-request-id", id), ("dg-error", message), ("Content-Type", "application/json")],
+                           body: body)
+        }
+        guard request.method == "GET" else { return refuse(405, "Method not allowed: use GET with a WebSocket upgrade.") }
+        if let key = configuration.apiKey, !key.accepts(authorization: request.headers["Authorization"]) {
+            return refuse(401, "Invalid credentials.")
+        }
+        let parsed: ListenRequest
+        switch ListenRequest.parse(path: request.path, query: request.queryItems) {
+        case .success(let r): parsed = r
+        case .failure(let r): return refuse(r.status, r.dgError)
+        }
+        guard slots.reserve(key: request.key, request: parsed, requestID: id) else {
+            return refuse(503, "Too many concurrent streams: this server takes \(configuration.maxClients) at once; try again later.")
+        }
+        return .accept(headers: [("dg-request-id", id)])
+    }
+
+    // MARK: streams
+
+    func handle(_ socket: WebSocket) async {
+        guard let key = socket.responseHeaders["Sec-WebSocket-Key"], let claim = slots.claim(key: key) else {
+            await socket.close(code: 1011, reason: "internal error: unknown stream")
+            return
+        }
+        defer { slots.release() }
+        let stream = ListenStream(socket: socket, request: claim.request, requestID: claim.requestID,
+                                  recognizer: recognizer, idleTimeout: configuration.idleTimeout, logger: logger)
+        await stream.run()
+    }
+}
+
+/// Counts open streams against the limit, and carries each accepted request's parsed options
+/// from the upgrade decision to the connection (matched by `Sec-WebSocket-Key`).
+final class StreamSlots: @unchecked Sendable {
+    struct Reservation { var request: ListenRequest; var requestID: String; var at: Date }
+    private let lock = NSLock()
+    private let limit: Int
+    private var active = 0
+    private var reservations: [String: Reservation] = [:]
+
+    init(limit: Int) { self.limit = max(1, limit) }
+
+    var count: Int { lock.lock(); defer { lock.unlock() }; return active + reservations.count }
+
+    func reserve(key: String, request: ListenRequest, requestID: String) -> Bool {
+        lock.lock(); defer { lock.unlock() }
+        // A reservation whose handshake never completed expires.
+        let now = Date()
+        reservations = reservations.filter { now.timeIntervalSince($0.value.at) < 30 }
+        guard active + reservations.count < limit else { return false }
+        reservations[key] = Reservation(request: request, requestID: requestID, at: now)
+        return true
+    }
+
+    func claim(key: String) -> Reservation? {
+        lock.lock(); defer { lock.unlock() }
+        guard let r = reservations.removeValue(forKey: key) else { return nil }
+        active += 1
+        return r
+    }
+
+    func release() { lock.lock(); active -= 1; lock.unlock() }
+}

@@ -1,0 +1,120 @@
+import Audio
+import Deepgram
+
+/// A validated `/v1/listen` upgrade request: the live options and the audio format to expect.
+///
+/// Pure: parsing and validation only, so every rule is tested without sockets.
+public struct ListenRequest: Sendable, Equatable {
+    /// The options as parsed from the query.
+    public var options: LiveOptions
+    /// Raw audio format, or nil when no `encoding` was given (the stream must then start with a
+    /// WAV header, as Deepgram reads containerised audio).
+    public var format: AudioFormat?
+    /// Whether each channel is transcribed separately (`multichannel=true`).
+    public var multichannel: Bool
+
+    /// Number of channels in the stream.
+    public var channels: Int { format?.channels ?? options.channels ?? 1 }
+
+    /// Why a request was refused: an HTTP status and Deepgram's `dg-error` text.
+    public struct Rejection: Error, Sendable, Equatable, CustomStringConvertible {
+        public var status: Int
+        public var dgError: String
+        public var description: String { "HTTP \(status): \(dgError)" }
+        static func bad(_ s: String) -> Rejection { Rejection(status: 400, dgError: s) }
+    }
+
+    /// Encodings the local server decodes.
+    public static let encodings: [String: SampleEncoding] = [
+        "linear16": .linear16, "linear32": .linear32, "mulaw": .mulaw, "alaw": .alaw,
+    ]
+
+    static let booleans: Set<String> = [
+        "interim_results", "punctuate", "smart_format", "numerals", "profanity_filter", "diarize",
+        "vad_events", "dictation", "filler_words", "multichannel", "mip_opt_out", "detect_entities",
+    ]
+    /// Accepted and ignored: they change nothing the local engine does.
+    static let ignored: Set<String> = [
+        "redact", "keyterm", "keywords", "search", "replace", "tag", "extra", "version", "callback",
+        "callback_method", "diarize_model", "diarize_version", "language_hint", "mip_opt_out", "detect_entities",
+    ]
+
+    /// Validates the request target (`path`, percent-decoded `query` pairs).
+    public static func parse(path: String, query: [(String, String)]) -> Result<ListenRequest, Rejection> {
+        guard path == "/v1/listen" || path == "/v1/listen/" else {
+            return .failure(Rejection(status: 404, dgError: "Not found: this server serves /v1/listen only."))
+        }
+        var o = LiveOptions()
+        var encoding: SampleEncoding?
+        var sampleRate: Int?
+        var channels = 1
+        func bool(_ k: String, _ v: String) throws(Rejection) -> Bool {
+            switch v.lowercased() {
+            case "true": return true
+            case "false": return false
+            default: throw .bad("Invalid value '\(v)' for \(k): expected true or false.")
+            }
+        }
+        func int(_ k: String, _ v: String, _ range: ClosedRange<Int>) throws(Rejection) -> Int {
+            guard let n = Int(v), range.contains(n) else {
+                throw .bad("Invalid value '\(v)' for \(k): expected an integer in \(range.lowerBound)...\(range.upperBound).")
+            }
+            return n
+        }
+        do throws(Rejection) {
+            for (k, v) in query {
+                switch k {
+                case "model": o.model = LiveOptions.Model(v)
+                case "language":
+                    let lang = LiveOptions.Language(v)
+                    guard lang.isWellFormed else { throw .bad("Invalid value '\(v)' for language: expected a BCP-47 tag such as en or en-US.") }
+                    guard v.lowercased() == "en" || v.lowercased().hasPrefix("en-") else {
+                        throw .bad("No such model/language combination: the local engine transcribes English (en) only, not '\(v)'.")
+                    }
+                    o.language = lang
+                case "encoding":
+                    guard let e = encodings[v] else {
+                        throw .bad("Invalid value '\(v)' for encoding: the local server takes linear16, linear32, mulaw or alaw (or a WAV stream with no encoding).")
+                    }
+                    encoding = e; o.encoding = LiveOptions.Encoding(rawValue: v)
+                case "sample_rate": sampleRate = try int(k, v, 1_000...192_000); o.sampleRate = sampleRate
+                case "channels": channels = try int(k, v, 1...32); o.channels = channels
+                case "endpointing":
+                    guard let e = LiveOptions.Endpointing(parsing: v) else {
+                        throw .bad("Invalid value '\(v)' for endpointing: expected milliseconds or false.")
+                    }
+                    o.endpointing = e
+                case "utterance_end_ms": o.utteranceEndMs = try int(k, v, 0...60_000)
+                case _ where booleans.contains(k):
+                    let b = try bool(k, v)
+                    switch k {
+                    case "interim_results": o.interimResults = b
+                    case "punctuate": o.punctuate = b
+                    case "smart_format": o.smartFormat = b
+                    case "numerals": o.numerals = b
+                    case "profanity_filter": o.profanityFilter = b
+                    case "diarize": o.diarize = b
+                    case "vad_events": o.vadEvents = b
+                    case "dictation": o.dictation = b
+                    case "filler_words": o.fillerWords = b
+                    case "multichannel": o.multichannel = b
+                    case "mip_opt_out": o.mipOptOut = b
+                    default: break
+                    }
+                default:
+                    if !ignored.contains(k) { o.additional.append(KeyValue(k, v)) }
+                }
+            }
+            if encoding != nil && sampleRate == nil {
+                throw .bad("Missing sample_rate: raw audio (encoding=\(o.encoding?.rawValue ?? "")) needs sample_rate.")
+            }
+            if o.utteranceEndMs != nil && o.interimResults != true {
+                throw .bad("utterance_end_ms requires interim_results=true.")
+            }
+        } catch {
+            return .failure(error)
+        }
+        let format = encoding.map { AudioFormat(encoding: $0, sampleRate: sampleRate ?? 16_000, channels: channels) }
+        return .success(ListenRequest(options: o, format: format, multichannel: o.multichannel == true && channels > 1))
+    }
+}

@@ -1,0 +1,151 @@
+import Deepgram
+import Foundation
+import Logging
+import WebSocket
+
+/// One client stream of the Deepgram-compatible server: audio and control messages in,
+/// Deepgram messages out, then Metadata and a normal close — or 1011 NET-0001 when idle,
+/// 1008 DATA-0000 when the audio cannot be decoded.
+final class ListenStream: Sendable {
+    let socket: WebSocket
+    let request: ListenRequest
+    let requestID: String
+    let recognizer: LocalRecognizer
+    let idleTimeout: Double
+    let logger: Logger
+
+    init(socket: WebSocket, request: ListenRequest, requestID: String, recognizer: LocalRecognizer,
+         idleTimeout: Double, logger: Logger) {
+        self.socket = socket; self.request = request; self.requestID = requestID
+        self.recognizer = recognizer; self.idleTimeout = idleTimeout; self.logger = logger
+    }
+
+    private enum Outcome { case closeStream, clientGone, idle, badAudio(String) }
+
+    func run() async {
+        var intake = AudioIntake(format: request.format, separateChannels: request.multichannel && request.format != nil)
+        // With a WAV stream the channel count is known only from its header: mix down then.
+        let channels = request.format == nil ? 1 : intake.outputChannels
+        var sessions: [RecognitionSession] = []
+        var forwarders: [Task<Void, Never>] = []
+        for c in 0..<channels {
+            let (session, events) = recognizer.openStream(requestID: requestID)
+            do {
+                try await session.start(config: recognizer.configuration, options: request.options,
+                                        channelIndex: [c, channels], logger: recognizer.engineLogger)
+            } catch {
+                logger.error("stream \(requestID): the engine did not start: \(error)")
+                for s in sessions { s.cancel(); s.end() }
+                session.end()
+                try? await socket.send(text: ServerMessage.error(ErrorMessage(variant: "engine", description: "\(error)",
+                                                                               message: "the offline engine could not start")).encoded())
+                await socket.close(code: 1011, reason: "the offline engine could not start")
+                return
+            }
+            sessions.append(session)
+            forwarders.append(Task { await self.forward(events) })
+        }
+
+        let clock = IdleClock()
+        let watchdog = Task {
+            while !Task.isCancelled {
+                try? await Task.sleep(nanoseconds: 200_000_000)
+                if clock.secondsSinceTouch > idleTimeout {
+                    clock.markTimedOut()
+                    await socket.close(code: 1011, reason: "NET-0001: no audio or KeepAlive received for \(Int(idleTimeout)) s")
+                    return
+                }
+            }
+        }
+
+        var outcome = Outcome.clientGone
+        do {
+            loop: for try await message in socket.messages {
+                clock.touch()
+                switch message {
+                case .binary(let bytes):
+                    if bytes.isEmpty { outcome = .closeStream; break loop }   // legacy end-of-stream
+                    switch intake.push(bytes) {
+                    case .samples(let per):
+                        for (c, s) in per.enumerated() where !s.isEmpty && c < sessions.count { await sessions[c].push(samples: s) }
+                    case .invalid(let why):
+                        outcome = .badAudio(why); break loop
+                    }
+                case .text(let text):
+                    switch ControlMessage(json: text) {
+                    case .keepAlive?: break
+                    case .finalize?: for s in sessions { await s.finalize() }
+                    case .closeStream?: outcome = .closeStream; break loop
+                    case .configure?:
+                        logger.info("stream \(requestID): Configure is not supported by the local engine; ignored")
+                    case nil:
+                        logger.info("stream \(requestID): ignored an unknown text message")
+                    }
+                }
+            }
+        } catch {
+            outcome = .clientGone
+        }
+        watchdog.cancel()
+        if clock.timedOut { outcome = .idle }
+
+        switch outcome {
+        case .closeStream:
+            let rest = intake.flush()
+            for (c, s) in rest.enumerated() where !s.isEmpty && c < sessions.count { await sessions[c].push(samples: s) }
+            for s in sessions { await s.finish(); s.end() }
+            for f in forwarders { await f.value }
+            let info = recognizer.configuration.modelInfo, uuid = recognizer.configuration.modelUUID
+            let meta = Metadata(requestID: requestID, created: ISO8601DateFormatter().string(from: Date()),
+                                duration: (intake.seconds * 1000).rounded() / 1000, channels: request.channels,
+                                models: [uuid], modelInfo: [uuid: info])
+            try? await socket.send(text: ServerMessage.metadata(meta).encoded())
+            await socket.close(code: 1000, reason: "")
+        case .idle, .clientGone:
+            for s in sessions { s.cancel(); s.end() }
+            for f in forwarders { f.cancel() }
+            if case .clientGone = outcome { await socket.close(code: 1000, reason: "") }
+        case .badAudio(let why):
+            for s in sessions { s.cancel(); s.end() }
+            for f in forwarders { f.cancel() }
+            await socket.close(code: 1008, reason: String("DATA-0000: \(why)".utf8.prefix(120)) ?? "DATA-0000")
+        }
+        logger.info("stream \(requestID) ended: \(outcome)")
+    }
+
+    /// Sends a session's events as Deepgram messages; its own open/metadata/close are the
+    /// stream's business, not the channel's.
+    private func forward(_ events: AsyncThrowingStream<LiveEvent, Error>) async {
+        do {
+            for try await e in events {
+                let text: String
+                switch e {
+                case .results(let r): text = ServerMessage.results(r).encoded()
+                case .utteranceEnd(let u): text = ServerMessage.utteranceEnd(u).encoded()
+                case .speechStarted(let s): text = ServerMessage.speechStarted(s).encoded()
+                case .error(let err):
+                    logger.warning("stream \(requestID): \(err)")
+                    continue
+                default: continue
+                }
+                try await socket.send(text: text)
+            }
+        } catch {
+            logger.debug("stream \(requestID): events ended: \(error)")
+        }
+    }
+}
+
+/// When the client last sent anything.
+final class IdleClock: @unchecked Sendable {
+    private let lock = NSLock()
+    private var last = DispatchTime.now().uptimeNanoseconds
+    private var expired = false
+    func touch() { lock.lock(); last = DispatchTime.now().uptimeNanoseconds; lock.unlock() }
+    var secondsSinceTouch: Double {
+        lock.lock(); defer { lock.unlock() }
+        return Double(DispatchTime.now().uptimeNanoseconds - last) / 1e9
+    }
+    func markTimedOut() { lock.lock(); expired = true; lock.unlock() }
+    var timedOut: Bool { lock.lock(); defer { lock.unlock() }; return expired }
+}

@@ -1,0 +1,100 @@
+import CSphinx
+import Foundation
+
+/// One PocketSphinx decoder: streaming recognition of 16 kHz mono 16-bit speech.
+///
+/// Not thread-safe: a decoder is confined to the serial queue of the session that owns it.
+/// Times in results are relative to the start of the current utterance (10 ms frames).
+final class PocketSphinxDecoder {
+    private let ps: OpaquePointer
+    private let logmath: OpaquePointer?
+    private(set) var inUtterance = false
+    /// Segment frame numbers run on across utterances in this PocketSphinx release: the frames
+    /// of earlier utterances, subtracted to make times relative to the current one.
+    private var frameBase = 0
+    /// PocketSphinx's frame rate (its default `-frate`).
+    static let framesPerSecond = 100.0
+
+    /// Creates a decoder for the model in `model` (a directory holding `en-us/`, `en-us.lm.bin`
+    /// and `cmudict-en-us.dict`). `fwdflat` off cuts end-of-utterance latency at equal accuracy.
+    init(model: SphinxModel, fwdflat: Bool = false) throws(LocalEngineError) {
+        let args = [
+            "-hmm", model.acousticModel.path, "-lm", model.languageModel.path,
+            "-dict", model.dictionary.path, "-fwdflat", fwdflat ? "yes" : "no",
+            "-remove_silence", "no", "-logfn", "/dev/null",
+        ]
+        var cargs: [UnsafeMutablePointer<CChar>?] = args.map { strdup($0) }
+        defer { for p in cargs { free(p) } }
+        let created = cargs.withUnsafeMutableBufferPointer { buf in
+            captty_ps_create(Int32(args.count), buf.baseAddress)
+        }
+        guard let created else {
+            throw .modelLoadFailed(engine: "PocketSphinx", path: model.directory.path,
+                                   detail: "ps_init failed (missing or unreadable model files)")
+        }
+        ps = created
+        logmath = ps_get_logmath(created)
+    }
+
+    deinit { ps_free(ps) }
+
+    func startUtterance() {
+        if inUtterance { frameBase += Int(ps_get_n_frames(ps)); _ = ps_end_utt(ps) }
+        _ = ps_start_utt(ps)
+        inUtterance = true
+    }
+
+    /// Feeds samples to the current utterance (starting one if needed).
+    func process(_ samples: ArraySlice<Int16>) {
+        if !inUtterance { startUtterance() }
+        guard !samples.isEmpty else { return }
+        samples.withUnsafeBufferPointer { buf in
+            _ = ps_process_raw(ps, buf.baseAddress, buf.count, 0, 0)
+        }
+    }
+
+    /// The current best hypothesis' words, times relative to the utterance start.
+    func hypothesis() -> [TimedWord] {
+        guard inUtterance else { return [] }
+        return words()
+    }
+
+    /// Ends the utterance and returns its final words (times relative to its start).
+    func endUtterance() -> [TimedWord] {
+        guard inUtterance else { return [] }
+        let frames = Int(ps_get_n_frames(ps))
+        _ = ps_end_utt(ps)
+        inUtterance = false
+        let w = words()
+        frameBase += frames
+        return w
+    }
+
+    private func words() -> [TimedWord] {
+        var score: Int32 = 0
+        guard ps_get_hyp(ps, &score) != nil else { return [] }
+        var out: [TimedWord] = []
+        var seg = ps_seg_iter(ps)
+        while let s = seg {
+            if let cw = ps_seg_word(s), let word = Self.clean(String(cString: cw)) {
+                var sf: Int32 = 0, ef: Int32 = 0
+                ps_seg_frames(s, &sf, &ef)
+                var a: Int32 = 0, l: Int32 = 0, b: Int32 = 0
+                let prob = ps_seg_prob(s, &a, &l, &b)
+                let conf = logmath.map { min(1, max(0, logmath_exp($0, prob))) } ?? 0
+                out.append(TimedWord(word: word, start: Double(Int(sf) - frameBase) / Self.framesPerSecond,
+                                     end: Double(Int(ef) + 1 - frameBase) / Self.framesPerSecond, confidence: conf))
+            }
+            seg = ps_seg_next(s)
+        }
+        return out
+    }
+
+    /// Drops fillers (`<s>`, `<sil>`, `[NOISE]`) and alternate-pronunciation marks (`word(2)`).
+    static func clean(_ raw: String) -> String? {
+        if raw.hasPrefix("<") || raw.hasPrefix("[") || raw.hasPrefix("+") { return nil }
+        var w = raw
+        if let paren = w.firstIndex(of: "("), w.hasSuffix(")") { w = String(w[..<paren]) }
+        return w.isEmpty ? nil : w.lowercased()
+    }
+}

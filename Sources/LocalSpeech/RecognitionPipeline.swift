@@ -1,0 +1,281 @@
+import Deepgram
+import Foundation
+import Logging
+
+/// The offline recognizer's state machine: 16 kHz mono samples in, Deepgram-shaped events out.
+///
+/// Not thread-safe and blocking (it runs the C engines): a pipeline is confined to the serial
+/// queue of its `LocalRecognizer` session. Times are seconds of audio since the stream began.
+final class RecognitionPipeline {
+    static let sampleRate = 16_000
+    private let spf = SpeechSegmenter.samplesPerFrame
+
+    let config: LocalEngineConfiguration
+    let options: LiveOptions
+    let requestID: String
+    /// `channel_index` of results (`[channel, channels]`).
+    let channelIndex: [Int]
+    private let emit: (LiveEvent) -> Void
+    private let log: Logger
+
+    private var mode: LocalEngineConfiguration.Mode
+    private let sphinx: PocketSphinxDecoder
+    private var moonshine: MoonshineModel?
+    private var segmenter: SpeechSegmenter
+    private var smoother = PartialSmoother()
+
+    /// Audio kept for the current utterance (and a little before it): `history[0]` is sample
+    /// `historyStart` of the stream.
+    private var history: [Int16] = []
+    private var historyStart = 0
+    /// Samples not yet making a whole 10 ms frame.
+    private var pending: [Int16] = []
+    /// Samples consumed into frames.
+    private var consumed = 0
+    /// Seconds added to sample time (audio lost in gaps).
+    private var timeOffset = 0.0
+
+    private var active = false
+    private var utteranceStartSample = 0
+    private var lastUtteranceEndSample = 0
+    private var nextInterimSample = 0
+    private var lastFinalEnd = 0.0
+    private var lastWordEnd: Double?
+
+    private var wantInterims: Bool { options.interimResults == true }
+    private var wantPunctuation: Bool { options.punctuate == true || options.smartFormat == true }
+
+    init(config: LocalEngineConfiguration, options: LiveOptions, requestID: String, channelIndex: [Int] = [0, 1],
+         logger: Logger, emit: @escaping (LiveEvent) -> Void) throws(LocalEngineError) {
+        self.config = config; self.options = options; self.requestID = requestID; self.channelIndex = channelIndex
+        self.emit = emit; self.log = logger; self.mode = config.mode
+        var seg = config.segmenter
+        if case .milliseconds(let ms)? = options.endpointing, ms > seg.hangoverFrames * 10 {
+            seg.hangoverFrames = ms / 10   // honour a longer pause than ours, never a shorter one
+        }
+        segmenter = SpeechSegmenter(config: seg)
+        sphinx = try PocketSphinxDecoder(model: config.models.sphinx)
+        if mode == .hybrid, let files = config.models.moonshine {
+            do { moonshine = try MoonshineModel.shared(files) } catch {
+                log.warning("Moonshine could not be loaded, using PocketSphinx for finals: \(error)")
+                emit(.error(LiveError(kind: .engine, message: "\(error); using PocketSphinx only (less accurate)", isFatal: false)))
+                mode = .sphinxOnly
+            }
+        }
+    }
+
+    /// The mode actually running (hybrid falls back when Moonshine fails to load).
+    var runningMode: LocalEngineConfiguration.Mode { mode }
+
+    private var modelInfo: ModelInfo {
+        var c = config; c.mode = mode; return c.modelInfo
+    }
+    private var modelUUID: String { var c = config; c.mode = mode; return c.modelUUID }
+
+    /// Seconds since the stream began at stream sample `s`.
+    private func time(_ s: Int) -> Double { Double(s) / Double(Self.sampleRate) + timeOffset }
+
+    /// Audio time of everything consumed so far.
+    var audioTime: Double { time(consumed) }
+
+    // MARK: input
+
+    /// Feeds samples; `gapBefore` seconds of audio were lost just before them.
+    func push(_ samples: [Int16], gapBefore: Double = 0) {
+        if gapBefore > 0 {
+            if active { endUtterance(atSample: consumed, pause: true, fromFinalize: false) }
+            timeOffset += gapBefore
+        }
+        pending += samples
+        var i = 0
+        while pending.count - i >= spf {
+            processFrame(pending[i..<(i + spf)])
+            i += spf
+        }
+        pending.removeFirst(i)
+    }
+
+    /// Flushes the current utterance into a final marked `from_finalize` (Deepgram's Finalize).
+    func finalize() {
+        flushPending()
+        if active {
+            endUtterance(atSample: consumed, pause: false, fromFinalize: true)
+            segmenter.reset()
+        } else {
+            emitFinal(words: [], start: lastFinalEnd, end: max(lastFinalEnd, audioTime), speechFinal: false, fromFinalize: true)
+            lastFinalEnd = max(lastFinalEnd, audioTime)
+        }
+    }
+
+    /// Ends the stream: the last final, then Metadata, then a normal close.
+    func finish() {
+        flushPending()
+        if active { endUtterance(atSample: consumed, pause: true, fromFinalize: false) }
+        emitUtteranceEndIfDue(force: true)
+        let created = ISO8601DateFormatter().string(from: Date())
+        emit(.metadata(Metadata(requestID: requestID, created: created, duration: audioTime, channels: 1,
+                                models: [modelUUID], modelInfo: [modelUUID: modelInfo])))
+        emit(.close(code: 1000, reason: ""))
+    }
+
+    private func flushPending() {
+        guard !pending.isEmpty else { return }
+        let pad = Array(repeating: Int16(0), count: spf - pending.count)
+        let frame = pending + pad
+        pending = []
+        processFrame(frame[...])
+    }
+
+    // MARK: frames
+
+    private func processFrame(_ frame: ArraySlice<Int16>) {
+        history += frame
+        consumed += frame.count
+        let events = segmenter.push(frame)
+        var fedThisFrame = false
+        for e in events {
+            switch e {
+            case .start(let f):
+                let onset = f * spf
+                let from = max(lastUtteranceEndSample, onset - Int(config.preroll * Double(Self.sampleRate)), historyStart)
+                beginUtterance(atSample: from, onset: onset)
+                fedThisFrame = true
+            case .end(let f, let pause):
+                let cut = pause ? min(consumed, f * spf + Int(config.tail * Double(Self.sampleRate))) : f * spf
+                endUtterance(atSample: cut, pause: pause, fromFinalize: false)
+            }
+        }
+        if active && !fedThisFrame { sphinx.process(frame) }
+        if active && wantInterims && consumed >= nextInterimSample {
+            nextInterimSample = consumed + Int(config.interimInterval * Double(Self.sampleRate))
+            emitInterim()
+        }
+        if !active {
+            emitUtteranceEndIfDue(force: false)
+            trimHistory()
+        }
+    }
+
+    private func beginUtterance(atSample from: Int, onset: Int) {
+        active = true
+        utteranceStartSample = from
+        smoother.reset()
+        sphinx.startUtterance()
+        sphinx.process(history[(from - historyStart)...])
+        nextInterimSample = consumed + Int(config.interimInterval * Double(Self.sampleRate))
+        if options.vadEvents == true {
+            emit(.speechStarted(SpeechStarted(channel: channelIndex, timestamp: time(onset))))
+        }
+    }
+
+    private func endUtterance(atSample cut: Int, pause: Bool, fromFinalize: Bool) {
+        guard active else { return }
+        let start = utteranceStartSample
+        let end = max(start, min(cut, consumed))
+        let t0 = time(start), t1 = time(end)
+        let sphinxWords = sphinx.endUtterance()
+            .map { w -> TimedWord in var w = w; w.start += t0; w.end += t0; return w }
+            .filter { $0.start < t1 }
+        var words = sphinxWords
+        if mode == .hybrid, let moonshine {
+            let audio = history[(start - historyStart)..<(end - historyStart)]
+            var samples = audio.map { Float($0) / 32768 }
+            samples += Array(repeating: 0, count: Int(config.moonshinePadding * Double(Self.sampleRate)))
+            do {
+                let text = try moonshine.transcribe(samples)
+                let tokens = TextNormalizer.tokens(text)
+                let seconds = max(0.5, t1 - t0)
+                if Double(tokens.count) / seconds > config.maxWordsPerSecond {
+                    log.info("Moonshine transcript too fast for its audio (\(tokens.count) words in \(seconds) s); using PocketSphinx's")
+                } else {
+                    let lo = sphinxWords.first.map { min($0.start, t0 + 0.1) } ?? t0
+                    words = WordAligner.align(tokens, with: sphinxWords, span: max(t0, lo)...t1)
+                }
+            } catch {
+                log.warning("\(error); using PocketSphinx's words for this utterance")
+            }
+        } else if wantPunctuation, !words.isEmpty {
+            words[0].punctuated = words[0].word.prefix(1).uppercased() + words[0].word.dropFirst()
+        }
+        active = false
+        lastUtteranceEndSample = end
+        let spanEnd = max(lastFinalEnd, t1)
+        emitFinal(words: words, start: lastFinalEnd, end: spanEnd, speechFinal: pause && !fromFinalize, fromFinalize: fromFinalize)
+        lastFinalEnd = spanEnd
+        if let last = words.last { lastWordEnd = last.end }
+        // The next utterance may start right here (a split); audio before `end` is no longer needed.
+        dropHistory(before: end - Int(config.preroll * Double(Self.sampleRate)))
+        if !pause && !fromFinalize {
+            // Over-long utterance split: the next one starts at the cut, with audio already heard.
+            beginContinuation(at: end)
+        }
+    }
+
+    /// After a split, the next utterance starts at `from` and must see the audio since then.
+    private func beginContinuation(at from: Int) {
+        active = true
+        utteranceStartSample = from
+        smoother.reset()
+        sphinx.startUtterance()
+        sphinx.process(history[max(0, from - historyStart)...])
+        nextInterimSample = consumed
+    }
+
+    // MARK: output
+
+    private func emitInterim() {
+        let t0 = time(utteranceStartSample)
+        let hyp = sphinx.hypothesis().map { w -> TimedWord in var w = w; w.start += t0; w.end += t0; return w }
+        let words = smoother.update(hyp)
+        // Deepgram repeats interims even when unchanged; so do we, to keep the cadence steady.
+        emit(.results(results(words: words, start: lastFinalEnd, end: max(lastFinalEnd, audioTime),
+                              isFinal: false, speechFinal: false, fromFinalize: false)))
+    }
+
+    private func emitFinal(words: [TimedWord], start: Double, end: Double, speechFinal: Bool, fromFinalize: Bool) {
+        emit(.results(results(words: words, start: start, end: end, isFinal: true,
+                              speechFinal: speechFinal, fromFinalize: fromFinalize)))
+    }
+
+    private func emitUtteranceEndIfDue(force: Bool) {
+        guard let ms = options.utteranceEndMs, let last = lastWordEnd else { return }
+        if force || audioTime >= last + Double(ms) / 1000 {
+            emit(.utteranceEnd(UtteranceEnd(channel: channelIndex, lastWordEnd: last)))
+            lastWordEnd = nil
+        }
+    }
+
+    private func transcript(_ words: [TimedWord]) -> String {
+        words.map { wantPunctuation ? $0.punctuated : $0.word }.joined(separator: " ")
+    }
+
+    private func results(words: [TimedWord], start: Double, end: Double, isFinal: Bool, speechFinal: Bool, fromFinalize: Bool) -> Results {
+        let dgWords = words.map { w in
+            Word(word: w.word, start: round3(w.start), end: round3(w.end), confidence: round3(w.confidence),
+                 punctuatedWord: wantPunctuation ? w.punctuated : nil)
+        }
+        let conf = words.isEmpty ? 0 : words.map(\.confidence).reduce(0, +) / Double(words.count)
+        let alt = Alternative(transcript: transcript(words), confidence: round3(conf), words: dgWords)
+        return Results(channelIndex: channelIndex, start: round3(start), duration: round3(end - start), isFinal: isFinal, speechFinal: speechFinal,
+                       fromFinalize: fromFinalize, channel: Channel(alternatives: [alt]),
+                       metadata: ResultsMetadata(requestID: requestID, modelInfo: modelInfo, modelUUID: modelUUID))
+    }
+
+    private func round3(_ x: Double) -> Double { (x * 1000).rounded() / 1000 }
+
+    // MARK: memory
+
+    private func trimHistory() {
+        let keep = Int(config.preroll * Double(Self.sampleRate)) + spf * 4
+        dropHistory(before: consumed - keep)
+    }
+
+    private func dropHistory(before sample: Int) {
+        let n = sample - historyStart
+        guard n > 0 else { return }
+        if active { guard sample <= utteranceStartSample else { return } }
+        let k = min(n, history.count)
+        history.removeFirst(k)
+        historyStart += k
+    }
+}

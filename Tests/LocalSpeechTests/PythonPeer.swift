@@ -1,0 +1,71 @@
+import Foundation
+import TestSupport
+
+/// A Python test peer (Tests/Peers/<script>) run as a child process, with its stdout collected.
+/// Always bounded: `finish` kills it after a timeout, and deinit kills it if still running.
+final class PythonPeer: @unchecked Sendable {
+    private let process = Process()
+    private let out = Pipe()
+    private let lock = NSLock()
+    private var buffer = Data()
+    private var done = false
+    let script: String
+
+    init(_ script: String, _ arguments: [String], python: String = TestPaths.python) throws {
+        self.script = script
+        process.executableURL = URL(fileURLWithPath: python)
+        process.arguments = ["-u", TestPaths.peers.appendingPathComponent(script).path] + arguments
+        process.standardOutput = out
+        process.standardError = FileHandle.standardError
+        process.standardInput = FileHandle.nullDevice
+        out.fileHandleForReading.readabilityHandler = { [weak self] h in
+            let d = h.availableData
+            guard let self else { return }
+            self.lock.lock()
+            if d.isEmpty { self.done = true } else { self.buffer.append(d) }
+            self.lock.unlock()
+        }
+        try process.run()
+    }
+
+    deinit { if process.isRunning { process.terminate() } }
+
+    var lines: [String] {
+        lock.lock(); defer { lock.unlock() }
+        return String(decoding: buffer, as: UTF8.self).split(separator: "\n").map(String.init)
+    }
+
+    /// The JSON object of the first `RESULT`/`SUMMARY` line, waiting up to `timeout` seconds.
+    func json(prefix: String = "RESULT ", timeout: Double) async throws -> [String: Any] {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            if let line = lines.first(where: { $0.hasPrefix(prefix) }) {
+                let obj = try JSONSerialization.jsonObject(with: Data(line.dropFirst(prefix.count).utf8))
+                guard let dict = obj as? [String: Any] else { throw PeerFailure("\(script): not a JSON object: \(line)") }
+                return dict
+            }
+            if !process.isRunning {
+                try await Task.sleep(for: .milliseconds(100))   // let the last output arrive
+                if let line = lines.first(where: { $0.hasPrefix(prefix) }) {
+                    return try JSONSerialization.jsonObject(with: Data(line.dropFirst(prefix.count).utf8)) as? [String: Any] ?? [:]
+                }
+                throw PeerFailure("\(script) exited (\(process.terminationStatus)) without a \(prefix)line; output: \(lines)")
+            }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        process.terminate()
+        throw PeerFailure("\(script) printed no \(prefix)line within \(timeout) s; output: \(lines)")
+    }
+
+    /// Waits (bounded) for the peer to exit; kills it at the deadline.
+    func finish(timeout: Double) async {
+        let deadline = Date().addingTimeInterval(timeout)
+        while process.isRunning && Date() < deadline { try? await Task.sleep(for: .milliseconds(50)) }
+        if process.isRunning { process.terminate() }
+    }
+}
+
+struct PeerFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ d: String) { description = d }
+}

@@ -1,0 +1,40 @@
+import LocalSpeech
+import Testing
+
+/// Accurate text without times gets times from a rougher timed hypothesis.
+struct WordAlignmentTests {
+    let timed = [
+        TimedWord(word: "we", start: 0.3, end: 0.6, confidence: 1),
+        TimedWord(word: "the", start: 0.6, end: 0.8, confidence: 1),
+        TimedWord(word: "peoples", start: 0.8, end: 1.2, confidence: 1),
+        TimedWord(word: "of", start: 1.2, end: 1.4, confidence: 1),
+        TimedWord(word: "united", start: 1.6, end: 1.9, confidence: 1),
+        TimedWord(word: "states", start: 1.9, end: 2.5, confidence: 1),
+    ]
+
+    @Test func matchedWordsTakeTheirTimesAndTheRestFillTheGaps() {
+        let tokens = TextNormalizer.tokens("We, the people of the United States,")
+        let out = WordAligner.align(tokens, with: timed, span: 0...3)
+        #expect(out.map(\.word) == ["we", "the", "people", "of", "the", "united", "states"])
+        #expect(out.map(\.punctuated) == ["We,", "the", "people", "of", "the", "United", "States,"])
+        #expect(out[0].start == 0.3 && out[0].end == 0.6)
+        #expect(out[2].start == 0.8, "a substitution keeps the timed word's span")
+        #expect(out[2].confidence < out[0].confidence)
+        // "the" (only in the accurate text) sits between "of" and "united".
+        #expect(out[4].start >= 1.4 && out[4].end <= 1.6)
+        for (a, b) in zip(out, out.dropFirst()) { #expect(b.start >= a.end - 1e-9) }
+    }
+
+    @Test func withNothingToAlignWordsShareTheSpan() {
+        let out = WordAligner.align(TextNormalizer.tokens("hello there world"), with: [], span: 1...4)
+        #expect(out.count == 3)
+        #expect(out.first?.start == 1)
+        #expect(abs((out.last?.end ?? 0) - 4) < 1e-9)
+        for (a, b) in zip(out, out.dropFirst()) { #expect(abs(b.start - a.end) < 1e-9) }
+    }
+
+    @Test func timesStayInsideTheSpan() {
+        let out = WordAligner.align(TextNormalizer.tokens("we the"), with: timed, span: 0.5...0.7)
+        #expect(out.allSatisfy { $0.start >= 0.5 && $0.end <= 0.7 && $0.end >= $0.start })
+    }
+}
