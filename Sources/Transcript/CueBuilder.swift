@@ -65,6 +65,11 @@ public enum CueBuilder {
                 t[i].cueScore = LineBreaking.score(after: t[i].text, next: nil, gap: 0)
             }
         }
+        if let label, !label.isEmpty, t.count > 1 {
+            // Never leave a speaker label alone on a line or in a cue.
+            t[0].lineScore = -100
+            t[0].cueScore = -100
+        }
         return t
     }
 
