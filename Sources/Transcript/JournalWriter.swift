@@ -60,6 +60,15 @@ public actor JournalWriter {
         drain()
     }
 
+    deinit {
+        retryTask?.cancel()
+        syncTask?.cancel()
+        if fd >= 0 {
+            fsync(fd)
+            Foundation.close(fd)
+        }
+    }
+
     /// Journals the segments a store change committed; returns the resulting state.
     @discardableResult
     public func append(_ segments: [CommittedSegment]) -> SaveState {
