@@ -60,7 +60,7 @@ let package = Package(
         .testTarget(name: "CapttyCoreTests", dependencies: ["CapttyCore", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport"]),
         .target(name: "TestSupport", path: "Tests/TestSupport"),
-        // Child process for TranscriptTests' SIGKILL crash test (writes a journal until killed).
+        // Child process for TranscriptTests' journal tests (SIGKILL crash, RLIMIT_FSIZE limit).
         .executableTarget(name: "transcript-crash-child", dependencies: ["Transcript"], path: "Tests/TranscriptCrashChild"),
         // Benchmarks: swift run -c release transcript-bench
         .executableTarget(name: "transcript-bench", dependencies: ["Transcript", "Deepgram"], path: "Benchmarks/transcript"),

@@ -41,6 +41,13 @@ func events(lines: Int, fromWord w: Int) -> [LiveEvent] {
     return out
 }
 
+/// glibc's malloc_trim (not in the Glibc module): returns freed heap pages to the system so
+/// RSS reflects live memory.
+func trimHeap() {
+    typealias Trim = @convention(c) (Int) -> Int32
+    if let sym = dlsym(nil, "malloc_trim") { _ = unsafeBitCast(sym, to: Trim.self)(0) }
+}
+
 func rssKiB() -> Int {
     guard let s = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return 0 }
     for l in s.split(separator: "\n") where l.hasPrefix("VmRSS:") {
@@ -58,8 +65,26 @@ var sink = 0
 print("transcript-bench — swift run -c release transcript-bench")
 print("speech model: \(wordsPerHour) words/hour, \(wordsPerLine) words/line, 4 events/line (2 interims, 2 finals)\n")
 
+// 2. Memory per hour of speech.
+print("1. memory per hour of speech (10 hours committed, per hour)")
+let hourLines = wordsPerHour / wordsPerLine
+let oneHour = events(lines: hourLines, fromWord: 0)
+trimHeap()
+let rss0 = rssKiB()
+var tenHours = TranscriptStore()
+for h in 0 ..< 10 {
+    for e in oneHour {
+        guard case .results(let r) = e else { continue }
+        tenHours.apply(.results(r.offset(by: Double(h) * 3600)))
+    }
+}
+trimHeap()
+let rss1 = rssKiB()
+print("   lines \(tenHours.lines.count), words \(tenHours.wordCount)")
+print("   RSS growth: \(fmt(Double(rss1 - rss0) / 10 / 1024, 2)) MiB/hour (\(fmt(Double(rss1 - rss0) * 1024 / Double(tenHours.wordCount), 0)) bytes/word; CaptionWord stride \(MemoryLayout<CaptionWord>.stride) bytes)")
+
 // 1. Update cost at 10, 1,000 and 100,000 committed lines.
-print("1. store update cost vs. transcript length (per event, median of 5 runs of 40,000 events)")
+print("\n2. store update cost vs. transcript length (per event, median of 5 runs of 40,000 events)")
 print("   lines   apply ns/event   apply+snapshot+lastLines(20) ns/event")
 for n in [10, 1_000, 100_000] {
     var base = TranscriptStore()
@@ -86,18 +111,6 @@ for n in [10, 1_000, 100_000] {
     plain.sort(); snap.sort()
     print("   \(String(n).padding(toLength: 7, withPad: " ", startingAt: 0)) \(fmt(plain[2]).padding(toLength: 16, withPad: " ", startingAt: 0)) \(fmt(snap[2]))")
 }
-
-// 2. Memory per hour of speech.
-print("\n2. memory per hour of speech (10 hours committed, per hour)")
-let rss0 = rssKiB()
-var tenHours = TranscriptStore()
-let hourLines = wordsPerHour / wordsPerLine
-for h in 0 ..< 10 {
-    for e in events(lines: hourLines, fromWord: h * hourLines * wordsPerLine) { tenHours.apply(e) }
-}
-let rss1 = rssKiB()
-print("   lines \(tenHours.lines.count), words \(tenHours.wordCount)")
-print("   RSS growth: \(fmt(Double(rss1 - rss0) / 10 / 1024, 2)) MiB/hour (\(fmt(Double(rss1 - rss0) * 1024 / Double(tenHours.wordCount), 0)) bytes/word; CaptionWord stride \(MemoryLayout<CaptionWord>.stride) bytes)")
 
 // 3. Journal: bytes per hour, append and read speed.
 print("\n3. journal (10 hours)")

@@ -1,11 +1,20 @@
 /// Cuts caption lines into cues that follow `CueRules`: text broken into at most `maxLines`
 /// lines of `maxLineLength` characters, at punctuation where possible and never right after
 /// an article, determiner or preposition; each cue between `minDuration` and `maxDuration`.
+///
+/// Lengths and break scores are computed once per word, so cutting costs O(words × words per
+/// cue).
 public enum CueBuilder {
     struct Token {
         var text: String
         var start: Double
         var end: Double
+        /// Characters (grapheme clusters).
+        var length: Int
+        /// How good a cue break after this token is (pauses count); negative: forbidden.
+        var cueScore: Int
+        /// How good a line break after this token is; negative: forbidden.
+        var lineScore: Int
     }
 
     /// Cues for `lines`, in order. `label` gives text to show before the first words of a line
@@ -14,20 +23,18 @@ public enum CueBuilder {
                             label: (CaptionLine) -> String? = { _ in nil }) -> [Cue] {
         var out: [Cue] = []
         for line in lines where !line.words.isEmpty {
-            var tokens: [Token] = []
-            if let l = label(line), !l.isEmpty {
-                tokens.append(Token(text: l, start: line.start, end: line.start))
-            }
-            for w in line.words {
-                for piece in split(w.text, max: rules.maxLineLength) {
-                    tokens.append(Token(text: piece, start: w.start, end: w.end))
-                }
-            }
+            let t = tokens(line, label: label(line), rules: rules)
             var first = true
-            for range in cueRanges(tokens, rules: rules) {
-                let ts = Array(tokens[range])
-                let text = layout(ts.map(\.text), rules: rules) ?? [ts.map(\.text).joined(separator: " ")]
-                out.append(Cue(startMs: Timecode.milliseconds(ts.first!.start), endMs: Timecode.milliseconds(ts.last!.end),
+            for range in cueRanges(t, rules: rules) {
+                let slice = t[range]
+                let breaks = layoutBreaks(slice, rules: rules) ?? []
+                var text: [String] = []
+                var from = range.lowerBound
+                for b in breaks + [range.upperBound] {
+                    text.append(t[from ..< b].map(\.text).joined(separator: " "))
+                    from = b
+                }
+                out.append(Cue(startMs: Timecode.milliseconds(slice.first!.start), endMs: Timecode.milliseconds(slice.last!.end),
                                lines: text, speaker: line.speaker, channel: line.channel, lineID: line.id,
                                startsLine: first))
                 first = false
@@ -35,6 +42,35 @@ public enum CueBuilder {
         }
         adjustDurations(&out, rules: rules)
         return out
+    }
+
+    static func tokens(_ line: CaptionLine, label: String?, rules: CueRules) -> [Token] {
+        var t: [Token] = []
+        t.reserveCapacity(line.words.count + 1)
+        if let label, !label.isEmpty {
+            t.append(Token(text: label, start: line.start, end: line.start, length: label.count, cueScore: 0, lineScore: 0))
+        }
+        for w in line.words {
+            for piece in split(w.text, max: rules.maxLineLength) {
+                t.append(Token(text: piece, start: w.start, end: w.end, length: piece.count, cueScore: 0, lineScore: 0))
+            }
+        }
+        for i in t.indices {
+            let next = i + 1 < t.count ? t[i + 1] : nil
+            let base = LineBreaking.score(after: t[i].text, next: next?.text ?? "", gap: 0)
+            t[i].lineScore = base
+            if let next {
+                t[i].cueScore = base >= 0 && next.start - t[i].end >= 0.5 ? base + 2 : base
+            } else {
+                t[i].cueScore = LineBreaking.score(after: t[i].text, next: nil, gap: 0)
+            }
+        }
+        if let label, !label.isEmpty, t.count > 1 {
+            // Never leave a speaker label alone on a line or in a cue.
+            t[0].lineScore = -100
+            t[0].cueScore = -100
+        }
+        return t
     }
 
     /// Splits a word longer than a line into line-sized pieces (a URL, say).
@@ -49,34 +85,32 @@ public enum CueBuilder {
         return pieces
     }
 
-    static func breakScore(_ t: [Token], after i: Int) -> Int {
-        let next = i + 1 < t.count ? t[i + 1] : nil
-        return LineBreaking.score(after: t[i].text, next: next?.text, gap: next.map { $0.start - t[i].end } ?? 0)
-    }
-
     /// The token ranges of successive cues.
     static func cueRanges(_ t: [Token], rules: CueRules) -> [Range<Int>] {
         var ranges: [Range<Int>] = []
-        var i = 0
         let maxMs = Timecode.milliseconds(rules.maxDuration)
         func fits(_ r: Range<Int>) -> Bool {
-            r.count == 1 || (Timecode.milliseconds(t[r.last!].end) - Timecode.milliseconds(t[r.first!].start) <= maxMs
-                && layout(t[r].map(\.text), rules: rules) != nil)
+            r.count == 1 || (Timecode.milliseconds(t[r.upperBound - 1].end) - Timecode.milliseconds(t[r.lowerBound].start) <= maxMs
+                && layoutBreaks(t[r], rules: rules) != nil)
         }
+        var i = 0
         while i < t.count {
             var j = i + 1
             while j < t.count && fits(i ..< j + 1) { j += 1 }
             if j == t.count { ranges.append(i ..< j); break }
-            // Cue is i..<k; choose k in i+1...j.
+            // The cue is i..<k for the best k in i+1...j: the best break among those that keep
+            // the cue at least half full, else any allowed break, else the longest cue.
             let fullChars = chars(t[i ..< j])
             var best: (score: Int, k: Int)?
             var fallback: (score: Int, k: Int)?
+            var kChars = -1
             for k in (i + 1) ... j {
-                let s = breakScore(t, after: k - 1)
+                kChars += t[k - 1].length + 1
+                let s = t[k - 1].cueScore
                 guard s >= 0 else { continue }
-                if fallback == nil || s > fallback!.score || (s == fallback!.score && k > fallback!.k) { fallback = (s, k) }
-                if k == j || chars(t[i ..< k]) * 2 >= fullChars {
-                    if best == nil || s > best!.score || (s == best!.score && k > best!.k) { best = (s, k) }
+                if fallback == nil || s >= fallback!.score { fallback = (s, k) }
+                if k == j || kChars * 2 >= fullChars {
+                    if best == nil || s >= best!.score { best = (s, k) }
                 }
             }
             let k = best?.k ?? fallback?.k ?? j
@@ -87,39 +121,55 @@ public enum CueBuilder {
     }
 
     static func chars(_ t: ArraySlice<Token>) -> Int {
-        t.reduce(0) { $0 + $1.text.count } + max(0, t.count - 1)
+        t.reduce(0) { $0 + $1.length } + max(0, t.count - 1)
     }
 
     /// Breaks words into at most `rules.maxLines` lines of at most `rules.maxLineLength`
     /// characters, preferring punctuation, balance (a longer bottom line) and never a line
     /// ending in an article or preposition; nil when the words do not fit.
     public static func layout(_ words: [String], rules: CueRules = .broadcast) -> [String]? {
-        let total = words.reduce(0) { $0 + $1.count } + max(0, words.count - 1)
-        if total <= rules.maxLineLength { return [words.joined(separator: " ")] }
-        guard rules.maxLines >= 2, words.count >= 2 else { return nil }
-        var best: (cost: Double, m: Int)?
-        var len1 = 0
-        for m in 1 ..< words.count {
-            len1 += words[m - 1].count + (m > 1 ? 1 : 0)
-            let len2 = total - len1 - 1
+        let line = CaptionLine(id: 0, words: words.enumerated().map { i, w in
+            CaptionWord(word: w, start: Double(i), end: Double(i), confidence: 1)
+        })
+        let t = tokens(line, label: nil, rules: CueRules(maxLineLength: Int.max / 4, maxLines: rules.maxLines))
+        guard let breaks = layoutBreaks(t[...], rules: rules) else { return nil }
+        var out: [String] = []
+        var from = 0
+        for b in breaks + [t.count] {
+            out.append(t[from ..< b].map(\.text).joined(separator: " "))
+            from = b
+        }
+        return out
+    }
+
+    /// Where lines start (token indices after the first line), or nil when the tokens do not fit.
+    static func layoutBreaks(_ t: ArraySlice<Token>, rules: CueRules) -> [Int]? {
+        let total = chars(t)
+        if total <= rules.maxLineLength { return [] }
+        guard rules.maxLines >= 2, t.count >= 2 else { return nil }
+        var best: (cost: Double, breaks: [Int])?
+        var len1 = -1
+        for m in (t.startIndex + 1) ..< t.endIndex {
+            len1 += t[m - 1].length + 1
             guard len1 <= rules.maxLineLength else { break }
-            let rest = Array(words[m...])
-            let restFits = len2 <= rules.maxLineLength
-                || (rules.maxLines > 2 && layout(rest, rules: CueRules(maxLineLength: rules.maxLineLength, maxLines: rules.maxLines - 1)) != nil)
-            guard restFits else { continue }
-            let s = LineBreaking.score(after: words[m - 1], next: words[m], gap: 0)
+            let len2 = total - len1 - 1
+            let rest: [Int]
+            if len2 <= rules.maxLineLength {
+                rest = []
+            } else if rules.maxLines > 2,
+                      let r = layoutBreaks(t[m...], rules: CueRules(maxLineLength: rules.maxLineLength, maxLines: rules.maxLines - 1)) {
+                rest = r
+            } else {
+                continue
+            }
             // Punctuation outweighs balance; a longer bottom line is slightly preferred.
+            let s = t[m - 1].lineScore
             var cost = Double(abs(len1 - min(len2, rules.maxLineLength))) / 2
             if s < 0 { cost += 1000 } else { cost -= Double(s * 4) }
             if len1 > len2 { cost += 1 }
-            if best == nil || cost < best!.cost { best = (cost, m) }
+            if best == nil || cost < best!.cost { best = (cost, [m] + rest) }
         }
-        guard let m = best?.m else { return nil }
-        let first = words[..<m].joined(separator: " ")
-        let rest = Array(words[m...])
-        if rest.joined(separator: " ").count <= rules.maxLineLength { return [first, rest.joined(separator: " ")] }
-        guard let more = layout(rest, rules: CueRules(maxLineLength: rules.maxLineLength, maxLines: rules.maxLines - 1)) else { return nil }
-        return [first] + more
+        return best?.breaks
     }
 
     /// Stretches cues shorter than the minimum into the gaps around them and clips cues longer

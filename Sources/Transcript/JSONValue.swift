@@ -50,6 +50,18 @@ public enum JSONValue: Sendable, Equatable {
             out += "]"
         case .object(let o):
             guard !o.isEmpty else { out += "{}"; return }
+            if indent != nil, o.allSatisfy({ $0.1.isScalar }) {
+                // Leaf objects (words) stay on one line even when pretty-printing.
+                out += "{"
+                for (i, (k, v)) in o.enumerated() {
+                    if i > 0 { out += ", " }
+                    Self.escape(k, into: &out)
+                    out += ": "
+                    v.render(into: &out, indent: nil)
+                }
+                out += "}"
+                return
+            }
             out += "{"
             for (i, (k, v)) in o.enumerated() {
                 if i > 0 { out += "," }
@@ -88,6 +100,13 @@ public enum JSONValue: Sendable, Equatable {
 }
 
 extension JSONValue {
+    var isScalar: Bool {
+        switch self {
+        case .array, .object, .raw: return false
+        default: return true
+        }
+    }
+
     /// `.null` for nil, else the wrapped value.
     static func opt<T>(_ v: T?, _ f: (T) -> JSONValue) -> JSONValue { v.map(f) ?? .null }
 }

@@ -58,9 +58,10 @@ public enum JournalCodec {
         public var description: String { reason }
     }
 
-    private struct Probe: Decodable { var type: String? }
-
-    private struct HeaderRecord: Decodable {
+    /// Every field of every record type, so a line is decoded once.
+    private struct AnyRecord: Decodable {
+        var type: String?
+        // header
         var format: String?
         var version: Int?
         var captty_version: String?
@@ -68,57 +69,55 @@ public enum JournalCodec {
         var model: String?
         var start_time: String?
         var start_unix_ms: Int64?
+        // final
+        var line: Int?
+        var channel: Int?
+        var speaker: Int?
+        var start: Double?
+        var end: Double?
+        var confidence: Double?
+        var speech_final: Bool?
+        var from_finalize: Bool?
+        var words: [CaptionWord]?
     }
 
     private struct OptionsRecord: Decodable { var options: LiveOptions? }
 
-    private struct FinalRecord: Decodable {
-        var line: Int
-        var channel: Int?
-        var speaker: Int?
-        var start: Double
-        var end: Double
-        var confidence: Double?
-        var speech_final: Bool?
-        var from_finalize: Bool?
-        var words: [CaptionWord]
-    }
-
     public static func decode(_ line: Substring) throws(DecodingFailure) -> Record {
         let data = Data(line.utf8)
         let dec = JSONDecoder()
-        let probe: Probe
-        do { probe = try dec.decode(Probe.self, from: data) } catch {
+        let r: AnyRecord
+        do { r = try dec.decode(AnyRecord.self, from: data) } catch {
+            if (try? JSONSerialization.jsonObject(with: data)) is [String: Any] {
+                throw DecodingFailure(reason: "malformed record: \(Self.describe(error))")
+            }
             throw DecodingFailure(reason: "not a JSON object")
         }
-        do {
-            switch probe.type {
-            case "header":
-                let h = try dec.decode(HeaderRecord.self, from: data)
-                guard h.format == JournalHeader.formatName else {
-                    throw DecodingFailure(reason: "header is not a \(JournalHeader.formatName) header")
-                }
-                guard let ms = h.start_unix_ms else { throw DecodingFailure(reason: "header has no start_unix_ms") }
-                let opts = (try? dec.decode(OptionsRecord.self, from: data))?.options
-                return .header(JournalHeader(engine: h.engine ?? "unknown", model: h.model, options: opts,
-                                             startTime: Date(timeIntervalSince1970: Double(ms) / 1000),
-                                             capttyVersion: h.captty_version ?? "unknown",
-                                             formatVersion: h.version ?? 1))
-            case "final":
-                let f = try dec.decode(FinalRecord.self, from: data)
-                return .final(CommittedSegment(lineID: f.line, channel: f.channel ?? 0, speaker: f.speaker,
-                                               start: f.start, end: f.end, confidence: f.confidence ?? 0,
-                                               words: f.words, speechFinal: f.speech_final ?? false,
-                                               fromFinalize: f.from_finalize ?? false))
-            case let t?:
-                return .other(type: t)
-            case nil:
-                throw DecodingFailure(reason: "record has no \"type\"")
+        switch r.type {
+        case "header":
+            guard r.format == JournalHeader.formatName else {
+                throw DecodingFailure(reason: "header is not a \(JournalHeader.formatName) header")
             }
-        } catch let e as DecodingFailure {
-            throw e
-        } catch {
-            throw DecodingFailure(reason: "malformed \(probe.type ?? "") record: \(Self.describe(error))")
+            guard let ms = r.start_unix_ms else { throw DecodingFailure(reason: "header has no start_unix_ms") }
+            let opts = (try? dec.decode(OptionsRecord.self, from: data))?.options
+            return .header(JournalHeader(engine: r.engine ?? "unknown", model: r.model, options: opts,
+                                         startTime: Date(timeIntervalSince1970: Double(ms) / 1000),
+                                         capttyVersion: r.captty_version ?? "unknown",
+                                         formatVersion: r.version ?? 1))
+        case "final":
+            guard let line = r.line, let start = r.start, let end = r.end, let words = r.words else {
+                let missing = [("line", r.line == nil), ("start", r.start == nil), ("end", r.end == nil), ("words", r.words == nil)]
+                    .filter(\.1).map { "\"\($0.0)\"" }.joined(separator: ", ")
+                throw DecodingFailure(reason: "final record without \(missing)")
+            }
+            return .final(CommittedSegment(lineID: line, channel: r.channel ?? 0, speaker: r.speaker,
+                                           start: start, end: end, confidence: r.confidence ?? 0,
+                                           words: words, speechFinal: r.speech_final ?? false,
+                                           fromFinalize: r.from_finalize ?? false))
+        case let t?:
+            return .other(type: t)
+        case nil:
+            throw DecodingFailure(reason: "record has no \"type\"")
         }
     }
 

@@ -31,6 +31,7 @@ public actor JournalWriter {
     private var syncTask: Task<Void, Never>?
     private var retryTask: Task<Void, Never>?
     private var closed = false
+    private let resume: Bool
     /// Whether a failure cannot be cured by retrying (the path is taken by another file).
     private var permanentFailure = false
     public private(set) var state: SaveState
@@ -41,9 +42,14 @@ public actor JournalWriter {
 
     /// Opens (creates) the journal at `url` and writes the header. Failure to create the file
     /// is not thrown: it shows in `state` and is retried like any write failure.
-    public init(url: URL, header: JournalHeader, syncInterval: Duration = .seconds(1),
+    ///
+    /// With `resume`, an existing captty journal at `url` is continued (a restored session):
+    /// its header is kept, a torn last line is cut off, and new finals are appended. Anything
+    /// else already at `url` is never touched.
+    public init(url: URL, header: JournalHeader, resume: Bool = false, syncInterval: Duration = .seconds(1),
                 retryInterval: Duration = .seconds(1)) async {
         self.url = url
+        self.resume = resume
         self.header = header
         self.syncInterval = syncInterval
         self.retryInterval = retryInterval
@@ -52,6 +58,15 @@ public actor JournalWriter {
         lastSync = clock.now
         queue = [JournalCodec.encode(header) + "\n"]
         drain()
+    }
+
+    deinit {
+        retryTask?.cancel()
+        syncTask?.cancel()
+        if fd >= 0 {
+            fsync(fd)
+            Foundation.close(fd)
+        }
     }
 
     /// Journals the segments a store change committed; returns the resulting state.
@@ -127,6 +142,7 @@ public actor JournalWriter {
             fail(ErrnoText.message(e, doing: "create the directory", path: dir), retrying: true)
             return false
         }
+        if resume, access(path, F_OK) == 0 { return openExisting() }
         let f = open(path, O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0o600)
         guard f >= 0 else {
             let e = errno
@@ -137,6 +153,42 @@ public actor JournalWriter {
         fchmod(f, 0o600)
         fd = f
         goodOffset = 0
+        return true
+    }
+
+    /// Continues an existing journal: checks it is one, cuts a torn last line, skips the header.
+    private func openExisting() -> Bool {
+        let path = url.path
+        let data: [UInt8]
+        switch POSIXFile.readAll(path) {
+        case .success(let d): data = [UInt8](d)
+        case .failure(let e):
+            fail(ErrnoText.message(e.code, doing: "read the journal", path: path), retrying: true)
+            return false
+        }
+        let keep = (data.lastIndex(of: UInt8(ascii: "\n")) ?? -1) + 1
+        do {
+            _ = try JournalReader.parse(Data(data[0 ..< keep]), path: path)
+        } catch {
+            permanentFailure = true
+            fail("cannot continue \(path): \(error) — choose another path", retrying: false)
+            return false
+        }
+        let f = open(path, O_WRONLY | O_APPEND | O_CLOEXEC)
+        guard f >= 0 else {
+            fail(ErrnoText.message(errno, doing: "open the journal", path: path), retrying: true)
+            return false
+        }
+        if keep < data.count && ftruncate(f, off_t(keep)) != 0 {
+            let e = errno
+            Foundation.close(f)
+            fail(ErrnoText.message(e, doing: "cut the torn last line of", path: path), retrying: true)
+            return false
+        }
+        fchmod(f, 0o600)
+        fd = f
+        goodOffset = off_t(keep)
+        if queueHead == 0 && !queue.isEmpty && linesWritten == 0 { queueHead = 1 }  // the header is already there
         return true
     }
 

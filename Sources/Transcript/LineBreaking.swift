@@ -16,14 +16,18 @@ enum LineBreaking {
     ]
     static let abbreviations: Set<String> = ["mr.", "mrs.", "ms.", "dr.", "st.", "prof."]
 
+    /// Lower-cased with leading and trailing punctuation removed (`"The,"` → `"the"`).
     static func bare(_ s: String) -> String {
-        s.lowercased().trimmingCharacters(in: .punctuationCharacters)
+        let scalars = s.unicodeScalars
+        guard let first = scalars.firstIndex(where: { !CharacterSet.punctuationCharacters.contains($0) }) else { return "" }
+        let last = scalars.lastIndex(where: { !CharacterSet.punctuationCharacters.contains($0) })!
+        let core = String(scalars[first ... last])
+        return core.allSatisfy { $0.isASCII && !$0.isUppercase } ? core : core.lowercased()
     }
 
     /// Whether a line or cue may end after `word`.
     static func isForbiddenEnd(_ word: String) -> Bool {
-        let lower = word.lowercased()
-        if abbreviations.contains(lower) { return true }
+        if word.hasSuffix("."), abbreviations.contains(word.lowercased()) { return true }
         if endsWithPunctuation(word) { return false }
         return noBreakAfter.contains(bare(word))
     }

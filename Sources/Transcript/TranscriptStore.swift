@@ -127,8 +127,8 @@ public struct TranscriptStore: Sendable {
             change.interimChanged = true
         }
         change.duplicateWordsDropped += all.count - fresh.count
-        if new != nil { latestPendingChannel = c }
         channels[c] = ch
+        if new != nil { latestPendingChannel = c } else { forgetLatestPending(c) }
     }
 
     private mutating func commit(_ r: Results, into change: inout StoreChange) {
@@ -184,8 +184,14 @@ public struct TranscriptStore: Sendable {
                 ch.openLine = nil
             }
         }
-        if latestPendingChannel == c { latestPendingChannel = channels.first { $0.key != c && $0.value.pending != nil }?.key }
         channels[c] = ch
+        forgetLatestPending(c)
+    }
+
+    /// When channel `c` no longer has an interim, `pending` shows another channel's, if any.
+    private mutating func forgetLatestPending(_ c: Int) {
+        guard latestPendingChannel == c, channels[c]?.pending == nil else { return }
+        latestPendingChannel = channels.first { $0.value.pending != nil }?.key
     }
 
     private mutating func closeLine(channel c: Int, into change: inout StoreChange) {

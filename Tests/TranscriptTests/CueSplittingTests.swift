@@ -107,3 +107,17 @@ import Testing
         #expect(vtt.contains("<v Speaker 1>I said it") && vtt.contains("<v Speaker 2>before"))
     }
 }
+
+extension CueSplittingTests {
+    @Test func aSpeakerLabelIsNeverLeftAlone() {
+        var l = Self.line("Absolutely, positively, unquestionably, definitely yes.", step: 0.4)
+        l.speaker = 0
+        // No break is allowed right after the label…
+        let t = CueBuilder.tokens(l, label: "Speaker 1:", rules: .broadcast)
+        #expect(t[0].text == "Speaker 1:" && t[0].lineScore < 0 && t[0].cueScore < 0)
+        // …so it always opens a line with words after it.
+        let srt = SRTExporter.render([l])
+        #expect(!srt.contains("Speaker 1:\n"))
+        #expect(srt.contains("Speaker 1: Absolutely,"))
+    }
+}

@@ -19,31 +19,11 @@ import Transcript
         let tmp = try TempDirectory("dgjson"); defer { tmp.remove() }
         let file = tmp.file("export.json")
         try Data(json.utf8).write(to: file)
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: TestPaths.python)
-        p.arguments = [TestPaths.peers.appendingPathComponent("transcript_read_deepgram_json.py").path, file.path]
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        let timer = DispatchWorkItem { if p.isRunning { p.terminate() } }
-        DispatchQueue.global().asyncAfter(deadline: .now() + 60, execute: timer)
-        let o = out.fileHandleForReading.readDataToEndOfFile()
-        let e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        timer.cancel()
-        return (p.terminationStatus, try? JSONDecoder().decode(Summary.self, from: o), String(decoding: e, as: UTF8.self))
+        let r = try PythonPeer.run("transcript_read_deepgram_json.py", [file.path])
+        return (r.status, try? JSONDecoder().decode(Summary.self, from: r.stdout), r.stderr)
     }
 
-    static var sdkAvailable: Bool {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: TestPaths.python)
-        p.arguments = ["-c", "import deepgram.types"]
-        p.standardError = FileHandle.nullDevice
-        guard (try? p.run()) != nil else { return false }
-        p.waitUntilExit()
-        return p.terminationStatus == 0
-    }
+    static var sdkAvailable: Bool { PythonPeer.canImport("deepgram.types") }
 
     @Test(.enabled(if: sdkAvailable, "needs the deepgram-sdk venv (scripts/setup; ln -s /work/main/.venv .venv)"),
           arguments: ["preamble-rest-2", "bueller-url-3"])

@@ -187,3 +187,47 @@ import Testing
         await writer.close()
     }
 }
+
+/// Session restore: a journal is continued after a crash, and the store carries on from it.
+@Suite struct JournalResumeTests {
+    @Test func aCrashedJournalIsContinuedWithoutItsTornLine() async throws {
+        let tmp = try TempDirectory("journal-resume"); defer { tmp.remove() }
+        let url = tmp.file("s.jsonl")
+        let (store, segs) = try JournalTests.sessionStore()
+        let half = segs.count / 2
+        let w1 = await JournalWriter(url: url, header: FixtureReplay.header)
+        await w1.append(Array(segs.prefix(half)))
+        await w1.close()
+        // A crash mid-line.
+        let fh = try FileHandle(forWritingTo: url)
+        fh.seekToEndOfFile()
+        fh.write(Data("{\"type\":\"final\",\"line\":99,\"wor".utf8))
+        try fh.close()
+        // Restore: read, rebuild the store, continue the same file.
+        let restoredContents = try JournalReader.read(url)
+        #expect(restoredContents.tornLastLine)
+        var restored = TranscriptStore(restoring: restoredContents.lines)
+        var other = FixtureReplay.header
+        other.engine = "ignored-on-resume"
+        let w2 = await JournalWriter(url: url, header: other, resume: true)
+        // The engine replays what it had; the store drops what the journal already holds.
+        let f = try FixtureReplay("bueller-url-3")
+        for e in FixtureReplay.events(for: f.withSyntheticSpeakers()) { await w2.append(restored.apply(e)) }
+        #expect(await w2.close() == .closed(path: url.path))
+        let back = try JournalReader.read(url)
+        #expect(!back.tornLastLine && back.issues.isEmpty)
+        #expect(back.header.engine == "deepgram")
+        #expect(back.lines.flatMap(\.words).map(\.text) == store.lines.flatMap(\.words).map(\.text))
+    }
+
+    @Test func resumingSomethingElseIsRefused() async throws {
+        let tmp = try TempDirectory("journal-resume-foreign"); defer { tmp.remove() }
+        let url = tmp.file("notes.txt")
+        try Data("my notes\n".utf8).write(to: url)
+        let w = await JournalWriter(url: url, header: FixtureReplay.header, resume: true)
+        guard case .failing(_, let m, false) = await w.state else { Issue.record("not refused"); return }
+        #expect(m.contains("not a captty journal"))
+        await w.close()
+        #expect(try String(contentsOf: url, encoding: .utf8) == "my notes\n")
+    }
+}

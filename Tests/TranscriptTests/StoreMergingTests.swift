@@ -130,3 +130,13 @@ import Transcript
         #expect(s.lastLines(1).first?.text == "more")
     }
 }
+
+extension StoreMergingTests {
+    @Test func pendingFallsBackToAnotherChannelsInterim() {
+        var s = TranscriptStore()
+        s.apply(Self.r([Self.w("left", 0, 0.3)], final: false, channel: 0))
+        s.apply(Self.r([Self.w("right", 0.1, 0.4)], final: false, channel: 1))
+        s.apply(Self.r([], final: false, channel: 1, start: 0.4, end: 0.5))
+        #expect(s.pending?.text == "left")
+    }
+}
