@@ -1,4 +1,4 @@
-/// A transcript export format.
-public enum ExportFormatName: String, CaseIterable, Sendable, Codable {
-    case txt, srt, vtt, json, md
-}
+import Transcript
+
+/// A transcript export format (txt, srt, vtt, json, md), as the command line names it.
+public typealias ExportFormatName = ExportFormat

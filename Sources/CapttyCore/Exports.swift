@@ -1,2 +1,3 @@
-// The executable may import only CapttyCore; re-export the option types its flags build.
+// The executable may import only CapttyCore; re-export the value types its flags build.
 @_exported import Deepgram
+@_exported import enum Transcript.ExportFormat
