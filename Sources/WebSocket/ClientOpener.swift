@@ -1,0 +1,120 @@
+import Foundation
+
+/// Opening a client connection on its I/O thread: connect, TLS, upgrade request, response check.
+enum ClientOpener {
+    /// Where to connect, parsed from a ws/wss URL.
+    struct Target: Sendable {
+        var secure: Bool
+        var host: String
+        var port: Int
+        var requestTarget: String
+
+        init(url: URL) throws(WebSocketError) {
+            guard let c = URLComponents(url: url, resolvingAgainstBaseURL: false) else {
+                throw .invalidURL("'\(Target.redact(url))' cannot be parsed")
+            }
+            switch c.scheme?.lowercased() {
+            case "ws": secure = false
+            case "wss": secure = true
+            default:
+                throw .invalidURL("'\(Target.redact(url))': the scheme must be ws:// or wss:// (got \(c.scheme.map { "\($0)://" } ?? "none"))")
+            }
+            guard var h = c.host, !h.isEmpty else { throw .invalidURL("'\(Target.redact(url))' has no host") }
+            if h.hasPrefix("[") && h.hasSuffix("]") { h = String(h.dropFirst().dropLast()) }
+            host = h
+            if let p = c.port {
+                guard (1...65535).contains(p) else { throw .invalidURL("'\(Target.redact(url))': port \(p) is out of range") }
+                port = p
+            } else {
+                port = secure ? 443 : 80
+            }
+            var path = c.percentEncodedPath
+            if path.isEmpty { path = "/" }
+            if let q = c.percentEncodedQuery { path += "?" + q }
+            requestTarget = path
+        }
+
+        /// The URL for messages, without user info or query (a query may hold secrets).
+        static func redact(_ url: URL) -> String {
+            guard var c = URLComponents(url: url, resolvingAgainstBaseURL: false) else { return "<unparseable URL>" }
+            c.user = nil
+            c.password = nil
+            if c.query != nil { c.query = "…" }
+            return c.string ?? "<unparseable URL>"
+        }
+    }
+
+    static func open(_ target: Target, tls: TLSContext?, configuration: WebSocketConfiguration, cancel: CancelFlag) throws(WebSocketError) -> ConnectionCore {
+        let host = target.host, port = target.port
+        let deadline = Monotonic.now() + configuration.connectTimeout.nanoseconds
+        let fd = try TCPSocket.connect(host: host, port: port, deadline: deadline, cancel: cancel)
+        let transport = Transport(fd: fd)
+        do throws(WebSocketError) {
+            if let tls {
+                transport.attach(ssl: try TLS.connect(fd: fd, context: tls, host: host, port: port, deadline: deadline, cancel: cancel))
+            }
+            let key = AcceptKey.randomKey()
+            let request = try Handshake.request(host: host, port: port, defaultPort: target.secure ? 443 : 80,
+                                                target: target.requestTarget, key: key, extraHeaders: configuration.handshakeHeaders)
+            try transport.writeAll(request, deadline: deadline, cancel: cancel, what: "sending the upgrade request to \(host):\(port)")
+            let (head, rest) = try readHead(transport, max: configuration.maxHandshakeHeaderSize, deadline: deadline, cancel: cancel,
+                                            what: "waiting for the upgrade response from \(host):\(port)")
+            let status: (code: Int, reason: String)
+            do { status = try head.responseStatus() } catch { throw WebSocketError.handshakeInvalid(error.message) }
+            guard status.code == 101 else {
+                let body = readBody(transport, headers: head.headers, already: rest,
+                                    deadline: min(deadline, Monotonic.now() + 5_000_000_000), cancel: cancel)
+                transport.close(clean: false)
+                throw WebSocketError.handshakeRejected(status: status.code, headers: head.headers, body: body)
+            }
+            try Handshake.validateSwitching(head.headers, expectedAccept: AcceptKey.accept(for: key))
+            return try ConnectionCore(role: .client, transport: transport, config: configuration, headers: head.headers, leftover: rest)
+        } catch {
+            transport.close(clean: false)
+            if case .connectFailed(let h, _, let reason) = error, h.isEmpty {
+                throw .connectFailed(host: host, port: port, reason: reason)
+            }
+            throw error
+        }
+    }
+
+    /// Reads until a complete HTTP head; returns it and the bytes after it.
+    static func readHead(_ transport: Transport, max: Int, deadline: Int64, cancel: CancelFlag?, what: String) throws(WebSocketError) -> (HTTPHead, [UInt8]) {
+        var buf: [UInt8] = []
+        while true {
+            let chunk = try transport.readChunk(deadline: deadline, cancel: cancel, what: what)
+            let n = chunk.count
+            if n == 0 {
+                throw .handshakeInvalid(buf.isEmpty ? "the peer closed the connection before the HTTP upgrade (\(what))"
+                                                    : "the peer closed the connection inside the HTTP head (\(what))")
+            }
+            buf.append(contentsOf: chunk[0..<n])
+            do {
+                switch try HTTPHead.parse(buf, maxHeadSize: max) {
+                case .incomplete: continue
+                case .complete(let head, let consumed): return (head, Array(buf[consumed...]))
+                }
+            } catch {
+                throw .handshakeInvalid("malformed HTTP head: \(error.message)")
+            }
+        }
+    }
+
+    /// The body of a rejected upgrade: Content-Length bytes (bounded), else until close; never throws.
+    static func readBody(_ transport: Transport, headers: HTTPHeaders, already: [UInt8], deadline: Int64, cancel: CancelFlag?) -> String {
+        let want = Handshake.bodyLength(headers) ?? Handshake.maxErrorBody
+        var body = Array(already.prefix(Handshake.maxErrorBody))
+        while body.count < want {
+            let chunk: [UInt8]
+            do {
+                chunk = try transport.readChunk(deadline: deadline, cancel: cancel, what: "reading the error body")
+            } catch { break }
+            let n = chunk.count
+            if n == 0 { break }
+            body.append(contentsOf: chunk[0..<min(n, want - body.count)])
+        }
+        var text = String(decoding: body.prefix(want), as: UTF8.self)
+        if text.count > 1024 { text = String(text.prefix(1024)) + "…" }
+        return text.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+}

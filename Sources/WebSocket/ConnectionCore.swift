@@ -1,0 +1,475 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The engine of one open WebSocket: a dedicated I/O thread runs a poll loop over the socket
+/// (and its TLS session) and a wake pipe; the `WebSocket` actor talks to it through a small
+/// locked state (the bounded send queue, close requests, the final close code).
+///
+/// Reads are decoded and delivered to the message stream; pings are answered; the heartbeat
+/// pings and declares the peer dead after `deadAfter` without a byte; protocol violations fail
+/// the connection with 1002/1007/1009; the close handshake is bounded by `closeTimeout`.
+final class ConnectionCore: @unchecked Sendable {
+    enum Role: Sendable { case client, server }
+
+    let role: Role
+    let config: WebSocketConfiguration
+    let responseHeaders: HTTPHeaders
+    let encoder: FrameEncoder
+    let stream: AsyncThrowingStream<WebSocketMessage, Error>
+    let inbox: Inbox
+    private let transport: Transport
+    private let wakePipe: WakePipe
+
+    // MARK: shared state (guarded by `lock`)
+    private enum ControlKind { case ping, pong, close }
+    private struct Waiter {
+        let id: UInt64
+        let frames: [[UInt8]]
+        let size: Int
+        let cont: CheckedContinuation<Void, Error>
+    }
+    private let lock = PThreadLock()
+    private var dataQueue: [[UInt8]] = []
+    private var dataHead = 0
+    private var userClose: [UInt8]?            // our close frame, sent after queued data
+    private var controlQueue: [(ControlKind, [UInt8])] = []
+    private var queuedBytes = 0
+    private var highWater = 0
+    private var waiters: [Waiter] = []
+    private var cancelledWaiters: Set<UInt64> = []
+    private var nextWaiterID: UInt64 = 0
+    private var sendError: WebSocketError?
+    private var closeRequestedAt: Int64?
+    private var finished = false
+    private var finishWaiters: [CheckedContinuation<Void, Never>] = []
+    private var finalCode: UInt16?
+    private var finalReason = ""
+
+    // MARK: I/O thread only
+    private var decoder: FrameDecoder
+    private var assembler: MessageAssembler
+    private var current: [UInt8] = []
+    private var currentOffset = 0
+    private var currentIsData = false
+    private var currentIsClose = false
+    private var closeTaken = false            // a close frame became `current`: nothing may follow it
+    private var closeSent = false             // ... and was fully written
+    private var closeQueued = false           // we have queued a close frame (user, echo or failure)
+    private var receivedClose: (code: UInt16?, reason: String)?
+    private var failure: (error: WebSocketError, code: UInt16, reason: String)?
+    private var closeDeadline: Int64?
+    private var lastReceive: Int64 = 0
+    private var nextPing: Int64?
+    private var wantPollOut = false
+    private var sawCloseRequest = false
+    private var pingCounter: UInt32 = 0
+
+    init(role: Role, transport: Transport, config: WebSocketConfiguration, headers: HTTPHeaders, leftover: [UInt8]) throws(WebSocketError) {
+        self.role = role
+        self.transport = transport
+        self.config = config
+        self.responseHeaders = headers
+        self.encoder = FrameEncoder(masking: role == .client)
+        self.decoder = FrameDecoder(expectMasked: role == .server, maxFrameSize: config.maxFrameSize)
+        self.assembler = MessageAssembler(maxMessageSize: config.maxMessageSize)
+        wakePipe = try WakePipe()
+        inbox = Inbox(limit: config.receiveBufferLimit, wakePipe: wakePipe)
+        stream = inbox.makeStream()
+        TCPSocket.setNonBlocking(transport.fd)
+        decoder.feed(leftover)
+    }
+
+    // MARK: - API for the actor (any thread)
+
+    /// Waits for room in the send queue (FIFO), then queues the frames of one message.
+    func enqueue(frames: [[UInt8]], size: Int) async throws {
+        let id: UInt64 = lock.withLock { nextWaiterID += 1; return nextWaiterID }
+        try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (cont: CheckedContinuation<Void, Error>) in
+                let outcome: Result<Bool, Error> = lock.withLock {
+                    if let e = sendError { return .failure(e) }
+                    if cancelledWaiters.remove(id) != nil { return .failure(CancellationError()) }
+                    if waiters.isEmpty && (queuedBytes == 0 || queuedBytes + size <= config.sendQueueLimit) {
+                        admit(frames, size: size)
+                        return .success(true)
+                    }
+                    waiters.append(Waiter(id: id, frames: frames, size: size, cont: cont))
+                    return .success(false)
+                }
+                switch outcome {
+                case .failure(let e): cont.resume(throwing: e)
+                case .success(true): wake(); cont.resume()
+                case .success(false): break
+                }
+            }
+        } onCancel: {
+            let w: Waiter? = lock.withLock {
+                if let i = waiters.firstIndex(where: { $0.id == id }) { return waiters.remove(at: i) }
+                cancelledWaiters.insert(id)
+                return nil
+            }
+            w?.cont.resume(throwing: CancellationError())
+        }
+        lock.withLock { _ = cancelledWaiters.remove(id) }
+    }
+
+    /// Queues a ping (ahead of data).
+    func enqueuePing(_ payload: [UInt8]) throws(WebSocketError) {
+        let frame = encoder.encode(fin: true, opcode: .ping, payload: payload[...])
+        let err: WebSocketError? = lock.withLock {
+            if let e = sendError { return e }
+            controlQueue.append((.ping, frame))
+            return nil
+        }
+        if let err { throw err }
+        wake()
+    }
+
+    /// Starts the close handshake after the queued data; later sends fail.
+    func requestClose(code: UInt16, reason: String) {
+        let sendable = CloseCode.isSendable(code) ? code : CloseCode.normal
+        let frame = encoder.encode(fin: true, opcode: .close, payload: FrameEncoder.closePayload(code: sendable, reason: reason)[...])
+        let failed: [Waiter] = lock.withLock {
+            guard sendError == nil, !finished else { return [] }
+            sendError = .closed(code: sendable, reason: "the connection is closing (close() was called)")
+            userClose = frame
+            closeRequestedAt = Monotonic.now()
+            let w = waiters
+            waiters = []
+            return w
+        }
+        for w in failed { w.cont.resume(throwing: WebSocketError.closed(code: sendable, reason: "the connection is closing (close() was called)")) }
+        wake()
+    }
+
+    /// Returns when the I/O thread has finished and the socket is closed.
+    func waitFinished() async {
+        await withCheckedContinuation { (cont: CheckedContinuation<Void, Never>) in
+            let done: Bool = lock.withLock {
+                if finished { return true }
+                finishWaiters.append(cont)
+                return false
+            }
+            if done { cont.resume() }
+        }
+    }
+
+    var closeCode: UInt16? { lock.withLock { finalCode } }
+    var closeReason: String { lock.withLock { finalReason } }
+    var isFinished: Bool { lock.withLock { finished } }
+    /// Data bytes queued but not yet written to the socket.
+    var queuedByteCount: Int { lock.withLock { queuedBytes } }
+    /// The most data bytes ever queued at once.
+    var queuedByteHighWater: Int { lock.withLock { highWater } }
+
+    /// Called under `lock`.
+    private func admit(_ frames: [[UInt8]], size: Int) {
+        dataQueue.append(contentsOf: frames)
+        queuedBytes += size
+        highWater = max(highWater, queuedBytes)
+    }
+
+    private func wake() { wakePipe.wake() }
+
+    // MARK: - I/O thread
+
+    /// Starts the I/O thread.
+    func start() {
+        IOThread.spawn(name: "websocket") { [self] in run() }
+    }
+
+    func run() {
+        let bufSize = 64 * 1024
+        let buf = UnsafeMutableRawBufferPointer.allocate(byteCount: bufSize, alignment: 16)
+        defer { buf.deallocate() }
+        lastReceive = Monotonic.now()
+        if let p = config.pingInterval { nextPing = lastReceive + p.nanoseconds }
+        if !processFrames() { return }
+        while true {
+            if !sawCloseRequest, let at = lock.withLock({ closeRequestedAt }) {
+                sawCloseRequest = true
+                closeQueued = true
+                let d = at + config.closeTimeout.nanoseconds
+                closeDeadline = min(closeDeadline ?? d, d)
+            }
+            if !writeSome() { return }
+            if checkDone() { return }
+
+            let now = Monotonic.now()
+            if failure == nil && now - lastReceive >= config.deadAfter.nanoseconds {
+                return abnormal("no data received for \(config.deadAfter) (heartbeat timeout: the peer or the network is gone)")
+            }
+            if let d = closeDeadline, now >= d { return closeTimedOut() }
+            if let np = nextPing, now >= np {
+                if !closeQueued && failure == nil {
+                    pingCounter &+= 1
+                    let c = pingCounter
+                    let payload: [UInt8] = [UInt8(c >> 24 & 0xFF), UInt8(c >> 16 & 0xFF), UInt8(c >> 8 & 0xFF), UInt8(c & 0xFF)]
+                    let frame = encoder.encode(fin: true, opcode: .ping, payload: payload[...])
+                    lock.withLock {
+                        if !controlQueue.contains(where: { $0.0 == .ping }) { controlQueue.append((.ping, frame)) }
+                    }
+                }
+                nextPing = now + (config.pingInterval?.nanoseconds ?? Int64.max / 2)
+                continue
+            }
+
+            // Poll for input, output room (when blocked) and the wake pipe.
+            var wakeAt = lastReceive + config.deadAfter.nanoseconds
+            if let np = nextPing { wakeAt = min(wakeAt, np) }
+            if let d = closeDeadline { wakeAt = min(wakeAt, d) }
+            // While the consumer is behind, stop reading: TCP flow control pushes back on the
+            // peer, and silence caused by our own pause does not count against the heartbeat.
+            let paused = inbox.isFull
+            if paused { lastReceive = Monotonic.now() }
+            let reading = failure == nil && !paused
+            var timeout = Monotonic.pollTimeout(until: wakeAt, cap: 1000)
+            if reading && transport.hasBufferedInput { timeout = 0 }
+            var events: Int16 = 0
+            if reading { events |= Int16(POLLIN) }
+            if wantPollOut { events |= Int16(POLLOUT) }
+            var fds = [pollfd(fd: transport.fd, events: events, revents: 0),
+                       pollfd(fd: wakePipe.readFD, events: Int16(POLLIN), revents: 0)]
+            let r = poll(&fds, 2, timeout)
+            if r < 0 && errno != EINTR { return abnormal("poll failed: \(TCPSocket.errnoString())") }
+            if fds[1].revents != 0 { wakePipe.drain() }
+            if fds[0].revents & Int16(POLLOUT) != 0 { wantPollOut = false }
+            if reading && (fds[0].revents != 0 || transport.hasBufferedInput) {
+                if !readSome(buf) { return }
+            }
+        }
+    }
+
+    /// Reads what is available (bounded per round); false when the connection finished.
+    private func readSome(_ buf: UnsafeMutableRawBufferPointer) -> Bool {
+        var rounds = 0
+        while rounds < 16 && failure == nil && !inbox.isFull {
+            rounds += 1
+            switch transport.read(buf) {
+            case .bytes(let n):
+                lastReceive = Monotonic.now()
+                decoder.feed(UnsafeRawBufferPointer(rebasing: buf[0..<n]))
+                if !processFrames() { return false }
+            case .wantRead:
+                return true
+            case .wantWrite:
+                wantPollOut = true
+                return true
+            case .eof:
+                return peerClosedTCP(nil)
+            case .failed(let m):
+                return peerClosedTCP(m)
+            }
+        }
+        return true
+    }
+
+    /// Decodes buffered frames and reacts to them; false when the connection finished.
+    private func processFrames() -> Bool {
+        while failure == nil {
+            let frame: Frame?
+            do { frame = try decoder.next() } catch { failConnection(error); return true }
+            guard let frame else { return true }
+            if receivedClose != nil { continue }  // nothing counts after the peer's close frame
+            let event: MessageAssembler.Event?
+            do { event = try assembler.receive(frame) } catch { failConnection(error); return true }
+            switch event {
+            case .message(let m)?:
+                inbox.deliver(m)
+            case .ping(let p)?:
+                if !closeQueued {
+                    let pong = encoder.encode(fin: true, opcode: .pong, payload: p[...])
+                    lock.withLock {
+                        controlQueue.removeAll { $0.0 == .pong }   // answer the latest ping only
+                        controlQueue.append((.pong, pong))
+                    }
+                }
+            case .pong?, nil:
+                break
+            case .close(let code, let reason)?:
+                receivedClose = (code, reason)
+                let d = Monotonic.now() + config.closeTimeout.nanoseconds
+                closeDeadline = min(closeDeadline ?? d, d)
+                if !closeQueued {
+                    closeQueued = true
+                    let payload = code.map { FrameEncoder.closePayload(code: $0, reason: "") } ?? []
+                    let echo = encoder.encode(fin: true, opcode: .close, payload: payload[...])
+                    let failed = dropDataAndFailSends(.closed(code: code ?? CloseCode.noStatus, reason: reason), withControl: (.close, echo))
+                    for w in failed { w.cont.resume(throwing: WebSocketError.closed(code: code ?? CloseCode.noStatus, reason: reason)) }
+                }
+            }
+        }
+        return true
+    }
+
+    /// Fails the connection for a protocol violation: a close frame with the code goes first,
+    /// queued data is dropped, reading stops.
+    private func failConnection(_ e: FrameError) {
+        let error: WebSocketError = e.code == CloseCode.messageTooBig
+            ? .messageTooBig(e.size) : .protocolViolation(code: e.code, reason: e.reason)
+        failure = (error, e.code, e.reason)
+        let d = Monotonic.now() + config.closeTimeout.nanoseconds
+        closeDeadline = min(closeDeadline ?? d, d)
+        let closeFrame = encoder.encode(fin: true, opcode: .close, payload: FrameEncoder.closePayload(code: e.code, reason: e.reason)[...])
+        let failed = dropDataAndFailSends(error, withControl: closeQueued ? nil : (.close, closeFrame))
+        closeQueued = true
+        for w in failed { w.cont.resume(throwing: error) }
+    }
+
+    private func dropDataAndFailSends(_ error: WebSocketError, withControl: (ControlKind, [UInt8])?) -> [Waiter] {
+        lock.withLock {
+            if sendError == nil { sendError = error }
+            dataQueue = []
+            dataHead = 0
+            userClose = nil
+            queuedBytes = 0
+            controlQueue.removeAll()
+            if let withControl { controlQueue.append(withControl) }
+            let w = waiters
+            waiters = []
+            return w
+        }
+    }
+
+    /// Moves the next frame to `current`; false when nothing is left to write.
+    private func fillCurrent() -> Bool {
+        if currentOffset < current.count { return true }
+        if currentIsClose { closeSent = true }
+        currentIsData = false
+        currentIsClose = false
+        current = []
+        currentOffset = 0
+        if closeTaken { return false }
+        return lock.withLock {
+            if !controlQueue.isEmpty {
+                let (kind, bytes) = controlQueue.removeFirst()
+                current = bytes
+                currentIsClose = kind == .close
+            } else if dataHead < dataQueue.count {
+                current = dataQueue[dataHead]
+                dataQueue[dataHead] = []
+                dataHead += 1
+                if dataHead == dataQueue.count { dataQueue.removeAll(keepingCapacity: true); dataHead = 0 }
+                currentIsData = true
+            } else if let c = userClose {
+                current = c
+                userClose = nil
+                currentIsClose = true
+            } else {
+                return false
+            }
+            if currentIsClose { closeTaken = true }
+            return true
+        }
+    }
+
+    /// Writes until the socket would block or nothing is left; false when the connection finished.
+    private func writeSome() -> Bool {
+        while fillCurrent() {
+            let r = current.withUnsafeBytes { raw in
+                transport.write(UnsafeRawBufferPointer(rebasing: raw[currentOffset...]))
+            }
+            switch r {
+            case .bytes(let n):
+                currentOffset += n
+                if currentIsData { dataWritten(n) }
+            case .wantWrite, .wantRead:
+                wantPollOut = true
+                return true
+            case .eof:
+                return peerClosedTCP(nil)
+            case .failed(let m):
+                return peerClosedTCP(m)
+            }
+        }
+        return true
+    }
+
+    /// Accounts written data bytes and admits waiting sends in order.
+    private func dataWritten(_ n: Int) {
+        var ready: [CheckedContinuation<Void, Error>] = []
+        let admitted: Bool = lock.withLock {
+            queuedBytes = max(0, queuedBytes - n)
+            var any = false
+            while let w = waiters.first, queuedBytes == 0 || queuedBytes + w.size <= config.sendQueueLimit {
+                waiters.removeFirst()
+                admit(w.frames, size: w.size)
+                ready.append(w.cont)
+                any = true
+            }
+            return any
+        }
+        for c in ready { c.resume() }
+        _ = admitted
+    }
+
+    /// After close frames went both ways (or a failure's close frame went out): finish.
+    private func checkDone() -> Bool {
+        if let f = failure, closeSent {
+            transport.shutdownWrite()
+            finish(error: f.error, code: f.code, reason: f.reason, clean: false)
+            return true
+        }
+        if let rc = receivedClose, closeSent {
+            if role == .server {
+                // The server closes the TCP connection first (RFC 6455 §7.1.1).
+                finish(error: nil, code: rc.code ?? CloseCode.noStatus, reason: rc.reason, clean: true)
+                return true
+            }
+            // Client: wait (bounded by closeDeadline) for the server to close TCP.
+        }
+        return false
+    }
+
+    private func peerClosedTCP(_ error: String?) -> Bool {
+        if let f = failure {
+            finish(error: f.error, code: f.code, reason: f.reason, clean: false)
+        } else if let rc = receivedClose {
+            finish(error: nil, code: rc.code ?? CloseCode.noStatus, reason: rc.reason, clean: false)
+        } else {
+            abnormal(error.map { "connection lost: \($0)" } ?? "the peer closed the connection without a close frame")
+        }
+        return false
+    }
+
+    private func closeTimedOut() {
+        if let f = failure {
+            finish(error: f.error, code: f.code, reason: f.reason, clean: false)
+        } else if let rc = receivedClose {
+            finish(error: nil, code: rc.code ?? CloseCode.noStatus, reason: rc.reason, clean: closeSent)
+        } else {
+            abnormal("the peer did not answer the close frame within \(config.closeTimeout)")
+        }
+    }
+
+    private func abnormal(_ reason: String) {
+        finish(error: .closed(code: CloseCode.abnormal, reason: reason), code: CloseCode.abnormal, reason: reason, clean: false)
+    }
+
+    private func finish(error: WebSocketError?, code: UInt16, reason: String, clean: Bool) {
+        let (w, f): ([Waiter], [CheckedContinuation<Void, Never>]) = lock.withLock {
+            finished = true
+            finalCode = code
+            finalReason = reason
+            if sendError == nil || error != nil { sendError = error ?? .closed(code: code, reason: reason) }
+            dataQueue = []
+            dataHead = 0
+            controlQueue = []
+            userClose = nil
+            queuedBytes = 0
+            let w = waiters
+            waiters = []
+            let f = finishWaiters
+            finishWaiters = []
+            return (w, f)
+        }
+        transport.close(clean: clean)
+        let sendErr = error ?? .closed(code: code, reason: reason)
+        for x in w { x.cont.resume(throwing: sendErr) }
+        inbox.finish(error)
+        for c in f { c.resume() }
+    }
+}

@@ -1,0 +1,144 @@
+/// The opening handshake of RFC 6455 §4 as pure functions over bytes and heads.
+enum Handshake {
+    static let guid = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
+    /// Upper bound of a body kept from a rejected upgrade.
+    static let maxErrorBody = 4096
+
+    /// The client's upgrade request. Header names and values may not contain CR, LF or NUL.
+    static func request(host: String, port: Int, defaultPort: Int, target: String, key: String,
+                        extraHeaders: [(String, String)]) throws(WebSocketError) -> [UInt8] {
+        let hostField = (host.contains(":") ? "[\(host)]" : host) + (port == defaultPort ? "" : ":\(port)")
+        var lines = [
+            "GET \(target) HTTP/1.1",
+            "Host: \(hostField)",
+            "Upgrade: websocket",
+            "Connection: Upgrade",
+            "Sec-WebSocket-Key: \(key)",
+            "Sec-WebSocket-Version: 13",
+        ]
+        let reserved: Set<String> = ["host", "upgrade", "connection", "sec-websocket-key", "sec-websocket-version"]
+        for (name, value) in extraHeaders {
+            guard !name.isEmpty, name.allSatisfy(HTTPHead.isTokenChar) else {
+                throw .handshakeInvalid("invalid request header name '\(name)'")
+            }
+            guard !value.utf8.contains(where: { $0 == 0x0D || $0 == 0x0A || $0 == 0 }) else {
+                throw .handshakeInvalid("request header '\(name)' has a line break in its value")
+            }
+            if reserved.contains(name.lowercased()) {
+                throw .handshakeInvalid("request header '\(name)' is set by the WebSocket client itself")
+            }
+            lines.append("\(name): \(value)")
+        }
+        return Array((lines.joined(separator: "\r\n") + "\r\n\r\n").utf8)
+    }
+
+    /// Checks a 101 response; throws `handshakeInvalid` saying which rule failed.
+    static func validateSwitching(_ headers: HTTPHeaders, expectedAccept: String) throws(WebSocketError) {
+        guard headers["Upgrade"]?.lowercased() == "websocket" else {
+            throw .handshakeInvalid("101 response without 'Upgrade: websocket'")
+        }
+        guard headers.contains("Connection", token: "upgrade") else {
+            throw .handshakeInvalid("101 response without 'Connection: Upgrade'")
+        }
+        guard let accept = headers["Sec-WebSocket-Accept"] else {
+            throw .handshakeInvalid("101 response without Sec-WebSocket-Accept")
+        }
+        guard accept == expectedAccept else {
+            throw .handshakeInvalid("Sec-WebSocket-Accept '\(accept.prefix(64))' does not match the key sent (expected \(expectedAccept))")
+        }
+        if let ext = headers["Sec-WebSocket-Extensions"], !ext.isEmpty {
+            throw .handshakeInvalid("server selected extension '\(ext.prefix(64))' that was not offered")
+        }
+        if let proto = headers["Sec-WebSocket-Protocol"], !proto.isEmpty {
+            throw .handshakeInvalid("server selected subprotocol '\(proto.prefix(64))' that was not offered")
+        }
+    }
+
+    /// How many body bytes to read after a rejected upgrade: Content-Length bounded by `maxErrorBody`;
+    /// nil when there is no usable Content-Length (read until close, bounded, instead).
+    static func bodyLength(_ headers: HTTPHeaders) -> Int? {
+        guard let v = headers["Content-Length"], let n = Int(v[...].trimmingWS()), n >= 0 else { return nil }
+        return min(n, maxErrorBody)
+    }
+
+    /// A rejection the server role sends for an upgrade it cannot accept.
+    struct Rejection: Error, Sendable {
+        var status: Int
+        var headers: [(String, String)]
+        var body: String
+    }
+
+    /// Validates an upgrade request (server role).
+    static func parseRequest(_ head: HTTPHead) throws(Rejection) -> WebSocketUpgradeRequest {
+        let line: (method: String, target: String, version: String)
+        do { line = try head.requestLine() } catch { throw Rejection(status: 400, headers: [], body: error.message) }
+        guard line.method == "GET" else { throw Rejection(status: 405, headers: [("Allow", "GET")], body: "WebSocket upgrade needs GET") }
+        guard line.version == "HTTP/1.1" else { throw Rejection(status: 400, headers: [], body: "WebSocket upgrade needs HTTP/1.1") }
+        let h = head.headers
+        guard h["Host"] != nil else { throw Rejection(status: 400, headers: [], body: "missing Host header") }
+        guard h.contains("Upgrade", token: "websocket") else {
+            throw Rejection(status: 426, headers: [("Upgrade", "websocket"), ("Connection", "Upgrade")], body: "this endpoint speaks WebSocket only")
+        }
+        guard h.contains("Connection", token: "upgrade") else { throw Rejection(status: 400, headers: [], body: "missing 'Connection: Upgrade'") }
+        guard h["Sec-WebSocket-Version"] == "13" else {
+            throw Rejection(status: 426, headers: [("Sec-WebSocket-Version", "13")], body: "unsupported Sec-WebSocket-Version")
+        }
+        guard let key = h["Sec-WebSocket-Key"], Base64.decodedLength(key) == 16 else {
+            throw Rejection(status: 400, headers: [], body: "missing or invalid Sec-WebSocket-Key")
+        }
+        let target = line.target
+        let path: String, query: String?
+        if let q = target.firstIndex(of: "?") {
+            path = String(target[..<q]); query = String(target[target.index(after: q)...])
+        } else {
+            path = target; query = nil
+        }
+        return WebSocketUpgradeRequest(method: line.method, target: target, path: path, query: query, headers: h, key: key)
+    }
+
+    /// The 101 response (server role).
+    static func switchingResponse(accept: String, headers: [(String, String)]) -> [UInt8] {
+        var lines = ["HTTP/1.1 101 Switching Protocols", "Upgrade: websocket", "Connection: Upgrade", "Sec-WebSocket-Accept: \(accept)"]
+        for (n, v) in headers where safe(n, v) { lines.append("\(n): \(v)") }
+        return Array((lines.joined(separator: "\r\n") + "\r\n\r\n").utf8)
+    }
+
+    /// A plain HTTP response that refuses the upgrade, with a Content-Length body; the connection closes after it.
+    static func rejectionResponse(status: Int, headers: [(String, String)], body: String) -> [UInt8] {
+        let code = (100...599).contains(status) && status != 101 ? status : 500
+        var lines = ["HTTP/1.1 \(code) \(reasonPhrase(code))"]
+        for (n, v) in headers where safe(n, v) && n.lowercased() != "content-length" { lines.append("\(n): \(v)") }
+        let bodyBytes = Array(body.utf8)
+        if !headers.contains(where: { $0.0.lowercased() == "content-type" }) && !bodyBytes.isEmpty {
+            lines.append(body.first == "{" ? "Content-Type: application/json" : "Content-Type: text/plain; charset=utf-8")
+        }
+        lines.append("Content-Length: \(bodyBytes.count)")
+        lines.append("Connection: close")
+        return Array((lines.joined(separator: "\r\n") + "\r\n\r\n").utf8) + bodyBytes
+    }
+
+    private static func safe(_ n: String, _ v: String) -> Bool {
+        !n.isEmpty && n.allSatisfy(HTTPHead.isTokenChar) && !v.utf8.contains(where: { $0 == 0x0D || $0 == 0x0A || $0 == 0 })
+    }
+
+    static func reasonPhrase(_ code: Int) -> String {
+        switch code {
+        case 200: return "OK"
+        case 400: return "Bad Request"
+        case 401: return "Unauthorized"
+        case 402: return "Payment Required"
+        case 403: return "Forbidden"
+        case 404: return "Not Found"
+        case 405: return "Method Not Allowed"
+        case 408: return "Request Timeout"
+        case 413: return "Payload Too Large"
+        case 426: return "Upgrade Required"
+        case 429: return "Too Many Requests"
+        case 431: return "Request Header Fields Too Large"
+        case 500: return "Internal Server Error"
+        case 502: return "Bad Gateway"
+        case 503: return "Service Unavailable"
+        default: return "Status \(code)"
+        }
+    }
+}

@@ -1,2 +1,0 @@
-// placeholder; see issues
-enum Placeholder {}

@@ -1,0 +1,178 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Dispatch
+
+/// A WebSocket listener (server role): accepts TCP (optionally TLS) connections, parses the
+/// HTTP upgrade, lets the application accept or reject it, then hands out `WebSocket`s.
+///
+/// Each accepted connection gets its own I/O thread; the upgrade head is bounded by
+/// `maxHandshakeHeaderSize` and the whole opening by `connectTimeout`.
+public final class WebSocketServer: Sendable {
+    /// The address the server listens on.
+    public let host: String
+    /// The bound port (the ephemeral one when listening on port 0).
+    public let port: Int
+    private let listenFD: Int32
+    private let tls: TLSContext?
+    private let configuration: WebSocketConfiguration
+    private let wake: (read: Int32, write: Int32)
+    private let stopped = CancelFlag()
+    private let started = CancelFlag()
+
+    private init(host: String, port: Int, fd: Int32, tls: TLSContext?, configuration: WebSocketConfiguration, wake: (Int32, Int32)) {
+        self.host = host
+        self.port = port
+        self.listenFD = fd
+        self.tls = tls
+        self.configuration = configuration
+        self.wake = wake
+    }
+
+    deinit {
+        if !started.isSet { close(listenFD) }
+        close(wake.read)
+        close(wake.write)
+    }
+
+    /// Binds and listens (port 0 = an ephemeral port, read it back from `port`).
+    public static func listen(host: String = "127.0.0.1", port: Int = 0, tls: TLSServerConfiguration? = nil,
+                              configuration: WebSocketConfiguration = .init()) throws -> WebSocketServer {
+        let ctx = try tls.map { c throws(WebSocketError) in try TLSContext.server(c) }
+        let (fd, actual) = try TCPSocket.listen(host: host, port: port)
+        var fds: [Int32] = [0, 0]
+        guard pipe(&fds) == 0 else {
+            close(fd)
+            throw WebSocketError.connectFailed(host: host, port: port, reason: "pipe: \(TCPSocket.errnoString())")
+        }
+        TCPSocket.setNonBlocking(fds[0])
+        TCPSocket.setNonBlocking(fds[1])
+        return WebSocketServer(host: host, port: actual, fd: fd, tls: ctx, configuration: configuration, wake: (fds[0], fds[1]))
+    }
+
+    /// Accepts connections until `shutdown()` or cancellation. `decide` sees each upgrade request
+    /// and accepts (with extra response headers) or rejects it (status, headers, body);
+    /// `handle` runs in its own task for every accepted connection.
+    public func serve(decide: @escaping @Sendable (WebSocketUpgradeRequest) async -> WebSocketUpgradeDecision,
+                      handle: @escaping @Sendable (WebSocket) async -> Void) async {
+        if started.isSet { return }
+        started.set()
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (cont: CheckedContinuation<Void, Never>) in
+                IOThread.spawn(name: "ws-accept") { [self] in
+                    acceptLoop(decide: decide, handle: handle)
+                    cont.resume()
+                }
+            }
+        } onCancel: {
+            shutdown()
+        }
+    }
+
+    /// Stops accepting; connections already open are not affected.
+    public func shutdown() {
+        stopped.set()
+        var b: UInt8 = 1
+        _ = write(wake.write, &b, 1)
+    }
+
+    private func acceptLoop(decide: @escaping @Sendable (WebSocketUpgradeRequest) async -> WebSocketUpgradeDecision,
+                            handle: @escaping @Sendable (WebSocket) async -> Void) {
+        defer { close(listenFD) }
+        while !stopped.isSet {
+            var fds = [pollfd(fd: listenFD, events: Int16(POLLIN), revents: 0), pollfd(fd: wake.read, events: Int16(POLLIN), revents: 0)]
+            let r = poll(&fds, 2, 1000)
+            if r <= 0 { continue }
+            if fds[1].revents != 0 { break }
+            let fd = accept(listenFD, nil, nil)
+            if fd < 0 { continue }
+            TCPSocket.setNonBlocking(fd)
+            TCPSocket.setNoDelay(fd)
+            let tls = self.tls, config = self.configuration
+            IOThread.spawn(name: "websocket") {
+                guard let core = ServerOpener.open(fd: fd, tls: tls, configuration: config, decide: decide) else { return }
+                let ws = WebSocket(core: core)
+                Task { await handle(ws) }
+                core.run()
+            }
+        }
+    }
+}
+
+/// The server side of the opening handshake, on the connection's I/O thread.
+enum ServerOpener {
+    /// Holds the application's decision across the async/thread boundary.
+    private final class DecisionBox: @unchecked Sendable {
+        let semaphore = DispatchSemaphore(value: 0)
+        var decision: WebSocketUpgradeDecision?
+    }
+
+    /// Returns the connection core after a 101, or nil when the upgrade was refused or failed
+    /// (the socket is closed then).
+    static func open(fd: Int32, tls: TLSContext?, configuration: WebSocketConfiguration,
+                     decide: @escaping @Sendable (WebSocketUpgradeRequest) async -> WebSocketUpgradeDecision) -> ConnectionCore? {
+        let transport = Transport(fd: fd)
+        let deadline = Monotonic.now() + configuration.connectTimeout.nanoseconds
+        do throws(WebSocketError) {
+            if let tls { transport.attach(ssl: try TLS.accept(fd: fd, context: tls, deadline: deadline)) }
+            let head: HTTPHead, rest: [UInt8]
+            do {
+                (head, rest) = try ClientOpener.readHead(transport, max: configuration.maxHandshakeHeaderSize,
+                                                         deadline: deadline, cancel: nil, what: "reading an upgrade request")
+            } catch {
+                if case .handshakeInvalid(let m) = error, m.hasPrefix("malformed") {
+                    let status = m.contains("larger than") ? 431 : 400
+                    refuse(transport, status: status, headers: [], body: m, deadline: deadline)
+                }
+                transport.close(clean: false)
+                return nil
+            }
+            let request: WebSocketUpgradeRequest
+            do {
+                request = try Handshake.parseRequest(head)
+            } catch {
+                refuse(transport, status: error.status, headers: error.headers, body: error.body, deadline: deadline)
+                return nil
+            }
+            let box = DecisionBox()
+            Task {
+                box.decision = await decide(request)
+                box.semaphore.signal()
+            }
+            let waitNanos = max(0, deadline - Monotonic.now())
+            if box.semaphore.wait(timeout: .now() + .nanoseconds(Int(waitNanos))) == .timedOut {
+                refuse(transport, status: 503, headers: [], body: "the server did not decide on the upgrade in time",
+                       deadline: Monotonic.now() + 1_000_000_000)
+                return nil
+            }
+            switch box.decision! {
+            case .reject(let status, let headers, let body):
+                refuse(transport, status: status, headers: headers, body: body, deadline: deadline)
+                return nil
+            case .accept(let headers):
+                let response = Handshake.switchingResponse(accept: AcceptKey.accept(for: request.key), headers: headers)
+                try transport.writeAll(response, deadline: deadline, cancel: nil, what: "answering the upgrade")
+                return try ConnectionCore(role: .server, transport: transport, config: configuration, headers: request.headers, leftover: rest)
+            }
+        } catch {
+            transport.close(clean: false)
+            return nil
+        }
+    }
+
+    /// Sends a plain HTTP refusal, half-closes, drains briefly so the client reads it, closes.
+    private static func refuse(_ transport: Transport, status: Int, headers: [(String, String)], body: String, deadline: Int64) {
+        let bytes = Handshake.rejectionResponse(status: status, headers: headers, body: body)
+        do {
+            try transport.writeAll(bytes, deadline: deadline, cancel: nil, what: "refusing the upgrade")
+            if transport.ssl == nil {
+                transport.shutdownWrite()
+                let drainUntil = min(deadline, Monotonic.now() + 1_000_000_000)
+                while try !transport.readChunk(deadline: drainUntil, cancel: nil, what: "draining").isEmpty {}
+            }
+        } catch {}
+        transport.close(clean: true)
+    }
+}

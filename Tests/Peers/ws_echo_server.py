@@ -1,0 +1,98 @@
+#!/usr/bin/env python3
+"""Echo server for captty's WebSocket tests, built on the `websockets` library (an independent peer).
+
+Prints `PORT <n>` once listening (port 0 = ephemeral). Echoes every message back unchanged,
+except text commands starting with `cmd:`:
+  cmd:fragments:<kind>:<count>:<size>   send a <kind> (text|binary) message as <count> fragments of <size> bytes
+  cmd:fragments-ping:<count>:<size>     the same (binary) with a ping sent between fragments
+  cmd:flood:<count>:<size>              send <count> binary messages of <size> bytes as fast as the client reads
+  cmd:close:<code>:<reason>             close the connection with that code and reason
+  cmd:frames                            reply with JSON counts of the frames received so far (by opcode)
+  cmd:headers                           reply with the upgrade request headers as JSON
+When a connection closes it prints `CLOSED <code> <reason>` (the close frame the client sent).
+Options: --tls CERT KEY, --host, --max-size.
+"""
+import argparse, asyncio, json, ssl, sys
+import websockets
+from websockets.asyncio.server import serve
+import websockets.protocol as wsproto
+
+# Count received frames per connection by wrapping the library's frame handler (the parsing
+# and reassembly are still the library's own).
+_orig_recv_frame = wsproto.Protocol.recv_frame
+def _counting_recv_frame(self, frame):
+    counts = getattr(self, "_captty_counts", None)
+    if counts is None:
+        counts = self._captty_counts = {}
+    name = frame.opcode.name
+    counts[name] = counts.get(name, 0) + 1
+    return _orig_recv_frame(self, frame)
+wsproto.Protocol.recv_frame = _counting_recv_frame
+
+
+async def handler(ws):
+    try:
+        async for msg in ws:
+            if isinstance(msg, str) and msg.startswith("cmd:"):
+                parts = msg.split(":", 4)
+                cmd = parts[1]
+                if cmd == "fragments":
+                    kind, count, size = parts[2], int(parts[3]), int(parts[4])
+                    if kind == "text":
+                        frags = [chr(ord("a") + i % 26) * size for i in range(count)]
+                    else:
+                        frags = [bytes([i % 256]) * size for i in range(count)]
+                    await ws.send(frags)
+                elif cmd == "fragments-ping":
+                    count, size = int(parts[2]), int(parts[3])
+                    async def gen():
+                        for i in range(count):
+                            yield bytes([i % 256]) * size
+                            await ws.ping(b"mid-%d" % i)
+                    await ws.send(gen())
+                elif cmd == "flood":
+                    count, size = int(parts[2]), int(parts[3])
+                    for i in range(count):
+                        await ws.send(bytes([i % 256]) * size)
+                    print(f"FLOODED {count}", flush=True)
+                elif cmd == "close":
+                    await ws.close(int(parts[2]), parts[3] if len(parts) > 3 else "")
+                    break
+                elif cmd == "frames":
+                    await ws.send(json.dumps(getattr(ws.protocol, "_captty_counts", {})))
+                elif cmd == "headers":
+                    await ws.send(json.dumps(dict(ws.request.headers.raw_items())))
+                else:
+                    await ws.send("unknown command")
+            else:
+                await ws.send(msg)
+    except websockets.ConnectionClosed:
+        pass
+    rcvd = ws.protocol.close_rcvd
+    code = rcvd.code if rcvd is not None else "none"
+    reason = rcvd.reason if rcvd is not None else ""
+    print(f"CLOSED {code} {reason}", flush=True)
+
+
+async def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--host", default="127.0.0.1")
+    ap.add_argument("--port", type=int, default=0)
+    ap.add_argument("--tls", nargs=2, metavar=("CERT", "KEY"))
+    ap.add_argument("--max-size", type=int, default=64 << 20)
+    a = ap.parse_args()
+    ctx = None
+    if a.tls:
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(a.tls[0], a.tls[1])
+    async with serve(handler, a.host, a.port, ssl=ctx, max_size=a.max_size, ping_interval=None,
+                     compression=None, write_limit=1 << 20) as server:
+        port = server.sockets[0].getsockname()[1]
+        print(f"PORT {port}", flush=True)
+        # Exit when the test closes our stdin (or kills us).
+        loop = asyncio.get_running_loop()
+        await loop.run_in_executor(None, sys.stdin.read)
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

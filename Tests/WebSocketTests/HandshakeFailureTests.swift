@@ -1,0 +1,124 @@
+import Foundation
+import Testing
+@testable import WebSocket
+
+/// Failed openings are typed errors that say why: rejected upgrades (status, headers, bounded
+/// body), invalid answers, timeouts, refused connections, bad URLs.
+@Suite(.timeLimit(.minutes(3))) struct HandshakeFailureTests {
+    @Test("a 400 with dg-error becomes handshakeRejected with status, headers and body")
+    func rejected() async throws {
+        let (server, port) = try await Peers.rawServer("reject")
+        defer { server.stop() }
+        try await withTimeout(60) {
+            do {
+                _ = try await WebSocket.connect(to: Peers.url(port, path: "/v1/listen?language=english"), configuration: Peers.config {
+                    $0.handshakeHeaders = [("Authorization", "Token secret-key-123")]
+                })
+                Issue.record("connected")
+            } catch WebSocketError.handshakeRejected(let status, let headers, let body) {
+                #expect(status == 400)
+                #expect(headers["dg-error"] == "Invalid query string.")
+                #expect(headers["DG-REQUEST-ID"] == "req-42")
+                #expect(body.contains("\"err_msg\":\"Invalid query string.\""))
+                let text = "\(WebSocketError.handshakeRejected(status: status, headers: headers, body: body))"
+                #expect(text.contains("HTTP 400") && text.contains("Invalid query string.") && !text.contains("secret-key-123"))
+            }
+        }
+    }
+
+    @Test("a huge error body is truncated; a body that never completes does not hang")
+    func boundedBody() async throws {
+        let (huge, hugePort) = try await Peers.rawServer("reject-huge-body")
+        defer { huge.stop() }
+        try await withTimeout(60) {
+            do {
+                _ = try await WebSocket.connect(to: Peers.url(hugePort), configuration: Peers.config())
+                Issue.record("connected")
+            } catch WebSocketError.handshakeRejected(let status, _, let body) {
+                #expect(status == 503)
+                #expect(body.count <= 1025 && body.hasPrefix("xxxx"))
+            }
+        }
+        let (slow, slowPort) = try await Peers.rawServer("reject-slow-body")
+        defer { slow.stop() }
+        try await withTimeout(30) {
+            let start = ContinuousClock.now
+            do {
+                _ = try await WebSocket.connect(to: Peers.url(slowPort), configuration: Peers.config { $0.connectTimeout = .seconds(2) })
+                Issue.record("connected")
+            } catch WebSocketError.handshakeRejected(let status, let headers, let body) {
+                #expect(status == 401 && headers["dg-error"] == "Invalid credentials." && body == "partial")
+            }
+            #expect(ContinuousClock.now - start < .seconds(10))
+        }
+    }
+
+    @Test("a wrong Sec-WebSocket-Accept is handshakeInvalid")
+    func badAccept() async throws {
+        let (server, port) = try await Peers.rawServer("bad-accept")
+        defer { server.stop() }
+        try await withTimeout(60) {
+            do {
+                _ = try await WebSocket.connect(to: Peers.url(port), configuration: Peers.config())
+                Issue.record("connected")
+            } catch WebSocketError.handshakeInvalid(let why) {
+                #expect(why.contains("Sec-WebSocket-Accept"))
+            }
+        }
+    }
+
+    @Test("a server that never answers the upgrade times out within connectTimeout")
+    func upgradeTimeout() async throws {
+        let (server, port) = try await Peers.rawServer("hang")
+        defer { server.stop() }
+        try await withTimeout(30) {
+            let start = ContinuousClock.now
+            do {
+                _ = try await WebSocket.connect(to: Peers.url(port), configuration: Peers.config { $0.connectTimeout = .seconds(1) })
+                Issue.record("connected")
+            } catch WebSocketError.timeout(let what) {
+                #expect(what.contains("upgrade response"))
+            }
+            #expect(ContinuousClock.now - start < .seconds(8))
+        }
+    }
+
+    @Test("cancelling connect aborts a hanging upgrade")
+    func cancelConnect() async throws {
+        let (server, port) = try await Peers.rawServer("hang")
+        defer { server.stop() }
+        try await withTimeout(30) {
+            let t = Task { try await WebSocket.connect(to: Peers.url(port), configuration: Peers.config { $0.connectTimeout = .seconds(60) }) }
+            try await Task.sleep(for: .milliseconds(300))
+            t.cancel()
+            let r = await t.result
+            guard case .failure(let e) = r else { Issue.record("connected"); return }
+            #expect(e is CancellationError)
+        }
+    }
+
+    @Test("refused connections and bad URLs are typed errors")
+    func refusedAndInvalid() async throws {
+        // A port nobody listens on: bind, read the port, close.
+        let s = try WebSocketServer.listen(port: 0)
+        let port = s.port
+        s.shutdown()
+        await s.serve(decide: { _ in .accept() }, handle: { _ in })
+        do {
+            _ = try await WebSocket.connect(to: Peers.url(port), configuration: Peers.config())
+            Issue.record("connected")
+        } catch WebSocketError.connectFailed(let host, let p, let reason) {
+            #expect(host == "127.0.0.1" && p == port && reason.lowercased().contains("refused"))
+        }
+        for bad in ["http://127.0.0.1/", "ws:///nohost", "wss://127.0.0.1:99999/"] {
+            do {
+                _ = try await WebSocket.connect(to: URL(string: bad)!, configuration: Peers.config())
+                Issue.record("connected to \(bad)")
+            } catch WebSocketError.invalidURL(let why) {
+                #expect(!why.isEmpty)
+            } catch {
+                Issue.record("\(bad): \(error)")
+            }
+        }
+    }
+}

@@ -1,0 +1,160 @@
+import Foundation
+import Testing
+@testable import WebSocket
+
+/// The heartbeat declares a silent peer dead within the bound; a healthy peer stays alive;
+/// a peer that does not read makes `send` suspend with the queue bounded.
+@Suite(.timeLimit(.minutes(3))) struct HeartbeatAndBackpressureTests {
+    @Test("a peer that goes silent is declared dead (1006) within deadAfter")
+    func silentPeerIsDead() async throws {
+        let (server, port) = try await Peers.rawServer("silent")
+        defer { server.stop() }
+        try await withTimeout(30) {
+            let start = ContinuousClock.now  // before connecting: death cannot come sooner than deadAfter after this
+            let ws = try await WebSocket.connect(to: Peers.url(port), configuration: Peers.config {
+                $0.pingInterval = .milliseconds(200)
+                $0.deadAfter = .seconds(1)
+            })
+            let (_, error) = await drain(ws)
+            let elapsed = ContinuousClock.now - start
+            guard case WebSocketError.closed(let code, let reason)? = error else {
+                Issue.record("stream ended with \(String(describing: error))"); return
+            }
+            #expect(code == 1006 && reason.contains("heartbeat"))
+            #expect(await ws.closeCode == 1006)
+            #expect(elapsed >= .seconds(1) && elapsed < .seconds(10), "\(elapsed)")
+            do { try await ws.send(text: "x"); Issue.record("send on a dead connection") } catch {}
+        }
+    }
+
+    @Test("a peer that answers pings stays alive past deadAfter")
+    func healthyPeerStaysAlive() async throws {
+        let (server, port) = try await Peers.echoServer()
+        defer { server.stop() }
+        try await withTimeout(30) {
+            let ws = try await WebSocket.connect(to: Peers.url(port), configuration: Peers.config {
+                $0.pingInterval = .milliseconds(200)
+                $0.deadAfter = .seconds(1)
+            })
+            try await Task.sleep(for: .seconds(3))
+            #expect(!ws.isClosed)
+            #expect(try await ws.echo(.text("alive")) == .text("alive"))
+            await ws.close()
+            #expect(await ws.closeCode == 1000)
+        }
+    }
+
+    /// Counts sends from the sending task.
+    final class Progress: @unchecked Sendable {
+        private let lock = NSLock()
+        private var n = 0
+        func bump() { lock.lock(); n += 1; lock.unlock() }
+        var count: Int { lock.lock(); defer { lock.unlock() }; return n }
+    }
+
+    @Test("send suspends when the peer does not read; queued bytes stay within the limit")
+    func backpressure() async throws {
+        let (server, port) = try await Peers.rawServer("noread")
+        defer { server.stop() }
+        let limit = 256 * 1024
+        let message = [UInt8](repeating: 7, count: 64 * 1024)
+        try await withTimeout(60) {
+            let ws = try await WebSocket.connect(to: Peers.url(port), configuration: Peers.config {
+                $0.sendQueueLimit = limit
+                $0.closeTimeout = .seconds(1)
+            })
+            let progress = Progress()
+            let sender = Task {
+                for _ in 0..<2000 {  // 125 MiB if nothing pushed back
+                    try await ws.send(binary: message)
+                    progress.bump()
+                }
+            }
+            // Wait until sending stalls: no progress for a whole second.
+            var last = -1
+            while progress.count != last {
+                last = progress.count
+                try await Task.sleep(for: .seconds(1))
+            }
+            let sent = progress.count
+            #expect(sent < 2000, "send never suspended")
+            // What was accepted but not written stays within the limit (kernel buffers hold the rest).
+            #expect(ws.queuedBytesHighWater <= limit, "high water \(ws.queuedBytesHighWater)")
+            #expect(ws.queuedBytes <= limit)
+            #expect(ws.queuedBytes > 0, "the queue should be holding data the peer does not read")
+            // Closing fails the suspended send instead of leaving it hanging.
+            await ws.close()
+            let r = await sender.result
+            guard case .failure = r else { Issue.record("sender finished all sends"); return }
+            #expect(await ws.closeCode == 1006)
+        }
+    }
+
+    @Test("cancelling a suspended send throws CancellationError and keeps the queue consistent")
+    func cancelSuspendedSend() async throws {
+        let (server, port) = try await Peers.rawServer("noread")
+        defer { server.stop() }
+        try await withTimeout(60) {
+            let ws = try await WebSocket.connect(to: Peers.url(port), configuration: Peers.config {
+                $0.sendQueueLimit = 64 * 1024
+                $0.closeTimeout = .seconds(1)
+            })
+            let msg = [UInt8](repeating: 1, count: 32 * 1024)
+            let sender = Task { () -> Int in
+                var n = 0
+                while true {
+                    do { try await ws.send(binary: msg) } catch { return n }
+                    n += 1
+                }
+            }
+            var last = -1
+            var stalled = false
+            for _ in 0..<30 {
+                try await Task.sleep(for: .milliseconds(500))
+                let q = ws.queuedBytes
+                if q == last && q > 0 { stalled = true; break }
+                last = q
+            }
+            #expect(stalled)
+            sender.cancel()
+            let n = await sender.value
+            #expect(n > 0)
+            #expect(ws.queuedBytes <= 64 * 1024)
+            await ws.close()
+        }
+    }
+}
+
+/// A consumer that falls behind pauses reading, so received data waiting in memory stays bounded
+/// and the sender is slowed by TCP flow control; nothing is lost.
+@Suite(.timeLimit(.minutes(3))) struct ReceiveBackpressureTests {
+    @Test("a slow consumer bounds buffered received bytes; every message still arrives in order")
+    func slowConsumer() async throws {
+        let (server, port) = try await Peers.echoServer()
+        defer { server.stop() }
+        let limit = 1 << 20
+        let size = 64 * 1024, count = 300  // 19.7 MB offered
+        try await withTimeout(90) {
+            let ws = try await WebSocket.connect(to: Peers.url(port), configuration: Peers.config {
+                $0.receiveBufferLimit = limit
+                $0.pingInterval = .milliseconds(300)
+                $0.deadAfter = .seconds(2)   // our own pause must not look like a dead peer
+            })
+            try await ws.send(text: "cmd:flood:\(count):\(size)")
+            try await Task.sleep(for: .seconds(3))
+            #expect(!ws.isClosed)
+            #expect(ws.receivedBytesBuffered > 0)
+            // Bound: the limit, plus what one 64 KiB read completes, plus one message.
+            #expect(ws.receivedBytesHighWater <= limit + 64 * 1024 + size, "\(ws.receivedBytesHighWater)")
+            #expect(!server.output.contains("FLOODED \(count)"), "the server should still be blocked")
+            var it = ws.messages.makeAsyncIterator()
+            for i in 0..<count {
+                guard case .binary(let b)? = try await it.next() else { Issue.record("message \(i) missing"); return }
+                #expect(b.count == size && b.first == UInt8(i % 256))
+            }
+            _ = try await server.line(startingWith: "FLOODED \(count)")
+            #expect(try await ws.echo(.text("after")) == .text("after"))
+            await ws.close()
+        }
+    }
+}
