@@ -322,6 +322,9 @@ def main():
             port = server.sockets[0].getsockname()[1]
             print("PORT %d" % port, flush=True)
             await stop
+            stats.write()
+            sys.stdout.flush()
+            os._exit(0)  # do not wait for handlers (one may be sleeping in a fault mode)
     asyncio.run(run())
 
 
