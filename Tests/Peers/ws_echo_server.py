@@ -5,6 +5,7 @@ Prints `PORT <n>` once listening (port 0 = ephemeral). Echoes every message back
 except text commands starting with `cmd:`:
   cmd:fragments:<kind>:<count>:<size>   send a <kind> (text|binary) message as <count> fragments of <size> bytes
   cmd:fragments-ping:<count>:<size>     the same (binary) with a ping sent between fragments
+  cmd:flood:<count>:<size>              send <count> binary messages of <size> bytes as fast as the client reads
   cmd:close:<code>:<reason>             close the connection with that code and reason
   cmd:frames                            reply with JSON counts of the frames received so far (by opcode)
   cmd:headers                           reply with the upgrade request headers as JSON
@@ -49,6 +50,11 @@ async def handler(ws):
                             yield bytes([i % 256]) * size
                             await ws.ping(b"mid-%d" % i)
                     await ws.send(gen())
+                elif cmd == "flood":
+                    count, size = int(parts[2]), int(parts[3])
+                    for i in range(count):
+                        await ws.send(bytes([i % 256]) * size)
+                    print(f"FLOODED {count}", flush=True)
                 elif cmd == "close":
                     await ws.close(int(parts[2]), parts[3] if len(parts) > 3 else "")
                     break

@@ -1,0 +1,157 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A non-blocking pipe that wakes a connection's poll loop from other threads.
+final class WakePipe: @unchecked Sendable {
+    let readFD: Int32
+    let writeFD: Int32
+    private let lock = PThreadLock()
+    private var pending = false
+
+    init() throws(WebSocketError) {
+        var fds: [Int32] = [0, 0]
+        guard pipe(&fds) == 0 else { throw .connectFailed(host: "", port: 0, reason: "pipe: \(TCPSocket.errnoString())") }
+        readFD = fds[0]
+        writeFD = fds[1]
+        TCPSocket.setNonBlocking(readFD)
+        TCPSocket.setNonBlocking(writeFD)
+    }
+
+    deinit {
+        close(readFD)
+        close(writeFD)
+    }
+
+    /// Wakes the poll loop (at most one byte in flight).
+    func wake() {
+        let needed: Bool = lock.withLock {
+            if pending { return false }
+            pending = true
+            return true
+        }
+        if needed {
+            var b: UInt8 = 1
+            _ = write(writeFD, &b, 1)
+        }
+    }
+
+    /// Called by the poll loop when `readFD` is readable.
+    func drain() {
+        lock.withLock { pending = false }
+        var tmp = [UInt8](repeating: 0, count: 64)
+        while read(readFD, &tmp, tmp.count) > 0 {}
+    }
+}
+
+/// Received messages waiting for the consumer, with byte accounting so the I/O thread stops
+/// reading (TCP flow control pushes back on the peer) while the consumer is behind.
+final class Inbox: @unchecked Sendable {
+    private let lock = PThreadLock()
+    private let wakePipe: WakePipe
+    private let limit: Int
+    private var items: [WebSocketMessage] = []
+    private var head = 0
+    private var bytes = 0
+    private var highWater = 0
+    private var ended = false
+    private var endError: Error?
+    private var reader: CheckedContinuation<WebSocketMessage?, Error>?
+    private var readerCancelled = false
+
+    init(limit: Int, wakePipe: WakePipe) {
+        self.limit = limit
+        self.wakePipe = wakePipe
+    }
+
+    /// The public stream: each `next()` of the consumer takes one message from here.
+    func makeStream() -> AsyncThrowingStream<WebSocketMessage, Error> {
+        AsyncThrowingStream(unfolding: { [self] in try await next() })
+    }
+
+    /// Whether the consumer is behind by more than the limit (the I/O thread pauses reading).
+    var isFull: Bool { lock.withLock { bytes > limit } }
+    var bufferedBytes: Int { lock.withLock { bytes } }
+    var bufferedBytesHighWater: Int { lock.withLock { highWater } }
+
+    /// I/O thread: a complete message arrived.
+    func deliver(_ m: WebSocketMessage) {
+        let r: CheckedContinuation<WebSocketMessage?, Error>? = lock.withLock {
+            if let r = reader {
+                reader = nil
+                return r
+            }
+            items.append(m)
+            bytes += m.byteCount
+            highWater = max(highWater, bytes)
+            return nil
+        }
+        r?.resume(returning: m)
+    }
+
+    /// I/O thread: no more messages; `error` nil = normal end.
+    func finish(_ error: Error?) {
+        let r: CheckedContinuation<WebSocketMessage?, Error>? = lock.withLock {
+            guard !ended else { return nil }
+            ended = true
+            endError = error
+            guard let r = reader else { return nil }
+            reader = nil
+            endError = nil
+            return r
+        }
+        if let r {
+            if let error { r.resume(throwing: error) } else { r.resume(returning: nil) }
+        }
+    }
+
+    private enum Take {
+        case message(WebSocketMessage, wake: Bool)
+        case end(Error?)
+        case wait
+    }
+
+    private func next() async throws -> WebSocketMessage? {
+        try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (cont: CheckedContinuation<WebSocketMessage?, Error>) in
+                let take: Take = lock.withLock {
+                    if head < items.count {
+                        let m = items[head]
+                        items[head] = .binary([])
+                        head += 1
+                        if head == items.count { items.removeAll(keepingCapacity: true); head = 0 }
+                        let wasFull = bytes > limit
+                        bytes -= m.byteCount
+                        return .message(m, wake: wasFull && bytes <= limit)
+                    }
+                    if ended {
+                        let e = endError
+                        endError = nil  // the error is thrown once; later calls end quietly
+                        return .end(e)
+                    }
+                    if readerCancelled { readerCancelled = false; return .end(nil) }
+                    reader = cont
+                    return .wait
+                }
+                switch take {
+                case .message(let m, let wake):
+                    if wake { wakePipe.wake() }
+                    cont.resume(returning: m)
+                case .end(let e?): cont.resume(throwing: e)
+                case .end(nil): cont.resume(returning: nil)
+                case .wait: break
+                }
+            }
+        } onCancel: {
+            // Like AsyncThrowingStream: a cancelled consumer sees the end of the sequence.
+            let r: CheckedContinuation<WebSocketMessage?, Error>? = lock.withLock {
+                if let r = reader { reader = nil; return r }
+                readerCancelled = true
+                return nil
+            }
+            r?.resume(returning: nil)
+        }
+    }
+}
