@@ -18,6 +18,20 @@ public enum EngineFactory {
     }
 
     static func makeDeepgram(_ settings: EngineSettings, logger: Logger, environment: [String: String]) throws -> any SpeechEngine {
-        throw CapttyError.notYetAvailable("the Deepgram engine")
+        let credential: Credential
+        do {
+            if let file = settings.apiKeyFile {
+                credential = try Credential.fromFile(file)
+            } else {
+                credential = try Credential.fromEnvironment(environment)
+            }
+        } catch {
+            throw CapttyError.usage(error.description + " (or use --engine local for the offline engine)")
+        }
+        var configuration = LiveClientConfiguration(environment: environment)
+        configuration.baseURL = settings.baseURL
+        configuration.webSocket.caFile = settings.caFile
+        configuration.logger = logger
+        return DeepgramEngine(credential: credential, configuration: configuration)
     }
 }
