@@ -45,8 +45,8 @@ extension LiveApp.Settings {
 
 /// The key table as documentation, for `captty --print-key-table` (used by scripts/gen-docs).
 public enum KeyTableText {
-    /// `man`: a roff KEYS section; anything else: a Markdown table.
+    /// `man`: an mdoc KEYS section (the generated man page is mdoc); anything else: Markdown.
     public static func render(_ format: String) -> String {
-        format == "man" ? KeyTableDocs.manPage() : KeyTableDocs.markdown()
+        format == "man" ? KeyTableManual.mdoc() : KeyTableDocs.markdown()
     }
 }
