@@ -58,7 +58,7 @@ let package = Package(
         .testTarget(name: "CaptionUITests", dependencies: ["CaptionUI", "TestSupport"],
                     exclude: ["Snapshots", "Support/generate_wide_table.py"]),
         .testTarget(name: "CapttyCoreTests", dependencies: ["CapttyCore", "TestSupport"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["TestSupport"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "Transcript", "Deepgram"]),
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         // Child process for TranscriptTests' journal tests (SIGKILL crash, RLIMIT_FSIZE limit).
         .executableTarget(name: "transcript-crash-child", dependencies: ["Transcript"], path: "Tests/TranscriptCrashChild"),

@@ -18,6 +18,11 @@ struct Captty: AsyncParsableCommand {
     )
 }
 
+/// Writes a line to standard error (status and warnings never go to standard output).
+@Sendable func printError(_ line: String) {
+    FileHandle.standardError.write(Data((line.hasSuffix("\n") ? line : line + "\n").utf8))
+}
+
 /// Runs `body`, turning captty's own errors into a message on stderr and an exit status.
 func reportingErrors(_ body: () async throws -> Void) async throws {
     do {
