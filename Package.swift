@@ -54,6 +54,8 @@ let package = Package(
         .testTarget(name: "CapttyCoreTests", dependencies: ["CapttyCore", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport"]),
         .target(name: "TestSupport", path: "Tests/TestSupport"),
+        // Benchmarks: Benchmarks/audio/run (swift run -c release audio-bench)
+        .executableTarget(name: "audio-bench", dependencies: ["Audio"], path: "Benchmarks/audio/AudioBench"),
     ],
     swiftLanguageModes: [.v6]
 )
