@@ -30,6 +30,8 @@ let package = Package(
         .target(name: "Audio", dependencies: [
             "CPulse", .product(name: "Logging", package: "swift-log"),
         ]),
+        // Benchmarks: Benchmarks/audio/run (swift run -c release audio-bench)
+        .executableTarget(name: "audio-bench", dependencies: ["Audio"], path: "Benchmarks/audio/AudioBench"),
         .target(name: "Transcript", dependencies: ["Deepgram"]),
         .target(name: "SpeechEngines", dependencies: ["Audio", "Deepgram"]),
         .target(name: "LocalSpeech", dependencies: [
@@ -54,8 +56,6 @@ let package = Package(
         .testTarget(name: "CapttyCoreTests", dependencies: ["CapttyCore", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport"]),
         .target(name: "TestSupport", path: "Tests/TestSupport"),
-        // Benchmarks: Benchmarks/audio/run (swift run -c release audio-bench)
-        .executableTarget(name: "audio-bench", dependencies: ["Audio"], path: "Benchmarks/audio/AudioBench"),
     ],
     swiftLanguageModes: [.v6]
 )
