@@ -179,8 +179,15 @@ for (serverName, server) in servers {
                      name as NSString, count, sr, pr, sr / pr, s.cpu, p.cpu, p.cpu / max(s.cpu, 1e-9)))
     }
     // One hour of 16 kHz 16-bit mono audio (115.2 MB) as 100 ms chunks, echoed back.
-    let audio = try await swiftClient(port: port, size: 3200, count: quick ? 3600 : 36_000)
-    let audioPy = try pythonClient(port: port, size: 3200, count: quick ? 3600 : 36_000)
+    var aRuns: [Result] = [], apRuns: [Result] = []
+    for _ in 0..<repeats {
+        aRuns.append(try await swiftClient(port: port, size: 3200, count: quick ? 3600 : 36_000))
+        apRuns.append(try pythonClient(port: port, size: 3200, count: quick ? 3600 : 36_000))
+    }
+    if args.contains("--verbose") {
+        print("  audio runs swift: \(aRuns.map { String(format: "%.2f", $0.seconds) }), python: \(apRuns.map { String(format: "%.2f", $0.seconds) })")
+    }
+    let audio = median(aRuns), audioPy = median(apRuns)
     let scale = quick ? 10.0 : 1.0
     print(String(format: "audio hour (36000 x 3200 B): swift %.2f s wall, %.2f s CPU; python %.2f s wall, %.2f s CPU",
                  audio.seconds * scale, audio.cpu * scale, audioPy.seconds * scale, audioPy.cpu * scale))

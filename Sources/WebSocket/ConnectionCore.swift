@@ -14,6 +14,9 @@ import Darwin
 final class ConnectionCore: @unchecked Sendable {
     enum Role: Sendable { case client, server }
 
+    /// Small queued data frames are joined into writes of up to this many bytes.
+    static let coalesceLimit = 64 * 1024
+
     let role: Role
     let config: WebSocketConfiguration
     let responseHeaders: HTTPHeaders
@@ -352,6 +355,13 @@ final class ConnectionCore: @unchecked Sendable {
                 current = dataQueue[dataHead]
                 dataQueue[dataHead] = []
                 dataHead += 1
+                // Coalesce small frames into one write (one syscall / TLS record for many).
+                while current.count < Self.coalesceLimit, dataHead < dataQueue.count,
+                      current.count + dataQueue[dataHead].count <= Self.coalesceLimit {
+                    current.append(contentsOf: dataQueue[dataHead])
+                    dataQueue[dataHead] = []
+                    dataHead += 1
+                }
                 if dataHead == dataQueue.count { dataQueue.removeAll(keepingCapacity: true); dataHead = 0 }
                 currentIsData = true
             } else if let c = userClose {

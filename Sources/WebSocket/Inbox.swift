@@ -27,22 +27,32 @@ final class WakePipe: @unchecked Sendable {
 
     /// Wakes the poll loop (at most one byte in flight).
     func wake() {
-        let needed: Bool = lock.withLock {
-            if pending { return false }
+        // Check and write under the lock, and drain under the same lock: otherwise a drain
+        // could swallow a byte written after it cleared `pending`, and later wakes would be lost.
+        lock.withLock {
+            guard !pending else { return }
             pending = true
-            return true
-        }
-        if needed {
             var b: UInt8 = 1
             _ = write(writeFD, &b, 1)
         }
     }
 
+    /// The invariant wakeups rely on: while a wake is pending, a byte is in the pipe (for tests).
+    func pendingImpliesReadable() -> Bool {
+        lock.withLock {
+            guard pending else { return true }
+            var p = pollfd(fd: readFD, events: Int16(POLLIN), revents: 0)
+            return poll(&p, 1, 0) == 1
+        }
+    }
+
     /// Called by the poll loop when `readFD` is readable.
     func drain() {
-        lock.withLock { pending = false }
-        var tmp = [UInt8](repeating: 0, count: 64)
-        while read(readFD, &tmp, tmp.count) > 0 {}
+        lock.withLock {
+            var tmp = [UInt8](repeating: 0, count: 64)
+            while read(readFD, &tmp, tmp.count) > 0 {}
+            pending = false
+        }
     }
 }
 
