@@ -38,9 +38,10 @@ import Testing
         func close() { Glibc.close(fd) }
     }
 
-    func start(decide: @escaping @Sendable (WebSocketUpgradeRequest) async -> WebSocketUpgradeDecision) throws -> (WebSocketServer, Task<Void, Never>) {
+    func start(handshakeTimeout: Duration = .seconds(1),
+               decide: @escaping @Sendable (WebSocketUpgradeRequest) async -> WebSocketUpgradeDecision) throws -> (WebSocketServer, Task<Void, Never>) {
         let server = try WebSocketServer.listen(configuration: Peers.config {
-            $0.connectTimeout = .seconds(1)
+            $0.connectTimeout = handshakeTimeout
             $0.closeTimeout = .seconds(1)
         })
         let task = Task { await server.serve(decide: decide, handle: { _ in }) }
@@ -54,24 +55,24 @@ import Testing
         let c = try RawClient(port: server.port)
         defer { c.close() }
         let start = ContinuousClock.now
-        let got = await Task.detached { c.readAll() }.value
+        let got = await onThread { c.readAll() }
         #expect(got.isEmpty)
         #expect(ContinuousClock.now - start < .seconds(12), "not disconnected by the 1 s handshake timeout")
     }
 
     @Test("plain HTTP without Upgrade gets 426; a bad version gets 426 with Sec-WebSocket-Version: 13")
     func plainHTTP() async throws {
-        let (server, task) = try start { _ in .accept() }
+        let (server, task) = try start(handshakeTimeout: .seconds(10)) { _ in .accept() }
         defer { server.shutdown(); task.cancel() }
         let c = try RawClient(port: server.port)
         defer { c.close() }
         c.send("GET /v1/listen HTTP/1.1\r\nHost: x\r\n\r\n")
-        let got = await Task.detached { c.readAll() }.value
+        let got = await onThread { c.readAll() }
         #expect(got.hasPrefix("HTTP/1.1 426 "), "\(got)")
         let d = try RawClient(port: server.port)
         defer { d.close() }
         d.send("GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 8\r\n\r\n")
-        let got2 = await Task.detached { d.readAll() }.value
+        let got2 = await onThread { d.readAll() }
         #expect(got2.hasPrefix("HTTP/1.1 426 ") && got2.contains("Sec-WebSocket-Version: 13"), "\(got2)")
     }
 
@@ -85,13 +86,13 @@ import Testing
         let c = try RawClient(port: server.port)
         defer { c.close() }
         c.send("GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
-        let got = await Task.detached { c.readAll() }.value
+        let got = await onThread { c.readAll() }
         #expect(got.hasPrefix("HTTP/1.1 503 "), "\(got)")
     }
 
     @Test("an accepted upgrade answers 101 with the Sec-WebSocket-Accept of RFC 6455 and extra headers")
     func accepted() async throws {
-        let (server, task) = try start { _ in .accept(headers: [("dg-request-id", "abc")]) }
+        let (server, task) = try start(handshakeTimeout: .seconds(10)) { _ in .accept(headers: [("dg-request-id", "abc")]) }
         defer { server.shutdown(); task.cancel() }
         let c = try RawClient(port: server.port)
         defer { c.close() }
@@ -99,12 +100,20 @@ import Testing
         // The handler returns at once, so the server closes with 1001 and, as we never answer
         // the close frame, drops TCP after its 1 s close timeout: read until EOF.
         let start = ContinuousClock.now
-        let bytes = await Task.detached { c.readAllBytes() }.value
+        let bytes = await onThread { c.readAllBytes() }
         let got = String(decoding: bytes, as: UTF8.self)
         #expect(ContinuousClock.now - start < .seconds(12), "the dropped WebSocket did not close the connection")
         #expect(Array(bytes.suffix(4)) == [0x88, 0x02, 0x03, 0xE9], "expected a close frame with 1001 after the 101")
         #expect(got.hasPrefix("HTTP/1.1 101 "), "\(got)")
         #expect(got.contains("Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n"))
         #expect(got.contains("dg-request-id: abc\r\n"))
+    }
+}
+
+/// Runs blocking socket reads on their own thread, never on the cooperative pool (blocking
+/// the pool would starve the server's `decide` task).
+func onThread<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
+    await withCheckedContinuation { c in
+        Thread.detachNewThread { c.resume(returning: body()) }
     }
 }
