@@ -226,7 +226,8 @@ final class ConnectionCore: @unchecked Sendable {
             if let d = closeDeadline { wakeAt = min(wakeAt, d) }
             // While the consumer is behind, stop reading: TCP flow control pushes back on the
             // peer, and silence caused by our own pause does not count against the heartbeat.
-            let paused = inbox.isFull
+            // While closing, keep reading anyway so the peer's close frame is seen (bounded by closeTimeout).
+            let paused = inbox.isFull && !closeQueued
             if paused { lastReceive = Monotonic.now() }
             let reading = failure == nil && !paused
             var timeout = Monotonic.pollTimeout(until: wakeAt, cap: 1000)
@@ -249,7 +250,7 @@ final class ConnectionCore: @unchecked Sendable {
     /// Reads what is available (bounded per round); false when the connection finished.
     private func readSome(_ buf: UnsafeMutableRawBufferPointer) -> Bool {
         var rounds = 0
-        while rounds < 16 && failure == nil && !inbox.isFull {
+        while rounds < 16 && failure == nil && (closeQueued || !inbox.isFull) {
             rounds += 1
             switch transport.read(buf) {
             case .bytes(let n):
@@ -317,7 +318,8 @@ final class ConnectionCore: @unchecked Sendable {
         let d = Monotonic.now() + config.closeTimeout.nanoseconds
         closeDeadline = min(closeDeadline ?? d, d)
         let closeFrame = encoder.encode(fin: true, opcode: .close, payload: FrameEncoder.closePayload(code: e.code, reason: e.reason)[...])
-        let failed = dropDataAndFailSends(error, withControl: closeQueued ? nil : (.close, closeFrame))
+        // Our close frame goes out unless one already has (or is being written).
+        let failed = dropDataAndFailSends(error, withControl: closeTaken ? nil : (.close, closeFrame))
         closeQueued = true
         for w in failed { w.cont.resume(throwing: error) }
     }
