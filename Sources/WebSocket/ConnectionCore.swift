@@ -275,7 +275,13 @@ final class ConnectionCore: @unchecked Sendable {
     private func processFrames() -> Bool {
         while failure == nil {
             let frame: Frame?
-            do { frame = try decoder.next() } catch { failConnection(error); return true }
+            do {
+                frame = try decoder.next()
+            } catch {
+                // Bytes after the peer's close frame do not matter any more.
+                if receivedClose == nil { failConnection(error) }
+                return true
+            }
             guard let frame else { return true }
             if receivedClose != nil { continue }  // nothing counts after the peer's close frame
             let event: MessageAssembler.Event?
