@@ -67,6 +67,13 @@ import Testing
         #expect(Handshake.bodyLength(head.headers) == r.count - consumed)
     }
 
+    @Test("header descriptions redact credentials")
+    func redaction() {
+        let h = HTTPHeaders([("Authorization", "Token secret-123"), ("dg-request-id", "r1")])
+        #expect(!"\(h)".contains("secret-123") && "\(h)".contains("r1"))
+        #expect(h["authorization"] == "Token secret-123")
+    }
+
     @Test("chunked error bodies are decoded, also when truncated")
     func chunked() {
         #expect(Handshake.dechunk(Array("7\r\n{\"err\":\r\n3;x=1\r\n1}\n\r\n0\r\n\r\n".utf8)) == Array("{\"err\":1}\n".utf8))
