@@ -8,12 +8,13 @@ import Darwin
 /// with SIGPIPE blocked.
 enum IOThread {
     private final class Box {
+        let name: String
         let body: () -> Void
-        init(_ body: @escaping () -> Void) { self.body = body }
+        init(_ name: String, _ body: @escaping () -> Void) { self.name = name; self.body = body }
     }
 
     static func spawn(name: String, _ body: @escaping @Sendable () -> Void) {
-        let box = Unmanaged.passRetained(Box(body)).toOpaque()
+        let box = Unmanaged.passRetained(Box(name, body)).toOpaque()
         var attr = pthread_attr_t()
         pthread_attr_init(&attr)
         pthread_attr_setdetachstate(&attr, Int32(PTHREAD_CREATE_DETACHED))
@@ -27,6 +28,7 @@ enum IOThread {
             sigemptyset(&set)
             sigaddset(&set, SIGPIPE)
             pthread_sigmask(SIG_BLOCK, &set, nil)
+            _ = pthread_setname_np(pthread_self(), String(b.name.prefix(15)))  // visible in top -H / gdb
             b.body()
             return nil
         }, box)
@@ -35,6 +37,5 @@ enum IOThread {
             Unmanaged<Box>.fromOpaque(box).release()
             fatalError("cannot start an I/O thread: \(String(cString: strerror(rc)))")
         }
-        _ = name
     }
 }
