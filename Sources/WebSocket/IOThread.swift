@@ -8,13 +8,13 @@ import Darwin
 /// with SIGPIPE blocked.
 enum IOThread {
     private final class Box {
-        let name: String
         let body: () -> Void
-        init(_ name: String, _ body: @escaping () -> Void) { self.name = name; self.body = body }
+        init(_ body: @escaping () -> Void) { self.body = body }
     }
 
+    /// `name` says what the thread is for (kept for readers; Glibc's pthread_setname_np is not importable).
     static func spawn(name: String, _ body: @escaping @Sendable () -> Void) {
-        let box = Unmanaged.passRetained(Box(name, body)).toOpaque()
+        let box = Unmanaged.passRetained(Box(body)).toOpaque()
         var attr = pthread_attr_t()
         pthread_attr_init(&attr)
         pthread_attr_setdetachstate(&attr, Int32(PTHREAD_CREATE_DETACHED))
@@ -28,7 +28,6 @@ enum IOThread {
             sigemptyset(&set)
             sigaddset(&set, SIGPIPE)
             pthread_sigmask(SIG_BLOCK, &set, nil)
-            _ = pthread_setname_np(pthread_self(), String(b.name.prefix(15)))  // visible in top -H / gdb
             b.body()
             return nil
         }, box)
