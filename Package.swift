@@ -47,9 +47,12 @@ let package = Package(
 
         .executableTarget(name: "WebSocketBenchmark", dependencies: ["WebSocket"], path: "Benchmarks/websocket",
                           exclude: ["ws_bench_client.py"]),
+        .executableTarget(name: "DeepgramBenchmark", dependencies: ["Deepgram"], path: "Benchmarks/deepgram",
+                          exclude: ["sdk_client.py"]),
 
         .testTarget(name: "WebSocketTests", dependencies: ["WebSocket", "TestSupport"]),
         .testTarget(name: "DeepgramTests", dependencies: ["Deepgram", "TestSupport"]),
+        .testTarget(name: "SpeechEnginesTests", dependencies: ["SpeechEngines", "Audio", "Deepgram", "TestSupport"]),
         .testTarget(name: "AudioTests", dependencies: ["Audio", "TestSupport"]),
         .testTarget(name: "TranscriptTests", dependencies: ["Transcript", "TestSupport"]),
         .testTarget(name: "LocalSpeechTests", dependencies: ["LocalSpeech", "TestSupport"]),
