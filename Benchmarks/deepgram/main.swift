@@ -76,6 +76,7 @@ func runSwift(port: Int) async throws -> Run {
     var config = LiveClientConfiguration(environment: [:])
     config.baseURL = "ws://127.0.0.1:\(port)"
     config.replayPacing = .unlimited
+    config.logger.logLevel = .warning
     let client = LiveClient(credential: .apiKey("bench-key"), configuration: config)
     let events = client.events
     let c0 = cpuSeconds(), t0 = ContinuousClock.now

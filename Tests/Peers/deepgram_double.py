@@ -314,8 +314,11 @@ def main():
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, lambda: stop.done() or stop.set_result(None))
         if not args.no_stdin_watch:
-            loop.add_reader(sys.stdin.fileno(), lambda: (sys.stdin.buffer.read1(65536) or None) is None
-                            and (stop.done() or stop.set_result(None)))
+            try:
+                loop.add_reader(sys.stdin.fileno(), lambda: (sys.stdin.buffer.read1(65536) or None) is None
+                                and (stop.done() or stop.set_result(None)))
+            except (OSError, ValueError):
+                pass  # stdin is not pollable (/dev/null, a file): rely on signals
         async with serve(handler, "127.0.0.1", args.port, process_request=process_request,
                          process_response=process_response, max_size=args.max_size,
                          ping_interval=None, compression=None) as server:
