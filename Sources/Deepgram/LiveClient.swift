@@ -283,11 +283,12 @@ public actor LiveClient {
                 guard let chunk = buffer.bytes(from: sentOffset, maxLength: configuration.maxAudioFrame), !chunk.isEmpty else {
                     continue
                 }
-                let from = sentOffset
+                // Count the chunk as sent before awaiting: the server may answer with a final
+                // covering it before `send` returns, and that final must trim the buffer.
+                sentOffset += Int64(chunk.count)
+                stats.bytesSent += Int64(chunk.count)
                 do { try await ws.send(binary: chunk) } catch { connectionFault(gen, error); return }
                 guard isCurrent(gen) else { return }
-                sentOffset = max(sentOffset, from + Int64(chunk.count))
-                stats.bytesSent += Int64(chunk.count)
                 lastSent = .now
                 if timeline == nil { buffer.trim(upTo: sentOffset) }
                 wakeSpaceWaiters()
