@@ -86,6 +86,7 @@ final class Lines: @unchecked Sendable {
     func configuration(_ d: DeepgramDouble) -> LiveClientConfiguration {
         var config = LiveClientConfiguration(environment: ["DEEPGRAM_URL": d.baseURL])
         config.keepAliveInterval = .seconds(4)
+        config.logger.logLevel = .critical
         return config
     }
 

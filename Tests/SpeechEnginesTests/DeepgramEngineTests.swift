@@ -23,6 +23,7 @@ import Testing
         defer { double.stop() }
         var config = LiveClientConfiguration(environment: ["DEEPGRAM_URL": "ws://127.0.0.1:\(double.port)"])
         config.replayPacing = .unlimited
+        config.logger.logLevel = .critical
         let engine = DeepgramEngine(credential: .apiKey("engine-key"), configuration: config)
         let format = AudioFormat.speech16k
         let audio = AsyncThrowingStream<AudioChunk, Error> { c in
