@@ -3,7 +3,8 @@
 // server, and our own server in a separate process).
 //
 // Reproduce:  swift build -c release --product WebSocketBenchmark && .build/release/WebSocketBenchmark
-// Options:    --quick (fewer messages), --serve (run only our echo server, prints PORT n)
+// Options:    --quick (fewer messages), --python-server-only, --captty-server-only,
+//             --serve (run only our echo server, prints PORT n)
 import Foundation
 import WebSocket
 
@@ -23,6 +24,10 @@ func cpuSeconds() -> Double {
     var r = rusage()
     getrusage(RUSAGE_SELF.rawValue, &r)
     return Double(r.ru_utime.tv_sec) + Double(r.ru_utime.tv_usec) / 1e6 + Double(r.ru_stime.tv_sec) + Double(r.ru_stime.tv_usec) / 1e6
+}
+
+func loadAverage() -> String {
+    (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8))?.split(separator: " ").prefix(3).joined(separator: " ") ?? "?"
 }
 
 func maxRSSMiB() -> Double {
@@ -132,6 +137,11 @@ func pythonClient(port: Int, size: Int, count: Int) throws -> Result {
 // MARK: - run
 
 let quick = args.contains("--quick")
+let repeats = quick ? 1 : 3
+
+func median(_ runs: [Result]) -> Result {
+    runs.sorted { $0.seconds < $1.seconds }[runs.count / 2]
+}
 let cases: [(String, Int, Int)] = [
     ("1 KiB", 1024, quick ? 5_000 : 20_000),
     ("64 KiB", 64 * 1024, quick ? 500 : 2_000),
@@ -139,12 +149,16 @@ let cases: [(String, Int, Int)] = [
 ]
 
 let selfPath = URL(fileURLWithPath: CommandLine.arguments[0]).path
-let servers: [(String, Child)] = [
-    ("python websockets echo server", try Child(python, [packageRoot.appendingPathComponent("Tests/Peers/ws_echo_server.py").path])),
-    ("captty WebSocket echo server", try Child(selfPath, ["--serve"])),
-]
+var servers: [(String, Child)] = []
+if !args.contains("--captty-server-only") {
+    servers.append(("python websockets echo server", try Child(python, [packageRoot.appendingPathComponent("Tests/Peers/ws_echo_server.py").path])))
+}
+if !args.contains("--python-server-only") {
+    servers.append(("captty WebSocket echo server", try Child(selfPath, ["--serve"])))
+}
 
-print("WebSocket loopback echo throughput (payload MB/s = message bytes echoed / wall time; CPU = client process only)")
+print("WebSocket loopback echo throughput (payload MB/s = message bytes echoed / wall time; CPU = client process only;")
+print("median of \(repeats) alternating runs per client; load average at start: \(loadAverage()))")
 print("python: \(python)")
 for (serverName, server) in servers {
     let port = server.port()
@@ -152,15 +166,28 @@ for (serverName, server) in servers {
     print("size     count   swift MB/s  python MB/s  ratio   swift CPU s  python CPU s  CPU ratio (py/swift)")
     for (name, size, count) in cases {
         let mb = Double(size * count) / 1e6
-        let s = try await swiftClient(port: port, size: size, count: count)
-        let p = try pythonClient(port: port, size: size, count: count)
+        // Alternate the two clients `repeats` times and keep the median run of each (the
+        // machine is shared, so single runs are noisy).
+        var sRuns: [Result] = [], pRuns: [Result] = []
+        for _ in 0..<repeats {
+            sRuns.append(try await swiftClient(port: port, size: size, count: count))
+            pRuns.append(try pythonClient(port: port, size: size, count: count))
+        }
+        let s = median(sRuns), p = median(pRuns)
         let sr = mb / s.seconds, pr = mb / p.seconds
         print(String(format: "%-7@  %6d  %10.1f  %11.1f  %5.2fx  %11.2f  %12.2f  %5.2fx",
                      name as NSString, count, sr, pr, sr / pr, s.cpu, p.cpu, p.cpu / max(s.cpu, 1e-9)))
     }
     // One hour of 16 kHz 16-bit mono audio (115.2 MB) as 100 ms chunks, echoed back.
-    let audio = try await swiftClient(port: port, size: 3200, count: quick ? 3600 : 36_000)
-    let audioPy = try pythonClient(port: port, size: 3200, count: quick ? 3600 : 36_000)
+    var aRuns: [Result] = [], apRuns: [Result] = []
+    for _ in 0..<repeats {
+        aRuns.append(try await swiftClient(port: port, size: 3200, count: quick ? 3600 : 36_000))
+        apRuns.append(try pythonClient(port: port, size: 3200, count: quick ? 3600 : 36_000))
+    }
+    if args.contains("--verbose") {
+        print("  audio runs swift: \(aRuns.map { String(format: "%.2f", $0.seconds) }), python: \(apRuns.map { String(format: "%.2f", $0.seconds) })")
+    }
+    let audio = median(aRuns), audioPy = median(apRuns)
     let scale = quick ? 10.0 : 1.0
     print(String(format: "audio hour (36000 x 3200 B): swift %.2f s wall, %.2f s CPU; python %.2f s wall, %.2f s CPU",
                  audio.seconds * scale, audio.cpu * scale, audioPy.seconds * scale, audioPy.cpu * scale))

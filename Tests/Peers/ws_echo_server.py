@@ -6,6 +6,7 @@ except text commands starting with `cmd:`:
   cmd:fragments:<kind>:<count>:<size>   send a <kind> (text|binary) message as <count> fragments of <size> bytes
   cmd:fragments-ping:<count>:<size>     the same (binary) with a ping sent between fragments
   cmd:flood:<count>:<size>              send <count> binary messages of <size> bytes as fast as the client reads
+  cmd:abort                             drop the TCP connection without any close frame
   cmd:close:<code>:<reason>             close the connection with that code and reason
   cmd:frames                            reply with JSON counts of the frames received so far (by opcode)
   cmd:headers                           reply with the upgrade request headers as JSON
@@ -55,6 +56,9 @@ async def handler(ws):
                     for i in range(count):
                         await ws.send(bytes([i % 256]) * size)
                     print(f"FLOODED {count}", flush=True)
+                elif cmd == "abort":
+                    ws.transport.abort()  # drop TCP at once: no close frame, no TLS close_notify
+                    break
                 elif cmd == "close":
                     await ws.close(int(parts[2]), parts[3] if len(parts) > 3 else "")
                     break

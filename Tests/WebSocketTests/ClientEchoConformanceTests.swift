@@ -114,6 +114,18 @@ import Testing
         }
     }
 
+    @Test("dropping the last reference to a WebSocket closes it with 1001 (no leaked connection)")
+    func dropClosesConnection() async throws {
+        let (server, port) = try await Peers.echoServer()
+        defer { server.stop() }
+        try await withTimeout(60) {
+            var ws: WebSocket? = try await WebSocket.connect(to: Peers.url(port), configuration: Peers.config())
+            #expect(try await ws?.echo(.text("x")) == .text("x"))
+            ws = nil
+        }
+        _ = try await server.line(startingWith: "CLOSED 1001")
+    }
+
     @Test("IPv6 loopback")
     func ipv6() async throws {
         let (server, port) = try await Peers.echoServer(["--host", "::1"])
