@@ -150,9 +150,11 @@ public actor LiveClient {
             throw LiveError(kind: .engine, message: "send() after finish(): the stream is closing or closed", isFatal: false)
         }
         guard !audio.isEmpty else { return }
+        let largest = max(1, buffer.limit / 2)
+        if audio.count <= largest { return try await enqueue(audio) }
         var rest = audio[...]
         while !rest.isEmpty {
-            let piece = Array(rest.prefix(max(1, buffer.limit / 2)))
+            let piece = Array(rest.prefix(largest))
             rest = rest.dropFirst(piece.count)
             try await enqueue(piece)
         }
