@@ -109,6 +109,27 @@ import Testing
         #expect(log.opens == 0)
     }
 
+    /// Compressed audio (no byte↔time mapping) cannot be replayed by time: after a drop the
+    /// client continues with new audio and offsets the new connection by the last final's end,
+    /// so timestamps still never go backwards.
+    @Test func compressedAudioReconnectsWithMonotonicTimestamps() async throws {
+        try await withDeepgramDouble(["--kill-after-bytes", "80000", "--kill-times", "1"]) { double in
+            let client = LiveClient(credential: .apiKey("test-key"), configuration: doubleConfiguration(double))
+            let log = EventLog(client.events)
+            try await within(.seconds(60), "compressed stream with a drop") {
+                try await client.start(LiveOptions(model: .nova3, encoding: .opus, sampleRate: 16_000))
+                try await streamCounterAudio(client, seconds: 6, pause: .milliseconds(10))
+                await log.ended()
+            }
+            #expect(log.opens == 2 && log.reconnects == 1)
+            let finals = log.finals
+            #expect(finals.count >= 2)
+            for (a, b) in zip(finals, finals.dropFirst()) {
+                #expect(b.start >= a.end - 1e-6, "final at \(b.start) goes back before \(a.end)")
+            }
+        }
+    }
+
     /// While disconnected, audio is buffered; when the buffer overflows the oldest audio is
     /// dropped and an `.error` event says how many seconds were lost.
     @Test func overflowWhileDisconnectedIsReportedNeverSilent() async throws {

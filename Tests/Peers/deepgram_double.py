@@ -28,6 +28,8 @@ What it does
   the M-th KeepAlive instead. --close-after-bytes N --close-code C --close-reason R
   [--close-times K] sends a close frame. --freeze-after-bytes N [--freeze-times K] stops
   reading (no pongs, no results) while keeping TCP open: a dead peer for heartbeat tests.
+- --greet TEXT sends TEXT as a text frame when a connection opens (unknown types, Error messages,
+  malformed JSON).
 - Stats: <record-dir>/stats.json, rewritten after every text message and connection end.
 Prints `PORT <n>` on stdout when listening. Stops on SIGTERM/SIGINT or when stdin closes.
 """
@@ -282,6 +284,8 @@ def main():
     p.add_argument("--freeze-after-bytes", type=int, default=0,
                    help="stop reading (no pongs, no results) without closing")
     p.add_argument("--freeze-times", type=int, default=1)
+    p.add_argument("--greet", action="append", default=[],
+                   help="a text frame to send as soon as a connection opens (repeatable)")
     p.add_argument("--max-size", type=int, default=1 << 20)
     p.add_argument("--no-stdin-watch", action="store_true", help="do not stop when stdin closes")
     args = p.parse_args()
@@ -323,6 +327,8 @@ def main():
     async def handler(ws):
         conn = Conn(args, stats, ws, ws.dg_query, ws.dg_request_id)
         stats.write()
+        for text in args.greet:
+            await ws.send(text)
         dog = asyncio.create_task(conn.watchdog())
         try:
             async for message in ws:
