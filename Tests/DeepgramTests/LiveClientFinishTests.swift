@@ -93,4 +93,25 @@ import Testing
             if case .close(let code, _)? = log.events.last { #expect(code == 1000) } else { Issue.record("no .close") }
         }
     }
+
+    /// The connection drops right when CloseStream arrives: finish() reconnects, replays the
+    /// unconfirmed tail, sends CloseStream again, and still gets every final.
+    @Test func finishSurvivesADropAtCloseStream() async throws {
+        try await withDeepgramDouble(["--word-names", "counter", "--kill-on-close-stream", "--kill-times", "1"]) { double in
+            let client = LiveClient(credential: .apiKey("test-key"), configuration: doubleConfiguration(double))
+            let log = EventLog(client.events)
+            try await within(.seconds(60), "finish across a drop") {
+                try await client.start(pcm16k)
+                try await client.send(counterAudio(from: 0, count: 3 * 8_000 + 4_000)) // 3.5 s
+                await client.finish()
+                await log.ended()
+            }
+            let stats = try double.stats()
+            #expect(stats.connections.count == 2 && stats.connections[0].killed)
+            #expect(stats.connections.map(\.close_stream) == [1, 1])
+            try expectWholeStreamReceivedInOrder(double, totalCounters: 3 * 8_000 + 4_000, connections: 2)
+            expectFinalsTile(log, seconds: 3.5)
+            if case .close(let code, _)? = log.events.last { #expect(code == 1000) } else { Issue.record("no .close") }
+        }
+    }
 }

@@ -25,7 +25,7 @@ What it does
   audio came within --require-audio-within s of opening.
 - Faults: --kill-after-bytes N --kill-times K aborts the TCP connection (no close frame) of each
   of the first K connections once it has received N bytes; --kill-on-keepalive M aborts it at
-  the M-th KeepAlive instead. --close-after-bytes N --close-code C --close-reason R
+  the M-th KeepAlive, --kill-on-close-stream on CloseStream instead. --close-after-bytes N --close-code C --close-reason R
   [--close-times K] sends a close frame. --freeze-after-bytes N [--freeze-times K] stops
   reading (no pongs, no results) while keeping TCP open: a dead peer for heartbeat tests.
 - --greet TEXT sends TEXT as a text frame when a connection opens (unknown types, Error messages,
@@ -208,6 +208,11 @@ class Conn:
             await self.final(len(self.audio), from_finalize=True)
         elif kind == "CloseStream":
             self.info["close_stream"] += 1
+            if self.args.kill_on_close_stream and self.index < self.args.kill_times:
+                self.info["killed"] = True
+                self.finish_record("killed")
+                self.ws.transport.abort()
+                raise ConnectionAbortedError
             self.stats.write()
             self.closing = True
             if self.args.late_final_delay:
@@ -277,6 +282,8 @@ def main():
     p.add_argument("--kill-times", type=int, default=0)
     p.add_argument("--kill-on-keepalive", type=int, default=0,
                    help="abort the TCP connection at this KeepAlive (on each of the first --kill-times connections)")
+    p.add_argument("--kill-on-close-stream", action="store_true",
+                   help="abort the TCP connection on CloseStream (on each of the first --kill-times connections)")
     p.add_argument("--close-after-bytes", type=int, default=0)
     p.add_argument("--close-times", type=int, default=1)
     p.add_argument("--close-code", type=int, default=1011)
