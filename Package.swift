@@ -53,9 +53,12 @@ let package = Package(
                           path: "Benchmarks/local"),
         .executableTarget(name: "WebSocketBenchmark", dependencies: ["WebSocket"], path: "Benchmarks/websocket",
                           exclude: ["ws_bench_client.py"]),
+        .executableTarget(name: "DeepgramBenchmark", dependencies: ["Deepgram"], path: "Benchmarks/deepgram",
+                          exclude: ["sdk_client.py"]),
 
         .testTarget(name: "WebSocketTests", dependencies: ["WebSocket", "TestSupport"]),
         .testTarget(name: "DeepgramTests", dependencies: ["Deepgram", "TestSupport"]),
+        .testTarget(name: "SpeechEnginesTests", dependencies: ["SpeechEngines", "Audio", "Deepgram", "TestSupport"]),
         .testTarget(name: "AudioTests", dependencies: ["Audio", "TestSupport"]),
         .testTarget(name: "TranscriptTests", dependencies: ["Transcript", "TestSupport"], exclude: ["Golden"]),
         .testTarget(name: "LocalSpeechTests", dependencies: ["LocalSpeech", "TestSupport"]),
