@@ -31,6 +31,8 @@ let package = Package(
         .target(name: "Audio", dependencies: [
             "CPulse", .product(name: "Logging", package: "swift-log"),
         ]),
+        // Benchmarks: Benchmarks/audio/run (swift run -c release audio-bench)
+        .executableTarget(name: "audio-bench", dependencies: ["Audio"], path: "Benchmarks/audio/AudioBench"),
         .target(name: "Transcript", dependencies: ["Deepgram"]),
         .target(name: "SpeechEngines", dependencies: ["Audio", "Deepgram"]),
         .target(name: "LocalSpeech", dependencies: [
@@ -51,16 +53,19 @@ let package = Package(
                           path: "Benchmarks/local"),
         .executableTarget(name: "WebSocketBenchmark", dependencies: ["WebSocket"], path: "Benchmarks/websocket",
                           exclude: ["ws_bench_client.py"]),
+        .executableTarget(name: "DeepgramBenchmark", dependencies: ["Deepgram"], path: "Benchmarks/deepgram",
+                          exclude: ["sdk_client.py"]),
 
         .testTarget(name: "WebSocketTests", dependencies: ["WebSocket", "TestSupport"]),
         .testTarget(name: "DeepgramTests", dependencies: ["Deepgram", "TestSupport"]),
+        .testTarget(name: "SpeechEnginesTests", dependencies: ["SpeechEngines", "Audio", "Deepgram", "TestSupport"]),
         .testTarget(name: "AudioTests", dependencies: ["Audio", "TestSupport"]),
         .testTarget(name: "TranscriptTests", dependencies: ["Transcript", "TestSupport"], exclude: ["Golden"]),
         .testTarget(name: "LocalSpeechTests", dependencies: ["LocalSpeech", "TestSupport"]),
         .testTarget(name: "CaptionUITests", dependencies: ["CaptionUI", "TestSupport"],
                     exclude: ["Snapshots", "Support/generate_wide_table.py"]),
         .testTarget(name: "CapttyCoreTests", dependencies: ["CapttyCore", "TestSupport"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["TestSupport"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "Transcript", "Deepgram"]),
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         // Child process for TranscriptTests' journal tests (SIGKILL crash, RLIMIT_FSIZE limit).
         .executableTarget(name: "transcript-crash-child", dependencies: ["Transcript"], path: "Tests/TranscriptCrashChild"),

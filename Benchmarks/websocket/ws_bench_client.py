@@ -2,9 +2,9 @@
 """Python `websockets` client side of the WebSocket benchmark: sends COUNT binary messages of
 SIZE bytes to an echo server while a second task receives the echoes; prints one JSON line with
 wall seconds and this process's CPU seconds.
-Usage: ws_bench_client.py URL SIZE COUNT
+Usage: ws_bench_client.py URL SIZE COUNT [CAFILE]
 """
-import asyncio, json, os, resource, sys, time
+import asyncio, json, os, resource, ssl, sys, time
 from websockets.asyncio.client import connect
 
 
@@ -15,8 +15,9 @@ def cpu():
 
 async def main():
     url, size, count = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+    ctx = ssl.create_default_context(cafile=sys.argv[4]) if len(sys.argv) > 4 else None
     payload = os.urandom(size)
-    async with connect(url, max_size=64 << 20, ping_interval=None, compression=None,
+    async with connect(url, ssl=ctx, max_size=64 << 20, ping_interval=None, compression=None,
                        write_limit=4 << 20) as ws:
         await ws.send(payload)  # warm-up
         await ws.recv()

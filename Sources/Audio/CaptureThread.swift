@@ -6,17 +6,13 @@ import Foundation
 /// Control (stop, switch device) goes through locked flags checked between reads, so a
 /// request takes effect within one chunk. All libpulse calls happen on this thread.
 final class CaptureThread: Sendable {
-    private struct Control: Sendable {
-        var requested: (name: String, label: String)?
-        var stopped = false
-    }
-
     private let options: PulseCaptureOptions
     private let format: AudioFormat
     private let continuation: AsyncThrowingStream<AudioChunk, Error>.Continuation
     private let events: Locked<AsyncStream<CaptureEvent>.Continuation?>
     private let stopFlag: Locked<Bool>
-    private let control: Locked<Control>
+    /// A device switch the thread has not yet made.
+    private let requested = Locked<(name: String, label: String)?>(nil)
     private let initial: (name: String, label: String)
 
     init(options: PulseCaptureOptions, format: AudioFormat, device: String, label: String,
@@ -25,7 +21,6 @@ final class CaptureThread: Sendable {
         self.options = options; self.format = format; self.continuation = continuation
         self.events = events; self.stopFlag = stopFlag
         initial = (device, label)
-        control = Locked(Control())
     }
 
     func start() {
@@ -38,7 +33,7 @@ final class CaptureThread: Sendable {
     var isStopped: Bool { stopFlag.value }
 
     func switchDevice(to name: String, label: String) {
-        control.withLock { $0.requested = (name, label) }
+        requested.withLock { $0 = (name, label) }
     }
 
     private func emit(_ e: CaptureEvent) { _ = events.withLock { $0?.yield(e) } }
@@ -78,7 +73,7 @@ final class CaptureThread: Sendable {
         defer { if let s = stream { pa_simple_free(s) } }
 
         while !stopFlag.value {
-            if let req = control.withLock({ c -> (name: String, label: String)? in defer { c.requested = nil }; return c.requested }) {
+            if let req = requested.withLock({ r -> (name: String, label: String)? in defer { r = nil }; return r }) {
                 if let s = stream { pa_simple_free(s) }
                 (stream, err) = open(req.name)
                 device = req

@@ -39,8 +39,9 @@ public actor PulseCapture: AudioSource {
         return stream
     }
 
-    /// Starts recording. Ends when the consumer stops iterating; throws `AudioError` when
-    /// there is no server or no such device, or when reconnecting gives up.
+    /// Starts recording. Ends when the consumer stops iterating (not when this object is
+    /// released); throws `AudioError` when there is no server or no such device, or when
+    /// reconnecting gives up. A new call ends the previous stream: one capture at a time.
     public nonisolated func chunks() -> AsyncThrowingStream<AudioChunk, Error> {
         let (stream, continuation) = AsyncThrowingStream<AudioChunk, Error>.makeStream()
         let stopFlag = Locked(false)
@@ -91,6 +92,4 @@ public actor PulseCapture: AudioSource {
             continuation.finish(throwing: error)
         }
     }
-
-    deinit { running?.stop() }
 }

@@ -4,11 +4,14 @@ public enum CapttyError: Error, Sendable, Equatable, CustomStringConvertible {
     case notYetAvailable(String)
     /// A usage problem the argument parser cannot see (conflicting or bad values).
     case usage(String)
+    /// The command failed; the text says what went wrong and what to do.
+    case failed(String)
 
     public var description: String {
         switch self {
         case .notYetAvailable(let what): return "\(what) is not yet available in this build of captty."
         case .usage(let m): return m
+        case .failed(let m): return m
         }
     }
 
@@ -17,6 +20,7 @@ public enum CapttyError: Error, Sendable, Equatable, CustomStringConvertible {
         switch self {
         case .notYetAvailable: return 69
         case .usage: return 64
+        case .failed: return 1
         }
     }
 }

@@ -17,6 +17,8 @@ public enum EngineFactory {
         }
     }
 
+    /// The Deepgram engine: key from `--api-key-file` or `DEEPGRAM_API_KEY`, base URL from
+    /// `--url`/`DEEPGRAM_URL`, extra CA from `--ca-file`.
     static func makeDeepgram(_ settings: EngineSettings, logger: Logger, environment: [String: String]) throws -> any SpeechEngine {
         let credential: Credential
         do {
@@ -26,12 +28,17 @@ public enum EngineFactory {
                 credential = try Credential.fromEnvironment(environment)
             }
         } catch {
-            throw CapttyError.usage(error.description + " (or use --engine local for the offline engine)")
+            throw CapttyError.failed("\(error.description); set DEEPGRAM_API_KEY, use --api-key-file, or use --engine local")
         }
-        var configuration = LiveClientConfiguration(environment: environment)
-        configuration.baseURL = settings.baseURL
-        configuration.webSocket.caFile = settings.caFile
-        configuration.logger = logger
-        return DeepgramEngine(credential: credential, configuration: configuration)
+        var config = LiveClientConfiguration(environment: environment)
+        config.baseURL = settings.baseURL
+        config.webSocket.caFile = settings.caFile
+        config.logger = logger
+        do {
+            _ = try config.listenURL(for: LiveOptions())
+        } catch {
+            throw CapttyError.failed(error.description)
+        }
+        return DeepgramEngine(credential: credential, configuration: config)
     }
 }

@@ -150,9 +150,11 @@ public actor LiveClient {
             throw LiveError(kind: .engine, message: "send() after finish(): the stream is closing or closed", isFatal: false)
         }
         guard !audio.isEmpty else { return }
+        let largest = max(1, buffer.limit / 2)
+        if audio.count <= largest { return try await enqueue(audio) }
         var rest = audio[...]
         while !rest.isEmpty {
-            let piece = Array(rest.prefix(max(1, buffer.limit / 2)))
+            let piece = Array(rest.prefix(largest))
             rest = rest.dropFirst(piece.count)
             try await enqueue(piece)
         }
@@ -283,11 +285,12 @@ public actor LiveClient {
                 guard let chunk = buffer.bytes(from: sentOffset, maxLength: configuration.maxAudioFrame), !chunk.isEmpty else {
                     continue
                 }
-                let from = sentOffset
+                // Count the chunk as sent before awaiting: the server may answer with a final
+                // covering it before `send` returns, and that final must trim the buffer.
+                sentOffset += Int64(chunk.count)
+                stats.bytesSent += Int64(chunk.count)
                 do { try await ws.send(binary: chunk) } catch { connectionFault(gen, error); return }
                 guard isCurrent(gen) else { return }
-                sentOffset = max(sentOffset, from + Int64(chunk.count))
-                stats.bytesSent += Int64(chunk.count)
                 lastSent = .now
                 if timeline == nil { buffer.trim(upTo: sentOffset) }
                 wakeSpaceWaiters()

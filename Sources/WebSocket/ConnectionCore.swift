@@ -14,6 +14,9 @@ import Darwin
 final class ConnectionCore: @unchecked Sendable {
     enum Role: Sendable { case client, server }
 
+    /// Small queued data frames are joined into writes of up to this many bytes.
+    static let coalesceLimit = 64 * 1024
+
     let role: Role
     let config: WebSocketConfiguration
     let responseHeaders: HTTPHeaders
@@ -176,11 +179,7 @@ final class ConnectionCore: @unchecked Sendable {
 
     // MARK: - I/O thread
 
-    /// Starts the I/O thread.
-    func start() {
-        IOThread.spawn(name: "websocket") { [self] in run() }
-    }
-
+    /// The poll loop; runs on the connection's dedicated thread until the connection finishes.
     func run() {
         let bufSize = 64 * 1024
         let buf = UnsafeMutableRawBufferPointer.allocate(byteCount: bufSize, alignment: 16)
@@ -223,7 +222,8 @@ final class ConnectionCore: @unchecked Sendable {
             if let d = closeDeadline { wakeAt = min(wakeAt, d) }
             // While the consumer is behind, stop reading: TCP flow control pushes back on the
             // peer, and silence caused by our own pause does not count against the heartbeat.
-            let paused = inbox.isFull
+            // While closing, keep reading anyway so the peer's close frame is seen (bounded by closeTimeout).
+            let paused = inbox.isFull && !closeQueued
             if paused { lastReceive = Monotonic.now() }
             let reading = failure == nil && !paused
             var timeout = Monotonic.pollTimeout(until: wakeAt, cap: 1000)
@@ -246,7 +246,7 @@ final class ConnectionCore: @unchecked Sendable {
     /// Reads what is available (bounded per round); false when the connection finished.
     private func readSome(_ buf: UnsafeMutableRawBufferPointer) -> Bool {
         var rounds = 0
-        while rounds < 16 && failure == nil && !inbox.isFull {
+        while rounds < 16 && failure == nil && (closeQueued || !inbox.isFull) {
             rounds += 1
             switch transport.read(buf) {
             case .bytes(let n):
@@ -271,7 +271,13 @@ final class ConnectionCore: @unchecked Sendable {
     private func processFrames() -> Bool {
         while failure == nil {
             let frame: Frame?
-            do { frame = try decoder.next() } catch { failConnection(error); return true }
+            do {
+                frame = try decoder.next()
+            } catch {
+                // Bytes after the peer's close frame do not matter any more.
+                if receivedClose == nil { failConnection(error) }
+                return true
+            }
             guard let frame else { return true }
             if receivedClose != nil { continue }  // nothing counts after the peer's close frame
             let event: MessageAssembler.Event?
@@ -314,7 +320,8 @@ final class ConnectionCore: @unchecked Sendable {
         let d = Monotonic.now() + config.closeTimeout.nanoseconds
         closeDeadline = min(closeDeadline ?? d, d)
         let closeFrame = encoder.encode(fin: true, opcode: .close, payload: FrameEncoder.closePayload(code: e.code, reason: e.reason)[...])
-        let failed = dropDataAndFailSends(error, withControl: closeQueued ? nil : (.close, closeFrame))
+        // Our close frame goes out unless one already has (or is being written).
+        let failed = dropDataAndFailSends(error, withControl: closeTaken ? nil : (.close, closeFrame))
         closeQueued = true
         for w in failed { w.cont.resume(throwing: error) }
     }
@@ -352,6 +359,13 @@ final class ConnectionCore: @unchecked Sendable {
                 current = dataQueue[dataHead]
                 dataQueue[dataHead] = []
                 dataHead += 1
+                // Coalesce small frames into one write (one syscall / TLS record for many).
+                while current.count < Self.coalesceLimit, dataHead < dataQueue.count,
+                      current.count + dataQueue[dataHead].count <= Self.coalesceLimit {
+                    current.append(contentsOf: dataQueue[dataHead])
+                    dataQueue[dataHead] = []
+                    dataHead += 1
+                }
                 if dataHead == dataQueue.count { dataQueue.removeAll(keepingCapacity: true); dataHead = 0 }
                 currentIsData = true
             } else if let c = userClose {
@@ -390,20 +404,17 @@ final class ConnectionCore: @unchecked Sendable {
 
     /// Accounts written data bytes and admits waiting sends in order.
     private func dataWritten(_ n: Int) {
-        var ready: [CheckedContinuation<Void, Error>] = []
-        let admitted: Bool = lock.withLock {
+        let ready: [CheckedContinuation<Void, Error>] = lock.withLock {
             queuedBytes = max(0, queuedBytes - n)
-            var any = false
+            var ready: [CheckedContinuation<Void, Error>] = []
             while let w = waiters.first, queuedBytes == 0 || queuedBytes + w.size <= config.sendQueueLimit {
                 waiters.removeFirst()
                 admit(w.frames, size: w.size)
                 ready.append(w.cont)
-                any = true
             }
-            return any
+            return ready
         }
         for c in ready { c.resume() }
-        _ = admitted
     }
 
     /// After close frames went both ways (or a failure's close frame went out): finish.

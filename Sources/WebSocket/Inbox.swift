@@ -4,48 +4,6 @@ import Glibc
 import Darwin
 #endif
 
-/// A non-blocking pipe that wakes a connection's poll loop from other threads.
-final class WakePipe: @unchecked Sendable {
-    let readFD: Int32
-    let writeFD: Int32
-    private let lock = PThreadLock()
-    private var pending = false
-
-    init() throws(WebSocketError) {
-        var fds: [Int32] = [0, 0]
-        guard pipe(&fds) == 0 else { throw .connectFailed(host: "", port: 0, reason: "pipe: \(TCPSocket.errnoString())") }
-        readFD = fds[0]
-        writeFD = fds[1]
-        TCPSocket.setNonBlocking(readFD)
-        TCPSocket.setNonBlocking(writeFD)
-    }
-
-    deinit {
-        close(readFD)
-        close(writeFD)
-    }
-
-    /// Wakes the poll loop (at most one byte in flight).
-    func wake() {
-        let needed: Bool = lock.withLock {
-            if pending { return false }
-            pending = true
-            return true
-        }
-        if needed {
-            var b: UInt8 = 1
-            _ = write(writeFD, &b, 1)
-        }
-    }
-
-    /// Called by the poll loop when `readFD` is readable.
-    func drain() {
-        lock.withLock { pending = false }
-        var tmp = [UInt8](repeating: 0, count: 64)
-        while read(readFD, &tmp, tmp.count) > 0 {}
-    }
-}
-
 /// Received messages waiting for the consumer, with byte accounting so the I/O thread stops
 /// reading (TCP flow control pushes back on the peer) while the consumer is behind.
 final class Inbox: @unchecked Sendable {
@@ -58,8 +16,10 @@ final class Inbox: @unchecked Sendable {
     private var highWater = 0
     private var ended = false
     private var endError: Error?
-    private var reader: CheckedContinuation<WebSocketMessage?, Error>?
-    private var readerCancelled = false
+    /// Consumers waiting in `next()`, first come first served (normally just one).
+    private var readers: [(id: UInt64, cont: CheckedContinuation<WebSocketMessage?, Error>)] = []
+    private var cancelled: Set<UInt64> = []
+    private var nextID: UInt64 = 0
 
     init(limit: Int, wakePipe: WakePipe) {
         self.limit = limit
@@ -79,10 +39,7 @@ final class Inbox: @unchecked Sendable {
     /// I/O thread: a complete message arrived.
     func deliver(_ m: WebSocketMessage) {
         let r: CheckedContinuation<WebSocketMessage?, Error>? = lock.withLock {
-            if let r = reader {
-                reader = nil
-                return r
-            }
+            if !readers.isEmpty { return readers.removeFirst().cont }
             items.append(m)
             bytes += m.byteCount
             highWater = max(highWater, bytes)
@@ -93,17 +50,18 @@ final class Inbox: @unchecked Sendable {
 
     /// I/O thread: no more messages; `error` nil = normal end.
     func finish(_ error: Error?) {
-        let r: CheckedContinuation<WebSocketMessage?, Error>? = lock.withLock {
-            guard !ended else { return nil }
+        let waiting: [CheckedContinuation<WebSocketMessage?, Error>] = lock.withLock {
+            guard !ended else { return [] }
             ended = true
             endError = error
-            guard let r = reader else { return nil }
-            reader = nil
-            endError = nil
-            return r
+            let w = readers.map(\.cont)
+            readers = []
+            if !w.isEmpty { endError = nil }
+            return w
         }
-        if let r {
-            if let error { r.resume(throwing: error) } else { r.resume(returning: nil) }
+        for (i, r) in waiting.enumerated() {
+            // The error goes to the first waiting consumer; others see the end.
+            if i == 0, let error { r.resume(throwing: error) } else { r.resume(returning: nil) }
         }
     }
 
@@ -114,7 +72,9 @@ final class Inbox: @unchecked Sendable {
     }
 
     private func next() async throws -> WebSocketMessage? {
-        try await withTaskCancellationHandler {
+        let id: UInt64 = lock.withLock { nextID += 1; return nextID }
+        defer { lock.withLock { _ = cancelled.remove(id) } }
+        return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (cont: CheckedContinuation<WebSocketMessage?, Error>) in
                 let take: Take = lock.withLock {
                     if head < items.count {
@@ -131,8 +91,8 @@ final class Inbox: @unchecked Sendable {
                         endError = nil  // the error is thrown once; later calls end quietly
                         return .end(e)
                     }
-                    if readerCancelled { readerCancelled = false; return .end(nil) }
-                    reader = cont
+                    if cancelled.remove(id) != nil { return .end(nil) }
+                    readers.append((id, cont))
                     return .wait
                 }
                 switch take {
@@ -147,8 +107,8 @@ final class Inbox: @unchecked Sendable {
         } onCancel: {
             // Like AsyncThrowingStream: a cancelled consumer sees the end of the sequence.
             let r: CheckedContinuation<WebSocketMessage?, Error>? = lock.withLock {
-                if let r = reader { reader = nil; return r }
-                readerCancelled = true
+                if let i = readers.firstIndex(where: { $0.id == id }) { return readers.remove(at: i).cont }
+                cancelled.insert(id)
                 return nil
             }
             r?.resume(returning: nil)

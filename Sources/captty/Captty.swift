@@ -16,6 +16,16 @@ struct Captty: AsyncParsableCommand {
         subcommands: [Live.self, Transcribe.self, Export.self, Devices.self, Serve.self],
         defaultSubcommand: Live.self
     )
+
+    static func main() async {
+        CapttyLogging.bootstrap()
+        await main(nil)
+    }
+}
+
+/// Writes a line to standard error (status and warnings never go to standard output).
+@Sendable func printError(_ line: String) {
+    FileHandle.standardError.write(Data((line.hasSuffix("\n") ? line : line + "\n").utf8))
 }
 
 /// Runs `body`, turning captty's own errors into a message on stderr and an exit status.

@@ -8,7 +8,7 @@ struct Devices: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors {
-            throw CapttyError.notYetAvailable("captty devices")
+            print(try await DevicesRunner.run(), terminator: "")
         }
     }
 }

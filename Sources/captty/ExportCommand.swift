@@ -1,5 +1,6 @@
 import ArgumentParser
 import CapttyCore
+import Foundation
 
 /// `captty export JOURNAL`: turn a session journal into a transcript file.
 struct Export: AsyncParsableCommand {
@@ -12,10 +13,15 @@ struct Export: AsyncParsableCommand {
     var format: ExportFormatName
     @Option(name: .shortAndLong, help: ArgumentHelp("Write to this file instead of standard output.", valueName: "out"))
     var output: String?
+    @Flag(help: "Leave out [HH:MM:SS] stamps in txt output.")
+    var noTimestamps = false
+    @Flag(help: "Export the readable lines of a damaged journal, skipping corrupt ones.")
+    var skipCorrupt = false
 
     func run() async throws {
         try await reportingErrors {
-            throw CapttyError.notYetAvailable("captty export")
+            try ExportRunner.run(journal: journal, format: format, output: output, timestamps: !noTimestamps,
+                                 skipCorrupt: skipCorrupt, warn: printError)
         }
     }
 }

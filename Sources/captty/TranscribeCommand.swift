@@ -1,5 +1,6 @@
 import ArgumentParser
 import CapttyCore
+import Foundation
 
 /// `captty transcribe FILE`: a file as fast as the engine allows.
 struct Transcribe: AsyncParsableCommand {
@@ -13,11 +14,20 @@ struct Transcribe: AsyncParsableCommand {
     var format: ExportFormatName = .txt
     @Option(name: .shortAndLong, help: ArgumentHelp("Write to this file instead of standard output.", valueName: "out"))
     var output: String?
+    @Flag(help: "Leave out [HH:MM:SS] stamps in txt output.")
+    var noTimestamps = false
     @OptionGroup(title: "Deepgram options") var deepgram: DeepgramFlags
 
     func run() async throws {
         try await reportingErrors {
-            throw CapttyError.notYetAvailable("captty transcribe")
+            let options = try deepgram.options(base: .captionDefaults)
+            let speech = try EngineFactory.make(engine.settings)
+            let outcome = try await TranscribeRunner.run(
+                input: file == "-" ? .stdin : .file(file), engine: speech, options: options, format: format,
+                output: output, timestamps: !noTimestamps, warn: printError)
+            if let out = outcome.output {
+                printError("captty: \(outcome.lines) lines (\(outcome.words) words, \(String(format: "%.1f", outcome.audioSeconds)) s of audio) written to \(out)")
+            }
         }
     }
 }

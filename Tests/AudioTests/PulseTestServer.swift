@@ -3,8 +3,10 @@ import TestSupport
 
 /// A real PulseAudio daemon for tests, started headless by `scripts/pulse-test-daemon`.
 ///
-/// `shared` uses `PULSE_SERVER` when CI sets it, else starts (idempotently) the script's
-/// default daemon. `startPrivate(dir:)` runs a separate one a test may kill and restart.
+/// `shared` uses `PULSE_SERVER` when CI sets it, else starts (idempotently) a daemon in
+/// `/tmp/captty-pulse-tests-$UID` — not the script's default dir, which `scripts/test` stops
+/// when its run ends — and leaves it running for the next test run. `startPrivate(dir:)` runs
+/// a separate one a test may kill and restart.
 struct PulseTestServer: Sendable {
     let server: String
     let dir: String?
@@ -18,7 +20,8 @@ struct PulseTestServer: Sendable {
         if let s = ProcessInfo.processInfo.environment["PULSE_SERVER"], !s.isEmpty {
             return PulseTestServer(server: s, dir: nil)
         }
-        return try startPrivate(dir: nil)
+        let s = try startPrivate(dir: "/tmp/captty-pulse-tests-\(getuid())")
+        return PulseTestServer(server: s.server, dir: nil)    // never stopped by a test
     }
 
     static func shared() throws -> PulseTestServer { try sharedResult.get() }

@@ -104,10 +104,22 @@ enum Signal {
         (0..<Int(Double(rate) * seconds)).map { Float(amplitude * sin(2 * .pi * frequency * Double($0) / Double(rate))) }
     }
 
+    /// This run's scratch folder; folders left by earlier runs (whose process is gone) are removed.
+    static let tempDir: URL = {
+        let fm = FileManager.default
+        let tmp = fm.temporaryDirectory
+        for name in (try? fm.contentsOfDirectory(atPath: tmp.path)) ?? [] where name.hasPrefix("captty-audio-tests-") {
+            if let pid = Int32(name.dropFirst("captty-audio-tests-".count)), kill(pid, 0) != 0 && errno == ESRCH {
+                try? fm.removeItem(at: tmp.appendingPathComponent(name))
+            }
+        }
+        let dir = tmp.appendingPathComponent("captty-audio-tests-\(getpid())")
+        try? fm.createDirectory(at: dir, withIntermediateDirectories: true)
+        return dir
+    }()
+
     static func tempPath(_ name: String) -> String {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("captty-audio-tests-\(getpid())")
-        try? FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        return dir.appendingPathComponent("\(uniqueSuffix())-\(name)").path
+        tempDir.appendingPathComponent("\(uniqueSuffix())-\(name)").path
     }
 
     /// Speaks `text` with espeak-ng and converts it with sox to 16-bit mono `rate` Hz WAV with

@@ -59,6 +59,27 @@ import Testing
         }
     }
 
+    /// Close 1008 DATA-0000 (undecodable audio) ends the session without reconnecting.
+    @Test func undecodableAudioCloseIsFatal() async throws {
+        try await withDeepgramDouble(["--api-key", key, "--close-after-bytes", "1", "--close-code", "1008",
+                                      "--close-reason", "DATA-0000: The payload cannot be decoded as audio."]) { double in
+            let client = LiveClient(credential: .apiKey(key), configuration: doubleConfiguration(double))
+            let log = EventLog(client.events)
+            try await within(.seconds(60), "1008") {
+                try await client.start(pcm16k)
+                try await client.send([1, 2, 3, 4])
+                await log.ended()
+            }
+            let e = try #require(log.errors.last)
+            #expect(e.isFatal && e.kind == .badAudio && e.closeCode == 1008)
+            #expect(e.dgError?.hasPrefix("DATA-0000") == true)
+            #expect(e.description.contains("encoding"))
+            let connections = try double.stats().connections.count
+            #expect(log.reconnects == 0 && connections == 1)
+            expectNoKey(log.events.map { "\($0)" }, key)
+        }
+    }
+
     @Test func bearerTokensAreSentAsBearer() async throws {
         try await withDeepgramDouble(["--api-key", "temp-jwt-token"]) { double in
             let client = LiveClient(credential: .bearer("temp-jwt-token"), configuration: doubleConfiguration(double))

@@ -70,4 +70,48 @@ import Testing
             #expect(try double.stats().connections[0].finalize == 1)
         }
     }
+
+    /// Unknown message types surface as `.unhandled`, server Error messages and malformed JSON
+    /// as non-fatal `.error`; none of them ends the stream.
+    @Test func unknownAndErrorMessagesAreSurfacedWithoutEndingTheStream() async throws {
+        let unknown = #"{"type":"Configured","x":1}"#
+        try await withDeepgramDouble(["--greet", unknown,
+                                      "--greet", #"{"type":"Error","variant":"ServerError","description":"slow down"}"#,
+                                      "--greet", "not json"]) { double in
+            let client = LiveClient(credential: .apiKey("test-key"), configuration: doubleConfiguration(double))
+            let log = EventLog(client.events)
+            try await within(.seconds(60), "greetings") {
+                try await client.start(pcm16k)
+                try await client.send(counterAudio(from: 0, count: 8_000))
+                await client.finish()
+                await log.ended()
+            }
+            #expect(log.events.contains(.unhandled(unknown)))
+            #expect(log.errors.contains { $0.kind == .server && !$0.isFatal && $0.description.contains("slow down") })
+            #expect(log.errors.contains { $0.kind == .protocolViolation && !$0.isFatal && $0.description.contains("not json") })
+            #expect(log.finals.last?.end == 1.0)
+            if case .close(let code, _)? = log.events.last { #expect(code == 1000) } else { Issue.record("no .close") }
+        }
+    }
+
+    /// The connection drops right when CloseStream arrives: finish() reconnects, replays the
+    /// unconfirmed tail, sends CloseStream again, and still gets every final.
+    @Test func finishSurvivesADropAtCloseStream() async throws {
+        try await withDeepgramDouble(["--word-names", "counter", "--kill-on-close-stream", "--kill-times", "1"]) { double in
+            let client = LiveClient(credential: .apiKey("test-key"), configuration: doubleConfiguration(double))
+            let log = EventLog(client.events)
+            try await within(.seconds(60), "finish across a drop") {
+                try await client.start(pcm16k)
+                try await client.send(counterAudio(from: 0, count: 3 * 8_000 + 4_000)) // 3.5 s
+                await client.finish()
+                await log.ended()
+            }
+            let stats = try double.stats()
+            #expect(stats.connections.count == 2 && stats.connections[0].killed)
+            #expect(stats.connections.map(\.close_stream) == [1, 1])
+            try expectWholeStreamReceivedInOrder(double, totalCounters: 3 * 8_000 + 4_000, connections: 2)
+            expectFinalsTile(log, seconds: 3.5)
+            if case .close(let code, _)? = log.events.last { #expect(code == 1000) } else { Issue.record("no .close") }
+        }
+    }
 }

@@ -26,6 +26,31 @@ import Testing
         }
     }
 
+    /// The connection dies while the client idles on KeepAlive: that is a fault like any
+    /// other — the client reconnects and the session goes on (not a silent end).
+    @Test func connectionLostWhileIdleOnKeepAliveReconnects() async throws {
+        try await withDeepgramDouble(["--kill-on-keepalive", "2", "--kill-times", "1"]) { double in
+            var config = doubleConfiguration(double)
+            config.keepAliveInterval = .milliseconds(500)
+            let client = LiveClient(credential: .apiKey("test-key"), configuration: config)
+            let log = EventLog(client.events)
+            try await within(.seconds(60), "keepalive fault") {
+                try await client.start(pcm16k)
+                try await client.send(counterAudio(from: 0, count: 8_000))
+                while log.opens < 2 { try await Task.sleep(for: .milliseconds(50)) }
+                try await client.send(counterAudio(from: 8_000, count: 8_000))
+                await client.finish()
+                await log.ended()
+            }
+            let stats = try double.stats()
+            #expect(stats.connections.count == 2 && stats.connections[0].killed)
+            #expect(stats.connections[1].keepalives + stats.connections[0].keepalives >= 2)
+            #expect(log.reconnects == 1)
+            #expect(log.finals.last?.end == 2.0)
+            if case .close(let code, _)? = log.events.last { #expect(code == 1000) } else { Issue.record("no .close") }
+        }
+    }
+
     /// A muted client stays connected for 60 s on KeepAlive alone (the double closes after 10 s
     /// without audio or a text message). Takes about 60 s.
     @Test func mutedClientStaysConnectedSixtySecondsOnKeepAliveAlone() async throws {

@@ -134,6 +134,7 @@ func doubleConfiguration(_ d: DeepgramDouble, logger: Logger? = nil) -> LiveClie
     c.reconnect = ReconnectPolicy(initialDelay: .milliseconds(50), maxDelay: .milliseconds(400), maxAttempts: 10)
     c.replayPacing = .unlimited
     c.webSocket.connectTimeout = .seconds(20)
+    c.logger.logLevel = .critical // keep test output readable; the 401 test captures a trace log
     if let logger { c.logger = logger }
     return c
 }
@@ -153,8 +154,11 @@ final class EventLog: @unchecked Sendable {
     }
     private func append(_ e: LiveEvent) { lock.withLock { list.append(e) } }
     var events: [LiveEvent] { lock.withLock { list } }
-    /// Waits until the stream ended (bounded by the caller's own timeouts).
-    func ended() async { await task?.value }
+    /// Waits until the stream ended (at most 60 s, so a test can fail but never hang).
+    func ended() async {
+        guard let task else { return }
+        _ = try? await within(.seconds(60), "the event stream's end") { await task.value }
+    }
 
     var finals: [Results] { events.compactMap { if case .results(let r) = $0, r.isFinal { return r } else { return nil } } }
     var errors: [LiveError] { events.compactMap { if case .error(let e) = $0 { return e } else { return nil } } }
@@ -181,16 +185,46 @@ struct CapturingLogHandler: LogHandler {
     }
 }
 
-/// Fails the test if `operation` takes longer than `limit` (tests must never hang).
+/// Fails the test if `operation` takes longer than `limit` (tests must never hang): on timeout
+/// the operation is cancelled and abandoned, and this throws at once.
 func within<T: Sendable>(_ limit: Duration, _ what: String, _ operation: @escaping @Sendable () async throws -> T) async throws -> T {
-    try await withThrowingTaskGroup(of: T?.self) { g in
-        g.addTask { try await operation() }
-        g.addTask { try await Task.sleep(for: limit); return nil }
-        guard let first = try await g.next(), let value = first else {
-            g.cancelAll()
-            throw DeepgramDouble.LaunchError(description: "\(what) did not finish within \(limit)")
+    let once = ResumeOnce<T>()
+    return try await withCheckedThrowingContinuation { (c: CheckedContinuation<T, Error>) in
+        once.set(c)
+        let work = Task {
+            do { once.resume(.success(try await operation())) } catch { once.resume(.failure(error)) }
         }
-        g.cancelAll()
-        return value
+        let timer = Task {
+            try? await Task.sleep(for: limit)
+            if Task.isCancelled { return }
+            work.cancel()
+            once.resume(.failure(DeepgramDouble.LaunchError(description: "\(what) did not finish within \(limit)")))
+        }
+        once.onResume { timer.cancel() }
+    }
+}
+
+/// A continuation resumed exactly once, by whichever side comes first.
+final class ResumeOnce<T: Sendable>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var continuation: CheckedContinuation<T, Error>?
+    private var done: (@Sendable () -> Void)?
+
+    func set(_ c: CheckedContinuation<T, Error>) { lock.withLock { continuation = c } }
+    func onResume(_ f: @escaping @Sendable () -> Void) {
+        let already = lock.withLock { () -> Bool in
+            if continuation == nil { return true }
+            done = f; return false
+        }
+        if already { f() }
+    }
+    func resume(_ r: Result<T, Error>) {
+        let (c, f) = lock.withLock { () -> (CheckedContinuation<T, Error>?, (@Sendable () -> Void)?) in
+            let c = continuation; continuation = nil
+            let f = done; done = nil
+            return (c, f)
+        }
+        c?.resume(with: r)
+        f?()
     }
 }

@@ -46,6 +46,20 @@ import Testing
         #expect(!ReconnectPolicy.never.allows(attempt: 1))
     }
 
+    @Test func replayIsSentInABurstThenAtTheServersPace() {
+        let p = ReplayPacing(speed: 1.25, burst: .seconds(10))
+        #expect(p.wait(sent: 0, elapsed: .zero) == nil)
+        #expect(p.wait(sent: 9.9, elapsed: .zero) == nil)              // within the burst
+        let w = p.wait(sent: 12.5, elapsed: .seconds(1))               // allowed 11.25 s by now
+        #expect(w != nil && w! >= .seconds(1) && w! <= .milliseconds(1_002))
+        #expect(p.wait(sent: 22.4, elapsed: .seconds(10)) == nil)      // 10 + 12.5 allowed
+        #expect(ReplayPacing.unlimited.wait(sent: 1e9, elapsed: .zero) == nil)
+        // Real-time audio never waits once past the burst: 1× < 1.25×.
+        for t in stride(from: 0.0, through: 600, by: 7.3) {
+            #expect(p.wait(sent: t, elapsed: .milliseconds(Int64(t * 1000))) == nil)
+        }
+    }
+
     @Test func keepAliveIsDueOnlyAfterTheIntervalWithoutAudio() {
         let s = KeepAliveSchedule(interval: .seconds(4))
         let t0 = ContinuousClock.now

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 import Deepgram
 
-// The code of docs/deepgram-client.md ("Use captty's Deepgram client from Swift"), compiled
+// The code of README.md section "Use captty's Deepgram client from Swift", compiled
 // here and run against the Deepgram test double. Keep the two in step.
 
 // README: async/await
@@ -86,6 +86,7 @@ final class Lines: @unchecked Sendable {
     func configuration(_ d: DeepgramDouble) -> LiveClientConfiguration {
         var config = LiveClientConfiguration(environment: ["DEEPGRAM_URL": d.baseURL])
         config.keepAliveInterval = .seconds(4)
+        config.logger.logLevel = .critical
         return config
     }
 

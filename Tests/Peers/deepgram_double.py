@@ -24,7 +24,12 @@ What it does
 - Idle: close 1011 `NET-0001 …` after --idle-timeout s with no audio or text message, or when no
   audio came within --require-audio-within s of opening.
 - Faults: --kill-after-bytes N --kill-times K aborts the TCP connection (no close frame) of each
-  of the first K connections once it has received N bytes.
+  of the first K connections once it has received N bytes; --kill-on-keepalive M aborts it at
+  the M-th KeepAlive, --kill-on-close-stream on CloseStream instead. --close-after-bytes N --close-code C --close-reason R
+  [--close-times K] sends a close frame. --freeze-after-bytes N [--freeze-times K] stops
+  reading (no pongs, no results) while keeping TCP open: a dead peer for heartbeat tests.
+- --greet TEXT sends TEXT as a text frame when a connection opens (unknown types, Error messages,
+  malformed JSON).
 - Stats: <record-dir>/stats.json, rewritten after every text message and connection end.
 Prints `PORT <n>` on stdout when listening. Stops on SIGTERM/SIGINT or when stdin closes.
 """
@@ -160,6 +165,19 @@ class Conn:
             self.finish_record("killed")
             self.ws.transport.abort()
             raise ConnectionAbortedError
+        if a.close_after_bytes and self.index < a.close_times and self.info["bytes"] >= a.close_after_bytes:
+            self.info["end"] = "close %d" % a.close_code
+            self.stats.write()
+            self.closing = True
+            await self.ws.close(a.close_code, a.close_reason)
+            raise ConnectionAbortedError
+        if a.freeze_after_bytes and self.index < a.freeze_times and self.info["bytes"] >= a.freeze_after_bytes:
+            # Stop reading and answering (pings included) without closing: a dead peer.
+            self.info["end"] = "frozen"
+            self.finish_record("frozen")
+            self.closing = True
+            self.ws.transport.pause_reading()
+            await asyncio.sleep(3600)
         wb = self.word_bytes
         whole = len(self.audio) - len(self.audio) % wb
         final_span = int(self.bps * a.final_seconds)
@@ -179,11 +197,22 @@ class Conn:
         self.info["text_messages"].append(kind)
         if kind == "KeepAlive":
             self.info["keepalives"] += 1
+            a = self.args
+            if a.kill_on_keepalive and self.index < a.kill_times and self.info["keepalives"] >= a.kill_on_keepalive:
+                self.info["killed"] = True
+                self.finish_record("killed")
+                self.ws.transport.abort()
+                raise ConnectionAbortedError
         elif kind == "Finalize":
             self.info["finalize"] += 1
             await self.final(len(self.audio), from_finalize=True)
         elif kind == "CloseStream":
             self.info["close_stream"] += 1
+            if self.args.kill_on_close_stream and self.index < self.args.kill_times:
+                self.info["killed"] = True
+                self.finish_record("killed")
+                self.ws.transport.abort()
+                raise ConnectionAbortedError
             self.stats.write()
             self.closing = True
             if self.args.late_final_delay:
@@ -251,6 +280,19 @@ def main():
     p.add_argument("--late-final-delay", type=float, default=0.0)
     p.add_argument("--kill-after-bytes", type=int, default=0)
     p.add_argument("--kill-times", type=int, default=0)
+    p.add_argument("--kill-on-keepalive", type=int, default=0,
+                   help="abort the TCP connection at this KeepAlive (on each of the first --kill-times connections)")
+    p.add_argument("--kill-on-close-stream", action="store_true",
+                   help="abort the TCP connection on CloseStream (on each of the first --kill-times connections)")
+    p.add_argument("--close-after-bytes", type=int, default=0)
+    p.add_argument("--close-times", type=int, default=1)
+    p.add_argument("--close-code", type=int, default=1011)
+    p.add_argument("--close-reason", default="NET-0000")
+    p.add_argument("--freeze-after-bytes", type=int, default=0,
+                   help="stop reading (no pongs, no results) without closing")
+    p.add_argument("--freeze-times", type=int, default=1)
+    p.add_argument("--greet", action="append", default=[],
+                   help="a text frame to send as soon as a connection opens (repeatable)")
     p.add_argument("--max-size", type=int, default=1 << 20)
     p.add_argument("--no-stdin-watch", action="store_true", help="do not stop when stdin closes")
     args = p.parse_args()
@@ -292,6 +334,8 @@ def main():
     async def handler(ws):
         conn = Conn(args, stats, ws, ws.dg_query, ws.dg_request_id)
         stats.write()
+        for text in args.greet:
+            await ws.send(text)
         dog = asyncio.create_task(conn.watchdog())
         try:
             async for message in ws:
@@ -314,8 +358,11 @@ def main():
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, lambda: stop.done() or stop.set_result(None))
         if not args.no_stdin_watch:
-            loop.add_reader(sys.stdin.fileno(), lambda: (sys.stdin.buffer.read1(65536) or None) is None
-                            and (stop.done() or stop.set_result(None)))
+            try:
+                loop.add_reader(sys.stdin.fileno(), lambda: (sys.stdin.buffer.read1(65536) or None) is None
+                                and (stop.done() or stop.set_result(None)))
+            except (OSError, ValueError):
+                pass  # stdin is not pollable (/dev/null, a file): rely on signals
         async with serve(handler, "127.0.0.1", args.port, process_request=process_request,
                          process_response=process_response, max_size=args.max_size,
                          ping_interval=None, compression=None) as server:

@@ -17,8 +17,8 @@ import Testing
     }
 
     /// Starts an echo server (ours); "close-me" makes it close with 4002.
-    func startServer(tls: TLSServerConfiguration? = nil, observed: Observed) throws -> (WebSocketServer, Task<Void, Never>) {
-        let server = try WebSocketServer.listen(host: "127.0.0.1", port: 0, tls: tls, configuration: Peers.config())
+    func startServer(host: String = "127.0.0.1", tls: TLSServerConfiguration? = nil, observed: Observed) throws -> (WebSocketServer, Task<Void, Never>) {
+        let server = try WebSocketServer.listen(host: host, port: 0, tls: tls, configuration: Peers.config())
         let task = Task {
             await server.serve(decide: { req in
                 observed.request(req)
@@ -58,9 +58,12 @@ import Testing
         let (server, task) = try startServer(observed: observed)
         defer { server.shutdown(); task.cancel() }
         let events = try await runClient("ws://127.0.0.1:\(server.port)/v1/listen?model=nova-3", "echo")
-        #expect(events.first?["request_id"] as? String == "srv-ok")
+        #expect(events.first { $0["event"] as? String == "open" }?["request_id"] as? String == "srv-ok")
         #expect(events.filter { $0["event"] as? String == "echo" }.count == 7)
+        // The client offered permessage-deflate; we negotiate no extension.
+        #expect(events.contains { $0["event"] as? String == "extensions" && $0["value"] is NSNull })
         let req = try #require(observed.requests.first)
+        #expect(req.headers["sec-websocket-extensions"]?.contains("permessage-deflate") == true)
         #expect(req.path == "/v1/listen" && req.queryItems.first?.1 == "nova-3" && req.headers["x-test"] == "yes")
     }
 
@@ -121,6 +124,35 @@ import Testing
         defer { server.shutdown(); task.cancel() }
         let events = try await runClient("wss://localhost:\(server.port)/", "echo", extra: ["--ca", certs.caFile])
         #expect(events.filter { $0["event"] as? String == "echo" }.count == 7)
+    }
+
+    @Test("IPv6: our server on ::1 with the websockets client")
+    func ipv6Server() async throws {
+        let observed = Observed()
+        let (server, task) = try startServer(host: "::1", observed: observed)
+        defer { server.shutdown(); task.cancel() }
+        let events = try await runClient("ws://[::1]:\(server.port)/", "fragmented")
+        #expect(events.filter { $0["event"] as? String == "echo" && $0["ok"] as? Bool == true }.count == 2)
+    }
+
+    @Test("wss both roles: our TLS client verifies our TLS server with the test CA")
+    func tlsSelfPairing() async throws {
+        let certs = try TestCertificates.make()
+        defer { certs.remove() }
+        let observed = Observed()
+        let (server, task) = try startServer(tls: TLSServerConfiguration(certificateChainFile: certs.localhostCert, privateKeyFile: certs.localhostKey), observed: observed)
+        defer { server.shutdown(); task.cancel() }
+        try await withTimeout(60) {
+            let ws = try await WebSocket.connect(to: Peers.url(server.port, host: "localhost", scheme: "wss"),
+                                                 configuration: Peers.config { $0.caFile = certs.caFile })
+            let big = (0..<2_000_000).map { UInt8($0 % 253) }
+            try await ws.send(.binary(big), fragmentSize: 100_000)
+            #expect(try await ws.nextMessage() == .binary(big))
+            try await ws.send(text: "close-me")
+            let (_, error) = await drain(ws)
+            #expect(error == nil)
+            #expect(await ws.closeCode == 4002 && ws.isClosed)
+        }
     }
 
     @Test("our client against our server (both roles); an oversized request head is refused with 431")

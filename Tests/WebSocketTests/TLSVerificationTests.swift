@@ -39,6 +39,28 @@ import Testing
         }
     }
 
+    @Test("a TLS peer that drops the connection while we write ends the stream with 1006 (no SIGPIPE)")
+    func abortWhileWriting() async throws {
+        let certs = try TestCertificates.make()
+        defer { certs.remove() }
+        let (server, port) = try await Peers.echoServer(["--tls", certs.localhostCert, certs.localhostKey])
+        defer { server.stop() }
+        try await withTimeout(60) {
+            let ws = try await WebSocket.connect(to: Peers.url(port, host: "localhost", scheme: "wss"),
+                                                 configuration: Peers.config { $0.caFile = certs.caFile })
+            try await ws.send(text: "cmd:abort")
+            let chunk = [UInt8](repeating: 1, count: 256 * 1024)
+            var sendFailed = false
+            for _ in 0..<400 {
+                do { try await ws.send(binary: chunk) } catch { sendFailed = true; break }
+            }
+            let (_, error) = await drain(ws)
+            guard case WebSocketError.closed(let code, _)? = error else { Issue.record("ended with \(String(describing: error))"); return }
+            #expect(code == 1006)
+            #expect(sendFailed || ws.isClosed)
+        }
+    }
+
     @Test("a certificate for another name is a hostname mismatch, by IP and by name")
     func hostnameMismatch() async throws {
         let certs = try TestCertificates.make()
@@ -54,6 +76,7 @@ import Testing
                     Issue.record("connected to \(url) despite the wrong name")
                 } catch WebSocketError.tls(let why) {
                     #expect(why.contains("hostname mismatch"), "\(why)")
+                    #expect(why.contains("names: localhost") || why.contains("names: other.example"), "the message should list the certificate's names: \(why)")
                 }
             }
         }

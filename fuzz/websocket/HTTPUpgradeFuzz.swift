@@ -3,12 +3,14 @@
 //
 // Each input is parsed as an HTTP head (bounded size), then checked as a client would check a
 // 101 response and as a server would check an upgrade request; the server's answers are
-// re-parsed. Properties: no crash or hang; `consumed` never exceeds the input; every answer
+// re-parsed; the bytes are also fed to the chunked-body decoder. Properties: no crash or hang; `consumed` never exceeds the input; every answer
 // the server builds parses back with the status it meant.
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func httpUpgradeFuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
     let bytes = Array(UnsafeBufferPointer(start: data, count: size))
+    // The lenient chunked-body decoder of rejected upgrades never returns more than it was given.
+    precondition(Handshake.dechunk(bytes).count <= bytes.count)
     let result: HTTPHead.ParseResult
     do {
         result = try HTTPHead.parse(bytes, maxHeadSize: 4096)
