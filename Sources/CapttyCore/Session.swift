@@ -451,6 +451,7 @@ public actor Session {
                 viewState.connection = .error(message: message)
             } else if stopping || viewState.sourceEnded {
                 if case .error = viewState.connection {} else { viewState.connection = .finished }
+                viewState.lagMilliseconds = nil
             } else if case .error = viewState.connection {
             } else {
                 viewState.connection = .error(message: "the \(engine.name) engine stopped")
@@ -518,7 +519,7 @@ public actor Session {
     }
 
     private func updateLag() {
-        guard let sent = lastSentEnd else { viewState.lagMilliseconds = nil; return }
+        guard let sent = lastSentEnd, viewState.connection != .finished else { viewState.lagMilliseconds = nil; return }
         viewState.lagMilliseconds = max(0, Int(((sent - store.time) * 1000).rounded()))
     }
 
