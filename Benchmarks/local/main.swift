@@ -2,6 +2,7 @@
 //
 //   swift run -c release LocalBenchmark            # both modes, each in its own process
 //   swift run -c release LocalBenchmark --mode hybrid --child   # one mode, JSON line out
+//   tuning: --hangover-ms 350 --speculate-ms 150 (0 = off) --max-utterance-s 10 --files a.wav,b.wav
 //
 // For each mode (PocketSphinx only, hybrid PocketSphinx + Moonshine) it reports, on the real
 // recordings in ../shared/fixtures/deepgram/audio:
@@ -105,7 +106,11 @@ func median(_ x: [Double]) -> Double? {
 func measure(mode: LocalEngineConfiguration.Mode, files: [String]) async throws -> ModeResult {
     let tLoad = now()
     let models = try LocalModels.discover()
-    let r = LocalRecognizer(configuration: LocalEngineConfiguration(models: models, mode: mode))
+    var config = LocalEngineConfiguration(models: models, mode: mode)
+    if let ms = arg("--hangover-ms").flatMap(Double.init) { config.endpointingSeconds = ms / 1000 }
+    if let ms = arg("--speculate-ms").flatMap(Double.init) { config.speculationDelay = ms / 1000 }
+    if let s = arg("--max-utterance-s").flatMap(Double.init) { config.maxUtteranceSeconds = s }
+    let r = LocalRecognizer(configuration: config)
     // Warm up: load the models (Moonshine is loaded once per process) on a second of silence.
     _ = try await r.transcribe(samples: [Int16](repeating: 0, count: 16_000))
     let load = now() - tLoad
@@ -153,6 +158,48 @@ func measure(mode: LocalEngineConfiguration.Mode, files: [String]) async throws 
 let files = arg("--files")?.split(separator: ",").map(String.init)
     ?? ["preamble-rest.wav", "preamble-websocket.wav", "microsoft_headquarters.wav", "testing-websocket.wav"]
 
+/// Resident memory now, in MB (from /proc/self/statm).
+func currentRSSMB() -> Double {
+    guard let s = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8) else { return 0 }
+    let pages = s.split(separator: " ").dropFirst().first.flatMap { Double($0) } ?? 0
+    return pages * Double(sysconf(Int32(_SC_PAGESIZE))) / 1_048_576
+}
+
+// Soak: one long stream of a recording repeated N times, fed as fast as possible; prints the
+// resident memory after each repetition, to show whether memory plateaus over long sessions.
+if let n = arg("--soak").flatMap(Int.init) {
+    let mode = LocalEngineConfiguration.Mode(rawValue: arg("--mode") ?? "hybrid") ?? .hybrid
+    let r = LocalRecognizer(configuration: LocalEngineConfiguration(models: try LocalModels.discover(), mode: mode))
+    let one = try WAVReader.read16kMono(fixtures.appendingPathComponent("audio/\(files[0])"))
+    let src = AsyncThrowingStream<AudioChunk, Error> { c in
+        Task {
+            for rep in 0..<n {
+                var i = 0
+                while i < one.count {
+                    let part = one[i..<min(one.count, i + 1_600)]
+                    var bytes = [UInt8]()
+                    for s in part { let u = UInt16(bitPattern: s); bytes.append(UInt8(u & 0xff)); bytes.append(UInt8(u >> 8)) }
+                    c.yield(AudioChunk(format: .speech16k, data: bytes, startFrame: Int64(rep * one.count + i)))
+                    i += 1_600
+                }
+            }
+            c.finish()
+        }
+    }
+    var finals = 0, lastEnd = 0.0
+    let perRep = Double(one.count) / 16_000
+    var reported = 0
+    for try await e in r.transcribe(src, options: .captionDefaults) {
+        if case .results(let res) = e, res.isFinal {
+            finals += 1; lastEnd = res.end
+            let rep = Int(lastEnd / perRep)
+            if rep > reported { reported = rep; print(String(format: "after %4.0f s of audio: %d finals, RSS %.0f MB", lastEnd, finals, currentRSSMB())) }
+        }
+    }
+    print(String(format: "done: %.0f s of audio, %d finals, RSS %.0f MB, peak %.0f MB", lastEnd, finals, currentRSSMB(), peakRSSMB()))
+    exit(0)
+}
+
 if args.contains("--child") {
     let mode = LocalEngineConfiguration.Mode(rawValue: arg("--mode") ?? "hybrid") ?? .hybrid
     let result = try await measure(mode: mode, files: files)
@@ -167,7 +214,9 @@ var all: [ModeResult] = []
 for m in modes {
     let p = Process()
     p.executableURL = URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL
-    p.arguments = ["--child", "--mode", m, "--files", files.joined(separator: ",")]
+    var childArgs = ["--child", "--mode", m, "--files", files.joined(separator: ",")]
+    for flag in ["--hangover-ms", "--speculate-ms", "--max-utterance-s"] { if let v = arg(flag) { childArgs += [flag, v] } }
+    p.arguments = childArgs
     let pipe = Pipe(); p.standardOutput = pipe
     try p.run()
     let data = pipe.fileHandleForReading.readDataToEndOfFile()

@@ -16,6 +16,9 @@ public struct LocalEngineConfiguration: Sendable, Equatable {
     public var interimInterval: Double = 0.25
     /// Voice activity and endpointing (frame lengths are 10 ms).
     public var segmenter = SpeechSegmenter.Config()
+    /// Silence after which Moonshine starts decoding an utterance that has probably ended, so
+    /// its final is ready when the pause is confirmed (0 disables; hybrid mode only).
+    public var speculationDelay: Double = 0.15
     /// Silence (zeros) appended to a segment before Moonshine decodes it.
     public var moonshinePadding: Double = 0.25
     /// Speech before the detected onset kept with an utterance (the detector starts late).

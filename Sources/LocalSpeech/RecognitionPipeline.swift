@@ -41,6 +41,8 @@ final class RecognitionPipeline {
     private var nextInterimSample = 0
     private var lastFinalEnd = 0.0
     private var lastWordEnd: Double?
+    /// A Moonshine decode started early in a pause: the samples it covered and its text.
+    private var speculation: (start: Int, end: Int, text: String)?
 
     private var wantInterims: Bool { options.interimResults == true }
     private var wantPunctuation: Bool { options.punctuate == true || options.smartFormat == true }
@@ -146,6 +148,10 @@ final class RecognitionPipeline {
             }
         }
         if active && !fedThisFrame { sphinx.process(frame) }
+        if active, mode == .hybrid, config.speculationDelay > 0,
+           segmenter.trailingSilenceFrames == speculationFrames {
+            speculate()
+        }
         if active && wantInterims && consumed >= nextInterimSample {
             nextInterimSample = consumed + Int(config.interimInterval * Double(Self.sampleRate))
             emitInterim()
@@ -154,6 +160,29 @@ final class RecognitionPipeline {
             emitUtteranceEndIfDue(force: false)
             trimHistory()
         }
+    }
+
+    /// Quiet frames after which to speculate: never before the tail kept after speech is heard.
+    private var speculationFrames: Int {
+        max(1, Int((config.speculationDelay * 100).rounded()), Int((config.tail * 100).rounded(.up)))
+    }
+
+    /// Decodes the utterance as if it ended at its last speech frame; `endUtterance` uses the
+    /// text when the pause is confirmed with the same end.
+    private func speculate() {
+        guard let moonshine else { return }
+        let start = utteranceStartSample
+        let end = min(consumed, (segmenter.lastSpeechFrame + 1) * spf + Int(config.tail * Double(Self.sampleRate)))
+        guard end > start else { return }
+        if let text = try? moonshine.transcribe(moonshineInput(start, end)) {
+            speculation = (start, end, text)
+        }
+    }
+
+    private func moonshineInput(_ start: Int, _ end: Int) -> [Float] {
+        var samples = history[(start - historyStart)..<(end - historyStart)].map { Float($0) / 32768 }
+        samples += Array(repeating: 0, count: Int(config.moonshinePadding * Double(Self.sampleRate)))
+        return samples
     }
 
     private func beginUtterance(atSample from: Int, onset: Int) {
@@ -178,11 +207,10 @@ final class RecognitionPipeline {
             .filter { $0.start < t1 }
         var words = sphinxWords
         if mode == .hybrid, let moonshine {
-            let audio = history[(start - historyStart)..<(end - historyStart)]
-            var samples = audio.map { Float($0) / 32768 }
-            samples += Array(repeating: 0, count: Int(config.moonshinePadding * Double(Self.sampleRate)))
             do {
-                let text = try moonshine.transcribe(samples)
+                let text: String
+                if let s = speculation, s.start == start, s.end == end { text = s.text }
+                else { text = try moonshine.transcribe(moonshineInput(start, end)) }
                 let tokens = TextNormalizer.tokens(text)
                 let seconds = max(0.5, t1 - t0)
                 if Double(tokens.count) / seconds > config.maxWordsPerSecond {
@@ -198,6 +226,7 @@ final class RecognitionPipeline {
             words[0].punctuated = words[0].word.prefix(1).uppercased() + words[0].word.dropFirst()
         }
         active = false
+        speculation = nil
         lastUtteranceEndSample = end
         let spanEnd = max(lastFinalEnd, t1)
         emitFinal(words: words, start: lastFinalEnd, end: spanEnd, speechFinal: pause && !fromFinalize, fromFinalize: fromFinalize)
