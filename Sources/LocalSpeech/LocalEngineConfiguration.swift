@@ -19,6 +19,8 @@ public struct LocalEngineConfiguration: Sendable, Equatable {
     /// Silence after which Moonshine starts decoding an utterance that has probably ended, so
     /// its final is ready when the pause is confirmed (0 disables; hybrid mode only).
     public var speculationDelay: Double = 0.15
+    /// Resident memory past which the Moonshine worker process is replaced (it leaks).
+    public var moonshineMemoryLimitMB: Double = 1_500
     /// Silence (zeros) appended to a segment before Moonshine decodes it.
     public var moonshinePadding: Double = 0.25
     /// Speech before the detected onset kept with an utterance (the detector starts late).

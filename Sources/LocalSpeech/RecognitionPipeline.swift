@@ -20,7 +20,7 @@ final class RecognitionPipeline {
 
     private var mode: LocalEngineConfiguration.Mode
     private let sphinx: PocketSphinxDecoder
-    private var moonshine: MoonshineModel?
+    private var moonshine: (any UtteranceTranscriber)?
     private var segmenter: SpeechSegmenter
     private var smoother = PartialSmoother()
 
@@ -58,7 +58,14 @@ final class RecognitionPipeline {
         segmenter = SpeechSegmenter(config: seg)
         sphinx = try PocketSphinxDecoder(model: config.models.sphinx)
         if mode == .hybrid, let files = config.models.moonshine {
-            do { moonshine = try MoonshineModel.shared(files) } catch {
+            do {
+                // In-process only on request: libmoonshine leaks per call (see MoonshineWorker).
+                if ProcessInfo.processInfo.environment["CAPTTY_MOONSHINE_INPROCESS"] == "1" {
+                    moonshine = try MoonshineModel.shared(files)
+                } else {
+                    moonshine = try MoonshineProcess.shared(files, memoryLimitMB: config.moonshineMemoryLimitMB)
+                }
+            } catch {
                 log.warning("Moonshine could not be loaded, using PocketSphinx for finals: \(error)")
                 emit(.error(LiveError(kind: .engine, message: "\(error); using PocketSphinx only (less accurate)", isFatal: false)))
                 mode = .sphinxOnly
