@@ -40,6 +40,8 @@ struct ModeResult: Codable {
     var loadSeconds: Double
     var files: [FileResult]
     var peakRSSMB: Double
+    /// Peak resident memory of the Moonshine worker process (hybrid mode).
+    var workerPeakRSSMB: Double
 }
 
 let args = CommandLine.arguments
@@ -104,6 +106,7 @@ func median(_ x: [Double]) -> Double? {
 }
 
 func measure(mode: LocalEngineConfiguration.Mode, files: [String]) async throws -> ModeResult {
+    let childPeak = ChildPeak()
     let tLoad = now()
     let models = try LocalModels.discover()
     var config = LocalEngineConfiguration(models: models, mode: mode)
@@ -152,7 +155,8 @@ func measure(mode: LocalEngineConfiguration.Mode, files: [String]) async throws 
                                   interimsPerSpeechSecond: speech > 0 ? Double(interims) / speech : 0,
                                   cpuPerAudioSecond: cpu, wallPerAudioSecond: wall))
     }
-    return ModeResult(mode: mode.rawValue, engine: r.name, loadSeconds: load, files: results, peakRSSMB: peakRSSMB())
+    return ModeResult(mode: mode.rawValue, engine: r.name, loadSeconds: load, files: results, peakRSSMB: peakRSSMB(),
+                      workerPeakRSSMB: childPeak.value)
 }
 
 let files = arg("--files")?.split(separator: ",").map(String.init)
@@ -165,10 +169,43 @@ func currentRSSMB() -> Double {
     return pages * Double(sysconf(Int32(_SC_PAGESIZE))) / 1_048_576
 }
 
+/// Resident memory of this process's children (the Moonshine worker), in MB.
+func childrenRSSMB() -> Double {
+    let me = getpid()
+    var total = 0.0
+    for entry in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] where Int32(entry) != nil {
+        guard let stat = try? String(contentsOfFile: "/proc/\(entry)/stat", encoding: .utf8),
+              let close = stat.lastIndex(of: ")") else { continue }
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        guard fields.count > 2, Int32(fields[1]) == me,
+              let statm = try? String(contentsOfFile: "/proc/\(entry)/statm", encoding: .utf8),
+              let pages = statm.split(separator: " ").dropFirst().first.flatMap({ Double($0) }) else { continue }
+        total += pages * Double(sysconf(Int32(_SC_PAGESIZE))) / 1_048_576
+    }
+    return total
+}
+
+/// Samples the children's memory every 100 ms and keeps the peak.
+final class ChildPeak: @unchecked Sendable {
+    private let lock = NSLock()
+    private var peak = 0.0
+    init() {
+        Thread.detachNewThread { [self] in
+            while true {
+                let v = childrenRSSMB()
+                lock.lock(); peak = max(peak, v); lock.unlock()
+                Thread.sleep(forTimeInterval: 0.1)
+            }
+        }
+    }
+    var value: Double { lock.lock(); defer { lock.unlock() }; return peak }
+}
+
 // Soak: one long stream of a recording repeated N times, fed as fast as possible; prints the
 // resident memory after each repetition, to show whether memory plateaus over long sessions.
 if let n = arg("--soak").flatMap(Int.init) {
     let mode = LocalEngineConfiguration.Mode(rawValue: arg("--mode") ?? "hybrid") ?? .hybrid
+    let childPeak = ChildPeak()
     let r = LocalRecognizer(configuration: LocalEngineConfiguration(models: try LocalModels.discover(), mode: mode))
     let one = try WAVReader.read16kMono(fixtures.appendingPathComponent("audio/\(files[0])"))
     let src = AsyncThrowingStream<AudioChunk, Error> { c in
@@ -193,10 +230,14 @@ if let n = arg("--soak").flatMap(Int.init) {
         if case .results(let res) = e, res.isFinal {
             finals += 1; lastEnd = res.end
             let rep = Int(lastEnd / perRep)
-            if rep > reported { reported = rep; print(String(format: "after %4.0f s of audio: %d finals, RSS %.0f MB", lastEnd, finals, currentRSSMB())) }
+            if rep > reported {
+                reported = rep
+                print(String(format: "after %4.0f s of audio: %d finals, RSS %.0f MB, worker %.0f MB", lastEnd, finals, currentRSSMB(), childrenRSSMB()))
+            }
         }
     }
-    print(String(format: "done: %.0f s of audio, %d finals, RSS %.0f MB, peak %.0f MB", lastEnd, finals, currentRSSMB(), peakRSSMB()))
+    print(String(format: "done: %.0f s of audio, %d finals, RSS %.0f MB, peak %.0f MB; worker peak %.0f MB", lastEnd, finals,
+                 currentRSSMB(), peakRSSMB(), childPeak.value))
     exit(0)
 }
 
@@ -233,7 +274,8 @@ print("captty offline engine benchmark — \(ProcessInfo.processInfo.activeProce
 print("reproduce: swift run -c release LocalBenchmark   (in the package root; needs scripts/install-local-engine)")
 print("")
 for r in all {
-    print("== mode \(r.mode) (engine \(r.engine)); model load + warm-up \(f(r.loadSeconds)) s; peak RSS \(f(r.peakRSSMB, 0)) MB")
+    print("== mode \(r.mode) (engine \(r.engine)); model load + warm-up \(f(r.loadSeconds)) s; peak RSS \(f(r.peakRSSMB, 0)) MB"
+          + (r.workerPeakRSSMB > 0 ? " + Moonshine worker \(f(r.workerPeakRSSMB, 0)) MB" : ""))
     print("file                          audio s   WER      1st interim s  final lat. median/max s  interims/s  CPU s/s  wall s/s")
     for x in r.files {
         let lat = "\(f(median(x.finalLatencies)))/\(f(x.finalLatencies.max()))"

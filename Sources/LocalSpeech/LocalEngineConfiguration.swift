@@ -20,7 +20,7 @@ public struct LocalEngineConfiguration: Sendable, Equatable {
     /// its final is ready when the pause is confirmed (0 disables; hybrid mode only).
     public var speculationDelay: Double = 0.15
     /// Resident memory past which the Moonshine worker process is replaced (it leaks).
-    public var moonshineMemoryLimitMB: Double = 1_500
+    public var moonshineMemoryLimitMB: Double = 1_200
     /// Silence (zeros) appended to a segment before Moonshine decodes it.
     public var moonshinePadding: Double = 0.25
     /// Speech before the detected onset kept with an utterance (the detector starts late).

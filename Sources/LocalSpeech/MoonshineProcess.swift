@@ -29,7 +29,7 @@ final class MoonshineProcess: UtteranceTranscriber, @unchecked Sendable {
     nonisolated(unsafe) private static var cache: [String: MoonshineProcess] = [:]
 
     /// The process-wide worker for `files`, started on first use.
-    static func shared(_ files: MoonshineModelFiles, memoryLimitMB: Double = 1_500) throws(LocalEngineError) -> MoonshineProcess {
+    static func shared(_ files: MoonshineModelFiles, memoryLimitMB: Double = 1_200) throws(LocalEngineError) -> MoonshineProcess {
         cacheLock.lock(); defer { cacheLock.unlock() }
         if let m = cache[files.directory.path] { return m }
         let m = try MoonshineProcess(files: files, memoryLimitMB: memoryLimitMB)
