@@ -32,6 +32,8 @@ let package = Package(
         .target(name: "Audio", dependencies: [
             "CPulse", .product(name: "Logging", package: "swift-log"),
         ]),
+        // Benchmarks: Benchmarks/audio/run (swift run -c release audio-bench)
+        .executableTarget(name: "audio-bench", dependencies: ["Audio"], path: "Benchmarks/audio/AudioBench"),
         .target(name: "Transcript", dependencies: ["Deepgram"]),
         .target(name: "SpeechEngines", dependencies: ["Audio", "Deepgram"]),
         .target(name: "LocalSpeech", dependencies: [

@@ -1,0 +1,61 @@
+/// Everything that can go wrong getting audio, worded so a person can act on it.
+public enum AudioError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// No PulseAudio server answered at `server` (nil: the default one).
+    case noServer(server: String?, detail: String)
+    /// The device name/index/substring matched nothing.
+    case unknownDevice(String, available: [AudioDevice])
+    /// A substring matched more than one device.
+    case ambiguousDevice(String, matches: [AudioDevice])
+    /// PulseAudio refused an operation (`operation` names it, `detail` is libpulse's message).
+    case pulse(operation: String, detail: String)
+    /// A parameter outside what captty supports.
+    case invalidParameter(String)
+    /// A file could not be opened or read.
+    case cannotRead(path: String, detail: String)
+    /// The input does not start like a WAV file.
+    case notRIFFWave(path: String, found: String)
+    /// A field of the WAV header is wrong or unsupported (`field`, then what is wrong with it).
+    case invalidWAV(path: String, field: String, problem: String)
+    /// A chunk claims more bytes than the file holds (all audio present was delivered first).
+    case truncated(path: String, chunk: String, claimed: Int64, available: Int64)
+    /// Raw PCM input without a declared format.
+    case rawFormatRequired(path: String)
+    /// A one-shot source (stdin) was asked for its chunks twice.
+    case alreadyConsumed(String)
+
+    public var description: String {
+        switch self {
+        case let .noServer(server, detail):
+            let target = server.map { "PulseAudio server \($0)" } ?? "a PulseAudio server"
+            return "cannot connect to \(target) (\(detail)). Start one with `pulseaudio --start`, "
+                + "or point PULSE_SERVER at a running server (e.g. PULSE_SERVER=unix:/run/user/1000/pulse/native), "
+                + "or caption a file with --file PATH."
+        case let .unknownDevice(query, available):
+            return "no audio device matches \"\(query)\". "
+                + (available.isEmpty ? "PulseAudio lists no capture devices."
+                    : "Devices: " + available.map(\.shortLabel).joined(separator: "; ") + ". Run `captty devices` for details.")
+        case let .ambiguousDevice(query, matches):
+            return "\"\(query)\" matches \(matches.count) devices: "
+                + matches.map(\.shortLabel).joined(separator: "; ")
+                + ". Use more of the name, or the index."
+        case let .pulse(operation, detail):
+            return "PulseAudio: \(operation) failed: \(detail)"
+        case let .invalidParameter(what):
+            return what
+        case let .cannotRead(path, detail):
+            return "cannot read \(path): \(detail)"
+        case let .notRIFFWave(path, found):
+            return "\(path) is not a RIFF/WAVE file (it starts with \(found)). "
+                + "For raw PCM, declare its format (e.g. s16le:16000:1)."
+        case let .invalidWAV(path, field, problem):
+            return "\(path): \(field) \(problem)"
+        case let .truncated(path, chunk, claimed, available):
+            return "\(path): \(chunk) chunk claims \(claimed) bytes but file ends after \(available)"
+        case let .rawFormatRequired(path):
+            return "\(path) is not WAV (no RIFF header); declare its raw format, e.g. s16le:16000:1 "
+                + "(encoding s16le|s24le|s32le|u8|f32le|f64le|mulaw|alaw, rate, channels)."
+        case let .alreadyConsumed(name):
+            return "\(name) can be read only once"
+        }
+    }
+}

@@ -1,0 +1,95 @@
+/// Turns one pass over a file source's bytes into paced, converted `AudioChunk`s (pulled on demand).
+actor FilePump {
+    private let source: FileAudioSource
+    private var reader: FileAudioSource.StartedReader?
+    private var converter: AudioConverter?
+    private var dataRemaining: Int64?
+    private var dataRead: Int64 = 0
+    private var out: [UInt8] = []
+    private var inputDone = false
+    private var flushed = false
+    private var pendingError: AudioError?
+    private var frame: Int64 = 0
+    private var clockStart: ContinuousClock.Instant?
+    private let chunkBytes: Int
+
+    init(source: FileAudioSource) {
+        self.source = source
+        let frames = max(1, Int((source.options.chunkDuration * Double(source.format.sampleRate)).rounded()))
+        chunkBytes = frames * source.format.bytesPerFrame
+    }
+
+    func next() async throws -> AudioChunk? {
+        if reader == nil && !inputDone { try await open() }
+        while out.count < chunkBytes && !inputDone { try await readMore() }
+        if inputDone && !flushed, var c = converter {
+            out += c.flush(); converter = c; flushed = true
+        }
+        let bpf = source.format.bytesPerFrame
+        let take = min(chunkBytes, out.count - out.count % bpf)
+        if take == 0 {
+            reader = nil
+            if let e = pendingError { pendingError = nil; throw e }
+            return nil
+        }
+        let chunk = AudioChunk(format: source.format, data: Array(out[0..<take]), startFrame: frame)
+        out.removeFirst(take)
+        frame += Int64(chunk.frameCount)
+        if source.options.pacing == .realTime {
+            let clock = ContinuousClock()
+            let start = clockStart ?? clock.now
+            clockStart = start
+            let due = start + .nanoseconds(Int64((Double(frame) / Double(source.format.sampleRate) * 1e9).rounded()))
+            try await Task.sleep(until: due, clock: clock)
+        }
+        return chunk
+    }
+
+    private func open() async throws {
+        let started: FileAudioSource.StartedReader
+        if let r = source.takeFirstReader() {
+            started = r
+        } else if let path = source.path {
+            started = try await FileAudioSource.start(fd: try FileAudioSource.openFD(path), display: path,
+                                                      rawFormat: source.options.rawFormat, oneShot: false)
+            guard started.format == source.inputFormat else {
+                started.reader.cancel()
+                throw AudioError.cannotRead(path: path, detail: "the file changed format since it was opened (now \(started.format))")
+            }
+        } else {
+            throw AudioError.alreadyConsumed(source.displayName)
+        }
+        reader = started
+        dataRemaining = started.header?.dataLength
+        converter = try AudioConverter(input: started.format, output: source.format)
+        if !started.leftover.isEmpty { consume(started.leftover) }
+        reader?.leftover = []
+    }
+
+    private func readMore() async throws {
+        guard let r = reader?.reader else { inputDone = true; return }
+        if let b = try await r.next() {
+            consume(b)
+        } else {
+            inputDone = true
+            if let remaining = dataRemaining, remaining > 0, let length = source.wavHeader?.dataLength {
+                pendingError = .truncated(path: source.displayName, chunk: "data",
+                                          claimed: length, available: dataRead)
+            }
+        }
+    }
+
+    private func consume(_ bytes: [UInt8]) {
+        var b = bytes
+        if let remaining = dataRemaining {
+            if Int64(b.count) >= remaining {
+                b = Array(b[0..<Int(remaining)])
+                inputDone = true
+                reader?.reader.cancel()
+            }
+            dataRemaining = remaining - Int64(b.count)
+        }
+        dataRead += Int64(b.count)
+        if var c = converter { out += c.convert(b); converter = c }
+    }
+}

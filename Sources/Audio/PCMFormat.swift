@@ -1,0 +1,81 @@
+/// Sample encodings captty can read from files and stdin (a superset of what it sends).
+public enum InputEncoding: String, Sendable, Hashable, Codable, CaseIterable {
+    case u8, s16le, s24le, s32le, f32le, f64le, mulaw, alaw
+
+    /// Bytes per sample of one channel.
+    public var bytesPerSample: Int {
+        switch self {
+        case .u8, .mulaw, .alaw: return 1
+        case .s16le: return 2
+        case .s24le: return 3
+        case .s32le, .f32le: return 4
+        case .f64le: return 8
+        }
+    }
+
+    /// The wire encoding that carries these bytes unchanged, if any (for pass-through).
+    public var sendable: SampleEncoding? {
+        switch self {
+        case .s16le: return .linear16
+        case .s32le: return .linear32
+        case .f32le: return .float32
+        case .mulaw: return .mulaw
+        case .alaw: return .alaw
+        case .u8, .s24le, .f64le: return nil
+        }
+    }
+
+    /// The input encoding of bytes in a wire encoding.
+    public init(_ e: SampleEncoding) {
+        switch e {
+        case .linear16: self = .s16le
+        case .linear32: self = .s32le
+        case .float32: self = .f32le
+        case .mulaw: self = .mulaw
+        case .alaw: self = .alaw
+        }
+    }
+}
+
+/// The format of interleaved input frames: encoding, rate, channels.
+public struct PCMFormat: Sendable, Hashable, Codable, CustomStringConvertible {
+    public var encoding: InputEncoding
+    public var sampleRate: Int
+    public var channels: Int
+
+    public init(encoding: InputEncoding, sampleRate: Int, channels: Int) {
+        self.encoding = encoding; self.sampleRate = sampleRate; self.channels = channels
+    }
+
+    public init(_ f: AudioFormat) {
+        self.init(encoding: InputEncoding(f.encoding), sampleRate: f.sampleRate, channels: f.channels)
+    }
+
+    /// Parses `ENCODING[:RATE[:CHANNELS]]`, e.g. `s16le:16000:1`, `mulaw:8000`, `f32le:48000:2`.
+    /// Rate defaults to 16000, channels to 1. Throws a message listing what is accepted.
+    public init(spec: String) throws(AudioError) {
+        let parts = spec.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
+        let names = InputEncoding.allCases.map(\.rawValue).joined(separator: "|")
+        guard parts.count <= 3, let enc = InputEncoding(rawValue: parts[0].lowercased()) else {
+            throw .invalidParameter("raw format \"\(spec)\" is not ENCODING[:RATE[:CHANNELS]] with ENCODING one of \(names)")
+        }
+        let rate = parts.count > 1 ? Int(parts[1]) : 16_000
+        let ch = parts.count > 2 ? Int(parts[2]) : 1
+        guard let rate, (1...1_000_000).contains(rate) else {
+            throw .invalidParameter("raw format \"\(spec)\": sample rate must be 1…1000000 Hz")
+        }
+        guard let ch, (1...64).contains(ch) else {
+            throw .invalidParameter("raw format \"\(spec)\": channels must be 1…64")
+        }
+        self.init(encoding: enc, sampleRate: rate, channels: ch)
+    }
+
+    public var bytesPerFrame: Int { encoding.bytesPerSample * channels }
+
+    /// The same format as a wire `AudioFormat`, when the encoding can be sent as-is.
+    public var audioFormat: AudioFormat? {
+        encoding.sendable.map { AudioFormat(encoding: $0, sampleRate: sampleRate, channels: channels) }
+    }
+
+    public var description: String { "\(encoding.rawValue) \(sampleRate) Hz \(channels == 1 ? "mono" : "\(channels) ch")" }
+}

@@ -1,0 +1,95 @@
+import CPulse
+import Foundation
+
+/// Live capture from PulseAudio: the default source, the default sink's monitor, or a named
+/// source, as 16-bit little-endian chunks.
+///
+/// One dedicated thread runs the blocking `pa_simple_read`; chunks arrive through the stream.
+/// `switchDevice(to:)` moves the running capture to another source without ending the stream.
+/// If the server goes away, the thread reconnects with backoff; the first chunk after it
+/// carries the lost time in `gapBefore`, and `startFrame` skips ahead by as much, so time
+/// stays continuous.
+public actor PulseCapture: AudioSource {
+    public nonisolated let format: AudioFormat
+    public nonisolated let options: PulseCaptureOptions
+    /// The description of the device being recorded ("default source" before start).
+    public nonisolated var name: String { deviceName.value }
+
+    private let deviceName: Locked<String>
+    private let eventSink = Locked<AsyncStream<CaptureEvent>.Continuation?>(nil)
+    private var running: CaptureThread?
+
+    public init(options: PulseCaptureOptions = PulseCaptureOptions()) throws(AudioError) {
+        try validateChunkDuration(options.chunkDuration)
+        guard (1...384_000).contains(options.sampleRate) else {
+            throw .invalidParameter("sample rate \(options.sampleRate) Hz is outside 1…384000 Hz")
+        }
+        guard (1...32).contains(options.channels) else {
+            throw .invalidParameter("\(options.channels) channels is outside 1…32")
+        }
+        self.options = options
+        format = AudioFormat(encoding: .linear16, sampleRate: options.sampleRate, channels: options.channels)
+        deviceName = Locked(options.device.description)
+    }
+
+    /// Status changes (capturing, reconnecting, resumed). One subscriber; a new call replaces it.
+    public nonisolated func events() -> AsyncStream<CaptureEvent> {
+        let (stream, c) = AsyncStream<CaptureEvent>.makeStream(bufferingPolicy: .bufferingNewest(64))
+        eventSink.withLock { $0?.finish(); $0 = c }
+        return stream
+    }
+
+    /// Starts recording. Ends when the consumer stops iterating (not when this object is
+    /// released); throws `AudioError` when there is no server or no such device, or when
+    /// reconnecting gives up. A new call ends the previous stream: one capture at a time.
+    public nonisolated func chunks() -> AsyncThrowingStream<AudioChunk, Error> {
+        let (stream, continuation) = AsyncThrowingStream<AudioChunk, Error>.makeStream()
+        let stopFlag = Locked(false)
+        let starter = Task { await self.start(continuation, stopFlag: stopFlag) }
+        continuation.onTermination = { _ in
+            stopFlag.withLock { $0 = true }
+            starter.cancel()
+        }
+        return stream
+    }
+
+    /// Moves the running capture to `device` (the stream of chunks goes on). Throws, and keeps
+    /// recording the current device, when `device` does not resolve to exactly one source.
+    public func switchDevice(to device: AudioDeviceSelector) async throws {
+        let (pulseName, label) = try await resolve(device)
+        guard let running, !running.isStopped else {
+            throw AudioError.invalidParameter("capture is not running; start it with chunks() first")
+        }
+        deviceName.withLock { $0 = label }
+        running.switchDevice(to: pulseName, label: label)
+    }
+
+    /// The PulseAudio name to open and a label for people.
+    private func resolve(_ device: AudioDeviceSelector) async throws -> (String, String) {
+        let devices = try await listAudioDevices(server: options.server)
+        if let special = device.pulseSpecialName {
+            // Open by special name so a reconnect follows a changed default.
+            let d = try? device.resolve(in: devices)
+            return (special, d?.description ?? device.description)
+        }
+        let d = try device.resolve(in: devices)
+        return (d.name, d.description)
+    }
+
+    private func start(_ continuation: AsyncThrowingStream<AudioChunk, Error>.Continuation, stopFlag: Locked<Bool>) async {
+        do {
+            let (pulseName, label) = try await resolve(options.device)
+            try Task.checkCancellation()
+            deviceName.withLock { $0 = label }
+            let t = CaptureThread(options: options, format: format, device: pulseName, label: label,
+                                  continuation: continuation, events: eventSink, stopFlag: stopFlag)
+            running?.stop()
+            running = t
+            t.start()
+        } catch is CancellationError {
+            continuation.finish()
+        } catch {
+            continuation.finish(throwing: error)
+        }
+    }
+}

@@ -1,0 +1,109 @@
+import CPulse
+import Foundation
+
+/// Lists PulseAudio's capture devices (sources, monitors included) through the async API.
+///
+/// `server` nil means libpulse's default (`PULSE_SERVER`, then the user's daemon). Runs on
+/// a dedicated thread with its own main loop and gives up after `timeout` seconds.
+public func listAudioDevices(server: String? = nil, timeout: Double = 10) async throws -> [AudioDevice] {
+    try await withCheckedThrowingContinuation { (c: CheckedContinuation<[AudioDevice], Error>) in
+        let t = Thread {
+            do throws(AudioError) { c.resume(returning: try PulseQuery.listSources(server: server, timeout: timeout)) } catch {
+                c.resume(throwing: error)
+            }
+        }
+        t.name = "captty.pulse-list"
+        t.start()
+    }
+}
+
+/// Blocking PulseAudio introspection on the calling thread (call from a dedicated thread).
+enum PulseQuery {
+    /// Collects what the callbacks deliver; touched only on the querying thread.
+    private final class Box {
+        var state: pa_context_state_t = PA_CONTEXT_UNCONNECTED
+        var defaultSource: String?
+        var defaultSink: String?
+        var serverDone = false
+        var sourcesDone = false
+        var failed = false
+        var sources: [AudioDevice] = []
+        var monitorOf: [Int: String] = [:]
+    }
+
+    static func listSources(server: String?, timeout: Double) throws(AudioError) -> [AudioDevice] {
+        guard let ml = pa_mainloop_new() else { throw .pulse(operation: "creating a main loop", detail: "out of memory") }
+        defer { pa_mainloop_free(ml) }
+        guard let ctx = pa_context_new(pa_mainloop_get_api(ml), "captty") else {
+            throw .pulse(operation: "creating a context", detail: "out of memory")
+        }
+        defer { pa_context_unref(ctx) }
+        let box = Box()
+        let ud = Unmanaged.passUnretained(box).toOpaque()
+        pa_context_set_state_callback(ctx, { ctx, ud in
+            Unmanaged<Box>.fromOpaque(ud!).takeUnretainedValue().state = pa_context_get_state(ctx)
+        }, ud)
+        guard pa_context_connect(ctx, server, PA_CONTEXT_NOFLAGS, nil) >= 0 else {
+            throw .noServer(server: server, detail: String(cString: pa_strerror(pa_context_errno(ctx))))
+        }
+        defer { pa_context_disconnect(ctx) }
+        let deadline = Date().addingTimeInterval(timeout)
+        func iterate() throws(AudioError) {
+            guard Date() < deadline else { throw .noServer(server: server, detail: "no answer within \(Int(timeout)) s") }
+            if pa_mainloop_prepare(ml, 100_000) < 0 || pa_mainloop_poll(ml) < 0 || pa_mainloop_dispatch(ml) < 0 {
+                throw .pulse(operation: "running the main loop", detail: "it quit")
+            }
+        }
+        while box.state != PA_CONTEXT_READY {
+            if box.state == PA_CONTEXT_FAILED || box.state == PA_CONTEXT_TERMINATED {
+                throw .noServer(server: server, detail: String(cString: pa_strerror(pa_context_errno(ctx))))
+            }
+            try iterate()
+        }
+        let op1 = pa_context_get_server_info(ctx, { _, info, ud in
+            let b = Unmanaged<Box>.fromOpaque(ud!).takeUnretainedValue()
+            if let info {
+                b.defaultSource = info.pointee.default_source_name.map { String(cString: $0) }
+                b.defaultSink = info.pointee.default_sink_name.map { String(cString: $0) }
+            } else { b.failed = true }
+            b.serverDone = true
+        }, ud)
+        let op2 = pa_context_get_source_info_list(ctx, { _, info, eol, ud in
+            let b = Unmanaged<Box>.fromOpaque(ud!).takeUnretainedValue()
+            if eol != 0 { b.sourcesDone = true; if eol < 0 { b.failed = true }; return }
+            guard let i = info?.pointee else { return }
+            var spec = i.sample_spec
+            var buf = [CChar](repeating: 0, count: Int(PA_SAMPLE_SPEC_SNPRINT_MAX))
+            pa_sample_spec_snprint(&buf, buf.count, &spec)
+            let idx = Int(i.index)
+            if i.monitor_of_sink != captty_pa_invalid_index(), let owner = i.monitor_of_sink_name {
+                b.monitorOf[idx] = String(cString: owner)
+            }
+            b.sources.append(AudioDevice(
+                name: i.name.map { String(cString: $0) } ?? "",
+                description: i.description.map { String(cString: $0) } ?? "",
+                index: idx,
+                isMonitor: i.monitor_of_sink != captty_pa_invalid_index(),
+                sampleSpec: String(decoding: buf.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)))
+        }, ud)
+        defer { if let op1 { pa_operation_unref(op1) }; if let op2 { pa_operation_unref(op2) } }
+        guard op1 != nil, op2 != nil else {
+            throw .pulse(operation: "listing sources", detail: String(cString: pa_strerror(pa_context_errno(ctx))))
+        }
+        while !(box.serverDone && box.sourcesDone) {
+            if box.state != PA_CONTEXT_READY {
+                throw .noServer(server: server, detail: "the connection closed: " + String(cString: pa_strerror(pa_context_errno(ctx))))
+            }
+            try iterate()
+        }
+        if box.failed {
+            throw .pulse(operation: "listing sources", detail: String(cString: pa_strerror(pa_context_errno(ctx))))
+        }
+        return box.sources.map { d in
+            var d = d
+            d.isDefault = d.name == box.defaultSource
+            d.isDefaultSinkMonitor = box.defaultSink != nil && box.monitorOf[d.index] == box.defaultSink
+            return d
+        }.sorted { $0.index < $1.index }
+    }
+}

@@ -1,0 +1,150 @@
+import Foundation
+
+/// The parsed header of a RIFF/WAVE stream: the sample format and where the samples are.
+///
+/// Unknown chunks (LIST, fact, JUNK, bext…) are skipped, odd-sized chunks are padded, and a
+/// data size of 0, 0xFFFFFFFF or 0x7FFFF000 (what sox writes to a pipe) — a streamed WAV whose
+/// writer never went back — means "until end of input". The byte-rate field is redundant and not checked (many writers get it wrong).
+public struct WAVHeader: Sendable, Equatable {
+    /// The sample format of the data chunk.
+    public var format: PCMFormat
+    /// The effective format tag: 1 PCM, 3 IEEE float, 6 A-law, 7 mu-law (extensible resolved).
+    public var formatTag: UInt16
+    /// True for WAVE_FORMAT_EXTENSIBLE (0xFFFE).
+    public var isExtensible: Bool
+    /// Offset of the first sample byte.
+    public var dataOffset: Int
+    /// Bytes of samples, or nil for "until end of input".
+    public var dataLength: Int64?
+
+    public init(format: PCMFormat, formatTag: UInt16, isExtensible: Bool, dataOffset: Int, dataLength: Int64?) {
+        self.format = format; self.formatTag = formatTag; self.isExtensible = isExtensible
+        self.dataOffset = dataOffset; self.dataLength = dataLength
+    }
+
+    /// Parses the start of a WAV stream.
+    ///
+    /// Returns nil when `bytes` ends before the data chunk starts and more input may come
+    /// (`atEOF` false). Throws a typed error naming the wrong field otherwise.
+    public static func parse(_ bytes: [UInt8], path: String, atEOF: Bool) throws(AudioError) -> WAVHeader? {
+        if bytes.count >= 4 && !bytes.starts(with: Array("RIFF".utf8)) {
+            let id = describe(bytes.prefix(4))
+            if bytes.starts(with: Array("RIFX".utf8)) {
+                throw .invalidWAV(path: path, field: "RIFF id", problem: "is RIFX (big-endian WAV), which is not supported; convert it, e.g. `sox in.wav -e signed -b 16 out.wav`")
+            }
+            if bytes.starts(with: Array("RF64".utf8)) {
+                throw .invalidWAV(path: path, field: "RIFF id", problem: "is RF64 (a WAV over 4 GiB), which is not supported; split it or convert it to raw PCM")
+            }
+            throw .notRIFFWave(path: path, found: id)
+        }
+        if bytes.count < 12 {
+            if !atEOF { return nil }
+            if bytes.isEmpty { throw .notRIFFWave(path: path, found: "nothing: it is empty") }
+            if bytes.count < 4 { throw .notRIFFWave(path: path, found: describe(bytes[...]) + " and ends after \(bytes.count) bytes") }
+            throw .truncated(path: path, chunk: "RIFF header", claimed: 12, available: Int64(bytes.count))
+        }
+        guard bytes[8..<12].elementsEqual("WAVE".utf8) else {
+            throw .notRIFFWave(path: path, found: "a RIFF form of type \(describe(bytes[8..<12])), not WAVE")
+        }
+        var pos = 12
+        var fmt: (PCMFormat, UInt16, Bool)?
+        while true {
+            guard pos + 8 <= bytes.count else {
+                if !atEOF { return nil }
+                let missing = fmt == nil ? "fmt" : "data"
+                throw .invalidWAV(path: path, field: "\(missing) chunk", problem: "is missing (the file ends after \(bytes.count) bytes)")
+            }
+            let id = String(decoding: bytes[pos..<pos + 4], as: UTF8.self)
+            let size = Int64(u32(bytes, pos + 4))
+            if id == "data" {
+                guard let (format, tag, ext) = fmt else {
+                    throw .invalidWAV(path: path, field: "data chunk", problem: "comes before the fmt chunk, so the sample format is unknown")
+                }
+                // Writers that cannot seek back leave a placeholder: 0, 0xFFFFFFFF, or (sox) 0x7FFFF000.
+                let length: Int64? = size == 0 || size == 0xFFFF_FFFF || size == 0x7FFF_F000 ? nil : size
+                return WAVHeader(format: format, formatTag: tag, isExtensible: ext, dataOffset: pos + 8, dataLength: length)
+            }
+            let bodyEnd = Int64(pos) + 8 + size
+            guard bodyEnd <= Int64(bytes.count) else {
+                if !atEOF { return nil }
+                throw .truncated(path: path, chunk: "'\(id)'", claimed: size, available: Int64(bytes.count - pos - 8))
+            }
+            if id == "fmt " {
+                guard fmt == nil else { throw .invalidWAV(path: path, field: "fmt chunk", problem: "appears twice") }
+                fmt = try parseFmt(Array(bytes[pos + 8..<Int(bodyEnd)]), path: path)
+            }
+            pos = Int(bodyEnd) + Int(size & 1)
+        }
+    }
+
+    static func parseFmt(_ b: [UInt8], path: String) throws(AudioError) -> (PCMFormat, UInt16, Bool) {
+        guard b.count >= 16 else {
+            throw .invalidWAV(path: path, field: "fmt chunk size", problem: "is \(b.count); at least 16 bytes are needed")
+        }
+        var tag = u16(b, 0)
+        let channels = Int(u16(b, 2))
+        let rate = Int(u32(b, 4))
+        let blockAlign = Int(u16(b, 12))
+        let bits = Int(u16(b, 14))
+        var extensible = false
+        if tag == 0xFFFE {
+            extensible = true
+            guard b.count >= 40 else {
+                throw .invalidWAV(path: path, field: "fmt chunk size", problem: "is \(b.count); WAVE_FORMAT_EXTENSIBLE needs 40 bytes")
+            }
+            let guidTail: [UInt8] = [0, 0, 0, 0, 0x10, 0, 0x80, 0, 0, 0xAA, 0, 0x38, 0x9B, 0x71]
+            guard b[26..<40].elementsEqual(guidTail) else {
+                throw .invalidWAV(path: path, field: "extensible sub-format GUID", problem: "is not a standard KSDATAFORMAT_SUBTYPE (only PCM, IEEE float, A-law, mu-law are supported)")
+            }
+            tag = u16(b, 24)
+        }
+        guard channels > 0 else { throw .invalidWAV(path: path, field: "channels", problem: "0 is not valid") }
+        guard channels <= 64 else { throw .invalidWAV(path: path, field: "channels", problem: "\(channels) is more than the 64 supported") }
+        guard rate > 0 else { throw .invalidWAV(path: path, field: "sample rate", problem: "0 Hz is not valid") }
+        guard rate <= 1_000_000 else { throw .invalidWAV(path: path, field: "sample rate", problem: "\(rate) Hz is above the 1000000 Hz supported") }
+        let enc: InputEncoding
+        switch (tag, bits) {
+        case (1, 8): enc = .u8
+        case (1, 16): enc = .s16le
+        case (1, 24): enc = .s24le
+        case (1, 32): enc = .s32le
+        case (1, _): throw .invalidWAV(path: path, field: "bits per sample", problem: "\(bits) is not supported (PCM: 8, 16, 24 or 32)")
+        case (3, 32): enc = .f32le
+        case (3, 64): enc = .f64le
+        case (3, _): throw .invalidWAV(path: path, field: "bits per sample", problem: "\(bits) is not supported for IEEE float (32 or 64)")
+        case (6, 8): enc = .alaw
+        case (7, 8): enc = .mulaw
+        case (6, _), (7, _): throw .invalidWAV(path: path, field: "bits per sample", problem: "\(bits) is not valid for G.711 \(tag == 6 ? "A-law" : "mu-law") (8)")
+        default:
+            throw .invalidWAV(path: path, field: "format tag", problem: String(format: "0x%04X", tag) + " (\(tagName(tag))) is not supported; supported: PCM (1), IEEE float (3), A-law (6), mu-law (7), extensible (0xFFFE). Convert it, e.g. `sox in.wav -e signed -b 16 out.wav`")
+        }
+        let need = channels * enc.bytesPerSample
+        guard blockAlign == need else {
+            throw .invalidWAV(path: path, field: "block align", problem: "is \(blockAlign) but \(channels) channel(s) of \(bits)-bit samples need \(need)")
+        }
+        return (PCMFormat(encoding: enc, sampleRate: rate, channels: channels), tag, extensible)
+    }
+
+    static func tagName(_ tag: UInt16) -> String {
+        switch tag {
+        case 0: return "unknown"
+        case 2: return "Microsoft ADPCM"
+        case 0x11: return "IMA ADPCM"
+        case 0x31: return "GSM 6.10"
+        case 0x50: return "MPEG"
+        case 0x55: return "MP3"
+        case 0xFFFE: return "extensible"
+        default: return "unrecognised"
+        }
+    }
+
+    static func describe(_ b: ArraySlice<UInt8>) -> String {
+        if !b.isEmpty && b.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) { return "'" + String(decoding: b, as: UTF8.self) + "'" }
+        return "bytes " + b.map { String(format: "%02X", $0) }.joined(separator: " ")
+    }
+
+    static func u16(_ b: [UInt8], _ i: Int) -> UInt16 { UInt16(b[i]) | UInt16(b[i + 1]) << 8 }
+    static func u32(_ b: [UInt8], _ i: Int) -> UInt32 {
+        UInt32(b[i]) | UInt32(b[i + 1]) << 8 | UInt32(b[i + 2]) << 16 | UInt32(b[i + 3]) << 24
+    }
+}
