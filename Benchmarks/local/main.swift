@@ -65,9 +65,24 @@ func reference(_ name: String) -> String? {
     return alt["transcript"] as? String
 }
 
+/// CPU seconds of this process and its live children (the Moonshine worker), from /proc.
 func cpuSeconds() -> Double {
     var u = rusage(); getrusage(RUSAGE_SELF.rawValue, &u)
-    return Double(u.ru_utime.tv_sec) + Double(u.ru_utime.tv_usec) / 1e6 + Double(u.ru_stime.tv_sec) + Double(u.ru_stime.tv_usec) / 1e6
+    var c = rusage(); getrusage(RUSAGE_CHILDREN.rawValue, &c)   // children that have ended
+    func secs(_ r: rusage) -> Double {
+        Double(r.ru_utime.tv_sec) + Double(r.ru_utime.tv_usec) / 1e6 + Double(r.ru_stime.tv_sec) + Double(r.ru_stime.tv_usec) / 1e6
+    }
+    var total = secs(u) + secs(c)
+    let me = getpid(), hz = Double(sysconf(Int32(_SC_CLK_TCK)))
+    for entry in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] where Int32(entry) != nil {
+        guard let stat = try? String(contentsOfFile: "/proc/\(entry)/stat", encoding: .utf8),
+              let close = stat.lastIndex(of: ")") else { continue }
+        let f = stat[stat.index(after: close)...].split(separator: " ")
+        // After the command: state ppid … utime is field 14, stime 15 (1-based over the whole line).
+        guard f.count > 13, Int32(f[1]) == me, let ut = Double(f[11]), let st = Double(f[12]) else { continue }
+        total += (ut + st) / hz
+    }
+    return total
 }
 func peakRSSMB() -> Double { var u = rusage(); getrusage(RUSAGE_SELF.rawValue, &u); return Double(u.ru_maxrss) / 1024 }
 func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
@@ -288,6 +303,8 @@ for r in all {
               + f(x.cpuPerAudioSecond).padding(toLength: 9, withPad: " ", startingAt: 0)
               + f(x.wallPerAudioSecond))
     }
+    let pooled = r.files.flatMap(\.finalLatencies)
+    print("all files: final latency median \(f(median(pooled))) s over \(pooled.count) finals; first interim median \(f(median(r.files.compactMap(\.firstInterimLatency)))) s")
     for x in r.files where x.wer != nil {
         print("  \(x.file): WER \(x.werDetail ?? "")")
         print("    hyp: \(x.hypothesis)")
