@@ -92,6 +92,9 @@ final class MoonshineProcess: UtteranceTranscriber, @unchecked Sendable {
         return text
     }
 
+    /// The running worker's process id (nil between a retirement and the next call).
+    var workerPID: Int32? { lock.lock(); defer { lock.unlock() }; return current?.pid }
+
     private func spawn() throws(LocalEngineError) -> Worker {
         spawned += 1
         return try Worker(path: workerPath, modelDirectory: files.directory.path)
@@ -146,6 +149,9 @@ final class MoonshineProcess: UtteranceTranscriber, @unchecked Sendable {
             guard status == 0 else { throw .decodeFailed(engine: "Moonshine", detail: text) }
             return text
         }
+
+        /// The worker's process id.
+        var pid: Int32 { process.processIdentifier }
 
         /// The worker's resident memory in MB (0 when unknown).
         func residentMB() -> Double {
