@@ -93,6 +93,7 @@ final class RecognitionPipeline {
     func push(_ samples: [Int16], gapBefore: Double = 0) {
         if gapBefore > 0 {
             if active { endUtterance(atSample: consumed, pause: true, fromFinalize: false) }
+            segmenter.reset()   // speech after the gap starts a new utterance
             timeOffset += gapBefore
         }
         pending += samples

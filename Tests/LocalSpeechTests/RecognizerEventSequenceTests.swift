@@ -93,6 +93,31 @@ extension RealEngineTests {
         }
 
         @Test(.enabled(if: InstalledModels.sphinx, "PocketSphinx model not installed: run scripts/install-local-engine"))
+        func lostAudioEndsTheUtteranceAndShiftsLaterTimes() async throws {
+            let models = try #require(InstalledModels.found)
+            let r = LocalRecognizer(configuration: LocalEngineConfiguration(models: models, mode: .sphinxOnly))
+            let samples = try InstalledModels.recording("preamble-rest.wav")
+            let cut = 16_000 * 3   // mid-sentence ("… in order to")
+            func bytes(_ s: ArraySlice<Int16>) -> [UInt8] {
+                s.flatMap { v -> [UInt8] in let u = UInt16(bitPattern: v); return [UInt8(u & 0xff), UInt8(u >> 8)] }
+            }
+            let audio = AsyncThrowingStream<AudioChunkFactory.Chunk, Error> { c in
+                c.yield(AudioChunkFactory.Chunk(format: .speech16k, data: bytes(samples[..<cut])))
+                c.yield(AudioChunkFactory.Chunk(format: .speech16k, data: bytes(samples[cut...]), startFrame: Int64(cut + 80_000), gapBefore: 5))
+                c.finish()
+            }
+            var events: [LiveEvent] = []
+            for try await e in r.transcribe(audio, options: .captionDefaults) { events.append(e) }
+            let finals = events.compactMap { if case .results(let x) = $0, x.isFinal { return x } else { return nil } }
+            let first = try #require(finals.first)
+            #expect(first.end <= 3.01 && first.speechFinal, "the gap ends the utterance at 3 s: \(first.start)+\(first.duration)")
+            let later = finals.dropFirst().flatMap(\.best.words)
+            #expect(!later.isEmpty)
+            #expect(later.allSatisfy { $0.start >= 8 }, "words after the gap are shifted by 5 s")
+            if case .metadata(let m)? = events.dropLast().last { #expect(abs((m.duration ?? 0) - 24.1) < 0.1) }
+        }
+
+        @Test(.enabled(if: InstalledModels.sphinx, "PocketSphinx model not installed: run scripts/install-local-engine"))
         func audioInAnotherFormatIsRefusedWithATypedError() async throws {
             let models = try #require(InstalledModels.found)
             let r = LocalRecognizer(configuration: LocalEngineConfiguration(models: models, mode: .sphinxOnly))
