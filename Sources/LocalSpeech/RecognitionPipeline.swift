@@ -93,7 +93,8 @@ final class RecognitionPipeline {
     func push(_ samples: [Int16], gapBefore: Double = 0) {
         if gapBefore > 0 {
             if active { endUtterance(atSample: consumed, pause: true, fromFinalize: false) }
-            segmenter.reset()   // speech after the gap starts a new utterance
+            segmenter.reset()   // speech after the gap starts a new utterance,
+            lastUtteranceEndSample = consumed   // with no audio from before the gap
             timeOffset += gapBefore
         }
         pending += samples
@@ -211,7 +212,7 @@ final class RecognitionPipeline {
         let end = max(start, min(cut, consumed))
         let t0 = time(start), t1 = time(end)
         let sphinxWords = sphinx.endUtterance()
-            .map { w -> TimedWord in var w = w; w.start += t0; w.end += t0; return w }
+            .map { w -> TimedWord in Self.shift(w, by: t0) }
             .filter { $0.start < t1 }
         var words = sphinxWords
         if mode == .hybrid, let moonshine {
@@ -262,7 +263,7 @@ final class RecognitionPipeline {
 
     private func emitInterim() {
         let t0 = time(utteranceStartSample)
-        let hyp = sphinx.hypothesis().map { w -> TimedWord in var w = w; w.start += t0; w.end += t0; return w }
+        let hyp = sphinx.hypothesis().map { w -> TimedWord in Self.shift(w, by: t0) }
         let words = smoother.update(hyp)
         // Deepgram repeats interims even when unchanged; so do we, to keep the cadence steady.
         emit(.results(results(words: words, start: lastFinalEnd, end: max(lastFinalEnd, audioTime),
@@ -296,6 +297,15 @@ final class RecognitionPipeline {
         return Results(channelIndex: channelIndex, start: round3(start), duration: round3(end - start), isFinal: isFinal, speechFinal: speechFinal,
                        fromFinalize: fromFinalize, channel: Channel(alternatives: [alt]),
                        metadata: ResultsMetadata(requestID: requestID, modelInfo: modelInfo, modelUUID: modelUUID))
+    }
+
+    /// Makes utterance-relative word times absolute; PocketSphinx's frame count can be one off
+    /// at an utterance's edge, so times are kept inside it.
+    static func shift(_ w: TimedWord, by t0: Double) -> TimedWord {
+        var w = w
+        w.start = max(t0, w.start + t0)
+        w.end = max(w.start, w.end + t0)
+        return w
     }
 
     private func round3(_ x: Double) -> Double { (x * 1000).rounded() / 1000 }

@@ -113,7 +113,7 @@ extension RealEngineTests {
             #expect(first.end <= 3.01 && first.speechFinal, "the gap ends the utterance at 3 s: \(first.start)+\(first.duration)")
             let later = finals.dropFirst().flatMap(\.best.words)
             #expect(!later.isEmpty)
-            #expect(later.allSatisfy { $0.start >= 8 }, "words after the gap are shifted by 5 s")
+            #expect(later.allSatisfy { $0.start >= 8 }, "words after the gap are shifted by 5 s: \(later.map(\.start))")
             if case .metadata(let m)? = events.dropLast().last { #expect(abs((m.duration ?? 0) - 24.1) < 0.1) }
         }
 
