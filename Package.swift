@@ -55,16 +55,29 @@ let package = Package(
         // Benchmarks: programs that print numbers and the command that reproduces them.
         .executableTarget(name: "LocalBenchmark", dependencies: ["LocalSpeech", "Audio", "Deepgram"],
                           path: "Benchmarks/local"),
+        .executableTarget(name: "WebSocketBenchmark", dependencies: ["WebSocket"], path: "Benchmarks/websocket",
+                          exclude: ["ws_bench_client.py"]),
+        .executableTarget(name: "DeepgramBenchmark", dependencies: ["Deepgram"], path: "Benchmarks/deepgram",
+                          exclude: ["sdk_client.py"]),
 
         .testTarget(name: "WebSocketTests", dependencies: ["WebSocket", "TestSupport"]),
         .testTarget(name: "DeepgramTests", dependencies: ["Deepgram", "TestSupport"]),
+        .testTarget(name: "SpeechEnginesTests", dependencies: ["SpeechEngines", "Audio", "Deepgram", "TestSupport"]),
         .testTarget(name: "AudioTests", dependencies: ["Audio", "TestSupport"]),
-        .testTarget(name: "TranscriptTests", dependencies: ["Transcript", "TestSupport"]),
+        .testTarget(name: "TranscriptTests", dependencies: ["Transcript", "TestSupport"], exclude: ["Golden"]),
         .testTarget(name: "LocalSpeechTests", dependencies: ["LocalSpeech", "TestSupport"]),
-        .testTarget(name: "CaptionUITests", dependencies: ["CaptionUI", "TestSupport"]),
+        .testTarget(name: "CaptionUITests", dependencies: ["CaptionUI", "TestSupport"],
+                    exclude: ["Snapshots", "Support/generate_wide_table.py"]),
         .testTarget(name: "CapttyCoreTests", dependencies: ["CapttyCore", "TestSupport"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["TestSupport"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "Transcript", "Deepgram"]),
         .target(name: "TestSupport", path: "Tests/TestSupport"),
+        // Child process for TranscriptTests' journal tests (SIGKILL crash, RLIMIT_FSIZE limit).
+        .executableTarget(name: "transcript-crash-child", dependencies: ["Transcript"], path: "Tests/TranscriptCrashChild"),
+        // Benchmarks: swift run -c release transcript-bench
+        .executableTarget(name: "transcript-bench", dependencies: ["Transcript", "Deepgram"], path: "Benchmarks/transcript"),
+
+        // Benchmarks: programs that print numbers (swift run -c release <name>).
+        .executableTarget(name: "UIBenchmarks", dependencies: ["CaptionUI"], path: "Benchmarks/ui"),
     ],
     swiftLanguageModes: [.v6]
 )

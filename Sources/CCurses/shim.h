@@ -10,6 +10,7 @@
 #include <locale.h>
 #include <wchar.h>
 #include <ncursesw/curses.h>
+#include <pty.h>
 
 // Macros Swift cannot import, wrapped as inline functions.
 static inline int captty_getmaxy(WINDOW *w) { return getmaxy(w); }
@@ -36,4 +37,40 @@ static inline int captty_key_backspace(void) { return KEY_BACKSPACE; }
 static inline int captty_err(void) { return ERR; }
 static inline int captty_ok(void) { return OK; }
 static inline int captty_key_code_yes(void) { return KEY_CODE_YES; }
+static inline int captty_key_f(int n) { return KEY_F(n); }
+static inline int captty_key_dc(void) { return KEY_DC; }
+static inline int captty_key_ic(void) { return KEY_IC; }
+static inline int captty_key_left(void) { return KEY_LEFT; }
+static inline int captty_key_right(void) { return KEY_RIGHT; }
+static inline int captty_color_pairs(void) { return COLOR_PAIRS; }
+
+// Draws n wide characters at (row, col) of stdscr with attributes and a colour pair.
+static inline int captty_put(int row, int col, const wchar_t *s, int n, attr_t attrs, short pair) {
+    wattr_set(stdscr, attrs, pair, NULL);
+    int rc = mvwaddnwstr(stdscr, row, col, s, n);
+    wattr_set(stdscr, A_NORMAL, 0, NULL);
+    return rc;
+}
+
+// Reads one key from stdscr: returns OK (a character), KEY_CODE_YES (a key code) or ERR.
+static inline int captty_get_key(int *out) {
+    wint_t ch = 0;
+    int rc = wget_wch(stdscr, &ch);
+    *out = (int)ch;
+    return rc;
+}
+// Opens a pseudo-terminal pair of a given size (for headless tests of the curses screen).
+static inline int captty_openpty(int *master, int *slave, int rows, int cols) {
+    struct winsize ws = { (unsigned short)rows, (unsigned short)cols, 0, 0 };
+    return openpty(master, slave, NULL, NULL, &ws);
+}
+// The C library's wcwidth (declared only under _XOPEN_SOURCE): the reference the pure-Swift
+// DisplayWidth is tested against.
+extern int wcwidth(wchar_t c);
+static inline int captty_wcwidth(wchar_t c) { return wcwidth(c); }
+// Sets a terminal's window size (tests resize a pty with it).
+static inline int captty_set_winsize(int fd, int rows, int cols) {
+    struct winsize ws = { (unsigned short)rows, (unsigned short)cols, 0, 0 };
+    return ioctl(fd, TIOCSWINSZ, &ws);
+}
 #endif

@@ -4,13 +4,15 @@ import Glibc
 import Darwin
 #endif
 
-/// Starts a detached POSIX thread for blocking socket and TLS work (one per connection).
+/// Starts a detached POSIX thread for blocking socket and TLS work (one per connection),
+/// with SIGPIPE blocked.
 enum IOThread {
     private final class Box {
         let body: () -> Void
         init(_ body: @escaping () -> Void) { self.body = body }
     }
 
+    /// `name` says what the thread is for (kept for readers; Glibc's pthread_setname_np is not importable).
     static func spawn(name: String, _ body: @escaping @Sendable () -> Void) {
         let box = Unmanaged.passRetained(Box(body)).toOpaque()
         var attr = pthread_attr_t()
@@ -20,6 +22,12 @@ enum IOThread {
         var tid = pthread_t()
         let rc = pthread_create(&tid, &attr, { arg in
             let b = Unmanaged<Box>.fromOpaque(arg!).takeRetainedValue()
+            // OpenSSL writes to the socket with write(2), which raises SIGPIPE when the peer is
+            // gone; block it on this thread so the write fails with EPIPE instead of killing us.
+            var set = sigset_t()
+            sigemptyset(&set)
+            sigaddset(&set, SIGPIPE)
+            pthread_sigmask(SIG_BLOCK, &set, nil)
             b.body()
             return nil
         }, box)
@@ -28,6 +36,5 @@ enum IOThread {
             Unmanaged<Box>.fromOpaque(box).release()
             fatalError("cannot start an I/O thread: \(String(cString: strerror(rc)))")
         }
-        _ = name
     }
 }

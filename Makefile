@@ -1,0 +1,32 @@
+# captty — make run (set up, build, caption live), make test (set up, run all tests), make bench.
+SWIFT ?= swift
+BIN := .build/debug/captty
+
+.PHONY: all setup build release run test bench fuzz clean
+
+all: build
+
+setup:
+	@scripts/setup
+
+build: setup
+	$(SWIFT) build
+
+release: setup
+	$(SWIFT) build -c release
+
+# Captions live audio with the default engine (offline unless DEEPGRAM_API_KEY is set).
+run: build
+	$(BIN) $(ARGS)
+
+test:
+	scripts/test
+
+bench: setup
+	@scripts/bench
+
+fuzz: setup
+	@scripts/fuzz
+
+clean:
+	rm -rf .build

@@ -1,0 +1,31 @@
+/// Draws the caption area: committed lines, the interim guess, and the scroll-back indicator.
+public enum CaptionAreaView {
+    public static func draw(_ snapshot: ScreenSnapshot, theme: Theme, into surface: inout Surface, rect: Rect) {
+        guard !rect.isEmpty else { return }
+        let visible = CaptionViewport.visible(snapshot, width: rect.width, height: rect.height)
+        if visible.rows.isEmpty {
+            let help = snapshot.keyBindings.keys(for: .help).first?.displayName ?? "?"
+            surface.put("Listening… captions appear here. Press \(help) for keys.", row: rect.row,
+                        col: rect.col, style: TextStyle(.dim), limit: rect.right)
+            return
+        }
+        for (i, row) in visible.rows.enumerated() {
+            var col = rect.col
+            for span in row.spans {
+                col = surface.put(span.text, row: rect.row + i, col: col, style: span.style, limit: rect.right)
+            }
+        }
+        if !visible.isFollowing {
+            let end = snapshot.keyBindings.keys(for: .scrollBottom).first?.displayName ?? "End"
+            let n = visible.newLinesBelow
+            let label = n > 0
+                ? " ↓ \(n) new line\(n == 1 ? "" : "s") below · \(end) to follow "
+                : " ↑ scrolled back · \(end) to follow "
+            let text = DisplayWidth.truncate(label, toColumns: rect.width)
+            let row = rect.bottom - 1
+            surface.fill(Rect(row: row, col: rect.col, width: rect.width, height: 1))
+            let col = rect.col + max(0, (rect.width - DisplayWidth.of(text)) / 2)
+            surface.put(text, row: row, col: col, style: theme.scrollIndicator, limit: rect.right)
+        }
+    }
+}

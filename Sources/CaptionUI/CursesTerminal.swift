@@ -1,0 +1,184 @@
+import CCurses
+import Foundation
+
+/// A real terminal driven by ncursesw (wide characters), the app's screen.
+///
+/// Starts with `setlocale(LC_ALL, "")`, `newterm`, cbreak, noecho, keypad and a hidden
+/// cursor; uses the terminal's default colours, and colour pairs only when colour is allowed
+/// and the terminal has colours. Call `end()` on every way out (it is idempotent; `deinit`
+/// calls it too). Creating one installs the crash handlers (`TerminalSignals`); the app
+/// installs the termination handlers and polls `TerminalSignals.terminationRequested`.
+/// One instance per process.
+public final class CursesTerminal: Terminal {
+    private var screen: OpaquePointer?
+    private var inputFile: UnsafeMutablePointer<FILE>?
+    private var outputFile: UnsafeMutablePointer<FILE>?
+    private var pairs: [ColorKey: Int16] = [:]
+    private let colorEnabled: Bool
+    private var currentTimeout: Int = -2
+    private var ended = false
+    public let hasColors: Bool
+    /// The descriptor the screen is written to (for the crash handler's reset sequence).
+    public let outputDescriptor: Int32
+
+    private struct ColorKey: Hashable {
+        var fg: Int16
+        var bg: Int16
+    }
+
+    /// Opens the terminal on `input`/`output` descriptors (stdin/stdout by default).
+    /// `termType` overrides `$TERM`; `allowColor` false never starts colour (nil: colour unless
+    /// `NO_COLOR` is set).
+    public init(input: Int32 = STDIN_FILENO, output: Int32 = STDOUT_FILENO, termType: String? = nil,
+                allowColor: Bool? = nil) throws(TerminalError) {
+        setlocale(LC_ALL, "")
+        let allowColor = allowColor
+            ?? (ColorMode.detect(environment: ProcessInfo.processInfo.environment, terminalHasColors: true) == .color)
+        let term = termType ?? ProcessInfo.processInfo.environment["TERM"]
+        guard let term, !term.isEmpty else { throw .noTerminalType }
+        guard isatty(output) == 1 || output != STDOUT_FILENO else { throw .notATerminal }
+        TerminalSignals.saveTerminalModes(input: input, output: output)
+        guard let inFile = fdopen(dup(input), "r"), let outFile = fdopen(dup(output), "w") else {
+            TerminalSignals.disarmCrashRestore()
+            throw .cannotOpen(term: term, reason: String(cString: strerror(errno)))
+        }
+        guard let scr = newterm(term, outFile, inFile) else {
+            fclose(inFile)
+            fclose(outFile)
+            TerminalSignals.disarmCrashRestore()
+            throw .cannotOpen(term: term, reason: "ncurses does not know this terminal type (check $TERM and the terminfo database)")
+        }
+        set_term(scr)
+        screen = scr
+        inputFile = inFile
+        outputFile = outFile
+        outputDescriptor = output
+        cbreak()
+        noecho()
+        nonl()
+        keypad(captty_stdscr(), true)
+        curs_set(0)
+        set_escdelay(25)
+        hasColors = has_colors()
+        colorEnabled = allowColor && hasColors
+        if colorEnabled {
+            start_color()
+            use_default_colors()
+        }
+        // From here on a crash restores the terminal before the process dies.
+        TerminalSignals.installCrashHandlers()
+    }
+
+    deinit { end() }
+
+    /// Restores the terminal (endwin) and frees the screen; safe to call more than once.
+    public func end() {
+        guard !ended, let scr = screen else { return }
+        ended = true
+        endwin()
+        TerminalSignals.disarmCrashRestore()
+        delscreen(scr)
+        screen = nil
+        if let f = inputFile { fclose(f) }
+        if let f = outputFile { fclose(f) }
+        inputFile = nil
+        outputFile = nil
+    }
+
+    public var size: TerminalSize {
+        guard !ended else { return TerminalSize(width: 0, height: 0) }
+        let win = captty_stdscr()
+        return TerminalSize(width: Int(captty_getmaxx(win)), height: Int(captty_getmaxy(win)))
+    }
+
+    public func put(_ text: String, row: Int, col: Int, style: TextStyle) {
+        guard !ended else { return }
+        var wide = text.unicodeScalars.map { wchar_t(bitPattern: $0.value) }
+        wide.append(0)
+        let pair = colorPair(for: style)
+        _ = wide.withUnsafeBufferPointer { buf in
+            captty_put(Int32(row), Int32(col), buf.baseAddress, Int32(buf.count - 1), attributes(style), pair)
+        }
+    }
+
+    public func clear() {
+        guard !ended else { return }
+        wclear(captty_stdscr())
+    }
+
+    public func refresh() {
+        guard !ended else { return }
+        wrefresh(captty_stdscr())
+    }
+
+    public func readKey(timeoutMilliseconds: Int) -> KeyInput? {
+        guard !ended else { return nil }
+        if timeoutMilliseconds != currentTimeout {
+            wtimeout(captty_stdscr(), Int32(timeoutMilliseconds))
+            currentTimeout = timeoutMilliseconds
+        }
+        var code: Int32 = 0
+        let rc = captty_get_key(&code)
+        if rc == captty_key_code_yes() { return Self.keyFromCode(code) }
+        if rc == captty_ok() { return Self.keyFromCharacter(code) }
+        return nil
+    }
+
+    /// Maps an ncurses key code (KEY_*) to a key.
+    static func keyFromCode(_ code: Int32) -> KeyInput? {
+        switch code {
+        case captty_key_resize(): return .resize
+        case captty_key_ppage(): return .pageUp
+        case captty_key_npage(): return .pageDown
+        case captty_key_home(): return .home
+        case captty_key_end(): return .end
+        case captty_key_up(): return .up
+        case captty_key_down(): return .down
+        case captty_key_left(): return .left
+        case captty_key_right(): return .right
+        case captty_key_enter(): return .enter
+        case captty_key_backspace(): return .backspace
+        case captty_key_dc(): return .delete
+        case captty_key_ic(): return .insert
+        default:
+            for n in 1...24 where code == captty_key_f(Int32(n)) { return .function(n) }
+            return nil
+        }
+    }
+
+    /// Maps a character read in cbreak mode to a key.
+    static func keyFromCharacter(_ code: Int32) -> KeyInput? {
+        switch code {
+        case 0x1B: return .escape
+        case 0x0D, 0x0A: return .enter
+        case 0x09: return .tab
+        case 0x7F, 0x08: return .backspace
+        case 0x01...0x1A: return .control(Character(Unicode.Scalar(UInt8(0x60 + code))))
+        default:
+            guard code >= 0x20, let scalar = Unicode.Scalar(UInt32(code)) else { return nil }
+            return .character(Character(scalar))
+        }
+    }
+
+    private func attributes(_ style: TextStyle) -> attr_t {
+        var a = captty_a_normal()
+        if style.attributes.contains(.bold) { a |= captty_a_bold() }
+        if style.attributes.contains(.dim) { a |= captty_a_dim() }
+        if style.attributes.contains(.italic) { a |= captty_a_italic() }
+        if style.attributes.contains(.reverse) { a |= captty_a_reverse() }
+        if style.attributes.contains(.underline) { a |= captty_a_underline() }
+        return a
+    }
+
+    /// The colour pair for a style, allocated on first use; 0 (default colours) without colour.
+    private func colorPair(for style: TextStyle) -> Int16 {
+        guard colorEnabled, style.hasColor else { return 0 }
+        let key = ColorKey(fg: Int16(style.foreground?.rawValue ?? -1), bg: Int16(style.background?.rawValue ?? -1))
+        if let p = pairs[key] { return p }
+        let next = Int16(pairs.count + 1)
+        guard Int32(next) < captty_color_pairs() else { return 0 }
+        init_pair(next, key.fg, key.bg)
+        pairs[key] = next
+        return next
+    }
+}

@@ -1,0 +1,28 @@
+/// The device picker overlay: a list of input devices with the highlighted one reversed and
+/// the current one marked.
+public enum DevicePickerView {
+    public static func draw(_ state: DevicePickerState, theme: Theme, into surface: inout Surface, rect: Rect) {
+        let names = state.devices.map { DisplayWidth.sanitizedForTerminal($0) }
+        let widest = names.map { DisplayWidth.of($0) }.max() ?? 0
+        let innerW = min(max(0, rect.width - 4), max(34, widest + 2))
+        let innerH = min(max(1, rect.height - 2), max(1, names.count))
+        let inner = OverlayBox.draw(title: "Input device", footer: "↑↓ choose · Enter use · Esc cancel",
+                                    inner: TerminalSize(width: innerW, height: innerH), theme: theme,
+                                    into: &surface, area: rect)
+        guard !inner.isEmpty else { return }
+        if names.isEmpty {
+            surface.put("No input devices found", row: inner.row, col: inner.col, style: TextStyle(.dim), limit: inner.right)
+            return
+        }
+        // Keep the selection visible: scroll the list window around it.
+        let first = min(max(0, state.selection - inner.height + 1), max(0, names.count - inner.height))
+        for (i, name) in names.enumerated().dropFirst(first).prefix(inner.height) {
+            let y = inner.row + i - first
+            let mark = i == state.current ? "● " : "  "
+            let style = i == state.selection ? theme.selection : theme.overlayText
+            if i == state.selection { surface.fill(Rect(row: y, col: inner.col, width: inner.width, height: 1), style: style) }
+            let col = surface.put(mark, row: y, col: inner.col, style: style, limit: inner.right)
+            surface.put(DisplayWidth.truncate(name, toColumns: inner.right - col), row: y, col: col, style: style, limit: inner.right)
+        }
+    }
+}

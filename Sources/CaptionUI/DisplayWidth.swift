@@ -1,0 +1,133 @@
+/// How many terminal columns text occupies, like `wcwidth(3)` but pure Swift.
+///
+/// Rules: East Asian Wide and Fullwidth scalars take 2 columns; combining marks, format
+/// characters (zero-width space, joiners), variation selectors and Hangul medial/final jamo
+/// take 0; C0/C1 control characters are not printable (they are replaced before drawing, see
+/// `sanitizedForTerminal`). Where glibc's `wcwidth` differs, glibc wins (tested over every
+/// assigned scalar).
+///
+/// A grapheme cluster takes the sum of its scalars' widths. That is exactly how ncursesw
+/// places text (zero-width scalars join the previous cell), so this model and the real screen
+/// never disagree about where a character is: "e" + U+0301 is 1 column, a Hangul syllable
+/// spelled with jamo is 2, a flag is 2. (Emoji ZWJ sequences count each emoji; terminals
+/// differ on those anyway, and speech engines do not produce them.)
+public enum DisplayWidth {
+    /// Columns taken by one Unicode scalar: 0, 1 or 2 (control characters count as 0).
+    public static func of(_ scalar: Unicode.Scalar) -> Int {
+        let v = scalar.value
+        if v < 0x7F { return v >= 0x20 ? 1 : 0 }      // ASCII fast path
+        if v < 0xA0 { return 0 }                        // DEL and C1 controls
+        if v == 0xAD { return 1 }                       // soft hyphen: shown by terminals
+        if (0x1160...0x11FF).contains(v) || (0xD7B0...0xD7FF).contains(v) { return 0 } // jamo V/T
+        if v == 0x200B { return 0 }
+        // Where glibc's wcwidth (which ncurses uses to place the cursor) differs from the plain
+        // Unicode 14 rules, follow glibc so the screen model and curses agree.
+        switch v {
+        case 0x600...0x605, 0x6DD, 0x70F, 0x890, 0x891, 0x8E2, 0x110BD, 0x110CD:
+            return 1                                    // prepended concatenation marks
+        case 0x1171E:
+            return 0
+        case 0x3248...0x324F, 0x4DC0...0x4DFF:
+            return 2                                    // circled numbers on squares, Yijing hexagrams
+        default:
+            break
+        }
+        switch scalar.properties.generalCategory {
+        case .nonspacingMark, .enclosingMark, .format:
+            return 0
+        case .control, .lineSeparator, .paragraphSeparator:
+            return 0
+        default:
+            break
+        }
+        return isWide(v) ? 2 : 1
+    }
+
+    /// Columns taken by one grapheme cluster (a `Character`): the sum over its scalars.
+    public static func of(_ character: Character) -> Int {
+        let scalars = character.unicodeScalars
+        guard let first = scalars.first else { return 0 }
+        // Fast path: a single ASCII scalar.
+        if first.value < 0x80 && scalars.count == 1 { return of(first) }
+        var width = 0
+        for s in scalars { width += of(s) }
+        return width
+    }
+
+    /// Columns taken by a string, summed over its grapheme clusters.
+    public static func of(_ text: some StringProtocol) -> Int {
+        var total = 0
+        for ch in text { total += of(ch) }
+        return total
+    }
+
+    /// Whether a scalar is East Asian Wide or Fullwidth (binary search over a generated table).
+    static func isWide(_ v: UInt32) -> Bool {
+        if v < 0x1100 { return false }
+        let table = WideCharacterTable.ranges
+        var lo = 0
+        var hi = table.count - 1
+        while lo <= hi {
+            let mid = (lo + hi) / 2
+            let (a, b) = table[mid]
+            if v < a { hi = mid - 1 } else if v > b { lo = mid + 1 } else { return true }
+        }
+        return false
+    }
+
+    /// The string with every control character (which could move the cursor or inject escape
+    /// sequences into the terminal) replaced: tabs and newlines become spaces, others U+FFFD.
+    public static func sanitizedForTerminal(_ text: String) -> String {
+        var needs = false
+        for s in text.unicodeScalars where s.value < 0x20 || (0x7F..<0xA0).contains(s.value) {
+            needs = true
+            break
+        }
+        guard needs else { return text }
+        var out = String.UnicodeScalarView()
+        for s in text.unicodeScalars {
+            switch s.value {
+            case 0x09, 0x0A, 0x0D: out.append(" ")
+            case 0..<0x20, 0x7F..<0xA0: out.append("\u{FFFD}")
+            default: out.append(s)
+            }
+        }
+        return String(out)
+    }
+
+    /// The longest prefix of `text` that fits in `columns`, never splitting a grapheme cluster,
+    /// with `ellipsis` appended when something was cut (the ellipsis counts toward the width).
+    public static func truncate(_ text: String, toColumns columns: Int, ellipsis: String = "…") -> String {
+        guard columns > 0 else { return "" }
+        if of(text) <= columns { return text }
+        let budget = columns - of(ellipsis)
+        guard budget >= 0 else { return "" }
+        var used = 0
+        var out = ""
+        for ch in text {
+            let w = of(ch)
+            if used + w > budget { break }
+            used += w
+            out.append(ch)
+        }
+        return out + ellipsis
+    }
+
+    /// The longest suffix of `text` that fits in `columns`, with `ellipsis` in front when cut
+    /// (keeps the file name of a long path visible).
+    public static func truncateLeading(_ text: String, toColumns columns: Int, ellipsis: String = "…") -> String {
+        guard columns > 0 else { return "" }
+        if of(text) <= columns { return text }
+        let budget = columns - of(ellipsis)
+        guard budget >= 0 else { return "" }
+        var used = 0
+        var kept: [Character] = []
+        for ch in text.reversed() {
+            let w = of(ch)
+            if used + w > budget { break }
+            used += w
+            kept.append(ch)
+        }
+        return ellipsis + String(kept.reversed())
+    }
+}

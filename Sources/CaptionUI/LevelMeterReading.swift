@@ -1,0 +1,25 @@
+/// The input level as the meter shows it (computed by the audio side, drawn here).
+public struct LevelMeterReading: Equatable, Sendable {
+    /// Root-mean-square level of the last block, in dBFS (0 is full scale; quieter is negative).
+    public var rmsDBFS: Double
+    /// The held peak, in dBFS, drawn as a marker on the bar.
+    public var peakHoldDBFS: Double
+    /// Samples reached full scale recently.
+    public var clipping: Bool
+    /// No audio (or only digital silence) has arrived for a while.
+    public var silent: Bool
+    /// The input device's human name, used in the "no audio from …" warning.
+    public var deviceName: String
+
+    public init(rmsDBFS: Double = -120, peakHoldDBFS: Double = -120, clipping: Bool = false,
+                silent: Bool = false, deviceName: String = "") {
+        self.rmsDBFS = rmsDBFS
+        self.peakHoldDBFS = peakHoldDBFS
+        self.clipping = clipping
+        self.silent = silent
+        self.deviceName = deviceName
+    }
+
+    /// The lowest level the bar shows; anything quieter draws an empty bar.
+    public static let floorDBFS: Double = -60
+}

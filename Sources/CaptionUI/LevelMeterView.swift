@@ -1,0 +1,77 @@
+/// Draws the input level: a bar with a peak-hold marker, the level in dB, a clip mark, and the
+/// device name — or, when no audio arrives, a warning naming the device.
+public enum LevelMeterView {
+    /// Eighth blocks for the partly filled cell at the end of the bar.
+    static let partials: [Character] = ["▏", "▎", "▍", "▌", "▋", "▊", "▉"]
+
+    public static func draw(_ level: LevelMeterReading, theme: Theme, keys: KeyBindingTable,
+                            into surface: inout Surface, rect: Rect) {
+        guard !rect.isEmpty else { return }
+        let row = rect.row
+        if level.silent {
+            let device = level.deviceName.isEmpty ? "the input device" : "“\(level.deviceName)”"
+            let pick = keys.keys(for: .pickDevice).first?.displayName ?? "a"
+            let text = DisplayWidth.truncate("⚠ no audio from \(device) — check it is on and not muted, or press \(pick) to pick another",
+                                             toColumns: rect.width)
+            surface.put(text, row: row, col: rect.col, style: theme.warning, limit: rect.right)
+            return
+        }
+        let barWidth = min(40, max(4, (rect.width - 14) / 2))
+        var col = rect.col
+        col = surface.put("▕", row: row, col: col, style: theme.meterEmpty, limit: rect.right)
+        let barStart = col
+        let filled = fraction(level.rmsDBFS) * Double(barWidth)
+        let full = Int(filled)
+        var partialDrawn = false
+        for i in 0..<barWidth {
+            let style = segmentStyle(i, of: barWidth, theme: theme)
+            if i < full {
+                surface.put("█", row: row, col: barStart + i, style: style, limit: rect.right)
+            } else if i == full, filled - Double(full) >= 1.0 / 8.0 {
+                let eighths = min(6, Int((filled - Double(full)) * 8) - 1)
+                surface.put(String(partials[eighths]), row: row, col: barStart + i, style: style, limit: rect.right)
+                partialDrawn = true
+            } else {
+                surface.put(" ", row: row, col: barStart + i, style: theme.meterEmpty, limit: rect.right)
+            }
+        }
+        if level.peakHoldDBFS > LevelMeterReading.floorDBFS {
+            let p = min(barWidth - 1, max(0, Int((fraction(level.peakHoldDBFS) * Double(barWidth)).rounded(.up)) - 1))
+            if p > full || (p == full && !partialDrawn) {
+                surface.put("│", row: row, col: barStart + p, style: theme.peakMarker, limit: rect.right)
+            }
+        }
+        col = surface.put("▏", row: row, col: barStart + barWidth, style: theme.meterEmpty, limit: rect.right)
+        col = surface.put(decibels(level.rmsDBFS), row: row, col: col, style: .plain, limit: rect.right)
+        if level.clipping {
+            col = surface.put(" ", row: row, col: col, style: .plain, limit: rect.right)
+            col = surface.put("CLIP", row: row, col: col, style: theme.clip, limit: rect.right)
+        } else {
+            col += 5
+        }
+        if !level.deviceName.isEmpty, col + 2 < rect.right {
+            let name = DisplayWidth.truncate(level.deviceName, toColumns: rect.right - col - 2)
+            surface.put(name, row: row, col: col + 2, style: TextStyle(.dim), limit: rect.right)
+        }
+    }
+
+    /// Where a level falls on the bar, 0...1 (linear in dB from the floor to 0 dBFS).
+    static func fraction(_ db: Double) -> Double {
+        guard db.isFinite else { return 0 }
+        return min(1, max(0, (db - LevelMeterReading.floorDBFS) / -LevelMeterReading.floorDBFS))
+    }
+
+    /// Green up to -18 dBFS, yellow up to -6, red above (by each cell's position on the bar).
+    static func segmentStyle(_ i: Int, of width: Int, theme: Theme) -> TextStyle {
+        let db = LevelMeterReading.floorDBFS * (1 - Double(i + 1) / Double(width))
+        if db > -6 { return theme.meterHigh }
+        if db > -18 { return theme.meterMid }
+        return theme.meterLow
+    }
+
+    /// " -23 dB", right-aligned in 7 columns; "  -∞ dB" below the floor of measurement.
+    static func decibels(_ db: Double) -> String {
+        let text = db.isFinite && db > -100 ? "\(Int(db.rounded()))" : "-∞"
+        return String(repeating: " ", count: max(0, 4 - text.count)) + text + " dB"
+    }
+}

@@ -1,0 +1,149 @@
+/// A piece of text in one style.
+public struct StyledSpan: Equatable, Sendable {
+    public var text: String
+    public var style: TextStyle
+    public init(_ text: String, _ style: TextStyle) {
+        self.text = text
+        self.style = style
+    }
+}
+
+/// One screen row of a wrapped caption line.
+public struct WrappedRow: Equatable, Sendable {
+    public var spans: [StyledSpan]
+    /// Grapheme offset (within the line's words joined by spaces) of the row's first word
+    /// piece; what a `ScrollAnchor` stores.
+    public var startOffset: Int
+    /// Columns used.
+    public var width: Int
+
+    mutating func append(_ text: String, _ style: TextStyle, columns: Int) {
+        if let last = spans.last, last.style == style {
+            spans[spans.count - 1].text += text
+        } else {
+            spans.append(StyledSpan(text, style))
+        }
+        width += columns
+    }
+}
+
+/// Word-wraps caption lines by display width (pure functions).
+///
+/// Lines break between words; a word wider than the row, or one holding wide (CJK)
+/// characters, breaks between grapheme clusters, never inside one. Continuation rows are
+/// indented two columns when the area is at least 20 columns wide.
+public enum LineLayout {
+    struct Token {
+        var text: String
+        var style: TextStyle
+        var width: Int
+        var graphemes: Int
+        var breakable: Bool
+        var isPrefix: Bool
+    }
+
+    /// The rows of a committed line.
+    public static func rows(for line: CaptionLineView, toggles: DisplayToggles, theme: Theme, width: Int) -> [WrappedRow] {
+        var tokens = prefixTokens(start: line.start, speaker: line.speaker, toggles: toggles, theme: theme)
+        switch line.content {
+        case .text(let text):
+            for w in splitWords(text) { tokens.append(token(w, theme.caption)) }
+        case .words(let words):
+            for word in words {
+                let dim = toggles.confidenceDimming && (word.confidence ?? 1) < toggles.lowConfidenceThreshold
+                for w in splitWords(word.text) { tokens.append(token(w, dim ? theme.lowConfidence : theme.caption)) }
+            }
+        }
+        return wrap(tokens, width: width, baseStyle: theme.caption)
+    }
+
+    /// The rows of the interim guess (drawn in the interim style throughout).
+    public static func interimRows(_ text: String, speaker: Int?, toggles: DisplayToggles, theme: Theme, width: Int) -> [WrappedRow] {
+        var tokens: [Token] = []
+        if toggles.speakerLabels, let s = speaker {
+            tokens.append(token("Speaker \(s + 1):", theme.speaker(s), isPrefix: true))
+        }
+        for w in splitWords(text) { tokens.append(token(w, theme.interim)) }
+        return wrap(tokens, width: width, baseStyle: theme.interim)
+    }
+
+    static func prefixTokens(start: Double, speaker: Int?, toggles: DisplayToggles, theme: Theme) -> [Token] {
+        var tokens: [Token] = []
+        if toggles.timestamps {
+            tokens.append(token("[\(TimeFormat.clock(start))]", theme.timestamp, isPrefix: true))
+        }
+        if toggles.speakerLabels, let s = speaker {
+            tokens.append(token("Speaker \(s + 1):", theme.speaker(s), isPrefix: true))
+        }
+        return tokens
+    }
+
+    static func splitWords(_ text: String) -> [Substring] {
+        DisplayWidth.sanitizedForTerminal(text).split(whereSeparator: { $0 == " " || $0 == "\u{3000}" })
+    }
+
+    static func token(_ text: some StringProtocol, _ style: TextStyle, isPrefix: Bool = false) -> Token {
+        var width = 0
+        var graphemes = 0
+        var breakable = false
+        for ch in text {
+            let w = DisplayWidth.of(ch)
+            width += w
+            graphemes += 1
+            if w == 2 { breakable = true }
+        }
+        return Token(text: String(text), style: style, width: width, graphemes: graphemes,
+                     breakable: breakable, isPrefix: isPrefix)
+    }
+
+    static func wrap(_ tokens: [Token], width: Int, baseStyle: TextStyle, hangingIndent: Bool = true) -> [WrappedRow] {
+        guard width > 0 else { return [] }
+        let indent = hangingIndent && width >= 20 ? 2 : 0
+        var rows: [WrappedRow] = []
+        var current = WrappedRow(spans: [], startOffset: 0, width: 0)
+        var rowStart = 0          // first column of text on this row (0, or the indent)
+        var offset = 0            // grapheme offset of the next word
+        var firstWord = true
+
+        func newRow(startOffset: Int) {
+            rows.append(current)
+            current = WrappedRow(spans: [], startOffset: startOffset, width: 0)
+            if indent > 0 { current.append(String(repeating: " ", count: indent), baseStyle, columns: indent) }
+            rowStart = indent
+        }
+
+        for tok in tokens {
+            if !tok.isPrefix {
+                if !firstWord { offset += 1 }   // the space before this word
+                firstWord = false
+            }
+            let tokenOffset = tok.isPrefix ? 0 : offset
+            let hasText = current.width > rowStart
+            let space = hasText ? 1 : 0
+            if current.width + space + tok.width <= width {
+                if hasText { current.append(" ", baseStyle, columns: 1) }
+                current.append(tok.text, tok.style, columns: tok.width)
+            } else if tok.breakable || tok.width > width - indent {
+                // Fill the row grapheme by grapheme (CJK text, or a word longer than a row).
+                if hasText {
+                    if current.width + 2 < width { current.append(" ", baseStyle, columns: 1) } else { newRow(startOffset: tokenOffset) }
+                }
+                var i = 0
+                for ch in tok.text {
+                    let w = DisplayWidth.of(ch)
+                    if current.width + w > width, current.width > rowStart {
+                        newRow(startOffset: tok.isPrefix ? 0 : tokenOffset + i)
+                    }
+                    current.append(String(ch), tok.style, columns: w)
+                    i += 1
+                }
+            } else {
+                newRow(startOffset: tokenOffset)
+                current.append(tok.text, tok.style, columns: tok.width)
+            }
+            if !tok.isPrefix { offset += tok.graphemes }
+        }
+        rows.append(current)
+        return rows
+    }
+}

@@ -1,0 +1,36 @@
+/// Everything the screen shows, as one value: the renderer draws it and changes nothing.
+///
+/// Two equal snapshots draw the same frame, so the renderer skips a frame when nothing
+/// changed. Committed lines are read through `CaptionLines` (count + revision), never copied.
+public struct ScreenSnapshot: Equatable, Sendable {
+    public var lines: CaptionLines
+    /// The engine's pending guess for the words being spoken; replaced in place.
+    public var interim: String
+    /// Speaker of the interim text, if known.
+    public var interimSpeaker: Int?
+    public var toggles: DisplayToggles
+    public var level: LevelMeterReading
+    public var status: StatusInfo
+    public var scroll: ScrollState
+    public var overlay: Overlay
+    public var colorMode: ColorMode
+    /// The key bindings in effect (the help overlay lists them).
+    public var keyBindings: KeyBindingTable
+
+    public init(lines: CaptionLines = .empty, interim: String = "", interimSpeaker: Int? = nil,
+                toggles: DisplayToggles = DisplayToggles(), level: LevelMeterReading = LevelMeterReading(),
+                status: StatusInfo = StatusInfo(), scroll: ScrollState = .following,
+                overlay: Overlay = .none, colorMode: ColorMode = .color,
+                keyBindings: KeyBindingTable = .default) {
+        self.lines = lines
+        self.interim = interim
+        self.interimSpeaker = interimSpeaker
+        self.toggles = toggles
+        self.level = level
+        self.status = status
+        self.scroll = scroll
+        self.overlay = overlay
+        self.colorMode = colorMode
+        self.keyBindings = keyBindings
+    }
+}

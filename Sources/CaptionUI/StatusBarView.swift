@@ -1,0 +1,139 @@
+/// Draws the status bar: connection state, engine and model, language, lag, elapsed time and
+/// where the transcript is saved; what does not fit is left out by priority, paths are cut
+/// from the left so the file name stays.
+public enum StatusBarView {
+    struct Segment {
+        var text: String
+        var style: TextStyle
+        /// Lower is more important.
+        var priority: Int
+        var rightAligned: Bool
+        /// A path: may be cut from the left down to 12 columns.
+        var truncatable: Bool = false
+    }
+
+    public static func draw(_ status: StatusInfo, theme: Theme, into surface: inout Surface, rect: Rect) {
+        guard !rect.isEmpty else { return }
+        surface.fill(rect, style: theme.statusBar)
+        // One column is kept free so the left and right groups never touch.
+        let segments = fit(segments(status, theme: theme), width: rect.width - 1)
+        var col = rect.col
+        for s in segments where !s.rightAligned {
+            col = surface.put(s.text, row: rect.row, col: col, style: s.style, limit: rect.right)
+        }
+        let rightWidth = segments.filter(\.rightAligned).reduce(0) { $0 + DisplayWidth.of($1.text) }
+        var rcol = max(col, rect.right - rightWidth)
+        for s in segments where s.rightAligned {
+            rcol = surface.put(s.text, row: rect.row, col: rcol, style: s.style, limit: rect.right)
+        }
+    }
+
+    /// The text of the connection state, e.g. "↻ reconnecting in 3 s (attempt 2)".
+    public static func connectionLabel(_ state: ConnectionState) -> String {
+        switch state {
+        case .connecting: return "◌ connecting…"
+        case .live: return "● live"
+        case .reconnecting(let s, let attempt): return "↻ reconnecting in \(s) s (attempt \(attempt))"
+        case .paused: return "‖ paused"
+        case .error(let message): return "✖ error: \(DisplayWidth.sanitizedForTerminal(message))"
+        case .finished: return "■ finished"
+        }
+    }
+
+    /// "lag 320 ms", or "lag 1.4 s" from a second on.
+    public static func lagLabel(_ ms: Int) -> String {
+        if ms < 1000 { return "lag \(ms) ms" }
+        let tenths = (ms + 50) / 100
+        return "lag \(tenths / 10).\(tenths % 10) s"
+    }
+
+    static func segments(_ status: StatusInfo, theme: Theme) -> [Segment] {
+        var out: [Segment] = []
+        let connStyle: TextStyle
+        switch status.connection {
+        case .live: connStyle = theme.statusLive
+        case .connecting, .reconnecting: connStyle = theme.statusWaiting
+        case .paused: connStyle = theme.statusPaused
+        case .error: connStyle = theme.statusError
+        case .finished: connStyle = TextStyle(theme.statusBar.attributes.union(.bold),
+                                              foreground: theme.statusBar.foreground,
+                                              background: theme.statusBar.background)
+        }
+        out.append(Segment(text: " \(connectionLabel(status.connection)) ", style: connStyle, priority: 0,
+                           rightAligned: false, truncatable: { if case .error = status.connection { return true }; return false }()))
+        let engine = [status.engine, status.model].filter { !$0.isEmpty }.joined(separator: " ")
+        if !engine.isEmpty { out.append(Segment(text: " \(engine)", style: theme.statusBar, priority: 2, rightAligned: false)) }
+        if !status.language.isEmpty {
+            out.append(Segment(text: " · \(status.language)", style: theme.statusBar, priority: 3, rightAligned: false))
+        }
+        if let lag = status.lagMilliseconds {
+            out.append(Segment(text: " · \(lagLabel(lag))", style: theme.statusBar, priority: 4, rightAligned: false))
+        }
+        if !status.flags.isEmpty {
+            let text = status.flags.map { $0.isOn ? $0.label : "-\($0.label)" }.joined(separator: " ")
+            out.append(Segment(text: " · \(text)", style: theme.statusBar, priority: 7, rightAligned: false))
+        }
+        switch status.save {
+        case .notSaving:
+            out.append(Segment(text: "not saving ", style: theme.statusBar, priority: 6, rightAligned: true))
+        case .journaling(let path):
+            out.append(Segment(text: "saving to \(DisplayWidth.sanitizedForTerminal(path)) ", style: theme.statusBar,
+                               priority: 5, rightAligned: true, truncatable: true))
+        case .exported(let path):
+            out.append(Segment(text: "saved \(DisplayWidth.sanitizedForTerminal(path)) ", style: theme.statusBar,
+                               priority: 5, rightAligned: true, truncatable: true))
+        case .failing(let message):
+            out.append(Segment(text: " ✖ SAVE FAILED: \(DisplayWidth.sanitizedForTerminal(message)) ", style: theme.statusError,
+                               priority: 1, rightAligned: true, truncatable: true))
+        }
+        out.append(Segment(text: " \(TimeFormat.clock(status.elapsedSeconds)) ", style: theme.statusBar, priority: 1, rightAligned: true))
+        return out
+    }
+
+    /// Keeps the most important segments that fit, cutting truncatable ones when that helps.
+    static func fit(_ all: [Segment], width: Int) -> [Segment] {
+        var kept = Array(repeating: false, count: all.count)
+        var texts = all.map(\.text)
+        var used = 0
+        let order = all.indices.sorted { (all[$0].priority, $0) < (all[$1].priority, $1) }
+        for i in order {
+            let w = DisplayWidth.of(texts[i])
+            if used + w <= width {
+                kept[i] = true
+                used += w
+            } else if all[i].truncatable, width - used >= 12 {
+                let room = width - used
+                if all[i].rightAligned {
+                    // Keep the end of a path (the file name); keep the label of a failure.
+                    if all[i].text.hasPrefix(" ✖") {
+                        texts[i] = DisplayWidth.truncate(texts[i], toColumns: room - 1) + " "
+                    } else {
+                        texts[i] = cutPath(texts[i], toColumns: room)
+                    }
+                } else {
+                    texts[i] = DisplayWidth.truncate(texts[i], toColumns: room - 1) + " "
+                }
+                kept[i] = true
+                used += DisplayWidth.of(texts[i])
+            }
+        }
+        return all.indices.filter { kept[$0] }.map { i in
+            var s = all[i]
+            s.text = texts[i]
+            return s
+        }
+    }
+
+    /// "saving to /very/long/path/file.jsonl " cut to "saving to …path/file.jsonl ".
+    static func cutPath(_ text: String, toColumns columns: Int) -> String {
+        for label in ["saving to ", "saved "] where text.hasPrefix(label) {
+            let path = String(text.dropFirst(label.count).dropLast())
+            let fileName = path.split(separator: "/").last.map(String.init) ?? path
+            let room = columns - DisplayWidth.of(label) - 1
+            // Prefer the whole file name (with the label if there is room) over more directories.
+            if room >= DisplayWidth.of(fileName) + 2 { return label + DisplayWidth.truncateLeading(path, toColumns: room) + " " }
+            return DisplayWidth.truncateLeading(path, toColumns: columns - 1) + " "
+        }
+        return DisplayWidth.truncateLeading(text, toColumns: columns)
+    }
+}

@@ -1,0 +1,202 @@
+import Foundation
+
+/// captty's settings file (`~/.config/captty/config.toml`): the defaults of every option and
+/// key binding. Flags override it.
+///
+/// ```toml
+/// engine = "auto"            # auto | deepgram | local
+/// url = "wss://api.deepgram.com"
+/// device = "USB"             # a PulseAudio source (name, index or unique part)
+/// journal_dir = "~/captions"
+/// plain = false
+///
+/// [deepgram]
+/// model = "nova-3"
+/// language = "en"
+/// languages = ["en", "es", "de"]   # the `l` key cycles through these
+/// models = ["nova-3", "nova-2"]    # the `m` key cycles through these
+/// punctuate = true
+/// smart_format = true
+/// diarize = false
+/// endpointing = 300          # or false
+/// keyterm = ["captty"]
+///
+/// [display]
+/// interim = true
+/// timestamps = false
+/// speaker_labels = true
+/// confidence_dimming = false
+/// low_confidence = 0.6
+///
+/// [keys]
+/// pause = "space"
+/// quit = "q"
+/// ```
+public struct CapttyConfig: Sendable, Equatable {
+    public var engine: EngineChoice?
+    public var url: String?
+    public var device: String?
+    public var journalDirectory: String?
+    public var plain: Bool?
+    /// Deepgram option defaults (unset fields stay unset).
+    public var options = LiveOptions()
+    /// Languages the `l` key cycles through.
+    public var languages: [String] = []
+    /// Models the `m` key cycles through.
+    public var models: [String] = []
+    public var display = DisplayDefaults()
+    /// Action name → key name overrides, applied to the key table by the UI.
+    public var keys: [String: String] = [:]
+    /// Where each key was set, for error messages about bindings.
+    public var keyLines: [String: Int] = [:]
+    /// The file this came from (for messages).
+    public var source: String?
+
+    public init() {}
+
+    /// Display toggles' starting values.
+    public struct DisplayDefaults: Sendable, Equatable {
+        public var interim = true
+        public var timestamps = false
+        public var speakerLabels = true
+        public var confidenceDimming = false
+        public var lowConfidence = 0.6
+        public var meter = true
+        public init() {}
+    }
+
+    /// `$XDG_CONFIG_HOME/captty/config.toml`, else `~/.config/captty/config.toml`.
+    public static func defaultPath(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+        let base = environment["XDG_CONFIG_HOME"].flatMap { $0.isEmpty ? nil : $0 }
+            ?? ((environment["HOME"] ?? NSHomeDirectory()) + "/.config")
+        return base + "/captty/config.toml"
+    }
+
+    /// Loads a config file. A missing file at the default path is an empty config; a missing
+    /// file the user named explicitly is an error.
+    public static func load(path: String?, environment: [String: String] = ProcessInfo.processInfo.environment) throws(ConfigError) -> CapttyConfig {
+        let p = path ?? defaultPath(environment: environment)
+        guard FileManager.default.fileExists(atPath: p) else {
+            if path != nil { throw ConfigError(file: p, line: 0, message: "no such config file") }
+            return CapttyConfig()
+        }
+        guard let data = FileManager.default.contents(atPath: p) else {
+            throw ConfigError(file: p, line: 0, message: "cannot read the config file (check its permissions)")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw ConfigError(file: p, line: 0, message: "the config file is not UTF-8 text")
+        }
+        return try parse(text, file: p)
+    }
+
+    /// Parses and validates config text.
+    public static func parse(_ text: String, file: String = "config.toml") throws(ConfigError) -> CapttyConfig {
+        var c = CapttyConfig()
+        c.source = file
+        for e in try ConfigParser.parse(text, file: file) {
+            try c.apply(e, file: file)
+        }
+        return c
+    }
+
+    private mutating func apply(_ e: ConfigEntry, file: String) throws(ConfigError) {
+        func fail(_ m: String) -> ConfigError { ConfigError(file: file, line: e.line, key: e.path, message: m) }
+        func string() throws(ConfigError) -> String {
+            guard case .string(let s) = e.value else { throw fail("expected a string in quotes, found \(e.value.typeName)") }
+            return s
+        }
+        func bool() throws(ConfigError) -> Bool {
+            guard case .bool(let b) = e.value else { throw fail("expected true or false, found \(e.value.typeName)") }
+            return b
+        }
+        func int(_ range: ClosedRange<Int>) throws(ConfigError) -> Int {
+            guard case .integer(let n) = e.value else { throw fail("expected a whole number, found \(e.value.typeName)") }
+            guard range.contains(n) else { throw fail("\(n) is out of range \(range.lowerBound)…\(range.upperBound)") }
+            return n
+        }
+        func strings() throws(ConfigError) -> [String] {
+            if case .string(let s) = e.value { return [s] }
+            guard case .array(let items) = e.value else { throw fail("expected a list of strings, found \(e.value.typeName)") }
+            var out: [String] = []
+            for item in items {
+                guard case .string(let s) = item else { throw fail("expected a list of strings; \(item.typeName) found in it") }
+                out.append(s)
+            }
+            return out
+        }
+        switch e.path {
+        case "engine":
+            let s = try string()
+            guard let v = EngineChoice(rawValue: s) else { throw fail("'\(s)' is not an engine: use auto, deepgram or local") }
+            engine = v
+        case "url": url = try string()
+        case "device": device = try string()
+        case "journal_dir": journalDirectory = try string()
+        case "plain": plain = try bool()
+        case "api_key", "deepgram.api_key", "key":
+            throw fail("API keys do not belong in the config file: set DEEPGRAM_API_KEY or use --api-key-file")
+        case "deepgram.model": options.model = .init(try string())
+        case "deepgram.language":
+            let l = LiveOptions.Language(try string())
+            guard l.isWellFormed else { throw fail("'\(l.rawValue)' is not a language tag such as en, en-GB or multi") }
+            options.language = l
+        case "deepgram.languages":
+            languages = try strings()
+            if let bad = languages.first(where: { !LiveOptions.Language($0).isWellFormed }) {
+                throw fail("'\(bad)' is not a language tag such as en, en-GB or multi")
+            }
+        case "deepgram.models": models = try strings()
+        case "deepgram.encoding": options.encoding = .init(rawValue: try string())
+        case "deepgram.sample_rate": options.sampleRate = try int(1...384_000)
+        case "deepgram.channels": options.channels = try int(1...64)
+        case "deepgram.multichannel": options.multichannel = try bool()
+        case "deepgram.interim_results": options.interimResults = try bool()
+        case "deepgram.punctuate": options.punctuate = try bool()
+        case "deepgram.smart_format": options.smartFormat = try bool()
+        case "deepgram.numerals": options.numerals = try bool()
+        case "deepgram.profanity_filter": options.profanityFilter = try bool()
+        case "deepgram.diarize": options.diarize = try bool()
+        case "deepgram.vad_events": options.vadEvents = try bool()
+        case "deepgram.dictation": options.dictation = try bool()
+        case "deepgram.filler_words": options.fillerWords = try bool()
+        case "deepgram.endpointing":
+            switch e.value {
+            case .bool(false): options.endpointing = .disabled
+            case .integer(let n) where n >= 0: options.endpointing = .milliseconds(n)
+            default: throw fail("expected a number of milliseconds or false")
+            }
+        case "deepgram.utterance_end_ms": options.utteranceEndMs = try int(0...60_000)
+        case "deepgram.redact": options.redact = try strings().map { .init(rawValue: $0) }
+        case "deepgram.keyterm": options.keyterm = try strings()
+        case "deepgram.keywords":
+            var kws: [LiveOptions.Keyword] = []
+            for s in try strings() {
+                guard let k = LiveOptions.Keyword(parsing: s) else { throw fail("'\(s)' must be word or word:boost") }
+                kws.append(k)
+            }
+            options.keywords = kws
+        case "deepgram.search": options.search = try strings()
+        case "deepgram.tag": options.tag = try strings()
+        case "deepgram.mip_opt_out": options.mipOptOut = try bool()
+        case "display.interim": display.interim = try bool()
+        case "display.timestamps": display.timestamps = try bool()
+        case "display.speaker_labels": display.speakerLabels = try bool()
+        case "display.confidence_dimming": display.confidenceDimming = try bool()
+        case "display.meter": display.meter = try bool()
+        case "display.low_confidence":
+            switch e.value {
+            case .double(let d) where (0...1).contains(d): display.lowConfidence = d
+            case .integer(let n) where (0...1).contains(n): display.lowConfidence = Double(n)
+            default: throw fail("expected a confidence between 0 and 1")
+            }
+        default:
+            if e.path.hasPrefix("keys.") {
+                let action = String(e.path.dropFirst(5))
+                keys[action] = try string()
+                keyLines[action] = e.line
+            } else {
+                throw fail("unknown setting '\(e.path)'")
+            }
+        }
+    }
+}

@@ -1,0 +1,96 @@
+import Audio
+import Deepgram
+import Foundation
+import Logging
+import SpeechEngines
+import Transcript
+
+/// `captty transcribe FILE`: a file through any engine, as fast as it allows, into any format.
+public enum TranscribeRunner {
+    /// What a run produced.
+    public struct Outcome: Sendable {
+        public var lines: Int
+        public var words: Int
+        public var audioSeconds: Double
+        public var output: String?
+    }
+
+    /// Transcribes `input` with `engine` and writes `format` to `output` (atomically, 0600) or
+    /// to standard output. Non-fatal engine errors go to `warn`; a fatal one fails the command.
+    public static func run(input: AudioInput, engine: any SpeechEngine, options: LiveOptions, format: ExportFormat,
+                           output: String?, timestamps: Bool = true, warn: @escaping @Sendable (String) -> Void) async throws -> Outcome {
+        let source: any AudioSource
+        do {
+            source = try await SourceFactory.make(input, chunkDuration: 0.25, pacing: .asFastAsPossible)
+        } catch {
+            throw CapttyError.failed("\(error)")
+        }
+        var opts = options
+        opts.encoding = opts.encoding ?? .init(rawValue: source.format.encoding.rawValue)
+        opts.sampleRate = opts.sampleRate ?? source.format.sampleRate
+        opts.channels = opts.channels ?? source.format.channels
+
+        let meter = AudioMeter()
+        let audio = meter.tap(source.chunks())
+        var store = TranscriptStore()
+        var fatal: LiveError?
+        var model: String?
+        do {
+            for try await event in engine.transcribe(audio, options: opts) {
+                switch event {
+                case .error(let e):
+                    if e.isFatal { fatal = e } else { warn(e.description) }
+                case .results(let r):
+                    if model == nil, let info = r.metadata?.modelInfo { model = info.arch.isEmpty ? info.name : info.arch }
+                case .reconnecting(let attempt, let delay):
+                    let c = delay.components
+                    let secs = Double(c.seconds) + Double(c.attoseconds) / 1e18
+                    warn("reconnecting in \(String(format: "%.1f", secs)) s (attempt \(attempt))")
+                default: break
+                }
+                _ = store.apply(event)
+            }
+        } catch {
+            throw CapttyError.failed("transcription failed: \(error)")
+        }
+        if let fatal { throw CapttyError.failed(fatal.description) }
+
+        let header = JournalHeader(engine: engine.name, model: model ?? opts.model?.rawValue, options: opts,
+                                   capttyVersion: CapttyVersion.string)
+        let text = Exporter.render(store.lines, format: format, header: header, metadata: store.metadata,
+                                   options: ExportOptions(timestamps: timestamps))
+        let data = Data(text.utf8)
+        if let output {
+            do { try AtomicFile.write(data, to: URL(fileURLWithPath: output)) } catch {
+                throw CapttyError.failed("cannot write \(output): \(error.message)")
+            }
+        } else {
+            FileHandle.standardOutput.write(data)
+        }
+        return Outcome(lines: store.lines.count, words: store.wordCount, audioSeconds: meter.seconds, output: output)
+    }
+}
+
+/// Counts the audio that passed through a stream (for the summary line).
+final class AudioMeter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var total = 0.0
+    var seconds: Double { lock.withLock { total } }
+
+    func tap(_ s: AsyncThrowingStream<AudioChunk, Error>) -> AsyncThrowingStream<AudioChunk, Error> {
+        AsyncThrowingStream { continuation in
+            let task = Task {
+                do {
+                    for try await c in s {
+                        lock.withLock { total += c.duration }
+                        continuation.yield(c)
+                    }
+                    continuation.finish()
+                } catch {
+                    continuation.finish(throwing: error)
+                }
+            }
+            continuation.onTermination = { _ in task.cancel() }
+        }
+    }
+}

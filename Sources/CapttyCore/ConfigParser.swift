@@ -1,0 +1,201 @@
+import Foundation
+
+/// A value in captty's config file (a small TOML subset).
+public enum ConfigValue: Sendable, Equatable {
+    case string(String)
+    case integer(Int)
+    case double(Double)
+    case bool(Bool)
+    case array([ConfigValue])
+
+    var typeName: String {
+        switch self {
+        case .string: return "a string"
+        case .integer: return "an integer"
+        case .double: return "a number"
+        case .bool: return "true or false"
+        case .array: return "a list"
+        }
+    }
+}
+
+/// One `key = value` entry with where it was written.
+public struct ConfigEntry: Sendable, Equatable {
+    /// `section.key`, or just `key` before any section header.
+    public var path: String
+    public var value: ConfigValue
+    public var line: Int
+}
+
+/// A config file problem, naming the file, line and key.
+public struct ConfigError: Error, Sendable, Equatable, CustomStringConvertible {
+    public var file: String
+    public var line: Int
+    public var key: String?
+    public var message: String
+
+    public init(file: String, line: Int, key: String? = nil, message: String) {
+        self.file = file; self.line = line; self.key = key; self.message = message
+    }
+
+    public var description: String {
+        let k = key.map { " (\($0))" } ?? ""
+        return "\(file):\(line)\(k): \(message)"
+    }
+}
+
+/// Parses the TOML subset captty's config uses: `[section]` headers, `key = value` lines with
+/// basic and literal strings, integers, floats, booleans and single-line arrays, and `#`
+/// comments. Anything else is an error that names the line.
+public enum ConfigParser {
+    public static func parse(_ text: String, file: String = "config.toml") throws(ConfigError) -> [ConfigEntry] {
+        var entries: [ConfigEntry] = []
+        var seen: Set<String> = []
+        var section = ""
+        var lineNo = 0
+        for rawLine in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            lineNo += 1
+            var line = Substring(rawLine)
+            if line.hasSuffix("\r") { line = line.dropLast() }
+            let trimmed = line.trimmingCharacters(in: .whitespaces)
+            if trimmed.isEmpty || trimmed.hasPrefix("#") { continue }
+            if trimmed.hasPrefix("[") {
+                let body = stripComment(trimmed)
+                guard body.hasSuffix("]"), !body.hasPrefix("[["), body.count > 2 else {
+                    throw ConfigError(file: file, line: lineNo, message: "a section header looks like [name]")
+                }
+                let name = String(body.dropFirst().dropLast()).trimmingCharacters(in: .whitespaces)
+                guard isBareKey(name) else {
+                    throw ConfigError(file: file, line: lineNo, message: "section name '\(name)' may use only letters, digits, - and _")
+                }
+                section = name
+                continue
+            }
+            guard let eq = trimmed.firstIndex(of: "=") else {
+                throw ConfigError(file: file, line: lineNo, message: "expected key = value")
+            }
+            let key = trimmed[..<eq].trimmingCharacters(in: .whitespaces)
+            guard isBareKey(key) else {
+                throw ConfigError(file: file, line: lineNo, key: key.isEmpty ? nil : key,
+                                  message: "key '\(key)' may use only letters, digits, - and _")
+            }
+            let path = section.isEmpty ? key : "\(section).\(key)"
+            guard !seen.contains(path) else {
+                throw ConfigError(file: file, line: lineNo, key: path, message: "\(path) is set twice")
+            }
+            seen.insert(path)
+            var scanner = ValueScanner(Array(trimmed[trimmed.index(after: eq)...].unicodeScalars))
+            do throws(ValueError) {
+                scanner.skipSpaces()
+                let value = try scanner.value()
+                scanner.skipSpaces()
+                if !scanner.atEnd && scanner.peek != "#" { throw ValueError("unexpected text after the value") }
+                entries.append(ConfigEntry(path: path, value: value, line: lineNo))
+            } catch {
+                throw ConfigError(file: file, line: lineNo, key: path, message: error.message)
+            }
+        }
+        return entries
+    }
+
+    static func isBareKey<S: StringProtocol>(_ s: S) -> Bool {
+        !s.isEmpty && s.unicodeScalars.allSatisfy { ($0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0))) || $0 == "-" || $0 == "_" }
+    }
+
+    static func stripComment(_ s: String) -> String {
+        guard let i = s.firstIndex(of: "#") else { return s }
+        return s[..<i].trimmingCharacters(in: .whitespaces)
+    }
+}
+
+struct ValueError: Error { var message: String; init(_ m: String) { message = m } }
+
+/// Scans one TOML value from a line.
+struct ValueScanner {
+    var chars: [Unicode.Scalar]
+    var i = 0
+    init(_ chars: [Unicode.Scalar]) { self.chars = chars }
+    var atEnd: Bool { i >= chars.count }
+    var peek: Unicode.Scalar? { atEnd ? nil : chars[i] }
+    mutating func skipSpaces() { while let c = peek, c == " " || c == "\t" { i += 1 } }
+
+    mutating func value() throws(ValueError) -> ConfigValue {
+        guard let c = peek else { throw ValueError("missing value after =") }
+        switch c {
+        case "\"": return .string(try basicString())
+        case "'": return .string(try literalString())
+        case "[": return try array()
+        default: return try bare()
+        }
+    }
+
+    mutating func basicString() throws(ValueError) -> String {
+        i += 1
+        var out = String.UnicodeScalarView()
+        while let c = peek {
+            i += 1
+            switch c {
+            case "\"": return String(out)
+            case "\\":
+                guard let e = peek else { throw ValueError("unfinished escape in string") }
+                i += 1
+                switch e {
+                case "n": out.append("\n")
+                case "t": out.append("\t")
+                case "r": out.append("\r")
+                case "\"": out.append("\"")
+                case "\\": out.append("\\")
+                case "u", "U":
+                    let n = e == "u" ? 4 : 8
+                    guard i + n <= chars.count,
+                          let v = UInt32(String(String.UnicodeScalarView(chars[i..<(i + n)])), radix: 16),
+                          let s = Unicode.Scalar(v) else { throw ValueError("bad \\\(e) escape in string") }
+                    out.append(s); i += n
+                default: throw ValueError("unknown escape \\\(e) in string")
+                }
+            default: out.append(c)
+            }
+        }
+        throw ValueError("string is not closed with \"")
+    }
+
+    mutating func literalString() throws(ValueError) -> String {
+        i += 1
+        var out = String.UnicodeScalarView()
+        while let c = peek {
+            i += 1
+            if c == "'" { return String(out) }
+            out.append(c)
+        }
+        throw ValueError("string is not closed with '")
+    }
+
+    mutating func array() throws(ValueError) -> ConfigValue {
+        i += 1
+        var items: [ConfigValue] = []
+        while true {
+            skipSpaces()
+            guard let c = peek else { throw ValueError("list is not closed with ] (lists must fit on one line)") }
+            if c == "]" { i += 1; return .array(items) }
+            items.append(try value())
+            skipSpaces()
+            guard let d = peek else { throw ValueError("list is not closed with ] (lists must fit on one line)") }
+            if d == "," { i += 1; continue }
+            if d == "]" { i += 1; return .array(items) }
+            throw ValueError("expected , or ] in list")
+        }
+    }
+
+    mutating func bare() throws(ValueError) -> ConfigValue {
+        let start = i
+        while let c = peek, c != " ", c != "\t", c != ",", c != "]", c != "#" { i += 1 }
+        let word = String(String.UnicodeScalarView(chars[start..<i]))
+        if word == "true" { return .bool(true) }
+        if word == "false" { return .bool(false) }
+        let digits = word.replacingOccurrences(of: "_", with: "")
+        if let n = Int(digits) { return .integer(n) }
+        if let d = Double(digits), d.isFinite, digits.contains(where: { $0 == "." || $0 == "e" || $0 == "E" }) { return .double(d) }
+        if word.isEmpty { throw ValueError("missing value after =") }
+        throw ValueError("'\(word)' is not a value: put text in quotes, e.g. \"\(word)\"")
+    }
+}

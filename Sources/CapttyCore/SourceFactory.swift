@@ -1,0 +1,33 @@
+import Audio
+import Foundation
+
+/// Builds the audio source the user asked for.
+public enum SourceFactory {
+    /// How a file or stdin is delivered.
+    public enum Pacing: Sendable { case realTime, asFastAsPossible }
+
+    /// A source for `input` producing `format` (16 kHz mono linear16 by default), in chunks of
+    /// `chunkDuration` seconds. Files are paced per `pacing`; devices are always live.
+    public static func make(_ input: AudioInput, format: AudioFormat = .speech16k, chunkDuration: Double = 0.05,
+                            pacing: Pacing = .realTime, passThrough: Set<SampleEncoding> = [],
+                            rawFormat: PCMFormat? = nil) async throws -> any AudioSource {
+        let fileOptions = FileSourceOptions(output: format, passThrough: passThrough,
+                                            pacing: pacing == .realTime ? .realTime : .asFastAsPossible,
+                                            chunkDuration: chunkDuration, rawFormat: rawFormat)
+        switch input {
+        case .file(let path):
+            return try await FileAudioSource(path: path, options: fileOptions)
+        case .stdin:
+            return try await FileAudioSource(fileDescriptor: 0, name: "standard input", options: fileOptions)
+        case .defaultDevice, .device, .systemAudio:
+            let selector: AudioDeviceSelector
+            switch input {
+            case .device(let d): selector = .named(d)
+            case .systemAudio: selector = .systemAudio
+            default: selector = .defaultSource
+            }
+            return try PulseCapture(options: PulseCaptureOptions(
+                device: selector, sampleRate: format.sampleRate, channels: format.channels, chunkDuration: chunkDuration))
+        }
+    }
+}

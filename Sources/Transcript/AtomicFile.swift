@@ -1,0 +1,38 @@
+import Foundation
+
+/// Writes a whole file atomically: a temporary file in the same directory, fsync, rename over
+/// the target, fsync the directory. Readers see the old file or the new one, never a part.
+public enum AtomicFile {
+    /// Why an atomic write failed; the target is untouched.
+    public struct WriteError: Error, Sendable, Equatable, CustomStringConvertible {
+        public var path: String
+        public var message: String
+        public var description: String { message }
+    }
+
+    public static func write(_ data: Data, to url: URL, mode: mode_t = 0o600) throws(WriteError) {
+        let path = url.path
+        let dir = url.deletingLastPathComponent().path
+        var template = Array((dir + "/." + url.lastPathComponent + ".tmp-XXXXXX").utf8CString)
+        let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+        guard fd >= 0 else { throw WriteError(path: path, message: ErrnoText.message(errno, doing: "create a file in", path: dir)) }
+        let tmp = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        func fail(_ e: Int32, _ what: String) -> WriteError {
+            close(fd)
+            unlink(tmp)
+            return WriteError(path: path, message: ErrnoText.message(e, doing: what, path: path))
+        }
+        fchmod(fd, mode)
+        let r = data.withUnsafeBytes { POSIXFile.writeAll(fd, $0) }
+        if let e = r.error { throw fail(e, "write") }
+        if fsync(fd) != 0 { throw fail(errno, "sync") }
+        if close(fd) != 0 { let e = errno; unlink(tmp); throw WriteError(path: path, message: ErrnoText.message(e, doing: "write", path: path)) }
+        if rename(tmp, path) != 0 {
+            let e = errno
+            unlink(tmp)
+            throw WriteError(path: path, message: ErrnoText.message(e, doing: "replace", path: path))
+        }
+        let dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if dfd >= 0 { fsync(dfd); close(dfd) }
+    }
+}

@@ -1,0 +1,202 @@
+/// Cuts caption lines into cues that follow `CueRules`: text broken into at most `maxLines`
+/// lines of `maxLineLength` characters, at punctuation where possible and never right after
+/// an article, determiner or preposition; each cue between `minDuration` and `maxDuration`.
+///
+/// Lengths and break scores are computed once per word, so cutting costs O(words × words per
+/// cue).
+public enum CueBuilder {
+    struct Token {
+        var text: String
+        var start: Double
+        var end: Double
+        /// Characters (grapheme clusters).
+        var length: Int
+        /// How good a cue break after this token is (pauses count); negative: forbidden.
+        var cueScore: Int
+        /// How good a line break after this token is; negative: forbidden.
+        var lineScore: Int
+    }
+
+    /// Cues for `lines`, in order. `label` gives text to show before the first words of a line
+    /// (a speaker name, say); it counts towards the line length.
+    public static func cues(from lines: some Sequence<CaptionLine>, rules: CueRules = .broadcast,
+                            label: (CaptionLine) -> String? = { _ in nil }) -> [Cue] {
+        var out: [Cue] = []
+        for line in lines where !line.words.isEmpty {
+            let t = tokens(line, label: label(line), rules: rules)
+            var first = true
+            for range in cueRanges(t, rules: rules) {
+                let slice = t[range]
+                let breaks = layoutBreaks(slice, rules: rules) ?? []
+                var text: [String] = []
+                var from = range.lowerBound
+                for b in breaks + [range.upperBound] {
+                    text.append(t[from ..< b].map(\.text).joined(separator: " "))
+                    from = b
+                }
+                out.append(Cue(startMs: Timecode.milliseconds(slice.first!.start), endMs: Timecode.milliseconds(slice.last!.end),
+                               lines: text, speaker: line.speaker, channel: line.channel, lineID: line.id,
+                               startsLine: first))
+                first = false
+            }
+        }
+        adjustDurations(&out, rules: rules)
+        return out
+    }
+
+    static func tokens(_ line: CaptionLine, label: String?, rules: CueRules) -> [Token] {
+        var t: [Token] = []
+        t.reserveCapacity(line.words.count + 1)
+        if let label, !label.isEmpty {
+            t.append(Token(text: label, start: line.start, end: line.start, length: label.count, cueScore: 0, lineScore: 0))
+        }
+        for w in line.words {
+            for piece in split(w.text, max: rules.maxLineLength) {
+                t.append(Token(text: piece, start: w.start, end: w.end, length: piece.count, cueScore: 0, lineScore: 0))
+            }
+        }
+        for i in t.indices {
+            let next = i + 1 < t.count ? t[i + 1] : nil
+            let base = LineBreaking.score(after: t[i].text, next: next?.text ?? "", gap: 0)
+            t[i].lineScore = base
+            if let next {
+                t[i].cueScore = base >= 0 && next.start - t[i].end >= 0.5 ? base + 2 : base
+            } else {
+                t[i].cueScore = LineBreaking.score(after: t[i].text, next: nil, gap: 0)
+            }
+        }
+        if let label, !label.isEmpty, t.count > 1 {
+            // Never leave a speaker label alone on a line or in a cue.
+            t[0].lineScore = -100
+            t[0].cueScore = -100
+        }
+        return t
+    }
+
+    /// Splits a word longer than a line into line-sized pieces (a URL, say).
+    static func split(_ s: String, max: Int) -> [String] {
+        guard s.count > max else { return [s] }
+        var pieces: [String] = []
+        var rest = Substring(s)
+        while !rest.isEmpty {
+            pieces.append(String(rest.prefix(max)))
+            rest = rest.dropFirst(max)
+        }
+        return pieces
+    }
+
+    /// The token ranges of successive cues.
+    static func cueRanges(_ t: [Token], rules: CueRules) -> [Range<Int>] {
+        var ranges: [Range<Int>] = []
+        let maxMs = Timecode.milliseconds(rules.maxDuration)
+        func fits(_ r: Range<Int>) -> Bool {
+            r.count == 1 || (Timecode.milliseconds(t[r.upperBound - 1].end) - Timecode.milliseconds(t[r.lowerBound].start) <= maxMs
+                && layoutBreaks(t[r], rules: rules) != nil)
+        }
+        var i = 0
+        while i < t.count {
+            var j = i + 1
+            while j < t.count && fits(i ..< j + 1) { j += 1 }
+            if j == t.count { ranges.append(i ..< j); break }
+            // The cue is i..<k for the best k in i+1...j: the best break among those that keep
+            // the cue at least half full, else any allowed break, else the longest cue.
+            let fullChars = chars(t[i ..< j])
+            var best: (score: Int, k: Int)?
+            var fallback: (score: Int, k: Int)?
+            var kChars = -1
+            for k in (i + 1) ... j {
+                kChars += t[k - 1].length + 1
+                let s = t[k - 1].cueScore
+                guard s >= 0 else { continue }
+                if fallback == nil || s >= fallback!.score { fallback = (s, k) }
+                if k == j || kChars * 2 >= fullChars {
+                    if best == nil || s >= best!.score { best = (s, k) }
+                }
+            }
+            let k = best?.k ?? fallback?.k ?? j
+            ranges.append(i ..< k)
+            i = k
+        }
+        return ranges
+    }
+
+    static func chars(_ t: ArraySlice<Token>) -> Int {
+        t.reduce(0) { $0 + $1.length } + max(0, t.count - 1)
+    }
+
+    /// Breaks words into at most `rules.maxLines` lines of at most `rules.maxLineLength`
+    /// characters, preferring punctuation, balance (a longer bottom line) and never a line
+    /// ending in an article or preposition; nil when the words do not fit.
+    public static func layout(_ words: [String], rules: CueRules = .broadcast) -> [String]? {
+        let line = CaptionLine(id: 0, words: words.enumerated().map { i, w in
+            CaptionWord(word: w, start: Double(i), end: Double(i), confidence: 1)
+        })
+        let t = tokens(line, label: nil, rules: CueRules(maxLineLength: Int.max / 4, maxLines: rules.maxLines))
+        guard let breaks = layoutBreaks(t[...], rules: rules) else { return nil }
+        var out: [String] = []
+        var from = 0
+        for b in breaks + [t.count] {
+            out.append(t[from ..< b].map(\.text).joined(separator: " "))
+            from = b
+        }
+        return out
+    }
+
+    /// Where lines start (token indices after the first line), or nil when the tokens do not fit.
+    static func layoutBreaks(_ t: ArraySlice<Token>, rules: CueRules) -> [Int]? {
+        let total = chars(t)
+        if total <= rules.maxLineLength { return [] }
+        guard rules.maxLines >= 2, t.count >= 2 else { return nil }
+        var best: (cost: Double, breaks: [Int])?
+        var len1 = -1
+        for m in (t.startIndex + 1) ..< t.endIndex {
+            len1 += t[m - 1].length + 1
+            guard len1 <= rules.maxLineLength else { break }
+            let len2 = total - len1 - 1
+            let rest: [Int]
+            if len2 <= rules.maxLineLength {
+                rest = []
+            } else if rules.maxLines > 2,
+                      let r = layoutBreaks(t[m...], rules: CueRules(maxLineLength: rules.maxLineLength, maxLines: rules.maxLines - 1)) {
+                rest = r
+            } else {
+                continue
+            }
+            // Punctuation outweighs balance; a longer bottom line is slightly preferred.
+            let s = t[m - 1].lineScore
+            var cost = Double(abs(len1 - min(len2, rules.maxLineLength))) / 2
+            if s < 0 { cost += 1000 } else { cost -= Double(s * 4) }
+            if len1 > len2 { cost += 1 }
+            if best == nil || cost < best!.cost { best = (cost, [m] + rest) }
+        }
+        return best?.breaks
+    }
+
+    /// Stretches cues shorter than the minimum into the gaps around them and clips cues longer
+    /// than the maximum; cues of one channel never overlap.
+    static func adjustDurations(_ cues: inout [Cue], rules: CueRules) {
+        let minMs = Timecode.milliseconds(rules.minDuration)
+        let maxMs = Timecode.milliseconds(rules.maxDuration)
+        var lastOfChannel: [Int: Int] = [:]
+        var nextOfChannel = [Int?](repeating: nil, count: cues.count)
+        for i in cues.indices.reversed() {
+            nextOfChannel[i] = lastOfChannel[cues[i].channel]
+            lastOfChannel[cues[i].channel] = i
+        }
+        var prevEnd: [Int: Int64] = [:]
+        for i in cues.indices {
+            var c = cues[i]
+            let floor = prevEnd[c.channel] ?? 0
+            if c.startMs < floor { c.startMs = floor }
+            if c.endMs < c.startMs { c.endMs = c.startMs }
+            if c.endMs - c.startMs > maxMs { c.endMs = c.startMs + maxMs }
+            if c.endMs - c.startMs < minMs {
+                let ceiling = nextOfChannel[i].map { cues[$0].startMs } ?? Int64.max
+                c.endMs = max(c.endMs, min(c.startMs + minMs, ceiling))
+                if c.endMs - c.startMs < minMs { c.startMs = max(floor, c.endMs - minMs) }
+            }
+            prevEnd[c.channel] = c.endMs
+            cues[i] = c
+        }
+    }
+}

@@ -1,0 +1,82 @@
+import Deepgram
+
+/// JSON shaped like a Deepgram pre-recorded response (`metadata`, `results.channels[]
+/// .alternatives[]` with transcript, confidence and words, and `results.utterances[]`), so
+/// tools that read Deepgram output read captty transcripts too.
+public enum DeepgramJSONExporter {
+    public static func render(_ lines: some Collection<CaptionLine>, header: JournalHeader? = nil,
+                              metadata: Metadata? = nil) -> String {
+        value(lines, header: header, metadata: metadata).pretty + "\n"
+    }
+
+    public static func value(_ lines: some Collection<CaptionLine>, header: JournalHeader? = nil,
+                             metadata: Metadata? = nil) -> JSONValue {
+        let channelCount = max(1, (lines.map(\.channel).max() ?? 0) + 1, metadata?.channels ?? 0)
+        var perChannel = [[CaptionLine]](repeating: [], count: channelCount)
+        for l in lines where !l.words.isEmpty && l.channel >= 0 { perChannel[l.channel].append(l) }
+        let duration = lines.map(\.end).max() ?? 0
+
+        var modelInfo: [(String, JSONValue)] = []
+        for (k, m) in (metadata?.modelInfo ?? [:]).sorted(by: { $0.key < $1.key }) {
+            modelInfo.append((k, .object([("name", .string(m.name)), ("version", .string(m.version)), ("arch", .string(m.arch))])))
+        }
+        var meta: [(String, JSONValue)] = [
+            ("transaction_key", .string(metadata?.transactionKey ?? "deprecated")),
+            ("request_id", .string(metadata?.requestID ?? "")),
+            ("sha256", .string(metadata?.sha256 ?? "")),
+            ("created", .string(metadata?.created ?? header?.startISO8601 ?? "")),
+            ("duration", .double(max(duration, metadata?.duration ?? 0))),
+            ("channels", .int(Int64(channelCount))),
+            ("models", .array((metadata?.models ?? []).map(JSONValue.string))),
+            ("model_info", .object(modelInfo)),
+        ]
+        if let h = header {
+            meta.append(("captty", .object([
+                ("version", .string(h.capttyVersion)), ("engine", .string(h.engine)),
+                ("model", .opt(h.model, JSONValue.string)), ("session_start", .string(h.startISO8601)),
+            ])))
+        }
+
+        let channels: [JSONValue] = perChannel.map { ls in
+            let words = ls.flatMap(\.words)
+            let conf = words.isEmpty ? 0 : words.reduce(0) { $0 + $1.confidence } / Double(words.count)
+            return .object([("alternatives", .array([.object([
+                ("transcript", .string(ls.map(\.text).joined(separator: " "))),
+                ("confidence", .double(conf)),
+                ("words", .array(words.map(word))),
+            ])]))])
+        }
+        let utterances: [JSONValue] = lines.filter { !$0.words.isEmpty }.map { l in
+            var u: [(String, JSONValue)] = [
+                ("start", .double(l.start)), ("end", .double(l.end)), ("confidence", .double(l.confidence)),
+                ("channel", .int(Int64(l.channel))), ("transcript", .string(l.text)),
+                ("words", .array(l.words.map(word))),
+            ]
+            if let s = l.speaker { u.append(("speaker", .int(Int64(s)))) }
+            u.append(("id", .string(utteranceID(l.id))))
+            return .object(u)
+        }
+        return .object([
+            ("metadata", .object(meta)),
+            ("results", .object([("channels", .array(channels)), ("utterances", .array(utterances))])),
+        ])
+    }
+
+    static func word(_ w: CaptionWord) -> JSONValue {
+        var o: [(String, JSONValue)] = [
+            ("word", .string(w.word)), ("start", .double(w.start)), ("end", .double(w.end)),
+            ("confidence", .double(w.confidence)),
+        ]
+        if let s = w.speaker { o.append(("speaker", .int(Int64(s)))) }
+        if let s = w.speakerConfidence { o.append(("speaker_confidence", .double(s))) }
+        if let l = w.language { o.append(("language", .string(l))) }
+        o.append(("punctuated_word", .string(w.text)))
+        return .object(o)
+    }
+
+    /// A stable UUID-shaped id for a caption line.
+    static func utteranceID(_ id: Int) -> String {
+        let hex = String(UInt64(truncatingIfNeeded: id), radix: 16)
+        return "00000000-0000-4000-8000-" + String(repeating: "0", count: max(0, 12 - hex.count)) + hex
+    }
+}

@@ -1,0 +1,65 @@
+import Foundation
+
+/// Why `captty export` failed.
+public enum ExportError: Error, Sendable, Equatable, CustomStringConvertible {
+    case journal(JournalError)
+    /// Lines in the middle of the journal are corrupt; nothing was written.
+    case corruptLines(path: String, issues: [JournalIssue])
+    case cannotWrite(path: String, message: String)
+
+    public var description: String {
+        switch self {
+        case .journal(let e): return e.description
+        case .corruptLines(let p, let issues):
+            let shown = issues.prefix(10).map { "  \($0)" }.joined(separator: "\n")
+            let more = issues.count > 10 ? "\n  … and \(issues.count - 10) more" : ""
+            return "\(p) has \(issues.count) corrupt line(s):\n\(shown)\(more)\n"
+                + "Re-run with --skip-corrupt to export the readable lines."
+        case .cannotWrite(_, let m): return m
+        }
+    }
+}
+
+/// What an export did, for the CLI to print on stderr.
+public struct ExportReport: Sendable, Equatable {
+    public var lineCount: Int
+    public var wordCount: Int
+    /// Where the export went (nil: standard output).
+    public var output: URL?
+    /// Corrupt lines skipped (with `skipCorruptLines`).
+    public var skipped: [JournalIssue]
+    /// Whether a torn last line (a crash mid-write) was ignored.
+    public var tornLastLine: Bool
+
+    /// Notes worth showing the user (empty when all went well).
+    public var warnings: [String] {
+        var w = skipped.map { "skipped corrupt \($0)" }
+        if tornLastLine { w.append("ignored an incomplete last line (the session ended abruptly)") }
+        return w
+    }
+}
+
+/// `captty export <journal> --format txt|srt|vtt|json|md [-o file]`: the logic behind the
+/// subcommand. The CLI parses arguments and prints errors; this reads, renders and writes.
+public enum ExportCommand {
+    /// Reads `journal`, renders it as `format` and writes it atomically (mode 0600) to
+    /// `output`, or hands it to `standardOutput` when `output` is nil.
+    @discardableResult
+    public static func run(journal: URL, format: ExportFormat, output: URL?, options: ExportOptions = ExportOptions(),
+                           standardOutput: (Data) -> Void = { FileHandle.standardOutput.write($0) }) throws(ExportError) -> ExportReport {
+        let contents: JournalContents
+        do { contents = try JournalReader.read(journal) } catch { throw .journal(error) }
+        if !contents.issues.isEmpty && !options.skipCorruptLines {
+            throw .corruptLines(path: journal.path, issues: contents.issues)
+        }
+        let text = Exporter.render(contents.lines, format: format, header: contents.header, options: options)
+        let data = Data(text.utf8)
+        if let output {
+            do { try AtomicFile.write(data, to: output) } catch { throw .cannotWrite(path: output.path, message: error.message) }
+        } else {
+            standardOutput(data)
+        }
+        return ExportReport(lineCount: contents.lines.count, wordCount: contents.lines.reduce(0) { $0 + $1.words.count },
+                            output: output, skipped: contents.issues, tornLastLine: contents.tornLastLine)
+    }
+}

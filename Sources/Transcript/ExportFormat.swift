@@ -1,0 +1,43 @@
+/// The formats `captty export` writes.
+public enum ExportFormat: String, Sendable, CaseIterable, Codable {
+    case txt, srt, vtt, json, md
+
+    /// The usual file extension.
+    public var fileExtension: String { rawValue }
+
+    /// Parses a format name or file extension (`txt`, `text`, `srt`, `vtt`, `webvtt`, `json`,
+    /// `md`, `markdown`), case-insensitively.
+    public init?(name: String) {
+        switch name.lowercased() {
+        case "txt", "text", "plain": self = .txt
+        case "srt", "subrip": self = .srt
+        case "vtt", "webvtt": self = .vtt
+        case "json": self = .json
+        case "md", "markdown": self = .md
+        default: return nil
+        }
+    }
+}
+
+/// Choices that shape an export.
+public struct ExportOptions: Sendable, Equatable {
+    /// `[HH:MM:SS]` stamps in plain text and Markdown.
+    public var timestamps: Bool
+    /// Speaker labels (when the transcript is diarized).
+    public var speakers: Bool
+    /// Cue limits for SRT and WebVTT.
+    public var cueRules: CueRules
+    /// Export the readable lines of a journal that has corrupt lines in its middle (they are
+    /// listed in the report) instead of failing.
+    public var skipCorruptLines: Bool
+
+    public init(timestamps: Bool = true, speakers: Bool = true, cueRules: CueRules = .broadcast, skipCorruptLines: Bool = false) {
+        self.timestamps = timestamps; self.speakers = speakers; self.cueRules = cueRules
+        self.skipCorruptLines = skipCorruptLines
+    }
+}
+
+/// How speakers are named in exports: Deepgram's 0-based speaker numbers shown 1-based.
+public enum SpeakerLabel {
+    public static func name(_ speaker: Int) -> String { "Speaker \(speaker + 1)" }
+}

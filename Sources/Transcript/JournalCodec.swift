@@ -1,0 +1,141 @@
+import Deepgram
+import Foundation
+
+/// The journal's line format (JSON Lines), both ways.
+///
+/// ```
+/// {"type":"header","format":"captty-journal","version":1,"captty_version":"…","engine":"deepgram",
+///  "model":"nova-3","options":{…},"start_time":"2026-11-25T12:04:13.123Z","start_unix_ms":…}
+/// {"type":"final","line":0,"channel":0,"speaker":null,"start":0.32,"end":2.1,
+///  "start_unix_ms":…,"end_unix_ms":…,"confidence":0.99,"speech_final":false,
+///  "from_finalize":false,"transcript":"…","words":[{"word":"we","start":0.32,…}]}
+/// ```
+/// Times are seconds on the session clock (absolute across reconnects); `*_unix_ms` add the
+/// session start. Unknown record types are skipped by readers (forward compatibility).
+public enum JournalCodec {
+    /// The header line, without the newline.
+    public static func encode(_ h: JournalHeader) -> String {
+        var o: [(String, JSONValue)] = [
+            ("type", .string("header")), ("format", .string(JournalHeader.formatName)),
+            ("version", .int(Int64(h.formatVersion))), ("captty_version", .string(h.capttyVersion)),
+            ("engine", .string(h.engine)), ("model", .opt(h.model, JSONValue.string)),
+        ]
+        if let opts = h.options, let data = try? JSONEncoder.sorted.encode(opts),
+           let s = String(data: data, encoding: .utf8) {
+            o.append(("options", .raw(s)))
+            o.append(("options_query", .string(opts.queryString)))
+        }
+        o.append(("start_time", .string(h.startISO8601)))
+        o.append(("start_unix_ms", .int(h.startUnixMs)))
+        return JSONValue.object(o).rendered
+    }
+
+    /// A final's line, without the newline.
+    public static func encode(_ s: CommittedSegment, sessionStartUnixMs: Int64) -> String {
+        JSONValue.object([
+            ("type", .string("final")), ("line", .int(Int64(s.lineID))), ("channel", .int(Int64(s.channel))),
+            ("speaker", .opt(s.speaker) { .int(Int64($0)) }),
+            ("start", .double(s.start)), ("end", .double(s.end)),
+            ("start_unix_ms", .int(sessionStartUnixMs + Timecode.milliseconds(s.start))),
+            ("end_unix_ms", .int(sessionStartUnixMs + Timecode.milliseconds(s.end))),
+            ("confidence", .double(s.confidence)), ("speech_final", .bool(s.speechFinal)),
+            ("from_finalize", .bool(s.fromFinalize)), ("transcript", .string(s.text)),
+            ("words", .array(s.words.map(DeepgramJSONExporter.word))),
+        ]).rendered
+    }
+
+    /// A decoded journal line.
+    public enum Record: Sendable, Equatable {
+        case header(JournalHeader)
+        case final(CommittedSegment)
+        /// A record type this version does not know.
+        case other(type: String)
+    }
+
+    /// Why a line could not be decoded.
+    public struct DecodingFailure: Error, Sendable, Equatable, CustomStringConvertible {
+        public var reason: String
+        public var description: String { reason }
+    }
+
+    /// Every field of every record type, so a line is decoded once.
+    private struct AnyRecord: Decodable {
+        var type: String?
+        // header
+        var format: String?
+        var version: Int?
+        var captty_version: String?
+        var engine: String?
+        var model: String?
+        var start_time: String?
+        var start_unix_ms: Int64?
+        // final
+        var line: Int?
+        var channel: Int?
+        var speaker: Int?
+        var start: Double?
+        var end: Double?
+        var confidence: Double?
+        var speech_final: Bool?
+        var from_finalize: Bool?
+        var words: [CaptionWord]?
+    }
+
+    private struct OptionsRecord: Decodable { var options: LiveOptions? }
+
+    public static func decode(_ line: Substring) throws(DecodingFailure) -> Record {
+        let data = Data(line.utf8)
+        let dec = JSONDecoder()
+        let r: AnyRecord
+        do { r = try dec.decode(AnyRecord.self, from: data) } catch {
+            if (try? JSONSerialization.jsonObject(with: data)) is [String: Any] {
+                throw DecodingFailure(reason: "malformed record: \(Self.describe(error))")
+            }
+            throw DecodingFailure(reason: "not a JSON object")
+        }
+        switch r.type {
+        case "header":
+            guard r.format == JournalHeader.formatName else {
+                throw DecodingFailure(reason: "header is not a \(JournalHeader.formatName) header")
+            }
+            guard let ms = r.start_unix_ms else { throw DecodingFailure(reason: "header has no start_unix_ms") }
+            let opts = (try? dec.decode(OptionsRecord.self, from: data))?.options
+            return .header(JournalHeader(engine: r.engine ?? "unknown", model: r.model, options: opts,
+                                         startTime: Date(timeIntervalSince1970: Double(ms) / 1000),
+                                         capttyVersion: r.captty_version ?? "unknown",
+                                         formatVersion: r.version ?? 1))
+        case "final":
+            guard let line = r.line, let start = r.start, let end = r.end, let words = r.words else {
+                let missing = [("line", r.line == nil), ("start", r.start == nil), ("end", r.end == nil), ("words", r.words == nil)]
+                    .filter(\.1).map { "\"\($0.0)\"" }.joined(separator: ", ")
+                throw DecodingFailure(reason: "final record without \(missing)")
+            }
+            return .final(CommittedSegment(lineID: line, channel: r.channel ?? 0, speaker: r.speaker,
+                                           start: start, end: end, confidence: r.confidence ?? 0,
+                                           words: words, speechFinal: r.speech_final ?? false,
+                                           fromFinalize: r.from_finalize ?? false))
+        case let t?:
+            return .other(type: t)
+        case nil:
+            throw DecodingFailure(reason: "record has no \"type\"")
+        }
+    }
+
+    static func describe(_ e: any Error) -> String {
+        switch e as? DecodingError {
+        case .keyNotFound(let k, _)?: return "missing \"\(k.stringValue)\""
+        case .typeMismatch(_, let c)?, .valueNotFound(_, let c)?:
+            return "wrong type at \(c.codingPath.map(\.stringValue).joined(separator: "."))"
+        case .dataCorrupted(let c)?: return c.debugDescription
+        default: return "\(e)"
+        }
+    }
+}
+
+extension JSONEncoder {
+    static var sorted: JSONEncoder {
+        let e = JSONEncoder()
+        e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return e
+    }
+}

@@ -1,0 +1,115 @@
+import Foundation
+
+/// A journal line that could not be read.
+public struct JournalIssue: Sendable, Equatable, CustomStringConvertible {
+    /// 1-based line number in the file.
+    public var lineNumber: Int
+    public var reason: String
+    public var description: String { "line \(lineNumber): \(reason)" }
+}
+
+/// What a journal holds.
+public struct JournalContents: Sendable, Equatable {
+    public var header: JournalHeader
+    /// Caption lines rebuilt from the finals, in order of their first words.
+    public var lines: [CaptionLine]
+    /// Finals in file order.
+    public var segments: [CommittedSegment]
+    /// Corrupt lines other than a torn last line.
+    public var issues: [JournalIssue]
+    /// Whether the last line was cut short (a crash mid-write) and skipped.
+    public var tornLastLine: Bool
+}
+
+/// Why a journal could not be read.
+public enum JournalError: Error, Sendable, Equatable, CustomStringConvertible {
+    case notFound(path: String)
+    case unreadable(path: String, message: String)
+    case notAJournal(path: String, reason: String)
+    case unsupportedVersion(path: String, version: Int)
+
+    public var description: String {
+        switch self {
+        case .notFound(let p): return "no journal at \(p): check the path (sessions are saved under ~/.local/share/captty/sessions)"
+        case .unreadable(_, let m): return m
+        case .notAJournal(let p, let r): return "\(p) is not a captty journal (\(r))"
+        case .unsupportedVersion(let p, let v):
+            return "\(p) is a version \(v) journal; this captty reads up to version \(JournalHeader.formatVersion) — update captty"
+        }
+    }
+}
+
+/// Parses a journal back, tolerating a torn last line (a crash mid-write) and reporting other
+/// corrupt lines by number. For `captty export` and session restore.
+public enum JournalReader {
+    public static func read(_ url: URL) throws(JournalError) -> JournalContents {
+        let path = url.path
+        let data: Data
+        switch POSIXFile.readAll(path) {
+        case .success(let d): data = d
+        case .failure(let e):
+            if e.code == ENOENT { throw .notFound(path: path) }
+            throw .unreadable(path: path, message: ErrnoText.message(e.code, doing: "read", path: path))
+        }
+        return try parse(data, path: path)
+    }
+
+    /// Parses journal bytes; `path` only names the file in errors.
+    public static func parse(_ data: Data, path: String) throws(JournalError) -> JournalContents {
+        let text = String(decoding: data, as: UTF8.self)
+        var rawLines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        let endsWithNewline = text.hasSuffix("\n")
+        if endsWithNewline { rawLines.removeLast() }
+        guard let firstIndex = rawLines.firstIndex(where: { !$0.trimmingCharacters(in: .whitespaces).isEmpty }) else {
+            throw .notAJournal(path: path, reason: "the file is empty")
+        }
+        let header: JournalHeader
+        do {
+            guard case .header(let h) = try JournalCodec.decode(rawLines[firstIndex]) else {
+                throw JournalError.notAJournal(path: path, reason: "line \(firstIndex + 1) is not a journal header")
+            }
+            header = h
+        } catch let e as JournalError {
+            throw e
+        } catch {
+            throw .notAJournal(path: path, reason: "line \(firstIndex + 1): \(error)")
+        }
+        if header.formatVersion > JournalHeader.formatVersion {
+            throw .unsupportedVersion(path: path, version: header.formatVersion)
+        }
+        var segments: [CommittedSegment] = []
+        var issues: [JournalIssue] = []
+        var torn = false
+        for i in (firstIndex + 1) ..< rawLines.count {
+            let line = rawLines[i]
+            if line.allSatisfy({ $0 == " " || $0 == "\t" || $0 == "\r" }) { continue }
+            do {
+                switch try JournalCodec.decode(line) {
+                case .final(let s): segments.append(s)
+                case .header: issues.append(JournalIssue(lineNumber: i + 1, reason: "a second header"))
+                case .other: break
+                }
+            } catch {
+                if i == rawLines.count - 1 && !endsWithNewline { torn = true }
+                else { issues.append(JournalIssue(lineNumber: i + 1, reason: error.reason)) }
+            }
+        }
+        return JournalContents(header: header, lines: lines(from: segments), segments: segments,
+                               issues: issues, tornLastLine: torn)
+    }
+
+    /// Groups finals into caption lines by line id, in order of first appearance.
+    public static func lines(from segments: [CommittedSegment]) -> [CaptionLine] {
+        var lines: [CaptionLine] = []
+        var index: [Int: Int] = [:]
+        for s in segments {
+            if let i = index[s.lineID] {
+                lines[i].append(contentsOf: s.words)
+            } else {
+                index[s.lineID] = lines.count
+                lines.append(CaptionLine(id: s.lineID, channel: s.channel, speaker: s.speaker, words: s.words, isClosed: true))
+            }
+        }
+        return lines
+    }
+}

@@ -1,0 +1,44 @@
+/// Markdown: a title, a line about the session, then one paragraph per utterance (caption
+/// line), each opened by its time stamp and speaker in bold.
+public enum MarkdownExporter {
+    public static func render(_ lines: some Sequence<CaptionLine>, header: JournalHeader? = nil,
+                              options: ExportOptions = ExportOptions()) -> String {
+        var out = "# Transcript\n\n"
+        if let h = header {
+            var about = "Recorded \(h.startISO8601) with \(h.engine)"
+            if let m = h.model { about += " (\(m))" }
+            about += ", captty \(h.capttyVersion)."
+            out += "_" + escape(about) + "_\n\n"
+        }
+        for line in lines where !line.words.isEmpty {
+            var lead: [String] = []
+            if options.timestamps { lead.append("[\(Timecode.clock(line.start))]") }
+            if options.speakers, let s = line.speaker { lead.append(SpeakerLabel.name(s) + ":") }
+            if !lead.isEmpty { out += "**" + lead.joined(separator: " ") + "** " }
+            out += lead.isEmpty ? escapeLeading(escape(line.text)) : escape(line.text)
+            out += "\n\n"
+        }
+        return out
+    }
+
+    /// Backslash-escapes Markdown's inline syntax characters.
+    static func escape(_ s: String) -> String {
+        var out = ""
+        out.reserveCapacity(s.utf8.count)
+        for ch in s {
+            if "\\`*_[]<>#|~".contains(ch) { out.append("\\") }
+            out.append(ch)
+        }
+        return out
+    }
+
+    /// Keeps a paragraph from starting a list, heading or quote (`1. `, `- `, `+ `, `> `).
+    static func escapeLeading(_ s: String) -> String {
+        if let f = s.first, "-+".contains(f) { return "\\" + s }
+        let digits = s.prefix { $0.isNumber }
+        if !digits.isEmpty, s.dropFirst(digits.count).first.map({ $0 == "." || $0 == ")" }) == true {
+            return digits + "\\" + s.dropFirst(digits.count)
+        }
+        return s
+    }
+}

@@ -1,0 +1,14 @@
+/// Plain text: one caption line per text line, optionally `[HH:MM:SS]` stamps and speaker
+/// labels (`[00:01:05] Speaker 2: …`).
+public enum PlainTextExporter {
+    public static func render(_ lines: some Sequence<CaptionLine>, options: ExportOptions = ExportOptions()) -> String {
+        var out = ""
+        for line in lines where !line.words.isEmpty {
+            if options.timestamps { out += "[\(Timecode.clock(line.start))] " }
+            if options.speakers, let s = line.speaker { out += SpeakerLabel.name(s) + ": " }
+            out += line.text
+            out += "\n"
+        }
+        return out
+    }
+}

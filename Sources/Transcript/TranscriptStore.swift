@@ -1,0 +1,204 @@
+import Deepgram
+
+/// Merges a stream of `LiveEvent`s into committed caption lines plus the pending interim.
+///
+/// - An interim replaces the pending text of its channel; a final commits its words and
+///   clears it. Empty finals only advance time.
+/// - `speech_final` and `UtteranceEnd` close the channel's current line; a change of
+///   diarized speaker starts a new one.
+/// - Words that repeat already committed words (a reconnecting client replays buffered audio,
+///   so the new connection re-sends finals for a span already committed) are dropped: a word
+///   is a repeat when it ends no later than the last committed word (plus `tolerance`) or its
+///   midpoint lies before that end.
+///
+/// Each update costs amortised O(words in the event), independent of the transcript's length.
+/// Lines live in chunked storage, so copies (UI snapshots) stay cheap too.
+public struct TranscriptStore: Sendable {
+    /// Per-channel merge state.
+    struct ChannelState: Sendable {
+        var pending: PendingInterim?
+        /// Index into `lines` of the line still accepting words.
+        var openLine: Int?
+        /// End of the last committed word.
+        var committedEnd: Double = -.infinity
+        var lastStart: Double = -.infinity
+    }
+
+    public private(set) var lines = LineStorage()
+    /// The latest session time seen (end of the latest result), in seconds.
+    public private(set) var time: Double = 0
+    /// Total committed words.
+    public private(set) var wordCount = 0
+    /// The last `Metadata` the engine sent (for Deepgram-shaped exports).
+    public private(set) var metadata: Metadata?
+    /// Slack, in seconds, when deciding that a word repeats a committed one.
+    public var tolerance: Double
+    private var channels: [Int: ChannelState] = [:]
+    private var nextLineID = 0
+    private var latestPendingChannel: Int?
+
+    public init(tolerance: Double = 0.03) { self.tolerance = tolerance }
+
+    /// A store continuing a restored session (from `JournalReader`): new words never
+    /// duplicate the restored ones and new lines get fresh ids.
+    public init(restoring restored: [CaptionLine], tolerance: Double = 0.03) {
+        self.tolerance = tolerance
+        for var l in restored {
+            l.isClosed = true
+            lines.append(l)
+            wordCount += l.words.count
+            var ch = channels[l.channel] ?? ChannelState()
+            ch.committedEnd = max(ch.committedEnd, l.end)
+            ch.lastStart = max(ch.lastStart, l.words.last?.start ?? ch.lastStart)
+            channels[l.channel] = ch
+            nextLineID = max(nextLineID, l.id + 1)
+            time = max(time, l.end)
+        }
+    }
+
+    // MARK: Reading
+
+    /// The last `n` committed lines, oldest first; O(n).
+    public func lastLines(_ n: Int) -> [CaptionLine] { lines.suffix(n) }
+
+    /// The most recently updated pending interim of any channel.
+    public var pending: PendingInterim? { latestPendingChannel.flatMap { channels[$0]?.pending } }
+
+    /// The pending interim of one channel.
+    public func pending(channel: Int) -> PendingInterim? { channels[channel]?.pending }
+
+    /// All committed text, one line per caption line (O(transcript); for tests and tools).
+    public var committedText: String { lines.map(\.text).joined(separator: "\n") }
+
+    // MARK: Updating
+
+    /// Applies one engine event and says what changed.
+    @discardableResult
+    public mutating func apply(_ event: LiveEvent) -> StoreChange {
+        var change = StoreChange()
+        switch event {
+        case .results(let r):
+            if r.isFinal { commit(r, into: &change) } else { setInterim(r, into: &change) }
+        case .utteranceEnd(let u):
+            closeLine(channel: u.channel.first ?? 0, into: &change)
+        case .metadata(let m):
+            metadata = m
+        case .close:
+            for c in channels.keys where channels[c]?.pending != nil {
+                channels[c]?.pending = nil
+                change.interimChanged = true
+            }
+            latestPendingChannel = nil
+        case .open, .speechStarted, .reconnecting, .error, .unhandled:
+            break
+        }
+        return change
+    }
+
+    private func isRepeat(_ w: CaptionWord, after committedEnd: Double) -> Bool {
+        w.end <= committedEnd + tolerance || (w.start + w.end) / 2 < committedEnd
+    }
+
+    /// The result's words, or words spread evenly over its span when the engine sent a
+    /// transcript without word timings.
+    private static func words(of r: Results) -> [CaptionWord] {
+        let alt = r.best
+        if !alt.words.isEmpty { return alt.words.map(CaptionWord.init) }
+        let tokens = alt.transcript.split(whereSeparator: \.isWhitespace)
+        guard !tokens.isEmpty else { return [] }
+        let step = max(r.duration, 0) / Double(tokens.count)
+        return tokens.enumerated().map { i, t in
+            CaptionWord(word: String(t).lowercased(), text: String(t), start: r.start + Double(i) * step,
+                        end: r.start + Double(i + 1) * step, confidence: alt.confidence)
+        }
+    }
+
+    private mutating func setInterim(_ r: Results, into change: inout StoreChange) {
+        let c = r.channelIndex.first ?? 0
+        var ch = channels[c] ?? ChannelState()
+        time = max(time, r.end)
+        let all = Self.words(of: r)
+        let fresh = all.filter { !isRepeat($0, after: ch.committedEnd) }
+        let new: PendingInterim? = fresh.isEmpty ? nil : PendingInterim(
+            channel: c, words: fresh, text: fresh.map(\.text).joined(separator: " "),
+            start: fresh.first!.start, end: max(fresh.last!.end, r.end))
+        if new != ch.pending {
+            ch.pending = new
+            change.interimChanged = true
+        }
+        change.duplicateWordsDropped += all.count - fresh.count
+        channels[c] = ch
+        if new != nil { latestPendingChannel = c } else { forgetLatestPending(c) }
+    }
+
+    private mutating func commit(_ r: Results, into change: inout StoreChange) {
+        let c = r.channelIndex.first ?? 0
+        var ch = channels[c] ?? ChannelState()
+        time = max(time, r.end)
+        if ch.pending != nil {
+            ch.pending = nil
+            change.interimChanged = true
+        }
+        let all = Self.words(of: r)
+        var kept = 0
+        for var w in all {
+            if isRepeat(w, after: ch.committedEnd) { change.duplicateWordsDropped += 1; continue }
+            kept += 1
+            // Keep time monotonic even if the engine's word times overlap slightly.
+            w.start = max(w.start, ch.lastStart)
+            w.end = max(w.end, w.start)
+            if let i = ch.openLine, lines[i].speaker != w.speaker, !lines[i].words.isEmpty {
+                lines[i].isClosed = true
+                change.closedLineIDs.append(lines[i].id)
+                ch.openLine = nil
+            }
+            let i: Int
+            if let open = ch.openLine { i = open } else {
+                lines.append(CaptionLine(id: nextLineID, channel: c, speaker: w.speaker))
+                nextLineID += 1
+                i = lines.count - 1
+                ch.openLine = i
+            }
+            lines[i].append(w)
+            wordCount += 1
+            ch.committedEnd = max(ch.committedEnd, w.end)
+            ch.lastStart = w.start
+            let id = lines[i].id
+            if let last = change.committed.last, last.lineID == id {
+                change.committed[change.committed.count - 1].words.append(w)
+                change.committed[change.committed.count - 1].end = max(last.end, w.end)
+            } else {
+                change.committed.append(CommittedSegment(
+                    lineID: id, channel: c, speaker: w.speaker, start: w.start, end: w.end,
+                    confidence: r.best.confidence, words: [w], speechFinal: false,
+                    fromFinalize: r.fromFinalize))
+            }
+        }
+        // A replayed speech_final whose words were all repeats refers to an older line.
+        let replayOnly = !all.isEmpty && kept == 0
+        if r.speechFinal && !replayOnly {
+            if !change.committed.isEmpty { change.committed[change.committed.count - 1].speechFinal = true }
+            if let i = ch.openLine {
+                lines[i].isClosed = true
+                change.closedLineIDs.append(lines[i].id)
+                ch.openLine = nil
+            }
+        }
+        channels[c] = ch
+        forgetLatestPending(c)
+    }
+
+    /// When channel `c` no longer has an interim, `pending` shows another channel's, if any.
+    private mutating func forgetLatestPending(_ c: Int) {
+        guard latestPendingChannel == c, channels[c]?.pending == nil else { return }
+        latestPendingChannel = channels.first { $0.value.pending != nil }?.key
+    }
+
+    private mutating func closeLine(channel c: Int, into change: inout StoreChange) {
+        guard var ch = channels[c], let i = ch.openLine else { return }
+        lines[i].isClosed = true
+        change.closedLineIDs.append(lines[i].id)
+        ch.openLine = nil
+        channels[c] = ch
+    }
+}

@@ -1,0 +1,38 @@
+import Foundation
+
+/// WebVTT (`.vtt`): a `NOTE` block describing the session, then cues cut by `CueBuilder`,
+/// with `<v Speaker N>` voice tags when the transcript is diarized.
+public enum WebVTTExporter {
+    public static func render(_ lines: some Sequence<CaptionLine>, header: JournalHeader? = nil,
+                              options: ExportOptions = ExportOptions()) -> String {
+        var out = "WEBVTT\n\n"
+        var note = ["Transcript by captty" + (header.map { " \($0.capttyVersion)" } ?? "")]
+        if let h = header {
+            note.append("Engine: \(h.engine)" + (h.model.map { ", model \($0)" } ?? ""))
+            note.append("Session started: \(h.startISO8601)")
+        }
+        out += "NOTE\n" + note.map(noteSafe).joined(separator: "\n") + "\n\n"
+        let cues = CueBuilder.cues(from: lines, rules: options.cueRules)
+        for (i, c) in cues.enumerated() {
+            out += "\(i + 1)\n"
+            out += "\(Timecode.format(c.startMs, separator: ".")) --> \(Timecode.format(c.endMs, separator: "."))\n"
+            let body = c.lines.map(escape).joined(separator: "\n")
+            if options.speakers, let s = c.speaker { out += "<v \(SpeakerLabel.name(s))>" }
+            out += body
+            out += "\n\n"
+        }
+        return out
+    }
+
+    /// Cue text escaping: `&`, `<`, `>` as entities.
+    static func escape(_ s: String) -> String {
+        guard s.contains(where: { $0 == "&" || $0 == "<" || $0 == ">" }) else { return s }
+        return s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+            .replacingOccurrences(of: ">", with: "&gt;")
+    }
+
+    /// A NOTE may not contain `-->` nor blank lines.
+    static func noteSafe(_ s: String) -> String {
+        s.replacingOccurrences(of: "-->", with: "->").replacingOccurrences(of: "\n", with: " ")
+    }
+}

@@ -1,0 +1,39 @@
+import ArgumentParser
+import CapttyCore
+import Foundation
+
+/// `captty`: live captions in a terminal.
+@main
+struct Captty: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "captty",
+        abstract: "Live captions in your terminal, from a microphone, system audio or a file.",
+        discussion: """
+            With DEEPGRAM_API_KEY set, captions come from Deepgram's live API; otherwise from the \
+            built-in offline engine. Keys toggle options while captioning; press ? for help.
+            """,
+        version: CapttyVersion.string,
+        subcommands: [Live.self, Transcribe.self, Export.self, Devices.self, Serve.self],
+        defaultSubcommand: Live.self
+    )
+
+    static func main() async {
+        CapttyLogging.bootstrap()
+        await main(nil)
+    }
+}
+
+/// Writes a line to standard error (status and warnings never go to standard output).
+@Sendable func printError(_ line: String) {
+    FileHandle.standardError.write(Data((line.hasSuffix("\n") ? line : line + "\n").utf8))
+}
+
+/// Runs `body`, turning captty's own errors into a message on stderr and an exit status.
+func reportingErrors(_ body: () async throws -> Void) async throws {
+    do {
+        try await body()
+    } catch let e as CapttyError {
+        FileHandle.standardError.write(Data("captty: \(e)\n".utf8))
+        throw ExitCode(e.exitCode)
+    }
+}

@@ -1,0 +1,149 @@
+import ArgumentParser
+import CapttyCore
+
+
+/// One flag per Deepgram live option. Unset flags are not sent.
+struct DeepgramFlags: ParsableArguments {
+    @Option(help: ArgumentHelp("Model (default nova-3).", valueName: "model"))
+    var model: String?
+    @Option(help: ArgumentHelp("Language: a BCP-47 tag such as en, en-GB, de, or multi.", valueName: "lang"))
+    var language: String?
+    @Option(help: ArgumentHelp("Audio encoding sent to the engine (default: chosen from the audio).", valueName: "enc"))
+    var encoding: String?
+    @Option(help: ArgumentHelp("Sample rate sent to the engine in Hz (default 16000).", valueName: "hz"))
+    var sampleRate: Int?
+    @Option(help: ArgumentHelp("Number of audio channels sent.", valueName: "n"))
+    var channels: Int?
+    @Flag(inversion: .prefixedNo, help: "Transcribe each channel independently.")
+    var multichannel: Bool?
+    @Flag(inversion: .prefixedNo, help: "Show interim (not yet final) guesses (default on).")
+    var interimResults: Bool?
+    @Flag(inversion: .prefixedNo, help: "Add punctuation and capitalisation (default on).")
+    var punctuate: Bool?
+    @Flag(inversion: .prefixedNo, help: "Format numbers, dates, currency… (default on).")
+    var smartFormat: Bool?
+    @Flag(inversion: .prefixedNo, help: "Write numbers as digits.")
+    var numerals: Bool?
+    @Flag(inversion: .prefixedNo, help: "Mask profanity.")
+    var profanityFilter: Bool?
+    @Flag(inversion: .prefixedNo, help: "Label speakers.")
+    var diarize: Bool?
+    @Flag(inversion: .prefixedNo, help: "Report when speech starts (default on).")
+    var vadEvents: Bool?
+    @Flag(inversion: .prefixedNo, help: "Spoken punctuation commands (\"comma\", \"period\").")
+    var dictation: Bool?
+    @Flag(inversion: .prefixedNo, help: "Keep filler words (uh, um).")
+    var fillerWords: Bool?
+    @Option(help: ArgumentHelp("Pause in ms that ends a caption line, or false.", valueName: "ms|false"))
+    var endpointing: String?
+    @Option(help: ArgumentHelp("Silence in ms after the last word that ends an utterance (default 1000).", valueName: "ms"))
+    var utteranceEndMs: Int?
+    @Option(help: ArgumentHelp("Redact: pci, numbers, ssn or true (repeatable).", valueName: "kind"))
+    var redact: [String] = []
+    @Option(help: ArgumentHelp("Boost a key term (nova-3; repeatable).", valueName: "term"))
+    var keyterm: [String] = []
+    @Option(help: ArgumentHelp("Boost a keyword as word[:boost] (not nova-3; repeatable).", valueName: "word:boost"))
+    var keywords: [String] = []
+    @Option(help: ArgumentHelp("Search for a term (repeatable).", valueName: "term"))
+    var search: [String] = []
+    @Option(help: ArgumentHelp("Replace a term as find:replacement (repeatable).", valueName: "find:repl"))
+    var replace: [String] = []
+    @Option(help: ArgumentHelp("Tag the request (repeatable).", valueName: "tag"))
+    var tag: [String] = []
+    @Option(help: ArgumentHelp("Extra metadata as key:value (repeatable).", valueName: "key:value"))
+    var extra: [String] = []
+    @Option(name: .customLong("model-version"), help: ArgumentHelp("Model version.", valueName: "v"))
+    var modelVersion: String?
+    @Option(help: ArgumentHelp("Callback URL.", valueName: "url"))
+    var callback: String?
+    @Option(help: ArgumentHelp("Callback method: POST or PUT.", valueName: "method"))
+    var callbackMethod: String?
+    @Flag(inversion: .prefixedNo, help: "Opt out of the Deepgram Model Improvement Program.")
+    var mipOptOut: Bool?
+    @Option(name: .customLong("param"), help: ArgumentHelp("Any other query parameter as key=value (repeatable).", valueName: "key=value"))
+    var params: [String] = []
+
+    func validate() throws {
+        _ = try options(base: LiveOptions())
+    }
+
+    /// Applies the flags over `base` (defaults from the config file).
+    func options(base: LiveOptions) throws -> LiveOptions {
+        var o = base
+        if let model { o.model = .init(model) }
+        if let language {
+            let l = LiveOptions.Language(language)
+            guard l.isWellFormed else {
+                throw ValidationError("--language '\(language)' is not a language tag: use a BCP-47 tag such as en, en-US, de, or multi")
+            }
+            o.language = l
+        }
+        if let encoding { o.encoding = .init(rawValue: encoding) }
+        if let sampleRate {
+            guard sampleRate > 0 else { throw ValidationError("--sample-rate must be a positive number of Hz") }
+            o.sampleRate = sampleRate
+        }
+        if let channels {
+            guard channels > 0 else { throw ValidationError("--channels must be at least 1") }
+            o.channels = channels
+        }
+        if let multichannel { o.multichannel = multichannel }
+        if let interimResults { o.interimResults = interimResults }
+        if let punctuate { o.punctuate = punctuate }
+        if let smartFormat { o.smartFormat = smartFormat }
+        if let numerals { o.numerals = numerals }
+        if let profanityFilter { o.profanityFilter = profanityFilter }
+        if let diarize { o.diarize = diarize }
+        if let vadEvents { o.vadEvents = vadEvents }
+        if let dictation { o.dictation = dictation }
+        if let fillerWords { o.fillerWords = fillerWords }
+        if let endpointing {
+            guard let e = LiveOptions.Endpointing(parsing: endpointing) else {
+                throw ValidationError("--endpointing '\(endpointing)' must be a number of milliseconds or false")
+            }
+            o.endpointing = e
+        }
+        if let utteranceEndMs {
+            guard utteranceEndMs >= 0 else { throw ValidationError("--utterance-end-ms must not be negative") }
+            o.utteranceEndMs = utteranceEndMs
+        }
+        if !redact.isEmpty { o.redact = redact.map { .init(rawValue: $0) } }
+        if !keyterm.isEmpty { o.keyterm = keyterm }
+        if !keywords.isEmpty {
+            o.keywords = try keywords.map { k in
+                guard let kw = LiveOptions.Keyword(parsing: k) else { throw ValidationError("--keywords '\(k)' must be word or word:boost") }
+                return kw
+            }
+        }
+        if !search.isEmpty { o.search = search }
+        if !replace.isEmpty {
+            o.replace = try replace.map { r in
+                guard let rp = LiveOptions.Replacement(parsing: r) else { throw ValidationError("--replace '\(r)' must be find:replacement") }
+                return rp
+            }
+        }
+        if !tag.isEmpty { o.tag = tag }
+        if !extra.isEmpty {
+            o.extra = try extra.map { e in
+                guard let i = e.firstIndex(of: ":"), i != e.startIndex else { throw ValidationError("--extra '\(e)' must be key:value") }
+                return KeyValue(String(e[..<i]), String(e[e.index(after: i)...]))
+            }
+        }
+        if let modelVersion { o.version = modelVersion }
+        if let callback { o.callback = callback }
+        if let callbackMethod {
+            guard let m = LiveOptions.CallbackMethod(rawValue: callbackMethod.uppercased()) else {
+                throw ValidationError("--callback-method must be POST or PUT")
+            }
+            o.callbackMethod = m
+        }
+        if let mipOptOut { o.mipOptOut = mipOptOut }
+        if !params.isEmpty {
+            o.additional = try params.map { p in
+                guard let i = p.firstIndex(of: "="), i != p.startIndex else { throw ValidationError("--param '\(p)' must be key=value") }
+                return KeyValue(String(p[..<i]), String(p[p.index(after: i)...]))
+            }
+        }
+        return o
+    }
+}

@@ -1,0 +1,27 @@
+import ArgumentParser
+import CapttyCore
+import Foundation
+
+/// `captty export JOURNAL`: turn a session journal into a transcript file.
+struct Export: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Export a session journal as txt, srt, vtt, json or md.")
+
+    @Argument(help: ArgumentHelp("A session journal (.jsonl).", valueName: "journal"))
+    var journal: String
+    @Option(help: "Output format: txt, srt, vtt, json or md.")
+    var format: ExportFormatName
+    @Option(name: .shortAndLong, help: ArgumentHelp("Write to this file instead of standard output.", valueName: "out"))
+    var output: String?
+    @Flag(help: "Leave out [HH:MM:SS] stamps in txt output.")
+    var noTimestamps = false
+    @Flag(help: "Export the readable lines of a damaged journal, skipping corrupt ones.")
+    var skipCorrupt = false
+
+    func run() async throws {
+        try await reportingErrors {
+            try ExportRunner.run(journal: journal, format: format, output: output, timestamps: !noTimestamps,
+                                 skipCorrupt: skipCorrupt, warn: printError)
+        }
+    }
+}

@@ -1,0 +1,29 @@
+import ArgumentParser
+import CapttyCore
+
+/// `captty serve`: a Deepgram-compatible endpoint backed by the offline engine.
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Serve a Deepgram-compatible live endpoint (/v1/listen) with the offline engine.")
+
+    @Option(help: "Address to listen on (loopback unless told otherwise).")
+    var host: String = "127.0.0.1"
+    @Option(help: "Port to listen on (0 picks a free one).")
+    var port: Int = 8080
+    @Option(help: ArgumentHelp("Require clients to send the API key in this file (Authorization: Token KEY).", valueName: "file"))
+    var apiKeyFile: String?
+    @Option(help: "Streams served at once; more are refused with HTTP 503.")
+    var maxClients: Int = 4
+
+    func validate() throws {
+        guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
+        guard maxClients >= 1 else { throw ValidationError("--max-clients must be at least 1") }
+    }
+
+    func run() async throws {
+        try await reportingErrors {
+            try await ServeRunner.run(host: host, port: port, apiKeyFile: apiKeyFile, maxClients: maxClients,
+                                      announce: printError)
+        }
+    }
+}

@@ -1,0 +1,33 @@
+import ArgumentParser
+import CapttyCore
+import Foundation
+
+/// `captty transcribe FILE`: a file as fast as the engine allows.
+struct Transcribe: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Transcribe an audio file as fast as the engine allows.")
+
+    @Argument(help: ArgumentHelp("A WAV or raw audio file, or - for standard input.", valueName: "file"))
+    var file: String
+    @OptionGroup var engine: EngineFlags
+    @Option(help: "Output format: txt, srt, vtt, json or md.")
+    var format: ExportFormatName = .txt
+    @Option(name: .shortAndLong, help: ArgumentHelp("Write to this file instead of standard output.", valueName: "out"))
+    var output: String?
+    @Flag(help: "Leave out [HH:MM:SS] stamps in txt output.")
+    var noTimestamps = false
+    @OptionGroup(title: "Deepgram options") var deepgram: DeepgramFlags
+
+    func run() async throws {
+        try await reportingErrors {
+            let options = try deepgram.options(base: .captionDefaults)
+            let speech = try EngineFactory.make(engine.settings)
+            let outcome = try await TranscribeRunner.run(
+                input: file == "-" ? .stdin : .file(file), engine: speech, options: options, format: format,
+                output: output, timestamps: !noTimestamps, warn: printError)
+            if let out = outcome.output {
+                printError("captty: \(outcome.lines) lines (\(outcome.words) words, \(String(format: "%.1f", outcome.audioSeconds)) s of audio) written to \(out)")
+            }
+        }
+    }
+}

@@ -1,0 +1,93 @@
+import Foundation
+import Testing
+@testable import CaptionUI
+
+@Suite("Caption area rendering (snapshots)")
+struct CaptionRenderingTests {
+    @Test func finalLinesWithInterimGuessAt80x24() {
+        let snap = SampleScreens.snapshot(interim: "so the next step is to move the billing")
+        let surface = ScreenView.render(snap, size: TerminalSize(width: 80, height: 24))
+        ScreenSnapshotFile.assertMatches(surface, named: "captions-interim-80x24")
+        // The interim row is drawn in the interim style (dim + italic), the final text is not.
+        let theme = Theme(mode: .color)
+        let rows = (0..<24).map { surface.rowText($0) }
+        let interimRow = try! #require(rows.firstIndex { $0.contains("so the next step") })
+        let col = surface.rowText(interimRow).distance(of: "so")
+        #expect(surface[interimRow, col].style == theme.interim)
+        #expect(surface[interimRow, col].style.attributes.contains(.italic))
+        let finalRow = try! #require(rows.firstIndex { $0.contains("Morning!") })
+        let fcol = surface.rowText(finalRow).distance(of: "Morning!")
+        #expect(surface[finalRow, fcol].style == theme.caption)
+    }
+
+    @Test func interimGuessIsReplacedInPlace() {
+        let size = TerminalSize(width: 60, height: 12)
+        let first = ScreenView.render(SampleScreens.snapshot(interim: "so the next"), size: size)
+        let second = ScreenView.render(SampleScreens.snapshot(interim: "so the next step is"), size: size)
+        let row = try! #require((0..<12).first { first.rowText($0).hasPrefix("so the next") })
+        #expect(second.rowText(row) == "so the next step is")
+        #expect(first.text().components(separatedBy: "so the next").count == 2)
+        #expect(second.text().components(separatedBy: "so the next").count == 2)
+        // Hidden when the interim toggle is off.
+        var toggles = DisplayToggles()
+        toggles.showInterim = false
+        let hidden = ScreenView.render(SampleScreens.snapshot(interim: "so the next", toggles: toggles), size: size)
+        #expect(!hidden.text().contains("so the next"))
+    }
+
+    @Test func cjkAndCombiningTextWrapsAt40x10() {
+        let e = "e\u{0301}"
+        let lines = [
+            CaptionLineView(id: 1, start: 0, speaker: 0, text: "The demo in Tokyo: 日本語のテキストを表示します and it wraps."),
+            CaptionLineView(id: 2, start: 4, speaker: 1, text: "Le caf\(e) est pr\(e)s de la gare, d\(e)j\u{E0} vu."),
+            CaptionLineView(id: 3, start: 8, speaker: 0, text: "한국어 자막도 잘 보입니다"),
+        ]
+        let surface = ScreenView.render(SampleScreens.snapshot(lines: lines), size: TerminalSize(width: 40, height: 10))
+        ScreenSnapshotFile.assertMatches(surface, named: "captions-cjk-combining-40x10")
+        #expect(surface.text().contains("caf\(e)"))
+        // Every wide character has its continuation cell; no row spills.
+        for r in 0..<10 {
+            for c in 0..<40 where DisplayWidth.of(surface[r, c].character) == 2 && !surface[r, c].isContinuation {
+                #expect(c + 1 < 40 && surface[r, c + 1].isContinuation)
+            }
+        }
+    }
+
+    @Test func timestampsSpeakerLabelsAndDimmedWordsAt80x24() {
+        let toggles = DisplayToggles(timestamps: true, speakerLabels: true, confidenceDimming: true, lowConfidenceThreshold: 0.6)
+        let surface = ScreenView.render(SampleScreens.snapshot(toggles: toggles), size: TerminalSize(width: 80, height: 24))
+        ScreenSnapshotFile.assertMatches(surface, named: "captions-timestamps-speakers-80x24")
+        let text = surface.text()
+        #expect(text.contains("[00:00:01] Speaker 1: Good morning"))
+        #expect(text.contains("[00:00:06] Speaker 2: Morning!"))
+        let theme = Theme(mode: .color)
+        let row = try! #require((0..<24).first { surface.rowText($0).contains("Kubernetes") })
+        let col = surface.rowText(row).distance(of: "Kubernetes")
+        #expect(surface[row, col].style == theme.lowConfidence)
+    }
+
+    @Test func emptyTranscriptShowsAHintAt60x12() {
+        let surface = ScreenView.render(SampleScreens.snapshot(lines: [], state: .connecting), size: TerminalSize(width: 60, height: 12))
+        ScreenSnapshotFile.assertMatches(surface, named: "captions-empty-60x12")
+        #expect(surface.rowText(0).hasPrefix("Listening… captions appear here. Press ? for keys."))
+    }
+
+    @Test func controlCharactersInTranscriptCannotReachTheTerminal() {
+        let lines = [CaptionLineView(id: 1, start: 0, text: "evil \u{1B}]0;title\u{07} text")]
+        let surface = ScreenView.render(SampleScreens.snapshot(lines: lines), size: TerminalSize(width: 60, height: 12))
+        for r in 0..<12 {
+            for c in 0..<60 {
+                let scalars = surface[r, c].character.unicodeScalars
+                #expect(!scalars.contains { $0.value < 0x20 || (0x7F..<0xA0).contains($0.value) })
+            }
+        }
+    }
+}
+
+extension String {
+    /// Column of the first occurrence of `needle` (for test lookups on rows of narrow text).
+    func distance(of needle: String) -> Int {
+        guard let r = range(of: needle) else { return 0 }
+        return DisplayWidth.of(self[startIndex..<r.lowerBound])
+    }
+}

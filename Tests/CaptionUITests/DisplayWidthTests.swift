@@ -1,0 +1,69 @@
+import Testing
+@testable import CaptionUI
+
+@Suite("Display width (wcwidth-like, pure Swift)")
+struct DisplayWidthTests {
+    @Test func asciiIsOneColumnEach() {
+        #expect(DisplayWidth.of("hello") == 5)
+        #expect(DisplayWidth.of(Character(" ")) == 1)
+    }
+
+    @Test func eastAsianWideIsTwoColumns() {
+        #expect(DisplayWidth.of("日本語のテキスト") == 16)
+        #expect(DisplayWidth.of("한국어") == 6)
+        #expect(DisplayWidth.of("ＡＢ") == 4)        // fullwidth Latin
+        #expect(DisplayWidth.of("日本 and English") == 16)
+    }
+
+    @Test func combiningMarksAndZeroWidthAreZero() {
+        let decomposed = "e\u{0301}"               // e + combining acute accent: one cluster
+        #expect(decomposed.count == 1)
+        #expect(DisplayWidth.of(decomposed) == 1)
+        #expect(DisplayWidth.of("caf" + decomposed) == 4)
+        #expect(DisplayWidth.of(Unicode.Scalar(0x0301)!) == 0)
+        #expect(DisplayWidth.of(Unicode.Scalar(0x200B)!) == 0)  // zero-width space
+        #expect(DisplayWidth.of(Unicode.Scalar(0x200D)!) == 0)  // zero-width joiner
+        #expect(DisplayWidth.of(Unicode.Scalar(0xFE0F)!) == 0)  // variation selector
+    }
+
+    @Test func emojiClustersCountLikeNcursesPlacesThem() {
+        #expect(DisplayWidth.of(Character("😀")) == 2)
+        #expect(DisplayWidth.of(Character("🇯🇵")) == 2)     // flag: two regional indicators
+        #expect(DisplayWidth.of(Character("👩‍👩‍👧")) == 6)  // ZWJ sequence: one cell per emoji
+        var surface = Surface(width: 10, height: 1)
+        #expect(surface.put("👩‍👩‍👧x", row: 0, col: 0, style: .plain) == 7)
+        #expect(surface.rowText(0) == "👩‍👩‍👧x")
+        #expect((1...5).allSatisfy { surface[0, $0].isContinuation })
+    }
+
+    @Test func hangulJamoSequenceTakesWidthOfLeadingConsonant() {
+        let jamo = "\u{1100}\u{1161}\u{11A8}"          // ᄀ + ᅡ + ᆨ = one syllable block
+        #expect(jamo.count == 1)
+        #expect(DisplayWidth.of(jamo) == 2)
+    }
+
+    @Test func controlCharactersAreReplacedBeforeDrawing() {
+        #expect(DisplayWidth.of(Character("\u{1B}")) == 0)
+        #expect(DisplayWidth.sanitizedForTerminal("a\u{1B}[2Jb\tc\nd") == "a\u{FFFD}[2Jb c d")
+        #expect(DisplayWidth.sanitizedForTerminal("plain") == "plain")
+    }
+
+    @Test func truncationNeverSplitsAClusterOrAWideCharacter() {
+        #expect(DisplayWidth.truncate("日本語のテキスト", toColumns: 6) == "日本…")
+        #expect(DisplayWidth.of(DisplayWidth.truncate("日本語のテキスト", toColumns: 6)) <= 6)
+        #expect(DisplayWidth.truncate("cafe\u{0301} au lait", toColumns: 5) == "cafe\u{0301}…")
+        #expect(DisplayWidth.truncate("short", toColumns: 10) == "short")
+        #expect(DisplayWidth.truncateLeading("/home/ana/captty/file.jsonl", toColumns: 12) == "…/file.jsonl")
+    }
+
+    @Test func spotChecksAcrossScripts() {
+        // Latin, kana, CJK, Hangul, combining marks (Latin, Hebrew, Thai), fullwidth/halfwidth forms,
+        // emoji, dash, ideographic space, CJK Extension B.
+        let cases: [(UInt32, Int)] = [(0x41, 1), (0xE9, 1), (0x3042, 2), (0x4E00, 2), (0xAC00, 2),
+                                      (0x0300, 0), (0x05B0, 0), (0x0E31, 0), (0xFF21, 2), (0xFF61, 1),
+                                      (0x1F600, 2), (0x2014, 1), (0x3000, 2), (0x20000, 2)]
+        for (v, w) in cases {
+            #expect(DisplayWidth.of(Unicode.Scalar(v)!) == w, "U+\(String(v, radix: 16, uppercase: true))")
+        }
+    }
+}

@@ -1,0 +1,55 @@
+import Testing
+@testable import CaptionUI
+
+@Suite("What keys do on the main screen and in overlays")
+struct KeyRoutingTests {
+    let table = KeyBindingTable.default
+
+    @Test func mainScreenUsesTheBindingTable() {
+        #expect(ScreenCommand.route(.character(" "), overlay: .none, bindings: table) == .action(.pause))
+        #expect(ScreenCommand.route(.pageUp, overlay: .none, bindings: table) == .action(.scrollPageUp))
+        #expect(ScreenCommand.route(.character("Z"), overlay: .none, bindings: table) == .ignored)
+        #expect(ScreenCommand.route(.resize, overlay: .help(), bindings: table) == .resize)
+    }
+
+    @Test func helpClosesWithItsKeyOrEscButQuitStillQuits() {
+        #expect(ScreenCommand.route(.character("?"), overlay: .help(), bindings: table) == .closeOverlay)
+        #expect(ScreenCommand.route(.escape, overlay: .help(), bindings: table) == .closeOverlay)
+        #expect(ScreenCommand.route(.character("q"), overlay: .help(), bindings: table) == .action(.quit))
+        #expect(ScreenCommand.route(.character("p"), overlay: .help(), bindings: table) == .closeOverlay)
+    }
+
+    @Test func devicePickerNavigation() {
+        let picker = Overlay.devicePicker(DevicePickerState(devices: ["A", "B"], selection: 1))
+        #expect(ScreenCommand.route(.down, overlay: picker, bindings: table) == .moveDeviceSelection(1))
+        #expect(ScreenCommand.route(.character("k"), overlay: picker, bindings: table) == .moveDeviceSelection(-1))
+        #expect(ScreenCommand.route(.enter, overlay: picker, bindings: table) == .chooseDevice(1))
+        #expect(ScreenCommand.route(.escape, overlay: picker, bindings: table) == .closeOverlay)
+        #expect(ScreenCommand.route(.character(" "), overlay: picker, bindings: table) == .ignored)
+    }
+
+    @Test func exportPromptTakesLettersAndArrows() {
+        let prompt = Overlay.exportPrompt(ExportPromptState(formats: ["txt", "srt", "vtt", "json", "md"]))
+        #expect(ScreenCommand.route(.character("v"), overlay: prompt, bindings: table) == .chooseFormat(2))
+        #expect(ScreenCommand.route(.right, overlay: prompt, bindings: table) == .moveFormatSelection(1))
+        #expect(ScreenCommand.route(.enter, overlay: prompt, bindings: table) == .chooseFormat(0))
+        #expect(ScreenCommand.route(.character("q"), overlay: prompt, bindings: table) == .ignored)
+        #expect(ScreenCommand.route(.control("c"), overlay: prompt, bindings: table) == .action(.quit))
+    }
+
+    @Test func displayTogglesFollowTheirActions() {
+        var t = DisplayToggles()
+        var handled = t.apply(.toggleTimestamps)
+        #expect(handled && t.timestamps)
+        handled = t.apply(.toggleInterim)
+        #expect(handled && !t.showInterim)
+        handled = t.apply(.toggleSpeakerLabels)
+        #expect(handled && !t.speakerLabels)
+        handled = t.apply(.toggleConfidenceDimming)
+        #expect(handled && t.confidenceDimming)
+        let before = t
+        handled = t.apply(.togglePunctuate)
+        #expect(!handled)
+        #expect(t == before)
+    }
+}

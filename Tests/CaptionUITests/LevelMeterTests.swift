@@ -1,0 +1,57 @@
+import Testing
+@testable import CaptionUI
+
+@Suite("Level meter")
+struct LevelMeterTests {
+    func render(_ level: LevelMeterReading, mode: ColorMode = .color, width: Int = 80) -> Surface {
+        var snap = SampleScreens.snapshot(mode: mode)
+        snap.level = level
+        return ScreenView.render(snap, size: TerminalSize(width: width, height: 24))
+    }
+
+    @Test func barPeakMarkerAndLevel() {
+        let surface = render(LevelMeterReading(rmsDBFS: -30, peakHoldDBFS: -12, deviceName: "USB Mic"))
+        let row = surface.rowText(22)
+        #expect(row.hasPrefix("▕"))
+        #expect(row.contains("│"))
+        #expect(row.contains(" -30 dB"))
+        #expect(row.contains("USB Mic"))
+        #expect(!row.contains("CLIP"))
+        // -30 dBFS on a -60…0 bar of 33 cells: half full.
+        let full = row.filter { $0 == "█" }.count
+        #expect(full == 16)
+        // The peak marker sits right of the filled part.
+        let peak = row.distance(of: "│")
+        #expect(peak > full)
+    }
+
+    @Test func clippingShowsAClipMark() {
+        let surface = render(LevelMeterReading(rmsDBFS: -1, peakHoldDBFS: 0, clipping: true, deviceName: "USB Mic"))
+        ScreenSnapshotFile.assertMatches(surface, named: "meter-clipping-80x24")
+        let row = surface.rowText(22)
+        #expect(row.contains("CLIP"))
+        #expect(surface[22, row.distance(of: "CLIP")].style == Theme(mode: .color).clip)
+        // The loud end of the bar is red.
+        let lastBar = row.distance(of: "▏") - 1
+        #expect(surface[22, lastBar].style.foreground == .red)
+    }
+
+    @Test func silenceWarnsAndNamesTheDevice() {
+        let surface = render(LevelMeterReading(rmsDBFS: -120, peakHoldDBFS: -120, silent: true,
+                                               deviceName: "Built-in Audio Analog Stereo"), width: 60)
+        let row = surface.rowText(22)
+        #expect(row.hasPrefix("⚠ no audio from “Built-in Audio Analog Stereo”"))
+        #expect(row.hasSuffix("…"))
+        #expect(surface[22, 0].style == Theme(mode: .color).warning)
+        let wide = render(LevelMeterReading(silent: true, deviceName: "Built-in Audio Analog Stereo"), width: 120)
+        ScreenSnapshotFile.assertMatches(wide, named: "meter-silent-120x24")
+        #expect(wide.rowText(22).contains("press a to pick another"))
+    }
+
+    @Test func quietInputDrawsAnEmptyBar() {
+        let row = render(LevelMeterReading(rmsDBFS: -90, peakHoldDBFS: -90)).rowText(22)
+        #expect(!row.contains("█") && !row.contains("│"))
+        #expect(row.contains(" -90 dB"))
+        #expect(LevelMeterView.decibels(-.infinity) == "  -∞ dB")
+    }
+}

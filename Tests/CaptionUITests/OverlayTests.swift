@@ -1,0 +1,96 @@
+import Testing
+@testable import CaptionUI
+
+@Suite("Overlays and the too-small message")
+struct OverlayTests {
+    @Test func helpOverlayListsEveryActionAt80x24() {
+        var snap = SampleScreens.snapshot()
+        snap.overlay = .help()
+        let surface = ScreenView.render(snap, size: TerminalSize(width: 80, height: 24))
+        ScreenSnapshotFile.assertMatches(surface, named: "help-overlay-80x24")
+        let text = surface.text()
+        for action in KeyAction.allCases {
+            #expect(text.contains(action.summary), "\(action) missing from help")
+            #expect(text.contains(KeyBindingTable.default.keyLabel(for: action)), "\(action) keys missing")
+        }
+        for category in KeyCategory.allCases { #expect(text.contains(category.title)) }
+        #expect(text.contains("? or Esc closes"))
+    }
+
+    @Test func helpOverlayShowsReboundKeys() throws {
+        var snap = SampleScreens.snapshot()
+        snap.keyBindings = try KeyBindingTable.default.applying(overrides: ["quit": ["ctrl-q"], "pause": ["F5"]])
+        snap.overlay = .help()
+        let text = ScreenView.render(snap, size: TerminalSize(width: 80, height: 24)).text()
+        #expect(text.contains("Ctrl-Q"))
+        #expect(text.contains("F5"))
+        #expect(!text.contains("q, Ctrl-C"))
+    }
+
+    @Test func helpOverlayPagesOnASmallScreenAndEveryActionIsOnSomePage() {
+        let size = TerminalSize(width: 40, height: 10)
+        let pages = HelpOverlayView.pageCount(.default, screen: size)
+        #expect(pages > 1)
+        #expect(HelpOverlayView.pageCount(.default, screen: TerminalSize(width: 80, height: 24)) == 1)
+        var snap = SampleScreens.snapshot()
+        var seen = ""
+        for page in 0..<pages {
+            snap.overlay = .help(page: page)
+            let surface = ScreenView.render(snap, size: size)
+            if page == 0 { ScreenSnapshotFile.assertMatches(surface, named: "help-overlay-40x10") }
+            if page == 1 { ScreenSnapshotFile.assertMatches(surface, named: "help-overlay-40x10-page2") }
+            #expect(surface.text().contains("\(page + 1)/\(pages)"))
+            seen += surface.text()
+        }
+        for action in KeyAction.allCases { #expect(seen.contains(action.summary), "\(action) on no page") }
+        // Paging stops at both ends.
+        #expect(ScreenCommand.route(.pageDown, overlay: .help(page: 0), bindings: .default, screen: size) == .showHelpPage(1))
+        #expect(ScreenCommand.route(.pageDown, overlay: .help(page: pages - 1), bindings: .default, screen: size) == .ignored)
+        #expect(ScreenCommand.route(.pageUp, overlay: .help(page: 0), bindings: .default, screen: size) == .ignored)
+    }
+
+    @Test func devicePickerHighlightsTheSelection() {
+        var snap = SampleScreens.snapshot()
+        let state = DevicePickerState(devices: ["Built-in Audio Analog Stereo", "USB Audio CODEC", "Monitor of Built-in Audio"],
+                                      selection: 0, current: 0).moved(by: 1)
+        #expect(state.selection == 1)
+        #expect(state.moved(by: 2).selection == 0)
+        snap.overlay = .devicePicker(state)
+        let surface = ScreenView.render(snap, size: TerminalSize(width: 60, height: 12))
+        ScreenSnapshotFile.assertMatches(surface, named: "device-picker-60x12")
+        let row = try! #require((0..<12).first { surface.rowText($0).contains("USB Audio CODEC") })
+        #expect(surface[row, surface.rowText(row).distance(of: "USB")].style == Theme(mode: .color).selection)
+        #expect(surface.text().contains("● Built-in Audio Analog Stereo"))
+    }
+
+    @Test func exportPromptListsFormats() {
+        var snap = SampleScreens.snapshot()
+        let state = ExportPromptState(formats: ["txt", "srt", "vtt", "json", "md"], selection: 1)
+        #expect(state.format(forLetter: "j") == 3)
+        #expect(state.format(forLetter: "z") == nil)
+        snap.overlay = .exportPrompt(state)
+        let surface = ScreenView.render(snap, size: TerminalSize(width: 60, height: 12))
+        ScreenSnapshotFile.assertMatches(surface, named: "export-prompt-60x12")
+        let row = try! #require((0..<12).first { surface.rowText($0).contains("Format:") })
+        #expect(surface[row, surface.rowText(row).distance(of: "srt")].style == Theme(mode: .color).selection)
+        #expect(surface[row, surface.rowText(row).distance(of: "txt")].style != Theme(mode: .color).selection)
+    }
+
+    @Test func messageOverlayWraps() {
+        var snap = SampleScreens.snapshot()
+        snap.overlay = .message(title: "Saved", text: "Transcript written to /home/ana/captty/2026-11-25T10-02-11.srt (142 cues).")
+        let surface = ScreenView.render(snap, size: TerminalSize(width: 60, height: 12))
+        ScreenSnapshotFile.assertMatches(surface, named: "message-60x12")
+        #expect(surface.text().contains("Transcript written to"))
+        #expect(surface.text().contains("(142 cues)."))
+    }
+
+    @Test(arguments: [(20, 5), (29, 24), (80, 5)])
+    func tooSmallTerminalSaysWhatItNeeds(_ w: Int, _ h: Int) {
+        let surface = ScreenView.render(SampleScreens.snapshot(), size: TerminalSize(width: w, height: h))
+        let text = surface.text().split(separator: "\n").map { String($0).trimmingWhitespace() }.joined(separator: " ")
+        #expect(text.contains("Terminal too small: need at least 30x6 (now \(w)x\(h))"))
+        #expect(!text.contains("Good morning"))
+        if w == 20 { ScreenSnapshotFile.assertMatches(surface, named: "too-small-20x5") }
+    }
+}

@@ -1,0 +1,30 @@
+import Testing
+@testable import CaptionUI
+
+@Suite("Plain mode lines")
+struct PlainFormatterTests {
+    let line = CaptionLineView(id: 7, start: 3725.9, speaker: 0, text: "Hello  there,\tfriend")
+
+    @Test func finalLineWithAndWithoutPrefixes() {
+        #expect(PlainFormatter.finalLine(line) == "Hello there, friend")
+        #expect(PlainFormatter.finalLine(line, timestamps: true) == "[01:02:05] Hello there, friend")
+        #expect(PlainFormatter.finalLine(line, timestamps: true, speakerLabels: true) == "[01:02:05] Speaker 1: Hello there, friend")
+        let noSpeaker = CaptionLineView(id: 8, start: 0, text: "x")
+        #expect(PlainFormatter.finalLine(noSpeaker, speakerLabels: true) == "x")
+    }
+
+    @Test func statusLines() {
+        #expect(PlainFormatter.statusLine(.reconnecting(inSeconds: 3, attempt: 2)) == "captty: reconnecting in 3 s (attempt 2)")
+        #expect(PlainFormatter.statusLine(.error(message: "bad\u{1B}[31m")) == "captty: error: bad\u{FFFD}[31m")
+        #expect(PlainFormatter.saveLine(.failing(message: "disk full")) == "captty: SAVE FAILED: disk full")
+        #expect(PlainFormatter.summaryLine(SampleScreens.status()) == "captty: Deepgram nova-3 · en-US · live · lag 320 ms · 01:02:03")
+    }
+
+    @Test func timeFormat() {
+        #expect(TimeFormat.clock(0) == "00:00:00")
+        #expect(TimeFormat.clock(59.99) == "00:00:59")
+        #expect(TimeFormat.clock(360_000) == "100:00:00")
+        #expect(TimeFormat.clock(-5) == "00:00:00")
+        #expect(TimeFormat.clock(.nan) == "00:00:00")
+    }
+}

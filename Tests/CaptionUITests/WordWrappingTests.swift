@@ -1,0 +1,80 @@
+import Testing
+@testable import CaptionUI
+
+@Suite("Word wrapping by display width")
+struct WordWrappingTests {
+    let theme = Theme(mode: .color)
+    let plainToggles = DisplayToggles(speakerLabels: false)
+
+    func texts(_ rows: [WrappedRow]) -> [String] { rows.map { $0.spans.map(\.text).joined() } }
+
+    @Test func wrapsBetweenWordsWithHangingIndent() {
+        let line = CaptionLineView(id: 1, start: 0, text: "the quick brown fox jumps over the lazy dog")
+        let rows = LineLayout.rows(for: line, toggles: plainToggles, theme: theme, width: 20)
+        #expect(texts(rows) == ["the quick brown fox", "  jumps over the", "  lazy dog"])
+        #expect(rows.allSatisfy { $0.width <= 20 })
+    }
+
+    @Test func noRowIsWiderThanTheAreaWithCJKMixedIn() {
+        let line = CaptionLineView(id: 1, start: 0, text: "Meeting notes: 日本語のテキストを表示します and then English again")
+        for width in 5...40 {
+            let rows = LineLayout.rows(for: line, toggles: plainToggles, theme: theme, width: width)
+            for row in rows {
+                let w = DisplayWidth.of(row.spans.map(\.text).joined())
+                #expect(w == row.width)
+                #expect(w <= width, "width \(width): \(row)")
+            }
+            // Nothing is lost: all the graphemes come back, in order.
+            let joined = texts(rows).joined().filter { $0 != " " }
+            #expect(joined == line.plainText.filter { $0 != " " })
+        }
+    }
+
+    @Test func cjkBreaksBetweenCharactersToFillTheRow() {
+        let line = CaptionLineView(id: 1, start: 0, text: "これは日本語のテキストです")
+        let rows = LineLayout.rows(for: line, toggles: plainToggles, theme: theme, width: 10)
+        #expect(texts(rows) == ["これは日本", "語のテキス", "トです"])
+        let indented = LineLayout.rows(for: CaptionLineView(id: 1, start: 0, text: "これは日本語のテキストです、とても長い文章ですね"),
+                                       toggles: plainToggles, theme: theme, width: 20)
+        #expect(texts(indented) == ["これは日本語のテキス", "  トです、とても長い", "  文章ですね"])
+    }
+
+    @Test func combiningCharactersStayWithTheirBase() {
+        let e = "e\u{0301}"                       // decomposed é: two scalars, one cluster
+        let words = CaptionLineView(id: 1, start: 0, text: "caf\(e) caf\(e) caf\(e)")
+        #expect(texts(LineLayout.rows(for: words, toggles: plainToggles, theme: theme, width: 6))
+                == ["caf\(e)", "caf\(e)", "caf\(e)"])
+        // A word longer than the row breaks between clusters, never between e and its accent.
+        let long = CaptionLineView(id: 2, start: 0, text: "caf\(e)caf\(e)caf\(e)")
+        let rows = LineLayout.rows(for: long, toggles: plainToggles, theme: theme, width: 5)
+        #expect(texts(rows) == ["caf\(e)c", "af\(e)ca", "f\(e)"])
+        for row in rows { #expect(row.spans.first?.text.unicodeScalars.first?.value != 0x0301) }
+    }
+
+    @Test func offsetsCountGraphemesAndSpaces() {
+        let line = CaptionLineView(id: 1, start: 0, text: "aaaa bbbb cccc dddd")
+        let rows = LineLayout.rows(for: line, toggles: plainToggles, theme: theme, width: 11)
+        #expect(texts(rows) == ["aaaa bbbb", "cccc dddd"])
+        #expect(rows.map(\.startOffset) == [0, 10])
+    }
+
+    @Test func prefixesAreStyledAndDoNotCountInOffsets() {
+        let line = CaptionLineView(id: 1, start: 3723, speaker: 1, text: "hello")
+        let toggles = DisplayToggles(timestamps: true, speakerLabels: true)
+        let rows = LineLayout.rows(for: line, toggles: toggles, theme: theme, width: 40)
+        #expect(texts(rows) == ["[01:02:03] Speaker 2: hello"])
+        #expect(rows[0].spans[0] == StyledSpan("[01:02:03]", theme.timestamp))
+        #expect(rows[0].spans.contains(StyledSpan("Speaker 2:", theme.speaker(1))))
+        #expect(rows[0].startOffset == 0)
+    }
+
+    @Test func lowConfidenceWordsAreDimmedOnlyWhenEnabled() {
+        let line = CaptionLineView(id: 1, start: 0, words: [CaptionWord("sure", confidence: 0.9), CaptionWord("maybe", confidence: 0.3)])
+        var toggles = DisplayToggles(speakerLabels: false, confidenceDimming: true, lowConfidenceThreshold: 0.5)
+        let dimmed = LineLayout.rows(for: line, toggles: toggles, theme: theme, width: 40)
+        #expect(dimmed[0].spans.last == StyledSpan("maybe", theme.lowConfidence))
+        toggles.confidenceDimming = false
+        let plain = LineLayout.rows(for: line, toggles: toggles, theme: theme, width: 40)
+        #expect(plain[0].spans == [StyledSpan("sure maybe", theme.caption)])
+    }
+}

@@ -1,0 +1,135 @@
+import Foundation
+import Testing
+import TestSupport
+@testable import CapttyCore
+
+/// The config file: every setting is read, and an invalid file names the line and key.
+@Suite struct ConfigFileTests {
+    @Test func fullExampleParses() throws {
+        let text = """
+        # captty settings
+        engine = "local"
+        url = 'ws://127.0.0.1:8080'
+        device = "USB Mic"   # trailing comment
+        plain = false
+
+        [deepgram]
+        model = "nova-2"
+        language = "en-GB"
+        languages = ["en", "es", "de"]
+        models = ["nova-3", "nova-2"]
+        punctuate = true
+        smart_format = false
+        diarize = true
+        endpointing = false
+        utterance_end_ms = 1_500
+        keyterm = ["captty", "Deepgram"]
+        keywords = ["kale:2"]
+        redact = "pci"
+
+        [display]
+        interim = false
+        low_confidence = 0.45
+
+        [keys]
+        pause = "p"
+        quit = "ctrl-q"
+        """
+        let c = try CapttyConfig.parse(text)
+        #expect(c.engine == .local)
+        #expect(c.url == "ws://127.0.0.1:8080")
+        #expect(c.device == "USB Mic")
+        #expect(c.options.model == "nova-2")
+        #expect(c.options.language == "en-GB")
+        #expect(c.languages == ["en", "es", "de"])
+        #expect(c.models == ["nova-3", "nova-2"])
+        #expect(c.options.punctuate == true && c.options.smartFormat == false && c.options.diarize == true)
+        #expect(c.options.endpointing == .disabled)
+        #expect(c.options.utteranceEndMs == 1500)
+        #expect(c.options.keyterm == ["captty", "Deepgram"])
+        #expect(c.options.keywords == [.init("kale", boost: 2)])
+        #expect(c.options.redact == [.pci])
+        #expect(c.display.interim == false)
+        #expect(c.display.lowConfidence == 0.45)
+        #expect(c.keys == ["pause": "p", "quit": "ctrl-q"])
+        #expect(c.keyLines["quit"] == 27)
+    }
+
+    @Test(arguments: [
+        ("engine = \"cloud\"", 1, "engine", "not an engine"),
+        ("[deepgram]\nlanguage = \"english\"", 2, "deepgram.language", "language tag"),
+        ("[deepgram]\npunctuate = yes", 2, "deepgram.punctuate", "not a value"),
+        ("[deepgram]\npunctuate = \"yes\"", 2, "deepgram.punctuate", "true or false"),
+        ("plain = true\nplain = false", 2, "plain", "set twice"),
+        ("\n\nwhatever = 1", 3, "whatever", "unknown setting"),
+        ("[display]\nlow_confidence = 2.5", 2, "display.low_confidence", "between 0 and 1"),
+        ("[deepgram]\nmodels = [\"a\", 3]", 2, "deepgram.models", "list of strings"),
+        ("url = \"ws://x", 1, "url", "not closed"),
+        ("[deepgram]\nkeyterm = [\"a\",", 2, "deepgram.keyterm", "not closed"),
+        ("api_key = \"abc\"", 1, "api_key", "DEEPGRAM_API_KEY"),
+    ])
+    func invalidConfigNamesLineAndKey(_ text: String, line: Int, key: String, words: String) {
+        do {
+            _ = try CapttyConfig.parse(text, file: "/home/u/.config/captty/config.toml")
+            Issue.record("expected an error for \(text)")
+        } catch {
+            #expect(error.line == line)
+            #expect(error.key == key)
+            #expect(error.description.contains(words), "\(error)")
+            #expect(error.description.hasPrefix("/home/u/.config/captty/config.toml:\(line)"))
+        }
+    }
+
+    @Test func syntaxErrorsWithoutKey() {
+        for (text, line) in [("just words", 1), ("[unclosed", 1), ("x = 1\n[bad name]", 2), ("= 3", 1)] {
+            do {
+                _ = try CapttyConfig.parse(text)
+                Issue.record("expected an error for \(text)")
+            } catch {
+                #expect(error.line == line, "\(text): \(error)")
+            }
+        }
+    }
+
+    @Test func secretsInConfigAreNotEchoed() {
+        do {
+            _ = try CapttyConfig.parse("[deepgram]\napi_key = \"dg-secret-123\"")
+            Issue.record("expected an error")
+        } catch {
+            #expect(!error.description.contains("dg-secret-123"))
+        }
+    }
+
+    @Test func missingDefaultFileIsEmptyButNamedFileIsAnError() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("captty-cfg-\(UUID())").path
+        let c = try CapttyConfig.load(path: nil, environment: ["XDG_CONFIG_HOME": dir])
+        #expect(c == CapttyConfig())
+        #expect(throws: ConfigError.self) { try CapttyConfig.load(path: dir + "/nope.toml") }
+    }
+
+    @Test func loadsFromXDGConfigHome() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("captty-cfg-\(UUID())")
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("captty"), withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try "engine = \"deepgram\"\n".write(to: dir.appendingPathComponent("captty/config.toml"), atomically: true, encoding: .utf8)
+        let c = try CapttyConfig.load(path: nil, environment: ["XDG_CONFIG_HOME": dir.path])
+        #expect(c.engine == .deepgram)
+    }
+
+    @Test func stringEscapes() throws {
+        let c = try CapttyConfig.parse(#"device = "a\"b\\c\u00e9""#)
+        #expect(c.device == "a\"b\\cé")
+    }
+}
+
+/// The sample config shipped in Assets/ is valid and matches captty's defaults.
+@Suite struct SampleConfigTests {
+    @Test func sampleConfigParses() throws {
+        let url = TestPaths.packageRoot.appendingPathComponent("Assets/config.toml")
+        let c = try CapttyConfig.parse(String(contentsOf: url, encoding: .utf8), file: url.path)
+        #expect(c.engine == .auto)
+        #expect(c.options.model == LiveOptions.captionDefaults.model)
+        #expect(c.languages.count >= 2)
+        #expect(c.display == CapttyConfig.DisplayDefaults())
+    }
+}

@@ -1,0 +1,183 @@
+import Foundation
+import Testing
+import TestSupport
+@testable import Deepgram
+
+/// Decoding of server → client messages: real captures and hand-written messages of each type.
+@Suite struct MessageDecodingTests {
+    static let liveFixtures: [URL] = {
+        let dir = TestPaths.deepgramFixtures.appendingPathComponent("live")
+        let files = (try? FileManager.default.contentsOfDirectory(at: dir, includingPropertiesForKeys: nil)) ?? []
+        return files.filter { $0.lastPathComponent.hasSuffix(".response.json") }.sorted { $0.path < $1.path }
+    }()
+
+    @Test func fixturesArePresent() {
+        #expect(Self.liveFixtures.count >= 4, "expected the live captures in \(TestPaths.deepgramFixtures.path)")
+    }
+
+    @Test(arguments: liveFixtures)
+    func realCaptureDecodesAsResults(_ url: URL) throws {
+        let text = try String(contentsOf: url, encoding: .utf8)
+        let msg = try ServerMessage.decode(text)
+        guard case .results(let r) = msg else {
+            Issue.record("expected Results, got \(msg)")
+            return
+        }
+        #expect(r.isFinal)
+        #expect(r.speechFinal)
+        #expect(r.channelIndex == [0, 1])
+        #expect(r.metadata?.modelInfo?.name.isEmpty == false)
+        #expect(r.metadata?.requestID?.count == 36)
+        // Cross-check against an independent parse of the same file.
+        let obj = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+        let alt = try #require(((obj["channel"] as? [String: Any])?["alternatives"] as? [[String: Any]])?.first)
+        #expect(r.transcript == alt["transcript"] as? String)
+        #expect(r.best.words.count == (alt["words"] as? [Any])?.count)
+        #expect(abs(r.start - (obj["start"] as? Double ?? -1)) < 1e-9)
+        #expect(abs(r.duration - (obj["duration"] as? Double ?? -1)) < 1e-6)
+        for (w, raw) in zip(r.best.words, alt["words"] as? [[String: Any]] ?? []) {
+            #expect(w.word == raw["word"] as? String)
+            #expect(w.punctuatedWord == raw["punctuated_word"] as? String)
+            #expect(abs(w.start - (raw["start"] as? Double ?? -1)) < 1e-6)
+            #expect(w.end >= w.start)
+        }
+    }
+
+    @Test func emptyFinalFromRealCapture() throws {
+        let url = TestPaths.deepgramFixtures.appendingPathComponent("live/testing-websocket-4.response.json")
+        let r = try #require(try ServerMessage.decode(String(contentsOf: url, encoding: .utf8)).results)
+        #expect(r.transcript == "")
+        #expect(r.best.words.isEmpty)
+        #expect(r.duration > 0.7)
+    }
+
+    @Test func resultsWithSpeakerLanguageAndEntities() throws {
+        let text = """
+        {"type":"Results","channel_index":[1,2],"start":17.0,"duration":1.66,"is_final":true,
+         "speech_final":false,"from_finalize":true,"unknown_field":{"x":1},
+         "channel":{"alternatives":[{"transcript":"call john at 555","confidence":0.97,
+           "languages":["en"],
+           "words":[{"word":"call","start":17.1,"end":17.3,"confidence":0.9,"punctuated_word":"Call",
+                     "speaker":2,"speaker_confidence":0.8,"language":"en"},
+                    {"word":"john","start":17.3,"end":17.6,"confidence":0.95,"speaker":2,"language":"en"}],
+           "entities":[{"label":"NAME","value":"john","confidence":0.93,"start_word":1,"end_word":2}]}]},
+         "metadata":{"request_id":"r-1","model_info":{"name":"general","version":"1","arch":"nova-3"},"model_uuid":"u"}}
+        """
+        let r = try #require(try ServerMessage.decode(text).results)
+        #expect(r.channelIndex == [1, 2])
+        #expect(r.fromFinalize && r.isFinal && !r.speechFinal)
+        #expect(r.best.languages == ["en"])
+        #expect(r.best.words[0].speaker == 2)
+        #expect(r.best.words[0].speakerConfidence == 0.8)
+        #expect(r.best.words[0].language == "en")
+        #expect(r.best.words[0].display == "Call")
+        #expect(r.best.words[1].punctuatedWord == nil)
+        #expect(r.best.words[1].display == "john")
+        #expect(r.best.entities == [Entity(label: "NAME", value: "john", confidence: 0.93, startWord: 1, endWord: 2)])
+        #expect(r.metadata?.modelInfo?.arch == "nova-3")
+    }
+
+    @Test func resultsMissingMetadataAndOptionalFields() throws {
+        let r = try #require(try ServerMessage.decode(#"{"type":"Results","channel":{"alternatives":[{"transcript":"hi"}]}}"#).results)
+        #expect(r.metadata == nil)
+        #expect(r.transcript == "hi")
+        #expect(r.isFinal == false)
+        #expect(r.best.words.isEmpty)
+        #expect(r.start == 0)
+        let bare = try #require(try ServerMessage.decode(#"{"type":"Results"}"#).results)
+        #expect(bare.transcript == "")
+        #expect(bare.channel.alternatives.isEmpty)
+    }
+
+    @Test func utteranceEnd() throws {
+        let m = try ServerMessage.decode(#"{"type":"UtteranceEnd","channel":[0,1],"last_word_end":2.395}"#)
+        #expect(m == .utteranceEnd(UtteranceEnd(channel: [0, 1], lastWordEnd: 2.395)))
+    }
+
+    @Test func speechStarted() throws {
+        let m = try ServerMessage.decode(#"{"type":"SpeechStarted","channel":[0,1],"timestamp":91.2}"#)
+        #expect(m == .speechStarted(SpeechStarted(channel: [0, 1], timestamp: 91.2)))
+    }
+
+    @Test func metadata() throws {
+        let text = """
+        {"type":"Metadata","transaction_key":"deprecated","request_id":"abc","sha256":"ff",
+         "created":"2024-10-23T14:57:23.420Z","duration":12.3,"channels":1,"models":["m1"],
+         "model_info":{"m1":{"name":"general","version":"2024","arch":"nova-3"}}}
+        """
+        guard case .metadata(let m) = try ServerMessage.decode(text) else { Issue.record("not metadata"); return }
+        #expect(m.requestID == "abc")
+        #expect(m.duration == 12.3)
+        #expect(m.channels == 1)
+        #expect(m.models == ["m1"])
+        #expect(m.modelInfo["m1"]?.arch == "nova-3")
+        #expect(m.created == "2024-10-23T14:57:23.420Z")
+    }
+
+    @Test func errorMessage() throws {
+        let m = try ServerMessage.decode(#"{"type":"Error","variant":"RateLimit","description":"Too many requests","message":"slow down"}"#)
+        guard case .error(let e) = m else { Issue.record("not an error: \(m)"); return }
+        #expect(e.variant == "RateLimit")
+        #expect(e.text == "RateLimit: Too many requests: slow down")
+    }
+
+    @Test func unknownTypeIsUnhandledNotAThrow() throws {
+        let raw = #"{"type":"Warning","message":"something new"}"#
+        #expect(try ServerMessage.decode(raw) == .unhandled(type: "Warning", raw: raw))
+        let noType = #"{"hello":"world"}"#
+        #expect(try ServerMessage.decode(noType) == .unhandled(type: nil, raw: noType))
+    }
+
+    @Test func invalidJSONGivesTypedErrorWithTruncatedText() {
+        let garbage = "{\"type\":\"Results\", oops" + String(repeating: "x", count: 5000)
+        do {
+            _ = try ServerMessage.decode(garbage)
+            Issue.record("expected a throw")
+        } catch {
+            guard case .invalidJSON(let excerpt, _) = error else { Issue.record("wrong error \(error)"); return }
+            #expect(excerpt.hasPrefix("{\"type\":\"Results\", oops"))
+            #expect(excerpt.count < 300)
+            #expect(error.description.contains("invalid JSON"))
+        }
+    }
+
+    @Test func nonObjectJSONIsAnError() {
+        #expect(throws: MessageDecodingError.self) { try ServerMessage.decode("[1,2,3]") }
+        #expect(throws: MessageDecodingError.self) { try ServerMessage.decode("") }
+        #expect(throws: MessageDecodingError.self) { try ServerMessage.decode("null") }
+    }
+
+    @Test func knownTypeWithWrongFieldTypesIsATypedError() {
+        do {
+            _ = try ServerMessage.decode(#"{"type":"Results","start":"soon"}"#)
+            Issue.record("expected a throw")
+        } catch {
+            guard case .invalidMessage(let type, let excerpt, _) = error else { Issue.record("wrong error \(error)"); return }
+            #expect(type == "Results")
+            #expect(excerpt.contains("soon"))
+        }
+    }
+
+    @Test func encodedResultsRoundTrip() throws {
+        let url = TestPaths.deepgramFixtures.appendingPathComponent("live/preamble-websocket-1.response.json")
+        let original = try ServerMessage.decode(String(contentsOf: url, encoding: .utf8))
+        #expect(try ServerMessage.decode(original.encoded()) == original)
+        let ue = ServerMessage.utteranceEnd(UtteranceEnd(lastWordEnd: 3.5))
+        #expect(try ServerMessage.decode(ue.encoded()) == ue)
+        let md = ServerMessage.metadata(Metadata(requestID: "x", duration: 1.5, channels: 1))
+        #expect(try ServerMessage.decode(md.encoded()) == md)
+    }
+
+    @Test func offsetShiftsEveryTime() throws {
+        let url = TestPaths.deepgramFixtures.appendingPathComponent("live/testing-websocket-2.response.json")
+        let r = try #require(try ServerMessage.decode(String(contentsOf: url, encoding: .utf8)).results)
+        let s = r.offset(by: 100)
+        #expect(abs(s.start - (r.start + 100)) < 1e-9)
+        #expect(zip(r.best.words, s.best.words).allSatisfy { abs($1.start - $0.start - 100) < 1e-9 && abs($1.end - $0.end - 100) < 1e-9 })
+        #expect(s.duration == r.duration)
+    }
+}
+
+extension ServerMessage {
+    var results: Results? { if case .results(let r) = self { return r } else { return nil } }
+}

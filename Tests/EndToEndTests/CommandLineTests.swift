@@ -1,0 +1,64 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// The `captty` command-line surface, run as a user would run the built binary.
+@Suite struct CommandLineTests {
+    @Test func binaryExists() {
+        #expect(FileManager.default.isExecutableFile(atPath: TestPaths.capttyBinary.path),
+                "build captty first: swift build")
+    }
+
+    @Test func helpListsSubcommandsWithDescriptions() throws {
+        let r = try runCaptty(["--help"])
+        #expect(r.status == 0)
+        for (name, words) in [("live", "Caption live audio"), ("transcribe", "Transcribe an audio file"),
+                              ("export", "Export a session journal"), ("devices", "List audio sources"),
+                              ("serve", "Deepgram-compatible")] {
+            let line = r.stdout.split(separator: "\n").first { $0.trimmingCharacters(in: .whitespaces).hasPrefix(name) }
+            #expect(line != nil, "no line for \(name) in:\n\(r.stdout)")
+            #expect(r.stdout.contains(words), "\(name) lacks its description")
+        }
+    }
+
+    @Test func versionPrintsSemver() throws {
+        let r = try runCaptty(["--version"])
+        #expect(r.status == 0)
+        #expect(r.stdout.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: ".").count == 3)
+    }
+
+    @Test func liveHelpListsOneFlagPerDeepgramOption() throws {
+        let r = try runCaptty(["live", "--help"])
+        #expect(r.status == 0)
+        for flag in ["--engine", "--url", "--device", "--system-audio", "--file", "--plain", "--language", "--model",
+                     "--journal", "--punctuate", "--no-punctuate", "--smart-format", "--diarize", "--numerals",
+                     "--profanity-filter", "--interim-results", "--vad-events", "--dictation", "--filler-words",
+                     "--endpointing", "--utterance-end-ms", "--redact", "--keyterm", "--keywords", "--search",
+                     "--replace", "--tag", "--extra", "--multichannel", "--channels", "--sample-rate", "--encoding",
+                     "--model-version", "--callback", "--callback-method", "--mip-opt-out", "--param",
+                     "--api-key-file", "--ca-file"] {
+            #expect(r.stdout.contains(flag), "missing \(flag)")
+        }
+    }
+
+    @Test func badOptionValuesGetClearErrors() throws {
+        let lang = try runCaptty(["--language", "english", "--file", "/nonexistent.wav"])
+        #expect(lang.status != 0)
+        #expect(lang.stderr.contains("BCP-47"))
+        let ep = try runCaptty(["--endpointing", "soon"])
+        #expect(ep.status != 0)
+        #expect(ep.stderr.contains("milliseconds or false"))
+        let two = try runCaptty(["--system-audio", "--file", "x.wav"])
+        #expect(two.status != 0)
+        #expect(two.stderr.contains("choose one audio source"))
+        let fmt = try runCaptty(["export", "j.jsonl", "--format", "doc"])
+        #expect(fmt.status != 0)
+        #expect(fmt.stderr.contains("txt"))
+    }
+
+    @Test func apiKeyIsNeverAcceptedOnTheCommandLine() throws {
+        let r = try runCaptty(["--api-key", "sekrit-key-123"])
+        #expect(r.status != 0)
+        #expect(!r.stderr.contains("sekrit-key-123") || r.stderr.contains("Unknown option"))
+    }
+}

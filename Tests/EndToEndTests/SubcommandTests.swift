@@ -1,0 +1,170 @@
+import Deepgram
+import Foundation
+import Testing
+import TestSupport
+import Transcript
+
+/// `captty transcribe`, `export`, `devices` and `serve`, run as a user would run them.
+@Suite struct SubcommandTests {
+    static let testingWav = TestPaths.deepgramFixtures.appendingPathComponent("audio/testing-websocket.wav").path
+
+    @Test func transcribeAFileWithTheLocalEngine() throws {
+        let r = try runCaptty(["transcribe", "--engine", "local", Self.testingWav], timeout: 240)
+        #expect(r.status == 0, "\(r.stderr)")
+        let text = r.stdout.lowercased()
+        #expect(text.contains("testing"), "\(r.stdout)")
+        #expect(text.contains("[00:00:0"), "txt output carries stamps: \(r.stdout)")
+    }
+
+    @Test func transcribeToSRTFileIsAtomicAndPrivate() throws {
+        let dir = try temporaryDirectory()
+        let out = dir.appendingPathComponent("out.srt").path
+        let r = try runCaptty(["transcribe", "--engine", "local", "--format", "srt", "-o", out, Self.testingWav], timeout: 240)
+        #expect(r.status == 0, "\(r.stderr)")
+        let srt = try String(contentsOfFile: out, encoding: .utf8)
+        #expect(srt.hasPrefix("1\n00:00:0"), "\(srt)")
+        #expect(srt.contains(" --> "))
+        let mode = (try FileManager.default.attributesOfItem(atPath: out)[.posixPermissions] as? Int) ?? 0
+        #expect(mode == 0o600)
+        #expect(r.stderr.contains("written to \(out)"))
+        #expect(r.stdout.isEmpty)
+    }
+
+    @Test func transcribeACorruptFileSaysWhatIsWrong() throws {
+        let dir = try temporaryDirectory()
+        let bad = dir.appendingPathComponent("bad.wav")
+        try Data("RIFF\u{10}\0\0\0WAVEfmt junk".utf8).write(to: bad)
+        let r = try runCaptty(["transcribe", "--engine", "local", bad.path], timeout: 60)
+        #expect(r.status != 0)
+        #expect(r.stderr.contains("bad.wav"), "\(r.stderr)")
+        #expect(r.stdout.isEmpty)
+    }
+
+    @Test func exportAJournalInEveryFormat() async throws {
+        let dir = try temporaryDirectory()
+        let journal = dir.appendingPathComponent("s.jsonl")
+        let w = await JournalWriter(url: journal, header: JournalHeader(engine: "test", model: "nova-3", capttyVersion: "0.1.0"))
+        var store = TranscriptStore()
+        let words = [("Hello", 0.5, 0.9), ("there,", 0.9, 1.3), ("captions.", 1.3, 2.0)]
+        let r = Results(start: 0, duration: 2.2, isFinal: true, speechFinal: true, channel: Channel(alternatives: [
+            Alternative(transcript: "Hello there, captions.", confidence: 0.9,
+                        words: words.map { Word(word: $0.0.lowercased(), start: $0.1, end: $0.2, confidence: 0.9, punctuatedWord: $0.0) })]))
+        _ = await w.append(store.apply(.results(r)))
+        _ = await w.close()
+        for (format, marker) in [("txt", "Hello there, captions."), ("srt", "00:00:00,500 --> "), ("vtt", "WEBVTT"),
+                                 ("json", "\"transcript\""), ("md", "Hello there, captions.")] {
+            let res = try runCaptty(["export", journal.path, "--format", format])
+            #expect(res.status == 0, "\(format): \(res.stderr)")
+            #expect(res.stdout.contains(marker), "\(format): \(res.stdout)")
+        }
+        let out = dir.appendingPathComponent("x.vtt").path
+        let res = try runCaptty(["export", journal.path, "--format", "vtt", "-o", out])
+        #expect(res.status == 0)
+        #expect(try String(contentsOfFile: out, encoding: .utf8).hasPrefix("WEBVTT"))
+    }
+
+    @Test func exportErrorsNameTheProblem() throws {
+        let missing = try runCaptty(["export", "/nonexistent/j.jsonl", "--format", "srt"])
+        #expect(missing.status != 0)
+        #expect(missing.stderr.contains("/nonexistent/j.jsonl"))
+        let dir = try temporaryDirectory()
+        let notJournal = dir.appendingPathComponent("n.jsonl")
+        try "hello\n".write(to: notJournal, atomically: true, encoding: .utf8)
+        let r = try runCaptty(["export", notJournal.path, "--format", "txt"])
+        #expect(r.status != 0)
+        #expect(r.stderr.contains("journal"), "\(r.stderr)")
+    }
+
+    @Test func devicesListsSourcesOrExplainsMissingServer() throws {
+        let r = try runCaptty(["devices"], timeout: 30)
+        if ProcessInfo.processInfo.environment["PULSE_SERVER"] != nil {
+            #expect(r.status == 0, "\(r.stderr)")
+            #expect(r.stdout.contains("monitor"), "\(r.stdout)")
+        }
+        let none = try runCaptty(["devices"], environment: ["PULSE_SERVER": "unix:/nonexistent/pulse/native"], timeout: 30)
+        #expect(none.status != 0)
+        #expect(none.stderr.contains("PULSE_SERVER"), "\(none.stderr)")
+    }
+
+    @Test func transcribeThroughTheDeepgramEngineAgainstCapttyServe() throws {
+        let (p, port, _) = try startServe()
+        defer { kill(p.processIdentifier, SIGKILL) }
+        let r = try runCaptty(["transcribe", "--url", "ws://127.0.0.1:\(port)", "--format", "vtt", Self.testingWav],
+                              environment: ["DEEPGRAM_API_KEY": "e2e-key-7f3a"], timeout: 240)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.hasPrefix("WEBVTT"), "\(r.stdout)")
+        #expect(r.stdout.lowercased().contains("testing"), "\(r.stdout)")
+        #expect(!r.stdout.contains("e2e-key-7f3a") && !r.stderr.contains("e2e-key-7f3a"))
+    }
+
+    @Test func deepgramEngineWithoutAKeySaysWhatToDo() throws {
+        let r = try runCaptty(["transcribe", "--engine", "deepgram", Self.testingWav],
+                              environment: ["DEEPGRAM_API_KEY": nil], timeout: 30)
+        #expect(r.status != 0)
+        #expect(r.stderr.contains("DEEPGRAM_API_KEY"), "\(r.stderr)")
+    }
+
+    @Test func serveAnswersADeepgramClientAndStopsOnSIGTERM() throws {
+        let (p, port, announced) = try startServe()
+        defer { if p.isRunning { kill(p.processIdentifier, SIGKILL) } }
+        #expect(announced.contains("127.0.0.1"))
+        let script = """
+        import asyncio, json, sys, websockets
+        async def main():
+            url = "ws://127.0.0.1:%d/v1/listen?encoding=mulaw&sample_rate=8000&interim_results=true" % int(sys.argv[1])
+            data = open(sys.argv[2], "rb").read()
+            i = data.index(b"data") + 8          # the mu-law samples after the data chunk header
+            audio = data[i:]
+            finals = []
+            async with websockets.connect(url) as ws:
+                assert ws.response.headers.get("dg-request-id"), "no dg-request-id"
+                for k in range(0, len(audio), 1600):
+                    await ws.send(audio[k:k+1600])
+                await ws.send(json.dumps({"type": "CloseStream"}))
+                async for m in ws:
+                    j = json.loads(m)
+                    if j.get("type") == "Results" and j.get("is_final"):
+                        finals.append(j["channel"]["alternatives"][0]["transcript"])
+            print(" ".join(finals))
+        asyncio.run(main())
+        """
+        let r = try runProcess(TestPaths.python, ["-c", script, String(port), Self.testingWav], timeout: 180)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.lowercased().contains("testing"), "\(r.stdout)")
+        kill(p.processIdentifier, SIGTERM)
+        let stopBy = Date().addingTimeInterval(20)
+        while p.isRunning, Date() < stopBy { Thread.sleep(forTimeInterval: 0.1) }
+        #expect(!p.isRunning, "captty serve did not stop on SIGTERM")
+    }
+}
+
+/// Starts `captty serve --port 0` and returns the process, its port and what it announced.
+func startServe(_ extra: [String] = []) throws -> (Process, Int, String) {
+    let p = Process()
+    p.executableURL = TestPaths.capttyBinary
+    p.arguments = ["serve", "--port", "0"] + extra
+    let errPipe = Pipe()
+    p.standardError = errPipe
+    p.standardOutput = FileHandle.nullDevice
+    try p.run()
+    var announced = ""
+    let deadline = Date().addingTimeInterval(120)
+    while !announced.contains("/v1/listen"), Date() < deadline {
+        let d = errPipe.fileHandleForReading.availableData
+        if d.isEmpty { break }
+        announced += String(decoding: d, as: UTF8.self)
+    }
+    guard let port = announced.split(separator: ":").last.flatMap({ Int($0.prefix { $0.isNumber }) }) else {
+        kill(p.processIdentifier, SIGKILL)
+        throw ServeError(message: "captty serve did not announce a port: \(announced)")
+    }
+    return (p, port, announced)
+}
+
+struct ServeError: Error, CustomStringConvertible { var message: String; var description: String { message } }
+
+func temporaryDirectory() throws -> URL {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("captty-e2e-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    return dir
+}

@@ -1,0 +1,123 @@
+import Testing
+@testable import Transcript
+
+/// Cues follow broadcast practice: ≤42 characters a line, ≤2 lines, 5/6 s to 7 s, breaks at
+/// punctuation, never after an article or preposition.
+@Suite struct CueSplittingTests {
+    /// A line of words, `step` seconds apart, each `dur` long.
+    static func line(_ text: String, start: Double = 0, step: Double = 0.3, dur: Double = 0.25, id: Int = 0) -> CaptionLine {
+        let ws = text.split(separator: " ").enumerated().map { i, w in
+            CaptionWord(word: w.lowercased(), text: String(w), start: start + Double(i) * step,
+                        end: start + Double(i) * step + dur, confidence: 0.9)
+        }
+        return CaptionLine(id: id, words: ws)
+    }
+
+    @Test func shortTextIsOneLine() {
+        #expect(CueBuilder.layout(["Life", "moves", "pretty", "fast."]) == ["Life moves pretty fast."])
+    }
+
+    @Test func linesNeverExceed42Characters() {
+        let words = "The quick brown fox jumps over the lazy dog while the cat watches from a distance".split(separator: " ").map(String.init)
+        let lines = CueBuilder.layout(words)
+        #expect(lines != nil)
+        #expect(lines!.count == 2)
+        #expect(lines!.allSatisfy { $0.count <= 42 })
+    }
+
+    @Test func moreThanTwoLinesOfTextDoesNotFitOneCue() {
+        let words = Array(repeating: "wonderful", count: 10)  // 99 characters
+        #expect(CueBuilder.layout(words) == nil)
+        let cues = CueBuilder.cues(from: [Self.line(words.joined(separator: " "), step: 0.2)])
+        #expect(cues.count == 2)
+        #expect(cues.allSatisfy { $0.lines.count <= 2 && $0.lines.allSatisfy { $0.count <= 42 } })
+    }
+
+    @Test func lineBreaksPreferPunctuation() {
+        let words = "We the people, in order to form a more perfect union".split(separator: " ").map(String.init)
+        #expect(CueBuilder.layout(words) == ["We the people,", "in order to form a more perfect union"])
+    }
+
+    @Test func noLineEndsWithAnArticleOrPreposition() {
+        // The balanced break would fall after "the"; it must move.
+        let words = "Somebody has been looking for the most beautiful garden in all the kingdom".split(separator: " ").map(String.init)
+        let lines = CueBuilder.layout(words)!
+        for l in lines.dropLast() {
+            let last = l.split(separator: " ").last!.lowercased()
+            #expect(!["the", "a", "an", "of", "to", "for", "in", "all"].contains(last) || last == "all", "line ends with \(last): \(lines)")
+            #expect(!["the", "a", "an", "of", "to", "for", "in"].contains(last))
+        }
+    }
+
+    @Test func noCueEndsWithAnArticle() {
+        // 30 words of speech, ~9 s: needs at least two cues; none may end in "the"/"a"/"of"/"to".
+        let text = "and so we walked to the end of the road and then we looked at a house on the hill which was the home of a friend to all of the people we knew"
+        let cues = CueBuilder.cues(from: [Self.line(text, step: 0.3)])
+        #expect(cues.count >= 2)
+        for c in cues.dropLast() {
+            let last = c.lines.last!.split(separator: " ").last!.lowercased()
+            #expect(!LineBreaking.noBreakAfter.contains(last), "cue ends with \(last): \(c.lines)")
+        }
+        #expect(cues.flatMap { $0.lines.joined(separator: " ").split(separator: " ") }.joined(separator: " ") == text)
+    }
+
+    @Test func cuesLastAtMostSevenSeconds() {
+        // Slow speech: 12 short words over 12 s fit in the characters but not in the time.
+        let cues = CueBuilder.cues(from: [Self.line("one two three four five six seven eight nine ten eleven twelve", step: 1.0, dur: 0.5)])
+        #expect(cues.count >= 2)
+        #expect(cues.allSatisfy { $0.endMs - $0.startMs <= 7000 })
+    }
+
+    @Test func aSingleLongWordIsClippedToSevenSeconds() {
+        let l = CaptionLine(id: 0, words: [CaptionWord(word: "hmm", start: 1, end: 20, confidence: 1)])
+        let cues = CueBuilder.cues(from: [l])
+        #expect(cues.map(\.endMs) == [8000])
+    }
+
+    @Test func shortCuesAreStretchedToFiveSixthsOfASecond() {
+        let a = CaptionLine(id: 0, words: [CaptionWord(word: "yep", text: "Yep.", start: 1, end: 1.2, confidence: 1)])
+        let b = CaptionLine(id: 1, words: [CaptionWord(word: "no", text: "No.", start: 5, end: 5.1, confidence: 1)])
+        let cues = CueBuilder.cues(from: [a, b])
+        #expect(cues.map(\.startMs) == [1000, 5000])
+        #expect(cues.map(\.endMs) == [1833, 5833])
+    }
+
+    @Test func stretchingNeverOverlapsTheNextCue() {
+        let a = CaptionLine(id: 0, words: [CaptionWord(word: "yep", text: "Yep.", start: 1, end: 1.2, confidence: 1)])
+        let b = CaptionLine(id: 1, words: [CaptionWord(word: "no", text: "No.", start: 1.5, end: 2.6, confidence: 1)])
+        let cues = CueBuilder.cues(from: [a, b])
+        #expect(cues[0].endMs <= cues[1].startMs)
+        // With no room after it, the short cue starts earlier instead.
+        #expect(cues[0].endMs - cues[0].startMs >= 833 || cues[0].startMs == 0)
+    }
+
+    @Test func overLongTokensAreSplitToFit() {
+        let url = String(repeating: "x", count: 100)
+        let cues = CueBuilder.cues(from: [CaptionLine(id: 0, words: [CaptionWord(word: url, start: 0, end: 2, confidence: 1)])])
+        #expect(cues.allSatisfy { $0.lines.allSatisfy { $0.count <= 42 } })
+        #expect(cues.flatMap(\.lines).joined() == url)
+    }
+
+    @Test func aSpeakerChangeStartsANewCue() {
+        var a = Self.line("I said it", id: 0); a.speaker = 0
+        var b = Self.line("before", start: 1, id: 1); b.speaker = 1
+        let cues = CueBuilder.cues(from: [a, b])
+        #expect(cues.map(\.speaker) == [0, 1])
+        let vtt = WebVTTExporter.render([a, b])
+        #expect(vtt.contains("<v Speaker 1>I said it") && vtt.contains("<v Speaker 2>before"))
+    }
+}
+
+extension CueSplittingTests {
+    @Test func aSpeakerLabelIsNeverLeftAlone() {
+        var l = Self.line("Absolutely, positively, unquestionably, definitely yes.", step: 0.4)
+        l.speaker = 0
+        // No break is allowed right after the label…
+        let t = CueBuilder.tokens(l, label: "Speaker 1:", rules: .broadcast)
+        #expect(t[0].text == "Speaker 1:" && t[0].lineScore < 0 && t[0].cueScore < 0)
+        // …so it always opens a line with words after it.
+        let srt = SRTExporter.render([l])
+        #expect(!srt.contains("Speaker 1:\n"))
+        #expect(srt.contains("Speaker 1: Absolutely,"))
+    }
+}

@@ -1,0 +1,92 @@
+import Foundation
+import Testing
+@testable import Transcript
+
+/// `captty export`: journal in, any format out to stdout or atomically to a 0600 file, with
+/// clear errors for missing, foreign and corrupt journals.
+@Suite struct ExportCommandTests {
+    static func writeJournal(_ url: URL) async throws -> TranscriptStore {
+        let f = try FixtureReplay("preamble-rest-4")
+        var store = TranscriptStore()
+        let writer = await JournalWriter(url: url, header: FixtureReplay.header)
+        for e in FixtureReplay.events(for: f.words) { await writer.append(store.apply(e)) }
+        await writer.close()
+        return store
+    }
+
+    @Test(arguments: ExportFormat.allCases)
+    func exportsToStandardOutput(format: ExportFormat) async throws {
+        let tmp = try TempDirectory("export"); defer { tmp.remove() }
+        let journal = tmp.file("s.jsonl")
+        let store = try await Self.writeJournal(journal)
+        var out = Data()
+        let report = try ExportCommand.run(journal: journal, format: format, output: nil) { out.append($0) }
+        #expect(String(decoding: out, as: UTF8.self) == Exporter.render(store.lines, format: format, header: FixtureReplay.header))
+        #expect(report.wordCount == store.wordCount && report.warnings.isEmpty)
+    }
+
+    @Test func writesAFileAtomicallyWithMode0600() async throws {
+        let tmp = try TempDirectory("export-file"); defer { tmp.remove() }
+        let journal = tmp.file("s.jsonl")
+        _ = try await Self.writeJournal(journal)
+        let out = tmp.file("captions.srt")
+        try Data("old contents".utf8).write(to: out)
+        chmod(out.path, 0o644)
+        try ExportCommand.run(journal: journal, format: .srt, output: out) { _ in Issue.record("wrote to stdout") }
+        let text = try String(contentsOf: out, encoding: .utf8)
+        #expect(text.hasPrefix("1\n00:00:00,320 --> "))
+        #expect(FileMode.of(out.path) == 0o600)
+        // No temporary files are left behind.
+        #expect(try FileManager.default.contentsOfDirectory(atPath: tmp.url.path).sorted() == ["captions.srt", "s.jsonl"])
+    }
+
+    @Test func anUnwritableOutputIsAClearErrorAndLeavesNothing() async throws {
+        let tmp = try TempDirectory("export-unwritable"); defer { tmp.remove() }
+        let journal = tmp.file("s.jsonl")
+        _ = try await Self.writeJournal(journal)
+        let out = tmp.file("no/such/dir/out.vtt")
+        do {
+            try ExportCommand.run(journal: journal, format: .vtt, output: out) { _ in }
+            Issue.record("no error")
+        } catch {
+            guard case .cannotWrite(let p, let m) = error else { Issue.record("wrong error \(error)"); return }
+            #expect(p == out.path)
+            #expect(m.contains("No such file or directory") && m.contains("check that the directory exists"))
+        }
+    }
+
+    @Test func aMissingJournalIsAClearError() throws {
+        #expect(throws: ExportError.journal(.notFound(path: "/nonexistent/s.jsonl"))) {
+            try ExportCommand.run(journal: URL(fileURLWithPath: "/nonexistent/s.jsonl"), format: .txt, output: nil) { _ in }
+        }
+    }
+
+    @Test func corruptLinesFailUnlessSkippedAndAreListedByNumber() async throws {
+        let tmp = try TempDirectory("export-corrupt"); defer { tmp.remove() }
+        let journal = tmp.file("s.jsonl")
+        _ = try await Self.writeJournal(journal)
+        var lines = try String(contentsOf: journal, encoding: .utf8).split(separator: "\n").map(String.init)
+        lines[2] = "{\"type\":\"final\",broken"
+        try Data((lines.joined(separator: "\n") + "\n{\"type\":\"fin").utf8).write(to: journal)
+        do {
+            try ExportCommand.run(journal: journal, format: .txt, output: nil) { _ in Issue.record("exported despite corruption") }
+            Issue.record("no error")
+        } catch {
+            #expect(error == .corruptLines(path: journal.path, issues: [JournalIssue(lineNumber: 3, reason: "not a JSON object")]))
+            #expect(error.description.contains("line 3") && error.description.contains("--skip-corrupt"))
+        }
+        var out = Data()
+        let report = try ExportCommand.run(journal: journal, format: .txt, output: nil,
+                                           options: ExportOptions(skipCorruptLines: true)) { out.append($0) }
+        #expect(report.skipped.map(\.lineNumber) == [3])
+        #expect(report.tornLastLine)
+        #expect(report.warnings.count == 2)
+        #expect(!out.isEmpty)
+    }
+
+    @Test func formatNamesParse() {
+        #expect(ExportFormat(name: "WebVTT") == .vtt)
+        #expect(ExportFormat(name: "markdown") == .md)
+        #expect(ExportFormat(name: "docx") == nil)
+    }
+}

@@ -1,0 +1,77 @@
+import Deepgram
+import Foundation
+import Testing
+@testable import Transcript
+
+/// Details of each format: escaping, labels, stamps, channels.
+@Suite struct ExportFormattingTests {
+    static func line(_ id: Int, _ text: String, start: Double, speaker: Int? = nil, channel: Int = 0) -> CaptionLine {
+        CaptionLine(id: id, channel: channel, speaker: speaker, words: text.split(separator: " ").enumerated().map { i, w in
+            CaptionWord(word: w.lowercased(), text: String(w), start: start + Double(i) * 0.3, end: start + Double(i) * 0.3 + 0.25,
+                        confidence: 0.8, speaker: speaker)
+        })
+    }
+
+    @Test func plainTextStampsAndLabelsAreOptional() {
+        let ls = [Self.line(0, "Good morning.", start: 3725, speaker: 1)]
+        #expect(PlainTextExporter.render(ls) == "[01:02:05] Speaker 2: Good morning.\n")
+        #expect(PlainTextExporter.render(ls, options: ExportOptions(timestamps: false, speakers: false)) == "Good morning.\n")
+    }
+
+    @Test func webVTTEscapesMarkupAndKeepsArrowsOutOfNotes() {
+        var h = FixtureReplay.header
+        h.model = "a-->b"
+        let vtt = WebVTTExporter.render([Self.line(0, "x<y & z>w", start: 1)], header: h)
+        #expect(vtt.hasPrefix("WEBVTT\n\nNOTE\n"))
+        #expect(vtt.contains("x&lt;y &amp; z&gt;w"))
+        let note = vtt.components(separatedBy: "\n\n")[1]
+        #expect(!note.contains("-->"))
+    }
+
+    @Test func markdownEscapesSyntaxAndStartsNoLists() {
+        let md = MarkdownExporter.render([Self.line(0, "1. *not* a [list] #tag", start: 0)],
+                                         options: ExportOptions(timestamps: false))
+        #expect(md.contains("1\\. \\*not\\* a \\[list\\] \\#tag"))
+        let stamped = MarkdownExporter.render([Self.line(0, "Hi", start: 0, speaker: 0)])
+        #expect(stamped.contains("**[00:00:00] Speaker 1:** Hi\n\n"))
+    }
+
+    @Test func jsonKeepsChannelsApart() throws {
+        let ls = [Self.line(0, "left one", start: 0, channel: 0), Self.line(1, "right one", start: 0.1, channel: 1),
+                  Self.line(2, "left two", start: 2, channel: 0)]
+        let json = DeepgramJSONExporter.render(ls)
+        let obj = try JSONSerialization.jsonObject(with: Data(json.utf8)) as! [String: Any]
+        let results = obj["results"] as! [String: Any]
+        let channels = results["channels"] as! [[String: Any]]
+        let transcripts = channels.map { (($0["alternatives"] as! [[String: Any]])[0]["transcript"] as! String) }
+        #expect(transcripts == ["left one left two", "right one"])
+        let utterances = results["utterances"] as! [[String: Any]]
+        #expect(utterances.map { $0["channel"] as! Int } == [0, 1, 0])
+        #expect((obj["metadata"] as! [String: Any])["channels"] as? Int == 2)
+    }
+
+    @Test func jsonStringsAreEscaped() {
+        #expect(JSONValue.string("a\"b\\c\nd\u{1}").rendered == "\"a\\\"b\\\\c\\nd\\u0001\"")
+        #expect(JSONValue.double(.nan).rendered == "null")
+        #expect(JSONValue.double(2).rendered == "2")
+        #expect(JSONValue.double(0.79999995).rendered == "0.79999995")
+    }
+
+    @Test func srtLabelsOnlyWhenTheSpeakerChanges() {
+        let ls = [Self.line(0, "One.", start: 0, speaker: 0), Self.line(1, "Two.", start: 2, speaker: 0),
+                  Self.line(2, "Three.", start: 4, speaker: 1)]
+        let srt = SRTExporter.render(ls)
+        #expect(srt.contains("Speaker 1: One.") && srt.contains("\nTwo.\n") && srt.contains("Speaker 2: Three."))
+        #expect(!SRTExporter.render(ls, options: ExportOptions(speakers: false)).contains("Speaker"))
+    }
+
+    @Test func saveStatesAreStreamedToTheUI() async throws {
+        let tmp = try TempDirectory("states"); defer { tmp.remove() }
+        let url = tmp.file("s.jsonl")
+        let w = await JournalWriter(url: url, header: FixtureReplay.header)
+        await w.close()
+        var seen: [SaveState] = []
+        for await s in w.states { seen.append(s) }
+        #expect(seen.last == .closed(path: url.path))
+    }
+}

@@ -1,0 +1,233 @@
+import Deepgram
+import Foundation
+import Testing
+@testable import Transcript
+
+/// The journal: written as finals commit, mode 0600 in 0700 directories, read back tolerating
+/// a torn last line, with clear errors for everything else.
+@Suite struct JournalTests {
+    static func sessionStore() throws -> (TranscriptStore, [CommittedSegment]) {
+        let f = try FixtureReplay("bueller-url-3")
+        var store = TranscriptStore()
+        var segs: [CommittedSegment] = []
+        for e in FixtureReplay.events(for: f.withSyntheticSpeakers(), reconnectEvery: 2) { segs += store.apply(e).committed }
+        return (store, segs)
+    }
+
+    @Test func writtenJournalReadsBackAsTheSameLines() async throws {
+        let tmp = try TempDirectory("journal"); defer { tmp.remove() }
+        let url = tmp.file("deep/er/session.jsonl")
+        let (store, segs) = try Self.sessionStore()
+        let writer = await JournalWriter(url: url, header: FixtureReplay.header)
+        for s in segs { #expect(await writer.append([s]) == .saved(path: url.path)) }
+        #expect(await writer.close() == .closed(path: url.path))
+        let back = try JournalReader.read(url)
+        #expect(back.header == FixtureReplay.header)
+        #expect(back.header.options?.model == "nova-3")
+        #expect(back.lines.map(\.text) == store.lines.map(\.text))
+        #expect(back.lines.map(\.words) == store.lines.map(\.words))
+        #expect(back.lines.map(\.speaker) == store.lines.map(\.speaker))
+        #expect(back.issues.isEmpty && !back.tornLastLine)
+        // Exports from the journal equal exports from the live store.
+        for format in ExportFormat.allCases {
+            #expect(Exporter.render(back.lines, format: format, header: back.header)
+                    == Exporter.render(store.lines, format: format, header: FixtureReplay.header))
+        }
+        #expect(FileMode.of(url.path) == 0o600)
+        #expect(FileMode.of(tmp.file("deep").path) == 0o700)
+        #expect(FileMode.of(tmp.file("deep/er").path) == 0o700)
+    }
+
+    @Test func headerCarriesEngineModelOptionsAndStartTime() throws {
+        let line = JournalCodec.encode(FixtureReplay.header)
+        let obj = try JSONSerialization.jsonObject(with: Data(line.utf8)) as! [String: Any]
+        #expect(obj["type"] as? String == "header")
+        #expect(obj["format"] as? String == "captty-journal")
+        #expect(obj["engine"] as? String == "deepgram")
+        #expect(obj["model"] as? String == "nova-3")
+        #expect(obj["start_time"] as? String == "2026-01-02T03:04:05.678Z")
+        #expect((obj["start_unix_ms"] as? NSNumber)?.int64Value == 1_767_323_045_678)
+        #expect(obj["captty_version"] as? String == "0.0.0-test")
+        #expect((obj["options"] as? [String: Any])?["interimResults"] as? Bool == true)
+    }
+
+    @Test func finalsCarryAbsoluteTimesSpeakerConfidenceAndWords() throws {
+        let seg = CommittedSegment(lineID: 4, channel: 1, speaker: 2, start: 61.5, end: 62.25, confidence: 0.97,
+                                   words: [CaptionWord(word: "hi", text: "Hi.", start: 61.5, end: 62.25, confidence: 0.97, speaker: 2)],
+                                   speechFinal: true)
+        let obj = try JSONSerialization.jsonObject(with: Data(JournalCodec.encode(seg, sessionStartUnixMs: 1_000_000).utf8)) as! [String: Any]
+        #expect(obj["start_unix_ms"] as? Int == 1_061_500)
+        #expect(obj["end_unix_ms"] as? Int == 1_062_250)
+        #expect(obj["speaker"] as? Int == 2 && obj["channel"] as? Int == 1 && obj["line"] as? Int == 4)
+        #expect(obj["confidence"] as? Double == 0.97)
+        #expect(obj["transcript"] as? String == "Hi.")
+        #expect((obj["words"] as? [[String: Any]])?.first?["punctuated_word"] as? String == "Hi.")
+    }
+
+    static func journalText(lines n: Int) throws -> String {
+        var s = JournalCodec.encode(FixtureReplay.header) + "\n"
+        for i in 0 ..< n {
+            s += JournalCodec.encode(CommittedSegment(lineID: i, channel: 0, speaker: nil, start: Double(i), end: Double(i) + 0.5,
+                                                      confidence: 0.9, words: [CaptionWord(word: "w\(i)", start: Double(i), end: Double(i) + 0.5, confidence: 0.9)],
+                                                      speechFinal: true), sessionStartUnixMs: 0) + "\n"
+        }
+        return s
+    }
+
+    @Test func aTornLastLineIsSkipped() throws {
+        let full = try Self.journalText(lines: 3)
+        let torn = full + String(JournalCodec.encode(CommittedSegment(lineID: 9, channel: 0, speaker: nil, start: 9, end: 9.5, confidence: 1,
+                                                                     words: [CaptionWord(word: "lost", start: 9, end: 9.5, confidence: 1)],
+                                                                     speechFinal: false), sessionStartUnixMs: 0).prefix(40))
+        let c = try JournalReader.parse(Data(torn.utf8), path: "j.jsonl")
+        #expect(c.tornLastLine)
+        #expect(c.issues.isEmpty)
+        #expect(c.lines.map(\.text) == ["w0", "w1", "w2"])
+    }
+
+    @Test func corruptMiddleLinesAreReportedByNumber() throws {
+        var lines = try Self.journalText(lines: 4).split(separator: "\n").map(String.init)
+        lines[2] = "{\"type\":\"final\",\"line\":\"x\"}"
+        lines[3] = "garbage"
+        let c = try JournalReader.parse(Data((lines.joined(separator: "\n") + "\n").utf8), path: "j.jsonl")
+        #expect(c.issues.map(\.lineNumber) == [3, 4])
+        #expect(c.lines.map(\.text) == ["w0", "w3"])
+        #expect(!c.tornLastLine)
+    }
+
+    @Test func unknownRecordTypesAreSkipped() throws {
+        let text = try Self.journalText(lines: 1) + "{\"type\":\"bookmark\",\"at\":3}\n"
+        let c = try JournalReader.parse(Data(text.utf8), path: "j")
+        #expect(c.issues.isEmpty && c.lines.count == 1)
+    }
+
+    @Test func notAJournalAndMissingFilesAreClearErrors() throws {
+        let tmp = try TempDirectory("journal-errors"); defer { tmp.remove() }
+        #expect(throws: JournalError.notFound(path: tmp.file("nope.jsonl").path)) { try JournalReader.read(tmp.file("nope.jsonl")) }
+        try Data("hello world\n".utf8).write(to: tmp.file("notes.txt"))
+        do {
+            _ = try JournalReader.read(tmp.file("notes.txt"))
+            Issue.record("read a text file as a journal")
+        } catch {
+            guard case .notAJournal(let p, _) = error else { Issue.record("wrong error \(error)"); return }
+            #expect(p.hasSuffix("notes.txt"))
+            #expect(error.description.contains("is not a captty journal"))
+        }
+        try Data().write(to: tmp.file("empty.jsonl"))
+        #expect(throws: JournalError.notAJournal(path: tmp.file("empty.jsonl").path, reason: "the file is empty")) {
+            try JournalReader.read(tmp.file("empty.jsonl"))
+        }
+        try Data("{\"type\":\"Results\",\"is_final\":true}\n".utf8).write(to: tmp.file("dg.json"))
+        #expect(throws: JournalError.self) { try JournalReader.read(tmp.file("dg.json")) }
+        #expect(throws: JournalError.self) { try JournalReader.read(tmp.url) }
+    }
+
+    @Test func aNewerFormatVersionAsksForAnUpdate() throws {
+        var h = FixtureReplay.header
+        h.formatVersion = 99
+        #expect(throws: JournalError.unsupportedVersion(path: "j", version: 99)) {
+            try JournalReader.parse(Data((JournalCodec.encode(h) + "\n").utf8), path: "j")
+        }
+    }
+
+    @Test func defaultLocationFollowsXDG() {
+        let h = FixtureReplay.header
+        #expect(JournalLocation.defaultURL(for: h, environment: ["XDG_DATA_HOME": "/data", "HOME": "/home/u"]).path
+                == "/data/captty/sessions/2026-01-02T03-04-05.678Z.jsonl")
+        #expect(JournalLocation.defaultURL(for: h, environment: ["HOME": "/home/u"]).path
+                == "/home/u/.local/share/captty/sessions/2026-01-02T03-04-05.678Z.jsonl")
+        // A relative XDG_DATA_HOME is invalid per the spec and ignored.
+        #expect(JournalLocation.defaultURL(for: h, environment: ["XDG_DATA_HOME": "rel", "HOME": "/home/u"]).path
+                .hasPrefix("/home/u/.local/share/"))
+    }
+
+    @Test func anExistingFileIsNeverOverwritten() async throws {
+        let tmp = try TempDirectory("journal-exists"); defer { tmp.remove() }
+        let url = tmp.file("taken.jsonl")
+        try Data("precious\n".utf8).write(to: url)
+        let writer = await JournalWriter(url: url, header: FixtureReplay.header)
+        guard case .failing(_, let message, let retrying) = await writer.state else { Issue.record("no failure"); return }
+        #expect(!retrying)
+        #expect(message.contains("File exists"))
+        #expect(try String(contentsOf: url, encoding: .utf8) == "precious\n")
+        await writer.close()
+    }
+
+    @Test func anUnwritablePathIsReportedAndRetriedUntilItWorks() async throws {
+        let tmp = try TempDirectory("journal-unwritable"); defer { tmp.remove() }
+        // A regular file where the directory should be: creating the journal fails (ENOTDIR)…
+        let blocker = tmp.file("sessions")
+        try Data("x".utf8).write(to: blocker)
+        let url = blocker.appendingPathComponent("s.jsonl")
+        let writer = await JournalWriter(url: url, header: FixtureReplay.header, retryInterval: .milliseconds(50))
+        let (_, segs) = try Self.sessionStore()
+        await writer.append(segs)
+        guard case .failing(_, let message, true) = await writer.state else { Issue.record("no failure"); return }
+        #expect(message.contains(blocker.path))
+        #expect(await writer.pendingLineCount == segs.count + 1)
+        // …until the way is clear: then every line is written.
+        try FileManager.default.removeItem(at: blocker)
+        #expect(await eventually { await writer.state == .saved(path: url.path) })
+        await writer.close()
+        #expect(try JournalReader.read(url).segments == segs)
+    }
+
+    @Test func appendedLinesReachTheFileAtOnceAndAreFsyncedByTheTimer() async throws {
+        let tmp = try TempDirectory("journal-sync"); defer { tmp.remove() }
+        let url = tmp.file("s.jsonl")
+        let writer = await JournalWriter(url: url, header: FixtureReplay.header, syncInterval: .milliseconds(200))
+        let (_, segs) = try Self.sessionStore()
+        let before = await writer.syncCount
+        await writer.append(Array(segs.prefix(2)))
+        await writer.append(Array(segs.dropFirst(2).prefix(1)))
+        // write() happened on append: another reader sees the lines without any flush.
+        #expect(try JournalReader.read(url).segments.count == 3)
+        // No flush is called: the timer fsyncs the pending lines by itself.
+        #expect(await eventually(timeout: 10) { await writer.syncCount > before })
+        await writer.close()
+    }
+}
+
+/// Session restore: a journal is continued after a crash, and the store carries on from it.
+@Suite struct JournalResumeTests {
+    @Test func aCrashedJournalIsContinuedWithoutItsTornLine() async throws {
+        let tmp = try TempDirectory("journal-resume"); defer { tmp.remove() }
+        let url = tmp.file("s.jsonl")
+        let (store, segs) = try JournalTests.sessionStore()
+        let half = segs.count / 2
+        let w1 = await JournalWriter(url: url, header: FixtureReplay.header)
+        await w1.append(Array(segs.prefix(half)))
+        await w1.close()
+        // A crash mid-line.
+        let fh = try FileHandle(forWritingTo: url)
+        fh.seekToEndOfFile()
+        fh.write(Data("{\"type\":\"final\",\"line\":99,\"wor".utf8))
+        try fh.close()
+        // Restore: read, rebuild the store, continue the same file.
+        let restoredContents = try JournalReader.read(url)
+        #expect(restoredContents.tornLastLine)
+        var restored = TranscriptStore(restoring: restoredContents.lines)
+        var other = FixtureReplay.header
+        other.engine = "ignored-on-resume"
+        let w2 = await JournalWriter(url: url, header: other, resume: true)
+        // The engine replays what it had; the store drops what the journal already holds.
+        let f = try FixtureReplay("bueller-url-3")
+        for e in FixtureReplay.events(for: f.withSyntheticSpeakers()) { await w2.append(restored.apply(e)) }
+        #expect(await w2.close() == .closed(path: url.path))
+        let back = try JournalReader.read(url)
+        #expect(!back.tornLastLine && back.issues.isEmpty)
+        #expect(back.header.engine == "deepgram")
+        #expect(back.lines.flatMap(\.words).map(\.text) == store.lines.flatMap(\.words).map(\.text))
+    }
+
+    @Test func resumingSomethingElseIsRefused() async throws {
+        let tmp = try TempDirectory("journal-resume-foreign"); defer { tmp.remove() }
+        let url = tmp.file("notes.txt")
+        try Data("my notes\n".utf8).write(to: url)
+        let w = await JournalWriter(url: url, header: FixtureReplay.header, resume: true)
+        guard case .failing(_, let m, false) = await w.state else { Issue.record("not refused"); return }
+        #expect(m.contains("not a captty journal"))
+        await w.close()
+        #expect(try String(contentsOf: url, encoding: .utf8) == "my notes\n")
+    }
+}

@@ -1,0 +1,142 @@
+import Deepgram
+import Testing
+import Transcript
+
+/// How the store merges interims, finals, pauses, speakers, channels and replays.
+@Suite struct StoreMergingTests {
+    static func w(_ text: String, _ start: Double, _ end: Double, speaker: Int? = nil, conf: Double = 0.9) -> Word {
+        Word(word: text.lowercased().trimmingCharacters(in: .punctuationCharacters), start: start, end: end,
+             confidence: conf, punctuatedWord: text, speaker: speaker)
+    }
+
+    static func r(_ words: [Word], final: Bool, speechFinal: Bool = false, channel: Int = 0, start: Double? = nil,
+                  end: Double? = nil, transcript: String? = nil) -> LiveEvent {
+        let s = start ?? words.first?.start ?? 0
+        let e = end ?? words.last?.end ?? s
+        return .results(Results(channelIndex: [channel, 2], start: s, duration: e - s, isFinal: final, speechFinal: speechFinal,
+                                channel: Channel(alternatives: [Alternative(
+                                    transcript: transcript ?? words.map(\.display).joined(separator: " "),
+                                    confidence: 0.95, words: words)])))
+    }
+
+    @Test func interimReplacesPendingAndFinalCommits() {
+        var s = TranscriptStore()
+        var c = s.apply(Self.r([Self.w("hello", 0, 0.4)], final: false))
+        #expect(c.interimChanged && c.committed.isEmpty)
+        #expect(s.pending?.text == "hello")
+        s.apply(Self.r([Self.w("hello", 0, 0.4), Self.w("word", 0.5, 0.8)], final: false))
+        #expect(s.pending?.text == "hello word")
+        c = s.apply(Self.r([Self.w("Hello", 0, 0.4), Self.w("world.", 0.5, 0.9)], final: true))
+        #expect(s.pending == nil)
+        #expect(c.committed.map(\.text) == ["Hello world."])
+        #expect(s.lines.map(\.text) == ["Hello world."])
+        #expect(s.lines[0].words.map(\.confidence) == [0.9, 0.9])
+        #expect(s.lines[0].isClosed == false)
+    }
+
+    @Test func speechFinalAndUtteranceEndCloseTheLine() {
+        var s = TranscriptStore()
+        s.apply(Self.r([Self.w("One.", 0, 0.4)], final: true, speechFinal: true))
+        s.apply(Self.r([Self.w("Two", 1, 1.4)], final: true))
+        s.apply(Self.r([Self.w("three.", 1.5, 1.9)], final: true))
+        let c = s.apply(.utteranceEnd(UtteranceEnd(lastWordEnd: 1.9)))
+        #expect(c.closedLineIDs == [1])
+        s.apply(Self.r([Self.w("Four.", 3, 3.4)], final: true))
+        #expect(s.lines.map(\.text) == ["One.", "Two three.", "Four."])
+        #expect(s.lines.map(\.isClosed) == [true, true, false])
+        #expect(s.lastLines(2).map(\.id) == [1, 2])
+    }
+
+    @Test func emptyFinalsOnlyAdvanceTime() {
+        var s = TranscriptStore()
+        s.apply(Self.r([Self.w("hi", 0, 0.3)], final: false))
+        let c = s.apply(Self.r([], final: true, start: 0, end: 5))
+        #expect(c.committed.isEmpty && s.lines.isEmpty)
+        #expect(s.time == 5)
+        #expect(s.pending == nil)
+    }
+
+    @Test func replayedFinalsAfterAReconnectAreMergedNotDuplicated() {
+        var s = TranscriptStore()
+        s.apply(Self.r([Self.w("We,", 0.32, 0.64), Self.w("the", 0.64, 0.88), Self.w("people", 0.88, 1.2)], final: true))
+        // The new connection re-sends the same span (its offset is off by 20 ms), one word
+        // recognised differently, plus new words.
+        let c = s.apply(Self.r([Self.w("We", 0.34, 0.66), Self.w("the", 0.66, 0.9), Self.w("peoples", 0.9, 1.22),
+                                Self.w("of", 1.22, 1.4)], final: true))
+        #expect(c.duplicateWordsDropped == 3)
+        #expect(s.committedText == "We, the people of")
+        // An interim over the replayed span shows only what is new.
+        s.apply(Self.r([Self.w("people", 0.9, 1.22), Self.w("of", 1.22, 1.4), Self.w("the", 1.4, 1.6)], final: false))
+        #expect(s.pending?.text == "the")
+    }
+
+    @Test func aReplayedSpeechFinalDoesNotCloseANewerLine() {
+        var s = TranscriptStore()
+        s.apply(Self.r([Self.w("One.", 0, 0.4)], final: true, speechFinal: true))
+        s.apply(Self.r([Self.w("Two", 1, 1.4)], final: true))
+        s.apply(Self.r([Self.w("One.", 0.01, 0.41)], final: true, speechFinal: true))
+        s.apply(Self.r([Self.w("three", 1.5, 1.8)], final: true))
+        #expect(s.lines.map(\.text) == ["One.", "Two three"])
+    }
+
+    @Test func aSpeakerChangeStartsALabelledLine() {
+        var s = TranscriptStore()
+        let c = s.apply(Self.r([Self.w("Hi.", 0, 0.3, speaker: 0), Self.w("Hello", 0.5, 0.8, speaker: 1),
+                                Self.w("there.", 0.8, 1.0, speaker: 1)], final: true))
+        #expect(s.lines.map(\.speaker) == [0, 1])
+        #expect(s.lines.map(\.text) == ["Hi.", "Hello there."])
+        #expect(c.committed.map(\.lineID) == [0, 1])
+        #expect(c.closedLineIDs == [0])
+    }
+
+    @Test func channelsKeepTheirOwnLinesAndInterims() {
+        var s = TranscriptStore()
+        s.apply(Self.r([Self.w("left", 0, 0.3)], final: false, channel: 0))
+        s.apply(Self.r([Self.w("right", 0.1, 0.4)], final: false, channel: 1))
+        #expect(s.pending(channel: 0)?.text == "left")
+        #expect(s.pending?.text == "right")
+        s.apply(Self.r([Self.w("Right.", 0.1, 0.4)], final: true, channel: 1))
+        s.apply(Self.r([Self.w("Left.", 0, 0.3)], final: true, channel: 0))
+        #expect(s.lines.map(\.channel) == [1, 0])
+        #expect(s.lines.map(\.text) == ["Right.", "Left."])
+        #expect(s.pending == nil)
+    }
+
+    @Test func aTranscriptWithoutWordTimingsIsSpreadOverItsSpan() {
+        var s = TranscriptStore()
+        s.apply(Self.r([], final: true, start: 2, end: 4, transcript: "good morning"))
+        #expect(s.lines.first?.words.map(\.start) == [2, 3])
+        #expect(s.committedText == "good morning")
+    }
+
+    @Test func aRestoredStoreContinuesWithoutDuplicates() {
+        var s = TranscriptStore()
+        s.apply(Self.r([Self.w("One.", 0, 0.4)], final: true, speechFinal: true))
+        var restored = TranscriptStore(restoring: Array(s.lines))
+        restored.apply(Self.r([Self.w("One.", 0, 0.4), Self.w("Two.", 1, 1.4)], final: true))
+        #expect(restored.lines.map(\.text) == ["One.", "Two."])
+        #expect(restored.lines.map(\.id) == [0, 1])
+    }
+
+    @Test func copiesAreIndependentSnapshots() {
+        var s = TranscriptStore()
+        for i in 0 ..< 3000 {
+            s.apply(Self.r([Self.w("w\(i).", Double(i), Double(i) + 0.5)], final: true, speechFinal: true))
+        }
+        let snapshot = s
+        s.apply(Self.r([Self.w("more", 5000, 5000.5)], final: true))
+        #expect(snapshot.lines.count == 3000 && s.lines.count == 3001)
+        #expect(snapshot.lines[2999].text == "w2999.")
+        #expect(s.lastLines(1).first?.text == "more")
+    }
+}
+
+extension StoreMergingTests {
+    @Test func pendingFallsBackToAnotherChannelsInterim() {
+        var s = TranscriptStore()
+        s.apply(Self.r([Self.w("left", 0, 0.3)], final: false, channel: 0))
+        s.apply(Self.r([Self.w("right", 0.1, 0.4)], final: false, channel: 1))
+        s.apply(Self.r([], final: false, channel: 1, start: 0.4, end: 0.5))
+        #expect(s.pending?.text == "left")
+    }
+}

@@ -1,0 +1,69 @@
+import Foundation
+import Testing
+import Transcript
+
+/// SRT and WebVTT exports read back by parsers nobody here wrote (pysrt, webvtt-py): the
+/// same cues, times, text and voices — also past 24 and 100 hours.
+@Suite struct ThirdPartyCaptionParserTests {
+    struct ParsedCue: Decodable, Equatable {
+        var start_ms: Int64
+        var end_ms: Int64
+        var text: String
+        var voice: String?
+    }
+
+    static let parsersAvailable = PythonPeer.canImport("pysrt", "webvtt")
+
+    static func parse(_ text: String, ext: String) throws -> [ParsedCue]? {
+        let tmp = try TempDirectory("captions"); defer { tmp.remove() }
+        let file = tmp.file("export.\(ext)")
+        try Data(text.utf8).write(to: file)
+        let r = try PythonPeer.run("transcript_read_captions.py", [file.path])
+        if r.status != 0 { Issue.record("\(ext) did not parse: \(r.stderr)"); return nil }
+        return try JSONDecoder().decode([ParsedCue].self, from: r.stdout)
+    }
+
+    static func sessions() throws -> [(String, [CaptionLine])] {
+        var out: [(String, [CaptionLine])] = []
+        for name in ["preamble-rest-2", "bueller-url-3"] {
+            let f = try FixtureReplay(name)
+            out.append((name, Array(FixtureReplay.store(FixtureReplay.events(for: f.words)).lines)))
+        }
+        let f = try FixtureReplay("bueller-url-3")
+        let diarized = Array(FixtureReplay.store(FixtureReplay.events(for: f.withSyntheticSpeakers())).lines)
+        out.append(("diarized", diarized))
+        for hours in [25.0, 100.0] {
+            // The same speech late in a very long session.
+            let late = diarized.map { l in
+                CaptionLine(id: l.id, channel: l.channel, speaker: l.speaker, words: l.words.map { w in
+                    var w = w; w.start += hours * 3600 - 0.0004; w.end += hours * 3600 - 0.0004; return w
+                })
+            }
+            out.append(("\(Int(hours)) h", late))
+        }
+        return out
+    }
+
+    @Test(.enabled(if: parsersAvailable, "needs pysrt and webvtt-py in the test venv (pip install webvtt-py==0.6.0 pysrt==1.1.2)"))
+    func pysrtAndWebVTTPyReadEveryCue() throws {
+        for (name, lines) in try Self.sessions() {
+            let cues = CueBuilder.cues(from: lines)
+            #expect(!cues.isEmpty)
+            let srt = try Self.parse(SRTExporter.render(lines, options: ExportOptions(speakers: false)), ext: "srt")
+            #expect(srt == cues.map { ParsedCue(start_ms: $0.startMs, end_ms: $0.endMs, text: $0.text, voice: nil) }, "\(name) srt")
+            let vtt = try Self.parse(WebVTTExporter.render(lines, header: FixtureReplay.header), ext: "vtt")
+            #expect(vtt == cues.map { ParsedCue(start_ms: $0.startMs, end_ms: $0.endMs, text: $0.text,
+                                                voice: $0.speaker.map(SpeakerLabel.name)) }, "\(name) vtt")
+        }
+    }
+
+    @Test(.enabled(if: parsersAvailable, "needs pysrt and webvtt-py in the test venv"))
+    func theParsersRejectBrokenFiles() throws {
+        // The peer really checks: a file without the WEBVTT signature is refused.
+        let tmp = try TempDirectory("captions-bad"); defer { tmp.remove() }
+        let file = tmp.file("bad.vtt")
+        try Data("1\n00:00:01.000 --> 00:00:02.000\nhi\n".utf8).write(to: file)
+        let r = try PythonPeer.run("transcript_read_captions.py", [file.path])
+        #expect(r.status == 1 && r.stderr.contains("does not parse"))
+    }
+}
