@@ -238,7 +238,10 @@ final class RecognitionPipeline {
         speculation = nil
         lastUtteranceEndSample = end
         let spanEnd = max(lastFinalEnd, t1)
-        emitFinal(words: words, start: lastFinalEnd, end: spanEnd, speechFinal: pause && !fromFinalize, fromFinalize: fromFinalize)
+        // With `endpointing=false` Deepgram never marks speech_final; finals still come at pauses.
+        let endpointingOn = options.endpointing != .disabled
+        emitFinal(words: words, start: lastFinalEnd, end: spanEnd, speechFinal: pause && !fromFinalize && endpointingOn,
+                  fromFinalize: fromFinalize)
         lastFinalEnd = spanEnd
         if let last = words.last { lastWordEnd = last.end }
         // The next utterance may start right here (a split); audio before `end` is no longer needed.
