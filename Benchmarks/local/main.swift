@@ -2,7 +2,8 @@
 //
 //   swift run -c release LocalBenchmark            # both modes, each in its own process
 //   swift run -c release LocalBenchmark --mode hybrid --child   # one mode, JSON line out
-//   tuning: --hangover-ms 350 --speculate-ms 150 (0 = off) --max-utterance-s 10 --files a.wav,b.wav
+//   tuning: --hangover-ms 350 --speculate-ms 150 (0 = off) --max-utterance-s 10
+//           --moonshine-interims-s 2 (0 = off) --files a.wav,b.wav
 //
 // For each mode (PocketSphinx only, hybrid PocketSphinx + Moonshine) it reports, on the real
 // recordings in ../shared/fixtures/deepgram/audio:
@@ -30,6 +31,8 @@ struct FileResult: Codable {
     var firstInterimLatency: Double?
     var finalLatencies: [Double]
     var interimsPerSpeechSecond: Double
+    /// Mean WER of each interim against the part of its final it covers (how much the final rewrites).
+    var interimVsFinalWER: Double?
     var cpuPerAudioSecond: Double
     var wallPerAudioSecond: Double
 }
@@ -128,6 +131,7 @@ func measure(mode: LocalEngineConfiguration.Mode, files: [String]) async throws 
     if let ms = arg("--hangover-ms").flatMap(Double.init) { config.endpointingSeconds = ms / 1000 }
     if let ms = arg("--speculate-ms").flatMap(Double.init) { config.speculationDelay = ms / 1000 }
     if let s = arg("--max-utterance-s").flatMap(Double.init) { config.maxUtteranceSeconds = s }
+    if let s = arg("--moonshine-interims-s").flatMap(Double.init) { config.moonshineInterimInterval = s }
     let r = LocalRecognizer(configuration: config)
     // Warm up: load the models (Moonshine is loaded once per process) on a second of silence.
     _ = try await r.transcribe(samples: [Int16](repeating: 0, count: 16_000))
@@ -147,14 +151,23 @@ func measure(mode: LocalEngineConfiguration.Mode, files: [String]) async throws 
         var onset: Double?
         var finalLatencies: [Double] = []
         var interims = 0
+        var pending: [Results] = []
+        var interimWERs: [Double] = []
         for (t, e) in events {
             switch e {
             case .speechStarted(let s): if onset == nil { onset = s.timestamp }
             case .results(let res):
                 if res.isFinal {
+                    for i in pending {
+                        let ref = res.best.words.filter { $0.end <= i.end + 0.001 }.map(\.word)
+                        guard !ref.isEmpty else { continue }
+                        interimWERs.append(WordErrorRate(reference: ref, hypothesis: i.best.words.map(\.word)).rate)
+                    }
+                    pending = []
                     finals.append(res)
                     if let last = res.best.words.last { finalLatencies.append(t - last.end) }
                 } else {
+                    pending.append(res)
                     interims += 1
                     if firstInterim == nil, let o = onset, !res.best.words.isEmpty { firstInterim = t - o }
                 }
@@ -168,6 +181,7 @@ func measure(mode: LocalEngineConfiguration.Mode, files: [String]) async throws 
         results.append(FileResult(file: name, audioSeconds: seconds, wer: wer?.rate, werDetail: wer?.description,
                                   hypothesis: hyp, firstInterimLatency: firstInterim, finalLatencies: finalLatencies,
                                   interimsPerSpeechSecond: speech > 0 ? Double(interims) / speech : 0,
+                                  interimVsFinalWER: interimWERs.isEmpty ? nil : interimWERs.reduce(0, +) / Double(interimWERs.count),
                                   cpuPerAudioSecond: cpu, wallPerAudioSecond: wall))
     }
     return ModeResult(mode: mode.rawValue, engine: r.name, loadSeconds: load, files: results, peakRSSMB: peakRSSMB(),
@@ -271,7 +285,7 @@ for m in modes {
     let p = Process()
     p.executableURL = URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL
     var childArgs = ["--child", "--mode", m, "--files", files.joined(separator: ",")]
-    for flag in ["--hangover-ms", "--speculate-ms", "--max-utterance-s"] { if let v = arg(flag) { childArgs += [flag, v] } }
+    for flag in ["--hangover-ms", "--speculate-ms", "--max-utterance-s", "--moonshine-interims-s"] { if let v = arg(flag) { childArgs += [flag, v] } }
     p.arguments = childArgs
     let pipe = Pipe(); p.standardOutput = pipe
     try p.run()
@@ -291,7 +305,7 @@ print("")
 for r in all {
     print("== mode \(r.mode) (engine \(r.engine)); model load + warm-up \(f(r.loadSeconds)) s; peak RSS \(f(r.peakRSSMB, 0)) MB"
           + (r.workerPeakRSSMB > 0 ? " + Moonshine worker \(f(r.workerPeakRSSMB, 0)) MB" : ""))
-    print("file                          audio s   WER      1st interim s  final lat. median/max s  interims/s  CPU s/s  wall s/s")
+    print("file                          audio s   WER      1st interim s  final lat. median/max s  interims/s  interim≠final  CPU s/s  wall s/s")
     for x in r.files {
         let lat = "\(f(median(x.finalLatencies)))/\(f(x.finalLatencies.max()))"
         print(x.file.padding(toLength: 30, withPad: " ", startingAt: 0)
@@ -300,6 +314,7 @@ for r in all {
               + f(x.firstInterimLatency).padding(toLength: 15, withPad: " ", startingAt: 0)
               + lat.padding(toLength: 25, withPad: " ", startingAt: 0)
               + f(x.interimsPerSpeechSecond, 1).padding(toLength: 12, withPad: " ", startingAt: 0)
+              + (x.interimVsFinalWER.map { String(format: "%.0f%%", $0 * 100) } ?? "-").padding(toLength: 15, withPad: " ", startingAt: 0)
               + f(x.cpuPerAudioSecond).padding(toLength: 9, withPad: " ", startingAt: 0)
               + f(x.wallPerAudioSecond))
     }

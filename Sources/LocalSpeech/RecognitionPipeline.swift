@@ -41,6 +41,9 @@ final class RecognitionPipeline {
     private var nextInterimSample = 0
     private var lastFinalEnd = 0.0
     private var lastWordEnd: Double?
+    /// Accurate words for the start of the current utterance, from a partial Moonshine decode.
+    private var interimPrefix: [TimedWord] = []
+    private var nextMoonshineInterimSample = Int.max
     /// A Moonshine decode started early in a pause: the samples it covered and its text.
     private var speculation: (start: Int, end: Int, text: String)?
 
@@ -161,6 +164,11 @@ final class RecognitionPipeline {
            segmenter.trailingSilenceFrames == speculationFrames {
             speculate()
         }
+        if active && wantInterims && mode == .hybrid && consumed >= nextMoonshineInterimSample
+            && segmenter.trailingSilenceFrames == 0 {
+            nextMoonshineInterimSample = consumed + moonshineInterimSamples
+            refreshInterimPrefix()
+        }
         if active && wantInterims && consumed >= nextInterimSample {
             nextInterimSample = consumed + Int(config.interimInterval * Double(Self.sampleRate))
             emitInterim()
@@ -169,6 +177,24 @@ final class RecognitionPipeline {
             emitUtteranceEndIfDue(force: false)
             trimHistory()
         }
+    }
+
+    private var moonshineInterimSamples: Int {
+        config.moonshineInterimInterval > 0 ? Int(config.moonshineInterimInterval * Double(Self.sampleRate)) : Int.max / 2
+    }
+
+    /// Re-decodes the utterance so far with Moonshine; its words (but the last, unsure ones)
+    /// replace the start of the interims until the next refresh or the final.
+    private func refreshInterimPrefix() {
+        guard let moonshine else { return }
+        let start = utteranceStartSample, end = consumed
+        let t0 = time(start), t1 = time(end)
+        guard let text = try? moonshine.transcribe(moonshineInput(start, end)) else { return }
+        let tokens = TextNormalizer.tokens(text)
+        guard Double(tokens.count) / max(0.5, t1 - t0) <= config.maxWordsPerSecond else { return }
+        let hyp = sphinx.hypothesis().map { w -> TimedWord in Self.shift(w, by: t0) }
+        let aligned = WordAligner.align(tokens, with: hyp, span: t0...t1)
+        interimPrefix = aligned.filter { $0.end <= t1 - config.moonshineInterimHoldback }
     }
 
     /// Quiet frames after which to speculate: never before the tail kept after speech is heard.
@@ -201,6 +227,8 @@ final class RecognitionPipeline {
         sphinx.startUtterance()
         sphinx.process(history[(from - historyStart)...])
         nextInterimSample = consumed + Int(config.interimInterval * Double(Self.sampleRate))
+        interimPrefix = []
+        nextMoonshineInterimSample = from + moonshineInterimSamples
         if options.vadEvents == true {
             emit(.speechStarted(SpeechStarted(channel: channelIndex, timestamp: time(onset))))
         }
@@ -236,6 +264,8 @@ final class RecognitionPipeline {
         }
         active = false
         speculation = nil
+        interimPrefix = []
+        nextMoonshineInterimSample = Int.max
         lastUtteranceEndSample = end
         let spanEnd = max(lastFinalEnd, t1)
         // With `endpointing=false` Deepgram never marks speech_final; finals still come at pauses.
@@ -260,6 +290,8 @@ final class RecognitionPipeline {
         sphinx.startUtterance()
         sphinx.process(history[max(0, from - historyStart)...])
         nextInterimSample = consumed
+        interimPrefix = []
+        nextMoonshineInterimSample = from + moonshineInterimSamples
     }
 
     // MARK: output
@@ -267,7 +299,10 @@ final class RecognitionPipeline {
     private func emitInterim() {
         let t0 = time(utteranceStartSample)
         let hyp = sphinx.hypothesis().map { w -> TimedWord in Self.shift(w, by: t0) }
-        let words = smoother.update(hyp)
+        var words = smoother.update(hyp)
+        if let cut = interimPrefix.last?.end {
+            words = interimPrefix + words.filter { $0.start >= cut - 0.05 }
+        }
         // Deepgram repeats interims even when unchanged; so do we, to keep the cadence steady.
         emit(.results(results(words: words, start: lastFinalEnd, end: max(lastFinalEnd, audioTime),
                               isFinal: false, speechFinal: false, fromFinalize: false)))
