@@ -66,6 +66,25 @@ extension RealEngineTests {
             #expect(finals.flatMap(\.best.words).contains { $0.punctuatedWord?.first?.isUppercase == true })
         }
 
+        @Test(.enabled(if: InstalledModels.moonshine, "Moonshine not installed: run scripts/install-local-engine"))
+        func moonshineInterimsPutAccurateWordsAtTheStartOfInterims() async throws {
+            let models = try #require(InstalledModels.found)
+            var config = LocalEngineConfiguration(models: models, mode: .hybrid)
+            config.moonshineInterimInterval = 2
+            let r = LocalRecognizer(configuration: config)
+            let events = try await r.transcribe(samples: try InstalledModels.recording("preamble-rest.wav"))
+            let finals = try Self.check(events, mode: .hybrid)
+            let interims = events.compactMap { if case .results(let x) = $0, !x.isFinal { return x } else { return nil } }
+            // Moonshine's words are punctuated and cased; PocketSphinx's never are.
+            let fromMoonshine = interims.filter { $0.best.words.contains { $0.punctuatedWord.map { $0 != $0.lowercased() } ?? false } }
+            #expect(!fromMoonshine.isEmpty, "no interim carries Moonshine's words")
+            for i in interims {
+                for (a, b) in zip(i.best.words, i.best.words.dropFirst()) { #expect(b.start >= a.start - 0.001, "interim words out of order") }
+            }
+            let wer = WordErrorRate(reference: try InstalledModels.preambleReference(), hypothesis: finals.map(\.transcript).joined(separator: " "))
+            #expect(wer.rate <= 0.10)
+        }
+
         @Test(.enabled(if: InstalledModels.sphinx, "PocketSphinx model not installed: run scripts/install-local-engine"))
         func pocketSphinxOnlyModeIsDeepgramShapedToo() async throws {
             let models = try #require(InstalledModels.found)
