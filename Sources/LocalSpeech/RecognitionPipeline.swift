@@ -150,6 +150,8 @@ final class RecognitionPipeline {
         for e in events {
             switch e {
             case .start(let f):
+                // After a split the next utterance has already begun (`beginContinuation`).
+                guard !active else { continue }
                 let onset = f * spf
                 let from = max(lastUtteranceEndSample, onset - Int(config.preroll * Double(Self.sampleRate)), historyStart)
                 beginUtterance(atSample: from, onset: onset)
@@ -157,6 +159,7 @@ final class RecognitionPipeline {
             case .end(let f, let pause):
                 let cut = pause ? min(consumed, f * spf + Int(config.tail * Double(Self.sampleRate))) : f * spf
                 endUtterance(atSample: cut, pause: pause, fromFinalize: false)
+                if !pause { fedThisFrame = true }   // the continuation was fed up to this frame
             }
         }
         if active && !fedThisFrame { sphinx.process(frame) }

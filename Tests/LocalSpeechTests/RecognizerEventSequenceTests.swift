@@ -67,6 +67,27 @@ extension RealEngineTests {
         }
 
         @Test(.enabled(if: InstalledModels.moonshine, "Moonshine not installed: run scripts/install-local-engine"))
+        func longUtterancesAreSplitIntoBoundedFinalsWithoutLosingWords() async throws {
+            let models = try #require(InstalledModels.found)
+            var config = LocalEngineConfiguration(models: models, mode: .hybrid)
+            config.maxUtteranceSeconds = 3
+            let r = LocalRecognizer(configuration: config)
+            let events = try await r.transcribe(samples: try InstalledModels.recording("preamble-rest.wav"))
+            let finals = try Self.check(events, mode: .hybrid)
+            let splits = finals.filter { !$0.speechFinal }
+            #expect(!splits.isEmpty, "the 6.7 s utterance is split")
+            for f in finals where !f.best.words.isEmpty {
+                let span = (f.best.words.last?.end ?? 0) - (f.best.words.first?.start ?? 0)
+                #expect(span <= 3.5, "a final's words span \(span) s with a 3 s cap")
+            }
+            // A split is not a new onset: SpeechStarted comes once per pause-separated utterance.
+            let started = events.filter(Self.isSpeechStarted).count
+            #expect(started == finals.filter(\.speechFinal).count, "\(started) SpeechStarted for \(finals.count) finals")
+            let wer = WordErrorRate(reference: try InstalledModels.preambleReference(), hypothesis: finals.map(\.transcript).joined(separator: " "))
+            #expect(wer.rate <= 0.15, "WER with 3 s segments \(wer)")
+        }
+
+        @Test(.enabled(if: InstalledModels.moonshine, "Moonshine not installed: run scripts/install-local-engine"))
         func moonshineInterimsPutAccurateWordsAtTheStartOfInterims() async throws {
             let models = try #require(InstalledModels.found)
             var config = LocalEngineConfiguration(models: models, mode: .hybrid)
