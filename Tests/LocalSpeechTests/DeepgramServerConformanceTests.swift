@@ -60,8 +60,7 @@ extension RealEngineTests {
         /// A venv with the 3.x SDK (`pip install 'deepgram-sdk<4'`), made by scripts/setup.
         static var sdkV3Python: String? {
             let candidates = [ProcessInfo.processInfo.environment["CAPTTY_DG_SDK3_PYTHON"],
-                              TestPaths.packageRoot.appendingPathComponent(".venv-dg3/bin/python3").path,
-                              "/work/venv-dg3/bin/python3"].compactMap { $0 }
+                              TestPaths.packageRoot.appendingPathComponent(".venv-dg3/bin/python3").path].compactMap { $0 }
             return candidates.first { FileManager.default.isExecutableFile(atPath: $0) }
         }
 
