@@ -17,8 +17,8 @@ struct AudioIntake {
     private let separateChannels: Bool
     private var header: [UInt8] = []
     private var converter: SpeechConverter?
-    /// Input frames (per channel) received so far.
-    private(set) var framesIn = 0
+    /// Audio bytes received so far (after any WAV header).
+    private(set) var bytesIn = 0
 
     /// `format` nil means a WAV stream. `separateChannels` keeps channels apart (multichannel).
     init(format: AudioFormat?, separateChannels: Bool) {
@@ -30,7 +30,7 @@ struct AudioIntake {
     var outputChannels: Int { separateChannels ? (format?.channels ?? 1) : 1 }
 
     /// Seconds of audio received.
-    var seconds: Double { format.map { Double(framesIn) / Double($0.sampleRate) } ?? 0 }
+    var seconds: Double { format.map { Double(bytesIn / $0.bytesPerFrame) / Double($0.sampleRate) } ?? 0 }
 
     private mutating func setUp(_ f: AudioFormat) -> String? {
         format = f
@@ -52,8 +52,8 @@ struct AudioIntake {
                 header = []
             }
         }
-        guard converter != nil, let format else { return .invalid("the audio format \(self.format.map { "\($0)" } ?? "?") cannot be converted") }
-        framesIn += data.count / format.bytesPerFrame
+        guard converter != nil, format != nil else { return .invalid("the audio format \(self.format.map { "\($0)" } ?? "?") cannot be converted") }
+        bytesIn += data.count
         return .samples(converter!.convertChannels(data))
     }
 
