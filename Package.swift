@@ -54,11 +54,11 @@ let package = Package(
 
         // Benchmarks: programs that print numbers and the command that reproduces them.
         .executableTarget(name: "LocalBenchmark", dependencies: ["LocalSpeech", "Audio", "Deepgram"],
-                          path: "Benchmarks/local"),
+                          path: "Benchmarks/local", exclude: ["run"]),
         .executableTarget(name: "WebSocketBenchmark", dependencies: ["WebSocket"], path: "Benchmarks/websocket",
-                          exclude: ["ws_bench_client.py"]),
+                          exclude: ["ws_bench_client.py", "run"]),
         .executableTarget(name: "DeepgramBenchmark", dependencies: ["Deepgram"], path: "Benchmarks/deepgram",
-                          exclude: ["sdk_client.py"]),
+                          exclude: ["sdk_client.py", "run"]),
 
         .testTarget(name: "WebSocketTests", dependencies: ["WebSocket", "TestSupport"]),
         .testTarget(name: "DeepgramTests", dependencies: ["Deepgram", "TestSupport"]),
@@ -74,10 +74,10 @@ let package = Package(
         // Child process for TranscriptTests' journal tests (SIGKILL crash, RLIMIT_FSIZE limit).
         .executableTarget(name: "transcript-crash-child", dependencies: ["Transcript"], path: "Tests/TranscriptCrashChild"),
         // Benchmarks: swift run -c release transcript-bench
-        .executableTarget(name: "transcript-bench", dependencies: ["Transcript", "Deepgram"], path: "Benchmarks/transcript"),
+        .executableTarget(name: "transcript-bench", dependencies: ["Transcript", "Deepgram"], path: "Benchmarks/transcript", exclude: ["run"]),
 
         // Benchmarks: programs that print numbers (swift run -c release <name>).
-        .executableTarget(name: "UIBenchmarks", dependencies: ["CaptionUI"], path: "Benchmarks/ui"),
+        .executableTarget(name: "UIBenchmarks", dependencies: ["CaptionUI"], path: "Benchmarks/ui", exclude: ["run"]),
     ],
     swiftLanguageModes: [.v6]
 )
