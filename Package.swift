@@ -51,6 +51,8 @@ let package = Package(
         // Benchmarks: programs that print numbers and the command that reproduces them.
         .executableTarget(name: "LocalBenchmark", dependencies: ["LocalSpeech", "Audio", "Deepgram"],
                           path: "Benchmarks/local"),
+        .executableTarget(name: "WebSocketBenchmark", dependencies: ["WebSocket"], path: "Benchmarks/websocket",
+                          exclude: ["ws_bench_client.py"]),
 
         .testTarget(name: "WebSocketTests", dependencies: ["WebSocket", "TestSupport"]),
         .testTarget(name: "DeepgramTests", dependencies: ["Deepgram", "TestSupport"]),

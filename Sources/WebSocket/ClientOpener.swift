@@ -85,7 +85,7 @@ enum ClientOpener {
             let chunk = try transport.readChunk(deadline: deadline, cancel: cancel, what: what)
             let n = chunk.count
             if n == 0 {
-                throw .handshakeInvalid(buf.isEmpty ? "the peer closed the connection before the HTTP upgrade (\(what))"
+                throw .handshakeInvalid(buf.isEmpty ? "the peer closed the connection before the HTTP upgrade (\(what)); if the server speaks TLS, use wss://"
                                                     : "the peer closed the connection inside the HTTP head (\(what))")
             }
             buf.append(contentsOf: chunk[0..<n])
@@ -102,9 +102,12 @@ enum ClientOpener {
 
     /// The body of a rejected upgrade: Content-Length bytes (bounded), else until close; never throws.
     static func readBody(_ transport: Transport, headers: HTTPHeaders, already: [UInt8], deadline: Int64, cancel: CancelFlag?) -> String {
-        let want = Handshake.bodyLength(headers) ?? Handshake.maxErrorBody
-        var body = Array(already.prefix(Handshake.maxErrorBody))
+        let chunked = Handshake.isChunked(headers)
+        let want = chunked ? Handshake.maxErrorBody : (Handshake.bodyLength(headers) ?? Handshake.maxErrorBody)
+        var body = Array(already.prefix(want))
+        let lastChunk = Array("0\r\n\r\n".utf8)
         while body.count < want {
+            if chunked, body.count >= 5, Array(body.suffix(5)) == lastChunk { break }
             let chunk: [UInt8]
             do {
                 chunk = try transport.readChunk(deadline: deadline, cancel: cancel, what: "reading the error body")
@@ -113,6 +116,7 @@ enum ClientOpener {
             if n == 0 { break }
             body.append(contentsOf: chunk[0..<min(n, want - body.count)])
         }
+        if chunked { body = Handshake.dechunk(body) }
         var text = String(decoding: body.prefix(want), as: UTF8.self)
         if text.count > 1024 { text = String(text.prefix(1024)) + "…" }
         return text.trimmingCharacters(in: .whitespacesAndNewlines)

@@ -14,15 +14,17 @@ import Darwin
 final class ConnectionCore: @unchecked Sendable {
     enum Role: Sendable { case client, server }
 
+    /// Small queued data frames are joined into writes of up to this many bytes.
+    static let coalesceLimit = 64 * 1024
+
     let role: Role
     let config: WebSocketConfiguration
     let responseHeaders: HTTPHeaders
     let encoder: FrameEncoder
     let stream: AsyncThrowingStream<WebSocketMessage, Error>
-    private let continuation: AsyncThrowingStream<WebSocketMessage, Error>.Continuation
+    let inbox: Inbox
     private let transport: Transport
-    private let wakeRead: Int32
-    private let wakeWrite: Int32
+    private let wakePipe: WakePipe
 
     // MARK: shared state (guarded by `lock`)
     private enum ControlKind { case ping, pong, close }
@@ -44,7 +46,6 @@ final class ConnectionCore: @unchecked Sendable {
     private var nextWaiterID: UInt64 = 0
     private var sendError: WebSocketError?
     private var closeRequestedAt: Int64?
-    private var wakePending = false
     private var finished = false
     private var finishWaiters: [CheckedContinuation<Void, Never>] = []
     private var finalCode: UInt16?
@@ -77,20 +78,11 @@ final class ConnectionCore: @unchecked Sendable {
         self.encoder = FrameEncoder(masking: role == .client)
         self.decoder = FrameDecoder(expectMasked: role == .server, maxFrameSize: config.maxFrameSize)
         self.assembler = MessageAssembler(maxMessageSize: config.maxMessageSize)
-        (stream, continuation) = AsyncThrowingStream.makeStream(of: WebSocketMessage.self, throwing: Error.self)
-        var fds: [Int32] = [0, 0]
-        guard pipe(&fds) == 0 else { throw .connectFailed(host: "", port: 0, reason: "pipe: \(TCPSocket.errnoString())") }
-        wakeRead = fds[0]
-        wakeWrite = fds[1]
-        TCPSocket.setNonBlocking(wakeRead)
-        TCPSocket.setNonBlocking(wakeWrite)
+        wakePipe = try WakePipe()
+        inbox = Inbox(limit: config.receiveBufferLimit, wakePipe: wakePipe)
+        stream = inbox.makeStream()
         TCPSocket.setNonBlocking(transport.fd)
         decoder.feed(leftover)
-    }
-
-    deinit {
-        close(wakeRead)
-        close(wakeWrite)
     }
 
     // MARK: - API for the actor (any thread)
@@ -183,17 +175,7 @@ final class ConnectionCore: @unchecked Sendable {
         highWater = max(highWater, queuedBytes)
     }
 
-    private func wake() {
-        let needed: Bool = lock.withLock {
-            if wakePending { return false }
-            wakePending = true
-            return true
-        }
-        if needed {
-            var b: UInt8 = 1
-            _ = write(wakeWrite, &b, 1)
-        }
-    }
+    private func wake() { wakePipe.wake() }
 
     // MARK: - I/O thread
 
@@ -242,17 +224,22 @@ final class ConnectionCore: @unchecked Sendable {
             var wakeAt = lastReceive + config.deadAfter.nanoseconds
             if let np = nextPing { wakeAt = min(wakeAt, np) }
             if let d = closeDeadline { wakeAt = min(wakeAt, d) }
-            let reading = failure == nil
+            // While the consumer is behind, stop reading: TCP flow control pushes back on the
+            // peer, and silence caused by our own pause does not count against the heartbeat.
+            // While closing, keep reading anyway so the peer's close frame is seen (bounded by closeTimeout).
+            let paused = inbox.isFull && !closeQueued
+            if paused { lastReceive = Monotonic.now() }
+            let reading = failure == nil && !paused
             var timeout = Monotonic.pollTimeout(until: wakeAt, cap: 1000)
             if reading && transport.hasBufferedInput { timeout = 0 }
             var events: Int16 = 0
             if reading { events |= Int16(POLLIN) }
             if wantPollOut { events |= Int16(POLLOUT) }
             var fds = [pollfd(fd: transport.fd, events: events, revents: 0),
-                       pollfd(fd: wakeRead, events: Int16(POLLIN), revents: 0)]
+                       pollfd(fd: wakePipe.readFD, events: Int16(POLLIN), revents: 0)]
             let r = poll(&fds, 2, timeout)
             if r < 0 && errno != EINTR { return abnormal("poll failed: \(TCPSocket.errnoString())") }
-            if fds[1].revents != 0 { drainWake() }
+            if fds[1].revents != 0 { wakePipe.drain() }
             if fds[0].revents & Int16(POLLOUT) != 0 { wantPollOut = false }
             if reading && (fds[0].revents != 0 || transport.hasBufferedInput) {
                 if !readSome(buf) { return }
@@ -260,16 +247,10 @@ final class ConnectionCore: @unchecked Sendable {
         }
     }
 
-    private func drainWake() {
-        lock.withLock { wakePending = false }
-        var tmp = [UInt8](repeating: 0, count: 64)
-        while read(wakeRead, &tmp, tmp.count) > 0 {}
-    }
-
     /// Reads what is available (bounded per round); false when the connection finished.
     private func readSome(_ buf: UnsafeMutableRawBufferPointer) -> Bool {
         var rounds = 0
-        while rounds < 16 && failure == nil {
+        while rounds < 16 && failure == nil && (closeQueued || !inbox.isFull) {
             rounds += 1
             switch transport.read(buf) {
             case .bytes(let n):
@@ -294,14 +275,20 @@ final class ConnectionCore: @unchecked Sendable {
     private func processFrames() -> Bool {
         while failure == nil {
             let frame: Frame?
-            do { frame = try decoder.next() } catch { failConnection(error); return true }
+            do {
+                frame = try decoder.next()
+            } catch {
+                // Bytes after the peer's close frame do not matter any more.
+                if receivedClose == nil { failConnection(error) }
+                return true
+            }
             guard let frame else { return true }
             if receivedClose != nil { continue }  // nothing counts after the peer's close frame
             let event: MessageAssembler.Event?
             do { event = try assembler.receive(frame) } catch { failConnection(error); return true }
             switch event {
             case .message(let m)?:
-                continuation.yield(m)
+                inbox.deliver(m)
             case .ping(let p)?:
                 if !closeQueued {
                     let pong = encoder.encode(fin: true, opcode: .pong, payload: p[...])
@@ -337,7 +324,8 @@ final class ConnectionCore: @unchecked Sendable {
         let d = Monotonic.now() + config.closeTimeout.nanoseconds
         closeDeadline = min(closeDeadline ?? d, d)
         let closeFrame = encoder.encode(fin: true, opcode: .close, payload: FrameEncoder.closePayload(code: e.code, reason: e.reason)[...])
-        let failed = dropDataAndFailSends(error, withControl: closeQueued ? nil : (.close, closeFrame))
+        // Our close frame goes out unless one already has (or is being written).
+        let failed = dropDataAndFailSends(error, withControl: closeTaken ? nil : (.close, closeFrame))
         closeQueued = true
         for w in failed { w.cont.resume(throwing: error) }
     }
@@ -375,6 +363,13 @@ final class ConnectionCore: @unchecked Sendable {
                 current = dataQueue[dataHead]
                 dataQueue[dataHead] = []
                 dataHead += 1
+                // Coalesce small frames into one write (one syscall / TLS record for many).
+                while current.count < Self.coalesceLimit, dataHead < dataQueue.count,
+                      current.count + dataQueue[dataHead].count <= Self.coalesceLimit {
+                    current.append(contentsOf: dataQueue[dataHead])
+                    dataQueue[dataHead] = []
+                    dataHead += 1
+                }
                 if dataHead == dataQueue.count { dataQueue.removeAll(keepingCapacity: true); dataHead = 0 }
                 currentIsData = true
             } else if let c = userClose {
@@ -492,7 +487,7 @@ final class ConnectionCore: @unchecked Sendable {
         transport.close(clean: clean)
         let sendErr = error ?? .closed(code: code, reason: reason)
         for x in w { x.cont.resume(throwing: sendErr) }
-        if let error { continuation.finish(throwing: error) } else { continuation.finish() }
+        inbox.finish(error)
         for c in f { c.resume() }
     }
 }

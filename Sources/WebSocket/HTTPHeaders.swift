@@ -27,7 +27,14 @@ public struct HTTPHeaders: Sendable, CustomStringConvertible {
         }
     }
 
-    public var description: String { all.map { "\($0.0): \($0.1)" }.joined(separator: ", ") }
+    /// The fields for logs and messages, with credentials (Authorization, cookies) redacted.
+    public var description: String {
+        all.map { name, value in
+            "\(name): \(HTTPHeaders.secretFields.contains(name.lowercased()) ? "<redacted>" : value)"
+        }.joined(separator: ", ")
+    }
+
+    static let secretFields: Set<String> = ["authorization", "proxy-authorization", "cookie", "set-cookie", "sec-websocket-key"]
 }
 
 extension Substring {

@@ -61,6 +61,30 @@ enum Handshake {
         return min(n, maxErrorBody)
     }
 
+    /// Whether the body uses `Transfer-Encoding: chunked`.
+    static func isChunked(_ headers: HTTPHeaders) -> Bool {
+        headers.contains("Transfer-Encoding", token: "chunked")
+    }
+
+    /// Decodes a (possibly truncated) chunked body leniently: as many chunks as are complete,
+    /// then whatever of the last one arrived. Extensions after `;` are ignored.
+    static func dechunk(_ bytes: [UInt8]) -> [UInt8] {
+        var out: [UInt8] = []
+        var i = 0
+        while i < bytes.count {
+            guard let lf = bytes[i...].firstIndex(of: 0x0A) else { break }
+            let line = String(decoding: bytes[i..<lf], as: UTF8.self)
+            let sizeText = line.split(separator: ";").first.map { $0.trimmingWS(" \t\r") } ?? ""
+            guard let size = Int(sizeText, radix: 16), size >= 0 else { break }
+            if size == 0 { break }
+            let start = lf + 1
+            let end = min(bytes.count, start + size)
+            out.append(contentsOf: bytes[start..<end])
+            i = end + 2  // CRLF after the chunk
+        }
+        return out
+    }
+
     /// A rejection the server role sends for an upgrade it cannot accept.
     struct Rejection: Error, Sendable {
         var status: Int

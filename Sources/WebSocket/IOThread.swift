@@ -4,7 +4,8 @@ import Glibc
 import Darwin
 #endif
 
-/// Starts a detached POSIX thread for blocking socket and TLS work (one per connection).
+/// Starts a detached POSIX thread for blocking socket and TLS work (one per connection),
+/// with SIGPIPE blocked.
 enum IOThread {
     private final class Box {
         let body: () -> Void
@@ -20,6 +21,12 @@ enum IOThread {
         var tid = pthread_t()
         let rc = pthread_create(&tid, &attr, { arg in
             let b = Unmanaged<Box>.fromOpaque(arg!).takeRetainedValue()
+            // OpenSSL writes to the socket with write(2), which raises SIGPIPE when the peer is
+            // gone; block it on this thread so the write fails with EPIPE instead of killing us.
+            var set = sigset_t()
+            sigemptyset(&set)
+            sigaddset(&set, SIGPIPE)
+            pthread_sigmask(SIG_BLOCK, &set, nil)
             b.body()
             return nil
         }, box)

@@ -123,7 +123,9 @@ enum TCPSocket {
             reasons.append("\(addr): \(errnoString(err))")
             close(fd)
         }
-        throw .connectFailed(host: host, port: port, reason: reasons.joined(separator: "; "))
+        // With one address its name adds nothing; with several, say which failed how.
+        let reason = reasons.count == 1 ? String(reasons[0].split(separator: " ", maxSplits: 1).last ?? "") : reasons.joined(separator: "; ")
+        throw .connectFailed(host: host, port: port, reason: reason)
     }
 
     /// A listening socket bound to `host:port` (port 0 = ephemeral); returns the fd and actual port.

@@ -175,12 +175,52 @@ enum TLS {
         return .tls("TLS handshake with \(host):\(port) failed: \(queue)")
     }
 
+    /// The server certificate's subject and DNS/IP names, for messages ("CN=localhost, names: localhost").
     private static func peerSubject(_ ssl: OpaquePointer) -> String? {
-        guard let cert = SSL_get1_peer_certificate(ssl) else { return nil }
-        defer { X509_free(cert) }
-        guard let name = X509_get_subject_name(cert) else { return nil }
-        var buf = [CChar](repeating: 0, count: 256)
-        X509_NAME_oneline(name, &buf, Int32(buf.count))
-        return TCPSocket.cString(buf)
+        // After a failed verification only the received chain is kept; its first entry is the leaf.
+        var leaf: OpaquePointer? = SSL_get1_peer_certificate(ssl)
+        var owned = leaf != nil
+        if leaf == nil, let chain = SSL_get_peer_cert_chain(ssl), OPENSSL_sk_num(chain) > 0,
+           let raw = OPENSSL_sk_value(chain, 0) {
+            leaf = OpaquePointer(raw)
+            owned = false
+        }
+        guard let cert = leaf else { return nil }
+        defer { if owned { X509_free(cert) } }
+        var parts: [String] = []
+        if let name = X509_get_subject_name(cert) {
+            var buf = [CChar](repeating: 0, count: 256)
+            X509_NAME_oneline(name, &buf, Int32(buf.count))
+            parts.append(String(TCPSocket.cString(buf).trimmingPrefix("/")))
+        }
+        if let hosts = peerNames(cert), !hosts.isEmpty { parts.append("names: " + hosts.joined(separator: ", ")) }
+        return parts.isEmpty ? nil : parts.joined(separator: "; ")
+    }
+
+    /// DNS names and IP addresses of the subjectAltName extension.
+    private static func peerNames(_ cert: OpaquePointer) -> [String]? {
+        guard let ext = X509_get_ext_d2i(cert, NID_subject_alt_name, nil, nil) else { return nil }
+        let names = OpaquePointer(ext)
+        defer { GENERAL_NAMES_free(names) }
+        var out: [String] = []
+        for i in 0..<OPENSSL_sk_num(names) {
+            guard let raw = OPENSSL_sk_value(names, i) else { continue }
+            let gn = raw.assumingMemoryBound(to: GENERAL_NAME.self)
+            switch gn.pointee.type {
+            case GEN_DNS:
+                if let s = gn.pointee.d.dNSName, let data = ASN1_STRING_get0_data(s) {
+                    out.append(String(decoding: UnsafeBufferPointer(start: data, count: Int(ASN1_STRING_length(s))), as: UTF8.self))
+                }
+            case GEN_IPADD:
+                if let s = gn.pointee.d.iPAddress, let data = ASN1_STRING_get0_data(s) {
+                    let bytes = Array(UnsafeBufferPointer(start: data, count: Int(ASN1_STRING_length(s))))
+                    out.append(bytes.count == 4 ? bytes.map(String.init).joined(separator: ".")
+                                                : bytes.map { String($0, radix: 16) }.joined(separator: ":"))
+                }
+            default:
+                continue
+            }
+        }
+        return out
     }
 }

@@ -12,6 +12,12 @@ public actor WebSocket {
         self.core = core
     }
 
+    deinit {
+        // Nobody can send or close any more: start a close handshake (1001 going away) so the
+        // I/O thread ends instead of keeping an unused connection alive.
+        core.requestClose(code: CloseCode.goingAway, reason: "")
+    }
+
     /// Opens a `ws://` or `wss://` connection: TCP (IPv4/IPv6), TLS, then the HTTP upgrade, all
     /// within `configuration.connectTimeout`. Cancelling the calling task aborts the attempt.
     public static func connect(to url: URL, configuration: WebSocketConfiguration = .init()) async throws -> WebSocket {
@@ -86,6 +92,12 @@ public actor WebSocket {
 
     /// The most bytes the send queue ever held.
     public nonisolated var queuedBytesHighWater: Int { core.queuedByteHighWater }
+
+    /// Received bytes waiting in `messages` for the consumer.
+    public nonisolated var receivedBytesBuffered: Int { core.inbox.bufferedBytes }
+
+    /// The most received bytes ever waiting for the consumer.
+    public nonisolated var receivedBytesHighWater: Int { core.inbox.bufferedBytesHighWater }
 
     /// Whether the connection has finished (socket closed).
     public nonisolated var isClosed: Bool { core.isFinished }

@@ -11,6 +11,9 @@ public struct WebSocketConfiguration: Sendable {
     /// Bytes buffered before `send()` suspends. A single message larger than this is still
     /// accepted when the queue is empty, so the queue never holds more than max(limit, one message).
     public var sendQueueLimit: Int = 4 << 20
+    /// Received bytes waiting for the consumer of `messages` before the connection stops reading
+    /// (the peer is then slowed by TCP flow control). At most this plus one message is held.
+    public var receiveBufferLimit: Int = 8 << 20
     /// Extra trusted CA certificate(s) (PEM file) for wss, e.g. for a self-hosted server.
     public var caFile: String? = nil
     /// Extra request headers for the upgrade, e.g. `Authorization`.

@@ -54,7 +54,8 @@ public final class WebSocketServer: Sendable {
 
     /// Accepts connections until `shutdown()` or cancellation. `decide` sees each upgrade request
     /// and accepts (with extra response headers) or rejects it (status, headers, body);
-    /// `handle` runs in its own task for every accepted connection.
+    /// `handle` runs in its own task for every accepted connection; when it returns and no one
+    /// else holds the `WebSocket`, the connection is closed with 1001 (going away).
     public func serve(decide: @escaping @Sendable (WebSocketUpgradeRequest) async -> WebSocketUpgradeDecision,
                       handle: @escaping @Sendable (WebSocket) async -> Void) async {
         if started.isSet { return }
@@ -93,8 +94,9 @@ public final class WebSocketServer: Sendable {
             let tls = self.tls, config = self.configuration
             IOThread.spawn(name: "websocket") {
                 guard let core = ServerOpener.open(fd: fd, tls: tls, configuration: config, decide: decide) else { return }
-                let ws = WebSocket(core: core)
-                Task { await handle(ws) }
+                // Only the handler's task holds the actor: when `handle` returns and drops it,
+                // its deinit starts the close handshake (1001).
+                Task { [ws = WebSocket(core: core)] in await handle(ws) }
                 core.run()
             }
         }

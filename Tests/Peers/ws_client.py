@@ -35,8 +35,10 @@ async def main():
                 body=r.body.decode("utf-8", "replace"))
         print("DONE", flush=True)
         return
-    async with connect(url, ssl=ctx, open_timeout=10, max_size=64 << 20, ping_interval=None, compression=None,
+    # The default compression setting offers permessage-deflate: the server must decline it.
+    async with connect(url, ssl=ctx, open_timeout=10, max_size=64 << 20, ping_interval=None,
                        additional_headers={"X-Test": "yes"}) as ws:
+        out(event="extensions", value=ws.response.headers.get("Sec-WebSocket-Extensions"))
         out(event="open", request_id=ws.response.headers.get("dg-request-id"))
         if scenario == "echo":
             for size in (0, 1, 125, 126, 65535, 65536, 1 << 20):

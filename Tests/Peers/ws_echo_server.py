@@ -4,7 +4,10 @@
 Prints `PORT <n>` once listening (port 0 = ephemeral). Echoes every message back unchanged,
 except text commands starting with `cmd:`:
   cmd:fragments:<kind>:<count>:<size>   send a <kind> (text|binary) message as <count> fragments of <size> bytes
-  cmd:fragments-ping:<count>:<size>     the same (binary) with a ping sent between fragments
+  cmd:fragments-ping:<count>:<size>     the same (binary) with a ping sent between fragments, then
+                                        a text message `pongs:<n>` with how many pings were answered
+  cmd:flood:<count>:<size>              send <count> binary messages of <size> bytes as fast as the client reads
+  cmd:abort                             drop the TCP connection without any close frame
   cmd:close:<code>:<reason>             close the connection with that code and reason
   cmd:frames                            reply with JSON counts of the frames received so far (by opcode)
   cmd:headers                           reply with the upgrade request headers as JSON
@@ -44,11 +47,26 @@ async def handler(ws):
                     await ws.send(frags)
                 elif cmd == "fragments-ping":
                     count, size = int(parts[2]), int(parts[3])
+                    waiters = []
                     async def gen():
                         for i in range(count):
                             yield bytes([i % 256]) * size
-                            await ws.ping(b"mid-%d" % i)
+                            waiters.append(await ws.ping(b"mid-%d" % i))
                     await ws.send(gen())
+                    # Then report how many of those pings the client answered with a pong.
+                    try:
+                        await asyncio.wait_for(asyncio.gather(*waiters), 10)
+                    except asyncio.TimeoutError:
+                        pass
+                    await ws.send("pongs:%d" % sum(1 for w in waiters if w.done() and not w.cancelled()))
+                elif cmd == "flood":
+                    count, size = int(parts[2]), int(parts[3])
+                    for i in range(count):
+                        await ws.send(bytes([i % 256]) * size)
+                    print(f"FLOODED {count}", flush=True)
+                elif cmd == "abort":
+                    ws.transport.abort()  # drop TCP at once: no close frame, no TLS close_notify
+                    break
                 elif cmd == "close":
                     await ws.close(int(parts[2]), parts[3] if len(parts) > 3 else "")
                     break

@@ -67,6 +67,8 @@ import Testing
             let ws = try await WebSocket.connect(to: Peers.url(port), configuration: Peers.config())
             let m = try await ws.echo(.text("cmd:fragments-ping:6:3000"))
             #expect(m == .binary((0..<6).flatMap { [UInt8](repeating: UInt8($0), count: 3000) }))
+            // The server's pings were sent while its message was incomplete; we answered each.
+            #expect(try await ws.nextMessage() == .text("pongs:6"))
             // Our own ping goes out between queued data; the connection keeps working.
             try await ws.ping()
             #expect(try await ws.echo(.text("still here")) == .text("still here"))
@@ -112,6 +114,18 @@ import Testing
             #expect(h["Host"] == "127.0.0.1:\(port)")
             await ws.close()
         }
+    }
+
+    @Test("dropping the last reference to a WebSocket closes it with 1001 (no leaked connection)")
+    func dropClosesConnection() async throws {
+        let (server, port) = try await Peers.echoServer()
+        defer { server.stop() }
+        try await withTimeout(60) {
+            var ws: WebSocket? = try await WebSocket.connect(to: Peers.url(port), configuration: Peers.config())
+            #expect(try await ws?.echo(.text("x")) == .text("x"))
+            ws = nil
+        }
+        _ = try await server.line(startingWith: "CLOSED 1001")
     }
 
     @Test("IPv6 loopback")

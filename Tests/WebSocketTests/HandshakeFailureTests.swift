@@ -26,6 +26,23 @@ import Testing
         }
     }
 
+    @Test("a chunked error body is decoded and read up to its last chunk")
+    func chunkedRejection() async throws {
+        let (server, port) = try await Peers.rawServer("reject-chunked")
+        defer { server.stop() }
+        try await withTimeout(30) {
+            let start = ContinuousClock.now
+            do {
+                _ = try await WebSocket.connect(to: Peers.url(port), configuration: Peers.config())
+                Issue.record("connected")
+            } catch WebSocketError.handshakeRejected(let status, let headers, let body) {
+                #expect(status == 403 && headers["dg-error"] == "Model not allowed.")
+                #expect(body == #"{"err_msg":"Model not allowed."}"#)
+            }
+            #expect(ContinuousClock.now - start < .seconds(4), "waited for more body after the last chunk")
+        }
+    }
+
     @Test("a huge error body is truncated; a body that never completes does not hang")
     func boundedBody() async throws {
         let (huge, hugePort) = try await Peers.rawServer("reject-huge-body")

@@ -67,6 +67,20 @@ import Testing
         #expect(Handshake.bodyLength(head.headers) == r.count - consumed)
     }
 
+    @Test("header descriptions redact credentials")
+    func redaction() {
+        let h = HTTPHeaders([("Authorization", "Token secret-123"), ("dg-request-id", "r1")])
+        #expect(!"\(h)".contains("secret-123") && "\(h)".contains("r1"))
+        #expect(h["authorization"] == "Token secret-123")
+    }
+
+    @Test("chunked error bodies are decoded, also when truncated")
+    func chunked() {
+        #expect(Handshake.dechunk(Array("7\r\n{\"err\":\r\n3;x=1\r\n1}\n\r\n0\r\n\r\n".utf8)) == Array("{\"err\":1}\n".utf8))
+        #expect(Handshake.dechunk(Array("a\r\nabc".utf8)) == Array("abc".utf8))
+        #expect(Handshake.dechunk(Array("zz\r\nabc".utf8)) == [])
+    }
+
     @Test("URL targets: scheme, default ports, IPv6, path and query; bad URLs are typed errors")
     func urls() throws {
         let t = try ClientOpener.Target(url: URL(string: "wss://api.deepgram.com/v1/listen?model=nova-3")!)

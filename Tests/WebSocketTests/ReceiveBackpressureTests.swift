@@ -1,0 +1,37 @@
+import Foundation
+import Testing
+@testable import WebSocket
+
+/// A consumer that falls behind pauses reading, so received data waiting in memory stays bounded
+/// and the sender is slowed by TCP flow control; nothing is lost.
+@Suite(.timeLimit(.minutes(3))) struct ReceiveBackpressureTests {
+    @Test("a slow consumer bounds buffered received bytes; every message still arrives in order")
+    func slowConsumer() async throws {
+        let (server, port) = try await Peers.echoServer()
+        defer { server.stop() }
+        let limit = 1 << 20
+        let size = 64 * 1024, count = 300  // 19.7 MB offered
+        try await withTimeout(90) {
+            let ws = try await WebSocket.connect(to: Peers.url(port), configuration: Peers.config {
+                $0.receiveBufferLimit = limit
+                $0.pingInterval = .milliseconds(300)
+                $0.deadAfter = .seconds(2)   // our own pause must not look like a dead peer
+            })
+            try await ws.send(text: "cmd:flood:\(count):\(size)")
+            try await Task.sleep(for: .seconds(3))
+            #expect(!ws.isClosed)
+            #expect(ws.receivedBytesBuffered > 0)
+            // Bound: the limit, plus what one 64 KiB read completes, plus one message.
+            #expect(ws.receivedBytesHighWater <= limit + 64 * 1024 + size, "\(ws.receivedBytesHighWater)")
+            #expect(!server.output.contains("FLOODED \(count)"), "the server should still be blocked")
+            var it = ws.messages.makeAsyncIterator()
+            for i in 0..<count {
+                guard case .binary(let b)? = try await it.next() else { Issue.record("message \(i) missing"); return }
+                #expect(b.count == size && b.first == UInt8(i % 256))
+            }
+            _ = try await server.line(startingWith: "FLOODED \(count)")
+            #expect(try await ws.echo(.text("after")) == .text("after"))
+            await ws.close()
+        }
+    }
+}

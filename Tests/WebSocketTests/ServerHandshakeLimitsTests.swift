@@ -1,0 +1,119 @@
+import Foundation
+import Testing
+@testable import WebSocket
+
+/// The server side of the upgrade is bounded: silent clients time out, plain HTTP gets 426,
+/// a slow decision gets 503. Driven by a raw TCP client (POSIX sockets, nothing simulated).
+@Suite(.timeLimit(.minutes(2))) struct ServerHandshakeLimitsTests {
+    /// A blocking loopback TCP client with a receive timeout.
+    struct RawClient {
+        let fd: Int32
+        init(port: Int) throws {
+            fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            var addr = sockaddr_in()
+            addr.sin_family = sa_family_t(AF_INET)
+            addr.sin_port = in_port_t(UInt16(port).bigEndian)
+            addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+            let r = withUnsafePointer(to: &addr) { p in
+                p.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            }
+            guard r == 0 else { throw PeerError("connect failed") }
+            var tv = timeval(tv_sec: 15, tv_usec: 0)
+            setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
+        }
+        func send(_ s: String) { _ = s.withCString { Glibc.send(fd, $0, strlen($0), Int32(MSG_NOSIGNAL)) } }
+        /// Everything until EOF (or the 15 s receive timeout).
+        func readAll() -> String { String(decoding: readAllBytes(), as: UTF8.self) }
+
+        func readAllBytes() -> [UInt8] {
+            var out: [UInt8] = []
+            var buf = [UInt8](repeating: 0, count: 4096)
+            while true {
+                let n = recv(fd, &buf, buf.count, 0)
+                if n <= 0 { break }
+                out += buf[0..<n]
+            }
+            return out
+        }
+        func close() { Glibc.close(fd) }
+    }
+
+    func start(handshakeTimeout: Duration = .seconds(1),
+               decide: @escaping @Sendable (WebSocketUpgradeRequest) async -> WebSocketUpgradeDecision) throws -> (WebSocketServer, Task<Void, Never>) {
+        let server = try WebSocketServer.listen(configuration: Peers.config {
+            $0.connectTimeout = handshakeTimeout
+            $0.closeTimeout = .seconds(1)
+        })
+        let task = Task { await server.serve(decide: decide, handle: { _ in }) }
+        return (server, task)
+    }
+
+    @Test("a client that sends nothing is disconnected after the handshake timeout")
+    func silentClient() async throws {
+        let (server, task) = try start { _ in .accept() }
+        defer { server.shutdown(); task.cancel() }
+        let c = try RawClient(port: server.port)
+        defer { c.close() }
+        let start = ContinuousClock.now
+        let got = await onThread { c.readAll() }
+        #expect(got.isEmpty)
+        #expect(ContinuousClock.now - start < .seconds(12), "not disconnected by the 1 s handshake timeout")
+    }
+
+    @Test("plain HTTP without Upgrade gets 426; a bad version gets 426 with Sec-WebSocket-Version: 13")
+    func plainHTTP() async throws {
+        let (server, task) = try start(handshakeTimeout: .seconds(10)) { _ in .accept() }
+        defer { server.shutdown(); task.cancel() }
+        let c = try RawClient(port: server.port)
+        defer { c.close() }
+        c.send("GET /v1/listen HTTP/1.1\r\nHost: x\r\n\r\n")
+        let got = await onThread { c.readAll() }
+        #expect(got.hasPrefix("HTTP/1.1 426 "), "\(got)")
+        let d = try RawClient(port: server.port)
+        defer { d.close() }
+        d.send("GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 8\r\n\r\n")
+        let got2 = await onThread { d.readAll() }
+        #expect(got2.hasPrefix("HTTP/1.1 426 ") && got2.contains("Sec-WebSocket-Version: 13"), "\(got2)")
+    }
+
+    @Test("an application that does not decide in time gets the client a 503")
+    func slowDecision() async throws {
+        let (server, task) = try start { _ in
+            try? await Task.sleep(for: .seconds(5))
+            return .accept()
+        }
+        defer { server.shutdown(); task.cancel() }
+        let c = try RawClient(port: server.port)
+        defer { c.close() }
+        c.send("GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
+        let got = await onThread { c.readAll() }
+        #expect(got.hasPrefix("HTTP/1.1 503 "), "\(got)")
+    }
+
+    @Test("an accepted upgrade answers 101 with the Sec-WebSocket-Accept of RFC 6455 and extra headers")
+    func accepted() async throws {
+        let (server, task) = try start(handshakeTimeout: .seconds(10)) { _ in .accept(headers: [("dg-request-id", "abc")]) }
+        defer { server.shutdown(); task.cancel() }
+        let c = try RawClient(port: server.port)
+        defer { c.close() }
+        c.send("GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
+        // The handler returns at once, so the server closes with 1001 and, as we never answer
+        // the close frame, drops TCP after its 1 s close timeout: read until EOF.
+        let start = ContinuousClock.now
+        let bytes = await onThread { c.readAllBytes() }
+        let got = String(decoding: bytes, as: UTF8.self)
+        #expect(ContinuousClock.now - start < .seconds(12), "the dropped WebSocket did not close the connection")
+        #expect(Array(bytes.suffix(4)) == [0x88, 0x02, 0x03, 0xE9], "expected a close frame with 1001 after the 101")
+        #expect(got.hasPrefix("HTTP/1.1 101 "), "\(got)")
+        #expect(got.contains("Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n"))
+        #expect(got.contains("dg-request-id: abc\r\n"))
+    }
+}
+
+/// Runs blocking socket reads on their own thread, never on the cooperative pool (blocking
+/// the pool would starve the server's `decide` task).
+func onThread<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
+    await withCheckedContinuation { c in
+        Thread.detachNewThread { c.resume(returning: body()) }
+    }
+}

@@ -1,0 +1,112 @@
+import Foundation
+import Testing
+@testable import WebSocket
+
+/// wss against a local TLS server with a certificate from a throwaway CA: rejected under the
+/// system trust store, accepted with the CA file, rejected for the wrong name; messages say why.
+@Suite(.timeLimit(.minutes(3))) struct TLSVerificationTests {
+    @Test("the system trust store rejects a private CA, and the error says to pass --ca-file")
+    func untrustedCA() async throws {
+        let certs = try TestCertificates.make()
+        defer { certs.remove() }
+        let (server, port) = try await Peers.echoServer(["--tls", certs.localhostCert, certs.localhostKey])
+        defer { server.stop() }
+        try await withTimeout(60) {
+            do {
+                _ = try await WebSocket.connect(to: Peers.url(port, host: "localhost", scheme: "wss"), configuration: Peers.config())
+                Issue.record("connected without trusting the CA")
+            } catch WebSocketError.tls(let why) {
+                #expect(why.contains("certificate verify failed"), "\(why)")
+                #expect(why.contains("--ca-file"), "\(why)")
+            }
+        }
+    }
+
+    @Test("with the CA file the connection verifies and echoes")
+    func caFileAccepted() async throws {
+        let certs = try TestCertificates.make()
+        defer { certs.remove() }
+        let (server, port) = try await Peers.echoServer(["--tls", certs.localhostCert, certs.localhostKey])
+        defer { server.stop() }
+        try await withTimeout(60) {
+            let ws = try await WebSocket.connect(to: Peers.url(port, host: "localhost", scheme: "wss"),
+                                                 configuration: Peers.config { $0.caFile = certs.caFile })
+            let big = (0..<300_000).map { UInt8($0 % 251) }
+            #expect(try await ws.echo(.binary(big)) == .binary(big))
+            #expect(try await ws.echo(.text("over TLS")) == .text("over TLS"))
+            await ws.close()
+            #expect(await ws.closeCode == 1000)
+        }
+    }
+
+    @Test("a TLS peer that drops the connection while we write ends the stream with 1006 (no SIGPIPE)")
+    func abortWhileWriting() async throws {
+        let certs = try TestCertificates.make()
+        defer { certs.remove() }
+        let (server, port) = try await Peers.echoServer(["--tls", certs.localhostCert, certs.localhostKey])
+        defer { server.stop() }
+        try await withTimeout(60) {
+            let ws = try await WebSocket.connect(to: Peers.url(port, host: "localhost", scheme: "wss"),
+                                                 configuration: Peers.config { $0.caFile = certs.caFile })
+            try await ws.send(text: "cmd:abort")
+            let chunk = [UInt8](repeating: 1, count: 256 * 1024)
+            var sendFailed = false
+            for _ in 0..<400 {
+                do { try await ws.send(binary: chunk) } catch { sendFailed = true; break }
+            }
+            let (_, error) = await drain(ws)
+            guard case WebSocketError.closed(let code, _)? = error else { Issue.record("ended with \(String(describing: error))"); return }
+            #expect(code == 1006)
+            #expect(sendFailed || ws.isClosed)
+        }
+    }
+
+    @Test("a certificate for another name is a hostname mismatch, by IP and by name")
+    func hostnameMismatch() async throws {
+        let certs = try TestCertificates.make()
+        defer { certs.remove() }
+        let (server, port) = try await Peers.echoServer(["--tls", certs.localhostCert, certs.localhostKey])
+        defer { server.stop() }
+        let (other, otherPort) = try await Peers.echoServer(["--tls", certs.otherCert, certs.otherKey])
+        defer { other.stop() }
+        try await withTimeout(60) {
+            for url in [Peers.url(port, host: "127.0.0.1", scheme: "wss"), Peers.url(otherPort, host: "localhost", scheme: "wss")] {
+                do {
+                    _ = try await WebSocket.connect(to: url, configuration: Peers.config { $0.caFile = certs.caFile })
+                    Issue.record("connected to \(url) despite the wrong name")
+                } catch WebSocketError.tls(let why) {
+                    #expect(why.contains("hostname mismatch"), "\(why)")
+                    #expect(why.contains("names: localhost") || why.contains("names: other.example"), "the message should list the certificate's names: \(why)")
+                }
+            }
+        }
+    }
+
+    @Test("a missing or invalid CA file is reported before connecting")
+    func badCAFile() async throws {
+        let certs = try TestCertificates.make()
+        defer { certs.remove() }
+        for (path, expected) in [("/nonexistent/ca.pem", "cannot read CA file"), (certs.localhostKey, "cannot load CA file")] {
+            do {
+                _ = try await WebSocket.connect(to: URL(string: "wss://localhost:1/")!, configuration: Peers.config { $0.caFile = path })
+                Issue.record("connected")
+            } catch WebSocketError.tls(let why) {
+                #expect(why.contains(expected), "\(why)")
+            }
+        }
+    }
+
+    @Test("a plain server on a wss URL fails with a TLS error, not a hang")
+    func plainServerOnWSS() async throws {
+        let (server, port) = try await Peers.echoServer()
+        defer { server.stop() }
+        try await withTimeout(60) {
+            do {
+                _ = try await WebSocket.connect(to: Peers.url(port, scheme: "wss"), configuration: Peers.config { $0.connectTimeout = .seconds(5) })
+                Issue.record("connected")
+            } catch WebSocketError.tls(let why) {
+                #expect(!why.isEmpty)
+            }
+        }
+    }
+}
