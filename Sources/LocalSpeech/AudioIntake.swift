@@ -48,6 +48,11 @@ struct AudioIntake {
             case .invalid(let why):
                 return .invalid("no encoding was given, so a WAV stream was expected, but \(why); send encoding and sample_rate for raw audio")
             case .found(let f, let offset, _):
+                // The limits raw audio has (ListenRequest): a header claiming 1 Hz would make the
+                // resampler expand every byte 16000-fold, gigabytes from one small message.
+                guard (1_000...192_000).contains(f.sampleRate), (1...32).contains(f.channels) else {
+                    return .invalid("the WAV header says \(f.sampleRate) Hz and \(f.channels) channel(s); this server takes 1000 to 192000 Hz and 1 to 32 channels")
+                }
                 setUp(f)
                 data = Array(header[offset...])
                 header = []
