@@ -15,8 +15,8 @@ final class ServeProcess: @unchecked Sendable {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("captty-serve-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         errURL = dir.appendingPathComponent("err"); outURL = dir.appendingPathComponent("out")
-        FileManager.default.createFile(atPath: errURL.path, contents: nil)
-        FileManager.default.createFile(atPath: outURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
         process.executableURL = TestPaths.capttyBinary
         process.arguments = ["serve", "--port", "0"] + arguments
         var env = ProcessInfo.processInfo.environment
