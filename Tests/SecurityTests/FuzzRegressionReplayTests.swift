@@ -4,7 +4,7 @@ import TestSupport
 @testable import WebSocket
 
 /// Every input that once made a fuzzer fail (fuzz/<target>/regressions/) still passes the same
-/// checks, under plain `swift test` without libFuzzer. The Deepgram, WAV and config checks are the
+/// checks, under plain `swift test` without libFuzzer. The Deepgram, WAV, config and listen checks are the
 /// fuzzers' own property files (FuzzChecks/ links to fuzz/); a violated property stops the test
 /// process, which fails the run.
 @Suite struct FuzzRegressionReplayTests {
@@ -15,7 +15,7 @@ import TestSupport
     }
 
     @Test func regressionFoldersExistForEveryTarget() throws {
-        for folder in ["deepgram/regressions", "wav/regressions", "config/regressions",
+        for folder in ["deepgram/regressions", "wav/regressions", "config/regressions", "listen/regressions",
                        "websocket/regressions/frames", "websocket/regressions/http"] {
             var isDir: ObjCBool = false
             let path = TestPaths.packageRoot.appendingPathComponent("fuzz/\(folder)").path
@@ -44,6 +44,11 @@ import TestSupport
         #expect(!found.isEmpty)
         for (_, bytes) in found { ConfigCheck.check(bytes) }
         for (_, bytes) in try Self.inputs("config/corpus") { ConfigCheck.check(bytes) }
+    }
+
+    @Test func listenIntakeRegressions() throws {
+        for (_, bytes) in try Self.inputs("listen/regressions") { ListenIntakeCheck.check(bytes) }
+        for (_, bytes) in try Self.inputs("listen/corpus") { ListenIntakeCheck.check(bytes) }
     }
 
     /// The WebSocket targets' checks live in their libFuzzer files (branch ws); these are the same
