@@ -179,11 +179,7 @@ final class ConnectionCore: @unchecked Sendable {
 
     // MARK: - I/O thread
 
-    /// Starts the I/O thread.
-    func start() {
-        IOThread.spawn(name: "websocket") { [self] in run() }
-    }
-
+    /// The poll loop; runs on the connection's dedicated thread until the connection finishes.
     func run() {
         let bufSize = 64 * 1024
         let buf = UnsafeMutableRawBufferPointer.allocate(byteCount: bufSize, alignment: 16)
@@ -408,20 +404,17 @@ final class ConnectionCore: @unchecked Sendable {
 
     /// Accounts written data bytes and admits waiting sends in order.
     private func dataWritten(_ n: Int) {
-        var ready: [CheckedContinuation<Void, Error>] = []
-        let admitted: Bool = lock.withLock {
+        let ready: [CheckedContinuation<Void, Error>] = lock.withLock {
             queuedBytes = max(0, queuedBytes - n)
-            var any = false
+            var ready: [CheckedContinuation<Void, Error>] = []
             while let w = waiters.first, queuedBytes == 0 || queuedBytes + w.size <= config.sendQueueLimit {
                 waiters.removeFirst()
                 admit(w.frames, size: w.size)
                 ready.append(w.cont)
-                any = true
             }
-            return any
+            return ready
         }
         for c in ready { c.resume() }
-        _ = admitted
     }
 
     /// After close frames went both ways (or a failure's close frame went out): finish.

@@ -12,6 +12,7 @@ enum IOThread {
         init(_ body: @escaping () -> Void) { self.body = body }
     }
 
+    /// `name` says what the thread is for (kept for readers; Glibc's pthread_setname_np is not importable).
     static func spawn(name: String, _ body: @escaping @Sendable () -> Void) {
         let box = Unmanaged.passRetained(Box(body)).toOpaque()
         var attr = pthread_attr_t()
@@ -35,6 +36,5 @@ enum IOThread {
             Unmanaged<Box>.fromOpaque(box).release()
             fatalError("cannot start an I/O thread: \(String(cString: strerror(rc)))")
         }
-        _ = name
     }
 }
