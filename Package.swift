@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "captty", targets: ["captty"]),
+        .executable(name: "captty-moonshine-worker", targets: ["captty-moonshine-worker"]),
         .library(name: "Deepgram", targets: ["Deepgram"]),
         .library(name: "WebSocket", targets: ["WebSocket"]),
     ],
@@ -48,14 +49,20 @@ let package = Package(
             "CapttyCore", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
+        // Runs Moonshine (which leaks per call) in a child process the offline engine recycles.
+        .executableTarget(name: "captty-moonshine-worker", dependencies: ["LocalSpeech"], path: "Sources/MoonshineWorker"),
+
         // Benchmarks: programs that print numbers and the command that reproduces them.
         .executableTarget(name: "LocalBenchmark", dependencies: ["LocalSpeech", "Audio", "Deepgram"],
                           path: "Benchmarks/local"),
         .executableTarget(name: "WebSocketBenchmark", dependencies: ["WebSocket"], path: "Benchmarks/websocket",
                           exclude: ["ws_bench_client.py"]),
+        .executableTarget(name: "DeepgramBenchmark", dependencies: ["Deepgram"], path: "Benchmarks/deepgram",
+                          exclude: ["sdk_client.py"]),
 
         .testTarget(name: "WebSocketTests", dependencies: ["WebSocket", "TestSupport"]),
         .testTarget(name: "DeepgramTests", dependencies: ["Deepgram", "TestSupport"]),
+        .testTarget(name: "SpeechEnginesTests", dependencies: ["SpeechEngines", "Audio", "Deepgram", "TestSupport"]),
         .testTarget(name: "AudioTests", dependencies: ["Audio", "TestSupport"]),
         .testTarget(name: "TranscriptTests", dependencies: ["Transcript", "TestSupport"], exclude: ["Golden"]),
         .testTarget(name: "LocalSpeechTests", dependencies: ["LocalSpeech", "TestSupport"]),

@@ -21,7 +21,10 @@ final class PocketSphinxDecoder {
         let args = [
             "-hmm", model.acousticModel.path, "-lm", model.languageModel.path,
             "-dict", model.dictionary.path, "-fwdflat", fwdflat ? "yes" : "no",
-            "-remove_silence", "no", "-logfn", "/dev/null",
+            "-remove_silence", "no",
+            // No -logfn: ps_init would fopen it and, in a second decoder, fclose the first one's log
+            // FILE while that decoder may be writing to it (a use-after-free). captty_ps_create
+            // silences logging globally with err_set_logfp(NULL) instead.
         ]
         var cargs: [UnsafeMutablePointer<CChar>?] = args.map { strdup($0) }
         defer { for p in cargs { free(p) } }

@@ -16,6 +16,11 @@ struct Captty: AsyncParsableCommand {
         subcommands: [Live.self, Transcribe.self, Export.self, Devices.self, Serve.self],
         defaultSubcommand: Live.self
     )
+
+    static func main() async {
+        CapttyLogging.bootstrap()
+        await main(nil)
+    }
 }
 
 /// Writes a line to standard error (status and warnings never go to standard output).

@@ -86,25 +86,27 @@ import Transcript
         #expect(none.stderr.contains("PULSE_SERVER"), "\(none.stderr)")
     }
 
+    @Test func transcribeThroughTheDeepgramEngineAgainstCapttyServe() throws {
+        let (p, port, _) = try startServe()
+        defer { kill(p.processIdentifier, SIGKILL) }
+        let r = try runCaptty(["transcribe", "--url", "ws://127.0.0.1:\(port)", "--format", "vtt", Self.testingWav],
+                              environment: ["DEEPGRAM_API_KEY": "e2e-key-7f3a"], timeout: 240)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.hasPrefix("WEBVTT"), "\(r.stdout)")
+        #expect(r.stdout.lowercased().contains("testing"), "\(r.stdout)")
+        #expect(!r.stdout.contains("e2e-key-7f3a") && !r.stderr.contains("e2e-key-7f3a"))
+    }
+
+    @Test func deepgramEngineWithoutAKeySaysWhatToDo() throws {
+        let r = try runCaptty(["transcribe", "--engine", "deepgram", Self.testingWav],
+                              environment: ["DEEPGRAM_API_KEY": nil], timeout: 30)
+        #expect(r.status != 0)
+        #expect(r.stderr.contains("DEEPGRAM_API_KEY"), "\(r.stderr)")
+    }
+
     @Test func serveAnswersADeepgramClientAndStopsOnSIGTERM() throws {
-        let p = Process()
-        p.executableURL = TestPaths.capttyBinary
-        p.arguments = ["serve", "--port", "0"]
-        let errPipe = Pipe()
-        p.standardError = errPipe
-        p.standardOutput = FileHandle.nullDevice
-        try p.run()
+        let (p, port, announced) = try startServe()
         defer { if p.isRunning { kill(p.processIdentifier, SIGKILL) } }
-        // Read the announced port.
-        var announced = ""
-        let deadline = Date().addingTimeInterval(120)
-        while !announced.contains("/v1/listen"), Date() < deadline {
-            let d = errPipe.fileHandleForReading.availableData
-            if d.isEmpty { break }
-            announced += String(decoding: d, as: UTF8.self)
-        }
-        let port = try #require(announced.split(separator: ":").last.flatMap { Int($0.prefix { $0.isNumber }) },
-                                "no port in: \(announced)")
         #expect(announced.contains("127.0.0.1"))
         let script = """
         import asyncio, json, sys, websockets
@@ -135,6 +137,31 @@ import Transcript
         #expect(!p.isRunning, "captty serve did not stop on SIGTERM")
     }
 }
+
+/// Starts `captty serve --port 0` and returns the process, its port and what it announced.
+func startServe(_ extra: [String] = []) throws -> (Process, Int, String) {
+    let p = Process()
+    p.executableURL = TestPaths.capttyBinary
+    p.arguments = ["serve", "--port", "0"] + extra
+    let errPipe = Pipe()
+    p.standardError = errPipe
+    p.standardOutput = FileHandle.nullDevice
+    try p.run()
+    var announced = ""
+    let deadline = Date().addingTimeInterval(120)
+    while !announced.contains("/v1/listen"), Date() < deadline {
+        let d = errPipe.fileHandleForReading.availableData
+        if d.isEmpty { break }
+        announced += String(decoding: d, as: UTF8.self)
+    }
+    guard let port = announced.split(separator: ":").last.flatMap({ Int($0.prefix { $0.isNumber }) }) else {
+        kill(p.processIdentifier, SIGKILL)
+        throw ServeError(message: "captty serve did not announce a port: \(announced)")
+    }
+    return (p, port, announced)
+}
+
+struct ServeError: Error, CustomStringConvertible { var message: String; var description: String { message } }
 
 func temporaryDirectory() throws -> URL {
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent("captty-e2e-\(UUID().uuidString)")

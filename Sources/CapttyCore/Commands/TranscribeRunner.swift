@@ -43,7 +43,9 @@ public enum TranscribeRunner {
                 case .results(let r):
                     if model == nil, let info = r.metadata?.modelInfo { model = info.arch.isEmpty ? info.name : info.arch }
                 case .reconnecting(let attempt, let delay):
-                    warn("connection lost; reconnecting in \(delay) (attempt \(attempt))")
+                    let c = delay.components
+                    let secs = Double(c.seconds) + Double(c.attoseconds) / 1e18
+                    warn("reconnecting in \(String(format: "%.1f", secs)) s (attempt \(attempt))")
                 default: break
                 }
                 _ = store.apply(event)

@@ -1,0 +1,85 @@
+import Foundation
+import WebSocket
+
+/// Turns a WebSocket failure or a close into the client's action and a `LiveError` whose text
+/// says what happened and what to do — with the server's `dg-error` and request id, and with
+/// the credential redacted from anything the server echoed.
+struct ConnectionFailure {
+    let action: DisconnectAction
+    let error: LiveError
+
+    static func from(_ error: Error, credential: Credential, requestID: String? = nil) -> ConnectionFailure {
+        guard let ws = error as? WebSocketError else {
+            if error is CancellationError {
+                return .init(action: .stop, error: LiveError(kind: .network, message: "cancelled", isFatal: false))
+            }
+            let text = credential.redact("\(error)")
+            return .init(action: .reconnect, error: LiveError(kind: .network, message: "network error: \(text)", isFatal: false, requestID: requestID))
+        }
+        switch ws {
+        case .handshakeRejected(let status, let headers, let body):
+            return rejected(status: status, dgErrorHeader: headers["dg-error"], requestIDHeader: headers["dg-request-id"],
+                            body: body, credential: credential)
+        case .connectFailed(let host, let port, let reason):
+            return .init(action: .reconnect, error: LiveError(kind: .network, message: "cannot connect to Deepgram at \(host):\(port): \(reason)", isFatal: false))
+        case .timeout(let what):
+            return .init(action: .reconnect, error: LiveError(kind: .timeout, message: "Deepgram connection timed out: \(what)", isFatal: false, requestID: requestID))
+        case .tls(let what):
+            return .init(action: .fatal(.network), error: LiveError(kind: .network, message: "TLS with the Deepgram server failed: \(what) (for a self-hosted server with a private CA, set the CA file)", isFatal: true))
+        case .invalidURL(let what):
+            return .init(action: .fatal(.badRequest), error: LiveError(kind: .badRequest, message: "invalid Deepgram URL: \(credential.redact(what))", isFatal: true))
+        case .handshakeInvalid(let what):
+            return .init(action: .fatal(.protocolViolation), error: LiveError(kind: .protocolViolation, message: "the server at the Deepgram URL did not speak WebSocket: \(credential.redact(what)) (check the base URL)", isFatal: true))
+        case .closed(let code, let reason):
+            return closed(code: Int(code), reason: reason, credential: credential, requestID: requestID)
+        case .protocolViolation(let code, let reason):
+            return .init(action: .reconnect, error: LiveError(kind: .protocolViolation, message: "the Deepgram server broke the WebSocket protocol (\(code)): \(reason)", isFatal: false, closeCode: Int(code), requestID: requestID))
+        case .messageTooBig(let n):
+            return .init(action: .reconnect, error: LiveError(kind: .protocolViolation, message: "the Deepgram server sent a message too big to accept (\(n) bytes)", isFatal: false, requestID: requestID))
+        }
+    }
+
+    static func closed(code: Int, reason: String, credential: Credential, requestID: String?) -> ConnectionFailure {
+        let reason = credential.redact(reason)
+        let action = DisconnectClassifier.action(closeCode: code, reason: reason)
+        let explained = DisconnectClassifier.explain(closeCode: code, reason: reason)
+        let err: LiveError
+        switch action {
+        case .stop:
+            err = LiveError(kind: .network, message: "Deepgram closed the stream: \(explained)", isFatal: false, closeCode: code, dgError: reason.isEmpty ? nil : reason, requestID: requestID)
+        case .reconnect:
+            err = LiveError(kind: .network, message: "connection to Deepgram lost: \(explained)", isFatal: false, closeCode: code, dgError: reason.isEmpty ? nil : reason, requestID: requestID)
+        case .fatal(let kind):
+            let advice = kind == .badAudio
+                ? "the audio does not match the encoding/sample_rate/channels options"
+                : "the server rejected the request; check the options"
+            err = LiveError(kind: kind, message: "Deepgram ended the stream: \(explained): \(advice)", isFatal: true, closeCode: code, dgError: reason.isEmpty ? nil : reason, requestID: requestID)
+        }
+        return .init(action: action, error: err)
+    }
+
+    static func rejected(status: Int, dgErrorHeader: String?, requestIDHeader: String?, body: String, credential: Credential) -> ConnectionFailure {
+        struct Body: Decodable { var err_code: String?; var err_msg: String?; var request_id: String? }
+        let parsed = try? JSONDecoder().decode(Body.self, from: Data(body.utf8))
+        let dgError = (dgErrorHeader ?? parsed?.err_msg).map { credential.redact($0) }
+        let requestID = requestIDHeader ?? parsed?.request_id
+        let action = DisconnectClassifier.action(httpStatus: status)
+        let phrase = DisconnectClassifier.reasonPhrase(httpStatus: status)
+        var message = "Deepgram refused the connection: HTTP \(status) \(phrase)"
+        if let dgError, !dgError.isEmpty { message += ": \(dgError)" }
+        let kind: LiveError.Kind
+        switch action {
+        case .fatal(let k): kind = k
+        default: kind = .network
+        }
+        switch (status, kind) {
+        case (401, _): message += " — check the API key (DEEPGRAM_API_KEY or key file) or token; it may be wrong, expired or revoked"
+        case (403, _): message += " — the key is valid but not allowed to use this model/feature"
+        case (_, .badRequest): message += " — check the live options (model, language, encoding, sample_rate…)"
+        default: message += " — will retry"
+        }
+        let fatal: Bool
+        if case .fatal = action { fatal = true } else { fatal = false }
+        return .init(action: action, error: LiveError(kind: kind, message: message, isFatal: fatal, httpStatus: status, dgError: dgError, requestID: requestID))
+    }
+}

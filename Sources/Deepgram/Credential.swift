@@ -1,0 +1,95 @@
+import Foundation
+
+/// How the client authenticates: an API key (`Authorization: Token …`) or a short-lived
+/// token (`Authorization: Bearer …`).
+///
+/// Its text forms (`description`, `debugDescription`, reflection) never show the secret.
+public enum Credential: Sendable, Equatable, CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
+    case apiKey(String)
+    case bearer(String)
+
+    /// The environment variable an API key is read from.
+    public static let environmentVariable = "DEEPGRAM_API_KEY"
+
+    /// The secret itself (for redaction and the header; never print it).
+    public var secret: String {
+        switch self { case .apiKey(let s), .bearer(let s): return s }
+    }
+
+    /// The `Authorization` header value.
+    public var authorizationHeader: String {
+        switch self {
+        case .apiKey(let k): return "Token \(k)"
+        case .bearer(let t): return "Bearer \(t)"
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .apiKey(let k): return "API key (\(k.count) characters, redacted)"
+        case .bearer(let t): return "bearer token (\(t.count) characters, redacted)"
+        }
+    }
+    public var debugDescription: String { description }
+    public var customMirror: Mirror { Mirror(self, children: [], displayStyle: .enum) }
+
+    /// Replaces every occurrence of the secret in `text` (server text may echo it).
+    public func redact(_ text: String) -> String {
+        let s = secret
+        guard s.count >= 4, text.contains(s) else { return text }
+        return text.replacingOccurrences(of: s, with: "[redacted]")
+    }
+
+    /// The API key in `DEEPGRAM_API_KEY` (whitespace trimmed).
+    public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment,
+                                       variable: String = Credential.environmentVariable) throws(CredentialError) -> Credential {
+        guard let raw = environment[variable] else { throw .missingEnvironment(variable) }
+        let key = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !key.isEmpty else { throw .empty(source: "$\(variable)") }
+        guard !key.contains(where: { $0.isWhitespace || $0.isNewline }) else { throw .malformed(source: "$\(variable)") }
+        return .apiKey(key)
+    }
+
+    /// A key (or, with `bearer: true`, a token) read from a file that only its owner may read.
+    /// Surrounding whitespace is trimmed. A file readable by group or others is refused.
+    public static func fromFile(_ path: String, bearer: Bool = false) throws(CredentialError) -> Credential {
+        let expanded = (path as NSString).expandingTildeInPath
+        var st = stat()
+        guard stat(expanded, &st) == 0 else { throw .unreadableFile(path: path, reason: String(cString: strerror(errno))) }
+        guard (st.st_mode & S_IFMT) == S_IFREG else { throw .unreadableFile(path: path, reason: "not a regular file") }
+        let mode = Int(st.st_mode & 0o777)
+        if mode & 0o077 != 0 { throw .fileTooOpen(path: path, mode: mode) }
+        guard let data = FileManager.default.contents(atPath: expanded) else {
+            throw .unreadableFile(path: path, reason: "cannot read")
+        }
+        guard let text = String(data: data, encoding: .utf8) else { throw .malformed(source: path) }
+        let key = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !key.isEmpty else { throw .empty(source: path) }
+        guard !key.contains(where: { $0.isWhitespace || $0.isNewline }) else { throw .malformed(source: path) }
+        return bearer ? .bearer(key) : .apiKey(key)
+    }
+}
+
+/// Why a credential could not be loaded. Never contains the secret.
+public enum CredentialError: Error, Sendable, Equatable, CustomStringConvertible {
+    case missingEnvironment(String)
+    case empty(source: String)
+    case malformed(source: String)
+    case unreadableFile(path: String, reason: String)
+    case fileTooOpen(path: String, mode: Int)
+
+    public var description: String {
+        switch self {
+        case .missingEnvironment(let v):
+            return "no Deepgram API key: set \(v) (or give a key file that only you can read)"
+        case .empty(let s):
+            return "the Deepgram API key in \(s) is empty"
+        case .malformed(let s):
+            return "the Deepgram API key in \(s) is not a single token (it contains whitespace or is not UTF-8)"
+        case .unreadableFile(let p, let r):
+            return "cannot read the Deepgram key file \(p): \(r)"
+        case .fileTooOpen(let p, let m):
+            return "the Deepgram key file \(p) is readable by others (mode \(String(m, radix: 8))): run `chmod 600 \(p)`"
+        }
+    }
+}

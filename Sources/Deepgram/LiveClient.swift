@@ -1,0 +1,571 @@
+import Foundation
+import Logging
+import WebSocket
+
+/// A live transcription session with Deepgram's `/v1/listen` WebSocket API.
+///
+/// The seed SDK's shape — `start(options)`, `send(audio)`, `finalize()`, `finish()`, events
+/// as an async sequence (`events`) or callbacks (`on(.transcript) { … }`) — plus what captions
+/// for hours need:
+/// - KeepAlive text frames while no audio flows (a failed KeepAlive is a connection fault);
+/// - reconnect with jittered exponential backoff on 1006/1011/1012/1013 and network faults,
+///   re-sending audio not yet covered by a final result (bounded replay buffer) and offsetting
+///   the new connection's timestamps so they stay continuous;
+/// - audio given while disconnected is buffered (same bound); overflow drops the oldest audio
+///   and says how much in an `.error` event;
+/// - `finish()` sends CloseStream and waits (bounded) for the last results, Metadata and close;
+/// - fatal errors (HTTP 400/401/403, close 1008/1002/1003/1007/4xxx) end the session with the
+///   server's `dg-error` and request id, never the key.
+///
+/// Events after a drop: `.error` (non-fatal, why), `.reconnecting(attempt:delay:)`, then
+/// `.open(requestID:)` again. The last event is always `.close`, after which `events` ends.
+public actor LiveClient {
+    /// Where the session is.
+    public enum State: Sendable, Equatable {
+        case idle, connecting, open, reconnecting(attempt: Int), finishing, closed
+    }
+
+    /// Counters for tests, status displays and benchmarks.
+    public struct Statistics: Sendable, Equatable {
+        public var connections = 0
+        public var reconnects = 0
+        public var keepAlivesSent = 0
+        /// Audio bytes given to `send`.
+        public var bytesGiven: Int64 = 0
+        /// Audio bytes written to sockets, replays included.
+        public var bytesSent: Int64 = 0
+        /// Audio bytes sent again after a reconnect.
+        public var bytesReplayed: Int64 = 0
+        /// Audio bytes dropped unsent because the buffer overflowed while disconnected.
+        public var bytesLost: Int64 = 0
+    }
+
+    private let credential: Credential
+    private let configuration: LiveClientConfiguration
+    private var logger: Logger
+    private let hub = EventHub()
+
+    // Session
+    private var state: State = .idle
+    private var options = LiveOptions()
+    private var url: URL?
+    private var timeline: AudioTimeline?
+    private var buffer = ReplayBuffer(limit: 1)
+    private var sentOffset: Int64 = 0
+    private var stats = Statistics()
+    private var supervisor: Task<Void, Never>?
+    private var ended = false
+    private var fatalError: LiveError?
+    private var finishing = false
+    private var lastFinalEnd: Double = 0
+    private var lostUnreported: Int64 = 0
+    private var lastLossReport: ContinuousClock.Instant?
+
+    // Current connection
+    private struct Connection {
+        let ws: WebSocket
+        let generation: Int
+        let offset: TimestampOffset
+        let openedAt: ContinuousClock.Instant
+        let requestID: String?
+    }
+    private var conn: Connection?
+    private var generation = 0
+    private var fault: Error?
+    private var madeProgress = false
+    private var lastSent = ContinuousClock.now
+    private var pendingControls: [(after: Int64, message: ControlMessage)] = []
+    private var closeStreamSent = false
+    private var connectionTasks: [Task<Void, Never>] = []
+
+    // Waiters
+    private var pumpWaiter: CheckedContinuation<Void, Never>?
+    private var spaceWaiters: [CheckedContinuation<Void, Never>] = []
+    private var openWaiter: CheckedContinuation<Result<Void, LiveError>, Never>?
+    private var finalizeWaiters: [Int: CheckedContinuation<Results?, Never>] = [:]
+    private var nextWaiterID = 0
+    private var endWaiters: [CheckedContinuation<Void, Never>] = []
+
+    public init(credential: Credential, configuration: LiveClientConfiguration = LiveClientConfiguration()) {
+        self.credential = credential
+        self.configuration = configuration
+        self.logger = configuration.logger
+    }
+
+    // MARK: Public API
+
+    /// Every event of the session, in order; ends after `.close`. Read it before `start` to see
+    /// the first `.open`. (With callbacks only — `on` used, `events` never read — nothing is
+    /// buffered here.)
+    public nonisolated var events: AsyncStream<LiveEvent> { hub.events }
+
+    /// Registers a callback, Python-SDK style: `client.on(.transcript) { results in … }`.
+    /// Callbacks run one at a time in event order; register them before `start`.
+    public nonisolated func on<Payload>(_ name: LiveEventName<Payload>, _ handler: @escaping @Sendable (Payload) async -> Void) {
+        hub.add { event in
+            if let p = name.extract(event) { await handler(p) }
+        }
+    }
+
+    public var currentState: State { state }
+    public var statistics: Statistics { stats }
+    /// The `dg-request-id` of the current connection.
+    public var requestID: String? { conn?.requestID }
+
+    /// Opens the stream with `options` and returns once the first connection is open.
+    /// Network failures are retried per the reconnect policy; throws a fatal `LiveError`
+    /// (bad key, bad options, retries exhausted) — also reported as `.error` then `.close`.
+    public func start(_ options: LiveOptions) async throws(LiveError) {
+        guard state == .idle else {
+            throw LiveError(kind: .engine, message: "start() was already called on this LiveClient; create a new client for a new session", isFatal: false)
+        }
+        let url: URL
+        do { url = try configuration.listenURL(for: options) } catch {
+            end(code: 1006, reason: error.message, error: error)
+            throw error
+        }
+        self.options = options
+        self.url = url
+        timeline = AudioTimeline(options: options)
+        let bytesPerSecond = timeline?.bytesPerSecond ?? 32_000
+        let limit = max(1, Int(Double(bytesPerSecond) * configuration.replayLimit.seconds))
+        buffer = ReplayBuffer(limit: limit, alignment: timeline?.bytesPerFrame ?? 1)
+        state = .connecting
+        logger.info("deepgram: connecting", metadata: ["url": "\(url.absoluteString)"])
+        supervisor = Task { await self.runSession() }
+        let result = await withCheckedContinuation { openWaiter = $0 }
+        try result.get()
+    }
+
+    /// Queues audio (bytes in the `encoding` given to `start`). Empty input is ignored (an
+    /// empty binary frame would end the stream). Suspends only when connected and the unsent
+    /// backlog fills the replay limit; while disconnected the oldest audio is dropped instead,
+    /// and an `.error` event says how many seconds were lost.
+    public func send(_ audio: [UInt8]) async throws(LiveError) {
+        if let fatalError { throw fatalError }
+        guard state != .idle else {
+            throw LiveError(kind: .engine, message: "send() before start(): start the client first", isFatal: false)
+        }
+        guard !ended, !finishing else {
+            throw LiveError(kind: .engine, message: "send() after finish(): the stream is closing or closed", isFatal: false)
+        }
+        guard !audio.isEmpty else { return }
+        let largest = max(1, buffer.limit / 2)
+        if audio.count <= largest { return try await enqueue(audio) }
+        var rest = audio[...]
+        while !rest.isEmpty {
+            let piece = Array(rest.prefix(largest))
+            rest = rest.dropFirst(piece.count)
+            try await enqueue(piece)
+        }
+    }
+
+    /// Sends Finalize (after all audio given so far). With a timeout, waits that long for the
+    /// `from_finalize` result and returns it (nil if none came: it is not guaranteed).
+    @discardableResult
+    public func finalize(waitFor timeout: Duration? = nil) async throws(LiveError) -> Results? {
+        if let fatalError { throw fatalError }
+        guard state != .idle, !ended, !finishing else {
+            throw LiveError(kind: .engine, message: "finalize() needs an open stream (call start() first; not after finish())", isFatal: false)
+        }
+        pendingControls.append((buffer.endOffset, .finalize))
+        wakePump()
+        guard let timeout else { return nil }
+        let id = nextWaiterID; nextWaiterID += 1
+        return await withCheckedContinuation { c in
+            finalizeWaiters[id] = c
+            Task { [weak self] in
+                try? await Task.sleep(for: timeout)
+                await self?.resumeFinalize(id, with: nil)
+            }
+        }
+    }
+
+    /// Ends the stream cleanly: sends the remaining audio and CloseStream, then waits (up to
+    /// `finishTimeout` after CloseStream) for the last results, Metadata and the server's close.
+    /// Returns after `.close` has been emitted (and callbacks have run).
+    public func finish() async {
+        if state != .idle, !ended, !finishing {
+            finishing = true
+            state = conn == nil ? state : .finishing
+            pendingControls.append((buffer.endOffset, .closeStream))
+            wakePump()
+            wakeSpaceWaiters()
+        } else if state == .idle {
+            end(code: 1000, reason: "finished before start", error: nil)
+        }
+        await waitEnded()
+        await hub.drained()
+    }
+
+    /// Closes at once without waiting for late results (for cancellation).
+    public func cancel() async {
+        guard !ended else { return }
+        supervisor?.cancel()
+        let ws = conn?.ws
+        end(code: 1000, reason: "cancelled", error: nil)
+        await ws?.close(code: 1000, reason: "")
+    }
+
+    // MARK: Sending
+
+    private func enqueue(_ piece: [UInt8]) async throws(LiveError) {
+        while true {
+            if let fatalError { throw fatalError }
+            if ended { throw LiveError(kind: .engine, message: "the stream is closed", isFatal: false) }
+            let connected = conn != nil && fault == nil
+            let room = buffer.makeRoom(for: piece.count, sentOffset: sentOffset, mayDropUnsent: !connected)
+            if room.droppedUnsent > 0 {
+                sentOffset = max(sentOffset, buffer.startOffset)
+                stats.bytesLost += room.droppedUnsent
+                lostUnreported += room.droppedUnsent
+                reportLoss(force: false)
+            }
+            if room.fits { break }
+            await withCheckedContinuation { spaceWaiters.append($0) }
+        }
+        buffer.append(piece)
+        stats.bytesGiven += Int64(piece.count)
+        wakePump()
+    }
+
+    private func reportLoss(force: Bool) {
+        guard lostUnreported > 0 else { return }
+        let now = ContinuousClock.now
+        if !force, let last = lastLossReport, last.duration(to: now) < .seconds(1) { return }
+        lastLossReport = now
+        let what: String
+        if let timeline {
+            what = String(format: "%.1f s of audio", timeline.seconds(forBytes: lostUnreported))
+        } else {
+            what = "\(lostUnreported) bytes of audio"
+        }
+        lostUnreported = 0
+        let e = LiveError(kind: .network, message: "replay buffer full while disconnected: dropped the oldest \(what) (raise the replay limit to keep more)", isFatal: false)
+        logger.warning("deepgram: \(e.message)")
+        hub.emit(.error(e))
+    }
+
+    private func wakePump() {
+        pumpWaiter?.resume(); pumpWaiter = nil
+    }
+
+    private func wakeSpaceWaiters() {
+        let w = spaceWaiters; spaceWaiters = []
+        for c in w { c.resume() }
+    }
+
+    private func isCurrent(_ gen: Int) -> Bool {
+        conn?.generation == gen && fault == nil && !ended
+    }
+
+    /// Sends audio and due control messages on connection `gen`, in order, paced.
+    private func pump(_ ws: WebSocket, gen: Int) async {
+        while isCurrent(gen), !Task.isCancelled {
+            guard let c = conn else { return }
+            if let i = pendingControls.firstIndex(where: { $0.after <= sentOffset }) {
+                let msg = pendingControls.remove(at: i).message
+                do { try await ws.send(text: msg.json) } catch { connectionFault(gen, error); return }
+                lastSent = .now
+                if msg == .closeStream, isCurrent(gen) {
+                    closeStreamSent = true
+                    logger.debug("deepgram: CloseStream sent")
+                    startFinishTimer(gen)
+                }
+                continue
+            }
+            if sentOffset < buffer.startOffset { sentOffset = buffer.startOffset }
+            if sentOffset < buffer.endOffset {
+                if let timeline, let wait = configuration.replayPacing.wait(
+                    sent: timeline.seconds(forBytes: sentOffset - c.offset.startByte),
+                    elapsed: c.openedAt.duration(to: .now)) {
+                    try? await Task.sleep(for: wait)
+                    continue
+                }
+                guard let chunk = buffer.bytes(from: sentOffset, maxLength: configuration.maxAudioFrame), !chunk.isEmpty else {
+                    continue
+                }
+                // Count the chunk as sent before awaiting: the server may answer with a final
+                // covering it before `send` returns, and that final must trim the buffer.
+                sentOffset += Int64(chunk.count)
+                stats.bytesSent += Int64(chunk.count)
+                do { try await ws.send(binary: chunk) } catch { connectionFault(gen, error); return }
+                guard isCurrent(gen) else { return }
+                lastSent = .now
+                if timeline == nil { buffer.trim(upTo: sentOffset) }
+                wakeSpaceWaiters()
+                continue
+            }
+            await withCheckedContinuation { pumpWaiter = $0 }
+        }
+    }
+
+    /// Sends KeepAlive on connection `gen` whenever nothing went out for the interval.
+    private func keepAliveLoop(_ ws: WebSocket, gen: Int, interval: Duration) async {
+        let schedule = KeepAliveSchedule(interval: interval)
+        while isCurrent(gen), !Task.isCancelled, !closeStreamSent {
+            switch schedule.decide(now: .now, lastSent: lastSent) {
+            case .wait(let d):
+                try? await Task.sleep(for: d)
+            case .sendNow:
+                do { try await ws.send(text: ControlMessage.keepAlive.json) } catch {
+                    connectionFault(gen, error); return
+                }
+                guard isCurrent(gen) else { return }
+                lastSent = .now
+                stats.keepAlivesSent += 1
+                logger.trace("deepgram: KeepAlive sent")
+            }
+        }
+    }
+
+    /// A send failed: the connection is broken even if reading has not noticed yet.
+    private func connectionFault(_ gen: Int, _ error: Error) {
+        guard conn?.generation == gen, fault == nil, !ended, let ws = conn?.ws else { return }
+        fault = error
+        logger.info("deepgram: send failed, dropping the connection: \(credential.redact("\(error)"))")
+        wakeSpaceWaiters()
+        Task { await ws.close(code: 1001, reason: "") }
+    }
+
+    private func startFinishTimer(_ gen: Int) {
+        let timeout = configuration.finishTimeout
+        connectionTasks.append(Task { [weak self] in
+            try? await Task.sleep(for: timeout)
+            if Task.isCancelled { return }
+            await self?.finishTimedOut(gen)
+        })
+    }
+
+    private func finishTimedOut(_ gen: Int) async {
+        guard !ended, conn?.generation == gen else { return }
+        let ws = conn?.ws
+        let e = LiveError(kind: .timeout, message: "the server did not close the stream within \(configuration.finishTimeout) of CloseStream; closing without waiting for more results", isFatal: false, requestID: conn?.requestID)
+        logger.warning("deepgram: \(e.message)")
+        hub.emit(.error(e))
+        supervisor?.cancel()
+        end(code: 1000, reason: "finish timed out", error: nil)
+        await ws?.close(code: 1000, reason: "")
+    }
+
+    // MARK: Session
+
+    private func runSession() async {
+        guard let url else { return }
+        var attempt = 0
+        var wsConfig = configuration.webSocket
+        wsConfig.handshakeHeaders.removeAll { $0.0.lowercased() == "authorization" }
+        wsConfig.handshakeHeaders.append(("Authorization", credential.authorizationHeader))
+        while !ended, !Task.isCancelled {
+            let ws: WebSocket
+            do {
+                ws = try await WebSocket.connect(to: url, configuration: wsConfig)
+            } catch {
+                if ended || Task.isCancelled { return }
+                let failure = ConnectionFailure.from(error, credential: credential)
+                if case .reconnect = failure.action {
+                    attempt += 1
+                    if await backOff(attempt: attempt, after: failure.error) { continue } else { return }
+                }
+                end(code: 1006, reason: failure.error.message, error: failure.error.isFatal ? failure.error : fatalize(failure.error))
+                return
+            }
+            if ended || Task.isCancelled {
+                await ws.close(code: 1000, reason: "")
+                return
+            }
+            let outcome = await serve(ws)
+            if ended { return }
+            if madeProgress { attempt = 0 }
+            let failure: ConnectionFailure
+            switch outcome {
+            case .failed(let error, _):
+                failure = ConnectionFailure.from(error, credential: credential, requestID: outcome.requestID)
+            case .closed(let code, let reason, let rid):
+                failure = ConnectionFailure.closed(code: code, reason: reason, credential: credential, requestID: rid)
+            }
+            switch failure.action {
+            case .stop:
+                if !finishing {
+                    logger.warning("deepgram: \(failure.error.message)")
+                }
+                end(code: failure.error.closeCode ?? 1000, reason: failure.error.dgError ?? "", error: nil)
+                return
+            case .fatal:
+                end(code: failure.error.closeCode ?? 1006, reason: failure.error.dgError ?? failure.error.message, error: failure.error)
+                return
+            case .reconnect:
+                attempt += 1
+                if await backOff(attempt: attempt, after: failure.error) { continue } else { return }
+            }
+        }
+    }
+
+    private func fatalize(_ e: LiveError) -> LiveError {
+        var e = e; e.isFatal = true; return e
+    }
+
+    /// Emits the drop and waits before attempt `attempt`; false when the policy gave up.
+    private func backOff(attempt: Int, after error: LiveError) async -> Bool {
+        let policy = configuration.reconnect
+        guard policy.allows(attempt: attempt) else {
+            var e = fatalize(error)
+            e.message = policy.maxAttempts == 0
+                ? "\(error.message) (reconnecting is disabled)"
+                : "\(error.message) (gave up after \(policy.maxAttempts) reconnect attempts)"
+            end(code: error.closeCode ?? 1006, reason: e.message, error: e)
+            return false
+        }
+        let delay = policy.delay(forAttempt: attempt)
+        logger.warning("deepgram: \(error.message); reconnect attempt \(attempt) in \(delay)")
+        hub.emit(.error(error))
+        hub.emit(.reconnecting(attempt: attempt, delay: delay))
+        state = .reconnecting(attempt: attempt)
+        stats.reconnects += 1
+        try? await Task.sleep(for: delay)
+        return !ended && !Task.isCancelled
+    }
+
+    private enum Outcome {
+        case closed(code: Int, reason: String, requestID: String?)
+        case failed(Error, requestID: String?)
+        var requestID: String? {
+            switch self { case .closed(_, _, let r), .failed(_, let r): return r }
+        }
+    }
+
+    /// Runs one open connection until it ends.
+    private func serve(_ ws: WebSocket) async -> Outcome {
+        generation += 1
+        let gen = generation
+        let rid = ws.responseHeaders["dg-request-id"]
+        let offset: TimestampOffset
+        if let timeline {
+            sentOffset = buffer.startOffset
+            offset = TimestampOffset(startByte: buffer.startOffset, timeline: timeline)
+        } else {
+            sentOffset = max(sentOffset, buffer.startOffset)
+            offset = TimestampOffset(seconds: lastFinalEnd, startByte: sentOffset)
+        }
+        let replay = buffer.endOffset - sentOffset
+        if stats.connections > 0 { stats.bytesReplayed += replay }
+        stats.connections += 1
+        conn = Connection(ws: ws, generation: gen, offset: offset, openedAt: .now, requestID: rid)
+        fault = nil
+        madeProgress = false
+        lastSent = .now
+        if finishing {
+            // CloseStream went out on a dropped connection (or not yet): send it after the replay.
+            pendingControls.removeAll { $0.message == .closeStream }
+            pendingControls.append((buffer.endOffset, .closeStream))
+            closeStreamSent = false
+            state = .finishing
+        } else {
+            state = .open
+        }
+        pendingControls.removeAll { $0.message == .finalize && $0.after < sentOffset }
+        logger.info("deepgram: open", metadata: ["request_id": "\(rid ?? "-")", "replay_bytes": "\(replay)", "offset_s": "\(offset.seconds)"])
+        reportLoss(force: true)
+        hub.emit(.open(requestID: rid))
+        if let w = openWaiter { openWaiter = nil; w.resume(returning: .success(())) }
+
+        connectionTasks = [Task { await self.pump(ws, gen: gen) }]
+        if let interval = configuration.keepAliveInterval {
+            connectionTasks.append(Task { await self.keepAliveLoop(ws, gen: gen, interval: interval) })
+        }
+        wakeSpaceWaiters()
+
+        var outcome: Outcome
+        do {
+            for try await message in ws.messages {
+                switch message {
+                case .text(let text): handle(text, gen: gen)
+                case .binary(let b): logger.debug("deepgram: ignoring a \(b.count)-byte binary message from the server")
+                }
+                if ended { break }
+            }
+            outcome = .closed(code: Int(await ws.closeCode ?? 1005), reason: await ws.closeReason, requestID: rid)
+        } catch {
+            outcome = .failed(error, requestID: rid)
+        }
+        if let f = fault { outcome = .failed(f, requestID: rid) }
+        for t in connectionTasks { t.cancel() }
+        connectionTasks = []
+        conn = nil
+        fault = nil
+        wakePump()
+        wakeSpaceWaiters()
+        return outcome
+    }
+
+    private func handle(_ text: String, gen: Int) {
+        guard let c = conn, c.generation == gen else { return }
+        let message: ServerMessage
+        do { message = try ServerMessage.decode(text) } catch {
+            let e = LiveError(kind: .protocolViolation, message: credential.redact(error.description), isFatal: false, requestID: c.requestID)
+            hub.emit(.error(e))
+            return
+        }
+        switch message {
+        case .results(let r):
+            madeProgress = true
+            let shifted = c.offset.apply(r)
+            if r.isFinal {
+                lastFinalEnd = max(lastFinalEnd, shifted.end)
+                if let covered = c.offset.absoluteByte(atConnectionTime: r.end) {
+                    buffer.trim(upTo: min(covered, sentOffset))
+                    wakeSpaceWaiters()
+                }
+            }
+            hub.emit(.results(shifted))
+            if r.fromFinalize, let id = finalizeWaiters.keys.min() {
+                resumeFinalize(id, with: shifted)
+            }
+        case .metadata(let m): hub.emit(.metadata(m))
+        case .utteranceEnd(let u): hub.emit(.utteranceEnd(c.offset.apply(u)))
+        case .speechStarted(let s): hub.emit(.speechStarted(c.offset.apply(s)))
+        case .error(let e):
+            let text = credential.redact(e.text)
+            hub.emit(.error(LiveError(kind: .server, message: "Deepgram reported an error: \(text)", isFatal: false,
+                                      dgError: text, requestID: c.requestID)))
+        case .unhandled(_, let raw): hub.emit(.unhandled(raw))
+        }
+    }
+
+    private func resumeFinalize(_ id: Int, with r: Results?) {
+        finalizeWaiters.removeValue(forKey: id)?.resume(returning: r)
+    }
+
+    // MARK: Ending
+
+    private func end(code: Int, reason: String, error: LiveError?) {
+        guard !ended else { return }
+        ended = true
+        state = .closed
+        if let error {
+            if error.isFatal { fatalError = error }
+            logger.error("deepgram: \(error.description)")
+            hub.emit(.error(error))
+        }
+        reportLoss(force: true)
+        hub.emit(.close(code: code, reason: reason))
+        hub.finish()
+        for t in connectionTasks { t.cancel() }
+        connectionTasks = []
+        if let w = openWaiter {
+            openWaiter = nil
+            w.resume(returning: .failure(error ?? LiveError(kind: .network, message: "the stream closed before it opened: \(reason)", isFatal: true)))
+        }
+        for (_, w) in finalizeWaiters { w.resume(returning: nil) }
+        finalizeWaiters = [:]
+        wakePump()
+        wakeSpaceWaiters()
+        let ew = endWaiters; endWaiters = []
+        for w in ew { w.resume() }
+    }
+
+    private func waitEnded() async {
+        guard !ended else { return }
+        await withCheckedContinuation { endWaiters.append($0) }
+    }
+}

@@ -1,0 +1,62 @@
+import Foundation
+import Logging
+import WebSocket
+
+/// Settings of a `LiveClient`. The credential is passed separately, never in a URL.
+public struct LiveClientConfiguration: Sendable {
+    /// `wss://api.deepgram.com` (or `$DEEPGRAM_URL`), or a self-hosted `ws://host:8080`.
+    /// A base with user info or a query string is refused (keys never go in URLs).
+    public var baseURL: String
+    /// Send a KeepAlive text frame when no audio has gone out for this long (Deepgram wants
+    /// 3–5 s; it closes idle streams after ~10 s). Nil disables KeepAlive.
+    public var keepAliveInterval: Duration?
+    /// How long `finish()` waits for the server's close after CloseStream.
+    public var finishTimeout: Duration
+    /// Reconnect after network faults and server restarts.
+    public var reconnect: ReconnectPolicy
+    /// Audio kept for replay after a drop (and buffered while disconnected), in seconds of audio.
+    public var replayLimit: Duration
+    /// Pace of audio on a connection (mostly matters for a replayed backlog).
+    public var replayPacing: ReplayPacing
+    /// Largest binary frame sent; audio is sent in frames of at most this many bytes.
+    public var maxAudioFrame: Int
+    /// Socket settings (connect timeout, heartbeat, CA file, send queue). The `Authorization`
+    /// header is added by the client.
+    public var webSocket: WebSocketConfiguration
+    /// Where the client logs (it never configures logging, and never logs the credential).
+    public var logger: Logger
+
+    public init(environment: [String: String] = ProcessInfo.processInfo.environment) {
+        let env = environment["DEEPGRAM_URL"]?.trimmingCharacters(in: .whitespacesAndNewlines)
+        baseURL = (env?.isEmpty == false ? env : nil) ?? LiveOptions.defaultBaseURL
+        keepAliveInterval = .seconds(4)
+        finishTimeout = .seconds(10)
+        reconnect = ReconnectPolicy()
+        replayLimit = .seconds(60)
+        replayPacing = .deepgram
+        maxAudioFrame = 64 * 1024
+        webSocket = WebSocketConfiguration()
+        logger = Logger(label: "captty.deepgram")
+    }
+
+    /// The `/v1/listen` URL for `options`, after checking that the base URL carries no secret.
+    public func listenURL(for options: LiveOptions) throws(LiveError) -> URL {
+        let base = baseURL.trimmingCharacters(in: .whitespacesAndNewlines)
+        let authority: Substring = {
+            guard let r = base.range(of: "://") else { return Substring(base) }
+            let rest = base[r.upperBound...]
+            return rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
+        }()
+        if authority.contains("@") {
+            throw LiveError(kind: .badRequest, message: "the Deepgram base URL contains user info (name:secret@): put the API key in DEEPGRAM_API_KEY or a key file, never in the URL", isFatal: true)
+        }
+        if base.contains("?") || base.contains("#") {
+            throw LiveError(kind: .badRequest, message: "the Deepgram base URL has a query string or fragment: give only scheme, host, port and path (keys and tokens never go in the URL; options come from LiveOptions)", isFatal: true)
+        }
+        do {
+            return try options.url(base: base)
+        } catch {
+            throw LiveError(kind: .badRequest, message: error.description, isFatal: true)
+        }
+    }
+}

@@ -1,0 +1,44 @@
+/// When and how often a dropped connection is retried: randomised exponential backoff.
+///
+/// Attempt n (1-based) waits `min(maxDelay, initialDelay × multiplier^(n-1))`, reduced by up to
+/// `jitter` of itself at random (so many clients do not reconnect in step). Deepgram's recipe is
+/// about 1 s growing to a 10 s cap.
+public struct ReconnectPolicy: Sendable, Equatable {
+    public var initialDelay: Duration
+    public var maxDelay: Duration
+    public var multiplier: Double
+    /// Fraction (0…1) of each delay that is randomised away.
+    public var jitter: Double
+    /// Attempts after one drop before giving up; 0 disables reconnecting.
+    public var maxAttempts: Int
+
+    public init(initialDelay: Duration = .seconds(1), maxDelay: Duration = .seconds(10),
+                multiplier: Double = 2, jitter: Double = 0.5, maxAttempts: Int = 10) {
+        self.initialDelay = initialDelay; self.maxDelay = maxDelay
+        self.multiplier = max(1, multiplier); self.jitter = min(max(jitter, 0), 1)
+        self.maxAttempts = max(0, maxAttempts)
+    }
+
+    /// Never reconnect.
+    public static let never = ReconnectPolicy(maxAttempts: 0)
+
+    /// The delay before attempt `attempt` (1-based), given a uniform random value in 0..<1.
+    public func delay(forAttempt attempt: Int, random unit: Double) -> Duration {
+        let n = max(1, attempt)
+        let cap = maxDelay.seconds
+        var base = initialDelay.seconds
+        for _ in 1..<n where base < cap { base *= multiplier }
+        base = min(base, cap)
+        let u = min(max(unit, 0), 1)
+        let s = base * (1 - jitter * u)
+        return .nanoseconds(Int64((s * 1e9).rounded()))
+    }
+
+    /// The delay before attempt `attempt`, with a fresh random value.
+    public func delay(forAttempt attempt: Int) -> Duration {
+        delay(forAttempt: attempt, random: Double.random(in: 0..<1))
+    }
+
+    /// Whether attempt `attempt` (1-based) may run.
+    public func allows(attempt: Int) -> Bool { attempt >= 1 && attempt <= maxAttempts }
+}

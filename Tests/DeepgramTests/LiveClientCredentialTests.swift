@@ -1,0 +1,51 @@
+import Foundation
+import Testing
+@testable import Deepgram
+
+/// Credentials: header forms, redaction, loading from the environment and from files.
+@Suite struct LiveClientCredentialTests {
+    let key = "dg_secret_0123456789abcdef"
+
+    @Test func headersUseTokenForKeysAndBearerForTokens() {
+        #expect(Credential.apiKey(key).authorizationHeader == "Token \(key)")
+        #expect(Credential.bearer("jwt.x.y").authorizationHeader == "Bearer jwt.x.y")
+    }
+
+    @Test func noTextFormShowsTheSecret() {
+        let c = Credential.apiKey(key)
+        var dumped = ""
+        dump(c, to: &dumped)
+        for text in ["\(c)", String(describing: c), String(reflecting: c), dumped, "\([c])"] {
+            #expect(!text.contains(key), "leaked in: \(text)")
+        }
+        #expect(c.redact("bad key \(key)!") == "bad key [redacted]!")
+    }
+
+    @Test func environmentKeyIsTrimmedAndAMissingOneSaysWhatToSet() throws {
+        #expect(try Credential.fromEnvironment(["DEEPGRAM_API_KEY": "  \(key)\n"]) == .apiKey(key))
+        #expect(throws: CredentialError.missingEnvironment("DEEPGRAM_API_KEY")) { try Credential.fromEnvironment([:]) }
+        #expect(throws: CredentialError.empty(source: "$DEEPGRAM_API_KEY")) { try Credential.fromEnvironment(["DEEPGRAM_API_KEY": " "]) }
+        #expect(CredentialError.missingEnvironment("DEEPGRAM_API_KEY").description.contains("set DEEPGRAM_API_KEY"))
+    }
+
+    @Test func keyFileMustBePrivateAndIsTrimmed() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("captty-cred-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("key").path
+        try "\(key)\n".write(toFile: file, atomically: true, encoding: .utf8)
+        chmod(file, 0o644)
+        do {
+            _ = try Credential.fromFile(file)
+            Issue.record("a world-readable key file was accepted")
+        } catch {
+            #expect(error == .fileTooOpen(path: file, mode: 0o644))
+            #expect(error.description.contains("chmod 600"))
+            #expect(!error.description.contains(key))
+        }
+        chmod(file, 0o600)
+        #expect(try Credential.fromFile(file) == .apiKey(key))
+        #expect(try Credential.fromFile(file, bearer: true) == .bearer(key))
+        #expect(throws: CredentialError.self) { try Credential.fromFile(dir.appendingPathComponent("none").path) }
+    }
+}

@@ -1,0 +1,117 @@
+import Foundation
+import Testing
+@testable import Deepgram
+
+/// `finish()` and `finalize()` against the Deepgram test double.
+@Suite(.serialized) struct LiveClientFinishTests {
+    /// The double sends its last final 2 s after CloseStream; finish() waits for it, then
+    /// Metadata, then the server's close.
+    @Test func finishReceivesAFinalSentTwoSecondsAfterCloseStream() async throws {
+        try await withDeepgramDouble(["--late-final-delay", "2"]) { double in
+            let client = LiveClient(credential: .apiKey("test-key"), configuration: doubleConfiguration(double))
+            let log = EventLog(client.events)
+            try await within(.seconds(60), "finish") {
+                try await client.start(pcm16k)
+                try await client.send(counterAudio(from: 0, count: 3 * 8_000)) // 3 s: one final at 2 s
+                await client.finish()
+                await log.ended()
+            }
+            let finals = log.finals
+            #expect(finals.map(\.end) == [2.0, 3.0])
+            let tail = log.events.suffix(3)
+            guard tail.count == 3 else { Issue.record("too few events"); return }
+            let kinds = tail.map { e -> String in
+                switch e {
+                case .results(let r): return r.isFinal ? "final@\(r.end)" : "interim"
+                case .metadata: return "metadata"
+                case .close(let code, _): return "close \(code)"
+                default: return "other"
+                }
+            }
+            #expect(kinds == ["final@3.0", "metadata", "close 1000"])
+            #expect(try double.stats().connections[0].close_stream == 1)
+        }
+    }
+
+    /// If the server never closes, finish() gives up after `finishTimeout` and says so.
+    @Test func finishIsBoundedByTheFinishTimeout() async throws {
+        try await withDeepgramDouble(["--late-final-delay", "30"]) { double in
+            var config = doubleConfiguration(double)
+            config.finishTimeout = .seconds(1)
+            let client = LiveClient(credential: .apiKey("test-key"), configuration: config)
+            let log = EventLog(client.events)
+            try await within(.seconds(30), "bounded finish") {
+                try await client.start(pcm16k)
+                try await client.send(counterAudio(from: 0, count: 8_000))
+                await client.finish()
+                await log.ended()
+            }
+            #expect(log.errors.contains { $0.kind == .timeout && !$0.isFatal })
+            if case .close? = log.events.last {} else { Issue.record("no .close at the end") }
+        }
+    }
+
+    /// finalize(waitFor:) returns the `from_finalize` result; the stream stays open.
+    @Test func finalizeWaitsForTheFromFinalizeResult() async throws {
+        try await withDeepgramDouble() { double in
+            let client = LiveClient(credential: .apiKey("test-key"), configuration: doubleConfiguration(double))
+            let log = EventLog(client.events)
+            try await within(.seconds(60), "finalize") {
+                try await client.start(pcm16k)
+                try await client.send(counterAudio(from: 0, count: 4_000)) // 0.5 s: no final yet
+                let r = try await client.finalize(waitFor: .seconds(10))
+                #expect(r?.fromFinalize == true && r?.isFinal == true)
+                #expect(r?.end == 0.5)
+                try await client.send(counterAudio(from: 4_000, count: 4_000))
+                await client.finish()
+                await log.ended()
+            }
+            #expect(log.finals.last?.end == 1.0)
+            #expect(try double.stats().connections[0].finalize == 1)
+        }
+    }
+
+    /// Unknown message types surface as `.unhandled`, server Error messages and malformed JSON
+    /// as non-fatal `.error`; none of them ends the stream.
+    @Test func unknownAndErrorMessagesAreSurfacedWithoutEndingTheStream() async throws {
+        let unknown = #"{"type":"Configured","x":1}"#
+        try await withDeepgramDouble(["--greet", unknown,
+                                      "--greet", #"{"type":"Error","variant":"ServerError","description":"slow down"}"#,
+                                      "--greet", "not json"]) { double in
+            let client = LiveClient(credential: .apiKey("test-key"), configuration: doubleConfiguration(double))
+            let log = EventLog(client.events)
+            try await within(.seconds(60), "greetings") {
+                try await client.start(pcm16k)
+                try await client.send(counterAudio(from: 0, count: 8_000))
+                await client.finish()
+                await log.ended()
+            }
+            #expect(log.events.contains(.unhandled(unknown)))
+            #expect(log.errors.contains { $0.kind == .server && !$0.isFatal && $0.description.contains("slow down") })
+            #expect(log.errors.contains { $0.kind == .protocolViolation && !$0.isFatal && $0.description.contains("not json") })
+            #expect(log.finals.last?.end == 1.0)
+            if case .close(let code, _)? = log.events.last { #expect(code == 1000) } else { Issue.record("no .close") }
+        }
+    }
+
+    /// The connection drops right when CloseStream arrives: finish() reconnects, replays the
+    /// unconfirmed tail, sends CloseStream again, and still gets every final.
+    @Test func finishSurvivesADropAtCloseStream() async throws {
+        try await withDeepgramDouble(["--word-names", "counter", "--kill-on-close-stream", "--kill-times", "1"]) { double in
+            let client = LiveClient(credential: .apiKey("test-key"), configuration: doubleConfiguration(double))
+            let log = EventLog(client.events)
+            try await within(.seconds(60), "finish across a drop") {
+                try await client.start(pcm16k)
+                try await client.send(counterAudio(from: 0, count: 3 * 8_000 + 4_000)) // 3.5 s
+                await client.finish()
+                await log.ended()
+            }
+            let stats = try double.stats()
+            #expect(stats.connections.count == 2 && stats.connections[0].killed)
+            #expect(stats.connections.map(\.close_stream) == [1, 1])
+            try expectWholeStreamReceivedInOrder(double, totalCounters: 3 * 8_000 + 4_000, connections: 2)
+            expectFinalsTile(log, seconds: 3.5)
+            if case .close(let code, _)? = log.events.last { #expect(code == 1000) } else { Issue.record("no .close") }
+        }
+    }
+}

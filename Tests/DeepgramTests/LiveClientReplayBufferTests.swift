@@ -1,0 +1,65 @@
+import Testing
+@testable import Deepgram
+
+/// The replay buffer: bounded, trimmed by finals, read back from any held offset.
+@Suite struct LiveClientReplayBufferTests {
+    func counting(_ range: Range<Int>) -> [UInt8] { range.map { UInt8(truncatingIfNeeded: $0) } }
+
+    @Test func appendedBytesAreReadBackFromAnyHeldOffset() {
+        var b = ReplayBuffer(limit: 1000)
+        b.append(counting(0..<10)); b.append(counting(10..<25)); b.append([])
+        #expect(b.startOffset == 0 && b.endOffset == 25 && b.count == 25)
+        #expect(b.bytes(from: 0) == counting(0..<10))
+        #expect(b.bytes(from: 3, maxLength: 4) == counting(3..<7))
+        #expect(b.bytes(from: 12) == counting(12..<25))
+        #expect(b.bytes(from: 25) == nil)
+        #expect(b.bytes(from: -1) == nil)
+    }
+
+    @Test func trimmingForgetsCoveredAudioIncludingPartOfAChunk() {
+        var b = ReplayBuffer(limit: 1000)
+        b.append(counting(0..<10)); b.append(counting(10..<20))
+        b.trim(upTo: 13)
+        #expect(b.startOffset == 13 && b.count == 7)
+        #expect(b.bytes(from: 12) == nil)
+        #expect(b.bytes(from: 13) == counting(13..<20))
+        b.trim(upTo: 5) // behind the start: nothing happens
+        #expect(b.startOffset == 13)
+        b.trim(upTo: 99) // beyond the end: clamped
+        #expect(b.isEmpty && b.startOffset == 20 && b.endOffset == 20)
+        b.append(counting(20..<22))
+        #expect(b.bytes(from: 20) == counting(20..<22))
+    }
+
+    @Test func makingRoomDropsSentAudioBeforeUnsentAudio() {
+        var b = ReplayBuffer(limit: 100)
+        b.append(counting(0..<100))
+        let r = b.makeRoom(for: 30, sentOffset: 50, mayDropUnsent: false)
+        #expect(r == .init(droppedSent: 30, droppedUnsent: 0, fits: true))
+        #expect(b.startOffset == 30)
+        b.append(counting(100..<130))
+        // Only 20 sent bytes left to drop; unsent may not be dropped while connected.
+        let r2 = b.makeRoom(for: 50, sentOffset: 50, mayDropUnsent: false)
+        #expect(r2 == .init(droppedSent: 20, droppedUnsent: 0, fits: false))
+        #expect(b.startOffset == 50)
+    }
+
+    @Test func makingRoomWhileDisconnectedDropsOldestUnsentAudioAndSaysHowMuch() {
+        var b = ReplayBuffer(limit: 100, alignment: 4)
+        b.append(counting(0..<100))
+        let r = b.makeRoom(for: 10, sentOffset: 0, mayDropUnsent: true)
+        #expect(r.droppedSent == 0 && r.droppedUnsent == 12 && r.fits) // rounded up to a frame
+        #expect(b.startOffset == 12)
+        #expect(b.bytes(from: 12, maxLength: 2) == [12, 13])
+    }
+
+    @Test func manyChunksStayAddressableAfterCompaction() {
+        var b = ReplayBuffer(limit: 1 << 20)
+        for i in 0..<500 { b.append(counting(i * 8 ..< i * 8 + 8)) }
+        b.trim(upTo: 3000)
+        #expect(b.bytes(from: 3000, maxLength: 3) == counting(3000..<3003))
+        #expect(b.bytes(from: 3999) == counting(3999..<4000))
+        b.trim(upTo: 3996)
+        #expect(b.bytes(from: 3996) == counting(3996..<4000))
+    }
+}

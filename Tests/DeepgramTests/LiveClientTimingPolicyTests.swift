@@ -1,0 +1,87 @@
+import Testing
+@testable import Deepgram
+
+/// Timing decisions of the live client: timestamp offsets, backoff, KeepAlive, close codes.
+@Suite struct LiveClientTimingPolicyTests {
+    let pcm16k = AudioTimeline(sampleRate: 16_000, bytesPerFrame: 2)
+
+    @Test func timelineFollowsTheOptionsForRawPCMOnly() {
+        #expect(AudioTimeline(options: LiveOptions(encoding: .linear16, sampleRate: 16_000)) == pcm16k)
+        #expect(AudioTimeline(options: LiveOptions(encoding: .linear16, sampleRate: 48_000, channels: 2))?.bytesPerSecond == 192_000)
+        #expect(AudioTimeline(options: LiveOptions(encoding: .mulaw, sampleRate: 8_000))?.bytesPerSecond == 8_000)
+        #expect(AudioTimeline(options: LiveOptions(encoding: .opus, sampleRate: 48_000)) == nil)
+        #expect(AudioTimeline(options: LiveOptions(encoding: .linear16)) == nil)
+        #expect(pcm16k.bytes(forSeconds: 2.9999999999) == 96_000)
+        #expect(pcm16k.bytes(forSeconds: 0.00001) == 0)
+    }
+
+    @Test func resultsOnAReconnectedConnectionAreShiftedByTheReplayStart() {
+        let off = TimestampOffset(startByte: 64_000, timeline: pcm16k) // 2 s in
+        #expect(off.seconds == 2.0)
+        let r = Results(start: 0.5, duration: 1.0, isFinal: true, channel: Channel(alternatives: [
+            Alternative(transcript: "x", confidence: 1, words: [Word(word: "x", start: 0.5, end: 1.5, confidence: 1)])]))
+        let shifted = off.apply(r)
+        #expect(shifted.start == 2.5 && shifted.end == 3.5)
+        #expect(shifted.best.words[0].start == 2.5 && shifted.best.words[0].end == 3.5)
+        #expect(off.absoluteByte(atConnectionTime: 1.5) == Int64(112_000))
+        #expect(off.apply(UtteranceEnd(lastWordEnd: 1)).lastWordEnd == 3)
+        #expect(off.apply(SpeechStarted(timestamp: 0.25)).timestamp == 2.25)
+        #expect(TimestampOffset(seconds: 7, startByte: 10).absoluteByte(atConnectionTime: 1) == nil)
+    }
+
+    @Test func backoffGrowsExponentiallyToTheCapWithBoundedJitter() {
+        let p = ReconnectPolicy()
+        #expect(p.delay(forAttempt: 1, random: 0) == .seconds(1))
+        #expect(p.delay(forAttempt: 2, random: 0) == .seconds(2))
+        #expect(p.delay(forAttempt: 3, random: 0) == .seconds(4))
+        #expect(p.delay(forAttempt: 4, random: 0) == .seconds(8))
+        #expect(p.delay(forAttempt: 5, random: 0) == .seconds(10))
+        #expect(p.delay(forAttempt: 50, random: 0) == .seconds(10))
+        #expect(p.delay(forAttempt: 3, random: 1) == .seconds(2)) // half of 4 s at most jitter
+        for attempt in 1...12 {
+            let d = p.delay(forAttempt: attempt)
+            #expect(d >= .milliseconds(500) && d <= .seconds(10))
+        }
+        #expect(p.allows(attempt: 10) && !p.allows(attempt: 11) && !p.allows(attempt: 0))
+        #expect(!ReconnectPolicy.never.allows(attempt: 1))
+    }
+
+    @Test func replayIsSentInABurstThenAtTheServersPace() {
+        let p = ReplayPacing(speed: 1.25, burst: .seconds(10))
+        #expect(p.wait(sent: 0, elapsed: .zero) == nil)
+        #expect(p.wait(sent: 9.9, elapsed: .zero) == nil)              // within the burst
+        let w = p.wait(sent: 12.5, elapsed: .seconds(1))               // allowed 11.25 s by now
+        #expect(w != nil && w! >= .seconds(1) && w! <= .milliseconds(1_002))
+        #expect(p.wait(sent: 22.4, elapsed: .seconds(10)) == nil)      // 10 + 12.5 allowed
+        #expect(ReplayPacing.unlimited.wait(sent: 1e9, elapsed: .zero) == nil)
+        // Real-time audio never waits once past the burst: 1× < 1.25×.
+        for t in stride(from: 0.0, through: 600, by: 7.3) {
+            #expect(p.wait(sent: t, elapsed: .milliseconds(Int64(t * 1000))) == nil)
+        }
+    }
+
+    @Test func keepAliveIsDueOnlyAfterTheIntervalWithoutAudio() {
+        let s = KeepAliveSchedule(interval: .seconds(4))
+        let t0 = ContinuousClock.now
+        #expect(s.decide(now: t0 + .seconds(1), lastSent: t0) == .wait(.seconds(3)))
+        #expect(s.decide(now: t0 + .seconds(4), lastSent: t0) == .sendNow)
+        #expect(s.decide(now: t0 + .seconds(9), lastSent: t0) == .sendNow)
+    }
+
+    @Test func closeCodesFollowTheProtocolTable() {
+        #expect(DisconnectClassifier.action(closeCode: 1000) == .stop)
+        #expect(DisconnectClassifier.action(closeCode: 1001) == .stop)
+        #expect(DisconnectClassifier.action(closeCode: 1008, reason: "DATA-0000") == .fatal(.badAudio))
+        #expect(DisconnectClassifier.action(closeCode: 1011, reason: "NET-0000") == .reconnect)
+        #expect(DisconnectClassifier.action(closeCode: 1011, reason: "NET-0001") == .reconnect)
+        for c in [1006, 1012, 1013] { #expect(DisconnectClassifier.action(closeCode: c) == .reconnect) }
+        for c in [1002, 1003, 1007, 4000, 4001, 4999] { #expect(DisconnectClassifier.action(closeCode: c) == .fatal(.badRequest)) }
+        #expect(DisconnectClassifier.action(httpStatus: 400) == .fatal(.badRequest))
+        #expect(DisconnectClassifier.action(httpStatus: 401) == .fatal(.unauthorized))
+        #expect(DisconnectClassifier.action(httpStatus: 403) == .fatal(.unauthorized))
+        #expect(DisconnectClassifier.action(httpStatus: 405) == .fatal(.badRequest))
+        #expect(DisconnectClassifier.action(httpStatus: 503) == .reconnect)
+        #expect(DisconnectClassifier.action(httpStatus: 429) == .reconnect)
+        #expect(DisconnectClassifier.explain(closeCode: 1011, reason: "NET-0001").contains("KeepAlive"))
+    }
+}
