@@ -59,7 +59,7 @@ enum ListenIntakeCheck {
         require(chunked.out == whole.out, "frame boundaries change the samples")
         guard let f = whole.intake.format else { return }
         // Resampling to 16 kHz: at most ceil(frames · 16000 / rate) + 1 samples per channel.
-        let frames = whole.intake.framesIn
+        let frames = whole.intake.bytesIn / f.bytesPerFrame
         let bound = (frames * 16_000 + f.sampleRate - 1) / f.sampleRate + 1
         for c in whole.out { require(c.count <= bound, "\(c.count) samples from \(frames) frames at \(f.sampleRate) Hz") }
     }
