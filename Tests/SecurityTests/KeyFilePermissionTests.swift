@@ -3,9 +3,9 @@ import Testing
 import TestSupport
 @testable import CapttyCore
 
-/// A key file others can read is warned about; one others can write is refused (they could swap
-/// in their own key and read the transcripts). `captty serve --api-key-file` enforces it; the
-/// live and transcribe paths use the same `KeyFile.checkPermissions`.
+/// `captty serve --api-key-file` (`KeyFile.checkPermissions`) warns about a key file others can
+/// read and refuses one others can write (they could swap in their own key); live and transcribe
+/// (`Deepgram.Credential`) refuse any key file with group or other permissions.
 @Suite(.serialized, .timeLimit(.minutes(3)))
 struct KeyFilePermissionTests {
     static let key = "dg-SECRET-file-key-91b2"
@@ -55,6 +55,23 @@ struct KeyFilePermissionTests {
             #expect(r.stderr.contains("can be changed by other users") && r.stderr.contains("chmod 600"), "\(r.stderr)")
             #expect(!r.stderr.contains("listening on"))
             #expect(!r.stderr.contains(Self.key) && !r.stdout.contains(Self.key))
+        }
+    }
+
+    /// The Deepgram client (`Credential`, live and transcribe) is stricter than `serve`: any
+    /// group or other permission bit refuses the file.
+    @Test func liveAndTranscribeRefuseAKeyFileOthersCanRead() throws {
+        let wav = TestPaths.deepgramFixtures.appendingPathComponent("audio/testing-websocket.wav").path
+        for perms: mode_t in [0o644, 0o640, 0o666] {
+            let (dir, path) = try keyFile(perms)
+            defer { try? FileManager.default.removeItem(at: dir) }
+            for argv in [["transcribe", "--engine", "deepgram", "--url", "ws://127.0.0.1:9", "--api-key-file", path, wav],
+                         ["--engine", "deepgram", "--url", "ws://127.0.0.1:9", "--api-key-file", path, "--file", wav, "--plain", "--no-journal"]] {
+                let r = try runCaptty(argv, environment: ["DEEPGRAM_API_KEY": nil, "HOME": dir.path], timeout: 60)
+                #expect(r.status != 0 && !r.timedOut, "\(argv[0]) \(String(perms, radix: 8)): \(r.stderr)")
+                #expect(r.stderr.contains("chmod 600"), "\(r.stderr)")
+                #expect(!r.stderr.contains(Self.key) && !r.stdout.contains(Self.key))
+            }
         }
     }
 
