@@ -70,6 +70,10 @@ let package = Package(
                     exclude: ["Snapshots", "Support/generate_wide_table.py"]),
         .testTarget(name: "CapttyCoreTests", dependencies: ["CapttyCore", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "Transcript", "Deepgram"]),
+        // Security review tests (SECURITY.md) and the replay of fuzz/*/regressions (FuzzChecks/ links to fuzz/).
+        .testTarget(name: "SecurityTests", dependencies: [
+            "TestSupport", "WebSocket", "Deepgram", "Audio", "Transcript", "LocalSpeech", "CapttyCore",
+        ]),
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         // Child process for TranscriptTests' journal tests (SIGKILL crash, RLIMIT_FSIZE limit).
         .executableTarget(name: "transcript-crash-child", dependencies: ["Transcript"], path: "Tests/TranscriptCrashChild"),

@@ -76,14 +76,15 @@ public enum SampleCodec {
         }
     }
 
-    /// Float sample → 16-bit, rounded and clipped.
+    /// Float sample → 16-bit, rounded and clipped (NaN, which a float file may hold, is silence).
     @inline(__always)
     public static func int16(_ x: Float) -> Int16 {
+        guard !x.isNaN else { return 0 }
         let v = (x * 32768).rounded()
         return v >= 32767 ? 32767 : (v <= -32768 ? -32768 : Int16(v))
     }
 
-    /// Encodes `samples` as `encoding` bytes, appending to `out` (values clipped to [-1, 1)).
+    /// Encodes `samples` as `encoding` bytes, appending to `out` (values clipped to [-1, 1), NaN as 0).
     public static func encode(_ samples: UnsafeBufferPointer<Float>, as encoding: SampleEncoding, into out: inout [UInt8]) {
         out.reserveCapacity(out.count + samples.count * encoding.bytesPerSample)
         switch encoding {
@@ -91,7 +92,7 @@ public enum SampleCodec {
             for x in samples { let v = UInt16(bitPattern: int16(x)); out.append(UInt8(v & 0xFF)); out.append(UInt8(v >> 8)) }
         case .linear32:
             for x in samples {
-                let d = (Double(x) * 2_147_483_648).rounded()
+                let d = x.isNaN ? 0 : (Double(x) * 2_147_483_648).rounded()
                 let v = UInt32(bitPattern: d >= 2_147_483_647 ? Int32.max : (d <= -2_147_483_648 ? Int32.min : Int32(d)))
                 out.append(UInt8(v & 0xFF)); out.append(UInt8((v >> 8) & 0xFF)); out.append(UInt8((v >> 16) & 0xFF)); out.append(UInt8(v >> 24))
             }

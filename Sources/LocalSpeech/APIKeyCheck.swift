@@ -27,13 +27,15 @@ public struct APIKeyCheck: Sendable {
     }
 
     /// Compares without an early exit, so timing does not reveal how much of a guess matched.
+    /// The length difference is kept whole: truncated to a byte, lengths 256 apart would
+    /// compare equal (a key followed by 256 NUL bytes was accepted).
     static func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
-        var diff = UInt8(truncatingIfNeeded: a.count ^ b.count)
+        var diff = UInt(bitPattern: a.count ^ b.count)
         let n = max(a.count, b.count)
         for i in 0..<n {
             let x = i < a.count ? a[i] : 0
             let y = i < b.count ? b[i] : 0
-            diff |= x ^ y
+            diff |= UInt(x ^ y)
         }
         return diff == 0
     }

@@ -9,7 +9,8 @@ public enum ExportRunner {
         let options = ExportOptions(timestamps: timestamps, skipCorruptLines: skipCorrupt)
         do {
             let report = try ExportCommand.run(journal: URL(fileURLWithPath: journal), format: format,
-                                               output: output.map { URL(fileURLWithPath: $0) }, options: options)
+                                               output: output.map { URL(fileURLWithPath: $0) }, options: options,
+                                               standardOutput: { TerminalSafeOutput.write($0) })
             for w in report.warnings { warn(w) }
             if let out = report.output {
                 warn("wrote \(report.lineCount) lines (\(report.wordCount) words) to \(out.path)")

@@ -41,8 +41,11 @@ public enum ServeRunner {
         }
     }
 
+    /// `localhost`, `::1` or a numeric 127.x.x.x address (a name like `127.example.com` is not).
     static func isLoopback(_ host: String) -> Bool {
-        host == "localhost" || host == "::1" || host.hasPrefix("127.")
+        if host == "localhost" || host == "::1" { return true }
+        var a = in_addr()
+        return inet_pton(AF_INET, host, &a) == 1 && UInt32(bigEndian: a.s_addr) >> 24 == 127
     }
 }
 

@@ -65,7 +65,7 @@ public enum TranscribeRunner {
                 throw CapttyError.failed("cannot write \(output): \(error.message)")
             }
         } else {
-            FileHandle.standardOutput.write(data)
+            TerminalSafeOutput.write(data)
         }
         return Outcome(lines: store.lines.count, words: store.wordCount, audioSeconds: meter.seconds, output: output)
     }

@@ -1,0 +1,1 @@
+../../../fuzz/config/ConfigCheck.swift

@@ -1,0 +1,1 @@
+../../../fuzz/deepgram/DeepgramMessageCheck.swift

@@ -1,0 +1,1 @@
+../../../fuzz/wav/WAVCheck.swift

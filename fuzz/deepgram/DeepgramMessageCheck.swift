@@ -1,0 +1,49 @@
+// Properties of `ServerMessage.decode` on arbitrary bytes (a hostile or broken server's text frames).
+// Shared by the libFuzzer target (fuzz/deepgram) and the regression replay in Tests/SecurityTests.
+import Foundation
+#if canImport(Deepgram)
+import Deepgram
+#endif
+
+/// Checks one input; a violated property stops the process (libFuzzer records the input).
+enum DeepgramMessageCheck {
+    /// Stops with the message (`fatalError` prints it even in -O builds, unlike `precondition`).
+    static func require(_ ok: Bool, _ why: @autoclosure () -> String = "property violated", line: UInt = #line) {
+        if !ok { fail(why(), line: line) }
+    }
+    static func fail(_ why: String, line: UInt = #line) -> Never { fatalError("\(Self.self) line \(line): \(why)") }
+
+    static func check(_ bytes: [UInt8]) {
+        let data = Data(bytes)
+        let fromData: Result<ServerMessage, MessageDecodingError>
+        do { fromData = .success(try ServerMessage.decode(data)) } catch { fromData = .failure(error) }
+
+        // Valid UTF-8 text decodes the same way as its bytes (frames reach the decoder as text).
+        if let text = String(validating: bytes, as: UTF8.self) {
+            let fromText: Result<ServerMessage, MessageDecodingError>
+            do { fromText = .success(try ServerMessage.decode(text)) } catch { fromText = .failure(error) }
+            switch (fromData, fromText) {
+            case (.success(let a), .success(let b)): Self.require(a == b, "text and bytes decode differently")
+            case (.failure, .failure): break
+            default: Self.fail("text and bytes disagree on whether the frame is valid")
+            }
+        }
+
+        switch fromData {
+        case .failure(let error):
+            // An error quotes at most a bounded excerpt of what the server sent.
+            Self.require(error.excerpt.count <= MessageDecodingError.excerptLimit + 40, "unbounded excerpt in an error")
+            _ = error.description
+        case .success(let message):
+            // What we decoded encodes as a frame that decodes to the same message.
+            guard case .unhandled = message else {
+                let again = message.encoded()
+                guard let back = try? ServerMessage.decode(again) else {
+                    Self.fail("re-encoded message does not decode: \(again.prefix(300))")
+                }
+                Self.require(back == message, "re-encoded message decodes differently: \(again.prefix(300))")
+                return
+            }
+        }
+    }
+}
