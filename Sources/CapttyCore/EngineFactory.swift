@@ -34,11 +34,27 @@ public enum EngineFactory {
         config.baseURL = settings.baseURL
         config.webSocket.caFile = settings.caFile
         config.logger = logger
+        let url: URL
         do {
-            _ = try config.listenURL(for: LiveOptions())
+            url = try config.listenURL(for: LiveOptions())
         } catch {
             throw CapttyError.failed(error.description)
         }
+        if let w = plaintextWarning(url) {
+            logger.warning("\(w)")
+            FileHandle.standardError.write(Data("captty: \(w)\n".utf8))
+        }
         return DeepgramEngine(credential: credential, configuration: config)
+    }
+
+    /// A warning when the API key would cross a network unencrypted: `ws://` to a host that is
+    /// not this machine. (Self-hosted servers often speak plain `ws://` on a LAN, so it is a
+    /// warning, not a refusal.)
+    public static func plaintextWarning(_ url: URL) -> String? {
+        guard url.scheme == "ws", let host = url.host?.trimmingCharacters(in: CharacterSet(charactersIn: "[]")) else { return nil }
+        let loopback = host == "localhost" || host == "::1" || host.split(separator: ".").first == "127"
+            && host.split(separator: ".").count == 4 && host.split(separator: ".").allSatisfy { Int($0) != nil }
+        guard !loopback else { return nil }
+        return "warning: \(host) is reached over plain ws://, so the API key and audio cross the network unencrypted; use wss:// (with --ca-file for a private CA) if the network is not trusted"
     }
 }
