@@ -1,11 +1,19 @@
 import ArgumentParser
 import CapttyCore
+import Foundation
 
 /// The default command: live captions.
 struct Live: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "live",
-        abstract: "Caption live audio (the default command).")
+        abstract: "Caption live audio (the default command).",
+        discussion: """
+            Captions scroll on a full screen with a level meter and a status bar; keys toggle \
+            options while captioning (press ? for the list, see KEYS below). The transcript is \
+            journaled as it grows and can be exported with `captty export`. With --plain, or when \
+            standard output is not a terminal, final lines go to standard output and status to \
+            standard error.
+            """)
 
     @OptionGroup var engine: EngineFlags
 
@@ -26,8 +34,12 @@ struct Live: AsyncParsableCommand {
     var noJournal = false
     @Option(help: ArgumentHelp("Read settings from this file (default ~/.config/captty/config.toml).", valueName: "path"))
     var config: String?
+    @Option(help: .hidden)
+    var printKeyTable: KeyTableFormat?
 
     @OptionGroup(title: "Deepgram options") var deepgram: DeepgramFlags
+
+    enum KeyTableFormat: String, ExpressibleByArgument { case man, markdown }
 
     func validate() throws {
         let sources = [device != nil, systemAudio, file != nil].filter { $0 }.count
@@ -47,9 +59,31 @@ struct Live: AsyncParsableCommand {
     }
 
     func run() async throws {
-        try await reportingErrors {
-            _ = try deepgram.options(base: .captionDefaults)
-            throw CapttyError.notYetAvailable("live captioning")
+        if let printKeyTable {
+            print(KeyTableText.render(printKeyTable.rawValue), terminator: "")
+            return
         }
+        let status: Int32
+        do {
+            let cfg = try CapttyConfig.load(path: config)
+            let appSettings = try LiveApp.Settings.from(cfg, timestamps: timestamps)
+            let options = try deepgram.options(base: OptionLayering.overlay(cfg.options, on: .captionDefaults))
+            var settings = engine.settings
+            if engine.engine == .auto, let e = cfg.engine { settings.choice = e }
+            if engine.url == nil, let u = cfg.url { settings.baseURL = u }
+            var chosen = input
+            var explicit = chosen != .defaultDevice
+            if !explicit, let d = cfg.device { chosen = .device(d); explicit = true }
+            let request = LiveRequest(
+                engine: settings, input: chosen, inputExplicit: explicit, options: options,
+                plain: plain || cfg.plain == true || isatty(STDOUT_FILENO) == 0, timestamps: timestamps,
+                journalPath: journal, journalDirectory: cfg.journalDirectory, noJournal: noJournal,
+                settings: appSettings)
+            status = await LiveLauncher.run(request)
+        } catch let e as ConfigError {
+            FileHandle.standardError.write(Data("captty: \(e)\n".utf8))
+            throw ExitCode(78)
+        }
+        if status != 0 { throw ExitCode(status) }
     }
 }

@@ -1,0 +1,173 @@
+import Audio
+import CaptionUI
+import Foundation
+import Synchronization
+import Transcript
+
+/// The full-screen app: a dedicated thread owns the ncurses terminal and the renderer, reads
+/// keys with a timeout, and turns them into session actions; the session runs on its actor.
+///
+/// The loop draws at most 30 frames a second and only when the snapshot changed. Quit, Ctrl-C,
+/// SIGTERM and SIGHUP all finish the session (last results, journal flushed) before the
+/// terminal is restored; a crash restores it through `TerminalSignals`.
+public final class LiveApp: Sendable {
+    /// Lists that the cycling keys walk through.
+    public struct Settings: Sendable {
+        public var languages: [String]
+        public var models: [String]
+        public var toggles: DisplayToggles
+        public var keyBindings: KeyBindingTable
+        /// Forces monochrome (nil: colour unless NO_COLOR is set or the terminal has none).
+        public var allowColor: Bool?
+        public init(languages: [String] = [], models: [String] = [], toggles: DisplayToggles = DisplayToggles(),
+                    keyBindings: KeyBindingTable = .default, allowColor: Bool? = nil) {
+            self.languages = languages; self.models = models; self.toggles = toggles
+            self.keyBindings = keyBindings; self.allowColor = allowColor
+        }
+    }
+
+    /// Messages from async work back to the UI thread.
+    enum Inbox: Sendable {
+        case devices([AudioDevice])
+        case message(title: String, text: String)
+        case finished(Session.Summary)
+    }
+
+    public let session: Session
+    public let settings: Settings
+    private let inbox = Mutex<[Inbox]>([])
+
+    public init(session: Session, settings: Settings = Settings()) {
+        self.session = session
+        self.settings = settings
+    }
+
+    /// Runs until the user quits (or a termination signal); returns the session's summary.
+    /// Throws `TerminalError` when the terminal cannot be opened (the session is then finished
+    /// without having started).
+    public func run() async throws -> Session.Summary {
+        let result: Result<Session.Summary, TerminalError> = await withCheckedContinuation { c in
+            let thread = Thread { [self] in c.resume(returning: self.loop()) }
+            thread.name = "captty-ui"
+            thread.stackSize = 4 << 20
+            thread.start()
+        }
+        return try result.get()
+    }
+
+    private func post(_ m: Inbox) { inbox.withLock { $0.append(m) } }
+
+    /// The UI thread's body.
+    private func loop() -> Result<Session.Summary, TerminalError> {
+        TerminalSignals.installTerminationHandlers()
+        let term: CursesTerminal
+        do { term = try CursesTerminal(allowColor: settings.allowColor) } catch { return .failure(error) }
+        defer { term.end() }
+        let session = self.session
+        Task { await session.start() }
+        let renderer = Renderer(terminal: term)
+        var state = LiveScreenState(toggles: settings.toggles, keyBindings: settings.keyBindings,
+                                    colorMode: ColorMode.detect(environment: ProcessInfo.processInfo.environment,
+                                                                terminalHasColors: term.hasColors && settings.allowColor != false))
+        var quitting = false
+        var summary: Session.Summary?
+        renderer.renderNow(state.snapshot(session.view), now: Renderer.monotonicSeconds())
+
+        func quit() {
+            guard !quitting else { return }
+            quitting = true
+            state.overlay = .message(title: "Finishing", text: "Waiting for the last captions and saving the transcript…")
+            Task { [self] in self.post(.finished(await session.finish())) }
+        }
+
+        while summary == nil {
+            if TerminalSignals.terminationRequested { quit() }
+            for m in inbox.withLock({ i -> [Inbox] in defer { i = [] }; return i }) {
+                switch m {
+                case .devices(let list):
+                    state.devices = list
+                    let current = list.firstIndex { $0.description == session.view.deviceName || $0.name == session.view.deviceName }
+                    state.overlay = .devicePicker(DevicePickerState(devices: list.map(\.shortLabel), selection: current ?? 0, current: current))
+                case .message(let title, let text):
+                    if !quitting { state.overlay = .message(title: title, text: text) }
+                case .finished(let s):
+                    summary = s
+                }
+            }
+            if summary != nil { break }
+            var wait = 100
+            if case .deferred(let s) = renderer.render(state.snapshot(session.view), now: Renderer.monotonicSeconds()) {
+                wait = max(1, Int(s * 1000) + 1)
+            }
+            guard let key = term.readKey(timeoutMilliseconds: wait) else { continue }
+            if quitting { continue }
+            let snapshot = state.snapshot(session.view)
+            switch ScreenCommand.route(key, overlay: state.overlay, bindings: state.keyBindings, screen: term.size) {
+            case .resize:
+                renderer.invalidate()
+            case .ignored:
+                break
+            case .closeOverlay:
+                state.overlay = .none
+            case .showHelpPage(let p):
+                state.overlay = .help(page: p)
+            case .moveDeviceSelection(let d):
+                if case .devicePicker(let s) = state.overlay { state.overlay = .devicePicker(s.moved(by: d)) }
+            case .chooseDevice(let i):
+                state.overlay = .none
+                guard i < state.devices.count else { break }
+                let device = state.devices[i]
+                Task { [self] in
+                    do { try await session.switchDevice(to: .named(device.name)) } catch {
+                        self.post(.message(title: "Cannot switch device", text: "\(error)"))
+                    }
+                }
+            case .moveFormatSelection(let d):
+                if case .exportPrompt(let s) = state.overlay { state.overlay = .exportPrompt(s.moved(by: d)) }
+            case .chooseFormat(let i):
+                state.overlay = .none
+                let format = LiveScreenState.exportFormats[min(i, LiveScreenState.exportFormats.count - 1)]
+                Task { [self] in
+                    do {
+                        let url = try await session.export(format)
+                        self.post(.message(title: "Saved", text: "Wrote \(url.path)"))
+                    } catch {
+                        self.post(.message(title: "Save failed", text: "\(error)"))
+                    }
+                }
+            case .action(let action):
+                if state.toggles.apply(action) { break }
+                if let scroll = LiveScreenState.scrollCommand(action) {
+                    state.scroll = CaptionViewport.scrolled(snapshot, by: scroll, screen: term.size)
+                    break
+                }
+                switch action {
+                case .quit: quit()
+                case .redraw: renderer.invalidate()
+                case .help: state.overlay = .help(page: 0)
+                case .pause: Task { await session.togglePause() }
+                case .saveNow:
+                    state.overlay = .exportPrompt(ExportPromptState(formats: LiveScreenState.exportFormats.map(\.rawValue)))
+                case .pickDevice:
+                    if session.canSwitchDevice {
+                        Task { [self] in
+                            do { self.post(.devices(try await listAudioDevices(timeout: 5))) } catch {
+                                self.post(.message(title: "No device list", text: "\(error)"))
+                            }
+                        }
+                    } else {
+                        state.overlay = .message(title: "Device picker not available",
+                                                 text: "Captioning \(session.source.name): switching devices needs a PulseAudio input (--device, --system-audio or the default microphone).")
+                    }
+                default:
+                    let languages = settings.languages, models = settings.models
+                    Task { await session.apply(action, languages: languages, models: models) }
+                }
+            }
+        }
+        // The last frame shows the finished state; then the terminal is restored (defer).
+        state.overlay = .none
+        renderer.renderNow(state.snapshot(session.view), now: Renderer.monotonicSeconds())
+        return .success(summary!)
+    }
+}

@@ -1,0 +1,194 @@
+import Audio
+import CaptionUI
+import Foundation
+import Logging
+import SpeechEngines
+import Transcript
+
+/// Everything `captty live` was asked to do, after flags and the config file are combined.
+public struct LiveRequest: Sendable {
+    public var engine: EngineSettings
+    public var input: AudioInput
+    /// Whether the user chose the input (a flag or the config); only the implicit default
+    /// microphone falls back to the demo recording.
+    public var inputExplicit: Bool
+    public var options: LiveOptions
+    public var plain: Bool
+    public var timestamps: Bool
+    /// `--journal PATH`; nil: the default location (or `journalDirectory`).
+    public var journalPath: String?
+    public var journalDirectory: String?
+    public var noJournal: Bool
+    public var settings: LiveApp.Settings
+
+    public init(engine: EngineSettings, input: AudioInput, inputExplicit: Bool, options: LiveOptions, plain: Bool,
+                timestamps: Bool, journalPath: String?, journalDirectory: String?, noJournal: Bool,
+                settings: LiveApp.Settings) {
+        self.engine = engine; self.input = input; self.inputExplicit = inputExplicit; self.options = options
+        self.plain = plain; self.timestamps = timestamps; self.journalPath = journalPath
+        self.journalDirectory = journalDirectory; self.noJournal = noJournal; self.settings = settings
+    }
+}
+
+/// A failure that stops `captty live` before or while it runs, with its exit status.
+public struct LiveFailure: Error, CustomStringConvertible, Sendable {
+    public var description: String
+    public var exitCode: Int32
+    public init(_ description: String, exitCode: Int32 = 1) {
+        self.description = description
+        self.exitCode = exitCode
+    }
+}
+
+/// Builds the engine, source, journal and session for a `LiveRequest` and runs the screen or
+/// plain mode. The command line only parses flags; this does the rest.
+public enum LiveLauncher {
+    /// Runs the session; returns the process exit status. Messages go to stderr (and, after
+    /// the full-screen app, the transcript's location to stdout).
+    public static func run(_ request: LiveRequest, logger: Logger = Logger(label: "captty")) async -> Int32 {
+        do {
+            let session = try await makeSession(request, logger: logger)
+            let summary: Session.Summary
+            if request.plain {
+                TerminalSignals.installTerminationHandlers()
+                let runner = PlainRunner(timestamps: request.timestamps || request.settings.toggles.timestamps,
+                                         speakerLabels: request.settings.toggles.speakerLabels)
+                summary = await runner.run(session, stop: { TerminalSignals.terminationRequested })
+            } else {
+                let app = LiveApp(session: session, settings: request.settings)
+                do {
+                    summary = try await app.run()
+                } catch {
+                    await session.finish()
+                    throw LiveFailure("\(error) Use --plain for plain output.", exitCode: 1)
+                }
+            }
+            let view = session.view
+            let out: @Sendable (String) -> Void = request.plain ? PlainRunner.standardError : PlainRunner.standardOutput
+            if let path = summary.journalPath {
+                if case .failing(_, let message, _) = summary.save {
+                    out("captty: the transcript could not be fully saved to \(path): \(message)")
+                } else {
+                    out("Transcript saved to \(path); export it with: captty export \(shellQuoted(path)) --format srt")
+                }
+            }
+            if let e = view.sourceError {
+                PlainRunner.standardError("captty: \(e)")
+                return 1
+            }
+            if case .error(let message) = view.connection {
+                PlainRunner.standardError("captty: \(message)")
+                return 1
+            }
+            if summary.save?.isFailing == true { return 1 }
+            return 0
+        } catch let e as LiveFailure {
+            PlainRunner.standardError("captty: \(e.description)")
+            return e.exitCode
+        } catch let e as CapttyError {
+            PlainRunner.standardError("captty: \(e)")
+            return e.exitCode
+        } catch {
+            PlainRunner.standardError("captty: \(error)")
+            return 1
+        }
+    }
+
+    /// The engine, source and journal for `request`, as a session not yet started.
+    public static func makeSession(_ request: LiveRequest, logger: Logger = Logger(label: "captty")) async throws -> Session {
+        let engine: any SpeechEngine
+        do {
+            engine = try EngineFactory.make(request.engine, logger: logger)
+        } catch let e as CapttyError {
+            throw e
+        } catch {
+            throw LiveFailure("cannot start the \(request.engine.resolve().rawValue) engine: \(error)", exitCode: 69)
+        }
+        var configuration = Session.Configuration()
+        let source: any AudioSource
+        var input = request.input
+        if !request.inputExplicit, input == .defaultDevice, await !pulseHasSources() {
+            guard let demo = DemoRecording.find() else {
+                throw LiveFailure("no PulseAudio source is available and the demo recording is missing; "
+                                  + "start PulseAudio (`pulseaudio --start`) or caption a file with --file PATH")
+            }
+            input = .file(demo)
+            configuration.deviceNotice = "no audio device — captioning the demo recording"
+        }
+        switch input {
+        case .device, .systemAudio, .defaultDevice:
+            // Resolve now so a missing server or device is a clear error before the screen opens.
+            let devices: [AudioDevice]
+            do { devices = try await listAudioDevices(timeout: 5) } catch { throw LiveFailure("\(error)") }
+            let selector: AudioDeviceSelector
+            switch input {
+            case .device(let d): selector = .named(d)
+            case .systemAudio: selector = .systemAudio
+            default: selector = .defaultSource
+            }
+            if case .named = selector {
+                do { _ = try selector.resolve(in: devices) } catch { throw LiveFailure("\(error)") }
+            }
+        case .file, .stdin:
+            break
+        }
+        do {
+            source = try await SourceFactory.make(input)
+        } catch {
+            throw LiveFailure("\(error)")
+        }
+        var journal: JournalWriter?
+        let header = JournalHeader(engine: engine.name, model: request.options.model?.rawValue, options: request.options,
+                                   capttyVersion: CapttyVersion.string)
+        if !request.noJournal {
+            let url: URL
+            if let p = request.journalPath {
+                url = URL(fileURLWithPath: (p as NSString).expandingTildeInPath)
+            } else if let dir = request.journalDirectory {
+                url = URL(fileURLWithPath: (dir as NSString).expandingTildeInPath).appendingPathComponent(header.fileStem + ".jsonl")
+            } else {
+                url = JournalLocation.defaultURL(for: header)
+            }
+            if FileManager.default.fileExists(atPath: url.path) {
+                throw LiveFailure("\(url.path) already exists; choose another --journal path (captty never overwrites a journal)", exitCode: 73)
+            }
+            journal = await JournalWriter(url: url, header: header)
+        }
+        return Session(source: source, engine: engine, options: request.options, journal: journal, header: header,
+                       configuration: configuration)
+    }
+
+    /// Whether a PulseAudio server answers and lists at least one source.
+    static func pulseHasSources() async -> Bool {
+        guard let devices = try? await listAudioDevices(timeout: 3) else { return false }
+        return !devices.isEmpty
+    }
+
+    static func shellQuoted(_ s: String) -> String {
+        let safe = s.allSatisfy { $0.isLetter || $0.isNumber || "/._-+:,@".contains($0) }
+        return safe ? s : "'" + s.replacingOccurrences(of: "'", with: "'\\''") + "'"
+    }
+}
+
+/// Finds `Assets/demo-preamble.wav`: `$CAPTTY_DEMO`, next to the package the binary was built
+/// in, the working directory, or an installed share directory.
+public enum DemoRecording {
+    public static func find(environment: [String: String] = ProcessInfo.processInfo.environment) -> String? {
+        var candidates: [String] = []
+        if let e = environment["CAPTTY_DEMO"], !e.isEmpty { candidates.append(e) }
+        var buf = [CChar](repeating: 0, count: 4096)
+        let n = readlink("/proc/self/exe", &buf, buf.count - 1)
+        let exePath = n > 0 ? String(decoding: buf[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            : (CommandLine.arguments.first ?? "")
+        let exe = URL(fileURLWithPath: exePath)
+        var dir = exe.deletingLastPathComponent()
+        for _ in 0..<4 {
+            candidates.append(dir.appendingPathComponent("Assets/demo-preamble.wav").path)
+            dir.deleteLastPathComponent()
+        }
+        candidates.append(FileManager.default.currentDirectoryPath + "/Assets/demo-preamble.wav")
+        candidates.append("/usr/local/share/captty/demo-preamble.wav")
+        candidates.append("/usr/share/captty/demo-preamble.wav")
+        return candidates.first { FileManager.default.isReadableFile(atPath: $0) }
+    }
+}

@@ -1,0 +1,100 @@
+import CaptionUI
+import Foundation
+import Transcript
+
+/// Plain mode (`--plain`, or stdout not a terminal): each final caption line goes to stdout as
+/// soon as it closes (flushed per line), status changes go to stderr. For pipes and screen
+/// readers.
+public struct PlainRunner: Sendable {
+    public var timestamps: Bool
+    public var speakerLabels: Bool
+    /// Writes one line of standard output (flushed).
+    public var writeOut: @Sendable (String) -> Void
+    /// Writes one line of standard error.
+    public var writeErr: @Sendable (String) -> Void
+
+    public init(timestamps: Bool = false, speakerLabels: Bool = true,
+                writeOut: @escaping @Sendable (String) -> Void = PlainRunner.standardOutput,
+                writeErr: @escaping @Sendable (String) -> Void = PlainRunner.standardError) {
+        self.timestamps = timestamps
+        self.speakerLabels = speakerLabels
+        self.writeOut = writeOut
+        self.writeErr = writeErr
+    }
+
+    /// Writes a line to fd 1 with one `write` (no buffering, so a pipe sees it at once).
+    public static let standardOutput: @Sendable (String) -> Void = { writeLine($0, to: STDOUT_FILENO) }
+    public static let standardError: @Sendable (String) -> Void = { writeLine($0, to: STDERR_FILENO) }
+
+    static func writeLine(_ s: String, to fd: Int32) {
+        var bytes = Array((s + "\n").utf8)
+        var off = 0
+        while off < bytes.count {
+            let n = bytes.withUnsafeMutableBytes { write(fd, $0.baseAddress! + off, $0.count - off) }
+            if n < 0 { if errno == EINTR { continue }; return }
+            off += n
+        }
+    }
+
+    /// Starts the session, prints lines until the source ends or `stop()` returns true (checked
+    /// on every change and at least every 200 ms), then finishes the session.
+    public func run(_ session: Session, stop: @escaping @Sendable () -> Bool = { false }) async -> Session.Summary {
+        await session.start()
+        var printed = 0
+        var lastConnection: ConnectionState?
+        var lastSave: CaptionUI.SaveState?
+        var lastDevice: String?
+        let changes = session.changes
+        // Wake up regularly so a termination signal is seen without a change.
+        let ticker = Task {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .milliseconds(200))
+                if stop() { _ = await session.finish(); break }
+            }
+        }
+        for await _ in changes {
+            let v = session.view
+            report(v, lastConnection: &lastConnection, lastSave: &lastSave, lastDevice: &lastDevice)
+            printed = printClosed(v.store, from: printed, all: false)
+            if stop() || (v.sourceEnded && v.connection == .finished) { break }
+            if v.sourceEnded, case .error = v.connection { break }
+        }
+        ticker.cancel()
+        let summary = await session.finish()
+        let v = session.view
+        printed = printClosed(v.store, from: printed, all: true)
+        report(v, lastConnection: &lastConnection, lastSave: &lastSave, lastDevice: &lastDevice)
+        return summary
+    }
+
+    /// Prints lines from `from` on that are closed (all of them when `all`); returns the new count.
+    func printClosed(_ store: TranscriptStore, from: Int, all: Bool) -> Int {
+        var i = from
+        while i < store.lines.count, all || store.lines[i].isClosed {
+            let line = store.lines[i]
+            if !line.words.isEmpty {
+                writeOut(PlainFormatter.finalLine(TranscriptLineSource.view(of: line), timestamps: timestamps,
+                                                  speakerLabels: speakerLabels))
+            }
+            i += 1
+        }
+        return i
+    }
+
+    private func report(_ v: SessionView, lastConnection: inout ConnectionState?, lastSave: inout CaptionUI.SaveState?,
+                        lastDevice: inout String?) {
+        let status = v.status
+        if status.connection != lastConnection {
+            lastConnection = status.connection
+            writeErr(PlainFormatter.statusLine(status.connection))
+        }
+        if status.save != lastSave {
+            lastSave = status.save
+            writeErr(PlainFormatter.saveLine(status.save))
+        }
+        if v.deviceName != lastDevice {
+            lastDevice = v.deviceName
+            writeErr("captty: audio from \(DisplayWidth.sanitizedForTerminal(v.deviceName))")
+        }
+    }
+}

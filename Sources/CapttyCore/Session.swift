@@ -1,0 +1,500 @@
+import Audio
+import CaptionUI
+import Deepgram
+import Foundation
+import SpeechEngines
+import Synchronization
+import Transcript
+
+/// One captioning session: audio source → level meter → engine → transcript store + journal →
+/// a `SessionView` for the screen. Owns the current `LiveOptions`.
+///
+/// - The pump (one task) reads the source, measures the level (off the capture thread) and
+///   hands each chunk to the engine run now receiving audio; while paused nothing is sent (the
+///   Deepgram client keeps its connection on KeepAlive by itself).
+/// - An option change starts a new engine run and finishes the old run's input between two
+///   chunks, so chunk k goes to the old run and chunk k+1 to the new one: no audio is dropped.
+///   The old run flushes (CloseStream/finish) and its last finals still reach the store; the
+///   new run's events wait until the old run has ended (at most `restartHoldTimeout`), so the
+///   transcript stays in order. Each run has its own `SessionTimeline`, so times continue.
+/// - `finish()` stops the source, finishes the engine (bounded wait for the last results),
+///   flushes and closes the journal.
+public actor Session {
+    /// Tunables.
+    public struct Configuration: Sendable {
+        /// How long `finish()` waits for the engine's last results.
+        public var finishTimeout: Duration = .seconds(10)
+        /// How long a new run's events wait for the previous run's last results.
+        public var restartHoldTimeout: Duration = .seconds(10)
+        /// Seconds without audio (or with only silence) before "no audio from <device>".
+        public var silenceSeconds: Double = 5
+        /// Shown instead of the device name (e.g. the demo-recording fallback).
+        public var deviceNotice: String?
+        public init() {}
+    }
+
+    /// What `finish()` reports.
+    public struct Summary: Sendable, Equatable {
+        /// The journal file, if one was written.
+        public var journalPath: String?
+        /// The journal's final state (nil without a journal).
+        public var save: Transcript.SaveState?
+        public var lineCount: Int
+        public var wordCount: Int
+        /// Whether every engine run ended by itself within the timeout.
+        public var engineFinishedCleanly: Bool
+    }
+
+    /// Audio accounting, for tests and the benchmark.
+    public struct AudioCounts: Sendable, Equatable {
+        /// Bytes the source produced.
+        public var produced = 0
+        /// Bytes produced while paused (not sent).
+        public var whilePaused = 0
+        /// Bytes handed to each engine run, by run number (0, 1, …).
+        public var perRun: [Int] = []
+        public var sent: Int { perRun.reduce(0, +) }
+    }
+
+    struct EngineRun {
+        let id: Int
+        let options: LiveOptions
+        let input: AsyncThrowingStream<AudioChunk, Error>.Continuation
+        var timeline = SessionTimeline()
+        var task: Task<Void, Never>?
+        var held: [LiveEvent] = []
+        var ended = false
+    }
+
+    public nonisolated let source: any AudioSource
+    public nonisolated let engine: any SpeechEngine
+    public nonisolated let journal: JournalWriter?
+    public nonisolated let header: JournalHeader
+    public nonisolated let configuration: Configuration
+    /// Fires (coalesced) whenever the view changed.
+    public nonisolated let changes: AsyncStream<Void>
+    private nonisolated let changeContinuation: AsyncStream<Void>.Continuation
+    private nonisolated let published: Mutex<SessionView>
+
+    public private(set) var options: LiveOptions
+    private var store = TranscriptStore()
+    private var viewState = SessionView()
+    private var runs: [Int: EngineRun] = [:]
+    /// Live runs, oldest first; only the oldest applies its events, later ones hold them.
+    private var runOrder: [Int] = []
+    private var currentRun: Int?
+    private var nextRunID = 0
+    private var counts = AudioCounts()
+    private var meter: LevelMeter
+    private var lastSentEnd: Double?
+    private var lastChunkAt: ContinuousClock.Instant?
+    private let clock = ContinuousClock()
+    private var startedAt: ContinuousClock.Instant?
+    private var paused = false
+    private var stopping = false
+    private var started = false
+    private var pumpTask: Task<Void, Never>?
+    private var tickTask: Task<Void, Never>?
+    private var saveTask: Task<Void, Never>?
+    private var captureTask: Task<Void, Never>?
+    private var journalTask: Task<Void, Never>?
+    private let journalFeed: AsyncStream<[CommittedSegment]>.Continuation
+    private let journalStream: AsyncStream<[CommittedSegment]>
+    private var idleWaiters: [CheckedContinuation<Void, Never>] = []
+    private var summary: Summary?
+
+    public init(source: any AudioSource, engine: any SpeechEngine, options: LiveOptions,
+                journal: JournalWriter? = nil, header: JournalHeader? = nil, configuration: Configuration = Configuration()) {
+        self.source = source
+        self.engine = engine
+        self.options = options
+        self.journal = journal
+        self.header = header ?? JournalHeader(engine: engine.name, model: options.model?.rawValue, options: options,
+                                              capttyVersion: CapttyVersion.string)
+        self.configuration = configuration
+        meter = LevelMeter(silenceDuration: configuration.silenceSeconds)
+        (changes, changeContinuation) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+        (journalStream, journalFeed) = AsyncStream.makeStream(of: [CommittedSegment].self)
+        var v = SessionView()
+        v.options = options
+        v.engineName = engine.name
+        v.modelName = options.model?.rawValue ?? ""
+        v.deviceName = configuration.deviceNotice ?? source.name
+        v.save = journal.map { .starting(path: $0.url.path) }
+        published = Mutex(v)
+        viewState = v
+    }
+
+    // MARK: Reading (any thread)
+
+    /// The latest view; cheap, never blocks on the session.
+    public nonisolated var view: SessionView { published.withLock { $0 } }
+
+    /// Audio bytes produced, held back while paused, and sent to each engine run.
+    public var audioCounts: AudioCounts { counts }
+
+    /// Whether the input can be switched to another device (a PulseAudio source).
+    public nonisolated var canSwitchDevice: Bool { source is PulseCapture }
+
+    // MARK: Control
+
+    /// Starts the pump, the first engine run, the journal writer and the clock.
+    public func start() {
+        guard !started else { return }
+        started = true
+        startedAt = clock.now
+        if let journal {
+            let stream = journalStream
+            journalTask = Task { for await segs in stream { await journal.append(segs) } }
+            let states = journal.states
+            saveTask = Task { [weak self] in for await s in states { await self?.saveChanged(s) } }
+        }
+        if let capture = source as? PulseCapture {
+            let events = capture.events()
+            captureTask = Task { [weak self] in for await e in events { await self?.captureEvent(e) } }
+        }
+        startRun()
+        let source = self.source
+        pumpTask = Task { [weak self] in
+            do {
+                for try await chunk in source.chunks() {
+                    guard let self else { return }
+                    await self.deliver(chunk)
+                }
+                await self?.sourceEnded(error: nil)
+            } catch {
+                await self?.sourceEnded(error: error)
+            }
+        }
+        tickTask = Task { [weak self] in
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .milliseconds(250))
+                await self?.tick()
+            }
+        }
+        publish()
+    }
+
+    /// Applies new engine options: a new connection (engine run) takes over between two
+    /// chunks; the old one flushes its last results. No-op when nothing changed.
+    public func setOptions(_ new: LiveOptions) {
+        guard new != options else { return }
+        options = new
+        viewState.options = new
+        if !viewState.modelName.isEmpty || new.model != nil { viewState.modelName = new.model?.rawValue ?? viewState.modelName }
+        guard started, !stopping, !viewState.sourceEnded else { publish(); return }
+        let old = currentRun
+        startRun()
+        if let old, let run = runs[old] {
+            run.input.finish()
+            let hold = configuration.restartHoldTimeout
+            Task { [weak self] in
+                try? await Task.sleep(for: hold)
+                await self?.giveUp(on: old)
+            }
+        }
+        publish()
+    }
+
+    /// Applies an engine-option key action (punctuate, smart format, diarize, numerals,
+    /// profanity filter, language or model cycle). Returns false for other actions.
+    @discardableResult
+    public func apply(_ action: KeyAction, languages: [String], models: [String]) -> Bool {
+        guard let o = OptionToggles.apply(action, to: options, languages: languages, models: models) else { return false }
+        setOptions(o)
+        return true
+    }
+
+    /// Pauses or resumes: no audio is sent while paused.
+    public func setPaused(_ p: Bool) {
+        guard p != paused else { return }
+        paused = p
+        viewState.paused = p
+        publish()
+    }
+
+    /// Toggles pause; returns the new state.
+    @discardableResult
+    public func togglePause() -> Bool {
+        setPaused(!paused)
+        return paused
+    }
+
+    /// Moves a PulseAudio capture to another device.
+    public func switchDevice(to selector: AudioDeviceSelector) async throws {
+        guard let capture = source as? PulseCapture else {
+            throw CapttyError.usage("switching devices is not available when captioning \(source.name)")
+        }
+        try await capture.switchDevice(to: selector)
+        viewState.deviceName = capture.name
+        publish()
+    }
+
+    /// Writes the transcript so far as `format` next to the journal (or in the sessions
+    /// directory without one), atomically; returns the path.
+    public func export(_ format: ExportFormat, directory: URL? = nil) throws -> URL {
+        let dir = directory ?? journal?.url.deletingLastPathComponent() ?? JournalLocation.sessionsDirectory()
+        let stem = journal.map { $0.url.deletingPathExtension().lastPathComponent } ?? header.fileStem
+        let url = dir.appendingPathComponent(stem + "." + format.fileExtension)
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true,
+                                                attributes: [.posixPermissions: 0o700])
+        let text = Exporter.render(store.lines, format: format, header: header, metadata: store.metadata)
+        do {
+            try AtomicFile.write(Data(text.utf8), to: url)
+        } catch {
+            throw CapttyError.usage("cannot write \(url.path): \(error.message)")
+        }
+        viewState.lastExport = url.path
+        publish()
+        return url
+    }
+
+    /// Waits until the source has ended and every engine run has delivered its last event
+    /// (a file captioned to the end), or until `finish()`.
+    public func waitUntilIdle() async {
+        if isIdle { return }
+        await withCheckedContinuation { idleWaiters.append($0) }
+    }
+
+    private var isIdle: Bool { (viewState.sourceEnded && runOrder.isEmpty) || summary != nil }
+
+    /// Stops the source, finishes the engine (waiting at most `finishTimeout` for its last
+    /// results), flushes and closes the journal. Idempotent.
+    @discardableResult
+    public func finish() async -> Summary {
+        if let summary { return summary }
+        if stopping {
+            // Someone else is finishing: wait for them.
+            while summary == nil { try? await Task.sleep(for: .milliseconds(20)) }
+            return summary!
+        }
+        stopping = true
+        pumpTask?.cancel()
+        for id in runOrder { runs[id]?.input.finish() }
+        let deadline = clock.now.advanced(by: configuration.finishTimeout)
+        while !runOrder.isEmpty && clock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        let clean = runOrder.isEmpty
+        for id in runOrder { runs[id]?.task?.cancel() }
+        // Cancelled runs end promptly; their held events are applied in order.
+        let grace = clock.now.advanced(by: .seconds(2))
+        while !runOrder.isEmpty && clock.now < grace { try? await Task.sleep(for: .milliseconds(10)) }
+        tickTask?.cancel()
+        captureTask?.cancel()
+        journalFeed.finish()
+        await journalTask?.value
+        var save: Transcript.SaveState?
+        if let journal {
+            save = await journal.close()
+            viewState.save = save
+        }
+        saveTask?.cancel()
+        if case .error = viewState.connection {} else { viewState.connection = .finished }
+        viewState.finished = true
+        let s = Summary(journalPath: journal?.url.path, save: save, lineCount: store.lines.count,
+                        wordCount: store.wordCount, engineFinishedCleanly: clean)
+        summary = s
+        publish()
+        changeContinuation.finish()
+        resumeIdleWaiters()
+        return s
+    }
+
+    // MARK: Pump
+
+    private func startRun() {
+        let id = nextRunID
+        nextRunID += 1
+        let (input, continuation) = AsyncThrowingStream.makeStream(of: AudioChunk.self)
+        let events = engine.transcribe(input, options: options)
+        var run = EngineRun(id: id, options: options, input: continuation)
+        run.task = Task { [weak self] in
+            do {
+                for try await e in events {
+                    guard let self else { return }
+                    await self.received(e, run: id)
+                }
+                await self?.runEnded(id, error: nil)
+            } catch {
+                await self?.runEnded(id, error: error)
+            }
+        }
+        runs[id] = run
+        runOrder.append(id)
+        currentRun = id
+        counts.perRun.append(0)
+        viewState.runsStarted += 1
+        viewState.connection = .connecting
+    }
+
+    private func deliver(_ chunk: AudioChunk) {
+        counts.produced += chunk.data.count
+        let reading = meter.update(chunk)
+        viewState.level = reading
+        lastChunkAt = clock.now
+        viewState.noAudio = reading.isSilent
+        guard !stopping else { return }
+        if paused {
+            counts.whilePaused += chunk.data.count
+            publish()
+            return
+        }
+        guard let id = currentRun, var run = runs[id] else { return }
+        run.timeline.sent(sessionTime: chunk.startTime, duration: chunk.duration)
+        runs[id] = run
+        counts.perRun[id] += chunk.data.count
+        lastSentEnd = chunk.startTime + chunk.duration
+        var c = chunk
+        c.gapBefore = 0  // the timeline accounts for gaps; the engine sees contiguous audio
+        run.input.yield(c)
+        updateLag()
+        publish()
+    }
+
+    private func sourceEnded(error: Error?) {
+        guard !viewState.sourceEnded else { return }
+        viewState.sourceEnded = true
+        if let error, !stopping, !(error is CancellationError) {
+            viewState.sourceError = "\(error)"
+            viewState.connection = .error(message: "audio: \(error)")
+        }
+        for id in runOrder { runs[id]?.input.finish() }
+        publish()
+        if isIdle { resumeIdleWaiters() }
+    }
+
+    // MARK: Engine events
+
+    private func received(_ event: LiveEvent, run id: Int) {
+        guard let run = runs[id] else { return }
+        let mapped = run.timeline.map(event)
+        if id == currentRun { updateConnection(for: mapped) }
+        if runOrder.first != id {
+            runs[id]?.held.append(mapped)
+            publish()
+            return
+        }
+        applyToStore(mapped)
+        publish()
+    }
+
+    private func updateConnection(for event: LiveEvent) {
+        switch event {
+        case .open, .results, .speechStarted, .utteranceEnd:
+            if case .error = viewState.connection { break }
+            viewState.connection = .live
+        case .reconnecting(let attempt, let delay):
+            let secs = Int((Double(delay.components.seconds) + Double(delay.components.attoseconds) / 1e18).rounded(.up))
+            viewState.connection = .reconnecting(inSeconds: secs, attempt: attempt)
+        case .error(let e):
+            if e.isFatal { viewState.connection = .error(message: e.description) }
+        case .metadata, .unhandled, .close:
+            break
+        }
+    }
+
+    private func applyToStore(_ event: LiveEvent) {
+        if case .results(let r) = event, let name = r.metadata?.modelInfo?.name, !name.isEmpty {
+            viewState.modelName = name
+        }
+        let change = store.apply(event)
+        if !change.committed.isEmpty { journalFeed.yield(change.committed) }
+        if !change.committed.isEmpty || !change.closedLineIDs.isEmpty { viewState.revision += 1 }
+        updateLag()
+    }
+
+    private func runEnded(_ id: Int, error: Error?) {
+        guard var run = runs[id], !run.ended else { return }
+        run.ended = true
+        runs[id] = run
+        if id == currentRun {
+            if let error, !(error is CancellationError) {
+                let message = (error as? LiveError)?.description ?? "\(error)"
+                viewState.connection = .error(message: message)
+            } else if stopping || viewState.sourceEnded {
+                if case .error = viewState.connection {} else { viewState.connection = .finished }
+            } else if case .error = viewState.connection {
+            } else {
+                viewState.connection = .error(message: "the \(engine.name) engine stopped")
+            }
+        }
+        // Apply runs' events in order: when the oldest run has ended, the next one's held
+        // events go to the store, and so on.
+        while let first = runOrder.first {
+            if let held = runs[first]?.held, !held.isEmpty {
+                runs[first]?.held = []
+                for e in held { applyToStore(e) }
+            }
+            guard runs[first]?.ended == true else { break }
+            runOrder.removeFirst()
+            if first != currentRun { runs[first] = nil }
+        }
+        publish()
+        if isIdle { resumeIdleWaiters() }
+    }
+
+    /// The old run did not end within the hold time: stop waiting for it.
+    private func giveUp(on id: Int) {
+        guard let run = runs[id], !run.ended else { return }
+        run.task?.cancel()
+    }
+
+    // MARK: Status
+
+    private func saveChanged(_ s: Transcript.SaveState) {
+        guard summary == nil else { return }
+        viewState.save = s
+        publish()
+    }
+
+    private func captureEvent(_ e: CaptureEvent) {
+        guard configuration.deviceNotice == nil else { return }
+        switch e {
+        case .capturing(let device): viewState.deviceName = device
+        case .reconnecting(let attempt, let delay, _):
+            viewState.deviceName = "\(source.name) — audio lost, retrying in \(Int(delay.rounded(.up))) s (attempt \(attempt))"
+        case .resumed: viewState.deviceName = source.name
+        }
+        publish()
+    }
+
+    private func tick() {
+        guard let startedAt, summary == nil else { return }
+        let elapsed = (clock.now - startedAt).components.seconds
+        var changed = false
+        if Double(elapsed) != viewState.elapsedSeconds {
+            viewState.elapsedSeconds = Double(elapsed)
+            changed = true
+        }
+        // No chunks at all for a while also counts as "no audio".
+        if !viewState.sourceEnded, !paused {
+            let since = lastChunkAt ?? startedAt
+            let quiet = (clock.now - since) > .milliseconds(Int(configuration.silenceSeconds * 1000))
+            let silent = quiet || meter.reading.isSilent
+            if silent != viewState.noAudio {
+                viewState.noAudio = silent
+                changed = true
+            }
+        }
+        if changed { publish() }
+    }
+
+    private func updateLag() {
+        guard let sent = lastSentEnd else { viewState.lagMilliseconds = nil; return }
+        viewState.lagMilliseconds = max(0, Int(((sent - store.time) * 1000).rounded()))
+    }
+
+    private func publish() {
+        viewState.store = store
+        let v = viewState
+        published.withLock { $0 = v }
+        changeContinuation.yield()
+    }
+
+    private func resumeIdleWaiters() {
+        let w = idleWaiters
+        idleWaiters = []
+        for c in w { c.resume() }
+    }
+}

@@ -1,0 +1,75 @@
+import Audio
+import CaptionUI
+import Deepgram
+import Transcript
+
+/// What a running `Session` looks like at one moment: a value the UI thread reads without
+/// waiting for the session (the transcript store shares its line storage, so a copy is cheap).
+public struct SessionView: Sendable {
+    /// The transcript so far (committed lines plus the pending interim).
+    public var store = TranscriptStore()
+    /// Changes whenever a committed line is added, extended or closed.
+    public var revision = 0
+    /// The options of the engine run now receiving audio.
+    public var options = LiveOptions()
+    /// The engine's short name (`deepgram`, `local`).
+    public var engineName = ""
+    /// The model the engine reports (from results' `model_info`), else the requested one.
+    public var modelName = ""
+    /// The current engine run's connection state (pause is shown separately by `paused`).
+    public var connection: ConnectionState = .connecting
+    public var paused = false
+    /// Session time of the audio sent minus the end of the latest result, in ms.
+    public var lagMilliseconds: Int?
+    /// Whole seconds since the session started.
+    public var elapsedSeconds: Double = 0
+    /// The journal's state; nil without a journal.
+    public var save: Transcript.SaveState?
+    /// The last export written (`s` key), if any.
+    public var lastExport: String?
+    /// The latest level-meter reading.
+    public var level = LevelReading()
+    /// The input's human name, or a notice such as the demo fallback.
+    public var deviceName = ""
+    /// Nothing (or only silence) has come from the input for the silence duration.
+    public var noAudio = false
+    /// Engine runs started (1 + restarts for option changes).
+    public var runsStarted = 0
+    /// The audio source ended (end of file) or failed.
+    public var sourceEnded = false
+    /// Why the audio source failed, if it did.
+    public var sourceError: String?
+    /// The session was finished (quit): nothing more will change.
+    public var finished = false
+
+    public init() {}
+
+    /// The status bar's contents for this view.
+    public var status: StatusInfo {
+        var save: CaptionUI.SaveState = .notSaving
+        if let s = self.save {
+            switch s {
+            case .failing(_, let message, _): save = .failing(message: message)
+            default: save = .journaling(path: s.path)
+            }
+        }
+        if let lastExport, !(self.save?.isFailing ?? false) { save = .exported(path: lastExport) }
+        let o = options
+        let flags = [
+            StatusFlag("punct", isOn: o.punctuate ?? false),
+            StatusFlag("smart", isOn: o.smartFormat ?? false),
+            StatusFlag("diar", isOn: o.diarize ?? false),
+            StatusFlag("num", isOn: o.numerals ?? false),
+            StatusFlag("prof", isOn: o.profanityFilter ?? false),
+        ]
+        return StatusInfo(engine: engineName, model: modelName, language: o.language?.rawValue ?? "",
+                          connection: paused && !finished ? .paused : connection, lagMilliseconds: lagMilliseconds,
+                          elapsedSeconds: elapsedSeconds, save: save, flags: flags)
+    }
+
+    /// The level meter's contents for this view.
+    public var meter: LevelMeterReading {
+        LevelMeterReading(rmsDBFS: level.rmsDB, peakHoldDBFS: level.peakHoldDB, clipping: level.isClipping,
+                          silent: noAudio && !paused && !sourceEnded, deviceName: deviceName)
+    }
+}

@@ -1,0 +1,84 @@
+import Audio
+import CaptionUI
+import Deepgram
+import Foundation
+import SpeechEngines
+import Testing
+import TestSupport
+import Transcript
+@testable import CapttyCore
+
+/// Pause sends no audio (the connection stays up on KeepAlive); quit waits for the last
+/// results and leaves a complete journal.
+@Suite(.serialized) struct SessionPauseAndQuitTests {
+    @Test func pauseSendsNoAudioAndKeepsTheConnection() async throws {
+        let dir = try TestAudio.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let wav = try TestAudio.tone(seconds: 6, in: dir)
+        try await withDeepgramDouble { double in
+            var config = LiveClientConfiguration(environment: [:])
+            config.baseURL = double.baseURL
+            config.keepAliveInterval = .milliseconds(500)
+            let engine = DeepgramEngine(credential: .apiKey("test-key"), configuration: config)
+            let source = try await FileAudioSource(path: wav)
+            let session = Session(source: source, engine: engine, options: .captionDefaults)
+            try await within(.seconds(90), "captioning with a pause") {
+                await session.start()
+                #expect(await SessionRestartTests.eventually { await session.audioCounts.produced >= 32_000 })
+                await session.setPaused(true)
+                #expect(session.view.status.connection == .paused)
+                let sentAtPause = await session.audioCounts.sent
+                #expect(await SessionRestartTests.eventually { await session.audioCounts.whilePaused >= 2 * 32_000 })
+                #expect(await session.audioCounts.sent == sentAtPause)
+                await session.setPaused(false)
+                #expect(session.view.status.connection != .paused)
+                await session.waitUntilIdle()
+                await session.finish()
+            }
+            let counts = await session.audioCounts
+            let stats = try double.stats()
+            #expect(stats.connections.count == 1)
+            #expect(stats.total_bytes == counts.sent)
+            #expect(counts.sent + counts.whilePaused == counts.produced)
+            #expect(counts.whilePaused >= 2 * 32_000)
+            #expect((stats.connections.first?.keepalives ?? 0) >= 1)
+            // The engine heard ≤ 4.1 s of audio, yet the words end at 6 s on the session clock:
+            // the paused stretch is skipped in time, not squeezed out of it.
+            let words = session.view.store.lines.flatMap(\.words)
+            #expect(Double(stats.total_bytes) / 32_000 <= 6.0 - 1.9)
+            #expect(abs((words.last?.end ?? 0) - 6.0) < 1e-3)
+        }
+    }
+
+    @Test func quitWaitsForTheLastResultsAndFlushesTheJournal() async throws {
+        let dir = try TestAudio.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let wav = try TestAudio.tone(seconds: 8, in: dir)
+        // The double holds its last final 1.5 s after CloseStream: quit must wait for it.
+        try await withDeepgramDouble(["--late-final-delay", "1.5"]) { double in
+            var config = LiveClientConfiguration(environment: [:])
+            config.baseURL = double.baseURL
+            let engine = DeepgramEngine(credential: .apiKey("test-key"), configuration: config)
+            let source = try await FileAudioSource(path: wav)
+            let url = dir.appendingPathComponent("quit.jsonl")
+            let header = JournalHeader(engine: engine.name, capttyVersion: "test")
+            let journal = await JournalWriter(url: url, header: header)
+            let session = Session(source: source, engine: engine, options: .captionDefaults, journal: journal, header: header)
+            let summary = try await within(.seconds(60), "quitting") { () -> Session.Summary in
+                await session.start()
+                #expect(await SessionRestartTests.eventually { await session.audioCounts.produced >= 3 * 32_000 })
+                return await session.finish()   // quit mid-file
+            }
+            let counts = await session.audioCounts
+            #expect(summary.engineFinishedCleanly)
+            #expect(summary.save == .closed(path: url.path))
+            let words = session.view.store.lines.flatMap(\.words)
+            // The late final covers every byte sent: the transcript ends where the audio sent ends.
+            #expect(abs((words.last?.end ?? 0) - Double(counts.sent) / 32_000) < 1e-3)
+            let journaled = try JournalReader.read(url)
+            #expect(journaled.lines.flatMap(\.words) == words)
+            #expect(journaled.issues.isEmpty && !journaled.tornLastLine)
+            #expect(session.view.connection == .finished)
+        }
+    }
+}

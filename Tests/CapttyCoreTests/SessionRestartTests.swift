@@ -1,0 +1,117 @@
+import Audio
+import Deepgram
+import Foundation
+import LocalSpeech
+import SpeechEngines
+import Testing
+import TestSupport
+import Transcript
+@testable import CapttyCore
+
+/// Changing an engine option mid-stream opens a new engine run with no audio dropped and a
+/// continuous transcript.
+@Suite(.serialized) struct SessionRestartTests {
+    /// Polls `condition` (bounded); true when it held before `timeout`.
+    static func eventually(_ timeout: Duration = .seconds(60), _ condition: () async -> Bool) async -> Bool {
+        let deadline = ContinuousClock.now.advanced(by: timeout)
+        while ContinuousClock.now < deadline {
+            if await condition() { return true }
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        return false
+    }
+
+    /// Real speech through the offline engine: punctuation is turned off 8 s in. Every byte the
+    /// source produced reached exactly one run; the words after the switch come from the new
+    /// run (no punctuation), the transcript runs from the first sentence to the last.
+    @Test func optionChangeKeepsEveryByteAndTheTranscript_localEngine() async throws {
+        let dir = try TestAudio.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let engine = CountingEngine(try LocalRecognizer.discover())
+        let source = try await FileAudioSource(path: TestAudio.preamble)
+        let journalURL = dir.appendingPathComponent("s.jsonl")
+        let header = JournalHeader(engine: engine.name, capttyVersion: "test")
+        let journal = await JournalWriter(url: journalURL, header: header)
+        let session = Session(source: source, engine: engine, options: .captionDefaults, journal: journal, header: header)
+        try await within(.seconds(120), "captioning the preamble") {
+            await session.start()
+            #expect(await Self.eventually { await session.audioCounts.produced >= 8 * 32_000 })
+            var o = LiveOptions.captionDefaults
+            o.punctuate = false
+            o.smartFormat = false
+            await session.setOptions(o)
+            let switchedAt = Double(await session.audioCounts.perRun[0]) / 32_000
+            await session.waitUntilIdle()
+            let summary = await session.finish()
+            let counts = await session.audioCounts
+            // No audio dropped: what the source produced went to run 0 then run 1, and each run's
+            // engine read exactly what the session sent it.
+            #expect(counts.perRun.count == 2)
+            #expect(counts.whilePaused == 0)
+            #expect(counts.sent == counts.produced)
+            #expect(counts.produced == Int((19.098 * 16_000).rounded(.down)) * 2 || abs(counts.produced - 611_152) < 400)
+            #expect(engine.bytesPerRun == counts.perRun)
+            #expect(counts.perRun[0] > 0 && counts.perRun[1] > 0)
+
+            let view = session.view
+            let words = view.store.lines.flatMap(\.words)
+            // Continuous: first and last sentence present, times never go backwards.
+            let text = view.store.committedText.lowercased()
+            #expect(text.contains("people"))
+            #expect(text.contains("america"))
+            #expect(zip(words, words.dropFirst()).allSatisfy { $0.start <= $1.start + 1e-6 })
+            // Words after the switch come from the new run: no punctuation or capitals.
+            let late = words.filter { $0.start > switchedAt + 1.5 }
+            #expect(!late.isEmpty)
+            #expect(late.allSatisfy { $0.text == $0.word })
+            let early = words.filter { $0.end < switchedAt - 0.5 }
+            #expect(early.contains { $0.text != $0.word })
+            // The journal holds the whole transcript.
+            #expect(summary.journalPath == journalURL.path)
+            let journaled = try JournalReader.read(journalURL)
+            #expect(journaled.lines.flatMap(\.words).map(\.word) == words.map(\.word))
+            #expect(view.runsStarted == 2)
+        }
+    }
+
+    /// Through the Deepgram client to the protocol test double: the language switch opens a
+    /// second connection; the double's byte counts per connection add up to the file's audio,
+    /// the first connection got CloseStream, and the words (one per 0.5 s of audio received)
+    /// tile the session's time with no gap or overlap across the switch.
+    @Test func languageSwitchOpensANewConnectionWithNoAudioLost_deepgram() async throws {
+        let dir = try TestAudio.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let wav = try TestAudio.tone(seconds: 5, in: dir)
+        try await withDeepgramDouble(["--final-seconds", "1.0"]) { double in
+            var config = LiveClientConfiguration(environment: [:])
+            config.baseURL = double.baseURL
+            let engine = DeepgramEngine(credential: .apiKey("test-key"), configuration: config)
+            let source = try await FileAudioSource(path: wav)
+            let session = Session(source: source, engine: engine, options: .captionDefaults)
+            try await within(.seconds(90), "captioning through the double") {
+                await session.start()
+                #expect(await Self.eventually { await session.audioCounts.produced >= 2 * 32_000 })
+                #expect(await session.apply(.cycleLanguage, languages: ["en", "es"], models: []))
+                await session.waitUntilIdle()
+                await session.finish()
+            }
+            let counts = await session.audioCounts
+            let stats = try double.stats()
+            #expect(stats.connections.count == 2)
+            #expect(stats.connections.first?.query.contains("language=en") == true)
+            #expect(stats.connections.last?.query.contains("language=es") == true)
+            #expect(stats.connections.map(\.bytes) == counts.perRun)
+            #expect(stats.total_bytes == counts.produced)
+            #expect(counts.produced == 5 * 32_000)
+            #expect(stats.connections.allSatisfy { $0.close_stream == 1 })
+
+            let words = session.view.store.lines.flatMap(\.words)
+            #expect(abs((words.first?.start ?? -1) - 0) < 1e-3)
+            #expect(abs((words.last?.end ?? -1) - 5.0) < 1e-3)
+            for (a, b) in zip(words, words.dropFirst()) {
+                #expect(abs(a.end - b.start) < 1e-3, "gap or overlap between \(a.word) [\(a.start)–\(a.end)] and \(b.word) [\(b.start)–\(b.end)]")
+            }
+            #expect(session.view.options.language == "es")
+        }
+    }
+}

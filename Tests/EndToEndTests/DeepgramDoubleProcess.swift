@@ -1,0 +1,93 @@
+import Foundation
+import TestSupport
+
+/// Runs `Tests/Peers/deepgram_double.py`, the TEST DOUBLE of Deepgram's live endpoint
+/// (Deepgram itself cannot be reached here; the double counts and records every audio byte it
+/// receives per connection). Stopped in every path.
+final class DeepgramDoubleProcess: @unchecked Sendable {
+    let process: Process
+    let port: Int
+    let recordDir: URL
+    private let stdinPipe: Pipe
+
+    struct Stats: Decodable {
+        struct Conn: Decodable {
+            var index: Int
+            var bytes: Int
+            var keepalives: Int
+            var close_stream: Int
+            var query: String
+            var end: String?
+        }
+        var connections: [Conn]
+        var total_bytes: Int
+    }
+
+    struct LaunchError: Error, CustomStringConvertible { var description: String }
+
+    private init(process: Process, port: Int, recordDir: URL, stdinPipe: Pipe) {
+        self.process = process; self.port = port; self.recordDir = recordDir; self.stdinPipe = stdinPipe
+    }
+
+    static func launch(_ args: [String] = []) async throws -> DeepgramDoubleProcess {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("captty-e2e-dg-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: TestPaths.python)
+        p.arguments = [TestPaths.peers.appendingPathComponent("deepgram_double.py").path, "--record-dir", dir.path] + args
+        let out = Pipe(), inp = Pipe()
+        p.standardOutput = out
+        p.standardInput = inp
+        p.standardError = FileHandle.standardError
+        try p.run()
+        let handle = out.fileHandleForReading
+        let line: String? = await withTaskGroup(of: String?.self) { g in
+            g.addTask {
+                var data = Data()
+                while !data.contains(UInt8(ascii: "\n")) {
+                    let d = handle.availableData
+                    if d.isEmpty { return nil }
+                    data.append(d)
+                }
+                return String(decoding: data, as: UTF8.self)
+            }
+            g.addTask { try? await Task.sleep(for: .seconds(60)); return nil }
+            let first = await g.next() ?? nil
+            g.cancelAll()
+            return first
+        }
+        guard let line, line.hasPrefix("PORT "),
+              let port = Int(line.dropFirst(5).trimmingCharacters(in: .whitespacesAndNewlines)) else {
+            p.terminate(); p.waitUntilExit()
+            throw LaunchError(description: "the Deepgram test double did not print its port (got \(line ?? "nothing"))")
+        }
+        return DeepgramDoubleProcess(process: p, port: port, recordDir: dir, stdinPipe: inp)
+    }
+
+    var baseURL: String { "ws://127.0.0.1:\(port)" }
+
+    func stats() throws -> Stats {
+        let data = try Data(contentsOf: recordDir.appendingPathComponent("stats.json"))
+        return try JSONDecoder().decode(Stats.self, from: data)
+    }
+
+    func stop() {
+        if process.isRunning {
+            try? stdinPipe.fileHandleForWriting.close()
+            process.terminate()
+            for _ in 0..<100 where process.isRunning { usleep(50_000) }
+            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+            process.waitUntilExit()
+        }
+        try? FileManager.default.removeItem(at: recordDir)
+    }
+
+    deinit { stop() }
+}
+
+/// Runs `body` with a fresh double, stopped however `body` ends.
+func withDeepgramDouble<T>(_ args: [String] = [], _ body: (DeepgramDoubleProcess) async throws -> T) async throws -> T {
+    let d = try await DeepgramDoubleProcess.launch(args)
+    defer { d.stop() }
+    return try await body(d)
+}

@@ -1,0 +1,66 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// Plain mode and error paths of `captty` (no terminal): final lines on stdout, status on
+/// stderr, clear errors with a non-zero status.
+@Suite struct PlainModeTests {
+    @Test(.timeLimit(.minutes(2))) func plainPrintsFinalLinesToStdout() throws {
+        let r = try runCaptty(["--plain", "--engine", "local", "--file", E2EAudio.preamble, "--no-journal", "--timestamps"],
+                              timeout: 100)
+        #expect(r.status == 0, "stderr: \(r.stderr)")
+        let lines = r.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.count >= 3)
+        #expect(lines.first?.hasPrefix("[00:00:0") == true)
+        #expect(lines.first?.contains("people") == true)
+        #expect(lines.last?.contains("America") == true)
+        #expect(!r.stdout.contains("\u{1B}"))
+        #expect(r.stderr.contains("captty: live"))
+        #expect(r.stderr.contains("captty: finished"))
+    }
+
+    /// Output that is not a terminal switches to plain mode by itself.
+    @Test(.timeLimit(.minutes(2))) func pipedOutputIsPlainAndTheJournalIsNamed() throws {
+        let dir = try E2EAudio.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let journal = dir.appendingPathComponent("p.jsonl").path
+        let r = try runCaptty(["--engine", "local", "--file", E2EAudio.preamble, "--journal", journal], timeout: 100)
+        #expect(r.status == 0, "stderr: \(r.stderr)")
+        #expect(r.stdout.contains("We, the people"))
+        #expect(r.stderr.contains("Transcript saved to \(journal); export it with: captty export \(journal) --format srt"))
+        #expect(FileManager.default.fileExists(atPath: journal))
+    }
+
+    @Test func missingFileIsAClearError() throws {
+        let r = try runCaptty(["--plain", "--engine", "local", "--file", "/nonexistent/a.wav", "--no-journal"], timeout: 30)
+        #expect(r.status != 0)
+        #expect(r.stderr.contains("/nonexistent/a.wav"))
+    }
+
+    @Test func unknownDeviceWithoutPulseIsAClearError() throws {
+        let dir = try E2EAudio.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let r = try runCaptty(["--plain", "--engine", "local", "--device", "USB mic", "--no-journal"],
+                              environment: ["PULSE_SERVER": "unix:\(dir.path)/no-such-socket", "XDG_RUNTIME_DIR": dir.path], timeout: 30)
+        #expect(r.status != 0)
+        #expect(r.stderr.contains("PulseAudio"))
+    }
+
+    @Test func badKeyBindingNamesTheConfigLine() throws {
+        let dir = try E2EAudio.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let cfg = dir.appendingPathComponent("config.toml")
+        try "engine = \"local\"\n\n[keys]\nquit = \"ctrl-1\"\n".write(to: cfg, atomically: true, encoding: .utf8)
+        let r = try runCaptty(["--plain", "--config", cfg.path, "--file", E2EAudio.preamble, "--no-journal"], timeout: 30)
+        #expect(r.status == 78)
+        #expect(r.stderr.contains("\(cfg.path):4"))
+        #expect(r.stderr.contains("quit"))
+    }
+
+    @Test func deepgramWithoutKeyIsAClearError() throws {
+        let r = try runCaptty(["--plain", "--engine", "deepgram", "--file", E2EAudio.preamble, "--no-journal"],
+                              environment: ["DEEPGRAM_API_KEY": nil], timeout: 30)
+        #expect(r.status != 0)
+        #expect(r.stderr.contains("DEEPGRAM_API_KEY"))
+    }
+}
