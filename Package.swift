@@ -66,6 +66,8 @@ let package = Package(
                     exclude: ["Snapshots", "Support/generate_wide_table.py"]),
         .testTarget(name: "CapttyCoreTests", dependencies: ["CapttyCore", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "Transcript", "Deepgram"]),
+        // Load and fault tests: real captty processes against peers that fail (Tests/Peers/fault_*.py).
+        .testTarget(name: "FaultTests", dependencies: ["CapttyCore", "SpeechEngines", "Deepgram", "Transcript", "TestSupport"]),
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         // Child process for TranscriptTests' journal tests (SIGKILL crash, RLIMIT_FSIZE limit).
         .executableTarget(name: "transcript-crash-child", dependencies: ["Transcript"], path: "Tests/TranscriptCrashChild"),
