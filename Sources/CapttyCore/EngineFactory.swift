@@ -34,11 +34,21 @@ public enum EngineFactory {
         config.baseURL = settings.baseURL
         config.webSocket.caFile = settings.caFile
         config.logger = logger
+        config.replayPacing = replayPacing(forBaseURL: config.baseURL)
         do {
             _ = try config.listenURL(for: LiveOptions())
         } catch {
             throw CapttyError.failed(error.description)
         }
         return DeepgramEngine(credential: credential, configuration: config)
+    }
+
+    /// Deepgram's cloud accepts about 1.25× real time, so audio for it is paced; a self-hosted
+    /// or local server (`captty serve`) takes audio as fast as it can, so a file played faster
+    /// than real time (`captty transcribe`, `--speed`) is not held to 1.25×.
+    static func replayPacing(forBaseURL base: String) -> ReplayPacing {
+        let afterScheme = base.range(of: "://").map { base[$0.upperBound...] } ?? Substring(base)
+        let host = afterScheme.prefix { $0 != "/" && $0 != ":" && $0 != "?" }.lowercased()
+        return host == "deepgram.com" || host.hasSuffix(".deepgram.com") ? .deepgram : .unlimited
     }
 }
