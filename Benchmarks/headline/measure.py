@@ -120,9 +120,10 @@ def run_client(name, argv, env, send_log, audio_s, timeout):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--captty", default=os.path.join(ROOT, ".build/release/captty"))
-    ap.add_argument("--full-seconds", type=float, default=190, help="audio length for the full-speed runs")
+    ap.add_argument("--full-seconds", type=float, default=3600, help="audio length for the full-speed runs")
     ap.add_argument("--rt-seconds", type=float, default=60, help="audio length for the real-time runs")
     ap.add_argument("--only", default="", help="comma-separated client names to run")
+    ap.add_argument("--static-captty", help="also run this captty build (e.g. --static-swift-stdlib) in plain mode")
     ap.add_argument("--json")
     a = ap.parse_args()
     py_new = os.path.join(ROOT, ".venv/bin/python3")
@@ -155,6 +156,10 @@ def main():
                 ("Deepgram SDK newest API (v7.17)", [py_new, os.path.join(here, "sdk_current_client.py"), http, wav,
                                                      str(speed), KEY]),
             ]
+            if a.static_captty:
+                clients.insert(1, ("captty live --plain (static stdlib build)",
+                                   [a.static_captty, "--plain", "--file", wav, "--engine", "deepgram", "--url", url,
+                                    "--speed", str(speed), "--no-journal"]))
             if speed == 0:
                 clients.insert(1, ("captty transcribe", [a.captty, "transcribe", wav, "--engine", "deepgram", "--url", url,
                                                          "-o", os.path.join(work, "t.txt")]))
