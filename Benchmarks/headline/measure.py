@@ -5,7 +5,8 @@ Streams the same recording (a fixture looped to a few minutes, 16 kHz linear16) 
 server at full speed and at real-time pace with each client, and measures per client process:
 - CPU seconds per audio hour: whole process (start-up included, wait4 rusage) and session only
   (minus the CPU the process had used when it wrote its "connecting" line, from /proc/PID/stat);
-- peak RSS (wait4 ru_maxrss = VmHWM);
+- peak RSS: VmHWM of the child polled every 10 ms until it exits (wait4 ru_maxrss is not used: on Linux it
+  includes the forking harness's RSS from before exec);
 - frame-to-screen delay: a loopback proxy (Tests/Peers/fault_proxy.py) stamps each final Results
   frame as it forwards it to the client; the harness stamps each line the client writes to its
   stdout pipe; lines and frames are matched by their text; p50/p99.
@@ -62,6 +63,17 @@ def proc_cpu(pid):
         return None
 
 
+def vm_hwm_kib(pid):
+    try:
+        with open("/proc/%d/status" % pid) as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except OSError:
+        return None
+    return None
+
+
 def run_client(name, argv, env, send_log, audio_s, timeout):
     log_start = os.path.getsize(send_log)
     lines = []
@@ -80,11 +92,27 @@ def run_client(name, argv, env, send_log, audio_s, timeout):
                 marker["cpu"] = proc_cpu(p.pid)
             marker.setdefault("stderr", []).append(s.rstrip())
 
-    th = [threading.Thread(target=read_out), threading.Thread(target=read_err)]
+    hwm = [0]
+    done = threading.Event()
+
+    def watch_rss():
+        # VmHWM of the process's own address space (wait4's ru_maxrss would include the RSS of
+        # this harness from before the child's exec). Polled until the process is a zombie.
+        while not done.is_set():
+            v = vm_hwm_kib(p.pid)
+            if v:
+                hwm[0] = max(hwm[0], v)
+            done.wait(0.01)
+
+    th = [threading.Thread(target=read_out), threading.Thread(target=read_err), threading.Thread(target=watch_rss)]
     for t in th:
         t.start()
     killer = threading.Timer(timeout, p.kill)
     killer.start()
+    # Wait without reaping first, so the last VmHWM reading is taken after the child's last
+    # allocation (a zombie has no memory map: /proc status then lacks VmHWM).
+    os.waitid(os.P_PID, p.pid, os.WEXITED | os.WNOWAIT)
+    done.set()
     _, status, ru = os.wait4(p.pid, 0)
     killer.cancel()
     p.returncode = os.waitstatus_to_exitcode(status)
@@ -105,7 +133,7 @@ def run_client(name, argv, env, send_log, audio_s, timeout):
     res = {"name": name, "exit": p.returncode, "wall_s": wall, "cpu_s": cpu, "startup_cpu_s": startup,
            "session_cpu_s": cpu - startup, "cpu_s_per_audio_h": cpu / audio_s * 3600,
            "session_cpu_s_per_audio_h": (cpu - startup) / audio_s * 3600,
-           "peak_rss_mib": ru.ru_maxrss / 1024.0, "lines": len(lines), "finals_sent": len(sent),
+           "peak_rss_mib": hwm[0] / 1024.0, "ru_maxrss_mib": ru.ru_maxrss / 1024.0, "lines": len(lines), "finals_sent": len(sent),
            "matched": len(delays), "unmatched": unmatched, "command": " ".join(shlex.quote(a) for a in argv)}
     if delays:
         d = sorted(delays)
