@@ -2,7 +2,8 @@
 SWIFT ?= swift
 BIN := .build/debug/captty
 
-.PHONY: all setup build release run test bench fuzz soak clean
+.PHONY: all setup build release run test bench fuzz soak install clean
+PREFIX ?= $(HOME)/.local
 
 all: build
 
@@ -31,6 +32,15 @@ soak: setup
 
 fuzz: setup
 	@scripts/fuzz
+
+# Installs captty, its offline engine's worker and models, and the man page under PREFIX.
+install: release
+	install -d $(PREFIX)/bin $(PREFIX)/libexec/captty $(PREFIX)/share/captty $(PREFIX)/share/man/man1
+	install -m 755 .build/release/captty $(PREFIX)/bin/captty
+	install -m 755 .build/release/captty-moonshine-worker $(PREFIX)/libexec/captty/captty-moonshine-worker
+	[ ! -d vendor/moonshine ] || cp -a vendor/moonshine $(PREFIX)/share/captty/
+	install -m 644 Assets/captty.1 $(PREFIX)/share/man/man1/captty.1
+	@echo "installed captty in $(PREFIX)/bin (make sure it is on your PATH)"
 
 clean:
 	rm -rf .build

@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "captty", targets: ["captty"]),
+        .executable(name: "captty-moonshine-worker", targets: ["captty-moonshine-worker"]),
         .library(name: "Deepgram", targets: ["Deepgram"]),
         .library(name: "WebSocket", targets: ["WebSocket"]),
     ],
@@ -47,6 +48,9 @@ let package = Package(
         .executableTarget(name: "captty", dependencies: [
             "CapttyCore", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+
+        // Runs Moonshine (which leaks per call) in a child process the offline engine recycles.
+        .executableTarget(name: "captty-moonshine-worker", dependencies: ["LocalSpeech"], path: "Sources/MoonshineWorker"),
 
         // Benchmarks: programs that print numbers and the command that reproduces them.
         .executableTarget(name: "LocalBenchmark", dependencies: ["LocalSpeech", "Audio", "Deepgram"],

@@ -71,6 +71,7 @@ public final class LiveApp: Sendable {
                                                                 terminalHasColors: term.hasColors && settings.allowColor != false))
         var quitting = false
         var summary: Session.Summary?
+        var lastNotice: String?
         renderer.renderNow(state.snapshot(session.view), now: Renderer.monotonicSeconds())
 
         func quit() {
@@ -95,6 +96,11 @@ public final class LiveApp: Sendable {
                 }
             }
             if summary != nil { break }
+            let view = session.view
+            if let n = view.notice, n != lastNotice {
+                lastNotice = n
+                if !quitting { state.overlay = .message(title: "Notice", text: n) }
+            }
             var wait = 100
             if case .deferred(let s) = renderer.render(state.snapshot(session.view), now: Renderer.monotonicSeconds()) {
                 wait = max(1, Int(s * 1000) + 1)

@@ -44,6 +44,7 @@ public struct PlainRunner: Sendable {
         var lastConnection: ConnectionState?
         var lastSave: CaptionUI.SaveState?
         var lastDevice: String?
+        var lastNotice: String?
         let changes = session.changes
         // Wake up regularly so a termination signal is seen without a change.
         let ticker = Task {
@@ -55,6 +56,10 @@ public struct PlainRunner: Sendable {
         for await _ in changes {
             let v = session.view
             report(v, lastConnection: &lastConnection, lastSave: &lastSave, lastDevice: &lastDevice)
+            if let n = v.notice, n != lastNotice {
+                lastNotice = n
+                writeErr("captty: \(DisplayWidth.sanitizedForTerminal(n))")
+            }
             printed = printClosed(v.store, from: printed, all: false)
             if stop() || (v.sourceEnded && v.connection == .finished) { break }
             if v.sourceEnded, case .error = v.connection { break }

@@ -64,7 +64,14 @@ public actor Session {
         var task: Task<Void, Never>?
         var held: [LiveEvent] = []
         var ended = false
+        /// Chunks sent before the engine confirmed the connection (`.open`); replayed to a
+        /// replacement run if this one is refused. Nil once confirmed.
+        var unconfirmed: [AudioChunk]? = []
+        var unconfirmedBytes = 0
     }
+
+    /// At most this much audio is kept for replay while a new connection is unconfirmed.
+    static let unconfirmedLimit = 30 * 32_000
 
     public nonisolated let source: any AudioSource
     public nonisolated let engine: any SpeechEngine
@@ -102,6 +109,8 @@ public actor Session {
     private let journalStream: AsyncStream<[CommittedSegment]>
     private var idleWaiters: [CheckedContinuation<Void, Never>] = []
     private var summary: Summary?
+    /// Options of the last run the engine accepted (for falling back when a change is refused).
+    private var lastGoodOptions: LiveOptions?
 
     public init(source: any AudioSource, engine: any SpeechEngine, options: LiveOptions,
                 journal: JournalWriter? = nil, header: JournalHeader? = nil, configuration: Configuration = Configuration()) {
@@ -347,6 +356,10 @@ public actor Session {
         lastSentEnd = chunk.startTime + chunk.duration
         var c = chunk
         c.gapBefore = 0  // the timeline accounts for gaps; the engine sees contiguous audio
+        if run.unconfirmed != nil, run.unconfirmedBytes + c.data.count <= Self.unconfirmedLimit {
+            runs[id]?.unconfirmed?.append(c)
+            runs[id]?.unconfirmedBytes += c.data.count
+        }
         run.input.yield(c)
         updateLag()
         publish()
@@ -368,6 +381,11 @@ public actor Session {
 
     private func received(_ event: LiveEvent, run id: Int) {
         guard let run = runs[id] else { return }
+        if case .open = event, run.unconfirmed != nil {
+            runs[id]?.unconfirmed = nil
+            runs[id]?.unconfirmedBytes = 0
+            lastGoodOptions = run.options
+        }
         let mapped = run.timeline.map(event)
         if id == currentRun { updateConnection(for: mapped) }
         if runOrder.first != id {
@@ -408,12 +426,32 @@ public actor Session {
         guard var run = runs[id], !run.ended else { return }
         run.ended = true
         runs[id] = run
-        if id == currentRun {
+        if id == currentRun, let error, !(error is CancellationError), !stopping, !viewState.sourceEnded,
+           let replay = run.unconfirmed, let good = lastGoodOptions, good != run.options {
+            // The engine refused the new options before accepting any audio: go back to the
+            // last options it accepted and re-send the audio the refused run never took.
+            let message = (error as? LiveError)?.description ?? "\(error)"
+            counts.perRun[id] -= run.unconfirmedBytes
+            runs[id]?.unconfirmed = nil
+            options = good
+            viewState.options = good
+            viewState.notice = "The engine refused the new settings (\(message)); back to "
+                + "\(good.model?.rawValue ?? "the default model"), language \(good.language?.rawValue ?? "default")."
+            startRun()
+            if let new = currentRun {
+                for c in replay {
+                    runs[new]?.timeline.sent(sessionTime: c.startTime, duration: c.duration)
+                    counts.perRun[new] += c.data.count
+                    runs[new]?.input.yield(c)
+                }
+            }
+        } else if id == currentRun {
             if let error, !(error is CancellationError) {
                 let message = (error as? LiveError)?.description ?? "\(error)"
                 viewState.connection = .error(message: message)
             } else if stopping || viewState.sourceEnded {
                 if case .error = viewState.connection {} else { viewState.connection = .finished }
+                viewState.lagMilliseconds = nil
             } else if case .error = viewState.connection {
             } else {
                 viewState.connection = .error(message: "the \(engine.name) engine stopped")
@@ -481,7 +519,7 @@ public actor Session {
     }
 
     private func updateLag() {
-        guard let sent = lastSentEnd else { viewState.lagMilliseconds = nil; return }
+        guard let sent = lastSentEnd, viewState.connection != .finished else { viewState.lagMilliseconds = nil; return }
         viewState.lagMilliseconds = max(0, Int(((sent - store.time) * 1000).rounded()))
     }
 

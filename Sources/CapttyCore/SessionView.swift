@@ -41,6 +41,8 @@ public struct SessionView: Sendable {
     public var sourceError: String?
     /// The session was finished (quit): nothing more will change.
     public var finished = false
+    /// Something the user should read once (e.g. a refused option change); changes each time.
+    public var notice: String?
 
     public init() {}
 

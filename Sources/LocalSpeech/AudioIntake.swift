@@ -16,58 +16,49 @@ struct AudioIntake {
     private(set) var format: AudioFormat?
     private let separateChannels: Bool
     private var header: [UInt8] = []
-    private var decoder: PCMDecoder?
-    private var resamplers: [StreamingResampler] = []
-    /// Input frames (per channel) received so far.
-    private(set) var framesIn = 0
+    private var converter: SpeechConverter?
+    /// Audio bytes received so far (after any WAV header).
+    private(set) var bytesIn = 0
 
     /// `format` nil means a WAV stream. `separateChannels` keeps channels apart (multichannel).
     init(format: AudioFormat?, separateChannels: Bool) {
         self.separateChannels = separateChannels
-        if let format { setUp(format) }
+        if let format { _ = setUp(format) }
     }
 
     /// Output channels: the stream's channels when kept apart, else 1.
     var outputChannels: Int { separateChannels ? (format?.channels ?? 1) : 1 }
 
     /// Seconds of audio received.
-    var seconds: Double { format.map { Double(framesIn) / Double($0.sampleRate) } ?? 0 }
+    var seconds: Double { format.map { Double(bytesIn / $0.bytesPerFrame) / Double($0.sampleRate) } ?? 0 }
 
-    private mutating func setUp(_ f: AudioFormat) {
+    private mutating func setUp(_ f: AudioFormat) -> String? {
         format = f
-        decoder = PCMDecoder(format: f)
-        resamplers = Array(repeating: StreamingResampler(from: f.sampleRate, to: 16_000), count: separateChannels ? f.channels : 1)
+        do { converter = try SpeechConverter(from: f, separateChannels: separateChannels) } catch { return "\(error)" }
+        return nil
     }
 
     mutating func push(_ bytes: [UInt8]) -> Output {
         var data = bytes
-        if decoder == nil {
+        if converter == nil {
             header += bytes
             switch WAVReader.header(header) {
             case .needMore: return .samples([])
             case .invalid(let why):
                 return .invalid("no encoding was given, so a WAV stream was expected, but \(why); send encoding and sample_rate for raw audio")
             case .found(let f, let offset, _):
-                setUp(f)
+                if let why = setUp(f) { return .invalid(why) }
                 data = Array(header[offset...])
                 header = []
             }
         }
-        guard var decoder, let format else { return .samples([]) }
-        framesIn += (data.count) / format.bytesPerFrame
-        let out: [[Int16]]
-        if separateChannels {
-            let per = decoder.decodeChannels(data)
-            out = per.enumerated().map { c, x in SpeechConverter.quantise(resamplers[c].process(x)) }
-        } else {
-            out = [SpeechConverter.quantise(resamplers[0].process(decoder.decode(data)))]
-        }
-        self.decoder = decoder
-        return .samples(out)
+        guard converter != nil, format != nil else { return .invalid("the audio format \(self.format.map { "\($0)" } ?? "?") cannot be converted") }
+        bytesIn += data.count
+        return .samples(converter!.convertChannels(data))
     }
 
     /// The samples still held by the resamplers, at the end of the stream.
     mutating func flush() -> [[Int16]] {
-        resamplers.indices.map { SpeechConverter.quantise(resamplers[$0].flush()) }
+        converter?.flushChannels() ?? []
     }
 }

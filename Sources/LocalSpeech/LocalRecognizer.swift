@@ -87,6 +87,11 @@ public struct LocalRecognizer: SpeechEngine {
         return events
     }
 
+    /// Transcribes a WAV file (any rate, channels mixed down) and returns every event, in order.
+    public func transcribe(file: URL, options: LiveOptions = .captionDefaults) async throws -> [LiveEvent] {
+        try await transcribe(samples: try WAVReader.read16kMono(file), options: options)
+    }
+
     /// Splits samples into 100 ms chunks of `AudioFormat.speech16k`.
     public static func chunks(of samples: [Int16], chunkSeconds: Double = 0.1) -> AsyncThrowingStream<AudioChunk, Error> {
         let n = max(1, Int(chunkSeconds * 16_000))

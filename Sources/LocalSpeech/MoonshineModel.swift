@@ -35,6 +35,11 @@ final class MoonshineModel: @unchecked Sendable {
         return m
     }
 
+    /// A model of its own (the worker process holds exactly one).
+    static func loadUnshared(_ files: MoonshineModelFiles) throws(LocalEngineError) -> MoonshineModel {
+        try MoonshineModel(files: files)
+    }
+
     private init(files: MoonshineModelFiles) throws(LocalEngineError) {
         self.files = files
         func fail(_ detail: String) -> LocalEngineError {

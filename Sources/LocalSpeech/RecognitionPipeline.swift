@@ -20,7 +20,7 @@ final class RecognitionPipeline {
 
     private var mode: LocalEngineConfiguration.Mode
     private let sphinx: PocketSphinxDecoder
-    private var moonshine: MoonshineModel?
+    private var moonshine: (any UtteranceTranscriber)?
     private var segmenter: SpeechSegmenter
     private var smoother = PartialSmoother()
 
@@ -41,6 +41,11 @@ final class RecognitionPipeline {
     private var nextInterimSample = 0
     private var lastFinalEnd = 0.0
     private var lastWordEnd: Double?
+    /// Accurate words for the start of the current utterance, from a partial Moonshine decode.
+    private var interimPrefix: [TimedWord] = []
+    private var nextMoonshineInterimSample = Int.max
+    /// A Moonshine decode started early in a pause: the samples it covered and its text.
+    private var speculation: (start: Int, end: Int, text: String)?
 
     private var wantInterims: Bool { options.interimResults == true }
     private var wantPunctuation: Bool { options.punctuate == true || options.smartFormat == true }
@@ -56,7 +61,14 @@ final class RecognitionPipeline {
         segmenter = SpeechSegmenter(config: seg)
         sphinx = try PocketSphinxDecoder(model: config.models.sphinx)
         if mode == .hybrid, let files = config.models.moonshine {
-            do { moonshine = try MoonshineModel.shared(files) } catch {
+            do {
+                // In-process only on request: libmoonshine leaks per call (see MoonshineWorker).
+                if ProcessInfo.processInfo.environment["CAPTTY_MOONSHINE_INPROCESS"] == "1" {
+                    moonshine = try MoonshineModel.shared(files)
+                } else {
+                    moonshine = try MoonshineProcess.shared(files, memoryLimitMB: config.moonshineMemoryLimitMB)
+                }
+            } catch {
                 log.warning("Moonshine could not be loaded, using PocketSphinx for finals: \(error)")
                 emit(.error(LiveError(kind: .engine, message: "\(error); using PocketSphinx only (less accurate)", isFatal: false)))
                 mode = .sphinxOnly
@@ -84,6 +96,8 @@ final class RecognitionPipeline {
     func push(_ samples: [Int16], gapBefore: Double = 0) {
         if gapBefore > 0 {
             if active { endUtterance(atSample: consumed, pause: true, fromFinalize: false) }
+            segmenter.reset()   // speech after the gap starts a new utterance,
+            lastUtteranceEndSample = consumed   // with no audio from before the gap
             timeOffset += gapBefore
         }
         pending += samples
@@ -136,6 +150,8 @@ final class RecognitionPipeline {
         for e in events {
             switch e {
             case .start(let f):
+                // After a split the next utterance has already begun (`beginContinuation`).
+                guard !active else { continue }
                 let onset = f * spf
                 let from = max(lastUtteranceEndSample, onset - Int(config.preroll * Double(Self.sampleRate)), historyStart)
                 beginUtterance(atSample: from, onset: onset)
@@ -143,9 +159,19 @@ final class RecognitionPipeline {
             case .end(let f, let pause):
                 let cut = pause ? min(consumed, f * spf + Int(config.tail * Double(Self.sampleRate))) : f * spf
                 endUtterance(atSample: cut, pause: pause, fromFinalize: false)
+                if !pause { fedThisFrame = true }   // the continuation was fed up to this frame
             }
         }
         if active && !fedThisFrame { sphinx.process(frame) }
+        if active, mode == .hybrid, config.speculationDelay > 0,
+           segmenter.trailingSilenceFrames == speculationFrames {
+            speculate()
+        }
+        if active && wantInterims && mode == .hybrid && consumed >= nextMoonshineInterimSample
+            && segmenter.trailingSilenceFrames == 0 {
+            nextMoonshineInterimSample = consumed + moonshineInterimSamples
+            refreshInterimPrefix()
+        }
         if active && wantInterims && consumed >= nextInterimSample {
             nextInterimSample = consumed + Int(config.interimInterval * Double(Self.sampleRate))
             emitInterim()
@@ -156,6 +182,47 @@ final class RecognitionPipeline {
         }
     }
 
+    private var moonshineInterimSamples: Int {
+        config.moonshineInterimInterval > 0 ? Int(config.moonshineInterimInterval * Double(Self.sampleRate)) : Int.max / 2
+    }
+
+    /// Re-decodes the utterance so far with Moonshine; its words (but the last, unsure ones)
+    /// replace the start of the interims until the next refresh or the final.
+    private func refreshInterimPrefix() {
+        guard let moonshine else { return }
+        let start = utteranceStartSample, end = consumed
+        let t0 = time(start), t1 = time(end)
+        guard let text = try? moonshine.transcribe(moonshineInput(start, end)) else { return }
+        let tokens = TextNormalizer.tokens(text)
+        guard Double(tokens.count) / max(0.5, t1 - t0) <= config.maxWordsPerSecond else { return }
+        let hyp = sphinx.hypothesis().map { w -> TimedWord in Self.shift(w, by: t0) }
+        let aligned = WordAligner.align(tokens, with: hyp, span: t0...t1)
+        interimPrefix = aligned.filter { $0.end <= t1 - config.moonshineInterimHoldback }
+    }
+
+    /// Quiet frames after which to speculate: never before the tail kept after speech is heard.
+    private var speculationFrames: Int {
+        max(1, Int((config.speculationDelay * 100).rounded()), Int((config.tail * 100).rounded(.up)))
+    }
+
+    /// Decodes the utterance as if it ended at its last speech frame; `endUtterance` uses the
+    /// text when the pause is confirmed with the same end.
+    private func speculate() {
+        guard let moonshine else { return }
+        let start = utteranceStartSample
+        let end = min(consumed, (segmenter.lastSpeechFrame + 1) * spf + Int(config.tail * Double(Self.sampleRate)))
+        guard end > start else { return }
+        if let text = try? moonshine.transcribe(moonshineInput(start, end)) {
+            speculation = (start, end, text)
+        }
+    }
+
+    private func moonshineInput(_ start: Int, _ end: Int) -> [Float] {
+        var samples = history[(start - historyStart)..<(end - historyStart)].map { Float($0) / 32768 }
+        samples += Array(repeating: 0, count: Int(config.moonshinePadding * Double(Self.sampleRate)))
+        return samples
+    }
+
     private func beginUtterance(atSample from: Int, onset: Int) {
         active = true
         utteranceStartSample = from
@@ -163,6 +230,8 @@ final class RecognitionPipeline {
         sphinx.startUtterance()
         sphinx.process(history[(from - historyStart)...])
         nextInterimSample = consumed + Int(config.interimInterval * Double(Self.sampleRate))
+        interimPrefix = []
+        nextMoonshineInterimSample = from + moonshineInterimSamples
         if options.vadEvents == true {
             emit(.speechStarted(SpeechStarted(channel: channelIndex, timestamp: time(onset))))
         }
@@ -174,15 +243,14 @@ final class RecognitionPipeline {
         let end = max(start, min(cut, consumed))
         let t0 = time(start), t1 = time(end)
         let sphinxWords = sphinx.endUtterance()
-            .map { w -> TimedWord in var w = w; w.start += t0; w.end += t0; return w }
+            .map { w -> TimedWord in Self.shift(w, by: t0) }
             .filter { $0.start < t1 }
         var words = sphinxWords
         if mode == .hybrid, let moonshine {
-            let audio = history[(start - historyStart)..<(end - historyStart)]
-            var samples = audio.map { Float($0) / 32768 }
-            samples += Array(repeating: 0, count: Int(config.moonshinePadding * Double(Self.sampleRate)))
             do {
-                let text = try moonshine.transcribe(samples)
+                let text: String
+                if let s = speculation, s.start == start, s.end == end { text = s.text }
+                else { text = try moonshine.transcribe(moonshineInput(start, end)) }
                 let tokens = TextNormalizer.tokens(text)
                 let seconds = max(0.5, t1 - t0)
                 if Double(tokens.count) / seconds > config.maxWordsPerSecond {
@@ -198,9 +266,15 @@ final class RecognitionPipeline {
             words[0].punctuated = words[0].word.prefix(1).uppercased() + words[0].word.dropFirst()
         }
         active = false
+        speculation = nil
+        interimPrefix = []
+        nextMoonshineInterimSample = Int.max
         lastUtteranceEndSample = end
         let spanEnd = max(lastFinalEnd, t1)
-        emitFinal(words: words, start: lastFinalEnd, end: spanEnd, speechFinal: pause && !fromFinalize, fromFinalize: fromFinalize)
+        // With `endpointing=false` Deepgram never marks speech_final; finals still come at pauses.
+        let endpointingOn = options.endpointing != .disabled
+        emitFinal(words: words, start: lastFinalEnd, end: spanEnd, speechFinal: pause && !fromFinalize && endpointingOn,
+                  fromFinalize: fromFinalize)
         lastFinalEnd = spanEnd
         if let last = words.last { lastWordEnd = last.end }
         // The next utterance may start right here (a split); audio before `end` is no longer needed.
@@ -219,14 +293,19 @@ final class RecognitionPipeline {
         sphinx.startUtterance()
         sphinx.process(history[max(0, from - historyStart)...])
         nextInterimSample = consumed
+        interimPrefix = []
+        nextMoonshineInterimSample = from + moonshineInterimSamples
     }
 
     // MARK: output
 
     private func emitInterim() {
         let t0 = time(utteranceStartSample)
-        let hyp = sphinx.hypothesis().map { w -> TimedWord in var w = w; w.start += t0; w.end += t0; return w }
-        let words = smoother.update(hyp)
+        let hyp = sphinx.hypothesis().map { w -> TimedWord in Self.shift(w, by: t0) }
+        var words = smoother.update(hyp)
+        if let cut = interimPrefix.last?.end {
+            words = interimPrefix + words.filter { $0.start >= cut - 0.05 }
+        }
         // Deepgram repeats interims even when unchanged; so do we, to keep the cadence steady.
         emit(.results(results(words: words, start: lastFinalEnd, end: max(lastFinalEnd, audioTime),
                               isFinal: false, speechFinal: false, fromFinalize: false)))
@@ -259,6 +338,15 @@ final class RecognitionPipeline {
         return Results(channelIndex: channelIndex, start: round3(start), duration: round3(end - start), isFinal: isFinal, speechFinal: speechFinal,
                        fromFinalize: fromFinalize, channel: Channel(alternatives: [alt]),
                        metadata: ResultsMetadata(requestID: requestID, modelInfo: modelInfo, modelUUID: modelUUID))
+    }
+
+    /// Makes utterance-relative word times absolute; PocketSphinx's frame count can be one off
+    /// at an utterance's edge, so times are kept inside it.
+    static func shift(_ w: TimedWord, by t0: Double) -> TimedWord {
+        var w = w
+        w.start = max(t0, w.start + t0)
+        w.end = max(w.start, w.end + t0)
+        return w
     }
 
     private func round3(_ x: Double) -> Double { (x * 1000).rounded() / 1000 }

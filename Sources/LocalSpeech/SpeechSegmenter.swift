@@ -126,6 +126,9 @@ public struct SpeechSegmenter: Sendable {
         inSpeech = false; speechRun = 0; silenceRun = 0; energies = []
     }
 
+    /// Consecutive quiet frames at the end of the current utterance (0 when not in speech).
+    public var trailingSilenceFrames: Int { inSpeech ? silenceRun : 0 }
+
     /// The current noise floor in dBFS.
     public var noiseFloor: Double { floor }
 }

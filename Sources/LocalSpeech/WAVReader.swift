@@ -80,7 +80,7 @@ public enum WAVReader {
     /// Reads a WAV file and converts it to 16 kHz mono linear16 samples.
     public static func read16kMono(_ url: URL) throws(LocalEngineError) -> [Int16] {
         let (format, data) = try read(url)
-        var conv = SpeechConverter(from: format)
+        var conv = try SpeechConverter(from: format)
         return conv.convert(data) + conv.flush()
     }
 }

@@ -25,9 +25,9 @@ final class TmuxScreen: @unchecked Sendable {
         try Self.spawn("/usr/bin/tmux", ["-L", socket] + args, timeout: 20)
     }
 
-    /// Runs a short command with posix_spawn and waitpid (bounded; killed on timeout). Used
-    /// instead of Foundation's Process, which here sometimes misses the exit of a tmux client
-    /// whose server daemonizes.
+    /// Runs a short command with posix_spawn and waitpid (bounded; killed on timeout), with no
+    /// signals blocked. Used instead of Foundation's Process, which here sometimes misses the
+    /// exit of a tmux client whose server daemonizes.
     static func spawn(_ path: String, _ args: [String], timeout: Double) throws -> SpawnResult {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("captty-tmux-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
@@ -41,8 +41,20 @@ final class TmuxScreen: @unchecked Sendable {
         posix_spawn_file_actions_addopen(&actions, 2, errPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
         let argv = ([path] + args).map { strdup($0) } + [nil]
         defer { for a in argv { free(a) } }
+        // The test process's threads block most signals and posix_spawn passes the mask on:
+        // start the child (a tmux server, its shell, captty) with none blocked and default
+        // dispositions, so kill-server, SIGTERM and SIGHUP work on it.
+        var attr = posix_spawnattr_t()
+        posix_spawnattr_init(&attr)
+        defer { posix_spawnattr_destroy(&attr) }
+        var none = sigset_t(), all = sigset_t()
+        sigemptyset(&none)
+        sigfillset(&all)
+        posix_spawnattr_setsigmask(&attr, &none)
+        posix_spawnattr_setsigdefault(&attr, &all)
+        posix_spawnattr_setflags(&attr, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
         var pid: pid_t = 0
-        let rc = posix_spawn(&pid, path, &actions, nil, argv, environ)
+        let rc = posix_spawn(&pid, path, &actions, &attr, argv, environ)
         guard rc == 0 else { throw Failure(description: "cannot run \(path): \(String(cString: strerror(rc)))") }
         var status: Int32 = 0
         let deadline = Date().addingTimeInterval(timeout)

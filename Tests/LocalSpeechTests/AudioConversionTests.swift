@@ -6,23 +6,24 @@ import TestSupport
 
 /// Any encoding, rate and channel count becomes 16 kHz mono linear16 for the recognizer.
 struct AudioConversionTests {
-    @Test func g711DecodesToTheReferenceValues() {
-        // ITU-T G.711 tables: mu-law 0xFF/0x7F are ±0, 0x00 is -32124, 0x80 is +32124;
-        // A-law 0xD5 is +8, 0x55 is -8, 0xAA is +32256, 0x2A is -32256.
-        #expect(PCMDecoder.mulaw(0xFF) == 0 && PCMDecoder.mulaw(0x7F) == 0)
-        #expect(PCMDecoder.mulaw(0x00) == -32124 && PCMDecoder.mulaw(0x80) == 32124)
-        #expect(PCMDecoder.alaw(0xD5) == 8 && PCMDecoder.alaw(0x55) == -8)
-        #expect(PCMDecoder.alaw(0xAA) == 32256 && PCMDecoder.alaw(0x2A) == -32256)
-    }
-
-    @Test func stereoIsAveragedAndOddChunkBoundariesAreCarried() {
-        var d = PCMDecoder(format: AudioFormat(encoding: .linear16, sampleRate: 16_000, channels: 2))
+    @Test func stereoIsMixedDownOrKeptApartAndOddChunkBoundariesAreCarried() throws {
+        let stereo = AudioFormat(encoding: .linear16, sampleRate: 16_000, channels: 2)
         // Frames (1000, 3000) and (-2000, 0), split mid-sample.
         let bytes: [UInt8] = [0xE8, 0x03, 0xB8, 0x0B, 0x30, 0xF8, 0x00, 0x00]
-        let a = d.decode(Array(bytes[0..<3])), b = d.decode(Array(bytes[3...]))
+        var mix = try SpeechConverter(from: stereo)
+        let a = mix.convert(Array(bytes[0..<3])), b = mix.convert(Array(bytes[3...]))
         #expect(a.isEmpty)
-        #expect(b.count == 2)
-        #expect(abs(b[0] - 2000 / 32768) < 1e-6 && abs(b[1] - -1000 / 32768) < 1e-6)
+        #expect(b == [2000, -1000])
+        var apart = try SpeechConverter(from: stereo, separateChannels: true)
+        #expect(apart.convertChannels(bytes) == [[1000, -2000], [3000, 0]])
+    }
+
+    @Test func muLawAndALawBecomeLinear16() throws {
+        // G.711: mu-law 0x80 and A-law 0xAA are the loudest positive codes.
+        var mu = try SpeechConverter(from: AudioFormat(encoding: .mulaw, sampleRate: 16_000, channels: 1))
+        var a = try SpeechConverter(from: AudioFormat(encoding: .alaw, sampleRate: 16_000, channels: 1))
+        #expect(mu.convert([0x80, 0xFF]) == [32124, 0])
+        #expect(a.convert([0xAA, 0xD5]) == [32256, 8])
     }
 
     /// Dominant frequency by counting zero crossings.
@@ -33,12 +34,12 @@ struct AudioConversionTests {
     }
 
     @Test(arguments: [8_000, 22_050, 44_100, 48_000])
-    func resamplingKeepsLengthAndPitch(rate: Int) {
+    func resamplingKeepsLengthAndPitch(rate: Int) throws {
         let seconds = 1.0
         let input = (0..<Int(Double(rate) * seconds)).map { Int16(10_000 * sin(2 * .pi * 440 * Double($0) / Double(rate))) }
         var bytes = [UInt8]()
         for s in input { let u = UInt16(bitPattern: s); bytes += [UInt8(u & 0xff), UInt8(u >> 8)] }
-        var conv = SpeechConverter(from: AudioFormat(encoding: .linear16, sampleRate: rate, channels: 1))
+        var conv = try SpeechConverter(from: AudioFormat(encoding: .linear16, sampleRate: rate, channels: 1))
         // In uneven pieces, as a network stream would deliver them.
         var out: [Int16] = []
         var i = 0, step = 333
@@ -50,14 +51,14 @@ struct AudioConversionTests {
         #expect(peak > 9_000 && peak < 11_000, "amplitude kept, got \(peak)")
     }
 
-    @Test func aboveTheNewNyquistIsFilteredOut() {
+    @Test func aboveTheNewNyquistIsFilteredOut() throws {
         // 7 kHz at 48 kHz would alias to 9 kHz → 7 kHz ... it lies below 8 kHz, so use 11 kHz,
         // which must vanish (it would alias to 5 kHz without a filter).
         let rate = 48_000
         let input = (0..<rate).map { Int16(10_000 * sin(2 * .pi * 11_000 * Double($0) / Double(rate))) }
         var bytes = [UInt8]()
         for s in input { let u = UInt16(bitPattern: s); bytes += [UInt8(u & 0xff), UInt8(u >> 8)] }
-        var conv = SpeechConverter(from: AudioFormat(encoding: .linear16, sampleRate: rate, channels: 1))
+        var conv = try SpeechConverter(from: AudioFormat(encoding: .linear16, sampleRate: rate, channels: 1))
         let out = conv.convert(bytes) + conv.flush()
         let peak = out.dropFirst(100).dropLast(100).map { abs(Int($0)) }.max() ?? 0
         #expect(peak < 500, "aliasing left a peak of \(peak)")

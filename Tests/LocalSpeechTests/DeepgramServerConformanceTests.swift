@@ -6,220 +6,221 @@ import TestSupport
 
 /// The local server speaks Deepgram's live protocol well enough for Deepgram's own SDK and for
 /// a plain WebSocket client probing its edges (options, auth, limits, idling, formats).
-@Suite(.serialized, .enabled(if: InstalledModels.sphinx, "offline models not installed: run scripts/install-local-engine"))
-struct DeepgramServerConformanceTests {
-    static func withServer(apiKey: String? = nil, maxClients: Int = 4, idle: Double = 10, mode: LocalEngineConfiguration.Mode? = nil,
-                           _ body: (DeepgramServer, String) async throws -> Void) async throws {
-        let models = try #require(InstalledModels.found)
-        var config = DeepgramServer.Configuration()
-        config.port = 0
-        config.apiKey = apiKey.map(APIKeyCheck.init(key:))
-        config.maxClients = maxClients
-        config.idleTimeout = idle
-        let server = try DeepgramServer.listen(recognizer: LocalRecognizer(configuration: LocalEngineConfiguration(models: models, mode: mode)),
-                                               configuration: config)
-        let serving = Task { await server.run() }
-        defer { server.shutdown(); serving.cancel() }
-        #expect(server.host == "127.0.0.1", "binds loopback by default")
-        try await body(server, "ws://127.0.0.1:\(server.port)/v1/listen")
-    }
-
-    static var sdkPython: String {
-        let venv = TestPaths.packageRoot.appendingPathComponent(".venv/bin/python3").path
-        return FileManager.default.isExecutableFile(atPath: venv) ? venv : TestPaths.python
-    }
-
-    @Test(.timeLimit(.minutes(3)))
-    func theOfficialSDKStreamsARecordingInRealTime() async throws {
-        try await Self.withServer(apiKey: "local-test-key") { _, url in
-            let base = url.replacingOccurrences(of: "/v1/listen", with: "")
-            let wav = TestPaths.deepgramFixtures.appendingPathComponent("audio/preamble-rest.wav").path
-            let peer = try PythonPeer("local_sdk_current_client.py", [base, wav, "local-test-key"], python: Self.sdkPython)
-            let s = try await peer.json(prefix: "SUMMARY ", timeout: 150)
-            #expect(s["error"] is NSNull, "SDK error: \(String(describing: s["error"]))")
-            #expect((s["results"] as? Int ?? 0) > 20, "typed Results received: \(s)")
-            #expect((s["finals"] as? Int ?? 0) >= 2)
-            #expect((s["speech_finals"] as? Int ?? 0) >= 1)
-            #expect((s["speech_started"] as? Int ?? 0) >= 1)
-            #expect((s["utterance_ends"] as? Int ?? 0) >= 1)
-            #expect(s["finalize_answered"] as? Bool == true, "Finalize answered with from_finalize")
-            #expect(s["metadata"] as? Int == 1)
-            #expect(s["closed"] as? Bool == true)
-            let order = s["order"] as? [String] ?? []
-            #expect(order.last == "M", "Metadata comes after every Results: \(order)")
-            let ids = Set(s["request_ids"] as? [String] ?? [])
-            #expect(ids.count == 1 && ids.first == s["metadata_request_id"] as? String)
-            let transcript = s["transcript"] as? String ?? ""
-            let wer = WordErrorRate(reference: try InstalledModels.preambleReference(), hypothesis: transcript)
-            #expect(wer.rate < (InstalledModels.moonshine ? 0.15 : 0.6), "WER \(wer): \(transcript)")
-            #expect(abs((s["metadata_duration"] as? Double ?? 0) - 19.1) < 0.2)
+extension RealEngineTests {
+    @Suite(.serialized, .enabled(if: InstalledModels.sphinx, "offline models not installed: run scripts/install-local-engine"))
+    struct DeepgramServerConformanceTests {
+        static func withServer(apiKey: String? = nil, maxClients: Int = 4, idle: Double = 10, mode: LocalEngineConfiguration.Mode? = nil,
+                               _ body: (DeepgramServer, String) async throws -> Void) async throws {
+            let models = try #require(InstalledModels.found)
+            var config = DeepgramServer.Configuration()
+            config.port = 0
+            config.apiKey = apiKey.map(APIKeyCheck.init(key:))
+            config.maxClients = maxClients
+            config.idleTimeout = idle
+            let server = try DeepgramServer.listen(recognizer: LocalRecognizer(configuration: LocalEngineConfiguration(models: models, mode: mode)),
+                                                   configuration: config)
+            let serving = Task { await server.run() }
+            defer { server.shutdown(); serving.cancel() }
+            #expect(server.host == "127.0.0.1", "binds loopback by default")
+            try await body(server, "ws://127.0.0.1:\(server.port)/v1/listen")
         }
-    }
 
-    /// A venv with the 3.x SDK (`pip install 'deepgram-sdk<4'`), made by scripts/setup.
-    static var sdkV3Python: String? {
-        let candidates = [ProcessInfo.processInfo.environment["CAPTTY_DG_SDK3_PYTHON"],
-                          TestPaths.packageRoot.appendingPathComponent(".venv-dg3/bin/python3").path,
-                          "/work/venv-dg3/bin/python3"].compactMap { $0 }
-        return candidates.first { FileManager.default.isExecutableFile(atPath: $0) }
-    }
-
-    @Test(.timeLimit(.minutes(3)),
-          .enabled(if: sdkV3Python != nil, "no venv with deepgram-sdk<4: python3 -m venv .venv-dg3 && .venv-dg3/bin/pip install 'deepgram-sdk<4'"))
-    func theOfficial3xSDKStreamsARecordingInRealTime() async throws {
-        try await Self.withServer(apiKey: "local-test-key") { _, url in
-            let base = url.replacingOccurrences(of: "/v1/listen", with: "").replacingOccurrences(of: "ws://", with: "http://")
-            let wav = TestPaths.deepgramFixtures.appendingPathComponent("audio/preamble-rest.wav").path
-            let peer = try PythonPeer("local_sdk_v3_client.py", [base, wav, "local-test-key"], python: try #require(Self.sdkV3Python))
-            let s = try await peer.json(prefix: "SUMMARY ", timeout: 150)
-            #expect((s["errors"] as? [String])?.isEmpty == true, "SDK errors: \(String(describing: s["errors"]))")
-            #expect((s["unhandled"] as? [String])?.isEmpty == true, "messages the SDK did not recognise: \(String(describing: s["unhandled"]))")
-            #expect(s["opened"] as? Bool == true)
-            #expect((s["results"] as? Int ?? 0) > 20)
-            #expect((s["speech_finals"] as? Int ?? 0) >= 1)
-            #expect((s["speech_started"] as? Int ?? 0) >= 1)
-            #expect((s["utterance_ends"] as? Int ?? 0) >= 1)
-            #expect(s["finalize_answered"] as? Bool == true)
-            #expect(s["metadata"] as? Int == 1)
-            #expect(s["closed"] as? Bool == true)
-            #expect((s["request_ids"] as? [String]) == [s["metadata_request_id"] as? String ?? "?"])
-            let wer = WordErrorRate(reference: try InstalledModels.preambleReference(), hypothesis: s["transcript"] as? String ?? "")
-            #expect(wer.rate < (InstalledModels.moonshine ? 0.15 : 0.6), "WER \(wer)")
+        static var sdkPython: String {
+            let venv = TestPaths.packageRoot.appendingPathComponent(".venv/bin/python3").path
+            return FileManager.default.isExecutableFile(atPath: venv) ? venv : TestPaths.python
         }
-    }
 
-    @Test(.timeLimit(.minutes(2)))
-    func badOptionsAreRefusedWith400AndDgError() async throws {
-        try await Self.withServer { _, url in
-            for (query, needle) in [("language=english", "language"), ("encoding=opus&sample_rate=48000", "encoding"),
-                                    ("encoding=linear16", "sample_rate"), ("interim_results=maybe", "interim_results"),
-                                    ("encoding=linear16&sample_rate=abc", "sample_rate"), ("language=de", "English")] {
-                let peer = try PythonPeer("local_server_probe.py", ["upgrade", url + "?" + query])
-                let r = try await peer.json(timeout: 30)
-                #expect(r["status"] as? Int == 400, "\(query): \(r)")
-                #expect((r["dg_error"] as? String)?.contains(needle) == true, "\(query): \(r)")
-                #expect((r["dg_request_id"] as? String)?.isEmpty == false)
-                #expect((r["body"] as? String)?.contains("err_msg") == true)
-            }
-            let peer = try PythonPeer("local_server_probe.py", ["upgrade", url.replacingOccurrences(of: "/v1/listen", with: "/v2/other")])
-            #expect(try await peer.json(timeout: 30)["status"] as? Int == 404)
-        }
-    }
-
-    @Test(.timeLimit(.minutes(2)))
-    func aRequiredKeyIsChecked() async throws {
-        try await Self.withServer(apiKey: "s3cret-key") { _, url in
-            for (auth, status) in [(nil, 401), ("Token wrong-key", 401), ("Token s3cret-key-longer", 401),
-                                   ("Token s3cret-key", 101), ("Bearer s3cret-key", 101)] as [(String?, Int)] {
-                let peer = try PythonPeer("local_server_probe.py", ["upgrade", url + "?model=nova-3"] + (auth.map { [$0] } ?? []))
-                let r = try await peer.json(timeout: 30)
-                #expect(r["status"] as? Int == status, "\(auth ?? "no auth"): \(r)")
-                #expect((r["dg_request_id"] as? String)?.isEmpty == false, "dg-request-id on every response")
-                if status == 401 { #expect(!(r["body"] as? String ?? "").contains("s3cret"), "the key is never echoed") }
+        @Test(.timeLimit(.minutes(3)))
+        func theOfficialSDKStreamsARecordingInRealTime() async throws {
+            try await Self.withServer(apiKey: "local-test-key") { _, url in
+                let base = url.replacingOccurrences(of: "/v1/listen", with: "")
+                let wav = TestPaths.deepgramFixtures.appendingPathComponent("audio/preamble-rest.wav").path
+                let peer = try PythonPeer("local_sdk_current_client.py", [base, wav, "local-test-key"], python: Self.sdkPython)
+                let s = try await peer.json(prefix: "SUMMARY ", timeout: 150)
+                #expect(s["error"] is NSNull, "SDK error: \(String(describing: s["error"]))")
+                #expect((s["results"] as? Int ?? 0) > 20, "typed Results received: \(s)")
+                #expect((s["finals"] as? Int ?? 0) >= 2)
+                #expect((s["speech_finals"] as? Int ?? 0) >= 1)
+                #expect((s["speech_started"] as? Int ?? 0) >= 1)
+                #expect((s["utterance_ends"] as? Int ?? 0) >= 1)
+                #expect(s["finalize_answered"] as? Bool == true, "Finalize answered with from_finalize: \(s)")
+                #expect(s["metadata"] as? Int == 1)
+                #expect(s["closed"] as? Bool == true)
+                let order = s["order"] as? [String] ?? []
+                #expect(order.last == "M", "Metadata comes after every Results: \(order)")
+                let ids = Set(s["request_ids"] as? [String] ?? [])
+                #expect(ids.count == 1 && ids.first == s["metadata_request_id"] as? String)
+                let transcript = s["transcript"] as? String ?? ""
+                let wer = WordErrorRate(reference: try InstalledModels.preambleReference(), hypothesis: transcript)
+                #expect(wer.rate < (InstalledModels.moonshine ? 0.15 : 0.6), "WER \(wer): \(transcript)")
+                #expect(abs((s["metadata_duration"] as? Double ?? 0) - 19.1) < 0.2)
             }
         }
-    }
 
-    @Test(.timeLimit(.minutes(2)))
-    func clientsBeyondTheLimitGet503() async throws {
-        try await Self.withServer(maxClients: 2) { server, url in
-            let holders = try (0..<2).map { _ in try PythonPeer("local_server_probe.py", ["hold", url, "8"]) }
-            for h in holders { #expect(try await h.json(timeout: 30)["open"] as? Bool == true) }
-            #expect(server.activeStreams == 2)
-            let third = try PythonPeer("local_server_probe.py", ["upgrade", url])
-            let r = try await third.json(timeout: 30)
-            #expect(r["status"] as? Int == 503, "\(r)")
-            #expect((r["dg_error"] as? String)?.contains("2 at once") == true)
-            for h in holders { await h.finish(timeout: 30) }
-            // Slots are given back: a new client gets in.
-            var admitted = false
-            for _ in 0..<20 where !admitted {
-                let again = try PythonPeer("local_server_probe.py", ["upgrade", url])
-                admitted = try await again.json(timeout: 30)["status"] as? Int == 101
-                if !admitted { try await Task.sleep(for: .milliseconds(250)) }
+        /// A venv with the 3.x SDK (`pip install 'deepgram-sdk<4'`), made by scripts/setup.
+        static var sdkV3Python: String? {
+            let candidates = [ProcessInfo.processInfo.environment["CAPTTY_DG_SDK3_PYTHON"],
+                              TestPaths.packageRoot.appendingPathComponent(".venv-dg3/bin/python3").path].compactMap { $0 }
+            return candidates.first { FileManager.default.isExecutableFile(atPath: $0) }
+        }
+
+        @Test(.timeLimit(.minutes(3)),
+              .enabled(if: sdkV3Python != nil, "no venv with deepgram-sdk<4: python3 -m venv .venv-dg3 && .venv-dg3/bin/pip install 'deepgram-sdk<4'"))
+        func theOfficial3xSDKStreamsARecordingInRealTime() async throws {
+            try await Self.withServer(apiKey: "local-test-key") { _, url in
+                let base = url.replacingOccurrences(of: "/v1/listen", with: "").replacingOccurrences(of: "ws://", with: "http://")
+                let wav = TestPaths.deepgramFixtures.appendingPathComponent("audio/preamble-rest.wav").path
+                let peer = try PythonPeer("local_sdk_v3_client.py", [base, wav, "local-test-key"], python: try #require(Self.sdkV3Python))
+                let s = try await peer.json(prefix: "SUMMARY ", timeout: 150)
+                #expect((s["errors"] as? [String])?.isEmpty == true, "SDK errors: \(String(describing: s["errors"]))")
+                #expect((s["unhandled"] as? [String])?.isEmpty == true, "messages the SDK did not recognise: \(String(describing: s["unhandled"]))")
+                #expect(s["opened"] as? Bool == true)
+                #expect((s["results"] as? Int ?? 0) > 20)
+                #expect((s["speech_finals"] as? Int ?? 0) >= 1)
+                #expect((s["speech_started"] as? Int ?? 0) >= 1)
+                #expect((s["utterance_ends"] as? Int ?? 0) >= 1)
+                #expect(s["finalize_answered"] as? Bool == true)
+                #expect(s["metadata"] as? Int == 1)
+                #expect(s["closed"] as? Bool == true)
+                #expect((s["request_ids"] as? [String]) == [s["metadata_request_id"] as? String ?? "?"])
+                let wer = WordErrorRate(reference: try InstalledModels.preambleReference(), hypothesis: s["transcript"] as? String ?? "")
+                #expect(wer.rate < (InstalledModels.moonshine ? 0.15 : 0.6), "WER \(wer)")
             }
-            #expect(admitted)
         }
-    }
 
-    @Test(.timeLimit(.minutes(2)))
-    func anIdleStreamIsClosedWithNET0001ButKeepAliveKeepsItOpen() async throws {
-        try await Self.withServer(idle: 3) { _, url in
-            let idle = try PythonPeer("local_server_probe.py", ["idle", url])
-            let r = try await idle.json(timeout: 30)
-            #expect(r["code"] as? Int == 1011)
-            #expect((r["reason"] as? String)?.hasPrefix("NET-0001") == true, "\(r)")
-            let after = r["after"] as? Double ?? 0
-            #expect(after >= 2.9 && after < 10, "closed after \(after) s with a 3 s timeout")
-
-            let kept = try PythonPeer("local_server_probe.py", ["keepalive", url, "6"])
-            let k = try await kept.json(timeout: 40)
-            #expect(k["open_after"] as? Bool == true, "KeepAlive kept the stream open past the timeout: \(k)")
-            #expect(k["code"] as? Int == 1000)
-            #expect((k["types"] as? [String])?.last == "Metadata")
+        @Test(.timeLimit(.minutes(2)))
+        func badOptionsAreRefusedWith400AndDgError() async throws {
+            try await Self.withServer { _, url in
+                for (query, needle) in [("language=english", "language"), ("encoding=opus&sample_rate=48000", "encoding"),
+                                        ("encoding=linear16", "sample_rate"), ("interim_results=maybe", "interim_results"),
+                                        ("encoding=linear16&sample_rate=abc", "sample_rate"), ("language=de", "English")] {
+                    let peer = try PythonPeer("local_server_probe.py", ["upgrade", url + "?" + query])
+                    let r = try await peer.json(timeout: 30)
+                    #expect(r["status"] as? Int == 400, "\(query): \(r)")
+                    #expect((r["dg_error"] as? String)?.contains(needle) == true, "\(query): \(r)")
+                    #expect((r["dg_request_id"] as? String)?.isEmpty == false)
+                    #expect((r["body"] as? String)?.contains("err_msg") == true)
+                }
+                let peer = try PythonPeer("local_server_probe.py", ["upgrade", url.replacingOccurrences(of: "/v1/listen", with: "/v2/other")])
+                #expect(try await peer.json(timeout: 30)["status"] as? Int == 404)
+            }
         }
-    }
 
-    @Test(.timeLimit(.minutes(3)))
-    func muLawAt8kHzIsTranscribedThenMetadataThenClose1000() async throws {
-        try await Self.withServer { _, url in
-            let file = TestPaths.deepgramFixtures.appendingPathComponent("audio/preamble-websocket.wav")
-            let header = try Self.dataOffset(file)
-            let q = "?encoding=mulaw&sample_rate=8000&interim_results=true&punctuate=true"
-            let peer = try PythonPeer("local_server_probe.py", ["stream", url + q, file.path, String(header)])
-            let r = try await peer.json(timeout: 150)
-            let types = r["types"] as? [String] ?? []
-            #expect(types.last == "Metadata", "\(types)")
-            #expect(types.filter { $0 == "Results" }.count > 5)
-            #expect(r["code"] as? Int == 1000)
-            let text = (r["finals"] as? [String] ?? []).joined(separator: " ")
-            #expect(text.lowercased().contains("united states"), "\(text)")
-            let meta = r["metadata"] as? [String: Any]
-            #expect(abs((meta?["duration"] as? Double ?? 0) - 19.1) < 0.1)
-            #expect(meta?["channels"] as? Int == 1)
+        @Test(.timeLimit(.minutes(2)))
+        func aRequiredKeyIsChecked() async throws {
+            try await Self.withServer(apiKey: "s3cret-key") { _, url in
+                for (auth, status) in [(nil, 401), ("Token wrong-key", 401), ("Token s3cret-key-longer", 401),
+                                       ("Token s3cret-key", 101), ("Bearer s3cret-key", 101)] as [(String?, Int)] {
+                    let peer = try PythonPeer("local_server_probe.py", ["upgrade", url + "?model=nova-3"] + (auth.map { [$0] } ?? []))
+                    let r = try await peer.json(timeout: 30)
+                    #expect(r["status"] as? Int == status, "\(auth ?? "no auth"): \(r)")
+                    #expect((r["dg_request_id"] as? String)?.isEmpty == false, "dg-request-id on every response")
+                    if status == 401 { #expect(!(r["body"] as? String ?? "").contains("s3cret"), "the key is never echoed") }
+                }
+            }
         }
-    }
 
-    @Test(.timeLimit(.minutes(3)))
-    func stereoMultichannelGivesResultsPerChannel() async throws {
-        // A stereo 48 kHz linear16 stream: the preamble on the left, silence on the right.
-        let mono = try InstalledModels.recording("preamble-rest.wav")
-        var bytes = [UInt8]()
-        var up = mono.flatMap { [$0, $0, $0] }  // 16 k → 48 k by repetition (the server filters it)
-        up = Array(up.prefix(48_000 * 8))
-        for s in up { let u = UInt16(bitPattern: s); bytes += [UInt8(u & 0xff), UInt8(u >> 8), 0, 0] }
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("captty-stereo-\(UUID()).raw")
-        try Data(bytes).write(to: file)
-        defer { try? FileManager.default.removeItem(at: file) }
-        try await Self.withServer { _, url in
-            let q = "?encoding=linear16&sample_rate=48000&channels=2&multichannel=true"
-            let peer = try PythonPeer("local_server_probe.py", ["stream", url + q, file.path])
-            let r = try await peer.json(timeout: 150)
-            let idx = (r["channel_index"] as? [[Int]]) ?? []
-            #expect(idx.contains([0, 2]), "\(idx)")
-            #expect(r["code"] as? Int == 1000)
-            #expect((r["finals"] as? [String] ?? []).joined(separator: " ").lowercased().contains("people"))
-            #expect((r["metadata"] as? [String: Any])?["channels"] as? Int == 2)
+        @Test(.timeLimit(.minutes(2)))
+        func clientsBeyondTheLimitGet503() async throws {
+            try await Self.withServer(maxClients: 2) { server, url in
+                let holders = try (0..<2).map { _ in try PythonPeer("local_server_probe.py", ["hold", url, "8"]) }
+                for h in holders { #expect(try await h.json(timeout: 30)["open"] as? Bool == true) }
+                #expect(server.activeStreams == 2)
+                let third = try PythonPeer("local_server_probe.py", ["upgrade", url])
+                let r = try await third.json(timeout: 30)
+                #expect(r["status"] as? Int == 503, "\(r)")
+                #expect((r["dg_error"] as? String)?.contains("2 at once") == true)
+                for h in holders { await h.finish(timeout: 30) }
+                // Slots are given back: a new client gets in.
+                var admitted = false
+                for _ in 0..<20 where !admitted {
+                    let again = try PythonPeer("local_server_probe.py", ["upgrade", url])
+                    admitted = try await again.json(timeout: 30)["status"] as? Int == 101
+                    if !admitted { try await Task.sleep(for: .milliseconds(250)) }
+                }
+                #expect(admitted)
+            }
         }
-    }
 
-    @Test(.timeLimit(.minutes(2)))
-    func undecodableAudioClosesWithDATA0000() async throws {
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("captty-garbage-\(UUID()).bin")
-        try Data((0..<4000).map { UInt8(truncatingIfNeeded: $0 * 7) }).write(to: file)
-        defer { try? FileManager.default.removeItem(at: file) }
-        try await Self.withServer { _, url in
-            // No encoding: the server expects a WAV stream and gets garbage.
-            let peer = try PythonPeer("local_server_probe.py", ["stream", url, file.path])
-            let r = try await peer.json(timeout: 60)
-            #expect(r["code"] as? Int == 1008)
-            #expect((r["reason"] as? String)?.hasPrefix("DATA-0000") == true, "\(r)")
+        @Test(.timeLimit(.minutes(2)))
+        func anIdleStreamIsClosedWithNET0001ButKeepAliveKeepsItOpen() async throws {
+            try await Self.withServer(idle: 3) { _, url in
+                let idle = try PythonPeer("local_server_probe.py", ["idle", url])
+                let r = try await idle.json(timeout: 30)
+                #expect(r["code"] as? Int == 1011)
+                #expect((r["reason"] as? String)?.hasPrefix("NET-0001") == true, "\(r)")
+                let after = r["after"] as? Double ?? 0
+                #expect(after >= 2.9 && after < 10, "closed after \(after) s with a 3 s timeout")
+
+                let kept = try PythonPeer("local_server_probe.py", ["keepalive", url, "6"])
+                let k = try await kept.json(timeout: 40)
+                #expect(k["open_after"] as? Bool == true, "KeepAlive kept the stream open past the timeout: \(k)")
+                #expect(k["code"] as? Int == 1000)
+                #expect((k["types"] as? [String])?.last == "Metadata")
+            }
         }
-    }
 
-    static func dataOffset(_ url: URL) throws -> Int {
-        let bytes = [UInt8](try Data(contentsOf: url).prefix(4096))
-        guard case .found(_, let offset, _) = WAVReader.header(bytes) else { throw PeerFailure("no WAV header in \(url.path)") }
-        return offset
+        @Test(.timeLimit(.minutes(3)))
+        func muLawAt8kHzIsTranscribedThenMetadataThenClose1000() async throws {
+            try await Self.withServer { _, url in
+                let file = TestPaths.deepgramFixtures.appendingPathComponent("audio/preamble-websocket.wav")
+                let header = try Self.dataOffset(file)
+                let q = "?encoding=mulaw&sample_rate=8000&interim_results=true&punctuate=true"
+                let peer = try PythonPeer("local_server_probe.py", ["stream", url + q, file.path, String(header)])
+                let r = try await peer.json(timeout: 150)
+                let types = r["types"] as? [String] ?? []
+                #expect(types.last == "Metadata", "\(types)")
+                #expect(types.filter { $0 == "Results" }.count > 5)
+                #expect(r["code"] as? Int == 1000)
+                let text = (r["finals"] as? [String] ?? []).joined(separator: " ")
+                #expect(text.lowercased().contains("united states"), "\(text)")
+                let meta = r["metadata"] as? [String: Any]
+                #expect(abs((meta?["duration"] as? Double ?? 0) - 19.1) < 0.1)
+                #expect(meta?["channels"] as? Int == 1)
+            }
+        }
+
+        @Test(.timeLimit(.minutes(3)))
+        func stereoMultichannelGivesResultsPerChannel() async throws {
+            // A stereo 48 kHz linear16 stream: the preamble on the left, silence on the right.
+            let mono = try InstalledModels.recording("preamble-rest.wav")
+            var bytes = [UInt8]()
+            var up = mono.flatMap { [$0, $0, $0] }  // 16 k → 48 k by repetition (the server filters it)
+            up = Array(up.prefix(48_000 * 8))
+            for s in up { let u = UInt16(bitPattern: s); bytes += [UInt8(u & 0xff), UInt8(u >> 8), 0, 0] }
+            let file = FileManager.default.temporaryDirectory.appendingPathComponent("captty-stereo-\(UUID()).raw")
+            try Data(bytes).write(to: file)
+            defer { try? FileManager.default.removeItem(at: file) }
+            try await Self.withServer { _, url in
+                let q = "?encoding=linear16&sample_rate=48000&channels=2&multichannel=true"
+                let peer = try PythonPeer("local_server_probe.py", ["stream", url + q, file.path])
+                let r = try await peer.json(timeout: 150)
+                let idx = (r["channel_index"] as? [[Int]]) ?? []
+                #expect(idx.contains([0, 2]), "\(idx)")
+                #expect(r["code"] as? Int == 1000)
+                #expect((r["finals"] as? [String] ?? []).joined(separator: " ").lowercased().contains("people"))
+                #expect((r["metadata"] as? [String: Any])?["channels"] as? Int == 2)
+            }
+        }
+
+        @Test(.timeLimit(.minutes(2)))
+        func undecodableAudioClosesWithDATA0000() async throws {
+            let file = FileManager.default.temporaryDirectory.appendingPathComponent("captty-garbage-\(UUID()).bin")
+            try Data((0..<4000).map { UInt8(truncatingIfNeeded: $0 * 7) }).write(to: file)
+            defer { try? FileManager.default.removeItem(at: file) }
+            try await Self.withServer { _, url in
+                // No encoding: the server expects a WAV stream and gets garbage.
+                let peer = try PythonPeer("local_server_probe.py", ["stream", url, file.path])
+                let r = try await peer.json(timeout: 60)
+                #expect(r["code"] as? Int == 1008)
+                #expect((r["reason"] as? String)?.hasPrefix("DATA-0000") == true, "\(r)")
+            }
+        }
+
+        static func dataOffset(_ url: URL) throws -> Int {
+            let bytes = [UInt8](try Data(contentsOf: url).prefix(4096))
+            guard case .found(_, let offset, _) = WAVReader.header(bytes) else { throw PeerFailure("no WAV header in \(url.path)") }
+            return offset
+        }
     }
 }

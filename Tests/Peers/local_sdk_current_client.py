@@ -96,7 +96,7 @@ try:
             due = start + (i + chunk) / (rate * width * channels)
             time.sleep(max(0.0, due - time.monotonic()))
         sock.send_finalize()
-        summary["finalize_answered"] = finalized.wait(10)
+        summary["finalize_answered"] = finalized.wait(30)
         sock.send_close_stream()
         summary["closed"] = closed.wait(20)
         listener.join(5)

@@ -105,7 +105,7 @@ else:
             sent_keepalive = True
         time.sleep(max(0.0, start + (i + chunk) / (rate * width * channels) - time.monotonic()))
     conn.finalize()
-    summary["finalize_answered"] = finalized.wait(10)
+    summary["finalize_answered"] = finalized.wait(30)
     conn.finish()
     summary["metadata_before_finish_returned"] = metadata_seen.is_set()
 

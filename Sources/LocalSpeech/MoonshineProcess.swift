@@ -1,0 +1,200 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Anything that turns one utterance (16 kHz mono floats) into text.
+protocol UtteranceTranscriber: AnyObject, Sendable {
+    func transcribe(_ samples: [Float]) throws(LocalEngineError) -> String
+}
+
+extension MoonshineModel: UtteranceTranscriber {}
+
+/// Moonshine in a child process (`captty-moonshine-worker`), replaced when it grows too big.
+///
+/// libmoonshine leaks memory on every call (see `MoonshineWorker`); a worker past
+/// `memoryLimitMB` is retired after its current call and a fresh one is started at once, so
+/// the model loads while the speaker goes on. Calls block and are serialised: make them from a
+/// session's queue. One instance is shared per process and model.
+final class MoonshineProcess: UtteranceTranscriber, @unchecked Sendable {
+    let files: MoonshineModelFiles
+    let workerPath: String
+    let memoryLimitMB: Double
+    private let lock = NSLock()
+    private var current: Worker?
+    /// Workers started so far (1 + replacements), for tests and logs.
+    private(set) var spawned = 0
+
+    private static let cacheLock = NSLock()
+    nonisolated(unsafe) private static var cache: [String: MoonshineProcess] = [:]
+
+    /// The process-wide worker for `files`, started on first use.
+    static func shared(_ files: MoonshineModelFiles, memoryLimitMB: Double = 1_200) throws(LocalEngineError) -> MoonshineProcess {
+        cacheLock.lock(); defer { cacheLock.unlock() }
+        if let m = cache[files.directory.path] { return m }
+        let m = try MoonshineProcess(files: files, memoryLimitMB: memoryLimitMB)
+        cache[files.directory.path] = m
+        return m
+    }
+
+    init(files: MoonshineModelFiles, memoryLimitMB: Double, workerPath: String? = nil) throws(LocalEngineError) {
+        self.files = files
+        self.memoryLimitMB = memoryLimitMB
+        guard let path = workerPath ?? Self.findWorker() else {
+            throw .modelLoadFailed(engine: "Moonshine", path: files.directory.path,
+                                   detail: "the helper program captty-moonshine-worker was not found next to captty (build it with `swift build`, or set CAPTTY_MOONSHINE_WORKER)")
+        }
+        self.workerPath = path
+        // A worker that dies must not take captty down with SIGPIPE on the next write.
+        signal(SIGPIPE, SIG_IGN)
+        lock.lock(); defer { lock.unlock() }
+        current = try spawn()
+        try current?.waitReady()
+    }
+
+    deinit { current?.stop() }
+
+    /// `$CAPTTY_MOONSHINE_WORKER`, else `captty-moonshine-worker` next to the running executable
+    /// or in `<exe dir>/../libexec/captty/`.
+    static func findWorker() -> String? {
+        let fm = FileManager.default
+        if let env = ProcessInfo.processInfo.environment["CAPTTY_MOONSHINE_WORKER"], fm.isExecutableFile(atPath: env) { return env }
+        guard let exe = Bundle.main.executableURL?.resolvingSymlinksInPath() else { return nil }
+        let dir = exe.deletingLastPathComponent()
+        for c in [dir.appendingPathComponent("captty-moonshine-worker"),
+                  dir.appendingPathComponent("../libexec/captty/captty-moonshine-worker").standardizedFileURL]
+        where fm.isExecutableFile(atPath: c.path) { return c.path }
+        return nil
+    }
+
+    func transcribe(_ samples: [Float]) throws(LocalEngineError) -> String {
+        guard !samples.isEmpty else { return "" }
+        lock.lock(); defer { lock.unlock() }
+        let text: String
+        do {
+            let w = try current ?? spawn()
+            current = w
+            try w.waitReady()
+            text = try w.transcribe(samples)
+        } catch {
+            // The worker died or failed: one retry with a fresh one.
+            current?.stop()
+            current = nil
+            let w = try spawn()
+            current = w
+            try w.waitReady()
+            text = try w.transcribe(samples)
+        }
+        if let w = current, w.residentMB() > memoryLimitMB {
+            w.stop()
+            current = try? spawn()   // loads while the next utterance is spoken
+        }
+        return text
+    }
+
+    /// The running worker's process id (nil between a retirement and the next call).
+    var workerPID: Int32? { lock.lock(); defer { lock.unlock() }; return current?.pid }
+
+    private func spawn() throws(LocalEngineError) -> Worker {
+        spawned += 1
+        return try Worker(path: workerPath, modelDirectory: files.directory.path)
+    }
+
+    /// One worker process and its pipes.
+    final class Worker {
+        private let process = Process()
+        private let toWorker: Int32
+        private let fromWorker: Int32
+        private var ready = false
+        let modelDirectory: String
+
+        init(path: String, modelDirectory: String) throws(LocalEngineError) {
+            self.modelDirectory = modelDirectory
+            let input = Pipe(), output = Pipe()
+            process.executableURL = URL(fileURLWithPath: path)
+            process.arguments = [modelDirectory]
+            process.standardInput = input
+            process.standardOutput = output
+            process.standardError = FileHandle.nullDevice
+            do { try process.run() } catch {
+                throw .modelLoadFailed(engine: "Moonshine", path: path, detail: "cannot start the worker: \(error)")
+            }
+            toWorker = input.fileHandleForWriting.fileDescriptor
+            fromWorker = output.fileHandleForReading.fileDescriptor
+            // Keep the pipe ends alive as long as the worker: the Pipe objects own them.
+            pipes = (input, output)
+        }
+        private var pipes: (Pipe, Pipe)?
+
+        func waitReady() throws(LocalEngineError) {
+            guard !ready else { return }
+            let tag = try read(4)
+            if tag == Array("MSOK".utf8) { ready = true; return }
+            if tag == Array("MSER".utf8) {
+                let n = try uint32()
+                let msg = String(decoding: try read(n), as: UTF8.self)
+                throw .modelLoadFailed(engine: "Moonshine", path: modelDirectory, detail: msg)
+            }
+            throw .decodeFailed(engine: "Moonshine", detail: "the worker sent an unexpected greeting")
+        }
+
+        func transcribe(_ samples: [Float]) throws(LocalEngineError) -> String {
+            var bytes = MoonshineWorker.le(UInt32(samples.count))
+            bytes.reserveCapacity(4 + samples.count * 4)
+            samples.withUnsafeBytes { bytes.append(contentsOf: $0) }
+            try write(bytes)
+            let status = try uint32()
+            let n = try uint32()
+            let text = String(decoding: try read(n), as: UTF8.self)
+            guard status == 0 else { throw .decodeFailed(engine: "Moonshine", detail: text) }
+            return text
+        }
+
+        /// The worker's process id.
+        var pid: Int32 { process.processIdentifier }
+
+        /// The worker's resident memory in MB (0 when unknown).
+        func residentMB() -> Double {
+            guard let s = try? String(contentsOfFile: "/proc/\(process.processIdentifier)/statm", encoding: .utf8),
+                  let pages = s.split(separator: " ").dropFirst().first.flatMap({ Double($0) }) else { return 0 }
+            return pages * Double(sysconf(Int32(_SC_PAGESIZE))) / 1_048_576
+        }
+
+        func stop() {
+            if process.isRunning {
+                _ = try? write(MoonshineWorker.le(0))
+                process.terminate()
+            }
+            pipes = nil
+        }
+
+        deinit { stop() }
+
+        private func uint32() throws(LocalEngineError) -> Int {
+            let b = try read(4)
+            return Int(UInt32(b[0]) | UInt32(b[1]) << 8 | UInt32(b[2]) << 16 | UInt32(b[3]) << 24)
+        }
+
+        private func read(_ n: Int) throws(LocalEngineError) -> [UInt8] {
+            var out = [UInt8](repeating: 0, count: n)
+            var got = 0
+            while got < n {
+                let r = out.withUnsafeMutableBytes { Glibc.read(fromWorker, $0.baseAddress! + got, n - got) }
+                if r < 0 && errno == EINTR { continue }
+                if r <= 0 { throw .decodeFailed(engine: "Moonshine", detail: "the worker process ended unexpectedly") }
+                got += r
+            }
+            return out
+        }
+
+        private func write(_ bytes: [UInt8]) throws(LocalEngineError) {
+            var sent = 0
+            while sent < bytes.count {
+                let w = bytes.withUnsafeBytes { Glibc.write(toWorker, $0.baseAddress! + sent, bytes.count - sent) }
+                if w < 0 && errno == EINTR { continue }
+                if w <= 0 { throw .decodeFailed(engine: "Moonshine", detail: "the worker process is gone") }
+                sent += w
+            }
+        }
+    }
+}

@@ -1,0 +1,38 @@
+import Audio
+
+/// Converts any supported stream into what the recognizer takes: 16 kHz linear16, mono (mixed
+/// down) or one array per channel. A thin layer over the Audio module's `AudioConverter`.
+public struct SpeechConverter: Sendable {
+    private var converter: AudioConverter
+    /// Output channels: 1, or the input's count when channels are kept apart.
+    public let channels: Int
+
+    public init(from format: AudioFormat, separateChannels: Bool = false) throws(LocalEngineError) {
+        channels = separateChannels ? format.channels : 1
+        do {
+            converter = try AudioConverter(input: PCMFormat(format), output: AudioFormat(encoding: .linear16, sampleRate: 16_000, channels: channels))
+        } catch {
+            throw .unsupportedFormat("\(format) (\(error))")
+        }
+    }
+
+    /// Mono samples (channels mixed down, or the first channel when kept apart).
+    public mutating func convert(_ bytes: [UInt8]) -> [Int16] { Self.samples(converter.convert(bytes)) }
+    public mutating func flush() -> [Int16] { Self.samples(converter.flush()) }
+
+    /// One array of samples per output channel.
+    public mutating func convertChannels(_ bytes: [UInt8]) -> [[Int16]] { deinterleave(Self.samples(converter.convert(bytes))) }
+    public mutating func flushChannels() -> [[Int16]] { deinterleave(Self.samples(converter.flush())) }
+
+    private func deinterleave(_ s: [Int16]) -> [[Int16]] {
+        guard channels > 1 else { return [s] }
+        let frames = s.count / channels
+        return (0..<channels).map { c in (0..<frames).map { s[$0 * channels + c] } }
+    }
+
+    static func samples(_ bytes: [UInt8]) -> [Int16] {
+        var out = [Int16](repeating: 0, count: bytes.count / 2)
+        for i in out.indices { out[i] = Int16(bitPattern: UInt16(bytes[2 * i]) | UInt16(bytes[2 * i + 1]) << 8) }
+        return out
+    }
+}

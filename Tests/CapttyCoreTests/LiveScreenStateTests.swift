@@ -1,0 +1,87 @@
+import CaptionUI
+import Deepgram
+import Testing
+import Transcript
+@testable import CapttyCore
+
+/// The screen drawn from a session view: transcript lines read through the store's storage,
+/// the interim toggle, the status bar (paused, lag, language) and scrolling.
+@Suite struct LiveScreenStateTests {
+    static func result(_ words: [(String, Double)], final: Bool, speechFinal: Bool = false) -> LiveEvent {
+        let ws = words.map { Word(word: $0.0.lowercased(), start: $0.1, end: $0.1 + 0.4, confidence: 0.9, punctuatedWord: $0.0) }
+        let start = words.first?.1 ?? 0
+        return .results(Results(start: start, duration: (words.last?.1 ?? 0) + 0.4 - start, isFinal: final,
+                                speechFinal: speechFinal,
+                                channel: Channel(alternatives: [Alternative(transcript: words.map(\.0).joined(separator: " "),
+                                                                            confidence: 0.9, words: ws)])))
+    }
+
+    static func view() -> SessionView {
+        var v = SessionView()
+        for i in 0..<40 {
+            v.store.apply(result([("Line", Double(i)), ("number", Double(i) + 0.5), ("\(i).", Double(i) + 0.7)], final: true, speechFinal: true))
+        }
+        v.store.apply(result([("pending", 41), ("guess", 41.5)], final: false))
+        v.revision = 40
+        v.options = .captionDefaults
+        v.engineName = "deepgram"
+        v.modelName = "nova-3"
+        v.connection = .live
+        v.lagMilliseconds = 250
+        return v
+    }
+
+    @Test func drawsTheNewestLinesTheInterimAndTheStatus() {
+        let term = MemoryTerminal(width: 80, height: 12)
+        let renderer = Renderer(terminal: term)
+        var state = LiveScreenState()
+        let v = Self.view()
+        renderer.renderNow(state.snapshot(v), now: 0)
+        var text = term.text()
+        #expect(text.contains("Line number 39."))
+        #expect(!text.contains("Line number 0."))
+        #expect(text.contains("pending guess"))
+        #expect(text.contains("live"))
+        #expect(text.contains("lag 250 ms"))
+        #expect(text.contains("deepgram nova-3"))
+        // The snapshot reads lines from the store's storage, nothing copied into it.
+        #expect(state.snapshot(v).lines.source is TranscriptLineSource)
+        #expect(state.snapshot(v).lines.count == 40)
+
+        // `i` hides the interim guess.
+        state.toggles.apply(.toggleInterim)
+        renderer.render(state.snapshot(v), now: 1)
+        text = term.text()
+        #expect(!text.contains("pending guess"))
+
+        // Paused shows in the status bar.
+        var paused = v
+        paused.paused = true
+        renderer.render(state.snapshot(paused), now: 2)
+        #expect(term.text().contains("paused"))
+    }
+
+    @Test func pageUpScrollsBackToOlderLines() {
+        var state = LiveScreenState()
+        let v = Self.view()
+        let size = TerminalSize(width: 80, height: 12)
+        state.scroll = CaptionViewport.scrolled(state.snapshot(v), by: .pageUp, screen: size)
+        state.scroll = CaptionViewport.scrolled(state.snapshot(v), by: .pageUp, screen: size)
+        let term = MemoryTerminal(width: 80, height: 12)
+        Renderer(terminal: term).renderNow(state.snapshot(v), now: 0)
+        #expect(!term.text().contains("Line number 39."))
+        #expect(term.text().contains("Line number 2"))
+        state.scroll = CaptionViewport.scrolled(state.snapshot(v), by: .bottom, screen: size)
+        #expect(state.scroll == .following)
+    }
+
+    @Test func statusMapsJournalStatesAndExports() {
+        var v = SessionView()
+        v.save = .failing(path: "/j.jsonl", message: "disk full", retrying: true)
+        #expect(v.status.save == .failing(message: "disk full"))
+        v.save = .saved(path: "/j.jsonl")
+        #expect(v.status.save == .journaling(path: "/j.jsonl"))
+        v.lastExport = "/j.srt"
+        #expect(v.status.save == .exported(path: "/j.srt"))
+    }
+}

@@ -1,0 +1,51 @@
+import Audio
+import Deepgram
+import Foundation
+import LocalSpeech
+import SpeechEngines
+import Testing
+import TestSupport
+import Transcript
+@testable import CapttyCore
+
+/// An option change the engine refuses (HTTP 400 on the new connection) goes back to the
+/// last accepted options and re-sends the audio the refused connection never took.
+@Suite(.serialized) struct SessionRefusedChangeTests {
+    /// Real speech over Deepgram's wire protocol to the Deepgram-compatible server backed by
+    /// the offline engine (in process, loopback), which refuses `language=es` with HTTP 400.
+    @Test func refusedLanguageFallsBackWithoutLosingAudio() async throws {
+        var serverConfig = DeepgramServer.Configuration()
+        serverConfig.port = 0
+        let server = try DeepgramServer.listen(recognizer: try LocalRecognizer.discover(), configuration: serverConfig)
+        let serving = Task { await server.run() }
+        defer { server.shutdown(); serving.cancel() }
+        var config = LiveClientConfiguration(environment: [:])
+        config.baseURL = "ws://127.0.0.1:\(server.port)"
+        let engine = CountingEngine(DeepgramEngine(credential: .apiKey("any"), configuration: config))
+        let source = try await FileAudioSource(path: TestAudio.preamble)
+        let session = Session(source: source, engine: engine, options: .captionDefaults)
+        try await within(.seconds(120), "captioning through the local server") {
+            await session.start()
+            #expect(await SessionRestartTests.eventually { await session.audioCounts.produced >= 6 * 32_000 })
+            #expect(await session.apply(.cycleLanguage, languages: ["en", "es"], models: []))
+            #expect(await SessionRestartTests.eventually { session.view.notice != nil })
+            await session.waitUntilIdle()
+            await session.finish()
+        }
+        let counts = await session.audioCounts
+        let view = session.view
+        #expect(view.notice?.contains("refused") == true)
+        #expect(view.options.language == "en")
+        #expect(view.runsStarted == 3)           // en, es (refused), en again
+        #expect(counts.perRun[1] == 0)           // nothing stayed with the refused run…
+        #expect(counts.sent == counts.produced)  // …everything reached an accepted run
+        #expect(engine.bytesPerRun[0] + engine.bytesPerRun[2] == counts.produced)
+        let text = view.store.committedText.lowercased()
+        #expect(text.hasPrefix("we, the people") || text.hasPrefix("we the people"), "\(text)")
+        #expect(text.contains("posterity"))
+        #expect(text.contains("america"))
+        let words = view.store.lines.flatMap(\.words)
+        #expect(zip(words, words.dropFirst()).allSatisfy { $0.start <= $1.start + 1e-6 })
+        if case .error = view.connection { Issue.record("ended in error: \(view.connection)") }
+    }
+}

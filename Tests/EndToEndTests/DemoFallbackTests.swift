@@ -1,0 +1,25 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// With no PulseAudio source (no server at all), plain `captty` captions the demo recording
+/// and says so on the screen.
+@Suite(.serialized) struct DemoFallbackTests {
+    @Test(.timeLimit(.minutes(2))) func noAudioDeviceCaptionsTheDemoRecording() throws {
+        let dir = try E2EAudio.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let tmux = try TmuxScreen(width: 100, height: 30, environment: [
+            "HOME": dir.path, "XDG_RUNTIME_DIR": dir.path, "PULSE_SERVER": "unix:\(dir.path)/no-pulse-here",
+        ])
+        defer { tmux.kill() }
+        try tmux.run("cd \(E2EAudio.q(dir.path)) && \(E2EAudio.q(TestPaths.capttyBinary.path)) --engine local --no-journal")
+        let screen = try tmux.waitFor(text: "people", timeout: 90)
+        #expect(screen.contains("no audio device — captioning the demo"))  // cut to fit 100 columns
+        try tmux.press("a")
+        try tmux.waitFor(text: "not available")
+        try tmux.press("Escape")
+        try tmux.press("q")
+        try tmux.waitForShell()
+        #expect(try tmux.format("#{alternate_on}") == "0")
+    }
+}

@@ -1,0 +1,47 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// The app capturing from a real PulseAudio daemon (private, headless: scripts/pulse-test-daemon)
+/// while `paplay` plays a real recording into its null sink: captions appear, `a` opens the
+/// device picker listing Pulse's sources, choosing another source switches the capture, and
+/// silence from it is reported as "no audio from …".
+@Suite(.serialized) struct LivePulseDeviceTests {
+    @Test(.timeLimit(.minutes(3))) func captionsFromPulseAndDevicePickerSwitches() throws {
+        let dir = try E2EAudio.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let pulseDir = dir.appendingPathComponent("pulse").path
+        let daemon = TestPaths.packageRoot.appendingPathComponent("scripts/pulse-test-daemon").path
+        let started = try TmuxScreen.spawn(daemon, ["start", "--dir", pulseDir], timeout: 60)
+        defer { _ = try? TmuxScreen.spawn(daemon, ["stop", "--dir", pulseDir], timeout: 30) }
+        try #require(started.status == 0, "pulse-test-daemon: \(started.stderr)")
+        let runtime = pulseDir + "/runtime"
+        let server = "unix:\(runtime)/pulse/native"
+        let env = ["XDG_RUNTIME_DIR": runtime, "PULSE_SERVER": server, "HOME": dir.path]
+        let loaded = try TmuxScreen.spawn("/usr/bin/env", ["PULSE_SERVER=\(server)", "pactl", "load-module", "module-null-sink", "sink_name=second",
+                                                            "sink_properties=device.description=second-sink"], timeout: 20)
+        try #require(loaded.status == 0, "pactl: \(loaded.stderr)")
+
+        let journal = dir.appendingPathComponent("pulse.jsonl").path
+        let tmux = try TmuxScreen(width: 100, height: 30, environment: env)
+        defer { tmux.kill() }
+        try tmux.run("(sleep 1; paplay -d captty_null \(E2EAudio.q(E2EAudio.preamble))) & \(E2EAudio.q(TestPaths.capttyBinary.path)) --engine local --device captty_null.monitor --journal \(E2EAudio.q(journal))")
+        try tmux.waitFor(text: "people", timeout: 90)
+        #expect(try tmux.screen().contains("Monitor of captty-null-sink"))
+
+        try tmux.press("a")
+        let picker = try tmux.waitFor(text: "second.monitor")
+        #expect(picker.contains("captty_null.monitor"))
+        try tmux.press("Down")
+        try tmux.press("Enter")
+        try tmux.waitFor(text: "Monitor of second-sink")
+        // Nothing plays into the second sink: the meter warns after the silence time.
+        try tmux.waitFor(text: "no audio from", timeout: 30)
+
+        try tmux.press("q")
+        try tmux.waitFor(text: "Transcript saved to", timeout: 30)
+        #expect(try tmux.format("#{alternate_on}") == "0")
+        let text = try String(contentsOfFile: journal, encoding: .utf8)
+        #expect(text.contains("\"people\""))
+    }
+}

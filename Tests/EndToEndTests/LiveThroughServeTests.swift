@@ -1,0 +1,54 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// The full-screen app speaking Deepgram's wire protocol to `captty serve` on loopback (the
+/// offline engine behind a Deepgram-compatible endpoint), on a real recording: captions
+/// appear; `l` switches to the next configured language over a new connection (en-GB), then to
+/// one the server refuses (es: HTTP 400), which is reported and undone without losing audio;
+/// the journal holds the whole speech from the first sentence to the last, in order.
+@Suite(.serialized) struct LiveThroughServeTests {
+    @Test(.timeLimit(.minutes(3))) func languageSwitchReconnectsAndTheTranscriptContinues() throws {
+        let dir = try E2EAudio.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let (serve, port, _) = try startServe()
+        defer {
+            if serve.isRunning { kill(serve.processIdentifier, SIGTERM) }
+            serve.waitUntilExit()
+        }
+        let journal = dir.appendingPathComponent("serve.jsonl").path
+        let config = dir.appendingPathComponent("config.toml").path
+        try "[deepgram]\nlanguages = [\"en\", \"en-GB\", \"es\"]\n".write(toFile: config, atomically: true, encoding: .utf8)
+        let tmux = try TmuxScreen(width: 100, height: 30, environment: ["HOME": dir.path, "DEEPGRAM_API_KEY": "any-key"])
+        defer { tmux.kill() }
+        try tmux.run("\(E2EAudio.q(TestPaths.capttyBinary.path)) --engine deepgram --url ws://127.0.0.1:\(port) --file \(E2EAudio.q(E2EAudio.preamble)) --journal \(E2EAudio.q(journal)) --config \(E2EAudio.q(config)) --language en")
+        try tmux.waitFor(text: "people", timeout: 90)
+        #expect(try tmux.screen().contains("deepgram"))
+        try tmux.press("l")
+        try tmux.waitFor(text: "· en-GB")
+        try tmux.waitFor(text: "Establish", timeout: 60)
+        try tmux.press("l")
+        let refused = try tmux.waitFor(text: "refused")
+        #expect(refused.contains("en-GB"))
+        try tmux.press("Escape")
+        try tmux.waitFor("back on en-GB and live") { $0.contains("· en-GB") && $0.contains("live") }
+        let end = try tmux.waitFor(text: "finished", timeout: 90)
+        #expect(!end.contains("error"))
+        try tmux.press("q")
+        try tmux.waitFor(text: "Transcript saved to", timeout: 30)
+        #expect(try tmux.format("#{alternate_on}") == "0")
+
+        var words: [(String, Double)] = []
+        for l in try String(contentsOfFile: journal, encoding: .utf8).split(separator: "\n").dropFirst() {
+            let obj = try JSONSerialization.jsonObject(with: Data(l.utf8)) as? [String: Any]
+            for w in (obj?["words"] as? [[String: Any]]) ?? [] {
+                words.append(((w["word"] as? String) ?? "", (w["start"] as? Double) ?? -1))
+            }
+        }
+        let text = words.map(\.0).joined(separator: " ")
+        #expect(text.hasPrefix("we the people"), "\(text)")
+        #expect(text.contains("posterity"))
+        #expect(text.hasSuffix("america"), "\(text)")
+        #expect(zip(words, words.dropFirst()).allSatisfy { $0.1 <= $1.1 }, "word times go backwards")
+    }
+}

@@ -1,0 +1,83 @@
+import Audio
+import Deepgram
+@testable import LocalSpeech
+import Testing
+
+/// `/v1/listen` options, credentials and stream formats, checked without sockets.
+struct ListenRequestValidationTests {
+    func parse(_ q: [(String, String)], path: String = "/v1/listen") -> Result<ListenRequest, ListenRequest.Rejection> {
+        ListenRequest.parse(path: path, query: q)
+    }
+
+    @Test func aCaptionRequestParsesIntoOptionsAndAFormat() throws {
+        let r = try parse([("model", "nova-3"), ("encoding", "mulaw"), ("sample_rate", "8000"), ("channels", "2"),
+                           ("interim_results", "true"), ("utterance_end_ms", "1000"), ("endpointing", "false"),
+                           ("keyterm", "captty"), ("punctuate", "true")]).get()
+        #expect(r.format == AudioFormat(encoding: .mulaw, sampleRate: 8_000, channels: 2))
+        #expect(r.options.interimResults == true && r.options.utteranceEndMs == 1000)
+        #expect(r.options.endpointing == .disabled)
+        #expect(r.multichannel == false, "two channels are mixed down unless multichannel=true")
+        #expect(try parse([("encoding", "linear16"), ("sample_rate", "48000"), ("channels", "2"), ("multichannel", "true")]).get().multichannel)
+        #expect(try parse([]).get().format == nil, "no encoding: a WAV stream")
+    }
+
+    @Test(arguments: [
+        ([("language", "english")], "language"),
+        ([("language", "fr")], "English"),
+        ([("encoding", "opus"), ("sample_rate", "48000")], "encoding"),
+        ([("encoding", "linear16")], "sample_rate"),
+        ([("encoding", "linear16"), ("sample_rate", "99")], "sample_rate"),
+        ([("channels", "0")], "channels"),
+        ([("vad_events", "yes")], "vad_events"),
+        ([("endpointing", "soon")], "endpointing"),
+        ([("utterance_end_ms", "1000")], "interim_results"),
+    ] as [([(String, String)], String)])
+    func badValuesGive400NamingTheOption(query: [(String, String)], needle: String) {
+        guard case .failure(let r) = parse(query) else { Issue.record("\(query) was accepted"); return }
+        #expect(r.status == 400)
+        #expect(r.dgError.contains(needle), "\(r.dgError)")
+    }
+
+    @Test func otherPathsAre404() {
+        guard case .failure(let r) = parse([], path: "/v1/speak") else { Issue.record("accepted"); return }
+        #expect(r.status == 404)
+    }
+
+    @Test func keysAreComparedWholeAndOnlyWithAScheme() {
+        let k = APIKeyCheck(key: "abc123")
+        #expect(k.accepts(authorization: "Token abc123"))
+        #expect(k.accepts(authorization: "bearer abc123"))
+        #expect(!k.accepts(authorization: "abc123"))
+        #expect(!k.accepts(authorization: "Token abc12"))
+        #expect(!k.accepts(authorization: "Token abc1234"))
+        #expect(!k.accepts(authorization: "Basic abc123"))
+        #expect(!k.accepts(authorization: nil))
+        #expect(APIKeyCheck.constantTimeEqual([1, 2, 3], [1, 2, 3]))
+        #expect(!APIKeyCheck.constantTimeEqual([1, 2, 3], [1, 2]))
+        #expect(!APIKeyCheck.constantTimeEqual([], [0]))
+    }
+
+    @Test func aWAVStreamIsSniffedAcrossChunks() throws {
+        // A 44-byte header for 8 kHz mono 16-bit PCM, then 0.1 s of a ramp, delivered in 7-byte pieces.
+        func le32(_ v: Int) -> [UInt8] { [UInt8(v & 0xff), UInt8(v >> 8 & 0xff), UInt8(v >> 16 & 0xff), UInt8(v >> 24 & 0xff)] }
+        func le16(_ v: Int) -> [UInt8] { [UInt8(v & 0xff), UInt8(v >> 8 & 0xff)] }
+        var wav = Array("RIFF".utf8) + le32(36 + 1600) + Array("WAVEfmt ".utf8) + le32(16)
+        wav += le16(1) + le16(1) + le32(8000) + le32(16000) + le16(2) + le16(16) + Array("data".utf8) + le32(1600)
+        for i in 0..<800 { wav += le16((i * 40) & 0xffff) }
+        var intake = AudioIntake(format: nil, separateChannels: false)
+        var out: [Int16] = []
+        var i = 0
+        while i < wav.count {
+            guard case .samples(let s) = intake.push(Array(wav[i..<min(wav.count, i + 7)])) else { Issue.record("rejected"); return }
+            out += s.first ?? []
+            i += 7
+        }
+        out += intake.flush().first ?? []
+        #expect(intake.format == AudioFormat(encoding: .linear16, sampleRate: 8_000, channels: 1))
+        #expect(abs(out.count - 1600) <= 2, "0.1 s at 16 kHz, got \(out.count)")
+        #expect(abs(intake.seconds - 0.1) < 0.001)
+        var garbage = AudioIntake(format: nil, separateChannels: false)
+        guard case .invalid(let why) = garbage.push(Array("hello, this is not audio".utf8)) else { Issue.record("garbage accepted"); return }
+        #expect(why.contains("encoding") && why.contains("WAV"))
+    }
+}
