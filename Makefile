@@ -26,6 +26,10 @@ test:
 bench: setup
 	@scripts/bench
 
+# Hours of audio at 8x through the live app; checks RSS, bytes and lines (HOURS=2 SPEED=8).
+soak: setup
+	@scripts/soak --hours $(or $(HOURS),2) --speed $(or $(SPEED),8)
+
 fuzz: setup
 	@scripts/fuzz
 

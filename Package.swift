@@ -74,6 +74,8 @@ let package = Package(
         .testTarget(name: "SecurityTests", dependencies: [
             "TestSupport", "WebSocket", "Deepgram", "Audio", "Transcript", "LocalSpeech", "CapttyCore",
         ]),
+        // Load and fault tests: real captty processes against peers that fail (Tests/Peers/fault_*.py).
+        .testTarget(name: "FaultTests", dependencies: ["CapttyCore", "SpeechEngines", "Deepgram", "Transcript", "TestSupport"]),
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         // Child process for TranscriptTests' journal tests (SIGKILL crash, RLIMIT_FSIZE limit).
         .executableTarget(name: "transcript-crash-child", dependencies: ["Transcript"], path: "Tests/TranscriptCrashChild"),

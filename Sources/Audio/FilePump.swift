@@ -35,11 +35,16 @@ actor FilePump {
         let chunk = AudioChunk(format: source.format, data: Array(out[0..<take]), startFrame: frame)
         out.removeFirst(take)
         frame += Int64(chunk.frameCount)
-        if source.options.pacing == .realTime {
+        let speed: Double? = switch source.options.pacing {
+        case .realTime: 1
+        case .faster(let f) where f > 0 && f.isFinite: f
+        default: nil
+        }
+        if let speed {
             let clock = ContinuousClock()
             let start = clockStart ?? clock.now
             clockStart = start
-            let due = start + .nanoseconds(Int64((Double(frame) / Double(source.format.sampleRate) * 1e9).rounded()))
+            let due = start + .nanoseconds(Int64((Double(frame) / Double(source.format.sampleRate) / speed * 1e9).rounded()))
             try await Task.sleep(until: due, clock: clock)
         }
         return chunk

@@ -6,6 +6,8 @@ public struct FileSourceOptions: Sendable, Hashable {
         case realTime
         /// As fast as the consumer takes them (`captty transcribe`).
         case asFastAsPossible
+        /// Like `realTime`, `factor` times faster (benchmarks, soak and fault tests; `captty live --speed`).
+        case faster(Double)
     }
 
     /// Encoding and rate the engine wants; channels 1 mixes down.

@@ -34,6 +34,7 @@ public enum EngineFactory {
         config.baseURL = settings.baseURL
         config.webSocket.caFile = settings.caFile
         config.logger = logger
+        config.replayPacing = replayPacing(forBaseURL: config.baseURL)
         let url: URL
         do {
             url = try config.listenURL(for: LiveOptions())
@@ -56,5 +57,14 @@ public enum EngineFactory {
             && host.split(separator: ".").count == 4 && host.split(separator: ".").allSatisfy { Int($0) != nil }
         guard !loopback else { return nil }
         return "warning: \(host) is reached over plain ws://, so the API key and audio cross the network unencrypted; use wss:// (with --ca-file for a private CA) if the network is not trusted"
+    }
+
+    /// Deepgram's cloud accepts about 1.25× real time, so audio for it is paced; a self-hosted
+    /// or local server (`captty serve`) takes audio as fast as it can, so a file played faster
+    /// than real time (`captty transcribe`, `--speed`) is not held to 1.25×.
+    static func replayPacing(forBaseURL base: String) -> ReplayPacing {
+        let afterScheme = base.range(of: "://").map { base[$0.upperBound...] } ?? Substring(base)
+        let host = afterScheme.prefix { $0 != "/" && $0 != ":" && $0 != "?" }.lowercased()
+        return host == "deepgram.com" || host.hasSuffix(".deepgram.com") ? .deepgram : .unlimited
     }
 }

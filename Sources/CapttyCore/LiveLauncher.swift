@@ -20,6 +20,9 @@ public struct LiveRequest: Sendable {
     public var journalDirectory: String?
     public var noJournal: Bool
     public var settings: LiveApp.Settings
+    /// Plays a file or stdin this many times faster than real time; 0: as fast as possible
+    /// (`--speed`, for benchmarks, soak and fault tests). Devices are always live.
+    public var speed: Double = 1
 
     public init(engine: EngineSettings, input: AudioInput, inputExplicit: Bool, options: LiveOptions, plain: Bool,
                 timestamps: Bool, journalPath: String?, journalDirectory: String?, noJournal: Bool,
@@ -133,7 +136,8 @@ public enum LiveLauncher {
             break
         }
         do {
-            source = try await SourceFactory.make(input)
+            source = try await SourceFactory.make(
+                input, pacing: request.speed == 0 ? .asFastAsPossible : .faster(request.speed))
         } catch {
             throw LiveFailure("\(error)")
         }

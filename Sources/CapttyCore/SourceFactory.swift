@@ -4,7 +4,11 @@ import Foundation
 /// Builds the audio source the user asked for.
 public enum SourceFactory {
     /// How a file or stdin is delivered.
-    public enum Pacing: Sendable { case realTime, asFastAsPossible }
+    public enum Pacing: Sendable, Equatable {
+        case realTime, asFastAsPossible
+        /// Real-time pacing `factor` times faster (`captty live --speed`).
+        case faster(Double)
+    }
 
     /// A source for `input` producing `format` (16 kHz mono linear16 by default), in chunks of
     /// `chunkDuration` seconds. Files are paced per `pacing`; devices are always live.
@@ -12,7 +16,7 @@ public enum SourceFactory {
                             pacing: Pacing = .realTime, passThrough: Set<SampleEncoding> = [],
                             rawFormat: PCMFormat? = nil) async throws -> any AudioSource {
         let fileOptions = FileSourceOptions(output: format, passThrough: passThrough,
-                                            pacing: pacing == .realTime ? .realTime : .asFastAsPossible,
+                                            pacing: pacing.fileSourcePacing,
                                             chunkDuration: chunkDuration, rawFormat: rawFormat)
         switch input {
         case .file(let path):
@@ -28,6 +32,16 @@ public enum SourceFactory {
             }
             return try PulseCapture(options: PulseCaptureOptions(
                 device: selector, sampleRate: format.sampleRate, channels: format.channels, chunkDuration: chunkDuration))
+        }
+    }
+}
+
+extension SourceFactory.Pacing {
+    var fileSourcePacing: FileSourceOptions.Pacing {
+        switch self {
+        case .realTime: .realTime
+        case .asFastAsPossible: .asFastAsPossible
+        case .faster(let f): f == 1 ? .realTime : .faster(f)
         }
     }
 }

@@ -321,7 +321,33 @@ public enum ServerMessage: Sendable, Equatable {
     /// Valid JSON with an unknown or missing `type`; the raw text is kept.
     case unhandled(type: String?, raw: String)
 
-    private struct TypeProbe: Decodable { var type: String? }
+    /// One parse of a frame: the `type`, then the message decoded from the same decoder (the JSON
+    /// is parsed once, not once to check it is an object, once for the type and once for the body).
+    private struct Envelope: Decodable {
+        var type: String?
+        var message: ServerMessage?
+        private enum Key: String, CodingKey { case type }
+        struct NotAnObject: Error {}
+        struct PayloadFailure: Error { var type: String; var underlying: any Error }
+
+        init(from decoder: any Decoder) throws {
+            let c: KeyedDecodingContainer<Key>
+            do { c = try decoder.container(keyedBy: Key.self) } catch { throw NotAnObject() }
+            type = try c.decodeIfPresent(String.self, forKey: .type)
+            do {
+                switch type {
+                case "Results": message = .results(try Results(from: decoder))
+                case "Metadata": message = .metadata(try Metadata(from: decoder))
+                case "UtteranceEnd": message = .utteranceEnd(try UtteranceEnd(from: decoder))
+                case "SpeechStarted": message = .speechStarted(try SpeechStarted(from: decoder))
+                case "Error": message = .error(try ErrorMessage(from: decoder))
+                default: message = nil
+                }
+            } catch {
+                throw PayloadFailure(type: type ?? "?", underlying: error)
+            }
+        }
+    }
 
     /// Decodes one text frame. Unknown types become `.unhandled`; only invalid JSON (or a
     /// known type whose fields have the wrong JSON types) throws.
@@ -334,31 +360,18 @@ public enum ServerMessage: Sendable, Equatable {
     }
 
     private static func decode(_ data: Data, text: String?) throws(MessageDecodingError) -> ServerMessage {
-        let decoder = JSONDecoder()
         func raw() -> String { text ?? String(decoding: data, as: UTF8.self) }
-        let probe: TypeProbe
+        let envelope: Envelope
         do {
-            guard (try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])) is [String: Any] else {
-                throw MessageDecodingError.notAnObject(excerpt: MessageDecodingError.excerpt(raw()))
-            }
-            probe = try decoder.decode(TypeProbe.self, from: data)
-        } catch let e as MessageDecodingError {
-            throw e
+            envelope = try JSONDecoder().decode(Envelope.self, from: data)
+        } catch let e as Envelope.PayloadFailure {
+            throw .invalidMessage(type: e.type, excerpt: MessageDecodingError.excerpt(raw()), underlying: "\(e.underlying)")
+        } catch is Envelope.NotAnObject {
+            throw .notAnObject(excerpt: MessageDecodingError.excerpt(raw()))
         } catch {
             throw .invalidJSON(excerpt: MessageDecodingError.excerpt(raw()), underlying: "\(error)")
         }
-        do {
-            switch probe.type {
-            case "Results": return .results(try decoder.decode(Results.self, from: data))
-            case "Metadata": return .metadata(try decoder.decode(Metadata.self, from: data))
-            case "UtteranceEnd": return .utteranceEnd(try decoder.decode(UtteranceEnd.self, from: data))
-            case "SpeechStarted": return .speechStarted(try decoder.decode(SpeechStarted.self, from: data))
-            case "Error": return .error(try decoder.decode(ErrorMessage.self, from: data))
-            default: return .unhandled(type: probe.type, raw: raw())
-            }
-        } catch {
-            throw .invalidMessage(type: probe.type ?? "?", excerpt: MessageDecodingError.excerpt(raw()), underlying: "\(error)")
-        }
+        return envelope.message ?? .unhandled(type: envelope.type, raw: raw())
     }
 
     /// Encodes the message as the JSON text frame a Deepgram server sends.

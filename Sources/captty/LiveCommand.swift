@@ -30,6 +30,9 @@ struct Live: AsyncParsableCommand {
     var timestamps = false
     @Option(help: ArgumentHelp("Write the journal here (default ~/.local/share/captty/sessions/<start>.jsonl).", valueName: "path"))
     var journal: String?
+    @Option(help: ArgumentHelp("Play --file this many times faster than real time (0: as fast as possible); for benchmarks and tests.",
+                               valueName: "x", visibility: .hidden))
+    var speed: Double = 1
     @Flag(help: "Do not write a journal.")
     var noJournal = false
     @Option(help: ArgumentHelp("Read settings from this file (default ~/.config/captty/config.toml).", valueName: "path"))
@@ -42,6 +45,7 @@ struct Live: AsyncParsableCommand {
     enum KeyTableFormat: String, ExpressibleByArgument { case man, markdown }
 
     func validate() throws {
+        guard speed >= 0 && speed.isFinite else { throw ValidationError("--speed must be 0 (as fast as possible) or a positive factor") }
         let sources = [device != nil, systemAudio, file != nil].filter { $0 }.count
         if sources > 1 {
             throw ValidationError("choose one audio source: --device, --system-audio or --file")
@@ -79,7 +83,9 @@ struct Live: AsyncParsableCommand {
                 plain: plain || cfg.plain == true || isatty(STDOUT_FILENO) == 0, timestamps: timestamps,
                 journalPath: journal, journalDirectory: cfg.journalDirectory, noJournal: noJournal,
                 settings: appSettings)
-            status = await LiveLauncher.run(request)
+            var paced = request
+            paced.speed = speed
+            status = await LiveLauncher.run(paced)
         } catch let e as ConfigError {
             FileHandle.standardError.write(Data("captty: \(e)\n".utf8))
             throw ExitCode(78)

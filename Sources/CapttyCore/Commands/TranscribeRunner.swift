@@ -71,26 +71,26 @@ public enum TranscribeRunner {
     }
 }
 
-/// Counts the audio that passed through a stream (for the summary line).
+/// Counts the audio that passed through a stream (for the summary line). The tapped stream is
+/// pulled on demand, so the engine's pace (the socket's backpressure) reaches the file reader:
+/// a long file is not read ahead into memory (it was: an hour of audio held ~110 MB).
 final class AudioMeter: @unchecked Sendable {
     private let lock = NSLock()
     private var total = 0.0
     var seconds: Double { lock.withLock { total } }
 
+    /// The one consumer's iterator over the source (only the stream's single consumer calls next).
+    private final class Source: @unchecked Sendable {
+        var iterator: AsyncThrowingStream<AudioChunk, Error>.AsyncIterator
+        init(_ s: AsyncThrowingStream<AudioChunk, Error>) { iterator = s.makeAsyncIterator() }
+    }
+
     func tap(_ s: AsyncThrowingStream<AudioChunk, Error>) -> AsyncThrowingStream<AudioChunk, Error> {
-        AsyncThrowingStream { continuation in
-            let task = Task {
-                do {
-                    for try await c in s {
-                        lock.withLock { total += c.duration }
-                        continuation.yield(c)
-                    }
-                    continuation.finish()
-                } catch {
-                    continuation.finish(throwing: error)
-                }
-            }
-            continuation.onTermination = { _ in task.cancel() }
-        }
+        let source = Source(s)
+        return AsyncThrowingStream(unfolding: { [self] in
+            guard let c = try await source.iterator.next() else { return nil }
+            lock.withLock { total += c.duration }
+            return c
+        })
     }
 }

@@ -1,0 +1,281 @@
+#!/usr/bin/env python3
+"""Headline benchmark harness: captty against the official Deepgram Python SDK on one stream.
+
+Streams the same recording (a fixture looped to a few minutes, 16 kHz linear16) through the same
+server at full speed and at real-time pace with each client, and measures per client process:
+- CPU seconds per audio hour: whole process (start-up included, wait4 rusage) and session only
+  (minus the CPU the process had used when it wrote its "connecting" line, from /proc/PID/stat);
+- peak RSS: VmHWM of the child polled every 10 ms until it exits (wait4 ru_maxrss is not used: on Linux it
+  includes the forking harness's RSS from before exec);
+- frame-to-screen delay: a loopback proxy (Tests/Peers/fault_proxy.py) stamps each final Results
+  frame as it forwards it to the client; the harness stamps each line the client writes to its
+  stdout pipe; lines and frames are matched by their text; p50/p99.
+Prints a Markdown section. Usage: measure.py --captty BIN [--loops N] [--rt-seconds S] [--json OUT]
+"""
+import argparse
+import json
+import os
+import platform
+import shlex
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import wave
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+FIXTURE = os.environ.get("CAPTTY_FIXTURES", os.path.join(ROOT, "..", "shared", "fixtures", "deepgram"))
+KEY = "bench-key"
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def make_audio(path, seconds_wanted, src):
+    """A 16 kHz mono linear16 WAV: `src` converted by sox, looped to >= seconds_wanted."""
+    tmp = path + ".one.wav"
+    subprocess.run(["sox", src, "-r", "16000", "-c", "1", "-b", "16", tmp], check=True)
+    with wave.open(tmp, "rb") as w:
+        one = w.readframes(w.getnframes())
+    loops = max(1, int(-(-seconds_wanted * 32000 // len(one))))
+    with wave.open(path, "wb") as w:
+        w.setnchannels(1); w.setsampwidth(2); w.setframerate(16000)
+        w.writeframes(one * loops)
+    os.remove(tmp)
+    return len(one) * loops / 32000.0
+
+
+def start_peer(args, **kw):
+    p = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, **kw)
+    line = p.stdout.readline()
+    if not line.startswith("PORT "):
+        p.kill()
+        raise SystemExit("peer %s did not start: %r" % (args, line))
+    return p, int(line.split()[1])
+
+
+def proc_cpu(pid):
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / TICK
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+def vm_hwm_kib(pid):
+    try:
+        with open("/proc/%d/status" % pid) as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except OSError:
+        return None
+    return None
+
+
+def run_client(name, argv, env, send_log, audio_s, timeout):
+    log_start = os.path.getsize(send_log)
+    lines = []
+    marker = {}
+    t0 = time.time()
+    p = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+
+    def read_out():
+        for raw in p.stdout:
+            lines.append((time.time(), raw.decode("utf-8", "replace").rstrip("\n")))
+
+    def read_err():
+        for raw in p.stderr:
+            s = raw.decode("utf-8", "replace")
+            if "connecting" in s and "cpu" not in marker:
+                marker["cpu"] = proc_cpu(p.pid)
+            marker.setdefault("stderr", []).append(s.rstrip())
+
+    hwm = [0]
+    done = threading.Event()
+
+    def watch_rss():
+        # VmHWM of the process's own address space (wait4's ru_maxrss would include the RSS of
+        # this harness from before the child's exec). Polled until the process is a zombie.
+        while not done.is_set():
+            v = vm_hwm_kib(p.pid)
+            if v:
+                hwm[0] = max(hwm[0], v)
+            done.wait(0.01)
+
+    th = [threading.Thread(target=read_out), threading.Thread(target=read_err), threading.Thread(target=watch_rss)]
+    for t in th:
+        t.start()
+    killer = threading.Timer(timeout, p.kill)
+    killer.start()
+    # Wait without reaping first, so the last VmHWM reading is taken after the child's last
+    # allocation (a zombie has no memory map: /proc status then lacks VmHWM).
+    os.waitid(os.P_PID, p.pid, os.WEXITED | os.WNOWAIT)
+    done.set()
+    _, status, ru = os.wait4(p.pid, 0)
+    killer.cancel()
+    p.returncode = os.waitstatus_to_exitcode(status)
+    for t in th:
+        t.join(10)
+    wall = time.time() - t0
+    cpu = ru.ru_utime + ru.ru_stime
+    startup = marker.get("cpu") or 0.0
+    sent = {}
+    with open(send_log) as f:
+        f.seek(log_start)
+        for row in f:
+            e = json.loads(row)
+            if e.get("type") == "Results" and e.get("final") and e.get("text"):
+                sent.setdefault(e["text"], e["t"])
+    delays = [(t - sent[text]) * 1000 for t, text in lines if text in sent]
+    unmatched = sum(1 for _, text in lines if text not in sent)
+    res = {"name": name, "exit": p.returncode, "wall_s": wall, "cpu_s": cpu, "startup_cpu_s": startup,
+           "session_cpu_s": cpu - startup, "cpu_s_per_audio_h": cpu / audio_s * 3600,
+           "session_cpu_s_per_audio_h": (cpu - startup) / audio_s * 3600,
+           "peak_rss_mib": hwm[0] / 1024.0, "ru_maxrss_mib": ru.ru_maxrss / 1024.0, "lines": len(lines), "finals_sent": len(sent),
+           "matched": len(delays), "unmatched": unmatched, "command": " ".join(shlex.quote(a) for a in argv)}
+    if delays:
+        d = sorted(delays)
+        res["delay_p50_ms"] = d[len(d) // 2]
+        res["delay_p99_ms"] = d[min(len(d) - 1, int(len(d) * 0.99))]
+        res["delay_max_ms"] = d[-1]
+    if p.returncode != 0:
+        res["stderr_tail"] = marker.get("stderr", [])[-5:]
+    return res
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--captty", default=os.path.join(ROOT, ".build/release/captty"))
+    ap.add_argument("--full-seconds", type=float, default=3600, help="audio length for the full-speed runs")
+    ap.add_argument("--rt-seconds", type=float, default=60, help="audio length for the real-time runs")
+    ap.add_argument("--only", default="", help="comma-separated client names to run")
+    ap.add_argument("--static-captty", help="also run this captty build (e.g. --static-swift-stdlib) in plain mode")
+    ap.add_argument("--json")
+    a = ap.parse_args()
+    py_new = os.path.join(ROOT, ".venv/bin/python3")
+    py_v3 = os.path.join(ROOT, ".venv-dg3/bin/python3")
+    here = os.path.dirname(os.path.abspath(__file__))
+    work = tempfile.mkdtemp(prefix="captty-headline-")
+    src = os.path.join(FIXTURE, "audio", "preamble-rest.wav")
+    full_wav, rt_wav = os.path.join(work, "full.wav"), os.path.join(work, "rt.wav")
+    full_s = make_audio(full_wav, a.full_seconds, src)
+    rt_s = make_audio(rt_wav, a.rt_seconds, src)
+    send_log = os.path.join(work, "sent.jsonl")
+    open(send_log, "w").close()
+    double, dport = start_peer([py_new, os.path.join(ROOT, "Tests/Peers/deepgram_double.py"), "--api-key", KEY,
+                                "--idle-timeout", "30"])
+    proxy, pport = start_peer([py_new, os.path.join(ROOT, "Tests/Peers/fault_proxy.py"), "--upstream", str(dport),
+                               "--send-log", send_log])
+    url = "ws://127.0.0.1:%d" % pport
+    http = "http://127.0.0.1:%d" % pport
+    env = dict(os.environ, DEEPGRAM_API_KEY=KEY, HOME=work)
+    results = []
+    try:
+        for speed, wav, secs in ((0, full_wav, full_s), (1, rt_wav, rt_s)):
+            clients = [
+                ("captty live --plain", [a.captty, "--plain", "--file", wav, "--engine", "deepgram", "--url", url,
+                                         "--speed", str(speed), "--no-journal"]),
+                ("captty live --plain + journal", [a.captty, "--plain", "--file", wav, "--engine", "deepgram",
+                                                   "--url", url, "--speed", str(speed),
+                                                   "--journal", os.path.join(work, "j-%d.jsonl" % speed)]),
+                ("Deepgram SDK 3.x API (v3.11)", [py_v3, os.path.join(here, "sdk_v3_client.py"), http, wav, str(speed), KEY]),
+                ("Deepgram SDK newest API (v7.17)", [py_new, os.path.join(here, "sdk_current_client.py"), http, wav,
+                                                     str(speed), KEY]),
+            ]
+            if a.static_captty:
+                clients.insert(1, ("captty live --plain (static stdlib build)",
+                                   [a.static_captty, "--plain", "--file", wav, "--engine", "deepgram", "--url", url,
+                                    "--speed", str(speed), "--no-journal"]))
+            if speed == 0:
+                clients.insert(1, ("captty transcribe", [a.captty, "transcribe", wav, "--engine", "deepgram", "--url", url,
+                                                         "-o", os.path.join(work, "t.txt")]))
+            for name, argv in clients:
+                if a.only and not any(o and o in name for o in a.only.split(",")):
+                    continue
+                r = run_client(name, argv, env, send_log, secs, timeout=max(120, secs * 3))
+                r["speed"] = "full" if speed == 0 else "real-time"
+                r["audio_s"] = secs
+                results.append(r)
+                print("headline: %s @ %s: %.2f CPU s/audio h, %.1f MiB, p99 %s ms" % (
+                    name, r["speed"], r["cpu_s_per_audio_h"], r["peak_rss_mib"], r.get("delay_p99_ms")), file=sys.stderr)
+    finally:
+        for p in (proxy, double):
+            p.terminate()
+            try:
+                p.wait(5)
+            except subprocess.TimeoutExpired:
+                p.kill()
+    if a.json:
+        with open(a.json, "w") as f:
+            json.dump(results, f, indent=1)
+    report(results, a)
+
+
+def fmt(v, spec="%.1f"):
+    return "–" if v is None else spec % v
+
+
+def report(results, a):
+    print("## Headline: captty vs the official Deepgram Python SDK\n")
+    print("Same recording (`preamble-rest.wav` → 16 kHz linear16, looped), same server, one client at a time. "
+          "Server: the Deepgram-protocol **test double** `Tests/Peers/deepgram_double.py` (Python `websockets`), behind "
+          "the loopback proxy `Tests/Peers/fault_proxy.py` that stamps every final Results frame as it leaves for the "
+          "client. The double, not `captty serve`, because the offline engine's own recognition CPU would share the 2 "
+          "cores with the client being measured (and at full speed it is the bottleneck), and because the double's "
+          "transcripts match the client's lines exactly, which the delay measurement needs.\n")
+    print("| client | pace | audio s | CPU s / audio h (all) | CPU s / audio h (session) | peak RSS MiB | lines (matched/sent) | frame→line p50 ms | p99 ms | max ms | exit |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    for r in results:
+        print("| %s | %s | %.0f | %.1f | %.1f | %.1f | %d (%d/%d) | %s | %s | %s | %d |" % (
+            r["name"], r["speed"], r["audio_s"], r["cpu_s_per_audio_h"], r["session_cpu_s_per_audio_h"],
+            r["peak_rss_mib"], r["lines"], r["matched"], r["finals_sent"], fmt(r.get("delay_p50_ms"), "%.2f"),
+            fmt(r.get("delay_p99_ms"), "%.2f"), fmt(r.get("delay_max_ms"), "%.2f"), r["exit"]))
+    print()
+    by = {(r["name"], r["speed"]): r for r in results}
+    print("Ratios (same run; > 1 means captty uses less):\n")
+    for speed in ("full", "real-time"):
+        c = by.get(("captty live --plain", speed))
+        if not c:
+            continue
+        for sdk in ("Deepgram SDK 3.x API (v3.11)", "Deepgram SDK newest API (v7.17)"):
+            s = by.get((sdk, speed))
+            if not s:
+                continue
+            print("- %s, %s: CPU all %.1f×, CPU session %.1f×, peak RSS %.1f×" % (
+                speed, sdk, s["cpu_s"] / max(c["cpu_s"], 1e-9), s["session_cpu_s"] / max(c["session_cpu_s"], 1e-9),
+                s["peak_rss_mib"] / max(c["peak_rss_mib"], 1e-9)))
+    print()
+    print("Targets: ≥10× less CPU per audio hour than the official Python SDK client; peak RSS < 30 MB on the cloud path; "
+          "frame-to-screen delay < 35 ms p99.\n")
+    for r in results:
+        if r["name"].startswith("captty live"):
+            print("- %s @ %s: peak RSS %.1f MiB (%s), p99 %s ms (%s)" % (
+                r["name"], r["speed"], r["peak_rss_mib"], "met" if r["peak_rss_mib"] * 1.048576 < 30 else "MISSED",
+                fmt(r.get("delay_p99_ms"), "%.2f"),
+                "met" if r.get("delay_p99_ms") is not None and r["delay_p99_ms"] < 35 else "MISSED"))
+    print()
+    print("Machine: %d cores, %s, %s; other helpers were building on it, so absolute numbers are noisy "
+          "(ratios from one run are what counts)." % (os.cpu_count(), platform.platform(), cpu_model()))
+    print()
+    print("Commands (each client alone, in this order):\n")
+    print("```")
+    print("Benchmarks/headline/run   # = swift build -c release && " + " ".join(shlex.quote(x) for x in sys.argv))
+    for r in results:
+        print(r["command"])
+    print("```")
+
+
+def cpu_model():
+    try:
+        for line in open("/proc/cpuinfo"):
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return "?"
+
+
+if __name__ == "__main__":
+    main()

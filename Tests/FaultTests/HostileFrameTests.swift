@@ -1,0 +1,52 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// The server sends malformed JSON, JSON of the wrong shape, binary frames, a 10 MiB text frame
+/// and a 20 MiB one (over captty's 16 MiB message limit), injected by the proxy between real
+/// frames: captty never crashes; it keeps captioning (reconnecting after the oversized frame)
+/// and loses no audio and no line.
+@Suite(.serialized) struct HostileFrameTests {
+    @Test(.timeLimit(.minutes(3))) func garbageFromTheServerIsSurvived() async throws {
+        let dir = try scratchDirectory("hostile")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let wav = dir.appendingPathComponent("counter.wav")
+        let total = try FaultAudio.writeCounterWAV(to: wav, seconds: 30)
+        let peers = try await ProxiedDouble(in: dir)
+        defer { peers.stop() }
+        let journal = dir.appendingPathComponent("j.jsonl").path
+        let captty = try startCaptty(["--plain", "--file", wav.path, "--engine", "deepgram", "--url", peers.url,
+                                      "--journal", journal])
+        defer { captty.stop() }
+        #expect(await peers.waitForBytes(2 * FaultAudio.bytesPerSecond, timeout: 60))
+        let injections = [
+            #"inject-text {"type":"Results","channel":{"alternatives":[{"transcript":"#,
+            #"inject-text {"type":"Results","is_final":"yes","channel":{"alternatives":[{"transcript":42}]}}"#,
+            "inject-text not json at all \u{00e9}\u{2603}",
+            #"inject-text {"type":"Error","description":"injected error","message":"x","variant":"y"}"#,
+            "inject-binary 4096",
+            "inject-big-text 10485760",
+            "inject-big-text 20971520",
+        ]
+        for cmd in injections {
+            #expect(await peers.command(cmd))
+            try await Task.sleep(for: .seconds(1))
+        }
+        #expect(await captty.waitExit(timeout: 120), "captty did not finish; stderr: \(captty.stderrText)")
+        let words = FaultAudio.words(in: captty.stdoutLines)
+        let coverage = try FaultAudio.coverage(of: [peers.recordDir])
+        let j = try JournalSummary.read(journal)
+        print("""
+            hostile frames (\(injections.count) injected): captty \(captty.ending); stderr: \
+            \(captty.stderrLines.filter { !$0.contains("saving") }.prefix(12).joined(separator: " | ")); \
+            audio sent \(total * 4) bytes, server received \(coverage); lines printed \(captty.stdoutLines.count) \
+            (\(words.count) words); journal \(j)
+            """)
+        #expect(captty.process.terminationReason == .exit, "captty was killed by a signal (crash)")
+        #expect(captty.ending == "exit 0", "stderr: \(captty.stderrText)")
+        #expect(!captty.stderrText.contains("Fatal error"))
+        #expect(coverage.missing(total: total).isEmpty)
+        #expect(FaultAudio.transcriptProblems(words: words, total: total) == [])
+        #expect(j.words == words)
+    }
+}

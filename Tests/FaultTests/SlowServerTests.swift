@@ -1,0 +1,32 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// A server that answers slowly (every frame to captty delayed 200 ms by the proxy): captty
+/// keeps up, prints every line once, and its finish waits for the late last results.
+@Suite(.serialized) struct SlowServerTests {
+    @Test(.timeLimit(.minutes(3))) func everyFrameDelayedStillCompletes() async throws {
+        let dir = try scratchDirectory("slow")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let wav = dir.appendingPathComponent("counter.wav")
+        let total = try FaultAudio.writeCounterWAV(to: wav, seconds: 24)
+        let peers = try await ProxiedDouble(in: dir, proxyArgs: ["--delay-ms", "200"])
+        defer { peers.stop() }
+        let journal = dir.appendingPathComponent("j.jsonl").path
+        let captty = try startCaptty(["--plain", "--file", wav.path, "--engine", "deepgram", "--url", peers.url,
+                                      "--journal", journal])
+        defer { captty.stop() }
+        #expect(await captty.waitExit(timeout: 120), "captty did not finish; stderr: \(captty.stderrText)")
+        let words = FaultAudio.words(in: captty.stdoutLines)
+        let coverage = try FaultAudio.coverage(of: [peers.recordDir])
+        let j = try JournalSummary.read(journal)
+        print("""
+            slow server (200 ms per frame): captty \(captty.ending); audio sent \(total * 4) bytes, server received \(coverage); \
+            lines printed \(captty.stdoutLines.count) (\(words.count) words); journal \(j)
+            """)
+        #expect(captty.ending == "exit 0", "stderr: \(captty.stderrText)")
+        #expect(coverage.missing(total: total).isEmpty)
+        #expect(FaultAudio.transcriptProblems(words: words, total: total) == [])
+        #expect(j.words == words)
+    }
+}
