@@ -116,7 +116,7 @@ public enum LiveLauncher {
                                   + "start PulseAudio (`pulseaudio --start`) or caption a file with --file PATH")
             }
             input = .file(demo)
-            configuration.deviceNotice = "no audio device — captioning the demo recording"
+            configuration.deviceNotice = "demo recording (no audio device)"
         }
         switch input {
         case .device, .systemAudio, .defaultDevice:
