@@ -45,6 +45,7 @@ public struct PlainRunner: Sendable {
         var lastSave: CaptionUI.SaveState?
         var lastDevice: String?
         var lastNotice: String?
+        var warningsShown = 0
         let changes = session.changes
         // Wake up regularly so a termination signal is seen without a change.
         let ticker = Task {
@@ -59,6 +60,10 @@ public struct PlainRunner: Sendable {
             if let n = v.notice, n != lastNotice {
                 lastNotice = n
                 writeErr("captty: \(DisplayWidth.sanitizedForTerminal(n))")
+            }
+            if v.warningCount != warningsShown, let w = v.warning {
+                warningsShown = v.warningCount
+                writeErr("captty: \(DisplayWidth.sanitizedForTerminal(w))")
             }
             printed = printClosed(v.store, from: printed, all: false)
             if stop() || (v.sourceEnded && v.connection == .finished) { break }

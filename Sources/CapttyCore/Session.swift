@@ -406,7 +406,12 @@ public actor Session {
             let secs = Int((Double(delay.components.seconds) + Double(delay.components.attoseconds) / 1e18).rounded(.up))
             viewState.connection = .reconnecting(inSeconds: secs, attempt: attempt)
         case .error(let e):
-            if e.isFatal { viewState.connection = .error(message: e.description) }
+            if e.isFatal {
+                viewState.connection = .error(message: e.description)
+            } else if e.kind == .server || e.kind == .protocolViolation {
+                viewState.warning = e.description
+                viewState.warningCount += 1
+            }
         case .metadata, .unhandled, .close:
             break
         }

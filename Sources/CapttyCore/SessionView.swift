@@ -43,6 +43,10 @@ public struct SessionView: Sendable {
     public var finished = false
     /// Something the user should read once (e.g. a refused option change); changes each time.
     public var notice: String?
+    /// The latest non-fatal problem the engine reported (a server Error message, a malformed
+    /// frame), for plain mode's stderr; `warningCount` changes with each one.
+    public var warning: String?
+    public var warningCount = 0
 
     public init() {}
 

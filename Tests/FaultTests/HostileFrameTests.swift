@@ -45,6 +45,8 @@ import TestSupport
         #expect(captty.process.terminationReason == .exit, "captty was killed by a signal (crash)")
         #expect(captty.ending == "exit 0", "stderr: \(captty.stderrText)")
         #expect(!captty.stderrText.contains("Fatal error"))
+        #expect(captty.stderrText.contains("injected error"), "the server's Error message is shown on stderr")
+        #expect(captty.stderrText.contains("invalid JSON"), "a malformed frame is reported on stderr")
         #expect(coverage.missing(total: total).isEmpty)
         #expect(FaultAudio.transcriptProblems(words: words, total: total) == [])
         #expect(j.words == words)
