@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import Transcript
 
 /// A full disk while saving: a clear error, the journal on disk intact (no torn line), the

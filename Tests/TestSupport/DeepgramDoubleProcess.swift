@@ -1,36 +1,38 @@
 import Foundation
-import TestSupport
 
 /// Runs `Tests/Peers/deepgram_double.py`, the TEST DOUBLE of Deepgram's live endpoint
 /// (Deepgram itself cannot be reached here; the double counts and records every audio byte it
 /// receives per connection). Stopped in every path.
-final class DeepgramDoubleProcess: @unchecked Sendable {
-    let process: Process
-    let port: Int
-    let recordDir: URL
+public final class DeepgramDoubleProcess: @unchecked Sendable {
+    public let process: Process
+    public let port: Int
+    public let recordDir: URL
     private let stdinPipe: Pipe
 
-    struct Stats: Decodable {
-        struct Conn: Decodable {
-            var index: Int
-            var bytes: Int
-            var keepalives: Int
-            var close_stream: Int
-            var query: String
-            var end: String?
+    public struct Stats: Decodable {
+        public struct Conn: Decodable {
+            public var index: Int
+            public var bytes: Int
+            public var keepalives: Int
+            public var close_stream: Int
+            public var query: String
+            public var end: String?
         }
-        var connections: [Conn]
-        var total_bytes: Int
+        public var connections: [Conn]
+        public var total_bytes: Int
     }
 
-    struct LaunchError: Error, CustomStringConvertible { var description: String }
+    public struct LaunchError: Error, CustomStringConvertible {
+        public var description: String
+        public init(description: String) { self.description = description }
+    }
 
     private init(process: Process, port: Int, recordDir: URL, stdinPipe: Pipe) {
         self.process = process; self.port = port; self.recordDir = recordDir; self.stdinPipe = stdinPipe
     }
 
-    static func launch(_ args: [String] = []) async throws -> DeepgramDoubleProcess {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("captty-app-dg-\(UUID().uuidString)")
+    public static func launch(_ args: [String] = []) async throws -> DeepgramDoubleProcess {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("captty-dg-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let p = Process()
         p.executableURL = URL(fileURLWithPath: TestPaths.python)
@@ -64,14 +66,14 @@ final class DeepgramDoubleProcess: @unchecked Sendable {
         return DeepgramDoubleProcess(process: p, port: port, recordDir: dir, stdinPipe: inp)
     }
 
-    var baseURL: String { "ws://127.0.0.1:\(port)" }
+    public var baseURL: String { "ws://127.0.0.1:\(port)" }
 
-    func stats() throws -> Stats {
+    public func stats() throws -> Stats {
         let data = try Data(contentsOf: recordDir.appendingPathComponent("stats.json"))
         return try JSONDecoder().decode(Stats.self, from: data)
     }
 
-    func stop() {
+    public func stop() {
         if process.isRunning {
             try? stdinPipe.fileHandleForWriting.close()
             process.terminate()
@@ -86,7 +88,7 @@ final class DeepgramDoubleProcess: @unchecked Sendable {
 }
 
 /// Runs `body` with a fresh double, stopped however `body` ends.
-func withDeepgramDouble<T>(_ args: [String] = [], _ body: (DeepgramDoubleProcess) async throws -> T) async throws -> T {
+public func withDeepgramDouble<T>(_ args: [String] = [], _ body: (DeepgramDoubleProcess) async throws -> T) async throws -> T {
     let d = try await DeepgramDoubleProcess.launch(args)
     defer { d.stop() }
     return try await body(d)

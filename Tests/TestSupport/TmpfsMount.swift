@@ -2,8 +2,8 @@ import Foundation
 
 /// A small tmpfs mounted for a test (needs root and mount permission; `isAvailable` says
 /// whether this machine allows it). A real file system that really fills up.
-struct TmpfsMount {
-    let url: URL
+public struct TmpfsMount {
+    public let url: URL
 
     static func run(_ args: [String]) -> Bool {
         let p = Process()
@@ -17,13 +17,13 @@ struct TmpfsMount {
     }
 
     /// Whether a tmpfs can be mounted here (root with CAP_SYS_ADMIN).
-    static let isAvailable: Bool = {
+    public static let isAvailable: Bool = {
         guard geteuid() == 0, let m = try? TmpfsMount(sizeKiB: 64) else { return false }
         m.unmount()
         return true
     }()
 
-    init(sizeKiB: Int) throws {
+    public init(sizeKiB: Int) throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("captty-tmpfs-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         guard Self.run(["mount", "-t", "tmpfs", "-o", "size=\(sizeKiB)k,mode=0700", "tmpfs", dir.path]) else {
@@ -33,7 +33,7 @@ struct TmpfsMount {
         url = dir
     }
 
-    func unmount() {
+    public func unmount() {
         _ = Self.run(["umount", "-l", url.path])
         try? FileManager.default.removeItem(at: url)
     }
