@@ -23,26 +23,28 @@ let package = Package(
         .systemLibrary(name: "COpenSSL"),
         .systemLibrary(name: "CSphinx"),
 
+        // One thread that runs the live audio path's tasks back to back (see SerialThreadExecutor).
+        .target(name: "Executors"),
         .target(name: "WebSocket", dependencies: [
             "COpenSSL", .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "Deepgram", dependencies: [
-            "WebSocket", .product(name: "Logging", package: "swift-log"),
+            "WebSocket", "Executors", .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "Audio", dependencies: [
-            "CPulse", .product(name: "Logging", package: "swift-log"),
+            "CPulse", "Executors", .product(name: "Logging", package: "swift-log"),
         ]),
         // Benchmarks: Benchmarks/audio/run (swift run -c release audio-bench)
         .executableTarget(name: "audio-bench", dependencies: ["Audio"], path: "Benchmarks/audio/AudioBench"),
         .target(name: "Transcript", dependencies: ["Deepgram"]),
-        .target(name: "SpeechEngines", dependencies: ["Audio", "Deepgram"]),
+        .target(name: "SpeechEngines", dependencies: ["Audio", "Deepgram", "Executors"]),
         .target(name: "LocalSpeech", dependencies: [
             "CSphinx", "SpeechEngines", "Deepgram", "WebSocket", "Audio",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "CaptionUI", dependencies: ["CCurses", "Transcript"]),
         .target(name: "CapttyCore", dependencies: [
-            "WebSocket", "Deepgram", "Audio", "Transcript", "SpeechEngines", "LocalSpeech", "CaptionUI",
+            "WebSocket", "Deepgram", "Audio", "Transcript", "SpeechEngines", "LocalSpeech", "CaptionUI", "Executors",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "captty", dependencies: [
@@ -60,6 +62,7 @@ let package = Package(
         .executableTarget(name: "DeepgramBenchmark", dependencies: ["Deepgram"], path: "Benchmarks/deepgram",
                           exclude: ["sdk_client.py", "run"]),
 
+        .testTarget(name: "ExecutorsTests", dependencies: ["Executors"]),
         .testTarget(name: "WebSocketTests", dependencies: ["WebSocket", "TestSupport"]),
         .testTarget(name: "DeepgramTests", dependencies: ["Deepgram", "TestSupport"]),
         .testTarget(name: "SpeechEnginesTests", dependencies: ["SpeechEngines", "Audio", "Deepgram", "TestSupport"]),

@@ -1,3 +1,4 @@
+import Executors
 /// Turns one pass over a file source's bytes into paced, converted `AudioChunk`s (pulled on demand).
 actor FilePump {
     private let source: FileAudioSource
@@ -45,7 +46,7 @@ actor FilePump {
             let start = clockStart ?? clock.now
             clockStart = start
             let due = start + .nanoseconds(Int64((Double(frame) / Double(source.format.sampleRate) / speed * 1e9).rounded()))
-            try await Task.sleep(until: due, clock: clock)
+            try await SerialThreadExecutor.sleep(until: due)
         }
         return chunk
     }

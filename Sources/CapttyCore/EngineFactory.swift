@@ -1,3 +1,4 @@
+import Executors
 import Deepgram
 import Foundation
 import LocalSpeech
@@ -35,6 +36,7 @@ public enum EngineFactory {
         config.webSocket.caFile = settings.caFile
         config.logger = logger
         config.replayPacing = replayPacing(forBaseURL: config.baseURL)
+        config.executor = SerialThreadExecutor.shared
         let url: URL
         do {
             url = try config.listenURL(for: LiveOptions())

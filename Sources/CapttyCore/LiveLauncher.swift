@@ -1,3 +1,4 @@
+import Executors
 import Audio
 import CaptionUI
 import Foundation
@@ -108,6 +109,8 @@ public enum LiveLauncher {
             throw LiveFailure("cannot start the \(request.engine.resolve().rawValue) engine: \(error)", exitCode: 69)
         }
         var configuration = Session.Configuration()
+        configuration.executor = SerialThreadExecutor.shared
+        configuration.levelUpdates = !request.plain
         let source: any AudioSource
         var input = request.input
         if !request.inputExplicit, input == .defaultDevice, await !pulseHasSources() {

@@ -1,3 +1,4 @@
+import Executors
 import CaptionUI
 import Foundation
 import Transcript
@@ -37,7 +38,7 @@ public struct PlainRunner: Sendable {
     }
 
     /// Starts the session, prints lines until the source ends or `stop()` returns true (checked
-    /// on every change and at least every 200 ms), then finishes the session.
+    /// on every change and at least every 500 ms), then finishes the session.
     public func run(_ session: Session, stop: @escaping @Sendable () -> Bool = { false }) async -> Session.Summary {
         await session.start()
         var printed = 0
@@ -48,9 +49,9 @@ public struct PlainRunner: Sendable {
         var warningsShown = 0
         let changes = session.changes
         // Wake up regularly so a termination signal is seen without a change.
-        let ticker = Task {
+        let ticker = Task(executorPreference: session.configuration.executor) {
             while !Task.isCancelled {
-                try? await Task.sleep(for: .milliseconds(200))
+                try? await SerialThreadExecutor.sleep(until: .now + .milliseconds(500))
                 if stop() { _ = await session.finish(); break }
             }
         }

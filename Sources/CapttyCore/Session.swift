@@ -1,3 +1,4 @@
+import Executors
 import Audio
 import CaptionUI
 import Deepgram
@@ -30,6 +31,12 @@ public actor Session {
         public var silenceSeconds: Double = 5
         /// Shown instead of the device name (e.g. the demo-recording fallback).
         public var deviceNotice: String?
+        /// The executor the audio pump and engine event tasks prefer (nil: Swift's global pool).
+        /// captty passes `SerialThreadExecutor.shared` (one thread, no hops per chunk).
+        public var executor: (any TaskExecutor)?
+        /// Whether a new level-meter reading alone signals `changes` (the full-screen meter
+        /// needs it; plain mode shows no meter and is not woken for every chunk).
+        public var levelUpdates = true
         public init() {}
     }
 
@@ -164,7 +171,7 @@ public actor Session {
         }
         startRun()
         let source = self.source
-        pumpTask = Task { [weak self] in
+        pumpTask = Task(executorPreference: configuration.executor) { [weak self] in
             do {
                 for try await chunk in source.chunks() {
                     guard let self else { return }
@@ -175,9 +182,13 @@ public actor Session {
                 await self?.sourceEnded(error: error)
             }
         }
-        tickTask = Task { [weak self] in
+        // The clock shows whole seconds: tick on each second boundary of the session, no more.
+        let ticksFrom = clock.now
+        tickTask = Task(executorPreference: configuration.executor) { [weak self] in
+            var next = ticksFrom
             while !Task.isCancelled {
-                try? await Task.sleep(for: .milliseconds(250))
+                next = max(next + .seconds(1), ContinuousClock.now)
+                try? await SerialThreadExecutor.sleep(until: next)
                 await self?.tick()
             }
         }
@@ -318,7 +329,7 @@ public actor Session {
         let (input, continuation) = AsyncThrowingStream.makeStream(of: AudioChunk.self)
         let events = engine.transcribe(input, options: options)
         var run = EngineRun(id: id, options: options, input: continuation)
-        run.task = Task { [weak self] in
+        run.task = Task(executorPreference: configuration.executor) { [weak self] in
             do {
                 for try await e in events {
                     guard let self else { return }
@@ -342,11 +353,13 @@ public actor Session {
         let reading = meter.update(chunk)
         viewState.level = reading
         lastChunkAt = clock.now
+        // Without a meter on screen, only a change of the "no audio" state is worth a wake-up.
+        let signal = configuration.levelUpdates || viewState.noAudio != reading.isSilent
         viewState.noAudio = reading.isSilent
         guard !stopping else { return }
         if paused {
             counts.whilePaused += chunk.data.count
-            publish()
+            publish(signal: signal)
             return
         }
         guard let id = currentRun, var run = runs[id] else { return }
@@ -362,7 +375,7 @@ public actor Session {
         }
         run.input.yield(c)
         updateLag()
-        publish()
+        publish(signal: signal)
     }
 
     private func sourceEnded(error: Error?) {
@@ -528,11 +541,12 @@ public actor Session {
         viewState.lagMilliseconds = max(0, Int(((sent - store.time) * 1000).rounded()))
     }
 
-    private func publish() {
+    /// Makes the current state visible to `view`; `signal` also wakes `changes` consumers.
+    private func publish(signal: Bool = true) {
         viewState.store = store
         let v = viewState
         published.withLock { $0 = v }
-        changeContinuation.yield()
+        if signal { changeContinuation.yield() }
     }
 
     private func resumeIdleWaiters() {

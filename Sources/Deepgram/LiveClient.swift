@@ -132,7 +132,7 @@ public actor LiveClient {
         buffer = ReplayBuffer(limit: limit, alignment: timeline?.bytesPerFrame ?? 1)
         state = .connecting
         logger.info("deepgram: connecting", metadata: ["url": "\(url.absoluteString)"])
-        supervisor = Task { await self.runSession() }
+        supervisor = Task(executorPreference: configuration.executor) { await self.runSession() }
         let result = await withCheckedContinuation { openWaiter = $0 }
         try result.get()
     }
@@ -174,7 +174,7 @@ public actor LiveClient {
         let id = nextWaiterID; nextWaiterID += 1
         return await withCheckedContinuation { c in
             finalizeWaiters[id] = c
-            Task { [weak self] in
+            Task(executorPreference: configuration.executor) { [weak self] in
                 try? await Task.sleep(for: timeout)
                 await self?.resumeFinalize(id, with: nil)
             }
@@ -325,12 +325,12 @@ public actor LiveClient {
         fault = error
         logger.info("deepgram: send failed, dropping the connection: \(credential.redact("\(error)"))")
         wakeSpaceWaiters()
-        Task { await ws.close(code: 1001, reason: "") }
+        Task(executorPreference: configuration.executor) { await ws.close(code: 1001, reason: "") }
     }
 
     private func startFinishTimer(_ gen: Int) {
         let timeout = configuration.finishTimeout
-        connectionTasks.append(Task { [weak self] in
+        connectionTasks.append(Task(executorPreference: configuration.executor) { [weak self] in
             try? await Task.sleep(for: timeout)
             if Task.isCancelled { return }
             await self?.finishTimedOut(gen)
@@ -469,9 +469,9 @@ public actor LiveClient {
         hub.emit(.open(requestID: rid))
         if let w = openWaiter { openWaiter = nil; w.resume(returning: .success(())) }
 
-        connectionTasks = [Task { await self.pump(ws, gen: gen) }]
+        connectionTasks = [Task(executorPreference: configuration.executor) { await self.pump(ws, gen: gen) }]
         if let interval = configuration.keepAliveInterval {
-            connectionTasks.append(Task { await self.keepAliveLoop(ws, gen: gen, interval: interval) })
+            connectionTasks.append(Task(executorPreference: configuration.executor) { await self.keepAliveLoop(ws, gen: gen, interval: interval) })
         }
         wakeSpaceWaiters()
 

@@ -25,6 +25,9 @@ public struct LiveClientConfiguration: Sendable {
     public var webSocket: WebSocketConfiguration
     /// Where the client logs (it never configures logging, and never logs the credential).
     public var logger: Logger
+    /// The executor the client's tasks prefer (nil: Swift's global pool). captty passes
+    /// `SerialThreadExecutor.shared`, so sending a chunk does not hop between threads.
+    public var executor: (any TaskExecutor)?
 
     public init(environment: [String: String] = ProcessInfo.processInfo.environment) {
         let env = environment["DEEPGRAM_URL"]?.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -37,6 +40,7 @@ public struct LiveClientConfiguration: Sendable {
         maxAudioFrame = 64 * 1024
         webSocket = WebSocketConfiguration()
         logger = Logger(label: "captty.deepgram")
+        executor = nil
     }
 
     /// The `/v1/listen` URL for `options`, after checking that the base URL carries no secret.

@@ -54,7 +54,7 @@ public struct DeepgramEngine: SpeechEngine {
     public func transcribe(_ audio: AsyncThrowingStream<AudioChunk, Error>, options: LiveOptions) -> AsyncThrowingStream<LiveEvent, Error> {
         let credential = credential, configuration = configuration
         return AsyncThrowingStream { continuation in
-            let task = Task {
+            let task = Task(executorPreference: configuration.executor) {
                 var iterator = audio.makeAsyncIterator()
                 let first: AudioChunk?
                 do { first = try await iterator.next() } catch {
@@ -63,7 +63,7 @@ public struct DeepgramEngine: SpeechEngine {
                 guard let first else { continuation.finish(); return } // no audio: nothing to do
                 let client = LiveClient(credential: credential, configuration: configuration)
                 let events = client.events
-                let forward = Task {
+                let forward = Task(executorPreference: configuration.executor) {
                     for await e in events { continuation.yield(e) }
                 }
                 var failure: Error?

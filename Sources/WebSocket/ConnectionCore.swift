@@ -8,6 +8,11 @@ import Darwin
 /// (and its TLS session) and a wake pipe; the `WebSocket` actor talks to it through a small
 /// locked state (the bounded send queue, close requests, the final close code).
 ///
+/// When nothing is queued or half written, `enqueue` writes the frames itself from the calling
+/// thread (one `send` instead of waking the I/O thread for every audio chunk). `ioLock` makes
+/// that safe: whoever holds it owns the transport (socket and TLS session) and the I/O state;
+/// the I/O thread holds it for everything but its `poll`.
+///
 /// Reads are decoded and delivered to the message stream; pings are answered; the heartbeat
 /// pings and declares the peer dead after `deadAfter` without a byte; protocol violations fail
 /// the connection with 1002/1007/1009; the close handshake is bounded by `closeTimeout`.
@@ -35,6 +40,8 @@ final class ConnectionCore: @unchecked Sendable {
         let cont: CheckedContinuation<Void, Error>
     }
     private let lock = PThreadLock()
+    /// Owns the transport and the "I/O thread only" state below; taken before `lock`, never after.
+    private let ioLock = PThreadLock()
     private var dataQueue: [[UInt8]] = []
     private var dataHead = 0
     private var userClose: [UInt8]?            // our close frame, sent after queued data
@@ -51,7 +58,7 @@ final class ConnectionCore: @unchecked Sendable {
     private var finalCode: UInt16?
     private var finalReason = ""
 
-    // MARK: I/O thread only
+    // MARK: I/O state (guarded by `ioLock`: the I/O thread, or a sender writing directly)
     private var decoder: FrameDecoder
     private var assembler: MessageAssembler
     private var current: [UInt8] = []
@@ -89,6 +96,7 @@ final class ConnectionCore: @unchecked Sendable {
 
     /// Waits for room in the send queue (FIFO), then queues the frames of one message.
     func enqueue(frames: [[UInt8]], size: Int) async throws {
+        if tryDirectWrite(frames) { return }
         let id: UInt64 = lock.withLock { nextWaiterID += 1; return nextWaiterID }
         try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (cont: CheckedContinuation<Void, Error>) in
@@ -177,16 +185,79 @@ final class ConnectionCore: @unchecked Sendable {
 
     private func wake() { wakePipe.wake() }
 
+    /// Writes `frames` from the calling thread when the connection is open and nothing is
+    /// queued or half written; false when they must go through the queue instead. Whatever the
+    /// socket does not take at once is left to the I/O thread, in order.
+    private func tryDirectWrite(_ frames: [[UInt8]]) -> Bool {
+        ioLock.withLock { directWrite(frames) }
+    }
+
+    /// `tryDirectWrite`, holding `ioLock`.
+    private func directWrite(_ frames: [[UInt8]]) -> Bool {
+        guard failure == nil, !closeTaken, !closeQueued, currentOffset >= current.count else { return false }
+        let idle: Bool = lock.withLock {
+            sendError == nil && !finished && waiters.isEmpty && dataHead == dataQueue.count
+                && controlQueue.isEmpty && userClose == nil && closeRequestedAt == nil
+        }
+        guard idle else { return false }
+        var i = 0
+        var off = 0
+        while i < frames.count {
+            let r = frames[i].withUnsafeBytes { raw in transport.write(UnsafeRawBufferPointer(rebasing: raw[off...])) }
+            guard case .bytes(let n) = r else { break }
+            off += n
+            if off == frames[i].count { i += 1; off = 0 }
+        }
+        guard i < frames.count else { return true }
+        // The socket is full (or failing): the I/O thread writes the rest, or meets the error.
+        var rest = Array(frames[i...])
+        var restSize = rest.reduce(0) { $0 + $1.count }
+        if off > 0 {
+            current = rest.removeFirst()
+            currentOffset = off
+            currentIsData = true
+            currentIsClose = false
+            restSize -= off
+        }
+        lock.withLock { admit(rest, size: restSize) }
+        wantPollOut = true
+        wake()
+        return true
+    }
+
     // MARK: - I/O thread
 
+    /// What one `poll` waits for.
+    private struct PollSpec {
+        var events: Int16
+        var timeout: Int32
+        var reading: Bool
+    }
+
     /// The poll loop; runs on the connection's dedicated thread until the connection finishes.
+    /// Everything but `poll` itself runs holding `ioLock`.
     func run() {
         let bufSize = 64 * 1024
         let buf = UnsafeMutableRawBufferPointer.allocate(byteCount: bufSize, alignment: 16)
         defer { buf.deallocate() }
-        lastReceive = Monotonic.now()
-        if let p = config.pingInterval { nextPing = lastReceive + p.nanoseconds }
-        if !processFrames() { return }
+        let started: Bool = ioLock.withLock {
+            lastReceive = Monotonic.now()
+            if let p = config.pingInterval { nextPing = lastReceive + p.nanoseconds }
+            return processFrames()
+        }
+        if !started { return }
+        while true {
+            guard let spec = ioLock.withLock({ beforePoll() }) else { return }
+            var fds = [pollfd(fd: transport.fd, events: spec.events, revents: 0),
+                       pollfd(fd: wakePipe.readFD, events: Int16(POLLIN), revents: 0)]
+            let r = poll(&fds, 2, spec.timeout)
+            let err = errno
+            guard ioLock.withLock({ afterPoll(fds, result: r, errno: err, reading: spec.reading, buf: buf) }) else { return }
+        }
+    }
+
+    /// Writes, checks timers and the heartbeat; nil when the connection finished.
+    private func beforePoll() -> PollSpec? {
         while true {
             if !sawCloseRequest, let at = lock.withLock({ closeRequestedAt }) {
                 sawCloseRequest = true
@@ -194,14 +265,15 @@ final class ConnectionCore: @unchecked Sendable {
                 let d = at + config.closeTimeout.nanoseconds
                 closeDeadline = min(closeDeadline ?? d, d)
             }
-            if !writeSome() { return }
-            if checkDone() { return }
+            if !writeSome() { return nil }
+            if checkDone() { return nil }
 
             let now = Monotonic.now()
             if failure == nil && now - lastReceive >= config.deadAfter.nanoseconds {
-                return abnormal("no data received for \(config.deadAfter) (heartbeat timeout: the peer or the network is gone)")
+                abnormal("no data received for \(config.deadAfter) (heartbeat timeout: the peer or the network is gone)")
+                return nil
             }
-            if let d = closeDeadline, now >= d { return closeTimedOut() }
+            if let d = closeDeadline, now >= d { closeTimedOut(); return nil }
             if let np = nextPing, now >= np {
                 if !closeQueued && failure == nil {
                     pingCounter &+= 1
@@ -231,16 +303,23 @@ final class ConnectionCore: @unchecked Sendable {
             var events: Int16 = 0
             if reading { events |= Int16(POLLIN) }
             if wantPollOut { events |= Int16(POLLOUT) }
-            var fds = [pollfd(fd: transport.fd, events: events, revents: 0),
-                       pollfd(fd: wakePipe.readFD, events: Int16(POLLIN), revents: 0)]
-            let r = poll(&fds, 2, timeout)
-            if r < 0 && errno != EINTR { return abnormal("poll failed: \(TCPSocket.errnoString())") }
-            if fds[1].revents != 0 { wakePipe.drain() }
-            if fds[0].revents & Int16(POLLOUT) != 0 { wantPollOut = false }
-            if reading && (fds[0].revents != 0 || transport.hasBufferedInput) {
-                if !readSome(buf) { return }
-            }
+            return PollSpec(events: events, timeout: timeout, reading: reading)
         }
+    }
+
+    /// Handles what `poll` reported; false when the connection finished.
+    private func afterPoll(_ fds: [pollfd], result r: Int32, errno err: Int32, reading: Bool,
+                           buf: UnsafeMutableRawBufferPointer) -> Bool {
+        if r < 0 && err != EINTR {
+            abnormal("poll failed: \(TCPSocket.errnoString(err))")
+            return false
+        }
+        if fds[1].revents != 0 { wakePipe.drain() }
+        if fds[0].revents & Int16(POLLOUT) != 0 { wantPollOut = false }
+        if reading && (fds[0].revents != 0 || transport.hasBufferedInput) {
+            if !readSome(buf) { return false }
+        }
+        return true
     }
 
     /// Reads what is available (bounded per round); false when the connection finished.

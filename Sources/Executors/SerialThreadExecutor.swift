@@ -1,0 +1,243 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A task executor that runs every job on one dedicated thread, with its own timers.
+///
+/// Live captioning moves each 50 ms audio chunk through several actors and tasks (source →
+/// session → engine → Deepgram client → WebSocket). On Swift's global pool each hop may wake
+/// another thread; that wake-up, not the work, was most of captty's CPU time per chunk. Tasks
+/// created with this executor as their preference (`Task(executorPreference:)`) run their hops
+/// back to back on one thread, and `sleep(until:)` waits on the same thread, so a chunk costs
+/// one wake-up. Blocking calls must not run here: they would hold up every task that prefers it.
+///
+/// An executor and its thread live as long as the process (tasks may still hold it after
+/// their session ended); use `shared` or a few long-lived instances.
+public final class SerialThreadExecutor: TaskExecutor, @unchecked Sendable {
+    private let core: Core
+
+    /// The process-wide executor the live audio path runs on.
+    public static let shared = SerialThreadExecutor()
+
+    /// Starts a thread that runs for the rest of the process.
+    public init() {
+        core = Core()
+        core.owner = self   // deliberately immortal: jobs may arrive at any time
+        core.start()
+    }
+
+    public func enqueue(_ job: consuming ExecutorJob) {
+        core.enqueue(UnownedJob(job))
+    }
+
+    /// The executor whose thread is running the caller, if any.
+    public static var current: SerialThreadExecutor? {
+        guard let p = pthread_getspecific(Core.key) else { return nil }
+        return Unmanaged<Core>.fromOpaque(p).takeUnretainedValue().owner
+    }
+
+    /// Suspends the calling task until `deadline` (monotonic clock) on this executor's thread.
+    /// Throws `CancellationError` when the task is cancelled first, like `Task.sleep`.
+    public func sleep(until deadline: ContinuousClock.Instant) async throws {
+        let ns = Self.nanoseconds(deadline)
+        let id = core.nextTimerID()
+        try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (c: CheckedContinuation<Void, Error>) in
+                core.addTimer(id: id, deadline: ns, continuation: c)
+            }
+        } onCancel: {
+            core.cancelTimer(id: id)
+        }
+    }
+
+    /// Sleeps on the current `SerialThreadExecutor` when the caller runs on one, else `Task.sleep`.
+    public static func sleep(until deadline: ContinuousClock.Instant) async throws {
+        if let ex = current {
+            try await ex.sleep(until: deadline)
+        } else {
+            try await Task.sleep(until: deadline, clock: ContinuousClock())
+        }
+    }
+
+    static func nanoseconds(_ instant: ContinuousClock.Instant) -> Int64 {
+        let now = ContinuousClock.now
+        let (s, atto) = (instant - now).components
+        let delta = s.multipliedReportingOverflow(by: 1_000_000_000)
+        let rest = atto / 1_000_000_000
+        guard !delta.overflow else { return s > 0 ? Int64.max : 0 }
+        return Monotonic.now() &+ delta.partialValue &+ rest
+    }
+}
+
+/// CLOCK_MONOTONIC in nanoseconds (deadlines are converted through the difference to now, so
+/// it need not be the clock `ContinuousClock` reads).
+enum Monotonic {
+    static func now() -> Int64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return Int64(ts.tv_sec) * 1_000_000_000 + Int64(ts.tv_nsec)
+    }
+}
+
+extension SerialThreadExecutor {
+    /// The thread and its queues; separate from the executor so the thread can outlive `deinit`
+    /// until its queue drains.
+    final class Core: @unchecked Sendable {
+        static let key: pthread_key_t = {
+            var k = pthread_key_t()
+            pthread_key_create(&k, nil)
+            return k
+        }()
+
+        private struct Timer {
+            let id: UInt64
+            let deadline: Int64
+            let continuation: CheckedContinuation<Void, Error>
+        }
+
+        // The queue is guarded by `mutex`, which is never held while the thread sleeps; the
+        // thread sleeps in `poll` on a pipe (a condition variable's timed-out wait leaves its
+        // mutex marked contended, which costs an extra futex call on every chunk).
+        private var mutex = pthread_mutex_t()
+        private let wakeRead: Int32
+        private let wakeWrite: Int32
+        // Guarded by `mutex`:
+        private var jobs: [UnownedJob] = []
+        private var head = 0
+        private var timers: [Timer] = []          // few at a time: a sorted array is enough
+        private var timerCounter: UInt64 = 0
+        private var waiting = false
+        private var allocated: Set<UInt64> = []           // ids handed out, not yet added
+        private var cancelledBeforeAdd: Set<UInt64> = []
+        /// The executor (strong on purpose: executor and thread never go away).
+        var owner: SerialThreadExecutor!
+
+        init() {
+            pthread_mutex_init(&mutex, nil)
+            var fds: [Int32] = [-1, -1]
+            if pipe(&fds) != 0 { fatalError("cannot create the session thread's wake pipe: \(String(cString: strerror(errno)))") }
+            (wakeRead, wakeWrite) = (fds[0], fds[1])
+            for fd in fds {
+                _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
+                _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
+            }
+        }
+
+        func start() {
+            let box = Unmanaged.passRetained(self).toOpaque()
+            var tid = pthread_t()
+            var attr = pthread_attr_t()
+            pthread_attr_init(&attr)
+            pthread_attr_setdetachstate(&attr, Int32(PTHREAD_CREATE_DETACHED))
+            let rc = pthread_create(&tid, &attr, { arg in
+                let core = Unmanaged<Core>.fromOpaque(arg!).takeRetainedValue()
+                pthread_setspecific(Core.key, Unmanaged.passUnretained(core).toOpaque())
+                core.run()
+                pthread_setspecific(Core.key, nil)
+                return nil
+            }, box)
+            pthread_attr_destroy(&attr)
+            if rc != 0 {
+                Unmanaged<Core>.fromOpaque(box).release()
+                fatalError("cannot start the session thread: \(String(cString: strerror(rc)))")
+            }
+        }
+
+        private func post() {
+            var one: UInt8 = 1
+            _ = write(wakeWrite, &one, 1)
+        }
+
+        func enqueue(_ job: UnownedJob) {
+            pthread_mutex_lock(&mutex)
+            jobs.append(job)
+            let wake = waiting
+            waiting = false
+            pthread_mutex_unlock(&mutex)
+            if wake { post() }
+        }
+
+        func nextTimerID() -> UInt64 {
+            pthread_mutex_lock(&mutex)
+            defer { pthread_mutex_unlock(&mutex) }
+            timerCounter &+= 1
+            allocated.insert(timerCounter)
+            return timerCounter
+        }
+
+        func addTimer(id: UInt64, deadline: Int64, continuation: CheckedContinuation<Void, Error>) {
+            pthread_mutex_lock(&mutex)
+            allocated.remove(id)
+            if cancelledBeforeAdd.remove(id) != nil {
+                pthread_mutex_unlock(&mutex)
+                continuation.resume(throwing: CancellationError())
+                return
+            }
+            let t = Timer(id: id, deadline: deadline, continuation: continuation)
+            let i = timers.firstIndex { $0.deadline > deadline } ?? timers.endIndex
+            timers.insert(t, at: i)
+            let wake = waiting && i == 0
+            if wake { waiting = false }
+            pthread_mutex_unlock(&mutex)
+            if wake { post() }
+        }
+
+        func cancelTimer(id: UInt64) {
+            pthread_mutex_lock(&mutex)
+            var found: Timer?
+            if let i = timers.firstIndex(where: { $0.id == id }) {
+                found = timers.remove(at: i)
+            } else if allocated.remove(id) != nil {
+                cancelledBeforeAdd.insert(id)   // cancelled before `addTimer`: it resumes at once
+            }
+            pthread_mutex_unlock(&mutex)
+            found?.continuation.resume(throwing: CancellationError())
+        }
+
+        private func run() {
+            pthread_mutex_lock(&mutex)
+            while true {
+                if head < jobs.count {
+                    let job = jobs[head]
+                    head += 1
+                    if head == jobs.count { jobs.removeAll(keepingCapacity: true); head = 0 }
+                    pthread_mutex_unlock(&mutex)
+                    job.runSynchronously(on: owner.asUnownedTaskExecutor())
+                    pthread_mutex_lock(&mutex)
+                    continue
+                }
+                let now = Monotonic.now()
+                if let first = timers.first, first.deadline <= now {
+                    var due: [Timer] = []
+                    while let t = timers.first, t.deadline <= now { due.append(timers.removeFirst()) }
+                    pthread_mutex_unlock(&mutex)
+                    for t in due { t.continuation.resume() }
+                    pthread_mutex_lock(&mutex)
+                    continue
+                }
+                // Sleep until woken or the first timer is due. A wake-up posted just as a timed
+                // wait ends leaves one extra count: the next wait returns at once, harmlessly.
+                waiting = true
+                let deadline = timers.first?.deadline
+                pthread_mutex_unlock(&mutex)
+                var pfd = pollfd(fd: wakeRead, events: Int16(POLLIN), revents: 0)
+                var timeout: Int32 = -1
+                if let deadline {
+                    // Whole milliseconds, rounded up: never early (a timer is re-checked after).
+                    let wait = max(0, deadline - Monotonic.now())
+                    timeout = Int32(min(Int64(Int32.max), (wait + 999_999) / 1_000_000))
+                }
+                _ = poll(&pfd, 1, timeout)
+                if pfd.revents != 0 {
+                    var drain = (UInt64(0), UInt64(0), UInt64(0), UInt64(0))
+                    _ = read(wakeRead, &drain, 32)
+                }
+                pthread_mutex_lock(&mutex)
+                waiting = false
+            }
+            pthread_mutex_unlock(&mutex)
+        }
+    }
+}

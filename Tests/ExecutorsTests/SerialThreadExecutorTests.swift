@@ -1,0 +1,126 @@
+import Executors
+import Foundation
+import Testing
+
+/// The session thread: jobs of tasks that prefer it run there, one at a time and in order;
+/// its own sleep wakes at the deadline (never early) and ends early on cancellation.
+@Suite struct SerialThreadExecutorTests {
+    /// A thread id that Swift can compare.
+    static func threadID() -> UInt { UInt(bitPattern: Int(pthread_self())) }
+
+    @Test func tasksThatPreferItRunOnItsThreadAndSeeItAsCurrent() async {
+        let ex = SerialThreadExecutor()
+        let ids = await withTaskGroup(of: (UInt, Bool).self) { group in
+            for _ in 0..<8 {
+                group.addTask(executorPreference: ex) {
+                    (Self.threadID(), SerialThreadExecutor.current === ex)
+                }
+            }
+            var out: [(UInt, Bool)] = []
+            for await r in group { out.append(r) }
+            return out
+        }
+        #expect(ids.count == 8)
+        #expect(Set(ids.map(\.0)).count == 1, "every job ran on one thread")
+        #expect(ids.allSatisfy { $0.1 }, "SerialThreadExecutor.current names the executor on its thread")
+        #expect(ids[0].0 != Self.threadID(), "not the test's own thread")
+        #expect(SerialThreadExecutor.current == nil, "off the thread there is no current executor")
+    }
+
+    @Test func jobsRunOneAtATime() async {
+        final class Gauge: @unchecked Sendable {
+            let lock = NSLock()
+            var inside = 0, most = 0, done = 0
+            func enter() { lock.lock(); inside += 1; most = max(most, inside); lock.unlock() }
+            func leave() { lock.lock(); inside -= 1; done += 1; lock.unlock() }
+        }
+        let ex = SerialThreadExecutor()
+        let g = Gauge()
+        await withTaskGroup(of: Void.self) { group in
+            for _ in 0..<50 {
+                group.addTask(executorPreference: ex) {
+                    for _ in 0..<4 {
+                        g.enter()
+                        usleep(200)          // long enough for a second thread to overlap
+                        g.leave()
+                        await Task.yield()
+                    }
+                }
+            }
+        }
+        #expect(g.done == 200)
+        #expect(g.most == 1, "jobs overlapped: \(g.most) ran at once")
+    }
+
+    @Test func sleepWakesAtTheDeadlineNeverEarlyAndInDeadlineOrder() async throws {
+        let ex = SerialThreadExecutor()
+        final class Order: @unchecked Sendable {
+            let lock = NSLock()
+            var ids: [Int] = []
+            func add(_ i: Int) { lock.lock(); ids.append(i); lock.unlock() }
+        }
+        let order = Order()
+        let start = ContinuousClock.now
+        try await withThrowingTaskGroup(of: Duration.self) { group in
+            for (i, ms) in [(0, 120), (1, 40), (2, 80)] {
+                group.addTask(executorPreference: ex) {
+                    let due = start + .milliseconds(ms)
+                    try await SerialThreadExecutor.sleep(until: due)
+                    order.add(i)
+                    return ContinuousClock.now - due
+                }
+            }
+            for try await late in group {
+                #expect(late >= .zero, "woke \(late) before its deadline")
+                #expect(late < .seconds(2), "woke far too late: \(late)")
+            }
+        }
+        #expect(order.ids == [1, 2, 0])
+    }
+
+    @Test func cancellingASleepingTaskEndsItsSleepWithCancellationError() async throws {
+        let ex = SerialThreadExecutor()
+        let t = Task(executorPreference: ex) { () -> Bool in
+            do {
+                try await SerialThreadExecutor.sleep(until: .now + .seconds(600))
+                return false
+            } catch is CancellationError {
+                return true
+            } catch {
+                return false
+            }
+        }
+        try await Task.sleep(for: .milliseconds(50))
+        t.cancel()
+        #expect(await t.value, "the sleep threw CancellationError")
+    }
+
+    @Test func aTaskCancelledBeforeItSleepsDoesNotSleep() async throws {
+        let ex = SerialThreadExecutor()
+        let t = Task(executorPreference: ex) { () -> Duration in
+            withUnsafeCurrentTask { $0?.cancel() }
+            let start = ContinuousClock.now
+            try? await ex.sleep(until: .now + .seconds(600))
+            return ContinuousClock.now - start
+        }
+        #expect(await t.value < .seconds(5))
+    }
+
+    @Test func continuationsResumedFromAnotherThreadComeBackToTheExecutor() async {
+        let ex = SerialThreadExecutor()
+        let (before, after) = await Task(executorPreference: ex) { () -> (UInt, UInt) in
+            let before = Self.threadID()
+            await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
+                Thread.detachNewThread { usleep(20_000); c.resume() }
+            }
+            return (before, Self.threadID())
+        }.value
+        #expect(before == after)
+    }
+
+    @Test func offTheThreadTheStaticSleepFallsBackToTaskSleep() async throws {
+        let start = ContinuousClock.now
+        try await SerialThreadExecutor.sleep(until: start + .milliseconds(30))
+        #expect(ContinuousClock.now - start >= .milliseconds(30))
+    }
+}
