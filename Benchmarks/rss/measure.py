@@ -38,7 +38,7 @@ def main():
     a = ap.parse_args()
     tmp = tempfile.mkdtemp(prefix="captty-rss-")
     wav = os.path.join(tmp, "in.wav")
-    subprocess.run(["sox", SRC, "-r", "16000", "-c", "1", "-b", "16", wav, "trim", "0", str(a.seconds)], check=True)
+    subprocess.run(["sox", "-q", SRC, "-r", "16000", "-c", "1", "-b", "16", wav, "trim", "0", str(a.seconds)], check=True)
     dur = float(subprocess.run(["soxi", "-D", wav], capture_output=True, text=True, check=True).stdout)
     py = os.path.join(ROOT, ".venv", "bin", "python3")
     peer = subprocess.Popen([py, os.path.join(ROOT, "Tests/Peers/deepgram_double.py"), "--api-key", "k",
@@ -81,7 +81,8 @@ def main():
         sys.stderr.write(err)
         sys.exit(f"rss: captty exited {p.returncode}")
     by_name, by_perm = peak_smaps or last_smaps
-    print(f"## captty peak RSS, cloud path ({a.label} build)\n")
+    title = {"dynamic": "release build, dynamic Swift runtime", "static": "release build, --static-swift-stdlib"}
+    print(f"## captty peak RSS, cloud path ({title.get(a.label, a.label)})\n")
     print(f"- audio: {dur:.1f} s, 16 kHz mono s16, real time (--speed 1); wall {elapsed:.1f} s")
     print(f"- VmHWM: {peak.get('VmHWM', 0)} KiB = {peak.get('VmHWM', 0) / 1024:.1f} MiB "
           f"(max sampled VmRSS {peak.get('VmRSS', 0)} KiB; RssAnon {peak.get('RssAnon', 0)}, RssFile {peak.get('RssFile', 0)})")
@@ -93,7 +94,8 @@ def main():
         print(f"| {name} | {kb} | {by_perm.get((name, 'r-xp'), 0)} |")
     print(f"| **total (sampled)** | {sum(by_name.values())} | |")
     print("\nMapped: " + ", ".join(libs))
-    print("\nReproduce: `Benchmarks/rss/run" + (" --static" if a.label == "static" else "") + "`  (runs: "
+    how = {"dynamic": " --dynamic", "static": " --static"}.get(a.label, " --no-build " + a.label)
+    print("\nReproduce: `Benchmarks/rss/run" + how + "`  (runs: "
           + " ".join(cmd[:1] + ["--plain", "--file", "X.wav", "--engine", "deepgram", "--url", "ws://127.0.0.1:PORT",
                                 "--speed", "1", "--no-journal"]) + " with DEEPGRAM_API_KEY=k)")
 
