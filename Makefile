@@ -13,8 +13,11 @@ setup:
 build: setup
 	$(SWIFT) build
 
+# Static Swift runtime: the installed captty maps 9 shared objects instead of 23 and peaks at
+# ~24 MiB instead of ~30 MiB on a cloud session (issue #8; Benchmarks/rss/run --static).
+# (The linker's "mktemp is dangerous" note comes from Foundation's static archive, not captty.)
 release: setup
-	$(SWIFT) build -c release
+	$(SWIFT) build -c release --static-swift-stdlib
 
 # Captions live audio with the default engine (offline unless DEEPGRAM_API_KEY is set).
 run: build

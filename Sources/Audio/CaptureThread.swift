@@ -39,26 +39,31 @@ final class CaptureThread: Sendable {
     private func emit(_ e: CaptureEvent) { _ = events.withLock { $0?.yield(e) } }
 
     /// Opens a record stream on `device`; returns the stream or libpulse's error code.
-    private func open(_ device: String) -> (OpaquePointer?, Int32) {
+    private func open(_ device: String, _ pa: PulseLibrary) -> (OpaquePointer?, Int32) {
         var spec = pa_sample_spec(format: PA_SAMPLE_S16LE, rate: UInt32(format.sampleRate), channels: UInt8(format.channels))
         let chunkBytes = chunkFrames * format.bytesPerFrame
         var attr = pa_buffer_attr(maxlength: UInt32.max, tlength: UInt32.max, prebuf: UInt32.max,
                                   minreq: UInt32.max, fragsize: UInt32(chunkBytes))
         var err: Int32 = 0
-        let s = pa_simple_new(options.server, "captty", PA_STREAM_RECORD, device, "captions",
+        let s = pa.simpleNew(options.server, "captty", PA_STREAM_RECORD, device, "captions",
                               &spec, nil, &attr, &err)
         return (s, err)
     }
 
     private var chunkFrames: Int { max(1, Int((options.chunkDuration * Double(format.sampleRate)).rounded())) }
 
-    private static func message(_ err: Int32) -> String { String(cString: pa_strerror(err)) }
+    private static func message(_ err: Int32, _ pa: PulseLibrary) -> String { pa.errorText(err) }
 
     private func run() {
+        let pa: PulseLibrary
+        switch PulseLibrary.shared {
+        case .success(let loaded): pa = loaded
+        case .failure(let error): continuation.finish(throwing: error); return
+        }
         var device = initial
-        var (stream, err) = open(device.name)
+        var (stream, err) = open(device.name, pa)
         guard let first = stream else {
-            continuation.finish(throwing: initialError(err, device: device))
+            continuation.finish(throwing: initialError(err, device: device, pa))
             return
         }
         stream = first
@@ -70,19 +75,19 @@ final class CaptureThread: Sendable {
         var lastEnd: ContinuousClock.Instant?
         var measureGap = false
         var buf = [UInt8](repeating: 0, count: bytes)
-        defer { if let s = stream { pa_simple_free(s) } }
+        defer { if let s = stream { pa.simpleFree(s) } }
 
         while !stopFlag.value {
             if let req = requested.withLock({ r -> (name: String, label: String)? in defer { r = nil }; return r }) {
-                if let s = stream { pa_simple_free(s) }
-                (stream, err) = open(req.name)
+                if let s = stream { pa.simpleFree(s) }
+                (stream, err) = open(req.name, pa)
                 device = req
                 measureGap = true
                 if stream != nil { emit(.capturing(device: device.label)) }
             }
             if let s = stream {
                 var e: Int32 = 0
-                let rc = buf.withUnsafeMutableBytes { pa_simple_read(s, $0.baseAddress, bytes, &e) }
+                let rc = buf.withUnsafeMutableBytes { pa.simpleRead(s, $0.baseAddress, bytes, &e) }
                 if rc >= 0 {
                     let now = clock.now
                     var gap = 0.0
@@ -102,12 +107,12 @@ final class CaptureThread: Sendable {
                     lastEnd = now
                     continue
                 }
-                pa_simple_free(s)
+                pa.simpleFree(s)
                 stream = nil
                 err = e
             }
             // Lost the server (or the device): reconnect with backoff until it works or we stop.
-            guard let reopened = reconnect(device: device, reason: Self.message(err)) else { return }
+            guard let reopened = reconnect(device: device, reason: Self.message(err, pa), pa) else { return }
             stream = reopened
             measureGap = true
             emit(.capturing(device: device.label))
@@ -117,7 +122,7 @@ final class CaptureThread: Sendable {
 
     /// Tries to reopen `device` with exponential backoff. Returns nil when stopped or given up
     /// (having finished the stream).
-    private func reconnect(device: (name: String, label: String), reason: String) -> OpaquePointer? {
+    private func reconnect(device: (name: String, label: String), reason: String, _ pa: PulseLibrary) -> OpaquePointer? {
         var delay = options.reconnectDelay
         var attempt = 0
         var lastError = reason
@@ -136,22 +141,22 @@ final class CaptureThread: Sendable {
                 Thread.sleep(forTimeInterval: min(0.02, max(0, until.timeIntervalSinceNow)))
             }
             if stopFlag.value { continuation.finish(); return nil }
-            let (s, err) = open(device.name)
+            let (s, err) = open(device.name, pa)
             if let s { return s }
-            lastError = Self.message(err)
+            lastError = Self.message(err, pa)
             delay = min(delay * 2, options.maxReconnectDelay)
         }
     }
 
-    private func initialError(_ err: Int32, device: (name: String, label: String)) -> AudioError {
+    private func initialError(_ err: Int32, device: (name: String, label: String), _ pa: PulseLibrary) -> AudioError {
         if err == Int32(PA_ERR_NOENTITY.rawValue) {
             let devices = (try? PulseQuery.listSources(server: options.server, timeout: 5)) ?? []
             return .unknownDevice(device.label, available: devices)
         }
         if err == Int32(PA_ERR_CONNECTIONREFUSED.rawValue) || err == Int32(PA_ERR_INVALIDSERVER.rawValue)
             || err == Int32(PA_ERR_TIMEOUT.rawValue) || err == Int32(PA_ERR_CONNECTIONTERMINATED.rawValue) {
-            return .noServer(server: options.server, detail: Self.message(err))
+            return .noServer(server: options.server, detail: Self.message(err, pa))
         }
-        return .pulse(operation: "opening a record stream on \(device.label)", detail: Self.message(err))
+        return .pulse(operation: "opening a record stream on \(device.label)", detail: Self.message(err, pa))
     }
 }

@@ -21,6 +21,8 @@ public func listAudioDevices(server: String? = nil, timeout: Double = 10) async 
 enum PulseQuery {
     /// Collects what the callbacks deliver; touched only on the querying thread.
     private final class Box {
+        let pa: PulseLibrary
+        init(_ pa: PulseLibrary) { self.pa = pa }
         var state: pa_context_state_t = PA_CONTEXT_UNCONNECTED
         var defaultSource: String?
         var defaultSink: String?
@@ -32,35 +34,37 @@ enum PulseQuery {
     }
 
     static func listSources(server: String?, timeout: Double) throws(AudioError) -> [AudioDevice] {
-        guard let ml = pa_mainloop_new() else { throw .pulse(operation: "creating a main loop", detail: "out of memory") }
-        defer { pa_mainloop_free(ml) }
-        guard let ctx = pa_context_new(pa_mainloop_get_api(ml), "captty") else {
+        let pa = try PulseLibrary.shared.get()
+        guard let ml = pa.mainloopNew() else { throw .pulse(operation: "creating a main loop", detail: "out of memory") }
+        defer { pa.mainloopFree(ml) }
+        guard let ctx = pa.contextNew(pa.mainloopGetApi(ml), "captty") else {
             throw .pulse(operation: "creating a context", detail: "out of memory")
         }
-        defer { pa_context_unref(ctx) }
-        let box = Box()
+        defer { pa.contextUnref(ctx) }
+        let box = Box(pa)
         let ud = Unmanaged.passUnretained(box).toOpaque()
-        pa_context_set_state_callback(ctx, { ctx, ud in
-            Unmanaged<Box>.fromOpaque(ud!).takeUnretainedValue().state = pa_context_get_state(ctx)
+        pa.contextSetStateCallback(ctx, { ctx, ud in
+            let b = Unmanaged<Box>.fromOpaque(ud!).takeUnretainedValue()
+            b.state = b.pa.contextGetState(ctx)
         }, ud)
-        guard pa_context_connect(ctx, server, PA_CONTEXT_NOFLAGS, nil) >= 0 else {
-            throw .noServer(server: server, detail: String(cString: pa_strerror(pa_context_errno(ctx))))
+        guard pa.contextConnect(ctx, server, PA_CONTEXT_NOFLAGS, nil) >= 0 else {
+            throw .noServer(server: server, detail: pa.errorText(pa.contextErrno(ctx)))
         }
-        defer { pa_context_disconnect(ctx) }
+        defer { pa.contextDisconnect(ctx) }
         let deadline = Date().addingTimeInterval(timeout)
         func iterate() throws(AudioError) {
             guard Date() < deadline else { throw .noServer(server: server, detail: "no answer within \(Int(timeout)) s") }
-            if pa_mainloop_prepare(ml, 100_000) < 0 || pa_mainloop_poll(ml) < 0 || pa_mainloop_dispatch(ml) < 0 {
+            if pa.mainloopPrepare(ml, 100_000) < 0 || pa.mainloopPoll(ml) < 0 || pa.mainloopDispatch(ml) < 0 {
                 throw .pulse(operation: "running the main loop", detail: "it quit")
             }
         }
         while box.state != PA_CONTEXT_READY {
             if box.state == PA_CONTEXT_FAILED || box.state == PA_CONTEXT_TERMINATED {
-                throw .noServer(server: server, detail: String(cString: pa_strerror(pa_context_errno(ctx))))
+                throw .noServer(server: server, detail: pa.errorText(pa.contextErrno(ctx)))
             }
             try iterate()
         }
-        let op1 = pa_context_get_server_info(ctx, { _, info, ud in
+        let op1 = pa.contextGetServerInfo(ctx, { _, info, ud in
             let b = Unmanaged<Box>.fromOpaque(ud!).takeUnretainedValue()
             if let info {
                 b.defaultSource = info.pointee.default_source_name.map { String(cString: $0) }
@@ -68,13 +72,13 @@ enum PulseQuery {
             } else { b.failed = true }
             b.serverDone = true
         }, ud)
-        let op2 = pa_context_get_source_info_list(ctx, { _, info, eol, ud in
+        let op2 = pa.contextGetSourceInfoList(ctx, { _, info, eol, ud in
             let b = Unmanaged<Box>.fromOpaque(ud!).takeUnretainedValue()
             if eol != 0 { b.sourcesDone = true; if eol < 0 { b.failed = true }; return }
             guard let i = info?.pointee else { return }
             var spec = i.sample_spec
             var buf = [CChar](repeating: 0, count: Int(PA_SAMPLE_SPEC_SNPRINT_MAX))
-            pa_sample_spec_snprint(&buf, buf.count, &spec)
+            _ = b.pa.sampleSpecSnprint(&buf, buf.count, &spec)
             let idx = Int(i.index)
             if i.monitor_of_sink != captty_pa_invalid_index(), let owner = i.monitor_of_sink_name {
                 b.monitorOf[idx] = String(cString: owner)
@@ -86,18 +90,18 @@ enum PulseQuery {
                 isMonitor: i.monitor_of_sink != captty_pa_invalid_index(),
                 sampleSpec: String(decoding: buf.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)))
         }, ud)
-        defer { if let op1 { pa_operation_unref(op1) }; if let op2 { pa_operation_unref(op2) } }
+        defer { if let op1 { pa.operationUnref(op1) }; if let op2 { pa.operationUnref(op2) } }
         guard op1 != nil, op2 != nil else {
-            throw .pulse(operation: "listing sources", detail: String(cString: pa_strerror(pa_context_errno(ctx))))
+            throw .pulse(operation: "listing sources", detail: pa.errorText(pa.contextErrno(ctx)))
         }
         while !(box.serverDone && box.sourcesDone) {
             if box.state != PA_CONTEXT_READY {
-                throw .noServer(server: server, detail: "the connection closed: " + String(cString: pa_strerror(pa_context_errno(ctx))))
+                throw .noServer(server: server, detail: "the connection closed: " + pa.errorText(pa.contextErrno(ctx)))
             }
             try iterate()
         }
         if box.failed {
-            throw .pulse(operation: "listing sources", detail: String(cString: pa_strerror(pa_context_errno(ctx))))
+            throw .pulse(operation: "listing sources", detail: pa.errorText(pa.contextErrno(ctx)))
         }
         return box.sources.map { d in
             var d = d

@@ -116,7 +116,7 @@ public struct WAVHeader: Sendable, Equatable {
         case (7, 8): enc = .mulaw
         case (6, _), (7, _): throw .invalidWAV(path: path, field: "bits per sample", problem: "\(bits) is not valid for G.711 \(tag == 6 ? "A-law" : "mu-law") (8)")
         default:
-            throw .invalidWAV(path: path, field: "format tag", problem: String(format: "0x%04X", tag) + " (\(tagName(tag))) is not supported; supported: PCM (1), IEEE float (3), A-law (6), mu-law (7), extensible (0xFFFE). Convert it, e.g. `sox in.wav -e signed -b 16 out.wav`")
+            throw .invalidWAV(path: path, field: "format tag", problem: "0x" + hex(UInt64(tag), width: 4) + " (\(tagName(tag))) is not supported; supported: PCM (1), IEEE float (3), A-law (6), mu-law (7), extensible (0xFFFE). Convert it, e.g. `sox in.wav -e signed -b 16 out.wav`")
         }
         let need = channels * enc.bytesPerSample
         guard blockAlign == need else {
@@ -138,9 +138,15 @@ public struct WAVHeader: Sendable, Equatable {
         }
     }
 
+    /// Upper-case hex zero-padded to `width` (`%0<width>X` without `String(format:)`).
+    static func hex(_ v: UInt64, width: Int) -> String {
+        let s = String(v, radix: 16, uppercase: true)
+        return s.count >= width ? s : String(repeating: "0", count: width - s.count) + s
+    }
+
     static func describe(_ b: ArraySlice<UInt8>) -> String {
         if !b.isEmpty && b.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) { return "'" + String(decoding: b, as: UTF8.self) + "'" }
-        return "bytes " + b.map { String(format: "%02X", $0) }.joined(separator: " ")
+        return "bytes " + b.map { hex(UInt64($0), width: 2) }.joined(separator: " ")
     }
 
     static func u16(_ b: [UInt8], _ i: Int) -> UInt16 { UInt16(b[i]) | UInt16(b[i + 1]) << 8 }

@@ -7,6 +7,10 @@
 // pass without pkg-config. So the few functions captty calls are declared here, copied from
 // /usr/include/pocketsphinx/pocketsphinx.h and /usr/include/x86_64-linux-gnu/sphinxbase/*.h.
 // All handles are opaque; captty never touches their fields.
+//
+// captty does not link these libraries: Sources/LocalSpeech/SphinxLibrary.swift loads
+// libpocketsphinx.so.3 with dlopen when the offline engine starts (so cloud sessions do not map
+// PocketSphinx and its BLAS/LAPACK/gfortran), with the signatures declared here.
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -40,17 +44,5 @@ char const *ps_seg_word(ps_seg_t *seg);
 void ps_seg_frames(ps_seg_t *seg, int *out_sf, int *out_ef);
 int ps_seg_prob(ps_seg_t *seg, int *out_ascr, int *out_lscr, int *out_lback);
 void ps_seg_free(ps_seg_t *seg);
-
-/// Silences sphinxbase's logging (it writes to stderr by default, which would scribble on the
-/// caption screen), then parses `argv` against the decoder's argument table and creates a
-/// decoder. Returns NULL on a bad argument or a missing model file.
-static inline ps_decoder_t *captty_ps_create(int argc, char **argv) {
-    err_set_logfp(NULL);
-    cmd_ln_t *config = cmd_ln_parse_r(NULL, ps_args(), argc, argv, 1);
-    if (config == NULL) return NULL;
-    ps_decoder_t *ps = ps_init(config);
-    cmd_ln_free_r(config); // ps_init retains it
-    return ps;
-}
 
 #endif

@@ -60,8 +60,7 @@ struct FileLogHandler: LogHandler {
     }
 
     func log(event: LogEvent) {
-        let ts = ISO8601DateFormatter.string(from: Date(), timeZone: .current,
-                                             formatOptions: [.withInternetDateTime, .withFractionalSeconds])
+        let ts = ISO8601Timestamp.local(Date())
         var all = metadata
         if let m = event.metadata { all.merge(m) { $1 } }
         let meta = all.isEmpty ? "" : " " + all.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")

@@ -236,7 +236,7 @@ public actor LiveClient {
         lastLossReport = now
         let what: String
         if let timeline {
-            what = String(format: "%.1f s of audio", timeline.seconds(forBytes: lostUnreported))
+            what = NumberText.fixed(timeline.seconds(forBytes: lostUnreported), decimals: 1) + " s of audio"
         } else {
             what = "\(lostUnreported) bytes of audio"
         }

@@ -153,7 +153,7 @@ public struct LiveOptions: Sendable, Equatable, Codable {
                  UInt8(ascii: "_"), UInt8(ascii: "~"):
                 out.unicodeScalars.append(Unicode.Scalar(byte))
             default:
-                out += String(format: "%%%02X", byte)
+                out += "%" + NumberText.hex(byte, width: 2)
             }
         }
         return out

@@ -96,7 +96,7 @@ final class ListenStream: Sendable {
             for s in sessions { await s.finish(); s.end() }
             for f in forwarders { await f.value }
             let info = recognizer.configuration.modelInfo, uuid = recognizer.configuration.modelUUID
-            let meta = Metadata(requestID: requestID, created: ISO8601DateFormatter().string(from: Date()),
+            let meta = Metadata(requestID: requestID, created: ISO8601Timestamp.utcSeconds(Date()),
                                 duration: (intake.seconds * 1000).rounded() / 1000, channels: request.channels,
                                 models: [uuid], modelInfo: [uuid: info])
             try? await socket.send(text: ServerMessage.metadata(meta).encoded())

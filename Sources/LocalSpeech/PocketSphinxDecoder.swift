@@ -1,4 +1,3 @@
-import CSphinx
 import Foundation
 
 /// One PocketSphinx decoder: streaming recognition of 16 kHz mono 16-bit speech.
@@ -6,6 +5,7 @@ import Foundation
 /// Not thread-safe: a decoder is confined to the serial queue of the session that owns it.
 /// Times in results are relative to the start of the current utterance (10 ms frames).
 final class PocketSphinxDecoder {
+    private let lib: SphinxLibrary
     private let ps: OpaquePointer
     private let logmath: OpaquePointer?
     private(set) var inUtterance = false
@@ -24,26 +24,23 @@ final class PocketSphinxDecoder {
             "-remove_silence", "no",
             // No -logfn: ps_init would fopen it and, in a second decoder, fclose the first one's log
             // FILE while that decoder may be writing to it (a use-after-free). captty_ps_create
-            // silences logging globally with err_set_logfp(NULL) instead.
+            // silences logging globally with err_set_logfp(NULL) instead (SphinxLibrary.createDecoder).
         ]
-        var cargs: [UnsafeMutablePointer<CChar>?] = args.map { strdup($0) }
-        defer { for p in cargs { free(p) } }
-        let created = cargs.withUnsafeMutableBufferPointer { buf in
-            captty_ps_create(Int32(args.count), buf.baseAddress)
-        }
-        guard let created else {
+        let lib = try SphinxLibrary.shared.get()
+        guard let created = lib.createDecoder(args) else {
             throw .modelLoadFailed(engine: "PocketSphinx", path: model.directory.path,
                                    detail: "ps_init failed (missing or unreadable model files)")
         }
+        self.lib = lib
         ps = created
-        logmath = ps_get_logmath(created)
+        logmath = lib.psGetLogmath(created)
     }
 
-    deinit { ps_free(ps) }
+    deinit { _ = lib.psFree(ps) }
 
     func startUtterance() {
-        if inUtterance { frameBase += Int(ps_get_n_frames(ps)); _ = ps_end_utt(ps) }
-        _ = ps_start_utt(ps)
+        if inUtterance { frameBase += Int(lib.psGetNFrames(ps)); _ = lib.psEndUtt(ps) }
+        _ = lib.psStartUtt(ps)
         inUtterance = true
     }
 
@@ -52,7 +49,7 @@ final class PocketSphinxDecoder {
         if !inUtterance { startUtterance() }
         guard !samples.isEmpty else { return }
         samples.withUnsafeBufferPointer { buf in
-            _ = ps_process_raw(ps, buf.baseAddress, buf.count, 0, 0)
+            _ = lib.psProcessRaw(ps, buf.baseAddress, buf.count, 0, 0)
         }
     }
 
@@ -65,8 +62,8 @@ final class PocketSphinxDecoder {
     /// Ends the utterance and returns its final words (times relative to its start).
     func endUtterance() -> [TimedWord] {
         guard inUtterance else { return [] }
-        let frames = Int(ps_get_n_frames(ps))
-        _ = ps_end_utt(ps)
+        let frames = Int(lib.psGetNFrames(ps))
+        _ = lib.psEndUtt(ps)
         inUtterance = false
         let w = words()
         frameBase += frames
@@ -75,20 +72,20 @@ final class PocketSphinxDecoder {
 
     private func words() -> [TimedWord] {
         var score: Int32 = 0
-        guard ps_get_hyp(ps, &score) != nil else { return [] }
+        guard lib.psGetHyp(ps, &score) != nil else { return [] }
         var out: [TimedWord] = []
-        var seg = ps_seg_iter(ps)
+        var seg = lib.psSegIter(ps)
         while let s = seg {
-            if let cw = ps_seg_word(s), let word = Self.clean(String(cString: cw)) {
+            if let cw = lib.psSegWord(s), let word = Self.clean(String(cString: cw)) {
                 var sf: Int32 = 0, ef: Int32 = 0
-                ps_seg_frames(s, &sf, &ef)
+                lib.psSegFrames(s, &sf, &ef)
                 var a: Int32 = 0, l: Int32 = 0, b: Int32 = 0
-                let prob = ps_seg_prob(s, &a, &l, &b)
-                let conf = logmath.map { min(1, max(0, logmath_exp($0, prob))) } ?? 0
+                let prob = lib.psSegProb(s, &a, &l, &b)
+                let conf = logmath.map { min(1, max(0, lib.logmathExp($0, prob))) } ?? 0
                 out.append(TimedWord(word: word, start: Double(Int(sf) - frameBase) / Self.framesPerSecond,
                                      end: Double(Int(ef) + 1 - frameBase) / Self.framesPerSecond, confidence: conf))
             }
-            seg = ps_seg_next(s)
+            seg = lib.psSegNext(s)
         }
         return out
     }

@@ -126,7 +126,7 @@ final class RecognitionPipeline {
         flushPending()
         if active { endUtterance(atSample: consumed, pause: true, fromFinalize: false) }
         emitUtteranceEndIfDue(force: true)
-        let created = ISO8601DateFormatter().string(from: Date())
+        let created = ISO8601Timestamp.utcSeconds(Date())
         emit(.metadata(Metadata(requestID: requestID, created: created, duration: audioTime, channels: 1,
                                 models: [modelUUID], modelInfo: [modelUUID: modelInfo])))
         emit(.close(code: 1000, reason: ""))

@@ -1,3 +1,4 @@
+import Deepgram
 import Foundation
 
 /// Word error rate: (substitutions + deletions + insertions) / reference words.
@@ -38,6 +39,6 @@ public struct WordErrorRate: Sendable, Equatable, CustomStringConvertible {
     }
 
     public var description: String {
-        String(format: "%.1f%% (%d sub, %d del, %d ins / %d words)", rate * 100, substitutions, deletions, insertions, referenceWords)
+        NumberText.fixed(rate * 100, decimals: 1) + "% (\(substitutions) sub, \(deletions) del, \(insertions) ins / \(referenceWords) words)"
     }
 }

@@ -34,15 +34,7 @@ public struct JournalHeader: Sendable, Equatable {
 
     /// ISO-8601 UTC with milliseconds, from whole milliseconds (no rounding to `:60`).
     static func iso8601(_ d: Date) -> String {
-        let ms = unixMilliseconds(d)
-        let secs = ms >= 0 ? ms / 1000 : (ms - 999) / 1000
-        let frac = ms - secs * 1000
-        var t = time_t(secs)
-        var tmv = tm()
-        gmtime_r(&t, &tmv)
-        return "\(Timecode.pad(Int64(tmv.tm_year) + 1900, 4))-\(Timecode.pad(Int64(tmv.tm_mon) + 1, 2))-\(Timecode.pad(Int64(tmv.tm_mday), 2))"
-            + "T\(Timecode.pad(Int64(tmv.tm_hour), 2)):\(Timecode.pad(Int64(tmv.tm_min), 2)):\(Timecode.pad(Int64(tmv.tm_sec), 2))"
-            + ".\(Timecode.pad(frac, 3))Z"
+        ISO8601Timestamp.utc(milliseconds: unixMilliseconds(d))
     }
 
     /// A file-name-safe start time (`2026-11-25T12-04-13.123Z`) for default journal paths.

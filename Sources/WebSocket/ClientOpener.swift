@@ -19,7 +19,10 @@ enum ClientOpener {
             default:
                 throw .invalidURL("'\(Target.redact(url))': the scheme must be ws:// or wss:// (got \(c.scheme.map { "\($0)://" } ?? "none"))")
             }
-            guard var h = c.host, !h.isEmpty else { throw .invalidURL("'\(Target.redact(url))' has no host") }
+            // `encodedHost`, not `host`: the `host` getter runs ICU's IDNA (UTS #46) set-up even for
+            // an ASCII host, which costs megabytes of resident memory (issue #8). The ASCII form is
+            // also what getaddrinfo and SNI need; only percent-escapes are decoded.
+            guard var h = c.encodedHost.map({ $0.contains("%") ? ($0.removingPercentEncoding ?? $0) : $0 }), !h.isEmpty else { throw .invalidURL("'\(Target.redact(url))' has no host") }
             if h.hasPrefix("[") && h.hasSuffix("]") { h = String(h.dropFirst().dropLast()) }
             host = h
             if let p = c.port {

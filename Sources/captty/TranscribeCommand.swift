@@ -26,7 +26,7 @@ struct Transcribe: AsyncParsableCommand {
                 input: file == "-" ? .stdin : .file(file), engine: speech, options: options, format: format,
                 output: output, timestamps: !noTimestamps, warn: printError)
             if let out = outcome.output {
-                printError("captty: \(outcome.lines) lines (\(outcome.words) words, \(String(format: "%.1f", outcome.audioSeconds)) s of audio) written to \(out)")
+                printError("captty: \(outcome.lines) lines (\(outcome.words) words, \(NumberText.fixed(outcome.audioSeconds, decimals: 1)) s of audio) written to \(out)")
             }
         }
     }

@@ -45,7 +45,7 @@ public enum TranscribeRunner {
                 case .reconnecting(let attempt, let delay):
                     let c = delay.components
                     let secs = Double(c.seconds) + Double(c.attoseconds) / 1e18
-                    warn("reconnecting in \(String(format: "%.1f", secs)) s (attempt \(attempt))")
+                    warn("reconnecting in \(NumberText.fixed(secs, decimals: 1)) s (attempt \(attempt))")
                 default: break
                 }
                 _ = store.apply(event)
