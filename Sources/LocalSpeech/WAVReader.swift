@@ -22,19 +22,23 @@ public enum WAVReader {
     static let maxHeaderBytes = 1 << 16
 
     /// Parses the header of a WAV file or stream from its first bytes.
-    public static func header(_ bytes: [UInt8]) -> Header {
+    public static func header(_ bytes: [UInt8]) -> Header { headerAndCause(bytes).header }
+
+    /// `header`, with the Audio module's error behind an `.invalid` (`AudioIntake` words sample
+    /// rate and channel problems with the server's own limits).
+    static func headerAndCause(_ bytes: [UInt8]) -> (header: Header, cause: AudioError?) {
         let parsed: WAVHeader?
         do { parsed = try WAVHeader.parse(bytes, path: "the stream", atEOF: false) } catch {
-            return .invalid(problem(error))
+            return (.invalid(problem(error)), error)
         }
         guard let parsed else {
-            return bytes.count > maxHeaderBytes ? .invalid("no data chunk in the first 64 KiB") : .needMore
+            return (bytes.count > maxHeaderBytes ? .invalid("no data chunk in the first 64 KiB") : .needMore, nil)
         }
         do {
-            return .found(try audioFormat(parsed.format), dataOffset: parsed.dataOffset,
-                          dataSize: parsed.dataLength.map { Int($0) } ?? 0)
+            return (.found(try audioFormat(parsed.format), dataOffset: parsed.dataOffset,
+                           dataSize: parsed.dataLength.map { Int($0) } ?? 0), nil)
         } catch {
-            return .invalid(error.detail)
+            return (.invalid(error.detail), nil)
         }
     }
 
