@@ -9,13 +9,9 @@ import TestSupport
 @Suite(.serialized) struct ScreenSignalTests {
 
     func run(signal sig: Int32) async throws -> (screen: String, alternate: String, journal: JournalSummary) {
-        let dir = try scratchDirectory("tui\(sig)")
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let wav = dir.appendingPathComponent("counter.wav")
-        try FaultAudio.writeCounterWAV(to: wav, seconds: 120)
-        let peers = try await ProxiedDouble(in: dir)
-        defer { peers.stop() }
-        let journal = dir.appendingPathComponent("j.jsonl").path
+        let scene = try await CounterScene("tui\(sig)", seconds: 120)
+        defer { scene.stop() }
+        let (dir, wav, peers, journal) = (scene.dir, scene.wav, scene.peers, scene.journal)
         let tmux = try TmuxScreen(width: 100, height: 30, environment: ["HOME": dir.path, "DEEPGRAM_API_KEY": FaultAudio.apiKey])
         defer { tmux.kill() }
         try tmux.run("\(shellQuoted(TestPaths.capttyBinary.path)) --engine deepgram --url \(peers.url) --file \(shellQuoted(wav.path)) --speed 4 --journal \(shellQuoted(journal))")
