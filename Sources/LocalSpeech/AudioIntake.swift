@@ -38,20 +38,26 @@ struct AudioIntake {
         return nil
     }
 
+    static let limits = "this server takes 1000 to 192000 Hz and 1 to 32 channels"
+
     mutating func push(_ bytes: [UInt8]) -> Output {
         var data = bytes
         if converter == nil {
             header += bytes
-            switch WAVReader.header(header) {
+            let (parsed, cause) = WAVReader.headerAndCause(header)
+            switch parsed {
             case .needMore: return .samples([])
             case .invalid(let why):
+                if case .invalidWAV(_, let field, _)? = cause, field == "sample rate" || field == "channels" {
+                    return .invalid("the WAV header's \(why); \(Self.limits)")
+                }
                 return .invalid("no encoding was given, so a WAV stream was expected, but \(why); send encoding and sample_rate for raw audio")
             case .found(let f, let offset, _):
                 // The limits raw audio has (ListenRequest): a header claiming 1 Hz would make the
                 // resampler expand every byte 16000-fold (gigabytes from one small message), and a
                 // prime rate near 4 GHz would make it design a filter table of ~100 GB.
                 guard (1_000...192_000).contains(f.sampleRate), (1...32).contains(f.channels) else {
-                    return .invalid("the WAV header says \(f.sampleRate) Hz and \(f.channels) channel(s); this server takes 1000 to 192000 Hz and 1 to 32 channels")
+                    return .invalid("the WAV header says \(f.sampleRate) Hz and \(f.channels) channel(s); \(Self.limits)")
                 }
                 if let why = setUp(f) { return .invalid(why) }
                 data = Array(header[offset...])

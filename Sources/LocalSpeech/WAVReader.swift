@@ -3,84 +3,90 @@ import Foundation
 
 /// Reads a RIFF/WAVE file (PCM 16/32-bit, float, mu-law, A-law) into a format and its bytes.
 ///
-/// A small reader for the offline engine's tests, benchmark, server (WAV streams sent without
-/// `encoding`) and `transcribe` entry point.
+/// The offline engine's view of WAV for its tests, benchmark, server (WAV streams sent without
+/// `encoding`) and `transcribe` entry point. The parsing is the Audio module's (`WAVHeader`,
+/// `WAVFile`): there is one WAV reader; this adds the stream limits and wire formats the
+/// engine needs.
 public enum WAVReader {
     /// The outcome of reading the start of a WAV stream.
     public enum Header: Sendable, Equatable {
         /// More bytes are needed to reach the `data` chunk.
         case needMore
-        /// The audio format and the offset of the first sample byte.
+        /// The audio format and the offset of the first sample byte; `dataSize` is 0 when the
+        /// header leaves the length open (a streamed WAV).
         case found(AudioFormat, dataOffset: Int, dataSize: Int)
         case invalid(String)
     }
 
+    /// How many header bytes a stream may send before its data chunk.
+    static let maxHeaderBytes = 1 << 16
+
     /// Parses the header of a WAV file or stream from its first bytes.
-    public static func header(_ bytes: [UInt8]) -> Header {
-        func u16(_ o: Int) -> Int { Int(bytes[o]) | Int(bytes[o + 1]) << 8 }
-        func u32(_ o: Int) -> Int { u16(o) | u16(o + 2) << 16 }
-        guard bytes.count >= 12 else {
-            let riff = Array("RIFF".utf8)
-            return bytes.prefix(4).elementsEqual(riff.prefix(min(4, bytes.count))) ? .needMore : .invalid("not a RIFF/WAVE file")
+    public static func header(_ bytes: [UInt8]) -> Header { headerAndCause(bytes).header }
+
+    /// `header`, with the Audio module's error behind an `.invalid` (`AudioIntake` words sample
+    /// rate and channel problems with the server's own limits).
+    static func headerAndCause(_ bytes: [UInt8]) -> (header: Header, cause: AudioError?) {
+        let parsed: WAVHeader?
+        do { parsed = try WAVHeader.parse(bytes, path: "the stream", atEOF: false) } catch {
+            return (.invalid(problem(error)), error)
         }
-        guard bytes[0..<4].elementsEqual("RIFF".utf8), bytes[8..<12].elementsEqual("WAVE".utf8) else {
-            return .invalid("not a RIFF/WAVE file")
+        guard let parsed else {
+            return (bytes.count > maxHeaderBytes ? .invalid("no data chunk in the first 64 KiB") : .needMore, nil)
         }
-        var o = 12
-        var format: AudioFormat?
-        while o + 8 <= bytes.count {
-            let id = String(decoding: bytes[o..<(o + 4)], as: UTF8.self)
-            let size = u32(o + 4)
-            let body = o + 8
-            if id == "data" {
-                guard let format else { return .invalid("data chunk before fmt chunk") }
-                return .found(format, dataOffset: body, dataSize: size)
-            }
-            if id == "fmt " {
-                guard size >= 16 else { return .invalid("short fmt chunk") }
-                guard body + 16 <= bytes.count else { return .needMore }
-                var tag = u16(body)
-                let channels = u16(body + 2), rate = u32(body + 4), bits = u16(body + 14)
-                if tag == 0xFFFE {
-                    guard body + 26 <= bytes.count else { return .needMore }
-                    tag = u16(body + 24)
-                }
-                let enc: SampleEncoding
-                switch (tag, bits) {
-                case (1, 16): enc = .linear16
-                case (1, 32): enc = .linear32
-                case (3, 32): enc = .float32
-                case (6, 8): enc = .alaw
-                case (7, 8): enc = .mulaw
-                default: return .invalid("unsupported WAV encoding (format tag \(tag), \(bits) bits); convert to 16-bit PCM")
-                }
-                guard channels > 0, rate > 0 else { return .invalid("bad channel count or sample rate") }
-                format = AudioFormat(encoding: enc, sampleRate: rate, channels: channels)
-            }
-            if size > 1 << 20 && id != "data" { return .invalid("implausible \(id) chunk of \(size) bytes") }
-            o = body + size + (size & 1)
+        do {
+            return (.found(try audioFormat(parsed.format), dataOffset: parsed.dataOffset,
+                           dataSize: parsed.dataLength.map { Int($0) } ?? 0), nil)
+        } catch {
+            return (.invalid(error.detail), nil)
         }
-        return bytes.count > 1 << 16 ? .invalid("no data chunk in the first 64 KiB") : .needMore
     }
 
     public static func read(_ url: URL) throws(LocalEngineError) -> (format: AudioFormat, data: [UInt8]) {
-        let bytes: [UInt8]
-        do { bytes = [UInt8](try Data(contentsOf: url)) } catch {
-            throw .unreadableAudio(path: url.path, detail: error.localizedDescription)
-        }
-        switch header(bytes) {
-        case .found(let format, let offset, let size):
-            let end = size == 0 || size == 0xFFFF_FFFF ? bytes.count : min(bytes.count, offset + size)
-            return (format, Array(bytes[offset..<end]))
-        case .needMore: throw .unreadableAudio(path: url.path, detail: "truncated WAV header (no data chunk)")
-        case .invalid(let why): throw .unreadableAudio(path: url.path, detail: why)
+        let file = try wavFile(url)
+        do { return (try audioFormat(file.header.format), file.data) } catch {
+            throw .unreadableAudio(path: url.path, detail: error.detail)
         }
     }
 
     /// Reads a WAV file and converts it to 16 kHz mono linear16 samples.
     public static func read16kMono(_ url: URL) throws(LocalEngineError) -> [Int16] {
-        let (format, data) = try read(url)
-        var conv = try SpeechConverter(from: format)
-        return conv.convert(data) + conv.flush()
+        let file = try wavFile(url)
+        do {
+            return SpeechConverter.samples(try file.samples(as: AudioFormat(encoding: .linear16, sampleRate: 16_000, channels: 1)))
+        } catch {
+            throw .unsupportedFormat("\(file.header.format) (\(error))")
+        }
+    }
+
+    private static func wavFile(_ url: URL) throws(LocalEngineError) -> WAVFile {
+        do { return try WAVFile(path: url.path) } catch {
+            throw .unreadableAudio(path: url.path, detail: problem(error))
+        }
+    }
+
+    /// A WAV sample format the engine takes as a wire format.
+    private static func audioFormat(_ f: PCMFormat) throws(UnsupportedEncoding) -> AudioFormat {
+        guard let format = f.audioFormat else { throw UnsupportedEncoding(encoding: f.encoding) }
+        return format
+    }
+
+    private struct UnsupportedEncoding: Error {
+        var encoding: InputEncoding
+        var detail: String {
+            "unsupported WAV encoding (\(encoding.rawValue)); convert to 16-bit PCM, e.g. `sox in.wav -e signed -b 16 out.wav`"
+        }
+    }
+
+    /// What is wrong, without the path (callers name the file or the stream themselves).
+    private static func problem(_ error: AudioError) -> String {
+        switch error {
+        case let .notRIFFWave(_, found): return "not a RIFF/WAVE file (it starts with \(found))"
+        case let .invalidWAV(_, field, problem): return "\(field) \(problem)"
+        case let .truncated(_, chunk, claimed, available):
+            return "\(chunk) chunk claims \(claimed) bytes but the file ends after \(available)"
+        case let .cannotRead(_, detail): return detail
+        default: return error.description
+        }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 import Audio
 
@@ -18,7 +19,7 @@ struct ResamplerTests {
     }
 
     static func resampleInRandomChunks(_ x: [Float], _ r: inout Resampler, seed: UInt64) -> [Float] {
-        var rng = SplitMix(seed: seed)
+        var rng = SeededRandom(seed: seed)
         var out: [Float] = []
         var i = 0
         while i < x.count {

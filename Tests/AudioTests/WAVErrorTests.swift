@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 import Audio
 
@@ -102,7 +103,7 @@ struct WAVErrorTests {
         var b = WAVBuilder(channels: 2)
         b.chunksBeforeData = [("LIST", Array("INFOIART\u{3}\0\0\0abc".utf8))]
         let good = b.build(tone)
-        var rng = SplitMix(seed: 42)
+        var rng = SeededRandom(seed: 42)
         var cases: [[UInt8]] = (0..<good.count).map { Array(good.prefix($0)) }
         for _ in 0..<1500 {
             var m = good
@@ -128,18 +129,5 @@ struct WAVErrorTests {
         }
         #expect(opened + refused == cases.count)
         #expect(opened > 0 && refused > 0)
-    }
-}
-
-/// A tiny deterministic PRNG for reproducible corruption.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -1,27 +1,16 @@
+import TestSupport
 import Testing
 @testable import CaptionUI
 
 /// Randomised (seeded, so repeatable) checks of the wrapping invariants over mixed scripts.
 @Suite("Wrapping invariants over random mixed-script lines")
 struct WrappingPropertyTests {
-    /// A small deterministic generator (SplitMix64).
-    struct SplitMix: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     static let pieces = ["hello", "world", "e\u{0301}te\u{0301}", "日本語", "のテキスト", "한국어", "Ｆｕｌｌ",
                          "supercalifragilisticexpialidocious", "a", "I", "naïve", "😀", "🇯🇵", "x\u{200B}y",
                          "1,234.5", "—", "ﾊﾝｶｸ", "ก\u{0E31}บ", "שָׁלוֹם"]
 
     @Test func rowsFitAndNothingIsLostOrReordered() {
-        var rng = SplitMix(state: 0xC0FFEE)
+        var rng = SeededRandom(seed: 0xC0FFEE)
         let theme = Theme(mode: .color)
         for _ in 0..<300 {
             let count = Int.random(in: 1...25, using: &rng)

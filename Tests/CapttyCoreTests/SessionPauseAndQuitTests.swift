@@ -12,7 +12,7 @@ import Transcript
 /// results and leaves a complete journal.
 @Suite(.serialized) struct SessionPauseAndQuitTests {
     @Test func pauseSendsNoAudioAndKeepsTheConnection() async throws {
-        let dir = try TestAudio.tempDir()
+        let dir = try scratchDirectory("app")
         defer { try? FileManager.default.removeItem(at: dir) }
         let wav = try TestAudio.tone(seconds: 6, in: dir)
         try await withDeepgramDouble { double in
@@ -51,7 +51,7 @@ import Transcript
     }
 
     @Test func quitWaitsForTheLastResultsAndFlushesTheJournal() async throws {
-        let dir = try TestAudio.tempDir()
+        let dir = try scratchDirectory("app")
         defer { try? FileManager.default.removeItem(at: dir) }
         let wav = try TestAudio.tone(seconds: 8, in: dir)
         // The double holds its last final 1.5 s after CloseStream: quit must wait for it.

@@ -12,7 +12,7 @@ import Transcript
 /// through whole (the client replays its buffered audio; the store drops repeated words).
 @Suite(.serialized) struct SessionReconnectStatusTests {
     @Test func droppedConnectionShowsReconnectingAndLosesNothing() async throws {
-        let dir = try TestAudio.tempDir()
+        let dir = try scratchDirectory("app")
         defer { try? FileManager.default.removeItem(at: dir) }
         let wav = try TestAudio.tone(seconds: 5, in: dir)
         // The double aborts the first connection (no close frame) after 2 s of audio.

@@ -25,7 +25,7 @@ import Transcript
     /// source produced reached exactly one run; the words after the switch come from the new
     /// run (no punctuation), the transcript runs from the first sentence to the last.
     @Test func optionChangeKeepsEveryByteAndTheTranscript_localEngine() async throws {
-        let dir = try TestAudio.tempDir()
+        let dir = try scratchDirectory("app")
         defer { try? FileManager.default.removeItem(at: dir) }
         let engine = CountingEngine(try LocalRecognizer.discover())
         let source = try await FileAudioSource(path: TestAudio.preamble)
@@ -79,7 +79,7 @@ import Transcript
     /// the first connection got CloseStream, and the words (one per 0.5 s of audio received)
     /// tile the session's time with no gap or overlap across the switch.
     @Test func languageSwitchOpensANewConnectionWithNoAudioLost_deepgram() async throws {
-        let dir = try TestAudio.tempDir()
+        let dir = try scratchDirectory("app")
         defer { try? FileManager.default.removeItem(at: dir) }
         let wav = try TestAudio.tone(seconds: 5, in: dir)
         try await withDeepgramDouble(["--final-seconds", "1.0"]) { double in

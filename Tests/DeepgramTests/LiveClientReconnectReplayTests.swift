@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 @testable import Deepgram
 
@@ -164,7 +165,7 @@ import Testing
 /// The bytes the double received, connection by connection, are each a contiguous run of the
 /// counter stream; each starts no later than where the previous ones ended (overlap = replay);
 /// together they cover counters 0..<totalCounters, and some audio was replayed.
-func expectWholeStreamReceivedInOrder(_ double: DeepgramDouble, totalCounters: Int, connections: Int, expectReplay: Bool = true) throws {
+func expectWholeStreamReceivedInOrder(_ double: DeepgramDoubleProcess, totalCounters: Int, connections: Int, expectReplay: Bool = true) throws {
     var covered = 0
     var overlapped = false
     for i in 0..<connections {

@@ -3,109 +3,9 @@ import Logging
 import TestSupport
 @testable import Deepgram
 
-/// Runs `Tests/Peers/deepgram_double.py`, the TEST DOUBLE of Deepgram's live endpoint (Deepgram
-/// itself cannot be reached here), and reads what it recorded. Stopped in every path.
-final class DeepgramDouble: @unchecked Sendable {
-    let process: Process
-    let port: Int
-    let recordDir: URL
-    private let stdinPipe: Pipe
-
-    struct Stats: Decodable {
-        struct Conn: Decodable {
-            var index: Int
-            var request_id: String
-            var bytes: Int
-            var frames: Int
-            var empty_frames: Int
-            var keepalives: Int
-            var finalize: Int
-            var close_stream: Int
-            var auth: String
-            var end: String?
-            var killed: Bool
-            var close_code: Int?
-        }
-        struct Refusal: Decodable { var status: Int; var request_id: String }
-        var connections: [Conn]
-        var refused: [Refusal]
-        var total_bytes: Int
-        var keepalives: Int
-    }
-
-    struct LaunchError: Error, CustomStringConvertible { var description: String }
-
-    private init(process: Process, port: Int, recordDir: URL, stdinPipe: Pipe) {
-        self.process = process; self.port = port; self.recordDir = recordDir; self.stdinPipe = stdinPipe
-    }
-
-    static func launch(_ args: [String] = []) async throws -> DeepgramDouble {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("captty-dg-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: TestPaths.python)
-        p.arguments = [TestPaths.peers.appendingPathComponent("deepgram_double.py").path, "--record-dir", dir.path] + args
-        let out = Pipe(), inp = Pipe()
-        p.standardOutput = out
-        p.standardInput = inp
-        p.standardError = FileHandle.standardError
-        try p.run()
-        let handle = out.fileHandleForReading
-        let line: String? = await withTaskGroup(of: String?.self) { g in
-            g.addTask {
-                var data = Data()
-                while !data.contains(UInt8(ascii: "\n")) {
-                    let d = handle.availableData
-                    if d.isEmpty { return nil }
-                    data.append(d)
-                }
-                return String(decoding: data, as: UTF8.self)
-            }
-            g.addTask { try? await Task.sleep(for: .seconds(60)); return nil }
-            let first = await g.next() ?? nil
-            g.cancelAll()
-            return first
-        }
-        guard let line, line.hasPrefix("PORT "),
-              let port = Int(line.dropFirst(5).trimmingCharacters(in: .whitespacesAndNewlines)) else {
-            p.terminate(); p.waitUntilExit()
-            throw LaunchError(description: "the Deepgram test double did not print its port (got \(line ?? "nothing"))")
-        }
-        return DeepgramDouble(process: p, port: port, recordDir: dir, stdinPipe: inp)
-    }
-
-    var baseURL: String { "ws://127.0.0.1:\(port)" }
-
-    func stats() throws -> Stats {
-        let data = try Data(contentsOf: recordDir.appendingPathComponent("stats.json"))
-        return try JSONDecoder().decode(Stats.self, from: data)
-    }
-
-    /// Bytes received on connection `i`, byte-exact.
-    func received(connection i: Int) throws -> [UInt8] {
-        [UInt8](try Data(contentsOf: recordDir.appendingPathComponent(String(format: "conn-%03d.bin", i))))
-    }
-
-    func stop() {
-        if process.isRunning {
-            try? stdinPipe.fileHandleForWriting.close()
-            process.terminate()
-            for _ in 0..<100 where process.isRunning { usleep(50_000) }
-            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-            process.waitUntilExit()
-        }
-        try? FileManager.default.removeItem(at: recordDir)
-    }
-
-    deinit { stop() }
-}
-
-/// Runs `body` with a fresh double; the double is stopped however `body` ends.
-func withDeepgramDouble<T>(_ args: [String] = [], _ body: (DeepgramDouble) async throws -> T) async throws -> T {
-    let d = try await DeepgramDouble.launch(args)
-    defer { d.stop() }
-    return try await body(d)
-}
+// Helpers for driving `LiveClient` against the Deepgram TEST DOUBLE
+// (`Tests/Peers/deepgram_double.py`, launched by TestSupport's `DeepgramDoubleProcess`:
+// Deepgram itself cannot be reached here).
 
 /// Audio whose bytes say where they are: a running little-endian uint32 counter, starting at
 /// counter `from` (byte offset 4 × from).
@@ -128,7 +28,7 @@ func counters(_ bytes: [UInt8]) -> [UInt32]? {
 }
 
 /// A client configuration for the double: fast reconnects, no pacing, the double's URL.
-func doubleConfiguration(_ d: DeepgramDouble, logger: Logger? = nil) -> LiveClientConfiguration {
+func doubleConfiguration(_ d: DeepgramDoubleProcess, logger: Logger? = nil) -> LiveClientConfiguration {
     var c = LiveClientConfiguration(environment: [:])
     c.baseURL = d.baseURL
     c.reconnect = ReconnectPolicy(initialDelay: .milliseconds(50), maxDelay: .milliseconds(400), maxAttempts: 10)
@@ -182,49 +82,5 @@ struct CapturingLogHandler: LogHandler {
     }
     func log(event: LogEvent) {
         box.add("\(event.level) \(event.message) \(event.metadata ?? [:]) \(self.metadata) \(event.error.map { "\($0)" } ?? "")")
-    }
-}
-
-/// Fails the test if `operation` takes longer than `limit` (tests must never hang): on timeout
-/// the operation is cancelled and abandoned, and this throws at once.
-func within<T: Sendable>(_ limit: Duration, _ what: String, _ operation: @escaping @Sendable () async throws -> T) async throws -> T {
-    let once = ResumeOnce<T>()
-    return try await withCheckedThrowingContinuation { (c: CheckedContinuation<T, Error>) in
-        once.set(c)
-        let work = Task {
-            do { once.resume(.success(try await operation())) } catch { once.resume(.failure(error)) }
-        }
-        let timer = Task {
-            try? await Task.sleep(for: limit)
-            if Task.isCancelled { return }
-            work.cancel()
-            once.resume(.failure(DeepgramDouble.LaunchError(description: "\(what) did not finish within \(limit)")))
-        }
-        once.onResume { timer.cancel() }
-    }
-}
-
-/// A continuation resumed exactly once, by whichever side comes first.
-final class ResumeOnce<T: Sendable>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var continuation: CheckedContinuation<T, Error>?
-    private var done: (@Sendable () -> Void)?
-
-    func set(_ c: CheckedContinuation<T, Error>) { lock.withLock { continuation = c } }
-    func onResume(_ f: @escaping @Sendable () -> Void) {
-        let already = lock.withLock { () -> Bool in
-            if continuation == nil { return true }
-            done = f; return false
-        }
-        if already { f() }
-    }
-    func resume(_ r: Result<T, Error>) {
-        let (c, f) = lock.withLock { () -> (CheckedContinuation<T, Error>?, (@Sendable () -> Void)?) in
-            let c = continuation; continuation = nil
-            let f = done; done = nil
-            return (c, f)
-        }
-        c?.resume(with: r)
-        f?()
     }
 }

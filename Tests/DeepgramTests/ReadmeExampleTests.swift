@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 import Deepgram
 
@@ -83,7 +84,7 @@ final class Lines: @unchecked Sendable {
         return path
     }
 
-    func configuration(_ d: DeepgramDouble) -> LiveClientConfiguration {
+    func configuration(_ d: DeepgramDoubleProcess) -> LiveClientConfiguration {
         var config = LiveClientConfiguration(environment: ["DEEPGRAM_URL": d.baseURL])
         config.keepAliveInterval = .seconds(4)
         config.logger.logLevel = .critical

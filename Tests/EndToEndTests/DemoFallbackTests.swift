@@ -6,13 +6,13 @@ import TestSupport
 /// and says so on the screen.
 @Suite(.serialized) struct DemoFallbackTests {
     @Test(.timeLimit(.minutes(2))) func noAudioDeviceCaptionsTheDemoRecording() throws {
-        let dir = try E2EAudio.tempDir()
+        let dir = try scratchDirectory("e2e")
         defer { try? FileManager.default.removeItem(at: dir) }
         let tmux = try TmuxScreen(width: 100, height: 30, environment: [
             "HOME": dir.path, "XDG_RUNTIME_DIR": dir.path, "PULSE_SERVER": "unix:\(dir.path)/no-pulse-here",
         ])
         defer { tmux.kill() }
-        try tmux.run("cd \(E2EAudio.q(dir.path)) && \(E2EAudio.q(TestPaths.capttyBinary.path)) --engine local --no-journal")
+        try tmux.run("cd \(shellQuoted(dir.path)) && \(shellQuoted(TestPaths.capttyBinary.path)) --engine local --no-journal")
         let screen = try tmux.waitFor(text: "people", timeout: 90)
         #expect(screen.contains("demo recording (no audio device)"))
         try tmux.press("a")

@@ -7,15 +7,15 @@ import TestSupport
 /// word by its byte offset, e.g. `b16000`).
 @Suite(.serialized) struct LiveDeepgramScreenTests {
     static func command(_ d: DeepgramDoubleProcess, file: String, extra: String = "") -> String {
-        "\(E2EAudio.q(TestPaths.capttyBinary.path)) --engine deepgram --url \(d.baseURL) --file \(E2EAudio.q(file)) --no-journal \(extra)"
+        "\(shellQuoted(TestPaths.capttyBinary.path)) --engine deepgram --url \(d.baseURL) --file \(shellQuoted(file)) --no-journal \(extra)"
     }
 
     /// `i` hides and shows the interim guess; `l` switches language over a new connection, and
     /// the two connections' byte counts add up to the whole file.
     @Test(.timeLimit(.minutes(2))) func interimToggleAndLanguageSwitchWithNoLostAudio() async throws {
-        let dir = try E2EAudio.tempDir()
+        let dir = try scratchDirectory("e2e")
         defer { try? FileManager.default.removeItem(at: dir) }
-        let wav = try E2EAudio.tone(seconds: 6, in: dir)
+        let wav = try TestAudio.tone(seconds: 6, in: dir)
         // No finals until CloseStream: all the text on screen is interim.
         try await withDeepgramDouble(["--final-seconds", "100"]) { double in
             let tmux = try TmuxScreen(width: 100, height: 30, environment: ["HOME": dir.path, "DEEPGRAM_API_KEY": "test-key"])
@@ -43,9 +43,9 @@ import TestSupport
 
     /// Space pauses: the status says so and no audio reaches the engine until resumed.
     @Test(.timeLimit(.minutes(2))) func spacePausesAndTheStatusSaysSo() async throws {
-        let dir = try E2EAudio.tempDir()
+        let dir = try scratchDirectory("e2e")
         defer { try? FileManager.default.removeItem(at: dir) }
-        let wav = try E2EAudio.tone(seconds: 8, in: dir)
+        let wav = try TestAudio.tone(seconds: 8, in: dir)
         try await withDeepgramDouble { double in
             let tmux = try TmuxScreen(width: 100, height: 30, environment: ["HOME": dir.path, "DEEPGRAM_API_KEY": "test-key"])
             defer { tmux.kill() }

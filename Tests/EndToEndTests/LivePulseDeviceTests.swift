@@ -8,7 +8,7 @@ import TestSupport
 /// silence from it is reported as "no audio from …".
 @Suite(.serialized) struct LivePulseDeviceTests {
     @Test(.timeLimit(.minutes(3))) func captionsFromPulseAndDevicePickerSwitches() throws {
-        let dir = try E2EAudio.tempDir()
+        let dir = try scratchDirectory("e2e")
         defer { try? FileManager.default.removeItem(at: dir) }
         let pulseDir = dir.appendingPathComponent("pulse").path
         let daemon = TestPaths.packageRoot.appendingPathComponent("scripts/pulse-test-daemon").path
@@ -25,7 +25,7 @@ import TestSupport
         let journal = dir.appendingPathComponent("pulse.jsonl").path
         let tmux = try TmuxScreen(width: 100, height: 30, environment: env)
         defer { tmux.kill() }
-        try tmux.run("(sleep 1; paplay -d captty_null \(E2EAudio.q(E2EAudio.preamble))) & \(E2EAudio.q(TestPaths.capttyBinary.path)) --engine local --device captty_null.monitor --journal \(E2EAudio.q(journal))")
+        try tmux.run("(sleep 1; paplay -d captty_null \(shellQuoted(TestAudio.preamble))) & \(shellQuoted(TestPaths.capttyBinary.path)) --engine local --device captty_null.monitor --journal \(shellQuoted(journal))")
         try tmux.waitFor(text: "people", timeout: 90)
         #expect(try tmux.screen().contains("Monitor of captty-null-sink"))
 

@@ -7,12 +7,12 @@ import TestSupport
 /// with the terminal restored and the journal complete.
 @Suite(.serialized) struct LiveScreenTests {
     @Test(.timeLimit(.minutes(3))) func captionsSaveResizeScrollAndQuit() throws {
-        let dir = try E2EAudio.tempDir()
+        let dir = try scratchDirectory("e2e")
         defer { try? FileManager.default.removeItem(at: dir) }
         let journal = dir.appendingPathComponent("session.jsonl").path
         let tmux = try TmuxScreen(width: 100, height: 30, environment: ["HOME": dir.path])
         defer { tmux.kill() }
-        try tmux.run("\(E2EAudio.q(TestPaths.capttyBinary.path)) --engine local --file \(E2EAudio.q(E2EAudio.preamble)) --journal \(E2EAudio.q(journal))")
+        try tmux.run("\(shellQuoted(TestPaths.capttyBinary.path)) --engine local --file \(shellQuoted(TestAudio.preamble)) --journal \(shellQuoted(journal))")
 
         // Captions appear, with the status bar.
         var screen = try tmux.waitFor(text: "people", timeout: 90)
@@ -79,12 +79,12 @@ import TestSupport
 
     /// SIGTERM finishes like quit: terminal restored, journal closed.
     @Test(.timeLimit(.minutes(2))) func sigtermFinishesLikeQuit() throws {
-        let dir = try E2EAudio.tempDir()
+        let dir = try scratchDirectory("e2e")
         defer { try? FileManager.default.removeItem(at: dir) }
         let journal = dir.appendingPathComponent("term.jsonl").path
         let tmux = try TmuxScreen(width: 100, height: 30, environment: ["HOME": dir.path])
         defer { tmux.kill() }
-        try tmux.run("\(E2EAudio.q(TestPaths.capttyBinary.path)) --engine local --file \(E2EAudio.q(E2EAudio.preamble)) --journal \(E2EAudio.q(journal))")
+        try tmux.run("\(shellQuoted(TestPaths.capttyBinary.path)) --engine local --file \(shellQuoted(TestAudio.preamble)) --journal \(shellQuoted(journal))")
         try tmux.waitFor(text: "people", timeout: 90)
         #expect(try tmux.format("#{alternate_on}") == "1")
         // captty is the shell's child in the pane: signal exactly that process.

@@ -9,7 +9,7 @@ import TestSupport
 /// the journal holds the whole speech from the first sentence to the last, in order.
 @Suite(.serialized) struct LiveThroughServeTests {
     @Test(.timeLimit(.minutes(3))) func languageSwitchReconnectsAndTheTranscriptContinues() throws {
-        let dir = try E2EAudio.tempDir()
+        let dir = try scratchDirectory("e2e")
         defer { try? FileManager.default.removeItem(at: dir) }
         let (serve, port, _) = try startServe()
         defer {
@@ -21,7 +21,7 @@ import TestSupport
         try "[deepgram]\nlanguages = [\"en\", \"en-GB\", \"es\"]\n".write(toFile: config, atomically: true, encoding: .utf8)
         let tmux = try TmuxScreen(width: 100, height: 30, environment: ["HOME": dir.path, "DEEPGRAM_API_KEY": "any-key"])
         defer { tmux.kill() }
-        try tmux.run("\(E2EAudio.q(TestPaths.capttyBinary.path)) --engine deepgram --url ws://127.0.0.1:\(port) --file \(E2EAudio.q(E2EAudio.preamble)) --journal \(E2EAudio.q(journal)) --config \(E2EAudio.q(config)) --language en")
+        try tmux.run("\(shellQuoted(TestPaths.capttyBinary.path)) --engine deepgram --url ws://127.0.0.1:\(port) --file \(shellQuoted(TestAudio.preamble)) --journal \(shellQuoted(journal)) --config \(shellQuoted(config)) --language en")
         try tmux.waitFor(text: "people", timeout: 90)
         #expect(try tmux.screen().contains("deepgram"))
         try tmux.press("l")

@@ -6,7 +6,7 @@ import TestSupport
 /// stderr, clear errors with a non-zero status.
 @Suite struct PlainModeTests {
     @Test(.timeLimit(.minutes(2))) func plainPrintsFinalLinesToStdout() throws {
-        let r = try runCaptty(["--plain", "--engine", "local", "--file", E2EAudio.preamble, "--no-journal", "--timestamps"],
+        let r = try runCaptty(["--plain", "--engine", "local", "--file", TestAudio.preamble, "--no-journal", "--timestamps"],
                               timeout: 100)
         #expect(r.status == 0, "stderr: \(r.stderr)")
         let lines = r.stdout.split(separator: "\n").map(String.init)
@@ -21,10 +21,10 @@ import TestSupport
 
     /// Output that is not a terminal switches to plain mode by itself.
     @Test(.timeLimit(.minutes(2))) func pipedOutputIsPlainAndTheJournalIsNamed() throws {
-        let dir = try E2EAudio.tempDir()
+        let dir = try scratchDirectory("e2e")
         defer { try? FileManager.default.removeItem(at: dir) }
         let journal = dir.appendingPathComponent("p.jsonl").path
-        let r = try runCaptty(["--engine", "local", "--file", E2EAudio.preamble, "--journal", journal], timeout: 100)
+        let r = try runCaptty(["--engine", "local", "--file", TestAudio.preamble, "--journal", journal], timeout: 100)
         #expect(r.status == 0, "stderr: \(r.stderr)")
         #expect(r.stdout.contains("We, the people"))
         #expect(r.stderr.contains("Transcript saved to \(journal); export it with: captty export \(journal) --format srt"))
@@ -38,7 +38,7 @@ import TestSupport
     }
 
     @Test func unknownDeviceWithoutPulseIsAClearError() throws {
-        let dir = try E2EAudio.tempDir()
+        let dir = try scratchDirectory("e2e")
         defer { try? FileManager.default.removeItem(at: dir) }
         let r = try runCaptty(["--plain", "--engine", "local", "--device", "USB mic", "--no-journal"],
                               environment: ["PULSE_SERVER": "unix:\(dir.path)/no-such-socket", "XDG_RUNTIME_DIR": dir.path], timeout: 30)
@@ -47,18 +47,18 @@ import TestSupport
     }
 
     @Test func badKeyBindingNamesTheConfigLine() throws {
-        let dir = try E2EAudio.tempDir()
+        let dir = try scratchDirectory("e2e")
         defer { try? FileManager.default.removeItem(at: dir) }
         let cfg = dir.appendingPathComponent("config.toml")
         try "engine = \"local\"\n\n[keys]\nquit = \"ctrl-1\"\n".write(to: cfg, atomically: true, encoding: .utf8)
-        let r = try runCaptty(["--plain", "--config", cfg.path, "--file", E2EAudio.preamble, "--no-journal"], timeout: 30)
+        let r = try runCaptty(["--plain", "--config", cfg.path, "--file", TestAudio.preamble, "--no-journal"], timeout: 30)
         #expect(r.status == 78)
         #expect(r.stderr.contains("\(cfg.path):4"))
         #expect(r.stderr.contains("quit"))
     }
 
     @Test func deepgramWithoutKeyIsAClearError() throws {
-        let r = try runCaptty(["--plain", "--engine", "deepgram", "--file", E2EAudio.preamble, "--no-journal"],
+        let r = try runCaptty(["--plain", "--engine", "deepgram", "--file", TestAudio.preamble, "--no-journal"],
                               environment: ["DEEPGRAM_API_KEY": nil], timeout: 30)
         #expect(r.status != 0)
         #expect(r.stderr.contains("DEEPGRAM_API_KEY"))

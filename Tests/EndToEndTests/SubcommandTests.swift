@@ -17,7 +17,7 @@ import Transcript
     }
 
     @Test func transcribeToSRTFileIsAtomicAndPrivate() throws {
-        let dir = try temporaryDirectory()
+        let dir = try scratchDirectory("e2e")
         let out = dir.appendingPathComponent("out.srt").path
         let r = try runCaptty(["transcribe", "--engine", "local", "--format", "srt", "-o", out, Self.testingWav], timeout: 240)
         #expect(r.status == 0, "\(r.stderr)")
@@ -31,7 +31,7 @@ import Transcript
     }
 
     @Test func transcribeACorruptFileSaysWhatIsWrong() throws {
-        let dir = try temporaryDirectory()
+        let dir = try scratchDirectory("e2e")
         let bad = dir.appendingPathComponent("bad.wav")
         try Data("RIFF\u{10}\0\0\0WAVEfmt junk".utf8).write(to: bad)
         let r = try runCaptty(["transcribe", "--engine", "local", bad.path], timeout: 60)
@@ -41,7 +41,7 @@ import Transcript
     }
 
     @Test func exportAJournalInEveryFormat() async throws {
-        let dir = try temporaryDirectory()
+        let dir = try scratchDirectory("e2e")
         let journal = dir.appendingPathComponent("s.jsonl")
         let w = await JournalWriter(url: journal, header: JournalHeader(engine: "test", model: "nova-3", capttyVersion: "0.1.0"))
         var store = TranscriptStore()
@@ -67,7 +67,7 @@ import Transcript
         let missing = try runCaptty(["export", "/nonexistent/j.jsonl", "--format", "srt"])
         #expect(missing.status != 0)
         #expect(missing.stderr.contains("/nonexistent/j.jsonl"))
-        let dir = try temporaryDirectory()
+        let dir = try scratchDirectory("e2e")
         let notJournal = dir.appendingPathComponent("n.jsonl")
         try "hello\n".write(to: notJournal, atomically: true, encoding: .utf8)
         let r = try runCaptty(["export", notJournal.path, "--format", "txt"])
@@ -163,8 +163,3 @@ func startServe(_ extra: [String] = []) throws -> (Process, Int, String) {
 
 struct ServeError: Error, CustomStringConvertible { var message: String; var description: String { message } }
 
-func temporaryDirectory() throws -> URL {
-    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("captty-e2e-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-    return dir
-}

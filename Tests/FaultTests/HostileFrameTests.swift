@@ -8,15 +8,10 @@ import TestSupport
 /// and loses no audio and no line.
 @Suite(.serialized) struct HostileFrameTests {
     @Test(.timeLimit(.minutes(3))) func garbageFromTheServerIsSurvived() async throws {
-        let dir = try scratchDirectory("hostile")
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let wav = dir.appendingPathComponent("counter.wav")
-        let total = try FaultAudio.writeCounterWAV(to: wav, seconds: 30)
-        let peers = try await ProxiedDouble(in: dir)
-        defer { peers.stop() }
-        let journal = dir.appendingPathComponent("j.jsonl").path
-        let captty = try startCaptty(["--plain", "--file", wav.path, "--engine", "deepgram", "--url", peers.url,
-                                      "--journal", journal])
+        let scene = try await CounterScene("hostile", seconds: 30)
+        defer { scene.stop() }
+        let (peers, total, journal) = (scene.peers, scene.total, scene.journal)
+        let captty = try scene.startPlainCaptty()
         defer { captty.stop() }
         #expect(await peers.waitForBytes(2 * FaultAudio.bytesPerSecond, timeout: 60))
         let injections = [

@@ -7,15 +7,10 @@ import TestSupport
 /// forwards again it reconnects through it, replays, and loses nothing.
 @Suite(.serialized) struct NetworkStallTests {
     @Test(.timeLimit(.minutes(3))) func stalledConnectionIsDeclaredDeadAndReplaced() async throws {
-        let dir = try scratchDirectory("stall")
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let wav = dir.appendingPathComponent("counter.wav")
-        let total = try FaultAudio.writeCounterWAV(to: wav, seconds: 45)
-        let peers = try await ProxiedDouble(in: dir)
-        defer { peers.stop() }
-        let journal = dir.appendingPathComponent("j.jsonl").path
-        let captty = try startCaptty(["--plain", "--file", wav.path, "--engine", "deepgram", "--url", peers.url,
-                                      "--journal", journal])
+        let scene = try await CounterScene("stall", seconds: 45)
+        defer { scene.stop() }
+        let (peers, total, journal) = (scene.peers, scene.total, scene.journal)
+        let captty = try scene.startPlainCaptty()
         defer { captty.stop() }
 
         #expect(await peers.waitForBytes(3 * FaultAudio.bytesPerSecond, timeout: 60))

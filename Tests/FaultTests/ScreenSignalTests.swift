@@ -7,19 +7,14 @@ import TestSupport
 /// KILL the journal still parses and holds a contiguous run of words from the start.
 /// (SIGTERM in tmux is EndToEndTests/LiveScreenTests.sigtermFinishesLikeQuit.)
 @Suite(.serialized) struct ScreenSignalTests {
-    static func q(_ s: String) -> String { "'" + s.replacingOccurrences(of: "'", with: "'\\''") + "'" }
 
     func run(signal sig: Int32) async throws -> (screen: String, alternate: String, journal: JournalSummary) {
-        let dir = try scratchDirectory("tui\(sig)")
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let wav = dir.appendingPathComponent("counter.wav")
-        try FaultAudio.writeCounterWAV(to: wav, seconds: 120)
-        let peers = try await ProxiedDouble(in: dir)
-        defer { peers.stop() }
-        let journal = dir.appendingPathComponent("j.jsonl").path
+        let scene = try await CounterScene("tui\(sig)", seconds: 120)
+        defer { scene.stop() }
+        let (dir, wav, peers, journal) = (scene.dir, scene.wav, scene.peers, scene.journal)
         let tmux = try TmuxScreen(width: 100, height: 30, environment: ["HOME": dir.path, "DEEPGRAM_API_KEY": FaultAudio.apiKey])
         defer { tmux.kill() }
-        try tmux.run("\(Self.q(TestPaths.capttyBinary.path)) --engine deepgram --url \(peers.url) --file \(Self.q(wav.path)) --speed 4 --journal \(Self.q(journal))")
+        try tmux.run("\(shellQuoted(TestPaths.capttyBinary.path)) --engine deepgram --url \(peers.url) --file \(shellQuoted(wav.path)) --speed 4 --journal \(shellQuoted(journal))")
         try tmux.waitFor(text: "c32000", timeout: 90)
         let shell = try tmux.format("#{pane_pid}")
         let child = try TmuxScreen.spawn("/usr/bin/pgrep", ["-P", shell], timeout: 10).stdout

@@ -14,15 +14,10 @@ import TestSupport
     }
 
     func run(signal sig: Int32, name: String) async throws -> Outcome {
-        let dir = try scratchDirectory("sig\(sig)")
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let wav = dir.appendingPathComponent("counter.wav")
-        try FaultAudio.writeCounterWAV(to: wav, seconds: 120)
-        let peers = try await ProxiedDouble(in: dir)
-        defer { peers.stop() }
-        let journal = dir.appendingPathComponent("j.jsonl").path
-        let captty = try startCaptty(["--plain", "--file", wav.path, "--speed", "4", "--engine", "deepgram",
-                                      "--url", peers.url, "--journal", journal])
+        let scene = try await CounterScene("sig\(sig)", seconds: 120)
+        defer { scene.stop() }
+        let (peers, journal) = (scene.peers, scene.journal)
+        let captty = try scene.startPlainCaptty(["--speed", "4"])
         defer { captty.stop() }
         // Wait for 6 printed lines, then signal.
         _ = await captty.waitForLine(after: 5, timeout: 60) { _ in true }

@@ -6,15 +6,10 @@ import TestSupport
 /// keeps up, prints every line once, and its finish waits for the late last results.
 @Suite(.serialized) struct SlowServerTests {
     @Test(.timeLimit(.minutes(3))) func everyFrameDelayedStillCompletes() async throws {
-        let dir = try scratchDirectory("slow")
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let wav = dir.appendingPathComponent("counter.wav")
-        let total = try FaultAudio.writeCounterWAV(to: wav, seconds: 24)
-        let peers = try await ProxiedDouble(in: dir, proxyArgs: ["--delay-ms", "200"])
-        defer { peers.stop() }
-        let journal = dir.appendingPathComponent("j.jsonl").path
-        let captty = try startCaptty(["--plain", "--file", wav.path, "--engine", "deepgram", "--url", peers.url,
-                                      "--journal", journal])
+        let scene = try await CounterScene("slow", seconds: 24, proxyArgs: ["--delay-ms", "200"])
+        defer { scene.stop() }
+        let (peers, total, journal) = (scene.peers, scene.total, scene.journal)
+        let captty = try scene.startPlainCaptty()
         defer { captty.stop() }
         #expect(await captty.waitExit(timeout: 120), "captty did not finish; stderr: \(captty.stderrText)")
         let words = FaultAudio.words(in: captty.stdoutLines)

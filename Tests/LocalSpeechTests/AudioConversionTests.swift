@@ -76,7 +76,7 @@ struct AudioConversionTests {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("captty-not-a-wav-\(UUID()).wav")
         try Data("hello".utf8).write(to: url)
         defer { try? FileManager.default.removeItem(at: url) }
-        #expect(throws: LocalEngineError.unreadableAudio(path: url.path, detail: "not a RIFF/WAVE file")) {
+        #expect(throws: LocalEngineError.unreadableAudio(path: url.path, detail: "not a RIFF/WAVE file (it starts with 'hell')")) {
             try WAVReader.read(url)
         }
     }

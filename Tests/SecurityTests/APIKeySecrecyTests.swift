@@ -48,7 +48,7 @@ struct APIKeySecrecyTests {
     static func failingRuns(url: String, timeout: Double = 120) throws -> [(String, ProcessResult, URL)] {
         var runs: [(String, ProcessResult, URL)] = []
         for viaFile in [false, true] {
-            let dir = try scratchDirectory()
+            let dir = try scratchDirectory("sec")
             let keyFile = dir.appendingPathComponent("key").path
             try (key + "\n").write(toFile: keyFile, atomically: true, encoding: .utf8)
             chmod(keyFile, 0o600)
@@ -111,7 +111,7 @@ struct APIKeySecrecyTests {
 
     /// `captty serve` with a different key is a real server that answers 401.
     @Test func keyStaysSecretWhenTheServerAnswers401() throws {
-        let dir = try scratchDirectory()
+        let dir = try scratchDirectory("sec")
         defer { try? FileManager.default.removeItem(at: dir) }
         let serverKeyFile = dir.appendingPathComponent("server-key").path
         let serverKey = "dg-SERVER-only-key-55e0a1"

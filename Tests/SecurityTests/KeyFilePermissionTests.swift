@@ -11,7 +11,7 @@ struct KeyFilePermissionTests {
     static let key = "dg-SECRET-file-key-91b2"
 
     func keyFile(_ perms: mode_t) throws -> (URL, String) {
-        let dir = try scratchDirectory()
+        let dir = try scratchDirectory("sec")
         let path = dir.appendingPathComponent("key").path
         try (Self.key + "\n").write(toFile: path, atomically: true, encoding: .utf8)
         #expect(chmod(path, perms) == 0)

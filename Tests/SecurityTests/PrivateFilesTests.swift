@@ -30,7 +30,7 @@ struct PrivateFilesTests {
     }
 
     @Test func journalIsPrivateInPrivateFolders() async throws {
-        let dir = try scratchDirectory()
+        let dir = try scratchDirectory("sec")
         defer { try? FileManager.default.removeItem(at: dir) }
         let journal = try await Self.journal(in: dir)
         #expect(mode(journal.path) == 0o600)
@@ -39,7 +39,7 @@ struct PrivateFilesTests {
     }
 
     @Test func exportsArePrivateUnderAnOpenUmask() async throws {
-        let dir = try scratchDirectory()
+        let dir = try scratchDirectory("sec")
         defer { try? FileManager.default.removeItem(at: dir) }
         let journal = try await Self.journal(in: dir)
         for format in ["txt", "srt", "vtt", "json", "md"] {
@@ -59,7 +59,7 @@ struct PrivateFilesTests {
     }
 
     @Test func transcribeOutputIsPrivateUnderAnOpenUmask() throws {
-        let dir = try scratchDirectory()
+        let dir = try scratchDirectory("sec")
         defer { try? FileManager.default.removeItem(at: dir) }
         let out = dir.appendingPathComponent("t.vtt").path
         let wav = TestPaths.deepgramFixtures.appendingPathComponent("audio/testing-websocket.wav").path

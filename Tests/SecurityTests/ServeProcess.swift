@@ -76,13 +76,6 @@ func peerResult(_ script: String, _ arguments: [String], timeout: Double = 90) t
     return obj
 }
 
-/// A private scratch folder, removed by the caller.
-func scratchDirectory() throws -> URL {
-    let d = FileManager.default.temporaryDirectory.appendingPathComponent("captty-sec-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: d, withIntermediateDirectories: true)
-    return d
-}
-
 /// The permission bits of a path.
 func mode(_ path: String) -> Int {
     ((try? FileManager.default.attributesOfItem(atPath: path)[.posixPermissions]) as? Int ?? -1) & 0o777

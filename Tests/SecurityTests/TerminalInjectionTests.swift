@@ -35,7 +35,7 @@ struct TerminalInjectionTests {
     }
 
     @Test func exportToATerminalCannotDriveIt() async throws {
-        let dir = try scratchDirectory()
+        let dir = try scratchDirectory("sec")
         defer { try? FileManager.default.removeItem(at: dir) }
         let journal = await Self.hostileJournal(in: dir)
         // util-linux `script` gives the command a pseudo-terminal as stdout.

@@ -19,9 +19,9 @@ import Testing
     }
 
     @Test func engineStreamsChunksFinishesAtEndOfAudioAndEndsTheEventStream() async throws {
-        let double = try DoubleProcess()
+        let double = try await DeepgramDoubleProcess.launch(["--api-key", "engine-key"])
         defer { double.stop() }
-        var config = LiveClientConfiguration(environment: ["DEEPGRAM_URL": "ws://127.0.0.1:\(double.port)"])
+        var config = LiveClientConfiguration(environment: ["DEEPGRAM_URL": double.baseURL])
         config.replayPacing = .unlimited
         config.logger.logLevel = .critical
         let engine = DeepgramEngine(credential: .apiKey("engine-key"), configuration: config)
@@ -39,15 +39,15 @@ import Testing
         #expect(finals.map(\.end) == [2.0, 2.5]) // the last one only comes after CloseStream
         #expect(events.contains { if case .metadata = $0 { return true } else { return false } })
         if case .close(let code, _)? = events.last { #expect(code == 1000) } else { Issue.record("no .close at the end") }
-        let query = try double.firstQuery()
+        let query = try double.stats().connections.first?.query ?? ""
         #expect(query.contains("encoding=linear16") && query.contains("sample_rate=16000") && query.contains("channels=1"))
     }
 
     @Test func fatalRefusalIsYieldedThenThrown() async throws {
-        let double = try DoubleProcess()
+        let double = try await DeepgramDoubleProcess.launch(["--api-key", "engine-key"])
         defer { double.stop() }
         let engine = DeepgramEngine(credential: .apiKey("not-the-key"),
-                                    configuration: LiveClientConfiguration(environment: ["DEEPGRAM_URL": "ws://127.0.0.1:\(double.port)"]))
+                                    configuration: LiveClientConfiguration(environment: ["DEEPGRAM_URL": double.baseURL]))
         let audio = AsyncThrowingStream<AudioChunk, Error> { c in
             c.yield(AudioChunk(format: .speech16k, data: [UInt8](repeating: 0, count: 3_200))); c.finish()
         }
@@ -65,10 +65,10 @@ import Testing
     }
 
     @Test func float32AudioIsSentAsLinear16() async throws {
-        let double = try DoubleProcess()
+        let double = try await DeepgramDoubleProcess.launch(["--api-key", "engine-key"])
         defer { double.stop() }
         let engine = DeepgramEngine(credential: .apiKey("engine-key"),
-                                    configuration: LiveClientConfiguration(environment: ["DEEPGRAM_URL": "ws://127.0.0.1:\(double.port)"]))
+                                    configuration: LiveClientConfiguration(environment: ["DEEPGRAM_URL": double.baseURL]))
         let samples: [Float] = [0, 0.5, -0.5, 1, -1, 2]
         var data: [UInt8] = []
         for s in samples { withUnsafeBytes(of: s.bitPattern.littleEndian) { data += $0 } }
@@ -79,59 +79,5 @@ import Testing
         let received = try double.received(connection: 0)
         let pcm = stride(from: 0, to: received.count, by: 2).map { Int16(bitPattern: UInt16(received[$0]) | UInt16(received[$0 + 1]) << 8) }
         #expect(pcm == [0, 16384, -16384, 32767, -32767, 32767])
-    }
-}
-
-/// Runs Tests/Peers/deepgram_double.py (a TEST DOUBLE of Deepgram's live endpoint).
-final class DoubleProcess: @unchecked Sendable {
-    let process = Process()
-    let stdin = Pipe()
-    let dir: URL
-    let port: Int
-
-    init() throws {
-        dir = FileManager.default.temporaryDirectory.appendingPathComponent("captty-engine-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        process.executableURL = URL(fileURLWithPath: TestPaths.python)
-        process.arguments = [TestPaths.peers.appendingPathComponent("deepgram_double.py").path,
-                             "--api-key", "engine-key", "--record-dir", dir.path]
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardInput = stdin
-        try process.run()
-        var line = Data()
-        let deadline = Date().addingTimeInterval(60)
-        while !line.contains(UInt8(ascii: "\n")), Date() < deadline {
-            let d = out.fileHandleForReading.availableData
-            if d.isEmpty { break }
-            line.append(d)
-        }
-        let text = String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-        guard text.hasPrefix("PORT "), let p = Int(text.dropFirst(5)) else {
-            process.terminate(); process.waitUntilExit()
-            throw CocoaError(.fileReadCorruptFile, userInfo: [NSLocalizedDescriptionKey: "test double did not start: \(text)"])
-        }
-        port = p
-    }
-
-    func received(connection i: Int) throws -> [UInt8] {
-        [UInt8](try Data(contentsOf: dir.appendingPathComponent(String(format: "conn-%03d.bin", i))))
-    }
-
-    func firstQuery() throws -> String {
-        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent("stats.json"))) as? [String: Any]
-        let conns = json?["connections"] as? [[String: Any]]
-        return conns?.first?["query"] as? String ?? ""
-    }
-
-    func stop() {
-        if process.isRunning {
-            try? stdin.fileHandleForWriting.close()
-            process.terminate()
-            for _ in 0..<100 where process.isRunning { usleep(50_000) }
-            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-            process.waitUntilExit()
-        }
-        try? FileManager.default.removeItem(at: dir)
     }
 }

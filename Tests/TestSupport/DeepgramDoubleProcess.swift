@@ -9,17 +9,31 @@ public final class DeepgramDoubleProcess: @unchecked Sendable {
     public let recordDir: URL
     private let stdinPipe: Pipe
 
+    /// What the double wrote to `stats.json`: one entry a connection, one a refused upgrade.
     public struct Stats: Decodable {
         public struct Conn: Decodable {
             public var index: Int
+            public var request_id: String
             public var bytes: Int
+            public var frames: Int
+            public var empty_frames: Int
             public var keepalives: Int
+            public var finalize: Int
             public var close_stream: Int
+            public var auth: String
             public var query: String
             public var end: String?
+            public var killed: Bool
+            public var close_code: Int?
+        }
+        public struct Refusal: Decodable {
+            public var status: Int
+            public var request_id: String
         }
         public var connections: [Conn]
+        public var refused: [Refusal]
         public var total_bytes: Int
+        public var keepalives: Int
     }
 
     public struct LaunchError: Error, CustomStringConvertible {
@@ -71,6 +85,11 @@ public final class DeepgramDoubleProcess: @unchecked Sendable {
     public func stats() throws -> Stats {
         let data = try Data(contentsOf: recordDir.appendingPathComponent("stats.json"))
         return try JSONDecoder().decode(Stats.self, from: data)
+    }
+
+    /// Bytes received on connection `i`, byte-exact.
+    public func received(connection i: Int) throws -> [UInt8] {
+        [UInt8](try Data(contentsOf: recordDir.appendingPathComponent(String(format: "conn-%03d.bin", i))))
     }
 
     public func stop() {

@@ -1,4 +1,5 @@
 import Deepgram
+import TestSupport
 import Transcript
 
 /// Random but well-formed live event streams with the outcome the store must reach: every

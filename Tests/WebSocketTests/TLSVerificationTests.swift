@@ -5,12 +5,29 @@ import Testing
 /// wss against a local TLS server with a certificate from a throwaway CA: rejected under the
 /// system trust store, accepted with the CA file, rejected for the wrong name; messages say why.
 @Suite(.timeLimit(.minutes(3))) struct TLSVerificationTests {
+    /// A throwaway CA and a TLS echo server presenting its certificate for localhost; the
+    /// caller stops the server and removes the certificates.
+    static func localhostTLSServer() async throws -> (TestCertificates, PeerProcess, Int) {
+        let certs = try TestCertificates.make()
+        do {
+            let (server, port) = try await Peers.echoServer(["--tls", certs.localhostCert, certs.localhostKey])
+            return (certs, server, port)
+        } catch {
+            certs.remove()
+            throw error
+        }
+    }
+
+    /// wss to the server on localhost, trusting the throwaway CA.
+    static func connectTrusting(_ certs: TestCertificates, port: Int) async throws -> WebSocket {
+        try await WebSocket.connect(to: Peers.url(port, host: "localhost", scheme: "wss"),
+                                    configuration: Peers.config { $0.caFile = certs.caFile })
+    }
+
     @Test("the system trust store rejects a private CA, and the error says to pass --ca-file")
     func untrustedCA() async throws {
-        let certs = try TestCertificates.make()
-        defer { certs.remove() }
-        let (server, port) = try await Peers.echoServer(["--tls", certs.localhostCert, certs.localhostKey])
-        defer { server.stop() }
+        let (certs, server, port) = try await Self.localhostTLSServer()
+        defer { server.stop(); certs.remove() }
         try await withTimeout(60) {
             do {
                 _ = try await WebSocket.connect(to: Peers.url(port, host: "localhost", scheme: "wss"), configuration: Peers.config())
@@ -24,13 +41,10 @@ import Testing
 
     @Test("with the CA file the connection verifies and echoes")
     func caFileAccepted() async throws {
-        let certs = try TestCertificates.make()
-        defer { certs.remove() }
-        let (server, port) = try await Peers.echoServer(["--tls", certs.localhostCert, certs.localhostKey])
-        defer { server.stop() }
+        let (certs, server, port) = try await Self.localhostTLSServer()
+        defer { server.stop(); certs.remove() }
         try await withTimeout(60) {
-            let ws = try await WebSocket.connect(to: Peers.url(port, host: "localhost", scheme: "wss"),
-                                                 configuration: Peers.config { $0.caFile = certs.caFile })
+            let ws = try await Self.connectTrusting(certs, port: port)
             let big = (0..<300_000).map { UInt8($0 % 251) }
             #expect(try await ws.echo(.binary(big)) == .binary(big))
             #expect(try await ws.echo(.text("over TLS")) == .text("over TLS"))
@@ -41,13 +55,10 @@ import Testing
 
     @Test("a TLS peer that drops the connection while we write ends the stream with 1006 (no SIGPIPE)")
     func abortWhileWriting() async throws {
-        let certs = try TestCertificates.make()
-        defer { certs.remove() }
-        let (server, port) = try await Peers.echoServer(["--tls", certs.localhostCert, certs.localhostKey])
-        defer { server.stop() }
+        let (certs, server, port) = try await Self.localhostTLSServer()
+        defer { server.stop(); certs.remove() }
         try await withTimeout(60) {
-            let ws = try await WebSocket.connect(to: Peers.url(port, host: "localhost", scheme: "wss"),
-                                                 configuration: Peers.config { $0.caFile = certs.caFile })
+            let ws = try await Self.connectTrusting(certs, port: port)
             try await ws.send(text: "cmd:abort")
             let chunk = [UInt8](repeating: 1, count: 256 * 1024)
             var sendFailed = false
@@ -63,10 +74,8 @@ import Testing
 
     @Test("a certificate for another name is a hostname mismatch, by IP and by name")
     func hostnameMismatch() async throws {
-        let certs = try TestCertificates.make()
-        defer { certs.remove() }
-        let (server, port) = try await Peers.echoServer(["--tls", certs.localhostCert, certs.localhostKey])
-        defer { server.stop() }
+        let (certs, server, port) = try await Self.localhostTLSServer()
+        defer { server.stop(); certs.remove() }
         let (other, otherPort) = try await Peers.echoServer(["--tls", certs.otherCert, certs.otherKey])
         defer { other.stop() }
         try await withTimeout(60) {

@@ -137,13 +137,6 @@ func startCaptty(_ args: [String], environment: [String: String?] = [:]) throws 
     return try ChildProcess(TestPaths.capttyBinary.path, args, environment: env, name: "captty")
 }
 
-/// A fresh scratch directory (removed by the caller).
-func scratchDirectory(_ tag: String) throws -> URL {
-    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("captty-fault-\(tag)-\(UUID().uuidString.prefix(8))")
-    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-    return dir
-}
-
 /// A free TCP port on 127.0.0.1 (bound to 0 and released; the caller binds it right after).
 func freeLoopbackPort() throws -> Int {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)

@@ -1,16 +1,20 @@
 import Foundation
-import TestSupport
 
 /// A tmux server on a private socket (`-L captty-test-<uuid>`) with one window running a
 /// shell, for driving the real `captty` binary like a person at a terminal. `kill()` (also
-/// run by `deinit`) stops the server and everything in it.
-final class TmuxScreen: @unchecked Sendable {
-    let socket = "captty-test-\(UUID().uuidString.prefix(8))"
-    private(set) var killed = false
+/// run by `deinit`) stops the server and everything in it. Shared by EndToEndTests and
+/// FaultTests.
+public final class TmuxScreen: @unchecked Sendable {
+    public let socket = "captty-test-\(UUID().uuidString.prefix(8))"
+    public private(set) var killed = false
 
-    struct Failure: Error, CustomStringConvertible { var description: String }
+    /// Why tmux could not be driven (with the last screen where there is one).
+    public struct Failure: Error, CustomStringConvertible {
+        public var description: String
+        public init(description: String) { self.description = description }
+    }
 
-    init(width: Int = 100, height: Int = 30, environment: [String: String] = [:]) throws {
+    public init(width: Int = 100, height: Int = 30, environment: [String: String] = [:]) throws {
         var args = ["new-session", "-d", "-x", "\(width)", "-y", "\(height)", "-e", "LANG=C.UTF-8"]
         for (k, v) in environment.sorted(by: { $0.key < $1.key }) { args += ["-e", "\(k)=\(v)"] }
         args += ["bash --norc --noprofile"]
@@ -21,14 +25,14 @@ final class TmuxScreen: @unchecked Sendable {
     deinit { kill() }
 
     @discardableResult
-    func tmux(_ args: [String]) throws -> SpawnResult {
+    public func tmux(_ args: [String]) throws -> ProcessResult {
         try Self.spawn("/usr/bin/tmux", ["-L", socket] + args, timeout: 20)
     }
 
     /// Runs a short command with posix_spawn and waitpid (bounded; killed on timeout), with no
     /// signals blocked. Used instead of Foundation's Process, which here sometimes misses the
     /// exit of a tmux client whose server daemonizes.
-    static func spawn(_ path: String, _ args: [String], timeout: Double) throws -> SpawnResult {
+    public static func spawn(_ path: String, _ args: [String], timeout: Double) throws -> ProcessResult {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("captty-tmux-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -69,37 +73,38 @@ final class TmuxScreen: @unchecked Sendable {
             usleep(10_000)
         }
         let code = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
-        return SpawnResult(status: code,
+        return ProcessResult(status: code,
                              stdout: (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? "",
                              stderr: (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? "",
                              timedOut: timedOut)
     }
 
     /// Types a command line and presses Enter.
-    func run(_ commandLine: String) throws {
+    public func run(_ commandLine: String) throws {
         try tmux(["send-keys", "-l", commandLine])
         try tmux(["send-keys", "Enter"])
     }
 
     /// Presses keys (tmux key names: "q", "Space", "PPage", "C-l", …).
-    func press(_ keys: String...) throws { try tmux(["send-keys"] + keys) }
+    public func press(_ keys: String...) throws { try tmux(["send-keys"] + keys) }
 
     /// The visible screen as text.
-    func screen() throws -> String { try tmux(["capture-pane", "-p"]).stdout }
+    public func screen() throws -> String { try tmux(["capture-pane", "-p"]).stdout }
 
     /// tmux's `#{…}` format for the pane (e.g. `alternate_on`, `pane_pid`).
-    func format(_ f: String) throws -> String {
+    public func format(_ f: String) throws -> String {
         try tmux(["display-message", "-p", f]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
-    func resize(width: Int, height: Int) throws {
+    /// Resizes the window (the app gets SIGWINCH).
+    public func resize(width: Int, height: Int) throws {
         try tmux(["resize-window", "-x", "\(width)", "-y", "\(height)"])
     }
 
     /// Polls the screen until `condition` holds (bounded); returns the last screen, or throws
     /// with it when the time runs out.
     @discardableResult
-    func waitFor(_ what: String, timeout: Double = 60, _ condition: (String) -> Bool) throws -> String {
+    public func waitFor(_ what: String, timeout: Double = 60, _ condition: (String) -> Bool) throws -> String {
         let deadline = Date().addingTimeInterval(timeout)
         var last = ""
         while Date() < deadline {
@@ -111,12 +116,12 @@ final class TmuxScreen: @unchecked Sendable {
     }
 
     @discardableResult
-    func waitFor(text: String, timeout: Double = 60) throws -> String {
+    public func waitFor(text: String, timeout: Double = 60) throws -> String {
         try waitFor("\"\(text)\"", timeout: timeout) { $0.contains(text) }
     }
 
     /// Waits until the pane's foreground program is the shell again (the app exited).
-    func waitForShell(timeout: Double = 30) throws {
+    public func waitForShell(timeout: Double = 30) throws {
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
             if try format("#{pane_current_command}") == "bash" { return }
@@ -125,17 +130,10 @@ final class TmuxScreen: @unchecked Sendable {
         throw Failure(description: "the app did not exit within \(timeout) s; screen:\n\((try? screen()) ?? "")")
     }
 
-    func kill() {
+    /// Stops the tmux server and everything running in it (idempotent).
+    public func kill() {
         guard !killed else { return }
         killed = true
         _ = try? Self.spawn("/usr/bin/tmux", ["-L", socket, "kill-server"], timeout: 10)
     }
-}
-
-/// The outcome of `TmuxScreen.spawn`.
-struct SpawnResult {
-    var status: Int32
-    var stdout: String
-    var stderr: String
-    var timedOut: Bool
 }

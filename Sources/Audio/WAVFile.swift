@@ -1,0 +1,39 @@
+import Foundation
+
+/// A whole WAV file read at once, synchronously: its header (parsed by `WAVHeader`) and the
+/// bytes of its data chunk. For short files read in one go (the offline engine's `transcribe`,
+/// tests, benchmarks); captioning streams files through `FileAudioSource` instead.
+public struct WAVFile: Sendable {
+    /// The parsed header.
+    public let header: WAVHeader
+    /// The data chunk's bytes: up to its length, or to the end of the file when the header
+    /// leaves the length open (a streamed WAV) or the file is shorter than it claims.
+    public let data: [UInt8]
+
+    /// Parses the WAV file held in `bytes`; `path` names it in errors.
+    public init(bytes: [UInt8], path: String) throws(AudioError) {
+        guard let header = try WAVHeader.parse(bytes, path: path, atEOF: true) else {
+            // With atEOF, parse throws rather than asking for more; kept for completeness.
+            throw .invalidWAV(path: path, field: "data chunk", problem: "is missing (the file ends after \(bytes.count) bytes)")
+        }
+        self.header = header
+        let end = header.dataLength.map { min(Int64(bytes.count), Int64(header.dataOffset) + $0) } ?? Int64(bytes.count)
+        data = Array(bytes[header.dataOffset..<Int(end)])
+    }
+
+    /// Reads and parses the WAV file at `path`.
+    public init(path: String) throws(AudioError) {
+        let bytes: [UInt8]
+        do { bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path))) } catch {
+            throw .cannotRead(path: path, detail: error.localizedDescription)
+        }
+        try self.init(bytes: bytes, path: path)
+    }
+
+    /// The samples converted to `output` with `AudioConverter` (resampled, mixed down to one
+    /// channel or kept, re-encoded).
+    public func samples(as output: AudioFormat) throws(AudioError) -> [UInt8] {
+        var converter = try AudioConverter(input: header.format, output: output)
+        return converter.convert(data) + converter.flush()
+    }
+}
