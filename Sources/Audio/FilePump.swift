@@ -6,7 +6,10 @@ actor FilePump {
     private var converter: AudioConverter?
     private var dataRemaining: Int64?
     private var dataRead: Int64 = 0
+    /// Converted bytes not yet handed out start at `outStart` (compacted now and then, not on
+    /// every chunk: moving a 64 KiB block down for each 50 ms chunk cost more than the chunk).
     private var out: [UInt8] = []
+    private var outStart = 0
     private var inputDone = false
     private var flushed = false
     private var pendingError: AudioError?
@@ -22,19 +25,27 @@ actor FilePump {
 
     func next() async throws -> AudioChunk? {
         if reader == nil && !inputDone { try await open() }
-        while out.count < chunkBytes && !inputDone { try await readMore() }
+        while out.count - outStart < chunkBytes && !inputDone { try await readMore() }
         if inputDone && !flushed, var c = converter {
             out += c.flush(); converter = c; flushed = true
         }
         let bpf = source.format.bytesPerFrame
-        let take = min(chunkBytes, out.count - out.count % bpf)
+        let available = out.count - outStart
+        let take = min(chunkBytes, available - available % bpf)
         if take == 0 {
             reader = nil
             if let e = pendingError { pendingError = nil; throw e }
             return nil
         }
-        let chunk = AudioChunk(format: source.format, data: Array(out[0..<take]), startFrame: frame)
-        out.removeFirst(take)
+        let chunk = AudioChunk(format: source.format, data: Array(out[outStart..<outStart + take]), startFrame: frame)
+        outStart += take
+        if outStart == out.count {
+            out.removeAll(keepingCapacity: true)
+            outStart = 0
+        } else if outStart >= 64 * 1024 && outStart * 2 >= out.count {
+            out.removeFirst(outStart)
+            outStart = 0
+        }
         frame += Int64(chunk.frameCount)
         let speed: Double? = switch source.options.pacing {
         case .realTime: 1
