@@ -67,6 +67,8 @@ public actor Session {
         let id: Int
         let options: LiveOptions
         let input: AsyncThrowingStream<AudioChunk, Error>.Continuation
+        /// What the engine has not taken yet (the pump of a file waits when it is too much).
+        let backlog: InputBacklog
         var timeline = SessionTimeline()
         var task: Task<Void, Never>?
         var held: [LiveEvent] = []
@@ -79,6 +81,8 @@ public actor Session {
 
     /// At most this much audio is kept for replay while a new connection is unconfirmed.
     static let unconfirmedLimit = 30 * 32_000
+    /// A file is read at most this far ahead of the engine (about 30 s of 16 kHz audio).
+    static let backlogLimit = 1 << 20
 
     public nonisolated let source: any AudioSource
     public nonisolated let engine: any SpeechEngine
@@ -173,9 +177,11 @@ public actor Session {
         let source = self.source
         pumpTask = Task(executorPreference: configuration.executor) { [weak self] in
             do {
+                let live = source is PulseCapture
                 for try await chunk in source.chunks() {
                     guard let self else { return }
-                    await self.deliver(chunk)
+                    let backlog = await self.deliver(chunk)
+                    if !live { await backlog?.waitForRoom() }
                 }
                 await self?.sourceEnded(error: nil)
             } catch {
@@ -290,7 +296,10 @@ public actor Session {
         }
         stopping = true
         pumpTask?.cancel()
-        for id in runOrder { runs[id]?.input.finish() }
+        for id in runOrder {
+            runs[id]?.input.finish()
+            runs[id]?.backlog.close()   // the pump must not wait for an engine that is stopping
+        }
         let deadline = clock.now.advanced(by: configuration.finishTimeout)
         while !runOrder.isEmpty && clock.now < deadline {
             try? await Task.sleep(for: .milliseconds(20))
@@ -327,8 +336,9 @@ public actor Session {
         let id = nextRunID
         nextRunID += 1
         let (input, continuation) = AsyncThrowingStream.makeStream(of: AudioChunk.self)
-        let events = engine.transcribe(input, options: options)
-        var run = EngineRun(id: id, options: options, input: continuation)
+        let backlog = InputBacklog(limit: Self.backlogLimit)
+        let events = engine.transcribe(backlog.counting(input), options: options)
+        var run = EngineRun(id: id, options: options, input: continuation, backlog: backlog)
         run.task = Task(executorPreference: configuration.executor) { [weak self] in
             do {
                 for try await e in events {
@@ -348,7 +358,9 @@ public actor Session {
         viewState.connection = .connecting
     }
 
-    private func deliver(_ chunk: AudioChunk) {
+    /// Hands `chunk` to the current engine run; returns that run's backlog (nil when the chunk
+    /// went nowhere: paused, stopping, no run).
+    private func deliver(_ chunk: AudioChunk) -> InputBacklog? {
         counts.produced += chunk.data.count
         let reading = meter.update(chunk)
         viewState.level = reading
@@ -356,13 +368,13 @@ public actor Session {
         // Without a meter on screen, only a change of the "no audio" state is worth a wake-up.
         let signal = configuration.levelUpdates || viewState.noAudio != reading.isSilent
         viewState.noAudio = reading.isSilent
-        guard !stopping else { return }
+        guard !stopping else { return nil }
         if paused {
             counts.whilePaused += chunk.data.count
             publish(signal: signal)
-            return
+            return nil
         }
-        guard let id = currentRun, var run = runs[id] else { return }
+        guard let id = currentRun, var run = runs[id] else { return nil }
         run.timeline.sent(sessionTime: chunk.startTime, duration: chunk.duration)
         runs[id] = run
         counts.perRun[id] += chunk.data.count
@@ -373,9 +385,11 @@ public actor Session {
             runs[id]?.unconfirmed?.append(c)
             runs[id]?.unconfirmedBytes += c.data.count
         }
+        run.backlog.added(c.data.count)
         run.input.yield(c)
         updateLag()
         publish(signal: signal)
+        return run.backlog
     }
 
     private func sourceEnded(error: Error?) {
@@ -442,6 +456,7 @@ public actor Session {
 
     private func runEnded(_ id: Int, error: Error?) {
         guard var run = runs[id], !run.ended else { return }
+        run.backlog.close()
         run.ended = true
         runs[id] = run
         if id == currentRun, let error, !(error is CancellationError), !stopping, !viewState.sourceEnded,
@@ -460,6 +475,7 @@ public actor Session {
                 for c in replay {
                     runs[new]?.timeline.sent(sessionTime: c.startTime, duration: c.duration)
                     counts.perRun[new] += c.data.count
+                    runs[new]?.backlog.added(c.data.count)
                     runs[new]?.input.yield(c)
                 }
             }
