@@ -74,7 +74,6 @@ final class ConnectionCore: @unchecked Sendable {
     private var lastReceive: Int64 = 0
     private var nextPing: Int64?
     private var wantPollOut = false
-    private var lastSendAt: Int64 = 0           // when `directWrite` was last asked (paced or bulk?)
     private var sawCloseRequest = false
     private var pingCounter: UInt32 = 0
 
@@ -193,16 +192,9 @@ final class ConnectionCore: @unchecked Sendable {
         ioLock.withLock { directWrite(frames) }
     }
 
-    /// Sends closer together than this go through the queue, where the I/O thread joins them
-    /// into large writes (bulk transfer); paced sends (audio in real time) are written at once.
-    static let directWriteSpacing: Int64 = 2_000_000
-
     /// `tryDirectWrite`, holding `ioLock`.
     private func directWrite(_ frames: [[UInt8]]) -> Bool {
         guard failure == nil, !closeTaken, !closeQueued, currentOffset >= current.count else { return false }
-        let now = Monotonic.now()
-        defer { lastSendAt = now }
-        guard now - lastSendAt >= Self.directWriteSpacing else { return false }
         let idle: Bool = lock.withLock {
             sendError == nil && !finished && waiters.isEmpty && dataHead == dataQueue.count
                 && controlQueue.isEmpty && userClose == nil && closeRequestedAt == nil
