@@ -272,7 +272,7 @@ def report(results, a):
                 fmt(r.get("delay_p99_ms"), "%.2f"),
                 "met" if r.get("delay_p99_ms") is not None and r["delay_p99_ms"] < 35 else "MISSED"))
     print()
-    print("Machine: %d cores, %s, %s; other helpers were building on it, so absolute numbers are noisy "
+    print("Machine: %d cores, %s, %s. A shared virtual machine: absolute numbers move by ±15%% between runs "
           "(ratios from one run are what counts)." % (os.cpu_count(), platform.platform(), cpu_model()))
     print()
     print("Commands (each client alone, in this order):\n")
