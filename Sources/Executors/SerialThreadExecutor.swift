@@ -64,10 +64,9 @@ public final class SerialThreadExecutor: TaskExecutor, @unchecked Sendable {
     static func nanoseconds(_ instant: ContinuousClock.Instant) -> Int64 {
         let now = ContinuousClock.now
         let (s, atto) = (instant - now).components
-        let delta = s.multipliedReportingOverflow(by: 1_000_000_000)
-        let rest = atto / 1_000_000_000
-        guard !delta.overflow else { return s > 0 ? Int64.max : 0 }
-        return Monotonic.now() &+ delta.partialValue &+ rest
+        // Clamped to ±100 years: far enough for "never", and no arithmetic can overflow.
+        let seconds = min(max(s, -3_153_600_000), 3_153_600_000)
+        return Monotonic.now() + seconds * 1_000_000_000 + atto / 1_000_000_000
     }
 }
 
@@ -226,8 +225,8 @@ extension SerialThreadExecutor {
                 var timeout: Int32 = -1
                 if let deadline {
                     // Whole milliseconds, rounded up: never early (a timer is re-checked after).
-                    let wait = max(0, deadline - Monotonic.now())
-                    timeout = Int32(min(Int64(Int32.max), (wait + 999_999) / 1_000_000))
+                    let wait = min(max(0, deadline - Monotonic.now()), Int64(Int32.max) * 1_000_000)
+                    timeout = Int32((wait + 999_999) / 1_000_000)
                 }
                 _ = poll(&pfd, 1, timeout)
                 if pfd.revents != 0 {

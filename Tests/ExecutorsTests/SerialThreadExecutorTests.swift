@@ -95,6 +95,23 @@ import Testing
         #expect(await t.value, "the sleep threw CancellationError")
     }
 
+    @Test func aSleepCenturiesAheadWaitsUntilCancelled() async throws {
+        let ex = SerialThreadExecutor()
+        let start = ContinuousClock.now
+        let t = Task(executorPreference: ex) { () -> Bool in
+            do {
+                try await ex.sleep(until: .now + .seconds(1_000_000_000_000))   // ~31,700 years
+                return false
+            } catch {
+                return error is CancellationError
+            }
+        }
+        try await Task.sleep(for: .milliseconds(100))
+        t.cancel()
+        #expect(await t.value, "the sleep lasted until it was cancelled")
+        #expect(ContinuousClock.now - start >= .milliseconds(100))
+    }
+
     @Test func aTaskCancelledBeforeItSleepsDoesNotSleep() async throws {
         let ex = SerialThreadExecutor()
         let t = Task(executorPreference: ex) { () -> Duration in
