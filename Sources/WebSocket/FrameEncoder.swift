@@ -1,5 +1,3 @@
-import COpenSSL
-
 /// Encodes frames to wire bytes; a client masks every frame with a fresh random key.
 public struct FrameEncoder: Sendable {
     /// `true` in the client role (RFC 6455 §5.3: every client frame is masked).
@@ -82,29 +80,5 @@ public struct FrameEncoder: Sendable {
     static func randomKey() -> (UInt8, UInt8, UInt8, UInt8) {
         let v = MaskKeyPool.shared.next()
         return (UInt8(v & 0xFF), UInt8(v >> 8 & 0xFF), UInt8(v >> 16 & 0xFF), UInt8(v >> 24))
-    }
-}
-
-/// Masking keys from OpenSSL's CSPRNG, drawn 256 at a time: as unpredictable as one
-/// `getrandom` per frame (RFC 6455 §10.3), without a system call for every audio chunk.
-final class MaskKeyPool: @unchecked Sendable {
-    static let shared = MaskKeyPool()
-    private let lock = PThreadLock()
-    private var keys: [UInt32] = []
-
-    func next() -> UInt32 {
-        lock.withLock {
-            if keys.isEmpty {
-                keys = [UInt32](repeating: 0, count: 256)
-                let filled = keys.withUnsafeMutableBytes { raw in
-                    RAND_bytes(raw.baseAddress!.assumingMemoryBound(to: UInt8.self), Int32(raw.count)) == 1
-                }
-                if !filled {   // OpenSSL's generator failed: the standard one (it fails loudly)
-                    var g = SystemRandomNumberGenerator()
-                    keys = (0..<256).map { _ in g.next() as UInt32 }
-                }
-            }
-            return keys.removeLast()
-        }
     }
 }
