@@ -52,6 +52,7 @@ struct WAVErrorTests {
         #expect(await message(WAVBuilder(blockAlign: 3).build(tone)).contains("block align is 3 but 1 channel(s) of 16-bit samples need 2"))
         #expect(await message(WAVBuilder(channels: 0).build(tone)).contains("channels 0 is not valid"))
         #expect(await message(WAVBuilder(rate: 0).build(tone)).contains("sample rate 0 Hz is not valid"))
+        #expect(await message(WAVBuilder(rate: 1).build(tone)).contains("sample rate 1 Hz is below the 1000 Hz supported"))
         var b = WAVBuilder()
         b.fmtSizeOverride = 10
         #expect(await message(b.build(tone)).contains("fmt chunk size is 10; at least 16 bytes are needed"))
