@@ -78,7 +78,8 @@ enum Handshake {
             guard let size = Int(sizeText, radix: 16), size >= 0 else { break }
             if size == 0 { break }
             let start = lf + 1
-            let end = min(bytes.count, start + size)
+            // A hostile size (up to Int.max) must not overflow: clamp before adding.
+            let end = size >= bytes.count - start ? bytes.count : start + size
             out.append(contentsOf: bytes[start..<end])
             i = end + 2  // CRLF after the chunk
         }

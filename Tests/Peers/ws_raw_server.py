@@ -148,6 +148,13 @@ def serve_one(conn, mode):
                          b"b\r\n{\"err_msg\":\r\n15\r\n\"Model not allowed.\"}\r\n0\r\n\r\n")
             time.sleep(30)  # keeps the connection open: the terminating chunk must end the read
             return
+        if mode == "reject-chunked-hostile":
+            # A chunk size near Int64.max: the client must clamp it, not overflow, and close.
+            read_head(conn)
+            conn.sendall(b"HTTP/1.1 403 Forbidden\r\nTransfer-Encoding: chunked\r\n\r\n"
+                         b"7fffffffffffffff\r\nno such chunk")
+            time.sleep(0.5)
+            return
         if mode == "bad-accept":
             handshake(conn, accept=b"d3Jvbmc=")
             time.sleep(1)
@@ -168,7 +175,7 @@ def serve_one(conn, mode):
 
 def main():
     mode = sys.argv[1]
-    if mode not in MODES and mode not in ("hang", "reject", "reject-chunked", "reject-huge-body", "reject-slow-body", "bad-accept", "silent", "noread"):
+    if mode not in MODES and mode not in ("hang", "reject", "reject-chunked", "reject-chunked-hostile", "reject-huge-body", "reject-slow-body", "bad-accept", "silent", "noread"):
         sys.exit(f"unknown mode {mode}")
     srv = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)

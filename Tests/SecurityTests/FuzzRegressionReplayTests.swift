@@ -21,9 +21,10 @@ import TestSupport
             let path = TestPaths.packageRoot.appendingPathComponent("fuzz/\(folder)").path
             #expect(FileManager.default.fileExists(atPath: path, isDirectory: &isDir) && isDir.boolValue, "\(folder)")
         }
-        // The two bugs the fuzzers found are kept as regression inputs.
+        // Bugs the fuzzers found are kept as regression inputs.
         #expect(try Self.inputs("wav/regressions").map(\.0).contains("nan-float-sample-to-int16.bin"))
         #expect(try Self.inputs("config/regressions").map(\.0).contains("crlf-line-endings-duplicate-key.toml"))
+        #expect(try Self.inputs("websocket/regressions/http").map(\.0).contains("chunk-size-overflow"))
     }
 
     @Test func deepgramMessageRegressions() throws {
@@ -79,7 +80,12 @@ import TestSupport
             #expect(consumed <= bytes.count)
             if let status = try? head.responseStatus() { #expect((100...999).contains(status.code)) }
             do {
-                _ = try Handshake.parseRequest(head)
+                let request = try Handshake.parseRequest(head)
+                let response = Handshake.switchingResponse(accept: "x", headers: Array(request.headers.all.prefix(190)))
+                guard case .complete(let back, _)? = try? HTTPHead.parse(response, maxHeadSize: 1 << 20) else {
+                    Issue.record("\(name): our 101 response does not parse"); continue
+                }
+                #expect((try? back.responseStatus().code) == 101)
             } catch {
                 let answer = Handshake.rejectionResponse(status: error.status, headers: error.headers, body: error.body)
                 guard case .complete(let back, _)? = try? HTTPHead.parse(answer, maxHeadSize: 1 << 20) else {

@@ -43,6 +43,23 @@ import Testing
         }
     }
 
+    @Test("a chunk size near Int.max in an error body is clamped, not overflowed")
+    func hostileChunkSize() async throws {
+        let (server, port) = try await Peers.rawServer("reject-chunked-hostile")
+        defer { server.stop() }
+        try await withTimeout(30) {
+            do {
+                _ = try await WebSocket.connect(to: Peers.url(port), configuration: Peers.config())
+                Issue.record("connected")
+            } catch WebSocketError.handshakeRejected(let status, _, let body) {
+                #expect(status == 403)
+                #expect(body == "no such chunk")
+            }
+        }
+        #expect(Handshake.dechunk(Array("7fffffffffffffff\r\nabc".utf8)) == Array("abc".utf8))
+        #expect(Handshake.dechunk(Array("ffffffffffffffff\r\nabc".utf8)) == [])
+    }
+
     @Test("a huge error body is truncated; a body that never completes does not hang")
     func boundedBody() async throws {
         let (huge, hugePort) = try await Peers.rawServer("reject-huge-body")
