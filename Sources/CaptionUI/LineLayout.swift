@@ -1,3 +1,5 @@
+import Transcript
+
 /// A piece of text in one style.
 public struct StyledSpan: Equatable, Sendable {
     public var text: String
@@ -61,7 +63,7 @@ public enum LineLayout {
     public static func interimRows(_ text: String, speaker: Int?, toggles: DisplayToggles, theme: Theme, width: Int) -> [WrappedRow] {
         var tokens: [Token] = []
         if toggles.speakerLabels, let s = speaker {
-            tokens.append(token("Speaker \(s + 1):", theme.speaker(s), isPrefix: true))
+            tokens.append(token(SpeakerLabel.name(s) + ":", theme.speaker(s), isPrefix: true))
         }
         for w in splitWords(text) { tokens.append(token(w, theme.interim)) }
         return wrap(tokens, width: width, baseStyle: theme.interim)
@@ -73,7 +75,7 @@ public enum LineLayout {
             tokens.append(token("[\(TimeFormat.clock(start))]", theme.timestamp, isPrefix: true))
         }
         if toggles.speakerLabels, let s = speaker {
-            tokens.append(token("Speaker \(s + 1):", theme.speaker(s), isPrefix: true))
+            tokens.append(token(SpeakerLabel.name(s) + ":", theme.speaker(s), isPrefix: true))
         }
         return tokens
     }

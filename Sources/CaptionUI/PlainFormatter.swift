@@ -1,3 +1,5 @@
+import Transcript
+
 /// Text for plain mode (`--plain`, or output that is not a terminal): one final line per
 /// caption on stdout, short status lines on stderr. Pure functions.
 public enum PlainFormatter {
@@ -6,7 +8,7 @@ public enum PlainFormatter {
     public static func finalLine(_ line: CaptionLineView, timestamps: Bool = false, speakerLabels: Bool = false) -> String {
         var parts: [String] = []
         if timestamps { parts.append("[\(TimeFormat.clock(line.start))]") }
-        if speakerLabels, let s = line.speaker { parts.append("Speaker \(s + 1):") }
+        if speakerLabels, let s = line.speaker { parts.append(SpeakerLabel.name(s) + ":") }
         let words = LineLayout.splitWords(line.plainText).joined(separator: " ")
         parts.append(words)
         return parts.joined(separator: " ")

@@ -62,9 +62,14 @@ public struct PlainRunner: Sendable {
                 lastNotice = n
                 writeErr("captty: \(DisplayWidth.sanitizedForTerminal(n))")
             }
-            if v.warningCount != warningsShown, let w = v.warning {
+            if v.warningCount > warningsShown {
+                // Several may arrive between two looks; print each one still kept, and say how
+                // many scrolled away (the log has them all).
+                let new = v.warningCount - warningsShown
+                let kept = v.recentWarnings.suffix(min(new, v.recentWarnings.count))
+                if new > kept.count { writeErr("captty: \(new - kept.count) more server problems (see the log)") }
+                for w in kept { writeErr("captty: \(DisplayWidth.sanitizedForTerminal(w))") }
                 warningsShown = v.warningCount
-                writeErr("captty: \(DisplayWidth.sanitizedForTerminal(w))")
             }
             printed = printClosed(v.store, from: printed, all: false)
             if stop() || (v.sourceEnded && v.connection == .finished) { break }

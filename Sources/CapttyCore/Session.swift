@@ -436,7 +436,8 @@ public actor Session {
             if e.isFatal {
                 viewState.connection = .error(message: e.description)
             } else if e.kind == .server || e.kind == .protocolViolation {
-                viewState.warning = e.description
+                viewState.recentWarnings.append(e.description)
+                if viewState.recentWarnings.count > SessionView.recentWarningLimit { viewState.recentWarnings.removeFirst() }
                 viewState.warningCount += 1
             }
         case .metadata, .unhandled, .close:
@@ -554,7 +555,8 @@ public actor Session {
 
     private func updateLag() {
         guard let sent = lastSentEnd, viewState.connection != .finished else { viewState.lagMilliseconds = nil; return }
-        viewState.lagMilliseconds = max(0, Int(((sent - store.time) * 1000).rounded()))
+        let lag = ((sent - store.time) * 1000).rounded()
+        viewState.lagMilliseconds = lag.isFinite && lag > 0 ? Int(min(lag, 1e12)) : 0
     }
 
     /// Makes the current state visible to `view`; `signal` also wakes `changes` consumers.

@@ -45,7 +45,10 @@ public struct SessionView: Sendable {
     public var notice: String?
     /// The latest non-fatal problem the engine reported (a server Error message, a malformed
     /// frame), for plain mode's stderr; `warningCount` changes with each one.
-    public var warning: String?
+    public var warning: String? { recentWarnings.last }
+    /// The latest non-fatal problems, oldest first (at most `recentWarningLimit`).
+    public var recentWarnings: [String] = []
+    public static let recentWarningLimit = 10
     public var warningCount = 0
 
     public init() {}

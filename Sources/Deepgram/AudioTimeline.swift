@@ -32,9 +32,11 @@ public struct AudioTimeline: Sendable, Equatable {
 
     /// Whole frames' worth of bytes in `seconds`, rounded to the nearest frame (timestamps are
     /// decimals such as 2.9999999).
+    /// Saturates (at about 2^61 bytes) for times no stream reaches, including infinity; never traps.
     public func bytes(forSeconds seconds: Double) -> Int64 {
         guard seconds > 0 else { return 0 }
-        let frames = (seconds * Double(sampleRate)).rounded()
+        let limit = Double(Int64.max / 4 / Int64(bytesPerFrame))
+        let frames = min((seconds * Double(sampleRate)).rounded(), limit)
         return Int64(frames) * Int64(bytesPerFrame)
     }
 

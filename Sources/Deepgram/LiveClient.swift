@@ -73,6 +73,8 @@ public actor LiveClient {
     private var generation = 0
     private var fault: Error?
     private var madeProgress = false
+    /// Server messages that could not be decoded or reported an error, for bounded logging.
+    private var serverProblems = 0
     private var lastSent = ContinuousClock.now
     private var pendingControls: [(after: Int64, message: ControlMessage)] = []
     private var closeStreamSent = false
@@ -503,6 +505,7 @@ public actor LiveClient {
         let message: ServerMessage
         do { message = try ServerMessage.decode(text) } catch {
             let e = LiveError(kind: .protocolViolation, message: credential.redact(error.description), isFatal: false, requestID: c.requestID)
+            logServerProblem(e)
             hub.emit(.error(e))
             return
         }
@@ -526,9 +529,21 @@ public actor LiveClient {
         case .speechStarted(let s): hub.emit(.speechStarted(c.offset.apply(s)))
         case .error(let e):
             let text = credential.redact(e.text)
-            hub.emit(.error(LiveError(kind: .server, message: "Deepgram reported an error: \(text)", isFatal: false,
-                                      dgError: text, requestID: c.requestID)))
+            let error = LiveError(kind: .server, message: "Deepgram reported an error: \(text)", isFatal: false,
+                                  dgError: text, requestID: c.requestID)
+            logServerProblem(error)
+            hub.emit(.error(error))
         case .unhandled(_, let raw): hub.emit(.unhandled(raw))
+        }
+    }
+
+    /// Logs a non-fatal server problem: every one of the first 20, then every 1000th, so that a
+    /// server sending garbage in a loop cannot fill the disk with the log.
+    private func logServerProblem(_ e: LiveError) {
+        serverProblems += 1
+        if serverProblems <= 20 || serverProblems % 1000 == 0 {
+            logger.warning("deepgram: \(e.message)", metadata: ["request_id": "\(e.requestID ?? "-")", "count": "\(serverProblems)"])
+            if serverProblems == 20 { logger.warning("deepgram: further server problems are logged every 1000th") }
         }
     }
 

@@ -1,5 +1,51 @@
 import Foundation
 
+/// Bounds of the numbers a server message may carry. A message outside them is malformed: no
+/// real stream is ten million seconds (116 days) long or has a millionth speaker, and such
+/// values would overflow the arithmetic that turns times into byte offsets, clocks and labels.
+/// JSON has no NaN or infinity, but a huge exponent (`1e400`) must not become one either.
+public enum MessageBounds {
+    /// Largest magnitude of a time or duration, in seconds.
+    public static let maxSeconds: Double = 10_000_000
+    /// Largest channel, speaker or word index.
+    public static let maxIndex = 1_000_000
+
+    static func seconds<K: CodingKey>(_ c: KeyedDecodingContainer<K>, _ key: K) throws -> Double? {
+        guard let v = try c.decodeIfPresent(Double.self, forKey: key) else { return nil }
+        guard v.isFinite, abs(v) <= maxSeconds else {
+            throw DecodingError.dataCorruptedError(forKey: key, in: c,
+                debugDescription: "\(v) s is outside ±\(Int(maxSeconds)) s")
+        }
+        return v
+    }
+
+    static func number<K: CodingKey>(_ c: KeyedDecodingContainer<K>, _ key: K) throws -> Double? {
+        guard let v = try c.decodeIfPresent(Double.self, forKey: key) else { return nil }
+        guard v.isFinite else {
+            throw DecodingError.dataCorruptedError(forKey: key, in: c, debugDescription: "not a finite number")
+        }
+        return v
+    }
+
+    static func index<K: CodingKey>(_ c: KeyedDecodingContainer<K>, _ key: K) throws -> Int? {
+        guard let v = try c.decodeIfPresent(Int.self, forKey: key) else { return nil }
+        guard (0...maxIndex).contains(v) else {
+            throw DecodingError.dataCorruptedError(forKey: key, in: c,
+                debugDescription: "\(v) is outside 0…\(maxIndex)")
+        }
+        return v
+    }
+
+    static func channel<K: CodingKey>(_ c: KeyedDecodingContainer<K>, _ key: K) throws -> [Int]? {
+        guard let v = try c.decodeIfPresent([Int].self, forKey: key) else { return nil }
+        guard v.count <= 16, v.allSatisfy({ (0...maxIndex).contains($0) }) else {
+            throw DecodingError.dataCorruptedError(forKey: key, in: c,
+                debugDescription: "\(v.prefix(4)) is not a [channel, channels] pair of small indices")
+        }
+        return v
+    }
+}
+
 /// A `Results` message: a transcript for a span of audio, interim or final.
 ///
 /// Times are seconds since the connection opened (a reconnecting client offsets them). Every
@@ -49,9 +95,9 @@ public struct Results: Sendable, Equatable, Codable {
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        channelIndex = try c.decodeIfPresent([Int].self, forKey: .channelIndex) ?? [0, 1]
-        start = try c.decodeIfPresent(Double.self, forKey: .start) ?? 0
-        duration = try c.decodeIfPresent(Double.self, forKey: .duration) ?? 0
+        channelIndex = try MessageBounds.channel(c, .channelIndex) ?? [0, 1]
+        start = try MessageBounds.seconds(c, .start) ?? 0
+        duration = try MessageBounds.seconds(c, .duration) ?? 0
         isFinal = try c.decodeIfPresent(Bool.self, forKey: .isFinal) ?? false
         speechFinal = try c.decodeIfPresent(Bool.self, forKey: .speechFinal) ?? false
         fromFinalize = try c.decodeIfPresent(Bool.self, forKey: .fromFinalize) ?? false
@@ -103,7 +149,7 @@ public struct Alternative: Sendable, Equatable, Codable {
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         transcript = try c.decodeIfPresent(String.self, forKey: .transcript) ?? ""
-        confidence = try c.decodeIfPresent(Double.self, forKey: .confidence) ?? 0
+        confidence = try MessageBounds.number(c, .confidence) ?? 0
         words = try c.decodeIfPresent([Word].self, forKey: .words) ?? []
         languages = try c.decodeIfPresent([String].self, forKey: .languages)
         entities = try c.decodeIfPresent([Entity].self, forKey: .entities)
@@ -135,12 +181,12 @@ public struct Word: Sendable, Equatable, Codable {
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         word = try c.decodeIfPresent(String.self, forKey: .word) ?? ""
-        start = try c.decodeIfPresent(Double.self, forKey: .start) ?? 0
-        end = try c.decodeIfPresent(Double.self, forKey: .end) ?? start
-        confidence = try c.decodeIfPresent(Double.self, forKey: .confidence) ?? 0
+        start = try MessageBounds.seconds(c, .start) ?? 0
+        end = try MessageBounds.seconds(c, .end) ?? start
+        confidence = try MessageBounds.number(c, .confidence) ?? 0
         punctuatedWord = try c.decodeIfPresent(String.self, forKey: .punctuatedWord)
-        speaker = try c.decodeIfPresent(Int.self, forKey: .speaker)
-        speakerConfidence = try c.decodeIfPresent(Double.self, forKey: .speakerConfidence)
+        speaker = try MessageBounds.index(c, .speaker)
+        speakerConfidence = try MessageBounds.number(c, .speakerConfidence)
         language = try c.decodeIfPresent(String.self, forKey: .language)
     }
 }
@@ -163,9 +209,9 @@ public struct Entity: Sendable, Equatable, Codable {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         label = try c.decodeIfPresent(String.self, forKey: .label) ?? ""
         value = try c.decodeIfPresent(String.self, forKey: .value) ?? ""
-        confidence = try c.decodeIfPresent(Double.self, forKey: .confidence)
-        startWord = try c.decodeIfPresent(Int.self, forKey: .startWord)
-        endWord = try c.decodeIfPresent(Int.self, forKey: .endWord)
+        confidence = try MessageBounds.number(c, .confidence)
+        startWord = try MessageBounds.index(c, .startWord)
+        endWord = try MessageBounds.index(c, .endWord)
     }
 }
 
@@ -221,8 +267,8 @@ public struct UtteranceEnd: Sendable, Equatable, Codable {
     enum CodingKeys: String, CodingKey { case type, channel, lastWordEnd = "last_word_end" }
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        channel = try c.decodeIfPresent([Int].self, forKey: .channel) ?? [0, 1]
-        lastWordEnd = try c.decodeIfPresent(Double.self, forKey: .lastWordEnd) ?? 0
+        channel = try MessageBounds.channel(c, .channel) ?? [0, 1]
+        lastWordEnd = try MessageBounds.seconds(c, .lastWordEnd) ?? 0
     }
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
@@ -240,8 +286,8 @@ public struct SpeechStarted: Sendable, Equatable, Codable {
     enum CodingKeys: String, CodingKey { case type, channel, timestamp }
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        channel = try c.decodeIfPresent([Int].self, forKey: .channel) ?? [0, 1]
-        timestamp = try c.decodeIfPresent(Double.self, forKey: .timestamp) ?? 0
+        channel = try MessageBounds.channel(c, .channel) ?? [0, 1]
+        timestamp = try MessageBounds.seconds(c, .timestamp) ?? 0
     }
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
@@ -278,8 +324,8 @@ public struct Metadata: Sendable, Equatable, Codable {
         requestID = try c.decodeIfPresent(String.self, forKey: .requestID)
         sha256 = try c.decodeIfPresent(String.self, forKey: .sha256)
         created = try c.decodeIfPresent(String.self, forKey: .created)
-        duration = try c.decodeIfPresent(Double.self, forKey: .duration)
-        channels = try c.decodeIfPresent(Int.self, forKey: .channels)
+        duration = try MessageBounds.seconds(c, .duration)
+        channels = try MessageBounds.index(c, .channels)
         models = try c.decodeIfPresent([String].self, forKey: .models) ?? []
         modelInfo = (try? c.decodeIfPresent([String: ModelInfo].self, forKey: .modelInfo)) ?? [:]
     }
@@ -365,7 +411,7 @@ public enum ServerMessage: Sendable, Equatable {
         do {
             envelope = try JSONDecoder().decode(Envelope.self, from: data)
         } catch let e as Envelope.PayloadFailure {
-            throw .invalidMessage(type: e.type, excerpt: MessageDecodingError.excerpt(raw()), underlying: "\(e.underlying)")
+            throw .invalidMessage(type: e.type, excerpt: MessageDecodingError.excerpt(raw()), underlying: MessageDecodingError.describe(e.underlying))
         } catch is Envelope.NotAnObject {
             throw .notAnObject(excerpt: MessageDecodingError.excerpt(raw()))
         } catch {
@@ -401,6 +447,28 @@ public enum MessageDecodingError: Error, Equatable, CustomStringConvertible {
 
     /// The longest excerpt of offending text kept in an error.
     public static let excerptLimit = 200
+
+    /// A decoding failure in a few words: where in the message and what was wrong.
+    static func describe(_ e: any Error) -> String {
+        func path(_ c: DecodingError.Context) -> String {
+            let p = c.codingPath.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
+            return p.hasPrefix(".") ? String(p.dropFirst()) : (p.isEmpty ? "message" : p)
+        }
+        // Foundation's parser says `numberIsNotRepresentableInSwift(parsed: "1e999")`.
+        func plain(_ text: String) -> String {
+            guard text.hasPrefix("numberIsNotRepresentableInSwift"), let q = text.firstIndex(of: "\"") else { return text }
+            return "number \(text[q...].dropFirst().prefix { $0 != "\"" }) is out of range"
+        }
+        switch e as? DecodingError {
+        case .typeMismatch(let t, let c)?: return "\(path(c)): expected \(t)"
+        case .valueNotFound(let t, let c)?: return "\(path(c)): expected \(t), found null"
+        case .keyNotFound(let k, let c)?: return "\(path(c)): missing \"\(k.stringValue)\""
+        case .dataCorrupted(let c)?:
+            if c.codingPath.isEmpty { return plain(c.underlyingError.map { "\($0)" } ?? c.debugDescription) }
+            return "\(path(c)): \(plain(c.debugDescription))"
+        default: return plain("\(e)")
+        }
+    }
 
     static func excerpt(_ s: String) -> String {
         s.count <= excerptLimit ? s : String(s.prefix(excerptLimit)) + "… (\(s.utf8.count) bytes)"

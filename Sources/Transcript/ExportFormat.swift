@@ -39,5 +39,6 @@ public struct ExportOptions: Sendable, Equatable {
 
 /// How speakers are named in exports: Deepgram's 0-based speaker numbers shown 1-based.
 public enum SpeakerLabel {
-    public static func name(_ speaker: Int) -> String { "Speaker \(speaker + 1)" }
+    /// `Speaker N`; any Int, even one read from a damaged journal, gives a label (no overflow).
+    public static func name(_ speaker: Int) -> String { "Speaker \(speaker < Int.max ? speaker + 1 : speaker)" }
 }

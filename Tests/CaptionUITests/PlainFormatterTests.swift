@@ -1,5 +1,6 @@
 import Testing
 @testable import CaptionUI
+import Transcript
 
 @Suite("Plain mode lines")
 struct PlainFormatterTests {
@@ -26,5 +27,9 @@ struct PlainFormatterTests {
         #expect(TimeFormat.clock(360_000) == "100:00:00")
         #expect(TimeFormat.clock(-5) == "00:00:00")
         #expect(TimeFormat.clock(.nan) == "00:00:00")
+        #expect(TimeFormat.clock(1e300).hasSuffix(":46:40"), "capped, not overflowed")
+        #expect(TimeFormat.clock(.infinity) == "00:00:00")
+        #expect(SpeakerLabel.name(Int.max) == "Speaker \(Int.max)")
+        #expect(SpeakerLabel.name(0) == "Speaker 1")
     }
 }

@@ -13,6 +13,13 @@ import Testing
         #expect(AudioTimeline(options: LiveOptions(encoding: .linear16)) == nil)
         #expect(pcm16k.bytes(forSeconds: 2.9999999999) == 96_000)
         #expect(pcm16k.bytes(forSeconds: 0.00001) == 0)
+        // Times no stream reaches saturate instead of trapping (a library user may build any Results).
+        for absurd in [1e300, .infinity, .greatestFiniteMagnitude] {
+            #expect(pcm16k.bytes(forSeconds: absurd) > 1 << 60)
+            #expect(TimestampOffset(startByte: 64_000, timeline: pcm16k).absoluteByte(atConnectionTime: absurd)! > 1 << 60)
+        }
+        #expect(pcm16k.bytes(forSeconds: .nan) == 0)
+        #expect(pcm16k.bytes(forSeconds: -.infinity) == 0)
     }
 
     @Test func resultsOnAReconnectedConnectionAreShiftedByTheReplayStart() {

@@ -158,6 +158,39 @@ import TestSupport
         }
     }
 
+    /// Numbers no real stream carries are malformed messages whose error says which field and
+    /// why; they would otherwise overflow the byte offsets, clocks and labels computed from them.
+    @Test(arguments: [
+        (#"{"type":"Results","start":1e300}"#, "start: 1e+300 s is outside ±10000000 s"),
+        (#"{"type":"Results","start":1,"duration":-1e8}"#, "duration: -100000000.0 s is outside"),
+        (#"{"type":"Results","channel":{"alternatives":[{"words":[{"word":"a","start":1,"end":1e300}]}]}}"#, "end: 1e+300 s"),
+        (#"{"type":"Results","channel":{"alternatives":[{"words":[{"word":"a","speaker":9223372036854775807}]}]}}"#, "speaker: 9223372036854775807 is outside 0…1000000"),
+        (#"{"type":"Results","channel":{"alternatives":[{"words":[{"word":"a","speaker":-1}]}]}}"#, "speaker: -1 is outside"),
+        (#"{"type":"Results","channel_index":[-1,2]}"#, "channel_index: [-1, 2] is not a [channel, channels] pair"),
+        (#"{"type":"Results","channel":{"alternatives":[{"confidence":1e999}]}}"#, "number 1e999 is out of range"),
+        (#"{"type":"UtteranceEnd","last_word_end":-1e300}"#, "last_word_end: -1e+300 s is outside"),
+        (#"{"type":"SpeechStarted","timestamp":1e12}"#, "timestamp: 1000000000000.0 s is outside"),
+        (#"{"type":"Metadata","duration":1e300,"channels":1}"#, "duration: 1e+300 s is outside"),
+        (#"{"type":"Metadata","duration":1,"channels":-2}"#, "channels: -2 is outside"),
+        (#"{"type":"Results","start":"soon"}"#, "start: expected Double"),
+    ])
+    func absurdNumbersAreNamedMalformed(_ json: String, _ expected: String) {
+        do {
+            let m = try ServerMessage.decode(json)
+            Issue.record("decoded \(m)")
+        } catch {
+            guard case .invalidMessage = error else { Issue.record("wrong error \(error)"); return }
+            #expect(error.description.contains(expected), "\(error.description)")
+        }
+    }
+
+    @Test func boundaryNumbersStillDecode() throws {
+        let r = try #require(try ServerMessage.decode(#"{"type":"Results","start":9999999,"duration":1,"channel_index":[3,4],"channel":{"alternatives":[{"confidence":1,"words":[{"word":"a","start":9999999,"end":10000000,"speaker":1000000}]}]}}"#).results)
+        #expect(r.end == 10_000_000)
+        #expect(r.best.words.first?.speaker == 1_000_000)
+        #expect(try ServerMessage.decode(#"{"type":"UtteranceEnd","last_word_end":-0.01}"#).utteranceEnd?.lastWordEnd == -0.01)
+    }
+
     @Test func encodedResultsRoundTrip() throws {
         let url = TestPaths.deepgramFixtures.appendingPathComponent("live/preamble-websocket-1.response.json")
         let original = try ServerMessage.decode(String(contentsOf: url, encoding: .utf8))
@@ -180,4 +213,8 @@ import TestSupport
 
 extension ServerMessage {
     var results: Results? { if case .results(let r) = self { return r } else { return nil } }
+}
+
+extension ServerMessage {
+    var utteranceEnd: UtteranceEnd? { if case .utteranceEnd(let u) = self { return u } else { return nil } }
 }

@@ -35,6 +35,21 @@ enum DeepgramMessageCheck {
             Self.require(error.excerpt.count <= MessageDecodingError.excerptLimit + 40, "unbounded excerpt in an error")
             _ = error.description
         case .success(let message):
+            // Every number that reaches the caller is within MessageBounds (no overflow downstream).
+            func inBounds(_ t: Double) -> Bool { t.isFinite && abs(t) <= MessageBounds.maxSeconds }
+            switch message {
+            case .results(let r):
+                Self.require(inBounds(r.start) && inBounds(r.duration), "Results time out of bounds")
+                Self.require(r.channelIndex.allSatisfy { (0...MessageBounds.maxIndex).contains($0) }, "channel out of bounds")
+                for w in r.channel.alternatives.flatMap(\.words) {
+                    Self.require(inBounds(w.start) && inBounds(w.end) && w.confidence.isFinite, "word number out of bounds")
+                    Self.require(w.speaker.map { (0...MessageBounds.maxIndex).contains($0) } ?? true, "speaker out of bounds")
+                }
+            case .utteranceEnd(let u): Self.require(inBounds(u.lastWordEnd), "UtteranceEnd time out of bounds")
+            case .speechStarted(let st): Self.require(inBounds(st.timestamp), "SpeechStarted time out of bounds")
+            case .metadata(let m): Self.require(m.duration.map(inBounds) ?? true, "Metadata duration out of bounds")
+            case .error, .unhandled: break
+            }
             // What we decoded encodes as a frame that decodes to the same message.
             guard case .unhandled = message else {
                 let again = message.encoded()
