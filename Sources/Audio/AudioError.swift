@@ -23,6 +23,16 @@ public enum AudioError: Error, Sendable, Equatable, CustomStringConvertible {
     /// A one-shot source (stdin) was asked for its chunks twice.
     case alreadyConsumed(String)
 
+    /// For a WAV file cut short (its data chunk ends before its header said: a recording that
+    /// was interrupted, a download cut off), what to tell the user. Every sample that is there
+    /// has been delivered, so this is a warning: the transcript of what is there stands.
+    public var earlyEndWarning: String? {
+        guard case let .truncated(path, "data", claimed, available) = self, claimed > 0 else { return nil }
+        let percent = Int((Double(available) / Double(claimed) * 100).rounded(.down))
+        return "\(path) ends early: its WAV header announces \(claimed) bytes of audio but the file holds \(available) "
+            + "(\(percent)%; cut short?). Everything that is there was captioned."
+    }
+
     public var description: String {
         switch self {
         case let .noServer(server, detail):

@@ -395,7 +395,10 @@ public actor Session {
     private func sourceEnded(error: Error?) {
         guard !viewState.sourceEnded else { return }
         viewState.sourceEnded = true
-        if let error, !stopping, !(error is CancellationError) {
+        if let warning = (error as? AudioError)?.earlyEndWarning {
+            // All the audio that is there was sent: the session finishes as for a whole file.
+            viewState.notice = warning
+        } else if let error, !stopping, !(error is CancellationError) {
             viewState.sourceError = "\(error)"
             viewState.connection = .error(message: "audio: \(error)")
         }

@@ -24,7 +24,7 @@ struct Transcribe: AsyncParsableCommand {
             let speech = try EngineFactory.make(engine.settings)
             let outcome = try await TranscribeRunner.run(
                 input: file == "-" ? .stdin : .file(file), engine: speech, options: options, format: format,
-                output: output, timestamps: !noTimestamps, warn: printError)
+                output: output, timestamps: !noTimestamps, warn: { printError("captty: \($0)") })
             if let out = outcome.output {
                 printError("captty: \(outcome.lines) lines (\(outcome.words) words, \(NumberText.fixed(outcome.audioSeconds, decimals: 1)) s of audio) written to \(out)")
             }

@@ -40,6 +40,24 @@ import Transcript
         #expect(r.stdout.isEmpty)
     }
 
+    /// A recording cut short (the header announces more audio than the file holds) is captioned
+    /// up to its last sample, with a warning, in both commands: nothing that is there is lost.
+    @Test func aWAVCutShortIsCaptionedUpToItsEndWithAWarning() throws {
+        let dir = try scratchDirectory("e2e")
+        let cut = dir.appendingPathComponent("cut.wav")
+        let whole = try Data(contentsOf: URL(fileURLWithPath: Self.testingWav))
+        try whole.prefix(whole.count * 7 / 10).write(to: cut)
+        let t = try runCaptty(["transcribe", "--engine", "local", cut.path], timeout: 240)
+        #expect(t.status == 0, "\(t.stderr)")
+        #expect(t.stdout.lowercased().contains("testing one"), "\(t.stdout)")
+        #expect(t.stderr.contains("captty: \(cut.path) ends early: its WAV header announces 37440 bytes of audio but the file holds 26142"), "\(t.stderr)")
+        let live = try runCaptty(["--plain", "--file", cut.path, "--engine", "local", "--no-journal", "--speed", "0"], timeout: 240)
+        #expect(live.status == 0, "\(live.stderr)")
+        #expect(live.stdout.lowercased().contains("testing one"), "\(live.stdout)")
+        #expect(live.stderr.contains("ends early"), "\(live.stderr)")
+        #expect(!live.stderr.contains("error"), "\(live.stderr)")
+    }
+
     @Test func exportAJournalInEveryFormat() async throws {
         let dir = try scratchDirectory("e2e")
         let journal = dir.appendingPathComponent("s.jsonl")

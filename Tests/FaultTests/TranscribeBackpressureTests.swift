@@ -23,7 +23,7 @@ import Testing
             guard n <= 1000 else { return nil }
             return AudioChunk(format: format, data: [UInt8](repeating: 0, count: 1600), startFrame: Int64(n - 1) * 800)
         })
-        let meter = AudioMeter()
+        let meter = AudioMeter(warn: { _ in })
         var it = meter.tap(source).makeAsyncIterator()
         _ = try await it.next()
         _ = try await it.next()

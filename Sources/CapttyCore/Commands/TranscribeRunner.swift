@@ -30,7 +30,7 @@ public enum TranscribeRunner {
         opts.sampleRate = opts.sampleRate ?? source.format.sampleRate
         opts.channels = opts.channels ?? source.format.channels
 
-        let meter = AudioMeter()
+        let meter = AudioMeter(warn: warn)
         let audio = meter.tap(source.chunks())
         var store = TranscriptStore()
         var fatal: LiveError?
@@ -74,10 +74,15 @@ public enum TranscribeRunner {
 /// Counts the audio that passed through a stream (for the summary line). The tapped stream is
 /// pulled on demand, so the engine's pace (the socket's backpressure) reaches the file reader:
 /// a long file is not read ahead into memory (it was: an hour of audio held ~110 MB).
+/// A WAV file cut short ends the stream normally after its last sample, with a warning: the
+/// transcript of what is there is written, not thrown away.
 final class AudioMeter: @unchecked Sendable {
     private let lock = NSLock()
     private var total = 0.0
+    private let warn: @Sendable (String) -> Void
     var seconds: Double { lock.withLock { total } }
+
+    init(warn: @escaping @Sendable (String) -> Void) { self.warn = warn }
 
     /// The one consumer's iterator over the source (only the stream's single consumer calls next).
     private final class Source: @unchecked Sendable {
@@ -88,7 +93,13 @@ final class AudioMeter: @unchecked Sendable {
     func tap(_ s: AsyncThrowingStream<AudioChunk, Error>) -> AsyncThrowingStream<AudioChunk, Error> {
         let source = Source(s)
         return AsyncThrowingStream(unfolding: { [self] in
-            guard let c = try await source.iterator.next() else { return nil }
+            let next: AudioChunk?
+            do { next = try await source.iterator.next() } catch let e as AudioError {
+                guard let warning = e.earlyEndWarning else { throw e }
+                warn(warning)
+                return nil
+            }
+            guard let c = next else { return nil }
             lock.withLock { total += c.duration }
             return c
         })
