@@ -56,14 +56,14 @@ public enum AudioError: Error, Sendable, Equatable, CustomStringConvertible {
             return "cannot read \(path): \(detail)"
         case let .notRIFFWave(path, found):
             return "\(path) is not a RIFF/WAVE file (it starts with \(found)). "
-                + "For raw PCM, declare its format (e.g. s16le:16000:1)."
+                + "For raw PCM, declare its format with --raw-format (e.g. --raw-format s16le:16000:1)."
         case let .invalidWAV(path, field, problem):
             return "\(path): \(field) \(problem)"
         case let .truncated(path, chunk, claimed, available):
             return "\(path): \(chunk) chunk claims \(claimed) bytes but file ends after \(available)"
         case let .rawFormatRequired(path):
-            return "\(path) is not WAV (no RIFF header); declare its raw format, e.g. s16le:16000:1 "
-                + "(encoding s16le|s24le|s32le|u8|f32le|f64le|mulaw|alaw, rate, channels)."
+            return "\(path) is not WAV (no RIFF header); declare its raw format with --raw-format, e.g. "
+                + "--raw-format s16le:16000:1 (encoding s16le|s24le|s32le|u8|f32le|f64le|mulaw|alaw, rate, channels)."
         case let .alreadyConsumed(name):
             return "\(name) can be read only once"
         }

@@ -61,8 +61,10 @@ public struct PCMFormat: Sendable, Hashable, Codable, CustomStringConvertible {
         }
         let rate = parts.count > 1 ? Int(parts[1]) : 16_000
         let ch = parts.count > 2 ? Int(parts[2]) : 1
-        guard let rate, (1...1_000_000).contains(rate) else {
-            throw .invalidParameter("raw format \"\(spec)\": sample rate must be 1…1000000 Hz")
+        // Not below 1000 Hz, as for WAV headers: converting 1 Hz audio to 16 kHz would expand
+        // every byte 16000-fold.
+        guard let rate, (1_000...1_000_000).contains(rate) else {
+            throw .invalidParameter("raw format \"\(spec)\": sample rate must be 1000…1000000 Hz")
         }
         guard let ch, (1...64).contains(ch) else {
             throw .invalidParameter("raw format \"\(spec)\": channels must be 1…64")

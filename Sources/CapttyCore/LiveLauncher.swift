@@ -24,6 +24,8 @@ public struct LiveRequest: Sendable {
     /// Plays a file or stdin this many times faster than real time; 0: as fast as possible
     /// (`--speed`, for benchmarks, soak and fault tests). Devices are always live.
     public var speed: Double = 1
+    /// The format of a headerless file or stdin (`--raw-format`); nil: the input must be WAV.
+    public var rawFormat: PCMFormat?
 
     public init(engine: EngineSettings, input: AudioInput, inputExplicit: Bool, options: LiveOptions, plain: Bool,
                 timestamps: Bool, journalPath: String?, journalDirectory: String?, noJournal: Bool,
@@ -140,7 +142,7 @@ public enum LiveLauncher {
         }
         do {
             source = try await SourceFactory.make(
-                input, pacing: request.speed == 0 ? .asFastAsPossible : .faster(request.speed))
+                input, pacing: request.speed == 0 ? .asFastAsPossible : .faster(request.speed), rawFormat: request.rawFormat)
         } catch {
             throw LiveFailure("\(error)")
         }

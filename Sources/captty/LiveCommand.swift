@@ -23,6 +23,7 @@ struct Live: AsyncParsableCommand {
     var systemAudio = false
     @Option(help: ArgumentHelp("Caption a WAV or raw file in real time, or - for standard input.", valueName: "path|-"))
     var file: String?
+    @OptionGroup var raw: RawFormatFlag
 
     @Flag(help: "Plain output: final lines on stdout, status on stderr (automatic when stdout is not a terminal).")
     var plain = false
@@ -49,6 +50,9 @@ struct Live: AsyncParsableCommand {
         let sources = [device != nil, systemAudio, file != nil].filter { $0 }.count
         if sources > 1 {
             throw ValidationError("choose one audio source: --device, --system-audio or --file")
+        }
+        if raw.rawFormat != nil && file == nil {
+            throw ValidationError("--raw-format describes a headerless --file (or stdin); devices need no format")
         }
         if noJournal && journal != nil {
             throw ValidationError("--journal and --no-journal contradict each other")
@@ -85,6 +89,7 @@ struct Live: AsyncParsableCommand {
                 settings: appSettings)
             var paced = request
             paced.speed = speed
+            paced.rawFormat = try raw.parsed()
             status = await LiveLauncher.run(paced)
         } catch let e as ConfigError {
             FileHandle.standardError.write(Data("captty: \(e)\n".utf8))

@@ -9,6 +9,7 @@ struct Transcribe: AsyncParsableCommand {
 
     @Argument(help: ArgumentHelp("A WAV or raw audio file, or - for standard input.", valueName: "file"))
     var file: String
+    @OptionGroup var raw: RawFormatFlag
     @OptionGroup var engine: EngineFlags
     @Option(help: "Output format: txt, srt, vtt, json or md.")
     var format: ExportFormatName = .txt
@@ -24,7 +25,7 @@ struct Transcribe: AsyncParsableCommand {
             let speech = try EngineFactory.make(engine.settings)
             let outcome = try await TranscribeRunner.run(
                 input: file == "-" ? .stdin : .file(file), engine: speech, options: options, format: format,
-                output: output, timestamps: !noTimestamps, warn: { printError("captty: \($0)") })
+                output: output, timestamps: !noTimestamps, rawFormat: try raw.parsed(), warn: { printError("captty: \($0)") })
             if let out = outcome.output {
                 printError("captty: \(outcome.lines) lines (\(outcome.words) words, \(NumberText.fixed(outcome.audioSeconds, decimals: 1)) s of audio) written to \(out)")
             }

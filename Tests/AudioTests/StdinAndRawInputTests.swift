@@ -107,6 +107,7 @@ struct StdinAndRawInputTests {
         #expect(try PCMFormat(spec: "f64le") == PCMFormat(encoding: .f64le, sampleRate: 16_000, channels: 1))
         #expect { try PCMFormat(spec: "s12le:8000") } throws: { String(describing: $0).contains("s16le|s24le|s32le|f32le|f64le|mulaw|alaw") || String(describing: $0).contains("ENCODING one of") }
         #expect { try PCMFormat(spec: "s16le:0") } throws: { String(describing: $0).contains("sample rate") }
+        #expect { try PCMFormat(spec: "s16le:999") } throws: { String(describing: $0).contains("1000…1000000 Hz") }
         #expect { try PCMFormat(spec: "s16le:8000:0") } throws: { String(describing: $0).contains("channels") }
     }
 

@@ -58,6 +58,30 @@ import Transcript
         #expect(!live.stderr.contains("error"), "\(live.stderr)")
     }
 
+    /// Headerless audio is read with `--raw-format`, from a file or stdin, in both commands;
+    /// without it the error says which option to use, and a bad format is refused up front.
+    @Test func rawAudioWithADeclaredFormat() throws {
+        let dir = try scratchDirectory("e2e")
+        let raw = dir.appendingPathComponent("speech.ul")
+        // µ-law at 8 kHz, a telephone recording's format, converted by sox (not by captty).
+        #expect(try runProcess("/usr/bin/sox", [Self.testingWav, "-t", "raw", "-r", "8000", "-e", "mu-law", "-b", "8", raw.path]).status == 0)
+        let t = try runCaptty(["transcribe", "--engine", "local", "--raw-format", "mulaw:8000", raw.path], timeout: 240)
+        #expect(t.status == 0, "\(t.stderr)")
+        #expect(t.stdout.lowercased().contains("testing"), "\(t.stdout)")
+        let pcm = dir.appendingPathComponent("speech.s16")
+        #expect(try runProcess("/usr/bin/sox", [Self.testingWav, "-t", "raw", "-e", "signed", "-b", "16", "-r", "16000", pcm.path]).status == 0)
+        let s = try runCaptty(["--plain", "--file", "-", "--raw-format", "s16le:16000:1", "--engine", "local", "--no-journal",
+                               "--speed", "0"], stdin: try Data(contentsOf: pcm), timeout: 240)
+        #expect(s.status == 0, "\(s.stderr)")
+        #expect(s.stdout.lowercased().contains("testing"), "\(s.stdout)")
+        let missing = try runCaptty(["transcribe", "--engine", "local", raw.path], timeout: 60)
+        #expect(missing.status != 0)
+        #expect(missing.stderr.contains("--raw-format"), "\(missing.stderr)")
+        let bad = try runCaptty(["transcribe", "--engine", "local", "--raw-format", "s16le:999", raw.path], timeout: 60)
+        #expect(bad.status == 64)
+        #expect(bad.stderr.contains("sample rate must be 1000…1000000 Hz"), "\(bad.stderr)")
+    }
+
     @Test func exportAJournalInEveryFormat() async throws {
         let dir = try scratchDirectory("e2e")
         let journal = dir.appendingPathComponent("s.jsonl")

@@ -18,10 +18,11 @@ public enum TranscribeRunner {
     /// Transcribes `input` with `engine` and writes `format` to `output` (atomically, 0600) or
     /// to standard output. Non-fatal engine errors go to `warn`; a fatal one fails the command.
     public static func run(input: AudioInput, engine: any SpeechEngine, options: LiveOptions, format: ExportFormat,
-                           output: String?, timestamps: Bool = true, warn: @escaping @Sendable (String) -> Void) async throws -> Outcome {
+                           output: String?, timestamps: Bool = true, rawFormat: PCMFormat? = nil,
+                           warn: @escaping @Sendable (String) -> Void) async throws -> Outcome {
         let source: any AudioSource
         do {
-            source = try await SourceFactory.make(input, chunkDuration: 0.25, pacing: .asFastAsPossible)
+            source = try await SourceFactory.make(input, chunkDuration: 0.25, pacing: .asFastAsPossible, rawFormat: rawFormat)
         } catch {
             throw CapttyError.failed("\(error)")
         }
