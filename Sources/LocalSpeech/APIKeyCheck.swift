@@ -2,7 +2,8 @@ import Foundation
 
 /// Checks the `Authorization` header of an upgrade against the server's key, in constant time.
 ///
-/// Accepts `Token <key>` and `Bearer <key>`. The key is never logged or echoed.
+/// Accepts `Token <key>` and `Bearer <key>`, in the `Authorization` header or, from browsers,
+/// as the subprotocols `token, <key>`. The key is never logged or echoed.
 public struct APIKeyCheck: Sendable {
     private let key: [UInt8]
 
@@ -24,6 +25,21 @@ public struct APIKeyCheck: Sendable {
         let parts = a.split(separator: " ", maxSplits: 1)
         guard parts.count == 2, ["token", "bearer"].contains(parts[0].lowercased()) else { return false }
         return Self.constantTimeEqual(Array(parts[1].trimmingCharacters(in: .whitespaces).utf8), key)
+    }
+
+    /// The credential a browser sends as WebSocket subprotocols, since it cannot set headers:
+    /// `new WebSocket(url, ["token", KEY])` (or `"bearer"`), as Deepgram accepts. `scheme` is the
+    /// protocol the server must select in its answer (as the client spelled it).
+    public static func subprotocolCredential(_ offered: [String]) -> (scheme: String, secret: String)? {
+        let items = offered.flatMap { $0.split(separator: ",") }.map { $0.trimmingCharacters(in: .whitespaces) }
+        guard items.count >= 2, ["token", "bearer"].contains(items[0].lowercased()), !items[1].isEmpty else { return nil }
+        return (items[0], items[1])
+    }
+
+    /// Whether the subprotocol credential carries the key.
+    public func accepts(subprotocols offered: [String]) -> Bool {
+        guard let c = Self.subprotocolCredential(offered) else { return false }
+        return accepts(authorization: "\(c.scheme) \(c.secret)")
     }
 
     /// Compares without an early exit, so timing does not reveal how much of a guess matched.

@@ -78,7 +78,9 @@ public final class DeepgramServer: Sendable {
                            body: body)
         }
         guard request.method == "GET" else { return refuse(405, "Method not allowed: use GET with a WebSocket upgrade.") }
-        if let key = configuration.apiKey, !key.accepts(authorization: request.headers["Authorization"]) {
+        let offered = request.headers.values("Sec-WebSocket-Protocol")
+        if let key = configuration.apiKey, !key.accepts(authorization: request.headers["Authorization"]),
+           !key.accepts(subprotocols: offered) {
             return refuse(401, "Invalid credentials.")
         }
         let parsed: ListenRequest
@@ -89,7 +91,10 @@ public final class DeepgramServer: Sendable {
         guard slots.reserve(key: request.key, request: parsed, requestID: id) else {
             return refuse(503, "Too many concurrent streams: this server takes \(configuration.maxClients) at once; try again later.")
         }
-        return .accept(headers: [("dg-request-id", id)])
+        var answer = [("dg-request-id", id)]
+        // A browser offering `token, KEY` fails the connection unless one of its protocols is selected.
+        if let scheme = APIKeyCheck.subprotocolCredential(offered)?.scheme { answer.append(("Sec-WebSocket-Protocol", scheme)) }
+        return .accept(headers: answer)
     }
 
     // MARK: streams

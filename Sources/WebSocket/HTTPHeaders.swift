@@ -34,7 +34,9 @@ public struct HTTPHeaders: Sendable, CustomStringConvertible {
         }.joined(separator: ", ")
     }
 
-    static let secretFields: Set<String> = ["authorization", "proxy-authorization", "cookie", "set-cookie", "sec-websocket-key"]
+    /// `sec-websocket-protocol` carries the API key when a browser authenticates (`token, KEY`).
+    static let secretFields: Set<String> = ["authorization", "proxy-authorization", "cookie", "set-cookie", "sec-websocket-key",
+                                            "sec-websocket-protocol"]
 }
 
 extension Substring {

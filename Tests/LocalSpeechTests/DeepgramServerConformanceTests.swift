@@ -120,6 +120,29 @@ extension RealEngineTests {
             }
         }
 
+        /// Browsers cannot set an Authorization header; they send the key as the subprotocols
+        /// `token, KEY` and fail the connection unless the server selects `token`.
+        @Test(.timeLimit(.minutes(2)))
+        func aBrowserAuthenticatesWithSubprotocols() async throws {
+            try await Self.withServer(apiKey: "s3cret-key") { _, url in
+                for (protocols, status) in [("token,s3cret-key", 101), ("bearer,s3cret-key", 101), ("token,wrong", 401),
+                                            ("token", 401), ("chat,s3cret-key", 401)] {
+                    let peer = try PythonPeer("local_server_probe.py", ["upgrade-subprotocols", url + "?model=nova-3", protocols])
+                    let r = try await peer.json(timeout: 30)
+                    #expect(r["status"] as? Int == status, "\(protocols): \(r)")
+                    #expect(r["handshake_error"] == nil, "\(protocols): \(r)")
+                    if status == 101 { #expect(r["subprotocol"] as? String == String(protocols.prefix { $0 != "," }), "\(r)") }
+                    if status == 401 { #expect(!(r["body"] as? String ?? "").contains("s3cret"), "the key is never echoed") }
+                }
+            }
+            // Without a key to check, the offered protocol is still selected (or browsers give up).
+            try await Self.withServer { _, url in
+                let peer = try PythonPeer("local_server_probe.py", ["upgrade-subprotocols", url + "?model=nova-3", "token,anything"])
+                let r = try await peer.json(timeout: 30)
+                #expect(r["status"] as? Int == 101 && r["subprotocol"] as? String == "token", "\(r)")
+            }
+        }
+
         @Test(.timeLimit(.minutes(2)))
         func clientsBeyondTheLimitGet503() async throws {
             try await Self.withServer(maxClients: 2) { server, url in

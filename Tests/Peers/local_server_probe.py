@@ -3,6 +3,7 @@
 
 Usage: local_server_probe.py MODE URL [ARGS...]; prints `RESULT <json>` lines.
   upgrade URL [AUTH]        try the upgrade; report status, dg-error, dg-request-id, then close
+  upgrade-subprotocols URL P1,P2   the same with the key as subprotocols (as browsers send it)
   idle URL                  connect, send nothing; report the server's close code/reason and when
   keepalive URL SECONDS     send only KeepAlive every 2 s for SECONDS; report whether still open
   stream URL FILE [SKIP]    send FILE's bytes (after SKIP header bytes) in 0.1 s-sized pieces as
@@ -32,6 +33,19 @@ async def upgrade(url, auth=None):
         r = e.response
         result({"status": r.status_code, "dg_error": r.headers.get("dg-error"),
                 "dg_request_id": r.headers.get("dg-request-id"), "body": r.body.decode("utf-8", "replace")})
+
+
+async def upgrade_subprotocols(url, protocols):
+    """Authenticates as a browser must: the key as subprotocols ("token", KEY)."""
+    try:
+        async with websockets.connect(url, subprotocols=protocols.split(","), open_timeout=20) as ws:
+            result({"status": 101, "subprotocol": ws.subprotocol, "dg_request_id": ws.response.headers.get("dg-request-id")})
+    except websockets.exceptions.InvalidStatus as e:
+        r = e.response
+        result({"status": r.status_code, "dg_error": r.headers.get("dg-error"),
+                "dg_request_id": r.headers.get("dg-request-id"), "body": r.body.decode("utf-8", "replace")})
+    except websockets.exceptions.InvalidHandshake as e:
+        result({"status": 101, "handshake_error": str(e)})
 
 
 async def idle(url):
@@ -110,6 +124,8 @@ mode, url = sys.argv[1], sys.argv[2]
 args = sys.argv[3:]
 if mode == "upgrade":
     asyncio.run(upgrade(url, args[0] if args else None))
+elif mode == "upgrade-subprotocols":
+    asyncio.run(upgrade_subprotocols(url, args[0]))
 elif mode == "idle":
     asyncio.run(idle(url))
 elif mode == "keepalive":

@@ -72,6 +72,9 @@ import Testing
         let h = HTTPHeaders([("Authorization", "Token secret-123"), ("dg-request-id", "r1")])
         #expect(!"\(h)".contains("secret-123") && "\(h)".contains("r1"))
         #expect(h["authorization"] == "Token secret-123")
+        // A browser's key travels as subprotocols.
+        let browser = HTTPHeaders([("Sec-WebSocket-Protocol", "token, secret-456")])
+        #expect(!"\(browser)".contains("secret-456"))
     }
 
     @Test("chunked error bodies are decoded, also when truncated")
