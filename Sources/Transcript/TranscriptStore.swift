@@ -8,8 +8,9 @@ import Deepgram
 ///   diarized speaker starts a new one.
 /// - Words that repeat already committed words (a reconnecting client replays buffered audio,
 ///   so the new connection re-sends finals for a span already committed) are dropped: a word
-///   is a repeat when it ends no later than the last committed word (plus `tolerance`) or its
-///   midpoint lies before that end.
+///   is a repeat when its midpoint lies before the end of the last word committed by earlier
+///   results or, in a result that re-covers committed audio, it ends no later than that end
+///   plus `tolerance`.
 ///
 /// Each update costs amortised O(words in the event), independent of the transcript's length.
 /// Lines live in chunked storage, so copies (UI snapshots) stay cheap too.
@@ -95,8 +96,14 @@ public struct TranscriptStore: Sendable {
         return change
     }
 
-    private func isRepeat(_ w: CaptionWord, after committedEnd: Double) -> Bool {
-        w.end <= committedEnd + tolerance || (w.start + w.end) / 2 < committedEnd
+    /// Whether `w` of result `r` repeats a word committed before (ending at `committedEnd`).
+    /// A word whose middle lies before that end is one. The `tolerance` for times shifted by a
+    /// reconnect applies only to a result that re-covers committed audio (starts before that
+    /// end): a new result follows on, and its first word may be a short one ending within the
+    /// tolerance of the last committed word.
+    private func isRepeat(_ w: CaptionWord, of r: Results, after committedEnd: Double) -> Bool {
+        if (w.start + w.end) / 2 < committedEnd { return true }
+        return r.start < committedEnd - tolerance && w.end <= committedEnd + tolerance
     }
 
     /// The result's words, or words spread evenly over its span when the engine sent a
@@ -118,7 +125,7 @@ public struct TranscriptStore: Sendable {
         var ch = channels[c] ?? ChannelState()
         time = max(time, r.end)
         let all = Self.words(of: r)
-        let fresh = all.filter { !isRepeat($0, after: ch.committedEnd) }
+        let fresh = all.filter { !isRepeat($0, of: r, after: ch.committedEnd) }
         let new: PendingInterim? = fresh.isEmpty ? nil : PendingInterim(
             channel: c, words: fresh, text: fresh.map(\.text).joined(separator: " "),
             start: fresh.first!.start, end: max(fresh.last!.end, r.end))
@@ -141,8 +148,12 @@ public struct TranscriptStore: Sendable {
         }
         let all = Self.words(of: r)
         var kept = 0
+        // Repeats are judged against what was committed before this result: words of one result
+        // never repeat each other, however close their times (short words, evenly spread
+        // timings, an engine with coarse timestamps).
+        let committedBefore = ch.committedEnd
         for var w in all {
-            if isRepeat(w, after: ch.committedEnd) { change.duplicateWordsDropped += 1; continue }
+            if isRepeat(w, of: r, after: committedBefore) { change.duplicateWordsDropped += 1; continue }
             kept += 1
             // Keep time monotonic even if the engine's word times overlap slightly.
             w.start = max(w.start, ch.lastStart)

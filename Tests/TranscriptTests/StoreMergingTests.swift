@@ -70,6 +70,29 @@ import Transcript
         #expect(s.pending?.text == "the")
     }
 
+    /// Words of one final never repeat each other, however close their times: short words,
+    /// zero-length words, and transcripts spread evenly over a short span all stay.
+    @Test func closeWordsWithinOneFinalAreAllKept() {
+        var s = TranscriptStore()
+        let tight = (0..<50).map { Self.w("w\($0)", 1 + Double($0) * 0.01, 1 + Double($0) * 0.01 + 0.005) }
+        let c = s.apply(Self.r(tight, final: true))
+        #expect(c.duplicateWordsDropped == 0)
+        #expect(s.wordCount == 50)
+        s.apply(Self.r([Self.w("a", 2, 2), Self.w("b", 2, 2), Self.w("c", 2, 2)], final: true))
+        #expect(s.committedText.hasSuffix("w49 a b c"))
+        // Without word timings: 20 tokens in 0.2 s.
+        s.apply(Self.r([], final: true, start: 3, end: 3.2, transcript: (0..<20).map { "t\($0)" }.joined(separator: " ")))
+        #expect(s.wordCount == 73)
+        // A replay of the same span is still recognised as one.
+        let again = s.apply(Self.r(Array(tight.suffix(5)), final: true))
+        #expect(again.duplicateWordsDropped == 5)
+        #expect(s.wordCount == 73)
+        // The next result follows on: its first word is short and ends 20 ms after the last
+        // committed word, yet is new.
+        s.apply(Self.r([Self.w("x", 3.2, 3.22), Self.w("y", 3.3, 3.5)], final: true, start: 3.2))
+        #expect(s.committedText.hasSuffix("t19 x y"), "\(s.committedText)")
+    }
+
     @Test func aReplayedSpeechFinalDoesNotCloseANewerLine() {
         var s = TranscriptStore()
         s.apply(Self.r([Self.w("One.", 0, 0.4)], final: true, speechFinal: true))
