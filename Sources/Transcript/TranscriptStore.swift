@@ -5,7 +5,7 @@ import Deepgram
 /// - An interim replaces the pending text of its channel; a final commits its words and
 ///   clears it. Empty finals only advance time.
 /// - `speech_final` and `UtteranceEnd` close the channel's current line; a change of
-///   diarized speaker starts a new one.
+///   diarized speaker starts a new one, and so does a line reaching `maxLineWords`.
 /// - Words that repeat already committed words (a reconnecting client replays buffered audio,
 ///   so the new connection re-sends finals for a span already committed) are dropped: a word
 ///   is a repeat when its midpoint lies before the end of the last word committed by earlier
@@ -37,6 +37,11 @@ public struct TranscriptStore: Sendable {
     private var channels: [Int: ChannelState] = [:]
     private var nextLineID = 0
     private var latestPendingChannel: Int?
+
+    /// A line holding this many words is closed and the next word starts a new one, so that a
+    /// speaker who never pauses (or endpointing turned off) still gets paragraphs, and the work
+    /// of wrapping the open line for the screen stays bounded.
+    public var maxLineWords = 200
 
     public init(tolerance: Double = 0.03) { self.tolerance = tolerance }
 
@@ -158,7 +163,8 @@ public struct TranscriptStore: Sendable {
             // Keep time monotonic even if the engine's word times overlap slightly.
             w.start = max(w.start, ch.lastStart)
             w.end = max(w.end, w.start)
-            if let i = ch.openLine, lines[i].speaker != w.speaker, !lines[i].words.isEmpty {
+            if let i = ch.openLine, !lines[i].words.isEmpty,
+               lines[i].speaker != w.speaker || lines[i].words.count >= maxLineWords {
                 lines[i].isClosed = true
                 change.closedLineIDs.append(lines[i].id)
                 ch.openLine = nil
@@ -175,9 +181,12 @@ public struct TranscriptStore: Sendable {
             ch.committedEnd = max(ch.committedEnd, w.end)
             ch.lastStart = w.start
             let id = lines[i].id
-            if let last = change.committed.last, last.lineID == id {
-                change.committed[change.committed.count - 1].words.append(w)
-                change.committed[change.committed.count - 1].end = max(last.end, w.end)
+            // Appended in place: a copy of the last segment held here would share its words
+            // array and make every append copy it (quadratic in a result's words).
+            let lastIndex = change.committed.count - 1
+            if lastIndex >= 0, change.committed[lastIndex].lineID == id {
+                change.committed[lastIndex].words.append(w)
+                change.committed[lastIndex].end = max(change.committed[lastIndex].end, w.end)
             } else {
                 change.committed.append(CommittedSegment(
                     lineID: id, channel: c, speaker: w.speaker, start: w.start, end: w.end,

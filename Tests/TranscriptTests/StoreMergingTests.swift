@@ -93,6 +93,20 @@ import Transcript
         #expect(s.committedText.hasSuffix("t19 x y"), "\(s.committedText)")
     }
 
+    /// A speaker who never pauses still gets paragraphs: a line closes at `maxLineWords`.
+    @Test func aLineThatNeverPausesIsBrokenIntoParagraphs() {
+        var s = TranscriptStore()
+        s.maxLineWords = 10
+        let words = (0..<25).map { Self.w("w\($0)", Double($0) * 0.3, Double($0) * 0.3 + 0.2) }
+        let c = s.apply(Self.r(Array(words.prefix(12)), final: true))
+        #expect(c.closedLineIDs == [0])
+        #expect(c.committed.map(\.words.count) == [10, 2])
+        s.apply(Self.r(Array(words.suffix(13)), final: true))
+        #expect(s.lines.map(\.words.count) == [10, 10, 5])
+        #expect(s.lines.map(\.isClosed) == [true, true, false])
+        #expect(s.wordCount == 25)
+    }
+
     @Test func aReplayedSpeechFinalDoesNotCloseANewerLine() {
         var s = TranscriptStore()
         s.apply(Self.r([Self.w("One.", 0, 0.4)], final: true, speechFinal: true))
