@@ -78,6 +78,8 @@ public actor LiveClient {
     private var lastSent = ContinuousClock.now
     private var pendingControls: [(after: Int64, message: ControlMessage)] = []
     private var closeStreamSent = false
+    /// The current connection delivered `Metadata` (the server finished the stream).
+    private var metadataReceived = false
     private var connectionTasks: [Task<Void, Never>] = []
 
     // Waiters
@@ -387,10 +389,18 @@ public actor LiveClient {
                 failure = ConnectionFailure.closed(code: code, reason: reason, credential: credential, requestID: rid)
             }
             switch failure.action {
+            case .stop where !closeStreamSent || !finishedByServer:
+                // A normal close (1000/1001/1005) before CloseStream went out on this connection
+                // (even while finishing: the audio is not all sent yet), or after it but before
+                // the server finished the stream (no Metadata, audio not covered): it is done with
+                // this connection (a graceful restart sends 1001, a proxy may close with 1000),
+                // not with the audio, which is still coming. Stopping would end the captions
+                // mid-sentence; a new connection resumes with the audio not yet transcribed.
+                var e = failure.error
+                e.message = "\(e.message), though audio was still being sent"
+                attempt += 1
+                if await backOff(attempt: attempt, after: e) { continue } else { return }
             case .stop:
-                if !finishing {
-                    logger.warning("deepgram: \(failure.error.message)")
-                }
                 end(code: failure.error.closeCode ?? 1000, reason: failure.error.dgError ?? "", error: nil)
                 return
             case .fatal:
@@ -401,6 +411,15 @@ public actor LiveClient {
                 if await backOff(attempt: attempt, after: failure.error) { continue } else { return }
             }
         }
+    }
+
+    /// After CloseStream, whether the server finished the stream: it sent the Metadata that ends
+    /// one, or final results cover all but half a second of the audio sent (a server that
+    /// leaves Metadata out). For audio without a timeline (compressed), it cannot be told: yes.
+    private var finishedByServer: Bool {
+        if metadataReceived { return true }
+        guard let timeline else { return true }
+        return buffer.endOffset - buffer.startOffset < Int64(timeline.bytesPerSecond / 2)
     }
 
     private func fatalize(_ e: LiveError) -> LiveError {
@@ -455,6 +474,7 @@ public actor LiveClient {
         conn = Connection(ws: ws, generation: gen, offset: offset, openedAt: .now, requestID: rid)
         fault = nil
         madeProgress = false
+        metadataReceived = false
         lastSent = .now
         if finishing {
             // CloseStream went out on a dropped connection (or not yet): send it after the replay.
@@ -524,7 +544,9 @@ public actor LiveClient {
             if r.fromFinalize, let id = finalizeWaiters.keys.min() {
                 resumeFinalize(id, with: shifted)
             }
-        case .metadata(let m): hub.emit(.metadata(m))
+        case .metadata(let m):
+            metadataReceived = true
+            hub.emit(.metadata(m))
         case .utteranceEnd(let u): hub.emit(.utteranceEnd(c.offset.apply(u)))
         case .speechStarted(let s): hub.emit(.speechStarted(c.offset.apply(s)))
         case .error(let e):

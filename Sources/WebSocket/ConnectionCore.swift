@@ -378,6 +378,11 @@ final class ConnectionCore: @unchecked Sendable {
                 receivedClose = (code, reason)
                 let d = Monotonic.now() + config.closeTimeout.nanoseconds
                 closeDeadline = min(closeDeadline ?? d, d)
+                // No message can follow a close frame: the consumer learns the code and sees the
+                // end of `messages` now, not when the TCP connection is torn down (which waits
+                // for the peer, up to `closeTimeout`, e.g. a server that stopped reading).
+                lock.withLock { if !finished { finalCode = code ?? CloseCode.noStatus; finalReason = reason } }
+                inbox.finish(nil)
                 if !closeQueued {
                     closeQueued = true
                     let payload = code.map { FrameEncoder.closePayload(code: $0, reason: "") } ?? []

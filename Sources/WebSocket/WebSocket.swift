@@ -46,7 +46,8 @@ public actor WebSocket {
     /// Headers of the 101 response (client role) or of the upgrade request (server role).
     public nonisolated var responseHeaders: HTTPHeaders { core.responseHeaders }
 
-    /// Incoming messages. Finishes normally after the close handshake; throws
+    /// Incoming messages. Finishes normally as soon as the peer's close frame arrives (then
+    /// `closeCode` is set; the TCP teardown may go on until `isClosed`, which `close()` awaits); throws
     /// `WebSocketError.closed(1006, …)` when the connection is lost or the heartbeat declares it
     /// dead, `.protocolViolation` / `.messageTooBig` when the peer broke the protocol.
     /// Single consumer.
@@ -80,8 +81,9 @@ public actor WebSocket {
         await core.waitFinished()
     }
 
-    /// The close code once closed: the peer's (1005 if its close frame had none), the code we
-    /// failed the connection with (1002/1007/1009), or 1006 when it was lost. Nil while open.
+    /// The close code once the peer's close frame arrived or the connection closed: the peer's
+    /// (1005 if its close frame had none), the code we failed the connection with
+    /// (1002/1007/1009), or 1006 when it was lost. Nil while open.
     public var closeCode: UInt16? { core.closeCode }
 
     /// The close reason that goes with `closeCode`.

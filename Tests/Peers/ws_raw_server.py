@@ -161,6 +161,12 @@ def serve_one(conn, mode):
             return
         if not handshake(conn):
             return
+        if mode == "close-then-hang":
+            # A close frame (1001), then neither reading nor closing TCP, like a server whose
+            # reading is paused: the client must not wait for the teardown to learn the close.
+            conn.sendall(b"\x88\x02\x03\xe9")
+            time.sleep(30)
+            return
         if mode == "silent":
             # Never read, never write: a peer that is gone without closing.
             time.sleep(60)
@@ -175,7 +181,7 @@ def serve_one(conn, mode):
 
 def main():
     mode = sys.argv[1]
-    if mode not in MODES and mode not in ("hang", "reject", "reject-chunked", "reject-chunked-hostile", "reject-huge-body", "reject-slow-body", "bad-accept", "silent", "noread"):
+    if mode not in MODES and mode not in ("hang", "reject", "reject-chunked", "reject-chunked-hostile", "reject-huge-body", "reject-slow-body", "bad-accept", "silent", "noread", "close-then-hang"):
         sys.exit(f"unknown mode {mode}")
     srv = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)

@@ -27,6 +27,25 @@ import Testing
         }
     }
 
+    @Test("a close frame ends `messages` at once, even when the peer then neither reads nor closes TCP")
+    func closeFrameEndsMessagesBeforeTheTeardown() async throws {
+        let (server, port) = try await Peers.rawServer("close-then-hang")
+        defer { server.stop() }
+        try await withTimeout(30) {
+            let ws = try await WebSocket.connect(to: Peers.url(port), configuration: Peers.config { $0.closeTimeout = .seconds(3) })
+            let start = ContinuousClock.now
+            let (_, error) = await drain(ws)
+            #expect(error == nil)
+            #expect(ContinuousClock.now - start < .seconds(1), "waited for the TCP teardown")
+            #expect(await ws.closeCode == 1001)
+            do { try await ws.send(text: "x"); Issue.record("send after the peer's close") } catch {}
+            // The teardown itself is bounded by closeTimeout.
+            await ws.close()
+            #expect(ws.isClosed)
+            #expect(ContinuousClock.now - start < .seconds(6))
+        }
+    }
+
     @Test("a peer that answers pings stays alive past deadAfter")
     func healthyPeerStaysAlive() async throws {
         let (server, port) = try await Peers.echoServer()
