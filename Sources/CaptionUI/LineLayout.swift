@@ -65,8 +65,20 @@ public enum LineLayout {
         if toggles.speakerLabels, let s = speaker {
             tokens.append(token(SpeakerLabel.name(s) + ":", theme.speaker(s), isPrefix: true))
         }
-        for w in splitWords(text) { tokens.append(token(w, theme.interim)) }
+        for w in splitWords(interimTail(text)) { tokens.append(token(w, theme.interim)) }
         return wrap(tokens, width: width, baseStyle: theme.interim)
+    }
+
+    /// The most of an interim guess that is drawn: its end, more than any screen shows. An
+    /// interim is redrawn on every update, so a huge one (a hostile server's) must not cost
+    /// its whole length each time; an elided start is marked with "…".
+    static let interimLimit = 20_000
+
+    static func interimTail(_ text: String) -> String {
+        guard text.utf8.count > interimLimit else { return text }
+        var tail = text.suffix(interimLimit)
+        if let space = tail.firstIndex(of: " ") { tail = tail[tail.index(after: space)...] }
+        return "… " + tail
     }
 
     static func prefixTokens(start: Double, speaker: Int?, toggles: DisplayToggles, theme: Theme) -> [Token] {

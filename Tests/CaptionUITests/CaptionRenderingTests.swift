@@ -35,6 +35,20 @@ struct CaptionRenderingTests {
         #expect(!hidden.text().contains("so the next"))
     }
 
+    /// A huge interim (a hostile server's) is drawn from its end: the newest words show, the
+    /// elided start is marked, and only a bounded tail is wrapped per redraw.
+    @Test func aHugeInterimShowsItsEnd() {
+        let huge = (0..<200_000).map { "w\($0)" }.joined(separator: " ")
+        let size = TerminalSize(width: 80, height: 24)
+        let surface = ScreenView.render(SampleScreens.snapshot(interim: huge), size: size)
+        #expect(surface.text().contains("w199999"))
+        let tail = LineLayout.interimTail(huge)
+        #expect(tail.hasPrefix("… w") && tail.hasSuffix("w199999"))
+        #expect(tail.utf8.count <= LineLayout.interimLimit + 4)
+        #expect(!tail.dropFirst(2).hasPrefix(" "), "starts at a whole word")
+        #expect(LineLayout.interimTail("short guess") == "short guess")
+    }
+
     @Test func cjkAndCombiningTextWrapsAt40x10() {
         let e = "e\u{0301}"
         let lines = [
