@@ -12,7 +12,7 @@ import TestSupport
         let dir = try scratchDirectory("normal-close")
         defer { try? FileManager.default.removeItem(at: dir) }
         let wav = dir.appendingPathComponent("counter.wav")
-        let total = try FaultAudio.writeCounterWAV(to: wav, seconds: 20)
+        let total = try FaultAudio.writeCounterWAV(to: wav, seconds: 40)   // 10 s at --speed 4: room for 3 closes and backoffs
         let rec = dir.appendingPathComponent("double")
         let (double, port) = try await Peer.launch("deepgram_double.py", [
             "--api-key", FaultAudio.apiKey, "--record-dir", rec.path, "--word-names", "counter",
