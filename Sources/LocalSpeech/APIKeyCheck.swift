@@ -24,7 +24,12 @@ public struct APIKeyCheck: Sendable {
         guard let a = authorization?.trimmingCharacters(in: .whitespaces) else { return false }
         let parts = a.split(separator: " ", maxSplits: 1)
         guard parts.count == 2, ["token", "bearer"].contains(parts[0].lowercased()) else { return false }
-        return Self.constantTimeEqual(Array(parts[1].trimmingCharacters(in: .whitespaces).utf8), key)
+        return accepts(secret: parts[1].trimmingCharacters(in: .whitespaces))
+    }
+
+    /// Whether `secret` (the key alone, from either form of credential) is the key.
+    public func accepts(secret: String) -> Bool {
+        Self.constantTimeEqual(Array(secret.utf8), key)
     }
 
     /// The credential a browser sends as WebSocket subprotocols, since it cannot set headers:
@@ -34,12 +39,6 @@ public struct APIKeyCheck: Sendable {
         let items = offered.flatMap { $0.split(separator: ",") }.map { $0.trimmingCharacters(in: .whitespaces) }
         guard items.count >= 2, ["token", "bearer"].contains(items[0].lowercased()), !items[1].isEmpty else { return nil }
         return (items[0], items[1])
-    }
-
-    /// Whether the subprotocol credential carries the key.
-    public func accepts(subprotocols offered: [String]) -> Bool {
-        guard let c = Self.subprotocolCredential(offered) else { return false }
-        return accepts(authorization: "\(c.scheme) \(c.secret)")
     }
 
     /// Compares without an early exit, so timing does not reveal how much of a guess matched.

@@ -78,9 +78,9 @@ public final class DeepgramServer: Sendable {
                            body: body)
         }
         guard request.method == "GET" else { return refuse(405, "Method not allowed: use GET with a WebSocket upgrade.") }
-        let offered = request.headers.values("Sec-WebSocket-Protocol")
+        let browser = APIKeyCheck.subprotocolCredential(request.headers.values("Sec-WebSocket-Protocol"))
         if let key = configuration.apiKey, !key.accepts(authorization: request.headers["Authorization"]),
-           !key.accepts(subprotocols: offered) {
+           !(browser.map { key.accepts(secret: $0.secret) } ?? false) {
             return refuse(401, "Invalid credentials.")
         }
         let parsed: ListenRequest
@@ -93,7 +93,7 @@ public final class DeepgramServer: Sendable {
         }
         var answer = [("dg-request-id", id)]
         // A browser offering `token, KEY` fails the connection unless one of its protocols is selected.
-        if let scheme = APIKeyCheck.subprotocolCredential(offered)?.scheme { answer.append(("Sec-WebSocket-Protocol", scheme)) }
+        if let scheme = browser?.scheme { answer.append(("Sec-WebSocket-Protocol", scheme)) }
         return .accept(headers: answer)
     }
 
