@@ -9,13 +9,41 @@ public enum TestPaths {
         return u
     }()
 
-    /// `../shared/fixtures/deepgram`, or `$CAPTTY_FIXTURES` when set.
+    /// `$CAPTTY_FIXTURES` when set; else `../shared/fixtures/deepgram` next to this checkout; else,
+    /// for a clone made elsewhere (e.g. into a temporary directory), the same folder next to the
+    /// local repository it was cloned from (`remote.origin.url`).
     public static let deepgramFixtures: URL = {
         if let env = ProcessInfo.processInfo.environment["CAPTTY_FIXTURES"] {
             return URL(fileURLWithPath: env)
         }
-        return packageRoot.deletingLastPathComponent().appendingPathComponent("shared/fixtures/deepgram")
+        func fixtures(nextTo repo: URL) -> URL {
+            repo.deletingLastPathComponent().appendingPathComponent("shared/fixtures/deepgram")
+        }
+        let here = fixtures(nextTo: packageRoot)
+        if FileManager.default.fileExists(atPath: here.path) { return here }
+        if let origin = localOrigin() {
+            let there = fixtures(nextTo: origin)
+            if FileManager.default.fileExists(atPath: there.path) { return there }
+        }
+        return here
     }()
+
+    /// The origin remote of this checkout when it is a local directory (a clone of a clone).
+    static func localOrigin() -> URL? {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/git")
+        p.arguments = ["-C", packageRoot.path, "config", "--get", "remote.origin.url"]
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = FileHandle.nullDevice
+        guard (try? p.run()) != nil else { return nil }
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        var url = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        if url.hasPrefix("file://") { url.removeFirst("file://".count) }
+        guard p.terminationStatus == 0, url.hasPrefix("/") else { return nil }
+        return URL(fileURLWithPath: url).standardizedFileURL
+    }
 
     /// The Python interpreter of the test-peer venv (`.venv` made by scripts/setup).
     public static let python: String = {
