@@ -9,6 +9,7 @@ import Foundation
 /// device = "USB"             # a PulseAudio source (name, index or unique part)
 /// journal_dir = "~/captions"
 /// plain = false
+/// chunk_ms = 50              # audio per message, 20–250 ms
 ///
 /// [deepgram]
 /// model = "nova-3"
@@ -38,6 +39,8 @@ public struct CapttyConfig: Sendable, Equatable {
     public var device: String?
     public var journalDirectory: String?
     public var plain: Bool?
+    /// Milliseconds of audio per chunk sent to the engine (`chunk_ms`).
+    public var chunkMilliseconds: Int?
     /// Deepgram option defaults (unset fields stay unset).
     public var options = LiveOptions()
     /// Languages the `l` key cycles through.
@@ -133,6 +136,7 @@ public struct CapttyConfig: Sendable, Equatable {
         case "device": device = try string()
         case "journal_dir": journalDirectory = try string()
         case "plain": plain = try bool()
+        case "chunk_ms": chunkMilliseconds = try int(LiveRequest.chunkMilliseconds)
         case "api_key", "deepgram.api_key", "key":
             throw fail("API keys do not belong in the config file: set DEEPGRAM_API_KEY or use --api-key-file")
         case "deepgram.model": options.model = .init(try string())

@@ -26,6 +26,12 @@ public struct LiveRequest: Sendable {
     public var speed: Double = 1
     /// The format of a headerless file or stdin (`--raw-format`); nil: the input must be WAV.
     public var rawFormat: PCMFormat?
+    /// Seconds of audio per chunk sent to the engine, 0.02…0.25 (`--chunk-ms`, `chunk_ms`).
+    /// Each chunk costs a wake-up and a message; each millisecond more is a millisecond later
+    /// on screen.
+    public var chunkDuration: Double = 0.05
+    /// The milliseconds `--chunk-ms` and `chunk_ms` accept (Deepgram recommends 20–250 ms).
+    public static let chunkMilliseconds = 20...250
 
     public init(engine: EngineSettings, input: AudioInput, inputExplicit: Bool, options: LiveOptions, plain: Bool,
                 timestamps: Bool, journalPath: String?, journalDirectory: String?, noJournal: Bool,
@@ -59,7 +65,11 @@ public enum LiveLauncher {
                 TerminalSignals.installTerminationHandlers()
                 let runner = PlainRunner(timestamps: request.timestamps || request.settings.toggles.timestamps,
                                          speakerLabels: request.settings.toggles.speakerLabels)
-                summary = await runner.run(session, stop: { TerminalSignals.terminationRequested })
+                // On the live audio path's thread: each change reaches the runner without waking
+                // another thread.
+                summary = await withTaskExecutorPreference(SerialThreadExecutor.shared) {
+                    await runner.run(session, stop: { TerminalSignals.terminationRequested })
+                }
             } else {
                 let app = LiveApp(session: session, settings: request.settings)
                 do {
@@ -142,7 +152,7 @@ public enum LiveLauncher {
         }
         do {
             source = try await SourceFactory.make(
-                input, pacing: request.speed == 0 ? .asFastAsPossible : .faster(request.speed), rawFormat: request.rawFormat)
+                input, chunkDuration: request.chunkDuration, pacing: request.speed == 0 ? .asFastAsPossible : .faster(request.speed), rawFormat: request.rawFormat)
         } catch {
             throw LiveFailure("\(error)")
         }

@@ -48,10 +48,11 @@ public struct PlainRunner: Sendable {
         var lastNotice: String?
         var warningsShown = 0
         let changes = session.changes
-        // Wake up regularly so a termination signal is seen without a change.
+        // Wake up regularly so a termination signal is seen without a change (within a second;
+        // the leeway lets the check ride on the audio path's wake-ups).
         let ticker = Task(executorPreference: session.configuration.executor) {
             while !Task.isCancelled {
-                try? await SerialThreadExecutor.sleep(until: .now + .milliseconds(500))
+                try? await SerialThreadExecutor.sleep(for: .milliseconds(500), leeway: .milliseconds(500))
                 if stop() { _ = await session.finish(); break }
             }
         }

@@ -188,13 +188,14 @@ public actor Session {
                 await self?.sourceEnded(error: error)
             }
         }
-        // The clock shows whole seconds: tick on each second boundary of the session, no more.
+        // The clock shows whole seconds: tick on each second boundary of the session, no more,
+        // and up to a quarter second late, so that the tick rides on an audio chunk's wake-up.
         let ticksFrom = clock.now
         tickTask = Task(executorPreference: configuration.executor) { [weak self] in
             var next = ticksFrom
             while !Task.isCancelled {
                 next = max(next + .seconds(1), ContinuousClock.now)
-                try? await SerialThreadExecutor.sleep(until: next)
+                try? await SerialThreadExecutor.sleep(until: next, leeway: .milliseconds(250))
                 await self?.tick()
             }
         }

@@ -1,3 +1,4 @@
+import Executors
 import Foundation
 import Logging
 import WebSocket
@@ -310,7 +311,10 @@ public actor LiveClient {
         while isCurrent(gen), !Task.isCancelled, !closeStreamSent {
             switch schedule.decide(now: .now, lastSent: lastSent) {
             case .wait(let d):
-                try? await Task.sleep(for: d)
+                // An eighth of the interval late at most, half a second at most (KeepAlive every
+                // 4–4.5 s by default; Deepgram closes after ~10 s): while audio flows, the check
+                // rides on a send's wake-up instead of its own.
+                try? await SerialThreadExecutor.sleep(for: d, leeway: min(interval / 8, .milliseconds(500)))
             case .sendNow:
                 do { try await ws.send(text: ControlMessage.keepAlive.json) } catch {
                     connectionFault(gen, error); return

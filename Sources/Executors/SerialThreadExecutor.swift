@@ -40,25 +40,44 @@ public final class SerialThreadExecutor: TaskExecutor, @unchecked Sendable {
 
     /// Suspends the calling task until `deadline` (monotonic clock) on this executor's thread.
     /// Throws `CancellationError` when the task is cancelled first, like `Task.sleep`.
-    public func sleep(until deadline: ContinuousClock.Instant) async throws {
+    ///
+    /// `leeway` lets the wake-up come that much after `deadline`: the timer then fires with
+    /// whatever wakes the thread next (an audio chunk, a message), and costs a wake-up of its
+    /// own only when nothing else happens in time. Housekeeping timers (a clock tick, a
+    /// KeepAlive check) use it so that they ride on the audio path's wake-ups.
+    public func sleep(until deadline: ContinuousClock.Instant, leeway: Duration = .zero) async throws {
         let ns = Self.nanoseconds(deadline)
+        let slack = Self.nanoseconds(leeway)
         let id = core.nextTimerID()
         try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (c: CheckedContinuation<Void, Error>) in
-                core.addTimer(id: id, deadline: ns, continuation: c)
+                core.addTimer(id: id, deadline: ns, leeway: slack, continuation: c)
             }
         } onCancel: {
             core.cancelTimer(id: id)
         }
     }
 
-    /// Sleeps on the current `SerialThreadExecutor` when the caller runs on one, else `Task.sleep`.
-    public static func sleep(until deadline: ContinuousClock.Instant) async throws {
+    /// Sleeps on the current `SerialThreadExecutor` when the caller runs on one, else `Task.sleep`
+    /// (with `leeway` as its tolerance).
+    public static func sleep(until deadline: ContinuousClock.Instant, leeway: Duration = .zero) async throws {
         if let ex = current {
-            try await ex.sleep(until: deadline)
+            try await ex.sleep(until: deadline, leeway: leeway)
         } else {
-            try await Task.sleep(until: deadline, clock: ContinuousClock())
+            try await Task.sleep(until: deadline, tolerance: leeway > .zero ? leeway : nil, clock: ContinuousClock())
         }
+    }
+
+    /// `sleep(until: now + duration, leeway:)`, on the current executor or with `Task.sleep`.
+    public static func sleep(for duration: Duration, leeway: Duration = .zero) async throws {
+        try await sleep(until: ContinuousClock.now + duration, leeway: leeway)
+    }
+
+    /// A non-negative duration in nanoseconds, clamped to 100 years.
+    static func nanoseconds(_ d: Duration) -> Int64 {
+        let (s, atto) = d.components
+        guard s >= 0, d > .zero else { return 0 }
+        return min(s, 3_153_600_000) * 1_000_000_000 + atto / 1_000_000_000
     }
 
     static func nanoseconds(_ instant: ContinuousClock.Instant) -> Int64 {
@@ -93,6 +112,8 @@ extension SerialThreadExecutor {
         private struct Timer {
             let id: UInt64
             let deadline: Int64
+            /// `deadline` plus the leeway: the latest the thread may wake for this timer.
+            let latest: Int64
             let continuation: CheckedContinuation<Void, Error>
         }
 
@@ -166,7 +187,7 @@ extension SerialThreadExecutor {
             return timerCounter
         }
 
-        func addTimer(id: UInt64, deadline: Int64, continuation: CheckedContinuation<Void, Error>) {
+        func addTimer(id: UInt64, deadline: Int64, leeway: Int64 = 0, continuation: CheckedContinuation<Void, Error>) {
             pthread_mutex_lock(&mutex)
             allocated.remove(id)
             if cancelledBeforeAdd.remove(id) != nil {
@@ -174,10 +195,12 @@ extension SerialThreadExecutor {
                 continuation.resume(throwing: CancellationError())
                 return
             }
-            let t = Timer(id: id, deadline: deadline, continuation: continuation)
+            let latest = deadline > Int64.max - leeway ? Int64.max : deadline + leeway
+            let t = Timer(id: id, deadline: deadline, latest: latest, continuation: continuation)
             let i = timers.firstIndex { $0.deadline > deadline } ?? timers.endIndex
+            // A sleeping thread must wake earlier only if this timer's latest moment comes first.
+            let wake = waiting && latest < (timers.lazy.map(\.latest).min() ?? .max)
             timers.insert(t, at: i)
-            let wake = waiting && i == 0
             if wake { waiting = false }
             pthread_mutex_unlock(&mutex)
             if wake { post() }
@@ -216,10 +239,10 @@ extension SerialThreadExecutor {
                     pthread_mutex_lock(&mutex)
                     continue
                 }
-                // Sleep until woken or the first timer is due. A wake-up posted just as a timed
+                // Sleep until woken or a timer's latest moment (deadline + leeway). A wake-up posted just as a timed
                 // wait ends leaves one extra count: the next wait returns at once, harmlessly.
                 waiting = true
-                let deadline = timers.first?.deadline
+                let deadline = timers.lazy.map(\.latest).min()
                 pthread_mutex_unlock(&mutex)
                 var pfd = pollfd(fd: wakeRead, events: Int16(POLLIN), revents: 0)
                 var timeout: Int32 = -1

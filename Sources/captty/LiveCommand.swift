@@ -34,6 +34,8 @@ struct Live: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Play --file this many times faster than real time (0: as fast as possible); for benchmarks and tests.",
                                valueName: "x", visibility: .hidden))
     var speed: Double = 1
+    @Option(help: ArgumentHelp("Milliseconds of audio per chunk sent to the engine, 20-250 (default 50). Larger chunks wake the CPU and the network less often; smaller ones show words sooner.", valueName: "ms"))
+    var chunkMs: Int?
     @Flag(help: "Do not write a journal.")
     var noJournal = false
     @Option(help: ArgumentHelp("Read settings from this file (default ~/.config/captty/config.toml).", valueName: "path"))
@@ -53,6 +55,9 @@ struct Live: AsyncParsableCommand {
         }
         if raw.rawFormat != nil && file == nil {
             throw ValidationError("--raw-format describes a headerless --file (or stdin); devices need no format")
+        }
+        if let chunkMs, !LiveRequest.chunkMilliseconds.contains(chunkMs) {
+            throw ValidationError("--chunk-ms \(chunkMs) is outside 20-250 (Deepgram's recommended range of audio per message)")
         }
         if noJournal && journal != nil {
             throw ValidationError("--journal and --no-journal contradict each other")
@@ -90,6 +95,7 @@ struct Live: AsyncParsableCommand {
             var paced = request
             paced.speed = speed
             paced.rawFormat = try raw.parsed()
+            if let ms = chunkMs ?? cfg.chunkMilliseconds { paced.chunkDuration = Double(ms) / 1000 }
             status = await LiveLauncher.run(paced)
         } catch let e as ConfigError {
             FileHandle.standardError.write(Data("captty: \(e)\n".utf8))

@@ -78,6 +78,37 @@ import Testing
         #expect(order.ids == [1, 2, 0])
     }
 
+    /// A timer with leeway does not wake the thread at its deadline when another wake-up comes
+    /// within the leeway: it fires with that one (never before its deadline).
+    @Test func aTimerWithLeewayRidesOnTheNextWakeUp() async throws {
+        let ex = SerialThreadExecutor()
+        let start = ContinuousClock.now
+        async let lazy: Duration = Task(executorPreference: ex) {
+            try await ex.sleep(until: start + .milliseconds(100), leeway: .seconds(2))
+            return ContinuousClock.now - start
+        }.value
+        async let punctual: Duration = Task(executorPreference: ex) {
+            try await ex.sleep(until: start + .milliseconds(300))
+            return ContinuousClock.now - start
+        }.value
+        let (l, p) = try await (lazy, punctual)
+        #expect(p >= .milliseconds(300))
+        #expect(l >= .milliseconds(300), "the lazy timer woke the thread on its own at \(l)")
+        #expect(l <= p + .milliseconds(100), "it fired with the punctual timer's wake-up (\(l) vs \(p))")
+    }
+
+    /// Alone, a timer with leeway still fires: at its deadline plus at most the leeway.
+    @Test func aTimerWithLeewayAloneFiresWithinItsLeeway() async throws {
+        let ex = SerialThreadExecutor()
+        let start = ContinuousClock.now
+        let woke = try await Task(executorPreference: ex) {
+            try await ex.sleep(until: start + .milliseconds(50), leeway: .milliseconds(200))
+            return ContinuousClock.now - start
+        }.value
+        #expect(woke >= .milliseconds(50))
+        #expect(woke < .seconds(3), "woke far too late: \(woke)")
+    }
+
     @Test func cancellingASleepingTaskEndsItsSleepWithCancellationError() async throws {
         let ex = SerialThreadExecutor()
         let t = Task(executorPreference: ex) { () -> Bool in
