@@ -1,10 +1,11 @@
 // Headline-benchmark peer: the smallest Deepgram-protocol client we could write, in C. It is
 // not a product: it shows the floor any client pays for the same stream on this machine (one
-// wake-up and one send per 50 ms chunk, the kernel's loopback TCP path, reading the results),
+// wake-up and one send per chunk, one wake-up per result message, the kernel's loopback TCP path),
 // so the CPU of captty and of the official SDKs can be read against it.
 //
-// Usage: floor_client HOST PORT WAV SPEED   (16 kHz mono s16 WAV; SPEED 0: as fast as possible)
-// Key from DEEPGRAM_API_KEY. Sends 50 ms binary frames (masked, RFC 6455), CloseStream, then reads
+// Usage: floor_client HOST PORT WAV SPEED [CHUNK_MS]   (16 kHz mono s16 WAV; SPEED 0: as fast as
+// possible; CHUNK_MS default 50)
+// Key from DEEPGRAM_API_KEY. Sends CHUNK_MS binary frames (masked, RFC 6455), CloseStream, then reads
 // until the server closes; prints every non-empty final transcript on stdout (one line each,
 // written at once), "connecting" on stderr right before connecting.
 #define _GNU_SOURCE
@@ -42,6 +43,7 @@ static void send_all(int fd, const unsigned char *p, size_t n) {
 
 static void send_frame(int fd, int opcode, const unsigned char *p, size_t n) {
     static unsigned char out[70000];
+    if (n + 8 > sizeof out) { fprintf(stderr, "frame too large\n"); exit(2); }
     size_t h = 0;
     unsigned char key[4];
     if (getrandom(key, 4, 0) != 4) die("getrandom");
@@ -53,15 +55,29 @@ static void send_frame(int fd, int opcode, const unsigned char *p, size_t n) {
     send_all(fd, out, h + n);
 }
 
-// Prints the transcript of a final Results message (the server's JSON, as json.dumps writes it).
+// The value after `"key"` and its colon (spaces allowed around it), or NULL.
+static const char *value_of(const char *json, const char *key) {
+    const char *k = strstr(json, key);
+    if (!k) return NULL;
+    k += strlen(key);
+    while (*k == ' ') k++;
+    if (*k != ':') return NULL;
+    k++;
+    while (*k == ' ') k++;
+    return k;
+}
+
+// Prints the transcript of a final Results message (compact JSON or json.dumps spacing).
 static void on_text(const char *msg, size_t n) {
     char tmp[65536];
     if (n >= sizeof tmp) return;
     memcpy(tmp, msg, n); tmp[n] = 0;
-    if (!strstr(tmp, "\"type\": \"Results\"") || !strstr(tmp, "\"is_final\": true")) return;
-    char *t = strstr(tmp, "\"transcript\": \"");
-    if (!t) return;
-    t += strlen("\"transcript\": \"");
+    const char *type = value_of(tmp, "\"type\"");
+    const char *fin = value_of(tmp, "\"is_final\"");
+    if (!type || strncmp(type, "\"Results\"", 9) != 0 || !fin || strncmp(fin, "true", 4) != 0) return;
+    char *t = (char *)value_of(tmp, "\"transcript\"");
+    if (!t || *t != '"') return;
+    t++;
     char *e = strchr(t, '"');
     if (!e || e == t) return;
     *e = '\n';
@@ -93,7 +109,9 @@ static int pump_input(int fd) {
 }
 
 int main(int argc, char **argv) {
-    if (argc != 5) { fprintf(stderr, "usage: floor_client HOST PORT WAV SPEED\n"); return 2; }
+    if (argc != 5 && argc != 6) { fprintf(stderr, "usage: floor_client HOST PORT WAV SPEED [CHUNK_MS]\n"); return 2; }
+    const long chunk_ms = argc == 6 ? atol(argv[5]) : 50;
+    if (chunk_ms < 1 || chunk_ms > 1000) { fprintf(stderr, "CHUNK_MS must be 1..1000\n"); return 2; }
     const char *key = getenv("DEEPGRAM_API_KEY");
     double speed = atof(argv[4]);
     FILE *f = fopen(argv[3], "rb");
@@ -136,17 +154,22 @@ int main(int argc, char **argv) {
     fcntl(fd, F_SETFL, O_NONBLOCK);
     struct timespec t0;
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    const long chunk = 1600;
+    const long chunk = chunk_ms * 32;   // 16 kHz mono s16: 32 bytes per ms
     for (long off = 0, i = 1; off < size; off += chunk, i++) {
         send_frame(fd, 2, audio + off, (size_t)(size - off < chunk ? size - off : chunk));
         pump_input(fd);
         if (speed > 0) {
-            long long ns = (long long)(i * 50e6 / speed);
-            struct timespec d = t0;
-            d.tv_sec += ns / 1000000000;
-            d.tv_nsec += ns % 1000000000;
-            if (d.tv_nsec >= 1000000000) { d.tv_sec++; d.tv_nsec -= 1000000000; }
-            clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &d, NULL);
+            // Until the next chunk is due, wait on the socket: a result is printed when it
+            // arrives (one wake-up per message), as a caption program must.
+            long long due = (long long)t0.tv_sec * 1000000000LL + t0.tv_nsec + (long long)(i * chunk_ms * 1e6 / speed);
+            for (;;) {
+                struct timespec now;
+                clock_gettime(CLOCK_MONOTONIC, &now);
+                long long left = due - ((long long)now.tv_sec * 1000000000LL + now.tv_nsec);
+                if (left <= 0) break;
+                struct pollfd q = {fd, POLLIN, 0};
+                if (poll(&q, 1, (int)((left + 999999) / 1000000)) > 0 && !pump_input(fd)) { close(fd); return 0; }
+            }
         }
     }
     const char *close_stream = "{\"type\": \"CloseStream\"}";

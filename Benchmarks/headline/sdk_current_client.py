@@ -3,8 +3,8 @@
 run with .venv = deepgram-sdk 7.x), streaming a 16 kHz linear16 WAV to a Deepgram-protocol
 endpoint, printing every final transcript on stdout as it arrives (one write per line, flushed).
 
-Usage: sdk_current_client.py BASE_URL WAV SPEED API_KEY   (SPEED 0: as fast as possible)
-Sends 50 ms chunks (like captty), CloseStream, reads every message until the server closes.
+Usage: sdk_current_client.py BASE_URL WAV SPEED API_KEY [CHUNK_MS]   (SPEED 0: as fast as possible)
+Sends CHUNK_MS chunks (default 50, like captty), CloseStream, reads every message until the server closes.
 Writes "connecting" on stderr right before connecting.
 """
 import sys
@@ -16,6 +16,7 @@ from deepgram import DeepgramClient
 from deepgram.environment import DeepgramClientEnvironment
 
 base, wav_path, speed, key = sys.argv[1], sys.argv[2], float(sys.argv[3]), sys.argv[4]
+chunk_ms = int(sys.argv[5]) if len(sys.argv) > 5 else 50
 with wave.open(wav_path, "rb") as w:
     rate, channels, width = w.getframerate(), w.getnchannels(), w.getsampwidth()
     frames = w.readframes(w.getnframes())
@@ -39,7 +40,7 @@ with client.listen.v1.connect(model="nova-3", encoding="linear16", sample_rate=s
                     out.flush()
     th = threading.Thread(target=reader)
     th.start()
-    chunk = rate // 20 * width * channels
+    chunk = rate * chunk_ms // 1000 * width * channels
     bps = rate * width * channels
     start = time.monotonic()
     for i in range(0, len(frames), chunk):

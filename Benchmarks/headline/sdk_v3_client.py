@@ -4,8 +4,8 @@ run with .venv-dg3 = deepgram-sdk 3.11), streaming a 16 kHz linear16 WAV to a De
 endpoint, printing every final transcript on stdout as it arrives (one write per line, flushed:
 what a caption program shows).
 
-Usage: sdk_v3_client.py BASE_URL WAV SPEED API_KEY    (SPEED 0: as fast as possible)
-Sends 50 ms chunks (like captty), then finish() (CloseStream) after waiting for the server's
+Usage: sdk_v3_client.py BASE_URL WAV SPEED API_KEY [CHUNK_MS]    (SPEED 0: as fast as possible)
+Sends CHUNK_MS chunks (default 50, like captty), then finish() (CloseStream) after waiting for the server's
 close, and exits. Writes "connecting" on stderr right before connecting (the harness takes the
 start-up CPU there).
 """
@@ -17,6 +17,7 @@ import wave
 from deepgram import DeepgramClient, DeepgramClientOptions, LiveOptions, LiveTranscriptionEvents
 
 base, wav_path, speed, key = sys.argv[1], sys.argv[2], float(sys.argv[3]), sys.argv[4]
+chunk_ms = int(sys.argv[5]) if len(sys.argv) > 5 else 50
 with wave.open(wav_path, "rb") as w:
     rate, channels, width = w.getframerate(), w.getnchannels(), w.getsampwidth()
     frames = w.readframes(w.getnframes())
@@ -53,7 +54,7 @@ options = LiveOptions(model="nova-3", encoding="linear16", sample_rate=rate, cha
                       smart_format=True)
 if not conn.start(options):
     sys.exit("start() failed")
-chunk = rate // 20 * width * channels
+chunk = rate * chunk_ms // 1000 * width * channels
 bps = rate * width * channels
 start = time.monotonic()
 for i in range(0, len(frames), chunk):
