@@ -77,7 +77,7 @@ public enum TerminalSignals {
 
     /// What a terminal needs to be usable again: attributes off, cursor shown, keypad mode off,
     /// main screen back, then a fresh line.
-    static let resetBytes: [UInt8] = Array("\u{1B}[0m\u{1B}[?25h\u{1B}[?1l\u{1B}>\u{1B}[?1049l\r\n".utf8)
+    public static let resetBytes: [UInt8] = Array("\u{1B}[0m\u{1B}[?25h\u{1B}[?1l\u{1B}>\u{1B}[?1049l\r\n".utf8)
 }
 
 private let receivedSignal = Atomic<Int32>(0)

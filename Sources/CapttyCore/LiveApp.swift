@@ -82,7 +82,7 @@ public final class LiveApp: Sendable {
         }
 
         while summary == nil {
-            if TerminalSignals.terminationRequested { quit() }
+            if TerminalSignals.terminationRequested || ScreenSupervisor.supervisorGone { quit() }
             for m in inbox.withLock({ i -> [Inbox] in defer { i = [] }; return i }) {
                 switch m {
                 case .devices(let list):

@@ -58,18 +58,17 @@ public enum LiveLauncher {
     /// Runs the session; returns the process exit status. Messages go to stderr (and, after
     /// the full-screen app, the transcript's location to stdout).
     public static func run(_ request: LiveRequest, logger: Logger = Logger(label: "captty")) async -> Int32 {
+        if !request.plain, let status = ScreenSupervisor.superviseIfNeeded() { return status }
         do {
             let session = try await makeSession(request, logger: logger)
+            ScreenSupervisor.reportJournal(session.journal?.url.path)
             let summary: Session.Summary
             if request.plain {
                 TerminalSignals.installTerminationHandlers()
                 let runner = PlainRunner(timestamps: request.timestamps || request.settings.toggles.timestamps,
                                          speakerLabels: request.settings.toggles.speakerLabels)
-                // On the live audio path's thread: each change reaches the runner without waking
-                // another thread.
-                summary = await withTaskExecutorPreference(SerialThreadExecutor.shared) {
-                    await runner.run(session, stop: { TerminalSignals.terminationRequested })
-                }
+                // Off the audio thread (docs/ARCHITECTURE.md): a stdout nobody reads must not stall the audio.
+                summary = await runner.run(session, stop: { TerminalSignals.terminationRequested })
             } else {
                 let app = LiveApp(session: session, settings: request.settings)
                 do {

@@ -3,35 +3,56 @@ import Testing
 import TestSupport
 
 /// SIGHUP (the terminal closes) and SIGKILL to the full-screen app in tmux, captioning from the
-/// Deepgram TEST DOUBLE: HUP finishes like quit (terminal restored, journal complete); after
-/// KILL the journal still parses and holds a contiguous run of words from the start.
+/// Deepgram TEST DOUBLE. `captty` runs the screen in a child process and supervises it
+/// (`ScreenSupervisor`): HUP finishes like quit (terminal restored, journal complete); KILL to
+/// `captty` (the supervisor) makes the screen finish like quit too; KILL to the screen process
+/// leaves the supervisor to restore the terminal and name the journal, which still parses and
+/// holds a contiguous run of words from the start.
 /// (SIGTERM in tmux is EndToEndTests/LiveScreenTests.sigtermFinishesLikeQuit.)
 @Suite(.serialized) struct ScreenSignalTests {
+    struct Outcome {
+        var screen: String
+        var alternate: String
+        var journal: JournalSummary
+    }
 
-    func run(signal sig: Int32) async throws -> (screen: String, alternate: String, journal: JournalSummary) {
-        let scene = try await CounterScene("tui\(sig)", seconds: 120)
+    /// Sends `sig` to `captty` (the shell's child), or with `toScreen` to the screen process
+    /// it supervises; waits until the shell prompt and the main screen are back.
+    func run(signal sig: Int32, toScreen: Bool = false) async throws -> Outcome {
+        let scene = try await CounterScene("tui\(sig)\(toScreen ? "s" : "")", seconds: 120)
         defer { scene.stop() }
         let (dir, wav, peers, journal) = (scene.dir, scene.wav, scene.peers, scene.journal)
         let tmux = try TmuxScreen(width: 100, height: 30, environment: ["HOME": dir.path, "DEEPGRAM_API_KEY": FaultAudio.apiKey])
         defer { tmux.kill() }
-        try tmux.run("\(shellQuoted(TestPaths.capttyBinary.path)) --engine deepgram --url \(peers.url) --file \(shellQuoted(wav.path)) --speed 4 --journal \(shellQuoted(journal))")
+        try tmux.run("\(shellQuoted(TestPaths.capttyBinary.path)) --engine deepgram --url \(peers.url) --file \(shellQuoted(wav.path)) --speed 4 --journal \(shellQuoted(journal)); echo \"exit=$?\"")
         try tmux.waitFor(text: "c32000", timeout: 90)
         let shell = try tmux.format("#{pane_pid}")
-        let child = try TmuxScreen.spawn("/usr/bin/pgrep", ["-P", shell], timeout: 10).stdout
-            .split(separator: "\n").compactMap { Int32($0) }
-        #expect(child.count == 1)
-        for pid in child { kill(pid, sig) }
-        if sig == SIGKILL {
-            try tmux.waitForShell(timeout: 30)
-        } else {
-            try tmux.waitFor(text: "Transcript saved to", timeout: 30)
+        let supervisor = try Self.children(of: shell)
+        #expect(supervisor.count == 1)
+        let screenProcess = try supervisor.flatMap { try Self.children(of: String($0)) }
+        #expect(screenProcess.count == 1, "captty runs the screen in one child process")
+        for pid in toScreen ? screenProcess : supervisor { kill(pid, sig) }
+        try tmux.waitFor(text: "exit=", timeout: 30)
+        try tmux.waitForShell(timeout: 30)
+        // Killing the supervisor gives the prompt back at once; the screen finishes just after.
+        try tmux.waitFor("the screen process to end", timeout: 30) { _ in
+            screenProcess.allSatisfy { kill($0, 0) != 0 }   // gone (and reaped)
         }
-        let screen = try tmux.screen()
-        let alternate = try tmux.format("#{alternate_on}")
+        var alternate = try tmux.format("#{alternate_on}")
+        let deadline = Date().addingTimeInterval(10)
+        while alternate != "0" && Date() < deadline {
+            try await Task.sleep(for: .milliseconds(100))
+            alternate = try tmux.format("#{alternate_on}")
+        }
+        let screen = try tmux.tmux(["capture-pane", "-p", "-S", "-50"]).stdout
         let j = try JournalSummary.read(journal)
-        print("TUI SIG\(sig == SIGKILL ? "KILL" : "HUP"): alternate screen after exit: \(alternate); journal \(j); "
+        print("TUI SIG\(sig == SIGKILL ? "KILL" : "HUP") to \(toScreen ? "the screen process" : "captty"): alternate screen after exit: \(alternate); journal \(j); "
               + "server received \(peers.bytesReceived()) bytes")
-        return (screen, alternate, j)
+        return Outcome(screen: screen, alternate: alternate, journal: j)
+    }
+
+    static func children(of pid: String) throws -> [Int32] {
+        try TmuxScreen.spawn("/usr/bin/pgrep", ["-P", pid], timeout: 10).stdout.split(separator: "\n").compactMap { Int32($0) }
     }
 
     @Test(.timeLimit(.minutes(2))) func hangupFinishesLikeQuit() async throws {
@@ -42,8 +63,26 @@ import TestSupport
         #expect(FaultAudio.transcriptProblems(words: r.journal.words, total: Int.max / 2).filter { !$0.hasPrefix("last word") } == [])
     }
 
-    @Test(.timeLimit(.minutes(2))) func killLeavesAReadableJournal() async throws {
+    /// SIGKILL to `captty`: the screen process sees its supervisor gone and finishes like quit.
+    @Test(.timeLimit(.minutes(2))) func killingCapttyStillRestoresTheTerminalAndCompletesTheJournal() async throws {
         let r = try await run(signal: SIGKILL)
+        #expect(r.alternate == "0", "terminal not restored")
+        #expect(r.screen.contains("Transcript saved to"), "screen:\n\(r.screen)")
+        #expect(r.journal.issues.isEmpty && !r.journal.tornLastLine)
+        #expect(r.journal.words.count >= 9, "lines shown before the kill must be journaled")
+        #expect(FaultAudio.transcriptProblems(words: r.journal.words, total: Int.max / 2).filter { !$0.hasPrefix("last word") } == [])
+    }
+
+    /// SIGKILL to the screen process itself (what the OOM killer would do): the supervisor
+    /// restores the terminal, says what happened and where the journal is, and exits 128+9.
+    @Test(.timeLimit(.minutes(2))) func killingTheScreenProcessLeavesTheTerminalRestoredAndTheJournalNamed() async throws {
+        let r = try await run(signal: SIGKILL, toScreen: true)
+        #expect(r.alternate == "0", "terminal not restored")
+        let flat = r.screen.replacingOccurrences(of: "\n", with: "")
+        #expect(flat.contains("the caption screen was stopped by signal 9"), "screen:\n\(r.screen)")
+        #expect(flat.contains("the terminal is restored"))
+        #expect(flat.contains("captty export"), "the message names the journal: \(r.screen)")
+        #expect(r.screen.contains("exit=137"), "screen:\n\(r.screen)")
         #expect(r.journal.words.count >= 4, "lines shown before the kill must be journaled")
         #expect(r.journal.issues.allSatisfy { _ in r.journal.tornLastLine })
         #expect(FaultAudio.transcriptProblems(words: r.journal.words, total: Int.max / 2).filter { !$0.hasPrefix("last word") } == [])

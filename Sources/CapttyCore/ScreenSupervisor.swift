@@ -1,0 +1,119 @@
+import CaptionUI
+import Foundation
+import Synchronization
+
+/// Keeps the terminal usable however the full-screen app ends, SIGKILL included.
+///
+/// A process killed outright cannot restore the terminal it put in full-screen mode. So
+/// `captty` (full screen only) runs the screen in a child process, a copy of itself, and stays
+/// behind blocked in `waitpid`: it forwards SIGTERM, SIGHUP and SIGINT to the child (which
+/// finishes like quit), and when the child dies by a signal it restores the terminal and says
+/// where the transcript is. If the supervisor itself is killed, the child notices (its parent
+/// changes) and finishes like quit, so the terminal is restored and the journal completed
+/// either way.
+public enum ScreenSupervisor {
+    /// Set in the child's environment to the supervisor's pid.
+    static let childVariable = "CAPTTY_SCREEN_SUPERVISOR"
+    /// The descriptor in the child on which it reports the journal's path.
+    static let reportFD: Int32 = 3
+
+    /// The screen child's pid, for the signal handlers (0: none yet).
+    private static let child = Atomic<Int32>(0)
+
+    /// Runs the rest of this invocation in a supervised child and returns its exit status, or
+    /// nil when the caller should run the screen itself: it is the child already, stdin is not
+    /// a terminal, or the child could not be started.
+    public static func superviseIfNeeded(environment: [String: String] = ProcessInfo.processInfo.environment) -> Int32? {
+        guard environment[childVariable] == nil, let snapshot = TerminalSnapshot.take() else { return nil }
+        var pair: [Int32] = [-1, -1]
+        guard socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &pair) == 0 else { return nil }
+        defer { close(pair[0]) }
+        var env = environment
+        env[childVariable] = String(getpid())
+        guard let pid = spawnSelf(environment: env, reportFD: pair[1]) else {
+            close(pair[1])
+            return nil
+        }
+        close(pair[1])
+        child.store(pid, ordering: .releasing)
+        for sig in TerminalSignals.terminationSignals {
+            var action = sigaction()
+            action.__sigaction_handler.sa_handler = forwardSignal
+            sigemptyset(&action.sa_mask)
+            action.sa_flags = Int32(SA_RESTART)
+            sigaction(sig, &action, nil)
+        }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        let journal = readReport(pair[0])
+        let termSignal = status & 0x7f
+        if termSignal == 0 { return (status >> 8) & 0xff }
+        snapshot.restore()
+        var message = "captty: the caption screen was stopped by signal \(termSignal) (\(signalName(termSignal))); the terminal is restored."
+        if let journal {
+            message += " The transcript is journaled up to that moment in \(journal); export it with: captty export \(LiveLauncher.shellQuoted(journal)) --format srt"
+        }
+        PlainRunner.standardError(message)
+        return 128 + termSignal
+    }
+
+    /// The supervisor's pid when this process is a screen child.
+    private static let supervisorPID: Int32? = ProcessInfo.processInfo.environment[childVariable].flatMap { Int32($0) }
+
+    /// In the screen child: whether the supervisor that started it is gone (killed outright).
+    public static var supervisorGone: Bool {
+        guard let parent = supervisorPID else { return false }
+        return getppid() != parent
+    }
+
+    /// In the screen child: tells the supervisor where the journal is (nil: there is none), so
+    /// that it can say so if the child is killed. Call once, right after the journal is opened.
+    public static func reportJournal(_ path: String?) {
+        guard supervisorPID != nil else { return }
+        if let path {
+            let bytes = Array((path + "\n").utf8)
+            _ = bytes.withUnsafeBytes { send(reportFD, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+        }
+        close(reportFD)
+    }
+
+    private static func spawnSelf(environment: [String: String], reportFD fd: Int32) -> Int32? {
+        var buf = [CChar](repeating: 0, count: 4096)
+        let n = readlink("/proc/self/exe", &buf, buf.count - 1)
+        guard n > 0 else { return nil }
+        let exe = String(decoding: buf[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_adddup2(&actions, fd, reportFD)
+        let argv = CommandLine.arguments.map { strdup($0) } + [nil]
+        let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer { for p in argv + envp { free(p) } }
+        var pid: pid_t = 0
+        let rc = posix_spawn(&pid, exe, &actions, nil, argv, envp)
+        return rc == 0 ? pid : nil
+    }
+
+    private static func readReport(_ fd: Int32) -> String? {
+        var data: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        while data.count < 65536 {
+            let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT)) }
+            if n <= 0 { break }
+            data += chunk[0..<n]
+        }
+        let text = String(decoding: data, as: UTF8.self).split(separator: "\n").first.map(String.init)
+        return text?.isEmpty == false ? text : nil
+    }
+
+    static func signalName(_ sig: Int32) -> String {
+        strsignal(sig).map { String(cString: $0) } ?? "signal \(sig)"
+    }
+
+    fileprivate static func forward(_ sig: Int32) {
+        let pid = child.load(ordering: .acquiring)
+        if pid > 0 { kill(pid, sig) }
+    }
+}
+
+private func forwardSignal(_ sig: Int32) { ScreenSupervisor.forward(sig) }
