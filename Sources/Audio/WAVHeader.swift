@@ -3,8 +3,8 @@ import Foundation
 /// The parsed header of a RIFF/WAVE stream: the sample format and where the samples are.
 ///
 /// Unknown chunks (LIST, fact, JUNK, bext…) are skipped, odd-sized chunks are padded, and a
-/// data size of 0, 0xFFFFFFFF or 0x7FFFF000 (what sox writes to a pipe) — a streamed WAV whose
-/// writer never went back — means "until end of input". The byte-rate field is redundant and not checked (many writers get it wrong).
+/// data size that a streaming writer leaves as a placeholder (`streamingDataSizes`) means
+/// "until end of input". The byte-rate field is redundant and not checked (many writers get it wrong).
 public struct WAVHeader: Sendable, Equatable {
     /// The sample format of the data chunk.
     public var format: PCMFormat
@@ -60,8 +60,7 @@ public struct WAVHeader: Sendable, Equatable {
                 guard let (format, tag, ext) = fmt else {
                     throw .invalidWAV(path: path, field: "data chunk", problem: "comes before the fmt chunk, so the sample format is unknown")
                 }
-                // Writers that cannot seek back leave a placeholder: 0, 0xFFFFFFFF, or (sox) 0x7FFFF000.
-                let length: Int64? = size == 0 || size == 0xFFFF_FFFF || size == 0x7FFF_F000 ? nil : size
+                let length: Int64? = streamingDataSizes.contains(UInt32(size)) ? nil : size
                 return WAVHeader(format: format, formatTag: tag, isExtensible: ext, dataOffset: pos + 8, dataLength: length)
             }
             let bodyEnd = Int64(pos) + 8 + size
@@ -76,6 +75,11 @@ public struct WAVHeader: Sendable, Equatable {
             pos = Int(bodyEnd) + Int(size & 1)
         }
     }
+
+    /// Data sizes that writers which cannot seek back (writing to a pipe, or still recording)
+    /// leave in the header: 0, 0xFFFFFFFF (ffmpeg), 0x7FFFF000 (sox), 0x80000000 (arecord),
+    /// 0x7FFFFF00 (older arecord), 0x7FFF0000 (GStreamer). Each means "until end of input".
+    public static let streamingDataSizes: Set<UInt32> = [0, 0xFFFF_FFFF, 0x7FFF_F000, 0x8000_0000, 0x7FFF_FF00, 0x7FFF_0000]
 
     static func parseFmt(_ b: [UInt8], path: String) throws(AudioError) -> (PCMFormat, UInt16, Bool) {
         guard b.count >= 16 else {
