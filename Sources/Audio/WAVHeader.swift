@@ -27,13 +27,11 @@ public struct WAVHeader: Sendable, Equatable {
     /// Returns nil when `bytes` ends before the data chunk starts and more input may come
     /// (`atEOF` false). Throws a typed error naming the wrong field otherwise.
     public static func parse(_ bytes: [UInt8], path: String, atEOF: Bool) throws(AudioError) -> WAVHeader? {
-        if bytes.count >= 4 && !bytes.starts(with: Array("RIFF".utf8)) {
+        let isRF64 = bytes.starts(with: Array("RF64".utf8)) || bytes.starts(with: Array("BW64".utf8))
+        if bytes.count >= 4 && !bytes.starts(with: Array("RIFF".utf8)) && !isRF64 {
             let id = describe(bytes.prefix(4))
             if bytes.starts(with: Array("RIFX".utf8)) {
                 throw .invalidWAV(path: path, field: "RIFF id", problem: "is RIFX (big-endian WAV), which is not supported; convert it, e.g. `sox in.wav -e signed -b 16 out.wav`")
-            }
-            if bytes.starts(with: Array("RF64".utf8)) {
-                throw .invalidWAV(path: path, field: "RIFF id", problem: "is RF64 (a WAV over 4 GiB), which is not supported; split it or convert it to raw PCM")
             }
             throw .notRIFFWave(path: path, found: id)
         }
@@ -48,6 +46,7 @@ public struct WAVHeader: Sendable, Equatable {
         }
         var pos = 12
         var fmt: (PCMFormat, UInt16, Bool)?
+        var ds64: DS64?
         while true {
             guard pos + 8 <= bytes.count else {
                 if !atEOF { return nil }
@@ -55,12 +54,26 @@ public struct WAVHeader: Sendable, Equatable {
                 throw .invalidWAV(path: path, field: "\(missing) chunk", problem: "is missing (the file ends after \(bytes.count) bytes)")
             }
             let id = String(decoding: bytes[pos..<pos + 4], as: UTF8.self)
-            let size = Int64(u32(bytes, pos + 4))
+            var size = Int64(u32(bytes, pos + 4))
+            if isRF64 && size == 0xFFFF_FFFF {
+                // RF64/BW64: a 32-bit size of 0xFFFFFFFF defers to the 64-bit size in the ds64 chunk.
+                guard let ds64 else {
+                    throw .invalidWAV(path: path, field: "ds64 chunk", problem: "is missing before the '\(id)' chunk, so the RF64 file's sizes are unknown; convert it, e.g. `ffmpeg -i in.wav -c:a pcm_s16le out.wav`")
+                }
+                if id == "data" {
+                    size = ds64.dataSize ?? 0
+                } else {
+                    guard let s = ds64.table[id] else {
+                        throw .invalidWAV(path: path, field: "ds64 chunk", problem: "gives no size for the '\(id)' chunk")
+                    }
+                    size = s
+                }
+            }
             if id == "data" {
                 guard let (format, tag, ext) = fmt else {
                     throw .invalidWAV(path: path, field: "data chunk", problem: "comes before the fmt chunk, so the sample format is unknown")
                 }
-                let length: Int64? = streamingDataSizes.contains(UInt32(size)) ? nil : size
+                let length: Int64? = size <= 0xFFFF_FFFF && streamingDataSizes.contains(UInt32(size)) ? nil : size
                 return WAVHeader(format: format, formatTag: tag, isExtensible: ext, dataOffset: pos + 8, dataLength: length)
             }
             let bodyEnd = Int64(pos) + 8 + size
@@ -71,6 +84,8 @@ public struct WAVHeader: Sendable, Equatable {
             if id == "fmt " {
                 guard fmt == nil else { throw .invalidWAV(path: path, field: "fmt chunk", problem: "appears twice") }
                 fmt = try parseFmt(Array(bytes[pos + 8..<Int(bodyEnd)]), path: path)
+            } else if id == "ds64" && isRF64 {
+                ds64 = try DS64(Array(bytes[pos + 8..<Int(bodyEnd)]), path: path)
             }
             pos = Int(bodyEnd) + Int(size & 1)
         }
@@ -132,6 +147,29 @@ public struct WAVHeader: Sendable, Equatable {
         return (PCMFormat(encoding: enc, sampleRate: rate, channels: channels), tag, extensible)
     }
 
+    /// The 64-bit sizes of an RF64/BW64 file (EBU Tech 3306): the data chunk's, and any other
+    /// chunk's whose 32-bit size is 0xFFFFFFFF.
+    struct DS64 {
+        /// nil when the writer left it open (0, or more than Int64 holds).
+        var dataSize: Int64?
+        var table: [String: Int64] = [:]
+
+        init(_ b: [UInt8], path: String) throws(AudioError) {
+            guard b.count >= 20 else {
+                throw .invalidWAV(path: path, field: "ds64 chunk size", problem: "is \(b.count); at least 20 bytes are needed")
+            }
+            let data = u64(b, 8)
+            dataSize = data == 0 || data > UInt64(Int64.max) ? nil : Int64(data)
+            guard b.count >= 28 else { return }
+            var p = 28
+            for _ in 0..<Int(u32(b, 24)) where p + 12 <= b.count {
+                let size = u64(b, p + 4)
+                if size <= UInt64(Int64.max) { table[String(decoding: b[p..<p + 4], as: UTF8.self)] = Int64(size) }
+                p += 12
+            }
+        }
+    }
+
     static func tagName(_ tag: UInt16) -> String {
         switch tag {
         case 0: return "unknown"
@@ -159,5 +197,12 @@ public struct WAVHeader: Sendable, Equatable {
     static func u16(_ b: [UInt8], _ i: Int) -> UInt16 { UInt16(b[i]) | UInt16(b[i + 1]) << 8 }
     static func u32(_ b: [UInt8], _ i: Int) -> UInt32 {
         UInt32(b[i]) | UInt32(b[i + 1]) << 8 | UInt32(b[i + 2]) << 16 | UInt32(b[i + 3]) << 24
+    }
+    static func u64(_ b: [UInt8], _ i: Int) -> UInt64 { UInt64(u32(b, i)) | UInt64(u32(b, i + 4)) << 32 }
+
+    /// True when `bytes` start like a WAV file of any byte order: RIFF, RF64, BW64 or RIFX
+    /// (the header then decides, even over a declared raw format).
+    public static func startsLikeWAV(_ bytes: [UInt8]) -> Bool {
+        ["RIFF", "RF64", "BW64", "RIFX"].contains { bytes.starts(with: Array($0.utf8)) }
     }
 }

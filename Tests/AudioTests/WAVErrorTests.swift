@@ -28,7 +28,7 @@ struct WAVErrorTests {
         #expect(await message(Array("ID3\u{4}\0\0\0\0\0\0\0\0\0\0".utf8)).contains("is not a RIFF/WAVE file (it starts with bytes 49 44 33 04)"))
         #expect(await message(Array("RIFF\u{20}\0\0\0AVI LIST".utf8)).contains("a RIFF form of type 'AVI ', not WAVE"))
         #expect(await message(Array("RIFX\0\0\0\0WAVEfmt ".utf8)).contains("RIFX (big-endian WAV)"))
-        #expect(await message(Array("RF64\0\0\0\0WAVEds64".utf8)).contains("RF64"))
+        #expect(await message(Array("RF64\0\0\0\0WAVEds64".utf8)).contains("fmt chunk is missing (the file ends after 16 bytes)"))
     }
 
     @Test func unsupportedBitsPerSample() async {
