@@ -100,6 +100,11 @@ extension FileAudioSource {
             if let b = try await reader.next() { bytes += b } else { atEOF = true }
         }
         if !WAVHeader.startsLikeWAV(bytes) {
+            // Compressed audio read as raw PCM would be loud noise, not a clear error.
+            if let kind = KnownContainer.identify(bytes, strongOnly: rawFormat != nil) {
+                reader.cancel()
+                throw .unsupportedContainer(path: display, kind: kind)
+            }
             if let rawFormat { return StartedReader(reader: reader, leftover: bytes, format: rawFormat, header: nil) }
             reader.cancel()
             if oneShot && !bytes.isEmpty { throw .rawFormatRequired(path: display) }

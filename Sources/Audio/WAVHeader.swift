@@ -33,6 +33,7 @@ public struct WAVHeader: Sendable, Equatable {
             if bytes.starts(with: Array("RIFX".utf8)) {
                 throw .invalidWAV(path: path, field: "RIFF id", problem: "is RIFX (big-endian WAV), which is not supported; convert it, e.g. `sox in.wav -e signed -b 16 out.wav`")
             }
+            if let kind = KnownContainer.identify(bytes) { throw .unsupportedContainer(path: path, kind: kind) }
             throw .notRIFFWave(path: path, found: id)
         }
         if bytes.count < 12 {
@@ -42,6 +43,7 @@ public struct WAVHeader: Sendable, Equatable {
             throw .truncated(path: path, chunk: "RIFF header", claimed: 12, available: Int64(bytes.count))
         }
         guard bytes[8..<12].elementsEqual("WAVE".utf8) else {
+            if let kind = KnownContainer.identify(bytes) { throw .unsupportedContainer(path: path, kind: kind) }
             throw .notRIFFWave(path: path, found: "a RIFF form of type \(describe(bytes[8..<12])), not WAVE")
         }
         var pos = 12
