@@ -71,7 +71,7 @@ public enum AudioError: Error, Sendable, Equatable, CustomStringConvertible {
                 + "or decode it on the fly: `ffmpeg -i INPUT -f wav - | captty --file -`."
         case let .rawFormatRequired(path):
             return "\(path) is not WAV (no RIFF header); declare its raw format with --raw-format, e.g. "
-                + "--raw-format s16le:16000:1 (encoding s16le|s24le|s32le|u8|f32le|f64le|mulaw|alaw, rate, channels)."
+                + "--raw-format s16le:16000:1 (encoding s16le|s24le|s24in32le|s32le|u8|f32le|f64le|mulaw|alaw, rate, channels)."
         case let .alreadyConsumed(name):
             return "\(name) can be read only once"
         }

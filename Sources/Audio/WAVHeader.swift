@@ -128,11 +128,14 @@ public struct WAVHeader: Sendable, Equatable {
         guard rate <= 1_000_000 else { throw .invalidWAV(path: path, field: "sample rate", problem: "\(rate) Hz is above the 1000000 Hz supported") }
         let enc: InputEncoding
         switch (tag, bits) {
+        // Bits that are not a whole number of bytes sit left-justified in the next whole size
+        // (12-bit in 16, 20-bit in 24), so they decode as that size.
         case (1, 8): enc = .u8
-        case (1, 16): enc = .s16le
-        case (1, 24): enc = .s24le
-        case (1, 32): enc = .s32le
-        case (1, _): throw .invalidWAV(path: path, field: "bits per sample", problem: "\(bits) is not supported (PCM: 8, 16, 24 or 32)")
+        case (1, 9...16): enc = .s16le
+        // `arecord -f S24_LE` writes 24 bits with a block align of 4 bytes a channel.
+        case (1, 17...24): enc = blockAlign == channels * 4 ? .s24in32le : .s24le
+        case (1, 25...32): enc = .s32le
+        case (1, _): throw .invalidWAV(path: path, field: "bits per sample", problem: "\(bits) is not supported (PCM: 8 to 32)")
         case (3, 32): enc = .f32le
         case (3, 64): enc = .f64le
         case (3, _): throw .invalidWAV(path: path, field: "bits per sample", problem: "\(bits) is not supported for IEEE float (32 or 64)")
@@ -143,8 +146,11 @@ public struct WAVHeader: Sendable, Equatable {
             throw .invalidWAV(path: path, field: "format tag", problem: "0x" + hex(UInt64(tag), width: 4) + " (\(tagName(tag))) is not supported; supported: PCM (1), IEEE float (3), A-law (6), mu-law (7), extensible (0xFFFE). Convert it, e.g. `sox in.wav -e signed -b 16 out.wav`")
         }
         let need = channels * enc.bytesPerSample
-        guard blockAlign == need else {
-            throw .invalidWAV(path: path, field: "block align", problem: "is \(blockAlign) but \(channels) channel(s) of \(bits)-bit samples need \(need)")
+        // Writers that leave the block align 0, or give one channel's size for all channels, are
+        // common and harmless (sox and libsndfile ignore the field): bits and channels decide.
+        guard blockAlign == need || blockAlign == 0 || (channels > 1 && blockAlign == enc.bytesPerSample) else {
+            throw .invalidWAV(path: path, field: "block align", problem: "is \(blockAlign) but \(channels) channel(s) of \(bits)-bit samples need \(need); "
+                              + "the header contradicts itself. If its bits per sample and channel count are right, sox can rewrite it: `sox in.wav -b 16 out.wav`")
         }
         return (PCMFormat(encoding: enc, sampleRate: rate, channels: channels), tag, extensible)
     }
