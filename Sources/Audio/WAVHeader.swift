@@ -89,7 +89,17 @@ public struct WAVHeader: Sendable, Equatable {
             } else if id == "ds64" && isRF64 {
                 ds64 = try DS64(Array(bytes[pos + 8..<Int(bodyEnd)]), path: path)
             }
-            pos = Int(bodyEnd) + Int(size & 1)
+            pos = Int(bodyEnd)
+            if size & 1 == 1 {
+                // Odd chunks are padded to an even size, but some writers leave out the pad byte:
+                // skip it unless a chunk id follows the chunk itself and none (or an unknown one,
+                // when both look like ids) follows the pad.
+                if pos + 5 > bytes.count && !atEOF { return nil }
+                if !(pos + 5 <= bytes.count && isChunkID(bytes, pos)
+                     && (!isChunkID(bytes, pos + 1) || (isKnownChunkID(bytes, pos) && !isKnownChunkID(bytes, pos + 1)))) {
+                    pos += 1
+                }
+            }
         }
     }
 
@@ -206,6 +216,13 @@ public struct WAVHeader: Sendable, Equatable {
     static func u32(_ b: [UInt8], _ i: Int) -> UInt32 {
         UInt32(b[i]) | UInt32(b[i + 1]) << 8 | UInt32(b[i + 2]) << 16 | UInt32(b[i + 3]) << 24
     }
+    /// Four printable ASCII characters, as every chunk id is.
+    static func isChunkID(_ b: [UInt8], _ i: Int) -> Bool { b[i..<i + 4].allSatisfy { (0x20...0x7E).contains($0) } }
+
+    static let knownChunkIDs: Set<String> = ["data", "fmt ", "LIST", "fact", "JUNK", "junk", "bext", "iXML", "cue ", "ds64",
+                                             "PEAK", "smpl", "inst", "id3 ", "ID3 ", "axml", "plst", "acid", "cart", "FLLR", "_PMX"]
+    static func isKnownChunkID(_ b: [UInt8], _ i: Int) -> Bool { knownChunkIDs.contains(String(decoding: b[i..<i + 4], as: UTF8.self)) }
+
     static func u64(_ b: [UInt8], _ i: Int) -> UInt64 { UInt64(u32(b, i)) | UInt64(u32(b, i + 4)) << 32 }
 
     /// True when `bytes` start like a WAV file of any byte order: RIFF, RF64, BW64 or RIFX

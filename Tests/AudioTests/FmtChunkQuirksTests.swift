@@ -50,6 +50,31 @@ struct FmtChunkQuirksTests {
         }
     }
 
+    /// A writer that leaves out the pad byte after an odd-sized chunk: the next chunk is found
+    /// where it is. It was read one byte late: "'ata\u{22}' chunk claims 4278191056 bytes".
+    @Test func oddChunkWithoutItsPadByte() async throws {
+        var b = WAVBuilder()
+        b.chunksBeforeData = [("ODD ", [1, 2, 3])]
+        let samples: [Int16] = [5, -5, 3000, -3000]
+        var bytes = b.build(samples.flatMap { WAVBuilder.le16($0) })
+        #expect(bytes[47] == 0)                           // the pad: RIFF(12) fmt(24) ODD header(8) body(3)
+        bytes.remove(at: 47)
+        bytes.replaceSubrange(4..<8, with: WAVBuilder.le32(UInt32(bytes.count - 8)))
+        let path = try WAVBuilder.write(bytes)
+        let r = try await drain(try await FileAudioSource(path: path, options: fastOptions()))
+        #expect(r.error == nil)
+        #expect(int16s(r.bytes) == samples)
+        // The data size's low byte printable ('"' = 34 bytes) makes "ata\"" look like an id too.
+        let printable = (0..<17).map { Int16($0) }
+        b = WAVBuilder()
+        b.chunksBeforeData = [("ODD ", [1, 2, 3])]
+        bytes = b.build(printable.flatMap { WAVBuilder.le16($0) })
+        bytes.remove(at: 47)
+        let r2 = try await drain(try await FileAudioSource(path: try WAVBuilder.write(bytes), options: fastOptions()))
+        #expect(r2.error == nil)
+        #expect(int16s(r2.bytes) == printable)
+    }
+
     @Test func s24in32IsARawFormatToo() throws {
         #expect(try PCMFormat(spec: "s24in32le:48000:2") == PCMFormat(encoding: .s24in32le, sampleRate: 48_000, channels: 2))
     }
