@@ -18,6 +18,8 @@ public enum AudioError: Error, Sendable, Equatable, CustomStringConvertible {
     case invalidWAV(path: String, field: String, problem: String)
     /// A chunk claims more bytes than the file holds (all audio present was delivered first).
     case truncated(path: String, chunk: String, claimed: Int64, available: Int64)
+    /// The input is a known kind of file captty cannot decode (MP3, FLAC, an image…).
+    case unsupportedContainer(path: String, kind: KnownContainer)
     /// Raw PCM input without a declared format.
     case rawFormatRequired(path: String)
     /// A one-shot source (stdin) was asked for its chunks twice.
@@ -61,9 +63,15 @@ public enum AudioError: Error, Sendable, Equatable, CustomStringConvertible {
             return "\(path): \(field) \(problem)"
         case let .truncated(path, chunk, claimed, available):
             return "\(path): \(chunk) chunk claims \(claimed) bytes but file ends after \(available)"
+        case let .unsupportedContainer(path, kind) where !kind.isAudio:
+            return "\(path) is \(kind.name), not audio. captty reads WAV files and raw PCM."
+        case let .unsupportedContainer(path, kind):
+            return "\(path) is \(kind.name), which captty cannot decode: it reads WAV (PCM, float, mu-law, A-law) "
+                + "and raw PCM. Convert it first, e.g. `ffmpeg -i INPUT -ac 1 -ar 16000 out.wav`, "
+                + "or decode it on the fly: `ffmpeg -i INPUT -f wav - | captty --file -`."
         case let .rawFormatRequired(path):
             return "\(path) is not WAV (no RIFF header); declare its raw format with --raw-format, e.g. "
-                + "--raw-format s16le:16000:1 (encoding s16le|s24le|s32le|u8|f32le|f64le|mulaw|alaw, rate, channels)."
+                + "--raw-format s16le:16000:1 (encoding s16le|s24le|s24in32le|s32le|u8|f32le|f64le|mulaw|alaw, rate, channels)."
         case let .alreadyConsumed(name):
             return "\(name) can be read only once"
         }

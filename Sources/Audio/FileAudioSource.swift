@@ -5,8 +5,8 @@ import Glibc
 
 /// Audio from a WAV file, a raw PCM file, or stdin (`-`), converted to what the engine takes.
 ///
-/// Opening reads the header (a RIFF header is sniffed; anything else needs a declared raw
-/// format). A file yields its chunks once per `chunks()` call; stdin only once.
+/// Opening reads the header (a RIFF, RF64 or BW64 header is sniffed; anything else needs a
+/// declared raw format). A file yields its chunks once per `chunks()` call; stdin only once.
 /// A WAV whose data chunk claims more bytes than the file holds yields all the audio that
 /// is there, then throws `AudioError.truncated`.
 public struct FileAudioSource: AudioSource {
@@ -99,7 +99,12 @@ extension FileAudioSource {
         while bytes.count < 12 && !atEOF {
             if let b = try await reader.next() { bytes += b } else { atEOF = true }
         }
-        if !bytes.starts(with: Array("RIFF".utf8)) {
+        if !WAVHeader.startsLikeWAV(bytes) {
+            // Compressed audio read as raw PCM would be loud noise, not a clear error.
+            if let kind = KnownContainer.identify(bytes, strongOnly: rawFormat != nil) {
+                reader.cancel()
+                throw .unsupportedContainer(path: display, kind: kind)
+            }
             if let rawFormat { return StartedReader(reader: reader, leftover: bytes, format: rawFormat, header: nil) }
             reader.cancel()
             if oneShot && !bytes.isEmpty { throw .rawFormatRequired(path: display) }

@@ -1,6 +1,9 @@
 /// Sample encodings captty can read from files and stdin (a superset of what it sends).
+///
+/// `s24le` is packed (3 bytes a sample, ALSA's S24_3LE); `s24in32le` is 24 bits in the low three
+/// bytes of a 32-bit word (ALSA's S24_LE, what `arecord -f S24_LE` writes).
 public enum InputEncoding: String, Sendable, Hashable, Codable, CaseIterable {
-    case u8, s16le, s24le, s32le, f32le, f64le, mulaw, alaw
+    case u8, s16le, s24le, s24in32le, s32le, f32le, f64le, mulaw, alaw
 
     /// Bytes per sample of one channel.
     public var bytesPerSample: Int {
@@ -8,7 +11,7 @@ public enum InputEncoding: String, Sendable, Hashable, Codable, CaseIterable {
         case .u8, .mulaw, .alaw: return 1
         case .s16le: return 2
         case .s24le: return 3
-        case .s32le, .f32le: return 4
+        case .s24in32le, .s32le, .f32le: return 4
         case .f64le: return 8
         }
     }
@@ -21,7 +24,7 @@ public enum InputEncoding: String, Sendable, Hashable, Codable, CaseIterable {
         case .f32le: return .float32
         case .mulaw: return .mulaw
         case .alaw: return .alaw
-        case .u8, .s24le, .f64le: return nil
+        case .u8, .s24le, .s24in32le, .f64le: return nil
         }
     }
 

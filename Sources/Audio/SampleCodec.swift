@@ -63,6 +63,12 @@ public enum SampleCodec {
                 let v = Int32(bitPattern: UInt32(bytes[b]) << 8 | UInt32(bytes[b + 1]) << 16 | UInt32(bytes[b + 2]) << 24) >> 8
                 out.append(Float(v) / 8_388_608)
             }
+        case .s24in32le:
+            for i in 0..<n {
+                let b = 4 * i   // the top byte is padding (zero or a sign extension): ignored
+                let v = Int32(bitPattern: UInt32(bytes[b]) << 8 | UInt32(bytes[b + 1]) << 16 | UInt32(bytes[b + 2]) << 24) >> 8
+                out.append(Float(v) / 8_388_608)
+            }
         case .s32le:
             for i in 0..<n { out.append(Float(Int32(littleEndian: bytes.loadUnaligned(fromByteOffset: 4 * i, as: Int32.self))) / 2_147_483_648) }
         case .f32le:

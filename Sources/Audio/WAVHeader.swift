@@ -3,8 +3,8 @@ import Foundation
 /// The parsed header of a RIFF/WAVE stream: the sample format and where the samples are.
 ///
 /// Unknown chunks (LIST, fact, JUNK, bext…) are skipped, odd-sized chunks are padded, and a
-/// data size of 0, 0xFFFFFFFF or 0x7FFFF000 (what sox writes to a pipe) — a streamed WAV whose
-/// writer never went back — means "until end of input". The byte-rate field is redundant and not checked (many writers get it wrong).
+/// data size that a streaming writer leaves as a placeholder (`streamingDataSizes`) means
+/// "until end of input". The byte-rate field is redundant and not checked (many writers get it wrong).
 public struct WAVHeader: Sendable, Equatable {
     /// The sample format of the data chunk.
     public var format: PCMFormat
@@ -27,14 +27,13 @@ public struct WAVHeader: Sendable, Equatable {
     /// Returns nil when `bytes` ends before the data chunk starts and more input may come
     /// (`atEOF` false). Throws a typed error naming the wrong field otherwise.
     public static func parse(_ bytes: [UInt8], path: String, atEOF: Bool) throws(AudioError) -> WAVHeader? {
-        if bytes.count >= 4 && !bytes.starts(with: Array("RIFF".utf8)) {
+        let isRF64 = bytes.starts(with: Array("RF64".utf8)) || bytes.starts(with: Array("BW64".utf8))
+        if bytes.count >= 4 && !bytes.starts(with: Array("RIFF".utf8)) && !isRF64 {
             let id = describe(bytes.prefix(4))
             if bytes.starts(with: Array("RIFX".utf8)) {
                 throw .invalidWAV(path: path, field: "RIFF id", problem: "is RIFX (big-endian WAV), which is not supported; convert it, e.g. `sox in.wav -e signed -b 16 out.wav`")
             }
-            if bytes.starts(with: Array("RF64".utf8)) {
-                throw .invalidWAV(path: path, field: "RIFF id", problem: "is RF64 (a WAV over 4 GiB), which is not supported; split it or convert it to raw PCM")
-            }
+            if let kind = KnownContainer.identify(bytes) { throw .unsupportedContainer(path: path, kind: kind) }
             throw .notRIFFWave(path: path, found: id)
         }
         if bytes.count < 12 {
@@ -44,10 +43,12 @@ public struct WAVHeader: Sendable, Equatable {
             throw .truncated(path: path, chunk: "RIFF header", claimed: 12, available: Int64(bytes.count))
         }
         guard bytes[8..<12].elementsEqual("WAVE".utf8) else {
+            if let kind = KnownContainer.identify(bytes) { throw .unsupportedContainer(path: path, kind: kind) }
             throw .notRIFFWave(path: path, found: "a RIFF form of type \(describe(bytes[8..<12])), not WAVE")
         }
         var pos = 12
         var fmt: (PCMFormat, UInt16, Bool)?
+        var ds64: DS64?
         while true {
             guard pos + 8 <= bytes.count else {
                 if !atEOF { return nil }
@@ -55,13 +56,26 @@ public struct WAVHeader: Sendable, Equatable {
                 throw .invalidWAV(path: path, field: "\(missing) chunk", problem: "is missing (the file ends after \(bytes.count) bytes)")
             }
             let id = String(decoding: bytes[pos..<pos + 4], as: UTF8.self)
-            let size = Int64(u32(bytes, pos + 4))
+            var size = Int64(u32(bytes, pos + 4))
+            if isRF64 && size == 0xFFFF_FFFF {
+                // RF64/BW64: a 32-bit size of 0xFFFFFFFF defers to the 64-bit size in the ds64 chunk.
+                guard let ds64 else {
+                    throw .invalidWAV(path: path, field: "ds64 chunk", problem: "is missing before the '\(id)' chunk, so the RF64 file's sizes are unknown; convert it, e.g. `ffmpeg -i in.wav -c:a pcm_s16le out.wav`")
+                }
+                if id == "data" {
+                    size = ds64.dataSize ?? 0
+                } else {
+                    guard let s = ds64.table[id] else {
+                        throw .invalidWAV(path: path, field: "ds64 chunk", problem: "gives no size for the '\(id)' chunk")
+                    }
+                    size = s
+                }
+            }
             if id == "data" {
                 guard let (format, tag, ext) = fmt else {
                     throw .invalidWAV(path: path, field: "data chunk", problem: "comes before the fmt chunk, so the sample format is unknown")
                 }
-                // Writers that cannot seek back leave a placeholder: 0, 0xFFFFFFFF, or (sox) 0x7FFFF000.
-                let length: Int64? = size == 0 || size == 0xFFFF_FFFF || size == 0x7FFF_F000 ? nil : size
+                let length: Int64? = size <= 0xFFFF_FFFF && streamingDataSizes.contains(UInt32(size)) ? nil : size
                 return WAVHeader(format: format, formatTag: tag, isExtensible: ext, dataOffset: pos + 8, dataLength: length)
             }
             let bodyEnd = Int64(pos) + 8 + size
@@ -72,10 +86,27 @@ public struct WAVHeader: Sendable, Equatable {
             if id == "fmt " {
                 guard fmt == nil else { throw .invalidWAV(path: path, field: "fmt chunk", problem: "appears twice") }
                 fmt = try parseFmt(Array(bytes[pos + 8..<Int(bodyEnd)]), path: path)
+            } else if id == "ds64" && isRF64 {
+                ds64 = try DS64(Array(bytes[pos + 8..<Int(bodyEnd)]), path: path)
             }
-            pos = Int(bodyEnd) + Int(size & 1)
+            pos = Int(bodyEnd)
+            if size & 1 == 1 {
+                // Odd chunks are padded to an even size, but some writers leave out the pad byte:
+                // skip it unless a chunk id follows the chunk itself and none (or an unknown one,
+                // when both look like ids) follows the pad.
+                if pos + 5 > bytes.count && !atEOF { return nil }
+                if !(pos + 5 <= bytes.count && isChunkID(bytes, pos)
+                     && (!isChunkID(bytes, pos + 1) || (isKnownChunkID(bytes, pos) && !isKnownChunkID(bytes, pos + 1)))) {
+                    pos += 1
+                }
+            }
         }
     }
+
+    /// Data sizes that writers which cannot seek back (writing to a pipe, or still recording)
+    /// leave in the header: 0, 0xFFFFFFFF (ffmpeg), 0x7FFFF000 (sox), 0x80000000 (arecord),
+    /// 0x7FFFFF00 (older arecord), 0x7FFF0000 (GStreamer). Each means "until end of input".
+    public static let streamingDataSizes: Set<UInt32> = [0, 0xFFFF_FFFF, 0x7FFF_F000, 0x8000_0000, 0x7FFF_FF00, 0x7FFF_0000]
 
     static func parseFmt(_ b: [UInt8], path: String) throws(AudioError) -> (PCMFormat, UInt16, Bool) {
         guard b.count >= 16 else {
@@ -107,11 +138,14 @@ public struct WAVHeader: Sendable, Equatable {
         guard rate <= 1_000_000 else { throw .invalidWAV(path: path, field: "sample rate", problem: "\(rate) Hz is above the 1000000 Hz supported") }
         let enc: InputEncoding
         switch (tag, bits) {
+        // Bits that are not a whole number of bytes sit left-justified in the next whole size
+        // (12-bit in 16, 20-bit in 24), so they decode as that size.
         case (1, 8): enc = .u8
-        case (1, 16): enc = .s16le
-        case (1, 24): enc = .s24le
-        case (1, 32): enc = .s32le
-        case (1, _): throw .invalidWAV(path: path, field: "bits per sample", problem: "\(bits) is not supported (PCM: 8, 16, 24 or 32)")
+        case (1, 9...16): enc = .s16le
+        // `arecord -f S24_LE` writes 24 bits with a block align of 4 bytes a channel.
+        case (1, 17...24): enc = blockAlign == channels * 4 ? .s24in32le : .s24le
+        case (1, 25...32): enc = .s32le
+        case (1, _): throw .invalidWAV(path: path, field: "bits per sample", problem: "\(bits) is not supported (PCM: 8 to 32)")
         case (3, 32): enc = .f32le
         case (3, 64): enc = .f64le
         case (3, _): throw .invalidWAV(path: path, field: "bits per sample", problem: "\(bits) is not supported for IEEE float (32 or 64)")
@@ -122,10 +156,36 @@ public struct WAVHeader: Sendable, Equatable {
             throw .invalidWAV(path: path, field: "format tag", problem: "0x" + hex(UInt64(tag), width: 4) + " (\(tagName(tag))) is not supported; supported: PCM (1), IEEE float (3), A-law (6), mu-law (7), extensible (0xFFFE). Convert it, e.g. `sox in.wav -e signed -b 16 out.wav`")
         }
         let need = channels * enc.bytesPerSample
-        guard blockAlign == need else {
-            throw .invalidWAV(path: path, field: "block align", problem: "is \(blockAlign) but \(channels) channel(s) of \(bits)-bit samples need \(need)")
+        // Writers that leave the block align 0, or give one channel's size for all channels, are
+        // common and harmless (sox and libsndfile ignore the field): bits and channels decide.
+        guard blockAlign == need || blockAlign == 0 || (channels > 1 && blockAlign == enc.bytesPerSample) else {
+            throw .invalidWAV(path: path, field: "block align", problem: "is \(blockAlign) but \(channels) channel(s) of \(bits)-bit samples need \(need); "
+                              + "the header contradicts itself. If its bits per sample and channel count are right, sox can rewrite it: `sox in.wav -b 16 out.wav`")
         }
         return (PCMFormat(encoding: enc, sampleRate: rate, channels: channels), tag, extensible)
+    }
+
+    /// The 64-bit sizes of an RF64/BW64 file (EBU Tech 3306): the data chunk's, and any other
+    /// chunk's whose 32-bit size is 0xFFFFFFFF.
+    struct DS64 {
+        /// nil when the writer left it open (0, or more than Int64 holds).
+        var dataSize: Int64?
+        var table: [String: Int64] = [:]
+
+        init(_ b: [UInt8], path: String) throws(AudioError) {
+            guard b.count >= 20 else {
+                throw .invalidWAV(path: path, field: "ds64 chunk size", problem: "is \(b.count); at least 20 bytes are needed")
+            }
+            let data = u64(b, 8)
+            dataSize = data == 0 || data > UInt64(Int64.max) ? nil : Int64(data)
+            guard b.count >= 28 else { return }
+            var p = 28
+            for _ in 0..<Int(u32(b, 24)) where p + 12 <= b.count {
+                let size = u64(b, p + 4)
+                if size <= UInt64(Int64.max) { table[String(decoding: b[p..<p + 4], as: UTF8.self)] = Int64(size) }
+                p += 12
+            }
+        }
     }
 
     static func tagName(_ tag: UInt16) -> String {
@@ -155,5 +215,19 @@ public struct WAVHeader: Sendable, Equatable {
     static func u16(_ b: [UInt8], _ i: Int) -> UInt16 { UInt16(b[i]) | UInt16(b[i + 1]) << 8 }
     static func u32(_ b: [UInt8], _ i: Int) -> UInt32 {
         UInt32(b[i]) | UInt32(b[i + 1]) << 8 | UInt32(b[i + 2]) << 16 | UInt32(b[i + 3]) << 24
+    }
+    /// Four printable ASCII characters, as every chunk id is.
+    static func isChunkID(_ b: [UInt8], _ i: Int) -> Bool { b[i..<i + 4].allSatisfy { (0x20...0x7E).contains($0) } }
+
+    static let knownChunkIDs: Set<String> = ["data", "fmt ", "LIST", "fact", "JUNK", "junk", "bext", "iXML", "cue ", "ds64",
+                                             "PEAK", "smpl", "inst", "id3 ", "ID3 ", "axml", "plst", "acid", "cart", "FLLR", "_PMX"]
+    static func isKnownChunkID(_ b: [UInt8], _ i: Int) -> Bool { knownChunkIDs.contains(String(decoding: b[i..<i + 4], as: UTF8.self)) }
+
+    static func u64(_ b: [UInt8], _ i: Int) -> UInt64 { UInt64(u32(b, i)) | UInt64(u32(b, i + 4)) << 32 }
+
+    /// True when `bytes` start like a WAV file of any byte order: RIFF, RF64, BW64 or RIFX
+    /// (the header then decides, even over a declared raw format).
+    public static func startsLikeWAV(_ bytes: [UInt8]) -> Bool {
+        ["RIFF", "RF64", "BW64", "RIFX"].contains { bytes.starts(with: Array($0.utf8)) }
     }
 }

@@ -40,6 +40,22 @@ struct StdinAndRawInputTests {
         #expect(again.error.map { String(describing: $0) } == "stdin can be read only once")
     }
 
+    /// The 44 bytes `arecord -f S16_LE -r 16000 -t wav` (alsa-utils 1.2.8) writes to a pipe: RIFF and
+    /// data sizes 0x80000000, its "unknown length". The stream ends cleanly, without a truncation error.
+    @Test func arecordPipeHeaderMeansUntilEOF() async throws {
+        let header: [UInt8] = [0x52, 0x49, 0x46, 0x46, 0x24, 0x00, 0x00, 0x80, 0x57, 0x41, 0x56, 0x45, 0x66, 0x6D, 0x74, 0x20,
+                               0x10, 0x00, 0x00, 0x00, 0x01, 0x00, 0x01, 0x00, 0x80, 0x3E, 0x00, 0x00, 0x00, 0x7D, 0x00, 0x00,
+                               0x02, 0x00, 0x10, 0x00, 0x64, 0x61, 0x74, 0x61, 0x00, 0x00, 0x00, 0x80]
+        let samples = (0..<8000).map { Int16(truncatingIfNeeded: $0 * 7) }
+        let fd = Self.pipe(feeding: header + samples.flatMap { WAVBuilder.le16($0) })
+        defer { close(fd) }
+        let source = try await FileAudioSource(fileDescriptor: fd, name: "stdin", options: fastOptions())
+        #expect(source.wavHeader?.dataLength == nil)
+        let r = try await drain(source)
+        #expect(r.error == nil)
+        #expect(int16s(r.bytes) == samples)
+    }
+
     @Test func soxPipedWAVThroughARealProcess() async throws {
         // sox writing WAV to a pipe, as in `sox in.wav -t wav - | captty -`.
         let p = Process()

@@ -52,6 +52,9 @@ struct WAVBuilder {
     static func le16(u v: UInt16) -> [UInt8] { [UInt8(v & 0xFF), UInt8(v >> 8)] }
     static func le32(_ v: UInt32) -> [UInt8] { [UInt8(v & 0xFF), UInt8((v >> 8) & 0xFF), UInt8((v >> 16) & 0xFF), UInt8(v >> 24)] }
     static func le16(_ v: Int16) -> [UInt8] { le16(u: UInt16(bitPattern: v)) }
+    static func u32(_ b: [UInt8], _ i: Int) -> UInt32 {
+        UInt32(b[i]) | UInt32(b[i + 1]) << 8 | UInt32(b[i + 2]) << 16 | UInt32(b[i + 3]) << 24
+    }
 
     /// Writes bytes to a fresh temp file and returns its path.
     static func write(_ bytes: [UInt8], name: String = "test.wav") throws -> String {

@@ -25,14 +25,14 @@ struct WAVErrorTests {
     }
 
     @Test func notAWAVAtAll() async {
-        #expect(await message(Array("ID3\u{4}\0\0\0\0\0\0\0\0\0\0".utf8)).contains("is not a RIFF/WAVE file (it starts with bytes 49 44 33 04)"))
-        #expect(await message(Array("RIFF\u{20}\0\0\0AVI LIST".utf8)).contains("a RIFF form of type 'AVI ', not WAVE"))
+        #expect(await message(Array("\u{1}\u{2}\u{3}\u{4}\0\0\0\0\0\0\0\0\0\0".utf8)).contains("is not a RIFF/WAVE file (it starts with bytes 01 02 03 04)"))
+        #expect(await message(Array("RIFF\u{20}\0\0\0AVIX LIST".utf8)).contains("a RIFF form of type 'AVIX', not WAVE"))
         #expect(await message(Array("RIFX\0\0\0\0WAVEfmt ".utf8)).contains("RIFX (big-endian WAV)"))
-        #expect(await message(Array("RF64\0\0\0\0WAVEds64".utf8)).contains("RF64"))
+        #expect(await message(Array("RF64\0\0\0\0WAVEds64".utf8)).contains("fmt chunk is missing (the file ends after 16 bytes)"))
     }
 
     @Test func unsupportedBitsPerSample() async {
-        #expect(await message(WAVBuilder(bits: 12, blockAlign: 2).build(tone)).contains("bits per sample 12 is not supported (PCM: 8, 16, 24 or 32)"))
+        #expect(await message(WAVBuilder(bits: 4, blockAlign: 1).build(tone)).contains("bits per sample 4 is not supported (PCM: 8 to 32)"))
         #expect(await message(WAVBuilder(tag: 3, bits: 16).build(tone)).contains("bits per sample 16 is not supported for IEEE float"))
         #expect(await message(WAVBuilder(tag: 7, bits: 16).build(tone)).contains("bits per sample 16 is not valid for G.711 mu-law"))
     }
