@@ -180,7 +180,8 @@ public struct WAVHeader: Sendable, Equatable {
             dataSize = data == 0 || data > UInt64(Int64.max) ? nil : Int64(data)
             guard b.count >= 28 else { return }
             var p = 28
-            for _ in 0..<Int(u32(b, 24)) where p + 12 <= b.count {
+            // The table's count is the file's word; the chunk holds at most this many entries.
+            for _ in 0..<min(Int(u32(b, 24)), (b.count - 28) / 12) {
                 let size = u64(b, p + 4)
                 if size <= UInt64(Int64.max) { table[String(decoding: b[p..<p + 4], as: UTF8.self)] = Int64(size) }
                 p += 12

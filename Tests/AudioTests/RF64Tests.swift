@@ -8,12 +8,13 @@ import Audio
 struct RF64Tests {
     /// `wav` (a RIFF file from WAVBuilder, data chunk right after fmt) rewritten as RF64: magic,
     /// 32-bit sizes 0xFFFFFFFF, and a ds64 chunk with the real data size first.
-    static func rf64(_ wav: [UInt8], magic: String = "RF64", dataSize: UInt64? = nil, ds64: Bool = true) -> [UInt8] {
+    static func rf64(_ wav: [UInt8], magic: String = "RF64", dataSize: UInt64? = nil, ds64: Bool = true,
+                     tableCount: UInt32 = 0) -> [UInt8] {
         var body = Array(wav[12...])
         let dataAt = body.firstRange(of: Array("data".utf8))!.lowerBound
         let realSize = UInt64(WAVBuilder.u32(body, dataAt + 4))
         body.replaceSubrange(dataAt + 4..<dataAt + 8, with: [0xFF, 0xFF, 0xFF, 0xFF])
-        var ds = le64(UInt64(wav.count + 28)) + le64(dataSize ?? realSize) + le64(realSize / 2) + WAVBuilder.le32(0)
+        var ds = le64(UInt64(wav.count + 28)) + le64(dataSize ?? realSize) + le64(realSize / 2) + WAVBuilder.le32(tableCount)
         ds = Array("ds64".utf8) + WAVBuilder.le32(UInt32(ds.count)) + ds
         return Array(magic.utf8) + [0xFF, 0xFF, 0xFF, 0xFF] + Array("WAVE".utf8) + (ds64 ? ds : []) + body
     }
@@ -52,6 +53,16 @@ struct RF64Tests {
         let r = try await drain(try await FileAudioSource(path: path, options: fastOptions()))
         #expect(r.error == nil)
         #expect(int16s(r.bytes) == samples)
+    }
+
+    /// A ds64 table that claims 2^32−1 entries (a hostile or corrupt file) is read for the entries
+    /// the chunk holds, not looped over 4 billion times.
+    @Test func aDS64TableCountBeyondTheChunkIsBoundedByTheChunk() throws {
+        let bytes = Self.rf64(WAVBuilder().build(samples.flatMap { WAVBuilder.le16($0) }), tableCount: 0xFFFF_FFFF)
+        let start = ContinuousClock.now
+        let header = try WAVHeader.parse(bytes, path: "x.wav", atEOF: true)
+        #expect(header?.dataLength == 6000)
+        #expect(ContinuousClock.now - start < .seconds(2), "parsing took \(ContinuousClock.now - start)")
     }
 
     @Test func rf64WithoutDS64IsRefusedClearly() async throws {
