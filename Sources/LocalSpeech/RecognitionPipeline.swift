@@ -218,9 +218,19 @@ final class RecognitionPipeline {
     }
 
     private func moonshineInput(_ start: Int, _ end: Int) -> [Float] {
-        var samples = history[(start - historyStart)..<(end - historyStart)].map { Float($0) / 32768 }
+        let span = history[(start - historyStart)..<(end - historyStart)]
+        let gain = Self.normalizingGain(peak: span.lazy.map { abs(Int($0)) }.max() ?? 0)
+        var samples = span.map { Float($0) * gain / 32768 }
         samples += Array(repeating: 0, count: Int(config.moonshinePadding * Double(Self.sampleRate)))
         return samples
+    }
+
+    /// The gain that brings quiet speech (peak `peak` of 32768) up to a peak of −6 dBFS, by at
+    /// most 40 dB; loud audio is left as it is. A quiet microphone or a recording made at low
+    /// level is then heard like a normal one.
+    static func normalizingGain(peak: Int) -> Float {
+        guard peak > 0 else { return 1 }
+        return min(100, max(1, 16_384 / Float(peak)))
     }
 
     private func beginUtterance(atSample from: Int, onset: Int) {

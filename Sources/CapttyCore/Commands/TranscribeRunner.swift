@@ -55,6 +55,7 @@ public enum TranscribeRunner {
             throw CapttyError.failed("transcription failed: \(error)")
         }
         if let fatal { throw CapttyError.failed(fatal.description) }
+        if store.wordCount == 0 { warn(Self.nothingRecognised(in: source.name, seconds: meter.seconds, peakDB: meter.peakDB)) }
 
         let header = JournalHeader(engine: engine.name, model: model ?? opts.model?.rawValue, options: opts,
                                    capttyVersion: CapttyVersion.string)
@@ -72,6 +73,20 @@ public enum TranscribeRunner {
     }
 }
 
+extension TranscribeRunner {
+    /// Why a transcript may be empty, from how much audio there was and how loud it got.
+    static func nothingRecognised(in name: String, seconds: Double, peakDB: Double) -> String {
+        let length = NumberText.fixed(seconds, decimals: 1) + " s"
+        if seconds == 0 { return "\(name) holds no audio samples: the transcript is empty" }
+        if peakDB <= LevelMeter.floorDB { return "no speech in \(name): its \(length) of audio are digital silence" }
+        let loudest = NumberText.fixed(peakDB, decimals: 0) + " dBFS"
+        if peakDB < -60 {
+            return "no speech in \(name): its \(length) of audio are nearly silent (loudest sample \(loudest)); was the right input recorded?"
+        }
+        return "no speech was recognised in \(name) (\(length) of audio, loudest sample \(loudest)); if it holds speech, check its language (--language) and level"
+    }
+}
+
 /// Counts the audio that passed through a stream (for the summary line). The tapped stream is
 /// pulled on demand, so the engine's pace (the socket's backpressure) reaches the file reader:
 /// a long file is not read ahead into memory (it was: an hour of audio held ~110 MB).
@@ -80,8 +95,12 @@ public enum TranscribeRunner {
 final class AudioMeter: @unchecked Sendable {
     private let lock = NSLock()
     private var total = 0.0
+    private var level = LevelMeter()
+    private var peak = LevelMeter.floorDB
     private let warn: @Sendable (String) -> Void
     var seconds: Double { lock.withLock { total } }
+    /// The loudest sample so far, in dBFS.
+    var peakDB: Double { lock.withLock { peak } }
 
     init(warn: @escaping @Sendable (String) -> Void) { self.warn = warn }
 
@@ -101,7 +120,10 @@ final class AudioMeter: @unchecked Sendable {
                 return nil
             }
             guard let c = next else { return nil }
-            lock.withLock { total += c.duration }
+            lock.withLock {
+                total += c.duration
+                peak = max(peak, level.update(c).peakDB)
+            }
             return c
         })
     }
