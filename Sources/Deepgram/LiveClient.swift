@@ -378,15 +378,32 @@ public actor LiveClient {
                 await ws.close(code: 1000, reason: "")
                 return
             }
+            let coveredBefore = buffer.startOffset
             let outcome = await serve(ws)
             if ended { return }
-            if madeProgress { attempt = 0 }
+            // While finishing, only audio newly covered by finals is progress: a server that
+            // answers every CloseStream with some result and a 1011 must not reset the attempts
+            // forever.
+            if madeProgress && (!finishing || buffer.startOffset > coveredBefore) { attempt = 0 }
             let failure: ConnectionFailure
             switch outcome {
             case .failed(let error, _):
                 failure = ConnectionFailure.from(error, credential: credential, requestID: outcome.requestID)
             case .closed(let code, let reason, let rid):
                 failure = ConnectionFailure.closed(code: code, reason: reason, credential: credential, requestID: rid)
+            }
+            if finishing, nothingLeftToTranscribe, !failure.action.isFatal {
+                // Every byte given was answered by a final (or the server sent Metadata): a new
+                // connection could only send CloseStream on an empty stream. A close that would
+                // reconnect (1011 after CloseStream, a drop) ends the finished stream instead.
+                if case .reconnect = failure.action {
+                    var e = failure.error
+                    e.message = "\(e.message), after all audio was transcribed; the stream ends here"
+                    logger.info("deepgram: \(e.message)")
+                    hub.emit(.error(e))
+                }
+                end(code: failure.error.closeCode ?? 1000, reason: failure.error.dgError ?? "", error: nil)
+                return
             }
             switch failure.action {
             case .stop where !closeStreamSent || !finishedByServer:
@@ -420,6 +437,13 @@ public actor LiveClient {
         if metadataReceived { return true }
         guard let timeline else { return true }
         return buffer.endOffset - buffer.startOffset < Int64(timeline.bytesPerSecond / 2)
+    }
+
+    /// While finishing, whether a new connection could add nothing: the server sent Metadata
+    /// after CloseStream, or finals cover every byte given (compressed audio is not kept once
+    /// sent, so there is nothing to replay either).
+    private var nothingLeftToTranscribe: Bool {
+        (closeStreamSent && metadataReceived) || (buffer.isEmpty && sentOffset >= buffer.endOffset)
     }
 
     private func fatalize(_ e: LiveError) -> LiveError {
