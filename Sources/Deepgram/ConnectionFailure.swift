@@ -3,10 +3,16 @@ import WebSocket
 
 /// Turns a WebSocket failure or a close into the client's action and a `LiveError` whose text
 /// says what happened and what to do — with the server's `dg-error` and request id, and with
-/// the credential redacted from anything the server echoed.
+/// the credential redacted from anything the server echoed, and control characters from
+/// anything the server wrote (`ServerText`).
 struct ConnectionFailure {
     let action: DisconnectAction
     let error: LiveError
+
+    init(action: DisconnectAction, error: LiveError) {
+        self.action = action
+        self.error = error.printable()
+    }
 
     static func from(_ error: Error, credential: Credential, requestID: String? = nil) -> ConnectionFailure {
         guard let ws = error as? WebSocketError else {

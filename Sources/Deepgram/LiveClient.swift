@@ -483,7 +483,7 @@ public actor LiveClient {
     private func serve(_ ws: WebSocket) async -> Outcome {
         generation += 1
         let gen = generation
-        let rid = ws.responseHeaders["dg-request-id"]
+        let rid = ws.responseHeaders["dg-request-id"].map(ServerText.printable)
         let offset: TimestampOffset
         if let timeline {
             sentOffset = buffer.startOffset
@@ -548,7 +548,7 @@ public actor LiveClient {
         guard let c = conn, c.generation == gen else { return }
         let message: ServerMessage
         do { message = try ServerMessage.decode(text) } catch {
-            let e = LiveError(kind: .protocolViolation, message: credential.redact(error.description), isFatal: false, requestID: c.requestID)
+            let e = LiveError(kind: .protocolViolation, message: credential.redact(error.description), isFatal: false, requestID: c.requestID).printable()
             logServerProblem(e)
             hub.emit(.error(e))
             return
@@ -574,7 +574,7 @@ public actor LiveClient {
         case .utteranceEnd(let u): hub.emit(.utteranceEnd(c.offset.apply(u)))
         case .speechStarted(let s): hub.emit(.speechStarted(c.offset.apply(s)))
         case .error(let e):
-            let text = credential.redact(e.text)
+            let text = ServerText.printable(credential.redact(e.text))
             let error = LiveError(kind: .server, message: "Deepgram reported an error: \(text)", isFatal: false,
                                   dgError: text, requestID: c.requestID)
             logServerProblem(error)
