@@ -12,8 +12,6 @@ Modes:
                    4000 whose texts carry them (JSON-escaped and raw)
   redirect-CODE    CODE (301/302/307/308) with Location: wss://elsewhere.example/v1/listen
   retry-after-N    the first upgrade gets 429 with Retry-After: N, later ones a normal session
-  extension-twice  101 with an empty Sec-WebSocket-Extensions field, then one selecting
-                   permessage-deflate (never offered)
 Stops when stdin closes.
 """
 import asyncio, base64, hashlib, json, os, struct, sys, threading, time
@@ -126,10 +124,6 @@ async def handle(reader, writer):
                 writer.write(switching(headers))
                 await writer.drain()
                 await session(reader, writer)
-        elif MODE == "extension-twice":
-            writer.write(switching(headers, b"Sec-WebSocket-Extensions:\r\nSec-WebSocket-Extensions: permessage-deflate\r\n"))
-            await writer.drain()
-            await session(reader, writer)
         await writer.drain()
         await asyncio.sleep(0.5)
     except (ConnectionError, OSError):

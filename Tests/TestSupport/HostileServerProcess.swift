@@ -1,9 +1,9 @@
 import Foundation
 
 /// Runs `Tests/Peers/hostile_deepgram_server.py MODE`: a server that answers captty's upgrade in
-/// ways Deepgram does not (redirects, Retry-After, control characters in its texts, extensions
-/// never offered). Its stdout lines (`REQUEST <n> <t>`, `AUTH yes|no`) are kept. Stopped in
-/// every path: `stop()`, `deinit`, and by itself when its stdin closes.
+/// ways Deepgram does not (redirects, Retry-After, control characters in its texts). Its stdout
+/// lines (`REQUEST <n> <t>`, `AUTH yes|no`) are kept. Stopped in every path: `stop()`, `deinit`,
+/// and by itself when its stdin closes.
 public final class HostileServerProcess: @unchecked Sendable {
     public let port: Int
     private let process: Process
