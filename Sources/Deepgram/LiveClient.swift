@@ -369,7 +369,7 @@ public actor LiveClient {
                 let failure = ConnectionFailure.from(error, credential: credential)
                 if case .reconnect = failure.action {
                     attempt += 1
-                    if await backOff(attempt: attempt, after: failure.error) { continue } else { return }
+                    if await backOff(attempt: attempt, after: failure.error, retryAfter: failure.retryAfter) { continue } else { return }
                 }
                 end(code: 1006, reason: failure.error.message, error: failure.error.isFatal ? failure.error : fatalize(failure.error))
                 return
@@ -451,7 +451,7 @@ public actor LiveClient {
     }
 
     /// Emits the drop and waits before attempt `attempt`; false when the policy gave up.
-    private func backOff(attempt: Int, after error: LiveError) async -> Bool {
+    private func backOff(attempt: Int, after error: LiveError, retryAfter: Duration? = nil) async -> Bool {
         let policy = configuration.reconnect
         guard policy.allows(attempt: attempt) else {
             var e = fatalize(error)
@@ -461,7 +461,7 @@ public actor LiveClient {
             end(code: error.closeCode ?? 1006, reason: e.message, error: e)
             return false
         }
-        let delay = policy.delay(forAttempt: attempt)
+        let delay = policy.delay(forAttempt: attempt, retryAfter: retryAfter)
         logger.warning("deepgram: \(error.message); reconnect attempt \(attempt) in \(delay)")
         hub.emit(.error(error))
         hub.emit(.reconnecting(attempt: attempt, delay: delay))

@@ -12,6 +12,7 @@ Modes:
                    4000 whose texts carry them (JSON-escaped and raw)
   redirect-CODE    CODE (301/302/307/308) with Location: wss://elsewhere.example/v1/listen
   retry-after-N    the first upgrade gets 429 with Retry-After: N, later ones a normal session
+  status-N         a plain HTTP N (e.g. 200) with an empty body instead of a 101
 Stops when stdin closes.
 """
 import asyncio, base64, hashlib, json, os, struct, sys, threading, time
@@ -117,6 +118,8 @@ async def handle(reader, writer):
         elif MODE.startswith("redirect-"):
             code = int(MODE.split("-")[1])
             writer.write(refusal(code, b"Moved", b"Location: wss://elsewhere.example/v1/listen?token=abc\r\n"))
+        elif MODE.startswith("status-"):
+            writer.write(refusal(int(MODE.split("-")[1]), b"Whatever"))
         elif MODE.startswith("retry-after-"):
             if n == 1:
                 writer.write(refusal(429, b"Too Many Requests", b"Retry-After: %s\r\ndg-error: slow down\r\n" % MODE.split("-")[2].encode()))

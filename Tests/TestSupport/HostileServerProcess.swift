@@ -68,6 +68,14 @@ public final class HostileServerProcess: @unchecked Sendable {
         output.compactMap { l in l.hasPrefix("REQUEST ") ? l.split(separator: " ").last.flatMap { Double($0) } : nil }
     }
 
+    /// `requestTimes` once it holds `count` entries or `timeout` seconds have passed (the lines
+    /// arrive through a pipe, a little after the client saw the answer).
+    public func requestTimes(waitingFor count: Int, timeout: Double = 5) -> [Double] {
+        let deadline = Date().addingTimeInterval(timeout)
+        while requestTimes.count < count && Date() < deadline { usleep(20_000) }
+        return requestTimes
+    }
+
     public func stop() {
         guard process.isRunning else { return }
         try? stdinPipe.fileHandleForWriting.close()
