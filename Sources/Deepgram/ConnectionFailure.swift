@@ -33,7 +33,7 @@ struct ConnectionFailure {
         case .timeout(let what):
             return .init(action: .reconnect, error: LiveError(kind: .timeout, message: "Deepgram connection timed out: \(what)", isFatal: false, requestID: requestID))
         case .tls(let what):
-            return .init(action: .fatal(.network), error: LiveError(kind: .network, message: "TLS with the Deepgram server failed: \(what) (for a self-hosted server with a private CA, set the CA file)", isFatal: true))
+            return .init(action: .fatal(.network), error: LiveError(kind: .network, message: "TLS with the Deepgram server failed: \(what)", isFatal: true))
         case .invalidURL(let what):
             return .init(action: .fatal(.badRequest), error: LiveError(kind: .badRequest, message: "invalid Deepgram URL: \(credential.redact(what))", isFatal: true))
         case .handshakeInvalid(let what):
