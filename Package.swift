@@ -64,7 +64,7 @@ let package = Package(
 
         .testTarget(name: "ExecutorsTests", dependencies: ["Executors"]),
         .testTarget(name: "WebSocketTests", dependencies: ["WebSocket", "TestSupport"]),
-        .testTarget(name: "DeepgramTests", dependencies: ["Deepgram", "TestSupport"]),
+        .testTarget(name: "DeepgramTests", dependencies: ["Deepgram", "WebSocket", "TestSupport"]),
         .testTarget(name: "SpeechEnginesTests", dependencies: ["SpeechEngines", "Audio", "Deepgram", "TestSupport"]),
         .testTarget(name: "AudioTests", dependencies: ["Audio", "TestSupport"]),
         .testTarget(name: "TranscriptTests", dependencies: ["Transcript", "TestSupport"], exclude: ["Golden"]),

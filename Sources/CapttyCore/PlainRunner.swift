@@ -25,7 +25,8 @@ public struct PlainRunner: Sendable {
 
     /// Writes a line to fd 1 with one `write` (no buffering, so a pipe sees it at once).
     public static let standardOutput: @Sendable (String) -> Void = { writeLine($0, to: STDOUT_FILENO) }
-    public static let standardError: @Sendable (String) -> Void = { writeLine($0, to: STDERR_FILENO) }
+    /// Control characters are replaced (`TerminalSafeOutput.errorText`): status and errors quote servers.
+    public static let standardError: @Sendable (String) -> Void = { writeLine(TerminalSafeOutput.errorText($0), to: STDERR_FILENO) }
 
     static func writeLine(_ s: String, to fd: Int32) {
         var bytes = Array((s + "\n").utf8)

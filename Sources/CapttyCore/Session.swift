@@ -439,7 +439,9 @@ public actor Session {
         case .error(let e):
             if e.isFatal {
                 viewState.connection = .error(message: e.description)
-            } else if e.kind == .server || e.kind == .protocolViolation {
+            } else if e.kind == .server || e.kind == .protocolViolation || e.kind == .timeout {
+                // A timeout says what may be missing (finish gave up waiting for the last
+                // results) or why a reconnect happens: shown like a server problem.
                 viewState.recentWarnings.append(e.description)
                 if viewState.recentWarnings.count > SessionView.recentWarningLimit { viewState.recentWarnings.removeFirst() }
                 viewState.warningCount += 1

@@ -4,16 +4,28 @@ import Foundation
 /// control characters a server put into the words — ESC sequences that retitle the window, write
 /// the clipboard (OSC 52) or redraw the screen, carriage returns that overwrite lines — are
 /// replaced with U+FFFD (tabs and newlines kept, CR dropped). Piped output stays byte-exact.
-enum TerminalSafeOutput {
+public enum TerminalSafeOutput {
     static func write(_ data: Data, isTerminal: Bool = isatty(STDOUT_FILENO) == 1) {
         FileHandle.standardOutput.write(isTerminal ? sanitized(data) : data)
     }
 
     static func sanitized(_ data: Data) -> Data {
         let text = String(decoding: data, as: UTF8.self)
-        guard text.unicodeScalars.contains(where: { ($0.value < 0x20 && $0 != "\n" && $0 != "\t") || (0x7F..<0xA0).contains($0.value) }) else {
-            return data
-        }
+        guard needsSanitizing(text) else { return data }
+        return Data(sanitized(text).utf8)
+    }
+
+    /// A message for standard error, sanitized the same way whatever stderr is: error messages
+    /// quote servers (`dg-error`, close reasons) and files, and are read on terminals.
+    public static func errorText(_ text: String) -> String {
+        needsSanitizing(text) ? sanitized(text) : text
+    }
+
+    private static func needsSanitizing(_ text: String) -> Bool {
+        text.unicodeScalars.contains(where: { ($0.value < 0x20 && $0 != "\n" && $0 != "\t") || (0x7F..<0xA0).contains($0.value) })
+    }
+
+    private static func sanitized(_ text: String) -> String {
         var out = String.UnicodeScalarView()
         for s in text.unicodeScalars {
             switch s.value {
@@ -23,6 +35,6 @@ enum TerminalSafeOutput {
             default: out.append(s)
             }
         }
-        return Data(String(out).utf8)
+        return String(out)
     }
 }

@@ -3,10 +3,19 @@ import WebSocket
 
 /// Turns a WebSocket failure or a close into the client's action and a `LiveError` whose text
 /// says what happened and what to do — with the server's `dg-error` and request id, and with
-/// the credential redacted from anything the server echoed.
+/// the credential redacted from anything the server echoed, and control characters from
+/// anything the server wrote (`ServerText`).
 struct ConnectionFailure {
     let action: DisconnectAction
     let error: LiveError
+    /// How long the server asked to wait before the next attempt (`Retry-After` of a 429/503).
+    var retryAfter: Duration?
+
+    init(action: DisconnectAction, error: LiveError, retryAfter: Duration? = nil) {
+        self.action = action
+        self.error = error.printable()
+        self.retryAfter = retryAfter
+    }
 
     static func from(_ error: Error, credential: Credential, requestID: String? = nil) -> ConnectionFailure {
         guard let ws = error as? WebSocketError else {
@@ -18,14 +27,13 @@ struct ConnectionFailure {
         }
         switch ws {
         case .handshakeRejected(let status, let headers, let body):
-            return rejected(status: status, dgErrorHeader: headers["dg-error"], requestIDHeader: headers["dg-request-id"],
-                            body: body, credential: credential)
+            return rejected(status: status, headers: headers, body: body, credential: credential)
         case .connectFailed(let host, let port, let reason):
             return .init(action: .reconnect, error: LiveError(kind: .network, message: "cannot connect to Deepgram at \(host):\(port): \(reason)", isFatal: false))
         case .timeout(let what):
             return .init(action: .reconnect, error: LiveError(kind: .timeout, message: "Deepgram connection timed out: \(what)", isFatal: false, requestID: requestID))
         case .tls(let what):
-            return .init(action: .fatal(.network), error: LiveError(kind: .network, message: "TLS with the Deepgram server failed: \(what) (for a self-hosted server with a private CA, set the CA file)", isFatal: true))
+            return .init(action: .fatal(.network), error: LiveError(kind: .network, message: "TLS with the Deepgram server failed: \(what)", isFatal: true))
         case .invalidURL(let what):
             return .init(action: .fatal(.badRequest), error: LiveError(kind: .badRequest, message: "invalid Deepgram URL: \(credential.redact(what))", isFatal: true))
         case .handshakeInvalid(let what):
@@ -58,28 +66,66 @@ struct ConnectionFailure {
         return .init(action: action, error: err)
     }
 
-    static func rejected(status: Int, dgErrorHeader: String?, requestIDHeader: String?, body: String, credential: Credential) -> ConnectionFailure {
+    static func rejected(status: Int, headers: HTTPHeaders, body: String, credential: Credential) -> ConnectionFailure {
         struct Body: Decodable { var err_code: String?; var err_msg: String?; var request_id: String? }
         let parsed = try? JSONDecoder().decode(Body.self, from: Data(body.utf8))
-        let dgError = (dgErrorHeader ?? parsed?.err_msg).map { credential.redact($0) }
-        let requestID = requestIDHeader ?? parsed?.request_id
+        let dgError = (headers["dg-error"] ?? parsed?.err_msg).map { credential.redact($0) }
+        let requestID = headers["dg-request-id"] ?? parsed?.request_id
         let action = DisconnectClassifier.action(httpStatus: status)
         let phrase = DisconnectClassifier.reasonPhrase(httpStatus: status)
-        var message = "Deepgram refused the connection: HTTP \(status) \(phrase)"
+        let statusText = "HTTP \(status)\(phrase.hasPrefix("HTTP") ? "" : " \(phrase)")"
+        var message = (400...599).contains(status) || (300...399).contains(status)
+            ? "Deepgram refused the connection: \(statusText)"
+            : "the server at the Deepgram URL answered \(statusText)"
         if let dgError, !dgError.isEmpty { message += ": \(dgError)" }
         let kind: LiveError.Kind
         switch action {
         case .fatal(let k): kind = k
         default: kind = .network
         }
+        let retryAfter = (status == 429 || status == 503) ? headers["Retry-After"].flatMap(retryAfterDelay) : nil
         switch (status, kind) {
         case (401, _): message += " — check the API key (DEEPGRAM_API_KEY or key file) or token; it may be wrong, expired or revoked"
         case (403, _): message += " — the key is valid but not allowed to use this model/feature"
+        case (300...399, _):
+            // Redirects are never followed: the key would go to a host the user did not name.
+            let target = headers["Location"].map { " to \(redactedLocation($0))" } ?? ""
+            message += " — the server redirects\(target); captty does not follow redirects (the API key goes only to the URL you gave). If you trust the new address, set the base URL (--url or DEEPGRAM_URL) to it"
         case (_, .badRequest): message += " — check the live options (model, language, encoding, sample_rate…)"
-        default: message += " — will retry"
+        case (_, .protocolViolation):
+            message += " instead of switching to WebSocket (101) — check that the base URL is a Deepgram WebSocket endpoint"
+        case (429, _):
+            message += " — too many requests or streams for this key"
+            if let retryAfter { message += "; the server asked to wait \(NumberText.fixed(retryAfter.seconds, decimals: 0)) s" }
+        default:
+            message += " — a temporary problem on the server's side"
+            if let retryAfter { message += "; the server asked to wait \(NumberText.fixed(retryAfter.seconds, decimals: 0)) s" }
         }
         let fatal: Bool
         if case .fatal = action { fatal = true } else { fatal = false }
-        return .init(action: action, error: LiveError(kind: kind, message: message, isFatal: fatal, httpStatus: status, dgError: dgError, requestID: requestID))
+        return .init(action: action, error: LiveError(kind: kind, message: message, isFatal: fatal, httpStatus: status, dgError: dgError, requestID: requestID),
+                     retryAfter: retryAfter)
+    }
+
+    /// `Retry-After` as delta-seconds (an HTTP date is ignored: the backoff applies). Bounded
+    /// by `ReconnectPolicy.maxRetryAfter` where it is used.
+    static func retryAfterDelay(_ value: String) -> Duration? {
+        let v = value.trimmingCharacters(in: .whitespaces)
+        guard !v.isEmpty, v.count <= 9, v.allSatisfy({ ("0"..."9").contains($0) }), let n = Int(v) else { return nil }
+        return .seconds(n)
+    }
+
+    /// A redirect target for messages: scheme, host, port and path only (a query may hold a
+    /// token), at most 120 characters.
+    static func redactedLocation(_ location: String) -> String {
+        var shown = location
+        if let c = URLComponents(string: location), c.host != nil {
+            var d = URLComponents()
+            d.scheme = c.scheme; d.host = c.host; d.port = c.port; d.percentEncodedPath = c.percentEncodedPath
+            shown = d.string ?? location
+        } else if let q = location.firstIndex(where: { $0 == "?" || $0 == "#" }) {
+            shown = String(location[..<q])
+        }
+        return shown.count > 120 ? String(shown.prefix(120)) + "…" : shown
     }
 }

@@ -7,6 +7,12 @@ public enum DisconnectAction: Sendable, Equatable {
     case reconnect
     /// No reconnect can help (bad request, credentials, undecodable audio): stop with an error.
     case fatal(LiveError.Kind)
+
+    /// Whether no reconnect can help.
+    var isFatal: Bool {
+        if case .fatal = self { return true }
+        return false
+    }
 }
 
 /// Classifies close codes and HTTP statuses of failed upgrades. Pure.

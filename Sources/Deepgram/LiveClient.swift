@@ -373,7 +373,7 @@ public actor LiveClient {
                 let failure = ConnectionFailure.from(error, credential: credential)
                 if case .reconnect = failure.action {
                     attempt += 1
-                    if await backOff(attempt: attempt, after: failure.error) { continue } else { return }
+                    if await backOff(attempt: attempt, after: failure.error, retryAfter: failure.retryAfter) { continue } else { return }
                 }
                 end(code: 1006, reason: failure.error.message, error: failure.error.isFatal ? failure.error : fatalize(failure.error))
                 return
@@ -382,15 +382,32 @@ public actor LiveClient {
                 await ws.close(code: 1000, reason: "")
                 return
             }
+            let coveredBefore = buffer.startOffset
             let outcome = await serve(ws)
             if ended { return }
-            if madeProgress { attempt = 0 }
+            // While finishing, only audio newly covered by finals is progress: a server that
+            // answers every CloseStream with some result and a 1011 must not reset the attempts
+            // forever.
+            if madeProgress && (!finishing || buffer.startOffset > coveredBefore) { attempt = 0 }
             let failure: ConnectionFailure
             switch outcome {
             case .failed(let error, _):
                 failure = ConnectionFailure.from(error, credential: credential, requestID: outcome.requestID)
             case .closed(let code, let reason, let rid):
                 failure = ConnectionFailure.closed(code: code, reason: reason, credential: credential, requestID: rid)
+            }
+            if finishing, nothingLeftToTranscribe, !failure.action.isFatal {
+                // Every byte given was answered by a final (or the server sent Metadata): a new
+                // connection could only send CloseStream on an empty stream. A close that would
+                // reconnect (1011 after CloseStream, a drop) ends the finished stream instead.
+                if case .reconnect = failure.action {
+                    var e = failure.error
+                    e.message = "\(e.message), after all audio was transcribed; the stream ends here"
+                    logger.info("deepgram: \(e.message)")
+                    hub.emit(.error(e))
+                }
+                end(code: failure.error.closeCode ?? 1000, reason: failure.error.dgError ?? "", error: nil)
+                return
             }
             switch failure.action {
             case .stop where !closeStreamSent || !finishedByServer:
@@ -426,12 +443,19 @@ public actor LiveClient {
         return buffer.endOffset - buffer.startOffset < Int64(timeline.bytesPerSecond / 2)
     }
 
+    /// While finishing, whether a new connection could add nothing: the server sent Metadata
+    /// after CloseStream, or finals cover every byte given (compressed audio is not kept once
+    /// sent, so there is nothing to replay either).
+    private var nothingLeftToTranscribe: Bool {
+        (closeStreamSent && metadataReceived) || (buffer.isEmpty && sentOffset >= buffer.endOffset)
+    }
+
     private func fatalize(_ e: LiveError) -> LiveError {
         var e = e; e.isFatal = true; return e
     }
 
     /// Emits the drop and waits before attempt `attempt`; false when the policy gave up.
-    private func backOff(attempt: Int, after error: LiveError) async -> Bool {
+    private func backOff(attempt: Int, after error: LiveError, retryAfter: Duration? = nil) async -> Bool {
         let policy = configuration.reconnect
         guard policy.allows(attempt: attempt) else {
             var e = fatalize(error)
@@ -441,7 +465,7 @@ public actor LiveClient {
             end(code: error.closeCode ?? 1006, reason: e.message, error: e)
             return false
         }
-        let delay = policy.delay(forAttempt: attempt)
+        let delay = policy.delay(forAttempt: attempt, retryAfter: retryAfter)
         logger.warning("deepgram: \(error.message); reconnect attempt \(attempt) in \(delay)")
         hub.emit(.error(error))
         hub.emit(.reconnecting(attempt: attempt, delay: delay))
@@ -463,7 +487,7 @@ public actor LiveClient {
     private func serve(_ ws: WebSocket) async -> Outcome {
         generation += 1
         let gen = generation
-        let rid = ws.responseHeaders["dg-request-id"]
+        let rid = ws.responseHeaders["dg-request-id"].map(ServerText.printable)
         let offset: TimestampOffset
         if let timeline {
             sentOffset = buffer.startOffset
@@ -528,7 +552,7 @@ public actor LiveClient {
         guard let c = conn, c.generation == gen else { return }
         let message: ServerMessage
         do { message = try ServerMessage.decode(text) } catch {
-            let e = LiveError(kind: .protocolViolation, message: credential.redact(error.description), isFatal: false, requestID: c.requestID)
+            let e = LiveError(kind: .protocolViolation, message: credential.redact(error.description), isFatal: false, requestID: c.requestID).printable()
             logServerProblem(e)
             hub.emit(.error(e))
             return
@@ -554,7 +578,7 @@ public actor LiveClient {
         case .utteranceEnd(let u): hub.emit(.utteranceEnd(c.offset.apply(u)))
         case .speechStarted(let s): hub.emit(.speechStarted(c.offset.apply(s)))
         case .error(let e):
-            let text = credential.redact(e.text)
+            let text = ServerText.printable(credential.redact(e.text))
             let error = LiveError(kind: .server, message: "Deepgram reported an error: \(text)", isFatal: false,
                                   dgError: text, requestID: c.requestID)
             logServerProblem(error)

@@ -11,12 +11,16 @@ public struct ReconnectPolicy: Sendable, Equatable {
     public var jitter: Double
     /// Attempts after one drop before giving up; 0 disables reconnecting.
     public var maxAttempts: Int
+    /// The longest `Retry-After` (of an HTTP 429 or 503) honoured; a longer one waits this long.
+    public var maxRetryAfter: Duration
 
     public init(initialDelay: Duration = .seconds(1), maxDelay: Duration = .seconds(10),
-                multiplier: Double = 2, jitter: Double = 0.5, maxAttempts: Int = 10) {
+                multiplier: Double = 2, jitter: Double = 0.5, maxAttempts: Int = 10,
+                maxRetryAfter: Duration = .seconds(60)) {
         self.initialDelay = initialDelay; self.maxDelay = maxDelay
         self.multiplier = max(1, multiplier); self.jitter = min(max(jitter, 0), 1)
         self.maxAttempts = max(0, maxAttempts)
+        self.maxRetryAfter = max(.zero, maxRetryAfter)
     }
 
     /// Never reconnect.
@@ -37,6 +41,14 @@ public struct ReconnectPolicy: Sendable, Equatable {
     /// The delay before attempt `attempt`, with a fresh random value.
     public func delay(forAttempt attempt: Int) -> Duration {
         delay(forAttempt: attempt, random: Double.random(in: 0..<1))
+    }
+
+    /// The delay before attempt `attempt` when the server asked to wait `retryAfter`: the
+    /// longer of the backoff and the request (bounded by `maxRetryAfter`).
+    public func delay(forAttempt attempt: Int, retryAfter: Duration?) -> Duration {
+        let backoff = delay(forAttempt: attempt)
+        guard let retryAfter else { return backoff }
+        return max(backoff, min(retryAfter, maxRetryAfter))
     }
 
     /// Whether attempt `attempt` (1-based) may run.

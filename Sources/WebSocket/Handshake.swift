@@ -40,16 +40,22 @@ enum Handshake {
         guard headers.contains("Connection", token: "upgrade") else {
             throw .handshakeInvalid("101 response without 'Connection: Upgrade'")
         }
-        guard let accept = headers["Sec-WebSocket-Accept"] else {
+        let accepts = headers.values("Sec-WebSocket-Accept")
+        guard let accept = accepts.first else {
             throw .handshakeInvalid("101 response without Sec-WebSocket-Accept")
+        }
+        guard accepts.count == 1 else {
+            throw .handshakeInvalid("101 response with \(accepts.count) Sec-WebSocket-Accept fields (exactly one is allowed)")
         }
         guard accept == expectedAccept else {
             throw .handshakeInvalid("Sec-WebSocket-Accept '\(accept.prefix(64))' does not match the key sent (expected \(expectedAccept))")
         }
-        if let ext = headers["Sec-WebSocket-Extensions"], !ext.isEmpty {
+        // Every field counts, not only the first: an empty one followed by a real selection
+        // would otherwise slip through, and the server's compressed frames fail the connection.
+        if let ext = headers.values("Sec-WebSocket-Extensions").first(where: { !$0.isEmpty }) {
             throw .handshakeInvalid("server selected extension '\(ext.prefix(64))' that was not offered")
         }
-        if let proto = headers["Sec-WebSocket-Protocol"], !proto.isEmpty {
+        if let proto = headers.values("Sec-WebSocket-Protocol").first(where: { !$0.isEmpty }) {
             throw .handshakeInvalid("server selected subprotocol '\(proto.prefix(64))' that was not offered")
         }
     }

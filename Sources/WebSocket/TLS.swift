@@ -165,6 +165,8 @@ enum TLS {
                     ? "pass --ca-file <PEM> with the CA that signed the server certificate (self-hosted server)"
                     : "the CA file '\(caFile!)' does not contain the CA that signed it"
                 return .tls("certificate verify failed: \(why)\(subject); \(hint)")
+            case X509_V_ERR_CERT_HAS_EXPIRED, X509_V_ERR_CERT_NOT_YET_VALID:
+                return .tls("certificate verify failed: \(why)\(subject); the server's certificate must be renewed, or this machine's clock is wrong")
             default:
                 return .tls("certificate verify failed: \(why)\(subject)")
             }

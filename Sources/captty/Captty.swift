@@ -24,8 +24,10 @@ struct Captty: AsyncParsableCommand {
 }
 
 /// Writes a line to standard error (status and warnings never go to standard output).
+/// Control characters are replaced: messages can quote a server (`dg-error`, close reasons).
 @Sendable func printError(_ line: String) {
-    FileHandle.standardError.write(Data((line.hasSuffix("\n") ? line : line + "\n").utf8))
+    let safe = TerminalSafeOutput.errorText(line)
+    FileHandle.standardError.write(Data((safe.hasSuffix("\n") ? safe : safe + "\n").utf8))
 }
 
 /// Runs `body`, turning captty's own errors into a message on stderr and an exit status.
@@ -33,7 +35,7 @@ func reportingErrors(_ body: () async throws -> Void) async throws {
     do {
         try await body()
     } catch let e as CapttyError {
-        FileHandle.standardError.write(Data("captty: \(e)\n".utf8))
+        printError("captty: \(e)")
         throw ExitCode(e.exitCode)
     }
 }

@@ -3,6 +3,7 @@ import Logging
 import TestSupport
 import Testing
 @testable import Deepgram
+import WebSocket
 
 /// Fatal refusals (HTTP 401/400 with `dg-error`) against the Deepgram test double: a clear
 /// error with the server's text and request id, and never the key.
@@ -106,5 +107,13 @@ import Testing
         #expect(try c.listenURL(for: LiveOptions(model: .nova3)).absoluteString == "ws://127.0.0.1:8080/v1/listen?model=nova-3")
         #expect(LiveClientConfiguration(environment: ["DEEPGRAM_URL": "ws://h:1"]).baseURL == "ws://h:1")
         #expect(LiveClientConfiguration(environment: [:]).baseURL == "wss://api.deepgram.com")
+    }
+
+    /// A TLS failure keeps the WebSocket layer's own advice; a CA hint was appended to every one,
+    /// also to an expired certificate or a hostname mismatch, where a CA file cannot help.
+    @Test func tlsFailuresCarryOnlyTheirOwnAdvice() {
+        let why = "hostname mismatch: the certificate of h:443 is not valid for 'h'; connect using a name the certificate lists"
+        let f = ConnectionFailure.from(WebSocketError.tls(why), credential: .apiKey(key))
+        #expect(f.error.isFatal && f.error.message == "TLS with the Deepgram server failed: \(why)")
     }
 }

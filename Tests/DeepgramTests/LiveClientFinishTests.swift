@@ -52,6 +52,29 @@ import Testing
         }
     }
 
+    /// The server answers every CloseStream with a final (an empty one when no audio is left)
+    /// and close 1011 instead of Metadata. Once every byte is transcribed a new connection
+    /// could add nothing: finish() ends there, without an error. (It reconnected forever: each
+    /// connection's empty final counted as progress and reset the attempts.)
+    @Test func finishEndsWhenCloseStreamIsAnsweredWith1011AfterEverything() async throws {
+        try await withDeepgramDouble(["--answer-close-stream", "1011", "--close-reason", "NET-0000"]) { double in
+            let client = LiveClient(credential: .apiKey("test-key"), configuration: doubleConfiguration(double))
+            let log = EventLog(client.events)
+            try await within(.seconds(30), "finish after a 1011 answer") {
+                try await client.start(pcm16k)
+                try await client.send(counterAudio(from: 0, count: 3 * 8_000)) // 3 s
+                await client.finish()
+                await log.ended()
+            }
+            #expect(log.finals.filter { !$0.transcript.isEmpty }.map(\.end) == [2.0, 3.0])
+            #expect(log.errors.allSatisfy { !$0.isFatal }, "\(log.errors)")
+            #expect(log.errors.contains { $0.message.contains("after all audio was transcribed") })
+            #expect(log.reconnects == 0)
+            #expect(try double.stats().connections.count == 1)
+            if case .close(let code, _)? = log.events.last { #expect(code == 1011) } else { Issue.record("no .close") }
+        }
+    }
+
     /// finalize(waitFor:) returns the `from_finalize` result; the stream stays open.
     @Test func finalizeWaitsForTheFromFinalizeResult() async throws {
         try await withDeepgramDouble() { double in

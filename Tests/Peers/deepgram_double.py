@@ -26,7 +26,8 @@ What it does
 - Faults: --kill-after-bytes N --kill-times K aborts the TCP connection (no close frame) of each
   of the first K connections once it has received N bytes; --kill-on-keepalive M aborts it at
   the M-th KeepAlive, --kill-on-close-stream on CloseStream instead. --close-after-bytes N --close-code C --close-reason R
-  [--close-times K] sends a close frame. --freeze-after-bytes N [--freeze-times K] stops
+  [--close-times K] sends a close frame. --answer-close-stream C answers every CloseStream with a
+  final (an empty one when no audio is left) and close C instead of Metadata and 1000. --freeze-after-bytes N [--freeze-times K] stops
   reading (no pongs, no results) while keeping TCP open: a dead peer for heartbeat tests.
 - --greet TEXT sends TEXT as a text frame when a connection opens (unknown types, Error messages,
   malformed JSON).
@@ -215,6 +216,14 @@ class Conn:
                 raise ConnectionAbortedError
             self.stats.write()
             self.closing = True
+            if self.args.answer_close_stream:
+                # A final for what is left (an empty one when nothing is), then a close with the
+                # given code instead of Metadata and 1000 -- on every connection.
+                await self.final(len(self.audio), speech_final=True)
+                self.info["end"] = "close %d" % self.args.answer_close_stream
+                self.stats.write()
+                await self.ws.close(self.args.answer_close_stream, self.args.close_reason)
+                return
             if self.args.late_final_delay:
                 await asyncio.sleep(self.args.late_final_delay)
             if len(self.audio) > self.final_bytes or self.args.late_final_delay:
@@ -284,6 +293,8 @@ def main():
                    help="abort the TCP connection at this KeepAlive (on each of the first --kill-times connections)")
     p.add_argument("--kill-on-close-stream", action="store_true",
                    help="abort the TCP connection on CloseStream (on each of the first --kill-times connections)")
+    p.add_argument("--answer-close-stream", type=int, default=0, metavar="CODE",
+                   help="answer CloseStream with a final (even an empty one) and a close CODE (reason --close-reason), no Metadata")
     p.add_argument("--close-after-bytes", type=int, default=0)
     p.add_argument("--close-times", type=int, default=1)
     p.add_argument("--close-code", type=int, default=1011)

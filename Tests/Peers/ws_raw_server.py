@@ -51,13 +51,13 @@ def accept_value(key):
     return base64.b64encode(hashlib.sha1(key + GUID).digest())
 
 
-def handshake(conn, accept=None):
+def handshake(conn, accept=None, extra=b""):
     headers, _ = read_head(conn)
     if headers is None:
         return False
     acc = accept if accept is not None else accept_value(headers[b"sec-websocket-key"])
     conn.sendall(b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                 b"Sec-WebSocket-Accept: " + acc + b"\r\ndg-request-id: raw-123\r\n\r\n")
+                 b"Sec-WebSocket-Accept: " + acc + b"\r\ndg-request-id: raw-123\r\n" + extra + b"\r\n")
     return True
 
 
@@ -159,6 +159,18 @@ def serve_one(conn, mode):
             handshake(conn, accept=b"d3Jvbmc=")
             time.sleep(1)
             return
+        if mode == "accept-twice":
+            # The right accept value, then a second, wrong one.
+            handshake(conn, extra=b"Sec-WebSocket-Accept: d3Jvbmc=\r\n")
+            time.sleep(1)
+            return
+        if mode in ("extension-twice", "subprotocol-twice"):
+            # An empty field first, then one selecting what the client never offered.
+            name = b"Sec-WebSocket-Extensions" if mode == "extension-twice" else b"Sec-WebSocket-Protocol"
+            value = b"permessage-deflate" if mode == "extension-twice" else b"token"
+            handshake(conn, extra=name + b":\r\n" + name + b": " + value + b"\r\n")
+            time.sleep(1)
+            return
         if not handshake(conn):
             return
         if mode == "close-then-hang":
@@ -181,7 +193,7 @@ def serve_one(conn, mode):
 
 def main():
     mode = sys.argv[1]
-    if mode not in MODES and mode not in ("hang", "reject", "reject-chunked", "reject-chunked-hostile", "reject-huge-body", "reject-slow-body", "bad-accept", "silent", "noread", "close-then-hang"):
+    if mode not in MODES and mode not in ("hang", "reject", "reject-chunked", "reject-chunked-hostile", "reject-huge-body", "reject-slow-body", "bad-accept", "accept-twice", "extension-twice", "subprotocol-twice", "silent", "noread", "close-then-hang"):
         sys.exit(f"unknown mode {mode}")
     srv = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)

@@ -101,6 +101,23 @@ import Testing
         }
     }
 
+    @Test("every Sec-WebSocket-Extensions/-Protocol field is checked, and only one Sec-WebSocket-Accept is allowed",
+          arguments: [("extension-twice", "extension 'permessage-deflate'"), ("subprotocol-twice", "subprotocol 'token'"),
+                      ("accept-twice", "2 Sec-WebSocket-Accept fields")])
+    func repeatedHandshakeFields(mode: String, expected: String) async throws {
+        // Only the first field of a name was checked: an empty one hid a real selection after it.
+        let (server, port) = try await Peers.rawServer(mode)
+        defer { server.stop() }
+        try await withTimeout(30) {
+            do {
+                _ = try await WebSocket.connect(to: Peers.url(port), configuration: Peers.config())
+                Issue.record("\(mode): connected")
+            } catch WebSocketError.handshakeInvalid(let why) {
+                #expect(why.contains(expected), "\(mode): \(why)")
+            }
+        }
+    }
+
     @Test("a server that never answers the upgrade times out within connectTimeout")
     func upgradeTimeout() async throws {
         let (server, port) = try await Peers.rawServer("hang")

@@ -91,6 +91,23 @@ import Testing
         }
     }
 
+    @Test("an expired certificate is refused even with its CA trusted, and the error says to renew it (not to pass a CA)")
+    func expiredCertificate() async throws {
+        let certs = try TestCertificates.make()
+        defer { certs.remove() }
+        let (server, port) = try await Peers.echoServer(["--tls", certs.expiredCert, certs.expiredKey])
+        defer { server.stop() }
+        try await withTimeout(60) {
+            do {
+                _ = try await Self.connectTrusting(certs, port: port)
+                Issue.record("connected despite an expired certificate")
+            } catch WebSocketError.tls(let why) {
+                #expect(why.contains("expired") && why.contains("renewed"), "\(why)")
+                #expect(!why.contains("--ca-file"), "\(why)")
+            }
+        }
+    }
+
     @Test("a missing or invalid CA file is reported before connecting")
     func badCAFile() async throws {
         let certs = try TestCertificates.make()

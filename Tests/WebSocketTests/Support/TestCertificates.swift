@@ -10,6 +10,9 @@ struct TestCertificates {
     /// Certificate and key for `other.example` only (signed by the same CA).
     var otherCert: String { dir.appendingPathComponent("other.pem").path }
     var otherKey: String { dir.appendingPathComponent("other.key").path }
+    /// Certificate and key for `localhost` (same CA) whose validity ended before it began.
+    var expiredCert: String { dir.appendingPathComponent("expired.pem").path }
+    var expiredKey: String { dir.appendingPathComponent("expired.key").path }
 
     static func make() throws -> TestCertificates {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("captty-tls-\(UUID().uuidString)")
@@ -26,6 +29,8 @@ struct TestCertificates {
           printf "subjectAltName=DNS:$name\\nbasicConstraints=CA:FALSE\\nextendedKeyUsage=serverAuth\\n" > $n.ext
           openssl x509 -req -in $n.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out $n.pem -days 2 -extfile $n.ext 2>/dev/null
         done
+        openssl req $K -keyout expired.key -out expired.csr -subj "/CN=localhost" 2>/dev/null
+        openssl x509 -req -in expired.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out expired.pem -days -1 -extfile localhost.ext 2>/dev/null
         """
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/bin/sh")

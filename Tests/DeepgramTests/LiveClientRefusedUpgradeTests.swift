@@ -1,0 +1,82 @@
+import Foundation
+import TestSupport
+import Testing
+@testable import Deepgram
+
+/// Upgrade answers Deepgram does not give, from a hostile raw server
+/// (`Tests/Peers/hostile_deepgram_server.py`): redirects, 429 with `Retry-After`, a plain 200.
+@Suite(.serialized, .timeLimit(.minutes(2))) struct LiveClientRefusedUpgradeTests {
+    static func configuration(_ server: HostileServerProcess) -> LiveClientConfiguration {
+        var c = LiveClientConfiguration(environment: [:])
+        c.baseURL = server.url
+        c.reconnect = ReconnectPolicy(initialDelay: .milliseconds(50), maxDelay: .milliseconds(400), maxAttempts: 3)
+        c.replayPacing = .unlimited
+        c.logger.logLevel = .critical
+        return c
+    }
+
+    /// A redirect is never followed (the key would go to another host) and the error says where
+    /// it pointed (without its query) and what to do. It said "HTTP 301 HTTP 301 — will retry",
+    /// though it was fatal and nothing was retried.
+    @Test(arguments: [301, 302, 307, 308])
+    func aRedirectIsRefusedClearly(status: Int) async throws {
+        let server = try HostileServerProcess(mode: "redirect-\(status)")
+        defer { server.stop() }
+        let client = LiveClient(credential: .apiKey("test-key"), configuration: Self.configuration(server))
+        do {
+            try await within(.seconds(30), "start") { try await client.start(pcm16k) }
+            Issue.record("\(status): started")
+        } catch let e as LiveError {
+            #expect(e.isFatal && e.httpStatus == status)
+            #expect(e.message.contains("redirects to wss://elsewhere.example/v1/listen"), "\(e.message)")
+            #expect(e.message.contains("does not follow redirects") && e.message.contains("--url"), "\(e.message)")
+            #expect(!e.message.contains("token=abc") && !e.message.contains("will retry"), "\(e.message)")
+        }
+        #expect(server.requestTimes(waitingFor: 1).count == 1)
+    }
+
+    /// A 200 is not a refusal: the message says the URL is not a WebSocket endpoint.
+    @Test func aPlain200SaysTheURLIsNotAWebSocketEndpoint() async throws {
+        let server = try HostileServerProcess(mode: "status-200")
+        defer { server.stop() }
+        let client = LiveClient(credential: .apiKey("test-key"), configuration: Self.configuration(server))
+        do {
+            try await within(.seconds(30), "start") { try await client.start(pcm16k) }
+            Issue.record("started")
+        } catch let e as LiveError {
+            #expect(e.isFatal && e.message.contains("answered HTTP 200") && e.message.contains("WebSocket endpoint"), "\(e.message)")
+            #expect(!e.message.contains("will retry"), "\(e.message)")
+        }
+    }
+
+    /// A 429 with `Retry-After: 2` is retried after 2 s, not after the 50 ms backoff (which
+    /// hammered a server asking for calm), then the stream works.
+    @Test func retryAfterIsHonoured() async throws {
+        let server = try HostileServerProcess(mode: "retry-after-2")
+        defer { server.stop() }
+        let client = LiveClient(credential: .apiKey("test-key"), configuration: Self.configuration(server))
+        let log = EventLog(client.events)
+        try await within(.seconds(30), "start after a 429") {
+            try await client.start(pcm16k)
+            try await client.send(counterAudio(from: 0, count: 8_000))
+            await client.finish()
+            await log.ended()
+        }
+        let times = server.requestTimes(waitingFor: 2)
+        #expect(times.count == 2)
+        if times.count == 2 { #expect(times[1] - times[0] >= 1.9, "retried after \(times[1] - times[0]) s") }
+        #expect(log.errors.first?.message.contains("asked to wait 2 s") == true, "\(log.errors)")
+        #expect(log.finals.map(\.transcript) == ["hello"])
+        if case .close(let code, _)? = log.events.last { #expect(code == 1000) } else { Issue.record("no .close") }
+    }
+
+    @Test func retryAfterIsBoundedAndOnlyDeltaSeconds() {
+        let p = ReconnectPolicy(initialDelay: .milliseconds(50), maxDelay: .milliseconds(400), jitter: 0, maxRetryAfter: .seconds(60))
+        #expect(p.delay(forAttempt: 1, retryAfter: .seconds(3600)) == .seconds(60))
+        #expect(p.delay(forAttempt: 1, retryAfter: nil) == .milliseconds(50))
+        #expect(ConnectionFailure.retryAfterDelay(" 7 ") == .seconds(7))
+        #expect(ConnectionFailure.retryAfterDelay("Wed, 21 Oct 2015 07:28:00 GMT") == nil)
+        #expect(ConnectionFailure.retryAfterDelay("-1") == nil)
+        #expect(ConnectionFailure.retryAfterDelay("99999999999999999999") == nil)
+    }
+}
