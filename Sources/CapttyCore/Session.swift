@@ -439,7 +439,7 @@ public actor Session {
         case .error(let e):
             if e.isFatal {
                 viewState.connection = .error(message: e.description)
-            } else if e.kind == .server || e.kind == .protocolViolation || e.kind == .timeout {
+            } else if e.kind == .server || e.kind == .protocolViolation || e.kind == .timeout || e.kind == .audioLost {
                 // A timeout says what may be missing (finish gave up waiting for the last
                 // results) or why a reconnect happens: shown like a server problem.
                 viewState.recentWarnings.append(e.description)

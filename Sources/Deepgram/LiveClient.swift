@@ -246,7 +246,7 @@ public actor LiveClient {
             what = "\(lostUnreported) bytes of audio"
         }
         lostUnreported = 0
-        let e = LiveError(kind: .network, message: "replay buffer full while disconnected: dropped the oldest \(what) (raise the replay limit to keep more)", isFatal: false)
+        let e = LiveError(kind: .audioLost, message: "replay buffer full while disconnected: dropped the oldest \(what) (raise the replay limit to keep more)", isFatal: false)
         logger.warning("deepgram: \(e.message)")
         hub.emit(.error(e))
     }

@@ -36,6 +36,8 @@ public struct LiveError: Error, Sendable, Equatable, CustomStringConvertible {
         case engine
         /// A timeout.
         case timeout
+        /// Audio was dropped unsent: the replay buffer overflowed while disconnected.
+        case audioLost
     }
     public var kind: Kind
     public var message: String

@@ -151,7 +151,7 @@ import Testing
             }
             let stats = await client.statistics
             #expect(stats.bytesLost > 0)
-            let lossReports = log.errors.filter { $0.message.contains("dropped the oldest") && !$0.isFatal }
+            let lossReports = log.errors.filter { $0.kind == .audioLost && $0.message.contains("dropped the oldest") && !$0.isFatal }
             #expect(!lossReports.isEmpty)
             let reported = lossReports.compactMap { e -> Double? in
                 guard let r = e.message.range(of: #"[0-9]+\.[0-9] s"#, options: .regularExpression) else { return nil }
