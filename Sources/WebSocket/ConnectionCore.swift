@@ -25,6 +25,8 @@ final class ConnectionCore: @unchecked Sendable {
     let role: Role
     let config: WebSocketConfiguration
     let responseHeaders: HTTPHeaders
+    /// Server role: the headers the application added to the 101 answer.
+    let answerHeaders: HTTPHeaders
     let encoder: FrameEncoder
     let stream: AsyncThrowingStream<WebSocketMessage, Error>
     let inbox: Inbox
@@ -77,11 +79,13 @@ final class ConnectionCore: @unchecked Sendable {
     private var sawCloseRequest = false
     private var pingCounter: UInt32 = 0
 
-    init(role: Role, transport: Transport, config: WebSocketConfiguration, headers: HTTPHeaders, leftover: [UInt8]) throws(WebSocketError) {
+    init(role: Role, transport: Transport, config: WebSocketConfiguration, headers: HTTPHeaders,
+         answerHeaders: HTTPHeaders = HTTPHeaders(), leftover: [UInt8]) throws(WebSocketError) {
         self.role = role
         self.transport = transport
         self.config = config
         self.responseHeaders = headers
+        self.answerHeaders = answerHeaders
         self.encoder = FrameEncoder(masking: role == .client)
         self.decoder = FrameDecoder(expectMasked: role == .server, maxFrameSize: config.maxFrameSize)
         self.assembler = MessageAssembler(maxMessageSize: config.maxMessageSize)

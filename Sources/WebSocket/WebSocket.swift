@@ -46,6 +46,10 @@ public actor WebSocket {
     /// Headers of the 101 response (client role) or of the upgrade request (server role).
     public nonisolated var responseHeaders: HTTPHeaders { core.responseHeaders }
 
+    /// Server role: the headers the application's decision added to the 101 answer (e.g.
+    /// `dg-request-id`), to find the connection's decision again. Empty in the client role.
+    public nonisolated var answerHeaders: HTTPHeaders { core.answerHeaders }
+
     /// Incoming messages. Finishes normally as soon as the peer's close frame arrives (then
     /// `closeCode` is set; the TCP teardown may go on until `isClosed`, which `close()` awaits); throws
     /// `WebSocketError.closed(1006, …)` when the connection is lost or the heartbeat declares it
