@@ -367,6 +367,10 @@ final class ConnectionCore: @unchecked Sendable {
             do { event = try assembler.receive(frame) } catch { failConnection(error); return true }
             switch event {
             case .message(let m)?:
+                // While closing, reading goes on past the inbox limit to find the peer's close
+                // frame; what does not fit then is dropped, or a peer streaming through our
+                // close timeout could fill memory (300 MB in 5 s over loopback).
+                if closeQueued && inbox.isFull { break }
                 inbox.deliver(m)
             case .ping(let p)?:
                 if !closeQueued {

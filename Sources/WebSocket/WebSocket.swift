@@ -26,7 +26,7 @@ public actor WebSocket {
         let cancel = CancelFlag()
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (cont: CheckedContinuation<WebSocket, Error>) in
-                IOThread.spawn(name: "websocket") {
+                let started = IOThread.spawn(name: "websocket") {
                     let core: ConnectionCore
                     do {
                         core = try ClientOpener.open(target, tls: tls, configuration: configuration, cancel: cancel)
@@ -36,6 +36,10 @@ public actor WebSocket {
                     }
                     cont.resume(returning: WebSocket(core: core))
                     core.run()
+                }
+                if !started {
+                    cont.resume(throwing: WebSocketError.connectFailed(host: target.host, port: target.port,
+                                                                       reason: "no thread could be started for the connection"))
                 }
             }
         } onCancel: {

@@ -21,6 +21,7 @@ public final class WebSocketServer: Sendable {
     private let wake: (read: Int32, write: Int32)
     private let stopped = CancelFlag()
     private let started = CancelFlag()
+    private let pending = PendingUpgrades()
 
     private init(host: String, port: Int, fd: Int32, tls: TLSContext?, configuration: WebSocketConfiguration, wake: (Int32, Int32)) {
         self.host = host
@@ -75,10 +76,11 @@ public final class WebSocketServer: Sendable {
         let hooks = ServerOpener.Hooks(decide: decide, abandoned: abandoned, refusal: refusal)
         await withTaskCancellationHandler {
             await withCheckedContinuation { (cont: CheckedContinuation<Void, Never>) in
-                IOThread.spawn(name: "ws-accept") { [self] in
+                let running = IOThread.spawn(name: "ws-accept") { [self] in
                     acceptLoop(hooks: hooks, handle: handle)
                     cont.resume()
                 }
+                if !running { cont.resume() }
             }
         } onCancel: {
             shutdown()
@@ -100,19 +102,41 @@ public final class WebSocketServer: Sendable {
             if r <= 0 { continue }
             if fds[1].revents != 0 { break }
             let fd = accept(listenFD, nil, nil)
-            if fd < 0 { continue }
+            if fd < 0 {
+                // Out of descriptors (or memory): pause instead of spinning on a ready listener.
+                if [EMFILE, ENFILE, ENOBUFS, ENOMEM].contains(errno) { usleep(100_000) }
+                continue
+            }
             TCPSocket.setNonBlocking(fd)
             TCPSocket.setNoDelay(fd)
-            let tls = self.tls, config = self.configuration
-            IOThread.spawn(name: "websocket") {
-                guard let core = ServerOpener.open(fd: fd, tls: tls, configuration: config, hooks: hooks) else { return }
+            guard pending.enter(limit: configuration.maxPendingUpgrades) else {
+                ServerOpener.turnAway(fd: fd, tls: tls != nil, hooks: hooks)
+                continue
+            }
+            let tls = self.tls, config = self.configuration, pending = self.pending
+            let running = IOThread.spawn(name: "websocket") {
+                let opened = ServerOpener.open(fd: fd, tls: tls, configuration: config, hooks: hooks)
+                pending.leave()
+                guard let core = opened else { return }
                 // Only the handler's task holds the actor: when `handle` returns and drops it,
                 // its deinit starts the close handshake (1001).
                 Task { [ws = WebSocket(core: core)] in await handle(ws) }
                 core.run()
             }
+            if !running {
+                pending.leave()
+                ServerOpener.turnAway(fd: fd, tls: tls != nil, hooks: hooks)
+            }
         }
     }
+}
+
+/// Connections in their opening handshake, against `maxPendingUpgrades`.
+final class PendingUpgrades: @unchecked Sendable {
+    private let lock = PThreadLock()
+    private var count = 0
+    func enter(limit: Int) -> Bool { lock.withLock { guard count < max(1, limit) else { return false }; count += 1; return true } }
+    func leave() { lock.withLock { count -= 1 } }
 }
 
 /// The server side of the opening handshake, on the connection's I/O thread.
@@ -211,6 +235,19 @@ enum ServerOpener {
             transport.close(clean: false)
             return nil
         }
+    }
+
+    /// Refuses a connection without a thread (too many upgrades in progress): a 503 written only
+    /// if the socket takes it at once (plain TCP), then closed. Best effort by design.
+    static func turnAway(fd: Int32, tls: Bool, hooks: Hooks) {
+        if !tls {
+            let (headers, body) = hooks.refusal(status: 503, required: [("Retry-After", "1")],
+                                                message: "too many connections are opening at once; try again shortly")
+            let bytes = Handshake.rejectionResponse(status: 503, headers: headers, body: body)
+            _ = bytes.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL | MSG_DONTWAIT)) }
+            _ = shutdown(fd, Int32(SHUT_WR))
+        }
+        close(fd)
     }
 
     /// Sends a plain HTTP refusal, half-closes, drains briefly so the client reads it, closes.
