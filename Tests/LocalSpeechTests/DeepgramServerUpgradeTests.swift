@@ -77,5 +77,18 @@ extension RealEngineTests {
                 }
             }
         }
+
+        /// The idle watchdog counted from the last message taken, so a client whose one large
+        /// message took longer than the idle timeout to decode was closed with NET-0001 while it
+        /// waited for its results. (Idle timeout 1 s here; 1 MB of mu-law is 125 s of audio.)
+        @Test(.timeLimit(.minutes(3)))
+        func audioStillBeingDecodedIsNotIdleness() async throws {
+            try await Conformance.withServer(idle: 1) { _, url in
+                let r = try await PythonPeer("serve_resource_probe.py", ["big-audio", url, "2", "1000000"]).json(timeout: 170)
+                #expect(r["code"] as? Int == 1000, "\(r)")
+                #expect((r["types"] as? [String])?.last == "Metadata", "\(r)")
+                #expect(abs((r["duration"] as? Double ?? 0) - 250) < 0.5, "\(r)")
+            }
+        }
     }
 }

@@ -24,6 +24,28 @@ struct ServeResourceBoundsTests {
         #expect(r["server_alive"] as? Bool == true)
     }
 
+    /// A client that sends Finalize after Finalize and never reads made the server buffer every
+    /// answer (about 5 MB a second, without end). Now its input is left unread while a backlog of
+    /// results waits, and after 10 s of that the stream is closed.
+    @Test func aClientThatNeverReadsIsCutOff() throws {
+        let server = try ServeProcess([])
+        defer { server.stop() }
+        let r = try peerResult(Self.probe, ["never-read", server.url, "60"], timeout: 120)
+        #expect(r["stalled_after"] is Double, "the server stops reading a client that does not read: \(r)")
+        let cut = r["cut_after"] as? Double
+        #expect(cut != nil && cut! < 45, "the connection is cut (stall 10 s + close 5 s + backlog): \(r)")
+    }
+
+    /// A client that sent a lot of audio and reset its connection left the server decoding all
+    /// the audio still buffered, for minutes, on the threads other streams and upgrades need.
+    @Test func aClientThatVanishesLeavesNoWorkBehind() throws {
+        let server = try ServeProcess([])
+        defer { server.stop() }
+        let r = try peerResult(Self.probe, ["vanish", server.url, "4", String(server.pid)], timeout: 120)
+        #expect(r["sent"] as? Int ?? 0 >= 1, "\(r)")
+        #expect(r["cpu_seconds_after"] as? Double ?? 99 < 1.5, "CPU seconds spent in the 5 s after the client left: \(r)")
+    }
+
     /// While closing, the connection keeps reading to find the peer's close frame; everything it
     /// read was still queued for the application, so a client streaming through the 5 s close
     /// timeout made the server hold what it sent (300 MB over loopback).
