@@ -49,7 +49,9 @@ public final class DeepgramServer: Sendable {
     /// Serves until `shutdown()` or cancellation.
     public func run() async {
         await listener.serve(decide: { [self] request in decide(request) },
-                             handle: { [self] socket in await handle(socket) })
+                             handle: { [self] socket in await handle(socket) },
+                             abandoned: { [slots] answer in if let id = answer["dg-request-id"] { slots.cancel(id: id) } },
+                             refusal: { [self] status, message in refusal(status, message) })
     }
 
     /// Stops accepting new streams; open ones run to their end.
@@ -60,23 +62,34 @@ public final class DeepgramServer: Sendable {
 
     // MARK: upgrade
 
+    /// A refusal as Deepgram words it: `dg-request-id`, `dg-error` and a JSON body
+    /// (`err_code`, `err_msg`, `request_id`), whoever refuses — this server or the listener
+    /// below it (405, 400, 426, 431, 503 before a request could be read).
+    func refusal(_ status: Int, _ message: String, id: String = UUID().uuidString.lowercased()) -> WebSocketUpgradeDecision {
+        let code: String
+        switch status {
+        case 400: code = "Bad Request"
+        case 401: code = "INVALID_AUTH"
+        case 404: code = "Not Found"
+        case 405: code = "Method Not Allowed"
+        case 426: code = "Upgrade Required"
+        case 431: code = "Request Header Fields Too Large"
+        case 503: code = "TOO_MANY_REQUESTS"
+        default: code = "Error"
+        }
+        // Messages quote client input (an option's value): no control character may reach the
+        // header, or the whole `dg-error` would be dropped as unsafe.
+        let header = String(String.UnicodeScalarView(message.unicodeScalars.map { $0.properties.generalCategory == .control ? "?" : $0 }))
+        let body = (try? JSONSerialization.data(withJSONObject: ["err_code": code, "err_msg": message, "request_id": id],
+                                                options: [.sortedKeys])).map { String(decoding: $0, as: UTF8.self) } ?? ""
+        logger.info("refused stream \(id): HTTP \(status) \(header)")
+        return .reject(status: status, headers: [("dg-request-id", id), ("dg-error", header), ("Content-Type", "application/json")],
+                       body: body)
+    }
+
     func decide(_ request: WebSocketUpgradeRequest) -> WebSocketUpgradeDecision {
         let id = UUID().uuidString.lowercased()
-        func refuse(_ status: Int, _ message: String) -> WebSocketUpgradeDecision {
-            let code: String
-            switch status {
-            case 400: code = "Bad Request"
-            case 401: code = "INVALID_AUTH"
-            case 404: code = "Not Found"
-            case 503: code = "TOO_MANY_REQUESTS"
-            default: code = "Error"
-            }
-            let body = (try? JSONSerialization.data(withJSONObject: ["err_code": code, "err_msg": message, "request_id": id],
-                                                    options: [.sortedKeys])).map { String(decoding: $0, as: UTF8.self) } ?? ""
-            logger.info("refused stream \(id): HTTP \(status) \(message)")
-            return .reject(status: status, headers: [("dg-request-id", id), ("dg-error", message), ("Content-Type", "application/json")],
-                           body: body)
-        }
+        func refuse(_ status: Int, _ message: String) -> WebSocketUpgradeDecision { refusal(status, message, id: id) }
         guard request.method == "GET" else { return refuse(405, "Method not allowed: use GET with a WebSocket upgrade.") }
         let browser = APIKeyCheck.subprotocolCredential(request.headers.values("Sec-WebSocket-Protocol"))
         if let key = configuration.apiKey, !key.accepts(authorization: request.headers["Authorization"]),
@@ -88,7 +101,7 @@ public final class DeepgramServer: Sendable {
         case .success(let r): parsed = r
         case .failure(let r): return refuse(r.status, r.dgError)
         }
-        guard slots.reserve(key: request.key, request: parsed, requestID: id) else {
+        guard slots.reserve(request: parsed, requestID: id) else {
             return refuse(503, "Too many concurrent streams: this server takes \(configuration.maxClients) at once; try again later.")
         }
         var answer = [("dg-request-id", id)]
@@ -100,7 +113,7 @@ public final class DeepgramServer: Sendable {
     // MARK: streams
 
     func handle(_ socket: WebSocket) async {
-        guard let key = socket.responseHeaders["Sec-WebSocket-Key"], let claim = slots.claim(key: key) else {
+        guard let id = socket.answerHeaders["dg-request-id"], let claim = slots.claim(id: id) else {
             await socket.close(code: 1011, reason: "internal error: unknown stream")
             return
         }
@@ -112,7 +125,10 @@ public final class DeepgramServer: Sendable {
 }
 
 /// Counts open streams against the limit, and carries each accepted request's parsed options
-/// from the upgrade decision to the connection (matched by `Sec-WebSocket-Key`).
+/// from the upgrade decision to the connection, matched by the request id this server made —
+/// not by the client's `Sec-WebSocket-Key`, which two clients may share (hand-written clients
+/// often send the RFC's sample key): the second then took the first one's options, and the
+/// first was closed with 1011.
 final class StreamSlots: @unchecked Sendable {
     struct Reservation { var request: ListenRequest; var requestID: String; var at: Date }
     private let lock = NSLock()
@@ -124,22 +140,26 @@ final class StreamSlots: @unchecked Sendable {
 
     var count: Int { lock.lock(); defer { lock.unlock() }; return active + reservations.count }
 
-    func reserve(key: String, request: ListenRequest, requestID: String) -> Bool {
+    func reserve(request: ListenRequest, requestID: String) -> Bool {
         lock.lock(); defer { lock.unlock() }
         // A reservation whose handshake never completed expires.
         let now = Date()
         reservations = reservations.filter { now.timeIntervalSince($0.value.at) < 30 }
         guard active + reservations.count < limit else { return false }
-        reservations[key] = Reservation(request: request, requestID: requestID, at: now)
+        reservations[requestID] = Reservation(request: request, requestID: requestID, at: now)
         return true
     }
 
-    func claim(key: String) -> Reservation? {
+    func claim(id: String) -> Reservation? {
         lock.lock(); defer { lock.unlock() }
-        guard let r = reservations.removeValue(forKey: key) else { return nil }
+        guard let r = reservations.removeValue(forKey: id) else { return nil }
         active += 1
         return r
     }
 
     func release() { lock.lock(); active -= 1; lock.unlock() }
+
+    /// An accepted upgrade that never became a stream (the client vanished before the 101):
+    /// its slot is free again now, not when the reservation would expire.
+    func cancel(id: String) { lock.lock(); reservations[id] = nil; lock.unlock() }
 }

@@ -6,21 +6,33 @@ import WebSocket
 /// One client stream of the Deepgram-compatible server: audio and control messages in,
 /// Deepgram messages out, then Metadata and a normal close — or 1011 NET-0001 when idle,
 /// 1008 DATA-0000 when the audio cannot be decoded.
+///
+/// Memory stays bounded whatever the client does. Audio messages are fed to the engine in
+/// pieces of `pieceBytes`, so a 16 MiB message is never decoded and queued whole (the engine's
+/// queue bound counts pieces). And results wait for the client to read them: while more than
+/// `unsentLimit` bytes of them are unsent, no more input is read (TCP pushes back on the
+/// client); a client that reads nothing for `stallTimeout` is closed with 1011.
 final class ListenStream: Sendable {
+    /// The most input bytes decoded and queued for the engine at once.
+    static let pieceBytes = 64 * 1024
+    /// Unsent result bytes beyond which the client's input is left unread.
+    static let unsentLimit = 1 << 20
+
     let socket: WebSocket
     let request: ListenRequest
     let requestID: String
     let recognizer: LocalRecognizer
     let idleTimeout: Double
+    let stallTimeout: Double
     let logger: Logger
 
     init(socket: WebSocket, request: ListenRequest, requestID: String, recognizer: LocalRecognizer,
-         idleTimeout: Double, logger: Logger) {
+         idleTimeout: Double, stallTimeout: Double = 10, logger: Logger) {
         self.socket = socket; self.request = request; self.requestID = requestID
-        self.recognizer = recognizer; self.idleTimeout = idleTimeout; self.logger = logger
+        self.recognizer = recognizer; self.idleTimeout = idleTimeout; self.stallTimeout = stallTimeout; self.logger = logger
     }
 
-    private enum Outcome { case closeStream, clientGone, idle, badAudio(String) }
+    private enum Outcome { case closeStream, clientGone, idle, badAudio(String), notReading }
 
     func run() async {
         var intake = AudioIntake(format: request.format, separateChannels: request.multichannel && request.format != nil)
@@ -62,14 +74,18 @@ final class ListenStream: Sendable {
         do {
             loop: for try await message in socket.messages {
                 clock.touch()
+                // Messages still buffered when the connection is gone are not worth decoding: no
+                // one can receive their results (40 MB of buffered audio kept both cores busy for
+                // minutes after its client left).
+                if socket.isClosed { break loop }
+                guard await waitForReader(clock) else { outcome = .notReading; break loop }
                 switch message {
                 case .binary(let bytes):
                     if bytes.isEmpty { outcome = .closeStream; break loop }   // legacy end-of-stream
-                    switch intake.push(bytes) {
-                    case .samples(let per):
-                        for (c, s) in per.enumerated() where !s.isEmpty && c < sessions.count { await sessions[c].push(samples: s) }
-                    case .invalid(let why):
-                        outcome = .badAudio(why); break loop
+                    switch await feed(bytes, to: &intake, sessions, clock) {
+                    case .fed: break
+                    case .gone: break loop
+                    case .invalid(let why): outcome = .badAudio(why); break loop
                     }
                 case .text(let text):
                     switch ControlMessage(json: text) {
@@ -109,8 +125,56 @@ final class ListenStream: Sendable {
             for s in sessions { s.cancel(); s.end() }
             for f in forwarders { f.cancel() }
             await socket.close(code: 1008, reason: String("DATA-0000: \(why)".utf8.prefix(120)) ?? "DATA-0000")
+        case .notReading:
+            for s in sessions { s.cancel(); s.end() }
+            for f in forwarders { f.cancel() }
+            await socket.close(code: 1011, reason: "the client read no results for \(Int(stallTimeout)) s")
         }
         logger.info("stream \(requestID) ended: \(outcome)")
+    }
+
+    private enum Fed { case fed, gone, invalid(String) }
+
+    /// Decodes an audio message piece by piece and queues each for the engine, waiting for room
+    /// between pieces; stops when the connection is gone or the audio cannot be decoded.
+    /// The idle clock is touched for every piece: a client whose audio is still being worked
+    /// through is not idle (one 16 MiB message took over 10 s, and the watchdog closed its
+    /// stream with NET-0001 though the client was waiting for results).
+    private func feed(_ bytes: [UInt8], to intake: inout AudioIntake, _ sessions: [RecognitionSession],
+                      _ clock: IdleClock) async -> Fed {
+        var offset = 0
+        while offset < bytes.count {
+            if socket.isClosed { return .gone }
+            clock.touch()
+            let end = min(bytes.count, offset + Self.pieceBytes)
+            let piece = offset == 0 && end == bytes.count ? bytes : Array(bytes[offset..<end])
+            offset = end
+            switch intake.push(piece) {
+            case .samples(let per):
+                for (c, s) in per.enumerated() where !s.isEmpty && c < sessions.count { await sessions[c].push(samples: s) }
+            case .invalid(let why):
+                return .invalid(why)
+            }
+            // Decoding is CPU work on the shared cooperative pool: let other streams' results and
+            // other clients' upgrade decisions run between pieces (a 16 MiB message took seconds,
+            // and upgrades got 503 "did not decide in time" meanwhile).
+            await Task.yield()
+        }
+        return .fed
+    }
+
+    /// Waits while more than `unsentLimit` bytes of results are unsent (the client is not
+    /// reading); false when that lasts `stallTimeout`. The client is not idle meanwhile — it is
+    /// this stream that does not read — so the idle clock is kept fresh.
+    private func waitForReader(_ clock: IdleClock) async -> Bool {
+        guard socket.queuedBytes > Self.unsentLimit else { return true }
+        let start = DispatchTime.now().uptimeNanoseconds
+        while socket.queuedBytes > Self.unsentLimit / 2 && !socket.isClosed {
+            clock.touch()
+            if Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 > stallTimeout { return false }
+            try? await Task.sleep(nanoseconds: 50_000_000)
+        }
+        return true
     }
 
     /// Sends a session's events as Deepgram messages; its own open/metadata/close are the

@@ -25,6 +25,8 @@ final class ConnectionCore: @unchecked Sendable {
     let role: Role
     let config: WebSocketConfiguration
     let responseHeaders: HTTPHeaders
+    /// Server role: the headers the application added to the 101 answer.
+    let answerHeaders: HTTPHeaders
     let encoder: FrameEncoder
     let stream: AsyncThrowingStream<WebSocketMessage, Error>
     let inbox: Inbox
@@ -77,11 +79,13 @@ final class ConnectionCore: @unchecked Sendable {
     private var sawCloseRequest = false
     private var pingCounter: UInt32 = 0
 
-    init(role: Role, transport: Transport, config: WebSocketConfiguration, headers: HTTPHeaders, leftover: [UInt8]) throws(WebSocketError) {
+    init(role: Role, transport: Transport, config: WebSocketConfiguration, headers: HTTPHeaders,
+         answerHeaders: HTTPHeaders = HTTPHeaders(), leftover: [UInt8]) throws(WebSocketError) {
         self.role = role
         self.transport = transport
         self.config = config
         self.responseHeaders = headers
+        self.answerHeaders = answerHeaders
         self.encoder = FrameEncoder(masking: role == .client)
         self.decoder = FrameDecoder(expectMasked: role == .server, maxFrameSize: config.maxFrameSize)
         self.assembler = MessageAssembler(maxMessageSize: config.maxMessageSize)
@@ -363,6 +367,10 @@ final class ConnectionCore: @unchecked Sendable {
             do { event = try assembler.receive(frame) } catch { failConnection(error); return true }
             switch event {
             case .message(let m)?:
+                // While closing, reading goes on past the inbox limit to find the peer's close
+                // frame; what does not fit then is dropped, or a peer streaming through our
+                // close timeout could fill memory (300 MB in 5 s over loopback).
+                if closeQueued && inbox.isFull { break }
                 inbox.deliver(m)
             case .ping(let p)?:
                 if !closeQueued {

@@ -13,7 +13,11 @@ enum IOThread {
     }
 
     /// `name` says what the thread is for (kept for readers; Glibc's pthread_setname_np is not importable).
-    static func spawn(name: String, _ body: @escaping @Sendable () -> Void) {
+    /// False when no thread could be started (the process or system is out of threads or
+    /// memory): `body` does not run, and the caller must give up what it was for — a flood of
+    /// connections must not crash a server.
+    @discardableResult
+    static func spawn(name: String, _ body: @escaping @Sendable () -> Void) -> Bool {
         let box = Unmanaged.passRetained(Box(body)).toOpaque()
         var attr = pthread_attr_t()
         pthread_attr_init(&attr)
@@ -34,7 +38,8 @@ enum IOThread {
         pthread_attr_destroy(&attr)
         if rc != 0 {
             Unmanaged<Box>.fromOpaque(box).release()
-            fatalError("cannot start an I/O thread: \(String(cString: strerror(rc)))")
+            return false
         }
+        return true
     }
 }

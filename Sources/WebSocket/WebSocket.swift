@@ -26,7 +26,7 @@ public actor WebSocket {
         let cancel = CancelFlag()
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (cont: CheckedContinuation<WebSocket, Error>) in
-                IOThread.spawn(name: "websocket") {
+                let started = IOThread.spawn(name: "websocket") {
                     let core: ConnectionCore
                     do {
                         core = try ClientOpener.open(target, tls: tls, configuration: configuration, cancel: cancel)
@@ -37,6 +37,10 @@ public actor WebSocket {
                     cont.resume(returning: WebSocket(core: core))
                     core.run()
                 }
+                if !started {
+                    cont.resume(throwing: WebSocketError.connectFailed(host: target.host, port: target.port,
+                                                                       reason: "no thread could be started for the connection"))
+                }
             }
         } onCancel: {
             cancel.set()
@@ -45,6 +49,10 @@ public actor WebSocket {
 
     /// Headers of the 101 response (client role) or of the upgrade request (server role).
     public nonisolated var responseHeaders: HTTPHeaders { core.responseHeaders }
+
+    /// Server role: the headers the application's decision added to the 101 answer (e.g.
+    /// `dg-request-id`), to find the connection's decision again. Empty in the client role.
+    public nonisolated var answerHeaders: HTTPHeaders { core.answerHeaders }
 
     /// Incoming messages. Finishes normally as soon as the peer's close frame arrives (then
     /// `closeCode` is set; the TCP teardown may go on until `isClosed`, which `close()` awaits); throws

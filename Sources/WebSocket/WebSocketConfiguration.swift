@@ -22,6 +22,10 @@ public struct WebSocketConfiguration: Sendable {
     public var closeTimeout: Duration = .seconds(5)
     /// Largest HTTP head accepted during the upgrade (both roles).
     public var maxHandshakeHeaderSize: Int = 16 * 1024
+    /// Server role: connections still in their opening handshake at once (each has a thread for
+    /// up to `connectTimeout`). More are answered 503 at once, without a thread, so a flood of
+    /// idle or trickling connections cannot exhaust threads or crash the server.
+    public var maxPendingUpgrades: Int = 64
 
     public init() {}
 }

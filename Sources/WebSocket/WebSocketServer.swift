@@ -21,6 +21,7 @@ public final class WebSocketServer: Sendable {
     private let wake: (read: Int32, write: Int32)
     private let stopped = CancelFlag()
     private let started = CancelFlag()
+    private let pending = PendingUpgrades()
 
     private init(host: String, port: Int, fd: Int32, tls: TLSContext?, configuration: WebSocketConfiguration, wake: (Int32, Int32)) {
         self.host = host
@@ -56,16 +57,30 @@ public final class WebSocketServer: Sendable {
     /// and accepts (with extra response headers) or rejects it (status, headers, body);
     /// `handle` runs in its own task for every accepted connection; when it returns and no one
     /// else holds the `WebSocket`, the connection is closed with 1001 (going away).
+    ///
+    /// `handle` finds the headers `decide` accepted with in `WebSocket.answerHeaders`, so a
+    /// server-made value (a request id) can tie the connection to its decision; the client's
+    /// `Sec-WebSocket-Key` cannot (clients may reuse one, e.g. the RFC's sample key).
+    /// `abandoned` gets those headers for an upgrade `decide` accepted that never reached
+    /// `handle` (the client vanished before the 101 went out, or the decision came too late),
+    /// so whatever the decision reserved can be given back at once. `refusal` shapes the answers the listener
+    /// gives by itself, before or instead of `decide` (405, 400, 426, 431, 503: status and
+    /// message in, a `.reject` with the application's headers and body out); the headers the
+    /// protocol requires (`Allow`, `Upgrade`, `Sec-WebSocket-Version`) are kept.
     public func serve(decide: @escaping @Sendable (WebSocketUpgradeRequest) async -> WebSocketUpgradeDecision,
-                      handle: @escaping @Sendable (WebSocket) async -> Void) async {
+                      handle: @escaping @Sendable (WebSocket) async -> Void,
+                      abandoned: @escaping @Sendable (_ answer: HTTPHeaders) -> Void = { _ in },
+                      refusal: @escaping @Sendable (_ status: Int, _ message: String) -> WebSocketUpgradeDecision = { .reject(status: $0, body: $1) }) async {
         if started.isSet { return }
         started.set()
+        let hooks = ServerOpener.Hooks(decide: decide, abandoned: abandoned, refusal: refusal)
         await withTaskCancellationHandler {
             await withCheckedContinuation { (cont: CheckedContinuation<Void, Never>) in
-                IOThread.spawn(name: "ws-accept") { [self] in
-                    acceptLoop(decide: decide, handle: handle)
+                let running = IOThread.spawn(name: "ws-accept") { [self] in
+                    acceptLoop(hooks: hooks, handle: handle)
                     cont.resume()
                 }
+                if !running { cont.resume() }
             }
         } onCancel: {
             shutdown()
@@ -79,8 +94,7 @@ public final class WebSocketServer: Sendable {
         _ = write(wake.write, &b, 1)
     }
 
-    private func acceptLoop(decide: @escaping @Sendable (WebSocketUpgradeRequest) async -> WebSocketUpgradeDecision,
-                            handle: @escaping @Sendable (WebSocket) async -> Void) {
+    private func acceptLoop(hooks: ServerOpener.Hooks, handle: @escaping @Sendable (WebSocket) async -> Void) {
         defer { close(listenFD) }
         while !stopped.isSet {
             var fds = [pollfd(fd: listenFD, events: Int16(POLLIN), revents: 0), pollfd(fd: wake.read, events: Int16(POLLIN), revents: 0)]
@@ -88,35 +102,90 @@ public final class WebSocketServer: Sendable {
             if r <= 0 { continue }
             if fds[1].revents != 0 { break }
             let fd = accept(listenFD, nil, nil)
-            if fd < 0 { continue }
+            if fd < 0 {
+                // Out of descriptors (or memory): pause instead of spinning on a ready listener.
+                if [EMFILE, ENFILE, ENOBUFS, ENOMEM].contains(errno) { usleep(100_000) }
+                continue
+            }
             TCPSocket.setNonBlocking(fd)
             TCPSocket.setNoDelay(fd)
-            let tls = self.tls, config = self.configuration
-            IOThread.spawn(name: "websocket") {
-                guard let core = ServerOpener.open(fd: fd, tls: tls, configuration: config, decide: decide) else { return }
+            guard pending.enter(limit: configuration.maxPendingUpgrades) else {
+                ServerOpener.turnAway(fd: fd, tls: tls != nil, hooks: hooks)
+                continue
+            }
+            let tls = self.tls, config = self.configuration, pending = self.pending
+            let running = IOThread.spawn(name: "websocket") {
+                let opened = ServerOpener.open(fd: fd, tls: tls, configuration: config, hooks: hooks)
+                pending.leave()
+                guard let core = opened else { return }
                 // Only the handler's task holds the actor: when `handle` returns and drops it,
                 // its deinit starts the close handshake (1001).
                 Task { [ws = WebSocket(core: core)] in await handle(ws) }
                 core.run()
             }
+            if !running {
+                pending.leave()
+                ServerOpener.turnAway(fd: fd, tls: tls != nil, hooks: hooks)
+            }
         }
     }
 }
 
+/// Connections in their opening handshake, against `maxPendingUpgrades`.
+final class PendingUpgrades: @unchecked Sendable {
+    private let lock = PThreadLock()
+    private var count = 0
+    func enter(limit: Int) -> Bool { lock.withLock { guard count < max(1, limit) else { return false }; count += 1; return true } }
+    func leave() { lock.withLock { count -= 1 } }
+}
+
 /// The server side of the opening handshake, on the connection's I/O thread.
 enum ServerOpener {
-    /// Holds the application's decision across the async/thread boundary.
+    /// What the application says about upgrades (see `WebSocketServer.serve`).
+    struct Hooks: Sendable {
+        let decide: @Sendable (WebSocketUpgradeRequest) async -> WebSocketUpgradeDecision
+        let abandoned: @Sendable (HTTPHeaders) -> Void
+        let refusal: @Sendable (Int, String) -> WebSocketUpgradeDecision
+
+        /// The listener's own refusal, dressed by the application; `required` headers are kept.
+        func refusal(status: Int, required: [(String, String)], message: String) -> (headers: [(String, String)], body: String) {
+            guard case .reject(_, let headers, let body) = refusal(status, message) else { return (required, message) }
+            let names = Set(headers.map { $0.0.lowercased() })
+            return (required.filter { !names.contains($0.0.lowercased()) } + headers, body)
+        }
+    }
+
+    /// Holds the application's decision across the async/thread boundary. Whoever comes second
+    /// — the decision or the waiter giving up — learns it, so a late acceptance is not lost.
     private final class DecisionBox: @unchecked Sendable {
         let semaphore = DispatchSemaphore(value: 0)
-        var decision: WebSocketUpgradeDecision?
+        private let lock = PThreadLock()
+        private var decision: WebSocketUpgradeDecision?
+        private var gaveUp = false
+
+        /// The decision arrived; false when the waiter had already given up.
+        func deliver(_ d: WebSocketUpgradeDecision) -> Bool {
+            let taken: Bool = lock.withLock { decision = d; return !gaveUp }
+            semaphore.signal()
+            return taken
+        }
+
+        /// The waiter gives up; returns the decision if it arrived meanwhile.
+        func giveUp() -> WebSocketUpgradeDecision? { lock.withLock { gaveUp = true; return decision } }
+
+        var value: WebSocketUpgradeDecision? { lock.withLock { decision } }
     }
 
     /// Returns the connection core after a 101, or nil when the upgrade was refused or failed
     /// (the socket is closed then).
-    static func open(fd: Int32, tls: TLSContext?, configuration: WebSocketConfiguration,
-                     decide: @escaping @Sendable (WebSocketUpgradeRequest) async -> WebSocketUpgradeDecision) -> ConnectionCore? {
+    static func open(fd: Int32, tls: TLSContext?, configuration: WebSocketConfiguration, hooks: Hooks) -> ConnectionCore? {
         let transport = Transport(fd: fd)
         let deadline = Monotonic.now() + configuration.connectTimeout.nanoseconds
+        func refuse(_ status: Int, _ required: [(String, String)], _ message: String, until: Int64) {
+            let (headers, body) = hooks.refusal(status: status, required: required, message: message)
+            Self.refuse(transport, status: status, headers: headers, body: body, deadline: until)
+        }
+        var accepted: HTTPHeaders?
         do throws(WebSocketError) {
             if let tls { transport.attach(ssl: try TLS.accept(fd: fd, context: tls, deadline: deadline)) }
             let head: HTTPHead, rest: [UInt8]
@@ -125,8 +194,7 @@ enum ServerOpener {
                                                          deadline: deadline, cancel: nil, what: "reading an upgrade request")
             } catch {
                 if case .handshakeInvalid(let m) = error, m.hasPrefix("malformed") {
-                    let status = m.contains("larger than") ? 431 : 400
-                    refuse(transport, status: status, headers: [], body: m, deadline: deadline)
+                    refuse(m.contains("larger than") ? 431 : 400, [], m, until: deadline)
                 }
                 transport.close(clean: false)
                 return nil
@@ -135,33 +203,51 @@ enum ServerOpener {
             do {
                 request = try Handshake.parseRequest(head)
             } catch {
-                refuse(transport, status: error.status, headers: error.headers, body: error.body, deadline: deadline)
+                refuse(error.status, error.headers, error.body, until: deadline)
                 return nil
             }
             let box = DecisionBox()
             Task {
-                box.decision = await decide(request)
-                box.semaphore.signal()
+                let decision = await hooks.decide(request)
+                if !box.deliver(decision), case .accept(let headers) = decision { hooks.abandoned(HTTPHeaders(headers)) }
             }
             let waitNanos = max(0, deadline - Monotonic.now())
             if box.semaphore.wait(timeout: .now() + .nanoseconds(Int(waitNanos))) == .timedOut {
-                refuse(transport, status: 503, headers: [], body: "the server did not decide on the upgrade in time",
-                       deadline: Monotonic.now() + 1_000_000_000)
+                // A decision that arrives from now on is handed to `abandoned` by the task.
+                if case .accept(let headers)? = box.giveUp() { hooks.abandoned(HTTPHeaders(headers)) }
+                refuse(503, [], "the server did not decide on the upgrade in time", until: Monotonic.now() + 1_000_000_000)
                 return nil
             }
-            switch box.decision! {
+            switch box.value! {
             case .reject(let status, let headers, let body):
-                refuse(transport, status: status, headers: headers, body: body, deadline: deadline)
+                Self.refuse(transport, status: status, headers: headers, body: body, deadline: deadline)
                 return nil
             case .accept(let headers):
+                accepted = HTTPHeaders(headers)
                 let response = Handshake.switchingResponse(accept: AcceptKey.accept(for: request.key), headers: headers)
                 try transport.writeAll(response, deadline: deadline, cancel: nil, what: "answering the upgrade")
-                return try ConnectionCore(role: .server, transport: transport, config: configuration, headers: request.headers, leftover: rest)
+                return try ConnectionCore(role: .server, transport: transport, config: configuration, headers: request.headers,
+                                          answerHeaders: HTTPHeaders(headers), leftover: rest)
             }
         } catch {
+            // Accepted, but the client is gone before the connection could start.
+            if let accepted { hooks.abandoned(accepted) }
             transport.close(clean: false)
             return nil
         }
+    }
+
+    /// Refuses a connection without a thread (too many upgrades in progress): a 503 written only
+    /// if the socket takes it at once (plain TCP), then closed. Best effort by design.
+    static func turnAway(fd: Int32, tls: Bool, hooks: Hooks) {
+        if !tls {
+            let (headers, body) = hooks.refusal(status: 503, required: [("Retry-After", "1")],
+                                                message: "too many connections are opening at once; try again shortly")
+            let bytes = Handshake.rejectionResponse(status: 503, headers: headers, body: body)
+            _ = bytes.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL | MSG_DONTWAIT)) }
+            _ = shutdown(fd, Int32(SHUT_WR))
+        }
+        close(fd)
     }
 
     /// Sends a plain HTTP refusal, half-closes, drains briefly so the client reads it, closes.

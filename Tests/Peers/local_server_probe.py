@@ -11,11 +11,25 @@ Usage: local_server_probe.py MODE URL [ARGS...]; prints `RESULT <json>` lines.
                             final transcripts and the close
   hold URL SECONDS          connect and keep the stream open (KeepAlive) for SECONDS, printing
                             `RESULT {"open": ...}` once connected
+  raw URL KIND [AUTH]       a hand-made request the WebSocket layer refuses by itself (KIND: post,
+                            http10, nohost, plain, version8, malformed); report status, headers, body
+  reset-upgrades URL N      N upgrades whose TCP connection is reset right after the request is
+                            sent (the client is gone before the 101); then time a normal upgrade
+  same-key URL FILE1 SKIP1 QUERY1 FILE2 SKIP2 QUERY2 [SECONDS]
+                            two hand-written clients at once, both sending the RFC's sample
+                            Sec-WebSocket-Key, each streaming its file (SECONDS of it) with its query
+                            then CloseStream; report each one's finals and close
 """
 import asyncio
+import base64
 import json
+import os
+import socket
+import struct
 import sys
+import threading
 import time
+import urllib.parse
 
 import websockets
 
@@ -120,6 +134,165 @@ async def hold(url, seconds):
             pass
 
 
+def raw_upgrade_lines(url, key, method="GET", version="HTTP/1.1", host=True, extra=(), auth=None):
+    u = urllib.parse.urlsplit(url)
+    lines = [f"{method} {u.path}{'?' + u.query if u.query else ''} {version}"]
+    if host:
+        lines.append(f"Host: {u.hostname}:{u.port}")
+    lines += ["Upgrade: websocket", "Connection: Upgrade", f"Sec-WebSocket-Key: {key}", "Sec-WebSocket-Version: 13"]
+    if auth:
+        lines.append(f"Authorization: {auth}")
+    return list(lines) + list(extra)
+
+
+def raw_exchange(url, payload, timeout=10):
+    """Sends bytes, returns (status, headers, body) of the HTTP answer (read until close)."""
+    u = urllib.parse.urlsplit(url)
+    s = socket.create_connection((u.hostname, u.port), timeout=timeout)
+    s.sendall(payload)
+    data = b""
+    try:
+        while True:
+            c = s.recv(65536)
+            if not c:
+                break
+            data += c
+            if data.startswith(b"HTTP/1.1 101") and b"\r\n\r\n" in data:
+                break
+    except OSError:
+        pass
+    s.close()
+    head, _, body = data.partition(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    status = int(lines[0].split(" ")[1]) if lines and lines[0].startswith("HTTP/") else None
+    headers = {}
+    for line in lines[1:]:
+        if ":" in line:
+            k, v = line.split(":", 1)
+            headers.setdefault(k.strip().lower(), v.strip())
+    return status, headers, body.decode("utf-8", "replace")
+
+
+def raw(url, kind, auth=None):
+    key = base64.b64encode(os.urandom(16)).decode()
+    requests = {
+        "post": raw_upgrade_lines(url, key, method="POST", auth=auth),
+        "http10": raw_upgrade_lines(url, key, version="HTTP/1.0", auth=auth),
+        "nohost": raw_upgrade_lines(url, key, host=False, auth=auth),
+        "plain": [raw_upgrade_lines(url, key)[0], "Host: x"] + ([f"Authorization: {auth}"] if auth else []),
+        "version8": [line.replace("Version: 13", "Version: 8") for line in raw_upgrade_lines(url, key, auth=auth)],
+        "malformed": [raw_upgrade_lines(url, key)[0], "Host x y"],
+    }
+    status, headers, body = raw_exchange(url, ("\r\n".join(requests[kind]) + "\r\n\r\n").encode())
+    result({"status": status, "headers": headers, "body": body})
+
+
+def reset_upgrades(url, n):
+    u = urllib.parse.urlsplit(url)
+    for _ in range(n):
+        s = socket.create_connection((u.hostname, u.port))
+        key = base64.b64encode(os.urandom(16)).decode()
+        s.sendall(("\r\n".join(raw_upgrade_lines(url, key)) + "\r\n\r\n").encode())
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        s.close()   # RST: the server's 101 finds no one
+    t0 = time.monotonic()
+    status = None
+    while time.monotonic() - t0 < 40:
+        status, _, _ = raw_exchange(url, ("\r\n".join(raw_upgrade_lines(url, base64.b64encode(os.urandom(16)).decode()))
+                                          + "\r\n\r\n").encode())
+        if status == 101:
+            break
+        time.sleep(0.25)
+    result({"status": status, "admitted_after": time.monotonic() - t0})
+
+
+def mask_frame(opcode, payload):
+    n = len(payload)
+    head = bytes([0x80 | opcode])
+    if n < 126:
+        head += bytes([0x80 | n])
+    elif n < 65536:
+        head += bytes([0x80 | 126]) + struct.pack(">H", n)
+    else:
+        head += bytes([0x80 | 127]) + struct.pack(">Q", n)
+    m = os.urandom(4)
+    return head + m + bytes(b ^ m[i % 4] for i, b in enumerate(payload))
+
+
+class FrameReader:
+    def __init__(self, sock, rest):
+        self.sock, self.buf = sock, rest
+
+    def take(self, n):
+        while len(self.buf) < n:
+            c = self.sock.recv(65536)
+            if not c:
+                raise EOFError
+            self.buf += c
+        out, self.buf = self.buf[:n], self.buf[n:]
+        return out
+
+    def frame(self):
+        b0, b1 = self.take(2)
+        n = b1 & 0x7F
+        if n == 126:
+            n = struct.unpack(">H", self.take(2))[0]
+        elif n == 127:
+            n = struct.unpack(">Q", self.take(8))[0]
+        return b0 & 0x0F, self.take(n)
+
+
+def same_key(url, specs, seconds):
+    """Each spec: (file, skip, query, bytes_per_second)."""
+    key = "dGhlIHNhbXBsZSBub25jZQ=="   # RFC 6455's sample key, as hand-written clients copy it
+    u = urllib.parse.urlsplit(url)
+    socks = []
+    for _, _, query, _ in specs:
+        s = socket.create_connection((u.hostname, u.port), timeout=60)
+        s.sendall(("\r\n".join(raw_upgrade_lines(url + query, key)) + "\r\n\r\n").encode())
+        socks.append(s)
+    out = [None] * len(specs)
+
+    def run(i):
+        s, (path, skip, _, bps) = socks[i], specs[i]
+        data = open(path, "rb").read()[skip:][:int(bps * seconds)]
+        buf = b""
+        while b"\r\n\r\n" not in buf:
+            buf += s.recv(4096)
+        head, rest = buf.split(b"\r\n\r\n", 1)
+        status = int(head.split(b" ")[1])
+        finals, types, code, reason = [], [], None, ""
+        if status == 101:
+            for j in range(0, len(data), 3200):
+                s.sendall(mask_frame(2, data[j:j + 3200]))
+            s.sendall(mask_frame(1, b'{"type":"CloseStream"}'))
+            r = FrameReader(s, rest)
+            try:
+                while True:
+                    op, p = r.frame()
+                    if op == 9:
+                        s.sendall(mask_frame(10, p))   # the server's heartbeat wants its pong
+                    if op == 8:
+                        code = struct.unpack(">H", p[:2])[0] if len(p) >= 2 else 1005
+                        reason = p[2:].decode("utf-8", "replace")
+                        break
+                    if op == 1:
+                        m = json.loads(p)
+                        types.append(m.get("type"))
+                        if m.get("type") == "Results" and m.get("is_final"):
+                            finals.append(m["channel"]["alternatives"][0]["transcript"])
+            except (EOFError, OSError) as e:
+                reason = repr(e)
+        out[i] = {"status": status, "finals": finals, "types": types, "code": code, "reason": reason}
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(specs))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(90)
+    result({"streams": out})
+
+
 mode, url = sys.argv[1], sys.argv[2]
 args = sys.argv[3:]
 if mode == "upgrade":
@@ -134,5 +307,16 @@ elif mode == "stream":
     asyncio.run(stream(url, args[0], int(args[1]) if len(args) > 1 else 0))
 elif mode == "hold":
     asyncio.run(hold(url, float(args[0])))
+elif mode == "raw":
+    raw(url, args[0], args[1] if len(args) > 1 else None)
+elif mode == "reset-upgrades":
+    reset_upgrades(url, int(args[0]))
+elif mode == "same-key":
+    def rate(q):
+        qs = urllib.parse.parse_qs(q.lstrip("?"))
+        width = 1 if qs.get("encoding", ["linear16"])[0] in ("mulaw", "alaw") else 2
+        return int(qs.get("sample_rate", ["16000"])[0]) * width
+    same_key(url, [(args[0], int(args[1]), args[2], rate(args[2])), (args[3], int(args[4]), args[5], rate(args[5]))],
+             float(args[6]) if len(args) > 6 else 8)
 else:
     sys.exit("unknown mode " + mode)

@@ -9,6 +9,8 @@ final class ServeProcess: @unchecked Sendable {
     private let errURL: URL
     private let outURL: URL
     private(set) var port = 0
+    /// The server's process id (to read its threads, CPU time and memory from /proc).
+    var pid: Int32 { process.processIdentifier }
 
     /// Starts `captty serve --port 0 ARGS` and waits for its "listening on" line.
     init(_ arguments: [String], environment: [String: String] = [:], timeout: Double = 60) throws {
