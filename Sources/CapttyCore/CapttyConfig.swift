@@ -41,6 +41,8 @@ public struct CapttyConfig: Sendable, Equatable {
     public var plain: Bool?
     /// Milliseconds of audio per chunk sent to the engine (`chunk_ms`).
     public var chunkMilliseconds: Int?
+    /// The milliseconds `chunk_ms` and `--chunk-ms` accept (Deepgram recommends 20–250 ms).
+    public static let chunkMillisecondsRange = 20...250
     /// Deepgram option defaults (unset fields stay unset).
     public var options = LiveOptions()
     /// Languages the `l` key cycles through.
@@ -136,7 +138,7 @@ public struct CapttyConfig: Sendable, Equatable {
         case "device": device = try string()
         case "journal_dir": journalDirectory = try string()
         case "plain": plain = try bool()
-        case "chunk_ms": chunkMilliseconds = try int(LiveRequest.chunkMilliseconds)
+        case "chunk_ms": chunkMilliseconds = try int(Self.chunkMillisecondsRange)
         case "api_key", "deepgram.api_key", "key":
             throw fail("API keys do not belong in the config file: set DEEPGRAM_API_KEY or use --api-key-file")
         case "deepgram.model": options.model = .init(try string())

@@ -30,8 +30,6 @@ public struct LiveRequest: Sendable {
     /// Each chunk costs a wake-up and a message; each millisecond more is a millisecond later
     /// on screen.
     public var chunkDuration: Double = 0.05
-    /// The milliseconds `--chunk-ms` and `chunk_ms` accept (Deepgram recommends 20–250 ms).
-    public static let chunkMilliseconds = 20...250
 
     public init(engine: EngineSettings, input: AudioInput, inputExplicit: Bool, options: LiveOptions, plain: Bool,
                 timestamps: Bool, journalPath: String?, journalDirectory: String?, noJournal: Bool,

@@ -56,7 +56,7 @@ struct Live: AsyncParsableCommand {
         if raw.rawFormat != nil && file == nil {
             throw ValidationError("--raw-format describes a headerless --file (or stdin); devices need no format")
         }
-        if let chunkMs, !LiveRequest.chunkMilliseconds.contains(chunkMs) {
+        if let chunkMs, !CapttyConfig.chunkMillisecondsRange.contains(chunkMs) {
             throw ValidationError("--chunk-ms \(chunkMs) is outside 20-250 (Deepgram's recommended range of audio per message)")
         }
         if noJournal && journal != nil {
