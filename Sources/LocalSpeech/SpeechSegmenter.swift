@@ -3,7 +3,7 @@ import Foundation
 /// Voice activity detection and endpointing on 10 ms frames of 16 kHz audio.
 ///
 /// An energy detector with an adaptive noise floor: a frame is speech when it is `onsetMargin`
-/// dB above the floor (and above `absoluteMinimum`). Speech starts after `minSpeechFrames`
+/// dB above the floor (and above `onsetLevel`). Speech starts after `minSpeechFrames`
 /// consecutive speech frames; it ends after `hangoverFrames` quiet frames: below
 /// `floor + offsetMargin`, or (hysteresis against noisy pauses) at or below `quietLevel`, which
 /// is `pauseDepth` dB under the speaker's own level but never above `absoluteQuiet`, so speech
@@ -20,7 +20,7 @@ public struct SpeechSegmenter: Sendable {
         /// Frames at or below this (dBFS) always count as a pause…
         public var absoluteQuiet: Double = -50
         /// …as do frames this many dB below the loudest recent speech.
-        public var pauseDepth: Double = 35
+        public var pauseDepth: Double = 25
         public var minSpeechFrames = 3
         public var hangoverFrames = 35
         public var maxUtteranceFrames = 1_000
@@ -75,7 +75,7 @@ public struct SpeechSegmenter: Sendable {
         frameCount += 1
         trackFloor(e)
         var events: [Event] = []
-        let loud = e > floor + config.onsetMargin && e > config.absoluteMinimum
+        let loud = e > floor + config.onsetMargin && e > onsetLevel
         if inSpeech || loud { speechPeak = max((speechPeak ?? e) - 0.005, e) }
         let quiet = e < floor + config.offsetMargin || e <= quietLevel
         if !inSpeech {
@@ -147,5 +147,12 @@ public struct SpeechSegmenter: Sendable {
     /// under the speaker's level, at most `absoluteQuiet`.
     public var quietLevel: Double {
         min(config.absoluteQuiet, (speechPeak ?? 0) - config.pauseDepth)
+    }
+
+    /// Only frames above this level (dBFS) start speech: `absoluteMinimum` until the speaker was
+    /// heard, then `quietLevel` too, so a breath in a pause of normal-level speech does not start
+    /// an utterance while quiet speech still does.
+    public var onsetLevel: Double {
+        speechPeak == nil ? config.absoluteMinimum : max(config.absoluteMinimum, quietLevel)
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import LocalSpeech
 import Testing
+import TestSupport
 
 /// Voice activity and endpointing on synthetic audio whose speech spans are known.
 struct SpeechSegmenterTests {
@@ -30,6 +31,57 @@ struct SpeechSegmenterTests {
               case .start(let s2) = events[2], case .end(let e2, true) = events[3] else { return }
         #expect(abs(s1 - 100) <= 2 && abs(e1 - 200) <= 3, "first utterance \(s1)..<\(e1)")
         #expect(abs(s2 - 350) <= 2 && abs(e2 - 420) <= 3, "second utterance \(s2)..<\(e2)")
+    }
+
+    /// Speech spans at `speechRMS` with pauses holding noise at `pauseRMS` (both full scale 1),
+    /// over a floor of faint noise; deterministic.
+    static func scene(seconds: Double, speech spans: [ClosedRange<Double>], speechRMS: Double, pauseRMS: Double,
+                      breaths: [ClosedRange<Double>] = [], breathRMS: Double = 0) -> [ArraySlice<Int16>] {
+        var rng = SeededRandom(seed: 7)
+        let n = Int(seconds * 16_000)
+        var s = [Int16](repeating: 0, count: n)
+        for i in 0..<n {
+            let t = Double(i) / 16_000
+            let white = Double(rng.next() % 2001) / 1000 - 1            // uniform −1…1, RMS ≈ 0.577
+            var x = white * pauseRMS / 0.577
+            if spans.contains(where: { $0.contains(t) }) {
+                x = (sin(2 * .pi * 220 * t) + 0.5 * sin(2 * .pi * 660 * t)) * speechRMS / 0.79
+            } else if breaths.contains(where: { $0.contains(t) }) {
+                x = white * breathRMS / 0.577
+            }
+            s[i] = Int16(max(-32768, min(32767, x * 32768)))
+        }
+        return stride(from: 0, to: n - 159, by: 160).map { s[$0..<($0 + 160)] }
+    }
+
+    static func boundaries(_ events: [SpeechSegmenter.Event]) -> [Int] {
+        events.map { e in
+            switch e {
+            case .start(let f): f
+            case .end(let f, _): f
+            }
+        }
+    }
+
+    /// The same speech recorded 30 dB too quietly (a distant microphone) is cut at the same
+    /// pauses: the pause threshold follows the speaker's level instead of a fixed −50 dBFS.
+    @Test func quietSpeechIsCutAtTheSamePausesAsNormalSpeech() {
+        let spans = [0.5...2.0, 2.5...4.0, 4.6...6.0]
+        var normal = SpeechSegmenter(), quiet = SpeechSegmenter()
+        let loud = Self.boundaries(Self.run(&normal, Self.scene(seconds: 7, speech: spans, speechRMS: 0.1, pauseRMS: 0.003)))
+        let soft = Self.boundaries(Self.run(&quiet, Self.scene(seconds: 7, speech: spans, speechRMS: 0.002, pauseRMS: 0.0001)))
+        #expect(loud.count == 6, "three utterances at a normal level: \(loud)")
+        #expect(soft.count == loud.count, "quiet: \(soft), normal: \(loud)")
+        for (a, b) in zip(loud, soft) { #expect(abs(a - b) <= 3, "quiet: \(soft), normal: \(loud)") }
+    }
+
+    /// At a normal level, a breath in a pause (−50 dBFS and below, well over the floor) neither
+    /// starts an utterance nor keeps one going.
+    @Test func aBreathInAPauseOfNormalSpeechIsNotSpeech() {
+        var seg = SpeechSegmenter()
+        let events = Self.run(&seg, Self.scene(seconds: 5, speech: [0.5...1.5, 3.0...4.0], speechRMS: 0.1, pauseRMS: 0.0002,
+                                              breaths: [2.0...2.3], breathRMS: 0.0025))
+        #expect(Self.boundaries(events).count == 4, "\(events)")
     }
 
     @Test func aShortPauseDoesNotEndTheUtterance() {
@@ -67,3 +119,4 @@ struct SpeechSegmenterTests {
         #expect(seg.noiseFloor < -50)
     }
 }
+
