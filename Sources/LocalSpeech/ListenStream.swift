@@ -59,9 +59,13 @@ final class ListenStream: Sendable {
         }
 
         let clock = IdleClock()
+        let engines = sessions
         let watchdog = Task {
             while !Task.isCancelled {
                 try? await Task.sleep(nanoseconds: 200_000_000)
+                // While the engine works through this client's audio (it is behind, e.g. on a
+                // busy machine, or answering a Finalize), the client is waiting on us, not idle.
+                if engines.contains(where: \.hasPendingWork) { clock.touch(); continue }
                 if clock.secondsSinceTouch > idleTimeout {
                     clock.markTimedOut()
                     await socket.close(code: 1011, reason: "NET-0001: no audio or KeepAlive received for \(Int(idleTimeout)) s")

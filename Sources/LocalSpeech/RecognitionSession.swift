@@ -31,6 +31,9 @@ final class RecognitionSession: @unchecked Sendable {
 
     private var isCancelled: Bool { lock.lock(); defer { lock.unlock() }; return cancelled }
 
+    /// Whether queued audio or a Finalize is still being worked through (the engine is behind).
+    var hasPendingWork: Bool { lock.lock(); defer { lock.unlock() }; return inFlight > 0 }
+
     /// Stops work; queued audio is dropped.
     func cancel() { lock.lock(); cancelled = true; lock.unlock() }
 

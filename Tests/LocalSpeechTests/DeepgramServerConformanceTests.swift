@@ -183,6 +183,24 @@ extension RealEngineTests {
             }
         }
 
+        /// A client that sent its audio faster than the engine works and then waits for its
+        /// Finalize is waiting on the server, not idle: no NET-0001 while its audio is still being
+        /// recognised (the official SDK's session was cut off that way on a busy machine).
+        @Test(.timeLimit(.minutes(3)))
+        func aClientWaitingForTheEngineIsNotClosedAsIdle() async throws {
+            try await Self.withServer(idle: 1) { _, url in
+                let file = TestPaths.deepgramFixtures.appendingPathComponent("audio/preamble-rest.wav")
+                let q = "?encoding=linear16&sample_rate=22050&punctuate=true"
+                let peer = try PythonPeer("local_server_probe.py", ["finalize-wait", url + q, file.path, String(try Self.dataOffset(file))])
+                let r = try await peer.json(timeout: 150)
+                #expect(r["answered_after"] is Double, "Finalize was not answered before the close: \(r)")
+                #expect(r["code"] as? Int == 1000, "\(r)")
+                #expect(r["last"] as? String == "Metadata", "\(r)")
+                // The test shows something only if the engine took longer than the idle timeout.
+                print("Finalize answered after \(r["answered_after"] ?? "-") s with a 1 s idle timeout")
+            }
+        }
+
         @Test(.timeLimit(.minutes(3)))
         func muLawAt8kHzIsTranscribedThenMetadataThenClose1000() async throws {
             try await Self.withServer { _, url in

@@ -119,6 +119,31 @@ async def stream(url, path, skip):
                 "code": ws.close_code, "reason": ws.close_reason})
 
 
+async def finalize_wait(url, path, skip):
+    """Sends all the audio at once, then Finalize, then nothing: waits for the from_finalize
+    result (the engine may need longer than the idle timeout to get there), then CloseStream."""
+    data = open(path, "rb").read()[skip:]
+    t0 = time.monotonic()
+    answered_after = None
+    types = []
+    async with websockets.connect(url, open_timeout=20, ping_interval=None, max_size=None) as ws:
+        for i in range(0, len(data), 3200):
+            await ws.send(data[i:i + 3200])
+        await ws.send(json.dumps({"type": "Finalize"}))
+        sent_at = time.monotonic()
+        try:
+            async for m in ws:
+                msg = json.loads(m)
+                types.append(msg.get("type"))
+                if msg.get("type") == "Results" and msg.get("from_finalize"):
+                    answered_after = time.monotonic() - sent_at
+                    await ws.send(json.dumps({"type": "CloseStream"}))
+        except websockets.exceptions.ConnectionClosed:
+            pass
+        result({"answered_after": answered_after, "code": ws.close_code, "reason": ws.close_reason,
+                "last": types[-1] if types else None, "total": time.monotonic() - t0})
+
+
 async def hold(url, seconds):
     async with websockets.connect(url, open_timeout=20, ping_interval=None) as ws:
         result({"open": True})
@@ -305,6 +330,8 @@ elif mode == "keepalive":
     asyncio.run(keepalive(url, float(args[0])))
 elif mode == "stream":
     asyncio.run(stream(url, args[0], int(args[1]) if len(args) > 1 else 0))
+elif mode == "finalize-wait":
+    asyncio.run(finalize_wait(url, args[0], int(args[1]) if len(args) > 1 else 0))
 elif mode == "hold":
     asyncio.run(hold(url, float(args[0])))
 elif mode == "raw":
