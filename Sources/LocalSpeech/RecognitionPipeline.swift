@@ -23,6 +23,9 @@ final class RecognitionPipeline {
     private var moonshine: (any UtteranceTranscriber)?
     private var segmenter: SpeechSegmenter
     private var smoother = PartialSmoother()
+    /// Boosts input recorded far too quietly (decided between utterances).
+    private var inputGain = InputGain()
+    private var framesSinceGainCheck = 0
 
     /// Audio kept for the current utterance (and a little before it): `history[0]` is sample
     /// `historyStart` of the stream.
@@ -100,7 +103,7 @@ final class RecognitionPipeline {
             lastUtteranceEndSample = consumed   // with no audio from before the gap
             timeOffset += gapBefore
         }
-        pending += samples
+        pending += inputGain.apply(samples)
         var i = 0
         while pending.count - i >= spf {
             processFrame(pending[i..<(i + spf)])
@@ -143,6 +146,16 @@ final class RecognitionPipeline {
     // MARK: frames
 
     private func processFrame(_ frame: ArraySlice<Int16>) {
+        inputGain.observe(SpeechSegmenter.energy(frame) - inputGain.gainDB)
+        framesSinceGainCheck += 1
+        if !active && framesSinceGainCheck >= 50 {
+            framesSinceGainCheck = 0
+            let change = inputGain.update()
+            if change != 0 {
+                segmenter.rescale(by: change)
+                log.info("input level \(Int(inputGain.level ?? 0)) dBFS: gain now \(Int(inputGain.gainDB)) dB")
+            }
+        }
         history += frame
         consumed += frame.count
         let events = segmenter.push(frame)

@@ -3,24 +3,16 @@ import Foundation
 /// Voice activity detection and endpointing on 10 ms frames of 16 kHz audio.
 ///
 /// An energy detector with an adaptive noise floor: a frame is speech when it is `onsetMargin`
-/// dB above the floor (and above `onsetLevel`). Speech starts after `minSpeechFrames`
-/// consecutive speech frames; it ends after `hangoverFrames` quiet frames: below
-/// `floor + offsetMargin`, or (hysteresis against noisy pauses) at or below `quietLevel`, which
-/// is `pauseDepth` dB under the speaker's own level but never above `absoluteQuiet`, so speech
-/// recorded 30 dB too quietly is segmented like speech at a normal level. An utterance longer
-/// than `maxUtteranceFrames` is split at its quietest point in the last `splitSearchFrames`
-/// frames, so no segment grows without bound.
+/// dB above the floor (and above an absolute minimum). Speech starts after `minSpeechFrames`
+/// consecutive speech frames; it ends after `hangoverFrames` frames below `floor + offsetMargin`
+/// (hysteresis). An utterance longer than `maxUtteranceFrames` is split at its quietest point in
+/// the last `splitSearchFrames` frames, so no segment grows without bound.
 public struct SpeechSegmenter: Sendable {
     /// Tuning knobs; all lengths in 10 ms frames.
     public struct Config: Sendable, Equatable {
         public var onsetMargin: Double = 10
         public var offsetMargin: Double = 6
-        /// No frame quieter than this (dBFS) starts speech: 16-bit dither and hiss stay silence.
-        public var absoluteMinimum: Double = -70
-        /// Frames at or below this (dBFS) always count as a pause…
-        public var absoluteQuiet: Double = -50
-        /// …as do frames this many dB below the loudest recent speech.
-        public var pauseDepth: Double = 25
+        public var absoluteMinimum: Double = -50
         public var minSpeechFrames = 3
         public var hangoverFrames = 35
         public var maxUtteranceFrames = 1_000
@@ -50,8 +42,6 @@ public struct SpeechSegmenter: Sendable {
 
     private var floor: Double = -60
     private var floorInitialised = false
-    /// The loudest recent speech frame (dBFS), decaying 0.5 dB a second; nil before any speech.
-    private var speechPeak: Double?
     private var speechRun = 0
     private var silenceRun = 0
     /// Energies (dB) of the current utterance's frames, for choosing split points.
@@ -75,9 +65,8 @@ public struct SpeechSegmenter: Sendable {
         frameCount += 1
         trackFloor(e)
         var events: [Event] = []
-        let loud = e > floor + config.onsetMargin && e > onsetLevel
-        if inSpeech || loud { speechPeak = max((speechPeak ?? e) - 0.005, e) }
-        let quiet = e < floor + config.offsetMargin || e <= quietLevel
+        let loud = e > floor + config.onsetMargin && e > config.absoluteMinimum
+        let quiet = e < floor + config.offsetMargin || e <= config.absoluteMinimum
         if !inSpeech {
             speechRun = loud ? speechRun + 1 : 0
             if speechRun >= config.minSpeechFrames {
@@ -137,22 +126,15 @@ public struct SpeechSegmenter: Sendable {
         inSpeech = false; speechRun = 0; silenceRun = 0; energies = []
     }
 
+    /// Moves the noise floor by `dB` when the input's gain changed by that much (`InputGain`), so
+    /// that the step in level is not taken for speech.
+    public mutating func rescale(by dB: Double) {
+        floor = max(-75, floor + dB)
+    }
+
     /// Consecutive quiet frames at the end of the current utterance (0 when not in speech).
     public var trailingSilenceFrames: Int { inSpeech ? silenceRun : 0 }
 
     /// The current noise floor in dBFS.
     public var noiseFloor: Double { floor }
-
-    /// Frames at or below this level (dBFS) are a pause however the floor moves: `pauseDepth`
-    /// under the speaker's level, at most `absoluteQuiet`.
-    public var quietLevel: Double {
-        min(config.absoluteQuiet, (speechPeak ?? 0) - config.pauseDepth)
-    }
-
-    /// Only frames above this level (dBFS) start speech: `absoluteMinimum` until the speaker was
-    /// heard, then `quietLevel` too, so a breath in a pause of normal-level speech does not start
-    /// an utterance while quiet speech still does.
-    public var onsetLevel: Double {
-        speechPeak == nil ? config.absoluteMinimum : max(config.absoluteMinimum, quietLevel)
-    }
 }
