@@ -59,6 +59,26 @@ static inline int captty_get_key(int *out) {
     *out = (int)ch;
     return rc;
 }
+// From <term.h>, which is not included: its macros (lines, columns, …) would clash.
+struct term;
+extern int setupterm(const char *term, int fd, int *errret);
+extern struct term *set_curterm(struct term *nterm);
+extern int del_curterm(struct term *oterm);
+// Whether terminfo knows `term` (-1: it does not) and describes a terminal the screen can be
+// drawn on, one that can move the cursor (1), or not, like "dumb" (0). Reads the terminfo
+// database only: nothing is written to the terminal and no screen is set up.
+static inline int captty_terminal_can_draw(const char *term, int fd) {
+    int err = 0;
+    struct term *saved = set_curterm(NULL);
+    if (setupterm(term, fd, &err) != OK) {
+        set_curterm(saved);
+        return -1;
+    }
+    const char *cup = tigetstr("cup");
+    int ok = cup != NULL && cup != (const char *)-1;
+    del_curterm(set_curterm(saved));
+    return ok;
+}
 // Opens a pseudo-terminal pair of a given size (for headless tests of the curses screen).
 static inline int captty_openpty(int *master, int *slave, int rows, int cols) {
     struct winsize ws = { (unsigned short)rows, (unsigned short)cols, 0, 0 };

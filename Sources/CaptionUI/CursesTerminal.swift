@@ -34,8 +34,7 @@ public final class CursesTerminal: Terminal {
         setlocale(LC_ALL, "")
         let allowColor = allowColor
             ?? (ColorMode.detect(environment: ProcessInfo.processInfo.environment, terminalHasColors: true) == .color)
-        let term = termType ?? ProcessInfo.processInfo.environment["TERM"]
-        guard let term, !term.isEmpty else { throw .noTerminalType }
+        let term = try Self.checkCanDraw(termType: termType, output: output)
         guard isatty(output) == 1 || output != STDOUT_FILENO else { throw .notATerminal }
         TerminalSignals.saveTerminalModes(input: input, output: output)
         guard let inFile = fdopen(dup(input), "r"), let outFile = fdopen(dup(output), "w") else {
@@ -67,6 +66,22 @@ public final class CursesTerminal: Terminal {
         }
         // From here on a crash restores the terminal before the process dies.
         TerminalSignals.installCrashHandlers()
+    }
+
+    /// Checks, from the terminfo database only (nothing is written), that the terminal type
+    /// (`termType`, else `$TERM`) is set, known and can move the cursor; returns it. Run before
+    /// anything else starts, so that a terminal the screen cannot be drawn on is a clear error
+    /// rather than a screen of debris (`TERM=dumb`).
+    @discardableResult
+    public static func checkCanDraw(termType: String? = nil, output: Int32 = STDOUT_FILENO) throws(TerminalError) -> String {
+        let term = termType ?? ProcessInfo.processInfo.environment["TERM"]
+        guard let term, !term.isEmpty else { throw .noTerminalType }
+        switch captty_terminal_can_draw(term, output) {
+        case 1: return term
+        case 0: throw .cannotMoveCursor(term: term)
+        default:
+            throw .cannotOpen(term: term, reason: "ncurses does not know this terminal type (check $TERM and the terminfo database)")
+        }
     }
 
     deinit { end() }
