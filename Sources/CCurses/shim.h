@@ -7,7 +7,9 @@
 #ifndef _XOPEN_SOURCE_EXTENDED
 #define _XOPEN_SOURCE_EXTENDED 1
 #endif
+#include <langinfo.h>
 #include <locale.h>
+#include <string.h>
 #include <wchar.h>
 #include <ncursesw/curses.h>
 #include <pty.h>
@@ -78,6 +80,11 @@ static inline int captty_terminal_can_draw(const char *term, int fd) {
     int ok = cup != NULL && cup != (const char *)-1;
     del_curterm(set_curterm(saved));
     return ok;
+}
+// Whether the current locale (after setlocale) encodes characters as UTF-8.
+static inline int captty_locale_is_utf8(void) {
+    const char *codeset = nl_langinfo(CODESET);
+    return codeset != NULL && (strcmp(codeset, "UTF-8") == 0 || strcmp(codeset, "utf8") == 0);
 }
 // Opens a pseudo-terminal pair of a given size (for headless tests of the curses screen).
 static inline int captty_openpty(int *master, int *slave, int rows, int cols) {

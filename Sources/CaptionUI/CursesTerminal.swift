@@ -18,6 +18,9 @@ public final class CursesTerminal: Terminal {
     private var currentTimeout: Int = -2
     private var ended = false
     public let hasColors: Bool
+    /// Whether the locale is UTF-8; when it is not (`LANG=C`), ncurses can write only ASCII and
+    /// the screen is drawn with `AsciiFallback`.
+    public let isUTF8: Bool
     /// The descriptor the screen is written to (for the crash handler's reset sequence).
     public let outputDescriptor: Int32
 
@@ -32,6 +35,7 @@ public final class CursesTerminal: Terminal {
     public init(input: Int32 = STDIN_FILENO, output: Int32 = STDOUT_FILENO, termType: String? = nil,
                 allowColor: Bool? = nil) throws(TerminalError) {
         setlocale(LC_ALL, "")
+        isUTF8 = captty_locale_is_utf8() != 0
         let allowColor = allowColor
             ?? (ColorMode.detect(environment: ProcessInfo.processInfo.environment, terminalHasColors: true) == .color)
         let term = try Self.checkCanDraw(termType: termType, output: output)
@@ -108,6 +112,7 @@ public final class CursesTerminal: Terminal {
 
     public func put(_ text: String, row: Int, col: Int, style: TextStyle) {
         guard !ended else { return }
+        let text = isUTF8 ? text : AsciiFallback.ascii(text)
         var wide = text.unicodeScalars.map { wchar_t(bitPattern: $0.value) }
         wide.append(0)
         let pair = colorPair(for: style)

@@ -27,4 +27,29 @@ import TestSupport
         #expect(!FileManager.default.fileExists(atPath: journal), "no journal for a session that never started")
         #expect(try tmux.format("#{alternate_on}") == "0")
     }
+
+    /// LANG=C: ncurses can write only ASCII and left everything else out, so the level meter
+    /// was an empty bar, the status lost its symbols and "café" showed as "caf". The screen is
+    /// drawn in ASCII look-alikes instead, column for column.
+    @Test(.timeLimit(.minutes(2))) func aLocaleThatIsNotUTF8DrawsTheScreenInAscii() async throws {
+        let dir = try scratchDirectory("e2e")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let wav = try TestAudio.tone(seconds: 30, in: dir)
+        let greet = try LiveScreenTextTests.finalResults("café 日本 ok")
+        try await withDeepgramDouble(["--word-seconds", "100", "--final-seconds", "100", "--greet", greet]) { double in
+            let tmux = try TmuxScreen(width: 80, height: 12, environment: ["HOME": dir.path, "DEEPGRAM_API_KEY": "test-key"])
+            defer { tmux.kill() }
+            try tmux.run("LANG=C LC_ALL=C \(LiveScreenTextTests.command(double, file: wav))")
+            let screen = try tmux.waitFor("the caption and the live status in ASCII", timeout: 30) {
+                $0.contains("caf? ???? ok") && $0.contains("* live")
+            }
+            let rows = screen.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+            let meter = try #require(rows.first { $0.contains(" dB") }, "screen:\n\(screen)")
+            #expect(meter.hasPrefix("[#"), "the bar is drawn: \(meter)")
+            #expect(meter.contains("] "), "\(meter)")
+            #expect(rows.joined().utf8.allSatisfy { $0 < 0x80 }, "screen:\n\(screen)")
+            try tmux.press("q")
+            try tmux.waitForShell()
+        }
+    }
 }
