@@ -60,6 +60,7 @@ public final class CursesTerminal: Terminal {
         noecho()
         nonl()
         keypad(captty_stdscr(), true)
+        Self.defineCommonKeySequences()
         curs_set(0)
         set_escdelay(25)
         hasColors = has_colors()
@@ -142,6 +143,29 @@ public final class CursesTerminal: Terminal {
         if rc == captty_key_code_yes() { return Self.keyFromCode(code) }
         if rc == captty_ok() { return Self.keyFromCharacter(code) }
         return nil
+    }
+
+    /// The sequences terminals commonly send for the keys the app uses, by key code. Terminfo
+    /// often describes a different terminal than the one in use: TERM=vt100 (a common "safe"
+    /// choice) defines no PgUp, PgDn, Home or End at all; TERM=xterm inside tmux or screen gets
+    /// `ESC [ 1 ~` for Home, which xterm's entry spells `ESC O H`. Unknown sequences arrived as
+    /// Esc plus stray characters, so the keys did nothing (no scrolling back).
+    static let commonKeySequences: [(String, Int32)] = [
+        ("\u{1B}[5~", captty_key_ppage()), ("\u{1B}[6~", captty_key_npage()),
+        ("\u{1B}[1~", captty_key_home()), ("\u{1B}[7~", captty_key_home()), ("\u{1B}[H", captty_key_home()), ("\u{1B}OH", captty_key_home()),
+        ("\u{1B}[4~", captty_key_end()), ("\u{1B}[8~", captty_key_end()), ("\u{1B}[F", captty_key_end()), ("\u{1B}OF", captty_key_end()),
+        ("\u{1B}[A", captty_key_up()), ("\u{1B}OA", captty_key_up()), ("\u{1B}[B", captty_key_down()), ("\u{1B}OB", captty_key_down()),
+        ("\u{1B}[C", captty_key_right()), ("\u{1B}OC", captty_key_right()), ("\u{1B}[D", captty_key_left()), ("\u{1B}OD", captty_key_left()),
+        ("\u{1B}OP", captty_key_f(1)), ("\u{1B}[11~", captty_key_f(1)), ("\u{1B}[[A", captty_key_f(1)),
+        ("\u{1B}[3~", captty_key_dc()), ("\u{1B}[2~", captty_key_ic()),
+    ]
+
+    /// Teaches ncurses the `commonKeySequences` its terminfo entry lacks (never redefining one
+    /// the entry has, or one that would clash with it).
+    private static func defineCommonKeySequences() {
+        for (sequence, code) in commonKeySequences where key_defined(sequence) == 0 {
+            define_key(sequence, code)
+        }
     }
 
     /// Maps an ncurses key code (KEY_*) to a key.

@@ -52,4 +52,34 @@ import TestSupport
             try tmux.waitForShell()
         }
     }
+
+    /// TERM=vt100 (a common "safe" setting) defines no PgUp, PgDn, Home or End, and xterm's entry
+    /// spells Home and End differently from what tmux and screen send: those keys arrived as Esc
+    /// plus stray characters and did nothing, so there was no scrolling back. The usual
+    /// sequences are now known whatever the entry says.
+    @Test(.timeLimit(.minutes(2)), arguments: ["vt100", "xterm"])
+    func scrollingAndHelpKeysWorkWhenTheTerminfoEntryLacksThem(_ term: String) async throws {
+        let dir = try scratchDirectory("e2e")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let wav = try TestAudio.tone(seconds: 60, in: dir)
+        try await withDeepgramDouble(["--word-seconds", "0.1", "--final-seconds", "0.5"]) { double in
+            let tmux = try TmuxScreen(width: 80, height: 12, environment: ["HOME": dir.path, "DEEPGRAM_API_KEY": "test-key"])
+            defer { tmux.kill() }
+            try tmux.run("TERM=\(term) \(LiveScreenTextTests.command(double, file: wav)) --speed 4")
+            // The first line has scrolled out of view.
+            try tmux.waitFor("the first line to scroll away", timeout: 30) { $0.contains("b320000") && !$0.contains("b0 b3200") }
+            try tmux.press("PPage")
+            try tmux.waitFor(text: "scrolled back", timeout: 15)
+            try tmux.press("Home")
+            try tmux.waitFor("the first line", timeout: 15) { $0.hasPrefix("b0 b3200 ") }
+            try tmux.press("End")
+            try tmux.waitFor("following again", timeout: 15) { !$0.contains("to follow") && !$0.hasPrefix("b0 b3200 ") }
+            try tmux.press("F1")
+            try tmux.waitFor(text: "Keys", timeout: 15)
+            try tmux.press("Escape")
+            try tmux.waitFor("help closed", timeout: 15) { !$0.contains("Keys") }
+            try tmux.press("q")
+            try tmux.waitForShell()
+        }
+    }
 }
