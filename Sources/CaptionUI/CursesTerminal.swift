@@ -29,11 +29,11 @@ public final class CursesTerminal: Terminal {
         var bg: Int16
     }
 
-    /// Opens the terminal on `input`/`output` descriptors (stdin/stdout by default).
-    /// `termType` overrides `$TERM`; `allowColor` false never starts colour (nil: colour unless
-    /// `NO_COLOR` is set).
-    public init(input: Int32 = STDIN_FILENO, output: Int32 = STDOUT_FILENO, termType: String? = nil,
-                allowColor: Bool? = nil) throws(TerminalError) {
+    /// Opens the terminal on `input`/`output` descriptors (by default the keyboard, see
+    /// `keyboardDescriptor`, and stdout). `termType` overrides `$TERM`; `allowColor` false never
+    /// starts colour (nil: colour unless `NO_COLOR` is set).
+    public init(input: Int32 = CursesTerminal.keyboardDescriptor ?? STDIN_FILENO, output: Int32 = STDOUT_FILENO,
+                termType: String? = nil, allowColor: Bool? = nil) throws(TerminalError) {
         setlocale(LC_ALL, "")
         isUTF8 = captty_locale_is_utf8() != 0
         let allowColor = allowColor
@@ -72,6 +72,18 @@ public final class CursesTerminal: Terminal {
         // From here on a crash restores the terminal before the process dies.
         TerminalSignals.installCrashHandlers()
     }
+
+    /// Where keys are read from: standard input when it is a terminal, else the controlling
+    /// terminal (`/dev/tty`), as `less` and `fzf` do: with audio piped in (`arecord | captty
+    /// --file -`) standard input is the audio, and reading keys from it ate audio bytes and
+    /// took them for keys (a "q" in the samples quit). Nil when there is no terminal to read.
+    public static let keyboardDescriptor: Int32? = {
+        if isatty(STDIN_FILENO) == 1 { return STDIN_FILENO }
+        let fd = open("/dev/tty", O_RDWR | O_CLOEXEC | O_NOCTTY)
+        guard fd >= 0 else { return nil }
+        guard isatty(fd) == 1 else { close(fd); return nil }
+        return fd
+    }()
 
     /// Checks, from the terminfo database only (nothing is written), that the terminal type
     /// (`termType`, else `$TERM`) is set, known and can move the cursor; returns it. Run before
@@ -139,9 +151,14 @@ public final class CursesTerminal: Terminal {
             currentTimeout = timeoutMilliseconds
         }
         var code: Int32 = 0
+        let start = Renderer.monotonicSeconds()
         let rc = captty_get_key(&code)
         if rc == captty_key_code_yes() { return Self.keyFromCode(code) }
         if rc == captty_ok() { return Self.keyFromCharacter(code) }
+        // An input at end of file or hung up (stdin from /dev/null, no terminal left) fails at
+        // once instead of waiting: wait out the timeout, or the app's loop spins a CPU.
+        let left = Double(timeoutMilliseconds) / 1000 - (Renderer.monotonicSeconds() - start)
+        if left > 0.002 { usleep(useconds_t(left * 1_000_000)) }
         return nil
     }
 
