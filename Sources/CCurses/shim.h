@@ -7,7 +7,9 @@
 #ifndef _XOPEN_SOURCE_EXTENDED
 #define _XOPEN_SOURCE_EXTENDED 1
 #endif
+#include <langinfo.h>
 #include <locale.h>
+#include <string.h>
 #include <wchar.h>
 #include <ncursesw/curses.h>
 #include <pty.h>
@@ -58,6 +60,31 @@ static inline int captty_get_key(int *out) {
     int rc = wget_wch(stdscr, &ch);
     *out = (int)ch;
     return rc;
+}
+// From <term.h>, which is not included: its macros (lines, columns, …) would clash.
+struct term;
+extern int setupterm(const char *term, int fd, int *errret);
+extern struct term *set_curterm(struct term *nterm);
+extern int del_curterm(struct term *oterm);
+// Whether terminfo knows `term` (-1: it does not) and describes a terminal the screen can be
+// drawn on, one that can move the cursor (1), or not, like "dumb" (0). Reads the terminfo
+// database only: nothing is written to the terminal and no screen is set up.
+static inline int captty_terminal_can_draw(const char *term, int fd) {
+    int err = 0;
+    struct term *saved = set_curterm(NULL);
+    if (setupterm(term, fd, &err) != OK) {
+        set_curterm(saved);
+        return -1;
+    }
+    const char *cup = tigetstr("cup");
+    int ok = cup != NULL && cup != (const char *)-1;
+    del_curterm(set_curterm(saved));
+    return ok;
+}
+// Whether the current locale (after setlocale) encodes characters as UTF-8.
+static inline int captty_locale_is_utf8(void) {
+    const char *codeset = nl_langinfo(CODESET);
+    return codeset != NULL && (strcmp(codeset, "UTF-8") == 0 || strcmp(codeset, "utf8") == 0);
 }
 // Opens a pseudo-terminal pair of a given size (for headless tests of the curses screen).
 static inline int captty_openpty(int *master, int *slave, int rows, int cols) {

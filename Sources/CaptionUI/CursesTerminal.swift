@@ -18,6 +18,9 @@ public final class CursesTerminal: Terminal {
     private var currentTimeout: Int = -2
     private var ended = false
     public let hasColors: Bool
+    /// Whether the locale is UTF-8; when it is not (`LANG=C`), ncurses can write only ASCII and
+    /// the screen is drawn with `AsciiFallback`.
+    public let isUTF8: Bool
     /// The descriptor the screen is written to (for the crash handler's reset sequence).
     public let outputDescriptor: Int32
 
@@ -26,16 +29,16 @@ public final class CursesTerminal: Terminal {
         var bg: Int16
     }
 
-    /// Opens the terminal on `input`/`output` descriptors (stdin/stdout by default).
-    /// `termType` overrides `$TERM`; `allowColor` false never starts colour (nil: colour unless
-    /// `NO_COLOR` is set).
-    public init(input: Int32 = STDIN_FILENO, output: Int32 = STDOUT_FILENO, termType: String? = nil,
-                allowColor: Bool? = nil) throws(TerminalError) {
+    /// Opens the terminal on `input`/`output` descriptors (by default the keyboard, see
+    /// `keyboardDescriptor`, and stdout). `termType` overrides `$TERM`; `allowColor` false never
+    /// starts colour (nil: colour unless `NO_COLOR` is set).
+    public init(input: Int32 = CursesTerminal.keyboardDescriptor ?? STDIN_FILENO, output: Int32 = STDOUT_FILENO,
+                termType: String? = nil, allowColor: Bool? = nil) throws(TerminalError) {
         setlocale(LC_ALL, "")
+        isUTF8 = captty_locale_is_utf8() != 0
         let allowColor = allowColor
             ?? (ColorMode.detect(environment: ProcessInfo.processInfo.environment, terminalHasColors: true) == .color)
-        let term = termType ?? ProcessInfo.processInfo.environment["TERM"]
-        guard let term, !term.isEmpty else { throw .noTerminalType }
+        let term = try Self.checkCanDraw(termType: termType, output: output)
         guard isatty(output) == 1 || output != STDOUT_FILENO else { throw .notATerminal }
         TerminalSignals.saveTerminalModes(input: input, output: output)
         guard let inFile = fdopen(dup(input), "r"), let outFile = fdopen(dup(output), "w") else {
@@ -57,6 +60,7 @@ public final class CursesTerminal: Terminal {
         noecho()
         nonl()
         keypad(captty_stdscr(), true)
+        Self.defineCommonKeySequences()
         curs_set(0)
         set_escdelay(25)
         hasColors = has_colors()
@@ -67,6 +71,34 @@ public final class CursesTerminal: Terminal {
         }
         // From here on a crash restores the terminal before the process dies.
         TerminalSignals.installCrashHandlers()
+    }
+
+    /// Where keys are read from: standard input when it is a terminal, else the controlling
+    /// terminal (`/dev/tty`), as `less` and `fzf` do: with audio piped in (`arecord | captty
+    /// --file -`) standard input is the audio, and reading keys from it ate audio bytes and
+    /// took them for keys (a "q" in the samples quit). Nil when there is no terminal to read.
+    public static let keyboardDescriptor: Int32? = {
+        if isatty(STDIN_FILENO) == 1 { return STDIN_FILENO }
+        let fd = open("/dev/tty", O_RDWR | O_CLOEXEC | O_NOCTTY)
+        guard fd >= 0 else { return nil }
+        guard isatty(fd) == 1 else { close(fd); return nil }
+        return fd
+    }()
+
+    /// Checks, from the terminfo database only (nothing is written), that the terminal type
+    /// (`termType`, else `$TERM`) is set, known and can move the cursor; returns it. Run before
+    /// anything else starts, so that a terminal the screen cannot be drawn on is a clear error
+    /// rather than a screen of debris (`TERM=dumb`).
+    @discardableResult
+    public static func checkCanDraw(termType: String? = nil, output: Int32 = STDOUT_FILENO) throws(TerminalError) -> String {
+        let term = termType ?? ProcessInfo.processInfo.environment["TERM"]
+        guard let term, !term.isEmpty else { throw .noTerminalType }
+        switch captty_terminal_can_draw(term, output) {
+        case 1: return term
+        case 0: throw .cannotMoveCursor(term: term)
+        default:
+            throw .cannotOpen(term: term, reason: "ncurses does not know this terminal type (check $TERM and the terminfo database)")
+        }
     }
 
     deinit { end() }
@@ -93,6 +125,7 @@ public final class CursesTerminal: Terminal {
 
     public func put(_ text: String, row: Int, col: Int, style: TextStyle) {
         guard !ended else { return }
+        let text = isUTF8 ? text : AsciiFallback.ascii(text)
         var wide = text.unicodeScalars.map { wchar_t(bitPattern: $0.value) }
         wide.append(0)
         let pair = colorPair(for: style)
@@ -118,10 +151,38 @@ public final class CursesTerminal: Terminal {
             currentTimeout = timeoutMilliseconds
         }
         var code: Int32 = 0
+        let start = Renderer.monotonicSeconds()
         let rc = captty_get_key(&code)
         if rc == captty_key_code_yes() { return Self.keyFromCode(code) }
         if rc == captty_ok() { return Self.keyFromCharacter(code) }
+        // An input at end of file or hung up (stdin from /dev/null, no terminal left) fails at
+        // once instead of waiting: wait out the timeout, or the app's loop spins a CPU.
+        let left = Double(timeoutMilliseconds) / 1000 - (Renderer.monotonicSeconds() - start)
+        if left > 0.002 { usleep(useconds_t(left * 1_000_000)) }
         return nil
+    }
+
+    /// The sequences terminals commonly send for the keys the app uses, by key code. Terminfo
+    /// often describes a different terminal than the one in use: TERM=vt100 (a common "safe"
+    /// choice) defines no PgUp, PgDn, Home or End at all; TERM=xterm inside tmux or screen gets
+    /// `ESC [ 1 ~` for Home, which xterm's entry spells `ESC O H`. Unknown sequences arrived as
+    /// Esc plus stray characters, so the keys did nothing (no scrolling back).
+    static let commonKeySequences: [(String, Int32)] = [
+        ("\u{1B}[5~", captty_key_ppage()), ("\u{1B}[6~", captty_key_npage()),
+        ("\u{1B}[1~", captty_key_home()), ("\u{1B}[7~", captty_key_home()), ("\u{1B}[H", captty_key_home()), ("\u{1B}OH", captty_key_home()),
+        ("\u{1B}[4~", captty_key_end()), ("\u{1B}[8~", captty_key_end()), ("\u{1B}[F", captty_key_end()), ("\u{1B}OF", captty_key_end()),
+        ("\u{1B}[A", captty_key_up()), ("\u{1B}OA", captty_key_up()), ("\u{1B}[B", captty_key_down()), ("\u{1B}OB", captty_key_down()),
+        ("\u{1B}[C", captty_key_right()), ("\u{1B}OC", captty_key_right()), ("\u{1B}[D", captty_key_left()), ("\u{1B}OD", captty_key_left()),
+        ("\u{1B}OP", captty_key_f(1)), ("\u{1B}[11~", captty_key_f(1)), ("\u{1B}[[A", captty_key_f(1)),
+        ("\u{1B}[3~", captty_key_dc()), ("\u{1B}[2~", captty_key_ic()),
+    ]
+
+    /// Teaches ncurses the `commonKeySequences` its terminfo entry lacks (never redefining one
+    /// the entry has, or one that would clash with it).
+    private static func defineCommonKeySequences() {
+        for (sequence, code) in commonKeySequences where key_defined(sequence) == 0 {
+            define_key(sequence, code)
+        }
     }
 
     /// Maps an ncurses key code (KEY_*) to a key.

@@ -9,8 +9,14 @@
 /// A grapheme cluster takes the sum of its scalars' widths. That is exactly how ncursesw
 /// places text (zero-width scalars join the previous cell), so this model and the real screen
 /// never disagree about where a character is: "e" + U+0301 is 1 column, a Hangul syllable
-/// spelled with jamo is 2, a flag is 2. (Emoji ZWJ sequences count each emoji; terminals
-/// differ on those anyway, and speech engines do not produce them.)
+/// spelled with jamo is 2, a flag is 2.
+///
+/// Emoji sequences are the exception terminals disagree on: tmux, kitty or WezTerm draw a ZWJ
+/// family or 🏳️‍🌈 in one 2-column cell, a skin-toned hand in 2 and ❤️ (with U+FE0F) in 2, while
+/// ncurses places them by `wcwidth` (8, 3, 4 and 1 columns), so the rest of the row lands
+/// elsewhere than ncurses believes and redraws leave debris. Such clusters are drawn as their
+/// separate emoji (`terminalForm`): without the joiner, the variation selectors and a
+/// modifier after the base, which every terminal draws at `wcwidth`'s width.
 public enum DisplayWidth {
     /// Columns taken by one Unicode scalar: 0, 1 or 2 (control characters count as 0).
     public static func of(_ scalar: Unicode.Scalar) -> Int {
@@ -43,15 +49,59 @@ public enum DisplayWidth {
         return isWide(v) ? 2 : 1
     }
 
-    /// Columns taken by one grapheme cluster (a `Character`): the sum over its scalars.
+    /// Columns taken by one grapheme cluster (a `Character`) as it is drawn: the sum over the
+    /// scalars of its `terminalForm` (an emoji modifier after the base counts nothing).
     public static func of(_ character: Character) -> Int {
         let scalars = character.unicodeScalars
         guard let first = scalars.first else { return 0 }
         // Fast path: a single ASCII scalar.
         if first.value < 0x80 && scalars.count == 1 { return of(first) }
         var width = 0
-        for s in scalars { width += of(s) }
+        var isFirst = true
+        for s in scalars {
+            if !isFirst, isEmojiModifier(s) { continue }
+            width += of(s)
+            isFirst = false
+        }
         return width
+    }
+
+    /// Skin-tone modifiers U+1F3FB…U+1F3FF.
+    static func isEmojiModifier(_ s: Unicode.Scalar) -> Bool { (0x1F3FB...0x1F3FF).contains(s.value) }
+
+    /// The text a terminal is sent for a cluster when it differs from the cluster itself: an
+    /// emoji sequence without its zero-width joiners, variation selectors (U+FE0E, U+FE0F) and
+    /// modifiers after the base, so that it is drawn as separate emoji at `wcwidth`'s widths
+    /// (see the type's notes). A joiner after a letter or a combining mark (Indic and Arabic
+    /// scripts use it to pick a glyph) is kept. Nil when the cluster is sent as it is.
+    /// The result has the same width (`of`) as the cluster.
+    public static func terminalForm(_ character: Character) -> String? {
+        let scalars = character.unicodeScalars
+        guard scalars.count > 1, scalars.contains(where: { $0.value == 0x200D || $0.value == 0xFE0E || $0.value == 0xFE0F || isEmojiModifier($0) })
+        else { return nil }
+        var out = String.UnicodeScalarView()
+        var previous: Unicode.Scalar?
+        for s in scalars {
+            defer { previous = s }
+            guard previous != nil else { out.append(s); continue }
+            if s.value == 0xFE0E || s.value == 0xFE0F || isEmojiModifier(s) { continue }
+            if s.value == 0x200D, let p = previous, !joinsAGlyph(after: p) { continue }
+            out.append(s)
+        }
+        return out.count == scalars.count ? nil : String(out)
+    }
+
+    /// Whether a zero-width joiner after this scalar belongs to a script (a letter or a combining
+    /// mark other than a variation selector) rather than to an emoji sequence.
+    private static func joinsAGlyph(after p: Unicode.Scalar) -> Bool {
+        if (0xFE00...0xFE0F).contains(p.value) || (0xE0100...0xE01EF).contains(p.value) { return false }
+        switch p.properties.generalCategory {
+        case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter,
+             .nonspacingMark, .spacingMark:
+            return true
+        default:
+            return false
+        }
     }
 
     /// Columns taken by a string, summed over its grapheme clusters.

@@ -2,7 +2,9 @@
 ///
 /// Writing never splits a grapheme cluster: a wide character that does not fit before the
 /// clip edge is replaced by a space, and overwriting half of a wide character blanks the other
-/// half. Control characters are replaced (see `DisplayWidth.sanitizedForTerminal`).
+/// half. Control characters are replaced (see `DisplayWidth.sanitizedForTerminal`); emoji
+/// sequences are stored as their separate emoji (`DisplayWidth.terminalForm`), so the cells
+/// hold what the terminal is sent.
 public struct Surface: Equatable, Sendable {
     public let width: Int
     public let height: Int
@@ -45,29 +47,41 @@ public struct Surface: Equatable, Sendable {
         let end = min(width, limit ?? width)
         var c = col
         for ch in text {
-            if c >= end { break }
-            var w = DisplayWidth.of(ch)
-            var glyph = ch
-            if w == 0 {
-                // Control characters are replaced; stray zero-width clusters are dropped.
-                guard let s = ch.unicodeScalars.first, s.value < 0x20 || (0x7F..<0xA0).contains(s.value) else { continue }
-                glyph = (s.value == 0x09 || s.value == 0x0A || s.value == 0x0D) ? " " : "\u{FFFD}"
-                w = 1
+            if ch.utf8.count > 1, let form = DisplayWidth.terminalForm(ch) {
+                for piece in form {
+                    guard putCluster(piece, row: row, col: &c, end: end, style: style) else { return c }
+                }
+            } else {
+                guard putCluster(ch, row: row, col: &c, end: end, style: style) else { return c }
             }
-            if c < 0 { c += w; continue }
-            if c + w > end {
-                // A wide character that does not fit: pad with a space instead of splitting it.
-                setCell(row: row, col: c, Cell(character: " ", style: style))
-                c += 1
-                break
-            }
-            setCell(row: row, col: c, Cell(character: glyph, style: style))
-            for k in 1..<max(1, w) {
-                setCell(row: row, col: c + k, Cell(character: " ", style: style, isContinuation: true))
-            }
-            c += w
         }
         return c
+    }
+
+    /// Writes one cluster at column `c` and advances it; false when the row is full.
+    private mutating func putCluster(_ ch: Character, row: Int, col c: inout Int, end: Int, style: TextStyle) -> Bool {
+        if c >= end { return false }
+        var w = DisplayWidth.of(ch)
+        var glyph = ch
+        if w == 0 {
+            // Control characters are replaced; stray zero-width clusters are dropped.
+            guard let s = ch.unicodeScalars.first, s.value < 0x20 || (0x7F..<0xA0).contains(s.value) else { return true }
+            glyph = (s.value == 0x09 || s.value == 0x0A || s.value == 0x0D) ? " " : "\u{FFFD}"
+            w = 1
+        }
+        if c < 0 { c += w; return true }
+        if c + w > end {
+            // A wide character that does not fit: pad with a space instead of splitting it.
+            setCell(row: row, col: c, Cell(character: " ", style: style))
+            c += 1
+            return false
+        }
+        setCell(row: row, col: c, Cell(character: glyph, style: style))
+        for k in 1..<max(1, w) {
+            setCell(row: row, col: c + k, Cell(character: " ", style: style, isContinuation: true))
+        }
+        c += w
+        return true
     }
 
     /// Sets one cell, blanking the other half of any wide character it overwrites.

@@ -5,9 +5,24 @@ public enum TooSmallView {
         "Terminal too small: need at least \(ScreenLayout.minimumSize) (now \(size))"
     }
 
+    /// The message in decreasing length: the longest one that fits is shown, so even a
+    /// terminal of a few cells says the size it needs.
+    static func messages(size: TerminalSize) -> [String] {
+        let need = "\(ScreenLayout.minimumSize)"
+        return [message(size: size), "Too small: need \(need) (now \(size))", "Too small: need \(need)", "Need \(need)", need]
+    }
+
     public static func draw(size: TerminalSize, theme: Theme, into surface: inout Surface) {
         guard size.width > 0, size.height > 0 else { return }
-        let tokens = message(size: size).split(separator: " ").map { LineLayout.token($0, TextStyle(.bold)) }
+        let candidates = messages(size: size).map { text in
+            text.split(separator: " ").map { LineLayout.token($0, TextStyle(.bold)) }
+        }
+        // The first message whose words each fit on a row and whose rows fit on the screen; on a
+        // screen too small even for the last one, its start.
+        let tokens = candidates.first { tokens in
+            tokens.allSatisfy { $0.width <= size.width }
+                && LineLayout.wrap(tokens, width: size.width, baseStyle: .plain, hangingIndent: false).count <= size.height
+        } ?? candidates[candidates.count - 1]
         let rows = LineLayout.wrap(tokens, width: size.width, baseStyle: .plain, hangingIndent: false)
         let top = max(0, (size.height - rows.count) / 2)
         for (i, row) in rows.prefix(size.height).enumerated() {

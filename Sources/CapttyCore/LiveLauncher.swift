@@ -56,7 +56,15 @@ public enum LiveLauncher {
     /// Runs the session; returns the process exit status. Messages go to stderr (and, after
     /// the full-screen app, the transcript's location to stdout).
     public static func run(_ request: LiveRequest, logger: Logger = Logger(label: "captty")) async -> Int32 {
-        if !request.plain, let status = ScreenSupervisor.superviseIfNeeded() { return status }
+        if !request.plain {
+            // Before the journal opens or the engine connects: a terminal the screen cannot be
+            // drawn on (TERM unset, unknown or dumb) is an error that says what to do.
+            do { try CursesTerminal.checkCanDraw() } catch {
+                PlainRunner.standardError("captty: \(error)")
+                return 1
+            }
+            if let status = ScreenSupervisor.superviseIfNeeded() { return status }
+        }
         do {
             let session = try await makeSession(request, logger: logger)
             ScreenSupervisor.reportJournal(session.journal?.url.path)
@@ -73,7 +81,7 @@ public enum LiveLauncher {
                     summary = try await app.run()
                 } catch {
                     await session.finish()
-                    throw LiveFailure("\(error) Use --plain for plain output.", exitCode: 1)
+                    throw LiveFailure("\(error)", exitCode: 1)   // each TerminalError names --plain
                 }
             }
             let view = session.view

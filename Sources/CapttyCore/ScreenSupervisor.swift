@@ -21,10 +21,12 @@ public enum ScreenSupervisor {
     private static let child = Atomic<Int32>(0)
 
     /// Runs the rest of this invocation in a supervised child and returns its exit status, or
-    /// nil when the caller should run the screen itself: it is the child already, stdin is not
-    /// a terminal, or the child could not be started.
+    /// nil when the caller should run the screen itself: it is the child already, there is no
+    /// terminal to read keys from (`CursesTerminal.keyboardDescriptor`), or the child could not
+    /// be started.
     public static func superviseIfNeeded(environment: [String: String] = ProcessInfo.processInfo.environment) -> Int32? {
-        guard environment[childVariable] == nil, let snapshot = TerminalSnapshot.take() else { return nil }
+        guard environment[childVariable] == nil, let keyboard = CursesTerminal.keyboardDescriptor,
+              let snapshot = TerminalSnapshot.take(input: keyboard) else { return nil }
         var pair: [Int32] = [-1, -1]
         guard socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &pair) == 0 else { return nil }
         defer { close(pair[0]) }

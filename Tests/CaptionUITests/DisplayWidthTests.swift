@@ -32,8 +32,42 @@ struct DisplayWidthTests {
         #expect(DisplayWidth.of(Character("👩‍👩‍👧")) == 6)  // ZWJ sequence: one cell per emoji
         var surface = Surface(width: 10, height: 1)
         #expect(surface.put("👩‍👩‍👧x", row: 0, col: 0, style: .plain) == 7)
-        #expect(surface.rowText(0) == "👩‍👩‍👧x")
-        #expect((1...5).allSatisfy { surface[0, $0].isContinuation })
+        #expect(surface.rowText(0) == "👩👩👧x")   // drawn as separate emoji (next test)
+        #expect([1, 3, 5].allSatisfy { surface[0, $0].isContinuation })
+        #expect([0, 2, 4, 6].allSatisfy { !surface[0, $0].isContinuation })
+    }
+
+    /// tmux (and kitty, WezTerm) draw a ZWJ family or 🏳️‍🌈 in one 2-column cell while ncurses
+    /// places them at wcwidth's 8 and 3 columns: the rest of the row landed elsewhere than
+    /// ncurses believed, and a redraw (an overlay closing) left debris. Such sequences are sent
+    /// as their separate emoji, which every terminal places at wcwidth's widths.
+    @Test func emojiSequencesAreSentAsSeparateEmojiOfTheSameWidth() {
+        let cases: [(String, String)] = [
+            ("👨\u{200D}👩\u{200D}👧\u{200D}👦", "👨👩👧👦"),   // family (ZWJ)
+            ("🏳\u{FE0F}\u{200D}🌈", "🏳🌈"),                  // rainbow flag (VS16 + ZWJ)
+            ("❤\u{FE0F}", "❤"),                                // emoji presentation selector
+            ("☺\u{FE0E}", "☺"),                                // text presentation selector
+            ("👋🏽", "👋"),                                       // skin-tone modifier
+            ("1\u{FE0F}\u{20E3}", "1\u{20E3}"),               // keycap
+            (" \u{200D}", " "),                                // a stray joiner
+        ]
+        for (cluster, sent) in cases {
+            let ch = Character(cluster)
+            #expect(DisplayWidth.terminalForm(ch) == sent, "\(cluster.unicodeScalars.map { String($0.value, radix: 16) })")
+            #expect(DisplayWidth.of(ch) == DisplayWidth.of(sent), "\(cluster) and what is sent take the same columns")
+            var surface = Surface(width: 12, height: 1)
+            let end = surface.put(String(ch) + "|", row: 0, col: 0, style: .plain)
+            #expect(surface.rowText(0) == sent + "|")
+            #expect(end == DisplayWidth.of(sent) + 1)
+            let cells = (0..<12).filter { !surface[0, $0].isContinuation }.map { surface[0, $0] }
+            #expect(cells.allSatisfy { !$0.character.unicodeScalars.contains { $0.value == 0x200D || $0.value == 0xFE0F || $0.value == 0xFE0E } })
+        }
+        // Scripts that use the joiner to pick a glyph keep it (Devanagari half form, Arabic).
+        for kept in ["\u{0915}\u{094D}\u{200D}", "\u{0644}\u{200D}"] {
+            for ch in kept { #expect(DisplayWidth.terminalForm(ch) == nil, "\(kept.unicodeScalars.map { String($0.value, radix: 16) })") }
+        }
+        #expect(DisplayWidth.terminalForm(Character("é")) == nil)
+        #expect(DisplayWidth.terminalForm(Character("🇯🇵")) == nil)
     }
 
     @Test func hangulJamoSequenceTakesWidthOfLeadingConsonant() {

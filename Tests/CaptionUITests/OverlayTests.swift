@@ -93,4 +93,17 @@ struct OverlayTests {
         #expect(!text.contains("Good morning"))
         if w == 20 { ScreenSnapshotFile.assertMatches(surface, named: "too-small-20x5") }
     }
+
+    /// At 10x3 the message was cut after "need at": the size it needs was not on the screen.
+    /// A shorter message is shown where the whole one does not fit.
+    @Test(arguments: [(10, 3), (12, 2), (9, 1), (4, 1), (29, 3)])
+    func tinyTerminalStillNamesTheSizeItNeeds(_ w: Int, _ h: Int) {
+        let surface = ScreenView.render(SampleScreens.snapshot(), size: TerminalSize(width: w, height: h))
+        let text = surface.text().split(separator: "\n").map { String($0).trimmingWhitespace() }.joined(separator: " ")
+        #expect(text.contains("30x6"), "\(w)x\(h):\n\(surface.text())")
+        if w == 10 {
+            ScreenSnapshotFile.assertMatches(surface, named: "too-small-10x3")
+            #expect(text == "Too small: need 30x6 (now 10x3)")
+        }
+    }
 }

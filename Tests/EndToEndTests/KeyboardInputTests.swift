@@ -1,0 +1,82 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// Where the full-screen app reads keys from when standard input is not the terminal, in a real
+/// terminal (tmux) against the Deepgram TEST DOUBLE: the keyboard is the controlling terminal.
+@Suite(.serialized) struct KeyboardInputTests {
+    static func command(_ d: DeepgramDoubleProcess, input: String, extra: String) -> String {
+        "\(shellQuoted(TestPaths.capttyBinary.path)) --engine deepgram --url \(d.baseURL) \(input) \(extra)"
+    }
+
+    /// CPU seconds (user + system) a process has used, from /proc.
+    static func cpuSeconds(_ pid: Int32) throws -> Double {
+        let stat = try String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)
+        let fields = stat[stat.range(of: ")")!.upperBound...].split(separator: " ")
+        return (Double(fields[11])! + Double(fields[12])!) / Double(sysconf(Int32(_SC_CLK_TCK)))
+    }
+
+    /// The processes under the pane's shell: `captty` and the screen process it supervises.
+    static func capttyProcesses(_ tmux: TmuxScreen) throws -> [Int32] {
+        var out: [Int32] = []
+        var parents = [try tmux.format("#{pane_pid}")]
+        while let p = parents.popLast() {
+            let kids = try TmuxScreen.spawn("/usr/bin/pgrep", ["-P", p], timeout: 10).stdout.split(separator: "\n").compactMap { Int32($0) }
+            out += kids
+            parents += kids.map(String.init)
+        }
+        return out
+    }
+
+    /// `arecord … | captty --file -` in a terminal: keys were read from standard input, the
+    /// audio, so ncurses ate audio bytes and took them for keys (a "q" byte quit at once, no
+    /// captions). Keys now come from the terminal and every audio byte reaches the engine.
+    @Test(.timeLimit(.minutes(2))) func audioPipedIntoStandardInputIsNotReadAsKeys() async throws {
+        let dir = try scratchDirectory("e2e")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        // 8 s of s16le samples made of "q" bytes: each one would be the quit key.
+        let raw = dir.appendingPathComponent("q.raw")
+        try Data(repeating: UInt8(ascii: "q"), count: 8 * 32_000).write(to: raw)
+        let journal = dir.appendingPathComponent("piped.jsonl").path
+        try await withDeepgramDouble { double in
+            let tmux = try TmuxScreen(width: 100, height: 30, environment: ["HOME": dir.path, "DEEPGRAM_API_KEY": "test-key"])
+            defer { tmux.kill() }
+            try tmux.run("cat \(shellQuoted(raw.path)) | " + Self.command(double, input: "--file - --raw-format s16le:16000:1",
+                                                                         extra: "--journal \(shellQuoted(journal))"))
+            try tmux.waitFor(text: "finished", timeout: 60)
+            #expect(try tmux.format("#{alternate_on}") == "1", "still on screen until the user quits")
+            try tmux.press("?")
+            try tmux.waitFor(text: "Keys", timeout: 15)
+            try tmux.press("q")
+            try tmux.press("q")
+            try tmux.waitFor(text: "Transcript saved to", timeout: 30)
+            let stats = try double.stats()
+            #expect(stats.total_bytes == 8 * 32_000, "bytes per connection: \(stats.connections.map(\.bytes))")
+            let text = try String(contentsOfFile: journal, encoding: .utf8)
+            #expect(text.contains("\"b240000\""), "the last word of the audio is journaled")
+        }
+    }
+
+    /// Standard input at end of file (`< /dev/null`): every key read failed at once, so the
+    /// loop spun a whole CPU. Keys now come from the terminal, and a dead input waits out its
+    /// timeout.
+    @Test(.timeLimit(.minutes(2))) func standardInputAtEndOfFileNeitherSpinsNorLosesTheKeyboard() async throws {
+        let dir = try scratchDirectory("e2e")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let wav = try TestAudio.tone(seconds: 60, in: dir)
+        try await withDeepgramDouble { double in
+            let tmux = try TmuxScreen(width: 100, height: 30, environment: ["HOME": dir.path, "DEEPGRAM_API_KEY": "test-key"])
+            defer { tmux.kill() }
+            try tmux.run(Self.command(double, input: "--file \(shellQuoted(wav))", extra: "--no-journal < /dev/null"))
+            try tmux.waitFor(text: "b16000", timeout: 30)
+            let pids = try Self.capttyProcesses(tmux)
+            #expect(!pids.isEmpty)
+            let before = try pids.map(Self.cpuSeconds).reduce(0, +)
+            try await Task.sleep(for: .seconds(3))
+            let used = try pids.map(Self.cpuSeconds).reduce(0, +) - before
+            #expect(used < 1.0, "captty used \(used) s of CPU in 3 s")
+            try tmux.press("q")
+            try tmux.waitForShell(timeout: 30)
+        }
+    }
+}
