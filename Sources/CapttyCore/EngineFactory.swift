@@ -29,7 +29,12 @@ public enum EngineFactory {
                 credential = try Credential.fromEnvironment(environment)
             }
         } catch {
-            throw CapttyError.failed("\(error.description); set DEEPGRAM_API_KEY, use --api-key-file, or use --engine local")
+            // A missing key also has the offline engine as a way on; the other credential
+            // errors already say what to fix.
+            if case .missingEnvironment(let name) = error {
+                throw CapttyError.failed("no Deepgram API key: set \(name), give a key file only you can read with --api-key-file FILE, or use --engine local, which needs no key")
+            }
+            throw CapttyError.failed(error.description)
         }
         var config = LiveClientConfiguration(environment: environment)
         config.baseURL = settings.baseURL

@@ -81,7 +81,7 @@ public enum CredentialError: Error, Sendable, Equatable, CustomStringConvertible
     public var description: String {
         switch self {
         case .missingEnvironment(let v):
-            return "no Deepgram API key: set \(v) (or give a key file that only you can read)"
+            return "no Deepgram API key: set \(v), or give a key file that only you can read"
         case .empty(let s):
             return "the Deepgram API key in \(s) is empty"
         case .malformed(let s):

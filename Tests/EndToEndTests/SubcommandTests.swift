@@ -144,6 +144,23 @@ import Transcript
                               environment: ["DEEPGRAM_API_KEY": nil], timeout: 30)
         #expect(r.status != 0)
         #expect(r.stderr.contains("DEEPGRAM_API_KEY"), "\(r.stderr)")
+        // Every way on is named, each once.
+        for advice in ["set DEEPGRAM_API_KEY", "--api-key-file", "--engine local"] {
+            #expect(r.stderr.components(separatedBy: advice).count == 2, "\(advice): \(r.stderr)")
+        }
+    }
+
+    @Test func aKeyFileOthersCanReadIsRefusedWithTheFix() throws {
+        let dir = try scratchDirectory("e2e")
+        let keyFile = dir.appendingPathComponent("dg.key").path
+        try "secret-key-9c1d\n".write(toFile: keyFile, atomically: true, encoding: .utf8)
+        chmod(keyFile, 0o644)
+        let r = try runCaptty(["transcribe", "--engine", "deepgram", "--api-key-file", keyFile, Self.testingWav],
+                              environment: ["DEEPGRAM_API_KEY": nil], timeout: 30)
+        #expect(r.status != 0)
+        #expect(r.stderr.contains("chmod 600"), "\(r.stderr)")
+        #expect(!r.stderr.contains("set DEEPGRAM_API_KEY"), "\(r.stderr)")
+        #expect(!r.stderr.contains("secret-key-9c1d") && !r.stdout.contains("secret-key-9c1d"))
     }
 
     @Test func serveAnswersADeepgramClientAndStopsOnSIGTERM() throws {
