@@ -1,3 +1,4 @@
+import Deepgram
 import Foundation
 
 /// Writes transcript text (an export, `transcribe` output) to standard output. On a terminal,
@@ -11,30 +12,14 @@ public enum TerminalSafeOutput {
 
     static func sanitized(_ data: Data) -> Data {
         let text = String(decoding: data, as: UTF8.self)
-        guard needsSanitizing(text) else { return data }
-        return Data(sanitized(text).utf8)
+        let safe = ServerText.printable(text, lineBreaks: .kept)
+        // Unchanged text keeps its exact bytes (invalid UTF-8 included: a file is not ours to fix).
+        return safe == text ? data : Data(safe.utf8)
     }
 
     /// A message for standard error, sanitized the same way whatever stderr is: error messages
     /// quote servers (`dg-error`, close reasons) and files, and are read on terminals.
     public static func errorText(_ text: String) -> String {
-        needsSanitizing(text) ? sanitized(text) : text
-    }
-
-    private static func needsSanitizing(_ text: String) -> Bool {
-        text.unicodeScalars.contains(where: { ($0.value < 0x20 && $0 != "\n" && $0 != "\t") || (0x7F..<0xA0).contains($0.value) })
-    }
-
-    private static func sanitized(_ text: String) -> String {
-        var out = String.UnicodeScalarView()
-        for s in text.unicodeScalars {
-            switch s.value {
-            case 0x0A, 0x09: out.append(s)
-            case 0x0D: continue
-            case 0..<0x20, 0x7F..<0xA0: out.append("\u{FFFD}")
-            default: out.append(s)
-            }
-        }
-        return String(out)
+        ServerText.printable(text, lineBreaks: .kept)
     }
 }

@@ -487,7 +487,7 @@ public actor LiveClient {
     private func serve(_ ws: WebSocket) async -> Outcome {
         generation += 1
         let gen = generation
-        let rid = ws.responseHeaders["dg-request-id"].map(ServerText.printable)
+        let rid = ws.responseHeaders["dg-request-id"].map { ServerText.printable($0) }
         let offset: TimestampOffset
         if let timeline {
             sentOffset = buffer.startOffset

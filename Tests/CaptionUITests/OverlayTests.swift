@@ -76,6 +76,22 @@ struct OverlayTests {
         #expect(surface[row, surface.rowText(row).distance(of: "txt")].style != Theme(mode: .color).selection)
     }
 
+    @Test(arguments: [(30, 12), (31, 8), (33, 12), (38, 6), (44, 10)])
+    func exportPromptShowsEveryFormatOnANarrowTerminal(_ w: Int, _ h: Int) {
+        var snap = SampleScreens.snapshot()
+        let formats = ["txt", "srt", "vtt", "json", "md"]
+        snap.overlay = .exportPrompt(ExportPromptState(formats: formats, selection: 4))
+        let surface = ScreenView.render(snap, size: TerminalSize(width: w, height: h))
+        let rows = (0..<h).map { surface.rowText($0) }
+        for f in formats {
+            let row = rows.firstIndex { $0.contains(" \(f) ") }
+            #expect(row != nil, "\(f) missing at \(w)x\(h):\n\(surface.text())")
+            if f == "md", let row {
+                #expect(surface[row, rows[row].distance(of: "md")].style == Theme(mode: .color).selection)
+            }
+        }
+    }
+
     @Test func messageOverlayWraps() {
         var snap = SampleScreens.snapshot()
         snap.overlay = .message(title: "Saved", text: "Transcript written to /home/ana/captty/2026-11-25T10-02-11.srt (142 cues).")

@@ -33,6 +33,8 @@ import urllib.parse
 
 import websockets
 
+from wsframe import mask_frame
+
 
 def result(obj):
     print("RESULT " + json.dumps(obj), flush=True)
@@ -229,19 +231,6 @@ def reset_upgrades(url, n):
             break
         time.sleep(0.25)
     result({"status": status, "admitted_after": time.monotonic() - t0})
-
-
-def mask_frame(opcode, payload):
-    n = len(payload)
-    head = bytes([0x80 | opcode])
-    if n < 126:
-        head += bytes([0x80 | n])
-    elif n < 65536:
-        head += bytes([0x80 | 126]) + struct.pack(">H", n)
-    else:
-        head += bytes([0x80 | 127]) + struct.pack(">Q", n)
-    m = os.urandom(4)
-    return head + m + bytes(b ^ m[i % 4] for i, b in enumerate(payload))
 
 
 class FrameReader:

@@ -30,6 +30,8 @@ import urllib.parse
 
 import websockets
 
+import wsframe
+
 
 def result(obj):
     print("RESULT " + json.dumps(obj), flush=True)
@@ -44,16 +46,7 @@ def upgrade_bytes(url):
 
 
 def mask_frame(opcode, payload):
-    n = len(payload)
-    head = bytes([0x80 | opcode])
-    if n < 126:
-        head += bytes([0x80 | n])
-    elif n < 65536:
-        head += bytes([0x80 | 126]) + struct.pack(">H", n)
-    else:
-        head += bytes([0x80 | 127]) + struct.pack(">Q", n)
-    # A zero mask keeps big payloads cheap to build; the server unmasks the same way.
-    return head + b"\0\0\0\0" + payload
+    return wsframe.mask_frame(opcode, payload, zero_mask=True)
 
 
 def open_stream(url, rcvbuf=None, timeout=30):
