@@ -26,6 +26,12 @@ final class RecognitionPipeline {
     /// Boosts input recorded far too quietly (decided between utterances).
     private var inputGain = InputGain()
     private var framesSinceGainCheck = 0
+    /// When the boost has just come on: the earliest sample the next utterance may start from.
+    /// The boost needs a second or more of input to decide, and quiet speech in that time was
+    /// too quiet for the segmenter: it is boosted after the fact and taken into the utterance.
+    private var boostReachBack: Int?
+    /// How far back (seconds) the boost reaches when it comes on; history keeps that much.
+    static let boostReachBackSeconds = 1.5
 
     /// Audio kept for the current utterance (and a little before it): `history[0]` is sample
     /// `historyStart` of the stream.
@@ -103,7 +109,7 @@ final class RecognitionPipeline {
             lastUtteranceEndSample = consumed   // with no audio from before the gap
             timeOffset += gapBefore
         }
-        pending += inputGain.apply(samples)
+        pending += samples
         var i = 0
         while pending.count - i >= spf {
             processFrame(pending[i..<(i + spf)])
@@ -145,17 +151,24 @@ final class RecognitionPipeline {
 
     // MARK: frames
 
-    private func processFrame(_ frame: ArraySlice<Int16>) {
-        inputGain.observe(SpeechSegmenter.energy(frame) - inputGain.gainDB)
+    /// One 10 ms frame of input as it came (the gain is applied here, after the level checks).
+    private func processFrame(_ input: ArraySlice<Int16>) {
+        let energy = SpeechSegmenter.energy(input)
+        inputGain.observe(energy)
         framesSinceGainCheck += 1
-        if !active && framesSinceGainCheck >= 50 {
+        var change = 0.0
+        if inputGain.wouldOverdrive(energy) {
+            change = inputGain.release()   // even mid-utterance: clipping would be worse than a step
+        } else if !active && framesSinceGainCheck >= 50 {
             framesSinceGainCheck = 0
-            let change = inputGain.update()
-            if change != 0 {
-                segmenter.rescale(by: change)
-                log.info("input level \(Int(inputGain.level ?? 0)) dBFS: gain now \(Int(inputGain.gainDB)) dB")
-            }
+            change = inputGain.update()
         }
+        if change != 0 {
+            segmenter.rescale(by: change)
+            log.info("input level \(Int(inputGain.level ?? 0)) dBFS: gain now \(Int(inputGain.gainDB)) dB")
+            if change == inputGain.gainDB && !active { boostRecentHistory() }
+        }
+        let frame = inputGain.gainDB > 0 ? ArraySlice(inputGain.apply(Array(input))) : input
         history += frame
         consumed += frame.count
         let events = segmenter.push(frame)
@@ -166,8 +179,12 @@ final class RecognitionPipeline {
                 // After a split the next utterance has already begun (`beginContinuation`).
                 guard !active else { continue }
                 let onset = f * spf
-                let from = max(lastUtteranceEndSample, onset - Int(config.preroll * Double(Self.sampleRate)), historyStart)
-                beginUtterance(atSample: from, onset: onset)
+                var from = onset - Int(config.preroll * Double(Self.sampleRate))
+                if let r = boostReachBack, onset - r <= 2 * Int(Self.boostReachBackSeconds * Double(Self.sampleRate)) {
+                    from = min(from, r)
+                }
+                boostReachBack = nil
+                beginUtterance(atSample: max(lastUtteranceEndSample, from, historyStart), onset: onset)
                 fedThisFrame = true
             case .end(let f, let pause):
                 let cut = pause ? min(consumed, f * spf + Int(config.tail * Double(Self.sampleRate))) : f * spf
@@ -376,9 +393,22 @@ final class RecognitionPipeline {
 
     // MARK: memory
 
+    /// Keeps the preroll and the boost's reach back; drops in batches (not a frame at a time).
     private func trimHistory() {
-        let keep = Int(config.preroll * Double(Self.sampleRate)) + spf * 4
+        let keep = Int(max(config.preroll, Self.boostReachBackSeconds) * Double(Self.sampleRate)) + spf * 4
+        guard consumed - historyStart > 2 * keep else { return }
         dropHistory(before: consumed - keep)
+    }
+
+    /// The boost has just come on between utterances: the last `boostReachBackSeconds` of input
+    /// (not yet in any utterance) get it too, and the next utterance may start there.
+    private func boostRecentHistory() {
+        let from = max(lastUtteranceEndSample, historyStart,
+                       consumed - Int(Self.boostReachBackSeconds * Double(Self.sampleRate)))
+        guard from < consumed else { return }
+        let i = from - historyStart
+        history.replaceSubrange(i..., with: inputGain.apply(Array(history[i...])))
+        boostReachBack = from
     }
 
     private func dropHistory(before sample: Int) {

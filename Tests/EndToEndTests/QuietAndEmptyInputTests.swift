@@ -35,6 +35,34 @@ import TestSupport
         let found = expected.filter(words.contains)
         #expect(found.count >= 10, "found \(found) in: \(r.stdout)")
         #expect(words.count >= 40, "\(words.count) words: \(r.stdout)")
+        // The boost needs a second of input to decide; the words spoken in it are not lost.
+        #expect(words.prefix(4).contains("people"), "the first words are missing: \(r.stdout)")
+    }
+
+    /// Ten seconds of room noise (about −55 dBFS) before normal speech: the pause is not taken
+    /// for quiet speech, so the speech is not amplified (and clipped) by a boost meant for it.
+    @Test(.timeLimit(.minutes(3))) func aLongPauseOfRoomNoiseDoesNotBoostTheSpeechAfterIt() throws {
+        let dir = try scratchDirectory("quiet")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let speech = dir.appendingPathComponent("speech.wav").path
+        let noise = dir.appendingPathComponent("noise.wav").path
+        let both = dir.appendingPathComponent("noise-then-speech.wav").path
+        for args in [[TestAudio.preamble, "-r", "16000", "-c", "1", "-b", "16", speech],
+                     ["-n", "-r", "16000", "-c", "1", "-b", "16", noise, "synth", "10", "whitenoise", "vol", "0.003"],
+                     [noise, speech, both]] {
+            let sox = try runProcess("/usr/bin/sox", args, timeout: 60)
+            try #require(sox.status == 0, "sox: \(sox.stderr)")
+        }
+        let log = dir.appendingPathComponent("captty.log").path
+        let r = try runCaptty(["transcribe", "--engine", "local", "--no-timestamps", both],
+                              environment: ["CAPTTY_LOG": log], timeout: 150)
+        #expect(r.status == 0, "stderr: \(r.stderr)")
+        let logged = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+        #expect(!logged.contains("gain now"), "the noise was boosted: \(logged)")
+        let words = r.stdout.lowercased().split(whereSeparator: { !$0.isLetter }).map(String.init)
+        let expected = ["people", "united", "states", "perfect", "union", "justice", "tranquility", "welfare", "liberty",
+                        "posterity", "constitution", "america"]
+        #expect(expected.filter(words.contains).count >= 11, "\(r.stdout)")
     }
 
     @Test func digitalSilenceSaysSo() throws {

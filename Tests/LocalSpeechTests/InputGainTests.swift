@@ -53,4 +53,35 @@ struct InputGainTests {
         Self.run(Self.speech(at: -20, seconds: 6), &gain)
         #expect(gain.gainDB == 0)
     }
+
+    /// Room noise with no voice in it, `seconds` long, around `level`.
+    static func noise(at level: Double, seconds: Double) -> [Double] {
+        (0..<Int(seconds * 100)).map { i in level + Double(i % 3) - 1 }
+    }
+
+    @Test func aLongPauseOfRoomNoiseIsNotQuietSpeech() {
+        var gain = InputGain()
+        Self.run(Self.noise(at: -53, seconds: 10), &gain)
+        #expect(gain.level != nil)
+        #expect(gain.gainDB == 0, "background alone must not be boosted like quiet speech")
+        // A quiet speaker's long pause keeps about the boost the speech got (its last windows
+        // still hold some speech); taken for quiet speech, the noise would get the most (36 dB).
+        Self.run(Self.speech(at: -50, seconds: 6), &gain)
+        let boost = gain.gainDB
+        #expect(boost >= 22 && boost <= 28)
+        Self.run(Self.noise(at: -80, seconds: 10), &gain)
+        #expect(gain.gainDB >= boost && gain.gainDB <= boost + 4, "\(gain.gainDB) dB")
+    }
+
+    @Test func inputThatWouldClipEndsTheBoostAtOnce() {
+        var gain = InputGain()
+        Self.run(Self.speech(at: -55, seconds: 6), &gain)
+        let boost = gain.gainDB
+        #expect(boost > 20)
+        #expect(!gain.wouldOverdrive(-50), "quiet speech's own peaks are fine")
+        #expect(gain.wouldOverdrive(-20), "a normal voice at +\(boost) dB would clip")
+        #expect(gain.release() == -boost)
+        #expect(gain.gainDB == 0 && gain.apply([1000]) == [1000])
+        #expect(!InputGain().wouldOverdrive(0), "without a boost nothing is overdriven by it")
+    }
 }
