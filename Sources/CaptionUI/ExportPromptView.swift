@@ -29,12 +29,13 @@ public enum ExportPromptView {
     static func layout(_ formats: [String], width: Int) -> (cells: [(Int, Int)], rows: Int, labelled: Bool) {
         let widths = formats.map { DisplayWidth.of($0) + 2 }
         let labelled = label.count + (widths.first ?? 0) <= width && width >= 20
+        let rowStart = labelled ? label.count : 0
         var cells: [(Int, Int)] = []
-        var row = 0, col = labelled ? label.count : 0
+        var row = 0, col = rowStart
         for w in widths {
-            if col > 0, col + w > width, !(labelled && row == 0 && col == label.count) {
+            if col > rowStart, col + w > width {   // a cell wider than a row still gets one
                 row += 1
-                col = labelled ? label.count : 0
+                col = rowStart
             }
             cells.append((row, col))
             col += w + 1
