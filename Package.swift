@@ -25,30 +25,33 @@ let package = Package(
 
         // One thread that runs the live audio path's tasks back to back (see SerialThreadExecutor).
         .target(name: "Executors"),
+        // POSIX threads, locks and string/path helpers, so that no module needs full Foundation
+        // (which loads ICU: ~6 MB of resident memory; issue #8).
+        .target(name: "SystemSupport"),
         .target(name: "WebSocket", dependencies: [
-            "COpenSSL", .product(name: "Logging", package: "swift-log"),
+            "COpenSSL", "SystemSupport", .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "Deepgram", dependencies: [
-            "WebSocket", "Executors", .product(name: "Logging", package: "swift-log"),
+            "WebSocket", "Executors", "SystemSupport", .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "Audio", dependencies: [
-            "CPulse", "Executors", .product(name: "Logging", package: "swift-log"),
+            "CPulse", "Executors", "SystemSupport", .product(name: "Logging", package: "swift-log"),
         ]),
         // Benchmarks: Benchmarks/audio/run (swift run -c release audio-bench)
         .executableTarget(name: "audio-bench", dependencies: ["Audio"], path: "Benchmarks/audio/AudioBench"),
-        .target(name: "Transcript", dependencies: ["Deepgram"]),
+        .target(name: "Transcript", dependencies: ["Deepgram", "SystemSupport"]),
         .target(name: "SpeechEngines", dependencies: ["Audio", "Deepgram", "Executors"]),
         .target(name: "LocalSpeech", dependencies: [
-            "CSphinx", "SpeechEngines", "Deepgram", "WebSocket", "Audio",
+            "CSphinx", "SpeechEngines", "Deepgram", "WebSocket", "Audio", "SystemSupport",
             .product(name: "Logging", package: "swift-log"),
         ]),
-        .target(name: "CaptionUI", dependencies: ["CCurses", "Transcript"]),
+        .target(name: "CaptionUI", dependencies: ["CCurses", "Transcript", "SystemSupport"]),
         .target(name: "CapttyCore", dependencies: [
-            "WebSocket", "Deepgram", "Audio", "Transcript", "SpeechEngines", "LocalSpeech", "CaptionUI", "Executors",
+            "WebSocket", "Deepgram", "Audio", "Transcript", "SpeechEngines", "LocalSpeech", "CaptionUI", "Executors", "SystemSupport",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "captty", dependencies: [
-            "CapttyCore", "Audio", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "CapttyCore", "Audio", "SystemSupport", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         // Runs Moonshine (which leaks per call) in a child process the offline engine recycles.
@@ -63,6 +66,7 @@ let package = Package(
                           exclude: ["sdk_client.py", "run"]),
 
         .testTarget(name: "ExecutorsTests", dependencies: ["Executors"]),
+        .testTarget(name: "SystemSupportTests", dependencies: ["SystemSupport"]),
         .testTarget(name: "WebSocketTests", dependencies: ["WebSocket", "TestSupport"]),
         .testTarget(name: "DeepgramTests", dependencies: ["Deepgram", "WebSocket", "TestSupport"]),
         .testTarget(name: "SpeechEnginesTests", dependencies: ["SpeechEngines", "Audio", "Deepgram", "TestSupport"]),

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import SystemSupport
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -32,7 +33,7 @@ private final class ByteReaderCore: @unchecked Sendable {
     private let blockSize: Int
     private let capacity: Int
     private let path: String
-    private let cond = NSCondition()
+    private let cond = Condition()
     // Guarded by `cond`:
     private var blocks: [[UInt8]] = []
     private var eof = false
@@ -43,9 +44,7 @@ private final class ByteReaderCore: @unchecked Sendable {
     init(fd: Int32, path: String, closeWhenDone: Bool, blockSize: Int, capacity: Int) {
         self.fd = fd; self.path = path; self.closeWhenDone = closeWhenDone
         self.blockSize = blockSize; self.capacity = capacity
-        let t = Thread { [self] in self.loop() }
-        t.name = "captty.read \(path)"
-        t.start()
+        Threads.detach(name: "captty.read") { [self] in self.loop() }
     }
 
     /// Stops reading after the current `read` returns.

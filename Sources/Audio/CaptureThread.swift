@@ -1,5 +1,6 @@
 import CPulse
-import Foundation
+import FoundationEssentials
+import SystemSupport
 
 /// The one thread that owns a `pa_simple` record stream and blocks in `pa_simple_read`.
 ///
@@ -24,9 +25,7 @@ final class CaptureThread: Sendable {
     }
 
     func start() {
-        let t = Thread { [self] in run() }
-        t.name = "captty.pulse-capture"
-        t.start()
+        Threads.detach(name: "captty.pulse") { [self] in run() }
     }
 
     func stop() { stopFlag.withLock { $0 = true } }
@@ -138,7 +137,7 @@ final class CaptureThread: Sendable {
             let until = Date().addingTimeInterval(delay)
             while Date() < until {
                 if stopFlag.value { continuation.finish(); return nil }
-                Thread.sleep(forTimeInterval: min(0.02, max(0, until.timeIntervalSinceNow)))
+                Threads.sleep(seconds: min(0.02, max(0, until.timeIntervalSinceNow)))
             }
             if stopFlag.value { continuation.finish(); return nil }
             let (s, err) = open(device.name, pa)

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import SystemSupport
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -32,7 +33,7 @@ public struct FileAudioSource: AudioSource {
         }
         try validateChunkDuration(options.chunkDuration)
         let fd = try Self.openFD(path)
-        try await self.init(fd: fd, path: path, display: path, name: (path as NSString).lastPathComponent, options: options)
+        try await self.init(fd: fd, path: path, display: path, name: path.pathLastComponent, options: options)
     }
 
     /// Reads a pipe or other descriptor (duplicated; the caller keeps `fd`). One-shot, like stdin.

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// What the level meter shows after a chunk.
 public struct LevelReading: Sendable, Equatable {

@@ -1,5 +1,5 @@
 import CPulse
-import Foundation
+import FoundationEssentials
 
 /// Live capture from PulseAudio: the default source, the default sink's monitor, or a named
 /// source, as 16-bit little-endian chunks.

@@ -1,5 +1,6 @@
 import CPulse
-import Foundation
+import FoundationEssentials
+import SystemSupport
 
 /// Lists PulseAudio's capture devices (sources, monitors included) through the async API.
 ///
@@ -7,13 +8,11 @@ import Foundation
 /// a dedicated thread with its own main loop and gives up after `timeout` seconds.
 public func listAudioDevices(server: String? = nil, timeout: Double = 10) async throws -> [AudioDevice] {
     try await withCheckedThrowingContinuation { (c: CheckedContinuation<[AudioDevice], Error>) in
-        let t = Thread {
+        Threads.detach(name: "captty.pulse-ls") {
             do throws(AudioError) { c.resume(returning: try PulseQuery.listSources(server: server, timeout: timeout)) } catch {
                 c.resume(throwing: error)
             }
         }
-        t.name = "captty.pulse-list"
-        t.start()
     }
 }
 

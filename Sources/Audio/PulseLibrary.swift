@@ -1,5 +1,6 @@
 import CPulse
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// libpulse and libpulse-simple, loaded with `dlopen` the first time captty talks to PulseAudio
 /// rather than linked: linking maps libpulse and the ~20 libraries it needs (sndfile, FLAC,

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// A streaming sample-rate converter for one channel: polyphase windowed-sinc (Kaiser window).
 ///

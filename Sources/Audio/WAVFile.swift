@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import SystemSupport
 
 /// A whole WAV file read at once, synchronously: its header (parsed by `WAVHeader`) and the
 /// bytes of its data chunk. For short files read in one go (the offline engine's `transcribe`,
@@ -24,8 +25,9 @@ public struct WAVFile: Sendable {
     /// Reads and parses the WAV file at `path`.
     public init(path: String) throws(AudioError) {
         let bytes: [UInt8]
-        do { bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path))) } catch {
-            throw .cannotRead(path: path, detail: error.localizedDescription)
+        switch Files.read(path) {
+        case .success(let b): bytes = b
+        case .failure(let e): throw .cannotRead(path: path, detail: e.description)
         }
         try self.init(bytes: bytes, path: path)
     }

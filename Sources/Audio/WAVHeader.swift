@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The parsed header of a RIFF/WAVE stream: the sample format and where the samples are.
 ///

@@ -1,5 +1,6 @@
 import CCurses
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// A real terminal driven by ncursesw (wide characters), the app's screen.
 ///

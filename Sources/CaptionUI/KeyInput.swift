@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import SystemSupport
 
 /// One key press as the app sees it, independent of the terminal library.
 public enum KeyInput: Hashable, Sendable {
@@ -69,7 +70,7 @@ public enum KeyInput: Hashable, Sendable {
     /// "enter", "esc", "tab", "backspace", "delete", "insert", "F1"…"F24". Case-insensitive
     /// except for single characters.
     public init(name: String) throws(KeyNameError) {
-        let raw = name.trimmingCharacters(in: .whitespaces)
+        let raw = name.trimmingSpaces()
         guard !raw.isEmpty else { throw .empty }
         if raw.count == 1, let c = raw.first {
             guard let s = c.unicodeScalars.first, s.value >= 0x20, s.value != 0x7F else { throw .unknown(name) }

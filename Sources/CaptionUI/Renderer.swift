@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Draws snapshots onto a terminal: only when the snapshot (or the size) changed, at most 30
 /// frames a second, sending only the rows that differ from the previous frame.

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Small string helpers used across the views (internal).
 extension String {

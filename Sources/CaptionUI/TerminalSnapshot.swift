@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// A terminal's modes saved before another process takes it over (the full-screen app run by
 /// `captty`'s supervisor), put back with `restore()` if that process could not do it itself.

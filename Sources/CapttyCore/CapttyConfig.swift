@@ -1,4 +1,6 @@
-import Foundation
+import FoundationEssentials
+import SystemSupport
+import Glibc
 
 /// captty's settings file (`~/.config/captty/config.toml`): the defaults of every option and
 /// key binding. Flags override it.
@@ -73,7 +75,7 @@ public struct CapttyConfig: Sendable, Equatable {
     /// `$XDG_CONFIG_HOME/captty/config.toml`, else `~/.config/captty/config.toml`.
     public static func defaultPath(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
         let base = environment["XDG_CONFIG_HOME"].flatMap { $0.isEmpty ? nil : $0 }
-            ?? ((environment["HOME"] ?? NSHomeDirectory()) + "/.config")
+            ?? ((environment["HOME"] ?? homeDirectory()) + "/.config")
         return base + "/captty/config.toml"
     }
 

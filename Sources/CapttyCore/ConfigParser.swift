@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import SystemSupport
 
 /// A value in captty's config file (a small TOML subset).
 public enum ConfigValue: Sendable, Equatable {
@@ -58,14 +59,14 @@ public enum ConfigParser {
             lineNo += 1
             var line = Substring(rawLine)
             if line.hasSuffix("\r") { line = line.dropLast() }
-            let trimmed = line.trimmingCharacters(in: .whitespaces)
+            let trimmed = line.trimmingSpaces()
             if trimmed.isEmpty || trimmed.hasPrefix("#") { continue }
             if trimmed.hasPrefix("[") {
                 let body = stripComment(trimmed)
                 guard body.hasSuffix("]"), !body.hasPrefix("[["), body.count > 2 else {
                     throw ConfigError(file: file, line: lineNo, message: "a section header looks like [name]")
                 }
-                let name = String(body.dropFirst().dropLast()).trimmingCharacters(in: .whitespaces)
+                let name = String(body.dropFirst().dropLast()).trimmingSpaces()
                 guard isBareKey(name) else {
                     throw ConfigError(file: file, line: lineNo, message: "section name '\(name)' may use only letters, digits, - and _")
                 }
@@ -75,7 +76,7 @@ public enum ConfigParser {
             guard let eq = trimmed.firstIndex(of: "=") else {
                 throw ConfigError(file: file, line: lineNo, message: "expected key = value")
             }
-            let key = trimmed[..<eq].trimmingCharacters(in: .whitespaces)
+            let key = trimmed[..<eq].trimmingSpaces()
             guard isBareKey(key) else {
                 throw ConfigError(file: file, line: lineNo, key: key.isEmpty ? nil : key,
                                   message: "key '\(key)' may use only letters, digits, - and _")
@@ -105,7 +106,7 @@ public enum ConfigParser {
 
     static func stripComment(_ s: String) -> String {
         guard let i = s.firstIndex(of: "#") else { return s }
-        return s[..<i].trimmingCharacters(in: .whitespaces)
+        return s[..<i].trimmingSpaces()
     }
 }
 
@@ -193,7 +194,7 @@ struct ValueScanner {
         let word = String(String.UnicodeScalarView(chars[start..<i]))
         if word == "true" { return .bool(true) }
         if word == "false" { return .bool(false) }
-        let digits = word.replacingOccurrences(of: "_", with: "")
+        let digits = word.replacingAll("_", with: "")
         if let n = Int(digits) { return .integer(n) }
         if let d = Double(digits), d.isFinite, digits.contains(where: { $0 == "." || $0 == "e" || $0 == "E" }) { return .double(d) }
         if word.isEmpty { throw ValueError("missing value after =") }

@@ -1,6 +1,8 @@
 import Executors
 import Deepgram
-import Foundation
+import FoundationEssentials
+import Glibc
+import SystemSupport
 import LocalSpeech
 import Logging
 import SpeechEngines
@@ -50,7 +52,7 @@ public enum EngineFactory {
         }
         if let w = plaintextWarning(url) {
             logger.warning("\(w)")
-            FileHandle.standardError.write(Data("captty: \(w)\n".utf8))
+            Files.writeAll(2, "captty: \(w)\n".utf8)
         }
         return DeepgramEngine(credential: credential, configuration: config)
     }
@@ -59,7 +61,7 @@ public enum EngineFactory {
     /// not this machine. (Self-hosted servers often speak plain `ws://` on a LAN, so it is a
     /// warning, not a refusal.)
     public static func plaintextWarning(_ url: URL) -> String? {
-        guard url.scheme == "ws", let host = url.host?.trimmingCharacters(in: CharacterSet(charactersIn: "[]")) else { return nil }
+        guard url.scheme == "ws", let host = url.host?.trimming({ $0 == "[" || $0 == "]" }) else { return nil }
         let loopback = host == "localhost" || host == "::1" || host.split(separator: ".").first == "127"
             && host.split(separator: ".").count == 4 && host.split(separator: ".").allSatisfy { Int($0) != nil }
         guard !loopback else { return nil }
@@ -70,7 +72,7 @@ public enum EngineFactory {
     /// or local server (`captty serve`) takes audio as fast as it can, so a file played faster
     /// than real time (`captty transcribe`, `--speed`) is not held to 1.25×.
     static func replayPacing(forBaseURL base: String) -> ReplayPacing {
-        let afterScheme = base.range(of: "://").map { base[$0.upperBound...] } ?? Substring(base)
+        let afterScheme = base.firstRange(of: "://").map { base[$0.upperBound...] } ?? Substring(base)
         let host = afterScheme.prefix { $0 != "/" && $0 != ":" && $0 != "?" }.lowercased()
         return host == "deepgram.com" || host.hasSuffix(".deepgram.com") ? .deepgram : .unlimited
     }

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import SystemSupport
 
 /// Which speech engine the user asked for.
 public enum EngineChoice: String, CaseIterable, Sendable, Codable {
@@ -51,7 +52,7 @@ public struct EngineSettings: Sendable, Equatable {
     /// Where a key would come from: the key file when given, else a non-empty `DEEPGRAM_API_KEY`.
     public func keySource(environment: [String: String] = ProcessInfo.processInfo.environment) -> APIKeySource {
         if let apiKeyFile { return .file(apiKeyFile) }
-        if let k = environment["DEEPGRAM_API_KEY"], !k.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+        if let k = environment["DEEPGRAM_API_KEY"], !k.trimmingWhitespace().isEmpty {
             return .environment
         }
         return .none

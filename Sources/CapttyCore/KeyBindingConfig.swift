@@ -9,7 +9,7 @@ public enum KeyBindingConfig {
         guard !config.keys.isEmpty else { return base }
         var overrides: [String: [String]] = [:]
         for (action, value) in config.keys {
-            overrides[action] = value.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
+            overrides[action] = value.split(separator: ",").map { String($0).trimmingSpaces() }
                 .filter { !$0.isEmpty }
             if overrides[action]!.isEmpty { overrides[action] = [value] }
         }

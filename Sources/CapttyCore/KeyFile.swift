@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Checks on files that hold secrets (API keys).
 public enum KeyFile {

@@ -13,7 +13,7 @@ public enum KeyTableManual {
             out += ".Ss \(escape(category.title))\n"
             out += ".Bl -tag -width Ds\n"
             for action in KeyAction.allCases where action.category == category {
-                out += ".It Sy \"\(escape(table.keyLabel(for: action)).replacingOccurrences(of: "\"", with: "\\(dq"))\"\n"
+                out += ".It Sy \"\(escape(table.keyLabel(for: action)).replacingAll("\"", with: "\\(dq"))\"\n"
                 out += "\(escape(action.details))\n"
                 out += ".Pq Em \(escape(action.configName))\n"
             }
@@ -24,7 +24,7 @@ public enum KeyTableManual {
 
     /// Escapes text for a roff text line: backslashes, and a leading `.` or `'`.
     static func escape(_ s: String) -> String {
-        var r = s.replacingOccurrences(of: "\\", with: "\\e")
+        var r = s.replacingAll("\\", with: "\\e")
         if r.hasPrefix(".") || r.hasPrefix("'") { r = "\\&" + r }
         return r
     }

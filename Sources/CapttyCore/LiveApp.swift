@@ -1,6 +1,7 @@
 import Audio
 import CaptionUI
-import Foundation
+import FoundationEssentials
+import SystemSupport
 import Synchronization
 import Transcript
 
@@ -47,10 +48,7 @@ public final class LiveApp: Sendable {
     /// without having started).
     public func run() async throws -> Session.Summary {
         let result: Result<Session.Summary, TerminalError> = await withCheckedContinuation { c in
-            let thread = Thread { [self] in c.resume(returning: self.loop()) }
-            thread.name = "captty-ui"
-            thread.stackSize = 4 << 20
-            thread.start()
+            Threads.detach(name: "captty-ui", stackSize: 4 << 20) { [self] in c.resume(returning: self.loop()) }
         }
         return try result.get()
     }

@@ -1,7 +1,9 @@
 import Executors
 import Audio
 import CaptionUI
-import Foundation
+import FoundationEssentials
+import Glibc
+import SystemSupport
 import Logging
 import SpeechEngines
 import Transcript
@@ -167,9 +169,9 @@ public enum LiveLauncher {
         if !request.noJournal {
             let url: URL
             if let p = request.journalPath {
-                url = URL(fileURLWithPath: (p as NSString).expandingTildeInPath)
+                url = URL(fileURLWithPath: p.expandingTilde)
             } else if let dir = request.journalDirectory {
-                url = URL(fileURLWithPath: (dir as NSString).expandingTildeInPath).appendingPathComponent(header.fileStem + ".jsonl")
+                url = URL(fileURLWithPath: dir.expandingTilde).appendingPathComponent(header.fileStem + ".jsonl")
             } else {
                 url = JournalLocation.defaultURL(for: header)
             }
@@ -190,7 +192,7 @@ public enum LiveLauncher {
 
     static func shellQuoted(_ s: String) -> String {
         let safe = s.allSatisfy { $0.isLetter || $0.isNumber || "/._-+:,@".contains($0) }
-        return safe ? s : "'" + s.replacingOccurrences(of: "'", with: "'\\''") + "'"
+        return safe ? s : "'" + s.replacingAll("'", with: "'\\''") + "'"
     }
 }
 

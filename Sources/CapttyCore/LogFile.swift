@@ -1,4 +1,6 @@
-import Foundation
+import FoundationEssentials
+import Glibc
+import SystemSupport
 import Logging
 
 /// captty's log: a private file, never the screen (a full-screen app cannot log to its own
@@ -20,18 +22,18 @@ public enum CapttyLogging {
     public static func logPath(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
         if let p = environment["CAPTTY_LOG"], !p.isEmpty { return p }
         let state = environment["XDG_STATE_HOME"].flatMap { $0.isEmpty ? nil : $0 }
-            ?? ((environment["HOME"] ?? NSHomeDirectory()) + "/.local/state")
+            ?? ((environment["HOME"] ?? homeDirectory()) + "/.local/state")
         return state + "/captty/captty.log"
     }
 }
 
 /// An append-only, 0600 log file shared by every handler. Unwritable → logging is dropped.
 final class LogSink: @unchecked Sendable {
-    private let lock = NSLock()
+    private let lock = Lock()
     private let fd: Int32
 
     init(path: String) {
-        let dir = (path as NSString).deletingLastPathComponent
+        let dir = path.pathDeletingLastComponent
         try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true,
                                                  attributes: [.posixPermissions: 0o700])
         fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
@@ -42,7 +44,7 @@ final class LogSink: @unchecked Sendable {
         lock.withLock {
             var bytes = Array(line.utf8)
             bytes.append(0x0A)
-            _ = bytes.withUnsafeBytes { Foundation.write(fd, $0.baseAddress, $0.count) }
+            _ = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
         }
     }
 }

@@ -1,6 +1,7 @@
 import Executors
 import CaptionUI
-import Foundation
+import FoundationEssentials
+import Glibc
 import Transcript
 
 /// Plain mode (`--plain`, or stdout not a terminal): each final caption line goes to stdout as

@@ -1,5 +1,7 @@
 import CaptionUI
-import Foundation
+import FoundationEssentials
+import SystemSupport
+import Glibc
 import Synchronization
 
 /// Keeps the terminal usable however the full-screen app ends, SIGKILL included.
@@ -80,10 +82,7 @@ public enum ScreenSupervisor {
     }
 
     private static func spawnSelf(environment: [String: String], reportFD fd: Int32) -> Int32? {
-        var buf = [CChar](repeating: 0, count: 4096)
-        let n = readlink("/proc/self/exe", &buf, buf.count - 1)
-        guard n > 0 else { return nil }
-        let exe = String(decoding: buf[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        guard let exe = executablePath() else { return nil }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }

@@ -2,7 +2,7 @@ import Executors
 import Audio
 import CaptionUI
 import Deepgram
-import Foundation
+import FoundationEssentials
 import SpeechEngines
 import Synchronization
 import Transcript

@@ -1,5 +1,5 @@
 import Audio
-import Foundation
+import FoundationEssentials
 
 /// Builds the audio source the user asked for.
 public enum SourceFactory {

@@ -1,5 +1,7 @@
 import Deepgram
-import Foundation
+import FoundationEssentials
+import SystemSupport
+import Glibc
 
 /// Writes transcript text (an export, `transcribe` output) to standard output. On a terminal,
 /// control characters a server put into the words — ESC sequences that retitle the window, write
@@ -7,7 +9,7 @@ import Foundation
 /// replaced with U+FFFD (tabs and newlines kept, CR dropped). Piped output stays byte-exact.
 public enum TerminalSafeOutput {
     static func write(_ data: Data, isTerminal: Bool = isatty(STDOUT_FILENO) == 1) {
-        FileHandle.standardOutput.write(isTerminal ? sanitized(data) : data)
+        Files.writeAll(1, isTerminal ? sanitized(data) : data)
     }
 
     static func sanitized(_ data: Data) -> Data {

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import SystemSupport
 import WebSocket
 
 /// Turns a WebSocket failure or a close into the client's action and a `LiveError` whose text
@@ -110,7 +111,7 @@ struct ConnectionFailure {
     /// `Retry-After` as delta-seconds (an HTTP date is ignored: the backoff applies). Bounded
     /// by `ReconnectPolicy.maxRetryAfter` where it is used.
     static func retryAfterDelay(_ value: String) -> Duration? {
-        let v = value.trimmingCharacters(in: .whitespaces)
+        let v = value.trimmingSpaces()
         guard !v.isEmpty, v.count <= 9, v.allSatisfy({ ("0"..."9").contains($0) }), let n = Int(v) else { return nil }
         return .seconds(n)
     }

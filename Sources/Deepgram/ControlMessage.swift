@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import SystemSupport
 
 /// Client → server control messages, sent as JSON text frames (never binary).
 public enum ControlMessage: Sendable, Equatable {
@@ -18,9 +19,9 @@ public enum ControlMessage: Sendable, Equatable {
         case .finalize: return #"{"type":"Finalize"}"#
         case .closeStream: return #"{"type":"CloseStream"}"#
         case .configure(let fields):
-            let body = fields.trimmingCharacters(in: .whitespacesAndNewlines)
+            let body = fields.trimmingWhitespace()
             let inner = body.hasPrefix("{") && body.hasSuffix("}") ? String(body.dropFirst().dropLast()) : body
-            let trimmed = inner.trimmingCharacters(in: .whitespacesAndNewlines)
+            let trimmed = inner.trimmingWhitespace()
             return trimmed.isEmpty ? #"{"type":"Configure"}"# : #"{"type":"Configure","# + trimmed + "}"
         }
     }

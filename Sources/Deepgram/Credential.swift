@@ -1,4 +1,6 @@
-import Foundation
+import FoundationEssentials
+import Glibc
+import SystemSupport
 
 /// How the client authenticates: an API key (`Authorization: Token …`) or a short-lived
 /// token (`Authorization: Bearer …`).
@@ -37,14 +39,14 @@ public enum Credential: Sendable, Equatable, CustomStringConvertible, CustomDebu
     public func redact(_ text: String) -> String {
         let s = secret
         guard s.count >= 4, text.contains(s) else { return text }
-        return text.replacingOccurrences(of: s, with: "[redacted]")
+        return text.replacingAll(s, with: "[redacted]")
     }
 
     /// The API key in `DEEPGRAM_API_KEY` (whitespace trimmed).
     public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment,
                                        variable: String = Credential.environmentVariable) throws(CredentialError) -> Credential {
         guard let raw = environment[variable] else { throw .missingEnvironment(variable) }
-        let key = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+        let key = raw.trimmingWhitespace()
         guard !key.isEmpty else { throw .empty(source: "$\(variable)") }
         guard !key.contains(where: { $0.isWhitespace || $0.isNewline }) else { throw .malformed(source: "$\(variable)") }
         return .apiKey(key)
@@ -53,7 +55,7 @@ public enum Credential: Sendable, Equatable, CustomStringConvertible, CustomDebu
     /// A key (or, with `bearer: true`, a token) read from a file that only its owner may read.
     /// Surrounding whitespace is trimmed. A file readable by group or others is refused.
     public static func fromFile(_ path: String, bearer: Bool = false) throws(CredentialError) -> Credential {
-        let expanded = (path as NSString).expandingTildeInPath
+        let expanded = path.expandingTilde
         var st = stat()
         guard stat(expanded, &st) == 0 else { throw .unreadableFile(path: path, reason: String(cString: strerror(errno))) }
         guard (st.st_mode & S_IFMT) == S_IFREG else { throw .unreadableFile(path: path, reason: "not a regular file") }
@@ -63,7 +65,7 @@ public enum Credential: Sendable, Equatable, CustomStringConvertible, CustomDebu
             throw .unreadableFile(path: path, reason: "cannot read")
         }
         guard let text = String(data: data, encoding: .utf8) else { throw .malformed(source: path) }
-        let key = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        let key = text.trimmingWhitespace()
         guard !key.isEmpty else { throw .empty(source: path) }
         guard !key.contains(where: { $0.isWhitespace || $0.isNewline }) else { throw .malformed(source: path) }
         return bearer ? .bearer(key) : .apiKey(key)

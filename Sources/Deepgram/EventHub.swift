@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import SystemSupport
 
 /// Delivers a client's events to its `events` sequence and to callbacks registered with `on`.
 ///
@@ -8,7 +9,7 @@ import Foundation
 final class EventHub: @unchecked Sendable {
     typealias Handler = @Sendable (LiveEvent) async -> Void
 
-    private let lock = NSLock()
+    private let lock = Lock()
     private let stream: AsyncStream<LiveEvent>
     private let continuation: AsyncStream<LiveEvent>.Continuation
     private var streamRead = false

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// ISO-8601 timestamps written without `ISO8601DateFormatter`, whose ICU calendar, time-zone and
 /// locale data cost megabytes of resident memory the first time it runs (issue #8). Output is

@@ -1,5 +1,5 @@
 import Executors
-import Foundation
+import FoundationEssentials
 import Logging
 import WebSocket
 

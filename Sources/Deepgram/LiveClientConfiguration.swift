@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import SystemSupport
 import Logging
 import WebSocket
 
@@ -30,7 +31,7 @@ public struct LiveClientConfiguration: Sendable {
     public var executor: (any TaskExecutor)?
 
     public init(environment: [String: String] = ProcessInfo.processInfo.environment) {
-        let env = environment["DEEPGRAM_URL"]?.trimmingCharacters(in: .whitespacesAndNewlines)
+        let env = environment["DEEPGRAM_URL"]?.trimmingWhitespace()
         baseURL = (env?.isEmpty == false ? env : nil) ?? LiveOptions.defaultBaseURL
         keepAliveInterval = .seconds(4)
         finishTimeout = .seconds(10)
@@ -45,9 +46,9 @@ public struct LiveClientConfiguration: Sendable {
 
     /// The `/v1/listen` URL for `options`, after checking that the base URL carries no secret.
     public func listenURL(for options: LiveOptions) throws(LiveError) -> URL {
-        let base = baseURL.trimmingCharacters(in: .whitespacesAndNewlines)
+        let base = baseURL.trimmingWhitespace()
         let authority: Substring = {
-            guard let r = base.range(of: "://") else { return Substring(base) }
+            guard let r = base.firstRange(of: "://") else { return Substring(base) }
             let rest = base[r.upperBound...]
             return rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
         }()

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import SystemSupport
 
 /// The query options of Deepgram's live `/v1/listen` endpoint, typed.
 ///
@@ -119,8 +120,8 @@ public struct LiveOptions: Sendable, Equatable, Codable {
     /// `ws://host:8080`. `http`/`https` bases are mapped to `ws`/`wss`; a base that already ends
     /// in `/v1/listen` is used as is; any path prefix on the base is kept.
     public func url(base: String = LiveOptions.defaultBaseURL) throws(LiveOptionsError) -> URL {
-        var b = base.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard let schemeEnd = b.range(of: "://") else { throw .invalidBaseURL(base) }
+        var b = base.trimmingWhitespace()
+        guard let schemeEnd = b.firstRange(of: "://") else { throw .invalidBaseURL(base) }
         let scheme = b[..<schemeEnd.lowerBound].lowercased()
         let rest = String(b[schemeEnd.upperBound...])
         switch scheme {
@@ -267,7 +268,7 @@ extension LiveOptions {
         }
         /// Parses `false`, `off`, `none` or a non-negative integer number of milliseconds.
         public init?(parsing s: String) {
-            let t = s.trimmingCharacters(in: .whitespaces).lowercased()
+            let t = s.trimmingSpaces().lowercased()
             if ["false", "off", "none", "disabled"].contains(t) { self = .disabled; return }
             guard let ms = Int(t), ms >= 0 else { return nil }
             self = .milliseconds(ms)

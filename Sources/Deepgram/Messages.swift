@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Bounds of the numbers a server message may carry. A message outside them is malformed: no
 /// real stream is ten million seconds (116 days) long or has a millionth speaker, and such

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Number formatting without `String(format:)`, which goes through Foundation's CFString
 /// formatter: fixed decimals (the C library's `%.Nf`, so rounding is identical) and upper-case hex.

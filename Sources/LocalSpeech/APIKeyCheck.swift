@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import SystemSupport
 
 /// Checks the `Authorization` header of an upgrade against the server's key, in constant time.
 ///
@@ -14,17 +15,17 @@ public struct APIKeyCheck: Sendable {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
             throw .apiKeyFile(path: path, detail: "it cannot be read")
         }
-        let key = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        let key = text.trimmingWhitespace()
         guard !key.isEmpty else { throw .apiKeyFile(path: path, detail: "it is empty") }
         return APIKeyCheck(key: key)
     }
 
     /// Whether `authorization` carries the key.
     public func accepts(authorization: String?) -> Bool {
-        guard let a = authorization?.trimmingCharacters(in: .whitespaces) else { return false }
+        guard let a = authorization?.trimmingSpaces() else { return false }
         let parts = a.split(separator: " ", maxSplits: 1)
         guard parts.count == 2, ["token", "bearer"].contains(parts[0].lowercased()) else { return false }
-        return accepts(secret: parts[1].trimmingCharacters(in: .whitespaces))
+        return accepts(secret: parts[1].trimmingSpaces())
     }
 
     /// Whether `secret` (the key alone, from either form of credential) is the key.
@@ -36,7 +37,7 @@ public struct APIKeyCheck: Sendable {
     /// `new WebSocket(url, ["token", KEY])` (or `"bearer"`), as Deepgram accepts. `scheme` is the
     /// protocol the server must select in its answer (as the client spelled it).
     public static func subprotocolCredential(_ offered: [String]) -> (scheme: String, secret: String)? {
-        let items = offered.flatMap { $0.split(separator: ",") }.map { $0.trimmingCharacters(in: .whitespaces) }
+        let items = offered.flatMap { $0.split(separator: ",") }.map { $0.trimmingSpaces() }
         guard items.count >= 2, ["token", "bearer"].contains(items[0].lowercased()), !items[1].isEmpty else { return nil }
         return (items[0], items[1])
     }

@@ -1,5 +1,7 @@
 import Deepgram
-import Foundation
+import FoundationEssentials
+import Glibc
+import SystemSupport
 import Logging
 import WebSocket
 
@@ -80,8 +82,10 @@ public final class DeepgramServer: Sendable {
         // Messages quote client input (an option's value): no control character may reach the
         // header, or the whole `dg-error` would be dropped as unsafe.
         let header = String(String.UnicodeScalarView(message.unicodeScalars.map { $0.properties.generalCategory == .control ? "?" : $0 }))
-        let body = (try? JSONSerialization.data(withJSONObject: ["err_code": code, "err_msg": message, "request_id": id],
-                                                options: [.sortedKeys])).map { String(decoding: $0, as: UTF8.self) } ?? ""
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let body = (try? encoder.encode(["err_code": code, "err_msg": message, "request_id": id]))
+            .map { String(decoding: $0, as: UTF8.self) } ?? ""
         logger.info("refused stream \(id): HTTP \(status) \(header)")
         return .reject(status: status, headers: [("dg-request-id", id), ("dg-error", header), ("Content-Type", "application/json")],
                        body: body)
@@ -131,7 +135,7 @@ public final class DeepgramServer: Sendable {
 /// first was closed with 1011.
 final class StreamSlots: @unchecked Sendable {
     struct Reservation { var request: ListenRequest; var requestID: String; var at: Date }
-    private let lock = NSLock()
+    private let lock = Lock()
     private let limit: Int
     private var active = 0
     private var reservations: [String: Reservation] = [:]

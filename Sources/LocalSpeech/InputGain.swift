@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Brings input recorded far too quietly (a distant or turned-down microphone, a low-level
 /// recording) up to a normal level before voice detection and recognition, which are tuned for

@@ -1,5 +1,8 @@
 import Deepgram
-import Foundation
+import FoundationEssentials
+import Dispatch
+import Glibc
+import SystemSupport
 import Logging
 import WebSocket
 
@@ -206,7 +209,7 @@ final class ListenStream: Sendable {
 
 /// When the client last sent anything.
 final class IdleClock: @unchecked Sendable {
-    private let lock = NSLock()
+    private let lock = Lock()
     private var last = DispatchTime.now().uptimeNanoseconds
     private var expired = false
     func touch() { lock.lock(); last = DispatchTime.now().uptimeNanoseconds; lock.unlock() }

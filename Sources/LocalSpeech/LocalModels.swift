@@ -1,4 +1,6 @@
-import Foundation
+import FoundationEssentials
+import Glibc
+import SystemSupport
 
 /// The files of a PocketSphinx model (as in Debian's `pocketsphinx-en-us`).
 public struct SphinxModel: Sendable, Equatable {
@@ -29,7 +31,7 @@ public struct MoonshineModelFiles: Sendable, Equatable {
     /// The installed release, from the `VERSION` file the installer writes.
     public var version: String {
         (try? String(contentsOf: directory.appendingPathComponent("VERSION"), encoding: .utf8))?
-            .trimmingCharacters(in: .whitespacesAndNewlines) ?? "unknown"
+            .trimmingWhitespace() ?? "unknown"
     }
 
     public init(directory: URL) { self.directory = directory }
@@ -56,7 +58,7 @@ public struct LocalModels: Sendable, Equatable {
     /// system path `/usr/share/pocketsphinx/model/en-us`.
     public static func discover(
         environment: [String: String] = ProcessInfo.processInfo.environment,
-        executable: URL? = Bundle.main.executableURL,
+        executable: URL? = executablePath().map { URL(fileURLWithPath: $0) },
         currentDirectory: URL = URL(fileURLWithPath: FileManager.default.currentDirectoryPath),
         home: URL = FileManager.default.homeDirectoryForCurrentUser,
         systemSphinxPaths: [URL] = [URL(fileURLWithPath: "/usr/share/pocketsphinx/model/en-us")]

@@ -1,6 +1,7 @@
 import Audio
 import Deepgram
-import Foundation
+import FoundationEssentials
+import SystemSupport
 import Logging
 import SpeechEngines
 
@@ -112,7 +113,7 @@ public struct LocalRecognizer: SpeechEngine {
 /// Says a message once per process.
 final class NoticeOnce: @unchecked Sendable {
     static let shared = NoticeOnce()
-    private let lock = NSLock()
+    private let lock = Lock()
     private var said = Set<String>()
     func say(_ message: String, logger: Logger) {
         lock.lock(); let first = said.insert(message).inserted; lock.unlock()

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import SystemSupport
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -17,13 +18,13 @@ final class MoonshineModel: @unchecked Sendable {
     private let transcribeFn: TranscribeFn
     private let freeTextFn: FreeTextFn
     private let handle: Int32
-    private let lock = NSLock()
+    private let lock = Lock()
     let files: MoonshineModelFiles
 
     /// The longest segment Moonshine is given: longer blocks make it use gigabytes and invent text.
     static let maxSeconds = 20.0
 
-    private static let cacheLock = NSLock()
+    private static let cacheLock = Lock()
     nonisolated(unsafe) private static var cache: [String: MoonshineModel] = [:]
 
     /// The process-wide model for `files`, loaded on first use.
@@ -72,6 +73,6 @@ final class MoonshineModel: @unchecked Sendable {
         guard let out else { return "" }
         let text = String(cString: out)
         freeTextFn(out)
-        return text.trimmingCharacters(in: .whitespacesAndNewlines)
+        return text.trimmingWhitespace()
     }
 }

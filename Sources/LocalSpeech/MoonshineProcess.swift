@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import SystemSupport
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -20,12 +21,12 @@ final class MoonshineProcess: UtteranceTranscriber, @unchecked Sendable {
     let files: MoonshineModelFiles
     let workerPath: String
     let memoryLimitMB: Double
-    private let lock = NSLock()
+    private let lock = Lock()
     private var current: Worker?
     /// Workers started so far (1 + replacements), for tests and logs.
     private(set) var spawned = 0
 
-    private static let cacheLock = NSLock()
+    private static let cacheLock = Lock()
     nonisolated(unsafe) private static var cache: [String: MoonshineProcess] = [:]
 
     /// The process-wide worker for `files`, started on first use.
@@ -59,7 +60,7 @@ final class MoonshineProcess: UtteranceTranscriber, @unchecked Sendable {
     static func findWorker() -> String? {
         let fm = FileManager.default
         if let env = ProcessInfo.processInfo.environment["CAPTTY_MOONSHINE_WORKER"], fm.isExecutableFile(atPath: env) { return env }
-        guard let exe = Bundle.main.executableURL?.resolvingSymlinksInPath() else { return nil }
+        guard let exe = executablePath().map({ URL(fileURLWithPath: $0).resolvingSymlinksInPath() }) else { return nil }
         let dir = exe.deletingLastPathComponent()
         for c in [dir.appendingPathComponent("captty-moonshine-worker"),
                   dir.appendingPathComponent("../libexec/captty/captty-moonshine-worker").standardizedFileURL]
@@ -102,29 +103,18 @@ final class MoonshineProcess: UtteranceTranscriber, @unchecked Sendable {
 
     /// One worker process and its pipes.
     final class Worker {
-        private let process = Process()
-        private let toWorker: Int32
-        private let fromWorker: Int32
+        private let process: ChildProcess
+        private var toWorker: Int32 { process.input }
+        private var fromWorker: Int32 { process.output }
         private var ready = false
         let modelDirectory: String
 
         init(path: String, modelDirectory: String) throws(LocalEngineError) {
             self.modelDirectory = modelDirectory
-            let input = Pipe(), output = Pipe()
-            process.executableURL = URL(fileURLWithPath: path)
-            process.arguments = [modelDirectory]
-            process.standardInput = input
-            process.standardOutput = output
-            process.standardError = FileHandle.nullDevice
-            do { try process.run() } catch {
+            do { process = try ChildProcess(path: path, arguments: [modelDirectory]) } catch {
                 throw .modelLoadFailed(engine: "Moonshine", path: path, detail: "cannot start the worker: \(error)")
             }
-            toWorker = input.fileHandleForWriting.fileDescriptor
-            fromWorker = output.fileHandleForReading.fileDescriptor
-            // Keep the pipe ends alive as long as the worker: the Pipe objects own them.
-            pipes = (input, output)
         }
-        private var pipes: (Pipe, Pipe)?
 
         func waitReady() throws(LocalEngineError) {
             guard !ready else { return }
@@ -151,21 +141,18 @@ final class MoonshineProcess: UtteranceTranscriber, @unchecked Sendable {
         }
 
         /// The worker's process id.
-        var pid: Int32 { process.processIdentifier }
+        var pid: Int32 { process.pid }
 
         /// The worker's resident memory in MB (0 when unknown).
         func residentMB() -> Double {
-            guard let s = try? String(contentsOfFile: "/proc/\(process.processIdentifier)/statm", encoding: .utf8),
+            guard let s = try? String(contentsOfFile: "/proc/\(process.pid)/statm", encoding: .utf8),
                   let pages = s.split(separator: " ").dropFirst().first.flatMap({ Double($0) }) else { return 0 }
             return pages * Double(sysconf(Int32(_SC_PAGESIZE))) / 1_048_576
         }
 
         func stop() {
-            if process.isRunning {
-                _ = try? write(MoonshineWorker.le(0))
-                process.terminate()
-            }
-            pipes = nil
+            if process.isRunning { _ = try? write(MoonshineWorker.le(0)) }
+            process.terminate()
         }
 
         deinit { stop() }

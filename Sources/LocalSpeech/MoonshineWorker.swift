@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import SystemSupport
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -14,6 +15,8 @@ import Glibc
 public enum MoonshineWorker {
     /// Runs the worker loop; `arguments[1]` is the Moonshine install directory. Never returns.
     public static func run(arguments: [String]) -> Never {
+        // captty's sockets and files are not this worker's to keep open.
+        closeInheritedDescriptors()
         signal(SIGPIPE, SIG_IGN)
         guard arguments.count >= 2 else { fail("usage: captty-moonshine-worker MOONSHINE_DIR") }
         let files = MoonshineModelFiles(directory: URL(fileURLWithPath: arguments[1]))

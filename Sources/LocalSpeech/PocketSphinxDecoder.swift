@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// One PocketSphinx decoder: streaming recognition of 16 kHz mono 16-bit speech.
 ///

@@ -1,5 +1,5 @@
 import Deepgram
-import Foundation
+import FoundationEssentials
 import Logging
 
 /// The offline recognizer's state machine: 16 kHz mono samples in, Deepgram-shaped events out.

@@ -1,6 +1,9 @@
 import Audio
 import Deepgram
-import Foundation
+import FoundationEssentials
+import Dispatch
+import Glibc
+import SystemSupport
 import Logging
 
 /// One stream being recognised: owns a `RecognitionPipeline` on a private serial queue, so the
@@ -14,7 +17,7 @@ final class RecognitionSession: @unchecked Sendable {
     private var pipeline: RecognitionPipeline?
     private var leftover: UInt8?
 
-    private let lock = NSLock()
+    private let lock = Lock()
     private var inFlight = 0
     private var waiters: [CheckedContinuation<Void, Never>] = []
     private var cancelled = false

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Voice activity detection and endpointing on 10 ms frames of 16 kHz audio.
 ///

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// PocketSphinx (and the sphinxbase calls it needs), loaded with `dlopen` the first time the
 /// offline engine starts rather than linked into captty: linking maps libpocketsphinx,

@@ -1,5 +1,5 @@
 import Audio
-import Foundation
+import FoundationEssentials
 
 /// Reads a RIFF/WAVE file (PCM 16/32-bit, float, mu-law, A-law) into a format and its bytes.
 ///

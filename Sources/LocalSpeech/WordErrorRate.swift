@@ -1,5 +1,5 @@
 import Deepgram
-import Foundation
+import FoundationEssentials
 
 /// Word error rate: (substitutions + deletions + insertions) / reference words.
 public struct WordErrorRate: Sendable, Equatable, CustomStringConvertible {

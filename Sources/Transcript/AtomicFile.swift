@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Writes a whole file atomically: a temporary file in the same directory, fsync, rename over
 /// the target, fsync the directory. Readers see the old file or the new one, never a part.

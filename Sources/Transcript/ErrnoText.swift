@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Human-readable text for an errno value, with advice for the errors a user can fix.
 enum ErrnoText {

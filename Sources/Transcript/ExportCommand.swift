@@ -1,4 +1,6 @@
-import Foundation
+import FoundationEssentials
+import SystemSupport
+import Glibc
 
 /// Why `captty export` failed.
 public enum ExportError: Error, Sendable, Equatable, CustomStringConvertible {
@@ -46,7 +48,7 @@ public enum ExportCommand {
     /// `output`, or hands it to `standardOutput` when `output` is nil.
     @discardableResult
     public static func run(journal: URL, format: ExportFormat, output: URL?, options: ExportOptions = ExportOptions(),
-                           standardOutput: (Data) -> Void = { FileHandle.standardOutput.write($0) }) throws(ExportError) -> ExportReport {
+                           standardOutput: (Data) -> Void = { Files.writeAll(1, $0) }) throws(ExportError) -> ExportReport {
         let contents: JournalContents
         do { contents = try JournalReader.read(journal) } catch { throw .journal(error) }
         if !contents.issues.isEmpty && !options.skipCorruptLines {

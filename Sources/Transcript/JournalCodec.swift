@@ -1,5 +1,6 @@
 import Deepgram
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// The journal's line format (JSON Lines), both ways.
 ///
@@ -83,12 +84,23 @@ public enum JournalCodec {
 
     private struct OptionsRecord: Decodable { var options: LiveOptions? }
 
+    /// Decodes from any JSON object (and from nothing else), whatever its keys.
+    private struct AnyJSONObject: Decodable {
+        private struct Key: CodingKey {
+            var stringValue: String
+            var intValue: Int? { nil }
+            init(stringValue: String) { self.stringValue = stringValue }
+            init?(intValue: Int) { nil }
+        }
+        init(from decoder: any Decoder) throws { _ = try decoder.container(keyedBy: Key.self) }
+    }
+
     public static func decode(_ line: Substring) throws(DecodingFailure) -> Record {
         let data = Data(line.utf8)
         let dec = JSONDecoder()
         let r: AnyRecord
         do { r = try dec.decode(AnyRecord.self, from: data) } catch {
-            if (try? JSONSerialization.jsonObject(with: data)) is [String: Any] {
+            if (try? dec.decode(AnyJSONObject.self, from: data)) != nil {
                 throw DecodingFailure(reason: "malformed record: \(Self.describe(error))")
             }
             throw DecodingFailure(reason: "not a JSON object")

@@ -1,5 +1,6 @@
 import Deepgram
-import Foundation
+import FoundationEssentials
+import SystemSupport
 
 /// The first line of a journal: what produced the session and when it started.
 public struct JournalHeader: Sendable, Equatable {
@@ -38,5 +39,5 @@ public struct JournalHeader: Sendable, Equatable {
     }
 
     /// A file-name-safe start time (`2026-11-25T12-04-13.123Z`) for default journal paths.
-    public var fileStem: String { startISO8601.replacingOccurrences(of: ":", with: "-") }
+    public var fileStem: String { startISO8601.replacingAll(":", with: "-") }
 }

@@ -1,4 +1,6 @@
-import Foundation
+import FoundationEssentials
+import SystemSupport
+import Glibc
 
 /// Where journals go by default: `$XDG_DATA_HOME/captty/sessions/<start-time>.jsonl`, or
 /// `~/.local/share/captty/sessions/…` when `XDG_DATA_HOME` is unset or not absolute.
@@ -8,7 +10,7 @@ public enum JournalLocation {
         if let x = environment["XDG_DATA_HOME"], x.hasPrefix("/") {
             base = x
         } else {
-            let home = environment["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? NSHomeDirectory()
+            let home = environment["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? homeDirectory()
             base = home + "/.local/share"
         }
         return URL(fileURLWithPath: base).appendingPathComponent("captty/sessions", isDirectory: true)
@@ -25,7 +27,7 @@ public enum JournalLocation {
     static func makeDirectories(_ dir: String) -> Int32? {
         var st = stat()
         if stat(dir, &st) == 0 { return (st.st_mode & S_IFMT) == S_IFDIR ? nil : ENOTDIR }
-        let parent = (dir as NSString).deletingLastPathComponent
+        let parent = dir.pathDeletingLastComponent
         if !parent.isEmpty && parent != dir, let e = makeDirectories(parent) { return e }
         if mkdir(dir, 0o700) != 0 && errno != EEXIST { return errno }
         return nil

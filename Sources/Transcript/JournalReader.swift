@@ -1,4 +1,6 @@
-import Foundation
+import FoundationEssentials
+import Glibc
+import SystemSupport
 
 /// A journal line that could not be read.
 public struct JournalIssue: Sendable, Equatable, CustomStringConvertible {
@@ -60,7 +62,7 @@ public enum JournalReader {
         var rawLines = text.split(separator: "\n", omittingEmptySubsequences: false)
         let endsWithNewline = text.hasSuffix("\n")
         if endsWithNewline { rawLines.removeLast() }
-        guard let firstIndex = rawLines.firstIndex(where: { !$0.trimmingCharacters(in: .whitespaces).isEmpty }) else {
+        guard let firstIndex = rawLines.firstIndex(where: { !$0.trimmingSpaces().isEmpty }) else {
             throw .notAJournal(path: path, reason: "the file is empty")
         }
         let header: JournalHeader

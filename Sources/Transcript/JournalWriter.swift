@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Appends the session's finals to an append-only JSON Lines journal as they commit.
 ///
@@ -65,7 +66,7 @@ public actor JournalWriter {
         syncTask?.cancel()
         if fd >= 0 {
             fsync(fd)
-            Foundation.close(fd)
+            Glibc.close(fd)
         }
     }
 
@@ -103,7 +104,7 @@ public actor JournalWriter {
         syncTask?.cancel(); syncTask = nil
         closed = true
         if fd >= 0 {
-            Foundation.close(fd)
+            Glibc.close(fd)
             fd = -1
         }
         if !state.isFailing { setState(.closed(path: url.path)) }
@@ -181,7 +182,7 @@ public actor JournalWriter {
         }
         if keep < data.count && ftruncate(f, off_t(keep)) != 0 {
             let e = errno
-            Foundation.close(f)
+            Glibc.close(f)
             fail(ErrnoText.message(e, doing: "cut the torn last line of", path: path), retrying: true)
             return false
         }

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import SystemSupport
 
 /// Where caption text may be broken: after punctuation preferably, never after an article,
 /// determiner, preposition or conjunction (which would split it from what it introduces).
@@ -18,10 +19,7 @@ enum LineBreaking {
 
     /// Lower-cased with leading and trailing punctuation removed (`"The,"` → `"the"`).
     static func bare(_ s: String) -> String {
-        let scalars = s.unicodeScalars
-        guard let first = scalars.firstIndex(where: { !CharacterSet.punctuationCharacters.contains($0) }) else { return "" }
-        let last = scalars.lastIndex(where: { !CharacterSet.punctuationCharacters.contains($0) })!
-        let core = String(scalars[first ... last])
+        let core = s.trimming(\.isPunctuation)
         return core.allSatisfy { $0.isASCII && !$0.isUppercase } ? core : core.lowercased()
     }
 

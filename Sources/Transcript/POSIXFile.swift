@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Thin wrappers over POSIX file calls that report `errno` (a C type never leaves the module).
 enum POSIXFile {

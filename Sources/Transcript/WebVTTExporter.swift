@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import SystemSupport
 
 /// WebVTT (`.vtt`): a `NOTE` block describing the session, then cues cut by `CueBuilder`,
 /// with `<v Speaker N>` voice tags when the transcript is diarized.
@@ -27,12 +28,12 @@ public enum WebVTTExporter {
     /// Cue text escaping: `&`, `<`, `>` as entities.
     static func escape(_ s: String) -> String {
         guard s.contains(where: { $0 == "&" || $0 == "<" || $0 == ">" }) else { return s }
-        return s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-            .replacingOccurrences(of: ">", with: "&gt;")
+        return s.replacingAll("&", with: "&amp;").replacingAll("<", with: "&lt;")
+            .replacingAll(">", with: "&gt;")
     }
 
     /// A NOTE may not contain `-->` nor blank lines.
     static func noteSafe(_ s: String) -> String {
-        s.replacingOccurrences(of: "-->", with: "->").replacingOccurrences(of: "\n", with: " ")
+        s.replacingAll("-->", with: "->").replacingAll("\n", with: " ")
     }
 }

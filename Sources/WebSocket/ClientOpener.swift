@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import SystemSupport
 
 /// Opening a client connection on its I/O thread: connect, TLS, upgrade request, response check.
 enum ClientOpener {
@@ -22,7 +23,7 @@ enum ClientOpener {
             // `encodedHost`, not `host`: the `host` getter runs ICU's IDNA (UTS #46) set-up even for
             // an ASCII host, which costs megabytes of resident memory (issue #8). The ASCII form is
             // also what getaddrinfo and SNI need; only percent-escapes are decoded.
-            guard var h = c.encodedHost.map({ $0.contains("%") ? ($0.removingPercentEncoding ?? $0) : $0 }), !h.isEmpty else { throw .invalidURL("'\(Target.redact(url))' has no host") }
+            guard var h = c.encodedHost.map({ $0.contains("%") ? ($0.percentDecoded ?? $0) : $0 }), !h.isEmpty else { throw .invalidURL("'\(Target.redact(url))' has no host") }
             if h.hasPrefix("[") && h.hasSuffix("]") { h = String(h.dropFirst().dropLast()) }
             host = h
             if let p = c.port {
@@ -122,6 +123,6 @@ enum ClientOpener {
         if chunked { body = Handshake.dechunk(body) }
         var text = String(decoding: body.prefix(want), as: UTF8.self)
         if text.count > 1024 { text = String(text.prefix(1024)) + "…" }
-        return text.trimmingCharacters(in: .whitespacesAndNewlines)
+        return text.trimmingWhitespace()
     }
 }

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import SystemSupport
 
 /// The engine of one open WebSocket: a dedicated I/O thread runs a poll loop over the socket
 /// (and its TLS session) and a wake pipe; the `WebSocket` actor talks to it through a small
@@ -41,9 +42,9 @@ final class ConnectionCore: @unchecked Sendable {
         let size: Int
         let cont: CheckedContinuation<Void, Error>
     }
-    private let lock = PThreadLock()
+    private let lock = Lock()
     /// Owns the transport and the "I/O thread only" state below; taken before `lock`, never after.
-    private let ioLock = PThreadLock()
+    private let ioLock = Lock()
     private var dataQueue: [[UInt8]] = []
     private var dataHead = 0
     private var userClose: [UInt8]?            // our close frame, sent after queued data

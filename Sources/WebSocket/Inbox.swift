@@ -3,11 +3,12 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import SystemSupport
 
 /// Received messages waiting for the consumer, with byte accounting so the I/O thread stops
 /// reading (TCP flow control pushes back on the peer) while the consumer is behind.
 final class Inbox: @unchecked Sendable {
-    private let lock = PThreadLock()
+    private let lock = Lock()
     private let wakePipe: WakePipe
     private let limit: Int
     private var items: [WebSocketMessage] = []

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import SystemSupport
 
 /// Monotonic time in nanoseconds, for deadlines on I/O threads.
 enum Monotonic {
@@ -21,29 +22,10 @@ enum Monotonic {
 
 /// A set-once flag another thread can read: cancellation of a blocking open.
 final class CancelFlag: @unchecked Sendable {
-    private let lock = PThreadLock()
+    private let lock = Lock()
     private var value = false
     var isSet: Bool { lock.withLock { value } }
     func set() { lock.withLock { value = true } }
-}
-
-/// A pthread mutex (Foundation-free, usable from any thread).
-final class PThreadLock: @unchecked Sendable {
-    private let m: UnsafeMutablePointer<pthread_mutex_t>
-    init() {
-        m = .allocate(capacity: 1)
-        m.initialize(to: pthread_mutex_t())
-        pthread_mutex_init(m, nil)
-    }
-    deinit {
-        pthread_mutex_destroy(m)
-        m.deallocate()
-    }
-    @inline(__always) func withLock<T>(_ body: () throws -> T) rethrows -> T {
-        pthread_mutex_lock(m)
-        defer { pthread_mutex_unlock(m) }
-        return try body()
-    }
 }
 
 /// POSIX TCP sockets: name resolution, connect with a deadline, listen, poll.

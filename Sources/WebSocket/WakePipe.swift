@@ -3,12 +3,13 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import SystemSupport
 
 /// A non-blocking pipe that wakes a connection's poll loop from other threads.
 final class WakePipe: @unchecked Sendable {
     let readFD: Int32
     let writeFD: Int32
-    private let lock = PThreadLock()
+    private let lock = Lock()
     private var pending = false
 
     init() throws(WebSocketError) {

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// An open WebSocket connection (client or server role): async `send`, an async sequence of
 /// messages, heartbeat, a bounded send queue, and the close handshake.

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import SystemSupport
 import Dispatch
 
 /// A WebSocket listener (server role): accepts TCP (optionally TLS) connections, parses the
@@ -133,7 +134,7 @@ public final class WebSocketServer: Sendable {
 
 /// Connections in their opening handshake, against `maxPendingUpgrades`.
 final class PendingUpgrades: @unchecked Sendable {
-    private let lock = PThreadLock()
+    private let lock = Lock()
     private var count = 0
     func enter(limit: Int) -> Bool { lock.withLock { guard count < max(1, limit) else { return false }; count += 1; return true } }
     func leave() { lock.withLock { count -= 1 } }
@@ -159,7 +160,7 @@ enum ServerOpener {
     /// — the decision or the waiter giving up — learns it, so a late acceptance is not lost.
     private final class DecisionBox: @unchecked Sendable {
         let semaphore = DispatchSemaphore(value: 0)
-        private let lock = PThreadLock()
+        private let lock = Lock()
         private var decision: WebSocketUpgradeDecision?
         private var gaveUp = false
 

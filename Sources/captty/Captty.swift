@@ -1,6 +1,7 @@
 import ArgumentParser
 import CapttyCore
-import Foundation
+import FoundationEssentials
+import SystemSupport
 
 /// `captty`: live captions in a terminal.
 @main
@@ -27,7 +28,7 @@ struct Captty: AsyncParsableCommand {
 /// Control characters are replaced: messages can quote a server (`dg-error`, close reasons).
 @Sendable func printError(_ line: String) {
     let safe = TerminalSafeOutput.errorText(line)
-    FileHandle.standardError.write(Data((safe.hasSuffix("\n") ? safe : safe + "\n").utf8))
+    Files.writeAll(2, (safe.hasSuffix("\n") ? safe : safe + "\n").utf8)
 }
 
 /// Runs `body`, turning captty's own errors into a message on stderr and an exit status.

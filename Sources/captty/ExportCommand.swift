@@ -1,6 +1,6 @@
 import ArgumentParser
 import CapttyCore
-import Foundation
+import FoundationEssentials
 
 /// `captty export JOURNAL`: turn a session journal into a transcript file.
 struct Export: AsyncParsableCommand {

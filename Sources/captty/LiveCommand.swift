@@ -1,6 +1,8 @@
 import ArgumentParser
 import CapttyCore
-import Foundation
+import FoundationEssentials
+import Glibc
+import SystemSupport
 
 /// The default command: live captions.
 struct Live: AsyncParsableCommand {
@@ -98,7 +100,7 @@ struct Live: AsyncParsableCommand {
             if let ms = chunkMs ?? cfg.chunkMilliseconds { paced.chunkDuration = Double(ms) / 1000 }
             status = await LiveLauncher.run(paced)
         } catch let e as ConfigError {
-            FileHandle.standardError.write(Data("captty: \(e)\n".utf8))
+            Files.writeAll(2, "captty: \(e)\n".utf8)
             throw ExitCode(78)
         }
         if status != 0 { throw ExitCode(status) }

@@ -1,6 +1,6 @@
 import ArgumentParser
 import CapttyCore
-import Foundation
+import FoundationEssentials
 
 /// `captty transcribe FILE`: a file as fast as the engine allows.
 struct Transcribe: AsyncParsableCommand {

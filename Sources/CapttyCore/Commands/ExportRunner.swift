@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Transcript
 
 /// `captty export JOURNAL --format F [-o OUT]`.

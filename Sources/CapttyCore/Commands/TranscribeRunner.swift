@@ -1,6 +1,7 @@
 import Audio
 import Deepgram
-import Foundation
+import FoundationEssentials
+import SystemSupport
 import Logging
 import SpeechEngines
 import Transcript
@@ -93,7 +94,7 @@ extension TranscribeRunner {
 /// A WAV file cut short ends the stream normally after its last sample, with a warning: the
 /// transcript of what is there is written, not thrown away.
 final class AudioMeter: @unchecked Sendable {
-    private let lock = NSLock()
+    private let lock = Lock()
     private var total = 0.0
     private var level = LevelMeter()
     private var peak = LevelMeter.floorDB
