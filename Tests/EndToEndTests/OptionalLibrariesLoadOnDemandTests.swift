@@ -30,4 +30,17 @@ import TestSupport
             rm -rf .build/*/debug/{captty,CapttyCore,LocalSpeech,Audio}.build and rebuild
             """)
     }
+
+    /// Full Foundation and ICU cost about 6 MB of resident memory (issue #8's RSS target); every
+    /// module imports FoundationEssentials, and SystemSupport holds what only Foundation had.
+    @Test func binaryDoesNotLinkFullFoundationOrICU() throws {
+        let libs = try Self.needed()
+        #expect(libs.contains { $0.hasPrefix("libFoundationEssentials") }, "readelf found \(libs)")
+        let full = libs.filter { $0.hasPrefix("libFoundation.") || $0.hasPrefix("libFoundationInternationalization") || $0.contains("ICU") }
+        #expect(full.isEmpty, """
+            captty links \(full): some file imports Foundation instead of FoundationEssentials \
+            (grep -rn '^import Foundation$' Sources). A stale incremental build can keep old \
+            autolink entries: touch the Swift files of the module and rebuild.
+            """)
+    }
 }
