@@ -44,7 +44,10 @@ private final class ByteReaderCore: @unchecked Sendable {
     init(fd: Int32, path: String, closeWhenDone: Bool, blockSize: Int, capacity: Int) {
         self.fd = fd; self.path = path; self.closeWhenDone = closeWhenDone
         self.blockSize = blockSize; self.capacity = capacity
-        Threads.detach(name: "captty.read") { [self] in self.loop() }
+        if !Threads.detach(name: "captty.read", { [self] in self.loop() }) {
+            failure = .cannotRead(path: path, detail: "cannot start a thread to read it (the system is out of threads or memory)")
+            if closeWhenDone { close(fd) }
+        }
     }
 
     /// Stops reading after the current `read` returns.

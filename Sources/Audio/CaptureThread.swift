@@ -25,7 +25,9 @@ final class CaptureThread: Sendable {
     }
 
     func start() {
-        Threads.detach(name: "captty.pulse") { [self] in run() }
+        if !Threads.detach(name: "captty.pulse", { [self] in run() }) {
+            continuation.finish(throwing: AudioError.pulse(operation: "capture", detail: Threads.cannotStart))
+        }
     }
 
     func stop() { stopFlag.withLock { $0 = true } }

@@ -8,11 +8,12 @@ import SystemSupport
 /// a dedicated thread with its own main loop and gives up after `timeout` seconds.
 public func listAudioDevices(server: String? = nil, timeout: Double = 10) async throws -> [AudioDevice] {
     try await withCheckedThrowingContinuation { (c: CheckedContinuation<[AudioDevice], Error>) in
-        Threads.detach(name: "captty.pulse-ls") {
+        let started = Threads.detach(name: "captty.pulse-ls") {
             do throws(AudioError) { c.resume(returning: try PulseQuery.listSources(server: server, timeout: timeout)) } catch {
                 c.resume(throwing: error)
             }
         }
+        if !started { c.resume(throwing: AudioError.pulse(operation: "listing devices", detail: Threads.cannotStart)) }
     }
 }
 

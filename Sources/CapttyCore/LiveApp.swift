@@ -48,7 +48,11 @@ public final class LiveApp: Sendable {
     /// without having started).
     public func run() async throws -> Session.Summary {
         let result: Result<Session.Summary, TerminalError> = await withCheckedContinuation { c in
-            Threads.detach(name: "captty-ui", stackSize: 4 << 20) { [self] in c.resume(returning: self.loop()) }
+            let started = Threads.detach(name: "captty-ui", stackSize: 4 << 20) { [self] in c.resume(returning: self.loop()) }
+            if !started {
+                let term = ProcessInfo.processInfo.environment["TERM"] ?? ""
+                c.resume(returning: .failure(.cannotOpen(term: term, reason: Threads.cannotStart)))
+            }
         }
         return try result.get()
     }

@@ -42,6 +42,9 @@ public enum Threads {
         return true
     }
 
+    /// What to tell a user when `detach` returned false.
+    public static let cannotStart = "cannot start a thread: the system is out of threads or memory (close other programs, or raise `ulimit -u`)"
+
     /// Sleeps the calling thread for `seconds` (nothing for zero or less).
     public static func sleep(seconds: Double) {
         guard seconds > 0 else { return }
