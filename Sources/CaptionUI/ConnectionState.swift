@@ -2,8 +2,9 @@
 public enum ConnectionState: Equatable, Sendable {
     case connecting
     case live
-    /// Waiting `inSeconds` before reconnect attempt number `attempt` (1-based).
-    case reconnecting(inSeconds: Int, attempt: Int)
+    /// Waiting `inSeconds` before reconnect attempt number `attempt` (1-based); `reason` says
+    /// why the connection dropped or the last attempt failed ("" when not known).
+    case reconnecting(inSeconds: Int, attempt: Int, reason: String = "")
     case paused
     case error(message: String)
     case finished

@@ -1,11 +1,12 @@
 /// A message box (for example an export result or an error that needs reading).
 public enum MessageOverlayView {
-    public static func draw(title: String, text: String, theme: Theme, into surface: inout Surface, rect: Rect) {
+    public static func draw(title: String, text: String, footer: String = "any key closes", theme: Theme,
+                            into surface: inout Surface, rect: Rect) {
         let maxW = max(1, min(rect.width - 4, 60))
         let tokens = LineLayout.splitWords(text).map { LineLayout.token($0, theme.overlayText) }
         let rows = LineLayout.wrap(tokens, width: maxW, baseStyle: theme.overlayText, hangingIndent: false)
         let innerW = max(min(maxW, 24), rows.map(\.width).max() ?? 0)
-        let inner = OverlayBox.draw(title: DisplayWidth.sanitizedForTerminal(title), footer: "any key closes",
+        let inner = OverlayBox.draw(title: DisplayWidth.sanitizedForTerminal(title), footer: footer,
                                     inner: TerminalSize(width: innerW, height: rows.count), theme: theme,
                                     into: &surface, area: rect)
         for (i, row) in rows.prefix(inner.height).enumerated() {

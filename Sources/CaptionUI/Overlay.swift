@@ -6,5 +6,6 @@ public enum Overlay: Equatable, Sendable {
     case help(page: Int = 0)
     case devicePicker(DevicePickerState)
     case exportPrompt(ExportPromptState)
-    case message(title: String, text: String)
+    /// A message; `footer` says how it goes away ("" for none: e.g. while finishing).
+    case message(title: String, text: String, footer: String = "any key closes")
 }

@@ -15,18 +15,26 @@ public enum PlainFormatter {
     }
 
     /// A status line for stderr when the connection state changes, e.g.
-    /// "captty: reconnecting in 3 s (attempt 2)".
-    public static func statusLine(_ state: ConnectionState) -> String {
+    /// "captty: reconnecting in 3 s (attempt 2): cannot connect to Deepgram at …: Connection refused".
+    /// `withReason: false` leaves a reconnect's reason out (it was just printed as a warning).
+    public static func statusLine(_ state: ConnectionState, withReason: Bool = true) -> String {
         let text: String
         switch state {
         case .connecting: text = "connecting…"
         case .live: text = "live"
-        case .reconnecting(let s, let attempt): text = "reconnecting in \(s) s (attempt \(attempt))"
+        case .reconnecting(let s, let attempt, let reason):
+            text = "reconnecting in \(s) s (attempt \(attempt))" + (withReason ? reasonSuffix(reason) : "")
         case .paused: text = "paused"
         case .error(let message): text = "error: \(DisplayWidth.sanitizedForTerminal(message))"
         case .finished: text = "finished"
         }
         return "captty: \(text)"
+    }
+
+    /// ": <reason>", made safe for a terminal; "" for no reason.
+    static func reasonSuffix(_ reason: String) -> String {
+        let r = DisplayWidth.sanitizedForTerminal(reason.trimmingWhitespace())
+        return r.isEmpty ? "" : ": \(r)"
     }
 
     /// A status line about saving, e.g. "captty: saving to /path/x.jsonl" or

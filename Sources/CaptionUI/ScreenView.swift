@@ -21,8 +21,8 @@ public enum ScreenView {
             DevicePickerView.draw(state, theme: theme, into: &surface, rect: layout.captions)
         case .exportPrompt(let state):
             ExportPromptView.draw(state, theme: theme, into: &surface, rect: layout.captions)
-        case .message(let title, let text):
-            MessageOverlayView.draw(title: title, text: text, theme: theme, into: &surface, rect: layout.captions)
+        case .message(let title, let text, let footer):
+            MessageOverlayView.draw(title: title, text: text, footer: footer, theme: theme, into: &surface, rect: layout.captions)
         }
     }
 

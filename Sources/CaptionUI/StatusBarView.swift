@@ -28,12 +28,13 @@ public enum StatusBarView {
         }
     }
 
-    /// The text of the connection state, e.g. "↻ reconnecting in 3 s (attempt 2)".
+    /// The text of the connection state, e.g. "↻ reconnecting in 3 s (attempt 2): connection refused".
     public static func connectionLabel(_ state: ConnectionState) -> String {
         switch state {
         case .connecting: return "◌ connecting…"
         case .live: return "● live"
-        case .reconnecting(let s, let attempt): return "↻ reconnecting in \(s) s (attempt \(attempt))"
+        case .reconnecting(let s, let attempt, let reason):
+            return "↻ reconnecting in \(s) s (attempt \(attempt))" + PlainFormatter.reasonSuffix(reason)
         case .paused: return "‖ paused"
         case .error(let message): return "✖ error: \(DisplayWidth.sanitizedForTerminal(message))"
         case .finished: return "■ finished"
@@ -59,8 +60,17 @@ public enum StatusBarView {
                                               foreground: theme.statusBar.foreground,
                                               background: theme.statusBar.background)
         }
-        out.append(Segment(text: " \(connectionLabel(status.connection)) ", style: connStyle, priority: 0,
-                           rightAligned: false, truncatable: { if case .error = status.connection { return true }; return false }()))
+        if case .reconnecting(let secs, let attempt, let reason) = status.connection, !reason.isEmpty {
+            // Why it reconnects, cut to the room left once the state, the clock and a save
+            // failure are shown; it goes before the engine and model.
+            let label = connectionLabel(.reconnecting(inSeconds: secs, attempt: attempt))
+            out.append(Segment(text: " \(label)", style: connStyle, priority: 0, rightAligned: false))
+            out.append(Segment(text: PlainFormatter.reasonSuffix(reason) + " ", style: connStyle, priority: 2,
+                               rightAligned: false, truncatable: true))
+        } else {
+            out.append(Segment(text: " \(connectionLabel(status.connection)) ", style: connStyle, priority: 0,
+                               rightAligned: false, truncatable: { if case .error = status.connection { return true }; return false }()))
+        }
         let engine = [status.engine, status.model].filter { !$0.isEmpty }.joined(separator: " ")
         if !engine.isEmpty { out.append(Segment(text: " \(engine)", style: theme.statusBar, priority: 2, rightAligned: false)) }
         if !status.language.isEmpty {

@@ -35,8 +35,14 @@ public enum TerminalSignals {
         return s == 0 ? nil : s
     }
 
+    /// How many termination signals arrived (a second one means "stop now, do not wait").
+    public static var terminationCount: Int { receivedCount.load(ordering: .acquiring) }
+
     /// Forgets a received termination signal (tests).
-    public static func resetTerminationFlag() { receivedSignal.store(0, ordering: .releasing) }
+    public static func resetTerminationFlag() {
+        receivedSignal.store(0, ordering: .releasing)
+        receivedCount.store(0, ordering: .releasing)
+    }
 
     /// Installs the crash handlers (idempotent); they restore the terminal saved by
     /// `saveTerminalModes` (called by `CursesTerminal.init`).
@@ -82,9 +88,11 @@ public enum TerminalSignals {
 }
 
 private let receivedSignal = Atomic<Int32>(0)
+private let receivedCount = Atomic<Int>(0)
 
 private func terminationHandler(_ sig: Int32) {
     receivedSignal.store(sig, ordering: .releasing)
+    receivedCount.add(1, ordering: .acquiringAndReleasing)   // lock-free: async-signal-safe
 }
 
 private func crashHandler(_ sig: Int32) {

@@ -76,15 +76,28 @@ public final class LiveApp: Sendable {
         var lastNotice: String?
         renderer.renderNow(state.snapshot(session.view), now: Renderer.monotonicSeconds())
 
+        var signalsAtQuit = 0
+        var hurried = false
         func quit() {
             guard !quitting else { return }
             quitting = true
-            state.overlay = .message(title: "Finishing", text: "Waiting for the last captions and saving the transcript…")
+            signalsAtQuit = TerminalSignals.terminationCount
+            let secs = session.configuration.finishTimeout.components.seconds
+            let key = state.keyBindings.keys(for: .quit).first?.displayName ?? "q"
+            state.overlay = .message(title: "Finishing", text: "Waiting up to \(secs) s for the last captions and saving the "
+                                     + "transcript… Press \(key) again to stop waiting.", footer: "")
             Task { [self] in self.post(.finished(await session.finish())) }
+        }
+        /// Quit asked again while finishing: stop waiting for the engine (what arrived is kept).
+        func hurry() {
+            guard quitting, !hurried else { return }
+            hurried = true
+            Task { await session.stopWaiting() }
         }
 
         while summary == nil {
             if TerminalSignals.terminationRequested || ScreenSupervisor.supervisorGone { quit() }
+            if quitting && TerminalSignals.terminationCount > signalsAtQuit { hurry() }
             for m in inbox.withLock({ i -> [Inbox] in defer { i = [] }; return i }) {
                 switch m {
                 case .devices(let list):
@@ -108,7 +121,12 @@ public final class LiveApp: Sendable {
                 wait = max(1, Int(s * 1000) + 1)
             }
             guard let key = term.readKey(timeoutMilliseconds: wait) else { continue }
-            if quitting { continue }
+            if quitting {
+                if case .action(.quit) = ScreenCommand.route(key, overlay: .none, bindings: state.keyBindings, screen: term.size) {
+                    hurry()
+                }
+                continue
+            }
             let snapshot = state.snapshot(session.view)
             switch ScreenCommand.route(key, overlay: state.overlay, bindings: state.keyBindings, screen: term.size) {
             case .resize:

@@ -76,7 +76,8 @@ public enum LiveLauncher {
                 let runner = PlainRunner(timestamps: request.timestamps || request.settings.toggles.timestamps,
                                          speakerLabels: request.settings.toggles.speakerLabels)
                 // Off the audio thread (docs/ARCHITECTURE.md): a stdout nobody reads must not stall the audio.
-                summary = await runner.run(session, stop: { TerminalSignals.terminationRequested })
+                summary = await runner.run(session, stop: { TerminalSignals.terminationRequested },
+                                           signals: { TerminalSignals.terminationCount })
             } else {
                 let app = LiveApp(session: session, settings: request.settings)
                 do {
@@ -88,6 +89,7 @@ public enum LiveLauncher {
             }
             let view = session.view
             let out: @Sendable (String) -> Void = request.plain ? PlainRunner.standardError : PlainRunner.standardOutput
+            if let incomplete = summary.incomplete { out("captty: \(DisplayWidth.sanitizedForTerminal(incomplete))") }
             if let path = summary.journalPath {
                 if case .failing(_, let message, _) = summary.save {
                     out("captty: the transcript could not be fully saved to \(path): \(message)")

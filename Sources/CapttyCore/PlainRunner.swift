@@ -40,8 +40,11 @@ public struct PlainRunner: Sendable {
     }
 
     /// Starts the session, prints lines until the source ends or `stop()` returns true (checked
-    /// on every change and at least every 500 ms), then finishes the session.
-    public func run(_ session: Session, stop: @escaping @Sendable () -> Bool = { false }) async -> Session.Summary {
+    /// on every change and at least every 500 ms), then finishes the session. While finishing
+    /// waits for the engine, a rise of `signals()` (termination signals so far: Ctrl-C) stops
+    /// the wait.
+    public func run(_ session: Session, stop: @escaping @Sendable () -> Bool = { false },
+                    signals: @escaping @Sendable () -> Int = { 0 }) async -> Session.Summary {
         await session.start()
         var printed = 0
         var lastConnection: ConnectionState?
@@ -49,22 +52,24 @@ public struct PlainRunner: Sendable {
         var lastDevice: String?
         var lastNotice: String?
         var warningsShown = 0
+        var lastWarning: String?
         let changes = session.changes
         // Wake up regularly so a termination signal is seen without a change (within a second;
         // the leeway lets the check ride on the audio path's wake-ups).
         let ticker = Task(executorPreference: session.configuration.executor) {
             while !Task.isCancelled {
                 try? await SerialThreadExecutor.sleep(for: .milliseconds(500), leeway: .milliseconds(500))
-                if stop() { _ = await session.finish(); break }
+                if stop() {
+                    // Lines that arrive while finishing are still printed by the loop below,
+                    // which ends when the session has finished.
+                    await finishSaying(session, signals: signals)
+                    break
+                }
             }
         }
         for await _ in changes {
             let v = session.view
-            report(v, lastConnection: &lastConnection, lastSave: &lastSave, lastDevice: &lastDevice)
-            if let n = v.notice, n != lastNotice {
-                lastNotice = n
-                writeErr("captty: \(DisplayWidth.sanitizedForTerminal(n))")
-            }
+            // Warnings first: a reconnect's reason that was just printed as one is not repeated.
             if v.warningCount > warningsShown {
                 // Several may arrive between two looks; print each one still kept, and say how
                 // many scrolled away (the log has them all).
@@ -73,17 +78,45 @@ public struct PlainRunner: Sendable {
                 if new > kept.count { writeErr("captty: \(new - kept.count) more server problems (see the log)") }
                 for w in kept { writeErr("captty: \(DisplayWidth.sanitizedForTerminal(w))") }
                 warningsShown = v.warningCount
+                lastWarning = kept.last
+            }
+            report(v, lastConnection: &lastConnection, lastSave: &lastSave, lastDevice: &lastDevice, lastWarning: lastWarning)
+            if let n = v.notice, n != lastNotice {
+                lastNotice = n
+                writeErr("captty: \(DisplayWidth.sanitizedForTerminal(n))")
             }
             printed = printClosed(v.store, from: printed, all: false)
-            if stop() || (v.sourceEnded && v.connection == .finished) { break }
+            if v.sourceEnded && v.connection == .finished { break }
             if v.sourceEnded, case .error = v.connection { break }
         }
         ticker.cancel()
+        await ticker.value
         let summary = await session.finish()
         let v = session.view
         printed = printClosed(v.store, from: printed, all: true)
-        report(v, lastConnection: &lastConnection, lastSave: &lastSave, lastDevice: &lastDevice)
+        report(v, lastConnection: &lastConnection, lastSave: &lastSave, lastDevice: &lastDevice, lastWarning: lastWarning)
         return summary
+    }
+
+    /// Finishes the session; when that takes more than a second (the engine's last results are
+    /// late, or it is reconnecting), says what it waits for and how to stop at once.
+    private func finishSaying(_ session: Session, signals: @escaping @Sendable () -> Int) async {
+        let finishing = Task { await session.finish() }
+        let started = ContinuousClock.now
+        let signalsBefore = signals()
+        var told = false
+        while !(await session.isFinished) {
+            try? await Task.sleep(for: .milliseconds(100))
+            if Task.isCancelled { break }
+            if !told && ContinuousClock.now - started > .seconds(1) {
+                told = true
+                let secs = session.configuration.finishTimeout.components.seconds
+                writeErr("captty: stopping: waiting up to \(secs) s for the last captions "
+                         + "(Ctrl-C \(signalsBefore > 0 ? "again " : "")to stop now)")
+            }
+            if signals() > signalsBefore { await session.stopWaiting() }
+        }
+        _ = await finishing.value
     }
 
     /// Prints lines from `from` on that are closed (all of them when `all`); returns the new count.
@@ -101,11 +134,13 @@ public struct PlainRunner: Sendable {
     }
 
     private func report(_ v: SessionView, lastConnection: inout ConnectionState?, lastSave: inout CaptionUI.SaveState?,
-                        lastDevice: inout String?) {
+                        lastDevice: inout String?, lastWarning: String?) {
         let status = v.status
         if status.connection != lastConnection {
             lastConnection = status.connection
-            writeErr(PlainFormatter.statusLine(status.connection))
+            var repeatsWarning = false
+            if case .reconnecting(_, _, let reason) = status.connection, !reason.isEmpty { repeatsWarning = reason == lastWarning }
+            writeErr(PlainFormatter.statusLine(status.connection, withReason: !repeatsWarning))
         }
         if status.save != lastSave {
             lastSave = status.save

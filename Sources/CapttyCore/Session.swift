@@ -50,6 +50,8 @@ public actor Session {
         public var wordCount: Int
         /// Whether every engine run ended by itself within the timeout.
         public var engineFinishedCleanly: Bool
+        /// When it did not: what may be missing and why, for the user (nil otherwise).
+        public var incomplete: String? = nil
     }
 
     /// Audio accounting, for tests and the benchmark.
@@ -101,6 +103,8 @@ public actor Session {
     /// Live runs, oldest first; only the oldest applies its events, later ones hold them.
     private var runOrder: [Int] = []
     private var currentRun: Int?
+    /// Why the current run's connection last dropped or failed to open (shown while reconnecting).
+    private var dropReason = ""
     private var nextRunID = 0
     private var counts = AudioCounts()
     private var meter: LevelMeter
@@ -110,6 +114,7 @@ public actor Session {
     private var startedAt: ContinuousClock.Instant?
     private var paused = false
     private var stopping = false
+    private var hurried = false
     private var started = false
     private var pumpTask: Task<Void, Never>?
     private var tickTask: Task<Void, Never>?
@@ -283,6 +288,13 @@ public actor Session {
         await withCheckedContinuation { idleWaiters.append($0) }
     }
 
+    /// Whether `finish()` has completed.
+    public var isFinished: Bool { summary != nil }
+
+    /// Makes a `finish()` in progress stop waiting for the engine's last results (the user
+    /// asked twice); what arrived is kept and the journal is closed as usual.
+    public func stopWaiting() { hurried = true }
+
     private var isIdle: Bool { (viewState.sourceEnded && runOrder.isEmpty) || summary != nil }
 
     /// Stops the source, finishes the engine (waiting at most `finishTimeout` for its last
@@ -302,7 +314,7 @@ public actor Session {
             runs[id]?.backlog.close()   // the pump must not wait for an engine that is stopping
         }
         let deadline = clock.now.advanced(by: configuration.finishTimeout)
-        while !runOrder.isEmpty && clock.now < deadline {
+        while !runOrder.isEmpty && clock.now < deadline && !hurried {
             try? await Task.sleep(for: .milliseconds(20))
         }
         let clean = runOrder.isEmpty
@@ -322,13 +334,27 @@ public actor Session {
         saveTask?.cancel()
         if case .error = viewState.connection {} else { viewState.connection = .finished }
         viewState.finished = true
-        let s = Summary(journalPath: journal?.url.path, save: save, lineCount: store.lines.count,
+        var s = Summary(journalPath: journal?.url.path, save: save, lineCount: store.lines.count,
                         wordCount: store.wordCount, engineFinishedCleanly: clean)
+        if !clean { s.incomplete = incompleteMessage() }
         summary = s
         publish()
         changeContinuation.finish()
         resumeIdleWaiters()
         return s
+    }
+
+    /// Said when finishing gave up on an engine run: the audio that may have no captions, and
+    /// the engine's last problem (e.g. it could not reconnect).
+    private func incompleteMessage() -> String {
+        let why = dropReason.isEmpty ? "" : " (last problem: \(dropReason))"
+        var text = "stopped before the \(viewState.engineName.isEmpty ? "speech" : viewState.engineName) engine finished\(why)"
+        if let sent = lastSentEnd, sent > store.time + 0.5 {
+            text += "; the audio from \(TimeFormat.clock(store.time)) to \(TimeFormat.clock(sent)) may have no captions"
+        } else {
+            text += "; the last captions may be missing"
+        }
+        return text
     }
 
     // MARK: Pump
@@ -431,12 +457,17 @@ public actor Session {
     private func updateConnection(for event: LiveEvent) {
         switch event {
         case .open, .results, .speechStarted, .utteranceEnd:
+            if case .open = event { dropReason = "" }
             if case .error = viewState.connection { break }
             viewState.connection = .live
         case .reconnecting(let attempt, let delay):
             let secs = Int((Double(delay.components.seconds) + Double(delay.components.attoseconds) / 1e18).rounded(.up))
-            viewState.connection = .reconnecting(inSeconds: secs, attempt: attempt)
+            viewState.connection = .reconnecting(inSeconds: secs, attempt: attempt, reason: dropReason)
         case .error(let e):
+            if !e.isFatal, e.kind != .audioLost {
+                // The engine says why before it says it reconnects: kept for the status.
+                dropReason = e.description
+            }
             if e.isFatal {
                 viewState.connection = .error(message: e.description)
             } else if e.kind == .server || e.kind == .protocolViolation || e.kind == .timeout || e.kind == .audioLost {

@@ -52,6 +52,13 @@ struct ConnectionFailure {
         let reason = credential.redact(reason)
         let action = DisconnectClassifier.action(closeCode: code, reason: reason)
         let explained = DisconnectClassifier.explain(closeCode: code, reason: reason)
+        if code == 1006, case .reconnect = action {
+            // 1006 is never sent on the wire: the reason is this side's account of the loss,
+            // not the server's words (so no dg-error, and no "1006 … (connection lost …)").
+            let why = reason.isEmpty ? "the connection ended without a close frame" : reason
+            return .init(action: action, error: LiveError(kind: .network, message: "connection to Deepgram lost: \(why)",
+                                                          isFatal: false, closeCode: code, requestID: requestID))
+        }
         let err: LiveError
         switch action {
         case .stop:

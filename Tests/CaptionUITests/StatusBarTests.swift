@@ -43,6 +43,27 @@ struct StatusBarTests {
         for bar in [bar60, bar100, bar140] { #expect(!bar.contains("mssav") && !bar.contains("ms…") && !bar.contains("ms/")) }
     }
 
+    /// Why it reconnects follows the state in the same style; on a narrow bar it is cut (the
+    /// state and the clock stay), and with no room it is left out.
+    @Test func reconnectShowsWhyAndIsCutToTheRoomLeft() {
+        let reason = "cannot connect to Deepgram at 127.0.0.1:9: Connection refused"
+        let snap = SampleScreens.snapshot(state: .reconnecting(inSeconds: 3, attempt: 2, reason: reason))
+        let wide = ScreenView.render(snap, size: TerminalSize(width: 160, height: 12))
+        let bar160 = wide.rowText(11)
+        #expect(bar160.contains("↻ reconnecting in 3 s (attempt 2): \(reason)"), "\(bar160)")
+        #expect(bar160.contains("01:02:03") && bar160.contains("Deepgram nova-3"))
+        let theme = Theme(mode: .color)
+        #expect(wide[11, bar160.distance(of: "Connection refused")].style == theme.statusWaiting)
+        let bar80 = ScreenView.render(snap, size: TerminalSize(width: 80, height: 24)).rowText(23)
+        #expect(bar80.contains("↻ reconnecting in 3 s (attempt 2): cannot connect"), "\(bar80)")
+        #expect(bar80.contains("…") && !bar80.contains("refused") && bar80.contains("01:02:03"), "\(bar80)")
+        #expect(DisplayWidth.of(bar80) <= 80)
+        let bar48 = ScreenView.render(snap, size: TerminalSize(width: 48, height: 12)).rowText(11)
+        #expect(bar48.contains("↻ reconnecting in 3 s (attempt 2)") && bar48.contains("01:02:03"), "\(bar48)")
+        #expect(!bar48.contains("cannot"))
+        #expect(DisplayWidth.of(bar48) <= 48)
+    }
+
     @Test func failingSaveIsShownBeforeLessImportantParts() {
         var snap = SampleScreens.snapshot()
         snap.status.save = .failing(message: "disk full (ENOSPC) writing /home/ana/captty.jsonl")

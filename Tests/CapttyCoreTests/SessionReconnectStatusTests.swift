@@ -37,7 +37,14 @@ import Transcript
                 await session.finish()
                 return await watcher.value
             }
-            #expect(seen.contains(.reconnecting(inSeconds: 1, attempt: 1)), "states: \(seen)")
+            // The status says why: the double aborted the connection without a close frame.
+            let reconnect = seen.first { if case .reconnecting = $0 { return true }; return false }
+            guard case .reconnecting(1, 1, let reason)? = reconnect else {
+                Issue.record("no reconnecting state: \(seen)")
+                return
+            }
+            #expect(reason.hasPrefix("connection to Deepgram lost: the peer closed the connection without a close frame"), "\(reason)")
+            #expect(!reason.contains("1006"), "\(reason)")
             #expect(seen.last == .finished)
             let stats = try double.stats()
             #expect(stats.connections.count == 2)

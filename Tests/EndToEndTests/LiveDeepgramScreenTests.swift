@@ -69,4 +69,32 @@ import TestSupport
             try tmux.waitForShell()
         }
     }
+
+    /// Nothing listens where the engine should be: the status bar says why it reconnects; q
+    /// says how long it waits for the last captions, q again stops the wait, and after the
+    /// screen is gone captty says which audio may have no captions.
+    @Test(.timeLimit(.minutes(2))) func unreachableEngineSaysWhyAndQuitTwiceStopsWaiting() async throws {
+        let dir = try scratchDirectory("e2e")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let wav = try TestAudio.tone(seconds: 30, in: dir)
+        let port = try freeLoopbackPort()   // bound and released: nothing listens there now
+        let tmux = try TmuxScreen(width: 120, height: 30, environment: ["HOME": dir.path, "DEEPGRAM_API_KEY": "test-key"])
+        defer { tmux.kill() }
+        try tmux.run("\(shellQuoted(TestPaths.capttyBinary.path)) --engine deepgram --url ws://127.0.0.1:\(port) "
+                     + "--file \(shellQuoted(wav)) --no-journal")
+        let bar = try tmux.waitFor(text: "(attempt 2): cannot connect to Deepgram at 127.0.0.1:\(port)", timeout: 30)
+        #expect(bar.contains("reconnecting in"))
+        try tmux.press("q")
+        let finishing = try tmux.waitFor(text: "Finishing", timeout: 10)
+        #expect(finishing.contains("Waiting up to 10 s for the last captions"))
+        #expect(finishing.contains("Press q again to stop waiting."))
+        #expect(!finishing.contains("any key closes"), "keys do not close it while finishing")
+        let pressed = Date()
+        try tmux.press("q")
+        try tmux.waitForShell(timeout: 8)
+        #expect(Date().timeIntervalSince(pressed) < 5, "the second q did not stop the wait")
+        let after = try tmux.screen().split(separator: "\n").joined()   // the message wraps at 120 columns
+        #expect(after.contains("captty: stopped before the deepgram engine finished (last problem: cannot connect"), "\(after)")
+        #expect(after.contains("may have no captions"), "\(after)")
+    }
 }

@@ -12,17 +12,7 @@ struct APIKeySecrecyTests {
     static let wav = TestPaths.deepgramFixtures.appendingPathComponent("audio/testing-websocket.wav").path
 
     /// A loopback port nobody listens on (bound, read back, closed).
-    static func closedPort() -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var a = sockaddr_in()
-        a.sin_family = sa_family_t(AF_INET)
-        a.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &a) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, len) } }
-        _ = withUnsafeMutablePointer(to: &a) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) } }
-        return Int(UInt16(bigEndian: a.sin_port))
-    }
+    static func closedPort() -> Int { (try? freeLoopbackPort()) ?? 9 }
 
     /// Every file under `dir` (HOME and XDG dirs of the run: journals, exports, logs), as text.
     static func contents(of dir: URL) -> [(String, String)] {

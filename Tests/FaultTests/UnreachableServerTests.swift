@@ -1,0 +1,110 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// The server cannot be reached, from the start or after it dies. Found by probing in tmux:
+/// plain mode printed only "reconnecting in 3 s (attempt 2)" with no reason, Ctrl-C then
+/// waited 10 s in silence (a second Ctrl-C changed nothing), and it ended with "finished" as if
+/// every second had captions. Now each reconnect says why, the wait is announced, a second
+/// Ctrl-C stops it, and the end says which stretch of audio may have no captions.
+@Suite(.serialized) struct UnreachableServerTests {
+    static let reconnectLine = #"^captty: reconnecting in \d+ s \(attempt (\d+)\)(: .+)?$"#
+
+    /// Waits for `count` reconnecting lines on stderr and returns them.
+    func reconnectLines(_ captty: ChildProcess, count: Int, timeout: Double) async -> [String] {
+        let deadline = Date().addingTimeInterval(timeout)
+        var lines: [String] = []
+        while Date() < deadline && captty.process.isRunning {
+            lines = captty.stderrLines.filter { $0.range(of: Self.reconnectLine, options: .regularExpression) != nil }
+            if lines.count >= count { break }
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+        return lines
+    }
+
+    /// Ctrl-C, then (once the wait is announced) Ctrl-C again: returns the seconds from the
+    /// second signal to the exit.
+    func interruptTwice(_ captty: ChildProcess) async -> Double? {
+        let before = captty.stderrLines.count
+        captty.signal(SIGINT)
+        let told = await captty.waitForLine(.stderr, after: before, timeout: 5) { $0.hasPrefix("captty: stopping: waiting up to") }
+        #expect(told == "captty: stopping: waiting up to 10 s for the last captions (Ctrl-C again to stop now)",
+                "stderr: \(captty.stderrText)")
+        let second = Date()
+        captty.signal(SIGINT)
+        guard await captty.waitExit(timeout: 8) else { return nil }
+        return Date().timeIntervalSince(second)
+    }
+
+    @Test(.timeLimit(.minutes(2))) func nothingListensOnThePort() async throws {
+        let dir = try scratchDirectory("unreachable")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let wav = dir.appendingPathComponent("counter.wav")
+        _ = try FaultAudio.writeCounterWAV(to: wav, seconds: 60)
+        let port = try freeLoopbackPort()
+        let journal = dir.appendingPathComponent("j.jsonl").path
+        let captty = try startCaptty(["--plain", "--file", wav.path, "--engine", "deepgram",
+                                      "--url", "ws://127.0.0.1:\(port)", "--journal", journal])
+        defer { captty.stop() }
+        let lines = await reconnectLines(captty, count: 2, timeout: 20)
+        #expect(lines.count >= 2, "stderr: \(captty.stderrText)")
+        for line in lines {
+            #expect(line.hasSuffix(": cannot connect to Deepgram at 127.0.0.1:\(port): Connection refused"), "\(line)")
+        }
+        let took = await interruptTwice(captty)
+        #expect(took.map { $0 < 4 } == true, "the second Ctrl-C did not stop the wait: \(String(describing: took)) s")
+        #expect(captty.ending == "exit 0", "stderr: \(captty.stderrText)")
+        let end = captty.stderrLines.first { $0.hasPrefix("captty: stopped before the deepgram engine finished") }
+        #expect(end?.contains("(last problem: cannot connect to Deepgram at 127.0.0.1:\(port): Connection refused)") == true,
+                "stderr: \(captty.stderrText)")
+        #expect(end?.range(of: #"the audio from 00:00:00 to 00:00:0[1-9] may have no captions$"#, options: .regularExpression) != nil,
+                "\(end ?? "no end line")")
+        let j = try JournalSummary.read(journal)
+        print("nothing listening: \(lines.count) reconnect lines, exit \(String(format: "%.2f", took ?? -1)) s after the "
+              + "second Ctrl-C; journal \(j)")
+        #expect(j.words.isEmpty && j.issues.isEmpty)
+    }
+
+    /// Finals flow, then the server (the Deepgram TEST DOUBLE) is killed and not restarted.
+    @Test(.timeLimit(.minutes(2))) func theServerDiesAndStaysDown() async throws {
+        let dir = try scratchDirectory("unreachable")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let wav = dir.appendingPathComponent("counter.wav")
+        _ = try FaultAudio.writeCounterWAV(to: wav, seconds: 120)
+        let (double, port) = try await Peer.launch("deepgram_double.py", [
+            "--api-key", FaultAudio.apiKey, "--record-dir", dir.appendingPathComponent("double").path,
+            "--word-names", "counter"])
+        defer { double.stop(grace: 1) }
+        let journal = dir.appendingPathComponent("j.jsonl").path
+        let captty = try startCaptty(["--plain", "--file", wav.path, "--speed", "2", "--engine", "deepgram",
+                                      "--url", "ws://127.0.0.1:\(port)", "--journal", journal])
+        defer { captty.stop() }
+        #expect(await captty.waitForLine(after: 2, timeout: 30) { _ in true } != nil, "no finals: \(captty.stderrText)")
+        double.signal(SIGKILL)
+        double.process.waitUntilExit()
+        let lines = await reconnectLines(captty, count: 2, timeout: 20)
+        #expect(lines.count >= 2, "stderr: \(captty.stderrText)")
+        // Every reconnect says why: on its own line or as the warning printed just before it.
+        let err = captty.stderrLines
+        for line in lines {
+            let i = err.firstIndex(of: line)!
+            let saysWhy = line.range(of: #"\): \S"#, options: .regularExpression) != nil
+                || (i > 0 && !err[i - 1].contains("reconnecting in"))
+            #expect(saysWhy, "\(line) (after \(i > 0 ? err[i - 1] : "nothing"))")
+        }
+        #expect(lines.dropFirst().allSatisfy { $0.hasSuffix(": cannot connect to Deepgram at 127.0.0.1:\(port): Connection refused") },
+                "\(lines)")
+        let took = await interruptTwice(captty)
+        #expect(took.map { $0 < 4 } == true, "the second Ctrl-C did not stop the wait: \(String(describing: took)) s")
+        #expect(captty.ending == "exit 0", "stderr: \(captty.stderrText)")
+        let end = captty.stderrLines.first { $0.hasPrefix("captty: stopped before the deepgram engine finished") } ?? ""
+        // The stretch named starts where the captions stopped, not at zero.
+        let from = end.range(of: #"the audio from (\d\d:\d\d:\d\d) to (\d\d:\d\d:\d\d) may have no captions$"#, options: .regularExpression)
+        #expect(from != nil && !end.contains("from 00:00:00"), "\(end)")
+        let words = FaultAudio.words(in: captty.stdoutLines)
+        let j = try JournalSummary.read(journal)
+        print("server died: \(words.count) words printed, \(lines.count) reconnect lines; \(end); journal \(j)")
+        #expect(!words.isEmpty && j.words == words, "journal and printed lines differ")
+        #expect(j.issues.isEmpty && !j.tornLastLine)
+    }
+}
