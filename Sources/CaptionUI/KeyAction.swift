@@ -82,7 +82,7 @@ public enum KeyAction: String, CaseIterable, Hashable, Sendable {
         case .scrollBottom: return "Jump to the newest line and follow live captions again."
         case .help: return "Show or hide the list of keys."
         case .redraw: return "Clear and redraw the whole screen."
-        case .quit: return "Finish the session, save the transcript and quit."
+        case .quit: return "Finish the session, save the transcript and quit; again: stop waiting for the last captions."
         }
     }
 
