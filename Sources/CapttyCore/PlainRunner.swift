@@ -103,18 +103,20 @@ public struct PlainRunner: Sendable {
     private func finishSaying(_ session: Session, signals: @escaping @Sendable () -> Int) async {
         let finishing = Task { await session.finish() }
         let started = ContinuousClock.now
-        let signalsBefore = signals()
-        var told = false
+        let askedBySignal = signals() > 0
+        // Only a signal after the wait is announced counts: one hang-up often arrives twice
+        // (from the kernel and again from the shell), and must not cut the wait short.
+        var signalsWhenTold: Int?
         while !(await session.isFinished) {
             try? await Task.sleep(for: .milliseconds(100))
             if Task.isCancelled { break }
-            if !told && ContinuousClock.now - started > .seconds(1) {
-                told = true
+            if signalsWhenTold == nil && ContinuousClock.now - started > .seconds(1) {
+                signalsWhenTold = signals()
                 let secs = session.configuration.finishTimeout.components.seconds
                 writeErr("captty: stopping: waiting up to \(secs) s for the last captions "
-                         + "(Ctrl-C \(signalsBefore > 0 ? "again " : "")to stop now)")
+                         + "(Ctrl-C \(askedBySignal ? "again " : "")to stop now)")
             }
-            if signals() > signalsBefore { await session.stopWaiting() }
+            if let told = signalsWhenTold, signals() > told { await session.stopWaiting() }
         }
         _ = await finishing.value
     }

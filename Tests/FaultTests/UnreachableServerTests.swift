@@ -65,6 +65,32 @@ import TestSupport
         #expect(j.words.isEmpty && j.issues.isEmpty)
     }
 
+    /// A hang-up often arrives twice at once (from the kernel and again from the shell): that
+    /// is one request to stop, and captty still waits for the last captions.
+    @Test(.timeLimit(.minutes(2))) func aDoubledHangUpStillWaitsForTheLastCaptions() async throws {
+        let dir = try scratchDirectory("unreachable")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let wav = dir.appendingPathComponent("counter.wav")
+        _ = try FaultAudio.writeCounterWAV(to: wav, seconds: 60)
+        let port = try freeLoopbackPort()
+        let captty = try startCaptty(["--plain", "--file", wav.path, "--engine", "deepgram",
+                                      "--url", "ws://127.0.0.1:\(port)", "--no-journal"])
+        defer { captty.stop() }
+        #expect(await reconnectLines(captty, count: 2, timeout: 20).count == 2, "stderr: \(captty.stderrText)")
+        let sent = Date()
+        captty.signal(SIGHUP)
+        try await Task.sleep(for: .milliseconds(300))   // the shell's copy comes a little later
+        captty.signal(SIGHUP)
+        let told = await captty.waitForLine(.stderr, timeout: 5) { $0.hasPrefix("captty: stopping: waiting up to 10 s") }
+        #expect(told?.hasSuffix("(Ctrl-C again to stop now)") == true, "stderr: \(captty.stderrText)")
+        #expect(await captty.waitExit(timeout: 30))
+        let took = Date().timeIntervalSince(sent)
+        print("doubled hang-up: exit \(String(format: "%.2f", took)) s after the signals (the finish timeout is 10 s)")
+        #expect(took > 9, "the doubled hang-up cut the wait short: \(took) s")
+        #expect(captty.ending == "exit 0", "stderr: \(captty.stderrText)")
+        #expect(captty.stderrText.contains("may have no captions"))
+    }
+
     /// Finals flow, then the server (the Deepgram TEST DOUBLE) is killed and not restarted.
     @Test(.timeLimit(.minutes(2))) func theServerDiesAndStaysDown() async throws {
         let dir = try scratchDirectory("unreachable")
