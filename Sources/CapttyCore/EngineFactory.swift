@@ -10,19 +10,24 @@ import SpeechEngines
 /// Builds the speech engine the settings ask for.
 public enum EngineFactory {
     /// The engine for `settings`, with `auto` resolved (Deepgram when a key is present).
+    /// `keepReconnecting`: live captions, where someone is watching, retry a lost connection
+    /// for as long as the session runs (the status says why and when); a batch job gives up
+    /// after the policy's attempts so that a script learns of it.
     public static func make(_ settings: EngineSettings, logger: Logger = Logger(label: "captty.engine"),
-                            environment: [String: String] = ProcessInfo.processInfo.environment) throws -> any SpeechEngine {
+                            environment: [String: String] = ProcessInfo.processInfo.environment,
+                            keepReconnecting: Bool = false) throws -> any SpeechEngine {
         switch settings.resolve(environment: environment) {
         case .local:
             return try LocalRecognizer.discover(logger: logger)
         case .deepgram:
-            return try makeDeepgram(settings, logger: logger, environment: environment)
+            return try makeDeepgram(settings, logger: logger, environment: environment, keepReconnecting: keepReconnecting)
         }
     }
 
     /// The Deepgram engine: key from `--api-key-file` or `DEEPGRAM_API_KEY`, base URL from
     /// `--url`/`DEEPGRAM_URL`, extra CA from `--ca-file`.
-    static func makeDeepgram(_ settings: EngineSettings, logger: Logger, environment: [String: String]) throws -> any SpeechEngine {
+    static func makeDeepgram(_ settings: EngineSettings, logger: Logger, environment: [String: String],
+                             keepReconnecting: Bool = false) throws -> any SpeechEngine {
         let credential: Credential
         do {
             if let file = settings.apiKeyFile {
@@ -44,6 +49,7 @@ public enum EngineFactory {
         config.logger = logger
         config.replayPacing = replayPacing(forBaseURL: config.baseURL)
         config.executor = SerialThreadExecutor.shared
+        if keepReconnecting { config.reconnect.maxAttempts = Int.max }
         let url: URL
         do {
             url = try config.listenURL(for: LiveOptions())

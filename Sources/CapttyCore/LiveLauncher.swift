@@ -123,7 +123,7 @@ public enum LiveLauncher {
     public static func makeSession(_ request: LiveRequest, logger: Logger = Logger(label: "captty")) async throws -> Session {
         let engine: any SpeechEngine
         do {
-            engine = try EngineFactory.make(request.engine, logger: logger)
+            engine = try EngineFactory.make(request.engine, logger: logger, keepReconnecting: true)
         } catch let e as CapttyError {
             throw e
         } catch {

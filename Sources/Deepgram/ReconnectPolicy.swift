@@ -31,7 +31,8 @@ public struct ReconnectPolicy: Sendable, Equatable {
         let n = max(1, attempt)
         let cap = maxDelay.seconds
         var base = initialDelay.seconds
-        for _ in 1..<n where base < cap { base *= multiplier }
+        var i = 1
+        while i < n && base < cap && multiplier > 1 { base *= multiplier; i += 1 }   // stops at the cap
         base = min(base, cap)
         let u = min(max(unit, 0), 1)
         let s = base * (1 - jitter * u)

@@ -1,5 +1,7 @@
 import Foundation
+import SpeechEngines
 import Testing
+import TestSupport
 @testable import CapttyCore
 
 /// `--engine auto` picks Deepgram when a key is present, else the local engine.
@@ -17,6 +19,31 @@ import Testing
     @Test func explicitChoiceWins() {
         #expect(EngineSettings(choice: .local, environment: [:]).resolve(environment: ["DEEPGRAM_API_KEY": "k"]) == .local)
         #expect(EngineSettings(choice: .deepgram, environment: [:]).resolve(environment: [:]) == .deepgram)
+    }
+
+    /// Live captions retry a lost connection for as long as they run; a batch job gives up
+    /// after the policy's attempts so that a script learns of it.
+    @Test func liveSessionsKeepReconnectingBatchJobsGiveUp() async throws {
+        let env = ["DEEPGRAM_API_KEY": "k"]
+        let settings = EngineSettings(choice: .deepgram, baseURL: "ws://127.0.0.1:1", environment: [:])
+        let batch = try EngineFactory.make(settings, environment: env) as? DeepgramEngine
+        #expect(batch?.configuration.reconnect.maxAttempts == 10)
+        let live = try EngineFactory.make(settings, environment: env, keepReconnecting: true) as? DeepgramEngine
+        #expect(live?.configuration.reconnect.maxAttempts == .max)
+        // The live launcher asks for it.
+        let dir = try scratchDirectory("engine-sel")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let keyFile = dir.appendingPathComponent("key").path
+        try "k\n".write(toFile: keyFile, atomically: true, encoding: .utf8)
+        chmod(keyFile, 0o600)
+        let wav = try TestAudio.tone(seconds: 1, in: dir)
+        var s = settings
+        s.apiKeyFile = keyFile
+        let request = LiveRequest(engine: s, input: .file(wav), inputExplicit: true, options: .captionDefaults, plain: true,
+                                  timestamps: false, journalPath: nil, journalDirectory: nil, noJournal: true,
+                                  settings: LiveApp.Settings())
+        let session = try await LiveLauncher.makeSession(request)
+        #expect((session.engine as? DeepgramEngine)?.configuration.reconnect.maxAttempts == .max)
     }
 
     @Test func baseURLPrecedence() {

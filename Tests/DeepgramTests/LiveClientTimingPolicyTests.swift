@@ -51,6 +51,12 @@ import Testing
         }
         #expect(p.allows(attempt: 10) && !p.allows(attempt: 11) && !p.allows(attempt: 0))
         #expect(!ReconnectPolicy.never.allows(attempt: 1))
+        // Unlimited attempts (live captions): any attempt number is answered at once (the
+        // backoff used to loop once per attempt number), at the cap.
+        #expect(p.delay(forAttempt: .max, random: 0) == .seconds(10))
+        let flat = ReconnectPolicy(initialDelay: .seconds(3), maxDelay: .seconds(10), multiplier: 1, maxAttempts: .max)
+        #expect(flat.delay(forAttempt: .max, random: 0) == .seconds(3))
+        #expect(flat.allows(attempt: 1_000_000))
     }
 
     @Test func replayIsSentInABurstThenAtTheServersPace() {
