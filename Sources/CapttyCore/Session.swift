@@ -288,6 +288,9 @@ public actor Session {
         await withCheckedContinuation { idleWaiters.append($0) }
     }
 
+    /// Bytes handed to the current engine run that it has not taken yet (tests).
+    var engineBacklogBytes: Int { currentRun.flatMap { runs[$0]?.backlog.waitingBytes } ?? 0 }
+
     /// Whether `finish()` has completed.
     public var isFinished: Bool { summary != nil }
 

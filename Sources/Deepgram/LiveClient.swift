@@ -85,6 +85,9 @@ public actor LiveClient {
 
     // Waiters
     private var pumpWaiter: CheckedContinuation<Void, Never>?
+    /// The backoff wait before a reconnect attempt (id, continuation): `finish()` cuts it short.
+    private var backoffWaiter: (id: Int, continuation: CheckedContinuation<Void, Never>)?
+    private var nextBackoffID = 0
     private var spaceWaiters: [CheckedContinuation<Void, Never>] = []
     private var openWaiter: CheckedContinuation<Result<Void, LiveError>, Never>?
     private var finalizeWaiters: [Int: CheckedContinuation<Results?, Never>] = [:]
@@ -113,6 +116,9 @@ public actor LiveClient {
     }
 
     public var currentState: State { state }
+    /// The fatal error that ended the session, if one did (also sent as `.error`, and thrown
+    /// by `send` and `start`).
+    public var fatalFailure: LiveError? { fatalError }
     public var statistics: Statistics { stats }
     /// The `dg-request-id` of the current connection.
     public var requestID: String? { conn?.requestID }
@@ -120,7 +126,12 @@ public actor LiveClient {
     /// Opens the stream with `options` and returns once the first connection is open.
     /// Network failures are retried per the reconnect policy; throws a fatal `LiveError`
     /// (bad key, bad options, retries exhausted) — also reported as `.error` then `.close`.
-    public func start(_ options: LiveOptions) async throws(LiveError) {
+    ///
+    /// With `waitForOpen: false` it returns at once and connects in the background: audio
+    /// given meanwhile is kept like audio during a reconnect (the replay limit, oldest dropped
+    /// and reported), and a fatal failure is thrown by the next `send`. For live audio, which
+    /// cannot wait for the network.
+    public func start(_ options: LiveOptions, waitForOpen: Bool = true) async throws(LiveError) {
         guard state == .idle else {
             throw LiveError(kind: .engine, message: "start() was already called on this LiveClient; create a new client for a new session", isFatal: false)
         }
@@ -138,6 +149,7 @@ public actor LiveClient {
         state = .connecting
         logger.info("deepgram: connecting", metadata: ["url": "\(url.absoluteString)"])
         supervisor = Task(executorPreference: configuration.executor) { await self.runSession() }
+        guard waitForOpen else { return }
         let result = await withCheckedContinuation { openWaiter = $0 }
         try result.get()
     }
@@ -196,6 +208,9 @@ public actor LiveClient {
             pendingControls.append((buffer.endOffset, .closeStream))
             wakePump()
             wakeSpaceWaiters()
+            // Waiting to reconnect: try now. The user is leaving, and the audio not yet
+            // answered is lost unless a connection takes it within the time left.
+            endBackoff(nil)
         } else if state == .idle {
             end(code: 1000, reason: "finished before start", error: nil)
         }
@@ -471,8 +486,33 @@ public actor LiveClient {
         hub.emit(.reconnecting(attempt: attempt, delay: delay))
         state = .reconnecting(attempt: attempt)
         stats.reconnects += 1
-        try? await Task.sleep(for: delay)
+        if finishing {
+            // Already finishing: wait out the backoff (a dead server must not be hammered).
+            try? await Task.sleep(for: delay)
+        } else {
+            await backoffSleep(delay)
+        }
         return !ended && !Task.isCancelled
+    }
+
+    /// Sleeps `delay`, or less if `finish()` or the end comes first.
+    private func backoffSleep(_ delay: Duration) async {
+        let id = nextBackoffID
+        nextBackoffID += 1
+        await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
+            backoffWaiter = (id, c)
+            Task(executorPreference: configuration.executor) { [weak self] in
+                try? await Task.sleep(for: delay)
+                await self?.endBackoff(id)
+            }
+        }
+    }
+
+    /// Ends the backoff wait `id` (any, for nil) if it is still running.
+    private func endBackoff(_ id: Int?) {
+        guard let w = backoffWaiter, id == nil || w.id == id else { return }
+        backoffWaiter = nil
+        w.continuation.resume()
     }
 
     private enum Outcome {
@@ -625,6 +665,7 @@ public actor LiveClient {
         finalizeWaiters = [:]
         wakePump()
         wakeSpaceWaiters()
+        endBackoff(nil)
         let ew = endWaiters; endWaiters = []
         for w in ew { w.resume() }
     }

@@ -68,7 +68,10 @@ public struct DeepgramEngine: SpeechEngine {
                 }
                 var failure: Error?
                 do {
-                    try await client.start(Self.options(options, for: first.format))
+                    // Audio keeps flowing into the client while it connects: it holds what the
+                    // replay limit allows (dropping the oldest, and saying so) instead of it
+                    // piling up here without bound while the network is down.
+                    try await client.start(Self.options(options, for: first.format), waitForOpen: false)
                     try await client.send(Self.payload(first))
                     while let chunk = try await iterator.next() {
                         try await client.send(Self.payload(chunk))
@@ -81,6 +84,9 @@ public struct DeepgramEngine: SpeechEngine {
                 } else {
                     await client.finish()
                 }
+                // A fatal end while the audio was still queued (e.g. a refused key on the first
+                // connection) is thrown like one seen by `send`.
+                if failure == nil, let fatal = await client.fatalFailure { failure = fatal }
                 await forward.value
                 if let failure { continuation.finish(throwing: failure) } else { continuation.finish() }
             }

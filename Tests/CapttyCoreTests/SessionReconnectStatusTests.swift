@@ -89,6 +89,11 @@ import Transcript
             return
         }
         #expect(reason.contains("127.0.0.1:\(port)") && reason.contains("Connection refused"), "\(reason)")
+        // The engine takes the audio while it connects (its replay buffer bounds what it
+        // keeps): nothing piles up between the session and the engine.
+        let produced = await session.audioCounts.produced
+        let waiting = await session.engineBacklogBytes
+        #expect(produced >= 16_000 && waiting <= 2 * 3_200, "\(waiting) of \(produced) bytes wait for an engine that has not connected")
         try await withDeepgramDouble(["--port", "\(port)"]) { double in
             try await within(.seconds(60), "captioning once the server is back") {
                 await session.waitUntilIdle()
@@ -102,6 +107,43 @@ import Transcript
             let words = session.view.store.lines.flatMap(\.words)
             #expect(abs((words.first?.start ?? -1)) < 1e-3)
             #expect(abs((words.last?.end ?? -1) - 6.0) < 1e-3)
+        }
+    }
+
+    /// Quitting while waiting to reconnect tries at once instead of sitting out the backoff:
+    /// the server is back, so the audio kept meanwhile is transcribed and the session ends
+    /// cleanly. (It used to wait out the backoff, longer than the finish timeout, and lose it.)
+    @Test func finishingDuringTheBackoffReconnectsAtOnce() async throws {
+        let dir = try scratchDirectory("app")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let wav = try TestAudio.tone(seconds: 30, in: dir)
+        let port = try freeLoopbackPort()
+        var config = LiveClientConfiguration(environment: [:])
+        config.baseURL = "ws://127.0.0.1:\(port)"
+        config.reconnect = ReconnectPolicy(initialDelay: .seconds(60), maxDelay: .seconds(60), jitter: 0, maxAttempts: .max)
+        let engine = DeepgramEngine(credential: .apiKey("test-key"), configuration: config)
+        let session = Session(source: try await FileAudioSource(path: wav), engine: engine, options: .captionDefaults)
+        await session.start()
+        try await within(.seconds(20), "the first failed attempt") {
+            while true {
+                if case .reconnecting = session.view.status.connection { return }
+                try await Task.sleep(for: .milliseconds(10))
+            }
+        }
+        try await withDeepgramDouble(["--port", "\(port)"]) { double in
+            try await Task.sleep(for: .milliseconds(500))   // a little more audio while waiting
+            let started = ContinuousClock.now
+            let summary = try await within(.seconds(30), "finishing") { await session.finish() }
+            let took = ContinuousClock.now - started
+            let counts = await session.audioCounts
+            let stats = try double.stats()
+            print("finish during a 60 s backoff: \(took), \(counts.produced) bytes produced, the server got \(stats.total_bytes)")
+            #expect(took < .seconds(5), "finishing waited out the backoff: \(took)")
+            #expect(summary.engineFinishedCleanly && summary.incomplete == nil, "\(summary)")
+            #expect(counts.produced > 0 && stats.total_bytes == counts.produced)
+            #expect(stats.connections.count == 1 && stats.connections.first?.close_stream == 1)
+            let words = session.view.store.lines.flatMap(\.words)
+            #expect(abs((words.last?.end ?? -1) - Double(counts.produced) / 32_000) < 1e-3, "last word: \(String(describing: words.last))")
         }
     }
 }
