@@ -12,22 +12,25 @@ public enum EngineFactory {
     /// The engine for `settings`, with `auto` resolved (Deepgram when a key is present).
     /// `keepReconnecting`: live captions, where someone is watching, retry a lost connection
     /// for as long as the session runs (the status says why and when); a batch job gives up
-    /// after the policy's attempts so that a script learns of it.
+    /// after the policy's attempts so that a script learns of it. `audioCanWait`: the audio
+    /// comes from a file or a pipe, which waits for a reconnect instead of losing its oldest
+    /// part (a microphone cannot wait).
     public static func make(_ settings: EngineSettings, logger: Logger = Logger(label: "captty.engine"),
                             environment: [String: String] = ProcessInfo.processInfo.environment,
-                            keepReconnecting: Bool = false) throws -> any SpeechEngine {
+                            keepReconnecting: Bool = false, audioCanWait: Bool = false) throws -> any SpeechEngine {
         switch settings.resolve(environment: environment) {
         case .local:
             return try LocalRecognizer.discover(logger: logger)
         case .deepgram:
-            return try makeDeepgram(settings, logger: logger, environment: environment, keepReconnecting: keepReconnecting)
+            return try makeDeepgram(settings, logger: logger, environment: environment, keepReconnecting: keepReconnecting,
+                                    audioCanWait: audioCanWait)
         }
     }
 
     /// The Deepgram engine: key from `--api-key-file` or `DEEPGRAM_API_KEY`, base URL from
     /// `--url`/`DEEPGRAM_URL`, extra CA from `--ca-file`.
     static func makeDeepgram(_ settings: EngineSettings, logger: Logger, environment: [String: String],
-                             keepReconnecting: Bool = false) throws -> any SpeechEngine {
+                             keepReconnecting: Bool = false, audioCanWait: Bool = false) throws -> any SpeechEngine {
         let credential: Credential
         do {
             if let file = settings.apiKeyFile {
@@ -50,6 +53,7 @@ public enum EngineFactory {
         config.replayPacing = replayPacing(forBaseURL: config.baseURL)
         config.executor = SerialThreadExecutor.shared
         if keepReconnecting { config.reconnect.maxAttempts = Int.max }
+        config.audioCanWait = audioCanWait
         let url: URL
         do {
             url = try config.listenURL(for: LiveOptions())

@@ -123,7 +123,14 @@ public enum LiveLauncher {
     public static func makeSession(_ request: LiveRequest, logger: Logger = Logger(label: "captty")) async throws -> Session {
         let engine: any SpeechEngine
         do {
-            engine = try EngineFactory.make(request.engine, logger: logger, keepReconnecting: true)
+            // A file or standard input waits through a reconnect (the session reads them only
+            // as fast as the engine takes them); PulseAudio capture cannot.
+            let canWait: Bool
+            switch request.input {
+            case .file, .stdin: canWait = true
+            default: canWait = false
+            }
+            engine = try EngineFactory.make(request.engine, logger: logger, keepReconnecting: true, audioCanWait: canWait)
         } catch let e as CapttyError {
             throw e
         } catch {

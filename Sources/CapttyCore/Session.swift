@@ -353,7 +353,8 @@ public actor Session {
         let why = dropReason.isEmpty ? "" : " (last problem: \(dropReason))"
         var text = "stopped before the \(viewState.engineName.isEmpty ? "speech" : viewState.engineName) engine finished\(why)"
         if let sent = lastSentEnd, sent > store.time + 0.5 {
-            text += "; the audio from \(TimeFormat.clock(store.time)) to \(TimeFormat.clock(sent)) may have no captions"
+            text += "; the last \(NumberText.fixed(sent - store.time, decimals: 1)) s of audio (from "
+                + "\(TimeFormat.clock(store.time))) may have no captions"
         } else {
             text += "; the last captions may be missing"
         }

@@ -234,7 +234,11 @@ public actor LiveClient {
             if let fatalError { throw fatalError }
             if ended { throw LiveError(kind: .engine, message: "the stream is closed", isFatal: false) }
             let connected = conn != nil && fault == nil
-            let room = buffer.makeRoom(for: piece.count, sentOffset: sentOffset, mayDropUnsent: !connected)
+            // While disconnected nothing held counts as sent: what the lost connection got
+            // without a final for it will be replayed, so dropping it loses audio too (and is
+            // reported as such). Audio that can wait drops nothing and waits for the reconnect.
+            let room = buffer.makeRoom(for: piece.count, sentOffset: connected ? sentOffset : buffer.startOffset,
+                                       mayDropUnsent: !connected && !configuration.audioCanWait)
             if room.droppedUnsent > 0 {
                 sentOffset = max(sentOffset, buffer.startOffset)
                 stats.bytesLost += room.droppedUnsent

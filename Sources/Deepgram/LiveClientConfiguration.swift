@@ -17,6 +17,11 @@ public struct LiveClientConfiguration: Sendable {
     public var reconnect: ReconnectPolicy
     /// Audio kept for replay after a drop (and buffered while disconnected), in seconds of audio.
     public var replayLimit: Duration
+    /// Whether the audio can wait (a file or a pipe, not a microphone): while disconnected,
+    /// `send` then waits for the reconnect once the replay limit is full, and nothing is lost.
+    /// False (live capture, which cannot wait): the oldest audio past the limit is dropped and
+    /// reported (`.error` of kind `audioLost`).
+    public var audioCanWait: Bool
     /// Pace of audio on a connection (mostly matters for a replayed backlog).
     public var replayPacing: ReplayPacing
     /// Largest binary frame sent; audio is sent in frames of at most this many bytes.
@@ -37,6 +42,7 @@ public struct LiveClientConfiguration: Sendable {
         finishTimeout = .seconds(10)
         reconnect = ReconnectPolicy()
         replayLimit = .seconds(60)
+        audioCanWait = false
         replayPacing = .deepgram
         maxAudioFrame = 64 * 1024
         webSocket = WebSocketConfiguration()
