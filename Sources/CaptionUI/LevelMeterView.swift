@@ -1,10 +1,11 @@
 /// Draws the input level: a bar with a peak-hold marker, the level in dB, a clip mark, and the
-/// device name — or, when no audio arrives, a warning naming the device.
+/// device name — or, when no audio arrives, a warning naming the device. A recent problem
+/// (`warning`) takes the device name's place, in the warning style.
 public enum LevelMeterView {
     /// Eighth blocks for the partly filled cell at the end of the bar.
     static let partials: [Character] = ["▏", "▎", "▍", "▌", "▋", "▊", "▉"]
 
-    public static func draw(_ level: LevelMeterReading, theme: Theme, keys: KeyBindingTable,
+    public static func draw(_ level: LevelMeterReading, theme: Theme, keys: KeyBindingTable, warning: String? = nil,
                             into surface: inout Surface, rect: Rect) {
         guard !rect.isEmpty else { return }
         let row = rect.row
@@ -49,7 +50,11 @@ public enum LevelMeterView {
         } else {
             col += 5
         }
-        if !level.deviceName.isEmpty, col + 2 < rect.right {
+        if let warning, col + 2 < rect.right {
+            let text = "⚠ " + DisplayWidth.sanitizedForTerminal(warning).replacingAll("\n", with: " ")
+            surface.put(DisplayWidth.truncate(text, toColumns: rect.right - col - 2), row: row, col: col + 2,
+                        style: theme.warning, limit: rect.right)
+        } else if !level.deviceName.isEmpty, col + 2 < rect.right {
             let name = DisplayWidth.truncate(level.deviceName, toColumns: rect.right - col - 2)
             surface.put(name, row: row, col: col + 2, style: TextStyle(.dim), limit: rect.right)
         }

@@ -16,6 +16,9 @@ public struct ScreenSnapshot: Equatable, Sendable {
     public var colorMode: ColorMode
     /// The key bindings in effect (the help overlay lists them).
     public var keyBindings: KeyBindingTable
+    /// A recent problem to show on the meter row (a server's Error message, lost audio, a
+    /// finish that timed out); nil when there is none to show.
+    public var warning: String? = nil
 
     public init(lines: CaptionLines = .empty, interim: String = "", interimSpeaker: Int? = nil,
                 toggles: DisplayToggles = DisplayToggles(), level: LevelMeterReading = LevelMeterReading(),

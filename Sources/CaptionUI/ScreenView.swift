@@ -10,7 +10,8 @@ public enum ScreenView {
             return
         }
         CaptionAreaView.draw(snapshot, theme: theme, into: &surface, rect: layout.captions)
-        LevelMeterView.draw(snapshot.level, theme: theme, keys: snapshot.keyBindings, into: &surface, rect: layout.meter)
+        LevelMeterView.draw(snapshot.level, theme: theme, keys: snapshot.keyBindings, warning: snapshot.warning,
+                            into: &surface, rect: layout.meter)
         StatusBarView.draw(snapshot.status, theme: theme, into: &surface, rect: layout.status)
         switch snapshot.overlay {
         case .none:

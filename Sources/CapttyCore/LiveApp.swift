@@ -126,8 +126,10 @@ public final class LiveApp: Sendable {
                 lastNotice = n
                 if !quitting { state.overlay = .message(title: "Notice", text: n) }
             }
+            let now = Renderer.monotonicSeconds()
+            state.noteWarnings(view, now: now)
             var wait = 100
-            if case .deferred(let s) = renderer.render(state.snapshot(session.view), now: Renderer.monotonicSeconds()) {
+            if case .deferred(let s) = renderer.render(state.snapshot(session.view, now: now), now: now) {
                 wait = max(1, Int(s * 1000) + 1)
             }
             guard let key = term.readKey(timeoutMilliseconds: wait) else { continue }

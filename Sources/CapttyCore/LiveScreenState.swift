@@ -13,6 +13,23 @@ public struct LiveScreenState: Sendable {
     public var colorMode: ColorMode
     /// The devices listed in the open device picker.
     public var devices: [AudioDevice] = []
+    /// The problem shown on the meter row, until `warningUntil` (monotonic seconds).
+    public var warning: String?
+    public var warningUntil = 0.0
+    /// How many warnings the session had reported when last looked at.
+    public var warningsSeen = 0
+    /// How long a warning stays on screen.
+    public static let warningSeconds = 15.0
+
+    /// Takes the session's newest warning, if one came since the last look.
+    public mutating func noteWarnings(_ view: SessionView, now: Double) {
+        guard view.warningCount > warningsSeen else { return }
+        warningsSeen = view.warningCount
+        if let w = view.warning {
+            warning = w
+            warningUntil = now + Self.warningSeconds
+        }
+    }
 
     public init(toggles: DisplayToggles = DisplayToggles(), keyBindings: KeyBindingTable = .default,
                 colorMode: ColorMode = .color) {
@@ -25,12 +42,14 @@ public struct LiveScreenState: Sendable {
     public static let exportFormats = ExportFormat.allCases
 
     /// The frame for `view`: committed lines are read through the store's storage, not copied.
-    public func snapshot(_ view: SessionView) -> ScreenSnapshot {
+    public func snapshot(_ view: SessionView, now: Double = .infinity) -> ScreenSnapshot {
         let pending = view.store.pending
-        return ScreenSnapshot(lines: CaptionLines(TranscriptLineSource(view.store.lines, revision: view.revision)),
-                              interim: pending?.text ?? "", interimSpeaker: pending?.speaker,
-                              toggles: toggles, level: view.meter, status: view.status, scroll: scroll,
-                              overlay: overlay, colorMode: colorMode, keyBindings: keyBindings)
+        var s = ScreenSnapshot(lines: CaptionLines(TranscriptLineSource(view.store.lines, revision: view.revision)),
+                               interim: pending?.text ?? "", interimSpeaker: pending?.speaker,
+                               toggles: toggles, level: view.meter, status: view.status, scroll: scroll,
+                               overlay: overlay, colorMode: colorMode, keyBindings: keyBindings)
+        if now < warningUntil { s.warning = warning }
+        return s
     }
 
     /// The scroll command of a scrolling action, if it is one.

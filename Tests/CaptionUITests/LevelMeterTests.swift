@@ -36,6 +36,24 @@ struct LevelMeterTests {
         #expect(surface[22, lastBar].style.foreground == .red)
     }
 
+    /// A recent problem (lost audio, a server's Error) takes the device name's place, in the
+    /// warning style, made safe for the terminal and cut to the row; "no audio" still wins.
+    @Test func aRecentProblemTakesTheDeviceNamesPlace() {
+        var snap = SampleScreens.snapshot()
+        snap.level = LevelMeterReading(rmsDBFS: -30, peakHoldDBFS: -12, deviceName: "USB Mic")
+        snap.warning = "Deepgram: replay buffer full while disconnected: dropped the oldest 3.2 s of audio\u{1B}[2J"
+        let surface = ScreenView.render(snap, size: TerminalSize(width: 180, height: 24))
+        let row = surface.rowText(22)
+        #expect(row.contains("-30 dB") && row.hasSuffix("⚠ Deepgram: replay buffer full while disconnected: dropped the oldest 3.2 s of audio\u{FFFD}[2J"), "\(row)")
+        #expect(!row.contains("USB Mic"))
+        #expect(surface[22, row.distance(of: "⚠")].style == Theme(mode: .color).warning)
+        let narrow = ScreenView.render(snap, size: TerminalSize(width: 60, height: 24)).rowText(22)
+        #expect(narrow.contains("⚠ Deepgram") && narrow.hasSuffix("…") && DisplayWidth.of(narrow) <= 60, "\(narrow)")
+        snap.level = LevelMeterReading(silent: true, deviceName: "USB Mic")
+        let silent = ScreenView.render(snap, size: TerminalSize(width: 140, height: 24)).rowText(22)
+        #expect(silent.hasPrefix("⚠ no audio from “USB Mic”") && !silent.contains("Deepgram"))
+    }
+
     @Test func silenceWarnsAndNamesTheDevice() {
         let surface = render(LevelMeterReading(rmsDBFS: -120, peakHoldDBFS: -120, silent: true,
                                                deviceName: "Built-in Audio Analog Stereo"), width: 60)

@@ -84,4 +84,27 @@ import Transcript
         v.lastExport = "/j.srt"
         #expect(v.status.save == .exported(path: "/j.srt"))
     }
+
+    /// A warning the session reports shows on the meter row for 15 s; a new one replaces it;
+    /// looking again without a new one does not extend it.
+    @Test func warningsShowForAWhile() {
+        var state = LiveScreenState()
+        var v = Self.view()
+        state.noteWarnings(v, now: 100)
+        #expect(state.snapshot(v, now: 100).warning == nil)
+        v.recentWarnings = ["the server did not close the stream within 10 seconds"]
+        v.warningCount = 1
+        state.noteWarnings(v, now: 100)
+        #expect(state.snapshot(v, now: 100).warning == "the server did not close the stream within 10 seconds")
+        #expect(state.snapshot(v, now: 114.9).warning != nil)
+        state.noteWarnings(v, now: 114)             // same count: not renewed
+        #expect(state.snapshot(v, now: 115.1).warning == nil)
+        v.recentWarnings.append("replay buffer full while disconnected: dropped the oldest 2.0 s of audio")
+        v.warningCount = 2
+        state.noteWarnings(v, now: 120)
+        #expect(state.snapshot(v, now: 130).warning?.hasPrefix("replay buffer full") == true)
+        // Drawn: the meter row carries it.
+        let surface = ScreenView.render(state.snapshot(v, now: 130), size: TerminalSize(width: 120, height: 30))
+        #expect(surface.rowText(28).contains("⚠ replay buffer full while disconnected"), "\(surface.rowText(28))")
+    }
 }

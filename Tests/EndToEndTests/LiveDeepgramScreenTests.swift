@@ -97,4 +97,25 @@ import TestSupport
         #expect(after.contains("captty: stopped before the deepgram engine finished (last problem: cannot connect"), "\(after)")
         #expect(after.contains("may have no captions"), "\(after)")
     }
+
+    /// A server's Error message (not fatal) shows on the meter row, in place of the device
+    /// name, for a while; the captions go on. (It reached only plain mode and the log.)
+    @Test(.timeLimit(.minutes(2))) func aServerErrorMessageShowsOnTheMeterRow() async throws {
+        let dir = try scratchDirectory("e2e")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let wav = try TestAudio.tone(seconds: 8, in: dir)
+        let error = #"{"type":"Error","variant":"warning","description":"audio arriving faster than real time, slow down","message":"RATE"}"#
+        try await withDeepgramDouble(["--greet", error]) { double in
+            let tmux = try TmuxScreen(width: 120, height: 30, environment: ["HOME": dir.path, "DEEPGRAM_API_KEY": "test-key"])
+            defer { tmux.kill() }
+            try tmux.run(Self.command(double, file: wav))
+            let screen = try tmux.waitFor(text: "⚠ Deepgram reported an error: warning: audio arriving", timeout: 30)
+            let rows = screen.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+            let meter = rows.first { $0.contains("⚠ Deepgram reported an error") } ?? ""
+            #expect(meter.contains(" dB") && meter.hasSuffix("…"), "not on the meter row, cut to fit:\n\(screen)")
+            try tmux.waitFor(text: "b16000", timeout: 30)   // captions go on
+            try tmux.press("q")
+            try tmux.waitForShell()
+        }
+    }
 }
