@@ -448,7 +448,12 @@ public actor Session {
             lastGoodOptions = run.options
         }
         let mapped = run.timeline.map(event)
-        if id == currentRun { updateConnection(for: mapped) }
+        if id == currentRun {
+            // A refusal of new options before any audio was accepted is undone when the run
+            // ends (back to the last accepted options): no "error" flashes up meanwhile.
+            let willFallBack = run.unconfirmed != nil && lastGoodOptions.map { $0 != run.options } == true
+            if case .error(let e) = mapped, e.isFatal, willFallBack {} else { updateConnection(for: mapped) }
+        }
         if runOrder.first != id {
             runs[id]?.held.append(mapped)
             publish()

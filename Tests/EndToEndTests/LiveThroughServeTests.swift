@@ -29,7 +29,9 @@ import TestSupport
         try tmux.waitFor(text: "Establish", timeout: 60)
         try tmux.press("l")
         let refused = try tmux.waitFor(text: "refused")
-        #expect(refused.contains("en-GB"))
+        #expect(refused.contains("en-GB"), "\(refused)")
+        // The refusal is undone, not an error: the status never says "error" meanwhile.
+        #expect(!refused.contains("✖ error"), "\(refused)")
         try tmux.press("Escape")
         try tmux.waitFor("back on en-GB and live") { $0.contains("· en-GB") && $0.contains("live") }
         let end = try tmux.waitFor(text: "finished", timeout: 90)
