@@ -451,8 +451,7 @@ public actor Session {
         if id == currentRun {
             // A refusal of new options before any audio was accepted is undone when the run
             // ends (back to the last accepted options): no "error" flashes up meanwhile.
-            let willFallBack = run.unconfirmed != nil && lastGoodOptions.map { $0 != run.options } == true
-            if case .error(let e) = mapped, e.isFatal, willFallBack {} else { updateConnection(for: mapped) }
+            if case .error(let e) = mapped, e.isFatal, fallbackOptions(for: run) != nil {} else { updateConnection(for: mapped) }
         }
         if runOrder.first != id {
             runs[id]?.held.append(mapped)
@@ -501,13 +500,20 @@ public actor Session {
         updateLag()
     }
 
+    /// The options to go back to if `run` fails before accepting any audio: the last ones the
+    /// engine accepted, when `run` asked for others (nil: nothing to go back to).
+    private func fallbackOptions(for run: EngineRun) -> LiveOptions? {
+        guard run.unconfirmed != nil, let good = lastGoodOptions, good != run.options else { return nil }
+        return good
+    }
+
     private func runEnded(_ id: Int, error: Error?) {
         guard var run = runs[id], !run.ended else { return }
         run.backlog.close()
         run.ended = true
         runs[id] = run
         if id == currentRun, let error, !(error is CancellationError), !stopping, !viewState.sourceEnded,
-           let replay = run.unconfirmed, let good = lastGoodOptions, good != run.options {
+           let replay = run.unconfirmed, let good = fallbackOptions(for: run) {
             // The engine refused the new options before accepting any audio: go back to the
             // last options it accepted and re-send the audio the refused run never took.
             let message = (error as? LiveError)?.description ?? "\(error)"

@@ -61,6 +61,19 @@ import Transcript
         }
     }
 
+    /// A session captioning `audioSeconds` of tone (real time) through a Deepgram engine
+    /// pointed at a loopback port where nothing listens (yet), reconnecting per `policy`.
+    static func sessionWithNothingListening(audioSeconds: Double, in dir: URL,
+                                            _ policy: ReconnectPolicy) async throws -> (Session, Int) {
+        let wav = try TestAudio.tone(seconds: audioSeconds, in: dir)
+        let port = try freeLoopbackPort()
+        var config = LiveClientConfiguration(environment: [:])
+        config.baseURL = "ws://127.0.0.1:\(port)"
+        config.reconnect = policy
+        let engine = DeepgramEngine(credential: .apiKey("test-key"), configuration: config)
+        return (Session(source: try await FileAudioSource(path: wav), engine: engine, options: .captionDefaults), port)
+    }
+
     /// Live captions do not give up: an outage far longer than a batch job's 10 attempts is
     /// waited out, the status counting attempts and saying why, and when the server comes back
     /// the audio kept meanwhile reaches it whole. (Delays are shortened for the test; the live
@@ -68,13 +81,8 @@ import Transcript
     @Test func aLongOutageIsWaitedOutNotGivenUpOn() async throws {
         let dir = try scratchDirectory("app")
         defer { try? FileManager.default.removeItem(at: dir) }
-        let wav = try TestAudio.tone(seconds: 6, in: dir)
-        let port = try freeLoopbackPort()
-        var config = LiveClientConfiguration(environment: [:])
-        config.baseURL = "ws://127.0.0.1:\(port)"
-        config.reconnect = ReconnectPolicy(initialDelay: .milliseconds(20), maxDelay: .milliseconds(40), maxAttempts: .max)
-        let engine = DeepgramEngine(credential: .apiKey("test-key"), configuration: config)
-        let session = Session(source: try await FileAudioSource(path: wav), engine: engine, options: .captionDefaults)
+        let (session, port) = try await Self.sessionWithNothingListening(
+            audioSeconds: 6, in: dir, ReconnectPolicy(initialDelay: .milliseconds(20), maxDelay: .milliseconds(40), maxAttempts: .max))
         await session.start()
         // Wait for attempt 25: two and a half times where a batch job stops.
         let reached = try await within(.seconds(30), "25 reconnect attempts") { () -> ConnectionState in
@@ -118,13 +126,8 @@ import Transcript
     @Test func finishingDuringTheBackoffReconnectsAtOnce() async throws {
         let dir = try scratchDirectory("app")
         defer { try? FileManager.default.removeItem(at: dir) }
-        let wav = try TestAudio.tone(seconds: 30, in: dir)
-        let port = try freeLoopbackPort()
-        var config = LiveClientConfiguration(environment: [:])
-        config.baseURL = "ws://127.0.0.1:\(port)"
-        config.reconnect = ReconnectPolicy(initialDelay: .seconds(60), maxDelay: .seconds(60), jitter: 0, maxAttempts: .max)
-        let engine = DeepgramEngine(credential: .apiKey("test-key"), configuration: config)
-        let session = Session(source: try await FileAudioSource(path: wav), engine: engine, options: .captionDefaults)
+        let (session, port) = try await Self.sessionWithNothingListening(
+            audioSeconds: 30, in: dir, ReconnectPolicy(initialDelay: .seconds(60), maxDelay: .seconds(60), jitter: 0, maxAttempts: .max))
         await session.start()
         try await within(.seconds(20), "the first failed attempt") {
             while true {

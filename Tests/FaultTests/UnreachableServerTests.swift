@@ -10,6 +10,17 @@ import TestSupport
 @Suite(.serialized) struct UnreachableServerTests {
     static let reconnectLine = #"^captty: reconnecting in \d+ s \(attempt (\d+)\)(: .+)?$"#
 
+    /// captty in plain mode captioning 60 s of counter audio (real time) through Deepgram at a
+    /// loopback port where nothing listens; returns it and the port.
+    func startWithNothingListening(in dir: URL, _ extra: [String]) throws -> (ChildProcess, Int) {
+        let wav = dir.appendingPathComponent("counter.wav")
+        _ = try FaultAudio.writeCounterWAV(to: wav, seconds: 60)
+        let port = try freeLoopbackPort()
+        let captty = try startCaptty(["--plain", "--file", wav.path, "--engine", "deepgram",
+                                      "--url", "ws://127.0.0.1:\(port)"] + extra)
+        return (captty, port)
+    }
+
     /// Waits for `count` reconnecting lines on stderr and returns them.
     func reconnectLines(_ captty: ChildProcess, count: Int, timeout: Double) async -> [String] {
         let deadline = Date().addingTimeInterval(timeout)
@@ -39,12 +50,8 @@ import TestSupport
     @Test(.timeLimit(.minutes(2))) func nothingListensOnThePort() async throws {
         let dir = try scratchDirectory("unreachable")
         defer { try? FileManager.default.removeItem(at: dir) }
-        let wav = dir.appendingPathComponent("counter.wav")
-        _ = try FaultAudio.writeCounterWAV(to: wav, seconds: 60)
-        let port = try freeLoopbackPort()
         let journal = dir.appendingPathComponent("j.jsonl").path
-        let captty = try startCaptty(["--plain", "--file", wav.path, "--engine", "deepgram",
-                                      "--url", "ws://127.0.0.1:\(port)", "--journal", journal])
+        let (captty, port) = try startWithNothingListening(in: dir, ["--journal", journal])
         defer { captty.stop() }
         let lines = await reconnectLines(captty, count: 2, timeout: 20)
         #expect(lines.count >= 2, "stderr: \(captty.stderrText)")
@@ -70,11 +77,7 @@ import TestSupport
     @Test(.timeLimit(.minutes(2))) func aDoubledHangUpStillWaitsForTheLastCaptions() async throws {
         let dir = try scratchDirectory("unreachable")
         defer { try? FileManager.default.removeItem(at: dir) }
-        let wav = dir.appendingPathComponent("counter.wav")
-        _ = try FaultAudio.writeCounterWAV(to: wav, seconds: 60)
-        let port = try freeLoopbackPort()
-        let captty = try startCaptty(["--plain", "--file", wav.path, "--engine", "deepgram",
-                                      "--url", "ws://127.0.0.1:\(port)", "--no-journal"])
+        let (captty, _) = try startWithNothingListening(in: dir, ["--no-journal"])
         defer { captty.stop() }
         #expect(await reconnectLines(captty, count: 2, timeout: 20).count == 2, "stderr: \(captty.stderrText)")
         let sent = Date()
