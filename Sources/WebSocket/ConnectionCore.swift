@@ -303,7 +303,9 @@ final class ConnectionCore: @unchecked Sendable {
             let paused = inbox.isFull && !closeQueued
             if paused { lastReceive = Monotonic.now() }
             let reading = failure == nil && !paused
-            var timeout = Monotonic.pollTimeout(until: wakeAt, cap: 1000)
+            // No periodic wake-up: whatever needs the thread (queued data, a close request, the
+            // consumer making room) writes the wake pipe, and the deadlines above bound the wait.
+            var timeout = Monotonic.pollTimeout(until: wakeAt, cap: 60_000)
             if reading && transport.hasBufferedInput { timeout = 0 }
             var events: Int16 = 0
             if reading { events |= Int16(POLLIN) }
