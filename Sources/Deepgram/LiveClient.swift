@@ -39,6 +39,9 @@ public actor LiveClient {
         public var bytesReplayed: Int64 = 0
         /// Audio bytes dropped unsent because the buffer overflowed while disconnected.
         public var bytesLost: Int64 = 0
+        /// The most bytes any connection held in its send queue (written by the client, not
+        /// yet taken by the socket): bounded by `webSocket.sendQueueLimit` plus one frame.
+        public var sendQueueHighWater = 0
     }
 
     private let credential: Credential
@@ -314,6 +317,7 @@ public actor LiveClient {
                 sentOffset += Int64(chunk.count)
                 stats.bytesSent += Int64(chunk.count)
                 do { try await ws.send(binary: chunk) } catch { connectionFault(gen, error); return }
+                stats.sendQueueHighWater = max(stats.sendQueueHighWater, ws.queuedBytesHighWater)
                 guard isCurrent(gen) else { return }
                 lastSent = .now
                 if timeline == nil { buffer.trim(upTo: sentOffset) }

@@ -27,7 +27,10 @@ public struct LiveClientConfiguration: Sendable {
     /// Largest binary frame sent; audio is sent in frames of at most this many bytes.
     public var maxAudioFrame: Int
     /// Socket settings (connect timeout, heartbeat, CA file, send queue). The `Authorization`
-    /// header is added by the client.
+    /// header is added by the client. The send queue is limited to 256 KiB (8 s of 16 kHz
+    /// speech), not the socket's 4 MiB default: the audio is already held in the replay
+    /// buffer, and a second copy queued at full speed only costs memory (4 MB of the client's
+    /// peak RSS when a file is streamed as fast as possible).
     public var webSocket: WebSocketConfiguration
     /// Where the client logs (it never configures logging, and never logs the credential).
     public var logger: Logger
@@ -46,6 +49,7 @@ public struct LiveClientConfiguration: Sendable {
         replayPacing = .deepgram
         maxAudioFrame = 64 * 1024
         webSocket = WebSocketConfiguration()
+        webSocket.sendQueueLimit = 256 * 1024
         logger = Logger(label: "captty.deepgram")
         executor = nil
     }

@@ -1,3 +1,5 @@
+import Foundation
+import TestSupport
 import Testing
 @testable import Deepgram
 
@@ -61,5 +63,49 @@ import Testing
         #expect(b.bytes(from: 3999) == counting(3999..<4000))
         b.trim(upTo: 3996)
         #expect(b.bytes(from: 3996) == counting(3996..<4000))
+    }
+}
+
+/// Audio waiting for a server that stopped reading is held once, in the replay buffer, not
+/// copied again into a deep socket send queue (4 MiB by default: 4 MB of peak RSS at full speed).
+@Suite struct LiveClientSendQueueTests {
+    @Test func aServerThatStopsReadingLeavesOnlyASmallSendQueue() async throws {
+        try await withDeepgramDouble(["--freeze-after-bytes", "65536"]) { double in
+            var config = doubleConfiguration(double)
+            config.reconnect.maxAttempts = 0
+            config.audioCanWait = true          // nothing is dropped: the sender waits instead
+            config.replayLimit = .seconds(300)  // 9.6 MB may wait: far more than socket buffers take
+            let limit = config.webSocket.sendQueueLimit
+            let frame = config.maxAudioFrame
+            #expect(limit == 256 * 1024, "the client's default send queue")
+            let client = LiveClient(credential: .apiKey("test-key"), configuration: config)
+            let log = EventLog(client.events)
+            try await within(.seconds(60), "a frozen server") {
+                try await client.start(pcm16k)
+                let chunk = [UInt8](repeating: 0, count: 32_000)
+                let feeder = Task {
+                    for _ in 0..<250 { try await client.send(chunk) }   // 8 MB, at once
+                }
+                // Until the client stops handing audio to the socket (bounded).
+                var last: Int64 = -1
+                let deadline = ContinuousClock.now + .seconds(20)
+                while ContinuousClock.now < deadline {
+                    let sent = await client.statistics.bytesSent
+                    if sent == last { break }
+                    last = sent
+                    try await Task.sleep(for: .milliseconds(500))
+                }
+                let stats = await client.statistics
+                print("given \(stats.bytesGiven), handed to the socket \(stats.bytesSent), send queue high water \(stats.sendQueueHighWater)")
+                #expect(stats.bytesGiven > 4_000_000, "audio kept coming while the server was frozen")
+                #expect(stats.sendQueueHighWater > 0, "the socket filled and the queue was used")
+                #expect(stats.sendQueueHighWater <= 256 * 1024 + frame + 64,
+                        "send queue held \(stats.sendQueueHighWater) bytes")
+                feeder.cancel()
+                await client.cancel()
+                _ = await feeder.result
+                await log.ended()
+            }
+        }
     }
 }
