@@ -7,7 +7,13 @@ import SystemSupport
 
 /// Received messages waiting for the consumer, with byte accounting so the I/O thread stops
 /// reading (TCP flow control pushes back on the peer) while the consumer is behind.
+///
+/// Each message counts its payload plus `perMessageCost`: what holding it costs beyond the
+/// payload (its slot, an array or string header, the allocator's rounding). Without it a peer
+/// flooding empty or one-byte messages (2–7 bytes on the wire each) would be counted as almost
+/// nothing and could fill memory while the limit was never reached.
 final class Inbox: @unchecked Sendable {
+    static let perMessageCost = 64
     private let lock = Lock()
     private let wakePipe: WakePipe
     private let limit: Int
@@ -32,6 +38,12 @@ final class Inbox: @unchecked Sendable {
         AsyncThrowingStream(unfolding: { [self] in try await next() })
     }
 
+    /// The bytes `m` counts for while it waits.
+    static func cost(of m: WebSocketMessage) -> Int { m.byteCount + perMessageCost }
+
+    /// Messages waiting (tests).
+    var bufferedMessageCount: Int { lock.withLock { items.count - head } }
+
     /// Whether the consumer is behind by more than the limit (the I/O thread pauses reading).
     var isFull: Bool { lock.withLock { bytes > limit } }
     var bufferedBytes: Int { lock.withLock { bytes } }
@@ -42,7 +54,7 @@ final class Inbox: @unchecked Sendable {
         let r: CheckedContinuation<WebSocketMessage?, Error>? = lock.withLock {
             if !readers.isEmpty { return readers.removeFirst().cont }
             items.append(m)
-            bytes += m.byteCount
+            bytes += Self.cost(of: m)
             highWater = max(highWater, bytes)
             return nil
         }
@@ -82,9 +94,15 @@ final class Inbox: @unchecked Sendable {
                         let m = items[head]
                         items[head] = .binary([])
                         head += 1
-                        if head == items.count { items.removeAll(keepingCapacity: true); head = 0 }
+                        if head == items.count {
+                            items.removeAll(keepingCapacity: true); head = 0
+                        } else if head >= 1024 && head * 2 >= items.count {
+                            // A consumer always a little behind never empties the queue: drop
+                            // the taken slots now and then, or they would pile up for hours.
+                            items.removeFirst(head); head = 0
+                        }
                         let wasFull = bytes > limit
-                        bytes -= m.byteCount
+                        bytes -= Self.cost(of: m)
                         return .message(m, wake: wasFull && bytes <= limit)
                     }
                     if ended {

@@ -6,7 +6,7 @@ import FoundationEssentials
 /// Each connection runs one dedicated I/O thread (socket + TLS); this actor only encodes
 /// outgoing messages and hands them to that thread's bounded queue.
 public actor WebSocket {
-    private let core: ConnectionCore
+    nonisolated let core: ConnectionCore
 
     init(core: ConnectionCore) {
         self.core = core
@@ -103,10 +103,12 @@ public actor WebSocket {
     /// The most bytes the send queue ever held.
     public nonisolated var queuedBytesHighWater: Int { core.queuedByteHighWater }
 
-    /// Received bytes waiting in `messages` for the consumer.
+    /// Received bytes waiting in `messages` for the consumer: payloads plus a fixed 64 per
+    /// message (what holding a message costs beyond its payload), the measure
+    /// `receiveBufferLimit` bounds.
     public nonisolated var receivedBytesBuffered: Int { core.inbox.bufferedBytes }
 
-    /// The most received bytes ever waiting for the consumer.
+    /// The most received bytes (counted as above) ever waiting for the consumer.
     public nonisolated var receivedBytesHighWater: Int { core.inbox.bufferedBytesHighWater }
 
     /// Whether the connection has finished (socket closed).

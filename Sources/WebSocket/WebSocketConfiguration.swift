@@ -13,6 +13,8 @@ public struct WebSocketConfiguration: Sendable {
     public var sendQueueLimit: Int = 4 << 20
     /// Received bytes waiting for the consumer of `messages` before the connection stops reading
     /// (the peer is then slowed by TCP flow control). At most this plus one message is held.
+    /// Each message counts 64 bytes on top of its payload, so a flood of tiny messages is
+    /// bounded too.
     public var receiveBufferLimit: Int = 8 << 20
     /// Extra trusted CA certificate(s) (PEM file) for wss, e.g. for a self-hosted server.
     public var caFile: String? = nil

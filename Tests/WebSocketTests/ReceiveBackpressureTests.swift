@@ -34,4 +34,37 @@ import Testing
             await ws.close()
         }
     }
+
+    @Test("a flood of empty messages is bounded too: each message counts for more than its payload")
+    func floodOfEmptyMessages() async throws {
+        let (server, port) = try await Peers.echoServer()
+        defer { server.stop() }
+        let limit = 1 << 20
+        let count = 150_000   // 2 bytes each on the wire, 0 bytes of payload
+        try await withTimeout(120) {
+            let ws = try await WebSocket.connect(to: Peers.url(port), configuration: Peers.config {
+                $0.receiveBufferLimit = limit
+                $0.pingInterval = .milliseconds(300)
+                $0.deadAfter = .seconds(5)
+            })
+            try await ws.send(text: "cmd:flood:\(count):0")
+            try await Task.sleep(for: .seconds(4))
+            let held = ws.core.inbox.bufferedMessageCount
+            print("held \(held) empty messages unread, \(ws.receivedBytesBuffered) bytes counted")
+            // The limit in messages (64 bytes each), plus what one 64 KiB read completes (2 bytes
+            // per frame), plus one.
+            #expect(held > 0)
+            #expect(held <= limit / 64 + 32 * 1024 + 1, "\(held) messages held")
+            // (The 300 KB of frames fit in the kernel's socket buffers: the server is not blocked.)
+            var it = ws.messages.makeAsyncIterator()
+            for i in 0..<count {
+                guard case .binary(let b)? = try await it.next() else { Issue.record("message \(i) missing"); return }
+                if !b.isEmpty { Issue.record("message \(i) has \(b.count) bytes"); return }
+            }
+            _ = try await server.line(startingWith: "FLOODED \(count)")
+            #expect(ws.core.inbox.bufferedMessageCount == 0)
+            #expect(try await ws.echo(.text("after")) == .text("after"))
+            await ws.close()
+        }
+    }
 }
