@@ -43,6 +43,8 @@ final class Inbox: @unchecked Sendable {
 
     /// Messages waiting (tests).
     var bufferedMessageCount: Int { lock.withLock { items.count - head } }
+    /// Slots in the queue, taken ones not yet dropped included (tests).
+    var slotCount: Int { lock.withLock { items.count } }
 
     /// Whether the consumer is behind by more than the limit (the I/O thread pauses reading).
     var isFull: Bool { lock.withLock { bytes > limit } }

@@ -67,4 +67,18 @@ import Testing
             await ws.close()
         }
     }
+
+    @Test("a consumer always one message behind does not make the queue grow")
+    func consumerAlwaysBehind() async throws {
+        let inbox = Inbox(limit: 1 << 20, wakePipe: try WakePipe())
+        var it = inbox.makeStream().makeAsyncIterator()
+        inbox.deliver(.text("first"))
+        for i in 0..<10_000 {
+            inbox.deliver(.text("m\(i)"))
+            _ = try await it.next()
+        }
+        #expect(inbox.bufferedMessageCount == 1)
+        #expect(inbox.slotCount <= 2 * 1024 + 1, "\(inbox.slotCount) slots for 1 waiting message")
+        #expect(try await it.next() == .text("m9999"))
+    }
 }
