@@ -29,14 +29,7 @@ import TestSupport
             try await within(.seconds(60), "a stalled engine") {
                 await session.start()
                 // Wait until reading has stopped: no growth for one second (bounded).
-                var last = -1
-                let deadline = ContinuousClock.now + .seconds(12)
-                while ContinuousClock.now < deadline {
-                    let now = await session.audioCounts.produced
-                    if now == last { break }
-                    last = now
-                    try await Task.sleep(for: .seconds(1))
-                }
+                _ = try await steadyValue(within: .seconds(12), every: .seconds(1)) { await session.audioCounts.produced }
                 let produced = await session.audioCounts.produced
                 #expect(produced > 65_536, "audio was read at all")
                 // Socket buffers (a few MB on loopback) + 1.92 MB replay buffer + 1 MiB backlog:

@@ -87,14 +87,7 @@ import Testing
                     for _ in 0..<250 { try await client.send(chunk) }   // 8 MB, at once
                 }
                 // Until the client stops handing audio to the socket (bounded).
-                var last: Int64 = -1
-                let deadline = ContinuousClock.now + .seconds(20)
-                while ContinuousClock.now < deadline {
-                    let sent = await client.statistics.bytesSent
-                    if sent == last { break }
-                    last = sent
-                    try await Task.sleep(for: .milliseconds(500))
-                }
+                _ = try await steadyValue(within: .seconds(20), every: .milliseconds(500)) { await client.statistics.bytesSent }
                 let stats = await client.statistics
                 print("given \(stats.bytesGiven), handed to the socket \(stats.bytesSent), send queue high water \(stats.sendQueueHighWater)")
                 #expect(stats.bytesGiven > 4_000_000, "audio kept coming while the server was frozen")

@@ -48,3 +48,18 @@ final class ResumeOnce<T: Sendable>: @unchecked Sendable {
         f?()
     }
 }
+
+/// Reads `value` every `interval` until two reads in a row agree (the producer stopped), or
+/// `limit` has passed; returns the last read. For "wait until reading/sending has stopped".
+public func steadyValue<T: Equatable & Sendable>(within limit: Duration, every interval: Duration,
+                                                 _ value: () async -> T) async throws -> T {
+    var last = await value()
+    let deadline = ContinuousClock.now + limit
+    while ContinuousClock.now < deadline {
+        try await Task.sleep(for: interval)
+        let now = await value()
+        if now == last { break }
+        last = now
+    }
+    return last
+}
