@@ -122,7 +122,11 @@ public actor LiveClient {
     /// The fatal error that ended the session, if one did (also sent as `.error`, and thrown
     /// by `send` and `start`).
     public var fatalFailure: LiveError? { fatalError }
-    public var statistics: Statistics { stats }
+    public var statistics: Statistics {
+        var s = stats
+        if let ws = conn?.ws { s.sendQueueHighWater = max(s.sendQueueHighWater, ws.queuedBytesHighWater) }
+        return s
+    }
     /// The `dg-request-id` of the current connection.
     public var requestID: String? { conn?.requestID }
 
@@ -317,7 +321,6 @@ public actor LiveClient {
                 sentOffset += Int64(chunk.count)
                 stats.bytesSent += Int64(chunk.count)
                 do { try await ws.send(binary: chunk) } catch { connectionFault(gen, error); return }
-                stats.sendQueueHighWater = max(stats.sendQueueHighWater, ws.queuedBytesHighWater)
                 guard isCurrent(gen) else { return }
                 lastSent = .now
                 if timeline == nil { buffer.trim(upTo: sentOffset) }
@@ -589,6 +592,7 @@ public actor LiveClient {
         if let f = fault { outcome = .failed(f, requestID: rid) }
         for t in connectionTasks { t.cancel() }
         connectionTasks = []
+        stats.sendQueueHighWater = max(stats.sendQueueHighWater, ws.queuedBytesHighWater)
         conn = nil
         fault = nil
         wakePump()
