@@ -1,3 +1,5 @@
+import SystemSupport
+
 /// Audio given to the client that the server has not yet covered with a final result.
 ///
 /// Bytes are addressed by absolute offsets counted from the first byte of the session:
@@ -19,8 +21,7 @@ public struct ReplayBuffer: Sendable {
     public let alignment: Int
     public private(set) var startOffset: Int64 = 0
     public private(set) var endOffset: Int64 = 0
-    private var chunks: [Chunk] = []
-    private var head = 0
+    private var chunks = FIFOQueue<Chunk>()
 
     public init(limit: Int, alignment: Int = 1) {
         precondition(limit > 0 && alignment > 0)
@@ -43,18 +44,12 @@ public struct ReplayBuffer: Sendable {
     public mutating func trim(upTo offset: Int64) {
         let target = min(max(offset, startOffset), endOffset)
         guard target > startOffset else { return }
-        while head < chunks.count, chunks[head].end <= target { head += 1 }
-        if head < chunks.count, chunks[head].offset < target {
-            let cut = Int(target - chunks[head].offset)
-            chunks[head].bytes.removeFirst(cut)
-            chunks[head].offset = target
+        while let c = chunks.first, c.end <= target { chunks.popFirst() }
+        if !chunks.isEmpty, chunks[0].offset < target {
+            chunks[0].bytes.removeFirst(Int(target - chunks[0].offset))
+            chunks[0].offset = target
         }
         startOffset = target
-        if head == chunks.count {
-            chunks.removeAll(keepingCapacity: true); head = 0
-        } else if head > 64 && head * 2 > chunks.count {
-            chunks.removeFirst(head); head = 0
-        }
     }
 
     /// What `makeRoom` dropped.
@@ -105,7 +100,7 @@ public struct ReplayBuffer: Sendable {
     public func bytes(from offset: Int64, maxLength: Int = .max) -> [UInt8]? {
         guard offset >= startOffset, offset < endOffset, maxLength > 0 else { return nil }
         // Binary search for the chunk holding `offset`.
-        var lo = head, hi = chunks.count - 1
+        var lo = 0, hi = chunks.count - 1
         while lo < hi {
             let mid = (lo + hi + 1) / 2
             if chunks[mid].offset <= offset { lo = mid } else { hi = mid - 1 }

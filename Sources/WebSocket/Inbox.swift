@@ -17,8 +17,7 @@ final class Inbox: @unchecked Sendable {
     private let lock = Lock()
     private let wakePipe: WakePipe
     private let limit: Int
-    private var items: [WebSocketMessage] = []
-    private var head = 0
+    private var items = FIFOQueue<WebSocketMessage>()
     private var bytes = 0
     private var highWater = 0
     private var ended = false
@@ -42,9 +41,9 @@ final class Inbox: @unchecked Sendable {
     static func cost(of m: WebSocketMessage) -> Int { m.byteCount + perMessageCost }
 
     /// Messages waiting (tests).
-    var bufferedMessageCount: Int { lock.withLock { items.count - head } }
+    var bufferedMessageCount: Int { lock.withLock { items.count } }
     /// Slots in the queue, taken ones not yet dropped included (tests).
-    var slotCount: Int { lock.withLock { items.count } }
+    var slotCount: Int { lock.withLock { items.slotCount } }
 
     /// Whether the consumer is behind by more than the limit (the I/O thread pauses reading).
     var isFull: Bool { lock.withLock { bytes > limit } }
@@ -92,17 +91,7 @@ final class Inbox: @unchecked Sendable {
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (cont: CheckedContinuation<WebSocketMessage?, Error>) in
                 let take: Take = lock.withLock {
-                    if head < items.count {
-                        let m = items[head]
-                        items[head] = .binary([])
-                        head += 1
-                        if head == items.count {
-                            items.removeAll(keepingCapacity: true); head = 0
-                        } else if head >= 1024 && head * 2 >= items.count {
-                            // A consumer always a little behind never empties the queue: drop
-                            // the taken slots now and then, or they would pile up for hours.
-                            items.removeFirst(head); head = 0
-                        }
+                    if let m = items.popFirst() {
                         let wasFull = bytes > limit
                         bytes -= Self.cost(of: m)
                         return .message(m, wake: wasFull && bytes <= limit)
