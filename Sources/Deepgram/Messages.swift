@@ -397,11 +397,20 @@ public enum ServerMessage: Sendable, Equatable {
 
     /// Decodes one text frame. Unknown types become `.unhandled`; only invalid JSON (or a
     /// known type whose fields have the wrong JSON types) throws.
+    /// A `Results` frame of the usual shape is read by `ResultsFastDecoder`; everything else, and
+    /// anything it is unsure of, by `JSONDecoder`, which also words the errors.
     public static func decode(_ text: String) throws(MessageDecodingError) -> ServerMessage {
-        try decode(Data(text.utf8), text: text)
+        if let r = ResultsFastDecoder.decode(text) { return .results(r) }
+        return try decode(Data(text.utf8), text: text)
     }
 
     public static func decode(_ data: Data) throws(MessageDecodingError) -> ServerMessage {
+        if let r = data.withUnsafeBytes({ ResultsFastDecoder.decode($0) }) { return .results(r) }
+        return try decode(data, text: nil)
+    }
+
+    /// `JSONDecoder` alone (tests compare the two readers).
+    static func decodeWithJSONDecoder(_ data: Data) throws(MessageDecodingError) -> ServerMessage {
         try decode(data, text: nil)
     }
 

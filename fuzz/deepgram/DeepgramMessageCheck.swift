@@ -2,7 +2,7 @@
 // Shared by the libFuzzer target (fuzz/deepgram) and the regression replay in Tests/SecurityTests.
 import Foundation
 #if canImport(Deepgram)
-import Deepgram
+@testable import Deepgram
 #endif
 
 /// Checks one input; a violated property stops the process (libFuzzer records the input).
@@ -15,6 +15,15 @@ enum DeepgramMessageCheck {
 
     static func check(_ bytes: [UInt8]) {
         let data = Data(bytes)
+
+        // The hand-written Results reader answers only when JSONDecoder agrees to the bit.
+        if let fast = bytes.withUnsafeBytes({ ResultsFastDecoder.decode($0) }) {
+            let slow: ServerMessage
+            do { slow = try ServerMessage.decodeWithJSONDecoder(data) } catch {
+                Self.fail("fast path read a Results that JSONDecoder rejects (\(error))")
+            }
+            Self.require(slow == .results(fast), "fast path and JSONDecoder read different Results")
+        }
         let fromData: Result<ServerMessage, MessageDecodingError>
         do { fromData = .success(try ServerMessage.decode(data)) } catch { fromData = .failure(error) }
 
