@@ -76,13 +76,12 @@ public final class LiveApp: Sendable {
         var lastNotice: String?
         renderer.renderNow(state.snapshot(session.view), now: Renderer.monotonicSeconds())
 
-        var quitAt = 0.0
-        var signalsAfterQuit: Int?
+        var signalWatch: SignalsWhileFinishing?
         var hurried = false
         func quit() {
             guard !quitting else { return }
             quitting = true
-            quitAt = Renderer.monotonicSeconds()
+            signalWatch = SignalsWhileFinishing()
             let secs = session.configuration.finishTimeout.components.seconds
             let key = state.keyBindings.keys(for: .quit).first?.displayName ?? "q"
             state.overlay = .message(title: "Finishing", text: "Waiting up to \(secs) s for the last captions and saving the "
@@ -98,16 +97,7 @@ public final class LiveApp: Sendable {
 
         while summary == nil {
             if TerminalSignals.terminationRequested || ScreenSupervisor.supervisorGone { quit() }
-            if quitting && Renderer.monotonicSeconds() - quitAt > 1 {
-                // A signal a second or more after quitting asks to stop waiting; one that came
-                // with the first (a hang-up is often delivered twice, and the supervisor
-                // forwards what it gets) does not.
-                if let base = signalsAfterQuit {
-                    if TerminalSignals.terminationCount > base { hurry() }
-                } else {
-                    signalsAfterQuit = TerminalSignals.terminationCount
-                }
-            }
+            if signalWatch?.observe(count: TerminalSignals.terminationCount) == .stopWaiting { hurry() }
             for m in inbox.withLock({ i -> [Inbox] in defer { i = [] }; return i }) {
                 switch m {
                 case .devices(let list):

@@ -102,21 +102,20 @@ public struct PlainRunner: Sendable {
     /// late, or it is reconnecting), says what it waits for and how to stop at once.
     private func finishSaying(_ session: Session, signals: @escaping @Sendable () -> Int) async {
         let finishing = Task { await session.finish() }
-        let started = ContinuousClock.now
         let askedBySignal = signals() > 0
-        // Only a signal after the wait is announced counts: one hang-up often arrives twice
-        // (from the kernel and again from the shell), and must not cut the wait short.
-        var signalsWhenTold: Int?
+        // The wait is announced once the grace second is over; only a signal after that counts.
+        var watch = SignalsWhileFinishing()
         while !(await session.isFinished) {
             try? await Task.sleep(for: .milliseconds(100))
             if Task.isCancelled { break }
-            if signalsWhenTold == nil && ContinuousClock.now - started > .seconds(1) {
-                signalsWhenTold = signals()
+            switch watch.observe(count: signals()) {
+            case .graceOver?:
                 let secs = session.configuration.finishTimeout.components.seconds
                 writeErr("captty: stopping: waiting up to \(secs) s for the last captions "
                          + "(Ctrl-C \(askedBySignal ? "again " : "")to stop now)")
+            case .stopWaiting?: await session.stopWaiting()
+            case nil: break
             }
-            if let told = signalsWhenTold, signals() > told { await session.stopWaiting() }
         }
         _ = await finishing.value
     }
