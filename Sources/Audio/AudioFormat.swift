@@ -69,4 +69,7 @@ public protocol AudioSource: Sendable {
     var name: String { get }
     /// Starts producing chunks. The stream finishes at end of input or throws an `AudioError`.
     func chunks() -> AsyncThrowingStream<AudioChunk, Error>
+    /// Whether the audio can wait for its consumer (an engine that is reconnecting or slow): a
+    /// file or a pipe is read only as fast as it is taken; a device keeps producing and cannot.
+    var canWait: Bool { get }
 }

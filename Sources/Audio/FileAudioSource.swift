@@ -22,6 +22,8 @@ public struct FileAudioSource: AudioSource {
     public let path: String?
     /// What error messages call the input (the path, "stdin", or the name given).
     public let displayName: String
+    /// A file or a pipe is read only as fast as the engine takes it.
+    public var canWait: Bool { true }
 
     private let firstReader: Locked<StartedReader?>
 

@@ -14,6 +14,8 @@ public actor PulseCapture: AudioSource {
     public nonisolated let options: PulseCaptureOptions
     /// The description of the device being recorded ("default source" before start).
     public nonisolated var name: String { deviceName.value }
+    /// A device keeps producing: audio the engine cannot take yet is held (bounded), not paused.
+    public nonisolated var canWait: Bool { false }
 
     private let deviceName: Locked<String>
     private let eventSink = Locked<AsyncStream<CaptureEvent>.Continuation?>(nil)

@@ -121,21 +121,6 @@ public enum LiveLauncher {
 
     /// The engine, source and journal for `request`, as a session not yet started.
     public static func makeSession(_ request: LiveRequest, logger: Logger = Logger(label: "captty")) async throws -> Session {
-        let engine: any SpeechEngine
-        do {
-            // A file or standard input waits through a reconnect (the session reads them only
-            // as fast as the engine takes them); PulseAudio capture cannot.
-            let canWait: Bool
-            switch request.input {
-            case .file, .stdin: canWait = true
-            default: canWait = false
-            }
-            engine = try EngineFactory.make(request.engine, logger: logger, keepReconnecting: true, audioCanWait: canWait)
-        } catch let e as CapttyError {
-            throw e
-        } catch {
-            throw LiveFailure("cannot start the \(request.engine.resolve().rawValue) engine: \(error)", exitCode: 69)
-        }
         var configuration = Session.Configuration()
         configuration.executor = SerialThreadExecutor.shared
         configuration.levelUpdates = !request.plain
@@ -171,6 +156,18 @@ public enum LiveLauncher {
                 input, chunkDuration: request.chunkDuration, pacing: request.speed == 0 ? .asFastAsPossible : .faster(request.speed), rawFormat: request.rawFormat)
         } catch {
             throw LiveFailure("\(error)")
+        }
+        let engine: any SpeechEngine
+        do {
+            // The source says whether its audio waits through a reconnect (a file or standard
+            // input, the demo recording included) or cannot (PulseAudio capture); the session
+            // asks the same source.
+            engine = try EngineFactory.make(request.engine, logger: logger, keepReconnecting: true,
+                                            audioCanWait: source.canWait)
+        } catch let e as CapttyError {
+            throw e
+        } catch {
+            throw LiveFailure("cannot start the \(request.engine.resolve().rawValue) engine: \(error)", exitCode: 69)
         }
         var journal: JournalWriter?
         let header = JournalHeader(engine: engine.name, model: request.options.model?.rawValue, options: request.options,

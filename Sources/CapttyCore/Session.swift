@@ -182,11 +182,11 @@ public actor Session {
         let source = self.source
         pumpTask = Task(executorPreference: configuration.executor) { [weak self] in
             do {
-                let live = source is PulseCapture
+                let canWait = source.canWait
                 for try await chunk in source.chunks() {
                     guard let self else { return }
                     let backlog = await self.deliver(chunk)
-                    if !live { await backlog?.waitForRoom() }
+                    if canWait { await backlog?.waitForRoom() }
                 }
                 await self?.sourceEnded(error: nil)
             } catch {

@@ -1,4 +1,5 @@
 import Foundation
+import Audio
 import SpeechEngines
 import Testing
 import TestSupport
@@ -44,6 +45,10 @@ import TestSupport
                                   settings: LiveApp.Settings())
         let session = try await LiveLauncher.makeSession(request)
         #expect((session.engine as? DeepgramEngine)?.configuration.reconnect.maxAttempts == .max)
+        // A file waits through a reconnect, and the engine is told so by the source itself.
+        #expect(session.source.canWait)
+        #expect((session.engine as? DeepgramEngine)?.configuration.audioCanWait == true)
+        #expect(!(try PulseCapture()).canWait)
     }
 
     @Test func baseURLPrecedence() {
