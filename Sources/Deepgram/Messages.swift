@@ -222,9 +222,13 @@ public struct SearchHits: Sendable, Equatable, Codable {
         public var start: Double?
         public var end: Double?
         public var snippet: String?
+        public init(confidence: Double? = nil, start: Double? = nil, end: Double? = nil, snippet: String? = nil) {
+            self.confidence = confidence; self.start = start; self.end = end; self.snippet = snippet
+        }
     }
     public var query: String
     public var hits: [Hit]
+    public init(query: String, hits: [Hit]) { self.query = query; self.hits = hits }
     enum CodingKeys: String, CodingKey { case query, hits }
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)

@@ -1,8 +1,8 @@
 /// A hand-written reader for the common shape of a `Results` frame, the message a live stream
 /// carries several times a second. It reads the bytes once, without `Codable`'s containers, and
 /// answers `nil` — "ask `JSONDecoder`" — for anything it is not sure of: another message type,
-/// a field it does not model (`search`, `entities`), a wrong JSON type, a number out of
-/// `MessageBounds`, an escaped key, a duplicate key, invalid UTF-8 or invalid JSON.
+/// a wrong JSON type, a number out of `MessageBounds`, an escaped key, a duplicate key, a
+/// surrogate escape, invalid UTF-8 or invalid JSON.
 ///
 /// Its one promise: when it answers, `JSONDecoder` would have decoded the same `Results`.
 /// The fuzz target `deepgram` checks that on every input, and the unit tests on every capture.
@@ -81,7 +81,12 @@ enum ResultsFastDecoder {
                         try rd.array { (rd: inout Reader) throws(Unsure) in c.alternatives.append(try rd.alternative()) }
                     }
                 } else if rd.keyIs("search") {
-                    guard rd.null() else { throw Unsure() }
+                    try rd.once(1, &seen)
+                    if !rd.null() {
+                        var all: [SearchHits] = []
+                        try rd.array { (rd: inout Reader) throws(Unsure) in all.append(try rd.searchHits()) }
+                        c.search = all
+                    }
                 } else {
                     try rd.skipValue(depth: 0)
                 }
@@ -112,7 +117,12 @@ enum ResultsFastDecoder {
                         a.languages = langs
                     }
                 case rd.keyIs("entities"):
-                    guard rd.null() else { throw Unsure() }
+                    try rd.once(4, &seen)
+                    if !rd.null() {
+                        var all: [Entity] = []
+                        try rd.array { (rd: inout Reader) throws(Unsure) in all.append(try rd.entity()) }
+                        a.entities = all
+                    }
                 default: try rd.skipValue(depth: 0)
                 }
             }
@@ -140,6 +150,57 @@ enum ResultsFastDecoder {
             }
             w.end = end ?? w.start
             return w
+        }
+
+        mutating func entity() throws(Unsure) -> Entity {
+            var e = Entity(label: "", value: "")
+            var seen: UInt16 = 0
+            try object { (rd: inout Reader) throws(Unsure) in
+                switch true {
+                case rd.keyIs("label"): try rd.once(0, &seen); e.label = try rd.string() ?? ""
+                case rd.keyIs("value"): try rd.once(1, &seen); e.value = try rd.string() ?? ""
+                case rd.keyIs("confidence"): try rd.once(2, &seen); e.confidence = try rd.number()
+                case rd.keyIs("start_word"): try rd.once(3, &seen); e.startWord = rd.null() ? nil : try rd.index()
+                case rd.keyIs("end_word"): try rd.once(4, &seen); e.endWord = rd.null() ? nil : try rd.index()
+                default: try rd.skipValue(depth: 0)
+                }
+            }
+            return e
+        }
+
+        mutating func searchHits() throws(Unsure) -> SearchHits {
+            var query = ""
+            var hits: [SearchHits.Hit] = []
+            var seen: UInt16 = 0
+            try object { (rd: inout Reader) throws(Unsure) in
+                if rd.keyIs("query") {
+                    try rd.once(0, &seen)
+                    query = try rd.string() ?? ""
+                } else if rd.keyIs("hits") {
+                    try rd.once(1, &seen)
+                    if !rd.null() {
+                        try rd.array { (rd: inout Reader) throws(Unsure) in hits.append(try rd.hit()) }
+                    }
+                } else {
+                    try rd.skipValue(depth: 0)
+                }
+            }
+            return SearchHits(query: query, hits: hits)
+        }
+
+        mutating func hit() throws(Unsure) -> SearchHits.Hit {
+            var h = SearchHits.Hit()
+            var seen: UInt16 = 0
+            try object { (rd: inout Reader) throws(Unsure) in
+                switch true {
+                case rd.keyIs("confidence"): try rd.once(0, &seen); h.confidence = try rd.number()
+                case rd.keyIs("start"): try rd.once(1, &seen); h.start = try rd.number()
+                case rd.keyIs("end"): try rd.once(2, &seen); h.end = try rd.number()
+                case rd.keyIs("snippet"): try rd.once(3, &seen); h.snippet = try rd.string()
+                default: try rd.skipValue(depth: 0)
+                }
+            }
+            return h
         }
 
         mutating func metadata() throws(Unsure) -> ResultsMetadata {

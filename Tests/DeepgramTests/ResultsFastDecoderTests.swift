@@ -51,6 +51,10 @@ import TestSupport
         // Numbers of every JSON form.
         #"{"type":"Results","start":-0,"duration":1E2,"channel":{"alternatives":[{"confidence":0.99964666e-0,"words":[{"start":1e-7,"end":123456789.123456789e-3,"confidence":-0.0}]}]}}"#,
         #"{"type":"Results","start":0.1,"duration":0.30000000000000004,"channel_index":[0,1000000]}"#,
+        // Entities (detect_entities) and search hits (search=…).
+        #"{"type":"Results","channel":{"alternatives":[{"transcript":"call john","entities":[{"label":"NAME","value":"john","confidence":0.9,"start_word":1,"end_word":2},{"label":null,"value":"x","start_word":null}]}]}}"#,
+        #"{"type":"Results","channel":{"alternatives":[],"search":[{"query":"q","hits":[{"confidence":0.5,"start":0.1,"end":0.2,"snippet":"x"},{}]},{"query":null,"hits":null}]}}"#,
+        #"{"type":"Results","channel":{"alternatives":[{"entities":null}],"search":null}}"#,
     ])
     func readsAndAgrees(_ text: String) throws {
         let f = try #require(fast(text), "the fast path declined \(text)")
@@ -74,9 +78,11 @@ import TestSupport
         #"{"type":null,"start":1}"#,
         #"{"start":1}"#,
         #"{"type":"results"}"#,
-        // Fields the fast path does not model.
-        #"{"type":"Results","channel":{"alternatives":[{"entities":[{"label":"x","value":"y"}]}]}}"#,
-        #"{"type":"Results","channel":{"search":[{"query":"q","hits":[]}],"alternatives":[]}}"#,
+        // Entities and search hits with wrong types or indices.
+        #"{"type":"Results","channel":{"alternatives":[{"entities":[{"label":"x","start_word":-1}]}]}}"#,
+        #"{"type":"Results","channel":{"alternatives":[{"entities":{"label":"x"}}]}}"#,
+        #"{"type":"Results","channel":{"search":[{"query":"q","hits":[{"start":"0.1"}]}],"alternatives":[]}}"#,
+        #"{"type":"Results","channel":{"search":[{"query":"q","query":"r"}]}}"#,
         // A key given twice.
         #"{"type":"Results","start":1,"start":2}"#,
         #"{"type":"Results","type":"Results"}"#,
