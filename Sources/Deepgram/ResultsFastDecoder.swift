@@ -432,7 +432,15 @@ enum ResultsFastDecoder {
             guard i - start <= 40,
                   let v = Double(String(decoding: UnsafeBufferPointer(rebasing: b[start..<i]), as: UTF8.self)),
                   v.isFinite else { throw Unsure() }
+            // Zero and subnormals: only a plain zero ("0", "-0.00") is read here. JSONDecoder
+            // rejects some that underflow (1e-400, even 0e-400) and not others.
+            if !v.isNormal, !Self.isPlainZero(b[start..<i]) { throw Unsure() }
             return v
+        }
+
+        /// Digits, sign and point only, every digit 0.
+        static func isPlainZero(_ text: UnsafeBufferPointer<UInt8>.SubSequence) -> Bool {
+            text.allSatisfy { $0 == 0x30 || $0 == 0x2D || $0 == 0x2E }
         }
 
         /// -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?

@@ -61,6 +61,29 @@ import TestSupport
         #expect(slow(text) == .results(f))
     }
 
+    /// Edge cases where the two readers could part ways: each is either read alike or declined.
+    @Test(arguments: [
+        #"{"type":"Results","x":1e400}"#,
+        #"{"type":"Results","x":-1e-400,"start":1}"#,
+        #"{"type":"Results","x":123456789012345678901234567890}"#,
+        #"{"type":"Results","x":"\ud83d\ude00"}"#,
+        #"{"type":"Results","x":{"a":1,"a":2}}"#,
+        #"{"type":"Results","start":1e-400}"#,
+        #"{"type":"Results","start":2.5e-310}"#,
+        #"{"type":"Results","start":0e-400,"duration":0.000e5}"#,
+        #"{"type":"Results","start":2.2250738585072014e-308}"#,
+        #"{"type":"Results","channel":{"alternatives":[{"confidence":-4.9e-324}]}}"#,
+        #"{"type":"Results","start":9999999.999999999}"#,
+        #"{"type":"Results","start":-10000000}"#,
+        #"{"type":"Results","channel":{"alternatives":[{"words":[{"speaker":1000000}]}]}}"#,
+        #"{"type":"Results","channel":{"alternatives":[{"transcript":"\u00e9\u0301 \u2028"}]}}"#,
+        "{\"type\":\"Results\",\"channel\":{\"alternatives\":[{\"transcript\":\"\u{7F}é€😀\"}]}}",
+    ])
+    func edgeCasesAgree(_ text: String) {
+        expectAgreement(text)
+        print("edge case \(text.prefix(60)): fast \(fast(text) == nil ? "declined" : "read"), JSONDecoder \(slow(text) == nil ? "rejects" : "reads")")
+    }
+
     @Test func escapedTextIsUnescaped() throws {
         let f = try #require(fast(#"{"type":"Results","channel":{"alternatives":[{"transcript":"a\"b\u00e9\n"}]}}"#))
         #expect(f.transcript == "a\"bé\n")
