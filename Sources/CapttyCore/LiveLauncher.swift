@@ -124,6 +124,7 @@ public enum LiveLauncher {
         var configuration = Session.Configuration()
         configuration.executor = SerialThreadExecutor.shared
         configuration.levelUpdates = !request.plain
+        configuration.interimUpdates = !request.plain
         let source: any AudioSource
         var input = request.input
         if !request.inputExplicit, input == .defaultDevice, await !pulseHasSources() {

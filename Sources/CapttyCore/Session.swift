@@ -37,6 +37,9 @@ public actor Session {
         /// Whether a new level-meter reading alone signals `changes` (the full-screen meter
         /// needs it; plain mode shows no meter and is not woken for every chunk).
         public var levelUpdates = true
+        /// Whether a new interim guess alone signals `changes` (the screen draws it; plain mode
+        /// prints only closed lines and status, and is not woken for each interim).
+        public var interimUpdates = true
         public init() {}
     }
 
@@ -448,6 +451,7 @@ public actor Session {
             lastGoodOptions = run.options
         }
         let mapped = run.timeline.map(event)
+        let connectionBefore = viewState.connection
         if id == currentRun {
             // A refusal of new options before any audio was accepted is undone when the run
             // ends (back to the last accepted options): no "error" flashes up meanwhile.
@@ -459,7 +463,11 @@ public actor Session {
             return
         }
         applyToStore(mapped)
-        publish()
+        // An interim that changes nothing else (not the connection state) is only worth a
+        // wake-up to a consumer that shows interims.
+        var interimOnly = false
+        if case .results(let r) = mapped, !r.isFinal { interimOnly = viewState.connection == connectionBefore }
+        publish(signal: configuration.interimUpdates || !interimOnly)
     }
 
     private func updateConnection(for event: LiveEvent) {
