@@ -9,6 +9,8 @@ public enum MessageBounds {
     public static let maxSeconds: Double = 10_000_000
     /// Largest channel, speaker or word index.
     public static let maxIndex = 1_000_000
+    /// Most entries in a `channel_index` or `channel` array (it is a [channel, channels] pair).
+    public static let maxChannelEntries = 16
 
     static func seconds<K: CodingKey>(_ c: KeyedDecodingContainer<K>, _ key: K) throws -> Double? {
         guard let v = try c.decodeIfPresent(Double.self, forKey: key) else { return nil }
@@ -38,7 +40,7 @@ public enum MessageBounds {
 
     static func channel<K: CodingKey>(_ c: KeyedDecodingContainer<K>, _ key: K) throws -> [Int]? {
         guard let v = try c.decodeIfPresent([Int].self, forKey: key) else { return nil }
-        guard v.count <= 16, v.allSatisfy({ (0...maxIndex).contains($0) }) else {
+        guard v.count <= maxChannelEntries, v.allSatisfy({ (0...maxIndex).contains($0) }) else {
             throw DecodingError.dataCorruptedError(forKey: key, in: c,
                 debugDescription: "\(v.prefix(4)) is not a [channel, channels] pair of small indices")
         }

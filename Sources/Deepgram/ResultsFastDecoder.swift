@@ -67,7 +67,7 @@ enum ResultsFastDecoder {
         mutating func channelIndex() throws(Unsure) -> [Int] {
             var v: [Int] = []
             try array { (rd: inout Reader) throws(Unsure) in v.append(try rd.index()) }
-            guard v.count <= 16 else { throw Unsure() }
+            guard v.count <= MessageBounds.maxChannelEntries else { throw Unsure() }
             return v
         }
 

@@ -6,34 +6,6 @@ import Testing
 import TestSupport
 @testable import CapttyCore
 
-/// Wraps a real engine and counts the interim results it delivers.
-final class InterimCountingEngine: SpeechEngine, @unchecked Sendable {
-    let inner: any SpeechEngine
-    private let lock = NSLock()
-    private var count = 0
-
-    init(_ inner: any SpeechEngine) { self.inner = inner }
-
-    var name: String { inner.name }
-    var interims: Int { lock.withLock { count } }
-
-    func transcribe(_ audio: AsyncThrowingStream<AudioChunk, Error>, options: LiveOptions) -> AsyncThrowingStream<LiveEvent, Error> {
-        let events = inner.transcribe(audio, options: options)
-        let (out, c) = AsyncThrowingStream.makeStream(of: LiveEvent.self)
-        let forward = Task { [self] in
-            do {
-                for try await e in events {
-                    if case .results(let r) = e, !r.isFinal { lock.withLock { count += 1 } }
-                    c.yield(e)
-                }
-                c.finish()
-            } catch { c.finish(throwing: error) }
-        }
-        c.onTermination = { _ in forward.cancel() }
-        return out
-    }
-}
-
 /// Plain mode shows no interim guess: an interim result does not wake it (`interimUpdates`
 /// false), while every final line and status change still does. The screen is woken by each.
 @Suite(.serialized) struct SessionInterimWakeupTests {
@@ -42,7 +14,7 @@ final class InterimCountingEngine: SpeechEngine, @unchecked Sendable {
     func caption(interimUpdates: Bool, wav: String, double: DeepgramDoubleProcess) async throws -> Outcome {
         var config = LiveClientConfiguration(environment: [:])
         config.baseURL = double.baseURL
-        let engine = InterimCountingEngine(DeepgramEngine(credential: .apiKey("test-key"), configuration: config))
+        let engine = CountingEngine(DeepgramEngine(credential: .apiKey("test-key"), configuration: config))
         var sessionConfig = Session.Configuration()
         sessionConfig.levelUpdates = false
         sessionConfig.interimUpdates = interimUpdates
