@@ -36,9 +36,10 @@ final class PythonPeer: @unchecked Sendable {
     }
 
     /// The JSON object of the first `RESULT`/`SUMMARY` line, waiting up to `timeout` seconds.
+    /// Deadlines are on the monotonic clock: the wall clock of these VMs can step by minutes.
     func json(prefix: String = "RESULT ", timeout: Double) async throws -> [String: Any] {
-        let deadline = Date().addingTimeInterval(timeout)
-        while Date() < deadline {
+        let deadline = ContinuousClock.now + .seconds(timeout)
+        while ContinuousClock.now < deadline {
             if let line = lines.first(where: { $0.hasPrefix(prefix) }) {
                 let obj = try JSONSerialization.jsonObject(with: Data(line.dropFirst(prefix.count).utf8))
                 guard let dict = obj as? [String: Any] else { throw PeerFailure("\(script): not a JSON object: \(line)") }
@@ -59,8 +60,8 @@ final class PythonPeer: @unchecked Sendable {
 
     /// Waits (bounded) for the peer to exit; kills it at the deadline.
     func finish(timeout: Double) async {
-        let deadline = Date().addingTimeInterval(timeout)
-        while process.isRunning && Date() < deadline { try? await Task.sleep(for: .milliseconds(50)) }
+        let deadline = ContinuousClock.now + .seconds(timeout)
+        while process.isRunning && ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(50)) }
         if process.isRunning { process.terminate() }
     }
 }
