@@ -403,6 +403,7 @@ public enum ServerMessage: Sendable, Equatable {
 
     /// Decodes one text frame. Unknown types become `.unhandled`; only invalid JSON (or a
     /// known type whose fields have the wrong JSON types) throws.
+    ///
     /// A `Results` frame of the usual shape is read by `ResultsFastDecoder`; everything else, and
     /// anything it is unsure of, by `JSONDecoder`, which also words the errors.
     public static func decode(_ text: String) throws(MessageDecodingError) -> ServerMessage {
