@@ -28,9 +28,9 @@ struct PulseCaptureLifecycleTests {
         }
         #expect(count == 20)
         // After the consumer stopped, the record stream goes away within a few chunks.
-        let deadline = Date().addingTimeInterval(10)
+        let deadline = ContinuousClock.now + .seconds(10)
         var open = try recordStreams()
-        while open > 0 && Date() < deadline {
+        while open > 0 && ContinuousClock.now < deadline {
             try await Task.sleep(for: .milliseconds(50))
             open = try recordStreams()
         }

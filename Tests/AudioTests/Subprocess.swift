@@ -23,10 +23,10 @@ struct Subprocess {
             g.enter()
             Thread.detachNewThread { let d = pipe.fileHandleForReading.readDataToEndOfFile(); box.set(d); g.leave() }
         }
-        let deadline = Date().addingTimeInterval(timeout)
+        let deadline = ContinuousClock.now + .seconds(timeout)
         var timedOut = false
         while p.isRunning {
-            if Date() > deadline { timedOut = true; kill(p.processIdentifier, SIGKILL); break }
+            if ContinuousClock.now > deadline { timedOut = true; kill(p.processIdentifier, SIGKILL); break }
             Thread.sleep(forTimeInterval: 0.01)
         }
         p.waitUntilExit()

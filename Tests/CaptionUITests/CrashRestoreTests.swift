@@ -40,8 +40,8 @@ struct CrashRestoreTests {
         // Drain the pty while the child runs (bounded), so it never blocks on output.
         var output = Data()
         var buf = [UInt8](repeating: 0, count: 65536)
-        let deadline = Date().addingTimeInterval(120)
-        while Date() < deadline {
+        let deadline = ContinuousClock.now + .seconds(120)
+        while ContinuousClock.now < deadline {
             var pfd = pollfd(fd: master, events: Int16(POLLIN), revents: 0)
             if poll(&pfd, 1, 100) > 0 {
                 let n = read(master, &buf, buf.count)

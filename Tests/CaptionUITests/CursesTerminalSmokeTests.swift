@@ -9,9 +9,9 @@ struct CursesTerminalSmokeTests {
     /// Reads what the pty master has, waiting up to `seconds` for `needle` to appear.
     func drain(_ fd: Int32, until needle: String, seconds: Double) -> String {
         var data = Data()
-        let deadline = Date().addingTimeInterval(seconds)
+        let deadline = ContinuousClock.now + .seconds(seconds)
         var buf = [UInt8](repeating: 0, count: 65536)
-        while Date() < deadline {
+        while ContinuousClock.now < deadline {
             var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
             guard poll(&pfd, 1, 100) > 0 else { continue }
             let n = read(fd, &buf, buf.count)
@@ -50,8 +50,8 @@ struct CursesTerminalSmokeTests {
         #expect(captty_set_winsize(master, 30, 100) == 0)
         kill(getpid(), SIGWINCH)
         var sawResize = false
-        let deadline = Date().addingTimeInterval(10)
-        while !sawResize, Date() < deadline {
+        let deadline = ContinuousClock.now + .seconds(10)
+        while !sawResize, ContinuousClock.now < deadline {
             sawResize = term.readKey(timeoutMilliseconds: 100) == .resize
         }
         #expect(sawResize)
@@ -93,8 +93,8 @@ struct CursesTerminalSmokeTests {
         #expect(!TerminalSignals.terminationRequested)
         // Sent to the process (a test thread may block signals); wait, bounded, for delivery.
         kill(getpid(), SIGTERM)
-        let deadline = Date().addingTimeInterval(10)
-        while !TerminalSignals.terminationRequested, Date() < deadline { usleep(1000) }
+        let deadline = ContinuousClock.now + .seconds(10)
+        while !TerminalSignals.terminationRequested, ContinuousClock.now < deadline { usleep(1000) }
         #expect(TerminalSignals.terminationRequested)
         #expect(TerminalSignals.receivedSignalNumber == SIGTERM)
         TerminalSignals.resetTerminationFlag()

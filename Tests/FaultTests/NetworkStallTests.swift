@@ -15,11 +15,11 @@ import TestSupport
 
         #expect(await peers.waitForBytes(3 * FaultAudio.bytesPerSecond, timeout: 60))
         #expect(await peers.command("stall"))
-        let stalledAt = Date()
+        let stalledAt = ContinuousClock.now
         let bytesAtStall = peers.bytesReceived()
         let before = captty.stderrLines.count
         let notice = await captty.waitForLine(.stderr, after: before, timeout: 40) { $0.contains("reconnecting") }
-        let detection = Date().timeIntervalSince(stalledAt)
+        let detection = (ContinuousClock.now - stalledAt).inSeconds
         // Keep the network down a little longer (a reconnect attempt hangs in the proxy), then heal it.
         try await Task.sleep(for: .seconds(3))
         #expect(await peers.command("resume"))

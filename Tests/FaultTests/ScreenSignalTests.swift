@@ -39,8 +39,8 @@ import TestSupport
             screenProcess.allSatisfy { kill($0, 0) != 0 }   // gone (and reaped)
         }
         var alternate = try tmux.format("#{alternate_on}")
-        let deadline = Date().addingTimeInterval(10)
-        while alternate != "0" && Date() < deadline {
+        let deadline = ContinuousClock.now + .seconds(10)
+        while alternate != "0" && ContinuousClock.now < deadline {
             try await Task.sleep(for: .milliseconds(100))
             alternate = try tmux.format("#{alternate_on}")
         }

@@ -33,9 +33,9 @@ import TestSupport
         while restarts < 10 && captty.process.isRunning {
             // Kill once this incarnation has audio flowing.
             let rec = recordDirs.last!
-            let deadline = Date().addingTimeInterval(40)
+            let deadline = ContinuousClock.now + .seconds(40)
             var flowing = false
-            while Date() < deadline && captty.process.isRunning {
+            while ContinuousClock.now < deadline && captty.process.isRunning {
                 let size = (try? FileManager.default.attributesOfItem(atPath: rec.appendingPathComponent("conn-000.bin").path)[.size] as? Int) ?? 0
                 if size >= 32_000 { flowing = true; break }
                 try await Task.sleep(for: .milliseconds(50))

@@ -10,7 +10,7 @@ import TestSupport
         var captty: ChildProcess
         var journal: JournalSummary
         var words: [Int]
-        var killedAt: Date
+        var killedAt: ContinuousClock.Instant
     }
 
     func run(signal sig: Int32, name: String) async throws -> Outcome {
@@ -21,12 +21,12 @@ import TestSupport
         defer { captty.stop() }
         // Wait for 6 printed lines, then signal.
         _ = await captty.waitForLine(after: 5, timeout: 60) { _ in true }
-        let killedAt = Date()
+        let killedAt = ContinuousClock.now
         captty.signal(sig)
         #expect(await captty.waitExit(timeout: 30), "captty ignored SIG\(name); stderr: \(captty.stderrText)")
         let j = try JournalSummary.read(journal)
         let words = FaultAudio.words(in: captty.stdoutLines)
-        print("SIG\(name): captty \(captty.ending) \(String(format: "%.2f", Date().timeIntervalSince(killedAt))) s after the signal; "
+        print("SIG\(name): captty \(captty.ending) \(String(format: "%.2f", (ContinuousClock.now - killedAt).inSeconds)) s after the signal; "
               + "lines printed \(captty.stdoutLines.count) (\(words.count) words), bytes received by the server "
               + "\(peers.bytesReceived()); journal \(j)")
         return Outcome(captty: captty, journal: j, words: words, killedAt: killedAt)
@@ -46,7 +46,7 @@ import TestSupport
     @Test(.timeLimit(.minutes(2))) func killLeavesAReadableJournal() async throws {
         let o = try await run(signal: SIGKILL, name: "KILL")
         #expect(o.captty.ending == "signal 9")
-        let early = FaultAudio.words(in: o.captty.stampedStdout.filter { $0.0 < o.killedAt.addingTimeInterval(-1) }.map(\.1))
+        let early = FaultAudio.words(in: o.captty.stampedStdout.filter { $0.0 < o.killedAt - .seconds(1) }.map(\.1))
         #expect(!early.isEmpty)
         #expect(Array(o.journal.words.prefix(early.count)) == early, "a line printed > 1 s before the kill is missing from the journal")
         #expect(o.journal.issues.allSatisfy { _ in o.journal.tornLastLine }, "only a torn last line is allowed: \(o.journal.issues)")

@@ -23,9 +23,9 @@ import TestSupport
 
     /// Waits for `count` reconnecting lines on stderr and returns them.
     func reconnectLines(_ captty: ChildProcess, count: Int, timeout: Double) async -> [String] {
-        let deadline = Date().addingTimeInterval(timeout)
+        let deadline = ContinuousClock.now + .seconds(timeout)
         var lines: [String] = []
-        while Date() < deadline && captty.process.isRunning {
+        while ContinuousClock.now < deadline && captty.process.isRunning {
             lines = captty.stderrLines.filter { $0.range(of: Self.reconnectLine, options: .regularExpression) != nil }
             if lines.count >= count { break }
             try? await Task.sleep(for: .milliseconds(50))
@@ -41,10 +41,10 @@ import TestSupport
         let told = await captty.waitForLine(.stderr, after: before, timeout: 5) { $0.hasPrefix("captty: stopping: waiting up to") }
         #expect(told == "captty: stopping: waiting up to 10 s for the last captions (Ctrl-C again to stop now)",
                 "stderr: \(captty.stderrText)")
-        let second = Date()
+        let second = ContinuousClock.now
         captty.signal(SIGINT)
         guard await captty.waitExit(timeout: 8) else { return nil }
-        return Date().timeIntervalSince(second)
+        return (ContinuousClock.now - second).inSeconds
     }
 
     @Test(.timeLimit(.minutes(2))) func nothingListensOnThePort() async throws {
@@ -80,14 +80,14 @@ import TestSupport
         let (captty, _) = try startWithNothingListening(in: dir, ["--no-journal"])
         defer { captty.stop() }
         #expect(await reconnectLines(captty, count: 2, timeout: 20).count == 2, "stderr: \(captty.stderrText)")
-        let sent = Date()
+        let sent = ContinuousClock.now
         captty.signal(SIGHUP)
         try await Task.sleep(for: .milliseconds(300))   // the shell's copy comes a little later
         captty.signal(SIGHUP)
         let told = await captty.waitForLine(.stderr, timeout: 5) { $0.hasPrefix("captty: stopping: waiting up to 10 s") }
         #expect(told?.hasSuffix("(Ctrl-C again to stop now)") == true, "stderr: \(captty.stderrText)")
         #expect(await captty.waitExit(timeout: 30))
-        let took = Date().timeIntervalSince(sent)
+        let took = (ContinuousClock.now - sent).inSeconds
         print("doubled hang-up: exit \(String(format: "%.2f", took)) s after the signals (the finish timeout is 10 s)")
         #expect(took > 9, "the doubled hang-up cut the wait short: \(took) s")
         #expect(captty.ending == "exit 0", "stderr: \(captty.stderrText)")

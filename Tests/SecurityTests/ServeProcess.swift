@@ -28,8 +28,8 @@ final class ServeProcess: @unchecked Sendable {
         process.standardOutput = try FileHandle(forWritingTo: outURL)
         process.standardInput = FileHandle.nullDevice
         try process.run()
-        let deadline = Date().addingTimeInterval(timeout)
-        while Date() < deadline {
+        let deadline = ContinuousClock.now + .seconds(timeout)
+        while ContinuousClock.now < deadline {
             if let r = stderr.range(of: #"listening on ws://[^ ]*:(\d+)/v1/listen"#, options: .regularExpression) {
                 let m = stderr[r]
                 port = Int(m[m.index(after: m.lastIndex(of: ":")!)...].prefix { $0.isNumber }) ?? 0
@@ -51,8 +51,8 @@ final class ServeProcess: @unchecked Sendable {
     func stop() -> Int32 {
         if process.isRunning {
             process.terminate()
-            let deadline = Date().addingTimeInterval(10)
-            while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+            let deadline = ContinuousClock.now + .seconds(10)
+            while process.isRunning && ContinuousClock.now < deadline { Thread.sleep(forTimeInterval: 0.05) }
             if process.isRunning { kill(process.processIdentifier, SIGKILL) }
         }
         process.waitUntilExit()

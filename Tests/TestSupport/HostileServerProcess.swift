@@ -29,8 +29,8 @@ public final class HostileServerProcess: @unchecked Sendable {
         // The port comes first; the rest is collected by a reader thread.
         let handle = out.fileHandleForReading
         var pending = Data()
-        let deadline = Date().addingTimeInterval(60)
-        while !pending.contains(UInt8(ascii: "\n")) && Date() < deadline {
+        let deadline = ContinuousClock.now + .seconds(60)
+        while !pending.contains(UInt8(ascii: "\n")) && ContinuousClock.now < deadline {
             let d = handle.availableData
             if d.isEmpty { break }
             pending.append(d)
@@ -71,8 +71,8 @@ public final class HostileServerProcess: @unchecked Sendable {
     /// `requestTimes` once it holds `count` entries or `timeout` seconds have passed (the lines
     /// arrive through a pipe, a little after the client saw the answer).
     public func requestTimes(waitingFor count: Int, timeout: Double = 5) -> [Double] {
-        let deadline = Date().addingTimeInterval(timeout)
-        while requestTimes.count < count && Date() < deadline { usleep(20_000) }
+        let deadline = ContinuousClock.now + .seconds(timeout)
+        while requestTimes.count < count && ContinuousClock.now < deadline { usleep(20_000) }
         return requestTimes
     }
 

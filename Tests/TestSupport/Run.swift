@@ -36,10 +36,10 @@ public func runProcess(_ executable: String, _ arguments: [String], stdin: Data?
         inPipe.fileHandleForWriting.write(stdin)
         try? inPipe.fileHandleForWriting.close()
     }
-    let deadline = Date().addingTimeInterval(timeout)
+    let deadline = ContinuousClock.now + .seconds(timeout)
     var timedOut = false
     while p.isRunning {
-        if Date() > deadline {
+        if ContinuousClock.now > deadline {
             timedOut = true
             p.terminate()
             Thread.sleep(forTimeInterval: 0.5)

@@ -61,10 +61,10 @@ public final class TmuxScreen: @unchecked Sendable {
         let rc = posix_spawn(&pid, path, &actions, &attr, argv, environ)
         guard rc == 0 else { throw Failure(description: "cannot run \(path): \(String(cString: strerror(rc)))") }
         var status: Int32 = 0
-        let deadline = Date().addingTimeInterval(timeout)
+        let deadline = ContinuousClock.now + .seconds(timeout)
         var timedOut = false
         while waitpid(pid, &status, WNOHANG) == 0 {
-            if Date() > deadline {
+            if ContinuousClock.now > deadline {
                 timedOut = true
                 Foundation.kill(pid, SIGKILL)
                 waitpid(pid, &status, 0)
@@ -105,9 +105,9 @@ public final class TmuxScreen: @unchecked Sendable {
     /// with it when the time runs out.
     @discardableResult
     public func waitFor(_ what: String, timeout: Double = 60, _ condition: (String) -> Bool) throws -> String {
-        let deadline = Date().addingTimeInterval(timeout)
+        let deadline = ContinuousClock.now + .seconds(timeout)
         var last = ""
-        while Date() < deadline {
+        while ContinuousClock.now < deadline {
             last = try screen()
             if condition(last) { return last }
             Thread.sleep(forTimeInterval: 0.1)
@@ -122,8 +122,8 @@ public final class TmuxScreen: @unchecked Sendable {
 
     /// Waits until the pane's foreground program is the shell again (the app exited).
     public func waitForShell(timeout: Double = 30) throws {
-        let deadline = Date().addingTimeInterval(timeout)
-        while Date() < deadline {
+        let deadline = ContinuousClock.now + .seconds(timeout)
+        while ContinuousClock.now < deadline {
             if try format("#{pane_current_command}") == "bash" { return }
             Thread.sleep(forTimeInterval: 0.1)
         }

@@ -23,8 +23,8 @@ enum PythonPeer {
         p.standardOutput = out
         p.standardError = err
         try p.run()
-        let deadline = Date().addingTimeInterval(timeout)
-        while p.isRunning && Date() < deadline { usleep(10_000) }
+        let deadline = ContinuousClock.now + .seconds(timeout)
+        while p.isRunning && ContinuousClock.now < deadline { usleep(10_000) }
         if p.isRunning { kill(p.processIdentifier, SIGKILL) }
         p.waitUntilExit()
         try out.close(); try err.close()

@@ -19,8 +19,8 @@ enum FileMode {
 
 /// Waits for a condition, polling, for at most `timeout` seconds.
 func eventually(timeout: Double = 20, _ condition: () async -> Bool) async -> Bool {
-    let deadline = Date().addingTimeInterval(timeout)
-    while Date() < deadline {
+    let deadline = ContinuousClock.now + .seconds(timeout)
+    while ContinuousClock.now < deadline {
         if await condition() { return true }
         try? await Task.sleep(for: .milliseconds(20))
     }

@@ -10,8 +10,8 @@ final class ChildProcess: @unchecked Sendable {
     let process = Process()
     let name: String
     private let lock = NSLock()
-    private var out: [(Date, String)] = []
-    private var err: [(Date, String)] = []
+    private var out: [(ContinuousClock.Instant, String)] = []
+    private var err: [(ContinuousClock.Instant, String)] = []
     private let stdinPipe = Pipe()
     private var readers: [Thread] = []
 
@@ -50,13 +50,13 @@ final class ChildProcess: @unchecked Sendable {
 
     private func append(_ line: String, to stream: Stream) {
         lock.withLock {
-            if stream == .stdout { out.append((Date(), line)) } else { err.append((Date(), line)) }
+            if stream == .stdout { out.append((ContinuousClock.now, line)) } else { err.append((ContinuousClock.now, line)) }
         }
     }
 
     var pid: Int32 { process.processIdentifier }
     var stdoutLines: [String] { lock.withLock { out.map(\.1) } }
-    var stampedStdout: [(Date, String)] { lock.withLock { out } }
+    var stampedStdout: [(ContinuousClock.Instant, String)] { lock.withLock { out } }
     var stderrLines: [String] { lock.withLock { err.map(\.1) } }
     var stderrText: String { stderrLines.joined(separator: "\n") }
 
@@ -68,8 +68,8 @@ final class ChildProcess: @unchecked Sendable {
     /// The first line (from index `after` on) of `stream` satisfying `match`, waiting up to `timeout` s.
     func waitForLine(_ stream: Stream = .stdout, after: Int = 0, timeout: Double,
                      _ match: (String) -> Bool) async -> String? {
-        let deadline = Date().addingTimeInterval(timeout)
-        while Date() < deadline {
+        let deadline = ContinuousClock.now + .seconds(timeout)
+        while ContinuousClock.now < deadline {
             let lines = stream == .stdout ? stdoutLines : stderrLines
             if lines.count > after, let l = lines[after...].first(where: match) { return l }
             if !process.isRunning {
@@ -84,8 +84,8 @@ final class ChildProcess: @unchecked Sendable {
     /// Waits up to `timeout` s for the process to exit; true when it did.
     @discardableResult
     func waitExit(timeout: Double) async -> Bool {
-        let deadline = Date().addingTimeInterval(timeout)
-        while process.isRunning && Date() < deadline { try? await Task.sleep(for: .milliseconds(20)) }
+        let deadline = ContinuousClock.now + .seconds(timeout)
+        while process.isRunning && ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(20)) }
         if process.isRunning { return false }
         process.waitUntilExit()
         for t in readers { _ = t }  // the reader threads end at EOF on their own
@@ -106,8 +106,8 @@ final class ChildProcess: @unchecked Sendable {
         guard process.isRunning else { return }
         try? stdinPipe.fileHandleForWriting.close()
         process.terminate()
-        let deadline = Date().addingTimeInterval(grace)
-        while process.isRunning && Date() < deadline { usleep(20_000) }
+        let deadline = ContinuousClock.now + .seconds(grace)
+        while process.isRunning && ContinuousClock.now < deadline { usleep(20_000) }
         if process.isRunning { kill(process.processIdentifier, SIGKILL) }
         process.waitUntilExit()
     }

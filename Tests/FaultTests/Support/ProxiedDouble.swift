@@ -48,8 +48,8 @@ final class ProxiedDouble: @unchecked Sendable {
 
     /// Waits until the double has recorded at least `bytes`.
     func waitForBytes(_ bytes: Int, timeout: Double) async -> Bool {
-        let deadline = Date().addingTimeInterval(timeout)
-        while Date() < deadline {
+        let deadline = ContinuousClock.now + .seconds(timeout)
+        while ContinuousClock.now < deadline {
             if bytesReceived() >= bytes { return true }
             try? await Task.sleep(for: .milliseconds(50))
         }

@@ -45,8 +45,8 @@ final class PeerProcess: @unchecked Sendable {
 
     /// Waits (polling, bounded) for a line starting with `prefix`; returns it.
     func line(startingWith prefix: String, timeout: Double = 20) async throws -> String {
-        let deadline = Date().addingTimeInterval(timeout)
-        while Date() < deadline {
+        let deadline = ContinuousClock.now + .seconds(timeout)
+        while ContinuousClock.now < deadline {
             let (found, done): (String?, Bool) = {
                 lock.lock(); defer { lock.unlock() }
                 return (lines.first { $0.hasPrefix(prefix) }, eof)
@@ -69,9 +69,9 @@ final class PeerProcess: @unchecked Sendable {
 
     /// Waits for the process to exit (bounded); returns its status.
     func waitExit(timeout: Double = 30) async throws -> Int32 {
-        let deadline = Date().addingTimeInterval(timeout)
+        let deadline = ContinuousClock.now + .seconds(timeout)
         while process.isRunning {
-            if Date() > deadline { stop(); throw PeerError("\(name) did not exit within \(timeout) s; output: \(output)") }
+            if ContinuousClock.now > deadline { stop(); throw PeerError("\(name) did not exit within \(timeout) s; output: \(output)") }
             try await Task.sleep(for: .milliseconds(20))
         }
         return process.terminationStatus
