@@ -15,7 +15,8 @@ public struct AudioConverter: Sendable {
     /// Output channels must be 1 (mix down by averaging) or the input's count (kept).
     public init(input: PCMFormat, output: AudioFormat) throws(AudioError) {
         guard output.channels == 1 || output.channels == input.channels else {
-            throw .invalidParameter("cannot turn \(input.channels) channels into \(output.channels); use 1 (mix down) or \(input.channels) (keep)")
+            let choices = input.channels == 1 ? "1" : "1 (mixed down) or \(input.channels) (kept as they are)"
+            throw .invalidParameter("the audio has \(input.channels) channel(s), which cannot become \(output.channels): ask for \(choices) (--channels)")
         }
         guard input.sampleRate > 0, output.sampleRate > 0 else {
             throw .invalidParameter("sample rates must be positive (input \(input.sampleRate), output \(output.sampleRate))")

@@ -14,6 +14,8 @@ public enum AudioError: Error, Sendable, Equatable, CustomStringConvertible {
     case cannotRead(path: String, detail: String)
     /// The input does not start like a WAV file.
     case notRIFFWave(path: String, found: String)
+    /// The input holds no bytes at all (an empty file, or a pipe whose writer failed).
+    case empty(path: String)
     /// A field of the WAV header is wrong or unsupported (`field`, then what is wrong with it).
     case invalidWAV(path: String, field: String, problem: String)
     /// A chunk claims more bytes than the file holds (all audio present was delivered first).
@@ -61,14 +63,18 @@ public enum AudioError: Error, Sendable, Equatable, CustomStringConvertible {
                 + "For raw PCM, declare its format with --raw-format (e.g. --raw-format s16le:16000:1)."
         case let .invalidWAV(path, field, problem):
             return "\(path): \(field) \(problem)"
+        case let .empty(path):
+            return "\(path) is empty: it holds no audio. If another program writes it (through a pipe), "
+                + "look at that program's own errors."
         case let .truncated(path, chunk, claimed, available):
-            return "\(path): \(chunk) chunk claims \(claimed) bytes but file ends after \(available)"
+            return "\(path) is cut short: its \(chunk) chunk claims \(claimed) bytes but the file ends after \(available). "
+                + "Was a download, copy or recording interrupted? Use a complete copy."
         case let .unsupportedContainer(path, kind) where !kind.isAudio:
             return "\(path) is \(kind.name), not audio. captty reads WAV files and raw PCM."
         case let .unsupportedContainer(path, kind):
             return "\(path) is \(kind.name), which captty cannot decode: it reads WAV (PCM, float, mu-law, A-law) "
                 + "and raw PCM. Convert it first, e.g. `ffmpeg -i INPUT -ac 1 -ar 16000 out.wav`, "
-                + "or decode it on the fly: `ffmpeg -i INPUT -f wav - | captty --file -`."
+                + "or decode it on the fly: `ffmpeg -i INPUT -f wav - | captty transcribe -` (or `captty --file -` to caption it live)."
         case let .rawFormatRequired(path):
             return "\(path) is not WAV (no RIFF header); declare its raw format with --raw-format, e.g. "
                 + "--raw-format s16le:16000:1 (encoding s16le|s24le|s24in32le|s32le|u8|f32le|f64le|mulaw|alaw, rate, channels)."

@@ -123,7 +123,17 @@ extension FileAudioSource {
                 reader.cancel()
                 throw error
             }
+            // Chunks before the audio are held in memory until the data chunk starts; a header
+            // claiming gigabytes of them (a hostile or broken file) must not take that much.
+            guard bytes.count <= maxHeaderBytes else {
+                reader.cancel()
+                throw .invalidWAV(path: display, field: "header", problem: "holds more than \(maxHeaderBytes >> 20) MiB before the audio data starts, "
+                                  + "which captty does not read. Rewrite the file without its extra chunks, e.g. `sox in.wav -b 16 out.wav`")
+            }
             if let b = try await reader.next() { bytes += b } else { atEOF = true }
         }
     }
+
+    /// The most bytes read before the data chunk (metadata and cover art are far smaller).
+    static let maxHeaderBytes = 16 << 20
 }

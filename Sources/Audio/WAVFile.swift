@@ -18,8 +18,10 @@ public struct WAVFile: Sendable {
             throw .invalidWAV(path: path, field: "data chunk", problem: "is missing (the file ends after \(bytes.count) bytes)")
         }
         self.header = header
-        let end = header.dataLength.map { min(Int64(bytes.count), Int64(header.dataOffset) + $0) } ?? Int64(bytes.count)
-        data = Array(bytes[header.dataOffset..<Int(end)])
+        // The length is compared before adding: an RF64 length can be near Int64.max.
+        let held = bytes.count - header.dataOffset
+        let length = header.dataLength.map { Int(min(Int64(held), $0)) } ?? held
+        data = Array(bytes[header.dataOffset..<header.dataOffset + length])
     }
 
     /// Reads and parses the WAV file at `path`.

@@ -38,7 +38,7 @@ public struct WAVHeader: Sendable, Equatable {
         }
         if bytes.count < 12 {
             if !atEOF { return nil }
-            if bytes.isEmpty { throw .notRIFFWave(path: path, found: "nothing: it is empty") }
+            if bytes.isEmpty { throw .empty(path: path) }
             if bytes.count < 4 { throw .notRIFFWave(path: path, found: describe(bytes[...]) + " and ends after \(bytes.count) bytes") }
             throw .truncated(path: path, chunk: "RIFF header", claimed: 12, available: Int64(bytes.count))
         }
@@ -78,18 +78,20 @@ public struct WAVHeader: Sendable, Equatable {
                 let length: Int64? = size <= 0xFFFF_FFFF && streamingDataSizes.contains(UInt32(size)) ? nil : size
                 return WAVHeader(format: format, formatTag: tag, isExtensible: ext, dataOffset: pos + 8, dataLength: length)
             }
-            let bodyEnd = Int64(pos) + 8 + size
-            guard bodyEnd <= Int64(bytes.count) else {
+            // Compared before adding: an RF64 size can be near Int64.max (a hostile file).
+            let available = Int64(bytes.count - pos - 8)
+            guard size <= available else {
                 if !atEOF { return nil }
-                throw .truncated(path: path, chunk: "'\(id)'", claimed: size, available: Int64(bytes.count - pos - 8))
+                throw .truncated(path: path, chunk: "'\(id)'", claimed: size, available: available)
             }
+            let bodyEnd = pos + 8 + Int(size)
             if id == "fmt " {
                 guard fmt == nil else { throw .invalidWAV(path: path, field: "fmt chunk", problem: "appears twice") }
-                fmt = try parseFmt(Array(bytes[pos + 8..<Int(bodyEnd)]), path: path)
+                fmt = try parseFmt(Array(bytes[pos + 8..<bodyEnd]), path: path)
             } else if id == "ds64" && isRF64 {
-                ds64 = try DS64(Array(bytes[pos + 8..<Int(bodyEnd)]), path: path)
+                ds64 = try DS64(Array(bytes[pos + 8..<bodyEnd]), path: path)
             }
-            pos = Int(bodyEnd)
+            pos = bodyEnd
             if size & 1 == 1 {
                 // Odd chunks are padded to an even size, but some writers leave out the pad byte:
                 // skip it unless a chunk id follows the chunk itself and none (or an unknown one,

@@ -1,3 +1,4 @@
+import Audio
 import Executors
 import Deepgram
 import FoundationEssentials
@@ -24,6 +25,16 @@ public enum EngineFactory {
         case .deepgram:
             return try makeDeepgram(settings, logger: logger, environment: environment, keepReconnecting: keepReconnecting,
                                     audioCanWait: audioCanWait)
+        }
+    }
+
+    /// The format the audio source delivers to the engine `settings` resolve to (see
+    /// `SpeechEngine.sourceFormat(for:)`), known before the engine is made.
+    public static func sourceFormat(_ settings: EngineSettings, options: LiveOptions,
+                                    environment: [String: String] = ProcessInfo.processInfo.environment) -> AudioFormat {
+        switch settings.resolve(environment: environment) {
+        case .local: return .speech16k
+        case .deepgram: return DeepgramEngine.sourceFormat(options)
         }
     }
 

@@ -154,7 +154,7 @@ public enum LiveLauncher {
         }
         do {
             source = try await SourceFactory.make(
-                input, chunkDuration: request.chunkDuration, pacing: request.speed == 0 ? .asFastAsPossible : .faster(request.speed), rawFormat: request.rawFormat)
+                input, format: EngineFactory.sourceFormat(request.engine, options: request.options), chunkDuration: request.chunkDuration, pacing: request.speed == 0 ? .asFastAsPossible : .faster(request.speed), rawFormat: request.rawFormat)
         } catch {
             throw LiveFailure("\(error)")
         }

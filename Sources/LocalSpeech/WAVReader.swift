@@ -82,6 +82,7 @@ public enum WAVReader {
     private static func problem(_ error: AudioError) -> String {
         switch error {
         case let .notRIFFWave(_, found): return "not a RIFF/WAVE file (it starts with \(found))"
+        case .empty: return "empty: it holds no audio"
         case let .unsupportedContainer(_, kind): return "not a RIFF/WAVE file: it is \(kind.name)"
         case let .invalidWAV(_, field, problem): return "\(field) \(problem)"
         case let .truncated(_, chunk, claimed, available):

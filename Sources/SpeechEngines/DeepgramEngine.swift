@@ -34,21 +34,61 @@ public struct DeepgramEngine: SpeechEngine {
         return o
     }
 
-    /// The bytes to send for `chunk`: float32 becomes linear16, everything else is sent as is.
-    static func payload(_ chunk: AudioChunk) -> [UInt8] {
-        guard chunk.format.encoding == .float32 else { return chunk.data }
-        let n = chunk.data.count / 4
-        var out = [UInt8](repeating: 0, count: n * 2)
-        chunk.data.withUnsafeBytes { raw in
-            for i in 0..<n {
-                let bits = raw.loadUnaligned(fromByteOffset: i * 4, as: UInt32.self).littleEndian
-                let f = Float(bitPattern: bits)
-                let s = Int16(max(-32768, min(32767, (f * 32767).rounded())))
-                let u = UInt16(bitPattern: s)
-                out[2 * i] = UInt8(u & 0xff); out[2 * i + 1] = UInt8(u >> 8)
-            }
+    /// Sources deliver linear16 at the sample rate and channel count the options ask for
+    /// (16 kHz mono by default): a stereo file with `--channels 2 --multichannel` keeps both
+    /// channels. Another encoding is made from it when sending (`WireEncoder`).
+    public static func sourceFormat(_ options: LiveOptions) -> AudioFormat {
+        AudioFormat(encoding: .linear16, sampleRate: options.sampleRate ?? 16_000, channels: options.channels ?? 1)
+    }
+
+    public func sourceFormat(for options: LiveOptions) -> AudioFormat { Self.sourceFormat(options) }
+
+    /// The audio format `options` (as filled by `options(_:for:)`) announce to Deepgram: what
+    /// the bytes sent must be. Throws a fatal `LiveError` for an encoding captty cannot produce
+    /// (it sends uncompressed audio: linear16, linear32, mu-law or A-law).
+    public static func wireFormat(_ options: LiveOptions) throws(LiveError) -> AudioFormat {
+        let encoding: SampleEncoding
+        switch options.encoding ?? .linear16 {
+        case .linear16: encoding = .linear16
+        case .linear32: encoding = .linear32
+        case .mulaw: encoding = .mulaw
+        case .alaw: encoding = .alaw
+        case let other:
+            throw LiveError(kind: .badAudio, message: "encoding \(other) cannot be sent: captty sends uncompressed audio, "
+                            + "as linear16 (the default), linear32, mulaw or alaw. Choose one of those with --encoding, or leave it out", isFatal: true)
         }
-        return out
+        let rate = options.sampleRate ?? 16_000
+        guard (1_000...384_000).contains(rate) else {
+            throw LiveError(kind: .badAudio, message: "sample rate \(rate) Hz cannot be sent: it is outside 1000 to 384000 Hz. "
+                            + "Speech needs 8000 to 48000 Hz; set one with --sample-rate, or leave it out (16000)", isFatal: true)
+        }
+        return AudioFormat(encoding: encoding, sampleRate: rate, channels: options.channels ?? 1)
+    }
+
+    /// Turns chunks into the bytes `wire` announces: as they are when they already match,
+    /// converted (re-encoded, resampled, mixed down) when the options ask for another format,
+    /// e.g. `--encoding mulaw --sample-rate 8000` with 16 kHz audio. Deepgram reads the bytes as
+    /// the options say, so sending anything else would caption noise or the wrong speed.
+    struct WireEncoder {
+        let wire: AudioFormat
+        private var converter: AudioConverter?
+
+        init(wire: AudioFormat) { self.wire = wire }
+
+        mutating func encode(_ chunk: AudioChunk) throws(LiveError) -> [UInt8] {
+            if chunk.format == wire { return chunk.data }
+            if converter?.input != PCMFormat(chunk.format) {
+                do {
+                    converter = try AudioConverter(input: PCMFormat(chunk.format), output: wire)
+                } catch {
+                    throw LiveError(kind: .badAudio, message: "the audio (\(chunk.format)) cannot be sent as \(wire): \(error)", isFatal: true)
+                }
+            }
+            return converter!.convert(chunk.data)
+        }
+
+        /// The resampler's last samples, at the end of the audio.
+        mutating func flush() -> [UInt8] { converter?.flush() ?? [] }
     }
 
     public func transcribe(_ audio: AsyncThrowingStream<AudioChunk, Error>, options: LiveOptions) -> AsyncThrowingStream<LiveEvent, Error> {
@@ -71,11 +111,17 @@ public struct DeepgramEngine: SpeechEngine {
                     // Audio keeps flowing into the client while it connects: it holds what the
                     // replay limit allows (dropping the oldest, and saying so) instead of it
                     // piling up here without bound while the network is down.
-                    try await client.start(Self.options(options, for: first.format), waitForOpen: false)
-                    try await client.send(Self.payload(first))
+                    let filled = Self.options(options, for: first.format)
+                    var encoder = WireEncoder(wire: try Self.wireFormat(filled))
+                    let bytes = try encoder.encode(first)
+                    try await client.start(filled, waitForOpen: false)
+                    try await client.send(bytes)
                     while let chunk = try await iterator.next() {
-                        try await client.send(Self.payload(chunk))
+                        let bytes = try encoder.encode(chunk)
+                        if !bytes.isEmpty { try await client.send(bytes) }
                     }
+                    let tail = encoder.flush()
+                    if !tail.isEmpty { try await client.send(tail) }
                 } catch {
                     failure = error
                 }

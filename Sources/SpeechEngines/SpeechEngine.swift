@@ -11,4 +11,11 @@ public protocol SpeechEngine: Sendable {
     /// Transcribes `audio` until it ends, then finishes cleanly (Finalize/CloseStream or the
     /// local equivalent) and ends the returned stream.
     func transcribe(_ audio: AsyncThrowingStream<AudioChunk, Error>, options: LiveOptions) -> AsyncThrowingStream<LiveEvent, Error>
+    /// The format audio sources should deliver for `options` (16 kHz mono linear16 unless the
+    /// engine takes what the options ask for).
+    func sourceFormat(for options: LiveOptions) -> AudioFormat
+}
+
+extension SpeechEngine {
+    public func sourceFormat(for options: LiveOptions) -> AudioFormat { .speech16k }
 }

@@ -73,4 +73,34 @@ struct RF64Tests {
             String(describing: e).contains("ds64 chunk is missing before the 'data' chunk")
         }
     }
+
+    /// A ds64 table giving a chunk a size near Int64.max (found by an audit: the chunk's end
+    /// overflowed and the process trapped; `captty serve` took the same bytes from a client).
+    /// It is a truncated file: a typed error, whole or streamed, and a streamed prefix asks for more.
+    @Test func aDS64SizeNearInt64MaxIsATruncatedChunkNotACrash() async throws {
+        let fmt = WAVBuilder.le16(1) + WAVBuilder.le16(1) + WAVBuilder.le32(16_000) + WAVBuilder.le32(32_000)
+            + WAVBuilder.le16(2) + WAVBuilder.le16(16)
+        let table = Self.le64(0) + Self.le64(4) + Self.le64(0) + WAVBuilder.le32(1) + Array("JUNK".utf8) + Self.le64(UInt64(Int64.max))
+        let bytes = Array("RF64".utf8) + [0xFF, 0xFF, 0xFF, 0xFF] + Array("WAVEds64".utf8) + WAVBuilder.le32(UInt32(table.count)) + table
+            + Array("fmt ".utf8) + WAVBuilder.le32(16) + fmt + Array("JUNK".utf8) + [0xFF, 0xFF, 0xFF, 0xFF] + [UInt8](repeating: 0, count: 100)
+        #expect(throws: AudioError.truncated(path: "x.wav", chunk: "'JUNK'", claimed: Int64.max, available: 100)) {
+            _ = try WAVHeader.parse(bytes, path: "x.wav", atEOF: true)
+        }
+        #expect(try WAVHeader.parse(bytes, path: "x.wav", atEOF: false) == nil)
+        #expect(throws: AudioError.self) { _ = try WAVFile(bytes: bytes, path: "x.wav") }
+        let path = try WAVBuilder.write(bytes)
+        await #expect {
+            _ = try await FileAudioSource(path: path, options: fastOptions())
+        } throws: { e in
+            String(describing: e).contains("'JUNK' chunk claims \(Int64.max) bytes but the file ends after 100")
+        }
+    }
+
+    /// A ds64 data size near Int64.max is an open-ended data chunk in a whole-file read too.
+    @Test func aDS64DataSizeNearInt64MaxReadsWhatTheFileHolds() throws {
+        let bytes = Self.rf64(WAVBuilder().build(samples.flatMap { WAVBuilder.le16($0) }), dataSize: UInt64(Int64.max))
+        let whole = try WAVFile(bytes: bytes, path: "x.wav")
+        #expect(whole.header.dataLength == Int64.max)
+        #expect(int16s(whole.data) == samples)
+    }
 }

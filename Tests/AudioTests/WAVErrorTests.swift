@@ -20,8 +20,10 @@ struct WAVErrorTests {
 
     @Test func emptyFile() async {
         let e = await openError([])
-        #expect(e.map { if case .notRIFFWave = $0 { return true }; return false } == true)
-        #expect(await message([]).contains("not a RIFF/WAVE file (it starts with nothing: it is empty)"))
+        #expect(e.map { if case .empty = $0 { return true }; return false } == true)
+        let text = await message([])
+        #expect(text.contains("is empty: it holds no audio"), "\(text)")
+        #expect(!text.contains("--raw-format"), "an empty input is not a raw-format problem: \(text)")
     }
 
     @Test func notAWAVAtAll() async {
@@ -65,12 +67,21 @@ struct WAVErrorTests {
 
     @Test func truncatedHeader() async {
         let full = WAVBuilder().build(tone)
-        #expect(await message(Array(full.prefix(8))).contains("RIFF header chunk claims 12 bytes but file ends after 8"))
-        #expect(await message(Array(full.prefix(30))).contains("'fmt ' chunk claims 16 bytes but file ends after 10"))
+        #expect(await message(Array(full.prefix(8))).contains("is cut short: its RIFF header chunk claims 12 bytes but the file ends after 8"))
+        #expect(await message(Array(full.prefix(30))).contains("'fmt ' chunk claims 16 bytes but the file ends after 10"))
         var b = WAVBuilder()
         b.chunksBeforeData = [("LIST", Array(repeating: 1, count: 100))]
         let cut = Array(b.build(tone).prefix(60))
-        #expect(await message(cut).contains("'LIST' chunk claims 100 bytes but file ends after 16"))
+        #expect(await message(cut).contains("'LIST' chunk claims 100 bytes but the file ends after 16"))
+    }
+
+    /// Chunks before the audio are held until the data chunk starts: a chunk claiming 2 GiB
+    /// (hostile, or a broken file) is refused once 16 MiB are held, not read into memory whole.
+    @Test func aHugeChunkBeforeTheDataIsRefusedAfter16MiB() async throws {
+        let header = WAVBuilder().build([]).prefix(36)          // RIFF, WAVE and the fmt chunk
+        let bytes = Array(header) + Array("JUNK".utf8) + WAVBuilder.le32(0x7FFF_FFFE) + [UInt8](repeating: 0, count: 17 << 20)
+        let text = await message(bytes)
+        #expect(text.contains("header holds more than 16 MiB before the audio data starts"), "\(text)")
     }
 
     @Test func dataChunkClaimingMoreThanTheFileDeliversWhatIsThereThenFails() async throws {
@@ -83,7 +94,7 @@ struct WAVErrorTests {
         #expect(int16s(r.bytes) == samples)                        // nothing lost
         let e = try #require(r.error as? AudioError)
         #expect(e == .truncated(path: path, chunk: "data", claimed: 1_000_000, available: 2000))
-        #expect(String(describing: e).contains("data chunk claims 1000000 bytes but file ends after 2000"))
+        #expect(String(describing: e).contains("data chunk claims 1000000 bytes but the file ends after 2000"))
         // Callers treat it as a warning: what is there was delivered.
         #expect(e.earlyEndWarning == "\(path) ends early: its WAV header announces 1000000 bytes of audio but the file holds 2000 (0%; cut short?). Everything that is there was captioned.")
         #expect(AudioError.truncated(path: path, chunk: "'fmt '", claimed: 16, available: 3).earlyEndWarning == nil)

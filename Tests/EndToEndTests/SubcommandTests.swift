@@ -139,6 +139,39 @@ import Transcript
         #expect(!r.stdout.contains("e2e-key-7f3a") && !r.stderr.contains("e2e-key-7f3a"))
     }
 
+    /// `--encoding`, `--sample-rate` and `--channels` are what the server is told the bytes are,
+    /// so the bytes must be made that way: mu-law at 8 kHz, and a stereo file's two channels
+    /// with `--multichannel` (before, 16 kHz mono linear16 was sent under any announcement,
+    /// which a server decodes as noise). captty serve decodes exactly what the query says.
+    @Test func theFormatAnnouncedToTheServerIsTheFormatSent() throws {
+        let (p, port, _) = try startServe()
+        defer { kill(p.processIdentifier, SIGKILL) }
+        let dir = try scratchDirectory("e2e-format")
+        let stereo = dir.appendingPathComponent("stereo.wav").path
+        let silence = dir.appendingPathComponent("silence.wav").path
+        // The fixture is 8 kHz mu-law: the silent right channel matches it.
+        for step in [["-n", "-r", "8000", "-c", "1", "-e", "mu-law", silence, "trim", "0", "4.68"],
+                     ["-M", Self.testingWav, silence, stereo]] {
+            let sox = try runProcess("/usr/bin/sox", step, timeout: 30)
+            try #require(sox.status == 0, "sox \(step): \(sox.stderr)")
+        }
+        for (args, file) in [(["--encoding", "mulaw", "--sample-rate", "8000"], Self.testingWav),
+                             (["--channels", "2", "--multichannel"], stereo)] {
+            let r = try runCaptty(["transcribe", "--url", "ws://127.0.0.1:\(port)"] + args + [file],
+                                  environment: ["DEEPGRAM_API_KEY": "e2e-key-7f3a"], timeout: 240)
+            #expect(r.status == 0, "\(args): \(r.stderr)")
+            #expect(r.stdout.lowercased().contains("testing one two three"), "\(args): \(r.stdout)")
+        }
+        let mono = try runCaptty(["transcribe", "--url", "ws://127.0.0.1:\(port)", "--channels", "2", Self.testingWav],
+                                 environment: ["DEEPGRAM_API_KEY": "e2e-key-7f3a"], timeout: 60)
+        #expect(mono.status != 0)
+        #expect(mono.stderr.contains("the audio has 1 channel(s), which cannot become 2"), "\(mono.stderr)")
+        let opus = try runCaptty(["transcribe", "--url", "ws://127.0.0.1:\(port)", "--encoding", "opus", Self.testingWav],
+                                 environment: ["DEEPGRAM_API_KEY": "e2e-key-7f3a"], timeout: 60)
+        #expect(opus.status != 0)
+        #expect(opus.stderr.contains("captty sends uncompressed audio"), "\(opus.stderr)")
+    }
+
     @Test func deepgramEngineWithoutAKeySaysWhatToDo() throws {
         let r = try runCaptty(["transcribe", "--engine", "deepgram", Self.testingWav],
                               environment: ["DEEPGRAM_API_KEY": nil], timeout: 30)
@@ -191,8 +224,8 @@ import Transcript
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout.lowercased().contains("testing"), "\(r.stdout)")
         kill(p.processIdentifier, SIGTERM)
-        let stopBy = Date().addingTimeInterval(20)
-        while p.isRunning, Date() < stopBy { Thread.sleep(forTimeInterval: 0.1) }
+        let stopBy = ContinuousClock.now + .seconds(20)
+        while p.isRunning, ContinuousClock.now < stopBy { Thread.sleep(forTimeInterval: 0.1) }
         #expect(!p.isRunning, "captty serve did not stop on SIGTERM")
     }
 }
@@ -207,8 +240,8 @@ func startServe(_ extra: [String] = []) throws -> (Process, Int, String) {
     p.standardOutput = FileHandle.nullDevice
     try p.run()
     var announced = ""
-    let deadline = Date().addingTimeInterval(120)
-    while !announced.contains("/v1/listen"), Date() < deadline {
+    let deadline = ContinuousClock.now + .seconds(120)
+    while !announced.contains("/v1/listen"), ContinuousClock.now < deadline {
         let d = errPipe.fileHandleForReading.availableData
         if d.isEmpty { break }
         announced += String(decoding: d, as: UTF8.self)

@@ -78,6 +78,62 @@ import Testing
         for try await _ in engine.transcribe(audio, options: LiveOptions()) {}
         let received = try double.received(connection: 0)
         let pcm = stride(from: 0, to: received.count, by: 2).map { Int16(bitPattern: UInt16(received[$0]) | UInt16(received[$0 + 1]) << 8) }
-        #expect(pcm == [0, 16384, -16384, 32767, -32767, 32767])
+        #expect(pcm == [0, 16384, -16384, 32767, -32768, 32767])   // SampleCodec's scaling, as for files
+    }
+
+    /// 100 ms chunks of a 16 kHz tone.
+    private static func tone16k(seconds: Int) -> (chunks: [AudioChunk], bytes: [UInt8]) {
+        var bytes: [UInt8] = []
+        for i in 0..<(16_000 * seconds) {
+            let v = Int16((sin(Double(i) * 2 * .pi * 440 / 16_000) * 12_000).rounded())
+            bytes += [UInt8(truncatingIfNeeded: v), UInt8(truncatingIfNeeded: v >> 8)]
+        }
+        let chunks = stride(from: 0, to: bytes.count, by: 3_200).map {
+            AudioChunk(format: .speech16k, data: Array(bytes[$0..<min($0 + 3_200, bytes.count)]), startFrame: Int64($0 / 2))
+        }
+        return (chunks, bytes)
+    }
+
+    private static func stream(_ chunks: [AudioChunk]) -> AsyncThrowingStream<AudioChunk, Error> {
+        AsyncThrowingStream { c in for k in chunks { c.yield(k) }; c.finish() }
+    }
+
+    /// `--encoding mulaw --sample-rate 8000` with 16 kHz linear16 audio: Deepgram reads the
+    /// bytes as the query says, so they must be mu-law at 8 kHz (they were sent unchanged).
+    @Test func optionsAskingForAnotherFormatAreWhatIsSent() async throws {
+        let double = try await DeepgramDoubleProcess.launch(["--api-key", "engine-key"])
+        defer { double.stop() }
+        var config = LiveClientConfiguration(environment: ["DEEPGRAM_URL": double.baseURL])
+        config.logger.logLevel = .critical
+        let engine = DeepgramEngine(credential: .apiKey("engine-key"), configuration: config)
+        let (chunks, bytes) = Self.tone16k(seconds: 2)
+        for try await _ in engine.transcribe(Self.stream(chunks), options: LiveOptions(encoding: .mulaw, sampleRate: 8_000)) {}
+        let query = try double.stats().connections.first?.query ?? ""
+        #expect(query.contains("encoding=mulaw") && query.contains("sample_rate=8000") && query.contains("channels=1"), "\(query)")
+        var converter = try AudioConverter(input: PCMFormat(.speech16k), output: AudioFormat(encoding: .mulaw, sampleRate: 8_000))
+        let expected = converter.convert(bytes) + converter.flush()
+        let received = try double.received(connection: 0)
+        #expect(received.count == expected.count && abs(received.count - 16_000) < 64, "\(received.count) bytes for 2 s of 8 kHz mu-law")
+        #expect(received == expected)
+    }
+
+    @Test func anEncodingCapttyCannotProduceIsAClearFatalErrorBeforeConnecting() async throws {
+        let double = try await DeepgramDoubleProcess.launch(["--api-key", "engine-key"])
+        defer { double.stop() }
+        let engine = DeepgramEngine(credential: .apiKey("engine-key"),
+                                    configuration: LiveClientConfiguration(environment: ["DEEPGRAM_URL": double.baseURL]))
+        for (options, words) in [(LiveOptions(encoding: .flac), "captty sends uncompressed audio"),
+                                 (LiveOptions(channels: 2), "the audio has 1 channel(s), which cannot become 2: ask for 1 (--channels)"),
+                                 (LiveOptions(sampleRate: 100), "sample rate 100 Hz cannot be sent")] {
+            do {
+                for try await _ in engine.transcribe(Self.stream(Self.tone16k(seconds: 1).chunks), options: options) {}
+                Issue.record("no error for \(options)")
+            } catch let e as LiveError {
+                #expect(e.isFatal && e.kind == .badAudio)
+                #expect(e.description.contains(words), "\(e)")
+            }
+        }
+        // The double writes its stats file at the first connection.
+        #expect((try? double.stats().connections.isEmpty) ?? true, "it connected for audio it cannot send as announced")
     }
 }

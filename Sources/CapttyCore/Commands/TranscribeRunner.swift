@@ -23,7 +23,8 @@ public enum TranscribeRunner {
                            warn: @escaping @Sendable (String) -> Void) async throws -> Outcome {
         let source: any AudioSource
         do {
-            source = try await SourceFactory.make(input, chunkDuration: 0.25, pacing: .asFastAsPossible, rawFormat: rawFormat)
+            source = try await SourceFactory.make(input, format: engine.sourceFormat(for: options), chunkDuration: 0.25,
+                                                  pacing: .asFastAsPossible, rawFormat: rawFormat)
         } catch {
             throw CapttyError.failed("\(error)")
         }
