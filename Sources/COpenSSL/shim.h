@@ -23,5 +23,13 @@ static inline int captty_SSL_ERROR_WANT_READ(void) { return SSL_ERROR_WANT_READ;
 static inline int captty_SSL_ERROR_WANT_WRITE(void) { return SSL_ERROR_WANT_WRITE; }
 static inline int captty_SSL_ERROR_ZERO_RETURN(void) { return SSL_ERROR_ZERO_RETURN; }
 static inline int captty_SSL_ERROR_SYSCALL(void) { return SSL_ERROR_SYSCALL; }
+/* OpenSSL 3 reports a peer's EOF inside the handshake as SSL_ERROR_SSL with this reason. */
+static inline int captty_ERR_is_unexpected_eof(unsigned long e) {
+#ifdef SSL_R_UNEXPECTED_EOF_WHILE_READING
+    return ERR_GET_REASON(e) == SSL_R_UNEXPECTED_EOF_WHILE_READING;
+#else
+    return 0;
+#endif
+}
 static inline int captty_X509_V_OK(void) { return X509_V_OK; }
 #endif

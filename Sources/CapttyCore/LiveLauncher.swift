@@ -97,12 +97,14 @@ public enum LiveLauncher {
                     out("Transcript saved to \(path); export it with: captty export \(shellQuoted(path)) --format srt")
                 }
             }
+            // Plain mode has already printed the connection's error as its status ("captty:
+            // error: …"); the full screen is gone, so its error is said again here.
             if let e = view.sourceError {
-                PlainRunner.standardError("captty: \(e)")
+                if !request.plain { PlainRunner.standardError("captty: \(e)") }
                 return 1
             }
             if case .error(let message) = view.connection {
-                PlainRunner.standardError("captty: \(message)")
+                if !request.plain { PlainRunner.standardError("captty: \(message)") }
                 return 1
             }
             if summary.save?.isFailing == true { return 1 }

@@ -88,6 +88,10 @@ public struct PlainRunner: Sendable {
             printed = printClosed(v.store, from: printed, all: false)
             if v.sourceEnded && v.connection == .finished { break }
             if v.sourceEnded, case .error = v.connection { break }
+            // Plain mode has no keys to change options: once the engine has stopped with an
+            // error (a refused key, undecodable audio), audio still coming in (a microphone, an
+            // endless pipe) would go nowhere. Stop and say why, as at the end of a file.
+            if v.engineStopped { break }
         }
         ticker.cancel()
         await ticker.value

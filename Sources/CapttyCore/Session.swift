@@ -373,6 +373,7 @@ public actor Session {
         let backlog = InputBacklog(limit: Self.backlogLimit)
         let events = engine.transcribe(backlog.counting(input), options: options)
         var run = EngineRun(id: id, options: options, input: continuation, backlog: backlog)
+        viewState.engineStopped = false
         run.task = Task(executorPreference: configuration.executor) { [weak self] in
             do {
                 for try await e in events {
@@ -544,12 +545,15 @@ public actor Session {
             if let error, !(error is CancellationError) {
                 let message = (error as? LiveError)?.description ?? "\(error)"
                 viewState.connection = .error(message: message)
+                viewState.engineStopped = true
             } else if stopping || viewState.sourceEnded {
                 if case .error = viewState.connection {} else { viewState.connection = .finished }
                 viewState.lagMilliseconds = nil
-            } else if case .error = viewState.connection {
             } else {
-                viewState.connection = .error(message: "the \(engine.name) engine stopped")
+                if case .error = viewState.connection {} else {
+                    viewState.connection = .error(message: "the \(engine.name) engine stopped")
+                }
+                viewState.engineStopped = true
             }
         }
         // Apply runs' events in order: when the oldest run has ended, the next one's held

@@ -37,6 +37,9 @@ public struct SessionView: Sendable {
     public var runsStarted = 0
     /// The audio source ended (end of file) or failed.
     public var sourceEnded = false
+    /// The engine ended with an error and no run replaces it (a refused key, undecodable
+    /// audio…): audio still coming in goes nowhere until an option change starts a new run.
+    public var engineStopped = false
     /// Why the audio source failed, if it did.
     public var sourceError: String?
     /// The session was finished (quit): nothing more will change.

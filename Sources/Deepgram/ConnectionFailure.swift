@@ -18,7 +18,21 @@ struct ConnectionFailure {
         self.retryAfter = retryAfter
     }
 
+    /// The same failure with the credential redacted from every text field: a server may echo
+    /// the key anywhere (a close reason, `dg-error`, a request id, a redirect's Location).
+    func redacting(_ credential: Credential) -> ConnectionFailure {
+        var e = error
+        e.message = credential.redact(e.message)
+        e.dgError = e.dgError.map { credential.redact($0) }
+        e.requestID = e.requestID.map { credential.redact($0) }
+        return ConnectionFailure(action: action, error: e, retryAfter: retryAfter)
+    }
+
     static func from(_ error: Error, credential: Credential, requestID: String? = nil) -> ConnectionFailure {
+        classify(error, credential: credential, requestID: requestID).redacting(credential)
+    }
+
+    private static func classify(_ error: Error, credential: Credential, requestID: String?) -> ConnectionFailure {
         guard let ws = error as? WebSocketError else {
             if error is CancellationError {
                 return .init(action: .stop, error: LiveError(kind: .network, message: "cancelled", isFatal: false))
@@ -28,7 +42,7 @@ struct ConnectionFailure {
         }
         switch ws {
         case .handshakeRejected(let status, let headers, let body):
-            return rejected(status: status, headers: headers, body: body, credential: credential)
+            return classifyRejection(status: status, headers: headers, body: body, credential: credential)
         case .connectFailed(let host, let port, let reason):
             return .init(action: .reconnect, error: LiveError(kind: .network, message: "cannot connect to Deepgram at \(host):\(port): \(reason)", isFatal: false))
         case .timeout(let what):
@@ -37,10 +51,14 @@ struct ConnectionFailure {
             return .init(action: .fatal(.network), error: LiveError(kind: .network, message: "TLS with the Deepgram server failed: \(what)", isFatal: true))
         case .invalidURL(let what):
             return .init(action: .fatal(.badRequest), error: LiveError(kind: .badRequest, message: "invalid Deepgram URL: \(credential.redact(what))", isFatal: true))
+        case .closedDuringHandshake(let what):
+            // A server restarting or overloaded, or a proxy, can close before answering: tried
+            // again with backoff (a refusal the server means says so with an HTTP status).
+            return .init(action: .reconnect, error: LiveError(kind: .network, message: "the Deepgram server closed the connection before it was open: \(what)", isFatal: false))
         case .handshakeInvalid(let what):
             return .init(action: .fatal(.protocolViolation), error: LiveError(kind: .protocolViolation, message: "the server at the Deepgram URL did not speak WebSocket: \(credential.redact(what)) (check the base URL)", isFatal: true))
         case .closed(let code, let reason):
-            return closed(code: Int(code), reason: reason, credential: credential, requestID: requestID)
+            return classifyClose(code: Int(code), reason: credential.redact(reason), requestID: requestID)
         case .protocolViolation(let code, let reason):
             return .init(action: .reconnect, error: LiveError(kind: .protocolViolation, message: "the Deepgram server broke the WebSocket protocol (\(code)): \(reason)", isFatal: false, closeCode: Int(code), requestID: requestID))
         case .messageTooBig(let n):
@@ -49,7 +67,10 @@ struct ConnectionFailure {
     }
 
     static func closed(code: Int, reason: String, credential: Credential, requestID: String?) -> ConnectionFailure {
-        let reason = credential.redact(reason)
+        classifyClose(code: code, reason: credential.redact(reason), requestID: requestID).redacting(credential)
+    }
+
+    private static func classifyClose(code: Int, reason: String, requestID: String?) -> ConnectionFailure {
         let action = DisconnectClassifier.action(closeCode: code, reason: reason)
         let explained = DisconnectClassifier.explain(closeCode: code, reason: reason)
         if code == 1006, case .reconnect = action {
@@ -75,6 +96,10 @@ struct ConnectionFailure {
     }
 
     static func rejected(status: Int, headers: HTTPHeaders, body: String, credential: Credential) -> ConnectionFailure {
+        classifyRejection(status: status, headers: headers, body: body, credential: credential).redacting(credential)
+    }
+
+    private static func classifyRejection(status: Int, headers: HTTPHeaders, body: String, credential: Credential) -> ConnectionFailure {
         struct Body: Decodable { var err_code: String?; var err_msg: String?; var request_id: String? }
         let parsed = try? JSONDecoder().decode(Body.self, from: Data(body.utf8))
         let dgError = (headers["dg-error"] ?? parsed?.err_msg).map { credential.redact($0) }
@@ -99,6 +124,9 @@ struct ConnectionFailure {
             // Redirects are never followed: the key would go to a host the user did not name.
             let target = headers["Location"].map { " to \(redactedLocation($0))" } ?? ""
             message += " — the server redirects\(target); captty does not follow redirects (the API key goes only to the URL you gave). If you trust the new address, set the base URL (--url or DEEPGRAM_URL) to it"
+        case (404, _), (405, _):
+            message += " — there is no Deepgram live endpoint at this address: check the base URL (--url or DEEPGRAM_URL; "
+                + "give the server's address, e.g. wss://api.deepgram.com or ws://host:8080 — captty adds /v1/listen)"
         case (_, .badRequest): message += " — check the live options (model, language, encoding, sample_rate…)"
         case (_, .protocolViolation):
             message += " instead of switching to WebSocket (101) — check that the base URL is a Deepgram WebSocket endpoint"

@@ -37,9 +37,31 @@ public enum Credential: Sendable, Equatable, CustomStringConvertible, CustomDebu
 
     /// Replaces every occurrence of the secret in `text` (server text may echo it).
     public func redact(_ text: String) -> String {
-        let s = secret
-        guard s.count >= 4, text.contains(s) else { return text }
-        return text.replacingAll(s, with: "[redacted]")
+        guard appears(in: text) else { return text }
+        return text.replacingAll(secret, with: "[redacted]")
+    }
+
+    /// Whether the secret occurs in `text`: a byte search (`memchr` for the first byte, then
+    /// `memcmp`), cheap enough to run on every message a server sends. Secrets under 4
+    /// characters are not searched for (they would match ordinary text; real keys and tokens
+    /// are far longer).
+    public func appears(in text: String) -> Bool {
+        var text = text, key = secret
+        guard key.utf8.count >= 4, text.utf8.count >= key.utf8.count else { return false }
+        return text.withUTF8 { t in
+            key.withUTF8 { k in
+                guard let tBase = t.baseAddress, let kBase = k.baseAddress else { return false }
+                var at = 0
+                let last = t.count - k.count
+                while at <= last {
+                    guard let hit = memchr(tBase + at, Int32(k[0]), last - at + 1) else { return false }
+                    let i = tBase.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+                    if memcmp(tBase + i, kBase, k.count) == 0 { return true }
+                    at = i + 1
+                }
+                return false
+            }
+        }
     }
 
     /// The API key in `DEEPGRAM_API_KEY` (whitespace trimmed).

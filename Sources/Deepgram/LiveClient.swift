@@ -61,6 +61,10 @@ public actor LiveClient {
     private var ended = false
     private var fatalError: LiveError?
     private var finishing = false
+    /// Unhandled message types already logged (at most 32 are remembered).
+    private var unhandledTypesLogged: Set<String> = []
+    /// Reconnect attempts since `finish()` without progress (bounded by the policy).
+    private var attemptsWhileFinishing = 0
     private var lastFinalEnd: Double = 0
     private var lostUnreported: Int64 = 0
     private var lastLossReport: ContinuousClock.Instant?
@@ -414,7 +418,7 @@ public actor LiveClient {
             // While finishing, only audio newly covered by finals is progress: a server that
             // answers every CloseStream with some result and a 1011 must not reset the attempts
             // forever.
-            if madeProgress && (!finishing || buffer.startOffset > coveredBefore) { attempt = 0 }
+            if madeProgress && (!finishing || buffer.startOffset > coveredBefore) { attempt = 0; attemptsWhileFinishing = 0 }
             let failure: ConnectionFailure
             switch outcome {
             case .failed(let error, _):
@@ -444,7 +448,8 @@ public actor LiveClient {
                 // not with the audio, which is still coming. Stopping would end the captions
                 // mid-sentence; a new connection resumes with the audio not yet transcribed.
                 var e = failure.error
-                e.message = "\(e.message), though audio was still being sent"
+                e.message = closeStreamSent ? "\(e.message), before the server had finished the stream"
+                                            : "\(e.message), though audio was still being sent"
                 attempt += 1
                 if await backOff(attempt: attempt, after: e) { continue } else { return }
             case .stop:
@@ -483,11 +488,17 @@ public actor LiveClient {
     /// Emits the drop and waits before attempt `attempt`; false when the policy gave up.
     private func backOff(attempt: Int, after error: LiveError, retryAfter: Duration? = nil) async -> Bool {
         let policy = configuration.reconnect
-        guard policy.allows(attempt: attempt) else {
+        if finishing { attemptsWhileFinishing += 1 }
+        let giveUpFinishing = finishing && attemptsWhileFinishing > policy.maxAttemptsWhileFinishing && policy.maxAttempts > 0
+        guard policy.allows(attempt: attempt), !giveUpFinishing else {
             var e = fatalize(error)
-            e.message = policy.maxAttempts == 0
-                ? "\(error.message) (reconnecting is disabled)"
-                : "\(error.message) (gave up after \(policy.maxAttempts) reconnect attempts)"
+            if policy.maxAttempts == 0 {
+                e.message = "\(error.message) (reconnecting is disabled)"
+            } else if giveUpFinishing {
+                e.message = "\(error.message) (gave up after \(policy.maxAttemptsWhileFinishing) reconnect attempts once the audio had ended)"
+            } else {
+                e.message = "\(error.message) (gave up after \(policy.maxAttempts) reconnect attempts)"
+            }
             end(code: error.closeCode ?? 1006, reason: e.message, error: e)
             return false
         }
@@ -538,7 +549,7 @@ public actor LiveClient {
     private func serve(_ ws: WebSocket) async -> Outcome {
         generation += 1
         let gen = generation
-        let rid = ws.responseHeaders["dg-request-id"].map { ServerText.printable($0) }
+        let rid = ws.responseHeaders["dg-request-id"].map { ServerText.printable(credential.redact($0)) }
         let offset: TimestampOffset
         if let timeline {
             sentOffset = buffer.startOffset
@@ -600,11 +611,14 @@ public actor LiveClient {
         return outcome
     }
 
-    private func handle(_ text: String, gen: Int) {
+    private func handle(_ frame: String, gen: Int) {
         guard let c = conn, c.generation == gen else { return }
+        // A server that echoes the key (in a transcript, a request id, Metadata, an error) must
+        // not get it shown, logged, journaled or exported: redacted before anything reads it.
+        let text = credential.redact(frame)
         let message: ServerMessage
         do { message = try ServerMessage.decode(text) } catch {
-            let e = LiveError(kind: .protocolViolation, message: credential.redact(error.description), isFatal: false, requestID: c.requestID).printable()
+            let e = LiveError(kind: .protocolViolation, message: error.description, isFatal: false, requestID: c.requestID).printable()
             logServerProblem(e)
             hub.emit(.error(e))
             return
@@ -630,12 +644,19 @@ public actor LiveClient {
         case .utteranceEnd(let u): hub.emit(.utteranceEnd(c.offset.apply(u)))
         case .speechStarted(let s): hub.emit(.speechStarted(c.offset.apply(s)))
         case .error(let e):
-            let text = ServerText.printable(credential.redact(e.text))
+            let text = ServerText.printable(e.text)
             let error = LiveError(kind: .server, message: "Deepgram reported an error: \(text)", isFatal: false,
                                   dgError: text, requestID: c.requestID)
             logServerProblem(error)
             hub.emit(.error(error))
-        case .unhandled(_, let raw): hub.emit(.unhandled(raw))
+        case .unhandled(let type, let raw):
+            // A type this client does not know (a newer server's message): passed on, and
+            // logged once per type so that it can be found, without a line per message.
+            let name = ServerText.printable(String((type ?? "(no type)").prefix(40)))
+            if unhandledTypesLogged.count < 32, unhandledTypesLogged.insert(name).inserted {
+                logger.info("deepgram: a message of type \(name) was passed on unhandled", metadata: ["request_id": "\(c.requestID ?? "-")"])
+            }
+            hub.emit(.unhandled(raw))
         }
     }
 

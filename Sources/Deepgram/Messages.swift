@@ -378,7 +378,7 @@ public enum ServerMessage: Sendable, Equatable {
     private struct Envelope: Decodable {
         var type: String?
         var message: ServerMessage?
-        private enum Key: String, CodingKey { case type }
+        private enum Key: String, CodingKey { case type, errCode = "err_code", errMsg = "err_msg" }
         struct NotAnObject: Error {}
         struct PayloadFailure: Error { var type: String; var underlying: any Error }
 
@@ -393,6 +393,12 @@ public enum ServerMessage: Sendable, Equatable {
                 case "UtteranceEnd": message = .utteranceEnd(try UtteranceEnd(from: decoder))
                 case "SpeechStarted": message = .speechStarted(try SpeechStarted(from: decoder))
                 case "Error": message = .error(try ErrorMessage(from: decoder))
+                case nil:
+                    // The older error shape, with no `type` (as in a refused upgrade's body):
+                    // {"err_code": "…", "err_msg": "…", "request_id": "…"}.
+                    let code = try? c.decodeIfPresent(String.self, forKey: .errCode)
+                    let text = try? c.decodeIfPresent(String.self, forKey: .errMsg)
+                    message = code == nil && text == nil ? nil : .error(ErrorMessage(variant: code, description: text))
                 default: message = nil
                 }
             } catch {

@@ -13,14 +13,20 @@ public struct ReconnectPolicy: Sendable, Equatable {
     public var maxAttempts: Int
     /// The longest `Retry-After` (of an HTTP 429 or 503) honoured; a longer one waits this long.
     public var maxRetryAfter: Duration
+    /// Attempts once `finish()` was called (the audio has ended) without a connection making
+    /// progress, before giving up, even when `maxAttempts` is unbounded (live captions keep
+    /// reconnecting while audio comes in, but a finished file must not wait forever for a
+    /// network that is down; about a minute at the default delays).
+    public var maxAttemptsWhileFinishing: Int
 
     public init(initialDelay: Duration = .seconds(1), maxDelay: Duration = .seconds(10),
                 multiplier: Double = 2, jitter: Double = 0.5, maxAttempts: Int = 10,
-                maxRetryAfter: Duration = .seconds(60)) {
+                maxRetryAfter: Duration = .seconds(60), maxAttemptsWhileFinishing: Int = 10) {
         self.initialDelay = initialDelay; self.maxDelay = maxDelay
         self.multiplier = max(1, multiplier); self.jitter = min(max(jitter, 0), 1)
         self.maxAttempts = max(0, maxAttempts)
         self.maxRetryAfter = max(.zero, maxRetryAfter)
+        self.maxAttemptsWhileFinishing = max(0, maxAttemptsWhileFinishing)
     }
 
     /// Never reconnect.

@@ -89,8 +89,8 @@ enum ClientOpener {
             let chunk = try transport.readChunk(deadline: deadline, cancel: cancel, what: what)
             let n = chunk.count
             if n == 0 {
-                throw .handshakeInvalid(buf.isEmpty ? "the peer closed the connection before the HTTP upgrade (\(what)); if the server speaks TLS, use wss://"
-                                                    : "the peer closed the connection inside the HTTP head (\(what))")
+                throw .closedDuringHandshake(buf.isEmpty ? "the peer closed the connection before the HTTP upgrade (\(what)); if the server speaks TLS, use wss://"
+                                                         : "the peer closed the connection inside the HTTP head (\(what))")
             }
             buf.append(contentsOf: chunk[0..<n])
             do {

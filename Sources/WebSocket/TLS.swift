@@ -150,6 +150,7 @@ enum TLS {
 
     /// Explains a failed client handshake: which verification failed and what to do.
     private static func failure(ssl: OpaquePointer, code: Int32, host: String, port: Int, caFile: String?) -> WebSocketError {
+        let peerClosed = code == SSL_ERROR_SYSCALL || captty_ERR_is_unexpected_eof(ERR_peek_error()) != 0
         let queue = errorQueueString()
         let verify = SSL_get_verify_result(ssl)
         if verify != X509_V_OK {
@@ -171,8 +172,8 @@ enum TLS {
                 return .tls("certificate verify failed: \(why)\(subject)")
             }
         }
-        if code == SSL_ERROR_SYSCALL {
-            return .tls("the connection to \(host):\(port) closed during the TLS handshake (is it a TLS port? try ws:// for plain WebSocket)")
+        if peerClosed {
+            return .closedDuringHandshake("the connection to \(host):\(port) closed during the TLS handshake (is it a TLS port? try ws:// for plain WebSocket)")
         }
         return .tls("TLS handshake with \(host):\(port) failed: \(queue)")
     }

@@ -7,6 +7,9 @@ public enum WebSocketError: Error, Sendable, CustomStringConvertible {
     /// The server answered the upgrade with a non-101 status; `body` is truncated.
     case handshakeRejected(status: Int, headers: HTTPHeaders, body: String)
     case handshakeInvalid(String)
+    /// The peer closed the connection before the opening handshake (TLS or HTTP upgrade) was
+    /// complete: a server restarting or overloaded, a proxy dropping it. Worth another try.
+    case closedDuringHandshake(String)
     /// The connection is closed: after the close handshake, or 1006 when it was lost.
     case closed(code: UInt16, reason: String)
     /// The peer broke RFC 6455; the connection was failed with `code` (1002, 1007, 1009).
@@ -28,6 +31,7 @@ public enum WebSocketError: Error, Sendable, CustomStringConvertible {
             if !body.isEmpty { s += " — \(body)" }
             return s
         case .handshakeInvalid(let s): return "invalid WebSocket handshake: \(s)"
+        case .closedDuringHandshake(let s): return "connection closed during the handshake: \(s)"
         case .closed(let code, let reason):
             return "WebSocket closed (\(code)\(reason.isEmpty ? "" : ": \(reason)"))"
         case .protocolViolation(let code, let reason): return "WebSocket protocol violation (\(code)): \(reason)"

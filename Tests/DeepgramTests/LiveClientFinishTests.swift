@@ -56,6 +56,36 @@ import Testing
     /// and close 1011 instead of Metadata. Once every byte is transcribed a new connection
     /// could add nothing: finish() ends there, without an error. (It reconnected forever: each
     /// connection's empty final counted as progress and reset the attempts.)
+    /// Live captions reconnect without limit while audio comes in (`maxAttempts` unbounded), but
+    /// once the audio has ended and `finish()` waits, a network that stays down is given
+    /// `maxAttemptsWhileFinishing` attempts, then the stream ends with a fatal error that says
+    /// so. (Found by an audit: `captty --file talk.wav --plain` with the network down retried
+    /// forever after the file ended.)
+    @Test func finishGivesUpWhenTheNetworkStaysDown() async throws {
+        var c = LiveClientConfiguration(environment: [:])
+        c.baseURL = "ws://127.0.0.1:\((try? freeLoopbackPort()) ?? 9)"   // nothing listens
+        c.reconnect = ReconnectPolicy(initialDelay: .milliseconds(20), maxDelay: .milliseconds(40), maxAttempts: Int.max,
+                                      maxAttemptsWhileFinishing: 3)
+        c.audioCanWait = true
+        c.logger.logLevel = .critical
+        let client = LiveClient(credential: .apiKey("test-key"), configuration: c)
+        let log = EventLog(client.events)
+        try await within(.seconds(30), "finish with the network down") {
+            try await client.start(pcm16k, waitForOpen: false)
+            try await client.send(counterAudio(from: 0, count: 8_000))
+            // Several attempts while audio is still coming: those are not bounded.
+            for _ in 0..<200 where log.reconnects < 6 { try await Task.sleep(for: .milliseconds(20)) }
+            await client.finish()
+            await log.ended()
+        }
+        let before = log.reconnects
+        #expect(before >= 6 + 3 - 1, "\(before) reconnects")
+        let fatal = log.errors.last
+        #expect(fatal?.isFatal == true)
+        #expect(fatal?.message.contains("gave up after 3 reconnect attempts once the audio had ended") == true, "\(String(describing: fatal))")
+        if case .close? = log.events.last {} else { Issue.record("no .close") }
+    }
+
     @Test func finishEndsWhenCloseStreamIsAnsweredWith1011AfterEverything() async throws {
         try await withDeepgramDouble(["--answer-close-stream", "1011", "--close-reason", "NET-0000"]) { double in
             let client = LiveClient(credential: .apiKey("test-key"), configuration: doubleConfiguration(double))

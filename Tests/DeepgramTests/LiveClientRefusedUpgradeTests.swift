@@ -15,38 +15,54 @@ import Testing
         return c
     }
 
+    /// Starts a client against the hostile server in `mode`; the error that ended the start
+    /// (nil, recorded as an issue, when it started), and the server, for its request count.
+    static func refusal(_ mode: String) async throws -> (LiveError?, HostileServerProcess) {
+        let server = try HostileServerProcess(mode: mode)
+        let client = LiveClient(credential: .apiKey("test-key"), configuration: configuration(server))
+        do {
+            try await within(.seconds(30), "start") { try await client.start(pcm16k) }
+            Issue.record("\(mode): started")
+            return (nil, server)
+        } catch let e as LiveError {
+            return (e, server)
+        }
+    }
+
     /// A redirect is never followed (the key would go to another host) and the error says where
     /// it pointed (without its query) and what to do. It said "HTTP 301 HTTP 301 — will retry",
     /// though it was fatal and nothing was retried.
     @Test(arguments: [301, 302, 307, 308])
     func aRedirectIsRefusedClearly(status: Int) async throws {
-        let server = try HostileServerProcess(mode: "redirect-\(status)")
+        let (error, server) = try await Self.refusal("redirect-\(status)")
         defer { server.stop() }
-        let client = LiveClient(credential: .apiKey("test-key"), configuration: Self.configuration(server))
-        do {
-            try await within(.seconds(30), "start") { try await client.start(pcm16k) }
-            Issue.record("\(status): started")
-        } catch let e as LiveError {
-            #expect(e.isFatal && e.httpStatus == status)
-            #expect(e.message.contains("redirects to wss://elsewhere.example/v1/listen"), "\(e.message)")
-            #expect(e.message.contains("does not follow redirects") && e.message.contains("--url"), "\(e.message)")
-            #expect(!e.message.contains("token=abc") && !e.message.contains("will retry"), "\(e.message)")
-        }
+        guard let e = error else { return }
+        #expect(e.isFatal && e.httpStatus == status)
+        #expect(e.message.contains("redirects to wss://elsewhere.example/v1/listen"), "\(e.message)")
+        #expect(e.message.contains("does not follow redirects") && e.message.contains("--url"), "\(e.message)")
+        #expect(!e.message.contains("token=abc") && !e.message.contains("will retry"), "\(e.message)")
         #expect(server.requestTimes(waitingFor: 1).count == 1)
     }
 
     /// A 200 is not a refusal: the message says the URL is not a WebSocket endpoint.
     @Test func aPlain200SaysTheURLIsNotAWebSocketEndpoint() async throws {
-        let server = try HostileServerProcess(mode: "status-200")
+        let (error, server) = try await Self.refusal("status-200")
         defer { server.stop() }
-        let client = LiveClient(credential: .apiKey("test-key"), configuration: Self.configuration(server))
-        do {
-            try await within(.seconds(30), "start") { try await client.start(pcm16k) }
-            Issue.record("started")
-        } catch let e as LiveError {
-            #expect(e.isFatal && e.message.contains("answered HTTP 200") && e.message.contains("WebSocket endpoint"), "\(e.message)")
-            #expect(!e.message.contains("will retry"), "\(e.message)")
-        }
+        guard let e = error else { return }
+        #expect(e.isFatal && e.message.contains("answered HTTP 200") && e.message.contains("WebSocket endpoint"), "\(e.message)")
+        #expect(!e.message.contains("will retry"), "\(e.message)")
+    }
+
+    /// A 404 or 405 means the address has no live endpoint: the message points at the base URL,
+    /// not at the live options (as for a 400).
+    @Test(arguments: [404, 405])
+    func aMissingEndpointPointsAtTheBaseURL(status: Int) async throws {
+        let (error, server) = try await Self.refusal("status-\(status)")
+        defer { server.stop() }
+        guard let e = error else { return }
+        #expect(e.isFatal && e.httpStatus == status)
+        #expect(e.message.contains("check the base URL (--url or DEEPGRAM_URL"), "\(e.message)")
+        #expect(!e.message.contains("check the live options"), "\(e.message)")
     }
 
     /// A 429 with `Retry-After: 2` is retried after 2 s, not after the 50 ms backoff (which
@@ -66,6 +82,26 @@ import Testing
         #expect(times.count == 2)
         if times.count == 2 { #expect(times[1] - times[0] >= 1.9, "retried after \(times[1] - times[0]) s") }
         #expect(log.errors.first?.message.contains("asked to wait 2 s") == true, "\(log.errors)")
+        #expect(log.finals.map(\.transcript) == ["hello"])
+        if case .close(let code, _)? = log.events.last { #expect(code == 1000) } else { Issue.record("no .close") }
+    }
+
+    /// A server that closes the connection before answering (restarting, overloaded, a proxy)
+    /// is tried again: it was a fatal "did not speak WebSocket" that ended a live session for good.
+    @Test func aConnectionClosedBeforeTheAnswerIsRetried() async throws {
+        let server = try HostileServerProcess(mode: "close-first-2")
+        defer { server.stop() }
+        let client = LiveClient(credential: .apiKey("test-key"), configuration: Self.configuration(server))
+        let log = EventLog(client.events)
+        try await within(.seconds(30), "start after two closed attempts") {
+            try await client.start(pcm16k)
+            try await client.send(counterAudio(from: 0, count: 8_000))
+            await client.finish()
+            await log.ended()
+        }
+        #expect(server.requestTimes(waitingFor: 3).count == 3)
+        #expect(log.errors.allSatisfy { !$0.isFatal }, "\(log.errors)")
+        #expect(log.errors.first?.message.contains("closed the connection before it was open") == true, "\(log.errors)")
         #expect(log.finals.map(\.transcript) == ["hello"])
         if case .close(let code, _)? = log.events.last { #expect(code == 1000) } else { Issue.record("no .close") }
     }

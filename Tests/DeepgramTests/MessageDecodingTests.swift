@@ -121,6 +121,19 @@ import TestSupport
         #expect(e.text == "RateLimit: Too many requests: slow down")
     }
 
+    /// The older error shape has no `type` (it is also the body of a refused upgrade): it is
+    /// an error, not an unhandled message that nobody sees.
+    @Test func olderErrorShapeWithoutTypeIsAnError() throws {
+        let m = try ServerMessage.decode(#"{"err_code":"INTERNAL_SERVER_ERROR","err_msg":"The server hit a problem.","request_id":"r-1"}"#)
+        guard case .error(let e) = m else { Issue.record("not an error: \(m)"); return }
+        #expect(e.text == "INTERNAL_SERVER_ERROR: The server hit a problem.")
+        guard case .error(let only) = try ServerMessage.decode(#"{"err_msg":"only a message"}"#) else { Issue.record("not an error"); return }
+        #expect(only.text == "only a message")
+        // A wrong JSON type in those fields is not an error message.
+        let odd = #"{"err_code":5}"#
+        #expect(try ServerMessage.decode(odd) == .unhandled(type: nil, raw: odd))
+    }
+
     @Test func unknownTypeIsUnhandledNotAThrow() throws {
         let raw = #"{"type":"Warning","message":"something new"}"#
         #expect(try ServerMessage.decode(raw) == .unhandled(type: "Warning", raw: raw))

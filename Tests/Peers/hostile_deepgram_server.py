@@ -13,6 +13,12 @@ Modes:
   redirect-CODE    CODE (301/302/307/308) with Location: wss://elsewhere.example/v1/listen
   retry-after-N    the first upgrade gets 429 with Retry-After: N, later ones a normal session
   status-N         a plain HTTP N (e.g. 200) with an empty body instead of a 101
+  close-first-N    the first N upgrade requests are read, then the socket is closed (FIN) with no
+                   answer; later ones get a normal session
+  echo-key-refused 401 whose dg-request-id, JSON body and dg-error carry the client's key
+  echo-key-moved   307 whose Location has the client's key in its path and query
+  echo-key-open    101 with the key in dg-request-id, then a final whose transcript and words,
+                   and a Metadata whose request_id, carry it, then close 4000 with it as reason
 Stops when stdin closes.
 """
 import asyncio, base64, hashlib, json, os, struct, sys, threading, time
@@ -107,7 +113,29 @@ async def handle(reader, writer):
         auth = headers.get(b"authorization", b"")
         print("REQUEST %d %.3f" % (n, time.monotonic()), flush=True)
         print("AUTH %s" % ("yes" if auth.startswith(b"Token ") else "no"), flush=True)
-        if MODE == "escapes":
+        key = auth.split(b" ", 1)[1] if b" " in auth else b"nokey"
+        if MODE.startswith("close-first-"):
+            if n <= int(MODE.split("-")[2]):
+                return
+            writer.write(switching(headers))
+            await writer.drain()
+            await session(reader, writer)
+        elif MODE == "echo-key-refused":
+            body = json.dumps({"err_code": "INVALID_AUTH", "err_msg": "bad key " + key.decode(), "request_id": "rid-" + key.decode()})
+            writer.write(refusal(401, b"Unauthorized", b"dg-error: key " + key + b" is wrong\r\ndg-request-id: rid-" + key + b"\r\n", body.encode()))
+        elif MODE == "echo-key-moved":
+            writer.write(refusal(307, b"Moved", b"Location: wss://elsewhere.example/" + key + b"/v1/listen?token=" + key + b"\r\n"))
+        elif MODE == "echo-key-open":
+            writer.write(switching(headers, b"dg-request-id: rid-" + key + b"\r\n"))
+            await asyncio.sleep(0.3)
+            k = key.decode()
+            final = json.loads(json.dumps(FINAL))
+            final["channel"]["alternatives"][0]["transcript"] = "hello " + k
+            final["channel"]["alternatives"][0]["words"].append({"word": k, "start": 0.6, "end": 0.9, "confidence": 0.9})
+            final["metadata"] = {"request_id": "rid-" + k, "model_uuid": k}
+            writer.write(text(final) + text(dict(METADATA, request_id="rid-" + k, sha256=k)))
+            writer.write(close(4000, b"gone " + key))
+        elif MODE == "escapes":
             writer.write(refusal(400, b"Bad Request", b"dg-error: bad " + ESC + b" option\r\ndg-request-id: req" + ESC + b"\r\n",
                                  json.dumps({"err_msg": "bad \x1b[2J option"}).encode()))
         elif MODE == "escapes-open":

@@ -120,6 +120,12 @@ def serve_one(conn, mode):
         if mode == "hang":
             time.sleep(60)
             return
+        if mode == "close-after-head":
+            # Reads the request (or a TLS ClientHello), then closes with a FIN: a server
+            # restarting or a proxy dropping the connection before answering.
+            conn.recv(65536)
+            conn.shutdown(socket.SHUT_RDWR)
+            return
         if mode == "reject":
             read_head(conn)
             body = b'{"err_code":"Bad Request","err_msg":"Invalid query string.","request_id":"req-42"}'
@@ -193,7 +199,7 @@ def serve_one(conn, mode):
 
 def main():
     mode = sys.argv[1]
-    if mode not in MODES and mode not in ("hang", "reject", "reject-chunked", "reject-chunked-hostile", "reject-huge-body", "reject-slow-body", "bad-accept", "accept-twice", "extension-twice", "subprotocol-twice", "silent", "noread", "close-then-hang"):
+    if mode not in MODES and mode not in ("hang", "reject", "reject-chunked", "reject-chunked-hostile", "reject-huge-body", "reject-slow-body", "bad-accept", "accept-twice", "extension-twice", "subprotocol-twice", "silent", "noread", "close-then-hang", "close-after-head"):
         sys.exit(f"unknown mode {mode}")
     srv = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)

@@ -130,4 +130,20 @@ struct APIKeySecrecyTests {
             #expect(!server.stderr.contains(k) && !server.stdout.contains(k), "serve logged a key: \(server.stderr)")
         }
     }
+
+    /// A server that echoes the key back (in a refusal's request id, JSON body and dg-error, a
+    /// redirect's Location, the 101's request id, a transcript, Metadata, a close reason): it
+    /// never reaches the terminal, the log, the journal or an export. (Found by an audit: the
+    /// request id and the Location were printed as sent.)
+    @Test(arguments: ["echo-key-refused", "echo-key-moved", "echo-key-open"])
+    func keyEchoedByTheServerStaysSecret(mode: String) throws {
+        let server = try HostileServerProcess(mode: mode)
+        defer { server.stop() }
+        for (what, r, out) in try Self.failingRuns(url: "ws://127.0.0.1:\(server.port)", timeout: 60) {
+            #expect(!r.timedOut && r.status != 0, "\(what): \(r.stderr)")
+            Self.expectNoKey(r, out, "\(mode) \(what)")
+            #expect(r.stderr.contains("[redacted]"), "\(mode) \(what): the echo was shown redacted: \(r.stderr)")
+            try? FileManager.default.removeItem(at: out)
+        }
+    }
 }

@@ -26,6 +26,23 @@ import Testing
         }
     }
 
+    /// A FIN before the upgrade answer (or inside the TLS handshake) is `closedDuringHandshake`,
+    /// which clients retry: it was `handshakeInvalid`/`tls` (fatal), while an RST at the same
+    /// point was retried, so a reconnect's outcome depended on how the peer closed.
+    @Test("a peer closing before answering is closedDuringHandshake, for ws:// and wss://", arguments: ["ws", "wss"])
+    func closedBeforeTheAnswer(scheme: String) async throws {
+        let (server, port) = try await Peers.rawServer("close-after-head")
+        defer { server.stop() }
+        try await withTimeout(30) {
+            do {
+                _ = try await WebSocket.connect(to: Peers.url(port, scheme: scheme, path: "/v1/listen"), configuration: Peers.config())
+                Issue.record("connected")
+            } catch WebSocketError.closedDuringHandshake(let why) {
+                #expect(why.contains(scheme == "ws" ? "before the HTTP upgrade" : "during the TLS handshake"), "\(why)")
+            }
+        }
+    }
+
     @Test("a chunked error body is decoded and read up to its last chunk")
     func chunkedRejection() async throws {
         let (server, port) = try await Peers.rawServer("reject-chunked")
