@@ -5,6 +5,7 @@ import Deepgram
 import FoundationEssentials
 import SpeechEngines
 import Synchronization
+import SystemSupport
 import Transcript
 
 /// One captioning session: audio source → level meter → engine → transcript store + journal →
@@ -270,7 +271,12 @@ public actor Session {
     public func export(_ format: ExportFormat, directory: URL? = nil) throws -> URL {
         let dir = directory ?? journal?.url.deletingLastPathComponent() ?? JournalLocation.sessionsDirectory()
         let stem = journal.map { $0.url.deletingPathExtension().lastPathComponent } ?? header.fileStem
-        let url = dir.appendingPathComponent(stem + "." + format.fileExtension)
+        var url = dir.appendingPathComponent(stem + "." + format.fileExtension)
+        if let journal, url.standardizedFileURL.path == journal.url.standardizedFileURL.path || Files.sameFile(url.path, journal.url.path) {
+            // A journal named like an export (`--journal talk.txt`, then save as txt) must not be
+            // replaced by its export: the writer would go on appending to a deleted file.
+            url = dir.appendingPathComponent(stem + "-export." + format.fileExtension)
+        }
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true,
                                                 attributes: [.posixPermissions: 0o700])
         let text = Exporter.render(store.lines, format: format, header: header, metadata: store.metadata)

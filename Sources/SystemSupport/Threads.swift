@@ -114,6 +114,14 @@ public final class Condition: @unchecked Sendable {
 
 /// Whole-file reads with the system's own reason on failure.
 public enum Files {
+    /// Whether `a` and `b` name the same existing file (same device and inode: also through
+    /// `..`, symbolic and hard links). False when either does not exist.
+    public static func sameFile(_ a: String, _ b: String) -> Bool {
+        var sa = stat(), sb = stat()
+        guard stat(a, &sa) == 0, stat(b, &sb) == 0 else { return false }
+        return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino
+    }
+
     /// The bytes of the file at `path`, or the reason it could not be read ("No such file or
     /// directory", "Is a directory", …).
     public static func read(_ path: String) -> Result<[UInt8], FileReadError> {

@@ -8,6 +8,8 @@ public enum ExportError: Error, Sendable, Equatable, CustomStringConvertible {
     /// Lines in the middle of the journal are corrupt; nothing was written.
     case corruptLines(path: String, issues: [JournalIssue])
     case cannotWrite(path: String, message: String)
+    /// `-o` names the journal being exported: writing would replace the transcript with its export.
+    case outputIsTheJournal(path: String)
 
     public var description: String {
         switch self {
@@ -18,6 +20,9 @@ public enum ExportError: Error, Sendable, Equatable, CustomStringConvertible {
             return "\(p) has \(issues.count) corrupt line(s):\n\(shown)\(more)\n"
                 + "Re-run with --skip-corrupt to export the readable lines."
         case .cannotWrite(_, let m): return m
+        case .outputIsTheJournal(let p):
+            return "\(p) is the journal being exported; writing the export there would replace the transcript. "
+                + "Choose another output path with -o."
         }
     }
 }
@@ -49,6 +54,7 @@ public enum ExportCommand {
     @discardableResult
     public static func run(journal: URL, format: ExportFormat, output: URL?, options: ExportOptions = ExportOptions(),
                            standardOutput: (Data) -> Void = { Files.writeAll(1, $0) }) throws(ExportError) -> ExportReport {
+        if let output, Files.sameFile(output.path, journal.path) { throw .outputIsTheJournal(path: output.path) }
         let contents: JournalContents
         do { contents = try JournalReader.read(journal) } catch { throw .journal(error) }
         if !contents.issues.isEmpty && !options.skipCorruptLines {

@@ -81,4 +81,34 @@ import Transcript
             #expect(session.view.connection == .finished)
         }
     }
+
+    /// The save key writes `<journal stem>.<format>` beside the journal: a journal named like an
+    /// export (`--journal talk.txt`) was replaced by its own txt export, and the writer went on
+    /// appending to the deleted file (found by an audit). The export takes another name.
+    @Test func savingNeverReplacesTheJournal() async throws {
+        let dir = try scratchDirectory("save")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let wav = try TestAudio.tone(seconds: 3, in: dir)
+        try await withDeepgramDouble([]) { double in
+            var config = LiveClientConfiguration(environment: [:])
+            config.baseURL = double.baseURL
+            let engine = DeepgramEngine(credential: .apiKey("test-key"), configuration: config)
+            let source = try await FileAudioSource(path: wav)
+            let url = dir.appendingPathComponent("talk.txt")
+            let header = JournalHeader(engine: engine.name, capttyVersion: "test")
+            let journal = await JournalWriter(url: url, header: header)
+            let session = Session(source: source, engine: engine, options: .captionDefaults, journal: journal, header: header)
+            try await within(.seconds(60), "captioning") {
+                await session.start()
+                await session.waitUntilIdle()
+                let exported = try await session.export(.txt)
+                #expect(exported.lastPathComponent == "talk-export.txt")
+                #expect(try await session.export(.srt).lastPathComponent == "talk.srt")
+                _ = await session.finish()
+            }
+            let journaled = try JournalReader.read(url)
+            #expect(!journaled.lines.isEmpty && journaled.issues.isEmpty, "the journal was replaced")
+            #expect(journaled.lines.flatMap(\.words) == session.view.store.lines.flatMap(\.words))
+        }
+    }
 }

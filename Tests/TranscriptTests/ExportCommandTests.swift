@@ -40,6 +40,25 @@ import Testing
         #expect(try FileManager.default.contentsOfDirectory(atPath: tmp.url.path).sorted() == ["captions.srt", "s.jsonl"])
     }
 
+    /// `-o` naming the journal itself (directly, through `..`, or through a symbolic link) is
+    /// refused: the export replaced the transcript (found by an audit), and the next export
+    /// said "not a captty journal".
+    @Test func theJournalItselfIsNeverTheOutput() async throws {
+        let tmp = try TempDirectory("export-self"); defer { tmp.remove() }
+        let journal = tmp.file("x.jsonl")
+        _ = try await Self.writeJournal(journal)
+        let before = try Data(contentsOf: journal)
+        try FileManager.default.createDirectory(at: tmp.file("sub"), withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: tmp.file("link.txt").path, withDestinationPath: journal.path)
+        for out in [journal, URL(fileURLWithPath: tmp.url.path + "/sub/../x.jsonl"), tmp.file("link.txt")] {
+            #expect(throws: ExportError.outputIsTheJournal(path: out.path)) {
+                try ExportCommand.run(journal: journal, format: .txt, output: out) { _ in }
+            }
+        }
+        #expect(try Data(contentsOf: journal) == before, "the journal changed")
+        #expect(ExportError.outputIsTheJournal(path: "x.jsonl").description.contains("Choose another output path with -o"))
+    }
+
     @Test func anUnwritableOutputIsAClearErrorAndLeavesNothing() async throws {
         let tmp = try TempDirectory("export-unwritable"); defer { tmp.remove() }
         let journal = tmp.file("s.jsonl")
