@@ -16,6 +16,8 @@ public final class CursesTerminal: Terminal {
     private var outputFile: UnsafeMutablePointer<FILE>?
     private var pairs: [ColorKey: Int16] = [:]
     private let colorEnabled: Bool
+    /// The video attributes this terminal can show (`term_attrs`).
+    private var supportedAttributes: attr_t = 0
     private var currentTimeout: Int = -2
     private var ended = false
     public let hasColors: Bool
@@ -66,6 +68,7 @@ public final class CursesTerminal: Terminal {
         set_escdelay(25)
         hasColors = has_colors()
         colorEnabled = allowColor && hasColors
+        supportedAttributes = term_attrs()
         if colorEnabled {
             start_color()
             use_default_colors()
@@ -227,6 +230,12 @@ public final class CursesTerminal: Terminal {
         if style.attributes.contains(.bold) { a |= captty_a_bold() }
         if style.attributes.contains(.dim) { a |= captty_a_dim() }
         if style.attributes.contains(.italic) { a |= captty_a_italic() }
+        // A terminal with neither dim nor italic (vt100) drew the interim guess like final text:
+        // underline stands in, so that the two stay distinct.
+        if style.attributes.contains(.italic) || style.attributes.contains(.dim),
+           supportedAttributes & (captty_a_dim() | captty_a_italic()) == 0 {
+            a |= captty_a_underline()
+        }
         if style.attributes.contains(.reverse) { a |= captty_a_reverse() }
         if style.attributes.contains(.underline) { a |= captty_a_underline() }
         return a

@@ -81,17 +81,19 @@ public enum StatusBarView {
         }
         if !status.flags.isEmpty {
             let text = status.flags.map { $0.isOn ? $0.label : "-\($0.label)" }.joined(separator: " ")
-            out.append(Segment(text: " · \(text)", style: theme.statusBar, priority: 7, rightAligned: false))
+            // Before the journal path: a toggled option must show (at 100 columns the path took
+            // the room and `p`, `f`, `d`, `n`, `x` changed nothing visible); the path is cut instead.
+            out.append(Segment(text: " · \(text)", style: theme.statusBar, priority: 5, rightAligned: false))
         }
         switch status.save {
         case .notSaving:
             out.append(Segment(text: "not saving ", style: theme.statusBar, priority: 6, rightAligned: true))
         case .journaling(let path):
             out.append(Segment(text: "saving to \(DisplayWidth.sanitizedForTerminal(path)) ", style: theme.statusBar,
-                               priority: 5, rightAligned: true, truncatable: true))
+                               priority: 6, rightAligned: true, truncatable: true))
         case .exported(let path):
             out.append(Segment(text: "saved \(DisplayWidth.sanitizedForTerminal(path)) ", style: theme.statusBar,
-                               priority: 5, rightAligned: true, truncatable: true))
+                               priority: 6, rightAligned: true, truncatable: true))
         case .failing(let message):
             out.append(Segment(text: " ✖ SAVE FAILED: \(DisplayWidth.sanitizedForTerminal(message)) ", style: theme.statusError,
                                priority: 1, rightAligned: true, truncatable: true))

@@ -160,7 +160,10 @@ public final class LiveApp: Sendable {
                         let url = try await session.export(format)
                         self.post(.message(title: "Saved", text: "Wrote \(url.path)"))
                     } catch {
-                        self.post(.message(title: "Save failed", text: "\(error)"))
+                        // The prompt offers formats only: say how to write elsewhere.
+                        let later = session.view.save.map { " The journal is kept; export it to another place later with: "
+                            + "captty export \(LiveLauncher.shellQuoted($0.path)) --format \(format.rawValue) -o PATH" } ?? ""
+                        self.post(.message(title: "Save failed", text: "\(error).\(later)"))
                     }
                 }
             case .action(let action):
@@ -173,6 +176,8 @@ public final class LiveApp: Sendable {
                 case .quit: quit()
                 case .redraw: renderer.invalidate()
                 case .help: state.overlay = .help(page: 0)
+                case .pause where session.view.sourceEnded:
+                    state.overlay = Self.audioEndedMessage
                 case .pause: Task { await session.togglePause() }
                 case .saveNow:
                     state.overlay = .exportPrompt(ExportPromptState(formats: LiveScreenState.exportFormats.map(\.rawValue)))
@@ -183,12 +188,22 @@ public final class LiveApp: Sendable {
                                 self.post(.message(title: "No device list", text: "\(error)"))
                             }
                         }
+                    } else if session.configuration.deviceNotice != nil {
+                        state.overlay = .message(title: "Device picker not available",
+                                                 text: "PulseAudio could not be reached, so the demo recording is playing. Start PulseAudio "
+                                                    + "(`pulseaudio --start`, or set PULSE_SERVER) and run captty again to caption a device.")
                     } else {
                         state.overlay = .message(title: "Device picker not available",
                                                  text: "Captioning \(session.source.name): switching devices needs a PulseAudio input (--device, --system-audio or the default microphone).")
                     }
                 default:
+                    // Option changes re-caption the audio still to come: after the end there is none.
                     let languages = settings.languages, models = settings.models
+                    if session.view.sourceEnded,
+                       OptionToggles.apply(action, to: session.view.options, languages: languages, models: models) != nil {
+                        state.overlay = Self.audioEndedMessage
+                        break
+                    }
                     Task { await session.apply(action, languages: languages, models: models) }
                 }
             }
@@ -198,4 +213,9 @@ public final class LiveApp: Sendable {
         renderer.renderNow(state.snapshot(session.view), now: Renderer.monotonicSeconds())
         return .success(summary!)
     }
+
+    /// Shown for pause and option keys once the audio has ended.
+    static let audioEndedMessage = Overlay.message(
+        title: "The audio has ended",
+        text: "There is nothing left to pause or to caption with other settings. Save with s, or quit with q.")
 }

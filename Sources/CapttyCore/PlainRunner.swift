@@ -141,7 +141,13 @@ public struct PlainRunner: Sendable {
     private func report(_ v: SessionView, lastConnection: inout ConnectionState?, lastSave: inout CaptionUI.SaveState?,
                         lastDevice: inout String?, lastWarning: String?) {
         let status = v.status
-        if status.connection != lastConnection {
+        // The countdown of a reconnect ticks each second on the screen; plain mode says each
+        // attempt once.
+        var sameAttempt = false
+        if case .reconnecting(_, let a, let r)? = lastConnection, case .reconnecting(_, let b, let q) = status.connection {
+            sameAttempt = a == b && r == q
+        }
+        if status.connection != lastConnection && !sameAttempt {
             lastConnection = status.connection
             var repeatsWarning = false
             if case .reconnecting(_, _, let reason) = status.connection, !reason.isEmpty { repeatsWarning = reason == lastWarning }

@@ -109,6 +109,8 @@ public actor Session {
     private var currentRun: Int?
     /// Why the current run's connection last dropped or failed to open (shown while reconnecting).
     private var dropReason = ""
+    /// When the reconnect attempt being counted down to starts (the status counts down to it).
+    private var reconnectDue: ContinuousClock.Instant?
     private var nextRunID = 0
     private var counts = AudioCounts()
     private var meter: LevelMeter
@@ -484,8 +486,8 @@ public actor Session {
             if case .error = viewState.connection { break }
             viewState.connection = .live
         case .reconnecting(let attempt, let delay):
-            let secs = Int((Double(delay.components.seconds) + Double(delay.components.attoseconds) / 1e18).rounded(.up))
-            viewState.connection = .reconnecting(inSeconds: secs, attempt: attempt, reason: dropReason)
+            reconnectDue = clock.now + delay
+            viewState.connection = .reconnecting(inSeconds: Self.wholeSeconds(delay), attempt: attempt, reason: dropReason)
         case .error(let e):
             if !e.isFatal, e.kind != .audioLost {
                 // The engine says why before it says it reconnects: kept for the status.
@@ -602,13 +604,27 @@ public actor Session {
         publish()
     }
 
+    /// `d` in whole seconds, rounded up (a wait of 0.2 s shows as 1 s, not 0).
+    static func wholeSeconds(_ d: Duration) -> Int {
+        Int((Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18).rounded(.up))
+    }
+
     private func tick() {
-        guard let startedAt, summary == nil else { return }
+        // Once the audio has ended and the engine is done, the clock stops at the session's length.
+        guard let startedAt, summary == nil, !isIdle else { return }
         let elapsed = (clock.now - startedAt).components.seconds
         var changed = false
         if Double(elapsed) != viewState.elapsedSeconds {
             viewState.elapsedSeconds = Double(elapsed)
             changed = true
+        }
+        // "reconnecting in N s" counts down (it stayed at the first value until the attempt).
+        if case .reconnecting(let shown, let attempt, let reason) = viewState.connection, let due = reconnectDue {
+            let left = Self.wholeSeconds(max(.zero, due - clock.now))
+            if left != shown {
+                viewState.connection = .reconnecting(inSeconds: left, attempt: attempt, reason: reason)
+                changed = true
+            }
         }
         // No chunks at all for a while also counts as "no audio".
         if !viewState.sourceEnded, !paused {

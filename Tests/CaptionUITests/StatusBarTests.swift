@@ -76,6 +76,18 @@ struct StatusBarTests {
         #expect(surface[11, col].style == Theme(mode: .color).statusError)
     }
 
+    /// At 100 columns with the default journal path, the option flags show and the path is cut:
+    /// the path took the room, so `p`, `f`, `d`, `n` and `x` changed nothing visible (an audit).
+    @Test func optionFlagsGoBeforeTheJournalPath() {
+        var snap = SampleScreens.snapshot()
+        snap.status.flags = [StatusFlag("punct", isOn: false), StatusFlag("smart", isOn: true), StatusFlag("diar", isOn: false),
+                             StatusFlag("num", isOn: false), StatusFlag("prof", isOn: false)]
+        snap.status.save = .journaling(path: "/home/ana/.local/share/captty/sessions/2026-11-25T10-02-11.jsonl")
+        let bar = ScreenView.render(snap, size: TerminalSize(width: 100, height: 24)).rowText(23)
+        #expect(bar.contains("-punct smart -diar -num -prof"), "\(bar)")
+        #expect(bar.contains("…") && bar.contains(".jsonl"), "\(bar)")
+    }
+
     @Test func engineOptionFlagsShowWhenThereIsRoom() {
         var snap = SampleScreens.snapshot()
         snap.status.flags = [StatusFlag("punct", isOn: true), StatusFlag("smart", isOn: true),

@@ -120,6 +120,27 @@ import Transcript
         }
     }
 
+    /// "reconnecting in N s" counts down with the session clock: it stayed at the first value
+    /// until the attempt (found by an audit: "in 8 s" for 4 s, then "in 9 s (attempt 5)").
+    @Test func theReconnectCountdownCountsDown() async throws {
+        let dir = try scratchDirectory("app")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let (session, _) = try await Self.sessionWithNothingListening(
+            audioSeconds: 30, in: dir, ReconnectPolicy(initialDelay: .seconds(6), maxDelay: .seconds(6), jitter: 0, maxAttempts: .max))
+        await session.start()
+        let shown = try await within(.seconds(30), "a countdown") { () -> [Int] in
+            var seen: [Int] = []
+            while seen.count < 4 {
+                if case .reconnecting(let secs, 1, _) = session.view.status.connection, seen.last != secs { seen.append(secs) }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            return seen
+        }
+        await session.finish()
+        #expect(shown.first == 6, "\(shown)")
+        #expect(zip(shown, shown.dropFirst()).allSatisfy { $1 == $0 - 1 }, "not a countdown: \(shown)")
+    }
+
     /// Quitting while waiting to reconnect tries at once instead of sitting out the backoff:
     /// the server is back, so the audio kept meanwhile is transcribed and the session ends
     /// cleanly. (It used to wait out the backoff, longer than the finish timeout, and lose it.)

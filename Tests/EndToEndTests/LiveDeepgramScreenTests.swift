@@ -41,6 +41,63 @@ import TestSupport
         }
     }
 
+    /// Once the file has ended, pause and option keys say the audio has ended instead of
+    /// pausing nothing or opening a new connection for no audio (found by an audit), and the
+    /// clock stops.
+    @Test(.timeLimit(.minutes(2))) func keysAfterTheEndSayTheAudioHasEnded() async throws {
+        let dir = try scratchDirectory("e2e")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let wav = try TestAudio.tone(seconds: 2, in: dir)
+        try await withDeepgramDouble { double in
+            let tmux = try TmuxScreen(width: 100, height: 30, environment: ["HOME": dir.path, "DEEPGRAM_API_KEY": "test-key"])
+            defer { tmux.kill() }
+            try tmux.run(Self.command(double, file: wav))
+            let done = try tmux.waitFor(text: "finished", timeout: 30)
+            try tmux.press("Space")
+            try tmux.waitFor(text: "The audio has ended")
+            #expect(try !tmux.screen().contains("paused"))
+            try tmux.press("Escape")
+            try tmux.press("p")
+            try tmux.waitFor(text: "The audio has ended")
+            try tmux.press("Escape")
+            try await Task.sleep(for: .milliseconds(2_500))
+            let later = try tmux.screen()
+            let clock = #/\d\d:\d\d:\d\d/#
+            #expect(done.firstMatch(of: clock) != nil, "no clock on the status bar: \(done)")
+            #expect(done.firstMatch(of: clock).map { String($0.output) } == later.firstMatch(of: clock).map { String($0.output) },
+                    "the clock ran on after the end")
+            try tmux.press("q")
+            try tmux.waitForShell()
+            #expect(try double.stats().connections.count == 1, "an option key after the end opened a connection")
+        }
+    }
+
+    /// The interim guess is drawn dim and italic; a terminal with neither (vt100) drew it like
+    /// final text (found by an audit): it is underlined there instead.
+    @Test(.timeLimit(.minutes(2)), arguments: ["vt100", "xterm-256color"])
+    func theInterimLineIsDistinctOnEveryTerminal(term: String) async throws {
+        let dir = try scratchDirectory("e2e")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let wav = try TestAudio.tone(seconds: 6, in: dir)
+        try await withDeepgramDouble(["--final-seconds", "100"]) { double in   // all text interim
+            let tmux = try TmuxScreen(width: 100, height: 30, environment: ["HOME": dir.path, "DEEPGRAM_API_KEY": "test-key", "TERM": term])
+            defer { tmux.kill() }
+            try tmux.run("TERM=\(term) " + Self.command(double, file: wav))
+            try tmux.waitFor(text: "b16000", timeout: 30)
+            let styled = try tmux.styledScreen()
+            let line = styled.split(separator: "\n").first { $0.contains("b16000") }.map(String.init) ?? ""
+            // tmux writes the attributes in effect as SGR parameters: 2 dim, 3 italic, 4 underline.
+            let sgr = line.matches(of: #/\e\[([0-9;]*)m/#).flatMap { $0.output.1.split(separator: ";").map(String.init) }
+            if term == "vt100" {
+                #expect(sgr.contains("4"), "not underlined on vt100: \(line.debugDescription)")
+            } else {
+                #expect(sgr.contains("2") || sgr.contains("3"), "neither dim nor italic: \(line.debugDescription)")
+            }
+            try tmux.press("q")
+            try tmux.waitForShell()
+        }
+    }
+
     /// Space pauses: the status says so and no audio reaches the engine until resumed.
     @Test(.timeLimit(.minutes(2))) func spacePausesAndTheStatusSaysSo() async throws {
         let dir = try scratchDirectory("e2e")

@@ -91,6 +91,9 @@ public final class TmuxScreen: @unchecked Sendable {
     /// The visible screen as text.
     public func screen() throws -> String { try tmux(["capture-pane", "-p"]).stdout }
 
+    /// The visible screen with its attributes and colours as SGR escape sequences (`-e`).
+    public func styledScreen() throws -> String { try tmux(["capture-pane", "-p", "-e"]).stdout }
+
     /// tmux's `#{…}` format for the pane (e.g. `alternate_on`, `pane_pid`).
     public func format(_ f: String) throws -> String {
         try tmux(["display-message", "-p", f]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
