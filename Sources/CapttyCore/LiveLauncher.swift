@@ -93,6 +93,7 @@ public enum LiveLauncher {
             if let path = summary.journalPath {
                 if case .failing(_, let message, _) = summary.save {
                     out("captty: the transcript could not be fully saved to \(path): \(message)")
+                    await rescue(session, plain: request.plain, out: out)
                 } else {
                     out("Transcript saved to \(path); export it with: captty export \(shellQuoted(path)) --format srt")
                 }
@@ -118,6 +119,27 @@ public enum LiveLauncher {
         } catch {
             PlainRunner.standardError("captty: \(error)")
             return 1
+        }
+    }
+
+    /// After the journal failed for good: the whole transcript as text in the first place that
+    /// takes it (the sessions directory, then the temporary directory), else, from the full
+    /// screen, on standard output (plain mode already printed every line there). Nothing is lost.
+    static func rescue(_ session: Session, plain: Bool, out: @Sendable (String) -> Void) async {
+        guard !session.view.store.lines.isEmpty else { return }
+        let journalDirectory = session.view.save.map { URL(fileURLWithPath: $0.path).deletingLastPathComponent().path }
+        for dir in [JournalLocation.sessionsDirectory(), FileManager.default.temporaryDirectory]
+        where dir.standardizedFileURL.path != journalDirectory {
+            if let url = try? await session.export(.txt, directory: dir) {
+                out("captty: the whole transcript was written instead to \(url.path)")
+                return
+            }
+        }
+        if plain {
+            out("captty: every line was printed on standard output above; nowhere else could take a copy")
+        } else {
+            out("captty: nowhere could take a copy of the transcript; here it is:")
+            PlainRunner.standardOutput(Exporter.render(session.view.store.lines, format: .txt, header: nil, metadata: nil))
         }
     }
 

@@ -99,6 +99,7 @@ public actor JournalWriter {
     @discardableResult
     public func close() -> SaveState {
         retryTask?.cancel(); retryTask = nil
+        closing = true
         drain()
         sync()
         syncTask?.cancel(); syncTask = nil
@@ -113,6 +114,9 @@ public actor JournalWriter {
     }
 
     // MARK: Internals
+
+    /// `close()` is writing the last lines: a failure now is not retried.
+    private var closing = false
 
     private func setState(_ s: SaveState) {
         guard s != state else { return }
@@ -207,7 +211,8 @@ public actor JournalWriter {
                 if ftruncate(fd, goodOffset) != 0 {
                     message += "; could not remove a partial line (\(String(cString: strerror(errno))))"
                 }
-                message += " — \(pendingLineCount) line(s) kept in memory, retrying"
+                message += closing ? " — \(pendingLineCount) line(s) could not be saved there"
+                                   : " — \(pendingLineCount) line(s) kept in memory, retrying"
                 fail(message, retrying: true)
                 return
             }

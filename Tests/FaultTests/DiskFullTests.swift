@@ -24,8 +24,9 @@ import TestSupport
         let peers = try await ProxiedDouble(in: dir)
         defer { peers.stop() }
         let journal = mount.url.appendingPathComponent("j.jsonl").path
+        let data = dir.appendingPathComponent("data")
         let captty = try startCaptty(["--plain", "--file", wav.path, "--speed", "8", "--engine", "deepgram",
-                                      "--url", peers.url, "--journal", journal])
+                                      "--url", peers.url, "--journal", journal], environment: ["XDG_DATA_HOME": data.path])
         defer { captty.stop() }
         #expect(await captty.waitExit(timeout: 90), "captty did not finish; stderr: \(captty.stderrText)")
         let words = FaultAudio.words(in: captty.stdoutLines)
@@ -43,5 +44,15 @@ import TestSupport
         #expect(!j.words.isEmpty && j.words.count < words.count)
         #expect(Array(words.prefix(j.words.count)) == j.words, "the journal must be a prefix of what was printed")
         #expect(j.issues.isEmpty || j.tornLastLine, "\(j.issues)")
+        // The disk stayed full to the end: the lines the journal could not take are not lost,
+        // the whole transcript goes to the sessions directory on another file system (it said
+        // "kept in memory, retrying" as it exited, and the lines were gone).
+        let final = failures.last { $0.contains("could not be fully saved") } ?? ""
+        #expect(final.hasSuffix("line(s) could not be saved there"), "\(final)")
+        let rescued = captty.stderrLines.first { $0.hasPrefix("captty: the whole transcript was written instead to ") }
+        let rescuedPath = rescued.map { String($0.dropFirst("captty: the whole transcript was written instead to ".count)) } ?? ""
+        #expect(rescuedPath.hasPrefix(data.path), "stderr: \(captty.stderrText)")
+        let text = (try? String(contentsOfFile: rescuedPath, encoding: .utf8)) ?? ""
+        #expect(FaultAudio.words(in: text.split(separator: "\n").map(String.init)) == words, "the rescued transcript differs from what was printed")
     }
 }
