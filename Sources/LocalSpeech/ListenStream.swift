@@ -99,8 +99,11 @@ final class ListenStream: Sendable {
                     case .keepAlive?: break
                     case .finalize?: for s in sessions { await s.finalize() }
                     case .closeStream?: outcome = .closeStream; break loop
-                    case .configure?:
-                        logger.info("stream \(requestID): Configure is not supported by the local engine; ignored")
+                    case .configure(let json)?:
+                        // SDK 7 waits for ConfigureSuccess or ConfigureFailure; the stream goes on.
+                        let reply = ConfigureFailure(answering: json, requestID: requestID)
+                        logger.info("stream \(requestID): Configure refused (\(reply.code)): the local engine cannot change options mid-stream")
+                        try? await socket.send(text: reply.encoded())
                     case nil:
                         logger.info("stream \(requestID): ignored an unknown text message")
                     }

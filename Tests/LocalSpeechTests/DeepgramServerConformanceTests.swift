@@ -54,6 +54,19 @@ extension RealEngineTests {
                 let wer = WordErrorRate(reference: try InstalledModels.preambleReference(), hypothesis: transcript)
                 #expect(wer.rate < (InstalledModels.moonshine ? 0.15 : 0.6), "WER \(wer): \(transcript)")
                 #expect(abs((s["metadata_duration"] as? Double ?? 0) - 19.1) < 0.2)
+                // SDK 7's send_configure waits for an answer: each Configure gets a ConfigureFailure
+                // (the local engine cannot change options mid-stream) and the stream goes on.
+                #expect(s["configure_answered"] as? [Bool] == [true, true], "Configure answered within 10 s: \(s)")
+                let replies = s["configure_replies"] as? [[String: Any]] ?? []
+                #expect(replies.map { $0["type"] as? String } == ["ConfigureFailure", "ConfigureFailure"], "\(replies)")
+                #expect(replies.map { $0["code"] as? String } == ["CONFIGURE_KEYTERMS_NOT_SUPPORTED", "CONFIGURE_INTERNAL_ERROR"],
+                        "\(replies)")
+                for r in replies {
+                    #expect(r["request_id"] as? String == s["metadata_request_id"] as? String)
+                    let text = r["description"] as? String ?? ""
+                    #expect(text.contains("cannot change options mid-stream") && text.contains("new stream"), "\(text)")
+                }
+                #expect((s["results_after_configure"] as? Int ?? 0) > 5, "Results keep coming after a refused Configure: \(s)")
             }
         }
 
