@@ -16,6 +16,10 @@ public struct ListenRequest: Sendable, Equatable {
     /// Number of channels in the stream.
     public var channels: Int { format?.channels ?? options.channels ?? 1 }
 
+    /// Recognition sessions the stream runs: one per channel with `multichannel`, else one. Each
+    /// holds its own decoder (about 100 MB), so the server counts them against its limit.
+    public var recognizers: Int { multichannel ? channels : 1 }
+
     /// Why a request was refused: an HTTP status and Deepgram's `dg-error` text.
     public struct Rejection: Error, Sendable, Equatable, CustomStringConvertible {
         public var status: Int

@@ -178,6 +178,45 @@ extension RealEngineTests {
             }
         }
 
+        /// Each channel of a multichannel stream has its own recognizer (32 channels took 3.3 GB):
+        /// it counts once per channel against the limit, and one that can never fit gets 400.
+        @Test(.timeLimit(.minutes(2)))
+        func multichannelStreamsCountOncePerChannel() async throws {
+            try await Self.withServer(maxClients: 3) { server, url in
+                let raw = url + "?encoding=linear16&sample_rate=16000"
+                let tooMany = try await PythonPeer("local_server_probe.py", ["upgrade", raw + "&channels=4&multichannel=true"]).json(timeout: 30)
+                #expect(tooMany["status"] as? Int == 400, "\(tooMany)")
+                let why = tooMany["dg_error"] as? String ?? ""
+                #expect(why.contains("4 channels") && why.contains("at most 3") && why.contains("multichannel=false"), "\(why)")
+                // Mixed down, the same four channels need one recognizer.
+                let mixed = try await PythonPeer("local_server_probe.py", ["upgrade", raw + "&channels=4"]).json(timeout: 30)
+                #expect(mixed["status"] as? Int == 101, "\(mixed)")
+                let deadline = ContinuousClock.now + .seconds(10)
+                while server.activeStreams > 0 && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
+
+                let stereo = try PythonPeer("local_server_probe.py", ["hold", raw + "&channels=2&multichannel=true", "6"])
+                #expect(try await stereo.json(timeout: 30)["open"] as? Bool == true)
+                let mono = try PythonPeer("local_server_probe.py", ["hold", raw, "6"])
+                #expect(try await mono.json(timeout: 30)["open"] as? Bool == true, "2 + 1 recognizers fit in 3")
+                #expect(server.activeStreams == 2)
+                for query in ["", "&channels=2&multichannel=true"] {
+                    let r = try await PythonPeer("local_server_probe.py", ["upgrade", raw + query]).json(timeout: 30)
+                    #expect(r["status"] as? Int == 503, "\(query): \(r)")
+                    #expect((r["dg_error"] as? String)?.contains("3 at once") == true, "\(r)")
+                    if !query.isEmpty { #expect((r["dg_error"] as? String)?.contains("counts 2, one per channel") == true, "\(r)") }
+                }
+                for h in [stereo, mono] { await h.finish(timeout: 30) }
+                // Every channel's slot is given back: a three-channel stream gets in.
+                var admitted = false
+                for _ in 0..<20 where !admitted {
+                    let again = try PythonPeer("local_server_probe.py", ["upgrade", raw + "&channels=3&multichannel=true"])
+                    admitted = try await again.json(timeout: 30)["status"] as? Int == 101
+                    if !admitted { try await Task.sleep(for: .milliseconds(250)) }
+                }
+                #expect(admitted)
+            }
+        }
+
         @Test(.timeLimit(.minutes(2)))
         func anIdleStreamIsClosedWithNET0001ButKeepAliveKeepsItOpen() async throws {
             try await Self.withServer(idle: 3) { _, url in
