@@ -78,6 +78,7 @@ final class ListenStream: Sendable {
         }
 
         var outcome = Outcome.clientGone
+        let received = SHA256Digest()   // of every audio byte, header included (Metadata.sha256)
         do {
             loop: for try await message in socket.messages {
                 clock.touch()
@@ -89,6 +90,7 @@ final class ListenStream: Sendable {
                 switch message {
                 case .binary(let bytes):
                     if bytes.isEmpty { outcome = .closeStream; break loop }   // legacy end-of-stream
+                    received.update(bytes)
                     switch await feed(bytes, to: &intake, sessions, clock) {
                     case .fed: break
                     case .gone: break loop
@@ -122,7 +124,7 @@ final class ListenStream: Sendable {
             for s in sessions { await s.finish(); s.end() }
             for f in forwarders { await f.value }
             let info = recognizer.configuration.modelInfo, uuid = recognizer.configuration.modelUUID
-            let meta = Metadata(requestID: requestID, created: ISO8601Timestamp.utcSeconds(Date()),
+            let meta = Metadata(requestID: requestID, sha256: received.hex, created: ISO8601Timestamp.utcSeconds(Date()),
                                 duration: (intake.seconds * 1000).rounded() / 1000, channels: request.channels,
                                 models: [uuid], modelInfo: [uuid: info])
             try? await socket.send(text: ServerMessage.metadata(meta).encoded())

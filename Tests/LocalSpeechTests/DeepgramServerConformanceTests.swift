@@ -54,6 +54,8 @@ extension RealEngineTests {
                 let wer = WordErrorRate(reference: try InstalledModels.preambleReference(), hypothesis: transcript)
                 #expect(wer.rate < (InstalledModels.moonshine ? 0.15 : 0.6), "WER \(wer): \(transcript)")
                 #expect(abs((s["metadata_duration"] as? Double ?? 0) - 19.1) < 0.2)
+                // sha256 is required by SDK 7's ListenV1Metadata: the digest of the audio sent.
+                #expect(s["metadata_sha256"] as? String == s["sent_sha256"] as? String, "\(s)")
                 // SDK 7's send_configure waits for an answer: each Configure gets a ConfigureFailure
                 // (the local engine cannot change options mid-stream) and the stream goes on.
                 #expect(s["configure_answered"] as? [Bool] == [true, true], "Configure answered within 10 s: \(s)")
@@ -270,6 +272,7 @@ extension RealEngineTests {
                 let meta = r["metadata"] as? [String: Any]
                 #expect(abs((meta?["duration"] as? Double ?? 0) - 19.1) < 0.1)
                 #expect(meta?["channels"] as? Int == 1)
+                #expect(meta?["sha256"] as? String == r["sent_sha256"] as? String, "the SHA-256 of the audio sent: \(String(describing: meta))")
             }
         }
 
@@ -293,6 +296,7 @@ extension RealEngineTests {
                 #expect(r["code"] as? Int == 1000)
                 #expect((r["finals"] as? [String] ?? []).joined(separator: " ").lowercased().contains("people"))
                 #expect((r["metadata"] as? [String: Any])?["channels"] as? Int == 2)
+                #expect((r["metadata"] as? [String: Any])?["sha256"] as? String == r["sent_sha256"] as? String, "\(r)")
             }
         }
 

@@ -9,6 +9,7 @@ thirds of the audio, each answered before the stream goes on (the SDK's `send_co
 waits for ConfigureSuccess or ConfigureFailure), a Finalize after the audio (waits for a
 from_finalize result), then CloseStream, and waits for the server's close.
 """
+import hashlib
 import json
 import sys
 import threading
@@ -70,6 +71,8 @@ def on_message(msg):
             summary["metadata"] += 1
             summary["metadata_request_id"] = msg.request_id
             summary["metadata_duration"] = msg.duration
+            summary["metadata_sha256"] = msg.sha256
+            summary["metadata_channels"] = msg.channels
             summary["order"].append("M")
         else:
             summary["other"].append(type(msg).__name__)
@@ -88,6 +91,7 @@ with wave.open(wav_path, "rb") as w:
     rate, channels, width = w.getframerate(), w.getnchannels(), w.getsampwidth()
     frames = w.readframes(w.getnframes())
 assert width == 2, "this peer sends 16-bit PCM"
+summary["sent_sha256"] = hashlib.sha256(frames).hexdigest()
 
 try:
     with client.listen.v1.connect(model="nova-3", encoding="linear16", sample_rate=str(rate), channels=str(channels),
