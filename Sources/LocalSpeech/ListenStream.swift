@@ -38,9 +38,9 @@ final class ListenStream: Sendable {
     private enum Outcome { case closeStream, clientGone, idle, badAudio(String), notReading }
 
     func run() async {
-        var intake = AudioIntake(format: request.format, separateChannels: request.multichannel && request.format != nil)
-        // With a WAV stream the channel count is known only from its header: mix down then.
-        let channels = request.format == nil ? 1 : intake.outputChannels
+        // multichannel is raw audio only (ListenRequest): a WAV stream is mixed down to one channel.
+        var intake = AudioIntake(format: request.format, separateChannels: request.multichannel)
+        let channels = intake.outputChannels
         var sessions: [RecognitionSession] = []
         var forwarders: [Task<Void, Never>] = []
         for c in 0..<channels {
@@ -125,7 +125,8 @@ final class ListenStream: Sendable {
             for f in forwarders { await f.value }
             let info = recognizer.configuration.modelInfo, uuid = recognizer.configuration.modelUUID
             let meta = Metadata(requestID: requestID, sha256: received.hex, created: ISO8601Timestamp.utcSeconds(Date()),
-                                duration: (intake.seconds * 1000).rounded() / 1000, channels: request.channels,
+                                duration: (intake.seconds * 1000).rounded() / 1000,
+                                channels: intake.format?.channels ?? request.channels,   // a WAV stream's from its header
                                 models: [uuid], modelInfo: [uuid: info])
             try? await socket.send(text: ServerMessage.metadata(meta).encoded())
             await socket.close(code: 1000, reason: "")

@@ -300,6 +300,33 @@ extension RealEngineTests {
             }
         }
 
+        /// A WAV stream's format comes from its header: Metadata reports the header's channels, and
+        /// per-channel results (which this server gives raw audio only) are refused, not mixed silently.
+        @Test(.timeLimit(.minutes(3)))
+        func aStereoWAVStreamReportsItsHeadersChannels() async throws {
+            let mono = Array(try InstalledModels.recording("preamble-rest.wav").prefix(16_000 * 6))
+            func le(_ v: Int, _ n: Int) -> [UInt8] { (0..<n).map { UInt8(truncatingIfNeeded: v >> (8 * $0)) } }
+            var wav = Array("RIFF".utf8) + le(36 + mono.count * 4, 4) + Array("WAVEfmt ".utf8) + le(16, 4)
+            wav += le(1, 2) + le(2, 2) + le(16_000, 4) + le(64_000, 4) + le(4, 2) + le(16, 2) + Array("data".utf8) + le(mono.count * 4, 4)
+            for s in mono { wav += le(Int(s), 2) + le(Int(s), 2) }
+            let file = FileManager.default.temporaryDirectory.appendingPathComponent("captty-stereo-\(UUID()).wav")
+            try Data(wav).write(to: file)
+            defer { try? FileManager.default.removeItem(at: file) }
+            try await Self.withServer { _, url in
+                let r = try await PythonPeer("local_server_probe.py", ["stream", url + "?channels=1", file.path]).json(timeout: 120)
+                let meta = r["metadata"] as? [String: Any]
+                #expect(meta?["channels"] as? Int == 2, "the header's channels, not the query's: \(String(describing: meta))")
+                #expect(abs((meta?["duration"] as? Double ?? 0) - 6) < 0.05, "\(String(describing: meta))")
+                #expect(meta?["sha256"] as? String == r["sent_sha256"] as? String, "the header is part of the audio sent")
+                #expect((r["channel_index"] as? [[Int]]) == [[0, 1]], "mixed down: \(r)")
+                #expect((r["finals"] as? [String] ?? []).joined(separator: " ").lowercased().contains("people"), "\(r)")
+
+                let refused = try await PythonPeer("local_server_probe.py", ["upgrade", url + "?multichannel=true"]).json(timeout: 30)
+                #expect(refused["status"] as? Int == 400, "\(refused)")
+                #expect((refused["dg_error"] as? String)?.contains("needs raw audio") == true, "\(refused)")
+            }
+        }
+
         @Test(.timeLimit(.minutes(2)))
         func undecodableAudioClosesWithDATA0000() async throws {
             let file = FileManager.default.temporaryDirectory.appendingPathComponent("captty-garbage-\(UUID()).bin")
