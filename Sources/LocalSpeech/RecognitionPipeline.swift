@@ -311,6 +311,9 @@ final class RecognitionPipeline {
         nextMoonshineInterimSample = Int.max
         lastUtteranceEndSample = end
         let spanEnd = max(lastFinalEnd, t1)
+        // The utterance may have begun before the last final's end (its preroll, after a Finalize
+        // between utterances), and PocketSphinx's times can run past the audio it was given.
+        words = Self.clamp(words, to: lastFinalEnd...spanEnd)
         // With `endpointing=false` Deepgram never marks speech_final; finals still come at pauses.
         let endpointingOn = options.endpointing != .disabled
         emitFinal(words: words, start: lastFinalEnd, end: spanEnd, speechFinal: pause && !fromFinalize && endpointingOn,
@@ -347,7 +350,8 @@ final class RecognitionPipeline {
             words = interimPrefix + words.filter { $0.start >= cut - 0.05 }
         }
         // Deepgram repeats interims even when unchanged; so do we, to keep the cadence steady.
-        emit(.results(results(words: words, start: lastFinalEnd, end: max(lastFinalEnd, audioTime),
+        let end = max(lastFinalEnd, audioTime)
+        emit(.results(results(words: Self.clamp(words, to: lastFinalEnd...end), start: lastFinalEnd, end: end,
                               isFinal: false, speechFinal: false, fromFinalize: false)))
     }
 
@@ -375,7 +379,10 @@ final class RecognitionPipeline {
         }
         let conf = words.isEmpty ? 0 : words.map(\.confidence).reduce(0, +) / Double(words.count)
         let alt = Alternative(transcript: transcript(words), confidence: round3(conf), words: dgWords)
-        return Results(channelIndex: channelIndex, start: round3(start), duration: round3(end - start), isFinal: isFinal, speechFinal: speechFinal,
+        // The duration of the rounded span: start + duration is the rounded end, which the words
+        // (rounded alike) do not pass and the next final starts at.
+        return Results(channelIndex: channelIndex, start: round3(start), duration: round3(round3(end) - round3(start)),
+                       isFinal: isFinal, speechFinal: speechFinal,
                        fromFinalize: fromFinalize, channel: Channel(alternatives: [alt]),
                        metadata: ResultsMetadata(requestID: requestID, modelInfo: modelInfo, modelUUID: modelUUID))
     }
@@ -387,6 +394,16 @@ final class RecognitionPipeline {
         w.start = max(t0, w.start + t0)
         w.end = max(w.start, w.end + t0)
         return w
+    }
+
+    /// Keeps words inside a Result's span: a word is never before its start nor past its end.
+    static func clamp(_ words: [TimedWord], to span: ClosedRange<Double>) -> [TimedWord] {
+        words.map { w in
+            var w = w
+            w.start = min(max(w.start, span.lowerBound), span.upperBound)
+            w.end = min(max(w.end, w.start), span.upperBound)
+            return w
+        }
     }
 
     private func round3(_ x: Double) -> Double { (x * 1000).rounded() / 1000 }
