@@ -130,10 +130,16 @@ final class RecognitionPipeline {
         }
     }
 
-    /// Ends the stream: the last final, then Metadata, then a normal close.
+    /// Ends the stream: the last final (an empty one for trailing silence), then Metadata, then
+    /// a normal close.
     func finish() {
         flushPending()
-        if active { endUtterance(atSample: consumed, pause: true, fromFinalize: false) }
+        if active {
+            endUtterance(atSample: consumed, pause: true, fromFinalize: false)
+        } else if audioTime > lastFinalEnd {
+            emitFinal(words: [], start: lastFinalEnd, end: audioTime, speechFinal: false, fromFinalize: false)
+            lastFinalEnd = audioTime
+        }
         emitUtteranceEndIfDue(force: true)
         let created = ISO8601Timestamp.utcSeconds(Date())
         emit(.metadata(Metadata(requestID: requestID, created: created, duration: audioTime, channels: 1,
@@ -207,9 +213,34 @@ final class RecognitionPipeline {
             emitInterim()
         }
         if !active {
+            emitSilenceFinalIfDue()
             emitUtteranceEndIfDue(force: false)
             trimHistory()
         }
+    }
+
+    /// Samples before `consumed` that the next utterance may still take in: its preroll, and
+    /// what the input boost reaches back over when it comes on (plus the frames the segmenter
+    /// needs to confirm an onset).
+    private var reachBackSamples: Int {
+        Int(max(config.preroll, Self.boostReachBackSeconds) * Double(Self.sampleRate)) + spf * 4
+    }
+
+    /// Between utterances: closes the silence up to where no utterance can start any more with
+    /// an empty final, every `silenceFinalInterval` seconds. The next utterance starts after it.
+    private func emitSilenceFinalIfDue() {
+        guard config.silenceFinalInterval > 0 else { return }
+        var boundary = consumed - reachBackSamples
+        // The boost has just come on: the next utterance may start where it reached back to.
+        if let r = boostReachBack, consumed - r <= 2 * Int(Self.boostReachBackSeconds * Double(Self.sampleRate)) {
+            boundary = min(boundary, r)
+        }
+        // Not before the last utterance (or a gap in the audio: times before it are shifted).
+        guard boundary > lastUtteranceEndSample, time(boundary) - lastFinalEnd >= config.silenceFinalInterval else { return }
+        let end = time(boundary)
+        emitFinal(words: [], start: lastFinalEnd, end: end, speechFinal: false, fromFinalize: false)
+        lastFinalEnd = end
+        lastUtteranceEndSample = boundary
     }
 
     private var moonshineInterimSamples: Int {
@@ -412,7 +443,7 @@ final class RecognitionPipeline {
 
     /// Keeps the preroll and the boost's reach back; drops in batches (not a frame at a time).
     private func trimHistory() {
-        let keep = Int(max(config.preroll, Self.boostReachBackSeconds) * Double(Self.sampleRate)) + spf * 4
+        let keep = reachBackSamples
         guard consumed - historyStart > 2 * keep else { return }
         dropHistory(before: consumed - keep)
     }

@@ -64,6 +64,43 @@ extension RealEngineTests {
             }
         }
 
+        /// Real Deepgram sends empty finals for silence; clients that track time from Results
+        /// must see no gap: over silence before speech (before the speech arrives), between
+        /// utterances, and up to the end of a stream that ends in silence.
+        @Test(.timeLimit(.minutes(3)))
+        func silenceIsCoveredByEmptyFinals() async throws {
+            let speech = Array(try InstalledModels.recording("preamble-rest.wav").prefix(16_000 * 6))
+            let quiet = [Int16](repeating: 0, count: 16_000 * 5)
+            let events = try await Self.run(quiet + speech + quiet, finalizeAt: [], mode: .sphinxOnly)
+            Self.checkTiming(events, "5 s silence, 6 s speech, 5 s silence")
+            let finals = Self.results(events).filter(\.isFinal)
+            let end = try #require(finals.last)
+            #expect(abs(end.start + end.duration - 16) < 0.011, "the finals cover the stream to its end: \(end.start)+\(end.duration)")
+            #expect(finals.contains { !$0.transcript.isEmpty }, "the speech is transcribed")
+            // Before the speech: empty finals every second, each ahead of anything about the speech.
+            let firstSpeech = events.firstIndex { e in
+                if case .speechStarted = e { return true }
+                if case .results(let r) = e { return !r.best.words.isEmpty }
+                return false
+            } ?? events.count
+            let early = Self.results(Array(events[..<firstSpeech])).filter(\.isFinal)
+            #expect(early.count >= 3 && early.allSatisfy { $0.transcript.isEmpty && !$0.speechFinal && !$0.fromFinalize },
+                    "empty finals over the leading silence: \(early.map { ($0.start, $0.duration) })")
+            #expect(early.allSatisfy { $0.duration <= 1.01 }, "one a second: \(early.map(\.duration))")
+            // After the speech: the silence is closed in steps too, not only by the stream's end.
+            let lastWords = try #require(finals.lastIndex { !$0.transcript.isEmpty })
+            #expect(finals.count - lastWords - 1 >= 3, "empty finals over the trailing silence: \(finals.suffix(5).map { ($0.start, $0.duration) })")
+        }
+
+        /// One second of audio and the end: a final covers it (there were no Results at all).
+        @Test(.timeLimit(.minutes(2)))
+        func aShortStreamGetsAFinalCoveringIt() async throws {
+            let events = try await Self.run([Int16](repeating: 0, count: 16_000), finalizeAt: [], mode: .sphinxOnly)
+            let finals = Self.results(events).filter(\.isFinal)
+            #expect(finals.count == 1 && finals.first?.start == 0 && finals.first?.duration == 1, "\(finals.map { ($0.start, $0.duration) })")
+            #expect(finals.first?.transcript == "")
+        }
+
         @Test(.timeLimit(.minutes(4)))
         func wordsStayInsideTheirResultWhenFinalizeComesAtOddTimes() async throws {
             let samples = try InstalledModels.recording("preamble-rest.wav")
@@ -74,7 +111,11 @@ extension RealEngineTests {
                     let marks = Self.oddMoments(count: 9, within: samples.count, seed: seed)
                     let events = try await Self.run(samples, finalizeAt: marks, mode: mode)
                     #expect(Self.results(events).filter(\.fromFinalize).count >= 9, "\(mode) seed \(seed): each Finalize answered")
-                    Self.checkTiming(events, "\(mode) seed \(seed), Finalize at \(marks.map { Double($0) / 16_000 })")
+                    let context = "\(mode) seed \(seed), Finalize at \(marks.map { Double($0) / 16_000 })"
+                    Self.checkTiming(events, context)
+                    let last = Self.results(events).last(where: \.isFinal)
+                    // Each Finalize pads its last partial 10 ms frame with silence: up to 10 ms each.
+                    #expect(abs((last.map { $0.start + $0.duration } ?? 0) - Double(samples.count) / 16_000) < 0.1, "\(context): finals reach the end")
                 }
             }
         }
