@@ -9,8 +9,9 @@ import WebSocket
 ///
 /// Clients written for Deepgram (its SDKs, captty itself with a base URL) work unchanged:
 /// options are validated (HTTP 400 + `dg-error`), an API key can be required (401), every
-/// response carries `dg-request-id`, at most `maxClients` streams run at once (503 beyond), and
-/// a stream idle for `idleTimeout` is closed with 1011 `NET-0001`. Binds loopback by default.
+/// response carries `dg-request-id`, at most `maxClients` streams run at once (503 beyond; a
+/// multichannel stream counts once per channel), and a stream idle for `idleTimeout` is closed
+/// with 1011 `NET-0001`. Binds loopback by default.
 public final class DeepgramServer: Sendable {
     /// Listening address, limits and credentials.
     public struct Configuration: Sendable {
@@ -19,7 +20,8 @@ public final class DeepgramServer: Sendable {
         public var port = 8080
         /// When set, clients must send `Authorization: Token <key>` (or `Bearer <key>`).
         public var apiKey: APIKeyCheck?
-        /// Streams served at once; more are refused with HTTP 503.
+        /// Streams served at once, a multichannel stream counting once per channel; more are
+        /// refused with HTTP 503 (a multichannel stream with more channels than this: 400).
         public var maxClients = 4
         /// Seconds without audio or KeepAlive before a stream is closed (1011 NET-0001).
         public var idleTimeout: Double = 10
@@ -105,8 +107,16 @@ public final class DeepgramServer: Sendable {
         case .success(let r): parsed = r
         case .failure(let r): return refuse(r.status, r.dgError)
         }
+        // One recognizer per channel: 32 channels took 3.3 GB. A stream that can never fit is
+        // refused for good (400), not told to try again (503).
+        guard parsed.recognizers <= slots.capacity else {
+            return refuse(400, "Too many channels for multichannel: \(parsed.recognizers) channels need \(parsed.recognizers) recognizers, "
+                + "and this server runs at most \(slots.capacity) at once (--max-clients; each channel of a multichannel stream "
+                + "counts as one stream). Send at most \(slots.capacity) channels, or multichannel=false to mix them into one.")
+        }
         guard slots.reserve(request: parsed, requestID: id) else {
-            return refuse(503, "Too many concurrent streams: this server takes \(configuration.maxClients) at once; try again later.")
+            let counted = parsed.recognizers > 1 ? " (this multichannel stream counts \(parsed.recognizers), one per channel)" : ""
+            return refuse(503, "Too many concurrent streams: this server takes \(slots.capacity) at once\(counted); try again later.")
         }
         var answer = [("dg-request-id", id)]
         // A browser offering `token, KEY` fails the connection unless one of its protocols is selected.
@@ -121,14 +131,15 @@ public final class DeepgramServer: Sendable {
             await socket.close(code: 1011, reason: "internal error: unknown stream")
             return
         }
-        defer { slots.release() }
+        defer { slots.release(claim) }
         let stream = ListenStream(socket: socket, request: claim.request, requestID: claim.requestID,
                                   recognizer: recognizer, idleTimeout: configuration.idleTimeout, logger: logger)
         await stream.run()
     }
 }
 
-/// Counts open streams against the limit, and carries each accepted request's parsed options
+/// Counts open streams against the limit — a multichannel stream once per channel, as each
+/// channel has its own recognizer — and carries each accepted request's parsed options
 /// from the upgrade decision to the connection, matched by the request id this server made —
 /// not by the client's `Sec-WebSocket-Key`, which two clients may share (hand-written clients
 /// often send the RFC's sample key): the second then took the first one's options, and the
@@ -136,20 +147,25 @@ public final class DeepgramServer: Sendable {
 final class StreamSlots: @unchecked Sendable {
     struct Reservation { var request: ListenRequest; var requestID: String; var at: Date }
     private let lock = Lock()
-    private let limit: Int
-    private var active = 0
+    /// Recognizers the server runs at once (`maxClients`).
+    let capacity: Int
+    /// Open streams, and the recognizers they run.
+    private var activeStreams = 0
+    private var activeRecognizers = 0
     private var reservations: [String: Reservation] = [:]
 
-    init(limit: Int) { self.limit = max(1, limit) }
+    init(limit: Int) { capacity = max(1, limit) }
 
-    var count: Int { lock.lock(); defer { lock.unlock() }; return active + reservations.count }
+    /// Streams open or being opened.
+    var count: Int { lock.lock(); defer { lock.unlock() }; return activeStreams + reservations.count }
 
     func reserve(request: ListenRequest, requestID: String) -> Bool {
         lock.lock(); defer { lock.unlock() }
         // A reservation whose handshake never completed expires.
         let now = Date()
         reservations = reservations.filter { now.timeIntervalSince($0.value.at) < 30 }
-        guard active + reservations.count < limit else { return false }
+        let used = activeRecognizers + reservations.values.reduce(0) { $0 + $1.request.recognizers }
+        guard used + request.recognizers <= capacity else { return false }
         reservations[requestID] = Reservation(request: request, requestID: requestID, at: now)
         return true
     }
@@ -157,11 +173,15 @@ final class StreamSlots: @unchecked Sendable {
     func claim(id: String) -> Reservation? {
         lock.lock(); defer { lock.unlock() }
         guard let r = reservations.removeValue(forKey: id) else { return nil }
-        active += 1
+        activeStreams += 1
+        activeRecognizers += r.request.recognizers
         return r
     }
 
-    func release() { lock.lock(); active -= 1; lock.unlock() }
+    /// A claimed stream has ended.
+    func release(_ r: Reservation) {
+        lock.lock(); activeStreams -= 1; activeRecognizers -= r.request.recognizers; lock.unlock()
+    }
 
     /// An accepted upgrade that never became a stream (the client vanished before the 101):
     /// its slot is free again now, not when the reservation would expire.

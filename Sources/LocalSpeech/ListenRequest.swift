@@ -10,11 +10,15 @@ public struct ListenRequest: Sendable, Equatable {
     /// Raw audio format, or nil when no `encoding` was given (the stream must then start with a
     /// WAV header, as Deepgram reads containerised audio).
     public var format: AudioFormat?
-    /// Whether each channel is transcribed separately (`multichannel=true`).
+    /// Whether each channel is transcribed separately (`multichannel=true`, raw audio only).
     public var multichannel: Bool
 
-    /// Number of channels in the stream.
+    /// Number of channels in the stream as the query gives it (a WAV stream's header may differ).
     public var channels: Int { format?.channels ?? options.channels ?? 1 }
+
+    /// Recognition sessions the stream runs: one per channel with `multichannel`, else one. Each
+    /// holds its own decoder (about 100 MB), so the server counts them against its limit.
+    public var recognizers: Int { multichannel ? channels : 1 }
 
     /// Why a request was refused: an HTTP status and Deepgram's `dg-error` text.
     public struct Rejection: Error, Sendable, Equatable, CustomStringConvertible {
@@ -107,6 +111,12 @@ public struct ListenRequest: Sendable, Equatable {
             }
             if encoding != nil && sampleRate == nil {
                 throw .bad("Missing sample_rate: raw audio (encoding=\(o.encoding?.rawValue ?? "")) needs sample_rate.")
+            }
+            // A WAV stream's channels are known only from its header, after the upgrade, when the
+            // stream's recognizers are already counted against the server's limit: mixed down.
+            if o.multichannel == true && encoding == nil {
+                throw .bad("multichannel=true needs raw audio: send encoding, sample_rate and channels with it. "
+                    + "This server mixes the channels of a WAV stream (no encoding) into one; leave multichannel out to send WAV.")
             }
             if o.utteranceEndMs != nil && o.interimResults != true {
                 throw .bad("utterance_end_ms requires interim_results=true.")

@@ -38,9 +38,9 @@ final class ListenStream: Sendable {
     private enum Outcome { case closeStream, clientGone, idle, badAudio(String), notReading }
 
     func run() async {
-        var intake = AudioIntake(format: request.format, separateChannels: request.multichannel && request.format != nil)
-        // With a WAV stream the channel count is known only from its header: mix down then.
-        let channels = request.format == nil ? 1 : intake.outputChannels
+        // multichannel is raw audio only (ListenRequest): a WAV stream is mixed down to one channel.
+        var intake = AudioIntake(format: request.format, separateChannels: request.multichannel)
+        let channels = intake.outputChannels
         var sessions: [RecognitionSession] = []
         var forwarders: [Task<Void, Never>] = []
         for c in 0..<channels {
@@ -78,6 +78,7 @@ final class ListenStream: Sendable {
         }
 
         var outcome = Outcome.clientGone
+        let received = SHA256Digest()   // of every audio byte, header included (Metadata.sha256)
         do {
             loop: for try await message in socket.messages {
                 clock.touch()
@@ -89,6 +90,7 @@ final class ListenStream: Sendable {
                 switch message {
                 case .binary(let bytes):
                     if bytes.isEmpty { outcome = .closeStream; break loop }   // legacy end-of-stream
+                    received.update(bytes)
                     switch await feed(bytes, to: &intake, sessions, clock) {
                     case .fed: break
                     case .gone: break loop
@@ -99,8 +101,11 @@ final class ListenStream: Sendable {
                     case .keepAlive?: break
                     case .finalize?: for s in sessions { await s.finalize() }
                     case .closeStream?: outcome = .closeStream; break loop
-                    case .configure?:
-                        logger.info("stream \(requestID): Configure is not supported by the local engine; ignored")
+                    case .configure(let json)?:
+                        // SDK 7 waits for ConfigureSuccess or ConfigureFailure; the stream goes on.
+                        let reply = ConfigureFailure(answering: json, requestID: requestID)
+                        logger.info("stream \(requestID): Configure refused (\(reply.code)): the local engine cannot change options mid-stream")
+                        try? await socket.send(text: reply.encoded())
                     case nil:
                         logger.info("stream \(requestID): ignored an unknown text message")
                     }
@@ -119,8 +124,9 @@ final class ListenStream: Sendable {
             for s in sessions { await s.finish(); s.end() }
             for f in forwarders { await f.value }
             let info = recognizer.configuration.modelInfo, uuid = recognizer.configuration.modelUUID
-            let meta = Metadata(requestID: requestID, created: ISO8601Timestamp.utcSeconds(Date()),
-                                duration: (intake.seconds * 1000).rounded() / 1000, channels: request.channels,
+            let meta = Metadata(requestID: requestID, sha256: received.hex, created: ISO8601Timestamp.utcSeconds(Date()),
+                                duration: (intake.seconds * 1000).rounded() / 1000,
+                                channels: intake.format?.channels ?? request.channels,   // a WAV stream's from its header
                                 models: [uuid], modelInfo: [uuid: info])
             try? await socket.send(text: ServerMessage.metadata(meta).encoded())
             await socket.close(code: 1000, reason: "")

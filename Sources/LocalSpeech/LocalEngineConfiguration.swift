@@ -35,6 +35,10 @@ public struct LocalEngineConfiguration: Sendable, Equatable {
     public var preroll: Double = 0.2
     /// Silence after the last speech frame kept with an utterance.
     public var tail: Double = 0.15
+    /// Between utterances, an empty final closes each this many seconds of silence (as Deepgram
+    /// sends empty transcripts for silence), so clients that track time from Results see no gaps.
+    /// It trails the audio by the reach of the next utterance's start (preroll, input boost).
+    public var silenceFinalInterval: Double = 1
     /// A Moonshine transcript faster than this (words per second of segment) is treated as
     /// invented text and replaced by PocketSphinx's.
     public var maxWordsPerSecond: Double = 7

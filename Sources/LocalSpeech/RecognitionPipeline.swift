@@ -130,10 +130,16 @@ final class RecognitionPipeline {
         }
     }
 
-    /// Ends the stream: the last final, then Metadata, then a normal close.
+    /// Ends the stream: the last final (an empty one for trailing silence), then Metadata, then
+    /// a normal close.
     func finish() {
         flushPending()
-        if active { endUtterance(atSample: consumed, pause: true, fromFinalize: false) }
+        if active {
+            endUtterance(atSample: consumed, pause: true, fromFinalize: false)
+        } else if audioTime > lastFinalEnd {
+            emitFinal(words: [], start: lastFinalEnd, end: audioTime, speechFinal: false, fromFinalize: false)
+            lastFinalEnd = audioTime
+        }
         emitUtteranceEndIfDue(force: true)
         let created = ISO8601Timestamp.utcSeconds(Date())
         emit(.metadata(Metadata(requestID: requestID, created: created, duration: audioTime, channels: 1,
@@ -207,9 +213,34 @@ final class RecognitionPipeline {
             emitInterim()
         }
         if !active {
+            emitSilenceFinalIfDue()
             emitUtteranceEndIfDue(force: false)
             trimHistory()
         }
+    }
+
+    /// Samples before `consumed` that the next utterance may still take in: its preroll, and
+    /// what the input boost reaches back over when it comes on (plus the frames the segmenter
+    /// needs to confirm an onset).
+    private var reachBackSamples: Int {
+        Int(max(config.preroll, Self.boostReachBackSeconds) * Double(Self.sampleRate)) + spf * 4
+    }
+
+    /// Between utterances: closes the silence up to where no utterance can start any more with
+    /// an empty final, every `silenceFinalInterval` seconds. The next utterance starts after it.
+    private func emitSilenceFinalIfDue() {
+        guard config.silenceFinalInterval > 0 else { return }
+        var boundary = consumed - reachBackSamples
+        // The boost has just come on: the next utterance may start where it reached back to.
+        if let r = boostReachBack, consumed - r <= 2 * Int(Self.boostReachBackSeconds * Double(Self.sampleRate)) {
+            boundary = min(boundary, r)
+        }
+        // Not before the last utterance (or a gap in the audio: times before it are shifted).
+        guard boundary > lastUtteranceEndSample, time(boundary) - lastFinalEnd >= config.silenceFinalInterval else { return }
+        let end = time(boundary)
+        emitFinal(words: [], start: lastFinalEnd, end: end, speechFinal: false, fromFinalize: false)
+        lastFinalEnd = end
+        lastUtteranceEndSample = boundary
     }
 
     private var moonshineInterimSamples: Int {
@@ -311,6 +342,9 @@ final class RecognitionPipeline {
         nextMoonshineInterimSample = Int.max
         lastUtteranceEndSample = end
         let spanEnd = max(lastFinalEnd, t1)
+        // The utterance may have begun before the last final's end (its preroll, after a Finalize
+        // between utterances), and PocketSphinx's times can run past the audio it was given.
+        words = Self.clamp(words, to: lastFinalEnd...spanEnd)
         // With `endpointing=false` Deepgram never marks speech_final; finals still come at pauses.
         let endpointingOn = options.endpointing != .disabled
         emitFinal(words: words, start: lastFinalEnd, end: spanEnd, speechFinal: pause && !fromFinalize && endpointingOn,
@@ -347,7 +381,8 @@ final class RecognitionPipeline {
             words = interimPrefix + words.filter { $0.start >= cut - 0.05 }
         }
         // Deepgram repeats interims even when unchanged; so do we, to keep the cadence steady.
-        emit(.results(results(words: words, start: lastFinalEnd, end: max(lastFinalEnd, audioTime),
+        let end = max(lastFinalEnd, audioTime)
+        emit(.results(results(words: Self.clamp(words, to: lastFinalEnd...end), start: lastFinalEnd, end: end,
                               isFinal: false, speechFinal: false, fromFinalize: false)))
     }
 
@@ -375,7 +410,10 @@ final class RecognitionPipeline {
         }
         let conf = words.isEmpty ? 0 : words.map(\.confidence).reduce(0, +) / Double(words.count)
         let alt = Alternative(transcript: transcript(words), confidence: round3(conf), words: dgWords)
-        return Results(channelIndex: channelIndex, start: round3(start), duration: round3(end - start), isFinal: isFinal, speechFinal: speechFinal,
+        // The duration of the rounded span: start + duration is the rounded end, which the words
+        // (rounded alike) do not pass and the next final starts at.
+        return Results(channelIndex: channelIndex, start: round3(start), duration: round3(round3(end) - round3(start)),
+                       isFinal: isFinal, speechFinal: speechFinal,
                        fromFinalize: fromFinalize, channel: Channel(alternatives: [alt]),
                        metadata: ResultsMetadata(requestID: requestID, modelInfo: modelInfo, modelUUID: modelUUID))
     }
@@ -389,13 +427,23 @@ final class RecognitionPipeline {
         return w
     }
 
+    /// Keeps words inside a Result's span: a word is never before its start nor past its end.
+    static func clamp(_ words: [TimedWord], to span: ClosedRange<Double>) -> [TimedWord] {
+        words.map { w in
+            var w = w
+            w.start = min(max(w.start, span.lowerBound), span.upperBound)
+            w.end = min(max(w.end, w.start), span.upperBound)
+            return w
+        }
+    }
+
     private func round3(_ x: Double) -> Double { (x * 1000).rounded() / 1000 }
 
     // MARK: memory
 
     /// Keeps the preroll and the boost's reach back; drops in batches (not a frame at a time).
     private func trimHistory() {
-        let keep = Int(max(config.preroll, Self.boostReachBackSeconds) * Double(Self.sampleRate)) + spf * 4
+        let keep = reachBackSamples
         guard consumed - historyStart > 2 * keep else { return }
         dropHistory(before: consumed - keep)
     }

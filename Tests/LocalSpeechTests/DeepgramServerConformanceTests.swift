@@ -54,6 +54,21 @@ extension RealEngineTests {
                 let wer = WordErrorRate(reference: try InstalledModels.preambleReference(), hypothesis: transcript)
                 #expect(wer.rate < (InstalledModels.moonshine ? 0.15 : 0.6), "WER \(wer): \(transcript)")
                 #expect(abs((s["metadata_duration"] as? Double ?? 0) - 19.1) < 0.2)
+                // sha256 is required by SDK 7's ListenV1Metadata: the digest of the audio sent.
+                #expect(s["metadata_sha256"] as? String == s["sent_sha256"] as? String, "\(s)")
+                // SDK 7's send_configure waits for an answer: each Configure gets a ConfigureFailure
+                // (the local engine cannot change options mid-stream) and the stream goes on.
+                #expect(s["configure_answered"] as? [Bool] == [true, true], "Configure answered within 10 s: \(s)")
+                let replies = s["configure_replies"] as? [[String: Any]] ?? []
+                #expect(replies.map { $0["type"] as? String } == ["ConfigureFailure", "ConfigureFailure"], "\(replies)")
+                #expect(replies.map { $0["code"] as? String } == ["CONFIGURE_KEYTERMS_NOT_SUPPORTED", "CONFIGURE_INTERNAL_ERROR"],
+                        "\(replies)")
+                for r in replies {
+                    #expect(r["request_id"] as? String == s["metadata_request_id"] as? String)
+                    let text = r["description"] as? String ?? ""
+                    #expect(text.contains("cannot change options mid-stream") && text.contains("new stream"), "\(text)")
+                }
+                #expect((s["results_after_configure"] as? Int ?? 0) > 5, "Results keep coming after a refused Configure: \(s)")
             }
         }
 
@@ -165,6 +180,45 @@ extension RealEngineTests {
             }
         }
 
+        /// Each channel of a multichannel stream has its own recognizer (32 channels took 3.3 GB):
+        /// it counts once per channel against the limit, and one that can never fit gets 400.
+        @Test(.timeLimit(.minutes(2)))
+        func multichannelStreamsCountOncePerChannel() async throws {
+            try await Self.withServer(maxClients: 3) { server, url in
+                let raw = url + "?encoding=linear16&sample_rate=16000"
+                let tooMany = try await PythonPeer("local_server_probe.py", ["upgrade", raw + "&channels=4&multichannel=true"]).json(timeout: 30)
+                #expect(tooMany["status"] as? Int == 400, "\(tooMany)")
+                let why = tooMany["dg_error"] as? String ?? ""
+                #expect(why.contains("4 channels") && why.contains("at most 3") && why.contains("multichannel=false"), "\(why)")
+                // Mixed down, the same four channels need one recognizer.
+                let mixed = try await PythonPeer("local_server_probe.py", ["upgrade", raw + "&channels=4"]).json(timeout: 30)
+                #expect(mixed["status"] as? Int == 101, "\(mixed)")
+                let deadline = ContinuousClock.now + .seconds(10)
+                while server.activeStreams > 0 && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
+
+                let stereo = try PythonPeer("local_server_probe.py", ["hold", raw + "&channels=2&multichannel=true", "6"])
+                #expect(try await stereo.json(timeout: 30)["open"] as? Bool == true)
+                let mono = try PythonPeer("local_server_probe.py", ["hold", raw, "6"])
+                #expect(try await mono.json(timeout: 30)["open"] as? Bool == true, "2 + 1 recognizers fit in 3")
+                #expect(server.activeStreams == 2)
+                for query in ["", "&channels=2&multichannel=true"] {
+                    let r = try await PythonPeer("local_server_probe.py", ["upgrade", raw + query]).json(timeout: 30)
+                    #expect(r["status"] as? Int == 503, "\(query): \(r)")
+                    #expect((r["dg_error"] as? String)?.contains("3 at once") == true, "\(r)")
+                    if !query.isEmpty { #expect((r["dg_error"] as? String)?.contains("counts 2, one per channel") == true, "\(r)") }
+                }
+                for h in [stereo, mono] { await h.finish(timeout: 30) }
+                // Every channel's slot is given back: a three-channel stream gets in.
+                var admitted = false
+                for _ in 0..<20 where !admitted {
+                    let again = try PythonPeer("local_server_probe.py", ["upgrade", raw + "&channels=3&multichannel=true"])
+                    admitted = try await again.json(timeout: 30)["status"] as? Int == 101
+                    if !admitted { try await Task.sleep(for: .milliseconds(250)) }
+                }
+                #expect(admitted)
+            }
+        }
+
         @Test(.timeLimit(.minutes(2)))
         func anIdleStreamIsClosedWithNET0001ButKeepAliveKeepsItOpen() async throws {
             try await Self.withServer(idle: 3) { _, url in
@@ -218,6 +272,7 @@ extension RealEngineTests {
                 let meta = r["metadata"] as? [String: Any]
                 #expect(abs((meta?["duration"] as? Double ?? 0) - 19.1) < 0.1)
                 #expect(meta?["channels"] as? Int == 1)
+                #expect(meta?["sha256"] as? String == r["sent_sha256"] as? String, "the SHA-256 of the audio sent: \(String(describing: meta))")
             }
         }
 
@@ -241,6 +296,34 @@ extension RealEngineTests {
                 #expect(r["code"] as? Int == 1000)
                 #expect((r["finals"] as? [String] ?? []).joined(separator: " ").lowercased().contains("people"))
                 #expect((r["metadata"] as? [String: Any])?["channels"] as? Int == 2)
+                #expect((r["metadata"] as? [String: Any])?["sha256"] as? String == r["sent_sha256"] as? String, "\(r)")
+            }
+        }
+
+        /// A WAV stream's format comes from its header: Metadata reports the header's channels, and
+        /// per-channel results (which this server gives raw audio only) are refused, not mixed silently.
+        @Test(.timeLimit(.minutes(3)))
+        func aStereoWAVStreamReportsItsHeadersChannels() async throws {
+            let mono = Array(try InstalledModels.recording("preamble-rest.wav").prefix(16_000 * 6))
+            func le(_ v: Int, _ n: Int) -> [UInt8] { (0..<n).map { UInt8(truncatingIfNeeded: v >> (8 * $0)) } }
+            var wav = Array("RIFF".utf8) + le(36 + mono.count * 4, 4) + Array("WAVEfmt ".utf8) + le(16, 4)
+            wav += le(1, 2) + le(2, 2) + le(16_000, 4) + le(64_000, 4) + le(4, 2) + le(16, 2) + Array("data".utf8) + le(mono.count * 4, 4)
+            for s in mono { wav += le(Int(s), 2) + le(Int(s), 2) }
+            let file = FileManager.default.temporaryDirectory.appendingPathComponent("captty-stereo-\(UUID()).wav")
+            try Data(wav).write(to: file)
+            defer { try? FileManager.default.removeItem(at: file) }
+            try await Self.withServer { _, url in
+                let r = try await PythonPeer("local_server_probe.py", ["stream", url + "?channels=1", file.path]).json(timeout: 120)
+                let meta = r["metadata"] as? [String: Any]
+                #expect(meta?["channels"] as? Int == 2, "the header's channels, not the query's: \(String(describing: meta))")
+                #expect(abs((meta?["duration"] as? Double ?? 0) - 6) < 0.05, "\(String(describing: meta))")
+                #expect(meta?["sha256"] as? String == r["sent_sha256"] as? String, "the header is part of the audio sent")
+                #expect((r["channel_index"] as? [[Int]]) == [[0, 1]], "mixed down: \(r)")
+                #expect((r["finals"] as? [String] ?? []).joined(separator: " ").lowercased().contains("people"), "\(r)")
+
+                let refused = try await PythonPeer("local_server_probe.py", ["upgrade", url + "?multichannel=true"]).json(timeout: 30)
+                #expect(refused["status"] as? Int == 400, "\(refused)")
+                #expect((refused["dg_error"] as? String)?.contains("needs raw audio") == true, "\(refused)")
             }
         }
 

@@ -21,6 +21,17 @@ struct ListenRequestValidationTests {
         #expect(try parse([]).get().format == nil, "no encoding: a WAV stream")
     }
 
+    /// A WAV stream's channels are known only after the upgrade: per-channel results need raw audio.
+    @Test func multichannelNeedsRawAudio() throws {
+        for query in [[("multichannel", "true")], [("multichannel", "true"), ("channels", "2")]] {
+            guard case .failure(let r) = parse(query) else { Issue.record("\(query) was accepted"); return }
+            #expect(r.status == 400)
+            #expect(r.dgError.contains("needs raw audio") && r.dgError.contains("encoding, sample_rate and channels"), "\(r.dgError)")
+        }
+        let wav = try parse([("multichannel", "false"), ("channels", "2")]).get()
+        #expect(wav.format == nil && !wav.multichannel && wav.recognizers == 1, "a WAV stream is mixed down")
+    }
+
     @Test(arguments: [
         ([("language", "english")], "language"),
         ([("language", "fr")], "English"),

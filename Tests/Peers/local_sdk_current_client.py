@@ -4,9 +4,12 @@ streaming a WAV file in real time to captty's local Deepgram-compatible server.
 
 Usage: local_sdk_current_client.py WS_BASE_URL WAV_FILE API_KEY
 Prints one JSON summary line starting with `SUMMARY ` and exits 0; exits 1 on failure.
-Sends a KeepAlive mid-stream, a Finalize after the audio (waits for a from_finalize result),
-then CloseStream, and waits for the server's close.
+Sends a KeepAlive mid-stream, a Configure (keyterms) at a third and another (features) at two
+thirds of the audio, each answered before the stream goes on (the SDK's `send_configure`, which
+waits for ConfigureSuccess or ConfigureFailure), a Finalize after the audio (waits for a
+from_finalize result), then CloseStream, and waits for the server's close.
 """
+import hashlib
 import json
 import sys
 import threading
@@ -16,8 +19,9 @@ import wave
 from deepgram import DeepgramClient
 from deepgram.core.events import EventType
 from deepgram.environment import DeepgramClientEnvironment
-from deepgram.listen.v1.types import (ListenV1Metadata, ListenV1Results,
-                                      ListenV1SpeechStarted, ListenV1UtteranceEnd)
+from deepgram.listen.v1.types import (ListenV1Configure, ListenV1ConfigureFailure, ListenV1ConfigureSuccess,
+                                      ListenV1Metadata, ListenV1Results, ListenV1SpeechStarted,
+                                      ListenV1UtteranceEnd)
 
 base, wav_path, key = sys.argv[1], sys.argv[2], sys.argv[3]
 env = DeepgramClientEnvironment(base=base.replace("ws", "http", 1), production=base, agent=base, agent_rest=base)
@@ -25,9 +29,11 @@ client = DeepgramClient(api_key=key, environment=env)
 
 summary = {"results": 0, "finals": 0, "speech_finals": 0, "from_finalize": 0, "utterance_ends": 0,
            "speech_started": 0, "metadata": 0, "other": [], "transcript": "", "request_ids": [],
-           "metadata_request_id": None, "model_names": [], "error": None, "order": []}
+           "metadata_request_id": None, "model_names": [], "error": None, "order": [],
+           "configure_replies": [], "results_after_configure": 0}
 lock = threading.Lock()
 finalized = threading.Event()
+configured = threading.Event()
 closed = threading.Event()
 
 
@@ -37,6 +43,8 @@ def on_message(msg):
             summary["results"] += 1
             summary["order"].append("R")
             summary["request_ids"].append(msg.metadata.request_id)
+            if summary["configure_replies"]:
+                summary["results_after_configure"] += 1
             summary["model_names"].append(msg.metadata.model_info.name)
             if msg.is_final:
                 summary["finals"] += 1
@@ -48,6 +56,12 @@ def on_message(msg):
             if msg.from_finalize:
                 summary["from_finalize"] += 1
                 finalized.set()
+        elif isinstance(msg, (ListenV1ConfigureFailure, ListenV1ConfigureSuccess)):
+            summary["configure_replies"].append({"type": msg.type, "request_id": msg.request_id,
+                                                 "code": getattr(msg, "code", None),
+                                                 "description": getattr(msg, "description", None)})
+            summary["order"].append("C")
+            configured.set()
         elif isinstance(msg, ListenV1UtteranceEnd):
             summary["utterance_ends"] += 1
             summary["order"].append("U")
@@ -57,6 +71,8 @@ def on_message(msg):
             summary["metadata"] += 1
             summary["metadata_request_id"] = msg.request_id
             summary["metadata_duration"] = msg.duration
+            summary["metadata_sha256"] = msg.sha256
+            summary["metadata_channels"] = msg.channels
             summary["order"].append("M")
         else:
             summary["other"].append(type(msg).__name__)
@@ -75,6 +91,7 @@ with wave.open(wav_path, "rb") as w:
     rate, channels, width = w.getframerate(), w.getnchannels(), w.getsampwidth()
     frames = w.readframes(w.getnframes())
 assert width == 2, "this peer sends 16-bit PCM"
+summary["sent_sha256"] = hashlib.sha256(frames).hexdigest()
 
 try:
     with client.listen.v1.connect(model="nova-3", encoding="linear16", sample_rate=str(rate), channels=str(channels),
@@ -88,11 +105,17 @@ try:
         chunk = rate // 10 * width * channels
         start = time.monotonic()
         sent_keepalive = False
+        configures = [(len(frames) // 3, ListenV1Configure(keyterms=["preamble"])),
+                      (2 * len(frames) // 3, ListenV1Configure(features={"numerals": True}))]
         for i in range(0, len(frames), chunk):
             sock.send_media(frames[i:i + chunk])
             if not sent_keepalive and i >= len(frames) // 2:
                 sock.send_keep_alive()
                 sent_keepalive = True
+            if configures and i >= configures[0][0]:
+                configured.clear()
+                sock.send_configure(configures.pop(0)[1])
+                summary.setdefault("configure_answered", []).append(configured.wait(10))
             due = start + (i + chunk) / (rate * width * channels)
             time.sleep(max(0.0, due - time.monotonic()))
         sock.send_finalize()

@@ -8,7 +8,7 @@ Usage: local_server_probe.py MODE URL [ARGS...]; prints `RESULT <json>` lines.
   keepalive URL SECONDS     send only KeepAlive every 2 s for SECONDS; report whether still open
   stream URL FILE [SKIP]    send FILE's bytes (after SKIP header bytes) in 0.1 s-sized pieces as
                             fast as allowed, then CloseStream; report message types in order,
-                            final transcripts and the close
+                            final transcripts, the Metadata, the SHA-256 of the bytes sent and the close
   hold URL SECONDS          connect and keep the stream open (KeepAlive) for SECONDS, printing
                             `RESULT {"open": ...}` once connected
   raw URL KIND [AUTH]       a hand-made request the WebSocket layer refuses by itself (KIND: post,
@@ -22,6 +22,7 @@ Usage: local_server_probe.py MODE URL [ARGS...]; prints `RESULT <json>` lines.
 """
 import asyncio
 import base64
+import hashlib
 import json
 import os
 import socket
@@ -118,6 +119,7 @@ async def stream(url, path, skip):
                            if m.get("type") == "Results" and m.get("is_final")],
                 "channel_index": sorted({tuple(m["channel_index"]) for m in msgs if m.get("type") == "Results"}),
                 "metadata": next((m for m in msgs if m.get("type") == "Metadata"), None),
+                "sent_sha256": hashlib.sha256(data).hexdigest(),
                 "code": ws.close_code, "reason": ws.close_reason})
 
 

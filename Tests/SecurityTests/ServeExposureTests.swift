@@ -43,5 +43,7 @@ struct ServeExposureTests {
         #expect(streams.last?["status"] as? Int == 503, "\(r)")
         #expect((streams.last?["dg_error"] as? String)?.contains("Too many") == true, "\(r)")
         #expect((streams.last?["dg_request_id"] as? String)?.isEmpty == false)
+        // The operator learns that a multichannel stream takes one slot per channel.
+        #expect(try runCaptty(["serve", "--help"]).stdout.contains("counting once per channel"))
     }
 }
