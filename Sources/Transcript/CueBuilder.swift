@@ -50,11 +50,21 @@ public enum CueBuilder {
         if let label, !label.isEmpty {
             t.append(Token(text: label, start: line.start, end: line.start, length: label.count, cueScore: 0, lineScore: 0))
         }
+        let labelCount = t.count
+        // Tokens followed by a dictated line or paragraph break: a good place for a new cue.
+        var dictatedBreaks: [Int] = []
         for w in line.words {
-            for piece in split(w.text, max: rules.maxLineLength) {
+            let text = CaptionText.oneLine(w.text)
+            if text.isEmpty {
+                if t.count > labelCount { dictatedBreaks.append(t.count - 1) }
+                continue
+            }
+            for piece in split(text, max: rules.maxLineLength) {
                 t.append(Token(text: piece, start: w.start, end: w.end, length: piece.count, cueScore: 0, lineScore: 0))
             }
         }
+        // A label with no words after it is not shown alone.
+        guard t.count > labelCount else { return [] }
         for i in t.indices {
             let next = i + 1 < t.count ? t[i + 1] : nil
             let base = LineBreaking.score(after: t[i].text, next: next?.text ?? "", gap: 0)
@@ -64,6 +74,10 @@ public enum CueBuilder {
             } else {
                 t[i].cueScore = LineBreaking.score(after: t[i].text, next: nil, gap: 0)
             }
+        }
+        for i in dictatedBreaks where t[i].cueScore >= 0 {
+            t[i].cueScore = max(t[i].cueScore, 8)
+            t[i].lineScore = max(t[i].lineScore, 6)
         }
         if let label, !label.isEmpty, t.count > 1 {
             // Never leave a speaker label alone on a line or in a cue.

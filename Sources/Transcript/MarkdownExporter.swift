@@ -11,11 +11,14 @@ public enum MarkdownExporter {
             out += "_" + escape(about) + "_\n\n"
         }
         for line in lines where !line.words.isEmpty {
+            // A dictated paragraph break would end the paragraph and start an unescaped one.
+            let text = CaptionText.oneLine(line.text)
+            if text.isEmpty { continue }
             var lead: [String] = []
             if options.timestamps { lead.append("[\(Timecode.clock(line.start))]") }
             if options.speakers, let s = line.speaker { lead.append(SpeakerLabel.name(s) + ":") }
             if !lead.isEmpty { out += "**" + lead.joined(separator: " ") + "** " }
-            out += lead.isEmpty ? escapeLeading(escape(line.text)) : escape(line.text)
+            out += lead.isEmpty ? escapeLeading(escape(text)) : escape(text)
             out += "\n\n"
         }
         return out

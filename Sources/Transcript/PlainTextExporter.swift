@@ -4,9 +4,12 @@ public enum PlainTextExporter {
     public static func render(_ lines: some Sequence<CaptionLine>, options: ExportOptions = ExportOptions()) -> String {
         var out = ""
         for line in lines where !line.words.isEmpty {
+            // A dictated line break stays inside its line (one caption line per text line).
+            let text = CaptionText.oneLine(line.text)
+            if text.isEmpty { continue }
             if options.timestamps { out += "[\(Timecode.clock(line.start))] " }
             if options.speakers, let s = line.speaker { out += SpeakerLabel.name(s) + ": " }
-            out += line.text
+            out += text
             out += "\n"
         }
         return out

@@ -12,6 +12,29 @@ import Testing
         })
     }
 
+    /// A line of words with exactly these display texts (dictation sends `"\n\n"` as a word).
+    static func words(_ texts: [String], start: Double = 0, id: Int = 0, channel: Int = 0) -> CaptionLine {
+        CaptionLine(id: id, channel: channel, words: texts.enumerated().map { i, t in
+            CaptionWord(word: t.lowercased(), text: t, start: start + Double(i) * 0.3, end: start + Double(i) * 0.3 + 0.25,
+                        confidence: 0.9)
+        })
+    }
+
+    /// Deepgram's dictation turns "new paragraph" into a `"\n\n"` word and "new line" into
+    /// `"\n"`: the text stays in its line and paragraph (here, no list item starts).
+    @Test func dictatedBreaksStayInsideTheirLineAndParagraph() {
+        let ls = [Self.words(["Intro.", "\n\n", "-", "not", "a", "list.", "\n", "End."]), Self.words(["\n\n"], start: 5, id: 1)]
+        let plain = ExportOptions(timestamps: false)
+        #expect(PlainTextExporter.render(ls, options: plain) == "Intro. - not a list. End.\n")
+        #expect(MarkdownExporter.render(ls, options: plain) == "# Transcript\n\nIntro. - not a list. End.\n\n")
+        for (name, text) in [("srt", SRTExporter.render(ls)), ("vtt", WebVTTExporter.render(ls))] {
+            let cues = text.components(separatedBy: "\n\n").filter { !$0.isEmpty && !$0.hasPrefix("WEBVTT") && !$0.hasPrefix("NOTE") }
+            #expect(cues.count == 1, "\(name): \(cues)")
+            #expect(cues.first?.hasSuffix("\nIntro. - not a list. End.") == true, "\(name): \(cues)")
+            #expect(!text.contains("\r") && !text.contains("\n\n\n"), "\(name): \(text)")
+        }
+    }
+
     @Test func plainTextStampsAndLabelsAreOptional() {
         let ls = [Self.line(0, "Good morning.", start: 3725, speaker: 1)]
         #expect(PlainTextExporter.render(ls) == "[01:02:05] Speaker 2: Good morning.\n")
