@@ -17,31 +17,40 @@ public enum CueBuilder {
         var lineScore: Int
     }
 
-    /// Cues for `lines`, in order. `label` gives text to show before the first words of a line
-    /// (a speaker name, say); it counts towards the line length.
+    /// Cues for `lines`, in order of their start times. `label` gives text to show before the
+    /// first words of a line (a speaker name, say); `cueLabel` text to open every cue of a line
+    /// (a channel tag). Both count towards the line length.
     public static func cues(from lines: some Sequence<CaptionLine>, rules: CueRules = .broadcast,
+                            cueLabel: (CaptionLine) -> String? = { _ in nil },
                             label: (CaptionLine) -> String? = { _ in nil }) -> [Cue] {
         var out: [Cue] = []
         for line in lines where !line.words.isEmpty {
-            let t = tokens(line, label: label(line), rules: rules)
+            let prefix = cueLabel(line).flatMap { $0.isEmpty ? nil : $0 }
+            var lineRules = rules
+            if let prefix { lineRules.maxLineLength = max(1, rules.maxLineLength - prefix.count - 1) }
+            let t = tokens(line, label: label(line), rules: lineRules)
             var first = true
-            for range in cueRanges(t, rules: rules) {
+            for range in cueRanges(t, rules: lineRules) {
                 let slice = t[range]
-                let breaks = layoutBreaks(slice, rules: rules) ?? []
+                let breaks = layoutBreaks(slice, rules: lineRules) ?? []
                 var text: [String] = []
                 var from = range.lowerBound
                 for b in breaks + [range.upperBound] {
                     text.append(t[from ..< b].map(\.text).joined(separator: " "))
                     from = b
                 }
+                if let prefix { text[0] = prefix + " " + text[0] }
                 out.append(Cue(startMs: Timecode.milliseconds(slice.first!.start), endMs: Timecode.milliseconds(slice.last!.end),
                                lines: text, speaker: line.speaker, channel: line.channel, lineID: line.id,
                                startsLine: first))
                 first = false
             }
         }
+        out = ExportOrder.cues(out)
         adjustDurations(&out, rules: rules)
-        return out
+        // Stretching a short cue back into the gap before it can move it before another
+        // channel's cue.
+        return ExportOrder.cues(out)
     }
 
     static func tokens(_ line: CaptionLine, label: String?, rules: CueRules) -> [Token] {

@@ -35,6 +35,30 @@ import Testing
         }
     }
 
+    /// Channels commit independently, so channel 1's line can be stored before channel 0's
+    /// earlier one: every export lists lines and cues by start time and names the channel.
+    @Test func multichannelExportsAreInTimeOrderAndNameTheChannel() {
+        let ls = [Self.line(0, "Right late.", start: 1.5, speaker: 0, channel: 1), Self.line(1, "Left early.", start: 0.1, channel: 0)]
+        let plain = ExportOptions(timestamps: false)
+        #expect(PlainTextExporter.render(ls, options: plain) == "[ch 1] Left early.\n[ch 2] Speaker 1: Right late.\n")
+        #expect(MarkdownExporter.render(ls, options: plain)
+            == "# Transcript\n\n**[ch 1]** Left early.\n\n**[ch 2] Speaker 1:** Right late.\n\n")
+        #expect(SRTExporter.render(ls) == "1\n00:00:00,100 --> 00:00:00,933\n[ch 1] Left early.\n\n"
+            + "2\n00:00:01,500 --> 00:00:02,333\n[ch 2] Speaker 1: Right late.\n\n")
+        #expect(WebVTTExporter.render(ls).hasSuffix("1\n00:00:00.100 --> 00:00:00.933\n<v Channel 1>Left early.\n\n"
+            + "2\n00:00:01.500 --> 00:00:02.333\n<v Channel 2, Speaker 1>Right late.\n\n"))
+        // A long line: every cue names its channel and still fits 42 characters a line.
+        let long = Self.line(2, Array(repeating: "wonderful", count: 12).joined(separator: " "), start: 3, channel: 1)
+        let cues = SRTExporter.render(ls + [long]).components(separatedBy: "\n\n").filter { !$0.isEmpty }
+        #expect(cues.count == 4)
+        for cue in cues {
+            let text = cue.split(separator: "\n").dropFirst(2)
+            #expect(text.first?.hasPrefix("[ch ") == true && text.allSatisfy { $0.count <= 42 }, "\(cue)")
+        }
+        // One channel: no channel names.
+        #expect(PlainTextExporter.render([ls[0]], options: plain) == "Speaker 1: Right late.\n")
+    }
+
     @Test func plainTextStampsAndLabelsAreOptional() {
         let ls = [Self.line(0, "Good morning.", start: 3725, speaker: 1)]
         #expect(PlainTextExporter.render(ls) == "[01:02:05] Speaker 2: Good morning.\n")
