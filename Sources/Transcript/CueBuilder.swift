@@ -196,7 +196,9 @@ public enum CueBuilder {
     }
 
     /// Stretches cues shorter than the minimum into the gaps around them and clips cues longer
-    /// than the maximum; cues of one channel never overlap.
+    /// than the maximum; cues of one channel never overlap, and every cue ends after it starts
+    /// (a cue left without time, as when zero-length words start several cues at the same
+    /// moment, gets the minimum and the next cues of its channel start after it).
     static func adjustDurations(_ cues: inout [Cue], rules: CueRules) {
         let minMs = Timecode.milliseconds(rules.minDuration)
         let maxMs = Timecode.milliseconds(rules.maxDuration)
@@ -218,6 +220,7 @@ public enum CueBuilder {
                 c.endMs = max(c.endMs, min(c.startMs + minMs, ceiling))
                 if c.endMs - c.startMs < minMs { c.startMs = max(floor, c.endMs - minMs) }
             }
+            if c.endMs <= c.startMs { c.endMs = c.startMs + max(1, minMs) }
             prevEnd[c.channel] = c.endMs
             cues[i] = c
         }
