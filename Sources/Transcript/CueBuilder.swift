@@ -17,31 +17,40 @@ public enum CueBuilder {
         var lineScore: Int
     }
 
-    /// Cues for `lines`, in order. `label` gives text to show before the first words of a line
-    /// (a speaker name, say); it counts towards the line length.
+    /// Cues for `lines`, in order of their start times. `label` gives text to show before the
+    /// first words of a line (a speaker name, say); `cueLabel` text to open every cue of a line
+    /// (a channel tag). Both count towards the line length.
     public static func cues(from lines: some Sequence<CaptionLine>, rules: CueRules = .broadcast,
+                            cueLabel: (CaptionLine) -> String? = { _ in nil },
                             label: (CaptionLine) -> String? = { _ in nil }) -> [Cue] {
         var out: [Cue] = []
         for line in lines where !line.words.isEmpty {
-            let t = tokens(line, label: label(line), rules: rules)
+            let prefix = cueLabel(line).flatMap { $0.isEmpty ? nil : $0 }
+            var lineRules = rules
+            if let prefix { lineRules.maxLineLength = max(1, rules.maxLineLength - prefix.count - 1) }
+            let t = tokens(line, label: label(line), rules: lineRules)
             var first = true
-            for range in cueRanges(t, rules: rules) {
+            for range in cueRanges(t, rules: lineRules) {
                 let slice = t[range]
-                let breaks = layoutBreaks(slice, rules: rules) ?? []
+                let breaks = layoutBreaks(slice, rules: lineRules) ?? []
                 var text: [String] = []
                 var from = range.lowerBound
                 for b in breaks + [range.upperBound] {
                     text.append(t[from ..< b].map(\.text).joined(separator: " "))
                     from = b
                 }
+                if let prefix { text[0] = prefix + " " + text[0] }
                 out.append(Cue(startMs: Timecode.milliseconds(slice.first!.start), endMs: Timecode.milliseconds(slice.last!.end),
                                lines: text, speaker: line.speaker, channel: line.channel, lineID: line.id,
                                startsLine: first))
                 first = false
             }
         }
+        out = ExportOrder.cues(out)
         adjustDurations(&out, rules: rules)
-        return out
+        // Stretching a short cue back into the gap before it can move it before another
+        // channel's cue.
+        return ExportOrder.cues(out)
     }
 
     static func tokens(_ line: CaptionLine, label: String?, rules: CueRules) -> [Token] {
@@ -50,11 +59,21 @@ public enum CueBuilder {
         if let label, !label.isEmpty {
             t.append(Token(text: label, start: line.start, end: line.start, length: label.count, cueScore: 0, lineScore: 0))
         }
+        let labelCount = t.count
+        // Tokens followed by a dictated line or paragraph break: a good place for a new cue.
+        var dictatedBreaks: [Int] = []
         for w in line.words {
-            for piece in split(w.text, max: rules.maxLineLength) {
+            let text = CaptionText.oneLine(w.text)
+            if text.isEmpty {
+                if t.count > labelCount { dictatedBreaks.append(t.count - 1) }
+                continue
+            }
+            for piece in split(text, max: rules.maxLineLength) {
                 t.append(Token(text: piece, start: w.start, end: w.end, length: piece.count, cueScore: 0, lineScore: 0))
             }
         }
+        // A label with no words after it is not shown alone.
+        guard t.count > labelCount else { return [] }
         for i in t.indices {
             let next = i + 1 < t.count ? t[i + 1] : nil
             let base = LineBreaking.score(after: t[i].text, next: next?.text ?? "", gap: 0)
@@ -64,6 +83,10 @@ public enum CueBuilder {
             } else {
                 t[i].cueScore = LineBreaking.score(after: t[i].text, next: nil, gap: 0)
             }
+        }
+        for i in dictatedBreaks where t[i].cueScore >= 0 {
+            t[i].cueScore = max(t[i].cueScore, 8)
+            t[i].lineScore = max(t[i].lineScore, 6)
         }
         if let label, !label.isEmpty, t.count > 1 {
             // Never leave a speaker label alone on a line or in a cue.
@@ -173,7 +196,9 @@ public enum CueBuilder {
     }
 
     /// Stretches cues shorter than the minimum into the gaps around them and clips cues longer
-    /// than the maximum; cues of one channel never overlap.
+    /// than the maximum; cues of one channel never overlap, and every cue ends after it starts
+    /// (a cue left without time, as when zero-length words start several cues at the same
+    /// moment, gets the minimum and the next cues of its channel start after it).
     static func adjustDurations(_ cues: inout [Cue], rules: CueRules) {
         let minMs = Timecode.milliseconds(rules.minDuration)
         let maxMs = Timecode.milliseconds(rules.maxDuration)
@@ -195,6 +220,7 @@ public enum CueBuilder {
                 c.endMs = max(c.endMs, min(c.startMs + minMs, ceiling))
                 if c.endMs - c.startMs < minMs { c.startMs = max(floor, c.endMs - minMs) }
             }
+            if c.endMs <= c.startMs { c.endMs = c.startMs + max(1, minMs) }
             prevEnd[c.channel] = c.endMs
             cues[i] = c
         }

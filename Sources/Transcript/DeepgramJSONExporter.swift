@@ -11,9 +11,13 @@ public enum DeepgramJSONExporter {
 
     public static func value(_ lines: some Collection<CaptionLine>, header: JournalHeader? = nil,
                              metadata: Metadata? = nil) -> JSONValue {
-        let channelCount = max(1, (lines.map(\.channel).max() ?? 0) + 1, metadata?.channels ?? 0)
+        // `results.channels` is indexed by channel, so its size is bounded: a channel beyond
+        // `JournalCodec.channelLimit` (from a misbehaving server) is listed in `utterances` only.
+        let limit = JournalCodec.channelLimit
+        let highest = lines.lazy.map(\.channel).filter { (0 ..< limit).contains($0) }.max() ?? 0
+        let channelCount = min(limit, max(1, highest + 1, metadata?.channels ?? 0))
         var perChannel = [[CaptionLine]](repeating: [], count: channelCount)
-        for l in lines where !l.words.isEmpty && l.channel >= 0 { perChannel[l.channel].append(l) }
+        for l in lines where !l.words.isEmpty && (0 ..< channelCount).contains(l.channel) { perChannel[l.channel].append(l) }
         let duration = lines.map(\.end).max() ?? 0
 
         var modelInfo: [(String, JSONValue)] = []

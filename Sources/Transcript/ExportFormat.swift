@@ -42,3 +42,24 @@ public enum SpeakerLabel {
     /// `Speaker N`; any Int, even one read from a damaged journal, gives a label (no overflow).
     public static func name(_ speaker: Int) -> String { "Speaker \(speaker < Int.max ? speaker + 1 : speaker)" }
 }
+
+/// How channels are named in exports, which label them only when a transcript has more than
+/// one: Deepgram's 0-based channel index shown 1-based, like speakers.
+public enum ChannelLabel {
+    /// `Channel N` (a WebVTT voice).
+    public static func name(_ channel: Int) -> String { "Channel \(oneBased(channel))" }
+    /// `[ch N]`: short, as it takes room in the line (plain text, Markdown, SRT).
+    public static func tag(_ channel: Int) -> String { "[ch \(oneBased(channel))]" }
+
+    /// Whether the lines with words come from more than one channel.
+    public static func isMultichannel(_ lines: some Sequence<CaptionLine>) -> Bool {
+        var first: Int?
+        for l in lines where !l.words.isEmpty {
+            if let f = first, f != l.channel { return true }
+            first = l.channel
+        }
+        return false
+    }
+
+    static func oneBased(_ channel: Int) -> Int { channel < Int.max ? channel + 1 : channel }
+}

@@ -14,6 +14,11 @@ import Glibc
 /// Times are seconds on the session clock (absolute across reconnects); `*_unix_ms` add the
 /// session start. Unknown record types are skipped by readers (forward compatibility).
 public enum JournalCodec {
+    /// Channels a final may name: 0 ..< 256 (a WAV file carries at most 64). A record outside
+    /// is damaged: exports size per-channel tables by the highest channel, so one bit flipped
+    /// into `"channel":50000000` would take gigabytes.
+    public static let channelLimit = 256
+
     /// The header line, without the newline.
     public static func encode(_ h: JournalHeader) -> String {
         var o: [(String, JSONValue)] = [
@@ -122,7 +127,11 @@ public enum JournalCodec {
                     .filter(\.1).map { "\"\($0.0)\"" }.joined(separator: ", ")
                 throw DecodingFailure(reason: "final record without \(missing)")
             }
-            return .final(CommittedSegment(lineID: line, channel: r.channel ?? 0, speaker: r.speaker,
+            let channel = r.channel ?? 0
+            guard (0 ..< channelLimit).contains(channel) else {
+                throw DecodingFailure(reason: "channel \(channel) is outside 0…\(channelLimit - 1)")
+            }
+            return .final(CommittedSegment(lineID: line, channel: channel, speaker: r.speaker,
                                            start: start, end: end, confidence: r.confidence ?? 0,
                                            words: words, speechFinal: r.speech_final ?? false,
                                            fromFinalize: r.from_finalize ?? false))

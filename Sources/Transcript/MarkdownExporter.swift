@@ -1,5 +1,6 @@
 /// Markdown: a title, a line about the session, then one paragraph per utterance (caption
-/// line), each opened by its time stamp and speaker in bold.
+/// line) in order of start time, each opened by its time stamp, channel (when there is more
+/// than one) and speaker in bold.
 public enum MarkdownExporter {
     public static func render(_ lines: some Sequence<CaptionLine>, header: JournalHeader? = nil,
                               options: ExportOptions = ExportOptions()) -> String {
@@ -10,12 +11,18 @@ public enum MarkdownExporter {
             about += ", captty \(h.capttyVersion)."
             out += "_" + escape(about) + "_\n\n"
         }
+        let lines = ExportOrder.lines(lines)
+        let multichannel = ChannelLabel.isMultichannel(lines)
         for line in lines where !line.words.isEmpty {
+            // A dictated paragraph break would end the paragraph and start an unescaped one.
+            let text = CaptionText.oneLine(line.text)
+            if text.isEmpty { continue }
             var lead: [String] = []
             if options.timestamps { lead.append("[\(Timecode.clock(line.start))]") }
+            if multichannel { lead.append(ChannelLabel.tag(line.channel)) }
             if options.speakers, let s = line.speaker { lead.append(SpeakerLabel.name(s) + ":") }
             if !lead.isEmpty { out += "**" + lead.joined(separator: " ") + "** " }
-            out += lead.isEmpty ? escapeLeading(escape(line.text)) : escape(line.text)
+            out += lead.isEmpty ? escapeLeading(escape(text)) : escape(text)
             out += "\n\n"
         }
         return out

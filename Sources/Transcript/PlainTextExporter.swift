@@ -1,12 +1,19 @@
-/// Plain text: one caption line per text line, optionally `[HH:MM:SS]` stamps and speaker
-/// labels (`[00:01:05] Speaker 2: …`).
+/// Plain text: one caption line per text line in order of start time, optionally
+/// `[HH:MM:SS]` stamps and speaker labels (`[00:01:05] Speaker 2: …`); with more than one
+/// channel each line names its channel (`[00:01:05] [ch 2] …`).
 public enum PlainTextExporter {
     public static func render(_ lines: some Sequence<CaptionLine>, options: ExportOptions = ExportOptions()) -> String {
+        let lines = ExportOrder.lines(lines)
+        let multichannel = ChannelLabel.isMultichannel(lines)
         var out = ""
         for line in lines where !line.words.isEmpty {
+            // A dictated line break stays inside its line (one caption line per text line).
+            let text = CaptionText.oneLine(line.text)
+            if text.isEmpty { continue }
             if options.timestamps { out += "[\(Timecode.clock(line.start))] " }
+            if multichannel { out += ChannelLabel.tag(line.channel) + " " }
             if options.speakers, let s = line.speaker { out += SpeakerLabel.name(s) + ": " }
-            out += line.text
+            out += text
             out += "\n"
         }
         return out

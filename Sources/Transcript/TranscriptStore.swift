@@ -6,11 +6,16 @@ import Deepgram
 ///   clears it. Empty finals only advance time.
 /// - `speech_final` and `UtteranceEnd` close the channel's current line; a change of
 ///   diarized speaker starts a new one, and so does a line reaching `maxLineWords`.
-/// - Words that repeat already committed words (a reconnecting client replays buffered audio,
-///   so the new connection re-sends finals for a span already committed) are dropped: a word
-///   is a repeat when its midpoint lies before the end of the last word committed by earlier
-///   results or, in a result that re-covers committed audio, it ends no later than that end
-///   plus `tolerance`.
+/// - Words that repeat already committed words are dropped. Only a new connection repeats
+///   words (a reconnecting client replays buffered audio, so the new connection re-sends finals
+///   for a span already committed; a restored session may re-send restored audio): a word is a
+///   repeat when its midpoint lies before the end of the words committed before the latest
+///   `.open` (the replay horizon) or, in a result that re-covers that audio, it ends no later
+///   than that end plus `tolerance`. Within one connection no final word is a repeat, so a
+///   final that arrives out of order is kept. An interim shows only words after every
+///   committed one.
+/// - A word's end is clamped to its result's span: one word with a bogus end must not push the
+///   replay horizon past speech that follows.
 ///
 /// Each update costs amortised O(words in the event), independent of the transcript's length.
 /// Lines live in chunked storage, so copies (UI snapshots) stay cheap too.
@@ -22,6 +27,8 @@ public struct TranscriptStore: Sendable {
         var openLine: Int?
         /// End of the last committed word.
         var committedEnd: Double = -.infinity
+        /// `committedEnd` when the latest connection opened: words before it may be replays.
+        var replayHorizon: Double = -.infinity
         var lastStart: Double = -.infinity
     }
 
@@ -55,6 +62,7 @@ public struct TranscriptStore: Sendable {
             wordCount += l.words.count
             var ch = channels[l.channel] ?? ChannelState()
             ch.committedEnd = max(ch.committedEnd, l.end)
+            ch.replayHorizon = ch.committedEnd
             ch.lastStart = max(ch.lastStart, l.words.last?.start ?? ch.lastStart)
             channels[l.channel] = ch
             nextLineID = max(nextLineID, l.id + 1)
@@ -95,27 +103,41 @@ public struct TranscriptStore: Sendable {
                 change.interimChanged = true
             }
             latestPendingChannel = nil
-        case .open, .speechStarted, .reconnecting, .error, .unhandled:
+        case .open:
+            // A new connection (after a reconnect) may re-send finals for audio committed so far.
+            for c in channels.keys {
+                guard var ch = channels[c] else { continue }
+                ch.replayHorizon = ch.committedEnd
+                channels[c] = ch
+            }
+        case .speechStarted, .reconnecting, .error, .unhandled:
             break
         }
         return change
     }
 
-    /// Whether `w` of result `r` repeats a word committed before (ending at `committedEnd`).
-    /// A word whose middle lies before that end is one. The `tolerance` for times shifted by a
-    /// reconnect applies only to a result that re-covers committed audio (starts before that
-    /// end): a new result follows on, and its first word may be a short one ending within the
-    /// tolerance of the last committed word.
-    private func isRepeat(_ w: CaptionWord, of r: Results, after committedEnd: Double) -> Bool {
-        if (w.start + w.end) / 2 < committedEnd { return true }
-        return r.start < committedEnd - tolerance && w.end <= committedEnd + tolerance
+    /// Whether `w` of result `r` repeats a word committed before `horizon` (for a final, the
+    /// end of the words committed before the latest connection opened). A word whose middle
+    /// lies before that end is one. The `tolerance` for times shifted by a reconnect applies
+    /// only to a result that re-covers committed audio (starts before that end): a new result
+    /// follows on, and its first word may be a short one ending within the tolerance of the
+    /// last committed word.
+    private func isRepeat(_ w: CaptionWord, of r: Results, before horizon: Double) -> Bool {
+        if (w.start + w.end) / 2 < horizon { return true }
+        return r.start < horizon - tolerance && w.end <= horizon + tolerance
     }
 
     /// The result's words, or words spread evenly over its span when the engine sent a
     /// transcript without word timings.
     private static func words(of r: Results) -> [CaptionWord] {
         let alt = r.best
-        if !alt.words.isEmpty { return alt.words.map(CaptionWord.init) }
+        if !alt.words.isEmpty {
+            return alt.words.map { dw in
+                var w = CaptionWord(dw)
+                if r.duration > 0, w.end > r.end { w.end = max(w.start, r.end) }
+                return w
+            }
+        }
         let tokens = alt.transcript.split(whereSeparator: \.isWhitespace)
         guard !tokens.isEmpty else { return [] }
         let step = max(r.duration, 0) / Double(tokens.count)
@@ -130,7 +152,8 @@ public struct TranscriptStore: Sendable {
         var ch = channels[c] ?? ChannelState()
         time = max(time, r.end)
         let all = Self.words(of: r)
-        let fresh = all.filter { !isRepeat($0, of: r, after: ch.committedEnd) }
+        // An interim shows only what is not committed yet, whichever connection committed it.
+        let fresh = all.filter { !isRepeat($0, of: r, before: ch.committedEnd) }
         let new: PendingInterim? = fresh.isEmpty ? nil : PendingInterim(
             channel: c, words: fresh, text: fresh.map(\.text).joined(separator: " "),
             start: fresh.first!.start, end: max(fresh.last!.end, r.end))
@@ -153,12 +176,11 @@ public struct TranscriptStore: Sendable {
         }
         let all = Self.words(of: r)
         var kept = 0
-        // Repeats are judged against what was committed before this result: words of one result
-        // never repeat each other, however close their times (short words, evenly spread
+        // Repeats are judged against what was committed before this connection: words of one
+        // result never repeat each other, however close their times (short words, evenly spread
         // timings, an engine with coarse timestamps).
-        let committedBefore = ch.committedEnd
         for var w in all {
-            if isRepeat(w, of: r, after: committedBefore) { change.duplicateWordsDropped += 1; continue }
+            if isRepeat(w, of: r, before: ch.replayHorizon) { change.duplicateWordsDropped += 1; continue }
             kept += 1
             // Keep time monotonic even if the engine's word times overlap slightly.
             w.start = max(w.start, ch.lastStart)

@@ -2,7 +2,8 @@ import FoundationEssentials
 import SystemSupport
 
 /// WebVTT (`.vtt`): a `NOTE` block describing the session, then cues cut by `CueBuilder`,
-/// with `<v Speaker N>` voice tags when the transcript is diarized.
+/// with `<v Speaker N>` voice tags when the transcript is diarized and `<v Channel N>` (or
+/// `<v Channel N, Speaker M>`) when it has more than one channel.
 public enum WebVTTExporter {
     public static func render(_ lines: some Sequence<CaptionLine>, header: JournalHeader? = nil,
                               options: ExportOptions = ExportOptions()) -> String {
@@ -13,12 +14,17 @@ public enum WebVTTExporter {
             note.append("Session started: \(h.startISO8601)")
         }
         out += "NOTE\n" + note.map(noteSafe).joined(separator: "\n") + "\n\n"
+        let lines = Array(lines)
+        let multichannel = ChannelLabel.isMultichannel(lines)
         let cues = CueBuilder.cues(from: lines, rules: options.cueRules)
         for (i, c) in cues.enumerated() {
             out += "\(i + 1)\n"
             out += "\(Timecode.format(c.startMs, separator: ".")) --> \(Timecode.format(c.endMs, separator: "."))\n"
             let body = c.lines.map(escape).joined(separator: "\n")
-            if options.speakers, let s = c.speaker { out += "<v \(SpeakerLabel.name(s))>" }
+            var voice: [String] = []
+            if multichannel { voice.append(ChannelLabel.name(c.channel)) }
+            if options.speakers, let s = c.speaker { voice.append(SpeakerLabel.name(s)) }
+            if !voice.isEmpty { out += "<v \(voice.joined(separator: ", "))>" }
             out += body
             out += "\n\n"
         }

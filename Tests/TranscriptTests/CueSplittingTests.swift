@@ -120,4 +120,17 @@ extension CueSplittingTests {
         #expect(!srt.contains("Speaker 1:\n"))
         #expect(srt.contains("Speaker 1: Absolutely,"))
     }
+
+    /// Zero-length words at one moment in successive lines (a damaged or odd transcript): every
+    /// cue still ends after it starts, and cues of a channel never overlap.
+    @Test(arguments: [CueRules.broadcast, CueRules(minDuration: 0)])
+    func zeroLengthWordsAtOneMomentGiveCuesWithDuration(rules: CueRules) {
+        let lines = (0 ..< 3).map { i in
+            CaptionLine(id: i, words: [CaptionWord(word: "z\(i)", start: 400_000, end: 400_000, confidence: 0.9)])
+        }
+        let cues = CueBuilder.cues(from: lines, rules: rules)
+        #expect(cues.map(\.text) == ["z0", "z1", "z2"])
+        for c in cues { #expect(c.endMs > c.startMs, "\(c.text): \(c.startMs) --> \(c.endMs)") }
+        for (a, b) in zip(cues, cues.dropFirst()) { #expect(b.startMs >= a.endMs, "\(b.text) overlaps \(a.text)") }
+    }
 }

@@ -25,6 +25,20 @@ import Transcript
 
     static var sdkAvailable: Bool { PythonPeer.canImport("deepgram.types") }
 
+    /// Lines on absurd channels (a misbehaving server) neither trap nor size `results.channels`
+    /// by the channel number; they are still listed as utterances.
+    @Test func absurdChannelNumbersKeepTheExportSmall() throws {
+        let word = CaptionWord(word: "hi", start: 0, end: 0.5, confidence: 0.9)
+        let lines = [CaptionLine(id: 0, channel: 1, words: [word]), CaptionLine(id: 1, channel: Int.max, words: [word]),
+                     CaptionLine(id: 2, channel: 50_000_000, words: [word]), CaptionLine(id: 3, channel: -1, words: [word])]
+        let json = DeepgramJSONExporter.render(lines)
+        #expect(json.utf8.count < 10_000, "\(json.utf8.count) bytes")
+        let obj = try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any]
+        let results = obj?["results"] as? [String: Any]
+        #expect((results?["channels"] as? [Any])?.count == 2)
+        #expect((results?["utterances"] as? [[String: Any]])?.compactMap { $0["channel"] as? Int } == [1, Int.max, 50_000_000, -1])
+    }
+
     @Test(.enabled(if: sdkAvailable, "needs the deepgram-sdk venv (scripts/setup; ln -s /work/main/.venv .venv)"),
           arguments: ["preamble-rest-2", "bueller-url-3"])
     func theDeepgramSDKReadsTheExport(fixture: String) throws {

@@ -12,6 +12,53 @@ import Testing
         })
     }
 
+    /// A line of words with exactly these display texts (dictation sends `"\n\n"` as a word).
+    static func words(_ texts: [String], start: Double = 0, id: Int = 0, channel: Int = 0) -> CaptionLine {
+        CaptionLine(id: id, channel: channel, words: texts.enumerated().map { i, t in
+            CaptionWord(word: t.lowercased(), text: t, start: start + Double(i) * 0.3, end: start + Double(i) * 0.3 + 0.25,
+                        confidence: 0.9)
+        })
+    }
+
+    /// Deepgram's dictation turns "new paragraph" into a `"\n\n"` word and "new line" into
+    /// `"\n"`: the text stays in its line and paragraph (here, no list item starts).
+    @Test func dictatedBreaksStayInsideTheirLineAndParagraph() {
+        let ls = [Self.words(["Intro.", "\n\n", "-", "not", "a", "list.", "\n", "End."]), Self.words(["\n\n"], start: 5, id: 1)]
+        let plain = ExportOptions(timestamps: false)
+        #expect(PlainTextExporter.render(ls, options: plain) == "Intro. - not a list. End.\n")
+        #expect(MarkdownExporter.render(ls, options: plain) == "# Transcript\n\nIntro. - not a list. End.\n\n")
+        for (name, text) in [("srt", SRTExporter.render(ls)), ("vtt", WebVTTExporter.render(ls))] {
+            let cues = text.components(separatedBy: "\n\n").filter { !$0.isEmpty && !$0.hasPrefix("WEBVTT") && !$0.hasPrefix("NOTE") }
+            #expect(cues.count == 1, "\(name): \(cues)")
+            #expect(cues.first?.hasSuffix("\nIntro. - not a list. End.") == true, "\(name): \(cues)")
+            #expect(!text.contains("\r") && !text.contains("\n\n\n"), "\(name): \(text)")
+        }
+    }
+
+    /// Channels commit independently, so channel 1's line can be stored before channel 0's
+    /// earlier one: every export lists lines and cues by start time and names the channel.
+    @Test func multichannelExportsAreInTimeOrderAndNameTheChannel() {
+        let ls = [Self.line(0, "Right late.", start: 1.5, speaker: 0, channel: 1), Self.line(1, "Left early.", start: 0.1, channel: 0)]
+        let plain = ExportOptions(timestamps: false)
+        #expect(PlainTextExporter.render(ls, options: plain) == "[ch 1] Left early.\n[ch 2] Speaker 1: Right late.\n")
+        #expect(MarkdownExporter.render(ls, options: plain)
+            == "# Transcript\n\n**[ch 1]** Left early.\n\n**[ch 2] Speaker 1:** Right late.\n\n")
+        #expect(SRTExporter.render(ls) == "1\n00:00:00,100 --> 00:00:00,933\n[ch 1] Left early.\n\n"
+            + "2\n00:00:01,500 --> 00:00:02,333\n[ch 2] Speaker 1: Right late.\n\n")
+        #expect(WebVTTExporter.render(ls).hasSuffix("1\n00:00:00.100 --> 00:00:00.933\n<v Channel 1>Left early.\n\n"
+            + "2\n00:00:01.500 --> 00:00:02.333\n<v Channel 2, Speaker 1>Right late.\n\n"))
+        // A long line: every cue names its channel and still fits 42 characters a line.
+        let long = Self.line(2, Array(repeating: "wonderful", count: 12).joined(separator: " "), start: 3, channel: 1)
+        let cues = SRTExporter.render(ls + [long]).components(separatedBy: "\n\n").filter { !$0.isEmpty }
+        #expect(cues.count == 4)
+        for cue in cues {
+            let text = cue.split(separator: "\n").dropFirst(2)
+            #expect(text.first?.hasPrefix("[ch ") == true && text.allSatisfy { $0.count <= 42 }, "\(cue)")
+        }
+        // One channel: no channel names.
+        #expect(PlainTextExporter.render([ls[0]], options: plain) == "Speaker 1: Right late.\n")
+    }
+
     @Test func plainTextStampsAndLabelsAreOptional() {
         let ls = [Self.line(0, "Good morning.", start: 3725, speaker: 1)]
         #expect(PlainTextExporter.render(ls) == "[01:02:05] Speaker 2: Good morning.\n")

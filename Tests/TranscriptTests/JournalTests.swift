@@ -95,6 +95,22 @@ import Testing
         #expect(!c.tornLastLine)
     }
 
+    /// A damaged `"channel"` (huge, negative) is a corrupt line, not a crash or gigabytes of
+    /// per-channel tables in the JSON export.
+    @Test func outOfRangeChannelsAreCorruptLines() throws {
+        var lines = try Self.journalText(lines: 5).split(separator: "\n").map(String.init)
+        for (i, bad) in [(2, "9223372036854775807"), (3, "50000000"), (4, "-1")] {
+            lines[i] = lines[i].replacingOccurrences(of: "\"channel\":0", with: "\"channel\":\(bad)")
+        }
+        let c = try JournalReader.parse(Data((lines.joined(separator: "\n") + "\n").utf8), path: "j.jsonl")
+        #expect(c.issues.map(\.lineNumber) == [3, 4, 5])
+        #expect(c.issues.allSatisfy { $0.reason.contains("channel") && $0.reason.contains("outside 0…255") }, "\(c.issues)")
+        #expect(c.lines.map(\.text) == ["w0", "w4"])
+        let top = try JournalReader.parse(Data((Self.journalText(lines: 1) + lines[5]
+            .replacingOccurrences(of: "\"channel\":0", with: "\"channel\":255") + "\n").utf8), path: "j.jsonl")
+        #expect(top.issues.isEmpty && top.lines.map(\.channel) == [0, 255])
+    }
+
     @Test func unknownRecordTypesAreSkipped() throws {
         let text = try Self.journalText(lines: 1) + "{\"type\":\"bookmark\",\"at\":3}\n"
         let c = try JournalReader.parse(Data(text.utf8), path: "j")

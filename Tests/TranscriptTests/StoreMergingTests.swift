@@ -61,6 +61,8 @@ import Transcript
         s.apply(Self.r([Self.w("We,", 0.32, 0.64), Self.w("the", 0.64, 0.88), Self.w("people", 0.88, 1.2)], final: true))
         // The new connection re-sends the same span (its offset is off by 20 ms), one word
         // recognised differently, plus new words.
+        s.apply(.reconnecting(attempt: 1, delay: .seconds(1)))
+        s.apply(.open(requestID: nil))
         let c = s.apply(Self.r([Self.w("We", 0.34, 0.66), Self.w("the", 0.66, 0.9), Self.w("peoples", 0.9, 1.22),
                                 Self.w("of", 1.22, 1.4)], final: true))
         #expect(c.duplicateWordsDropped == 3)
@@ -83,7 +85,8 @@ import Transcript
         // Without word timings: 20 tokens in 0.2 s.
         s.apply(Self.r([], final: true, start: 3, end: 3.2, transcript: (0..<20).map { "t\($0)" }.joined(separator: " ")))
         #expect(s.wordCount == 73)
-        // A replay of the same span is still recognised as one.
+        // A replay of the same span by a new connection is still recognised as one.
+        s.apply(.open(requestID: nil))
         let again = s.apply(Self.r(Array(tight.suffix(5)), final: true))
         #expect(again.duplicateWordsDropped == 5)
         #expect(s.wordCount == 73)
@@ -94,6 +97,32 @@ import Transcript
     }
 
     /// A speaker who never pauses still gets paragraphs: a line closes at `maxLineWords`.
+    /// One word with a bogus end (60 s) made every later word ending before 60 s a "repeat": a
+    /// word's end is clamped to its result's span, and replays are judged only after a reconnect.
+    @Test func anOutlierWordEndDoesNotSwallowLaterWords() {
+        var s = TranscriptStore()
+        s.apply(Self.r([Self.w("ok", 0.1, 0.4), Self.w("glitch", 0.5, 60)], final: true, start: 0, end: 1))
+        s.apply(Self.r([Self.w("these", 1.1, 1.4), Self.w("words", 1.5, 1.9)], final: true, speechFinal: true, start: 1, end: 2))
+        #expect(s.committedText == "ok glitch these words")
+        #expect(s.lines.first?.words.map(\.end) == [0.4, 1, 1.4, 1.9])
+        // After a reconnect, replayed words up to the real end of speech (not 60 s) are dropped.
+        s.apply(.open(requestID: nil))
+        let c = s.apply(Self.r([Self.w("words", 1.52, 1.91), Self.w("are", 2.1, 2.4)], final: true, start: 1.5, end: 2.5))
+        #expect(c.duplicateWordsDropped == 1)
+        #expect(s.committedText == "ok glitch these words\nare")
+    }
+
+    /// Only a new connection re-sends audio: within one, a final that arrives after a later one
+    /// is kept, not taken for a repeat.
+    @Test func anOutOfOrderFinalWithinOneConnectionIsKept() {
+        var s = TranscriptStore()
+        s.apply(.open(requestID: nil))
+        s.apply(Self.r([Self.w("d1", 3.1, 3.5)], final: true, start: 3, end: 4))
+        let c = s.apply(Self.r([Self.w("c1", 2.1, 2.5)], final: true, start: 2, end: 3))
+        #expect(c.duplicateWordsDropped == 0)
+        #expect(s.committedText == "d1 c1")
+    }
+
     @Test func aLineThatNeverPausesIsBrokenIntoParagraphs() {
         var s = TranscriptStore()
         s.maxLineWords = 10
@@ -111,6 +140,7 @@ import Transcript
         var s = TranscriptStore()
         s.apply(Self.r([Self.w("One.", 0, 0.4)], final: true, speechFinal: true))
         s.apply(Self.r([Self.w("Two", 1, 1.4)], final: true))
+        s.apply(.open(requestID: nil))
         s.apply(Self.r([Self.w("One.", 0.01, 0.41)], final: true, speechFinal: true))
         s.apply(Self.r([Self.w("three", 1.5, 1.8)], final: true))
         #expect(s.lines.map(\.text) == ["One.", "Two three"])

@@ -63,9 +63,12 @@ import Testing
         for s in stream.steps { store.apply(s.event) }
         let srt = SRTExporter.render(store.lines, options: ExportOptions(speakers: false))
         let cues = CueBuilder.cues(from: store.lines)
-        // Every word appears in the cues, in order.
-        let cueWords = cues.flatMap { $0.lines.flatMap { $0.split(separator: " ").map(String.init) } }
-        #expect(cueWords == store.lines.flatMap { $0.words.map(\.text) }, "seed \(seed)")
+        // Every word of a channel appears in its cues, in order; cues are in order of start.
+        for ch in Set(store.lines.map(\.channel)) {
+            let cueWords = cues.filter { $0.channel == ch }.flatMap { $0.lines.flatMap { $0.split(separator: " ").map(String.init) } }
+            #expect(cueWords == store.lines.filter { $0.channel == ch }.flatMap { $0.words.map(\.text) }, "seed \(seed) channel \(ch)")
+        }
+        for (a, b) in zip(cues, cues.dropFirst()) { #expect(b.startMs >= a.startMs, "seed \(seed): cues out of order") }
         for c in cues {
             #expect(c.lines.count <= 2 && c.lines.allSatisfy { $0.count <= 42 }, "seed \(seed): \(c.lines)")
             #expect(c.endMs > c.startMs && c.endMs - c.startMs <= 7000, "seed \(seed): \(c)")

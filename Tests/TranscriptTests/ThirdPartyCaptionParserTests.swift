@@ -57,6 +57,22 @@ import Transcript
         }
     }
 
+    /// Dictation's `"\n\n"` ("new paragraph") and `"\n"` ("new line") words: pysrt used to
+    /// refuse the file and webvtt-py to drop the text after the blank line.
+    @Test(.enabled(if: parsersAvailable, "needs pysrt and webvtt-py in the test venv"))
+    func dictatedLineBreaksLoseNoText() throws {
+        let texts = ["First", "paragraph.", "\n\n", "Second", "line.", "\n", "Third\r\nword.", "\n\n"]
+        let line = CaptionLine(id: 0, words: texts.enumerated().map { i, t in
+            CaptionWord(word: t.lowercased(), text: t, start: Double(i) * 0.3, end: Double(i) * 0.3 + 0.25, confidence: 0.9)
+        })
+        let expected = "First paragraph. Second line. Third word."
+        for (ext, text) in [("srt", SRTExporter.render([line])), ("vtt", WebVTTExporter.render([line]))] {
+            guard let cues = try Self.parse(text, ext: ext) else { continue }
+            let read = cues.map { $0.text.replacingOccurrences(of: "\n", with: " ") }.joined(separator: " ")
+            #expect(read == expected, "\(ext) read back as \(cues)")
+        }
+    }
+
     @Test(.enabled(if: parsersAvailable, "needs pysrt and webvtt-py in the test venv"))
     func theParsersRejectBrokenFiles() throws {
         // The peer really checks: a file without the WEBVTT signature is refused.
