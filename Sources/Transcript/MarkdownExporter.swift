@@ -28,12 +28,12 @@ public enum MarkdownExporter {
         return out
     }
 
-    /// Backslash-escapes Markdown's inline syntax characters.
+    /// Backslash-escapes Markdown's inline syntax characters (and `&`, so that `&amp;` stays literal).
     static func escape(_ s: String) -> String {
         var out = ""
         out.reserveCapacity(s.utf8.count)
         for ch in s {
-            if "\\`*_[]<>#|~".contains(ch) { out.append("\\") }
+            if "\\`*_[]<>#|~&".contains(ch) { out.append("\\") }
             out.append(ch)
         }
         return out

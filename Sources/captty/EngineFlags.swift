@@ -2,7 +2,10 @@ import ArgumentParser
 import CapttyCore
 
 extension EngineChoice: ExpressibleByArgument {}
-extension ExportFormatName: ExpressibleByArgument {}
+extension ExportFormatName: ExpressibleByArgument {
+    /// Any name `ExportFormat(name:)` knows, in any case (`webvtt`, `markdown`, `TXT`).
+    public init?(argument: String) { self.init(name: argument) }
+}
 
 /// Flags that choose and reach the speech engine.
 struct EngineFlags: ParsableArguments {

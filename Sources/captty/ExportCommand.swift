@@ -11,7 +11,7 @@ struct Export: AsyncParsableCommand {
     var journal: String
     @Option(help: "Output format: txt, srt, vtt, json or md.")
     var format: ExportFormatName
-    @Option(name: .shortAndLong, help: ArgumentHelp("Write to this file instead of standard output.", valueName: "out"))
+    @Option(name: .shortAndLong, help: ArgumentHelp("Write to this file instead of standard output (- is standard output).", valueName: "out"))
     var output: String?
     @Flag(help: "Leave out [HH:MM:SS] stamps in txt output.")
     var noTimestamps = false
@@ -20,8 +20,8 @@ struct Export: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors {
-            try ExportRunner.run(journal: journal, format: format, output: output, timestamps: !noTimestamps,
-                                 skipCorrupt: skipCorrupt, warn: printError)
+            try ExportRunner.run(journal: journal, format: format, output: output == "-" ? nil : output, timestamps: !noTimestamps,
+                                 skipCorrupt: skipCorrupt, warn: { printError("captty: \($0)") })
         }
     }
 }

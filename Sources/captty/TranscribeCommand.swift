@@ -13,7 +13,7 @@ struct Transcribe: AsyncParsableCommand {
     @OptionGroup var engine: EngineFlags
     @Option(help: "Output format: txt, srt, vtt, json or md.")
     var format: ExportFormatName = .txt
-    @Option(name: .shortAndLong, help: ArgumentHelp("Write to this file instead of standard output.", valueName: "out"))
+    @Option(name: .shortAndLong, help: ArgumentHelp("Write to this file instead of standard output (- is standard output).", valueName: "out"))
     var output: String?
     @Flag(help: "Leave out [HH:MM:SS] stamps in txt output.")
     var noTimestamps = false
@@ -25,7 +25,7 @@ struct Transcribe: AsyncParsableCommand {
             let speech = try EngineFactory.make(engine.settings, audioCanWait: true)   // a file waits through a reconnect
             let outcome = try await TranscribeRunner.run(
                 input: file == "-" ? .stdin : .file(file), engine: speech, options: options, format: format,
-                output: output, timestamps: !noTimestamps, rawFormat: try raw.parsed(), warn: { printError("captty: \($0)") })
+                output: output == "-" ? nil : output, timestamps: !noTimestamps, rawFormat: try raw.parsed(), warn: { printError("captty: \($0)") })
             if let out = outcome.output {
                 printError("captty: \(outcome.lines) lines (\(outcome.words) words, \(NumberText.fixed(outcome.audioSeconds, decimals: 1)) s of audio) written to \(out)")
             }

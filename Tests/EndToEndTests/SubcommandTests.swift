@@ -103,6 +103,14 @@ import Transcript
         let res = try runCaptty(["export", journal.path, "--format", "vtt", "-o", out])
         #expect(res.status == 0)
         #expect(try String(contentsOfFile: out, encoding: .utf8).hasPrefix("WEBVTT"))
+        #expect(res.stderr.hasPrefix("captty: wrote 1 lines"), "every message says who speaks: \(res.stderr)")
+        // Format names as `ExportFormat(name:)` knows them, any case; `-o -` is standard output
+        // (it wrote a file named "-").
+        for (name, marker) in [("WebVTT", "WEBVTT"), ("markdown", "Hello there"), ("TXT", "Hello there")] {
+            let r = try runCaptty(["export", journal.path, "--format", name, "-o", "-"], currentDirectory: dir.path)
+            #expect(r.status == 0 && r.stdout.contains(marker), "\(name): \(r.stderr)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("-").path))
     }
 
     @Test func exportErrorsNameTheProblem() throws {

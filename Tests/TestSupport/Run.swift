@@ -58,6 +58,7 @@ public func runProcess(_ executable: String, _ arguments: [String], stdin: Data?
 
 /// Runs the built `captty` binary.
 public func runCaptty(_ arguments: [String], stdin: Data? = nil, environment: [String: String?] = [:],
-                      timeout: Double = 60) throws -> ProcessResult {
-    try runProcess(TestPaths.capttyBinary.path, arguments, stdin: stdin, environment: environment, timeout: timeout)
+                      timeout: Double = 60, currentDirectory: String? = nil) throws -> ProcessResult {
+    try runProcess(TestPaths.capttyBinary.path, arguments, stdin: stdin, environment: environment, timeout: timeout,
+                   currentDirectory: currentDirectory)
 }

@@ -79,6 +79,9 @@ import Testing
         let md = MarkdownExporter.render([Self.line(0, "1. *not* a [list] #tag", start: 0)],
                                          options: ExportOptions(timestamps: false))
         #expect(md.contains("1\\. \\*not\\* a \\[list\\] \\#tag"))
+        // A literal entity stays literal (a renderer would show "&amp;" as "&").
+        let amp = MarkdownExporter.render([Self.line(0, "R&D &amp; more", start: 0)], options: ExportOptions(timestamps: false))
+        #expect(amp.contains("R\\&D \\&amp; more"), "\(amp)")
         let stamped = MarkdownExporter.render([Self.line(0, "Hi", start: 0, speaker: 0)])
         #expect(stamped.contains("**[00:00:00] Speaker 1:** Hi\n\n"))
     }
