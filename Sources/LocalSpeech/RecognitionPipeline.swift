@@ -394,7 +394,8 @@ final class RecognitionPipeline {
     private func emitUtteranceEndIfDue(force: Bool) {
         guard let ms = options.utteranceEndMs, let last = lastWordEnd else { return }
         if force || audioTime >= last + Double(ms) / 1000 {
-            emit(.utteranceEnd(UtteranceEnd(channel: channelIndex, lastWordEnd: last)))
+            // Rounded like every other time sent (it read 3.3200000000000003).
+            emit(.utteranceEnd(UtteranceEnd(channel: channelIndex, lastWordEnd: round3(last))))
             lastWordEnd = nil
         }
     }

@@ -26,6 +26,12 @@ extension RealEngineTests {
             let interims = results.filter { !$0.isFinal }
             #expect(events.contains(where: Self.isSpeechStarted))
             #expect(events.contains(where: Self.isUtteranceEnd))
+            // Times go out rounded to the millisecond, as in Results (it read 3.3200000000000003).
+            for case .utteranceEnd(let u) in events {
+                let wire = ServerMessage.utteranceEnd(u).encoded()
+                let number = wire.firstMatch(of: #/"last_word_end":([0-9.]+)/#).map { String($0.output.1) } ?? ""
+                #expect(!number.isEmpty && (number.split(separator: ".").dropFirst().first?.count ?? 0) <= 3, "\(wire)")
+            }
             #expect(finals.contains { $0.speechFinal })
             #expect(!interims.isEmpty)
             for r in results {
