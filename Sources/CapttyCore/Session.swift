@@ -502,7 +502,7 @@ public actor Session {
                 if viewState.recentWarnings.count > SessionView.recentWarningLimit { viewState.recentWarnings.removeFirst() }
                 viewState.warningCount += 1
             }
-        case .metadata, .unhandled, .close:
+        case .metadata, .unhandled, .close, .configured, .configureRefused:
             break
         }
     }

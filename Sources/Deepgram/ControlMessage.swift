@@ -12,6 +12,17 @@ public enum ControlMessage: Sendable, Equatable {
     /// Live reconfiguration on newer servers; the JSON object's fields besides `type`.
     case configure(json: String)
 
+    /// A `Configure` as the newest API defines it: `keyterms` replaces the stream's keyterms
+    /// (an empty array clears them; nil keeps them), `features` turns formatting features on or
+    /// off (e.g. `["numerals": true]`).
+    public static func configure(keyterms: [String]?, features: [String: Bool]? = nil) -> ControlMessage {
+        struct Fields: Encodable { var keyterms: [String]?; var features: [String: Bool]? }
+        let enc = JSONEncoder()
+        enc.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let data = (try? enc.encode(Fields(keyterms: keyterms, features: features))) ?? Data("{}".utf8)
+        return .configure(json: String(decoding: data, as: UTF8.self))
+    }
+
     /// The text frame's payload.
     public var json: String {
         switch self {

@@ -98,6 +98,12 @@ public actor LiveClient {
     private var spaceWaiters: [CheckedContinuation<Void, Never>] = []
     private var openWaiter: CheckedContinuation<Result<Void, LiveError>, Never>?
     private var finalizeWaiters: [Int: CheckedContinuation<Results?, Never>] = [:]
+    /// The `configure()` waiting for the server's answer (one at a time, as the server allows).
+    private var configureWaiter: (id: Int, continuation: CheckedContinuation<Result<ConfigureSuccess, LiveError>, Never>)?
+    /// The `Configure` sent and not yet answered, and the last one the server applied (sent
+    /// again on every new connection, which starts from the query's options).
+    private var configurePending: ControlMessage?
+    private var configureApplied: ControlMessage?
     private var nextWaiterID = 0
     private var endWaiters: [CheckedContinuation<Void, Never>] = []
 
@@ -207,6 +213,44 @@ public actor LiveClient {
                 await self?.resumeFinalize(id, with: nil)
             }
         }
+    }
+
+    /// Changes the open stream's keyterms and formatting features without a new connection
+    /// (`Configure`, newest API): `keyterms` replaces the list (empty clears it, nil keeps it),
+    /// `features` turns features on or off (e.g. `["numerals": true]`). Waits for the server's
+    /// `ConfigureSuccess` up to `timeout`; throws (not fatal, the stream goes on) on a
+    /// `ConfigureFailure` (its code and description), on no answer, or while another Configure
+    /// waits. An applied Configure is sent again after every reconnect, so the stream keeps it.
+    public func configure(keyterms: [String]? = nil, features: [String: Bool]? = nil,
+                          waitFor timeout: Duration = .seconds(10)) async throws(LiveError) -> ConfigureSuccess {
+        if let fatalError { throw fatalError }
+        guard state != .idle, !ended, !finishing else {
+            throw LiveError(kind: .engine, message: "configure() needs an open stream (call start() first; not after finish())", isFatal: false)
+        }
+        guard configureWaiter == nil else {
+            throw LiveError(kind: .engine, message: "a Configure is still waiting for its answer; send the next one after it", isFatal: false)
+        }
+        let message = ControlMessage.configure(keyterms: keyterms, features: features)
+        configurePending = message
+        pendingControls.append((buffer.endOffset, message))
+        wakePump()
+        let id = nextWaiterID; nextWaiterID += 1
+        let result = await withCheckedContinuation { (c: CheckedContinuation<Result<ConfigureSuccess, LiveError>, Never>) in
+            configureWaiter = (id, c)
+            Task(executorPreference: configuration.executor) { [weak self] in
+                try? await Task.sleep(for: timeout)
+                await self?.resumeConfigure(id, with: .failure(LiveError(
+                    kind: .timeout, message: "the server did not answer the Configure within \(timeout)", isFatal: false, requestID: self?.requestID)))
+            }
+        }
+        return try result.get()
+    }
+
+    private func resumeConfigure(_ id: Int?, with result: Result<ConfigureSuccess, LiveError>) {
+        guard let w = configureWaiter, id == nil || w.id == id else { return }
+        configureWaiter = nil
+        if case .failure = result { configurePending = nil }
+        w.continuation.resume(returning: result)
     }
 
     /// Ends the stream cleanly: sends the remaining audio and CloseStream, then waits (up to
@@ -576,6 +620,12 @@ public actor LiveClient {
             state = .open
         }
         pendingControls.removeAll { $0.message == .finalize && $0.after < sentOffset }
+        // A new connection starts from the query's options: the applied Configure (or the one
+        // still waiting for its answer) goes again, before the replayed audio.
+        if stats.connections > 1, let again = configurePending ?? configureApplied {
+            pendingControls.removeAll { $0.message == again }
+            pendingControls.insert((sentOffset, again), at: 0)
+        }
         logger.info("deepgram: open", metadata: ["request_id": "\(rid ?? "-")", "replay_bytes": "\(replay)", "offset_s": "\(offset.seconds)"])
         reportLoss(force: true)
         hub.emit(.open(requestID: rid))
@@ -649,6 +699,16 @@ public actor LiveClient {
                                   dgError: text, requestID: c.requestID)
             logServerProblem(error)
             hub.emit(.error(error))
+        case .configureSuccess(let m):
+            if let sent = configurePending { configureApplied = sent; configurePending = nil }
+            hub.emit(.configured(m))
+            resumeConfigure(nil, with: .success(m))
+        case .configureFailure(let m):
+            let text = ServerText.printable("\(m.code): \(m.description)")
+            logger.warning("deepgram: the server refused a Configure: \(text)", metadata: ["request_id": "\(c.requestID ?? "-")"])
+            hub.emit(.configureRefused(m))
+            resumeConfigure(nil, with: .failure(LiveError(kind: .badRequest, message: "the server refused the Configure: \(text)",
+                                                          isFatal: false, dgError: ServerText.printable(m.code), requestID: c.requestID)))
         case .unhandled(let type, let raw):
             // A type this client does not know (a newer server's message): passed on, and
             // logged once per type so that it can be found, without a line per message.
@@ -696,6 +756,7 @@ public actor LiveClient {
         }
         for (_, w) in finalizeWaiters { w.resume(returning: nil) }
         finalizeWaiters = [:]
+        resumeConfigure(nil, with: .failure(error ?? LiveError(kind: .network, message: "the stream ended before the server answered the Configure: \(reason)", isFatal: false)))
         wakePump()
         wakeSpaceWaiters()
         endBackoff(nil)

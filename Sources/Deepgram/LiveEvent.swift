@@ -12,6 +12,10 @@ public enum LiveEvent: Sendable, Equatable {
     /// The connection dropped and attempt `attempt` will start after `delay`.
     case reconnecting(attempt: Int, delay: Duration)
     case error(LiveError)
+    /// The server applied a `Configure` (also one re-sent after a reconnect).
+    case configured(ConfigureSuccess)
+    /// The server refused a `Configure`; the stream goes on with the settings it had.
+    case configureRefused(ConfigureFailure)
     /// A message of a type this library does not know, as raw JSON text.
     case unhandled(String)
     case close(code: Int, reason: String)

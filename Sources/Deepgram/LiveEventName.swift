@@ -38,6 +38,16 @@ extension LiveEventName where Payload == LiveError {
     public static var error: Self { .init { if case .error(let e) = $0 { return e } else { return nil } } }
 }
 
+extension LiveEventName where Payload == ConfigureSuccess {
+    /// The server applied a `Configure`.
+    public static var configured: Self { .init { if case .configured(let m) = $0 { return m } else { return nil } } }
+}
+
+extension LiveEventName where Payload == ConfigureFailure {
+    /// The server refused a `Configure`.
+    public static var configureRefused: Self { .init { if case .configureRefused(let m) = $0 { return m } else { return nil } } }
+}
+
 extension LiveEventName where Payload == String {
     /// A server message of a type this library does not know (raw JSON).
     public static var unhandled: Self { .init { if case .unhandled(let s) = $0 { return s } else { return nil } } }

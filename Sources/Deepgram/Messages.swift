@@ -363,6 +363,52 @@ public struct ErrorMessage: Sendable, Equatable, Codable {
     }
 }
 
+/// The answer to a `Configure` the server applied (`ConfigureSuccess`, newest API).
+public struct ConfigureSuccess: Sendable, Equatable, Codable {
+    public var requestID: String?
+    /// The keyterms now in effect; present only when the `Configure` replaced them.
+    public var keyterms: [String]?
+    public init(requestID: String? = nil, keyterms: [String]? = nil) { self.requestID = requestID; self.keyterms = keyterms }
+    enum CodingKeys: String, CodingKey { case type, requestID = "request_id", keyterms }
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        requestID = try c.decodeIfPresent(String.self, forKey: .requestID)
+        keyterms = try c.decodeIfPresent([String].self, forKey: .keyterms)
+    }
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode("ConfigureSuccess", forKey: .type)
+        try c.encodeIfPresent(requestID, forKey: .requestID)
+        try c.encodeIfPresent(keyterms, forKey: .keyterms)
+    }
+}
+
+/// The answer to a `Configure` the server refused (`ConfigureFailure`): `code` is one of
+/// `CONFIGURE_KEYTERMS_NOT_SUPPORTED`, `CONFIGURE_KEYTERM_LIMIT_EXCEEDED`,
+/// `CONFIGURE_ALREADY_PENDING`, `CONFIGURE_INTERNAL_ERROR` (or a newer one). The stream goes on.
+public struct ConfigureFailure: Sendable, Equatable, Codable {
+    public var requestID: String?
+    public var code: String
+    public var description: String
+    public init(requestID: String? = nil, code: String, description: String) {
+        self.requestID = requestID; self.code = code; self.description = description
+    }
+    enum CodingKeys: String, CodingKey { case type, requestID = "request_id", code, description }
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        requestID = try c.decodeIfPresent(String.self, forKey: .requestID)
+        code = try c.decodeIfPresent(String.self, forKey: .code) ?? ""
+        description = try c.decodeIfPresent(String.self, forKey: .description) ?? ""
+    }
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode("ConfigureFailure", forKey: .type)
+        try c.encodeIfPresent(requestID, forKey: .requestID)
+        try c.encode(code, forKey: .code)
+        try c.encode(description, forKey: .description)
+    }
+}
+
 /// A decoded server → client text frame.
 public enum ServerMessage: Sendable, Equatable {
     case results(Results)
@@ -370,6 +416,8 @@ public enum ServerMessage: Sendable, Equatable {
     case utteranceEnd(UtteranceEnd)
     case speechStarted(SpeechStarted)
     case error(ErrorMessage)
+    case configureSuccess(ConfigureSuccess)
+    case configureFailure(ConfigureFailure)
     /// Valid JSON with an unknown or missing `type`; the raw text is kept.
     case unhandled(type: String?, raw: String)
 
@@ -393,6 +441,8 @@ public enum ServerMessage: Sendable, Equatable {
                 case "UtteranceEnd": message = .utteranceEnd(try UtteranceEnd(from: decoder))
                 case "SpeechStarted": message = .speechStarted(try SpeechStarted(from: decoder))
                 case "Error": message = .error(try ErrorMessage(from: decoder))
+                case "ConfigureSuccess": message = .configureSuccess(try ConfigureSuccess(from: decoder))
+                case "ConfigureFailure": message = .configureFailure(try ConfigureFailure(from: decoder))
                 case nil:
                     // The older error shape, with no `type` (as in a refused upgrade's body):
                     // {"err_code": "…", "err_msg": "…", "request_id": "…"}.
@@ -455,6 +505,8 @@ public enum ServerMessage: Sendable, Equatable {
         case .error(let e):
             struct E: Encodable { let type = "Error"; let variant: String?; let description: String?; let message: String? }
             data = try? enc.encode(E(variant: e.variant, description: e.description, message: e.message))
+        case .configureSuccess(let m): data = try? enc.encode(m)
+        case .configureFailure(let m): data = try? enc.encode(m)
         case .unhandled(_, let raw): return raw
         }
         return data.map { String(decoding: $0, as: UTF8.self) } ?? "{}"

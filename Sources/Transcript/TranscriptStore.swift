@@ -110,7 +110,7 @@ public struct TranscriptStore: Sendable {
                 ch.replayHorizon = ch.committedEnd
                 channels[c] = ch
             }
-        case .speechStarted, .reconnecting, .error, .unhandled:
+        case .speechStarted, .reconnecting, .error, .unhandled, .configured, .configureRefused:
             break
         }
         return change

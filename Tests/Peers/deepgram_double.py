@@ -18,6 +18,8 @@ What it does
   at the first audio when `vad_events=true`. Word names: `b<connection byte offset>` or, with
   --word-names counter, `c<uint32 LE found at the word's first byte>` (tests send audio whose
   bytes are a running uint32 counter, so a name says where in the session the word came from).
+- Configure (newest API): answered with ConfigureSuccess (echoing `keyterms` when given), or with
+  ConfigureFailure CONFIGURE_KEYTERMS_NOT_SUPPORTED when a keyterm is "unsupported"; counted.
 - KeepAlive: counted; resets the idle timer. Finalize: a final with from_finalize=true covering
   all audio so far. CloseStream: (after --late-final-delay s) a final for the remaining audio,
   Metadata, close 1000.
@@ -204,6 +206,18 @@ class Conn:
                 self.finish_record("killed")
                 self.ws.transport.abort()
                 raise ConnectionAbortedError
+        elif kind == "Configure":
+            self.info["configures"] = self.info.get("configures", 0) + 1
+            keyterms = msg.get("keyterms")
+            if keyterms is not None and "unsupported" in keyterms:
+                await self.send_json({"type": "ConfigureFailure", "request_id": self.request_id,
+                                      "code": "CONFIGURE_KEYTERMS_NOT_SUPPORTED",
+                                      "description": "this model does not support mid-stream keyterm updates"})
+            else:
+                answer = {"type": "ConfigureSuccess", "request_id": self.request_id}
+                if keyterms is not None:
+                    answer["keyterms"] = keyterms
+                await self.send_json(answer)
         elif kind == "Finalize":
             self.info["finalize"] += 1
             await self.final(len(self.audio), from_finalize=True)
