@@ -59,7 +59,12 @@ enum WAVCheck {
 
         guard case .success(let header) = whole else { return }
         Self.require(header.dataOffset >= 20 && header.dataOffset <= bytes.count, "data offset outside the input")
-        if let n = header.dataLength { Self.require(n > 0 && n < 0xFFFF_FFFF, "bad data length \(n)") }
+        if let n = header.dataLength {
+            // RF64/BW64 sizes are 64-bit (a data size beyond 4 GiB is what the format is for; one
+            // beyond the file is a truncated file, reported when the data runs out); RIFF's are 32-bit.
+            let rf64 = bytes.starts(with: Array("RF64".utf8)) || bytes.starts(with: Array("BW64".utf8))
+            Self.require(n > 0 && (rf64 || n < 0xFFFF_FFFF), "bad data length \(n)")
+        }
         let input = header.format
         Self.require(input.channels >= 1 && input.channels <= 64 && input.sampleRate >= 1 && input.sampleRate <= 1_000_000)
         guard input.sampleRate <= maxConvertedRate else { return }
