@@ -103,4 +103,17 @@ struct RF64Tests {
         #expect(whole.header.dataLength == Int64.max)
         #expect(int16s(whole.data) == samples)
     }
+
+    /// Streamed, a ds64 data size beyond 4 GiB (RF64's purpose) and beyond the file (found by
+    /// CI's fuzzer: 0x1000200000010) gives every sample, then says the file is truncated.
+    @Test func aDS64DataSizeBeyondTheFileIsTruncatedAfterItsAudio() async throws {
+        let claimed: Int64 = 0x1_0002_0000_0010
+        let path = try WAVBuilder.write(Self.rf64(WAVBuilder().build(samples.flatMap { WAVBuilder.le16($0) }),
+                                                  dataSize: UInt64(claimed)))
+        let source = try await FileAudioSource(path: path, options: fastOptions())
+        #expect(source.wavHeader?.dataLength == claimed)
+        let r = try await drain(source)
+        #expect(int16s(r.bytes) == samples)
+        #expect(String(describing: r.error).contains("claims \(claimed) bytes but the file ends after 6000"), "\(String(describing: r.error))")
+    }
 }
