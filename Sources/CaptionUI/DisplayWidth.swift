@@ -145,6 +145,31 @@ public enum DisplayWidth {
         return String(out)
     }
 
+    /// `text` in rows of at most `width` columns, broken between words (a longer word is split).
+    static func wrapWords(_ text: String, toColumns width: Int) -> [String] {
+        guard width > 0 else { return [text] }
+        var rows: [String] = []
+        var row = ""
+        for word in text.split(separator: " ") {
+            var w = String(word)
+            if !row.isEmpty && DisplayWidth.of(row) + 1 + DisplayWidth.of(w) <= width { row += " " + w; continue }
+            if !row.isEmpty { rows.append(row); row = "" }
+            while DisplayWidth.of(w) > width {
+                var head = ""
+                for ch in w {
+                    if DisplayWidth.of(head) + DisplayWidth.of(ch) > width { break }
+                    head.append(ch)
+                }
+                if head.isEmpty { break }
+                rows.append(head)
+                w = String(w.dropFirst(head.count))
+            }
+            row = w
+        }
+        if !row.isEmpty || rows.isEmpty { rows.append(row) }
+        return rows
+    }
+
     /// The longest prefix of `text` that fits in `columns`, never splitting a grapheme cluster,
     /// with `ellipsis` appended when something was cut (the ellipsis counts toward the width).
     public static func truncate(_ text: String, toColumns columns: Int, ellipsis: String = "…") -> String {

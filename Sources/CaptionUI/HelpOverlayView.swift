@@ -4,6 +4,8 @@ public enum HelpOverlayView {
     enum Line: Equatable {
         case heading(String)
         case entry(keys: String, summary: String)
+        /// More of the summary above, when a narrow screen wraps it (drawn under the summary).
+        case continuation(String)
         case blank
     }
 
@@ -42,15 +44,24 @@ public enum HelpOverlayView {
                 cols.append(block)
                 continue
             }
-            // A category taller than a column flows on into the next ones.
+            // A category taller than a column flows on into the next ones, an entry with its
+            // wrapped summary kept together where the column is tall enough.
             if !current.isEmpty { cols.append([]) }
+            var units: [[Line]] = []
             for line in block {
-                if cols[cols.count - 1].count >= height {
+                if case .continuation = line, !units.isEmpty { units[units.count - 1].append(line) } else { units.append([line]) }
+            }
+            for unit in units {
+                let column = cols[cols.count - 1]
+                if column.count + unit.count > height && (column.count >= height || unit.count <= height) {
                     var carry: [Line] = []
-                    if case .heading = cols[cols.count - 1].last { carry.append(cols[cols.count - 1].removeLast()) }
+                    if case .heading = column.last { carry.append(cols[cols.count - 1].removeLast()) }
                     cols.append(carry)
                 }
-                cols[cols.count - 1].append(line)
+                for line in unit {
+                    if cols[cols.count - 1].count >= height { cols.append([]) }
+                    cols[cols.count - 1].append(line)
+                }
             }
         }
         return cols.filter { !$0.isEmpty }
@@ -65,15 +76,25 @@ public enum HelpOverlayView {
     }
 
     static func layout(_ table: KeyBindingTable, rect: Rect) -> Layout {
-        let all = lines(table)
+        var all = lines(table)
         var keyWidth = 0, summaryWidth = 0
         for case .entry(let k, let s) in all {
             keyWidth = max(keyWidth, DisplayWidth.of(k))
             summaryWidth = max(summaryWidth, DisplayWidth.of(s))
         }
-        let colWidth = keyWidth + 2 + summaryWidth
         let maxInnerW = max(1, rect.width - 4)
         let maxInnerH = max(1, rect.height - 2)
+        // On a narrow screen the summaries wrap under themselves rather than being cut off.
+        let summaryRoom = maxInnerW - keyWidth - 2
+        if keyWidth + 2 + summaryWidth > maxInnerW && summaryRoom >= 8 {
+            all = all.flatMap { line -> [Line] in
+                guard case .entry(let k, let s) = line else { return [line] }
+                let rows = DisplayWidth.wrapWords(s, toColumns: summaryRoom)
+                return [.entry(keys: k, summary: rows.first ?? "")] + rows.dropFirst().map { .continuation($0) }
+            }
+            summaryWidth = summaryRoom
+        }
+        let colWidth = min(maxInnerW, keyWidth + 2 + summaryWidth)
         // Balanced: the shortest column height that needs no more columns.
         var chosen = columns(all, height: maxInnerH)
         for h in stride(from: maxInnerH - 1, through: 1, by: -1) {
@@ -120,6 +141,12 @@ public enum HelpOverlayView {
                     surface.put(t, row: y, col: x, style: theme.overlayHeading, limit: inner.right)
                 case .entry(let k, let s):
                     surface.put(k, row: y, col: x, style: theme.overlayKey, limit: inner.right)
+                    let room = inner.right - (x + keyWidth + 2)
+                    if room > 0 {
+                        surface.put(DisplayWidth.truncate(s, toColumns: room), row: y, col: x + keyWidth + 2,
+                                    style: theme.overlayText, limit: inner.right)
+                    }
+                case .continuation(let s):
                     surface.put(s, row: y, col: x + keyWidth + 2, style: theme.overlayText, limit: inner.right)
                 case .blank:
                     break

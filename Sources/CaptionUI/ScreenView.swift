@@ -9,10 +9,25 @@ public enum ScreenView {
             TooSmallView.draw(size: surface.size, theme: theme, into: &surface)
             return
         }
-        CaptionAreaView.draw(snapshot, theme: theme, into: &surface, rect: layout.captions)
+        var captions = layout.captions
+        var status = snapshot.status
+        if let detail = StatusBarView.detailThatDoesNotFit(status, width: layout.status.width) {
+            // Why it reconnects (or the error) in full, on up to two rows above the meter: the
+            // status bar would cut it, and its end ("Connection refused") is what says what to do.
+            let rows = noticeRows(detail, width: captions.width - 2, max: min(2, captions.height - 2))
+            if !rows.isEmpty {
+                status = StatusBarView.withoutDetail(status)
+                captions.height -= rows.count
+                for (i, row) in rows.enumerated() {
+                    surface.put(row, row: captions.bottom + i, col: captions.col + 1, style: theme.warning,
+                                limit: captions.right)
+                }
+            }
+        }
+        CaptionAreaView.draw(snapshot, theme: theme, into: &surface, rect: captions)
         LevelMeterView.draw(snapshot.level, theme: theme, keys: snapshot.keyBindings, warning: snapshot.warning,
                             into: &surface, rect: layout.meter)
-        StatusBarView.draw(snapshot.status, theme: theme, into: &surface, rect: layout.status)
+        StatusBarView.draw(status, theme: theme, into: &surface, rect: layout.status)
         switch snapshot.overlay {
         case .none:
             break
@@ -25,6 +40,17 @@ public enum ScreenView {
         case .message(let title, let text, let footer):
             MessageOverlayView.draw(title: title, text: text, footer: footer, theme: theme, into: &surface, rect: layout.captions)
         }
+    }
+
+    /// `text` wrapped to `width` columns in at most `max` rows, the last cut with "…".
+    static func noticeRows(_ text: String, width: Int, max: Int) -> [String] {
+        guard max > 0, width > 0 else { return [] }
+        var rows = DisplayWidth.wrapWords(text, toColumns: width)
+        if rows.count > max {
+            let rest = rows[(max - 1)...].joined(separator: " ")
+            rows = Array(rows.prefix(max - 1)) + [DisplayWidth.truncate(rest, toColumns: width)]
+        }
+        return rows
     }
 
     /// A new surface of `size` with the frame drawn.

@@ -10,6 +10,10 @@ public enum StatusBarView {
         var rightAligned: Bool
         /// A path: may be cut from the left down to 12 columns.
         var truncatable: Bool = false
+        /// The connection's detail (a reconnect's reason, an error's message).
+        var isDetail: Bool = false
+        /// Shorter forms, tried in order when `text` does not fit.
+        var shorter: [String] = []
     }
 
     public static func draw(_ status: StatusInfo, theme: Theme, into surface: inout Surface, rect: Rect) {
@@ -36,7 +40,9 @@ public enum StatusBarView {
         case .reconnecting(let s, let attempt, let reason):
             return "↻ reconnecting in \(s) s (attempt \(attempt))" + PlainFormatter.reasonSuffix(reason)
         case .paused: return "‖ paused"
-        case .error(let message): return "✖ error: \(DisplayWidth.sanitizedForTerminal(message))"
+        case .error(let message):
+            let m = DisplayWidth.sanitizedForTerminal(message)
+            return m.isEmpty ? "✖ error" : "✖ error: \(m)"
         case .finished: return "■ finished"
         }
     }
@@ -64,12 +70,16 @@ public enum StatusBarView {
             // Why it reconnects, cut to the room left once the state, the clock and a save
             // failure are shown; it goes before the engine and model.
             let label = connectionLabel(.reconnecting(inSeconds: secs, attempt: attempt))
-            out.append(Segment(text: " \(label)", style: connStyle, priority: 0, rightAligned: false))
+            out.append(Segment(text: " \(label)", style: connStyle, priority: 0, rightAligned: false,
+                               shorter: [" ↻ reconnecting in \(secs) s", " ↻ retry in \(secs) s", " ↻ in \(secs) s"]))
             out.append(Segment(text: PlainFormatter.reasonSuffix(reason) + " ", style: connStyle, priority: 2,
-                               rightAligned: false, truncatable: true))
+                               rightAligned: false, truncatable: true, isDetail: true))
         } else {
+            let isError: Bool = { if case .error(let m) = status.connection { return !m.isEmpty }; return false }()
+            var shorter: [String] = []
+            if case .reconnecting(let secs, _, _) = status.connection { shorter = [" ↻ reconnecting in \(secs) s ", " ↻ retry in \(secs) s ", " ↻ in \(secs) s "] }
             out.append(Segment(text: " \(connectionLabel(status.connection)) ", style: connStyle, priority: 0,
-                               rightAligned: false, truncatable: { if case .error = status.connection { return true }; return false }()))
+                               rightAligned: false, truncatable: isError, isDetail: isError, shorter: shorter))
         }
         let engine = [status.engine, status.model].filter { !$0.isEmpty }.joined(separator: " ")
         if !engine.isEmpty { out.append(Segment(text: " \(engine)", style: theme.statusBar, priority: 2, rightAligned: false)) }
@@ -102,6 +112,31 @@ public enum StatusBarView {
         return out
     }
 
+    /// The connection's detail — why it reconnects, or the error — when a status bar `width`
+    /// columns wide cannot show it whole (the screen then gives it rows of its own and the bar
+    /// shows `withoutDetail`); nil when it fits or there is none.
+    public static func detailThatDoesNotFit(_ status: StatusInfo, width: Int) -> String? {
+        let all = segments(status, theme: Theme(mode: .monochrome))
+        guard let detail = all.first(where: \.isDetail) else { return nil }
+        if fit(all, width: width - 1).contains(where: { $0.isDetail && $0.text == detail.text }) { return nil }
+        switch status.connection {
+        case .reconnecting(_, _, let reason): return DisplayWidth.sanitizedForTerminal(reason.trimmingWhitespace())
+        case .error(let message): return DisplayWidth.sanitizedForTerminal(message.trimmingWhitespace())
+        default: return nil
+        }
+    }
+
+    /// `status` with the connection's detail left out (it is shown elsewhere).
+    public static func withoutDetail(_ status: StatusInfo) -> StatusInfo {
+        var s = status
+        switch s.connection {
+        case .reconnecting(let secs, let attempt, _): s.connection = .reconnecting(inSeconds: secs, attempt: attempt)
+        case .error: s.connection = .error(message: "")
+        default: break
+        }
+        return s
+    }
+
     /// Keeps the most important segments that fit, cutting truncatable ones when that helps.
     static func fit(_ all: [Segment], width: Int) -> [Segment] {
         var kept = Array(repeating: false, count: all.count)
@@ -110,7 +145,19 @@ public enum StatusBarView {
         let order = all.indices.sorted { (all[$0].priority, $0) < (all[$1].priority, $1) }
         for i in order {
             let w = DisplayWidth.of(texts[i])
-            if used + w <= width {
+            if !all[i].shorter.isEmpty {
+                // The longest form that leaves room for the more important segments after it
+                // (the clock), else the longest that fits at all.
+                let reserve = all.indices.filter { all[$0].priority > all[i].priority && all[$0].priority <= 1 }
+                    .reduce(0) { $0 + DisplayWidth.of(all[$1].text) }
+                let forms = [texts[i]] + all[i].shorter
+                if let f = forms.first(where: { used + DisplayWidth.of($0) + reserve <= width })
+                    ?? forms.first(where: { used + DisplayWidth.of($0) <= width }) {
+                    texts[i] = f
+                    kept[i] = true
+                    used += DisplayWidth.of(f)
+                }
+            } else if used + w <= width {
                 kept[i] = true
                 used += w
             } else if all[i].truncatable, width - used >= 12 {

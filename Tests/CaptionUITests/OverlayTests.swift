@@ -49,6 +49,31 @@ struct OverlayTests {
         #expect(ScreenCommand.route(.pageUp, overlay: .help(page: 0), bindings: .default, screen: size) == .ignored)
     }
 
+    /// At 30–39 columns the summaries did not fit beside the keys and were cut off mid-word with
+    /// no mark; they wrap under themselves instead, and every summary can be read whole.
+    @Test(arguments: [30, 34, 39])
+    func helpOnANarrowScreenWrapsSummariesInsteadOfCuttingThem(width: Int) {
+        let size = TerminalSize(width: width, height: 14)
+        let pages = HelpOverlayView.pageCount(.default, screen: size)
+        var snap = SampleScreens.snapshot()
+        var text = ""
+        for page in 0..<pages {
+            snap.overlay = .help(page: page)
+            let surface = ScreenView.render(snap, size: size)
+            // The overlay's inner rows, read in order (one column of entries at this width).
+            for row in 1..<(size.height - 3) {
+                let r = surface.rowText(row)
+                let inner = r.split(separator: "│", omittingEmptySubsequences: false)
+                if inner.count >= 3 { text += " " + inner[1].trimmingCharacters(in: .whitespaces) }
+            }
+        }
+        let words = text.split(separator: " ").joined(separator: " ")
+        for action in KeyAction.allCases {
+            #expect(words.contains(action.summary), "\(action): “\(action.summary)” not readable whole at \(width) columns")
+        }
+        #expect(!words.contains("…"), "\(words)")
+    }
+
     @Test func devicePickerHighlightsTheSelection() {
         var snap = SampleScreens.snapshot()
         let state = DevicePickerState(devices: ["Built-in Audio Analog Stereo", "USB Audio CODEC", "Monitor of Built-in Audio"],

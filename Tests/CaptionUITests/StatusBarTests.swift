@@ -43,9 +43,10 @@ struct StatusBarTests {
         for bar in [bar60, bar100, bar140] { #expect(!bar.contains("mssav") && !bar.contains("ms…") && !bar.contains("ms/")) }
     }
 
-    /// Why it reconnects follows the state in the same style; on a narrow bar it is cut (the
-    /// state and the clock stay), and with no room it is left out.
-    @Test func reconnectShowsWhyAndIsCutToTheRoomLeft() {
+    /// Why it reconnects follows the state in the same style. When the bar cannot hold it whole,
+    /// it goes on rows of its own above the meter, whole (its end — "Connection refused" — says
+    /// what to do; it was cut off at 100 columns), and the bar keeps the state and the clock.
+    @Test func reconnectShowsWhyWholeOnTheBarOrAboveTheMeter() {
         let reason = "cannot connect to Deepgram at 127.0.0.1:9: Connection refused"
         let snap = SampleScreens.snapshot(state: .reconnecting(inSeconds: 3, attempt: 2, reason: reason))
         let wide = ScreenView.render(snap, size: TerminalSize(width: 160, height: 12))
@@ -54,14 +55,47 @@ struct StatusBarTests {
         #expect(bar160.contains("01:02:03") && bar160.contains("Deepgram nova-3"))
         let theme = Theme(mode: .color)
         #expect(wide[11, bar160.distance(of: "Connection refused")].style == theme.statusWaiting)
-        let bar80 = ScreenView.render(snap, size: TerminalSize(width: 80, height: 24)).rowText(23)
-        #expect(bar80.contains("↻ reconnecting in 3 s (attempt 2): cannot connect"), "\(bar80)")
-        #expect(bar80.contains("…") && !bar80.contains("refused") && bar80.contains("01:02:03"), "\(bar80)")
+        // Fits on the bar: no extra row, the captions keep theirs.
+        #expect(!wide.rowText(9).contains("Connection refused"))
+
+        let s80 = ScreenView.render(snap, size: TerminalSize(width: 80, height: 24))
+        let bar80 = s80.rowText(23)
+        #expect(bar80.contains("↻ reconnecting in 3 s (attempt 2)") && bar80.contains("01:02:03"), "\(bar80)")
+        #expect(!bar80.contains("cannot") && !bar80.contains("…"), "\(bar80)")
+        #expect(s80.rowText(21).contains(reason), "\(s80.text())")
+        #expect(s80[21, s80.rowText(21).distance(of: "cannot")].style == theme.warning)
         #expect(DisplayWidth.of(bar80) <= 80)
-        let bar48 = ScreenView.render(snap, size: TerminalSize(width: 48, height: 12)).rowText(11)
+
+        let s48 = ScreenView.render(snap, size: TerminalSize(width: 48, height: 12))
+        let bar48 = s48.rowText(11)
         #expect(bar48.contains("↻ reconnecting in 3 s (attempt 2)") && bar48.contains("01:02:03"), "\(bar48)")
         #expect(!bar48.contains("cannot"))
         #expect(DisplayWidth.of(bar48) <= 48)
+        // The narrowest screen keeps the state in a shorter form (it was dropped at 30–35 columns).
+        let bar30 = ScreenView.render(snap, size: TerminalSize(width: 30, height: 12)).rowText(11)
+        #expect(bar30.contains("↻ retry in 3 s") && bar30.contains("01:02:03"), "\(bar30)")
+        #expect(DisplayWidth.of(bar30) <= 30)
+        // Wrapped on two rows above the meter, nothing cut.
+        let notice = s48.rowText(8).trimmingWhitespace() + " " + s48.rowText(9).trimmingWhitespace()
+        #expect(notice == reason, "\(s48.text())")
+
+        // A reason too long for two rows ends with "…"; the captions keep at least two rows.
+        let long = String(repeating: "the server said something long ", count: 10) + "END"
+        let sLong = ScreenView.render(SampleScreens.snapshot(state: .reconnecting(inSeconds: 3, attempt: 2, reason: long)),
+                                      size: TerminalSize(width: 48, height: 12))
+        #expect(sLong.rowText(9).contains("…") && !sLong.text().contains("END"), "\(sLong.text())")
+        let tiny = ScreenView.render(snap, size: TerminalSize(width: 48, height: 6))
+        #expect(tiny.rowText(2).trimmingWhitespace() + " " + tiny.rowText(3).trimmingWhitespace() == reason, "\(tiny.text())")
+        #expect(!tiny.rowText(0).contains("cannot") && !tiny.rowText(1).contains("cannot") && !tiny.rowText(1).isEmpty)
+    }
+
+    /// A fatal error's message too long for the bar is shown whole above the meter too.
+    @Test func anErrorTooLongForTheBarIsShownWholeAboveTheMeter() {
+        let message = "Deepgram refused the API key (401); check DEEPGRAM_API_KEY or --api-key-file"
+        let s = ScreenView.render(SampleScreens.snapshot(state: .error(message: message)), size: TerminalSize(width: 60, height: 12))
+        #expect(s.rowText(11).contains("✖ error") && !s.rowText(11).contains("refused"), "\(s.text())")
+        let notice = s.rowText(8).trimmingWhitespace() + " " + s.rowText(9).trimmingWhitespace()
+        #expect(notice == message, "\(s.text())")
     }
 
     @Test func failingSaveIsShownBeforeLessImportantParts() {

@@ -139,8 +139,17 @@ import TestSupport
         defer { tmux.kill() }
         try tmux.run("\(shellQuoted(TestPaths.capttyBinary.path)) --engine deepgram --url ws://127.0.0.1:\(port) "
                      + "--file \(shellQuoted(wav)) --no-journal")
-        let bar = try tmux.waitFor(text: "(attempt 2): cannot connect to Deepgram at 127.0.0.1:\(port)", timeout: 30)
-        #expect(bar.contains("reconnecting in"))
+        // The reason, whole: on the status bar, or on its own row above the meter when the bar
+        // cannot hold it (at 100 columns it was cut before "Connection refused").
+        let screen = try tmux.waitFor("attempt 2 and why", timeout: 30) {
+            $0.contains("(attempt 2)") && $0.contains("cannot connect to Deepgram at 127.0.0.1:\(port): Connection refused")
+        }
+        #expect(screen.contains("reconnecting in"))
+        try tmux.resize(width: 90, height: 30)
+        let narrow = try tmux.waitFor("the reason above the meter", timeout: 10) {
+            $0.split(separator: "\n").contains { $0.trimmingCharacters(in: .whitespaces) == "cannot connect to Deepgram at 127.0.0.1:\(port): Connection refused" }
+        }
+        #expect(narrow.contains("↻ reconnecting in"), "\(narrow)")
         try tmux.press("q")
         let finishing = try tmux.waitFor(text: "Finishing", timeout: 10)
         #expect(finishing.contains("Waiting up to 10 s for the last captions"))
