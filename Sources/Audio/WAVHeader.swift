@@ -75,7 +75,18 @@ public struct WAVHeader: Sendable, Equatable {
                 guard let (format, tag, ext) = fmt else {
                     throw .invalidWAV(path: path, field: "data chunk", problem: "comes before the fmt chunk, so the sample format is unknown")
                 }
-                let length: Int64? = size <= 0xFFFF_FFFF && streamingDataSizes.contains(UInt32(size)) ? nil : size
+                var length: Int64? = size <= 0xFFFF_FFFF && streamingDataSizes.contains(UInt32(size)) ? nil : size
+                if size == 0 {
+                    // 0 is both a streaming writer's placeholder and what a finished file with no
+                    // audio says. A known chunk right after the header (LIST, id3 …) tells them
+                    // apart: its bytes are not audio (they were decoded as a burst of noise).
+                    let after = pos + 8
+                    if after + 8 > bytes.count {
+                        if !atEOF { return nil }
+                    } else if isKnownChunkID(bytes, after) && !bytes[after..<after + 4].elementsEqual("data".utf8) {
+                        length = 0
+                    }
+                }
                 return WAVHeader(format: format, formatTag: tag, isExtensible: ext, dataOffset: pos + 8, dataLength: length)
             }
             // Compared before adding: an RF64 size can be near Int64.max (a hostile file).

@@ -50,7 +50,14 @@ final class MoonshineProcess: UtteranceTranscriber, @unchecked Sendable {
         signal(SIGPIPE, SIG_IGN)
         lock.lock(); defer { lock.unlock() }
         current = try spawn()
-        try current?.waitReady()
+        do { try current?.waitReady() } catch {
+            // Dying while it loads is a load failure (a CPU the library was not built for, a
+            // corrupt model), not a decoding one.
+            if case .decodeFailed(_, let detail) = error {
+                throw .modelLoadFailed(engine: "Moonshine", path: files.directory.path, detail: detail)
+            }
+            throw error
+        }
     }
 
     deinit { current?.stop() }
@@ -168,10 +175,20 @@ final class MoonshineProcess: UtteranceTranscriber, @unchecked Sendable {
             while got < n {
                 let r = out.withUnsafeMutableBytes { Glibc.read(fromWorker, $0.baseAddress! + got, n - got) }
                 if r < 0 && errno == EINTR { continue }
-                if r <= 0 { throw .decodeFailed(engine: "Moonshine", detail: "the worker process ended unexpectedly") }
+                if r <= 0 { throw .decodeFailed(engine: "Moonshine", detail: deathDetail()) }
                 got += r
             }
             return out
+        }
+
+        /// Why the worker's pipe closed, in words that say what to do.
+        private func deathDetail() -> String {
+            guard let how = process.ending() else { return "the worker process closed its output unexpectedly" }
+            if process.killedBySignal == SIGILL {
+                return "the worker process \(how): this CPU lacks instructions the Moonshine library was built for "
+                    + "(AVX-512)"
+            }
+            return "the worker process \(how) unexpectedly"
         }
 
         private func write(_ bytes: [UInt8]) throws(LocalEngineError) {

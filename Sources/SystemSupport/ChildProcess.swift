@@ -58,9 +58,39 @@ public final class ChildProcess: @unchecked Sendable {
             if exited { return false }
             var status: Int32 = 0
             let r = waitpid(pid, &status, WNOHANG)
+            if r == pid { exitStatus = status }
             if r == pid || (r < 0 && errno == ECHILD) { exited = true }
             return !exited
         }
+    }
+
+    /// The wait status of a child that has ended and was reaped here (nil while it runs, or
+    /// when `terminate` reaped it).
+    private var exitStatus: Int32?
+
+    /// How the child ended, in words ("was killed by signal 4 (SIGILL)", "exited with code 3"),
+    /// waiting up to `timeout` seconds for it to end (its pipe closes a moment before it is
+    /// gone); nil when it is still running.
+    public func ending(waitingUpTo timeout: Double = 0.5) -> String? {
+        let deadline = timeout * 1_000
+        var waited = 0.0
+        while isRunning {
+            guard waited < deadline else { return nil }
+            usleep(10_000)
+            waited += 10
+        }
+        guard let status = lock.withLock({ exitStatus }) else { return "ended" }
+        let sig = status & 0x7F
+        if sig == 0 { return "exited with code \((status >> 8) & 0xFF)" }
+        let names: [Int32: String] = [SIGILL: "SIGILL", SIGSEGV: "SIGSEGV", SIGABRT: "SIGABRT", SIGBUS: "SIGBUS",
+                                      SIGKILL: "SIGKILL", SIGTERM: "SIGTERM", SIGFPE: "SIGFPE"]
+        return "was killed by signal \(sig)" + (names[sig].map { " (\($0))" } ?? "")
+    }
+
+    /// The signal that ended the child, if one did (see `ending`).
+    public var killedBySignal: Int32? {
+        guard let status = lock.withLock({ exitStatus }), status & 0x7F != 0 else { return nil }
+        return status & 0x7F
     }
 
     /// Closes the pipes, sends SIGTERM and reaps the child on a helper thread, so that no

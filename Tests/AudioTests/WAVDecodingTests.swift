@@ -122,6 +122,27 @@ struct WAVDecodingTests {
         #expect(r.chunks.dropLast().allSatisfy { $0.frameCount == 800 })   // 50 ms at 16 kHz
     }
 
+    /// A finished file with no audio says data size 0, like a streaming writer, but a chunk
+    /// follows (ffmpeg's LIST of tags): its bytes are not audio. They were decoded as a burst
+    /// of noise; a placeholder 0 followed by audio still reads to the end.
+    @Test func anEmptyDataChunkFollowedByAChunkHoldsNoAudio() async throws {
+        var b = WAVBuilder()
+        b.dataSize = 0
+        b.chunksAfterData = [("LIST", Array("INFOISFT\u{e}\0\0\0Lavf58.76.100\0".utf8))]
+        let path = try WAVBuilder.write(b.build([]))
+        let source = try await FileAudioSource(path: path, options: fastOptions())
+        #expect(source.wavHeader?.dataLength == 0)
+        let r = try await drain(source)
+        #expect(r.bytes.isEmpty, "\(r.bytes.count) bytes of the LIST chunk were decoded as audio")
+        let whole = try WAVFile(bytes: try [UInt8](Data(contentsOf: URL(fileURLWithPath: path))), path: path)
+        #expect(whole.data.isEmpty)
+        // Streamed a byte at a time, the answer waits for the bytes after the header.
+        let bytes = b.build([])
+        let headerEnd = bytes.count - 8 - 26
+        #expect(try WAVHeader.parse(Array(bytes[..<headerEnd]), path: "x", atEOF: false) == nil)
+        #expect(try WAVHeader.parse(Array(bytes[..<(headerEnd + 8)]), path: "x", atEOF: false)?.dataLength == 0)
+    }
+
     /// Files sox writes (a writer nobody here wrote), decoded against sox's own decoding.
     @Test(arguments: [
         ["-e", "unsigned-integer", "-b", "8"], ["-e", "signed-integer", "-b", "16"], ["-e", "signed-integer", "-b", "24"],

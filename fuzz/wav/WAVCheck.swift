@@ -63,7 +63,9 @@ enum WAVCheck {
             // RF64/BW64 sizes are 64-bit (a data size beyond 4 GiB is what the format is for; one
             // beyond the file is a truncated file, reported when the data runs out); RIFF's are 32-bit.
             let rf64 = bytes.starts(with: Array("RF64".utf8)) || bytes.starts(with: Array("BW64".utf8))
-            Self.require(n > 0 && (rf64 || n < 0xFFFF_FFFF), "bad data length \(n)")
+            // 0: an empty data chunk with another chunk after it (not a streaming placeholder).
+            Self.require(n >= 0 && (rf64 || n < 0xFFFF_FFFF), "bad data length \(n)")
+            if n == 0 { Self.require(bytes.count >= header.dataOffset + 8, "an empty data chunk decided without the next chunk's header") }
         }
         let input = header.format
         Self.require(input.channels >= 1 && input.channels <= 64 && input.sampleRate >= 1 && input.sampleRate <= 1_000_000)
