@@ -21,7 +21,9 @@ public final class DeepgramServer: Sendable {
         /// When set, clients must send `Authorization: Token <key>` (or `Bearer <key>`).
         public var apiKey: APIKeyCheck?
         /// Streams served at once, a multichannel stream counting once per channel; more are
-        /// refused with HTTP 503 (a multichannel stream with more channels than this: 400).
+        /// refused with HTTP 503 (a multichannel stream with more channels than this: 400). A
+        /// multichannel WAV stream's channels are counted when its header arrives: beyond the
+        /// limit, it gets an Error message and close 1013 (1008 with more channels than this).
         public var maxClients = 4
         /// Seconds without audio or KeepAlive before a stream is closed (1011 NET-0001).
         public var idleTimeout: Double = 10
@@ -63,6 +65,10 @@ public final class DeepgramServer: Sendable {
 
     /// Streams currently open (or being opened).
     public var activeStreams: Int { slots.count }
+
+    /// Recognizers those streams run (or have reserved): one per channel of a multichannel
+    /// stream — for a WAV stream, once its header has arrived — else one. At most `maxClients`.
+    public var activeRecognizers: Int { slots.recognizers }
 
     // MARK: upgrade
 
@@ -109,19 +115,55 @@ public final class DeepgramServer: Sendable {
         }
         // One recognizer per channel: 32 channels took 3.3 GB. A stream that can never fit is
         // refused for good (400), not told to try again (503).
+        // A multichannel WAV stream counts one here; its header's channels are claimed when it
+        // arrives (`admission`).
         guard parsed.recognizers <= slots.capacity else {
-            return refuse(400, "Too many channels for multichannel: \(parsed.recognizers) channels need \(parsed.recognizers) recognizers, "
-                + "and this server runs at most \(slots.capacity) at once (--max-clients; each channel of a multichannel stream "
-                + "counts as one stream). Send at most \(slots.capacity) channels, or multichannel=false to mix them into one.")
+            return refuse(400, Self.tooManyChannels(parsed.recognizers, capacity: slots.capacity))
         }
         guard slots.reserve(request: parsed, requestID: id) else {
-            let counted = parsed.recognizers > 1 ? " (this multichannel stream counts \(parsed.recognizers), one per channel)" : ""
-            return refuse(503, "Too many concurrent streams: this server takes \(slots.capacity) at once\(counted); try again later.")
+            return refuse(503, Self.tooManyStreams(parsed.recognizers, capacity: slots.capacity))
         }
         var answer = [("dg-request-id", id)]
         // A browser offering `token, KEY` fails the connection unless one of its protocols is selected.
         if let scheme = browser?.scheme { answer.append(("Sec-WebSocket-Protocol", scheme)) }
         return .accept(headers: answer)
+    }
+
+    static func tooManyChannels(_ channels: Int, capacity: Int, header: Bool = false) -> String {
+        "Too many channels for multichannel: \(header ? "the WAV header says \(channels) channels, which" : "\(channels) channels") "
+            + "need \(channels) recognizers, and this server runs at most \(capacity) at once (--max-clients; each channel of a "
+            + "multichannel stream counts as one stream). Send at most \(capacity) channels, or multichannel=false to mix them into one."
+    }
+
+    static func tooManyStreams(_ recognizers: Int, capacity: Int, header: Bool = false) -> String {
+        let counted = recognizers > 1
+            ? " (this multichannel stream counts \(recognizers), one per channel\(header ? " its WAV header gives" : ""))" : ""
+        return "Too many concurrent streams: this server takes \(capacity) at once\(counted); try again later"
+            + (header ? ", or multichannel=false to mix the channels into one." : ".")
+    }
+
+    /// The answer to a multichannel WAV stream whose header shows `channels` channels: nil when
+    /// the server's limit had a recognizer for each (`grow`), else a refusal saying what raw
+    /// multichannel audio is told at its upgrade — which a WAV stream has already passed, with
+    /// one recognizer, as its channels were not known yet. So the same text comes as an Error
+    /// message (`variant` = the upgrade's `err_code`) and a close whose code the client
+    /// treats the way it treats the upgrade's HTTP status: more channels than the server ever
+    /// runs (HTTP 400 raw) close with 1008 `DATA-0000`, fatal, as a WAV header beyond the
+    /// server's limits does (`AudioIntake`); channels the server runs, but not now beside its
+    /// other streams (HTTP 503 raw), close with 1013 "try again later", which clients retry.
+    static func admission(_ growth: StreamSlots.Growth, channels: Int, capacity: Int) -> ChannelRefusal? {
+        switch growth {
+        case .granted:
+            return nil
+        case .never:
+            return ChannelRefusal(variant: "Bad Request", description: tooManyChannels(channels, capacity: capacity, header: true),
+                                  closeCode: 1008,
+                                  closeReason: "DATA-0000: the WAV header says \(channels) channels; multichannel takes at most \(capacity) here (--max-clients)")
+        case .busy:
+            return ChannelRefusal(variant: "TOO_MANY_REQUESTS", description: tooManyStreams(channels, capacity: capacity, header: true),
+                                  closeCode: 1013,
+                                  closeReason: "too many concurrent streams: \(channels) channels need \(channels) of this server's \(capacity) slots; try again later")
+        }
     }
 
     // MARK: streams
@@ -133,7 +175,8 @@ public final class DeepgramServer: Sendable {
         }
         defer { slots.release(claim) }
         let stream = ListenStream(socket: socket, request: claim.request, requestID: claim.requestID,
-                                  recognizer: recognizer, idleTimeout: configuration.idleTimeout, logger: logger)
+                                  recognizer: recognizer, idleTimeout: configuration.idleTimeout, logger: logger,
+                                  admitChannels: { [slots] n in Self.admission(slots.grow(id: id, to: n), channels: n, capacity: slots.capacity) })
         await stream.run()
     }
 }
@@ -152,6 +195,8 @@ final class StreamSlots: @unchecked Sendable {
     /// Open streams, and the recognizers they run.
     private var activeStreams = 0
     private var activeRecognizers = 0
+    /// The recognizers each claimed stream holds (a multichannel WAV stream's grow with its header).
+    private var held: [String: Int] = [:]
     private var reservations: [String: Reservation] = [:]
 
     init(limit: Int) { capacity = max(1, limit) }
@@ -159,13 +204,20 @@ final class StreamSlots: @unchecked Sendable {
     /// Streams open or being opened.
     var count: Int { lock.lock(); defer { lock.unlock() }; return activeStreams + reservations.count }
 
+    /// Recognizers in use or reserved.
+    var recognizers: Int { lock.lock(); defer { lock.unlock() }; return used() }
+
+    /// Recognizers in use or reserved (under the lock). A reservation whose handshake never
+    /// completed expires.
+    private func used(now: Date = Date()) -> Int {
+        reservations = reservations.filter { now.timeIntervalSince($0.value.at) < 30 }
+        return activeRecognizers + reservations.values.reduce(0) { $0 + $1.request.recognizers }
+    }
+
     func reserve(request: ListenRequest, requestID: String) -> Bool {
         lock.lock(); defer { lock.unlock() }
-        // A reservation whose handshake never completed expires.
         let now = Date()
-        reservations = reservations.filter { now.timeIntervalSince($0.value.at) < 30 }
-        let used = activeRecognizers + reservations.values.reduce(0) { $0 + $1.request.recognizers }
-        guard used + request.recognizers <= capacity else { return false }
+        guard used(now: now) + request.recognizers <= capacity else { return false }
         reservations[requestID] = Reservation(request: request, requestID: requestID, at: now)
         return true
     }
@@ -175,12 +227,38 @@ final class StreamSlots: @unchecked Sendable {
         guard let r = reservations.removeValue(forKey: id) else { return nil }
         activeStreams += 1
         activeRecognizers += r.request.recognizers
+        held[id] = r.request.recognizers
         return r
+    }
+
+    /// What a claimed stream learns when it asks for more recognizers.
+    enum Growth: Equatable {
+        case granted
+        /// More than the server ever runs at once (`capacity`): no retry can help.
+        case never
+        /// Other streams hold the slots it needs now.
+        case busy
+    }
+
+    /// Lets a claimed stream run `recognizers` at once instead of what it holds: a multichannel
+    /// WAV stream, admitted with one, asks for one per channel when its header arrives. Granted
+    /// only within the limit, as a raw multichannel stream's upgrade is (`DeepgramServer.decide`).
+    func grow(id: String, to recognizers: Int) -> Growth {
+        lock.lock(); defer { lock.unlock() }
+        guard recognizers <= capacity else { return .never }
+        let have = held[id] ?? 0
+        let others = used() - have
+        guard others + recognizers <= capacity else { return .busy }
+        activeRecognizers += recognizers - have
+        held[id] = recognizers
+        return .granted
     }
 
     /// A claimed stream has ended.
     func release(_ r: Reservation) {
-        lock.lock(); activeStreams -= 1; activeRecognizers -= r.request.recognizers; lock.unlock()
+        lock.lock(); defer { lock.unlock() }
+        activeStreams -= 1
+        activeRecognizers -= held.removeValue(forKey: r.requestID) ?? r.request.recognizers
     }
 
     /// An accepted upgrade that never became a stream (the client vanished before the 101):

@@ -10,15 +10,23 @@ public struct ListenRequest: Sendable, Equatable {
     /// Raw audio format, or nil when no `encoding` was given (the stream must then start with a
     /// WAV header, as Deepgram reads containerised audio).
     public var format: AudioFormat?
-    /// Whether each channel is transcribed separately (`multichannel=true`, raw audio only).
+    /// Whether each channel is transcribed separately (`multichannel=true`): raw audio of more
+    /// than one channel, or any WAV stream (its channels are known only from its header).
     public var multichannel: Bool
 
-    /// Number of channels in the stream as the query gives it (a WAV stream's header may differ).
+    /// Number of channels in the stream as the query gives it. A WAV stream's header wins over
+    /// the query (Deepgram ignores `channels` and `sample_rate` for containerised audio).
     public var channels: Int { format?.channels ?? options.channels ?? 1 }
 
-    /// Recognition sessions the stream runs: one per channel with `multichannel`, else one. Each
-    /// holds its own decoder (about 100 MB), so the server counts them against its limit.
-    public var recognizers: Int { multichannel ? channels : 1 }
+    /// Whether the stream's recognizers are known only once its WAV header arrives: a WAV stream
+    /// (no `encoding`) with `multichannel=true`.
+    public var channelsFromHeader: Bool { multichannel && format == nil }
+
+    /// Recognition sessions the stream runs at the upgrade: one per channel for raw multichannel
+    /// audio, else one. Each holds its own decoder (about 100 MB), so the server counts them
+    /// against its limit. A multichannel WAV stream counts one here (the least it needs) and
+    /// claims the rest when its header shows its channels (`DeepgramServer`, `ListenStream`).
+    public var recognizers: Int { multichannel && format != nil ? channels : 1 }
 
     /// Why a request was refused: an HTTP status and Deepgram's `dg-error` text.
     public struct Rejection: Error, Sendable, Equatable, CustomStringConvertible {
@@ -112,12 +120,6 @@ public struct ListenRequest: Sendable, Equatable {
             if encoding != nil && sampleRate == nil {
                 throw .bad("Missing sample_rate: raw audio (encoding=\(o.encoding?.rawValue ?? "")) needs sample_rate.")
             }
-            // A WAV stream's channels are known only from its header, after the upgrade, when the
-            // stream's recognizers are already counted against the server's limit: mixed down.
-            if o.multichannel == true && encoding == nil {
-                throw .bad("multichannel=true needs raw audio: send encoding, sample_rate and channels with it. "
-                    + "This server mixes the channels of a WAV stream (no encoding) into one; leave multichannel out to send WAV.")
-            }
             if o.utteranceEndMs != nil && o.interimResults != true {
                 throw .bad("utterance_end_ms requires interim_results=true.")
             }
@@ -125,6 +127,10 @@ public struct ListenRequest: Sendable, Equatable {
             return .failure(error)
         }
         let format = encoding.map { AudioFormat(encoding: $0, sampleRate: sampleRate ?? 16_000, channels: channels) }
-        return .success(ListenRequest(options: o, format: format, multichannel: o.multichannel == true && channels > 1))
+        // Raw mono audio has nothing to separate. A WAV stream with multichannel=true keeps its
+        // header's channels apart, however many the query claims (the container wins, as with a
+        // mixed-down WAV stream); a mono one gives channel_index [0, 1].
+        let multichannel = o.multichannel == true && (encoding == nil || channels > 1)
+        return .success(ListenRequest(options: o, format: format, multichannel: multichannel))
     }
 }

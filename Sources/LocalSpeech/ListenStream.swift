@@ -28,47 +28,40 @@ final class ListenStream: Sendable {
     let idleTimeout: Double
     let stallTimeout: Double
     let logger: Logger
+    /// Asks the server's limit for one recognizer per channel once a multichannel WAV stream's
+    /// header shows its channels; nil when admitted, else why not (the stream is then refused).
+    let admitChannels: @Sendable (Int) -> ChannelRefusal?
 
     init(socket: WebSocket, request: ListenRequest, requestID: String, recognizer: LocalRecognizer,
-         idleTimeout: Double, stallTimeout: Double = 10, logger: Logger) {
+         idleTimeout: Double, stallTimeout: Double = 10, logger: Logger,
+         admitChannels: @escaping @Sendable (Int) -> ChannelRefusal? = { _ in nil }) {
         self.socket = socket; self.request = request; self.requestID = requestID
         self.recognizer = recognizer; self.idleTimeout = idleTimeout; self.stallTimeout = stallTimeout; self.logger = logger
+        self.admitChannels = admitChannels
     }
 
-    private enum Outcome { case closeStream, clientGone, idle, badAudio(String), notReading }
+    /// `refused`: the client has been told why (an Error message) and the stream closed.
+    private enum Outcome { case closeStream, clientGone, idle, badAudio(String), notReading, refused }
 
     func run() async {
-        // multichannel is raw audio only (ListenRequest): a WAV stream is mixed down to one channel.
+        // Raw audio has its channels from the query. A WAV stream is mixed down to one channel,
+        // unless multichannel=true: then its channels are known only when its header arrives,
+        // and the recognition sessions, one per channel, are opened then (`feed`).
         var intake = AudioIntake(format: request.format, separateChannels: request.multichannel)
-        let channels = intake.outputChannels
-        var sessions: [RecognitionSession] = []
-        var forwarders: [Task<Void, Never>] = []
-        for c in 0..<channels {
-            let (session, events) = recognizer.openStream(requestID: requestID)
-            do {
-                try await session.start(config: recognizer.configuration, options: request.options,
-                                        channelIndex: [c, channels], logger: recognizer.engineLogger)
-            } catch {
-                logger.error("stream \(requestID): the engine did not start: \(error)")
-                for s in sessions { s.cancel(); s.end() }
-                session.end()
-                try? await socket.send(text: ServerMessage.error(ErrorMessage(variant: "engine", description: "\(error)",
-                                                                               message: "the offline engine could not start")).encoded())
-                await socket.close(code: 1011, reason: "the offline engine could not start")
-                return
-            }
-            sessions.append(session)
-            forwarders.append(Task { await self.forward(events) })
+        let channels = ChannelSessions()
+        if !request.channelsFromHeader {
+            guard await open(intake.outputChannels, into: channels) else { return }
         }
 
         let clock = IdleClock()
-        let engines = sessions
         let watchdog = Task {
             while !Task.isCancelled {
                 try? await Task.sleep(nanoseconds: 200_000_000)
                 // While the engine works through this client's audio (it is behind, e.g. on a
                 // busy machine, or answering a Finalize), the client is waiting on us, not idle.
-                if engines.contains(where: \.hasPendingWork) { clock.touch(); continue }
+                // So is one whose recognizers are still loading (a multichannel WAV stream's, opened
+                // mid-stream when its header arrives).
+                if channels.opening || channels.sessions.contains(where: \.hasPendingWork) { clock.touch(); continue }
                 if clock.secondsSinceTouch > idleTimeout {
                     clock.markTimedOut()
                     await socket.close(code: 1011, reason: "NET-0001: no audio or KeepAlive received for \(Int(idleTimeout)) s")
@@ -91,15 +84,16 @@ final class ListenStream: Sendable {
                 case .binary(let bytes):
                     if bytes.isEmpty { outcome = .closeStream; break loop }   // legacy end-of-stream
                     received.update(bytes)
-                    switch await feed(bytes, to: &intake, sessions, clock) {
+                    switch await feed(bytes, to: &intake, channels, clock) {
                     case .fed: break
                     case .gone: break loop
                     case .invalid(let why): outcome = .badAudio(why); break loop
+                    case .refused: outcome = .refused; break loop
                     }
                 case .text(let text):
                     switch ControlMessage(json: text) {
                     case .keepAlive?: break
-                    case .finalize?: for s in sessions { await s.finalize() }
+                    case .finalize?: for s in channels.sessions { await s.finalize() }
                     case .closeStream?: outcome = .closeStream; break loop
                     case .configure(let json)?:
                         // SDK 7 waits for ConfigureSuccess or ConfigureFailure; the stream goes on.
@@ -116,6 +110,7 @@ final class ListenStream: Sendable {
         }
         watchdog.cancel()
         if clock.timedOut { outcome = .idle }
+        let sessions = channels.sessions, forwarders = channels.forwarders
 
         switch outcome {
         case .closeStream:
@@ -126,7 +121,9 @@ final class ListenStream: Sendable {
             let info = recognizer.configuration.modelInfo, uuid = recognizer.configuration.modelUUID
             let meta = Metadata(requestID: requestID, sha256: received.hex, created: ISO8601Timestamp.utcSeconds(Date()),
                                 duration: (intake.seconds * 1000).rounded() / 1000,
-                                channels: intake.format?.channels ?? request.channels,   // a WAV stream's from its header
+                                // A WAV stream's from its header: what was transcribed, each
+                                // separately with multichannel, else mixed into one.
+                                channels: intake.format?.channels ?? request.channels,
                                 models: [uuid], modelInfo: [uuid: info])
             try? await socket.send(text: ServerMessage.metadata(meta).encoded())
             await socket.close(code: 1000, reason: "")
@@ -142,18 +139,55 @@ final class ListenStream: Sendable {
             for s in sessions { s.cancel(); s.end() }
             for f in forwarders { f.cancel() }
             await socket.close(code: 1011, reason: "the client read no results for \(Int(stallTimeout)) s")
+        case .refused:
+            for s in sessions { s.cancel(); s.end() }
+            for f in forwarders { f.cancel() }
         }
         logger.info("stream \(requestID) ended: \(outcome)")
     }
 
-    private enum Fed { case fed, gone, invalid(String) }
+    private enum Fed { case fed, gone, invalid(String), refused }
+
+    /// Opens one recognition session per channel (`channel_index [c, count]`) and the tasks that
+    /// forward their events. False when the engine cannot start: the client has been told (an
+    /// Error message, then close 1011).
+    private func open(_ count: Int, into channels: ChannelSessions) async -> Bool {
+        for c in 0..<count {
+            let (session, events) = recognizer.openStream(requestID: requestID)
+            do {
+                try await session.start(config: recognizer.configuration, options: request.options,
+                                        channelIndex: [c, count], logger: recognizer.engineLogger)
+            } catch {
+                logger.error("stream \(requestID): the engine did not start: \(error)")
+                for s in channels.sessions { s.cancel(); s.end() }
+                session.end()
+                try? await socket.send(text: ServerMessage.error(ErrorMessage(variant: "engine", description: "\(error)",
+                                                                               message: "the offline engine could not start")).encoded())
+                await socket.close(code: 1011, reason: "the offline engine could not start")
+                return false
+            }
+            channels.add(session, forwarder: Task { await self.forward(events) })
+        }
+        return true
+    }
+
+    /// Tells the client why its stream cannot be served (an Error message), then closes.
+    private func refuse(_ r: ChannelRefusal) async {
+        logger.info("stream \(requestID) refused: \(r.description)")
+        try? await socket.send(text: ServerMessage.error(ErrorMessage(variant: r.variant, description: r.description,
+                                                                       message: r.closeReason)).encoded())
+        await socket.close(code: r.closeCode, reason: String(r.closeReason.utf8.prefix(120)) ?? "")
+    }
 
     /// Decodes an audio message piece by piece and queues each for the engine, waiting for room
     /// between pieces; stops when the connection is gone or the audio cannot be decoded.
     /// The idle clock is touched for every piece: a client whose audio is still being worked
     /// through is not idle (one 16 MiB message took over 10 s, and the watchdog closed its
     /// stream with NET-0001 though the client was waiting for results).
-    private func feed(_ bytes: [UInt8], to intake: inout AudioIntake, _ sessions: [RecognitionSession],
+    ///
+    /// A multichannel WAV stream's sessions are opened here, when its header has arrived — if the
+    /// server's limit has a recognizer for each of its channels (`admitChannels`).
+    private func feed(_ bytes: [UInt8], to intake: inout AudioIntake, _ channels: ChannelSessions,
                       _ clock: IdleClock) async -> Fed {
         var offset = 0
         while offset < bytes.count {
@@ -164,6 +198,16 @@ final class ListenStream: Sendable {
             offset = end
             switch intake.push(piece) {
             case .samples(let per):
+                if !channels.isOpen && intake.format != nil {
+                    let count = intake.outputChannels
+                    if let refusal = admitChannels(count) { await refuse(refusal); return .refused }
+                    channels.opening = true
+                    let opened = await open(count, into: channels)
+                    channels.opening = false
+                    clock.touch()
+                    guard opened else { return .refused }
+                }
+                let sessions = channels.sessions
                 for (c, s) in per.enumerated() where !s.isEmpty && c < sessions.count { await sessions[c].push(samples: s) }
             case .invalid(let why):
                 return .invalid(why)
@@ -210,6 +254,37 @@ final class ListenStream: Sendable {
         } catch {
             logger.debug("stream \(requestID): events ended: \(error)")
         }
+    }
+}
+
+/// Why a stream's channels cannot be served: told in an Error message, then a close.
+struct ChannelRefusal: Sendable, Equatable, CustomStringConvertible {
+    /// The Error message's `variant` (the `err_code` an upgrade refused for the same reason gives).
+    var variant: String
+    /// The whole explanation, with what to do (the `dg-error` such an upgrade gives).
+    var description: String
+    var closeCode: UInt16
+    /// The close frame's reason (at most 123 bytes).
+    var closeReason: String
+}
+
+/// A stream's recognition sessions, one per output channel, and the tasks forwarding their
+/// events. Written by the stream's receive loop only; read by its idle watchdog too.
+final class ChannelSessions: @unchecked Sendable {
+    private let lock = Lock()
+    private var opened: [RecognitionSession] = []
+    private var tasks: [Task<Void, Never>] = []
+    private var loading = false
+    /// Whether sessions are being opened now.
+    var opening: Bool {
+        get { lock.lock(); defer { lock.unlock() }; return loading }
+        set { lock.lock(); loading = newValue; lock.unlock() }
+    }
+    var sessions: [RecognitionSession] { lock.lock(); defer { lock.unlock() }; return opened }
+    var forwarders: [Task<Void, Never>] { lock.lock(); defer { lock.unlock() }; return tasks }
+    var isOpen: Bool { !sessions.isEmpty }
+    func add(_ session: RecognitionSession, forwarder: Task<Void, Never>) {
+        lock.lock(); opened.append(session); tasks.append(forwarder); lock.unlock()
     }
 }
 

@@ -72,6 +72,30 @@ extension RealEngineTests {
             }
         }
 
+        /// The official SDK streams a stereo WAV file as it is (containerised audio) with
+        /// multichannel=true and no encoding: each channel's words come with its channel_index.
+        @Test(.timeLimit(.minutes(3)))
+        func theOfficialSDKStreamsAStereoWAVFileWithMultichannel() async throws {
+            let file = try Self.twoSpeakers()
+            defer { try? FileManager.default.removeItem(at: file) }
+            try await Self.withServer(apiKey: "local-test-key") { _, url in
+                let base = url.replacingOccurrences(of: "/v1/listen", with: "")
+                let peer = try PythonPeer("local_sdk_current_client.py", [base, file.path, "local-test-key", "multichannel-wav"],
+                                          python: Self.sdkPython)
+                let s = try await peer.json(prefix: "SUMMARY ", timeout: 150)
+                #expect(s["error"] is NSNull, "SDK error: \(String(describing: s["error"]))")
+                #expect(Set(s["channel_indexes"] as? [[Int]] ?? []) == [[0, 2], [1, 2]], "\(s)")
+                let by = s["transcripts_by_channel"] as? [String: String] ?? [:]
+                let left = (by["0"] ?? "").lowercased(), right = (by["1"] ?? "").lowercased()
+                #expect(left.contains("people") && !left.contains("microsoft"), "left: \(left)")
+                #expect(right.contains("microsoft") && !right.contains("people"), "right: \(right)")
+                #expect(s["finalize_answered"] as? Bool == true)
+                #expect(s["metadata"] as? Int == 1 && s["metadata_channels"] as? Int == 2, "\(s)")
+                #expect(s["metadata_sha256"] as? String == s["sent_sha256"] as? String, "\(s)")
+                #expect(s["closed"] as? Bool == true)
+            }
+        }
+
         /// A venv with the 3.x SDK (`pip install 'deepgram-sdk<4'`), made by scripts/setup.
         static var sdkV3Python: String? {
             let candidates = [ProcessInfo.processInfo.environment["CAPTTY_DG_SDK3_PYTHON"],
@@ -300,17 +324,26 @@ extension RealEngineTests {
             }
         }
 
-        /// A WAV stream's format comes from its header: Metadata reports the header's channels, and
-        /// per-channel results (which this server gives raw audio only) are refused, not mixed silently.
+        /// A 16 kHz linear16 WAV file with these channels (shorter ones padded with silence), in
+        /// the temporary directory.
+        static func wavFile(_ channels: [[Int16]]) throws -> URL {
+            func le(_ v: Int, _ n: Int) -> [UInt8] { (0..<n).map { UInt8(truncatingIfNeeded: v >> (8 * $0)) } }
+            let n = channels.count, frames = channels.map(\.count).max() ?? 0, size = frames * n * 2
+            var wav = Array("RIFF".utf8) + le(36 + size, 4) + Array("WAVEfmt ".utf8) + le(16, 4)
+            wav += le(1, 2) + le(n, 2) + le(16_000, 4) + le(32_000 * n, 4) + le(2 * n, 2) + le(16, 2) + Array("data".utf8) + le(size, 4)
+            wav.reserveCapacity(wav.count + size)
+            for i in 0..<frames { for c in channels { wav += le(Int(i < c.count ? c[i] : 0), 2) } }
+            let file = FileManager.default.temporaryDirectory.appendingPathComponent("captty-\(n)ch-\(UUID()).wav")
+            try Data(wav).write(to: file)
+            return file
+        }
+
+        /// A WAV stream's format comes from its header: Metadata reports the header's channels, not
+        /// the query's, and without multichannel the channels are mixed into one.
         @Test(.timeLimit(.minutes(3)))
         func aStereoWAVStreamReportsItsHeadersChannels() async throws {
             let mono = Array(try InstalledModels.recording("preamble-rest.wav").prefix(16_000 * 6))
-            func le(_ v: Int, _ n: Int) -> [UInt8] { (0..<n).map { UInt8(truncatingIfNeeded: v >> (8 * $0)) } }
-            var wav = Array("RIFF".utf8) + le(36 + mono.count * 4, 4) + Array("WAVEfmt ".utf8) + le(16, 4)
-            wav += le(1, 2) + le(2, 2) + le(16_000, 4) + le(64_000, 4) + le(4, 2) + le(16, 2) + Array("data".utf8) + le(mono.count * 4, 4)
-            for s in mono { wav += le(Int(s), 2) + le(Int(s), 2) }
-            let file = FileManager.default.temporaryDirectory.appendingPathComponent("captty-stereo-\(UUID()).wav")
-            try Data(wav).write(to: file)
+            let file = try Self.wavFile([mono, mono])
             defer { try? FileManager.default.removeItem(at: file) }
             try await Self.withServer { _, url in
                 let r = try await PythonPeer("local_server_probe.py", ["stream", url + "?channels=1", file.path]).json(timeout: 120)
@@ -320,10 +353,108 @@ extension RealEngineTests {
                 #expect(meta?["sha256"] as? String == r["sent_sha256"] as? String, "the header is part of the audio sent")
                 #expect((r["channel_index"] as? [[Int]]) == [[0, 1]], "mixed down: \(r)")
                 #expect((r["finals"] as? [String] ?? []).joined(separator: " ").lowercased().contains("people"), "\(r)")
+            }
+        }
 
-                let refused = try await PythonPeer("local_server_probe.py", ["upgrade", url + "?multichannel=true"]).json(timeout: 30)
-                #expect(refused["status"] as? Int == 400, "\(refused)")
-                #expect((refused["dg_error"] as? String)?.contains("needs raw audio") == true, "\(refused)")
+        /// Two different recordings, one per channel: the preamble's start ("we the people of the
+        /// United States…") on the left, a question about Microsoft's headquarters on the right.
+        static func twoSpeakers() throws -> URL {
+            try wavFile([Array(try InstalledModels.recording("preamble-rest.wav").prefix(16_000 * 9 / 2)),
+                         try InstalledModels.recording("microsoft_headquarters.wav")])
+        }
+
+        /// Deepgram's multichannel with containerised audio: a stereo WAV stream with
+        /// multichannel=true and no encoding is transcribed channel by channel, each with
+        /// `channel_index [c, 2]` and its own words. The header's channels win over the query's
+        /// (`channels=1` here), as for a mixed-down WAV stream.
+        @Test(.timeLimit(.minutes(3)))
+        func aStereoWAVStreamWithMultichannelIsTranscribedPerChannel() async throws {
+            let file = try Self.twoSpeakers()
+            defer { try? FileManager.default.removeItem(at: file) }
+            try await Self.withServer { server, url in
+                let r = try await PythonPeer("local_server_probe.py", ["stream", url + "?multichannel=true&channels=1&punctuate=true",
+                                                                       file.path]).json(timeout: 150)
+                #expect(r["code"] as? Int == 1000, "\(r)")
+                #expect((r["errors"] as? [Any])?.isEmpty == true, "\(r)")
+                #expect((r["channel_index"] as? [[Int]]) == [[0, 2], [1, 2]], "\(r)")
+                let by = r["finals_by_channel"] as? [String: String] ?? [:]
+                let left = (by["0"] ?? "").lowercased(), right = (by["1"] ?? "").lowercased()
+                #expect(left.contains("people") && !left.contains("microsoft"), "left: \(left)")
+                #expect(right.contains("microsoft") && !right.contains("people"), "right: \(right)")
+                let meta = r["metadata"] as? [String: Any]
+                #expect(meta?["channels"] as? Int == 2, "the channels transcribed: \(String(describing: meta))")
+                #expect(abs((meta?["duration"] as? Double ?? 0) - 5.0) < 0.05, "\(String(describing: meta))")
+                #expect(meta?["sha256"] as? String == r["sent_sha256"] as? String, "the header is part of the audio sent")
+                #expect((r["types"] as? [String])?.last == "Metadata")
+                // Both channels' recognizers are given back.
+                let deadline = ContinuousClock.now + .seconds(10)
+                while server.activeRecognizers > 0 && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
+                #expect(server.activeRecognizers == 0)
+            }
+        }
+
+        /// A mono WAV stream with multichannel=true is one channel of one: `channel_index [0, 1]`.
+        @Test(.timeLimit(.minutes(3)))
+        func aMonoWAVStreamWithMultichannelIsChannelZeroOfOne() async throws {
+            try await Self.withServer { _, url in
+                // The fixture as it is: a 22.05 kHz mono WAV file.
+                let file = TestPaths.deepgramFixtures.appendingPathComponent("audio/microsoft_headquarters.wav")
+                let r = try await PythonPeer("local_server_probe.py", ["stream", url + "?multichannel=true", file.path]).json(timeout: 120)
+                #expect(r["code"] as? Int == 1000, "\(r)")
+                #expect((r["channel_index"] as? [[Int]]) == [[0, 1]], "\(r)")
+                #expect((r["finals_by_channel"] as? [String: String])?["0"]?.lowercased().contains("microsoft") == true, "\(r)")
+                #expect((r["metadata"] as? [String: Any])?["channels"] as? Int == 1, "\(r)")
+            }
+        }
+
+        /// A multichannel WAV stream's channels are known only from its header, after the upgrade:
+        /// it is admitted counting one recognizer, and the header's channels are counted against
+        /// --max-clients when it arrives. More than the server ever runs: the raw path's 400 text
+        /// in an Error message, then close 1008 DATA-0000 (fatal). More than are free beside the
+        /// other streams: its 503 text, then close 1013 (try again later). Once admitted, each
+        /// channel holds a slot until the stream ends.
+        @Test(.timeLimit(.minutes(3)))
+        func aMultichannelWAVStreamsChannelsCountAgainstTheLimitWhenItsHeaderArrives() async throws {
+            let speech = Array(try InstalledModels.recording("testing-websocket.wav").prefix(16_000 * 2))
+            let three = try Self.wavFile([speech, [], []]), two = try Self.wavFile([speech, speech])
+            defer { for f in [three, two] { try? FileManager.default.removeItem(at: f) } }
+            try await Self.withServer(maxClients: 2) { server, url in
+                let never = try await PythonPeer("local_server_probe.py", ["stream", url + "?multichannel=true", three.path]).json(timeout: 60)
+                #expect(never["code"] as? Int == 1008, "\(never)")
+                #expect((never["reason"] as? String)?.hasPrefix("DATA-0000") == true, "\(never)")
+                #expect((never["channel_index"] as? [[Int]])?.isEmpty == true, "nothing was transcribed: \(never)")
+                let error = (never["errors"] as? [[String: Any]])?.first
+                #expect(error?["variant"] as? String == "Bad Request", "\(never)")
+                let why = error?["description"] as? String ?? ""
+                #expect(why.contains("WAV header says 3 channels") && why.contains("at most 2") && why.contains("--max-clients")
+                        && why.contains("multichannel=false"), "\(why)")
+
+                // One slot taken by a mono stream: a stereo one does not fit now.
+                let mono = try PythonPeer("local_server_probe.py", ["hold", url + "?encoding=linear16&sample_rate=16000", "6"])
+                #expect(try await mono.json(timeout: 30)["open"] as? Bool == true)
+                let busy = try await PythonPeer("local_server_probe.py", ["stream", url + "?multichannel=true", two.path]).json(timeout: 60)
+                #expect(busy["code"] as? Int == 1013, "\(busy)")
+                let tooMany = (busy["errors"] as? [[String: Any]])?.first
+                #expect(tooMany?["variant"] as? String == "TOO_MANY_REQUESTS", "\(busy)")
+                let busyWhy = tooMany?["description"] as? String ?? ""
+                #expect(busyWhy.contains("2 at once") && busyWhy.contains("counts 2, one per channel") && busyWhy.contains("try again later"),
+                        "\(busyWhy)")
+                await mono.finish(timeout: 30)
+
+                // Admitted, the stereo stream holds both slots: the next client gets 503.
+                let deadline = ContinuousClock.now + .seconds(10)
+                while server.activeRecognizers > 0 && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
+                let stereo = try PythonPeer("local_server_probe.py", ["hold", url + "?multichannel=true", "6", two.path])
+                #expect(try await stereo.json(timeout: 30)["open"] as? Bool == true)
+                let counted = ContinuousClock.now + .seconds(10)
+                while server.activeRecognizers < 2 && ContinuousClock.now < counted { try await Task.sleep(for: .milliseconds(50)) }
+                #expect(server.activeRecognizers == 2, "the header's two channels are counted")
+                let third = try await PythonPeer("local_server_probe.py", ["upgrade", url]).json(timeout: 30)
+                #expect(third["status"] as? Int == 503, "\(third)")
+                await stereo.finish(timeout: 30)
+                let released = ContinuousClock.now + .seconds(10)
+                while server.activeRecognizers > 0 && ContinuousClock.now < released { try await Task.sleep(for: .milliseconds(50)) }
+                #expect(server.activeRecognizers == 0, "every channel's slot is given back")
             }
         }
 

@@ -21,15 +21,48 @@ struct ListenRequestValidationTests {
         #expect(try parse([]).get().format == nil, "no encoding: a WAV stream")
     }
 
-    /// A WAV stream's channels are known only after the upgrade: per-channel results need raw audio.
-    @Test func multichannelNeedsRawAudio() throws {
-        for query in [[("multichannel", "true")], [("multichannel", "true"), ("channels", "2")]] {
-            guard case .failure(let r) = parse(query) else { Issue.record("\(query) was accepted"); return }
-            #expect(r.status == 400)
-            #expect(r.dgError.contains("needs raw audio") && r.dgError.contains("encoding, sample_rate and channels"), "\(r.dgError)")
+    /// multichannel=true with no encoding is Deepgram's multichannel for containerised audio: a
+    /// WAV stream whose channels — from its header, whatever the query says — are transcribed
+    /// separately. They are unknown at the upgrade, so it counts one recognizer then.
+    @Test func multichannelWAVStreamsTakeTheirChannelsFromTheHeader() throws {
+        for query in [[("multichannel", "true")], [("multichannel", "true"), ("channels", "4")],
+                      [("multichannel", "true"), ("channels", "2"), ("sample_rate", "8000")]] {
+            let r = try parse(query).get()
+            #expect(r.format == nil && r.multichannel && r.channelsFromHeader, "\(query)")
+            #expect(r.recognizers == 1, "\(query): the header's channels are counted when it arrives")
         }
         let wav = try parse([("multichannel", "false"), ("channels", "2")]).get()
-        #expect(wav.format == nil && !wav.multichannel && wav.recognizers == 1, "a WAV stream is mixed down")
+        #expect(wav.format == nil && !wav.multichannel && !wav.channelsFromHeader && wav.recognizers == 1, "a WAV stream is mixed down")
+        let raw = try parse([("encoding", "linear16"), ("sample_rate", "16000"), ("channels", "3"), ("multichannel", "true")]).get()
+        #expect(raw.multichannel && !raw.channelsFromHeader && raw.recognizers == 3)
+        let rawMono = try parse([("encoding", "linear16"), ("sample_rate", "16000"), ("multichannel", "true")]).get()
+        #expect(!rawMono.multichannel && rawMono.recognizers == 1)
+    }
+
+    /// A multichannel WAV stream admitted with one recognizer claims its header's channels within
+    /// the same limit: never beyond it, not while others hold the slots, and all given back.
+    @Test func streamSlotsGrowWithinTheLimit() throws {
+        let slots = StreamSlots(limit: 3)
+        let wav = try parse([("multichannel", "true")]).get(), mono = try parse([]).get()
+        #expect(slots.reserve(request: wav, requestID: "wav") && slots.reserve(request: mono, requestID: "mono"))
+        let claim = try #require(slots.claim(id: "wav"))
+        let other = try #require(slots.claim(id: "mono"))
+        #expect(slots.recognizers == 2)
+        #expect(slots.grow(id: "wav", to: 4) == .never)
+        #expect(slots.grow(id: "wav", to: 3) == .busy, "the mono stream holds one of the three")
+        #expect(slots.recognizers == 2, "a refused growth takes nothing")
+        #expect(slots.grow(id: "wav", to: 2) == .granted)
+        #expect(slots.recognizers == 3 && !slots.reserve(request: mono, requestID: "late"))
+        slots.release(other)
+        #expect(slots.recognizers == 2)
+        slots.release(claim)
+        #expect(slots.recognizers == 0 && slots.count == 0, "every channel's slot is given back")
+        #expect(DeepgramServer.admission(.granted, channels: 2, capacity: 3) == nil)
+        let never = try #require(DeepgramServer.admission(.never, channels: 4, capacity: 3))
+        #expect(never.closeCode == 1008 && never.closeReason.hasPrefix("DATA-0000") && never.closeReason.utf8.count <= 123)
+        #expect(never.description.contains("4 channels") && never.description.contains("multichannel=false"), "\(never)")
+        let busy = try #require(DeepgramServer.admission(.busy, channels: 3, capacity: 3))
+        #expect(busy.closeCode == 1013 && busy.closeReason.utf8.count <= 123 && busy.description.contains("try again later"), "\(busy)")
     }
 
     @Test(arguments: [

@@ -8,9 +8,10 @@ Usage: local_server_probe.py MODE URL [ARGS...]; prints `RESULT <json>` lines.
   keepalive URL SECONDS     send only KeepAlive every 2 s for SECONDS; report whether still open
   stream URL FILE [SKIP]    send FILE's bytes (after SKIP header bytes) in 0.1 s-sized pieces as
                             fast as allowed, then CloseStream; report message types in order,
-                            final transcripts, the Metadata, the SHA-256 of the bytes sent and the close
-  hold URL SECONDS          connect and keep the stream open (KeepAlive) for SECONDS, printing
-                            `RESULT {"open": ...}` once connected
+                            final transcripts (also by channel), Error messages, the Metadata, the
+                            SHA-256 of the bytes sent and the close
+  hold URL SECONDS [FILE]   connect (and send FILE's bytes) and keep the stream open (KeepAlive) for
+                            SECONDS, printing `RESULT {"open": ...}` once connected (and FILE sent)
   raw URL KIND [AUTH]       a hand-made request the WebSocket layer refuses by itself (KIND: post,
                             http10, nohost, plain, version8, malformed); report status, headers, body
   reset-upgrades URL N      N upgrades whose TCP connection is reset right after the request is
@@ -110,17 +111,33 @@ async def stream(url, path, skip):
                 pass
         task = asyncio.create_task(reader())
         step = 1600
-        for i in range(0, len(data), step):
-            await ws.send(data[i:i + step])
-        await ws.send(json.dumps({"type": "CloseStream"}))
+        try:
+            for i in range(0, len(data), step):
+                await ws.send(data[i:i + step])
+            await ws.send(json.dumps({"type": "CloseStream"}))
+        except websockets.exceptions.ConnectionClosed:
+            pass   # the server closed first (a refusal): report what it said
         await asyncio.wait_for(task, 120)
         result({"types": [m.get("type") for m in msgs],
                 "finals": [m["channel"]["alternatives"][0]["transcript"] for m in msgs
                            if m.get("type") == "Results" and m.get("is_final")],
                 "channel_index": sorted({tuple(m["channel_index"]) for m in msgs if m.get("type") == "Results"}),
+                "finals_by_channel": finals_by_channel(msgs),
+                "errors": [m for m in msgs if m.get("type") == "Error"],
                 "metadata": next((m for m in msgs if m.get("type") == "Metadata"), None),
                 "sent_sha256": hashlib.sha256(data).hexdigest(),
                 "code": ws.close_code, "reason": ws.close_reason})
+
+
+def finals_by_channel(msgs):
+    """Each channel's final transcripts, joined, keyed by its channel_index[0]."""
+    out = {}
+    for m in msgs:
+        if m.get("type") == "Results" and m.get("is_final"):
+            t = m["channel"]["alternatives"][0]["transcript"]
+            c = str(m["channel_index"][0])
+            out[c] = (out[c] + " " + t if out.get(c) and t else out.get(c) or t)
+    return out
 
 
 async def finalize_wait(url, path, skip):
@@ -148,15 +165,17 @@ async def finalize_wait(url, path, skip):
                 "last": types[-1] if types else None, "total": time.monotonic() - t0})
 
 
-async def hold(url, seconds):
-    async with websockets.connect(url, open_timeout=20, ping_interval=None) as ws:
+async def hold(url, seconds, path=None):
+    async with websockets.connect(url, open_timeout=20, ping_interval=None, max_size=None) as ws:
+        if path:
+            await ws.send(open(path, "rb").read())
         result({"open": True})
         t0 = time.monotonic()
         while time.monotonic() - t0 < seconds:
             await ws.send(json.dumps({"type": "KeepAlive"}))
             await asyncio.sleep(1)
-        await ws.send(json.dumps({"type": "CloseStream"}))
         try:
+            await ws.send(json.dumps({"type": "CloseStream"}))
             async for _ in ws:
                 pass
         except websockets.exceptions.ConnectionClosed:
@@ -324,7 +343,7 @@ elif mode == "stream":
 elif mode == "finalize-wait":
     asyncio.run(finalize_wait(url, args[0], int(args[1]) if len(args) > 1 else 0))
 elif mode == "hold":
-    asyncio.run(hold(url, float(args[0])))
+    asyncio.run(hold(url, float(args[0]), args[1] if len(args) > 1 else None))
 elif mode == "raw":
     raw(url, args[0], args[1] if len(args) > 1 else None)
 elif mode == "reset-upgrades":
