@@ -28,6 +28,23 @@ public enum InputEncoding: String, Sendable, Hashable, Codable, CaseIterable {
         }
     }
 
+    /// An encoding by its name here, or as Deepgram (`linear16`), ALSA (`S16_LE`, `S24_3LE`,
+    /// `FLOAT_LE`), ffmpeg (`pcm_s16le`, `pcm_mulaw`) or sox (`ulaw`) spell it; any case.
+    /// ALSA's `S24_LE` is 24 bits in 32 (`s24in32le`), its `S24_3LE` packed (`s24le`).
+    public init?(name: String) {
+        var n = name.lowercased()
+        if n.hasPrefix("pcm_") { n.removeFirst(4) }
+        if let e = InputEncoding(rawValue: n) { self = e; return }
+        let aliases: [String: InputEncoding] = [
+            "linear16": .s16le, "linear32": .s32le, "float32": .f32le, "float64": .f64le,
+            "s16": .s16le, "s16_le": .s16le, "s32": .s32le, "s32_le": .s32le, "s24": .s24le, "s24_3le": .s24le,
+            "s24_le": .s24in32le, "f32": .f32le, "float": .f32le, "float_le": .f32le, "f64": .f64le, "float64_le": .f64le,
+            "u8": .u8, "ulaw": .mulaw, "mu_law": .mulaw, "mu-law": .mulaw, "a_law": .alaw, "a-law": .alaw,
+        ]
+        guard let e = aliases[n] else { return nil }
+        self = e
+    }
+
     /// The input encoding of bytes in a wire encoding.
     public init(_ e: SampleEncoding) {
         switch e {
@@ -59,8 +76,9 @@ public struct PCMFormat: Sendable, Hashable, Codable, CustomStringConvertible {
     public init(spec: String) throws(AudioError) {
         let parts = spec.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
         let names = InputEncoding.allCases.map(\.rawValue).joined(separator: "|")
-        guard parts.count <= 3, let enc = InputEncoding(rawValue: parts[0].lowercased()) else {
-            throw .invalidParameter("raw format \"\(spec)\" is not ENCODING[:RATE[:CHANNELS]] with ENCODING one of \(names)")
+        guard parts.count <= 3, let enc = InputEncoding(name: parts[0]) else {
+            throw .invalidParameter("raw format \"\(spec)\" is not ENCODING[:RATE[:CHANNELS]] with ENCODING one of \(names) "
+                + "(or Deepgram's, ALSA's or ffmpeg's name for one, e.g. linear16, S16_LE, pcm_s16le)")
         }
         let rate = parts.count > 1 ? Int(parts[1]) : 16_000
         let ch = parts.count > 2 ? Int(parts[2]) : 1

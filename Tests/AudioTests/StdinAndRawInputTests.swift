@@ -121,6 +121,15 @@ struct StdinAndRawInputTests {
         #expect(try PCMFormat(spec: "mulaw:8000") == PCMFormat(encoding: .mulaw, sampleRate: 8000, channels: 1))
         #expect(try PCMFormat(spec: "S24LE:48000:2") == PCMFormat(encoding: .s24le, sampleRate: 48_000, channels: 2))
         #expect(try PCMFormat(spec: "f64le") == PCMFormat(encoding: .f64le, sampleRate: 16_000, channels: 1))
+        // Deepgram's, ALSA's, ffmpeg's and sox's names for the same encodings (a Deepgram user
+        // wrote linear16:16000:1 and was refused).
+        #expect(try PCMFormat(spec: "linear16:16000:1") == PCMFormat(encoding: .s16le, sampleRate: 16_000, channels: 1))
+        for (name, e) in [("S16_LE", InputEncoding.s16le), ("pcm_s16le", .s16le), ("linear32", .s32le), ("S24_3LE", .s24le),
+                          ("S24_LE", .s24in32le), ("FLOAT_LE", .f32le), ("pcm_f32le", .f32le), ("pcm_mulaw", .mulaw),
+                          ("ulaw", .mulaw), ("a-law", .alaw), ("pcm_u8", .u8), ("pcm_f64le", .f64le)] {
+            #expect(try PCMFormat(spec: "\(name):8000:2") == PCMFormat(encoding: e, sampleRate: 8000, channels: 2), "\(name)")
+        }
+        #expect { try PCMFormat(spec: "opus:48000") } throws: { String(describing: $0).contains("e.g. linear16, S16_LE, pcm_s16le") }
         #expect { try PCMFormat(spec: "s12le:8000") } throws: { String(describing: $0).contains("s16le|s24le|s32le|f32le|f64le|mulaw|alaw") || String(describing: $0).contains("ENCODING one of") }
         #expect { try PCMFormat(spec: "s16le:0") } throws: { String(describing: $0).contains("sample rate") }
         #expect { try PCMFormat(spec: "s16le:999") } throws: { String(describing: $0).contains("1000…1000000 Hz") }
