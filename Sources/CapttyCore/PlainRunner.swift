@@ -99,6 +99,8 @@ public struct PlainRunner: Sendable {
         let v = session.view
         printed = printClosed(v.store, from: printed, all: true)
         report(v, lastConnection: &lastConnection, lastSave: &lastSave, lastDevice: &lastDevice, lastWarning: lastWarning)
+        // Finishing can bring one more (the journal written again as it closed).
+        if let n = v.notice, n != lastNotice { writeErr("captty: \(DisplayWidth.sanitizedForTerminal(n))") }
         return summary
     }
 

@@ -71,14 +71,18 @@ public enum ScreenSupervisor {
     }
 
     /// In the screen child: tells the supervisor where the journal is (nil: there is none), so
-    /// that it can say so if the child is killed. Call once, right after the journal is opened.
+    /// that it can say so if the child is killed. Call right after the journal is opened, and
+    /// again if the journal moves (written again at another name): the last path reported is
+    /// the one named. With a journal the descriptor stays open (close-on-exec) until exit.
     public static func reportJournal(_ path: String?) {
         guard supervisorPID != nil else { return }
-        if let path {
-            let bytes = Array((path + "\n").utf8)
-            _ = bytes.withUnsafeBytes { send(reportFD, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+        guard let path else {
+            close(reportFD)
+            return
         }
-        close(reportFD)
+        _ = fcntl(reportFD, F_SETFD, FD_CLOEXEC)
+        let bytes = Array((path + "\n").utf8)
+        _ = bytes.withUnsafeBytes { send(reportFD, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL | MSG_DONTWAIT)) }
     }
 
     private static func spawnSelf(environment: [String: String], reportFD fd: Int32) -> Int32? {
@@ -103,7 +107,7 @@ public enum ScreenSupervisor {
             if n <= 0 { break }
             data += chunk[0..<n]
         }
-        let text = String(decoding: data, as: UTF8.self).split(separator: "\n").first.map(String.init)
+        let text = String(decoding: data, as: UTF8.self).split(separator: "\n").last.map(String.init)
         return text?.isEmpty == false ? text : nil
     }
 

@@ -125,6 +125,9 @@ public actor Session {
     private var pumpTask: Task<Void, Never>?
     private var tickTask: Task<Void, Never>?
     private var saveTask: Task<Void, Never>?
+    private var recoveryTask: Task<Void, Never>?
+    /// Where the journal is written now (it moves next to its path if another file took it).
+    private var journalURL: URL?
     private var captureTask: Task<Void, Never>?
     private var journalTask: Task<Void, Never>?
     private let journalFeed: AsyncStream<[CommittedSegment]>.Continuation
@@ -140,6 +143,7 @@ public actor Session {
         self.engine = engine
         self.options = options
         self.journal = journal
+        journalURL = journal?.url
         self.header = header ?? JournalHeader(engine: engine.name, model: options.model?.rawValue, options: options,
                                               capttyVersion: CapttyVersion.string)
         self.configuration = configuration
@@ -179,6 +183,8 @@ public actor Session {
             journalTask = Task { for await segs in stream { await journal.append(segs) } }
             let states = journal.states
             saveTask = Task { [weak self] in for await s in states { await self?.saveChanged(s) } }
+            let recoveries = journal.recoveries
+            recoveryTask = Task { [weak self] in for await r in recoveries { await self?.journalRecovered(r) } }
         }
         if let capture = source as? PulseCapture {
             let events = capture.events()
@@ -271,10 +277,10 @@ public actor Session {
     /// Writes the transcript so far as `format` next to the journal (or in the sessions
     /// directory without one), atomically; returns the path.
     public func export(_ format: ExportFormat, directory: URL? = nil) throws -> URL {
-        let dir = directory ?? journal?.url.deletingLastPathComponent() ?? JournalLocation.sessionsDirectory()
+        let dir = directory ?? journalURL?.deletingLastPathComponent() ?? JournalLocation.sessionsDirectory()
         let stem = journal.map { $0.url.deletingPathExtension().lastPathComponent } ?? header.fileStem
         var url = dir.appendingPathComponent(stem + "." + format.fileExtension)
-        if let journal, url.standardizedFileURL.path == journal.url.standardizedFileURL.path || Files.sameFile(url.path, journal.url.path) {
+        if let journalURL, url.standardizedFileURL.path == journalURL.standardizedFileURL.path || Files.sameFile(url.path, journalURL.path) {
             // A journal named like an export (`--journal talk.txt`, then save as txt) must not be
             // replaced by its export: the writer would go on appending to a deleted file.
             url = dir.appendingPathComponent(stem + "-export." + format.fileExtension)
@@ -344,11 +350,14 @@ public actor Session {
         if let journal {
             save = await journal.close()
             viewState.save = save
+            // close() may have written the journal again (its file went while the session
+            // was idle): that is said too. The stream has finished, so this ends.
+            await recoveryTask?.value
         }
         saveTask?.cancel()
         if case .error = viewState.connection {} else { viewState.connection = .finished }
         viewState.finished = true
-        var s = Summary(journalPath: journal?.url.path, save: save, lineCount: store.lines.count,
+        var s = Summary(journalPath: save?.path ?? journalURL?.path, save: save, lineCount: store.lines.count,
                         wordCount: store.wordCount, engineFinishedCleanly: clean)
         if !clean { s.incomplete = incompleteMessage() }
         summary = s
@@ -590,6 +599,16 @@ public actor Session {
     private func saveChanged(_ s: Transcript.SaveState) {
         guard summary == nil else { return }
         viewState.save = s
+        publish()
+    }
+
+    /// The journal's file went (deleted, moved away, replaced) and was written again: said
+    /// once, on the screen and on stderr in plain mode.
+    private func journalRecovered(_ r: JournalRecovery) {
+        journalURL = URL(fileURLWithPath: r.path)
+        if r.path != r.lostPath { ScreenSupervisor.reportJournal(r.path) }
+        guard summary == nil else { return }
+        viewState.notice = r.description
         publish()
     }
 

@@ -12,8 +12,26 @@ import Glibc
 /// memory, the state becomes `.failing`, and writing is retried every `retryInterval`. A
 /// partial line is cut back (`ftruncate`) to the last complete line first, so what is already
 /// written stays intact and the journal never holds a torn line in its middle.
+///
+/// When it syncs (and on `flush`/`close`) the writer checks that its path still names the file
+/// it writes (`fstat` of the descriptor against `stat` of the path). If the file was deleted,
+/// moved away or replaced while captions ran, the journal is written again: the path is
+/// created anew (missing directories too), or, when another file now holds that name, a free
+/// name next to it (`<stem>-recovered.jsonl`, `<stem>-recovered-2.jsonl`, …); every line
+/// written so far is copied from the still-open old file, and writing continues there. That is
+/// said once on `recoveries`. Another file is never overwritten (`O_EXCL`).
 public actor JournalWriter {
+    /// The path the journal was opened at.
     public nonisolated let url: URL
+    /// Where the journal is written now: `url`, or the name next to it that it continues at
+    /// after another file took `url` (see `recoveries`).
+    public private(set) var currentURL: URL
+    /// Each time the journal had to be written again because its file was deleted, moved away
+    /// or replaced (for the user, once each).
+    public nonisolated let recoveries: AsyncStream<JournalRecovery>
+    private let recoveryContinuation: AsyncStream<JournalRecovery>.Continuation
+    /// The latest time the journal was written again, if it was.
+    public private(set) var lastRecovery: JournalRecovery?
     /// Save-state changes, newest first wins (for the UI).
     public nonisolated let states: AsyncStream<SaveState>
     private let stateContinuation: AsyncStream<SaveState>.Continuation
@@ -35,6 +53,8 @@ public actor JournalWriter {
     private let resume: Bool
     /// Whether a failure cannot be cured by retrying (the path is taken by another file).
     private var permanentFailure = false
+    /// The path no longer names the open file, and the journal is not yet written again.
+    private var lost: JournalRecovery.Cause?
     public private(set) var state: SaveState
     /// Lines written since the journal opened (header included).
     public private(set) var linesWritten = 0
@@ -50,11 +70,13 @@ public actor JournalWriter {
     public init(url: URL, header: JournalHeader, resume: Bool = false, syncInterval: Duration = .seconds(1),
                 retryInterval: Duration = .seconds(1)) async {
         self.url = url
+        currentURL = url
         self.resume = resume
         self.header = header
         self.syncInterval = syncInterval
         self.retryInterval = retryInterval
         (states, stateContinuation) = AsyncStream.makeStream(of: SaveState.self, bufferingPolicy: .bufferingNewest(1))
+        (recoveries, recoveryContinuation) = AsyncStream.makeStream(of: JournalRecovery.self)
         state = .starting(path: url.path)
         lastSync = clock.now
         queue = [JournalCodec.encode(header) + "\n"]
@@ -89,6 +111,7 @@ public actor JournalWriter {
     /// Writes what is queued and fsyncs now.
     @discardableResult
     public func flush() -> SaveState {
+        checkPath()
         drain()
         sync()
         return state
@@ -100,6 +123,7 @@ public actor JournalWriter {
     public func close() -> SaveState {
         retryTask?.cancel(); retryTask = nil
         closing = true
+        checkPath()
         drain()
         sync()
         syncTask?.cancel(); syncTask = nil
@@ -108,8 +132,9 @@ public actor JournalWriter {
             Glibc.close(fd)
             fd = -1
         }
-        if !state.isFailing { setState(.closed(path: url.path)) }
+        if !state.isFailing { setState(.closed(path: currentURL.path)) }
         stateContinuation.finish()
+        recoveryContinuation.finish()
         return state
     }
 
@@ -125,7 +150,7 @@ public actor JournalWriter {
     }
 
     private func fail(_ message: String, retrying: Bool) {
-        setState(.failing(path: url.path, message: message, retrying: retrying && !closed))
+        setState(.failing(path: currentURL.path, message: message, retrying: retrying && !closed))
         guard retrying, !closed, retryTask == nil else { return }
         let delay = retryInterval
         retryTask = Task { [weak self] in
@@ -148,7 +173,8 @@ public actor JournalWriter {
             return false
         }
         if resume, access(path, F_OK) == 0 { return openExisting() }
-        let f = open(path, O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0o600)
+        // Readable too: if the path is lost, the lines are copied from this descriptor.
+        let f = open(path, O_RDWR | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0o600)
         guard f >= 0 else {
             let e = errno
             permanentFailure = e == EEXIST
@@ -179,7 +205,7 @@ public actor JournalWriter {
             fail("cannot continue \(path): \(error) — choose another path", retrying: false)
             return false
         }
-        let f = open(path, O_WRONLY | O_APPEND | O_CLOEXEC)
+        let f = open(path, O_RDWR | O_APPEND | O_CLOEXEC)
         guard f >= 0 else {
             fail(ErrnoText.message(errno, doing: "open the journal", path: path), retrying: true)
             return false
@@ -200,13 +226,14 @@ public actor JournalWriter {
     private func drain() {
         guard !permanentFailure else { return }
         if fd < 0 && !openFile() { return }
+        if let cause = lost, !writeAgain(cause) { return }
         while queueHead < queue.count {
             let line = queue[queueHead]
             let fd = self.fd
             let result = line.utf8.withContiguousStorageIfAvailable { POSIXFile.writeAll(fd, UnsafeRawBufferPointer($0)) }
                 ?? Array(line.utf8).withUnsafeBytes { POSIXFile.writeAll(fd, $0) }
             if let e = result.error {
-                var message = ErrnoText.message(e, doing: "write the journal", path: url.path)
+                var message = ErrnoText.message(e, doing: "write the journal", path: currentURL.path)
                 // Cut any partial line so the file ends with a complete line.
                 if ftruncate(fd, goodOffset) != 0 {
                     message += "; could not remove a partial line (\(String(cString: strerror(errno))))"
@@ -223,7 +250,7 @@ public actor JournalWriter {
         }
         queue.removeAll(keepingCapacity: queue.capacity < 1024)
         queueHead = 0
-        setState(.saved(path: url.path))
+        setState(.saved(path: currentURL.path))
         scheduleSync()
     }
 
@@ -248,11 +275,131 @@ public actor JournalWriter {
     private func sync() {
         guard unsynced, fd >= 0 else { return }
         lastSync = clock.now
+        checkPath()
+        if let cause = lost, !writeAgain(cause) { return }
         if fsync(fd) != 0 {
-            fail(ErrnoText.message(errno, doing: "sync the journal", path: url.path), retrying: true)
+            fail(ErrnoText.message(errno, doing: "sync the journal", path: currentURL.path), retrying: true)
             return
         }
         unsynced = false
         syncCount += 1
+    }
+
+    // MARK: A lost path
+
+    /// Notes whether the path still names the open file (two `stat` calls; run at most once
+    /// per sync, not per line).
+    private func checkPath() {
+        if lost == nil { lost = pathLoss() }
+    }
+
+    /// What became of the open file's path, or nil while it names the file (or when that
+    /// cannot be told, e.g. a directory became unreadable: writing goes on as before).
+    private func pathLoss() -> JournalRecovery.Cause? {
+        guard fd >= 0 else { return nil }
+        var mine = stat()
+        guard fstat(fd, &mine) == 0 else { return nil }
+        var there = stat()
+        if stat(currentURL.path, &there) == 0 {
+            return there.st_dev == mine.st_dev && there.st_ino == mine.st_ino ? nil : .replaced
+        }
+        guard errno == ENOENT || errno == ENOTDIR else { return nil }
+        return mine.st_nlink == 0 ? .deleted : .movedAway
+    }
+
+    /// Writes the journal again after its path stopped naming the open file: a new file at
+    /// the path (or, when another file holds it, at a free name next to it), created with
+    /// `O_EXCL` and mode 0600 in 0700 directories, gets every complete line of the old file
+    /// (read back from its descriptor, which keeps it even when unlinked) and is synced; then
+    /// it replaces the old descriptor. Returns false, with the state failing and a retry
+    /// scheduled, when that cannot be done yet.
+    private func writeAgain(_ cause: JournalRecovery.Cause) -> Bool {
+        let lostPath = currentURL.path
+        let dir = currentURL.deletingLastPathComponent().path
+        if let e = JournalLocation.makeDirectories(dir) {
+            failAfterLoss(cause, lostPath: lostPath, ErrnoText.message(e, doing: "create the directory", path: dir))
+            return false
+        }
+        var target: URL?
+        var newFD: Int32 = -1
+        for candidate in [currentURL] + siblingURLs() {
+            let f = open(candidate.path, O_RDWR | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0o600)
+            if f >= 0 {
+                newFD = f
+                target = candidate
+                break
+            }
+            let e = errno
+            if e == EEXIST { continue }   // another file: left alone, the next name is tried
+            failAfterLoss(cause, lostPath: lostPath, ErrnoText.message(e, doing: "create the journal", path: candidate.path))
+            return false
+        }
+        guard let target else {
+            failAfterLoss(cause, lostPath: lostPath, "every name like \(siblingURLs().last?.lastPathComponent ?? "") next to it is taken — remove some")
+            return false
+        }
+        fchmod(newFD, 0o600)
+        let copy = Self.copyComplete(from: fd, to: newFD, bytes: goodOffset)
+        var error = copy.error
+        if error == nil && fsync(newFD) != 0 { error = errno }
+        if let error {
+            Glibc.close(newFD)
+            unlink(target.path)   // a partial copy helps no one; the whole is written on retry
+            failAfterLoss(cause, lostPath: lostPath, ErrnoText.message(error, doing: "write the journal", path: target.path))
+            return false
+        }
+        Glibc.close(fd)
+        fd = newFD
+        goodOffset = copy.copied
+        currentURL = target
+        lost = nil
+        unsynced = false
+        lastSync = clock.now
+        let recovery = JournalRecovery(cause: cause, lostPath: lostPath, path: target.path,
+                                       lineCount: max(0, copy.lines - 1))   // the header is no transcript line
+        lastRecovery = recovery
+        recoveryContinuation.yield(recovery)
+        if pendingLineCount == 0 { setState(.saved(path: target.path)) }   // else drain() says so once they are written
+        return true
+    }
+
+    private func failAfterLoss(_ cause: JournalRecovery.Cause, lostPath: String, _ detail: String) {
+        let what = "the journal \(lostPath) \(cause.phrase) while captions ran and "
+        fail(closing ? what + "could not be written again: \(detail)"
+                     : what + "cannot be written again yet: \(detail); retrying, the transcript is kept meanwhile",
+             retrying: true)
+    }
+
+    /// `<stem>-recovered.<ext>`, `<stem>-recovered-2.<ext>`, … next to `url`.
+    private func siblingURLs() -> [URL] {
+        let dir = currentURL.deletingLastPathComponent()
+        let ext = url.pathExtension
+        let stem = url.deletingPathExtension().lastPathComponent + "-recovered"
+        return (1 ... 99).map { n in
+            let name = (n == 1 ? stem : "\(stem)-\(n)") + (ext.isEmpty ? "" : "." + ext)
+            return dir.appendingPathComponent(name)
+        }
+    }
+
+    /// Copies the first `bytes` bytes of `from` (by offset, whatever its file position) to
+    /// `to`; returns how many were copied and how many of them end a line.
+    private static func copyComplete(from: Int32, to: Int32, bytes: off_t) -> (copied: off_t, lines: Int, error: Int32?) {
+        var buffer = [UInt8](repeating: 0, count: 1 << 16)
+        var offset: off_t = 0
+        var lines = 0
+        while offset < bytes {
+            let want = Int(min(off_t(buffer.count), bytes - offset))
+            let n = buffer.withUnsafeMutableBytes { pread(from, $0.baseAddress, want, offset) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                return (offset, lines, errno)
+            }
+            if n == 0 { break }   // cut short by someone else: what is there is copied
+            let result = buffer.withUnsafeBytes { POSIXFile.writeAll(to, UnsafeRawBufferPointer(rebasing: $0[0 ..< n])) }
+            if let e = result.error { return (offset, lines, e) }
+            for i in 0 ..< n where buffer[i] == UInt8(ascii: "\n") { lines += 1 }
+            offset += off_t(n)
+        }
+        return (offset, lines, nil)
     }
 }
