@@ -118,6 +118,11 @@ public actor Session {
     private var lastChunkAt: ContinuousClock.Instant?
     private let clock = ContinuousClock()
     private var startedAt: ContinuousClock.Instant?
+    /// When the journal's path was last checked outside a write (`tick`).
+    private var journalCheckedAt: ContinuousClock.Instant?
+    /// How often, with nothing written, the session checks that the journal's file is still
+    /// at its path (two `stat` calls on a wake-up the clock has anyway).
+    static let journalCheckInterval: Duration = .seconds(10)
     private var paused = false
     private var stopping = false
     private var hurried = false
@@ -631,6 +636,10 @@ public actor Session {
     private func tick() {
         // Once the audio has ended and the engine is done, the clock stops at the session's length.
         guard let startedAt, summary == nil, !isIdle else { return }
+        if let journal, clock.now - (journalCheckedAt ?? startedAt) >= Self.journalCheckInterval {
+            journalCheckedAt = clock.now
+            Task { await journal.verifyPath() }
+        }
         let elapsed = (clock.now - startedAt).components.seconds
         var changed = false
         if Double(elapsed) != viewState.elapsedSeconds {

@@ -287,6 +287,16 @@ public actor JournalWriter {
 
     // MARK: A lost path
 
+    /// Checks now that the path still names the journal's file, and writes the journal again
+    /// if not. The check at each sync needs a write; during a long silence nothing is written,
+    /// and a journal deleted then would be lost with the process (the session calls this every
+    /// `Session.journalCheckInterval`).
+    public func verifyPath() {
+        guard !closed, fd >= 0 else { return }
+        checkPath()
+        if let cause = lost { _ = writeAgain(cause) }
+    }
+
     /// Notes whether the path still names the open file (two `stat` calls; run at most once
     /// per sync, not per line).
     private func checkPath() {

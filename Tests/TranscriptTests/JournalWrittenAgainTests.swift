@@ -153,6 +153,24 @@ import Testing
         #expect(try JournalReader.read(url).segments == Array(segs.prefix(3)))
     }
 
+    /// During a long silence nothing is written, so no sync checks the path; the session's
+    /// periodic `verifyPath` writes the journal again before a kill could take the lines with it.
+    @Test func aFileDeletedDuringASilenceIsWrittenAgainByTheCheckWithoutAWrite() async throws {
+        let tmp = try TempDirectory("journal-silence"); defer { tmp.remove() }
+        let url = tmp.file("s.jsonl")
+        let (writer, segs) = try await Self.started(url, split: 3)
+        try FileManager.default.removeItem(at: url)
+        try await Task.sleep(for: .milliseconds(100))   // several sync intervals, nothing to sync
+        #expect(!FileManager.default.fileExists(atPath: url.path))
+        await writer.verifyPath()
+        #expect(await writer.lastRecovery?.cause == .deleted)
+        // On disk now, before any close: a SIGKILL here would keep every line.
+        #expect(try JournalReader.read(url).segments == Array(segs.prefix(3)))
+        await writer.verifyPath()   // nothing to do the second time
+        #expect(await writer.close() == .closed(path: url.path))
+        #expect(try JournalReader.read(url).segments == Array(segs.prefix(3)))
+    }
+
     @Test func aFileThatStaysIsNeverWrittenAgain() async throws {
         let tmp = try TempDirectory("journal-stays"); defer { tmp.remove() }
         let url = tmp.file("s.jsonl")
