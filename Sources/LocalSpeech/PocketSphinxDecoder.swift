@@ -15,13 +15,31 @@ final class PocketSphinxDecoder {
     /// PocketSphinx's frame rate (its default `-frate`).
     static let framesPerSecond = 100.0
 
+    /// PocketSphinx's own initial backpointer table (`-latsize`), doubled when full.
+    static let defaultBackpointers = 5_000
+
+    /// A backpointer table that an utterance of `frames` 10 ms frames never outgrows.
+    ///
+    /// PocketSphinx grows the table only when a word exit is added to a full one, and
+    /// `ps_get_hyp` asserts that the index where the last frame's exits start is inside the table:
+    /// a frame that fills it exactly, then a frame with no word exit (a pause, quiet speech)
+    /// and a hypothesis request abort the whole process (`ngram_search_find_exit: Assertion
+    /// 'end_bpidx < ngs->bp_table_size' failed`, seen in CI). A table that never fills mid-
+    /// utterance cannot meet that. An utterance uses about 20–40 entries a frame (12 s of speech
+    /// or noise: 20 000–40 000); 128 a frame leaves a wide margin. The table is `calloc`ed, so
+    /// what no utterance reaches is never touched (not resident).
+    static func backpointers(forUtteranceFrames frames: Int) -> Int {
+        min(8_388_608, max(defaultBackpointers, frames * 128))
+    }
+
     /// Creates a decoder for the model in `model` (a directory holding `en-us/`, `en-us.lm.bin`
     /// and `cmudict-en-us.dict`). `fwdflat` off cuts end-of-utterance latency at equal accuracy.
-    init(model: SphinxModel, fwdflat: Bool = false) throws(LocalEngineError) {
+    /// `backpointers`: the backpointer table's size (`backpointers(forUtteranceFrames:)`).
+    init(model: SphinxModel, fwdflat: Bool = false, backpointers: Int = defaultBackpointers) throws(LocalEngineError) {
         let args = [
             "-hmm", model.acousticModel.path, "-lm", model.languageModel.path,
             "-dict", model.dictionary.path, "-fwdflat", fwdflat ? "yes" : "no",
-            "-remove_silence", "no",
+            "-remove_silence", "no", "-latsize", "\(backpointers)",
             // No -logfn: ps_init would fopen it and, in a second decoder, fclose the first one's log
             // FILE while that decoder may be writing to it (a use-after-free). captty_ps_create
             // silences logging globally with err_set_logfp(NULL) instead (SphinxLibrary.createDecoder).

@@ -33,6 +33,13 @@ final class RecognitionPipeline {
     /// How far back (seconds) the boost reaches when it comes on; history keeps that much.
     static let boostReachBackSeconds = 1.5
 
+    /// The longest utterance the decoder sees, in 10 ms frames: the segmenter's limit, plus the
+    /// audio the input boost and the pre-roll reach back for when an utterance is (re)started,
+    /// and a second to spare.
+    static func longestUtteranceFrames(_ config: LocalEngineConfiguration) -> Int {
+        config.segmenter.maxUtteranceFrames + Int((boostReachBackSeconds + config.preroll) * 100) + 100
+    }
+
     /// Audio kept for the current utterance (and a little before it): `history[0]` is sample
     /// `historyStart` of the stream.
     private var history: [Int16] = []
@@ -68,7 +75,8 @@ final class RecognitionPipeline {
             seg.hangoverFrames = ms / 10   // honour a longer pause than ours, never a shorter one
         }
         segmenter = SpeechSegmenter(config: seg)
-        sphinx = try PocketSphinxDecoder(model: config.models.sphinx)
+        sphinx = try PocketSphinxDecoder(model: config.models.sphinx, backpointers: PocketSphinxDecoder.backpointers(
+            forUtteranceFrames: Self.longestUtteranceFrames(config)))
         if mode == .hybrid, let files = config.models.moonshine {
             do {
                 // In-process only on request: libmoonshine leaks per call (see MoonshineWorker).
