@@ -24,7 +24,9 @@ public struct AudioConverter: Sendable {
         self.input = input; self.output = output
         isPassThrough = input.audioFormat == output
         let n = input.sampleRate == output.sampleRate || isPassThrough ? 0 : output.channels
-        resamplers = (0..<n).map { _ in Resampler(inputRate: input.sampleRate, outputRate: output.sampleRate) }
+        // One design for every channel: copies share the (immutable) filter table, each keeps its
+        // own history. Designing it per channel made a 64-channel file design 64 equal tables.
+        resamplers = n == 0 ? [] : Array(repeating: Resampler(inputRate: input.sampleRate, outputRate: output.sampleRate), count: n)
     }
 
     /// Converts the next input bytes (any length; a partial frame waits for the rest).

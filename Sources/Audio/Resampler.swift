@@ -38,14 +38,9 @@ public struct Resampler: Sendable {
     public init(inputRate: Int, outputRate: Int) {
         precondition(inputRate > 0 && outputRate > 0, "sample rates must be positive")
         self.inputRate = inputRate; self.outputRate = outputRate
-        let g = Self.gcd(inputRate, outputRate)
-        up = outputRate / g; down = inputRate / g
+        (up, down, halfTaps) = Self.shape(inputRate: inputRate, outputRate: outputRate)
         let lower = Double(min(inputRate, outputRate))
-        let transition = (1 - Self.passbandFraction) * lower / 2          // Hz, stopband edge at lower/2
         let a = Self.attenuationDB
-        // Kaiser: length N (in input samples) ≈ (A − 7.95) / (14.36 · Δf/fs)
-        let half = Int(((a - 7.95) * Double(inputRate) / (14.36 * transition) / 2).rounded(.up)) + 1
-        halfTaps = (half + 3) / 4 * 4
         taps = 2 * halfTaps
         exact = up <= Self.maxExactPhases
         rows = exact ? up : Self.maxExactPhases + 1
@@ -170,4 +165,21 @@ public struct Resampler: Sendable {
     }
 
     static func gcd(_ a: Int, _ b: Int) -> Int { b == 0 ? a : gcd(b, a % b) }
+
+    /// The up and down factors and the half length in taps of the filter for a rate pair.
+    static func shape(inputRate: Int, outputRate: Int) -> (up: Int, down: Int, halfTaps: Int) {
+        let g = gcd(inputRate, outputRate)
+        let lower = Double(min(inputRate, outputRate))
+        let transition = (1 - passbandFraction) * lower / 2          // Hz, stopband edge at lower/2
+        // Kaiser: length N (in input samples) ≈ (A − 7.95) / (14.36 · Δf/fs)
+        let half = Int(((attenuationDB - 7.95) * Double(inputRate) / (14.36 * transition) / 2).rounded(.up)) + 1
+        return (outputRate / g, inputRate / g, (half + 3) / 4 * 4)
+    }
+
+    /// Filter coefficients `init` computes for a rate pair (table rows × taps): what designing
+    /// the filter costs (an odd pair far apart, e.g. 106257 → 8000 Hz, is about two million).
+    public static func designCost(inputRate: Int, outputRate: Int) -> Int {
+        let s = shape(inputRate: inputRate, outputRate: outputRate)
+        return (s.up <= maxExactPhases ? s.up : maxExactPhases + 1) * 2 * s.halfTaps
+    }
 }

@@ -6,12 +6,12 @@ import TestSupport
 /// mistake): captty says so on stderr, writes the journal again with every line, and its exit
 /// message names the file that holds the transcript.
 @Suite(.serialized) struct JournalDeletedTests {
-    /// Starts captty on a 60 s counter file at 4× speed (about 15 s), waits for a few caption
+    /// Starts captty on a 32 s counter file at 4× speed (about 8 s), waits for a few caption
     /// lines, runs `damage` on the journal's path, waits for the end.
     func run(_ label: String, damage: (String) throws -> Void) async throws -> (ChildProcess, journal: String, dir: URL) {
         let dir = try scratchDirectory(label)
         let wav = dir.appendingPathComponent("counter.wav")
-        let total = try FaultAudio.writeCounterWAV(to: wav, seconds: 60)
+        let total = try FaultAudio.writeCounterWAV(to: wav, seconds: 32)
         let peers = try await ProxiedDouble(in: dir)
         defer { peers.stop() }
         let journal = dir.appendingPathComponent("sessions/j.jsonl").path

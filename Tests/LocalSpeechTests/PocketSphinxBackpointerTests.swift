@@ -19,7 +19,7 @@ extension RealEngineTests {
             RecognitionPipeline.longestUtteranceFrames(LocalEngineConfiguration(models: InstalledModels.found!))
         }
 
-        /// Feeds `samples` as one utterance, asking for a hypothesis every 100 ms (as interims
+        /// Feeds `samples` as one utterance, asking for a hypothesis every second (as interims
         /// do), with PocketSphinx's log in a file; returns whether it resized its backpointer
         /// table on the way.
         static func resizes(backpointers: Int, _ samples: [Int16]) throws -> Bool {
@@ -31,17 +31,21 @@ extension RealEngineTests {
             let log = try #require(fopen(path, "w"))
             decoder.startUtterance()
             var at = 0
+            func resized() -> Bool {
+                fflush(log)
+                return (try? String(contentsOfFile: path, encoding: .utf8))?.contains("Resized backpointer table") == true
+            }
+            defer { lib.errSetLogfp(nil); fclose(log) }
             while at < samples.count {
                 lib.errSetLogfp(log)   // another decoder's creation silences the log again
-                let end = min(samples.count, at + 1_600)
+                let end = min(samples.count, at + 16_000)
                 decoder.process(samples[at..<end])
                 _ = decoder.hypothesis()
                 at = end
+                if resized() { return true }
             }
             _ = decoder.endUtterance()
-            lib.errSetLogfp(nil)
-            fclose(log)
-            return try String(contentsOfFile: path, encoding: .utf8).contains("Resized backpointer table")
+            return resized()
         }
 
         @Test(.timeLimit(.minutes(2)))

@@ -88,7 +88,7 @@ struct APIKeySecrecyTests {
     @Test func keyStaysSecretWhenNothingListens() throws {
         let port = Self.closedPort()
         for url in ["ws://127.0.0.1:\(port)", "wss://127.0.0.1:\(port)"] {
-            for (what, r, dir) in try Self.failingRuns(url: url, timeout: 8) {
+            for (what, r, dir) in try Self.failingRuns(url: url, timeout: 4) {   // the first attempt fails at once
                 #expect(r.status != 0, "\(what): \(r.status) \(r.stderr)")
                 // transcribe reports the refusal; live (plain) shows "connecting…" and logs to its file.
                 #expect(r.stderr.contains("Connection refused") || r.stderr.contains("connecting") || r.stderr.contains("not yet available"),
