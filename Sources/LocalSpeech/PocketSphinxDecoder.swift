@@ -11,7 +11,20 @@ final class PocketSphinxDecoder {
     private(set) var inUtterance = false
     /// Segment frame numbers run on across utterances in this PocketSphinx release: the frames
     /// of earlier utterances, subtracted to make times relative to the current one.
+    ///
+    /// They run on by exactly the whole 10 ms frames of audio each utterance was given. Neither
+    /// `ps_get_n_frames` reading says that: before `ps_end_utt` it lags by the 4 frames the
+    /// feature pipeline still holds, and after it is sometimes 4 short as well (for about one
+    /// utterance length in five). Each shortfall made every later word 40 ms late: the offline
+    /// engine's times fell behind the voice by half a second in two minutes, half a minute in
+    /// an hour. So the decoder counts the frames itself, and feeds only whole frames (a partial
+    /// frame waits for the rest of its samples; at the end of an utterance it is dropped).
     private var frameBase = 0
+    /// Whole frames given to the current utterance.
+    private var framesFed = 0
+    /// Samples of the current utterance short of a whole frame.
+    private var partialFrame: [Int16] = []
+    static let samplesPerFrame = SpeechSegmenter.samplesPerFrame   // 10 ms at 16 kHz
     /// PocketSphinx's frame rate (its default `-frate`).
     static let framesPerSecond = 100.0
 
@@ -57,18 +70,34 @@ final class PocketSphinxDecoder {
     deinit { _ = lib.psFree(ps) }
 
     func startUtterance() {
-        if inUtterance { frameBase += Int(lib.psGetNFrames(ps)); _ = lib.psEndUtt(ps) }
+        if inUtterance { _ = lib.psEndUtt(ps); frameBase += framesFed }
         _ = lib.psStartUtt(ps)
         inUtterance = true
+        framesFed = 0
+        partialFrame = []
     }
 
-    /// Feeds samples to the current utterance (starting one if needed).
+    /// Feeds samples to the current utterance (starting one if needed), in whole frames.
     func process(_ samples: ArraySlice<Int16>) {
         if !inUtterance { startUtterance() }
-        guard !samples.isEmpty else { return }
-        samples.withUnsafeBufferPointer { buf in
+        if partialFrame.isEmpty {
+            let whole = samples.count - samples.count % Self.samplesPerFrame
+            feed(samples.prefix(whole))
+            partialFrame = Array(samples.dropFirst(whole))
+        } else {
+            let joined = partialFrame + samples
+            let whole = joined.count - joined.count % Self.samplesPerFrame
+            feed(joined[..<whole])
+            partialFrame = Array(joined[whole...])
+        }
+    }
+
+    private func feed(_ frames: ArraySlice<Int16>) {
+        guard !frames.isEmpty else { return }
+        frames.withUnsafeBufferPointer { buf in
             _ = lib.psProcessRaw(ps, buf.baseAddress, buf.count, 0, 0)
         }
+        framesFed += frames.count / Self.samplesPerFrame
     }
 
     /// The current best hypothesis' words, times relative to the utterance start.
@@ -80,11 +109,11 @@ final class PocketSphinxDecoder {
     /// Ends the utterance and returns its final words (times relative to its start).
     func endUtterance() -> [TimedWord] {
         guard inUtterance else { return [] }
-        let frames = Int(lib.psGetNFrames(ps))
         _ = lib.psEndUtt(ps)
         inUtterance = false
         let w = words()
-        frameBase += frames
+        frameBase += framesFed
+        partialFrame = []
         return w
     }
 

@@ -19,7 +19,6 @@ struct SphinxLibrary: @unchecked Sendable {
     let psStartUtt: @convention(c) (Handle?) -> Int32
     let psProcessRaw: @convention(c) (Handle?, UnsafePointer<Int16>?, Int, Int32, Int32) -> Int32
     let psEndUtt: @convention(c) (Handle?) -> Int32
-    let psGetNFrames: @convention(c) (Handle?) -> Int32
     let psGetHyp: @convention(c) (Handle?, UnsafeMutablePointer<Int32>?) -> UnsafePointer<CChar>?
     let psSegIter: @convention(c) (Handle?) -> Handle?
     let psSegNext: @convention(c) (Handle?) -> Handle?
@@ -58,7 +57,6 @@ struct SphinxLibrary: @unchecked Sendable {
             psStartUtt: try sym("ps_start_utt", (@convention(c) (Handle?) -> Int32).self),
             psProcessRaw: try sym("ps_process_raw", (@convention(c) (Handle?, UnsafePointer<Int16>?, Int, Int32, Int32) -> Int32).self),
             psEndUtt: try sym("ps_end_utt", (@convention(c) (Handle?) -> Int32).self),
-            psGetNFrames: try sym("ps_get_n_frames", (@convention(c) (Handle?) -> Int32).self),
             psGetHyp: try sym("ps_get_hyp", (@convention(c) (Handle?, UnsafeMutablePointer<Int32>?) -> UnsafePointer<CChar>?).self),
             psSegIter: try sym("ps_seg_iter", (@convention(c) (Handle?) -> Handle?).self),
             psSegNext: try sym("ps_seg_next", (@convention(c) (Handle?) -> Handle?).self),
