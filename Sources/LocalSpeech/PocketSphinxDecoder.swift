@@ -80,16 +80,10 @@ final class PocketSphinxDecoder {
     /// Feeds samples to the current utterance (starting one if needed), in whole frames.
     func process(_ samples: ArraySlice<Int16>) {
         if !inUtterance { startUtterance() }
-        if partialFrame.isEmpty {
-            let whole = samples.count - samples.count % Self.samplesPerFrame
-            feed(samples.prefix(whole))
-            partialFrame = Array(samples.dropFirst(whole))
-        } else {
-            let joined = partialFrame + samples
-            let whole = joined.count - joined.count % Self.samplesPerFrame
-            feed(joined[..<whole])
-            partialFrame = Array(joined[whole...])
-        }
+        let input = partialFrame.isEmpty ? samples : ArraySlice(partialFrame + samples)
+        let whole = input.count - input.count % Self.samplesPerFrame
+        feed(input.prefix(whole))
+        partialFrame = Array(input.dropFirst(whole))
     }
 
     private func feed(_ frames: ArraySlice<Int16>) {
