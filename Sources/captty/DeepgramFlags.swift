@@ -10,9 +10,9 @@ struct DeepgramFlags: ParsableArguments {
     var language: String?
     @Option(help: ArgumentHelp("Audio encoding sent to the engine (default: chosen from the audio).", valueName: "enc"))
     var encoding: String?
-    @Option(help: ArgumentHelp("Sample rate sent to the engine in Hz (default 16000).", valueName: "hz"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Sample rate sent to the engine in Hz (default 16000).", valueName: "hz"))
     var sampleRate: Int?
-    @Option(help: ArgumentHelp("Number of audio channels sent.", valueName: "n"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Number of audio channels sent.", valueName: "n"))
     var channels: Int?
     @Flag(inversion: .prefixedNo, help: "Transcribe each channel independently.")
     var multichannel: Bool?
@@ -36,7 +36,7 @@ struct DeepgramFlags: ParsableArguments {
     var fillerWords: Bool?
     @Option(help: ArgumentHelp("Pause in ms that ends a caption line, or false.", valueName: "ms|false"))
     var endpointing: String?
-    @Option(help: ArgumentHelp("Silence in ms after the last word that ends an utterance (default 1000).", valueName: "ms"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Silence in ms after the last word that ends an utterance (default 1000).", valueName: "ms"))
     var utteranceEndMs: Int?
     @Option(help: ArgumentHelp("Redact: pci, numbers, ssn or true (repeatable).", valueName: "kind"))
     var redact: [String] = []

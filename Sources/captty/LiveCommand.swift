@@ -33,10 +33,10 @@ struct Live: AsyncParsableCommand {
     var timestamps = false
     @Option(help: ArgumentHelp("Write the journal here (default ~/.local/share/captty/sessions/<start>.jsonl).", valueName: "path"))
     var journal: String?
-    @Option(help: ArgumentHelp("Play --file this many times faster than real time (0: as fast as possible); for benchmarks and tests.",
+    @Option(parsing: .unconditional, help: ArgumentHelp("Play --file this many times faster than real time (0: as fast as possible); for benchmarks and tests.",
                                valueName: "x", visibility: .hidden))
     var speed: Double = 1
-    @Option(help: ArgumentHelp("Milliseconds of audio per chunk sent to the engine, 20-250 (default 50). Larger chunks wake the CPU and the network less often; smaller ones show words sooner.", valueName: "ms"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Milliseconds of audio per chunk sent to the engine, 20-250 (default 50). Larger chunks wake the CPU and the network less often; smaller ones show words sooner.", valueName: "ms"))
     var chunkMs: Int?
     @Flag(help: "Do not write a journal.")
     var noJournal = false

@@ -8,11 +8,11 @@ struct Serve: AsyncParsableCommand {
 
     @Option(help: "Address to listen on (loopback unless told otherwise).")
     var host: String = "127.0.0.1"
-    @Option(help: "Port to listen on (0 picks a free one).")
+    @Option(parsing: .unconditional, help: "Port to listen on (0 picks a free one).")
     var port: Int = 8080
     @Option(help: ArgumentHelp("Require clients to send the API key in this file (Authorization: Token KEY).", valueName: "file"))
     var apiKeyFile: String?
-    @Option(help: "Streams served at once, a multichannel stream counting once per channel (a recognizer each); more are refused with HTTP 503, a multichannel stream with more channels than this with HTTP 400 (a multichannel WAV stream, counted when its header arrives, with an Error message and close 1013, or 1008).")
+    @Option(parsing: .unconditional, help: "Streams served at once, a multichannel stream counting once per channel (a recognizer each); more are refused with HTTP 503, a multichannel stream with more channels than this with HTTP 400 (a multichannel WAV stream, counted when its header arrives, with an Error message and close 1013, or 1008).")
     var maxClients: Int = 4
 
     func validate() throws {

@@ -56,6 +56,26 @@ import TestSupport
         #expect(fmt.stderr.contains("txt"))
     }
 
+    /// A negative number is the option's value, not another option: the user hears what is
+    /// wrong with it ("Missing value for '--port'" said they had given none).
+    @Test func negativeNumbersGetTheOptionsOwnError() throws {
+        for (args, says) in [(["serve", "--port", "-1"], "--port must be between 0 and 65535"),
+                             (["serve", "--max-clients", "-1"], "--max-clients must be at least 1"),
+                             (["--chunk-ms", "-5"], "--chunk-ms -5 is outside 20-250"),
+                             (["--speed", "-1"], "--speed must be 0"),
+                             (["transcribe", "x.wav", "--sample-rate", "-8000"], "--sample-rate must be a positive number"),
+                             (["transcribe", "x.wav", "--channels", "-2"], "--channels must be at least 1"),
+                             (["transcribe", "x.wav", "--utterance-end-ms", "-5"], "--utterance-end-ms must not be negative")] {
+            let r = try runCaptty(args)
+            #expect(r.status != 0, "\(args)")
+            #expect(r.stderr.contains(says) && !r.stderr.contains("Missing value"), "\(args): \(r.stderr)")
+        }
+        // A value left out is still reported as missing.
+        let missing = try runCaptty(["serve", "--port"])
+        #expect(missing.status != 0)
+        #expect(missing.stderr.contains("Missing value for '--port"), "\(missing.stderr)")
+    }
+
     @Test func apiKeyIsNeverAcceptedOnTheCommandLine() throws {
         let r = try runCaptty(["--api-key", "sekrit-key-123"])
         #expect(r.status != 0)
