@@ -43,7 +43,7 @@ public struct Resampler: Sendable {
         let a = Self.attenuationDB
         taps = 2 * halfTaps
         exact = up <= Self.maxExactPhases
-        rows = exact ? up : Self.maxExactPhases + 1
+        rows = Self.tableRows(up: up)
         let cutoff = (1 + Self.passbandFraction) / 2 * lower / 2           // Hz, middle of the transition
         let gain = 2 * cutoff / Double(inputRate)                          // cutoff as a fraction of input rate/2
         let beta = 0.1102 * (a - 8.7)
@@ -180,6 +180,10 @@ public struct Resampler: Sendable {
     /// the filter costs (an odd pair far apart, e.g. 106257 → 8000 Hz, is about two million).
     public static func designCost(inputRate: Int, outputRate: Int) -> Int {
         let s = shape(inputRate: inputRate, outputRate: outputRate)
-        return (s.up <= maxExactPhases ? s.up : maxExactPhases + 1) * 2 * s.halfTaps
+        return tableRows(up: s.up) * 2 * s.halfTaps
     }
+
+    /// Rows of the coefficient table: one per phase when there are few enough to be exact,
+    /// else `maxExactPhases` + 1 rows to interpolate between.
+    static func tableRows(up: Int) -> Int { up <= maxExactPhases ? up : maxExactPhases + 1 }
 }
