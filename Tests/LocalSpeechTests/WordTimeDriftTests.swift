@@ -83,10 +83,10 @@ extension RealEngineTests {
             }
         }
 
-        /// Index pairs of the longest common subsequence of two word lists (case and punctuation
-        /// ignored).
+        /// Index pairs of the longest common subsequence of two word lists (compared as
+        /// `TextNormalizer.bare` words: case and punctuation ignored).
         static func matched(_ a: [String], _ b: [String]) -> [(Int, Int)] {
-            let x = a.map(normal), y = b.map(normal)
+            let x = a.map { TextNormalizer.bare($0[...]) }, y = b.map { TextNormalizer.bare($0[...]) }
             var table = [[Int]](repeating: [Int](repeating: 0, count: y.count + 1), count: x.count + 1)
             for i in stride(from: x.count - 1, through: 0, by: -1) {
                 for j in stride(from: y.count - 1, through: 0, by: -1) {
@@ -101,10 +101,6 @@ extension RealEngineTests {
                 else { j += 1 }
             }
             return pairs
-        }
-
-        static func normal(_ word: String) -> String {
-            String(word.lowercased().unicodeScalars.filter { CharacterSet.lowercaseLetters.contains($0) })
         }
     }
 }
