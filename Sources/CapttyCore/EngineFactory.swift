@@ -33,7 +33,7 @@ public enum EngineFactory {
     public static func sourceFormat(_ settings: EngineSettings, options: LiveOptions,
                                     environment: [String: String] = ProcessInfo.processInfo.environment) -> AudioFormat {
         switch settings.resolve(environment: environment) {
-        case .local: return .speech16k
+        case .local: return LocalRecognizer.sourceFormat(options)
         case .deepgram: return DeepgramEngine.sourceFormat(options)
         }
     }

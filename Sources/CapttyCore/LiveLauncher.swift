@@ -178,10 +178,14 @@ public enum LiveLauncher {
         }
         do {
             source = try await SourceFactory.make(
-                input, format: EngineFactory.sourceFormat(request.engine, options: request.options), chunkDuration: request.chunkDuration, pacing: request.speed == 0 ? .asFastAsPossible : .faster(request.speed), rawFormat: request.rawFormat)
+                input, format: EngineFactory.sourceFormat(request.engine, options: request.options), chunkDuration: request.chunkDuration, pacing: request.speed == 0 ? .asFastAsPossible : .faster(request.speed), rawFormat: request.rawFormat,
+                keepChannels: request.options.multichannel == true && request.options.channels == nil)
         } catch {
             throw LiveFailure("\(error)")
         }
+        // A file kept its own channels for multichannel: the engine is told how many.
+        var options = request.options
+        if options.multichannel == true && options.channels == nil && source.format.channels > 1 { options.channels = source.format.channels }
         let engine: any SpeechEngine
         do {
             // The source says whether its audio waits through a reconnect (a file or standard
@@ -195,7 +199,7 @@ public enum LiveLauncher {
             throw LiveFailure("cannot start the \(request.engine.resolve().rawValue) engine: \(error)", exitCode: 69)
         }
         var journal: JournalWriter?
-        let header = JournalHeader(engine: engine.name, model: request.options.model?.rawValue, options: request.options,
+        let header = JournalHeader(engine: engine.name, model: engine.modelName(for: options), options: options,
                                    capttyVersion: CapttyVersion.string)
         if !request.noJournal {
             let url: URL
@@ -211,7 +215,7 @@ public enum LiveLauncher {
             }
             journal = await JournalWriter(url: url, header: header)
         }
-        return Session(source: source, engine: engine, options: request.options, journal: journal, header: header,
+        return Session(source: source, engine: engine, options: options, journal: journal, header: header,
                        configuration: configuration)
     }
 

@@ -12,10 +12,11 @@ public enum SourceFactory {
 
     /// A source for `input` producing `format` (16 kHz mono linear16 by default), in chunks of
     /// `chunkDuration` seconds. Files are paced per `pacing`; devices are always live.
+    /// `keepChannels`: a file keeps its own channels (`multichannel` with no `channels` given).
     public static func make(_ input: AudioInput, format: AudioFormat = .speech16k, chunkDuration: Double = 0.05,
                             pacing: Pacing = .realTime, passThrough: Set<SampleEncoding> = [],
-                            rawFormat: PCMFormat? = nil) async throws -> any AudioSource {
-        let fileOptions = FileSourceOptions(output: format, passThrough: passThrough,
+                            rawFormat: PCMFormat? = nil, keepChannels: Bool = false) async throws -> any AudioSource {
+        let fileOptions = FileSourceOptions(output: format, keepChannels: keepChannels, passThrough: passThrough,
                                             pacing: pacing.fileSourcePacing,
                                             chunkDuration: chunkDuration, rawFormat: rawFormat)
         switch input {

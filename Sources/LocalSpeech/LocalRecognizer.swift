@@ -40,7 +40,60 @@ public struct LocalRecognizer: SpeechEngine {
         return r
     }
 
+    /// 16 kHz linear16: mono, or with `multichannel` one channel per recognizer (`channels` of them).
+    public func sourceFormat(for options: LiveOptions) -> AudioFormat { Self.sourceFormat(options) }
+
+    /// What `sourceFormat(for:)` answers, known before an engine is made.
+    public static func sourceFormat(_ options: LiveOptions) -> AudioFormat {
+        AudioFormat(encoding: .linear16, sampleRate: 16_000, channels: separateChannels(options))
+    }
+
+    /// How many channels are recognised separately: `channels` with `multichannel`, else one
+    /// (the source mixes them down).
+    static func separateChannels(_ options: LiveOptions) -> Int {
+        options.multichannel == true ? max(1, min(options.channels ?? 1, 32)) : 1
+    }
+
+    /// The model results report (`model_info.arch`: moonshine or pocketsphinx), whatever
+    /// `model` the options name.
+    public func modelName(for options: LiveOptions) -> String? { configuration.modelInfo.arch }
+
+    /// Why the engine cannot take `options` (a language other than English), as the server
+    /// refuses such a request; nil when it can.
+    public static func refusal(_ options: LiveOptions) -> String? {
+        guard let lang = options.language?.rawValue.lowercased(), lang != "en", !lang.hasPrefix("en-") else { return nil }
+        return "the offline engine transcribes English (en) only, not '\(options.language!.rawValue)'; "
+            + "for other languages use Deepgram (--engine deepgram with DEEPGRAM_API_KEY set)"
+    }
+
+    /// The options the engine does not implement, by their flags (empty when none is asked for).
+    public static func ignoredOptions(_ options: LiveOptions) -> [String] {
+        var out: [String] = []
+        if options.diarize == true { out.append("--diarize") }
+        if !options.redact.isEmpty { out.append("--redact") }
+        if !options.keyterm.isEmpty { out.append("--keyterm") }
+        if !options.keywords.isEmpty { out.append("--keywords") }
+        if !options.search.isEmpty { out.append("--search") }
+        if !options.replace.isEmpty { out.append("--replace") }
+        return out
+    }
+
     public func transcribe(_ audio: AsyncThrowingStream<AudioChunk, Error>, options: LiveOptions) -> AsyncThrowingStream<LiveEvent, Error> {
+        if let why = Self.refusal(options) {
+            return AsyncThrowingStream { $0.finish(throwing: LiveError(kind: .badRequest, message: why, isFatal: true)) }
+        }
+        let ignored = Self.ignoredOptions(options)
+        let notice: LiveEvent? = ignored.isEmpty || !IgnoredOptionsNotice.shared.first(ignored) ? nil
+            : .error(LiveError(kind: .engine, message: "the offline engine does not implement \(ignored.joined(separator: ", ")): "
+                               + "\(ignored.count == 1 ? "it is" : "they are") ignored", isFatal: false))
+        let channels = Self.separateChannels(options)
+        return channels > 1 ? transcribeChannels(audio, options: options, count: channels, notice: notice)
+            : transcribeMono(audio, options: options, notice: notice)
+    }
+
+    /// `notice` (if any) follows `.open`.
+    private func transcribeMono(_ audio: AsyncThrowingStream<AudioChunk, Error>, options: LiveOptions,
+                                notice: LiveEvent?) -> AsyncThrowingStream<LiveEvent, Error> {
         let (stream, continuation) = AsyncThrowingStream<LiveEvent, Error>.makeStream()
         let session = RecognitionSession(continuation: continuation)
         let config = configuration
@@ -48,6 +101,7 @@ public struct LocalRecognizer: SpeechEngine {
         let task = Task {
             do {
                 try await session.start(config: config, options: options, logger: logger)
+                if let notice { continuation.yield(notice) }
                 for try await chunk in audio {
                     guard chunk.format == .speech16k else {
                         throw LiveError(kind: .badAudio, message: LocalEngineError.unsupportedFormat(chunk.format.description).description, isFatal: true)
@@ -67,6 +121,96 @@ public struct LocalRecognizer: SpeechEngine {
             task.cancel()
         }
         return stream
+    }
+
+    /// `multichannel`: one recognition session per channel (`channel_index [c, count]`), as the
+    /// server does for a multichannel stream; one `.open`, then every channel's results as they
+    /// come, then one Metadata (for all channels) and one close.
+    private func transcribeChannels(_ audio: AsyncThrowingStream<AudioChunk, Error>, options: LiveOptions,
+                                    count: Int, notice: LiveEvent?) -> AsyncThrowingStream<LiveEvent, Error> {
+        let (stream, continuation) = AsyncThrowingStream<LiveEvent, Error>.makeStream()
+        let requestID = UUID().uuidString.lowercased()
+        let opened = (0..<count).map { _ in openStream(requestID: requestID) }
+        let sessions = opened.map(\.session)
+        let config = configuration
+        let logger = logger
+        let format = Self.sourceFormat(options)
+        let task = Task {
+            var forwarders: [Task<Metadata?, Never>] = []
+            do {
+                for (c, s) in sessions.enumerated() {
+                    try await s.start(config: config, options: options, channelIndex: [c, count], logger: logger)
+                }
+                continuation.yield(.open(requestID: requestID))
+                if let notice { continuation.yield(notice) }
+                for (_, events) in opened {
+                    forwarders.append(Task {
+                        var meta: Metadata?
+                        do {
+                            for try await e in events {
+                                switch e {
+                                case .open, .close: continue
+                                case .metadata(let m): meta = m
+                                default: continuation.yield(e)
+                                }
+                            }
+                        } catch {
+                            continuation.yield(.error(LiveError(kind: .engine, message: "\(error)", isFatal: false)))
+                        }
+                        return meta
+                    })
+                }
+                var leftover: [UInt8] = []
+                for try await chunk in audio {
+                    guard chunk.format == format else {
+                        throw LiveError(kind: .badAudio, message: LocalEngineError.unsupportedFormat(chunk.format.description).description, isFatal: true)
+                    }
+                    let perChannel = Self.deinterleave(chunk.data, channels: count, leftover: &leftover)
+                    for (c, s) in sessions.enumerated() where !perChannel[c].isEmpty { await s.push(samples: perChannel[c]) }
+                }
+                for s in sessions { await s.finish(); s.end() }
+                var meta: Metadata?
+                for f in forwarders { if let m = await f.value, meta == nil { meta = m } }
+                if var m = meta {
+                    m.channels = count
+                    continuation.yield(.metadata(m))
+                }
+                continuation.yield(.close(code: 1000, reason: ""))
+                continuation.finish()
+            } catch let e as LocalEngineError {
+                for s in sessions { s.cancel(); s.end() }
+                continuation.finish(throwing: LiveError(kind: .engine, message: e.description, isFatal: true))
+            } catch {
+                for s in sessions { s.cancel(); s.end() }
+                continuation.finish(throwing: error)
+            }
+        }
+        continuation.onTermination = { _ in
+            for s in sessions { s.cancel(); s.end() }
+            task.cancel()
+        }
+        return stream
+    }
+
+    /// Interleaved little-endian 16-bit frames → one sample array per channel. An incomplete
+    /// frame at the end waits in `leftover` for the next chunk.
+    static func deinterleave(_ bytes: [UInt8], channels: Int, leftover: inout [UInt8]) -> [[Int16]] {
+        let frameBytes = 2 * channels
+        var data = bytes
+        if !leftover.isEmpty { data = leftover + bytes; leftover = [] }
+        let frames = data.count / frameBytes
+        if data.count > frames * frameBytes { leftover = Array(data[(frames * frameBytes)...]) }
+        var out = [[Int16]](repeating: [], count: channels)
+        for c in 0..<channels { out[c].reserveCapacity(frames) }
+        data.withUnsafeBytes { raw in
+            for f in 0..<frames {
+                for c in 0..<channels {
+                    let i = f * frameBytes + 2 * c
+                    out[c].append(Int16(bitPattern: UInt16(raw[i]) | UInt16(raw[i + 1]) << 8))
+                }
+            }
+        }
+        return out
     }
 
     /// Opens a stream driven by the caller (the server): samples, Finalize and finish go to the
@@ -107,6 +251,19 @@ public struct LocalRecognizer: SpeechEngine {
             }
             c.finish()
         }
+    }
+}
+
+/// Which sets of ignored options were already pointed out (once per process: a live session
+/// restarts the engine on every option change).
+final class IgnoredOptionsNotice: @unchecked Sendable {
+    static let shared = IgnoredOptionsNotice()
+    private let lock = Lock()
+    private var said = Set<[String]>()
+    /// True the first time `options` is asked about.
+    func first(_ options: [String]) -> Bool {
+        lock.lock(); defer { lock.unlock() }
+        return said.insert(options).inserted
     }
 }
 

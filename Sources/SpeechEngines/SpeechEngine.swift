@@ -14,8 +14,12 @@ public protocol SpeechEngine: Sendable {
     /// The format audio sources should deliver for `options` (16 kHz mono linear16 unless the
     /// engine takes what the options ask for).
     func sourceFormat(for options: LiveOptions) -> AudioFormat
+    /// The model that transcribes with `options`, for journals and exports (the options' `model`
+    /// unless the engine has its own).
+    func modelName(for options: LiveOptions) -> String?
 }
 
 extension SpeechEngine {
     public func sourceFormat(for options: LiveOptions) -> AudioFormat { .speech16k }
+    public func modelName(for options: LiveOptions) -> String? { options.model?.rawValue }
 }

@@ -30,6 +30,23 @@ import Transcript
         #expect(r.stdout.isEmpty)
     }
 
+    @Test func transcribeRefusesToWriteOverItsOwnRecording() throws {
+        let dir = try scratchDirectory("e2e")
+        let wav = dir.appendingPathComponent("meeting.wav")
+        try FileManager.default.copyItem(atPath: Self.testingWav, toPath: wav.path)
+        let before = try Data(contentsOf: wav)
+        // The same file by its own path and through a symbolic link.
+        let link = dir.appendingPathComponent("link.wav")
+        try FileManager.default.createSymbolicLink(atPath: link.path, withDestinationPath: wav.path)
+        for out in [wav.path, link.path] {
+            let r = try runCaptty(["transcribe", "--engine", "local", "--format", "vtt", "-o", out, wav.path], timeout: 60)
+            #expect(r.status == 1, "\(r.stderr)")
+            #expect(r.stderr.contains("is the recording being transcribed"), "\(r.stderr)")
+            #expect(r.stderr.contains("Choose another output path"), "\(r.stderr)")
+            #expect(try Data(contentsOf: wav) == before, "the recording is untouched")
+        }
+    }
+
     @Test func transcribeACorruptFileSaysWhatIsWrong() throws {
         let dir = try scratchDirectory("e2e")
         let bad = dir.appendingPathComponent("bad.wav")

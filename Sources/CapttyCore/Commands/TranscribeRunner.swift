@@ -21,10 +21,17 @@ public enum TranscribeRunner {
     public static func run(input: AudioInput, engine: any SpeechEngine, options: LiveOptions, format: ExportFormat,
                            output: String?, timestamps: Bool = true, rawFormat: PCMFormat? = nil,
                            warn: @escaping @Sendable (String) -> Void) async throws -> Outcome {
+        // Checked before any work: the transcript must never replace the recording it came from.
+        if let output, case .file(let path) = input, Files.sameFile(output, path) {
+            throw CapttyError.failed("\(output) is the recording being transcribed; writing the transcript there would replace it. "
+                                     + "Choose another output path with -o.")
+        }
         let source: any AudioSource
         do {
+            // With multichannel and no channel count, each of the file's channels is transcribed.
             source = try await SourceFactory.make(input, format: engine.sourceFormat(for: options), chunkDuration: 0.25,
-                                                  pacing: .asFastAsPossible, rawFormat: rawFormat)
+                                                  pacing: .asFastAsPossible, rawFormat: rawFormat,
+                                                  keepChannels: options.multichannel == true && options.channels == nil)
         } catch {
             throw CapttyError.failed("\(error)")
         }
@@ -59,7 +66,7 @@ public enum TranscribeRunner {
         if let fatal { throw CapttyError.failed(fatal.description) }
         if store.wordCount == 0 { warn(Self.nothingRecognised(in: source.name, seconds: meter.seconds, peakDB: meter.peakDB)) }
 
-        let header = JournalHeader(engine: engine.name, model: model ?? opts.model?.rawValue, options: opts,
+        let header = JournalHeader(engine: engine.name, model: model ?? engine.modelName(for: opts), options: opts,
                                    capttyVersion: CapttyVersion.string)
         let text = Exporter.render(store.lines, format: format, header: header, metadata: store.metadata,
                                    options: ExportOptions(timestamps: timestamps))
