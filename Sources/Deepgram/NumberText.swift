@@ -17,6 +17,11 @@ public enum NumberText {
         return buffer.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
     }
 
+    /// "1 line", "2 lines": `count` and `noun`, with an s unless there is exactly one.
+    public static func counted(_ count: Int, _ noun: String) -> String {
+        "\(count) \(noun)\(count == 1 ? "" : "s")"
+    }
+
     /// Upper-case hexadecimal, zero-padded on the left to `width` digits (`%0<width>X`).
     public static func hex<T: BinaryInteger>(_ v: T, width: Int) -> String {
         let s = String(v, radix: 16, uppercase: true)

@@ -27,7 +27,7 @@ struct Transcribe: AsyncParsableCommand {
                 input: file == "-" ? .stdin : .file(file), engine: speech, options: options, format: format,
                 output: output == "-" ? nil : output, timestamps: !noTimestamps, rawFormat: try raw.parsed(), warn: { printError("captty: \($0)") })
             if let out = outcome.output {
-                printError("captty: \(outcome.lines) lines (\(outcome.words) words, \(NumberText.fixed(outcome.audioSeconds, decimals: 1)) s of audio) written to \(out)")
+                printError("captty: \(NumberText.counted(outcome.lines, "line")) (\(NumberText.counted(outcome.words, "word")), \(NumberText.fixed(outcome.audioSeconds, decimals: 1)) s of audio) written to \(out)")
             }
         }
     }

@@ -13,7 +13,7 @@ public enum ExportRunner {
                                                standardOutput: { TerminalSafeOutput.write($0) })
             for w in report.warnings { warn(w) }
             if let out = report.output {
-                warn("wrote \(report.lineCount) lines (\(report.wordCount) words) to \(out.path)")
+                warn("wrote \(NumberText.counted(report.lineCount, "line")) (\(NumberText.counted(report.wordCount, "word"))) to \(out.path)")
             }
         } catch {
             throw CapttyError.failed(error.description)

@@ -44,12 +44,15 @@ public enum TranscribeRunner {
         let audio = meter.tap(source.chunks())
         var store = TranscriptStore()
         var fatal: LiveError?
+        var failure: String?
+        var stoppedAnswering = false
         var model: String?
         do {
             for try await event in engine.transcribe(audio, options: opts) {
                 switch event {
                 case .error(let e):
                     if e.isFatal { fatal = e } else { warn(e.description) }
+                    if e.kind == .timeout { stoppedAnswering = true }
                 case .results(let r):
                     if model == nil, let info = r.metadata?.modelInfo { model = info.arch.isEmpty ? info.name : info.arch }
                 case .reconnecting(let attempt, let delay):
@@ -61,10 +64,21 @@ public enum TranscribeRunner {
                 _ = store.apply(event)
             }
         } catch {
-            throw CapttyError.failed("transcription failed: \(error)")
+            failure = "transcription failed: \(error)"
         }
-        if let fatal { throw CapttyError.failed(fatal.description) }
-        if store.wordCount == 0 { warn(Self.nothingRecognised(in: source.name, seconds: meter.seconds, peakDB: meter.peakDB)) }
+        if let fatal { failure = fatal.description }
+        // A transcribe has no journal: what arrived before a failure is written out all the same,
+        // and the failure says how far it got.
+        if let failure, store.lines.isEmpty { throw CapttyError.failed(failure) }
+        if failure == nil && stoppedAnswering {
+            // Not the audio's fault: say how far the transcript goes instead of blaming language or level.
+            let upTo = store.lines.map(\.end).max() ?? 0
+            warn(store.wordCount == 0
+                 ? "no transcript came back for \(source.name): the engine stopped answering (above), so its \(Timecode.clock(meter.seconds)) of audio have none"
+                 : "the transcript goes up to \(Timecode.clock(upTo)) of \(Timecode.clock(meter.seconds)): the engine stopped answering (above) before the rest")
+        } else if failure == nil && store.wordCount == 0 {
+            warn(Self.nothingRecognised(in: source.name, seconds: meter.seconds, peakDB: meter.peakDB))
+        }
 
         let header = JournalHeader(engine: engine.name, model: model ?? engine.modelName(for: opts), options: opts,
                                    capttyVersion: CapttyVersion.string)
@@ -78,6 +92,12 @@ public enum TranscribeRunner {
         } else {
             TerminalSafeOutput.write(data)
         }
+        if let failure {
+            let upTo = store.lines.map(\.end).max() ?? 0
+            throw CapttyError.failed("\(failure)\nThe transcript up to \(Timecode.clock(upTo)) of \(Timecode.clock(meter.seconds)) "
+                                     + "(\(NumberText.counted(store.lines.count, "line"))) was written \(output.map { "to \($0)" } ?? "above"); "
+                                     + "the rest has no transcript.")
+        }
         return Outcome(lines: store.lines.count, words: store.wordCount, audioSeconds: meter.seconds, output: output)
     }
 }
@@ -88,7 +108,8 @@ extension TranscribeRunner {
         let length = NumberText.fixed(seconds, decimals: 1) + " s"
         if seconds == 0 { return "\(name) holds no audio samples: the transcript is empty" }
         if peakDB <= LevelMeter.floorDB { return "no speech in \(name): its \(length) of audio are digital silence" }
-        let loudest = NumberText.fixed(peakDB, decimals: 0) + " dBFS"
+        let rounded = NumberText.fixed(peakDB, decimals: 0)
+        let loudest = (rounded == "-0" ? "0" : rounded) + " dBFS"   // a full-scale peak, not "-0"
         if peakDB < -60 {
             return "no speech in \(name): its \(length) of audio are nearly silent (loudest sample \(loudest)); was the right input recorded?"
         }

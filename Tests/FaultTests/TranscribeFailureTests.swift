@@ -1,0 +1,53 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// `captty transcribe` has no journal, so what it received before the engine failed or stopped
+/// answering is all the user has. Found by probing: a fatal close (1008 DATA-0000) halfway
+/// through threw away every final that had arrived (nothing on stdout, no `-o` file), and a
+/// server that stopped answering got the advice to check the recording's language and level.
+/// The server is the Deepgram TEST DOUBLE.
+@Suite(.serialized) struct TranscribeFailureTests {
+    @Test(.timeLimit(.minutes(2))) func aFatalCloseMidwayKeepsWhatWasTranscribed() async throws {
+        let dir = try scratchDirectory("transcribe-fatal")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let wav = dir.appendingPathComponent("counter.wav")
+        let total = try FaultAudio.writeCounterWAV(to: wav, seconds: 12)
+        let (double, port) = try await Peer.launch("deepgram_double.py", [
+            "--api-key", FaultAudio.apiKey, "--word-names", "counter", "--close-after-bytes", "\(8 * FaultAudio.bytesPerSecond)",
+            "--close-code", "1008", "--close-reason", "DATA-0000: cannot decode"])
+        defer { double.stop(grace: 1) }
+        let out = dir.appendingPathComponent("out.txt").path
+        let captty = try startCaptty(["transcribe", "--engine", "deepgram", "--url", "ws://127.0.0.1:\(port)", "--no-timestamps",
+                                      "-o", out, wav.path])
+        defer { captty.stop() }
+        #expect(await captty.waitExit(timeout: 60), "stderr: \(captty.stderrText)")
+        #expect(captty.ending == "exit 1", "a failure is still a failure: \(captty.stderrText)")
+        #expect(captty.stderrText.contains("DATA-0000"), "\(captty.stderrText)")
+        #expect(captty.stderrText.contains("The transcript up to 00:00:0"), "\(captty.stderrText)")
+        #expect(captty.stderrText.contains("was written to \(out)"), "\(captty.stderrText)")
+        // The finals before the close (2 s each, up to about 8 s) are there, in order, from c0.
+        let text = try String(contentsOfFile: out, encoding: .utf8)
+        let words = FaultAudio.words(in: text.split(separator: "\n").map(String.init))
+        #expect(words.first == 0, "\(text)")
+        #expect(words.count >= 6 * 2, "\(words.count) words: \(text)")
+        #expect(words.last.map { $0 < total } == true)
+        #expect(FaultAudio.transcriptProblems(words: words, total: words.last.map { $0 + FaultAudio.countersPerWord } ?? 0) == [])
+    }
+
+    @Test(.timeLimit(.minutes(2))) func aServerThatStopsAnsweringIsNotBlamedOnTheRecording() async throws {
+        let dir = try scratchDirectory("transcribe-silent")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let wav = dir.appendingPathComponent("counter.wav")
+        _ = try FaultAudio.writeCounterWAV(to: wav, seconds: 1)   // shorter than one 2 s final: nothing before CloseStream
+        let (double, port) = try await Peer.launch("deepgram_double.py", [
+            "--api-key", FaultAudio.apiKey, "--word-names", "counter", "--late-final-delay", "30"])
+        defer { double.stop(grace: 1) }
+        let captty = try startCaptty(["transcribe", "--engine", "deepgram", "--url", "ws://127.0.0.1:\(port)", wav.path])
+        defer { captty.stop() }
+        #expect(await captty.waitExit(timeout: 60), "stderr: \(captty.stderrText)")
+        #expect(captty.stderrText.contains("did not close the stream within"), "\(captty.stderrText)")
+        #expect(captty.stderrText.contains("no transcript came back for counter.wav: the engine stopped answering"), "\(captty.stderrText)")
+        #expect(!captty.stderrText.contains("check its language"), "\(captty.stderrText)")
+    }
+}
