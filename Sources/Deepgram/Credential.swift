@@ -41,6 +41,46 @@ public enum Credential: Sendable, Equatable, CustomStringConvertible, CustomDebu
         return text.replacingAll(secret, with: "[redacted]")
     }
 
+    /// `redact` for a JSON text: the secret is also found when a server spelled some of its
+    /// characters as `\uXXXX` escapes (decoding would bring it back). Escapes of printable ASCII
+    /// (other than `"` and `\`) are then written as the characters themselves, which leaves the
+    /// JSON's meaning unchanged, and the result is redacted.
+    public func redactJSON(_ text: String) -> String {
+        let plain = redact(text)
+        guard plain.utf8.contains(0x5C), let unescaped = Self.unescapingASCII(plain), appears(in: unescaped) else { return plain }
+        return redact(unescaped)
+    }
+
+    /// `text` with every `\uXXXX` escape of printable ASCII other than `"` and `\` replaced by
+    /// its character (other escapes kept as they are); nil when there is none.
+    static func unescapingASCII(_ text: String) -> String? {
+        let b = Array(text.utf8)
+        func hex(_ c: UInt8) -> UInt32? {
+            switch c {
+            case 0x30...0x39: return UInt32(c - 0x30)
+            case 0x41...0x46: return UInt32(c - 0x41 + 10)
+            case 0x61...0x66: return UInt32(c - 0x61 + 10)
+            default: return nil
+            }
+        }
+        var out: [UInt8] = []
+        out.reserveCapacity(b.count)
+        var changed = false
+        var i = 0
+        while i < b.count {
+            guard b[i] == 0x5C, i + 1 < b.count else { out.append(b[i]); i += 1; continue }
+            if b[i + 1] == 0x75, i + 5 < b.count,
+               let h0 = hex(b[i + 2]), let h1 = hex(b[i + 3]), let h2 = hex(b[i + 4]), let h3 = hex(b[i + 5]) {
+                let v = h0 << 12 | h1 << 8 | h2 << 4 | h3
+                if (0x20...0x7E).contains(v) && v != 0x22 && v != 0x5C {
+                    out.append(UInt8(v)); i += 6; changed = true; continue
+                }
+            }
+            out.append(b[i]); out.append(b[i + 1]); i += 2   // an escape pair stays whole (an escaped backslash before `u` is text)
+        }
+        return changed ? String(decoding: out, as: UTF8.self) : nil
+    }
+
     /// Whether the secret occurs in `text`: a byte search (`memchr` for the first byte, then
     /// `memcmp`), cheap enough to run on every message a server sends. Secrets under 4
     /// characters are not searched for (they would match ordinary text; real keys and tokens

@@ -664,8 +664,9 @@ public actor LiveClient {
     private func handle(_ frame: String, gen: Int) {
         guard let c = conn, c.generation == gen else { return }
         // A server that echoes the key (in a transcript, a request id, Metadata, an error) must
-        // not get it shown, logged, journaled or exported: redacted before anything reads it.
-        let text = credential.redact(frame)
+        // not get it shown, logged, journaled or exported: redacted before anything reads it,
+        // also when spelled with JSON escapes.
+        let text = credential.redactJSON(frame)
         let message: ServerMessage
         do { message = try ServerMessage.decode(text) } catch {
             let e = LiveError(kind: .protocolViolation, message: error.description, isFatal: false, requestID: c.requestID).printable()

@@ -19,6 +19,8 @@ Modes:
   echo-key-moved   307 whose Location has the client's key in its path and query
   echo-key-open    101 with the key in dg-request-id, then a final whose transcript and words,
                    and a Metadata whose request_id, carry it, then close 4000 with it as reason
+  echo-key-open-escaped  the same, with the key spelled in JSON \\u escapes (every character, or
+                   one) in the final, Metadata and an Error message
 Stops when stdin closes.
 """
 import asyncio, base64, hashlib, json, os, struct, sys, threading, time
@@ -134,6 +136,23 @@ async def handle(reader, writer):
             final["channel"]["alternatives"][0]["words"].append({"word": k, "start": 0.6, "end": 0.9, "confidence": 0.9})
             final["metadata"] = {"request_id": "rid-" + k, "model_uuid": k}
             writer.write(text(final) + text(dict(METADATA, request_id="rid-" + k, sha256=k)))
+            writer.write(close(4000, b"gone " + key))
+        elif MODE == "echo-key-open-escaped":
+            # As echo-key-open, with the key spelled in JSON escapes: every character in the
+            # transcript and Metadata, one character in a word and an Error message.
+            writer.write(switching(headers))
+            await asyncio.sleep(0.3)
+            k = key.decode()
+            every = "".join("\\u%04x" % ord(ch) for ch in k)
+            one = k[:2] + "\\u%04X" % ord(k[2]) + k[3:]
+            final = json.loads(json.dumps(FINAL))
+            final["channel"]["alternatives"][0]["transcript"] = "hello KEY_EVERY"
+            final["channel"]["alternatives"][0]["words"].append({"word": "KEY_ONE", "start": 0.6, "end": 0.9, "confidence": 0.9})
+            final["metadata"] = {"request_id": "rid-KEY_EVERY", "model_uuid": "KEY_ONE"}
+            for obj in (final, dict(METADATA, request_id="rid-KEY_EVERY", sha256="KEY_ONE"),
+                        {"type": "Error", "description": "key KEY_ONE is bad", "message": "KEY_EVERY"}):
+                raw = json.dumps(obj).replace("KEY_EVERY", every).replace("KEY_ONE", one).encode()
+                writer.write(frame(1, raw))
             writer.write(close(4000, b"gone " + key))
         elif MODE == "escapes":
             writer.write(refusal(400, b"Bad Request", b"dg-error: bad " + ESC + b" option\r\ndg-request-id: req" + ESC + b"\r\n",

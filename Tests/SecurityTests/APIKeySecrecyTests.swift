@@ -135,7 +135,7 @@ struct APIKeySecrecyTests {
     /// redirect's Location, the 101's request id, a transcript, Metadata, a close reason): it
     /// never reaches the terminal, the log, the journal or an export. (Found by an audit: the
     /// request id and the Location were printed as sent.)
-    @Test(arguments: ["echo-key-refused", "echo-key-moved", "echo-key-open"])
+    @Test(arguments: ["echo-key-refused", "echo-key-moved", "echo-key-open", "echo-key-open-escaped"])
     func keyEchoedByTheServerStaysSecret(mode: String) throws {
         let server = try HostileServerProcess(mode: mode)
         defer { server.stop() }
