@@ -28,6 +28,17 @@ struct ConnectionFailure {
         return ConnectionFailure(action: action, error: e, retryAfter: retryAfter)
     }
 
+    /// A fatal answer to a connection attempt that, from a server which accepted this session
+    /// before, is more likely something in the way (a proxy, a load balancer, a captive portal's
+    /// page or certificate) than a wrong address: no WebSocket (HTTP 200, a bad accept key, an
+    /// unasked-for extension), 404/405, a redirect, a TLS failure. A refused key (401/403) or
+    /// options (400) stay fatal, as does a malformed URL.
+    var isGlitchOnceConnected: Bool {
+        guard case .fatal = action else { return false }
+        if let status = error.httpStatus { return ![400, 401, 402, 403].contains(status) }
+        return error.kind == .protocolViolation || error.kind == .network
+    }
+
     static func from(_ error: Error, credential: Credential, requestID: String? = nil) -> ConnectionFailure {
         classify(error, credential: credential, requestID: requestID).redacting(credential)
     }

@@ -435,6 +435,7 @@ public actor LiveClient {
     private func runSession() async {
         guard let url else { return }
         var attempt = 0
+        var connectedBefore = false
         var wsConfig = configuration.webSocket
         wsConfig.handshakeHeaders.removeAll { $0.0.lowercased() == "authorization" }
         wsConfig.handshakeHeaders.append(("Authorization", credential.authorizationHeader))
@@ -449,9 +450,19 @@ public actor LiveClient {
                     attempt += 1
                     if await backOff(attempt: attempt, after: failure.error, retryAfter: failure.retryAfter) { continue } else { return }
                 }
+                if connectedBefore, failure.isGlitchOnceConnected {
+                    // The same URL answered properly earlier in this session: a proxy, a load
+                    // balancer or a captive portal in the way, not a wrong address. Tried again.
+                    var e = failure.error
+                    e.isFatal = false
+                    e.message += " (this server answered properly earlier in the session: trying again)"
+                    attempt += 1
+                    if await backOff(attempt: attempt, after: e, retryAfter: failure.retryAfter) { continue } else { return }
+                }
                 end(code: 1006, reason: failure.error.message, error: failure.error.isFatal ? failure.error : fatalize(failure.error))
                 return
             }
+            connectedBefore = true
             if ended || Task.isCancelled {
                 await ws.close(code: 1000, reason: "")
                 return

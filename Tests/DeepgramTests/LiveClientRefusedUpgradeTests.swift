@@ -106,6 +106,32 @@ import Testing
         if case .close(let code, _)? = log.events.last { #expect(code == 1000) } else { Issue.record("no .close") }
     }
 
+    /// Once a session has worked, an odd answer to a reconnect (a proxy's or captive portal's
+    /// HTTP 200 page, a 404, a 101 with a wrong accept key) is a glitch on the way, not a wrong
+    /// URL: tried again, and the session goes on. It used to end the session for good with
+    /// "check the base URL". On the first connect the same answers stay fatal (tests above).
+    @Test(arguments: ["200", "404", "bad-accept"])
+    func anOddAnswerAfterTheSessionWorkedIsRetried(answer: String) async throws {
+        let server = try HostileServerProcess(mode: "glitch-after-open-\(answer)")
+        defer { server.stop() }
+        let client = LiveClient(credential: .apiKey("test-key"), configuration: Self.configuration(server))
+        let log = EventLog(client.events)
+        try await within(.seconds(30), "session through a glitch") {
+            try await client.start(pcm16k)
+            try await client.send(counterAudio(from: 0, count: 8_000))
+            // The first connection drops after 0.5 s; the second attempt gets the odd answer.
+            try await Task.sleep(for: .seconds(1))
+            try await client.send(counterAudio(from: 8_000, count: 8_000))
+            await client.finish()
+            await log.ended()
+        }
+        #expect(server.requestTimes(waitingFor: 3).count >= 3)
+        #expect(log.errors.allSatisfy { !$0.isFatal }, "\(log.errors)")
+        #expect(log.errors.contains { $0.message.contains("answered properly earlier in the session: trying again") }, "\(log.errors)")
+        #expect(log.finals.map(\.transcript).last == "hello", "\(log.finals)")
+        if case .close(let code, _)? = log.events.last { #expect(code == 1000) } else { Issue.record("no .close") }
+    }
+
     @Test func retryAfterIsBoundedAndOnlyDeltaSeconds() {
         let p = ReconnectPolicy(initialDelay: .milliseconds(50), maxDelay: .milliseconds(400), jitter: 0, maxRetryAfter: .seconds(60))
         #expect(p.delay(forAttempt: 1, retryAfter: .seconds(3600)) == .seconds(60))

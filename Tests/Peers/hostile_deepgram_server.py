@@ -11,6 +11,9 @@ Modes:
   escapes-open     101 (dg-request-id with control sequences), an Error message and a close
                    4000 whose texts carry them (JSON-escaped and raw)
   redirect-CODE    CODE (301/302/307/308) with Location: wss://elsewhere.example/v1/listen
+  glitch-after-open-X  a working session that drops after 0.5 s, then one answer X (an HTTP
+                   status such as 200 or 404, or bad-accept: a 101 with a wrong accept key), then
+                   normal sessions
   retry-after-N    the first upgrade gets 429 with Retry-After: N, later ones a normal session
   status-N         a plain HTTP N (e.g. 200) with an empty body instead of a 101
   close-first-N    the first N upgrade requests are read, then the socket is closed (FIN) with no
@@ -116,7 +119,29 @@ async def handle(reader, writer):
         print("REQUEST %d %.3f" % (n, time.monotonic()), flush=True)
         print("AUTH %s" % ("yes" if auth.startswith(b"Token ") else "no"), flush=True)
         key = auth.split(b" ", 1)[1] if b" " in auth else b"nokey"
-        if MODE.startswith("close-first-"):
+        if MODE.startswith("glitch-after-open-"):
+            # 1: a working session that drops (TCP FIN, no close frame) after 0.5 s; 2: a refusal
+            # a proxy or a captive portal might give (an HTTP status, or "bad-accept"); then normal.
+            what = MODE[len("glitch-after-open-"):]
+            if n == 1:
+                writer.write(switching(headers))
+                await writer.drain()
+                await asyncio.sleep(0.5)
+                writer.write(text(FINAL))
+                await writer.drain()
+                return
+            if n == 2:
+                if what == "bad-accept":
+                    writer.write(b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                                 b"Sec-WebSocket-Accept: bm90IHRoZSByaWdodCBhY2NlcHQ=\r\n\r\n")
+                else:
+                    writer.write(refusal(int(what), b"Glitch", b"", b"<html>portal</html>"))
+                await writer.drain()
+                return
+            writer.write(switching(headers))
+            await writer.drain()
+            await session(reader, writer)
+        elif MODE.startswith("close-first-"):
             if n <= int(MODE.split("-")[2]):
                 return
             writer.write(switching(headers))
