@@ -3,9 +3,30 @@
 /// cue) or a paragraph of a plain text or Markdown export in the middle of its text.
 enum CaptionText {
     /// `s` with every run of white space that holds a line break (CR, LF, U+2028…) replaced by
-    /// one space, or removed at either end; `s` itself when it has no line break.
+    /// one space, or removed at either end, a tab by a space and any other control character
+    /// (C0, DEL, C1: an escape sequence a server put in a word) by U+FFFD, as on the terminal;
+    /// `s` itself when it has none of them.
     static func oneLine(_ s: String) -> String {
-        guard s.contains(where: \.isNewline) else { return s }
+        let controls = s.unicodeScalars.contains { isControl($0) && !Character($0).isNewline }
+        let text = controls ? withoutControls(s) : s
+        guard text.contains(where: \.isNewline) else { return text }
+        return joinedLines(text)
+    }
+
+    /// C0 controls, DEL and C1 controls.
+    static func isControl(_ u: Unicode.Scalar) -> Bool { u.value < 0x20 || (0x7F..<0xA0).contains(u.value) }
+
+    private static func withoutControls(_ s: String) -> String {
+        var out = String.UnicodeScalarView()
+        for u in s.unicodeScalars {
+            if u == "\t" { out.append(" ") }
+            else if isControl(u) && !Character(u).isNewline { out.append("\u{FFFD}") }
+            else { out.append(u) }
+        }
+        return String(out)
+    }
+
+    private static func joinedLines(_ s: String) -> String {
         var out = ""
         out.reserveCapacity(s.utf8.count)
         var run = ""
