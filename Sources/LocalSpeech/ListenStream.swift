@@ -117,8 +117,12 @@ final class ListenStream: Sendable {
             let rest = intake.flush()
             for (c, s) in rest.enumerated() where !s.isEmpty && c < sessions.count { await sessions[c].push(samples: s) }
             for s in sessions { await s.finish(); s.end() }
-            for f in forwarders { await f.value }
-            let info = recognizer.configuration.modelInfo, uuid = recognizer.configuration.modelUUID
+            var ran: Metadata?
+            for f in forwarders { if let m = await f.value, ran == nil { ran = m } }
+            // The model that really ran, as the Results named it (Moonshine may have failed to
+            // load, leaving PocketSphinx), not the one configured.
+            let uuid = ran?.models.first ?? recognizer.configuration.modelUUID
+            let info = ran?.modelInfo[uuid] ?? recognizer.configuration.modelInfo
             let meta = Metadata(requestID: requestID, sha256: received.hex, created: ISO8601Timestamp.utcSeconds(Date()),
                                 duration: (intake.seconds * 1000).rounded() / 1000,
                                 // A WAV stream's from its header: what was transcribed, each
@@ -235,12 +239,17 @@ final class ListenStream: Sendable {
     }
 
     /// Sends a session's events as Deepgram messages; its own open/metadata/close are the
-    /// stream's business, not the channel's.
-    private func forward(_ events: AsyncThrowingStream<LiveEvent, Error>) async {
+    /// stream's business, not the channel's. Returns the session's Metadata (which names the
+    /// model that ran).
+    private func forward(_ events: AsyncThrowingStream<LiveEvent, Error>) async -> Metadata? {
+        var meta: Metadata?
         do {
             for try await e in events {
                 let text: String
                 switch e {
+                case .metadata(let m):
+                    meta = m
+                    continue
                 case .results(let r): text = ServerMessage.results(r).encoded()
                 case .utteranceEnd(let u): text = ServerMessage.utteranceEnd(u).encoded()
                 case .speechStarted(let s): text = ServerMessage.speechStarted(s).encoded()
@@ -254,6 +263,7 @@ final class ListenStream: Sendable {
         } catch {
             logger.debug("stream \(requestID): events ended: \(error)")
         }
+        return meta
     }
 }
 
@@ -273,7 +283,7 @@ struct ChannelRefusal: Sendable, Equatable, CustomStringConvertible {
 final class ChannelSessions: @unchecked Sendable {
     private let lock = Lock()
     private var opened: [RecognitionSession] = []
-    private var tasks: [Task<Void, Never>] = []
+    private var tasks: [Task<Metadata?, Never>] = []
     private var loading = false
     /// Whether sessions are being opened now.
     var opening: Bool {
@@ -281,9 +291,9 @@ final class ChannelSessions: @unchecked Sendable {
         set { lock.lock(); loading = newValue; lock.unlock() }
     }
     var sessions: [RecognitionSession] { lock.lock(); defer { lock.unlock() }; return opened }
-    var forwarders: [Task<Void, Never>] { lock.lock(); defer { lock.unlock() }; return tasks }
+    var forwarders: [Task<Metadata?, Never>] { lock.lock(); defer { lock.unlock() }; return tasks }
     var isOpen: Bool { !sessions.isEmpty }
-    func add(_ session: RecognitionSession, forwarder: Task<Void, Never>) {
+    func add(_ session: RecognitionSession, forwarder: Task<Metadata?, Never>) {
         lock.lock(); opened.append(session); tasks.append(forwarder); lock.unlock()
     }
 }

@@ -120,7 +120,7 @@ import Transcript
         let res = try runCaptty(["export", journal.path, "--format", "vtt", "-o", out])
         #expect(res.status == 0)
         #expect(try String(contentsOfFile: out, encoding: .utf8).hasPrefix("WEBVTT"))
-        #expect(res.stderr.hasPrefix("captty: wrote 1 lines"), "every message says who speaks: \(res.stderr)")
+        #expect(res.stderr.hasPrefix("captty: wrote 1 line (3 words)"), "every message says who speaks: \(res.stderr)")
         // Format names as `ExportFormat(name:)` knows them, any case; `-o -` is standard output
         // (it wrote a file named "-").
         for (name, marker) in [("WebVTT", "WEBVTT"), ("markdown", "Hello there"), ("TXT", "Hello there")] {
@@ -151,6 +151,24 @@ import Transcript
         let none = try runCaptty(["devices"], environment: ["PULSE_SERVER": "unix:/nonexistent/pulse/native"], timeout: 30)
         #expect(none.status != 0)
         #expect(none.stderr.contains("PULSE_SERVER"), "\(none.stderr)")
+    }
+
+    /// When Moonshine cannot start (here: its worker program exits at once), the server falls back
+    /// to PocketSphinx: the closing Metadata names the model the Results came from, as Deepgram's
+    /// always agree. It named the configured Moonshine model.
+    @Test func serveMetadataNamesTheModelThatRanWhenMoonshineCannotStart() throws {
+        let (p, port, _) = try startServe(environment: ["CAPTTY_MOONSHINE_WORKER": "/bin/false"])
+        defer { kill(p.processIdentifier, SIGKILL) }
+        let probe = TestPaths.peers.appendingPathComponent("local_server_probe.py").path
+        let r = try runProcess(TestPaths.python, [probe, "stream", "ws://127.0.0.1:\(port)/v1/listen", Self.testingWav], timeout: 120)
+        let line = try #require(r.stdout.split(separator: "\n").first { $0.hasPrefix("RESULT ") }, "\(r.stdout) \(r.stderr)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(line.dropFirst(7).utf8)) as? [String: Any])
+        let uuids = try #require(json["result_model_uuids"] as? [String])
+        let meta = try #require(json["metadata"] as? [String: Any], "\(json)")
+        let models = try #require(meta["models"] as? [String])
+        #expect(uuids.count == 1 && models == uuids, "Results \(uuids), Metadata \(models)")
+        let info = (meta["model_info"] as? [String: [String: Any]])?[models.first ?? ""]
+        #expect(info?["arch"] as? String == "pocketsphinx", "\(meta)")
     }
 
     @Test func transcribeThroughTheDeepgramEngineAgainstCapttyServe() throws {
@@ -256,10 +274,11 @@ import Transcript
 }
 
 /// Starts `captty serve --port 0` and returns the process, its port and what it announced.
-func startServe(_ extra: [String] = []) throws -> (Process, Int, String) {
+func startServe(_ extra: [String] = [], environment: [String: String] = [:]) throws -> (Process, Int, String) {
     let p = Process()
     p.executableURL = TestPaths.capttyBinary
     p.arguments = ["serve", "--port", "0"] + extra
+    if !environment.isEmpty { p.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
     let errPipe = Pipe()
     p.standardError = errPipe
     p.standardOutput = FileHandle.nullDevice

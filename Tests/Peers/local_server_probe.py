@@ -125,6 +125,8 @@ async def stream(url, path, skip):
                 "finals_by_channel": finals_by_channel(msgs),
                 "errors": [m for m in msgs if m.get("type") == "Error"],
                 "metadata": next((m for m in msgs if m.get("type") == "Metadata"), None),
+                "result_model_uuids": sorted({(m.get("metadata") or {}).get("model_uuid", "") for m in msgs
+                                              if m.get("type") == "Results"}),
                 "sent_sha256": hashlib.sha256(data).hexdigest(),
                 "code": ws.close_code, "reason": ws.close_reason})
 
