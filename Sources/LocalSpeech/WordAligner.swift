@@ -1,17 +1,22 @@
 /// Gives times to words that came without them (Moonshine's text) by aligning them with words
 /// that have times (PocketSphinx's hypothesis of the same audio).
 ///
-/// Words paired by the alignment (same word, or a substitution) take the timed word's span;
-/// the rest share the gaps between paired words in proportion to their length; with nothing
-/// to align against, the words share the whole span. The result is monotonic and inside
-/// `span`. Confidence is an agreement score: 0.95 when both engines heard the same word,
-/// 0.6 for a substitution, 0.4 for a word only the accurate engine heard.
+/// Words both engines heard (an edit-distance alignment's matches) are anchors and take the
+/// timed word's span. Between two anchors (or an anchor and either end), the words of the two
+/// engines are paired one to one when there are as many of each (substitutions); otherwise the
+/// accurate words share the stretch the timed words there cover (the speech), in proportion to
+/// their length. A substitution is only trusted between anchors that agree on how many words
+/// lie between them: when the engines heard very differently, pairing by position put a whole
+/// caption seconds late (it matched the accurate words to the timed hypothesis's last words).
+/// With nothing to align against, the words share the whole span. The result is monotonic and
+/// inside `span`. Confidence is an agreement score: 0.95 when both engines heard the same word,
+/// 0.6 for a substitution, 0.4 for a word placed by sharing.
 public enum WordAligner {
     public static func align(_ tokens: [(punctuated: String, bare: String)], with timed: [TimedWord],
                              span: ClosedRange<Double>) -> [TimedWord] {
         guard !tokens.isEmpty else { return [] }
         let n = tokens.count, m = timed.count
-        // Edit-distance table, then walk back to pair tokens with timed words.
+        // Edit-distance table, then walk back to find the words both heard (anchors).
         var cost = Array(repeating: Array(repeating: 0, count: m + 1), count: n + 1)
         for i in 0...n { cost[i][0] = i }
         for j in 0...m { cost[0][j] = j }
@@ -23,32 +28,48 @@ public enum WordAligner {
                 }
             }
         }
-        var pair: [Int?] = Array(repeating: nil, count: n)
+        var anchors: [(token: Int, timed: Int)] = []
         var i = n, j = m
         while i > 0 && j > 0 {
             let same = tokens[i - 1].bare == timed[j - 1].word
-            if cost[i][j] == cost[i - 1][j - 1] + (same ? 0 : 1) { pair[i - 1] = j - 1; i -= 1; j -= 1 }
-            else if cost[i][j] == cost[i - 1][j] + 1 { i -= 1 }
+            if cost[i][j] == cost[i - 1][j - 1] + (same ? 0 : 1) {
+                if same { anchors.append((i - 1, j - 1)) }
+                i -= 1; j -= 1
+            } else if cost[i][j] == cost[i - 1][j] + 1 { i -= 1 }
             else { j -= 1 }
         }
-        var out: [TimedWord] = tokens.enumerated().map { k, t in
-            if let p = pair[k] {
-                let w = timed[p]
-                return TimedWord(word: t.bare, punctuated: t.punctuated, start: w.start, end: w.end,
-                                 confidence: w.word == t.bare ? 0.95 : 0.6)
-            }
-            return TimedWord(word: t.bare, punctuated: t.punctuated, start: .nan, end: .nan, confidence: 0.4)
+        anchors.reverse()
+
+        var out: [TimedWord] = tokens.map { TimedWord(word: $0.bare, punctuated: $0.punctuated, start: .nan, end: .nan, confidence: 0.4) }
+        for a in anchors {
+            out[a.token].start = timed[a.timed].start
+            out[a.token].end = timed[a.timed].end
+            out[a.token].confidence = 0.95
         }
-        // Fill runs of unpaired words between their paired neighbours.
-        var k = 0
-        while k < n {
-            guard pair[k] == nil else { k += 1; continue }
-            var e = k
-            while e < n && pair[e] == nil { e += 1 }
-            let lo = k > 0 ? out[k - 1].end : span.lowerBound
-            let hi = e < n ? out[e].start : span.upperBound
-            distribute(&out, k..<e, from: lo, to: max(lo, hi))
-            k = e
+        // The stretches between anchors: tokens ts ..< te against timed words ws ..< we.
+        var prev: (token: Int, timed: Int) = (-1, -1)
+        for next in anchors + [(n, m)] {
+            let ts = prev.token + 1, te = next.token, ws = prev.timed + 1, we = next.timed
+            defer { prev = next }
+            guard ts < te else { continue }
+            if te - ts == we - ws {
+                for k in 0..<(te - ts) {
+                    out[ts + k].start = timed[ws + k].start
+                    out[ts + k].end = timed[ws + k].end
+                    out[ts + k].confidence = 0.6
+                }
+                continue
+            }
+            let before = ts > 0 ? out[ts - 1].end : span.lowerBound
+            let after = te < n ? out[te].start : span.upperBound
+            var lo = before, hi = after
+            if ws < we {
+                // The speech the timed words there cover, within the neighbours' bounds.
+                lo = max(before, timed[ws].start)
+                hi = min(after, timed[we - 1].end)
+                if hi <= lo { lo = before; hi = after }
+            }
+            distribute(&out, ts..<te, from: lo, to: max(lo, hi))
         }
         // Clamp into the span and make times monotonic.
         var cursor = span.lowerBound

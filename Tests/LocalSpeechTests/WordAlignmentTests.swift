@@ -33,6 +33,30 @@ struct WordAlignmentTests {
         for (a, b) in zip(out, out.dropFirst()) { #expect(abs(b.start - a.end) < 1e-9) }
     }
 
+    /// The two engines heard very differently (no word in common) and the timed hypothesis has
+    /// more words: the accurate words spread over the speech the timed words cover. Pairing by
+    /// position used to give them the timed hypothesis's *last* words, so "please", spoken at
+    /// 1.0 s, was timed at 4.0 s and the whole caption came 3 s late.
+    @Test func wordsWithNothingInCommonSpreadOverTheSpeechNotItsEnd() {
+        let tokens = TextNormalizer.tokens("please remember to bring seven yellow bananas")
+        let timed = (0..<24).map { k in
+            TimedWord(word: "x\(k)", start: 1.0 + Double(k) * 0.25, end: 1.2 + Double(k) * 0.25, confidence: 1)
+        }
+        let out = WordAligner.align(tokens, with: timed, span: 0.5...8)
+        #expect(abs(out[0].start - 1.0) < 0.01, "the first word starts with the speech: \(out[0].start)")
+        #expect(abs((out.last?.end ?? 0) - timed[23].end) < 0.01, "the last ends with it: \(out.last?.end ?? -1)")
+        #expect(out.allSatisfy { $0.confidence == 0.4 })
+        for (a, b) in zip(out, out.dropFirst()) { #expect(b.start >= a.end - 1e-9) }
+
+        // One word in common in the middle: each side spreads over its own stretch of speech.
+        var t2 = timed
+        t2[12] = TimedWord(word: "bring", start: t2[12].start, end: t2[12].end, confidence: 1)
+        let mid = WordAligner.align(tokens, with: t2, span: 0.5...8)
+        #expect(mid[3].start == t2[12].start && mid[3].confidence == 0.95)
+        #expect(abs(mid[0].start - 1.0) < 0.01 && mid[2].end <= t2[12].start + 1e-9, "\(mid.map(\.start))")
+        #expect(mid[4].start >= t2[12].end - 1e-9 && abs((mid.last?.end ?? 0) - t2[23].end) < 0.01, "\(mid.map(\.start))")
+    }
+
     @Test func timesStayInsideTheSpan() {
         let out = WordAligner.align(TextNormalizer.tokens("we the"), with: timed, span: 0.5...0.7)
         #expect(out.allSatisfy { $0.start >= 0.5 && $0.end <= 0.7 && $0.end >= $0.start })
