@@ -235,7 +235,8 @@ public struct WAVHeader: Sendable, Equatable {
 
     static let knownChunkIDs: Set<String> = ["data", "fmt ", "LIST", "fact", "JUNK", "junk", "bext", "iXML", "cue ", "ds64",
                                              "PEAK", "smpl", "inst", "id3 ", "ID3 ", "axml", "plst", "acid", "cart", "FLLR", "_PMX"]
-    static func isKnownChunkID(_ b: [UInt8], _ i: Int) -> Bool { knownChunkIDs.contains(String(decoding: b[i..<i + 4], as: UTF8.self)) }
+    /// Whether the 4 bytes at `i` are the ID of a chunk WAV files carry (LIST, id3, JUNK, fact …).
+    public static func isKnownChunkID(_ b: [UInt8], _ i: Int) -> Bool { knownChunkIDs.contains(String(decoding: b[i..<i + 4], as: UTF8.self)) }
 
     static func u64(_ b: [UInt8], _ i: Int) -> UInt64 { UInt64(u32(b, i)) | UInt64(u32(b, i + 4)) << 32 }
 

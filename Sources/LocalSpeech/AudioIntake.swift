@@ -19,6 +19,15 @@ struct AudioIntake {
     private var converter: SpeechConverter?
     /// Audio bytes received so far (after any WAV header).
     private(set) var bytesIn = 0
+    /// A WAV stream whose header gives the data chunk's size: the bytes of it still to come
+    /// (nil: unknown, a streaming header, or audio goes on past it).
+    private var remaining: Int?
+    /// Bytes past the data chunk, held until it is clear whether another chunk follows.
+    private var afterData: [UInt8] = []
+    /// The data chunk's size is odd: a pad byte comes before the next chunk.
+    private var padded = false
+    /// Another chunk (LIST, id3 …) followed the audio: the rest of the stream is not audio.
+    private var pastAudio = false
 
     /// `format` nil means a WAV stream. `separateChannels` keeps channels apart (multichannel).
     init(format: AudioFormat?, separateChannels: Bool) {
@@ -52,7 +61,7 @@ struct AudioIntake {
                     return .invalid("the WAV header's \(why); \(Self.limits)")
                 }
                 return .invalid("no encoding was given, so a WAV stream was expected, but \(why); send encoding and sample_rate for raw audio")
-            case .found(let f, let offset, _):
+            case .found(let f, let offset, let dataSize):
                 // The limits raw audio has (ListenRequest): a header claiming 1 Hz would make the
                 // resampler expand every byte 16000-fold (gigabytes from one small message), and a
                 // prime rate near 4 GHz would make it design a filter table of ~100 GB.
@@ -62,11 +71,42 @@ struct AudioIntake {
                 if let why = setUp(f) { return .invalid(why) }
                 data = Array(header[offset...])
                 header = []
+                if dataSize > 0 { remaining = dataSize; padded = dataSize % 2 == 1 }
             }
         }
+        if remaining != nil { data = audioPart(of: data) }
         guard converter != nil, format != nil else { return .invalid("the audio format \(self.format.map { "\($0)" } ?? "?") cannot be converted") }
         bytesIn += data.count
         return .samples(converter!.convertChannels(data))
+    }
+
+    /// The bytes of `data` that belong to the data chunk. Past its declared size, the stream is
+    /// audio only if no chunk header follows: a trailing LIST or id3 chunk was decoded as two
+    /// seconds of noise (and a final), but a header that understates a live stream's length must
+    /// not cut the stream short.
+    private mutating func audioPart(of data: [UInt8]) -> [UInt8] {
+        guard !pastAudio else { return [] }
+        guard let r = remaining else { return data }
+        var audio: [UInt8] = []
+        var rest = data[...]
+        if r > 0 {
+            let k = min(r, rest.count)
+            audio = Array(rest.prefix(k))
+            rest = rest.dropFirst(k)
+            remaining = r - k
+        }
+        guard remaining == 0 else { return audio }
+        afterData += rest
+        let at = padded ? 1 : 0
+        guard afterData.count >= at + 4 else { return audio }
+        if WAVHeader.isKnownChunkID(afterData, at) {
+            pastAudio = true
+        } else {
+            audio += afterData
+            remaining = nil
+        }
+        afterData = []
+        return audio
     }
 
     /// The samples still held by the resamplers, at the end of the stream.

@@ -31,13 +31,19 @@ final class ListenStream: Sendable {
     /// Asks the server's limit for one recognizer per channel once a multichannel WAV stream's
     /// header shows its channels; nil when admitted, else why not (the stream is then refused).
     let admitChannels: @Sendable (Int) -> ChannelRefusal?
+    /// Called once the stream's recognizers are done, before its last message and close: a
+    /// client that opens its next stream as soon as this one closed finds the slot free (it got
+    /// 503 for up to 0.1 s, while the close handshake ran).
+    let recognizersDone: @Sendable () -> Void
 
     init(socket: WebSocket, request: ListenRequest, requestID: String, recognizer: LocalRecognizer,
          idleTimeout: Double, stallTimeout: Double = 10, logger: Logger,
-         admitChannels: @escaping @Sendable (Int) -> ChannelRefusal? = { _ in nil }) {
+         admitChannels: @escaping @Sendable (Int) -> ChannelRefusal? = { _ in nil },
+         recognizersDone: @escaping @Sendable () -> Void = {}) {
         self.socket = socket; self.request = request; self.requestID = requestID
         self.recognizer = recognizer; self.idleTimeout = idleTimeout; self.stallTimeout = stallTimeout; self.logger = logger
         self.admitChannels = admitChannels
+        self.recognizersDone = recognizersDone
     }
 
     /// `refused`: the client has been told why (an Error message) and the stream closed.
@@ -129,19 +135,23 @@ final class ListenStream: Sendable {
                                 // separately with multichannel, else mixed into one.
                                 channels: intake.format?.channels ?? request.channels,
                                 models: [uuid], modelInfo: [uuid: info])
+            recognizersDone()
             try? await socket.send(text: ServerMessage.metadata(meta).encoded())
             await socket.close(code: 1000, reason: "")
         case .idle, .clientGone:
             for s in sessions { s.cancel(); s.end() }
             for f in forwarders { f.cancel() }
+            recognizersDone()
             if case .clientGone = outcome { await socket.close(code: 1000, reason: "") }
         case .badAudio(let why):
             for s in sessions { s.cancel(); s.end() }
             for f in forwarders { f.cancel() }
+            recognizersDone()
             await socket.close(code: 1008, reason: String("DATA-0000: \(why)".utf8.prefix(120)) ?? "DATA-0000")
         case .notReading:
             for s in sessions { s.cancel(); s.end() }
             for f in forwarders { f.cancel() }
+            recognizersDone()
             await socket.close(code: 1011, reason: "the client read no results for \(Int(stallTimeout)) s")
         case .refused:
             for s in sessions { s.cancel(); s.end() }

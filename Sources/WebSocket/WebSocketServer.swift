@@ -182,9 +182,11 @@ enum ServerOpener {
     static func open(fd: Int32, tls: TLSContext?, configuration: WebSocketConfiguration, hooks: Hooks) -> ConnectionCore? {
         let transport = Transport(fd: fd)
         let deadline = Monotonic.now() + configuration.connectTimeout.nanoseconds
+        // A HEAD request's answer has the headers a GET's would have, and no body (RFC 9110 9.3.2).
+        var headOnly = false
         func refuse(_ status: Int, _ required: [(String, String)], _ message: String, until: Int64) {
             let (headers, body) = hooks.refusal(status: status, required: required, message: message)
-            Self.refuse(transport, status: status, headers: headers, body: body, deadline: until)
+            Self.refuse(transport, status: status, headers: headers, body: body, deadline: until, headOnly: headOnly)
         }
         var accepted: HTTPHeaders?
         do throws(WebSocketError) {
@@ -201,6 +203,7 @@ enum ServerOpener {
                 return nil
             }
             let request: WebSocketUpgradeRequest
+            headOnly = (try? head.requestLine().method) == "HEAD"
             do {
                 request = try Handshake.parseRequest(head)
             } catch {
@@ -252,8 +255,10 @@ enum ServerOpener {
     }
 
     /// Sends a plain HTTP refusal, half-closes, drains briefly so the client reads it, closes.
-    private static func refuse(_ transport: Transport, status: Int, headers: [(String, String)], body: String, deadline: Int64) {
-        let bytes = Handshake.rejectionResponse(status: status, headers: headers, body: body)
+    private static func refuse(_ transport: Transport, status: Int, headers: [(String, String)], body: String, deadline: Int64,
+                               headOnly: Bool = false) {
+        var bytes = Handshake.rejectionResponse(status: status, headers: headers, body: body)
+        if headOnly { bytes.removeLast(body.utf8.count) }
         do {
             try transport.writeAll(bytes, deadline: deadline, cancel: nil, what: "refusing the upgrade")
             if transport.ssl == nil {

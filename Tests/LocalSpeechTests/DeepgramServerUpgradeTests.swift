@@ -28,6 +28,11 @@ extension RealEngineTests {
                 // The headers the protocol needs stay.
                 let post = try await PythonPeer("local_server_probe.py", ["raw", url, "post"]).json(timeout: 30)
                 #expect((post["headers"] as? [String: String])?["allow"] == "GET", "\(post)")
+                // HEAD gets the same status and headers and no body (RFC 9110 9.3.2).
+                let head = try await PythonPeer("local_server_probe.py", ["raw", url, "head"]).json(timeout: 30)
+                #expect(head["status"] as? Int == 405, "\(head)")
+                #expect((head["headers"] as? [String: String])?["dg-error"]?.isEmpty == false, "\(head)")
+                #expect((head["body"] as? String) == "", "\(head)")
             }
         }
 
@@ -50,6 +55,20 @@ extension RealEngineTests {
                 let r = try await PythonPeer("local_server_probe.py", ["reset-upgrades", url, "3"]).json(timeout: 60)
                 #expect(r["status"] as? Int == 101, "\(r)")
                 #expect((r["admitted_after"] as? Double ?? 99) < 5, "a normal client waited for the reset ones' slots: \(r)")
+            }
+        }
+
+        /// With `--max-clients 1`, a client that opens its next stream the moment the last one
+        /// closed (after CloseStream) is admitted: the slot used to be freed only after the close
+        /// handshake, and such a client got 503 for up to 0.1 s.
+        @Test(.timeLimit(.minutes(2)))
+        func theNextStreamRightAfterAClosedOneIsAdmitted() async throws {
+            let wav = TestPaths.deepgramFixtures.appendingPathComponent("audio/testing-websocket.wav")
+            try await Conformance.withServer(maxClients: 1) { _, url in
+                let r = try await PythonPeer("local_server_probe.py", [
+                    "back-to-back", url + "?encoding=mulaw&sample_rate=8000", wav.path, String(try Conformance.dataOffset(wav)), "5"])
+                    .json(timeout: 90)
+                #expect(r["statuses"] as? [Int] == [101, 101, 101, 101, 101], "\(r)")
             }
         }
 

@@ -124,4 +124,34 @@ struct ListenRequestValidationTests {
         guard case .invalid(let why) = garbage.push(Array("hello, this is not audio".utf8)) else { Issue.record("garbage accepted"); return }
         #expect(why.contains("encoding") && why.contains("WAV"))
     }
+
+    /// Bytes past the data chunk's declared size: a chunk that follows it (an `id3 ` tag, LIST)
+    /// is not audio — it was decoded as two seconds of noise, with a final of its own — while
+    /// audio past a size that understates a live stream is kept.
+    @Test(arguments: [7, 1000, 100_000])
+    func aChunkAfterTheDataIsNotAudioButMoreAudioIs(piece: Int) throws {
+        func le32(_ v: Int) -> [UInt8] { [UInt8(v & 0xff), UInt8(v >> 8 & 0xff), UInt8(v >> 16 & 0xff), UInt8(v >> 24 & 0xff)] }
+        func le16(_ v: Int) -> [UInt8] { [UInt8(v & 0xff), UInt8(v >> 8 & 0xff)] }
+        func header(dataBytes: Int) -> [UInt8] {
+            Array("RIFF".utf8) + le32(36 + dataBytes) + Array("WAVEfmt ".utf8) + le32(16)
+                + le16(1) + le16(1) + le32(16_000) + le32(32_000) + le16(2) + le16(16) + Array("data".utf8) + le32(dataBytes)
+        }
+        let audio = (0..<16_000).flatMap { le16(($0 * 37) & 0x3fff) }   // 1 s at 16 kHz
+        func seconds(_ bytes: [UInt8]) -> Double {
+            var intake = AudioIntake(format: nil, separateChannels: false)
+            var i = 0
+            while i < bytes.count {
+                _ = intake.push(Array(bytes[i..<min(bytes.count, i + piece)]))
+                i += piece
+            }
+            return intake.seconds
+        }
+        let tag = Array("id3 ".utf8) + le32(64_000) + [UInt8](repeating: 0x55, count: 64_000)
+        #expect(abs(seconds(header(dataBytes: audio.count) + audio + tag) - 1) < 0.001, "the id3 chunk is not audio")
+        let list = Array("LIST".utf8) + le32(10) + Array("INFOabcdef".utf8)
+        #expect(abs(seconds(header(dataBytes: audio.count - 1) + audio.dropLast() + [0] + list) - (1 - 1.0 / 32_000)) < 0.001,
+                "after an odd-sized data chunk's pad byte")
+        // A header that claims half a second, then a whole second of audio: all of it is kept.
+        #expect(abs(seconds(header(dataBytes: 16_000) + audio) - 1) < 0.001, "audio past an understated size")
+    }
 }

@@ -12,8 +12,11 @@ Usage: local_server_probe.py MODE URL [ARGS...]; prints `RESULT <json>` lines.
                             SHA-256 of the bytes sent and the close
   hold URL SECONDS [FILE]   connect (and send FILE's bytes) and keep the stream open (KeepAlive) for
                             SECONDS, printing `RESULT {"open": ...}` once connected (and FILE sent)
+  back-to-back URL FILE SKIP N   N streams of FILE's bytes one after another, each opened the
+                            moment the one before closed; report each upgrade's status
   raw URL KIND [AUTH]       a hand-made request the WebSocket layer refuses by itself (KIND: post,
-                            http10, nohost, plain, version8, malformed); report status, headers, body
+                            head, http10, nohost, plain, version8, malformed); report status,
+                            headers, body
   reset-upgrades URL N      N upgrades whose TCP connection is reset right after the request is
                             sent (the client is gone before the 101); then time a normal upgrade
   same-key URL FILE1 SKIP1 QUERY1 FILE2 SKIP2 QUERY2 [SECONDS]
@@ -51,6 +54,28 @@ async def upgrade(url, auth=None):
         r = e.response
         result({"status": r.status_code, "dg_error": r.headers.get("dg-error"),
                 "dg_request_id": r.headers.get("dg-request-id"), "body": r.body.decode("utf-8", "replace")})
+
+
+async def back_to_back(url, path, skip, rounds):
+    """ROUNDS streams one after another, each opened the moment the previous one closed (after
+    its CloseStream): reports each upgrade's status."""
+    data = open(path, "rb").read()[skip:]
+    statuses = []
+    for _ in range(rounds):
+        try:
+            async with websockets.connect(url, open_timeout=20, ping_interval=None, max_size=None) as ws:
+                statuses.append(101)
+                for i in range(0, len(data), 3200):
+                    await ws.send(data[i:i + 3200])
+                await ws.send(json.dumps({"type": "CloseStream"}))
+                try:
+                    async for _m in ws:
+                        pass
+                except websockets.exceptions.ConnectionClosed:
+                    pass
+        except websockets.exceptions.InvalidStatus as e:
+            statuses.append(e.response.status_code)
+    result({"statuses": statuses})
 
 
 async def upgrade_subprotocols(url, protocols):
@@ -227,6 +252,7 @@ def raw(url, kind, auth=None):
     key = base64.b64encode(os.urandom(16)).decode()
     requests = {
         "post": raw_upgrade_lines(url, key, method="POST", auth=auth),
+        "head": raw_upgrade_lines(url, key, method="HEAD", auth=auth),
         "http10": raw_upgrade_lines(url, key, version="HTTP/1.0", auth=auth),
         "nohost": raw_upgrade_lines(url, key, host=False, auth=auth),
         "plain": [raw_upgrade_lines(url, key)[0], "Host: x"] + ([f"Authorization: {auth}"] if auth else []),
@@ -346,6 +372,8 @@ elif mode == "finalize-wait":
     asyncio.run(finalize_wait(url, args[0], int(args[1]) if len(args) > 1 else 0))
 elif mode == "hold":
     asyncio.run(hold(url, float(args[0]), args[1] if len(args) > 1 else None))
+elif mode == "back-to-back":
+    asyncio.run(back_to_back(url, args[0], int(args[1]), int(args[2])))
 elif mode == "raw":
     raw(url, args[0], args[1] if len(args) > 1 else None)
 elif mode == "reset-upgrades":
