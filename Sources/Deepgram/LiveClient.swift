@@ -688,7 +688,7 @@ public actor LiveClient {
         switch message {
         case .results(let r):
             madeProgress = true
-            let shifted = c.offset.apply(r)
+            let shifted = c.offset.apply(r.wordsClampedToSpan())
             if r.isFinal {
                 lastFinalEnd = max(lastFinalEnd, shifted.end)
                 if let covered = c.offset.absoluteByte(atConnectionTime: r.end) {
@@ -706,7 +706,9 @@ public actor LiveClient {
         case .utteranceEnd(let u): hub.emit(.utteranceEnd(c.offset.apply(u)))
         case .speechStarted(let s): hub.emit(.speechStarted(c.offset.apply(s)))
         case .error(let e):
-            let text = ServerText.printable(e.text)
+            // At most 300 characters: a server's 100 KB description made one 100 KB stderr line.
+            let full = e.text.isEmpty ? "(no description)" : e.text
+            let text = ServerText.printable(full.count > 300 ? String(full.prefix(300)) + "…" : full)
             let error = LiveError(kind: .server, message: "Deepgram reported an error: \(text)", isFatal: false,
                                   dgError: text, requestID: c.requestID)
             logServerProblem(error)

@@ -363,6 +363,26 @@ public struct ErrorMessage: Sendable, Equatable, Codable {
     }
 }
 
+extension Results {
+    /// The result with word times pulled into its own span when a word lies more than a second
+    /// outside it. Deepgram's words always lie inside; a word at 50 s in a result spanning
+    /// 0.5–0.8 s (a broken or hostile server) moved its line, and every later one, to 50 s.
+    public func wordsClampedToSpan() -> Results {
+        let lo = start, hi = start + duration
+        guard channel.alternatives.contains(where: { $0.words.contains { $0.start < lo - 1 || $0.end > hi + 1 } }) else { return self }
+        var r = self
+        for a in r.channel.alternatives.indices {
+            for w in r.channel.alternatives[a].words.indices {
+                var word = r.channel.alternatives[a].words[w]
+                word.start = min(max(word.start, lo), hi)
+                word.end = min(max(word.end, word.start), hi)
+                r.channel.alternatives[a].words[w] = word
+            }
+        }
+        return r
+    }
+}
+
 /// The answer to a `Configure` the server applied (`ConfigureSuccess`, newest API).
 public struct ConfigureSuccess: Sendable, Equatable, Codable {
     public var requestID: String?

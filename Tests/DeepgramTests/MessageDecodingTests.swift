@@ -231,3 +231,27 @@ extension ServerMessage {
 extension ServerMessage {
     var utteranceEnd: UtteranceEnd? { if case .utteranceEnd(let u) = self { return u } else { return nil } }
 }
+
+/// Word times a broken or hostile server puts far outside their result: pulled into the
+/// result's span (a word at 50 s in a 0.5–0.8 s result moved its line and every later one to
+/// 50 s); words inside, or within a second of it, are left as they are.
+@Suite struct WordsOutsideTheirResultTests {
+    static func results(_ words: [(Double, Double)]) -> Results {
+        Results(start: 0.5, duration: 0.3, isFinal: true, speechFinal: true, channel: Channel(alternatives: [
+            Alternative(transcript: "x", confidence: 0.9,
+                        words: words.map { Word(word: "w", start: $0.0, end: $0.1, confidence: 0.9) })]))
+    }
+
+    @Test func farOutsideIsPulledIn() {
+        let r = Self.results([(0.5, 0.6), (50, 60), (-30, -29)]).wordsClampedToSpan()
+        let w = r.channel.alternatives[0].words
+        #expect(w[0].start == 0.5 && w[0].end == 0.6)
+        #expect(w[1].start == 0.8 && w[1].end == 0.8, "\(w[1])")
+        #expect(w[2].start == 0.5 && w[2].end == 0.5, "\(w[2])")
+    }
+
+    @Test func nearTheSpanIsLeftAlone() {
+        let r = Self.results([(0.2, 0.55), (0.7, 1.2)])
+        #expect(r.wordsClampedToSpan() == r)
+    }
+}

@@ -63,4 +63,23 @@ import TestSupport
         #expect(r.status != 0)
         #expect(r.stderr.contains("DEEPGRAM_API_KEY"))
     }
+
+    /// A server's Error message is shown cut to 300 characters (a 100 KB description was one
+    /// 100 KB stderr line), and one with no text says so instead of ending in a colon.
+    @Test(.timeLimit(.minutes(2))) func serverErrorMessagesAreCutAndNeverBlank() async throws {
+        let dir = try scratchDirectory("e2e")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let wav = try TestAudio.tone(seconds: 3, in: dir)
+        let long = #"{"type":"Error","variant":"warning","description":""# + String(repeating: "x", count: 20_000) + #""}"#
+        try await withDeepgramDouble(["--greet", long, "--greet", #"{"type":"Error"}"#]) { double in
+            let r = try runCaptty(["--plain", "--engine", "deepgram", "--url", double.baseURL, "--file", wav, "--no-journal"],
+                                  environment: ["DEEPGRAM_API_KEY": "test-key"], timeout: 60)
+            #expect(r.status == 0, "\(r.stderr.prefix(2000))")
+            let errors = r.stderr.split(separator: "\n").filter { $0.contains("Deepgram reported an error") }
+            #expect(errors.count == 2, "\(errors.map { $0.prefix(200) })")
+            #expect(errors.allSatisfy { $0.count < 400 }, "\(errors.map(\.count))")
+            #expect(errors.contains { $0.contains("warning: xxxx") && $0.contains("x… [request") }, "\(errors.map { $0.prefix(200) })")
+            #expect(errors.contains { $0.contains("Deepgram reported an error: (no description) [request") }, "\(errors.map { $0.prefix(200) })")
+        }
+    }
 }
