@@ -46,6 +46,11 @@ public enum JournalError: Error, Sendable, Equatable, CustomStringConvertible {
 public enum JournalReader {
     public static func read(_ url: URL) throws(JournalError) -> JournalContents {
         let path = url.path
+        // A file whose first line cannot be a journal header (a WAV given by mistake) is refused
+        // from its first bytes: it used to be read whole first (445 MB for a 211 MB recording).
+        if let line = firstLineNotAnObject(path) {
+            throw .notAJournal(path: path, reason: "line \(line): not a JSON object")
+        }
         let data: Data
         switch POSIXFile.readAll(path) {
         case .success(let d): data = d
@@ -54,6 +59,32 @@ public enum JournalReader {
             throw .unreadable(path: path, message: ErrnoText.message(e.code, doing: "read", path: path))
         }
         return try parse(data, path: path)
+    }
+
+    /// The number of the first non-blank line when it does not start a JSON object (after a
+    /// byte order mark), judged from the file's first 4 KiB; nil when it may be a journal or the
+    /// file cannot be read here (`read` then reports why).
+    static func firstLineNotAnObject(_ path: String) -> Int? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { return nil }
+        var buf = [UInt8](repeating: 0, count: 4096)
+        let n = buf.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+        guard n > 0 else { return nil }
+        var i = 0, line = 1
+        if n >= 3 && buf[0] == 0xEF && buf[1] == 0xBB && buf[2] == 0xBF { i = 3 }
+        while i < n {
+            switch buf[i] {
+            case 0x0A: line += 1
+            case 0x20, 0x09, 0x0D: break
+            case UInt8(ascii: "{"): return nil
+            default: return line
+            }
+            i += 1
+        }
+        return nil
     }
 
     /// Parses journal bytes; `path` only names the file in errors.

@@ -117,6 +117,23 @@ import Testing
         #expect(c.issues.isEmpty && c.lines.count == 1)
     }
 
+    /// A recording given to `export` by mistake is refused from its first bytes, not after
+    /// reading it whole (a 211 MB WAV took 445 MB and 7 s to be refused).
+    @Test func aLargeFileThatIsNoJournalIsRefusedFromItsFirstLine() throws {
+        let tmp = try TempDirectory("journal-big"); defer { tmp.remove() }
+        let wav = tmp.file("talk.wav")
+        try Data("RIFF\u{0}\u{0}\u{0}\u{0}WAVEfmt ".utf8).write(to: wav)
+        let h = try FileHandle(forWritingTo: wav)
+        try h.truncate(atOffset: 2 << 30)   // 2 GiB, sparse: reading it whole would take as much memory
+        try h.close()
+        #expect(JournalReader.firstLineNotAnObject(wav.path) == 1)
+        #expect(throws: JournalError.notAJournal(path: wav.path, reason: "line 1: not a JSON object")) { try JournalReader.read(wav) }
+        try Data("\u{FEFF}\n  \n{\"type\":\"header\"}\n".utf8).write(to: tmp.file("bom.jsonl"))
+        #expect(JournalReader.firstLineNotAnObject(tmp.file("bom.jsonl").path) == nil, "a BOM and blank lines may come first")
+        try Data("\n\nhello\n".utf8).write(to: tmp.file("third.txt"))
+        #expect(JournalReader.firstLineNotAnObject(tmp.file("third.txt").path) == 3)
+    }
+
     @Test func notAJournalAndMissingFilesAreClearErrors() throws {
         let tmp = try TempDirectory("journal-errors"); defer { tmp.remove() }
         #expect(throws: JournalError.notFound(path: tmp.file("nope.jsonl").path)) { try JournalReader.read(tmp.file("nope.jsonl")) }
