@@ -149,7 +149,10 @@ public struct PlainRunner: Sendable {
         if case .reconnecting(_, let a, let r)? = lastConnection, case .reconnecting(_, let b, let q) = status.connection {
             sameAttempt = a == b && r == q
         }
-        if status.connection != lastConnection && !sameAttempt {
+        if status.connection == .finished && v.finishedIncomplete {
+            // Not "finished": the engine was given up on, which the summary says next.
+            lastConnection = status.connection
+        } else if status.connection != lastConnection && !sameAttempt {
             lastConnection = status.connection
             var repeatsWarning = false
             if case .reconnecting(_, _, let reason) = status.connection, !reason.isEmpty { repeatsWarning = reason == lastWarning }

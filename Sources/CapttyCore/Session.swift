@@ -343,6 +343,8 @@ public actor Session {
             try? await Task.sleep(for: .milliseconds(20))
         }
         let clean = runOrder.isEmpty
+        // Set before the runs are cancelled: their ending shows as "finished" otherwise.
+        viewState.finishedIncomplete = !clean
         for id in runOrder { runs[id]?.task?.cancel() }
         // Cancelled runs end promptly; their held events are applied in order.
         let grace = clock.now.advanced(by: .seconds(2))

@@ -44,6 +44,8 @@ public struct SessionView: Sendable {
     public var sourceError: String?
     /// The session was finished (quit): nothing more will change.
     public var finished = false
+    /// Finishing gave up on the engine before it finished (its last captions may be missing).
+    public var finishedIncomplete = false
     /// Something the user should read once (e.g. a refused option change); changes each time.
     public var notice: String?
     /// The latest non-fatal problem the engine reported (a server Error message, a malformed

@@ -392,6 +392,8 @@ final class RecognitionPipeline {
         var words = smoother.update(hyp)
         if let cut = interimPrefix.last?.end {
             words = interimPrefix + words.filter { $0.start >= cut - 0.05 }
+        } else if wantPunctuation {
+            words = Self.sentenceCased(words)
         }
         // Deepgram repeats interims even when unchanged; so do we, to keep the cadence steady.
         let end = max(lastFinalEnd, audioTime)
@@ -434,6 +436,21 @@ final class RecognitionPipeline {
 
     /// Makes utterance-relative word times absolute; PocketSphinx's frame count can be one off
     /// at an utterance's edge, so times are kept inside it.
+    /// PocketSphinx's interim words as the start of a sentence: the first word capitalised, and
+    /// "i" (also "i'm", "i'll" …) as "I". With punctuation asked for, the final (Moonshine's) is
+    /// written that way; an all-lower-case interim made every line flicker when it became final.
+    static func sentenceCased(_ words: [TimedWord]) -> [TimedWord] {
+        words.enumerated().map { k, w in
+            var w = w
+            if w.punctuated == "i" || w.punctuated.hasPrefix("i'") {
+                w.punctuated = "I" + w.punctuated.dropFirst()
+            } else if k == 0, let first = w.punctuated.first, first.isLowercase {
+                w.punctuated = first.uppercased() + w.punctuated.dropFirst()
+            }
+            return w
+        }
+    }
+
     static func shift(_ w: TimedWord, by t0: Double) -> TimedWord {
         var w = w
         w.start = max(t0, w.start + t0)

@@ -66,6 +66,8 @@ import TestSupport
                 "stderr: \(captty.stderrText)")
         #expect(end?.range(of: #"the last \d+\.\d s of audio \(from 00:00:00\) may have no captions$"#, options: .regularExpression) != nil,
                 "\(end ?? "no end line")")
+        // Not "finished" as well: the engine was given up on (the two lines contradicted each other).
+        #expect(!captty.stderrLines.contains("captty: finished"), "stderr: \(captty.stderrText)")
         let j = try JournalSummary.read(journal)
         print("nothing listening: \(lines.count) reconnect lines, exit \(String(format: "%.2f", took ?? -1)) s after the "
               + "second Ctrl-C; journal \(j)")
