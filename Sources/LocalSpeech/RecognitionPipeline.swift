@@ -419,7 +419,9 @@ final class RecognitionPipeline {
         words.map { wantPunctuation ? $0.punctuated : $0.word }.joined(separator: " ")
     }
 
-    private func results(words: [TimedWord], start: Double, end: Double, isFinal: Bool, speechFinal: Bool, fromFinalize: Bool) -> Results {
+    private func results(words spoken: [TimedWord], start: Double, end: Double, isFinal: Bool, speechFinal: Bool, fromFinalize: Bool) -> Results {
+        // Deepgram's numerals (and smart_format, which includes them) write numbers in digits.
+        let words = options.numerals == true || options.smartFormat == true ? SpokenNumbers.format(spoken) : spoken
         let dgWords = words.map { w in
             Word(word: w.word, start: round3(w.start), end: round3(w.end), confidence: round3(w.confidence),
                  punctuatedWord: wantPunctuation ? w.punctuated : nil)
@@ -434,8 +436,6 @@ final class RecognitionPipeline {
                        metadata: ResultsMetadata(requestID: requestID, modelInfo: modelInfo, modelUUID: modelUUID))
     }
 
-    /// Makes utterance-relative word times absolute; PocketSphinx's frame count can be one off
-    /// at an utterance's edge, so times are kept inside it.
     /// PocketSphinx's interim words as the start of a sentence: the first word capitalised, and
     /// "i" (also "i'm", "i'll" …) as "I". With punctuation asked for, the final (Moonshine's) is
     /// written that way; an all-lower-case interim made every line flicker when it became final.
@@ -451,6 +451,8 @@ final class RecognitionPipeline {
         }
     }
 
+    /// Makes utterance-relative word times absolute; PocketSphinx's frame count can be one off
+    /// at an utterance's edge, so times are kept inside it.
     static func shift(_ w: TimedWord, by t0: Double) -> TimedWord {
         var w = w
         w.start = max(t0, w.start + t0)

@@ -66,11 +66,11 @@ import Transcript
         try whole.prefix(whole.count * 7 / 10).write(to: cut)
         let t = try runCaptty(["transcribe", "--engine", "local", cut.path], timeout: 240)
         #expect(t.status == 0, "\(t.stderr)")
-        #expect(t.stdout.lowercased().contains("testing one"), "\(t.stdout)")
+        #expect(t.stdout.lowercased().contains("testing 12"), "\(t.stdout)")
         #expect(t.stderr.contains("captty: \(cut.path) ends early: its WAV header announces 37440 bytes of audio but the file holds 26142"), "\(t.stderr)")
         let live = try runCaptty(["--plain", "--file", cut.path, "--engine", "local", "--no-journal", "--speed", "0"], timeout: 240)
         #expect(live.status == 0, "\(live.stderr)")
-        #expect(live.stdout.lowercased().contains("testing one"), "\(live.stdout)")
+        #expect(live.stdout.lowercased().contains("testing 12"), "\(live.stdout)")
         #expect(live.stderr.contains("ends early"), "\(live.stderr)")
         #expect(!live.stderr.contains("error"), "\(live.stderr)")
     }
@@ -203,7 +203,7 @@ import Transcript
             let r = try runCaptty(["transcribe", "--url", "ws://127.0.0.1:\(port)"] + args + [file],
                                   environment: ["DEEPGRAM_API_KEY": "e2e-key-7f3a"], timeout: 240)
             #expect(r.status == 0, "\(args): \(r.stderr)")
-            #expect(r.stdout.lowercased().contains("testing one two three"), "\(args): \(r.stdout)")
+            #expect(r.stdout.lowercased().contains("testing 123"), "\(args): \(r.stdout)")
         }
         let mono = try runCaptty(["transcribe", "--url", "ws://127.0.0.1:\(port)", "--channels", "2", Self.testingWav],
                                  environment: ["DEEPGRAM_API_KEY": "e2e-key-7f3a"], timeout: 60)

@@ -1,0 +1,45 @@
+import LocalSpeech
+import Testing
+
+/// Spoken numbers in digits, as Deepgram's `numerals` and `smart_format` write them (its real
+/// answer to "testing one two three" is "Testing. 123." with the word "123").
+struct SpokenNumbersTests {
+    /// `text`'s words, each 0.5 s long from 0, formatted; the punctuated words joined.
+    static func formatted(_ text: String) -> String {
+        let words = text.split(separator: " ").enumerated().map { k, w in
+            TimedWord(word: w.lowercased().trimmingCharacters(in: .punctuationCharacters), punctuated: String(w),
+                      start: Double(k) * 0.5, end: Double(k) * 0.5 + 0.4, confidence: 0.9)
+        }
+        return SpokenNumbers.format(words).map(\.punctuated).joined(separator: " ")
+    }
+
+    @Test(arguments: [
+        ("Testing one two three, testing one two three.", "Testing 123, testing 123."),
+        ("We have twenty five people.", "We have 25 people."),
+        ("one hundred and three", "103"),
+        ("two thousand twenty four", "2024"),
+        ("In nineteen ninety nine we met.", "In 1999 we met."),
+        ("three point five liters", "3.5 liters"),
+        ("fifty percent of them", "50% of them"),
+        ("It costs twenty five dollars and thirty cents.", "It costs $25.30."),
+        ("one of them came two days later", "one of them came two days later"),
+        ("twelve", "12"),
+        ("five million three hundred thousand", "5300000"),
+        ("Call me at five five five one two three four.", "Call me at 5551234."),
+        ("a hundred things", "a hundred things"),
+        ("no numbers here", "no numbers here"),
+    ])
+    func numbersAreWrittenInDigits(_ spoken: String, _ written: String) {
+        #expect(Self.formatted(spoken) == written)
+    }
+
+    @Test func aNumberSpansTheWordsItReplaces() {
+        let words = ["we", "have", "twenty", "five", "people"].enumerated().map { k, w in
+            TimedWord(word: w, punctuated: w, start: Double(k), end: Double(k) + 0.5, confidence: k == 2 ? 0.8 : 0.6)
+        }
+        let out = SpokenNumbers.format(words)
+        #expect(out.map(\.word) == ["we", "have", "25", "people"])
+        #expect(out[2].start == 2 && out[2].end == 3.5)
+        #expect(abs(out[2].confidence - 0.7) < 1e-9)
+    }
+}
