@@ -6,7 +6,8 @@ import Glibc
 /// Writes transcript text (an export, `transcribe` output) to standard output. On a terminal,
 /// control characters a server put into the words — ESC sequences that retitle the window, write
 /// the clipboard (OSC 52) or redraw the screen, carriage returns that overwrite lines — are
-/// replaced with U+FFFD (tabs and newlines kept, CR dropped). Piped output stays byte-exact.
+/// replaced with U+FFFD (tabs and newlines kept, CR dropped). Piped output stays byte-exact (text
+/// exports have no control characters by then: `CaptionText`).
 public enum TerminalSafeOutput {
     static func write(_ data: Data, isTerminal: Bool = isatty(STDOUT_FILENO) == 1) {
         Files.writeAll(1, isTerminal ? sanitized(data) : data)

@@ -46,9 +46,12 @@ struct TerminalInjectionTests {
         #expect(!tty.stdout.contains("\u{1B}") && !tty.stdout.contains("\u{07}") && !tty.stdout.unicodeScalars.contains("\u{9B}"),
                 "\(tty.stdout.debugDescription)")
 
-        // Piped, the export is the journal's text unchanged (it is data for another program).
+        // Piped (or written to a file), a text export carries no control characters either: it
+        // is read later with `cat` or by a player (they become U+FFFD, as on the terminal).
         let piped = try runCaptty(["export", journal.path, "--format", "txt", "--no-timestamps"])
         #expect(piped.status == 0)
-        #expect(piped.stdout.contains("\u{1B}]52;c;"))
+        #expect(piped.stdout.contains("pwned") && piped.stdout.contains("\u{FFFD}]52;c;"), "\(piped.stdout.debugDescription)")
+        #expect(!piped.stdout.unicodeScalars.contains { $0.value < 0x20 && $0 != "\n" || (0x7F..<0xA0).contains($0.value) },
+                "\(piped.stdout.debugDescription)")
     }
 }
