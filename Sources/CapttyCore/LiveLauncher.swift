@@ -109,6 +109,11 @@ public enum LiveLauncher {
                 return 1
             }
             if summary.save?.isFailing == true { return 1 }
+            if request.plain, let why = OutputFailure.standardOutput.message {
+                let kept = summary.journalPath.map { "; the journal \($0) has them" } ?? ""
+                PlainRunner.standardError("captty: captions could not be written to standard output: \(why)\(kept)")
+                return 74
+            }
             return 0
         } catch let e as LiveFailure {
             PlainRunner.standardError("captty: \(e.description)")

@@ -2,6 +2,7 @@ import Executors
 import CaptionUI
 import FoundationEssentials
 import Glibc
+import SystemSupport
 import Transcript
 
 /// Plain mode (`--plain`, or stdout not a terminal): each final caption line goes to stdout as
@@ -34,7 +35,11 @@ public struct PlainRunner: Sendable {
         var off = 0
         while off < bytes.count {
             let n = bytes.withUnsafeMutableBytes { write(fd, $0.baseAddress! + off, $0.count - off) }
-            if n < 0 { if errno == EINTR { continue }; return }
+            if n < 0 {
+                if errno == EINTR { continue }
+                if fd == STDOUT_FILENO { OutputFailure.standardOutput.record(errno) }
+                return
+            }
             off += n
         }
     }
@@ -167,4 +172,17 @@ public struct PlainRunner: Sendable {
             writeErr("captty: audio from \(DisplayWidth.sanitizedForTerminal(v.deviceName))")
         }
     }
+}
+
+/// The first error writing standard output (a full disk, a closed pipe): captions that did not
+/// reach it are said to be lost at the end, with a failing status, instead of a silent exit 0.
+public final class OutputFailure: @unchecked Sendable {
+    public static let standardOutput = OutputFailure()
+    private let lock = Lock()
+    private var first: Int32?
+    func record(_ code: Int32) { lock.lock(); if first == nil { first = code }; lock.unlock() }
+    /// The errno of the first failed write, if any.
+    public var error: Int32? { lock.lock(); defer { lock.unlock() }; return first }
+    /// "… No space left on device" for the first failure, nil when there was none.
+    public var message: String? { error.map { String(cString: strerror($0)) } }
 }

@@ -281,6 +281,9 @@ public actor Session {
 
     /// Writes the transcript so far as `format` next to the journal (or in the sessions
     /// directory without one), atomically; returns the path.
+    /// Files `export` wrote in this session (it may write them again).
+    private var exportsWritten: Set<String> = []
+
     public func export(_ format: ExportFormat, directory: URL? = nil) throws -> URL {
         let dir = directory ?? journalURL?.deletingLastPathComponent() ?? JournalLocation.sessionsDirectory()
         let stem = journal.map { $0.url.deletingPathExtension().lastPathComponent } ?? header.fileStem
@@ -290,6 +293,15 @@ public actor Session {
             // replaced by its export: the writer would go on appending to a deleted file.
             url = dir.appendingPathComponent(stem + "-export." + format.fileExtension)
         }
+        // A file this session did not write is never replaced (`--journal notes.jsonl` next to
+        // the user's own notes.txt): the export takes the next free name, notes-1.txt and so on.
+        // Its own earlier export of the same format is brought up to date.
+        let wanted = url
+        var n = 0
+        while FileManager.default.fileExists(atPath: url.path) && !exportsWritten.contains(url.path) {
+            n += 1
+            url = dir.appendingPathComponent(wanted.deletingPathExtension().lastPathComponent + "-\(n)." + format.fileExtension)
+        }
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true,
                                                 attributes: [.posixPermissions: 0o700])
         let text = Exporter.render(store.lines, format: format, header: header, metadata: store.metadata)
@@ -298,6 +310,7 @@ public actor Session {
         } catch {
             throw CapttyError.usage("cannot write \(url.path): \(error.message)")
         }
+        exportsWritten.insert(url.path)
         viewState.lastExport = url.path
         publish()
         return url

@@ -9,8 +9,10 @@ import Glibc
 /// replaced with U+FFFD (tabs and newlines kept, CR dropped). Piped output stays byte-exact (text
 /// exports have no control characters by then: `CaptionText`).
 public enum TerminalSafeOutput {
-    static func write(_ data: Data, isTerminal: Bool = isatty(STDOUT_FILENO) == 1) {
-        Files.writeAll(1, isTerminal ? sanitized(data) : data)
+    /// Nil when written, else the error ("No space left on device").
+    @discardableResult
+    static func write(_ data: Data, isTerminal: Bool = isatty(STDOUT_FILENO) == 1) -> String? {
+        Files.writeAll(1, isTerminal ? sanitized(data) : data).map { String(cString: strerror($0)) }
     }
 
     static func sanitized(_ data: Data) -> Data {

@@ -11,7 +11,23 @@ public enum AtomicFile {
         public var description: String { message }
     }
 
+    /// A symbolic link is written through (its target is replaced, the link kept); an existing
+    /// FIFO, device or socket is written to directly (`-o /dev/stdout`, a pipe a reader waits
+    /// on): renaming over them replaced `/dev/full` with a file.
     public static func write(_ data: Data, to url: URL, mode: mode_t = 0o600) throws(WriteError) {
+        var url = url
+        var st = stat()
+        if lstat(url.path, &st) == 0, (st.st_mode & S_IFMT) == S_IFLNK {
+            guard let target = realpath(url.path, nil) else {
+                throw WriteError(path: url.path, message: ErrnoText.message(errno, doing: "follow the link", path: url.path))
+            }
+            url = URL(fileURLWithPath: String(cString: target))
+            free(target)
+        }
+        if stat(url.path, &st) == 0, (st.st_mode & S_IFMT) != S_IFREG, (st.st_mode & S_IFMT) != S_IFDIR {
+            try writeDirectly(data, to: url.path)
+            return
+        }
         let path = url.path
         let dir = url.deletingLastPathComponent().path
         var template = Array((dir + "/." + url.lastPathComponent + ".tmp-XXXXXX").utf8CString)
@@ -35,5 +51,14 @@ public enum AtomicFile {
         }
         let dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         if dfd >= 0 { fsync(dfd); close(dfd) }
+    }
+
+    /// Writes `data` to an existing special file (a FIFO, a terminal, a device) as it is.
+    private static func writeDirectly(_ data: Data, to path: String) throws(WriteError) {
+        let fd = open(path, O_WRONLY | O_CLOEXEC | O_NOCTTY)
+        guard fd >= 0 else { throw WriteError(path: path, message: ErrnoText.message(errno, doing: "open", path: path)) }
+        let r = data.withUnsafeBytes { POSIXFile.writeAll(fd, $0) }
+        close(fd)
+        if let e = r.error { throw WriteError(path: path, message: ErrnoText.message(e, doing: "write", path: path)) }
     }
 }

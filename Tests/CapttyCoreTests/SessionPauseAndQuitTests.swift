@@ -104,6 +104,13 @@ import Transcript
                 let exported = try await session.export(.txt)
                 #expect(exported.lastPathComponent == "talk-export.txt")
                 #expect(try await session.export(.srt).lastPathComponent == "talk.srt")
+                // The user's own talk.md is not replaced (it was, without a word): the export
+                // takes the next free name; saving again updates this session's own file.
+                try "my notes".write(to: dir.appendingPathComponent("talk.md"), atomically: true, encoding: .utf8)
+                #expect(try await session.export(.md).lastPathComponent == "talk-1.md")
+                #expect(try await session.export(.md).lastPathComponent == "talk-1.md")
+                #expect(try await session.export(.srt).lastPathComponent == "talk.srt")
+                #expect(try String(contentsOf: dir.appendingPathComponent("talk.md"), encoding: .utf8) == "my notes")
                 _ = await session.finish()
             }
             let journaled = try JournalReader.read(url)

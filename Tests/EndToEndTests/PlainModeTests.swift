@@ -64,6 +64,23 @@ import TestSupport
         #expect(r.stderr.contains("DEEPGRAM_API_KEY"))
     }
 
+    /// Plain mode whose standard output cannot be written (a full disk): said at the end, with
+    /// where the captions are kept, and a failing status (it exited 0 with every caption lost).
+    @Test(.timeLimit(.minutes(2))) func aFullStandardOutputIsReported() async throws {
+        let dir = try scratchDirectory("e2e")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let wav = try TestAudio.tone(seconds: 3, in: dir)
+        let journal = dir.appendingPathComponent("j.jsonl").path
+        try await withDeepgramDouble([]) { double in
+            let cmd = "DEEPGRAM_API_KEY=test-key \(shellQuoted(TestPaths.capttyBinary.path)) --plain --engine deepgram --url "
+                + "\(double.baseURL) --file \(shellQuoted(wav)) --speed 0 --journal \(shellQuoted(journal)) > /dev/full"
+            let r = try runProcess("/bin/sh", ["-c", cmd], timeout: 60)
+            #expect(r.status == 74, "\(r.stderr)")
+            #expect(r.stderr.contains("captions could not be written to standard output: No space left on device; the journal \(journal) has them"),
+                    "\(r.stderr)")
+        }
+    }
+
     /// A server's Error message is shown cut to 300 characters (a 100 KB description was one
     /// 100 KB stderr line), and one with no text says so instead of ending in a colon.
     @Test(.timeLimit(.minutes(2))) func serverErrorMessagesAreCutAndNeverBlank() async throws {

@@ -130,6 +130,48 @@ import Transcript
         #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("-").path))
     }
 
+    /// Where an export goes, as a user would expect: through a symbolic link to its target (the
+    /// link kept), into a FIFO a reader waits on (it was replaced by a file, as /dev/full was),
+    /// and a full standard output is an error, not a truncated export with exit 0.
+    @Test func exportsGoThroughLinksAndFIFOsAndAFullStdoutIsAnError() async throws {
+        let dir = try scratchDirectory("e2e")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let journal = dir.appendingPathComponent("s.jsonl")
+        let w = await JournalWriter(url: journal, header: JournalHeader(engine: "test", model: "nova-3", capttyVersion: "0.1.0"))
+        var store = TranscriptStore()
+        let r = Results(start: 0, duration: 2.2, isFinal: true, speechFinal: true, channel: Channel(alternatives: [
+            Alternative(transcript: "Hello there.", confidence: 0.9,
+                        words: [Word(word: "hello", start: 0.5, end: 0.9, confidence: 0.9, punctuatedWord: "Hello"),
+                                Word(word: "there", start: 0.9, end: 1.3, confidence: 0.9, punctuatedWord: "there.")])]))
+        _ = await w.append(store.apply(.results(r)))
+        _ = await w.close()
+
+        let target = dir.appendingPathComponent("target.srt"), link = dir.appendingPathComponent("link.srt")
+        try "old".write(to: target, atomically: true, encoding: .utf8)
+        try FileManager.default.createSymbolicLink(atPath: link.path, withDestinationPath: target.path)
+        let viaLink = try runCaptty(["export", journal.path, "--format", "srt", "-o", link.path])
+        #expect(viaLink.status == 0, "\(viaLink.stderr)")
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: link.path) == target.path, "the link is kept")
+        #expect(try String(contentsOf: target, encoding: .utf8).contains("Hello there."))
+
+        let fifo = dir.appendingPathComponent("fifo").path
+        #expect(mkfifo(fifo, 0o600) == 0)
+        let reader = Task.detached { try? runProcess("/bin/cat", [fifo], timeout: 30) }
+        let intoFIFO = try runCaptty(["export", journal.path, "--format", "txt", "-o", fifo], timeout: 30)
+        #expect(intoFIFO.status == 0, "\(intoFIFO.stderr)")
+        let read = await reader.value
+        #expect(read?.stdout.contains("Hello there.") == true, "\(String(describing: read))")
+        var st = stat()
+        #expect(lstat(fifo, &st) == 0 && (st.st_mode & S_IFMT) == S_IFIFO, "still a FIFO")
+
+        for (what, args) in [("export", "export \(shellQuoted(journal.path)) --format txt"),
+                             ("transcribe", "transcribe --engine local \(shellQuoted(Self.testingWav))")] {
+            let full = try runProcess("/bin/sh", ["-c", "\(shellQuoted(TestPaths.capttyBinary.path)) \(args) > /dev/full"], timeout: 120)
+            #expect(full.status == 1, "\(what): \(full.stderr)")
+            #expect(full.stderr.contains("standard output: No space left on device"), "\(what): \(full.stderr)")
+        }
+    }
+
     @Test func exportErrorsNameTheProblem() throws {
         let missing = try runCaptty(["export", "/nonexistent/j.jsonl", "--format", "srt"])
         #expect(missing.status != 0)

@@ -7,16 +7,20 @@ public enum ExportRunner {
     public static func run(journal: String, format: ExportFormat, output: String?, timestamps: Bool = true,
                            skipCorrupt: Bool = false, warn: (String) -> Void) throws {
         let options = ExportOptions(timestamps: timestamps, skipCorruptLines: skipCorrupt)
+        var stdoutError: String?
         do {
             let report = try ExportCommand.run(journal: URL(fileURLWithPath: journal), format: format,
                                                output: output.map { URL(fileURLWithPath: $0) }, options: options,
-                                               standardOutput: { TerminalSafeOutput.write($0) })
+                                               standardOutput: { stdoutError = TerminalSafeOutput.write($0) })
+            if let stdoutError { throw CapttyError.failed("cannot write the export to standard output: \(stdoutError)") }
             for w in report.warnings { warn(w) }
             if let out = report.output {
                 warn("wrote \(NumberText.counted(report.lineCount, "line")) (\(NumberText.counted(report.wordCount, "word"))) to \(out.path)")
             }
+        } catch let e as CapttyError {
+            throw e
         } catch {
-            throw CapttyError.failed(error.description)
+            throw CapttyError.failed("\(error)")
         }
     }
 }

@@ -89,8 +89,8 @@ public enum TranscribeRunner {
             do { try AtomicFile.write(data, to: URL(fileURLWithPath: output)) } catch {
                 throw CapttyError.failed("cannot write \(output): \(error.message)")
             }
-        } else {
-            TerminalSafeOutput.write(data)
+        } else if let why = TerminalSafeOutput.write(data) {
+            throw CapttyError.failed("cannot write the transcript to standard output: \(why)")
         }
         if let failure {
             let upTo = store.lines.map(\.end).max() ?? 0
