@@ -114,16 +114,19 @@ final class CaptureThread: Sendable {
             }
             // Lost the server (or the device): reconnect with backoff until it works or we stop.
             guard let reopened = reconnect(device: device, reason: Self.message(err, pa), pa) else { return }
-            stream = reopened
+            (stream, device) = reopened
             measureGap = true
             emit(.capturing(device: device.label))
         }
         continuation.finish()
     }
 
-    /// Tries to reopen `device` with exponential backoff. Returns nil when stopped or given up
-    /// (having finished the stream).
-    private func reconnect(device: (name: String, label: String), reason: String, _ pa: PulseLibrary) -> OpaquePointer? {
+    /// Tries to reopen `device` with exponential backoff — or the device the user picked
+    /// meanwhile, at once (a device that is gone for good was retried forever, the pick ignored).
+    /// Returns the stream and its device; nil when stopped or given up (having finished the stream).
+    private func reconnect(device: (name: String, label: String), reason: String,
+                           _ pa: PulseLibrary) -> (OpaquePointer, (name: String, label: String))? {
+        var device = device
         var delay = options.reconnectDelay
         var attempt = 0
         var lastError = reason
@@ -135,15 +138,22 @@ final class CaptureThread: Sendable {
                 return nil
             }
             emit(.reconnecting(attempt: attempt, delay: delay, reason: lastError))
-            // Sleep in small steps so stop() is honoured promptly.
+            // Sleep in small steps so stop() and a device switch are honoured promptly.
             let until = Date().addingTimeInterval(delay)
+            var picked = false
             while Date() < until {
                 if stopFlag.value { continuation.finish(); return nil }
+                if let req = requested.withLock({ r -> (name: String, label: String)? in defer { r = nil }; return r }) {
+                    device = req
+                    picked = true
+                    break
+                }
                 Threads.sleep(seconds: min(0.02, max(0, until.timeIntervalSinceNow)))
             }
             if stopFlag.value { continuation.finish(); return nil }
             let (s, err) = open(device.name, pa)
-            if let s { return s }
+            if let s { return (s, device) }
+            if picked { delay = options.reconnectDelay; continue }
             lastError = Self.message(err, pa)
             delay = min(delay * 2, options.maxReconnectDelay)
         }

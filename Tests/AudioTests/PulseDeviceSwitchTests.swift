@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import Audio
+import TestSupport
 
 /// Switching the capture device while running keeps the same stream of chunks going.
 @Suite(.timeLimit(.minutes(2)))
@@ -47,5 +48,54 @@ struct PulseDeviceSwitchTests {
             #expect(chunks[i].startFrame == chunks[i - 1].startFrame + Int64(chunks[i - 1].frameCount)
                     + Int64((chunks[i].gapBefore * 16_000).rounded()))
         }
+    }
+}
+
+/// The capture device is gone for good (the daemon restarted without it) and capture keeps
+/// retrying it: a device the user picks meanwhile is used at once. The pick was ignored, and
+/// the old name retried forever, until captty was restarted. A private daemon, killed and
+/// started again (scripts/pulse-test-daemon).
+@Suite(.serialized, .timeLimit(.minutes(3)))
+struct PulseSwitchWhileRetryingTests {
+    static func daemon(_ args: [String]) throws -> Subprocess.Result {
+        try Subprocess.run([TestPaths.packageRoot.appendingPathComponent("scripts/pulse-test-daemon").path] + args, timeout: 60)
+    }
+
+    @Test func aDevicePickedWhileRetryingAGoneOneIsUsed() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("captty-pulse-switch-\(uniqueSuffix())").path
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let started = try Self.daemon(["start", "--dir", dir])
+        defer { _ = try? Self.daemon(["stop", "--dir", dir, "--kill"]) }
+        try #require(started.status == 0, "pulse-test-daemon: \(started.stderr)")
+        let server = "unix:\(dir)/runtime/pulse/native"
+        let env = ["XDG_RUNTIME_DIR": "\(dir)/runtime", "PULSE_SERVER": server]
+        let load = try Subprocess.run(["pactl", "load-module", "module-null-sink", "sink_name=soon_gone"], env: env, timeout: 20)
+        try #require(load.status == 0, "\(load.stderr)")
+
+        var options = PulseCaptureOptions(device: .named("soon_gone.monitor"), server: server)
+        options.reconnectDelay = 0.5
+        options.maxReconnectDelay = 2
+        let capture = try PulseCapture(options: options)
+        let resumed: Bool = try await withTimeout(120) {
+            var count = 0
+            var killedAt: Int?
+            for try await _ in capture.chunks() {
+                count += 1
+                if count == 5 {
+                    // The daemon dies and comes back without soon_gone: capture retries its name.
+                    _ = try Self.daemon(["stop", "--dir", dir, "--kill"])
+                    let again = try Self.daemon(["start", "--dir", dir])
+                    try #require(again.status == 0, "\(again.stderr)")
+                    try await Task.sleep(for: .seconds(3))
+                    try await capture.switchDevice(to: .named("captty_null.monitor"))
+                    killedAt = count
+                }
+                if let k = killedAt, count >= k + 5 { return true }
+            }
+            return false
+        }
+        #expect(resumed, "no audio from the picked device")
+        #expect(capture.name != "soon_gone.monitor")
+
     }
 }
