@@ -122,6 +122,26 @@ struct StatusBarTests {
         #expect(bar.contains("…") && bar.contains(".jsonl"), "\(bar)")
     }
 
+    /// At 80 columns (the usual terminal) the flags took more room than was left and were
+    /// dropped whole, so toggling an option changed nothing visible: a shorter form shows the
+    /// options that are on (each one's key letter when even that does not fit), lag kept.
+    @Test func optionFlagsShowInAShorterFormAt80Columns() {
+        var snap = SampleScreens.snapshot()
+        snap.status.engine = "deepgram"
+        snap.status.model = "nova-3"
+        snap.status.lagMilliseconds = 250
+        snap.status.save = .notSaving
+        func bar(_ on: Set<String>, width: Int = 80) -> String {
+            snap.status.flags = ["punct", "smart", "diar", "num", "prof"].map { StatusFlag($0, isOn: on.contains($0)) }
+            return ScreenView.render(snap, size: TerminalSize(width: width, height: 24)).rowText(23)
+        }
+        #expect(bar(["punct", "smart"]).contains(" · punct smart "), "\(bar(["punct", "smart"]))")
+        #expect(bar(["punct", "smart", "diar"]).contains(" · punct smart diar "), "\(bar(["punct", "smart", "diar"]))")
+        #expect(bar(["punct", "smart"]).contains("lag 250 ms"))
+        #expect(bar([]).contains(" · no options "), "\(bar([]))")
+        #expect(bar(["punct", "smart", "prof"], width: 64).contains(" · PFdnX"), "\(bar(["punct", "smart", "prof"], width: 64))")
+    }
+
     @Test func engineOptionFlagsShowWhenThereIsRoom() {
         var snap = SampleScreens.snapshot()
         snap.status.flags = [StatusFlag("punct", isOn: true), StatusFlag("smart", isOn: true),

@@ -101,6 +101,9 @@ import Transcript
             try await within(.seconds(60), "captioning") {
                 await session.start()
                 await session.waitUntilIdle()
+                // The status names the model by its `arch` (Deepgram's is "nova-3" where its
+                // `name` is "2-general-nova"; the double's arch is "test-double").
+                #expect(session.view.modelName == "test-double")
                 let exported = try await session.export(.txt)
                 #expect(exported.lastPathComponent == "talk-export.txt")
                 #expect(try await session.export(.srt).lastPathComponent == "talk.srt")
