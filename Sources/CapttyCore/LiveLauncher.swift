@@ -157,6 +157,13 @@ public enum LiveLauncher {
         let source: any AudioSource
         var input = request.input
         if !request.inputExplicit, input == .defaultDevice, await !pulseHasSources() {
+            // The full screen says it plays the demo; plain mode (a pipe, a screen reader, a
+            // script) would caption it as if it were the microphone and exit 0.
+            if request.plain {
+                throw LiveFailure("no PulseAudio source is available, so there is no microphone to caption; "
+                                  + "start PulseAudio (`pulseaudio --start`; `captty devices` lists sources) or caption a file with --file PATH",
+                                  exitCode: 69)
+            }
             guard let demo = DemoRecording.find() else {
                 throw LiveFailure("no PulseAudio source is available and the demo recording is missing; "
                                   + "start PulseAudio (`pulseaudio --start`) or caption a file with --file PATH")

@@ -22,4 +22,17 @@ import TestSupport
         try tmux.waitForShell()
         #expect(try tmux.format("#{alternate_on}") == "0")
     }
+
+    /// Plain mode has no screen to say the demo plays: it captioned the demo into the pipe as if
+    /// it were the microphone, and exited 0. It says there is no microphone and fails instead.
+    @Test(.timeLimit(.minutes(1))) func plainModeWithNoAudioDeviceIsAnError() throws {
+        let dir = try scratchDirectory("e2e")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let r = try runCaptty(["--plain", "--engine", "local", "--no-journal"],
+                              environment: ["HOME": dir.path, "XDG_RUNTIME_DIR": dir.path, "PULSE_SERVER": "unix:\(dir.path)/no-pulse-here"],
+                              timeout: 30, currentDirectory: dir.path)
+        #expect(r.status == 69, "\(r.stderr)")
+        #expect(r.stderr.contains("no PulseAudio source is available") && r.stderr.contains("--file PATH"), "\(r.stderr)")
+        #expect(r.stdout.isEmpty, "nothing captioned: \(r.stdout)")
+    }
 }
