@@ -58,6 +58,7 @@ public struct PlainRunner: Sendable {
         var lastNotice: String?
         var warningsShown = 0
         var lastWarning: String?
+        var saidNoAudio = false
         let changes = session.changes
         // Wake up regularly so a termination signal is seen without a change (within a second;
         // the leeway lets the check ride on the audio path's wake-ups).
@@ -86,6 +87,15 @@ public struct PlainRunner: Sendable {
                 lastWarning = kept.last
             }
             report(v, lastConnection: &lastConnection, lastSave: &lastSave, lastDevice: &lastDevice, lastWarning: lastWarning)
+            // The full screen's "no audio" warning, said once each time the audio goes quiet
+            // (screen-reader users rely on plain mode; it said nothing).
+            let quiet = v.noAudio && !v.paused && !v.sourceEnded
+            if quiet && !saidNoAudio {
+                writeErr("captty: no audio from \(DisplayWidth.sanitizedForTerminal(v.deviceName)) — check it is on and not muted")
+            } else if !quiet && saidNoAudio && !v.sourceEnded {
+                writeErr("captty: audio again from \(DisplayWidth.sanitizedForTerminal(v.deviceName))")
+            }
+            saidNoAudio = quiet
             if let n = v.notice, n != lastNotice {
                 lastNotice = n
                 writeErr("captty: \(DisplayWidth.sanitizedForTerminal(n))")

@@ -82,8 +82,14 @@ public struct SessionView: Sendable {
     }
 
     /// The level meter's contents for this view.
+    /// Once the audio has ended the meter is empty: the last chunk's level stayed on it, as if
+    /// audio were still arriving.
     public var meter: LevelMeterReading {
-        LevelMeterReading(rmsDBFS: level.rmsDB, peakHoldDBFS: level.peakHoldDB, clipping: level.isClipping,
-                          silent: noAudio && !paused && !sourceEnded, deviceName: deviceName)
+        if sourceEnded {
+            return LevelMeterReading(rmsDBFS: LevelMeter.floorDB, peakHoldDBFS: LevelMeter.floorDB, clipping: false,
+                                     silent: false, deviceName: deviceName)
+        }
+        return LevelMeterReading(rmsDBFS: level.rmsDB, peakHoldDBFS: level.peakHoldDB, clipping: level.isClipping,
+                                 silent: noAudio && !paused, deviceName: deviceName)
     }
 }

@@ -11,7 +11,7 @@ struct Live: AsyncParsableCommand {
         abstract: "Caption live audio (the default command).",
         discussion: """
             Captions scroll on a full screen with a level meter and a status bar; keys toggle \
-            options while captioning (press ? for the list, see KEYS below). The transcript is \
+            options while captioning (press ? for the list; `man captty` has them under KEYS). The transcript is \
             journaled as it grows and can be exported with `captty export`. With --plain, or when \
             standard output is not a terminal, final lines go to standard output and status to \
             standard error.

@@ -1,3 +1,4 @@
+import Audio
 import CaptionUI
 import Deepgram
 import Testing
@@ -29,6 +30,17 @@ import Transcript
         v.connection = .live
         v.lagMilliseconds = 250
         return v
+    }
+
+    /// After the audio ended the meter stayed at the last chunk's level (−21 dB), as if audio
+    /// were still coming: it is empty then.
+    @Test func theMeterIsEmptyOnceTheAudioHasEnded() {
+        var v = Self.view()
+        v.level = LevelReading(rmsDB: -21, peakDB: -12, peakHoldDB: -12)
+        #expect(v.meter.rmsDBFS == -21)
+        v.sourceEnded = true
+        #expect(v.meter.rmsDBFS == LevelMeter.floorDB && v.meter.peakHoldDBFS == LevelMeter.floorDB)
+        #expect(!v.meter.silent, "not \"no audio\": the audio has ended")
     }
 
     @Test func drawsTheNewestLinesTheInterimAndTheStatus() {

@@ -64,6 +64,27 @@ import TestSupport
         #expect(r.stderr.contains("DEEPGRAM_API_KEY"))
     }
 
+    /// Quiet input gets the full screen's "no audio" warning on stderr in plain mode too (it
+    /// said nothing; screen-reader users rely on plain mode), once, and its end is said.
+    @Test(.timeLimit(.minutes(2))) func silenceIsSaidInPlainMode() async throws {
+        let dir = try scratchDirectory("e2e")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let tone = try TestAudio.tone(seconds: 2, in: dir)
+        let silence = dir.appendingPathComponent("silence.wav").path, both = dir.appendingPathComponent("both.wav").path
+        for step in [["-n", "-r", "16000", "-c", "1", "-b", "16", silence, "trim", "0", "8"], [silence, tone, both]] {
+            let sox = try runProcess("/usr/bin/sox", step, timeout: 30)
+            try #require(sox.status == 0, "sox: \(sox.stderr)")
+        }
+        try await withDeepgramDouble([]) { double in
+            let r = try runCaptty(["--plain", "--engine", "deepgram", "--url", double.baseURL, "--file", both, "--speed", "4", "--no-journal"],
+                                  environment: ["DEEPGRAM_API_KEY": "test-key"], timeout: 60)
+            #expect(r.status == 0, "\(r.stderr)")
+            let lines = r.stderr.split(separator: "\n").map(String.init)
+            #expect(lines.filter { $0 == "captty: no audio from both.wav — check it is on and not muted" }.count == 1, "\(r.stderr)")
+            #expect(lines.contains("captty: audio again from both.wav"), "\(r.stderr)")
+        }
+    }
+
     /// Plain mode whose standard output cannot be written (a full disk): said at the end, with
     /// where the captions are kept, and a failing status (it exited 0 with every caption lost).
     @Test(.timeLimit(.minutes(2))) func aFullStandardOutputIsReported() async throws {
