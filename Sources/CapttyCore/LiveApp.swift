@@ -31,8 +31,14 @@ public final class LiveApp: Sendable {
     enum Inbox: Sendable {
         case devices([AudioDevice])
         case message(title: String, text: String)
+        /// A confirmation that closes by itself after `transientSeconds` (a key pressed while it
+        /// shows closes it and does what it does): "Saved" covered three rows of captions until
+        /// a key was pressed, and that key was spent closing it.
+        case confirmation(title: String, text: String)
         case finished(Session.Summary)
     }
+
+    static let transientSeconds = 3.0
 
     public let session: Session
     public let settings: Settings
@@ -74,6 +80,7 @@ public final class LiveApp: Sendable {
         var quitting = false
         var summary: Session.Summary?
         var lastNotice: String?
+        var transientUntil: Double?   // when the confirmation on screen closes by itself
         renderer.renderNow(state.snapshot(session.view), now: Renderer.monotonicSeconds())
 
         var signalWatch: SignalsWhileFinishing?
@@ -105,7 +112,12 @@ public final class LiveApp: Sendable {
                     let current = list.firstIndex { $0.description == session.view.deviceName || $0.name == session.view.deviceName }
                     state.overlay = .devicePicker(DevicePickerState(devices: list.map(\.shortLabel), selection: current ?? 0, current: current))
                 case .message(let title, let text):
-                    if !quitting { state.overlay = .message(title: title, text: text) }
+                    if !quitting { state.overlay = .message(title: title, text: text); transientUntil = nil }
+                case .confirmation(let title, let text):
+                    if !quitting {
+                        state.overlay = .message(title: title, text: text)
+                        transientUntil = Renderer.monotonicSeconds() + Self.transientSeconds
+                    }
                 case .finished(let s):
                     summary = s
                 }
@@ -117,6 +129,10 @@ public final class LiveApp: Sendable {
                 if !quitting { state.overlay = .message(title: "Notice", text: n) }
             }
             let now = Renderer.monotonicSeconds()
+            if let until = transientUntil, now >= until {
+                if case .message = state.overlay { state.overlay = .none }
+                transientUntil = nil
+            }
             state.noteWarnings(view, now: now)
             var wait = 100
             if case .deferred(let s) = renderer.render(state.snapshot(session.view, now: now), now: now) {
@@ -128,6 +144,11 @@ public final class LiveApp: Sendable {
                     hurry()
                 }
                 continue
+            }
+            if transientUntil != nil {
+                // The key is for what is under the confirmation, which it closes.
+                if case .message = state.overlay { state.overlay = .none }
+                transientUntil = nil
             }
             let snapshot = state.snapshot(session.view)
             switch ScreenCommand.route(key, overlay: state.overlay, bindings: state.keyBindings, screen: term.size) {
@@ -158,7 +179,7 @@ public final class LiveApp: Sendable {
                 Task { [self] in
                     do {
                         let url = try await session.export(format)
-                        self.post(.message(title: "Saved", text: "Wrote \(url.path)"))
+                        self.post(.confirmation(title: "Saved", text: "Wrote \(url.path)"))
                     } catch {
                         // The prompt offers formats only: say how to write elsewhere.
                         let later = session.view.save.map { " The journal is kept; export it to another place later with: "

@@ -31,7 +31,8 @@ import TestSupport
         #expect(srtText.contains("-->"))
         #expect(srtText.lowercased().contains("people"))
         #expect(srtText.hasPrefix("1\n"))
-        try tmux.press("Escape")
+        // The confirmation closes by itself (it covered three rows of captions until a key).
+        _ = try tmux.waitFor("the Saved box to close by itself", timeout: 10) { !$0.contains("Wrote") }
 
         // Wait for the end of the recording.
         screen = try tmux.waitFor(text: "America", timeout: 90)
