@@ -9,9 +9,13 @@ public struct DisplayToggles: Equatable, Sendable {
     /// Dim words whose confidence is below `lowConfidenceThreshold`.
     public var confidenceDimming: Bool
     public var lowConfidenceThreshold: Double
+    /// Draw the level bar (config `display.meter`); without it the meter row keeps the device
+    /// name, the "no audio" warning and recent problems.
+    public var showMeter: Bool = true
 
     public init(showInterim: Bool = true, timestamps: Bool = false, speakerLabels: Bool = true,
-                confidenceDimming: Bool = false, lowConfidenceThreshold: Double = 0.6) {
+                confidenceDimming: Bool = false, lowConfidenceThreshold: Double = 0.6, showMeter: Bool = true) {
+        self.showMeter = showMeter
         self.showInterim = showInterim
         self.timestamps = timestamps
         self.speakerLabels = speakerLabels

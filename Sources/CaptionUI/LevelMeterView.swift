@@ -6,9 +6,21 @@ public enum LevelMeterView {
     static let partials: [Character] = ["▏", "▎", "▍", "▌", "▋", "▊", "▉"]
 
     public static func draw(_ level: LevelMeterReading, theme: Theme, keys: KeyBindingTable, warning: String? = nil,
-                            into surface: inout Surface, rect: Rect) {
+                            showBar: Bool = true, into surface: inout Surface, rect: Rect) {
         guard !rect.isEmpty else { return }
         let row = rect.row
+        if !showBar && !level.silent {
+            // No bar (`display.meter = false`): the problem or the device name only.
+            let col = rect.col + 1
+            if let warning {
+                let text = "⚠ " + DisplayWidth.sanitizedForTerminal(warning).replacingAll("\n", with: " ")
+                surface.put(DisplayWidth.truncate(text, toColumns: rect.right - col), row: row, col: col, style: theme.warning, limit: rect.right)
+            } else if !level.deviceName.isEmpty {
+                surface.put(DisplayWidth.truncate(level.deviceName, toColumns: rect.right - col), row: row, col: col,
+                            style: TextStyle(.dim), limit: rect.right)
+            }
+            return
+        }
         if level.silent {
             let device = level.deviceName.isEmpty ? "the input device" : "“\(level.deviceName)”"
             let pick = keys.keys(for: .pickDevice).first?.displayName ?? "a"

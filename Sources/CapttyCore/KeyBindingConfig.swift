@@ -37,7 +37,7 @@ extension LiveApp.Settings {
         let d = config.display
         let toggles = DisplayToggles(showInterim: d.interim, timestamps: d.timestamps || timestamps,
                                      speakerLabels: d.speakerLabels, confidenceDimming: d.confidenceDimming,
-                                     lowConfidenceThreshold: d.lowConfidence)
+                                     lowConfidenceThreshold: d.lowConfidence, showMeter: d.meter)
         return LiveApp.Settings(languages: config.languages, models: config.models, toggles: toggles,
                                 keyBindings: try KeyBindingConfig.table(from: config))
     }

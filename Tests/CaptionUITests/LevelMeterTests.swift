@@ -25,6 +25,23 @@ struct LevelMeterTests {
         #expect(peak > full)
     }
 
+    /// `display.meter = false` in the config did nothing: the bar is left out, the row keeps
+    /// the device name, a recent problem and the "no audio" warning.
+    @Test func withoutTheMeterTheRowKeepsNameAndWarnings() {
+        var snap = SampleScreens.snapshot()
+        snap.toggles.showMeter = false
+        snap.level = LevelMeterReading(rmsDBFS: -30, peakHoldDBFS: -12, deviceName: "USB Mic")
+        var row = ScreenView.render(snap, size: TerminalSize(width: 80, height: 24)).rowText(22)
+        #expect(!row.contains("▕") && !row.contains("█") && !row.contains("dB"), "\(row)")
+        #expect(row.contains("USB Mic"), "\(row)")
+        snap.warning = "audio lost"
+        row = ScreenView.render(snap, size: TerminalSize(width: 80, height: 24)).rowText(22)
+        #expect(row.contains("⚠ audio lost") && !row.contains("█"), "\(row)")
+        snap.level = LevelMeterReading(silent: true, deviceName: "USB Mic")
+        row = ScreenView.render(snap, size: TerminalSize(width: 140, height: 24)).rowText(22)
+        #expect(row.hasPrefix("⚠ no audio from “USB Mic”"), "\(row)")
+    }
+
     @Test func clippingShowsAClipMark() {
         let surface = render(LevelMeterReading(rmsDBFS: -1, peakHoldDBFS: 0, clipping: true, deviceName: "USB Mic"))
         ScreenSnapshotFile.assertMatches(surface, named: "meter-clipping-80x24")

@@ -10,6 +10,7 @@ struct ConfigLineEndingTests {
         let c = try CapttyConfig.parse("# settings\r\nengine = \"local\"\r\n[display]\r\nmeter = false\r\n")
         #expect(c.engine == .local)
         #expect(c.display.meter == false)
+        #expect(try LiveApp.Settings.from(c).toggles.showMeter == false, "the setting reaches the screen")
     }
 
     @Test func crlfErrorsNameTheSameLineAsLF() {
