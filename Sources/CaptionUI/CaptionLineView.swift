@@ -12,12 +12,15 @@ public struct CaptionLineView: Equatable, Sendable, Identifiable {
     public var start: Double
     /// The 0-based speaker index from diarization, shown 1-based ("Speaker 1"); nil if unknown.
     public var speaker: Int?
+    /// The 0-based channel of a multichannel session, shown 1-based ("[ch 1]"); nil otherwise.
+    public var channel: Int?
     public var content: Content
 
-    public init(id: Int, start: Double, speaker: Int? = nil, content: Content) {
+    public init(id: Int, start: Double, speaker: Int? = nil, channel: Int? = nil, content: Content) {
         self.id = id
         self.start = start
         self.speaker = speaker
+        self.channel = channel
         self.content = content
     }
 
@@ -27,8 +30,8 @@ public struct CaptionLineView: Equatable, Sendable, Identifiable {
     }
 
     /// A line of words with confidences.
-    public init(id: Int, start: Double, speaker: Int? = nil, words: [CaptionWord]) {
-        self.init(id: id, start: start, speaker: speaker, content: .words(words))
+    public init(id: Int, start: Double, speaker: Int? = nil, channel: Int? = nil, words: [CaptionWord]) {
+        self.init(id: id, start: start, speaker: speaker, channel: channel, content: .words(words))
     }
 
     /// The words of the line joined by spaces.

@@ -36,7 +36,7 @@ public enum CaptionViewport {
             self.width = width
             theme = Theme(mode: snapshot.colorMode)
             if snapshot.toggles.showInterim, !snapshot.interim.allSatisfy(\.isWhitespace) {
-                interimRows = LineLayout.interimRows(snapshot.interim, speaker: snapshot.interimSpeaker,
+                interimRows = LineLayout.interimRows(snapshot.interim, speaker: snapshot.interimSpeaker, channel: snapshot.interimChannel,
                                                      toggles: snapshot.toggles, theme: theme, width: width)
             } else {
                 interimRows = []

@@ -46,7 +46,7 @@ public enum LineLayout {
 
     /// The rows of a committed line.
     public static func rows(for line: CaptionLineView, toggles: DisplayToggles, theme: Theme, width: Int) -> [WrappedRow] {
-        var tokens = prefixTokens(start: line.start, speaker: line.speaker, toggles: toggles, theme: theme)
+        var tokens = prefixTokens(start: line.start, channel: line.channel, speaker: line.speaker, toggles: toggles, theme: theme)
         switch line.content {
         case .text(let text):
             for w in splitWords(text) { tokens.append(token(w, theme.caption)) }
@@ -60,8 +60,10 @@ public enum LineLayout {
     }
 
     /// The rows of the interim guess (drawn in the interim style throughout).
-    public static func interimRows(_ text: String, speaker: Int?, toggles: DisplayToggles, theme: Theme, width: Int) -> [WrappedRow] {
+    public static func interimRows(_ text: String, speaker: Int?, channel: Int? = nil, toggles: DisplayToggles, theme: Theme,
+                                   width: Int) -> [WrappedRow] {
         var tokens: [Token] = []
+        if let c = channel { tokens.append(token(channelLabel(c), theme.timestamp, isPrefix: true)) }
         if toggles.speakerLabels, let s = speaker {
             tokens.append(token(SpeakerLabel.name(s) + ":", theme.speaker(s), isPrefix: true))
         }
@@ -81,11 +83,15 @@ public enum LineLayout {
         return "… " + tail
     }
 
-    static func prefixTokens(start: Double, speaker: Int?, toggles: DisplayToggles, theme: Theme) -> [Token] {
+    /// "[ch 1]" for channel 0, as the exports label channels.
+    public static func channelLabel(_ channel: Int) -> String { "[ch \(channel + 1)]" }
+
+    static func prefixTokens(start: Double, channel: Int? = nil, speaker: Int?, toggles: DisplayToggles, theme: Theme) -> [Token] {
         var tokens: [Token] = []
         if toggles.timestamps {
             tokens.append(token("[\(TimeFormat.clock(start))]", theme.timestamp, isPrefix: true))
         }
+        if let c = channel { tokens.append(token(channelLabel(c), theme.timestamp, isPrefix: true)) }
         if toggles.speakerLabels, let s = speaker {
             tokens.append(token(SpeakerLabel.name(s) + ":", theme.speaker(s), isPrefix: true))
         }

@@ -8,6 +8,8 @@ public struct ScreenSnapshot: Equatable, Sendable {
     public var interim: String
     /// Speaker of the interim text, if known.
     public var interimSpeaker: Int?
+    /// The interim's channel in a multichannel session (labelled as its lines are); nil otherwise.
+    public var interimChannel: Int?
     public var toggles: DisplayToggles
     public var level: LevelMeterReading
     public var status: StatusInfo

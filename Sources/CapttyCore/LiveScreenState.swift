@@ -44,11 +44,13 @@ public struct LiveScreenState: Sendable {
     /// The frame for `view`: committed lines are read through the store's storage, not copied.
     public func snapshot(_ view: SessionView, now: Double = .infinity) -> ScreenSnapshot {
         let pending = view.store.pending
-        var s = ScreenSnapshot(lines: CaptionLines(TranscriptLineSource(view.store.lines, revision: view.revision)),
+        let multichannel = view.isMultichannel
+        var s = ScreenSnapshot(lines: CaptionLines(TranscriptLineSource(view.store.lines, revision: view.revision, multichannel: multichannel)),
                                interim: pending?.text ?? "", interimSpeaker: pending?.speaker,
                                toggles: toggles, level: view.meter, status: view.status, scroll: scroll,
                                overlay: overlay, colorMode: colorMode, keyBindings: keyBindings)
         if now < warningUntil { s.warning = warning }
+        if multichannel { s.interimChannel = pending?.channel }
         return s
     }
 

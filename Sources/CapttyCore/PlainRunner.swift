@@ -100,7 +100,7 @@ public struct PlainRunner: Sendable {
                 lastNotice = n
                 writeErr("captty: \(DisplayWidth.sanitizedForTerminal(n))")
             }
-            printed = printClosed(v.store, from: printed, all: false)
+            printed = printClosed(v.store, from: printed, all: false, multichannel: v.isMultichannel)
             if v.sourceEnded && v.connection == .finished { break }
             if v.sourceEnded, case .error = v.connection { break }
             // Plain mode has no keys to change options: once the engine has stopped with an
@@ -112,7 +112,7 @@ public struct PlainRunner: Sendable {
         await ticker.value
         let summary = await session.finish()
         let v = session.view
-        printed = printClosed(v.store, from: printed, all: true)
+        printed = printClosed(v.store, from: printed, all: true, multichannel: v.isMultichannel)
         report(v, lastConnection: &lastConnection, lastSave: &lastSave, lastDevice: &lastDevice, lastWarning: lastWarning)
         // Finishing can bring one more (the journal written again as it closed).
         if let n = v.notice, n != lastNotice { writeErr("captty: \(DisplayWidth.sanitizedForTerminal(n))") }
@@ -142,12 +142,12 @@ public struct PlainRunner: Sendable {
     }
 
     /// Prints lines from `from` on that are closed (all of them when `all`); returns the new count.
-    func printClosed(_ store: TranscriptStore, from: Int, all: Bool) -> Int {
+    func printClosed(_ store: TranscriptStore, from: Int, all: Bool, multichannel: Bool = false) -> Int {
         var i = from
         while i < store.lines.count, all || store.lines[i].isClosed {
             let line = store.lines[i]
             if !line.words.isEmpty {
-                writeOut(PlainFormatter.finalLine(TranscriptLineSource.view(of: line), timestamps: timestamps,
+                writeOut(PlainFormatter.finalLine(TranscriptLineSource.view(of: line, multichannel: multichannel), timestamps: timestamps,
                                                   speakerLabels: speakerLabels))
             }
             i += 1

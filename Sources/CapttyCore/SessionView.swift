@@ -82,6 +82,10 @@ public struct SessionView: Sendable {
     }
 
     /// The level meter's contents for this view.
+    /// Channels are transcribed separately (`multichannel` with more than one channel): lines
+    /// are labelled "[ch N]" on screen and in plain mode, as in the exports.
+    public var isMultichannel: Bool { options.multichannel == true && (options.channels ?? 1) > 1 }
+
     /// Once the audio has ended the meter is empty: the last chunk's level stayed on it, as if
     /// audio were still arriving.
     public var meter: LevelMeterReading {

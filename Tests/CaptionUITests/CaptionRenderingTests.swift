@@ -20,6 +20,22 @@ struct CaptionRenderingTests {
         #expect(surface[finalRow, fcol].style == theme.caption)
     }
 
+    /// A multichannel session's lines and interim carry their channel, as the exports label
+    /// them: on screen nothing told which channel a line came from.
+    static func text(_ row: WrappedRow) -> String { row.spans.map(\.text).joined() }
+
+    @Test func multichannelLinesAreLabelledByChannel() {
+        let theme = Theme(mode: .color)
+        let line = CaptionLineView(id: 1, start: 3, speaker: 0, channel: 1, words: [CaptionWord("Thanks.", confidence: 0.9)])
+        let rows = LineLayout.rows(for: line, toggles: DisplayToggles(), theme: theme, width: 40)
+        #expect(rows.first.map(Self.text)?.hasPrefix("[ch 2] Speaker 1: Thanks.") == true, "\(rows.map(Self.text))")
+        let mono = CaptionLineView(id: 2, start: 3, words: [CaptionWord("Thanks.", confidence: 0.9)])
+        #expect(LineLayout.rows(for: mono, toggles: DisplayToggles(), theme: theme, width: 40).first.map(Self.text) == "Thanks.")
+        let interim = LineLayout.interimRows("so the next", speaker: nil, channel: 0, toggles: DisplayToggles(), theme: theme, width: 40)
+        #expect(interim.first.map(Self.text) == "[ch 1] so the next", "\(interim.map(Self.text))")
+        #expect(PlainFormatter.finalLine(line, timestamps: true, speakerLabels: true) == "[00:00:03] [ch 2] Speaker 1: Thanks.")
+    }
+
     @Test func interimGuessIsReplacedInPlace() {
         let size = TerminalSize(width: 60, height: 12)
         let first = ScreenView.render(SampleScreens.snapshot(interim: "so the next"), size: size)

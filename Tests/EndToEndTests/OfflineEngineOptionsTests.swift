@@ -65,6 +65,8 @@ import TestSupport
         let r = try runCaptty(["--plain", "--engine", "local", "--file", wav, "--speed", "0", "--multichannel", "--journal", journal],
                               timeout: 180)
         #expect(r.status == 0, "\(r.stderr)")
+        // Plain mode labels each line with its channel, as the exports do (it did not).
+        #expect(r.stdout.contains("[ch 1] ") && r.stdout.contains("[ch 2] "), "\(r.stdout)")
         let text = try String(contentsOfFile: journal, encoding: .utf8)
         let header = try #require(text.split(separator: "\n").first.map(String.init))
         #expect(header.contains("\"model\":\"moonshine\"") || header.contains("\"model\":\"pocketsphinx\""), "\(header)")
