@@ -5,8 +5,17 @@ public enum CaptionAreaView {
         let visible = CaptionViewport.visible(snapshot, width: rect.width, height: rect.height)
         if visible.rows.isEmpty {
             let help = snapshot.keyBindings.keys(for: .help).first?.displayName ?? "?"
-            surface.put("Listening… captions appear here. Press \(help) for keys.", row: rect.row,
-                        col: rect.col, style: TextStyle(.dim), limit: rect.right)
+            let quit = snapshot.keyBindings.keys(for: .quit).first?.displayName ?? "q"
+            let text: String
+            switch snapshot.status.connection {
+            case .error:
+                // Not "Listening…" under an engine that has stopped (a refused key, say).
+                text = "No captions: the engine stopped (see the status bar). Press \(quit) to quit."
+            case .connecting: text = "Connecting… captions appear here. Press \(help) for keys."
+            case .reconnecting: text = "Reconnecting… captions appear here once the engine answers."
+            default: text = "Listening… captions appear here. Press \(help) for keys."
+            }
+            surface.put(text, row: rect.row, col: rect.col, style: TextStyle(.dim), limit: rect.right)
             return
         }
         for (i, row) in visible.rows.enumerated() {

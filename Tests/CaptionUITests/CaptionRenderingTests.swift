@@ -99,7 +99,12 @@ struct CaptionRenderingTests {
     @Test func emptyTranscriptShowsAHintAt60x12() {
         let surface = ScreenView.render(SampleScreens.snapshot(lines: [], state: .connecting), size: TerminalSize(width: 60, height: 12))
         ScreenSnapshotFile.assertMatches(surface, named: "captions-empty-60x12")
-        #expect(surface.rowText(0).hasPrefix("Listening… captions appear here. Press ? for keys."))
+        #expect(surface.rowText(0).hasPrefix("Connecting… captions appear here. Press ? for keys."))
+        let live = ScreenView.render(SampleScreens.snapshot(lines: [], state: .live), size: TerminalSize(width: 60, height: 12))
+        #expect(live.rowText(0).hasPrefix("Listening… captions appear here. Press ? for keys."))
+        // Under an engine that stopped (a refused key), not "Listening…" (it said so).
+        let failed = ScreenView.render(SampleScreens.snapshot(lines: [], state: .error(message: "HTTP 401")), size: TerminalSize(width: 80, height: 12))
+        #expect(failed.rowText(0).hasPrefix("No captions: the engine stopped (see the status bar). Press q to quit."), "\(failed.rowText(0))")
     }
 
     @Test func controlCharactersInTranscriptCannotReachTheTerminal() {
