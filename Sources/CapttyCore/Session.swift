@@ -635,14 +635,24 @@ public actor Session {
         publish()
     }
 
+    /// The outage text last shown for the capture device (each outage is said once).
+    private var lastCaptureNotice: String?
+
     private func captureEvent(_ e: CaptureEvent) {
         guard configuration.deviceNotice == nil else { return }
         switch e {
         case .capturing(let device): viewState.deviceName = device
-        case .reconnecting(let attempt, let delay, _):
-            viewState.deviceName = "\(source.name) — audio lost, retrying in \(Int(delay.rounded(.up))) s (attempt \(attempt))"
+        case .reconnecting(_, _, let reason):
+            // Said once per outage, with its first reason (plain mode printed it on every
+            // attempt, every 2 s); the waits are short and grow, so no countdown (it said "1 s"
+            // for 0.1 s waits).
+            guard lastCaptureNotice == nil else { return }
+            let why = reason.isEmpty ? "" : ": \(reason)"
+            viewState.deviceName = "\(source.name) — audio lost\(why); retrying"
+            lastCaptureNotice = viewState.deviceName
         case .resumed: viewState.deviceName = source.name
         }
+        if case .reconnecting = e {} else { lastCaptureNotice = nil }
         publish()
     }
 

@@ -45,6 +45,10 @@ import TestSupport
             stderr: \(captty.stderrLines.prefix(12).joined(separator: " | ")); journal \(j)
             """)
         #expect(resumed, "capture did not resume after the daemon came back")
+        // The outage is said once, with why (plain mode printed it on every attempt).
+        let lost = captty.stderrLines.filter { $0.contains("audio lost") }
+        #expect(lost.count == 1, "\(lost)")
+        #expect(lost.first?.hasSuffix("; retrying") == true && lost.first?.contains("audio lost: ") == true, "\(lost)")
         #expect(captty.ending == "exit 0", "stderr: \(captty.stderrText)")
         #expect(j.issues.isEmpty && !j.tornLastLine)
     }
