@@ -527,9 +527,7 @@ public actor Session {
             } else if e.kind == .server || e.kind == .protocolViolation || e.kind == .timeout || e.kind == .audioLost {
                 // A timeout says what may be missing (finish gave up waiting for the last
                 // results) or why a reconnect happens: shown like a server problem.
-                viewState.recentWarnings.append(e.description)
-                if viewState.recentWarnings.count > SessionView.recentWarningLimit { viewState.recentWarnings.removeFirst() }
-                viewState.warningCount += 1
+                addWarning(e.description)
             }
         case .metadata, .unhandled, .close, .configured, .configureRefused:
             break
@@ -635,6 +633,13 @@ public actor Session {
         publish()
     }
 
+    /// A problem for the meter row (for a while) and plain mode's stderr.
+    private func addWarning(_ text: String) {
+        viewState.recentWarnings.append(text)
+        if viewState.recentWarnings.count > SessionView.recentWarningLimit { viewState.recentWarnings.removeFirst() }
+        viewState.warningCount += 1
+    }
+
     /// The outage text last shown for the capture device (each outage is said once).
     private var lastCaptureNotice: String?
 
@@ -650,7 +655,12 @@ public actor Session {
             let why = reason.isEmpty ? "" : ": \(reason)"
             viewState.deviceName = "\(source.name) — audio lost\(why); retrying"
             lastCaptureNotice = viewState.deviceName
-        case .resumed: viewState.deviceName = source.name
+        case .resumed(let gap):
+            viewState.deviceName = source.name
+            // How much was lost, once capture is back (it was not said at all).
+            if gap >= 0.5 {
+                addWarning("audio from \(source.name) is back after \(NumberText.fixed(gap, decimals: 1)) s without it; that stretch has no captions")
+            }
         }
         if case .reconnecting = e {} else { lastCaptureNotice = nil }
         publish()

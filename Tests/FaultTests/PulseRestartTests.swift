@@ -49,6 +49,9 @@ import TestSupport
         let lost = captty.stderrLines.filter { $0.contains("audio lost") }
         #expect(lost.count == 1, "\(lost)")
         #expect(lost.first?.hasSuffix("; retrying") == true && lost.first?.contains("audio lost: ") == true, "\(lost)")
+        // Once back, how long the gap was (it was not said).
+        #expect(captty.stderrLines.contains { $0.contains("is back after") && $0.contains("s without it; that stretch has no captions") },
+                "stderr: \(captty.stderrText)")
         #expect(captty.ending == "exit 0", "stderr: \(captty.stderrText)")
         #expect(j.issues.isEmpty && !j.tornLastLine)
     }
