@@ -63,7 +63,7 @@ public enum LineLayout {
     public static func interimRows(_ text: String, speaker: Int?, channel: Int? = nil, toggles: DisplayToggles, theme: Theme,
                                    width: Int) -> [WrappedRow] {
         var tokens: [Token] = []
-        if let c = channel { tokens.append(token(channelLabel(c), theme.timestamp, isPrefix: true)) }
+        if let c = channel { tokens.append(token(ChannelLabel.tag(c), theme.timestamp, isPrefix: true)) }
         if toggles.speakerLabels, let s = speaker {
             tokens.append(token(SpeakerLabel.name(s) + ":", theme.speaker(s), isPrefix: true))
         }
@@ -83,15 +83,12 @@ public enum LineLayout {
         return "… " + tail
     }
 
-    /// "[ch 1]" for channel 0, as the exports label channels.
-    public static func channelLabel(_ channel: Int) -> String { "[ch \(channel + 1)]" }
-
     static func prefixTokens(start: Double, channel: Int? = nil, speaker: Int?, toggles: DisplayToggles, theme: Theme) -> [Token] {
         var tokens: [Token] = []
         if toggles.timestamps {
             tokens.append(token("[\(TimeFormat.clock(start))]", theme.timestamp, isPrefix: true))
         }
-        if let c = channel { tokens.append(token(channelLabel(c), theme.timestamp, isPrefix: true)) }
+        if let c = channel { tokens.append(token(ChannelLabel.tag(c), theme.timestamp, isPrefix: true)) }
         if toggles.speakerLabels, let s = speaker {
             tokens.append(token(SpeakerLabel.name(s) + ":", theme.speaker(s), isPrefix: true))
         }

@@ -8,7 +8,7 @@ public enum PlainFormatter {
     public static func finalLine(_ line: CaptionLineView, timestamps: Bool = false, speakerLabels: Bool = false) -> String {
         var parts: [String] = []
         if timestamps { parts.append("[\(TimeFormat.clock(line.start))]") }
-        if let c = line.channel { parts.append(LineLayout.channelLabel(c)) }
+        if let c = line.channel { parts.append(ChannelLabel.tag(c)) }
         if speakerLabels, let s = line.speaker { parts.append(SpeakerLabel.name(s) + ":") }
         let words = LineLayout.splitWords(line.plainText).joined(separator: " ")
         parts.append(words)
