@@ -160,13 +160,16 @@ public struct LocalRecognizer: SpeechEngine {
                         return meta
                     })
                 }
-                var leftover: [UInt8] = []
+                // The server's channel splitter (16 kHz linear16 in, one array per channel out).
+                var splitter = try SpeechConverter(from: format, separateChannels: true)
                 for try await chunk in audio {
                     guard chunk.format == format else {
                         throw LiveError(kind: .badAudio, message: LocalEngineError.unsupportedFormat(chunk.format.description).description, isFatal: true)
                     }
-                    let perChannel = Self.deinterleave(chunk.data, channels: count, leftover: &leftover)
-                    for (c, s) in sessions.enumerated() where !perChannel[c].isEmpty { await s.push(samples: perChannel[c]) }
+                    let perChannel = splitter.convertChannels(chunk.data)
+                    for (c, s) in sessions.enumerated() where !perChannel[c].isEmpty {
+                        await s.push(samples: perChannel[c], gapBefore: chunk.gapBefore)
+                    }
                 }
                 for s in sessions { await s.finish(); s.end() }
                 var meta: Metadata?
@@ -190,27 +193,6 @@ public struct LocalRecognizer: SpeechEngine {
             task.cancel()
         }
         return stream
-    }
-
-    /// Interleaved little-endian 16-bit frames → one sample array per channel. An incomplete
-    /// frame at the end waits in `leftover` for the next chunk.
-    static func deinterleave(_ bytes: [UInt8], channels: Int, leftover: inout [UInt8]) -> [[Int16]] {
-        let frameBytes = 2 * channels
-        var data = bytes
-        if !leftover.isEmpty { data = leftover + bytes; leftover = [] }
-        let frames = data.count / frameBytes
-        if data.count > frames * frameBytes { leftover = Array(data[(frames * frameBytes)...]) }
-        var out = [[Int16]](repeating: [], count: channels)
-        for c in 0..<channels { out[c].reserveCapacity(frames) }
-        data.withUnsafeBytes { raw in
-            for f in 0..<frames {
-                for c in 0..<channels {
-                    let i = f * frameBytes + 2 * c
-                    out[c].append(Int16(bitPattern: UInt16(raw[i]) | UInt16(raw[i + 1]) << 8))
-                }
-            }
-        }
-        return out
     }
 
     /// Opens a stream driven by the caller (the server): samples, Finalize and finish go to the

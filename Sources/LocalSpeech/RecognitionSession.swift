@@ -60,10 +60,10 @@ final class RecognitionSession: @unchecked Sendable {
         }
     }
 
-    /// Queues 16 kHz mono samples.
-    func push(samples: [Int16]) async {
+    /// Queues 16 kHz mono samples; `gapBefore` seconds of audio were lost just before them.
+    func push(samples: [Int16], gapBefore: Double = 0) async {
         await waitForRoom()
-        enqueue { self.pipeline?.push(samples) }
+        enqueue { self.pipeline?.push(samples, gapBefore: gapBefore) }
     }
 
     /// Ends the event stream (after `finish`, or on failure).
