@@ -70,7 +70,7 @@ public enum SpokenNumbers {
         return (String(total + current), used)
     }
 
-    /// A two-digit group (10–99, or a single unit) at `i`: "ninety nine", "twenty", "nineteen".
+    /// A group of 10–99 at `i`: "ninety nine", "twenty", "nineteen".
     private static func twoDigits(_ words: [String], at i: Int) -> (Int, Int)? {
         guard i < words.count else { return nil }
         if let t = teens[words[i]] { return (t, 1) }

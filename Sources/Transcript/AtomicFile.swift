@@ -18,11 +18,18 @@ public enum AtomicFile {
         var url = url
         var st = stat()
         if lstat(url.path, &st) == 0, (st.st_mode & S_IFMT) == S_IFLNK {
-            guard let target = realpath(url.path, nil) else {
-                throw WriteError(path: url.path, message: ErrnoText.message(errno, doing: "follow the link", path: url.path))
+            if let target = realpath(url.path, nil) {
+                url = URL(fileURLWithPath: String(cString: target))
+                free(target)
+            } else {
+                // A link to a file not there yet: the file is created where it points.
+                var buf = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+                let n = readlink(url.path, &buf, buf.count - 1)
+                guard n > 0 else { throw WriteError(path: url.path, message: ErrnoText.message(errno, doing: "follow the link", path: url.path)) }
+                let target = String(decoding: buf.prefix(n).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+                url = target.hasPrefix("/") ? URL(fileURLWithPath: target)
+                    : url.deletingLastPathComponent().appendingPathComponent(target)
             }
-            url = URL(fileURLWithPath: String(cString: target))
-            free(target)
         }
         if stat(url.path, &st) == 0, (st.st_mode & S_IFMT) != S_IFREG, (st.st_mode & S_IFMT) != S_IFDIR {
             try writeDirectly(data, to: url.path)

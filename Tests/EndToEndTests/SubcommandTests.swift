@@ -153,6 +153,13 @@ import Transcript
         #expect(viaLink.status == 0, "\(viaLink.stderr)")
         #expect(try FileManager.default.destinationOfSymbolicLink(atPath: link.path) == target.path, "the link is kept")
         #expect(try String(contentsOf: target, encoding: .utf8).contains("Hello there."))
+        // A link to a file not there yet: the file is created where it points.
+        let dangling = dir.appendingPathComponent("dangling.srt"), later = dir.appendingPathComponent("later.srt")
+        try FileManager.default.createSymbolicLink(atPath: dangling.path, withDestinationPath: "later.srt")
+        let viaDangling = try runCaptty(["export", journal.path, "--format", "srt", "-o", dangling.path])
+        #expect(viaDangling.status == 0, "\(viaDangling.stderr)")
+        #expect(try String(contentsOf: later, encoding: .utf8).contains("Hello there."))
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: dangling.path) == "later.srt")
 
         let fifo = dir.appendingPathComponent("fifo").path
         #expect(mkfifo(fifo, 0o600) == 0)
