@@ -92,7 +92,10 @@ public enum StatusBarView {
         if !status.flags.isEmpty {
             let text = status.flags.map { $0.isOn ? $0.label : "-\($0.label)" }.joined(separator: " ")
             let on = status.flags.filter(\.isOn).map(\.label).joined(separator: " ")
-            let letters = status.flags.map { f in Self.keyLetter(f.label).map { f.isOn ? $0.uppercased() : $0.lowercased() } ?? "" }.joined()
+            let letters = status.flags.map { f in
+                let k = f.key.flatMap { $0.count == 1 ? $0 : nil } ?? String(f.label.prefix(1))
+                return f.isOn ? k.uppercased() : k.lowercased()
+            }.joined()
             // Before the journal path: a toggled option must show (at 100 and then 80 columns
             // `p`, `f`, `d`, `n`, `x` changed nothing visible), in a shorter form when need be:
             // the options that are on, or each one's key letter (upper case: on).
@@ -139,14 +142,6 @@ public enum StatusBarView {
         default: break
         }
         return s
-    }
-
-    /// The key that toggles a flag (the help's letters: p, f, d, n, x), for the shortest form.
-    static func keyLetter(_ label: String) -> String? {
-        for (prefix, key) in [("punct", "p"), ("smart", "f"), ("diar", "d"), ("num", "n"), ("prof", "x")] where label.hasPrefix(prefix) {
-            return key
-        }
-        return label.first.map(String.init)
     }
 
     /// Keeps the most important segments that fit, cutting truncatable ones when that helps.

@@ -51,6 +51,10 @@ public struct LiveScreenState: Sendable {
                                overlay: overlay, colorMode: colorMode, keyBindings: keyBindings)
         if now < warningUntil { s.warning = warning }
         if multichannel { s.interimChannel = pending?.channel }
+        // Each flag's key as bound (rebinding included), for the bar's shortest form.
+        for i in s.status.flags.indices {
+            s.status.flags[i].key = s.status.flags[i].toggle.flatMap { keyBindings.keys(for: $0).first?.displayName }
+        }
         return s
     }
 

@@ -70,11 +70,11 @@ public struct SessionView: Sendable {
         if let lastExport, !(self.save?.isFailing ?? false) { save = .exported(path: lastExport) }
         let o = options
         let flags = [
-            StatusFlag("punct", isOn: o.punctuate ?? false),
-            StatusFlag("smart", isOn: o.smartFormat ?? false),
-            StatusFlag("diar", isOn: o.diarize ?? false),
-            StatusFlag("num", isOn: o.numerals ?? false),
-            StatusFlag("prof", isOn: o.profanityFilter ?? false),
+            StatusFlag("punct", isOn: o.punctuate ?? false, toggle: .togglePunctuate),
+            StatusFlag("smart", isOn: o.smartFormat ?? false, toggle: .toggleSmartFormat),
+            StatusFlag("diar", isOn: o.diarize ?? false, toggle: .toggleDiarize),
+            StatusFlag("num", isOn: o.numerals ?? false, toggle: .toggleNumerals),
+            StatusFlag("prof", isOn: o.profanityFilter ?? false, toggle: .toggleProfanityFilter),
         ]
         return StatusInfo(engine: engineName, model: modelName, language: o.language?.rawValue ?? "",
                           connection: paused && !finished ? .paused : connection, lagMilliseconds: lagMilliseconds,

@@ -132,7 +132,12 @@ struct StatusBarTests {
         snap.status.lagMilliseconds = 250
         snap.status.save = .notSaving
         func bar(_ on: Set<String>, width: Int = 80) -> String {
-            snap.status.flags = ["punct", "smart", "diar", "num", "prof"].map { StatusFlag($0, isOn: on.contains($0)) }
+            // The keys the screen fills in from the key table (p, f, d, n, x by default).
+            snap.status.flags = zip(["punct", "smart", "diar", "num", "prof"], ["p", "f", "d", "n", "x"]).map { label, key in
+                var f = StatusFlag(label, isOn: on.contains(label))
+                f.key = key
+                return f
+            }
             return ScreenView.render(snap, size: TerminalSize(width: width, height: 24)).rowText(23)
         }
         #expect(bar(["punct", "smart"]).contains(" · punct smart "), "\(bar(["punct", "smart"]))")

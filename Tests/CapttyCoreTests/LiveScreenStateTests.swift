@@ -43,6 +43,14 @@ import Transcript
         #expect(!v.meter.silent, "not \"no audio\": the audio has ended")
     }
 
+    /// The status bar's shortest flag form shows each option's key as bound: the snapshot
+    /// fills the keys in from the key table.
+    @Test func flagsCarryTheirKeysFromTheKeyTable() {
+        let state = LiveScreenState()
+        let flags = state.snapshot(Self.view()).status.flags
+        #expect(flags.map(\.key) == ["p", "f", "d", "n", "x"], "\(flags)")
+    }
+
     @Test func drawsTheNewestLinesTheInterimAndTheStatus() {
         let term = MemoryTerminal(width: 80, height: 12)
         let renderer = Renderer(terminal: term)
