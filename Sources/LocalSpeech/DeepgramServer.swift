@@ -174,8 +174,8 @@ public final class DeepgramServer: Sendable {
             return
         }
         // Released when the recognizers are done (before the close handshake), or at the latest here.
-        let release = OnceFlag()
-        let free: @Sendable () -> Void = { [slots] in if release.first() { slots.release(claim) } }
+        let release = FirstTimes<Bool>()
+        let free: @Sendable () -> Void = { [slots] in if release.first(true) { slots.release(claim) } }
         defer { free() }
         let stream = ListenStream(socket: socket, request: claim.request, requestID: claim.requestID,
                                   recognizer: recognizer, idleTimeout: configuration.idleTimeout, logger: logger,
@@ -268,16 +268,4 @@ final class StreamSlots: @unchecked Sendable {
     /// An accepted upgrade that never became a stream (the client vanished before the 101):
     /// its slot is free again now, not when the reservation would expire.
     func cancel(id: String) { lock.lock(); reservations[id] = nil; lock.unlock() }
-}
-
-/// True the first time `first()` is called, false after (from any thread).
-final class OnceFlag: @unchecked Sendable {
-    private let lock = Lock()
-    private var done = false
-    func first() -> Bool {
-        lock.lock(); defer { lock.unlock() }
-        if done { return false }
-        done = true
-        return true
-    }
 }

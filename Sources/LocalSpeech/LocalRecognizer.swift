@@ -236,26 +236,28 @@ public struct LocalRecognizer: SpeechEngine {
     }
 }
 
-/// Which sets of ignored options were already pointed out (once per process: a live session
-/// restarts the engine on every option change).
-final class IgnoredOptionsNotice: @unchecked Sendable {
-    static let shared = IgnoredOptionsNotice()
+/// Whether a key was seen before (thread-safe): the one "only the first time" of this module.
+final class FirstTimes<Key: Hashable & Sendable>: @unchecked Sendable {
     private let lock = Lock()
-    private var said = Set<[String]>()
-    /// True the first time `options` is asked about.
-    func first(_ options: [String]) -> Bool {
+    private var seen = Set<Key>()
+    /// True the first time `key` is asked about, false after.
+    func first(_ key: Key) -> Bool {
         lock.lock(); defer { lock.unlock() }
-        return said.insert(options).inserted
+        return seen.insert(key).inserted
     }
 }
 
+/// Which sets of ignored options were already pointed out (once per process: a live session
+/// restarts the engine on every option change).
+enum IgnoredOptionsNotice {
+    static let shared = FirstTimes<[String]>()
+}
+
 /// Says a message once per process.
-final class NoticeOnce: @unchecked Sendable {
+final class NoticeOnce: Sendable {
     static let shared = NoticeOnce()
-    private let lock = Lock()
-    private var said = Set<String>()
+    private let said = FirstTimes<String>()
     func say(_ message: String, logger: Logger) {
-        lock.lock(); let first = said.insert(message).inserted; lock.unlock()
-        if first { logger.warning("\(message)") }
+        if said.first(message) { logger.warning("\(message)") }
     }
 }

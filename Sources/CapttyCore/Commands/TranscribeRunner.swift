@@ -70,9 +70,10 @@ public enum TranscribeRunner {
         // A transcribe has no journal: what arrived before a failure is written out all the same,
         // and the failure says how far it got.
         if let failure, store.lines.isEmpty { throw CapttyError.failed(failure) }
+        // How far the transcript goes, for a failure or a server that stopped answering.
+        let upTo = store.lines.map(\.end).max() ?? 0
         if failure == nil && stoppedAnswering {
             // Not the audio's fault: say how far the transcript goes instead of blaming language or level.
-            let upTo = store.lines.map(\.end).max() ?? 0
             warn(store.wordCount == 0
                  ? "no transcript came back for \(source.name): the engine stopped answering (above), so its \(Timecode.clock(meter.seconds)) of audio have none"
                  : "the transcript goes up to \(Timecode.clock(upTo)) of \(Timecode.clock(meter.seconds)): the engine stopped answering (above) before the rest")
@@ -93,7 +94,6 @@ public enum TranscribeRunner {
             throw CapttyError.failed("cannot write the transcript to standard output: \(why)")
         }
         if let failure {
-            let upTo = store.lines.map(\.end).max() ?? 0
             throw CapttyError.failed("\(failure)\nThe transcript up to \(Timecode.clock(upTo)) of \(Timecode.clock(meter.seconds)) "
                                      + "(\(NumberText.counted(store.lines.count, "line"))) was written \(output.map { "to \($0)" } ?? "above"); "
                                      + "the rest has no transcript.")
