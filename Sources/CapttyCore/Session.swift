@@ -535,11 +535,9 @@ public actor Session {
     }
 
     private func applyToStore(_ event: LiveEvent) {
-        // The model as users name it: Deepgram's `arch` ("nova-3"; its `name` is an internal one
-        // such as "2-general-nova"), the offline engine's "moonshine" or "pocketsphinx".
-        if case .results(let r) = event, let info = r.metadata?.modelInfo {
-            let name = info.arch.isEmpty ? info.name : info.arch
-            if !name.isEmpty { viewState.modelName = name }
+        // The model as users name it (Deepgram's "nova-3", the offline engine's "moonshine").
+        if case .results(let r) = event, let name = r.metadata?.modelInfo?.displayName, !name.isEmpty {
+            viewState.modelName = name
         }
         let change = store.apply(event)
         if !change.committed.isEmpty { journalFeed.yield(change.committed) }

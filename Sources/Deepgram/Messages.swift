@@ -245,6 +245,9 @@ public struct ModelInfo: Sendable, Equatable, Codable {
     public var version: String
     public var arch: String
     public init(name: String, version: String, arch: String) { self.name = name; self.version = version; self.arch = arch }
+    /// The model as users name it: `arch` ("nova-3"; `name` is an internal one such as
+    /// "2-general-nova"), else `name`.
+    public var displayName: String { arch.isEmpty ? name : arch }
     enum CodingKeys: String, CodingKey { case name, version, arch }
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)

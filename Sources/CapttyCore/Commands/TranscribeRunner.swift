@@ -54,7 +54,7 @@ public enum TranscribeRunner {
                     if e.isFatal { fatal = e } else { warn(e.description) }
                     if e.kind == .timeout { stoppedAnswering = true }
                 case .results(let r):
-                    if model == nil, let info = r.metadata?.modelInfo { model = info.arch.isEmpty ? info.name : info.arch }
+                    if model == nil, let info = r.metadata?.modelInfo { model = info.displayName }
                 case .reconnecting(let attempt, let delay):
                     let c = delay.components
                     let secs = Double(c.seconds) + Double(c.attoseconds) / 1e18
