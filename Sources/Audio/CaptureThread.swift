@@ -2,10 +2,11 @@ import CPulse
 import FoundationEssentials
 import SystemSupport
 
-/// The one thread that owns a `pa_simple` record stream and blocks in `pa_simple_read`.
+/// The one thread that owns a PulseAudio record stream (`PulseRecordStream`, on its own main
+/// loop) and blocks in it until a chunk is full.
 ///
-/// Control (stop, switch device) goes through locked flags checked between reads, so a
-/// request takes effect within one chunk. All libpulse calls happen on this thread.
+/// Control (stop, switch device) goes through locked flags, and `waker` interrupts the wait,
+/// so a request takes effect at once. All libpulse calls happen on this thread.
 final class CaptureThread: Sendable {
     private let options: PulseCaptureOptions
     private let format: AudioFormat
@@ -15,12 +16,17 @@ final class CaptureThread: Sendable {
     /// A device switch the thread has not yet made.
     private let requested = Locked<(name: String, label: String)?>(nil)
     private let initial: (name: String, label: String)
+    /// Interrupts the thread's wait for audio.
+    private let waker: PulseRecordStream.Waker
+    /// The description of the device being recorded, as `PulseCapture.name` shows it.
+    private let label: Locked<String>
 
     init(options: PulseCaptureOptions, format: AudioFormat, device: String, label: String,
          continuation: AsyncThrowingStream<AudioChunk, Error>.Continuation,
-         events: Locked<AsyncStream<CaptureEvent>.Continuation?>, stopFlag: Locked<Bool>) {
+         events: Locked<AsyncStream<CaptureEvent>.Continuation?>, stopFlag: Locked<Bool>,
+         waker: PulseRecordStream.Waker, shownLabel: Locked<String>) {
         self.options = options; self.format = format; self.continuation = continuation
-        self.events = events; self.stopFlag = stopFlag
+        self.events = events; self.stopFlag = stopFlag; self.waker = waker; self.label = shownLabel
         initial = (device, label)
     }
 
@@ -30,30 +36,42 @@ final class CaptureThread: Sendable {
         }
     }
 
-    func stop() { stopFlag.withLock { $0 = true } }
+    func stop() {
+        stopFlag.withLock { $0 = true }
+        waker.wake()
+    }
     var isStopped: Bool { stopFlag.value }
 
     func switchDevice(to name: String, label: String) {
         requested.withLock { $0 = (name, label) }
+        waker.wake()
     }
 
     private func emit(_ e: CaptureEvent) { _ = events.withLock { $0?.yield(e) } }
 
     /// Opens a record stream on `device`; returns the stream or libpulse's error code.
-    private func open(_ device: String, _ pa: PulseLibrary) -> (OpaquePointer?, Int32) {
-        var spec = pa_sample_spec(format: PA_SAMPLE_S16LE, rate: UInt32(format.sampleRate), channels: UInt8(format.channels))
-        let chunkBytes = chunkFrames * format.bytesPerFrame
-        var attr = pa_buffer_attr(maxlength: UInt32.max, tlength: UInt32.max, prebuf: UInt32.max,
-                                  minreq: UInt32.max, fragsize: UInt32(chunkBytes))
-        var err: Int32 = 0
-        let s = pa.simpleNew(options.server, "captty", PA_STREAM_RECORD, device, "captions",
-                              &spec, nil, &attr, &err)
-        return (s, err)
+    private func open(_ device: String, _ pa: PulseLibrary) -> (PulseRecordStream?, Int32) {
+        let spec = pa_sample_spec(format: PA_SAMPLE_S16LE, rate: UInt32(format.sampleRate), channels: UInt8(format.channels))
+        let result = PulseRecordStream.open(pa, server: options.server, device: device, spec: spec,
+                                            fragmentBytes: chunkFrames * format.bytesPerFrame, waker: waker,
+                                            shouldStop: { [self] in stopFlag.value })
+        switch result {
+        case .success(let s): return (s, 0)
+        case .failure(let e): return (nil, e.code)
+        }
     }
 
     private var chunkFrames: Int { max(1, Int((options.chunkDuration * Double(format.sampleRate)).rounded())) }
 
     private static func message(_ err: Int32, _ pa: PulseLibrary) -> String { pa.errorText(err) }
+
+    /// Why the stream ended, for people: a device that went away is said as such (libpulse's
+    /// text for it is "Entity killed").
+    private static func reason(_ why: PulseRecordStream.Interruption, device: String, _ pa: PulseLibrary) -> String {
+        guard case .failed(let code, let serverUp) = why else { return "" }
+        if serverUp { return "\(device) was removed or disabled" }
+        return message(code, pa)
+    }
 
     private func run() {
         let pa: PulseLibrary
@@ -63,11 +81,11 @@ final class CaptureThread: Sendable {
         }
         var device = initial
         var (stream, err) = open(device.name, pa)
-        guard let first = stream else {
+        guard stream != nil else {
+            if stopFlag.value { continuation.finish(); return }
             continuation.finish(throwing: initialError(err, device: device, pa))
             return
         }
-        stream = first
         emit(.capturing(device: device.label))
         let frames = chunkFrames
         let bytes = frames * format.bytesPerFrame
@@ -76,20 +94,20 @@ final class CaptureThread: Sendable {
         var lastEnd: ContinuousClock.Instant?
         var measureGap = false
         var buf = [UInt8](repeating: 0, count: bytes)
-        defer { if let s = stream { pa.simpleFree(s) } }
+        let shouldStop: () -> Bool = { [self] in stopFlag.value || requested.value != nil }
 
         while !stopFlag.value {
             if let req = requested.withLock({ r -> (name: String, label: String)? in defer { r = nil }; return r }) {
-                if let s = stream { pa.simpleFree(s) }
+                stream = nil
                 (stream, err) = open(req.name, pa)
                 device = req
                 measureGap = true
                 if stream != nil { emit(.capturing(device: device.label)) }
             }
+            var reason = ""
             if let s = stream {
-                var e: Int32 = 0
-                let rc = buf.withUnsafeMutableBytes { pa.simpleRead(s, $0.baseAddress, bytes, &e) }
-                if rc >= 0 {
+                let why = s.read(into: &buf, shouldStop: shouldStop)
+                if why == nil {
                     let now = clock.now
                     var gap = 0.0
                     if measureGap, let lastEnd {
@@ -106,14 +124,36 @@ final class CaptureThread: Sendable {
                     continuation.yield(AudioChunk(format: format, data: buf, startFrame: frame, gapBefore: gap))
                     frame += Int64(frames)
                     lastEnd = now
+                    if let moved = s.movedSource() {
+                        // PulseAudio moved the stream (the default source changed or its device
+                        // went away): say so, it is another microphone now.
+                        device = (device.name, moved.description)
+                        label.withLock { $0 = moved.description }
+                        emit(.moved(device: moved.description))
+                    }
                     continue
                 }
-                pa.simpleFree(s)
-                stream = nil
-                err = e
+                switch why {
+                case .asked?: continue
+                case .defaultOutputChanged?:
+                    // The default output changed while recording its monitor: follow it.
+                    stream = nil
+                    (stream, err) = open(device.name, pa)
+                    measureGap = true
+                    if let s = stream {
+                        let now = s.sourceName.flatMap { s.describe($0) } ?? device.label
+                        device = (device.name, now)
+                        label.withLock { $0 = now }
+                        emit(.moved(device: now))
+                        continue
+                    }
+                default:
+                    reason = Self.reason(why!, device: device.label, pa)
+                    stream = nil
+                }
             }
             // Lost the server (or the device): reconnect with backoff until it works or we stop.
-            guard let reopened = reconnect(device: device, reason: Self.message(err, pa), pa) else { return }
+            guard let reopened = reconnect(device: device, reason: reason.isEmpty ? Self.message(err, pa) : reason, pa) else { return }
             (stream, device) = reopened
             measureGap = true
             emit(.capturing(device: device.label))
@@ -125,7 +165,7 @@ final class CaptureThread: Sendable {
     /// meanwhile, at once (a device that is gone for good was retried forever, the pick ignored).
     /// Returns the stream and its device; nil when stopped or given up (having finished the stream).
     private func reconnect(device: (name: String, label: String), reason: String,
-                           _ pa: PulseLibrary) -> (OpaquePointer, (name: String, label: String))? {
+                           _ pa: PulseLibrary) -> (PulseRecordStream, (name: String, label: String))? {
         var device = device
         var delay = options.reconnectDelay
         var attempt = 0
@@ -153,6 +193,7 @@ final class CaptureThread: Sendable {
             if stopFlag.value { continuation.finish(); return nil }
             let (s, err) = open(device.name, pa)
             if let s { return (s, device) }
+            if stopFlag.value { continuation.finish(); return nil }
             if picked { delay = options.reconnectDelay; continue }
             lastError = Self.message(err, pa)
             delay = min(delay * 2, options.maxReconnectDelay)

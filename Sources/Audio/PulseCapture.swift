@@ -4,7 +4,10 @@ import FoundationEssentials
 /// Live capture from PulseAudio: the default source, the default sink's monitor, or a named
 /// source, as 16-bit little-endian chunks.
 ///
-/// One dedicated thread runs the blocking `pa_simple_read`; chunks arrive through the stream.
+/// One dedicated thread runs a record stream on its own main loop; chunks arrive through the
+/// stream. A named device is pinned: removed, capture says so and retries it (PulseAudio would
+/// otherwise move it to another microphone). A move PulseAudio makes to an unpinned stream is
+/// said (`CaptureEvent.moved`), and the default output's monitor follows the default output.
 /// `switchDevice(to:)` moves the running capture to another source without ending the stream.
 /// If the server goes away, the thread reconnects with backoff; the first chunk after it
 /// carries the lost time in `gapBefore`, and `startFrame` skips ahead by as much, so time
@@ -47,9 +50,11 @@ public actor PulseCapture: AudioSource {
     public nonisolated func chunks() -> AsyncThrowingStream<AudioChunk, Error> {
         let (stream, continuation) = AsyncThrowingStream<AudioChunk, Error>.makeStream()
         let stopFlag = Locked(false)
-        let starter = Task { await self.start(continuation, stopFlag: stopFlag) }
+        let waker = PulseRecordStream.Waker()
+        let starter = Task { await self.start(continuation, stopFlag: stopFlag, waker: waker) }
         continuation.onTermination = { _ in
             stopFlag.withLock { $0 = true }
+            waker.wake()
             starter.cancel()
         }
         return stream
@@ -78,13 +83,15 @@ public actor PulseCapture: AudioSource {
         return (d.name, d.description)
     }
 
-    private func start(_ continuation: AsyncThrowingStream<AudioChunk, Error>.Continuation, stopFlag: Locked<Bool>) async {
+    private func start(_ continuation: AsyncThrowingStream<AudioChunk, Error>.Continuation, stopFlag: Locked<Bool>,
+                       waker: PulseRecordStream.Waker) async {
         do {
             let (pulseName, label) = try await resolve(options.device)
             try Task.checkCancellation()
             deviceName.withLock { $0 = label }
             let t = CaptureThread(options: options, format: format, device: pulseName, label: label,
-                                  continuation: continuation, events: eventSink, stopFlag: stopFlag)
+                                  continuation: continuation, events: eventSink, stopFlag: stopFlag,
+                                  waker: waker, shownLabel: deviceName)
             running?.stop()
             running = t
             t.start()

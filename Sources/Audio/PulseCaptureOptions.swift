@@ -37,4 +37,8 @@ public enum CaptureEvent: Sendable, Equatable {
     case reconnecting(attempt: Int, delay: Double, reason: String)
     /// Audio resumed after a gap of `seconds`.
     case resumed(gap: Double)
+    /// PulseAudio moved capture to another device (the default source changed, or the one in use
+    /// went away), or the default output changed while recording its monitor: `device` is the
+    /// one recorded now. Captions now come from another microphone or output, so say it.
+    case moved(device: String)
 }

@@ -653,6 +653,10 @@ public actor Session {
             let why = reason.isEmpty ? "" : ": \(reason)"
             viewState.deviceName = "\(source.name) — audio lost\(why); retrying"
             lastCaptureNotice = viewState.deviceName
+        case .moved(let device):
+            viewState.deviceName = device
+            // Another microphone (or output) is being captioned now: never silently.
+            addWarning("capturing from \(device) now: PulseAudio moved the recording there (the default device changed, or the one in use went away)")
         case .resumed(let gap):
             viewState.deviceName = source.name
             // How much was lost, once capture is back (it was not said at all).

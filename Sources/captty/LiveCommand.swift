@@ -19,9 +19,9 @@ struct Live: AsyncParsableCommand {
 
     @OptionGroup var engine: EngineFlags
 
-    @Option(help: ArgumentHelp("Capture from this PulseAudio source (name, index or unique part of its name).", valueName: "name"))
+    @Option(help: ArgumentHelp("Capture from this PulseAudio source (name, index or unique part of its name). If it is removed, captty says so and waits for it to come back rather than captioning another microphone; without --device, captty follows the default source and says when it changes.", valueName: "name"))
     var device: String?
-    @Flag(help: "Caption what this computer plays (the monitor of the default output).")
+    @Flag(help: "Caption what this computer plays (the monitor of the default output, followed when the default output changes).")
     var systemAudio = false
     @Option(help: ArgumentHelp("Caption a WAV or raw file in real time, or - for standard input.", valueName: "path|-"))
     var file: String?

@@ -44,4 +44,38 @@ import TestSupport
         let text = try String(contentsOfFile: journal, encoding: .utf8)
         #expect(text.contains("\"people\""))
     }
+
+    /// Plain mode, as a screen-reader user hears it, while devices change under it: a named
+    /// device that is unplugged is said to be gone and is waited for (not swapped for another
+    /// microphone), and a change of the default source is said.
+    @Test(.timeLimit(.minutes(3))) func deviceChangesAreSaidInPlainMode() async throws {
+        let dir = try scratchDirectory("e2e")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let pulseDir = dir.appendingPathComponent("pulse").path
+        let daemon = TestPaths.packageRoot.appendingPathComponent("scripts/pulse-test-daemon").path
+        let started = try TmuxScreen.spawn(daemon, ["start", "--dir", pulseDir], timeout: 60)
+        defer { _ = try? TmuxScreen.spawn(daemon, ["stop", "--dir", pulseDir], timeout: 30) }
+        try #require(started.status == 0, "pulse-test-daemon: \(started.stderr)")
+        let server = "unix:\(pulseDir)/runtime/pulse/native"
+        let bin = shellQuoted(TestPaths.capttyBinary.path)
+        try await withDeepgramDouble([]) { double in
+            let script = """
+                export PULSE_SERVER=\(shellQuoted(server)) DEEPGRAM_API_KEY=test-key
+                load() { pactl load-module module-null-sink sink_name=headset sink_properties=device.description=Headset; }
+                m=$(load)
+                \(bin) --plain --engine deepgram --url \(double.baseURL) --device headset.monitor --no-journal 2> named.err &
+                p=$!; sleep 3; pactl unload-module "$m"; sleep 2; m=$(load); sleep 4; kill -TERM $p; wait $p
+                \(bin) --plain --engine deepgram --url \(double.baseURL) --no-journal 2> default.err &
+                p=$!; sleep 3; pactl set-default-source headset.monitor; sleep 3; kill -TERM $p; wait $p
+                """
+            let r = try runProcess("/bin/sh", ["-c", "cd \(shellQuoted(dir.path)) && { \(script)\n}"], timeout: 90)
+            let named = try String(contentsOf: dir.appendingPathComponent("named.err"), encoding: .utf8)
+            #expect(named.contains("audio from Monitor of Headset — audio lost: Monitor of Headset was removed or disabled; retrying"),
+                    "\(named)\n\(r.stderr)")
+            #expect(named.contains("audio from Monitor of Headset is back after"), "\(named)")
+            #expect(!named.contains("capturing from"), "\(named)")
+            let moved = try String(contentsOf: dir.appendingPathComponent("default.err"), encoding: .utf8)
+            #expect(moved.contains("capturing from Monitor of Headset now: PulseAudio moved the recording there"), "\(moved)\n\(r.stderr)")
+        }
+    }
 }
