@@ -35,12 +35,18 @@ public enum CaptionViewport {
             self.snapshot = snapshot
             self.width = width
             theme = Theme(mode: snapshot.colorMode)
-            if snapshot.toggles.showInterim, !snapshot.interim.allSatisfy(\.isWhitespace) {
-                interimRows = LineLayout.interimRows(snapshot.interim, speaker: snapshot.interimSpeaker, channel: snapshot.interimChannel,
-                                                     toggles: snapshot.toggles, theme: theme, width: width)
-            } else {
-                interimRows = []
+            var guesses = [ChannelInterim(text: snapshot.interim, speaker: snapshot.interimSpeaker, channel: snapshot.interimChannel ?? 0)]
+            if !snapshot.otherInterims.isEmpty {
+                guesses = (guesses + snapshot.otherInterims).sorted { $0.channel < $1.channel }
             }
+            var rows: [WrappedRow] = []
+            if snapshot.toggles.showInterim {
+                for g in guesses where !g.text.allSatisfy(\.isWhitespace) {
+                    rows += LineLayout.interimRows(g.text, speaker: g.speaker, channel: snapshot.interimChannel == nil ? nil : g.channel,
+                                                   toggles: snapshot.toggles, theme: theme, width: width)
+                }
+            }
+            interimRows = rows
         }
 
         var committedCount: Int { snapshot.lines.count }

@@ -10,6 +10,9 @@ public struct ScreenSnapshot: Equatable, Sendable {
     public var interimSpeaker: Int?
     /// The interim's channel in a multichannel session (labelled as its lines are); nil otherwise.
     public var interimChannel: Int?
+    /// In a multichannel session, the other channels' interim guesses (drawn with `interim`,
+    /// all in channel order): people speaking at once each have theirs.
+    public var otherInterims: [ChannelInterim] = []
     public var toggles: DisplayToggles
     public var level: LevelMeterReading
     public var status: StatusInfo
@@ -37,5 +40,15 @@ public struct ScreenSnapshot: Equatable, Sendable {
         self.overlay = overlay
         self.colorMode = colorMode
         self.keyBindings = keyBindings
+    }
+}
+
+/// An interim guess of one channel of a multichannel session.
+public struct ChannelInterim: Equatable, Sendable {
+    public var text: String
+    public var speaker: Int?
+    public var channel: Int
+    public init(text: String, speaker: Int?, channel: Int) {
+        self.text = text; self.speaker = speaker; self.channel = channel
     }
 }

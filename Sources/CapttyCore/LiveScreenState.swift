@@ -50,7 +50,11 @@ public struct LiveScreenState: Sendable {
                                toggles: toggles, level: view.meter, status: view.status, scroll: scroll,
                                overlay: overlay, colorMode: colorMode, keyBindings: keyBindings)
         if now < warningUntil { s.warning = warning }
-        if multichannel { s.interimChannel = pending?.channel }
+        if multichannel, let pending {
+            s.interimChannel = pending.channel
+            s.otherInterims = view.store.pendingByChannel.filter { $0.channel != pending.channel }
+                .map { ChannelInterim(text: $0.text, speaker: $0.speaker, channel: $0.channel) }
+        }
         // Each flag's key as bound (rebinding included), for the bar's shortest form.
         for i in s.status.flags.indices {
             s.status.flags[i].key = s.status.flags[i].toggle.flatMap { keyBindings.keys(for: $0).first?.displayName }

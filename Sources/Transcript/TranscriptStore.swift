@@ -81,6 +81,12 @@ public struct TranscriptStore: Sendable {
     /// The pending interim of one channel.
     public func pending(channel: Int) -> PendingInterim? { channels[channel]?.pending }
 
+    /// Every channel's pending interim, by channel (in a multichannel session two people can
+    /// be speaking at once: each guess is shown, not only the latest).
+    public var pendingByChannel: [PendingInterim] {
+        channels.keys.sorted().compactMap { channels[$0]?.pending }
+    }
+
     /// All committed text, one line per caption line (O(transcript); for tests and tools).
     public var committedText: String { lines.map(\.text).joined(separator: "\n") }
 

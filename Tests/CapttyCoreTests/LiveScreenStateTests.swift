@@ -127,4 +127,41 @@ import Transcript
         let surface = ScreenView.render(state.snapshot(v, now: 130), size: TerminalSize(width: 120, height: 30))
         #expect(surface.rowText(28).contains("⚠ replay buffer full while disconnected"), "\(surface.rowText(28))")
     }
+
+    /// Two people on two channels speaking at once: each channel's guess is on screen, in
+    /// channel order, labelled; only the latest one was shown.
+    @Test func everyChannelsInterimIsShownInAMultichannelSession() {
+        func interim(_ text: String, channel: Int, at t: Double) -> LiveEvent {
+            let ws = text.split(separator: " ").enumerated().map { i, w in
+                Word(word: String(w), start: t + Double(i) * 0.3, end: t + Double(i) * 0.3 + 0.2, confidence: 0.9, punctuatedWord: String(w))
+            }
+            return .results(Results(channelIndex: [channel, 2], start: t, duration: 1, isFinal: false, speechFinal: false,
+                                    channel: Channel(alternatives: [Alternative(transcript: text, confidence: 0.9, words: ws)])))
+        }
+        var v = SessionView()
+        v.options = .captionDefaults
+        v.options.multichannel = true
+        v.options.channels = 2
+        v.connection = .live
+        v.store.apply(interim("second channel talking", channel: 1, at: 1))
+        v.store.apply(interim("first channel too", channel: 0, at: 1.2))
+        let state = LiveScreenState()
+        let surface = ScreenView.render(state.snapshot(v), size: TerminalSize(width: 80, height: 20))
+        let rows = (0..<20).map { surface.rowText($0) }
+        let first = rows.firstIndex { $0.hasPrefix("[ch 1] first channel too") }
+        let second = rows.firstIndex { $0.hasPrefix("[ch 2] second channel talking") }
+        #expect(first != nil && second != nil, "\(rows)")
+        if let first, let second { #expect(first < second) }
+        // One channel's guess ends (its final came): the other's stays.
+        v.store.apply(.results(Results(channelIndex: [0, 2], start: 1.2, duration: 1, isFinal: true, speechFinal: true,
+                                       channel: Channel(alternatives: [Alternative(transcript: "", confidence: 0, words: [])]))))
+        let after = ScreenView.render(state.snapshot(v), size: TerminalSize(width: 80, height: 20)).text()
+        #expect(after.contains("[ch 2] second channel talking") && !after.contains("first channel too"), "\(after)")
+        // A single-channel session is unchanged: no labels.
+        var mono = SessionView()
+        mono.options = .captionDefaults
+        mono.store.apply(interim("just one", channel: 0, at: 0))
+        #expect(ScreenView.render(state.snapshot(mono), size: TerminalSize(width: 80, height: 20)).text().contains("just one"))
+        #expect(state.snapshot(mono).otherInterims.isEmpty)
+    }
 }
