@@ -72,6 +72,15 @@ final class ConnectionCore: @unchecked Sendable {
     private var closeSent = false             // ... and was fully written
     private var closeQueued = false           // we have queued a close frame (user, echo or failure)
     private var receivedClose: (code: UInt16?, reason: String)?
+    /// Server role: the client shut down its sending side (TCP half-close) without a close
+    /// frame. Nothing more can arrive, but it may still be reading: what the application sends
+    /// (the results of audio it already sent, e.g. after CloseStream) still goes out, and the
+    /// connection ends once our close frame is written.
+    private var readClosed = false
+    /// When the half-closed connection last wrote (or was half-closed): one the application
+    /// neither writes to nor closes ends after `halfClosedLimit` (4 × `deadAfter`).
+    private var lastWriteAfterHalfClose: Int64 = 0
+    private var halfClosedLimit: Int64 { 4 * config.deadAfter.nanoseconds }
     private var failure: (error: WebSocketError, code: UInt16, reason: String)?
     private var closeDeadline: Int64?
     private var lastReceive: Int64 = 0
@@ -274,7 +283,11 @@ final class ConnectionCore: @unchecked Sendable {
             if checkDone() { return nil }
 
             let now = Monotonic.now()
-            if failure == nil && now - lastReceive >= config.deadAfter.nanoseconds {
+            if readClosed && now - lastWriteAfterHalfClose >= halfClosedLimit {
+                abnormal("\(Self.halfClosed), and nothing was sent to it for \(config.deadAfter * 4)")
+                return nil
+            }
+            if failure == nil && !readClosed && now - lastReceive >= config.deadAfter.nanoseconds {
                 abnormal("no data received for \(config.deadAfter) (heartbeat timeout: the peer or the network is gone)")
                 return nil
             }
@@ -294,7 +307,7 @@ final class ConnectionCore: @unchecked Sendable {
             }
 
             // Poll for input, output room (when blocked) and the wake pipe.
-            var wakeAt = lastReceive + config.deadAfter.nanoseconds
+            var wakeAt = readClosed ? lastWriteAfterHalfClose + halfClosedLimit : lastReceive + config.deadAfter.nanoseconds
             if let np = nextPing { wakeAt = min(wakeAt, np) }
             if let d = closeDeadline { wakeAt = min(wakeAt, d) }
             // While the consumer is behind, stop reading: TCP flow control pushes back on the
@@ -302,7 +315,7 @@ final class ConnectionCore: @unchecked Sendable {
             // While closing, keep reading anyway so the peer's close frame is seen (bounded by closeTimeout).
             let paused = inbox.isFull && !closeQueued
             if paused { lastReceive = Monotonic.now() }
-            let reading = failure == nil && !paused
+            let reading = failure == nil && !paused && !readClosed
             // No periodic wake-up: whatever needs the thread (queued data, a close request, the
             // consumer making room) writes the wake pipe, and the deadlines above bound the wait.
             var timeout = Monotonic.pollTimeout(until: wakeAt, cap: 60_000)
@@ -345,6 +358,15 @@ final class ConnectionCore: @unchecked Sendable {
                 wantPollOut = true
                 return true
             case .eof:
+                if role == .server, failure == nil, receivedClose == nil, !closeSent {
+                    // A half-close, not (yet) a lost connection: the messages so far are
+                    // delivered, then the inbox ends; writing goes on (a client that sent
+                    // CloseStream and shut down its side still gets its results).
+                    readClosed = true
+                    lastWriteAfterHalfClose = Monotonic.now()
+                    inbox.finish(WebSocketError.closed(code: CloseCode.abnormal, reason: Self.halfClosed))
+                    return !checkDone()
+                }
                 return peerClosedTCP(nil)
             case .failed(let m):
                 return peerClosedTCP(m)
@@ -352,6 +374,8 @@ final class ConnectionCore: @unchecked Sendable {
         }
         return true
     }
+
+    static let halfClosed = "the client shut down its side of the connection without a close frame"
 
     /// Decodes buffered frames and reacts to them; false when the connection finished.
     private func processFrames() -> Bool {
@@ -484,6 +508,7 @@ final class ConnectionCore: @unchecked Sendable {
             switch r {
             case .bytes(let n):
                 currentOffset += n
+                if readClosed { lastWriteAfterHalfClose = Monotonic.now() }
                 if currentIsData { dataWritten(n) }
             case .wantWrite, .wantRead:
                 wantPollOut = true
@@ -517,6 +542,12 @@ final class ConnectionCore: @unchecked Sendable {
         if let f = failure, closeSent {
             transport.shutdownWrite()
             finish(error: f.error, code: f.code, reason: f.reason, clean: false)
+            return true
+        }
+        if readClosed, closeSent {
+            // No close frame can come back from a peer that shut down its sending side.
+            transport.shutdownWrite()
+            finish(error: nil, code: CloseCode.abnormal, reason: Self.halfClosed, clean: false)
             return true
         }
         if let rc = receivedClose, closeSent {

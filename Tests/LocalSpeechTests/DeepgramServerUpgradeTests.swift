@@ -109,5 +109,25 @@ extension RealEngineTests {
                 #expect(abs((r["duration"] as? Double ?? 0) - 250) < 0.5, "\(r)")
             }
         }
+
+        /// A hand-written client that sends CloseStream and then shuts down its sending side of
+        /// TCP (`nc -N`, a script's `shutdown(SHUT_WR)`) lost every result: the server took the
+        /// end of its input for a lost connection and stopped. It still reads, so it gets them.
+        @Test(.timeLimit(.minutes(2)))
+        func aClientThatHalfClosesAfterCloseStreamGetsItsResults() async throws {
+            let wav = TestPaths.deepgramFixtures.appendingPathComponent("audio/testing-websocket.wav")
+            try await Conformance.withServer { _, url in
+                let r = try await PythonPeer("local_server_probe.py", [
+                    "half-close", url, wav.path, String(try Conformance.dataOffset(wav)), "?encoding=mulaw&sample_rate=8000"])
+                    .json(timeout: 90)
+                let s = (r["streams"] as? [[String: Any]])?.first ?? [:]
+                #expect(s["status"] as? Int == 101, "\(r)")
+                #expect((s["types"] as? [String])?.last == "Metadata", "\(r)")
+                let text = (s["finals"] as? [String] ?? []).joined(separator: " ").lowercased()
+                #expect(text.contains("testing"), "\(r)")
+                // The server's close frame came (a 1006-style end has no code).
+                #expect(s["code"] as? Int == 1000, "\(r)")
+            }
+        }
     }
 }

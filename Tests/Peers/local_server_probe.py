@@ -19,6 +19,9 @@ Usage: local_server_probe.py MODE URL [ARGS...]; prints `RESULT <json>` lines.
                             headers, body
   reset-upgrades URL N      N upgrades whose TCP connection is reset right after the request is
                             sent (the client is gone before the 101); then time a normal upgrade
+  half-close URL FILE SKIP QUERY   a hand-written client streams FILE, sends CloseStream, shuts
+                            down its sending side (TCP half-close) and reads on; report its finals
+                            and close
   same-key URL FILE1 SKIP1 QUERY1 FILE2 SKIP2 QUERY2 [SECONDS]
                             two hand-written clients at once, both sending the RFC's sample
                             Sec-WebSocket-Key, each streaming its file (SECONDS of it) with its query
@@ -305,9 +308,10 @@ class FrameReader:
         return b0 & 0x0F, self.take(n)
 
 
-def same_key(url, specs, seconds):
-    """Each spec: (file, skip, query, bytes_per_second)."""
-    key = "dGhlIHNhbXBsZSBub25jZQ=="   # RFC 6455's sample key, as hand-written clients copy it
+def same_key(url, specs, seconds, half_close=False, key="dGhlIHNhbXBsZSBub25jZQ=="):
+    """Each spec: (file, skip, query, bytes_per_second). The default key is RFC 6455's sample
+    key, as hand-written clients copy it. half_close: shut down the sending side of TCP right
+    after CloseStream (as `nc -N` or a script's `shutdown(SHUT_WR)` does) and read on."""
     u = urllib.parse.urlsplit(url)
     socks = []
     for _, _, query, _ in specs:
@@ -329,11 +333,13 @@ def same_key(url, specs, seconds):
             for j in range(0, len(data), 3200):
                 s.sendall(mask_frame(2, data[j:j + 3200]))
             s.sendall(mask_frame(1, b'{"type":"CloseStream"}'))
+            if half_close:
+                s.shutdown(socket.SHUT_WR)
             r = FrameReader(s, rest)
             try:
                 while True:
                     op, p = r.frame()
-                    if op == 9:
+                    if op == 9 and not half_close:
                         s.sendall(mask_frame(10, p))   # the server's heartbeat wants its pong
                     if op == 8:
                         code = struct.unpack(">H", p[:2])[0] if len(p) >= 2 else 1005
@@ -378,11 +384,15 @@ elif mode == "raw":
     raw(url, args[0], args[1] if len(args) > 1 else None)
 elif mode == "reset-upgrades":
     reset_upgrades(url, int(args[0]))
-elif mode == "same-key":
+elif mode in ("same-key", "half-close"):
     def rate(q):
         qs = urllib.parse.parse_qs(q.lstrip("?"))
         width = 1 if qs.get("encoding", ["linear16"])[0] in ("mulaw", "alaw") else 2
         return int(qs.get("sample_rate", ["16000"])[0]) * width
+    if mode == "half-close":
+        same_key(url, [(args[0], int(args[1]), args[2], rate(args[2]))], 3600, half_close=True,
+                 key=base64.b64encode(os.urandom(16)).decode())
+        sys.exit(0)
     same_key(url, [(args[0], int(args[1]), args[2], rate(args[2])), (args[3], int(args[4]), args[5], rate(args[5]))],
              float(args[6]) if len(args) > 6 else 8)
 else:

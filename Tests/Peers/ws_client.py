@@ -10,6 +10,8 @@ Scenarios:
   close        send close(4001, "bye from python"); report the server's close frame
   server-close send "close-me" and report the close frame the server sends
   reject       expect the upgrade to be rejected; report status, dg-error and body
+  half-close   send two messages, shut down the sending side of TCP (no close frame), report
+               the echoes that still arrive and how the connection ends
 """
 import asyncio, json, os, ssl, sys
 import websockets
@@ -69,6 +71,21 @@ async def main():
         elif scenario == "close":
             await ws.close(4001, "bye from python")
             out(event="closed", code=ws.close_code, reason=ws.close_reason)
+        elif scenario == "half-close":
+            await ws.send("one")
+            await ws.send(b"two")
+            ws.transport.write_eof()
+            t0 = asyncio.get_running_loop().time()
+            got = []
+            try:
+                while True:
+                    got.append(await asyncio.wait_for(ws.recv(), 30))
+            except websockets.ConnectionClosed:
+                pass
+            out(event="half-closed", echoes=[g if isinstance(g, str) else g.decode() for g in got],
+                ended_after=asyncio.get_running_loop().time() - t0)
+            print("DONE", flush=True)
+            os._exit(0)   # leaving `async with` would try to send a close frame on the shut side
         elif scenario == "server-close":
             await ws.send("close-me")
             try:

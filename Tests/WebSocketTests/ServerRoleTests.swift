@@ -158,6 +158,34 @@ import Testing
         }
     }
 
+    /// A client that shuts down its sending side (TCP half-close) without a close frame still
+    /// gets what the server sends for the messages it sent before (they were dropped with the
+    /// connection). The server's message stream then ends; a handler that returns closes, and
+    /// one that neither writes nor closes has the connection ended after 4 × deadAfter.
+    @Test("a half-closed client still gets the answers to its messages; the connection then ends", arguments: [false, true])
+    func halfClosedClient(handlerLingers: Bool) async throws {
+        let server = try WebSocketServer.listen(host: "127.0.0.1", port: 0, configuration: Peers.config { $0.deadAfter = .seconds(1) })
+        let ended = Observed()
+        let task = Task {
+            await server.serve(decide: { _ in .accept(headers: []) }, handle: { ws in
+                do { for try await m in ws.messages { try await ws.send(m) } } catch {}
+                ended.closed(nil, "messages ended")
+                if handlerLingers { try? await Task.sleep(for: .seconds(30)) }
+            })
+        }
+        defer { server.shutdown(); task.cancel() }
+        let lines = try await runClient("ws://127.0.0.1:\(server.port)/", "half-close")
+        let report = try #require(lines.first { $0["event"] as? String == "half-closed" })
+        #expect(report["echoes"] as? [String] == ["one", "two"], "\(report)")
+        let after = report["ended_after"] as? Double ?? 99
+        if handlerLingers {
+            #expect(after >= 3 && after < 10, "\(report)")
+        } else {
+            #expect(after < 3, "\(report)")
+        }
+        #expect(ended.closes.count == 1, "the handler's message stream did not end")
+    }
+
     @Test("our client against our server (both roles); an oversized request head is refused with 431")
     func selfPairing() async throws {
         let observed = Observed()
