@@ -81,6 +81,12 @@ static inline int captty_terminal_can_draw(const char *term, int fd) {
     del_curterm(set_curterm(saved));
     return ok;
 }
+// Whether the current terminal (after newterm) has an alternate screen (smcup): without one
+// (TERM=linux, vt100) the last frame stays on the terminal after endwin.
+static inline int captty_has_alternate_screen(void) {
+    const char *smcup = tigetstr("smcup");
+    return smcup != NULL && smcup != (const char *)-1 && smcup[0] != 0;
+}
 // Whether the current locale (after setlocale) encodes characters as UTF-8.
 static inline int captty_locale_is_utf8(void) {
     const char *codeset = nl_langinfo(CODESET);

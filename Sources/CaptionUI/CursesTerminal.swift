@@ -111,6 +111,12 @@ public final class CursesTerminal: Terminal {
     public func end() {
         guard !ended, let scr = screen else { return }
         ended = true
+        // Without an alternate screen (TERM=linux, vt100) the last frame stayed on the terminal
+        // after quitting, under the shell's prompt: cleared, as leaving the alternate screen does.
+        if captty_has_alternate_screen() == 0 {
+            wclear(captty_stdscr())
+            wrefresh(captty_stdscr())
+        }
         endwin()
         TerminalSignals.disarmCrashRestore()
         delscreen(scr)

@@ -115,6 +115,9 @@ public actor Session {
     private var counts = AudioCounts()
     private var meter: LevelMeter
     private var lastSentEnd: Double?
+    /// Stretches of session time with no audio (capture lost, e.g. a PulseAudio outage) the
+    /// engine has not answered past yet: not lag, since the engine never had them to caption.
+    private var gapsAhead: [(start: Double, length: Double)] = []
     private var lastChunkAt: ContinuousClock.Instant?
     private let clock = ContinuousClock()
     private var startedAt: ContinuousClock.Instant?
@@ -451,6 +454,7 @@ public actor Session {
         runs[id] = run
         counts.perRun[id] += chunk.data.count
         lastSentEnd = chunk.startTime + chunk.duration
+        if chunk.gapBefore > 0 { gapsAhead.append((chunk.startTime - chunk.gapBefore, chunk.gapBefore)) }
         var c = chunk
         c.gapBefore = 0  // the timeline accounts for gaps; the engine sees contiguous audio
         if run.unconfirmed != nil, run.unconfirmedBytes + c.data.count <= Self.unconfirmedLimit {
@@ -708,8 +712,16 @@ public actor Session {
     }
 
     private func updateLag() {
-        guard let sent = lastSentEnd, viewState.connection != .finished else { viewState.lagMilliseconds = nil; return }
-        let lag = ((sent - store.time) * 1000).rounded()
+        // No lag to show once finished, or under an error that stopped the engine (it grew
+        // for as long as the screen stayed up).
+        let stopped: Bool = if case .error = viewState.connection { true } else { viewState.connection == .finished }
+        guard let sent = lastSentEnd, !stopped else { viewState.lagMilliseconds = nil; return }
+        // Time without audio is not behind: after a 5 s capture outage the lag read 5 s until
+        // the engine's next result.
+        let answered = store.time
+        gapsAhead.removeAll { $0.start + $0.length <= answered }
+        let missing = gapsAhead.reduce(0.0) { $0 + min($1.length, $1.start + $1.length - answered) }
+        let lag = ((sent - answered - missing) * 1000).rounded()
         viewState.lagMilliseconds = lag.isFinite && lag > 0 ? Int(min(lag, 1e12)) : 0
     }
 

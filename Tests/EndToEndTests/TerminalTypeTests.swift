@@ -82,6 +82,10 @@ import TestSupport
             try tmux.waitFor("help closed", timeout: 15) { !$0.contains("Keys") }
             try tmux.press("q")
             try tmux.waitForShell()
+            // Quitting leaves no frame behind: vt100 has no alternate screen, and its last frame
+            // (captions, status bar) stayed above the shell's prompt.
+            let after = try tmux.screen()
+            #expect(!after.contains("b3200") && !after.contains("help"), "\(after)")
         }
     }
 }
