@@ -69,7 +69,7 @@ final class CaptureThread: Sendable {
     /// text for it is "Entity killed").
     private static func reason(_ why: PulseRecordStream.Interruption, device: String, _ pa: PulseLibrary) -> String {
         guard case .failed(let code, let serverUp) = why else { return "" }
-        if serverUp { return "\(device) was removed or disabled" }
+        if serverUp { return "it was removed or disabled" }
         return message(code, pa)
     }
 
@@ -129,7 +129,7 @@ final class CaptureThread: Sendable {
                         // went away): say so, it is another microphone now.
                         device = (device.name, moved.description)
                         label.withLock { $0 = moved.description }
-                        emit(.moved(device: moved.description))
+                        emit(.moved(device: moved.description, why: .movedByPulseAudio))
                     }
                     continue
                 }
@@ -144,7 +144,7 @@ final class CaptureThread: Sendable {
                         let now = s.sourceName.flatMap { s.describe($0) } ?? device.label
                         device = (device.name, now)
                         label.withLock { $0 = now }
-                        emit(.moved(device: now))
+                        emit(.moved(device: now, why: .defaultOutputChanged))
                         continue
                     }
                 default:
@@ -156,7 +156,15 @@ final class CaptureThread: Sendable {
             guard let reopened = reconnect(device: device, reason: reason.isEmpty ? Self.message(err, pa) : reason, pa) else { return }
             (stream, device) = reopened
             measureGap = true
+            let before = device.label
+            // A default (source, or output's monitor) may be another device after an outage:
+            // name the one recording now (the old name stayed).
+            if device.name.hasPrefix("@"), let s = stream, let now = s.sourceName.flatMap({ s.describe($0) }), now != before {
+                device = (device.name, now)
+                label.withLock { $0 = now }
+            }
             emit(.capturing(device: device.label))
+            if device.label != before { emit(.moved(device: device.label, why: .defaultChangedDuringOutage)) }
         }
         continuation.finish()
     }

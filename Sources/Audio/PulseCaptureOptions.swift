@@ -40,5 +40,15 @@ public enum CaptureEvent: Sendable, Equatable {
     /// PulseAudio moved capture to another device (the default source changed, or the one in use
     /// went away), or the default output changed while recording its monitor: `device` is the
     /// one recorded now. Captions now come from another microphone or output, so say it.
-    case moved(device: String)
+    case moved(device: String, why: CaptureMove)
+}
+
+/// Why capture is on another device than before (`CaptureEvent.moved`).
+public enum CaptureMove: Sendable, Equatable {
+    /// PulseAudio moved the stream (the default source changed, or its device went away).
+    case movedByPulseAudio
+    /// The default output changed while recording its monitor, and capture followed it.
+    case defaultOutputChanged
+    /// Capture came back after an outage on the device that is the default now, another one.
+    case defaultChangedDuringOutage
 }

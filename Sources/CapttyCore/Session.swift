@@ -644,30 +644,56 @@ public actor Session {
 
     /// The outage text last shown for the capture device (each outage is said once).
     private var lastCaptureNotice: String?
+    /// The device whose audio was lost, while capture retries (nil when capturing).
+    private var deviceBeforeOutage: String?
 
     private func captureEvent(_ e: CaptureEvent) {
         guard configuration.deviceNotice == nil else { return }
         switch e {
-        case .capturing(let device): viewState.deviceName = device
+        case .capturing(let device):
+            viewState.deviceName = device
+            // The silence timer starts again: it counted from the last chunk before an outage,
+            // so "no audio" flashed up just as audio came back.
+            lastChunkAt = clock.now
         case .reconnecting(_, _, let reason):
             // Said once per outage, with its first reason (plain mode printed it on every
             // attempt, every 2 s); the waits are short and grow, so no countdown (it said "1 s"
             // for 0.1 s waits).
             guard lastCaptureNotice == nil else { return }
+            deviceBeforeOutage = source.name
             let why = reason.isEmpty ? "" : ": \(reason)"
             viewState.deviceName = "\(source.name) — audio lost\(why); retrying"
             lastCaptureNotice = viewState.deviceName
-        case .moved(let device):
+            // The meter shows no level while there is no audio (it froze at the last one), and
+            // the outage text is the notice: no "no audio from <outage text>" on top of it.
+            viewState.level = LevelReading()
+            viewState.noAudio = false
+        case .moved(let device, let why):
             viewState.deviceName = device
-            // Another microphone (or output) is being captioned now: never silently.
-            addWarning("capturing from \(device) now: PulseAudio moved the recording there (the default device changed, or the one in use went away)")
+            lastChunkAt = clock.now
+            // Another microphone (or output) is being captioned now: never silently. The name
+            // comes first, since the screen cuts a long warning.
+            let reason = switch why {
+            case .movedByPulseAudio: "PulseAudio moved the recording: the default input changed, or the one in use went away"
+            case .defaultOutputChanged: "the default output changed"
+            case .defaultChangedDuringOutage: "the default device changed while audio was lost"
+            }
+            addWarning("now capturing from \(device) (\(reason))")
         case .resumed(let gap):
             viewState.deviceName = source.name
-            // How much was lost, once capture is back (it was not said at all).
+            lastChunkAt = clock.now
+            // How much was lost, once capture is back (it was not said at all). A device picked
+            // meanwhile was never lost: said as the time without audio.
             if gap >= 0.5 {
-                addWarning("audio from \(source.name) is back after \(NumberText.fixed(gap, decimals: 1)) s without it; that stretch has no captions")
+                let seconds = NumberText.fixed(gap, decimals: 1)
+                if let before = deviceBeforeOutage, before != source.name {
+                    addWarning("audio from \(source.name) after \(seconds) s without audio; that stretch has no captions")
+                } else {
+                    addWarning("audio from \(source.name) is back after \(seconds) s without it; that stretch has no captions")
+                }
             }
         }
+        if case .reconnecting = e {} else { deviceBeforeOutage = nil }
         if case .reconnecting = e {} else { lastCaptureNotice = nil }
         publish()
     }
@@ -699,7 +725,7 @@ public actor Session {
             }
         }
         // No chunks at all for a while also counts as "no audio".
-        if !viewState.sourceEnded, !paused {
+        if !viewState.sourceEnded, !paused, deviceBeforeOutage == nil {
             let since = lastChunkAt ?? startedAt
             let quiet = (clock.now - since) > .milliseconds(Int(configuration.silenceSeconds * 1000))
             let silent = quiet || meter.reading.isSilent

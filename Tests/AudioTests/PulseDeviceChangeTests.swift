@@ -125,7 +125,7 @@ struct PulseDeviceChangeTests {
                 return loudSeen
             }
             #expect(loudChunks == 3)
-            let moves = log.all.compactMap { e -> String? in if case .moved(let d) = e { d } else { nil } }
+            let moves = log.all.compactMap { e -> String? in if case .moved(let d, _) = e { d } else { nil } }
             #expect(moves.last == "Monitor of Loud-Output", "events: \(log.all)")
         }
 
@@ -150,9 +150,47 @@ struct PulseDeviceChangeTests {
         }
         #expect(quietFirst, "the quiet output's monitor was not recorded first")
         #expect(loudLater, "capture did not follow the default output to the one playing")
-        let moves = log.all.compactMap { e -> String? in if case .moved(let d) = e { d } else { nil } }
+        let moves = log.all.compactMap { e -> String? in if case .moved(let d, _) = e { d } else { nil } }
         #expect(moves == ["Monitor of Loud-Output"], "events: \(log.all)")
         #expect(capture.name == "Monitor of Loud-Output")
         _ = loud
+    }
+
+    /// Following the default source across an outage: the daemon dies and comes back with
+    /// another default. Capture records the new default and names it (the old name stayed).
+    @Test func afterAnOutageTheNewDefaultIsNamed() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("captty-pulse-outage-\(uniqueSuffix())").path
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let pulse = try PulseTestServer.startPrivate(dir: dir)
+        defer { try? pulse.stop(kill: true) }
+        _ = try pulse.loadNullSink("before_out", description: "Before-Output")
+        try pulse.pactl("set-default-source", "before_out.monitor")
+        var options = PulseCaptureOptions(device: .defaultSource, server: pulse.server)
+        options.reconnectDelay = 0.2
+        options.maxReconnectDelay = 0.5
+        let capture = try PulseCapture(options: options)
+        let log = EventLog()
+        let follower = log.follow(capture)
+        defer { follower.cancel() }
+        let resumed: Bool = try await withTimeout(90) {
+            var n = 0
+            var restartedAt: Int?
+            for try await _ in capture.chunks() {
+                n += 1
+                if n == 3 {
+                    #expect(capture.name == "Monitor of Before-Output")
+                    try pulse.stop(kill: true)
+                    // Back without before_out: its default is the script's captty_null.
+                    _ = try PulseTestServer.startPrivate(dir: dir)
+                    restartedAt = n
+                }
+                if let r = restartedAt, n >= r + 3 { return true }
+            }
+            return false
+        }
+        #expect(resumed)
+        #expect(capture.name == "Monitor of captty-null-sink", "events: \(log.all)")
+        let moves = log.all.compactMap { e -> CaptureMove? in if case .moved(let d, let why) = e, d == "Monitor of captty-null-sink" { why } else { nil } }
+        #expect(moves == [.defaultChangedDuringOutage], "events: \(log.all)")
     }
 }

@@ -32,14 +32,17 @@ import TestSupport
             options.reconnectDelay = 0.2
             options.maxReconnectDelay = 0.5
             let session = Session(source: try PulseCapture(options: options), engine: engine, options: .captionDefaults)
-            let lags: (before: Int, after: [Int]) = try await within(.seconds(120), "captioning across a PulseAudio outage") {
-                let recorder = Task { () -> [(Int, Bool)] in
+            typealias Outage = (noAudio: Bool, rms: Double)
+            let (lags, outage): ((before: Int, after: [Int]), [Outage]) = try await within(.seconds(120), "captioning across a PulseAudio outage") {
+                let recorder = Task { () -> ([(Int, Bool)], [Outage]) in
                     var seen: [(Int, Bool)] = []
+                    var outage: [Outage] = []
                     for await _ in session.changes {
                         let v = session.view
                         if let lag = v.lagMilliseconds { seen.append((lag, v.warningCount > 0)) }
+                        if v.deviceName.contains("audio lost") { outage.append((v.noAudio, v.level.rmsDB)) }
                     }
-                    return seen
+                    return (seen, outage)
                 }
                 await session.start()
                 try await Task.sleep(for: .seconds(3))
@@ -54,13 +57,17 @@ import TestSupport
                 while session.view.warningCount == 0, Date() < deadline { try await Task.sleep(for: .milliseconds(50)) }
                 try await Task.sleep(for: .seconds(1))
                 await session.finish()
-                let seen = await recorder.value
-                return (before, seen.filter(\.1).map(\.0))
+                let (seen, outage) = await recorder.value
+                return ((before, seen.filter(\.1).map(\.0)), outage)
             }
             #expect(lags.before >= 0 && lags.before < 1500, "lag before the outage: \(lags.before) ms")
             #expect(!lags.after.isEmpty, "capture did not come back")
             // The outage was over 3 s: a lag that counts it reads 3000+ ms right after.
             #expect((lags.after.max() ?? 0) < 2000, "lag after the outage: \(lags.after)")
+            // During the outage the meter is empty (it froze at the last level) and the outage
+            // notice is not wrapped in a "no audio from …" warning.
+            #expect(!outage.isEmpty, "no outage seen")
+            #expect(outage.allSatisfy { !$0.noAudio && $0.rms <= LevelMeter.floorDB }, "\(outage)")
         }
     }
 }
