@@ -646,12 +646,15 @@ public actor Session {
     private var lastCaptureNotice: String?
     /// The device whose audio was lost, while capture retries (nil when capturing).
     private var deviceBeforeOutage: String?
+    /// The device lost before the outage capture just came back from, until the gap is said.
+    private var resumingFrom: String?
 
     private func captureEvent(_ e: CaptureEvent) {
         guard configuration.deviceNotice == nil else { return }
         switch e {
         case .capturing(let device):
             viewState.deviceName = device
+            resumingFrom = deviceBeforeOutage
             // The silence timer starts again: it counted from the last chunk before an outage,
             // so "no audio" flashed up just as audio came back.
             lastChunkAt = clock.now
@@ -686,7 +689,7 @@ public actor Session {
             // meanwhile was never lost: said as the time without audio.
             if gap >= 0.5 {
                 let seconds = NumberText.fixed(gap, decimals: 1)
-                if let before = deviceBeforeOutage, before != source.name {
+                if let before = resumingFrom, before != source.name {
                     addWarning("audio from \(source.name) after \(seconds) s without audio; that stretch has no captions")
                 } else {
                     addWarning("audio from \(source.name) is back after \(seconds) s without it; that stretch has no captions")
@@ -694,6 +697,7 @@ public actor Session {
             }
         }
         if case .reconnecting = e {} else { deviceBeforeOutage = nil }
+        if case .resumed = e { resumingFrom = nil }
         if case .reconnecting = e {} else { lastCaptureNotice = nil }
         publish()
     }

@@ -70,4 +70,49 @@ import TestSupport
             #expect(outage.allSatisfy { !$0.noAudio && $0.rms <= LevelMeter.floorDB }, "\(outage)")
         }
     }
+
+    /// A device picked while capture retries a vanished one was never lost: its audio is not
+    /// said to be "back" (as if that device had gone away too), but the time without audio is.
+    @Test(.timeLimit(.minutes(3))) func aDevicePickedDuringAnOutageIsNotSaidToBeBack() async throws {
+        let dir = try scratchDirectory("pick-during-outage")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let pulseDir = dir.appendingPathComponent("pulse").path
+        let started = try Self.daemon(["start", "--dir", pulseDir])
+        defer { _ = try? Self.daemon(["stop", "--dir", pulseDir, "--kill"]) }
+        try #require(started.status == 0, "pulse-test-daemon: \(started.stderr)")
+        let server = "unix:\(pulseDir)/runtime/pulse/native"
+        let env: [String: String?] = ["PULSE_SERVER": server]
+        let load = try runProcess("/usr/bin/pactl", ["load-module", "module-null-sink", "sink_name=unplugged",
+                                                    "sink_properties=device.description=Unplugged"], environment: env, timeout: 20)
+        try #require(load.status == 0, "\(load.stderr)")
+        try await withDeepgramDouble([]) { double in
+            var config = LiveClientConfiguration(environment: [:])
+            config.baseURL = double.baseURL
+            let engine = DeepgramEngine(credential: .apiKey("test-key"), configuration: config)
+            var options = PulseCaptureOptions(device: .named("unplugged.monitor"), server: server)
+            options.reconnectDelay = 0.2
+            options.maxReconnectDelay = 0.5
+            let session = Session(source: try PulseCapture(options: options), engine: engine, options: .captionDefaults)
+            let warnings: [String] = try await within(.seconds(120), "picking a device during an outage") {
+                await session.start()
+                // Audio first (a null sink's monitor delivers it in blocks of up to 2 s).
+                let audioBy = Date().addingTimeInterval(20)
+                while await session.audioCounts.produced == 0, Date() < audioBy { try await Task.sleep(for: .milliseconds(50)) }
+                let unload = try runProcess("/usr/bin/pactl", ["unload-module", load.stdout.trimmingCharacters(in: .whitespacesAndNewlines)],
+                                            environment: env, timeout: 20)
+                #expect(unload.status == 0)
+                let deadline = Date().addingTimeInterval(20)
+                while !session.view.deviceName.contains("audio lost"), Date() < deadline { try await Task.sleep(for: .milliseconds(50)) }
+                try await Task.sleep(for: .seconds(1))
+                try await session.switchDevice(to: .named("captty_null.monitor"))
+                while session.view.warningCount == 0, Date() < deadline { try await Task.sleep(for: .milliseconds(50)) }
+                await session.finish()
+                return session.view.recentWarnings
+            }
+            let said = warnings.first { $0.contains("without audio") || $0.contains("is back") }
+            #expect(said?.hasPrefix("audio from Monitor of captty-null-sink after ") == true, "\(warnings)")
+            #expect(said?.contains("s without audio; that stretch has no captions") == true, "\(warnings)")
+            #expect(!warnings.contains { $0.contains("is back") }, "\(warnings)")
+        }
+    }
 }
