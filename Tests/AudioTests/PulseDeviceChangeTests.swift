@@ -33,6 +33,16 @@ struct PulseDeviceChangeTests {
         }
     }
 
+    /// A capture of `device` that retries every 0.2–0.5 s, and its events as they come.
+    static func retryingCapture(_ device: AudioDeviceSelector, server: String) throws -> (PulseCapture, EventLog, Task<Void, Never>) {
+        var options = PulseCaptureOptions(device: device, server: server)
+        options.reconnectDelay = 0.2
+        options.maxReconnectDelay = 0.5
+        let capture = try PulseCapture(options: options)
+        let log = EventLog()
+        return (capture, log, log.follow(capture))
+    }
+
     static func tone(_ name: String, seconds: Int = 40) throws -> String {
         let path = Signal.tempPath(name)
         try Subprocess.run(["sox", "-n", "-r", "16000", "-c", "1", "-b", "16", path, "synth", "\(seconds)", "sine", "1000", "vol", "0.5"])
@@ -45,12 +55,7 @@ struct PulseDeviceChangeTests {
         let sink = "captty_unplugged_\(tag)"
         let module = ModuleIndex(try pulse.loadNullSink(sink, description: "Unplugged-\(tag)"))
         defer { pulse.unloadModule(module.value) }
-        var options = PulseCaptureOptions(device: .named("\(sink).monitor"), server: pulse.server)
-        options.reconnectDelay = 0.2
-        options.maxReconnectDelay = 0.5
-        let capture = try PulseCapture(options: options)
-        let log = EventLog()
-        let follower = log.follow(capture)
+        let (capture, log, follower) = try Self.retryingCapture(.named("\(sink).monitor"), server: pulse.server)
         defer { follower.cancel() }
         let outcome: (before: Int, during: Int, after: Int, gap: Double) = try await withTimeout(90) {
             var before = 0, during = 0, after = 0
@@ -165,12 +170,7 @@ struct PulseDeviceChangeTests {
         defer { try? pulse.stop(kill: true) }
         _ = try pulse.loadNullSink("before_out", description: "Before-Output")
         try pulse.pactl("set-default-source", "before_out.monitor")
-        var options = PulseCaptureOptions(device: .defaultSource, server: pulse.server)
-        options.reconnectDelay = 0.2
-        options.maxReconnectDelay = 0.5
-        let capture = try PulseCapture(options: options)
-        let log = EventLog()
-        let follower = log.follow(capture)
+        let (capture, log, follower) = try Self.retryingCapture(.defaultSource, server: pulse.server)
         defer { follower.cancel() }
         let resumed: Bool = try await withTimeout(90) {
             var n = 0

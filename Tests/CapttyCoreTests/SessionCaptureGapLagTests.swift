@@ -16,22 +16,33 @@ import TestSupport
         try runProcess(TestPaths.packageRoot.appendingPathComponent("scripts/pulse-test-daemon").path, args, timeout: 60)
     }
 
-    @Test(.timeLimit(.minutes(3))) func anOutageIsNotCountedAsLag() async throws {
-        let dir = try scratchDirectory("gap-lag")
+    /// A private PulseAudio daemon (in a scratch directory, killed at the end) and the Deepgram
+    /// test double; `prepare` runs against the daemon's server first, then `body` gets a
+    /// session capturing `device` through the double (capture retries every 0.2–0.5 s).
+    static func withPulseSession(_ name: String, device: String, prepare: (String) throws -> Void = { _ in },
+                                 _ body: @escaping @Sendable (Session, _ pulseDir: String, _ server: String) async throws -> Void) async throws {
+        let dir = try scratchDirectory(name)
         defer { try? FileManager.default.removeItem(at: dir) }
         let pulseDir = dir.appendingPathComponent("pulse").path
-        let started = try Self.daemon(["start", "--dir", pulseDir])
-        defer { _ = try? Self.daemon(["stop", "--dir", pulseDir, "--kill"]) }
+        let started = try daemon(["start", "--dir", pulseDir])
+        defer { _ = try? daemon(["stop", "--dir", pulseDir, "--kill"]) }
         try #require(started.status == 0, "pulse-test-daemon: \(started.stderr)")
         let server = "unix:\(pulseDir)/runtime/pulse/native"
+        try prepare(server)
         try await withDeepgramDouble([]) { double in
             var config = LiveClientConfiguration(environment: [:])
             config.baseURL = double.baseURL
             let engine = DeepgramEngine(credential: .apiKey("test-key"), configuration: config)
-            var options = PulseCaptureOptions(device: .named("captty_null.monitor"), server: server)
+            var options = PulseCaptureOptions(device: .named(device), server: server)
             options.reconnectDelay = 0.2
             options.maxReconnectDelay = 0.5
             let session = Session(source: try PulseCapture(options: options), engine: engine, options: .captionDefaults)
+            try await body(session, pulseDir, server)
+        }
+    }
+
+    @Test(.timeLimit(.minutes(3))) func anOutageIsNotCountedAsLag() async throws {
+        try await Self.withPulseSession("gap-lag", device: "captty_null.monitor") { session, pulseDir, _ in
             typealias Outage = (noAudio: Bool, rms: Double)
             let (lags, outage): ((before: Int, after: [Int]), [Outage]) = try await within(.seconds(120), "captioning across a PulseAudio outage") {
                 let recorder = Task { () -> ([(Int, Bool)], [Outage]) in
@@ -74,32 +85,22 @@ import TestSupport
     /// A device picked while capture retries a vanished one was never lost: its audio is not
     /// said to be "back" (as if that device had gone away too), but the time without audio is.
     @Test(.timeLimit(.minutes(3))) func aDevicePickedDuringAnOutageIsNotSaidToBeBack() async throws {
-        let dir = try scratchDirectory("pick-during-outage")
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let pulseDir = dir.appendingPathComponent("pulse").path
-        let started = try Self.daemon(["start", "--dir", pulseDir])
-        defer { _ = try? Self.daemon(["stop", "--dir", pulseDir, "--kill"]) }
-        try #require(started.status == 0, "pulse-test-daemon: \(started.stderr)")
-        let server = "unix:\(pulseDir)/runtime/pulse/native"
-        let env: [String: String?] = ["PULSE_SERVER": server]
-        let load = try runProcess("/usr/bin/pactl", ["load-module", "module-null-sink", "sink_name=unplugged",
-                                                    "sink_properties=device.description=Unplugged"], environment: env, timeout: 20)
-        try #require(load.status == 0, "\(load.stderr)")
-        try await withDeepgramDouble([]) { double in
-            var config = LiveClientConfiguration(environment: [:])
-            config.baseURL = double.baseURL
-            let engine = DeepgramEngine(credential: .apiKey("test-key"), configuration: config)
-            var options = PulseCaptureOptions(device: .named("unplugged.monitor"), server: server)
-            options.reconnectDelay = 0.2
-            options.maxReconnectDelay = 0.5
-            let session = Session(source: try PulseCapture(options: options), engine: engine, options: .captionDefaults)
+        final class Module: @unchecked Sendable { var index = "" }
+        let module = Module()
+        try await Self.withPulseSession("pick-during-outage", device: "unplugged.monitor", prepare: { server in
+            let load = try runProcess("/usr/bin/pactl", ["load-module", "module-null-sink", "sink_name=unplugged",
+                                                        "sink_properties=device.description=Unplugged"],
+                                      environment: ["PULSE_SERVER": server], timeout: 20)
+            try #require(load.status == 0, "\(load.stderr)")
+            module.index = load.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        }) { session, _, server in
             let warnings: [String] = try await within(.seconds(120), "picking a device during an outage") {
                 await session.start()
                 // Audio first (a null sink's monitor delivers it in blocks of up to 2 s).
                 let audioBy = Date().addingTimeInterval(20)
                 while await session.audioCounts.produced == 0, Date() < audioBy { try await Task.sleep(for: .milliseconds(50)) }
-                let unload = try runProcess("/usr/bin/pactl", ["unload-module", load.stdout.trimmingCharacters(in: .whitespacesAndNewlines)],
-                                            environment: env, timeout: 20)
+                let unload = try runProcess("/usr/bin/pactl", ["unload-module", module.index],
+                                            environment: ["PULSE_SERVER": server], timeout: 20)
                 #expect(unload.status == 0)
                 let deadline = Date().addingTimeInterval(20)
                 while !session.view.deviceName.contains("audio lost"), Date() < deadline { try await Task.sleep(for: .milliseconds(50)) }

@@ -7,14 +7,23 @@ import TestSupport
 /// device picker listing Pulse's sources, choosing another source switches the capture, and
 /// silence from it is reported as "no audio from …".
 @Suite(.serialized) struct LivePulseDeviceTests {
+    static let daemon = TestPaths.packageRoot.appendingPathComponent("scripts/pulse-test-daemon").path
+
+    /// Starts a private PulseAudio daemon under `dir`/pulse; returns its directory.
+    static func startDaemon(in dir: URL) throws -> String {
+        let pulseDir = dir.appendingPathComponent("pulse").path
+        let started = try TmuxScreen.spawn(daemon, ["start", "--dir", pulseDir], timeout: 60)
+        try #require(started.status == 0, "pulse-test-daemon: \(started.stderr)")
+        return pulseDir
+    }
+
+    static func stopDaemon(_ pulseDir: String) { _ = try? TmuxScreen.spawn(daemon, ["stop", "--dir", pulseDir], timeout: 30) }
+
     @Test(.timeLimit(.minutes(3))) func captionsFromPulseAndDevicePickerSwitches() throws {
         let dir = try scratchDirectory("e2e")
         defer { try? FileManager.default.removeItem(at: dir) }
-        let pulseDir = dir.appendingPathComponent("pulse").path
-        let daemon = TestPaths.packageRoot.appendingPathComponent("scripts/pulse-test-daemon").path
-        let started = try TmuxScreen.spawn(daemon, ["start", "--dir", pulseDir], timeout: 60)
-        defer { _ = try? TmuxScreen.spawn(daemon, ["stop", "--dir", pulseDir], timeout: 30) }
-        try #require(started.status == 0, "pulse-test-daemon: \(started.stderr)")
+        let pulseDir = try Self.startDaemon(in: dir)
+        defer { Self.stopDaemon(pulseDir) }
         let runtime = pulseDir + "/runtime"
         let server = "unix:\(runtime)/pulse/native"
         let env = ["XDG_RUNTIME_DIR": runtime, "PULSE_SERVER": server, "HOME": dir.path]
@@ -51,11 +60,8 @@ import TestSupport
     @Test(.timeLimit(.minutes(3))) func deviceChangesAreSaidInPlainMode() async throws {
         let dir = try scratchDirectory("e2e")
         defer { try? FileManager.default.removeItem(at: dir) }
-        let pulseDir = dir.appendingPathComponent("pulse").path
-        let daemon = TestPaths.packageRoot.appendingPathComponent("scripts/pulse-test-daemon").path
-        let started = try TmuxScreen.spawn(daemon, ["start", "--dir", pulseDir], timeout: 60)
-        defer { _ = try? TmuxScreen.spawn(daemon, ["stop", "--dir", pulseDir], timeout: 30) }
-        try #require(started.status == 0, "pulse-test-daemon: \(started.stderr)")
+        let pulseDir = try Self.startDaemon(in: dir)
+        defer { Self.stopDaemon(pulseDir) }
         let server = "unix:\(pulseDir)/runtime/pulse/native"
         let bin = shellQuoted(TestPaths.capttyBinary.path)
         try await withDeepgramDouble([]) { double in
