@@ -49,6 +49,12 @@ final class CaptureThread: Sendable {
 
     private func emit(_ e: CaptureEvent) { _ = events.withLock { $0?.yield(e) } }
 
+    /// The device being recorded is now known as `description` (here and in `PulseCapture.name`).
+    private func relabel(_ device: inout (name: String, label: String), _ description: String) {
+        device.label = description
+        label.withLock { $0 = description }
+    }
+
     /// Opens a record stream on `device`; returns the stream or libpulse's error code.
     private func open(_ device: String, _ pa: PulseLibrary) -> (PulseRecordStream?, Int32) {
         let spec = pa_sample_spec(format: PA_SAMPLE_S16LE, rate: UInt32(format.sampleRate), channels: UInt8(format.channels))
@@ -67,7 +73,7 @@ final class CaptureThread: Sendable {
 
     /// Why the stream ended, for people: a device that went away is said as such (libpulse's
     /// text for it is "Entity killed").
-    private static func reason(_ why: PulseRecordStream.Interruption, device: String, _ pa: PulseLibrary) -> String {
+    private static func reason(_ why: PulseRecordStream.Interruption, _ pa: PulseLibrary) -> String {
         guard case .failed(let code, let serverUp) = why else { return "" }
         if serverUp { return "it was removed or disabled" }
         return message(code, pa)
@@ -127,8 +133,7 @@ final class CaptureThread: Sendable {
                     if let moved = s.movedSource() {
                         // PulseAudio moved the stream (the default source changed or its device
                         // went away): say so, it is another microphone now.
-                        device = (device.name, moved.description)
-                        label.withLock { $0 = moved.description }
+                        relabel(&device, moved.description)
                         emit(.moved(device: moved.description, why: .movedByPulseAudio))
                     }
                     continue
@@ -141,14 +146,12 @@ final class CaptureThread: Sendable {
                     (stream, err) = open(device.name, pa)
                     measureGap = true
                     if let s = stream {
-                        let now = s.sourceName.flatMap { s.describe($0) } ?? device.label
-                        device = (device.name, now)
-                        label.withLock { $0 = now }
-                        emit(.moved(device: now, why: .defaultOutputChanged))
+                        relabel(&device, s.sourceDescription() ?? device.label)
+                        emit(.moved(device: device.label, why: .defaultOutputChanged))
                         continue
                     }
                 default:
-                    reason = Self.reason(why!, device: device.label, pa)
+                    reason = Self.reason(why!, pa)
                     stream = nil
                 }
             }
@@ -159,10 +162,7 @@ final class CaptureThread: Sendable {
             let before = device.label
             // A default (source, or output's monitor) may be another device after an outage:
             // name the one recording now (the old name stayed).
-            if device.name.hasPrefix("@"), let s = stream, let now = s.sourceName.flatMap({ s.describe($0) }), now != before {
-                device = (device.name, now)
-                label.withLock { $0 = now }
-            }
+            if device.name.hasPrefix("@"), let now = stream?.sourceDescription() { relabel(&device, now) }
             emit(.capturing(device: device.label))
             if device.label != before { emit(.moved(device: device.label, why: .defaultChangedDuringOutage)) }
         }

@@ -68,8 +68,8 @@ final class PulseRecordStream {
         self.pa = pa; self.mainloop = mainloop; self.context = context; self.stream = stream; self.box = box
         self.waker = waker
         followsDefaultOutput = device == AudioDeviceSelector.systemAudio.pulseSpecialName
-        sourceName = pa.streamGetDeviceName(stream).map { String(cString: $0) }
         defaultSinkAtOpen = box.defaultSink
+        sourceName = streamSource
     }
 
     deinit {
@@ -229,14 +229,20 @@ final class PulseRecordStream {
     /// When PulseAudio moved the stream to another source since the last call (the default
     /// source changed, or the device it was on went away): the new source's name and description.
     func movedSource() -> (name: String, description: String)? {
-        guard let now = pa.streamGetDeviceName(stream).map({ String(cString: $0) }), now != sourceName else { return nil }
+        guard let now = streamSource, now != sourceName else { return nil }
         sourceName = now
         return (now, describe(now) ?? now)
     }
 
+    /// The source the stream is on, as libpulse last heard from the server.
+    private var streamSource: String? { pa.streamGetDeviceName(stream).map { String(cString: $0) } }
+
+    /// The description of the source recorded now; nil when the server does not say.
+    func sourceDescription() -> String? { sourceName.flatMap(describe) }
+
     /// The source's description ("Built-in Audio Analog Stereo"), asked on this stream's
     /// connection; nil when the server does not say within two seconds.
-    func describe(_ source: String) -> String? {
+    private func describe(_ source: String) -> String? {
         box.description = nil
         box.descriptionDone = false
         guard let op = pa.contextGetSourceInfoByName(context, source, { _, info, eol, ud in

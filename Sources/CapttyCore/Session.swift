@@ -642,9 +642,8 @@ public actor Session {
         viewState.warningCount += 1
     }
 
-    /// The outage text last shown for the capture device (each outage is said once).
-    private var lastCaptureNotice: String?
-    /// The device whose audio was lost, while capture retries (nil when capturing).
+    /// The device whose audio was lost, while capture retries (nil when capturing): each
+    /// outage is said once.
     private var deviceBeforeOutage: String?
     /// The device lost before the outage capture just came back from, until the gap is said.
     private var resumingFrom: String?
@@ -662,11 +661,10 @@ public actor Session {
             // Said once per outage, with its first reason (plain mode printed it on every
             // attempt, every 2 s); the waits are short and grow, so no countdown (it said "1 s"
             // for 0.1 s waits).
-            guard lastCaptureNotice == nil else { return }
+            guard deviceBeforeOutage == nil else { return }
             deviceBeforeOutage = source.name
             let why = reason.isEmpty ? "" : ": \(reason)"
             viewState.deviceName = "\(source.name) — audio lost\(why); retrying"
-            lastCaptureNotice = viewState.deviceName
             // The meter shows no level while there is no audio (it froze at the last one), and
             // the outage text is the notice: no "no audio from <outage text>" on top of it.
             viewState.level = LevelReading()
@@ -698,7 +696,6 @@ public actor Session {
         }
         if case .reconnecting = e {} else { deviceBeforeOutage = nil }
         if case .resumed = e { resumingFrom = nil }
-        if case .reconnecting = e {} else { lastCaptureNotice = nil }
         publish()
     }
 

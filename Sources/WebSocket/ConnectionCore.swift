@@ -80,7 +80,7 @@ final class ConnectionCore: @unchecked Sendable {
     /// When the half-closed connection last wrote (or was half-closed): one the application
     /// neither writes to nor closes ends after `halfClosedLimit` (4 × `deadAfter`).
     private var lastWriteAfterHalfClose: Int64 = 0
-    private var halfClosedLimit: Int64 { 4 * config.deadAfter.nanoseconds }
+    private var halfClosedLimit: Duration { config.deadAfter * 4 }
     private var failure: (error: WebSocketError, code: UInt16, reason: String)?
     private var closeDeadline: Int64?
     private var lastReceive: Int64 = 0
@@ -283,8 +283,8 @@ final class ConnectionCore: @unchecked Sendable {
             if checkDone() { return nil }
 
             let now = Monotonic.now()
-            if readClosed && now - lastWriteAfterHalfClose >= halfClosedLimit {
-                abnormal("\(Self.halfClosed), and nothing was sent to it for \(config.deadAfter * 4)")
+            if readClosed && now - lastWriteAfterHalfClose >= halfClosedLimit.nanoseconds {
+                abnormal("\(Self.halfClosed), and nothing was sent to it for \(halfClosedLimit)")
                 return nil
             }
             if failure == nil && !readClosed && now - lastReceive >= config.deadAfter.nanoseconds {
@@ -307,7 +307,7 @@ final class ConnectionCore: @unchecked Sendable {
             }
 
             // Poll for input, output room (when blocked) and the wake pipe.
-            var wakeAt = readClosed ? lastWriteAfterHalfClose + halfClosedLimit : lastReceive + config.deadAfter.nanoseconds
+            var wakeAt = readClosed ? lastWriteAfterHalfClose + halfClosedLimit.nanoseconds : lastReceive + config.deadAfter.nanoseconds
             if let np = nextPing { wakeAt = min(wakeAt, np) }
             if let d = closeDeadline { wakeAt = min(wakeAt, d) }
             // While the consumer is behind, stop reading: TCP flow control pushes back on the
