@@ -71,12 +71,29 @@ final class CaptureThread: Sendable {
 
     private static func message(_ err: Int32, _ pa: PulseLibrary) -> String { pa.errorText(err) }
 
-    /// Why the stream ended, for people: a device that went away is said as such (libpulse's
-    /// text for it is "Entity killed").
+    /// What is wrong while capture retries, for people, and the same words for the same cause
+    /// whichever call saw it: libpulse says "Entity killed" for a device that went away and
+    /// "No such entity" while it stays away, "Connection terminated" as the server dies and
+    /// "Connection refused" while it stays down.
+    static func outageReason(_ err: Int32, _ pa: PulseLibrary) -> String {
+        switch err {
+        case Int32(PA_ERR_NOENTITY.rawValue), Int32(PA_ERR_KILLED.rawValue):
+            return "it was removed or disabled"
+        case Int32(PA_ERR_CONNECTIONREFUSED.rawValue), Int32(PA_ERR_CONNECTIONTERMINATED.rawValue),
+             Int32(PA_ERR_INVALIDSERVER.rawValue):
+            return "the PulseAudio server is not running"
+        case Int32(PA_ERR_TIMEOUT.rawValue):
+            return "the PulseAudio server is not answering"
+        default:
+            return message(err, pa)
+        }
+    }
+
+    /// Why the stream ended, for people: a device that went away is said as such.
     private static func reason(_ why: PulseRecordStream.Interruption, _ pa: PulseLibrary) -> String {
         guard case .failed(let code, let serverUp) = why else { return "" }
         if serverUp { return "it was removed or disabled" }
-        return message(code, pa)
+        return outageReason(code, pa)
     }
 
     private func run() {
@@ -156,7 +173,7 @@ final class CaptureThread: Sendable {
                 }
             }
             // Lost the server (or the device): reconnect with backoff until it works or we stop.
-            guard let reopened = reconnect(device: device, reason: reason.isEmpty ? Self.message(err, pa) : reason, pa) else { return }
+            guard let reopened = reconnect(device: device, reason: reason.isEmpty ? Self.outageReason(err, pa) : reason, pa) else { return }
             (stream, device) = reopened
             measureGap = true
             let before = device.label
@@ -203,7 +220,7 @@ final class CaptureThread: Sendable {
             if let s { return (s, device) }
             if stopFlag.value { continuation.finish(); return nil }
             if picked { delay = options.reconnectDelay; continue }
-            lastError = Self.message(err, pa)
+            lastError = Self.outageReason(err, pa)
             delay = min(delay * 2, options.maxReconnectDelay)
         }
     }

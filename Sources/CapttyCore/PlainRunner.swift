@@ -85,6 +85,8 @@ public struct PlainRunner: Sendable {
                 for w in kept { writeErr("captty: \(DisplayWidth.sanitizedForTerminal(w))") }
                 warningsShown = v.warningCount
                 lastWarning = kept.last
+                // "now capturing from X (why)" has just said which device it is.
+                if kept.contains(where: { $0.hasPrefix("now capturing from \(v.deviceName) (") }) { lastDevice = v.deviceName }
             }
             report(v, lastConnection: &lastConnection, lastSave: &lastSave, lastDevice: &lastDevice, lastWarning: lastWarning)
             // The full screen's "no audio" warning, said once each time the audio goes quiet

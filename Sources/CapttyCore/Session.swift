@@ -3,6 +3,7 @@ import Audio
 import CaptionUI
 import Deepgram
 import FoundationEssentials
+import Logging
 import SpeechEngines
 import Synchronization
 import SystemSupport
@@ -645,26 +646,34 @@ public actor Session {
     /// The device whose audio was lost, while capture retries (nil when capturing): each
     /// outage is said once.
     private var deviceBeforeOutage: String?
+    /// What is wrong during the current outage, as last said.
+    private var outageReason = ""
     /// The device lost before the outage capture just came back from, until the gap is said.
     private var resumingFrom: String?
+    /// Device changes and outages go to the log file too (they were only on the screen).
+    private let log = Logger(label: "captty.audio")
 
     private func captureEvent(_ e: CaptureEvent) {
         guard configuration.deviceNotice == nil else { return }
         switch e {
         case .capturing(let device):
+            if deviceBeforeOutage != nil { log.info("audio: capturing from \(device) again") }
             viewState.deviceName = device
             resumingFrom = deviceBeforeOutage
             // The silence timer starts again: it counted from the last chunk before an outage,
             // so "no audio" flashed up just as audio came back.
             lastChunkAt = clock.now
         case .reconnecting(_, _, let reason):
-            // Said once per outage, with its first reason (plain mode printed it on every
-            // attempt, every 2 s); the waits are short and grow, so no countdown (it said "1 s"
-            // for 0.1 s waits).
-            guard deviceBeforeOutage == nil else { return }
-            deviceBeforeOutage = source.name
+            // Said once per outage and again only when what is wrong changes (plain mode printed
+            // it on every attempt, every 2 s; the first reason stayed, "the server is not
+            // running" after the server was back without the device); the waits are short and
+            // grow, so no countdown (it said "1 s" for 0.1 s waits).
+            if deviceBeforeOutage != nil, reason == outageReason { return }
+            if deviceBeforeOutage == nil { deviceBeforeOutage = source.name }
+            outageReason = reason
             let why = reason.isEmpty ? "" : ": \(reason)"
-            viewState.deviceName = "\(source.name) — audio lost\(why); retrying"
+            viewState.deviceName = "\(deviceBeforeOutage ?? source.name) — audio lost\(why); retrying"
+            log.warning("audio: \(deviceBeforeOutage ?? source.name): audio lost\(why); retrying")
             // The meter shows no level while there is no audio (it froze at the last one), and
             // the outage text is the notice: no "no audio from <outage text>" on top of it.
             viewState.level = LevelReading()
@@ -680,11 +689,13 @@ public actor Session {
             case .defaultChangedDuringOutage: "the default device changed while audio was lost"
             }
             addWarning("now capturing from \(device) (\(reason))")
+            log.warning("audio: now capturing from \(device) (\(reason))")
         case .resumed(let gap):
             viewState.deviceName = source.name
             lastChunkAt = clock.now
             // How much was lost, once capture is back (it was not said at all). A device picked
             // meanwhile was never lost: said as the time without audio.
+            if gap > 0 { log.warning("audio: \(source.name): audio again after \(NumberText.fixed(gap, decimals: 1)) s without it") }
             if gap >= 0.5 {
                 let seconds = NumberText.fixed(gap, decimals: 1)
                 if let before = resumingFrom, before != source.name {

@@ -41,6 +41,15 @@ import TestSupport
         }
     }
 
+    /// Loads a null sink "unplugged" (described "Unplugged") on `server`; returns its module.
+    static func loadUnplugged(_ server: String) throws -> String {
+        let load = try runProcess("/usr/bin/pactl", ["load-module", "module-null-sink", "sink_name=unplugged",
+                                                    "sink_properties=device.description=Unplugged"],
+                                  environment: ["PULSE_SERVER": server], timeout: 20)
+        try #require(load.status == 0, "\(load.stderr)")
+        return load.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
     @Test(.timeLimit(.minutes(3))) func anOutageIsNotCountedAsLag() async throws {
         try await Self.withPulseSession("gap-lag", device: "captty_null.monitor") { session, pulseDir, _ in
             typealias Outage = (noAudio: Bool, rms: Double)
@@ -82,18 +91,47 @@ import TestSupport
         }
     }
 
+    /// What is wrong is said as it changes: the server dies (and stays away), then comes back
+    /// without the device; the device comes back last. The first reason ("Connection
+    /// terminated") stayed on screen while the server was back and only the device was missing.
+    @Test(.timeLimit(.minutes(3))) func theOutageSaysWhatIsWrongNow() async throws {
+        try await Self.withPulseSession("outage-reason", device: "unplugged.monitor", prepare: { _ = try Self.loadUnplugged($0) }) { session, pulseDir, server in
+            let (names, warnings): ([String], [String]) = try await within(.seconds(120), "an outage whose cause changes") {
+                let recorder = Task { () -> [String] in
+                    var names: [String] = []
+                    for await _ in session.changes where names.last != session.view.deviceName { names.append(session.view.deviceName) }
+                    return names
+                }
+                await session.start()
+                let audioBy = Date().addingTimeInterval(20)
+                while await session.audioCounts.produced == 0, Date() < audioBy { try await Task.sleep(for: .milliseconds(50)) }
+                let deadline = Date().addingTimeInterval(40)
+                _ = try Self.daemon(["stop", "--dir", pulseDir, "--kill"])
+                while !session.view.deviceName.contains("audio lost"), Date() < deadline { try await Task.sleep(for: .milliseconds(50)) }
+                try await Task.sleep(for: .seconds(1))
+                // Back, with its own null sink but not the device being captioned.
+                let again = try Self.daemon(["start", "--dir", pulseDir])
+                try #require(again.status == 0, "\(again.stderr)")
+                while !session.view.deviceName.contains("removed"), Date() < deadline { try await Task.sleep(for: .milliseconds(50)) }
+                _ = try Self.loadUnplugged(server)
+                while session.view.warningCount == 0, Date() < deadline { try await Task.sleep(for: .milliseconds(50)) }
+                await session.finish()
+                return (await recorder.value, session.view.recentWarnings)
+            }
+            let lost = names.filter { $0.contains("audio lost") }
+            #expect(lost == ["Monitor of Unplugged — audio lost: the PulseAudio server is not running; retrying",
+                             "Monitor of Unplugged — audio lost: it was removed or disabled; retrying"], "\(names)")
+            #expect(names.last == "Monitor of Unplugged", "\(names)")
+            #expect(warnings.contains { $0.hasPrefix("audio from Monitor of Unplugged is back after ") }, "\(warnings)")
+        }
+    }
+
     /// A device picked while capture retries a vanished one was never lost: its audio is not
     /// said to be "back" (as if that device had gone away too), but the time without audio is.
     @Test(.timeLimit(.minutes(3))) func aDevicePickedDuringAnOutageIsNotSaidToBeBack() async throws {
         final class Module: @unchecked Sendable { var index = "" }
         let module = Module()
-        try await Self.withPulseSession("pick-during-outage", device: "unplugged.monitor", prepare: { server in
-            let load = try runProcess("/usr/bin/pactl", ["load-module", "module-null-sink", "sink_name=unplugged",
-                                                        "sink_properties=device.description=Unplugged"],
-                                      environment: ["PULSE_SERVER": server], timeout: 20)
-            try #require(load.status == 0, "\(load.stderr)")
-            module.index = load.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
-        }) { session, _, server in
+        try await Self.withPulseSession("pick-during-outage", device: "unplugged.monitor", prepare: { module.index = try Self.loadUnplugged($0) }) { session, _, server in
             let warnings: [String] = try await within(.seconds(120), "picking a device during an outage") {
                 await session.start()
                 // Audio first (a null sink's monitor delivers it in blocks of up to 2 s).

@@ -66,7 +66,7 @@ import TestSupport
         let bin = shellQuoted(TestPaths.capttyBinary.path)
         try await withDeepgramDouble([]) { double in
             let script = """
-                export PULSE_SERVER=\(shellQuoted(server)) DEEPGRAM_API_KEY=test-key
+                export PULSE_SERVER=\(shellQuoted(server)) DEEPGRAM_API_KEY=test-key CAPTTY_LOG=\(shellQuoted(dir.appendingPathComponent("captty.log").path))
                 load() { pactl load-module module-null-sink sink_name=headset sink_properties=device.description=Headset; }
                 m=$(load)
                 \(bin) --plain --engine deepgram --url \(double.baseURL) --device headset.monitor --no-journal 2> named.err &
@@ -84,6 +84,14 @@ import TestSupport
             #expect(!named.contains("no audio from Monitor of Headset — audio lost"), "\(named)")
             let moved = try String(contentsOf: dir.appendingPathComponent("default.err"), encoding: .utf8)
             #expect(moved.contains("now capturing from Monitor of Headset (PulseAudio moved the recording"), "\(moved)\n\(r.stderr)")
+            // Said once: "audio from Monitor of Headset" after it repeated the device.
+            #expect(!moved.contains("captty: audio from Monitor of Headset\n"), "\(moved)")
+            // The log file has the device's story too (it had none of it).
+            let log = try String(contentsOf: dir.appendingPathComponent("captty.log"), encoding: .utf8)
+            #expect(log.contains("audio: Monitor of Headset: audio lost: it was removed or disabled; retrying"), "\(log)")
+            #expect(log.contains("audio: capturing from Monitor of Headset again"), "\(log)")
+            #expect(log.contains("audio: now capturing from Monitor of Headset (PulseAudio moved the recording"), "\(log)")
+            #expect(!log.contains("test-key"))
         }
     }
 }
