@@ -133,12 +133,17 @@ public enum LiveLauncher {
     static func rescue(_ session: Session, plain: Bool, out: @Sendable (String) -> Void) async {
         guard !session.view.store.lines.isEmpty else { return }
         let journalDirectory = session.view.save.map { URL(fileURLWithPath: $0.path).deletingLastPathComponent().path }
-        for dir in [JournalLocation.sessionsDirectory(), FileManager.default.temporaryDirectory]
-        where dir.standardizedFileURL.path != journalDirectory {
+        // The temporary directory is shared: the copy goes in a new private directory there, so
+        // a link (or FIFO) planted under the predictable name cannot take it elsewhere.
+        let places: [(make: () -> URL?, made: Bool)] = [({ JournalLocation.sessionsDirectory() }, false),
+                                                        ({ privateTemporaryDirectory() }, true)]
+        for place in places {
+            guard let dir = place.make(), dir.standardizedFileURL.path != journalDirectory else { continue }
             if let url = try? await session.export(.txt, directory: dir) {
                 out("captty: the whole transcript was written instead to \(url.path)")
                 return
             }
+            if place.made { rmdir(dir.path) }
         }
         if plain {
             out("captty: every line was printed on standard output above; nowhere else could take a copy")
@@ -146,6 +151,13 @@ public enum LiveLauncher {
             out("captty: nowhere could take a copy of the transcript; here it is:")
             PlainRunner.standardOutput(Exporter.render(session.view.store.lines, format: .txt, header: nil, metadata: nil))
         }
+    }
+
+    /// A new directory only this user can enter, in the temporary directory (`mkdtemp`).
+    static func privateTemporaryDirectory() -> URL? {
+        var template = Array((FileManager.default.temporaryDirectory.path + "/captty-XXXXXX").utf8CString)
+        guard template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) != nil else { return nil }
+        return URL(fileURLWithPath: String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
     }
 
     /// The engine, source and journal for `request`, as a session not yet started.

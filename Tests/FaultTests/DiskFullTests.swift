@@ -7,13 +7,26 @@ import TestSupport
 /// journal on disk stays readable: whole lines, a prefix of what was printed.
 /// Skipped (with a message) where mounting a tmpfs is not permitted.
 @Suite(.serialized) struct DiskFullTests {
-    @Test(.timeLimit(.minutes(2))) func diskFullWhileJournaling() async throws {
+    /// What a journaling session on a full disk said and kept.
+    struct Outcome {
+        var captty: ChildProcess
+        /// The scratch directory, for the caller to remove.
+        var dir: URL
+        var words: [Int]
+        /// Where "the whole transcript was written instead to …" said it went ("" if not said).
+        var rescuedPath: String
+        var rescuedWords: [Int]
+    }
+
+    /// captty --plain journaling to a nearly full 1 MiB tmpfs, with `environment(dir)` added
+    /// (dir: the test's scratch directory); the journal is checked here. Nil where mounting a
+    /// tmpfs is not permitted (skipped with a message).
+    static func journalOnAFullDisk(_ name: String, environment: (URL) throws -> [String: String?]) async throws -> Outcome? {
         guard TmpfsMount.isAvailable else {
-            print("SKIPPED diskFullWhileJournaling: mounting a tmpfs is not permitted here (needs root with CAP_SYS_ADMIN)")
-            return
+            print("SKIPPED \(name): mounting a tmpfs is not permitted here (needs root with CAP_SYS_ADMIN)")
+            return nil
         }
         let dir = try scratchDirectory("diskfull")
-        defer { try? FileManager.default.removeItem(at: dir) }
         let mount = try TmpfsMount(sizeKiB: 1024)
         defer { mount.unmount() }
         // Leave ~12 KiB free: room for the header and a handful of lines.
@@ -24,9 +37,8 @@ import TestSupport
         let peers = try await ProxiedDouble(in: dir)
         defer { peers.stop() }
         let journal = mount.url.appendingPathComponent("j.jsonl").path
-        let data = dir.appendingPathComponent("data")
         let captty = try startCaptty(["--plain", "--file", wav.path, "--speed", "8", "--engine", "deepgram",
-                                      "--url", peers.url, "--journal", journal], environment: ["XDG_DATA_HOME": data.path])
+                                      "--url", peers.url, "--journal", journal], environment: try environment(dir))
         defer { captty.stop() }
         #expect(await captty.waitExit(timeout: 90), "captty did not finish; stderr: \(captty.stderrText)")
         let words = FaultAudio.words(in: captty.stdoutLines)
@@ -51,8 +63,41 @@ import TestSupport
         #expect(final.hasSuffix("line(s) could not be saved there"), "\(final)")
         let rescued = captty.stderrLines.first { $0.hasPrefix("captty: the whole transcript was written instead to ") }
         let rescuedPath = rescued.map { String($0.dropFirst("captty: the whole transcript was written instead to ".count)) } ?? ""
-        #expect(rescuedPath.hasPrefix(data.path), "stderr: \(captty.stderrText)")
         let text = (try? String(contentsOfFile: rescuedPath, encoding: .utf8)) ?? ""
-        #expect(FaultAudio.words(in: text.split(separator: "\n").map(String.init)) == words, "the rescued transcript differs from what was printed")
+        return Outcome(captty: captty, dir: dir, words: words, rescuedPath: rescuedPath,
+                       rescuedWords: FaultAudio.words(in: text.split(separator: "\n").map(String.init)))
+    }
+
+    @Test(.timeLimit(.minutes(2))) func diskFullWhileJournaling() async throws {
+        var data = URL(fileURLWithPath: "/")
+        guard let o = try await Self.journalOnAFullDisk("diskFullWhileJournaling", environment: { dir in
+            data = dir.appendingPathComponent("data")
+            return ["XDG_DATA_HOME": data.path]
+        }) else { return }
+        defer { try? FileManager.default.removeItem(at: o.dir) }
+        #expect(o.rescuedPath.hasPrefix(data.path), "stderr: \(o.captty.stderrText)")
+        #expect(o.rescuedWords == o.words, "the rescued transcript differs from what was printed")
+    }
+
+    /// The sessions directory cannot take the copy either: it goes to the temporary directory,
+    /// in a new directory of its own (0700). It went straight into the shared directory under a
+    /// predictable name, and a link planted there by another user was followed.
+    @Test(.timeLimit(.minutes(2))) func theLastResortCopyIsInAPrivateDirectory() async throws {
+        var tmp = URL(fileURLWithPath: "/")
+        guard let o = try await Self.journalOnAFullDisk("theLastResortCopyIsInAPrivateDirectory", environment: { dir in
+            // A file where the data directory should be: no sessions directory can be made.
+            let notADirectory = dir.appendingPathComponent("data")
+            try Data("x".utf8).write(to: notADirectory)
+            tmp = dir.appendingPathComponent("tmp")
+            try FileManager.default.createDirectory(at: tmp, withIntermediateDirectories: true)
+            return ["XDG_DATA_HOME": notADirectory.path, "TMPDIR": tmp.path]
+        }) else { return }
+        defer { try? FileManager.default.removeItem(at: o.dir) }
+        let parent = URL(fileURLWithPath: o.rescuedPath).deletingLastPathComponent()
+        #expect(parent.deletingLastPathComponent().path == tmp.path, "stderr: \(o.captty.stderrText)")
+        #expect(parent.lastPathComponent.hasPrefix("captty-"), "\(o.rescuedPath)")
+        let mode = (try? FileManager.default.attributesOfItem(atPath: parent.path)[.posixPermissions] as? Int) ?? -1
+        #expect(mode == 0o700, "the copy's directory is \(String(mode, radix: 8))")
+        #expect(!o.words.isEmpty && o.rescuedWords == o.words, "the rescued transcript differs from what was printed")
     }
 }
