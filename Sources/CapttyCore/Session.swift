@@ -84,6 +84,13 @@ public actor Session {
         /// replacement run if this one is refused. Nil once confirmed.
         var unconfirmed: [AudioChunk]? = []
         var unconfirmedBytes = 0
+        /// The options to go back to if the engine refuses this run's: the ones it replaced
+        /// (nil: the last ones the engine accepted). Only the change that was refused is undone;
+        /// with the last accepted options, a toggle made a moment earlier (not yet confirmed)
+        /// was undone too.
+        var fallback: LiveOptions?
+        /// The model's name as shown before this run's options (results name it: "moonshine").
+        var fallbackModelName = ""
     }
 
     /// At most this much audio is kept for replay while a new connection is unconfirmed.
@@ -232,12 +239,17 @@ public actor Session {
     /// chunks; the old one flushes its last results. No-op when nothing changed.
     public func setOptions(_ new: LiveOptions) {
         guard new != options else { return }
+        let previous = options
+        let previousModelName = viewState.modelName
         options = new
         viewState.options = new
-        if !viewState.modelName.isEmpty || new.model != nil { viewState.modelName = new.model?.rawValue ?? viewState.modelName }
+        // The model's name as results give it ("moonshine") stays unless the model changes.
+        if new.model != previous.model, !viewState.modelName.isEmpty || new.model != nil {
+            viewState.modelName = new.model?.rawValue ?? viewState.modelName
+        }
         guard started, !stopping, !viewState.sourceEnded else { publish(); return }
         let old = currentRun
-        startRun()
+        startRun(fallback: previous, modelName: previousModelName)
         if let old, let run = runs[old] {
             run.input.finish()
             let hold = configuration.restartHoldTimeout
@@ -407,13 +419,15 @@ public actor Session {
 
     // MARK: Pump
 
-    private func startRun() {
+    private func startRun(fallback: LiveOptions? = nil, modelName: String = "") {
         let id = nextRunID
         nextRunID += 1
         let (input, continuation) = AsyncThrowingStream.makeStream(of: AudioChunk.self)
         let backlog = InputBacklog(limit: Self.backlogLimit)
         let events = engine.transcribe(backlog.counting(input), options: options)
         var run = EngineRun(id: id, options: options, input: continuation, backlog: backlog)
+        run.fallback = fallback
+        run.fallbackModelName = modelName
         viewState.engineStopped = false
         run.task = Task(executorPreference: configuration.executor) { [weak self] in
             do {
@@ -553,7 +567,7 @@ public actor Session {
     /// The options to go back to if `run` fails before accepting any audio: the last ones the
     /// engine accepted, when `run` asked for others (nil: nothing to go back to).
     private func fallbackOptions(for run: EngineRun) -> LiveOptions? {
-        guard run.unconfirmed != nil, let good = lastGoodOptions, good != run.options else { return nil }
+        guard run.unconfirmed != nil, let good = run.fallback ?? lastGoodOptions, good != run.options else { return nil }
         return good
     }
 
@@ -571,8 +585,16 @@ public actor Session {
             runs[id]?.unconfirmed = nil
             options = good
             viewState.options = good
+            var back: [String] = []
+            if good.model != run.options.model {
+                let name = run.fallback != nil && !run.fallbackModelName.isEmpty ? run.fallbackModelName : good.model?.rawValue
+                back.append("model \(name ?? "the default")")
+                viewState.modelName = name ?? viewState.modelName
+            }
+            if good.language != run.options.language { back.append("language \(good.language?.rawValue ?? "the default")") }
             viewState.notice = "The engine refused the new settings (\(message)); back to "
-                + "\(good.model?.rawValue ?? "the default model"), language \(good.language?.rawValue ?? "default")."
+                + (back.isEmpty ? "the previous ones." : back.joined(separator: ", ") + ".")
+            // If these are refused too, back to what the engine last accepted.
             startRun()
             if let new = currentRun {
                 for c in replay {
