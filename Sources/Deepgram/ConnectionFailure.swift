@@ -45,6 +45,8 @@ struct ConnectionFailure {
 
     private static func classify(_ error: Error, credential: Credential, requestID: String?) -> ConnectionFailure {
         guard let ws = error as? WebSocketError else {
+            // The client's own reason to drop a connection (a stream the server did not finish).
+            if let e = error as? LiveError, !e.isFatal { return .init(action: .reconnect, error: e) }
             if error is CancellationError {
                 return .init(action: .stop, error: LiveError(kind: .network, message: "cancelled", isFatal: false))
             }
@@ -138,6 +140,9 @@ struct ConnectionFailure {
         case (404, _), (405, _):
             message += " — there is no Deepgram live endpoint at this address: check the base URL (--url or DEEPGRAM_URL; "
                 + "give the server's address, e.g. wss://api.deepgram.com or ws://host:8080 — captty adds /v1/listen)"
+        case (402, _): message += " — the Deepgram account has run out of credits or its billing needs attention (see console.deepgram.com); the key itself was accepted"
+        case (413, _), (414, _): message += " — the request was too long: fewer or shorter options (keyterms, keywords, search, replace, tags)"
+        case (431, _): message += " — the request's headers were too large: check that the API key (or its file) holds the key alone"
         case (_, .badRequest): message += " — check the live options (model, language, encoding, sample_rate…)"
         case (_, .protocolViolation):
             message += " instead of switching to WebSocket (101) — check that the base URL is a Deepgram WebSocket endpoint"

@@ -114,6 +114,9 @@ public enum Credential: Sendable, Equatable, CustomStringConvertible, CustomDebu
         return .apiKey(key)
     }
 
+    /// The largest key file read (a token can be a few KB; a key is 40 characters).
+    public static let maxKeyFileSize = 16 * 1024
+
     /// A key (or, with `bearer: true`, a token) read from a file that only its owner may read.
     /// Surrounding whitespace is trimmed. A file readable by group or others is refused.
     public static func fromFile(_ path: String, bearer: Bool = false) throws(CredentialError) -> Credential {
@@ -123,6 +126,11 @@ public enum Credential: Sendable, Equatable, CustomStringConvertible, CustomDebu
         guard (st.st_mode & S_IFMT) == S_IFREG else { throw .unreadableFile(path: path, reason: "not a regular file") }
         let mode = Int(st.st_mode & 0o777)
         if mode & 0o077 != 0 { throw .fileTooOpen(path: path, mode: mode) }
+        // A key is a few dozen characters (a JWT a few thousand): a 50 MB "key" went out as one
+        // HTTP header (and 400 MB of memory) to come back as HTTP 431.
+        guard st.st_size <= Self.maxKeyFileSize else {
+            throw .unreadableFile(path: path, reason: "it is \(st.st_size) bytes, but a key file holds the API key alone (a few dozen characters); is it the right file?")
+        }
         guard let data = FileManager.default.contents(atPath: expanded) else {
             throw .unreadableFile(path: path, reason: "cannot read")
         }

@@ -65,6 +65,10 @@ public actor LiveClient {
     private var unhandledTypesLogged: Set<String> = []
     /// Reconnect attempts since `finish()` without progress (bounded by the policy).
     private var attemptsWhileFinishing = 0
+    /// How far past the audio sent a result may start (rounding, a server's own padding).
+    static let resultSlack = 2.0
+    /// Connections that did not finish the stream within `finishTimeout` of CloseStream.
+    private var finishTimeouts = 0
     private var lastFinalEnd: Double = 0
     private var lostUnreported: Int64 = 0
     private var lastLossReport: ContinuousClock.Instant?
@@ -344,10 +348,12 @@ public actor LiveClient {
             guard let c = conn else { return }
             if let i = pendingControls.firstIndex(where: { $0.after <= sentOffset }) {
                 let msg = pendingControls.remove(at: i).message
+                // Marked before the send returns: the server's answer (Metadata) may be handled
+                // first, and Metadata counts as the end of the stream only after CloseStream.
+                if msg == .closeStream { closeStreamSent = true }
                 do { try await ws.send(text: msg.json) } catch { connectionFault(gen, error); return }
                 lastSent = .now
                 if msg == .closeStream, isCurrent(gen) {
-                    closeStreamSent = true
                     logger.debug("deepgram: CloseStream sent")
                     startFinishTimer(gen)
                 }
@@ -422,6 +428,26 @@ public actor LiveClient {
     private func finishTimedOut(_ gen: Int) async {
         guard !ended, conn?.generation == gen else { return }
         let ws = conn?.ws
+        if !finishedByServer, let timeline {
+            // Audio with no final results for it: closing would end the session as if all was
+            // transcribed (exit 0, the end of the recording silently missing). A server that
+            // stalled is left for a new connection, which gets that audio again; a second
+            // stall ends the stream with the loss said.
+            let left = NumberText.fixed(timeline.seconds(forBytes: buffer.endOffset - buffer.startOffset), decimals: 1)
+            let from = NumberText.fixed(timeline.seconds(forBytes: buffer.startOffset), decimals: 1)
+            finishTimeouts += 1
+            if finishTimeouts <= 1 && configuration.reconnect.maxAttempts > 0 {
+                let e = LiveError(kind: .timeout, message: "the server did not finish the stream within \(configuration.finishTimeout) of CloseStream, and \(left) s of audio (from \(from) s) have no final results; sending them again on a new connection", isFatal: false, requestID: conn?.requestID)
+                connectionFault(gen, e)
+                return
+            }
+            let e = LiveError(kind: .timeout, message: "the server did not finish the stream within \(configuration.finishTimeout) of CloseStream, again; the last \(left) s of audio (from \(from) s) have no captions", isFatal: true, requestID: conn?.requestID)
+            logger.error("deepgram: \(e.message)")
+            supervisor?.cancel()
+            end(code: 1000, reason: "finish timed out", error: e)
+            await ws?.close(code: 1000, reason: "")
+            return
+        }
         let e = LiveError(kind: .timeout, message: "the server did not close the stream within \(configuration.finishTimeout) of CloseStream; closing without waiting for more results", isFatal: false, requestID: conn?.requestID)
         logger.warning("deepgram: \(e.message)")
         hub.emit(.error(e))
@@ -687,6 +713,18 @@ public actor LiveClient {
         }
         switch message {
         case .results(let r):
+            // A result for audio not sent yet cannot be right (a start of 9e6 s put every later
+            // line at 2500:00:00 and trimmed the replay buffer as if all had been transcribed):
+            // said and left out.
+            if let timeline {
+                let sent = timeline.seconds(forBytes: sentOffset - c.offset.startByte)
+                if r.start > sent + Self.resultSlack {
+                    let e = LiveError(kind: .protocolViolation, message: "the server sent a result for audio not sent yet (from \(NumberText.fixed(r.start, decimals: 1)) s, when \(NumberText.fixed(sent, decimals: 1)) s had been sent on this connection); it was left out", isFatal: false, requestID: c.requestID).printable()
+                    logServerProblem(e)
+                    hub.emit(.error(e))
+                    return
+                }
+            }
             madeProgress = true
             let shifted = c.offset.apply(r.wordsClampedToSpan())
             if r.isFinal {
@@ -701,7 +739,9 @@ public actor LiveClient {
                 resumeFinalize(id, with: shifted)
             }
         case .metadata(let m):
-            metadataReceived = true
+            // Only after CloseStream does Metadata end the stream (a server may send it early,
+            // at the open: taking that as finished dropped the audio a lost connection held).
+            if closeStreamSent { metadataReceived = true }
             hub.emit(.metadata(m))
         case .utteranceEnd(let u): hub.emit(.utteranceEnd(c.offset.apply(u)))
         case .speechStarted(let s): hub.emit(.speechStarted(c.offset.apply(s)))

@@ -66,7 +66,7 @@ public struct LiveClientConfiguration: Sendable {
             throw LiveError(kind: .badRequest, message: "the Deepgram base URL contains user info (name:secret@): put the API key in DEEPGRAM_API_KEY or a key file, never in the URL", isFatal: true)
         }
         if base.contains("?") || base.contains("#") {
-            throw LiveError(kind: .badRequest, message: "the Deepgram base URL has a query string or fragment: give only scheme, host, port and path (keys and tokens never go in the URL; options come from LiveOptions)", isFatal: true)
+            throw LiveError(kind: .badRequest, message: "the Deepgram base URL has a query string or fragment: give only scheme, host, port and path (keys and tokens never go in the URL; live options are given on their own: in captty, --language, --model and the like)", isFatal: true)
         }
         do {
             return try options.url(base: base)

@@ -61,10 +61,20 @@ enum ClientOpener {
             let request = try Handshake.request(host: host, port: port, defaultPort: target.secure ? 443 : 80,
                                                 target: target.requestTarget, key: key, extraHeaders: configuration.handshakeHeaders)
             try transport.writeAll(request, deadline: deadline, cancel: cancel, what: "sending the upgrade request to \(host):\(port)")
-            let (head, rest) = try readHead(transport, max: configuration.maxHandshakeHeaderSize, deadline: deadline, cancel: cancel,
+            var (head, rest) = try readHead(transport, max: configuration.maxHandshakeHeaderSize, deadline: deadline, cancel: cancel,
                                             what: "waiting for the upgrade response from \(host):\(port)")
-            let status: (code: Int, reason: String)
+            var status: (code: Int, reason: String)
             do { status = try head.responseStatus() } catch { throw WebSocketError.handshakeInvalid(error.message) }
+            // Interim answers (100 Continue, 102, 103 Early Hints) come before the real one
+            // (RFC 9110 §15.2); a proxy may send them. They are skipped (a few at most).
+            var interim = 0
+            while (100...199).contains(status.code), status.code != 101, interim < 8 {
+                interim += 1
+                (head, rest) = try readHead(transport, max: configuration.maxHandshakeHeaderSize, deadline: deadline, cancel: cancel,
+                                            what: "waiting for the upgrade response from \(host):\(port) after HTTP \(status.code)",
+                                            startingWith: rest)
+                do { status = try head.responseStatus() } catch { throw WebSocketError.handshakeInvalid(error.message) }
+            }
             guard status.code == 101 else {
                 let body = readBody(transport, headers: head.headers, already: rest,
                                     deadline: min(deadline, Monotonic.now() + 5_000_000_000), cancel: cancel)
@@ -83,16 +93,21 @@ enum ClientOpener {
     }
 
     /// Reads until a complete HTTP head; returns it and the bytes after it.
-    static func readHead(_ transport: Transport, max: Int, deadline: Int64, cancel: CancelFlag?, what: String) throws(WebSocketError) -> (HTTPHead, [UInt8]) {
-        var buf: [UInt8] = []
+    static func readHead(_ transport: Transport, max: Int, deadline: Int64, cancel: CancelFlag?, what: String,
+                         startingWith already: [UInt8] = []) throws(WebSocketError) -> (HTTPHead, [UInt8]) {
+        var buf = already
+        var readFirst = already.isEmpty
         while true {
-            let chunk = try transport.readChunk(deadline: deadline, cancel: cancel, what: what)
-            let n = chunk.count
-            if n == 0 {
-                throw .closedDuringHandshake(buf.isEmpty ? "the peer closed the connection before the HTTP upgrade (\(what)); if the server speaks TLS, use wss://"
-                                                         : "the peer closed the connection inside the HTTP head (\(what))")
+            if readFirst {
+                let chunk = try transport.readChunk(deadline: deadline, cancel: cancel, what: what)
+                let n = chunk.count
+                if n == 0 {
+                    throw .closedDuringHandshake(buf.isEmpty ? "the peer closed the connection before the HTTP upgrade (\(what)); if the server speaks TLS, use wss://"
+                                                             : "the peer closed the connection inside the HTTP head (\(what))")
+                }
+                buf.append(contentsOf: chunk[0..<n])
             }
-            buf.append(contentsOf: chunk[0..<n])
+            readFirst = true
             do {
                 switch try HTTPHead.parse(buf, maxHeadSize: max) {
                 case .incomplete: continue

@@ -84,6 +84,8 @@ final class ConnectionCore: @unchecked Sendable {
     private var failure: (error: WebSocketError, code: UInt16, reason: String)?
     private var closeDeadline: Int64?
     private var lastReceive: Int64 = 0
+    /// Since when the socket has taken none of what waits to be written (nil: not blocked).
+    private var writeBlockedSince: Int64?
     private var nextPing: Int64?
     private var wantPollOut = false
     private var sawCloseRequest = false
@@ -235,6 +237,7 @@ final class ConnectionCore: @unchecked Sendable {
         }
         lock.withLock { admit(rest, size: restSize) }
         wantPollOut = true
+        if writeBlockedSince == nil { writeBlockedSince = Monotonic.now() }
         wake()
         return true
     }
@@ -291,6 +294,12 @@ final class ConnectionCore: @unchecked Sendable {
                 abnormal("no data received for \(config.deadAfter) (heartbeat timeout: the peer or the network is gone)")
                 return nil
             }
+            if failure == nil, let since = writeBlockedSince, now - since >= config.deadAfter.nanoseconds {
+                // A peer that answers (pings, messages) but has stopped reading: the heartbeat
+                // never fires, and sends waited for ever.
+                abnormal("the peer took no data for \(config.deadAfter) (it stopped reading, or the network is stalled)")
+                return nil
+            }
             if let d = closeDeadline, now >= d { closeTimedOut(); return nil }
             if let np = nextPing, now >= np {
                 if !closeQueued && failure == nil {
@@ -310,6 +319,7 @@ final class ConnectionCore: @unchecked Sendable {
             var wakeAt = readClosed ? lastWriteAfterHalfClose + halfClosedLimit.nanoseconds : lastReceive + config.deadAfter.nanoseconds
             if let np = nextPing { wakeAt = min(wakeAt, np) }
             if let d = closeDeadline { wakeAt = min(wakeAt, d) }
+            if let since = writeBlockedSince { wakeAt = min(wakeAt, since + config.deadAfter.nanoseconds) }
             // While the consumer is behind, stop reading: TCP flow control pushes back on the
             // peer, and silence caused by our own pause does not count against the heartbeat.
             // While closing, keep reading anyway so the peer's close frame is seen (bounded by closeTimeout).
@@ -508,10 +518,12 @@ final class ConnectionCore: @unchecked Sendable {
             switch r {
             case .bytes(let n):
                 currentOffset += n
+                if n > 0 { writeBlockedSince = nil }
                 if readClosed { lastWriteAfterHalfClose = Monotonic.now() }
                 if currentIsData { dataWritten(n) }
             case .wantWrite, .wantRead:
                 wantPollOut = true
+                if writeBlockedSince == nil { writeBlockedSince = Monotonic.now() }
                 return true
             case .eof:
                 return peerClosedTCP(nil)

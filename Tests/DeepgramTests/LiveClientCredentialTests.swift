@@ -47,5 +47,17 @@ import Testing
         #expect(try Credential.fromFile(file) == .apiKey(key))
         #expect(try Credential.fromFile(file, bearer: true) == .bearer(key))
         #expect(throws: CredentialError.self) { try Credential.fromFile(dir.appendingPathComponent("none").path) }
+        // A file far bigger than any key is the wrong file, said before it is read and sent as
+        // a header (a 50 MB one came back as HTTP 431 after taking 400 MB).
+        let big = dir.appendingPathComponent("big").path
+        try String(repeating: "k", count: 1 << 20).write(toFile: big, atomically: true, encoding: .utf8)
+        chmod(big, 0o600)
+        do {
+            _ = try Credential.fromFile(big)
+            Issue.record("a 1 MiB key file was accepted")
+        } catch {
+            #expect(error.description.contains("holds the API key alone"), "\(error)")
+            #expect(!error.description.contains("kkkk"))
+        }
     }
 }

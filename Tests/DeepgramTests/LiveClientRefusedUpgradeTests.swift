@@ -65,6 +65,20 @@ import Testing
         #expect(!e.message.contains("check the live options"), "\(e.message)")
     }
 
+    /// Refusals whose cause is not the live options get their own advice: a 402 is the
+    /// account's billing (it said "check the live options"), 413/414 the request's length, 431
+    /// its headers (a key file holding more than the key).
+    @Test(arguments: [(402, "run out of credits"), (413, "request was too long"), (414, "request was too long"),
+                      (431, "holds the key alone")])
+    func refusalsSayWhatToFix(status: Int, advice: String) async throws {
+        let (error, server) = try await Self.refusal("status-\(status)")
+        defer { server.stop() }
+        guard let e = error else { return }
+        #expect(e.isFatal && e.httpStatus == status)
+        #expect(e.message.contains(advice), "\(e.message)")
+        #expect(!e.message.contains("check the live options"), "\(e.message)")
+    }
+
     /// A 429 with `Retry-After: 2` is retried after 2 s, not after the 50 ms backoff (which
     /// hammered a server asking for calm), then the stream works.
     @Test func retryAfterIsHonoured() async throws {

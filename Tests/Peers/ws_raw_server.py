@@ -192,6 +192,16 @@ def serve_one(conn, mode):
         if mode == "noread":
             time.sleep(60)
             return
+        if mode == "noread-ping":
+            # Never reads, but pings every 0.2 s: the client's heartbeat sees data coming while
+            # nothing it sends is taken.
+            for _ in range(300):
+                try:
+                    conn.sendall(frame(0x9, b"alive"))
+                except OSError:
+                    return
+                time.sleep(0.2)
+            return
         conn.sendall(MODES[mode])
         read_frames(conn)
         time.sleep(0.2)
@@ -199,11 +209,11 @@ def serve_one(conn, mode):
 
 def main():
     mode = sys.argv[1]
-    if mode not in MODES and mode not in ("hang", "reject", "reject-chunked", "reject-chunked-hostile", "reject-huge-body", "reject-slow-body", "bad-accept", "accept-twice", "extension-twice", "subprotocol-twice", "silent", "noread", "close-then-hang", "close-after-head"):
+    if mode not in MODES and mode not in ("hang", "reject", "reject-chunked", "reject-chunked-hostile", "reject-huge-body", "reject-slow-body", "bad-accept", "accept-twice", "extension-twice", "subprotocol-twice", "silent", "noread", "noread-ping", "close-then-hang", "close-after-head"):
         sys.exit(f"unknown mode {mode}")
     srv = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    if mode == "noread":
+    if mode in ("noread", "noread-ping"):
         srv.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 16384)
     srv.bind(("127.0.0.1", 0))
     srv.listen(8)

@@ -109,6 +109,39 @@ import Testing
         }
     }
 
+    /// A peer that keeps sending (pings) but has stopped reading: the heartbeat never fires,
+    /// and sends waited for ever (a Deepgram client whose server stopped taking audio sat for
+    /// minutes saying nothing).
+    @Test("a peer that stops reading is declared dead after deadAfter without taking data")
+    func peerThatStopsReadingIsDead() async throws {
+        let (server, port) = try await Peers.rawServer("noread-ping")
+        defer { server.stop() }
+        try await withTimeout(60) {
+            let ws = try await WebSocket.connect(to: Peers.url(port), configuration: Peers.config {
+                $0.deadAfter = .seconds(2)
+                $0.sendQueueLimit = 64 * 1024
+            })
+            let message = [UInt8](repeating: 7, count: 32 * 1024)
+            let start = ContinuousClock.now
+            let sender = Task { () -> Int in
+                var n = 0
+                while true {
+                    do { try await ws.send(binary: message) } catch { return n }
+                    n += 1
+                }
+            }
+            let (_, error) = await drain(ws)
+            let elapsed = ContinuousClock.now - start
+            let sent = await sender.value
+            #expect(sent > 0 && sent < 1000, "\(sent) messages went out")
+            guard case WebSocketError.closed(let code, let reason)? = error else {
+                Issue.record("stream ended with \(String(describing: error))"); return
+            }
+            #expect(code == 1006 && reason.contains("took no data"), "\(code) \(reason)")
+            #expect(elapsed >= .seconds(2) && elapsed < .seconds(20), "\(elapsed)")
+        }
+    }
+
     @Test("cancelling a suspended send throws CancellationError and keeps the queue consistent")
     func cancelSuspendedSend() async throws {
         let (server, port) = try await Peers.rawServer("noread")

@@ -1,0 +1,105 @@
+import Foundation
+import TestSupport
+import Testing
+@testable import Deepgram
+
+/// Servers whose answers would lose audio without a word. At the end of a stream, when the
+/// server does not finish it: the audio after the last final was dropped and the stream ended as
+/// if all of it had been transcribed (a file captioned "to the end", exit 0, its last seconds
+/// missing). And a result timed in the future.
+@Suite(.serialized) struct LiveClientFinishStallTests {
+    /// Heartbeat too slow to notice the stall, finish timeout short: the finish timeout is what
+    /// sees it.
+    static func stallConfiguration(_ double: DeepgramDoubleProcess) -> LiveClientConfiguration {
+        var config = doubleConfiguration(double)
+        config.webSocket.pingInterval = .seconds(30)
+        config.webSocket.deadAfter = .seconds(60)
+        config.finishTimeout = .seconds(1)
+        return config
+    }
+
+    /// The server stops reading and answering mid-stream (TCP open) and the stream ends before a
+    /// heartbeat would notice: the finish timeout sends the audio again on a new connection.
+    @Test func aServerThatStallsWhileFinishingGetsTheAudioAgain() async throws {
+        try await withDeepgramDouble(["--word-names", "counter", "--freeze-after-bytes", "80000", "--freeze-times", "1"]) { double in
+            let client = LiveClient(credential: .apiKey("test-key"), configuration: Self.stallConfiguration(double))
+            let log = EventLog(client.events)
+            try await within(.seconds(60), "a stream whose server stalls before its end") {
+                try await client.start(pcm16k)
+                try await streamCounterAudio(client, seconds: 6)
+                await log.ended()
+            }
+            let stats = try double.stats()
+            #expect(stats.connections.count == 2 && stats.connections.first?.end == "frozen", "\(stats.connections)")
+            let timeouts = log.errors.filter { $0.kind == .timeout }
+            #expect(timeouts.count == 1 && timeouts.allSatisfy { !$0.isFatal }, "\(log.errors)")
+            #expect(timeouts.first?.message.contains("sending them again on a new connection") == true, "\(timeouts)")
+            try expectWholeStreamReceivedInOrder(double, totalCounters: 6 * 8_000, connections: stats.connections.count)
+            expectFinalsTile(log, seconds: 6)
+            #expect(!log.errors.contains { $0.isFatal })
+        }
+    }
+
+    /// Every connection stalls: the second finish timeout ends the stream with a fatal error
+    /// that says which audio has no captions (not a clean close).
+    @Test func aSecondStallEndsWithTheLossSaid() async throws {
+        try await withDeepgramDouble(["--word-names", "counter", "--freeze-after-bytes", "80000", "--freeze-times", "9"]) { double in
+            let client = LiveClient(credential: .apiKey("test-key"), configuration: Self.stallConfiguration(double))
+            let log = EventLog(client.events)
+            try await within(.seconds(60), "a stream whose server always stalls") {
+                try await client.start(pcm16k)
+                try await streamCounterAudio(client, seconds: 6)
+                await log.ended()
+            }
+            let stats = try double.stats()
+            #expect(stats.connections.count == 2, "\(stats.connections)")
+            let fatal = log.errors.filter(\.isFatal)
+            #expect(fatal.count == 1 && fatal.first?.kind == .timeout, "\(log.errors)")
+            // What has no captions is the stretch after the last final, to the end of the audio.
+            let text = fatal.first?.message ?? ""
+            let said = text.firstMatch(of: /the last ([0-9.]+) s of audio \(from ([0-9.]+) s\) have no captions/)
+            let last = said.flatMap { Double($0.1) } ?? -1, from = said.flatMap { Double($0.2) } ?? -1
+            let finalsEnd = log.finals.map(\.end).max() ?? 0
+            #expect(abs(from - finalsEnd) < 0.06 && abs(last + from - 6) < 0.06, "\(text); finals end at \(finalsEnd)")
+        }
+    }
+
+    /// A Metadata message early in a connection (at its open) does not mean the stream is done:
+    /// the connection dropped at CloseStream, and the audio after the last final (finals every
+    /// 2 s: the last second of 7) was given up as if transcribed.
+    @Test func earlyMetadataIsNotTheEndOfTheStream() async throws {
+        let metadata = #"{"type":"Metadata","transaction_key":"deprecated","request_id":"early","sha256":"","created":"2026-01-01T00:00:00.000Z","duration":0,"channels":1,"models":[],"model_info":{}}"#
+        try await withDeepgramDouble(["--word-names", "counter", "--greet", metadata, "--kill-on-close-stream", "--kill-times", "1"]) { double in
+            let client = LiveClient(credential: .apiKey("test-key"), configuration: doubleConfiguration(double))
+            let log = EventLog(client.events)
+            try await within(.seconds(60), "a stream with early Metadata") {
+                try await client.start(pcm16k)
+                try await streamCounterAudio(client, seconds: 7)
+                await log.ended()
+            }
+            let stats = try double.stats()
+            #expect(stats.connections.count == 2, "\(stats.connections)")
+            try expectWholeStreamReceivedInOrder(double, totalCounters: 7 * 8_000, connections: stats.connections.count)
+            expectFinalsTile(log, seconds: 7)
+        }
+    }
+
+    /// A final for audio not sent yet (start 9e6 s, sent as the connection opens) is left out
+    /// with a message: it put every later line at 2500:00:00 and trimmed the replay buffer as if
+    /// all of it had been transcribed.
+    @Test func aResultForAudioNotSentYetIsLeftOut() async throws {
+        let bogus = #"{"type":"Results","channel_index":[0,1],"duration":1.0,"start":9000000.0,"is_final":true,"speech_final":true,"from_finalize":false,"channel":{"alternatives":[{"transcript":"bogus","confidence":0.9,"words":[{"word":"bogus","start":9000000.0,"end":9000000.5,"confidence":0.9}]}]},"metadata":{"request_id":"x","model_info":{"name":"n","version":"v","arch":"a"},"model_uuid":"u"}}"#
+        try await withDeepgramDouble(["--word-names", "counter", "--greet", bogus]) { double in
+            let client = LiveClient(credential: .apiKey("test-key"), configuration: doubleConfiguration(double))
+            let log = EventLog(client.events)
+            try await within(.seconds(60), "a stream with a result from the future") {
+                try await client.start(pcm16k)
+                try await streamCounterAudio(client, seconds: 4)
+                await log.ended()
+            }
+            #expect(log.errors.contains { $0.kind == .protocolViolation && $0.message.contains("audio not sent yet") }, "\(log.errors)")
+            #expect(!log.finals.contains { $0.start > 100 }, "the result from the future was passed on")
+            expectFinalsTile(log, seconds: 4)
+        }
+    }
+}
