@@ -54,6 +54,8 @@ public struct KnownContainer: Sendable, Equatable {
         let layer = (b[1] >> 1) & 3
         if layer == 0 { return b[1] & 0xF6 == 0xF0 }                          // ADTS (AAC): layer 00, sync 12 bits
         let bitrate = b[2] >> 4, rate = (b[2] >> 2) & 3, version = (b[1] >> 3) & 3
-        return version != 1 && bitrate != 0xF && rate != 3
+        // Bitrate 0 ("free format") is left out: a quiet sample of -1 (FF FF) then 00 is raw
+        // PCM far more often than a free-format MP3.
+        return version != 1 && bitrate != 0xF && bitrate != 0 && rate != 3
     }
 }

@@ -60,7 +60,8 @@ struct AudioIntake {
                 if case .invalidWAV(_, let field, _)? = cause, field == "sample rate" || field == "channels" {
                     return .invalid("the WAV header's \(why); \(Self.limits)")
                 }
-                return .invalid("no encoding was given, so a WAV stream was expected, but \(why); send encoding and sample_rate for raw audio")
+                // What to do first: the close reason has room for about 120 bytes of it.
+                return .invalid("raw audio needs encoding and sample_rate in the URL; without them a WAV stream was expected, but \(why)")
             case .found(let f, let offset, let dataSize):
                 // The limits raw audio has (ListenRequest): a header claiming 1 Hz would make the
                 // resampler expand every byte 16000-fold (gigabytes from one small message), and a

@@ -73,6 +73,14 @@ final class ListenStream: Sendable {
                     await socket.close(code: 1011, reason: "NET-0001: no audio or KeepAlive received for \(Int(idleTimeout)) s")
                     return
                 }
+                // As Deepgram: KeepAlive alone does not open a stream; some audio must come
+                // within the idle time of connecting (a client sending only KeepAlive or other
+                // text was kept for ever, and would learn the rule only from Deepgram).
+                if !clock.audioSeen && clock.secondsSinceOpen > idleTimeout {
+                    clock.markTimedOut()
+                    await socket.close(code: 1011, reason: "NET-0001: no audio received within \(Int(idleTimeout)) s of connecting")
+                    return
+                }
             }
         }
 
@@ -89,6 +97,7 @@ final class ListenStream: Sendable {
                 switch message {
                 case .binary(let bytes):
                     if bytes.isEmpty { outcome = .closeStream; break loop }   // legacy end-of-stream
+                    clock.sawAudio()
                     received.update(bytes)
                     switch await feed(bytes, to: &intake, channels, clock) {
                     case .fed: break
@@ -147,7 +156,11 @@ final class ListenStream: Sendable {
             for s in sessions { s.cancel(); s.end() }
             for f in forwarders { f.cancel() }
             recognizersDone()
-            await socket.close(code: 1008, reason: String("DATA-0000: \(why)".utf8.prefix(120)) ?? "DATA-0000")
+            // The whole text in an Error message (as Deepgram's newer servers send), then the
+            // close, whose reason holds 123 bytes at most: cut at a character, never mid-UTF-8.
+            try? await socket.send(text: ServerMessage.error(ErrorMessage(variant: "DATA-0000", description: why,
+                                                                           message: "the audio could not be decoded")).encoded())
+            await socket.close(code: 1008, reason: Self.closeReason("DATA-0000: \(why)"))
         case .notReading:
             for s in sessions { s.cancel(); s.end() }
             for f in forwarders { f.cancel() }
@@ -190,7 +203,19 @@ final class ListenStream: Sendable {
         logger.info("stream \(requestID) refused: \(r.description)")
         try? await socket.send(text: ServerMessage.error(ErrorMessage(variant: r.variant, description: r.description,
                                                                        message: r.closeReason)).encoded())
-        await socket.close(code: r.closeCode, reason: String(r.closeReason.utf8.prefix(120)) ?? "")
+        await socket.close(code: r.closeCode, reason: Self.closeReason(r.closeReason))
+    }
+
+    /// `text` cut to what a close frame's reason holds (123 bytes), at a character boundary,
+    /// with "…" when cut.
+    static func closeReason(_ text: String) -> String {
+        guard text.utf8.count > 123 else { return text }
+        var out = ""
+        for ch in text {
+            if out.utf8.count + ch.utf8.count + 3 > 123 { break }
+            out.append(ch)
+        }
+        return out + "…"
     }
 
     /// Decodes an audio message piece by piece and queues each for the engine, waiting for room
@@ -312,8 +337,14 @@ final class ChannelSessions: @unchecked Sendable {
 final class IdleClock: @unchecked Sendable {
     private let lock = Lock()
     private var last = DispatchTime.now().uptimeNanoseconds
+    private let opened = DispatchTime.now().uptimeNanoseconds
+    private var audio = false
     private var expired = false
     func touch() { lock.lock(); last = DispatchTime.now().uptimeNanoseconds; lock.unlock() }
+    /// An audio byte arrived (KeepAlive alone does not open a stream).
+    func sawAudio() { lock.lock(); audio = true; lock.unlock() }
+    var audioSeen: Bool { lock.lock(); defer { lock.unlock() }; return audio }
+    var secondsSinceOpen: Double { Double(DispatchTime.now().uptimeNanoseconds - opened) / 1e9 }
     var secondsSinceTouch: Double {
         lock.lock(); defer { lock.unlock() }
         return Double(DispatchTime.now().uptimeNanoseconds - last) / 1e9

@@ -461,11 +461,15 @@ final class RecognitionPipeline {
     }
 
     /// Keeps words inside a Result's span: a word is never before its start nor past its end.
+    /// `words` inside `span`, each starting where the one before ended at the earliest
+    /// (PocketSphinx's segments can overlap by a frame: "even" 57.79–57.99, "people" from 57.98).
     static func clamp(_ words: [TimedWord], to span: ClosedRange<Double>) -> [TimedWord] {
-        words.map { w in
+        var cursor = span.lowerBound
+        return words.map { w in
             var w = w
-            w.start = min(max(w.start, span.lowerBound), span.upperBound)
+            w.start = min(max(w.start, cursor), span.upperBound)
             w.end = min(max(w.end, w.start), span.upperBound)
+            cursor = w.end
             return w
         }
     }

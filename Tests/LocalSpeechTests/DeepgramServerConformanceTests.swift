@@ -1,3 +1,4 @@
+import Audio
 import Deepgram
 import Foundation
 import LocalSpeech
@@ -258,6 +259,13 @@ extension RealEngineTests {
                 #expect(k["open_after"] as? Bool == true, "KeepAlive kept the stream open past the timeout: \(k)")
                 #expect(k["code"] as? Int == 1000)
                 #expect((k["types"] as? [String])?.last == "Metadata")
+
+                // KeepAlive alone does not open a stream (as Deepgram: some audio must come
+                // within the timeout of connecting); it was kept open for ever.
+                let only = try await PythonPeer("local_server_probe.py", ["keepalive-only", url, "8"]).json(timeout: 40)
+                #expect(only["open_after"] as? Bool == false, "\(only)")
+                #expect(only["code"] as? Int == 1011)
+                #expect((only["reason"] as? String)?.hasPrefix("NET-0001: no audio received within 3 s") == true, "\(only)")
             }
         }
 
@@ -468,8 +476,17 @@ extension RealEngineTests {
                 let peer = try PythonPeer("local_server_probe.py", ["stream", url, file.path])
                 let r = try await peer.json(timeout: 60)
                 #expect(r["code"] as? Int == 1008)
-                #expect((r["reason"] as? String)?.hasPrefix("DATA-0000") == true, "\(r)")
+                // What to do comes first in the close reason (it was cut off at 120 bytes), and
+                // the whole text in an Error message before it (there was none).
+                let reason = r["reason"] as? String ?? ""
+                #expect(reason.hasPrefix("DATA-0000: raw audio needs encoding and sample_rate") && reason.utf8.count <= 123, "\(r)")
+                let errors = r["errors"] as? [[String: Any]] ?? []
+                #expect(errors.count == 1 && (errors.first?["description"] as? String)?.contains("not a RIFF/WAVE file") == true, "\(errors)")
             }
+            // Raw PCM whose first sample is -1 (FF FF, dithered silence) then 0 is not called an
+            // MP3: "free format" MPEG frames are left out of the guess.
+            #expect(KnownContainer.identify([0xFF, 0xFF, 0x00, 0x00, 0xFF, 0xFF, 0x01, 0x00]) == nil)
+            #expect(KnownContainer.identify([0xFF, 0xFB, 0x90, 0x64, 0x00, 0x00, 0x00, 0x00]) != nil, "a real MP3 frame header")
         }
 
         static func dataOffset(_ url: URL) throws -> Int {

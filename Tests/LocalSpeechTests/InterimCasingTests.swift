@@ -18,4 +18,16 @@ struct InterimCasingTests {
         #expect(RecognitionPipeline.sentenceCased(Self.words("it is")).map(\.punctuated) == ["It", "is"])
         #expect(RecognitionPipeline.sentenceCased(Self.words("ice in")).map(\.punctuated) == ["Ice", "in"])
     }
+
+    /// Interim words never overlap: PocketSphinx's segments can share a frame ("even" to 57.99,
+    /// "people" from 57.98 in a `captty serve` stream), and the contract promises monotonic times.
+    @Test func interimWordTimesAreMonotonic() {
+        let heard = [TimedWord(word: "even", punctuated: "even", start: 57.79, end: 57.99, confidence: 0.5),
+                     TimedWord(word: "people", punctuated: "people", start: 57.98, end: 58.42, confidence: 0.5),
+                     TimedWord(word: "who", punctuated: "who", start: 58.30, end: 58.35, confidence: 0.5)]
+        let out = RecognitionPipeline.clamp(heard, to: 57.5...58.4)
+        #expect(out.map(\.start) == [57.79, 57.99, 58.4])
+        #expect(out.map(\.end) == [57.99, 58.4, 58.4])
+        #expect(zip(out, out.dropFirst()).allSatisfy { $0.end <= $1.start })
+    }
 }

@@ -5,7 +5,9 @@ Usage: local_server_probe.py MODE URL [ARGS...]; prints `RESULT <json>` lines.
   upgrade URL [AUTH]        try the upgrade; report status, dg-error, dg-request-id, then close
   upgrade-subprotocols URL P1,P2   the same with the key as subprotocols (as browsers send it)
   idle URL                  connect, send nothing; report the server's close code/reason and when
-  keepalive URL SECONDS     send only KeepAlive every 2 s for SECONDS; report whether still open
+  keepalive URL SECONDS     send 0.1 s of silence, then only KeepAlive every 2 s for SECONDS; report
+                            whether still open
+  keepalive-only URL SECONDS  the same without the audio (Deepgram closes such a stream)
   stream URL FILE [SKIP]    send FILE's bytes (after SKIP header bytes) in 0.1 s-sized pieces as
                             fast as allowed, then CloseStream; report message types in order,
                             final transcripts (also by channel), Error messages, the Metadata, the
@@ -30,6 +32,7 @@ Usage: local_server_probe.py MODE URL [ARGS...]; prints `RESULT <json>` lines.
 import asyncio
 import base64
 import hashlib
+import io
 import json
 import os
 import socket
@@ -38,6 +41,7 @@ import sys
 import threading
 import time
 import urllib.parse
+import wave
 
 import websockets
 
@@ -105,9 +109,16 @@ async def idle(url):
         result({"code": ws.close_code, "reason": ws.close_reason, "after": time.monotonic() - t0})
 
 
-async def keepalive(url, seconds):
+async def keepalive(url, seconds, audio_first=True):
     async with websockets.connect(url, open_timeout=20, ping_interval=None) as ws:
         t0 = time.monotonic()
+        if audio_first:
+            # As Deepgram asks: some audio opens the stream (0.1 s of silence, as a WAV stream
+            # since the URL may give no encoding), then KeepAlive.
+            buf = io.BytesIO()
+            with wave.open(buf, "wb") as w:
+                w.setnchannels(1); w.setsampwidth(2); w.setframerate(16000); w.writeframes(bytes(3200))
+            await ws.send(buf.getvalue())
         while time.monotonic() - t0 < seconds:
             await ws.send(json.dumps({"type": "KeepAlive"}))
             try:
@@ -372,6 +383,8 @@ elif mode == "idle":
     asyncio.run(idle(url))
 elif mode == "keepalive":
     asyncio.run(keepalive(url, float(args[0])))
+elif mode == "keepalive-only":
+    asyncio.run(keepalive(url, float(args[0]), audio_first=False))
 elif mode == "stream":
     asyncio.run(stream(url, args[0], int(args[1]) if len(args) > 1 else 0))
 elif mode == "finalize-wait":

@@ -17,6 +17,17 @@ struct ServeExposureTests {
         #expect(try runCaptty(["serve", "--help"]).stdout.contains("default: 127.0.0.1"))
     }
 
+    /// A port in use is said as a listening problem with what to do (it read "cannot listen on
+    /// 127.0.0.1:P: cannot connect to 127.0.0.1:P: cannot listen: bind: Address already in use").
+    @Test func aPortInUseIsSaidPlainly() throws {
+        let first = try ServeProcess([])
+        defer { first.stop() }
+        let r = try runCaptty(["serve", "--port", "\(first.port)"], timeout: 60)
+        #expect(r.status != 0)
+        #expect(r.stderr.contains("cannot listen on 127.0.0.1:\(first.port): bind: Address already in use — another program uses that port"), "\(r.stderr)")
+        #expect(!r.stderr.contains("cannot connect"), "\(r.stderr)")
+    }
+
     @Test func loopbackIsRecognisedStrictly() {
         for host in ["127.0.0.1", "127.1.2.3", "::1", "localhost"] { #expect(ServeRunner.isLoopback(host), "\(host)") }
         // A host name that merely starts with "127." can resolve anywhere (found in review).

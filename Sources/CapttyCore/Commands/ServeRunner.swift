@@ -3,6 +3,7 @@ import Dispatch
 import Glibc
 import LocalSpeech
 import Logging
+import WebSocket
 
 /// `captty serve`: a Deepgram-compatible `/v1/listen` endpoint backed by the offline engine.
 public enum ServeRunner {
@@ -23,7 +24,7 @@ public enum ServeRunner {
         do {
             server = try DeepgramServer.listen(recognizer: recognizer, configuration: config)
         } catch {
-            throw CapttyError.failed("cannot listen on \(host):\(port): \(error)")
+            throw CapttyError.failed(Self.listenFailure(error, host: host, port: port))
         }
         let shown = server.host.contains(":") ? "[\(server.host)]" : server.host
         announce("captty serve: listening on ws://\(shown):\(server.port)/v1/listen (engine \(recognizer.name)\(config.apiKey == nil ? "" : ", API key required"))")
@@ -44,6 +45,22 @@ public enum ServeRunner {
     }
 
     /// `localhost`, `::1` or a numeric 127.x.x.x address (a name like `127.example.com` is not).
+    /// Why the server could not listen, for people: the socket's own words ("cannot connect
+    /// to …: cannot listen: bind: …" read as if serve were a client), and what to do.
+    static func listenFailure(_ error: Error, host: String, port: Int) -> String {
+        var why = "\(error)"
+        if case WebSocketError.connectFailed(_, _, let reason) = error {
+            why = reason.hasPrefix("cannot listen: ") ? String(reason.dropFirst("cannot listen: ".count)) : reason
+        }
+        var text = "cannot listen on \(host):\(port): \(why)"
+        if why.contains("Address already in use") {
+            text += " — another program uses that port: pick another with --port (--port 0 takes any free one)"
+        } else if why.contains("resolve") || why.contains("Cannot assign requested address") {
+            text += " — check --host: it must be an address of this machine (127.0.0.1 by default)"
+        }
+        return text
+    }
+
     static func isLoopback(_ host: String) -> Bool {
         if host == "localhost" || host == "::1" { return true }
         var a = in_addr()
