@@ -6,7 +6,8 @@ public enum AudioDeviceTable {
     public static func render(_ devices: [AudioDevice]) -> String {
         if devices.isEmpty { return "No capture devices. Is PulseAudio running (pactl info)?\n" }
         let rows: [[String]] = [["INDEX", "DEFAULT", "KIND", "NAME", "DESCRIPTION"]] + devices.map { d in
-            let mark = d.isDefault ? "*" : (d.isDefaultSinkMonitor ? "S" : "")
+            // Both when the default source is the default sink's monitor (only `*` showed).
+            let mark = (d.isDefault ? "*" : "") + (d.isDefaultSinkMonitor ? "S" : "")
             return [String(d.index), mark, d.isMonitor ? "monitor" : "input", d.name, d.description]
         }
         var widths = [Int](repeating: 0, count: 5)

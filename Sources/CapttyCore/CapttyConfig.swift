@@ -74,9 +74,7 @@ public struct CapttyConfig: Sendable, Equatable {
 
     /// `$XDG_CONFIG_HOME/captty/config.toml`, else `~/.config/captty/config.toml`.
     public static func defaultPath(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
-        let base = environment["XDG_CONFIG_HOME"].flatMap { $0.isEmpty ? nil : $0 }
-            ?? ((environment["HOME"] ?? homeDirectory()) + "/.config")
-        return base + "/captty/config.toml"
+        xdgDirectory("XDG_CONFIG_HOME", fallback: ".config", environment: environment) + "/captty/config.toml"
     }
 
     /// Loads a config file. A missing file at the default path is an empty config; a missing

@@ -47,6 +47,10 @@ final class InputBacklog: Sendable {
     /// Bytes waiting for the engine (tests, the benchmark).
     var waitingBytes: Int { state.withLock { $0.bytes } }
 
+    /// Whether the pump is waiting for the engine to take audio (no chunks come meanwhile,
+    /// and that is not silence).
+    var holdsThePump: Bool { state.withLock { !$0.waiters.isEmpty } }
+
     /// Returns at once while the backlog is within `limit`; otherwise when the engine has taken
     /// enough (or the run ended).
     func waitForRoom() async {

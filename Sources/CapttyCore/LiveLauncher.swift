@@ -187,7 +187,11 @@ public enum LiveLauncher {
         case .device, .systemAudio, .defaultDevice:
             // Resolve now so a missing server or device is a clear error before the screen opens.
             let devices: [AudioDevice]
-            do { devices = try await listAudioDevices(timeout: 5) } catch { throw LiveFailure("\(error)") }
+            do { devices = try await listAudioDevices(timeout: 5) } catch {
+                // No sound server is "service unavailable" (69), as for the default microphone.
+                if case .noServer? = error as? AudioError { throw LiveFailure("\(error)", exitCode: 69) }
+                throw LiveFailure("\(error)")
+            }
             let selector: AudioDeviceSelector
             switch input {
             case .device(let d): selector = .named(d)
@@ -229,6 +233,13 @@ public enum LiveLauncher {
             let url: URL
             if let p = request.journalPath {
                 url = URL(fileURLWithPath: p.expandingTilde)
+                // A named file's folder is not made up (a typo made a whole new tree, as root
+                // even under /): as for `export -o`, it must exist.
+                let folder = url.deletingLastPathComponent().path
+                var st = stat()
+                if stat(folder, &st) != 0 || (st.st_mode & S_IFMT) != S_IFDIR {
+                    throw LiveFailure("the folder \(folder) for --journal does not exist; create it (mkdir -p \(shellQuoted(folder))) or choose another path", exitCode: 73)
+                }
             } else if let dir = request.journalDirectory {
                 url = URL(fileURLWithPath: dir.expandingTilde).appendingPathComponent(header.fileStem + ".jsonl")
             } else {

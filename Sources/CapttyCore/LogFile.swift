@@ -21,9 +21,7 @@ public enum CapttyLogging {
 
     public static func logPath(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
         if let p = environment["CAPTTY_LOG"], !p.isEmpty { return p }
-        let state = environment["XDG_STATE_HOME"].flatMap { $0.isEmpty ? nil : $0 }
-            ?? ((environment["HOME"] ?? homeDirectory()) + "/.local/state")
-        return state + "/captty/captty.log"
+        return xdgDirectory("XDG_STATE_HOME", fallback: ".local/state", environment: environment) + "/captty/captty.log"
     }
 }
 

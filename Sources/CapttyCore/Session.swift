@@ -758,10 +758,14 @@ public actor Session {
                 changed = true
             }
         }
-        // No chunks at all for a while also counts as "no audio".
+        // No chunks at all for a while also counts as "no audio" — unless a file's reading waits
+        // for the engine (a slow engine, a server not taking audio): that said "no audio from
+        // talk.wav — check it is on and not muted".
         if !viewState.sourceEnded, !paused, deviceBeforeOutage == nil {
             let since = lastChunkAt ?? startedAt
-            let quiet = (clock.now - since) > .milliseconds(Int(configuration.silenceSeconds * 1000))
+            let waitingForEngine = currentRun.flatMap { runs[$0]?.backlog.holdsThePump } ?? false
+            if waitingForEngine { lastChunkAt = clock.now }
+            let quiet = !waitingForEngine && (clock.now - since) > .milliseconds(Int(configuration.silenceSeconds * 1000))
             let silent = quiet || meter.reading.isSilent
             if silent != viewState.noAudio {
                 viewState.noAudio = silent

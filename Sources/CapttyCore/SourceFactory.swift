@@ -1,5 +1,7 @@
 import Audio
+import CaptionUI
 import FoundationEssentials
+import Glibc
 
 /// Builds the audio source the user asked for.
 public enum SourceFactory {
@@ -21,8 +23,18 @@ public enum SourceFactory {
                                             chunkDuration: chunkDuration, rawFormat: rawFormat)
         switch input {
         case .file(let path):
+            // Opening a FIFO waits for a writer: said, or captty looked hung (a blank screen).
+            var st = stat()
+            if stat(path, &st) == 0, (st.st_mode & S_IFMT) == S_IFIFO {
+                PlainRunner.standardError("captty: waiting for audio: \(DisplayWidth.sanitizedForTerminal(path)) is a named pipe (FIFO), and nothing comes until a program writes to it (Ctrl-C stops)")
+            }
             return try await FileAudioSource(path: path, options: fileOptions)
         case .stdin:
+            // Audio typed at a terminal: nothing would ever come (captty waited silently).
+            if isatty(0) == 1 {
+                throw CapttyError.usage("standard input is a terminal, not audio: pipe audio in (e.g. `sox talk.mp3 -t wav - | captty --file -`, "
+                                        + "or raw PCM with --raw-format s16le:16000:1) or name a file with --file PATH")
+            }
             return try await FileAudioSource(fileDescriptor: 0, name: "standard input", options: fileOptions)
         case .defaultDevice, .device, .systemAudio:
             let selector: AudioDeviceSelector

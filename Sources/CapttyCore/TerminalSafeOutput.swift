@@ -1,3 +1,4 @@
+import CaptionUI
 import Deepgram
 import FoundationEssentials
 import SystemSupport
@@ -25,6 +26,19 @@ public enum TerminalSafeOutput {
     /// A message for standard error, sanitized the same way whatever stderr is: error messages
     /// quote servers (`dg-error`, close reasons) and files, and are read on terminals.
     public static func errorText(_ text: String) -> String {
-        ServerText.printable(text, lineBreaks: .kept)
+        let safe = ServerText.printable(text, lineBreaks: .kept)
+        // A terminal whose locale is not UTF-8 (`LANG=C`) shows "…" and "—" as mojibake: ASCII
+        // look-alikes, as on the full screen. Pipes and files keep the text as it is.
+        return stderrIsNonUTF8Terminal ? AsciiFallback.ascii(safe) : safe
+    }
+
+    static let stderrIsNonUTF8Terminal: Bool = isatty(STDERR_FILENO) == 1 && !localeIsUTF8(ProcessInfo.processInfo.environment)
+
+    /// Whether the locale the environment names (LC_ALL, else LC_CTYPE, else LANG; C when none)
+    /// encodes characters as UTF-8.
+    static func localeIsUTF8(_ environment: [String: String]) -> Bool {
+        let name = ["LC_ALL", "LC_CTYPE", "LANG"].lazy.compactMap { environment[$0] }.first { !$0.isEmpty } ?? "C"
+        let lower = name.lowercased()
+        return lower.contains("utf-8") || lower.contains("utf8")
     }
 }

@@ -145,8 +145,12 @@ extension Unicode.Scalar {
     }
 }
 
-/// The user's home directory: `$HOME`, else the password database's entry, else "/".
-public func homeDirectory() -> String {
-    if let h = getenv("HOME").map({ String(cString: $0) }), !h.isEmpty { return h }
-    return Text.homeOf(uid: getuid()) ?? "/"
+/// An XDG base directory (XDG Base Directory spec): `$name` when it is an absolute path,
+/// otherwise `<home>/<fallback>`, where home is `$HOME` when not empty, else the password
+/// database's. A relative `XDG_STATE_HOME` put the log under the current directory, and an
+/// empty `HOME` made captty create `/.local` at the root.
+public func xdgDirectory(_ name: String, fallback: String, environment: [String: String]) -> String {
+    if let v = environment[name], v.hasPrefix("/") { return v }
+    let home = environment["HOME"].flatMap { $0.hasPrefix("/") ? $0 : nil } ?? Text.homeOf(uid: getuid()) ?? "/"
+    return (home.hasSuffix("/") ? String(home.dropLast()) : home) + "/" + fallback
 }

@@ -24,7 +24,9 @@ public enum CueBuilder {
                             cueLabel: (CaptionLine) -> String? = { _ in nil },
                             label: (CaptionLine) -> String? = { _ in nil }) -> [Cue] {
         var out: [Cue] = []
-        for line in lines where !line.words.isEmpty {
+        // In time order: a label that depends on the line before (the speaker changed) is
+        // worked out against the line shown before it, not the one stored before it.
+        for line in ExportOrder.lines(lines) where !line.words.isEmpty {
             let prefix = cueLabel(line).flatMap { $0.isEmpty ? nil : $0 }
             var lineRules = rules
             if let prefix { lineRules.maxLineLength = max(1, rules.maxLineLength - prefix.count - 1) }

@@ -14,10 +14,11 @@ import Glibc
 /// Times are seconds on the session clock (absolute across reconnects); `*_unix_ms` add the
 /// session start. Unknown record types are skipped by readers (forward compatibility).
 public enum JournalCodec {
-    /// Channels a final may name: 0 ..< 256 (a WAV file carries at most 64). A record outside
-    /// is damaged: exports size per-channel tables by the highest channel, so one bit flipped
-    /// into `"channel":50000000` would take gigabytes.
+    /// Channels the JSON export's per-channel table holds: 0 ..< 256 (a WAV file carries at most
+    /// 64); lines on higher channels (from a misbehaving server) are listed in its utterances.
     public static let channelLimit = 256
+    /// The highest channel a journal line may have: the live decoder's bound for an index.
+    public static let maxChannel = 1_000_000
 
     /// The header line, without the newline.
     public static func encode(_ h: JournalHeader) -> String {
@@ -128,8 +129,10 @@ public enum JournalCodec {
                 throw DecodingFailure(reason: "final record without \(missing)")
             }
             let channel = r.channel ?? 0
-            guard (0 ..< channelLimit).contains(channel) else {
-                throw DecodingFailure(reason: "channel \(channel) is outside 0…\(channelLimit - 1)")
+            // The bound the live decoder applies (a line it accepted is journaled and must be
+            // read back: 256 made `captty export` call captty's own journal corrupt).
+            guard (0 ... maxChannel).contains(channel) else {
+                throw DecodingFailure(reason: "channel \(channel) is outside 0…\(maxChannel)")
             }
             return .final(CommittedSegment(lineID: line, channel: channel, speaker: r.speaker,
                                            start: start, end: end, confidence: r.confidence ?? 0,

@@ -6,13 +6,7 @@ import Glibc
 /// `~/.local/share/captty/sessions/…` when `XDG_DATA_HOME` is unset or not absolute.
 public enum JournalLocation {
     public static func sessionsDirectory(environment: [String: String] = ProcessInfo.processInfo.environment) -> URL {
-        let base: String
-        if let x = environment["XDG_DATA_HOME"], x.hasPrefix("/") {
-            base = x
-        } else {
-            let home = environment["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? homeDirectory()
-            base = home + "/.local/share"
-        }
+        let base = xdgDirectory("XDG_DATA_HOME", fallback: ".local/share", environment: environment)
         return URL(fileURLWithPath: base).appendingPathComponent("captty/sessions", isDirectory: true)
     }
 

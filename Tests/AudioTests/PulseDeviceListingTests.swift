@@ -29,6 +29,11 @@ struct PulseDeviceListingTests {
         let row = try #require(table.split(separator: "\n").first { $0.contains("\(sink).monitor") })
         #expect(row.contains("monitor") && row.contains("Monitor of listing-test-sink") && row.hasPrefix("\(monitor.index) "))
         #expect(table.hasPrefix("INDEX"))
+        // The default source that is also the default sink's monitor has both marks (only `*`
+        // showed, and the legend's S was nowhere).
+        let both = AudioDeviceTable.render([AudioDevice(name: "out.monitor", description: "Monitor of Out", index: 3, isDefault: true,
+                                                        isMonitor: true, isDefaultSinkMonitor: true)])
+        #expect(both.split(separator: "\n")[1].hasPrefix("3      *S "), "\(both)")
     }
 
     @Test func capturesFromASourceChosenBySubstring() async throws {

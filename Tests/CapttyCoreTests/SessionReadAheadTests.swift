@@ -7,7 +7,8 @@ import TestSupport
 @testable import CapttyCore
 
 /// A file read as fast as possible is not read into memory ahead of an engine that cannot keep
-/// up: the pump waits when the engine is about 1 MiB behind (it used to read the whole file).
+/// up: the pump waits when the engine is about 1 MiB behind (it used to read the whole file),
+/// and that wait is not taken for silence.
 @Suite(.serialized) struct SessionReadAheadTests {
     @Test func aStalledEngineStopsTheFileBeingReadAhead() async throws {
         let dir = try scratchDirectory("readahead")
@@ -25,6 +26,7 @@ import TestSupport
             let source = try await FileAudioSource(path: wav, options: FileSourceOptions(pacing: .asFastAsPossible))
             var sc = Session.Configuration()
             sc.finishTimeout = .seconds(2)
+            sc.silenceSeconds = 1
             let session = Session(source: source, engine: engine, options: .captionDefaults, configuration: sc)
             try await within(.seconds(60), "a stalled engine") {
                 await session.start()
@@ -35,6 +37,11 @@ import TestSupport
                 // Socket buffers (a few MB on loopback) + 1.92 MB replay buffer + 1 MiB backlog:
                 // far less than the file.
                 #expect(produced < fileBytes / 2, "read \(produced) of \(fileBytes) bytes ahead of a stalled engine")
+                // A file waiting for the engine is not a silent microphone: it said "no audio from
+                // tone.wav — check it is on and not muted".
+                try await Task.sleep(for: .seconds(2))
+                #expect(await session.audioCounts.produced == produced)
+                #expect(!session.view.noAudio, "a file held back by the engine was said to give no audio")
                 await session.finish()
             }
         }

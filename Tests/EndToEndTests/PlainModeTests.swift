@@ -40,10 +40,14 @@ import TestSupport
     @Test func unknownDeviceWithoutPulseIsAClearError() throws {
         let dir = try scratchDirectory("e2e")
         defer { try? FileManager.default.removeItem(at: dir) }
-        let r = try runCaptty(["--plain", "--engine", "local", "--device", "USB mic", "--no-journal"],
-                              environment: ["PULSE_SERVER": "unix:\(dir.path)/no-such-socket", "XDG_RUNTIME_DIR": dir.path], timeout: 30)
-        #expect(r.status != 0)
+        let env: [String: String?] = ["PULSE_SERVER": "unix:\(dir.path)/no-such-socket", "XDG_RUNTIME_DIR": dir.path]
+        let r = try runCaptty(["--plain", "--engine", "local", "--device", "USB mic", "--no-journal"], environment: env, timeout: 30)
         #expect(r.stderr.contains("PulseAudio"))
+        // No sound server is exit 69 (service unavailable) however the input was named (1
+        // for --device and --system-audio, 69 for the default microphone).
+        #expect(r.status == 69, "\(r.status)")
+        let system = try runCaptty(["--plain", "--engine", "local", "--system-audio", "--no-journal"], environment: env, timeout: 30)
+        #expect(system.status == 69 && system.stderr.contains("PulseAudio"), "\(system.status) \(system.stderr)")
     }
 
     @Test func badKeyBindingNamesTheConfigLine() throws {

@@ -130,6 +130,30 @@ import Transcript
         #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("-").path))
     }
 
+    /// Input that cannot come yet is said, not waited on in silence: standard input that is a
+    /// terminal is an error (captty sat on a blank screen, `q` echoed), and a named pipe with no
+    /// writer says it waits for one, then captions what a writer sends.
+    @Test(.timeLimit(.minutes(3))) func aTerminalOnStdinIsAnErrorAndAFIFOSaysItWaits() async throws {
+        let dir = try scratchDirectory("e2e")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        // `script` gives captty a terminal on standard input.
+        let bin = shellQuoted(TestPaths.capttyBinary.path)
+        let tty = try runProcess("/usr/bin/script", ["-qec", "\(bin) transcribe - --engine local", "/dev/null"], timeout: 60)
+        #expect(tty.status != 0 && !tty.timedOut, "\(tty.status) \(tty.stdout)")
+        #expect(tty.stdout.contains("standard input is a terminal, not audio"), "\(tty.stdout)")
+        let fifo = dir.appendingPathComponent("audio.fifo").path
+        #expect(mkfifo(fifo, 0o600) == 0)
+        let r = try runProcess("/bin/sh", ["-c", """
+            \(bin) transcribe \(shellQuoted(fifo)) --engine local > out.txt 2> err.txt &
+            p=$!; sleep 2; cp err.txt early.txt; cat \(shellQuoted(Self.testingWav)) > \(shellQuoted(fifo)); wait $p
+            """], timeout: 240, currentDirectory: dir.path)
+        #expect(r.status == 0, "\(r.stderr)")
+        let early = try String(contentsOf: dir.appendingPathComponent("early.txt"), encoding: .utf8)
+        #expect(early.contains("waiting for audio: \(fifo) is a named pipe (FIFO)"), "\(early)")
+        let out = try String(contentsOf: dir.appendingPathComponent("out.txt"), encoding: .utf8)
+        #expect(out.lowercased().contains("testing"), "\(out)")
+    }
+
     /// Where an export goes, as a user would expect: through a symbolic link to its target (the
     /// link kept), into a FIFO a reader waits on (it was replaced by a file, as /dev/full was),
     /// and a full standard output is an error, not a truncated export with exit 0.

@@ -66,8 +66,9 @@ struct FoundationParityTests {
         }
     }
 
-    @Test func homeDirectoryIsHome() {
-        #expect(homeDirectory() == NSHomeDirectory())
+    @Test func xdgFallbackIsUnderHome() {
+        #expect(xdgDirectory("CAPTTY_UNSET_XDG", fallback: ".config", environment: ProcessInfo.processInfo.environment)
+                == NSHomeDirectory() + "/.config")
     }
 
     @Test func executablePathIsThisProgram() throws {

@@ -104,11 +104,18 @@ import Testing
         }
         let c = try JournalReader.parse(Data((lines.joined(separator: "\n") + "\n").utf8), path: "j.jsonl")
         #expect(c.issues.map(\.lineNumber) == [3, 4, 5])
-        #expect(c.issues.allSatisfy { $0.reason.contains("channel") && $0.reason.contains("outside 0…255") }, "\(c.issues)")
+        #expect(c.issues.allSatisfy { $0.reason.contains("channel") && $0.reason.contains("outside 0…1000000") }, "\(c.issues)")
         #expect(c.lines.map(\.text) == ["w0", "w4"])
-        let top = try JournalReader.parse(Data((Self.journalText(lines: 1) + lines[5]
-            .replacingOccurrences(of: "\"channel\":0", with: "\"channel\":255") + "\n").utf8), path: "j.jsonl")
-        #expect(top.issues.isEmpty && top.lines.map(\.channel) == [0, 255])
+        // Every channel the live decoder accepts (up to 1 000 000) reads back: a server's
+        // `channel_index: [256, 1]` was journaled, then `captty export` called the journal corrupt.
+        for channel in [255, 256, 1_000_000] {
+            let top = try JournalReader.parse(Data((Self.journalText(lines: 1) + lines[5]
+                .replacingOccurrences(of: "\"channel\":0", with: "\"channel\":\(channel)") + "\n").utf8), path: "j.jsonl")
+            #expect(top.issues.isEmpty && top.lines.map(\.channel) == [0, channel])
+            for format in ExportFormat.allCases {
+                #expect(Exporter.render(top.lines, format: format, header: nil, metadata: nil).contains("w4"), "\(format)")
+            }
+        }
     }
 
     @Test func unknownRecordTypesAreSkipped() throws {
