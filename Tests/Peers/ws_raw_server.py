@@ -51,12 +51,12 @@ def accept_value(key):
     return base64.b64encode(hashlib.sha1(key + GUID).digest())
 
 
-def handshake(conn, accept=None, extra=b""):
+def handshake(conn, accept=None, extra=b"", interim=b""):
     headers, _ = read_head(conn)
     if headers is None:
         return False
     acc = accept if accept is not None else accept_value(headers[b"sec-websocket-key"])
-    conn.sendall(b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+    conn.sendall(interim + b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
                  b"Sec-WebSocket-Accept: " + acc + b"\r\ndg-request-id: raw-123\r\n" + extra + b"\r\n")
     return True
 
@@ -177,6 +177,13 @@ def serve_one(conn, mode):
             handshake(conn, extra=name + b":\r\n" + name + b": " + value + b"\r\n")
             time.sleep(1)
             return
+        if mode == "interim-responses":
+            # 100 Continue and 103 Early Hints before the 101 (RFC 9110 §15.2), as a proxy may
+            # send; then one text message.
+            if handshake(conn, interim=b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </x>; rel=preload\r\n\r\n"):
+                conn.sendall(frame(0x1, b"after-interim"))
+                read_frames(conn)
+            return
         if not handshake(conn):
             return
         if mode == "close-then-hang":
@@ -209,7 +216,7 @@ def serve_one(conn, mode):
 
 def main():
     mode = sys.argv[1]
-    if mode not in MODES and mode not in ("hang", "reject", "reject-chunked", "reject-chunked-hostile", "reject-huge-body", "reject-slow-body", "bad-accept", "accept-twice", "extension-twice", "subprotocol-twice", "silent", "noread", "noread-ping", "close-then-hang", "close-after-head"):
+    if mode not in MODES and mode not in ("hang", "reject", "reject-chunked", "reject-chunked-hostile", "reject-huge-body", "reject-slow-body", "bad-accept", "accept-twice", "extension-twice", "subprotocol-twice", "silent", "noread", "noread-ping", "close-then-hang", "close-after-head", "interim-responses"):
         sys.exit(f"unknown mode {mode}")
     srv = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)

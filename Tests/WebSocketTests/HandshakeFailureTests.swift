@@ -104,6 +104,23 @@ import Testing
         }
     }
 
+    /// Interim answers before the 101 (a proxy's `100 Continue`, `103 Early Hints`) are skipped
+    /// as RFC 9110 says; the connection failed after waiting 5 s for a body.
+    @Test("1xx interim responses before the 101 are skipped")
+    func interimResponsesAreSkipped() async throws {
+        let (server, port) = try await Peers.rawServer("interim-responses")
+        defer { server.stop() }
+        try await withTimeout(30) {
+            let start = ContinuousClock.now
+            let ws = try await WebSocket.connect(to: Peers.url(port), configuration: Peers.config())
+            var first: WebSocketMessage?
+            for try await m in ws.messages { first = m; break }
+            #expect(first == .text("after-interim"))
+            #expect(ContinuousClock.now - start < .seconds(3))
+            await ws.close()
+        }
+    }
+
     @Test("a wrong Sec-WebSocket-Accept is handshakeInvalid")
     func badAccept() async throws {
         let (server, port) = try await Peers.rawServer("bad-accept")
