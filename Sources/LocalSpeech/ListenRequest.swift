@@ -92,8 +92,11 @@ public struct ListenRequest: Sendable, Equatable {
                 case "sample_rate": sampleRate = try int(k, v, 1_000...192_000); o.sampleRate = sampleRate
                 case "channels": channels = try int(k, v, 1...32); o.channels = channels
                 case "endpointing":
+                    // `true` is Deepgram's default pause (10 ms): the Python SDK's 3.x API sends it
+                    // for `endpointing=True`, and its start() failed on a 400.
+                    if v.trimmingSpaces().lowercased() == "true" { o.endpointing = .milliseconds(10); break }
                     guard let e = LiveOptions.Endpointing(parsing: v) else {
-                        throw .bad("Invalid value '\(v)' for endpointing: expected milliseconds or false.")
+                        throw .bad("Invalid value '\(v)' for endpointing: expected milliseconds, true or false.")
                     }
                     o.endpointing = e
                 case "utterance_end_ms": o.utteranceEndMs = try int(k, v, 0...60_000)

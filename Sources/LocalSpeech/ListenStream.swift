@@ -138,7 +138,7 @@ final class ListenStream: Sendable {
             // load, leaving PocketSphinx), not the one configured.
             let uuid = ran?.models.first ?? recognizer.configuration.modelUUID
             let info = ran?.modelInfo[uuid] ?? recognizer.configuration.modelInfo
-            let meta = Metadata(requestID: requestID, sha256: received.hex, created: ISO8601Timestamp.utcSeconds(Date()),
+            let meta = Metadata(requestID: requestID, sha256: received.hex, created: ISO8601Timestamp.utc(milliseconds: Int64((Date().timeIntervalSince1970 * 1000).rounded())),
                                 duration: (intake.seconds * 1000).rounded() / 1000,
                                 // A WAV stream's from its header: what was transcribed, each
                                 // separately with multichannel, else mixed into one.

@@ -149,7 +149,7 @@ final class RecognitionPipeline {
             lastFinalEnd = audioTime
         }
         emitUtteranceEndIfDue(force: true)
-        let created = ISO8601Timestamp.utcSeconds(Date())
+        let created = ISO8601Timestamp.utc(milliseconds: Int64((Date().timeIntervalSince1970 * 1000).rounded()))
         emit(.metadata(Metadata(requestID: requestID, created: created, duration: audioTime, channels: 1,
                                 models: [modelUUID], modelInfo: [modelUUID: modelInfo])))
         emit(.close(code: 1000, reason: ""))

@@ -37,6 +37,18 @@ import TestSupport
         #expect(r.stderr.contains("/nonexistent/a.wav"))
     }
 
+    /// A --journal path in a folder that does not exist is refused, as `export -o` refuses one
+    /// (the whole path was created: a typo made a new tree, as root even under /).
+    @Test func aJournalInAMissingFolderIsRefused() throws {
+        let dir = try scratchDirectory("e2e")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let journal = dir.appendingPathComponent("no-such-folder/deeper/j.jsonl").path
+        let r = try runCaptty(["--plain", "--engine", "local", "--file", TestAudio.preamble, "--journal", journal], timeout: 60)
+        #expect(r.status == 73, "\(r.status) \(r.stderr)")
+        #expect(r.stderr.contains("the folder \(dir.path)/no-such-folder/deeper for --journal does not exist"), "\(r.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("no-such-folder").path))
+    }
+
     @Test func unknownDeviceWithoutPulseIsAClearError() throws {
         let dir = try scratchDirectory("e2e")
         defer { try? FileManager.default.removeItem(at: dir) }

@@ -14,6 +14,8 @@ import TestSupport
         let total = try FaultAudio.writeCounterWAV(to: wav, seconds: 32)
         let peers = try await ProxiedDouble(in: dir)
         defer { peers.stop() }
+        // The folder must exist (captty does not make up a --journal path's folders).
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("sessions"), withIntermediateDirectories: true)
         let journal = dir.appendingPathComponent("sessions/j.jsonl").path
         let captty = try startCaptty(["--plain", "--file", wav.path, "--speed", "4", "--engine", "deepgram",
                                       "--url", peers.url, "--journal", journal],

@@ -305,6 +305,9 @@ extension RealEngineTests {
                 #expect(abs((meta?["duration"] as? Double ?? 0) - 19.1) < 0.1)
                 #expect(meta?["channels"] as? Int == 1)
                 #expect(meta?["sha256"] as? String == r["sent_sha256"] as? String, "the SHA-256 of the audio sent: \(String(describing: meta))")
+                // With milliseconds, as Deepgram's (`2025-01-31T19:45:23.420Z`).
+                let created = meta?["created"] as? String ?? ""
+                #expect(created.wholeMatch(of: /\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z/) != nil, "\(created)")
             }
         }
 

@@ -19,6 +19,9 @@ struct ListenRequestValidationTests {
         #expect(r.multichannel == false, "two channels are mixed down unless multichannel=true")
         #expect(try parse([("encoding", "linear16"), ("sample_rate", "48000"), ("channels", "2"), ("multichannel", "true")]).get().multichannel)
         #expect(try parse([]).get().format == nil, "no encoding: a WAV stream")
+        // The Python SDK's 3.x API sends endpointing=true: Deepgram's default pause (10 ms).
+        #expect(try parse([("endpointing", "true")]).get().options.endpointing == .milliseconds(10))
+        #expect(try parse([("endpointing", "300")]).get().options.endpointing == .milliseconds(300))
     }
 
     /// multichannel=true with no encoding is Deepgram's multichannel for containerised audio: a
