@@ -691,11 +691,12 @@ public actor Session {
             // running" after the server was back without the device); the waits are short and
             // grow, so no countdown (it said "1 s" for 0.1 s waits).
             if deviceBeforeOutage != nil, reason == outageReason { return }
-            if deviceBeforeOutage == nil { deviceBeforeOutage = source.name }
+            let lost = deviceBeforeOutage ?? source.name
+            deviceBeforeOutage = lost
             outageReason = reason
             let why = reason.isEmpty ? "" : ": \(reason)"
-            viewState.deviceName = "\(deviceBeforeOutage ?? source.name) — audio lost\(why); retrying"
-            log.warning("audio: \(deviceBeforeOutage ?? source.name): audio lost\(why); retrying")
+            viewState.deviceName = "\(lost) — audio lost\(why); retrying"
+            log.warning("audio: \(lost): audio lost\(why); retrying")
             // The meter shows no level while there is no audio (it froze at the last one), and
             // the outage text is the notice: no "no audio from <outage text>" on top of it.
             viewState.level = LevelReading()
@@ -717,9 +718,9 @@ public actor Session {
             lastChunkAt = clock.now
             // How much was lost, once capture is back (it was not said at all). A device picked
             // meanwhile was never lost: said as the time without audio.
-            if gap > 0 { log.warning("audio: \(source.name): audio again after \(NumberText.fixed(gap, decimals: 1)) s without it") }
+            let seconds = NumberText.fixed(gap, decimals: 1)
+            if gap > 0 { log.warning("audio: \(source.name): audio again after \(seconds) s without it") }
             if gap >= 0.5 {
-                let seconds = NumberText.fixed(gap, decimals: 1)
                 if let before = resumingFrom, before != source.name {
                     addWarning("audio from \(source.name) after \(seconds) s without audio; that stretch has no captions")
                 } else {

@@ -441,7 +441,8 @@ public actor LiveClient {
                 connectionFault(gen, e)
                 return
             }
-            let e = LiveError(kind: .timeout, message: "the server did not finish the stream within \(configuration.finishTimeout) of CloseStream, again; the last \(left) s of audio (from \(from) s) have no captions", isFatal: true, requestID: conn?.requestID)
+            let again = finishTimeouts > 1 ? ", again" : ""
+            let e = LiveError(kind: .timeout, message: "the server did not finish the stream within \(configuration.finishTimeout) of CloseStream\(again); the last \(left) s of audio (from \(from) s) have no captions", isFatal: true, requestID: conn?.requestID)
             logger.error("deepgram: \(e.message)")
             supervisor?.cancel()
             end(code: 1000, reason: "finish timed out", error: e)

@@ -213,6 +213,8 @@ import Transcript
         let r = try runCaptty(["export", notJournal.path, "--format", "txt"])
         #expect(r.status != 0)
         #expect(r.stderr.contains("journal"), "\(r.stderr)")
+        let empty = try runCaptty(["export", notJournal.path, "--format", "txt", "-o", ""])
+        #expect(empty.status != 0 && empty.stderr.contains("-o needs a file name"), "\(empty.stderr)")
     }
 
     @Test func devicesListsSourcesOrExplainsMissingServer() throws {

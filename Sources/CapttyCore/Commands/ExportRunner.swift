@@ -6,6 +6,8 @@ public enum ExportRunner {
     /// Exports a journal; warnings (skipped lines, a torn last line) go to `warn`.
     public static func run(journal: String, format: ExportFormat, output: String?, timestamps: Bool = true,
                            skipCorrupt: Bool = false, warn: (String) -> Void) throws {
+        // An empty name was taken as the current directory ("cannot replace …: Is a directory").
+        if output?.isEmpty == true { throw CapttyError.usage("-o needs a file name (or - for standard output)") }
         let options = ExportOptions(timestamps: timestamps, skipCorruptLines: skipCorrupt)
         var stdoutError: String?
         do {
