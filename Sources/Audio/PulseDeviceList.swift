@@ -88,7 +88,7 @@ enum PulseQuery {
                 description: i.description.map { String(cString: $0) } ?? "",
                 index: idx,
                 isMonitor: i.monitor_of_sink != captty_pa_invalid_index(),
-                sampleSpec: String(decoding: buf.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)))
+                sampleSpec: String(cBuffer: buf)))
         }, ud)
         defer { if let op1 { pa.operationUnref(op1) }; if let op2 { pa.operationUnref(op2) } }
         guard op1 != nil, op2 != nil else {

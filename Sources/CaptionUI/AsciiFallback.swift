@@ -19,14 +19,21 @@ public enum AsciiFallback {
         "↑": "^", "↓": "v", "←": "<", "→": ">",
     ]
 
-    /// `text` in ASCII, column for column.
-    public static func ascii(_ text: String) -> String {
+    /// Wider look-alikes for text that is not laid out in columns (plain mode's messages):
+    /// "connecting..." reads better than "connecting.".
+    static let wideLookalikes: [Character: String] = ["…": "...", "—": "--"]
+
+    /// `text` in ASCII: column for column, or with `keepingColumns: false` a few symbols by
+    /// wider look-alikes (`…` → `...`).
+    public static func ascii(_ text: String, keepingColumns: Bool = true) -> String {
         if text.utf8.allSatisfy({ $0 < 0x80 }) { return text }
         var out = ""
         out.reserveCapacity(text.utf8.count)
         for ch in text {
             if ch.isASCII {
                 out.append(ch)
+            } else if !keepingColumns, let wide = wideLookalikes[ch] {
+                out += wide
             } else if let look = lookalikes[ch] {
                 out.append(look)
             } else {

@@ -32,6 +32,11 @@ public enum PlainFormatter {
         return "captty: \(text)"
     }
 
+    /// The reconnect attempt after which plain mode says how to stop.
+    public static let stopHintAttempt = 3
+    /// Said once per outage, at attempt `stopHintAttempt`.
+    public static let stopHint = "captty: still trying to reconnect — Ctrl-C stops (the captions so far are kept)"
+
     /// ": <reason>", made safe for a terminal; "" for no reason.
     static func reasonSuffix(_ reason: String) -> String {
         let r = DisplayWidth.sanitizedForTerminal(reason.trimmingWhitespace())

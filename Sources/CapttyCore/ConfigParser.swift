@@ -198,6 +198,11 @@ struct ValueScanner {
         if let n = Int(digits) { return .integer(n) }
         if let d = Double(digits), d.isFinite, digits.contains(where: { $0 == "." || $0 == "e" || $0 == "E" }) { return .double(d) }
         if word.isEmpty { throw ValueError("missing value after =") }
+        if digits.first.map({ $0 == "-" || $0 == "+" || $0.isNumber }) == true,
+           digits.dropFirst().allSatisfy({ $0.isASCII && $0.isNumber }), digits.contains(where: \.isNumber) {
+            throw ValueError(digits.hasPrefix("-") ? "\(word) is too large a negative number (at least \(Int.min))"
+                                                   : "\(word) is too large a number (at most \(Int.max))")
+        }
         throw ValueError("'\(word)' is not a value: put text in quotes, e.g. \"\(word)\"")
     }
 }

@@ -157,7 +157,7 @@ public enum LiveLauncher {
     static func privateTemporaryDirectory() -> URL? {
         var template = Array((FileManager.default.temporaryDirectory.path + "/captty-XXXXXX").utf8CString)
         guard template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) != nil else { return nil }
-        return URL(fileURLWithPath: String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
+        return URL(fileURLWithPath: String(cBuffer: template))
     }
 
     /// The engine, source and journal for `request`, as a session not yet started.

@@ -174,6 +174,9 @@ public struct PlainRunner: Sendable {
             var repeatsWarning = false
             if case .reconnecting(_, _, let reason) = status.connection, !reason.isEmpty { repeatsWarning = reason == lastWarning }
             writeErr(PlainFormatter.statusLine(status.connection, withReason: !repeatsWarning))
+            // A long outage (a dead server, no network) can retry for minutes: say once per
+            // outage how to stop (plain mode has no help key to ask).
+            if case .reconnecting(_, PlainFormatter.stopHintAttempt, _) = status.connection { writeErr(PlainFormatter.stopHint) }
         }
         if status.save != lastSave {
             lastSave = status.save

@@ -28,8 +28,8 @@ public enum TerminalSafeOutput {
     public static func errorText(_ text: String) -> String {
         let safe = ServerText.printable(text, lineBreaks: .kept)
         // A terminal whose locale is not UTF-8 (`LANG=C`) shows "…" and "—" as mojibake: ASCII
-        // look-alikes, as on the full screen. Pipes and files keep the text as it is.
-        return stderrIsNonUTF8Terminal ? AsciiFallback.ascii(safe) : safe
+        // look-alikes ("..." for "…": no columns to keep here). Pipes and files keep the text.
+        return stderrIsNonUTF8Terminal ? AsciiFallback.ascii(safe, keepingColumns: false) : safe
     }
 
     static let stderrIsNonUTF8Terminal: Bool = isatty(STDERR_FILENO) == 1 && !localeIsUTF8(ProcessInfo.processInfo.environment)

@@ -78,7 +78,9 @@ final class ListenStream: Sendable {
                 // text was kept for ever, and would learn the rule only from Deepgram).
                 if !clock.audioSeen && clock.secondsSinceOpen > idleTimeout {
                     clock.markTimedOut()
-                    await socket.close(code: 1011, reason: "NET-0001: no audio received within \(Int(idleTimeout)) s of connecting")
+                    // A client sending its audio as text (base64, JSON) learns why nothing happened.
+                    let why = clock.unknownTextSeen ? " (text frames are not audio: send audio in binary frames)" : ""
+                    await socket.close(code: 1011, reason: "NET-0001: no audio received within \(Int(idleTimeout)) s of connecting" + why)
                     return
                 }
             }
@@ -116,7 +118,8 @@ final class ListenStream: Sendable {
                         logger.info("stream \(requestID): Configure refused (\(reply.code)): the local engine cannot change options mid-stream")
                         try? await socket.send(text: reply.encoded())
                     case nil:
-                        logger.info("stream \(requestID): ignored an unknown text message")
+                        clock.sawUnknownText()
+                        logger.warning("stream \(requestID): ignored a text message that is not KeepAlive, Finalize, CloseStream or Configure (audio goes in binary frames)")
                     }
                 }
             }
@@ -344,6 +347,10 @@ final class IdleClock: @unchecked Sendable {
     /// An audio byte arrived (KeepAlive alone does not open a stream).
     func sawAudio() { lock.lock(); audio = true; lock.unlock() }
     var audioSeen: Bool { lock.lock(); defer { lock.unlock() }; return audio }
+    private var unknownText = false
+    /// A text message that is not a control message arrived (audio sent as text, perhaps).
+    func sawUnknownText() { lock.lock(); unknownText = true; lock.unlock() }
+    var unknownTextSeen: Bool { lock.lock(); defer { lock.unlock() }; return unknownText }
     var secondsSinceOpen: Double { Double(DispatchTime.now().uptimeNanoseconds - opened) / 1e9 }
     var secondsSinceTouch: Double {
         lock.lock(); defer { lock.unlock() }

@@ -4,6 +4,14 @@ import Glibc
 import Darwin
 #endif
 
+extension String {
+    /// The text of a C buffer up to its first NUL (all of it when there is none), as UTF-8
+    /// (invalid bytes repaired): a `mkstemp` template, a name libc wrote into a buffer.
+    public init(cBuffer buffer: [CChar]) {
+        self.init(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+}
+
 /// The few string operations captty took from full Foundation (`NSString` bridging), with
 /// Foundation's meaning, under names of their own so they never clash with Foundation's where
 /// both are imported (tests).

@@ -1,5 +1,6 @@
 import FoundationEssentials
 import Glibc
+import SystemSupport
 
 /// Writes a whole file atomically: a temporary file in the same directory, fsync, rename over
 /// the target, fsync the directory. Readers see the old file or the new one, never a part.
@@ -40,7 +41,7 @@ public enum AtomicFile {
         var template = Array((dir + "/." + url.lastPathComponent + ".tmp-XXXXXX").utf8CString)
         let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
         guard fd >= 0 else { throw WriteError(path: path, message: ErrnoText.message(errno, doing: "create a file in", path: dir)) }
-        let tmp = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        let tmp = String(cBuffer: template)
         func fail(_ e: Int32, _ what: String) -> WriteError {
             close(fd)
             unlink(tmp)

@@ -169,21 +169,16 @@ enum TCPSocket {
             return sa.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { p in
                 var a = p.pointee.sin_addr
                 inet_ntop(AF_INET, &a, &buf, socklen_t(buf.count))
-                return "\(cString(buf)):\(UInt16(bigEndian: p.pointee.sin_port))"
+                return "\(String(cBuffer: buf)):\(UInt16(bigEndian: p.pointee.sin_port))"
             }
         case AF_INET6:
             return sa.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { p in
                 var a = p.pointee.sin6_addr
                 inet_ntop(AF_INET6, &a, &buf, socklen_t(buf.count))
-                return "[\(cString(buf))]:\(UInt16(bigEndian: p.pointee.sin6_port))"
+                return "[\(String(cBuffer: buf))]:\(UInt16(bigEndian: p.pointee.sin6_port))"
             }
         default: return "?"
         }
-    }
-
-    static func cString(_ buf: [CChar]) -> String {
-        let bytes = buf.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }
-        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// Whether `host` is a numeric IPv4 or IPv6 address (no SNI, IP-address verification).

@@ -84,7 +84,7 @@ enum TLS {
             if e == 0 { break }
             var buf = [CChar](repeating: 0, count: 256)
             ERR_error_string_n(e, &buf, buf.count)
-            let s = TCPSocket.cString(buf)
+            let s = String(cBuffer: buf)
             // "error:0A000086:SSL routines::certificate verify failed" → keep the reason part.
             let reason = s.split(separator: ":", omittingEmptySubsequences: false).last.map(String.init) ?? s
             parts.append(reason.isEmpty ? s : reason)
@@ -194,7 +194,7 @@ enum TLS {
         if let name = X509_get_subject_name(cert) {
             var buf = [CChar](repeating: 0, count: 256)
             X509_NAME_oneline(name, &buf, Int32(buf.count))
-            parts.append(String(TCPSocket.cString(buf).trimmingPrefix("/")))
+            parts.append(String(String(cBuffer: buf).trimmingPrefix("/")))
         }
         if let hosts = peerNames(cert), !hosts.isEmpty { parts.append("names: " + hosts.joined(separator: ", ")) }
         return parts.isEmpty ? nil : parts.joined(separator: "; ")

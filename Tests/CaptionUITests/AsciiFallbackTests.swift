@@ -65,4 +65,13 @@ struct AsciiFallbackTests {
         #expect(AsciiFallback.ascii("▕██▌  │ ▏ -23 dB") == "[##=  | ] -23 dB")
         #expect(AsciiFallback.ascii(" ● live · en ") == " * live - en ")
     }
+
+    /// Plain mode's messages are not laid out in columns: "connecting…" reads as
+    /// "connecting..." (column for column it was "connecting.").
+    @Test func textWithoutColumnsGetsWiderLookalikes() {
+        #expect(AsciiFallback.ascii("connecting…", keepingColumns: false) == "connecting...")
+        #expect(AsciiFallback.ascii("stopped — press q", keepingColumns: false) == "stopped -- press q")
+        #expect(AsciiFallback.ascii("connecting…") == "connecting.")
+        #expect(AsciiFallback.ascii("café…", keepingColumns: false) == "caf?...")
+    }
 }

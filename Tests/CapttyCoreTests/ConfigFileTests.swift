@@ -67,6 +67,9 @@ import TestSupport
         ("url = \"ws://x", 1, "url", "not closed"),
         ("[deepgram]\nkeyterm = [\"a\",", 2, "deepgram.keyterm", "not closed"),
         ("api_key = \"abc\"", 1, "api_key", "DEEPGRAM_API_KEY"),
+        // It said "put text in quotes".
+        ("chunk_ms = 99999999999999999999", 1, "chunk_ms", "too large a number"),
+        ("[deepgram]\nutterance_end_ms = -99999999999999999999", 2, "deepgram.utterance_end_ms", "too large a number"),
     ])
     func invalidConfigNamesLineAndKey(_ text: String, line: Int, key: String, words: String) {
         do {

@@ -53,11 +53,15 @@ import TestSupport
         let journal = dir.appendingPathComponent("j.jsonl").path
         let (captty, port) = try startWithNothingListening(in: dir, ["--journal", journal])
         defer { captty.stop() }
-        let lines = await reconnectLines(captty, count: 2, timeout: 20)
-        #expect(lines.count >= 2, "stderr: \(captty.stderrText)")
+        let lines = await reconnectLines(captty, count: 3, timeout: 30)
+        #expect(lines.count >= 3, "stderr: \(captty.stderrText)")
         for line in lines {
             #expect(line.hasSuffix(": cannot connect to Deepgram at 127.0.0.1:\(port): Connection refused"), "\(line)")
         }
+        // Plain mode has no help key: a long outage says once how to stop, right after attempt 3.
+        let err = captty.stderrLines
+        let hints = err.indices.filter { err[$0] == "captty: still trying to reconnect — Ctrl-C stops (the captions so far are kept)" }
+        #expect(hints.count == 1 && hints.first.map { err[$0 - 1].contains("(attempt 3)") } == true, "stderr: \(captty.stderrText)")
         let took = await interruptTwice(captty)
         #expect(took.map { $0 < 4 } == true, "the second Ctrl-C did not stop the wait: \(String(describing: took)) s")
         #expect(captty.ending == "exit 0", "stderr: \(captty.stderrText)")

@@ -266,6 +266,14 @@ extension RealEngineTests {
                 #expect(only["open_after"] as? Bool == false, "\(only)")
                 #expect(only["code"] as? Int == 1011)
                 #expect((only["reason"] as? String)?.hasPrefix("NET-0001: no audio received within 3 s") == true, "\(only)")
+                #expect((only["reason"] as? String)?.contains("text frames") == false, "\(only)")
+
+                // Audio sent as text (base64) is not audio: the close says so (it was ignored
+                // without a word, and the client learnt only "no audio").
+                let text = try await PythonPeer("local_server_probe.py", ["text-audio", url, "8"]).json(timeout: 40)
+                #expect(text["code"] as? Int == 1011)
+                #expect(text["reason"] as? String == "NET-0001: no audio received within 3 s of connecting (text frames are not audio: send audio in binary frames)",
+                        "\(text)")
             }
         }
 

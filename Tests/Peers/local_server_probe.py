@@ -8,6 +8,8 @@ Usage: local_server_probe.py MODE URL [ARGS...]; prints `RESULT <json>` lines.
   keepalive URL SECONDS     send 0.1 s of silence, then only KeepAlive every 2 s for SECONDS; report
                             whether still open
   keepalive-only URL SECONDS  the same without the audio (Deepgram closes such a stream)
+  text-audio URL SECONDS    send 0.1 s of silence as base64 in a text frame every 2 s (a client that
+                            mistakes text frames for audio); report the close
   stream URL FILE [SKIP]    send FILE's bytes (after SKIP header bytes) in 0.1 s-sized pieces as
                             fast as allowed, then CloseStream; report message types in order,
                             final transcripts (also by channel), Error messages, the Metadata, the
@@ -109,18 +111,19 @@ async def idle(url):
         result({"code": ws.close_code, "reason": ws.close_reason, "after": time.monotonic() - t0})
 
 
-async def keepalive(url, seconds, audio_first=True):
+async def keepalive(url, seconds, audio_first=True, as_text=False):
     async with websockets.connect(url, open_timeout=20, ping_interval=None) as ws:
         t0 = time.monotonic()
-        if audio_first:
+        if audio_first or as_text:
             # As Deepgram asks: some audio opens the stream (0.1 s of silence, as a WAV stream
             # since the URL may give no encoding), then KeepAlive.
             buf = io.BytesIO()
             with wave.open(buf, "wb") as w:
                 w.setnchannels(1); w.setsampwidth(2); w.setframerate(16000); w.writeframes(bytes(3200))
-            await ws.send(buf.getvalue())
+            if not as_text:
+                await ws.send(buf.getvalue())
         while time.monotonic() - t0 < seconds:
-            await ws.send(json.dumps({"type": "KeepAlive"}))
+            await ws.send(base64.b64encode(buf.getvalue()).decode() if as_text else json.dumps({"type": "KeepAlive"}))
             try:
                 await asyncio.wait_for(ws.recv(), 2)
             except asyncio.TimeoutError:
@@ -385,6 +388,8 @@ elif mode == "keepalive":
     asyncio.run(keepalive(url, float(args[0])))
 elif mode == "keepalive-only":
     asyncio.run(keepalive(url, float(args[0]), audio_first=False))
+elif mode == "text-audio":
+    asyncio.run(keepalive(url, float(args[0]), audio_first=False, as_text=True))
 elif mode == "stream":
     asyncio.run(stream(url, args[0], int(args[1]) if len(args) > 1 else 0))
 elif mode == "finalize-wait":
