@@ -16,9 +16,30 @@ public enum SRTExporter {
         for (i, c) in cues.enumerated() {
             out += "\(i + 1)\n"
             out += "\(Timecode.format(c.startMs, separator: ",")) --> \(Timecode.format(c.endMs, separator: ","))\n"
-            out += c.lines.joined(separator: "\n")
+            out += c.lines.map(defuseMarkup).joined(separator: "\n")
             out += "\n\n"
         }
         return out
+    }
+
+    /// SRT has no escaping, yet players read `<b>`, `</i>`, `<font …>` as markup (some strip
+    /// anything between `<` and `>`) and `{\an8}` as an override: spoken text that looked like
+    /// either (a dictated tag, code read aloud) vanished or restyled the cue. A tag-like `<`
+    /// becomes `‹` (U+2039, its look-alike); a word joiner (U+2060, invisible) after a `{`
+    /// followed by `\` keeps the override as text.
+    static func defuseMarkup(_ s: String) -> String {
+        guard s.contains("<") || s.contains("{") else { return s }
+        var out = String.UnicodeScalarView()
+        let scalars = Array(s.unicodeScalars)
+        for (i, u) in scalars.enumerated() {
+            let next = i + 1 < scalars.count ? scalars[i + 1] : nil
+            if u == "<", let next, next == "/" || next.properties.isAlphabetic {
+                out.append("\u{2039}")
+                continue
+            }
+            out.append(u)
+            if u == "{" && next == "\\" { out.append("\u{2060}") }
+        }
+        return String(out)
     }
 }

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import Transcript
+@testable import Transcript
 
 /// SRT and WebVTT exports read back by parsers nobody here wrote (pysrt, webvtt-py): the
 /// same cues, times, text and voices — also past 24 and 100 hours.
@@ -10,6 +10,12 @@ import Transcript
         var end_ms: Int64
         var text: String
         var voice: String?
+        var shown: String? = nil
+
+        /// Cues are compared by times, text and voice.
+        static func == (a: ParsedCue, b: ParsedCue) -> Bool {
+            (a.start_ms, a.end_ms, a.text, a.voice) == (b.start_ms, b.end_ms, b.text, b.voice)
+        }
     }
 
     static let parsersAvailable = PythonPeer.canImport("pysrt", "webvtt")
@@ -71,6 +77,25 @@ import Transcript
             let read = cues.map { $0.text.replacingOccurrences(of: "\n", with: " ") }.joined(separator: " ")
             #expect(read == expected, "\(ext) read back as \(cues)")
         }
+    }
+
+    /// SRT has no escaping, and players strip `<b>`-like tags (and read `{\an8}` as an
+    /// override): spoken text that looked like markup vanished from the cue. Now a tag-like
+    /// `<` is written as its look-alike `‹`, and `{\` gets an invisible word joiner.
+    @Test(.enabled(if: parsersAvailable, "needs pysrt and webvtt-py in the test venv"))
+    func srtTextThatLooksLikeMarkupIsShown() throws {
+        let texts = ["Type", "<b>bold</b>", "and", "{\\an8}", "then", "a<b", "x</i>"]
+        let line = CaptionLine(id: 0, words: texts.enumerated().map { i, t in
+            CaptionWord(word: t, text: t, start: Double(i) * 0.3, end: Double(i) * 0.3 + 0.25, confidence: 0.9)
+        })
+        let srt = SRTExporter.render([line])
+        guard let cues = try Self.parse(srt, ext: "srt") else { return }
+        let shown = cues.compactMap(\.shown).joined(separator: " ").replacingOccurrences(of: "\n", with: " ")
+        #expect(shown == "Type ‹b>bold‹/b> and {\u{2060}\\an8} then a‹b x‹/i>", "pysrt shows \(cues)")
+        // The check is real: the text as it was loses its tags in pysrt.
+        let raw = try Self.parse(srt.replacingOccurrences(of: "‹", with: "<"), ext: "srt")
+        #expect(raw?.compactMap(\.shown).joined(separator: " ").contains("<b>") == false)
+        #expect(SRTExporter.defuseMarkup("a < b and 3<4 {x}") == "a < b and 3<4 {x}", "plain text is unchanged")
     }
 
     @Test(.enabled(if: parsersAvailable, "needs pysrt and webvtt-py in the test venv"))
