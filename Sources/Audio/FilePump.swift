@@ -1,11 +1,13 @@
 import Executors
+#if canImport(Glibc)
+import Glibc
+#endif
 /// Turns one pass over a file source's bytes into paced, converted `AudioChunk`s (pulled on demand).
 actor FilePump {
     private let source: FileAudioSource
     private var reader: FileAudioSource.StartedReader?
     private var converter: AudioConverter?
-    private var dataRemaining: Int64?
-    private var dataRead: Int64 = 0
+    private var walker: WAVDataWalker?
     /// Converted bytes not yet handed out start at `outStart` (compacted now and then, not on
     /// every chunk: moving a 64 KiB block down for each 50 ms chunk cost more than the chunk).
     private var out: [UInt8] = []
@@ -77,7 +79,8 @@ actor FilePump {
             throw AudioError.alreadyConsumed(source.displayName)
         }
         reader = started
-        dataRemaining = started.header?.dataLength
+        walker = WAVDataWalker(firstDataLength: started.header?.dataLength,
+                               followsChunks: started.header != nil && source.path.map(Self.isRegularFile) == true)
         converter = try AudioConverter(input: started.format, output: source.format)
         if !started.leftover.isEmpty { consume(started.leftover) }
         reader?.leftover = []
@@ -89,24 +92,26 @@ actor FilePump {
             consume(b)
         } else {
             inputDone = true
-            if let remaining = dataRemaining, remaining > 0, let length = source.wavHeader?.dataLength {
+            if let w = walker, w.missingAtEnd > 0, let length = w.currentLength {
                 pendingError = .truncated(path: source.displayName, chunk: "data",
-                                          claimed: length, available: dataRead)
+                                          claimed: length, available: w.currentRead)
             }
         }
     }
 
     private func consume(_ bytes: [UInt8]) {
-        var b = bytes
-        if let remaining = dataRemaining {
-            if Int64(b.count) >= remaining {
-                b = Array(b[0..<Int(remaining)])
-                inputDone = true
-                reader?.reader.cancel()
-            }
-            dataRemaining = remaining - Int64(b.count)
+        guard var w = walker else { return }
+        let audio = w.feed(bytes[...])
+        walker = w
+        if w.isDone {
+            inputDone = true
+            reader?.reader.cancel()
         }
-        dataRead += Int64(b.count)
-        if var c = converter { out += c.convert(b); converter = c }
+        if var c = converter { out += c.convert(audio); converter = c }
+    }
+
+    static func isRegularFile(_ path: String) -> Bool {
+        var st = stat()
+        return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG
     }
 }

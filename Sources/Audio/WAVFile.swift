@@ -7,7 +7,7 @@ import SystemSupport
 public struct WAVFile: Sendable {
     /// The parsed header.
     public let header: WAVHeader
-    /// The data chunk's bytes: up to its length, or to the end of the file when the header
+    /// The data chunks' bytes: each up to its length, or to the end of the file when the header
     /// leaves the length open (a streamed WAV) or the file is shorter than it claims.
     public let data: [UInt8]
 
@@ -18,10 +18,9 @@ public struct WAVFile: Sendable {
             throw .invalidWAV(path: path, field: "data chunk", problem: "is missing (the file ends after \(bytes.count) bytes)")
         }
         self.header = header
-        // The length is compared before adding: an RF64 length can be near Int64.max.
-        let held = bytes.count - header.dataOffset
-        let length = header.dataLength.map { Int(min(Int64(held), $0)) } ?? held
-        data = Array(bytes[header.dataOffset..<header.dataOffset + length])
+        // Every data chunk's bytes (a file may hold more than one), up to the end of the file.
+        var walker = WAVDataWalker(firstDataLength: header.dataLength, followsChunks: true)
+        data = walker.feed(bytes[header.dataOffset...])
     }
 
     /// Reads and parses the WAV file at `path`.

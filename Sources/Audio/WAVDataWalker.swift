@@ -1,0 +1,108 @@
+/// Follows a WAV file's chunks from the first data chunk's first byte on and hands out the audio
+/// bytes of every data chunk: the first, and any later one (a recorder that appended a second
+/// take, tools that split long recordings). ffmpeg reads later data chunks too; captty used to
+/// stop after the first and lose the rest without a word. Other chunks after the audio (LIST,
+/// id3, cue) are skipped. Anything that does not look like a chunk ends the audio.
+struct WAVDataWalker {
+    enum State: Equatable {
+        /// In a data chunk: bytes still to come (nil: to the end of the input).
+        case data(remaining: Int64?)
+        /// Skipping the rest of a chunk that is not audio.
+        case skipping(Int64)
+        /// Reading the 8-byte header of the next chunk.
+        case header
+        case done
+    }
+
+    private(set) var state: State
+    /// Whether chunks after a data chunk are read (a regular file); a pipe ends with its first
+    /// data chunk, since a writer may keep it open after the audio.
+    let followsChunks: Bool
+    /// The data chunks started so far.
+    private(set) var dataChunks = 1
+    /// The length the current (or last) data chunk claims, and its bytes seen so far.
+    private(set) var currentLength: Int64?
+    private(set) var currentRead: Int64 = 0
+    private var pending: [UInt8] = []
+    private var oddChunkEnded = false
+
+    init(firstDataLength: Int64?, followsChunks: Bool) {
+        state = .data(remaining: firstDataLength)
+        currentLength = firstDataLength
+        self.followsChunks = followsChunks
+        if firstDataLength == 0 { endData(length: 0) }
+    }
+
+    /// Data bytes the current chunk claims but the input did not hold (at its end).
+    var missingAtEnd: Int64 {
+        if case .data(let remaining?) = state { return remaining }
+        return 0
+    }
+
+    var isDone: Bool { state == .done }
+
+    /// The audio bytes among the next input bytes `bytes`.
+    mutating func feed(_ bytes: ArraySlice<UInt8>) -> [UInt8] {
+        var audio: [UInt8] = []
+        var b = bytes
+        while !b.isEmpty {
+            switch state {
+            case .done:
+                return audio
+            case .data(nil):
+                currentRead += Int64(b.count)
+                audio += b
+                return audio
+            case .data(let remaining?):
+                let n = Int(min(Int64(b.count), remaining))
+                audio += b.prefix(n)
+                b = b.dropFirst(n)
+                currentRead += Int64(n)
+                if remaining - Int64(n) == 0 { endData(length: currentLength ?? 0) } else { state = .data(remaining: remaining - Int64(n)) }
+            case .skipping(let left):
+                let n = Int(min(Int64(b.count), left))
+                b = b.dropFirst(n)
+                state = left - Int64(n) == 0 ? .header : .skipping(left - Int64(n))
+            case .header:
+                pending += b
+                b = []
+                readHeader(into: &b)
+            }
+        }
+        return audio
+    }
+
+    private mutating func endData(length: Int64) {
+        guard followsChunks else { state = .done; return }
+        oddChunkEnded = length & 1 == 1
+        state = .header
+    }
+
+    /// Reads the next chunk's header from `pending` when it is all there; what follows the
+    /// header goes back to `rest`.
+    private mutating func readHeader(into rest: inout ArraySlice<UInt8>) {
+        if oddChunkEnded {
+            // The pad byte after an odd chunk, unless the writer left it out (an id follows at once).
+            guard pending.count >= 5 else { return }
+            if !(WAVHeader.isChunkID(pending, 0) && !WAVHeader.isChunkID(pending, 1)) { pending.removeFirst() }
+            oddChunkEnded = false
+        }
+        guard pending.count >= 8 else { return }
+        guard WAVHeader.isChunkID(pending, 0) else { state = .done; pending = []; return }
+        let isData = pending[0..<4].elementsEqual("data".utf8)
+        let size = Int64(WAVHeader.u32(pending, 4))
+        rest = pending[8...]
+        pending = []
+        if isData {
+            dataChunks += 1
+            let length: Int64? = WAVHeader.streamingDataSizes.contains(UInt32(size)) && size != 0 ? nil : size
+            currentLength = length
+            currentRead = 0
+            state = .data(remaining: length)
+            if length == 0 { endData(length: 0) }
+        } else {
+            oddChunkEnded = size & 1 == 1
+            state = size == 0 ? .header : .skipping(size)
+        }
+    }
+}

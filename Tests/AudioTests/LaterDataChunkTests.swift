@@ -1,0 +1,77 @@
+import Foundation
+import Testing
+@testable import Audio
+
+/// A WAV file with more than one data chunk (a recorder that appended a second take, a tool
+/// that splits long recordings): captty read the first and lost the rest without a word. Now
+/// every data chunk of a file is audio, as ffmpeg reads them; other chunks between and after are
+/// skipped. A pipe still ends with its first data chunk (its writer may keep it open).
+@Suite(.timeLimit(.minutes(2)))
+struct LaterDataChunkTests {
+    static let first = (0..<1_600).flatMap { WAVBuilder.le16(Int16(truncatingIfNeeded: $0 * 13)) }
+    static let second = (0..<800).flatMap { WAVBuilder.le16(Int16(truncatingIfNeeded: 20_000 - $0 * 7)) }
+
+    /// fmt, data (first), LIST (odd, padded), data (second), id3.
+    static func twoTakes() -> [UInt8] {
+        var b = WAVBuilder()
+        b.chunksAfterData = [("LIST", Array("abc".utf8)), ("data", second), ("id3 ", Array("ID3!".utf8))]
+        return b.build(first)
+    }
+
+    @Test func everyDataChunkOfAFileIsRead() async throws {
+        let path = try WAVBuilder.write(Self.twoTakes(), name: "two-takes.wav")
+        let streamed = try await drain(try await FileAudioSource(path: path, options: fastOptions()))
+        #expect(streamed.error == nil)
+        #expect(streamed.bytes.count == Self.first.count + Self.second.count)
+        #expect(streamed.bytes == Self.first + Self.second, "the second take is lost or the chunks between are read as audio")
+        #expect(try WAVFile(path: path).data == Self.first + Self.second)
+    }
+
+    @Test func aPipeEndsWithItsFirstDataChunk() async throws {
+        let fd = StdinAndRawInputTests.pipe(feeding: Self.twoTakes())
+        defer { close(fd) }
+        let r = try await drain(try await FileAudioSource(fileDescriptor: fd, name: "stdin", options: fastOptions()))
+        #expect(r.error == nil)
+        #expect(r.bytes == Self.first)
+    }
+
+    @Test func walkerFollowsPaddingAndItsAbsence() {
+        // An odd chunk without its pad byte (some writers leave it out), then a data chunk.
+        var tail: [UInt8] = [1, 2, 3, 4]
+        tail += Array("LIST".utf8) + WAVBuilder.le32(3) + [9, 9, 9]   // no pad
+        tail += Array("data".utf8) + WAVBuilder.le32(2) + [5, 6]
+        var w = WAVDataWalker(firstDataLength: 4, followsChunks: true)
+        // Fed a byte at a time: headers split anywhere are still read.
+        let audio = tail.flatMap { w.feed([$0][...]) }
+        #expect(audio == [1, 2, 3, 4, 5, 6])
+        #expect(w.dataChunks == 2)
+
+        // An odd first data chunk, padded, then a second.
+        var padded: [UInt8] = [1, 2, 3, 0]
+        padded += Array("data".utf8) + WAVBuilder.le32(1) + [7]
+        var p = WAVDataWalker(firstDataLength: 3, followsChunks: true)
+        #expect(p.feed(padded[...]) == [1, 2, 3, 7])
+    }
+
+    @Test func walkerStopsAtWhatIsNotAChunk() {
+        var w = WAVDataWalker(firstDataLength: 2, followsChunks: true)
+        #expect(w.feed(([1, 2] + [UInt8](repeating: 0, count: 64))[...]) == [1, 2])
+        #expect(w.isDone && w.missingAtEnd == 0)
+        var pipe = WAVDataWalker(firstDataLength: 2, followsChunks: false)
+        #expect(pipe.feed(([1, 2] + Array("data".utf8) + WAVBuilder.le32(2) + [3, 4])[...]) == [1, 2])
+        #expect(pipe.isDone)
+    }
+
+    /// A later data chunk cut short is said like a first one (everything there is kept).
+    @Test func aTruncatedLaterChunkIsAnEarlyEnd() async throws {
+        var b = WAVBuilder()
+        b.chunksAfterData = [("LIST", Array("ab".utf8))]
+        var bytes = b.build(Self.first)
+        bytes += Array("data".utf8) + WAVBuilder.le32(1_000) + Array(Self.second.prefix(100))
+        let path = try WAVBuilder.write(bytes, name: "cut-take.wav")
+        let r = try await drain(try await FileAudioSource(path: path, options: fastOptions()))
+        #expect(r.bytes == Self.first + Self.second.prefix(100))
+        let warning = (r.error as? AudioError)?.earlyEndWarning
+        #expect(warning?.contains("announces 1000 bytes of audio but the file holds 100") == true, "\(String(describing: r.error))")
+    }
+}
