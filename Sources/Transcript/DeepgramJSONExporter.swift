@@ -11,6 +11,9 @@ public enum DeepgramJSONExporter {
 
     public static func value(_ lines: some Collection<CaptionLine>, header: JournalHeader? = nil,
                              metadata: Metadata? = nil) -> JSONValue {
+        // By start time, as Deepgram lists utterances and the other exports list lines (channels
+        // commit independently: channel 1's line could come before channel 0's earlier one).
+        let lines = ExportOrder.lines(lines)
         // `results.channels` is indexed by channel, so its size is bounded: a channel beyond
         // `JournalCodec.channelLimit` (from a misbehaving server) is listed in `utterances` only.
         let limit = JournalCodec.channelLimit

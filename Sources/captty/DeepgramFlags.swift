@@ -67,8 +67,39 @@ struct DeepgramFlags: ParsableArguments {
         _ = try options(base: LiveOptions())
     }
 
-    /// Applies the flags over `base` (defaults from the config file).
-    func options(base: LiveOptions) throws -> LiveOptions {
+    /// Applies the flags over `base` (built-in defaults with the config file's `configured`
+    /// options over them), then checks what Deepgram would refuse.
+    /// `deepgram`: whether they go to Deepgram (the offline engine names the options it ignores).
+    func options(base: LiveOptions, configured: LiveOptions = LiveOptions(), deepgram: Bool = true) throws -> LiveOptions {
+        var o = try flagged(over: base)
+        try Self.check(&o, utteranceEndChosen: utteranceEndMs != nil || configured.utteranceEndMs != nil, deepgram: deepgram)
+        return o
+    }
+
+    /// Deepgram refuses `utterance_end_ms` without interim results (HTTP 400): the built-in
+    /// default is left out then (`--no-interim-results` could never connect), one the user chose
+    /// is an error. Empty names, and boosts that are not numbers, are refused before connecting.
+    static func check(_ o: inout LiveOptions, utteranceEndChosen: Bool, deepgram: Bool) throws {
+        if o.interimResults == false, o.utteranceEndMs != nil {
+            guard !utteranceEndChosen else {
+                throw ValidationError("utterance_end_ms needs interim results (Deepgram refuses it with interim_results=false): "
+                                      + "drop --utterance-end-ms (or deepgram.utterance_end_ms in the config), or keep interim results on")
+            }
+            o.utteranceEndMs = nil
+        }
+        if o.model?.rawValue.trimmingWhitespace().isEmpty == true { throw ValidationError("the model name is empty: name one, e.g. --model nova-3") }
+        if o.keyterm.contains(where: { $0.trimmingWhitespace().isEmpty }) { throw ValidationError("a key term is empty: give --keyterm a word or phrase") }
+        if o.search.contains(where: { $0.trimmingWhitespace().isEmpty }) { throw ValidationError("a search term is empty: give --search a word or phrase") }
+        if let bad = o.keywords.first(where: { $0.boost.map { !$0.isFinite } == true }) {
+            throw ValidationError("--keywords '\(bad.word):\(bad.boost!)' needs a boost that is a number, e.g. \(bad.word):2")
+        }
+        if deepgram, !o.keywords.isEmpty, o.model?.rawValue.hasPrefix("nova-3") == true {
+            throw ValidationError("keywords do not work with \(o.model!.rawValue) (Deepgram refuses them): use --keyterm with nova-3, "
+                                  + "or choose another model, e.g. --model nova-2")
+        }
+    }
+
+    private func flagged(over base: LiveOptions) throws -> LiveOptions {
         var o = base
         if let model { o.model = .init(model) }
         if let language {

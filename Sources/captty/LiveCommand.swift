@@ -82,10 +82,11 @@ struct Live: AsyncParsableCommand {
         do {
             let cfg = try CapttyConfig.load(path: config)
             let appSettings = try LiveApp.Settings.from(cfg, timestamps: timestamps)
-            let options = try deepgram.options(base: OptionLayering.overlay(cfg.options, on: .captionDefaults))
             var settings = engine.settings
             if engine.engine == .auto, let e = cfg.engine { settings.choice = e }
             if engine.url == nil, let u = cfg.url { settings.baseURL = u }
+            let options = try deepgram.options(base: OptionLayering.overlay(cfg.options, on: .captionDefaults), configured: cfg.options,
+                                               deepgram: settings.resolve() == .deepgram)
             var chosen = input
             var explicit = chosen != .defaultDevice
             if !explicit, let d = cfg.device { chosen = .device(d); explicit = true }
@@ -102,6 +103,9 @@ struct Live: AsyncParsableCommand {
         } catch let e as ConfigError {
             Files.writeAll(2, "captty: \(e)\n".utf8)
             throw ExitCode(78)
+        } catch let e as ValidationError {
+            Files.writeAll(2, "captty: \(e.message)\n".utf8)
+            throw ExitCode(64)
         }
         if status != 0 { throw ExitCode(status) }
     }

@@ -21,7 +21,7 @@ struct Transcribe: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors {
-            let options = try deepgram.options(base: .captionDefaults)
+            let options = try deepgram.options(base: .captionDefaults, deepgram: engine.settings.resolve() == .deepgram)
             let speech = try EngineFactory.make(engine.settings, audioCanWait: true)   // a file waits through a reconnect
             let outcome = try await TranscribeRunner.run(
                 input: file == "-" ? .stdin : .file(file), engine: speech, options: options, format: format,

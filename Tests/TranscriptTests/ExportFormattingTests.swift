@@ -63,6 +63,16 @@ import Testing
             + "2\n00:00:01,500 --> 00:00:02,333\n[ch 2] Speaker 1: Right late.\n\n")
         #expect(WebVTTExporter.render(ls).hasSuffix("1\n00:00:00.100 --> 00:00:00.933\n<v Channel 1>Left early.\n\n"
             + "2\n00:00:01.500 --> 00:00:02.333\n<v Channel 2, Speaker 1>Right late.\n\n"))
+        // JSON's utterances too (they were in the order the lines were stored).
+        guard case .object(let top) = DeepgramJSONExporter.value(ls), case .object(let results)? = top.first(where: { $0.0 == "results" })?.1,
+              case .array(let utterances)? = results.first(where: { $0.0 == "utterances" })?.1 else {
+            Issue.record("no results.utterances"); return
+        }
+        let transcripts = utterances.compactMap { u -> String? in
+            guard case .object(let fields) = u, case .string(let t)? = fields.first(where: { $0.0 == "transcript" })?.1 else { return nil }
+            return t
+        }
+        #expect(transcripts == ["Left early.", "Right late."])
         // A long line: every cue names its channel and still fits 42 characters a line.
         let long = Self.line(2, Array(repeating: "wonderful", count: 12).joined(separator: " "), start: 3, channel: 1)
         let cues = SRTExporter.render(ls + [long]).components(separatedBy: "\n\n").filter { !$0.isEmpty }

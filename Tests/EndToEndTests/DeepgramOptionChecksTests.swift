@@ -1,0 +1,75 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// Options Deepgram refuses are caught before connecting, and the built-in defaults never make a
+/// request Deepgram refuses. `--no-interim-results` could never connect: the default
+/// `utterance_end_ms=1000` went with it, and Deepgram (and `captty serve`) answer that with
+/// HTTP 400 "utterance_end_ms requires interim_results=true". Requests are read from what the
+/// Deepgram TEST DOUBLE recorded.
+@Suite(.serialized, .timeLimit(.minutes(3)))
+struct DeepgramOptionChecksTests {
+    static let wav = TestPaths.packageRoot.appendingPathComponent("Assets/demo-preamble.wav").path
+    static let env: [String: String?] = ["DEEPGRAM_API_KEY": "test-key"]
+
+    func transcribe(_ double: DeepgramDoubleProcess, _ extra: [String]) throws -> ProcessResult {
+        try runCaptty(["transcribe", Self.wav, "--engine", "deepgram", "--url", double.baseURL] + extra, environment: Self.env)
+    }
+
+    @Test func withoutInterimResultsTheDefaultUtteranceEndIsLeftOut() async throws {
+        try await withDeepgramDouble { double in
+            let r = try transcribe(double, ["--no-interim-results"])
+            #expect(r.status == 0, "\(r.stderr)")
+            #expect(!r.stdout.isEmpty)
+            // Live, with interim results off in the config file.
+            let dir = try scratchDirectory("option-checks")
+            defer { try? FileManager.default.removeItem(at: dir) }
+            let config = dir.appendingPathComponent("config.toml")
+            try Data("[deepgram]\ninterim_results = false\n".utf8).write(to: config)
+            let live = try runCaptty(["--plain", "--config", config.path, "--file", Self.wav, "--speed", "0", "--engine", "deepgram",
+                                      "--url", double.baseURL, "--no-journal"], environment: Self.env)
+            #expect(live.status == 0, "\(live.stderr)")
+            let queries = try double.stats().connections.map(\.query)
+            #expect(queries.count == 2)
+            for q in queries {
+                #expect(q.contains("interim_results=false") && !q.contains("utterance_end_ms"), "\(q)")
+            }
+            // With interim results on, the default stays.
+            #expect(try transcribe(double, []).status == 0)
+            #expect(try double.stats().connections.last?.query.contains("utterance_end_ms=1000") == true)
+        }
+    }
+
+    @Test func optionsDeepgramRefusesAreCaughtBeforeConnecting() async throws {
+        try await withDeepgramDouble { double in
+            let cases: [([String], String)] = [
+                (["--no-interim-results", "--utterance-end-ms", "1500"], "utterance_end_ms needs interim results"),
+                (["--model", ""], "the model name is empty"),
+                (["--keyterm", " "], "a key term is empty"),
+                (["--search", ""], "a search term is empty"),
+                (["--keywords", "foo:nan"], "'foo:nan' needs a boost that is a number"),
+                (["--keywords", "foo:2"], "keywords do not work with nova-3"),
+                (["--keywords", "foo:2", "--model", "nova-3-medical"], "keywords do not work with nova-3-medical"),
+            ]
+            for (flags, words) in cases {
+                let r = try transcribe(double, flags)
+                #expect(r.status == 64, "\(flags): \(r.stderr)")
+                // "Error:" with the command's usage when the flags alone say it, "captty:" when the
+                // defaults or the config are part of it.
+                #expect((r.stderr.hasPrefix("captty: ") || r.stderr.hasPrefix("Error: ")) && r.stderr.contains(words), "\(flags): \(r.stderr)")
+                #expect(!r.stderr.contains("Usage: captty <subcommand>"), "\(flags): the top-level usage is not about this")
+            }
+            // The live command says the same.
+            let live = try runCaptty(["--plain", "--file", Self.wav, "--engine", "deepgram", "--url", double.baseURL,
+                                      "--keywords", "foo:2", "--no-journal"], environment: Self.env)
+            #expect(live.status == 64 && live.stderr.contains("use --keyterm with nova-3"), "\(live.stderr)")
+            // The double writes its stats once a connection ends: none means none was made.
+            let statsWritten = FileManager.default.fileExists(atPath: double.recordDir.appendingPathComponent("stats.json").path)
+            #expect(try !statsWritten || double.stats().connections.isEmpty, "a refused option still connected")
+            // Keywords with a model that takes them go through.
+            let ok = try transcribe(double, ["--keywords", "foo:2", "--model", "nova-2"])
+            #expect(ok.status == 0, "\(ok.stderr)")
+            #expect(try double.stats().connections.last?.query.contains("keywords=foo%3A2") == true)
+        }
+    }
+}
