@@ -129,6 +129,14 @@ public struct CapttyConfig: Sendable, Equatable {
             }
             return out
         }
+        func keyValues(_ separator: Character, _ shape: String) throws(ConfigError) -> [KeyValue] {
+            var out: [KeyValue] = []
+            for s in try strings() {
+                guard let kv = KeyValue(parsing: s, separator: separator) else { throw fail("'\(s)' must be \(shape)") }
+                out.append(kv)
+            }
+            return out
+        }
         switch e.path {
         case "engine":
             let s = try string()
@@ -182,6 +190,21 @@ public struct CapttyConfig: Sendable, Equatable {
             }
             options.keywords = kws
         case "deepgram.search": options.search = try strings()
+        case "deepgram.replace":
+            var rs: [LiveOptions.Replacement] = []
+            for s in try strings() {
+                guard let r = LiveOptions.Replacement(parsing: s) else { throw fail("'\(s)' must be find:replacement") }
+                rs.append(r)
+            }
+            options.replace = rs
+        case "deepgram.extra": options.extra = try keyValues(":", "key:value")
+        case "deepgram.params": options.additional = try keyValues("=", "key=value")
+        case "deepgram.version": options.version = try string()
+        case "deepgram.callback": options.callback = try string()
+        case "deepgram.callback_method":
+            let m = try string()
+            guard let v = LiveOptions.CallbackMethod(rawValue: m.uppercased()) else { throw fail("'\(m)' is not POST or PUT") }
+            options.callbackMethod = v
         case "deepgram.tag": options.tag = try strings()
         case "deepgram.mip_opt_out": options.mipOptOut = try bool()
         case "display.interim": display.interim = try bool()

@@ -181,6 +181,12 @@ public struct KeyValue: Sendable, Equatable, Hashable, Codable {
     public var key: String
     public var value: String
     public init(_ key: String, _ value: String) { self.key = key; self.value = value }
+    /// Parses `key<separator>value` (`extra` takes `key:value`, extra query parameters
+    /// `key=value`); nil without the separator or with an empty key.
+    public init?(parsing s: String, separator: Character) {
+        guard let i = s.firstIndex(of: separator), i != s.startIndex else { return nil }
+        self.init(String(s[..<i]), String(s[s.index(after: i)...]))
+    }
 }
 
 extension LiveOptions {

@@ -156,8 +156,8 @@ struct DeepgramFlags: ParsableArguments {
         if !tag.isEmpty { o.tag = tag }
         if !extra.isEmpty {
             o.extra = try extra.map { e in
-                guard let i = e.firstIndex(of: ":"), i != e.startIndex else { throw ValidationError("--extra '\(e)' must be key:value") }
-                return KeyValue(String(e[..<i]), String(e[e.index(after: i)...]))
+                guard let kv = KeyValue(parsing: e, separator: ":") else { throw ValidationError("--extra '\(e)' must be key:value") }
+                return kv
             }
         }
         if let modelVersion { o.version = modelVersion }
@@ -171,8 +171,8 @@ struct DeepgramFlags: ParsableArguments {
         if let mipOptOut { o.mipOptOut = mipOptOut }
         if !params.isEmpty {
             o.additional = try params.map { p in
-                guard let i = p.firstIndex(of: "="), i != p.startIndex else { throw ValidationError("--param '\(p)' must be key=value") }
-                return KeyValue(String(p[..<i]), String(p[p.index(after: i)...]))
+                guard let kv = KeyValue(parsing: p, separator: "=") else { throw ValidationError("--param '\(p)' must be key=value") }
+                return kv
             }
         }
         return o

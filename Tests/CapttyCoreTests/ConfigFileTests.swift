@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import TestSupport
+import Deepgram
 @testable import CapttyCore
 
 /// The config file: every setting is read, and an invalid file names the line and key.
@@ -26,6 +27,15 @@ import TestSupport
         keyterm = ["captty", "Deepgram"]
         keywords = ["kale:2"]
         redact = "pci"
+        search = ["budget", "Q3"]
+        replace = ["color:colour", "um"]
+        tag = "standup"
+        extra = ["team:ops", "room:4:b"]
+        params = ["new_option=1"]
+        version = "latest"
+        callback = "https://example.com/hook"
+        callback_method = "put"
+        mip_opt_out = true
 
         [display]
         interim = false
@@ -49,10 +59,18 @@ import TestSupport
         #expect(c.options.keyterm == ["captty", "Deepgram"])
         #expect(c.options.keywords == [.init("kale", boost: 2)])
         #expect(c.options.redact == [.pci])
+        // These were "unknown setting" though the README says the config holds every option.
+        #expect(c.options.search == ["budget", "Q3"])
+        #expect(c.options.replace == [.init("color", with: "colour"), .init("um")])
+        #expect(c.options.tag == ["standup"])
+        #expect(c.options.extra == [KeyValue("team", "ops"), KeyValue("room", "4:b")])
+        #expect(c.options.additional == [KeyValue("new_option", "1")])
+        #expect(c.options.version == "latest" && c.options.callback == "https://example.com/hook")
+        #expect(c.options.callbackMethod == .put && c.options.mipOptOut == true)
         #expect(c.display.interim == false)
         #expect(c.display.lowConfidence == 0.45)
         #expect(c.keys == ["pause": "p", "quit": "ctrl-q"])
-        #expect(c.keyLines["quit"] == 27)
+        #expect(c.keyLines["quit"] == 36)
     }
 
     @Test(arguments: [
@@ -69,7 +87,10 @@ import TestSupport
         ("api_key = \"abc\"", 1, "api_key", "DEEPGRAM_API_KEY"),
         // It said "put text in quotes".
         ("chunk_ms = 99999999999999999999", 1, "chunk_ms", "too large a number"),
-        ("[deepgram]\nutterance_end_ms = -99999999999999999999", 2, "deepgram.utterance_end_ms", "too large a number"),
+        ("[deepgram]\nextra = [\"nocolon\"]", 2, "deepgram.extra", "must be key:value"),
+        ("[deepgram]\nparams = [\"=x\"]", 2, "deepgram.params", "must be key=value"),
+        ("[deepgram]\ncallback_method = \"GET\"", 2, "deepgram.callback_method", "not POST or PUT"),
+        ("[deepgram]\nutterance_end_ms = -99999999999999999999", 2, "deepgram.utterance_end_ms", "too large a negative number"),
     ])
     func invalidConfigNamesLineAndKey(_ text: String, line: Int, key: String, words: String) {
         do {
