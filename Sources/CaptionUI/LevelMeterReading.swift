@@ -10,14 +10,18 @@ public struct LevelMeterReading: Equatable, Sendable {
     public var silent: Bool
     /// The input device's human name, used in the "no audio from …" warning.
     public var deviceName: String
+    /// Capture is lost and being retried: why, and from which device (e.g. "audio lost: it was
+    /// removed or disabled; retrying — “USB Mic”"). The meter row says so, whole.
+    public var outage: String?
 
     public init(rmsDBFS: Double = -120, peakHoldDBFS: Double = -120, clipping: Bool = false,
-                silent: Bool = false, deviceName: String = "") {
+                silent: Bool = false, deviceName: String = "", outage: String? = nil) {
         self.rmsDBFS = rmsDBFS
         self.peakHoldDBFS = peakHoldDBFS
         self.clipping = clipping
         self.silent = silent
         self.deviceName = deviceName
+        self.outage = outage
     }
 
     /// The lowest level the bar shows; anything quieter draws an empty bar.

@@ -1,6 +1,6 @@
 /// Draws the input level: a bar with a peak-hold marker, the level in dB, a clip mark, and the
-/// device name — or, when no audio arrives, a warning naming the device. A recent problem
-/// (`warning`) takes the device name's place, in the warning style.
+/// device name — or, when no audio arrives or capture is lost, a warning naming the device. A
+/// recent problem (`warning`) takes the device name's place, in the warning style.
 public enum LevelMeterView {
     /// Eighth blocks for the partly filled cell at the end of the bar.
     static let partials: [Character] = ["▏", "▎", "▍", "▌", "▋", "▊", "▉"]
@@ -9,6 +9,15 @@ public enum LevelMeterView {
                             showBar: Bool = true, into surface: inout Surface, rect: Rect) {
         guard !rect.isEmpty else { return }
         let row = rect.row
+        if let outage = level.outage {
+            // The whole row, in the warning style: appended to the device name (dim, cut at the
+            // edge) it read "Monitor of Built-in-Audio-Analog-Stereo — a…" while the status said
+            // live.
+            let pick = keys.keys(for: .pickDevice).first?.displayName ?? "a"
+            let text = "⚠ " + DisplayWidth.sanitizedForTerminal(outage).replacingAll("\n", with: " ") + " (\(pick) picks another)"
+            surface.put(DisplayWidth.truncate(text, toColumns: rect.width), row: row, col: rect.col, style: theme.warning, limit: rect.right)
+            return
+        }
         if !showBar && !level.silent {
             // No bar (`display.meter = false`): the problem or the device name only.
             let col = rect.col + 1
@@ -29,7 +38,13 @@ public enum LevelMeterView {
             surface.put(text, row: row, col: rect.col, style: theme.warning, limit: rect.right)
             return
         }
-        let barWidth = min(40, max(4, (rect.width - 14) / 2))
+        var barWidth = min(40, max(4, (rect.width - 14) / 2))
+        if let warning {
+            // A problem gets the room it needs, down to an 8-cell bar: at 80 columns a server's
+            // Error was cut after "Deepgram reported an error: …", its reason unread.
+            let needed = DisplayWidth.of("⚠ " + DisplayWidth.sanitizedForTerminal(warning))
+            barWidth = max(min(barWidth, 8), min(barWidth, rect.width - 16 - needed))
+        }
         var col = rect.col
         col = surface.put("▕", row: row, col: col, style: theme.meterEmpty, limit: rect.right)
         let barStart = col

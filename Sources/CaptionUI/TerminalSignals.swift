@@ -38,10 +38,15 @@ public enum TerminalSignals {
     /// How many termination signals arrived (a second one means "stop now, do not wait").
     public static var terminationCount: Int { receivedCount.load(ordering: .acquiring) }
 
+    /// How many of them were SIGINT (Ctrl-C): one per key press, which the kernel does not
+    /// double as it may a hang-up.
+    public static var interruptCount: Int { interruptsReceived.load(ordering: .acquiring) }
+
     /// Forgets a received termination signal (tests).
     public static func resetTerminationFlag() {
         receivedSignal.store(0, ordering: .releasing)
         receivedCount.store(0, ordering: .releasing)
+        interruptsReceived.store(0, ordering: .releasing)
     }
 
     /// Installs the crash handlers (idempotent); they restore the terminal saved by
@@ -89,10 +94,12 @@ public enum TerminalSignals {
 
 private let receivedSignal = Atomic<Int32>(0)
 private let receivedCount = Atomic<Int>(0)
+private let interruptsReceived = Atomic<Int>(0)
 
 private func terminationHandler(_ sig: Int32) {
     receivedSignal.store(sig, ordering: .releasing)
     receivedCount.add(1, ordering: .acquiringAndReleasing)   // lock-free: async-signal-safe
+    if sig == SIGINT { interruptsReceived.add(1, ordering: .acquiringAndReleasing) }
 }
 
 private func crashHandler(_ sig: Int32) {

@@ -1,6 +1,7 @@
 import Audio
 import CaptionUI
 import FoundationEssentials
+import Glibc
 import SystemSupport
 import Synchronization
 import Transcript
@@ -88,7 +89,7 @@ public final class LiveApp: Sendable {
         func quit() {
             guard !quitting else { return }
             quitting = true
-            signalWatch = SignalsWhileFinishing()
+            signalWatch = SignalsWhileFinishing(interrupts: TerminalSignals.interruptCount)
             let secs = session.configuration.finishTimeout.components.seconds
             let key = state.keyBindings.keys(for: .quit).first?.displayName ?? "q"
             state.overlay = .message(title: "Finishing", text: "Waiting up to \(secs) s for the last captions and saving the "
@@ -102,9 +103,26 @@ public final class LiveApp: Sendable {
             Task { await session.stopWaiting() }
         }
 
+        var headless = false
         while summary == nil {
-            if TerminalSignals.terminationRequested || ScreenSupervisor.supervisorGone { quit() }
-            if signalWatch?.observe(count: TerminalSignals.terminationCount) == .stopWaiting { hurry() }
+            if ScreenSupervisor.supervisorGone && !headless {
+                // The supervisor was killed outright: the shell has the terminal back already.
+                // Give it up at once (drawing on, the prompt landed in the alternate screen and
+                // typed commands were read as keys: `s` saved, `l` switched language) and finish
+                // without a screen; the journal is completed as on quit.
+                headless = true
+                term.end()
+                quit()
+            }
+            if headless {
+                for m in inbox.withLock({ i -> [Inbox] in defer { i = [] }; return i }) {
+                    if case .finished(let s) = m { summary = s }
+                }
+                if summary == nil { usleep(50_000) }
+                continue
+            }
+            if TerminalSignals.terminationRequested { quit() }
+            if signalWatch?.observe(count: TerminalSignals.terminationCount, interrupts: TerminalSignals.interruptCount) == .stopWaiting { hurry() }
             for m in inbox.withLock({ i -> [Inbox] in defer { i = [] }; return i }) {
                 switch m {
                 case .devices(let list):
@@ -146,9 +164,13 @@ public final class LiveApp: Sendable {
                 continue
             }
             if transientUntil != nil {
-                // The key is for what is under the confirmation, which it closes.
-                if case .message = state.overlay { state.overlay = .none }
                 transientUntil = nil
+                // Its footer says "any key closes": the key closes it and does nothing else
+                // (Space after "Saved" paused the captions). A resize is not a key press.
+                if case .message = state.overlay, key != .resize {
+                    state.overlay = .none
+                    continue
+                }
             }
             let snapshot = state.snapshot(session.view)
             switch ScreenCommand.route(key, overlay: state.overlay, bindings: state.keyBindings, screen: term.size) {
@@ -230,8 +252,10 @@ public final class LiveApp: Sendable {
             }
         }
         // The last frame shows the finished state; then the terminal is restored (defer).
-        state.overlay = .none
-        renderer.renderNow(state.snapshot(session.view), now: Renderer.monotonicSeconds())
+        if !headless {
+            state.overlay = .none
+            renderer.renderNow(state.snapshot(session.view), now: Renderer.monotonicSeconds())
+        }
         return .success(summary!)
     }
 

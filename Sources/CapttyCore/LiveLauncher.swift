@@ -77,7 +77,8 @@ public enum LiveLauncher {
                                          speakerLabels: request.settings.toggles.speakerLabels)
                 // Off the audio thread (docs/ARCHITECTURE.md): a stdout nobody reads must not stall the audio.
                 summary = await runner.run(session, stop: { TerminalSignals.terminationRequested },
-                                           signals: { TerminalSignals.terminationCount })
+                                           signals: { TerminalSignals.terminationCount },
+                                           interrupts: { TerminalSignals.interruptCount })
             } else {
                 let app = LiveApp(session: session, settings: request.settings)
                 do {

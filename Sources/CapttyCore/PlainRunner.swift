@@ -49,7 +49,8 @@ public struct PlainRunner: Sendable {
     /// waits for the engine, a rise of `signals()` (termination signals so far: Ctrl-C) stops
     /// the wait.
     public func run(_ session: Session, stop: @escaping @Sendable () -> Bool = { false },
-                    signals: @escaping @Sendable () -> Int = { 0 }) async -> Session.Summary {
+                    signals: @escaping @Sendable () -> Int = { 0 },
+                    interrupts: @escaping @Sendable () -> Int = { 0 }) async -> Session.Summary {
         await session.start()
         var printed = 0
         var lastConnection: ConnectionState?
@@ -68,7 +69,7 @@ public struct PlainRunner: Sendable {
                 if stop() {
                     // Lines that arrive while finishing are still printed by the loop below,
                     // which ends when the session has finished.
-                    await finishSaying(session, signals: signals)
+                    await finishSaying(session, signals: signals, interrupts: interrupts)
                     break
                 }
             }
@@ -123,15 +124,17 @@ public struct PlainRunner: Sendable {
 
     /// Finishes the session; when that takes more than a second (the engine's last results are
     /// late, or it is reconnecting), says what it waits for and how to stop at once.
-    private func finishSaying(_ session: Session, signals: @escaping @Sendable () -> Int) async {
+    private func finishSaying(_ session: Session, signals: @escaping @Sendable () -> Int,
+                              interrupts: @escaping @Sendable () -> Int) async {
         let finishing = Task { await session.finish() }
         let askedBySignal = signals() > 0
-        // The wait is announced once the grace second is over; only a signal after that counts.
-        var watch = SignalsWhileFinishing()
+        // The wait is announced once the grace second is over; only a signal after that counts
+        // (a second Ctrl-C at any time).
+        var watch = SignalsWhileFinishing(interrupts: interrupts())
         while !(await session.isFinished) {
             try? await Task.sleep(for: .milliseconds(100))
             if Task.isCancelled { break }
-            switch watch.observe(count: signals()) {
+            switch watch.observe(count: signals(), interrupts: interrupts()) {
             case .graceOver?:
                 let secs = session.configuration.finishTimeout.components.seconds
                 writeErr("captty: stopping: waiting up to \(secs) s for the last captions "

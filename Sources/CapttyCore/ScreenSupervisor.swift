@@ -42,9 +42,9 @@ public enum ScreenSupervisor {
         child.store(pid, ordering: .releasing)
         for sig in TerminalSignals.terminationSignals {
             var action = sigaction()
-            action.__sigaction_handler.sa_handler = forwardSignal
+            action.__sigaction_handler.sa_sigaction = forwardSignal
             sigemptyset(&action.sa_mask)
-            action.sa_flags = Int32(SA_RESTART)
+            action.sa_flags = Int32(SA_RESTART | SA_SIGINFO)
             sigaction(sig, &action, nil)
         }
         var status: Int32 = 0
@@ -115,10 +115,16 @@ public enum ScreenSupervisor {
         strsignal(sig).map { String(cString: $0) } ?? "signal \(sig)"
     }
 
-    fileprivate static func forward(_ sig: Int32) {
+    /// Passes a signal on to the screen child, unless the kernel sent it: Ctrl-C and a terminal
+    /// hang-up go to the whole foreground process group, so the child has its own copy (a
+    /// forwarded second one made Ctrl-C count twice).
+    fileprivate static func forward(_ sig: Int32, code: Int32) {
+        guard code != SI_KERNEL else { return }
         let pid = child.load(ordering: .acquiring)
         if pid > 0 { kill(pid, sig) }
     }
 }
 
-private func forwardSignal(_ sig: Int32) { ScreenSupervisor.forward(sig) }
+private func forwardSignal(_ sig: Int32, _ info: UnsafeMutablePointer<siginfo_t>?, _: UnsafeMutableRawPointer?) {
+    ScreenSupervisor.forward(sig, code: info?.pointee.si_code ?? 0)
+}

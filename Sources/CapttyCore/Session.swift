@@ -146,8 +146,10 @@ public actor Session {
     private var journalURL: URL?
     private var captureTask: Task<Void, Never>?
     private var journalTask: Task<Void, Never>?
-    private let journalFeed: AsyncStream<[CommittedSegment]>.Continuation
-    private let journalStream: AsyncStream<[CommittedSegment]>
+    /// What goes to the journal, in order: finals as they commit, a server's Metadata.
+    enum JournalEntry: Sendable { case finals([CommittedSegment]), metadata(Metadata) }
+    private let journalFeed: AsyncStream<JournalEntry>.Continuation
+    private let journalStream: AsyncStream<JournalEntry>
     private var idleWaiters: [CheckedContinuation<Void, Never>] = []
     private var summary: Summary?
     /// Options of the last run the engine accepted (for falling back when a change is refused).
@@ -165,7 +167,7 @@ public actor Session {
         self.configuration = configuration
         meter = LevelMeter(silenceDuration: configuration.silenceSeconds)
         (changes, changeContinuation) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
-        (journalStream, journalFeed) = AsyncStream.makeStream(of: [CommittedSegment].self)
+        (journalStream, journalFeed) = AsyncStream.makeStream(of: JournalEntry.self)
         var v = SessionView()
         v.options = options
         v.engineName = engine.name
@@ -196,7 +198,14 @@ public actor Session {
         startedAt = clock.now
         if let journal {
             let stream = journalStream
-            journalTask = Task { for await segs in stream { await journal.append(segs) } }
+            journalTask = Task {
+                for await entry in stream {
+                    switch entry {
+                    case .finals(let segs): await journal.append(segs)
+                    case .metadata(let m): await journal.append(metadata: m)
+                    }
+                }
+            }
             let states = journal.states
             saveTask = Task { [weak self] in for await s in states { await self?.saveChanged(s) } }
             let recoveries = journal.recoveries
@@ -559,7 +568,8 @@ public actor Session {
             viewState.modelName = name
         }
         let change = store.apply(event)
-        if !change.committed.isEmpty { journalFeed.yield(change.committed) }
+        if !change.committed.isEmpty { journalFeed.yield(.finals(change.committed)) }
+        if case .metadata(let m) = event { journalFeed.yield(.metadata(m)) }
         if !change.committed.isEmpty || !change.closedLineIDs.isEmpty { viewState.revision += 1 }
         updateLag()
     }
@@ -696,6 +706,7 @@ public actor Session {
             outageReason = reason
             let why = reason.isEmpty ? "" : ": \(reason)"
             viewState.deviceName = "\(lost) — audio lost\(why); retrying"
+            viewState.audioOutage = "audio lost\(why); retrying — “\(lost)”"
             log.warning("audio: \(lost): audio lost\(why); retrying")
             // The meter shows no level while there is no audio (it froze at the last one), and
             // the outage text is the notice: no "no audio from <outage text>" on top of it.
@@ -728,7 +739,7 @@ public actor Session {
                 }
             }
         }
-        if case .reconnecting = e {} else { deviceBeforeOutage = nil }
+        if case .reconnecting = e {} else { deviceBeforeOutage = nil; viewState.audioOutage = nil }
         if case .resumed = e { resumingFrom = nil }
         publish()
     }

@@ -31,6 +31,8 @@ public struct SessionView: Sendable {
     public var level = LevelReading()
     /// The input's human name, or a notice such as the demo fallback.
     public var deviceName = ""
+    /// While capture is lost: why, and which device ("audio lost: …; retrying — “X”").
+    public var audioOutage: String?
     /// Nothing (or only silence) has come from the input for the silence duration.
     public var noAudio = false
     /// Engine runs started (1 + restarts for option changes).
@@ -76,8 +78,15 @@ public struct SessionView: Sendable {
             StatusFlag("num", isOn: o.numerals ?? false, toggle: .toggleNumerals),
             StatusFlag("prof", isOn: o.profanityFilter ?? false, toggle: .toggleProfanityFilter),
         ]
+        // Paused shows over a healthy connection only: an engine that stopped with an error, or
+        // one reconnecting, says so (Space hid a refused key's error behind "paused").
+        let shown: ConnectionState
+        switch connection {
+        case .live, .connecting, .paused: shown = paused && !finished ? .paused : connection
+        case .reconnecting, .error, .finished: shown = connection
+        }
         return StatusInfo(engine: engineName, model: modelName, language: o.language?.rawValue ?? "",
-                          connection: paused && !finished ? .paused : connection, lagMilliseconds: lagMilliseconds,
+                          connection: shown, lagMilliseconds: lagMilliseconds,
                           elapsedSeconds: elapsedSeconds, save: save, flags: flags)
     }
 
@@ -94,6 +103,6 @@ public struct SessionView: Sendable {
                                      silent: false, deviceName: deviceName)
         }
         return LevelMeterReading(rmsDBFS: level.rmsDB, peakHoldDBFS: level.peakHoldDB, clipping: level.isClipping,
-                                 silent: noAudio && !paused, deviceName: deviceName)
+                                 silent: noAudio && !paused, deviceName: deviceName, outage: audioOutage)
     }
 }

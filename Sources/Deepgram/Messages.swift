@@ -87,6 +87,12 @@ public struct Results: Sendable, Equatable, Codable {
             a.words = a.words.map { w in var w = w; w.start += seconds; w.end += seconds; return w }
             return a
         }
+        // Search hits are timed on the same clock (they stayed on the new connection's).
+        r.channel.search = r.channel.search?.map { s in
+            var s = s
+            s.hits = s.hits.map { h in var h = h; h.start = h.start.map { $0 + seconds }; h.end = h.end.map { $0 + seconds }; return h }
+            return s
+        }
         return r
     }
 

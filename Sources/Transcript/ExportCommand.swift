@@ -60,7 +60,8 @@ public enum ExportCommand {
         if !contents.issues.isEmpty && !options.skipCorruptLines {
             throw .corruptLines(path: journal.path, issues: contents.issues)
         }
-        let text = Exporter.render(contents.lines, format: format, header: contents.header, options: options)
+        let text = Exporter.render(contents.lines, format: format, header: contents.header,
+                                   metadata: contents.metadata.last, options: options)
         let data = Data(text.utf8)
         if let output {
             do { try AtomicFile.write(data, to: output) } catch { throw .cannotWrite(path: output.path, message: error.message) }

@@ -10,6 +10,7 @@ import Glibc
 /// {"type":"final","line":0,"channel":0,"speaker":null,"start":0.32,"end":2.1,
 ///  "start_unix_ms":…,"end_unix_ms":…,"confidence":0.99,"speech_final":false,
 ///  "from_finalize":false,"transcript":"…","words":[{"word":"we","start":0.32,…}]}
+/// {"type":"Metadata","request_id":"…","sha256":"…","created":"…","duration":12.5,…}
 /// ```
 /// Times are seconds on the session clock (absolute across reconnects); `*_unix_ms` add the
 /// session start. Unknown record types are skipped by readers (forward compatibility).
@@ -51,10 +52,16 @@ public enum JournalCodec {
         ]).rendered
     }
 
+    /// A server's Metadata (its request id, the models that ran) as a line: the message as the
+    /// server sends it, `"type":"Metadata"` included.
+    public static func encode(_ m: Metadata) -> String { ServerMessage.metadata(m).encoded() }
+
     /// A decoded journal line.
     public enum Record: Sendable, Equatable {
         case header(JournalHeader)
         case final(CommittedSegment)
+        /// A connection's Metadata (one per connection that finished).
+        case metadata(Metadata)
         /// A record type this version does not know.
         case other(type: String)
     }
@@ -138,6 +145,11 @@ public enum JournalCodec {
                                            start: start, end: end, confidence: r.confidence ?? 0,
                                            words: words, speechFinal: r.speech_final ?? false,
                                            fromFinalize: r.from_finalize ?? false))
+        case "Metadata":
+            guard case .metadata(let m) = (try? ServerMessage.decode(String(line))) ?? .unhandled(type: "Metadata", raw: "") else {
+                throw DecodingFailure(reason: "malformed Metadata record")
+            }
+            return .metadata(m)
         case let t?:
             return .other(type: t)
         case nil:

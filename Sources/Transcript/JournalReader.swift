@@ -1,3 +1,4 @@
+import Deepgram
 import FoundationEssentials
 import Glibc
 import SystemSupport
@@ -21,6 +22,8 @@ public struct JournalContents: Sendable, Equatable {
     public var issues: [JournalIssue]
     /// Whether the last line was cut short (a crash mid-write) and skipped.
     public var tornLastLine: Bool
+    /// The servers' Metadata, one per connection that finished, in file order.
+    public var metadata: [Metadata] = []
 }
 
 /// Why a journal could not be read.
@@ -111,6 +114,7 @@ public enum JournalReader {
             throw .unsupportedVersion(path: path, version: header.formatVersion)
         }
         var segments: [CommittedSegment] = []
+        var metadata: [Metadata] = []
         var issues: [JournalIssue] = []
         var torn = false
         for i in (firstIndex + 1) ..< rawLines.count {
@@ -119,6 +123,7 @@ public enum JournalReader {
             do {
                 switch try JournalCodec.decode(line) {
                 case .final(let s): segments.append(s)
+                case .metadata(let m): metadata.append(m)
                 case .header: issues.append(JournalIssue(lineNumber: i + 1, reason: "a second header"))
                 case .other: break
                 }
@@ -128,7 +133,7 @@ public enum JournalReader {
             }
         }
         return JournalContents(header: header, lines: lines(from: segments), segments: segments,
-                               issues: issues, tornLastLine: torn)
+                               issues: issues, tornLastLine: torn, metadata: metadata)
     }
 
     /// Groups finals into caption lines by line id, in order of first appearance.

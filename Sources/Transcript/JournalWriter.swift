@@ -1,3 +1,4 @@
+import Deepgram
 import FoundationEssentials
 import Glibc
 
@@ -97,6 +98,15 @@ public actor JournalWriter {
     public func append(_ segments: [CommittedSegment]) -> SaveState {
         guard !closed else { return state }
         for s in segments { queue.append(JournalCodec.encode(s, sessionStartUnixMs: header.startUnixMs) + "\n") }
+        if retryTask == nil { drain() }
+        return state
+    }
+
+    /// Journals a server's Metadata (`captty export --format json` reports its request id).
+    @discardableResult
+    public func append(metadata: Metadata) -> SaveState {
+        guard !closed else { return state }
+        queue.append(JournalCodec.encode(metadata) + "\n")
         if retryTask == nil { drain() }
         return state
     }

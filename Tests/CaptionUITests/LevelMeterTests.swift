@@ -42,6 +42,20 @@ struct LevelMeterTests {
         #expect(row.hasPrefix("⚠ no audio from “USB Mic”"), "\(row)")
     }
 
+    /// Lost capture takes the whole row, in the warning style, reason first: appended to the
+    /// device name (dim, cut at the edge) it read "Monitor of Built-in-Audio-Analog-Stereo — a…".
+    @Test func lostCaptureSaysWhyOnTheWholeRow() {
+        let level = LevelMeterReading(rmsDBFS: -120, peakHoldDBFS: -120,
+                                      deviceName: "Monitor of Built-in-Audio-Analog-Stereo — audio lost: it was removed or disabled; retrying",
+                                      outage: "audio lost: it was removed or disabled; retrying — “Monitor of Built-in-Audio-Analog-Stereo”")
+        let surface = render(level)
+        let row = surface.rowText(22)
+        #expect(row.hasPrefix("⚠ audio lost: it was removed or disabled; retrying — “Monitor of"), "\(row)")
+        #expect(!row.contains("▕") && !row.contains("dB"), "\(row)")
+        #expect(surface[22, 0].style == Theme(mode: .color).warning)
+        #expect(render(level, width: 140).rowText(22).hasSuffix("(a picks another)"))
+    }
+
     @Test func clippingShowsAClipMark() {
         let surface = render(LevelMeterReading(rmsDBFS: -1, peakHoldDBFS: 0, clipping: true, deviceName: "USB Mic"))
         ScreenSnapshotFile.assertMatches(surface, named: "meter-clipping-80x24")
@@ -66,6 +80,10 @@ struct LevelMeterTests {
         #expect(surface[22, row.distance(of: "⚠")].style == Theme(mode: .color).warning)
         let narrow = ScreenView.render(snap, size: TerminalSize(width: 60, height: 24)).rowText(22)
         #expect(narrow.contains("⚠ Deepgram") && narrow.hasSuffix("…") && DisplayWidth.of(narrow) <= 60, "\(narrow)")
+        // The bar gives the problem room, down to 8 cells: at 80 columns the reason was cut.
+        #expect(narrow.filter { $0 == "█" || $0 == " " }.count >= 0 && narrow.distance(of: "▏") == 9, "\(narrow)")
+        let medium = ScreenView.render(snap, size: TerminalSize(width: 116, height: 24)).rowText(22)
+        #expect(medium.hasSuffix("dropped the oldest 3.2 s of audio\u{FFFD}[2J"), "\(medium)")
         snap.level = LevelMeterReading(silent: true, deviceName: "USB Mic")
         let silent = ScreenView.render(snap, size: TerminalSize(width: 140, height: 24)).rowText(22)
         #expect(silent.hasPrefix("⚠ no audio from “USB Mic”") && !silent.contains("Deepgram"))

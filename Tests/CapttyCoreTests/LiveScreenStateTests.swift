@@ -105,6 +105,22 @@ import Transcript
         #expect(v.status.save == .exported(path: "/j.srt"))
     }
 
+    /// Paused shows over a healthy connection only: Space hid a refused key's error behind
+    /// "paused" (and "Listening…"), as if all were well.
+    @Test func pausedDoesNotHideAnErrorOrAReconnect() {
+        var v = SessionView()
+        v.paused = true
+        v.connection = .live
+        #expect(v.status.connection == .paused)
+        v.connection = .error(message: "HTTP 401 Unauthorized")
+        #expect(v.status.connection == .error(message: "HTTP 401 Unauthorized"))
+        v.connection = .reconnecting(inSeconds: 2, attempt: 1, reason: "closed")
+        #expect(v.status.connection == .reconnecting(inSeconds: 2, attempt: 1, reason: "closed"))
+        v.paused = false
+        v.connection = .live
+        #expect(v.status.connection == .live)
+    }
+
     /// A warning the session reports shows on the meter row for 15 s; a new one replaces it;
     /// looking again without a new one does not extend it.
     @Test func warningsShowForAWhile() {

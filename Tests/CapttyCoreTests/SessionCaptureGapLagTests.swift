@@ -142,9 +142,13 @@ import TestSupport
                 #expect(unload.status == 0)
                 let deadline = Date().addingTimeInterval(20)
                 while !session.view.deviceName.contains("audio lost"), Date() < deadline { try await Task.sleep(for: .milliseconds(50)) }
+                // The meter row says it, whole (the screen cut it off the device name).
+                #expect(session.view.meter.outage?.hasPrefix("audio lost: ") == true, "\(String(describing: session.view.meter.outage))")
+                #expect(session.view.meter.outage?.hasSuffix("; retrying — “Monitor of Unplugged”") == true)
                 try await Task.sleep(for: .seconds(1))
                 try await session.switchDevice(to: .named("captty_null.monitor"))
                 while session.view.warningCount == 0, Date() < deadline { try await Task.sleep(for: .milliseconds(50)) }
+                #expect(session.view.meter.outage == nil, "the outage stayed on the meter after another device was picked")
                 await session.finish()
                 return session.view.recentWarnings
             }

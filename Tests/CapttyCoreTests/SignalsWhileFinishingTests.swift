@@ -27,4 +27,17 @@ import Testing
         #expect(w.observe(count: 0, now: t0 + .seconds(2)) == .graceOver)
         #expect(w.observe(count: 0, now: t0 + .seconds(3)) == nil)
     }
+
+    /// Ctrl-C pressed twice quickly stops the wait at once; a copy arriving with the first
+    /// (a process-group kill the supervisor also forwards) does not.
+    @Test func aSecondCtrlCStopsTheWaitEvenInTheGraceSecond() {
+        var w = SignalsWhileFinishing(began: t0, interrupts: 1)
+        #expect(w.observe(count: 2, interrupts: 2, now: t0 + .milliseconds(50)) == nil, "a copy of the first")
+        #expect(w.observe(count: 2, interrupts: 2, now: t0 + .milliseconds(300)) == nil)
+        #expect(w.observe(count: 3, interrupts: 3, now: t0 + .milliseconds(400)) == .stopWaiting)
+        #expect(w.observe(count: 4, interrupts: 4, now: t0 + .seconds(2)) == nil, "reported twice")
+        // Hang-ups still get the grace second.
+        var h = SignalsWhileFinishing(began: t0)
+        #expect(h.observe(count: 2, now: t0 + .milliseconds(400)) == nil)
+    }
 }

@@ -221,6 +221,11 @@ import TestSupport
         #expect(abs(s.start - (r.start + 100)) < 1e-9)
         #expect(zip(r.best.words, s.best.words).allSatisfy { abs($1.start - $0.start - 100) < 1e-9 && abs($1.end - $0.end - 100) < 1e-9 })
         #expect(s.duration == r.duration)
+        // Search hits too: after a reconnect they stayed on the new connection's clock.
+        var searched = r
+        searched.channel.search = [SearchHits(query: "testing", hits: [.init(confidence: 0.9, start: 1.25, end: 1.75, snippet: "testing")])]
+        let hit = searched.offset(by: 100).channel.search?.first?.hits.first
+        #expect(hit?.start == 101.25 && hit?.end == 101.75 && hit?.snippet == "testing")
     }
 }
 

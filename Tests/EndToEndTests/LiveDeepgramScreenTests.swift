@@ -164,6 +164,83 @@ import TestSupport
         #expect(after.contains("may have no captions"), "\(after)")
     }
 
+    /// The "Saved" box says "any key closes": the key closes it and does nothing else (Space
+    /// closed it and paused the captions; q would have quit).
+    @Test(.timeLimit(.minutes(2))) func theKeyThatClosesTheSavedBoxDoesNothingElse() async throws {
+        let dir = try scratchDirectory("e2e")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let wav = try TestAudio.tone(seconds: 30, in: dir)
+        try await withDeepgramDouble { double in
+            let tmux = try TmuxScreen(width: 100, height: 30, environment: ["HOME": dir.path, "DEEPGRAM_API_KEY": "test-key"])
+            defer { tmux.kill() }
+            try tmux.run(Self.command(double, file: wav))
+            try tmux.waitFor(text: "b16000", timeout: 30)
+            try tmux.press("s")
+            try tmux.waitFor(text: "srt")
+            try tmux.press("s")
+            let saved = try tmux.waitFor(text: "Wrote")
+            #expect(saved.contains("any key closes"))
+            try tmux.press("Space")
+            let after = try tmux.waitFor("the box to close") { !$0.contains("Wrote") }
+            try await Task.sleep(for: .milliseconds(500))
+            let later = try tmux.screen()
+            #expect(!later.contains("paused"), "the key that closed the box also paused:\n\(later)")
+            #expect(after.contains("live") || after.contains("finished"), "\(after)")
+            try tmux.press("q")
+            try tmux.waitForShell()
+        }
+    }
+
+    /// `captty` (the supervisor) killed outright while the server is slow to finish: the
+    /// shell has the terminal back at once, so the screen process gives it up at once and
+    /// finishes without drawing. It kept the alternate screen for the whole finish (the
+    /// prompt landed in it, and typed commands were read as keys).
+    @Test(.timeLimit(.minutes(2))) func theScreenLetsGoAtOnceWhenItsSupervisorIsKilled() async throws {
+        let dir = try scratchDirectory("e2e")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let wav = try TestAudio.tone(seconds: 30, in: dir)
+        try await withDeepgramDouble(["--late-final-delay", "6"]) { double in
+            let tmux = try TmuxScreen(width: 100, height: 30, environment: ["HOME": dir.path, "DEEPGRAM_API_KEY": "test-key"])
+            defer { tmux.kill() }
+            try tmux.run(Self.command(double, file: wav))
+            try tmux.waitFor(text: "b16000", timeout: 30)
+            let shell = try tmux.format("#{pane_pid}")
+            let supervisor = try TmuxScreen.spawn("/usr/bin/pgrep", ["-P", shell], timeout: 10).stdout.split(separator: "\n").compactMap { Int32($0) }
+            try #require(supervisor.count == 1)
+            kill(supervisor[0], SIGKILL)
+            try await Task.sleep(for: .milliseconds(1500))
+            #expect(try tmux.format("#{alternate_on}") == "0", "the screen process still holds the terminal")
+            try tmux.run("echo typed-$((6*7))")
+            let screen = try tmux.waitFor(text: "typed-42", timeout: 10)
+            #expect(!screen.contains("Finishing"), "\(screen)")
+        }
+    }
+
+    /// Ctrl-C, then Ctrl-C again 0.4 s later, stops the wait as q twice does. The second was
+    /// ignored (a second signal within a second counted as a copy of the first, since the
+    /// supervisor forwarded the copy the terminal had already sent the screen), and the user
+    /// waited the whole finish. One Ctrl-C still waits.
+    @Test(.timeLimit(.minutes(2))) func ctrlCTwiceQuicklyStopsWaiting() async throws {
+        let dir = try scratchDirectory("e2e")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let wav = try TestAudio.tone(seconds: 30, in: dir)
+        let port = try freeLoopbackPort()
+        let tmux = try TmuxScreen(width: 120, height: 30, environment: ["HOME": dir.path, "DEEPGRAM_API_KEY": "test-key"])
+        defer { tmux.kill() }
+        try tmux.run("\(shellQuoted(TestPaths.capttyBinary.path)) --engine deepgram --url ws://127.0.0.1:\(port) "
+                     + "--file \(shellQuoted(wav)) --no-journal")
+        try tmux.waitFor(text: "(attempt 1)", timeout: 30)
+        try tmux.press("C-c")
+        try tmux.waitFor(text: "Finishing", timeout: 10)
+        try await Task.sleep(for: .milliseconds(400))
+        #expect(try tmux.screen().contains("Waiting up to 10 s"), "one Ctrl-C did not wait for the last captions")
+        let pressed = ContinuousClock.now
+        try tmux.press("C-c")
+        try tmux.waitForShell(timeout: 9)
+        let took = (ContinuousClock.now - pressed).inSeconds
+        #expect(took < 4, "the second Ctrl-C did not stop the wait: \(took) s")
+    }
+
     /// A server's Error message (not fatal) shows on the meter row, in place of the device
     /// name, for a while; the captions go on. (It reached only plain mode and the log.)
     @Test(.timeLimit(.minutes(2))) func aServerErrorMessageShowsOnTheMeterRow() async throws {
