@@ -13,9 +13,13 @@ public struct LevelMeterReading: Equatable, Sendable {
     /// Capture is lost and being retried: why, and from which device (e.g. "audio lost: it was
     /// removed or disabled; retrying — “USB Mic”"). The meter row says so, whole.
     public var outage: String?
+    /// The audio comes from a device (a microphone, a monitor), not a file or a pipe: "check
+    /// it is on" and the device picker apply.
+    public var fromDevice: Bool
 
     public init(rmsDBFS: Double = -120, peakHoldDBFS: Double = -120, clipping: Bool = false,
-                silent: Bool = false, deviceName: String = "", outage: String? = nil) {
+                silent: Bool = false, deviceName: String = "", outage: String? = nil, fromDevice: Bool = true) {
+        self.fromDevice = fromDevice
         self.rmsDBFS = rmsDBFS
         self.peakHoldDBFS = peakHoldDBFS
         self.clipping = clipping

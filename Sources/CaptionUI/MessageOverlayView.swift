@@ -9,11 +9,18 @@ public enum MessageOverlayView {
         let inner = OverlayBox.draw(title: DisplayWidth.sanitizedForTerminal(title), footer: footer,
                                     inner: TerminalSize(width: innerW, height: rows.count), theme: theme,
                                     into: &surface, area: rect)
+        var end = inner.col
         for (i, row) in rows.prefix(inner.height).enumerated() {
             var col = inner.col
             for span in row.spans {
                 col = surface.put(span.text, row: inner.row + i, col: col, style: span.style, limit: inner.right)
             }
+            end = col
+        }
+        // A box cut short by a small terminal says so (the finishing box lost "Press q again to
+        // stop waiting." at 30x6 without a sign).
+        if rows.count > inner.height, inner.height > 0, inner.right > inner.col {
+            surface.put("…", row: inner.row + inner.height - 1, col: min(end, inner.right - 1), style: theme.overlayText, limit: inner.right)
         }
     }
 }

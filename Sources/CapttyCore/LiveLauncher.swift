@@ -91,6 +91,11 @@ public enum LiveLauncher {
             let view = session.view
             let out: @Sendable (String) -> Void = request.plain ? PlainRunner.standardError : PlainRunner.standardOutput
             if let incomplete = summary.incomplete { out("captty: \(DisplayWidth.sanitizedForTerminal(incomplete))") }
+            if summary.audioLostSeconds >= 0.05 {
+                // Said as it happened, and once more here: the warnings scrolled by.
+                out("captty: \(NumberText.fixed(summary.audioLostSeconds, decimals: 1)) s of audio in all have no captions: "
+                    + "they were lost while the engine was disconnected (see the warnings above or the log)")
+            }
             if let path = summary.journalPath {
                 if case .failing(_, let message, _) = summary.save {
                     out("captty: the transcript could not be fully saved to \(path): \(message)")

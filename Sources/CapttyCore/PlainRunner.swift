@@ -94,7 +94,8 @@ public struct PlainRunner: Sendable {
             // (screen-reader users rely on plain mode; it said nothing).
             let quiet = v.noAudio && !v.paused && !v.sourceEnded
             if quiet && !saidNoAudio {
-                writeErr("captty: no audio from \(DisplayWidth.sanitizedForTerminal(v.deviceName)) — check it is on and not muted")
+                writeErr("captty: no audio from \(DisplayWidth.sanitizedForTerminal(v.deviceName)) — "
+                         + (v.sourceIsDevice ? "check it is on and not muted" : "it is silent here"))
             } else if !quiet && saidNoAudio && !v.sourceEnded {
                 writeErr("captty: audio again from \(DisplayWidth.sanitizedForTerminal(v.deviceName))")
             }

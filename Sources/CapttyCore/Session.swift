@@ -57,6 +57,9 @@ public actor Session {
         public var engineFinishedCleanly: Bool
         /// When it did not: what may be missing and why, for the user (nil otherwise).
         public var incomplete: String? = nil
+        /// Seconds of audio the engine lost (disconnected for longer than it could hold): they
+        /// have no captions. Said once more at the end (the warnings scrolled by).
+        public var audioLostSeconds: Double = 0
     }
 
     /// Audio accounting, for tests and the benchmark.
@@ -173,6 +176,7 @@ public actor Session {
         v.engineName = engine.name
         v.modelName = options.model?.rawValue ?? ""
         v.deviceName = configuration.deviceNotice ?? source.name
+        v.sourceIsDevice = source is PulseCapture
         v.save = journal.map { .starting(path: $0.url.path) }
         published = Mutex(v)
         viewState = v
@@ -405,6 +409,7 @@ public actor Session {
         var s = Summary(journalPath: save?.path ?? journalURL?.path, save: save, lineCount: store.lines.count,
                         wordCount: store.wordCount, engineFinishedCleanly: clean)
         if !clean { s.incomplete = incompleteMessage() }
+        s.audioLostSeconds = audioLostSeconds
         summary = s
         publish()
         changeContinuation.finish()
@@ -546,6 +551,7 @@ public actor Session {
             reconnectDue = clock.now + delay
             viewState.connection = .reconnecting(inSeconds: Self.wholeSeconds(delay), attempt: attempt, reason: dropReason)
         case .error(let e):
+            if let lost = e.lostSeconds, e.kind == .audioLost { audioLostSeconds += lost }
             if !e.isFatal, e.kind != .audioLost {
                 // The engine says why before it says it reconnects: kept for the status.
                 dropReason = e.description
@@ -678,6 +684,8 @@ public actor Session {
     /// The device whose audio was lost, while capture retries (nil when capturing): each
     /// outage is said once.
     private var deviceBeforeOutage: String?
+    /// Seconds of audio the engine reported lost (`Summary.audioLostSeconds`).
+    private var audioLostSeconds = 0.0
     /// What is wrong during the current outage, as last said.
     private var outageReason = ""
     /// The device lost before the outage capture just came back from, until the gap is said.

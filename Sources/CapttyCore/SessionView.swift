@@ -33,6 +33,8 @@ public struct SessionView: Sendable {
     public var deviceName = ""
     /// While capture is lost: why, and which device ("audio lost: …; retrying — “X”").
     public var audioOutage: String?
+    /// The audio comes from a PulseAudio device (not a file or a pipe).
+    public var sourceIsDevice = true
     /// Nothing (or only silence) has come from the input for the silence duration.
     public var noAudio = false
     /// Engine runs started (1 + restarts for option changes).
@@ -103,6 +105,7 @@ public struct SessionView: Sendable {
                                      silent: false, deviceName: deviceName)
         }
         return LevelMeterReading(rmsDBFS: level.rmsDB, peakHoldDBFS: level.peakHoldDB, clipping: level.isClipping,
-                                 silent: noAudio && !paused, deviceName: deviceName, outage: audioOutage)
+                                 silent: noAudio && !paused, deviceName: deviceName, outage: audioOutage,
+                                 fromDevice: sourceIsDevice)
     }
 }

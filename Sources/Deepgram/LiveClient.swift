@@ -72,6 +72,21 @@ public actor LiveClient {
     private var lastFinalEnd: Double = 0
     private var lostUnreported: Int64 = 0
     private var lastLossReport: ContinuousClock.Instant?
+    /// Loss reports while disconnected come at most this often (one a second flooded plain
+    /// mode through a long outage); the reconnect says the rest at once.
+    static let lossReportInterval = Duration.seconds(30)
+    /// The end of the audio a final has answered (or that was said to be lost): audio from here
+    /// to the buffer's start that a drop cannot replay has no captions, and is reported.
+    private var answeredOffset: Int64 = 0
+    /// Audio that can wait is not trimmed from the buffer before a final answers it: `send`
+    /// waits instead (a file sent at full speed ran 60 s ahead of the finals, and a drop then lost
+    /// everything from the last final to the buffer's start without a word). Since when it has
+    /// waited without a final; after `answerWaitFinalize` a Finalize asks for them, after
+    /// `replayLimit` the unanswered audio may go (said in the log).
+    private var waitingForAnswersSince: ContinuousClock.Instant?
+    private var answerWaitID = 0
+    private var unansweredMayGo = false
+    static let answerWaitFinalize = Duration.seconds(3)
 
     // Current connection
     private struct Connection {
@@ -295,16 +310,27 @@ public actor LiveClient {
             let connected = conn != nil && fault == nil
             // While disconnected nothing held counts as sent: what the lost connection got
             // without a final for it will be replayed, so dropping it loses audio too (and is
-            // reported as such). Audio that can wait drops nothing and waits for the reconnect.
+            // reported as such). Audio that can wait drops nothing and waits for the reconnect,
+            // and while connected waits for finals before dropping what they have not answered.
+            let waitForAnswers = connected && configuration.audioCanWait && timeline != nil && !unansweredMayGo
+            let heldFrom = buffer.startOffset
             let room = buffer.makeRoom(for: piece.count, sentOffset: connected ? sentOffset : buffer.startOffset,
-                                       mayDropUnsent: !connected && !configuration.audioCanWait)
+                                       mayDropUnsent: !connected && !configuration.audioCanWait, mayDropSent: !waitForAnswers)
             if room.droppedUnsent > 0 {
                 sentOffset = max(sentOffset, buffer.startOffset)
-                stats.bytesLost += room.droppedUnsent
-                lostUnreported += room.droppedUnsent
+                // Audio sent but never answered, dropped before the connection was lost, is lost
+                // with it: counted here too, since the reconnect no longer sees the gap.
+                let unanswered = timeline == nil ? 0 : max(0, heldFrom - answeredOffset)
+                stats.bytesLost += room.droppedUnsent + unanswered
+                answeredOffset = max(answeredOffset, buffer.startOffset)   // reported here
+                lostUnreported += room.droppedUnsent + unanswered
                 reportLoss(force: false)
             }
-            if room.fits { break }
+            if room.fits {
+                if waitingForAnswersSince != nil { waitingForAnswersSince = nil; unansweredMayGo = false }
+                break
+            }
+            if waitForAnswers && waitingForAnswersSince == nil && sentOffset >= buffer.endOffset { startAnswerWait() }
             await withCheckedContinuation { spaceWaiters.append($0) }
         }
         buffer.append(piece)
@@ -315,18 +341,54 @@ public actor LiveClient {
     private func reportLoss(force: Bool) {
         guard lostUnreported > 0 else { return }
         let now = ContinuousClock.now
-        if !force, let last = lastLossReport, last.duration(to: now) < .seconds(1) { return }
+        if !force, let last = lastLossReport, last.duration(to: now) < Self.lossReportInterval { return }
         lastLossReport = now
         let what: String
-        if let timeline {
-            what = NumberText.fixed(timeline.seconds(forBytes: lostUnreported), decimals: 1) + " s of audio"
+        let seconds = timeline?.seconds(forBytes: lostUnreported)
+        if let seconds {
+            what = NumberText.fixed(seconds, decimals: 1) + " s of audio"
         } else {
             what = "\(lostUnreported) bytes of audio"
         }
         lostUnreported = 0
-        let e = LiveError(kind: .audioLost, message: "replay buffer full while disconnected: dropped the oldest \(what) (raise the replay limit to keep more)", isFatal: false)
+        let limit = NumberText.fixed(configuration.replayLimit.seconds, decimals: 0)
+        var e = LiveError(kind: .audioLost, message: "disconnected for longer than the \(limit) s of audio kept for a reconnect: dropped the oldest \(what) (it has no captions)", isFatal: false)
+        e.lostSeconds = seconds
         logger.warning("deepgram: \(e.message)")
         hub.emit(.error(e))
+    }
+
+    /// `send` waits for finals to answer the audio already sent: after `answerWaitFinalize` a
+    /// Finalize asks the server for them; after `replayLimit` without any, the unanswered audio
+    /// may be dropped from the buffer (the server is slow, not gone: pings are answered).
+    private func startAnswerWait() {
+        answerWaitID += 1
+        let id = answerWaitID
+        waitingForAnswersSince = .now
+        let giveUp = configuration.replayLimit
+        Task(executorPreference: configuration.executor) { [weak self] in
+            try? await Task.sleep(for: Self.answerWaitFinalize)
+            guard await self?.answerWaitStill(id, finalize: true) == true else { return }
+            try? await Task.sleep(for: giveUp)
+            _ = await self?.answerWaitStill(id, finalize: false)
+        }
+    }
+
+    /// Whether wait `id` still goes on; asks for finals, or lets the unanswered audio go.
+    private func answerWaitStill(_ id: Int, finalize: Bool) -> Bool {
+        guard id == answerWaitID, waitingForAnswersSince != nil, !ended else { return false }
+        if finalize {
+            if !pendingControls.contains(where: { $0.message == .finalize }) {
+                pendingControls.append((sentOffset, .finalize))
+                wakePump()
+            }
+            logger.info("deepgram: no final for the audio sent; sent Finalize")
+        } else {
+            unansweredMayGo = true
+            logger.warning("deepgram: no final for \(NumberText.fixed(configuration.replayLimit.seconds, decimals: 0)) s: audio without captions so far is no longer kept for a reconnect")
+            wakeSpaceWaiters()
+        }
+        return true
     }
 
     private func wakePump() {
@@ -642,6 +704,18 @@ public actor LiveClient {
         }
         let replay = buffer.endOffset - sentOffset
         if stats.connections > 0 { stats.bytesReplayed += replay }
+        if let timeline, stats.connections > 0, buffer.startOffset > answeredOffset {
+            // Sent, never answered, and no longer held (live audio cannot wait for answers):
+            // it cannot be sent again, so it has no captions. Said, not skipped silently.
+            let gap = buffer.startOffset - answeredOffset
+            stats.bytesLost += gap
+            let from = NumberText.fixed(timeline.seconds(forBytes: answeredOffset), decimals: 1) + " s"
+            var e = LiveError(kind: .audioLost, message: "\(NumberText.fixed(timeline.seconds(forBytes: gap), decimals: 1)) s of audio (from \(from)) had been sent without captions when the connection dropped and was no longer kept to send again: it has no captions", isFatal: false)
+            e.lostSeconds = timeline.seconds(forBytes: gap)
+            logger.warning("deepgram: \(e.message)")
+            hub.emit(.error(e))
+            answeredOffset = buffer.startOffset
+        }
         stats.connections += 1
         conn = Connection(ws: ws, generation: gen, offset: offset, openedAt: .now, requestID: rid)
         fault = nil
@@ -732,6 +806,9 @@ public actor LiveClient {
                 lastFinalEnd = max(lastFinalEnd, shifted.end)
                 if let covered = c.offset.absoluteByte(atConnectionTime: r.end) {
                     buffer.trim(upTo: min(covered, sentOffset))
+                    answeredOffset = max(answeredOffset, min(covered, sentOffset))
+                    // An answer: a wait for answers starts over (and keeps what it may need).
+                    if waitingForAnswersSince != nil { waitingForAnswersSince = nil; answerWaitID += 1; unansweredMayGo = false }
                     wakeSpaceWaiters()
                 }
             }

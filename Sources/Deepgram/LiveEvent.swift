@@ -52,6 +52,8 @@ public struct LiveError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The server's `dg-error` header or error text.
     public var dgError: String?
     public var requestID: String?
+    /// For `audioLost`: the seconds of audio that have no captions.
+    public var lostSeconds: Double?
 
     public init(kind: Kind, message: String, isFatal: Bool, httpStatus: Int? = nil, closeCode: Int? = nil,
                 dgError: String? = nil, requestID: String? = nil) {

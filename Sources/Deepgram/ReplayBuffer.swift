@@ -62,15 +62,16 @@ public struct ReplayBuffer: Sendable {
         public var fits: Bool
     }
 
-    /// Makes room for `incoming` more bytes: drops already-sent bytes (before `sentOffset`) first,
-    /// then, if `mayDropUnsent`, the oldest unsent bytes. Drops are rounded up to `alignment`.
-    public mutating func makeRoom(for incoming: Int, sentOffset: Int64, mayDropUnsent: Bool) -> Room {
+    /// Makes room for `incoming` more bytes: drops already-sent bytes (before `sentOffset`) first
+    /// when `mayDropSent`, then, if `mayDropUnsent`, the oldest unsent bytes. Drops are rounded
+    /// up to `alignment`.
+    public mutating func makeRoom(for incoming: Int, sentOffset: Int64, mayDropUnsent: Bool, mayDropSent: Bool = true) -> Room {
         var room = Room(droppedSent: 0, droppedUnsent: 0, fits: true)
         var over = Int64(count + incoming - limit)
         guard over > 0 else { return room }
         over = roundUp(over)
         let sentHeld = max(0, min(sentOffset, endOffset) - startOffset)
-        let dropSent = min(over, sentHeld)
+        let dropSent = mayDropSent ? min(over, sentHeld) : 0
         if dropSent > 0 {
             let before = startOffset
             trim(upTo: startOffset + dropSent)

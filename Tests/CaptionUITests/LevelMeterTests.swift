@@ -99,6 +99,9 @@ struct LevelMeterTests {
         let wide = render(LevelMeterReading(silent: true, deviceName: "Built-in Audio Analog Stereo"), width: 120)
         ScreenSnapshotFile.assertMatches(wide, named: "meter-silent-120x24")
         #expect(wide.rowText(22).contains("press a to pick another"))
+        // A file is not switched on or picked (its advice offered a picker that is not there).
+        let file = render(LevelMeterReading(silent: true, deviceName: "talk.wav", fromDevice: false), width: 120).rowText(22)
+        #expect(file == "⚠ no audio from “talk.wav” — it is silent here", "\(file)")
     }
 
     @Test func quietInputDrawsAnEmptyBar() {

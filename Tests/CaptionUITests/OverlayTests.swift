@@ -126,6 +126,19 @@ struct OverlayTests {
         #expect(surface.text().contains("(142 cues)."))
     }
 
+    /// A box cut short by a small terminal ends its last row with "…" (the finishing box lost
+    /// "Press q again to stop waiting." at 30x6 without a sign).
+    @Test func aMessageCutShortSaysSo() {
+        var snap = SampleScreens.snapshot()
+        snap.overlay = .message(title: "Finishing", text: "Waiting up to 10 s for the last captions and saving the transcript… "
+                                + "Press q again to stop waiting.", footer: "")
+        let small = ScreenView.render(snap, size: TerminalSize(width: 30, height: 6)).text()
+        #expect(!small.contains("stop waiting."), "\(small)")
+        #expect(small.contains("saving…  │"), "\(small)")
+        let roomy = ScreenView.render(snap, size: TerminalSize(width: 80, height: 24)).text()
+        #expect(roomy.contains("stop waiting.") && !roomy.contains("saving…"), "\(roomy)")
+    }
+
     @Test(arguments: [(20, 5), (29, 24), (80, 5)])
     func tooSmallTerminalSaysWhatItNeeds(_ w: Int, _ h: Int) {
         let surface = ScreenView.render(SampleScreens.snapshot(), size: TerminalSize(width: w, height: h))

@@ -173,3 +173,35 @@ import Transcript
         }
     }
 }
+
+/// Audio lost while disconnected (live audio cannot wait; the replay limit is full) is said as it
+/// happens and totalled in the summary, which the end of a session prints: plain mode printed
+/// "finished" after an outage that cost 28 s of captions.
+@Suite(.serialized) struct SessionAudioLostSummaryTests {
+    @Test func theSummaryTotalsTheAudioLost() async throws {
+        let dir = try scratchDirectory("app")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let wav = try TestAudio.tone(seconds: 4, in: dir)
+        let port = try freeLoopbackPort()   // nothing listens: every second past the limit is lost
+        var config = LiveClientConfiguration(environment: [:])
+        config.baseURL = "ws://127.0.0.1:\(port)"
+        config.reconnect = ReconnectPolicy(initialDelay: .milliseconds(200), maxDelay: .milliseconds(500), maxAttempts: 100)
+        config.replayLimit = .seconds(1)
+        config.audioCanWait = false
+        let engine = DeepgramEngine(credential: .apiKey("test-key"), configuration: config)
+        var sessionConfig = Session.Configuration()
+        sessionConfig.finishTimeout = .seconds(2)
+        let session = Session(source: try await FileAudioSource(path: wav), engine: engine, options: .captionDefaults,
+                              configuration: sessionConfig)
+        let summary = try await within(.seconds(60), "a session that cannot connect") { () -> Session.Summary in
+            await session.start()
+            await session.waitUntilIdle()
+            return await session.finish()
+        }
+        let warned = session.view.recentWarnings.filter { $0.contains("it has no captions") }
+        print("audio lost while disconnected: \(summary.audioLostSeconds) s; warnings \(warned)")
+        #expect(!warned.isEmpty)
+        // 4 s of audio, 1 s kept for a reconnect that never comes.
+        #expect(summary.audioLostSeconds > 2.5 && summary.audioLostSeconds <= 4.0, "\(summary.audioLostSeconds)")
+    }
+}

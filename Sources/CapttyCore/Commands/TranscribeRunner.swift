@@ -46,6 +46,7 @@ public enum TranscribeRunner {
         var fatal: LiveError?
         var failure: String?
         var stoppedAnswering = false
+        var lostSeconds = 0.0
         var model: String?
         do {
             for try await event in engine.transcribe(audio, options: opts) {
@@ -53,6 +54,7 @@ public enum TranscribeRunner {
                 case .error(let e):
                     if e.isFatal { fatal = e } else { warn(e.description) }
                     if e.kind == .timeout { stoppedAnswering = true }
+                    if e.kind == .audioLost { lostSeconds += e.lostSeconds ?? 0 }
                 case .results(let r):
                     if model == nil, let info = r.metadata?.modelInfo { model = info.displayName }
                 case .reconnecting(let attempt, let delay):
@@ -97,6 +99,13 @@ public enum TranscribeRunner {
             throw CapttyError.failed("\(failure)\nThe transcript up to \(Timecode.clock(upTo)) of \(Timecode.clock(meter.seconds)) "
                                      + "(\(NumberText.counted(store.lines.count, "line"))) was written \(output.map { "to \($0)" } ?? "above"); "
                                      + "the rest has no transcript.")
+        }
+        if lostSeconds > 0 {
+            // Not a success: part of the file has no transcript (exit 0 with a gap inside was
+            // taken for a whole transcript).
+            throw CapttyError.failed("\(NumberText.fixed(lostSeconds, decimals: 1)) s of the audio have no transcript: they were lost "
+                                     + "while the engine was disconnected (above). The rest (\(NumberText.counted(store.lines.count, "line"))) "
+                                     + "was written \(output.map { "to \($0)" } ?? "above").")
         }
         return Outcome(lines: store.lines.count, words: store.wordCount, audioSeconds: meter.seconds, output: output)
     }
