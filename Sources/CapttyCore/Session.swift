@@ -150,7 +150,7 @@ public actor Session {
     private var captureTask: Task<Void, Never>?
     private var journalTask: Task<Void, Never>?
     /// What goes to the journal, in order: finals as they commit, a server's Metadata.
-    enum JournalEntry: Sendable { case finals([CommittedSegment]), metadata(Metadata) }
+    enum JournalEntry: Sendable { case finals([CommittedSegment]), metadata(Metadata), search(ChannelSearchHits) }
     private let journalFeed: AsyncStream<JournalEntry>.Continuation
     private let journalStream: AsyncStream<JournalEntry>
     private var idleWaiters: [CheckedContinuation<Void, Never>] = []
@@ -207,6 +207,7 @@ public actor Session {
                     switch entry {
                     case .finals(let segs): await journal.append(segs)
                     case .metadata(let m): await journal.append(metadata: m)
+                    case .search(let h): await journal.append(search: h)
                     }
                 }
             }
@@ -333,7 +334,7 @@ public actor Session {
         }
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true,
                                                 attributes: [.posixPermissions: 0o700])
-        let text = Exporter.render(store.lines, format: format, header: header, metadata: store.metadata)
+        let text = Exporter.render(store.lines, format: format, header: header, metadata: store.metadata, search: store.search)
         do {
             try AtomicFile.write(Data(text.utf8), to: url)
         } catch {
@@ -576,6 +577,7 @@ public actor Session {
         let change = store.apply(event)
         if !change.committed.isEmpty { journalFeed.yield(.finals(change.committed)) }
         if case .metadata(let m) = event { journalFeed.yield(.metadata(m)) }
+        for h in change.searchHits { journalFeed.yield(.search(h)) }
         if !change.committed.isEmpty || !change.closedLineIDs.isEmpty { viewState.revision += 1 }
         updateLag()
     }

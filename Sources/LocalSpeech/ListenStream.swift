@@ -118,8 +118,11 @@ final class ListenStream: Sendable {
                         logger.info("stream \(requestID): Configure refused (\(reply.code)): the local engine cannot change options mid-stream")
                         try? await socket.send(text: reply.encoded())
                     case nil:
+                        // Logged once a stream (a client sending its audio as text would fill the log).
+                        if !clock.unknownTextSeen {
+                            logger.warning("stream \(requestID): ignored a text message that is not KeepAlive, Finalize, CloseStream or Configure (audio goes in binary frames)")
+                        }
                         clock.sawUnknownText()
-                        logger.warning("stream \(requestID): ignored a text message that is not KeepAlive, Finalize, CloseStream or Configure (audio goes in binary frames)")
                     }
                 }
             }

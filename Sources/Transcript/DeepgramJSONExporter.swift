@@ -5,12 +5,14 @@ import Deepgram
 /// tools that read Deepgram output read captty transcripts too.
 public enum DeepgramJSONExporter {
     public static func render(_ lines: some Collection<CaptionLine>, header: JournalHeader? = nil,
-                              metadata: Metadata? = nil) -> String {
-        value(lines, header: header, metadata: metadata).pretty + "\n"
+                              metadata: Metadata? = nil, search: SearchResults = SearchResults()) -> String {
+        value(lines, header: header, metadata: metadata, search: search).pretty + "\n"
     }
 
+    /// `search`: hits of `--search` queries, listed per channel as Deepgram does
+    /// (`results.channels[].search[]`, each `query` with its `hits`).
     public static func value(_ lines: some Collection<CaptionLine>, header: JournalHeader? = nil,
-                             metadata: Metadata? = nil) -> JSONValue {
+                             metadata: Metadata? = nil, search: SearchResults = SearchResults()) -> JSONValue {
         // By start time, as Deepgram lists utterances and the other exports list lines (channels
         // commit independently: channel 1's line could come before channel 0's earlier one).
         let lines = ExportOrder.lines(lines)
@@ -44,14 +46,21 @@ public enum DeepgramJSONExporter {
             ])))
         }
 
-        let channels: [JSONValue] = perChannel.map { ls in
+        let channels: [JSONValue] = perChannel.enumerated().map { c, ls in
             let words = ls.flatMap(\.words)
             let conf = words.isEmpty ? 0 : words.reduce(0) { $0 + $1.confidence } / Double(words.count)
-            return .object([("alternatives", .array([.object([
+            var fields: [(String, JSONValue)] = []
+            if let queries = search.byChannel[c], !queries.isEmpty {
+                fields.append(("search", .array(queries.map { q in
+                    .object([("query", .string(q.query)), ("hits", .array(q.hits.map(JournalCodec.hitValue)))])
+                })))
+            }
+            fields.append(("alternatives", .array([.object([
                 ("transcript", .string(ls.map(\.text).joined(separator: " "))),
                 ("confidence", .double(conf)),
                 ("words", .array(words.map(word))),
-            ])]))])
+            ])])))
+            return .object(fields)
         }
         let utterances: [JSONValue] = lines.filter { !$0.words.isEmpty }.map { l in
             var u: [(String, JSONValue)] = [

@@ -4,12 +4,13 @@ import Deepgram
 /// header) to text.
 public enum Exporter {
     public static func render(_ lines: some Collection<CaptionLine>, format: ExportFormat, header: JournalHeader? = nil,
-                              metadata: Metadata? = nil, options: ExportOptions = ExportOptions()) -> String {
+                              metadata: Metadata? = nil, search: SearchResults = SearchResults(),
+                              options: ExportOptions = ExportOptions()) -> String {
         switch format {
         case .txt: return PlainTextExporter.render(lines, options: options)
         case .srt: return SRTExporter.render(lines, options: options)
         case .vtt: return WebVTTExporter.render(lines, header: header, options: options)
-        case .json: return DeepgramJSONExporter.render(lines, header: header, metadata: metadata)
+        case .json: return DeepgramJSONExporter.render(lines, header: header, metadata: metadata, search: search)
         case .md: return MarkdownExporter.render(lines, header: header, options: options)
         }
     }

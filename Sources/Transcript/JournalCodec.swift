@@ -56,12 +56,28 @@ public enum JournalCodec {
     /// server sends it, `"type":"Metadata"` included.
     public static func encode(_ m: Metadata) -> String { ServerMessage.metadata(m).encoded() }
 
+    /// A `--search` query's new hits on a channel, as a line.
+    public static func encode(_ s: ChannelSearchHits) -> String {
+        JSONValue.object([
+            ("type", .string("search")), ("channel", .int(Int64(s.channel))), ("query", .string(s.hits.query)),
+            ("hits", .array(s.hits.hits.map(hitValue))),
+        ]).rendered
+    }
+
+    /// A search hit as Deepgram writes it (`confidence`, `start`, `end`, `snippet`).
+    static func hitValue(_ h: SearchHits.Hit) -> JSONValue {
+        .object([("confidence", .opt(h.confidence, JSONValue.double)), ("start", .opt(h.start, JSONValue.double)),
+                 ("end", .opt(h.end, JSONValue.double)), ("snippet", .opt(h.snippet, JSONValue.string))])
+    }
+
     /// A decoded journal line.
     public enum Record: Sendable, Equatable {
         case header(JournalHeader)
         case final(CommittedSegment)
         /// A connection's Metadata (one per connection that finished).
         case metadata(Metadata)
+        /// New hits of a `--search` query.
+        case search(ChannelSearchHits)
         /// A record type this version does not know.
         case other(type: String)
     }
@@ -96,6 +112,7 @@ public enum JournalCodec {
     }
 
     private struct OptionsRecord: Decodable { var options: LiveOptions? }
+    private struct SearchRecord: Decodable { var channel: Int?; var query: String; var hits: [SearchHits.Hit] }
 
     /// Decodes from any JSON object (and from nothing else), whatever its keys.
     private struct AnyJSONObject: Decodable {
@@ -145,6 +162,11 @@ public enum JournalCodec {
                                            start: start, end: end, confidence: r.confidence ?? 0,
                                            words: words, speechFinal: r.speech_final ?? false,
                                            fromFinalize: r.from_finalize ?? false))
+        case "search":
+            guard let r = try? dec.decode(SearchRecord.self, from: data) else { throw DecodingFailure(reason: "malformed search record") }
+            let channel = r.channel ?? 0
+            guard (0 ... maxChannel).contains(channel) else { throw DecodingFailure(reason: "channel \(channel) is outside 0…\(maxChannel)") }
+            return .search(ChannelSearchHits(channel: channel, hits: SearchHits(query: r.query, hits: r.hits)))
         case "Metadata":
             guard case .metadata(let m) = (try? ServerMessage.decode(String(line))) ?? .unhandled(type: "Metadata", raw: "") else {
                 throw DecodingFailure(reason: "malformed Metadata record")

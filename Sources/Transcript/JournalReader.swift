@@ -24,6 +24,8 @@ public struct JournalContents: Sendable, Equatable {
     public var tornLastLine: Bool
     /// The servers' Metadata, one per connection that finished, in file order.
     public var metadata: [Metadata] = []
+    /// Hits of `--search` queries.
+    public var search = SearchResults()
 }
 
 /// Why a journal could not be read.
@@ -115,6 +117,7 @@ public enum JournalReader {
         }
         var segments: [CommittedSegment] = []
         var metadata: [Metadata] = []
+        var search = SearchResults()
         var issues: [JournalIssue] = []
         var torn = false
         for i in (firstIndex + 1) ..< rawLines.count {
@@ -124,6 +127,7 @@ public enum JournalReader {
                 switch try JournalCodec.decode(line) {
                 case .final(let s): segments.append(s)
                 case .metadata(let m): metadata.append(m)
+                case .search(let h): search.add(h.hits, channel: h.channel)
                 case .header: issues.append(JournalIssue(lineNumber: i + 1, reason: "a second header"))
                 case .other: break
                 }
@@ -133,7 +137,7 @@ public enum JournalReader {
             }
         }
         return JournalContents(header: header, lines: lines(from: segments), segments: segments,
-                               issues: issues, tornLastLine: torn, metadata: metadata)
+                               issues: issues, tornLastLine: torn, metadata: metadata, search: search)
     }
 
     /// Groups finals into caption lines by line id, in order of first appearance.

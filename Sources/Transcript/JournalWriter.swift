@@ -111,6 +111,15 @@ public actor JournalWriter {
         return state
     }
 
+    /// Journals new hits of a `--search` query.
+    @discardableResult
+    public func append(search: ChannelSearchHits) -> SaveState {
+        guard !closed else { return state }
+        queue.append(JournalCodec.encode(search) + "\n")
+        if retryTask == nil { drain() }
+        return state
+    }
+
     /// `append(change.committed)`.
     @discardableResult
     public func append(_ change: StoreChange) -> SaveState { append(change.committed) }

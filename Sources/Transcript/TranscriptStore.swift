@@ -39,6 +39,8 @@ public struct TranscriptStore: Sendable {
     public private(set) var wordCount = 0
     /// The last `Metadata` the engine sent (for Deepgram-shaped exports).
     public private(set) var metadata: Metadata?
+    /// Hits of `--search` queries in final results (for the JSON export).
+    public private(set) var search = SearchResults()
     /// Slack, in seconds, when deciding that a word repeats a committed one.
     public var tolerance: Double
     private var channels: [Int: ChannelState] = [:]
@@ -174,6 +176,9 @@ public struct TranscriptStore: Sendable {
 
     private mutating func commit(_ r: Results, into change: inout StoreChange) {
         let c = r.channelIndex.first ?? 0
+        for s in r.channel.search ?? [] where !s.hits.isEmpty {
+            if let fresh = search.add(s, channel: c) { change.searchHits.append(ChannelSearchHits(channel: c, hits: fresh)) }
+        }
         var ch = channels[c] ?? ChannelState()
         time = max(time, r.end)
         if ch.pending != nil {

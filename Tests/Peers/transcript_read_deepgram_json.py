@@ -24,4 +24,7 @@ print(json.dumps({
     "speakers": [w.speaker for w in alt.words],
     "utterances": [u.transcript for u in (r.results.utterances or [])],
     "duration": r.metadata.duration,
+    "search": [{"query": s.query, "hits": [[h.start, h.end, h.snippet] for h in (s.hits or [])]}
+               for s in (r.results.channels[0].search or [])],
+    "request_id": r.metadata.request_id,
 }))

@@ -2,6 +2,7 @@ import Foundation
 import TestSupport
 import Testing
 import Transcript
+import Deepgram
 
 /// The JSON export is a valid Deepgram response for the official Deepgram Python SDK
 /// (`deepgram.types.ListenV1Response`, run as a real peer from the test venv).
@@ -13,6 +14,18 @@ import Transcript
         var speakers: [Int?]
         var utterances: [String]
         var duration: Double
+        struct Search: Decodable, Equatable { var query: String; var hits: [[JSONScalar]] }
+        var search: [Search]
+        var request_id: String
+    }
+
+    /// A number, a string or null from the peer's summary.
+    enum JSONScalar: Decodable, Equatable {
+        case number(Double), text(String), null
+        init(from decoder: any Decoder) throws {
+            let c = try decoder.singleValueContainer()
+            if c.decodeNil() { self = .null } else if let d = try? c.decode(Double.self) { self = .number(d) } else { self = .text(try c.decode(String.self)) }
+        }
     }
 
     static func sdkRead(_ json: String) throws -> (status: Int32, summary: Summary?, stderr: String) {
@@ -55,6 +68,44 @@ import Transcript
         #expect(s.speakers == f.withSyntheticSpeakers().map(\.speaker))
         #expect(s.utterances == store.lines.map(\.text))
         #expect(s.duration > 15)
+    }
+
+    /// `--search` hits reach the export as Deepgram lists them (`results.channels[].search`),
+    /// each hit once though a reconnect's replay repeats it; they were dropped.
+    @Test(.enabled(if: sdkAvailable, "needs the deepgram-sdk venv"))
+    func searchHitsAreExportedOnce() throws {
+        func final(_ start: Double, _ words: [String], hits: [SearchHits.Hit]) -> LiveEvent {
+            let ws = words.enumerated().map { i, w in
+                Word(word: w, start: start + Double(i) * 0.4, end: start + Double(i) * 0.4 + 0.3, confidence: 0.9)
+            }
+            return .results(Results(channelIndex: [0, 1], start: start, duration: Double(words.count) * 0.4, isFinal: true,
+                                    speechFinal: true,
+                                    channel: Channel(alternatives: [Alternative(transcript: words.joined(separator: " "), confidence: 0.9, words: ws)],
+                                                     search: [SearchHits(query: "budget", hits: hits)])))
+        }
+        let first = SearchHits.Hit(confidence: 0.92, start: 0.4, end: 0.7, snippet: "the budget")
+        let second = SearchHits.Hit(confidence: 0.81, start: 3.2, end: 3.5, snippet: "budget cuts")
+        var store = TranscriptStore()
+        var journaled: [ChannelSearchHits] = []
+        for e in [final(0, ["the", "budget", "is"], hits: [first]), .open(requestID: "again"),
+                  final(0, ["the", "budget", "is"], hits: [first]),     // replayed after a reconnect
+                  final(2.8, ["budget", "cuts"], hits: [second])] {
+            journaled += store.apply(e).searchHits
+        }
+        #expect(journaled.map(\.hits.hits) == [[first], [second]], "each hit journaled once")
+        // Through the journal's lines and back.
+        var reread = SearchResults()
+        for h in journaled {
+            guard case .search(let back) = try JournalCodec.decode(JournalCodec.encode(h)[...]) else { Issue.record("not a search record"); return }
+            reread.add(back.hits, channel: back.channel)
+        }
+        #expect(reread == store.search)
+        let json = Exporter.render(store.lines, format: .json, header: FixtureReplay.header, search: reread)
+        let r = try Self.sdkRead(json)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.summary?.search == [.init(query: "budget", hits: [[.number(0.4), .number(0.7), .text("the budget")],
+                                                                    [.number(3.2), .number(3.5), .text("budget cuts")]])],
+                "\(String(describing: r.summary?.search))")
     }
 
     @Test(.enabled(if: sdkAvailable, "needs the deepgram-sdk venv"))
