@@ -129,11 +129,12 @@ public struct CapttyConfig: Sendable, Equatable {
             }
             return out
         }
-        func keyValues(_ separator: Character, _ shape: String) throws(ConfigError) -> [KeyValue] {
-            var out: [KeyValue] = []
+        /// A string or a list of them, each parsed (`shape` says what each must look like).
+        func parsed<T>(_ shape: String, _ parse: (String) -> T?) throws(ConfigError) -> [T] {
+            var out: [T] = []
             for s in try strings() {
-                guard let kv = KeyValue(parsing: s, separator: separator) else { throw fail("'\(s)' must be \(shape)") }
-                out.append(kv)
+                guard let v = parse(s) else { throw fail("'\(s)' must be \(shape)") }
+                out.append(v)
             }
             return out
         }
@@ -182,23 +183,11 @@ public struct CapttyConfig: Sendable, Equatable {
         case "deepgram.utterance_end_ms": options.utteranceEndMs = try int(0...60_000)
         case "deepgram.redact": options.redact = try strings().map { .init(rawValue: $0) }
         case "deepgram.keyterm": options.keyterm = try strings()
-        case "deepgram.keywords":
-            var kws: [LiveOptions.Keyword] = []
-            for s in try strings() {
-                guard let k = LiveOptions.Keyword(parsing: s) else { throw fail("'\(s)' must be word or word:boost") }
-                kws.append(k)
-            }
-            options.keywords = kws
+        case "deepgram.keywords": options.keywords = try parsed("word or word:boost") { LiveOptions.Keyword(parsing: $0) }
         case "deepgram.search": options.search = try strings()
-        case "deepgram.replace":
-            var rs: [LiveOptions.Replacement] = []
-            for s in try strings() {
-                guard let r = LiveOptions.Replacement(parsing: s) else { throw fail("'\(s)' must be find:replacement") }
-                rs.append(r)
-            }
-            options.replace = rs
-        case "deepgram.extra": options.extra = try keyValues(":", "key:value")
-        case "deepgram.params": options.additional = try keyValues("=", "key=value")
+        case "deepgram.replace": options.replace = try parsed("find:replacement") { LiveOptions.Replacement(parsing: $0) }
+        case "deepgram.extra": options.extra = try parsed("key:value") { KeyValue(parsing: $0, separator: ":") }
+        case "deepgram.params": options.additional = try parsed("key=value") { KeyValue(parsing: $0, separator: "=") }
         case "deepgram.version": options.version = try string()
         case "deepgram.callback": options.callback = try string()
         case "deepgram.callback_method":

@@ -96,26 +96,21 @@ public actor JournalWriter {
     /// Journals the segments a store change committed; returns the resulting state.
     @discardableResult
     public func append(_ segments: [CommittedSegment]) -> SaveState {
-        guard !closed else { return state }
-        for s in segments { queue.append(JournalCodec.encode(s, sessionStartUnixMs: header.startUnixMs) + "\n") }
-        if retryTask == nil { drain() }
-        return state
+        write(segments.map { JournalCodec.encode($0, sessionStartUnixMs: header.startUnixMs) })
     }
 
     /// Journals a server's Metadata (`captty export --format json` reports its request id).
     @discardableResult
-    public func append(metadata: Metadata) -> SaveState {
-        guard !closed else { return state }
-        queue.append(JournalCodec.encode(metadata) + "\n")
-        if retryTask == nil { drain() }
-        return state
-    }
+    public func append(metadata: Metadata) -> SaveState { write([JournalCodec.encode(metadata)]) }
 
     /// Journals new hits of a `--search` query.
     @discardableResult
-    public func append(search: ChannelSearchHits) -> SaveState {
+    public func append(search: ChannelSearchHits) -> SaveState { write([JournalCodec.encode(search)]) }
+
+    /// Queues encoded records (one a line) and writes them unless a retry is pending.
+    private func write(_ records: [String]) -> SaveState {
         guard !closed else { return state }
-        queue.append(JournalCodec.encode(search) + "\n")
+        for r in records { queue.append(r + "\n") }
         if retryTask == nil { drain() }
         return state
     }
