@@ -3,8 +3,8 @@
 /// take, tools that split long recordings). ffmpeg reads later data chunks too; captty used to
 /// stop after the first and lose the rest without a word. Other chunks after the audio (LIST,
 /// id3, cue) are skipped. Anything that does not look like a chunk ends the audio.
-struct WAVDataWalker {
-    enum State: Equatable {
+public struct WAVDataWalker: Sendable {
+    public enum State: Equatable, Sendable {
         /// In a data chunk: bytes still to come (nil: to the end of the input).
         case data(remaining: Int64?)
         /// Skipping the rest of a chunk that is not audio.
@@ -14,19 +14,19 @@ struct WAVDataWalker {
         case done
     }
 
-    private(set) var state: State
+    public private(set) var state: State
     /// Whether chunks after a data chunk are read (a regular file); a pipe ends with its first
     /// data chunk, since a writer may keep it open after the audio.
-    let followsChunks: Bool
+    public let followsChunks: Bool
     /// The data chunks started so far.
-    private(set) var dataChunks = 1
+    public private(set) var dataChunks = 1
     /// The length the current (or last) data chunk claims, and its bytes seen so far.
-    private(set) var currentLength: Int64?
-    private(set) var currentRead: Int64 = 0
+    public private(set) var currentLength: Int64?
+    public private(set) var currentRead: Int64 = 0
     private var pending: [UInt8] = []
     private var oddChunkEnded = false
 
-    init(firstDataLength: Int64?, followsChunks: Bool) {
+    public init(firstDataLength: Int64?, followsChunks: Bool) {
         state = .data(remaining: firstDataLength)
         currentLength = firstDataLength
         self.followsChunks = followsChunks
@@ -34,15 +34,15 @@ struct WAVDataWalker {
     }
 
     /// Data bytes the current chunk claims but the input did not hold (at its end).
-    var missingAtEnd: Int64 {
+    public var missingAtEnd: Int64 {
         if case .data(let remaining?) = state { return remaining }
         return 0
     }
 
-    var isDone: Bool { state == .done }
+    public var isDone: Bool { state == .done }
 
     /// The audio bytes among the next input bytes `bytes`.
-    mutating func feed(_ bytes: ArraySlice<UInt8>) -> [UInt8] {
+    public mutating func feed(_ bytes: ArraySlice<UInt8>) -> [UInt8] {
         var audio: [UInt8] = []
         var b = bytes
         while !b.isEmpty {

@@ -70,6 +70,24 @@ enum WAVCheck {
             Self.require(n >= 0 && (rf64 || n < 0xFFFF_FFFF), "bad data length \(n)")
             if n == 0 { Self.require(bytes.count >= header.dataOffset + 8, "an empty data chunk decided without the next chunk's header") }
         }
+        // Every data chunk's audio (`WAVDataWalker`): the same fed at once or in pieces, never
+        // more than the bytes after the header, and starting with the first chunk's own bytes.
+        var once = WAVDataWalker(firstDataLength: header.dataLength, followsChunks: true)
+        let audio = once.feed(bytes[header.dataOffset...])
+        var piecewise = WAVDataWalker(firstDataLength: header.dataLength, followsChunks: true)
+        var fed: [UInt8] = []
+        var k = header.dataOffset
+        while k < bytes.count {
+            let j = min(bytes.count, k + step)
+            fed += piecewise.feed(bytes[k..<j])
+            k = j
+        }
+        Self.require(audio == fed, "feeding the chunks in pieces changed the audio")
+        Self.require(audio.count <= bytes.count - header.dataOffset, "more audio than bytes after the header")
+        let firstHeld = Int(min(Int64(bytes.count - header.dataOffset), header.dataLength ?? .max))
+        Self.require(audio.prefix(firstHeld).elementsEqual(bytes[header.dataOffset..<header.dataOffset + firstHeld]),
+                     "the first data chunk's bytes changed")
+
         let input = header.format
         Self.require(input.channels >= 1 && input.channels <= 64 && input.sampleRate >= 1 && input.sampleRate <= 1_000_000)
         guard input.sampleRate <= maxConvertedRate else { return }
