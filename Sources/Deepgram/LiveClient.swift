@@ -81,12 +81,16 @@ public actor LiveClient {
     /// Audio that can wait is not trimmed from the buffer before a final answers it: `send`
     /// waits instead (a file sent at full speed ran 60 s ahead of the finals, and a drop then lost
     /// everything from the last final to the buffer's start without a word). Since when it has
-    /// waited without a final; after `answerWaitFinalize` a Finalize asks for them, after
-    /// `replayLimit` the unanswered audio may go (said in the log).
+    /// waited without a final; a Finalize asks for them when the server has sent no result at
+    /// all for `answerWaitQuiet` (or no final for `answerWaitFinalize`): a server still sending
+    /// interim results is working through the backlog, and a Finalize would cut its utterances.
+    /// After `replayLimit` the unanswered audio may go (said in the log).
     private var waitingForAnswersSince: ContinuousClock.Instant?
     private var answerWaitID = 0
     private var unansweredMayGo = false
-    static let answerWaitFinalize = Duration.seconds(3)
+    private var lastResultAt = ContinuousClock.now
+    static let answerWaitQuiet = Duration.seconds(3)
+    static let answerWaitFinalize = Duration.seconds(10)
 
     // Current connection
     private struct Connection {
@@ -358,37 +362,51 @@ public actor LiveClient {
         hub.emit(.error(e))
     }
 
-    /// `send` waits for finals to answer the audio already sent: after `answerWaitFinalize` a
-    /// Finalize asks the server for them; after `replayLimit` without any, the unanswered audio
+    /// `send` waits for finals to answer the audio already sent: a quiet server is asked for
+    /// them with a Finalize (once a wait); after `replayLimit` without any, the unanswered audio
     /// may be dropped from the buffer (the server is slow, not gone: pings are answered).
     private func startAnswerWait() {
         answerWaitID += 1
         let id = answerWaitID
-        waitingForAnswersSince = .now
+        let began = ContinuousClock.now
+        waitingForAnswersSince = began
         let giveUp = configuration.replayLimit
         Task(executorPreference: configuration.executor) { [weak self] in
-            try? await Task.sleep(for: Self.answerWaitFinalize)
-            guard await self?.answerWaitStill(id, finalize: true) == true else { return }
-            try? await Task.sleep(for: giveUp)
-            _ = await self?.answerWaitStill(id, finalize: false)
+            var finalized = false
+            while true {
+                try? await Task.sleep(for: .milliseconds(500))
+                guard let self, await self.answerWaitGoesOn(id) else { return }
+                let waited = began.duration(to: .now)
+                if waited >= giveUp {
+                    await self.letUnansweredGo()
+                    return
+                }
+                if !finalized, await self.answerWaitNeedsFinalize(waited: waited) {
+                    finalized = true
+                    await self.askForFinals()
+                }
+            }
         }
     }
 
-    /// Whether wait `id` still goes on; asks for finals, or lets the unanswered audio go.
-    private func answerWaitStill(_ id: Int, finalize: Bool) -> Bool {
-        guard id == answerWaitID, waitingForAnswersSince != nil, !ended else { return false }
-        if finalize {
-            if !pendingControls.contains(where: { $0.message == .finalize }) {
-                pendingControls.append((sentOffset, .finalize))
-                wakePump()
-            }
-            logger.info("deepgram: no final for the audio sent; sent Finalize")
-        } else {
-            unansweredMayGo = true
-            logger.warning("deepgram: no final for \(NumberText.fixed(configuration.replayLimit.seconds, decimals: 0)) s: audio without captions so far is no longer kept for a reconnect")
-            wakeSpaceWaiters()
+    private func answerWaitGoesOn(_ id: Int) -> Bool { id == answerWaitID && waitingForAnswersSince != nil && !ended }
+
+    private func answerWaitNeedsFinalize(waited: Duration) -> Bool {
+        lastResultAt.duration(to: .now) >= Self.answerWaitQuiet || waited >= Self.answerWaitFinalize
+    }
+
+    private func askForFinals() {
+        if !pendingControls.contains(where: { $0.message == .finalize }) {
+            pendingControls.append((sentOffset, .finalize))
+            wakePump()
         }
-        return true
+        logger.info("deepgram: no final for the audio sent; sent Finalize")
+    }
+
+    private func letUnansweredGo() {
+        unansweredMayGo = true
+        logger.warning("deepgram: no final for \(NumberText.fixed(configuration.replayLimit.seconds, decimals: 0)) s: audio without captions so far is no longer kept for a reconnect")
+        wakeSpaceWaiters()
     }
 
     private func wakePump() {
@@ -801,6 +819,7 @@ public actor LiveClient {
                 }
             }
             madeProgress = true
+            lastResultAt = .now
             let shifted = c.offset.apply(r.wordsClampedToSpan())
             if r.isFinal {
                 lastFinalEnd = max(lastFinalEnd, shifted.end)
