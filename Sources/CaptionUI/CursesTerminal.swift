@@ -108,6 +108,19 @@ public final class CursesTerminal: Terminal {
     deinit { end() }
 
     /// Restores the terminal (endwin) and frees the screen; safe to call more than once.
+    /// Leaves the screen (`end()`) but keeps the terminal modes someone else set meanwhile:
+    /// when the supervisor was killed the shell took the terminal back and set its line editor's
+    /// modes, and restoring captty's saved ones under it made typed lines echo twice.
+    public func endKeepingCurrentModes() {
+        guard !ended, let file = inputFile else { end(); return }
+        let tty = dup(fileno(file))   // the screen's own descriptor closes with it
+        var modes = termios()
+        let saved = tty >= 0 && tcgetattr(tty, &modes) == 0
+        end()
+        if saved { tcsetattr(tty, TCSANOW, &modes) }
+        if tty >= 0 { close(tty) }
+    }
+
     public func end() {
         guard !ended, let scr = screen else { return }
         ended = true

@@ -111,7 +111,7 @@ public final class LiveApp: Sendable {
                 // typed commands were read as keys: `s` saved, `l` switched language) and finish
                 // without a screen; the journal is completed as on quit.
                 headless = true
-                term.end()
+                term.endKeepingCurrentModes()   // the shell's line editor has set its own
                 quit()
             }
             if headless {

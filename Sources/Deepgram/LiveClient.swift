@@ -722,6 +722,9 @@ public actor LiveClient {
         }
         let replay = buffer.endOffset - sentOffset
         if stats.connections > 0 { stats.bytesReplayed += replay }
+        // A wait for answers starts over on a new connection: the Finalize it sent went with the
+        // old one, and its clock must not let the replayed audio go early.
+        if waitingForAnswersSince != nil { waitingForAnswersSince = nil; answerWaitID += 1; unansweredMayGo = false }
         if let timeline, stats.connections > 0, buffer.startOffset > answeredOffset {
             // Sent, never answered, and no longer held (live audio cannot wait for answers):
             // it cannot be sent again, so it has no captions. Said, not skipped silently.

@@ -91,7 +91,7 @@ struct DeepgramFlags: ParsableArguments {
         if o.keyterm.contains(where: { $0.trimmingWhitespace().isEmpty }) { throw ValidationError("a key term is empty: give --keyterm a word or phrase") }
         if o.search.contains(where: { $0.trimmingWhitespace().isEmpty }) { throw ValidationError("a search term is empty: give --search a word or phrase") }
         if let bad = o.keywords.first(where: { $0.boost.map { !$0.isFinite } == true }) {
-            throw ValidationError("--keywords '\(bad.word):\(bad.boost!)' needs a boost that is a number, e.g. \(bad.word):2")
+            throw ValidationError("--keywords '\(bad.word)' needs a boost that is a finite number, e.g. \(bad.word):2")
         }
         if deepgram, !o.keywords.isEmpty, o.model?.rawValue.hasPrefix("nova-3") == true {
             throw ValidationError("keywords do not work with \(o.model!.rawValue) (Deepgram refuses them): use --keyterm with nova-3, "

@@ -47,7 +47,8 @@ struct DeepgramOptionChecksTests {
                 (["--model", ""], "the model name is empty"),
                 (["--keyterm", " "], "a key term is empty"),
                 (["--search", ""], "a search term is empty"),
-                (["--keywords", "foo:nan"], "'foo:nan' needs a boost that is a number"),
+                (["--keywords", "foo:nan"], "--keywords 'foo' needs a boost that is a finite number"),
+                (["--keywords", "foo:1e999"], "--keywords 'foo' needs a boost that is a finite number"),
                 (["--keywords", "foo:2"], "keywords do not work with nova-3"),
                 (["--keywords", "foo:2", "--model", "nova-3-medical"], "keywords do not work with nova-3-medical"),
             ]

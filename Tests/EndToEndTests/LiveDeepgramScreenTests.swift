@@ -213,6 +213,10 @@ import TestSupport
             try tmux.run("echo typed-$((6*7))")
             let screen = try tmux.waitFor(text: "typed-42", timeout: 10)
             #expect(!screen.contains("Finishing"), "\(screen)")
+            // Typed once, shown once: restoring captty's saved terminal modes under the shell's
+            // line editor made the terminal echo each typed line a second time.
+            let typed = screen.components(separatedBy: "echo typed-$((6*7))").count - 1
+            #expect(typed == 1, "the typed line shows \(typed) times:\n\(screen)")
         }
     }
 
