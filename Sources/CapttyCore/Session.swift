@@ -149,7 +149,8 @@ public actor Session {
     private var journalURL: URL?
     private var captureTask: Task<Void, Never>?
     private var journalTask: Task<Void, Never>?
-    /// What goes to the journal, in order: finals as they commit, a server's Metadata.
+    /// What goes to the journal, in order: finals as they commit, a server's Metadata, new
+    /// search hits.
     enum JournalEntry: Sendable { case finals([CommittedSegment]), metadata(Metadata), search(ChannelSearchHits) }
     private let journalFeed: AsyncStream<JournalEntry>.Continuation
     private let journalStream: AsyncStream<JournalEntry>

@@ -80,12 +80,12 @@ public actor LiveClient {
     private var answeredOffset: Int64 = 0
     /// Audio that can wait is not trimmed from the buffer before a final answers it: `send`
     /// waits instead (a file sent at full speed ran 60 s ahead of the finals, and a drop then lost
-    /// everything from the last final to the buffer's start without a word). Since when it has
-    /// waited without a final; a Finalize asks for them when the server has sent no result at
-    /// all for `answerWaitQuiet` (or no final for `answerWaitFinalize`): a server still sending
-    /// interim results is working through the backlog, and a Finalize would cut its utterances.
-    /// After `replayLimit` the unanswered audio may go (said in the log).
-    private var waitingForAnswersSince: ContinuousClock.Instant?
+    /// everything from the last final to the buffer's start without a word). Whether it waits
+    /// for a final now; a Finalize asks for them when the server has sent no result at all for
+    /// `answerWaitQuiet` (or no final for `answerWaitFinalize`): a server still sending interim
+    /// results is working through the backlog, and a Finalize would cut its utterances. After
+    /// `replayLimit` the unanswered audio may go (said in the log).
+    private var waitingForAnswers = false
     private var answerWaitID = 0
     private var unansweredMayGo = false
     private var lastResultAt = ContinuousClock.now
@@ -331,10 +331,10 @@ public actor LiveClient {
                 reportLoss(force: false)
             }
             if room.fits {
-                if waitingForAnswersSince != nil { waitingForAnswersSince = nil; unansweredMayGo = false }
+                endAnswerWait()
                 break
             }
-            if waitForAnswers && waitingForAnswersSince == nil && sentOffset >= buffer.endOffset { startAnswerWait() }
+            if waitForAnswers && !waitingForAnswers && sentOffset >= buffer.endOffset { startAnswerWait() }
             await withCheckedContinuation { spaceWaiters.append($0) }
         }
         buffer.append(piece)
@@ -369,7 +369,7 @@ public actor LiveClient {
         answerWaitID += 1
         let id = answerWaitID
         let began = ContinuousClock.now
-        waitingForAnswersSince = began
+        waitingForAnswers = true
         let giveUp = configuration.replayLimit
         Task(executorPreference: configuration.executor) { [weak self] in
             var finalized = false
@@ -389,7 +389,16 @@ public actor LiveClient {
         }
     }
 
-    private func answerWaitGoesOn(_ id: Int) -> Bool { id == answerWaitID && waitingForAnswersSince != nil && !ended }
+    private func answerWaitGoesOn(_ id: Int) -> Bool { id == answerWaitID && waitingForAnswers && !ended }
+
+    /// An answer came, the buffer has room, or a new connection opened: the wait is over (its
+    /// timer stops) and what the next one may need is kept again.
+    private func endAnswerWait() {
+        guard waitingForAnswers || unansweredMayGo else { return }
+        waitingForAnswers = false
+        answerWaitID += 1
+        unansweredMayGo = false
+    }
 
     private func answerWaitNeedsFinalize(waited: Duration) -> Bool {
         lastResultAt.duration(to: .now) >= Self.answerWaitQuiet || waited >= Self.answerWaitFinalize
@@ -724,15 +733,16 @@ public actor LiveClient {
         if stats.connections > 0 { stats.bytesReplayed += replay }
         // A wait for answers starts over on a new connection: the Finalize it sent went with the
         // old one, and its clock must not let the replayed audio go early.
-        if waitingForAnswersSince != nil { waitingForAnswersSince = nil; answerWaitID += 1; unansweredMayGo = false }
+        endAnswerWait()
         if let timeline, stats.connections > 0, buffer.startOffset > answeredOffset {
             // Sent, never answered, and no longer held (live audio cannot wait for answers):
             // it cannot be sent again, so it has no captions. Said, not skipped silently.
             let gap = buffer.startOffset - answeredOffset
             stats.bytesLost += gap
+            let seconds = timeline.seconds(forBytes: gap)
             let from = NumberText.fixed(timeline.seconds(forBytes: answeredOffset), decimals: 1) + " s"
-            var e = LiveError(kind: .audioLost, message: "\(NumberText.fixed(timeline.seconds(forBytes: gap), decimals: 1)) s of audio (from \(from)) had been sent without captions when the connection dropped and was no longer kept to send again: it has no captions", isFatal: false)
-            e.lostSeconds = timeline.seconds(forBytes: gap)
+            var e = LiveError(kind: .audioLost, message: "\(NumberText.fixed(seconds, decimals: 1)) s of audio (from \(from)) had been sent without captions when the connection dropped and was no longer kept to send again: it has no captions", isFatal: false)
+            e.lostSeconds = seconds
             logger.warning("deepgram: \(e.message)")
             hub.emit(.error(e))
             answeredOffset = buffer.startOffset
@@ -829,8 +839,7 @@ public actor LiveClient {
                 if let covered = c.offset.absoluteByte(atConnectionTime: r.end) {
                     buffer.trim(upTo: min(covered, sentOffset))
                     answeredOffset = max(answeredOffset, min(covered, sentOffset))
-                    // An answer: a wait for answers starts over (and keeps what it may need).
-                    if waitingForAnswersSince != nil { waitingForAnswersSince = nil; answerWaitID += 1; unansweredMayGo = false }
+                    endAnswerWait()   // an answer: the next wait starts over
                     wakeSpaceWaiters()
                 }
             }
