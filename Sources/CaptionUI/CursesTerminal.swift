@@ -107,7 +107,6 @@ public final class CursesTerminal: Terminal {
 
     deinit { end() }
 
-    /// Restores the terminal (endwin) and frees the screen; safe to call more than once.
     /// Leaves the screen (`end()`) but keeps the terminal modes someone else set meanwhile:
     /// when the supervisor was killed the shell took the terminal back and set its line editor's
     /// modes, and restoring captty's saved ones under it made typed lines echo twice.
@@ -121,6 +120,7 @@ public final class CursesTerminal: Terminal {
         if tty >= 0 { close(tty) }
     }
 
+    /// Restores the terminal (endwin) and frees the screen; safe to call more than once.
     public func end() {
         guard !ended, let scr = screen else { return }
         ended = true
