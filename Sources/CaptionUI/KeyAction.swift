@@ -70,7 +70,7 @@ public enum KeyAction: String, CaseIterable, Hashable, Sendable {
         case .toggleNumerals: return "Deepgram option numerals: write numbers as digits."
         case .toggleProfanityFilter: return "Deepgram option profanity_filter: mask profanity."
         case .cycleLanguage: return "Switch to the next configured language."
-        case .cycleModel: return "Switch to the next configured model."
+        case .cycleModel: return "Switch to the next configured model; nova-2 and older get your key terms as keywords."
         case .toggleTimestamps: return "Show or hide [HH:MM:SS] before each line."
         case .toggleSpeakerLabels: return "Show or hide \"Speaker N:\" labels."
         case .toggleConfidenceDimming: return "Dim words the engine is unsure about."

@@ -9,9 +9,43 @@ public enum OptionToggles {
     /// Models the `m` key cycles through when the config names none.
     public static let defaultModels = ["nova-3", "nova-2"]
 
+    /// The words the user asked the engine to listen for: nova-3 models take them as `keyterm`
+    /// and refuse `keywords`; older models (nova-2, enhanced, base) take `keywords` (single
+    /// words, optional boost) and ignore `keyterm`.
+    public struct Vocabulary: Sendable, Equatable {
+        public var keyterm: [String]
+        public var keywords: [LiveOptions.Keyword]
+        public init(keyterm: [String] = [], keywords: [LiveOptions.Keyword] = []) { self.keyterm = keyterm; self.keywords = keywords }
+        public init(_ options: LiveOptions) { self.init(keyterm: options.keyterm, keywords: options.keywords) }
+
+        /// Whether `model` takes `keyterm` (and refuses `keywords`).
+        public static func takesKeyterms(_ model: String) -> Bool { model.lowercased().hasPrefix("nova-3") }
+
+        /// The vocabulary in the form `model` takes: nothing is dropped, a phrase goes to an
+        /// older model as its words, a keyword to nova-3 as a key term (without its boost).
+        public func form(for model: String) -> Vocabulary {
+            if Self.takesKeyterms(model) {
+                var terms = keyterm
+                var seen = Set(terms.map { $0.lowercased() })
+                for k in keywords where seen.insert(k.word.lowercased()).inserted { terms.append(k.word) }
+                return Vocabulary(keyterm: terms)
+            }
+            var words = keywords
+            var seen = Set(words.map { $0.word.lowercased() })
+            for term in keyterm {
+                for w in term.split(whereSeparator: { $0.isWhitespace }) where seen.insert(w.lowercased()).inserted {
+                    words.append(.init(String(w)))
+                }
+            }
+            return Vocabulary(keywords: words)
+        }
+    }
+
     /// The options after `action`, or nil when the action is not about engine options.
+    /// `vocabulary` is the user's own (as configured): a model change puts it in the form the
+    /// new model takes (derived from it each time, so cycling back gives the phrases back).
     public static func apply(_ action: KeyAction, to options: LiveOptions, languages: [String] = [],
-                             models: [String] = []) -> LiveOptions? {
+                             models: [String] = [], vocabulary: Vocabulary? = nil) -> LiveOptions? {
         var o = options
         switch action {
         case .togglePunctuate: o.punctuate = !(o.punctuate ?? false)
@@ -24,7 +58,11 @@ public enum OptionToggles {
             o.language = .init(next(after: o.language?.rawValue ?? "en", in: list))
         case .cycleModel:
             let list = models.isEmpty ? defaultModels : models
-            o.model = .init(next(after: o.model?.rawValue ?? "nova-3", in: list))
+            let model = next(after: o.model?.rawValue ?? "nova-3", in: list)
+            o.model = .init(model)
+            let words = (vocabulary ?? Vocabulary(options)).form(for: model)
+            o.keyterm = words.keyterm
+            o.keywords = words.keywords
         default:
             return nil
         }

@@ -112,6 +112,8 @@ public actor Session {
     private nonisolated let published: Mutex<SessionView>
 
     public private(set) var options: LiveOptions
+    /// The key terms and keywords as the session began: the `m` key gives each model its form.
+    private let vocabulary: OptionToggles.Vocabulary
     private var store = TranscriptStore()
     private var viewState = SessionView()
     private var runs: [Int: EngineRun] = [:]
@@ -164,6 +166,7 @@ public actor Session {
         self.source = source
         self.engine = engine
         self.options = options
+        self.vocabulary = .init(options)
         self.journal = journal
         journalURL = journal?.url
         self.header = header ?? JournalHeader(engine: engine.name, model: options.model?.rawValue, options: options,
@@ -280,7 +283,8 @@ public actor Session {
     /// profanity filter, language or model cycle). Returns false for other actions.
     @discardableResult
     public func apply(_ action: KeyAction, languages: [String], models: [String]) -> Bool {
-        guard let o = OptionToggles.apply(action, to: options, languages: languages, models: models) else { return false }
+        guard let o = OptionToggles.apply(action, to: options, languages: languages, models: models,
+                                          vocabulary: vocabulary) else { return false }
         setOptions(o)
         return true
     }

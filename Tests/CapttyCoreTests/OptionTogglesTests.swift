@@ -22,6 +22,31 @@ import Testing
         #expect(OptionToggles.apply(.cycleModel, to: o, models: ["nova-3", "nova-2"])?.model == "nova-2")
     }
 
+    /// nova-3 refuses keywords and older models ignore key terms: `m` gives each model the
+    /// user's vocabulary in the form it takes, and cycling back gives the phrases back.
+    @Test func modelCycleCarriesTheVocabularyInTheFormEachModelTakes() {
+        var o = LiveOptions.captionDefaults
+        o.keyterm = ["captty app", "Moonshine", "app"]
+        o.keywords = [.init("Pulse", boost: 2)]
+        let mine = OptionToggles.Vocabulary(o)
+        o.keywords = []  // as the Deepgram engine starts nova-3: keyterms only
+        let nova2 = OptionToggles.apply(.cycleModel, to: o, models: ["nova-3", "nova-2"], vocabulary: mine)!
+        #expect(nova2.model == "nova-2")
+        #expect(nova2.keyterm.isEmpty)
+        #expect(nova2.keywords == [.init("Pulse", boost: 2), .init("captty"), .init("app"), .init("Moonshine")])
+        #expect(nova2.queryItems.contains { $0.key == "keyterm" } == false)
+        let back = OptionToggles.apply(.cycleModel, to: nova2, models: ["nova-3", "nova-2"], vocabulary: mine)!
+        #expect(back.model == "nova-3")
+        #expect(back.keyterm == ["captty app", "Moonshine", "app", "Pulse"])
+        #expect(back.keywords.isEmpty)
+        // Without the session's vocabulary, the options' own go along (nothing is dropped).
+        let plain = OptionToggles.apply(.cycleModel, to: o, models: ["nova-3-medical", "base"])!
+        #expect(plain.model == "nova-3-medical")
+        #expect(plain.keyterm == o.keyterm)
+        // Other keys leave the vocabulary alone.
+        #expect(OptionToggles.apply(.togglePunctuate, to: nova2, vocabulary: mine)?.keywords == nova2.keywords)
+    }
+
     @Test func configLayersUnderFlags() {
         var cfg = LiveOptions()
         cfg.language = "de"
