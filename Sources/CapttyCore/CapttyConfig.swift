@@ -196,6 +196,9 @@ public struct CapttyConfig: Sendable, Equatable {
             options.callbackMethod = v
         case "deepgram.tag": options.tag = try strings()
         case "deepgram.mip_opt_out": options.mipOptOut = try bool()
+        case "deepgram.detect_entities": options.detectEntities = try bool()
+        case "deepgram.diarize_model": options.diarizeModel = try string()
+        case "deepgram.language_hint": options.languageHint = try strings()
         case "display.interim": display.interim = try bool()
         case "display.timestamps": display.timestamps = try bool()
         case "display.speaker_labels": display.speakerLabels = try bool()

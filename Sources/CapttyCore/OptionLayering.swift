@@ -36,6 +36,9 @@ public enum OptionLayering {
         o.callback = pick(top.callback, base.callback)
         o.callbackMethod = pick(top.callbackMethod, base.callbackMethod)
         o.mipOptOut = pick(top.mipOptOut, base.mipOptOut)
+        o.detectEntities = pick(top.detectEntities, base.detectEntities)
+        o.diarizeModel = pick(top.diarizeModel, base.diarizeModel)
+        o.languageHint = (top.languageHint ?? []).isEmpty ? base.languageHint : top.languageHint
         o.additional = list(top.additional, base.additional)
         return o
     }

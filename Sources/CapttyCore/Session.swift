@@ -153,7 +153,7 @@ public actor Session {
     private var journalTask: Task<Void, Never>?
     /// What goes to the journal, in order: finals as they commit, a server's Metadata, new
     /// search hits.
-    enum JournalEntry: Sendable { case finals([CommittedSegment]), metadata(Metadata), search(ChannelSearchHits) }
+    enum JournalEntry: Sendable { case finals([CommittedSegment]), metadata(Metadata), search(ChannelSearchHits), entity(TimedEntity) }
     private let journalFeed: AsyncStream<JournalEntry>.Continuation
     private let journalStream: AsyncStream<JournalEntry>
     private var idleWaiters: [CheckedContinuation<Void, Never>] = []
@@ -212,6 +212,7 @@ public actor Session {
                     case .finals(let segs): await journal.append(segs)
                     case .metadata(let m): await journal.append(metadata: m)
                     case .search(let h): await journal.append(search: h)
+                    case .entity(let e): await journal.append(entity: e)
                     }
                 }
             }
@@ -339,7 +340,8 @@ public actor Session {
         }
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true,
                                                 attributes: [.posixPermissions: 0o700])
-        let text = Exporter.render(store.lines, format: format, header: header, metadata: store.metadata, search: store.search)
+        let text = Exporter.render(store.lines, format: format, header: header, metadata: store.metadata, search: store.search,
+                                   entities: store.entities)
         do {
             try AtomicFile.write(Data(text.utf8), to: url)
         } catch {
@@ -583,6 +585,7 @@ public actor Session {
         if !change.committed.isEmpty { journalFeed.yield(.finals(change.committed)) }
         if case .metadata(let m) = event { journalFeed.yield(.metadata(m)) }
         for h in change.searchHits { journalFeed.yield(.search(h)) }
+        for e in change.entities { journalFeed.yield(.entity(e)) }
         if !change.committed.isEmpty || !change.closedLineIDs.isEmpty { viewState.revision += 1 }
         updateLag()
     }

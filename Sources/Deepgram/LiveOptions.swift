@@ -36,6 +36,14 @@ public struct LiveOptions: Sendable, Equatable, Codable {
     public var callback: String?
     public var callbackMethod: CallbackMethod?
     public var mipOptOut: Bool?
+    /// `detect_entities`: finals list the names, numbers, addresses… they contain
+    /// (`Results.entities`).
+    public var detectEntities: Bool?
+    /// `diarize_model` (`v1`, `latest`): picks the diarization model and turns diarization on.
+    public var diarizeModel: String?
+    /// `language_hint` (repeatable): languages to expect, e.g. with `language=multi`.
+    /// Nil or empty: not sent.
+    public var languageHint: [String]?
     /// Parameters not modelled above, sent verbatim (percent-encoded) after the known ones.
     public var additional: [KeyValue]
 
@@ -50,6 +58,7 @@ public struct LiveOptions: Sendable, Equatable, Codable {
         search: [String] = [], replace: [Replacement] = [], tag: [String] = [],
         extra: [KeyValue] = [], version: String? = nil, callback: String? = nil,
         callbackMethod: CallbackMethod? = nil, mipOptOut: Bool? = nil,
+        detectEntities: Bool? = nil, diarizeModel: String? = nil, languageHint: [String]? = nil,
         additional: [KeyValue] = []
     ) {
         self.model = model; self.language = language; self.encoding = encoding
@@ -61,7 +70,8 @@ public struct LiveOptions: Sendable, Equatable, Codable {
         self.redact = redact; self.keyterm = keyterm; self.keywords = keywords
         self.search = search; self.replace = replace; self.tag = tag; self.extra = extra
         self.version = version; self.callback = callback; self.callbackMethod = callbackMethod
-        self.mipOptOut = mipOptOut; self.additional = additional
+        self.mipOptOut = mipOptOut; self.detectEntities = detectEntities; self.diarizeModel = diarizeModel
+        self.languageHint = languageHint; self.additional = additional
     }
 
     /// captty's defaults for live captioning: nova-3, interim results, punctuation,
@@ -80,6 +90,7 @@ public struct LiveOptions: Sendable, Equatable, Codable {
         func add(_ k: String, _ v: Int?) { if let v { q.append(KeyValue(k, String(v))) } }
         add("model", model?.rawValue)
         add("language", language?.rawValue)
+        for l in languageHint ?? [] { add("language_hint", l) }
         add("encoding", encoding?.rawValue)
         add("sample_rate", sampleRate)
         add("channels", channels)
@@ -90,9 +101,11 @@ public struct LiveOptions: Sendable, Equatable, Codable {
         add("numerals", numerals)
         add("profanity_filter", profanityFilter)
         add("diarize", diarize)
+        add("diarize_model", diarizeModel)
         add("vad_events", vadEvents)
         add("dictation", dictation)
         add("filler_words", fillerWords)
+        add("detect_entities", detectEntities)
         add("endpointing", endpointing?.queryValue)
         add("utterance_end_ms", utteranceEndMs)
         for r in redact { add("redact", r.rawValue) }

@@ -61,14 +61,22 @@ public struct Results: Sendable, Equatable, Codable {
     public var fromFinalize: Bool
     public var channel: Channel
     public var metadata: ResultsMetadata?
+    /// Entities of a final (`detect_entities=true`), where the live API puts them: beside
+    /// `channel`, their word indices into the best alternative's `words`. (Pre-recorded
+    /// responses list them in each alternative: `Alternative.entities`.)
+    public var entities: [Entity]?
 
     public init(channelIndex: [Int] = [0, 1], start: Double, duration: Double, isFinal: Bool,
                 speechFinal: Bool = false, fromFinalize: Bool = false, channel: Channel,
-                metadata: ResultsMetadata? = nil) {
+                metadata: ResultsMetadata? = nil, entities: [Entity]? = nil) {
         self.channelIndex = channelIndex; self.start = start; self.duration = duration
         self.isFinal = isFinal; self.speechFinal = speechFinal; self.fromFinalize = fromFinalize
-        self.channel = channel; self.metadata = metadata
+        self.channel = channel; self.metadata = metadata; self.entities = entities
     }
+
+    /// The final's entities wherever the server put them: `entities` beside `channel`, else
+    /// the best alternative's.
+    public var detectedEntities: [Entity] { entities ?? best.entities ?? [] }
 
     /// The best alternative, or an empty one.
     public var best: Alternative { channel.alternatives.first ?? Alternative(transcript: "", confidence: 0, words: []) }
@@ -98,7 +106,7 @@ public struct Results: Sendable, Equatable, Codable {
 
     enum CodingKeys: String, CodingKey {
         case type, channelIndex = "channel_index", start, duration, isFinal = "is_final"
-        case speechFinal = "speech_final", fromFinalize = "from_finalize", channel, metadata
+        case speechFinal = "speech_final", fromFinalize = "from_finalize", channel, metadata, entities
     }
 
     public init(from decoder: any Decoder) throws {
@@ -111,6 +119,7 @@ public struct Results: Sendable, Equatable, Codable {
         fromFinalize = try c.decodeIfPresent(Bool.self, forKey: .fromFinalize) ?? false
         channel = try c.decodeIfPresent(Channel.self, forKey: .channel) ?? Channel(alternatives: [])
         metadata = try c.decodeIfPresent(ResultsMetadata.self, forKey: .metadata)
+        entities = try c.decodeIfPresent([Entity].self, forKey: .entities)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -124,6 +133,7 @@ public struct Results: Sendable, Equatable, Codable {
         try c.encode(fromFinalize, forKey: .fromFinalize)
         try c.encode(channel, forKey: .channel)
         try c.encodeIfPresent(metadata, forKey: .metadata)
+        try c.encodeIfPresent(entities, forKey: .entities)
     }
 }
 
@@ -201,22 +211,28 @@ public struct Word: Sendable, Equatable, Codable {
 
 /// A detected entity (finals only).
 public struct Entity: Sendable, Equatable, Codable {
+    /// The kind, e.g. `NAME`, `PHONE_NUMBER`, `ORGANIZATION`, `CARDINAL`.
     public var label: String
+    /// As formatted (smart_format); `rawValue` is as spoken.
     public var value: String
+    public var rawValue: String?
     public var confidence: Double?
+    /// Index of the entity's first word; `endWord` is the index after its last.
     public var startWord: Int?
     public var endWord: Int?
-    public init(label: String, value: String, confidence: Double? = nil, startWord: Int? = nil, endWord: Int? = nil) {
-        self.label = label; self.value = value; self.confidence = confidence
+    public init(label: String, value: String, rawValue: String? = nil, confidence: Double? = nil,
+                startWord: Int? = nil, endWord: Int? = nil) {
+        self.label = label; self.value = value; self.rawValue = rawValue; self.confidence = confidence
         self.startWord = startWord; self.endWord = endWord
     }
     enum CodingKeys: String, CodingKey {
-        case label, value, confidence, startWord = "start_word", endWord = "end_word"
+        case label, value, rawValue = "raw_value", confidence, startWord = "start_word", endWord = "end_word"
     }
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         label = try c.decodeIfPresent(String.self, forKey: .label) ?? ""
         value = try c.decodeIfPresent(String.self, forKey: .value) ?? ""
+        rawValue = try c.decodeIfPresent(String.self, forKey: .rawValue)
         confidence = try MessageBounds.number(c, .confidence)
         startWord = try MessageBounds.index(c, .startWord)
         endWord = try MessageBounds.index(c, .endWord)

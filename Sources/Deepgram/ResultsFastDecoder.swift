@@ -56,6 +56,9 @@ enum ResultsFastDecoder {
                 case rd.keyIs("metadata"):
                     try rd.once(8, &seen)
                     if !rd.null() { r.metadata = try rd.metadata() }
+                case rd.keyIs("entities"):
+                    try rd.once(9, &seen)
+                    if !rd.null() { r.entities = try rd.entities() }
                 default: try rd.skipValue(depth: 0)
                 }
             }
@@ -118,11 +121,7 @@ enum ResultsFastDecoder {
                     }
                 case rd.keyIs("entities"):
                     try rd.once(4, &seen)
-                    if !rd.null() {
-                        var all: [Entity] = []
-                        try rd.array { (rd: inout Reader) throws(Unsure) in all.append(try rd.entity()) }
-                        a.entities = all
-                    }
+                    if !rd.null() { a.entities = try rd.entities() }
                 default: try rd.skipValue(depth: 0)
                 }
             }
@@ -152,6 +151,12 @@ enum ResultsFastDecoder {
             return w
         }
 
+        mutating func entities() throws(Unsure) -> [Entity] {
+            var all: [Entity] = []
+            try array { (rd: inout Reader) throws(Unsure) in all.append(try rd.entity()) }
+            return all
+        }
+
         mutating func entity() throws(Unsure) -> Entity {
             var e = Entity(label: "", value: "")
             var seen: UInt16 = 0
@@ -162,6 +167,7 @@ enum ResultsFastDecoder {
                 case rd.keyIs("confidence"): try rd.once(2, &seen); e.confidence = try rd.number()
                 case rd.keyIs("start_word"): try rd.once(3, &seen); e.startWord = rd.null() ? nil : try rd.index()
                 case rd.keyIs("end_word"): try rd.once(4, &seen); e.endWord = rd.null() ? nil : try rd.index()
+                case rd.keyIs("raw_value"): try rd.once(5, &seen); e.rawValue = try rd.string()
                 default: try rd.skipValue(depth: 0)
                 }
             }

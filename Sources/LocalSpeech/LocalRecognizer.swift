@@ -70,6 +70,9 @@ public struct LocalRecognizer: SpeechEngine {
     public static func ignoredOptions(_ options: LiveOptions) -> [String] {
         var out: [String] = []
         if options.diarize == true { out.append("--diarize") }
+        if options.diarizeModel != nil { out.append("--diarize-model") }
+        if options.detectEntities == true { out.append("--detect-entities") }
+        if !(options.languageHint ?? []).isEmpty { out.append("--language-hint") }
         if !options.redact.isEmpty { out.append("--redact") }
         if !options.keyterm.isEmpty { out.append("--keyterm") }
         if !options.keywords.isEmpty { out.append("--keywords") }

@@ -5,14 +5,18 @@ import Deepgram
 /// tools that read Deepgram output read captty transcripts too.
 public enum DeepgramJSONExporter {
     public static func render(_ lines: some Collection<CaptionLine>, header: JournalHeader? = nil,
-                              metadata: Metadata? = nil, search: SearchResults = SearchResults()) -> String {
-        value(lines, header: header, metadata: metadata, search: search).pretty + "\n"
+                              metadata: Metadata? = nil, search: SearchResults = SearchResults(),
+                              entities: EntityResults = EntityResults()) -> String {
+        value(lines, header: header, metadata: metadata, search: search, entities: entities).pretty + "\n"
     }
 
     /// `search`: hits of `--search` queries, listed per channel as Deepgram does
-    /// (`results.channels[].search[]`, each `query` with its `hits`).
+    /// (`results.channels[].search[]`, each `query` with its `hits`). `entities`: listed in
+    /// the channel's alternative as a pre-recorded response has them, `start_word`/`end_word`
+    /// indexing that alternative's `words` (the word after the last, as Deepgram's).
     public static func value(_ lines: some Collection<CaptionLine>, header: JournalHeader? = nil,
-                             metadata: Metadata? = nil, search: SearchResults = SearchResults()) -> JSONValue {
+                             metadata: Metadata? = nil, search: SearchResults = SearchResults(),
+                             entities: EntityResults = EntityResults()) -> JSONValue {
         // By start time, as Deepgram lists utterances and the other exports list lines (channels
         // commit independently: channel 1's line could come before channel 0's earlier one).
         let lines = ExportOrder.lines(lines)
@@ -55,11 +59,15 @@ public enum DeepgramJSONExporter {
                     .object([("query", .string(q.query)), ("hits", .array(q.hits.map(JournalCodec.hitValue)))])
                 })))
             }
-            fields.append(("alternatives", .array([.object([
+            var alternative: [(String, JSONValue)] = [
                 ("transcript", .string(ls.map(\.text).joined(separator: " "))),
                 ("confidence", .double(conf)),
                 ("words", .array(words.map(word))),
-            ])])))
+            ]
+            if let found = entities.byChannel[c], !found.isEmpty {
+                alternative.append(("entities", .array(found.compactMap { entity($0, in: words) })))
+            }
+            fields.append(("alternatives", .array([.object(alternative)])))
             return .object(fields)
         }
         let utterances: [JSONValue] = lines.filter { !$0.words.isEmpty }.map { l in
@@ -88,6 +96,25 @@ public enum DeepgramJSONExporter {
         if let l = w.language { o.append(("language", .string(l))) }
         o.append(("punctuated_word", .string(w.text)))
         return .object(o)
+    }
+
+    /// `e` with the indices of its words in `words` (sorted by time): its count of words from
+    /// the first at its start; nil when no word starts there (its words are not in the
+    /// transcript).
+    static func entity(_ e: TimedEntity, in words: [CaptionWord]) -> JSONValue? {
+        // The entity's times are its words' own: the slack is for rounding only.
+        let slack = 0.0005
+        var lo = 0, hi = words.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if words[mid].start >= e.start - slack { hi = mid } else { lo = mid + 1 }
+        }
+        guard lo < words.count, words[lo].start <= e.start + slack else { return nil }
+        let after = min(words.count, lo + max(1, e.words))
+        return .object([
+            ("label", .string(e.label)), ("value", .string(e.value)), ("raw_value", .string(e.rawValue ?? e.value)),
+            ("confidence", .double(e.confidence ?? 0)), ("start_word", .int(Int64(lo))), ("end_word", .int(Int64(after))),
+        ])
     }
 
     /// A stable UUID-shaped id for a caption line.

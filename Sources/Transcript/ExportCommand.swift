@@ -61,7 +61,8 @@ public enum ExportCommand {
             throw .corruptLines(path: journal.path, issues: contents.issues)
         }
         let text = Exporter.render(contents.lines, format: format, header: contents.header,
-                                   metadata: contents.metadata.last, search: contents.search, options: options)
+                                   metadata: contents.metadata.last, search: contents.search,
+                                   entities: contents.entities, options: options)
         let data = Data(text.utf8)
         if let output {
             do { try AtomicFile.write(data, to: output) } catch { throw .cannotWrite(path: output.path, message: error.message) }

@@ -5,12 +5,12 @@ import Deepgram
 public enum Exporter {
     public static func render(_ lines: some Collection<CaptionLine>, format: ExportFormat, header: JournalHeader? = nil,
                               metadata: Metadata? = nil, search: SearchResults = SearchResults(),
-                              options: ExportOptions = ExportOptions()) -> String {
+                              entities: EntityResults = EntityResults(), options: ExportOptions = ExportOptions()) -> String {
         switch format {
         case .txt: return PlainTextExporter.render(lines, options: options)
         case .srt: return SRTExporter.render(lines, options: options)
         case .vtt: return WebVTTExporter.render(lines, header: header, options: options)
-        case .json: return DeepgramJSONExporter.render(lines, header: header, metadata: metadata, search: search)
+        case .json: return DeepgramJSONExporter.render(lines, header: header, metadata: metadata, search: search, entities: entities)
         case .md: return MarkdownExporter.render(lines, header: header, options: options)
         }
     }

@@ -11,6 +11,9 @@ import Glibc
 ///  "start_unix_ms":…,"end_unix_ms":…,"confidence":0.99,"speech_final":false,
 ///  "from_finalize":false,"transcript":"…","words":[{"word":"we","start":0.32,…}]}
 /// {"type":"Metadata","request_id":"…","sha256":"…","created":"…","duration":12.5,…}
+/// {"type":"search","channel":0,"query":"budget","hits":[{"confidence":0.9,"start":3.2,…}]}
+/// {"type":"entity","channel":0,"label":"NAME","value":"John Smith","raw_value":"john smith",
+///  "confidence":0.93,"start":0.4,"end":1.1,"word_count":2}
 /// ```
 /// Times are seconds on the session clock (absolute across reconnects); `*_unix_ms` add the
 /// session start. Unknown record types are skipped by readers (forward compatibility).
@@ -64,6 +67,16 @@ public enum JournalCodec {
         ]).rendered
     }
 
+    /// An entity of a final (`detect_entities`), as a line.
+    public static func encode(_ e: TimedEntity) -> String {
+        JSONValue.object([
+            ("type", .string("entity")), ("channel", .int(Int64(e.channel))), ("label", .string(e.label)),
+            ("value", .string(e.value)), ("raw_value", .opt(e.rawValue, JSONValue.string)),
+            ("confidence", .opt(e.confidence, JSONValue.double)), ("start", .double(e.start)), ("end", .double(e.end)),
+            ("word_count", .int(Int64(e.words))),
+        ]).rendered
+    }
+
     /// A search hit as Deepgram writes it (`confidence`, `start`, `end`, `snippet`).
     static func hitValue(_ h: SearchHits.Hit) -> JSONValue {
         .object([("confidence", .opt(h.confidence, JSONValue.double)), ("start", .opt(h.start, JSONValue.double)),
@@ -78,6 +91,8 @@ public enum JournalCodec {
         case metadata(Metadata)
         /// New hits of a `--search` query.
         case search(ChannelSearchHits)
+        /// An entity of a final (`detect_entities`).
+        case entity(TimedEntity)
         /// A record type this version does not know.
         case other(type: String)
     }
@@ -113,6 +128,10 @@ public enum JournalCodec {
 
     private struct OptionsRecord: Decodable { var options: LiveOptions? }
     private struct SearchRecord: Decodable { var channel: Int?; var query: String; var hits: [SearchHits.Hit] }
+    private struct EntityRecord: Decodable {
+        var channel: Int?; var label: String; var value: String; var raw_value: String?; var confidence: Double?
+        var start: Double; var end: Double; var word_count: Int
+    }
 
     /// Decodes from any JSON object (and from nothing else), whatever its keys.
     private struct AnyJSONObject: Decodable {
@@ -167,6 +186,14 @@ public enum JournalCodec {
             let channel = r.channel ?? 0
             guard (0 ... maxChannel).contains(channel) else { throw DecodingFailure(reason: "channel \(channel) is outside 0…\(maxChannel)") }
             return .search(ChannelSearchHits(channel: channel, hits: SearchHits(query: r.query, hits: r.hits)))
+        case "entity":
+            guard let r = try? dec.decode(EntityRecord.self, from: data), r.start.isFinite, r.end.isFinite, r.word_count > 0 else {
+                throw DecodingFailure(reason: "malformed entity record")
+            }
+            let channel = r.channel ?? 0
+            guard (0 ... maxChannel).contains(channel) else { throw DecodingFailure(reason: "channel \(channel) is outside 0…\(maxChannel)") }
+            return .entity(TimedEntity(channel: channel, label: r.label, value: r.value, rawValue: r.raw_value,
+                                       confidence: r.confidence, start: r.start, end: r.end, words: r.word_count))
         case "Metadata":
             guard case .metadata(let m) = (try? ServerMessage.decode(String(line))) ?? .unhandled(type: "Metadata", raw: "") else {
                 throw DecodingFailure(reason: "malformed Metadata record")

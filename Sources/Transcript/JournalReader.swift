@@ -26,6 +26,8 @@ public struct JournalContents: Sendable, Equatable {
     public var metadata: [Metadata] = []
     /// Hits of `--search` queries.
     public var search = SearchResults()
+    /// Entities of finals (`detect_entities`).
+    public var entities = EntityResults()
 }
 
 /// Why a journal could not be read.
@@ -118,6 +120,7 @@ public enum JournalReader {
         var segments: [CommittedSegment] = []
         var metadata: [Metadata] = []
         var search = SearchResults()
+        var entities = EntityResults()
         var issues: [JournalIssue] = []
         var torn = false
         for i in (firstIndex + 1) ..< rawLines.count {
@@ -128,6 +131,7 @@ public enum JournalReader {
                 case .final(let s): segments.append(s)
                 case .metadata(let m): metadata.append(m)
                 case .search(let h): search.add(h.hits, channel: h.channel)
+                case .entity(let e): entities.add(e)
                 case .header: issues.append(JournalIssue(lineNumber: i + 1, reason: "a second header"))
                 case .other: break
                 }
@@ -137,7 +141,8 @@ public enum JournalReader {
             }
         }
         return JournalContents(header: header, lines: lines(from: segments), segments: segments,
-                               issues: issues, tornLastLine: torn, metadata: metadata, search: search)
+                               issues: issues, tornLastLine: torn, metadata: metadata, search: search,
+                               entities: entities)
     }
 
     /// Groups finals into caption lines by line id, in order of first appearance.

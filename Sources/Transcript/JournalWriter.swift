@@ -107,6 +107,10 @@ public actor JournalWriter {
     @discardableResult
     public func append(search: ChannelSearchHits) -> SaveState { write([JournalCodec.encode(search)]) }
 
+    /// Journals an entity of a final (`detect_entities`).
+    @discardableResult
+    public func append(entity: TimedEntity) -> SaveState { write([JournalCodec.encode(entity)]) }
+
     /// Queues encoded records (one a line) and writes them unless a retry is pending.
     private func write(_ records: [String]) -> SaveState {
         guard !closed else { return state }

@@ -12,6 +12,8 @@ public struct StoreChange: Sendable, Equatable {
     public var duplicateWordsDropped = 0
     /// Search hits of a final result not seen before (a replay repeats them), by channel.
     public var searchHits: [ChannelSearchHits] = []
+    /// Entities of a final result (`detect_entities`) not seen before, timed.
+    public var entities: [TimedEntity] = []
 
     public init() {}
 
@@ -52,5 +54,52 @@ public struct SearchResults: Sendable, Equatable {
         }
         byChannel[channel] = list
         return SearchHits(query: hits.query, hits: fresh)
+    }
+}
+
+/// An entity of a final (`detect_entities`), placed on the session clock by its words: the
+/// word indices Deepgram gives only make sense within that one result (and a reconnect's
+/// replay drops repeated words), so the journal and the exports keep times.
+public struct TimedEntity: Sendable, Equatable {
+    public var channel: Int
+    /// The kind, e.g. `NAME`, `PHONE_NUMBER`.
+    public var label: String
+    /// As formatted; `rawValue` as spoken.
+    public var value: String
+    public var rawValue: String?
+    public var confidence: Double?
+    /// Start of its first word and end of its last, in session seconds.
+    public var start: Double
+    public var end: Double
+    /// How many words it spans in the transcript (its first word is the first at `start`).
+    public var words: Int
+    public init(channel: Int, label: String, value: String, rawValue: String? = nil, confidence: Double? = nil,
+                start: Double, end: Double, words: Int) {
+        self.channel = channel; self.label = label; self.value = value; self.rawValue = rawValue
+        self.confidence = confidence; self.start = start; self.end = end; self.words = words
+    }
+}
+
+/// Entities gathered over a session, by channel in time order, each once (a reconnect's
+/// replay repeats them).
+public struct EntityResults: Sendable, Equatable {
+    public private(set) var byChannel: [Int: [TimedEntity]] = [:]
+    private var seen: Set<Key> = []
+    private struct Key: Hashable { let channel: Int; let label: String; let value: String; let startMs: Int64 }
+
+    public init() {}
+
+    public var isEmpty: Bool { byChannel.isEmpty }
+
+    /// Adds `e`; false when it was there already.
+    @discardableResult
+    public mutating func add(_ e: TimedEntity) -> Bool {
+        guard seen.insert(Key(channel: e.channel, label: e.label, value: e.value, startMs: Int64((e.start * 1000).rounded()))).inserted
+        else { return false }
+        var list = byChannel[e.channel] ?? []
+        let i = list.lastIndex { $0.start <= e.start }.map { $0 + 1 } ?? 0
+        list.insert(e, at: i)
+        byChannel[e.channel] = list
+        return true
     }
 }

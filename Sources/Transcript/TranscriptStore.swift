@@ -41,6 +41,8 @@ public struct TranscriptStore: Sendable {
     public private(set) var metadata: Metadata?
     /// Hits of `--search` queries in final results (for the JSON export).
     public private(set) var search = SearchResults()
+    /// Entities of final results (`detect_entities`, for the JSON export).
+    public private(set) var entities = EntityResults()
     /// Slack, in seconds, when deciding that a word repeats a committed one.
     public var tolerance: Double
     private var channels: [Int: ChannelState] = [:]
@@ -187,15 +189,18 @@ public struct TranscriptStore: Sendable {
         }
         let all = Self.words(of: r)
         var kept = 0
+        // Where each word went (nil: a repeat), for placing the result's entities.
+        var placed = [(start: Double, end: Double)?](repeating: nil, count: r.detectedEntities.isEmpty ? 0 : all.count)
         // Repeats are judged against what was committed before this connection: words of one
         // result never repeat each other, however close their times (short words, evenly spread
         // timings, an engine with coarse timestamps).
-        for var w in all {
+        for (j, var w) in all.enumerated() {
             if isRepeat(w, of: r, before: ch.replayHorizon) { change.duplicateWordsDropped += 1; continue }
             kept += 1
             // Keep time monotonic even if the engine's word times overlap slightly.
             w.start = max(w.start, ch.lastStart)
             w.end = max(w.end, w.start)
+            if !placed.isEmpty { placed[j] = (w.start, w.end) }
             if let i = ch.openLine, !lines[i].words.isEmpty,
                lines[i].speaker != w.speaker || lines[i].words.count >= maxLineWords {
                 lines[i].isClosed = true
@@ -226,6 +231,16 @@ public struct TranscriptStore: Sendable {
                     confidence: r.best.confidence, words: [w], speechFinal: false,
                     fromFinalize: r.fromFinalize))
             }
+        }
+        for e in r.detectedEntities {
+            // Placed by its words that were kept (none: a replay's repeat, or indices that do
+            // not fit the words).
+            guard let from = e.startWord, let to = e.endWord, from < to, to <= placed.count else { continue }
+            let spans = placed[from ..< to].compactMap { $0 }
+            guard let first = spans.first, let last = spans.last else { continue }
+            let timed = TimedEntity(channel: c, label: e.label, value: e.value, rawValue: e.rawValue,
+                                    confidence: e.confidence, start: first.start, end: last.end, words: spans.count)
+            if entities.add(timed) { change.entities.append(timed) }
         }
         // A replayed speech_final whose words were all repeats refers to an older line.
         let replayOnly = !all.isEmpty && kept == 0

@@ -60,6 +60,12 @@ struct DeepgramFlags: ParsableArguments {
     var callbackMethod: String?
     @Flag(inversion: .prefixedNo, help: "Opt out of the Deepgram Model Improvement Program.")
     var mipOptOut: Bool?
+    @Flag(inversion: .prefixedNo, help: "Detect entities (names, numbers, addresses…); the JSON export lists them.")
+    var detectEntities: Bool?
+    @Option(help: ArgumentHelp("Diarization model: v1 or latest (turns diarization on).", valueName: "version"))
+    var diarizeModel: String?
+    @Option(help: ArgumentHelp("A language to expect, e.g. with --language multi (repeatable).", valueName: "lang"))
+    var languageHint: [String] = []
     @Option(name: .customLong("param"), help: ArgumentHelp("Any other query parameter as key=value (repeatable).", valueName: "key=value"))
     var params: [String] = []
 
@@ -169,6 +175,17 @@ struct DeepgramFlags: ParsableArguments {
             o.callbackMethod = m
         }
         if let mipOptOut { o.mipOptOut = mipOptOut }
+        if let detectEntities { o.detectEntities = detectEntities }
+        if let diarizeModel {
+            guard !diarizeModel.trimmingWhitespace().isEmpty else { throw ValidationError("--diarize-model is empty: give v1 or latest") }
+            o.diarizeModel = diarizeModel
+        }
+        if !languageHint.isEmpty {
+            if let bad = languageHint.first(where: { !LiveOptions.Language($0).isWellFormed }) {
+                throw ValidationError("--language-hint '\(bad)' is not a language tag: use a BCP-47 tag such as en, de or es-419")
+            }
+            o.languageHint = languageHint
+        }
         if !params.isEmpty {
             o.additional = try params.map { p in
                 guard let kv = KeyValue(parsing: p, separator: "=") else { throw ValidationError("--param '\(p)' must be key=value") }

@@ -36,6 +36,9 @@ import Deepgram
         callback = "https://example.com/hook"
         callback_method = "put"
         mip_opt_out = true
+        detect_entities = true
+        diarize_model = "latest"
+        language_hint = ["en", "de"]
 
         [display]
         interim = false
@@ -67,10 +70,11 @@ import Deepgram
         #expect(c.options.additional == [KeyValue("new_option", "1")])
         #expect(c.options.version == "latest" && c.options.callback == "https://example.com/hook")
         #expect(c.options.callbackMethod == .put && c.options.mipOptOut == true)
+        #expect(c.options.detectEntities == true && c.options.diarizeModel == "latest" && c.options.languageHint == ["en", "de"])
         #expect(c.display.interim == false)
         #expect(c.display.lowConfidence == 0.45)
         #expect(c.keys == ["pause": "p", "quit": "ctrl-q"])
-        #expect(c.keyLines["quit"] == 36)
+        #expect(c.keyLines["quit"] == 39)
     }
 
     @Test(arguments: [

@@ -21,6 +21,20 @@ import Testing
             "multichannel=true&interim_results=false&punctuate=true&smart_format=false&numerals=true&profanity_filter=false&diarize=true&vad_events=false&dictation=true&filler_words=false&mip_opt_out=true")
     }
 
+    /// Options of the official SDK's `listen.v1.connect` captty lacked: `detect_entities`,
+    /// `diarize_model`, `language_hint` (repeatable). A journal header written before them
+    /// still reads back.
+    @Test func entitiesDiarizeModelAndLanguageHints() throws {
+        let o = LiveOptions(model: .nova3, language: .init("multi"), diarize: nil, detectEntities: true,
+                            diarizeModel: "latest", languageHint: ["en", "es-419"])
+        #expect(o.queryString == "model=nova-3&language=multi&language_hint=en&language_hint=es-419&diarize_model=latest&detect_entities=true")
+        #expect(LiveOptions(languageHint: []).queryString == "")
+        let old = try JSONDecoder().decode(LiveOptions.self, from: Data(#"{"model":"nova-3","redact":[],"keyterm":[],"keywords":[],"search":[],"replace":[],"tag":[],"extra":[],"additional":[]}"#.utf8))
+        #expect(old.model == .nova3 && old.languageHint == nil && old.detectEntities == nil)
+        let again = try JSONDecoder().decode(LiveOptions.self, from: JSONEncoder().encode(o))
+        #expect(again == o)
+    }
+
     @Test func keytermRepeatedThreeTimesAndPercentEncoded() throws {
         let o = LiveOptions(model: .nova3, keyterm: ["captty", "Deepgram API", "café&co"])
         #expect(o.queryString == "model=nova-3&keyterm=captty&keyterm=Deepgram%20API&keyterm=caf%C3%A9%26co")

@@ -75,6 +75,26 @@ import TestSupport
         #expect(r.best.words[1].display == "john")
         #expect(r.best.entities == [Entity(label: "NAME", value: "john", confidence: 0.93, startWord: 1, endWord: 2)])
         #expect(r.metadata?.modelInfo?.arch == "nova-3")
+        #expect(r.entities == nil && r.detectedEntities == r.best.entities)
+    }
+
+    /// The live API lists a final's entities beside `channel` (the official SDK's
+    /// `ListenV1Results.entities`, with `raw_value`); they used to be ignored there.
+    @Test func entitiesBesideTheChannelAsTheLiveAPISendsThem() throws {
+        let text = """
+        {"type":"Results","channel_index":[0,1],"start":3.0,"duration":1.5,"is_final":true,"speech_final":true,
+         "channel":{"alternatives":[{"transcript":"call John at five five five","confidence":0.97,
+           "words":[{"word":"call","start":3.1,"end":3.3,"confidence":0.9},{"word":"john","start":3.3,"end":3.6,"confidence":0.95}]}]},
+         "entities":[{"label":"NAME","value":"John","raw_value":"john","confidence":0.93,"start_word":1,"end_word":2}]}
+        """
+        let r = try #require(try ServerMessage.decode(text).results)
+        let john = Entity(label: "NAME", value: "John", rawValue: "john", confidence: 0.93, startWord: 1, endWord: 2)
+        #expect(r.entities == [john])
+        #expect(r.detectedEntities == [john])
+        #expect(r.best.entities == nil)
+        // Encoded back beside the channel.
+        let again = try ServerMessage.decode(String(decoding: try JSONEncoder().encode(r), as: UTF8.self)).results
+        #expect(again == r)
     }
 
     @Test func resultsMissingMetadataAndOptionalFields() throws {

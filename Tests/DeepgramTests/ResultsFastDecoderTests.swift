@@ -55,6 +55,10 @@ import TestSupport
         #"{"type":"Results","channel":{"alternatives":[{"transcript":"call john","entities":[{"label":"NAME","value":"john","confidence":0.9,"start_word":1,"end_word":2},{"label":null,"value":"x","start_word":null}]}]}}"#,
         #"{"type":"Results","channel":{"alternatives":[],"search":[{"query":"q","hits":[{"confidence":0.5,"start":0.1,"end":0.2,"snippet":"x"},{}]},{"query":null,"hits":null}]}}"#,
         #"{"type":"Results","channel":{"alternatives":[{"entities":null}],"search":null}}"#,
+        // Entities where the live API puts them (beside channel), with raw_value.
+        #"{"type":"Results","is_final":true,"channel":{"alternatives":[{"transcript":"call john"}]},"entities":[{"label":"NAME","value":"John","raw_value":"john","confidence":0.9,"start_word":1,"end_word":2}]}"#,
+        #"{"type":"Results","entities":null,"channel":{"alternatives":[{"entities":[{"raw_value":null}]}]}}"#,
+        #"{"type":"Results","entities":[]}"#,
     ])
     func readsAndAgrees(_ text: String) throws {
         let f = try #require(fast(text), "the fast path declined \(text)")
@@ -104,6 +108,8 @@ import TestSupport
         // Entities and search hits with wrong types or indices.
         #"{"type":"Results","channel":{"alternatives":[{"entities":[{"label":"x","start_word":-1}]}]}}"#,
         #"{"type":"Results","channel":{"alternatives":[{"entities":{"label":"x"}}]}}"#,
+        #"{"type":"Results","entities":[{"raw_value":1}]}"#,
+        #"{"type":"Results","entities":[],"entities":[]}"#,
         #"{"type":"Results","channel":{"search":[{"query":"q","hits":[{"start":"0.1"}]}],"alternatives":[]}}"#,
         #"{"type":"Results","channel":{"search":[{"query":"q","query":"r"}]}}"#,
         // A key given twice.

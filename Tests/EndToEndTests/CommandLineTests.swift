@@ -36,6 +36,7 @@ import TestSupport
                      "--endpointing", "--utterance-end-ms", "--redact", "--keyterm", "--keywords", "--search",
                      "--replace", "--tag", "--extra", "--multichannel", "--channels", "--sample-rate", "--encoding",
                      "--model-version", "--callback", "--callback-method", "--mip-opt-out", "--param",
+                     "--detect-entities", "--diarize-model", "--language-hint",
                      "--api-key-file", "--ca-file"] {
             #expect(r.stdout.contains(flag), "missing \(flag)")
         }
@@ -45,6 +46,10 @@ import TestSupport
         let lang = try runCaptty(["--language", "english", "--file", "/nonexistent.wav"])
         #expect(lang.status != 0)
         #expect(lang.stderr.contains("BCP-47"))
+        let hint = try runCaptty(["--language-hint", "english", "--file", "/nonexistent.wav"])
+        #expect(hint.status == 64 && hint.stderr.contains("--language-hint 'english' is not a language tag"), "\(hint.stderr)")
+        let diarizeModel = try runCaptty(["--diarize-model", " ", "--file", "/nonexistent.wav"])
+        #expect(diarizeModel.status == 64 && diarizeModel.stderr.contains("--diarize-model is empty"), "\(diarizeModel.stderr)")
         let ep = try runCaptty(["--endpointing", "soon"])
         #expect(ep.status != 0)
         #expect(ep.stderr.contains("milliseconds or false"))

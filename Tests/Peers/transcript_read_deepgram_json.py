@@ -26,5 +26,8 @@ print(json.dumps({
     "duration": r.metadata.duration,
     "search": [{"query": s.query, "hits": [[h.start, h.end, h.snippet] for h in (s.hits or [])]}
                for s in (r.results.channels[0].search or [])],
+    "entities": [[e.label, e.value, e.raw_value, int(e.start_word), int(e.end_word),
+                  " ".join(w.word for w in alt.words[int(e.start_word):int(e.end_word)])]
+                 for e in (alt.entities or [])],
     "request_id": r.metadata.request_id,
 }))

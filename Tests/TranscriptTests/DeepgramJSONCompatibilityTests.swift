@@ -16,6 +16,8 @@ import Deepgram
         var duration: Double
         struct Search: Decodable, Equatable { var query: String; var hits: [[JSONScalar]] }
         var search: [Search]
+        /// label, value, raw_value, start_word, end_word, the words they index.
+        var entities: [[JSONScalar]]
         var request_id: String
     }
 
@@ -106,6 +108,50 @@ import Deepgram
         #expect(r.summary?.search == [.init(query: "budget", hits: [[.number(0.4), .number(0.7), .text("the budget")],
                                                                     [.number(3.2), .number(3.5), .text("budget cuts")]])],
                 "\(String(describing: r.summary?.search))")
+    }
+
+    /// Entities (`detect_entities`) reach the export where a pre-recorded response has them
+    /// (`channels[].alternatives[].entities`, indices into that alternative's words), each once
+    /// though a reconnect's replay repeats it; the live API sends them beside `channel`, with
+    /// indices into one result's words. They were dropped.
+    @Test(.enabled(if: sdkAvailable, "needs the deepgram-sdk venv"))
+    func entitiesAreExportedOnceWithTheirWords() throws {
+        func final(_ start: Double, _ words: [String], _ entities: [Entity]) -> LiveEvent {
+            let ws = words.enumerated().map { i, w in
+                Word(word: w, start: start + Double(i) * 0.4, end: start + Double(i) * 0.4 + 0.3, confidence: 0.9)
+            }
+            return .results(Results(channelIndex: [0, 1], start: start, duration: Double(words.count) * 0.4, isFinal: true,
+                                    speechFinal: true,
+                                    channel: Channel(alternatives: [Alternative(transcript: words.joined(separator: " "), confidence: 0.9, words: ws)]),
+                                    entities: entities))
+        }
+        let name = Entity(label: "NAME", value: "John Smith", rawValue: "john smith", confidence: 0.93, startWord: 1, endWord: 3)
+        let phone = Entity(label: "PHONE_NUMBER", value: "555-0100", rawValue: "five five five o one hundred", confidence: 0.8,
+                           startWord: 2, endWord: 4)
+        var store = TranscriptStore()
+        var journaled: [TimedEntity] = []
+        for e in [final(0, ["call", "john", "smith", "today"], [name]), .open(requestID: "again"),
+                  final(0, ["call", "john", "smith", "today"], [name]),     // replayed after a reconnect
+                  final(2, ["at", "number", "five", "five", "five"], [phone, Entity(label: "X", value: "bad", startWord: 4, endWord: 9)])] {
+            journaled += store.apply(e).entities
+        }
+        #expect(journaled.map(\.label) == ["NAME", "PHONE_NUMBER"], "each entity once; indices beyond the words skipped")
+        #expect(journaled.first?.start == 0.4 && journaled.first?.end == 1.1)
+        // Through the journal's lines and back.
+        var reread = EntityResults()
+        for e in journaled {
+            guard case .entity(let back) = try JournalCodec.decode(JournalCodec.encode(e)[...]) else { Issue.record("not an entity record"); return }
+            reread.add(back)
+        }
+        #expect(reread == store.entities)
+        let json = Exporter.render(store.lines, format: .json, header: FixtureReplay.header, entities: reread)
+        let r = try Self.sdkRead(json)
+        #expect(r.status == 0, "\(r.stderr)")
+        // Channel words: call john smith today at number five five five → 1..<3 (john smith), 6..<8 (five five).
+        #expect(r.summary?.entities == [
+            [.text("NAME"), .text("John Smith"), .text("john smith"), .number(1), .number(3), .text("john smith")],
+            [.text("PHONE_NUMBER"), .text("555-0100"), .text("five five five o one hundred"), .number(6), .number(8), .text("five five")],
+        ], "\(String(describing: r.summary?.entities))")
     }
 
     @Test(.enabled(if: sdkAvailable, "needs the deepgram-sdk venv"))

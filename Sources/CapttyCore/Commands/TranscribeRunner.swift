@@ -86,7 +86,7 @@ public enum TranscribeRunner {
         let header = JournalHeader(engine: engine.name, model: model ?? engine.modelName(for: opts), options: opts,
                                    capttyVersion: CapttyVersion.string)
         let text = Exporter.render(store.lines, format: format, header: header, metadata: store.metadata,
-                                   search: store.search, options: ExportOptions(timestamps: timestamps))
+                                   search: store.search, entities: store.entities, options: ExportOptions(timestamps: timestamps))
         let data = Data(text.utf8)
         if let output {
             do { try AtomicFile.write(data, to: URL(fileURLWithPath: output)) } catch {
