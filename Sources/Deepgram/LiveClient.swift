@@ -78,6 +78,8 @@ public actor LiveClient {
     /// The end of the audio a final has answered (or that was said to be lost): audio from here
     /// to the buffer's start that a drop cannot replay has no captions, and is reported.
     private var answeredOffset: Int64 = 0
+    /// `answeredOffset` when the finish timer was (re)started: finals since then are progress.
+    private var finishProgressMark: Int64 = 0
     /// Audio that can wait is not trimmed from the buffer before a final answers it: `send`
     /// waits instead (a file sent at full speed ran 60 s ahead of the finals, and a drop then lost
     /// everything from the last final to the buffer's start without a word). Whether it waits
@@ -507,6 +509,7 @@ public actor LiveClient {
 
     private func startFinishTimer(_ gen: Int) {
         let timeout = configuration.finishTimeout
+        finishProgressMark = answeredOffset
         connectionTasks.append(Task(executorPreference: configuration.executor) { [weak self] in
             try? await Task.sleep(for: timeout)
             if Task.isCancelled { return }
@@ -517,6 +520,13 @@ public actor LiveClient {
     private func finishTimedOut(_ gen: Int) async {
         guard !ended, conn?.generation == gen else { return }
         let ws = conn?.ws
+        if !finishedByServer, timeline != nil, answeredOffset > finishProgressMark {
+            // Finals still coming: a server working through a backlog (an offline engine slower
+            // than the upload) is not stalled. The timeout counts from its latest answer.
+            logger.debug("deepgram: finals still arriving after CloseStream; waiting another \(configuration.finishTimeout)")
+            startFinishTimer(gen)
+            return
+        }
         if !finishedByServer, let timeline {
             // Audio with no final results for it: closing would end the session as if all was
             // transcribed (exit 0, the end of the recording silently missing). A server that
@@ -526,12 +536,12 @@ public actor LiveClient {
             let from = NumberText.fixed(timeline.seconds(forBytes: buffer.startOffset), decimals: 1)
             finishTimeouts += 1
             if finishTimeouts <= 1 && configuration.reconnect.maxAttempts > 0 {
-                let e = LiveError(kind: .timeout, message: "the server did not finish the stream within \(configuration.finishTimeout) of CloseStream, and \(left) s of audio (from \(from) s) have no final results; sending them again on a new connection", isFatal: false, requestID: conn?.requestID)
+                let e = LiveError(kind: .timeout, message: "the server did not finish the stream within \(configuration.finishTimeout) of CloseStream (or of its last final), and \(left) s of audio (from \(from) s) have no final results; sending them again on a new connection", isFatal: false, requestID: conn?.requestID)
                 connectionFault(gen, e)
                 return
             }
             let again = finishTimeouts > 1 ? ", again" : ""
-            let e = LiveError(kind: .timeout, message: "the server did not finish the stream within \(configuration.finishTimeout) of CloseStream\(again); the last \(left) s of audio (from \(from) s) have no captions", isFatal: true, requestID: conn?.requestID)
+            let e = LiveError(kind: .timeout, message: "the server did not finish the stream within \(configuration.finishTimeout) of CloseStream (or of its last final)\(again); the last \(left) s of audio (from \(from) s) have no captions", isFatal: true, requestID: conn?.requestID)
             logger.error("deepgram: \(e.message)")
             supervisor?.cancel()
             end(code: 1000, reason: "finish timed out", error: e)

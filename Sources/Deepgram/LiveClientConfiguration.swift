@@ -11,7 +11,8 @@ public struct LiveClientConfiguration: Sendable {
     /// Send a KeepAlive text frame when no audio has gone out for this long (Deepgram wants
     /// 3–5 s; it closes idle streams after ~10 s). Nil disables KeepAlive.
     public var keepAliveInterval: Duration?
-    /// How long `finish()` waits for the server's close after CloseStream.
+    /// How long `finish()` waits for the server's close after CloseStream, counted again from
+    /// each final that answers audio still waiting (a server working through a backlog).
     public var finishTimeout: Duration
     /// Reconnect after network faults and server restarts.
     public var reconnect: ReconnectPolicy

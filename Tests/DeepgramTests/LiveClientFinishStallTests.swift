@@ -40,6 +40,31 @@ import Testing
         }
     }
 
+    /// A server still working through a backlog at CloseStream (an offline engine slower than
+    /// the upload: `captty serve` on a busy machine) sends its last finals more than
+    /// `finishTimeout` after CloseStream, each within it of the one before: the finish waits for
+    /// them. It timed out, sent the audio again and, the second time, gave the end up as lost.
+    @Test func aServerWorkingThroughABacklogIsWaitedFor() async throws {
+        try await withDeepgramDouble(["--word-names", "counter", "--final-seconds", "1", "--backlog-after-bytes", "32000",
+                                      "--backlog-pace", "0.5"]) { double in
+            let client = LiveClient(credential: .apiKey("test-key"), configuration: Self.stallConfiguration(double))
+            let log = EventLog(client.events)
+            let finishedIn: Duration = try await within(.seconds(60), "a stream whose server answers its end slowly") {
+                try await client.start(pcm16k)
+                let clock = ContinuousClock()
+                let started = clock.now
+                try await streamCounterAudio(client, seconds: 6)
+                await log.ended()
+                return started.duration(to: clock.now)
+            }
+            let stats = try double.stats()
+            #expect(stats.connections.count == 1, "\(stats.connections)")
+            #expect(!log.errors.contains { $0.kind == .timeout }, "\(log.errors)")
+            expectFinalsTile(log, seconds: 6)
+            print("backlog finish: \(finishedIn) for 6 s of audio, \(log.finals.count) finals")
+        }
+    }
+
     /// Every connection stalls: the second finish timeout ends the stream with a fatal error
     /// that says which audio has no captions (not a clean close).
     @Test func aSecondStallEndsWithTheLossSaid() async throws {

@@ -184,7 +184,10 @@ class Conn:
         wb = self.word_bytes
         whole = len(self.audio) - len(self.audio) % wb
         final_span = int(self.bps * a.final_seconds)
-        if whole - self.final_bytes >= final_span:
+        behind = a.backlog_after_bytes and len(self.audio) >= a.backlog_after_bytes
+        if behind:
+            pass
+        elif whole - self.final_bytes >= final_span:
             await self.final(whole, speech_final=True)
         elif self.interim and whole > self.interim_bytes:
             self.interim_bytes = whole
@@ -240,6 +243,15 @@ class Conn:
                 return
             if self.args.late_final_delay:
                 await asyncio.sleep(self.args.late_final_delay)
+            if self.args.backlog_pace:
+                # A server working through a backlog: a final per --final-seconds of the audio
+                # left, one every --backlog-pace seconds.
+                span = int(self.bps * self.args.final_seconds)
+                span -= span % self.word_bytes
+                while len(self.audio) - self.final_bytes > span > 0:
+                    await asyncio.sleep(self.args.backlog_pace)
+                    await self.final(self.final_bytes + span, speech_final=True)
+                await asyncio.sleep(self.args.backlog_pace)
             if len(self.audio) > self.final_bytes or self.args.late_final_delay:
                 await self.final(len(self.audio), speech_final=True)
             await self.send_json({"type": "Metadata", "transaction_key": "deprecated",
@@ -301,6 +313,10 @@ def main():
     p.add_argument("--idle-timeout", type=float, default=10.0)
     p.add_argument("--require-audio-within", type=float, default=10.0)
     p.add_argument("--late-final-delay", type=float, default=0.0)
+    p.add_argument("--backlog-pace", type=float, default=0.0,
+                   help="at CloseStream, answer the audio left one final (--final-seconds) every this many seconds")
+    p.add_argument("--backlog-after-bytes", type=int, default=0,
+                   help="send no finals after this many bytes until CloseStream (a server falling behind)")
     p.add_argument("--kill-after-bytes", type=int, default=0)
     p.add_argument("--kill-times", type=int, default=0)
     p.add_argument("--kill-on-keepalive", type=int, default=0,
