@@ -6,12 +6,15 @@ public enum CapttyError: Error, Sendable, Equatable, CustomStringConvertible {
     case usage(String)
     /// The command failed; the text says what went wrong and what to do.
     case failed(String)
+    /// Stopped by a signal (Ctrl-C, SIGTERM) after saving what it could; the text says what.
+    case interrupted(String)
 
     public var description: String {
         switch self {
         case .notYetAvailable(let what): return "\(what) is not yet available in this build of captty."
         case .usage(let m): return m
         case .failed(let m): return m
+        case .interrupted(let m): return m
         }
     }
 
@@ -21,6 +24,7 @@ public enum CapttyError: Error, Sendable, Equatable, CustomStringConvertible {
         case .notYetAvailable: return 69
         case .usage: return 64
         case .failed: return 1
+        case .interrupted: return 130
         }
     }
 }

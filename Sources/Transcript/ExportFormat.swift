@@ -17,6 +17,18 @@ public enum ExportFormat: String, Sendable, CaseIterable, Codable {
         default: return nil
         }
     }
+
+    /// The format a file name asks for by its extension (`notes.srt`, `talk.VTT`), if any.
+    public init?(path: String) {
+        let name = path.split(separator: "/").last.map(String.init) ?? path
+        guard let dot = name.lastIndex(of: "."), dot != name.startIndex else { return nil }
+        self.init(name: String(name[name.index(after: dot)...]))
+    }
+
+    /// `explicit` when given, else the output file's extension, else plain text.
+    public static func chosen(_ explicit: ExportFormat?, output: String?) -> ExportFormat {
+        explicit ?? output.flatMap { ExportFormat(path: $0) } ?? .txt
+    }
 }
 
 /// Choices that shape an export.

@@ -38,6 +38,9 @@ func reportingErrors(_ body: () async throws -> Void) async throws {
     } catch let e as CapttyError {
         printError("captty: \(e)")
         throw ExitCode(e.exitCode)
+    } catch let e as ConfigError {
+        printError("captty: \(e)")
+        throw ExitCode(78)
     } catch let e as ValidationError {
         // Found once the config is read (flags that contradict the defaults or the config):
         // said like a usage error, without the top-level usage text.

@@ -9,8 +9,8 @@ extension ExportFormatName: ExpressibleByArgument {
 
 /// Flags that choose and reach the speech engine.
 struct EngineFlags: ParsableArguments {
-    @Option(help: "Speech engine: auto (Deepgram when a key is set, else local), deepgram or local.")
-    var engine: EngineChoice = .auto
+    @Option(help: "Speech engine: auto (Deepgram when a key is set, else local), deepgram or local (default: the config's, else auto).")
+    var engine: EngineChoice?
 
     @Option(name: .customLong("url"), help: ArgumentHelp(
         "Deepgram base URL, e.g. ws://localhost:8080 for a self-hosted server (default: $DEEPGRAM_URL or wss://api.deepgram.com).",
@@ -24,6 +24,14 @@ struct EngineFlags: ParsableArguments {
     var caFile: String?
 
     var settings: EngineSettings {
-        EngineSettings(choice: engine, baseURL: url, apiKeyFile: apiKeyFile, caFile: caFile)
+        EngineSettings(choice: engine ?? .auto, baseURL: url, apiKeyFile: apiKeyFile, caFile: caFile)
+    }
+
+    /// The settings with the config file's engine and URL where no flag chose them.
+    func settings(with cfg: CapttyConfig) -> EngineSettings {
+        var s = settings
+        if engine == nil, let e = cfg.engine { s.choice = e }
+        if url == nil, let u = cfg.url { s.baseURL = u }
+        return s
     }
 }

@@ -9,8 +9,8 @@ struct Export: AsyncParsableCommand {
 
     @Argument(help: ArgumentHelp("A session journal (.jsonl).", valueName: "journal"))
     var journal: String
-    @Option(help: "Output format: txt, srt, vtt, json or md.")
-    var format: ExportFormatName
+    @Option(help: "Output format: txt, srt, vtt, json or md (default: from the -o file's extension).")
+    var format: ExportFormatName?
     @Option(name: .shortAndLong, help: ArgumentHelp("Write to this file instead of standard output (- is standard output).", valueName: "out"))
     var output: String?
     @Flag(help: "Leave out [HH:MM:SS] stamps in txt output.")
@@ -18,9 +18,16 @@ struct Export: AsyncParsableCommand {
     @Flag(help: "Export the readable lines of a damaged journal, skipping corrupt ones.")
     var skipCorrupt = false
 
+    func validate() throws {
+        if format == nil && (output == nil || output == "-" || ExportFormat(path: output!) == nil) {
+            throw ValidationError("--format is needed (txt, srt, vtt, json or md) unless -o names a file ending in one of them")
+        }
+    }
+
     func run() async throws {
         try await reportingErrors {
-            try ExportRunner.run(journal: journal, format: format, output: output == "-" ? nil : output, timestamps: !noTimestamps,
+            let out = output == "-" ? nil : output
+            try ExportRunner.run(journal: journal, format: ExportFormat.chosen(format, output: out), output: out, timestamps: !noTimestamps,
                                  skipCorrupt: skipCorrupt, warn: { printError("captty: \($0)") })
         }
     }

@@ -82,9 +82,7 @@ struct Live: AsyncParsableCommand {
         do {
             let cfg = try CapttyConfig.load(path: config)
             let appSettings = try LiveApp.Settings.from(cfg, timestamps: timestamps)
-            var settings = engine.settings
-            if engine.engine == .auto, let e = cfg.engine { settings.choice = e }
-            if engine.url == nil, let u = cfg.url { settings.baseURL = u }
+            let settings = engine.settings(with: cfg)
             let options = try deepgram.options(base: OptionLayering.overlay(cfg.options, on: .captionDefaults), configured: cfg.options,
                                                deepgram: settings.resolve() == .deepgram)
             var chosen = input

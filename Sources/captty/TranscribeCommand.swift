@@ -1,4 +1,5 @@
 import ArgumentParser
+import CaptionUI
 import CapttyCore
 import FoundationEssentials
 
@@ -11,21 +12,33 @@ struct Transcribe: AsyncParsableCommand {
     var file: String
     @OptionGroup var raw: RawFormatFlag
     @OptionGroup var engine: EngineFlags
-    @Option(help: "Output format: txt, srt, vtt, json or md.")
-    var format: ExportFormatName = .txt
+    @Option(help: "Output format: txt, srt, vtt, json or md (default: from the -o file's extension, else txt).")
+    var format: ExportFormatName?
     @Option(name: .shortAndLong, help: ArgumentHelp("Write to this file instead of standard output (- is standard output).", valueName: "out"))
     var output: String?
     @Flag(help: "Leave out [HH:MM:SS] stamps in txt output.")
     var noTimestamps = false
+    @Option(help: ArgumentHelp("Read settings from this file (default ~/.config/captty/config.toml).", valueName: "path"))
+    var config: String?
     @OptionGroup(title: "Deepgram options") var deepgram: DeepgramFlags
 
     func run() async throws {
         try await reportingErrors {
-            let options = try deepgram.options(base: .captionDefaults, deepgram: engine.settings.resolve() == .deepgram)
-            let speech = try EngineFactory.make(engine.settings, audioCanWait: true)   // a file waits through a reconnect
+            // The config applies as for live captions: its engine, URL and Deepgram options,
+            // under the flags.
+            let cfg = try CapttyConfig.load(path: config)
+            let settings = engine.settings(with: cfg)
+            let options = try deepgram.options(base: OptionLayering.overlay(cfg.options, on: .captionDefaults), configured: cfg.options,
+                                               deepgram: settings.resolve() == .deepgram)
+            let speech = try EngineFactory.make(settings, audioCanWait: true)   // a file waits through a reconnect
+            let out = output == "-" ? nil : output
+            // Ctrl-C or SIGTERM: the transcript of the audio sent so far is written, not lost.
+            TerminalSignals.installTerminationHandlers()
             let outcome = try await TranscribeRunner.run(
-                input: file == "-" ? .stdin : .file(file), engine: speech, options: options, format: format,
-                output: output == "-" ? nil : output, timestamps: !noTimestamps, rawFormat: try raw.parsed(), warn: { printError("captty: \($0)") })
+                input: file == "-" ? .stdin : .file(file), engine: speech, options: options,
+                format: ExportFormat.chosen(format, output: out), output: out, timestamps: !noTimestamps,
+                rawFormat: try raw.parsed(), interruptions: { TerminalSignals.terminationCount },
+                warn: { printError("captty: \($0)") })
             if let out = outcome.output {
                 printError("captty: \(NumberText.counted(outcome.lines, "line")) (\(NumberText.counted(outcome.words, "word")), \(NumberText.fixed(outcome.audioSeconds, decimals: 1)) s of audio) written to \(out)")
             }

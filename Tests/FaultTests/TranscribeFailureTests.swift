@@ -53,4 +53,39 @@ import TestSupport
         #expect(captty.ending != "exit 0", "\(captty.ending)")
         #expect(!captty.stderrText.contains("check its language"), "\(captty.stderrText)")
     }
+
+    /// Ctrl-C during a transcribe wrote nothing (no output, no message, exit 130) though finals
+    /// had arrived, and a transcribe keeps no journal. Now the audio ends where it is, the
+    /// engine finishes what it was sent, that transcript is written, and what was left out is
+    /// said. The double answers the first 5 s at once, then only Finalize and CloseStream (a
+    /// slow server), so the 10-minute file is still being sent when the signal comes.
+    @Test(.timeLimit(.minutes(2))) func ctrlCWritesTheTranscriptSoFar() async throws {
+        let dir = try scratchDirectory("transcribe-interrupt")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let wav = dir.appendingPathComponent("counter.wav")
+        let total = try FaultAudio.writeCounterWAV(to: wav, seconds: 600)
+        let (double, port) = try await Peer.launch("deepgram_double.py", [
+            "--api-key", FaultAudio.apiKey, "--word-names", "counter", "--backlog-after-bytes", "\(5 * FaultAudio.bytesPerSecond)"])
+        defer { double.stop(grace: 1) }
+        let out = dir.appendingPathComponent("out.txt").path
+        let captty = try startCaptty(["transcribe", "--engine", "deepgram", "--url", "ws://127.0.0.1:\(port)", "--no-timestamps",
+                                      "-o", out, wav.path])
+        defer { captty.stop() }
+        try await Task.sleep(for: .seconds(2))
+        let before = captty.stderrLines.count
+        captty.signal(SIGINT)
+        let told = await captty.waitForLine(.stderr, after: before, timeout: 5) { $0.hasPrefix("captty: stopping:") }
+        #expect(told?.contains("Ctrl-C again") == true, "stderr: \(captty.stderrText)")
+        #expect(await captty.waitExit(timeout: 60), "stderr: \(captty.stderrText)")
+        #expect(captty.ending == "exit 130", "\(captty.ending): \(captty.stderrText)")
+        #expect(captty.stderrText.contains("interrupted: the transcript up to"), "\(captty.stderrText)")
+        #expect(captty.stderrText.contains("was written to \(out); the rest of counter.wav was not transcribed"), "\(captty.stderrText)")
+        // What was sent is transcribed, in order, from the start; the rest of the file is not.
+        let text = try String(contentsOfFile: out, encoding: .utf8)
+        let words = FaultAudio.words(in: text.split(separator: "\n").map(String.init))
+        #expect(words.first == 0, "\(text.prefix(200))")
+        #expect(words.count >= 5 * 2, "\(words.count) words")
+        #expect(words.last.map { $0 < total / 2 } == true, "the whole file was sent: \(words.last ?? -1) of \(total)")
+        #expect(FaultAudio.transcriptProblems(words: words, total: words.last.map { $0 + FaultAudio.countersPerWord } ?? 0) == [])
+    }
 }

@@ -18,14 +18,20 @@ public enum TranscribeRunner {
 
     /// Transcribes `input` with `engine` and writes `format` to `output` (atomically, 0600) or
     /// to standard output. Non-fatal engine errors go to `warn`; a fatal one fails the command.
+    /// `interruptions` counts termination signals (Ctrl-C, SIGTERM): at the first the audio
+    /// ends where it is, the engine finishes what it was sent and that transcript is written
+    /// (then `CapttyError.interrupted`); at the second, what has come back so far is written.
     public static func run(input: AudioInput, engine: any SpeechEngine, options: LiveOptions, format: ExportFormat,
                            output: String?, timestamps: Bool = true, rawFormat: PCMFormat? = nil,
+                           interruptions: @escaping @Sendable () -> Int = { 0 },
                            warn: @escaping @Sendable (String) -> Void) async throws -> Outcome {
-        // Checked before any work: the transcript must never replace the recording it came from.
+        // Checked before any work: the transcript must never replace the recording it came from,
+        // and a path it cannot be written to must not waste a whole transcription.
         if let output, case .file(let path) = input, Files.sameFile(output, path) {
             throw CapttyError.failed("\(output) is the recording being transcribed; writing the transcript there would replace it. "
                                      + "Choose another output path with -o.")
         }
+        if let output, let problem = OutputFile.problem(with: output) { throw CapttyError.failed(problem) }
         let source: any AudioSource
         do {
             // With multichannel and no channel count, each of the file's channels is transcribed.
@@ -40,74 +46,110 @@ public enum TranscribeRunner {
         opts.sampleRate = opts.sampleRate ?? source.format.sampleRate
         opts.channels = opts.channels ?? source.format.channels
 
-        let meter = AudioMeter(warn: warn)
+        let meter = AudioMeter(warn: warn, stop: { interruptions() > 0 })
         let audio = meter.tap(source.chunks())
+        let events = engine.transcribe(audio, options: opts)
+        let consumer = Task { () -> Progress in
+            var p = Progress()
+            do {
+                for try await event in events {
+                    p.take(event, warn: warn)
+                }
+            } catch {
+                p.failure = "transcription failed: \(error)"
+            }
+            return p
+        }
+        // The first signal ends the audio (the tap sees it); the second stops waiting.
+        let watcher = Task {
+            var said = false
+            while !Task.isCancelled {
+                let n = interruptions()
+                if n >= 1 && !said {
+                    said = true
+                    warn("stopping: finishing the transcript of the audio sent so far (press Ctrl-C again to stop at once)")
+                }
+                if n >= 2 { consumer.cancel(); return }
+                try? await Task.sleep(for: .milliseconds(100))
+            }
+        }
+        var run = await consumer.value
+        watcher.cancel()
+        let store = run.store
+        let interrupted = interruptions() > 0
+        if let fatal = run.fatal { run.failure = fatal.description }
+        let failure = run.failure
+        // A transcribe has no journal: what arrived before a failure is written out all the same,
+        // and the failure says how far it got.
+        if let failure, store.lines.isEmpty, !interrupted { throw CapttyError.failed(failure) }
+        // How far the transcript goes, for a failure or a server that stopped answering.
+        let upTo = store.lines.map(\.end).max() ?? 0
+        let read = Timecode.clock(meter.seconds)
+        if failure == nil && run.stoppedAnswering {
+            // Not the audio's fault: say how far the transcript goes instead of blaming language or level.
+            warn(store.wordCount == 0
+                 ? "no transcript came back for \(source.name): the engine stopped answering (above), so its \(read) of audio have none"
+                 : "the transcript goes up to \(Timecode.clock(upTo)) of \(read): the engine stopped answering (above) before the rest")
+        } else if failure == nil && store.wordCount == 0 && !interrupted {
+            warn(Self.nothingRecognised(in: source.name, seconds: meter.seconds, peakDB: meter.peakDB))
+        }
+
+        let header = JournalHeader(engine: engine.name, model: run.model ?? engine.modelName(for: opts), options: opts,
+                                   capttyVersion: CapttyVersion.string)
+        let text = Exporter.render(store.lines, format: format, header: header, metadata: store.metadata,
+                                   search: store.search, entities: store.entities, options: ExportOptions(timestamps: timestamps))
+        let data = Data(text.utf8)
+        if let output {
+            if let (error, savedAt) = OutputFile.write(data, to: output, fallbackExtension: format.fileExtension) {
+                throw CapttyError.failed("cannot write \(output): \(error). "
+                                         + (savedAt.map { "The transcript was saved to \($0) instead." } ?? "The transcript could not be saved anywhere."))
+            }
+        } else if let why = TerminalSafeOutput.write(data) {
+            throw CapttyError.failed("cannot write the transcript to standard output: \(why)")
+        }
+        let written = "(\(NumberText.counted(store.lines.count, "line"))) was written \(output.map { "to \($0)" } ?? "above")"
+        if interrupted {
+            throw CapttyError.interrupted("interrupted: the transcript up to \(Timecode.clock(upTo)) of the \(read) of audio read \(written); "
+                                          + "the rest of \(source.name) was not transcribed.")
+        }
+        if let failure {
+            throw CapttyError.failed("\(failure)\nThe transcript up to \(Timecode.clock(upTo)) of the \(read) of audio read \(written); "
+                                     + "the rest has no transcript.")
+        }
+        if run.lostSeconds > 0 {
+            // Not a success: part of the file has no transcript (exit 0 with a gap inside was
+            // taken for a whole transcript).
+            throw CapttyError.failed("\(NumberText.fixed(run.lostSeconds, decimals: 1)) s of the audio have no transcript: they were lost "
+                                     + "while the engine was disconnected (above). The rest \(written).")
+        }
+        return Outcome(lines: store.lines.count, words: store.wordCount, audioSeconds: meter.seconds, output: output)
+    }
+
+    /// What the engine's events added up to.
+    struct Progress: Sendable {
         var store = TranscriptStore()
         var fatal: LiveError?
         var failure: String?
         var stoppedAnswering = false
         var lostSeconds = 0.0
         var model: String?
-        do {
-            for try await event in engine.transcribe(audio, options: opts) {
-                switch event {
-                case .error(let e):
-                    if e.isFatal { fatal = e } else { warn(e.description) }
-                    if e.kind == .timeout { stoppedAnswering = true }
-                    if e.kind == .audioLost { lostSeconds += e.lostSeconds ?? 0 }
-                case .results(let r):
-                    if model == nil, let info = r.metadata?.modelInfo { model = info.displayName }
-                case .reconnecting(let attempt, let delay):
-                    let c = delay.components
-                    let secs = Double(c.seconds) + Double(c.attoseconds) / 1e18
-                    warn("reconnecting in \(NumberText.fixed(secs, decimals: 1)) s (attempt \(attempt))")
-                default: break
-                }
-                _ = store.apply(event)
-            }
-        } catch {
-            failure = "transcription failed: \(error)"
-        }
-        if let fatal { failure = fatal.description }
-        // A transcribe has no journal: what arrived before a failure is written out all the same,
-        // and the failure says how far it got.
-        if let failure, store.lines.isEmpty { throw CapttyError.failed(failure) }
-        // How far the transcript goes, for a failure or a server that stopped answering.
-        let upTo = store.lines.map(\.end).max() ?? 0
-        if failure == nil && stoppedAnswering {
-            // Not the audio's fault: say how far the transcript goes instead of blaming language or level.
-            warn(store.wordCount == 0
-                 ? "no transcript came back for \(source.name): the engine stopped answering (above), so its \(Timecode.clock(meter.seconds)) of audio have none"
-                 : "the transcript goes up to \(Timecode.clock(upTo)) of \(Timecode.clock(meter.seconds)): the engine stopped answering (above) before the rest")
-        } else if failure == nil && store.wordCount == 0 {
-            warn(Self.nothingRecognised(in: source.name, seconds: meter.seconds, peakDB: meter.peakDB))
-        }
 
-        let header = JournalHeader(engine: engine.name, model: model ?? engine.modelName(for: opts), options: opts,
-                                   capttyVersion: CapttyVersion.string)
-        let text = Exporter.render(store.lines, format: format, header: header, metadata: store.metadata,
-                                   search: store.search, entities: store.entities, options: ExportOptions(timestamps: timestamps))
-        let data = Data(text.utf8)
-        if let output {
-            do { try AtomicFile.write(data, to: URL(fileURLWithPath: output)) } catch {
-                throw CapttyError.failed("cannot write \(output): \(error.message)")
+        mutating func take(_ event: LiveEvent, warn: @Sendable (String) -> Void) {
+            switch event {
+            case .error(let e):
+                if e.isFatal { fatal = e } else { warn(e.description) }
+                if e.kind == .timeout { stoppedAnswering = true }
+                if e.kind == .audioLost { lostSeconds += e.lostSeconds ?? 0 }
+            case .results(let r):
+                if model == nil, let info = r.metadata?.modelInfo { model = info.displayName }
+            case .reconnecting(let attempt, let delay):
+                let c = delay.components
+                let secs = Double(c.seconds) + Double(c.attoseconds) / 1e18
+                warn("reconnecting in \(NumberText.fixed(secs, decimals: 1)) s (attempt \(attempt))")
+            default: break
             }
-        } else if let why = TerminalSafeOutput.write(data) {
-            throw CapttyError.failed("cannot write the transcript to standard output: \(why)")
+            _ = store.apply(event)
         }
-        if let failure {
-            throw CapttyError.failed("\(failure)\nThe transcript up to \(Timecode.clock(upTo)) of \(Timecode.clock(meter.seconds)) "
-                                     + "(\(NumberText.counted(store.lines.count, "line"))) was written \(output.map { "to \($0)" } ?? "above"); "
-                                     + "the rest has no transcript.")
-        }
-        if lostSeconds > 0 {
-            // Not a success: part of the file has no transcript (exit 0 with a gap inside was
-            // taken for a whole transcript).
-            throw CapttyError.failed("\(NumberText.fixed(lostSeconds, decimals: 1)) s of the audio have no transcript: they were lost "
-                                     + "while the engine was disconnected (above). The rest (\(NumberText.counted(store.lines.count, "line"))) "
-                                     + "was written \(output.map { "to \($0)" } ?? "above").")
-        }
-        return Outcome(lines: store.lines.count, words: store.wordCount, audioSeconds: meter.seconds, output: output)
     }
 }
 
@@ -137,11 +179,16 @@ final class AudioMeter: @unchecked Sendable {
     private var level = LevelMeter()
     private var peak = LevelMeter.floorDB
     private let warn: @Sendable (String) -> Void
+    private let stop: @Sendable () -> Bool
     var seconds: Double { lock.withLock { total } }
     /// The loudest sample so far, in dBFS.
     var peakDB: Double { lock.withLock { peak } }
 
-    init(warn: @escaping @Sendable (String) -> Void) { self.warn = warn }
+    /// `stop`: when it holds, the stream ends at the next chunk (the rest is not read).
+    init(warn: @escaping @Sendable (String) -> Void, stop: @escaping @Sendable () -> Bool = { false }) {
+        self.warn = warn
+        self.stop = stop
+    }
 
     /// The one consumer's iterator over the source (only the stream's single consumer calls next).
     private final class Source: @unchecked Sendable {
@@ -152,6 +199,7 @@ final class AudioMeter: @unchecked Sendable {
     func tap(_ s: AsyncThrowingStream<AudioChunk, Error>) -> AsyncThrowingStream<AudioChunk, Error> {
         let source = Source(s)
         return AsyncThrowingStream(unfolding: { [self] in
+            if stop() { return nil }
             let next: AudioChunk?
             do { next = try await source.iterator.next() } catch let e as AudioError {
                 guard let warning = e.earlyEndWarning else { throw e }
