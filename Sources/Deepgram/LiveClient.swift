@@ -140,9 +140,11 @@ public actor LiveClient {
 
     // MARK: Public API
 
-    /// Every event of the session, in order; ends after `.close`. Read it before `start` to see
-    /// the first `.open`. (With callbacks only — `on` used, `events` never read — nothing is
-    /// buffered here.)
+    /// Every event of the session, in order; ends after `.close`. The first read gets every
+    /// event since the client was made (read it before `start` or after: nothing is missed);
+    /// each later read is a sequence of its own with every event from then on, so several
+    /// readers each see them all, and a reader that stops does not stop the others. (With
+    /// callbacks only — `on` used, `events` never read — nothing is buffered.)
     public nonisolated var events: AsyncStream<LiveEvent> { hub.events }
 
     /// Registers a callback, Python-SDK style: `client.on(.transcript) { results in … }`.
@@ -280,8 +282,11 @@ public actor LiveClient {
 
     /// Ends the stream cleanly: sends the remaining audio and CloseStream, then waits (up to
     /// `finishTimeout` after CloseStream) for the last results, Metadata and the server's close.
-    /// Returns after `.close` has been emitted (and callbacks have run).
-    public func finish() async {
+    /// Returns after `.close` has been emitted and the callbacks have run (called from a
+    /// callback, once `.close` has been emitted: the callbacks after it run when it returns).
+    /// Returns whether the stream ended without a fatal error (`fatalFailure` says which).
+    @discardableResult
+    public func finish() async -> Bool {
         if state != .idle, !ended, !finishing {
             finishing = true
             state = conn == nil ? state : .finishing
@@ -296,6 +301,7 @@ public actor LiveClient {
         }
         await waitEnded()
         await hub.drained()
+        return fatalError == nil
     }
 
     /// Closes at once without waiting for late results (for cancellation).

@@ -1,3 +1,5 @@
+import FoundationEssentials
+
 /// What a speech engine reports: the seed SDK's events plus what reconnection needs.
 ///
 /// Both engines (Deepgram's `LiveClient` and the offline recognizer) produce these, so the
@@ -67,4 +69,10 @@ public struct LiveError: Error, Sendable, Equatable, CustomStringConvertible {
         if let requestID, !requestID.isEmpty { s += " [request \(requestID)]" }
         return s
     }
+}
+
+/// `localizedDescription` (what SwiftUI alerts and `error.localizedDescription` show) is the
+/// message: it was "The operation could not be completed. (Deepgram.LiveError error 1.)".
+extension LiveError: LocalizedError {
+    public var errorDescription: String? { description }
 }

@@ -1,0 +1,92 @@
+import Foundation
+import TestSupport
+import Testing
+@testable import Deepgram
+
+/// How an app reads a client's events, found by a QA pass writing apps against the library:
+/// `finish()` from inside a callback (the Python SDK's "stop after the first final") hung for
+/// ever; cancelling the task reading `events` (a SwiftUI `.task` going away) ended `events` for
+/// the rest of the session, and two readers split the events between them. Against the
+/// Deepgram TEST DOUBLE.
+@Suite(.serialized) struct LiveClientEventReadersTests {
+    /// Collects the finals' ends and whether `.close` came, from one `events` read.
+    actor Reader {
+        private(set) var finalEnds: [Double] = []
+        private(set) var closed = false
+        private(set) var stoppedWith: Bool?
+        /// The first caller gets true (it is the one to stop the stream).
+        func claimStop() -> Bool { if stoppedWith == nil { stoppedWith = false; return true }; return false }
+        func stopped(_ clean: Bool) { stoppedWith = clean }
+        func take(_ e: LiveEvent) {
+            if case .results(let r) = e, r.isFinal { finalEnds.append(r.end) }
+            if case .close = e { closed = true }
+        }
+    }
+
+    @Test func everyReaderSeesEveryEventAndAStoppedReaderStopsNoOther() async throws {
+        try await withDeepgramDouble { double in
+            let client = LiveClient(credential: .apiKey("test-key"), configuration: doubleConfiguration(double))
+            let first = Reader(), second = Reader(), late = Reader()
+            try await within(.seconds(60), "three readers, one cancelled") {
+                try await client.start(pcm16k)
+                let a = client.events, b = client.events
+                let readA = Task { for await e in a { await first.take(e) } }
+                let readB = Task { for await e in b { await second.take(e) } }
+                // A reader that goes away at once (its view disappeared).
+                let gone = Task { for await _ in client.events {} }
+                gone.cancel()
+                try await client.send(counterAudio(from: 0, count: 4 * 8_000))   // 4 s: finals at 2 s and 4 s
+                try await Task.sleep(for: .milliseconds(500))
+                // A reader that comes later sees what comes from then on.
+                let c = client.events
+                let readC = Task { for await e in c { await late.take(e) } }
+                try await client.send(counterAudio(from: 4 * 8_000, count: 2 * 8_000))
+                #expect(await client.finish())
+                await readA.value; await readB.value; await readC.value
+            }
+            let a = await first.finalEnds, b = await second.finalEnds, c = await late.finalEnds
+            #expect(a == [2.0, 4.0, 6.0] && b == a, "first \(a), second \(b)")
+            #expect(c == [6.0], "late \(c)")
+            let closed = (await first.closed, await second.closed, await late.closed)
+            #expect(closed == (true, true, true))
+        }
+    }
+
+    @Test func finishFromACallbackReturnsAndTheCloseCallbackRuns() async throws {
+        try await withDeepgramDouble { double in
+            let client = LiveClient(credential: .apiKey("test-key"), configuration: doubleConfiguration(double))
+            let finished = Reader()
+            client.on(.transcript) { r in
+                guard r.isFinal, await finished.claimStop() else { return }
+                await finished.stopped(await client.finish())   // inside the callback: must not wait for itself
+            }
+            client.on(.close) { _ in await finished.take(.close(code: 1000, reason: "")) }
+            try await within(.seconds(30), "finish() from the first final's callback") {
+                try await client.start(pcm16k)
+                try await client.send(counterAudio(from: 0, count: 3 * 8_000))
+                while !(await finished.closed) { try await Task.sleep(for: .milliseconds(20)) }
+            }
+            #expect(await finished.stoppedWith == true)
+            #expect(await client.currentState == .closed)
+            // finish() from outside, afterwards, returns too.
+            try await within(.seconds(5), "a second finish()") { #expect(await client.finish()) }
+        }
+    }
+
+    /// finish() says whether the stream ended cleanly (the Python SDK's returns a bool); a
+    /// stream that ended fatally returned nothing, so an app could not tell it from success.
+    /// And the error's `localizedDescription` (what an alert shows) is its message.
+    @Test func finishSaysWhetherTheStreamEndedCleanly() async throws {
+        try await withDeepgramDouble(["--close-after-bytes", "16000", "--close-code", "1008", "--close-reason", "DATA-0000: bad audio"]) { double in
+            let client = LiveClient(credential: .apiKey("test-key"), configuration: doubleConfiguration(double))
+            try await within(.seconds(30), "a stream closed with 1008") {
+                try await client.start(pcm16k)
+                try? await client.send(counterAudio(from: 0, count: 2 * 8_000))
+                let clean = await client.finish()
+                #expect(!clean)
+                let failure: (any Error)? = await client.fatalFailure
+                #expect(failure?.localizedDescription.contains("DATA-0000") == true, "\(String(describing: failure?.localizedDescription))")
+            }
+        }
+    }
+}
