@@ -17,6 +17,11 @@ public struct APIKeyCheck: Sendable {
         }
         let key = text.trimmingWhitespace()
         guard !key.isEmpty else { throw .apiKeyFile(path: path, detail: "it is empty") }
+        // A client sends one word after `Token `: a key with spaces or lines in it could never
+        // match (the server started, then answered 401 to every client).
+        guard !key.contains(where: { $0.isWhitespace || $0.isNewline }) else {
+            throw .apiKeyFile(path: path, detail: "it holds more than one word or line; put the key alone in it, on one line")
+        }
         return APIKeyCheck(key: key)
     }
 

@@ -35,6 +35,7 @@ public final class DeepgramServer: Sendable {
     private let listener: WebSocketServer
     private let slots: StreamSlots
     private let logger: Logger
+    private let open = OpenSockets()
 
     /// The bound port.
     public var port: Int { listener.port }
@@ -62,6 +63,24 @@ public final class DeepgramServer: Sendable {
 
     /// Stops accepting new streams; open ones run to their end.
     public func shutdown() { listener.shutdown() }
+
+    /// Closes every open stream with 1001 (going away), as a server restarting does: a client
+    /// reconnects (Deepgram's SDKs and captty do on 1001 before the stream was finished) instead
+    /// of seeing its connection drop without a close (1006). Waits up to `within` for the
+    /// closing handshakes.
+    public func closeAll(within: Duration) async {
+        let sockets = open.all
+        guard !sockets.isEmpty else { return }
+        await withTaskGroup(of: Void.self) { group in
+            for socket in sockets {
+                group.addTask { await socket.close(code: 1001, reason: "server shutting down; connect again") }
+            }
+            group.addTask { try? await Task.sleep(for: within) }
+            await group.next()
+            // Either all closed or the time is up: the process exits either way.
+            group.cancelAll()
+        }
+    }
 
     /// Streams currently open (or being opened).
     public var activeStreams: Int { slots.count }
@@ -177,12 +196,25 @@ public final class DeepgramServer: Sendable {
         let release = FirstTimes<Bool>()
         let free: @Sendable () -> Void = { [slots] in if release.first(true) { slots.release(claim) } }
         defer { free() }
+        let token = open.add(socket)
+        defer { open.remove(token) }
         let stream = ListenStream(socket: socket, request: claim.request, requestID: claim.requestID,
                                   recognizer: recognizer, idleTimeout: configuration.idleTimeout, logger: logger,
                                   admitChannels: { [slots] n in Self.admission(slots.grow(id: id, to: n), channels: n, capacity: slots.capacity) },
                                   recognizersDone: free)
         await stream.run()
     }
+}
+
+/// The streams' sockets, for closing them all at shutdown.
+final class OpenSockets: @unchecked Sendable {
+    private let lock = Lock()
+    private var sockets: [Int: WebSocket] = [:]
+    private var next = 0
+
+    func add(_ s: WebSocket) -> Int { lock.withLock { next += 1; sockets[next] = s; return next } }
+    func remove(_ token: Int) { lock.withLock { _ = sockets.removeValue(forKey: token) } }
+    var all: [WebSocket] { lock.withLock { Array(sockets.values) } }
 }
 
 /// Counts open streams against the limit — a multichannel stream once per channel, as each

@@ -15,7 +15,8 @@ Usage: local_server_probe.py MODE URL [ARGS...]; prints `RESULT <json>` lines.
                             final transcripts (also by channel), Error messages, the Metadata, the
                             SHA-256 of the bytes sent and the close
   hold URL SECONDS [FILE]   connect (and send FILE's bytes) and keep the stream open (KeepAlive) for
-                            SECONDS, printing `RESULT {"open": ...}` once connected (and FILE sent)
+                            SECONDS, printing `RESULT {"open": ...}` once connected (and FILE sent),
+                            then `CLOSED {"code": …, "reason": …}` (1006: no close frame came)
   back-to-back URL FILE SKIP N   N streams of FILE's bytes one after another, each opened the
                             moment the one before closed; report each upgrade's status
   raw URL KIND [AUTH]       a hand-made request the WebSocket layer refuses by itself (KIND: post,
@@ -215,15 +216,18 @@ async def hold(url, seconds, path=None):
             await ws.send(open(path, "rb").read())
         result({"open": True})
         t0 = time.monotonic()
-        while time.monotonic() - t0 < seconds:
-            await ws.send(json.dumps({"type": "KeepAlive"}))
-            await asyncio.sleep(1)
         try:
+            while time.monotonic() - t0 < seconds:
+                await ws.send(json.dumps({"type": "KeepAlive"}))
+                await asyncio.sleep(1)
             await ws.send(json.dumps({"type": "CloseStream"}))
             async for _ in ws:
                 pass
         except websockets.exceptions.ConnectionClosed:
             pass
+        # How the stream ended (the server's close frame; 1006 when there was none).
+        print("CLOSED " + json.dumps({"code": ws.close_code, "reason": ws.close_reason,
+                                      "after": round(time.monotonic() - t0, 2)}), flush=True)
 
 
 def raw_upgrade_lines(url, key, method="GET", version="HTTP/1.1", host=True, extra=(), auth=None):

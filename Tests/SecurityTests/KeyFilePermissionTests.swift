@@ -58,6 +58,21 @@ struct KeyFilePermissionTests {
         }
     }
 
+    /// A key file of two lines (a key and a note, or two keys) was taken as one key with a
+    /// newline in it: the server started, then answered 401 to every client. Refused at start.
+    @Test func serveRefusesAKeyFileOfMoreThanOneWord() throws {
+        let dir = try scratchDirectory("serve-keyfile-lines")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("key").path
+        try "\(Self.key)\nold-key-kept-here\n".write(toFile: path, atomically: true, encoding: .utf8)
+        chmod(path, 0o600)
+        let r = try runCaptty(["serve", "--port", "0", "--api-key-file", path], timeout: 60)
+        #expect(r.status != 0 && !r.timedOut, "\(r.stderr)")
+        #expect(r.stderr.contains("more than one word or line"), "\(r.stderr)")
+        #expect(!r.stderr.contains("listening on"))
+        #expect(!r.stderr.contains(Self.key) && !r.stderr.contains("old-key-kept-here"))
+    }
+
     /// The Deepgram client (`Credential`, live and transcribe) is stricter than `serve`: any
     /// group or other permission bit refuses the file.
     @Test func liveAndTranscribeRefuseAKeyFileOthersCanRead() throws {

@@ -2,6 +2,7 @@ import FoundationEssentials
 import Dispatch
 import Glibc
 import LocalSpeech
+import SystemSupport
 import Logging
 import WebSocket
 
@@ -32,14 +33,19 @@ public enum ServeRunner {
             announce("captty serve: warning: \(host) is not a loopback address; anyone who can reach it can use this server")
         }
         let signals = SignalWatcher(signals: [SIGINT, SIGTERM])
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask { await server.run() }
+        await withTaskGroup(of: Bool.self) { group in
+            group.addTask { await server.run(); return false }
             group.addTask {
                 await signals.wait()
                 announce("captty serve: shutting down")
                 server.shutdown()
+                await server.closeAll(within: .seconds(2))
+                return true
             }
-            await group.next()
+            // The listener stops first; the streams are closed (1001) before the process goes.
+            while let closedAll = await group.next(), !closedAll {
+                if !signals.received { break }
+            }
             group.cancelAll()
         }
     }
@@ -73,6 +79,7 @@ public enum ServeRunner {
 final class SignalWatcher: @unchecked Sendable {
     private let sources: [DispatchSourceSignal]
     private let stream: AsyncStream<Int32>
+    private let flag = SignalSeen()
 
     init(signals: [Int32]) {
         let (stream, continuation) = AsyncStream<Int32>.makeStream()
@@ -81,7 +88,10 @@ final class SignalWatcher: @unchecked Sendable {
         for s in signals {
             signal(s, SIG_IGN)
             let src = DispatchSource.makeSignalSource(signal: s, queue: .global())
-            src.setEventHandler { continuation.yield(s) }
+            src.setEventHandler { [flag] in
+                flag.set()
+                continuation.yield(s)
+            }
             src.resume()
             sources.append(src)
         }
@@ -91,4 +101,15 @@ final class SignalWatcher: @unchecked Sendable {
     func wait() async {
         for await _ in stream { return }
     }
+
+    /// Whether one of the signals has arrived.
+    var received: Bool { flag.isSet }
+}
+
+/// Set once a watched signal arrived.
+final class SignalSeen: @unchecked Sendable {
+    private let lock = Lock()
+    private var value = false
+    var isSet: Bool { lock.withLock { value } }
+    func set() { lock.withLock { value = true } }
 }

@@ -1,0 +1,49 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// SIGTERM (or Ctrl-C) to `captty serve` with clients connected: each gets a close frame with
+/// 1001 (going away), which Deepgram's SDKs and captty answer by reconnecting, instead of a
+/// dropped TCP connection (1006) mid-stream. Found by a QA pass; the client is the Python
+/// `websockets` library (`local_server_probe.py hold`).
+@Suite(.serialized) struct ServeShutdownTests {
+    @Test(.timeLimit(.minutes(2))) func sigtermClosesOpenStreamsWith1001() async throws {
+        let server = try ServeProcess([])
+        defer { server.stop() }
+        let peer = Process()
+        let out = Pipe()
+        peer.executableURL = URL(fileURLWithPath: TestPaths.python)
+        peer.arguments = ["-u", TestPaths.peers.appendingPathComponent("local_server_probe.py").path, "hold", server.url, "60"]
+        peer.standardOutput = out
+        peer.standardInput = FileHandle.nullDevice
+        try peer.run()
+        defer { if peer.isRunning { peer.terminate() } }
+        let collected = Collected()
+        out.fileHandleForReading.readabilityHandler = { h in collected.append(h.availableData) }
+        #expect(await collected.waitFor("RESULT {\"open\": true}", timeout: 30), "\(collected.text)")
+        kill(server.pid, SIGTERM)
+        #expect(await collected.waitFor("CLOSED ", timeout: 20), "\(collected.text)")
+        let line = collected.text.split(separator: "\n").first { $0.hasPrefix("CLOSED ") }.map(String.init) ?? ""
+        let closed = try JSONSerialization.jsonObject(with: Data(line.dropFirst("CLOSED ".count).utf8)) as? [String: Any]
+        #expect(closed?["code"] as? Int == 1001, "\(line)")
+        #expect((closed?["reason"] as? String)?.contains("shutting down") == true, "\(line)")
+        #expect(server.stop() == 0, "stderr: \(server.stderr)")
+        #expect(server.stderr.contains("shutting down"))
+    }
+}
+
+/// Output of a child, appended from its pipe's handler.
+final class Collected: @unchecked Sendable {
+    private let lock = NSLock()
+    private var data = Data()
+    func append(_ d: Data) { lock.withLock { data.append(d) } }
+    var text: String { lock.withLock { String(decoding: data, as: UTF8.self) } }
+    func waitFor(_ s: String, timeout: Double) async -> Bool {
+        let deadline = ContinuousClock.now + .seconds(timeout)
+        while ContinuousClock.now < deadline {
+            if text.contains(s) { return true }
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+        return text.contains(s)
+    }
+}
