@@ -28,6 +28,13 @@ public enum OutputFile {
         return nil
     }
 
+    /// Whether `path` is the regular file standard input reads (`captty transcribe - -o X < X`).
+    public static func isStandardInput(_ path: String) -> Bool {
+        var a = stat(), b = stat()
+        guard fstat(0, &a) == 0, (a.st_mode & S_IFMT) == S_IFREG, stat(path, &b) == 0 else { return false }
+        return a.st_dev == b.st_dev && a.st_ino == b.st_ino
+    }
+
     /// The directory a file path is in.
     static func directory(of path: String) -> String {
         guard let slash = path.lastIndex(of: "/") else { return "." }

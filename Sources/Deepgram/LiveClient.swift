@@ -194,8 +194,23 @@ public actor LiveClient {
         logger.info("deepgram: connecting", metadata: ["url": "\(url.absoluteString)"])
         supervisor = Task(executorPreference: configuration.executor) { await self.runSession() }
         guard waitForOpen else { return }
-        let result = await withCheckedContinuation { openWaiter = $0 }
+        // Cancelling the task that waits (an app's view going away while an unreachable server
+        // is retried) ends the session: it kept retrying for a minute.
+        let result = await withTaskCancellationHandler {
+            await withCheckedContinuation { openWaiter = $0 }
+        } onCancel: {
+            Task { await self.cancelWhileOpening() }
+        }
         try result.get()
+    }
+
+    /// `start()`'s task was cancelled before the stream opened.
+    private func cancelWhileOpening() async {
+        guard openWaiter != nil, !ended else { return }
+        supervisor?.cancel()
+        let ws = conn?.ws
+        end(code: 1000, reason: "cancelled", error: LiveError(kind: .engine, message: "start() was cancelled before the stream opened", isFatal: true))
+        await ws?.close(code: 1000, reason: "")
     }
 
     /// Queues audio (bytes in the `encoding` given to `start`). Empty input is ignored (an

@@ -6,7 +6,7 @@ import SystemSupport
 /// Unset options are omitted from the URL. Open sets (models, languages, encodings, redaction
 /// kinds) are `RawRepresentable` structs with well-known constants, so new server values work
 /// without a library update. `additional` is the escape hatch for parameters this type does not
-/// know yet; they are appended last, in order.
+/// know yet; they are appended last, in order, and replace a typed option of the same name.
 public struct LiveOptions: Sendable, Equatable, Codable {
     public var model: Model?
     public var language: Language?
@@ -119,6 +119,10 @@ public struct LiveOptions: Sendable, Equatable, Codable {
         add("callback", callback)
         add("callback_method", callbackMethod?.rawValue)
         add("mip_opt_out", mipOptOut)
+        // An additional parameter replaces the typed option of the same name (`--param
+        // model=nova-2` sent model twice, the server picking one).
+        let replaced = Set(additional.map(\.key))
+        if !replaced.isEmpty { q.removeAll { replaced.contains($0.key) } }
         q.append(contentsOf: additional)
         return q
     }

@@ -97,8 +97,11 @@ public enum JournalReader {
     /// Parses journal bytes; `path` only names the file in errors.
     public static func parse(_ data: Data, path: String) throws(JournalError) -> JournalContents {
         let text = String(decoding: data, as: UTF8.self)
-        var rawLines = text.split(separator: "\n", omittingEmptySubsequences: false)
-        let endsWithNewline = text.hasSuffix("\n")
+        // "\r\n" is one Character: a journal with Windows line ends (edited in another editor)
+        // was one long line, "not a JSON object".
+        let isNewline: (Character) -> Bool = { $0 == "\n" || $0 == "\r\n" }
+        var rawLines = text.split(omittingEmptySubsequences: false, whereSeparator: isNewline)
+        let endsWithNewline = text.last.map(isNewline) ?? false
         if endsWithNewline { rawLines.removeLast() }
         guard let firstIndex = rawLines.firstIndex(where: { !$0.trimmingSpaces().isEmpty }) else {
             throw .notAJournal(path: path, reason: "the file is empty")

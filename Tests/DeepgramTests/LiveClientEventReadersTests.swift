@@ -89,4 +89,23 @@ import Testing
             }
         }
     }
+
+    /// Cancelling the task waiting in `start()` (a view going away while the server cannot be
+    /// reached) ends the session at once; it went on retrying for about a minute.
+    @Test func cancellingStartEndsTheSession() async throws {
+        var config = LiveClientConfiguration(environment: [:])
+        config.baseURL = "ws://127.0.0.1:\(try freeLoopbackPort())"   // nothing listens there
+        let client = LiveClient(credential: .apiKey("test-key"), configuration: config)
+        let starting = Task { try await client.start(pcm16k) }
+        try await Task.sleep(for: .milliseconds(300))
+        let clock = ContinuousClock()
+        let cancelledAt = clock.now
+        starting.cancel()
+        let outcome = await starting.result
+        let took = cancelledAt.duration(to: clock.now)
+        guard case .failure(let e) = outcome else { Issue.record("start() returned after its task was cancelled"); return }
+        #expect((e as? LiveError)?.message.contains("cancelled") == true, "\(e)")
+        #expect(took < .seconds(3), "\(took)")
+        #expect(await client.currentState == .closed)
+    }
 }

@@ -35,6 +35,13 @@ import Testing
         #expect(again == o)
     }
 
+    /// `additional` (`--param`) replaces a typed option of the same name instead of sending
+    /// both (`model=nova-3&model=nova-2`).
+    @Test func additionalReplacesATypedOptionOfTheSameName() throws {
+        let o = LiveOptions(model: .nova3, keyterm: ["a"], additional: [KeyValue("model", "nova-2"), KeyValue("new_thing", "1")])
+        #expect(o.queryString == "keyterm=a&model=nova-2&new_thing=1")
+    }
+
     @Test func keytermRepeatedThreeTimesAndPercentEncoded() throws {
         let o = LiveOptions(model: .nova3, keyterm: ["captty", "Deepgram API", "café&co"])
         #expect(o.queryString == "model=nova-3&keyterm=captty&keyterm=Deepgram%20API&keyterm=caf%C3%A9%26co")

@@ -45,6 +45,11 @@ import Transcript
             #expect(r.stderr.contains("Choose another output path"), "\(r.stderr)")
             #expect(try Data(contentsOf: wav) == before, "the recording is untouched")
         }
+        // The same file on standard input (`transcribe - -o X < X`).
+        let viaStdin = try runProcess("/bin/sh", ["-c", "exec \(shellQuoted(TestPaths.capttyBinary.path)) transcribe - --engine local -o \(shellQuoted(wav.path)) < \(shellQuoted(wav.path))"],
+                                      timeout: 60)
+        #expect(viaStdin.status == 1 && viaStdin.stderr.contains("is the file on standard input"), "\(viaStdin.stderr)")
+        #expect(try Data(contentsOf: wav) == before, "the recording is untouched")
     }
 
     @Test func transcribeACorruptFileSaysWhatIsWrong() throws {

@@ -85,6 +85,15 @@ import Testing
         #expect(c.lines.map(\.text) == ["w0", "w1", "w2"])
     }
 
+    /// Windows line ends (a journal saved by another editor): "\r\n" is one Character in Swift,
+    /// so the file was one line, "not a JSON object".
+    @Test func aJournalWithWindowsLineEndsReads() throws {
+        let crlf = try Self.journalText(lines: 3).replacingOccurrences(of: "\n", with: "\r\n")
+        let c = try JournalReader.parse(Data(crlf.utf8), path: "j.jsonl")
+        #expect(c.issues.isEmpty && !c.tornLastLine)
+        #expect(c.lines.map(\.text) == ["w0", "w1", "w2"])
+    }
+
     @Test func corruptMiddleLinesAreReportedByNumber() throws {
         var lines = try Self.journalText(lines: 4).split(separator: "\n").map(String.init)
         lines[2] = "{\"type\":\"final\",\"line\":\"x\"}"

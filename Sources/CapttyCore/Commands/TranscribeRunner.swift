@@ -31,6 +31,10 @@ public enum TranscribeRunner {
             throw CapttyError.failed("\(output) is the recording being transcribed; writing the transcript there would replace it. "
                                      + "Choose another output path with -o.")
         }
+        if let output, case .stdin = input, OutputFile.isStandardInput(output) {
+            throw CapttyError.failed("\(output) is the file on standard input, the recording being transcribed; writing the "
+                                     + "transcript there would replace it. Choose another output path with -o.")
+        }
         if let output, let problem = OutputFile.problem(with: output) { throw CapttyError.failed(problem) }
         let source: any AudioSource
         do {
