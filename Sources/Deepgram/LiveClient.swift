@@ -78,6 +78,11 @@ public actor LiveClient {
     /// The end of the audio a final has answered (or that was said to be lost): audio from here
     /// to the buffer's start that a drop cannot replay has no captions, and is reported.
     private var answeredOffset: Int64 = 0
+    /// With `multichannel`, how far each channel's finals answer (absolute bytes): the audio
+    /// is answered only as far as every channel's are.
+    private var answeredByChannel: [Int: Int64] = [:]
+    /// The session loop waiting for audio before it reconnects (`waitForAudio`).
+    private var audioWaiter: CheckedContinuation<Void, Never>?
     /// `answeredOffset` when the finish timer was (re)started: finals since then are progress.
     private var finishProgressMark: Int64 = 0
     /// Audio that can wait is not trimmed from the buffer before a final answers it: `send`
@@ -443,11 +448,34 @@ public actor LiveClient {
 
     private func wakePump() {
         pumpWaiter?.resume(); pumpWaiter = nil
+        audioWaiter?.resume(); audioWaiter = nil
+    }
+
+    /// Waits until audio is given after `givenBefore` bytes, or the stream is finishing or over.
+    private func waitForAudio(givenBefore: Int64) async {
+        while !ended, !finishing, stats.bytesGiven == givenBefore, !Task.isCancelled {
+            await withCheckedContinuation { audioWaiter = $0 }
+        }
     }
 
     private func wakeSpaceWaiters() {
         let w = spaceWaiters; spaceWaiters = []
         for c in w { c.resume() }
+    }
+
+    /// How far (absolute bytes) final `r` on connection `c` answers the audio: its end, or with
+    /// `multichannel` the least of every channel's answers so far (trimming at one channel's
+    /// final dropped audio another channel had not answered: after a reconnect, that channel's
+    /// captions for it were lost without a word). Nil when nothing more is answered.
+    private func answered(by r: Results, on c: Connection) -> Int64? {
+        guard let covered = c.offset.absoluteByte(atConnectionTime: r.end) else { return nil }
+        let channels = options.multichannel == true ? max(1, options.channels ?? 1) : 1
+        guard channels > 1 else { return covered }
+        let ch = r.channelIndex.first ?? 0
+        guard (0 ..< channels).contains(ch) else { return nil }
+        answeredByChannel[ch] = max(answeredByChannel[ch] ?? 0, covered)
+        guard answeredByChannel.count == channels else { return nil }
+        return answeredByChannel.values.min()
     }
 
     private func isCurrent(_ gen: Int) -> Bool {
@@ -615,6 +643,7 @@ public actor LiveClient {
                 return
             }
             let coveredBefore = buffer.startOffset
+            let givenBefore = stats.bytesGiven
             let outcome = await serve(ws)
             if ended { return }
             // While finishing, only audio newly covered by finals is progress: a server that
@@ -660,6 +689,26 @@ public actor LiveClient {
             case .fatal:
                 end(code: failure.error.closeCode ?? 1006, reason: failure.error.dgError ?? failure.error.message, error: failure.error)
                 return
+            case .reconnect where !finishing && stats.bytesGiven == givenBefore && sentOffset >= buffer.endOffset:
+                // Closed for want of audio: none was given while the connection was open, and
+                // none waits (Deepgram closes a stream without audio after ~10 s, NET-0001;
+                // KeepAlive alone does not keep a new one). Reconnecting at once made a new
+                // request every 10 s and used up the attempts: a session started with the
+                // microphone muted ended fatally after about 3 minutes. The next connection
+                // opens when there is audio to send.
+                var e = failure.error
+                e.isFatal = false
+                e.message += "; no audio was sent, so a new connection opens when audio comes"
+                logger.info("deepgram: \(e.message)")
+                hub.emit(.error(e))
+                state = .connecting
+                await waitForAudio(givenBefore: givenBefore)
+                attempt = 0
+                if ended || Task.isCancelled { return }
+                if finishing, nothingLeftToTranscribe {
+                    end(code: 1000, reason: "", error: nil)
+                    return
+                }
             case .reconnect:
                 attempt += 1
                 if await backOff(attempt: attempt, after: failure.error) { continue } else { return }
@@ -753,6 +802,9 @@ public actor LiveClient {
         let gen = generation
         let rid = ws.responseHeaders["dg-request-id"].map { ServerText.printable(credential.redact($0)) }
         let offset: TimestampOffset
+        // Replayed: what an earlier connection was sent and did not answer, sent again (audio
+        // first sent now, held while disconnected, is not a replay).
+        let sentBefore = min(sentOffset, buffer.endOffset)
         if let timeline {
             sentOffset = buffer.startOffset
             offset = TimestampOffset(startByte: buffer.startOffset, timeline: timeline)
@@ -760,7 +812,7 @@ public actor LiveClient {
             sentOffset = max(sentOffset, buffer.startOffset)
             offset = TimestampOffset(seconds: lastFinalEnd, startByte: sentOffset)
         }
-        let replay = buffer.endOffset - sentOffset
+        let replay = max(0, sentBefore - sentOffset)
         if stats.connections > 0 { stats.bytesReplayed += replay }
         // A wait for answers starts over on a new connection: the Finalize it sent went with the
         // old one, and its clock must not let the replayed audio go early.
@@ -867,7 +919,7 @@ public actor LiveClient {
             let shifted = c.offset.apply(r.wordsClampedToSpan())
             if r.isFinal {
                 lastFinalEnd = max(lastFinalEnd, shifted.end)
-                if let covered = c.offset.absoluteByte(atConnectionTime: r.end) {
+                if let covered = answered(by: r, on: c) {
                     buffer.trim(upTo: min(covered, sentOffset))
                     answeredOffset = max(answeredOffset, min(covered, sentOffset))
                     endAnswerWait()   // an answer: the next wait starts over

@@ -109,3 +109,29 @@ import Testing
         #expect(await client.currentState == .closed)
     }
 }
+
+/// A session that sends no audio for a while at its start (a muted microphone): the server
+/// closes a stream without audio (NET-0001; KeepAlive alone does not keep a new one). The client
+/// reconnected at once, again and again (a new request each time), and after the attempts were
+/// used up the session ended fatally (about 3 minutes with Deepgram's 10 s). Now the next
+/// connection waits for audio. Against the Deepgram TEST DOUBLE, which wants audio within 1 s.
+@Suite(.serialized) struct LiveClientNoAudioYetTests {
+    @Test func aStreamClosedForWantOfAudioReopensWhenAudioComes() async throws {
+        try await withDeepgramDouble(["--word-names", "counter", "--require-audio-within", "1"]) { double in
+            let client = LiveClient(credential: .apiKey("test-key"), configuration: doubleConfiguration(double))
+            let log = EventLog(client.events)
+            try await within(.seconds(60), "6 s without audio, then 3 s of audio") {
+                try await client.start(pcm16k)
+                try await Task.sleep(for: .seconds(6))
+                try await client.send(counterAudio(from: 0, count: 3 * 8_000))
+                #expect(await client.finish())
+                await log.ended()
+            }
+            let stats = try double.stats()
+            #expect(stats.connections.count == 2, "one connection closed for want of audio, one for the audio: \(stats.connections.map(\.end))")
+            let waited = log.errors.filter { $0.message.contains("a new connection opens when audio comes") }
+            #expect(waited.count == 1 && waited.allSatisfy { !$0.isFatal }, "\(log.errors)")
+            expectFinalsTile(log, seconds: 3)
+        }
+    }
+}

@@ -213,3 +213,41 @@ func streamCounterAudio(_ client: LiveClient, seconds: Int, pause: Duration = .m
     }
     await client.finish()
 }
+
+/// Multichannel streams across a reconnect. Each channel's finals come at its own pace (on
+/// Deepgram as in the multichannel TEST DOUBLE: channel 0 every 1 s, channel 1 every 3 s); the
+/// replay buffer was trimmed at any channel's final, so the audio channel 1 had not answered yet
+/// was gone when the connection dropped: 2 s of its captions lost without a word.
+@Suite(.serialized) struct LiveClientMultichannelReplayTests {
+    @Test func everyChannelGetsEveryStretchAfterAReconnect() async throws {
+        let double = try await DeepgramDoubleProcess.launch(["--kill-after-bytes", "\(5 * 64_000)"], script: "multichannel_double.py")
+        defer { double.stop() }
+        var config = doubleConfiguration(double)
+        config.audioCanWait = true
+        let client = LiveClient(credential: .apiKey("test-key"), configuration: config)
+        let log = EventLog(client.events)
+        let stereo = LiveOptions(model: .nova3, encoding: .linear16, sampleRate: 16_000, channels: 2, multichannel: true)
+        try await within(.seconds(60), "10 s of stereo through a reconnect") {
+            try await client.start(stereo)
+            for _ in 0 ..< 100 {   // 10 s in 0.1 s pieces
+                try await client.send([UInt8](repeating: 0, count: 6_400))
+                try await Task.sleep(for: .milliseconds(5))
+            }
+            #expect(await client.finish())
+            await log.ended()
+        }
+        #expect(await client.statistics.connections == 2)
+        for ch in 0 ..< 2 {
+            let spans = log.finals.filter { $0.channelIndex.first == ch }.map { ($0.start, $0.end) }.sorted { $0.0 < $1.0 }
+            var reached = 0.0
+            var gaps: [String] = []
+            for (s, e) in spans {
+                if s > reached + 0.01 { gaps.append("\(reached)–\(s)") }
+                reached = max(reached, e)
+            }
+            #expect(gaps.isEmpty, "channel \(ch) has no captions for \(gaps)")
+            #expect(abs(reached - 10) < 0.01, "channel \(ch) reaches \(reached) s")
+        }
+        #expect(!log.errors.contains { $0.kind == .audioLost }, "\(log.errors)")
+    }
+}

@@ -13,6 +13,7 @@ struct ServeExposureTests {
         let server = try ServeProcess([])
         defer { server.stop() }
         #expect(server.stderr.contains("listening on ws://127.0.0.1:\(server.port)/v1/listen"), "\(server.stderr)")
+        #expect(server.stderr.contains("point clients at ws://127.0.0.1:\(server.port) ("), "\(server.stderr)")
         #expect(!server.stderr.contains("not a loopback address"))
         #expect(try runCaptty(["serve", "--help"]).stdout.contains("default: 127.0.0.1"))
     }

@@ -45,12 +45,15 @@ public final class DeepgramDoubleProcess: @unchecked Sendable {
         self.process = process; self.port = port; self.recordDir = recordDir; self.stdinPipe = stdinPipe
     }
 
-    public static func launch(_ args: [String] = []) async throws -> DeepgramDoubleProcess {
+    /// `script`: another double that prints `PORT <n>` the same way (`multichannel_double.py`);
+    /// only `deepgram_double.py` records stats.
+    public static func launch(_ args: [String] = [], script: String = "deepgram_double.py") async throws -> DeepgramDoubleProcess {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("captty-dg-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let p = Process()
         p.executableURL = URL(fileURLWithPath: TestPaths.python)
-        p.arguments = [TestPaths.peers.appendingPathComponent("deepgram_double.py").path, "--record-dir", dir.path] + args
+        p.arguments = [TestPaths.peers.appendingPathComponent(script).path]
+            + (script == "deepgram_double.py" ? ["--record-dir", dir.path] : []) + args
         let out = Pipe(), inp = Pipe()
         p.standardOutput = out
         p.standardInput = inp

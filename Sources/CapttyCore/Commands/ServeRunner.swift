@@ -29,6 +29,8 @@ public enum ServeRunner {
         }
         let shown = server.host.contains(":") ? "[\(server.host)]" : server.host
         announce("captty serve: listening on ws://\(shown):\(server.port)/v1/listen (engine \(recognizer.name)\(config.apiKey == nil ? "" : ", API key required"))")
+        // Clients take the base URL (the SDKs add /v1/listen themselves).
+        announce("captty serve: point clients at ws://\(shown):\(server.port) (captty --url, DEEPGRAM_URL, or the SDKs' base URL)")
         if !isLoopback(host) {
             announce("captty serve: warning: \(host) is not a loopback address; anyone who can reach it can use this server")
         }
