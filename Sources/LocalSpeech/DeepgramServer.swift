@@ -72,12 +72,16 @@ public final class DeepgramServer: Sendable {
         let sockets = open.all
         guard !sockets.isEmpty else { return }
         await withTaskGroup(of: Void.self) { group in
-            for socket in sockets {
-                group.addTask { await socket.close(code: 1001, reason: "server shutting down; connect again") }
+            group.addTask {
+                await withTaskGroup(of: Void.self) { closing in
+                    for socket in sockets {
+                        closing.addTask { await socket.close(code: 1001, reason: "server shutting down; connect again") }
+                    }
+                }
             }
             group.addTask { try? await Task.sleep(for: within) }
+            // All closed, or the time is up: the process exits either way.
             await group.next()
-            // Either all closed or the time is up: the process exits either way.
             group.cancelAll()
         }
     }

@@ -66,6 +66,15 @@ public enum Threads {
     }
 }
 
+/// A set-once flag any thread can set and read (a cancellation, a signal that arrived).
+public final class SetOnceFlag: @unchecked Sendable {
+    private let lock = Lock()
+    private var value = false
+    public init() {}
+    public var isSet: Bool { lock.withLock { value } }
+    public func set() { lock.withLock { value = true } }
+}
+
 /// A mutual-exclusion lock (a `pthread_mutex_t`), a drop-in for Foundation's `NSLock`.
 public final class Lock: @unchecked Sendable {
     fileprivate let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)

@@ -20,13 +20,8 @@ enum Monotonic {
     }
 }
 
-/// A set-once flag another thread can read: cancellation of a blocking open.
-final class CancelFlag: @unchecked Sendable {
-    private let lock = Lock()
-    private var value = false
-    var isSet: Bool { lock.withLock { value } }
-    func set() { lock.withLock { value = true } }
-}
+/// Cancellation of a blocking open.
+typealias CancelFlag = SetOnceFlag
 
 /// POSIX TCP sockets: name resolution, connect with a deadline, listen, poll.
 enum TCPSocket {

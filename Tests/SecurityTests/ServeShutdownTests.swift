@@ -10,23 +10,32 @@ import TestSupport
     @Test(.timeLimit(.minutes(2))) func sigtermClosesOpenStreamsWith1001() async throws {
         let server = try ServeProcess([])
         defer { server.stop() }
-        let peer = Process()
-        let out = Pipe()
-        peer.executableURL = URL(fileURLWithPath: TestPaths.python)
-        peer.arguments = ["-u", TestPaths.peers.appendingPathComponent("local_server_probe.py").path, "hold", server.url, "60"]
-        peer.standardOutput = out
-        peer.standardInput = FileHandle.nullDevice
-        try peer.run()
-        defer { if peer.isRunning { peer.terminate() } }
-        let collected = Collected()
-        out.fileHandleForReading.readabilityHandler = { h in collected.append(h.availableData) }
-        #expect(await collected.waitFor("RESULT {\"open\": true}", timeout: 30), "\(collected.text)")
+        // Two clients: every open stream gets its close, not only the first.
+        var peers: [(Process, Collected)] = []
+        defer { for (p, _) in peers where p.isRunning { p.terminate() } }
+        for _ in 0 ..< 2 {
+            let peer = Process()
+            let out = Pipe()
+            peer.executableURL = URL(fileURLWithPath: TestPaths.python)
+            peer.arguments = ["-u", TestPaths.peers.appendingPathComponent("local_server_probe.py").path, "hold", server.url, "60"]
+            peer.standardOutput = out
+            peer.standardInput = FileHandle.nullDevice
+            try peer.run()
+            let collected = Collected()
+            out.fileHandleForReading.readabilityHandler = { h in collected.append(h.availableData) }
+            peers.append((peer, collected))
+        }
+        for (_, collected) in peers {
+            #expect(await collected.waitFor("RESULT {\"open\": true}", timeout: 30), "\(collected.text)")
+        }
         kill(server.pid, SIGTERM)
-        #expect(await collected.waitFor("CLOSED ", timeout: 20), "\(collected.text)")
-        let line = collected.text.split(separator: "\n").first { $0.hasPrefix("CLOSED ") }.map(String.init) ?? ""
-        let closed = try JSONSerialization.jsonObject(with: Data(line.dropFirst("CLOSED ".count).utf8)) as? [String: Any]
-        #expect(closed?["code"] as? Int == 1001, "\(line)")
-        #expect((closed?["reason"] as? String)?.contains("shutting down") == true, "\(line)")
+        for (_, collected) in peers {
+            #expect(await collected.waitFor("CLOSED ", timeout: 20), "\(collected.text)")
+            let line = collected.text.split(separator: "\n").first { $0.hasPrefix("CLOSED ") }.map(String.init) ?? ""
+            let closed = try JSONSerialization.jsonObject(with: Data(line.dropFirst("CLOSED ".count).utf8)) as? [String: Any]
+            #expect(closed?["code"] as? Int == 1001, "\(line)")
+            #expect((closed?["reason"] as? String)?.contains("shutting down") == true, "\(line)")
+        }
         #expect(server.stop() == 0, "stderr: \(server.stderr)")
         #expect(server.stderr.contains("shutting down"))
     }

@@ -81,7 +81,7 @@ public enum ServeRunner {
 final class SignalWatcher: @unchecked Sendable {
     private let sources: [DispatchSourceSignal]
     private let stream: AsyncStream<Int32>
-    private let flag = SignalSeen()
+    private let flag = SetOnceFlag()
 
     init(signals: [Int32]) {
         let (stream, continuation) = AsyncStream<Int32>.makeStream()
@@ -106,12 +106,4 @@ final class SignalWatcher: @unchecked Sendable {
 
     /// Whether one of the signals has arrived.
     var received: Bool { flag.isSet }
-}
-
-/// Set once a watched signal arrived.
-final class SignalSeen: @unchecked Sendable {
-    private let lock = Lock()
-    private var value = false
-    var isSet: Bool { lock.withLock { value } }
-    func set() { lock.withLock { value = true } }
 }
