@@ -82,6 +82,13 @@ struct DeepgramFlags: ParsableArguments {
         return o
     }
 
+    /// The options a command runs with: captty's caption defaults, the config file's options
+    /// over them, these flags over both (live captions and `transcribe` alike).
+    func options(config cfg: CapttyConfig, engine: EngineSettings) throws -> LiveOptions {
+        try options(base: OptionLayering.overlay(cfg.options, on: .captionDefaults), configured: cfg.options,
+                    deepgram: engine.resolve() == .deepgram)
+    }
+
     /// Deepgram refuses `utterance_end_ms` without interim results (HTTP 400): the built-in
     /// default is left out then (`--no-interim-results` could never connect), one the user chose
     /// is an error. Empty names, and boosts that are not numbers, are refused before connecting.

@@ -83,8 +83,7 @@ struct Live: AsyncParsableCommand {
             let cfg = try CapttyConfig.load(path: config)
             let appSettings = try LiveApp.Settings.from(cfg, timestamps: timestamps)
             let settings = engine.settings(with: cfg)
-            let options = try deepgram.options(base: OptionLayering.overlay(cfg.options, on: .captionDefaults), configured: cfg.options,
-                                               deepgram: settings.resolve() == .deepgram)
+            let options = try deepgram.options(config: cfg, engine: settings)
             var chosen = input
             var explicit = chosen != .defaultDevice
             if !explicit, let d = cfg.device { chosen = .device(d); explicit = true }

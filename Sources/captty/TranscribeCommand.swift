@@ -28,8 +28,7 @@ struct Transcribe: AsyncParsableCommand {
             // under the flags.
             let cfg = try CapttyConfig.load(path: config)
             let settings = engine.settings(with: cfg)
-            let options = try deepgram.options(base: OptionLayering.overlay(cfg.options, on: .captionDefaults), configured: cfg.options,
-                                               deepgram: settings.resolve() == .deepgram)
+            let options = try deepgram.options(config: cfg, engine: settings)
             let speech = try EngineFactory.make(settings, audioCanWait: true)   // a file waits through a reconnect
             let out = output == "-" ? nil : output
             // Ctrl-C or SIGTERM: the transcript of the audio sent so far is written, not lost.
