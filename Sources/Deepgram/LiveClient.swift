@@ -78,6 +78,9 @@ public actor LiveClient {
     /// The end of the audio a final has answered (or that was said to be lost): audio from here
     /// to the buffer's start that a drop cannot replay has no captions, and is reported.
     private var answeredOffset: Int64 = 0
+    /// Audio counted as lost while a faulted connection could still answer it (absolute bytes):
+    /// a late final from that connection takes its part back (it has captions after all).
+    private var lostSpan: Range<Int64>?
     /// With `multichannel`, how far each channel's finals answer (absolute bytes): the audio
     /// is answered only as far as every channel's are.
     private var answeredByChannel: [Int: Int64] = [:]
@@ -354,9 +357,14 @@ public actor LiveClient {
                 // with it: counted here too, since the reconnect no longer sees the gap.
                 let unanswered = timeline == nil ? 0 : max(0, heldFrom - answeredOffset)
                 stats.bytesLost += room.droppedUnsent + unanswered
+                if timeline != nil, conn != nil {
+                    lostSpan = (lostSpan?.lowerBound ?? heldFrom - unanswered) ..< buffer.startOffset
+                }
                 answeredOffset = max(answeredOffset, buffer.startOffset)   // reported here
                 lostUnreported += room.droppedUnsent + unanswered
-                reportLoss(force: false)
+                // Said once the faulted connection has stopped answering: until then a late
+                // final may still caption part of it.
+                if conn == nil { reportLoss(force: false) }
             }
             if room.fits {
                 endAnswerWait()
@@ -882,6 +890,8 @@ public actor LiveClient {
         stats.sendQueueHighWater = max(stats.sendQueueHighWater, ws.queuedBytesHighWater)
         conn = nil
         fault = nil
+        lostSpan = nil
+        reportLoss(force: false)
         wakePump()
         wakeSpaceWaiters()
         return outcome
@@ -920,6 +930,12 @@ public actor LiveClient {
             if r.isFinal {
                 lastFinalEnd = max(lastFinalEnd, shifted.end)
                 if let covered = answered(by: r, on: c) {
+                    if let span = lostSpan, covered > span.lowerBound {
+                        let back = min(covered, span.upperBound) - span.lowerBound
+                        stats.bytesLost -= back
+                        lostUnreported = max(0, lostUnreported - back)
+                        lostSpan = covered >= span.upperBound ? nil : covered ..< span.upperBound
+                    }
                     buffer.trim(upTo: min(covered, sentOffset))
                     answeredOffset = max(answeredOffset, min(covered, sentOffset))
                     endAnswerWait()   // an answer: the next wait starts over
