@@ -53,15 +53,27 @@ public enum EngineFactory {
             // A missing key also has the offline engine as a way on; the other credential
             // errors already say what to fix.
             if case .missingEnvironment(let name) = error {
-                throw CapttyError.failed("no Deepgram API key: set \(name), give a key file only you can read with --api-key-file FILE, or use --engine local, which needs no key")
+                // A self-hosted server authorizes at the container: its requests need no key.
+                guard settings.isDeepgramCloud else {
+                    logger.info("no API key: connecting to the self-hosted server without one")
+                    return try makeDeepgram(settings, credential: .anonymous, logger: logger, environment: environment,
+                                            keepReconnecting: keepReconnecting, audioCanWait: audioCanWait)
+                }
+                throw CapttyError.failed("no Deepgram API key: set \(name), give a key file only you can read with --api-key-file FILE, or use --engine local, which needs no key (a self-hosted server needs none either: give its address with --url)")
             }
             throw CapttyError.failed(error.description)
         }
+        return try makeDeepgram(settings, credential: credential, logger: logger, environment: environment,
+                                keepReconnecting: keepReconnecting, audioCanWait: audioCanWait)
+    }
+
+    private static func makeDeepgram(_ settings: EngineSettings, credential: Credential, logger: Logger, environment: [String: String],
+                                     keepReconnecting: Bool, audioCanWait: Bool) throws -> any SpeechEngine {
         var config = LiveClientConfiguration(environment: environment)
         config.baseURL = settings.baseURL
         config.webSocket.caFile = settings.caFile
         config.logger = logger
-        config.replayPacing = replayPacing(forBaseURL: config.baseURL)
+        config.replayPacing = settings.isDeepgramCloud ? .deepgram : .unlimited
         config.executor = SerialThreadExecutor.shared
         if keepReconnecting { config.reconnect.maxAttempts = Int.max }
         config.audioCanWait = audioCanWait
@@ -71,7 +83,7 @@ public enum EngineFactory {
         } catch {
             throw CapttyError.failed(error.description)
         }
-        if let w = plaintextWarning(url) {
+        if let w = plaintextWarning(url, sendsKey: credential != .anonymous) {
             logger.warning("\(w)")
             Files.writeAll(2, "captty: \(w)\n".utf8)
         }
@@ -81,20 +93,11 @@ public enum EngineFactory {
     /// A warning when the API key would cross a network unencrypted: `ws://` to a host that is
     /// not this machine. (Self-hosted servers often speak plain `ws://` on a LAN, so it is a
     /// warning, not a refusal.)
-    public static func plaintextWarning(_ url: URL) -> String? {
+    public static func plaintextWarning(_ url: URL, sendsKey: Bool = true) -> String? {
         guard url.scheme == "ws", let host = url.host?.trimming({ $0 == "[" || $0 == "]" }) else { return nil }
         let loopback = host == "localhost" || host == "::1" || host.split(separator: ".").first == "127"
             && host.split(separator: ".").count == 4 && host.split(separator: ".").allSatisfy { Int($0) != nil }
         guard !loopback else { return nil }
-        return "warning: \(host) is reached over plain ws://, so the API key and audio cross the network unencrypted; use wss:// (with --ca-file for a private CA) if the network is not trusted"
-    }
-
-    /// Deepgram's cloud accepts about 1.25× real time, so audio for it is paced; a self-hosted
-    /// or local server (`captty serve`) takes audio as fast as it can, so a file played faster
-    /// than real time (`captty transcribe`, `--speed`) is not held to 1.25×.
-    static func replayPacing(forBaseURL base: String) -> ReplayPacing {
-        let afterScheme = base.firstRange(of: "://").map { base[$0.upperBound...] } ?? Substring(base)
-        let host = afterScheme.prefix { $0 != "/" && $0 != ":" && $0 != "?" }.lowercased()
-        return host == "deepgram.com" || host.hasSuffix(".deepgram.com") ? .deepgram : .unlimited
+        return "warning: \(host) is reached over plain ws://, so \(sendsKey ? "the API key and audio cross" : "the audio and captions cross") the network unencrypted; use wss:// (with --ca-file for a private CA) if the network is not trusted"
     }
 }

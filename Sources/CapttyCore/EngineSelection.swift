@@ -58,12 +58,21 @@ public struct EngineSettings: Sendable, Equatable {
         return .none
     }
 
-    /// Resolves `auto`: Deepgram when a key is present, else the local engine.
+    /// Whether the base URL names Deepgram's cloud (`deepgram.com` or a subdomain), rather than
+    /// a self-hosted server (which authorizes at the container: requests need no key).
+    public var isDeepgramCloud: Bool {
+        let afterScheme = baseURL.firstRange(of: "://").map { baseURL[$0.upperBound...] } ?? Substring(baseURL)
+        let host = afterScheme.prefix { $0 != "/" && $0 != ":" && $0 != "?" }.lowercased()
+        return host == "deepgram.com" || host.hasSuffix(".deepgram.com")
+    }
+
+    /// Resolves `auto`: Deepgram when a key is present or the base URL names a self-hosted
+    /// server (`--url`, `DEEPGRAM_URL` or the config's `url`), else the local engine.
     public func resolve(environment: [String: String] = ProcessInfo.processInfo.environment) -> ResolvedEngine {
         switch choice {
         case .deepgram: return .deepgram
         case .local: return .local
-        case .auto: return keySource(environment: environment) == .none ? .local : .deepgram
+        case .auto: return keySource(environment: environment) == .none && isDeepgramCloud ? .local : .deepgram
         }
     }
 }

@@ -131,6 +131,8 @@ struct ConnectionFailure {
         }
         let retryAfter = (status == 429 || status == 503) ? headers["Retry-After"].flatMap(retryAfterDelay) : nil
         switch (status, kind) {
+        case (401, _) where credential == .anonymous:
+            message += " — this server wants an API key and none was given: set DEEPGRAM_API_KEY or use --api-key-file FILE"
         case (401, _): message += " — check the API key (DEEPGRAM_API_KEY or key file) or token; it may be wrong, expired or revoked"
         case (403, _): message += " — the key is valid but not allowed to use this model/feature"
         case (300...399, _):

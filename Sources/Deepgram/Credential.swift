@@ -2,27 +2,34 @@ import FoundationEssentials
 import Glibc
 import SystemSupport
 
-/// How the client authenticates: an API key (`Authorization: Token …`) or a short-lived
-/// token (`Authorization: Bearer …`).
+/// How the client authenticates: an API key (`Authorization: Token …`), a short-lived
+/// token (`Authorization: Bearer …`), or nothing (`anonymous`: a self-hosted Deepgram server
+/// authorizes at the container, not per request).
 ///
 /// Its text forms (`description`, `debugDescription`, reflection) never show the secret.
 public enum Credential: Sendable, Equatable, CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
     case apiKey(String)
     case bearer(String)
+    /// No `Authorization` header: for a self-hosted server that needs none.
+    case anonymous
 
     /// The environment variable an API key is read from.
     public static let environmentVariable = "DEEPGRAM_API_KEY"
 
     /// The secret itself (for redaction and the header; never print it).
     public var secret: String {
-        switch self { case .apiKey(let s), .bearer(let s): return s }
+        switch self {
+        case .apiKey(let s), .bearer(let s): return s
+        case .anonymous: return ""
+        }
     }
 
-    /// The `Authorization` header value.
-    public var authorizationHeader: String {
+    /// The `Authorization` header value (nil: none is sent).
+    public var authorizationHeader: String? {
         switch self {
         case .apiKey(let k): return "Token \(k)"
         case .bearer(let t): return "Bearer \(t)"
+        case .anonymous: return nil
         }
     }
 
@@ -30,6 +37,7 @@ public enum Credential: Sendable, Equatable, CustomStringConvertible, CustomDebu
         switch self {
         case .apiKey(let k): return "API key (\(k.count) characters, redacted)"
         case .bearer(let t): return "bearer token (\(t.count) characters, redacted)"
+        case .anonymous: return "no credential"
         }
     }
     public var debugDescription: String { description }

@@ -620,8 +620,10 @@ public actor LiveClient {
         var attempt = 0
         var connectedBefore = false
         var wsConfig = configuration.webSocket
-        wsConfig.handshakeHeaders.removeAll { $0.0.lowercased() == "authorization" }
-        wsConfig.handshakeHeaders.append(("Authorization", credential.authorizationHeader))
+        if let authorization = credential.authorizationHeader {
+            wsConfig.handshakeHeaders.removeAll { $0.0.lowercased() == "authorization" }
+            wsConfig.handshakeHeaders.append(("Authorization", authorization))
+        }
         while !ended, !Task.isCancelled {
             let ws: WebSocket
             do {

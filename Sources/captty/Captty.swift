@@ -10,8 +10,8 @@ struct Captty: AsyncParsableCommand {
         commandName: "captty",
         abstract: "Live captions in your terminal, from a microphone, system audio or a file.",
         discussion: """
-            With DEEPGRAM_API_KEY set, captions come from Deepgram's live API; otherwise from the \
-            built-in offline engine. Keys toggle options while captioning; press ? for help.
+            With DEEPGRAM_API_KEY set, captions come from Deepgram's live API (with --url, from a \
+            self-hosted Deepgram server, which needs no key); otherwise from the built-in offline engine. Keys toggle options while captioning; press ? for help.
             """,
         version: CapttyVersion.string,
         subcommands: [Live.self, Transcribe.self, Export.self, Devices.self, Serve.self],

@@ -9,7 +9,7 @@ extension ExportFormatName: ExpressibleByArgument {
 
 /// Flags that choose and reach the speech engine.
 struct EngineFlags: ParsableArguments {
-    @Option(help: "Speech engine: auto (Deepgram when a key is set, else local), deepgram or local (default: the config's, else auto).")
+    @Option(help: "Speech engine: auto (Deepgram when a key is set or --url names a self-hosted server, else local), deepgram or local (default: the config's, else auto).")
     var engine: EngineChoice?
 
     @Option(name: .customLong("url"), help: ArgumentHelp(

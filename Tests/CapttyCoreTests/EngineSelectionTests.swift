@@ -1,5 +1,6 @@
 import Foundation
 import Audio
+import Deepgram
 import SpeechEngines
 import Testing
 import TestSupport
@@ -15,6 +16,18 @@ import TestSupport
     @Test func autoWithKeyIsDeepgram() {
         #expect(EngineSettings(environment: [:]).resolve(environment: ["DEEPGRAM_API_KEY": "k"]) == .deepgram)
         #expect(EngineSettings(apiKeyFile: "/k", environment: [:]).resolve(environment: [:]) == .deepgram)
+    }
+
+    /// A self-hosted server (any base URL that is not Deepgram's cloud) needs no key.
+    @Test func autoWithASelfHostedURLIsDeepgramWithoutAKey() throws {
+        #expect(EngineSettings(baseURL: "ws://10.0.0.5:8080", environment: [:]).resolve(environment: [:]) == .deepgram)
+        #expect(EngineSettings(environment: ["DEEPGRAM_URL": "ws://dg.lan:8080"]).resolve(environment: [:]) == .deepgram)
+        #expect(EngineSettings(baseURL: "wss://api.eu.deepgram.com", environment: [:]).resolve(environment: [:]) == .local)
+        let engine = try EngineFactory.make(EngineSettings(baseURL: "ws://127.0.0.1:1", environment: [:]), environment: [:])
+        #expect((engine as? DeepgramEngine)?.credential == .anonymous)
+        #expect(throws: (any Error).self) {
+            try EngineFactory.make(EngineSettings(choice: .deepgram, environment: [:]), environment: [:])
+        }
     }
 
     @Test func explicitChoiceWins() {
@@ -71,6 +84,11 @@ import TestSupport
                   "wss://api.deepgram.com/v1/listen", "wss://10.0.0.5/v1/listen"] {
             #expect(EngineFactory.plaintextWarning(URL(string: u)!) == nil, "\(u)")
         }
+    }
+
+    @Test func withoutAKeyOnlyTheAudioIsWarnedAbout() {
+        let w = EngineFactory.plaintextWarning(URL(string: "ws://10.0.0.5:8080/v1/listen")!, sendsKey: false)
+        #expect(w?.contains("unencrypted") == true && w?.contains("API key") == false, "\(w ?? "nil")")
     }
 
     @Test func plainWebSocketToAnotherHostWarns() {

@@ -8,11 +8,13 @@ import Testing
 /// were held to 1.25× against `captty serve`).
 @Suite struct ReplayPacingChoiceTests {
     @Test func cloudIsPacedLocalServersAreNot() throws {
-        #expect(EngineFactory.replayPacing(forBaseURL: "wss://api.deepgram.com") == .deepgram)
-        #expect(EngineFactory.replayPacing(forBaseURL: "wss://api.eu.deepgram.com/") == .deepgram)
-        #expect(EngineFactory.replayPacing(forBaseURL: "ws://127.0.0.1:8080") == .unlimited)
-        #expect(EngineFactory.replayPacing(forBaseURL: "wss://deepgram.example.org:443") == .unlimited)
-        #expect(EngineFactory.replayPacing(forBaseURL: "ws://[::1]:8080") == .unlimited)
+        func cloud(_ url: String) -> Bool { EngineSettings(baseURL: url, environment: [:]).isDeepgramCloud }
+        #expect(cloud("wss://api.deepgram.com"))
+        #expect(cloud("wss://api.eu.deepgram.com/"))
+        #expect(!cloud("ws://127.0.0.1:8080"))
+        #expect(!cloud("wss://deepgram.example.org:443"))
+        #expect(!cloud("wss://deepgram.com.example.org"))
+        #expect(!cloud("ws://[::1]:8080"))
     }
 
     @Test func theEngineCarriesThePacing() throws {

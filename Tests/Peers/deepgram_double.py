@@ -9,7 +9,7 @@ library for the WebSocket side. It does no speech recognition: it invents one "w
 What it does
 - Upgrade: checks `Authorization: Token <key>` or `Bearer <key>` against --api-key; a wrong or
   missing one gets HTTP 401 with `dg-error`, `dg-request-id` and a JSON body. --refuse 400|401|403
-  refuses every upgrade. A query with `encoding` but no `sample_rate` gets 400. Every response
+  refuses every upgrade; --no-auth accepts any or none. A query with `encoding` but no `sample_rate` gets 400. Every response
   (also the 101) carries `dg-request-id`.
 - Audio: binary frames are recorded byte-exact per connection (<record-dir>/conn-NNN.bin) and
   counted. An empty binary frame is recorded as a protocol fault in the stats.
@@ -304,6 +304,8 @@ def main():
     p.add_argument("--port", type=int, default=0)
     p.add_argument("--api-key", default="test-key")
     p.add_argument("--record-dir")
+    p.add_argument("--no-auth", action="store_true",
+                   help="accept any Authorization, or none (a self-hosted server authorizes at the container)")
     p.add_argument("--refuse", type=int, choices=[400, 401, 403])
     p.add_argument("--echo-auth-in-error", action="store_true",
                    help="put the received Authorization value in the 401 body (to test client redaction)")
@@ -356,7 +358,7 @@ def main():
         if args.refuse == 400:
             stats.refused.append({"status": 400, "request_id": rid}); stats.write()
             return error_response(400, "Invalid query string.", rid)
-        if args.refuse in (401, 403) or auth not in ("Token " + args.api_key, "Bearer " + args.api_key):
+        if args.refuse in (401, 403) or (not args.no_auth and auth not in ("Token " + args.api_key, "Bearer " + args.api_key)):
             status = args.refuse or 401
             msg = "Invalid credentials." if status == 401 else "Insufficient permissions."
             extra = {"received": auth} if args.echo_auth_in_error else None
