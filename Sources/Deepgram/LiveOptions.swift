@@ -207,6 +207,14 @@ public struct KeyValue: Sendable, Equatable, Hashable, Codable {
 }
 
 extension LiveOptions {
+    /// The `extra` pairs as a response's metadata lists them (a later pair with the same key
+    /// wins); nil when there are none.
+    public var extraMetadata: [String: String]? {
+        extra.isEmpty ? nil : Dictionary(extra.map { ($0.key, $0.value) }, uniquingKeysWith: { _, later in later })
+    }
+}
+
+extension LiveOptions {
     /// A Deepgram model name (`nova-3`, `nova-2-meeting`, …); any string is accepted.
     public struct Model: RawRepresentable, Sendable, Hashable, Codable, ExpressibleByStringLiteral, CustomStringConvertible {
         public var rawValue: String

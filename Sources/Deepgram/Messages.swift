@@ -279,15 +279,70 @@ public struct ModelInfo: Sendable, Equatable, Codable {
     }
 }
 
+/// The diarizer that labelled a result's speakers (`Results.metadata.diarize_info`, present
+/// only when one ran).
+public struct DiarizeInfo: Sendable, Equatable, Codable {
+    public var modelUUID: String
+    /// `v1`, `v2`, …
+    public var arch: String
+    public init(modelUUID: String, arch: String) { self.modelUUID = modelUUID; self.arch = arch }
+    enum CodingKeys: String, CodingKey { case modelUUID = "model_uuid", arch }
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        modelUUID = try c.decodeIfPresent(String.self, forKey: .modelUUID) ?? ""
+        arch = try c.decodeIfPresent(String.self, forKey: .arch) ?? ""
+    }
+}
+
+/// The `extra` key-value pairs a request asked for (`extra=KEY:VALUE`), passed back in a
+/// response's metadata as a JSON object. Values that are not strings (a server's numbers or
+/// booleans) are kept as their JSON text; anything else is not an `extra` and reads as nil.
+enum ExtraPairs {
+    static func decode<K: CodingKey>(_ c: KeyedDecodingContainer<K>, _ key: K) -> [String: String]? {
+        if let plain = try? c.decodeIfPresent([String: String].self, forKey: key) { return plain }
+        guard let loose = try? c.decodeIfPresent([String: Scalar].self, forKey: key) else { return nil }
+        return loose.mapValues(\.text)
+    }
+
+    struct Scalar: Decodable {
+        let text: String
+        init(from decoder: any Decoder) throws {
+            let c = try decoder.singleValueContainer()
+            if let s = try? c.decode(String.self) { text = s }
+            else if let b = try? c.decode(Bool.self) { text = b ? "true" : "false" }
+            else if let i = try? c.decode(Int64.self) { text = String(i) }
+            else if let d = try? c.decode(Double.self) { text = "\(d)" }
+            else if c.decodeNil() { text = "" }
+            else { throw DecodingError.dataCorruptedError(in: c, debugDescription: "not a scalar") }
+        }
+    }
+}
+
 /// `Results.metadata`.
 public struct ResultsMetadata: Sendable, Equatable, Codable {
     public var requestID: String?
     public var modelInfo: ModelInfo?
     public var modelUUID: String?
-    public init(requestID: String? = nil, modelInfo: ModelInfo? = nil, modelUUID: String? = nil) {
+    /// The diarizer, when `diarize` labelled speakers.
+    public var diarizeInfo: DiarizeInfo?
+    /// The request's `extra` pairs, when the server passes them back here.
+    public var extra: [String: String]?
+    public init(requestID: String? = nil, modelInfo: ModelInfo? = nil, modelUUID: String? = nil,
+                diarizeInfo: DiarizeInfo? = nil, extra: [String: String]? = nil) {
         self.requestID = requestID; self.modelInfo = modelInfo; self.modelUUID = modelUUID
+        self.diarizeInfo = diarizeInfo; self.extra = extra
     }
-    enum CodingKeys: String, CodingKey { case requestID = "request_id", modelInfo = "model_info", modelUUID = "model_uuid" }
+    enum CodingKeys: String, CodingKey {
+        case requestID = "request_id", modelInfo = "model_info", modelUUID = "model_uuid", diarizeInfo = "diarize_info", extra
+    }
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        requestID = try c.decodeIfPresent(String.self, forKey: .requestID)
+        modelInfo = try c.decodeIfPresent(ModelInfo.self, forKey: .modelInfo)
+        modelUUID = try c.decodeIfPresent(String.self, forKey: .modelUUID)
+        diarizeInfo = try? c.decodeIfPresent(DiarizeInfo.self, forKey: .diarizeInfo)
+        extra = ExtraPairs.decode(c, .extra)
+    }
 }
 
 /// `UtteranceEnd`: a gap of `utterance_end_ms` after the last final word.
@@ -338,16 +393,18 @@ public struct Metadata: Sendable, Equatable, Codable {
     public var channels: Int?
     public var models: [String]
     public var modelInfo: [String: ModelInfo]
+    /// The request's `extra` pairs (`extra=KEY:VALUE`), passed back.
+    public var extra: [String: String]?
     public init(transactionKey: String? = "deprecated", requestID: String? = nil, sha256: String? = nil,
                 created: String? = nil, duration: Double? = nil, channels: Int? = nil,
-                models: [String] = [], modelInfo: [String: ModelInfo] = [:]) {
+                models: [String] = [], modelInfo: [String: ModelInfo] = [:], extra: [String: String]? = nil) {
         self.transactionKey = transactionKey; self.requestID = requestID; self.sha256 = sha256
         self.created = created; self.duration = duration; self.channels = channels
-        self.models = models; self.modelInfo = modelInfo
+        self.models = models; self.modelInfo = modelInfo; self.extra = extra
     }
     enum CodingKeys: String, CodingKey {
         case type, transactionKey = "transaction_key", requestID = "request_id", sha256, created
-        case duration, channels, models, modelInfo = "model_info"
+        case duration, channels, models, modelInfo = "model_info", extra
     }
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -359,6 +416,7 @@ public struct Metadata: Sendable, Equatable, Codable {
         channels = try MessageBounds.index(c, .channels)
         models = try c.decodeIfPresent([String].self, forKey: .models) ?? []
         modelInfo = (try? c.decodeIfPresent([String: ModelInfo].self, forKey: .modelInfo)) ?? [:]
+        extra = ExtraPairs.decode(c, .extra)
     }
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
@@ -371,6 +429,7 @@ public struct Metadata: Sendable, Equatable, Codable {
         try c.encodeIfPresent(channels, forKey: .channels)
         try c.encode(models, forKey: .models)
         try c.encode(modelInfo, forKey: .modelInfo)
+        try c.encodeIfPresent(extra, forKey: .extra)
     }
 }
 
@@ -378,13 +437,30 @@ public struct Metadata: Sendable, Equatable, Codable {
 public struct ErrorMessage: Sendable, Equatable, Codable {
     public var variant: String?
     public var description: String?
+    /// A machine-readable error code, when the server gives one.
+    public var code: String?
     public var message: String?
-    public init(variant: String? = nil, description: String? = nil, message: String? = nil) {
-        self.variant = variant; self.description = description; self.message = message
+    public init(variant: String? = nil, description: String? = nil, code: String? = nil, message: String? = nil) {
+        self.variant = variant; self.description = description; self.code = code; self.message = message
     }
-    /// The most useful human-readable text the server gave.
+    enum CodingKeys: String, CodingKey { case variant, description, code, message }
+    /// Each field read on its own: an error whose `code` is a number (or any field of another
+    /// type) is still shown, with what could be read.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        func text(_ key: CodingKeys) -> String? {
+            if let s = try? c.decodeIfPresent(String.self, forKey: key) { return s }
+            if let i = try? c.decodeIfPresent(Int64.self, forKey: key) { return String(i) }
+            return nil
+        }
+        variant = text(.variant); description = text(.description); code = text(.code); message = text(.message)
+    }
+    /// The most useful human-readable text the server gave (the code in brackets when it
+    /// says more than the variant).
     public var text: String {
-        [variant, description, message].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: ": ")
+        let said = [variant, description, message].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: ": ")
+        guard let code, !code.isEmpty, code != variant else { return said }
+        return said.isEmpty ? code : said + " [\(code)]"
     }
 }
 
@@ -548,8 +624,8 @@ public enum ServerMessage: Sendable, Equatable {
         case .utteranceEnd(let u): data = try? enc.encode(u)
         case .speechStarted(let s): data = try? enc.encode(s)
         case .error(let e):
-            struct E: Encodable { let type = "Error"; let variant: String?; let description: String?; let message: String? }
-            data = try? enc.encode(E(variant: e.variant, description: e.description, message: e.message))
+            struct E: Encodable { let type = "Error"; let variant: String?; let description: String?; let code: String?; let message: String? }
+            data = try? enc.encode(E(variant: e.variant, description: e.description, code: e.code, message: e.message))
         case .configureSuccess(let m): data = try? enc.encode(m)
         case .configureFailure(let m): data = try? enc.encode(m)
         case .unhandled(_, let raw): return raw

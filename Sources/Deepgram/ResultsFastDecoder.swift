@@ -219,10 +219,29 @@ enum ResultsFastDecoder {
                 case rd.keyIs("model_info"):
                     try rd.once(2, &seen)
                     if !rd.null() { m.modelInfo = try rd.modelInfo() }
+                case rd.keyIs("diarize_info"):
+                    try rd.once(3, &seen)
+                    if !rd.null() { m.diarizeInfo = try rd.diarizeInfo() }
+                // Rare (only when asked for), and its values may be any scalar: left to the
+                // full decoder.
+                case rd.keyIs("extra"): throw Unsure()
                 default: try rd.skipValue(depth: 0)
                 }
             }
             return m
+        }
+
+        mutating func diarizeInfo() throws(Unsure) -> DiarizeInfo {
+            var info = DiarizeInfo(modelUUID: "", arch: "")
+            var seen: UInt16 = 0
+            try object { (rd: inout Reader) throws(Unsure) in
+                switch true {
+                case rd.keyIs("model_uuid"): try rd.once(0, &seen); info.modelUUID = try rd.string() ?? ""
+                case rd.keyIs("arch"): try rd.once(1, &seen); info.arch = try rd.string() ?? ""
+                default: try rd.skipValue(depth: 0)
+                }
+            }
+            return info
         }
 
         mutating func modelInfo() throws(Unsure) -> ModelInfo {

@@ -47,7 +47,7 @@ public struct ListenRequest: Sendable, Equatable {
     ]
     /// Accepted and ignored: they change nothing the local engine does.
     static let ignored: Set<String> = [
-        "redact", "keyterm", "keywords", "search", "replace", "tag", "extra", "version", "callback",
+        "redact", "keyterm", "keywords", "search", "replace", "tag", "version", "callback",
         "callback_method", "diarize_model", "diarize_version", "language_hint", "mip_opt_out", "detect_entities",
     ]
 
@@ -100,6 +100,12 @@ public struct ListenRequest: Sendable, Equatable {
                     }
                     o.endpointing = e
                 case "utterance_end_ms": o.utteranceEndMs = try int(k, v, 0...60_000)
+                case "extra":
+                    // Passed back in the Metadata, as Deepgram does (`metadata.extra`).
+                    guard let kv = KeyValue(parsing: v, separator: ":") else {
+                        throw .bad("Invalid value '\(v)' for extra: expected KEY:VALUE.")
+                    }
+                    o.extra.append(kv)
                 case _ where booleans.contains(k):
                     let b = try bool(k, v)
                     switch k {

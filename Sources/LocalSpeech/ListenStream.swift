@@ -149,7 +149,7 @@ final class ListenStream: Sendable {
                                 // A WAV stream's from its header: what was transcribed, each
                                 // separately with multichannel, else mixed into one.
                                 channels: intake.format?.channels ?? request.channels,
-                                models: [uuid], modelInfo: [uuid: info])
+                                models: [uuid], modelInfo: [uuid: info], extra: request.options.extraMetadata)
             recognizersDone()
             try? await socket.send(text: ServerMessage.metadata(meta).encoded())
             await socket.close(code: 1000, reason: "")

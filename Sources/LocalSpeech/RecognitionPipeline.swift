@@ -151,7 +151,7 @@ final class RecognitionPipeline {
         emitUtteranceEndIfDue(force: true)
         let created = ISO8601Timestamp.utc(milliseconds: Int64((Date().timeIntervalSince1970 * 1000).rounded()))
         emit(.metadata(Metadata(requestID: requestID, created: created, duration: audioTime, channels: 1,
-                                models: [modelUUID], modelInfo: [modelUUID: modelInfo])))
+                                models: [modelUUID], modelInfo: [modelUUID: modelInfo], extra: options.extraMetadata)))
         emit(.close(code: 1000, reason: ""))
     }
 

@@ -43,6 +43,11 @@ public enum DeepgramJSONExporter {
             ("models", .array((metadata?.models ?? []).map(JSONValue.string))),
             ("model_info", .object(modelInfo)),
         ]
+        // The request's `extra=KEY:VALUE` pairs, passed back as Deepgram does (from the server's
+        // Metadata, else from the session's options).
+        if let extra = metadata?.extra ?? header?.options?.extraMetadata {
+            meta.append(("extra", .object(extra.sorted { $0.key < $1.key }.map { ($0.key, JSONValue.string($0.value)) })))
+        }
         if let h = header {
             meta.append(("captty", .object([
                 ("version", .string(h.capttyVersion)), ("engine", .string(h.engine)),

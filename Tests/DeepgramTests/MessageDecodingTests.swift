@@ -132,6 +132,13 @@ import TestSupport
         #expect(m.models == ["m1"])
         #expect(m.modelInfo["m1"]?.arch == "nova-3")
         #expect(m.created == "2024-10-23T14:57:23.420Z")
+        #expect(m.extra == nil)
+        // The request's extra=KEY:VALUE pairs come back in it; they survive the journal's
+        // re-encoding.
+        let withExtra = #"{"type":"Metadata","request_id":"abc","extra":{"team":"notes","id":"42"}}"#
+        guard case .metadata(let x) = try ServerMessage.decode(withExtra) else { Issue.record("not metadata"); return }
+        #expect(x.extra == ["team": "notes", "id": "42"])
+        #expect(try ServerMessage.decode(ServerMessage.metadata(x).encoded()) == .metadata(x))
     }
 
     @Test func errorMessage() throws {
@@ -139,6 +146,14 @@ import TestSupport
         guard case .error(let e) = m else { Issue.record("not an error: \(m)"); return }
         #expect(e.variant == "RateLimit")
         #expect(e.text == "RateLimit: Too many requests: slow down")
+        // The newer shape's code, as a string or a number: kept and shown.
+        guard case .error(let coded) = try ServerMessage.decode(#"{"type":"Error","variant":"Data","description":"bad audio","code":"INVALID_AUDIO"}"#)
+        else { Issue.record("not an error"); return }
+        #expect(coded.code == "INVALID_AUDIO" && coded.text == "Data: bad audio [INVALID_AUDIO]")
+        #expect(try ServerMessage.decode(ServerMessage.error(coded).encoded()) == .error(coded))
+        guard case .error(let numeric) = try ServerMessage.decode(#"{"type":"Error","description":"x","code":1011}"#)
+        else { Issue.record("a numeric code made the error unreadable"); return }
+        #expect(numeric.code == "1011" && numeric.text == "x [1011]")
     }
 
     /// The older error shape has no `type` (it is also the body of a refused upgrade): it is

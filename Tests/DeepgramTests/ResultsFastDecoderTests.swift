@@ -59,6 +59,9 @@ import TestSupport
         #"{"type":"Results","is_final":true,"channel":{"alternatives":[{"transcript":"call john"}]},"entities":[{"label":"NAME","value":"John","raw_value":"john","confidence":0.9,"start_word":1,"end_word":2}]}"#,
         #"{"type":"Results","entities":null,"channel":{"alternatives":[{"entities":[{"raw_value":null}]}]}}"#,
         #"{"type":"Results","entities":[]}"#,
+        // The diarizer, with diarize=true.
+        #"{"type":"Results","metadata":{"request_id":"r","model_uuid":"u","diarize_info":{"model_uuid":"d","arch":"v2","x":1}}}"#,
+        #"{"type":"Results","metadata":{"diarize_info":null}}"#,
     ])
     func readsAndAgrees(_ text: String) throws {
         let f = try #require(fast(text), "the fast path declined \(text)")
@@ -86,6 +89,22 @@ import TestSupport
     func edgeCasesAgree(_ text: String) {
         expectAgreement(text)
         print("edge case \(text.prefix(60)): fast \(fast(text) == nil ? "declined" : "read"), JSONDecoder \(slow(text) == nil ? "rejects" : "reads")")
+    }
+
+    /// The diarizer and the request's `extra` pairs in a result's metadata (as the official SDK
+    /// reads them): `extra` is left to `JSONDecoder`, which keeps numbers as their text.
+    @Test func metadataCarriesTheDiarizerAndExtraPairs() throws {
+        let diarized = #"{"type":"Results","metadata":{"request_id":"r","diarize_info":{"model_uuid":"d","arch":"v2"}}}"#
+        #expect(fast(diarized)?.metadata?.diarizeInfo == DiarizeInfo(modelUUID: "d", arch: "v2"))
+        let extra = #"{"type":"Results","is_final":true,"metadata":{"request_id":"r","extra":{"team":"notes","n":5,"ok":true}}}"#
+        #expect(fast(extra) == nil, "extra is read by the full decoder")
+        guard case .results(let r)? = try? ServerMessage.decode(extra) else { Issue.record("not decoded"); return }
+        #expect(r.metadata?.extra == ["team": "notes", "n": "5", "ok": "true"])
+        #expect(r.metadata?.requestID == "r")
+        // Not an object: no extra, and the rest of the result still reads.
+        guard case .results(let odd)? = try? ServerMessage.decode(#"{"type":"Results","metadata":{"request_id":"r","extra":"team:notes"}}"#)
+        else { Issue.record("not decoded"); return }
+        #expect(odd.metadata?.extra == nil && odd.metadata?.requestID == "r")
     }
 
     @Test func escapedTextIsUnescaped() throws {

@@ -300,7 +300,7 @@ extension RealEngineTests {
             try await Self.withServer { _, url in
                 let file = TestPaths.deepgramFixtures.appendingPathComponent("audio/preamble-websocket.wav")
                 let header = try Self.dataOffset(file)
-                let q = "?encoding=mulaw&sample_rate=8000&interim_results=true&punctuate=true"
+                let q = "?encoding=mulaw&sample_rate=8000&interim_results=true&punctuate=true&extra=team:notes&extra=id:42"
                 let peer = try PythonPeer("local_server_probe.py", ["stream", url + q, file.path, String(header)])
                 let r = try await peer.json(timeout: 150)
                 let types = r["types"] as? [String] ?? []
@@ -313,6 +313,8 @@ extension RealEngineTests {
                 #expect(abs((meta?["duration"] as? Double ?? 0) - 19.1) < 0.1)
                 #expect(meta?["channels"] as? Int == 1)
                 #expect(meta?["sha256"] as? String == r["sent_sha256"] as? String, "the SHA-256 of the audio sent: \(String(describing: meta))")
+                // The request's extra pairs come back, as Deepgram's `metadata.extra`.
+                #expect(meta?["extra"] as? [String: String] == ["team": "notes", "id": "42"], "\(String(describing: meta))")
                 // With milliseconds, as Deepgram's (`2025-01-31T19:45:23.420Z`).
                 let created = meta?["created"] as? String ?? ""
                 #expect(created.wholeMatch(of: /\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z/) != nil, "\(created)")

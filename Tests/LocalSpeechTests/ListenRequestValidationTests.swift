@@ -24,6 +24,16 @@ struct ListenRequestValidationTests {
         #expect(try parse([("endpointing", "300")]).get().options.endpointing == .milliseconds(300))
     }
 
+    /// `extra=KEY:VALUE` pairs are kept to be passed back in the Metadata (the value may hold
+    /// colons); one without a colon is refused as Deepgram would.
+    @Test func extraPairsAreKeptForTheMetadata() throws {
+        let r = try parse([("extra", "team:notes"), ("extra", "url:http://x:1"), ("extra", "team:later")]).get()
+        #expect(r.options.extraMetadata == ["team": "later", "url": "http://x:1"])
+        #expect(try parse([]).get().options.extraMetadata == nil)
+        guard case .failure(let e) = parse([("extra", "nocolon")]) else { Issue.record("accepted"); return }
+        #expect(e.status == 400 && e.dgError.contains("KEY:VALUE"))
+    }
+
     /// multichannel=true with no encoding is Deepgram's multichannel for containerised audio: a
     /// WAV stream whose channels — from its header, whatever the query says — are transcribed
     /// separately. They are unknown at the upgrade, so it counts one recognizer then.

@@ -30,4 +30,6 @@ print(json.dumps({
                   " ".join(w.word for w in alt.words[int(e.start_word):int(e.end_word)])]
                  for e in (alt.entities or [])],
     "request_id": r.metadata.request_id,
+    # Not a declared field: the model keeps unknown ones (extra="allow").
+    "extra": getattr(r.metadata, "extra", None),
 }))

@@ -19,6 +19,7 @@ import Deepgram
         /// label, value, raw_value, start_word, end_word, the words they index.
         var entities: [[JSONScalar]]
         var request_id: String
+        var extra: [String: String]?
     }
 
     /// A number, a string or null from the peer's summary.
@@ -70,6 +71,25 @@ import Deepgram
         #expect(s.speakers == f.withSyntheticSpeakers().map(\.speaker))
         #expect(s.utterances == store.lines.map(\.text))
         #expect(s.duration > 15)
+    }
+
+    /// The session's `--extra KEY:VALUE` pairs are in the export's `metadata.extra`, as in a
+    /// Deepgram response (from the server's Metadata when it sent them, else from the options).
+    @Test(.enabled(if: sdkAvailable, "needs the deepgram-sdk venv"))
+    func extraPairsReachTheExportsMetadata() throws {
+        let f = try FixtureReplay("preamble-rest-2")
+        let store = FixtureReplay.store(FixtureReplay.events(for: f.words))
+        var options = LiveOptions()
+        options.extra = [KeyValue("team", "notes"), KeyValue("room", "4:12")]
+        let header = JournalHeader(engine: "deepgram", options: options, capttyVersion: "test")
+        let fromOptions = try Self.sdkRead(Exporter.render(store.lines, format: .json, header: header, metadata: f.metadata))
+        #expect(fromOptions.summary?.extra == ["team": "notes", "room": "4:12"], "\(fromOptions.stderr)")
+        var said = f.metadata
+        said.extra = ["team": "server"]
+        let fromServer = try Self.sdkRead(Exporter.render(store.lines, format: .json, header: header, metadata: said))
+        #expect(fromServer.summary?.extra == ["team": "server"], "\(fromServer.stderr)")
+        let none = try Self.sdkRead(Exporter.render(store.lines, format: .json, header: FixtureReplay.header, metadata: f.metadata))
+        #expect(none.status == 0 && none.summary?.extra == nil, "\(none.stderr)")
     }
 
     /// `--search` hits reach the export as Deepgram lists them (`results.channels[].search`),
