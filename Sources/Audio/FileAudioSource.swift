@@ -27,6 +27,20 @@ public struct FileAudioSource: AudioSource {
 
     private let firstReader: Locked<StartedReader?>
 
+    /// How long the audio is, when known before it is read: a regular file's size (less a WAV
+    /// header, at most the data chunk's length) over its byte rate. Nil for standard input, a
+    /// pipe, or a WAV streamed with no length.
+    public var expectedSeconds: Double? {
+        guard let path else { return nil }
+        var st = stat()
+        guard stat(path, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { return nil }
+        var bytes = Int64(st.st_size) - Int64(wavHeader?.dataOffset ?? 0)
+        if let length = wavHeader?.dataLength, length > 0 { bytes = min(bytes, length) }
+        let rate = Double(inputFormat.sampleRate) * Double(inputFormat.bytesPerFrame)
+        guard bytes > 0, rate > 0 else { return nil }
+        return Double(bytes) / rate
+    }
+
     /// Opens `path` ("-" for stdin) and reads its header.
     public init(path: String, options: FileSourceOptions = FileSourceOptions()) async throws(AudioError) {
         if path == "-" {

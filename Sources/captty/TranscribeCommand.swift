@@ -20,6 +20,8 @@ struct Transcribe: AsyncParsableCommand {
     var noTimestamps = false
     @Option(help: ArgumentHelp("Read settings from this file (default ~/.config/captty/config.toml).", valueName: "path"))
     var config: String?
+    @Flag(name: .shortAndLong, help: "No progress line on standard error (it is drawn only on a terminal).")
+    var quiet = false
     @OptionGroup(title: "Deepgram options") var deepgram: DeepgramFlags
 
     func run() async throws {
@@ -37,7 +39,7 @@ struct Transcribe: AsyncParsableCommand {
                 input: file == "-" ? .stdin : .file(file), engine: speech, options: options,
                 format: ExportFormat.chosen(format, output: out), output: out, timestamps: !noTimestamps,
                 rawFormat: try raw.parsed(), interruptions: { TerminalSignals.terminationCount },
-                warn: { printError("captty: \($0)") })
+                status: quiet ? nil : StatusLine.onTerminal(fd: 2), warn: { printError("captty: \($0)") })
             if let out = outcome.output {
                 printError("captty: \(NumberText.counted(outcome.lines, "line")) (\(NumberText.counted(outcome.words, "word")), \(NumberText.fixed(outcome.audioSeconds, decimals: 1)) s of audio) written to \(out)")
             }

@@ -23,8 +23,13 @@ public enum TranscribeRunner {
     /// (then `CapttyError.interrupted`); at the second, what has come back so far is written.
     public static func run(input: AudioInput, engine: any SpeechEngine, options: LiveOptions, format: ExportFormat,
                            output: String?, timestamps: Bool = true, rawFormat: PCMFormat? = nil,
-                           interruptions: @escaping @Sendable () -> Int = { 0 },
-                           warn: @escaping @Sendable (String) -> Void) async throws -> Outcome {
+                           interruptions: @escaping @Sendable () -> Int = { 0 }, status: StatusLine? = nil,
+                           warn say: @escaping @Sendable (String) -> Void) async throws -> Outcome {
+        // Warnings take the progress line away first, so that they are not written over it.
+        let warn: @Sendable (String) -> Void = { message in
+            if let status { status.say { say(message) } } else { say(message) }
+        }
+        defer { status?.clear() }
         // Checked before any work: the transcript must never replace the recording it came from,
         // and a path it cannot be written to must not waste a whole transcription.
         if let output, case .file(let path) = input, Files.sameFile(output, path) {
@@ -53,11 +58,13 @@ public enum TranscribeRunner {
         let meter = AudioMeter(warn: warn, stop: { interruptions() > 0 })
         let audio = meter.tap(source.chunks())
         let events = engine.transcribe(audio, options: opts)
+        let tally = Tally()
         let consumer = Task { () -> Progress in
             var p = Progress()
             do {
                 for try await event in events {
                     p.take(event, warn: warn)
+                    if case .results(let r) = event, r.isFinal { tally.final(end: r.start + r.duration, lines: p.store.lines.count) }
                 }
             } catch {
                 p.failure = "transcription failed: \(error)"
@@ -77,7 +84,20 @@ public enum TranscribeRunner {
                 try? await Task.sleep(for: .milliseconds(100))
             }
         }
+        // How far it has got, twice a second, for a job that may take as long as the recording.
+        let total = (source as? FileAudioSource)?.expectedSeconds
+        let reporter = status.map { line in
+            Task {
+                while !Task.isCancelled {
+                    let (upTo, lines) = tally.now
+                    line.update(Self.progressText(name: source.name, read: meter.seconds, total: total, captionedTo: upTo, lines: lines))
+                    try? await Task.sleep(for: .milliseconds(500))
+                }
+            }
+        }
         var run = await consumer.value
+        reporter?.cancel()
+        status?.clear()
         watcher.cancel()
         let store = run.store
         let interrupted = interruptions() > 0
@@ -169,6 +189,31 @@ extension TranscribeRunner {
             return "no speech in \(name): its \(length) of audio are nearly silent (loudest sample \(loudest)); was the right input recorded?"
         }
         return "no speech was recognised in \(name) (\(length) of audio, loudest sample \(loudest)); if it holds speech, check its language (--language) and level"
+    }
+}
+
+extension TranscribeRunner {
+    /// The progress line: `transcribing talk.wav: 00:12:34 of 00:58:00 read (21%), captions to
+    /// 00:11:50, 42 lines` (without the total and percentage when the length is not known).
+    static func progressText(name: String, read: Double, total: Double?, captionedTo: Double, lines: Int) -> String {
+        var text = "transcribing \(name): \(Timecode.clock(read))"
+        if let total, total > 0 {
+            let percent = Int((min(read / total, 1) * 100).rounded(.down))
+            text += " of \(Timecode.clock(total)) read (\(percent)%)"
+        } else {
+            text += " read"
+        }
+        return text + ", captions to \(Timecode.clock(captionedTo)), \(NumberText.counted(lines, "line"))"
+    }
+
+    /// Where the finals have got, for the progress line (written by the consumer, read by the
+    /// reporter).
+    final class Tally: @unchecked Sendable {
+        private let lock = Lock()
+        private var upTo = 0.0
+        private var lines = 0
+        func final(end: Double, lines count: Int) { lock.withLock { upTo = max(upTo, end); lines = count } }
+        var now: (Double, Int) { lock.withLock { (upTo, lines) } }
     }
 }
 
