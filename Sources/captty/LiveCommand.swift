@@ -78,8 +78,10 @@ struct Live: AsyncParsableCommand {
             print(KeyTableText.render(printKeyTable.rawValue), terminator: "")
             return
         }
-        let status: Int32
-        do {
+        var status: Int32 = 0
+        // Errors found before the session starts (the config, flags that contradict it) are said
+        // as every command says them.
+        try await reportingErrors {
             let cfg = try CapttyConfig.load(path: config)
             let appSettings = try LiveApp.Settings.from(cfg, timestamps: timestamps)
             let settings = engine.settings(with: cfg)
@@ -97,12 +99,6 @@ struct Live: AsyncParsableCommand {
             paced.rawFormat = try raw.parsed()
             if let ms = chunkMs ?? cfg.chunkMilliseconds { paced.chunkDuration = Double(ms) / 1000 }
             status = await LiveLauncher.run(paced)
-        } catch let e as ConfigError {
-            Files.writeAll(2, "captty: \(e)\n".utf8)
-            throw ExitCode(78)
-        } catch let e as ValidationError {
-            Files.writeAll(2, "captty: \(e.message)\n".utf8)
-            throw ExitCode(64)
         }
         if status != 0 { throw ExitCode(status) }
     }
