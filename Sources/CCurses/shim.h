@@ -101,6 +101,12 @@ static inline int captty_openpty(int *master, int *slave, int rows, int cols) {
 // DisplayWidth is tested against.
 extern int wcwidth(wchar_t c);
 static inline int captty_wcwidth(wchar_t c) { return wcwidth(c); }
+// A terminal's width in columns (TIOCGWINSZ), or -1 when fd is not a terminal or has none.
+static inline int captty_get_columns(int fd) {
+    struct winsize ws;
+    if (ioctl(fd, TIOCGWINSZ, &ws) != 0 || ws.ws_col == 0) return -1;
+    return ws.ws_col;
+}
 // Sets a terminal's window size (tests resize a pty with it).
 static inline int captty_set_winsize(int fd, int rows, int cols) {
     struct winsize ws = { (unsigned short)rows, (unsigned short)cols, 0, 0 };

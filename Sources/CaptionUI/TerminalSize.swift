@@ -1,3 +1,5 @@
+import CCurses
+
 /// A terminal's size in columns and rows.
 public struct TerminalSize: Hashable, Sendable, CustomStringConvertible {
     public var width: Int
@@ -7,4 +9,13 @@ public struct TerminalSize: Hashable, Sendable, CustomStringConvertible {
         self.height = height
     }
     public var description: String { "\(width)x\(height)" }
+}
+
+extension TerminalSize {
+    /// The width of the terminal on `fd` as the kernel has it now (it follows resizes); nil
+    /// when `fd` is not a terminal.
+    public static func columns(of fd: Int32) -> Int? {
+        let n = captty_get_columns(fd)
+        return n > 0 ? Int(n) : nil
+    }
 }

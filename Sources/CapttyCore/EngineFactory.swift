@@ -43,9 +43,12 @@ public enum EngineFactory {
     static func makeDeepgram(_ settings: EngineSettings, logger: Logger, environment: [String: String],
                              keepReconnecting: Bool = false, audioCanWait: Bool = false) throws -> any SpeechEngine {
         let credential: Credential
-        do {
+        do throws(CredentialError) {
             if let file = settings.apiKeyFile {
                 credential = try Credential.fromFile(file)
+            } else if settings.keySource(environment: environment) == .none {
+                // Unset or blank (`export DEEPGRAM_API_KEY=` clears it): no key, as `auto` sees it.
+                throw CredentialError.missingEnvironment(Credential.environmentVariable)
             } else {
                 credential = try Credential.fromEnvironment(environment)
             }

@@ -39,12 +39,16 @@ public struct EngineSettings: Sendable, Equatable {
     public var baseURL: String
     public var apiKeyFile: String?
     public var caFile: String?
+    /// Whether the base URL was given outright (`--url`): `auto` then means Deepgram, even its
+    /// cloud without a key (which is then an error, not a quiet switch to the offline engine).
+    public var urlGiven: Bool
 
     public init(choice: EngineChoice = .auto, baseURL: String? = nil, apiKeyFile: String? = nil, caFile: String? = nil,
                 environment: [String: String] = ProcessInfo.processInfo.environment) {
         self.choice = choice
-        let envURL = environment["DEEPGRAM_URL"].flatMap { $0.isEmpty ? nil : $0 }
+        let envURL = environment["DEEPGRAM_URL"].flatMap { $0.trimmingWhitespace().isEmpty ? nil : $0 }
         self.baseURL = baseURL ?? envURL ?? "wss://api.deepgram.com"
+        self.urlGiven = baseURL != nil
         self.apiKeyFile = apiKeyFile
         self.caFile = caFile
     }
@@ -66,13 +70,14 @@ public struct EngineSettings: Sendable, Equatable {
         return host == "deepgram.com" || host.hasSuffix(".deepgram.com")
     }
 
-    /// Resolves `auto`: Deepgram when a key is present or the base URL names a self-hosted
-    /// server (`--url`, `DEEPGRAM_URL` or the config's `url`), else the local engine.
+    /// Resolves `auto`: Deepgram when a key is present, the URL was given with `--url`, or the
+    /// base URL names a self-hosted server (`DEEPGRAM_URL` or the config's `url`), else the
+    /// local engine.
     public func resolve(environment: [String: String] = ProcessInfo.processInfo.environment) -> ResolvedEngine {
         switch choice {
         case .deepgram: return .deepgram
         case .local: return .local
-        case .auto: return keySource(environment: environment) == .none && isDeepgramCloud ? .local : .deepgram
+        case .auto: return keySource(environment: environment) == .none && isDeepgramCloud && !urlGiven ? .local : .deepgram
         }
     }
 }

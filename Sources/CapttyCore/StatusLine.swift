@@ -11,20 +11,30 @@ import SystemSupport
 public final class StatusLine: @unchecked Sendable {
     private let lock = Lock()
     private let fd: Int32
-    private let width: Int
+    private let fixedWidth: Int?
+    private let fallbackWidth: Int
     private var shown = false
 
-    /// A line on `fd` when it is a terminal; nil otherwise. `width`: the most columns drawn
-    /// (`COLUMNS` when set, else 80), one less so that the cursor never wraps.
+    /// A line on `fd` when it is a terminal; nil otherwise. Cut to the terminal's width as it
+    /// is at each update (it follows resizes; `COLUMNS`, else 80, when the terminal has none),
+    /// one column less so that the cursor never wraps: a wrapped line is not redrawn in place
+    /// but leaves a copy behind at every update.
     public static func onTerminal(fd: Int32 = 2, environment: [String: String] = ProcessInfo.processInfo.environment) -> StatusLine? {
         guard isatty(fd) == 1 else { return nil }
         let columns = environment["COLUMNS"].flatMap { Int($0) }.map { max(20, min($0, 1000)) } ?? 80
-        return StatusLine(fd: fd, width: columns - 1)
+        return StatusLine(fd: fd, fallbackWidth: columns)
     }
 
-    public init(fd: Int32, width: Int) {
+    /// `width`: a fixed number of columns to draw in (tests); nil to ask the terminal.
+    public init(fd: Int32, width: Int? = nil, fallbackWidth: Int = 80) {
         self.fd = fd
-        self.width = max(10, width)
+        self.fixedWidth = width.map { max(10, $0) }
+        self.fallbackWidth = fallbackWidth
+    }
+
+    private var width: Int {
+        if let fixedWidth { return fixedWidth }
+        return max(1, min(TerminalSize.columns(of: fd) ?? fallbackWidth, 1000) - 1)
     }
 
     /// Draws `text` in place of the line shown (cut to the width).

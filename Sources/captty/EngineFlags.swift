@@ -1,5 +1,7 @@
 import ArgumentParser
 import CapttyCore
+import FoundationEssentials
+import SystemSupport
 
 extension EngineChoice: ExpressibleByArgument {}
 extension ExportFormatName: ExpressibleByArgument {
@@ -27,11 +29,18 @@ struct EngineFlags: ParsableArguments {
         EngineSettings(choice: engine ?? .auto, baseURL: url, apiKeyFile: apiKeyFile, caFile: caFile)
     }
 
-    /// The settings with the config file's engine and URL where no flag chose them.
-    func settings(with cfg: CapttyConfig) -> EngineSettings {
+    /// The settings with the config file's engine and URL where no flag chose them (the URL:
+    /// `--url`, else `DEEPGRAM_URL`, else the config's, as for the key: the environment is the
+    /// more particular choice).
+    func settings(with cfg: CapttyConfig, environment: [String: String] = ProcessInfo.processInfo.environment) -> EngineSettings {
         var s = settings
         if engine == nil, let e = cfg.engine { s.choice = e }
-        if url == nil, let u = cfg.url { s.baseURL = u }
+        let envURL = environment["DEEPGRAM_URL"].map { $0.trimmingWhitespace() } ?? ""
+        if url == nil, envURL.isEmpty, let u = cfg.url, !u.trimmingWhitespace().isEmpty { s.baseURL = u }
+        if url != nil, s.resolve(environment: environment) == .local {
+            // Said, not ignored without a word: the engine was chosen local elsewhere.
+            printError("captty: note: --url is not used: the engine is local (\(engine == nil ? "from the config's engine" : "--engine local"))")
+        }
         return s
     }
 }

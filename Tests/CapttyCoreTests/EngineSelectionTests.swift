@@ -22,7 +22,15 @@ import TestSupport
     @Test func autoWithASelfHostedURLIsDeepgramWithoutAKey() throws {
         #expect(EngineSettings(baseURL: "ws://10.0.0.5:8080", environment: [:]).resolve(environment: [:]) == .deepgram)
         #expect(EngineSettings(environment: ["DEEPGRAM_URL": "ws://dg.lan:8080"]).resolve(environment: [:]) == .deepgram)
-        #expect(EngineSettings(baseURL: "wss://api.eu.deepgram.com", environment: [:]).resolve(environment: [:]) == .local)
+        var cloud = EngineSettings(environment: ["DEEPGRAM_URL": "wss://api.eu.deepgram.com"])
+        #expect(cloud.resolve(environment: [:]) == .local, "the cloud needs a key: without one, auto is offline")
+        // --url names it outright: Deepgram, and no key is then an error, not a quiet switch.
+        cloud = EngineSettings(baseURL: "wss://api.eu.deepgram.com", environment: [:])
+        #expect(cloud.resolve(environment: [:]) == .deepgram)
+        #expect(throws: (any Error).self) { try EngineFactory.make(cloud, environment: ["DEEPGRAM_API_KEY": "  "]) }
+        // A blank key is no key: a self-hosted server is reached without one.
+        let blank = try EngineFactory.make(EngineSettings(baseURL: "ws://127.0.0.1:1", environment: [:]), environment: ["DEEPGRAM_API_KEY": " "])
+        #expect((blank as? DeepgramEngine)?.credential == .anonymous)
         let engine = try EngineFactory.make(EngineSettings(baseURL: "ws://127.0.0.1:1", environment: [:]), environment: [:])
         #expect((engine as? DeepgramEngine)?.credential == .anonymous)
         #expect(throws: (any Error).self) {

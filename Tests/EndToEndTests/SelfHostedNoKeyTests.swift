@@ -26,6 +26,28 @@ struct SelfHostedNoKeyTests {
         }
     }
 
+    /// The URL comes from --url, else DEEPGRAM_URL, else the config (as the key: the
+    /// environment is the more particular choice); a blank key is no key.
+    @Test func theEnvironmentsURLBeatsTheConfigsAndABlankKeyIsNone() async throws {
+        let dir = try scratchDirectory("selfhosted-config")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let config = dir.appendingPathComponent("config.toml").path
+        try "url = \"ws://127.0.0.1:1\"\n".write(toFile: config, atomically: true, encoding: .utf8)
+        try await withDeepgramDouble(["--no-auth"]) { double in
+            let r = try runCaptty(["transcribe", Self.wav, "--config", config],
+                                  environment: ["DEEPGRAM_API_KEY": " ", "DEEPGRAM_URL": double.baseURL])
+            #expect(r.status == 0, "\(r.stderr)")
+            #expect(r.stdout.contains("b0"), "\(r.stdout.prefix(200))")
+            #expect(try double.stats().connections.first?.auth == "")
+        }
+    }
+
+    /// --url with the engine chosen local elsewhere is said to be unused, not ignored silently.
+    @Test func aURLTheLocalEngineDoesNotUseIsSaidToBeUnused() throws {
+        let r = try runCaptty(["transcribe", "/nonexistent.wav", "--engine", "local", "--url", "ws://127.0.0.1:1"], environment: Self.noKey)
+        #expect(r.stderr.contains("--url is not used: the engine is local"), "\(r.stderr)")
+    }
+
     @Test func aServerThatWantsAKeySaysSo() async throws {
         try await withDeepgramDouble { double in
             let r = try runCaptty(["transcribe", Self.wav, "--url", double.baseURL], environment: Self.noKey)
@@ -35,8 +57,11 @@ struct SelfHostedNoKeyTests {
     }
 
     @Test func deepgramsCloudWithoutAKeyIsRefusedBeforeConnecting() throws {
-        let r = try runCaptty(["transcribe", Self.wav, "--engine", "deepgram"], environment: Self.noKey)
-        #expect(r.status != 0)
-        #expect(r.stderr.contains("no Deepgram API key") && r.stderr.contains("--url"), "\(r.stderr)")
+        // Asked for by --engine, or by naming its URL: an error, not the offline engine.
+        for args in [["--engine", "deepgram"], ["--url", "wss://api.deepgram.com"]] {
+            let r = try runCaptty(["transcribe", Self.wav] + args, environment: Self.noKey)
+            #expect(r.status != 0, "\(args)")
+            #expect(r.stderr.contains("no Deepgram API key") && r.stderr.contains("--url"), "\(args): \(r.stderr)")
+        }
     }
 }

@@ -10,20 +10,24 @@ import TestSupport
 struct TranscribeProgressTests {
     static let wav = TestPaths.packageRoot.appendingPathComponent("Assets/demo-preamble.wav").path
 
+    /// Runs a slow transcription (audio fed through a pipe, 0.25 s of it every 0.1 s) in tmux.
+    static func startSlowTranscription(_ tmux: TmuxScreen, double: DeepgramDoubleProcess, in dir: URL) throws {
+        let feeder = "import sys,time\nd=open(sys.argv[1],'rb').read()\nfor i in range(0,len(d),11025):\n"
+            + " sys.stdout.buffer.write(d[i:i+11025]); sys.stdout.flush(); time.sleep(0.1)\n"
+        let script = dir.appendingPathComponent("feed.py").path
+        try feeder.write(toFile: script, atomically: true, encoding: .utf8)
+        let out = dir.appendingPathComponent("notes.txt").path
+        try tmux.run("clear; python3 \(shellQuoted(script)) \(shellQuoted(Self.wav)) | \(shellQuoted(TestPaths.capttyBinary.path)) "
+                     + "transcribe - --engine deepgram --url \(double.baseURL) -o \(shellQuoted(out)); echo \"exit=$?\"")
+    }
+
     @Test func aTerminalSeesHowFarItHasGotAndThenTheSummary() async throws {
         let dir = try scratchDirectory("transcribe-progress")
         defer { try? FileManager.default.removeItem(at: dir) }
         try await withDeepgramDouble { double in
-            let out = dir.appendingPathComponent("notes.txt").path
-            // Fed slowly through a pipe (0.25 s of audio every 0.1 s): a few seconds of work.
-            let feeder = "import sys,time\nd=open(sys.argv[1],'rb').read()\nfor i in range(0,len(d),11025):\n"
-                + " sys.stdout.buffer.write(d[i:i+11025]); sys.stdout.flush(); time.sleep(0.1)\n"
-            let script = dir.appendingPathComponent("feed.py").path
-            try feeder.write(toFile: script, atomically: true, encoding: .utf8)
             let tmux = try TmuxScreen(width: 100, height: 12, environment: ["HOME": dir.path, "DEEPGRAM_API_KEY": "test-key"])
             defer { tmux.kill() }
-            try tmux.run("clear; python3 \(shellQuoted(script)) \(shellQuoted(Self.wav)) | \(shellQuoted(TestPaths.capttyBinary.path)) "
-                         + "transcribe - --engine deepgram --url \(double.baseURL) -o \(shellQuoted(out)); echo \"exit=$?\"")
+            try Self.startSlowTranscription(tmux, double: double, in: dir)
             let during = try tmux.waitFor("a progress line with captions", timeout: 60) {
                 $0.range(of: #"transcribing standard input: 00:00:\d\d read, captions to 00:00:0[1-9], [1-9]\d* lines?"#,
                          options: .regularExpression) != nil
@@ -34,6 +38,31 @@ struct TranscribeProgressTests {
             // Taken away at the end: the summary stands alone on its line.
             #expect(!done.contains("transcribing standard input"), "the progress line was left behind:\n\(done)")
             #expect(done.range(of: #"(?m)^captty: \d+ lines? \("#, options: .regularExpression) != nil, "\(done)")
+        }
+    }
+
+    /// In a terminal narrower than the line, it is cut to the terminal's width (not COLUMNS,
+    /// which shells do not export): a wrapped line left a copy behind at every redraw.
+    @Test func aNarrowTerminalGetsOneLineCutToItsWidth() async throws {
+        let dir = try scratchDirectory("transcribe-narrow")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try await withDeepgramDouble { double in
+            let tmux = try TmuxScreen(width: 40, height: 20, environment: ["HOME": dir.path, "DEEPGRAM_API_KEY": "test-key"])
+            defer { tmux.kill() }
+            try Self.startSlowTranscription(tmux, double: double, in: dir)
+            var seen = 0
+            var screen = ""
+            let start = Date()
+            while !screen.contains("exit="), Date().timeIntervalSince(start) < 60 {
+                screen = try tmux.screen()
+                let rows = screen.split(separator: "\n").filter { $0.contains("transcribing") }
+                seen = max(seen, rows.count)
+                #expect(rows.count <= 1, "the line wrapped and left copies:\n\(screen)")
+                for r in rows { #expect(r.count <= 39 && r.hasSuffix("…"), "not cut to 39 columns: \(r)") }
+                try await Task.sleep(for: .milliseconds(200))
+            }
+            #expect(seen == 1, "the progress line was never seen:\n\(screen)")
+            #expect(screen.contains("exit=0"), "\(screen)")
         }
     }
 

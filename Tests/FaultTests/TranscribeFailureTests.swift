@@ -79,6 +79,27 @@ import TestSupport
         try Self.expectTranscriptPrefix(in: out, atLeast: 5 * 2, below: total / 2)
     }
 
+    /// Interrupted before any transcript came back (here: no server at the address, so it is
+    /// still retrying): the -o file is not replaced by an empty transcript (an earlier
+    /// transcript there was lost that way).
+    @Test(.timeLimit(.minutes(2))) func ctrlCBeforeAnyTranscriptLeavesTheOutputFileAlone() async throws {
+        let dir = try scratchDirectory("transcribe-interrupt-empty")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let wav = dir.appendingPathComponent("counter.wav")
+        _ = try FaultAudio.writeCounterWAV(to: wav, seconds: 30)
+        let out = dir.appendingPathComponent("notes.txt").path
+        try "yesterday's notes\n".write(toFile: out, atomically: true, encoding: .utf8)
+        let port = try freeLoopbackPort()
+        let captty = try startCaptty(["transcribe", "--engine", "deepgram", "--url", "ws://127.0.0.1:\(port)", "-o", out, wav.path])
+        defer { captty.stop() }
+        _ = await captty.waitForLine(.stderr, after: 0, timeout: 20) { $0.contains("reconnecting") }
+        captty.signal(SIGINT)
+        #expect(await captty.waitExit(timeout: 60), "stderr: \(captty.stderrText)")
+        #expect(captty.ending == "exit 130", "\(captty.ending): \(captty.stderrText)")
+        #expect(captty.stderrText.contains("interrupted before any transcript came back: \(out) was not written"), "\(captty.stderrText)")
+        #expect(try String(contentsOfFile: out, encoding: .utf8) == "yesterday's notes\n")
+    }
+
     /// The transcript written to `path` is the start of the counter audio: from c0, every word
     /// once and in order, at least `atLeast` words, the last one before counter `below`.
     static func expectTranscriptPrefix(in path: String, atLeast: Int, below: Int) throws {

@@ -106,6 +106,11 @@ public enum TranscribeRunner {
         // A transcribe has no journal: what arrived before a failure is written out all the same,
         // and the failure says how far it got.
         if let failure, store.lines.isEmpty, !interrupted { throw CapttyError.failed(failure) }
+        if interrupted, store.lines.isEmpty, let output {
+            // Nothing to write: an earlier transcript at that path is not replaced by an empty one.
+            throw CapttyError.interrupted("interrupted before any transcript came back: \(output) was not written"
+                                          + (failure.map { " (\($0))" } ?? ""))
+        }
         // How far the transcript goes, for a failure or a server that stopped answering.
         let upTo = store.lines.map(\.end).max() ?? 0
         let read = Timecode.clock(meter.seconds)
