@@ -100,6 +100,9 @@ public enum LiveLauncher {
                 if case .failing(_, let message, _) = summary.save {
                     out("captty: the transcript could not be fully saved to \(path): \(message)")
                     await rescue(session, plain: request.plain, out: out)
+                } else if summary.lineCount == 0 {
+                    // Nothing to export: said, not an export command for an empty transcript.
+                    out("Transcript saved to \(path) (no captions this session, so nothing to export)")
                 } else {
                     out("Transcript saved to \(path); export it with: captty export \(shellQuoted(path)) --format srt")
                 }
@@ -252,6 +255,10 @@ public enum LiveLauncher {
                 url = JournalLocation.defaultURL(for: header)
             }
             if FileManager.default.fileExists(atPath: url.path) {
+                var st = stat()
+                if stat(url.path, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR {
+                    throw LiveFailure("\(url.path) is a directory: --journal takes a file path (journal_directory in the config chooses a folder)", exitCode: 73)
+                }
                 throw LiveFailure("\(url.path) already exists; choose another --journal path (captty never overwrites a journal)", exitCode: 73)
             }
             journal = await JournalWriter(url: url, header: header)

@@ -19,7 +19,8 @@ struct Export: AsyncParsableCommand {
     var skipCorrupt = false
 
     func validate() throws {
-        if format == nil && (output == nil || output == "-" || ExportFormat(path: output!) == nil) {
+        // A journal that is not there is said first (by run), not hidden behind the format.
+        if format == nil && (output == nil || output == "-" || ExportFormat(path: output!) == nil), FileManager.default.fileExists(atPath: journal) {
             throw ValidationError("--format is needed (txt, srt, vtt, json or md) unless -o names a file ending in one of them")
         }
     }

@@ -31,6 +31,22 @@ import TestSupport
         #expect(FileManager.default.fileExists(atPath: journal))
     }
 
+    /// A session with no captions (here the server refuses the key) gets no export command for
+    /// an empty transcript.
+    @Test(.timeLimit(.minutes(2))) func aSessionWithoutCaptionsOffersNoExport() async throws {
+        let dir = try scratchDirectory("e2e-empty")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let journal = dir.appendingPathComponent("e.jsonl").path
+        try await withDeepgramDouble(["--refuse", "401"]) { double in
+            let r = try runCaptty(["--plain", "--engine", "deepgram", "--url", double.baseURL, "--file", TestAudio.preamble,
+                                   "--journal", journal], environment: ["DEEPGRAM_API_KEY": "test-key"], timeout: 60)
+            #expect(r.status != 0)
+            #expect(r.stderr.contains("401"), "\(r.stderr)")
+            #expect(r.stderr.contains("Transcript saved to \(journal) (no captions this session, so nothing to export)"), "\(r.stderr)")
+            #expect(!r.stderr.contains("export it with"), "\(r.stderr)")
+        }
+    }
+
     @Test func missingFileIsAClearError() throws {
         let r = try runCaptty(["--plain", "--engine", "local", "--file", "/nonexistent/a.wav", "--no-journal"], timeout: 30)
         #expect(r.status != 0)
@@ -47,6 +63,9 @@ import TestSupport
         #expect(r.status == 73, "\(r.status) \(r.stderr)")
         #expect(r.stderr.contains("the folder \(dir.path)/no-such-folder/deeper for --journal does not exist"), "\(r.stderr)")
         #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("no-such-folder").path))
+        // A folder given as the journal is named as one.
+        let folder = try runCaptty(["--plain", "--engine", "local", "--file", TestAudio.preamble, "--journal", dir.path], timeout: 60)
+        #expect(folder.status == 73 && folder.stderr.contains("\(dir.path) is a directory: --journal takes a file path"), "\(folder.stderr)")
     }
 
     @Test func unknownDeviceWithoutPulseIsAClearError() throws {

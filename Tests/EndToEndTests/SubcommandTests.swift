@@ -212,6 +212,9 @@ import Transcript
         let missing = try runCaptty(["export", "/nonexistent/j.jsonl", "--format", "srt"])
         #expect(missing.status != 0)
         #expect(missing.stderr.contains("/nonexistent/j.jsonl"))
+        // Without --format too: the missing file is the problem said, not the format.
+        let bare = try runCaptty(["export", "/nonexistent/j.jsonl"])
+        #expect(bare.status != 0 && bare.stderr.contains("/nonexistent/j.jsonl") && !bare.stderr.contains("--format is needed"), "\(bare.stderr)")
         let dir = try scratchDirectory("e2e")
         let notJournal = dir.appendingPathComponent("n.jsonl")
         try "hello\n".write(to: notJournal, atomically: true, encoding: .utf8)

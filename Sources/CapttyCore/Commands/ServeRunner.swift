@@ -30,7 +30,10 @@ public enum ServeRunner {
         let shown = server.host.contains(":") ? "[\(server.host)]" : server.host
         announce("captty serve: listening on ws://\(shown):\(server.port)/v1/listen (engine \(recognizer.name)\(config.apiKey == nil ? "" : ", API key required"))")
         // Clients take the base URL (the SDKs add /v1/listen themselves).
-        announce("captty serve: point clients at ws://\(shown):\(server.port) (captty --url, DEEPGRAM_URL, or the SDKs' base URL)")
+        // A wildcard address is where the server listens, not one a client can reach it at.
+        let wildcard = server.host == "0.0.0.0" || server.host == "::"
+        let reach = wildcard ? "ws://<this machine's address>:\(server.port) (ws://127.0.0.1:\(server.port) from here)" : "ws://\(shown):\(server.port)"
+        announce("captty serve: point clients at \(reach) (captty --url, DEEPGRAM_URL, or the SDKs' base URL)")
         if !isLoopback(host) {
             announce("captty serve: warning: \(host) is not a loopback address; anyone who can reach it can use this server")
         }
