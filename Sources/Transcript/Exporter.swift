@@ -6,6 +6,12 @@ public enum Exporter {
     public static func render(_ lines: some Collection<CaptionLine>, format: ExportFormat, header: JournalHeader? = nil,
                               metadata: Metadata? = nil, search: SearchResults = SearchResults(),
                               entities: EntityResults = EntityResults(), options: ExportOptions = ExportOptions()) -> String {
+        // The model named is the one that ran, as the server's Metadata says (a journal's header
+        // has the one asked for, which a server may have answered with another).
+        var header = header
+        if let m = metadata, let uuid = m.models.first, let ran = m.modelInfo[uuid]?.displayName, !ran.isEmpty {
+            header?.model = ran
+        }
         switch format {
         case .txt: return PlainTextExporter.render(lines, options: options)
         case .srt: return SRTExporter.render(lines, options: options)

@@ -22,6 +22,20 @@ import Testing
 
     /// Deepgram's dictation turns "new paragraph" into a `"\n\n"` word and "new line" into
     /// `"\n"`: the text stays in its line and paragraph (here, no list item starts).
+    /// The model named in an export is the one that ran (the server's Metadata), not the one
+    /// the journal's header asked for.
+    @Test func exportsNameTheModelThatRan() {
+        let line = CaptionLine(id: 0, words: [CaptionWord(word: "hi", start: 0, end: 0.5, confidence: 0.9)])
+        let header = JournalHeader(engine: "deepgram", model: "nova-3", capttyVersion: "test")
+        let ran = Metadata(models: ["u1"], modelInfo: ["u1": ModelInfo(name: "2-general-nova", version: "1", arch: "nova-2")])
+        let md = Exporter.render([line], format: .md, header: header, metadata: ran)
+        let vtt = Exporter.render([line], format: .vtt, header: header, metadata: ran)
+        #expect(md.contains("nova-2") && !md.contains("nova-3"), "\(md)")
+        #expect(vtt.contains("model nova-2") && !vtt.contains("nova-3"), "\(vtt)")
+        // Without Metadata (no server said), the header's model stays.
+        #expect(Exporter.render([line], format: .vtt, header: header).contains("model nova-3"))
+    }
+
     @Test func dictatedBreaksStayInsideTheirLineAndParagraph() {
         let ls = [Self.words(["Intro.", "\n\n", "-", "not", "a", "list.", "\n", "End."]), Self.words(["\n\n"], start: 5, id: 1)]
         let plain = ExportOptions(timestamps: false)
