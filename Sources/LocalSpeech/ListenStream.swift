@@ -68,11 +68,6 @@ final class ListenStream: Sendable {
                 // So is one whose recognizers are still loading (a multichannel WAV stream's, opened
                 // mid-stream when its header arrives).
                 if channels.opening || channels.sessions.contains(where: \.hasPendingWork) { clock.touch(); continue }
-                if clock.secondsSinceTouch > idleTimeout {
-                    clock.markTimedOut()
-                    await socket.close(code: 1011, reason: "NET-0001: no audio or KeepAlive received for \(Int(idleTimeout)) s")
-                    return
-                }
                 // As Deepgram: KeepAlive alone does not open a stream; some audio must come
                 // within the idle time of connecting (a client sending only KeepAlive or other
                 // text was kept for ever, and would learn the rule only from Deepgram).
@@ -83,6 +78,12 @@ final class ListenStream: Sendable {
                     await socket.close(code: 1011, reason: "NET-0001: no audio received within \(Int(idleTimeout)) s of connecting" + why)
                     return
                 }
+                // (Checked second: a stream that never had audio is told that first.)
+                if clock.secondsSinceTouch > idleTimeout {
+                    clock.markTimedOut()
+                    await socket.close(code: 1011, reason: "NET-0001: no audio or KeepAlive received for \(Int(idleTimeout)) s")
+                    return
+                }
             }
         }
 
@@ -90,7 +91,9 @@ final class ListenStream: Sendable {
         let received = SHA256Digest()   // of every audio byte, header included (Metadata.sha256)
         do {
             loop: for try await message in socket.messages {
-                clock.touch()
+                // Audio and control messages keep the stream from idling out; text the server
+                // cannot read does not (a misspelt KeepAlive kept a dead stream open for ever).
+                if case .text(let t) = message, ControlMessage(json: t) == nil {} else { clock.touch() }
                 // Messages still buffered when the connection is gone are not worth decoding: no
                 // one can receive their results (40 MB of buffered audio kept both cores busy for
                 // minutes after its client left).
@@ -123,6 +126,13 @@ final class ListenStream: Sendable {
                             logger.warning("stream \(requestID): ignored a text message that is not KeepAlive, Finalize, CloseStream or Configure (audio goes in binary frames)")
                         }
                         clock.sawUnknownText()
+                        // Answered as Deepgram does, with a SchemaError quoting the message (cut
+                        // short), so that a misspelt control message is found; the stream goes on.
+                        let quoted = text.count > 200 ? String(text.prefix(200)) + "…" : text
+                        let e = ErrorMessage(variant: "SchemaError",
+                                             description: "Could not parse the client message: expected KeepAlive, Finalize, CloseStream or Configure (audio goes in binary frames).",
+                                             message: quoted)
+                        try? await socket.send(text: ServerMessage.error(e).encoded())
                     }
                 }
             }

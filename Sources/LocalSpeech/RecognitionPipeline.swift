@@ -317,7 +317,7 @@ final class RecognitionPipeline {
         interimPrefix = []
         nextMoonshineInterimSample = from + moonshineInterimSamples
         if options.vadEvents == true {
-            emit(.speechStarted(SpeechStarted(channel: channelIndex, timestamp: time(onset))))
+            emit(.speechStarted(SpeechStarted(channel: channelIndex, timestamp: round3(time(onset)))))   // to the millisecond, as every time sent
         }
     }
 

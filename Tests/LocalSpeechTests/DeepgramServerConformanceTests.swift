@@ -244,6 +244,23 @@ extension RealEngineTests {
             }
         }
 
+        /// A text message the server cannot read is answered with a SchemaError quoting it (as
+        /// the official SDK's ListenV1Error describes), and does not keep the stream open: a
+        /// misspelt KeepAlive went unanswered and kept a silent stream open for ever.
+        @Test(.timeLimit(.minutes(2)))
+        func unreadableTextIsAnsweredAndDoesNotKeepTheStreamOpen() async throws {
+            try await Self.withServer(idle: 3) { _, url in
+                let r = try await PythonPeer("local_server_probe.py", ["bad-text", url, "12"]).json(timeout: 40)
+                let errors = r["errors"] as? [[String: Any]] ?? []
+                #expect(!errors.isEmpty, "\(r)")
+                #expect(errors.first?["variant"] as? String == "SchemaError", "\(r)")
+                #expect(errors.first?["message"] as? String == r["sent"] as? String, "\(r)")
+                #expect((errors.first?["description"] as? String)?.contains("KeepAlive") == true, "\(r)")
+                #expect(r["code"] as? Int == 1011 && (r["reason"] as? String)?.hasPrefix("NET-0001") == true, "\(r)")
+                #expect((r["after"] as? Double ?? 99) < 10, "closed after \(r["after"] ?? "-") s with a 3 s timeout")
+            }
+        }
+
         @Test(.timeLimit(.minutes(2)))
         func anIdleStreamIsClosedWithNET0001ButKeepAliveKeepsItOpen() async throws {
             try await Self.withServer(idle: 3) { _, url in

@@ -32,6 +32,11 @@ extension RealEngineTests {
                 let number = wire.firstMatch(of: #/"last_word_end":([0-9.]+)/#).map { String($0.output.1) } ?? ""
                 #expect(!number.isEmpty && (number.split(separator: ".").dropFirst().first?.count ?? 0) <= 3, "\(wire)")
             }
+            for case .speechStarted(let s) in events {
+                let wire = ServerMessage.speechStarted(s).encoded()
+                let number = wire.firstMatch(of: #/"timestamp":([0-9.]+)/#).map { String($0.output.1) } ?? ""
+                #expect(!number.isEmpty && (number.split(separator: ".").dropFirst().first?.count ?? 0) <= 3, "\(wire)")
+            }
             #expect(finals.contains { $0.speechFinal })
             #expect(!interims.isEmpty)
             for r in results {

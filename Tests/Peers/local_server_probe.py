@@ -142,6 +142,36 @@ async def keepalive(url, seconds, audio_first=True, as_text=False):
         result({"open_after": open_, "code": ws.close_code, "reason": ws.close_reason, "types": types})
 
 
+async def bad_text(url, seconds):
+    """Opens a stream with 0.1 s of audio, then sends only a misspelt KeepAlive every second:
+    collects the server's Error frames and how the stream ends."""
+    async with websockets.connect(url, open_timeout=20, ping_interval=None) as ws:
+        t0 = time.monotonic()
+        buf = io.BytesIO()
+        with wave.open(buf, "wb") as w:
+            w.setnchannels(1); w.setsampwidth(2); w.setframerate(16000); w.writeframes(bytes(3200))
+        await ws.send(buf.getvalue())
+        errors = []
+        sent = '{"type":"KeepAliv"}'
+        while time.monotonic() - t0 < seconds and ws.close_code is None:
+            try:
+                await ws.send(sent)
+            except websockets.exceptions.ConnectionClosed:
+                break
+            end = time.monotonic() + 1
+            while time.monotonic() < end:
+                try:
+                    m = json.loads(await asyncio.wait_for(ws.recv(), max(0.01, end - time.monotonic())))
+                    if m.get("type") == "Error":
+                        errors.append(m)
+                except asyncio.TimeoutError:
+                    break
+                except websockets.exceptions.ConnectionClosed:
+                    break
+        result({"errors": errors, "sent": sent, "code": ws.close_code, "reason": ws.close_reason,
+                "after": time.monotonic() - t0})
+
+
 async def stream(url, path, skip):
     data = open(path, "rb").read()[skip:]
     msgs = []
@@ -394,6 +424,8 @@ elif mode == "keepalive-only":
     asyncio.run(keepalive(url, float(args[0]), audio_first=False))
 elif mode == "text-audio":
     asyncio.run(keepalive(url, float(args[0]), audio_first=False, as_text=True))
+elif mode == "bad-text":
+    asyncio.run(bad_text(url, float(args[0])))
 elif mode == "stream":
     asyncio.run(stream(url, args[0], int(args[1]) if len(args) > 1 else 0))
 elif mode == "finalize-wait":
