@@ -55,7 +55,7 @@ public final class DeepgramServer: Sendable {
 
     /// Serves until `shutdown()` or cancellation.
     public func run() async {
-        await listener.serve(decide: { [self] request in decide(request) },
+        await listener.serve(decide: { [self] request in await decide(request) },
                              handle: { [self] socket in await handle(socket) },
                              abandoned: { [slots] answer in if let id = answer["dg-request-id"] { slots.cancel(id: id) } },
                              refusal: { [self] status, message in refusal(status, message) })
@@ -122,7 +122,7 @@ public final class DeepgramServer: Sendable {
                        body: body)
     }
 
-    func decide(_ request: WebSocketUpgradeRequest) -> WebSocketUpgradeDecision {
+    func decide(_ request: WebSocketUpgradeRequest) async -> WebSocketUpgradeDecision {
         let id = UUID().uuidString.lowercased()
         func refuse(_ status: Int, _ message: String) -> WebSocketUpgradeDecision { refusal(status, message, id: id) }
         guard request.method == "GET" else { return refuse(405, "Method not allowed: use GET with a WebSocket upgrade.") }
@@ -143,14 +143,24 @@ public final class DeepgramServer: Sendable {
         guard parsed.recognizers <= slots.capacity else {
             return refuse(400, Self.tooManyChannels(parsed.recognizers, capacity: slots.capacity))
         }
-        guard slots.reserve(request: parsed, requestID: id) else {
-            return refuse(503, Self.tooManyStreams(parsed.recognizers, capacity: slots.capacity))
+        // A stream that has just ended (its client closed without CloseStream) frees its slot once
+        // its recognizer has stopped, a moment later: a client that opens its next stream at once
+        // waits for that (up to `slotWait`) instead of a 503.
+        let waitUntil = ContinuousClock.now + Self.slotWait
+        while !slots.reserve(request: parsed, requestID: id) {
+            guard ContinuousClock.now < waitUntil else {
+                return refuse(503, Self.tooManyStreams(parsed.recognizers, capacity: slots.capacity))
+            }
+            try? await Task.sleep(for: .milliseconds(25))
         }
         var answer = [("dg-request-id", id)]
         // A browser offering `token, KEY` fails the connection unless one of its protocols is selected.
         if let scheme = browser?.scheme { answer.append(("Sec-WebSocket-Protocol", scheme)) }
         return .accept(headers: answer)
     }
+
+    /// How long an upgrade waits for a slot before it is refused with 503.
+    static let slotWait = Duration.milliseconds(2500)
 
     static func tooManyChannels(_ channels: Int, capacity: Int, header: Bool = false) -> String {
         "Too many channels for multichannel: \(header ? "the WAV header says \(channels) channels, which" : "\(channels) channels") "

@@ -69,6 +69,12 @@ extension RealEngineTests {
                     "back-to-back", url + "?encoding=mulaw&sample_rate=8000", wav.path, String(try Conformance.dataOffset(wav)), "5"])
                     .json(timeout: 90)
                 #expect(r["statuses"] as? [Int] == [101, 101, 101, 101, 101], "\(r)")
+                // Also after a plain close mid-stream (no CloseStream): the stream's recognizer
+                // takes a moment to stop, and the next upgrade waits for it instead of a 503.
+                let plain = try await PythonPeer("local_server_probe.py", [
+                    "back-to-back", url + "?encoding=mulaw&sample_rate=8000", wav.path, String(try Conformance.dataOffset(wav)), "5",
+                    "plain-close"]).json(timeout: 90)
+                #expect(plain["statuses"] as? [Int] == [101, 101, 101, 101, 101], "\(plain)")
             }
         }
 

@@ -66,9 +66,10 @@ async def upgrade(url, auth=None):
                 "dg_request_id": r.headers.get("dg-request-id"), "body": r.body.decode("utf-8", "replace")})
 
 
-async def back_to_back(url, path, skip, rounds):
+async def back_to_back(url, path, skip, rounds, close_stream=True):
     """ROUNDS streams one after another, each opened the moment the previous one closed (after
-    its CloseStream): reports each upgrade's status."""
+    its CloseStream, or, with close_stream False, with a plain WebSocket close mid-stream):
+    reports each upgrade's status."""
     data = open(path, "rb").read()[skip:]
     statuses = []
     for _ in range(rounds):
@@ -77,6 +78,9 @@ async def back_to_back(url, path, skip, rounds):
                 statuses.append(101)
                 for i in range(0, len(data), 3200):
                     await ws.send(data[i:i + 3200])
+                if not close_stream:
+                    await ws.close()
+                    continue
                 await ws.send(json.dumps({"type": "CloseStream"}))
                 try:
                     async for _m in ws:
@@ -124,9 +128,15 @@ async def keepalive(url, seconds, audio_first=True, as_text=False):
             if not as_text:
                 await ws.send(buf.getvalue())
         while time.monotonic() - t0 < seconds:
-            await ws.send(base64.b64encode(buf.getvalue()).decode() if as_text else json.dumps({"type": "KeepAlive"}))
             try:
-                await asyncio.wait_for(ws.recv(), 2)
+                await ws.send(base64.b64encode(buf.getvalue()).decode() if as_text else json.dumps({"type": "KeepAlive"}))
+            except websockets.exceptions.ConnectionClosed:
+                break
+            # Wait out the second (text gets a SchemaError back at once: not a reason to send more).
+            end = time.monotonic() + (1 if as_text else 2)
+            try:
+                while time.monotonic() < end:
+                    await asyncio.wait_for(ws.recv(), max(0.01, end - time.monotonic()))
             except asyncio.TimeoutError:
                 pass
             except websockets.exceptions.ConnectionClosed:
@@ -433,7 +443,7 @@ elif mode == "finalize-wait":
 elif mode == "hold":
     asyncio.run(hold(url, float(args[0]), args[1] if len(args) > 1 else None))
 elif mode == "back-to-back":
-    asyncio.run(back_to_back(url, args[0], int(args[1]), int(args[2])))
+    asyncio.run(back_to_back(url, args[0], int(args[1]), int(args[2]), close_stream=len(args) < 4 or args[3] != "plain-close"))
 elif mode == "raw":
     raw(url, args[0], args[1] if len(args) > 1 else None)
 elif mode == "reset-upgrades":
