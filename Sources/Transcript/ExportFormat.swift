@@ -29,6 +29,23 @@ public enum ExportFormat: String, Sendable, CaseIterable, Codable {
     public static func chosen(_ explicit: ExportFormat?, output: String?) -> ExportFormat {
         explicit ?? output.flatMap { ExportFormat(path: $0) } ?? .txt
     }
+
+    /// A note when the file written will not be what its name says: `-o notes.srt --format vtt`
+    /// writes WebVTT into a .srt file, `-o notes.docx` writes plain text. Nil when they agree,
+    /// or the name has no extension.
+    public static func mismatch(_ explicit: ExportFormat?, output: String?) -> String? {
+        guard let output, output != "-" else { return nil }
+        let name = output.split(separator: "/").last.map(String.init) ?? output
+        guard let dot = name.lastIndex(of: "."), dot != name.startIndex else { return nil }
+        let ext = String(name[name.index(after: dot)...])
+        let written = chosen(explicit, output: output)
+        if let named = ExportFormat(path: output) {
+            return named == written ? nil
+                : "note: writing \(written.fileExtension) to \(name), whose extension says \(named.fileExtension) (--format chose \(written.fileExtension))"
+        }
+        return "note: .\(ext) is not an export format; writing \(written.fileExtension) to \(name)"
+            + (explicit == nil ? " (name the file .txt, .srt, .vtt, .json or .md, or choose with --format)" : "")
+    }
 }
 
 /// Choices that shape an export.

@@ -28,6 +28,8 @@ struct Export: AsyncParsableCommand {
     func run() async throws {
         try await reportingErrors {
             let out = output == "-" ? nil : output
+            // (Without --format, validate() has already asked for one when -o names no format.)
+            if format != nil, let note = ExportFormat.mismatch(format, output: out) { printError("captty: \(note)") }
             try ExportRunner.run(journal: journal, format: ExportFormat.chosen(format, output: out), output: out, timestamps: !noTimestamps,
                                  skipCorrupt: skipCorrupt, warn: { printError("captty: \($0)") })
         }

@@ -5,6 +5,20 @@ import Testing
 /// `captty export`: journal in, any format out to stdout or atomically to a 0600 file, with
 /// clear errors for missing, foreign and corrupt journals.
 @Suite struct ExportCommandTests {
+    /// A file whose name says one format and holds another is noted (`-o x.docx` wrote plain
+    /// text, `--format srt -o out.vtt` SubRip, without a word).
+    @Test func aFileNamedForAnotherFormatIsNoted() {
+        #expect(ExportFormat.mismatch(nil, output: "notes.srt") == nil)
+        #expect(ExportFormat.mismatch(.md, output: "notes.markdown") == nil)
+        #expect(ExportFormat.mismatch(.srt, output: "notes") == nil, "no extension: nothing to contradict")
+        #expect(ExportFormat.mismatch(.srt, output: nil) == nil)
+        #expect(ExportFormat.mismatch(.srt, output: "/tmp/a.b/out.vtt")
+                == "note: writing srt to out.vtt, whose extension says vtt (--format chose srt)")
+        #expect(ExportFormat.mismatch(nil, output: "meeting.docx")
+                == "note: .docx is not an export format; writing txt to meeting.docx (name the file .txt, .srt, .vtt, .json or .md, or choose with --format)")
+        #expect(ExportFormat.mismatch(.json, output: "meeting.docx") == "note: .docx is not an export format; writing json to meeting.docx")
+    }
+
     static func writeJournal(_ url: URL) async throws -> TranscriptStore {
         let f = try FixtureReplay("preamble-rest-4")
         var store = TranscriptStore()
