@@ -94,7 +94,11 @@ import TestSupport
         defer { captty.stop() }
         _ = await captty.waitForLine(.stderr, after: 0, timeout: 20) { $0.contains("reconnecting") }
         captty.signal(SIGINT)
+        // Never connected, so nothing to finish: one Ctrl-C stops at once (it went on retrying
+        // for a minute).
+        let stopping = ContinuousClock.now
         #expect(await captty.waitExit(timeout: 60), "stderr: \(captty.stderrText)")
+        #expect(stopping.duration(to: .now) < .seconds(10), "stderr: \(captty.stderrText)")
         #expect(captty.ending == "exit 130", "\(captty.ending): \(captty.stderrText)")
         #expect(captty.stderrText.contains("interrupted before any transcript came back: \(out) was not written"), "\(captty.stderrText)")
         #expect(try String(contentsOfFile: out, encoding: .utf8) == "yesterday's notes\n")

@@ -65,17 +65,21 @@ public enum TranscribeRunner {
                 for try await event in events {
                     p.take(event, warn: warn)
                     if case .results(let r) = event, r.isFinal { tally.final(end: r.start + r.duration, lines: p.store.lines.count) }
+                    if case .open = event { tally.opened() }
                 }
             } catch {
                 p.failure = "transcription failed: \(error)"
             }
             return p
         }
-        // The first signal ends the audio (the tap sees it); the second stops waiting.
+        // The first signal ends the audio (the tap sees it); the second stops waiting. Before the
+        // engine ever opened (still connecting, or retrying an address where nothing answers)
+        // there is nothing to finish: the first stops at once (it waited through every retry).
         let watcher = Task {
             var said = false
             while !Task.isCancelled {
                 let n = interruptions()
+                if n >= 1 && !tally.everOpened { consumer.cancel(); return }
                 if n >= 1 && !said {
                     said = true
                     warn("stopping: finishing the transcript of the audio sent so far (press Ctrl-C again to stop at once)")
@@ -217,7 +221,11 @@ extension TranscribeRunner {
         private let lock = Lock()
         private var upTo = 0.0
         private var lines = 0
+        private var open = false
         func final(end: Double, lines count: Int) { lock.withLock { upTo = max(upTo, end); lines = count } }
+        func opened() { lock.withLock { open = true } }
+        /// Whether the engine has opened (a connection, or the offline engine's start).
+        var everOpened: Bool { lock.withLock { open } }
         var now: (Double, Int) { lock.withLock { (upTo, lines) } }
     }
 }
