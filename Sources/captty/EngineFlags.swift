@@ -11,7 +11,7 @@ extension ExportFormatName: ExpressibleByArgument {
 
 /// Flags that choose and reach the speech engine.
 struct EngineFlags: ParsableArguments {
-    @Option(help: "Speech engine: auto (Deepgram when a key is set or --url names a self-hosted server, else local), deepgram or local (default: the config's, else auto).")
+    @Option(help: "Speech engine: auto (Deepgram when a key is set, --url is given or the URL is a self-hosted server's, else local), deepgram or local (default: the config's, else auto).")
     var engine: EngineChoice?
 
     @Option(name: .customLong("url"), help: ArgumentHelp(
