@@ -78,7 +78,10 @@ public enum EngineFactory {
         config.logger = logger
         config.replayPacing = settings.isDeepgramCloud ? .deepgram : .unlimited
         config.executor = SerialThreadExecutor.shared
-        if keepReconnecting { config.reconnect.maxAttempts = Int.max }
+        if keepReconnecting {
+            config.reconnect.maxAttempts = Int.max
+            config.reconnect.maxAttemptsBeforeFirstContact = Int.max
+        }
         config.audioCanWait = audioCanWait
         let url: URL
         do {

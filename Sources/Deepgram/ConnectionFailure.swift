@@ -11,11 +11,15 @@ struct ConnectionFailure {
     let error: LiveError
     /// How long the server asked to wait before the next attempt (`Retry-After` of a 429/503).
     var retryAfter: Duration?
+    /// No TCP connection was made (refused, unresolvable host, no route, connect timeout):
+    /// nothing at the address answered.
+    var unreached: Bool
 
-    init(action: DisconnectAction, error: LiveError, retryAfter: Duration? = nil) {
+    init(action: DisconnectAction, error: LiveError, retryAfter: Duration? = nil, unreached: Bool = false) {
         self.action = action
         self.error = error.printable()
         self.retryAfter = retryAfter
+        self.unreached = unreached
     }
 
     /// The same failure with the credential redacted from every text field: a server may echo
@@ -25,7 +29,7 @@ struct ConnectionFailure {
         e.message = credential.redact(e.message)
         e.dgError = e.dgError.map { credential.redact($0) }
         e.requestID = e.requestID.map { credential.redact($0) }
-        return ConnectionFailure(action: action, error: e, retryAfter: retryAfter)
+        return ConnectionFailure(action: action, error: e, retryAfter: retryAfter, unreached: unreached)
     }
 
     /// A fatal answer to a connection attempt that, from a server which accepted this session
@@ -57,9 +61,11 @@ struct ConnectionFailure {
         case .handshakeRejected(let status, let headers, let body):
             return classifyRejection(status: status, headers: headers, body: body, credential: credential)
         case .connectFailed(let host, let port, let reason):
-            return .init(action: .reconnect, error: LiveError(kind: .network, message: "cannot connect to Deepgram at \(host):\(port): \(reason)", isFatal: false))
+            return .init(action: .reconnect, error: LiveError(kind: .network, message: "cannot connect to Deepgram at \(host):\(port): \(reason)", isFatal: false),
+                         unreached: true)
         case .timeout(let what):
-            return .init(action: .reconnect, error: LiveError(kind: .timeout, message: "Deepgram connection timed out: \(what)", isFatal: false, requestID: requestID))
+            return .init(action: .reconnect, error: LiveError(kind: .timeout, message: "Deepgram connection timed out: \(what)", isFatal: false, requestID: requestID),
+                         unreached: what.hasPrefix("no TCP connection"))
         case .tls(let what):
             return .init(action: .fatal(.network), error: LiveError(kind: .network, message: "TLS with the Deepgram server failed: \(what)", isFatal: true))
         case .invalidURL(let what):

@@ -633,6 +633,14 @@ public actor LiveClient {
                 let failure = ConnectionFailure.from(error, credential: credential)
                 if case .reconnect = failure.action {
                     attempt += 1
+                    let limit = configuration.reconnect.maxAttemptsBeforeFirstContact
+                    if !connectedBefore, failure.unreached, attempt > limit, configuration.reconnect.maxAttempts > 0 {
+                        // Nothing has ever answered at this address: say so in seconds.
+                        var e = fatalize(failure.error)
+                        e.message += " (gave up after \(1 + limit) tries: nothing answered at this address since the session started; check the URL and that the server is running)"
+                        end(code: 1006, reason: e.message, error: e)
+                        return
+                    }
                     if await backOff(attempt: attempt, after: failure.error, retryAfter: failure.retryAfter) { continue } else { return }
                 }
                 if connectedBefore, failure.isGlitchOnceConnected {

@@ -18,15 +18,24 @@ public struct ReconnectPolicy: Sendable, Equatable {
     /// reconnecting while audio comes in, but a finished file must not wait forever for a
     /// network that is down; about a minute at the default delays).
     public var maxAttemptsWhileFinishing: Int
+    /// Attempts while the session has never reached the server (no TCP connection: refused,
+    /// unresolvable host, no route, connect timeout) before giving up, even when `maxAttempts`
+    /// is larger: an address nobody answers at the start is more likely wrong than restarting,
+    /// and a batch job should say so in seconds, not after a minute of backoff. (About 2–7 s at
+    /// the default delays.) Live captions set it as high as `maxAttempts`: someone is watching
+    /// the status, and the network may come up later (a laptop waking).
+    public var maxAttemptsBeforeFirstContact: Int
 
     public init(initialDelay: Duration = .seconds(1), maxDelay: Duration = .seconds(10),
                 multiplier: Double = 2, jitter: Double = 0.5, maxAttempts: Int = 10,
-                maxRetryAfter: Duration = .seconds(60), maxAttemptsWhileFinishing: Int = 10) {
+                maxRetryAfter: Duration = .seconds(60), maxAttemptsWhileFinishing: Int = 10,
+                maxAttemptsBeforeFirstContact: Int = 3) {
         self.initialDelay = initialDelay; self.maxDelay = maxDelay
         self.multiplier = max(1, multiplier); self.jitter = min(max(jitter, 0), 1)
         self.maxAttempts = max(0, maxAttempts)
         self.maxRetryAfter = max(.zero, maxRetryAfter)
         self.maxAttemptsWhileFinishing = max(0, maxAttemptsWhileFinishing)
+        self.maxAttemptsBeforeFirstContact = max(0, maxAttemptsBeforeFirstContact)
     }
 
     /// Never reconnect.

@@ -50,8 +50,10 @@ import TestSupport
         let settings = EngineSettings(choice: .deepgram, baseURL: "ws://127.0.0.1:1", environment: [:])
         let batch = try EngineFactory.make(settings, environment: env) as? DeepgramEngine
         #expect(batch?.configuration.reconnect.maxAttempts == 10)
+        #expect(batch?.configuration.reconnect.maxAttemptsBeforeFirstContact == 3)
         let live = try EngineFactory.make(settings, environment: env, keepReconnecting: true) as? DeepgramEngine
         #expect(live?.configuration.reconnect.maxAttempts == .max)
+        #expect(live?.configuration.reconnect.maxAttemptsBeforeFirstContact == .max)
         // The live launcher asks for it.
         let dir = try scratchDirectory("engine-sel")
         defer { try? FileManager.default.removeItem(at: dir) }

@@ -82,7 +82,8 @@ import Transcript
         let dir = try scratchDirectory("app")
         defer { try? FileManager.default.removeItem(at: dir) }
         let (session, port) = try await Self.sessionWithNothingListening(
-            audioSeconds: 6, in: dir, ReconnectPolicy(initialDelay: .milliseconds(20), maxDelay: .milliseconds(40), maxAttempts: .max))
+            audioSeconds: 6, in: dir, ReconnectPolicy(initialDelay: .milliseconds(20), maxDelay: .milliseconds(40), maxAttempts: .max,
+                                         maxAttemptsBeforeFirstContact: .max))
         await session.start()
         // Wait for attempt 25: two and a half times where a batch job stops.
         let reached = try await within(.seconds(30), "25 reconnect attempts") { () -> ConnectionState in
@@ -126,7 +127,8 @@ import Transcript
         let dir = try scratchDirectory("app")
         defer { try? FileManager.default.removeItem(at: dir) }
         let (session, _) = try await Self.sessionWithNothingListening(
-            audioSeconds: 30, in: dir, ReconnectPolicy(initialDelay: .seconds(6), maxDelay: .seconds(6), jitter: 0, maxAttempts: .max))
+            audioSeconds: 30, in: dir, ReconnectPolicy(initialDelay: .seconds(6), maxDelay: .seconds(6), jitter: 0, maxAttempts: .max,
+                                         maxAttemptsBeforeFirstContact: .max))
         await session.start()
         let shown = try await within(.seconds(30), "a countdown") { () -> [Int] in
             var seen: [Int] = []
@@ -148,7 +150,8 @@ import Transcript
         let dir = try scratchDirectory("app")
         defer { try? FileManager.default.removeItem(at: dir) }
         let (session, port) = try await Self.sessionWithNothingListening(
-            audioSeconds: 30, in: dir, ReconnectPolicy(initialDelay: .seconds(60), maxDelay: .seconds(60), jitter: 0, maxAttempts: .max))
+            audioSeconds: 30, in: dir, ReconnectPolicy(initialDelay: .seconds(60), maxDelay: .seconds(60), jitter: 0, maxAttempts: .max,
+                                         maxAttemptsBeforeFirstContact: .max))
         await session.start()
         try await within(.seconds(20), "the first failed attempt") {
             while true {
@@ -185,7 +188,8 @@ import Transcript
         let port = try freeLoopbackPort()   // nothing listens: every second past the limit is lost
         var config = LiveClientConfiguration(environment: [:])
         config.baseURL = "ws://127.0.0.1:\(port)"
-        config.reconnect = ReconnectPolicy(initialDelay: .milliseconds(200), maxDelay: .milliseconds(500), maxAttempts: 100)
+        config.reconnect = ReconnectPolicy(initialDelay: .milliseconds(200), maxDelay: .milliseconds(500), maxAttempts: 100,
+                                           maxAttemptsBeforeFirstContact: 100)
         config.replayLimit = .seconds(1)
         config.audioCanWait = false
         let engine = DeepgramEngine(credential: .apiKey("test-key"), configuration: config)

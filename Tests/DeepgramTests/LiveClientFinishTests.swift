@@ -65,7 +65,7 @@ import Testing
         var c = LiveClientConfiguration(environment: [:])
         c.baseURL = "ws://127.0.0.1:\((try? freeLoopbackPort()) ?? 9)"   // nothing listens
         c.reconnect = ReconnectPolicy(initialDelay: .milliseconds(20), maxDelay: .milliseconds(40), maxAttempts: Int.max,
-                                      maxAttemptsWhileFinishing: 3)
+                                      maxAttemptsWhileFinishing: 3, maxAttemptsBeforeFirstContact: .max)
         c.audioCanWait = true
         c.logger.logLevel = .critical
         let client = LiveClient(credential: .apiKey("test-key"), configuration: c)

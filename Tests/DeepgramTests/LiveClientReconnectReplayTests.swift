@@ -87,14 +87,7 @@ import Testing
 
     /// Connection refused is retried with backoff, then ends with a fatal error saying so.
     @Test func refusedConnectionsAreRetriedThenGiveUp() async throws {
-        // A port with nothing listening: bind, read it, close.
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var addr = sockaddr_in(); addr.sin_family = sa_family_t(AF_INET); addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, len) } }
-        _ = withUnsafeMutablePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) } }
-        let port = Int(UInt16(bigEndian: addr.sin_port))
-        close(fd)
+        let port = try freeLoopbackPort()   // nothing listens there
         var config = LiveClientConfiguration(environment: [:])
         config.baseURL = "ws://127.0.0.1:\(port)"
         config.reconnect = ReconnectPolicy(initialDelay: .milliseconds(20), maxDelay: .milliseconds(50), maxAttempts: 2)
@@ -108,6 +101,48 @@ import Testing
         #expect(e.description.contains("gave up after 2 reconnect attempts") && e.description.contains("\(port)"))
         #expect(log.reconnects == 2)
         #expect(log.opens == 0)
+    }
+
+    /// An address where nothing has answered since the session started is more likely wrong
+    /// than restarting: the client gives up after `maxAttemptsBeforeFirstContact` retries, even
+    /// when `maxAttempts` would allow many more (a batch job said so only after ~53 s).
+    @Test func anAddressThatNeverAnsweredGivesUpEarly() async throws {
+        let port = try freeLoopbackPort()
+        var config = LiveClientConfiguration(environment: [:])
+        config.baseURL = "ws://127.0.0.1:\(port)"
+        config.reconnect = ReconnectPolicy(initialDelay: .milliseconds(20), maxDelay: .milliseconds(50), maxAttempts: 10,
+                                           maxAttemptsBeforeFirstContact: 3)
+        let client = LiveClient(credential: .apiKey("k"), configuration: config)
+        let log = EventLog(client.events)
+        var thrown: LiveError?
+        do { try await within(.seconds(60), "never answered") { try await client.start(pcm16k) } } catch let e as LiveError { thrown = e }
+        await log.ended()
+        let e = try #require(thrown)
+        #expect(e.isFatal && e.kind == .network)
+        #expect(e.description.contains("gave up after 4 tries: nothing answered at this address") && e.description.contains("\(port)"),
+                "\(e.description)")
+        #expect(log.reconnects == 3 && log.opens == 0)
+    }
+
+    /// Once the server has answered in this session, a refused connection is a restart: the
+    /// early give-up no longer applies and the client retries up to `maxAttempts`.
+    @Test func aServerThatAnsweredBeforeIsRetriedUpToMaxAttempts() async throws {
+        try await withDeepgramDouble { double in
+            var config = doubleConfiguration(double)
+            config.reconnect = ReconnectPolicy(initialDelay: .milliseconds(20), maxDelay: .milliseconds(50), maxAttempts: 6,
+                                               maxAttemptsBeforeFirstContact: 1)
+            let client = LiveClient(credential: .apiKey("test-key"), configuration: config)
+            let log = EventLog(client.events)
+            try await within(.seconds(60), "answered, then gone") {
+                try await client.start(pcm16k)
+                try await client.send(counterAudio(from: 0, count: 8_000))
+                double.stop()   // nothing listens at the address from now on
+                await log.ended()
+            }
+            let e = try #require(log.errors.last)
+            #expect(e.isFatal && e.description.contains("gave up after 6 reconnect attempts"), "\(e.description)")
+            #expect(log.reconnects == 6 && log.opens == 1)
+        }
     }
 
     /// Compressed audio (no byte↔time mapping) cannot be replayed by time: after a drop the
