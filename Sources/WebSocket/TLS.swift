@@ -126,7 +126,7 @@ enum TLS {
     }
 
     /// Server handshake with a deadline. Returns the `SSL*`.
-    static func accept(fd: Int32, context: TLSContext, deadline: Int64) throws(WebSocketError) -> OpaquePointer {
+    static func accept(fd: Int32, context: TLSContext, deadline: Int64, cancel: CancelFlag? = nil) throws(WebSocketError) -> OpaquePointer {
         ERR_clear_error()
         guard let ssl = SSL_new(context.ctx) else { throw .tls("cannot create a TLS session: \(errorQueueString())") }
         var ok = false
@@ -138,8 +138,8 @@ enum TLS {
             if r == 1 { break }
             let e = SSL_get_error(ssl, r)
             switch e {
-            case SSL_ERROR_WANT_READ: try TCPSocket.wait(fd, events: Int16(POLLIN), deadline: deadline, cancel: nil, what: "TLS handshake with a client")
-            case SSL_ERROR_WANT_WRITE: try TCPSocket.wait(fd, events: Int16(POLLOUT), deadline: deadline, cancel: nil, what: "TLS handshake with a client")
+            case SSL_ERROR_WANT_READ: try TCPSocket.wait(fd, events: Int16(POLLIN), deadline: deadline, cancel: cancel, what: "TLS handshake with a client")
+            case SSL_ERROR_WANT_WRITE: try TCPSocket.wait(fd, events: Int16(POLLOUT), deadline: deadline, cancel: cancel, what: "TLS handshake with a client")
             case SSL_ERROR_SYSCALL: throw .tls("client closed the connection during the TLS handshake")
             default: throw .tls("TLS handshake with a client failed: \(errorQueueString())")
             }

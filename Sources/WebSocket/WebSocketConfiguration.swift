@@ -26,7 +26,9 @@ public struct WebSocketConfiguration: Sendable {
     public var maxHandshakeHeaderSize: Int = 16 * 1024
     /// Server role: connections still in their opening handshake at once (each has a thread for
     /// up to `connectTimeout`). More are answered 503 at once, without a thread, so a flood of
-    /// idle or trickling connections cannot exhaust threads or crash the server.
+    /// idle or trickling connections cannot exhaust threads or crash the server. When all are
+    /// taken, the oldest one still without its request head after 0.5 s is closed to make room,
+    /// so stalled connections cannot lock clients out either.
     public var maxPendingUpgrades: Int = 64
 
     public init() {}

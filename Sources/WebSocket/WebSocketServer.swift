@@ -110,14 +110,14 @@ public final class WebSocketServer: Sendable {
             }
             TCPSocket.setNonBlocking(fd)
             TCPSocket.setNoDelay(fd)
-            guard pending.enter(limit: configuration.maxPendingUpgrades) else {
+            guard let ticket = pending.enter(limit: configuration.maxPendingUpgrades) else {
                 ServerOpener.turnAway(fd: fd, tls: tls != nil, hooks: hooks)
                 continue
             }
             let tls = self.tls, config = self.configuration, pending = self.pending
             let running = IOThread.spawn(name: "websocket") {
-                let opened = ServerOpener.open(fd: fd, tls: tls, configuration: config, hooks: hooks)
-                pending.leave()
+                let opened = ServerOpener.open(fd: fd, tls: tls, configuration: config, hooks: hooks, ticket: ticket)
+                pending.leave(ticket)
                 guard let core = opened else { return }
                 // Only the handler's task holds the actor: when `handle` returns and drops it,
                 // its deinit starts the close handshake (1001).
@@ -125,7 +125,7 @@ public final class WebSocketServer: Sendable {
                 core.run()
             }
             if !running {
-                pending.leave()
+                pending.leave(ticket)
                 ServerOpener.turnAway(fd: fd, tls: tls != nil, hooks: hooks)
             }
         }
@@ -133,11 +133,64 @@ public final class WebSocketServer: Sendable {
 }
 
 /// Connections in their opening handshake, against `maxPendingUpgrades`.
+///
+/// When all places are taken, the oldest connection still sending its request head (or its
+/// TLS handshake) for at least `evictAfter` gives its place to the newcomer: real clients send
+/// the head at once, so one that trickles or stalls is the likelier attacker. Without this, a
+/// few dozen idle connections (a slowloris) turned every client away until the handshake
+/// timeout, and again as soon as they were renewed. An evicted connection's thread ends within
+/// 100 ms (it checks its cancel flag), and at most `spare` of them may still be ending, so
+/// threads stay bounded.
 final class PendingUpgrades: @unchecked Sendable {
+    /// One connection's place.
+    final class Ticket: @unchecked Sendable {
+        let id: Int
+        let since: Int64
+        /// Set to evict: the opener stops at its next check.
+        let cancel = CancelFlag()
+        /// Set once the request head is in (it is a client, not a stall): no longer evicted.
+        let headRead = SetOnceFlag()
+        init(id: Int, since: Int64) { self.id = id; self.since = since }
+    }
+
     private let lock = Lock()
-    private var count = 0
-    func enter(limit: Int) -> Bool { lock.withLock { guard count < max(1, limit) else { return false }; count += 1; return true } }
-    func leave() { lock.withLock { count -= 1 } }
+    private var places: [Int: Ticket] = [:]
+    private var ending = 0
+    private var nextID = 0
+    let evictAfter: Int64
+    let spare: Int
+
+    init(evictAfter: Duration = .milliseconds(500), spare: Int = 16) {
+        self.evictAfter = evictAfter.nanoseconds
+        self.spare = spare
+    }
+
+    /// A place for a new connection, or nil when none can be had.
+    func enter(limit: Int, now: Int64 = Monotonic.now()) -> Ticket? {
+        lock.withLock {
+            if places.count >= max(1, limit) {
+                guard ending < spare,
+                      let victim = places.values.filter({ !$0.headRead.isSet && now - $0.since >= evictAfter }).min(by: { $0.since < $1.since })
+                else { return nil }
+                places[victim.id] = nil
+                ending += 1
+                victim.cancel.set()
+            }
+            nextID += 1
+            let t = Ticket(id: nextID, since: now)
+            places[t.id] = t
+            return t
+        }
+    }
+
+    func leave(_ t: Ticket) {
+        lock.withLock {
+            if places[t.id] === t { places[t.id] = nil } else if t.cancel.isSet { ending -= 1 }
+        }
+    }
+
+    /// Places taken and evicted connections still ending (tests).
+    var counts: (taken: Int, ending: Int) { lock.withLock { (places.count, ending) } }
 }
 
 /// The server side of the opening handshake, on the connection's I/O thread.
@@ -179,7 +232,8 @@ enum ServerOpener {
 
     /// Returns the connection core after a 101, or nil when the upgrade was refused or failed
     /// (the socket is closed then).
-    static func open(fd: Int32, tls: TLSContext?, configuration: WebSocketConfiguration, hooks: Hooks) -> ConnectionCore? {
+    static func open(fd: Int32, tls: TLSContext?, configuration: WebSocketConfiguration, hooks: Hooks,
+                     ticket: PendingUpgrades.Ticket? = nil) -> ConnectionCore? {
         let transport = Transport(fd: fd)
         let deadline = Monotonic.now() + configuration.connectTimeout.nanoseconds
         // A HEAD request's answer has the headers a GET's would have, and no body (RFC 9110 9.3.2).
@@ -190,18 +244,23 @@ enum ServerOpener {
         }
         var accepted: HTTPHeaders?
         do throws(WebSocketError) {
-            if let tls { transport.attach(ssl: try TLS.accept(fd: fd, context: tls, deadline: deadline)) }
+            if let tls { transport.attach(ssl: try TLS.accept(fd: fd, context: tls, deadline: deadline, cancel: ticket?.cancel)) }
             let head: HTTPHead, rest: [UInt8]
             do {
                 (head, rest) = try ClientOpener.readHead(transport, max: configuration.maxHandshakeHeaderSize,
-                                                         deadline: deadline, cancel: nil, what: "reading an upgrade request")
+                                                         deadline: deadline, cancel: ticket?.cancel, what: "reading an upgrade request")
             } catch {
+                if ticket?.cancel.isSet == true {   // evicted for a newer connection: no answer
+                    transport.close(clean: false)
+                    return nil
+                }
                 if case .handshakeInvalid(let m) = error, m.hasPrefix("malformed") {
                     refuse(m.contains("larger than") ? 431 : 400, [], m, until: deadline)
                 }
                 transport.close(clean: false)
                 return nil
             }
+            ticket?.headRead.set()
             let request: WebSocketUpgradeRequest
             headOnly = (try? head.requestLine().method) == "HEAD"
             do {

@@ -5,6 +5,10 @@ Usage: serve_resource_probe.py MODE URL [ARGS...]   (the server must not require
   flood URL N SERVER_PID     open N TCP connections that send half a request line and stall;
                              while they are held, report the server's most threads, then whether
                              a normal upgrade still works once they are gone
+  slowloris URL N            hold N TCP connections that send half a request line and stall;
+                             a second later, while they are still held, open normal streams
+                             three times; report each one's status and seconds to the 101, and
+                             how many stalled connections the server had closed by then
   never-read URL SECONDS     a client that sends Finalize after Finalize and never reads (tiny
                              receive buffer); report when its sends first stalled and when the
                              server cut the connection (null if it never did within SECONDS)
@@ -110,6 +114,40 @@ def flood(url, n, pid):
     result({"opened": len(socks), "most_threads": most, "after": status, "server_alive": os.path.exists(f"/proc/{pid}")})
 
 
+def slowloris(url, n):
+    u = urllib.parse.urlsplit(url)
+    socks = []
+    for _ in range(n):
+        try:
+            s = socket.create_connection((u.hostname, u.port), timeout=5)
+            s.send(b"GET /v1/listen HTTP/1.1\r\nHo")
+            socks.append(s)
+        except OSError:
+            pass
+    time.sleep(1.0)
+    tries = []
+    for _ in range(3):
+        t0 = time.monotonic()
+        try:
+            open_stream(url, timeout=15).close()
+            tries.append({"status": 101, "seconds": round(time.monotonic() - t0, 3)})
+        except (OSError, RuntimeError) as e:
+            tries.append({"status": str(e), "seconds": round(time.monotonic() - t0, 3)})
+    time.sleep(0.5)   # an evicted connection's thread notices within 100 ms
+    closed = 0
+    for s in socks:
+        try:
+            s.setblocking(False)
+            if s.recv(1) == b"":
+                closed += 1
+        except BlockingIOError:
+            pass
+        except OSError:
+            closed += 1
+        s.close()
+    result({"held": len(socks), "tries": tries, "stalled_closed_by_server": closed})
+
+
 def never_read(url, seconds):
     s = open_stream(url + "?encoding=linear16&sample_rate=16000", rcvbuf=4096)
     s.settimeout(1)
@@ -199,6 +237,8 @@ def vanish(url, n, pid):
 mode, url, args = sys.argv[1], sys.argv[2], sys.argv[3:]
 if mode == "flood":
     flood(url, int(args[0]), int(args[1]))
+elif mode == "slowloris":
+    slowloris(url, int(args[0]))
 elif mode == "never-read":
     never_read(url, float(args[0]))
 elif mode == "big-audio":

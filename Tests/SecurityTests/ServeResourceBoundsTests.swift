@@ -24,6 +24,24 @@ struct ServeResourceBoundsTests {
         #expect(r["server_alive"] as? Bool == true)
     }
 
+    /// 100 connections that open and stall inside their request head (a slowloris) took every
+    /// place for upgrades in progress: every client was answered 503 until the 10 s handshake
+    /// timeout, and again as soon as they were renewed. Now the oldest stall gives its place to
+    /// a newcomer, so clients get through while the stalls are held.
+    @Test func stalledUpgradesDoNotLockClientsOut() throws {
+        let server = try ServeProcess([])
+        defer { server.stop() }
+        let r = try peerResult(Self.probe, ["slowloris", server.url, "100"], timeout: 120)
+        #expect(r["held"] as? Int ?? 0 >= 90, "\(r)")
+        let tries = r["tries"] as? [[String: Any]] ?? []
+        #expect(tries.count == 3, "\(r)")
+        for t in tries {
+            #expect(t["status"] as? Int == 101, "a client while 100 stalls are held: \(r)")
+            #expect(t["seconds"] as? Double ?? 99 < 3, "it got through without waiting out the stalls: \(r)")
+        }
+        #expect(r["stalled_closed_by_server"] as? Int ?? 0 >= 1, "stalls gave up their places: \(r)")
+    }
+
     /// A client that sends Finalize after Finalize and never reads made the server buffer every
     /// answer (about 5 MB a second, without end). Now its input is left unread while a backlog of
     /// results waits, and after 10 s of that the stream is closed.

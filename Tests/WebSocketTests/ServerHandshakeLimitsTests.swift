@@ -117,3 +117,47 @@ func onThread<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
         Thread.detachNewThread { c.resume(returning: body()) }
     }
 }
+
+/// The places for upgrades in progress: a stall gives its place to a newcomer, a client whose
+/// head is in does not, and evicted connections still ending are bounded.
+@Suite struct PendingUpgradePlacesTests {
+    let second: Int64 = 1_000_000_000
+
+    @Test func theOldestStallGivesItsPlaceOnlyAfterItsGrace() throws {
+        let places = PendingUpgrades(evictAfter: .milliseconds(500), spare: 4)
+        let a = try #require(places.enter(limit: 2, now: 0))
+        let b = try #require(places.enter(limit: 2, now: second / 10))
+        // Full, and neither has stalled long enough: the newcomer is turned away.
+        #expect(places.enter(limit: 2, now: second / 5) == nil)
+        #expect(!a.cancel.isSet && !b.cancel.isSet)
+        // A second later both are stalls: the oldest (a) is evicted for the newcomer.
+        let c = try #require(places.enter(limit: 2, now: second))
+        #expect(a.cancel.isSet && !b.cancel.isSet && !c.cancel.isSet)
+        #expect(places.counts == (taken: 2, ending: 1))
+        places.leave(a)   // its thread ends
+        #expect(places.counts == (taken: 2, ending: 0))
+    }
+
+    @Test func aClientWithItsHeadInIsNeverEvicted() throws {
+        let places = PendingUpgrades(evictAfter: .milliseconds(500), spare: 4)
+        let a = try #require(places.enter(limit: 2, now: 0))
+        let b = try #require(places.enter(limit: 2, now: 1))
+        a.headRead.set(); b.headRead.set()   // both are deciding, not stalling
+        #expect(places.enter(limit: 2, now: 10 * second) == nil)
+        #expect(!a.cancel.isSet && !b.cancel.isSet)
+        places.leave(a)
+        #expect(places.enter(limit: 2, now: 10 * second) != nil)
+    }
+
+    @Test func evictedConnectionsStillEndingAreBounded() throws {
+        let places = PendingUpgrades(evictAfter: .zero, spare: 2)
+        var tickets = [try #require(places.enter(limit: 1, now: 0))]
+        for i in 1...2 { tickets.append(try #require(places.enter(limit: 1, now: Int64(i)))) }
+        // Two evicted, neither ended: no third eviction until one does.
+        #expect(places.counts == (taken: 1, ending: 2))
+        #expect(places.enter(limit: 1, now: 5) == nil)
+        places.leave(tickets[0])
+        #expect(places.enter(limit: 1, now: 6) != nil)
+        #expect(places.counts == (taken: 1, ending: 2))
+    }
+}
