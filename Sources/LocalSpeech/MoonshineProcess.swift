@@ -22,6 +22,7 @@ final class MoonshineProcess: UtteranceTranscriber, @unchecked Sendable {
     let workerPath: String
     let memoryLimitMB: Double
     private let lock = Lock()
+    private let turns = FairTurns()
     private var current: Worker?
     /// Workers started so far (1 + replacements), for tests and logs.
     private(set) var spawned = 0
@@ -77,6 +78,13 @@ final class MoonshineProcess: UtteranceTranscriber, @unchecked Sendable {
 
     func transcribe(_ samples: [Float]) throws(LocalEngineError) -> String {
         guard !samples.isEmpty else { return "" }
+        // Sessions take turns in arrival order: `captty serve` shares one worker between its
+        // clients, and one sending audio faster than real time held it for ten seconds at a
+        // time while a real-time client's finals waited.
+        return try turns.withTurn { () throws(LocalEngineError) -> String in try transcribeNow(samples) }
+    }
+
+    private func transcribeNow(_ samples: [Float]) throws(LocalEngineError) -> String {
         lock.lock(); defer { lock.unlock() }
         let text: String
         do {

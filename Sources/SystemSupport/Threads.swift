@@ -121,6 +121,40 @@ public final class Condition: @unchecked Sendable {
     public func broadcast() { pthread_cond_broadcast(cond) }
 }
 
+/// Turns in arrival order: whoever asked first goes first. A plain mutex lets a thread that
+/// releases and at once asks again win over one that has waited a long time (a client flooding
+/// a shared worker with work starved the others); with turns, each waiter goes after at most
+/// one turn of each thread that came before it.
+public final class FairTurns: @unchecked Sendable {
+    private let cond = Condition()
+    private var nextTicket: UInt64 = 0
+    private var serving: UInt64 = 0
+
+    public init() {}
+
+    /// Runs `body` on this thread when its turn comes.
+    public func withTurn<T, E: Error>(_ body: () throws(E) -> T) throws(E) -> T {
+        cond.lock()
+        let mine = nextTicket
+        nextTicket &+= 1
+        while serving != mine { cond.wait() }
+        cond.unlock()
+        defer {
+            cond.lock()
+            serving &+= 1
+            cond.broadcast()
+            cond.unlock()
+        }
+        return try body()
+    }
+
+    /// Threads waiting for their turn, the one taking it included.
+    public var queued: Int {
+        cond.lock(); defer { cond.unlock() }
+        return Int(nextTicket &- serving)
+    }
+}
+
 /// Whole-file reads with the system's own reason on failure.
 public enum Files {
     /// Whether `a` and `b` name the same existing file (same device and inode: also through
