@@ -26,11 +26,17 @@ extension ScreenCommand {
                              screen: TerminalSize? = nil) -> ScreenCommand {
         if key == .resize { return .resize }
         let bound = bindings.action(for: key)
+        // In a pop-up, a letter bound to quit closes the pop-up, as q closes less or man: it
+        // ended a live session from the help screen. A control key bound to quit (Ctrl-C)
+        // still quits from anywhere.
+        var quitLetter = false
+        if bound == .quit, case .character = key { quitLetter = true }
+        if overlay != .none, bound == .quit { return quitLetter ? .closeOverlay : .action(.quit) }
         switch overlay {
         case .none:
             return bound.map(ScreenCommand.action) ?? .ignored
         case .help(let page):
-            // Help closes with its own key or Esc; paging keys turn pages; quit still quits.
+            // Help closes with its own key, Esc or q; paging keys turn pages.
             if key == .escape || bound == .help || key == .enter { return .closeOverlay }
             let last = screen.map { HelpOverlayView.pageCount(bindings, screen: $0) - 1 } ?? Int.max
             switch key {
@@ -41,7 +47,7 @@ extension ScreenCommand {
             default:
                 break
             }
-            if let a = bound, a == .quit || a == .redraw { return .action(a) }
+            if bound == .redraw { return .action(.redraw) }
             return .closeOverlay
         case .devicePicker(let state):
             switch key {
@@ -49,7 +55,7 @@ extension ScreenCommand {
             case .up, .character("k"): return .moveDeviceSelection(-1)
             case .down, .character("j"), .tab: return .moveDeviceSelection(1)
             case .enter: return state.devices.isEmpty ? .closeOverlay : .chooseDevice(state.selection)
-            default: return bound == .quit ? .action(.quit) : (bound == .pickDevice ? .closeOverlay : .ignored)
+            default: return bound == .pickDevice ? .closeOverlay : .ignored
             }
         case .exportPrompt(let state):
             switch key {
@@ -60,10 +66,10 @@ extension ScreenCommand {
             case .character(let c):
                 if let i = state.format(forLetter: c) { return .chooseFormat(i) }
                 return .ignored
-            default: return bound == .quit ? .action(.quit) : .ignored
+            default: return .ignored
             }
         case .message:
-            return bound == .quit ? .action(.quit) : .closeOverlay
+            return .closeOverlay
         }
     }
 }

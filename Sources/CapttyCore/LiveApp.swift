@@ -262,5 +262,5 @@ public final class LiveApp: Sendable {
     /// Shown for pause and option keys once the audio has ended.
     static let audioEndedMessage = Overlay.message(
         title: "The audio has ended",
-        text: "There is nothing left to pause or to caption with other settings. Save with s, or quit with q.")
+        text: "There is nothing left to pause or to caption with other settings. Any key closes this; then save with s, or quit with q.")
 }

@@ -12,10 +12,12 @@ struct KeyRoutingTests {
         #expect(ScreenCommand.route(.resize, overlay: .help(), bindings: table) == .resize)
     }
 
-    @Test func helpClosesWithItsKeyOrEscButQuitStillQuits() {
+    @Test func helpClosesWithItsKeyEscOrQAndCtrlCStillQuits() {
         #expect(ScreenCommand.route(.character("?"), overlay: .help(), bindings: table) == .closeOverlay)
         #expect(ScreenCommand.route(.escape, overlay: .help(), bindings: table) == .closeOverlay)
-        #expect(ScreenCommand.route(.character("q"), overlay: .help(), bindings: table) == .action(.quit))
+        // q closes help as it closes less or man: it ended a live session.
+        #expect(ScreenCommand.route(.character("q"), overlay: .help(), bindings: table) == .closeOverlay)
+        #expect(ScreenCommand.route(.control("c"), overlay: .help(), bindings: table) == .action(.quit))
         #expect(ScreenCommand.route(.character("p"), overlay: .help(), bindings: table) == .closeOverlay)
     }
 
@@ -26,6 +28,19 @@ struct KeyRoutingTests {
         #expect(ScreenCommand.route(.enter, overlay: picker, bindings: table) == .chooseDevice(1))
         #expect(ScreenCommand.route(.escape, overlay: picker, bindings: table) == .closeOverlay)
         #expect(ScreenCommand.route(.character(" "), overlay: picker, bindings: table) == .ignored)
+        #expect(ScreenCommand.route(.character("q"), overlay: picker, bindings: table) == .closeOverlay)
+        #expect(ScreenCommand.route(.control("c"), overlay: picker, bindings: table) == .action(.quit))
+    }
+
+    @Test func qClosesANoticeAndARebindingFollows() throws {
+        let notice = Overlay.message(title: "Notice", text: "x")
+        #expect(ScreenCommand.route(.character("q"), overlay: notice, bindings: table) == .closeOverlay)
+        #expect(ScreenCommand.route(.control("c"), overlay: notice, bindings: table) == .action(.quit))
+        #expect(ScreenCommand.route(.character("q"), overlay: .none, bindings: table) == .action(.quit))
+        // Quit rebound to ctrl-q only: that control key quits from a pop-up too.
+        let rebound = try KeyBindingTable.default.applying(overrides: ["quit": ["ctrl-q"]])
+        #expect(ScreenCommand.route(.control("q"), overlay: .help(), bindings: rebound) == .action(.quit))
+        #expect(ScreenCommand.route(.character("q"), overlay: .help(), bindings: rebound) == .closeOverlay)
     }
 
     @Test func exportPromptTakesLettersAndArrows() {
@@ -33,7 +48,7 @@ struct KeyRoutingTests {
         #expect(ScreenCommand.route(.character("v"), overlay: prompt, bindings: table) == .chooseFormat(2))
         #expect(ScreenCommand.route(.right, overlay: prompt, bindings: table) == .moveFormatSelection(1))
         #expect(ScreenCommand.route(.enter, overlay: prompt, bindings: table) == .chooseFormat(0))
-        #expect(ScreenCommand.route(.character("q"), overlay: prompt, bindings: table) == .ignored)
+        #expect(ScreenCommand.route(.character("q"), overlay: prompt, bindings: table) == .closeOverlay)
         #expect(ScreenCommand.route(.control("c"), overlay: prompt, bindings: table) == .action(.quit))
     }
 
