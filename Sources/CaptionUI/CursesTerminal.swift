@@ -20,6 +20,8 @@ public final class CursesTerminal: Terminal {
     private var supportedAttributes: attr_t = 0
     private var currentTimeout: Int = -2
     private var ended = false
+    /// The terminal modes the screen runs in (cbreak, no echo), as set up.
+    private var programModes: termios?
     public let hasColors: Bool
     /// Whether the locale is UTF-8; when it is not (`LANG=C`), ncurses can write only ASCII and
     /// the screen is drawn with `AsciiFallback`.
@@ -73,6 +75,8 @@ public final class CursesTerminal: Terminal {
             start_color()
             use_default_colors()
         }
+        var modes = termios()
+        if tcgetattr(fileno(inFile), &modes) == 0 { programModes = modes }
         // From here on a crash restores the terminal before the process dies.
         TerminalSignals.installCrashHandlers()
     }
@@ -108,16 +112,26 @@ public final class CursesTerminal: Terminal {
     deinit { end() }
 
     /// Leaves the screen (`end()`) but keeps the terminal modes someone else set meanwhile:
-    /// when the supervisor was killed the shell took the terminal back and set its line editor's
-    /// modes, and restoring captty's saved ones under it made typed lines echo twice.
+    /// when the supervisor was killed an interactive shell took the terminal back and set its
+    /// line editor's modes, and restoring captty's saved ones under it made typed lines echo
+    /// twice. Modes still the screen's own (a script's shell, which sets none, went on with
+    /// its next command) are restored as `end()` does: they were left without echo.
     public func endKeepingCurrentModes() {
         guard !ended, let file = inputFile else { end(); return }
         let tty = dup(fileno(file))   // the screen's own descriptor closes with it
         var modes = termios()
         let saved = tty >= 0 && tcgetattr(tty, &modes) == 0
+        let untouched = saved && programModes.map { Self.sameModes($0, modes) } == true
         end()
-        if saved { tcsetattr(tty, TCSANOW, &modes) }
+        if saved && !untouched { tcsetattr(tty, TCSANOW, &modes) }
         if tty >= 0 { close(tty) }
+    }
+
+    /// Whether two sets of terminal modes are the same (flags and control characters).
+    static func sameModes(_ a: termios, _ b: termios) -> Bool {
+        var a = a, b = b
+        let cc = withUnsafeBytes(of: &a.c_cc) { x in withUnsafeBytes(of: &b.c_cc) { y in x.elementsEqual(y) } }
+        return cc && a.c_iflag == b.c_iflag && a.c_oflag == b.c_oflag && a.c_cflag == b.c_cflag && a.c_lflag == b.c_lflag
     }
 
     /// Restores the terminal (endwin) and frees the screen; safe to call more than once.

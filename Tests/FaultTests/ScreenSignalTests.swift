@@ -14,17 +14,22 @@ import TestSupport
         var screen: String
         var alternate: String
         var journal: JournalSummary
+        /// `stty -a` of the pane's terminal once the screen process has ended.
+        var modes: String
     }
 
     /// Sends `sig` to `captty` (the shell's child), or with `toScreen` to the screen process
     /// it supervises; waits until the shell prompt and the main screen are back.
-    func run(signal sig: Int32, toScreen: Bool = false) async throws -> Outcome {
+    /// `script`: run by a non-interactive `sh -c` that goes on to its next command, as a
+    /// script does, instead of from the interactive shell's prompt.
+    func run(signal sig: Int32, toScreen: Bool = false, script: Bool = false) async throws -> Outcome {
         let scene = try await CounterScene("tui\(sig)\(toScreen ? "s" : "")", seconds: 120)
         defer { scene.stop() }
         let (dir, wav, peers, journal) = (scene.dir, scene.wav, scene.peers, scene.journal)
         let tmux = try TmuxScreen(width: 100, height: 30, environment: ["HOME": dir.path, "DEEPGRAM_API_KEY": FaultAudio.apiKey])
         defer { tmux.kill() }
-        try tmux.run("\(shellQuoted(TestPaths.capttyBinary.path)) --engine deepgram --url \(peers.url) --file \(shellQuoted(wav.path)) --speed 4 --journal \(shellQuoted(journal)); echo \"exit=$?\"")
+        let command = "\(shellQuoted(TestPaths.capttyBinary.path)) --engine deepgram --url \(peers.url) --file \(shellQuoted(wav.path)) --speed 4 --journal \(shellQuoted(journal)); echo \"exit=$?\""
+        try tmux.run(script ? "exec sh -c \(shellQuoted(command + "; sleep 60"))" : command)
         try tmux.waitFor(text: "c32000", timeout: 90)
         let shell = try tmux.format("#{pane_pid}")
         let supervisor = try Self.children(of: shell)
@@ -33,7 +38,7 @@ import TestSupport
         #expect(screenProcess.count == 1, "captty runs the screen in one child process")
         for pid in toScreen ? screenProcess : supervisor { kill(pid, sig) }
         try tmux.waitFor(text: "exit=", timeout: 30)
-        try tmux.waitForShell(timeout: 30)
+        if !script { try tmux.waitForShell(timeout: 30) }
         // Killing the supervisor gives the prompt back at once; the screen finishes just after.
         try tmux.waitFor("the screen process to end", timeout: 30) { _ in
             screenProcess.allSatisfy { kill($0, 0) != 0 }   // gone (and reaped)
@@ -45,10 +50,11 @@ import TestSupport
             alternate = try tmux.format("#{alternate_on}")
         }
         let screen = try tmux.tmux(["capture-pane", "-p", "-S", "-50"]).stdout
+        let modes = try TmuxScreen.spawn("/bin/stty", ["-F", try tmux.format("#{pane_tty}"), "-a"], timeout: 10).stdout
         let j = try JournalSummary.read(journal)
         print("TUI SIG\(sig == SIGKILL ? "KILL" : "HUP") to \(toScreen ? "the screen process" : "captty"): alternate screen after exit: \(alternate); journal \(j); "
               + "server received \(peers.bytesReceived()) bytes")
-        return Outcome(screen: screen, alternate: alternate, journal: j)
+        return Outcome(screen: screen, alternate: alternate, journal: j, modes: modes)
     }
 
     static func children(of pid: String) throws -> [Int32] {
@@ -71,6 +77,17 @@ import TestSupport
         #expect(r.journal.issues.isEmpty && !r.journal.tornLastLine)
         #expect(r.journal.words.count >= 9, "lines shown before the kill must be journaled")
         #expect(FaultAudio.transcriptProblems(words: r.journal.words, total: Int.max / 2).filter { !$0.hasPrefix("last word") } == [])
+    }
+
+    /// SIGKILL to `captty` run by a script (`sh -c 'captty …; next command'`): no line editor
+    /// takes the terminal back, so the screen process restores the modes it found; they were
+    /// left without echo and line editing.
+    @Test(.timeLimit(.minutes(2))) func killingCapttyInAScriptLeavesTheTerminalEchoing() async throws {
+        let r = try await run(signal: SIGKILL, script: true)
+        #expect(r.alternate == "0", "terminal not restored")
+        let flags = r.modes.split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == ";" }).map(String.init)
+        #expect(flags.contains("icanon") && flags.contains("echo") && flags.contains("isig"), "stty -a:\n\(r.modes)")
+        #expect(r.journal.issues.isEmpty && !r.journal.tornLastLine)
     }
 
     /// SIGKILL to the screen process itself (what the OOM killer would do): the supervisor
