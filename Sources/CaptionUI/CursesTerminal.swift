@@ -189,14 +189,36 @@ public final class CursesTerminal: Terminal {
         }
         var code: Int32 = 0
         let start = Renderer.monotonicSeconds()
+        if start - problemCheckedAt >= 1, let f = inputFile {
+            // Not in the foreground, reads do not fail until a key is typed: looked at now and then.
+            problemCheckedAt = start
+            keyboardProblem = Self.problem(fileno(f))
+        }
         let rc = captty_get_key(&code)
         if rc == captty_key_code_yes() { return Self.keyFromCode(code) }
         if rc == captty_ok() { return Self.keyFromCharacter(code) }
         // An input at end of file or hung up (stdin from /dev/null, no terminal left) fails at
         // once instead of waiting: wait out the timeout, or the app's loop spins a CPU.
         let left = Double(timeoutMilliseconds) / 1000 - (Renderer.monotonicSeconds() - start)
-        if left > 0.002 { usleep(useconds_t(left * 1_000_000)) }
+        if left > 0.002 {
+            keyboardProblem = inputFile.flatMap { Self.problem(fileno($0)) }
+            usleep(useconds_t(left * 1_000_000))
+        }
         return nil
+    }
+
+    /// Why keys cannot be read (nil when they can): looked at when a read fails at once, and
+    /// once a second.
+    public private(set) var keyboardProblem: KeyboardProblem?
+    private var problemCheckedAt = -Double.infinity
+
+    /// Why reading `fd` fails: hung up, or not the foreground process group (nil: neither).
+    static func problem(_ fd: Int32) -> KeyboardProblem? {
+        var p = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+        if poll(&p, 1, 0) == 1, p.revents & Int16(POLLHUP | POLLERR | POLLNVAL) != 0 { return .hungUp }
+        let group = tcgetpgrp(fd)
+        if group < 0 { return errno == ENOTTY || errno == EBADF ? .hungUp : nil }
+        return group != getpgrp() ? .notForeground : nil
     }
 
     /// The sequences terminals commonly send for the keys the app uses, by key code. Terminfo

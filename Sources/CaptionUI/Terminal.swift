@@ -15,4 +15,20 @@ public protocol Terminal: AnyObject {
     func refresh()
     /// The next key, waiting at most `timeoutMilliseconds` (0: don't wait); nil on timeout.
     func readKey(timeoutMilliseconds: Int) -> KeyInput?
+    /// Why keys cannot be read, once a read failed: nil when they can.
+    var keyboardProblem: KeyboardProblem? { get }
+}
+
+/// Why a terminal's keys cannot be read.
+public enum KeyboardProblem: Sendable, Equatable {
+    /// The terminal is gone (its window closed, `tmux kill-session`): as good as a hang-up,
+    /// though no SIGHUP came (the process was not in the terminal's foreground).
+    case hungUp
+    /// The terminal is there but this process is not in its foreground process group (started
+    /// with `&`, or by `timeout` without `--foreground`): every read fails.
+    case notForeground
+}
+
+extension Terminal {
+    public var keyboardProblem: KeyboardProblem? { nil }
 }

@@ -156,7 +156,21 @@ public final class LiveApp: Sendable {
             if case .deferred(let s) = renderer.render(state.snapshot(session.view, now: now), now: now) {
                 wait = max(1, Int(s * 1000) + 1)
             }
-            guard let key = term.readKey(timeoutMilliseconds: wait) else { continue }
+            guard let key = term.readKey(timeoutMilliseconds: wait) else {
+                switch term.keyboardProblem {
+                case .hungUp?:
+                    // The terminal is gone and no SIGHUP came (not its foreground process):
+                    // finish like a hang-up, without a screen to draw on.
+                    headless = true
+                    term.end()
+                    quit()
+                case .notForeground? where !quitting:
+                    state.warning = "keys cannot be read: captty is not in the terminal's foreground (started with & or by timeout without --foreground); stop it with kill -TERM \(getpid())"
+                    state.warningUntil = .infinity
+                default: break
+                }
+                continue
+            }
             if quitting {
                 if case .action(.quit) = ScreenCommand.route(key, overlay: .none, bindings: state.keyBindings, screen: term.size) {
                     hurry()

@@ -79,4 +79,37 @@ import TestSupport
             try tmux.waitForShell(timeout: 30)
         }
     }
+
+    /// Started by `timeout` (without `--foreground`) from a script, captty is not in the
+    /// terminal's foreground: every key read fails. It said nothing (keys silently did nothing),
+    /// and when the terminal closed no SIGHUP reached it, so both processes ran on, reading an
+    /// EIO every 100 ms, with the journal open. Now the screen says keys cannot be read and how
+    /// to stop it, and a terminal that goes away finishes the session like a hang-up.
+    @Test(.timeLimit(.minutes(2))) func keysThatCannotBeReadAreSaidAndAClosedTerminalEndsTheSession() async throws {
+        let dir = try scratchDirectory("e2e")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let wav = try TestAudio.tone(seconds: 60, in: dir)
+        let journal = dir.appendingPathComponent("bg.jsonl").path
+        try await withDeepgramDouble { double in
+            let tmux = try TmuxScreen(width: 100, height: 30, environment: ["HOME": dir.path, "DEEPGRAM_API_KEY": "test-key"])
+            defer { tmux.kill() }
+            let command = "timeout 90 " + Self.command(double, input: "--file \(shellQuoted(wav))", extra: "--journal \(shellQuoted(journal))")
+            try tmux.run("exec sh -c \(shellQuoted(command + "; sleep 60"))")
+            try tmux.waitFor(text: "b16000", timeout: 30)
+            let screen = try tmux.waitFor(text: "keys cannot be read", timeout: 15)
+            #expect(screen.contains("foreground"), "screen:\n\(screen)")
+            let pids = try Self.capttyProcesses(tmux).filter { pid in
+                ((try? String(contentsOfFile: "/proc/\(pid)/cmdline", encoding: .utf8)) ?? "").hasPrefix(TestPaths.capttyBinary.path)
+            }
+            #expect(pids.count == 2, "captty and its screen process: \(pids)")
+            tmux.kill()   // the terminal goes away
+            let deadline = ContinuousClock.now + .seconds(30)
+            while pids.contains(where: { kill($0, 0) == 0 }) && ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            #expect(pids.allSatisfy { kill($0, 0) != 0 }, "captty still runs after its terminal closed")
+            let text = try String(contentsOfFile: journal, encoding: .utf8)
+            #expect(text.contains("\"type\":\"Metadata\"") || text.contains("Metadata"), "the journal was completed: \(text.suffix(300))")
+        }
+    }
 }
