@@ -132,6 +132,10 @@ public actor Session {
     /// engine has not answered past yet: not lag, since the engine never had them to caption.
     private var gapsAhead: [(start: Double, length: Double)] = []
     private var lastChunkAt: ContinuousClock.Instant?
+    /// The format of the last audio delivered (for the empty chunk of `finalizeStalledSpeech`).
+    private var lastChunkFormat: AudioFormat?
+    /// Whether the engine was asked to finalize during the current stall.
+    private var stallFinalized = false
     private let clock = ContinuousClock()
     private var startedAt: ContinuousClock.Instant?
     /// When the journal's path was last checked outside a write (`tick`).
@@ -477,6 +481,7 @@ public actor Session {
         let reading = meter.update(chunk)
         viewState.level = reading
         lastChunkAt = clock.now
+        if !chunk.data.isEmpty { lastChunkFormat = chunk.format; stallFinalized = false }
         // Without a meter on screen, only a change of the "no audio" state is worth a wake-up.
         let signal = configuration.levelUpdates || viewState.noAudio != reading.isSilent
         viewState.noAudio = reading.isSilent
@@ -504,6 +509,21 @@ public actor Session {
         publish(signal: signal)
         return run.backlog
     }
+
+    /// Audio stopped coming without the source ending (a pipe whose writer stalls, a capture
+    /// server that died mid-sentence): the engine is asked, once per stall, to make final what
+    /// it has heard (an empty chunk: Finalize for Deepgram, a flush for the offline engine).
+    /// The words already spoken stayed an interim guess, on no line and in no journal, until
+    /// the audio came back or the session ended; killed meanwhile, they were lost.
+    private func finalizeStalledSpeech() {
+        guard !stallFinalized, !stopping, !paused, let format = lastChunkFormat, let id = currentRun, let run = runs[id] else { return }
+        stallFinalized = true
+        log.info("audio: none for a while; asking the engine to finalize what it has")
+        run.input.yield(AudioChunk(format: format, data: []))
+    }
+
+    /// How long without audio before `finalizeStalledSpeech`.
+    static let stallFinalizeAfter: Duration = .seconds(2)
 
     private func sourceEnded(error: Error?) {
         guard !viewState.sourceEnded else { return }
@@ -721,6 +741,7 @@ public actor Session {
             if deviceBeforeOutage != nil, reason == outageReason { return }
             let lost = deviceBeforeOutage ?? source.name
             deviceBeforeOutage = lost
+            finalizeStalledSpeech()
             outageReason = reason
             let why = reason.isEmpty ? "" : ": \(reason)"
             viewState.deviceName = "\(lost) — audio lost\(why); retrying"
@@ -795,6 +816,7 @@ public actor Session {
             let since = lastChunkAt ?? startedAt
             let waitingForEngine = currentRun.flatMap { runs[$0]?.backlog.holdsThePump } ?? false
             if waitingForEngine { lastChunkAt = clock.now }
+            if !waitingForEngine, clock.now - since > Self.stallFinalizeAfter { finalizeStalledSpeech() }
             let quiet = !waitingForEngine && (clock.now - since) > .milliseconds(Int(configuration.silenceSeconds * 1000))
             let silent = quiet || meter.reading.isSilent
             if silent != viewState.noAudio {

@@ -106,6 +106,8 @@ public struct LocalRecognizer: SpeechEngine {
                 try await session.start(config: config, options: options, logger: logger)
                 if let notice { continuation.yield(notice) }
                 for try await chunk in audio {
+                    // An empty chunk: the audio has stalled; what was heard is made final.
+                    if chunk.data.isEmpty { await session.finalize(); continue }
                     guard chunk.format == .speech16k else {
                         throw LiveError(kind: .badAudio, message: LocalEngineError.unsupportedFormat(chunk.format.description).description, isFatal: true)
                     }
@@ -166,6 +168,10 @@ public struct LocalRecognizer: SpeechEngine {
                 // The server's channel splitter (16 kHz linear16 in, one array per channel out).
                 var splitter = try SpeechConverter(from: format, separateChannels: true)
                 for try await chunk in audio {
+                    if chunk.data.isEmpty {
+                        for s in sessions { await s.finalize() }
+                        continue
+                    }
                     guard chunk.format == format else {
                         throw LiveError(kind: .badAudio, message: LocalEngineError.unsupportedFormat(chunk.format.description).description, isFatal: true)
                     }

@@ -117,6 +117,9 @@ public struct DeepgramEngine: SpeechEngine {
                     try await client.start(filled, waitForOpen: false)
                     try await client.send(bytes)
                     while let chunk = try await iterator.next() {
+                        // An empty chunk: the audio has stalled; what was heard is made final.
+                        // (A fatal end is thrown by the next send.)
+                        if chunk.data.isEmpty { _ = try? await client.finalize(); continue }
                         let bytes = try encoder.encode(chunk)
                         if !bytes.isEmpty { try await client.send(bytes) }
                     }

@@ -9,7 +9,8 @@ public protocol SpeechEngine: Sendable {
     /// A short name for the status bar (`deepgram`, `local`).
     var name: String { get }
     /// Transcribes `audio` until it ends, then finishes cleanly (Finalize/CloseStream or the
-    /// local equivalent) and ends the returned stream.
+    /// local equivalent) and ends the returned stream. An empty chunk says the audio has
+    /// stalled: what was heard so far is made final (Finalize), and the stream goes on.
     func transcribe(_ audio: AsyncThrowingStream<AudioChunk, Error>, options: LiveOptions) -> AsyncThrowingStream<LiveEvent, Error>
     /// The format audio sources should deliver for `options` (16 kHz mono linear16 unless the
     /// engine takes what the options ask for).

@@ -242,10 +242,13 @@ public struct TranscriptStore: Sendable {
                                     confidence: e.confidence, start: first.start, end: last.end, words: spans.count)
             if entities.add(timed) { change.entities.append(timed) }
         }
-        // A replayed speech_final whose words were all repeats refers to an older line.
+        // A replayed speech_final whose words were all repeats refers to an older line. The
+        // answer to a Finalize ends the line too: Finalize says the speaker has stopped for now
+        // (the audio stalled, the session pauses), and its result rarely has speech_final; the
+        // line stayed open, on no screen line and not printed, until more speech came.
         let replayOnly = !all.isEmpty && kept == 0
-        if r.speechFinal && !replayOnly {
-            if !change.committed.isEmpty { change.committed[change.committed.count - 1].speechFinal = true }
+        if (r.speechFinal || r.fromFinalize) && !replayOnly {
+            if r.speechFinal, !change.committed.isEmpty { change.committed[change.committed.count - 1].speechFinal = true }
             if let i = ch.openLine {
                 lines[i].isClosed = true
                 change.closedLineIDs.append(lines[i].id)
