@@ -17,6 +17,9 @@ public actor PulseCapture: AudioSource {
     public nonisolated let options: PulseCaptureOptions
     /// The description of the device being recorded ("default source" before start).
     public nonisolated var name: String { deviceName.value }
+    /// Whether the source captured is a monitor (what an output plays).
+    public nonisolated var isMonitor: Bool { monitor.value }
+    private let monitor = Locked(false)
     /// A device keeps producing: audio the engine cannot take yet is held (bounded), not paused.
     public nonisolated var canWait: Bool { false }
 
@@ -63,32 +66,34 @@ public actor PulseCapture: AudioSource {
     /// Moves the running capture to `device` (the stream of chunks goes on). Throws, and keeps
     /// recording the current device, when `device` does not resolve to exactly one source.
     public func switchDevice(to device: AudioDeviceSelector) async throws {
-        let (pulseName, label) = try await resolve(device)
+        let (pulseName, label, isMonitor) = try await resolve(device)
         guard let running, !running.isStopped else {
             throw AudioError.invalidParameter("capture is not running; start it with chunks() first")
         }
         deviceName.withLock { $0 = label }
+        monitor.withLock { $0 = isMonitor }
         running.switchDevice(to: pulseName, label: label)
     }
 
-    /// The PulseAudio name to open and a label for people.
-    private func resolve(_ device: AudioDeviceSelector) async throws -> (String, String) {
+    /// The PulseAudio name to open, a label for people, and whether it is a monitor.
+    private func resolve(_ device: AudioDeviceSelector) async throws -> (String, String, Bool) {
         let devices = try await listAudioDevices(server: options.server)
         if let special = device.pulseSpecialName {
             // Open by special name so a reconnect follows a changed default.
             let d = try? device.resolve(in: devices)
-            return (special, d?.description ?? device.description)
+            return (special, d?.description ?? device.description, d?.isMonitor ?? (device == .systemAudio))
         }
         let d = try device.resolve(in: devices)
-        return (d.name, d.description)
+        return (d.name, d.description, d.isMonitor)
     }
 
     private func start(_ continuation: AsyncThrowingStream<AudioChunk, Error>.Continuation, stopFlag: Locked<Bool>,
                        waker: PulseRecordStream.Waker) async {
         do {
-            let (pulseName, label) = try await resolve(options.device)
+            let (pulseName, label, isMonitor) = try await resolve(options.device)
             try Task.checkCancellation()
             deviceName.withLock { $0 = label }
+            monitor.withLock { $0 = isMonitor }
             let t = CaptureThread(options: options, format: format, device: pulseName, label: label,
                                   continuation: continuation, events: eventSink, stopFlag: stopFlag,
                                   waker: waker, shownLabel: deviceName)

@@ -16,10 +16,15 @@ public struct LevelMeterReading: Equatable, Sendable {
     /// The audio comes from a device (a microphone, a monitor), not a file or a pipe: "check
     /// it is on" and the device picker apply.
     public var fromDevice: Bool
+    /// The device is a monitor (what an output plays): silence there is nothing playing, not
+    /// a muted microphone.
+    public var fromMonitor: Bool
 
     public init(rmsDBFS: Double = -120, peakHoldDBFS: Double = -120, clipping: Bool = false,
-                silent: Bool = false, deviceName: String = "", outage: String? = nil, fromDevice: Bool = true) {
+                silent: Bool = false, deviceName: String = "", outage: String? = nil, fromDevice: Bool = true,
+                fromMonitor: Bool = false) {
         self.fromDevice = fromDevice
+        self.fromMonitor = fromMonitor
         self.rmsDBFS = rmsDBFS
         self.peakHoldDBFS = peakHoldDBFS
         self.clipping = clipping

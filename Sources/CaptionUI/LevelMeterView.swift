@@ -30,6 +30,12 @@ public enum LevelMeterView {
             }
             return
         }
+        if level.silent && level.fromMonitor {
+            // Nothing playing is normal for "caption what this computer plays": said, not warned.
+            let text = DisplayWidth.truncate("nothing is playing on “\(level.deviceName)”", toColumns: rect.width)
+            surface.put(text, row: row, col: rect.col, style: TextStyle(.dim), limit: rect.right)
+            return
+        }
         if level.silent {
             let device = level.deviceName.isEmpty ? "the input device" : "“\(level.deviceName)”"
             let pick = keys.keys(for: .pickDevice).first?.displayName ?? "a"

@@ -92,7 +92,8 @@ public struct PlainRunner: Sendable {
             report(v, lastConnection: &lastConnection, lastSave: &lastSave, lastDevice: &lastDevice, lastWarning: lastWarning)
             // The full screen's "no audio" warning, said once each time the audio goes quiet
             // (screen-reader users rely on plain mode; it said nothing).
-            let quiet = v.noAudio && !v.paused && !v.sourceEnded
+            // (Not for a monitor: nothing playing is normal there, and it was said every pause.)
+            let quiet = v.noAudio && !v.paused && !v.sourceEnded && !v.sourceIsMonitor
             if quiet && !saidNoAudio {
                 writeErr("captty: no audio from \(DisplayWidth.sanitizedForTerminal(v.deviceName)) — "
                          + (v.sourceIsDevice ? "check it is on and not muted" : "it is silent here"))

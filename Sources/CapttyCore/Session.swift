@@ -316,6 +316,7 @@ public actor Session {
         }
         try await capture.switchDevice(to: selector)
         viewState.deviceName = capture.name
+        viewState.sourceIsMonitor = capture.isMonitor
         publish()
     }
 
@@ -729,6 +730,7 @@ public actor Session {
         case .capturing(let device):
             if deviceBeforeOutage != nil { log.info("audio: capturing from \(device) again") }
             viewState.deviceName = device
+            viewState.sourceIsMonitor = (source as? PulseCapture)?.isMonitor ?? false
             resumingFrom = deviceBeforeOutage
             // The silence timer starts again: it counted from the last chunk before an outage,
             // so "no audio" flashed up just as audio came back.

@@ -35,6 +35,9 @@ public struct SessionView: Sendable {
     public var audioOutage: String?
     /// The audio comes from a PulseAudio device (not a file or a pipe).
     public var sourceIsDevice = true
+    /// The device is a monitor (`--system-audio`, or a `.monitor` source): silence is nothing
+    /// playing, not a problem.
+    public var sourceIsMonitor = false
     /// Nothing (or only silence) has come from the input for the silence duration.
     public var noAudio = false
     /// Engine runs started (1 + restarts for option changes).
@@ -106,6 +109,6 @@ public struct SessionView: Sendable {
         }
         return LevelMeterReading(rmsDBFS: level.rmsDB, peakHoldDBFS: level.peakHoldDB, clipping: level.isClipping,
                                  silent: noAudio && !paused, deviceName: deviceName, outage: audioOutage,
-                                 fromDevice: sourceIsDevice)
+                                 fromDevice: sourceIsDevice, fromMonitor: sourceIsMonitor)
     }
 }

@@ -102,6 +102,10 @@ struct LevelMeterTests {
         // A file is not switched on or picked (its advice offered a picker that is not there).
         let file = render(LevelMeterReading(silent: true, deviceName: "talk.wav", fromDevice: false), width: 120).rowText(22)
         #expect(file == "⚠ no audio from “talk.wav” — it is silent here", "\(file)")
+        // A monitor with nothing playing is said, dim, not warned about (it was, every pause).
+        let monitor = render(LevelMeterReading(silent: true, deviceName: "Monitor of Speakers", fromMonitor: true), width: 120)
+        #expect(monitor.rowText(22) == "nothing is playing on “Monitor of Speakers”", "\(monitor.rowText(22))")
+        #expect(monitor[22, 0].style != Theme(mode: .color).warning)
     }
 
     @Test func quietInputDrawsAnEmptyBar() {

@@ -44,8 +44,10 @@ import TestSupport
         try tmux.press("Down")
         try tmux.press("Enter")
         try tmux.waitFor(text: "Monitor of second-sink")
-        // Nothing plays into the second sink: the meter warns after the silence time.
-        try tmux.waitFor(text: "no audio from", timeout: 30)
+        // Nothing plays into the second sink: after the silence time the meter says so (a
+        // monitor's silence is nothing playing, not a muted microphone: no warning).
+        let quiet = try tmux.waitFor(text: "nothing is playing on", timeout: 30)
+        #expect(!quiet.contains("no audio from"), "\(quiet)")
 
         try tmux.press("q")
         try tmux.waitFor(text: "Transcript saved to", timeout: 30)
@@ -92,6 +94,36 @@ import TestSupport
             #expect(log.contains("audio: capturing from Monitor of Headset again"), "\(log)")
             #expect(log.contains("audio: now capturing from Monitor of Headset (PulseAudio moved the recording"), "\(log)")
             #expect(!log.contains("test-key"))
+        }
+    }
+
+    /// Capturing a monitor ("caption what this computer plays"), silence is nothing playing:
+    /// plain mode said "no audio from Monitor of … — check it is on and not muted" at every
+    /// pause. A microphone (here a null source) that goes silent is still warned about.
+    @Test(.timeLimit(.minutes(3))) func aSilentMonitorIsNotWarnedAboutAMicrophoneIs() async throws {
+        let dir = try scratchDirectory("e2e")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let pulseDir = try Self.startDaemon(in: dir)
+        defer { Self.stopDaemon(pulseDir) }
+        let server = "unix:\(pulseDir)/runtime/pulse/native"
+        let bin = shellQuoted(TestPaths.capttyBinary.path)
+        try await withDeepgramDouble([]) { double in
+            let script = """
+                export PULSE_SERVER=\(shellQuoted(server)) DEEPGRAM_API_KEY=test-key
+                pactl load-module module-null-sink sink_name=speakers sink_properties=device.description=Speakers > /dev/null
+                pactl load-module module-remap-source master=speakers.monitor source_name=mic source_properties=device.description=Mic > /dev/null
+                \(bin) --plain --engine deepgram --url \(double.baseURL) --device speakers.monitor --no-journal 2> monitor.err &
+                a=$!
+                \(bin) --plain --engine deepgram --url \(double.baseURL) --device mic --no-journal 2> mic.err &
+                b=$!
+                sleep 9; kill -TERM $a $b; wait $a $b
+                """
+            let r = try runProcess("/bin/sh", ["-c", "cd \(shellQuoted(dir.path)) && { \(script)\n}"], timeout: 90)
+            let monitor = try String(contentsOf: dir.appendingPathComponent("monitor.err"), encoding: .utf8)
+            let mic = try String(contentsOf: dir.appendingPathComponent("mic.err"), encoding: .utf8)
+            #expect(monitor.contains("Monitor of Speakers"), "\(monitor)\n\(r.stderr)")
+            #expect(!monitor.contains("no audio from"), "\(monitor)")
+            #expect(mic.contains("no audio from Mic — check it is on and not muted"), "\(mic)\n\(r.stderr)")
         }
     }
 }
