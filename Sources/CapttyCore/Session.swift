@@ -297,6 +297,7 @@ public actor Session {
     /// Pauses or resumes: no audio is sent while paused.
     public func setPaused(_ p: Bool) {
         guard p != paused else { return }
+        if p && !stallFinalized { finalizeHeardSpeech() }
         paused = p
         viewState.paused = p
         publish()
@@ -517,9 +518,16 @@ public actor Session {
     /// The words already spoken stayed an interim guess, on no line and in no journal, until
     /// the audio came back or the session ended; killed meanwhile, they were lost.
     private func finalizeStalledSpeech() {
-        guard !stallFinalized, !stopping, !paused, let format = lastChunkFormat, let id = currentRun, let run = runs[id] else { return }
-        stallFinalized = true
+        guard !stallFinalized, !paused else { return }
         log.info("audio: none for a while; asking the engine to finalize what it has")
+        finalizeHeardSpeech()
+    }
+
+    /// Asks the engine to make final what it has heard (an empty chunk), once until more audio
+    /// comes: on a stall, and on pause (the last words stayed a guess for the whole pause).
+    private func finalizeHeardSpeech() {
+        guard !stopping, let format = lastChunkFormat, let id = currentRun, let run = runs[id] else { return }
+        stallFinalized = true
         run.input.yield(AudioChunk(format: format, data: []))
     }
 

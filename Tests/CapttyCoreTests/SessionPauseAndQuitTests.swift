@@ -30,6 +30,13 @@ import Transcript
                 let sentAtPause = await session.audioCounts.sent
                 #expect(await SessionRestartTests.eventually { await session.audioCounts.whilePaused >= 2 * 32_000 })
                 #expect(await session.audioCounts.sent == sentAtPause)
+                // Pausing asked for the words heard so far to be made final (Finalize): they
+                // stayed an interim guess, on no line and in no journal, for the whole pause.
+                #expect(await SessionRestartTests.eventually {
+                    abs((session.view.store.lines.last?.words.last?.end ?? 0) - Double(sentAtPause) / 32_000) < 1e-3
+                }, "words while paused end at \(String(describing: session.view.store.lines.last?.words.last?.end)), sent \(sentAtPause)")
+                #expect(session.view.store.lines.last?.isClosed == true)
+                #expect((try? double.stats().connections.first?.finalize) == 1)
                 await session.setPaused(false)
                 #expect(session.view.status.connection != .paused)
                 await session.waitUntilIdle()
