@@ -923,12 +923,19 @@ public actor LiveClient {
         switch message {
         case .results(let r):
             // A result for audio not sent yet cannot be right (a start of 9e6 s put every later
-            // line at 2500:00:00 and trimmed the replay buffer as if all had been transcribed):
-            // said and left out.
+            // line at 2500:00:00 and trimmed the replay buffer as if all had been transcribed),
+            // nor one ending there (0–50 s after one chunk pushed every later line 40 s on, and
+            // its false cover made the real finals for that audio count as repeats), nor one
+            // before the stream's start or ending before it starts: said and left out.
             if let timeline {
                 let sent = timeline.seconds(forBytes: sentOffset - c.offset.startByte)
-                if r.start > sent + Self.resultSlack {
-                    let e = LiveError(kind: .protocolViolation, message: "the server sent a result for audio not sent yet (from \(NumberText.fixed(r.start, decimals: 1)) s, when \(NumberText.fixed(sent, decimals: 1)) s had been sent on this connection); it was left out", isFatal: false, requestID: c.requestID).printable()
+                let problem: String? =
+                    if r.start > sent + Self.resultSlack { "for audio not sent yet (from \(NumberText.fixed(r.start, decimals: 1)) s" }
+                    else if r.end > sent + Self.resultSlack { "reaching past the audio sent (to \(NumberText.fixed(r.end, decimals: 1)) s" }
+                    else if r.start < -Self.resultSlack || r.duration < 0 { "with impossible times (from \(NumberText.fixed(r.start, decimals: 1)) s for \(NumberText.fixed(r.duration, decimals: 1)) s" }
+                    else { nil }
+                if let problem {
+                    let e = LiveError(kind: .protocolViolation, message: "the server sent a result \(problem), when \(NumberText.fixed(sent, decimals: 1)) s had been sent on this connection); it was left out", isFatal: false, requestID: c.requestID).printable()
                     logServerProblem(e)
                     hub.emit(.error(e))
                     return

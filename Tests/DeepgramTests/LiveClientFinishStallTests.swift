@@ -127,4 +127,26 @@ import Testing
             expectFinalsTile(log, seconds: 4)
         }
     }
+
+    /// A final reaching far past the audio sent (0–50 s when one chunk had been sent) was
+    /// taken: every later line was stamped 40 s on, and its false cover made the real finals
+    /// for that audio count as repeats. One with negative times was taken too. Both are left
+    /// out with a message now.
+    @Test(arguments: [(0.0, 50.0, "reaching past the audio sent"), (-3.0, -1.0, "impossible times")])
+    func aResultWithImpossibleTimesIsLeftOut(start: Double, duration: Double, said: String) async throws {
+        let bogus = #"{"type":"Results","channel_index":[0,1],"duration":DUR,"start":START,"is_final":true,"speech_final":true,"from_finalize":false,"channel":{"alternatives":[{"transcript":"phantom","confidence":0.9,"words":[{"word":"phantom","start":START,"end":0.5,"confidence":0.9}]}]},"metadata":{"request_id":"x","model_info":{"name":"n","version":"v","arch":"a"},"model_uuid":"u"}}"#
+            .replacingOccurrences(of: "DUR", with: "\(duration)").replacingOccurrences(of: "START", with: "\(start)")
+        try await withDeepgramDouble(["--word-names", "counter", "--greet", bogus]) { double in
+            let client = LiveClient(credential: .apiKey("test-key"), configuration: doubleConfiguration(double))
+            let log = EventLog(client.events)
+            try await within(.seconds(60), "a stream with an impossible result") {
+                try await client.start(pcm16k)
+                try await streamCounterAudio(client, seconds: 4)
+                await log.ended()
+            }
+            #expect(log.errors.contains { $0.kind == .protocolViolation && $0.message.contains(said) }, "\(log.errors)")
+            #expect(!log.finals.contains { $0.channel.alternatives.first?.transcript == "phantom" }, "the impossible result was passed on")
+            expectFinalsTile(log, seconds: 4)
+        }
+    }
 }
