@@ -177,10 +177,16 @@ public enum LiveLauncher {
         configuration.interimUpdates = !request.plain
         let source: any AudioSource
         var input = request.input
-        if !request.inputExplicit, input == .defaultDevice, await !pulseHasSources() {
+        if !request.inputExplicit, input == .defaultDevice, case let probe = await pulseSources(),
+           (try? probe.get())?.isEmpty != false {
             // The full screen says it plays the demo; plain mode (a pipe, a screen reader, a
             // script) would caption it as if it were the microphone and exit 0.
             if request.plain {
+                // No server at all is said as `captty devices` says it (PULSE_SERVER included):
+                // "no source is available" sent people looking for a microphone.
+                if case .failure(let error) = probe {
+                    throw LiveFailure("\(error)", exitCode: 69)
+                }
                 throw LiveFailure("no PulseAudio source is available, so there is no microphone to caption; "
                                   + "start PulseAudio (`pulseaudio --start`; `captty devices` lists sources) or caption a file with --file PATH",
                                   exitCode: 69)
@@ -268,9 +274,9 @@ public enum LiveLauncher {
     }
 
     /// Whether a PulseAudio server answers and lists at least one source.
-    static func pulseHasSources() async -> Bool {
-        guard let devices = try? await listAudioDevices(timeout: 3) else { return false }
-        return !devices.isEmpty
+    /// PulseAudio's sources, or why they cannot be listed (no server, most often).
+    static func pulseSources() async -> Result<[AudioDevice], Error> {
+        do { return .success(try await listAudioDevices(timeout: 3)) } catch { return .failure(error) }
     }
 
     static func shellQuoted(_ s: String) -> String {

@@ -2,6 +2,7 @@ import Executors
 import Audio
 import CaptionUI
 import Deepgram
+import LocalSpeech
 import FoundationEssentials
 import Logging
 import SpeechEngines
@@ -182,7 +183,7 @@ public actor Session {
         var v = SessionView()
         v.options = options
         v.engineName = engine.name
-        v.modelName = options.model?.rawValue ?? ""
+        v.modelName = engine.modelName(for: options) ?? ""
         v.deviceName = configuration.deviceNotice ?? source.name
         v.sourceIsDevice = source is PulseCapture
         v.save = journal.map { .starting(path: $0.url.path) }
@@ -290,8 +291,26 @@ public actor Session {
     public func apply(_ action: KeyAction, languages: [String], models: [String]) -> Bool {
         guard let o = OptionToggles.apply(action, to: options, languages: languages, models: models,
                                           vocabulary: vocabulary) else { return false }
+        if engine is LocalRecognizer, let why = Self.offlineEngineLacks(action) {
+            // Said instead of restarting the engine for nothing (each restart split what was
+            // being said; the status bar showed "diar" on, which the engine ignores).
+            addWarning("the offline engine has no \(why), so this key changes nothing here (Deepgram has it: --engine deepgram)")
+            publish()
+            return true
+        }
         setOptions(o)
         return true
+    }
+
+    /// What the offline engine lacks for an option key (nil: it has it).
+    static func offlineEngineLacks(_ action: KeyAction) -> String? {
+        switch action {
+        case .toggleDiarize: "speaker labels (diarization)"
+        case .toggleProfanityFilter: "profanity filter"
+        case .cycleModel: "other models (it runs Moonshine)"
+        case .cycleLanguage: "other languages (it transcribes English)"
+        default: nil
+        }
     }
 
     /// Pauses or resumes: no audio is sent while paused.

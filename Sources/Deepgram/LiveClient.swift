@@ -101,6 +101,18 @@ public actor LiveClient {
     private var lastResultAt = ContinuousClock.now
     static let answerWaitQuiet = Duration.seconds(3)
     static let answerWaitFinalize = Duration.seconds(10)
+    /// How long a Finalize may go unanswered, once the server's interim results show it has
+    /// heard all the audio sent, before the connection is taken as stalled (`noFinalsStall`).
+    static let finalizeUnanswered = Duration.seconds(10)
+    /// How far (s) the interim results of the current connection reach, connection time.
+    private var interimReach = 0.0
+    /// The current connection was dropped for making no finals (its interims do not count as
+    /// progress for the reconnect attempts).
+    private var stalledWithoutFinals = false
+    /// Such stalls in a row with no final between them; the second ends the session.
+    private var noFinalStalls = 0
+    /// "No final result for N s" was said since the last final.
+    private var saidNoFinals = false
 
     // Current connection
     private struct Connection {
@@ -408,7 +420,7 @@ public actor LiveClient {
         waitingForAnswers = true
         let giveUp = configuration.replayLimit
         Task(executorPreference: configuration.executor) { [weak self] in
-            var finalized = false
+            var finalizedAt: Duration?
             while true {
                 try? await Task.sleep(for: .milliseconds(500))
                 guard let self, await self.answerWaitGoesOn(id) else { return }
@@ -417,12 +429,47 @@ public actor LiveClient {
                     await self.letUnansweredGo()
                     return
                 }
-                if !finalized, await self.answerWaitNeedsFinalize(waited: waited) {
-                    finalized = true
+                if finalizedAt == nil, await self.answerWaitNeedsFinalize(waited: waited) {
+                    finalizedAt = waited
                     await self.askForFinals()
+                }
+                if let f = finalizedAt, waited - f >= Self.finalizeUnanswered, await self.heardEverythingSent() {
+                    await self.noFinalsStall(unansweredFor: waited - f)
+                    return
                 }
             }
         }
+    }
+
+    /// Whether the current connection's interim results reach (within 1.5 s) the end of the
+    /// audio sent on it: the server has heard it all, so its finals are not merely behind.
+    private func heardEverythingSent() -> Bool {
+        guard let c = conn, fault == nil, let timeline else { return false }
+        return interimReach >= timeline.seconds(forBytes: sentOffset - c.offset.startByte) - 1.5
+    }
+
+    /// The server heard all the audio sent (its interims say so) yet made no final for it and
+    /// left a Finalize unanswered: waiting more only stalled the file being read, for a minute at
+    /// a time, with nothing said. The connection is dropped and the audio sent again on a new
+    /// one; a second such stall without a final between them ends the session.
+    private func noFinalsStall(unansweredFor: Duration) {
+        guard let c = conn, fault == nil, !ended else { return }
+        noFinalStalls += 1
+        let secs = NumberText.fixed(unansweredFor.seconds, decimals: 0)
+        let heard = NumberText.fixed(interimReach, decimals: 1)
+        if noFinalStalls >= 2 {
+            let from = timeline.map { NumberText.fixed($0.seconds(forBytes: answeredOffset), decimals: 1) } ?? "?"
+            let e = LiveError(kind: .timeout, message: "the server sends interim results but no final ones, again: it heard the audio (to \(heard) s on this connection) and left a Finalize unanswered for \(secs) s; the audio from \(from) s has no captions (check the server: a self-hosted one may be overloaded or misconfigured)", isFatal: true, requestID: c.requestID)
+            logger.error("deepgram: \(e.message)")
+            supervisor?.cancel()
+            end(code: 1000, reason: "no final results", error: e)
+            Task(executorPreference: configuration.executor) { await c.ws.close(code: 1000, reason: "") }
+            return
+        }
+        stalledWithoutFinals = true
+        let e = LiveError(kind: .timeout, message: "the server heard the audio (its interim results reach \(heard) s on this connection) but made no final result for it and left a Finalize unanswered for \(secs) s; sending the audio again on a new connection", isFatal: false, requestID: c.requestID)
+        logger.warning("deepgram: \(e.message)")
+        connectionFault(c.generation, e)
     }
 
     private func answerWaitGoesOn(_ id: Int) -> Bool { id == answerWaitID && waitingForAnswers && !ended }
@@ -450,7 +497,11 @@ public actor LiveClient {
 
     private func letUnansweredGo() {
         unansweredMayGo = true
-        logger.warning("deepgram: no final for \(NumberText.fixed(configuration.replayLimit.seconds, decimals: 0)) s: audio without captions so far is no longer kept for a reconnect")
+        let e = LiveError(kind: .timeout, message: "no final result for \(NumberText.fixed(configuration.replayLimit.seconds, decimals: 0)) s of audio sent: the server is slow or not answering; audio without captions so far is no longer kept for a reconnect", isFatal: false, requestID: conn?.requestID)
+        logger.warning("deepgram: \(e.message)")
+        // Said, not only logged (a file stalled a minute at a time with nothing on screen), once
+        // until a final comes.
+        if !saidNoFinals { saidNoFinals = true; hub.emit(.error(e)) }
         wakeSpaceWaiters()
     }
 
@@ -667,7 +718,9 @@ public actor LiveClient {
             // While finishing, only audio newly covered by finals is progress: a server that
             // answers every CloseStream with some result and a 1011 must not reset the attempts
             // forever.
-            if madeProgress && (!finishing || buffer.startOffset > coveredBefore) { attempt = 0; attemptsWhileFinishing = 0 }
+            if madeProgress && !stalledWithoutFinals && (!finishing || buffer.startOffset > coveredBefore) {
+                attempt = 0; attemptsWhileFinishing = 0
+            }
             let failure: ConnectionFailure
             switch outcome {
             case .failed(let error, _):
@@ -852,6 +905,8 @@ public actor LiveClient {
         conn = Connection(ws: ws, generation: gen, offset: offset, openedAt: .now, requestID: rid)
         fault = nil
         madeProgress = false
+        stalledWithoutFinals = false
+        interimReach = 0
         metadataReceived = false
         lastSent = .now
         if finishing {
@@ -943,9 +998,12 @@ public actor LiveClient {
             }
             madeProgress = true
             lastResultAt = .now
+            interimReach = max(interimReach, r.end)
             let shifted = c.offset.apply(r.wordsClampedToSpan())
             if r.isFinal {
                 lastFinalEnd = max(lastFinalEnd, shifted.end)
+                noFinalStalls = 0
+                saidNoFinals = false
                 if let covered = answered(by: r, on: c) {
                     if let span = lostSpan, covered > span.lowerBound {
                         let back = min(covered, span.upperBound) - span.lowerBound

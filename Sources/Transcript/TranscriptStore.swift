@@ -53,6 +53,11 @@ public struct TranscriptStore: Sendable {
     /// speaker who never pauses (or endpointing turned off) still gets paragraphs, and the work
     /// of wrapping the open line for the screen stays bounded.
     public var maxLineWords = 200
+    /// A line holding this many words is also closed by a final that ends a sentence (`.`, `?`,
+    /// `!`) without ending the speech: with endpointing off, or a speaker who never pauses,
+    /// Deepgram sends no speech_final, and plain mode (which prints a line once it is closed,
+    /// for screen readers) printed nothing until 200 words had come.
+    public var sentenceLineWords = 20
 
     public init(tolerance: Double = 0.03) { self.tolerance = tolerance }
 
@@ -247,7 +252,10 @@ public struct TranscriptStore: Sendable {
         // (the audio stalled, the session pauses), and its result rarely has speech_final; the
         // line stayed open, on no screen line and not printed, until more speech came.
         let replayOnly = !all.isEmpty && kept == 0
-        if (r.speechFinal || r.fromFinalize) && !replayOnly {
+        let endsSentence = kept > 0 && ch.openLine.map { i in
+            lines[i].words.count >= sentenceLineWords && lines[i].words.last.map { Self.endsSentence($0.text) } == true
+        } == true
+        if (r.speechFinal || r.fromFinalize || endsSentence) && !replayOnly {
             if r.speechFinal, !change.committed.isEmpty { change.committed[change.committed.count - 1].speechFinal = true }
             if let i = ch.openLine {
                 lines[i].isClosed = true
@@ -257,6 +265,14 @@ public struct TranscriptStore: Sendable {
         }
         channels[c] = ch
         forgetLatestPending(c)
+    }
+
+    /// Whether a word's shown text ends a sentence ("done.", "why?", "no!", "said.”").
+    public static func endsSentence(_ text: String) -> Bool {
+        var t = Substring(text)
+        while let last = t.last, "\"'”’)]".contains(last) { t = t.dropLast() }
+        guard let last = t.last else { return false }
+        return last == "." || last == "?" || last == "!" || last == "…"
     }
 
     /// When channel `c` no longer has an interim, `pending` shows another channel's, if any.

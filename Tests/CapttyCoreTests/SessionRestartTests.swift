@@ -1,4 +1,5 @@
 import Audio
+import CaptionUI
 import Deepgram
 import Foundation
 import LocalSpeech
@@ -24,6 +25,30 @@ import Transcript
     /// Real speech through the offline engine: punctuation is turned off 8 s in. Every byte the
     /// source produced reached exactly one run; the words after the switch come from the new
     /// run (no punctuation), the transcript runs from the first sentence to the last.
+    /// Keys for options the offline engine does not have (diarize, profanity filter, model,
+    /// language) restarted it for nothing, splitting what was being said, and the status bar
+    /// showed "diar" on. Now they are said to change nothing; punctuation still restarts.
+    @Test func offlineEngineKeysItLacksChangeNothingAndSaySo() async throws {
+        let engine = try LocalRecognizer.discover()
+        let source = try await FileAudioSource(path: TestAudio.preamble)
+        let session = Session(source: source, engine: engine, options: .captionDefaults)
+        #expect(session.view.status.model != "nova-3", "the status named a Deepgram model: \(session.view.status.model)")
+        try await within(.seconds(120), "keys on the offline engine") {
+            await session.start()
+            #expect(await Self.eventually { await session.audioCounts.produced >= 4 * 32_000 })
+            for action in [KeyAction.toggleDiarize, .toggleProfanityFilter, .cycleModel, .cycleLanguage] {
+                #expect(await session.apply(action, languages: [], models: []))
+            }
+            #expect(await session.audioCounts.perRun.count == 1, "no restart")
+            #expect(session.view.options == .captionDefaults)
+            #expect(session.view.warning?.contains("the offline engine has no other languages") == true, "\(String(describing: session.view.warning))")
+            #expect(session.view.warningCount == 4)
+            #expect(await session.apply(.togglePunctuate, languages: [], models: []))
+            #expect(await Self.eventually { await session.audioCounts.perRun.count == 2 })
+            await session.finish()
+        }
+    }
+
     @Test func optionChangeKeepsEveryByteAndTheTranscript_localEngine() async throws {
         let dir = try scratchDirectory("app")
         defer { try? FileManager.default.removeItem(at: dir) }

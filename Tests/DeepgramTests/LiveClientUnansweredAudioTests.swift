@@ -92,4 +92,40 @@ import Testing
             expectFinalsTile(log, seconds: Double(seconds))
         }
     }
+
+    /// A server that hears the audio (its interim results keep up) but makes no final and
+    /// leaves Finalize unanswered: a file waited a minute at a time for ever, with nothing said
+    /// (found by QA: `captty transcribe` ran 100 s on a 90 s file without a word on stderr).
+    /// Now the connection is dropped and the audio sent again, and a second such stall ends the
+    /// session with a fatal error that says so.
+    @Test func aServerThatNeverFinalizesEndsTheSessionWithAMessage() async throws {
+        try await withDeepgramDouble(["--word-names", "counter", "--no-finals"]) { double in
+            var config = doubleConfiguration(double)
+            config.audioCanWait = true   // the default 60 s replay limit: the buffer fills first
+            let client = LiveClient(credential: .apiKey("test-key"), configuration: config)
+            let log = EventLog(client.events)
+            let thrown = try await within(.seconds(90), "a server without finals") { () -> LiveError? in
+                try await client.start(pcm16k)
+                var next = 0
+                var thrown: LiveError?
+                do {
+                    while next < 70 * 8_000 {
+                        try await client.send(counterAudio(from: next, count: 8_000))
+                        next += 8_000
+                    }
+                } catch let e as LiveError { thrown = e }
+                await client.finish()
+                await log.ended()
+                return thrown
+            }
+            let stats = try double.stats()
+            #expect(stats.connections.count == 2, "one reconnect, then the end: \(stats.connections.count)")
+            #expect(stats.connections.allSatisfy { $0.finalize >= 1 })
+            #expect(log.errors.contains { !$0.isFatal && $0.message.contains("made no final result") }, "\(log.errors)")
+            let fatal = thrown ?? log.errors.last
+            #expect(fatal?.isFatal == true && fatal?.message.contains("interim results but no final ones, again") == true,
+                    "\(String(describing: fatal))")
+            #expect(log.finals.isEmpty)
+        }
+    }
 }

@@ -31,6 +31,8 @@ What it does
   [--close-times K] sends a close frame. --answer-close-stream C answers every CloseStream with a
   final (an empty one when no audio is left) and close C instead of Metadata and 1000. --freeze-after-bytes N [--freeze-times K] stops
   reading (no pongs, no results) while keeping TCP open: a dead peer for heartbeat tests.
+- --no-finals: interim results only while audio comes, and Finalize unanswered (a broken or
+  misconfigured server); CloseStream is still answered.
 - --greet TEXT sends TEXT as a text frame when a connection opens (unknown types, Error messages,
   malformed JSON).
 - Stats: <record-dir>/stats.json, rewritten after every text message and connection end.
@@ -187,7 +189,7 @@ class Conn:
         behind = a.backlog_after_bytes and len(self.audio) >= a.backlog_after_bytes
         if behind:
             pass
-        elif whole - self.final_bytes >= final_span:
+        elif whole - self.final_bytes >= final_span and not a.no_finals:
             await self.final(whole, speech_final=True)
         elif self.interim and whole > self.interim_bytes:
             self.interim_bytes = whole
@@ -223,7 +225,8 @@ class Conn:
                 await self.send_json(answer)
         elif kind == "Finalize":
             self.info["finalize"] += 1
-            await self.final(len(self.audio), from_finalize=True)
+            if not self.args.no_finals:
+                await self.final(len(self.audio), from_finalize=True)
         elif kind == "CloseStream":
             self.info["close_stream"] += 1
             if self.args.kill_on_close_stream and self.index < self.args.kill_times:
@@ -319,6 +322,8 @@ def main():
                    help="at CloseStream, answer the audio left one final (--final-seconds) every this many seconds")
     p.add_argument("--backlog-after-bytes", type=int, default=0,
                    help="send no finals after this many bytes until CloseStream (a server falling behind)")
+    p.add_argument("--no-finals", action="store_true",
+                   help="interim results only: no finals while audio comes, Finalize unanswered (CloseStream still is)")
     p.add_argument("--kill-after-bytes", type=int, default=0)
     p.add_argument("--kill-times", type=int, default=0)
     p.add_argument("--kill-on-keepalive", type=int, default=0,

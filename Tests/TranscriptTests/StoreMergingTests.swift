@@ -136,6 +136,30 @@ import Transcript
         #expect(s.wordCount == 25)
     }
 
+    /// Without speech_final (endpointing off, a speaker who never pauses), a final ending a
+    /// sentence closes a line of `sentenceLineWords` or more: plain mode prints a line once it
+    /// is closed, and printed nothing until 200 words had come. Shorter lines, and finals ending
+    /// mid-sentence, leave the line open.
+    @Test func aLongLineClosesAtTheEndOfASentence() {
+        var s = TranscriptStore()
+        s.sentenceLineWords = 6
+        func words(_ texts: [String], from t: Double) -> [Word] {
+            texts.enumerated().map { Self.w($0.element, t + Double($0.offset) * 0.3, t + Double($0.offset) * 0.3 + 0.2) }
+        }
+        s.apply(Self.r(words(["Short", "one."], from: 0), final: true))
+        #expect(s.lines.map(\.isClosed) == [false], "two words: not yet")
+        s.apply(Self.r(words(["and", "then", "some", "more"], from: 1), final: true))
+        #expect(s.lines.map(\.isClosed) == [false], "no sentence end")
+        let c = s.apply(Self.r(words(["words", "“here.”"], from: 3), final: true))
+        #expect(c.closedLineIDs == [0])
+        #expect(s.lines.map(\.isClosed) == [true])
+        s.apply(Self.r(words(["Next", "line"], from: 5), final: true))
+        #expect(s.lines.map(\.text) == ["Short one. and then some more words “here.”", "Next line"])
+        #expect(TranscriptStore.endsSentence("why?") && TranscriptStore.endsSentence("no!)") && !TranscriptStore.endsSentence("Mr"))
+        // A speech_final is still marked only when the server sent one.
+        #expect(c.committed.last?.speechFinal == false)
+    }
+
     @Test func aReplayedSpeechFinalDoesNotCloseANewerLine() {
         var s = TranscriptStore()
         s.apply(Self.r([Self.w("One.", 0, 0.4)], final: true, speechFinal: true))
