@@ -28,6 +28,9 @@ public enum SRTExporter {
     /// becomes `‹` (U+2039, its look-alike); a word joiner (U+2060, invisible) after a `{`
     /// followed by `\` keeps the override as text.
     static func defuseMarkup(_ s: String) -> String {
+        // "-->" in a text line is read as a timing line by lenient parsers (WebVTT forbids it
+        // outright): a word joiner keeps the arrow as text.
+        if s.contains("-->") { return defuseMarkup(s.replacingAll("-->", with: "--\u{2060}>")) }
         guard s.contains("<") || s.contains("{") else { return s }
         var out = String.UnicodeScalarView()
         let scalars = Array(s.unicodeScalars)

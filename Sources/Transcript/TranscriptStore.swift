@@ -147,9 +147,13 @@ public struct TranscriptStore: Sendable {
     private static func words(of r: Results) -> [CaptionWord] {
         let alt = r.best
         if !alt.words.isEmpty {
-            return alt.words.map { dw in
+            return alt.words.compactMap { dw in
                 var w = CaptionWord(dw)
                 if r.duration > 0, w.end > r.end { w.end = max(w.start, r.end) }
+                // A word of spaces alone (a server's "   ") made a cue of spaces, shown as an empty
+                // caption. (Dictation's "\n\n" and "\n" words are breaks, which the exports keep
+                // inside their line.)
+                if w.text.allSatisfy({ $0.isWhitespace && !$0.isNewline }) { return nil }
                 return w
             }
         }

@@ -147,6 +147,21 @@ import Testing
         #expect(JSONValue.double(0.79999995).rendered == "0.79999995")
     }
 
+    /// "-->" in a spoken line is read as a timing line by lenient SRT parsers (WebVTT already
+    /// escaped it): a word joiner keeps it as text. A word of spaces from a server makes no cue.
+    @Test func srtKeepsArrowsInTextAndSpacesMakeNoCue() {
+        let srt = SRTExporter.render([Self.words(["a-->b", "then", "-->"])])
+        let arrows = srt.split(separator: "\n").filter { $0.contains("-->") }
+        #expect(arrows.count == 1 && arrows[0].contains(" --> "), "only the timing line has an arrow: \(srt)")
+        #expect(srt.contains("a--\u{2060}>b then --\u{2060}>"), "\(srt)")
+        var store = TranscriptStore()
+        store.apply(.results(Results(channelIndex: [0, 1], start: 0, duration: 1, isFinal: true, speechFinal: true,
+                                     channel: Channel(alternatives: [Alternative(transcript: "   ", confidence: 0.9, words: [
+                                        Word(word: "   ", start: 0, end: 0.5, confidence: 0.9, punctuatedWord: "   ")])]))))
+        #expect(store.lines.isEmpty, "\(store.lines)")
+        #expect(SRTExporter.render(store.lines).isEmpty)
+    }
+
     @Test func srtLabelsOnlyWhenTheSpeakerChanges() {
         let ls = [Self.line(0, "One.", start: 0, speaker: 0), Self.line(1, "Two.", start: 2, speaker: 0),
                   Self.line(2, "Three.", start: 4, speaker: 1)]
