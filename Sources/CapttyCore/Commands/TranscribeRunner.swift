@@ -76,14 +76,17 @@ public enum TranscribeRunner {
         // engine ever opened (still connecting, or retrying an address where nothing answers)
         // there is nothing to finish: the first stops at once (it waited through every retry).
         let watcher = Task {
-            var said = false
+            var said: ContinuousClock.Instant?
             while !Task.isCancelled {
                 let n = interruptions()
                 if n >= 1 && !tally.everOpened { consumer.cancel(); return }
-                if n >= 1 && !said {
-                    said = true
-                    warn("stopping: finishing the transcript of the audio sent so far (press Ctrl-C again to stop at once)")
+                if n >= 1 && said == nil {
+                    said = .now
+                    warn("stopping: finishing the transcript of the audio sent so far, for at most \(Self.interruptedFinishLimit.components.seconds) s (press Ctrl-C again to stop at once)")
                 }
+                // One Ctrl-C waits a bounded time: the server's finish bound starts again with
+                // each final, so a slow server held it 25 s.
+                if let said, said.duration(to: .now) >= Self.interruptedFinishLimit { consumer.cancel(); return }
                 if n >= 2 { consumer.cancel(); return }
                 try? await Task.sleep(for: .milliseconds(100))
             }
@@ -116,9 +119,12 @@ public enum TranscribeRunner {
                                           + (failure.map { " (\($0))" } ?? ""))
         }
         // How far the transcript goes, for a failure or a server that stopped answering.
-        let upTo = store.lines.map(\.end).max() ?? 0
+        // Finals cover the audio up to their end, not their last word's: a recording ending in
+        // silence is transcribed whole though its last word ends before it does.
+        let upTo = max(store.lines.map(\.end).max() ?? 0, tally.now.0)
+        let complete = upTo + 0.5 >= meter.seconds
         let read = Timecode.clock(meter.seconds)
-        if failure == nil && run.stoppedAnswering {
+        if failure == nil && run.stoppedAnswering && !complete {
             // Not the audio's fault: say how far the transcript goes instead of blaming language or level.
             warn(store.wordCount == 0
                  ? "no transcript came back for \(source.name): the engine stopped answering (above), so its \(read) of audio have none"
@@ -142,6 +148,14 @@ public enum TranscribeRunner {
         }
         let written = "(\(NumberText.counted(store.lines.count, "line"))) was written \(output.map { "to \($0)" } ?? "above")"
         if interrupted {
+            if complete {
+                // All that was read had its finals ("up to 00:00:09 of 00:00:10 … the rest was not
+                // transcribed" was said of a whole transcript).
+                let unread = total.map { meter.seconds + 0.5 < $0 } ?? false
+                throw CapttyError.interrupted(unread
+                    ? "interrupted: the transcript of all \(read) of audio read \(written); the rest of \(source.name) was not read."
+                    : "interrupted while finishing, but all \(read) of \(source.name) had been transcribed: the transcript \(written).")
+            }
             throw CapttyError.interrupted("interrupted: the transcript up to \(Timecode.clock(upTo)) of the \(read) of audio read \(written); "
                                           + "the rest of \(source.name) was not transcribed.")
         }
@@ -157,6 +171,9 @@ public enum TranscribeRunner {
         }
         return Outcome(lines: store.lines.count, words: store.wordCount, audioSeconds: meter.seconds, output: output)
     }
+
+    /// How long the first Ctrl-C waits for the last finals before stopping as a second does.
+    static let interruptedFinishLimit = Duration.seconds(20)
 
     /// What the engine's events added up to.
     struct Progress: Sendable {
