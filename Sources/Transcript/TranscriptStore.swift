@@ -30,6 +30,15 @@ public struct TranscriptStore: Sendable {
         /// `committedEnd` when the latest connection opened: words before it may be replays.
         var replayHorizon: Double = -.infinity
         var lastStart: Double = -.infinity
+        /// The latest finals with words (start, duration, transcript): the same final sent twice
+        /// is a server's mistake, dropped, where a later final for an earlier span is kept.
+        var recentFinals: [RecentFinal] = []
+    }
+
+    struct RecentFinal: Sendable, Equatable {
+        var start: Double
+        var duration: Double
+        var transcript: String
     }
 
     public private(set) var lines = LineStorage()
@@ -197,6 +206,18 @@ public struct TranscriptStore: Sendable {
             change.interimChanged = true
         }
         let all = Self.words(of: r)
+        if !all.isEmpty {
+            let key = RecentFinal(start: r.start, duration: r.duration, transcript: r.best.transcript)
+            if ch.recentFinals.contains(key) {
+                // The very same final again (start, length and text): its words were committed.
+                change.duplicateWordsDropped += all.count
+                channels[c] = ch
+                forgetLatestPending(c)
+                return
+            }
+            ch.recentFinals.append(key)
+            if ch.recentFinals.count > 8 { ch.recentFinals.removeFirst() }
+        }
         var kept = 0
         // Where each word went (nil: a repeat), for placing the result's entities.
         var placed = [(start: Double, end: Double)?](repeating: nil, count: r.detectedEntities.isEmpty ? 0 : all.count)

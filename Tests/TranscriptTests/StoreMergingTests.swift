@@ -160,6 +160,22 @@ import Transcript
         #expect(c.committed.last?.speechFinal == false)
     }
 
+    /// The same final sent twice on one connection (a server's mistake) added its words twice
+    /// ("s0 s0 s1 s1"); it is dropped. A final for an earlier span with other words is kept.
+    @Test func theSameFinalTwiceIsDroppedOnce() {
+        var s = TranscriptStore()
+        s.apply(.open(requestID: nil))
+        let first = Self.r([Self.w("s0", 0, 0.5)], final: true, start: 0, end: 1)
+        s.apply(first)
+        let again = s.apply(first)
+        #expect(again.committed.isEmpty && again.duplicateWordsDropped == 1)
+        s.apply(Self.r([Self.w("s1", 1, 1.5)], final: true, start: 1, end: 2))
+        s.apply(Self.r([Self.w("s1", 1, 1.5)], final: true, start: 1, end: 2))
+        #expect(s.committedText == "s0 s1", "\(s.committedText)")
+        s.apply(Self.r([Self.w("stale", 0.2, 0.4)], final: true, start: 0, end: 0.5))
+        #expect(s.wordCount == 3)
+    }
+
     @Test func aReplayedSpeechFinalDoesNotCloseANewerLine() {
         var s = TranscriptStore()
         s.apply(Self.r([Self.w("One.", 0, 0.4)], final: true, speechFinal: true))
