@@ -96,6 +96,12 @@ public enum LiveLauncher {
                 out("captty: \(NumberText.fixed(summary.audioLostSeconds, decimals: 1)) s of audio in all have no captions: "
                     + "they were lost while the engine was disconnected (see the warnings above or the log)")
             }
+            if !view.exports.isEmpty {
+                // Saved with `s`: said at the end too (with --no-journal nothing was said, and the
+                // snapshot was the only copy).
+                let files = view.exports.map { shellQuoted($0) }.joined(separator: ", ")
+                out("Saved during the session (the captions up to each save): \(files)")
+            }
             if let path = summary.journalPath {
                 if case .failing(_, let message, _) = summary.save {
                     out("captty: the transcript could not be fully saved to \(path): \(message)")

@@ -340,11 +340,11 @@ public actor Session {
         publish()
     }
 
-    /// Writes the transcript so far as `format` next to the journal (or in the sessions
-    /// directory without one), atomically; returns the path.
     /// Files `export` wrote in this session (it may write them again).
     private var exportsWritten: Set<String> = []
 
+    /// Writes the transcript so far as `format` next to the journal (or in the sessions
+    /// directory without one), atomically; returns the path.
     public func export(_ format: ExportFormat, directory: URL? = nil) throws -> URL {
         let dir = directory ?? journalURL?.deletingLastPathComponent() ?? JournalLocation.sessionsDirectory()
         let stem = journal.map { $0.url.deletingPathExtension().lastPathComponent } ?? header.fileStem
@@ -373,6 +373,10 @@ public actor Session {
             throw CapttyError.usage("cannot write \(url.path): \(error.message)")
         }
         exportsWritten.insert(url.path)
+        if !viewState.exports.contains(url.path) {
+            viewState.exports.append(url.path)
+            publish()
+        }
         viewState.lastExport = url.path
         publish()
         return url

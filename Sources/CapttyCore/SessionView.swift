@@ -38,6 +38,8 @@ public struct SessionView: Sendable {
     /// The device is a monitor (`--system-audio`, or a `.monitor` source): silence is nothing
     /// playing, not a problem.
     public var sourceIsMonitor = false
+    /// Files the user saved during the session (`s`), in the order first written.
+    public var exports: [String] = []
     /// Nothing (or only silence) has come from the input for the silence duration.
     public var noAudio = false
     /// Engine runs started (1 + restarts for option changes).

@@ -60,6 +60,9 @@ import TestSupport
         try tmux.press("q")
         screen = try tmux.waitFor(text: "Transcript saved to", timeout: 30)
         #expect(screen.contains("captty export"))
+        // The save made with `s` is named at the end too.
+        #expect(screen.replacingOccurrences(of: "\n", with: "").contains("Saved during the session (the captions up to each save): \(srt)"),
+                "\(screen)")
         #expect(try tmux.format("#{alternate_on}") == "0")
         try tmux.run("echo shell-$((40+2))")
         try tmux.waitFor(text: "shell-42")
