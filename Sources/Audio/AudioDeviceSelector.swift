@@ -27,8 +27,10 @@ public enum AudioDeviceSelector: Sendable, Hashable, CustomStringConvertible {
 
     /// Picks the device this selector means among `devices`.
     ///
-    /// Rules, in order: exact name; an all-digit query as an index; exact description
-    /// (case-insensitive); a case-insensitive substring of name or description matching
+    /// Rules, in order: exact name; an all-digit query as an index; a sink's exact name for its
+    /// monitor (`speakers` → `speakers.monitor`: a sink is not a source, and `speakers` was
+    /// ambiguous with `speakers2.monitor`); exact description (case-insensitive); a
+    /// case-insensitive substring of name or description matching
     /// exactly one device. Several matches throw `.ambiguousDevice` listing them; none
     /// throws `.unknownDevice` listing all devices.
     public func resolve(in devices: [AudioDevice]) throws(AudioError) -> AudioDevice {
@@ -45,6 +47,7 @@ public enum AudioDeviceSelector: Sendable, Hashable, CustomStringConvertible {
                 if let d = devices.first(where: { $0.index == i }) { return d }
                 throw .unknownDevice(query, available: devices)
             }
+            if let d = devices.first(where: { $0.isMonitor && $0.name == query + ".monitor" }) { return d }
             let q = query.lowercased()
             let exact = devices.filter { $0.description.lowercased() == q }
             if exact.count == 1 { return exact[0] }

@@ -67,6 +67,12 @@ struct PulseDeviceListingTests {
         let target = try #require(devices.first { $0.name == "captty_amb_\(tag)_b.monitor" })
         #expect(try AudioDeviceSelector.named(String(target.index)).resolve(in: devices) == target)
         #expect(try AudioDeviceSelector.named(target.name).resolve(in: devices) == target)
+        // A sink's exact name means its monitor, though it is also a substring of another's
+        // ("captty_null" was ambiguous with "captty_null2.monitor").
+        let c = try pulse.loadNullSink("captty_amb_\(tag)_b2")
+        defer { pulse.unloadModule(c) }
+        let withPrefixTwin = try await listAudioDevices(server: pulse.server)
+        #expect(try AudioDeviceSelector.named("captty_amb_\(tag)_b").resolve(in: withPrefixTwin) == target)
 
         #expect {
             try AudioDeviceSelector.named("amb_\(tag)").resolve(in: devices)
