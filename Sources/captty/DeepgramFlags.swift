@@ -186,6 +186,9 @@ struct DeepgramFlags: ParsableArguments {
         if let diarizeModel {
             guard !diarizeModel.trimmingWhitespace().isEmpty else { throw ValidationError("--diarize-model is empty: give v1 or latest") }
             o.diarizeModel = diarizeModel
+            // As its help says: a diarization model turns diarization on (it sent only
+            // `diarize_model`), unless --no-diarize says otherwise.
+            if o.diarize == nil { o.diarize = true }
         }
         if !languageHint.isEmpty {
             if let bad = languageHint.first(where: { !LiveOptions.Language($0).isWellFormed }) {
