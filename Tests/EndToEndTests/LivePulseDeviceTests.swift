@@ -19,6 +19,19 @@ import TestSupport
 
     static func stopDaemon(_ pulseDir: String) { _ = try? TmuxScreen.spawn(daemon, ["stop", "--dir", pulseDir], timeout: 30) }
 
+    /// Runs `body` with a scratch directory, a private PulseAudio daemon's server address, the
+    /// quoted captty binary and the Deepgram TEST DOUBLE.
+    static func withPrivatePulseAndDouble(_ body: (URL, String, String, DeepgramDoubleProcess) async throws -> Void) async throws {
+        let dir = try scratchDirectory("e2e")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let pulseDir = try startDaemon(in: dir)
+        defer { stopDaemon(pulseDir) }
+        let server = "unix:\(pulseDir)/runtime/pulse/native"
+        try await withDeepgramDouble([]) { double in
+            try await body(dir, server, shellQuoted(TestPaths.capttyBinary.path), double)
+        }
+    }
+
     @Test(.timeLimit(.minutes(3))) func captionsFromPulseAndDevicePickerSwitches() throws {
         let dir = try scratchDirectory("e2e")
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -60,13 +73,7 @@ import TestSupport
     /// device that is unplugged is said to be gone and is waited for (not swapped for another
     /// microphone), and a change of the default source is said.
     @Test(.timeLimit(.minutes(3))) func deviceChangesAreSaidInPlainMode() async throws {
-        let dir = try scratchDirectory("e2e")
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let pulseDir = try Self.startDaemon(in: dir)
-        defer { Self.stopDaemon(pulseDir) }
-        let server = "unix:\(pulseDir)/runtime/pulse/native"
-        let bin = shellQuoted(TestPaths.capttyBinary.path)
-        try await withDeepgramDouble([]) { double in
+        try await Self.withPrivatePulseAndDouble { dir, server, bin, double in
             let script = """
                 export PULSE_SERVER=\(shellQuoted(server)) DEEPGRAM_API_KEY=test-key CAPTTY_LOG=\(shellQuoted(dir.appendingPathComponent("captty.log").path))
                 load() { pactl load-module module-null-sink sink_name=headset sink_properties=device.description=Headset; }
@@ -99,15 +106,9 @@ import TestSupport
 
     /// Capturing a monitor ("caption what this computer plays"), silence is nothing playing:
     /// plain mode said "no audio from Monitor of … — check it is on and not muted" at every
-    /// pause. A microphone (here a null source) that goes silent is still warned about.
+    /// pause. A microphone (here a source remapped from a monitor) that goes silent is still warned about.
     @Test(.timeLimit(.minutes(3))) func aSilentMonitorIsNotWarnedAboutAMicrophoneIs() async throws {
-        let dir = try scratchDirectory("e2e")
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let pulseDir = try Self.startDaemon(in: dir)
-        defer { Self.stopDaemon(pulseDir) }
-        let server = "unix:\(pulseDir)/runtime/pulse/native"
-        let bin = shellQuoted(TestPaths.capttyBinary.path)
-        try await withDeepgramDouble([]) { double in
+        try await Self.withPrivatePulseAndDouble { dir, server, bin, double in
             let script = """
                 export PULSE_SERVER=\(shellQuoted(server)) DEEPGRAM_API_KEY=test-key
                 pactl load-module module-null-sink sink_name=speakers sink_properties=device.description=Speakers > /dev/null

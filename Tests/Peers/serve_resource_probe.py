@@ -84,9 +84,10 @@ def cpu_seconds(pid):
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def flood(url, n, pid):
+def stalled_connections(url, n, every_tenth=lambda: None):
+    """N TCP connections that send half a request line and stall (those refused are left out)."""
     u = urllib.parse.urlsplit(url)
-    socks, most = [], threads_of(pid)
+    socks = []
     for i in range(n):
         try:
             s = socket.create_connection((u.hostname, u.port), timeout=5)
@@ -95,7 +96,18 @@ def flood(url, n, pid):
         except OSError:
             pass
         if i % 10 == 0:
-            most = max(most, threads_of(pid))
+            every_tenth()
+    return socks
+
+
+def flood(url, n, pid):
+    most = threads_of(pid)
+
+    def sample():
+        nonlocal most
+        most = max(most, threads_of(pid))
+
+    socks = stalled_connections(url, n, sample)
     t0 = time.monotonic()
     while time.monotonic() - t0 < 2:
         most = max(most, threads_of(pid))
@@ -115,15 +127,7 @@ def flood(url, n, pid):
 
 
 def slowloris(url, n):
-    u = urllib.parse.urlsplit(url)
-    socks = []
-    for _ in range(n):
-        try:
-            s = socket.create_connection((u.hostname, u.port), timeout=5)
-            s.send(b"GET /v1/listen HTTP/1.1\r\nHo")
-            socks.append(s)
-        except OSError:
-            pass
+    socks = stalled_connections(url, n)
     time.sleep(1.0)
     tries = []
     for _ in range(3):
