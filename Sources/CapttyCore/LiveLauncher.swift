@@ -94,7 +94,8 @@ public enum LiveLauncher {
             if summary.audioLostSeconds >= 0.05 {
                 // Said as it happened, and once more here: the warnings scrolled by.
                 out("captty: \(NumberText.fixed(summary.audioLostSeconds, decimals: 1)) s of audio in all have no captions: "
-                    + "they were lost while the engine was disconnected (see the warnings above or the log)")
+                    + "they were lost while the engine was disconnected ("
+                    + (request.plain ? "see the warnings above or the log)" : "the log says when: \(CapttyLogging.logPath()))"))
             }
             if !view.exports.isEmpty {
                 // Saved with `s`: said at the end too (with --no-journal nothing was said, and the

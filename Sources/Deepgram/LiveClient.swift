@@ -404,7 +404,8 @@ public actor LiveClient {
         }
         lostUnreported = 0
         let limit = NumberText.fixed(configuration.replayLimit.seconds, decimals: 0)
-        var e = LiveError(kind: .audioLost, message: "disconnected for longer than the \(limit) s of audio kept for a reconnect: dropped the oldest \(what) (it has no captions)", isFatal: false)
+        // The amount first: on an 80-column meter row the rest is cut off.
+        var e = LiveError(kind: .audioLost, message: "\(what) lost, with no captions: dropped the oldest (disconnected for longer than the \(limit) s of audio kept for a reconnect)", isFatal: false)
         e.lostSeconds = seconds
         logger.warning("deepgram: \(e.message)")
         hub.emit(.error(e))

@@ -202,7 +202,7 @@ import Transcript
             await session.waitUntilIdle()
             return await session.finish()
         }
-        let warned = session.view.recentWarnings.filter { $0.contains("it has no captions") }
+        let warned = session.view.recentWarnings.filter { $0.contains("lost, with no captions") }
         print("audio lost while disconnected: \(summary.audioLostSeconds) s; warnings \(warned)")
         #expect(!warned.isEmpty)
         // 4 s of audio, 1 s kept for a reconnect that never comes.
