@@ -183,11 +183,18 @@ public enum StatusBarView {
                 used += DisplayWidth.of(texts[i])
             }
         }
-        return all.indices.filter { kept[$0] }.map { i in
+        var out = all.indices.filter { kept[$0] }.map { i in
             var s = all[i]
             s.text = texts[i]
             return s
         }
+        // A " · " separator right after the connection state (the engine and model did not
+        // fit) separates nothing: "● live  · en" lost it.
+        for i in out.indices.dropFirst() where !out[i].rightAligned && out[i].text.hasPrefix(" · ")
+            && out[i - 1].priority == 0 && !out[i - 1].rightAligned && out[i - 1].text.hasSuffix(" ") {
+            out[i].text = String(out[i].text.dropFirst(3))
+        }
+        return out
     }
 
     /// "saving to /very/long/path/file.jsonl " cut to "saving to …path/file.jsonl ".

@@ -43,6 +43,16 @@ struct StatusBarTests {
         for bar in [bar60, bar100, bar140] { #expect(!bar.contains("mssav") && !bar.contains("ms…") && !bar.contains("ms/")) }
     }
 
+    /// When the engine and model do not fit, the language follows the state without a stray
+    /// separator ("● live  · en").
+    @Test func noStraySeparatorWhenTheEngineDoesNotFit() {
+        let snap = SampleScreens.snapshot(state: .live)
+        for w in 30...60 {
+            let bar = ScreenView.render(snap, size: TerminalSize(width: w, height: 12)).rowText(11)
+            #expect(!bar.contains("live  ·") && !bar.contains("● live ·"), "\(w) columns: \(bar)")
+        }
+    }
+
     /// Why it reconnects follows the state in the same style. When the bar cannot hold it whole,
     /// it goes on rows of its own above the meter, whole (its end — "Connection refused" — says
     /// what to do; it was cut off at 100 columns), and the bar keeps the state and the clock.
