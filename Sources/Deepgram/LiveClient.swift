@@ -103,7 +103,7 @@ public actor LiveClient {
     static let answerWaitFinalize = Duration.seconds(10)
     /// How long a Finalize may go unanswered, once the server's interim results show it has
     /// heard all the audio sent, before the connection is taken as stalled (`noFinalsStall`).
-    static let finalizeUnanswered = Duration.seconds(10)
+    static let finalizeUnanswered = Duration.seconds(15)
     /// How far (s) the interim results of the current connection reach, connection time.
     private var interimReach = 0.0
     /// The current connection was dropped for making no finals (its interims do not count as
