@@ -158,7 +158,9 @@ public actor Session {
     private var journalTask: Task<Void, Never>?
     /// What goes to the journal, in order: finals as they commit, a server's Metadata, new
     /// search hits.
-    enum JournalEntry: Sendable { case finals([CommittedSegment]), metadata(Metadata), search(ChannelSearchHits), entity(TimedEntity) }
+    enum JournalEntry: Sendable {
+        case finals([CommittedSegment]), metadata(Metadata), search(ChannelSearchHits), entity(TimedEntity), gap(AudioGap)
+    }
     private let journalFeed: AsyncStream<JournalEntry>.Continuation
     private let journalStream: AsyncStream<JournalEntry>
     private var idleWaiters: [CheckedContinuation<Void, Never>] = []
@@ -218,6 +220,7 @@ public actor Session {
                     case .metadata(let m): await journal.append(metadata: m)
                     case .search(let h): await journal.append(search: h)
                     case .entity(let e): await journal.append(entity: e)
+                    case .gap(let g): await journal.append(gap: g)
                     }
                 }
             }
@@ -366,7 +369,7 @@ public actor Session {
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true,
                                                 attributes: [.posixPermissions: 0o700])
         let text = Exporter.render(store.lines, format: format, header: header, metadata: store.metadata, search: store.search,
-                                   entities: store.entities)
+                                   entities: store.entities, options: ExportOptions(gaps: store.gaps))
         do {
             try AtomicFile.write(Data(text.utf8), to: url)
         } catch {
@@ -521,7 +524,12 @@ public actor Session {
         runs[id] = run
         counts.perRun[id] += chunk.data.count
         lastSentEnd = chunk.startTime + chunk.duration
-        if chunk.gapBefore > 0 { gapsAhead.append((chunk.startTime - chunk.gapBefore, chunk.gapBefore)) }
+        if chunk.gapBefore > 0 {
+            gapsAhead.append((chunk.startTime - chunk.gapBefore, chunk.gapBefore))
+            if chunk.gapBefore >= 0.5 {
+                recordGap(AudioGap(start: chunk.startTime - chunk.gapBefore, duration: chunk.gapBefore, reason: "the audio device was lost"))
+            }
+        }
         var c = chunk
         c.gapBefore = 0  // the timeline accounts for gaps; the engine sees contiguous audio
         if run.unconfirmed != nil, run.unconfirmedBytes + c.data.count <= Self.unconfirmedLimit {
@@ -533,6 +541,13 @@ public actor Session {
         updateLag()
         publish(signal: signal)
         return run.backlog
+    }
+
+    /// Audio lost at `gap`: kept with the transcript and journaled, so every export marks it
+    /// (the journal jumped from 0:04 to 0:23 with nothing said).
+    private func recordGap(_ gap: AudioGap) {
+        store.addGap(gap)
+        journalFeed.yield(.gap(gap))
     }
 
     /// Audio stopped coming without the source ending (a pipe whose writer stalls, a capture
@@ -582,6 +597,9 @@ public actor Session {
             lastGoodOptions = run.options
         }
         let mapped = run.timeline.map(event)
+        if case .error(let e) = event, e.kind == .audioLost, let from = e.lostFrom, let secs = e.lostSeconds, secs > 0 {
+            recordGap(AudioGap(start: run.timeline.sessionTime(from), duration: secs, reason: "the engine was disconnected"))
+        }
         let connectionBefore = viewState.connection
         if id == currentRun {
             // A refusal of new options before any audio was accepted is undone when the run

@@ -402,11 +402,15 @@ public actor LiveClient {
         } else {
             what = "\(lostUnreported) bytes of audio"
         }
+        // The oldest audio goes first, so what was lost since the last report ends where the
+        // audio still held (or answered) begins.
+        let lostFrom = timeline?.seconds(forBytes: max(0, max(answeredOffset, buffer.startOffset) - lostUnreported))
         lostUnreported = 0
         let limit = NumberText.fixed(configuration.replayLimit.seconds, decimals: 0)
         // The amount first: on an 80-column meter row the rest is cut off.
         var e = LiveError(kind: .audioLost, message: "\(what) lost, with no captions: dropped the oldest (disconnected for longer than the \(limit) s of audio kept for a reconnect)", isFatal: false)
         e.lostSeconds = seconds
+        e.lostFrom = lostFrom
         logger.warning("deepgram: \(e.message)")
         hub.emit(.error(e))
     }
@@ -898,6 +902,7 @@ public actor LiveClient {
             let from = NumberText.fixed(timeline.seconds(forBytes: answeredOffset), decimals: 1) + " s"
             var e = LiveError(kind: .audioLost, message: "\(NumberText.fixed(seconds, decimals: 1)) s of audio (from \(from)) had been sent without captions when the connection dropped and was no longer kept to send again: it has no captions", isFatal: false)
             e.lostSeconds = seconds
+            e.lostFrom = timeline.seconds(forBytes: answeredOffset)
             logger.warning("deepgram: \(e.message)")
             hub.emit(.error(e))
             answeredOffset = buffer.startOffset

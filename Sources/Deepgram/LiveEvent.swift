@@ -56,6 +56,9 @@ public struct LiveError: Error, Sendable, Equatable, CustomStringConvertible {
     public var requestID: String?
     /// For `audioLost`: the seconds of audio that have no captions.
     public var lostSeconds: Double?
+    /// For `audioLost`: where that audio starts, in seconds of the audio given to the stream
+    /// (the clock results use), when known.
+    public var lostFrom: Double?
 
     public init(kind: Kind, message: String, isFatal: Bool, httpStatus: Int? = nil, closeCode: Int? = nil,
                 dgError: String? = nil, requestID: String? = nil) {

@@ -20,3 +20,20 @@ public struct Cue: Sendable, Equatable {
 
     public var text: String { lines.joined(separator: "\n") }
 }
+
+extension Cue {
+    /// `cues` with a cue for each gap put in time order: its note, for the gap's span, ending
+    /// before the next cue begins (a gap's place is approximate).
+    public static func merging(_ cues: [Cue], gaps: [AudioGap]) -> [Cue] {
+        guard !gaps.isEmpty else { return cues }
+        var all = cues
+        for g in gaps {
+            let start = Int64((g.start * 1000).rounded())
+            var end = Int64((g.end * 1000).rounded())
+            if let next = cues.first(where: { $0.startMs >= start }) { end = min(end, next.startMs) }
+            end = max(end, start + 1000)
+            all.append(Cue(startMs: start, endMs: end, lines: [g.note], speaker: nil, channel: 0, lineID: -1, startsLine: true))
+        }
+        return all.sorted { ($0.startMs, $0.lineID) < ($1.startMs, $1.lineID) }
+    }
+}

@@ -6,17 +6,18 @@ import Deepgram
 public enum DeepgramJSONExporter {
     public static func render(_ lines: some Collection<CaptionLine>, header: JournalHeader? = nil,
                               metadata: Metadata? = nil, search: SearchResults = SearchResults(),
-                              entities: EntityResults = EntityResults()) -> String {
-        value(lines, header: header, metadata: metadata, search: search, entities: entities).pretty + "\n"
+                              entities: EntityResults = EntityResults(), gaps: [AudioGap] = []) -> String {
+        value(lines, header: header, metadata: metadata, search: search, entities: entities, gaps: gaps).pretty + "\n"
     }
 
     /// `search`: hits of `--search` queries, listed per channel as Deepgram does
     /// (`results.channels[].search[]`, each `query` with its `hits`). `entities`: listed in
     /// the channel's alternative as a pre-recorded response has them, `start_word`/`end_word`
     /// indexing that alternative's `words` (the word after the last, as Deepgram's).
+    /// `gaps`: audio lost in the session, as `metadata.captty.gaps` (`start`, `duration`, `reason`).
     public static func value(_ lines: some Collection<CaptionLine>, header: JournalHeader? = nil,
                              metadata: Metadata? = nil, search: SearchResults = SearchResults(),
-                             entities: EntityResults = EntityResults()) -> JSONValue {
+                             entities: EntityResults = EntityResults(), gaps: [AudioGap] = []) -> JSONValue {
         // By start time, as Deepgram lists utterances and the other exports list lines (channels
         // commit independently: channel 1's line could come before channel 0's earlier one).
         let lines = ExportOrder.lines(lines)
@@ -48,12 +49,17 @@ public enum DeepgramJSONExporter {
         if let extra = metadata?.extra ?? header?.options?.extraMetadata {
             meta.append(("extra", .object(extra.sorted { $0.key < $1.key }.map { ($0.key, JSONValue.string($0.value)) })))
         }
+        var captty: [(String, JSONValue)] = []
         if let h = header {
-            meta.append(("captty", .object([
-                ("version", .string(h.capttyVersion)), ("engine", .string(h.engine)),
-                ("model", .opt(h.model, JSONValue.string)), ("session_start", .string(h.startISO8601)),
-            ])))
+            captty = [("version", .string(h.capttyVersion)), ("engine", .string(h.engine)),
+                      ("model", .opt(h.model, JSONValue.string)), ("session_start", .string(h.startISO8601))]
         }
+        if !gaps.isEmpty {
+            captty.append(("gaps", .array(gaps.map { g in
+                .object([("start", .double(g.start)), ("duration", .double(g.duration)), ("reason", .string(g.reason))])
+            })))
+        }
+        if !captty.isEmpty { meta.append(("captty", .object(captty))) }
 
         let channels: [JSONValue] = perChannel.enumerated().map { c, ls in
             let words = ls.flatMap(\.words)

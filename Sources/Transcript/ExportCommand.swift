@@ -60,9 +60,11 @@ public enum ExportCommand {
         if !contents.issues.isEmpty && !options.skipCorruptLines {
             throw .corruptLines(path: journal.path, issues: contents.issues)
         }
+        var withGaps = options
+        withGaps.gaps = AudioGap.merged(options.gaps, contents.gaps)
         let text = Exporter.render(contents.lines, format: format, header: contents.header,
                                    metadata: contents.metadata.last, search: contents.search,
-                                   entities: contents.entities, options: options)
+                                   entities: contents.entities, options: withGaps)
         let data = Data(text.utf8)
         if let output {
             do { try AtomicFile.write(data, to: output) } catch { throw .cannotWrite(path: output.path, message: error.message) }

@@ -59,10 +59,14 @@ public struct ExportOptions: Sendable, Equatable {
     /// Export the readable lines of a journal that has corrupt lines in its middle (they are
     /// listed in the report) instead of failing.
     public var skipCorruptLines: Bool
+    /// Audio lost in the session, marked where it was (a note in text and Markdown, a cue in
+    /// SRT and WebVTT, `metadata.captty.gaps` in JSON).
+    public var gaps: [AudioGap]
 
-    public init(timestamps: Bool = true, speakers: Bool = true, cueRules: CueRules = .broadcast, skipCorruptLines: Bool = false) {
+    public init(timestamps: Bool = true, speakers: Bool = true, cueRules: CueRules = .broadcast, skipCorruptLines: Bool = false,
+                gaps: [AudioGap] = []) {
         self.timestamps = timestamps; self.speakers = speakers; self.cueRules = cueRules
-        self.skipCorruptLines = skipCorruptLines
+        self.skipCorruptLines = skipCorruptLines; self.gaps = gaps
     }
 }
 

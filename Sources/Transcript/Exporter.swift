@@ -16,7 +16,8 @@ public enum Exporter {
         case .txt: return PlainTextExporter.render(lines, options: options)
         case .srt: return SRTExporter.render(lines, options: options)
         case .vtt: return WebVTTExporter.render(lines, header: header, options: options)
-        case .json: return DeepgramJSONExporter.render(lines, header: header, metadata: metadata, search: search, entities: entities)
+        case .json: return DeepgramJSONExporter.render(lines, header: header, metadata: metadata, search: search, entities: entities,
+                                                       gaps: options.gaps)
         case .md: return MarkdownExporter.render(lines, header: header, options: options)
         }
     }

@@ -77,6 +77,12 @@ public enum JournalCodec {
         ]).rendered
     }
 
+    /// Audio lost in the session, as a line.
+    public static func encode(_ g: AudioGap) -> String {
+        JSONValue.object([("type", .string("gap")), ("start", .double(g.start)), ("duration", .double(g.duration)),
+                          ("reason", .string(g.reason))]).rendered
+    }
+
     /// A search hit as Deepgram writes it (`confidence`, `start`, `end`, `snippet`).
     static func hitValue(_ h: SearchHits.Hit) -> JSONValue {
         .object([("confidence", .opt(h.confidence, JSONValue.double)), ("start", .opt(h.start, JSONValue.double)),
@@ -93,6 +99,8 @@ public enum JournalCodec {
         case search(ChannelSearchHits)
         /// An entity of a final (`detect_entities`).
         case entity(TimedEntity)
+        /// Audio lost in the session (no captions for it).
+        case gap(AudioGap)
         /// A record type this version does not know.
         case other(type: String)
     }
@@ -127,6 +135,7 @@ public enum JournalCodec {
     }
 
     private struct OptionsRecord: Decodable { var options: LiveOptions? }
+    private struct GapRecord: Decodable { var start: Double; var duration: Double; var reason: String? }
     private struct SearchRecord: Decodable { var channel: Int?; var query: String; var hits: [SearchHits.Hit] }
     private struct EntityRecord: Decodable {
         var channel: Int?; var label: String; var value: String; var raw_value: String?; var confidence: Double?
@@ -194,6 +203,11 @@ public enum JournalCodec {
             guard (0 ... maxChannel).contains(channel) else { throw DecodingFailure(reason: "channel \(channel) is outside 0…\(maxChannel)") }
             return .entity(TimedEntity(channel: channel, label: r.label, value: r.value, rawValue: r.raw_value,
                                        confidence: r.confidence, start: r.start, end: r.end, words: r.word_count))
+        case "gap":
+            guard let g = try? dec.decode(GapRecord.self, from: data), g.start.isFinite, g.duration.isFinite, g.duration >= 0 else {
+                throw DecodingFailure(reason: "malformed gap record")
+            }
+            return .gap(AudioGap(start: g.start, duration: g.duration, reason: g.reason ?? "audio lost"))
         case "Metadata":
             guard case .metadata(let m) = (try? ServerMessage.decode(String(line))) ?? .unhandled(type: "Metadata", raw: "") else {
                 throw DecodingFailure(reason: "malformed Metadata record")

@@ -28,6 +28,8 @@ public struct JournalContents: Sendable, Equatable {
     public var search = SearchResults()
     /// Entities of finals (`detect_entities`).
     public var entities = EntityResults()
+    /// Audio lost in the session, in time order.
+    public var gaps: [AudioGap] = []
 }
 
 /// Why a journal could not be read.
@@ -124,6 +126,7 @@ public enum JournalReader {
         var metadata: [Metadata] = []
         var search = SearchResults()
         var entities = EntityResults()
+        var gaps: [AudioGap] = []
         var issues: [JournalIssue] = []
         var torn = false
         for i in (firstIndex + 1) ..< rawLines.count {
@@ -135,6 +138,7 @@ public enum JournalReader {
                 case .metadata(let m): metadata.append(m)
                 case .search(let h): search.add(h.hits, channel: h.channel)
                 case .entity(let e): entities.add(e)
+                case .gap(let g): gaps = AudioGap.adding(g, to: gaps)
                 case .header: issues.append(JournalIssue(lineNumber: i + 1, reason: "a second header"))
                 case .other: break
                 }
@@ -145,7 +149,7 @@ public enum JournalReader {
         }
         return JournalContents(header: header, lines: lines(from: segments), segments: segments,
                                issues: issues, tornLastLine: torn, metadata: metadata, search: search,
-                               entities: entities)
+                               entities: entities, gaps: gaps)
     }
 
     /// Groups finals into caption lines by line id, in order of first appearance.

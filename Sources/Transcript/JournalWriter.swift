@@ -111,6 +111,10 @@ public actor JournalWriter {
     @discardableResult
     public func append(entity: TimedEntity) -> SaveState { write([JournalCodec.encode(entity)]) }
 
+    /// Journals audio lost in the session.
+    @discardableResult
+    public func append(gap: AudioGap) -> SaveState { write([JournalCodec.encode(gap)]) }
+
     /// Queues encoded records (one a line) and writes them unless a retry is pending.
     private func write(_ records: [String]) -> SaveState {
         guard !closed else { return state }

@@ -13,10 +13,19 @@ public enum MarkdownExporter {
         }
         let lines = ExportOrder.lines(lines)
         let multichannel = ChannelLabel.isMultichannel(lines)
+        var gaps = options.gaps[...]
+        func gapNotes(before t: Double) {
+            while let g = gaps.first, g.start <= t {
+                gaps.removeFirst()
+                let stamp = options.timestamps ? "**[\(Timecode.clock(g.start))]** " : ""
+                out += stamp + "_" + escape(g.note) + "_\n\n"
+            }
+        }
         for line in lines where !line.words.isEmpty {
             // A dictated paragraph break would end the paragraph and start an unescaped one.
             let text = CaptionText.oneLine(line.text)
             if text.isEmpty { continue }
+            gapNotes(before: line.start)
             var lead: [String] = []
             if options.timestamps { lead.append("[\(Timecode.clock(line.start))]") }
             if multichannel { lead.append(ChannelLabel.tag(line.channel)) }
@@ -25,6 +34,7 @@ public enum MarkdownExporter {
             out += lead.isEmpty ? escapeLeading(escape(text)) : escape(text)
             out += "\n\n"
         }
+        gapNotes(before: .infinity)
         return out
     }
 

@@ -6,16 +6,25 @@ public enum PlainTextExporter {
         let lines = ExportOrder.lines(lines)
         let multichannel = ChannelLabel.isMultichannel(lines)
         var out = ""
+        var gaps = options.gaps[...]
+        func gapNotes(before t: Double) {
+            while let g = gaps.first, g.start <= t {
+                gaps.removeFirst()
+                out += (options.timestamps ? "[\(Timecode.clock(g.start))] " : "") + g.note + "\n"
+            }
+        }
         for line in lines where !line.words.isEmpty {
             // A dictated line break stays inside its line (one caption line per text line).
             let text = CaptionText.oneLine(line.text)
             if text.isEmpty { continue }
+            gapNotes(before: line.start)
             if options.timestamps { out += "[\(Timecode.clock(line.start))] " }
             if multichannel { out += ChannelLabel.tag(line.channel) + " " }
             if options.speakers, let s = line.speaker { out += SpeakerLabel.name(s) + ": " }
             out += text
             out += "\n"
         }
+        gapNotes(before: .infinity)
         return out
     }
 }

@@ -6,12 +6,12 @@ public enum SRTExporter {
         let lines = Array(lines)
         let multichannel = ChannelLabel.isMultichannel(lines)
         var lastSpeaker: [Int: Int] = [:]
-        let cues = CueBuilder.cues(from: lines, rules: options.cueRules,
-                                   cueLabel: { multichannel ? ChannelLabel.tag($0.channel) : nil }) { line in
+        let cues = Cue.merging(CueBuilder.cues(from: lines, rules: options.cueRules,
+                                               cueLabel: { multichannel ? ChannelLabel.tag($0.channel) : nil }) { line in
             guard options.speakers, let s = line.speaker else { return nil }
             defer { lastSpeaker[line.channel] = s }
             return lastSpeaker[line.channel] == s ? nil : SpeakerLabel.name(s) + ":"
-        }
+        }, gaps: options.gaps)
         var out = ""
         for (i, c) in cues.enumerated() {
             out += "\(i + 1)\n"

@@ -52,6 +52,12 @@ public struct TranscriptStore: Sendable {
     public private(set) var search = SearchResults()
     /// Entities of final results (`detect_entities`, for the JSON export).
     public private(set) var entities = EntityResults()
+    /// Audio lost in the session (`AudioGap`), in time order: marked in the exports.
+    public private(set) var gaps: [AudioGap] = []
+
+    /// Records audio lost at `gap` (one that continues an earlier gap extends it).
+    public mutating func addGap(_ gap: AudioGap) { gaps = AudioGap.adding(gap, to: gaps) }
+
     /// Slack, in seconds, when deciding that a word repeats a committed one.
     public var tolerance: Double
     private var channels: [Int: ChannelState] = [:]

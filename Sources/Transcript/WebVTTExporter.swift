@@ -16,13 +16,13 @@ public enum WebVTTExporter {
         out += "NOTE\n" + note.map(noteSafe).joined(separator: "\n") + "\n\n"
         let lines = Array(lines)
         let multichannel = ChannelLabel.isMultichannel(lines)
-        let cues = CueBuilder.cues(from: lines, rules: options.cueRules)
+        let cues = Cue.merging(CueBuilder.cues(from: lines, rules: options.cueRules), gaps: options.gaps)
         for (i, c) in cues.enumerated() {
             out += "\(i + 1)\n"
             out += "\(Timecode.format(c.startMs, separator: ".")) --> \(Timecode.format(c.endMs, separator: "."))\n"
             let body = c.lines.map(escape).joined(separator: "\n")
             var voice: [String] = []
-            if multichannel { voice.append(ChannelLabel.name(c.channel)) }
+            if multichannel && c.lineID >= 0 { voice.append(ChannelLabel.name(c.channel)) }
             if options.speakers, let s = c.speaker { voice.append(SpeakerLabel.name(s)) }
             if !voice.isEmpty { out += "<v \(voice.joined(separator: ", "))>" }
             out += body

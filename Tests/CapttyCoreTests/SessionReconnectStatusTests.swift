@@ -208,4 +208,41 @@ import Transcript
         // 4 s of audio, 1 s kept for a reconnect that never comes.
         #expect(summary.audioLostSeconds > 2.5 && summary.audioLostSeconds <= 4.0, "\(summary.audioLostSeconds)")
     }
+
+    /// The audio lost is marked where it was: in the store, the journal (a `gap` record) and
+    /// the exports. The journal jumped over it with nothing said (found by QA: finals for
+    /// 0–4 s, then 23 s, and a txt export from 00:00:02 straight to 00:00:23).
+    @Test func theAudioLostIsMarkedInTheJournalAndTheExports() async throws {
+        let dir = try scratchDirectory("app")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let wav = try TestAudio.tone(seconds: 4, in: dir)
+        let port = try freeLoopbackPort()   // nothing listens: every second past the limit is lost
+        var config = LiveClientConfiguration(environment: [:])
+        config.baseURL = "ws://127.0.0.1:\(port)"
+        config.reconnect = ReconnectPolicy(initialDelay: .milliseconds(200), maxDelay: .milliseconds(500), maxAttempts: 100,
+                                           maxAttemptsBeforeFirstContact: 100)
+        config.replayLimit = .seconds(1)
+        config.audioCanWait = false
+        let engine = DeepgramEngine(credential: .apiKey("test-key"), configuration: config)
+        var sessionConfig = Session.Configuration()
+        sessionConfig.finishTimeout = .seconds(2)
+        let url = dir.appendingPathComponent("gap.jsonl")
+        let header = JournalHeader(engine: engine.name, capttyVersion: "test")
+        let journal = await JournalWriter(url: url, header: header)
+        let session = Session(source: try await FileAudioSource(path: wav), engine: engine, options: .captionDefaults,
+                              journal: journal, header: header, configuration: sessionConfig)
+        let summary = try await within(.seconds(60), "a session that cannot connect") { () -> Session.Summary in
+            await session.start()
+            await session.waitUntilIdle()
+            return await session.finish()
+        }
+        let gaps = session.view.store.gaps
+        let total = gaps.reduce(0) { $0 + $1.duration }
+        #expect(!gaps.isEmpty && abs(total - summary.audioLostSeconds) < 0.1, "gaps \(gaps), lost \(summary.audioLostSeconds)")
+        #expect((gaps.first?.start ?? 99) < 1.0 && gaps.allSatisfy { $0.reason == "the engine was disconnected" }, "\(gaps)")
+        let read = try JournalReader.read(url)
+        #expect(read.gaps.count >= 1 && abs(read.gaps.reduce(0) { $0 + $1.duration } - total) < 0.1, "journal: \(read.gaps)")
+        let txt = try String(contentsOf: try await session.export(.txt, directory: dir), encoding: .utf8)
+        #expect(txt.contains("s of audio lost: the engine was disconnected; no captions]"), "\(txt)")
+    }
 }

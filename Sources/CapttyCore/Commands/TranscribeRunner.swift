@@ -136,7 +136,8 @@ public enum TranscribeRunner {
         let header = JournalHeader(engine: engine.name, model: run.model ?? engine.modelName(for: opts), options: opts,
                                    capttyVersion: CapttyVersion.string)
         let text = Exporter.render(store.lines, format: format, header: header, metadata: store.metadata,
-                                   search: store.search, entities: store.entities, options: ExportOptions(timestamps: timestamps))
+                                   search: store.search, entities: store.entities,
+                                   options: ExportOptions(timestamps: timestamps, gaps: store.gaps))
         let data = Data(text.utf8)
         if let output {
             if let (error, savedAt) = OutputFile.write(data, to: output, fallbackExtension: format.fileExtension) {
@@ -189,7 +190,13 @@ public enum TranscribeRunner {
             case .error(let e):
                 if e.isFatal { fatal = e } else { warn(e.description) }
                 if e.kind == .timeout { stoppedAnswering = true }
-                if e.kind == .audioLost { lostSeconds += e.lostSeconds ?? 0 }
+                if e.kind == .audioLost {
+                    lostSeconds += e.lostSeconds ?? 0
+                    // A file's audio is the stream's: its clock is the results' clock.
+                    if let from = e.lostFrom, let secs = e.lostSeconds {
+                        store.addGap(AudioGap(start: from, duration: secs, reason: "the engine was disconnected"))
+                    }
+                }
             case .results(let r):
                 if model == nil, let info = r.metadata?.modelInfo { model = info.displayName }
             case .reconnecting(let attempt, let delay):

@@ -1,0 +1,46 @@
+/// A stretch of the session's audio that has no captions because the audio itself was lost: a
+/// connection down for longer than the replay buffer holds, or a capture device gone. Kept in
+/// the store and the journal, and marked in every export, so a transcript read later does not
+/// silently jump over it.
+public struct AudioGap: Sendable, Equatable {
+    /// Session time where the lost audio starts, in seconds.
+    public var start: Double
+    /// Seconds of audio lost.
+    public var duration: Double
+    /// Why, in a few words ("the engine was disconnected", "no audio was captured").
+    public var reason: String
+
+    public init(start: Double, duration: Double, reason: String) {
+        self.start = start; self.duration = duration; self.reason = reason
+    }
+
+    public var end: Double { start + duration }
+
+    /// The note exports show in the gap's place ("[19.2 s of audio lost: the engine was
+    /// disconnected — no captions]").
+    public var note: String {
+        let secs = duration >= 10 ? String(Int(duration.rounded())) : String(Double(Int((duration * 10).rounded())) / 10)
+        return "[\(secs) s of audio lost: \(reason); no captions]"
+    }
+
+    /// Both lists of gaps as one (in time order, continuing gaps joined).
+    public static func merged(_ a: [AudioGap], _ b: [AudioGap]) -> [AudioGap] {
+        b.reduce(a) { adding($1, to: $0) }
+    }
+
+    /// `gaps` with `new` added: one that starts where another ends (an outage reported in
+    /// pieces) extends it; the list stays in time order.
+    public static func adding(_ new: AudioGap, to gaps: [AudioGap]) -> [AudioGap] {
+        guard new.duration > 0, new.start.isFinite, new.duration.isFinite else { return gaps }
+        var out = gaps
+        if let i = out.firstIndex(where: { $0.reason == new.reason && new.start <= $0.end + 0.5 && new.end >= $0.start - 0.5 }) {
+            let start = min(out[i].start, new.start)
+            out[i].duration = max(out[i].end, new.end) - start
+            out[i].start = start
+        } else {
+            out.append(new)
+            out.sort { $0.start < $1.start }
+        }
+        return out
+    }
+}

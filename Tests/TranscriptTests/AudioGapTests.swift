@@ -1,0 +1,49 @@
+import Deepgram
+import Foundation
+import Testing
+@testable import Transcript
+
+/// Audio lost in a session is marked where it was in every export, kept in the journal, and
+/// an outage reported in pieces is one gap.
+@Suite struct AudioGapTests {
+    let gap = AudioGap(start: 5, duration: 19.2, reason: "the engine was disconnected")
+
+    @Test func piecesOfOneOutageAreOneGap() {
+        var gaps = AudioGap.adding(AudioGap(start: 5, duration: 10, reason: "r"), to: [])
+        gaps = AudioGap.adding(AudioGap(start: 15, duration: 9.2, reason: "r"), to: gaps)
+        gaps = AudioGap.adding(AudioGap(start: 2, duration: 1, reason: "r"), to: gaps)
+        #expect(gaps.map(\.start) == [2, 5] && abs(gaps[1].duration - 19.2) < 1e-9)
+        #expect(AudioGap.adding(AudioGap(start: .nan, duration: 1, reason: "r"), to: gaps) == gaps)
+        #expect(gap.note == "[19 s of audio lost: the engine was disconnected; no captions]")
+        #expect(AudioGap(start: 0, duration: 2.34, reason: "x").note == "[2.3 s of audio lost: x; no captions]")
+    }
+
+    @Test func everyExportMarksTheGapInItsPlace() throws {
+        let lines = [ExportFormattingTests.line(0, "before the outage", start: 1), ExportFormattingTests.line(1, "after it", start: 30)]
+        let options = ExportOptions(gaps: [gap])
+        let txt = PlainTextExporter.render(lines, options: options)
+        #expect(txt == "[00:00:01] before the outage\n[00:00:05] \(gap.note)\n[00:00:30] after it\n", "\(txt)")
+        let md = MarkdownExporter.render(lines, options: options)
+        #expect(md.contains("**[00:00:05]** _\\[19 s of audio lost: the engine was disconnected; no captions\\]_"), "\(md)")
+        for (name, text) in [("srt", SRTExporter.render(lines, options: options)), ("vtt", WebVTTExporter.render(lines, options: options))] {
+            let cues = text.components(separatedBy: "\n\n").filter { $0.contains("-->") && !$0.hasPrefix("NOTE") }
+            #expect(cues.count == 3, "\(name): \(text)")
+            #expect(cues[1].hasSuffix(gap.note) && cues[1].contains("00:00:05"), "\(name): \(cues)")
+            // The gap's cue ends before the next caption starts.
+            #expect(cues[1].contains("00:00:24"), "\(name): \(cues[1])")
+            #expect(cues.first?.hasPrefix("1\n") == true && cues.last?.hasPrefix("3\n") == true, "\(name): numbered in order")
+        }
+        let json = try JSONSerialization.jsonObject(with: Data(DeepgramJSONExporter.render(lines, gaps: [gap]).utf8)) as? [String: Any]
+        let captty = (json?["metadata"] as? [String: Any])?["captty"] as? [String: Any]
+        let gaps = captty?["gaps"] as? [[String: Any]]
+        #expect(gaps?.first?["start"] as? Double == 5 && gaps?.first?["reason"] as? String == gap.reason, "\(String(describing: json?["metadata"]))")
+        // Without gaps nothing changes.
+        #expect(PlainTextExporter.render(lines) == "[00:00:01] before the outage\n[00:00:30] after it\n")
+    }
+
+    @Test func theJournalKeepsGapsAndOlderReadersSkipThem() throws {
+        let line = JournalCodec.encode(gap)
+        #expect(try JournalCodec.decode(Substring(line)) == .gap(gap))
+        #expect(throws: (any Error).self) { try JournalCodec.decode(Substring(#"{"type":"gap","start":1}"#)) }
+    }
+}
