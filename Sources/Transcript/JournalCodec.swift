@@ -14,6 +14,7 @@ import Glibc
 /// {"type":"search","channel":0,"query":"budget","hits":[{"confidence":0.9,"start":3.2,…}]}
 /// {"type":"entity","channel":0,"label":"NAME","value":"John Smith","raw_value":"john smith",
 ///  "confidence":0.93,"start":0.4,"end":1.1,"word_count":2}
+/// {"type":"gap","start":5.0,"duration":19.2,"reason":"the engine was disconnected"}
 /// ```
 /// Times are seconds on the session clock (absolute across reconnects); `*_unix_ms` add the
 /// session start. Unknown record types are skipped by readers (forward compatibility).
