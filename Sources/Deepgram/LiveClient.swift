@@ -88,6 +88,13 @@ public actor LiveClient {
     private var audioWaiter: CheckedContinuation<Void, Never>?
     /// `answeredOffset` when the finish timer was (re)started: finals since then are progress.
     private var finishProgressMark: Int64 = 0
+    /// `interimReach` when the finish timer started: interims moving on after CloseStream show a
+    /// server still working through its backlog (a busy `captty serve`), if slower than finals.
+    private var finishInterimMark = 0.0
+    /// Finish waits extended on interim progress alone (bounded: a server may send interims for
+    /// ever).
+    private var finishInterimExtensions = 0
+    static let maxFinishInterimExtensions = 6
     /// Audio that can wait is not trimmed from the buffer before a final answers it: `send`
     /// waits instead (a file sent at full speed ran 60 s ahead of the finals, and a drop then lost
     /// everything from the last final to the buffer's start without a word). Whether it waits
@@ -623,6 +630,7 @@ public actor LiveClient {
     private func startFinishTimer(_ gen: Int) {
         let timeout = configuration.finishTimeout
         finishProgressMark = answeredOffset
+        finishInterimMark = interimReach
         connectionTasks.append(Task(executorPreference: configuration.executor) { [weak self] in
             try? await Task.sleep(for: timeout)
             if Task.isCancelled { return }
@@ -637,6 +645,17 @@ public actor LiveClient {
             // Finals still coming: a server working through a backlog (an offline engine slower
             // than the upload) is not stalled. The timeout counts from its latest answer.
             logger.debug("deepgram: finals still arriving after CloseStream; waiting another \(configuration.finishTimeout)")
+            finishInterimExtensions = 0
+            startFinishTimer(gen)
+            return
+        }
+        if !finishedByServer, timeline != nil, interimReach > finishInterimMark + 0.1,
+           finishInterimExtensions < Self.maxFinishInterimExtensions {
+            // No final yet, but the interim results moved on: the server is still working
+            // through the audio (four clients on a 2-core `captty serve` took over 10 s per final),
+            // and sending it all again would only add to its load.
+            finishInterimExtensions += 1
+            logger.debug("deepgram: interim results still advancing after CloseStream; waiting another \(configuration.finishTimeout)")
             startFinishTimer(gen)
             return
         }
@@ -765,7 +784,12 @@ public actor LiveClient {
             case .fatal:
                 end(code: failure.error.closeCode ?? 1006, reason: failure.error.dgError ?? failure.error.message, error: failure.error)
                 return
-            case .reconnect where !finishing && stats.bytesGiven == givenBefore && sentOffset >= buffer.endOffset:
+            case .reconnect where !finishing && !stalledWithoutFinals && stats.bytesGiven == givenBefore && sentOffset >= buffer.endOffset
+                                  && (timeline == nil || buffer.isEmpty):
+                // (Not while audio without finals is held, which a new connection sends again, nor
+                // when the client itself dropped a server that made no finals: a file whose
+                // reader waited for room in the full buffer then waited for ever, each side for
+                // the other; found by QA under load.)
                 // Closed for want of audio: none was given while the connection was open, and
                 // none waits (Deepgram closes a stream without audio after ~10 s, NET-0001;
                 // KeepAlive alone does not keep a new one). Reconnecting at once made a new
