@@ -181,9 +181,9 @@ import Transcript
 /// happens and totalled in the summary, which the end of a session prints: plain mode printed
 /// "finished" after an outage that cost 28 s of captions.
 @Suite(.serialized) struct SessionAudioLostSummaryTests {
-    @Test func theSummaryTotalsTheAudioLost() async throws {
-        let dir = try scratchDirectory("app")
-        defer { try? FileManager.default.removeItem(at: dir) }
+    /// A session of 4 s of tone against an address where nothing listens, keeping 1 s for a
+    /// reconnect that never comes: the rest is lost. `journal`: where to journal it, if anywhere.
+    static func sessionThatCannotConnect(in dir: URL, journal url: URL? = nil) async throws -> Session {
         let wav = try TestAudio.tone(seconds: 4, in: dir)
         let port = try freeLoopbackPort()   // nothing listens: every second past the limit is lost
         var config = LiveClientConfiguration(environment: [:])
@@ -195,8 +195,18 @@ import Transcript
         let engine = DeepgramEngine(credential: .apiKey("test-key"), configuration: config)
         var sessionConfig = Session.Configuration()
         sessionConfig.finishTimeout = .seconds(2)
-        let session = Session(source: try await FileAudioSource(path: wav), engine: engine, options: .captionDefaults,
-                              configuration: sessionConfig)
+        let source = try await FileAudioSource(path: wav)
+        guard let url else { return Session(source: source, engine: engine, options: .captionDefaults, configuration: sessionConfig) }
+        let header = JournalHeader(engine: engine.name, capttyVersion: "test")
+        let journal = await JournalWriter(url: url, header: header)
+        return Session(source: source, engine: engine, options: .captionDefaults, journal: journal, header: header,
+                       configuration: sessionConfig)
+    }
+
+    @Test func theSummaryTotalsTheAudioLost() async throws {
+        let dir = try scratchDirectory("app")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let session = try await Self.sessionThatCannotConnect(in: dir)
         let summary = try await within(.seconds(60), "a session that cannot connect") { () -> Session.Summary in
             await session.start()
             await session.waitUntilIdle()
@@ -215,22 +225,8 @@ import Transcript
     @Test func theAudioLostIsMarkedInTheJournalAndTheExports() async throws {
         let dir = try scratchDirectory("app")
         defer { try? FileManager.default.removeItem(at: dir) }
-        let wav = try TestAudio.tone(seconds: 4, in: dir)
-        let port = try freeLoopbackPort()   // nothing listens: every second past the limit is lost
-        var config = LiveClientConfiguration(environment: [:])
-        config.baseURL = "ws://127.0.0.1:\(port)"
-        config.reconnect = ReconnectPolicy(initialDelay: .milliseconds(200), maxDelay: .milliseconds(500), maxAttempts: 100,
-                                           maxAttemptsBeforeFirstContact: 100)
-        config.replayLimit = .seconds(1)
-        config.audioCanWait = false
-        let engine = DeepgramEngine(credential: .apiKey("test-key"), configuration: config)
-        var sessionConfig = Session.Configuration()
-        sessionConfig.finishTimeout = .seconds(2)
         let url = dir.appendingPathComponent("gap.jsonl")
-        let header = JournalHeader(engine: engine.name, capttyVersion: "test")
-        let journal = await JournalWriter(url: url, header: header)
-        let session = Session(source: try await FileAudioSource(path: wav), engine: engine, options: .captionDefaults,
-                              journal: journal, header: header, configuration: sessionConfig)
+        let session = try await Self.sessionThatCannotConnect(in: dir, journal: url)
         let summary = try await within(.seconds(60), "a session that cannot connect") { () -> Session.Summary in
             await session.start()
             await session.waitUntilIdle()
