@@ -376,10 +376,7 @@ public actor Session {
             throw CapttyError.usage("cannot write \(url.path): \(error.message)")
         }
         exportsWritten.insert(url.path)
-        if !viewState.exports.contains(url.path) {
-            viewState.exports.append(url.path)
-            publish()
-        }
+        if !viewState.exports.contains(url.path) { viewState.exports.append(url.path) }
         viewState.lastExport = url.path
         publish()
         return url
