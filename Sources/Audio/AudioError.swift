@@ -20,6 +20,9 @@ public enum AudioError: Error, Sendable, Equatable, CustomStringConvertible {
     case invalidWAV(path: String, field: String, problem: String)
     /// A chunk claims more bytes than the file holds (all audio present was delivered first).
     case truncated(path: String, chunk: String, claimed: Int64, available: Int64)
+    /// More of the file follows the audio its WAV header announces, and it is not a WAV chunk
+    /// (likely audio the header does not count); only the announced audio was read.
+    case unreadAfterData(path: String, announcedSeconds: Double, followingSeconds: Double)
     /// The input is a known kind of file captty cannot decode (MP3, FLAC, an image…).
     case unsupportedContainer(path: String, kind: KnownContainer)
     /// Raw PCM input without a declared format.
@@ -31,14 +34,32 @@ public enum AudioError: Error, Sendable, Equatable, CustomStringConvertible {
     /// was interrupted, a download cut off), what to tell the user. Every sample that is there
     /// has been delivered, so this is a warning: the transcript of what is there stands.
     public var earlyEndWarning: String? {
+        if case let .unreadAfterData(path, announced, following) = self {
+            return "\(path): its WAV header announces \(Self.seconds(announced)) of audio, but \(Self.seconds(following)) more "
+                + "follows that is not part of it (a recording whose header was not finished?); only the first "
+                + "\(Self.seconds(announced)) were captioned. To caption it all, rewrite the header first: "
+                + "`sox --ignore-length IN.wav fixed.wav`."
+        }
         guard case let .truncated(path, "data", claimed, available) = self, claimed > 0 else { return nil }
         let percent = Int((Double(available) / Double(claimed) * 100).rounded(.down))
         return "\(path) ends early: its WAV header announces \(claimed) bytes of audio but the file holds \(available) "
             + "(\(percent)%; cut short?). Everything that is there was captioned."
     }
 
+    /// "12.3 s", "1 min 05 s".
+    static func seconds(_ s: Double) -> String {
+        guard s.isFinite, s >= 0 else { return "? s" }
+        if s < 60 { return "\(Double(Int((s * 10).rounded())) / 10) s" }
+        let whole = Int(s.rounded())
+        let secs = whole % 60
+        return "\(whole / 60) min \(secs < 10 ? "0" : "")\(secs) s"
+    }
+
     public var description: String {
         switch self {
+        case .unreadAfterData:
+            return earlyEndWarning ?? ""
+
         case let .noServer(server, detail):
             let target = server.map { "PulseAudio server \($0)" } ?? "a PulseAudio server"
             return "cannot connect to \(target) (\(detail)). Start one with `pulseaudio --start`, "

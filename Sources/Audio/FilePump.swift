@@ -8,6 +8,8 @@ actor FilePump {
     private var reader: FileAudioSource.StartedReader?
     private var converter: AudioConverter?
     private var walker: WAVDataWalker?
+    private var header: WAVHeader?
+    private var inputFormat: PCMFormat?
     /// Converted bytes not yet handed out start at `outStart` (compacted now and then, not on
     /// every chunk: moving a 64 KiB block down for each 50 ms chunk cost more than the chunk).
     private var out: [UInt8] = []
@@ -81,6 +83,8 @@ actor FilePump {
         reader = started
         walker = WAVDataWalker(firstDataLength: started.header?.dataLength,
                                followsChunks: started.header != nil && source.path.map(Self.isRegularFile) == true)
+        header = started.header
+        inputFormat = started.format
         converter = try AudioConverter(input: started.format, output: source.format)
         if !started.leftover.isEmpty { consume(started.leftover) }
         reader?.leftover = []
@@ -106,8 +110,23 @@ actor FilePump {
         if w.isDone {
             inputDone = true
             reader?.reader.cancel()
+            if w.endedAtStrayBytes, pendingError == nil { pendingError = unreadAfterData(w) }
         }
         if var c = converter { out += c.convert(audio); converter = c }
+    }
+
+    /// When the walker stopped at bytes that are not a chunk after the first data chunk: how
+    /// much of the file it left, if that is a quarter of a second of audio or more (a few stray
+    /// bytes are not worth a word).
+    private func unreadAfterData(_ w: WAVDataWalker) -> AudioError? {
+        guard w.dataChunks == 1, let header, let length = header.dataLength, let path = source.path, let inputFormat else { return nil }
+        var st = stat()
+        guard stat(path, &st) == 0 else { return nil }
+        let after = Int64(st.st_size) - Int64(header.dataOffset) - length - (length & 1)
+        let bytesPerSecond = Double(inputFormat.bytesPerFrame * inputFormat.sampleRate)
+        guard bytesPerSecond > 0, Double(after) >= bytesPerSecond / 4 else { return nil }
+        return .unreadAfterData(path: source.displayName, announcedSeconds: Double(length) / bytesPerSecond,
+                                followingSeconds: Double(after) / bytesPerSecond)
     }
 
     static func isRegularFile(_ path: String) -> Bool {

@@ -41,6 +41,10 @@ public struct WAVDataWalker: Sendable {
 
     public var isDone: Bool { state == .done }
 
+    /// The audio ended because what followed a data chunk is not a chunk: stray bytes, or audio
+    /// past the length the header announced (a recorder that did not finish its header).
+    public private(set) var endedAtStrayBytes = false
+
     /// The audio bytes among the next input bytes `bytes`.
     public mutating func feed(_ bytes: ArraySlice<UInt8>) -> [UInt8] {
         var audio: [UInt8] = []
@@ -88,7 +92,7 @@ public struct WAVDataWalker: Sendable {
             oddChunkEnded = false
         }
         guard pending.count >= 8 else { return }
-        guard WAVHeader.isChunkID(pending, 0) else { state = .done; pending = []; return }
+        guard WAVHeader.isChunkID(pending, 0) else { state = .done; pending = []; endedAtStrayBytes = true; return }
         let isData = pending[0..<4].elementsEqual("data".utf8)
         let size = Int64(WAVHeader.u32(pending, 4))
         rest = pending[8...]

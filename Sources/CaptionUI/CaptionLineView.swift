@@ -1,9 +1,11 @@
 /// One committed caption line as the screen shows it (the lead maps transcript lines to it).
 public struct CaptionLineView: Equatable, Sendable, Identifiable {
-    /// What a line says: recognised words with confidences, or plain text.
+    /// What a line says: recognised words with confidences, plain text, or a note about the
+    /// transcript itself (audio lost here), drawn apart from captions.
     public enum Content: Equatable, Sendable {
         case words([CaptionWord])
         case text(String)
+        case note(String)
     }
 
     /// Stable identity; ids must increase with the line's position in the transcript.
@@ -37,7 +39,7 @@ public struct CaptionLineView: Equatable, Sendable, Identifiable {
     /// The words of the line joined by spaces.
     public var plainText: String {
         switch content {
-        case .text(let t): return t
+        case .text(let t), .note(let t): return t
         case .words(let ws): return ws.map(\.text).joined(separator: " ")
         }
     }

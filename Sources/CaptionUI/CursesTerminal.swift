@@ -189,6 +189,7 @@ public final class CursesTerminal: Terminal {
         }
         var code: Int32 = 0
         let start = Renderer.monotonicSeconds()
+        let checkedBefore = problemCheckedAt
         if start - problemCheckedAt >= 1, let f = inputFile {
             // Not in the foreground, reads do not fail until a key is typed: looked at now and then.
             problemCheckedAt = start
@@ -201,7 +202,8 @@ public final class CursesTerminal: Terminal {
         // once instead of waiting: wait out the timeout, or the app's loop spins a CPU.
         let left = Double(timeoutMilliseconds) / 1000 - (Renderer.monotonicSeconds() - start)
         if left > 0.002 {
-            keyboardProblem = inputFile.flatMap { Self.problem(fileno($0)) }
+            // Looked at once per call: the check above may just have done it.
+            if problemCheckedAt == checkedBefore { keyboardProblem = inputFile.flatMap { Self.problem(fileno($0)) } }
             usleep(useconds_t(left * 1_000_000))
         }
         return nil

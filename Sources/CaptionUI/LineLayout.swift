@@ -50,6 +50,8 @@ public enum LineLayout {
         switch line.content {
         case .text(let text):
             for w in splitWords(text) { tokens.append(token(w, theme.caption)) }
+        case .note(let text):
+            for w in splitWords(text) { tokens.append(token(w, theme.warning)) }
         case .words(let words):
             for word in words {
                 let dim = toggles.confidenceDimming && (word.confidence ?? 1) < toggles.lowConfidenceThreshold

@@ -29,8 +29,7 @@ extension ScreenCommand {
         // In a pop-up, a letter bound to quit closes the pop-up, as q closes less or man: it
         // ended a live session from the help screen. A control key bound to quit (Ctrl-C)
         // still quits from anywhere.
-        var quitLetter = false
-        if bound == .quit, case .character = key { quitLetter = true }
+        let quitLetter: Bool = if bound == .quit, case .character = key { true } else { false }
         if overlay != .none, bound == .quit { return quitLetter ? .closeOverlay : .action(.quit) }
         switch overlay {
         case .none:

@@ -47,6 +47,9 @@ public enum StatusBarView {
         }
     }
 
+    /// The state shown while connected but the audio device is gone.
+    public static let waitingForAudioLabel = "◌ waiting for audio"
+
     /// "lag 320 ms", or "lag 1.4 s" from a second on.
     public static func lagLabel(_ ms: Int) -> String {
         if ms < 1000 { return "lag \(ms) ms" }
@@ -56,9 +59,10 @@ public enum StatusBarView {
 
     static func segments(_ status: StatusInfo, theme: Theme) -> [Segment] {
         var out: [Segment] = []
+        let waiting = status.waitingForAudio && status.connection == .live
         let connStyle: TextStyle
         switch status.connection {
-        case .live: connStyle = theme.statusLive
+        case .live: connStyle = waiting ? theme.statusWaiting : theme.statusLive
         case .connecting, .reconnecting: connStyle = theme.statusWaiting
         case .paused: connStyle = theme.statusPaused
         case .error: connStyle = theme.statusError
@@ -78,7 +82,8 @@ public enum StatusBarView {
             let isError: Bool = { if case .error(let m) = status.connection { return !m.isEmpty }; return false }()
             var shorter: [String] = []
             if case .reconnecting(let secs, _, _) = status.connection { shorter = [" ↻ reconnecting in \(secs) s ", " ↻ retry in \(secs) s ", " ↻ in \(secs) s "] }
-            out.append(Segment(text: " \(connectionLabel(status.connection)) ", style: connStyle, priority: 0,
+            let label = waiting ? waitingForAudioLabel : connectionLabel(status.connection)
+            out.append(Segment(text: " \(label) ", style: connStyle, priority: 0,
                                rightAligned: false, truncatable: isError, isDetail: isError, shorter: shorter))
         }
         let engine = [status.engine, status.model].filter { !$0.isEmpty }.joined(separator: " ")

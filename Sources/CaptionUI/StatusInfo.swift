@@ -12,6 +12,9 @@ public struct StatusInfo: Equatable, Sendable {
     public var save: SaveState
     /// Engine options to show (lowest priority when space is short).
     public var flags: [StatusFlag]
+    /// The audio device is gone while the engine is connected: "live" would claim captions
+    /// are coming; the bar says it waits for audio instead.
+    public var waitingForAudio = false
 
     public init(engine: String = "", model: String = "", language: String = "",
                 connection: ConnectionState = .connecting, lagMilliseconds: Int? = nil,

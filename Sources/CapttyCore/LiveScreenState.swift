@@ -45,8 +45,10 @@ public struct LiveScreenState: Sendable {
     public func snapshot(_ view: SessionView, now: Double = .infinity) -> ScreenSnapshot {
         let pending = view.store.pending
         let multichannel = view.isMultichannel
-        var s = ScreenSnapshot(lines: CaptionLines(TranscriptLineSource(view.store.lines, revision: view.revision, multichannel: multichannel)),
-                               interim: pending?.text ?? "", interimSpeaker: pending?.speaker,
+        var s = ScreenSnapshot(lines: CaptionLines(TranscriptLineSource(view.store.lines, revision: view.revision, multichannel: multichannel,
+                                                                      gaps: view.store.gaps)),
+                               interim: Self.interimText(pending?.text ?? "", connection: view.connection),
+                               interimSpeaker: pending?.speaker,
                                toggles: toggles, level: view.meter, status: view.status, scroll: scroll,
                                overlay: overlay, colorMode: colorMode, keyBindings: keyBindings)
         if now < warningUntil { s.warning = warning }
@@ -61,6 +63,18 @@ public struct LiveScreenState: Sendable {
         }
         return s
     }
+
+    /// The interim guess as drawn: while the connection is down it is the last guess from
+    /// before the outage, not a live one, and says so (it read as if the engine still heard).
+    static func interimText(_ text: String, connection: ConnectionState) -> String {
+        guard !text.isEmpty else { return text }
+        switch connection {
+        case .reconnecting, .error: return text + " " + staleInterimMark
+        default: return text
+        }
+    }
+
+    static let staleInterimMark = "(unconfirmed: connection lost)"
 
     /// The scroll command of a scrolling action, if it is one.
     public static func scrollCommand(_ action: KeyAction) -> ScrollCommand? {

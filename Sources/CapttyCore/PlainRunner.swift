@@ -52,7 +52,7 @@ public struct PlainRunner: Sendable {
                     signals: @escaping @Sendable () -> Int = { 0 },
                     interrupts: @escaping @Sendable () -> Int = { 0 }) async -> Session.Summary {
         await session.start()
-        var printed = 0
+        var printed = PrintedSoFar()
         var lastConnection: ConnectionState?
         var lastSave: CaptionUI.SaveState?
         var lastDevice: String?
@@ -105,7 +105,7 @@ public struct PlainRunner: Sendable {
                 lastNotice = n
                 writeErr("captty: \(DisplayWidth.sanitizedForTerminal(n))")
             }
-            printed = printClosed(v.store, from: printed, all: false, multichannel: v.isMultichannel)
+            printClosed(v.store, &printed, all: false, multichannel: v.isMultichannel)
             if v.sourceEnded && v.connection == .finished { break }
             if v.sourceEnded, case .error = v.connection { break }
             // Plain mode has no keys to change options: once the engine has stopped with an
@@ -117,7 +117,7 @@ public struct PlainRunner: Sendable {
         await ticker.value
         let summary = await session.finish()
         let v = session.view
-        printed = printClosed(v.store, from: printed, all: true, multichannel: v.isMultichannel)
+        printClosed(v.store, &printed, all: true, multichannel: v.isMultichannel)
         report(v, lastConnection: &lastConnection, lastSave: &lastSave, lastDevice: &lastDevice, lastWarning: lastWarning)
         // Finishing can bring one more (the journal written again as it closed).
         if let n = v.notice, n != lastNotice { writeErr("captty: \(DisplayWidth.sanitizedForTerminal(n))") }
@@ -148,18 +148,41 @@ public struct PlainRunner: Sendable {
         _ = await finishing.value
     }
 
-    /// Prints lines from `from` on that are closed (all of them when `all`); returns the new count.
-    func printClosed(_ store: TranscriptStore, from: Int, all: Bool, multichannel: Bool = false) -> Int {
-        var i = from
+    /// How far plain mode has printed the transcript: lines, and the gaps (audio lost) noted.
+    struct PrintedSoFar {
+        var lines = 0
+        var gaps: [AudioGap] = []
+
+        /// Whether `gap` (or the gap it grew from) was noted already.
+        func noted(_ gap: AudioGap) -> Bool {
+            gaps.contains { $0.reason == gap.reason && $0.start <= gap.end && gap.start <= $0.end }
+        }
+    }
+
+    /// Prints the lines not yet printed that are closed (all of them when `all`). A gap (audio
+    /// lost) is noted in its place, before the first line after it, or at once when every line
+    /// so far is printed; a deaf reader sees that something went uncaptioned while it matters.
+    func printClosed(_ store: TranscriptStore, _ printed: inout PrintedSoFar, all: Bool, multichannel: Bool = false) {
+        let gaps = store.gaps
+        func noteGaps(before time: Double) {
+            for g in gaps where g.start <= time && !printed.noted(g) {
+                writeOut(PlainFormatter.finalLine(CaptionLineView(id: 0, start: g.start, content: .note(g.note)),
+                                                  timestamps: timestamps))
+                printed.gaps.append(g)
+            }
+        }
+        var i = printed.lines
         while i < store.lines.count, all || store.lines[i].isClosed {
             let line = store.lines[i]
             if !line.words.isEmpty {
+                if !gaps.isEmpty { noteGaps(before: line.start) }
                 writeOut(PlainFormatter.finalLine(TranscriptLineSource.view(of: line, multichannel: multichannel), timestamps: timestamps,
                                                   speakerLabels: speakerLabels))
             }
             i += 1
         }
-        return i
+        printed.lines = i
+        if i == store.lines.count, !gaps.isEmpty { noteGaps(before: .infinity) }
     }
 
     private func report(_ v: SessionView, lastConnection: inout ConnectionState?, lastSave: inout CaptionUI.SaveState?,

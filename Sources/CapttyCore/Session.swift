@@ -545,6 +545,7 @@ public actor Session {
     private func recordGap(_ gap: AudioGap) {
         store.addGap(gap)
         journalFeed.yield(.gap(gap))
+        viewState.revision += 1
     }
 
     /// Audio stopped coming without the source ending (a pipe whose writer stalls, a capture

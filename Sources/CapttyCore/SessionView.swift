@@ -92,9 +92,11 @@ public struct SessionView: Sendable {
         case .live, .connecting, .paused: shown = paused && !finished ? .paused : connection
         case .reconnecting, .error, .finished: shown = connection
         }
-        return StatusInfo(engine: engineName, model: modelName, language: o.language?.rawValue ?? "",
-                          connection: shown, lagMilliseconds: lagMilliseconds,
-                          elapsedSeconds: elapsedSeconds, save: save, flags: flags)
+        var info = StatusInfo(engine: engineName, model: modelName, language: o.language?.rawValue ?? "",
+                              connection: shown, lagMilliseconds: lagMilliseconds,
+                              elapsedSeconds: elapsedSeconds, save: save, flags: flags)
+        info.waitingForAudio = audioOutage != nil && !sourceEnded
+        return info
     }
 
     /// The level meter's contents for this view.

@@ -65,7 +65,7 @@ struct ConnectionFailure {
                          unreached: true)
         case .timeout(let what):
             return .init(action: .reconnect, error: LiveError(kind: .timeout, message: "Deepgram connection timed out: \(what)", isFatal: false, requestID: requestID),
-                         unreached: what.hasPrefix("no TCP connection"))
+                         unreached: ws.isUnanswered)
         case .tls(let what):
             return .init(action: .fatal(.network), error: LiveError(kind: .network, message: "TLS with the Deepgram server failed: \(what)", isFatal: true))
         case .invalidURL(let what):

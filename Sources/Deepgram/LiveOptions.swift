@@ -348,3 +348,126 @@ extension LiveOptions {
         case put = "PUT"
     }
 }
+
+// MARK: Decoding leniently
+
+/// A coding key made from any string (the decoder below accepts two spellings of each option).
+struct AnyCodingKey: CodingKey {
+    var stringValue: String
+    var intValue: Int? { nil }
+    init(_ s: String) { stringValue = s }
+    init?(stringValue: String) { self.stringValue = stringValue }
+    init?(intValue: Int) { nil }
+}
+
+extension LiveOptions {
+    /// Decodes options saved by this type (its own property names) and options written the
+    /// way Deepgram names them (`smart_format`, `interim_results`: the query parameters, as the
+    /// official SDKs' option objects serialise). Every option may be left out, a repeatable one
+    /// may be a single string, and `endpointing` may be `false`, `true` or a number of
+    /// milliseconds. A journal header written by an older captty still reads back.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: AnyCodingKey.self)
+        /// The key actually present for `name` (camelCase, or Deepgram's snake_case).
+        func key(_ name: String) -> AnyCodingKey? {
+            let camel = AnyCodingKey(name)
+            if c.contains(camel) { return camel }
+            let snake = AnyCodingKey(Self.snakeCase(name))
+            return c.contains(snake) ? snake : nil
+        }
+        func one<T: Decodable>(_ name: String, _ type: T.Type = T.self) throws -> T? {
+            guard let k = key(name), try !c.decodeNil(forKey: k) else { return nil }
+            return try c.decode(T.self, forKey: k)
+        }
+        func many<T: Decodable>(_ name: String, _ type: T.Type = T.self) throws -> [T] {
+            guard let k = key(name), try !c.decodeNil(forKey: k) else { return [] }
+            if let list = try? c.decode([T].self, forKey: k) { return list }
+            return [try c.decode(T.self, forKey: k)]
+        }
+        self.init()
+        model = try one("model"); language = try one("language"); encoding = try one("encoding")
+        sampleRate = try one("sampleRate"); channels = try one("channels"); multichannel = try one("multichannel")
+        interimResults = try one("interimResults"); punctuate = try one("punctuate"); smartFormat = try one("smartFormat")
+        numerals = try one("numerals"); profanityFilter = try one("profanityFilter"); diarize = try one("diarize")
+        vadEvents = try one("vadEvents"); dictation = try one("dictation"); fillerWords = try one("fillerWords")
+        endpointing = try one("endpointing"); utteranceEndMs = try one("utteranceEndMs")
+        redact = try many("redact"); keyterm = try many("keyterm"); keywords = try many("keywords")
+        search = try many("search"); replace = try many("replace"); tag = try many("tag"); extra = try many("extra")
+        version = try one("version"); callback = try one("callback"); callbackMethod = try one("callbackMethod")
+        mipOptOut = try one("mipOptOut"); detectEntities = try one("detectEntities"); diarizeModel = try one("diarizeModel")
+        if key("languageHint") != nil { languageHint = try many("languageHint") }
+        additional = try many("additional")
+    }
+
+    /// `smartFormat` → `smart_format`.
+    static func snakeCase(_ name: String) -> String {
+        var out = ""
+        for ch in name {
+            if ch.isUppercase { out += "_" + ch.lowercased() } else { out.append(ch) }
+        }
+        return out
+    }
+}
+
+extension LiveOptions.Endpointing {
+    /// Reads what this type writes, and Deepgram's own forms: a number of milliseconds,
+    /// `false` (off), `true` (Deepgram's default of 10 ms), or the query value as a string.
+    public init(from decoder: any Decoder) throws {
+        if let single = try? decoder.singleValueContainer() {
+            if let ms = try? single.decode(Int.self), ms >= 0 { self = .milliseconds(ms); return }
+            if let on = try? single.decode(Bool.self) { self = on ? .milliseconds(10) : .disabled; return }
+            if let s = try? single.decode(String.self), let e = Self(parsing: s) { self = e; return }
+        }
+        let c = try decoder.container(keyedBy: AnyCodingKey.self)
+        if c.contains(AnyCodingKey("disabled")) { self = .disabled; return }
+        let ms = try c.nestedContainer(keyedBy: AnyCodingKey.self, forKey: AnyCodingKey("milliseconds"))
+        self = .milliseconds(try ms.decode(Int.self, forKey: AnyCodingKey("_0")))
+    }
+}
+
+extension LiveOptions.Keyword {
+    /// Reads what this type writes, or the query form `word:boost` as a string.
+    public init(from decoder: any Decoder) throws {
+        if let s = try? decoder.singleValueContainer().decode(String.self) {
+            guard let k = Self(parsing: s) else {
+                throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "an empty keyword"))
+            }
+            self = k
+            return
+        }
+        let c = try decoder.container(keyedBy: AnyCodingKey.self)
+        self.init(try c.decode(String.self, forKey: AnyCodingKey("word")),
+                  boost: try c.decodeIfPresent(Double.self, forKey: AnyCodingKey("boost")))
+    }
+}
+
+extension LiveOptions.Replacement {
+    /// Reads what this type writes, or the query form `find:replacement` as a string.
+    public init(from decoder: any Decoder) throws {
+        if let s = try? decoder.singleValueContainer().decode(String.self) {
+            guard let r = Self(parsing: s) else {
+                throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "an empty replacement"))
+            }
+            self = r
+            return
+        }
+        let c = try decoder.container(keyedBy: AnyCodingKey.self)
+        self.init(try c.decode(String.self, forKey: AnyCodingKey("find")),
+                  with: try c.decodeIfPresent(String.self, forKey: AnyCodingKey("replacement")))
+    }
+}
+
+extension KeyValue {
+    /// Reads what this type writes, or `key:value` as a string (how `extra` is written).
+    public init(from decoder: any Decoder) throws {
+        if let s = try? decoder.singleValueContainer().decode(String.self) {
+            guard let kv = Self(parsing: s, separator: ":") else {
+                throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "not key:value: \(s)"))
+            }
+            self = kv
+            return
+        }
+        let c = try decoder.container(keyedBy: AnyCodingKey.self)
+        self.init(try c.decode(String.self, forKey: AnyCodingKey("key")), try c.decode(String.self, forKey: AnyCodingKey("value")))
+    }
+}

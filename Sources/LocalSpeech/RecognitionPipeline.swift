@@ -56,6 +56,8 @@ final class RecognitionPipeline {
     private var lastUtteranceEndSample = 0
     private var nextInterimSample = 0
     private var lastFinalEnd = 0.0
+    /// The last final's last word ends a sentence (or nothing was said yet).
+    private var lastFinalEndedSentence = true
     private var lastWordEnd: Double?
     /// Accurate words for the start of the current utterance, from a partial Moonshine decode.
     private var interimPrefix: [TimedWord] = []
@@ -358,6 +360,10 @@ final class RecognitionPipeline {
         // The utterance may have begun before the last final's end (its preroll, after a Finalize
         // between utterances), and PocketSphinx's times can run past the audio it was given.
         words = Self.clamp(words, to: lastFinalEnd...spanEnd)
+        if wantPunctuation {
+            words = Self.startingSentence(words, afterSentenceEnd: lastFinalEndedSentence)
+            if let last = words.last { lastFinalEndedSentence = Self.endsSentence(last.punctuated) }
+        }
         // With `endpointing=false` Deepgram never marks speech_final; finals still come at pauses.
         let endpointingOn = options.endpointing != .disabled
         emitFinal(words: words, start: lastFinalEnd, end: spanEnd, speechFinal: pause && !fromFinalize && endpointingOn,
@@ -449,6 +455,24 @@ final class RecognitionPipeline {
             }
             return w
         }
+    }
+
+    /// A final's words after a final that ended a sentence: the first word capitalised.
+    /// Moonshine sees each utterance alone, and one that continues after a pause squeezed out
+    /// (or a split) can come back in lower case: "It was cold. after an hour…".
+    static func startingSentence(_ words: [TimedWord], afterSentenceEnd: Bool) -> [TimedWord] {
+        guard afterSentenceEnd, var first = words.first, let c = first.punctuated.first, c.isLowercase else { return words }
+        var out = words
+        first.punctuated = c.uppercased() + first.punctuated.dropFirst()
+        out[0] = first
+        return out
+    }
+
+    /// Whether a punctuated word ends a sentence ("cold.", "why?", "now!\"", "end.)").
+    static func endsSentence(_ word: String) -> Bool {
+        let trimmed = word.reversed().drop { "\"'”’)]".contains($0) }
+        guard let last = trimmed.first else { return false }
+        return ".?!…".contains(last)
     }
 
     /// Makes utterance-relative word times absolute; PocketSphinx's frame count can be one off

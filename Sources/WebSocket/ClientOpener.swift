@@ -99,7 +99,12 @@ enum ClientOpener {
         var readFirst = already.isEmpty
         while true {
             if readFirst {
-                let chunk = try transport.readChunk(deadline: deadline, cancel: cancel, what: what)
+                let chunk: [UInt8]
+                do throws(WebSocketError) {
+                    chunk = try transport.readChunk(deadline: deadline, cancel: cancel, what: what)
+                } catch {
+                    throw buf.isEmpty ? error.sayingNothingCameBack() : error
+                }
                 let n = chunk.count
                 if n == 0 {
                     throw .closedDuringHandshake(buf.isEmpty ? "the peer closed the connection before the HTTP upgrade (\(what)); if the server speaks TLS, use wss://"

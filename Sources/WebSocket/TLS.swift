@@ -107,6 +107,7 @@ enum TLS {
             _ = captty_SSL_set_tlsext_host_name(ssl, host)
             guard SSL_set1_host(ssl, host) == 1 else { throw .tls("cannot set the host name to verify: \(errorQueueString())") }
         }
+        var heardBack = false
         while true {
             ERR_clear_error()
             let r = SSL_connect(ssl)
@@ -114,7 +115,12 @@ enum TLS {
             let e = SSL_get_error(ssl, r)
             switch e {
             case SSL_ERROR_WANT_READ:
-                try TCPSocket.wait(fd, events: Int16(POLLIN), deadline: deadline, cancel: cancel, what: "TLS handshake with \(host):\(port)")
+                do throws(WebSocketError) {
+                    try TCPSocket.wait(fd, events: Int16(POLLIN), deadline: deadline, cancel: cancel, what: "TLS handshake with \(host):\(port)")
+                } catch {
+                    throw heardBack ? error : error.sayingNothingCameBack()
+                }
+                heardBack = true
             case SSL_ERROR_WANT_WRITE:
                 try TCPSocket.wait(fd, events: Int16(POLLOUT), deadline: deadline, cancel: cancel, what: "TLS handshake with \(host):\(port)")
             default:

@@ -17,6 +17,24 @@ public enum WebSocketError: Error, Sendable, CustomStringConvertible {
     /// A message larger than the configured limit (bytes seen so far).
     case messageTooBig(Int)
 
+    /// Said after a timeout when the server accepted the TCP connection and then sent nothing
+    /// at all (no TLS answer, no HTTP answer): the wrong port, or something that swallows
+    /// connections.
+    public static let sentNothing = "the server accepted the connection but sent nothing back"
+
+    /// Nothing at the address ever answered: no TCP connection within the connect timeout, or a
+    /// connection on which nothing came back before the deadline.
+    public var isUnanswered: Bool {
+        guard case .timeout(let what) = self else { return false }
+        return what.hasPrefix("no TCP connection") || what.hasSuffix(Self.sentNothing)
+    }
+
+    /// This timeout said as one where nothing came back.
+    func sayingNothingCameBack() -> WebSocketError {
+        guard case .timeout(let what) = self, !what.hasSuffix("cancelled") else { return self }
+        return .timeout("\(what): \(Self.sentNothing)")
+    }
+
     public var description: String {
         switch self {
         case .invalidURL(let s): return "invalid WebSocket URL: \(s)"

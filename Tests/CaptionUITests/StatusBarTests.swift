@@ -45,6 +45,21 @@ struct StatusBarTests {
 
     /// When the engine and model do not fit, the language follows the state without a stray
     /// separator ("● live  · en").
+    /// Connected, but the microphone is gone: "● live" claimed captions were coming. The bar
+    /// says it waits for audio, in the waiting style.
+    @Test func liveWithoutAudioSaysItWaitsForAudio() {
+        var snap = SampleScreens.snapshot(state: .live)
+        let live = ScreenView.render(snap, size: TerminalSize(width: 80, height: 24))
+        snap.status.waitingForAudio = true
+        let waiting = ScreenView.render(snap, size: TerminalSize(width: 80, height: 24))
+        #expect(live.rowText(23).contains("● live"))
+        #expect(waiting.rowText(23).contains("◌ waiting for audio") && !waiting.rowText(23).contains("live"), "\(waiting.rowText(23))")
+        #expect(waiting[23, waiting.rowText(23).distance(of: "◌")].style == Theme(mode: .color).statusWaiting)
+        // Other states say what they say (an outage while reconnecting is still reconnecting).
+        snap.status.connection = .reconnecting(inSeconds: 3, attempt: 2)
+        #expect(ScreenView.render(snap, size: TerminalSize(width: 80, height: 24)).rowText(23).contains("reconnecting"))
+    }
+
     @Test func noStraySeparatorWhenTheEngineDoesNotFit() {
         let snap = SampleScreens.snapshot(state: .live)
         for w in 30...60 {

@@ -32,6 +32,21 @@ import Transcript
         return v
     }
 
+    /// During an outage the interim on screen is the last guess from before it: marked as
+    /// unconfirmed, so nobody reads it as what is being said now.
+    @Test func theInterimIsMarkedUnconfirmedWhileTheConnectionIsDown() {
+        var v = Self.view()
+        let state = LiveScreenState()
+        #expect(state.snapshot(v).interim == "pending guess")
+        v.connection = .reconnecting(inSeconds: 2, attempt: 1, reason: "connection reset")
+        #expect(state.snapshot(v).interim == "pending guess (unconfirmed: connection lost)")
+        v.connection = .live
+        #expect(state.snapshot(v).interim == "pending guess")
+        v.store.apply(Self.result([("Line", 41), ("done.", 41.5)], final: true, speechFinal: true))
+        v.connection = .reconnecting(inSeconds: 2, attempt: 1)
+        #expect(state.snapshot(v).interim == "", "no guess, nothing to mark")
+    }
+
     /// After the audio ended the meter stayed at the last chunk's level (−21 dB), as if audio
     /// were still coming: it is empty then.
     @Test func theMeterIsEmptyOnceTheAudioHasEnded() {

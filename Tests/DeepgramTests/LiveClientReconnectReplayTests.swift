@@ -1,4 +1,6 @@
 import Foundation
+import Glibc
+import WebSocket
 import TestSupport
 import Testing
 @testable import Deepgram
@@ -122,6 +124,28 @@ import Testing
         #expect(e.description.contains("gave up after 4 tries: nothing answered at this address") && e.description.contains("\(port)"),
                 "\(e.description)")
         #expect(log.reconnects == 3 && log.opens == 0)
+    }
+
+    /// A port where something accepts connections and never says a word (a wrong port, a
+    /// firewall that swallows connections) has not answered either: the client gives up as
+    /// early, and says nothing came back. Before, a batch job retried it for ~1 min 45 s.
+    @Test func anAddressThatAcceptsAndNeverAnswersGivesUpEarly() async throws {
+        let listener = try SilentListener()
+        defer { listener.close() }
+        var config = LiveClientConfiguration(environment: [:])
+        config.baseURL = "ws://127.0.0.1:\(listener.port)"
+        config.webSocket.connectTimeout = .milliseconds(400)
+        config.reconnect = ReconnectPolicy(initialDelay: .milliseconds(20), maxDelay: .milliseconds(50), maxAttempts: 10,
+                                           maxAttemptsBeforeFirstContact: 2)
+        let client = LiveClient(credential: .apiKey("k"), configuration: config)
+        let log = EventLog(client.events)
+        var thrown: LiveError?
+        do { try await within(.seconds(60), "accepts, never answers") { try await client.start(pcm16k) } } catch let e as LiveError { thrown = e }
+        await log.ended()
+        let e = try #require(thrown)
+        #expect(e.isFatal && e.description.contains("gave up after 3 tries: nothing answered at this address"), "\(e.description)")
+        #expect(e.description.contains(WebSocketError.sentNothing), "\(e.description)")
+        #expect(log.reconnects == 2 && log.opens == 0)
     }
 
     /// Once the server has answered in this session, a refused connection is a restart: the
@@ -285,4 +309,27 @@ func streamCounterAudio(_ client: LiveClient, seconds: Int, pause: Duration = .m
         }
         #expect(!log.errors.contains { $0.kind == .audioLost }, "\(log.errors)")
     }
+}
+
+/// A TCP listener on loopback that never accepts: the kernel completes each connection, and
+/// nothing is ever sent on it.
+final class SilentListener: Sendable {
+    let fd: Int32
+    let port: Int
+
+    init() throws {
+        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let fd = self.fd
+        let ok = withUnsafeMutablePointer(to: &addr) { p in
+            p.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, len) == 0 && listen(fd, 16) == 0 && getsockname(fd, $0, &len) == 0 }
+        }
+        guard fd >= 0, ok else { throw LiveError(kind: .network, message: "cannot listen on 127.0.0.1", isFatal: true) }
+        port = Int(UInt16(bigEndian: addr.sin_port))
+    }
+
+    func close() { _ = Glibc.close(fd) }
 }

@@ -113,11 +113,38 @@ import Testing
         #expect(LiveOptions.Replacement(parsing: "a:b")?.replacement == "b")
     }
 
+    /// Options as a person or another SDK writes them: only some keys, Deepgram's snake_case
+    /// names, a repeatable option as one string, endpointing as a number or false. Decoding
+    /// failed with "keyNotFound: redact" for anything but a full dump of this type.
+    @Test func optionsDecodeFromPartialAndSnakeCaseJSON() throws {
+        func decode(_ json: String) throws -> LiveOptions { try JSONDecoder().decode(LiveOptions.self, from: Data(json.utf8)) }
+        #expect(try decode(#"{"model":"nova-3"}"#) == LiveOptions(model: .nova3))
+        #expect(try decode("{}") == LiveOptions())
+        let o = try decode(#"{"model":"nova-3","smart_format":true,"interim_results":false,"utterance_end_ms":1500,"sample_rate":48000,"#
+                           + #""endpointing":300,"keyterm":"captty","keywords":["word:2"],"replace":["a:b"],"extra":["k:v"],"#
+                           + #""language_hint":["en"],"mip_opt_out":true,"callback_method":"PUT","diarize_model":"latest"}"#)
+        #expect(o.smartFormat == true && o.interimResults == false && o.utteranceEndMs == 1500 && o.sampleRate == 48000)
+        #expect(o.endpointing == .milliseconds(300) && o.keyterm == ["captty"] && o.keywords == [.init("word", boost: 2)])
+        #expect(o.replace == [.init("a", with: "b")] && o.extra == [KeyValue("k", "v")] && o.languageHint == ["en"])
+        #expect(o.mipOptOut == true && o.callbackMethod == .put && o.diarizeModel == "latest")
+        #expect(try decode(#"{"endpointing":false}"#).endpointing == .disabled)
+        #expect(try decode(#"{"endpointing":true}"#).endpointing == .milliseconds(10))
+        #expect(try decode(#"{"endpointing":"off"}"#).endpointing == .disabled)
+        #expect(try decode(#"{"smartFormat":true}"#).smartFormat == true, "its own names still read")
+        // What is wrong is still an error, not silently dropped.
+        #expect(throws: DecodingError.self) { try decode(#"{"sample_rate":"fast"}"#) }
+        #expect(throws: DecodingError.self) { try decode(#"{"keywords":[""]}"#) }
+    }
+
     @Test func optionsRoundTripThroughCodable() throws {
         var o = LiveOptions.captionDefaults
         o.keyterm = ["x"]; o.endpointing = .disabled; o.redact = [.numbers]
+        o.keywords = [.init("w", boost: 1.5)]; o.replace = [.init("f", with: "r")]; o.extra = [KeyValue("a", "b")]
+        o.languageHint = []; o.additional = [KeyValue("x", "y")]
         let back = try JSONDecoder().decode(LiveOptions.self, from: JSONEncoder().encode(o))
         #expect(back == o)
         #expect(back.queryString == o.queryString)
+        o.endpointing = .milliseconds(250)
+        #expect(try JSONDecoder().decode(LiveOptions.self, from: JSONEncoder().encode(o)) == o)
     }
 }

@@ -19,6 +19,21 @@ struct InterimCasingTests {
         #expect(RecognitionPipeline.sentenceCased(Self.words("ice in")).map(\.punctuated) == ["Ice", "in"])
     }
 
+    /// A final after one that ended a sentence starts with a capital, even when Moonshine,
+    /// seeing the utterance alone, wrote it in lower case ("It was cold. after an hour").
+    @Test func aFinalAfterASentenceEndStartsWithACapital() {
+        let after = RecognitionPipeline.startingSentence(Self.words("after an hour"), afterSentenceEnd: true)
+        #expect(after.map(\.punctuated) == ["After", "an", "hour"] && after[0].word == "after")
+        // Mid-sentence (the last final ended without a full stop) it stays as written.
+        #expect(RecognitionPipeline.startingSentence(Self.words("after an hour"), afterSentenceEnd: false).map(\.punctuated)
+                == ["after", "an", "hour"])
+        #expect(RecognitionPipeline.startingSentence(Self.words("3 pm"), afterSentenceEnd: true).map(\.punctuated) == ["3", "pm"])
+        for (word, ends) in [("cold.", true), ("why?", true), ("now!\"", true), ("end.)", true), ("wait…", true),
+                             ("cold,", false), ("Dr", false), ("", false), ("e.g", false)] {
+            #expect(RecognitionPipeline.endsSentence(word) == ends, "\(word)")
+        }
+    }
+
     /// Interim words never overlap: PocketSphinx's segments can share a frame ("even" to 57.99,
     /// "people" from 57.98 in a `captty serve` stream), and the contract promises monotonic times.
     @Test func interimWordTimesAreMonotonic() {

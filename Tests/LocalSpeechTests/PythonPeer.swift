@@ -58,6 +58,12 @@ final class PythonPeer: @unchecked Sendable {
         throw PeerFailure("\(script) printed no \(prefix)line within \(timeout) s; output: \(lines)")
     }
 
+    /// Ends the peer now (SIGTERM: its connections close abruptly) and waits for it to exit.
+    func stop() async {
+        if process.isRunning { process.terminate() }
+        await finish(timeout: 10)
+    }
+
     /// Waits (bounded) for the peer to exit; kills it at the deadline.
     func finish(timeout: Double) async {
         let deadline = ContinuousClock.now + .seconds(timeout)

@@ -120,6 +120,12 @@ def serve_one(conn, mode):
         if mode == "hang":
             time.sleep(60)
             return
+        if mode == "partial-head-hang":
+            # Starts answering, then stops: it did answer, so it is not a wrong address.
+            read_head(conn)
+            conn.sendall(b"HTTP/1.1 101 Switching Protocols\r\n")
+            time.sleep(60)
+            return
         if mode == "close-after-head":
             # Reads the request (or a TLS ClientHello), then closes with a FIN: a server
             # restarting or a proxy dropping the connection before answering.
@@ -216,7 +222,7 @@ def serve_one(conn, mode):
 
 def main():
     mode = sys.argv[1]
-    if mode not in MODES and mode not in ("hang", "reject", "reject-chunked", "reject-chunked-hostile", "reject-huge-body", "reject-slow-body", "bad-accept", "accept-twice", "extension-twice", "subprotocol-twice", "silent", "noread", "noread-ping", "close-then-hang", "close-after-head", "interim-responses"):
+    if mode not in MODES and mode not in ("hang", "reject", "reject-chunked", "reject-chunked-hostile", "reject-huge-body", "reject-slow-body", "bad-accept", "accept-twice", "extension-twice", "subprotocol-twice", "silent", "noread", "noread-ping", "close-then-hang", "close-after-head", "interim-responses", "partial-head-hang"):
         sys.exit(f"unknown mode {mode}")
     srv = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)

@@ -161,10 +161,44 @@ import Testing
             do {
                 _ = try await WebSocket.connect(to: Peers.url(port), configuration: Peers.config { $0.connectTimeout = .seconds(1) })
                 Issue.record("connected")
-            } catch WebSocketError.timeout(let what) {
+            } catch let e as WebSocketError {
+                guard case .timeout(let what) = e else { Issue.record("\(e)"); return }
                 #expect(what.contains("upgrade response"))
+                // Nothing at all came back: said so, and a client can count it as an address
+                // that never answered.
+                #expect(what.hasSuffix(WebSocketError.sentNothing) && e.isUnanswered, "\(what)")
             }
             #expect(ContinuousClock.now - start < .seconds(8))
+        }
+    }
+
+    @Test("a server that starts answering the upgrade and stops has answered")
+    func upgradeTimeoutAfterPartOfTheAnswer() async throws {
+        let (server, port) = try await Peers.rawServer("partial-head-hang")
+        defer { server.stop() }
+        try await withTimeout(30) {
+            do {
+                _ = try await WebSocket.connect(to: Peers.url(port), configuration: Peers.config { $0.connectTimeout = .seconds(1) })
+                Issue.record("connected")
+            } catch let e as WebSocketError {
+                guard case .timeout(let what) = e else { Issue.record("\(e)"); return }
+                #expect(what.contains("upgrade response") && !what.contains(WebSocketError.sentNothing) && !e.isUnanswered, "\(what)")
+            }
+        }
+    }
+
+    @Test("a TLS server that never answers the ClientHello sent nothing back")
+    func tlsHandshakeTimeoutWithNothingBack() async throws {
+        let (server, port) = try await Peers.rawServer("hang")
+        defer { server.stop() }
+        try await withTimeout(30) {
+            do {
+                _ = try await WebSocket.connect(to: Peers.url(port, scheme: "wss"), configuration: Peers.config { $0.connectTimeout = .seconds(1) })
+                Issue.record("connected")
+            } catch let e as WebSocketError {
+                guard case .timeout(let what) = e else { Issue.record("\(e)"); return }
+                #expect(what.contains("TLS handshake") && e.isUnanswered, "\(what)")
+            }
         }
     }
 
