@@ -11,6 +11,15 @@ public struct AudioConverter: Sendable {
 
     private var resamplers: [Resampler]
     private var partial: [UInt8] = []
+    /// When channels are mixed down: the largest input sample (absolute, full scale 1) and the
+    /// largest mixed one. A loud input that mixes to silence has channels that cancel out (one
+    /// the other inverted: a miswired microphone, a stereo effect).
+    public private(set) var inputPeak: Float = 0
+    public private(set) var mixPeak: Float = 0
+
+    /// Whether the channels cancel out in the mix: the input reached −40 dBFS, the mix stayed
+    /// under −60 dBFS.
+    public var channelsCancelOut: Bool { inputPeak >= 0.01 && mixPeak < 0.001 }
 
     /// Output channels must be 1 (mix down by averaging) or the input's count (kept).
     public init(input: PCMFormat, output: AudioFormat) throws(AudioError) {
@@ -60,13 +69,20 @@ public struct AudioConverter: Sendable {
                 let frames = samples.count / ch
                 var mono = [Float](repeating: 0, count: frames)
                 let scale = 1 / Float(ch)
+                var peakIn = inputPeak, peakMix = mixPeak
                 samples.withUnsafeBufferPointer { s in
                     for f in 0..<frames {
                         var acc: Float = 0
-                        for c in 0..<ch { acc += s[f * ch + c] }
+                        for c in 0..<ch {
+                            let v = s[f * ch + c]
+                            acc += v
+                            peakIn = max(peakIn, abs(v))
+                        }
                         mono[f] = acc * scale
+                        peakMix = max(peakMix, abs(mono[f]))
                     }
                 }
+                inputPeak = peakIn; mixPeak = peakMix
                 planes = [mono]
             }
         } else {

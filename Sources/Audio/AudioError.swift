@@ -23,6 +23,9 @@ public enum AudioError: Error, Sendable, Equatable, CustomStringConvertible {
     /// More of the file follows the audio its WAV header announces, and it is not a WAV chunk
     /// (likely audio the header does not count); only the announced audio was read.
     case unreadAfterData(path: String, announcedSeconds: Double, followingSeconds: Double)
+    /// The channels of a loud input cancel out when mixed to mono (one the other inverted), so
+    /// what was sent is silence.
+    case channelsCancelOut(path: String, channels: Int)
     /// The input is a known kind of file captty cannot decode (MP3, FLAC, an image…).
     case unsupportedContainer(path: String, kind: KnownContainer)
     /// Raw PCM input without a declared format.
@@ -30,10 +33,16 @@ public enum AudioError: Error, Sendable, Equatable, CustomStringConvertible {
     /// A one-shot source (stdin) was asked for its chunks twice.
     case alreadyConsumed(String)
 
-    /// For a WAV file cut short (its data chunk ends before its header said: a recording that
-    /// was interrupted, a download cut off), what to tell the user. Every sample that is there
-    /// has been delivered, so this is a warning: the transcript of what is there stands.
+    /// What to tell the user about a file whose audio was all delivered but is not what it
+    /// seems: cut short (its data chunk ends before its header said: a recording that was
+    /// interrupted, a download cut off), audio past the announced length, channels that cancel
+    /// out. A warning, said once the input has ended: the transcript of what is there stands.
     public var earlyEndWarning: String? {
+        if case let .channelsCancelOut(path, channels) = self {
+            return "\(path): its \(channels) channels cancel each other out when mixed to mono (one is the other "
+                + "inverted?), so the engine heard silence. Transcribe the channels separately: "
+                + "--multichannel --channels \(channels)."
+        }
         if case let .unreadAfterData(path, announced, following) = self {
             return "\(path): its WAV header announces \(Self.seconds(announced)) of audio, but \(Self.seconds(following)) more "
                 + "follows that is not part of it (a recording whose header was not finished?); only the first "
@@ -57,7 +66,7 @@ public enum AudioError: Error, Sendable, Equatable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case .unreadAfterData:
+        case .unreadAfterData, .channelsCancelOut:
             return earlyEndWarning ?? ""
 
         case let .noServer(server, detail):

@@ -32,6 +32,9 @@ actor FilePump {
         while out.count - outStart < chunkBytes && !inputDone { try await readMore() }
         if inputDone && !flushed, var c = converter {
             out += c.flush(); converter = c; flushed = true
+            if c.channelsCancelOut, pendingError == nil {
+                pendingError = .channelsCancelOut(path: source.displayName, channels: c.input.channels)
+            }
         }
         let bpf = source.format.bytesPerFrame
         let available = out.count - outStart

@@ -79,6 +79,25 @@ struct LaterDataChunkTests {
         #expect(quiet.bytes == Self.first && quiet.error == nil, "\(String(describing: quiet.error))")
     }
 
+    /// A stereo file whose right channel is the left one inverted (a miswired microphone) mixes
+    /// down to silence: said, with how to transcribe the channels apart; it was reported only as
+    /// "digital silence". An ordinary stereo file says nothing.
+    @Test func channelsThatCancelOutInTheMixAreSaid() async throws {
+        let tone = (0..<16_000).map { Int16(8_000 * sin(Double($0) * 2 * .pi * 440 / 16_000)) }
+        var b = WAVBuilder()
+        b.channels = 2
+        let inverted = tone.flatMap { WAVBuilder.le16($0) + WAVBuilder.le16(-$0) }
+        let r = try await drain(try await FileAudioSource(path: try WAVBuilder.write(b.build(inverted), name: "inverted.wav"),
+                                                          options: fastOptions()))
+        #expect(int16s(r.bytes).allSatisfy { $0 == 0 } && r.bytes.count == tone.count * 2)
+        let warning = (r.error as? AudioError)?.earlyEndWarning
+        #expect(warning?.contains("its 2 channels cancel each other out") == true && warning?.contains("--multichannel --channels 2") == true,
+                "\(String(describing: r.error))")
+        let same = tone.flatMap { WAVBuilder.le16($0) + WAVBuilder.le16($0 / 2) }
+        let ok = try await drain(try await FileAudioSource(path: try WAVBuilder.write(b.build(same), name: "stereo.wav"), options: fastOptions()))
+        #expect(ok.error == nil, "\(String(describing: ok.error))")
+    }
+
     /// A later data chunk cut short is said like a first one (everything there is kept).
     @Test func aTruncatedLaterChunkIsAnEarlyEnd() async throws {
         var b = WAVBuilder()
