@@ -38,13 +38,22 @@ public enum StatusBarView {
         case .connecting: return "◌ connecting…"
         case .live: return "● live"
         case .reconnecting(let s, let attempt, let reason):
-            return "↻ reconnecting in \(s) s (attempt \(attempt))" + PlainFormatter.reasonSuffix(reason)
+            // The wait is over and the attempt under way (it read "in 0 s" for the 10 s a
+            // silent server takes to time out).
+            return (s > 0 ? "↻ reconnecting in \(s) s (attempt \(attempt))" : "↻ reconnecting… (attempt \(attempt))")
+                + PlainFormatter.reasonSuffix(reason)
         case .paused: return "‖ paused"
         case .error(let message):
             let m = DisplayWidth.sanitizedForTerminal(message)
             return m.isEmpty ? "✖ error" : "✖ error: \(m)"
         case .finished: return "■ finished"
         }
+    }
+
+    /// Shorter forms of the reconnecting state, for narrow bars.
+    static func shorterReconnecting(_ secs: Int, trailing: String) -> [String] {
+        (secs > 0 ? [" ↻ reconnecting in \(secs) s", " ↻ retry in \(secs) s", " ↻ in \(secs) s"]
+                  : [" ↻ reconnecting…", " ↻ retrying…", " ↻ …"]).map { $0 + trailing }
     }
 
     /// The state shown while connected but the audio device is gone.
@@ -75,13 +84,13 @@ public enum StatusBarView {
             // failure are shown; it goes before the engine and model.
             let label = connectionLabel(.reconnecting(inSeconds: secs, attempt: attempt))
             out.append(Segment(text: " \(label)", style: connStyle, priority: 0, rightAligned: false,
-                               shorter: [" ↻ reconnecting in \(secs) s", " ↻ retry in \(secs) s", " ↻ in \(secs) s"]))
+                               shorter: Self.shorterReconnecting(secs, trailing: "")))
             out.append(Segment(text: PlainFormatter.reasonSuffix(reason) + " ", style: connStyle, priority: 2,
                                rightAligned: false, truncatable: true, isDetail: true))
         } else {
             let isError: Bool = { if case .error(let m) = status.connection { return !m.isEmpty }; return false }()
             var shorter: [String] = []
-            if case .reconnecting(let secs, _, _) = status.connection { shorter = [" ↻ reconnecting in \(secs) s ", " ↻ retry in \(secs) s ", " ↻ in \(secs) s "] }
+            if case .reconnecting(let secs, _, _) = status.connection { shorter = Self.shorterReconnecting(secs, trailing: " ") }
             let label = waiting ? waitingForAudioLabel : connectionLabel(status.connection)
             out.append(Segment(text: " \(label) ", style: connStyle, priority: 0,
                                rightAligned: false, truncatable: isError, isDetail: isError, shorter: shorter))

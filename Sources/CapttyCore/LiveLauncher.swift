@@ -91,11 +91,10 @@ public enum LiveLauncher {
             let view = session.view
             let out: @Sendable (String) -> Void = request.plain ? PlainRunner.standardError : PlainRunner.standardOutput
             if let incomplete = summary.incomplete { out("captty: \(DisplayWidth.sanitizedForTerminal(incomplete))") }
-            if summary.audioLostSeconds >= 0.05 {
-                // Said as it happened, and once more here: the warnings scrolled by.
-                out("captty: \(NumberText.fixed(summary.audioLostSeconds, decimals: 1)) s of audio in all have no captions: "
-                    + "they were lost while the engine was disconnected ("
-                    + (request.plain ? "see the warnings above or the log)" : "the log says when: \(CapttyLogging.logPath()))"))
+            // Said as it happened, and once more here: the warnings scrolled by.
+            if let lost = Self.lostAudioSummary(summary, whereSaid: request.plain ? "see the warnings above or the log"
+                                                                                  : "the log says when: \(CapttyLogging.logPath())") {
+                out("captty: \(lost)")
             }
             if !view.exports.isEmpty {
                 // Saved with `s`: said at the end too (with --no-journal nothing was said, and the
@@ -312,5 +311,26 @@ public enum DemoRecording {
         candidates.append("/usr/local/share/captty/demo-preamble.wav")
         candidates.append("/usr/share/captty/demo-preamble.wav")
         return candidates.first { FileManager.default.isReadableFile(atPath: $0) }
+    }
+}
+
+
+extension LiveLauncher {
+    /// The closing line about audio with no captions: lost while the engine was disconnected,
+    /// never captured while the device was gone, or both (nil when none was).
+    static func lostAudioSummary(_ summary: Session.Summary, whereSaid: String) -> String? {
+        let engine = summary.audioLostSeconds >= 0.05 ? summary.audioLostSeconds : 0
+        let device = summary.deviceLostSeconds >= 0.05 ? summary.deviceLostSeconds : 0
+        func secs(_ s: Double) -> String { NumberText.fixed(s, decimals: 1) + " s" }
+        switch (engine > 0, device > 0) {
+        case (false, false): return nil
+        case (true, false):
+            return "\(secs(engine)) of audio in all have no captions: they were lost while the engine was disconnected (\(whereSaid))"
+        case (false, true):
+            return "\(secs(device)) of audio in all have no captions: they were not captured while the audio device was gone (\(whereSaid))"
+        case (true, true):
+            return "\(secs(engine + device)) of audio in all have no captions: \(secs(engine)) lost while the engine was disconnected, "
+                + "\(secs(device)) not captured while the audio device was gone (\(whereSaid))"
+        }
     }
 }

@@ -160,8 +160,9 @@ public struct PlainRunner: Sendable {
     }
 
     /// Prints the lines not yet printed that are closed (all of them when `all`). A gap (audio
-    /// lost) is noted in its place, before the first line after it, or at once when every line
-    /// so far is printed; a deaf reader sees that something went uncaptioned while it matters.
+    /// lost) is noted in its place, before the first line after it (or at the end), so a deaf
+    /// reader sees that something went uncaptioned. Not before: an outage is reported in pieces
+    /// while it lasts (0.1 s, then 30 s more…), and only its whole length is worth a line.
     func printClosed(_ store: TranscriptStore, _ printed: inout PrintedSoFar, all: Bool, multichannel: Bool = false) {
         let gaps = store.gaps
         func noteGaps(before time: Double) {
@@ -182,7 +183,7 @@ public struct PlainRunner: Sendable {
             i += 1
         }
         printed.lines = i
-        if i == store.lines.count, !gaps.isEmpty { noteGaps(before: .infinity) }
+        if all, !gaps.isEmpty { noteGaps(before: .infinity) }
     }
 
     private func report(_ v: SessionView, lastConnection: inout ConnectionState?, lastSave: inout CaptionUI.SaveState?,

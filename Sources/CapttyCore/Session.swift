@@ -61,6 +61,9 @@ public actor Session {
         /// Seconds of audio the engine lost (disconnected for longer than it could hold): they
         /// have no captions. Said once more at the end (the warnings scrolled by).
         public var audioLostSeconds: Double = 0
+        /// Seconds of audio never captured because the audio device was gone (`AudioGap`s of
+        /// half a second or more).
+        public var deviceLostSeconds: Double = 0
     }
 
     /// Audio accounting, for tests and the benchmark.
@@ -186,6 +189,7 @@ public actor Session {
         v.options = options
         v.engineName = engine.name
         v.modelName = engine.modelName(for: options) ?? ""
+        v.notice = engine.notice
         v.deviceName = configuration.deviceNotice ?? source.name
         v.sourceIsDevice = source is PulseCapture
         v.save = journal.map { .starting(path: $0.url.path) }
@@ -447,6 +451,7 @@ public actor Session {
                         wordCount: store.wordCount, engineFinishedCleanly: clean)
         if !clean { s.incomplete = incompleteMessage() }
         s.audioLostSeconds = audioLostSeconds
+        s.deviceLostSeconds = store.gaps.filter { $0.reason == AudioGap.deviceLost }.reduce(0) { $0 + $1.duration }
         summary = s
         publish()
         changeContinuation.finish()
@@ -524,7 +529,7 @@ public actor Session {
         if chunk.gapBefore > 0 {
             gapsAhead.append((chunk.startTime - chunk.gapBefore, chunk.gapBefore))
             if chunk.gapBefore >= 0.5 {
-                recordGap(AudioGap(start: chunk.startTime - chunk.gapBefore, duration: chunk.gapBefore, reason: "the audio device was lost"))
+                recordGap(AudioGap(start: chunk.startTime - chunk.gapBefore, duration: chunk.gapBefore, reason: AudioGap.deviceLost))
             }
         }
         var c = chunk
@@ -596,7 +601,7 @@ public actor Session {
         }
         let mapped = run.timeline.map(event)
         if case .error(let e) = event, e.kind == .audioLost, let from = e.lostFrom, let secs = e.lostSeconds, secs > 0 {
-            recordGap(AudioGap(start: run.timeline.sessionTime(from), duration: secs, reason: "the engine was disconnected"))
+            recordGap(AudioGap(start: run.timeline.sessionTime(from), duration: secs, reason: AudioGap.engineLost))
         }
         let connectionBefore = viewState.connection
         if id == currentRun {

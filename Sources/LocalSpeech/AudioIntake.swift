@@ -17,6 +17,9 @@ struct AudioIntake {
     private let separateChannels: Bool
     private var header: [UInt8] = []
     private var converter: SpeechConverter?
+    /// A WAV stream's samples in a format the engine does not take on the wire (8-bit, 24-bit):
+    /// converted to linear16 first.
+    private var widener: AudioConverter?
     /// Audio bytes received so far (after any WAV header).
     private(set) var bytesIn = 0
     /// A WAV stream whose header gives the data chunk's size: the bytes of it still to come
@@ -53,15 +56,21 @@ struct AudioIntake {
         var data = bytes
         if converter == nil {
             header += bytes
-            let (parsed, cause) = WAVReader.headerAndCause(header)
+            let (parsed, samples, cause) = WAVReader.streamHeader(header)
             switch parsed {
             case .needMore: return .samples([])
             case .invalid(let why):
-                if case .invalidWAV(_, let field, _)? = cause, field == "sample rate" || field == "channels" {
-                    return .invalid("the WAV header's \(why); \(Self.limits)")
-                }
                 // What to do first: the close reason has room for about 120 bytes of it.
-                return .invalid("raw audio needs encoding and sample_rate in the URL; without them a WAV stream was expected, but \(why)")
+                switch cause {
+                case .invalidWAV(_, let field, _)? where field == "sample rate" || field == "channels":
+                    return .invalid("the WAV header's \(why); \(Self.limits)")
+                case .unsupportedContainer(_, let kind)?:
+                    return .invalid("\(kind.name) cannot be decoded here: send WAV, or raw PCM with encoding and sample_rate in the URL")
+                case .notRIFFWave?, .empty?:
+                    return .invalid("raw audio needs encoding and sample_rate in the URL; without them a WAV stream was expected, but \(why)")
+                default:
+                    return .invalid("the WAV stream's header is not usable: \(why)")
+                }
             case .found(let f, let offset, let dataSize):
                 // The limits raw audio has (ListenRequest): a header claiming 1 Hz would make the
                 // resampler expand every byte 16000-fold (gigabytes from one small message), and a
@@ -70,12 +79,16 @@ struct AudioIntake {
                     return .invalid("the WAV header says \(f.sampleRate) Hz and \(f.channels) channel(s); \(Self.limits)")
                 }
                 if let why = setUp(f) { return .invalid(why) }
+                if let samples {
+                    do { widener = try AudioConverter(input: samples, output: f) } catch { return .invalid("\(error)") }
+                }
                 data = Array(header[offset...])
                 header = []
                 if dataSize > 0 { remaining = dataSize; padded = dataSize % 2 == 1 }
             }
         }
         if remaining != nil { data = audioPart(of: data) }
+        if widener != nil { data = widener!.convert(data) }
         guard converter != nil, format != nil else { return .invalid("the audio format \(self.format.map { "\($0)" } ?? "?") cannot be converted") }
         bytesIn += data.count
         return .samples(converter!.convertChannels(data))

@@ -99,6 +99,10 @@ public final class DeepgramServer: Sendable {
     /// (`err_code`, `err_msg`, `request_id`), whoever refuses — this server or the listener
     /// below it (405, 400, 426, 431, 503 before a request could be read).
     func refusal(_ status: Int, _ message: String, id: String = UUID().uuidString.lowercased()) -> WebSocketUpgradeDecision {
+        var message = message
+        // Deepgram's pre-recorded API is a POST to the same path (the SDKs' transcribe_file):
+        // this server streams only, and says what to use instead.
+        if status == 405 { message = Self.liveOnly }
         let code: String
         switch status {
         case 400: code = "Bad Request"
@@ -118,14 +122,19 @@ public final class DeepgramServer: Sendable {
         let body = (try? encoder.encode(["err_code": code, "err_msg": message, "request_id": id]))
             .map { String(decoding: $0, as: UTF8.self) } ?? ""
         logger.info("refused stream \(id): HTTP \(status) \(header)")
-        return .reject(status: status, headers: [("dg-request-id", id), ("dg-error", header), ("Content-Type", "application/json")],
-                       body: body)
+        var headers = [("dg-request-id", id), ("dg-error", header), ("Content-Type", "application/json")]
+        // Busy: when to try again (captty's client and well-behaved others wait that long).
+        if status == 503 { headers.append(("Retry-After", "1")) }
+        return .reject(status: status, headers: headers, body: body)
     }
+
+    static let liveOnly = "Method not allowed: this server takes live streams only (GET with a WebSocket upgrade); "
+        + "Deepgram's pre-recorded API (POST) is not served here. For a file, run `captty transcribe FILE`."
 
     func decide(_ request: WebSocketUpgradeRequest) async -> WebSocketUpgradeDecision {
         let id = UUID().uuidString.lowercased()
         func refuse(_ status: Int, _ message: String) -> WebSocketUpgradeDecision { refusal(status, message, id: id) }
-        guard request.method == "GET" else { return refuse(405, "Method not allowed: use GET with a WebSocket upgrade.") }
+        guard request.method == "GET" else { return refuse(405, Self.liveOnly) }
         let browser = APIKeyCheck.subprotocolCredential(request.headers.values("Sec-WebSocket-Protocol"))
         if let key = configuration.apiKey, !key.accepts(authorization: request.headers["Authorization"]),
            !(browser.map { key.accepts(secret: $0.secret) } ?? false) {

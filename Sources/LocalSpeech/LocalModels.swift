@@ -78,7 +78,23 @@ public struct LocalModels: Sendable, Equatable {
         guard let sphinx else {
             throw .noModels(searched: roots.map(\.path) + systemSphinxPaths.map(\.path))
         }
-        return LocalModels(sphinx: sphinx, moonshine: moon)
+        var models = LocalModels(sphinx: sphinx, moonshine: moon)
+        models.modelDirProblem = modelDirProblem(environment: environment, currentDirectory: currentDirectory)
+        return models
+    }
+
+    /// What is wrong with `$CAPTTY_MODEL_DIR` when it is set and gives no model: it does not
+    /// exist, or holds neither engine's files (the search went on elsewhere, silently).
+    public var modelDirProblem: String?
+
+    static func modelDirProblem(environment: [String: String], currentDirectory: URL) -> String? {
+        guard let env = environment["CAPTTY_MODEL_DIR"], !env.isEmpty else { return nil }
+        let dir = URL(fileURLWithPath: env, relativeTo: currentDirectory).standardizedFileURL
+        var st = stat()
+        guard stat(dir.path, &st) == 0 else { return "CAPTTY_MODEL_DIR=\(env) does not exist" }
+        guard st.st_mode & S_IFMT == S_IFDIR else { return "CAPTTY_MODEL_DIR=\(env) is not a directory" }
+        let hasMoonshine = [dir, dir.appendingPathComponent("moonshine")].contains { MoonshineModelFiles(directory: $0).isComplete }
+        return hasMoonshine ? nil : "CAPTTY_MODEL_DIR=\(env) holds no Moonshine model"
     }
 
     /// The directories searched, in order (without engine subdirectories).

@@ -23,8 +23,13 @@ public struct LocalRecognizer: SpeechEngine {
 
     /// Why the engine runs degraded (Moonshine absent), to show once; nil when all is well.
     public var notice: String? {
-        guard configuration.mode == .sphinxOnly, configuration.models.moonshine == nil else { return nil }
-        return "offline engine: Moonshine is not installed, captions use PocketSphinx only (less accurate); run scripts/install-local-engine"
+        let dirProblem = configuration.models.modelDirProblem
+        guard configuration.mode == .sphinxOnly, configuration.models.moonshine == nil else {
+            // Found elsewhere: the variable still points at the wrong place.
+            return dirProblem.map { "offline engine: \($0); using the models found elsewhere" }
+        }
+        return "offline engine: Moonshine is not installed\(dirProblem.map { " (\($0))" } ?? ""), captions use PocketSphinx "
+            + "only (less accurate); run scripts/install-local-engine, or set CAPTTY_MODEL_DIR to where its models are"
     }
 
     public init(configuration: LocalEngineConfiguration, logger: Logger = Logger(label: "captty.local")) {

@@ -18,8 +18,9 @@ public enum WAVReader {
         case invalid(String)
     }
 
-    /// How many header bytes a stream may send before its data chunk.
-    static let maxHeaderBytes = 1 << 16
+    /// How many header bytes a stream may send before its data chunk: room for metadata
+    /// (cover art, BWF and iXML chunks), not for a stream that never gets to its audio.
+    static let maxHeaderBytes = 4 << 20
 
     /// Parses the header of a WAV file or stream from its first bytes.
     public static func header(_ bytes: [UInt8]) -> Header { headerAndCause(bytes).header }
@@ -27,19 +28,29 @@ public enum WAVReader {
     /// `header`, with the Audio module's error behind an `.invalid` (`AudioIntake` words sample
     /// rate and channel problems with the server's own limits).
     static func headerAndCause(_ bytes: [UInt8]) -> (header: Header, cause: AudioError?) {
+        let (header, samples, cause) = streamHeader(bytes)
+        if case .found = header, let samples { return (.invalid(UnsupportedEncoding(encoding: samples.encoding).detail), nil) }
+        return (header, cause)
+    }
+
+    /// The start of a WAV stream as the server reads it: `.found` gives the wire format the
+    /// engine is fed, and `samples` the format of the bytes in the data chunk when they must be
+    /// converted to it first (8-bit, 24-bit and 64-bit float WAV become linear16 at the same
+    /// rate and channels; `transcribe` read them and `serve` refused them).
+    static func streamHeader(_ bytes: [UInt8]) -> (header: Header, samples: PCMFormat?, cause: AudioError?) {
         let parsed: WAVHeader?
         do { parsed = try WAVHeader.parse(bytes, path: "the stream", atEOF: false) } catch {
-            return (.invalid(problem(error)), error)
+            return (.invalid(problem(error)), nil, error)
         }
         guard let parsed else {
-            return (bytes.count > maxHeaderBytes ? .invalid("no data chunk in the first 64 KiB") : .needMore, nil)
+            return (bytes.count > maxHeaderBytes ? .invalid("no data chunk in the first 4 MiB of the WAV header; strip its metadata") : .needMore, nil, nil)
         }
-        do {
-            return (.found(try audioFormat(parsed.format), dataOffset: parsed.dataOffset,
-                           dataSize: parsed.dataLength.map { Int($0) } ?? 0), nil)
-        } catch {
-            return (.invalid(error.detail), nil)
+        let dataSize = parsed.dataLength.map { Int($0) } ?? 0
+        if let wire = parsed.format.audioFormat {
+            return (.found(wire, dataOffset: parsed.dataOffset, dataSize: dataSize), nil, nil)
         }
+        let wire = AudioFormat(encoding: .linear16, sampleRate: parsed.format.sampleRate, channels: parsed.format.channels)
+        return (.found(wire, dataOffset: parsed.dataOffset, dataSize: dataSize), parsed.format, nil)
     }
 
     public static func read(_ url: URL) throws(LocalEngineError) -> (format: AudioFormat, data: [UInt8]) {

@@ -18,9 +18,13 @@ public protocol SpeechEngine: Sendable {
     /// The model that transcribes with `options`, for journals and exports (the options' `model`
     /// unless the engine has its own).
     func modelName(for options: LiveOptions) -> String?
+    /// Why the engine runs degraded (the offline engine without Moonshine, a wrong
+    /// `CAPTTY_MODEL_DIR`), said once to the user; nil when all is well.
+    var notice: String? { get }
 }
 
 extension SpeechEngine {
+    public var notice: String? { nil }
     public func sourceFormat(for options: LiveOptions) -> AudioFormat { .speech16k }
     public func modelName(for options: LiveOptions) -> String? { options.model?.rawValue }
 }

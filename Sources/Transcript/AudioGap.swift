@@ -10,11 +10,19 @@ public struct AudioGap: Sendable, Equatable {
     /// Why, in a few words ("the engine was disconnected", "no audio was captured").
     public var reason: String
 
+    /// Times are kept to the millisecond (a journal read "start":12.899999999999999).
     public init(start: Double, duration: Double, reason: String) {
-        self.start = start; self.duration = duration; self.reason = reason
+        self.start = Self.millis(start); self.duration = Self.millis(duration); self.reason = reason
     }
 
+    static func millis(_ t: Double) -> Double { t.isFinite ? (t * 1000).rounded() / 1000 : t }
+
     public var end: Double { start + duration }
+
+    /// The reason of audio never captured while the capture device was gone.
+    public static let deviceLost = "the audio device was lost"
+    /// The reason of audio dropped after an outage longer than the replay buffer.
+    public static let engineLost = "the engine was disconnected"
 
     /// The note exports show in the gap's place ("[19.2 s of audio lost: the engine was
     /// disconnected — no captions]").
@@ -35,7 +43,7 @@ public struct AudioGap: Sendable, Equatable {
         var out = gaps
         if let i = out.firstIndex(where: { $0.reason == new.reason && new.start <= $0.end + 0.5 && new.end >= $0.start - 0.5 }) {
             let start = min(out[i].start, new.start)
-            out[i].duration = max(out[i].end, new.end) - start
+            out[i].duration = millis(max(out[i].end, new.end) - start)
             out[i].start = start
         } else {
             out.append(new)

@@ -32,6 +32,7 @@ struct Transcribe: AsyncParsableCommand {
             let settings = engine.settings(with: cfg)
             let options = try deepgram.options(config: cfg, engine: settings)
             let speech = try EngineFactory.make(settings, audioCanWait: true)   // a file waits through a reconnect
+            if let n = speech.notice { printError("captty: \(n)") }
             let out = output == "-" ? nil : output
             if let note = ExportFormat.mismatch(format, output: out) { printError("captty: \(note)") }
             // Ctrl-C or SIGTERM: the transcript of the audio sent so far is written, not lost.

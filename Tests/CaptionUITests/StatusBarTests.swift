@@ -60,6 +60,20 @@ struct StatusBarTests {
         #expect(ScreenView.render(snap, size: TerminalSize(width: 80, height: 24)).rowText(23).contains("reconnecting"))
     }
 
+    /// Once the wait is over the attempt is under way: "reconnecting in 0 s" stood for the 10 s
+    /// a silent server takes to time out.
+    @Test func anAttemptUnderWayIsNotACountdownAtZero() {
+        for reason in ["", "connection reset"] {
+            let snap = SampleScreens.snapshot(state: .reconnecting(inSeconds: 0, attempt: 3, reason: reason))
+            for w in [100, 60, 40, 30] {
+                let bar = ScreenView.render(snap, size: TerminalSize(width: w, height: 12)).rowText(11)
+                #expect(!bar.contains("in 0 s") && bar.contains("↻"), "\(w) columns: \(bar)")
+            }
+            #expect(ScreenView.render(snap, size: TerminalSize(width: 100, height: 12)).rowText(11).contains("↻ reconnecting… (attempt 3)"))
+        }
+        #expect(StatusBarView.connectionLabel(.reconnecting(inSeconds: 4, attempt: 2)) == "↻ reconnecting in 4 s (attempt 2)")
+    }
+
     @Test func noStraySeparatorWhenTheEngineDoesNotFit() {
         let snap = SampleScreens.snapshot(state: .live)
         for w in 30...60 {

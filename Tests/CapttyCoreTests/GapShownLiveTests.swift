@@ -57,15 +57,24 @@ import Transcript
         var printed = PlainRunner.PrintedSoFar()
         runner.printClosed(store, &printed, all: false)
         #expect(out.lines.count == 5)
-        // Known after those lines were printed (the reconnect says how much was lost): noted at once.
-        store.addGap(Self.lost)
+        // An outage is reported in pieces while it lasts (the first after 0.05 s, more every
+        // 30 s): nothing is noted until the captions go on, then the whole of it, once.
+        store.addGap(AudioGap(start: 46, duration: 0.05, reason: Self.lost.reason))
         runner.printClosed(store, &printed, all: false)
-        #expect(out.lines.last == "[00:00:12] \(Self.lost.note)", "\(out.lines)")
-        // The same outage reported again, longer, is not noted twice.
-        store.addGap(AudioGap(start: 31.2, duration: 1, reason: Self.lost.reason))
-        store.apply(LiveScreenStateTests.result([("Back", 50), ("again.", 50.5)], final: true, speechFinal: true))
+        store.addGap(AudioGap(start: 46.05, duration: 30, reason: Self.lost.reason))
+        runner.printClosed(store, &printed, all: false)
+        #expect(out.lines.count == 5, "\(out.lines)")
+        store.addGap(AudioGap(start: 76.05, duration: 3.95, reason: Self.lost.reason))
+        store.apply(LiveScreenStateTests.result([("Back", 81), ("again.", 81.5)], final: true, speechFinal: true))
+        runner.printClosed(store, &printed, all: false)
+        #expect(out.lines.suffix(2) == ["[00:00:46] [34 s of audio lost: the engine was disconnected; no captions]", "[00:01:21] Back again."],
+                "\(out.lines)")
+        // A gap at the very end is noted when the session ends.
+        store.addGap(AudioGap(start: 90, duration: 2, reason: "the audio device was lost"))
+        runner.printClosed(store, &printed, all: false)
+        #expect(out.lines.count == 7)
         runner.printClosed(store, &printed, all: true)
-        #expect(out.lines.count == 7 && out.lines.last == "[00:00:50] Back again.", "\(out.lines)")
+        #expect(out.lines.count == 8 && out.lines.last == "[00:01:30] [2.0 s of audio lost: the audio device was lost; no captions]", "\(out.lines)")
     }
 
     @Test func plainModeNotesAGapBeforeTheLinesAfterIt() {
@@ -76,6 +85,30 @@ import Transcript
         var printed = PlainRunner.PrintedSoFar()
         runner.printClosed(store, &printed, all: false)
         #expect(out.lines == ["At 0.", "At 5.", "At 10.", Self.lost.note, "At 40.", "At 45."], "\(out.lines)")
+    }
+}
+
+extension GapShownLiveTests {
+    /// The closing total counts audio the device never captured too: a session that lost
+    /// only that said nothing, one that lost both gave the engine's part as the whole.
+    @Test func theClosingTotalCountsEveryKindOfLoss() {
+        var s = Session.Summary(journalPath: nil, save: nil, lineCount: 0, wordCount: 0, engineFinishedCleanly: true)
+        #expect(LiveLauncher.lostAudioSummary(s, whereSaid: "log") == nil)
+        s.deviceLostSeconds = 14.1
+        #expect(LiveLauncher.lostAudioSummary(s, whereSaid: "log")
+                == "14.1 s of audio in all have no captions: they were not captured while the audio device was gone (log)")
+        s.audioLostSeconds = 3.75
+        #expect(LiveLauncher.lostAudioSummary(s, whereSaid: "log") == "17.9 s of audio in all have no captions: 3.8 s lost while the "
+                + "engine was disconnected, 14.1 s not captured while the audio device was gone (log)")
+        s.deviceLostSeconds = 0
+        #expect(LiveLauncher.lostAudioSummary(s, whereSaid: "log")?.hasPrefix("3.8 s of audio in all have no captions: they were lost") == true)
+    }
+
+    /// Gap times are kept to the millisecond (a JSON export read 3.299999999999997).
+    @Test func gapTimesAreKeptToTheMillisecond() {
+        let g = AudioGap.adding(AudioGap(start: 12.899999999999999, duration: 0.1 + 0.2, reason: "r"),
+                                to: [AudioGap(start: 9.6, duration: 3.3, reason: "r")])
+        #expect(g.count == 1 && g[0].start == 9.6 && g[0].duration == 3.6, "\(g)")
     }
 }
 

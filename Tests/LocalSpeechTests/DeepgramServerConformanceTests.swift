@@ -193,6 +193,7 @@ extension RealEngineTests {
                 let r = try await third.json(timeout: 30)
                 #expect(r["status"] as? Int == 503, "\(r)")
                 #expect((r["dg_error"] as? String)?.contains("2 at once") == true)
+                #expect(r["retry_after"] as? String == "1", "when to try again: \(r)")
                 for h in holders { await h.finish(timeout: 30) }
                 // Slots are given back: a new client gets in.
                 var admitted = false

@@ -28,6 +28,8 @@ extension RealEngineTests {
                 // The headers the protocol needs stay.
                 let post = try await PythonPeer("local_server_probe.py", ["raw", url, "post"]).json(timeout: 30)
                 #expect((post["headers"] as? [String: String])?["allow"] == "GET", "\(post)")
+                // A POST is Deepgram's pre-recorded API: said to be not served here, and what to use.
+                #expect((post["headers"] as? [String: String])?["dg-error"]?.contains("captty transcribe") == true, "\(post)")
                 // HEAD gets the same status and headers and no body (RFC 9110 9.3.2).
                 let head = try await PythonPeer("local_server_probe.py", ["raw", url, "head"]).json(timeout: 30)
                 #expect(head["status"] as? Int == 405, "\(head)")

@@ -1,3 +1,4 @@
+import Foundation
 import Audio
 import Deepgram
 @testable import LocalSpeech
@@ -136,6 +137,48 @@ struct ListenRequestValidationTests {
         var garbage = AudioIntake(format: nil, separateChannels: false)
         guard case .invalid(let why) = garbage.push(Array("hello, this is not audio".utf8)) else { Issue.record("garbage accepted"); return }
         #expect(why.contains("encoding") && why.contains("WAV"))
+    }
+
+    /// A WAV stream of 8-bit or 24-bit samples (what `sox` and many recorders write) is decoded
+    /// like a 16-bit one; `captty transcribe` read such files and `serve` refused them. A header
+    /// with a large metadata chunk before the audio (cover art, BWF) is read too, and a stream
+    /// in a container this server cannot decode says which one.
+    @Test func eightAndTwentyFourBitWAVStreamsAndLargeHeadersAreRead() {
+        func le32(_ v: Int) -> [UInt8] { [UInt8(v & 0xff), UInt8(v >> 8 & 0xff), UInt8(v >> 16 & 0xff), UInt8(v >> 24 & 0xff)] }
+        func le16(_ v: Int) -> [UInt8] { [UInt8(v & 0xff), UInt8(v >> 8 & 0xff)] }
+        let tone: [Double] = (0..<16_000).map { (k: Int) -> Double in 0.5 * Foundation.sin(Double(k) * 2 * Double.pi * 300 / 16_000) }   // 1 s
+        func wav(bits: Int, samples: [UInt8], before: [UInt8] = []) -> [UInt8] {
+            let bytesPer = bits / 8
+            var w = Array("RIFF".utf8) + le32(36 + before.count + samples.count) + Array("WAVEfmt ".utf8) + le32(16)
+            w += le16(1) + le16(1) + le32(16_000) + le32(16_000 * bytesPer) + le16(bytesPer) + le16(bits)
+            return w + before + Array("data".utf8) + le32(samples.count) + samples
+        }
+        let s24 = tone.flatMap { v -> [UInt8] in let i = Int(v * 8_388_607); return [UInt8(i & 0xff), UInt8(i >> 8 & 0xff), UInt8(i >> 16 & 0xff)] }
+        let u8 = tone.map { UInt8(Int(($0 * 127).rounded()) + 128) }
+        let s16 = tone.flatMap { le16(Int($0 * 32_767)) }
+        let list = Array("LIST".utf8) + le32(200_000) + [UInt8](repeating: 0x41, count: 200_000)
+        for (name, bytes) in [("s24", wav(bits: 24, samples: s24)), ("u8", wav(bits: 8, samples: u8)),
+                              ("s16 after a 200 kB LIST", wav(bits: 16, samples: s16, before: list))] {
+            var intake = AudioIntake(format: nil, separateChannels: false)
+            var out: [Int16] = []
+            var i = 0
+            while i < bytes.count {
+                guard case .samples(let s) = intake.push(Array(bytes[i..<min(bytes.count, i + 3_000)])) else {
+                    Issue.record("\(name): \(intake.push([]))"); break
+                }
+                out += s.first ?? []
+                i += 3_000
+            }
+            out += intake.flush().first ?? []
+            #expect(abs(intake.seconds - 1) < 0.001 && abs(out.count - 16_000) <= 2, "\(name): \(intake.seconds) s, \(out.count) samples")
+            // The tone itself, not noise: peak near half scale, and it follows the sine.
+            let peak = out.map { abs(Int($0)) }.max() ?? 0
+            #expect((15_000...17_500).contains(peak), "\(name): peak \(peak)")
+            #expect(abs(Int(out[1_000]) - Int(tone[1_000] * 32_767)) < 600, "\(name): \(out[1_000]) vs \(tone[1_000] * 32_767)")
+        }
+        var ogg = AudioIntake(format: nil, separateChannels: false)
+        guard case .invalid(let why) = ogg.push(Array("OggS".utf8) + [0, 2] + [UInt8](repeating: 0, count: 58)) else { Issue.record("Ogg accepted"); return }
+        #expect(why.contains("Ogg") && why.contains("cannot be decoded here") && !why.contains("raw audio needs"), "\(why)")
     }
 
     /// Bytes past the data chunk's declared size: a chunk that follows it (an `id3 ` tag, LIST)

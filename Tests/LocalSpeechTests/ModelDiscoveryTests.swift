@@ -58,6 +58,31 @@ struct ModelDiscoveryTests {
         #expect(r.notice?.contains("scripts/install-local-engine") == true)
     }
 
+    /// A CAPTTY_MODEL_DIR that points nowhere (a typo) is named in the notice: the engine fell
+    /// back to PocketSphinx only, or to models found elsewhere, and said nothing on the terminal.
+    @Test func aWrongModelDirectoryIsNamed() throws {
+        defer { try? FileManager.default.removeItem(at: tmp) }
+        try makeSphinx(tmp.appendingPathComponent("sys"))
+        let missing = tmp.appendingPathComponent("typo").path
+        let m = try LocalModels.discover(environment: ["CAPTTY_MODEL_DIR": missing], executable: nil,
+                                         currentDirectory: tmp.appendingPathComponent("x"), home: tmp,
+                                         systemSphinxPaths: [tmp.appendingPathComponent("sys")])
+        #expect(m.modelDirProblem == "CAPTTY_MODEL_DIR=\(missing) does not exist")
+        let notice = LocalRecognizer(configuration: LocalEngineConfiguration(models: m)).notice ?? ""
+        #expect(notice.contains("Moonshine is not installed (CAPTTY_MODEL_DIR=\(missing) does not exist)"), "\(notice)")
+        // Moonshine found elsewhere: still said, as a warning about the variable.
+        try makeMoonshine(tmp.appendingPathComponent("x/vendor/moonshine"))
+        let found = try LocalModels.discover(environment: ["CAPTTY_MODEL_DIR": missing], executable: nil,
+                                             currentDirectory: tmp.appendingPathComponent("x"), home: tmp,
+                                             systemSphinxPaths: [tmp.appendingPathComponent("sys")])
+        #expect(LocalRecognizer(configuration: LocalEngineConfiguration(models: found)).notice
+                == "offline engine: CAPTTY_MODEL_DIR=\(missing) does not exist; using the models found elsewhere")
+        // Set right (or not at all): nothing to say.
+        let fine = try LocalModels.discover(environment: [:], executable: nil, currentDirectory: tmp.appendingPathComponent("x"),
+                                            home: tmp, systemSphinxPaths: [tmp.appendingPathComponent("sys")])
+        #expect(fine.modelDirProblem == nil && LocalRecognizer(configuration: LocalEngineConfiguration(models: fine)).notice == nil)
+    }
+
     @Test func withNothingInstalledTheErrorSaysToRunSetup() throws {
         defer { try? FileManager.default.removeItem(at: tmp) }
         #expect {

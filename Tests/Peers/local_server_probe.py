@@ -63,7 +63,8 @@ async def upgrade(url, auth=None):
     except websockets.exceptions.InvalidStatus as e:
         r = e.response
         result({"status": r.status_code, "dg_error": r.headers.get("dg-error"),
-                "dg_request_id": r.headers.get("dg-request-id"), "body": r.body.decode("utf-8", "replace")})
+                "dg_request_id": r.headers.get("dg-request-id"), "retry_after": r.headers.get("Retry-After"),
+                "body": r.body.decode("utf-8", "replace")})
 
 
 async def back_to_back(url, path, skip, rounds, close_stream=True):

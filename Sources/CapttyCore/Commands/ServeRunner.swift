@@ -34,6 +34,7 @@ public enum ServeRunner {
         let wildcard = server.host == "0.0.0.0" || server.host == "::"
         let reach = wildcard ? "ws://<this machine's address>:\(server.port) (ws://127.0.0.1:\(server.port) from here)" : "ws://\(shown):\(server.port)"
         announce("captty serve: point clients at \(reach) (captty --url, DEEPGRAM_URL, or the SDKs' base URL)")
+        if let n = recognizer.notice { announce("captty serve: warning: \(n)") }
         if !isLoopback(host) {
             announce("captty serve: warning: \(host) is not a loopback address; anyone who can reach it can use this server")
         }
