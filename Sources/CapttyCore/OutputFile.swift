@@ -23,6 +23,7 @@ public enum OutputFile {
         // The transcript replaces the file atomically (a new file renamed over it): that needs
         // write access to the directory, not only to the file.
         if access(dir, W_OK | X_OK) != 0 {
+            if errno == EROFS { return "cannot write \(path): \(dir) is on a read-only file system (choose another path with -o)" }
             return "cannot write \(path): no permission to create files in \(dir) (choose another path with -o)"
         }
         return nil

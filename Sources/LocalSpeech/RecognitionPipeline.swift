@@ -427,7 +427,8 @@ final class RecognitionPipeline {
 
     private func results(words spoken: [TimedWord], start: Double, end: Double, isFinal: Bool, speechFinal: Bool, fromFinalize: Bool) -> Results {
         // Deepgram's numerals (and smart_format, which includes them) write numbers in digits.
-        let words = options.numerals == true || options.smartFormat == true ? SpokenNumbers.format(spoken) : spoken
+        // Without them, words: Moonshine's own digits are spelled out.
+        let words = options.numerals == true || options.smartFormat == true ? SpokenNumbers.format(spoken) : SpokenNumbers.spelledOut(spoken)
         let dgWords = words.map { w in
             Word(word: w.word, start: round3(w.start), end: round3(w.end), confidence: round3(w.confidence),
                  punctuatedWord: wantPunctuation ? w.punctuated : nil)

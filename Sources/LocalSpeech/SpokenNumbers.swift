@@ -124,6 +124,54 @@ public enum SpokenNumbers {
         return out
     }
 
+    /// Numbers written in digits, spelled out as words: what Deepgram sends without `numerals`
+    /// or `smart_format`. Moonshine writes digits on its own ("call me at 555 1234"), which a
+    /// client that asked for neither got anyway. Up to four digits are read as a number ("1234"
+    /// → one thousand two hundred thirty four; a year from 1100 to 1999 as "nineteen ninety
+    /// nine"), longer runs and ones with a leading zero digit by digit. Words with anything but
+    /// digits and trailing punctuation ("$5", "3.5", "50%") are left as they are.
+    public static func spelledOut(_ words: [TimedWord]) -> [TimedWord] {
+        guard words.contains(where: { isDigits($0.word) }) else { return words }
+        var out: [TimedWord] = []
+        for w in words {
+            guard isDigits(w.word), w.punctuated.hasPrefix(w.word) else { out.append(w); continue }
+            let trailing = String(w.punctuated.dropFirst(w.word.count))
+            guard trailing.allSatisfy({ ".,?!;:\"')]…".contains($0) }) else { out.append(w); continue }
+            let spoken = say(w.word)
+            let step = (w.end - w.start) / Double(spoken.count)
+            for (k, text) in spoken.enumerated() {
+                let start = w.start + Double(k) * step
+                out.append(TimedWord(word: text, punctuated: text + (k == spoken.count - 1 ? trailing : ""),
+                                     start: start, end: k == spoken.count - 1 ? w.end : start + step, confidence: w.confidence))
+            }
+        }
+        return out
+    }
+
+    static func isDigits(_ s: String) -> Bool { !s.isEmpty && s.utf8.allSatisfy { (48...57).contains($0) } }
+
+    static let unitNames = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
+
+    /// The words of a run of digits.
+    static func say(_ digits: String) -> [String] {
+        guard digits.count <= 4, digits.first != "0" || digits.count == 1, let n = Int(digits) else {
+            return digits.map { unitNames[Int(String($0))!] }
+        }
+        if (1100...1999).contains(n), n % 100 != 0 { return cardinal(n / 100) + (n % 100 < 10 ? ["oh"] : []) + cardinal(n % 100) }
+        return cardinal(n)
+    }
+
+    /// 0…9999 in words ("two hundred thirty four").
+    static func cardinal(_ n: Int) -> [String] {
+        let teenNames = ["ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen"]
+        let tenNames = ["", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
+        if n < 10 { return [unitNames[n]] }
+        if n < 20 { return [teenNames[n - 10]] }
+        if n < 100 { return [tenNames[n / 10]] + (n % 10 == 0 ? [] : [unitNames[n % 10]]) }
+        if n < 1000 { return [unitNames[n / 100], "hundred"] + (n % 100 == 0 ? [] : cardinal(n % 100)) }
+        return cardinal(n / 1000) + ["thousand"] + (n % 1000 == 0 ? [] : cardinal(n % 1000))
+    }
+
     /// One word for `run`, written `text`, with the last word's trailing punctuation.
     private static func merged(_ run: ArraySlice<TimedWord>, text: String) -> TimedWord {
         let first = run.first!, last = run.last!

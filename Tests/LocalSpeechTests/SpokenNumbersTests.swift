@@ -43,3 +43,37 @@ struct SpokenNumbersTests {
         #expect(abs(out[2].confidence - 0.7) < 1e-9)
     }
 }
+
+/// Without `numerals` or `smart_format`, numbers are words, as Deepgram writes them: Moonshine's
+/// own digits ("call me at 555 1234") reached clients that asked for neither.
+struct SpelledOutNumbersTests {
+    static func spelled(_ text: String) -> [TimedWord] {
+        let words = text.split(separator: " ").enumerated().map { k, w in
+            TimedWord(word: w.lowercased().trimmingCharacters(in: .punctuationCharacters), punctuated: String(w),
+                      start: Double(k), end: Double(k) + 0.8, confidence: 0.9)
+        }
+        return SpokenNumbers.spelledOut(words)
+    }
+
+    @Test(arguments: [
+        ("Please call me at 555 1234.", "Please call me at five hundred fifty five twelve thirty four."),
+        ("2500 people", "two thousand five hundred people"),
+        ("at 5551234", "at five five five one two three four"),
+        ("In 1999 we met", "In nineteen ninety nine we met"),
+        ("In 1905 and 2024", "In nineteen oh five and two thousand twenty four"),
+        ("room 007, floor 12", "room zero zero seven, floor twelve"),
+        ("it costs $5 or 3.5 or 50%", "it costs $5 or 3.5 or 50%"),
+        ("no numbers here", "no numbers here"),
+        ("0 and 100 and 1000", "zero and one hundred and one thousand"),
+    ])
+    func digitsBecomeWords(_ input: String, _ expected: String) {
+        #expect(Self.spelled(input).map(\.punctuated).joined(separator: " ") == expected)
+    }
+
+    /// The words of a number share its time span, in order, and are each a word of their own.
+    @Test func theWordsOfANumberShareItsTime() {
+        let out = Self.spelled("at 42.")
+        #expect(out.map(\.word) == ["at", "forty", "two"] && out.map(\.punctuated) == ["at", "forty", "two."])
+        #expect(out[1].start == 1 && abs(out[1].end - 1.4) < 1e-9 && abs(out[2].start - 1.4) < 1e-9 && out[2].end == 1.8)
+    }
+}

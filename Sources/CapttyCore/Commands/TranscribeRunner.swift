@@ -141,7 +141,8 @@ public enum TranscribeRunner {
         let data = Data(text.utf8)
         if let output {
             if let (error, savedAt) = OutputFile.write(data, to: output, fallbackExtension: format.fileExtension) {
-                throw CapttyError.failed("cannot write \(output): \(error). "
+                // The error names the file and the cause ("cannot write X: No space left on device").
+                throw CapttyError.failed("\(error). "
                                          + (savedAt.map { "The transcript was saved to \($0) instead." } ?? "The transcript could not be saved anywhere."))
             }
         } else if let why = TerminalSafeOutput.write(data) {
