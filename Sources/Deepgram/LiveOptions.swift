@@ -425,16 +425,21 @@ extension LiveOptions.Endpointing {
     }
 }
 
+/// A value written in its query form (`word:boost`, `find:replacement`, `key:value`) when the
+/// JSON holds a string: parsed by `parse`, an error naming `what` when that fails; nil when the
+/// JSON holds something else (the type's own object form, read by the caller).
+func decodeQueryForm<T>(_ decoder: any Decoder, what: String, _ parse: (String) -> T?) throws -> T? {
+    guard let s = try? decoder.singleValueContainer().decode(String.self) else { return nil }
+    guard let v = parse(s) else {
+        throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "not \(what): '\(s)'"))
+    }
+    return v
+}
+
 extension LiveOptions.Keyword {
     /// Reads what this type writes, or the query form `word:boost` as a string.
     public init(from decoder: any Decoder) throws {
-        if let s = try? decoder.singleValueContainer().decode(String.self) {
-            guard let k = Self(parsing: s) else {
-                throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "an empty keyword"))
-            }
-            self = k
-            return
-        }
+        if let k = try decodeQueryForm(decoder, what: "a keyword (word or word:boost)", Self.init(parsing:)) { self = k; return }
         let c = try decoder.container(keyedBy: AnyCodingKey.self)
         self.init(try c.decode(String.self, forKey: AnyCodingKey("word")),
                   boost: try c.decodeIfPresent(Double.self, forKey: AnyCodingKey("boost")))
@@ -444,13 +449,7 @@ extension LiveOptions.Keyword {
 extension LiveOptions.Replacement {
     /// Reads what this type writes, or the query form `find:replacement` as a string.
     public init(from decoder: any Decoder) throws {
-        if let s = try? decoder.singleValueContainer().decode(String.self) {
-            guard let r = Self(parsing: s) else {
-                throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "an empty replacement"))
-            }
-            self = r
-            return
-        }
+        if let r = try decodeQueryForm(decoder, what: "a replacement (find or find:replacement)", Self.init(parsing:)) { self = r; return }
         let c = try decoder.container(keyedBy: AnyCodingKey.self)
         self.init(try c.decode(String.self, forKey: AnyCodingKey("find")),
                   with: try c.decodeIfPresent(String.self, forKey: AnyCodingKey("replacement")))
@@ -460,13 +459,7 @@ extension LiveOptions.Replacement {
 extension KeyValue {
     /// Reads what this type writes, or `key:value` as a string (how `extra` is written).
     public init(from decoder: any Decoder) throws {
-        if let s = try? decoder.singleValueContainer().decode(String.self) {
-            guard let kv = Self(parsing: s, separator: ":") else {
-                throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "not key:value: \(s)"))
-            }
-            self = kv
-            return
-        }
+        if let kv = try decodeQueryForm(decoder, what: "key:value", { Self(parsing: $0, separator: ":") }) { self = kv; return }
         let c = try decoder.container(keyedBy: AnyCodingKey.self)
         self.init(try c.decode(String.self, forKey: AnyCodingKey("key")), try c.decode(String.self, forKey: AnyCodingKey("value")))
     }
