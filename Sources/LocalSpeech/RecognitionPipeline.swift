@@ -332,6 +332,7 @@ final class RecognitionPipeline {
             .map { w -> TimedWord in Self.shift(w, by: t0) }
             .filter { $0.start < t1 }
         var words = sphinxWords
+        var fromMoonshine = false
         if mode == .hybrid, let moonshine {
             do {
                 let text: String
@@ -344,13 +345,15 @@ final class RecognitionPipeline {
                 } else {
                     let lo = sphinxWords.first.map { min($0.start, t0 + 0.1) } ?? t0
                     words = WordAligner.align(tokens, with: sphinxWords, span: max(t0, lo)...t1)
+                    fromMoonshine = true
                 }
             } catch {
                 log.warning("\(error); using PocketSphinx's words for this utterance")
             }
-        } else if wantPunctuation, !words.isEmpty {
-            words[0].punctuated = words[0].word.prefix(1).uppercased() + words[0].word.dropFirst()
         }
+        // PocketSphinx's words (its mode, or Moonshine's fallback) are all lower case: cased as a
+        // sentence, "I" included ("But i would often" was a final).
+        if wantPunctuation, !fromMoonshine { words = Self.sentenceCased(words) }
         active = false
         speculation = nil
         interimPrefix = []

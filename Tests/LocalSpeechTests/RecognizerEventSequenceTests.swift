@@ -127,6 +127,11 @@ extension RealEngineTests {
             let wer = WordErrorRate(reference: try InstalledModels.preambleReference(),
                                     hypothesis: finals.map(\.transcript).joined(separator: " "))
             #expect(wer.rate < 0.6, "PocketSphinx WER \(wer)")
+            // Cased as sentences, as Moonshine's finals are (its words come all lower case).
+            let spoken = finals.filter { !$0.best.words.isEmpty }
+            #expect(!spoken.isEmpty && spoken.allSatisfy { $0.best.words.first?.punctuatedWord?.first?.isUppercase == true },
+                    "\(spoken.map(\.transcript))")
+            #expect(!spoken.flatMap(\.best.words).contains { $0.punctuatedWord == "i" })
         }
 
         @Test(.enabled(if: InstalledModels.sphinx, "PocketSphinx model not installed: run scripts/install-local-engine"))
