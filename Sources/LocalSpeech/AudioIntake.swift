@@ -38,6 +38,10 @@ struct AudioIntake {
         if let format { _ = setUp(format) }
     }
 
+    /// Bytes of a WAV stream's header received without the header being complete (nil: none,
+    /// or the audio has started): a stream ending here held no audio at all.
+    var unfinishedHeader: Int? { converter == nil && !header.isEmpty ? header.count : nil }
+
     /// Output channels: the stream's channels when kept apart, else 1.
     var outputChannels: Int { separateChannels ? (format?.channels ?? 1) : 1 }
 

@@ -142,6 +142,12 @@ final class ListenStream: Sendable {
         watchdog.cancel()
         if clock.timedOut { outcome = .idle }
         let sessions = channels.sessions, forwarders = channels.forwarders
+        // A WAV stream that ended inside its header had no audio: said, as for audio that
+        // cannot be decoded (it got Metadata with duration 0, as if all were well).
+        if case .closeStream = outcome, let n = intake.unfinishedHeader {
+            outcome = .badAudio("the stream ended inside its WAV header (\(n) bytes), before any audio; "
+                                + "send the whole file, or raw PCM with encoding and sample_rate in the URL")
+        }
 
         switch outcome {
         case .closeStream:

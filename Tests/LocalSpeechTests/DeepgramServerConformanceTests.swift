@@ -515,6 +515,17 @@ extension RealEngineTests {
                 let errors = r["errors"] as? [[String: Any]] ?? []
                 #expect(errors.count == 1 && (errors.first?["description"] as? String)?.contains("not a RIFF/WAVE file") == true, "\(errors)")
             }
+            // A WAV stream that ends inside its header held no audio: said with DATA-0000, not
+            // answered with Metadata as if all were well.
+            let cut = FileManager.default.temporaryDirectory.appendingPathComponent("captty-cut-header-\(UUID()).wav")
+            try Data(Array("RIFF".utf8) + [0x24, 0, 0, 0] + Array("WAVEfmt ".utf8) + [16, 0, 0, 0, 1, 0]).write(to: cut)
+            defer { try? FileManager.default.removeItem(at: cut) }
+            try await Self.withServer { _, url in
+                let r = try await PythonPeer("local_server_probe.py", ["stream", url, cut.path]).json(timeout: 60)
+                #expect(r["code"] as? Int == 1008, "\(r)")
+                let errors = r["errors"] as? [[String: Any]] ?? []
+                #expect((errors.first?["description"] as? String)?.contains("ended inside its WAV header (22 bytes)") == true, "\(errors)")
+            }
             // Raw PCM whose first sample is -1 (FF FF, dithered silence) then 0 is not called an
             // MP3: "free format" MPEG frames are left out of the guess.
             #expect(KnownContainer.identify([0xFF, 0xFF, 0x00, 0x00, 0xFF, 0xFF, 0x01, 0x00]) == nil)
