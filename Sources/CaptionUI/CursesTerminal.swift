@@ -64,6 +64,7 @@ public final class CursesTerminal: Terminal {
         cbreak()
         noecho()
         nonl()
+        Self.keepCaptionsFlowing(fileno(inFile))
         keypad(captty_stdscr(), true)
         Self.defineCommonKeySequences()
         curs_set(0)
@@ -79,6 +80,21 @@ public final class CursesTerminal: Terminal {
         if tcgetattr(fileno(inFile), &modes) == 0 { programModes = modes }
         // From here on a crash restores the terminal before the process dies.
         TerminalSignals.installCrashHandlers()
+    }
+
+    /// Terminal modes no captioning screen wants: flow control (Ctrl-S froze the captions with
+    /// no sign, until Ctrl-Q) and the quit character (Ctrl-\ sent SIGQUIT, and the crash
+    /// reporter printed over the captions and held the app for 30 s). Both keys then arrive as
+    /// ordinary control keys. Ctrl-C and Ctrl-Z keep their signals. ncurses is told these are
+    /// the program's modes, so it keeps them after a suspend or a redraw.
+    static func keepCaptionsFlowing(_ fd: Int32) {
+        var m = termios()
+        guard tcgetattr(fd, &m) == 0 else { return }
+        m.c_iflag &= ~tcflag_t(IXON)
+        withUnsafeMutableBytes(of: &m.c_cc) { cc in
+            if Int(VQUIT) < cc.count { cc[Int(VQUIT)] = 0 }   // _POSIX_VDISABLE on Linux
+        }
+        if tcsetattr(fd, TCSANOW, &m) == 0 { def_prog_mode() }
     }
 
     /// Where keys are read from: standard input when it is a terminal, else the controlling

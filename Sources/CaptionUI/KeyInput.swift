@@ -83,7 +83,16 @@ public enum KeyInput: Hashable, Sendable {
             guard rest.count == 1, let c = rest.first, c.isASCII, c.isLetter else {
                 throw .badControl(name)
             }
-            self = .control(c)
+            // The terminal sends these as other keys (Ctrl-M is Enter, Ctrl-I Tab, Ctrl-H
+            // Backspace): bound as control keys they never fired, and a conflict with the key
+            // they are went unseen. Ctrl-Z suspends the program before captty sees it.
+            switch c {
+            case "m", "j": self = .enter
+            case "i": self = .tab
+            case "h": self = .backspace
+            case "z": throw .reservedByTerminal(name, "the terminal uses it to suspend the program")
+            default: self = .control(c)
+            }
             return
         }
         if lower.hasPrefix("f"), let n = Int(lower.dropFirst()), lower.count > 1 {

@@ -3,6 +3,8 @@ public enum KeyNameError: Error, Equatable, Sendable, CustomStringConvertible {
     case empty
     case unknown(String)
     case badControl(String)
+    /// A key the terminal keeps for itself: it never reaches the program.
+    case reservedByTerminal(String, String)
 
     public var description: String {
         switch self {
@@ -12,6 +14,8 @@ public enum KeyNameError: Error, Equatable, Sendable, CustomStringConvertible {
             return "unknown key name \"\(n)\": use a single character or one of space, enter, esc, tab, backspace, delete, insert, up, down, left, right, home, end, pgup, pgdn, F1–F24, ctrl-<letter>"
         case .badControl(let n):
             return "bad control key \"\(n)\": write ctrl- followed by one letter, e.g. \"ctrl-l\""
+        case .reservedByTerminal(let n, let why):
+            return "\"\(n)\" cannot be bound: \(why), so captty never sees it; choose another key"
         }
     }
 }

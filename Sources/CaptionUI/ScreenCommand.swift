@@ -26,11 +26,12 @@ extension ScreenCommand {
                              screen: TerminalSize? = nil) -> ScreenCommand {
         if key == .resize { return .resize }
         let bound = bindings.action(for: key)
-        // In a pop-up, a letter bound to quit closes the pop-up, as q closes less or man: it
-        // ended a live session from the help screen. A control key bound to quit (Ctrl-C)
-        // still quits from anywhere.
-        let quitLetter: Bool = if bound == .quit, case .character = key { true } else { false }
-        if overlay != .none, bound == .quit { return quitLetter ? .closeOverlay : .action(.quit) }
+        // In a pop-up, a key bound to quit closes the pop-up, as q closes less or man: it ended
+        // a live session from the help screen (and Esc, bound to quit, from the save prompt
+        // whose footer says "Esc cancel"). A control key bound to quit (Ctrl-C) still quits
+        // from anywhere.
+        let quitControl: Bool = if bound == .quit, case .control = key { true } else { false }
+        if overlay != .none, bound == .quit { return quitControl ? .action(.quit) : .closeOverlay }
         switch overlay {
         case .none:
             return bound.map(ScreenCommand.action) ?? .ignored

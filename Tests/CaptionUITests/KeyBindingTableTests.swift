@@ -48,6 +48,15 @@ struct KeyBindingTableTests {
         #expect(throws: KeyNameError.badControl("ctrl-")) { try KeyInput(name: "ctrl-") }
         #expect(throws: KeyNameError.unknown("F99")) { try KeyInput(name: "F99") }
         #expect(throws: KeyNameError.empty) { try KeyInput(name: " ") }
+        // Control keys the terminal sends as other keys are those keys (bound as control keys
+        // they never fired, and a clash with Enter went unseen); Ctrl-Z never reaches captty.
+        #expect(try KeyInput(name: "ctrl-m") == .enter && KeyInput(name: "ctrl-j") == .enter)
+        #expect(try KeyInput(name: "ctrl-i") == .tab && KeyInput(name: "^H") == .backspace)
+        #expect(throws: KeyNameError.reservedByTerminal("ctrl-z", "the terminal uses it to suspend the program")) { try KeyInput(name: "ctrl-z") }
+        #expect(throws: (any Error).self) {
+            try KeyBindingTable.default.applying(overrides: ["save": ["ctrl-m"], "help": ["enter"]])
+        }
+        #expect(try KeyInput(name: "ctrl-s") == .control("s"), "flow control is off: Ctrl-S is a key")
         // Names round-trip.
         for action in KeyAction.allCases {
             for key in action.defaultKeys { #expect(try KeyInput(name: key.configName) == key) }

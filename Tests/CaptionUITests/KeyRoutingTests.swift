@@ -41,6 +41,14 @@ struct KeyRoutingTests {
         let rebound = try KeyBindingTable.default.applying(overrides: ["quit": ["ctrl-q"]])
         #expect(ScreenCommand.route(.control("q"), overlay: .help(), bindings: rebound) == .action(.quit))
         #expect(ScreenCommand.route(.character("q"), overlay: .help(), bindings: rebound) == .closeOverlay)
+        // Quit bound to Esc: Esc closes a pop-up (the save prompt's footer says "Esc cancel"),
+        // as it does unbound; it ended the session.
+        let esc = try KeyBindingTable.default.applying(overrides: ["quit": ["esc"]])
+        let prompt = Overlay.exportPrompt(ExportPromptState(formats: ["txt", "srt"]))
+        for overlay in [Overlay.help(), prompt, notice] {
+            #expect(ScreenCommand.route(.escape, overlay: overlay, bindings: esc) == .closeOverlay, "\(overlay)")
+        }
+        #expect(ScreenCommand.route(.escape, overlay: .none, bindings: esc) == .action(.quit))
     }
 
     @Test func exportPromptTakesLettersAndArrows() {

@@ -57,6 +57,36 @@ import TestSupport
         }
     }
 
+    /// Ctrl-S stopped the terminal's output (flow control) and froze the captions with no
+    /// sign until Ctrl-Q; Ctrl-\ sent SIGQUIT, and the crash reporter printed over the captions
+    /// and held the app for 30 s. Both are now plain keys: the captions keep coming, the app
+    /// lives on, and the terminal's own modes come back at the end.
+    @Test(.timeLimit(.minutes(2))) func ctrlSAndCtrlBackslashNeitherFreezeNorKill() async throws {
+        let dir = try scratchDirectory("e2e")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let wav = try TestAudio.tone(seconds: 60, in: dir)
+        try await withDeepgramDouble { double in
+            let tmux = try TmuxScreen(width: 100, height: 30, environment: ["HOME": dir.path, "DEEPGRAM_API_KEY": "test-key"])
+            defer { tmux.kill() }
+            let tty = try tmux.format("#{pane_tty}")
+            let before = try runProcess("/bin/stty", ["-F", tty, "-a"]).stdout
+            try tmux.run(Self.command(double, input: "--file \(shellQuoted(wav))", extra: "--no-journal"))
+            try tmux.waitFor(text: "b16000", timeout: 30)
+            let during = try runProcess("/bin/stty", ["-F", tty, "-a"]).stdout
+            #expect(during.contains("-ixon") && during.contains("quit = <undef>"), "\(during)")
+            try tmux.press("C-s")
+            try tmux.press("C-\\")
+            try tmux.waitFor(text: "b96000", timeout: 30)   // still captioning, 5 s later
+            let screen = try tmux.screen()
+            #expect(!screen.contains("crashed") && !screen.contains("Backtrace"), "\(screen)")
+            try tmux.press("q")
+            try tmux.waitForShell(timeout: 30)
+            let after = try runProcess("/bin/stty", ["-F", tty, "-a"]).stdout
+            #expect(after.contains("quit = ^\\") == before.contains("quit = ^\\") && after.contains("-ixon") == before.contains("-ixon"),
+                    "the terminal's modes are back: \(after)")
+        }
+    }
+
     /// Standard input at end of file (`< /dev/null`): every key read failed at once, so the
     /// loop spun a whole CPU. Keys now come from the terminal, and a dead input waits out its
     /// timeout.
