@@ -94,6 +94,50 @@ public struct CapttyConfig: Sendable, Equatable {
         return try parse(text, file: p)
     }
 
+    /// Every setting a config file may hold, as `section.key` (top-level ones bare).
+    static let knownSettings = [
+        "engine", "url", "device", "journal_dir", "plain", "chunk_ms",
+        "deepgram.model", "deepgram.language", "deepgram.languages", "deepgram.models", "deepgram.encoding",
+        "deepgram.sample_rate", "deepgram.channels", "deepgram.multichannel", "deepgram.interim_results",
+        "deepgram.punctuate", "deepgram.smart_format", "deepgram.numerals", "deepgram.profanity_filter",
+        "deepgram.diarize", "deepgram.vad_events", "deepgram.dictation", "deepgram.filler_words",
+        "deepgram.endpointing", "deepgram.utterance_end_ms", "deepgram.redact", "deepgram.keyterm",
+        "deepgram.keywords", "deepgram.search", "deepgram.replace", "deepgram.extra", "deepgram.params",
+        "deepgram.version", "deepgram.callback", "deepgram.callback_method", "deepgram.tag", "deepgram.mip_opt_out",
+        "deepgram.detect_entities", "deepgram.diarize_model", "deepgram.language_hint",
+        "display.interim", "display.timestamps", "display.speaker_labels", "display.confidence_dimming",
+        "display.meter", "display.low_confidence",
+    ]
+
+    /// The setting an unknown one was probably meant to be: the same name in another section
+    /// (`display.chunk_ms` for `chunk_ms`), or a name within two typos in the same section
+    /// (`deepgram.modle`).
+    static func suggestion(for path: String) -> String? {
+        let name = path.split(separator: ".").last.map(String.init) ?? path
+        if let moved = knownSettings.first(where: { ($0.split(separator: ".").last.map(String.init) ?? $0) == name }) { return moved }
+        let section = path.contains(".") ? String(path[..<path.lastIndex(of: ".")!]) : ""
+        let near = knownSettings.filter { k in
+            let kSection = k.contains(".") ? String(k[..<k.lastIndex(of: ".")!]) : ""
+            return kSection == section && editDistance(k, path) <= 2
+        }
+        return near.min { editDistance($0, path) < editDistance($1, path) }
+    }
+
+    static func editDistance(_ a: String, _ b: String) -> Int {
+        let a = Array(a), b = Array(b)
+        var row = Array(0...b.count)
+        for i in 1...max(1, a.count) where !a.isEmpty {
+            var prev = row[0]
+            row[0] = i
+            for j in 1...max(1, b.count) where !b.isEmpty {
+                let cur = row[j]
+                row[j] = min(row[j] + 1, row[j - 1] + 1, prev + (a[i - 1] == b[j - 1] ? 0 : 1))
+                prev = cur
+            }
+        }
+        return a.isEmpty ? b.count : row[b.count]
+    }
+
     /// Parses and validates config text.
     public static func parse(_ text: String, file: String = "config.toml") throws(ConfigError) -> CapttyConfig {
         var c = CapttyConfig()
@@ -216,7 +260,8 @@ public struct CapttyConfig: Sendable, Equatable {
                 keys[action] = try string()
                 keyLines[action] = e.line
             } else {
-                throw fail("unknown setting '\(e.path)'")
+                throw fail("unknown setting '\(e.path)'" + (Self.suggestion(for: e.path).map { "; did you mean '\($0)'?" } ?? "")
+                           + " (Assets/config.toml in captty's source is a sample with every setting)")
             }
         }
     }

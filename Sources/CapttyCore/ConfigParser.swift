@@ -39,9 +39,10 @@ public struct ConfigError: Error, Sendable, Equatable, CustomStringConvertible {
         self.file = file; self.line = line; self.key = key; self.message = message
     }
 
+    /// `file:line (key): message`; line 0 (the file as a whole) is left out ("x.toml:0").
     public var description: String {
         let k = key.map { " (\($0))" } ?? ""
-        return "\(file):\(line)\(k): \(message)"
+        return "\(file)\(line > 0 ? ":\(line)" : "")\(k): \(message)"
     }
 }
 

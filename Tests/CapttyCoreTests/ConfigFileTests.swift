@@ -84,6 +84,9 @@ import Deepgram
         ("[deepgram]\npunctuate = \"yes\"", 2, "deepgram.punctuate", "true or false"),
         ("plain = true\nplain = false", 2, "plain", "set twice"),
         ("\n\nwhatever = 1", 3, "whatever", "unknown setting"),
+        // A typo, or a setting in the wrong section, gets a suggestion.
+        ("[deepgram]\nmodle = \"nova-3\"", 2, "deepgram.modle", "did you mean 'deepgram.model'?"),
+        ("[display]\nchunk_ms = 100", 2, "display.chunk_ms", "did you mean 'chunk_ms'?"),
         ("[display]\nlow_confidence = 2.5", 2, "display.low_confidence", "between 0 and 1"),
         ("[deepgram]\nmodels = [\"a\", 3]", 2, "deepgram.models", "list of strings"),
         ("url = \"ws://x", 1, "url", "not closed"),
@@ -159,5 +162,19 @@ import Deepgram
         #expect(c.options.model == LiveOptions.captionDefaults.model)
         #expect(c.languages.count >= 2)
         #expect(c.display == CapttyConfig.DisplayDefaults())
+    }
+
+    /// The list suggestions come from holds only settings the config knows (a setting added
+    /// to the config but not to the list would never be suggested; one in the list it does not
+    /// know would be suggested in vain).
+    @Test func everyListedSettingIsKnown() {
+        for path in CapttyConfig.knownSettings {
+            let parts = path.split(separator: ".")
+            let text = parts.count == 2 ? "[\(parts[0])]\n\(parts[1]) = 1" : "\(path) = 1"
+            do { _ = try CapttyConfig.parse(text) } catch {
+                #expect(!error.message.contains("unknown setting"), "\(path): \(error)")
+            }
+        }
+        #expect(ConfigError(file: "x.toml", line: 0, message: "no such config file").description == "x.toml: no such config file")
     }
 }
