@@ -119,15 +119,16 @@ actor FilePump {
     }
 
     /// When the walker stopped at bytes that are not a chunk after the first data chunk: how
-    /// much of the file it left, if that is a quarter of a second of audio or more (a few stray
-    /// bytes are not worth a word).
+    /// much of the file it left, if that is a second of audio and 16 KiB or more (stray bytes,
+    /// or padding to a disk sector or block, are not worth a word: 4 KiB is half a second of
+    /// 8 kHz mu-law).
     private func unreadAfterData(_ w: WAVDataWalker) -> AudioError? {
         guard w.dataChunks == 1, let header, let length = header.dataLength, let path = source.path, let inputFormat else { return nil }
         var st = stat()
         guard stat(path, &st) == 0 else { return nil }
         let after = Int64(st.st_size) - Int64(header.dataOffset) - length - (length & 1)
         let bytesPerSecond = Double(inputFormat.bytesPerFrame * inputFormat.sampleRate)
-        guard bytesPerSecond > 0, Double(after) >= bytesPerSecond / 4 else { return nil }
+        guard bytesPerSecond > 0, Double(after) >= bytesPerSecond, after >= 16 * 1024 else { return nil }
         return .unreadAfterData(path: source.displayName, announcedSeconds: Double(length) / bytesPerSecond,
                                 followingSeconds: Double(after) / bytesPerSecond)
     }
