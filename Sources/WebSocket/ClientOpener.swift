@@ -61,8 +61,10 @@ enum ClientOpener {
             let request = try Handshake.request(host: host, port: port, defaultPort: target.secure ? 443 : 80,
                                                 target: target.requestTarget, key: key, extraHeaders: configuration.handshakeHeaders)
             try transport.writeAll(request, deadline: deadline, cancel: cancel, what: "sending the upgrade request to \(host):\(port)")
+            // Over TLS the server has answered already (its handshake): a silent HTTP side is not
+            // "nothing came back".
             var (head, rest) = try readHead(transport, max: configuration.maxHandshakeHeaderSize, deadline: deadline, cancel: cancel,
-                                            what: "waiting for the upgrade response from \(host):\(port)")
+                                            what: "waiting for the upgrade response from \(host):\(port)", heardFromPeer: tls != nil)
             var status: (code: Int, reason: String)
             do { status = try head.responseStatus() } catch { throw WebSocketError.handshakeInvalid(error.message) }
             // Interim answers (100 Continue, 102, 103 Early Hints) come before the real one
@@ -93,8 +95,10 @@ enum ClientOpener {
     }
 
     /// Reads until a complete HTTP head; returns it and the bytes after it.
+    /// A timeout with nothing read says so (`sayingNothingCameBack`) unless `heardFromPeer`: the
+    /// peer answered earlier on the connection (a TLS handshake).
     static func readHead(_ transport: Transport, max: Int, deadline: Int64, cancel: CancelFlag?, what: String,
-                         startingWith already: [UInt8] = []) throws(WebSocketError) -> (HTTPHead, [UInt8]) {
+                         startingWith already: [UInt8] = [], heardFromPeer: Bool = false) throws(WebSocketError) -> (HTTPHead, [UInt8]) {
         var buf = already
         var readFirst = already.isEmpty
         while true {
@@ -103,7 +107,7 @@ enum ClientOpener {
                 do throws(WebSocketError) {
                     chunk = try transport.readChunk(deadline: deadline, cancel: cancel, what: what)
                 } catch {
-                    throw buf.isEmpty ? error.sayingNothingCameBack() : error
+                    throw buf.isEmpty && !heardFromPeer ? error.sayingNothingCameBack() : error
                 }
                 let n = chunk.count
                 if n == 0 {

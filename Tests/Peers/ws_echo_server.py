@@ -12,7 +12,7 @@ except text commands starting with `cmd:`:
   cmd:frames                            reply with JSON counts of the frames received so far (by opcode)
   cmd:headers                           reply with the upgrade request headers as JSON
 When a connection closes it prints `CLOSED <code> <reason>` (the close frame the client sent).
-Options: --tls CERT KEY, --host, --max-size.
+Options: --tls CERT KEY, --host, --max-size, --hang-upgrade (read the upgrade request, never answer).
 """
 import argparse, asyncio, json, ssl, sys
 import websockets
@@ -92,13 +92,19 @@ async def main():
     ap.add_argument("--port", type=int, default=0)
     ap.add_argument("--tls", nargs=2, metavar=("CERT", "KEY"))
     ap.add_argument("--max-size", type=int, default=64 << 20)
+    ap.add_argument("--hang-upgrade", action="store_true")
     a = ap.parse_args()
+
+    async def hang(connection, request):
+        await asyncio.sleep(120)   # the TLS handshake is done; the HTTP answer never comes
+
     ctx = None
     if a.tls:
         ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         ctx.load_cert_chain(a.tls[0], a.tls[1])
     async with serve(handler, a.host, a.port, ssl=ctx, max_size=a.max_size, ping_interval=None,
-                     compression=None, write_limit=1 << 20) as server:
+                     compression=None, write_limit=1 << 20, process_request=hang if a.hang_upgrade else None,
+                     open_timeout=None) as server:
         port = server.sockets[0].getsockname()[1]
         print(f"PORT {port}", flush=True)
         # Exit when the test closes our stdin (or kills us).

@@ -24,6 +24,25 @@ import Testing
                                     configuration: Peers.config { $0.caFile = certs.caFile })
     }
 
+    /// A TLS server that completes its handshake and then never answers the upgrade has
+    /// answered (its handshake): the timeout must not say nothing came back, or a client would
+    /// give it up as a wrong address.
+    @Test("a TLS server silent after its handshake is not a server that sent nothing")
+    func silentAfterTheHandshake() async throws {
+        let certs = try TestCertificates.make()
+        defer { certs.remove() }
+        let (server, port) = try await Peers.echoServer(["--tls", certs.localhostCert, certs.localhostKey, "--hang-upgrade"])
+        defer { server.stop() }
+        do {
+            _ = try await WebSocket.connect(to: Peers.url(port, host: "localhost", scheme: "wss"),
+                                            configuration: Peers.config { $0.caFile = certs.caFile; $0.connectTimeout = .seconds(2) })
+            Issue.record("connected")
+        } catch let e as WebSocketError {
+            guard case .timeout(let what) = e else { Issue.record("\(e)"); return }
+            #expect(what.contains("upgrade response") && !e.isUnanswered && !what.contains(WebSocketError.sentNothing), "\(what)")
+        }
+    }
+
     @Test("the system trust store rejects a private CA, and the error says to pass --ca-file")
     func untrustedCA() async throws {
         let (certs, server, port) = try await Self.localhostTLSServer()
