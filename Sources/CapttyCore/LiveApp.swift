@@ -92,9 +92,14 @@ public final class LiveApp: Sendable {
             signalWatch = SignalsWhileFinishing(interrupts: TerminalSignals.interruptCount)
             let secs = session.configuration.finishTimeout.components.seconds
             let key = state.keyBindings.keys(for: .quit).first?.displayName ?? "q"
-            state.overlay = .message(title: "Finishing", text: "Waiting up to \(secs) s for the last captions and saving the "
-                                     + "transcript… Press \(key) again to stop waiting.", footer: "")
-            Task { [self] in self.post(.finished(await session.finish())) }
+            if Session.unreachedEngineAttempt(session.view) != nil {
+                state.overlay = .message(title: "Finishing", text: "The engine was never reached: trying once more, then saving "
+                                         + "the transcript… Press \(key) again to stop now.", footer: "")
+            } else {
+                state.overlay = .message(title: "Finishing", text: "Waiting up to \(secs) s for the last captions and saving the "
+                                         + "transcript… Press \(key) again to stop waiting.", footer: "")
+            }
+            Task { [self] in self.post(.finished(await session.finish(userAsked: true))) }
         }
         /// Quit asked again while finishing: stop waiting for the engine (what arrived is kept).
         func hurry() {

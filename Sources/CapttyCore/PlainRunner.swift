@@ -128,7 +128,7 @@ public struct PlainRunner: Sendable {
     /// late, or it is reconnecting), says what it waits for and how to stop at once.
     private func finishSaying(_ session: Session, signals: @escaping @Sendable () -> Int,
                               interrupts: @escaping @Sendable () -> Int) async {
-        let finishing = Task { await session.finish() }
+        let finishing = Task { await session.finish(userAsked: true) }
         let askedBySignal = signals() > 0
         // The wait is announced once the grace second is over; only a signal after that counts
         // (a second Ctrl-C at any time).

@@ -405,10 +405,19 @@ public actor Session {
 
     private var isIdle: Bool { (viewState.sourceEnded && runOrder.isEmpty) || summary != nil }
 
+    /// When no engine has answered in this session and the current one is between failed
+    /// attempts (the server cannot be reached): the number of the next attempt, else nil. A quit
+    /// then waits for that one attempt only, not for the whole finish timeout.
+    public nonisolated static func unreachedEngineAttempt(_ view: SessionView) -> Int? {
+        guard !view.engineReached, case .reconnecting(_, let attempt, _) = view.connection else { return nil }
+        return attempt
+    }
+
     /// Stops the source, finishes the engine (waiting at most `finishTimeout` for its last
-    /// results), flushes and closes the journal. Idempotent.
+    /// results), flushes and closes the journal. Idempotent. `userAsked`: the user quit (a key,
+    /// a signal), so an engine that was never reached is not waited for.
     @discardableResult
-    public func finish() async -> Summary {
+    public func finish(userAsked: Bool = false) async -> Summary {
         if let summary { return summary }
         if stopping {
             // Someone else is finishing: wait for them.
@@ -416,6 +425,9 @@ public actor Session {
             return summary!
         }
         stopping = true
+        // A quit while the engine was never reached waits for the attempt made at once on
+        // finishing (the server may be back), not for attempts after it.
+        let unreachedAttempt = userAsked ? Self.unreachedEngineAttempt(viewState) : nil
         pumpTask?.cancel()
         for id in runOrder {
             runs[id]?.input.finish()
@@ -423,6 +435,7 @@ public actor Session {
         }
         let deadline = clock.now.advanced(by: configuration.finishTimeout)
         while !runOrder.isEmpty && clock.now < deadline && !hurried {
+            if let tried = unreachedAttempt, let next = Self.unreachedEngineAttempt(viewState), next > tried { break }
             try? await Task.sleep(for: .milliseconds(20))
         }
         let clean = runOrder.isEmpty
@@ -626,6 +639,7 @@ public actor Session {
         switch event {
         case .open, .results, .speechStarted, .utteranceEnd:
             if case .open = event { dropReason = "" }
+            viewState.engineReached = true
             if case .error = viewState.connection { break }
             viewState.connection = .live
         case .reconnecting(let attempt, let delay):

@@ -18,6 +18,9 @@ public struct SessionView: Sendable {
     public var modelName = ""
     /// The current engine run's connection state (pause is shown separately by `paused`).
     public var connection: ConnectionState = .connecting
+    /// An engine has answered in this session (a connection opened, or results came): until
+    /// then, a quit has nothing to wait for while the engine cannot be reached.
+    public var engineReached = false
     public var paused = false
     /// Session time of the audio sent minus the end of the latest result, in ms.
     public var lagMilliseconds: Int?

@@ -146,7 +146,8 @@ import Transcript
     /// Quitting while waiting to reconnect tries at once instead of sitting out the backoff:
     /// the server is back, so the audio kept meanwhile is transcribed and the session ends
     /// cleanly. (It used to wait out the backoff, longer than the finish timeout, and lose it.)
-    @Test func finishingDuringTheBackoffReconnectsAtOnce() async throws {
+    /// (Also when the user quits: the attempt made at once is waited for.)
+    @Test(arguments: [false, true]) func finishingDuringTheBackoffReconnectsAtOnce(userAsked: Bool) async throws {
         let dir = try scratchDirectory("app")
         defer { try? FileManager.default.removeItem(at: dir) }
         let (session, port) = try await Self.sessionWithNothingListening(
@@ -162,7 +163,7 @@ import Transcript
         try await withDeepgramDouble(["--port", "\(port)"]) { double in
             try await Task.sleep(for: .milliseconds(500))   // a little more audio while waiting
             let started = ContinuousClock.now
-            let summary = try await within(.seconds(30), "finishing") { await session.finish() }
+            let summary = try await within(.seconds(30), "finishing") { await session.finish(userAsked: userAsked) }
             let took = ContinuousClock.now - started
             let counts = await session.audioCounts
             let stats = try double.stats()
@@ -173,6 +174,53 @@ import Transcript
             #expect(stats.connections.count == 1 && stats.connections.first?.close_stream == 1)
             let words = session.view.store.lines.flatMap(\.words)
             #expect(abs((words.last?.end ?? -1) - Double(counts.produced) / 32_000) < 1e-3, "last word: \(String(describing: words.last))")
+        }
+    }
+}
+
+/// Quitting while the server has never been reached ends at once: the attempt made on
+/// finishing fails too, and no caption can come. It sat out the whole finish timeout (10 s of
+/// a "Finishing" pop-up after q) before.
+@Suite(.serialized) struct SessionQuitUnreachedTests {
+    @Test func quittingWhenTheServerWasNeverReachedDoesNotWait() async throws {
+        let dir = try scratchDirectory("app")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let (session, port) = try await SessionReconnectStatusTests.sessionWithNothingListening(
+            audioSeconds: 30, in: dir, ReconnectPolicy(initialDelay: .seconds(2), maxDelay: .seconds(2), jitter: 0, maxAttempts: .max,
+                                         maxAttemptsBeforeFirstContact: .max))
+        await session.start()
+        try await within(.seconds(20), "the first failed attempt") {
+            while Session.unreachedEngineAttempt(session.view) == nil { try await Task.sleep(for: .milliseconds(10)) }
+        }
+        let started = ContinuousClock.now
+        let summary = try await within(.seconds(30), "finishing") { await session.finish(userAsked: true) }
+        let took = ContinuousClock.now - started
+        print("quit with the server never reached: finished in \(took)")
+        #expect(took < .seconds(4), "a quit waited for a server that was never reached: \(took)")
+        #expect(!summary.engineFinishedCleanly)
+        #expect(summary.incomplete?.contains("127.0.0.1:\(port)") == true, "\(String(describing: summary.incomplete))")
+    }
+
+    /// Not for the end of a file (no one asked to stop): the engine keeps trying within the
+    /// finish timeout, and a server that comes up meanwhile gets the audio.
+    @Test func theEndOfAFileStillWaitsForAServerNotYetReached() async throws {
+        let dir = try scratchDirectory("app")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let (session, port) = try await SessionReconnectStatusTests.sessionWithNothingListening(
+            audioSeconds: 1, in: dir, ReconnectPolicy(initialDelay: .milliseconds(300), maxDelay: .milliseconds(300), jitter: 0,
+                                        maxAttempts: .max, maxAttemptsBeforeFirstContact: .max))
+        await session.start()
+        try await within(.seconds(20), "two failed attempts") {
+            while (Session.unreachedEngineAttempt(session.view) ?? 0) < 3 { try await Task.sleep(for: .milliseconds(10)) }
+        }
+        let finishing = Task { await session.finish() }
+        try await Task.sleep(for: .seconds(1))   // attempts go on failing meanwhile
+        try await withDeepgramDouble(["--port", "\(port)"]) { double in
+            let summary = try await within(.seconds(30), "finishing") { await finishing.value }
+            #expect(summary.engineFinishedCleanly, "\(summary)")
+            let stats = try double.stats()
+            let produced = await session.audioCounts.produced
+            #expect(produced > 0 && stats.total_bytes == produced, "\(stats.total_bytes) of \(produced) bytes reached the server")
         }
     }
 }
