@@ -47,20 +47,26 @@ public struct ConfigError: Error, Sendable, Equatable, CustomStringConvertible {
 }
 
 /// Parses the TOML subset captty's config uses: `[section]` headers, `key = value` lines with
-/// basic and literal strings, integers, floats, booleans and single-line arrays, and `#`
-/// comments. Anything else is an error that names the line.
+/// basic and literal strings, integers, floats, booleans and arrays (over several lines too,
+/// with comments and a trailing comma), and `#` comments. Anything else is an error that names
+/// the line.
 public enum ConfigParser {
+    /// The most lines one list may span.
+    static let maxListLines = 10_000
+
     public static func parse(_ text: String, file: String = "config.toml") throws(ConfigError) -> [ConfigEntry] {
         var entries: [ConfigEntry] = []
         var seen: Set<String> = []
         var section = ""
-        var lineNo = 0
         // "\r\n" is one Character in Swift, so split on it as well as on "\n" (CRLF files).
-        for rawLine in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }) {
-            lineNo += 1
-            var line = Substring(rawLine)
-            if line.hasSuffix("\r") { line = line.dropLast() }
-            let trimmed = line.trimmingSpaces()
+        let lines = text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }).map { raw in
+            raw.hasSuffix("\r") ? raw.dropLast() : raw
+        }
+        var next = 0
+        while next < lines.count {
+            let lineNo = next + 1
+            let trimmed = lines[next].trimmingSpaces()
+            next += 1
             if trimmed.isEmpty || trimmed.hasPrefix("#") { continue }
             if trimmed.hasPrefix("[") {
                 let body = stripComment(trimmed)
@@ -87,18 +93,47 @@ public enum ConfigParser {
                 throw ConfigError(file: file, line: lineNo, key: path, message: "\(path) is set twice")
             }
             seen.insert(path)
-            var scanner = ValueScanner(Array(trimmed[trimmed.index(after: eq)...].unicodeScalars))
-            do throws(ValueError) {
-                scanner.skipSpaces()
-                let value = try scanner.value()
-                scanner.skipSpaces()
-                if !scanner.atEnd && scanner.peek != "#" { throw ValueError("unexpected text after the value") }
-                entries.append(ConfigEntry(path: path, value: value, line: lineNo))
-            } catch {
-                throw ConfigError(file: file, line: lineNo, key: path, message: error.message)
+            var text = Array(trimmed[trimmed.index(after: eq)...].unicodeScalars)
+            while true {
+                var scanner = ValueScanner(text)
+                do throws(ValueError) {
+                    scanner.skipSpaces()
+                    let value = try scanner.value()
+                    scanner.skipSpaces()
+                    if !scanner.atEnd && scanner.peek != "#" { throw ValueError("unexpected text after the value") }
+                    entries.append(ConfigEntry(path: path, value: value, line: lineNo))
+                    break
+                } catch {
+                    // A list may go on over the next lines, as in TOML: read on until it closes.
+                    if error.listUnclosed && next < lines.count && next - lineNo < maxListLines {
+                        text.append("\n")
+                        text += lines[next].unicodeScalars
+                        next += 1
+                        continue
+                    }
+                    if error.listUnclosed {
+                        throw ConfigError(file: file, line: lineNo, key: path, message: "the list starting here is not closed with ]")
+                    }
+                    let at = lineNo + scanner.linesRead
+                    if at > lineNo && looksLikeAnEntry(lines[at - 1]) {
+                        // A section header or a setting inside the list: its ] is missing.
+                        throw ConfigError(file: file, line: lineNo, key: path,
+                                          message: "the list starting here is not closed with ] (line \(at) is not part of it)")
+                    }
+                    throw ConfigError(file: file, line: at, key: path,
+                                      message: error.message + (at > lineNo ? " (in the list starting on line \(lineNo))" : ""))
+                }
             }
         }
         return entries
+    }
+
+    /// Whether `line` reads as a `[section]` header or a `key = value` line.
+    static func looksLikeAnEntry<S: StringProtocol>(_ line: S) -> Bool {
+        let t = stripComment(line.trimmingSpaces())
+        if t.hasPrefix("["), t.hasSuffix("]"), t.count > 2 { return isBareKey(t.dropFirst().dropLast().trimmingSpaces()) }
+        guard let eq = t.firstIndex(of: "=") else { return false }
+        return isBareKey(t[..<eq].trimmingSpaces())
     }
 
     static func isBareKey<S: StringProtocol>(_ s: S) -> Bool {
@@ -111,7 +146,12 @@ public enum ConfigParser {
     }
 }
 
-struct ValueError: Error { var message: String; init(_ m: String) { message = m } }
+struct ValueError: Error {
+    var message: String
+    /// The text ended inside a list (which may go on over the next lines).
+    var listUnclosed = false
+    init(_ m: String, listUnclosed: Bool = false) { message = m; self.listUnclosed = listUnclosed }
+}
 
 /// Scans one TOML value from a line.
 struct ValueScanner {
@@ -121,6 +161,21 @@ struct ValueScanner {
     var atEnd: Bool { i >= chars.count }
     var peek: Unicode.Scalar? { atEnd ? nil : chars[i] }
     mutating func skipSpaces() { while let c = peek, c == " " || c == "\t" { i += 1 } }
+    /// Lines ended before the scanner's position (inside a list over several lines).
+    var linesRead: Int { chars[..<min(i, chars.count)].count { $0 == "\n" } }
+
+    /// Inside a list: spaces, line ends and comments.
+    mutating func skipListSpace() {
+        while let c = peek {
+            if c == " " || c == "\t" || c == "\n" || c == "\r" {
+                i += 1
+            } else if c == "#" {
+                while let d = peek, d != "\n" { i += 1 }
+            } else {
+                return
+            }
+        }
+    }
 
     mutating func value() throws(ValueError) -> ConfigValue {
         guard let c = peek else { throw ValueError("missing value after =") }
@@ -135,7 +190,7 @@ struct ValueScanner {
     mutating func basicString() throws(ValueError) -> String {
         i += 1
         var out = String.UnicodeScalarView()
-        while let c = peek {
+        while let c = peek, c != "\n" {
             i += 1
             switch c {
             case "\"": return String(out)
@@ -165,7 +220,7 @@ struct ValueScanner {
     mutating func literalString() throws(ValueError) -> String {
         i += 1
         var out = String.UnicodeScalarView()
-        while let c = peek {
+        while let c = peek, c != "\n" {
             i += 1
             if c == "'" { return String(out) }
             out.append(c)
@@ -173,16 +228,23 @@ struct ValueScanner {
         throw ValueError("string is not closed with '")
     }
 
+    /// Lists open around the scanner's position.
+    var depth = 0
+
     mutating func array() throws(ValueError) -> ConfigValue {
         i += 1
+        depth += 1
+        defer { depth -= 1 }
+        // No setting nests lists; a deep nest is a mistake (and would exhaust the stack).
+        guard depth <= 16 else { throw ValueError("lists are nested too deeply") }
         var items: [ConfigValue] = []
         while true {
-            skipSpaces()
-            guard let c = peek else { throw ValueError("list is not closed with ] (lists must fit on one line)") }
+            skipListSpace()
+            guard let c = peek else { throw ValueError("list is not closed with ]", listUnclosed: true) }
             if c == "]" { i += 1; return .array(items) }
             items.append(try value())
-            skipSpaces()
-            guard let d = peek else { throw ValueError("list is not closed with ] (lists must fit on one line)") }
+            skipListSpace()
+            guard let d = peek else { throw ValueError("list is not closed with ]", listUnclosed: true) }
             if d == "," { i += 1; continue }
             if d == "]" { i += 1; return .array(items) }
             throw ValueError("expected , or ] in list")
@@ -191,7 +253,7 @@ struct ValueScanner {
 
     mutating func bare() throws(ValueError) -> ConfigValue {
         let start = i
-        while let c = peek, c != " ", c != "\t", c != ",", c != "]", c != "#" { i += 1 }
+        while let c = peek, c != " ", c != "\t", c != ",", c != "]", c != "#", c != "\n", c != "\r" { i += 1 }
         let word = String(String.UnicodeScalarView(chars[start..<i]))
         if word == "true" { return .bool(true) }
         if word == "false" { return .bool(false) }

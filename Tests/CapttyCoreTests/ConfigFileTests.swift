@@ -91,6 +91,13 @@ import Deepgram
         ("[deepgram]\nmodels = [\"a\", 3]", 2, "deepgram.models", "list of strings"),
         ("url = \"ws://x", 1, "url", "not closed"),
         ("[deepgram]\nkeyterm = [\"a\",", 2, "deepgram.keyterm", "not closed"),
+        // A list over several lines that never closes is named where it starts; a mistake
+        // inside it, where it is.
+        ("[deepgram]\nkeyterm = [\n  \"a\",\n  \"b\",\n\n[display]\nmeter = true", 2, "deepgram.keyterm", "not closed with ]"),
+        ("[deepgram]\nkeyterm = [\n  \"a\"\n  \"b\"\n]", 4, "deepgram.keyterm", "expected , or ] in list (in the list starting on line 2)"),
+        ("[deepgram]\nkeyterm = [\n  \"a,\n  \"b\"\n]", 3, "deepgram.keyterm", "string is not closed"),
+        ("x = " + String(repeating: "[", count: 100_000), 1, "x", "nested too deeply"),
+        ("[deepgram]\nkeyterm = [\"a\"\nmodel = \"nova-3\"", 2, "deepgram.keyterm", "not closed with ] (line 3 is not part of it)"),
         ("api_key = \"abc\"", 1, "api_key", "DEEPGRAM_API_KEY"),
         // It said "put text in quotes".
         ("chunk_ms = 99999999999999999999", 1, "chunk_ms", "too large a number"),
@@ -145,6 +152,34 @@ import Deepgram
         try "engine = \"deepgram\"\n".write(to: dir.appendingPathComponent("captty/config.toml"), atomically: true, encoding: .utf8)
         let c = try CapttyConfig.load(path: nil, environment: ["XDG_CONFIG_HOME": dir.path])
         #expect(c.engine == .deepgram)
+    }
+
+    /// Lists over several lines, as TOML writes long ones: with comments, blank lines and a
+    /// trailing comma. They were refused ("lists must fit on one line").
+    @Test func listsOverSeveralLines() throws {
+        let text = """
+            [deepgram]
+            keyterm = [
+              "captty",      # the product
+              'Deepgram',
+
+              # people
+              "Ada Lovelace",
+            ]
+            languages = ["en",
+                         "fr"]
+            models = [ ]
+            model = "nova-3"   # after the lists, lines count on
+            """
+        let c = try CapttyConfig.parse(text)
+        #expect(c.options.keyterm == ["captty", "Deepgram", "Ada Lovelace"])
+        #expect(c.languages == ["en", "fr"])
+        #expect(c.models.isEmpty)
+        #expect(c.options.model?.rawValue == "nova-3")
+        let entries = try ConfigParser.parse(text)
+        #expect(entries.map(\.line) == [2, 9, 11, 12], "each entry is placed where it starts")
+        // CRLF files too.
+        #expect(try ConfigParser.parse(text.replacingOccurrences(of: "\n", with: "\r\n")) == entries)
     }
 
     @Test func stringEscapes() throws {
