@@ -23,6 +23,9 @@ public enum AudioError: Error, Sendable, Equatable, CustomStringConvertible {
     /// More of the file follows the audio its WAV header announces, and it is not a WAV chunk
     /// (likely audio the header does not count); only the announced audio was read.
     case unreadAfterData(path: String, announcedSeconds: Double, followingSeconds: Double)
+    /// Another WAV file follows the first one's audio (files joined with `cat`), in another
+    /// format; only the first file's `seconds` were read.
+    case appendedWAVDiffers(path: String, seconds: Double, first: PCMFormat, appended: PCMFormat)
     /// The channels of a loud input cancel out when mixed to mono (one the other inverted), so
     /// what was sent is silence.
     case channelsCancelOut(path: String, channels: Int)
@@ -42,6 +45,13 @@ public enum AudioError: Error, Sendable, Equatable, CustomStringConvertible {
             return "\(path): its \(channels) channels cancel each other out when mixed to mono (one is the other "
                 + "inverted?), so the engine heard silence. Transcribe the channels separately: "
                 + "--multichannel --channels \(channels)."
+        }
+        if case let .appendedWAVDiffers(path, seconds, first, appended) = self {
+            return "\(path): another WAV file starts after the first \(Self.seconds(seconds)) of audio (files joined with "
+                + "`cat`?), in another format (\(appended), not \(first)); only the first file was captioned. Caption "
+                + "each file on its own, or join them with sox, which needs one rate and channel count: "
+                + "`sox second.wav -r \(first.sampleRate) -c \(first.channels) second-fixed.wav && sox first.wav "
+                + "second-fixed.wav joined.wav`."
         }
         if case let .unreadAfterData(path, announced, following) = self {
             return "\(path): its WAV header announces \(Self.seconds(announced)) of audio, but \(Self.seconds(following)) more "
@@ -66,7 +76,7 @@ public enum AudioError: Error, Sendable, Equatable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case .unreadAfterData, .channelsCancelOut:
+        case .unreadAfterData, .channelsCancelOut, .appendedWAVDiffers:
             return earlyEndWarning ?? ""
 
         case let .noServer(server, detail):

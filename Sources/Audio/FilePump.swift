@@ -85,7 +85,8 @@ actor FilePump {
         }
         reader = started
         walker = WAVDataWalker(firstDataLength: started.header?.dataLength,
-                               followsChunks: started.header != nil && source.path.map(Self.isRegularFile) == true)
+                               followsChunks: started.header != nil && source.path.map(Self.isRegularFile) == true,
+                               format: started.header?.format)
         header = started.header
         inputFormat = started.format
         converter = try AudioConverter(input: started.format, output: source.format)
@@ -114,6 +115,10 @@ actor FilePump {
             inputDone = true
             reader?.reader.cancel()
             if w.endedAtStrayBytes, pendingError == nil { pendingError = unreadAfterData(w) }
+            if let appended = w.appendedFormat, let first = w.format, pendingError == nil {
+                pendingError = .appendedWAVDiffers(path: source.displayName, seconds: Double(w.audioBytes) / Double(first.bytesPerFrame * first.sampleRate),
+                                                   first: first, appended: appended)
+            }
         }
         if var c = converter { out += c.convert(audio); converter = c }
     }

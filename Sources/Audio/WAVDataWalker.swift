@@ -11,6 +11,8 @@ public struct WAVDataWalker: Sendable {
         case skipping(Int64)
         /// Reading the 8-byte header of the next chunk.
         case header
+        /// Reading the header of another WAV file appended to this one (files joined with `cat`).
+        case nextFile
         case done
     }
 
@@ -26,11 +28,22 @@ public struct WAVDataWalker: Sendable {
     private var pending: [UInt8] = []
     private var oddChunkEnded = false
 
-    public init(firstDataLength: Int64?, followsChunks: Bool) {
+    /// The sample format of the audio (given: another WAV file appended in this format is read
+    /// on; nil: an appended file ends the audio like any stray bytes).
+    public let format: PCMFormat?
+    /// WAV files appended to the first one (`cat a.wav b.wav`) whose audio was read on.
+    public private(set) var filesJoined = 0
+    /// An appended WAV file in another format, which ended the audio: its format.
+    public private(set) var appendedFormat: PCMFormat?
+    /// The most header bytes an appended file may have before its audio.
+    static let maxAppendedHeader = 4 * 1024 * 1024
+
+    public init(firstDataLength: Int64?, followsChunks: Bool, format: PCMFormat? = nil) {
         state = .data(remaining: firstDataLength)
         currentLength = firstDataLength
         self.followsChunks = followsChunks
-        if firstDataLength == 0 { endData(length: 0) }
+        self.format = format
+        if firstDataLength == 0 { endData(length: 0, next: ArraySlice()) }
     }
 
     /// Data bytes the current chunk claims but the input did not hold (at its end).
@@ -45,8 +58,17 @@ public struct WAVDataWalker: Sendable {
     /// past the length the header announced (a recorder that did not finish its header).
     public private(set) var endedAtStrayBytes = false
 
+    /// The audio bytes handed out so far.
+    public private(set) var audioBytes: Int64 = 0
+
     /// The audio bytes among the next input bytes `bytes`.
     public mutating func feed(_ bytes: ArraySlice<UInt8>) -> [UInt8] {
+        let audio = walk(bytes)
+        audioBytes += Int64(audio.count)
+        return audio
+    }
+
+    private mutating func walk(_ bytes: ArraySlice<UInt8>) -> [UInt8] {
         var audio: [UInt8] = []
         var b = bytes
         while !b.isEmpty {
@@ -62,7 +84,7 @@ public struct WAVDataWalker: Sendable {
                 audio += b.prefix(n)
                 b = b.dropFirst(n)
                 currentRead += Int64(n)
-                if remaining - Int64(n) == 0 { endData(length: currentLength ?? 0) } else { state = .data(remaining: remaining - Int64(n)) }
+                if remaining - Int64(n) == 0 { endData(length: currentLength ?? 0, next: b) } else { state = .data(remaining: remaining - Int64(n)) }
             case .skipping(let left):
                 let n = Int(min(Int64(b.count), left))
                 b = b.dropFirst(n)
@@ -71,15 +93,54 @@ public struct WAVDataWalker: Sendable {
                 pending += b
                 b = []
                 readHeader(into: &b)
+            case .nextFile:
+                pending += b
+                b = []
+                readAppendedFile(into: &b)
             }
         }
         return audio
     }
 
-    private mutating func endData(length: Int64) {
-        guard followsChunks else { state = .done; return }
+    /// The data chunk ended; `next` is the input that follows it, as far as it has come.
+    private mutating func endData(length: Int64, next: ArraySlice<UInt8>) {
+        guard followsChunks else {
+            // A pipe may stay open after the audio, so it is not read on, unless what has come
+            // already starts another WAV file.
+            state = format != nil && next.count >= 4 && next.prefix(4).elementsEqual("RIFF".utf8) ? .nextFile : .done
+            return
+        }
         oddChunkEnded = length & 1 == 1
         state = .header
+    }
+
+    /// Reads the header of an appended WAV file from `pending` when it is all there: the same
+    /// format goes on as audio, another format ends it (said by `appendedFormat`).
+    private mutating func readAppendedFile(into rest: inout ArraySlice<UInt8>) {
+        let header: WAVHeader?
+        do {
+            header = try WAVHeader.parse(pending, path: "", atEOF: false)
+        } catch {
+            state = .done; pending = []; endedAtStrayBytes = true
+            return
+        }
+        guard let header else {
+            if pending.count > Self.maxAppendedHeader { state = .done; pending = []; endedAtStrayBytes = true }
+            return
+        }
+        guard header.format == format else {
+            appendedFormat = header.format
+            state = .done; pending = []
+            return
+        }
+        rest = pending[header.dataOffset...]
+        pending = []
+        filesJoined += 1
+        dataChunks += 1
+        currentLength = header.dataLength
+        currentRead = 0
+        state = .data(remaining: header.dataLength)
+        if header.dataLength == 0 { endData(length: 0, next: rest) }
     }
 
     /// Reads the next chunk's header from `pending` when it is all there; what follows the
@@ -92,6 +153,13 @@ public struct WAVDataWalker: Sendable {
             oddChunkEnded = false
         }
         guard pending.count >= 8 else { return }
+        if format != nil && pending[0..<4].elementsEqual("RIFF".utf8) {
+            // Another WAV file (files joined with `cat`), not a chunk of this one.
+            state = .nextFile
+            rest = pending[...]
+            pending = []
+            return
+        }
         guard WAVHeader.isChunkID(pending, 0) else { state = .done; pending = []; endedAtStrayBytes = true; return }
         let isData = pending[0..<4].elementsEqual("data".utf8)
         let size = Int64(WAVHeader.u32(pending, 4))
@@ -103,7 +171,7 @@ public struct WAVDataWalker: Sendable {
             currentLength = length
             currentRead = 0
             state = .data(remaining: length)
-            if length == 0 { endData(length: 0) }
+            if length == 0 { endData(length: 0, next: rest) }
         } else {
             oddChunkEnded = size & 1 == 1
             state = size == 0 ? .header : .skipping(size)

@@ -117,3 +117,57 @@ struct LaterDataChunkTests {
         #expect(warning?.contains("announces 1000 bytes of audio but the file holds 100") == true, "\(String(describing: r.error))")
     }
 }
+
+/// WAV files joined with `cat` (`cat a.wav b.wav > both.wav`, or piped): the second file's
+/// header was skipped as an unknown chunk, and its audio lost without a word (sox drops it
+/// too). Now a second file in the same format is read on, from a file or a pipe; one in another
+/// format ends the audio with a warning that says how to join them.
+@Suite(.timeLimit(.minutes(2)))
+struct JoinedWAVFilesTests {
+    static let first = LaterDataChunkTests.first
+    static let second = LaterDataChunkTests.second
+
+    @Test(arguments: [false, true]) func aSecondFileInTheSameFormatIsReadOn(piped: Bool) async throws {
+        var b = WAVBuilder()
+        b.chunksAfterData = [("LIST", Array("abc".utf8))]   // a chunk, then the next file
+        let joined = b.build(Self.first) + WAVBuilder().build(Self.second) + WAVBuilder().build(Self.first)
+        let r: (bytes: [UInt8], chunks: [AudioChunk], error: Error?)
+        if piped {
+            let fd = StdinAndRawInputTests.pipe(feeding: WAVBuilder().build(Self.first) + WAVBuilder().build(Self.second))
+            defer { close(fd) }
+            r = try await drain(try await FileAudioSource(fileDescriptor: fd, name: "stdin", options: fastOptions()))
+            #expect(r.bytes == Self.first + Self.second, "the second file was lost")
+        } else {
+            let path = try WAVBuilder.write(joined, name: "joined.wav")
+            r = try await drain(try await FileAudioSource(path: path, options: fastOptions()))
+            #expect(r.bytes == Self.first + Self.second + Self.first, "a file after the first was lost or its header read as audio")
+            #expect(try WAVFile(path: path).data == Self.first + Self.second + Self.first)
+        }
+        #expect(r.error == nil, "\(String(describing: r.error))")
+    }
+
+    @Test func aSecondFileInAnotherFormatIsSaid() async throws {
+        var other = WAVBuilder()
+        other.rate = 8_000
+        let path = try WAVBuilder.write(WAVBuilder().build(Self.first) + other.build(Self.second), name: "joined-8k.wav")
+        let r = try await drain(try await FileAudioSource(path: path, options: fastOptions()))
+        #expect(r.bytes == Self.first, "the 8 kHz file's audio was read as 16 kHz")
+        let warning = (r.error as? AudioError)?.earlyEndWarning ?? ""
+        #expect(warning.contains("another WAV file starts after the first 0.1 s of audio") && warning.contains("8000 Hz")
+                && warning.contains("-r 16000 -c 1"), "\(String(describing: r.error))")
+    }
+
+    /// Fed a byte at a time or whole, the walker hands out the same audio; without a format
+    /// (nothing to compare with) an appended file ends the audio as stray bytes did.
+    @Test func theWalkerReadsAppendedFilesSplitAnywhere() {
+        let header = WAVBuilder().build([])
+        let tail = Self.first + WAVBuilder().build(Self.second)
+        var whole = WAVDataWalker(firstDataLength: Int64(Self.first.count), followsChunks: true, format: try! WAVHeader.parse(header, path: "", atEOF: true)!.format)
+        var bytewise = whole
+        #expect(whole.feed(tail[...]) == Self.first + Self.second)
+        #expect(tail.flatMap { bytewise.feed([$0][...]) } == Self.first + Self.second)
+        #expect(whole.filesJoined == 1 && bytewise.filesJoined == 1 && whole.audioBytes == Int64(Self.first.count + Self.second.count))
+        var blind = WAVDataWalker(firstDataLength: Int64(Self.first.count), followsChunks: true)
+        #expect(blind.feed(tail[...]) == Self.first)
+    }
+}

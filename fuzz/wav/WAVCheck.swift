@@ -72,9 +72,9 @@ enum WAVCheck {
         }
         // Every data chunk's audio (`WAVDataWalker`): the same fed at once or in pieces, never
         // more than the bytes after the header, and starting with the first chunk's own bytes.
-        var once = WAVDataWalker(firstDataLength: header.dataLength, followsChunks: true)
+        var once = WAVDataWalker(firstDataLength: header.dataLength, followsChunks: true, format: header.format)
         let audio = once.feed(bytes[header.dataOffset...])
-        var piecewise = WAVDataWalker(firstDataLength: header.dataLength, followsChunks: true)
+        var piecewise = WAVDataWalker(firstDataLength: header.dataLength, followsChunks: true, format: header.format)
         var fed: [UInt8] = []
         var k = header.dataOffset
         while k < bytes.count {
