@@ -91,6 +91,7 @@ public enum LiveLauncher {
             let view = session.view
             let out: @Sendable (String) -> Void = request.plain ? PlainRunner.standardError : PlainRunner.standardOutput
             if let incomplete = summary.incomplete { out("captty: \(DisplayWidth.sanitizedForTerminal(incomplete))") }
+            if let unconfirmed = summary.unconfirmedNote { out("captty: \(unconfirmed)") }
             // Said as it happened, and once more here: the warnings scrolled by.
             if let lost = Self.lostAudioSummary(summary, whereSaid: request.plain ? "see the warnings above or the log"
                                                                                   : "the log says when: \(CapttyLogging.logPath())") {

@@ -150,7 +150,11 @@ public struct PlainRunner: Sendable {
 
     /// How far plain mode has printed the transcript: lines, and the gaps (audio lost) noted.
     struct PrintedSoFar {
+        /// Lines before this index are all printed.
         var lines = 0
+        /// Lines after `lines` printed already: closed lines of one channel while another
+        /// channel's line before them is still open (multichannel).
+        var ahead: Set<Int> = []
         var gaps: [AudioGap] = []
 
         /// Whether `gap` (or the gap it grew from) was noted already.
@@ -172,17 +176,31 @@ public struct PlainRunner: Sendable {
                 printed.gaps.append(g)
             }
         }
+        // A line is printed once closed. Lines are in the order they started, and each channel
+        // has at most one open line: a closed line of one channel after another channel's open
+        // line is printed without waiting for it (one talker who never pauses held back the
+        // other's captions).
         var i = printed.lines
-        while i < store.lines.count, all || store.lines[i].isClosed {
+        var blocked = false
+        while i < store.lines.count {
             let line = store.lines[i]
-            if !line.words.isEmpty {
-                if !gaps.isEmpty { noteGaps(before: line.start) }
-                writeOut(PlainFormatter.finalLine(TranscriptLineSource.view(of: line, multichannel: multichannel), timestamps: timestamps,
-                                                  speakerLabels: speakerLabels))
+            if !(all || line.isClosed) {
+                blocked = true
+                guard multichannel else { break }
+            } else if !printed.ahead.contains(i) {
+                if !line.words.isEmpty {
+                    if !gaps.isEmpty { noteGaps(before: line.start) }
+                    writeOut(PlainFormatter.finalLine(TranscriptLineSource.view(of: line, multichannel: multichannel), timestamps: timestamps,
+                                                      speakerLabels: speakerLabels))
+                }
+                if blocked { printed.ahead.insert(i) }
+            }
+            if !blocked {
+                printed.ahead.remove(i)
+                printed.lines = i + 1
             }
             i += 1
         }
-        printed.lines = i
         if all, !gaps.isEmpty { noteGaps(before: .infinity) }
     }
 

@@ -64,6 +64,17 @@ public actor Session {
         /// Seconds of audio never captured because the audio device was gone (`AudioGap`s of
         /// half a second or more).
         public var deviceLostSeconds: Double = 0
+        /// Where the words start that the engine showed as a guess (interim) and never made
+        /// final: they are kept in the transcript as last heard (nil: there were none).
+        public var unconfirmedFrom: Double?
+
+        /// Said at the end when the transcript keeps unconfirmed words.
+        public var unconfirmedNote: String? { unconfirmedFrom.map(Self.unconfirmedNote(from:)) }
+
+        public static func unconfirmedNote(from time: Double) -> String {
+            "the engine never made its last words final (from \(TimeFormat.clock(time))): they are kept in the "
+                + "transcript as last heard, unconfirmed"
+        }
     }
 
     /// Audio accounting, for tests and the benchmark.
@@ -445,6 +456,13 @@ public actor Session {
         // Cancelled runs end promptly; their held events are applied in order.
         let grace = clock.now.advanced(by: .seconds(2))
         while !runOrder.isEmpty && clock.now < grace { try? await Task.sleep(for: .milliseconds(10)) }
+        // A guess the engine never confirmed (it closed the stream, or stopped answering,
+        // without a final for it) is the only text for its audio: kept, and said.
+        let tail = store.keepUnconfirmedTail()
+        if !tail.change.committed.isEmpty {
+            journalFeed.yield(.finals(tail.change.committed))
+            viewState.revision += 1
+        }
         tickTask?.cancel()
         captureTask?.cancel()
         journalFeed.finish()
@@ -465,6 +483,7 @@ public actor Session {
         if !clean { s.incomplete = incompleteMessage() }
         s.audioLostSeconds = audioLostSeconds
         s.deviceLostSeconds = store.gaps.filter { $0.reason == AudioGap.deviceLost }.reduce(0) { $0 + $1.duration }
+        s.unconfirmedFrom = tail.change.committed.isEmpty ? nil : tail.from
         summary = s
         publish()
         changeContinuation.finish()

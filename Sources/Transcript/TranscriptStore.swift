@@ -22,6 +22,8 @@ import Deepgram
 public struct TranscriptStore: Sendable {
     /// Per-channel merge state.
     struct ChannelState: Sendable {
+        /// The interim shown when the connection closed, until results for the channel come again.
+        var unconfirmed: PendingInterim?
         var pending: PendingInterim?
         /// Index into `lines` of the line still accepting words.
         var openLine: Int?
@@ -73,6 +75,16 @@ public struct TranscriptStore: Sendable {
     /// Deepgram sends no speech_final, and plain mode (which prints a line once it is closed,
     /// for screen readers) printed nothing until 200 words had come.
     public var sentenceLineWords = 20
+    /// A line spanning this many seconds is closed by the next final that ends a clause on it
+    /// (`,` `;` `:`) though not the speech (no speech_final: a speaker who never pauses)…
+    public var clauseLineSeconds: Double = 10
+    /// … or holding this many words.
+    public var clauseLineWords = 30
+    /// A line spanning this many seconds, without any punctuation (punctuation off), is closed
+    /// by the next final that ends on it.
+    public var hardLineSeconds: Double = 15
+    /// … or holding this many words.
+    public var hardLineWords = 60
 
     public init(tolerance: Double = 0.03) { self.tolerance = tolerance }
 
@@ -128,7 +140,11 @@ public struct TranscriptStore: Sendable {
         case .metadata(let m):
             metadata = m
         case .close:
-            for c in channels.keys where channels[c]?.pending != nil {
+            for c in channels.keys {
+                guard let p = channels[c]?.pending else { continue }
+                // Kept aside: a reconnect's results replace it; at the end of the stream it is
+                // the only text for its audio (`keepUnconfirmedTail`).
+                channels[c]?.unconfirmed = p
                 channels[c]?.pending = nil
                 change.interimChanged = true
             }
@@ -184,6 +200,7 @@ public struct TranscriptStore: Sendable {
     private mutating func setInterim(_ r: Results, into change: inout StoreChange) {
         let c = r.channelIndex.first ?? 0
         var ch = channels[c] ?? ChannelState()
+        ch.unconfirmed = nil
         time = max(time, r.end)
         let all = Self.words(of: r)
         // An interim shows only what is not committed yet, whichever connection committed it.
@@ -200,12 +217,58 @@ public struct TranscriptStore: Sendable {
         if new != nil { latestPendingChannel = c } else { forgetLatestPending(c) }
     }
 
+    /// Commits the interims no final replaced (the engine closed the stream, or stopped
+    /// answering, before confirming them) as closed lines: at the end of a session they are the
+    /// only text for their audio. Returns the change and where the first such word starts.
+    public mutating func keepUnconfirmedTail() -> (change: StoreChange, from: Double?) {
+        var change = StoreChange()
+        var from: Double?
+        for c in channels.keys.sorted() {
+            guard var ch = channels[c], let p = ch.pending ?? ch.unconfirmed else { continue }
+            ch.pending = nil
+            ch.unconfirmed = nil
+            let words = p.words.filter { ($0.start + $0.end) / 2 >= ch.committedEnd }
+            if !words.isEmpty {
+                let i: Int
+                if let open = ch.openLine, lines[open].speaker == words[0].speaker { i = open } else {
+                    if let open = ch.openLine { lines[open].isClosed = true; change.closedLineIDs.append(lines[open].id) }
+                    lines.append(CaptionLine(id: nextLineID, channel: c, speaker: words[0].speaker))
+                    nextLineID += 1
+                    i = lines.count - 1
+                }
+                var kept: [CaptionWord] = []
+                for var w in words {
+                    w.start = max(w.start, ch.lastStart)
+                    w.end = max(w.end, w.start)
+                    lines[i].append(w)
+                    kept.append(w)
+                    wordCount += 1
+                    ch.committedEnd = max(ch.committedEnd, w.end)
+                    ch.lastStart = w.start
+                }
+                lines[i].isClosed = true
+                ch.openLine = nil
+                change.closedLineIDs.append(lines[i].id)
+                change.committed.append(CommittedSegment(
+                    lineID: lines[i].id, channel: c, speaker: kept[0].speaker, start: kept[0].start, end: kept[kept.count - 1].end,
+                    confidence: kept.reduce(0) { $0 + $1.confidence } / Double(kept.count), words: kept, speechFinal: true,
+                    fromFinalize: false))
+                from = min(from ?? kept[0].start, kept[0].start)
+                change.interimChanged = true
+            }
+            channels[c] = ch
+        }
+        latestPendingChannel = nil
+        return (change, from)
+    }
+
     private mutating func commit(_ r: Results, into change: inout StoreChange) {
         let c = r.channelIndex.first ?? 0
         for s in r.channel.search ?? [] where !s.hits.isEmpty {
             if let fresh = search.add(s, channel: c) { change.searchHits.append(ChannelSearchHits(channel: c, hits: fresh)) }
         }
         var ch = channels[c] ?? ChannelState()
+        ch.unconfirmed = nil
         time = max(time, r.end)
         if ch.pending != nil {
             ch.pending = nil
@@ -217,6 +280,13 @@ public struct TranscriptStore: Sendable {
             if ch.recentFinals.contains(key) {
                 // The very same final again (start, length and text): its words were committed.
                 change.duplicateWordsDropped += all.count
+                // Its end of speech still counts when it repeats the latest final (a server that
+                // sent it first without speech_final): the next words start a new line.
+                if (r.speechFinal || r.fromFinalize), ch.recentFinals.last == key, let i = ch.openLine {
+                    lines[i].isClosed = true
+                    change.closedLineIDs.append(lines[i].id)
+                    ch.openLine = nil
+                }
                 channels[c] = ch
                 forgetLatestPending(c)
                 return
@@ -286,7 +356,19 @@ public struct TranscriptStore: Sendable {
         let endsSentence = kept > 0 && ch.openLine.map { i in
             lines[i].words.count >= sentenceLineWords && lines[i].words.last.map { Self.endsSentence($0.text) } == true
         } == true
-        if (r.speechFinal || r.fromFinalize || endsSentence) && !replayOnly {
+        // A long line is closed at the end of a result that ends a clause (`,` `;` `:`), and a
+        // very long one at the end of any result (punctuation off): plain mode printed a
+        // monologue only at 200 words.
+        let longEnough = kept > 0 && ch.openLine.map { i in
+            let words = lines[i].words.count
+            let span = (lines[i].words.last?.end ?? 0) - (lines[i].words.first?.start ?? 0)
+            guard words >= clauseLineWords || span >= clauseLineSeconds, let last = lines[i].words.last?.text else { return false }
+            if Self.endsSentence(last) || Self.endsClause(last) { return true }
+            // Unpunctuated text has no better place to break: a punctuated line waits for one.
+            return (words >= hardLineWords || span >= hardLineSeconds)
+                && !lines[i].words.contains { Self.endsSentence($0.text) || Self.endsClause($0.text) }
+        } == true
+        if (r.speechFinal || r.fromFinalize || endsSentence || longEnough) && !replayOnly {
             if r.speechFinal, !change.committed.isEmpty { change.committed[change.committed.count - 1].speechFinal = true }
             if let i = ch.openLine {
                 lines[i].isClosed = true
@@ -299,6 +381,12 @@ public struct TranscriptStore: Sendable {
     }
 
     /// Whether a word's shown text ends a sentence ("done.", "why?", "no!", "said.”").
+    /// Whether `text` ends with a clause mark (`,` `;` `:` `—`).
+    public static func endsClause(_ text: String) -> Bool {
+        guard let last = text.last else { return false }
+        return last == "," || last == ";" || last == ":" || last == "—" || last == "，" || last == "、"
+    }
+
     public static func endsSentence(_ text: String) -> Bool {
         var t = Substring(text)
         while let last = t.last, "\"'”’)]".contains(last) { t = t.dropLast() }

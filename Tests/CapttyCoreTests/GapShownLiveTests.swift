@@ -118,3 +118,38 @@ final class Collected: Sendable {
     func add(_ s: String) { stored.withLock { $0.append(s) } }
     var lines: [String] { stored.withLock { $0 } }
 }
+
+/// Plain mode with several channels prints each channel's line once it is closed: one talker
+/// whose line stayed open (finals without speech_final) held back the other's finished lines,
+/// all printed together when the first talker paused.
+@Suite struct PlainMultichannelOrderTests {
+    static func final(_ text: String, at t: Double, channel: Int, speechFinal: Bool) -> LiveEvent {
+        let ws = text.split(separator: " ").enumerated().map {
+            Word(word: String($0.element), start: t + Double($0.offset) * 0.3, end: t + Double($0.offset) * 0.3 + 0.2,
+                 confidence: 0.9, punctuatedWord: String($0.element))
+        }
+        return .results(Results(channelIndex: [channel, 2], start: t, duration: 1, isFinal: true, speechFinal: speechFinal,
+                                channel: Channel(alternatives: [Alternative(transcript: text, confidence: 0.9, words: ws)])))
+    }
+
+    @Test func aChannelsClosedLinesAreNotHeldBackByAnotherChannelsOpenLine() {
+        let out = Collected()
+        let runner = PlainRunner(writeOut: { out.add($0) }, writeErr: { _ in })
+        var store = TranscriptStore()
+        var printed = PlainRunner.PrintedSoFar()
+        store.apply(Self.final("left starts", at: 0, channel: 0, speechFinal: false))
+        store.apply(Self.final("right one", at: 1, channel: 1, speechFinal: true))
+        runner.printClosed(store, &printed, all: false, multichannel: true)
+        #expect(out.lines == ["[ch 2] right one"], "\(out.lines)")
+        store.apply(Self.final("right two", at: 3, channel: 1, speechFinal: true))
+        runner.printClosed(store, &printed, all: false, multichannel: true)
+        #expect(out.lines == ["[ch 2] right one", "[ch 2] right two"], "\(out.lines)")
+        store.apply(Self.final("left ends", at: 5, channel: 0, speechFinal: true))
+        store.apply(Self.final("right three", at: 6, channel: 1, speechFinal: false))
+        runner.printClosed(store, &printed, all: false, multichannel: true)
+        #expect(out.lines == ["[ch 2] right one", "[ch 2] right two", "[ch 1] left starts left ends"], "each line once: \(out.lines)")
+        runner.printClosed(store, &printed, all: true, multichannel: true)
+        #expect(out.lines.last == "[ch 2] right three" && out.lines.count == 4, "\(out.lines)")
+        #expect(printed.ahead.isEmpty && printed.lines == store.lines.count)
+    }
+}

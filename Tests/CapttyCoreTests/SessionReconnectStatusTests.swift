@@ -225,6 +225,39 @@ import Transcript
     }
 }
 
+/// A server that closes the stream without a final for the last words it showed as an interim:
+/// the guess is the only text for that audio, so it is kept (in the transcript and the journal)
+/// and said in the summary. It vanished without a word.
+@Suite(.serialized) struct SessionUnconfirmedTailTests {
+    @Test func theLastInterimIsKeptWhenNoFinalCame() async throws {
+        let dir = try scratchDirectory("app")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let wav = try TestAudio.tone(seconds: 3, in: dir)
+        // Finals every 2 s: the last second has only an interim when CloseStream comes.
+        try await withDeepgramDouble(["--no-final-at-close", "--final-seconds", "2"]) { double in
+            var config = LiveClientConfiguration(environment: [:])
+            config.baseURL = double.baseURL
+            let engine = DeepgramEngine(credential: .apiKey("test-key"), configuration: config)
+            let url = dir.appendingPathComponent("j.jsonl")
+            let header = JournalHeader(engine: engine.name, capttyVersion: "test")
+            let journal = await JournalWriter(url: url, header: header)
+            let session = Session(source: try await FileAudioSource(path: wav, options: FileSourceOptions(pacing: .asFastAsPossible)),
+                                  engine: engine, options: .captionDefaults, journal: journal, header: header)
+            let summary = try await within(.seconds(60), "captioning") { () -> Session.Summary in
+                await session.start()
+                await session.waitUntilIdle()
+                return await session.finish()
+            }
+            let words = session.view.store.lines.flatMap(\.words)
+            #expect(abs((words.last?.end ?? 0) - 3.0) < 1e-3, "the last second is missing: \(words.map(\.text))")
+            #expect(summary.unconfirmedFrom.map { abs($0 - 2.0) < 1e-3 } == true, "\(summary)")
+            #expect(summary.unconfirmedNote?.contains("never made its last words final (from 00:00:02)") == true)
+            let restored = try JournalReader.read(url)
+            #expect(restored.lines.flatMap(\.words) == words, "the journal lacks the kept words")
+        }
+    }
+}
+
 /// Audio lost while disconnected (live audio cannot wait; the replay limit is full) is said as it
 /// happens and totalled in the summary, which the end of a session prints: plain mode printed
 /// "finished" after an outage that cost 28 s of captions.

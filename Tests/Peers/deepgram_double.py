@@ -255,7 +255,9 @@ class Conn:
                     await asyncio.sleep(self.args.backlog_pace)
                     await self.final(self.final_bytes + span, speech_final=True)
                 await asyncio.sleep(self.args.backlog_pace)
-            if len(self.audio) > self.final_bytes or self.args.late_final_delay:
+            if self.args.no_final_at_close:
+                pass
+            elif len(self.audio) > self.final_bytes or self.args.late_final_delay:
                 await self.final(len(self.audio), speech_final=True)
             await self.send_json({"type": "Metadata", "transaction_key": "deprecated",
                                   "request_id": self.request_id, "sha256": "0" * 64,
@@ -324,6 +326,8 @@ def main():
                    help="send no finals after this many bytes until CloseStream (a server falling behind)")
     p.add_argument("--no-finals", action="store_true",
                    help="interim results only: no finals while audio comes, Finalize unanswered (CloseStream still is)")
+    p.add_argument("--no-final-at-close", action="store_true",
+                   help="at CloseStream, send Metadata and close without a final for the audio left (its interim stays unconfirmed)")
     p.add_argument("--kill-after-bytes", type=int, default=0)
     p.add_argument("--kill-times", type=int, default=0)
     p.add_argument("--kill-on-keepalive", type=int, default=0,

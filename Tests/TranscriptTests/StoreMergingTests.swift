@@ -93,7 +93,8 @@ import Transcript
         // The next result follows on: its first word is short and ends 20 ms after the last
         // committed word, yet is new.
         s.apply(Self.r([Self.w("x", 3.2, 3.22), Self.w("y", 3.3, 3.5)], final: true, start: 3.2))
-        #expect(s.committedText.hasSuffix("t19 x y"), "\(s.committedText)")
+        // (On a new line: 73 words without punctuation close their line at a result's end.)
+        #expect(s.committedText.hasSuffix("t19\nx y"), "\(s.committedText)")
     }
 
     /// A speaker who never pauses still gets paragraphs: a line closes at `maxLineWords`.
@@ -158,6 +159,78 @@ import Transcript
         #expect(TranscriptStore.endsSentence("why?") && TranscriptStore.endsSentence("no!)") && !TranscriptStore.endsSentence("Mr"))
         // A speech_final is still marked only when the server sent one.
         #expect(c.committed.last?.speechFinal == false)
+    }
+
+    /// A long line with no sentence end (no speech_final either) closes at the end of a result
+    /// that ends a clause, and, when the engine does not punctuate at all, at the end of any
+    /// result once very long: plain mode printed such a monologue only at 200 words.
+    @Test func aLongLineClosesAtAClauseOrWhenUnpunctuated() {
+        var s = TranscriptStore()
+        s.clauseLineWords = 4
+        s.hardLineWords = 8
+        func words(_ texts: [String], from t: Double) -> [Word] {
+            texts.enumerated().map { Self.w($0.element, t + Double($0.offset) * 0.3, t + Double($0.offset) * 0.3 + 0.2) }
+        }
+        s.apply(Self.r(words(["one,", "two"], from: 0), final: true))
+        s.apply(Self.r(words(["three", "four"], from: 1), final: true))
+        #expect(s.lines.map(\.isClosed) == [false], "four words, no clause end")
+        s.apply(Self.r(words(["five", "six", "seven", "eight,"], from: 2), final: true))
+        #expect(s.lines.map(\.isClosed) == [true], "a clause end on a long line")
+        // Punctuated text waits for a clause however long the line.
+        s.apply(Self.r(words(["a,", "b", "c", "d", "e", "f", "g", "h", "i"], from: 4), final: true))
+        #expect(s.lines.map(\.isClosed) == [true, false])
+        // Unpunctuated: closed at the end of the result that takes it past `hardLineWords`.
+        var u = TranscriptStore()
+        u.clauseLineWords = 4
+        u.hardLineWords = 8
+        u.apply(Self.r(words(["a", "b", "c", "d", "e"], from: 0), final: true))
+        #expect(u.lines.map(\.isClosed) == [false])
+        u.apply(Self.r(words(["f", "g", "h"], from: 2), final: true))
+        #expect(u.lines.map(\.isClosed) == [true])
+        u.apply(Self.r(words(["i"], from: 3), final: true))
+        #expect(u.lines.map(\.text) == ["a b c d e f g h", "i"])
+        #expect(TranscriptStore.endsClause("so;") && TranscriptStore.endsClause("as follows:") && !TranscriptStore.endsClause("word"))
+    }
+
+    /// The same final sent again with speech_final (first without) ends the line: the repeat's
+    /// words are dropped, its end of speech was dropped with them and the next line joined on.
+    @Test func aRepeatedFinalStillEndsTheLine() {
+        var s = TranscriptStore()
+        let words = [Self.w("same", 0, 0.4), Self.w("text", 0.5, 0.9)]
+        s.apply(Self.r(words, final: true, speechFinal: false))
+        let again = s.apply(Self.r(words, final: true, speechFinal: true))
+        #expect(again.duplicateWordsDropped == 2 && again.closedLineIDs == [0])
+        s.apply(Self.r([Self.w("then", 1, 1.4)], final: true))
+        #expect(s.lines.map(\.text) == ["same text", "then"])
+        // A repeat of an older final (not the latest) does not close the line now open.
+        let older = Self.r([Self.w("then", 1, 1.4)], final: true)
+        s.apply(Self.r([Self.w("more", 1.5, 1.9)], final: true))
+        s.apply(older)
+        #expect(s.lines.map(\.isClosed) == [true, false])
+    }
+
+    /// An interim the engine never made final (it closed the stream first, or stopped
+    /// answering) is kept at the end as the only text for its audio; results after a reconnect
+    /// replace it.
+    @Test func anUnconfirmedInterimIsKeptAtTheEnd() {
+        var s = TranscriptStore()
+        s.apply(Self.r([Self.w("first", 0, 0.4)], final: true, speechFinal: true))
+        s.apply(Self.r([Self.w("guess", 1, 1.4), Self.w("only", 1.5, 1.9)], final: false))
+        s.apply(.close(code: 1000, reason: ""))
+        #expect(s.pending == nil, "not shown once the connection closed")
+        let kept = s.keepUnconfirmedTail()
+        #expect(kept.from == 1 && kept.change.committed.map(\.words.count) == [2] && kept.change.committed.first?.speechFinal == true)
+        #expect(s.lines.map(\.text) == ["first", "guess only"] && s.lines.allSatisfy(\.isClosed) && s.wordCount == 3)
+        #expect(s.keepUnconfirmedTail().from == nil, "kept once")
+
+        // After a reconnect, the replayed audio's results replace the guess.
+        var r = TranscriptStore()
+        r.apply(Self.r([Self.w("guess", 1, 1.4)], final: false))
+        r.apply(.close(code: 1011, reason: ""))
+        r.apply(.open(requestID: nil))
+        r.apply(Self.r([Self.w("guessed", 1, 1.4), Self.w("right", 1.5, 1.9)], final: true))
+        #expect(r.keepUnconfirmedTail().from == nil)
+        #expect(r.committedText == "guessed right")
     }
 
     /// The same final sent twice on one connection (a server's mistake) added its words twice

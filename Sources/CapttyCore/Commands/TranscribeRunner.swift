@@ -106,6 +106,9 @@ public enum TranscribeRunner {
         reporter?.cancel()
         status?.clear()
         watcher.cancel()
+        // A guess the engine never confirmed is the only text for its audio: kept, and said.
+        let tail = run.store.keepUnconfirmedTail()
+        if let from = tail.from, !tail.change.committed.isEmpty { warn(Session.Summary.unconfirmedNote(from: from)) }
         let store = run.store
         let interrupted = interruptions() > 0
         if let fatal = run.fatal { run.failure = fatal.description }
