@@ -46,13 +46,7 @@ public enum LevelMeterView {
             surface.put(text, row: row, col: rect.col, style: theme.warning, limit: rect.right)
             return
         }
-        var barWidth = min(40, max(4, (rect.width - 14) / 2))
-        if let warning {
-            // A problem gets the room it needs, down to an 8-cell bar: at 80 columns a server's
-            // Error was cut after "Deepgram reported an error: …", its reason unread.
-            let needed = DisplayWidth.of("⚠ " + DisplayWidth.sanitizedForTerminal(warning))
-            barWidth = max(min(barWidth, 8), min(barWidth, rect.width - 16 - needed))
-        }
+        let barWidth = Self.barWidth(width: rect.width, warning: warning)
         var col = rect.col
         col = surface.put("▕", row: row, col: col, style: theme.meterEmpty, limit: rect.right)
         let barStart = col
@@ -93,6 +87,38 @@ public enum LevelMeterView {
             let name = DisplayWidth.truncate(level.deviceName, toColumns: rect.right - col - 2)
             surface.put(name, row: row, col: col + 2, style: TextStyle(.dim), limit: rect.right)
         }
+    }
+
+    /// The bar's cells in a row `width` columns wide. A problem gets the room it needs, down to
+    /// an 8-cell bar: at 80 columns a server's Error was cut after "Deepgram reported an
+    /// error: …", its reason unread.
+    static func barWidth(width: Int, warning: String?) -> Int {
+        let barWidth = min(40, max(4, (width - 14) / 2))
+        guard let warning else { return barWidth }
+        let needed = DisplayWidth.of("⚠ " + DisplayWidth.sanitizedForTerminal(warning))
+        return max(min(barWidth, 8), min(barWidth, width - 16 - needed))
+    }
+
+    /// The row's problem in full — capture lost, or a recent warning — when a row `width` columns
+    /// wide would cut it (the screen then gives it rows of its own above the meter: the part
+    /// cut was the part that says what to do); nil when it fits or there is none.
+    public static func problemThatDoesNotFit(_ level: LevelMeterReading, keys: KeyBindingTable, warning: String?,
+                                             showBar: Bool, width: Int) -> String? {
+        if let outage = level.outage {
+            let pick = keys.keys(for: .pickDevice).first?.displayName ?? "a"
+            let text = DisplayWidth.sanitizedForTerminal(outage).replacingAll("\n", with: " ") + " (\(pick) picks another)"
+            return DisplayWidth.of("⚠ " + text) > width ? text : nil
+        }
+        guard let warning, !level.silent else { return nil }
+        let text = DisplayWidth.sanitizedForTerminal(warning).replacingAll("\n", with: " ")
+        let room: Int
+        if !showBar {
+            room = width - 1
+        } else {
+            let afterBar = 1 + barWidth(width: width, warning: warning) + 1 + DisplayWidth.of(decibels(level.rmsDBFS)) + 5
+            room = width - afterBar - 2
+        }
+        return DisplayWidth.of("⚠ " + text) > room ? text : nil
     }
 
     /// Where a level falls on the bar, 0...1 (linear in dB from the floor to 0 dBFS).

@@ -11,21 +11,34 @@ public enum ScreenView {
         }
         var captions = layout.captions
         var status = snapshot.status
-        if let detail = StatusBarView.detailThatDoesNotFit(status, width: layout.status.width) {
-            // Why it reconnects (or the error) in full, on up to two rows above the meter: the
-            // status bar would cut it, and its end ("Connection refused") is what says what to do.
-            let rows = noticeRows(detail, width: captions.width - 2, max: min(2, captions.height - 2))
-            if !rows.isEmpty {
-                status = StatusBarView.withoutDetail(status)
-                captions.height -= rows.count
-                for (i, row) in rows.enumerated() {
-                    surface.put(row, row: captions.bottom + i, col: captions.col + 1, style: theme.warning,
-                                limit: captions.right)
-                }
+        var warning = snapshot.warning
+        /// `text` on up to two rows just above the meter (taken from the captions), in the
+        /// warning style; whether there was room.
+        func rowsAboveTheMeter(_ text: String) -> Bool {
+            let rows = noticeRows(text, width: captions.width - 2, max: min(2, captions.height - 2))
+            guard !rows.isEmpty else { return false }
+            captions.height -= rows.count
+            for (i, row) in rows.enumerated() {
+                surface.put(row, row: captions.bottom + i, col: captions.col + 1, style: theme.warning, limit: captions.right)
             }
+            return true
+        }
+        // Problems whose end says what to do, cut by the row they belong to, get rows of their
+        // own: why it reconnects (or the error; "Connection refused"), a save failure ("— free
+        // some disk space"), the meter row's warning ("that stretch has no captions").
+        if let detail = StatusBarView.detailThatDoesNotFit(status, width: layout.status.width), rowsAboveTheMeter(detail) {
+            status = StatusBarView.withoutDetail(status)
+        }
+        if let failure = StatusBarView.saveFailureThatDoesNotFit(status, width: layout.status.width) {
+            _ = rowsAboveTheMeter(failure)
+        }
+        if let problem = LevelMeterView.problemThatDoesNotFit(snapshot.level, keys: snapshot.keyBindings, warning: warning,
+                                                              showBar: snapshot.toggles.showMeter, width: layout.meter.width),
+           rowsAboveTheMeter("⚠ " + problem), snapshot.level.outage == nil {
+            warning = nil   // the meter row shows the device again
         }
         CaptionAreaView.draw(snapshot, theme: theme, into: &surface, rect: captions)
-        LevelMeterView.draw(snapshot.level, theme: theme, keys: snapshot.keyBindings, warning: snapshot.warning,
+        LevelMeterView.draw(snapshot.level, theme: theme, keys: snapshot.keyBindings, warning: warning,
                             showBar: snapshot.toggles.showMeter, into: &surface, rect: layout.meter)
         StatusBarView.draw(status, theme: theme, into: &surface, rect: layout.status)
         switch snapshot.overlay {

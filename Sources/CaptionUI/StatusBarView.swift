@@ -60,6 +60,9 @@ public enum StatusBarView {
     public static let waitingForAudioLabel = "◌ waiting for audio"
 
     /// "lag 320 ms", or "lag 1.4 s" from a second on.
+    /// A lag this long (captions behind the speech) is shown as a warning.
+    public static let lateLagMilliseconds = 5_000
+
     public static func lagLabel(_ ms: Int) -> String {
         if ms < 1000 { return "lag \(ms) ms" }
         let tenths = (ms + 50) / 100
@@ -101,7 +104,11 @@ public enum StatusBarView {
             out.append(Segment(text: " · \(status.language)", style: theme.statusBar, priority: 3, rightAligned: false))
         }
         if let lag = status.lagMilliseconds {
-            out.append(Segment(text: " · \(lagLabel(lag))", style: theme.statusBar, priority: 4, rightAligned: false))
+            // Captions many seconds behind the speech are worth a glance: in the warning style,
+            // and kept before the engine's name when the bar is narrow (it looked like 300 ms).
+            let late = lag >= Self.lateLagMilliseconds
+            out.append(Segment(text: " · \(lagLabel(lag))", style: late ? theme.statusWaiting : theme.statusBar,
+                               priority: late ? 1 : 4, rightAligned: false))
         }
         if !status.flags.isEmpty {
             let text = status.flags.map { $0.isOn ? $0.label : "-\($0.label)" }.joined(separator: " ")
@@ -145,6 +152,16 @@ public enum StatusBarView {
         case .error(let message): return DisplayWidth.sanitizedForTerminal(message.trimmingWhitespace())
         default: return nil
         }
+    }
+
+    /// A save failure's message when a status bar `width` columns wide would cut it (its end
+    /// says what to do: "— free some disk space"); nil when it fits or nothing failed.
+    public static func saveFailureThatDoesNotFit(_ status: StatusInfo, width: Int) -> String? {
+        guard case .failing(let message) = status.save else { return nil }
+        let all = segments(status, theme: Theme(mode: .monochrome))
+        guard let failure = all.first(where: { $0.text.hasPrefix(" ✖ SAVE FAILED") }) else { return nil }
+        if fit(all, width: width - 1).contains(where: { $0.text == failure.text }) { return nil }
+        return "✖ SAVE FAILED: " + DisplayWidth.sanitizedForTerminal(message.trimmingWhitespace())
     }
 
     /// `status` with the connection's detail left out (it is shown elsewhere).

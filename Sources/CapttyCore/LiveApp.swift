@@ -40,6 +40,8 @@ public final class LiveApp: Sendable {
     }
 
     static let transientSeconds = 3.0
+    /// How long a notice the session raised by itself stays over the captions.
+    static let noticeSeconds = 15.0
 
     public let session: Session
     public let settings: Settings
@@ -149,7 +151,12 @@ public final class LiveApp: Sendable {
             let view = session.view
             if let n = view.notice, n != lastNotice {
                 lastNotice = n
-                if !quitting { state.overlay = .message(title: "Notice", text: n) }
+                // Unasked for, it covers captions: it closes by itself once there was time to read
+                // it (the journal's notice stayed over six caption rows until a key was pressed).
+                if !quitting {
+                    state.overlay = .message(title: "Notice", text: n)
+                    transientUntil = Renderer.monotonicSeconds() + Self.noticeSeconds
+                }
             }
             let now = Renderer.monotonicSeconds()
             if let until = transientUntil, now >= until {

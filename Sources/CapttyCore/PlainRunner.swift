@@ -63,9 +63,24 @@ public struct PlainRunner: Sendable {
         let changes = session.changes
         // Wake up regularly so a termination signal is seen without a change (within a second;
         // the leeway lets the check ride on the audio path's wake-ups).
-        let ticker = Task(executorPreference: session.configuration.executor) {
+        let ticker = Task(executorPreference: session.configuration.executor) { [writeErr] in
+            var endedAt: ContinuousClock.Instant?
+            var saidWaiting = false
             while !Task.isCancelled {
                 try? await SerialThreadExecutor.sleep(for: .milliseconds(500), leeway: .milliseconds(500))
+                // The input has ended and the engine's last captions are slow to come (a server
+                // working through a backlog, or one that stopped answering): said, not silence.
+                let v = session.view
+                if v.sourceEnded, !v.finished, !v.engineStopped, v.connection != .finished {
+                    if case .error = v.connection {} else if !saidWaiting {
+                        let since = endedAt ?? .now
+                        endedAt = since
+                        if ContinuousClock.now - since >= .seconds(2) {
+                            saidWaiting = true
+                            writeErr("captty: the audio has ended; waiting for the engine's last captions…")
+                        }
+                    }
+                }
                 if stop() {
                     // Lines that arrive while finishing are still printed by the loop below,
                     // which ends when the session has finished.

@@ -34,6 +34,11 @@ public enum ScreenSupervisor {
         defer { close(pair[0]) }
         var env = environment
         env[childVariable] = String(getpid())
+        // A crash of the screen process ends it at once, and the supervisor restores the
+        // terminal and names the journal. Swift's backtracer held the frozen captions for 30 s
+        // under an interactive crash prompt (and a crash signal sent by `kill` left the app
+        // running with the terminal in line mode). Setting SWIFT_BACKTRACE yourself keeps it.
+        if env["SWIFT_BACKTRACE"] == nil { env["SWIFT_BACKTRACE"] = "enable=no" }
         guard let pid = spawnSelf(environment: env, reportFD: pair[1]) else {
             close(pair[1])
             return nil

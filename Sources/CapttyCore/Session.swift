@@ -331,10 +331,22 @@ public actor Session {
         }
     }
 
+    /// Session time of the audio produced while paused (not captioned): from, to.
+    private var pausedSpan: (from: Double, to: Double)?
+
+    /// The stretch skipped by a pause, as a gap in the transcript (the exports and the journal
+    /// said nothing: the captions jumped from before the pause to after it).
+    private func recordPauseGap() {
+        guard let span = pausedSpan else { return }
+        pausedSpan = nil
+        if span.to - span.from >= 0.5 { recordGap(AudioGap(start: span.from, duration: span.to - span.from, reason: AudioGap.paused)) }
+    }
+
     /// Pauses or resumes: no audio is sent while paused.
     public func setPaused(_ p: Bool) {
         guard p != paused else { return }
         if p && !stallFinalized { finalizeHeardSpeech() }
+        if !p { recordPauseGap() }
         paused = p
         viewState.paused = p
         publish()
@@ -456,6 +468,7 @@ public actor Session {
         // Cancelled runs end promptly; their held events are applied in order.
         let grace = clock.now.advanced(by: .seconds(2))
         while !runOrder.isEmpty && clock.now < grace { try? await Task.sleep(for: .milliseconds(10)) }
+        recordPauseGap()   // quit while paused
         // A guess the engine never confirmed (it closed the stream, or stopped answering,
         // without a final for it) is the only text for its audio: kept, and said.
         let tail = store.keepUnconfirmedTail()
@@ -550,6 +563,8 @@ public actor Session {
         guard !stopping else { return nil }
         if paused {
             counts.whilePaused += chunk.data.count
+            let end = chunk.startTime + chunk.duration
+            pausedSpan = (pausedSpan?.from ?? chunk.startTime - chunk.gapBefore, end)
             publish(signal: signal)
             return nil
         }
@@ -785,6 +800,7 @@ public actor Session {
     private func journalRecovered(_ r: JournalRecovery) {
         journalURL = URL(fileURLWithPath: r.path)
         if r.path != r.lostPath { ScreenSupervisor.reportJournal(r.path) }
+        log.warning("journal: \(r.description)")   // the notice on the screen closes by itself
         guard summary == nil else { return }
         viewState.notice = r.description
         publish()

@@ -35,6 +35,13 @@ public enum SourceFactory {
                 throw CapttyError.usage("standard input is a terminal, not audio: pipe audio in (e.g. `sox talk.mp3 -t wav - | captty --file -`, "
                                         + "or raw PCM with --raw-format s16le:16000:1) or name a file with --file PATH")
             }
+            // A pipe whose writer has not started yet: said after a while, or captty looked hung
+            // (nothing at all, not even "connecting…", until the first bytes).
+            let notice = Task {
+                try await Task.sleep(for: .seconds(2))
+                PlainRunner.standardError("captty: waiting for audio on standard input: nothing has come yet (Ctrl-C stops)")
+            }
+            defer { notice.cancel() }
             return try await FileAudioSource(fileDescriptor: 0, name: "standard input", options: fileOptions)
         case .defaultDevice, .device, .systemAudio:
             let selector: AudioDeviceSelector

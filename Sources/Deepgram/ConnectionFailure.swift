@@ -106,9 +106,11 @@ struct ConnectionFailure {
         case .reconnect:
             err = LiveError(kind: .network, message: "connection to Deepgram lost: \(explained)", isFatal: false, closeCode: code, dgError: reason.isEmpty ? nil : reason, requestID: requestID)
         case .fatal(let kind):
-            let advice = kind == .badAudio
-                ? "the audio does not match the encoding/sample_rate/channels options"
-                : "the server rejected the request; check the options"
+            let advice = switch kind {
+            case .badAudio: "the audio does not match the encoding/sample_rate/channels options"
+            case .unauthorized: "check the API key (DEEPGRAM_API_KEY or key file): it may be wrong, expired, revoked or not allowed to do this"
+            default: "the server refused to go on; check the options, or its reason above"
+            }
             err = LiveError(kind: kind, message: "Deepgram ended the stream: \(explained): \(advice)", isFatal: true, closeCode: code, dgError: reason.isEmpty ? nil : reason, requestID: requestID)
         }
         return .init(action: action, error: err)
@@ -119,9 +121,24 @@ struct ConnectionFailure {
     }
 
     private static func classifyRejection(status: Int, headers: HTTPHeaders, body: String, credential: Credential) -> ConnectionFailure {
-        struct Body: Decodable { var err_code: String?; var err_msg: String?; var request_id: String? }
+        // Deepgram's bodies: {"err_code", "err_msg", "request_id"}, and newer ones
+        // {"category", "message", "details", "request_id"}.
+        struct Body: Decodable {
+            var err_msg: String?, message: String?, details: String?, request_id: String?
+            enum K: String, CodingKey { case err_msg, message, details, request_id }
+            // Each field on its own: one of another type (details as an object) loses only itself.
+            init(from decoder: any Decoder) throws {
+                let c = try decoder.container(keyedBy: K.self)
+                func text(_ k: K) -> String? { (try? c.decodeIfPresent(String.self, forKey: k)).flatMap { $0 } }
+                err_msg = text(.err_msg); message = text(.message); details = text(.details); request_id = text(.request_id)
+            }
+        }
         let parsed = try? JSONDecoder().decode(Body.self, from: Data(body.utf8))
-        let dgError = (headers["dg-error"] ?? parsed?.err_msg).map { credential.redact($0) }
+        let bodyText = parsed?.err_msg ?? parsed?.message.map { m in
+            guard let d = parsed?.details, !d.isEmpty, d != m else { return m }
+            return "\(m) (\(d))"
+        }
+        let dgError = (headers["dg-error"] ?? bodyText).map { credential.redact(ServerText.printable(String($0.prefix(300)))) }
         let requestID = headers["dg-request-id"] ?? parsed?.request_id
         let action = DisconnectClassifier.action(httpStatus: status)
         let phrase = DisconnectClassifier.reasonPhrase(httpStatus: status)

@@ -21,12 +21,23 @@ public enum DisconnectClassifier {
     public static func action(closeCode code: Int, reason: String = "") -> DisconnectAction {
         switch code {
         case 1000, 1001, 1005: return .stop
-        case 1008: return .fatal(.badAudio)
+        case 1008, 4000...4999:
+            // The reason says which: Deepgram's DATA-… codes are audio it could not decode; a
+            // refused key or permission is the key's fault, not the audio's or the options'.
+            if reasonIsAboutTheKey(reason) { return .fatal(.unauthorized) }
+            if code == 1008 && (reason.isEmpty || reason.hasPrefix("DATA-")) || reason.hasPrefix("DATA-") { return .fatal(.badAudio) }
+            return .fatal(.badRequest)
         case 1002, 1003, 1007, 1009, 1010: return .fatal(.badRequest)
-        case 4000...4999: return .fatal(.badRequest)
         case 1006, 1011, 1012, 1013, 1014, 1015: return .reconnect
         default: return .reconnect
         }
+    }
+
+    /// Whether a close reason is about the credentials (INVALID_AUTH, INSUFFICIENT_PERMISSIONS,
+    /// "Unauthorized"…).
+    static func reasonIsAboutTheKey(_ reason: String) -> Bool {
+        let r = reason.uppercased()
+        return ["AUTH", "CREDENTIAL", "PERMISSION", "FORBIDDEN", "API KEY", "API_KEY", "TOKEN"].contains { r.contains($0) }
     }
 
     /// The action for an HTTP status that refused the WebSocket upgrade.
@@ -51,7 +62,7 @@ public enum DisconnectClassifier {
         case 1005: known = "closed without a status"
         case 1006: known = "connection lost without a close frame"
         case 1007: known = "invalid frame payload"
-        case 1008: known = "policy violation (audio could not be decoded?)"
+        case 1008: known = reason.isEmpty || reason.hasPrefix("DATA-") ? "policy violation (audio could not be decoded?)" : "policy violation"
         case 1009: known = "message too big"
         case 1011:
             if reason.hasPrefix("NET-0001") { known = "no audio or KeepAlive reached the server for ~10 s" }

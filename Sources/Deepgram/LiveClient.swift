@@ -138,6 +138,8 @@ public actor LiveClient {
     private var lastSent = ContinuousClock.now
     private var pendingControls: [(after: Int64, message: ControlMessage)] = []
     private var closeStreamSent = false
+    /// When CloseStream went on the current connection (for how long finishing waited).
+    private var closeStreamSentAt: ContinuousClock.Instant?
     /// The current connection delivered `Metadata` (the server finished the stream).
     private var metadataReceived = false
     private var connectionTasks: [Task<Void, Never>] = []
@@ -566,6 +568,7 @@ public actor LiveClient {
                 lastSent = .now
                 if msg == .closeStream, isCurrent(gen) {
                     logger.debug("deepgram: CloseStream sent")
+                    closeStreamSentAt = .now
                     startFinishTimer(gen)
                 }
                 continue
@@ -667,13 +670,16 @@ public actor LiveClient {
             let left = NumberText.fixed(timeline.seconds(forBytes: buffer.endOffset - buffer.startOffset), decimals: 1)
             let from = NumberText.fixed(timeline.seconds(forBytes: buffer.startOffset), decimals: 1)
             finishTimeouts += 1
+            // How long it really waited: the timeout counts again from each answer.
+            let waited = closeStreamSentAt.map { ContinuousClock.now - $0 } ?? configuration.finishTimeout
+            let within = "within \(NumberText.fixed(waited.seconds, decimals: 0)) s of CloseStream (no final for \(NumberText.fixed(configuration.finishTimeout.seconds, decimals: 0)) s)"
             if finishTimeouts <= 1 && configuration.reconnect.maxAttempts > 0 {
-                let e = LiveError(kind: .timeout, message: "the server did not finish the stream within \(configuration.finishTimeout) of CloseStream (or of its last final), and \(left) s of audio (from \(from) s) have no final results; sending them again on a new connection", isFatal: false, requestID: conn?.requestID)
+                let e = LiveError(kind: .timeout, message: "the server did not finish the stream \(within), and \(left) s of audio (from \(from) s) have no final results; sending them again on a new connection", isFatal: false, requestID: conn?.requestID)
                 connectionFault(gen, e)
                 return
             }
             let again = finishTimeouts > 1 ? ", again" : ""
-            let e = LiveError(kind: .timeout, message: "the server did not finish the stream within \(configuration.finishTimeout) of CloseStream (or of its last final)\(again); the last \(left) s of audio (from \(from) s) have no captions", isFatal: true, requestID: conn?.requestID)
+            let e = LiveError(kind: .timeout, message: "the server did not finish the stream \(within)\(again); the last \(left) s of audio (from \(from) s) have no captions", isFatal: true, requestID: conn?.requestID)
             logger.error("deepgram: \(e.message)")
             supervisor?.cancel()
             end(code: 1000, reason: "finish timed out", error: e)
@@ -1058,11 +1064,12 @@ public actor LiveClient {
             hub.emit(.metadata(m))
         case .utteranceEnd(let u): hub.emit(.utteranceEnd(c.offset.apply(u)))
         case .speechStarted(let s): hub.emit(.speechStarted(c.offset.apply(s)))
-        case .error(let e):
+        case .error(let e), .warning(let e):
             // At most 300 characters: a server's 100 KB description made one 100 KB stderr line.
             let full = e.text.isEmpty ? "(no description)" : e.text
             let text = ServerText.printable(full.count > 300 ? String(full.prefix(300)) + "…" : full)
-            let error = LiveError(kind: .server, message: "Deepgram reported an error: \(text)", isFatal: false,
+            let said = if case .warning = message { "Deepgram warned" } else { "Deepgram reported an error" }
+            let error = LiveError(kind: .server, message: "\(said): \(text)", isFatal: false,
                                   dgError: text, requestID: c.requestID)
             logServerProblem(error)
             hub.emit(.error(error))

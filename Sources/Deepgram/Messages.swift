@@ -537,6 +537,9 @@ public enum ServerMessage: Sendable, Equatable {
     case utteranceEnd(UtteranceEnd)
     case speechStarted(SpeechStarted)
     case error(ErrorMessage)
+    /// A `Warning` (same fields as an `Error`): something the user should know that does not
+    /// stop the stream (a deprecated option, an option the model ignores).
+    case warning(ErrorMessage)
     case configureSuccess(ConfigureSuccess)
     case configureFailure(ConfigureFailure)
     /// Valid JSON with an unknown or missing `type`; the raw text is kept.
@@ -562,6 +565,7 @@ public enum ServerMessage: Sendable, Equatable {
                 case "UtteranceEnd": message = .utteranceEnd(try UtteranceEnd(from: decoder))
                 case "SpeechStarted": message = .speechStarted(try SpeechStarted(from: decoder))
                 case "Error": message = .error(try ErrorMessage(from: decoder))
+                case "Warning": message = .warning(try ErrorMessage(from: decoder))
                 case "ConfigureSuccess": message = .configureSuccess(try ConfigureSuccess(from: decoder))
                 case "ConfigureFailure": message = .configureFailure(try ConfigureFailure(from: decoder))
                 case nil:
@@ -623,9 +627,10 @@ public enum ServerMessage: Sendable, Equatable {
         case .metadata(let m): data = try? enc.encode(m)
         case .utteranceEnd(let u): data = try? enc.encode(u)
         case .speechStarted(let s): data = try? enc.encode(s)
-        case .error(let e):
-            struct E: Encodable { let type = "Error"; let variant: String?; let description: String?; let code: String?; let message: String? }
-            data = try? enc.encode(E(variant: e.variant, description: e.description, code: e.code, message: e.message))
+        case .error(let e), .warning(let e):
+            struct E: Encodable { let type: String; let variant: String?; let description: String?; let code: String?; let message: String? }
+            let type = if case .warning = self { "Warning" } else { "Error" }
+            data = try? enc.encode(E(type: type, variant: e.variant, description: e.description, code: e.code, message: e.message))
         case .configureSuccess(let m): data = try? enc.encode(m)
         case .configureFailure(let m): data = try? enc.encode(m)
         case .unhandled(_, let raw): return raw

@@ -45,11 +45,28 @@ public struct ListenRequest: Sendable, Equatable {
         "interim_results", "punctuate", "smart_format", "numerals", "profanity_filter", "diarize",
         "vad_events", "dictation", "filler_words", "multichannel", "mip_opt_out", "detect_entities",
     ]
-    /// Accepted and ignored: they change nothing the local engine does.
+    /// Accepted and ignored: they change nothing the local engine does, or are hints it may
+    /// do without (key terms, search, speaker labels).
     static let ignored: Set<String> = [
-        "redact", "keyterm", "keywords", "search", "replace", "tag", "version", "callback",
-        "callback_method", "diarize_model", "diarize_version", "language_hint", "mip_opt_out", "detect_entities",
+        "keyterm", "keywords", "search", "tag", "version", "callback_method", "diarize_model", "diarize_version",
+        "language_hint", "mip_opt_out", "detect_entities",
     ]
+
+    /// Refused: ignoring them would harm a client that relies on them. Redaction not done
+    /// shows what was to be hidden (card numbers in clear text), a replacement or a profanity
+    /// filter not applied shows what was to be changed, and a callback never made loses the
+    /// results sent to it.
+    static func unavailable(_ k: String, _ v: String) -> String? {
+        let what: String
+        switch k {
+        case "redact": what = "redaction (redact=\(v))"
+        case "replace": what = "find-and-replace (replace=\(v))"
+        case "callback": what = "callbacks (callback)"
+        case "profanity_filter" where v.lowercased() == "true": what = "the profanity filter (profanity_filter=true)"
+        default: return nil
+        }
+        return "Unsupported option: the local engine does not offer \(what); remove it, or use Deepgram's API for it."
+    }
 
     /// Validates the request target (`path`, percent-decoded `query` pairs).
     public static func parse(path: String, query: [(String, String)]) -> Result<ListenRequest, Rejection> {
@@ -75,6 +92,7 @@ public struct ListenRequest: Sendable, Equatable {
         }
         do throws(Rejection) {
             for (k, v) in query {
+                if let why = unavailable(k, v) { throw .bad(why) }
                 switch k {
                 case "model": o.model = LiveOptions.Model(v)
                 case "language":

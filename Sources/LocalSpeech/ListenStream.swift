@@ -201,6 +201,7 @@ final class ListenStream: Sendable {
     /// forward their events. False when the engine cannot start: the client has been told (an
     /// Error message, then close 1011).
     private func open(_ count: Int, into channels: ChannelSessions) async -> Bool {
+        let barrier = count > 1 ? FinalizeBarrier(parties: count) : nil
         for c in 0..<count {
             let (session, events) = recognizer.openStream(requestID: requestID)
             do {
@@ -215,7 +216,7 @@ final class ListenStream: Sendable {
                 await socket.close(code: 1011, reason: "the offline engine could not start")
                 return false
             }
-            channels.add(session, forwarder: Task { await self.forward(events) })
+            channels.add(session, forwarder: Task { await self.forward(events, barrier: barrier) })
         }
         return true
     }
@@ -298,8 +299,13 @@ final class ListenStream: Sendable {
     /// Sends a session's events as Deepgram messages; its own open/metadata/close are the
     /// stream's business, not the channel's. Returns the session's Metadata (which names the
     /// model that ran).
-    private func forward(_ events: AsyncThrowingStream<LiveEvent, Error>) async -> Metadata? {
+    /// With several channels, each channel's answer to a Finalize waits at `barrier` for the
+    /// others', so that they reach the client together: the channels take turns on the engine,
+    /// and a client that stops at the first `from_finalize` (the SDK's 3.x `finish()`) lost the
+    /// channels that answered seconds later.
+    private func forward(_ events: AsyncThrowingStream<LiveEvent, Error>, barrier: FinalizeBarrier? = nil) async -> Metadata? {
         var meta: Metadata?
+        defer { barrier?.leave() }
         do {
             for try await e in events {
                 let text: String
@@ -307,7 +313,9 @@ final class ListenStream: Sendable {
                 case .metadata(let m):
                     meta = m
                     continue
-                case .results(let r): text = ServerMessage.results(r).encoded()
+                case .results(let r):
+                    text = ServerMessage.results(r).encoded()
+                    if r.fromFinalize, let barrier { await barrier.arrive() }
                 case .utteranceEnd(let u): text = ServerMessage.utteranceEnd(u).encoded()
                 case .speechStarted(let s): text = ServerMessage.speechStarted(s).encoded()
                 case .error(let err):
@@ -321,6 +329,45 @@ final class ListenStream: Sendable {
             logger.debug("stream \(requestID): events ended: \(error)")
         }
         return meta
+    }
+}
+
+/// Holds each channel's answer to a Finalize until every channel has answered (or ended).
+final class FinalizeBarrier: @unchecked Sendable {
+    private let lock = Lock()
+    private var parties: Int
+    private var arrived = 0
+    private var waiting: [CheckedContinuation<Void, Never>] = []
+
+    init(parties: Int) { self.parties = parties }
+
+    /// Returns once every channel still running has arrived.
+    func arrive() async {
+        await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
+            lock.lock()
+            arrived += 1
+            waiting.append(c)
+            let go = release()
+            lock.unlock()
+            for w in go { w.resume() }
+        }
+    }
+
+    /// A channel's events ended: the others no longer wait for it.
+    func leave() {
+        lock.lock()
+        parties -= 1
+        let go = release()
+        lock.unlock()
+        for w in go { w.resume() }
+    }
+
+    /// The waiters to resume when all have arrived (called with the lock held).
+    private func release() -> [CheckedContinuation<Void, Never>] {
+        guard arrived >= max(parties, 1) || (parties <= 0 && !waiting.isEmpty) else { return [] }
+        arrived = 0
+        defer { waiting = [] }
+        return waiting
     }
 }
 

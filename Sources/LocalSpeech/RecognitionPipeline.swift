@@ -131,7 +131,13 @@ final class RecognitionPipeline {
     /// Flushes the current utterance into a final marked `from_finalize` (Deepgram's Finalize).
     func finalize() {
         flushPending()
-        if active {
+        if active, let speechEnd = endOfSpeechBeforeLongSilence() {
+            // The speech, then the silence after it as an empty final answering the Finalize.
+            endUtterance(atSample: speechEnd, pause: true, fromFinalize: false)
+            segmenter.reset()
+            emitFinal(words: [], start: lastFinalEnd, end: max(lastFinalEnd, audioTime), speechFinal: false, fromFinalize: true)
+            lastFinalEnd = max(lastFinalEnd, audioTime)
+        } else if active {
             endUtterance(atSample: consumed, pause: false, fromFinalize: true)
             segmenter.reset()
         } else {
@@ -145,8 +151,9 @@ final class RecognitionPipeline {
     func finish() {
         flushPending()
         if active {
-            endUtterance(atSample: consumed, pause: true, fromFinalize: false)
-        } else if audioTime > lastFinalEnd {
+            endUtterance(atSample: endOfSpeechBeforeLongSilence() ?? consumed, pause: true, fromFinalize: false)
+        }
+        if !active && audioTime > lastFinalEnd {
             emitFinal(words: [], start: lastFinalEnd, end: audioTime, speechFinal: false, fromFinalize: false)
             lastFinalEnd = audioTime
         }
@@ -155,6 +162,18 @@ final class RecognitionPipeline {
         emit(.metadata(Metadata(requestID: requestID, created: created, duration: audioTime, channels: 1,
                                 models: [modelUUID], modelInfo: [modelUUID: modelInfo], extra: options.extraMetadata)))
         emit(.close(code: 1000, reason: ""))
+    }
+
+    /// Where the current utterance's speech ends, with its tail, when a long silence follows it
+    /// that has not ended the utterance yet (a long `endpointing`, cut short by Finalize or the
+    /// end of the stream); nil otherwise. Seconds of silence fed to Moonshine after the speech
+    /// made it return nothing, or repeat the last words over and over: with endpointing=3000, a
+    /// Finalize 2 s after the last word lost all 7 s of speech.
+    private func endOfSpeechBeforeLongSilence() -> Int? {
+        guard active, segmenter.lastSpeechFrame >= 0 else { return nil }
+        let end = (segmenter.lastSpeechFrame + 1) * spf + Int(config.tail * Double(Self.sampleRate))
+        guard end > utteranceStartSample, consumed - end > Self.sampleRate / 2 else { return nil }
+        return end
     }
 
     /// Completes the last partial frame with silence for the decoders. The silence is not audio

@@ -23,12 +23,17 @@ public struct AudioGap: Sendable, Equatable {
     public static let deviceLost = "the audio device was lost"
     /// The reason of audio dropped after an outage longer than the replay buffer.
     public static let engineLost = "the engine was disconnected"
+    /// The reason of audio the user chose not to caption (pause).
+    public static let paused = "captioning was paused"
+
+    /// Whether the audio was lost (not skipped by the user's pause).
+    public var isLoss: Bool { reason != Self.paused }
 
     /// The note exports show in the gap's place ("[19.2 s of audio lost: the engine was
-    /// disconnected — no captions]").
+    /// disconnected — no captions]", "[12.6 s not captioned: captioning was paused]").
     public var note: String {
         let secs = duration >= 10 ? String(Int(duration.rounded())) : String(Double(Int((duration * 10).rounded())) / 10)
-        return "[\(secs) s of audio lost: \(reason); no captions]"
+        return isLoss ? "[\(secs) s of audio lost: \(reason); no captions]" : "[\(secs) s not captioned: \(reason)]"
     }
 
     /// Both lists of gaps as one (in time order, continuing gaps joined).

@@ -137,6 +137,50 @@ struct StatusBarTests {
         #expect(notice == message, "\(s.text())")
     }
 
+    /// A save failure or a meter-row warning too long for its row is shown whole above the
+    /// meter: at 100 columns "— free some disk space" and "that stretch has no captions" were
+    /// cut, with no way to read them in the app.
+    @Test func longProblemsAreShownWholeAboveTheMeter() {
+        var snap = SampleScreens.snapshot()
+        let failure = "cannot write the journal /tmp/qa3/tiny/j.jsonl: No space left on device — free some disk space — 52 line(s) kept in memory, retrying"
+        snap.status.save = .failing(message: failure)
+        let s = ScreenView.render(snap, size: TerminalSize(width: 100, height: 30))
+        let above = s.rowText(26).trimmingWhitespace() + " " + s.rowText(27).trimmingWhitespace()
+        #expect(above == "✖ SAVE FAILED: " + failure, "\(s.text())")
+        #expect(s.rowText(29).contains("SAVE FAILED"), "the bar still says it")
+
+        var warned = SampleScreens.snapshot()
+        let warning = "0.1 s of audio lost, with no captions: dropped the oldest (disconnected for longer than the replay buffer holds); that stretch has no captions"
+        warned.warning = warning
+        let w = ScreenView.render(warned, size: TerminalSize(width: 100, height: 30))
+        let rows = w.rowText(26).trimmingWhitespace() + " " + w.rowText(27).trimmingWhitespace()
+        #expect(rows == "⚠ " + warning, "\(w.text())")
+        #expect(w[27, 1].style == Theme(mode: .color).warning)
+        #expect(!w.rowText(28).contains("⚠") && w.rowText(28).contains(SampleScreens.level.deviceName), "the meter row names the device again: \(w.rowText(28))")
+        // A short warning stays on the meter row, and the captions keep their rows.
+        warned.warning = "short problem"
+        let short = ScreenView.render(warned, size: TerminalSize(width: 100, height: 30))
+        #expect(short.rowText(28).contains("⚠ short problem") && !short.rowText(27).contains("short problem"))
+    }
+
+    /// Captions far behind the speech show as a warning and stay on a narrow bar (a lag of
+    /// 27 s looked like one of 300 ms, and went first when the bar was narrow).
+    @Test func aLongLagIsAWarning() {
+        let theme = Theme(mode: .color)
+        for (lag, late) in [(300, false), (12_300, true)] {
+            var snap = SampleScreens.snapshot()
+            snap.status.lagMilliseconds = lag
+            let s = ScreenView.render(snap, size: TerminalSize(width: 100, height: 12))
+            let bar = s.rowText(11)
+            let label = StatusBarView.lagLabel(lag)
+            #expect(bar.contains(label), "\(bar)")
+            #expect(s[11, bar.distance(of: label)].style == (late ? theme.statusWaiting : theme.statusBar), "\(lag) ms")
+        }
+        var snap = SampleScreens.snapshot()
+        snap.status.lagMilliseconds = 27_000
+        #expect(ScreenView.render(snap, size: TerminalSize(width: 50, height: 12)).rowText(11).contains("lag 27.0 s"))
+    }
+
     @Test func failingSaveIsShownBeforeLessImportantParts() {
         var snap = SampleScreens.snapshot()
         snap.status.save = .failing(message: "disk full (ENOSPC) writing /home/ana/captty.jsonl")

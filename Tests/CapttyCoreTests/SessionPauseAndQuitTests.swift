@@ -22,7 +22,7 @@ import Transcript
             let engine = DeepgramEngine(credential: .apiKey("test-key"), configuration: config)
             let source = try await FileAudioSource(path: wav)
             let session = Session(source: source, engine: engine, options: .captionDefaults)
-            try await within(.seconds(90), "captioning with a pause") {
+            let sentAtPauseOutside = try await within(.seconds(90), "captioning with a pause") { () -> Int in
                 await session.start()
                 #expect(await SessionRestartTests.eventually { await session.audioCounts.produced >= 32_000 })
                 await session.setPaused(true)
@@ -41,6 +41,7 @@ import Transcript
                 #expect(session.view.status.connection != .paused)
                 await session.waitUntilIdle()
                 await session.finish()
+                return sentAtPause
             }
             let counts = await session.audioCounts
             let stats = try double.stats()
@@ -54,6 +55,14 @@ import Transcript
             let words = session.view.store.lines.flatMap(\.words)
             #expect(Double(stats.total_bytes) / 32_000 <= 6.0 - 1.9)
             #expect(abs((words.last?.end ?? 0) - 6.0) < 1e-3)
+            // The skipped stretch is marked where it was (the exports jumped over it silently).
+            let gaps = session.view.store.gaps
+            #expect(gaps.count == 1 && gaps.first?.reason == AudioGap.paused, "\(gaps)")
+            if let g = gaps.first {
+                #expect(abs(g.duration - Double(counts.whilePaused) / 32_000) < 0.06 && abs(g.start - Double(sentAtPauseOutside) / 32_000) < 0.06,
+                        "\(g) for \(counts.whilePaused) bytes paused")
+                #expect(g.note.hasSuffix("s not captioned: captioning was paused]") && !g.isLoss, "\(g.note)")
+            }
         }
     }
 

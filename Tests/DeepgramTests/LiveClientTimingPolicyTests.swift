@@ -1,4 +1,5 @@
 import Testing
+import WebSocket
 @testable import Deepgram
 
 /// Timing decisions of the live client: timestamp offsets, backoff, KeepAlive, close codes.
@@ -96,5 +97,38 @@ import Testing
         #expect(DisconnectClassifier.action(httpStatus: 503) == .reconnect)
         #expect(DisconnectClassifier.action(httpStatus: 429) == .reconnect)
         #expect(DisconnectClassifier.explain(closeCode: 1011, reason: "NET-0001").contains("KeepAlive"))
+    }
+
+    /// The close reason decides whose fault a fatal close is: a refused key or permission
+    /// (INVALID_AUTH, INSUFFICIENT_PERMISSIONS) was blamed on the audio format ("audio could not
+    /// be decoded?") or the options.
+    @Test func theCloseReasonSaysWhoseFaultItIs() {
+        #expect(DisconnectClassifier.action(closeCode: 1008) == .fatal(.badAudio))
+        #expect(DisconnectClassifier.action(closeCode: 4000, reason: "DATA-0000") == .fatal(.badAudio))
+        #expect(DisconnectClassifier.action(closeCode: 1008, reason: "INSUFFICIENT_PERMISSIONS") == .fatal(.unauthorized))
+        #expect(DisconnectClassifier.action(closeCode: 4001, reason: "INVALID_AUTH") == .fatal(.unauthorized))
+        #expect(DisconnectClassifier.action(closeCode: 1008, reason: "too many streams") == .fatal(.badRequest))
+        #expect(!DisconnectClassifier.explain(closeCode: 1008, reason: "INSUFFICIENT_PERMISSIONS").contains("audio"))
+        let auth = ConnectionFailure.closed(code: 4001, reason: "INVALID_AUTH", credential: .apiKey("k"), requestID: nil)
+        #expect(auth.error.isFatal && auth.error.message.contains("check the API key") && !auth.error.message.contains("audio"),
+                "\(auth.error.message)")
+        let audio = ConnectionFailure.closed(code: 1008, reason: "DATA-0000: The payload cannot be decoded as audio.",
+                                             credential: .apiKey("k"), requestID: nil)
+        #expect(audio.error.message.contains("does not match the encoding"), "\(audio.error.message)")
+    }
+
+    /// A refused upgrade's body in Deepgram's newer shape ({"category", "message", "details"}) is
+    /// quoted like the older {"err_msg"}: it was dropped, leaving only the status's generic advice.
+    @Test func aRefusalsNewerBodyIsQuoted() {
+        let newer = #"{"category":"INSUFFICIENT_PERMISSIONS","message":"Project does not have access to the requested model.","details":{"model":"x"},"request_id":"r-9"}"#
+        let f = ConnectionFailure.rejected(status: 403, headers: HTTPHeaders(), body: newer, credential: .apiKey("k"))
+        #expect(f.error.message.contains("HTTP 403 Forbidden: Project does not have access to the requested model."), "\(f.error.message)")
+        #expect(f.error.requestID == "r-9")
+        let detailed = #"{"message":"Bad request.","details":"unknown parameter: foo"}"#
+        let g = ConnectionFailure.rejected(status: 400, headers: HTTPHeaders(), body: detailed, credential: .apiKey("k"))
+        #expect(g.error.message.contains("Bad request. (unknown parameter: foo)"), "\(g.error.message)")
+        let older = #"{"err_code":"INVALID_AUTH","err_msg":"Invalid credentials.","request_id":"r-1"}"#
+        #expect(ConnectionFailure.rejected(status: 401, headers: HTTPHeaders(), body: older, credential: .apiKey("k"))
+                    .error.message.contains("Unauthorized: Invalid credentials."))
     }
 }

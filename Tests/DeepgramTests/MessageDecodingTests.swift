@@ -169,9 +169,18 @@ import TestSupport
         #expect(try ServerMessage.decode(odd) == .unhandled(type: nil, raw: odd))
     }
 
+    /// A `Warning` (Deepgram's newer servers and SDKs have one) is read like an `Error`; it was
+    /// passed on unhandled and shown to no one.
+    @Test func aWarningIsReadLikeAnError() throws {
+        let m = try ServerMessage.decode(#"{"type":"Warning","code":"DEPRECATED","description":"the foo param is deprecated"}"#)
+        guard case .warning(let w) = m else { Issue.record("not a warning: \(m)"); return }
+        #expect(w.text == "the foo param is deprecated [DEPRECATED]")
+        #expect(try ServerMessage.decode(m.encoded()) == m)
+    }
+
     @Test func unknownTypeIsUnhandledNotAThrow() throws {
-        let raw = #"{"type":"Warning","message":"something new"}"#
-        #expect(try ServerMessage.decode(raw) == .unhandled(type: "Warning", raw: raw))
+        let raw = #"{"type":"FutureThing","message":"something new"}"#
+        #expect(try ServerMessage.decode(raw) == .unhandled(type: "FutureThing", raw: raw))
         let noType = #"{"hello":"world"}"#
         #expect(try ServerMessage.decode(noType) == .unhandled(type: nil, raw: noType))
     }

@@ -118,8 +118,10 @@ import TestSupport
             try await Task.sleep(for: .milliseconds(1500))
             #expect(size() == atPause, "audio reached the engine while paused")
             try tmux.press("Space")
-            try tmux.waitFor("resumed") { $0.contains("live") && !$0.contains("paused") }
-            try tmux.waitFor(text: "finished", timeout: 30)
+            try tmux.waitFor("resumed") { $0.contains("live") && !$0.contains("‖ paused") }
+            let finished = try tmux.waitFor(text: "finished", timeout: 30)
+            // The paused stretch is marked among the captions, where it was.
+            #expect(finished.contains("s not captioned: captioning was paused]"), "\(finished)")
             #expect(size() > atPause)
             #expect(size() < 8 * 32_000)
             try tmux.press("q")
@@ -128,8 +130,8 @@ import TestSupport
     }
 
     /// Nothing listens where the engine should be: the status bar says why it reconnects; q
-    /// says how long it waits for the last captions, q again stops the wait, and after the
-    /// screen is gone captty says which audio may have no captions.
+    /// quits at once (no caption can come from a server never reached: it waited 10 s), and
+    /// after the screen is gone captty says which audio may have no captions.
     @Test(.timeLimit(.minutes(2))) func unreachableEngineSaysWhyAndQuitTwiceStopsWaiting() async throws {
         let dir = try scratchDirectory("e2e")
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -150,15 +152,10 @@ import TestSupport
             $0.split(separator: "\n").contains { $0.trimmingCharacters(in: .whitespaces) == "cannot connect to Deepgram at 127.0.0.1:\(port): Connection refused" }
         }
         #expect(narrow.contains("↻ reconnecting in"), "\(narrow)")
-        try tmux.press("q")
-        let finishing = try tmux.waitFor(text: "Finishing", timeout: 10)
-        #expect(finishing.contains("Waiting up to 10 s for the last captions"))
-        #expect(finishing.contains("Press q again to stop waiting."))
-        #expect(!finishing.contains("any key closes"), "keys do not close it while finishing")
         let pressed = ContinuousClock.now
         try tmux.press("q")
         try tmux.waitForShell(timeout: 8)
-        #expect((ContinuousClock.now - pressed).inSeconds < 5, "the second q did not stop the wait")
+        #expect((ContinuousClock.now - pressed).inSeconds < 4, "q waited for a server that was never reached")
         let after = try tmux.screen().split(separator: "\n").joined()   // the message wraps at 120 columns
         #expect(after.contains("captty: stopped before the deepgram engine finished (last problem: cannot connect"), "\(after)")
         #expect(after.contains("may have no captions"), "\(after)")
@@ -220,6 +217,29 @@ import TestSupport
         }
     }
 
+    /// A server that answered but is slow with its last final: q says how long it waits for the
+    /// last captions, and q again stops the wait.
+    @Test(.timeLimit(.minutes(2))) func quitTwiceStopsWaitingForASlowServer() async throws {
+        let dir = try scratchDirectory("e2e")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let wav = try TestAudio.tone(seconds: 30, in: dir)
+        try await withDeepgramDouble(["--late-final-delay", "30"]) { double in
+            let tmux = try TmuxScreen(width: 120, height: 30, environment: ["HOME": dir.path, "DEEPGRAM_API_KEY": "test-key"])
+            defer { tmux.kill() }
+            try tmux.run(Self.command(double, file: wav))
+            try tmux.waitFor(text: "b16000", timeout: 30)
+            try tmux.press("q")
+            let finishing = try tmux.waitFor(text: "Finishing", timeout: 10)
+            #expect(finishing.contains("Waiting up to 10 s for the last captions"))
+            #expect(finishing.contains("Press q again to stop waiting."))
+            #expect(!finishing.contains("any key closes"), "keys do not close it while finishing")
+            let pressed = ContinuousClock.now
+            try tmux.press("q")
+            try tmux.waitForShell(timeout: 8)
+            #expect((ContinuousClock.now - pressed).inSeconds < 5, "the second q did not stop the wait")
+        }
+    }
+
     /// Ctrl-C, then Ctrl-C again 0.4 s later, stops the wait as q twice does. The second was
     /// ignored (a second signal within a second counted as a copy of the first, since the
     /// supervisor forwarded the copy the terminal had already sent the screen), and the user
@@ -228,21 +248,22 @@ import TestSupport
         let dir = try scratchDirectory("e2e")
         defer { try? FileManager.default.removeItem(at: dir) }
         let wav = try TestAudio.tone(seconds: 30, in: dir)
-        let port = try freeLoopbackPort()
-        let tmux = try TmuxScreen(width: 120, height: 30, environment: ["HOME": dir.path, "DEEPGRAM_API_KEY": "test-key"])
-        defer { tmux.kill() }
-        try tmux.run("\(shellQuoted(TestPaths.capttyBinary.path)) --engine deepgram --url ws://127.0.0.1:\(port) "
-                     + "--file \(shellQuoted(wav)) --no-journal")
-        try tmux.waitFor(text: "(attempt 1)", timeout: 30)
-        try tmux.press("C-c")
-        try tmux.waitFor(text: "Finishing", timeout: 10)
-        try await Task.sleep(for: .milliseconds(400))
-        #expect(try tmux.screen().contains("Waiting up to 10 s"), "one Ctrl-C did not wait for the last captions")
-        let pressed = ContinuousClock.now
-        try tmux.press("C-c")
-        try tmux.waitForShell(timeout: 9)
-        let took = (ContinuousClock.now - pressed).inSeconds
-        #expect(took < 4, "the second Ctrl-C did not stop the wait: \(took) s")
+        // A server that answered and then holds its last final: a quit has something to wait for.
+        try await withDeepgramDouble(["--late-final-delay", "30"]) { double in
+            let tmux = try TmuxScreen(width: 120, height: 30, environment: ["HOME": dir.path, "DEEPGRAM_API_KEY": "test-key"])
+            defer { tmux.kill() }
+            try tmux.run(Self.command(double, file: wav))
+            try tmux.waitFor(text: "b16000", timeout: 30)
+            try tmux.press("C-c")
+            try tmux.waitFor(text: "Finishing", timeout: 10)
+            try await Task.sleep(for: .milliseconds(400))
+            #expect(try tmux.screen().contains("Waiting up to 10 s"), "one Ctrl-C did not wait for the last captions")
+            let pressed = ContinuousClock.now
+            try tmux.press("C-c")
+            try tmux.waitForShell(timeout: 9)
+            let took = (ContinuousClock.now - pressed).inSeconds
+            #expect(took < 4, "the second Ctrl-C did not stop the wait: \(took) s")
+        }
     }
 
     /// A server's Error message (not fatal) shows on the meter row, in place of the device

@@ -95,6 +95,23 @@ import TestSupport
         #expect(r.journal.issues.isEmpty && !r.journal.tornLastLine)
     }
 
+    /// A crash of the screen process (SIGSEGV, SIGABRT) ends it at once, like SIGKILL: Swift's
+    /// backtracer held the frozen captions for 30 s under an interactive prompt, and a crash
+    /// signal sent by `kill` left the app running with the terminal in line mode.
+    @Test(.timeLimit(.minutes(2)), arguments: [SIGSEGV, SIGABRT])
+    func aCrashOfTheScreenProcessEndsItAtOnce(signal sig: Int32) async throws {
+        let started = ContinuousClock.now
+        let r = try await run(signal: sig, toScreen: true)
+        let took = ContinuousClock.now - started
+        #expect(r.alternate == "0", "terminal not restored")
+        let flat = r.screen.replacingOccurrences(of: "\n", with: "")
+        #expect(flat.contains("the caption screen was stopped by signal \(sig)"), "screen:\n\(r.screen)")
+        #expect(!flat.contains("Press space to interact"), "the backtracer's prompt took the screen:\n\(r.screen)")
+        #expect(flat.contains("captty export"), "the message names the journal: \(r.screen)")
+        #expect(took < .seconds(60), "\(took)")
+        #expect(r.journal.words.count >= 4)
+    }
+
     /// SIGKILL to the screen process itself (what the OOM killer would do): the supervisor
     /// restores the terminal, says what happened and where the journal is, and exits 128+9.
     @Test(.timeLimit(.minutes(2))) func killingTheScreenProcessLeavesTheTerminalRestoredAndTheJournalNamed() async throws {

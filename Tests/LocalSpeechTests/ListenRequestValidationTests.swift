@@ -89,11 +89,22 @@ struct ListenRequestValidationTests {
         ([("vad_events", "yes")], "vad_events"),
         ([("endpointing", "soon")], "endpointing"),
         ([("utterance_end_ms", "1000")], "interim_results"),
+        // Options that would be ignored to the client's harm (a card number in clear text
+        // where redaction was asked for) are refused; they were accepted and ignored.
+        ([("redact", "pci")], "redaction (redact=pci)"),
+        ([("replace", "meeting:party")], "find-and-replace"),
+        ([("callback", "http://x")], "callbacks"),
+        ([("profanity_filter", "true")], "profanity filter"),
     ] as [([(String, String)], String)])
     func badValuesGive400NamingTheOption(query: [(String, String)], needle: String) {
         guard case .failure(let r) = parse(query) else { Issue.record("\(query) was accepted"); return }
         #expect(r.status == 400)
         #expect(r.dgError.contains(needle), "\(r.dgError)")
+    }
+
+    @Test func hintsAndAFilterTurnedOffAreAccepted() throws {
+        let r = try parse([("profanity_filter", "false"), ("keyterm", "captty"), ("search", "budget"), ("diarize", "true"), ("tag", "x")]).get()
+        #expect(r.options.profanityFilter == false && r.options.diarize == true)
     }
 
     @Test func otherPathsAre404() {
@@ -209,5 +220,32 @@ struct ListenRequestValidationTests {
                 "after an odd-sized data chunk's pad byte")
         // A header that claims half a second, then a whole second of audio: all of it is kept.
         #expect(abs(seconds(header(dataBytes: 16_000) + audio) - 1) < 0.001, "audio past an understated size")
+    }
+}
+
+/// A multichannel stream's channels answer a Finalize together: they take turns on the engine,
+/// and a client that stops at the first `from_finalize` (the Python SDK's 3.x `finish()`) lost
+/// the channels that answered seconds later.
+@Suite(.timeLimit(.minutes(1))) struct FinalizeBarrierTests {
+    @Test func eachChannelsAnswerWaitsForTheOthers() async throws {
+        let barrier = FinalizeBarrier(parties: 2)
+        let first = Task { () -> ContinuousClock.Instant in await barrier.arrive(); return .now }
+        try await Task.sleep(for: .milliseconds(300))
+        let second = ContinuousClock.now
+        await barrier.arrive()
+        #expect(await first.value >= second, "the first channel's answer went before the second's was ready")
+        // The next Finalize starts over.
+        let again = Task { await barrier.arrive() }
+        try await Task.sleep(for: .milliseconds(100))
+        await barrier.arrive()
+        await again.value
+    }
+
+    @Test func aChannelThatEndsIsNotWaitedFor() async {
+        let barrier = FinalizeBarrier(parties: 3)
+        let waiting = Task { await barrier.arrive() }
+        barrier.leave()
+        barrier.leave()
+        await waiting.value   // hangs (the time limit fails it) if the ended channels were awaited
     }
 }

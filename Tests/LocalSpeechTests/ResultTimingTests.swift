@@ -12,12 +12,13 @@ extension RealEngineTests {
     struct ResultTimingTests {
         /// Streams `samples` through one session as a server stream does (0.1 s pieces), sending
         /// Finalize once the audio has reached each of `finalizeAt` (sample offsets), then finishes.
-        static func run(_ samples: [Int16], finalizeAt: [Int], mode: LocalEngineConfiguration.Mode) async throws -> [LiveEvent] {
+        static func run(_ samples: [Int16], finalizeAt: [Int], mode: LocalEngineConfiguration.Mode,
+                        options: LiveOptions = .captionDefaults) async throws -> [LiveEvent] {
             let models = try #require(InstalledModels.found)
             let recognizer = LocalRecognizer(configuration: LocalEngineConfiguration(models: models, mode: mode))
             let (session, events) = recognizer.openStream(requestID: "timing")
             let collected = Task { var out: [LiveEvent] = []; for try await e in events { out.append(e) }; return out }
-            try await session.start(config: recognizer.configuration, options: .captionDefaults, logger: recognizer.engineLogger)
+            try await session.start(config: recognizer.configuration, options: options, logger: recognizer.engineLogger)
             var marks = finalizeAt.sorted()[...]
             var i = 0
             while i < samples.count || !marks.isEmpty {
@@ -90,6 +91,27 @@ extension RealEngineTests {
             // After the speech: the silence is closed in steps too, not only by the stream's end.
             let lastWords = try #require(finals.lastIndex { !$0.transcript.isEmpty })
             #expect(finals.count - lastWords - 1 >= 3, "empty finals over the trailing silence: \(finals.suffix(5).map { ($0.start, $0.duration) })")
+        }
+
+        /// A long `endpointing` (3 s) keeps the utterance open over a 2 s pause, so the Finalize
+        /// (or the end of the stream) ends it: the speech is recognised without the silence after
+        /// it, which comes as an empty final. Fed the silence too, Moonshine returned nothing, and
+        /// all 6 s of speech were lost.
+        @Test(.timeLimit(.minutes(3)), arguments: [true, false])
+        func aLongEndpointingCutShortKeepsTheSpeech(finalize: Bool) async throws {
+            let speech = Array(try InstalledModels.recording("preamble-rest.wav").prefix(16_000 * 6))
+            let audio = [Int16](repeating: 0, count: 8_000) + speech + [Int16](repeating: 0, count: 16_000 * 2)
+            var options = LiveOptions.captionDefaults
+            options.endpointing = .milliseconds(3_000)
+            let mode: LocalEngineConfiguration.Mode = InstalledModels.moonshine ? .hybrid : .sphinxOnly
+            let events = try await Self.run(audio, finalizeAt: finalize ? [audio.count] : [], mode: mode, options: options)
+            Self.checkTiming(events, "endpointing 3000, \(finalize ? "Finalize" : "the end") 2 s after the speech")
+            let finals = Self.results(events).filter(\.isFinal)
+            let spoken = finals.map(\.transcript).joined(separator: " ").lowercased()
+            #expect(spoken.contains("people") && spoken.contains("united"), "\(mode): the speech was lost: \(finals.map(\.transcript))")
+            let last = try #require(finals.last)
+            #expect(last.transcript.isEmpty && last.duration > 1.5 && last.fromFinalize == finalize,
+                    "the silence after the speech is an empty final\(finalize ? " answering the Finalize" : ""): \(finals.map { ($0.start, $0.duration, $0.transcript) })")
         }
 
         /// One second of audio and the end: a final covers it (there were no Results at all).

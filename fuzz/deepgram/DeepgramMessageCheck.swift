@@ -57,7 +57,7 @@ enum DeepgramMessageCheck {
             case .utteranceEnd(let u): Self.require(inBounds(u.lastWordEnd), "UtteranceEnd time out of bounds")
             case .speechStarted(let st): Self.require(inBounds(st.timestamp), "SpeechStarted time out of bounds")
             case .metadata(let m): Self.require(m.duration.map(inBounds) ?? true, "Metadata duration out of bounds")
-            case .error, .unhandled, .configureSuccess, .configureFailure: break
+            case .error, .warning, .unhandled, .configureSuccess, .configureFailure: break
             }
             // What we decoded encodes as a frame that decodes to the same message.
             guard case .unhandled = message else {
