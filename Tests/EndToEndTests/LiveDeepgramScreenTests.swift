@@ -266,8 +266,9 @@ import TestSupport
         }
     }
 
-    /// A server's Error message (not fatal) shows on the meter row, in place of the device
-    /// name, for a while; the captions go on. (It reached only plain mode and the log.)
+    /// A server's Error message (not fatal) shows for a while — on the meter row in place of
+    /// the device name, or, too long for it, whole on rows just above the meter; the captions go
+    /// on. (It reached only plain mode and the log; then it was cut to the meter row.)
     @Test(.timeLimit(.minutes(2))) func aServerErrorMessageShowsOnTheMeterRow() async throws {
         let dir = try scratchDirectory("e2e")
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -279,8 +280,12 @@ import TestSupport
             try tmux.run(Self.command(double, file: wav))
             let screen = try tmux.waitFor(text: "⚠ Deepgram reported an error: warning: audio arriving", timeout: 30)
             let rows = screen.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-            let meter = rows.first { $0.contains("⚠ Deepgram reported an error") } ?? ""
-            #expect(meter.contains(" dB") && meter.hasSuffix("…"), "not on the meter row, cut to fit:\n\(screen)")
+            let first = rows.firstIndex { $0.contains("⚠ Deepgram reported an error") } ?? 0
+            let meter = rows.firstIndex { $0.contains(" dB") } ?? 0
+            let shown = rows[first..<max(first, meter)].map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " ")
+            #expect(meter == first + 1 || meter == first + 2, "not just above the meter row:\n\(screen)")
+            #expect(shown.contains("audio arriving faster than real time, slow down: RATE") && !shown.contains("…"), "not whole:\n\(screen)")
+            #expect(!rows[meter].contains("⚠"), "shown twice:\n\(screen)")
             try tmux.waitFor(text: "b16000", timeout: 30)   // captions go on
             try tmux.press("q")
             try tmux.waitForShell()
