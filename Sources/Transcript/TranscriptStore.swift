@@ -231,7 +231,7 @@ public struct TranscriptStore: Sendable {
             if !words.isEmpty {
                 let i: Int
                 if let open = ch.openLine, lines[open].speaker == words[0].speaker { i = open } else {
-                    if let open = ch.openLine { lines[open].isClosed = true; change.closedLineIDs.append(lines[open].id) }
+                    closeOpenLine(&ch, into: &change)
                     lines.append(CaptionLine(id: nextLineID, channel: c, speaker: words[0].speaker))
                     nextLineID += 1
                     i = lines.count - 1
@@ -246,9 +246,8 @@ public struct TranscriptStore: Sendable {
                     ch.committedEnd = max(ch.committedEnd, w.end)
                     ch.lastStart = w.start
                 }
-                lines[i].isClosed = true
-                ch.openLine = nil
-                change.closedLineIDs.append(lines[i].id)
+                ch.openLine = i
+                closeOpenLine(&ch, into: &change)
                 change.committed.append(CommittedSegment(
                     lineID: lines[i].id, channel: c, speaker: kept[0].speaker, start: kept[0].start, end: kept[kept.count - 1].end,
                     confidence: kept.reduce(0) { $0 + $1.confidence } / Double(kept.count), words: kept, speechFinal: true,
@@ -282,11 +281,7 @@ public struct TranscriptStore: Sendable {
                 change.duplicateWordsDropped += all.count
                 // Its end of speech still counts when it repeats the latest final (a server that
                 // sent it first without speech_final): the next words start a new line.
-                if (r.speechFinal || r.fromFinalize), ch.recentFinals.last == key, let i = ch.openLine {
-                    lines[i].isClosed = true
-                    change.closedLineIDs.append(lines[i].id)
-                    ch.openLine = nil
-                }
+                if r.speechFinal || r.fromFinalize, ch.recentFinals.last == key { closeOpenLine(&ch, into: &change) }
                 channels[c] = ch
                 forgetLatestPending(c)
                 return
@@ -309,9 +304,7 @@ public struct TranscriptStore: Sendable {
             if !placed.isEmpty { placed[j] = (w.start, w.end) }
             if let i = ch.openLine, !lines[i].words.isEmpty,
                lines[i].speaker != w.speaker || lines[i].words.count >= maxLineWords {
-                lines[i].isClosed = true
-                change.closedLineIDs.append(lines[i].id)
-                ch.openLine = nil
+                closeOpenLine(&ch, into: &change)
             }
             let i: Int
             if let open = ch.openLine { i = open } else {
@@ -370,23 +363,19 @@ public struct TranscriptStore: Sendable {
         } == true
         if (r.speechFinal || r.fromFinalize || endsSentence || longEnough) && !replayOnly {
             if r.speechFinal, !change.committed.isEmpty { change.committed[change.committed.count - 1].speechFinal = true }
-            if let i = ch.openLine {
-                lines[i].isClosed = true
-                change.closedLineIDs.append(lines[i].id)
-                ch.openLine = nil
-            }
+            closeOpenLine(&ch, into: &change)
         }
         channels[c] = ch
         forgetLatestPending(c)
     }
 
-    /// Whether a word's shown text ends a sentence ("done.", "why?", "no!", "said.”").
     /// Whether `text` ends with a clause mark (`,` `;` `:` `—`).
     public static func endsClause(_ text: String) -> Bool {
         guard let last = text.last else { return false }
         return last == "," || last == ";" || last == ":" || last == "—" || last == "，" || last == "、"
     }
 
+    /// Whether a word's shown text ends a sentence ("done.", "why?", "no!", "said.”").
     public static func endsSentence(_ text: String) -> Bool {
         var t = Substring(text)
         while let last = t.last, "\"'”’)]".contains(last) { t = t.dropLast() }
@@ -401,10 +390,16 @@ public struct TranscriptStore: Sendable {
     }
 
     private mutating func closeLine(channel c: Int, into change: inout StoreChange) {
-        guard var ch = channels[c], let i = ch.openLine else { return }
+        guard var ch = channels[c] else { return }
+        closeOpenLine(&ch, into: &change)
+        channels[c] = ch
+    }
+
+    /// Closes the channel's open line, if any (`ch` is the caller's copy of its state).
+    private mutating func closeOpenLine(_ ch: inout ChannelState, into change: inout StoreChange) {
+        guard let i = ch.openLine else { return }
         lines[i].isClosed = true
         change.closedLineIDs.append(lines[i].id)
         ch.openLine = nil
-        channels[c] = ch
     }
 }
