@@ -26,16 +26,28 @@ public enum CapttyLogging {
 }
 
 /// An append-only, 0600 log file shared by every handler. Unwritable → logging is dropped.
+/// The log is kept to about twice `rotateBytes`: a file that has grown past it when a session
+/// starts becomes `captty.log.1` (replacing the one before), so months of sessions do not
+/// fill the disk with a log nobody asked for.
 final class LogSink: @unchecked Sendable {
+    /// Size past which the log is set aside at the start of a session.
+    static let rotateBytes: Int64 = 4 << 20
     private let lock = Lock()
     private let fd: Int32
 
-    init(path: String) {
+    init(path: String, rotateBytes: Int64 = LogSink.rotateBytes) {
         let dir = path.pathDeletingLastComponent
         try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true,
                                                  attributes: [.posixPermissions: 0o700])
+        var st = stat()
+        if stat(path, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG, Int64(st.st_size) > rotateBytes {
+            // rename(2) is atomic: another session still writing goes on into the old file.
+            _ = rename(path, path + ".1")
+        }
         fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
     }
+
+    deinit { if fd >= 0 { close(fd) } }
 
     func write(_ line: String) {
         guard fd >= 0 else { return }

@@ -44,3 +44,24 @@ struct PlainLocaleTests {
         #expect(TerminalSafeOutput.localeIsUTF8(["LC_ALL": "", "LANG": "en_GB.UTF-8"]), "an empty LC_ALL is unset")
     }
 }
+
+/// The log is set aside when a session starts with it past its size (it grew by every
+/// session, forever).
+struct LogRotationTests {
+    @Test func aLogPastItsSizeBecomesDotOneAndANewOneStarts() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("captty-logrot-\(getpid())-\(UInt32.random(in: 0 ... .max))").path
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let path = dir + "/captty.log"
+        do { let s = LogSink(path: path, rotateBytes: 100); s.write(String(repeating: "a", count: 80)) }
+        do { let s = LogSink(path: path, rotateBytes: 100); s.write("second session") }
+        // 80 + 1 bytes + 15: still under the limit, so nothing was set aside yet.
+        #expect(!FileManager.default.fileExists(atPath: path + ".1"))
+        #expect(try String(contentsOfFile: path, encoding: .utf8).hasSuffix("second session\n"))
+        do { let s = LogSink(path: path, rotateBytes: 50); s.write("third session") }
+        let old = try String(contentsOfFile: path + ".1", encoding: .utf8)
+        #expect(old.hasPrefix("aaaa") && old.hasSuffix("second session\n"))
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == "third session\n")
+        var st = stat()
+        #expect(stat(path, &st) == 0 && st.st_mode & 0o777 == 0o600)
+    }
+}
