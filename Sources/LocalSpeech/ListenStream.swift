@@ -81,6 +81,7 @@ final class ListenStream: Sendable {
                 // (Checked second: a stream that never had audio is told that first.)
                 if clock.secondsSinceTouch > idleTimeout {
                     clock.markTimedOut()
+                    await finalizeBeforeIdleClose(channels)
                     await socket.close(code: 1011, reason: "NET-0001: no audio or KeepAlive received for \(Int(idleTimeout)) s")
                     return
                 }
@@ -194,6 +195,24 @@ final class ListenStream: Sendable {
         }
         logger.info("stream \(requestID) ended: \(outcome)")
     }
+
+    /// Before an idle close: what was heard is made final and sent, as a Finalize would (the
+    /// words after the last pause of a client that went quiet mid-sentence were dropped with
+    /// the close). Waits for the engine at most `idleFlushLimit`, then a moment for the results
+    /// to be sent.
+    private func finalizeBeforeIdleClose(_ channels: ChannelSessions) async {
+        let sessions = channels.sessions
+        guard !sessions.isEmpty else { return }
+        for s in sessions { await s.finalize() }
+        let deadline = ContinuousClock.now + Self.idleFlushLimit
+        while sessions.contains(where: \.hasPendingWork), ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        try? await Task.sleep(for: .milliseconds(100))
+    }
+
+    /// The longest an idle close waits for the engine's last results.
+    static let idleFlushLimit = Duration.seconds(15)
 
     private enum Fed { case fed, gone, invalid(String), refused }
 

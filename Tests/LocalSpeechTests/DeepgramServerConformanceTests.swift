@@ -297,6 +297,26 @@ extension RealEngineTests {
         }
 
         /// A client that sent its audio faster than the engine works and then waits for its
+        /// A client that goes quiet in the middle of a sentence (no CloseStream, no KeepAlive) is
+        /// closed as idle, but what it said is made final and sent first: the words after the
+        /// last pause were dropped with the close.
+        @Test(.timeLimit(.minutes(3)))
+        func anIdleCloseSendsTheFinalsOfWhatWasHeardFirst() async throws {
+            let speech = try InstalledModels.recording("preamble-rest.wav")
+            // "We the people of the United States": cut mid-sentence, no silence after it.
+            let cut = Array(speech.prefix(16_000 * 3))
+            let file = FileManager.default.temporaryDirectory.appendingPathComponent("captty-idle-\(UUID()).raw")
+            try Data(cut.flatMap { s in [UInt8(truncatingIfNeeded: s), UInt8(truncatingIfNeeded: s >> 8)] }).write(to: file)
+            defer { try? FileManager.default.removeItem(at: file) }
+            try await Self.withServer(idle: 2) { _, url in
+                let r = try await PythonPeer("local_server_probe.py", ["stream-then-idle", url + "?encoding=linear16&sample_rate=16000",
+                                                                       file.path]).json(timeout: 90)
+                #expect(r["code"] as? Int == 1011 && (r["reason"] as? String)?.hasPrefix("NET-0001") == true, "\(r)")
+                let text = (r["finals"] as? [String] ?? []).joined(separator: " ").lowercased()
+                #expect(text.contains("people"), "the words before the close: \(r)")
+            }
+        }
+
         /// Finalize is waiting on the server, not idle: no NET-0001 while its audio is still being
         /// recognised (the official SDK's session was cut off that way on a busy machine).
         @Test(.timeLimit(.minutes(3)))

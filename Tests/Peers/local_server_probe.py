@@ -14,6 +14,8 @@ Usage: local_server_probe.py MODE URL [ARGS...]; prints `RESULT <json>` lines.
                             fast as allowed, then CloseStream; report message types in order,
                             final transcripts (also by channel), Error messages, the Metadata, the
                             SHA-256 of the bytes sent and the close
+  stream-then-idle URL FILE [SKIP]   the same without CloseStream: send nothing more and report
+                            what the server sends before it closes the idle stream
   hold URL SECONDS [FILE]   connect (and send FILE's bytes) and keep the stream open (KeepAlive) for
                             SECONDS, printing `RESULT {"open": ...}` once connected (and FILE sent),
                             then `CLOSED {"code": …, "reason": …}` (1006: no close frame came)
@@ -183,7 +185,7 @@ async def bad_text(url, seconds):
                 "after": time.monotonic() - t0})
 
 
-async def stream(url, path, skip):
+async def stream(url, path, skip, close_stream=True):
     data = open(path, "rb").read()[skip:]
     msgs = []
     async with websockets.connect(url, open_timeout=20, ping_interval=None, max_size=None) as ws:
@@ -198,7 +200,8 @@ async def stream(url, path, skip):
         try:
             for i in range(0, len(data), step):
                 await ws.send(data[i:i + step])
-            await ws.send(json.dumps({"type": "CloseStream"}))
+            if close_stream:
+                await ws.send(json.dumps({"type": "CloseStream"}))
         except websockets.exceptions.ConnectionClosed:
             pass   # the server closed first (a refusal): report what it said
         await asyncio.wait_for(task, 120)
@@ -439,6 +442,8 @@ elif mode == "bad-text":
     asyncio.run(bad_text(url, float(args[0])))
 elif mode == "stream":
     asyncio.run(stream(url, args[0], int(args[1]) if len(args) > 1 else 0))
+elif mode == "stream-then-idle":
+    asyncio.run(stream(url, args[0], int(args[1]) if len(args) > 1 else 0, close_stream=False))
 elif mode == "finalize-wait":
     asyncio.run(finalize_wait(url, args[0], int(args[1]) if len(args) > 1 else 0))
 elif mode == "hold":
