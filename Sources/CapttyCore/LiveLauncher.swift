@@ -274,10 +274,36 @@ public enum LiveLauncher {
                 }
                 throw LiveFailure("\(url.path) already exists; choose another --journal path (captty never overwrites a journal)", exitCode: 73)
             }
-            journal = await JournalWriter(url: url, header: header)
+            journal = try await openJournal(at: url, header: header, named: request.journalPath != nil, configuration: &configuration)
         }
         return Session(source: source, engine: engine, options: options, journal: journal, header: header,
                        configuration: configuration)
+    }
+
+    /// The journal at `url`, created now. When it cannot be created (a read-only or full file
+    /// system, no permission), a path the user named is refused before anything is captioned;
+    /// the default folder gives way to one under the temporary directory (said when the session
+    /// starts), so that the session is still crash-safe. Only when that fails too does the
+    /// transcript stay in memory (retried, rescued at the end) as before.
+    static func openJournal(at url: URL, header: JournalHeader, named: Bool,
+                            configuration: inout Session.Configuration) async throws -> JournalWriter {
+        let writer = await JournalWriter(url: url, header: header)
+        guard case .failing(_, let message, _) = await writer.state else { return writer }
+        await writer.abandon()
+        if named {
+            throw LiveFailure("\(message). Nothing was captioned yet: choose another --journal path, or caption without saving with --no-journal",
+                              exitCode: 73)
+        }
+        if let dir = JournalLocation.fallbackDirectory() {
+            let elsewhere = dir.appendingPathComponent(url.lastPathComponent)
+            let other = await JournalWriter(url: elsewhere, header: header)
+            if case .failing = await other.state { await other.abandon() } else {
+                configuration.startNotice = "\(message); the transcript is saved to \(elsewhere.path) instead "
+                    + "(a temporary folder: export or move it before the machine restarts)"
+                return other
+            }
+        }
+        return await JournalWriter(url: url, header: header)
     }
 
     /// Whether a PulseAudio server answers and lists at least one source.

@@ -34,6 +34,8 @@ public actor Session {
         public var silenceSeconds: Double = 5
         /// Shown instead of the device name (e.g. the demo-recording fallback).
         public var deviceNotice: String?
+        /// Said when the session starts (e.g. the journal went to another folder).
+        public var startNotice: String?
         /// The executor the audio pump and engine event tasks prefer (nil: Swift's global pool).
         /// captty passes `SerialThreadExecutor.shared` (one thread, no hops per chunk).
         public var executor: (any TaskExecutor)?
@@ -200,7 +202,8 @@ public actor Session {
         v.options = options
         v.engineName = engine.name
         v.modelName = engine.modelName(for: options) ?? ""
-        v.notice = engine.notice
+        let notices = [engine.notice, configuration.startNotice].compactMap { $0 }
+        v.notice = notices.isEmpty ? nil : notices.joined(separator: "; ")
         v.deviceName = configuration.deviceNotice ?? source.name
         v.sourceIsDevice = source is PulseCapture
         v.save = journal.map { .starting(path: $0.url.path) }

@@ -16,6 +16,22 @@ public enum JournalLocation {
         sessionsDirectory(environment: environment).appendingPathComponent(header.fileStem + ".jsonl")
     }
 
+    /// A private folder for journals when the sessions folder cannot be written:
+    /// `$TMPDIR/captty-<uid>/sessions` (or under /tmp), created 0700. Nil when it cannot be
+    /// made, or when `captty-<uid>` is not a real directory of this user closed to others (on a
+    /// shared /tmp another user could have made it first).
+    public static func fallbackDirectory(environment: [String: String] = ProcessInfo.processInfo.environment) -> URL? {
+        var tmp = environment["TMPDIR"] ?? ""
+        if !tmp.hasPrefix("/") { tmp = "/tmp" }
+        let base = tmp + "/captty-\(getuid())"
+        guard makeDirectories(base) == nil else { return nil }
+        var st = stat()
+        guard lstat(base, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR, st.st_uid == getuid(), st.st_mode & 0o077 == 0 else { return nil }
+        let dir = base + "/sessions"
+        guard makeDirectories(dir) == nil else { return nil }
+        return URL(fileURLWithPath: dir, isDirectory: true)
+    }
+
     /// Creates `dir` and its missing parents with mode 0700 (existing directories are left as
     /// they are). Returns an errno on failure.
     static func makeDirectories(_ dir: String) -> Int32? {

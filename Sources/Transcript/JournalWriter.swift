@@ -160,6 +160,22 @@ public actor JournalWriter {
         return state
     }
 
+    /// Gives up a journal that could not be started: closes it without retrying and removes
+    /// the file when it holds nothing (not even the header), so that no empty file is left to
+    /// block the same path next time.
+    public func abandon() {
+        retryTask?.cancel(); retryTask = nil
+        syncTask?.cancel(); syncTask = nil
+        closed = true
+        if fd >= 0 {
+            if goodOffset == 0, pathLoss() == nil { unlink(currentURL.path) }
+            Glibc.close(fd)
+            fd = -1
+        }
+        stateContinuation.finish()
+        recoveryContinuation.finish()
+    }
+
     // MARK: Internals
 
     /// `close()` is writing the last lines: a failure now is not retried.

@@ -157,3 +157,52 @@ import TestSupport
         }
     }
 }
+
+/// A journal that cannot be created when the session starts: a path the user named is refused
+/// before anything is captioned; the default folder gives way to a private temporary one. The
+/// transcript was kept in memory only, so a crash lost the whole session.
+struct UnwritableJournalTests {
+    @Test(.timeLimit(.minutes(2))) func theDefaultFolderGivesWayToATemporaryOne() throws {
+        let dir = try scratchDirectory("e2e-journal-fallback")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        // XDG_DATA_HOME names a file: the sessions folder cannot be made under it.
+        let notADir = dir.appendingPathComponent("data")
+        try Data("x".utf8).write(to: notADir)
+        let tmp = dir.appendingPathComponent("tmp")
+        try FileManager.default.createDirectory(at: tmp, withIntermediateDirectories: true)
+        let r = try runCaptty(["--plain", "--engine", "local", "--file", TestAudio.preamble],
+                              environment: ["XDG_DATA_HOME": notADir.path, "TMPDIR": tmp.path], timeout: 100)
+        #expect(r.status == 0, "\(r.stderr)")
+        let sessions = tmp.appendingPathComponent("captty-\(getuid())/sessions")
+        let files = (try? FileManager.default.contentsOfDirectory(atPath: sessions.path)) ?? []
+        #expect(files.count == 1 && files.first?.hasSuffix(".jsonl") == true, "\(files) \(r.stderr)")
+        let journal = sessions.appendingPathComponent(files.first ?? "-").path
+        #expect(r.stderr.contains("the transcript is saved to \(journal) instead"), "\(r.stderr)")
+        #expect(r.stderr.contains("cannot create the directory \(notADir.path)/captty"), "\(r.stderr)")
+        #expect(r.stderr.contains("Transcript saved to \(journal); export it with"), "\(r.stderr)")
+        let text = (try? String(contentsOfFile: journal, encoding: .utf8)) ?? ""
+        #expect(text.contains("\"type\":\"final\"") && text.contains("people"), "\(text.prefix(300))")
+        var st = stat()
+        #expect(stat(tmp.appendingPathComponent("captty-\(getuid())").path, &st) == 0 && st.st_mode & 0o777 == 0o700)
+    }
+
+    @Test(.enabled(if: TmpfsMount.isAvailable, "needs root to mount a small tmpfs; skipped"), .timeLimit(.minutes(2)))
+    func aNamedJournalOnAFullDiskIsRefusedBeforeCaptioning() throws {
+        let mount = try TmpfsMount(sizeKiB: 64)
+        defer { mount.unmount() }
+        // Fill it: the journal's file can be created, its header cannot be written.
+        let filler = mount.url.appendingPathComponent("filler")
+        _ = FileManager.default.createFile(atPath: filler.path, contents: nil)
+        if let h = FileHandle(forWritingAtPath: filler.path) {
+            for _ in 0 ..< 64 { try? h.write(contentsOf: Data(count: 4096)) }
+            try? h.close()
+        }
+        let journal = mount.url.appendingPathComponent("talk.jsonl").path
+        let r = try runCaptty(["--plain", "--engine", "local", "--file", TestAudio.preamble, "--journal", journal], timeout: 60)
+        #expect(r.status == 73, "\(r.status) \(r.stderr)")
+        #expect(r.stderr.contains("No space left on device") && r.stderr.contains("free some disk space"), "\(r.stderr)")
+        #expect(r.stderr.contains("Nothing was captioned yet: choose another --journal path, or caption without saving with --no-journal"), "\(r.stderr)")
+        #expect(r.stdout.isEmpty, "nothing captioned: \(r.stdout)")
+        #expect(!FileManager.default.fileExists(atPath: journal), "no empty journal left behind")
+    }
+}

@@ -1,0 +1,1 @@
+captty: cannot read speech.wav: No such file or directory
