@@ -23,8 +23,9 @@ public struct Cue: Sendable, Equatable {
 
 extension Cue {
     /// `cues` with a cue for each gap put in time order: its note, for the gap's span, ending
-    /// before the next cue begins (a gap's place is approximate).
-    public static func merging(_ cues: [Cue], gaps: [AudioGap]) -> [Cue] {
+    /// before the next cue begins (a gap's place is approximate). The note is wrapped at word
+    /// boundaries to `rules.maxLineLength`, as caption text is (a 62-character note was one line).
+    public static func merging(_ cues: [Cue], gaps: [AudioGap], rules: CueRules = CueRules()) -> [Cue] {
         guard !gaps.isEmpty else { return cues }
         var all = cues
         for g in gaps {
@@ -32,8 +33,24 @@ extension Cue {
             var end = Int64((g.end * 1000).rounded())
             if let next = cues.first(where: { $0.startMs >= start }) { end = min(end, next.startMs) }
             end = max(end, start + 1000)
-            all.append(Cue(startMs: start, endMs: end, lines: [g.note], speaker: nil, channel: 0, lineID: -1, startsLine: true))
+            all.append(Cue(startMs: start, endMs: end, lines: wrapped(g.note, width: rules.maxLineLength), speaker: nil, channel: 0, lineID: -1, startsLine: true))
         }
         return all.sorted { ($0.startMs, $0.lineID) < ($1.startMs, $1.lineID) }
+    }
+
+    /// `text` in lines of at most `width` characters, broken at spaces (a longer word stands
+    /// alone on its line).
+    static func wrapped(_ text: String, width: Int) -> [String] {
+        var lines: [String] = []
+        var line = ""
+        for word in text.split(separator: " ") {
+            if !line.isEmpty, line.count + 1 + word.count > width {
+                lines.append(line)
+                line = ""
+            }
+            line += line.isEmpty ? String(word) : " " + word
+        }
+        if !line.isEmpty { lines.append(line) }
+        return lines
     }
 }

@@ -11,7 +11,7 @@ public enum SRTExporter {
             guard options.speakers, let s = line.speaker else { return nil }
             defer { lastSpeaker[line.channel] = s }
             return lastSpeaker[line.channel] == s ? nil : SpeakerLabel.name(s) + ":"
-        }, gaps: options.gaps)
+        }, gaps: options.gaps, rules: options.cueRules)
         var out = ""
         for (i, c) in cues.enumerated() {
             out += "\(i + 1)\n"

@@ -16,7 +16,7 @@ public enum WebVTTExporter {
         out += "NOTE\n" + note.map(noteSafe).joined(separator: "\n") + "\n\n"
         let lines = Array(lines)
         let multichannel = ChannelLabel.isMultichannel(lines)
-        let cues = Cue.merging(CueBuilder.cues(from: lines, rules: options.cueRules), gaps: options.gaps)
+        let cues = Cue.merging(CueBuilder.cues(from: lines, rules: options.cueRules), gaps: options.gaps, rules: options.cueRules)
         for (i, c) in cues.enumerated() {
             out += "\(i + 1)\n"
             out += "\(Timecode.format(c.startMs, separator: ".")) --> \(Timecode.format(c.endMs, separator: "."))\n"

@@ -28,7 +28,9 @@ import Testing
         for (name, text) in [("srt", SRTExporter.render(lines, options: options)), ("vtt", WebVTTExporter.render(lines, options: options))] {
             let cues = text.components(separatedBy: "\n\n").filter { $0.contains("-->") && !$0.hasPrefix("NOTE") }
             #expect(cues.count == 3, "\(name): \(text)")
-            #expect(cues[1].hasSuffix(gap.note) && cues[1].contains("00:00:05"), "\(name): \(cues)")
+            // Wrapped like caption text: 42 characters a line at most (it was one 62-character line).
+            #expect(cues[1].hasSuffix("[19 s of audio lost: the engine was\ndisconnected; no captions]") && cues[1].contains("00:00:05"),
+                    "\(name): \(cues)")
             // The gap's cue ends before the next caption starts.
             #expect(cues[1].contains("00:00:24"), "\(name): \(cues[1])")
             #expect(cues.first?.hasPrefix("1\n") == true && cues.last?.hasPrefix("3\n") == true, "\(name): numbered in order")
