@@ -39,7 +39,7 @@ public enum DeepgramJSONExporter {
             ("request_id", .string(metadata?.requestID ?? "")),
             ("sha256", .string(metadata?.sha256 ?? "")),
             ("created", .string(metadata?.created ?? header?.startISO8601 ?? "")),
-            ("duration", .double(max(duration, metadata?.duration ?? 0))),
+            ("duration", .seconds(max(duration, metadata?.duration ?? 0))),
             ("channels", .int(Int64(channelCount))),
             ("models", .array((metadata?.models ?? []).map(JSONValue.string))),
             ("model_info", .object(modelInfo)),
@@ -56,7 +56,7 @@ public enum DeepgramJSONExporter {
         }
         if !gaps.isEmpty {
             captty.append(("gaps", .array(gaps.map { g in
-                .object([("start", .double(g.start)), ("duration", .double(g.duration)), ("reason", .string(g.reason))])
+                .object([("start", .seconds(g.start)), ("duration", .seconds(g.duration)), ("reason", .string(g.reason))])
             })))
         }
         if !captty.isEmpty { meta.append(("captty", .object(captty))) }
@@ -72,8 +72,8 @@ public enum DeepgramJSONExporter {
             }
             var alternative: [(String, JSONValue)] = [
                 ("transcript", .string(ls.map(\.text).joined(separator: " "))),
-                ("confidence", .double(conf)),
-                ("words", .array(words.map(word))),
+                ("confidence", .fraction(conf)),
+                ("words", .array(words.map { word($0) })),
             ]
             if let found = entities.byChannel[c], !found.isEmpty {
                 alternative.append(("entities", .array(found.compactMap { entity($0, in: words) })))
@@ -83,9 +83,9 @@ public enum DeepgramJSONExporter {
         }
         let utterances: [JSONValue] = lines.filter { !$0.words.isEmpty }.map { l in
             var u: [(String, JSONValue)] = [
-                ("start", .double(l.start)), ("end", .double(l.end)), ("confidence", .double(l.confidence)),
+                ("start", .seconds(l.start)), ("end", .seconds(l.end)), ("confidence", .fraction(l.confidence)),
                 ("channel", .int(Int64(l.channel))), ("transcript", .string(l.text)),
-                ("words", .array(l.words.map(word))),
+                ("words", .array(l.words.map { word($0) })),
             ]
             if let s = l.speaker { u.append(("speaker", .int(Int64(s)))) }
             u.append(("id", .string(utteranceID(l.id))))
@@ -97,13 +97,18 @@ public enum DeepgramJSONExporter {
         ])
     }
 
-    static func word(_ w: CaptionWord) -> JSONValue {
+    /// A word as Deepgram writes it. The export rounds times to the millisecond and
+    /// confidences to 8 decimals (no `10.350000000000009`); the journal (`exact`) keeps every
+    /// bit, so that it reads back as what was committed.
+    static func word(_ w: CaptionWord, exact: Bool = false) -> JSONValue {
+        func time(_ d: Double) -> JSONValue { exact ? .double(d) : .seconds(d) }
+        func fraction(_ d: Double) -> JSONValue { exact ? .double(d) : .fraction(d) }
         var o: [(String, JSONValue)] = [
-            ("word", .string(w.word)), ("start", .double(w.start)), ("end", .double(w.end)),
-            ("confidence", .double(w.confidence)),
+            ("word", .string(w.word)), ("start", time(w.start)), ("end", time(w.end)),
+            ("confidence", fraction(w.confidence)),
         ]
         if let s = w.speaker { o.append(("speaker", .int(Int64(s)))) }
-        if let s = w.speakerConfidence { o.append(("speaker_confidence", .double(s))) }
+        if let s = w.speakerConfidence { o.append(("speaker_confidence", fraction(s))) }
         if let l = w.language { o.append(("language", .string(l))) }
         o.append(("punctuated_word", .string(w.text)))
         return .object(o)
@@ -124,7 +129,7 @@ public enum DeepgramJSONExporter {
         let after = min(words.count, lo + max(1, e.words))
         return .object([
             ("label", .string(e.label)), ("value", .string(e.value)), ("raw_value", .string(e.rawValue ?? e.value)),
-            ("confidence", .double(e.confidence ?? 0)), ("start_word", .int(Int64(lo))), ("end_word", .int(Int64(after))),
+            ("confidence", .fraction(e.confidence ?? 0)), ("start_word", .int(Int64(lo))), ("end_word", .int(Int64(after))),
         ])
     }
 

@@ -107,6 +107,14 @@ extension JSONValue {
         }
     }
 
+    /// A time in seconds, to the millisecond: binary noise (`10.350000000000009`, from adding
+    /// offsets) is not written, and a server's own times keep every digit they have there.
+    static func seconds(_ d: Double) -> JSONValue { .double(d.isFinite ? (d * 1000).rounded() / 1000 : d) }
+
+    /// A confidence, to 8 decimals (as many as Deepgram gives): `0.4550000000000002` from an
+    /// average is written 0.455.
+    static func fraction(_ d: Double) -> JSONValue { .double(d.isFinite ? (d * 1e8).rounded() / 1e8 : d) }
+
     /// `.null` for nil, else the wrapped value.
     static func opt<T>(_ v: T?, _ f: (T) -> JSONValue) -> JSONValue { v.map(f) ?? .null }
 }

@@ -52,7 +52,7 @@ public enum JournalCodec {
             ("end_unix_ms", .int(sessionStartUnixMs + Timecode.milliseconds(s.end))),
             ("confidence", .double(s.confidence)), ("speech_final", .bool(s.speechFinal)),
             ("from_finalize", .bool(s.fromFinalize)), ("transcript", .string(s.text)),
-            ("words", .array(s.words.map(DeepgramJSONExporter.word))),
+            ("words", .array(s.words.map { DeepgramJSONExporter.word($0, exact: true) })),
         ]).rendered
     }
 

@@ -49,3 +49,23 @@ import Testing
         #expect(throws: (any Error).self) { try JournalCodec.decode(Substring(#"{"type":"gap","start":1}"#)) }
     }
 }
+
+/// The JSON export writes times to the millisecond and confidences to 8 decimals: offsets and
+/// averages left binary noise (`10.350000000000009`, `0.4550000000000002`). The journal keeps
+/// every bit, so that it reads back as what was committed.
+@Suite struct ExportNumberTests {
+    @Test func exportTimesHaveNoBinaryNoiseAndTheJournalIsExact() throws {
+        let start = 10.350000000000009     // as offsets left it
+        #expect("\(start + 0.7)" != "11.05", "the test needs a noisy value")
+        let w = CaptionWord(word: "a", text: "a", start: start, end: start + 0.7, confidence: 0.455 + 2e-16)
+        let json = DeepgramJSONExporter.render([CaptionLine(id: 0, channel: 0, words: [w])], gaps: [AudioGap(start: start, duration: 1.1 + 2.2, reason: "r")])
+        #expect(json.contains("\"start\": 10.35,") && json.contains("\"end\": 11.05,"), "\(json)")
+        #expect(json.contains("\"duration\": 3.3,"), "the gap's: \(json)")
+        #expect(json.firstMatch(of: /\d\.\d{9,}/) == nil, "\(json)")
+        let segment = CommittedSegment(lineID: 0, channel: 0, speaker: nil, start: start, end: start + 0.7, confidence: w.confidence,
+                                       words: [w], speechFinal: true, fromFinalize: false)
+        let line = JournalCodec.encode(segment, sessionStartUnixMs: 0)
+        guard case .final(let back) = try JournalCodec.decode(Substring(line)) else { Issue.record("\(line)"); return }
+        #expect(back.words == [w] && back.start == start, "\(line)")
+    }
+}
