@@ -44,9 +44,19 @@ public enum TranscribeRunner {
         let source: any AudioSource
         do {
             // With multichannel and no channel count, each of the file's channels is transcribed.
-            source = try await SourceFactory.make(input, format: engine.sourceFormat(for: options), chunkDuration: 0.25,
-                                                  pacing: .asFastAsPossible, rawFormat: rawFormat,
-                                                  keepChannels: options.multichannel == true && options.channels == nil)
+            // Opening a FIFO, or the first bytes of a pipe, may wait for ever: Ctrl-C stops it.
+            let opening = StopRace<any AudioSource>(stop: { interruptions() > 0 })
+            defer { opening.finish() }
+            let sourceFormat = engine.sourceFormat(for: options)
+            let made = try await opening.run {
+                try await SourceFactory.make(input, format: sourceFormat, chunkDuration: 0.25,
+                                             pacing: .asFastAsPossible, rawFormat: rawFormat,
+                                             keepChannels: options.multichannel == true && options.channels == nil)
+            }
+            guard let made else { throw CapttyError.interrupted("interrupted before any audio came: nothing was transcribed") }
+            source = made
+        } catch let e as CapttyError {
+            throw e
         } catch {
             throw CapttyError.failed("\(error)")
         }
@@ -156,7 +166,7 @@ public enum TranscribeRunner {
             if complete {
                 // All that was read had its finals ("up to 00:00:09 of 00:00:10 … the rest was not
                 // transcribed" was said of a whole transcript).
-                let unread = total.map { meter.seconds + 0.5 < $0 } ?? false
+                let unread = total.map { meter.seconds + 0.5 < $0 } ?? !meter.reachedEnd
                 throw CapttyError.interrupted(unread
                     ? "interrupted: the transcript of all \(read) of audio read \(written); the rest of \(source.name) was not read."
                     : "interrupted while finishing, but all \(read) of \(source.name) had been transcribed: the transcript \(written).")
@@ -271,6 +281,9 @@ final class AudioMeter: @unchecked Sendable {
     private let warn: @Sendable (String) -> Void
     private let stop: @Sendable () -> Bool
     var seconds: Double { lock.withLock { total } }
+    private var ended = false
+    /// Whether the source came to its end (not stopped first, e.g. at a stalled pipe).
+    var reachedEnd: Bool { lock.withLock { ended } }
     /// The loudest sample so far, in dBFS.
     var peakDB: Double { lock.withLock { peak } }
 
@@ -288,15 +301,26 @@ final class AudioMeter: @unchecked Sendable {
 
     func tap(_ s: AsyncThrowingStream<AudioChunk, Error>) -> AsyncThrowingStream<AudioChunk, Error> {
         let source = Source(s)
+        // A stop ends the stream at once, even while the source waits for audio that is not
+        // coming (a stalled pipe): the engine is then told the audio has ended.
+        let race = StopRace<AudioChunk?>(stop: stop)
         return AsyncThrowingStream(unfolding: { [self] in
-            if stop() { return nil }
+            if stop() { race.finish(); return nil }
             let next: AudioChunk?
-            do { next = try await source.iterator.next() } catch let e as AudioError {
+            do {
+                guard let got = try await race.run({ try await source.iterator.next() }) else { return nil }
+                next = got
+            } catch let e as AudioError {
+                race.finish()
                 guard let warning = e.earlyEndWarning else { throw e }
                 warn(warning)
                 return nil
             }
-            guard let c = next else { return nil }
+            guard let c = next else {
+                race.finish()
+                lock.withLock { ended = true }
+                return nil
+            }
             lock.withLock {
                 total += c.duration
                 peak = max(peak, level.update(c).peakDB)
