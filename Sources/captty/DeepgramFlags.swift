@@ -110,6 +110,21 @@ struct DeepgramFlags: ParsableArguments {
             throw ValidationError("keywords do not work with \(o.model!.rawValue) (Deepgram refuses them): use --keyterm with nova-3, "
                                   + "or choose another model, e.g. --model nova-2")
         }
+        // The audio is encoded as the typed options say: a parameter that names another format
+        // told the server mu-law or two channels while 16 kHz mono linear16 was sent (noise, or
+        // the wrong speed).
+        let formatFlags = ["encoding": "--encoding", "sample_rate": "--sample-rate", "channels": "--channels", "multichannel": "--multichannel"]
+        if let p = o.additional.first(where: { formatFlags[$0.key] != nil }), let flag = formatFlags[p.key] {
+            throw ValidationError("--param \(p.key)=\(p.value) would tell the server another audio format than the one sent: use \(flag)"
+                                  + (flag == "--multichannel" ? "" : " \(p.value)") + " instead (captty then sends the audio that way)")
+        }
+        // Key terms are nova-3's (older models ignore `keyterm`): an older model gets them as
+        // keywords, as the model key does when it switches to one.
+        if deepgram, !o.keyterm.isEmpty, let model = o.model?.rawValue, !OptionToggles.Vocabulary.takesKeyterms(model) {
+            let words = OptionToggles.Vocabulary(o).form(for: model)
+            o.keyterm = words.keyterm
+            o.keywords = words.keywords
+        }
     }
 
     private func flagged(over base: LiveOptions) throws -> LiveOptions {

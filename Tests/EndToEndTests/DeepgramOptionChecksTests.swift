@@ -51,6 +51,10 @@ struct DeepgramOptionChecksTests {
                 (["--keywords", "foo:1e999"], "--keywords 'foo' needs a boost that is a finite number"),
                 (["--keywords", "foo:2"], "keywords do not work with nova-3"),
                 (["--keywords", "foo:2", "--model", "nova-3-medical"], "keywords do not work with nova-3-medical"),
+                // The audio sent follows the typed options: a parameter must not name another format.
+                (["--param", "encoding=mulaw"], "--param encoding=mulaw would tell the server another audio format than the one sent: use --encoding mulaw"),
+                (["--param", "sample_rate=8000"], "use --sample-rate 8000 instead"),
+                (["--param", "channels=2"], "use --channels 2 instead"),
             ]
             for (flags, words) in cases {
                 let r = try transcribe(double, flags)
@@ -71,6 +75,13 @@ struct DeepgramOptionChecksTests {
             let ok = try transcribe(double, ["--keywords", "foo:2", "--model", "nova-2"])
             #expect(ok.status == 0, "\(ok.stderr)")
             #expect(try double.stats().connections.last?.query.contains("keywords=foo%3A2") == true)
+            // Key terms go to an older model as keywords (it ignores keyterm), as the model key does.
+            let older = try transcribe(double, ["--keyterm", "captty", "--model", "nova-2"])
+            #expect(older.status == 0, "\(older.stderr)")
+            let q = try double.stats().connections.last?.query ?? ""
+            #expect(q.contains("keywords=captty") && !q.contains("keyterm"), "\(q)")
+            #expect(try transcribe(double, ["--keyterm", "captty"]).status == 0)
+            #expect(try double.stats().connections.last?.query.contains("keyterm=captty") == true, "nova-3 keeps keyterm")
         }
     }
 }
