@@ -536,6 +536,19 @@ public actor LiveClient {
         for c in w { c.resume() }
     }
 
+    /// Why a result's `channel_index` cannot be one of this stream's channels, or nil: its
+    /// channel must be below its own count and, when the options say how many channels were
+    /// sent (one without multichannel), below that too.
+    static func channelProblem(_ index: [Int], options: LiveOptions) -> String? {
+        guard let ch = index.first else { return nil }
+        if index.count >= 2, ch >= index[1] { return "for channel \(ch) of \(index[1]) (channel_index \(index))" }
+        let channels = options.multichannel == true ? options.channels : 1
+        if let channels, ch >= max(1, channels) {
+            return "for channel \(ch) of a stream of \(NumberText.counted(max(1, channels), "channel")) (channel_index \(index))"
+        }
+        return nil
+    }
+
     /// How far (absolute bytes) final `r` on connection `c` answers the audio: its end, or with
     /// `multichannel` the least of every channel's answers so far (trimming at one channel's
     /// final dropped audio another channel had not answered: after a reconnect, that channel's
@@ -1031,6 +1044,15 @@ public actor LiveClient {
                     hub.emit(.error(e))
                     return
                 }
+            }
+            // A channel the stream does not have (`[6, 2]`, or any but 0 without multichannel)
+            // made up a channel of its own in the transcript and every export.
+            if let problem = Self.channelProblem(r.channelIndex, options: options) {
+                let e = LiveError(kind: .protocolViolation, message: "the server sent a result \(problem); it was left out",
+                                  isFatal: false, requestID: c.requestID).printable()
+                logServerProblem(e)
+                hub.emit(.error(e))
+                return
             }
             madeProgress = true
             lastResultAt = .now

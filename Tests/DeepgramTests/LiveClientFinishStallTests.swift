@@ -109,6 +109,28 @@ import Testing
         }
     }
 
+    /// A result for a channel the stream does not have (`[6, 2]`, or channel 3 of a mono
+    /// stream) is left out with a message: it made up a channel in the transcript and exports.
+    @Test func aResultForAChannelTheStreamDoesNotHaveIsLeftOut() async throws {
+        func bogus(_ index: String) -> String {
+            #"{"type":"Results","channel_index":\#(index),"duration":0.5,"start":0.0,"is_final":true,"speech_final":true,"from_finalize":false,"channel":{"alternatives":[{"transcript":"bogus","confidence":0.9,"words":[{"word":"bogus","start":0.0,"end":0.5,"confidence":0.9}]}]}}"#
+        }
+        try await withDeepgramDouble(["--word-names", "counter", "--greet", bogus("[6,2]"), "--greet", bogus("[3,4]")]) { double in
+            let client = LiveClient(credential: .apiKey("test-key"), configuration: doubleConfiguration(double))
+            let log = EventLog(client.events)
+            try await within(.seconds(60), "a stream with results for channels it does not have") {
+                try await client.start(pcm16k)
+                try await streamCounterAudio(client, seconds: 3)
+                await log.ended()
+            }
+            let left = log.errors.filter { $0.kind == .protocolViolation && $0.message.contains("it was left out") }
+            #expect(left.contains { $0.message.contains("for channel 6 of 2 (channel_index [6, 2])") }, "\(log.errors)")
+            #expect(left.contains { $0.message.contains("for channel 3 of a stream of 1 channel") }, "\(log.errors)")
+            #expect(!log.finals.contains { $0.channel.alternatives.first?.transcript == "bogus" }, "\(log.finals)")
+            expectFinalsTile(log, seconds: 3)
+        }
+    }
+
     /// A final for audio not sent yet (start 9e6 s, sent as the connection opens) is left out
     /// with a message: it put every later line at 2500:00:00 and trimmed the replay buffer as if
     /// all of it had been transcribed.
