@@ -73,10 +73,16 @@ public enum LiveLauncher {
             let summary: Session.Summary
             if request.plain {
                 TerminalSignals.installTerminationHandlers()
+                // A closed standard output is noticed and the session ends cleanly (journal
+                // closed, the reason said), whichever engine runs: SIGPIPE killed it mid-write
+                // with Deepgram, and was ignored (captioning on for ever) with the offline engine.
+                signal(SIGPIPE, SIG_IGN)
                 let runner = PlainRunner(timestamps: request.timestamps || request.settings.toggles.timestamps,
                                          speakerLabels: request.settings.toggles.speakerLabels)
                 // Off the audio thread (docs/ARCHITECTURE.md): a stdout nobody reads must not stall the audio.
-                summary = await runner.run(session, stop: { TerminalSignals.terminationRequested },
+                // Also when nothing reads the captions any more (`| head -1`): a microphone
+                // would otherwise be captioned for ever, for no one.
+                summary = await runner.run(session, stop: { TerminalSignals.terminationRequested || OutputFailure.standardOutput.readerGone },
                                            signals: { TerminalSignals.terminationCount },
                                            interrupts: { TerminalSignals.interruptCount })
             } else {

@@ -206,3 +206,29 @@ struct UnwritableJournalTests {
         #expect(!FileManager.default.fileExists(atPath: journal), "no empty journal left behind")
     }
 }
+
+/// Plain mode stops when nothing reads its captions any more (`captty --plain | head -1`): a
+/// microphone was captioned for ever, for no one, and the broken pipe was said only at the end.
+struct ClosedStandardOutputTests {
+    @Test(.timeLimit(.minutes(2)), arguments: ["head -1 > /dev/null", "exit 0"])
+    func plainModeStopsWhenTheReaderHasGone(reader: String) async throws {
+        let dir = try scratchDirectory("e2e-closed-stdout")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        // Two minutes at real-time pace: only stopping early ends it within the test's bound.
+        let wav = try TestAudio.tone(seconds: 120, in: dir)
+        let journal = dir.appendingPathComponent("j.jsonl").path
+        try await withDeepgramDouble { double in
+            let started = ContinuousClock.now
+            let r = try runProcess("/bin/sh", ["-c", """
+                "$CAPTTY" --plain --engine deepgram --url \(double.baseURL) --file \(wav) --journal \(journal) 2>\(dir.path)/err | (\(reader)); \
+                echo "rc=$(cat \(dir.path)/rc 2>/dev/null)" >&2
+                """.replacingOccurrences(of: "\"$CAPTTY\"", with: "( \"$CAPTTY\"").replacingOccurrences(of: "--journal \(journal)", with: "--journal \(journal); echo $? > \(dir.path)/rc )")],
+                environment: ["CAPTTY": TestPaths.capttyBinary.path, "DEEPGRAM_API_KEY": "test-key"], timeout: 100)
+            let took = started.duration(to: .now).components.seconds
+            let err = (try? String(contentsOfFile: dir.path + "/err", encoding: .utf8)) ?? ""
+            #expect(r.stderr.contains("rc=74"), "\(r.stderr) \(err)")
+            #expect(err.contains("captions could not be written to standard output: Broken pipe; the journal \(journal) has them"), "\(err)")
+            #expect(took < 40, "took \(took) s of a 120 s recording")
+        }
+    }
+}
