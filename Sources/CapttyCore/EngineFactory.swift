@@ -80,7 +80,10 @@ public enum EngineFactory {
         config.executor = SerialThreadExecutor.shared
         if keepReconnecting {
             config.reconnect.maxAttempts = Int.max
-            config.reconnect.maxAttemptsBeforeFirstContact = Int.max
+            // A microphone keeps trying an address that never answered (someone is watching,
+            // and the network may come up); a file or a pipe, whose audio waits, is told in
+            // seconds that nothing answers there, as `transcribe` is (it took minutes to end).
+            if !audioCanWait { config.reconnect.maxAttemptsBeforeFirstContact = Int.max }
         }
         config.audioCanWait = audioCanWait
         let url: URL
