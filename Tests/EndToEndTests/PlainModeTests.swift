@@ -232,3 +232,17 @@ struct ClosedStandardOutputTests {
         }
     }
 }
+
+/// Captions of a file stop after a few tries when nothing has ever answered at the address (a
+/// wrong `--url`), as `transcribe` does; they retried for minutes before exiting 1.
+struct WrongAddressTests {
+    @Test(.timeLimit(.minutes(2))) func aFileGivesUpOnAnAddressThatNeverAnswered() throws {
+        let started = ContinuousClock.now
+        let r = try runCaptty(["--plain", "--engine", "deepgram", "--url", "ws://127.0.0.1:1", "--file", TestAudio.preamble, "--no-journal"],
+                              environment: ["DEEPGRAM_API_KEY": "test-key"], timeout: 90)
+        let took = started.duration(to: .now).components.seconds
+        #expect(r.status == 1, "\(r.stderr)")
+        #expect(r.stderr.contains("gave up after 4 tries: nothing answered at this address since the session started"), "\(r.stderr)")
+        #expect(took < 30, "took \(took) s")
+    }
+}
