@@ -30,9 +30,10 @@ public enum ServerText {
         return String(out)
     }
 
-    /// C0 controls, DEL and C1 controls.
+    /// C0 controls, DEL, C1 controls and the bidirectional embeddings, overrides and isolates
+    /// (U+202A…U+202E, U+2066…U+2069), which reorder how the rest of a line reads.
     static func isControl(_ s: Unicode.Scalar) -> Bool {
-        s.value < 0x20 || (0x7F..<0xA0).contains(s.value)
+        s.value < 0x20 || (0x7F..<0xA0).contains(s.value) || (0x202A...0x202E).contains(s.value) || (0x2066...0x2069).contains(s.value)
     }
 
     private static func needsReplacing(_ s: Unicode.Scalar, _ lineBreaks: LineBreaks) -> Bool {

@@ -4,7 +4,8 @@
 enum CaptionText {
     /// `s` with every run of white space that holds a line break (CR, LF, U+2028…) replaced by
     /// one space, or removed at either end, a tab by a space and any other control character
-    /// (C0, DEL, C1: an escape sequence a server put in a word) by U+FFFD, as on the terminal;
+    /// (C0, DEL, C1: an escape sequence a server put in a word; a bidi override) by U+FFFD, as
+    /// on the terminal;
     /// `s` itself when it has none of them.
     static func oneLine(_ s: String) -> String {
         let controls = s.unicodeScalars.contains { isControl($0) && !Character($0).isNewline }
@@ -13,8 +14,12 @@ enum CaptionText {
         return joinedLines(text)
     }
 
-    /// C0 controls, DEL and C1 controls.
-    static func isControl(_ u: Unicode.Scalar) -> Bool { u.value < 0x20 || (0x7F..<0xA0).contains(u.value) }
+    /// C0 controls, DEL, C1 controls and the bidirectional embeddings, overrides and isolates
+    /// (U+202A…U+202E, U+2066…U+2069): a server's U+202E reversed how the rest of a caption
+    /// read, on the screen and in every player of the exports.
+    static func isControl(_ u: Unicode.Scalar) -> Bool {
+        u.value < 0x20 || (0x7F..<0xA0).contains(u.value) || (0x202A...0x202E).contains(u.value) || (0x2066...0x2069).contains(u.value)
+    }
 
     private static func withoutControls(_ s: String) -> String {
         var out = String.UnicodeScalarView()

@@ -53,12 +53,12 @@ import Testing
     /// whoever `cat`s the file or a player that shows them: they become U+FFFD in every text
     /// format, as on the terminal; a tab becomes a space. JSON escapes them itself.
     @Test func controlCharactersDoNotReachTextExports() {
-        let ls = [Self.words(["\u{1B}[31mred\u{1B}[0m", "bell\u{07}", "tab\there", "del\u{7F}", "c1\u{9B}2J", "ok"])]
+        let ls = [Self.words(["\u{1B}[31mred\u{1B}[0m", "bell\u{07}", "tab\there", "del\u{7F}", "c1\u{9B}2J", "rlo\u{202E}", "ok"])]
         let plain = ExportOptions(timestamps: false)
         let texts = [("txt", PlainTextExporter.render(ls, options: plain)), ("md", MarkdownExporter.render(ls, options: plain)),
                      ("srt", SRTExporter.render(ls)), ("vtt", WebVTTExporter.render(ls))]
         for (name, text) in texts {
-            let bad = text.unicodeScalars.filter { ($0.value < 0x20 && $0 != "\n") || (0x7F..<0xA0).contains($0.value) }
+            let bad = text.unicodeScalars.filter { ($0.value < 0x20 && $0 != "\n") || (0x7F..<0xA0).contains($0.value) || $0.value == 0x202E }
             #expect(bad.isEmpty, "\(name): \(bad.map { String($0.value, radix: 16) }) in \(text.debugDescription)")
             #expect(text.contains("red\u{FFFD}") && text.contains("bell\u{FFFD}"), "\(name): \(text.debugDescription)")
             #expect(text.contains("tab here") && text.contains("ok"), "\(name): \(text.debugDescription)")
