@@ -112,20 +112,49 @@ public enum Credential: Sendable, Equatable, CustomStringConvertible, CustomDebu
         }
     }
 
-    /// The API key in `DEEPGRAM_API_KEY` (whitespace trimmed).
+    /// Where the official SDKs read a short-lived access token (sent as `Bearer`); it comes
+    /// before `DEEPGRAM_API_KEY`, as there.
+    public static let accessTokenVariable = "DEEPGRAM_ACCESS_TOKEN"
+
+    /// The credential in the environment: the token in `DEEPGRAM_ACCESS_TOKEN` when set (not
+    /// blank), else the key in `variable` (`DEEPGRAM_API_KEY`). Whitespace is trimmed. A value
+    /// shaped like a JWT (three dot-separated parts, the first `eyJ…`: what Deepgram's token
+    /// endpoint grants; an API key has no dots) is a token, sent as `Bearer`: sent as `Token`
+    /// it got HTTP 401.
     public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment,
                                        variable: String = Credential.environmentVariable) throws(CredentialError) -> Credential {
+        if variable == Credential.environmentVariable, let t = environment[accessTokenVariable], !t.trimmingWhitespace().isEmpty {
+            let token = try single(t, source: "$\(accessTokenVariable)")
+            return .bearer(token)
+        }
         guard let raw = environment[variable] else { throw .missingEnvironment(variable) }
+        let key = try single(raw, source: "$\(variable)")
+        return looksLikeToken(key) ? .bearer(key) : .apiKey(key)
+    }
+
+    /// `raw` trimmed, when it is one non-empty run without whitespace.
+    private static func single(_ raw: String, source: String) throws(CredentialError) -> String {
         let key = raw.trimmingWhitespace()
-        guard !key.isEmpty else { throw .empty(source: "$\(variable)") }
-        guard !key.contains(where: { $0.isWhitespace || $0.isNewline }) else { throw .malformed(source: "$\(variable)") }
-        return .apiKey(key)
+        guard !key.isEmpty else { throw .empty(source: source) }
+        guard !key.contains(where: { $0.isWhitespace || $0.isNewline }) else { throw .malformed(source: source) }
+        return key
+    }
+
+    /// Whether `s` is shaped like a JWT: three non-empty base64url parts joined by dots, the
+    /// first starting `eyJ` (`{"` encoded).
+    public static func looksLikeToken(_ s: String) -> Bool {
+        let parts = s.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 3, parts.allSatisfy({ !$0.isEmpty }), parts[0].hasPrefix("eyJ") else { return false }
+        return s.utf8.allSatisfy { c in
+            (0x30...0x39).contains(c) || (0x41...0x5A).contains(c) || (0x61...0x7A).contains(c) || c == 0x2D || c == 0x5F || c == 0x2E || c == 0x3D
+        }
     }
 
     /// The largest key file read (a token can be a few KB; a key is 40 characters).
     public static let maxKeyFileSize = 16 * 1024
 
-    /// A key (or, with `bearer: true`, a token) read from a file that only its owner may read.
+    /// A key (or, with `bearer: true` or when it is shaped like a JWT, a token) read from a
+    /// file that only its owner may read.
     /// Surrounding whitespace is trimmed. A file readable by group or others is refused.
     public static func fromFile(_ path: String, bearer: Bool = false) throws(CredentialError) -> Credential {
         let expanded = path.expandingTilde
@@ -146,7 +175,7 @@ public enum Credential: Sendable, Equatable, CustomStringConvertible, CustomDebu
         let key = text.trimmingWhitespace()
         guard !key.isEmpty else { throw .empty(source: path) }
         guard !key.contains(where: { $0.isWhitespace || $0.isNewline }) else { throw .malformed(source: path) }
-        return bearer ? .bearer(key) : .apiKey(key)
+        return bearer || looksLikeToken(key) ? .bearer(key) : .apiKey(key)
     }
 }
 

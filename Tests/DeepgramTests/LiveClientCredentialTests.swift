@@ -28,6 +28,27 @@ import Testing
         #expect(CredentialError.missingEnvironment("DEEPGRAM_API_KEY").description.contains("set DEEPGRAM_API_KEY"))
     }
 
+    /// A short-lived token (a JWT from Deepgram's token endpoint) is sent as `Bearer`, from
+    /// `DEEPGRAM_ACCESS_TOKEN` (first, as the official SDKs read it), from `DEEPGRAM_API_KEY` or
+    /// from a key file: sent as `Token` it got HTTP 401.
+    @Test func aTokenIsSentAsBearerWhereverItComesFrom() throws {
+        let jwt = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJlLV9f"
+        #expect(Credential.looksLikeToken(jwt))
+        #expect(!Credential.looksLikeToken(key) && !Credential.looksLikeToken("0123456789abcdef0123456789abcdef01234567"))
+        #expect(!Credential.looksLikeToken("eyJ.a") && !Credential.looksLikeToken("eyJa..b") && !Credential.looksLikeToken("eyJa.b c.d"))
+        #expect(try Credential.fromEnvironment(["DEEPGRAM_API_KEY": jwt]) == .bearer(jwt))
+        #expect(try Credential.fromEnvironment(["DEEPGRAM_ACCESS_TOKEN": " t0k \n", "DEEPGRAM_API_KEY": key]) == .bearer("t0k"))
+        #expect(try Credential.fromEnvironment(["DEEPGRAM_ACCESS_TOKEN": " ", "DEEPGRAM_API_KEY": key]) == .apiKey(key), "a blank token is unset")
+        #expect(try Credential.fromEnvironment(["DEEPGRAM_ACCESS_TOKEN": jwt]) == .bearer(jwt))
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("captty-cred-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("token").path
+        try "\(jwt)\n".write(toFile: file, atomically: true, encoding: .utf8)
+        chmod(file, 0o600)
+        #expect(try Credential.fromFile(file) == .bearer(jwt))
+    }
+
     @Test func keyFileMustBePrivateAndIsTrimmed() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("captty-cred-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)

@@ -40,6 +40,18 @@ struct DeepgramOptionChecksTests {
         }
     }
 
+    /// A short-lived token in DEEPGRAM_ACCESS_TOKEN (as the official SDKs read it) goes out as
+    /// `Bearer`, first; the CLI sent every credential as `Token`, and a token got HTTP 401.
+    @Test func anAccessTokenIsSentAsBearer() async throws {
+        try await withDeepgramDouble(["--api-key", "tok-123"]) { double in
+            let r = try runCaptty(["transcribe", Self.wav, "--engine", "deepgram", "--url", double.baseURL],
+                                  environment: ["DEEPGRAM_ACCESS_TOKEN": "tok-123", "DEEPGRAM_API_KEY": "other-key"])
+            #expect(r.status == 0, "\(r.stderr)")
+            #expect(try double.stats().connections.last?.auth == "Bearer")
+            #expect(!r.stderr.contains("tok-123") && !r.stdout.contains("tok-123"))
+        }
+    }
+
     @Test func optionsDeepgramRefusesAreCaughtBeforeConnecting() async throws {
         try await withDeepgramDouble { double in
             let cases: [([String], String)] = [
