@@ -367,11 +367,20 @@ public actor Session {
         guard let capture = source as? PulseCapture else {
             throw CapttyError.usage("switching devices is not available when captioning \(source.name)")
         }
-        try await capture.switchDevice(to: selector)
+        // (During an outage the time without audio is the lost device's, whatever comes next.)
+        switchingDevice = deviceBeforeOutage == nil
+        switchPending = true
+        defer { switchPending = false }
+        do { try await capture.switchDevice(to: selector) } catch { switchingDevice = false; throw error }
         viewState.deviceName = capture.name
         viewState.sourceIsMonitor = capture.isMonitor
         publish()
     }
+
+    /// A device switch the user asked for is under way: the gap before the first chunk from the
+    /// new device is the switch's (`switchPending` while `switchDevice` waits for the capture).
+    private var switchingDevice = false
+    private var switchPending = false
 
     /// Files `export` wrote in this session (it may write them again).
     private var exportsWritten: Set<String> = []
@@ -560,6 +569,7 @@ public actor Session {
         viewState.level = reading
         lastChunkAt = clock.now
         if !chunk.data.isEmpty { lastChunkFormat = chunk.format; stallFinalized = false }
+        defer { if !chunk.data.isEmpty, !switchPending { switchingDevice = false } }
         // Without a meter on screen, only a change of the "no audio" state is worth a wake-up.
         let signal = configuration.levelUpdates || viewState.noAudio != reading.isSilent
         viewState.noAudio = reading.isSilent
@@ -579,7 +589,9 @@ public actor Session {
         if chunk.gapBefore > 0 {
             gapsAhead.append((chunk.startTime - chunk.gapBefore, chunk.gapBefore))
             if chunk.gapBefore >= 0.5 {
-                recordGap(AudioGap(start: chunk.startTime - chunk.gapBefore, duration: chunk.gapBefore, reason: AudioGap.deviceLost))
+                // The gap of a switch the user asked for is no loss (it read "the audio device was lost").
+                let reason = switchingDevice ? AudioGap.switched : AudioGap.deviceLost
+                recordGap(AudioGap(start: chunk.startTime - chunk.gapBefore, duration: chunk.gapBefore, reason: reason))
             }
         }
         var c = chunk

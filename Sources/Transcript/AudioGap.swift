@@ -26,8 +26,11 @@ public struct AudioGap: Sendable, Equatable {
     /// The reason of audio the user chose not to caption (pause).
     public static let paused = "captioning was paused"
 
-    /// Whether the audio was lost (not skipped by the user's pause).
-    public var isLoss: Bool { reason != Self.paused }
+    /// The reason of audio not captured while the input moved to the device the user chose.
+    public static let switched = "the input was switched to another device"
+
+    /// Whether the audio was lost (not skipped by the user's pause or device switch).
+    public var isLoss: Bool { reason != Self.paused && reason != Self.switched }
 
     /// The note exports show in the gap's place ("[19.2 s of audio lost: the engine was
     /// disconnected — no captions]", "[12.6 s not captioned: captioning was paused]").

@@ -67,6 +67,9 @@ import TestSupport
         #expect(try tmux.format("#{alternate_on}") == "0")
         let text = try String(contentsOfFile: journal, encoding: .utf8)
         #expect(text.contains("\"people\""))
+        // The switch the user asked for is no lost device ("[0.7 s of audio lost: the audio
+        // device was lost]" was written in the captions, the journal and every export).
+        #expect(!text.contains("the audio device was lost"), "\(text)")
     }
 
     /// Plain mode, as a screen-reader user hears it, while devices change under it: a named
