@@ -51,6 +51,7 @@ struct Live: AsyncParsableCommand {
 
     func validate() throws {
         guard speed >= 0 && speed.isFinite else { throw ValidationError("--speed must be 0 (as fast as possible) or a positive factor") }
+        if file?.isEmpty == true { throw ValidationError("--file needs a path (or - for standard input); it was given an empty one") }
         let sources = [device != nil, systemAudio, file != nil].filter { $0 }.count
         if sources > 1 {
             throw ValidationError("choose one audio source: --device, --system-audio or --file")

@@ -24,6 +24,10 @@ struct Transcribe: AsyncParsableCommand {
     var quiet = false
     @OptionGroup(title: "Deepgram options") var deepgram: DeepgramFlags
 
+    func validate() throws {
+        if file.isEmpty { throw ValidationError("the file to transcribe is an empty path: name a WAV or raw audio file, or - for standard input") }
+    }
+
     func run() async throws {
         try await reportingErrors {
             // The config applies as for live captions: its engine, URL and Deepgram options,

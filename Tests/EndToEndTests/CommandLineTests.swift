@@ -50,6 +50,11 @@ import TestSupport
         #expect(hint.status == 64 && hint.stderr.contains("--language-hint 'english' is not a language tag"), "\(hint.stderr)")
         let diarizeModel = try runCaptty(["--diarize-model", " ", "--file", "/nonexistent.wav"])
         #expect(diarizeModel.status == 64 && diarizeModel.stderr.contains("--diarize-model is empty"), "\(diarizeModel.stderr)")
+        // An empty path is said as such ("cannot read : No such file or directory" was printed).
+        let empty = try runCaptty(["--plain", "--file", ""])
+        #expect(empty.status == 64 && empty.stderr.contains("--file needs a path (or - for standard input)"), "\(empty.stderr)")
+        let emptyT = try runCaptty(["transcribe", ""])
+        #expect(emptyT.status == 64 && emptyT.stderr.contains("the file to transcribe is an empty path"), "\(emptyT.stderr)")
         let ep = try runCaptty(["--endpointing", "soon"])
         #expect(ep.status != 0)
         #expect(ep.stderr.contains("milliseconds or false"))
