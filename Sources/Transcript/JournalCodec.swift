@@ -133,6 +133,7 @@ public enum JournalCodec {
         var speech_final: Bool?
         var from_finalize: Bool?
         var words: [CaptionWord]?
+        var transcript: String?
     }
 
     private struct OptionsRecord: Decodable { var options: LiveOptions? }
@@ -187,9 +188,21 @@ public enum JournalCodec {
             guard (0 ... maxChannel).contains(channel) else {
                 throw DecodingFailure(reason: "channel \(channel) is outside 0…\(maxChannel)")
             }
+            // A final with a transcript but no words (a journal another tool wrote, or edited by
+            // hand) gets its words spread over its span, as a live final without word timings
+            // does: its text vanished from every export.
+            var kept = words
+            if kept.isEmpty, let text = r.transcript {
+                let tokens = text.split(whereSeparator: \.isWhitespace)
+                let step = tokens.isEmpty ? 0 : max(end - start, 0) / Double(tokens.count)
+                kept = tokens.enumerated().map { i, t in
+                    CaptionWord(word: String(t).lowercased(), text: String(t), start: start + Double(i) * step,
+                                end: start + Double(i + 1) * step, confidence: r.confidence ?? 0, speaker: r.speaker)
+                }
+            }
             return .final(CommittedSegment(lineID: line, channel: channel, speaker: r.speaker,
                                            start: start, end: end, confidence: r.confidence ?? 0,
-                                           words: words, speechFinal: r.speech_final ?? false,
+                                           words: kept, speechFinal: r.speech_final ?? false,
                                            fromFinalize: r.from_finalize ?? false))
         case "search":
             guard let r = try? dec.decode(SearchRecord.self, from: data) else { throw DecodingFailure(reason: "malformed search record") }

@@ -69,3 +69,17 @@ import Testing
         #expect(back.words == [w] && back.start == start, "\(line)")
     }
 }
+
+/// A journal line with a transcript but no words (another tool's, or edited by hand) keeps its
+/// text: its words are spread over its span. It vanished from every export.
+@Suite struct JournalLineWithoutWordsTests {
+    @Test func aFinalWithTextButNoWordsKeepsItsText() throws {
+        let line = #"{"type":"final","line":3,"channel":0,"start":2.0,"end":4.0,"confidence":0.9,"transcript":"hello there world","words":[]}"#
+        guard case .final(let s) = try JournalCodec.decode(Substring(line)) else { Issue.record("not a final"); return }
+        #expect(s.words.map(\.text) == ["hello", "there", "world"])
+        #expect(s.words.first?.start == 2.0 && s.words.last?.end == 4.0)
+        let empty = #"{"type":"final","line":4,"channel":0,"start":5.0,"end":6.0,"words":[]}"#
+        guard case .final(let e) = try JournalCodec.decode(Substring(empty)) else { Issue.record("not a final"); return }
+        #expect(e.words.isEmpty)
+    }
+}
