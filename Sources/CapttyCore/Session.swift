@@ -168,6 +168,7 @@ public actor Session {
     private var tickTask: Task<Void, Never>?
     private var saveTask: Task<Void, Never>?
     private var recoveryTask: Task<Void, Never>?
+    private var rewriteTask: Task<Void, Never>?
     /// Where the journal is written now (it moves next to its path if another file took it).
     private var journalURL: URL?
     private var captureTask: Task<Void, Never>?
@@ -176,6 +177,8 @@ public actor Session {
     /// search hits.
     enum JournalEntry: Sendable {
         case finals([CommittedSegment]), metadata(Metadata), search(ChannelSearchHits), entity(TimedEntity), gap(AudioGap)
+        /// Every record so far (the journal was emptied in place: `JournalWriter.rewrite`).
+        case rewrite([String])
     }
     private let journalFeed: AsyncStream<JournalEntry>.Continuation
     private let journalStream: AsyncStream<JournalEntry>
@@ -239,9 +242,12 @@ public actor Session {
                     case .search(let h): await journal.append(search: h)
                     case .entity(let e): await journal.append(entity: e)
                     case .gap(let g): await journal.append(gap: g)
+                    case .rewrite(let records): await journal.rewrite(records)
                     }
                 }
             }
+            let rewrites = journal.rewriteRequests
+            rewriteTask = Task { [weak self] in for await _ in rewrites { await self?.journalEmptied() } }
             let states = journal.states
             saveTask = Task { [weak self] in for await s in states { await self?.saveChanged(s) } }
             let recoveries = journal.recoveries
@@ -812,6 +818,25 @@ public actor Session {
 
     /// The journal's file went (deleted, moved away, replaced) and was written again: said
     /// once, on the screen and on stderr in plain mode.
+    /// The journal's file was emptied in place: every record of the transcript so far goes to
+    /// it again, through the journal's own queue, so that the finals still on their way to it
+    /// follow (not precede, nor repeat) what the store holds now.
+    private func journalEmptied() {
+        var records: [String] = []
+        for line in store.lines where !line.words.isEmpty {
+            let whole = CommittedSegment(lineID: line.id, channel: line.channel, speaker: line.speaker, start: line.start, end: line.end,
+                                         confidence: line.confidence, words: line.words, speechFinal: line.isClosed)
+            records.append(JournalCodec.encode(whole, sessionStartUnixMs: header.startUnixMs))
+        }
+        records += store.gaps.map { JournalCodec.encode($0) }
+        if let m = store.metadata { records.append(JournalCodec.encode(m)) }
+        for (c, queries) in store.search.byChannel.sorted(by: { $0.key < $1.key }) {
+            records += queries.map { JournalCodec.encode(ChannelSearchHits(channel: c, hits: $0)) }
+        }
+        for (_, found) in store.entities.byChannel.sorted(by: { $0.key < $1.key }) { records += found.map { JournalCodec.encode($0) } }
+        journalFeed.yield(.rewrite(records))
+    }
+
     private func journalRecovered(_ r: JournalRecovery) {
         journalURL = URL(fileURLWithPath: r.path)
         if r.path != r.lostPath { ScreenSupervisor.reportJournal(r.path) }

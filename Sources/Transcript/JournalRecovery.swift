@@ -10,6 +10,9 @@ public struct JournalRecovery: Sendable, Equatable, CustomStringConvertible {
         case movedAway
         /// Another file now stands at the path; it is left untouched.
         case replaced
+        /// The file was emptied or cut short in place (`: > file`, copytruncate): it was
+        /// written again, in full, from the session's transcript.
+        case emptied
     }
 
     public var cause: Cause
@@ -17,7 +20,7 @@ public struct JournalRecovery: Sendable, Equatable, CustomStringConvertible {
     public var lostPath: String
     /// Where the journal is now: `lostPath` again, or a free name next to it.
     public var path: String
-    /// Transcript lines (the header not counted) written again into `path`.
+    /// Records (the header not counted) written again into `path`.
     public var lineCount: Int
 
     public init(cause: Cause, lostPath: String, path: String, lineCount: Int) {
@@ -44,6 +47,7 @@ extension JournalRecovery.Cause {
         case .deleted: return "was deleted"
         case .movedAway: return "was moved away"
         case .replaced: return "was replaced by another file"
+        case .emptied: return "was emptied by another program"
         }
     }
 }

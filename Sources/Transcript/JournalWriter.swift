@@ -20,7 +20,9 @@ import Glibc
 /// created anew (missing directories too), or, when another file now holds that name, a free
 /// name next to it (`<stem>-recovered.jsonl`, `<stem>-recovered-2.jsonl`, …); every line
 /// written so far is copied from the still-open old file, and writing continues there. That is
-/// said once on `recoveries`. Another file is never overwritten (`O_EXCL`).
+/// said once on `recoveries`. Another file is never overwritten (`O_EXCL`). A file emptied or
+/// cut short in place cannot be read back: `rewriteRequests` asks the session for every record,
+/// and `rewrite` writes the journal anew in the same file.
 public actor JournalWriter {
     /// The path the journal was opened at.
     public nonisolated let url: URL
@@ -33,6 +35,13 @@ public actor JournalWriter {
     private let recoveryContinuation: AsyncStream<JournalRecovery>.Continuation
     /// The latest time the journal was written again, if it was.
     public private(set) var lastRecovery: JournalRecovery?
+    /// Asks for every record again (`rewrite`): the file was emptied or cut short in place
+    /// (`: > journal.jsonl`, a log rotation's copytruncate), so the lines written before are
+    /// gone from it and cannot be read back from it.
+    public nonisolated let rewriteRequests: AsyncStream<Void>
+    private let rewriteContinuation: AsyncStream<Void>.Continuation
+    /// A rewrite was asked for and has not come yet.
+    private var rewriteAsked = false
     /// Save-state changes, newest first wins (for the UI).
     public nonisolated let states: AsyncStream<SaveState>
     private let stateContinuation: AsyncStream<SaveState>.Continuation
@@ -78,6 +87,7 @@ public actor JournalWriter {
         self.retryInterval = retryInterval
         (states, stateContinuation) = AsyncStream.makeStream(of: SaveState.self, bufferingPolicy: .bufferingNewest(1))
         (recoveries, recoveryContinuation) = AsyncStream.makeStream(of: JournalRecovery.self)
+        (rewriteRequests, rewriteContinuation) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
         state = .starting(path: url.path)
         lastSync = clock.now
         queue = [JournalCodec.encode(header) + "\n"]
@@ -154,9 +164,15 @@ public actor JournalWriter {
             Glibc.close(fd)
             fd = -1
         }
+        if rewriteAsked, !state.isFailing {
+            // Emptied too late to be written again: the transcript is rescued from memory.
+            setState(.failing(path: currentURL.path, message: "\(currentURL.path) was emptied by another program while captions "
+                              + "ran, and the lines written before are gone from it", retrying: false))
+        }
         if !state.isFailing { setState(.closed(path: currentURL.path)) }
         stateContinuation.finish()
         recoveryContinuation.finish()
+        rewriteContinuation.finish()
         return state
     }
 
@@ -174,6 +190,7 @@ public actor JournalWriter {
         }
         stateContinuation.finish()
         recoveryContinuation.finish()
+        rewriteContinuation.finish()
     }
 
     // MARK: Internals
@@ -336,9 +353,38 @@ public actor JournalWriter {
     }
 
     /// Notes whether the path still names the open file (two `stat` calls; run at most once
-    /// per sync, not per line).
+    /// per sync, not per line), and whether the file was cut shorter than what was written.
     private func checkPath() {
         if lost == nil { lost = pathLoss() }
+        guard lost == nil, !rewriteAsked, fd >= 0 else { return }
+        var mine = stat()
+        guard fstat(fd, &mine) == 0, mine.st_size < goodOffset else { return }
+        // What is left is not this journal's (appends go on at the file's new end).
+        goodOffset = mine.st_size
+        rewriteAsked = true
+        rewriteContinuation.yield(())
+    }
+
+    /// Writes the journal again from the start, in the same file: the header and `records`
+    /// (every record of the session so far, in order, without newlines), after the file was
+    /// emptied in place (`rewriteRequests`). Lines queued before are among `records`.
+    public func rewrite(_ records: [String]) {
+        guard !closed, fd >= 0, rewriteAsked else { return }
+        rewriteAsked = false
+        guard ftruncate(fd, 0) == 0 else {
+            fail(ErrnoText.message(errno, doing: "write the journal again in", path: currentURL.path), retrying: false)
+            return
+        }
+        goodOffset = 0
+        linesWritten = 0
+        queue = [JournalCodec.encode(header) + "\n"] + records.map { $0 + "\n" }
+        queueHead = 0
+        retryTask?.cancel(); retryTask = nil
+        drain()
+        guard !state.isFailing else { return }
+        let recovery = JournalRecovery(cause: .emptied, lostPath: currentURL.path, path: currentURL.path, lineCount: records.count)
+        lastRecovery = recovery
+        recoveryContinuation.yield(recovery)
     }
 
     /// What became of the open file's path, or nil while it names the file (or when that

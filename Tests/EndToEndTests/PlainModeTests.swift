@@ -246,3 +246,42 @@ struct WrongAddressTests {
         #expect(took < 30, "took \(took) s")
     }
 }
+
+/// A journal emptied in place while captions run (`: > journal.jsonl`) is written again in
+/// full: it was left without its header and earlier lines, `captty export` refused it, and the
+/// session still said the transcript was saved.
+struct EmptiedJournalTests {
+    @Test(.timeLimit(.minutes(2))) func anEmptiedJournalIsWrittenAgainWithEveryLine() async throws {
+        let dir = try scratchDirectory("e2e-emptied-journal")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let wav = try TestAudio.tone(seconds: 16, in: dir)
+        let journal = dir.appendingPathComponent("j.jsonl").path
+        try await withDeepgramDouble { double in
+            let p = Process()
+            p.executableURL = TestPaths.capttyBinary
+            p.arguments = ["--plain", "--engine", "deepgram", "--url", double.baseURL, "--file", wav, "--journal", journal]
+            p.environment = ProcessInfo.processInfo.environment.merging(["DEEPGRAM_API_KEY": "test-key"]) { $1 }
+            let out = Pipe(), err = Pipe()
+            p.standardOutput = out
+            p.standardError = err
+            try p.run()
+            defer { if p.isRunning { kill(p.processIdentifier, SIGKILL) } }
+            // Some lines first, then the file is emptied under the session.
+            let by = Date().addingTimeInterval(30)
+            while ((try? String(contentsOfFile: journal, encoding: .utf8)) ?? "").components(separatedBy: "\"type\":\"final\"").count < 4,
+                  Date() < by { try await Task.sleep(for: .milliseconds(100)) }
+            #expect(truncate(journal, 0) == 0)
+            let printed = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            let said = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            p.waitUntilExit()
+            #expect(p.terminationStatus == 0, "\(said)")
+            #expect(said.contains("the journal \(journal) was emptied by another program while captions ran; it was written again"), "\(said)")
+            let lines = printed.split(separator: "\n").filter { !$0.isEmpty }
+            let export = try runCaptty(["export", journal, "--format", "txt", "--no-timestamps"])
+            #expect(export.status == 0, "\(export.stderr)")
+            let exported = export.stdout.split(separator: "\n").filter { !$0.isEmpty }
+            #expect(exported == lines, "printed \(lines.count) lines, the journal has \(exported.count)")
+            #expect(lines.count >= 4)
+        }
+    }
+}

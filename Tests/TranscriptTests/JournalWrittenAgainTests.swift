@@ -54,6 +54,43 @@ import Testing
         #expect(back.issues.isEmpty && !back.tornLastLine)
     }
 
+    /// A file emptied in place (`: > s.jsonl`, a log rotation's copytruncate) cannot be read
+    /// back: the writer asks for every record again and writes the journal anew in the same
+    /// file. (It was left headerless, and `captty export` refused it as "not a captty journal",
+    /// while the session said the transcript was saved.)
+    @Test func anEmptiedFileIsWrittenAgainFromTheRecordsGiven() async throws {
+        let tmp = try TempDirectory("journal-emptied"); defer { tmp.remove() }
+        let url = tmp.file("s.jsonl")
+        let (writer, segs) = try await Self.started(url, split: 3)
+        #expect(truncate(url.path, 0) == 0)
+        var asked = writer.rewriteRequests.makeAsyncIterator()
+        await writer.verifyPath()
+        #expect(await asked.next() != nil, "no rewrite was asked for")
+        // Appends go on meanwhile (they are among the records the session gives).
+        await writer.append([segs[3]])
+        await writer.rewrite(segs.prefix(4).map { JournalCodec.encode($0, sessionStartUnixMs: FixtureReplay.header.startUnixMs) })
+        var said = writer.recoveries.makeAsyncIterator()
+        let r = await said.next()
+        #expect(r?.description == "the journal \(url.path) was emptied by another program while captions ran; it was written again with all 4 lines")
+        await writer.append(Array(segs.dropFirst(4)))
+        #expect(await writer.close() == .closed(path: url.path))
+        let back = try JournalReader.read(url)
+        #expect(back.header == FixtureReplay.header)
+        #expect(back.segments == segs)
+        #expect(back.issues.isEmpty && !back.tornLastLine)
+    }
+
+    /// Emptied when it is too late to write it again (at the close): not said to be saved.
+    @Test func anEmptiedFileAtTheCloseIsAFailure() async throws {
+        let tmp = try TempDirectory("journal-emptied-late"); defer { tmp.remove() }
+        let url = tmp.file("s.jsonl")
+        let (writer, _) = try await Self.started(url, split: 3)
+        #expect(truncate(url.path, 0) == 0)
+        let state = await writer.close()
+        #expect(state.isFailing, "\(state)")
+        if case .failing(_, let message, _) = state { #expect(message.contains("was emptied by another program"), "\(message)") }
+    }
+
     @Test func aRemovedDirectoryIsCreatedAgain() async throws {
         let tmp = try TempDirectory("journal-dir-gone"); defer { tmp.remove() }
         let url = tmp.file("sessions/deeper/s.jsonl")
