@@ -816,8 +816,6 @@ public actor Session {
         publish()
     }
 
-    /// The journal's file went (deleted, moved away, replaced) and was written again: said
-    /// once, on the screen and on stderr in plain mode.
     /// The journal's file was emptied in place: every record of the transcript so far goes to
     /// it again, through the journal's own queue, so that the finals still on their way to it
     /// follow (not precede, nor repeat) what the store holds now.
@@ -837,6 +835,8 @@ public actor Session {
         journalFeed.yield(.rewrite(records))
     }
 
+    /// The journal's file went (deleted, moved away, replaced, emptied) and was written again:
+    /// said once, on the screen and on stderr in plain mode.
     private func journalRecovered(_ r: JournalRecovery) {
         journalURL = URL(fileURLWithPath: r.path)
         if r.path != r.lostPath { ScreenSupervisor.reportJournal(r.path) }

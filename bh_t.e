@@ -1,1 +1,0 @@
-captty: cannot read speech.wav: No such file or directory
