@@ -254,6 +254,10 @@ public enum LiveLauncher {
         } catch {
             throw LiveFailure("cannot start the \(request.engine.resolve().rawValue) engine: \(error)", exitCode: 69)
         }
+        // The offline engine finishes what it heard before new settings take over however long
+        // its work takes (no network to wait on): a busy machine took over 10 s, and the speech
+        // was cut off.
+        if engine.name.hasPrefix("local") { configuration.restartHoldTimeout = .seconds(60) }
         var journal: JournalWriter?
         let header = JournalHeader(engine: engine.name, model: engine.modelName(for: options), options: options,
                                    capttyVersion: CapttyVersion.string)

@@ -111,6 +111,8 @@ public actor Session {
         var fallback: LiveOptions?
         /// The model's name as shown before this run's options (results name it: "moonshine").
         var fallbackModelName = ""
+        /// Session time up to which this run's finals have answered its audio.
+        var answeredTo = -Double.infinity
     }
 
     /// At most this much audio is kept for replay while a new connection is unconfirmed.
@@ -668,6 +670,7 @@ public actor Session {
             lastGoodOptions = run.options
         }
         let mapped = run.timeline.map(event)
+        if case .results(let r) = mapped, r.isFinal { runs[id]?.answeredTo = max(run.answeredTo, r.start + r.duration) }
         if case .error(let e) = event, e.kind == .audioLost, let from = e.lostFrom, let secs = e.lostSeconds, secs > 0 {
             recordGap(AudioGap(start: run.timeline.sessionTime(from), duration: secs, reason: AudioGap.engineLost))
         }
@@ -802,10 +805,30 @@ public actor Session {
         if isIdle { resumeIdleWaiters() }
     }
 
-    /// The old run did not end within the hold time: stop waiting for it.
+    /// The old run did not end within the hold time: stop waiting for it. What it heard but
+    /// did not make final is not dropped without a word (10 s of speech vanished when a key
+    /// was pressed mid-sentence and the offline engine was slow): its last guess is kept as
+    /// unconfirmed lines, and the audio after that (all of it, with no guess) is marked as a
+    /// gap and said.
     private func giveUp(on id: Int) {
         guard let run = runs[id], !run.ended else { return }
+        // Only this run's results have reached the store (the next run's are held until it ends).
+        let tail = store.keepUnconfirmedTail()
+        if !tail.change.committed.isEmpty {
+            journalFeed.yield(.finals(tail.change.committed))
+            viewState.revision += 1
+        }
+        let covered = max(run.answeredTo, tail.change.committed.map(\.end).max() ?? -.infinity, run.timeline.sessionTime(0))
+        let missing = run.timeline.sessionSent - covered
+        if missing >= 0.5 {
+            recordGap(AudioGap(start: covered, duration: missing, reason: AudioGap.notFinished))
+            addWarning("\(NumberText.fixed(missing, decimals: 1)) s of audio before the settings changed have no captions: "
+                       + "the engine did not finish them within \(configuration.restartHoldTimeout.components.seconds) s")
+        }
+        let unanswered = NumberText.fixed(max(0, missing), decimals: 1)
+        log.warning("engine run \(id) did not finish within the hold time after a settings change; \(unanswered) s of its audio had no final")
         run.task?.cancel()
+        publish()
     }
 
     // MARK: Status

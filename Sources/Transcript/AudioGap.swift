@@ -26,6 +26,8 @@ public struct AudioGap: Sendable, Equatable {
     /// The reason of audio the user chose not to caption (pause).
     public static let paused = "captioning was paused"
 
+    /// The reason of audio an engine run did not finish when new settings replaced it.
+    public static let notFinished = "the engine did not finish it when the settings changed"
     /// The reason of audio not captured while the input moved to the device the user chose.
     public static let switched = "the input was switched to another device"
 

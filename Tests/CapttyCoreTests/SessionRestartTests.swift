@@ -99,6 +99,45 @@ import Transcript
         }
     }
 
+    /// An old run that does not finish within the hold time after a settings change (here a
+    /// server that stopped sending finals and answers CloseStream slowly): what it had not made
+    /// final is not dropped without a word. It vanished: 10 s of speech with the offline engine
+    /// on a busy machine, with no note in the captions, journal or exports.
+    @Test func anOldRunThatDoesNotFinishLeavesAGapNotASilentHole() async throws {
+        let dir = try scratchDirectory("app")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let wav = try TestAudio.tone(seconds: 8, in: dir)
+        // Finals for the first 1 s only, then none until CloseStream, then one every 20 s.
+        try await withDeepgramDouble(["--final-seconds", "0.5", "--backlog-after-bytes", "32000", "--backlog-pace", "20"]) { double in
+            var config = LiveClientConfiguration(environment: [:])
+            config.baseURL = double.baseURL
+            let engine = DeepgramEngine(credential: .apiKey("test-key"), configuration: config)
+            let source = try await FileAudioSource(path: wav)
+            var sc = Session.Configuration()
+            sc.restartHoldTimeout = .seconds(2)
+            let session = Session(source: source, engine: engine, options: .captionDefaults, configuration: sc)
+            try await within(.seconds(90), "an old run that does not finish") {
+                await session.start()
+                #expect(await Self.eventually { await session.audioCounts.produced >= 4 * 32_000 })
+                #expect(await session.apply(.togglePunctuate, languages: [], models: []))
+                #expect(await Self.eventually { session.view.warningCount > 0 })
+                await session.finish()
+            }
+            let v = session.view
+            let said = v.recentWarnings.first { $0.contains("before the settings changed have no captions") }
+            #expect(said != nil, "\(v.recentWarnings)")
+            let gap = v.store.gaps.first { $0.reason == AudioGap.notFinished }
+            #expect(gap != nil, "\(v.store.gaps)")
+            // The words kept (finals, and the last guess as unconfirmed) and the gap leave no hole
+            // before the switch.
+            let firstRunWords = v.store.lines.flatMap(\.words).filter { $0.start < (gap?.start ?? 0) }
+            let coveredTo = firstRunWords.map(\.end).max() ?? 0
+            #expect(coveredTo > 0 && abs((gap?.start ?? -1) - coveredTo) < 1e-3,
+                    "gap \(String(describing: gap)), words to \(coveredTo): \(v.store.lines.flatMap(\.words).map { "\($0.word)@\($0.start)-\($0.end)" })")
+            #expect((gap?.end ?? 0) >= 3.9, "\(String(describing: gap))")
+        }
+    }
+
     /// Through the Deepgram client to the protocol test double: the language switch opens a
     /// second connection; the double's byte counts per connection add up to the file's audio,
     /// the first connection got CloseStream, and the words (one per 0.5 s of audio received)
