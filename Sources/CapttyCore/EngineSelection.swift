@@ -56,9 +56,8 @@ public struct EngineSettings: Sendable, Equatable {
     /// Where a key would come from: the key file when given, else a non-empty `DEEPGRAM_API_KEY`.
     public func keySource(environment: [String: String] = ProcessInfo.processInfo.environment) -> APIKeySource {
         if let apiKeyFile { return .file(apiKeyFile) }
-        for v in ["DEEPGRAM_ACCESS_TOKEN", "DEEPGRAM_API_KEY"] {
-            if let k = environment[v], !k.trimmingWhitespace().isEmpty { return .environment }
-        }
+        if let t = environment["DEEPGRAM_ACCESS_TOKEN"], !t.trimmingWhitespace().isEmpty { return .environment }
+        if let k = environment["DEEPGRAM_API_KEY"], !k.trimmingWhitespace().isEmpty { return .environment }
         return .none
     }
 

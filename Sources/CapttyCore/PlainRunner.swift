@@ -238,7 +238,10 @@ public struct PlainRunner: Sendable {
             writeErr(PlainFormatter.statusLine(status.connection, withReason: !repeatsWarning))
             // A long outage (a dead server, no network) can retry for minutes: say once per
             // outage how to stop (plain mode has no help key to ask).
-            if case .reconnecting(_, PlainFormatter.stopHintAttempt, _) = status.connection { writeErr(PlainFormatter.stopHint) }
+            // (Not for a file or a pipe whose server never answered: it gives up by itself.)
+            if case .reconnecting(_, PlainFormatter.stopHintAttempt, _) = status.connection, v.engineReached || v.sourceIsDevice {
+                writeErr(PlainFormatter.stopHint)
+            }
         }
         if status.save != lastSave {
             lastSave = status.save
