@@ -97,7 +97,10 @@ public enum LiveLauncher {
             let view = session.view
             let out: @Sendable (String) -> Void = request.plain ? PlainRunner.standardError : PlainRunner.standardOutput
             if let incomplete = summary.incomplete { out("captty: \(DisplayWidth.sanitizedForTerminal(incomplete))") }
-            if let unconfirmed = summary.unconfirmedNote { out("captty: \(unconfirmed)") }
+            // (Plain mode printed it as it happened, at the end of the audio.)
+            if let unconfirmed = summary.unconfirmedNote, !(request.plain && view.recentWarnings.contains(unconfirmed)) {
+                out("captty: \(unconfirmed)")
+            }
             // Said as it happened, and once more here: the warnings scrolled by.
             if let lost = Self.lostAudioSummary(summary, whereSaid: request.plain ? "see the warnings above or the log"
                                                                                   : "the log says when: \(CapttyLogging.logPath())") {

@@ -491,11 +491,7 @@ public actor Session {
         recordPauseGap()   // quit while paused
         // A guess the engine never confirmed (it closed the stream, or stopped answering,
         // without a final for it) is the only text for its audio: kept, and said.
-        let tail = store.keepUnconfirmedTail()
-        if !tail.change.committed.isEmpty {
-            journalFeed.yield(.finals(tail.change.committed))
-            viewState.revision += 1
-        }
+        keepUnconfirmedGuess()
         tickTask?.cancel()
         captureTask?.cancel()
         journalFeed.finish()
@@ -516,7 +512,7 @@ public actor Session {
         if !clean { s.incomplete = incompleteMessage() }
         s.audioLostSeconds = audioLostSeconds
         s.deviceLostSeconds = store.gaps.filter { $0.reason == AudioGap.deviceLost }.reduce(0) { $0 + $1.duration }
-        s.unconfirmedFrom = tail.change.committed.isEmpty ? nil : tail.from
+        s.unconfirmedFrom = unconfirmedFrom
         summary = s
         publish()
         changeContinuation.finish()
@@ -790,6 +786,13 @@ public actor Session {
                 viewState.engineStopped = true
             }
         }
+        // The end of the audio (or of the engine): a guess it left unconfirmed stays on the
+        // screen as last heard, in the journal at once, and is said; it vanished from the
+        // screen and reached the journal only when the user quit.
+        if id == currentRun, stopping || viewState.sourceEnded || viewState.engineStopped, runOrder.first == id,
+           !keepUnconfirmedGuess().isEmpty, let from = unconfirmedFrom, summary == nil {
+            addWarning(Summary.unconfirmedNote(from: from))
+        }
         // Apply runs' events in order: when the oldest run has ended, the next one's held
         // events go to the store, and so on.
         while let first = runOrder.first {
@@ -805,6 +808,21 @@ public actor Session {
         if isIdle { resumeIdleWaiters() }
     }
 
+    /// Where the first guess kept unconfirmed starts (for the summary), if one was.
+    private var unconfirmedFrom: Double?
+
+    /// Commits the engine's last guesses that no final replaced (as closed lines, journaled)
+    /// and notes where they start; returns the segments committed.
+    @discardableResult
+    private func keepUnconfirmedGuess() -> [CommittedSegment] {
+        let tail = store.keepUnconfirmedTail()
+        guard !tail.change.committed.isEmpty else { return [] }
+        journalFeed.yield(.finals(tail.change.committed))
+        viewState.revision += 1
+        if let from = tail.from { unconfirmedFrom = min(unconfirmedFrom ?? from, from) }
+        return tail.change.committed
+    }
+
     /// The old run did not end within the hold time: stop waiting for it. What it heard but
     /// did not make final is not dropped without a word (10 s of speech vanished when a key
     /// was pressed mid-sentence and the offline engine was slow): its last guess is kept as
@@ -813,12 +831,8 @@ public actor Session {
     private func giveUp(on id: Int) {
         guard let run = runs[id], !run.ended else { return }
         // Only this run's results have reached the store (the next run's are held until it ends).
-        let tail = store.keepUnconfirmedTail()
-        if !tail.change.committed.isEmpty {
-            journalFeed.yield(.finals(tail.change.committed))
-            viewState.revision += 1
-        }
-        let covered = max(run.answeredTo, tail.change.committed.map(\.end).max() ?? -.infinity, run.timeline.sessionTime(0))
+        let kept = keepUnconfirmedGuess()
+        let covered = max(run.answeredTo, kept.map(\.end).max() ?? -.infinity, run.timeline.sessionTime(0))
         let missing = run.timeline.sessionSent - covered
         if missing >= 0.5 {
             recordGap(AudioGap(start: covered, duration: missing, reason: AudioGap.notFinished))

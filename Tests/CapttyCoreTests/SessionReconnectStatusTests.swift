@@ -246,6 +246,14 @@ import Transcript
             let summary = try await within(.seconds(60), "captioning") { () -> Session.Summary in
                 await session.start()
                 await session.waitUntilIdle()
+                // At the end of the audio, before the user quits: the guess is on the screen as
+                // last heard and said (it vanished until `q`), and already in the journal.
+                let atEnd = session.view.store.lines.flatMap(\.words)
+                #expect(abs((atEnd.last?.end ?? 0) - 3.0) < 1e-3, "the guess vanished at the end: \(atEnd.map(\.text))")
+                #expect(session.view.recentWarnings.contains { $0.contains("never made its last words final (from 00:00:02)") },
+                        "\(session.view.recentWarnings)")
+                let journaled = await eventuallyTrue { ((try? JournalReader.read(url))?.lines.flatMap(\.words).count ?? 0) == atEnd.count }
+                #expect(journaled, "the guess was not journaled before the user quit")
                 return await session.finish()
             }
             let words = session.view.store.lines.flatMap(\.words)
@@ -256,6 +264,16 @@ import Transcript
             #expect(restored.lines.flatMap(\.words) == words, "the journal lacks the kept words")
         }
     }
+}
+
+/// Polls `condition` for up to 10 s.
+private func eventuallyTrue(_ condition: () async -> Bool) async -> Bool {
+    let deadline = ContinuousClock.now.advanced(by: .seconds(10))
+    while ContinuousClock.now < deadline {
+        if await condition() { return true }
+        try? await Task.sleep(for: .milliseconds(20))
+    }
+    return false
 }
 
 /// Audio lost while disconnected (live audio cannot wait; the replay limit is full) is said as it
