@@ -12,10 +12,11 @@ public enum ScreenView {
         var captions = layout.captions
         var status = snapshot.status
         var warning = snapshot.warning
-        /// `text` on up to two rows just above the meter (taken from the captions), in the
-        /// warning style; whether there was room.
+        /// `text` on up to two rows just above the meter (taken from the captions; four when they
+        /// are tall: a server's reason was cut off after two), in the warning style; whether
+        /// there was room.
         func rowsAboveTheMeter(_ text: String) -> Bool {
-            let rows = noticeRows(text, width: captions.width - 2, max: min(2, captions.height - 2))
+            let rows = noticeRows(text, width: captions.width - 2, max: min(captions.height >= 16 ? 4 : 2, captions.height - 2))
             guard !rows.isEmpty else { return false }
             captions.height -= rows.count
             for (i, row) in rows.enumerated() {

@@ -59,7 +59,8 @@ public struct ListenRequest: Sendable, Equatable {
     static func unavailable(_ k: String, _ v: String) -> String? {
         let what: String
         switch k {
-        case "redact": what = "redaction (redact=\(v))"
+        // `redact=false` asks for none (the Python SDK 3.x sends it for `redact=False`).
+        case "redact" where v.lowercased() != "false": what = "redaction (redact=\(v))"
         case "replace": what = "find-and-replace (replace=\(v))"
         case "callback": what = "callbacks (callback)"
         case "profanity_filter" where v.lowercased() == "true": what = "the profanity filter (profanity_filter=true)"

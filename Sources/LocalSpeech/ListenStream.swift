@@ -203,7 +203,7 @@ final class ListenStream: Sendable {
     private func finalizeBeforeIdleClose(_ channels: ChannelSessions) async {
         let sessions = channels.sessions
         guard !sessions.isEmpty else { return }
-        for s in sessions { await s.finalize() }
+        for s in sessions { await s.finalize(marked: false) }   // no Finalize asked for it
         let deadline = ContinuousClock.now + Self.idleFlushLimit
         while sessions.contains(where: \.hasPendingWork), ContinuousClock.now < deadline {
             try? await Task.sleep(for: .milliseconds(20))

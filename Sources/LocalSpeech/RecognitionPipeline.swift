@@ -128,20 +128,21 @@ final class RecognitionPipeline {
         pending.removeFirst(i)
     }
 
-    /// Flushes the current utterance into a final marked `from_finalize` (Deepgram's Finalize).
-    func finalize() {
+    /// Flushes the current utterance into a final marked `from_finalize` (Deepgram's Finalize);
+    /// not marked (`marked: false`) when no Finalize asked for it (an idle stream closed).
+    func finalize(marked: Bool = true) {
         flushPending()
         if active, let speechEnd = endOfSpeechBeforeLongSilence() {
             // The speech, then the silence after it as an empty final answering the Finalize.
             endUtterance(atSample: speechEnd, pause: true, fromFinalize: false)
             segmenter.reset()
-            emitFinal(words: [], start: lastFinalEnd, end: max(lastFinalEnd, audioTime), speechFinal: false, fromFinalize: true)
+            emitFinal(words: [], start: lastFinalEnd, end: max(lastFinalEnd, audioTime), speechFinal: false, fromFinalize: marked)
             lastFinalEnd = max(lastFinalEnd, audioTime)
         } else if active {
-            endUtterance(atSample: consumed, pause: false, fromFinalize: true)
+            endUtterance(atSample: consumed, pause: false, fromFinalize: marked)
             segmenter.reset()
         } else {
-            emitFinal(words: [], start: lastFinalEnd, end: max(lastFinalEnd, audioTime), speechFinal: false, fromFinalize: true)
+            emitFinal(words: [], start: lastFinalEnd, end: max(lastFinalEnd, audioTime), speechFinal: false, fromFinalize: marked)
             lastFinalEnd = max(lastFinalEnd, audioTime)
         }
     }
@@ -462,7 +463,9 @@ final class RecognitionPipeline {
         return Results(channelIndex: channelIndex, start: round3(start), duration: round3(round3(end) - round3(start)),
                        isFinal: isFinal, speechFinal: speechFinal,
                        fromFinalize: fromFinalize, channel: Channel(alternatives: [alt]),
-                       metadata: ResultsMetadata(requestID: requestID, modelInfo: modelInfo, modelUUID: modelUUID))
+                       // The request's `extra` pairs come back in every result, as Deepgram's do.
+                       metadata: ResultsMetadata(requestID: requestID, modelInfo: modelInfo, modelUUID: modelUUID,
+                                                 extra: options.extraMetadata))
     }
 
     /// PocketSphinx's interim words as the start of a sentence: the first word capitalised, and

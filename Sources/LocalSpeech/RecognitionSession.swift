@@ -71,8 +71,8 @@ final class RecognitionSession: @unchecked Sendable {
         if let error { continuation.finish(throwing: error) } else { continuation.finish() }
     }
 
-    /// Deepgram's Finalize.
-    func finalize() async { await waitForRoom(); enqueue { self.pipeline?.finalize() } }
+    /// Deepgram's Finalize (`marked: false`: the same flush, its finals not `from_finalize`).
+    func finalize(marked: Bool = true) async { await waitForRoom(); enqueue { self.pipeline?.finalize(marked: marked) } }
 
     /// Processes everything queued, then emits the last final, Metadata and close.
     func finish() async {

@@ -157,6 +157,13 @@ struct StatusBarTests {
         #expect(rows == "⚠ " + warning, "\(w.text())")
         #expect(w[27, 1].style == Theme(mode: .color).warning)
         #expect(!w.rowText(28).contains("⚠") && w.rowText(28).contains(SampleScreens.level.deviceName), "the meter row names the device again: \(w.rowText(28))")
+        // On a tall screen a longer reason gets up to four rows (it was cut after two).
+        let longer = "the server closed the stream (1011 NET-0001): no audio or KeepAlive reached the server for 10 s; the captions "
+            + "resume when the connection is made again, and what was said meanwhile is replayed from the buffer of 30 s; check the network"
+        warned.warning = longer
+        let tall = ScreenView.render(warned, size: TerminalSize(width: 100, height: 30))
+        let four = (24 ... 27).map { tall.rowText($0).trimmingWhitespace() }.filter { !$0.isEmpty }.joined(separator: " ")
+        #expect(four == "⚠ " + longer, "\(tall.text())")
         // A short warning stays on the meter row, and the captions keep their rows.
         warned.warning = "short problem"
         let short = ScreenView.render(warned, size: TerminalSize(width: 100, height: 30))

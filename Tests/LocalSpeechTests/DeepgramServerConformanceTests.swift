@@ -314,6 +314,8 @@ extension RealEngineTests {
                 #expect(r["code"] as? Int == 1011 && (r["reason"] as? String)?.hasPrefix("NET-0001") == true, "\(r)")
                 let text = (r["finals"] as? [String] ?? []).joined(separator: " ").lowercased()
                 #expect(text.contains("people"), "the words before the close: \(r)")
+                // No Finalize asked for them: not marked as its answer.
+                #expect((r["from_finalize"] as? [Bool] ?? [true]).allSatisfy { !$0 }, "\(r)")
             }
         }
 
@@ -354,6 +356,9 @@ extension RealEngineTests {
                 #expect(meta?["sha256"] as? String == r["sent_sha256"] as? String, "the SHA-256 of the audio sent: \(String(describing: meta))")
                 // The request's extra pairs come back, as Deepgram's `metadata.extra`.
                 #expect(meta?["extra"] as? [String: String] == ["team": "notes", "id": "42"], "\(String(describing: meta))")
+                // And in every result's metadata, as Deepgram's (SDK 3's live Results model has it).
+                let extras = r["results_extra"] as? [[String: String]?] ?? []
+                #expect(!extras.isEmpty && extras.allSatisfy { $0 == ["team": "notes", "id": "42"] }, "\(extras)")
                 // With milliseconds, as Deepgram's (`2025-01-31T19:45:23.420Z`).
                 let created = meta?["created"] as? String ?? ""
                 #expect(created.wholeMatch(of: /\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z/) != nil, "\(created)")

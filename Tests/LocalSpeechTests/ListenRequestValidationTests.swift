@@ -103,7 +103,9 @@ struct ListenRequestValidationTests {
     }
 
     @Test func hintsAndAFilterTurnedOffAreAccepted() throws {
-        let r = try parse([("profanity_filter", "false"), ("keyterm", "captty"), ("search", "budget"), ("diarize", "true"), ("tag", "x")]).get()
+        // `redact=false` asks for no redaction (the Python SDK 3.x sends it): it could not connect.
+        let r = try parse([("profanity_filter", "false"), ("keyterm", "captty"), ("search", "budget"), ("diarize", "true"), ("tag", "x"),
+                           ("redact", "false")]).get()
         #expect(r.options.profanityFilter == false && r.options.diarize == true)
     }
 

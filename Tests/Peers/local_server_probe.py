@@ -208,6 +208,8 @@ async def stream(url, path, skip, close_stream=True):
         result({"types": [m.get("type") for m in msgs],
                 "finals": [m["channel"]["alternatives"][0]["transcript"] for m in msgs
                            if m.get("type") == "Results" and m.get("is_final")],
+                "from_finalize": [m.get("from_finalize") for m in msgs if m.get("type") == "Results" and m.get("is_final")],
+                "results_extra": [(m.get("metadata") or {}).get("extra") for m in msgs if m.get("type") == "Results"],
                 "channel_index": sorted({tuple(m["channel_index"]) for m in msgs if m.get("type") == "Results"}),
                 "finals_by_channel": finals_by_channel(msgs),
                 "errors": [m for m in msgs if m.get("type") == "Error"],
