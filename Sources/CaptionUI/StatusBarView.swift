@@ -107,7 +107,11 @@ public enum StatusBarView {
             // Captions many seconds behind the speech are worth a glance: in the warning style,
             // and kept before the engine's name when the bar is narrow (it looked like 300 ms).
             let late = lag >= Self.lateLagMilliseconds
-            out.append(Segment(text: " · \(lagLabel(lag))", style: late ? theme.statusWaiting : theme.statusBar,
+            // Padded to the widest form ("lag 13.5 s"): a width that changed with each reading
+            // made the journal's path on the right come and go every second.
+            let label = lagLabel(lag)
+            let padded = label + String(repeating: " ", count: max(0, 10 - label.count))
+            out.append(Segment(text: " · \(padded)", style: late ? theme.statusWaiting : theme.statusBar,
                                priority: late ? 1 : 4, rightAligned: false))
         }
         if !status.flags.isEmpty {

@@ -170,6 +170,23 @@ struct StatusBarTests {
         #expect(short.rowText(28).contains("⚠ short problem") && !short.rowText(27).contains("short problem"))
     }
 
+    /// The lag's width does not change with its value: the journal's path on the right came and
+    /// went every second as the lag went from "lag 9.9 s" to "lag 10.2 s" and back.
+    @Test func theLagKeepsOneWidthSoTheRestOfTheBarStaysPut() {
+        var texts: [String] = []
+        for lag in [85, 850, 5_900, 13_500] {
+            var snap = SampleScreens.snapshot()
+            snap.status.lagMilliseconds = lag
+            snap.status.save = .journaling(path: "/tmp/captty-prof/sessions/2026-12-06T10-44-56.855Z.jsonl")
+            let bar = ScreenView.render(snap, size: TerminalSize(width: 100, height: 12)).rowText(11)
+            let label = StatusBarView.lagLabel(lag)
+            // The label's own text blanked out: what is left is where everything else is.
+            texts.append(bar.replacingOccurrences(of: label, with: String(repeating: " ", count: label.count)))
+        }
+        #expect(Set(texts).count == 1, "\(texts)")
+        #expect(Set(texts.map { $0.contains("2026-12-06T10-44-56.855Z.jsonl") }).count == 1, "the path came and went: \(texts)")
+    }
+
     /// Captions far behind the speech show as a warning and stay on a narrow bar (a lag of
     /// 27 s looked like one of 300 ms, and went first when the bar was narrow).
     @Test func aLongLagIsAWarning() {
