@@ -138,7 +138,11 @@ public final class DeepgramServer: Sendable {
         let browser = APIKeyCheck.subprotocolCredential(request.headers.values("Sec-WebSocket-Protocol"))
         if let key = configuration.apiKey, !key.accepts(authorization: request.headers["Authorization"]),
            !(browser.map { key.accepts(secret: $0.secret) } ?? false) {
-            return refuse(401, "Invalid credentials.")
+            // Which of the two it is, so that a client learns what to fix (both read
+            // "Invalid credentials."); the key itself is never quoted.
+            let given = request.headers["Authorization"] != nil || browser != nil
+            return refuse(401, given ? "Invalid credentials: the API key is not this server's."
+                                     : "Invalid credentials: no API key was given; send Authorization: Token <key> (this server checks keys).")
         }
         let parsed: ListenRequest
         switch ListenRequest.parse(path: request.path, query: request.queryItems) {

@@ -156,6 +156,11 @@ extension RealEngineTests {
                     #expect(r["status"] as? Int == status, "\(auth ?? "no auth"): \(r)")
                     #expect((r["dg_request_id"] as? String)?.isEmpty == false, "dg-request-id on every response")
                     if status == 401 { #expect(!(r["body"] as? String ?? "").contains("s3cret"), "the key is never echoed") }
+                    // A missing key and a wrong one are told apart (both read "Invalid credentials.").
+                    if status == 401 {
+                        let said = auth == nil ? "no API key was given" : "the API key is not this server's"
+                        #expect((r["body"] as? String ?? "").contains(said), "\(auth ?? "no auth"): \(r)")
+                    }
                 }
             }
         }
