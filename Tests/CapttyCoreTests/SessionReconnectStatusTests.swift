@@ -252,7 +252,7 @@ import Transcript
                 #expect(abs((atEnd.last?.end ?? 0) - 3.0) < 1e-3, "the guess vanished at the end: \(atEnd.map(\.text))")
                 #expect(session.view.recentWarnings.contains { $0.contains("never made its last words final (from 00:00:02)") },
                         "\(session.view.recentWarnings)")
-                let journaled = await eventuallyTrue { ((try? JournalReader.read(url))?.lines.flatMap(\.words).count ?? 0) == atEnd.count }
+                let journaled = await SessionRestartTests.eventually(.seconds(10)) { ((try? JournalReader.read(url))?.lines.flatMap(\.words).count ?? 0) == atEnd.count }
                 #expect(journaled, "the guess was not journaled before the user quit")
                 return await session.finish()
             }
@@ -264,16 +264,6 @@ import Transcript
             #expect(restored.lines.flatMap(\.words) == words, "the journal lacks the kept words")
         }
     }
-}
-
-/// Polls `condition` for up to 10 s.
-private func eventuallyTrue(_ condition: () async -> Bool) async -> Bool {
-    let deadline = ContinuousClock.now.advanced(by: .seconds(10))
-    while ContinuousClock.now < deadline {
-        if await condition() { return true }
-        try? await Task.sleep(for: .milliseconds(20))
-    }
-    return false
 }
 
 /// Audio lost while disconnected (live audio cannot wait; the replay limit is full) is said as it
