@@ -1,3 +1,5 @@
+import SystemSupport
+
 /// How many terminal columns text occupies, like `wcwidth(3)` but pure Swift.
 ///
 /// Rules: East Asian Wide and Fullwidth scalars take 2 columns; combining marks, format
@@ -125,25 +127,16 @@ public enum DisplayWidth {
         return false
     }
 
-    /// Bidirectional embeddings, overrides and isolates (U+202A…U+202E, U+2066…U+2069): a
-    /// hostile server's U+202E reversed how the rest of a caption read.
-    static func isBidiControl(_ v: UInt32) -> Bool { (0x202A...0x202E).contains(v) || (0x2066...0x2069).contains(v) }
-
     /// The string with every control character (which could move the cursor or inject escape
     /// sequences into the terminal, or reorder the line: a bidi override) replaced: tabs and
     /// newlines become spaces, others U+FFFD.
     public static func sanitizedForTerminal(_ text: String) -> String {
-        var needs = false
-        for s in text.unicodeScalars where s.value < 0x20 || (0x7F..<0xA0).contains(s.value) || isBidiControl(s.value) {
-            needs = true
-            break
-        }
-        guard needs else { return text }
+        guard text.unicodeScalars.contains(where: \.isControlOrBidiControl) else { return text }
         var out = String.UnicodeScalarView()
         for s in text.unicodeScalars {
             switch s.value {
             case 0x09, 0x0A, 0x0D: out.append(" ")
-            case 0..<0x20, 0x7F..<0xA0, 0x202A...0x202E, 0x2066...0x2069: out.append("\u{FFFD}")
+            case _ where s.isControlOrBidiControl: out.append("\u{FFFD}")
             default: out.append(s)
             }
         }

@@ -542,9 +542,8 @@ public actor LiveClient {
     static func channelProblem(_ index: [Int], options: LiveOptions) -> String? {
         guard let ch = index.first else { return nil }
         if index.count >= 2, ch >= index[1] { return "for channel \(ch) of \(index[1]) (channel_index \(index))" }
-        let channels = options.multichannel == true ? options.channels : 1
-        if let channels, ch >= max(1, channels) {
-            return "for channel \(ch) of a stream of \(NumberText.counted(max(1, channels), "channel")) (channel_index \(index))"
+        if let channels = options.sentChannels, ch >= channels {
+            return "for channel \(ch) of a stream of \(NumberText.counted(channels, "channel")) (channel_index \(index))"
         }
         return nil
     }
@@ -555,7 +554,7 @@ public actor LiveClient {
     /// captions for it were lost without a word). Nil when nothing more is answered.
     private func answered(by r: Results, on c: Connection) -> Int64? {
         guard let covered = c.offset.absoluteByte(atConnectionTime: r.end) else { return nil }
-        let channels = options.multichannel == true ? max(1, options.channels ?? 1) : 1
+        let channels = options.sentChannels ?? 1
         guard channels > 1 else { return covered }
         let ch = r.channelIndex.first ?? 0
         guard (0 ..< channels).contains(ch) else { return nil }
@@ -1163,5 +1162,14 @@ public actor LiveClient {
     private func waitEnded() async {
         guard !ended else { return }
         await withCheckedContinuation { endWaiters.append($0) }
+    }
+}
+
+extension LiveOptions {
+    /// How many channels the server answers separately: one without `multichannel`, else the
+    /// `channels` sent (at least one), or nil when multichannel audio does not say how many.
+    var sentChannels: Int? {
+        guard multichannel == true else { return 1 }
+        return channels.map { max(1, $0) }
     }
 }

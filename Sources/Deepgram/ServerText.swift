@@ -1,3 +1,5 @@
+import SystemSupport
+
 /// Text a server chose — a `dg-error` header, an error body, a close reason, an `Error` message,
 /// an excerpt of a malformed frame, a request id, the words of a transcript — made safe to show in
 /// a terminal. The one sanitizer of the project: error lines use it as is, transcript output
@@ -30,11 +32,7 @@ public enum ServerText {
         return String(out)
     }
 
-    /// C0 controls, DEL, C1 controls and the bidirectional embeddings, overrides and isolates
-    /// (U+202A…U+202E, U+2066…U+2069), which reorder how the rest of a line reads.
-    static func isControl(_ s: Unicode.Scalar) -> Bool {
-        s.value < 0x20 || (0x7F..<0xA0).contains(s.value) || (0x202A...0x202E).contains(s.value) || (0x2066...0x2069).contains(s.value)
-    }
+    static func isControl(_ s: Unicode.Scalar) -> Bool { s.isControlOrBidiControl }
 
     private static func needsReplacing(_ s: Unicode.Scalar, _ lineBreaks: LineBreaks) -> Bool {
         lineBreaks == .kept ? isControl(s) && s != "\n" && s != "\t" : isControl(s)

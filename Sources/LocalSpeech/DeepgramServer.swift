@@ -67,17 +67,18 @@ public final class DeepgramServer: Sendable {
     /// Closes every open stream with 1001 (going away), as a server restarting does: a client
     /// reconnects (Deepgram's SDKs and captty do on 1001 before the stream was finished) instead
     /// of seeing its connection drop without a close (1006). Waits up to `within` for the
-    /// closing handshakes.
+    /// closing handshakes and for the streams to end (their engines stopped, their end logged).
     public func closeAll(within: Duration) async {
-        let sockets = open.all
+        let sockets = open.closeAll()
         guard !sockets.isEmpty else { return }
         await withTaskGroup(of: Void.self) { group in
-            group.addTask {
+            group.addTask { [open] in
                 await withTaskGroup(of: Void.self) { closing in
                     for socket in sockets {
                         closing.addTask { await socket.close(code: 1001, reason: "server shutting down; connect again") }
                     }
                 }
+                while open.count > 0, !Task.isCancelled { try? await Task.sleep(for: .milliseconds(10)) }
             }
             group.addTask { try? await Task.sleep(for: within) }
             // All closed, or the time is up: the process exits either way.
@@ -228,7 +229,7 @@ public final class DeepgramServer: Sendable {
         let stream = ListenStream(socket: socket, request: claim.request, requestID: claim.requestID,
                                   recognizer: recognizer, idleTimeout: configuration.idleTimeout, logger: logger,
                                   admitChannels: { [slots] n in Self.admission(slots.grow(id: id, to: n), channels: n, capacity: slots.capacity) },
-                                  recognizersDone: free)
+                                  recognizersDone: free, serverClosing: { [open] in open.closingAll })
         await stream.run()
     }
 }
@@ -239,9 +240,16 @@ final class OpenSockets: @unchecked Sendable {
     private var sockets: [Int: WebSocket] = [:]
     private var next = 0
 
+    private var closing = false
+
     func add(_ s: WebSocket) -> Int { lock.withLock { next += 1; sockets[next] = s; return next } }
     func remove(_ token: Int) { lock.withLock { _ = sockets.removeValue(forKey: token) } }
-    var all: [WebSocket] { lock.withLock { Array(sockets.values) } }
+    /// The open sockets, from now on being closed by the server.
+    func closeAll() -> [WebSocket] { lock.withLock { closing = true; return Array(sockets.values) } }
+    /// Streams still open (their `handle` has not returned).
+    var count: Int { lock.withLock { sockets.count } }
+    /// Whether the server is closing every stream (a stream that ends now was not left by its client).
+    var closingAll: Bool { lock.withLock { closing } }
 }
 
 /// Counts open streams against the limit — a multichannel stream once per channel, as each

@@ -35,19 +35,24 @@ final class ListenStream: Sendable {
     /// client that opens its next stream as soon as this one closed finds the slot free (it got
     /// 503 for up to 0.1 s, while the close handshake ran).
     let recognizersDone: @Sendable () -> Void
+    /// Whether the server is closing every stream (shutting down): a stream that ends then is
+    /// logged as such, not as left by its client.
+    let serverClosing: @Sendable () -> Bool
 
     init(socket: WebSocket, request: ListenRequest, requestID: String, recognizer: LocalRecognizer,
          idleTimeout: Double, stallTimeout: Double = 10, logger: Logger,
          admitChannels: @escaping @Sendable (Int) -> ChannelRefusal? = { _ in nil },
-         recognizersDone: @escaping @Sendable () -> Void = {}) {
+         recognizersDone: @escaping @Sendable () -> Void = {}, serverClosing: @escaping @Sendable () -> Bool = { false }) {
         self.socket = socket; self.request = request; self.requestID = requestID
         self.recognizer = recognizer; self.idleTimeout = idleTimeout; self.stallTimeout = stallTimeout; self.logger = logger
         self.admitChannels = admitChannels
         self.recognizersDone = recognizersDone
+        self.serverClosing = serverClosing
     }
 
     /// `refused`: the client has been told why (an Error message) and the stream closed.
-    private enum Outcome { case closeStream, clientGone, idle, badAudio(String), notReading, refused }
+    /// `serverShutdown`: the server closed the stream with 1001 (`DeepgramServer.closeAll`).
+    private enum Outcome { case closeStream, clientGone, serverShutdown, idle, badAudio(String), notReading, refused }
 
     func run() async {
         // Raw audio has its channels from the query. A WAV stream is mixed down to one channel,
@@ -142,6 +147,7 @@ final class ListenStream: Sendable {
         }
         watchdog.cancel()
         if clock.timedOut { outcome = .idle }
+        if case .clientGone = outcome, serverClosing() { outcome = .serverShutdown }
         let sessions = channels.sessions, forwarders = channels.forwarders
         // A WAV stream that ended inside its header had no audio: said, as for audio that
         // cannot be decoded (it got Metadata with duration 0, as if all were well).
@@ -170,7 +176,7 @@ final class ListenStream: Sendable {
             recognizersDone()
             try? await socket.send(text: ServerMessage.metadata(meta).encoded())
             await socket.close(code: 1000, reason: "")
-        case .idle, .clientGone:
+        case .idle, .clientGone, .serverShutdown:
             for s in sessions { s.cancel(); s.end() }
             for f in forwarders { f.cancel() }
             recognizersDone()

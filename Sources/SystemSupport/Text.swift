@@ -151,6 +151,15 @@ extension Unicode.Scalar {
         default: return false
         }
     }
+
+    /// C0 controls, DEL, C1 controls and the bidirectional embeddings, overrides and isolates
+    /// (U+202A…U+202E, U+2066…U+2069): what a server's text must not bring to a terminal or an
+    /// export. An escape sequence can retitle the window or clear the screen; a U+202E reverses how
+    /// the rest of a line reads. The one definition: the terminal sanitizer (CaptionUI), the
+    /// server-text sanitizer (Deepgram) and the caption text of exports (Transcript) all use it.
+    public var isControlOrBidiControl: Bool {
+        value < 0x20 || (0x7F..<0xA0).contains(value) || (0x202A...0x202E).contains(value) || (0x2066...0x2069).contains(value)
+    }
 }
 
 /// An XDG base directory (XDG Base Directory spec): `$name` when it is an absolute path,

@@ -1,3 +1,5 @@
+import SystemSupport
+
 /// Caption text kept on one line: Deepgram's dictation turns "new paragraph" into a `"\n\n"`
 /// word and "new line" into `"\n"`, which would end a cue (a blank line ends an SRT or WebVTT
 /// cue) or a paragraph of a plain text or Markdown export in the middle of its text.
@@ -14,12 +16,9 @@ enum CaptionText {
         return joinedLines(text)
     }
 
-    /// C0 controls, DEL, C1 controls and the bidirectional embeddings, overrides and isolates
-    /// (U+202A…U+202E, U+2066…U+2069): a server's U+202E reversed how the rest of a caption
-    /// read, on the screen and in every player of the exports.
-    static func isControl(_ u: Unicode.Scalar) -> Bool {
-        u.value < 0x20 || (0x7F..<0xA0).contains(u.value) || (0x202A...0x202E).contains(u.value) || (0x2066...0x2069).contains(u.value)
-    }
+    /// C0 controls, DEL, C1 controls and the bidi controls (`isControlOrBidiControl`): a
+    /// server's U+202E reversed how the rest of a caption read, in every player of the exports.
+    static func isControl(_ u: Unicode.Scalar) -> Bool { u.isControlOrBidiControl }
 
     private static func withoutControls(_ s: String) -> String {
         var out = String.UnicodeScalarView()

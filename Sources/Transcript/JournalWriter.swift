@@ -158,21 +158,14 @@ public actor JournalWriter {
         checkPath()
         drain()
         sync()
-        syncTask?.cancel(); syncTask = nil
-        closed = true
-        if fd >= 0 {
-            Glibc.close(fd)
-            fd = -1
-        }
+        stop(removingIfEmpty: false)
         if rewriteAsked, !state.isFailing {
             // Emptied too late to be written again: the transcript is rescued from memory.
             setState(.failing(path: currentURL.path, message: "\(currentURL.path) was emptied by another program while captions "
                               + "ran, and the lines written before are gone from it", retrying: false))
         }
         if !state.isFailing { setState(.closed(path: currentURL.path)) }
-        stateContinuation.finish()
-        recoveryContinuation.finish()
-        rewriteContinuation.finish()
+        finishStreams()
         return state
     }
 
@@ -180,14 +173,24 @@ public actor JournalWriter {
     /// the file when it holds nothing (not even the header), so that no empty file is left to
     /// block the same path next time.
     public func abandon() {
+        stop(removingIfEmpty: true)
+        finishStreams()
+    }
+
+    /// Stops retrying and syncing and closes the file (for `abandon`, removing it first when
+    /// nothing was written to it and its path still names it).
+    private func stop(removingIfEmpty: Bool) {
         retryTask?.cancel(); retryTask = nil
         syncTask?.cancel(); syncTask = nil
         closed = true
-        if fd >= 0 {
-            if goodOffset == 0, pathLoss() == nil { unlink(currentURL.path) }
-            Glibc.close(fd)
-            fd = -1
-        }
+        guard fd >= 0 else { return }
+        var mine = stat()
+        if removingIfEmpty, goodOffset == 0, fstat(fd, &mine) == 0, pathLoss(of: mine) == nil { unlink(currentURL.path) }
+        Glibc.close(fd)
+        fd = -1
+    }
+
+    private func finishStreams() {
         stateContinuation.finish()
         recoveryContinuation.finish()
         rewriteContinuation.finish()
@@ -355,10 +358,11 @@ public actor JournalWriter {
     /// Notes whether the path still names the open file (two `stat` calls; run at most once
     /// per sync, not per line), and whether the file was cut shorter than what was written.
     private func checkPath() {
-        if lost == nil { lost = pathLoss() }
-        guard lost == nil, !rewriteAsked, fd >= 0 else { return }
+        guard lost == nil, fd >= 0 else { return }
         var mine = stat()
-        guard fstat(fd, &mine) == 0, mine.st_size < goodOffset else { return }
+        guard fstat(fd, &mine) == 0 else { return }
+        lost = pathLoss(of: mine)
+        guard lost == nil, !rewriteAsked, mine.st_size < goodOffset else { return }
         // What is left is not this journal's (appends go on at the file's new end).
         goodOffset = mine.st_size
         rewriteAsked = true
@@ -387,12 +391,10 @@ public actor JournalWriter {
         recoveryContinuation.yield(recovery)
     }
 
-    /// What became of the open file's path, or nil while it names the file (or when that
-    /// cannot be told, e.g. a directory became unreadable: writing goes on as before).
-    private func pathLoss() -> JournalRecovery.Cause? {
-        guard fd >= 0 else { return nil }
-        var mine = stat()
-        guard fstat(fd, &mine) == 0 else { return nil }
+    /// What became of the open file's path (`mine`: `fstat` of the open file), or nil while it
+    /// names the file (or when that cannot be told, e.g. a directory became unreadable: writing
+    /// goes on as before).
+    private func pathLoss(of mine: stat) -> JournalRecovery.Cause? {
         var there = stat()
         if stat(currentURL.path, &there) == 0 {
             return there.st_dev == mine.st_dev && there.st_ino == mine.st_ino ? nil : .replaced

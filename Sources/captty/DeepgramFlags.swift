@@ -34,7 +34,7 @@ struct DeepgramFlags: ParsableArguments {
     var dictation: Bool?
     @Flag(inversion: .prefixedNo, help: "Keep filler words (uh, um).")
     var fillerWords: Bool?
-    @Option(help: ArgumentHelp("Pause in ms that ends a caption line, or false.", valueName: "ms|false"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Pause in ms that ends a caption line, or false.", valueName: "ms|false"))
     var endpointing: String?
     @Option(parsing: .unconditional, help: ArgumentHelp("Silence in ms after the last word that ends an utterance (default 1000).", valueName: "ms"))
     var utteranceEndMs: Int?
@@ -158,7 +158,7 @@ struct DeepgramFlags: ParsableArguments {
         if let fillerWords { o.fillerWords = fillerWords }
         if let endpointing {
             guard let e = LiveOptions.Endpointing(parsing: endpointing) else {
-                throw ValidationError("--endpointing '\(endpointing)' must be a number of milliseconds or false")
+                throw ValidationError("--endpointing '\(endpointing)' must be a number of milliseconds (0 or more) or false")
             }
             o.endpointing = e
         }

@@ -57,7 +57,7 @@ import TestSupport
         #expect(emptyT.status == 64 && emptyT.stderr.contains("the file to transcribe is an empty path"), "\(emptyT.stderr)")
         let ep = try runCaptty(["--endpointing", "soon"])
         #expect(ep.status != 0)
-        #expect(ep.stderr.contains("milliseconds or false"))
+        #expect(ep.stderr.contains("milliseconds (0 or more) or false"))
         let two = try runCaptty(["--system-audio", "--file", "x.wav"])
         #expect(two.status != 0)
         #expect(two.stderr.contains("choose one audio source"))
@@ -75,7 +75,8 @@ import TestSupport
                              (["--speed", "-1"], "--speed must be 0"),
                              (["transcribe", "x.wav", "--sample-rate", "-8000"], "--sample-rate must be a positive number"),
                              (["transcribe", "x.wav", "--channels", "-2"], "--channels must be at least 1"),
-                             (["transcribe", "x.wav", "--utterance-end-ms", "-5"], "--utterance-end-ms must not be negative")] {
+                             (["transcribe", "x.wav", "--utterance-end-ms", "-5"], "--utterance-end-ms must not be negative"),
+                             (["transcribe", "x.wav", "--endpointing", "-5"], "--endpointing '-5' must be a number of milliseconds (0 or more)")] {
             let r = try runCaptty(args)
             #expect(r.status != 0, "\(args)")
             #expect(r.stderr.contains(says) && !r.stderr.contains("Missing value"), "\(args): \(r.stderr)")

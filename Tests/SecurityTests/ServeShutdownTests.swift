@@ -8,7 +8,9 @@ import TestSupport
 /// `websockets` library (`local_server_probe.py hold`).
 @Suite(.serialized) struct ServeShutdownTests {
     @Test(.timeLimit(.minutes(2))) func sigtermClosesOpenStreamsWith1001() async throws {
-        let server = try ServeProcess([])
+        let log = FileManager.default.temporaryDirectory.appendingPathComponent("captty-serve-log-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: log) }
+        let server = try ServeProcess([], environment: ["CAPTTY_LOG": log.path])
         defer { server.stop() }
         // Two clients: every open stream gets its close, not only the first.
         var peers: [(Process, Collected)] = []
@@ -38,6 +40,10 @@ import TestSupport
         }
         #expect(server.stop() == 0, "stderr: \(server.stderr)")
         #expect(server.stderr.contains("shutting down"))
+        // Logged as closed by the shutdown, not as left by their clients.
+        let logged = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
+        #expect(logged.components(separatedBy: "ended: serverShutdown").count == 3, "log: \(logged)")
+        #expect(!logged.contains("ended: clientGone"), "log: \(logged)")
     }
 }
 
