@@ -80,19 +80,69 @@ public struct CapttyConfig: Sendable, Equatable {
     /// Loads a config file. A missing file at the default path is an empty config; a missing
     /// file the user named explicitly is an error.
     public static func load(path: String?, environment: [String: String] = ProcessInfo.processInfo.environment) throws(ConfigError) -> CapttyConfig {
+        if path?.isEmpty == true {
+            throw ConfigError(file: "--config", line: 0, message: "the config path is empty: name a file (--config /dev/null reads none)")
+        }
         let p = path ?? defaultPath(environment: environment)
         guard FileManager.default.fileExists(atPath: p) else {
             if path != nil { throw ConfigError(file: p, line: 0, message: "no such config file") }
             return CapttyConfig()
         }
-        guard let data = FileManager.default.contents(atPath: p) else {
-            throw ConfigError(file: p, line: 0, message: "cannot read the config file (check its permissions)")
-        }
+        let data = try contents(of: p)
         guard let text = String(data: data, encoding: .utf8) else {
             throw ConfigError(file: p, line: 0, message: "the config file is not UTF-8 text")
         }
         return try parse(text, file: p)
     }
+
+    /// The largest config file read: a config is a few KB; a bigger file is not one.
+    static let maxFileBytes = 1 << 20
+
+    /// The file's bytes. `/dev/null` reads as an empty config (the usual way to skip a broken
+    /// default one); a directory, a FIFO, a device or a file past `maxFileBytes` is refused
+    /// with what it is, not blamed on permissions.
+    static func contents(of p: String) throws(ConfigError) -> Data {
+        var st = stat()
+        guard stat(p, &st) == 0 else {
+            throw ConfigError(file: p, line: 0, message: "cannot read the config file: \(String(cString: strerror(errno)))")
+        }
+        switch st.st_mode & S_IFMT {
+        case S_IFREG: break
+        case S_IFDIR: throw ConfigError(file: p, line: 0, message: "is a directory, not a config file")
+        case S_IFCHR where st.st_rdev == Self.devNull: return Data()
+        default: throw ConfigError(file: p, line: 0, message: "is not a regular file (a config is a text file; --config /dev/null reads none)")
+        }
+        guard st.st_size <= Int64(maxFileBytes) else {
+            throw ConfigError(file: p, line: 0, message: "is \(NumberText.fixed(Double(st.st_size) / 1_048_576, decimals: 1)) MiB: "
+                              + "too large for a config file (at most 1 MiB); is it the right file?")
+        }
+        let fd = open(p, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else {
+            let e = errno
+            throw ConfigError(file: p, line: 0, message: "cannot read the config file: \(String(cString: strerror(e)))"
+                              + (e == EACCES ? " (check its permissions)" : ""))
+        }
+        defer { close(fd) }
+        var out = [UInt8]()
+        var buf = [UInt8](repeating: 0, count: 64 * 1024)
+        while out.count <= maxFileBytes {
+            let n = buf.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+            if n < 0, errno == EINTR { continue }
+            guard n >= 0 else { throw ConfigError(file: p, line: 0, message: "cannot read the config file: \(String(cString: strerror(errno)))") }
+            if n == 0 { break }
+            out += buf[0 ..< n]
+        }
+        guard out.count <= maxFileBytes else {
+            throw ConfigError(file: p, line: 0, message: "too large for a config file (at most 1 MiB); is it the right file?")
+        }
+        return Data(out)
+    }
+
+    /// `/dev/null`'s device number.
+    private static let devNull: dev_t = {
+        var st = stat()
+        return stat("/dev/null", &st) == 0 ? st.st_rdev : dev_t.max
+    }()
 
     /// Every setting a config file may hold, as `section.key` (top-level ones bare).
     static let knownSettings = [
@@ -194,7 +244,10 @@ public struct CapttyConfig: Sendable, Equatable {
         case "chunk_ms": chunkMilliseconds = try int(Self.chunkMillisecondsRange)
         case "api_key", "deepgram.api_key", "key":
             throw fail("API keys do not belong in the config file: set DEEPGRAM_API_KEY or use --api-key-file")
-        case "deepgram.model": options.model = .init(try string())
+        case "deepgram.model":
+            let m = try string()
+            guard !m.trimmingWhitespace().isEmpty else { throw fail("the model name is empty: name one, e.g. \"nova-3\"") }
+            options.model = .init(m)
         case "deepgram.language":
             let l = LiveOptions.Language(try string())
             guard l.isWellFormed else { throw fail("'\(l.rawValue)' is not a language tag such as en, en-GB or multi") }
@@ -226,12 +279,21 @@ public struct CapttyConfig: Sendable, Equatable {
             }
         case "deepgram.utterance_end_ms": options.utteranceEndMs = try int(0...60_000)
         case "deepgram.redact": options.redact = try strings().map { .init(rawValue: $0) }
-        case "deepgram.keyterm": options.keyterm = try strings()
+        case "deepgram.keyterm":
+            options.keyterm = try strings()
+            if options.keyterm.contains(where: { $0.trimmingWhitespace().isEmpty }) { throw fail("a key term is empty: give a word or phrase") }
         case "deepgram.keywords": options.keywords = try parsed("word or word:boost") { LiveOptions.Keyword(parsing: $0) }
         case "deepgram.search": options.search = try strings()
         case "deepgram.replace": options.replace = try parsed("find:replacement") { LiveOptions.Replacement(parsing: $0) }
         case "deepgram.extra": options.extra = try parsed("key:value") { KeyValue(parsing: $0, separator: ":") }
-        case "deepgram.params": options.additional = try parsed("key=value") { KeyValue(parsing: $0, separator: "=") }
+        case "deepgram.params":
+            options.additional = try parsed("key=value") { KeyValue(parsing: $0, separator: "=") }
+            // The audio is encoded as the typed settings say (as for --param).
+            let format = ["encoding", "sample_rate", "channels", "multichannel"]
+            if let p = options.additional.first(where: { format.contains($0.key) }) {
+                throw fail("'\(p.key)=\(p.value)' would tell the server another audio format than the one sent: "
+                           + "set \(p.key) = … in [deepgram] instead (captty then sends the audio that way)")
+            }
         case "deepgram.version": options.version = try string()
         case "deepgram.callback": options.callback = try string()
         case "deepgram.callback_method":

@@ -84,16 +84,30 @@ public enum ConfigParser {
                 throw ConfigError(file: file, line: lineNo, message: "expected key = value")
             }
             let key = trimmed[..<eq].trimmingSpaces()
+            if let dot = key.firstIndex(of: "."), isBareKey(key[..<dot]), isBareKey(key[key.index(after: dot)...]) {
+                // TOML's dotted keys: captty's config takes sections.
+                let (sec, name) = (key[..<dot], key[key.index(after: dot)...])
+                throw ConfigError(file: file, line: lineNo, key: key,
+                                  message: "write \(name) = … under a [\(sec)] section header (dotted keys are not read)")
+            }
             guard isBareKey(key) else {
                 throw ConfigError(file: file, line: lineNo, key: key.isEmpty ? nil : key,
                                   message: "key '\(key)' may use only letters, digits, - and _")
             }
             let path = section.isEmpty ? key : "\(section).\(key)"
+            if looksSecret(key) {
+                // Refused before its value is read: no error may quote a key (a bare word is
+                // quoted back in the message for other settings).
+                throw ConfigError(file: file, line: lineNo, key: path,
+                                  message: "API keys do not belong in the config file: set DEEPGRAM_API_KEY or use --api-key-file")
+            }
             guard !seen.contains(path) else {
                 throw ConfigError(file: file, line: lineNo, key: path, message: "\(path) is set twice")
             }
             seen.insert(path)
             var text = Array(trimmed[trimmed.index(after: eq)...].unicodeScalars)
+            var brackets = BracketDepth()
+            brackets.scan(text)
             while true {
                 var scanner = ValueScanner(text)
                 do throws(ValueError) {
@@ -106,9 +120,15 @@ public enum ConfigParser {
                 } catch {
                     // A list may go on over the next lines, as in TOML: read on until it closes.
                     if error.listUnclosed && next < lines.count && next - lineNo < maxListLines {
-                        text.append("\n")
-                        text += lines[next].unicodeScalars
-                        next += 1
+                        // Lines are added until the brackets could balance, then the whole list
+                        // is read again (once, not once per line: a long list took seconds).
+                        repeat {
+                            let more = Array(lines[next].unicodeScalars)
+                            text.append("\n")
+                            text += more
+                            brackets.scan(more)
+                            next += 1
+                        } while brackets.open > 0 && next < lines.count && next - lineNo < maxListLines
                         continue
                     }
                     if error.listUnclosed {
@@ -140,9 +160,39 @@ public enum ConfigParser {
         !s.isEmpty && s.unicodeScalars.allSatisfy { ($0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0))) || $0 == "-" || $0 == "_" }
     }
 
+    /// A key that would hold a credential (`api_key`, `DEEPGRAM_API_KEY`, `token`, `password`…).
+    static func looksSecret<S: StringProtocol>(_ key: S) -> Bool {
+        let k = key.lowercased().replacingAll("-", with: "_")
+        return k == "key" || ["api_key", "apikey", "token", "secret", "password", "passwd", "credential"].contains { k.contains($0) }
+    }
+
     static func stripComment(_ s: String) -> String {
         guard let i = s.firstIndex(of: "#") else { return s }
         return s[..<i].trimmingSpaces()
+    }
+}
+
+/// How many lists a value's text leaves open, line by line (strings and comments skipped): a
+/// list over several lines is read once its brackets could balance.
+struct BracketDepth {
+    var open = 0
+
+    mutating func scan(_ chars: [Unicode.Scalar]) {
+        var quote: Unicode.Scalar?
+        var escaped = false
+        for c in chars {
+            if let q = quote {
+                if escaped { escaped = false } else if q == "\"" && c == "\\" { escaped = true } else if c == q { quote = nil }
+                continue
+            }
+            switch c {
+            case "\"", "'": quote = c
+            case "#": return
+            case "[": open += 1
+            case "]": open -= 1
+            default: break
+            }
+        }
     }
 }
 
@@ -259,13 +309,19 @@ struct ValueScanner {
         if word == "false" { return .bool(false) }
         let digits = word.replacingAll("_", with: "")
         if let n = Int(digits) { return .integer(n) }
-        if let d = Double(digits), d.isFinite, digits.contains(where: { $0 == "." || $0 == "e" || $0 == "E" }) { return .double(d) }
+        if let d = Double(digits), digits.contains(where: { $0 == "." || $0 == "e" || $0 == "E" }) {
+            guard d.isFinite else { throw ValueError("\(word) is too large a number") }
+            return .double(d)
+        }
         if word.isEmpty { throw ValueError("missing value after =") }
+        if ["nan", "+nan", "-nan", "inf", "+inf", "-inf"].contains(word) { throw ValueError("\(word) is not a number captty takes") }
         if digits.first.map({ $0 == "-" || $0 == "+" || $0.isNumber }) == true,
            digits.dropFirst().allSatisfy({ $0.isASCII && $0.isNumber }), digits.contains(where: \.isNumber) {
             throw ValueError(digits.hasPrefix("-") ? "\(word) is too large a negative number (at least \(Int.min))"
                                                    : "\(word) is too large a number (at most \(Int.max))")
         }
+        // Quoted back only when short: a long bare word may be a credential pasted in.
+        if word.count > 24 { throw ValueError("this is not a value: put text in quotes (\"…\")") }
         throw ValueError("'\(word)' is not a value: put text in quotes, e.g. \"\(word)\"")
     }
 }

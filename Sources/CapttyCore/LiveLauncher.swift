@@ -58,14 +58,23 @@ public enum LiveLauncher {
     /// Runs the session; returns the process exit status. Messages go to stderr (and, after
     /// the full-screen app, the transcript's location to stdout).
     public static func run(_ request: LiveRequest, logger: Logger = Logger(label: "captty")) async -> Int32 {
+        var request = request
         if !request.plain {
             // Before the journal opens or the engine connects: a terminal the screen cannot be
-            // drawn on (TERM unset, unknown or dumb) is an error that says what to do.
+            // drawn on (TERM unset or unknown) is an error that says what to do.
             do { try CursesTerminal.checkCanDraw() } catch {
-                PlainRunner.standardError("captty: \(error)")
-                return 1
+                if case .cannotMoveCursor(let term) = error {
+                    // TERM=dumb (an Emacs shell buffer, an IDE's output pane) shows lines well:
+                    // captions as lines there, said once, rather than nothing.
+                    PlainRunner.standardError("captty: TERM=\(term) cannot draw the caption screen, so captions are printed as lines "
+                                              + "(plain mode; set TERM to your terminal's type, e.g. TERM=xterm-256color, for the screen)")
+                    request.plain = true
+                } else {
+                    PlainRunner.standardError("captty: \(error)")
+                    return 1
+                }
             }
-            if let status = ScreenSupervisor.superviseIfNeeded() { return status }
+            if !request.plain, let status = ScreenSupervisor.superviseIfNeeded() { return status }
         }
         do {
             let session = try await makeSession(request, logger: logger)
@@ -283,7 +292,7 @@ public enum LiveLauncher {
             if FileManager.default.fileExists(atPath: url.path) {
                 var st = stat()
                 if stat(url.path, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR {
-                    throw LiveFailure("\(url.path) is a directory: --journal takes a file path (journal_directory in the config chooses a folder)", exitCode: 73)
+                    throw LiveFailure("\(url.path) is a directory: --journal takes a file path (journal_dir in the config file chooses a folder)", exitCode: 73)
                 }
                 throw LiveFailure("\(url.path) already exists; choose another --journal path (captty never overwrites a journal)", exitCode: 73)
             }

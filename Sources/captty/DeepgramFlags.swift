@@ -139,7 +139,10 @@ struct DeepgramFlags: ParsableArguments {
         }
         if let encoding { o.encoding = .init(rawValue: encoding) }
         if let sampleRate {
-            guard sampleRate > 0 else { throw ValidationError("--sample-rate must be a positive number of Hz") }
+            // The range an engine takes (checked here, not once the audio is read: exit 64, not 1).
+            guard (1000 ... 384_000).contains(sampleRate) else {
+                throw ValidationError("--sample-rate must be a number of Hz between 1000 and 384000 (e.g. 16000), not \(sampleRate)")
+            }
             o.sampleRate = sampleRate
         }
         if let channels {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import CapttyCore
+import Deepgram
 import FoundationEssentials
 import SystemSupport
 
@@ -24,6 +25,13 @@ struct EngineFlags: ParsableArguments {
 
     @Option(help: ArgumentHelp("Also trust this CA certificate (PEM) for wss:// (self-hosted servers).", valueName: "file"))
     var caFile: String?
+
+    func validate() throws {
+        // A URL that cannot be one is a usage error (exit 64), said before anything starts.
+        if let url {
+            do throws(LiveOptionsError) { _ = try LiveOptions().url(base: url) } catch { throw ValidationError("--url: \(error)") }
+        }
+    }
 
     var settings: EngineSettings {
         EngineSettings(choice: engine ?? .auto, baseURL: url, apiKeyFile: apiKeyFile, caFile: caFile)

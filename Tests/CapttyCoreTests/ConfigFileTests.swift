@@ -105,6 +105,15 @@ import Deepgram
         ("[deepgram]\nparams = [\"=x\"]", 2, "deepgram.params", "must be key=value"),
         ("[deepgram]\ncallback_method = \"GET\"", 2, "deepgram.callback_method", "not POST or PUT"),
         ("[deepgram]\nutterance_end_ms = -99999999999999999999", 2, "deepgram.utterance_end_ms", "too large a negative number"),
+        // It said "put text in quotes, e.g. \"1e400\"".
+        ("[display]\nlow_confidence = 1e400", 2, "display.low_confidence", "1e400 is too large a number"),
+        ("[display]\nlow_confidence = nan", 2, "display.low_confidence", "nan is not a number"),
+        // TOML's dotted keys: the message says to use a section ("may use only letters…").
+        ("deepgram.model = \"nova-3\"", 1, "deepgram.model", "write model = … under a [deepgram] section"),
+        // Checked where they are written, not blamed on flags the user never gave (--model…).
+        ("[deepgram]\nmodel = \" \"", 2, "deepgram.model", "the model name is empty"),
+        ("[deepgram]\nkeyterm = [\"a\", \"\"]", 2, "deepgram.keyterm", "a key term is empty"),
+        ("[deepgram]\nparams = [\"encoding=mulaw\"]", 2, "deepgram.params", "set encoding = … in [deepgram] instead"),
     ])
     func invalidConfigNamesLineAndKey(_ text: String, line: Int, key: String, words: String) {
         do {
@@ -135,6 +144,43 @@ import Deepgram
             Issue.record("expected an error")
         } catch {
             #expect(!error.description.contains("dg-secret-123"))
+        }
+    }
+
+    /// `--config /dev/null` skips a broken default config; a directory, a FIFO or a huge file
+    /// is named for what it is (all were "cannot read the config file (check its permissions)").
+    @Test func whatIsNotAConfigFileIsNamed() throws {
+        #expect(try CapttyConfig.load(path: "/dev/null") == CapttyConfig.parse("", file: "/dev/null"))
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("captty-cfg-\(UUID())")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let fifo = dir.appendingPathComponent("fifo").path
+        #expect(mkfifo(fifo, 0o600) == 0)
+        let huge = dir.appendingPathComponent("huge.toml")
+        try Data(repeating: UInt8(ascii: "#"), count: CapttyConfig.maxFileBytes + 1).write(to: huge)
+        for (path, says) in [(dir.path, "is a directory, not a config file"), (fifo, "is not a regular file"),
+                             (huge.path, "too large for a config file"), ("", "the config path is empty")] {
+            #expect {
+                try CapttyConfig.load(path: path)
+            } throws: { e in
+                "\(e)".contains(says)
+            }
+        }
+    }
+
+    /// A list is read once it closes, not again at each of its lines: 9,000 key terms took 10 s,
+    /// and the same list left open 108 s of CPU. Counted, not timed: the values are all there.
+    @Test func aLongListOverManyLines() throws {
+        let terms = (0 ..< 9_000).map { "term \($0)" }
+        let text = "[deepgram]\nkeyterm = [\n" + terms.map { "  \"\($0)\",  # [not] a bracket\n" }.joined() + "]\nmodel = \"nova-3\"\n"
+        let c = try CapttyConfig.parse(text)
+        #expect(c.options.keyterm == terms)
+        #expect(c.options.model?.rawValue == "nova-3")
+        let open = "[deepgram]\nkeyterm = [\n" + terms.map { "  \"\($0)\",\n" }.joined()
+        #expect {
+            try CapttyConfig.parse(open)
+        } throws: { e in
+            (e as? ConfigError)?.line == 2 && "\(e)".contains("not closed with ]")
         }
     }
 

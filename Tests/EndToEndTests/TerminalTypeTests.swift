@@ -6,10 +6,9 @@ import TestSupport
 /// what is wrong and what to do (`--plain`), before it opens a journal or an engine, and leaves
 /// no debris.
 @Suite(.serialized) struct TerminalTypeTests {
-    /// TERM=dumb (an Emacs shell buffer) cannot move the cursor: the app drew its status bar
-    /// and meter over each other on one line and ran on. Unset and unknown TERM were already
-    /// refused, but said "--plain" twice and left an empty journal behind.
-    @Test(.timeLimit(.minutes(2)), arguments: ["TERM=dumb", "TERM=nosuch-terminal", "unset TERM;"])
+    /// Unset and unknown TERM are refused (they said "--plain" twice and left an empty journal
+    /// behind).
+    @Test(.timeLimit(.minutes(2)), arguments: ["TERM=nosuch-terminal", "unset TERM;"])
     func aTerminalTheScreenCannotBeDrawnOnIsRefusedWithWhatToDo(_ setting: String) throws {
         let dir = try scratchDirectory("e2e")
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -23,9 +22,34 @@ import TestSupport
         #expect(flat.contains("captty: "))
         #expect(flat.components(separatedBy: "--plain").count == 2, "names --plain once:\n\(screen)")
         #expect(!flat.contains("▕") && !flat.contains("live"), "no screen was drawn:\n\(screen)")
-        if setting == "TERM=dumb" { #expect(flat.contains("TERM=dumb is a terminal that cannot move the cursor")) }
         #expect(!FileManager.default.fileExists(atPath: journal), "no journal for a session that never started")
         #expect(try tmux.format("#{alternate_on}") == "0")
+    }
+
+    /// TERM=dumb (an Emacs shell buffer) cannot move the cursor: the app drew its status bar
+    /// and meter over each other on one line and ran on; then it was refused, and an Emacs user
+    /// had to know to add --plain. Captions now come as lines, with a note saying why.
+    @Test(.timeLimit(.minutes(2))) func aDumbTerminalGetsCaptionsAsLines() async throws {
+        let dir = try scratchDirectory("e2e")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let wav = try TestAudio.tone(seconds: 3, in: dir)
+        let journal = dir.appendingPathComponent("dumb.jsonl").path
+        let greet = try LiveScreenTextTests.finalResults("captions for emacs")
+        try await withDeepgramDouble(["--word-seconds", "100", "--final-seconds", "100", "--greet", greet]) { double in
+            let tmux = try TmuxScreen(width: 100, height: 30, environment: ["HOME": dir.path, "DEEPGRAM_API_KEY": "test-key"])
+            defer { tmux.kill() }
+            try tmux.run("clear; TERM=dumb \(shellQuoted(TestPaths.capttyBinary.path)) --engine deepgram --url \(double.baseURL) "
+                         + "--file \(shellQuoted(wav)) --journal \(shellQuoted(journal)); echo \"exit=$?\"")
+            let screen = try tmux.waitFor("the exit status", timeout: 60) { $0.range(of: #"exit=\d"#, options: .regularExpression) != nil }
+            let flat = screen.replacingOccurrences(of: "\n", with: "")
+            #expect(flat.contains("exit=0"), "screen:\n\(screen)")
+            #expect(flat.contains("TERM=dumb cannot draw the caption screen, so captions are printed as lines"), "screen:\n\(screen)")
+            #expect(screen.split(separator: "\n").contains { $0.hasPrefix("captions for emacs") }, "a caption line:\n\(screen)")
+            #expect(!flat.contains("▕"), "no screen was drawn:\n\(screen)")
+            let saved = try String(contentsOfFile: journal, encoding: .utf8)
+            #expect(saved.contains("\"captions\""), "the journal holds the line: \(saved)")
+            #expect(try tmux.format("#{alternate_on}") == "0")
+        }
     }
 
     /// LANG=C: ncurses can write only ASCII and left everything else out, so the level meter

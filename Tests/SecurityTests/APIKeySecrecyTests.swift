@@ -75,13 +75,23 @@ struct APIKeySecrecyTests {
     }
 
     @Test func aKeyInTheConfigFileIsRefusedWithoutQuotingIt() throws {
-        for text in ["api_key = \"\(Self.key)\"", "[deepgram]\napi_key = \"\(Self.key)\"", "key = '\(Self.key)'"] {
+        // Unquoted too (the value was quoted back: "put text in quotes, e.g. …"), and pasted
+        // shell style under any name that holds a key, a token or a password.
+        for text in ["api_key = \"\(Self.key)\"", "[deepgram]\napi_key = \"\(Self.key)\"", "key = '\(Self.key)'",
+                     "api_key = \(Self.key)", "[deepgram]\napi_key = \(Self.key)", "DEEPGRAM_API_KEY=\(Self.key)",
+                     "deepgram_token = \(Self.key)", "[auth]\npassword = [\"\(Self.key)\""] {
             #expect {
                 try CapttyConfig.parse(text)
             } throws: { e in
                 let d = "\(e)"
                 return d.contains("DEEPGRAM_API_KEY") && !d.contains(Self.key)
             }
+        }
+        // A long bare word under another name is not quoted back either: it may be a key.
+        #expect {
+            try CapttyConfig.parse("device = \(Self.key)")
+        } throws: { e in
+            "\(e)".contains("put text in quotes") && !"\(e)".contains(Self.key)
         }
     }
 
