@@ -56,7 +56,7 @@ public enum ExportCommand {
                            standardOutput: (Data) -> Void = { Files.writeAll(1, $0) }) throws(ExportError) -> ExportReport {
         if let output, Files.sameFile(output.path, journal.path) { throw .outputIsTheJournal(path: output.path) }
         let contents: JournalContents
-        do { contents = try JournalReader.read(journal) } catch { throw .journal(error) }
+        do { contents = try JournalReader.read(journal, recoveringHeader: options.skipCorruptLines) } catch { throw .journal(error) }
         if !contents.issues.isEmpty && !options.skipCorruptLines {
             throw .corruptLines(path: journal.path, issues: contents.issues)
         }

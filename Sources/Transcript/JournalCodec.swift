@@ -182,6 +182,12 @@ public enum JournalCodec {
                     .filter(\.1).map { "\"\($0.0)\"" }.joined(separator: ", ")
                 throw DecodingFailure(reason: "final record without \(missing)")
             }
+            // Times captty could have written: a negative or huge time (1e300 s) put its line
+            // first, or at hour 1281023894007, without a word.
+            let times = [start, end] + words.flatMap { [$0.start, $0.end] }
+            if let bad = times.first(where: { !(-1 ... MessageBounds.maxSeconds).contains($0) }) {
+                throw DecodingFailure(reason: "a time of \(bad) s is outside the session (0 to \(Int(MessageBounds.maxSeconds)) s)")
+            }
             let channel = r.channel ?? 0
             // The bound the live decoder applies (a line it accepted is journaled and must be
             // read back: 256 made `captty export` call captty's own journal corrupt).
@@ -239,7 +245,12 @@ public enum JournalCodec {
         case .keyNotFound(let k, _)?: return "missing \"\(k.stringValue)\""
         case .typeMismatch(_, let c)?, .valueNotFound(_, let c)?:
             return "wrong type at \(c.codingPath.map(\.stringValue).joined(separator: "."))"
-        case .dataCorrupted(let c)?: return c.debugDescription
+        case .dataCorrupted(let c)?:
+            // The JSON itself was read (`decode` checked): a number that does not fit its field
+            // ("line": 1.5 or 1e30) is reported by JSONDecoder as "not valid JSON".
+            let at = c.codingPath.map(\.stringValue).joined(separator: ".")
+            return at.isEmpty ? "a value of the wrong type or out of range (e.g. a line number that is not a whole number)"
+                              : "a value of the wrong type or out of range at \(at)"
         default: return "\(e)"
         }
     }

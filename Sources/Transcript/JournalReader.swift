@@ -53,11 +53,14 @@ public enum JournalError: Error, Sendable, Equatable, CustomStringConvertible {
 /// Parses a journal back, tolerating a torn last line (a crash mid-write) and reporting other
 /// corrupt lines by number. For `captty export` and session restore.
 public enum JournalReader {
-    public static func read(_ url: URL) throws(JournalError) -> JournalContents {
+    /// `recoveringHeader`: a header that cannot be read is an issue, not the end (`captty export
+    /// --skip-corrupt`): the records after it are read with a stand-in header (engine unknown,
+    /// the file's modification time as the start).
+    public static func read(_ url: URL, recoveringHeader: Bool = false) throws(JournalError) -> JournalContents {
         let path = url.path
         // A file whose first line cannot be a journal header (a WAV given by mistake) is refused
         // from its first bytes: it used to be read whole first (445 MB for a 211 MB recording).
-        if let line = firstLineNotAnObject(path) {
+        if !recoveringHeader, let line = firstLineNotAnObject(path) {
             throw .notAJournal(path: path, reason: "line \(line): not a JSON object")
         }
         let data: Data
@@ -67,7 +70,9 @@ public enum JournalReader {
             if e.code == ENOENT { throw .notFound(path: path) }
             throw .unreadable(path: path, message: ErrnoText.message(e.code, doing: "read", path: path))
         }
-        return try parse(data, path: path)
+        var st = stat()
+        let modified = stat(path, &st) == 0 ? Date(timeIntervalSince1970: Double(st.st_mtim.tv_sec)) : Date()
+        return try parse(data, path: path, recoveringHeader: recoveringHeader ? modified : nil)
     }
 
     /// The number of the first non-blank line when it does not start a JSON object (after a
@@ -96,8 +101,9 @@ public enum JournalReader {
         return nil
     }
 
-    /// Parses journal bytes; `path` only names the file in errors.
-    public static func parse(_ data: Data, path: String) throws(JournalError) -> JournalContents {
+    /// Parses journal bytes; `path` only names the file in errors. `recoveringHeader`: the start
+    /// time of a stand-in header, used when the header cannot be read (see `read`).
+    public static func parse(_ data: Data, path: String, recoveringHeader: Date? = nil) throws(JournalError) -> JournalContents {
         let text = String(decoding: data, as: UTF8.self)
         // "\r\n" is one Character: a journal with Windows line ends (edited in another editor)
         // was one long line, "not a JSON object".
@@ -108,16 +114,33 @@ public enum JournalReader {
         guard let firstIndex = rawLines.firstIndex(where: { !$0.trimmingSpaces().isEmpty }) else {
             throw .notAJournal(path: path, reason: "the file is empty")
         }
-        let header: JournalHeader
+        var header: JournalHeader
+        var issues: [JournalIssue] = []
+        // The line after the header: the header's own when it cannot be read and is not a record.
+        var firstRecord = firstIndex + 1
         do {
             guard case .header(let h) = try JournalCodec.decode(rawLines[firstIndex]) else {
                 throw JournalError.notAJournal(path: path, reason: "line \(firstIndex + 1) is not a journal header")
             }
             header = h
-        } catch let e as JournalError {
-            throw e
         } catch {
-            throw .notAJournal(path: path, reason: "line \(firstIndex + 1): \(error)")
+            let reason: String
+            switch error {
+            case let e as JournalError:
+                if case .notAJournal(_, let r) = e { reason = r } else { reason = "\(e)" }
+            default:
+                // The only line, cut short: the session ended as it began.
+                let onlyLine = firstIndex == rawLines.count - 1 && !endsWithNewline
+                reason = onlyLine ? "line \(firstIndex + 1) was cut short as the session began (it holds no captions)"
+                                  : "line \(firstIndex + 1): \(error)"
+            }
+            guard let start = recoveringHeader else { throw .notAJournal(path: path, reason: reason) }
+            header = JournalHeader(engine: "unknown", startTime: start, capttyVersion: "unknown")
+            issues.append(JournalIssue(lineNumber: firstIndex + 1,
+                                       reason: "not a readable journal header (\(reason)); the session's start time, engine and "
+                                               + "settings are unknown, and the file's modification time stands for its start"))
+            // A missing header (the first line is a record): that line is read as one.
+            if case .final? = try? JournalCodec.decode(rawLines[firstIndex]) { firstRecord = firstIndex }
         }
         if header.formatVersion > JournalHeader.formatVersion {
             throw .unsupportedVersion(path: path, version: header.formatVersion)
@@ -127,29 +150,82 @@ public enum JournalReader {
         var search = SearchResults()
         var entities = EntityResults()
         var gaps: [AudioGap] = []
-        var issues: [JournalIssue] = []
         var torn = false
-        for i in (firstIndex + 1) ..< rawLines.count {
+        // Finals seen, by their exact text: a record repeated (a file joined twice, an editor's
+        // paste) doubled its words in every export.
+        var seenFinals: [Substring: Int] = [:]
+        // After a second header (journals joined with cat): that session's line ids are moved
+        // past the first's, so that its lines are not merged into the first's lines of the same
+        // id, and its times by the difference of the two starts.
+        var lineOffset = 0, timeShift = 0.0, maxLineID = -1
+        // Each final's file line and times, in file order: where a skipped line's captions were.
+        var finalAt: [(line: Int, start: Double, end: Double)] = []
+        var unreadable: [Int] = []   // indexes into `issues` of lines that could not be read
+        for i in firstRecord ..< rawLines.count {
             let line = rawLines[i]
             if line.allSatisfy({ $0 == " " || $0 == "\t" || $0 == "\r" }) { continue }
             do {
                 switch try JournalCodec.decode(line) {
-                case .final(let s): segments.append(s)
+                case .final(var s):
+                    if let first = seenFinals[line] {
+                        issues.append(JournalIssue(lineNumber: i + 1, reason: "a repeat of line \(first); left out"))
+                        continue
+                    }
+                    seenFinals[line] = i + 1
+                    if lineOffset != 0 || timeShift != 0 { s = s.shifted(lines: lineOffset, seconds: timeShift) }
+                    maxLineID = max(maxLineID, s.lineID)
+                    finalAt.append((i + 1, s.start, s.end))
+                    segments.append(s)
                 case .metadata(let m): metadata.append(m)
                 case .search(let h): search.add(h.hits, channel: h.channel)
                 case .entity(let e): entities.add(e)
-                case .gap(let g): gaps = AudioGap.adding(g, to: gaps)
-                case .header: issues.append(JournalIssue(lineNumber: i + 1, reason: "a second header"))
+                case .gap(var g):
+                    g.start += timeShift
+                    gaps = AudioGap.adding(g, to: gaps)
+                case .header(let h):
+                    lineOffset = maxLineID + 1
+                    let shift = h.startTime.timeIntervalSince(header.startTime)
+                    timeShift = shift.isFinite && shift > 0 ? shift : 0
+                    issues.append(JournalIssue(lineNumber: i + 1, reason: "a second header (journals joined?): the lines after it "
+                                               + "are a second session's, placed \(Timecode.clock(timeShift)) after the first's start"))
                 case .other: break
                 }
             } catch {
                 if i == rawLines.count - 1 && !endsWithNewline { torn = true }
-                else { issues.append(JournalIssue(lineNumber: i + 1, reason: error.reason)) }
+                else {
+                    unreadable.append(issues.count)
+                    issues.append(JournalIssue(lineNumber: i + 1, reason: error.reason))
+                }
             }
+        }
+        for k in unreadable { issues[k].reason += placement(of: issues[k].lineNumber, among: finalAt) }
+        if let headerIssue = issues.first, headerIssue.lineNumber == firstIndex + 1, recoveringHeader != nil,
+           segments.isEmpty, metadata.isEmpty, gaps.isEmpty {
+            // Nothing in it reads as a journal's (a recording given by mistake): not one.
+            throw .notAJournal(path: path, reason: "its first line is not a journal header and no line after it is a journal record")
         }
         return JournalContents(header: header, lines: lines(from: segments), segments: segments,
                                issues: issues, tornLastLine: torn, metadata: metadata, search: search,
                                entities: entities, gaps: gaps)
+    }
+
+    /// Where an unreadable line's captions, if it held a final, were: between the finals read
+    /// before and after it in the file (a skipped line was reported without saying what part
+    /// of the session it took with it).
+    static func placement(of line: Int, among finals: [(line: Int, start: Double, end: Double)]) -> String {
+        var lo = 0, hi = finals.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if finals[mid].line < line { lo = mid + 1 } else { hi = mid }
+        }
+        let before = lo > 0 ? finals[lo - 1].end : nil
+        let after = lo < finals.count ? finals[lo].start : nil
+        switch (before, after) {
+        case let (b?, a?): return "; if it held captions, they were between \(Timecode.clock(b)) and \(Timecode.clock(max(a, b)))"
+        case let (b?, nil): return "; if it held captions, they were after \(Timecode.clock(b))"
+        case let (nil, a?): return "; if it held captions, they were before \(Timecode.clock(a))"
+        default: return ""
+        }
     }
 
     /// Groups finals into caption lines by line id, in order of first appearance.
@@ -165,5 +241,22 @@ public enum JournalReader {
             }
         }
         return lines
+    }
+}
+
+extension CommittedSegment {
+    /// The segment of a second session joined on: line id and times moved on.
+    func shifted(lines: Int, seconds: Double) -> CommittedSegment {
+        var s = self
+        s.lineID += lines
+        s.start += seconds
+        s.end += seconds
+        s.words = words.map { w in
+            var w = w
+            w.start += seconds
+            w.end += seconds
+            return w
+        }
+        return s
     }
 }

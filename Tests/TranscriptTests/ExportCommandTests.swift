@@ -105,7 +105,11 @@ import Testing
             try ExportCommand.run(journal: journal, format: .txt, output: nil) { _ in Issue.record("exported despite corruption") }
             Issue.record("no error")
         } catch {
-            #expect(error == .corruptLines(path: journal.path, issues: [JournalIssue(lineNumber: 3, reason: "not a JSON object")]))
+            guard case .corruptLines(let path, let issues) = error else { Issue.record("\(error)"); return }
+            #expect(path == journal.path && issues.map(\.lineNumber) == [3])
+            // Where the lost line's captions were: between the finals before and after it.
+            #expect(issues.first?.reason.hasPrefix("not a JSON object; if it held captions, they were between 00:00:0") == true,
+                    "\(issues)")
             #expect(error.description.contains("line 3") && error.description.contains("--skip-corrupt"))
         }
         var out = Data()

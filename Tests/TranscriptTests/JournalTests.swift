@@ -127,6 +127,85 @@ import Testing
         }
     }
 
+    /// A damaged header (cut short, a field missing or of the wrong type, or no header at all)
+    /// made the whole journal unreadable, even with --skip-corrupt: every final was lost. With
+    /// recovery (export --skip-corrupt) the finals are read under a stand-in header.
+    @Test(arguments: ["cut", "no start", "string version", "missing"])
+    func aDamagedHeaderLosesNoFinalsWhenRecovering(_ damage: String) throws {
+        var lines = try Self.journalText(lines: 4).split(separator: "\n").map(String.init)
+        switch damage {
+        case "cut": lines[0] = String(lines[0].prefix(60))
+        case "no start": lines[0] = lines[0].replacingOccurrences(of: "\"start_unix_ms\"", with: "\"start_unix_mz\"")
+        case "string version": lines[0] = lines[0].replacingOccurrences(of: "\"version\":1", with: "\"version\":\"1\"")
+        default: lines.removeFirst()
+        }
+        let data = Data((lines.joined(separator: "\n") + "\n").utf8)
+        #expect(throws: JournalError.self) { try JournalReader.parse(data, path: "j.jsonl") }
+        let start = Date(timeIntervalSince1970: 1_800_000_000)
+        let c = try JournalReader.parse(data, path: "j.jsonl", recoveringHeader: start)
+        #expect(c.lines.map(\.text) == ["w0", "w1", "w2", "w3"], "\(damage)")
+        #expect(c.header.engine == "unknown" && c.header.startTime == start)
+        #expect(c.issues.map(\.lineNumber) == [1], "\(c.issues)")
+        #expect(c.issues.first?.reason.contains("not a readable journal header") == true)
+    }
+
+    /// A file cut off while its header was written says so; and a file with nothing a
+    /// journal holds is still refused when recovering (a recording given by mistake).
+    @Test func aHeaderCutAsTheSessionBeganAndAFileWithNoRecords() throws {
+        let header = JournalCodec.encode(FixtureReplay.header)
+        let cut = Data(header.prefix(50).utf8)
+        #expect(throws: JournalError.notAJournal(path: "j", reason: "line 1 was cut short as the session began (it holds no captions)")) {
+            try JournalReader.parse(cut, path: "j")
+        }
+        #expect(throws: JournalError.self) { try JournalReader.parse(cut, path: "j", recoveringHeader: Date()) }
+        let notes = Data("{\"a\": 1}\nhello\n{\"type\":\"final\"}\n".utf8)
+        #expect(throws: JournalError.self) { try JournalReader.parse(notes, path: "j", recoveringHeader: Date()) }
+    }
+
+    /// A final repeated word for word (a file joined twice, a paste) doubled its words in
+    /// every export: it is left out and said.
+    @Test func aRepeatedFinalIsLeftOut() throws {
+        var lines = try Self.journalText(lines: 3).split(separator: "\n").map(String.init)
+        lines.insert(lines[2], at: 4)
+        let c = try JournalReader.parse(Data((lines.joined(separator: "\n") + "\n").utf8), path: "j")
+        #expect(c.lines.map(\.text) == ["w0", "w1", "w2"])
+        #expect(c.issues == [JournalIssue(lineNumber: 5, reason: "a repeat of line 3; left out")])
+    }
+
+    /// Two journals joined with cat: the second session's lines were merged into the first's
+    /// lines of the same id ("b0 b16000" twice in one cue). They are its own lines, placed at
+    /// its own start.
+    @Test func aSecondSessionJoinedOnKeepsItsOwnLinesAndTimes() throws {
+        let first = try Self.journalText(lines: 2)
+        var later = FixtureReplay.header
+        later.startTime = FixtureReplay.header.startTime.addingTimeInterval(3600)
+        var second = JournalCodec.encode(later) + "\n"
+        second += JournalCodec.encode(CommittedSegment(lineID: 0, channel: 0, speaker: nil, start: 1, end: 1.5, confidence: 0.9,
+                                                       words: [CaptionWord(word: "later", start: 1, end: 1.5, confidence: 0.9)],
+                                                       speechFinal: true), sessionStartUnixMs: 0) + "\n"
+        let c = try JournalReader.parse(Data((first + second).utf8), path: "j")
+        #expect(c.lines.map(\.text) == ["w0", "w1", "later"])
+        #expect(c.lines.last?.words.first?.start == 3601)
+        #expect(c.issues.map(\.lineNumber) == [4])
+        #expect(c.issues.first?.reason.contains("placed 01:00:00 after the first's start") == true, "\(c.issues)")
+    }
+
+    /// Times no session has (negative, 1e300 s) put a line first or at hour 1281023894007 of
+    /// every export, without a word; a whole number written as 1.5 was "not valid JSON".
+    @Test func impossibleTimesAndWrongNumbersAreCorruptLinesThatSayWhy() throws {
+        var lines = try Self.journalText(lines: 5).split(separator: "\n").map(String.init)
+        lines[2] = lines[2].replacingOccurrences(of: "\"start\":1,", with: "\"start\":-1000,")
+        lines[3] = lines[3].replacingOccurrences(of: "\"end\":2.5,", with: "\"end\":1e300,")
+        lines[4] = lines[4].replacingOccurrences(of: "\"line\":3", with: "\"line\":1.5")
+        let c = try JournalReader.parse(Data((lines.joined(separator: "\n") + "\n").utf8), path: "j")
+        #expect(c.issues.map(\.lineNumber) == [3, 4, 5], "\(c.issues) \(lines)")
+        #expect(c.issues[0].reason.hasPrefix("a time of -1000.0 s is outside the session"), "\(c.issues)")
+        #expect(c.issues[1].reason.hasPrefix("a time of 1e+300 s is outside the session"), "\(c.issues)")
+        #expect(c.issues[2].reason.hasPrefix("malformed record: a value of the wrong type or out of range"), "\(c.issues)")
+        #expect(c.issues[2].reason.contains("between 00:00:00 and 00:00:04"), "\(c.issues)")
+        #expect(c.lines.map(\.text) == ["w0", "w4"])
+    }
+
     @Test func unknownRecordTypesAreSkipped() throws {
         let text = try Self.journalText(lines: 1) + "{\"type\":\"bookmark\",\"at\":3}\n"
         let c = try JournalReader.parse(Data(text.utf8), path: "j")
