@@ -9,7 +9,7 @@ struct Export: AsyncParsableCommand {
 
     @Argument(help: ArgumentHelp("A session journal (.jsonl).", valueName: "journal"))
     var journal: String
-    @Option(help: "Output format: txt, srt, vtt, json or md (default: from the -o file's extension).")
+    @Option(help: "Output format: txt, srt, vtt, json or md (default: from the -o file's extension; txt on standard output, as transcribe).")
     var format: ExportFormatName?
     @Option(name: .shortAndLong, help: ArgumentHelp("Write to this file instead of standard output (- is standard output).", valueName: "out"))
     var output: String?
@@ -20,7 +20,9 @@ struct Export: AsyncParsableCommand {
 
     func validate() throws {
         // A journal that is not there is said first (by run), not hidden behind the format.
-        if format == nil && (output == nil || output == "-" || ExportFormat(path: output!) == nil), FileManager.default.fileExists(atPath: journal) {
+        // Standard output gets txt, as `captty transcribe` does; a file named without a known
+        // extension asks (a format guessed there would be written under a misleading name).
+        if format == nil, let output, output != "-", ExportFormat(path: output) == nil, FileManager.default.fileExists(atPath: journal) {
             throw ValidationError("--format is needed (txt, srt, vtt, json or md) unless -o names a file ending in one of them")
         }
     }

@@ -53,8 +53,12 @@ struct TranscribeOutputTests {
             let e = try runCaptty(["export", journal, "-o", vtt])
             let vttText = try String(contentsOfFile: vtt, encoding: .utf8)
             #expect(e.status == 0 && vttText.hasPrefix("WEBVTT"), "\(e.stderr)")
+            // To standard output, txt, as transcribe writes (it was a usage error); to a file
+            // named without a format, the error says what to give.
             let none = try runCaptty(["export", journal])
-            #expect(none.status == 64 && none.stderr.contains("--format is needed"), "\(none.stderr)")
+            #expect(none.status == 0 && none.stdout.hasPrefix("[00:00:0") && !none.stdout.contains("WEBVTT"), "\(none.stderr)")
+            let unnamed = try runCaptty(["export", journal, "-o", dir.appendingPathComponent("notes").path])
+            #expect(unnamed.status == 64 && unnamed.stderr.contains("--format is needed"), "\(unnamed.stderr)")
         }
     }
 
