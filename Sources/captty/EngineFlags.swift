@@ -45,9 +45,11 @@ struct EngineFlags: ParsableArguments {
         if engine == nil, let e = cfg.engine { s.choice = e }
         let envURL = environment["DEEPGRAM_URL"].map { $0.trimmingWhitespace() } ?? ""
         if url == nil, envURL.isEmpty, let u = cfg.url, !u.trimmingWhitespace().isEmpty { s.baseURL = u }
-        if url != nil, s.resolve(environment: environment) == .local {
+        let unused = [("--url", url), ("--ca-file", caFile), ("--api-key-file", apiKeyFile)].filter { $0.1 != nil }.map(\.0)
+        if !unused.isEmpty, s.resolve(environment: environment) == .local {
             // Said, not ignored without a word: the engine was chosen local elsewhere.
-            printError("captty: note: --url is not used: the engine is local (\(engine == nil ? "from the config's engine" : "--engine local"))")
+            printError("captty: note: \(unused.joined(separator: ", ")) \(unused.count == 1 ? "is" : "are") not used: the engine is local "
+                       + "(\(engine == nil ? "from the config's engine" : "--engine local"))")
         }
         return s
     }

@@ -46,6 +46,10 @@ struct SelfHostedNoKeyTests {
     @Test func aURLTheLocalEngineDoesNotUseIsSaidToBeUnused() throws {
         let r = try runCaptty(["transcribe", "/nonexistent.wav", "--engine", "local", "--url", "ws://127.0.0.1:1"], environment: Self.noKey)
         #expect(r.stderr.contains("--url is not used: the engine is local"), "\(r.stderr)")
+        // The CA file and the key file too (they were ignored without a word).
+        let both = try runCaptty(["transcribe", "/nonexistent.wav", "--engine", "local", "--ca-file", "/nonexistent.pem",
+                                  "--api-key-file", "/nonexistent.key"], environment: Self.noKey)
+        #expect(both.stderr.contains("--ca-file, --api-key-file are not used: the engine is local"), "\(both.stderr)")
     }
 
     @Test func aServerThatWantsAKeySaysSo() async throws {
