@@ -46,6 +46,7 @@ public final class CursesTerminal: Terminal {
         let term = try Self.checkCanDraw(termType: termType, output: output)
         guard isatty(output) == 1 || output != STDOUT_FILENO else { throw .notATerminal }
         TerminalSignals.saveTerminalModes(input: input, output: output)
+        TerminalSignals.installSuspendHandler()   // before newterm: ncurses then installs none
         guard let inFile = fdopen(dup(input), "r"), let outFile = fdopen(dup(output), "w") else {
             TerminalSignals.disarmCrashRestore()
             throw .cannotOpen(term: term, reason: String(cString: strerror(errno)))
@@ -148,6 +149,31 @@ public final class CursesTerminal: Terminal {
         var a = a, b = b
         let cc = withUnsafeBytes(of: &a.c_cc) { x in withUnsafeBytes(of: &b.c_cc) { y in x.elementsEqual(y) } }
         return cc && a.c_iflag == b.c_iflag && a.c_oflag == b.c_oflag && a.c_cflag == b.c_cflag && a.c_lflag == b.c_lflag
+    }
+
+    /// Ctrl-Z, on the UI thread (no other thread draws): leaves the screen with the shell's
+    /// modes, stops the process as SIGTSTP's default would, and once continued (`fg`) takes the
+    /// screen back with the program's modes. The caller repaints everything.
+    public func suspend() {
+        guard !ended else { return }
+        endwin()
+        if let f = outputFile { fflush(f) }
+        var dflt = sigaction()
+        dflt.__sigaction_handler.sa_handler = SIG_DFL
+        sigemptyset(&dflt.sa_mask)
+        sigaction(SIGTSTP, &dflt, nil)
+        var set = sigset_t(), previous = sigset_t()
+        sigemptyset(&set)
+        sigaddset(&set, SIGTSTP)
+        pthread_sigmask(SIG_UNBLOCK, &set, &previous)
+        raise(SIGTSTP)   // stops here until SIGCONT
+        pthread_sigmask(SIG_SETMASK, &previous, nil)
+        TerminalSignals.installSuspendHandler()
+        // A Ctrl-Z that came (forwarded) while leaving the screen is answered by this stop.
+        _ = TerminalSignals.takeSuspendRequest()
+        reset_prog_mode()
+        wclear(captty_stdscr())
+        wrefresh(captty_stdscr())
     }
 
     /// Restores the terminal (endwin) and frees the screen; safe to call more than once.

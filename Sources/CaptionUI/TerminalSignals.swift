@@ -26,6 +26,21 @@ public enum TerminalSignals {
         }
     }
 
+    /// Catches Ctrl-Z (SIGTSTP) as a request the UI thread answers (`takeSuspendRequest`,
+    /// `CursesTerminal.suspend`). Installed before the screen opens, so that ncurses does not
+    /// install its own handler, which left the screen in the middle of another thread's frame
+    /// and once came back in line mode (keys echoed over the status bar).
+    public static func installSuspendHandler() {
+        var action = sigaction()
+        action.__sigaction_handler.sa_handler = suspendHandler
+        sigemptyset(&action.sa_mask)
+        action.sa_flags = 0
+        sigaction(SIGTSTP, &action, nil)
+    }
+
+    /// Whether Ctrl-Z was pressed since the last call.
+    public static func takeSuspendRequest() -> Bool { suspendRequested.exchange(false, ordering: .acquiringAndReleasing) }
+
     /// Whether a termination signal arrived.
     public static var terminationRequested: Bool { receivedSignal.load(ordering: .acquiring) != 0 }
 
@@ -95,6 +110,11 @@ public enum TerminalSignals {
 private let receivedSignal = Atomic<Int32>(0)
 private let receivedCount = Atomic<Int>(0)
 private let interruptsReceived = Atomic<Int>(0)
+private let suspendRequested = Atomic<Bool>(false)
+
+private func suspendHandler(_ sig: Int32) {
+    suspendRequested.store(true, ordering: .releasing)   // lock-free: async-signal-safe
+}
 
 private func terminationHandler(_ sig: Int32) {
     receivedSignal.store(sig, ordering: .releasing)

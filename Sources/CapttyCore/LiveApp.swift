@@ -128,6 +128,10 @@ public final class LiveApp: Sendable {
                 if summary == nil { usleep(50_000) }
                 continue
             }
+            if TerminalSignals.takeSuspendRequest() {
+                term.suspend()
+                renderer.invalidate()
+            }
             if TerminalSignals.terminationRequested { quit() }
             if signalWatch?.observe(count: TerminalSignals.terminationCount, interrupts: TerminalSignals.interruptCount) == .stopWaiting { hurry() }
             for m in inbox.withLock({ i -> [Inbox] in defer { i = [] }; return i }) {

@@ -45,7 +45,11 @@ public enum ScreenSupervisor {
         }
         close(pair[1])
         child.store(pid, ordering: .releasing)
-        for sig in TerminalSignals.terminationSignals {
+        // Ctrl-Z included: the supervisor does not stop with the terminal's SIGTSTP, but once the
+        // screen process has left the screen and stopped (below). Stopping at once gave the
+        // shell the terminal while the screen process was still drawing, which it then could not
+        // leave (a background process that sets terminal modes is stopped by SIGTTOU).
+        for sig in TerminalSignals.terminationSignals + [SIGTSTP] {
             var action = sigaction()
             action.__sigaction_handler.sa_sigaction = forwardSignal
             sigemptyset(&action.sa_mask)
@@ -53,7 +57,16 @@ public enum ScreenSupervisor {
             sigaction(sig, &action, nil)
         }
         var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        while true {
+            if waitpid(pid, &status, WUNTRACED) < 0 {
+                if errno == EINTR { continue }
+                break
+            }
+            // Stopped (Ctrl-Z, after it restored the terminal): the job stops, as the shell
+            // expects, and goes on when continued (`fg` continues both processes).
+            guard (status & 0xff) == 0x7f else { break }
+            stopLikeTheScreen()
+        }
         let journal = readReport(pair[0])
         let termSignal = status & 0x7f
         if termSignal == 0 { return (status >> 8) & 0xff }
@@ -123,6 +136,26 @@ public enum ScreenSupervisor {
     /// Passes a signal on to the screen child, unless the kernel sent it: Ctrl-C and a terminal
     /// hang-up go to the whole foreground process group, so the child has its own copy (a
     /// forwarded second one made Ctrl-C count twice).
+    /// Stops this process as SIGTSTP's default action does (the shell reports the job as
+    /// stopped), then catches it again once continued.
+    private static func stopLikeTheScreen() {
+        var action = sigaction()
+        action.__sigaction_handler.sa_handler = SIG_DFL
+        sigemptyset(&action.sa_mask)
+        sigaction(SIGTSTP, &action, nil)
+        // This thread may block it (signals are watched elsewhere): raised blocked, it stayed
+        // pending and the job never stopped.
+        var set = sigset_t(), previous = sigset_t()
+        sigemptyset(&set)
+        sigaddset(&set, SIGTSTP)
+        pthread_sigmask(SIG_UNBLOCK, &set, &previous)
+        raise(SIGTSTP)
+        pthread_sigmask(SIG_SETMASK, &previous, nil)
+        action.__sigaction_handler.sa_sigaction = forwardSignal
+        action.sa_flags = Int32(SA_RESTART | SA_SIGINFO)
+        sigaction(SIGTSTP, &action, nil)
+    }
+
     fileprivate static func forward(_ sig: Int32, code: Int32) {
         guard code != SI_KERNEL else { return }
         let pid = child.load(ordering: .acquiring)

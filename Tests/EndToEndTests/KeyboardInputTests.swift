@@ -28,6 +28,43 @@ import TestSupport
         return out
     }
 
+    /// Ctrl-Z and `fg`: the shell gets its line mode back while captty is stopped, and the
+    /// screen comes back whole, in the program's modes, with keys working. ncurses' own
+    /// SIGTSTP handler did this from whichever thread took the signal, under another thread's
+    /// frame: once (in about 20 tries) captty came back in line mode, `q` echoed over the status
+    /// bar and did nothing until Enter. The UI thread now does it between frames.
+    @Test(.timeLimit(.minutes(2))) func ctrlZThenFgGivesTheShellItsModesAndTheScreenBack() async throws {
+        let dir = try scratchDirectory("e2e")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let wav = try TestAudio.tone(seconds: 60, in: dir)
+        try await withDeepgramDouble(["--word-seconds", "0.1", "--final-seconds", "0.5"]) { double in
+            let tmux = try TmuxScreen(width: 100, height: 30, environment: ["HOME": dir.path, "DEEPGRAM_API_KEY": "test-key"])
+            defer { tmux.kill() }
+            let modes = "stty -a | tr ' ;' '\\n\\n' | grep -x -e icanon -e -icanon -e echo -e -echo | tr '\\n' ,; echo"
+            // (Alone on its line: after a stop and `fg`, bash does not run the rest of a list.)
+            try tmux.run("clear; \(Self.command(double, input: "--file \(shellQuoted(wav))", extra: "--no-journal"))")
+            try tmux.waitFor("captions", timeout: 30) { $0.contains("● live") && $0.contains("b0 ") }
+            for round in 1 ... 2 {
+                try tmux.press("C-z")
+                try tmux.waitForShell()
+                #expect(try tmux.format("#{alternate_on}") == "0", "round \(round): the main screen is back for the shell")
+                try tmux.run("clear; jobs; \(modes)")
+                let shell = try tmux.waitFor("the shell's modes", timeout: 15) { $0.contains("icanon,") && $0.contains("Stopped") }
+                #expect(shell.contains("icanon,echo,"), "round \(round): the shell has line mode and echo:\n\(shell)")
+                try tmux.run("fg")
+                try tmux.waitFor("the screen back", timeout: 15) { $0.contains("● live") && $0.contains(" dB") && !$0.contains("icanon") }
+                #expect(try tmux.format("#{alternate_on}") == "1", "round \(round)")
+            }
+            // Keys work at once: q quits (in line mode it waited for Enter).
+            try tmux.press("q")
+            try tmux.waitForShell()
+            try tmux.run("r=$?; clear; echo \"exit=$r\"; \(modes)")
+            let after = try tmux.waitFor("the modes after quitting", timeout: 15) { $0.contains("icanon,") }
+            #expect(after.contains("exit=0"), "\(after)")
+            #expect(after.contains("icanon,echo,"), "\(after)")
+        }
+    }
+
     /// `arecord … | captty --file -` in a terminal: keys were read from standard input, the
     /// audio, so ncurses ate audio bytes and took them for keys (a "q" byte quit at once, no
     /// captions). Keys now come from the terminal and every audio byte reaches the engine.
