@@ -1,3 +1,5 @@
+import Transcript
+
 /// Draws the caption area: committed lines, the interim guess, and the scroll-back indicator.
 public enum CaptionAreaView {
     public static func draw(_ snapshot: ScreenSnapshot, theme: Theme, into surface: inout Surface, rect: Rect) {
@@ -27,9 +29,12 @@ public enum CaptionAreaView {
         if !visible.isFollowing {
             let end = snapshot.keyBindings.keys(for: .scrollBottom).first?.displayName ?? "End"
             let n = visible.newLinesBelow
-            let label = n > 0
-                ? " ↓ \(n) new line\(n == 1 ? "" : "s") below · \(end) to follow "
-                : " ↑ scrolled back · \(end) to follow "
+            let short = n > 0 ? " ↓ \(n) new line\(n == 1 ? "" : "s") below · \(end) to follow " : " ↑ scrolled back · \(end) to follow "
+            // With the top line's time where it fits (a narrow screen keeps what to press).
+            let timed = visible.topTime.map { t in
+                n > 0 ? " ↑ \(Timecode.clock(t)) ·" + short : " ↑ \(Timecode.clock(t)) · scrolled back · \(end) to follow "
+            }
+            let label = timed.flatMap { DisplayWidth.of($0) <= rect.width ? $0 : nil } ?? short
             let text = DisplayWidth.truncate(label, toColumns: rect.width)
             let row = rect.bottom - 1
             surface.fill(Rect(row: row, col: rect.col, width: rect.width, height: 1))

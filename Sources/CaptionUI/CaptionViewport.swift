@@ -11,6 +11,9 @@ public struct VisibleCaptions: Equatable, Sendable {
     public var isFollowing: Bool
     /// Committed lines that arrived since the user scrolled back.
     public var newLinesBelow: Int
+    /// When scrolled back: the session time of the top line shown (where in a long session the
+    /// view is; "N new lines below" said nothing of it after Home).
+    public var topTime: Double? = nil
 }
 
 /// The scroll model of the caption area (pure functions over a snapshot).
@@ -69,7 +72,8 @@ public enum CaptionViewport {
             let forward = rowsForward(from: top, in: content, limit: height + 1)
             if forward.count > height {
                 return VisibleCaptions(rows: Array(forward.prefix(height - 1)), isFollowing: false,
-                                       newLinesBelow: max(0, snapshot.lines.count - anchor.lineCountAtScroll))
+                                       newLinesBelow: max(0, snapshot.lines.count - anchor.lineCountAtScroll),
+                                       topTime: snapshot.lines[top.line].start)
             }
         }
         let (rows, _) = bottomRows(content, height: height)

@@ -2,6 +2,7 @@ import Foundation
 import Synchronization
 import Testing
 @testable import CaptionUI
+import Transcript
 
 @Suite("Scroll-back, new-lines indicator and resize")
 struct ScrollBackTests {
@@ -26,12 +27,15 @@ struct ScrollBackTests {
         #expect(anchor.lineCountAtScroll == 40)
         let pinned = ScreenView.render(snapshot(40, scroll: state), size: size)
         #expect(!pinned.text().contains("Line 40 says"))
-        #expect(pinned.text().contains("↑ scrolled back · End to follow"))
+        // Where the view is in the session: the top line's time (line 27 starts at 00:01:07).
+        let top = SampleScreens.numbered(40).first { pinned.rowText(0).hasPrefix($0.plainText.prefix(10)) }
+        #expect(top != nil, "\(pinned.text())")
+        #expect(pinned.text().contains("↑ \(Timecode.clock(top?.start ?? -1)) · scrolled back · End to follow"), "\(pinned.text())")
         // Five more lines arrive: the same text stays on screen, the indicator counts them.
         let later = ScreenView.render(snapshot(45, scroll: state, interim: "and now"), size: size)
         let captionRows = 0..<(ScreenLayout(size: size).captions.height - 1)
         #expect(captionRows.map { later.rowText($0) } == captionRows.map { pinned.rowText($0) })
-        #expect(later.text().contains("↓ 5 new lines below · End to follow"))
+        #expect(later.text().contains("· ↓ 5 new lines below · End to follow"))
         #expect(!later.text().contains("and now"))
         ScreenSnapshotFile.assertMatches(later, named: "scrollback-new-lines-60x12")
     }
