@@ -158,16 +158,7 @@ public final class CursesTerminal: Terminal {
         guard !ended else { return }
         endwin()
         if let f = outputFile { fflush(f) }
-        var dflt = sigaction()
-        dflt.__sigaction_handler.sa_handler = SIG_DFL
-        sigemptyset(&dflt.sa_mask)
-        sigaction(SIGTSTP, &dflt, nil)
-        var set = sigset_t(), previous = sigset_t()
-        sigemptyset(&set)
-        sigaddset(&set, SIGTSTP)
-        pthread_sigmask(SIG_UNBLOCK, &set, &previous)
-        raise(SIGTSTP)   // stops here until SIGCONT
-        pthread_sigmask(SIG_SETMASK, &previous, nil)
+        TerminalSignals.stopAsCtrlZWould()
         TerminalSignals.installSuspendHandler()
         // A Ctrl-Z that came (forwarded) while leaving the screen is answered by this stop.
         _ = TerminalSignals.takeSuspendRequest()

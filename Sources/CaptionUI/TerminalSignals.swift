@@ -38,6 +38,23 @@ public enum TerminalSignals {
         sigaction(SIGTSTP, &action, nil)
     }
 
+    /// Stops the process as SIGTSTP's default action does (the shell reports the job as
+    /// stopped) and returns once it is continued; the caller installs its handler again. The
+    /// calling thread may block the signal (signals are watched elsewhere): raised blocked, it
+    /// stayed pending and the process never stopped.
+    public static func stopAsCtrlZWould() {
+        var action = sigaction()
+        action.__sigaction_handler.sa_handler = SIG_DFL
+        sigemptyset(&action.sa_mask)
+        sigaction(SIGTSTP, &action, nil)
+        var set = sigset_t(), previous = sigset_t()
+        sigemptyset(&set)
+        sigaddset(&set, SIGTSTP)
+        pthread_sigmask(SIG_UNBLOCK, &set, &previous)
+        raise(SIGTSTP)   // stopped here until SIGCONT
+        pthread_sigmask(SIG_SETMASK, &previous, nil)
+    }
+
     /// Whether Ctrl-Z was pressed since the last call.
     public static func takeSuspendRequest() -> Bool { suspendRequested.exchange(false, ordering: .acquiringAndReleasing) }
 

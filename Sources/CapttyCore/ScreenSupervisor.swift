@@ -136,22 +136,13 @@ public enum ScreenSupervisor {
     /// Passes a signal on to the screen child, unless the kernel sent it: Ctrl-C and a terminal
     /// hang-up go to the whole foreground process group, so the child has its own copy (a
     /// forwarded second one made Ctrl-C count twice).
-    /// Stops this process as SIGTSTP's default action does (the shell reports the job as
-    /// stopped), then catches it again once continued.
+    /// Stops this process as the screen process stopped (the shell reports the job as
+    /// stopped), then forwards SIGTSTP again once continued.
     private static func stopLikeTheScreen() {
+        TerminalSignals.stopAsCtrlZWould()
         var action = sigaction()
-        action.__sigaction_handler.sa_handler = SIG_DFL
-        sigemptyset(&action.sa_mask)
-        sigaction(SIGTSTP, &action, nil)
-        // This thread may block it (signals are watched elsewhere): raised blocked, it stayed
-        // pending and the job never stopped.
-        var set = sigset_t(), previous = sigset_t()
-        sigemptyset(&set)
-        sigaddset(&set, SIGTSTP)
-        pthread_sigmask(SIG_UNBLOCK, &set, &previous)
-        raise(SIGTSTP)
-        pthread_sigmask(SIG_SETMASK, &previous, nil)
         action.__sigaction_handler.sa_sigaction = forwardSignal
+        sigemptyset(&action.sa_mask)
         action.sa_flags = Int32(SA_RESTART | SA_SIGINFO)
         sigaction(SIGTSTP, &action, nil)
     }
