@@ -37,10 +37,12 @@ public struct ExportReport: Sendable, Equatable {
     public var skipped: [JournalIssue]
     /// Whether a torn last line (a crash mid-write) was ignored.
     public var tornLastLine: Bool
+    /// Lines left out that lost nothing (repeats).
+    public var leftOut: [JournalIssue] = []
 
     /// Notes worth showing the user (empty when all went well).
     public var warnings: [String] {
-        var w = skipped.map { "skipped corrupt \($0)" }
+        var w = skipped.map { "skipped corrupt \($0)" } + leftOut.map { "\($0)" }
         if tornLastLine { w.append("ignored an incomplete last line (the session ended abruptly)") }
         return w
     }
@@ -72,6 +74,6 @@ public enum ExportCommand {
             standardOutput(data)
         }
         return ExportReport(lineCount: contents.lines.count, wordCount: contents.lines.reduce(0) { $0 + $1.words.count },
-                            output: output, skipped: contents.issues, tornLastLine: contents.tornLastLine)
+                            output: output, skipped: contents.issues, tornLastLine: contents.tornLastLine, leftOut: contents.notes)
     }
 }

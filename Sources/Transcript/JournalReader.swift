@@ -22,6 +22,9 @@ public struct JournalContents: Sendable, Equatable {
     public var issues: [JournalIssue]
     /// Whether the last line was cut short (a crash mid-write) and skipped.
     public var tornLastLine: Bool
+    /// Lines left out that lose nothing (a final repeated word for word): said, but an export
+    /// goes on without --skip-corrupt.
+    public var notes: [JournalIssue] = []
     /// The servers' Metadata, one per connection that finished, in file order.
     public var metadata: [Metadata] = []
     /// Hits of `--search` queries.
@@ -161,6 +164,7 @@ public enum JournalReader {
         // Each final's file line and times, in file order: where a skipped line's captions were.
         var finalAt: [(line: Int, start: Double, end: Double)] = []
         var unreadable: [Int] = []   // indexes into `issues` of lines that could not be read
+        var notes: [JournalIssue] = []
         for i in firstRecord ..< rawLines.count {
             let line = rawLines[i]
             if line.allSatisfy({ $0 == " " || $0 == "\t" || $0 == "\r" }) { continue }
@@ -168,7 +172,8 @@ public enum JournalReader {
                 switch try JournalCodec.decode(line) {
                 case .final(var s):
                     if let first = seenFinals[line] {
-                        issues.append(JournalIssue(lineNumber: i + 1, reason: "a repeat of line \(first); left out"))
+                        // (A server that sent one final twice made captty journal it twice.)
+                        notes.append(JournalIssue(lineNumber: i + 1, reason: "a repeat of line \(first); left out"))
                         continue
                     }
                     seenFinals[line] = i + 1
@@ -205,7 +210,7 @@ public enum JournalReader {
             throw .notAJournal(path: path, reason: "its first line is not a journal header and no line after it is a journal record")
         }
         return JournalContents(header: header, lines: lines(from: segments), segments: segments,
-                               issues: issues, tornLastLine: torn, metadata: metadata, search: search,
+                               issues: issues, tornLastLine: torn, notes: notes, metadata: metadata, search: search,
                                entities: entities, gaps: gaps)
     }
 

@@ -121,6 +121,20 @@ import Testing
         #expect(!out.isEmpty)
     }
 
+    /// A final repeated word for word is left out with a warning, without --skip-corrupt.
+    @Test func aRepeatedFinalIsLeftOutWithAWarning() async throws {
+        let tmp = try TempDirectory("export-repeat"); defer { tmp.remove() }
+        let journal = tmp.file("s.jsonl")
+        _ = try await Self.writeJournal(journal)
+        var lines = try String(contentsOf: journal, encoding: .utf8).split(separator: "\n").map(String.init)
+        let once = try ExportCommand.run(journal: journal, format: .txt, output: nil) { _ in }
+        lines.insert(lines[1], at: 2)
+        try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: journal)
+        let report = try ExportCommand.run(journal: journal, format: .txt, output: nil) { _ in }
+        #expect(report.wordCount == once.wordCount)
+        #expect(report.warnings == ["line 3: a repeat of line 2; left out"])
+    }
+
     @Test func formatNamesParse() {
         #expect(ExportFormat(name: "WebVTT") == .vtt)
         #expect(ExportFormat(name: "markdown") == .md)
