@@ -723,6 +723,12 @@ public actor Session {
             viewState.modelName = name
         }
         let change = store.apply(event)
+        if let span = change.staleFinal {
+            let text = "the engine sent a final for \(Timecode.clock(span.lowerBound))–\(Timecode.clock(span.upperBound)) again "
+                + "(already captioned); it was left out"
+            log.warning("\(text)")
+            addWarning(text)
+        }
         if !change.committed.isEmpty { journalFeed.yield(.finals(change.committed)) }
         if case .metadata(let m) = event { journalFeed.yield(.metadata(m)) }
         for h in change.searchHits { journalFeed.yield(.search(h)) }

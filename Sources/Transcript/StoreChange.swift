@@ -10,6 +10,10 @@ public struct StoreChange: Sendable, Equatable {
     public var closedLineIDs: [Int] = []
     /// Words dropped because they repeat already committed words (replay after a reconnect).
     public var duplicateWordsDropped = 0
+    /// A final for audio this channel had already captioned on the same connection (a server
+    /// re-sending an old final, or revising one): its span, left out. Deepgram's finals follow
+    /// each other; such a result was shown again and moved to the end of the transcript.
+    public var staleFinal: ClosedRange<Double>?
     /// Search hits of a final result not seen before (a replay repeats them), by channel.
     public var searchHits: [ChannelSearchHits] = []
     /// Entities of a final result (`detect_entities`) not seen before, timed.

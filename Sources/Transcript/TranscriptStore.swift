@@ -173,6 +173,25 @@ public struct TranscriptStore: Sendable {
         return r.start < horizon - tolerance && w.end <= horizon + tolerance
     }
 
+    /// Whether `words` are, word for word, the words this channel committed over their span
+    /// (judged among the latest 200 lines: a server re-sending a final from long ago is rare,
+    /// and the look-up stays cheap).
+    private func repeatsCommittedWords(_ words: [CaptionWord], channel: Int) -> Bool {
+        guard let first = words.first, let last = words.last else { return false }
+        let from = first.start - tolerance, to = last.end + tolerance
+        var committed: [String] = []
+        var checked = 0
+        for line in lines.reversed() where line.channel == channel {
+            checked += 1
+            if checked > 200 { return false }
+            if line.end < from { break }
+            for w in line.words.reversed() where (w.start + w.end) / 2 >= from && (w.start + w.end) / 2 <= to {
+                committed.append(w.word.lowercased())
+            }
+        }
+        return committed.reversed().elementsEqual(words.map { $0.word.lowercased() })
+    }
+
     /// The result's words, or words spread evenly over its span when the engine sent a
     /// transcript without word timings.
     private static func words(of r: Results) -> [CaptionWord] {
@@ -282,6 +301,20 @@ public struct TranscriptStore: Sendable {
                 // Its end of speech still counts when it repeats the latest final (a server that
                 // sent it first without speech_final): the next words start a new line.
                 if r.speechFinal || r.fromFinalize, ch.recentFinals.last == key { closeOpenLine(&ch, into: &change) }
+                channels[c] = ch
+                forgetLatestPending(c)
+                return
+            }
+            // An old final sent again on this connection (not the latest, which `recentFinals`
+            // catches): wholly inside audio this channel already captioned, with the very words
+            // committed there. It was printed again and moved to the end of the transcript; it is
+            // left out and said. (A final with other words there is kept: a server's final that
+            // came out of order.)
+            if ch.committedEnd > ch.replayHorizon,
+               all.allSatisfy({ ($0.start + $0.end) / 2 < ch.committedEnd - tolerance }),
+               repeatsCommittedWords(all, channel: c) {
+                change.duplicateWordsDropped += all.count
+                change.staleFinal = max(0, r.start) ... max(0, r.start, r.end)
                 channels[c] = ch
                 forgetLatestPending(c)
                 return

@@ -124,6 +124,26 @@ import Transcript
         #expect(s.committedText == "d1 c1")
     }
 
+    /// An old final sent again after later ones (a server's mistake): its words were printed
+    /// again and moved to the end of the transcript. It is left out and its span said; a final
+    /// with other words for committed audio is still kept (out of order, above).
+    @Test func anOldFinalSentAgainIsLeftOut() {
+        var s = TranscriptStore()
+        s.apply(.open(requestID: nil))
+        let old = Self.r([Self.w("one", 1.0, 1.3), Self.w("two", 1.4, 1.8)], final: true, start: 1, end: 2)
+        s.apply(old)
+        // More finals than the store remembers as "the very same final" (8).
+        for i in 2 ..< 14 { s.apply(Self.r([Self.w("w\(i)", Double(i) + 0.1, Double(i) + 0.5)], final: true, start: Double(i), end: Double(i) + 1)) }
+        let again = s.apply(old)
+        #expect(again.committed.isEmpty && again.duplicateWordsDropped == 2)
+        #expect(again.staleFinal == 1.0 ... 2.0)
+        let words = "one two " + (2 ..< 14).map { "w\($0)" }.joined(separator: " ")
+        #expect(s.committedText == words, "\(s.committedText)")
+        // The same words later in time are new speech, not a repeat.
+        s.apply(Self.r([Self.w("one", 14.1, 14.4), Self.w("two", 14.5, 14.8)], final: true, start: 14, end: 15))
+        #expect(s.committedText == words + " one two", "\(s.committedText)")
+    }
+
     @Test func aLineThatNeverPausesIsBrokenIntoParagraphs() {
         var s = TranscriptStore()
         s.maxLineWords = 10
