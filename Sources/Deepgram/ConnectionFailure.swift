@@ -168,6 +168,19 @@ struct ConnectionFailure {
         case (402, _): message += " — the Deepgram account has run out of credits or its billing needs attention (see console.deepgram.com); the key itself was accepted"
         case (413, _), (414, _): message += " — the request was too long: fewer or shorter options (keyterms, keywords, search, replace, tags)"
         case (431, _): message += " — the request's headers were too large: check that the API key (or its file) holds the key alone"
+        case (407, _):
+            message += " — a proxy between captty and the server wants to be logged in to; captty connects directly and "
+                + "does not use HTTP proxies: check the network path to the server (or ask who runs the proxy)"
+        case (426, _):
+            message += " — the server wants another protocol: check that the base URL (--url or DEEPGRAM_URL) is a Deepgram "
+                + "WebSocket endpoint, and wss:// if the server uses TLS"
+        case (400, _) where body.contains("plain HTTP request was sent to HTTPS port"):
+            message += " — the server expects an encrypted connection: use wss:// instead of ws://"
+        case (_, .badRequest) where dgError == nil:
+            // Not in Deepgram's words (no dg-error, no JSON body): a proxy or another server may
+            // have answered, so the address comes first.
+            message += " — the server said no more: check the base URL (--url or DEEPGRAM_URL), then the live options "
+                + "(model, language, encoding, sample_rate…)"
         case (_, .badRequest): message += " — check the live options (model, language, encoding, sample_rate…)"
         case (_, .protocolViolation):
             message += " instead of switching to WebSocket (101) — check that the base URL is a Deepgram WebSocket endpoint"

@@ -985,11 +985,27 @@ public actor LiveClient {
         wakeSpaceWaiters()
 
         var outcome: Outcome
+        var binarySaid = false
         do {
             for try await message in ws.messages {
                 switch message {
                 case .text(let text): handle(text, gen: gen)
-                case .binary(let b): logger.debug("deepgram: ignoring a \(b.count)-byte binary message from the server")
+                case .binary(let b):
+                    // Deepgram sends text frames. A proxy or server that sends its JSON in binary
+                    // frames had every caption thrown away without a word ("no speech was
+                    // recognised"): JSON is read as such; anything else is said once.
+                    if let text = Self.jsonText(b) {
+                        if !binarySaid { logger.info("deepgram: the server sends its messages in binary frames; read as text") }
+                        binarySaid = true
+                        handle(text, gen: gen)
+                    } else if !binarySaid {
+                        binarySaid = true
+                        let e = LiveError(kind: .protocolViolation, message: "the server sent a \(b.count)-byte binary message, which is not a "
+                                          + "Deepgram message (Deepgram sends JSON text); binary messages are ignored", isFatal: false,
+                                          requestID: rid).printable()
+                        logServerProblem(e)
+                        hub.emit(.error(e))
+                    }
                 }
                 if ended { break }
             }
@@ -1008,6 +1024,14 @@ public actor LiveClient {
         wakePump()
         wakeSpaceWaiters()
         return outcome
+    }
+
+    /// A binary message's bytes as text when they are UTF-8 JSON (an object), else nil.
+    static func jsonText(_ bytes: [UInt8]) -> String? {
+        guard let first = bytes.first(where: { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 }), first == UInt8(ascii: "{") else {
+            return nil
+        }
+        return String(validating: bytes, as: UTF8.self)
     }
 
     private func handle(_ frame: String, gen: Int) {

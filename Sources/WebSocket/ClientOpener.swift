@@ -115,6 +115,7 @@ enum ClientOpener {
                                                              : "the peer closed the connection inside the HTTP head (\(what))")
                 }
                 buf.append(contentsOf: chunk[0..<n])
+                if let why = notHTTP(buf) { throw .handshakeInvalid(why) }
             }
             readFirst = true
             do {
@@ -126,6 +127,24 @@ enum ClientOpener {
                 throw .handshakeInvalid("malformed HTTP head: \(error.message)")
             }
         }
+    }
+
+    /// Why an answer cannot be an HTTP/1.1 head, from its first bytes (nil while it may be):
+    /// a TLS record (a wss:// server on a ws:// URL), an HTTP/2 frame, or other bytes. Each was
+    /// retried for a minute as "closed inside the HTTP head" once the server hung up.
+    static func notHTTP(_ bytes: [UInt8]) -> String? {
+        let http = Array("HTTP/".utf8)
+        let buf = Array(bytes.drop { $0 == 0x0D || $0 == 0x0A })   // (blank lines first are let pass)
+        guard !buf.isEmpty, !buf.elementsEqual(http.prefix(buf.count)), !buf.starts(with: http) else { return nil }
+        if buf.count >= 2, buf[0] >= 0x14, buf[0] <= 0x17, buf[1] == 0x03 {
+            return "the server answered with TLS, not plain HTTP: it expects an encrypted connection — use wss:// instead of ws://"
+        }
+        if buf.count >= 4, buf[0] == 0, buf[3] == 0x04 || buf[3] == 0x07 {
+            return "the server answered in HTTP/2 (WebSocket upgrades here need HTTP/1.1): check the base URL and port, "
+                + "or the proxy in front of the server"
+        }
+        let shown = buf.prefix(8).map { b in b >= 0x20 && b < 0x7F ? String(UnicodeScalar(b)) : "\\x" + String(b, radix: 16) }.joined()
+        return "the server's answer is not HTTP (it began with \"\(shown)\"): check the base URL and port"
     }
 
     /// The body of a rejected upgrade: Content-Length bytes (bounded), else until close; never throws.

@@ -2,6 +2,7 @@ import Foundation
 import TestSupport
 import Testing
 @testable import Deepgram
+import WebSocket
 
 /// Upgrade answers Deepgram does not give, from a hostile raw server
 /// (`Tests/Peers/hostile_deepgram_server.py`): redirects, 429 with `Retry-After`, a plain 200.
@@ -69,7 +70,10 @@ import Testing
     /// account's billing (it said "check the live options"), 413/414 the request's length, 431
     /// its headers (a key file holding more than the key).
     @Test(arguments: [(402, "run out of credits"), (413, "request was too long"), (414, "request was too long"),
-                      (431, "holds the key alone")])
+                      (431, "holds the key alone"), (407, "HTTP 407 Proxy Authentication Required — a proxy"),
+                      (426, "HTTP 426 Upgrade Required — the server wants another protocol"),
+                      // A 400 not in Deepgram's words (no dg-error, no JSON): the address first.
+                      (400, "the server said no more: check the base URL")])
     func refusalsSayWhatToFix(status: Int, advice: String) async throws {
         let (error, server) = try await Self.refusal("status-\(status)")
         defer { server.stop() }
@@ -77,6 +81,48 @@ import Testing
         #expect(e.isFatal && e.httpStatus == status)
         #expect(e.message.contains(advice), "\(e.message)")
         #expect(!e.message.contains("check the live options"), "\(e.message)")
+    }
+
+    /// nginx's answer to plain HTTP on its TLS port says to use wss://, not to check the options.
+    @Test func plainHTTPToATLSPortSaysUseWSS() {
+        let body = "<html><head><title>400 The plain HTTP request was sent to HTTPS port</title></head></html>"
+        let f = ConnectionFailure.from(WebSocketError.handshakeRejected(status: 400, headers: HTTPHeaders([("Server", "nginx")]), body: body),
+                                       credential: .apiKey("test-key"))
+        #expect(f.error.message.contains("use wss:// instead of ws://"), "\(f.error.message)")
+        #expect(!f.error.message.contains("check the live options"), "\(f.error.message)")
+    }
+
+    /// A wss:// server (TLS) or an HTTP/2 one on a ws:// URL: said at once, not retried for a
+    /// minute as "the peer closed the connection inside the HTTP head".
+    @Test(arguments: [("tls", "it expects an encrypted connection — use wss:// instead of ws://"),
+                      ("h2", "answered in HTTP/2")])
+    func aServerThatDoesNotSpeakHTTP11IsNamed(mode: String, says: String) async throws {
+        let (error, server) = try await Self.refusal(mode)
+        defer { server.stop() }
+        guard let e = error else { return }
+        #expect(e.isFatal && e.message.contains(says), "\(e.message)")
+        #expect(server.requestTimes(waitingFor: 1).count == 1, "not retried")
+    }
+
+    /// Results in binary frames (a proxy's doing; Deepgram sends text) are read: every caption
+    /// was thrown away without a word. A binary frame that is not JSON is said once.
+    @Test(arguments: ["binary-json", "binary-junk"])
+    func resultsInBinaryFramesAreRead(mode: String) async throws {
+        let server = try HostileServerProcess(mode: mode)
+        defer { server.stop() }
+        let client = LiveClient(credential: .apiKey("test-key"), configuration: Self.configuration(server))
+        let log = EventLog(client.events)
+        try await within(.seconds(30), "a session") {
+            try await client.start(pcm16k)
+            try await client.send(counterAudio(from: 0, count: 8_000))
+            await client.finish()
+            await log.ended()
+        }
+        #expect(log.finals.map(\.transcript) == ["hello"], "\(log.finals)")
+        #expect(log.errors.allSatisfy { !$0.isFatal }, "\(log.errors)")
+        let said = log.errors.filter { $0.message.contains("binary message, which is not a Deepgram message") }
+        #expect(said.count == (mode == "binary-junk" ? 1 : 0), "\(log.errors)")
+        if case .close(let code, _)? = log.events.last { #expect(code == 1000) } else { Issue.record("no .close") }
     }
 
     /// A 429 with `Retry-After: 2` is retried after 2 s, not after the 50 ms backoff (which

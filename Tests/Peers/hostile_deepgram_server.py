@@ -24,6 +24,10 @@ Modes:
                    and a Metadata whose request_id, carry it, then close 4000 with it as reason
   echo-key-open-escaped  the same, with the key spelled in JSON \\u escapes (every character, or
                    one) in the final, Metadata and an Error message
+  binary-json      a session whose answers to CloseStream (final, Metadata) come in binary frames
+  binary-junk      a session that first sends a binary frame that is not JSON
+  tls              answers the upgrade with a TLS alert record (a wss:// server on a ws:// URL)
+  h2               answers the upgrade with an HTTP/2 SETTINGS frame
 Stops when stdin closes.
 """
 import asyncio, base64, hashlib, json, os, struct, sys, threading, time
@@ -73,8 +77,9 @@ async def read_head(reader):
     return headers
 
 
-async def session(reader, writer):
-    """Reads client frames; answers CloseStream with a final, Metadata and close 1000."""
+async def session(reader, writer, opcode=1):
+    """Reads client frames; answers CloseStream with a final, Metadata and close 1000 (the first
+    two in frames of `opcode`: 1 text, as Deepgram, or 2 binary)."""
     try:
         while True:
             b = await reader.readexactly(2)
@@ -91,7 +96,7 @@ async def session(reader, writer):
                 await writer.drain()
                 return
             if op == 1 and json.loads(payload).get("type") == "CloseStream":
-                writer.write(text(FINAL) + text(METADATA) + close(1000))
+                writer.write(frame(opcode, json.dumps(FINAL).encode()) + frame(opcode, json.dumps(METADATA).encode()) + close(1000))
                 await writer.drain()
     except (asyncio.IncompleteReadError, ConnectionError):
         return
@@ -179,6 +184,16 @@ async def handle(reader, writer):
                 raw = json.dumps(obj).replace("KEY_EVERY", every).replace("KEY_ONE", one).encode()
                 writer.write(frame(1, raw))
             writer.write(close(4000, b"gone " + key))
+        elif MODE in ("binary-json", "binary-junk"):
+            writer.write(switching(headers))
+            if MODE == "binary-junk":
+                writer.write(frame(2, b"\x00\x01\x02 not json"))
+            await writer.drain()
+            await session(reader, writer, opcode=2 if MODE == "binary-json" else 1)
+        elif MODE == "tls":
+            writer.write(b"\x15\x03\x01\x00\x02\x02\x46")
+        elif MODE == "h2":
+            writer.write(b"\x00\x00\x00\x04\x00\x00\x00\x00\x00")
         elif MODE == "escapes":
             writer.write(refusal(400, b"Bad Request", b"dg-error: bad " + ESC + b" option\r\ndg-request-id: req" + ESC + b"\r\n",
                                  json.dumps({"err_msg": "bad \x1b[2J option"}).encode()))
