@@ -168,7 +168,9 @@ public struct Alternative: Sendable, Equatable, Codable {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         transcript = try c.decodeIfPresent(String.self, forKey: .transcript) ?? ""
         confidence = try MessageBounds.number(c, .confidence) ?? 0
-        words = try c.decodeIfPresent([Word].self, forKey: .words) ?? []
+        // A word that cannot be read (a time out of range) is left out, not the whole result:
+        // the transcript and the other words still stand.
+        words = try c.decodeIfPresent([Lossy<Word>].self, forKey: .words)?.compactMap(\.value) ?? []
         languages = try c.decodeIfPresent([String].self, forKey: .languages)
         entities = try c.decodeIfPresent([Entity].self, forKey: .entities)
     }
@@ -203,10 +205,18 @@ public struct Word: Sendable, Equatable, Codable {
         end = try MessageBounds.seconds(c, .end) ?? start
         confidence = try MessageBounds.number(c, .confidence) ?? 0
         punctuatedWord = try c.decodeIfPresent(String.self, forKey: .punctuatedWord)
-        speaker = try MessageBounds.index(c, .speaker)
-        speakerConfidence = try MessageBounds.number(c, .speakerConfidence)
-        language = try c.decodeIfPresent(String.self, forKey: .language)
+        // Optional labels: one that is out of range or of another type is left out, not the
+        // whole final with it (a speaker of 10⁹ lost four lines of five).
+        speaker = (try? MessageBounds.index(c, .speaker)) ?? nil
+        speakerConfidence = (try? MessageBounds.number(c, .speakerConfidence)) ?? nil
+        language = (try? c.decodeIfPresent(String.self, forKey: .language)) ?? nil
     }
+}
+
+/// An element of a list read on its own: nil when it cannot be decoded.
+struct Lossy<T: Decodable>: Decodable {
+    let value: T?
+    init(from decoder: any Decoder) throws { value = try? T(from: decoder) }
 }
 
 /// A detected entity (finals only).
@@ -612,7 +622,7 @@ public enum ServerMessage: Sendable, Equatable {
         } catch is Envelope.NotAnObject {
             throw .notAnObject(excerpt: MessageDecodingError.excerpt(raw()))
         } catch {
-            throw .invalidJSON(excerpt: MessageDecodingError.excerpt(raw()), underlying: "\(error)")
+            throw .invalidJSON(excerpt: MessageDecodingError.excerpt(raw()), underlying: MessageDecodingError.plain("\(error)"))
         }
         return envelope.message ?? .unhandled(type: envelope.type, raw: raw())
     }
@@ -655,10 +665,7 @@ public enum MessageDecodingError: Error, Equatable, CustomStringConvertible {
             return p.hasPrefix(".") ? String(p.dropFirst()) : (p.isEmpty ? "message" : p)
         }
         // Foundation's parser says `numberIsNotRepresentableInSwift(parsed: "1e999")`.
-        func plain(_ text: String) -> String {
-            guard text.hasPrefix("numberIsNotRepresentableInSwift"), let q = text.firstIndex(of: "\"") else { return text }
-            return "number \(text[q...].dropFirst().prefix { $0 != "\"" }) is out of range"
-        }
+        func plain(_ text: String) -> String { MessageDecodingError.plain(text) }
         switch e as? DecodingError {
         case .typeMismatch(let t, let c)?: return "\(path(c)): expected \(t)"
         case .valueNotFound(let t, let c)?: return "\(path(c)): expected \(t), found null"
@@ -672,6 +679,25 @@ public enum MessageDecodingError: Error, Equatable, CustomStringConvertible {
 
     static func excerpt(_ s: String) -> String {
         s.count <= excerptLimit ? s : String(s.prefix(excerptLimit)) + "… (\(s.utf8.count) bytes)"
+    }
+
+    /// A JSON parser's error in words. Foundation's says `numberIsNotRepresentableInSwift(parsed:
+    /// "1e999")` or `expectedLowSurrogateUTF8SequenceAfterHighSurrogate(location:
+    /// FoundationEssentials.JSONError.SourceLocation(line: 1, column: 212, index: 211))`.
+    static func plain(_ text: String) -> String {
+        if text.hasPrefix("numberIsNotRepresentableInSwift"), let q = text.firstIndex(of: "\"") {
+            return "number \(text[q...].dropFirst().prefix { $0 != "\"" }) is out of range"
+        }
+        guard text.contains("SourceLocation") || text.contains("JSONError") else { return text }
+        let name = text.prefix { $0.isLetter || $0.isNumber }
+        var words = ""
+        for ch in name {
+            if ch.isUppercase, !words.isEmpty, words.last?.isUppercase == false { words.append(" ") }
+            words.append(ch)
+        }
+        let column = text.firstRange(of: "column: ").map { text[$0.upperBound...].prefix { $0.isNumber } }
+        return "invalid JSON (\(words.lowercased().isEmpty ? "unreadable text" : words.lowercased())"
+            + (column.map { $0.isEmpty ? "" : " at column \($0)" } ?? "") + ")"
     }
 
     public var excerpt: String {

@@ -197,7 +197,10 @@ public struct TranscriptStore: Sendable {
     private static func words(of r: Results) -> [CaptionWord] {
         let alt = r.best
         if !alt.words.isEmpty {
-            return alt.words.compactMap { dw in
+            // In time order (Deepgram's always are; words sent backwards read "ran it Then").
+            let inOrder = zip(alt.words, alt.words.dropFirst()).allSatisfy { $0.start <= $1.start }
+                ? alt.words : alt.words.enumerated().sorted { ($0.element.start, $0.offset) < ($1.element.start, $1.offset) }.map(\.element)
+            return inOrder.compactMap { dw in
                 var w = CaptionWord(dw)
                 if r.duration > 0, w.end > r.end { w.end = max(w.start, r.end) }
                 // A word of spaces alone (a server's "   ") made a cue of spaces, shown as an empty

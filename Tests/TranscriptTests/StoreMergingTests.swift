@@ -144,6 +144,13 @@ import Transcript
         #expect(s.committedText == words + " one two", "\(s.committedText)")
     }
 
+    /// Words sent out of time order are put in order ("ran it Then" read for "Then it ran").
+    @Test func wordsAreTakenInTimeOrder() {
+        var s = TranscriptStore()
+        s.apply(Self.r([Self.w("ran", 1.0, 1.2), Self.w("it", 0.5, 0.7), Self.w("Then", 0.1, 0.4)], final: true, start: 0, end: 2))
+        #expect(s.committedText == "Then it ran", "\(s.committedText)")
+    }
+
     @Test func aLineThatNeverPausesIsBrokenIntoParagraphs() {
         var s = TranscriptStore()
         s.maxLineWords = 10
