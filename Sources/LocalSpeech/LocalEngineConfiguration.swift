@@ -31,6 +31,10 @@ public struct LocalEngineConfiguration: Sendable, Equatable {
     public var moonshineMemoryLimitMB: Double = 1_200
     /// Silence (zeros) appended to a segment before Moonshine decodes it.
     public var moonshinePadding: Double = 0.25
+    /// Silence (zeros) put before a segment Moonshine decodes. A segment that began mid-speech
+    /// (a Finalize cut the sentence, a split) came back empty: "jumps over the lazy dog" after a
+    /// Finalize at 2.0 s was lost, though the interims had shown words.
+    public var moonshineLeadIn: Double = 0.15
     /// Speech before the detected onset kept with an utterance (the detector starts late).
     public var preroll: Double = 0.2
     /// Silence after the last speech frame kept with an utterance.

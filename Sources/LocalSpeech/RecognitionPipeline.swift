@@ -316,7 +316,9 @@ final class RecognitionPipeline {
     private func moonshineInput(_ start: Int, _ end: Int) -> [Float] {
         let span = history[(start - historyStart)..<(end - historyStart)]
         let gain = Self.normalizingGain(peak: span.lazy.map { abs(Int($0)) }.max() ?? 0)
-        var samples = span.map { Float($0) * gain / 32768 }
+        var samples = [Float](repeating: 0, count: Int(config.moonshineLeadIn * Double(Self.sampleRate)))
+        samples.reserveCapacity(samples.count + span.count + Int(config.moonshinePadding * Double(Self.sampleRate)))
+        samples += span.lazy.map { Float($0) * gain / 32768 }
         samples += Array(repeating: 0, count: Int(config.moonshinePadding * Double(Self.sampleRate)))
         return samples
     }

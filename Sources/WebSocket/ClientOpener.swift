@@ -64,7 +64,8 @@ enum ClientOpener {
             // Over TLS the server has answered already (its handshake): a silent HTTP side is not
             // "nothing came back".
             var (head, rest) = try readHead(transport, max: configuration.maxHandshakeHeaderSize, deadline: deadline, cancel: cancel,
-                                            what: "waiting for the upgrade response from \(host):\(port)", heardFromPeer: tls != nil)
+                                            what: "waiting for the upgrade response from \(host):\(port)", heardFromPeer: tls != nil,
+                                            aResponse: true)
             var status: (code: Int, reason: String)
             do { status = try head.responseStatus() } catch { throw WebSocketError.handshakeInvalid(error.message) }
             // Interim answers (100 Continue, 102, 103 Early Hints) come before the real one
@@ -74,7 +75,7 @@ enum ClientOpener {
                 interim += 1
                 (head, rest) = try readHead(transport, max: configuration.maxHandshakeHeaderSize, deadline: deadline, cancel: cancel,
                                             what: "waiting for the upgrade response from \(host):\(port) after HTTP \(status.code)",
-                                            startingWith: rest)
+                                            startingWith: rest, aResponse: true)
                 do { status = try head.responseStatus() } catch { throw WebSocketError.handshakeInvalid(error.message) }
             }
             guard status.code == 101 else {
@@ -96,9 +97,11 @@ enum ClientOpener {
 
     /// Reads until a complete HTTP head; returns it and the bytes after it.
     /// A timeout with nothing read says so (`sayingNothingCameBack`) unless `heardFromPeer`: the
-    /// peer answered earlier on the connection (a TLS handshake).
+    /// peer answered earlier on the connection (a TLS handshake). `aResponse`: the head is a
+    /// server's answer, which must begin `HTTP/` (`notHTTP`); the server side reads requests.
     static func readHead(_ transport: Transport, max: Int, deadline: Int64, cancel: CancelFlag?, what: String,
-                         startingWith already: [UInt8] = [], heardFromPeer: Bool = false) throws(WebSocketError) -> (HTTPHead, [UInt8]) {
+                         startingWith already: [UInt8] = [], heardFromPeer: Bool = false,
+                         aResponse: Bool = false) throws(WebSocketError) -> (HTTPHead, [UInt8]) {
         var buf = already
         var readFirst = already.isEmpty
         while true {
@@ -115,7 +118,7 @@ enum ClientOpener {
                                                              : "the peer closed the connection inside the HTTP head (\(what))")
                 }
                 buf.append(contentsOf: chunk[0..<n])
-                if let why = notHTTP(buf) { throw .handshakeInvalid(why) }
+                if aResponse, let why = notHTTP(buf) { throw .handshakeInvalid(why) }
             }
             readFirst = true
             do {

@@ -139,6 +139,45 @@ extension RealEngineTests {
             #expect(abs((meta?.duration ?? 0) - Double(n) / 16_000) < 0.002, "Metadata duration \(meta?.duration ?? -1)")
         }
 
+        /// espeak-ng's speech of `text` with 1 s of silence before it, as 16 kHz mono samples.
+        static func spoken(_ text: String) throws -> [Int16] {
+            let dir = FileManager.default.temporaryDirectory.appendingPathComponent("captty-spoken-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: dir) }
+            let raw = dir.appendingPathComponent("raw.wav").path, wav = dir.appendingPathComponent("speech.wav")
+            for args in [["espeak-ng", "-w", raw, text],
+                         ["sox", raw, "-r", "16000", "-c", "1", "-b", "16", "-e", "signed-integer", wav.path, "pad", "1", "0.3"]] {
+                let p = Process()
+                p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+                p.arguments = args
+                p.standardOutput = FileHandle.nullDevice
+                p.standardError = FileHandle.nullDevice
+                try p.run()
+                p.waitUntilExit()
+                try #require(p.terminationStatus == 0, "\(args[0]) failed")
+            }
+            return try WAVReader.read16kMono(wav)
+        }
+
+        /// A Finalize in the middle of a sentence: the rest of the sentence still gets its words.
+        /// Moonshine returned nothing for a segment that began mid-speech, with no quiet before
+        /// it, and the final after the Finalize was empty though the interims had shown words
+        /// ("jumps over the lazy dog" lost after a Finalize, found by a QA pass of `captty serve`).
+        @Test(.timeLimit(.minutes(4)), .enabled(if: InstalledModels.moonshine, "Moonshine not installed"))
+        func aFinalizeMidSentenceLosesNoneOfTheRest() async throws {
+            let samples = try Self.spoken("The quick brown fox jumps over the lazy dog. Please call me back at noon tomorrow.")
+            // (1.85 s and 2.15 s lost the rest of the sentence before.)
+            for at in [1.6, 1.85, 2.0, 2.15] {
+                let events = try await Self.run(samples, finalizeAt: [Int(at * 16_000)], mode: .hybrid)
+                let finals = Self.results(events).filter(\.isFinal)
+                let texts = finals.map(\.best.transcript)
+                // The final that follows the Finalize'd one holds the rest of the first sentence.
+                let after = finals.firstIndex(where: \.fromFinalize).map { finals.index(after: $0) }
+                let next = after.flatMap { $0 < finals.count ? finals[$0] : nil }
+                #expect((next?.best.words.count ?? 0) >= 3, "Finalize at \(at) s: \(texts)")
+            }
+        }
+
         @Test(.timeLimit(.minutes(4)))
         func wordsStayInsideTheirResultWhenFinalizeComesAtOddTimes() async throws {
             let samples = try InstalledModels.recording("preamble-rest.wav")
