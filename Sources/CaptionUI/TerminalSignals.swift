@@ -17,36 +17,30 @@ public enum TerminalSignals {
 
     /// Installs the termination handlers (idempotent).
     public static func installTerminationHandlers() {
-        for sig in terminationSignals {
-            var action = sigaction()
-            action.__sigaction_handler.sa_handler = terminationHandler
-            sigemptyset(&action.sa_mask)
-            action.sa_flags = 0
-            sigaction(sig, &action, nil)
-        }
+        for sig in terminationSignals { install(terminationHandler, for: sig) }
+    }
+
+    /// Sets a plain handler (or `SIG_DFL`) for `sig`, with no flags and nothing else blocked.
+    private static func install(_ handler: (@convention(c) (Int32) -> Void)?, for sig: Int32) {
+        var action = sigaction()
+        action.__sigaction_handler.sa_handler = handler
+        sigemptyset(&action.sa_mask)
+        action.sa_flags = 0
+        sigaction(sig, &action, nil)
     }
 
     /// Catches Ctrl-Z (SIGTSTP) as a request the UI thread answers (`takeSuspendRequest`,
     /// `CursesTerminal.suspend`). Installed before the screen opens, so that ncurses does not
     /// install its own handler, which left the screen in the middle of another thread's frame
     /// and once came back in line mode (keys echoed over the status bar).
-    public static func installSuspendHandler() {
-        var action = sigaction()
-        action.__sigaction_handler.sa_handler = suspendHandler
-        sigemptyset(&action.sa_mask)
-        action.sa_flags = 0
-        sigaction(SIGTSTP, &action, nil)
-    }
+    public static func installSuspendHandler() { install(suspendHandler, for: SIGTSTP) }
 
     /// Stops the process as SIGTSTP's default action does (the shell reports the job as
     /// stopped) and returns once it is continued; the caller installs its handler again. The
     /// calling thread may block the signal (signals are watched elsewhere): raised blocked, it
     /// stayed pending and the process never stopped.
     public static func stopAsCtrlZWould() {
-        var action = sigaction()
-        action.__sigaction_handler.sa_handler = SIG_DFL
-        sigemptyset(&action.sa_mask)
-        sigaction(SIGTSTP, &action, nil)
+        install(SIG_DFL, for: SIGTSTP)
         var set = sigset_t(), previous = sigset_t()
         sigemptyset(&set)
         sigaddset(&set, SIGTSTP)
