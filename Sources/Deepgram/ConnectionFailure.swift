@@ -197,12 +197,41 @@ struct ConnectionFailure {
                      retryAfter: retryAfter)
     }
 
-    /// `Retry-After` as delta-seconds (an HTTP date is ignored: the backoff applies). Bounded
-    /// by `ReconnectPolicy.maxRetryAfter` where it is used.
-    static func retryAfterDelay(_ value: String) -> Duration? {
+    /// `Retry-After` as delta-seconds, or as an HTTP date (IMF-fixdate, `Sun, 06 Nov 1994
+    /// 08:49:37 GMT`: the time from `now` until then, none when it has passed; it was ignored,
+    /// and a rate-limited server was tried again after a second). Bounded by
+    /// `ReconnectPolicy.maxRetryAfter` where it is used, which also bounds a skewed clock.
+    static func retryAfterDelay(_ value: String) -> Duration? { retryAfterDelay(value, now: Date()) }
+
+    static func retryAfterDelay(_ value: String, now: Date) -> Duration? {
         let v = value.trimmingSpaces()
-        guard !v.isEmpty, v.count <= 9, v.allSatisfy({ ("0"..."9").contains($0) }), let n = Int(v) else { return nil }
-        return .seconds(n)
+        if !v.isEmpty, v.count <= 9, v.allSatisfy({ ("0"..."9").contains($0) }), let n = Int(v) { return .seconds(n) }
+        guard let date = httpDate(v) else { return nil }
+        let seconds = max(0, date.timeIntervalSince(now))
+        return seconds.isFinite ? .milliseconds(Int64((min(seconds, 86_400) * 1000).rounded())) : nil
+    }
+
+    /// An IMF-fixdate (RFC 9110 §5.6.7), e.g. `Wed, 21 Oct 2015 07:28:00 GMT`; nil otherwise.
+    static func httpDate(_ s: String) -> Date? {
+        let parts = s.split(separator: " ")
+        let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+        guard parts.count == 6, parts[0].hasSuffix(","), parts[5] == "GMT",
+              let day = Int(parts[1]), (1...31).contains(day),
+              let month = months.firstIndex(of: String(parts[2])),
+              let year = Int(parts[3]), (1970...9999).contains(year) else { return nil }
+        let hms = parts[4].split(separator: ":").compactMap { Int($0) }
+        guard hms.count == 3, (0...23).contains(hms[0]), (0...59).contains(hms[1]), (0...60).contains(hms[2]) else { return nil }
+        // Days from 1970-01-01 to the date (proleptic Gregorian; Howard Hinnant's days_from_civil).
+        let m = month + 1   // 1…12
+        let y = m <= 2 ? year - 1 : year
+        let era = y / 400
+        let yoe = y - era * 400
+        let mp = (m + 9) % 12
+        let doy = (153 * mp + 2) / 5 + day - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        let days = era * 146_097 + doe - 719_468
+        let seconds = days * 86_400 + hms[0] * 3600 + hms[1] * 60 + hms[2]
+        return Date(timeIntervalSince1970: Double(seconds))
     }
 
     /// A redirect target for messages: scheme, host, port and path only (a query may hold a

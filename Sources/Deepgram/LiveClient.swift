@@ -148,6 +148,8 @@ public actor LiveClient {
     private var pumpWaiter: CheckedContinuation<Void, Never>?
     /// The backoff wait before a reconnect attempt (id, continuation): `finish()` cuts it short.
     private var backoffWaiter: (id: Int, continuation: CheckedContinuation<Void, Never>)?
+    /// Whether the current backoff is the server's `Retry-After` (`finish()` does not cut it short).
+    private var backoffAskedByServer = false
     private var nextBackoffID = 0
     private var spaceWaiters: [CheckedContinuation<Void, Never>] = []
     private var openWaiter: CheckedContinuation<Result<Void, LiveError>, Never>?
@@ -338,8 +340,10 @@ public actor LiveClient {
             wakePump()
             wakeSpaceWaiters()
             // Waiting to reconnect: try now. The user is leaving, and the audio not yet
-            // answered is lost unless a connection takes it within the time left.
-            endBackoff(nil)
+            // answered is lost unless a connection takes it within the time left. Not when the
+            // server asked to wait (Retry-After): it was tried again at once while the message
+            // said "reconnecting in 60 s".
+            if !backoffAskedByServer { endBackoff(nil) }
         } else if state == .idle {
             end(code: 1000, reason: "finished before start", error: nil)
         }
@@ -872,6 +876,7 @@ public actor LiveClient {
             return false
         }
         let delay = policy.delay(forAttempt: attempt, retryAfter: retryAfter)
+        backoffAskedByServer = retryAfter != nil
         logger.warning("deepgram: \(error.message); reconnect attempt \(attempt) in \(delay)")
         hub.emit(.error(error))
         hub.emit(.reconnecting(attempt: attempt, delay: delay))

@@ -192,12 +192,21 @@ import WebSocket
         if case .close(let code, _)? = log.events.last { #expect(code == 1000) } else { Issue.record("no .close") }
     }
 
-    @Test func retryAfterIsBoundedAndOnlyDeltaSeconds() {
+    /// `Retry-After` as seconds or as an HTTP date (the date was ignored, and a rate-limited
+    /// server tried again after a second); bounded by the policy.
+    @Test func retryAfterIsBoundedSecondsOrAnHTTPDate() {
         let p = ReconnectPolicy(initialDelay: .milliseconds(50), maxDelay: .milliseconds(400), jitter: 0, maxRetryAfter: .seconds(60))
         #expect(p.delay(forAttempt: 1, retryAfter: .seconds(3600)) == .seconds(60))
         #expect(p.delay(forAttempt: 1, retryAfter: nil) == .milliseconds(50))
         #expect(ConnectionFailure.retryAfterDelay(" 7 ") == .seconds(7))
-        #expect(ConnectionFailure.retryAfterDelay("Wed, 21 Oct 2015 07:28:00 GMT") == nil)
+        // 2015-10-21T07:28:00Z is 1445412480 s after the epoch.
+        #expect(ConnectionFailure.httpDate("Wed, 21 Oct 2015 07:28:00 GMT") == Date(timeIntervalSince1970: 1_445_412_480))
+        #expect(ConnectionFailure.httpDate("Sun, 29 Feb 2032 23:59:59 GMT") == Date(timeIntervalSince1970: 1_961_711_999))
+        let now = Date(timeIntervalSince1970: 1_445_412_476)
+        #expect(ConnectionFailure.retryAfterDelay("Wed, 21 Oct 2015 07:28:00 GMT", now: now) == .seconds(4))
+        #expect(ConnectionFailure.retryAfterDelay("Wed, 21 Oct 2015 07:28:00 GMT", now: now.addingTimeInterval(10)) == .zero)
+        #expect(ConnectionFailure.retryAfterDelay("Wed, 21 Oct 2015 07:28:00 UTC") == nil)
+        #expect(ConnectionFailure.retryAfterDelay("soon") == nil)
         #expect(ConnectionFailure.retryAfterDelay("-1") == nil)
         #expect(ConnectionFailure.retryAfterDelay("99999999999999999999") == nil)
     }
