@@ -179,6 +179,7 @@ public final class CursesTerminal: Terminal {
         }
         endwin()
         TerminalSignals.disarmCrashRestore()
+        TerminalSignals.removeSuspendHandler()
         delscreen(scr)
         screen = nil
         if let f = inputFile { fclose(f) }

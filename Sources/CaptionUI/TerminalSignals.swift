@@ -35,6 +35,9 @@ public enum TerminalSignals {
     /// and once came back in line mode (keys echoed over the status bar).
     public static func installSuspendHandler() { install(suspendHandler, for: SIGTSTP) }
 
+    /// Ctrl-Z stops the process again as usual (the screen is closed; no UI thread answers it).
+    public static func removeSuspendHandler() { install(SIG_DFL, for: SIGTSTP) }
+
     /// Stops the process as SIGTSTP's default action does (the shell reports the job as
     /// stopped) and returns once it is continued; the caller installs its handler again. The
     /// calling thread may block the signal (signals are watched elsewhere): raised blocked, it
