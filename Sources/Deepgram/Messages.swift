@@ -168,9 +168,7 @@ public struct Alternative: Sendable, Equatable, Codable {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         transcript = try c.decodeIfPresent(String.self, forKey: .transcript) ?? ""
         confidence = try MessageBounds.number(c, .confidence) ?? 0
-        // A word that cannot be read (a time out of range) is left out, not the whole result:
-        // the transcript and the other words still stand.
-        words = try c.decodeIfPresent([Lossy<Word>].self, forKey: .words)?.compactMap(\.value) ?? []
+        words = try c.decodeIfPresent([Word].self, forKey: .words) ?? []
         languages = try c.decodeIfPresent([String].self, forKey: .languages)
         entities = try c.decodeIfPresent([Entity].self, forKey: .entities)
     }
@@ -205,18 +203,10 @@ public struct Word: Sendable, Equatable, Codable {
         end = try MessageBounds.seconds(c, .end) ?? start
         confidence = try MessageBounds.number(c, .confidence) ?? 0
         punctuatedWord = try c.decodeIfPresent(String.self, forKey: .punctuatedWord)
-        // Optional labels: one that is out of range or of another type is left out, not the
-        // whole final with it (a speaker of 10⁹ lost four lines of five).
-        speaker = (try? MessageBounds.index(c, .speaker)) ?? nil
-        speakerConfidence = (try? MessageBounds.number(c, .speakerConfidence)) ?? nil
-        language = (try? c.decodeIfPresent(String.self, forKey: .language)) ?? nil
+        speaker = try MessageBounds.index(c, .speaker)
+        speakerConfidence = try MessageBounds.number(c, .speakerConfidence)
+        language = try c.decodeIfPresent(String.self, forKey: .language)
     }
-}
-
-/// An element of a list read on its own: nil when it cannot be decoded.
-struct Lossy<T: Decodable>: Decodable {
-    let value: T?
-    init(from decoder: any Decoder) throws { value = try? T(from: decoder) }
 }
 
 /// A detected entity (finals only).
