@@ -24,7 +24,11 @@ public final class DeepgramServer: Sendable {
         /// refused with HTTP 503 (a multichannel stream with more channels than this: 400). A
         /// multichannel WAV stream's channels are counted when its header arrives: beyond the
         /// limit, it gets an Error message and close 1013 (1008 with more channels than this).
-        public var maxClients = 4
+        /// One per core by default, at least two: one real-time stream costs the offline engine
+        /// most of a core, and a stream admitted beyond that gets captions that fall behind.
+        public var maxClients = Configuration.defaultMaxClients
+        /// One per core, at least two.
+        public static var defaultMaxClients: Int { max(2, ProcessInfo.processInfo.activeProcessorCount) }
         /// Seconds without audio or KeepAlive before a stream is closed (1011 NET-0001).
         public var idleTimeout: Double = 10
         public init() {}

@@ -73,9 +73,13 @@ public enum JournalReader {
             if e.code == ENOENT { throw .notFound(path: path) }
             throw .unreadable(path: path, message: ErrnoText.message(e.code, doing: "read", path: path))
         }
+        return try parse(data, path: path, recoveringHeader: recoveringHeader ? modificationTime(path) : nil)
+    }
+
+    /// When the file was last written (now when that cannot be read): the stand-in start time.
+    static func modificationTime(_ path: String) -> Date {
         var st = stat()
-        let modified = stat(path, &st) == 0 ? Date(timeIntervalSince1970: Double(st.st_mtim.tv_sec)) : Date()
-        return try parse(data, path: path, recoveringHeader: recoveringHeader ? modified : nil)
+        return stat(path, &st) == 0 ? Date(timeIntervalSince1970: Double(st.st_mtim.tv_sec)) : Date()
     }
 
     /// The number of the first non-blank line when it does not start a JSON object (after a

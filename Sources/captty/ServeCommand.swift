@@ -12,17 +12,17 @@ struct Serve: AsyncParsableCommand {
     var port: Int = 8080
     @Option(help: ArgumentHelp("Require clients to send the API key in this file (Authorization: Token KEY).", valueName: "file"))
     var apiKeyFile: String?
-    @Option(parsing: .unconditional, help: "Streams served at once, a multichannel stream counting once per channel (a recognizer each); more are refused with HTTP 503, a multichannel stream with more channels than this with HTTP 400 (a multichannel WAV stream, counted when its header arrives, with an Error message and close 1013, or 1008).")
-    var maxClients: Int = 4
+    @Option(parsing: .unconditional, help: "Streams served at once, a multichannel stream counting once per channel (a recognizer each); more are refused with HTTP 503, a multichannel stream with more channels than this with HTTP 400 (a multichannel WAV stream, counted when its header arrives, with an Error message and close 1013, or 1008). Default: one per core, at least 2.")
+    var maxClients: Int?
 
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
-        guard maxClients >= 1 else { throw ValidationError("--max-clients must be at least 1") }
+        guard (maxClients ?? 1) >= 1 else { throw ValidationError("--max-clients must be at least 1") }
     }
 
     func run() async throws {
         try await reportingErrors {
-            try await ServeRunner.run(host: host, port: port, apiKeyFile: apiKeyFile, maxClients: maxClients,
+            try await ServeRunner.run(host: host, port: port, apiKeyFile: apiKeyFile, maxClients: maxClients ?? ServeRunner.defaultMaxClients,
                                       announce: printError)
         }
     }

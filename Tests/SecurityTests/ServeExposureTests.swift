@@ -15,6 +15,12 @@ struct ServeExposureTests {
         #expect(server.stderr.contains("listening on ws://127.0.0.1:\(server.port)/v1/listen"), "\(server.stderr)")
         #expect(server.stderr.contains("point clients at ws://127.0.0.1:\(server.port) ("), "\(server.stderr)")
         #expect(!server.stderr.contains("not a loopback address"))
+        // Streams at once: one per core (at least two) unless told. Four on 2 cores admitted
+        // streams whose captions fell behind; the operator now reads the limit at start.
+        let perCore = max(2, ProcessInfo.processInfo.activeProcessorCount)
+        #expect(server.stderr.contains("up to \(perCore) streams at once"), "\(server.stderr)")
+        let help = try runCaptty(["serve", "--help"]).stdout.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        #expect(help.contains("Default: one per core, at least 2."), "\(help)")
         #expect(try runCaptty(["serve", "--help"]).stdout.contains("default: 127.0.0.1"))
     }
 
@@ -48,6 +54,7 @@ struct ServeExposureTests {
     @Test func streamsBeyondMaxClientsGet503WithDgError() throws {
         let server = try ServeProcess(["--max-clients", "1"])
         defer { server.stop() }
+        #expect(server.stderr.contains("up to 1 stream at once"), "\(server.stderr)")
         let r = try peerResult("security_ws_probe.py", ["many", server.url + "?encoding=linear16&sample_rate=16000", "-", "2"])
         let streams = r["streams"] as? [[String: Any]] ?? []
         #expect(streams.count == 2, "\(r)")

@@ -8,6 +8,9 @@ import WebSocket
 
 /// `captty serve`: a Deepgram-compatible `/v1/listen` endpoint backed by the offline engine.
 public enum ServeRunner {
+    /// Streams served at once unless told: one per core, at least two.
+    public static var defaultMaxClients: Int { DeepgramServer.Configuration.defaultMaxClients }
+
     /// Binds, prints where it listens to `announce`, and serves until SIGINT/SIGTERM.
     public static func run(host: String, port: Int, apiKeyFile: String?, maxClients: Int,
                            announce: @escaping @Sendable (String) -> Void) async throws {
@@ -28,7 +31,7 @@ public enum ServeRunner {
             throw CapttyError.failed(Self.listenFailure(error, host: host, port: port))
         }
         let shown = server.host.contains(":") ? "[\(server.host)]" : server.host
-        announce("captty serve: listening on ws://\(shown):\(server.port)/v1/listen (engine \(recognizer.name)\(config.apiKey == nil ? "" : ", API key required"))")
+        announce("captty serve: listening on ws://\(shown):\(server.port)/v1/listen (engine \(recognizer.name), up to \(config.maxClients) stream\(config.maxClients == 1 ? "" : "s") at once\(config.apiKey == nil ? "" : ", API key required"))")
         // Clients take the base URL (the SDKs add /v1/listen themselves).
         // A wildcard address is where the server listens, not one a client can reach it at.
         let wildcard = server.host == "0.0.0.0" || server.host == "::"
