@@ -282,9 +282,9 @@ public struct CapttyConfig: Sendable, Equatable {
         case "deepgram.keyterm":
             options.keyterm = try strings()
             if options.keyterm.contains(where: { $0.trimmingWhitespace().isEmpty }) { throw fail("a key term is empty: give a word or phrase") }
-        case "deepgram.keywords": options.keywords = try parsed("word or word:boost") { LiveOptions.Keyword(parsing: $0) }
+        case "deepgram.keywords": options.keywords = try parsed("word or word:boost, the boost a number") { LiveOptions.Keyword(parsing: $0) }
         case "deepgram.search": options.search = try strings()
-        case "deepgram.replace": options.replace = try parsed("find:replacement") { LiveOptions.Replacement(parsing: $0) }
+        case "deepgram.replace": options.replace = try parsed("find:replacement, with something to find") { LiveOptions.Replacement(parsing: $0) }
         case "deepgram.extra": options.extra = try parsed("key:value") { KeyValue(parsing: $0, separator: ":") }
         case "deepgram.params":
             options.additional = try parsed("key=value") { KeyValue(parsing: $0, separator: "=") }
@@ -300,7 +300,9 @@ public struct CapttyConfig: Sendable, Equatable {
             let m = try string()
             guard let v = LiveOptions.CallbackMethod(rawValue: m.uppercased()) else { throw fail("'\(m)' is not POST or PUT") }
             options.callbackMethod = v
-        case "deepgram.tag": options.tag = try strings()
+        case "deepgram.tag":
+            options.tag = try strings()
+            if options.tag.contains(where: { $0.trimmingWhitespace().isEmpty }) { throw fail("a tag is empty: give a name") }
         case "deepgram.mip_opt_out": options.mipOptOut = try bool()
         case "deepgram.detect_entities": options.detectEntities = try bool()
         case "deepgram.diarize_model": options.diarizeModel = try string()

@@ -33,11 +33,34 @@ public enum OptionToggles {
             var words = keywords
             var seen = Set(words.map { $0.word.lowercased() })
             for term in keyterm {
-                for w in term.split(whereSeparator: { $0.isWhitespace }) where seen.insert(w.lowercased()).inserted {
-                    words.append(.init(String(w)))
+                for w in Self.words(of: term) where seen.insert(w.lowercased()).inserted {
+                    words.append(.init(w))
                 }
             }
             return Vocabulary(keywords: words)
+        }
+
+        /// A key term's words as keywords: letters and digits, with the apostrophes and hyphens
+        /// inside a word (`O'Brien`, `co-op`). Punctuation went out as keywords of its own (`&`)
+        /// or inside one (`Who:`, which Deepgram reads as a keyword with a bad boost).
+        static func words(of term: String) -> [String] {
+            var out: [String] = []
+            var word = ""
+            func flush() {
+                let joiner: (Character) -> Bool = { "'’-".contains($0) }
+                let w = word.reversed().drop(while: joiner).reversed().drop(while: joiner)
+                if !w.isEmpty { out.append(String(w)) }
+                word = ""
+            }
+            for c in term {
+                if c.isLetter || c.isNumber || (!word.isEmpty && "'’-".contains(c)) {
+                    word.append(c)
+                } else {
+                    flush()
+                }
+            }
+            flush()
+            return out
         }
     }
 

@@ -1,6 +1,7 @@
 import Executors
 import FoundationEssentials
 import Logging
+import SystemSupport
 import WebSocket
 
 /// A live transcription session with Deepgram's `/v1/listen` WebSocket API.
@@ -657,6 +658,33 @@ public actor LiveClient {
         })
     }
 
+    /// After CloseStream, Metadata is the server's last word: its close follows at once. A
+    /// server that never closes (found in QA: 10 s of waiting, then "the engine stopped
+    /// answering" though all was transcribed) is closed from here after `closeGrace`.
+    private func startCloseGrace(_ gen: Int) {
+        let grace = min(Self.closeGrace, configuration.finishTimeout)
+        connectionTasks.append(Task(executorPreference: configuration.executor) { [weak self] in
+            try? await Task.sleep(for: grace)
+            if Task.isCancelled { return }
+            await self?.closeGraceEnded(gen)
+        })
+    }
+
+    /// The `User-Agent` of the upgrade request unless `webSocket.handshakeHeaders` has one.
+    public static let userAgent = "captty/\(CapttyVersion.string)"
+
+    /// How long the server gets to close after its Metadata.
+    static let closeGrace: Duration = .seconds(1)
+
+    private func closeGraceEnded(_ gen: Int) async {
+        guard !ended, conn?.generation == gen, metadataReceived else { return }
+        let ws = conn?.ws
+        logger.debug("deepgram: the server sent Metadata but did not close within \(Self.closeGrace); closing")
+        supervisor?.cancel()
+        end(code: 1000, reason: "", error: nil)
+        await ws?.close(code: 1000, reason: "")
+    }
+
     private func finishTimedOut(_ gen: Int) async {
         guard !ended, conn?.generation == gen else { return }
         let ws = conn?.ws
@@ -720,6 +748,10 @@ public actor LiveClient {
         if let authorization = credential.authorizationHeader {
             wsConfig.handshakeHeaders.removeAll { $0.0.lowercased() == "authorization" }
             wsConfig.handshakeHeaders.append(("Authorization", authorization))
+        }
+        // Named, as the SDKs name themselves (`deepgram-sdk/…`), unless the caller names itself.
+        if !wsConfig.handshakeHeaders.contains(where: { $0.0.lowercased() == "user-agent" }) {
+            wsConfig.handshakeHeaders.append(("User-Agent", LiveClient.userAgent))
         }
         while !ended, !Task.isCancelled {
             let ws: WebSocket
@@ -1110,7 +1142,10 @@ public actor LiveClient {
         case .metadata(let m):
             // Only after CloseStream does Metadata end the stream (a server may send it early,
             // at the open: taking that as finished dropped the audio a lost connection held).
-            if closeStreamSent { metadataReceived = true }
+            if closeStreamSent {
+                metadataReceived = true
+                startCloseGrace(c.generation)
+            }
             hub.emit(.metadata(m))
         case .utteranceEnd(let u): hub.emit(.utteranceEnd(c.offset.apply(u)))
         case .speechStarted(let s): hub.emit(.speechStarted(c.offset.apply(s)))

@@ -316,13 +316,15 @@ extension LiveOptions {
             let b = boost == boost.rounded() && abs(boost) < 1e15 ? String(Int(boost)) : String(boost)
             return "\(word):\(b)"
         }
-        /// Parses `word` or `word:boost`.
+        /// Parses `word` or `word:boost`; nil for an empty word or a boost that is not a number
+        /// (`foo:bar` went out as the word `foo:bar`, which Deepgram reads as a bad boost).
         public init?(parsing s: String) {
-            if let i = s.lastIndex(of: ":"), let b = Double(s[s.index(after: i)...]) {
-                let w = String(s[..<i]); guard !w.isEmpty else { return nil }
+            if let i = s.lastIndex(of: ":") {
+                guard let b = Double(s[s.index(after: i)...]) else { return nil }
+                let w = String(s[..<i]); guard !w.trimmingWhitespace().isEmpty else { return nil }
                 self.init(w, boost: b)
             } else {
-                guard !s.isEmpty else { return nil }
+                guard !s.trimmingWhitespace().isEmpty else { return nil }
                 self.init(s)
             }
         }
@@ -334,8 +336,9 @@ extension LiveOptions {
         public var replacement: String?
         public init(_ find: String, with replacement: String? = nil) { self.find = find; self.replacement = replacement }
         public var queryValue: String { replacement.map { "\(find):\($0)" } ?? find }
+        /// Parses `find` or `find:replacement`; nil when there is nothing to find (`:x`).
         public init?(parsing s: String) {
-            guard !s.isEmpty else { return nil }
+            guard !s.isEmpty, !s.hasPrefix(":"), !s.trimmingWhitespace().isEmpty else { return nil }
             if let i = s.firstIndex(of: ":") {
                 self.init(String(s[..<i]), with: String(s[s.index(after: i)...]))
             } else { self.init(s) }

@@ -103,6 +103,7 @@ struct DeepgramFlags: ParsableArguments {
         if o.model?.rawValue.trimmingWhitespace().isEmpty == true { throw ValidationError("the model name is empty: name one, e.g. --model nova-3") }
         if o.keyterm.contains(where: { $0.trimmingWhitespace().isEmpty }) { throw ValidationError("a key term is empty: give --keyterm a word or phrase") }
         if o.search.contains(where: { $0.trimmingWhitespace().isEmpty }) { throw ValidationError("a search term is empty: give --search a word or phrase") }
+        if o.tag.contains(where: { $0.trimmingWhitespace().isEmpty }) { throw ValidationError("a tag is empty: give --tag a name") }
         if let bad = o.keywords.first(where: { $0.boost.map { !$0.isFinite } == true }) {
             throw ValidationError("--keywords '\(bad.word)' needs a boost that is a finite number, e.g. \(bad.word):2")
         }
@@ -173,14 +174,14 @@ struct DeepgramFlags: ParsableArguments {
         if !keyterm.isEmpty { o.keyterm = keyterm }
         if !keywords.isEmpty {
             o.keywords = try keywords.map { k in
-                guard let kw = LiveOptions.Keyword(parsing: k) else { throw ValidationError("--keywords '\(k)' must be word or word:boost") }
+                guard let kw = LiveOptions.Keyword(parsing: k) else { throw ValidationError("--keywords '\(k)' must be word or word:boost, the boost a number (e.g. captty:2)") }
                 return kw
             }
         }
         if !search.isEmpty { o.search = search }
         if !replace.isEmpty {
             o.replace = try replace.map { r in
-                guard let rp = LiveOptions.Replacement(parsing: r) else { throw ValidationError("--replace '\(r)' must be find:replacement") }
+                guard let rp = LiveOptions.Replacement(parsing: r) else { throw ValidationError("--replace '\(r)' must be find:replacement, with something to find") }
                 return rp
             }
         }

@@ -47,6 +47,28 @@ import Testing
         #expect(OptionToggles.apply(.togglePunctuate, to: nova2, vocabulary: mine)?.keywords == nova2.keywords)
     }
 
+    /// A key term goes to an older model as its words, punctuation left out: `café & crème`
+    /// went out as the keywords `café`, `&` and `crème`, and `Dr. Who: Part 2` as `Dr.`,
+    /// `Who:` (a keyword with an empty boost to Deepgram), `Part`, `2` (found in QA).
+    @Test func keyTermsBecomeKeywordsWithoutTheirPunctuation() {
+        let v = OptionToggles.Vocabulary(keyterm: ["café & crème", "Dr. Who: Part 2", "O'Brien co-op -x- 'quoted'", "a=b+c/d?", "—"])
+        #expect(v.form(for: "nova-2").keywords.map(\.word) == ["café", "crème", "Dr", "Who", "Part", "2", "O'Brien", "co-op", "x", "quoted", "a", "b", "c", "d"])
+        #expect(v.form(for: "nova-2").keywords.allSatisfy { !$0.word.contains(":") && $0.boost == nil })
+        #expect(v.form(for: "nova-3").keyterm == v.keyterm, "nova-3 takes the phrases as given")
+    }
+
+    /// A keyword's boost must be a number and a replacement must find something: `foo:bar`
+    /// went out as the keyword `foo:bar`, `:x` as a replacement of nothing.
+    @Test func keywordsAndReplacementsAreParsedStrictly() {
+        #expect(LiveOptions.Keyword(parsing: "foo:2") == .init("foo", boost: 2))
+        #expect(LiveOptions.Keyword(parsing: "foo:-1.5") == .init("foo", boost: -1.5))
+        #expect(LiveOptions.Keyword(parsing: "foo") == .init("foo"))
+        for bad in ["foo:bar", "foo:", ":2", "", " ", " :2"] { #expect(LiveOptions.Keyword(parsing: bad) == nil, "\(bad)") }
+        #expect(LiveOptions.Replacement(parsing: "a:b") == .init("a", with: "b"))
+        #expect(LiveOptions.Replacement(parsing: "a") == .init("a"))
+        for bad in [":x", "", " ", ":"] { #expect(LiveOptions.Replacement(parsing: bad) == nil, "\(bad)") }
+    }
+
     @Test func configLayersUnderFlags() {
         var cfg = LiveOptions()
         cfg.language = "de"

@@ -34,6 +34,30 @@ import Testing
         }
     }
 
+    /// Metadata after CloseStream is the server's last word. A server that sends it and then
+    /// never closes is closed by the client within a second, without an error: everything was
+    /// transcribed. (Found in QA: finish() waited the whole 10 s `finishTimeout`, then warned
+    /// that the server did not close, and live captions said the engine stopped answering.)
+    @Test func finishClosesSoonAfterMetadataWhenTheServerDoesNot() async throws {
+        try await withDeepgramDouble(["--no-close-after-metadata"]) { double in
+            let client = LiveClient(credential: .apiKey("test-key"), configuration: doubleConfiguration(double))
+            let log = EventLog(client.events)
+            let took = try await within(.seconds(30), "finish") {
+                try await client.start(pcm16k)
+                try await client.send(counterAudio(from: 0, count: 3 * 8_000))
+                let began = ContinuousClock.now
+                await client.finish()
+                await log.ended()
+                return ContinuousClock.now - began
+            }
+            #expect(log.finals.map(\.end) == [2.0, 3.0])
+            #expect(log.errors.isEmpty, "\(log.errors)")
+            #expect(took < .seconds(5), "finish took \(took)")
+            if case .close(1000, _)? = log.events.last {} else { Issue.record("no close 1000 at the end: \(log.events.suffix(2))") }
+            #expect(try double.stats().connections.count == 1)
+        }
+    }
+
     /// If the server never closes, finish() gives up after `finishTimeout` and says so.
     @Test func finishIsBoundedByTheFinishTimeout() async throws {
         try await withDeepgramDouble(["--late-final-delay", "30"]) { double in

@@ -40,6 +40,17 @@ struct DeepgramOptionChecksTests {
         }
     }
 
+    /// The upgrade request names the client (`User-Agent: captty/VERSION`), as the SDKs name
+    /// themselves; it carried none, so a server's logs could not tell captty's traffic apart.
+    @Test func theUpgradeRequestNamesCaptty() async throws {
+        try await withDeepgramDouble { double in
+            let r = try transcribe(double, [])
+            #expect(r.status == 0, "\(r.stderr)")
+            let version = try runCaptty(["--version"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+            #expect(try double.stats().connections.last?.user_agent == "captty/\(version)")
+        }
+    }
+
     /// A short-lived token in DEEPGRAM_ACCESS_TOKEN (as the official SDKs read it) goes out as
     /// `Bearer`, first; the CLI sent every credential as `Token`, and a token got HTTP 401.
     @Test func anAccessTokenIsSentAsBearer() async throws {
@@ -58,6 +69,9 @@ struct DeepgramOptionChecksTests {
                 (["--no-interim-results", "--utterance-end-ms", "1500"], "utterance_end_ms needs interim results"),
                 (["--model", ""], "the model name is empty"),
                 (["--keyterm", " "], "a key term is empty"),
+                (["--tag", ""], "a tag is empty"),
+                (["--keywords", "foo:bar", "--model", "nova-2"], "the boost a number"),
+                (["--replace", ":x"], "with something to find"),
                 (["--search", ""], "a search term is empty"),
                 (["--keywords", "foo:nan"], "--keywords 'foo' needs a boost that is a finite number"),
                 (["--keywords", "foo:1e999"], "--keywords 'foo' needs a boost that is a finite number"),

@@ -22,7 +22,7 @@ What it does
   ConfigureFailure CONFIGURE_KEYTERMS_NOT_SUPPORTED when a keyterm is "unsupported"; counted.
 - KeepAlive: counted; resets the idle timer. Finalize: a final with from_finalize=true covering
   all audio so far. CloseStream: (after --late-final-delay s) a final for the remaining audio,
-  Metadata, close 1000.
+  Metadata, close 1000 (--no-close-after-metadata: no close).
 - Idle: close 1011 `NET-0001 …` after --idle-timeout s with no audio or text message, or when no
   audio came within --require-audio-within s of opening.
 - Faults: --kill-after-bytes N --kill-times K aborts the TCP connection (no close frame) of each
@@ -104,7 +104,8 @@ class Conn:
         self.info = {"index": self.index, "request_id": request_id, "bytes": 0, "frames": 0,
                      "empty_frames": 0, "keepalives": 0, "finalize": 0, "close_stream": 0,
                      "text_messages": [], "auth": ws.request.headers.get("Authorization", "").split(" ")[0],
-                     "query": ws.request.path, "end": None, "killed": False}
+                     "query": ws.request.path, "user_agent": ws.request.headers.get("User-Agent"),
+                     "end": None, "killed": False}
         stats.connections.append(self.info)
 
     @property
@@ -266,6 +267,10 @@ class Conn:
                                   "models": ["00000000-0000-0000-0000-000000000000"],
                                   "model_info": {"00000000-0000-0000-0000-000000000000":
                                                  {"name": "double", "version": "0", "arch": "test-double"}}})
+            if self.args.no_close_after_metadata:
+                self.info["end"] = "metadata, no close"
+                self.stats.write()
+                return
             await self.ws.close(1000, "")
         self.stats.write()
 
@@ -332,6 +337,8 @@ def main():
     p.add_argument("--kill-times", type=int, default=0)
     p.add_argument("--kill-on-keepalive", type=int, default=0,
                    help="abort the TCP connection at this KeepAlive (on each of the first --kill-times connections)")
+    p.add_argument("--no-close-after-metadata", action="store_true",
+                   help="after CloseStream's final and Metadata, keep the connection open (a server that never closes)")
     p.add_argument("--kill-on-close-stream", action="store_true",
                    help="abort the TCP connection on CloseStream (on each of the first --kill-times connections)")
     p.add_argument("--answer-close-stream", type=int, default=0, metavar="CODE",

@@ -22,6 +22,7 @@ public final class DeepgramDoubleProcess: @unchecked Sendable {
             public var close_stream: Int
             public var auth: String
             public var query: String
+            public var user_agent: String?
             public var end: String?
             public var killed: Bool
             public var close_code: Int?
