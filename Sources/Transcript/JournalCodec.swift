@@ -25,6 +25,9 @@ public enum JournalCodec {
     /// The highest channel a journal line may have: the live decoder's bound for an index.
     public static let maxChannel = 1_000_000
 
+    /// The times a record may hold, in seconds from the session's start.
+    static let sessionTimes = -1 ... MessageBounds.maxSeconds
+
     /// The header line, without the newline.
     public static func encode(_ h: JournalHeader) -> String {
         var o: [(String, JSONValue)] = [
@@ -171,6 +174,12 @@ public enum JournalCodec {
                 throw DecodingFailure(reason: "header is not a \(JournalHeader.formatName) header")
             }
             guard let ms = r.start_unix_ms else { throw DecodingFailure(reason: "header has no start_unix_ms") }
+            // Between 1970 and 9999: a start ±9e18 ms moved a joined session's times past what
+            // an export can count.
+            guard (0 ... 253_402_300_799_999).contains(ms) else {
+                throw DecodingFailure(reason: "header start_unix_ms \(ms) is not a date between 1970 and 9999")
+            }
+            if let v = r.version, v < 1 { throw DecodingFailure(reason: "header version \(v) is not a journal format version (1 or later)") }
             let opts = (try? dec.decode(OptionsRecord.self, from: data))?.options
             return .header(JournalHeader(engine: r.engine ?? "unknown", model: r.model, options: opts,
                                          startTime: Date(timeIntervalSince1970: Double(ms) / 1000),
@@ -185,7 +194,7 @@ public enum JournalCodec {
             // Times captty could have written: a negative or huge time (1e300 s) put its line
             // first, or at hour 1281023894007, without a word.
             let times = [start, end] + words.flatMap { [$0.start, $0.end] }
-            if let bad = times.first(where: { !(-1 ... MessageBounds.maxSeconds).contains($0) }) {
+            if let bad = times.first(where: { !Self.sessionTimes.contains($0) }) {
                 throw DecodingFailure(reason: "a time of \(bad) s is outside the session (0 to \(Int(MessageBounds.maxSeconds)) s)")
             }
             let channel = r.channel ?? 0
@@ -216,7 +225,8 @@ public enum JournalCodec {
             guard (0 ... maxChannel).contains(channel) else { throw DecodingFailure(reason: "channel \(channel) is outside 0…\(maxChannel)") }
             return .search(ChannelSearchHits(channel: channel, hits: SearchHits(query: r.query, hits: r.hits)))
         case "entity":
-            guard let r = try? dec.decode(EntityRecord.self, from: data), r.start.isFinite, r.end.isFinite, r.word_count > 0 else {
+            guard let r = try? dec.decode(EntityRecord.self, from: data), Self.sessionTimes.contains(r.start),
+                  Self.sessionTimes.contains(r.end), r.word_count > 0 else {
                 throw DecodingFailure(reason: "malformed entity record")
             }
             let channel = r.channel ?? 0
@@ -226,6 +236,10 @@ public enum JournalCodec {
         case "gap":
             guard let g = try? dec.decode(GapRecord.self, from: data), g.start.isFinite, g.duration.isFinite, g.duration >= 0 else {
                 throw DecodingFailure(reason: "malformed gap record")
+            }
+            // The bounds of a final's times: a gap at 1e16 s crashed every export (found in QA).
+            if let bad = [g.start, g.start + g.duration].first(where: { !Self.sessionTimes.contains($0) }) {
+                throw DecodingFailure(reason: "a gap time of \(bad) s is outside the session (0 to \(Int(MessageBounds.maxSeconds)) s)")
             }
             return .gap(AudioGap(start: g.start, duration: g.duration, reason: g.reason ?? "audio lost"))
         case "Metadata":

@@ -169,20 +169,20 @@ public enum JournalReader {
         var finalAt: [(line: Int, start: Double, end: Double)] = []
         var unreadable: [Int] = []   // indexes into `issues` of lines that could not be read
         var notes: [JournalIssue] = []
-        for i in firstRecord ..< rawLines.count {
-            let line = rawLines[i]
-            if line.allSatisfy({ $0 == " " || $0 == "\t" || $0 == "\r" }) { continue }
-            do {
+        // The latest end of what was read (shifted): where a session joined out of order goes.
+        var latestEnd = 0.0
+        func take(_ line: Substring, at i: Int) throws(JournalCodec.DecodingFailure) {
                 switch try JournalCodec.decode(line) {
                 case .final(var s):
                     if let first = seenFinals[line] {
                         // (A server that sent one final twice made captty journal it twice.)
                         notes.append(JournalIssue(lineNumber: i + 1, reason: "a repeat of line \(first); left out"))
-                        continue
+                        return
                     }
                     seenFinals[line] = i + 1
                     if lineOffset != 0 || timeShift != 0 { s = s.shifted(lines: lineOffset, seconds: timeShift) }
                     maxLineID = max(maxLineID, s.lineID)
+                    latestEnd = max(latestEnd, s.end)
                     finalAt.append((i + 1, s.start, s.end))
                     segments.append(s)
                 case .metadata(let m): metadata.append(m)
@@ -190,17 +190,43 @@ public enum JournalReader {
                 case .entity(let e): entities.add(e)
                 case .gap(var g):
                     g.start += timeShift
+                    latestEnd = max(latestEnd, g.start + g.duration)
                     gaps = AudioGap.adding(g, to: gaps)
                 case .header(let h):
                     lineOffset = maxLineID + 1
                     let shift = h.startTime.timeIntervalSince(header.startTime)
-                    timeShift = shift.isFinite && shift > 0 ? shift : 0
-                    issues.append(JournalIssue(lineNumber: i + 1, reason: "a second header (journals joined?): the lines after it "
-                                               + "are a second session's, placed \(Timecode.clock(timeShift)) after the first's start"))
+                    if shift.isFinite, shift >= latestEnd {
+                        timeShift = shift
+                        issues.append(JournalIssue(lineNumber: i + 1, reason: "a second header (journals joined?): the lines after it "
+                                                   + "are a second session's, placed \(Timecode.clock(timeShift)) after the first's start"))
+                    } else {
+                        // A session that began before the one above it ended (journals joined
+                        // out of order): placed after it, so that the two are not interleaved.
+                        timeShift = (latestEnd + 1).rounded(.up)
+                        let when = shift < 0 ? "\(Timecode.clock(-shift)) before the first's start" : "before the session above it ended"
+                        issues.append(JournalIssue(lineNumber: i + 1, reason: "a second header (journals joined out of order?): its "
+                                                   + "session began \(when); its lines are placed after the earlier ones, "
+                                                   + "\(Timecode.clock(timeShift)) after the first's start"))
+                    }
                 case .other: break
                 }
+        }
+        // How a header begins: one glued to the end of a torn line (a session that crashed
+        // mid-write, then `cat` with the next journal) is read on its own.
+        let headerStart = "{\"type\":\"header\""
+        for i in firstRecord ..< rawLines.count {
+            let line = rawLines[i]
+            if line.allSatisfy({ $0 == " " || $0 == "\t" || $0 == "\r" }) { continue }
+            do {
+                try take(line, at: i)
             } catch {
-                if i == rawLines.count - 1 && !endsWithNewline { torn = true }
+                if let r = line.firstRange(of: headerStart), r.lowerBound != line.startIndex,
+                   (try? JournalCodec.decode(line[r.lowerBound...])).map({ if case .header = $0 { true } else { false } }) == true {
+                    unreadable.append(issues.count)
+                    issues.append(JournalIssue(lineNumber: i + 1, reason: "cut off (a crash mid-write?), with the next journal's "
+                                               + "header joined to it; the header is read"))
+                    try? take(line[r.lowerBound...], at: i)
+                } else if i == rawLines.count - 1 && !endsWithNewline { torn = true }
                 else {
                     unreadable.append(issues.count)
                     issues.append(JournalIssue(lineNumber: i + 1, reason: error.reason))

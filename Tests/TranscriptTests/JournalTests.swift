@@ -193,6 +193,54 @@ import Testing
         #expect(c.issues.first?.reason.contains("placed 01:00:00 after the first's start") == true, "\(c.issues)")
     }
 
+    /// Joined journals found in QA: the first cut off mid-line by a crash swallowed the second's
+    /// header (both sessions merged, line by line), and a later session first interleaved the
+    /// two (a negative shift was clamped to 0). The header is read; sessions never interleave.
+    @Test func joinedJournalsStayApartAfterATornLineOrOutOfOrder() throws {
+        let first = try Self.journalText(lines: 2)
+        var later = FixtureReplay.header
+        later.startTime = FixtureReplay.header.startTime.addingTimeInterval(3600)
+        func session(_ h: JournalHeader, _ word: String) -> String {
+            JournalCodec.encode(h) + "\n" + JournalCodec.encode(CommittedSegment(
+                lineID: 0, channel: 0, speaker: nil, start: 1, end: 1.5, confidence: 0.9,
+                words: [CaptionWord(word: word, start: 1, end: 1.5, confidence: 0.9)], speechFinal: true), sessionStartUnixMs: 0) + "\n"
+        }
+        // Torn: the first journal's last line cut 20 bytes short, no newline.
+        let torn = String(first.dropLast(21))
+        let c = try JournalReader.parse(Data((torn + session(later, "later")).utf8), path: "j")
+        #expect(c.lines.map(\.text) == ["w0", "later"], "\(c.lines.map(\.text))")
+        #expect(c.lines.last?.words.first?.start == 3601)
+        #expect(c.issues.map(\.lineNumber) == [3, 3], "\(c.issues)")
+        #expect(c.issues.first?.reason.hasPrefix("cut off (a crash mid-write?), with the next journal's header joined to it") == true, "\(c.issues)")
+        // Out of order: the later session first, then the earlier one: placed after it.
+        let o = try JournalReader.parse(Data((session(later, "later") + first).utf8), path: "j")
+        #expect(o.lines.map(\.text) == ["later", "w0", "w1"], "\(o.lines.map(\.text))")
+        let starts = o.lines.compactMap { $0.words.first?.start }
+        #expect(starts == starts.sorted() && starts[1] > 1.5, "\(starts)")
+        #expect(o.issues.first?.reason.contains("began 01:00:00 before the first's start") == true, "\(o.issues)")
+    }
+
+    /// A gap or an entity at a time no session has crashed every export (1e16 s does not fit
+    /// the milliseconds of a cue); a header version below 1 or a start outside 1970–9999 was
+    /// taken as given.
+    @Test func gapsEntitiesAndHeadersOutOfRangeAreCorruptLines() throws {
+        var text = try Self.journalText(lines: 1)
+        text += #"{"type":"gap","start":1e16,"duration":1,"reason":"the engine was disconnected"}"# + "\n"
+        text += #"{"type":"gap","start":5,"duration":1e19,"reason":"x"}"# + "\n"
+        text += #"{"type":"entity","channel":0,"label":"X","value":"v","raw_value":"v","confidence":1,"start":-1e300,"end":1,"word_count":1}"# + "\n"
+        text += #"{"type":"gap","start":5,"duration":2,"reason":"kept"}"# + "\n"
+        let c = try JournalReader.parse(Data(text.utf8), path: "j")
+        #expect(c.issues.map(\.lineNumber) == [3, 4, 5], "\(c.issues)")
+        #expect(c.issues.first?.reason.hasPrefix("a gap time of 1e+16 s is outside the session") == true, "\(c.issues)")
+        #expect(c.gaps.map(\.duration) == [2])
+        for (field, value, says) in [("\"version\":1", "\"version\":0", "header version 0"),
+                                     ("\"start_unix_ms\":", "\"start_unix_ms\":-", "is not a date between 1970 and 9999")] {
+            let bad = try Self.journalText(lines: 1).replacingOccurrences(of: field, with: value)
+            #expect(throws: JournalError.self) { try JournalReader.parse(Data(bad.utf8), path: "j") }
+            do { _ = try JournalReader.parse(Data(bad.utf8), path: "j") } catch { #expect("\(error)".contains(says), "\(error)") }
+        }
+    }
+
     /// Times no session has (negative, 1e300 s) put a line first or at hour 1281023894007 of
     /// every export, without a word; a whole number written as 1.5 was "not valid JSON".
     @Test func impossibleTimesAndWrongNumbersAreCorruptLinesThatSayWhy() throws {
