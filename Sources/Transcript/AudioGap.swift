@@ -37,8 +37,18 @@ public struct AudioGap: Sendable, Equatable {
     /// The note exports show in the gap's place ("[19.2 s of audio lost: the engine was
     /// disconnected — no captions]", "[12.6 s not captioned: captioning was paused]").
     public var note: String {
-        let secs = duration >= 10 ? String(Int(duration.rounded())) : String(Double(Int((duration * 10).rounded())) / 10)
-        return isLoss ? "[\(secs) s of audio lost: \(reason); no captions]" : "[\(secs) s not captioned: \(reason)]"
+        isLoss ? "[\(seconds) s of audio lost: \(reason); no captions]" : "[\(seconds) s not captioned: \(reason)]"
+    }
+
+    /// The note without its reason, for a caption cue with no room for it ("[13 s of audio
+    /// lost]", "[4.1 s not captioned]").
+    public var shortNote: String {
+        isLoss ? "[\(seconds) s of audio lost]" : "[\(seconds) s not captioned]"
+    }
+
+    /// The duration as notes give it: tenths under 10 s, whole seconds from there.
+    var seconds: String {
+        duration >= 10 ? String(Int(duration.rounded())) : String(Double(Int((duration * 10).rounded())) / 10)
     }
 
     /// Both lists of gaps as one (in time order, continuing gaps joined).

@@ -22,20 +22,42 @@ public struct Cue: Sendable, Equatable {
 }
 
 extension Cue {
-    /// `cues` with a cue for each gap put in time order: its note, for the gap's span, ending
-    /// before the next cue begins (a gap's place is approximate). The note is wrapped at word
-    /// boundaries to `rules.maxLineLength`, as caption text is (a 62-character note was one line).
+    /// `cues` with a cue for each gap put in time order: its note, in the room between the cue
+    /// before it and the next (a gap's place is approximate), for the gap's span but at least
+    /// `rules.minDuration` and at most `rules.maxDuration` where that room allows, within
+    /// `rules.maxLines` lines (a shorter note when the full one does not fit). Found in QA: a
+    /// gap cue began before the cue it followed ended, ran into the next one, took three lines
+    /// or stayed 20 s.
     public static func merging(_ cues: [Cue], gaps: [AudioGap], rules: CueRules = CueRules()) -> [Cue] {
         guard !gaps.isEmpty else { return cues }
         var all = cues
+        let minMs = Int64((rules.minDuration * 1000).rounded()), maxMs = Int64((rules.maxDuration * 1000).rounded())
         for g in gaps {
-            let start = Int64((g.start * 1000).rounded())
-            var end = Int64((g.end * 1000).rounded())
-            if let next = cues.first(where: { $0.startMs >= start }) { end = min(end, next.startMs) }
-            end = max(end, start + 1000)
-            all.append(Cue(startMs: start, endMs: end, lines: wrapped(g.note, width: rules.maxLineLength), speaker: nil, channel: 0, lineID: -1, startsLine: true))
+            let gapStart = Int64((g.start * 1000).rounded())
+            let gapEnd = Int64((g.end * 1000).rounded())
+            let after = cues.filter { $0.startMs <= gapStart }.map(\.endMs).max() ?? 0
+            let before = cues.filter { $0.startMs >= gapStart }.map(\.startMs).min() ?? Int64.max
+            let start = max(gapStart, after)
+            var end = min(max(gapEnd, start + minMs), start + maxMs, before)
+            if end <= start {
+                // No room between the cues around it: shown over the next one rather than lost.
+                end = gapStart + max(minMs, 1)
+                all.append(Cue(startMs: gapStart, endMs: end, lines: noteLines(g, rules), speaker: nil, channel: 0, lineID: -1, startsLine: true))
+                continue
+            }
+            all.append(Cue(startMs: start, endMs: end, lines: noteLines(g, rules), speaker: nil, channel: 0, lineID: -1, startsLine: true))
         }
         return all.sorted { ($0.startMs, $0.lineID) < ($1.startMs, $1.lineID) }
+    }
+
+    /// A gap's note wrapped to the cue's lines; when it takes more than `rules.maxLines`, the
+    /// note without its reason.
+    static func noteLines(_ g: AudioGap, _ rules: CueRules) -> [String] {
+        for note in [g.note, g.shortNote] {
+            let lines = wrapped(note, width: rules.maxLineLength)
+            if lines.count <= rules.maxLines { return lines }
+        }
+        return Array(wrapped(g.shortNote, width: rules.maxLineLength).prefix(rules.maxLines))
     }
 
     /// `text` in lines of at most `width` characters, broken at spaces (a longer word stands

@@ -31,8 +31,9 @@ import Testing
             // Wrapped like caption text: 42 characters a line at most (it was one 62-character line).
             #expect(cues[1].hasSuffix("[19 s of audio lost: the engine was\ndisconnected; no captions]") && cues[1].contains("00:00:05"),
                     "\(name): \(cues)")
-            // The gap's cue ends before the next caption starts.
-            #expect(cues[1].contains("00:00:24"), "\(name): \(cues[1])")
+            // The gap's cue ends before the next caption starts, and stays 7 s at most, as
+            // any cue (it stayed 19 s).
+            #expect(cues[1].contains("00:00:12"), "\(name): \(cues[1])")
             #expect(cues.first?.hasPrefix("1\n") == true && cues.last?.hasPrefix("3\n") == true, "\(name): numbered in order")
         }
         let json = try JSONSerialization.jsonObject(with: Data(DeepgramJSONExporter.render(lines, gaps: [gap]).utf8)) as? [String: Any]
@@ -41,6 +42,30 @@ import Testing
         #expect(gaps?.first?["start"] as? Double == 5 && gaps?.first?["reason"] as? String == gap.reason, "\(String(describing: json?["metadata"]))")
         // Without gaps nothing changes.
         #expect(PlainTextExporter.render(lines) == "[00:00:01] before the outage\n[00:00:30] after it\n")
+    }
+
+    /// Gap cues follow the rules speech cues follow (found in QA): one began before the cue it
+    /// followed ended, ran into the next one, or took three lines.
+    @Test func gapCuesNeitherOverlapNorTakeMoreThanTwoLines() {
+        let rules = CueRules()
+        func cue(_ start: Int64, _ end: Int64, _ id: Int) -> Cue {
+            Cue(startMs: start, endMs: end, lines: ["w\(id)"], speaker: nil, channel: 0, lineID: id, startsLine: true)
+        }
+        // A 0.6 s loss with speech 0.6 s later; "Hi." stretched to 5.333 over the gap's start.
+        let short = AudioGap(start: 5, duration: 0.6, reason: AudioGap.deviceLost)
+        let merged = Cue.merging([cue(4_500, 5_333, 0), cue(6_200, 7_000, 1)], gaps: [short], rules: rules)
+        #expect(merged.map(\.lineID) == [0, -1, 1])
+        #expect(merged[1].startMs == 5_333 && merged[1].endMs - merged[1].startMs >= 833 && merged[1].endMs <= 6_200, "\(merged[1])")
+        for (a, b) in zip(merged, merged.dropFirst()) { #expect(a.endMs <= b.startMs, "\(a) overlaps \(b)") }
+        // A long reason: two lines at most, the reason left out when it does not fit.
+        let long = AudioGap(start: 10, duration: 13, reason: AudioGap.notFinished)
+        #expect(Cue.wrapped(long.note, width: 42).count == 3, "the test needs a note over two lines")
+        let alone = Cue.merging([], gaps: [long], rules: rules)
+        #expect(alone.first?.lines == ["[13 s of audio lost]"], "\(alone)")
+        #expect(alone.first.map { $0.endMs - $0.startMs } == 7_000, "at most 7 s: \(alone)")
+        // No room at all between two cues: still shown (over the next), never dropped.
+        let squeezed = Cue.merging([cue(0, 3_000, 0), cue(3_000, 4_000, 1)], gaps: [AudioGap(start: 2.5, duration: 0.4, reason: AudioGap.paused)], rules: rules)
+        #expect(squeezed.contains { $0.lineID == -1 && $0.lines == ["[0.4 s not captioned: captioning was", "paused]"] }, "\(squeezed)")
     }
 
     @Test func theJournalKeepsGapsAndOlderReadersSkipThem() throws {
