@@ -72,14 +72,22 @@ public enum SampleCodec {
         case .s32le:
             for i in 0..<n { out.append(Float(Int32(littleEndian: bytes.loadUnaligned(fromByteOffset: 4 * i, as: Int32.self))) / 2_147_483_648) }
         case .f32le:
-            for i in 0..<n { out.append(Float(bitPattern: UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: 4 * i, as: UInt32.self)))) }
+            for i in 0..<n { out.append(clipped(Float(bitPattern: UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: 4 * i, as: UInt32.self))))) }
         case .f64le:
-            for i in 0..<n { out.append(Float(Double(bitPattern: UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: 8 * i, as: UInt64.self))))) }
+            for i in 0..<n { out.append(clipped(Float(Double(bitPattern: UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: 8 * i, as: UInt64.self)))))) }
         case .mulaw:
             mulawTable.withUnsafeBufferPointer { t in for i in 0..<n { out.append(Float(t[Int(bytes[i])]) / 32768) } }
         case .alaw:
             alawTable.withUnsafeBufferPointer { t in for i in 0..<n { out.append(Float(t[Int(bytes[i])]) / 32768) } }
         }
+    }
+
+    /// A float sample as the rest of the pipeline takes it: within [-1, 1], NaN as silence, as
+    /// sox reads a float file. An infinite sample went through the resampler as is and turned
+    /// the whole recording into NaN: silence, and "no speech was recognised" (found in QA).
+    @inline(__always)
+    static func clipped(_ x: Float) -> Float {
+        x.isNaN ? 0 : min(max(x, -1), 1)
     }
 
     /// Float sample → 16-bit, rounded and clipped (NaN, which a float file may hold, is silence).

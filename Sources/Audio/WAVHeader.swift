@@ -73,7 +73,7 @@ public struct WAVHeader: Sendable, Equatable {
             }
             if id == "data" {
                 guard let (format, tag, ext) = fmt else {
-                    throw .invalidWAV(path: path, field: "data chunk", problem: "comes before the fmt chunk, so the sample format is unknown")
+                    throw .invalidWAV(path: path, field: "data chunk", problem: "comes before any fmt chunk (the fmt chunk is missing, or after the audio), so the sample format is unknown; convert the file with a tool that knows its format, e.g. `ffmpeg -i in.wav out.wav`")
                 }
                 var length: Int64? = size <= 0xFFFF_FFFF && streamingDataSizes.contains(UInt32(size)) ? nil : size
                 if size == 0 {

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import Audio
 
@@ -27,6 +28,24 @@ struct NonFiniteSampleTests {
             Int32(bitPattern: UInt32(out[i]) | UInt32(out[i + 1]) << 8 | UInt32(out[i + 2]) << 16 | UInt32(out[i + 3]) << 24)
         }
         #expect(samples == [0, Int32.max, Int32.min, 0])
+    }
+
+    /// An infinite sample every 1000 went through the resampler as is and made all of its
+    /// output NaN, which became silence: a 6 s recording gave "no speech was recognised" while
+    /// sox reads it, clipping (found in QA). Decoded floats are within [-1, 1].
+    @Test func scatteredInfinitiesAreClippedAndTheAudioAroundThemKept() throws {
+        var c = try AudioConverter(input: PCMFormat(encoding: .f32le, sampleRate: 22_050, channels: 1),
+                                   output: AudioFormat(encoding: .linear16, sampleRate: 16_000, channels: 1))
+        let tone = (0 ..< 22_050).map { i -> Float in i % 1000 == 0 ? .infinity : 0.5 * Float(sin(Double(i) * 2 * .pi * 440 / 22_050)) }
+        let out = c.convert(f32(tone)) + c.flush()
+        let samples = stride(from: 0, to: out.count, by: 2).map { Int16(bitPattern: UInt16(out[$0]) | UInt16(out[$0 + 1]) << 8) }
+        #expect(samples.count > 15_000)
+        // The tone is there: most samples are neither silence nor stuck at full scale.
+        let live = samples.filter { abs(Int($0)) > 1000 && abs(Int($0)) < 32_000 }.count
+        #expect(live > samples.count / 2, "\(live) of \(samples.count) samples carry the tone")
+        var decoded: [Float] = []
+        f32([.infinity, -.infinity, 2, -3, 0.25, .nan]).withUnsafeBytes { SampleCodec.decode($0, as: .f32le, into: &decoded) }
+        #expect(decoded == [1, -1, 1, -1, 0.25, 0])
     }
 
     @Test func nanSurvivesMixingResamplingAndG711() throws {

@@ -15,6 +15,14 @@ import TestSupport
         #expect(TranscribeRunner.progressText(name: "x", read: 30, total: 20, captionedTo: 20, lines: 2).contains("(100%)"))
     }
 
+    /// Raw input with no speech points at `--raw-format`, its likeliest fault (found in QA:
+    /// the hint named only the language and the level).
+    @Test func noSpeechInRawInputNamesTheRawFormat() {
+        let raw = TranscribeRunner.nothingRecognised(in: "x.raw", seconds: 12.5, peakDB: -1, headerless: true)
+        #expect(raw.contains("check that --raw-format gives its real encoding, rate and channels"), "\(raw)")
+        #expect(!TranscribeRunner.nothingRecognised(in: "x.wav", seconds: 12.5, peakDB: -1).contains("--raw-format"))
+    }
+
     /// Drawn in place, cut to the width, and cleared before any other message.
     @Test func theLineIsRedrawnInPlaceAndMakesWayForMessages() throws {
         var fds: [Int32] = [0, 0]

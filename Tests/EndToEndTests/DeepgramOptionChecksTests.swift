@@ -51,6 +51,17 @@ struct DeepgramOptionChecksTests {
         }
     }
 
+    /// `--raw-format` with a WAV file is not used (the header gives the format): said, not
+    /// silently ignored (found in QA).
+    @Test func rawFormatIsSaidUnusedForAWAV() async throws {
+        try await withDeepgramDouble { double in
+            let r = try transcribe(double, ["--raw-format", "s16le:8000"])
+            #expect(r.status == 0, "\(r.stderr)")
+            #expect(r.stderr.contains("--raw-format is not used: "), "\(r.stderr)")
+            #expect(try double.stats().connections.last?.query.contains("sample_rate=16000") == true)
+        }
+    }
+
     /// A short-lived token in DEEPGRAM_ACCESS_TOKEN (as the official SDKs read it) goes out as
     /// `Bearer`, first; the CLI sent every credential as `Token`, and a token got HTTP 401.
     @Test func anAccessTokenIsSentAsBearer() async throws {

@@ -60,6 +60,11 @@ public enum TranscribeRunner {
         } catch {
             throw CapttyError.failed("\(error)")
         }
+        // Raw input read with the format given; a WAV header, when there is one, wins.
+        let headerless = rawFormat != nil && (source as? FileAudioSource)?.wavHeader == nil
+        if rawFormat != nil, (source as? FileAudioSource)?.wavHeader != nil {
+            warn("--raw-format is not used: \(source.name) has a WAV header, which gives its format")
+        }
         var opts = options
         opts.encoding = opts.encoding ?? .init(rawValue: source.format.encoding.rawValue)
         opts.sampleRate = opts.sampleRate ?? source.format.sampleRate
@@ -143,7 +148,7 @@ public enum TranscribeRunner {
                  ? "no transcript came back for \(source.name): the engine stopped answering (above), so its \(read) of audio have none"
                  : "the transcript goes up to \(Timecode.clock(upTo)) of \(read): the engine stopped answering (above) before the rest")
         } else if failure == nil && store.wordCount == 0 && !interrupted {
-            warn(Self.nothingRecognised(in: source.name, seconds: meter.seconds, peakDB: meter.peakDB))
+            warn(Self.nothingRecognised(in: source.name, seconds: meter.seconds, peakDB: meter.peakDB, headerless: headerless))
         }
 
         let header = JournalHeader(engine: engine.name, model: run.model ?? engine.modelName(for: opts), options: opts,
@@ -226,7 +231,8 @@ public enum TranscribeRunner {
 
 extension TranscribeRunner {
     /// Why a transcript may be empty, from how much audio there was and how loud it got.
-    static func nothingRecognised(in name: String, seconds: Double, peakDB: Double) -> String {
+    /// `headerless`: raw input read with `--raw-format`, whose likeliest fault is that format.
+    static func nothingRecognised(in name: String, seconds: Double, peakDB: Double, headerless: Bool = false) -> String {
         let length = NumberText.fixed(seconds, decimals: 1) + " s"
         if seconds == 0 { return "\(name) holds no audio samples: the transcript is empty" }
         if peakDB <= LevelMeter.floorDB { return "no speech in \(name): its \(length) of audio are digital silence" }
@@ -234,6 +240,11 @@ extension TranscribeRunner {
         let loudest = (rounded == "-0" ? "0" : rounded) + " dBFS"   // a full-scale peak, not "-0"
         if peakDB < -60 {
             return "no speech in \(name): its \(length) of audio are nearly silent (loudest sample \(loudest)); was the right input recorded?"
+        }
+        if headerless {
+            // Raw samples read at the wrong rate, width or channel count are noise to the engine.
+            return "no speech was recognised in \(name) (\(length) of audio, loudest sample \(loudest)); if it holds speech, check that "
+                + "--raw-format gives its real encoding, rate and channels (e.g. s16le:16000:1), then its language (--language)"
         }
         return "no speech was recognised in \(name) (\(length) of audio, loudest sample \(loudest)); if it holds speech, check its language (--language) and level"
     }
