@@ -158,9 +158,10 @@ final class CaptureThread: Sendable {
                 switch why {
                 case .asked?: continue
                 case .defaultOutputChanged?:
-                    // The default output changed while recording its monitor: follow it.
-                    stream = nil
-                    (stream, err) = open(device.name, pa)
+                    // The default output changed while recording its monitor: follow it (the
+                    // new stream opened before the old one closes, not to add to the gap).
+                    let (next, e) = open(device.name, pa)
+                    (stream, err) = (next, e)
                     measureGap = true
                     if let s = stream {
                         relabel(&device, s.sourceDescription() ?? device.label)

@@ -389,6 +389,12 @@ public actor Session {
     /// new device is the switch's (`switchPending` while `switchDevice` waits for the capture).
     private var switchingDevice = false
     private var switchPending = false
+    /// The capture follows the default output to its new monitor: the time until the new one
+    /// delivers (PulseAudio sends a monitor only what its sink renders after it attached) is
+    /// that move's, not a lost device's (found in QA: "the audio device was lost").
+    private var followingOutput = false
+    /// The same for the notice of that time (capture events and chunks come on two streams).
+    private var followingOutputNotice = false
 
     /// Files `export` wrote in this session (it may write them again).
     private var exportsWritten: Set<String> = []
@@ -573,7 +579,11 @@ public actor Session {
         viewState.level = reading
         lastChunkAt = clock.now
         if !chunk.data.isEmpty { lastChunkFormat = chunk.format; stallFinalized = false }
-        defer { if !chunk.data.isEmpty, !switchPending { switchingDevice = false } }
+        defer {
+            if !chunk.data.isEmpty, !switchPending { switchingDevice = false; followingOutput = false }
+            // No gap to report after the move: its notice is not coming either.
+            if !chunk.data.isEmpty, chunk.gapBefore == 0 { followingOutputNotice = false }
+        }
         // Without a meter on screen, only a change of the "no audio" state is worth a wake-up.
         let signal = configuration.levelUpdates || viewState.noAudio != reading.isSilent
         viewState.noAudio = reading.isSilent
@@ -594,7 +604,7 @@ public actor Session {
             gapsAhead.append((chunk.startTime - chunk.gapBefore, chunk.gapBefore))
             if chunk.gapBefore >= 0.5 {
                 // The gap of a switch the user asked for is no loss (it read "the audio device was lost").
-                let reason = switchingDevice ? AudioGap.switched : AudioGap.deviceLost
+                let reason = switchingDevice ? AudioGap.switched : followingOutput ? AudioGap.outputChanged : AudioGap.deviceLost
                 recordGap(AudioGap(start: chunk.startTime - chunk.gapBefore, duration: chunk.gapBefore, reason: reason))
             }
         }
@@ -949,6 +959,7 @@ public actor Session {
             }
             addWarning("now capturing from \(device) (\(reason))")
             log.warning("audio: now capturing from \(device) (\(reason))")
+            if case .defaultOutputChanged = why { followingOutput = true; followingOutputNotice = true }
         case .resumed(let gap):
             viewState.deviceName = source.name
             lastChunkAt = clock.now
@@ -957,7 +968,9 @@ public actor Session {
             let seconds = NumberText.fixed(gap, decimals: 1)
             if gap > 0 { log.warning("audio: \(source.name): audio again after \(seconds) s without it") }
             if gap >= 0.5 {
-                if let before = resumingFrom, before != source.name {
+                if followingOutputNotice {
+                    addWarning("audio from \(source.name) after \(seconds) s: the time the move to the new default output took has no captions")
+                } else if let before = resumingFrom, before != source.name {
                     addWarning("audio from \(source.name) after \(seconds) s without audio; that stretch has no captions")
                 } else {
                     addWarning("audio from \(source.name) is back after \(seconds) s without it; that stretch has no captions")
@@ -965,7 +978,7 @@ public actor Session {
             }
         }
         if case .reconnecting = e {} else { deviceBeforeOutage = nil; viewState.audioOutage = nil }
-        if case .resumed = e { resumingFrom = nil }
+        if case .resumed = e { resumingFrom = nil; followingOutputNotice = false }
         publish()
     }
 

@@ -31,8 +31,11 @@ public struct AudioGap: Sendable, Equatable {
     /// The reason of audio not captured while the input moved to the device the user chose.
     public static let switched = "the input was switched to another device"
 
-    /// Whether the audio was lost (not skipped by the user's pause or device switch).
-    public var isLoss: Bool { reason != Self.paused && reason != Self.switched }
+    /// The reason of audio not captured while capture moved to the new default output's monitor.
+    public static let outputChanged = "the capture was moving to the new default output"
+
+    /// Whether the audio was lost (not skipped by the user's pause or a device switch).
+    public var isLoss: Bool { reason != Self.paused && reason != Self.switched && reason != Self.outputChanged }
 
     /// The note exports show in the gap's place ("[19.2 s of audio lost: the engine was
     /// disconnected — no captions]", "[12.6 s not captioned: captioning was paused]").

@@ -107,6 +107,31 @@ import TestSupport
         }
     }
 
+    /// `--system-audio` follows the default output to its new monitor. PulseAudio sends the new
+    /// monitor only what its sink renders after it attached (a sink playing with a large latency:
+    /// up to 2 s later); that time was said and journaled as a lost device ("is back after 2.0 s
+    /// without it", "the audio device was lost"). It is the move's (found in QA).
+    @Test(.timeLimit(.minutes(3))) func followingTheDefaultOutputIsNotADeviceLoss() async throws {
+        try await Self.withPrivatePulseAndDouble { dir, server, bin, double in
+            let journal = dir.appendingPathComponent("follow.jsonl").path
+            let script = """
+                export PULSE_SERVER=\(shellQuoted(server)) DEEPGRAM_API_KEY=test-key
+                sox -n -r 44100 -c 2 tone.wav synth 20 sine 440 vol 0.5
+                pactl load-module module-null-sink sink_name=speakers sink_properties=device.description=Speakers > /dev/null
+                paplay -d speakers tone.wav & t=$!
+                \(bin) --plain --engine deepgram --url \(double.baseURL) --system-audio --journal \(shellQuoted(journal)) 2> follow.err &
+                p=$!; sleep 3; pactl set-default-sink speakers; sleep 5; kill -TERM $p; wait $p; kill $t
+                """
+            let r = try runProcess("/bin/sh", ["-c", "cd \(shellQuoted(dir.path)) && { \(script)\n}"], timeout: 90)
+            let err = try String(contentsOf: dir.appendingPathComponent("follow.err"), encoding: .utf8)
+            #expect(err.contains("now capturing from Monitor of Speakers (the default output changed)"), "\(err)\n\(r.stderr)")
+            #expect(!err.contains("is back after") && !err.contains("audio device was gone"), "\(err)")
+            let gaps = try String(contentsOfFile: journal, encoding: .utf8).split(separator: "\n").filter { $0.contains("\"type\":\"gap\"") }
+            #expect(gaps.allSatisfy { $0.contains("the capture was moving to the new default output") }, "\(gaps)")
+            if !gaps.isEmpty { #expect(err.contains("the time the move to the new default output took has no captions"), "\(err)") }
+        }
+    }
+
     /// Capturing a monitor ("caption what this computer plays"), silence is nothing playing:
     /// plain mode said "no audio from Monitor of … — check it is on and not muted" at every
     /// pause. A microphone (here a source remapped from a monitor) that goes silent is still warned about.
