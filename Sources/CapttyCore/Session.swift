@@ -422,7 +422,7 @@ public actor Session {
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true,
                                                 attributes: [.posixPermissions: 0o700])
         let text = Exporter.render(store.lines, format: format, header: header, metadata: store.metadata, search: store.search,
-                                   entities: store.entities, options: ExportOptions(gaps: store.gaps))
+                                   entities: store.entities, options: ExportOptions(gaps: store.gaps, unconfirmed: store.unconfirmedSpans))
         do {
             try AtomicFile.write(Data(text.utf8), to: url)
         } catch {

@@ -16,12 +16,15 @@ public struct CommittedSegment: Sendable, Equatable {
     /// Whether the final had `speech_final` (the line closes after these words).
     public var speechFinal: Bool
     public var fromFinalize: Bool
+    /// Words the engine never made final (its last interim guess, kept when the stream ended
+    /// without confirming it): journaled as `"unconfirmed":true` and marked in exports.
+    public var unconfirmed: Bool
 
     public init(lineID: Int, channel: Int, speaker: Int?, start: Double, end: Double, confidence: Double,
-                words: [CaptionWord], speechFinal: Bool, fromFinalize: Bool = false) {
+                words: [CaptionWord], speechFinal: Bool, fromFinalize: Bool = false, unconfirmed: Bool = false) {
         self.lineID = lineID; self.channel = channel; self.speaker = speaker; self.start = start
         self.end = end; self.confidence = confidence; self.words = words
-        self.speechFinal = speechFinal; self.fromFinalize = fromFinalize
+        self.speechFinal = speechFinal; self.fromFinalize = fromFinalize; self.unconfirmed = unconfirmed
     }
 
     /// The words' display text joined by spaces.

@@ -6,8 +6,10 @@ import Deepgram
 public enum DeepgramJSONExporter {
     public static func render(_ lines: some Collection<CaptionLine>, header: JournalHeader? = nil,
                               metadata: Metadata? = nil, search: SearchResults = SearchResults(),
-                              entities: EntityResults = EntityResults(), gaps: [AudioGap] = []) -> String {
-        value(lines, header: header, metadata: metadata, search: search, entities: entities, gaps: gaps).pretty + "\n"
+                              entities: EntityResults = EntityResults(), gaps: [AudioGap] = [],
+                              unconfirmed: [UnconfirmedSpan] = []) -> String {
+        value(lines, header: header, metadata: metadata, search: search, entities: entities, gaps: gaps,
+              unconfirmed: unconfirmed).pretty + "\n"
     }
 
     /// `search`: hits of `--search` queries, listed per channel as Deepgram does
@@ -15,9 +17,12 @@ public enum DeepgramJSONExporter {
     /// the channel's alternative as a pre-recorded response has them, `start_word`/`end_word`
     /// indexing that alternative's `words` (the word after the last, as Deepgram's).
     /// `gaps`: audio lost in the session, as `metadata.captty.gaps` (`start`, `duration`, `reason`).
+    /// `unconfirmed`: words the engine never made final, as `metadata.captty.unconfirmed`
+    /// (`channel`, `start`, `end`).
     public static func value(_ lines: some Collection<CaptionLine>, header: JournalHeader? = nil,
                              metadata: Metadata? = nil, search: SearchResults = SearchResults(),
-                             entities: EntityResults = EntityResults(), gaps: [AudioGap] = []) -> JSONValue {
+                             entities: EntityResults = EntityResults(), gaps: [AudioGap] = [],
+                             unconfirmed: [UnconfirmedSpan] = []) -> JSONValue {
         // By start time, as Deepgram lists utterances and the other exports list lines (channels
         // commit independently: channel 1's line could come before channel 0's earlier one).
         let lines = ExportOrder.lines(lines)
@@ -57,6 +62,11 @@ public enum DeepgramJSONExporter {
         if !gaps.isEmpty {
             captty.append(("gaps", .array(gaps.map { g in
                 .object([("start", .seconds(g.start)), ("duration", .seconds(g.duration)), ("reason", .string(g.reason))])
+            })))
+        }
+        if !unconfirmed.isEmpty {
+            captty.append(("unconfirmed", .array(unconfirmed.map { u in
+                .object([("channel", .int(Int64(u.channel))), ("start", .seconds(u.start)), ("end", .seconds(u.end))])
             })))
         }
         if !captty.isEmpty { meta.append(("captty", .object(captty))) }

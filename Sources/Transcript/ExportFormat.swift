@@ -62,11 +62,14 @@ public struct ExportOptions: Sendable, Equatable {
     /// Audio lost in the session, marked where it was (a note in text and Markdown, a cue in
     /// SRT and WebVTT, `metadata.captty.gaps` in JSON).
     public var gaps: [AudioGap]
+    /// Words the engine never made final, marked after their line in text and Markdown and as
+    /// `metadata.captty.unconfirmed` in JSON.
+    public var unconfirmed: [UnconfirmedSpan]
 
     public init(timestamps: Bool = true, speakers: Bool = true, cueRules: CueRules = .broadcast, skipCorruptLines: Bool = false,
-                gaps: [AudioGap] = []) {
+                gaps: [AudioGap] = [], unconfirmed: [UnconfirmedSpan] = []) {
         self.timestamps = timestamps; self.speakers = speakers; self.cueRules = cueRules
-        self.skipCorruptLines = skipCorruptLines; self.gaps = gaps
+        self.skipCorruptLines = skipCorruptLines; self.gaps = gaps; self.unconfirmed = unconfirmed
     }
 }
 

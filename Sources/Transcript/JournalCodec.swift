@@ -47,7 +47,7 @@ public enum JournalCodec {
 
     /// A final's line, without the newline.
     public static func encode(_ s: CommittedSegment, sessionStartUnixMs: Int64) -> String {
-        JSONValue.object([
+        var o: [(String, JSONValue)] = [
             ("type", .string("final")), ("line", .int(Int64(s.lineID))), ("channel", .int(Int64(s.channel))),
             ("speaker", .opt(s.speaker) { .int(Int64($0)) }),
             ("start", .double(s.start)), ("end", .double(s.end)),
@@ -56,7 +56,9 @@ public enum JournalCodec {
             ("confidence", .double(s.confidence)), ("speech_final", .bool(s.speechFinal)),
             ("from_finalize", .bool(s.fromFinalize)), ("transcript", .string(s.text)),
             ("words", .array(s.words.map { DeepgramJSONExporter.word($0, exact: true) })),
-        ]).rendered
+        ]
+        if s.unconfirmed { o.append(("unconfirmed", .bool(true))) }
+        return JSONValue.object(o).rendered
     }
 
     /// A server's Metadata (its request id, the models that ran) as a line: the message as the
@@ -135,6 +137,7 @@ public enum JournalCodec {
         var confidence: Double?
         var speech_final: Bool?
         var from_finalize: Bool?
+        var unconfirmed: Bool?
         var words: [CaptionWord]?
         var transcript: String?
     }
@@ -218,7 +221,7 @@ public enum JournalCodec {
             return .final(CommittedSegment(lineID: line, channel: channel, speaker: r.speaker,
                                            start: start, end: end, confidence: r.confidence ?? 0,
                                            words: kept, speechFinal: r.speech_final ?? false,
-                                           fromFinalize: r.from_finalize ?? false))
+                                           fromFinalize: r.from_finalize ?? false, unconfirmed: r.unconfirmed ?? false))
         case "search":
             guard let r = try? dec.decode(SearchRecord.self, from: data) else { throw DecodingFailure(reason: "malformed search record") }
             let channel = r.channel ?? 0

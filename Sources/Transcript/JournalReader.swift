@@ -33,6 +33,10 @@ public struct JournalContents: Sendable, Equatable {
     public var entities = EntityResults()
     /// Audio lost in the session, in time order.
     public var gaps: [AudioGap] = []
+    /// Where words the engine never confirmed were kept.
+    public var unconfirmed: [UnconfirmedSpan] {
+        segments.filter(\.unconfirmed).map { UnconfirmedSpan(channel: $0.channel, start: $0.start, end: $0.end) }
+    }
 }
 
 /// Why a journal could not be read.

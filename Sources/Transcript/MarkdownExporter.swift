@@ -32,6 +32,7 @@ public enum MarkdownExporter {
             if options.speakers, let s = line.speaker { lead.append(SpeakerLabel.name(s) + ":") }
             if !lead.isEmpty { out += "**" + lead.joined(separator: " ") + "** " }
             out += lead.isEmpty ? escapeLeading(escape(text)) : escape(text)
+            if UnconfirmedSpan.marks(line, in: options.unconfirmed) { out += " _" + escape(UnconfirmedSpan.note) + "_" }
             out += "\n\n"
         }
         gapNotes(before: .infinity)

@@ -22,6 +22,7 @@ public enum PlainTextExporter {
             if multichannel { out += ChannelLabel.tag(line.channel) + " " }
             if options.speakers, let s = line.speaker { out += SpeakerLabel.name(s) + ": " }
             out += text
+            if UnconfirmedSpan.marks(line, in: options.unconfirmed) { out += " " + UnconfirmedSpan.note }
             out += "\n"
         }
         gapNotes(before: .infinity)

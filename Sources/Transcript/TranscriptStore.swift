@@ -56,6 +56,8 @@ public struct TranscriptStore: Sendable {
     public private(set) var entities = EntityResults()
     /// Audio lost in the session (`AudioGap`), in time order: marked in the exports.
     public private(set) var gaps: [AudioGap] = []
+    /// Words kept without a final (`keepUnconfirmedTail`).
+    public private(set) var unconfirmedSpans: [UnconfirmedSpan] = []
 
     /// Records audio lost at `gap` (one that continues an earlier gap extends it).
     public mutating func addGap(_ gap: AudioGap) { gaps = AudioGap.adding(gap, to: gaps) }
@@ -273,7 +275,8 @@ public struct TranscriptStore: Sendable {
                 change.committed.append(CommittedSegment(
                     lineID: lines[i].id, channel: c, speaker: kept[0].speaker, start: kept[0].start, end: kept[kept.count - 1].end,
                     confidence: kept.reduce(0) { $0 + $1.confidence } / Double(kept.count), words: kept, speechFinal: true,
-                    fromFinalize: false))
+                    fromFinalize: false, unconfirmed: true))
+                unconfirmedSpans.append(UnconfirmedSpan(channel: c, start: kept[0].start, end: kept[kept.count - 1].end))
                 from = min(from ?? kept[0].start, kept[0].start)
                 change.interimChanged = true
             }

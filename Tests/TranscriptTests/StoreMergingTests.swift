@@ -1,3 +1,4 @@
+import Foundation
 import Deepgram
 import Testing
 import Transcript
@@ -239,7 +240,7 @@ import Transcript
     /// An interim the engine never made final (it closed the stream first, or stopped
     /// answering) is kept at the end as the only text for its audio; results after a reconnect
     /// replace it.
-    @Test func anUnconfirmedInterimIsKeptAtTheEnd() {
+    @Test func anUnconfirmedInterimIsKeptAtTheEnd() throws {
         var s = TranscriptStore()
         s.apply(Self.r([Self.w("first", 0, 0.4)], final: true, speechFinal: true))
         s.apply(Self.r([Self.w("guess", 1, 1.4), Self.w("only", 1.5, 1.9)], final: false))
@@ -249,6 +250,24 @@ import Transcript
         #expect(kept.from == 1 && kept.change.committed.map(\.words.count) == [2] && kept.change.committed.first?.speechFinal == true)
         #expect(s.lines.map(\.text) == ["first", "guess only"] && s.lines.allSatisfy(\.isClosed) && s.wordCount == 3)
         #expect(s.keepUnconfirmedTail().from == nil, "kept once")
+        // Marked as such in the journal and every text export (found in QA: exported as
+        // confirmed speech, with "speech_final":true and nothing else to tell).
+        let segment = try #require(kept.change.committed.first)
+        #expect(segment.unconfirmed && s.unconfirmedSpans == [UnconfirmedSpan(channel: 0, start: 1, end: 1.9)])
+        let journal = JournalCodec.encode(FixtureReplay.header) + "\n"
+            + s.lines.indices.map { i in
+                JournalCodec.encode(i == 0 ? CommittedSegment(lineID: 0, channel: 0, speaker: nil, start: 0, end: 0.4, confidence: 1,
+                                                              words: s.lines[0].words, speechFinal: true) : segment, sessionStartUnixMs: 0)
+            }.joined(separator: "\n") + "\n"
+        #expect(journal.contains("\"unconfirmed\":true") && journal.components(separatedBy: "unconfirmed").count == 2, "\(journal)")
+        let read = try JournalReader.parse(Data(journal.utf8), path: "j")
+        #expect(read.unconfirmed == s.unconfirmedSpans)
+        let options = ExportOptions(unconfirmed: read.unconfirmed)
+        #expect(PlainTextExporter.render(read.lines, options: options)
+                == "[00:00:00] first\n[00:00:01] guess only [unconfirmed: the engine's last guess]\n")
+        #expect(MarkdownExporter.render(read.lines, options: options).contains("guess only _\\[unconfirmed: the engine's last guess\\]_"))
+        let json = DeepgramJSONExporter.render(read.lines, unconfirmed: read.unconfirmed)
+        #expect(json.contains("\"unconfirmed\" : [") || json.contains("\"unconfirmed\": ["), "\(json)")
 
         // After a reconnect, the replayed audio's results replace the guess.
         var r = TranscriptStore()

@@ -155,7 +155,7 @@ public enum TranscribeRunner {
                                    capttyVersion: CapttyVersion.string)
         let text = Exporter.render(store.lines, format: format, header: header, metadata: store.metadata,
                                    search: store.search, entities: store.entities,
-                                   options: ExportOptions(timestamps: timestamps, gaps: store.gaps))
+                                   options: ExportOptions(timestamps: timestamps, gaps: store.gaps, unconfirmed: store.unconfirmedSpans))
         let data = Data(text.utf8)
         if let output {
             if let (error, savedAt) = OutputFile.write(data, to: output, fallbackExtension: format.fileExtension) {

@@ -1,0 +1,22 @@
+/// Words kept as the engine last guessed them, never made final (the stream ended, or the
+/// engine stopped answering, before it confirmed them): where they are, so that exports can
+/// say so. Live captions show them as "(unconfirmed…)"; a transcript read later showed them as
+/// confirmed speech (found in QA).
+public struct UnconfirmedSpan: Sendable, Equatable {
+    public var channel: Int
+    /// Session seconds.
+    public var start: Double
+    public var end: Double
+
+    public init(channel: Int, start: Double, end: Double) {
+        self.channel = channel; self.start = start; self.end = end
+    }
+
+    /// The note after a line that holds such words.
+    public static let note = "[unconfirmed: the engine's last guess]"
+
+    /// Whether `line` holds words of one of `spans`.
+    public static func marks(_ line: CaptionLine, in spans: [UnconfirmedSpan]) -> Bool {
+        spans.contains { $0.channel == line.channel && $0.start <= line.end && $0.end >= line.start }
+    }
+}
