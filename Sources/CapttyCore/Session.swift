@@ -661,6 +661,9 @@ public actor Session {
             viewState.sourceError = "\(error)"
             viewState.connection = .error(message: "audio: \(error)")
         }
+        // Ended while paused: the stretch skipped is known now, and shown now (it was only
+        // journaled on quitting, never on the screen that stays up after a file ends).
+        recordPauseGap()
         for id in runOrder { runs[id]?.input.finish() }
         publish()
         if isIdle { resumeIdleWaiters() }

@@ -66,6 +66,32 @@ import Transcript
         }
     }
 
+    /// A file that ends while paused: the skipped stretch is marked as soon as the audio ends,
+    /// on the screen that stays up, not only in the journal at quit (found in QA).
+    @Test func aPauseRunningToTheEndOfAFileIsMarkedWhenTheAudioEnds() async throws {
+        let dir = try scratchDirectory("app")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let wav = try TestAudio.tone(seconds: 4, in: dir)
+        try await withDeepgramDouble { double in
+            var config = LiveClientConfiguration(environment: [:])
+            config.baseURL = double.baseURL
+            let engine = DeepgramEngine(credential: .apiKey("test-key"), configuration: config)
+            let source = try await FileAudioSource(path: wav)
+            let session = Session(source: source, engine: engine, options: .captionDefaults)
+            let gaps = try await within(.seconds(60), "a pause to the end") { () -> [AudioGap] in
+                await session.start()
+                #expect(await SessionRestartTests.eventually { await session.audioCounts.produced >= 32_000 })
+                await session.setPaused(true)
+                #expect(await SessionRestartTests.eventually { session.view.sourceEnded })
+                let shown = session.view.store.gaps
+                await session.finish()
+                return shown
+            }
+            #expect(gaps.count == 1 && gaps.first?.reason == AudioGap.paused, "\(gaps)")
+            #expect(gaps.first.map { $0.end > 3.9 && $0.duration > 2 } == true, "\(gaps)")
+        }
+    }
+
     @Test func quitWaitsForTheLastResultsAndFlushesTheJournal() async throws {
         let dir = try scratchDirectory("app")
         defer { try? FileManager.default.removeItem(at: dir) }
