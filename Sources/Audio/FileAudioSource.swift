@@ -26,6 +26,21 @@ public struct FileAudioSource: AudioSource {
     public var canWait: Bool { true }
 
     private let firstReader: Locked<StartedReader?>
+    /// Time the reading was held (a pause): real-time pacing resumes from where it stopped
+    /// instead of catching up on the time held.
+    private let heldTime = Locked<Duration>(.zero)
+
+    /// Whether pausing can hold the reading where it is (a regular file) rather than drop what
+    /// comes meanwhile (standard input or a pipe, which may be live).
+    public var canHold: Bool {
+        guard let path else { return false }
+        var st = stat()
+        return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG
+    }
+
+    /// Moves real-time pacing on by `d`, the time the reading was held.
+    public func held(for d: Duration) { heldTime.withLock { $0 += d } }
+    var pacingDelay: Duration { heldTime.withLock { $0 } }
 
     /// How long the audio is, when known before it is read: a regular file's size (less a WAV
     /// header, at most the data chunk's length) over its byte rate. Nil for standard input, a

@@ -63,7 +63,7 @@ actor FilePump {
             let clock = ContinuousClock()
             let start = clockStart ?? clock.now
             clockStart = start
-            let due = start + .nanoseconds(Int64((Double(frame) / Double(source.format.sampleRate) / speed * 1e9).rounded()))
+            let due = start + source.pacingDelay + .nanoseconds(Int64((Double(frame) / Double(source.format.sampleRate) / speed * 1e9).rounded()))
             try await SerialThreadExecutor.sleep(until: due)
         }
         return chunk

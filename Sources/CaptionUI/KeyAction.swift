@@ -60,7 +60,7 @@ public enum KeyAction: String, CaseIterable, Hashable, Sendable {
     /// A longer explanation for the README and the man page.
     public var details: String {
         switch self {
-        case .pause: return "Pause or resume captioning. Audio is not sent while paused; what was heard is made final first."
+        case .pause: return "Pause or resume captioning. Audio is not sent while paused (a file waits where it is); what was heard is made final first."
         case .toggleInterim: return "Show or hide the engine's interim guess under the final lines."
         case .saveNow: return "Write the transcript now; asks for a format (txt, srt, vtt, json, md)."
         case .pickDevice: return "Open the input device picker."

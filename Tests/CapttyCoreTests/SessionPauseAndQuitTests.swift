@@ -11,6 +11,15 @@ import Transcript
 /// Pause sends no audio (the connection stays up on KeepAlive); quit waits for the last
 /// results and leaves a complete journal.
 @Suite(.serialized) struct SessionPauseAndQuitTests {
+    /// `wav` read through a descriptor, as standard input is: pausing drops what comes.
+    static func unholdable(_ wav: String) async throws -> FileAudioSource {
+        let fd = open(wav, O_RDONLY)
+        defer { close(fd) }
+        let source = try await FileAudioSource(fileDescriptor: fd, name: "pipe")
+        #expect(!source.canHold)
+        return source
+    }
+
     @Test func pauseSendsNoAudioAndKeepsTheConnection() async throws {
         let dir = try scratchDirectory("app")
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -20,7 +29,7 @@ import Transcript
             config.baseURL = double.baseURL
             config.keepAliveInterval = .milliseconds(500)
             let engine = DeepgramEngine(credential: .apiKey("test-key"), configuration: config)
-            let source = try await FileAudioSource(path: wav)
+            let source = try await Self.unholdable(wav)   // live-like: what comes while paused is dropped
             let session = Session(source: source, engine: engine, options: .captionDefaults)
             let sentAtPauseOutside = try await within(.seconds(90), "captioning with a pause") { () -> Int in
                 await session.start()
@@ -66,7 +75,46 @@ import Transcript
         }
     }
 
-    /// A file that ends while paused: the skipped stretch is marked as soon as the audio ends,
+    /// A regular file waits where it is while paused: nothing is dropped, nothing is marked as
+    /// skipped, and real-time pacing resumes from where it stopped. Its audio was dropped as
+    /// live audio is (found in QA: a recording paused to read back lost what played meanwhile).
+    @Test func aPausedFileWaitsWhereItIs() async throws {
+        let dir = try scratchDirectory("app")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let wav = try TestAudio.tone(seconds: 4, in: dir)
+        try await withDeepgramDouble { double in
+            var config = LiveClientConfiguration(environment: [:])
+            config.baseURL = double.baseURL
+            let engine = DeepgramEngine(credential: .apiKey("test-key"), configuration: config)
+            let source = try await FileAudioSource(path: wav)
+            #expect(source.canHold)
+            let session = Session(source: source, engine: engine, options: .captionDefaults)
+            let began = ContinuousClock.now
+            let heldAt = try await within(.seconds(60), "a held file") { () -> Int in
+                await session.start()
+                #expect(await SessionRestartTests.eventually { await session.audioCounts.produced >= 32_000 })
+                await session.setPaused(true)
+                try await Task.sleep(for: .milliseconds(300))
+                let held = await session.audioCounts.produced
+                try await Task.sleep(for: .seconds(2))
+                #expect(await session.audioCounts.produced == held, "the file was read on while paused")
+                await session.setPaused(false)
+                await session.waitUntilIdle()
+                await session.finish()
+                return held
+            }
+            let took = ContinuousClock.now - began
+            let counts = await session.audioCounts
+            #expect(heldAt < 3 * 32_000)
+            #expect(counts.whilePaused == 0 && counts.sent == counts.produced && counts.produced == 4 * 32_000, "\(counts)")
+            #expect(session.view.store.gaps.isEmpty, "\(session.view.store.gaps)")
+            #expect(abs((session.view.store.lines.flatMap(\.words).last?.end ?? 0) - 4.0) < 1e-3)
+            // Paced from where it stopped: 4 s of audio and the 2.3 s pause, not a catch-up burst.
+            #expect(took > .seconds(6), "\(took)")
+        }
+    }
+
+    /// Audio that cannot wait (a pipe, standard input) and ends while paused: the skipped stretch is marked as soon as the audio ends,
     /// on the screen that stays up, not only in the journal at quit (found in QA).
     @Test func aPauseRunningToTheEndOfAFileIsMarkedWhenTheAudioEnds() async throws {
         let dir = try scratchDirectory("app")
@@ -76,7 +124,7 @@ import Transcript
             var config = LiveClientConfiguration(environment: [:])
             config.baseURL = double.baseURL
             let engine = DeepgramEngine(credential: .apiKey("test-key"), configuration: config)
-            let source = try await FileAudioSource(path: wav)
+            let source = try await Self.unholdable(wav)   // live-like: what comes while paused is dropped
             let session = Session(source: source, engine: engine, options: .captionDefaults)
             let gaps = try await within(.seconds(60), "a pause to the end") { () -> [AudioGap] in
                 await session.start()
