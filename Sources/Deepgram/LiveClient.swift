@@ -838,8 +838,9 @@ public actor LiveClient {
             case .fatal:
                 end(code: failure.error.closeCode ?? 1006, reason: failure.error.dgError ?? failure.error.message, error: failure.error)
                 return
-            case .reconnect where !finishing && !stalledWithoutFinals && stats.bytesGiven == givenBefore && sentOffset >= buffer.endOffset
-                                  && (timeline == nil || buffer.isEmpty):
+            case .reconnect where !finishing && !stalledWithoutFinals
+                                  && (stats.bytesGiven == givenBefore || failure.error.dgError?.hasPrefix("NET-0001") == true)
+                                  && sentOffset >= buffer.endOffset && (timeline == nil || buffer.isEmpty):
                 // (Not while audio without finals is held, which a new connection sends again, nor
                 // when the client itself dropped a server that made no finals: a file whose
                 // reader waited for room in the full buffer then waited for ever, each side for
@@ -850,13 +851,18 @@ public actor LiveClient {
                 // request every 10 s and used up the attempts: a session started with the
                 // microphone muted ended fatally after about 3 minutes. The next connection
                 // opens when there is audio to send.
+                // The same for a stream closed as idle (NET-0001) after its audio stopped (a
+                // pipe that stalls, a pause): a new connection at once carried KeepAlive alone
+                // and was closed again 10 s later (found in QA). Nothing waits to be sent again.
                 var e = failure.error
                 e.isFatal = false
-                e.message += "; no audio was sent, so a new connection opens when audio comes"
+                let idleAfterAudio = stats.bytesGiven != givenBefore
+                e.message += idleAfterAudio ? "; no audio is coming now, so a new connection opens when audio comes"
+                                            : "; no audio was sent, so a new connection opens when audio comes"
                 logger.info("deepgram: \(e.message)")
                 hub.emit(.error(e))
                 state = .connecting
-                await waitForAudio(givenBefore: givenBefore)
+                await waitForAudio(givenBefore: stats.bytesGiven)
                 attempt = 0
                 if ended || Task.isCancelled { return }
                 if finishing, nothingLeftToTranscribe {

@@ -134,4 +134,33 @@ import Testing
             expectFinalsTile(log, seconds: 3)
         }
     }
+
+    /// Audio that stops (a pipe that stalls) after a stream had some: the server closes it as
+    /// idle (1011 NET-0001) once every byte is answered. A new connection at once carried
+    /// KeepAlive alone and was closed again 10 s later (found in QA); it opens when audio comes.
+    @Test func aStreamClosedAsIdleAfterItsAudioReopensWhenAudioComes() async throws {
+        // Idle after 1.5 s without audio; the client's KeepAlive comes later than that here.
+        try await withDeepgramDouble(["--word-names", "counter", "--idle-timeout", "1.5"]) { double in
+            var config = doubleConfiguration(double)
+            config.keepAliveInterval = .seconds(30)
+            let client = LiveClient(credential: .apiKey("test-key"), configuration: config)
+            let log = EventLog(client.events)
+            let during = try await within(.seconds(60), "2 s of audio, 4 s without, then 2 s more") { () -> Int in
+                try await client.start(pcm16k)
+                try await client.send(counterAudio(from: 0, count: 2 * 8_000))
+                _ = try? await client.finalize(waitFor: .seconds(2))
+                try await Task.sleep(for: .seconds(4))
+                let meanwhile = try double.stats().connections.count
+                try await client.send(counterAudio(from: 2 * 8_000, count: 2 * 8_000))
+                #expect(await client.finish())
+                await log.ended()
+                return meanwhile
+            }
+            #expect(during == 1, "a connection opened with no audio to send")
+            let stats = try double.stats()
+            #expect(stats.connections.count == 2, "\(stats.connections.map(\.end))")
+            #expect(log.errors.contains { $0.message.contains("no audio is coming now, so a new connection opens when audio comes") }, "\(log.errors)")
+            expectFinalsTile(log, seconds: 4)
+        }
+    }
 }
