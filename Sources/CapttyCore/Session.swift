@@ -455,9 +455,16 @@ public actor Session {
         exportsWritten.insert(url.path)
         if !viewState.exports.contains(url.path) { viewState.exports.append(url.path) }
         viewState.lastExport = url.path
+        lastExportAt = clock.now
         publish()
         return url
     }
+
+    /// When the last export was written: the status says "saved …" for `exportShownFor`, then
+    /// names the journal again (found in QA: "saved …/j20.srt" stayed for the rest of the
+    /// session, and nothing on screen said the journal was still being written).
+    private var lastExportAt: ContinuousClock.Instant?
+    static let exportShownFor: Duration = .seconds(5)
 
     /// Waits until the source has ended and every engine run has delivered its last event
     /// (a file captioned to the end), or until `finish()`.
@@ -1024,6 +1031,11 @@ public actor Session {
         }
         let elapsed = (clock.now - startedAt).components.seconds
         var changed = false
+        if let at = lastExportAt, clock.now - at >= Self.exportShownFor {
+            lastExportAt = nil
+            viewState.lastExport = nil
+            changed = true
+        }
         if Double(elapsed) != viewState.elapsedSeconds {
             viewState.elapsedSeconds = Double(elapsed)
             changed = true

@@ -140,6 +140,34 @@ import Transcript
         }
     }
 
+    /// After `s` saves, the status says "saved …" for a few seconds, then names the journal
+    /// again (it said "saved" for the rest of the session, found in QA).
+    @Test func theSavedNoticeGivesWayToTheJournal() async throws {
+        let dir = try scratchDirectory("app")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let wav = try TestAudio.tone(seconds: 12, in: dir)
+        try await withDeepgramDouble { double in
+            var config = LiveClientConfiguration(environment: [:])
+            config.baseURL = double.baseURL
+            let engine = DeepgramEngine(credential: .apiKey("test-key"), configuration: config)
+            let source = try await FileAudioSource(path: wav)
+            let url = dir.appendingPathComponent("talk.jsonl")
+            let header = JournalHeader(engine: engine.name, capttyVersion: "test")
+            let journal = await JournalWriter(url: url, header: header)
+            let session = Session(source: source, engine: engine, options: .captionDefaults, journal: journal, header: header)
+            try await within(.seconds(60), "a save, then captions") {
+                await session.start()
+                #expect(await SessionRestartTests.eventually { await session.audioCounts.produced >= 32_000 })
+                let saved = try await session.export(.srt)
+                #expect(session.view.status.save == .exported(path: saved.path))
+                #expect(await SessionRestartTests.eventually(.seconds(9)) {
+                    if case .journaling = session.view.status.save { true } else { false }
+                }, "still \(session.view.status.save)")
+                _ = await session.finish()
+            }
+        }
+    }
+
     @Test func quitWaitsForTheLastResultsAndFlushesTheJournal() async throws {
         let dir = try scratchDirectory("app")
         defer { try? FileManager.default.removeItem(at: dir) }
