@@ -1160,8 +1160,10 @@ public actor LiveClient {
             let full = e.text.isEmpty ? "(no description)" : e.text
             let text = ServerText.printable(full.count > 300 ? String(full.prefix(300)) + "…" : full)
             let said = if case .warning = message { "Deepgram warned" } else { "Deepgram reported an error" }
-            let error = LiveError(kind: .server, message: "\(said): \(text)", isFatal: false,
+            var error = LiveError(kind: .server, message: "\(said): \(text)", isFatal: false,
                                   dgError: text, requestID: c.requestID)
+            error.serverMessage = e
+            if case .warning = message { error.isWarning = true }
             logServerProblem(error)
             hub.emit(.error(error))
         case .configureSuccess(let m):

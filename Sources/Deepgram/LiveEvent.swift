@@ -59,6 +59,13 @@ public struct LiveError: Error, Sendable, Equatable, CustomStringConvertible {
     /// For `audioLost`: where that audio starts, in seconds of the audio given to the stream
     /// (the clock results use), when known.
     public var lostFrom: Double?
+    /// For `server`: the server's Error or Warning message as sent (`variant`, `code`,
+    /// `description`, and `message`, which may hold the client frame it refused), as the SDKs'
+    /// typed error events give it.
+    public var serverMessage: ErrorMessage?
+    /// For `server`: whether the server sent it as a Warning (the stream goes on) rather than
+    /// an Error.
+    public var isWarning = false
 
     public init(kind: Kind, message: String, isFatal: Bool, httpStatus: Int? = nil, closeCode: Int? = nil,
                 dgError: String? = nil, requestID: String? = nil) {

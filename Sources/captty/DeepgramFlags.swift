@@ -66,7 +66,7 @@ struct DeepgramFlags: ParsableArguments {
     var diarizeModel: String?
     @Option(help: ArgumentHelp("A language to expect, e.g. with --language multi (repeatable).", valueName: "lang"))
     var languageHint: [String] = []
-    @Option(name: .customLong("param"), help: ArgumentHelp("Any other query parameter as key=value (repeatable).", valueName: "key=value"))
+    @Option(name: .customLong("param"), help: ArgumentHelp("Any other query parameter as key=value (repeatable); one named like a typed option replaces all its values.", valueName: "key=value"))
     var params: [String] = []
 
     func validate() throws {

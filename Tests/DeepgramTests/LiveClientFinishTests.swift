@@ -154,7 +154,8 @@ import Testing
     @Test func unknownAndErrorMessagesAreSurfacedWithoutEndingTheStream() async throws {
         let unknown = #"{"type":"Configured","x":1}"#
         try await withDeepgramDouble(["--greet", unknown,
-                                      "--greet", #"{"type":"Error","variant":"ServerError","description":"slow down"}"#,
+                                      "--greet", #"{"type":"Error","variant":"ServerError","description":"slow down","code":"E1","message":"{\"type\":\"X\"}"}"#,
+                                      "--greet", #"{"type":"Warning","description":"model deprecated","code":"W1"}"#,
                                       "--greet", "not json"]) { double in
             let client = LiveClient(credential: .apiKey("test-key"), configuration: doubleConfiguration(double))
             let log = EventLog(client.events)
@@ -166,6 +167,11 @@ import Testing
             }
             #expect(log.events.contains(.unhandled(unknown)))
             #expect(log.errors.contains { $0.kind == .server && !$0.isFatal && $0.description.contains("slow down") })
+            // Typed, as the SDKs' error events are: every field, and a warning told from an error.
+            let error = log.errors.first { $0.serverMessage?.code == "E1" }
+            #expect(error?.serverMessage == ErrorMessage(variant: "ServerError", description: "slow down", code: "E1", message: #"{"type":"X"}"#))
+            #expect(error?.isWarning == false)
+            #expect(log.errors.first { $0.serverMessage?.code == "W1" }?.isWarning == true, "\(log.errors)")
             #expect(log.errors.contains { $0.kind == .protocolViolation && !$0.isFatal && $0.description.contains("not json") })
             #expect(log.finals.last?.end == 1.0)
             if case .close(let code, _)? = log.events.last { #expect(code == 1000) } else { Issue.record("no .close") }
