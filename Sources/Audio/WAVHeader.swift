@@ -142,9 +142,9 @@ public struct WAVHeader: Sendable, Equatable {
             }
             tag = u16(b, 24)
         }
-        guard channels > 0 else { throw .invalidWAV(path: path, field: "channels", problem: "0 is not valid") }
+        guard channels > 0 else { throw .invalidWAV(path: path, field: "channels", problem: "0 is not valid (the header is damaged: if you know the audio's format, skip the header and read the rest as raw, e.g. `tail -c +45 in.wav | captty --file - --raw-format s16le:16000:1`)") }
         guard channels <= 64 else { throw .invalidWAV(path: path, field: "channels", problem: "\(channels) is more than the 64 supported") }
-        guard rate > 0 else { throw .invalidWAV(path: path, field: "sample rate", problem: "0 Hz is not valid") }
+        guard rate > 0 else { throw .invalidWAV(path: path, field: "sample rate", problem: "0 Hz is not valid (the header is damaged: if you know the audio's format, skip the header and read the rest as raw, e.g. `tail -c +45 in.wav | captty --file - --raw-format s16le:16000:1`)") }
         // Below 1000 Hz there is no speech to caption, and converting to 16 kHz would multiply
         // the data by thousands (a 1 Hz header made a 300-byte file take seconds: fuzzing).
         guard rate >= 1_000 else { throw .invalidWAV(path: path, field: "sample rate", problem: "\(rate) Hz is below the 1000 Hz supported (speech needs at least 8000 Hz)") }

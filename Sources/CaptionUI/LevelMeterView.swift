@@ -14,7 +14,7 @@ public enum LevelMeterView {
             // edge) it read "Monitor of Built-in-Audio-Analog-Stereo — a…" while the status said
             // live.
             let pick = keys.keys(for: .pickDevice).first?.displayName ?? "a"
-            let text = "⚠ " + DisplayWidth.sanitizedForTerminal(outage).replacingAll("\n", with: " ") + " (\(pick) picks another)"
+            let text = "⚠ " + DisplayWidth.sanitizedForTerminal(outage).replacingAll("\n", with: " ") + " (press \(pick) to pick another)"
             surface.put(DisplayWidth.truncate(text, toColumns: rect.width), row: row, col: rect.col, style: theme.warning, limit: rect.right)
             return
         }
@@ -106,7 +106,7 @@ public enum LevelMeterView {
                                              showBar: Bool, width: Int) -> String? {
         if let outage = level.outage {
             let pick = keys.keys(for: .pickDevice).first?.displayName ?? "a"
-            let text = DisplayWidth.sanitizedForTerminal(outage).replacingAll("\n", with: " ") + " (\(pick) picks another)"
+            let text = DisplayWidth.sanitizedForTerminal(outage).replacingAll("\n", with: " ") + " (press \(pick) to pick another)"
             return DisplayWidth.of("⚠ " + text) > width ? text : nil
         }
         guard let warning, !level.silent else { return nil }

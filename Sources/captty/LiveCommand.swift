@@ -50,7 +50,10 @@ struct Live: AsyncParsableCommand {
     enum KeyTableFormat: String, ExpressibleByArgument { case man, markdown }
 
     func validate() throws {
-        guard speed >= 0 && speed.isFinite else { throw ValidationError("--speed must be 0 (as fast as possible) or a positive factor") }
+        // (1e-9 was taken, and the file then said to be silent: its first chunk was due in years.)
+        guard speed == 0 || (speed >= 0.1 && speed.isFinite) else {
+            throw ValidationError("--speed must be 0 (as fast as possible) or a factor of at least 0.1 (1 is real time)")
+        }
         if file?.isEmpty == true { throw ValidationError("--file needs a path (or - for standard input); it was given an empty one") }
         let sources = [device != nil, systemAudio, file != nil].filter { $0 }.count
         if sources > 1 {

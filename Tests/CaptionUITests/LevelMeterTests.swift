@@ -53,7 +53,7 @@ struct LevelMeterTests {
         #expect(row.hasPrefix("⚠ audio lost: it was removed or disabled; retrying — “Monitor of"), "\(row)")
         #expect(!row.contains("▕") && !row.contains("dB"), "\(row)")
         #expect(surface[22, 0].style == Theme(mode: .color).warning)
-        #expect(render(level, width: 140).rowText(22).hasSuffix("(a picks another)"))
+        #expect(render(level, width: 140).rowText(22).hasSuffix("(press a to pick another)"))
     }
 
     @Test func clippingShowsAClipMark() {

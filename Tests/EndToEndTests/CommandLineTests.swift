@@ -73,6 +73,7 @@ import TestSupport
                              (["serve", "--max-clients", "-1"], "--max-clients must be at least 1"),
                              (["--chunk-ms", "-5"], "--chunk-ms -5 is outside 20-250"),
                              (["--speed", "-1"], "--speed must be 0"),
+                             (["--speed", "1e-9"], "a factor of at least 0.1"),
                              (["transcribe", "x.wav", "--sample-rate", "-8000"], "--sample-rate must be a number of Hz between 1000 and 384000"),
                              (["transcribe", "x.wav", "--sample-rate", "1"], "--sample-rate must be a number of Hz between 1000 and 384000"),
                              (["--url", "notaurl"], "--url: invalid Deepgram base URL 'notaurl'"),
