@@ -362,7 +362,7 @@ public actor Session {
         if !p { recordPauseGap() }
         paused = p
         viewState.paused = p
-        if let file = source as? FileAudioSource {
+        if let file = source as? FileAudioSource, file.canHold {
             // A file waits where it is (its audio was dropped as live audio is: the paused
             // stretch was never captioned, found in QA); its pacing resumes from there.
             if p { heldSince = clock.now } else if let since = heldSince { file.held(for: clock.now - since); heldSince = nil }

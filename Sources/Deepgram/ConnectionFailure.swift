@@ -8,7 +8,7 @@ import WebSocket
 /// anything the server wrote (`ServerText`).
 struct ConnectionFailure {
     let action: DisconnectAction
-    let error: LiveError
+    var error: LiveError
     /// How long the server asked to wait before the next attempt (`Retry-After` of a 429/503).
     var retryAfter: Duration?
     /// No TCP connection was made (refused, unresolvable host, no route, connect timeout):

@@ -51,6 +51,9 @@ public enum DisconnectClassifier {
         }
     }
 
+    /// What a 1011 NET-0001 close means.
+    static let idleExplanation = "no audio or KeepAlive reached the server for ~10 s"
+
     /// A short human explanation of a close, for messages (`"1011 NET-0001: …"`).
     public static func explain(closeCode code: Int, reason: String) -> String {
         let known: String
@@ -65,7 +68,7 @@ public enum DisconnectClassifier {
         case 1008: known = reason.isEmpty || reason.hasPrefix("DATA-") ? "policy violation (audio could not be decoded?)" : "policy violation"
         case 1009: known = "message too big"
         case 1011:
-            if reason.hasPrefix("NET-0001") { known = "no audio or KeepAlive reached the server for ~10 s" }
+            if reason.hasPrefix("NET-0001") { known = idleExplanation }
             else if reason.hasPrefix("NET-0000") { known = "the server produced no transcript in its window" }
             else { known = "server error" }
         case 1012: known = "server restarting"

@@ -799,12 +799,18 @@ public actor LiveClient {
             if madeProgress && !stalledWithoutFinals && (!finishing || buffer.startOffset > coveredBefore) {
                 attempt = 0; attemptsWhileFinishing = 0
             }
-            let failure: ConnectionFailure
+            var failure: ConnectionFailure
             switch outcome {
             case .failed(let error, _):
                 failure = ConnectionFailure.from(error, credential: credential, requestID: outcome.requestID)
             case .closed(let code, let reason, let rid):
                 failure = ConnectionFailure.closed(code: code, reason: reason, credential: credential, requestID: rid)
+            }
+            if closeStreamSent, failure.error.dgError?.hasPrefix("NET-0001") == true {
+                // Not for want of audio: CloseStream had gone out (found in QA: every retry said
+                // no audio or KeepAlive had reached the server for ~10 s).
+                failure.error.message = failure.error.message.replacingAll(
+                    DisconnectClassifier.idleExplanation, with: "the server closed the stream as idle after CloseStream, before finishing it")
             }
             if finishing, nothingLeftToTranscribe, !failure.action.isFatal {
                 // Every byte given was answered by a final (or the server sent Metadata): a new

@@ -64,7 +64,10 @@ public struct AudioGap: Sendable, Equatable {
     public static func adding(_ new: AudioGap, to gaps: [AudioGap]) -> [AudioGap] {
         guard new.duration > 0, new.start.isFinite, new.duration.isFinite else { return gaps }
         var out = gaps
-        if let i = out.firstIndex(where: { $0.reason == new.reason && new.start <= $0.end + 0.5 && new.end >= $0.start - 0.5 }) {
+        // Pauses are recorded whole, each once: two are never one (three quick pauses with
+        // words between them were one note that said the words were skipped; found in QA).
+        let slack = new.reason == paused ? 0.001 : 0.5
+        if let i = out.firstIndex(where: { $0.reason == new.reason && new.start <= $0.end + slack && new.end >= $0.start - slack }) {
             let start = min(out[i].start, new.start)
             out[i].duration = millis(max(out[i].end, new.end) - start)
             out[i].start = start

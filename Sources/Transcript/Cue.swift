@@ -30,24 +30,22 @@ extension Cue {
     /// or stayed 20 s.
     public static func merging(_ cues: [Cue], gaps: [AudioGap], rules: CueRules = CueRules()) -> [Cue] {
         guard !gaps.isEmpty else { return cues }
-        var all = cues
-        let minMs = Int64((rules.minDuration * 1000).rounded()), maxMs = Int64((rules.maxDuration * 1000).rounded())
-        for g in gaps {
-            let gapStart = Int64((g.start * 1000).rounded())
-            let gapEnd = Int64((g.end * 1000).rounded())
-            let after = cues.filter { $0.startMs <= gapStart }.map(\.endMs).max() ?? 0
+        var placed: [Cue] = []
+        let minMs = max(1, Int64((rules.minDuration * 1000).rounded())), maxMs = Int64((rules.maxDuration * 1000).rounded())
+        for g in gaps.sorted(by: { $0.start < $1.start }) {
+            let gapStart = Timecode.milliseconds(g.start)
+            let gapEnd = Timecode.milliseconds(g.end)
+            // After every cue that began before it (a gap's note placed already included), and
+            // before the next speech cue.
+            let after = (cues.filter { $0.startMs <= gapStart } + placed).map(\.endMs).max() ?? 0
             let before = cues.filter { $0.startMs >= gapStart }.map(\.startMs).min() ?? Int64.max
             let start = max(gapStart, after)
             var end = min(max(gapEnd, start + minMs), start + maxMs, before)
-            if end <= start {
-                // No room between the cues around it: shown over the next one rather than lost.
-                end = gapStart + max(minMs, 1)
-                all.append(Cue(startMs: gapStart, endMs: end, lines: noteLines(g, rules), speaker: nil, channel: 0, lineID: -1, startsLine: true))
-                continue
-            }
-            all.append(Cue(startMs: start, endMs: end, lines: noteLines(g, rules), speaker: nil, channel: 0, lineID: -1, startsLine: true))
+            // No room before the next cue: shown over it rather than lost (never over the one before).
+            if end <= start { end = start + minMs }
+            placed.append(Cue(startMs: start, endMs: end, lines: noteLines(g, rules), speaker: nil, channel: 0, lineID: -1, startsLine: true))
         }
-        return all.sorted { ($0.startMs, $0.lineID) < ($1.startMs, $1.lineID) }
+        return (cues + placed).sorted { ($0.startMs, $0.lineID) < ($1.startMs, $1.lineID) }
     }
 
     /// A gap's note wrapped to the cue's lines; when it takes more than `rules.maxLines`, the

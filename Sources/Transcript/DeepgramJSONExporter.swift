@@ -136,7 +136,7 @@ public enum DeepgramJSONExporter {
             if words[mid].start >= e.start - slack { hi = mid } else { lo = mid + 1 }
         }
         guard lo < words.count, words[lo].start <= e.start + slack else { return nil }
-        let after = min(words.count, lo + max(1, e.words))
+        let after = lo + min(max(1, e.words), words.count - lo)
         return .object([
             ("label", .string(e.label)), ("value", .string(e.value)), ("raw_value", .string(e.rawValue ?? e.value)),
             ("confidence", .fraction(e.confidence ?? 0)), ("start_word", .int(Int64(lo))), ("end_word", .int(Int64(after))),

@@ -25,6 +25,12 @@ public enum JournalCodec {
     /// The highest channel a journal line may have: the live decoder's bound for an index.
     public static let maxChannel = 1_000_000
 
+    /// The most words an entity may span (a count near Int.max overflowed the JSON export).
+    static let maxEntityWords = 100_000
+    /// The highest line id a final may have: sessions number lines from 0, one per caption line
+    /// (Int.max overflowed when a joined session's ids were moved on; found in QA).
+    static let maxLineID = 1_000_000_000
+
     /// The times a record may hold, in seconds from the session's start.
     static let sessionTimes = -1 ... MessageBounds.maxSeconds
 
@@ -200,6 +206,9 @@ public enum JournalCodec {
             if let bad = times.first(where: { !Self.sessionTimes.contains($0) }) {
                 throw DecodingFailure(reason: "a time of \(bad) s is outside the session (0 to \(Int(MessageBounds.maxSeconds)) s)")
             }
+            guard (0 ... Self.maxLineID).contains(line) else {
+                throw DecodingFailure(reason: "line id \(line) is outside 0…\(Self.maxLineID)")
+            }
             let channel = r.channel ?? 0
             // The bound the live decoder applies (a line it accepted is journaled and must be
             // read back: 256 made `captty export` call captty's own journal corrupt).
@@ -224,12 +233,16 @@ public enum JournalCodec {
                                            fromFinalize: r.from_finalize ?? false, unconfirmed: r.unconfirmed ?? false))
         case "search":
             guard let r = try? dec.decode(SearchRecord.self, from: data) else { throw DecodingFailure(reason: "malformed search record") }
+            // The bounds of a final's times (a hit at 1e16 s crashed every export; found in QA).
+            if let bad = r.hits.flatMap({ [$0.start, $0.end].compactMap { $0 } }).first(where: { !Self.sessionTimes.contains($0) }) {
+                throw DecodingFailure(reason: "a search hit time of \(bad) s is outside the session (0 to \(Int(MessageBounds.maxSeconds)) s)")
+            }
             let channel = r.channel ?? 0
             guard (0 ... maxChannel).contains(channel) else { throw DecodingFailure(reason: "channel \(channel) is outside 0…\(maxChannel)") }
             return .search(ChannelSearchHits(channel: channel, hits: SearchHits(query: r.query, hits: r.hits)))
         case "entity":
             guard let r = try? dec.decode(EntityRecord.self, from: data), Self.sessionTimes.contains(r.start),
-                  Self.sessionTimes.contains(r.end), r.word_count > 0 else {
+                  Self.sessionTimes.contains(r.end), (1 ... Self.maxEntityWords).contains(r.word_count) else {
                 throw DecodingFailure(reason: "malformed entity record")
             }
             let channel = r.channel ?? 0
@@ -244,7 +257,10 @@ public enum JournalCodec {
             if let bad = [g.start, g.start + g.duration].first(where: { !Self.sessionTimes.contains($0) }) {
                 throw DecodingFailure(reason: "a gap time of \(bad) s is outside the session (0 to \(Int(MessageBounds.maxSeconds)) s)")
             }
-            return .gap(AudioGap(start: g.start, duration: g.duration, reason: g.reason ?? "audio lost"))
+            // One line, no control characters, as caption text: a reason with blank lines in it
+            // broke the SRT and WebVTT structure around its note (found in QA).
+            let reason = CaptionText.oneLine(g.reason ?? "audio lost")
+            return .gap(AudioGap(start: g.start, duration: g.duration, reason: String(reason.prefix(200))))
         case "Metadata":
             guard case .metadata(let m) = (try? ServerMessage.decode(String(line))) ?? .unhandled(type: "Metadata", raw: "") else {
                 throw DecodingFailure(reason: "malformed Metadata record")

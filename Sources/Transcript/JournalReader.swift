@@ -190,25 +190,37 @@ public enum JournalReader {
                     finalAt.append((i + 1, s.start, s.end))
                     segments.append(s)
                 case .metadata(let m): metadata.append(m)
-                case .search(let h): search.add(h.hits, channel: h.channel)
-                case .entity(let e): entities.add(e)
+                case .search(var h):
+                    if timeShift != 0 {
+                        h.hits.hits = h.hits.hits.map { var x = $0; x.start = x.start.map { $0 + timeShift }; x.end = x.end.map { $0 + timeShift }; return x }
+                    }
+                    search.add(h.hits, channel: h.channel)
+                case .entity(var e):
+                    e.start += timeShift; e.end += timeShift
+                    entities.add(e)
                 case .gap(var g):
                     g.start += timeShift
                     latestEnd = max(latestEnd, g.start + g.duration)
                     gaps = AudioGap.adding(g, to: gaps)
                 case .header(let h):
+                    // Joined journals are read without --skip-corrupt (said as a note); one
+                    // written by a newer captty is not read as if this one knew its format.
+                    if h.formatVersion > JournalHeader.formatVersion {
+                        throw JournalCodec.DecodingFailure(reason: "a second header, of journal format version \(h.formatVersion), "
+                                                           + "newer than this captty reads (\(JournalHeader.formatVersion)): update captty")
+                    }
                     lineOffset = maxLineID + 1
                     let shift = h.startTime.timeIntervalSince(header.startTime)
                     if shift.isFinite, shift >= latestEnd {
                         timeShift = shift
-                        issues.append(JournalIssue(lineNumber: i + 1, reason: "a second header (journals joined?): the lines after it "
+                        notes.append(JournalIssue(lineNumber: i + 1, reason: "a second header (journals joined?): the lines after it "
                                                    + "are a second session's, placed \(Timecode.clock(timeShift)) after the first's start"))
                     } else {
                         // A session that began before the one above it ended (journals joined
                         // out of order): placed after it, so that the two are not interleaved.
                         timeShift = (latestEnd + 1).rounded(.up)
                         let when = shift < 0 ? "\(Timecode.clock(-shift)) before the first's start" : "before the session above it ended"
-                        issues.append(JournalIssue(lineNumber: i + 1, reason: "a second header (journals joined out of order?): its "
+                        notes.append(JournalIssue(lineNumber: i + 1, reason: "a second header (journals joined out of order?): its "
                                                    + "session began \(when); its lines are placed after the earlier ones, "
                                                    + "\(Timecode.clock(timeShift)) after the first's start"))
                     }

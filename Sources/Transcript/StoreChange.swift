@@ -43,11 +43,16 @@ public struct SearchResults: Sendable, Equatable {
 
     public var isEmpty: Bool { byChannel.isEmpty }
 
+    /// A time as whole milliseconds for a key, whatever the value (1e16 s trapped).
+    static func keyMilliseconds(_ t: Double) -> Int64 {
+        t.isFinite ? Int64((min(max(t, -1e12), 1e12) * 1000).rounded()) : -2
+    }
+
     /// Adds `hits` of `channel`; returns the ones not seen before (nil when none).
     @discardableResult
     public mutating func add(_ hits: SearchHits, channel: Int) -> SearchHits? {
         let fresh = hits.hits.filter { h in
-            seen.insert(HitKey(channel: channel, query: hits.query, startMs: Int64(((h.start ?? -1) * 1000).rounded()))).inserted
+            seen.insert(HitKey(channel: channel, query: hits.query, startMs: h.start.map(Self.keyMilliseconds) ?? -1)).inserted
         }
         guard !fresh.isEmpty else { return nil }
         var list = byChannel[channel] ?? []
@@ -98,7 +103,7 @@ public struct EntityResults: Sendable, Equatable {
     /// Adds `e`; false when it was there already.
     @discardableResult
     public mutating func add(_ e: TimedEntity) -> Bool {
-        guard seen.insert(Key(channel: e.channel, label: e.label, value: e.value, startMs: Int64((e.start * 1000).rounded()))).inserted
+        guard seen.insert(Key(channel: e.channel, label: e.label, value: e.value, startMs: SearchResults.keyMilliseconds(e.start))).inserted
         else { return false }
         var list = byChannel[e.channel] ?? []
         let i = list.lastIndex { $0.start <= e.start }.map { $0 + 1 } ?? 0

@@ -15,8 +15,11 @@ public struct UnconfirmedSpan: Sendable, Equatable {
     /// The note after a line that holds such words.
     public static let note = "[unconfirmed: the engine's last guess]"
 
-    /// Whether `line` holds words of one of `spans`.
+    /// Whether `line` holds words of one of `spans` (a word within one). A line that only
+    /// touches a span (the final before it ends where it begins) does not: it was marked too.
     public static func marks(_ line: CaptionLine, in spans: [UnconfirmedSpan]) -> Bool {
-        spans.contains { $0.channel == line.channel && $0.start <= line.end && $0.end >= line.start }
+        spans.contains { s in
+            s.channel == line.channel && line.words.contains { $0.start >= s.start - 1e-6 && $0.end <= s.end + 1e-6 }
+        }
     }
 }

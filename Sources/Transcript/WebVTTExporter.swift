@@ -39,7 +39,9 @@ public enum WebVTTExporter {
     }
 
     /// A NOTE may not contain `-->` nor blank lines.
+    /// One line (CR, CRLF and other line breaks too: "\r\n" is one Character, and a CR kept
+    /// in a model name made players refuse the file), without "-->".
     static func noteSafe(_ s: String) -> String {
-        s.replacingAll("-->", with: "->").replacingAll("\n", with: " ")
+        CaptionText.oneLine(s).replacingAll("-->", with: "->")
     }
 }

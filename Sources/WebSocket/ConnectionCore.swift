@@ -86,6 +86,10 @@ final class ConnectionCore: @unchecked Sendable {
     private var lastReceive: Int64 = 0
     /// Since when the socket has taken none of what waits to be written (nil: not blocked).
     private var writeBlockedSince: Int64?
+    /// The kernel's count of bytes the peer acknowledged, and since when it has not moved
+    /// while bytes wait in the send queue (`peerTakesNoData`).
+    private var ackWatch: (acked: UInt64, since: Int64)?
+    private var lastProgressCheck: Int64 = 0
     private var nextPing: Int64?
     private var wantPollOut = false
     private var sawCloseRequest = false
@@ -294,6 +298,14 @@ final class ConnectionCore: @unchecked Sendable {
                 abnormal("no data received for \(config.deadAfter) (heartbeat timeout: the peer or the network is gone)")
                 return nil
             }
+            if failure == nil, !readClosed, peerTakesNoData(now: now) {
+                // The same, with the kernel's send buffer not yet full (megabytes: writes went on
+                // succeeding) while the sender waits for answers: the peer acknowledged nothing of
+                // what waits in it (found in QA: a server that kept sending but never read hung
+                // captty for ever).
+                abnormal("the peer took no data for \(config.deadAfter) (it stopped reading, or the network is stalled)")
+                return nil
+            }
             if failure == nil, let since = writeBlockedSince, now - since >= config.deadAfter.nanoseconds {
                 // A peer that answers (pings, messages) but has stopped reading: the heartbeat
                 // never fires, and sends waited for ever.
@@ -320,6 +332,7 @@ final class ConnectionCore: @unchecked Sendable {
             if let np = nextPing { wakeAt = min(wakeAt, np) }
             if let d = closeDeadline { wakeAt = min(wakeAt, d) }
             if let since = writeBlockedSince { wakeAt = min(wakeAt, since + config.deadAfter.nanoseconds) }
+            if let w = ackWatch { wakeAt = min(wakeAt, max(w.since + config.deadAfter.nanoseconds, lastProgressCheck + Self.progressCheckEvery)) }
             // While the consumer is behind, stop reading: TCP flow control pushes back on the
             // peer, and silence caused by our own pause does not count against the heartbeat.
             // While closing, keep reading anyway so the peer's close frame is seen (bounded by closeTimeout).
@@ -507,6 +520,34 @@ final class ConnectionCore: @unchecked Sendable {
             if currentIsClose { closeTaken = true }
             return true
         }
+    }
+
+    /// At most once a second: whether bytes have waited in the kernel's send queue for
+    /// `deadAfter` without the peer acknowledging any of them.
+    private func peerTakesNoData(now: Int64) -> Bool {
+        guard now - lastProgressCheck >= Self.progressCheckEvery else {
+            return ackWatch.map { now - $0.since >= config.deadAfter.nanoseconds } ?? false
+        }
+        lastProgressCheck = now
+        guard let p = Self.sendProgress(fd: transport.fd), p.queued > 0 else { ackWatch = nil; return false }
+        if let w = ackWatch, w.acked == p.acked { return now - w.since >= config.deadAfter.nanoseconds }
+        ackWatch = (p.acked, now)
+        return false
+    }
+
+    static let progressCheckEvery: Int64 = 1_000_000_000
+
+    /// Bytes in the socket's send queue (SIOCOUTQ) and the peer's acknowledged byte count
+    /// (`tcpi_bytes_acked` of TCP_INFO, at its fixed offset since Linux 4.1); nil when the
+    /// kernel does not say (then only a full send buffer is noticed).
+    static func sendProgress(fd: Int32) -> (queued: Int32, acked: UInt64)? {
+        var queued: Int32 = 0
+        guard ioctl(fd, 0x5411 /* SIOCOUTQ */, &queued) == 0 else { return nil }
+        var info = [UInt8](repeating: 0, count: 256)
+        var len = socklen_t(info.count)
+        guard getsockopt(fd, Int32(IPPROTO_TCP), TCP_INFO, &info, &len) == 0, len >= 128 else { return nil }
+        let acked = info.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: 120, as: UInt64.self) }
+        return (queued, acked)
     }
 
     /// Writes until the socket would block or nothing is left; false when the connection finished.

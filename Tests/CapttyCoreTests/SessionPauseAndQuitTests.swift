@@ -11,6 +11,13 @@ import Transcript
 /// Pause sends no audio (the connection stays up on KeepAlive); quit waits for the last
 /// results and leaves a complete journal.
 @Suite(.serialized) struct SessionPauseAndQuitTests {
+    /// The Deepgram engine on `double`.
+    static func engine(_ double: DeepgramDoubleProcess) -> DeepgramEngine {
+        var config = LiveClientConfiguration(environment: [:])
+        config.baseURL = double.baseURL
+        return DeepgramEngine(credential: .apiKey("test-key"), configuration: config)
+    }
+
     /// `wav` read through a descriptor, as standard input is: pausing drops what comes.
     static func unholdable(_ wav: String) async throws -> FileAudioSource {
         let fd = open(wav, O_RDONLY)
@@ -83,9 +90,7 @@ import Transcript
         defer { try? FileManager.default.removeItem(at: dir) }
         let wav = try TestAudio.tone(seconds: 4, in: dir)
         try await withDeepgramDouble { double in
-            var config = LiveClientConfiguration(environment: [:])
-            config.baseURL = double.baseURL
-            let engine = DeepgramEngine(credential: .apiKey("test-key"), configuration: config)
+            let engine = Self.engine(double)
             let source = try await FileAudioSource(path: wav)
             #expect(source.canHold)
             let session = Session(source: source, engine: engine, options: .captionDefaults)
@@ -121,9 +126,7 @@ import Transcript
         defer { try? FileManager.default.removeItem(at: dir) }
         let wav = try TestAudio.tone(seconds: 4, in: dir)
         try await withDeepgramDouble { double in
-            var config = LiveClientConfiguration(environment: [:])
-            config.baseURL = double.baseURL
-            let engine = DeepgramEngine(credential: .apiKey("test-key"), configuration: config)
+            let engine = Self.engine(double)
             let source = try await Self.unholdable(wav)   // live-like: what comes while paused is dropped
             let session = Session(source: source, engine: engine, options: .captionDefaults)
             let gaps = try await within(.seconds(60), "a pause to the end") { () -> [AudioGap] in
@@ -147,9 +150,7 @@ import Transcript
         defer { try? FileManager.default.removeItem(at: dir) }
         let wav = try TestAudio.tone(seconds: 12, in: dir)
         try await withDeepgramDouble { double in
-            var config = LiveClientConfiguration(environment: [:])
-            config.baseURL = double.baseURL
-            let engine = DeepgramEngine(credential: .apiKey("test-key"), configuration: config)
+            let engine = Self.engine(double)
             let source = try await FileAudioSource(path: wav)
             let url = dir.appendingPathComponent("talk.jsonl")
             let header = JournalHeader(engine: engine.name, capttyVersion: "test")
@@ -174,9 +175,7 @@ import Transcript
         let wav = try TestAudio.tone(seconds: 8, in: dir)
         // The double holds its last final 1.5 s after CloseStream: quit must wait for it.
         try await withDeepgramDouble(["--late-final-delay", "1.5"]) { double in
-            var config = LiveClientConfiguration(environment: [:])
-            config.baseURL = double.baseURL
-            let engine = DeepgramEngine(credential: .apiKey("test-key"), configuration: config)
+            let engine = Self.engine(double)
             let source = try await FileAudioSource(path: wav)
             let url = dir.appendingPathComponent("quit.jsonl")
             let header = JournalHeader(engine: engine.name, capttyVersion: "test")
@@ -208,9 +207,7 @@ import Transcript
         defer { try? FileManager.default.removeItem(at: dir) }
         let wav = try TestAudio.tone(seconds: 3, in: dir)
         try await withDeepgramDouble([]) { double in
-            var config = LiveClientConfiguration(environment: [:])
-            config.baseURL = double.baseURL
-            let engine = DeepgramEngine(credential: .apiKey("test-key"), configuration: config)
+            let engine = Self.engine(double)
             let source = try await FileAudioSource(path: wav)
             let url = dir.appendingPathComponent("talk.txt")
             let header = JournalHeader(engine: engine.name, capttyVersion: "test")

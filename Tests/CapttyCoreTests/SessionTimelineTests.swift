@@ -1,4 +1,6 @@
+import Deepgram
 import Testing
+import Transcript
 @testable import CapttyCore
 
 /// Engine time maps onto session time across pauses, gaps and restarts.
@@ -18,6 +20,33 @@ import Testing
         #expect(abs(t.sessionTime(0.5) - 0.5) < 1e-9)
         #expect(abs(t.sessionTime(1.0) - 11) < 1e-9)
         #expect(abs(t.sessionTime(2.5) - 12.5) < 1e-9)
+    }
+
+    /// A word that ends where a gap begins ends before the gap (found in QA: a word spoken at
+    /// 6.0–6.5 s before a 2 s gap was journaled 6.0–8.47 s, its cue over the gap's note).
+    @Test func anEndOnAStretchBoundaryEndsTheEarlierStretch() {
+        var t = SessionTimeline()
+        t.sent(sessionTime: 0, duration: 1)      // engine 0–1 = session 0–1
+        t.sent(sessionTime: 3, duration: 1)      // a 2 s gap; engine 1–2 = session 3–4
+        #expect(abs(t.sessionEndTime(1.0) - 1) < 1e-9)
+        #expect(abs(t.sessionTime(1.0) - 3) < 1e-9, "a start there begins the later stretch")
+        #expect(abs(t.sessionEndTime(1.5) - 3.5) < 1e-9)
+        #expect(abs(t.sessionEndTime(0) - 0) < 1e-9)
+        let w = Word(word: "six", start: 0.5, end: 1.0, confidence: 1)
+        let r = Results(start: 0, duration: 1, isFinal: true, channel: Channel(alternatives: [Alternative(transcript: "six", confidence: 1, words: [w])]))
+        guard case .results(let m) = t.map(.results(r)) else { Issue.record("not results"); return }
+        #expect(m.channel.alternatives[0].words[0].end == 1.0 && m.start + m.duration == 1.0, "\(m)")
+    }
+
+    /// Separate pauses stay separate gaps (three quick pauses with words between them were one
+    /// note that said the words were skipped).
+    @Test func pausesAreNeverJoined() {
+        var gaps: [AudioGap] = []
+        for start in [5.0, 8.0, 11.0] { gaps = AudioGap.adding(AudioGap(start: start, duration: 2.7, reason: AudioGap.paused), to: gaps) }
+        #expect(gaps.count == 3, "\(gaps)")
+        let lost = AudioGap.adding(AudioGap(start: 7.9, duration: 1, reason: AudioGap.engineLost),
+                                   to: [AudioGap(start: 5, duration: 2.7, reason: AudioGap.engineLost)])
+        #expect(lost.count == 1, "an outage reported in pieces is still one")
     }
 
     @Test func mappingIsMonotonic() {

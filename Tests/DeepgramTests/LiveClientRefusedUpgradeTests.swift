@@ -211,3 +211,34 @@ import WebSocket
         #expect(ConnectionFailure.retryAfterDelay("99999999999999999999") == nil)
     }
 }
+
+/// A server that keeps sending (empty interims) but has stopped reading: the heartbeat never
+/// fires, and the kernel's send buffer (megabytes) took audio long after the server stopped
+/// taking it; captty hung for ever, the file half read (found in QA). The peer acknowledging
+/// nothing of what waits in the send queue for `deadAfter` is a dead connection: it is
+/// dropped, said, and a new one gets the audio.
+@Suite(.serialized, .timeLimit(.minutes(2))) struct LiveClientPeerStopsReadingTests {
+    @Test func aServerThatStopsReadingIsDroppedAndSaid() async throws {
+        let server = try HostileServerProcess(mode: "no-read")
+        var config = LiveClientRefusedUpgradeTests.configuration(server)
+        config.webSocket.deadAfter = .seconds(2)
+        config.webSocket.pingInterval = .milliseconds(500)
+        config.reconnect = ReconnectPolicy(initialDelay: .milliseconds(50), maxDelay: .milliseconds(200), maxAttempts: 1)
+        let client = LiveClient(credential: .apiKey("test-key"), configuration: config)
+        let log = EventLog(client.events)
+        let started = ContinuousClock.now
+        let dropped = try await within(.seconds(60), "a server that stops reading") { () -> Bool in
+            try await client.start(pcm16k)
+            // 4 s of audio at once: far more than a 4 KiB receive buffer takes.
+            try? await client.send(counterAudio(from: 0, count: 4 * 8_000))
+            while !log.errors.contains(where: { $0.message.contains("took no data for") }), ContinuousClock.now - started < .seconds(30) {
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            return log.errors.contains { $0.message.contains("took no data for") }
+        }
+        #expect(dropped, "the stalled connection was never dropped: \(log.errors)")
+        #expect(ContinuousClock.now - started < .seconds(15), "dropped after \(ContinuousClock.now - started)")
+        #expect(server.requestTimes(waitingFor: 2).count >= 2, "no new connection was tried")
+        server.stop()
+    }
+}

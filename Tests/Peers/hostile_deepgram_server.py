@@ -28,6 +28,8 @@ Modes:
   binary-junk      a session that first sends a binary frame that is not JSON
   tls              answers the upgrade with a TLS alert record (a wss:// server on a ws:// URL)
   h2               answers the upgrade with an HTTP/2 SETTINGS frame
+  no-read          a 101, then never reads again (a 4 KiB receive buffer) while it sends an empty
+                   interim Results every 0.5 s: a server that talks but has stopped taking audio
 Stops when stdin closes.
 """
 import asyncio, base64, hashlib, json, os, struct, sys, threading, time
@@ -190,6 +192,17 @@ async def handle(reader, writer):
                 writer.write(frame(2, b"\x00\x01\x02 not json"))
             await writer.drain()
             await session(reader, writer, opcode=2 if MODE == "binary-json" else 1)
+        elif MODE == "no-read":
+            import socket
+            writer.get_extra_info("socket").setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+            writer.transport.pause_reading()
+            writer.write(switching(headers))
+            empty = {"type": "Results", "channel_index": [0, 1], "duration": 0, "start": 0, "is_final": False,
+                     "speech_final": False, "channel": {"alternatives": [{"transcript": "", "confidence": 0, "words": []}]}}
+            while True:
+                writer.write(text(empty))
+                await writer.drain()
+                await asyncio.sleep(0.5)
         elif MODE == "tls":
             writer.write(b"\x15\x03\x01\x00\x02\x02\x46")
         elif MODE == "h2":

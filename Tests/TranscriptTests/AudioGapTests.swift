@@ -63,6 +63,18 @@ import Testing
         let alone = Cue.merging([], gaps: [long], rules: rules)
         #expect(alone.first?.lines == ["[13 s of audio lost]"], "\(alone)")
         #expect(alone.first.map { $0.endMs - $0.startMs } == 7_000, "at most 7 s: \(alone)")
+        // Gap cues after a long cue, after each other, and before the session's start: never
+        // over the cue before them or each other, never zero-length (found by a fuzzer in QA).
+        let afterLong = Cue.merging([cue(0, 5_000, 0), cue(5_000, 6_000, 1)],
+                                    gaps: [AudioGap(start: 2, duration: 1, reason: AudioGap.engineLost)], rules: rules)
+        #expect(afterLong.first { $0.lineID == -1 }?.startMs == 5_000, "\(afterLong)")
+        let two = Cue.merging([], gaps: [AudioGap(start: 10, duration: 3, reason: AudioGap.engineLost),
+                                         AudioGap(start: 11, duration: 3, reason: AudioGap.deviceLost)], rules: rules)
+        #expect(two.count == 2 && two[0].endMs <= two[1].startMs, "\(two)")
+        let early = Cue.merging([], gaps: [AudioGap(start: -1, duration: 0.5, reason: AudioGap.engineLost)], rules: rules)
+        #expect(early.first.map { $0.startMs >= 0 && $0.endMs > $0.startMs } == true, "\(early)")
+        // A CR (one Character with its LF) in a header's engine or model broke the VTT NOTE.
+        #expect(WebVTTExporter.noteSafe("dg\r\n\r\nX --> y") == "dg X -> y")
         // No room at all between two cues: still shown (over the next), never dropped.
         let squeezed = Cue.merging([cue(0, 3_000, 0), cue(3_000, 4_000, 1)], gaps: [AudioGap(start: 2.5, duration: 0.4, reason: AudioGap.paused)], rules: rules)
         #expect(squeezed.contains { $0.lineID == -1 && $0.lines == ["[0.4 s not captioned: captioning was", "paused]"] }, "\(squeezed)")

@@ -189,8 +189,9 @@ import Testing
         let c = try JournalReader.parse(Data((first + second).utf8), path: "j")
         #expect(c.lines.map(\.text) == ["w0", "w1", "later"])
         #expect(c.lines.last?.words.first?.start == 3601)
-        #expect(c.issues.map(\.lineNumber) == [4])
-        #expect(c.issues.first?.reason.contains("placed 01:00:00 after the first's start") == true, "\(c.issues)")
+        // Said, as a note: a clean join is read without --skip-corrupt (it was refused).
+        #expect(c.issues.isEmpty && c.notes.map(\.lineNumber) == [4], "\(c.issues) \(c.notes)")
+        #expect(c.notes.first?.reason.contains("placed 01:00:00 after the first's start") == true, "\(c.notes)")
     }
 
     /// Joined journals found in QA: the first cut off mid-line by a crash swallowed the second's
@@ -210,14 +211,22 @@ import Testing
         let c = try JournalReader.parse(Data((torn + session(later, "later")).utf8), path: "j")
         #expect(c.lines.map(\.text) == ["w0", "later"], "\(c.lines.map(\.text))")
         #expect(c.lines.last?.words.first?.start == 3601)
-        #expect(c.issues.map(\.lineNumber) == [3, 3], "\(c.issues)")
+        #expect(c.issues.map(\.lineNumber) == [3] && c.notes.map(\.lineNumber) == [3], "\(c.issues) \(c.notes)")
         #expect(c.issues.first?.reason.hasPrefix("cut off (a crash mid-write?), with the next journal's header joined to it") == true, "\(c.issues)")
         // Out of order: the later session first, then the earlier one: placed after it.
         let o = try JournalReader.parse(Data((session(later, "later") + first).utf8), path: "j")
         #expect(o.lines.map(\.text) == ["later", "w0", "w1"], "\(o.lines.map(\.text))")
         let starts = o.lines.compactMap { $0.words.first?.start }
         #expect(starts == starts.sorted() && starts[1] > 1.5, "\(starts)")
-        #expect(o.issues.first?.reason.contains("began 01:00:00 before the first's start") == true, "\(o.issues)")
+        #expect(o.notes.first?.reason.contains("began 01:00:00 before the first's start") == true, "\(o.notes)")
+        // A joined session's entities and search hits move with its lines (they stayed at the
+        // first session's times, and one like the first's was dropped as its repeat).
+        var j = session(later, "bob")
+        j += #"{"type":"entity","channel":0,"label":"NAME","value":"Bob","start":1,"end":1.5,"word_count":1}"# + "\n"
+        j += #"{"type":"search","channel":0,"query":"bob","hits":[{"confidence":0.9,"start":1,"end":1.5}]}"# + "\n"
+        let e = try JournalReader.parse(Data((first + j).utf8), path: "j")
+        #expect(e.entities.byChannel[0]?.map(\.start) == [3601], "\(e.entities)")
+        #expect(e.search.byChannel[0]?.first?.hits.first?.start == 3601, "\(e.search)")
     }
 
     /// A gap or an entity at a time no session has crashed every export (1e16 s does not fit
@@ -233,6 +242,23 @@ import Testing
         #expect(c.issues.map(\.lineNumber) == [3, 4, 5], "\(c.issues)")
         #expect(c.issues.first?.reason.hasPrefix("a gap time of 1e+16 s is outside the session") == true, "\(c.issues)")
         #expect(c.gaps.map(\.duration) == [2])
+        // Search hits, line ids and entity spans past anything a session has: corrupt lines,
+        // never a crash (each trapped in QA: 1e16 s hits, line Int.max joined on, an entity of
+        // Int.max words in the JSON export).
+        var more = try Self.journalText(lines: 1)
+        more += #"{"type":"search","channel":0,"query":"q","hits":[{"confidence":1,"start":1e16}]}"# + "\n"
+        more += #"{"type":"final","line":9223372036854775807,"channel":0,"start":0,"end":1,"words":[{"word":"a","start":0,"end":1}]}"# + "\n"
+        more += #"{"type":"entity","channel":0,"label":"N","value":"x","start":0,"end":0.5,"word_count":9223372036854775807}"# + "\n"
+        more += #"{"type":"gap","start":3,"duration":1,"reason":"x\n\n99\n00:00:09,000 --> 00:00:10,000\u202e"}"# + "\n"
+        let m = try JournalReader.parse(Data(more.utf8), path: "j")
+        #expect(m.issues.map(\.lineNumber) == [3, 4, 5], "\(m.issues)")
+        #expect(m.issues.map(\.reason).joined().contains("a search hit time of 1e+16 s"), "\(m.issues)")
+        #expect(m.issues.map(\.reason).joined().contains("line id 9223372036854775807 is outside"), "\(m.issues)")
+        // A gap's reason is one line without controls (blank lines in it broke the SRT).
+        #expect(m.gaps.first?.reason == "x 99 00:00:09,000 --> 00:00:10,000\u{FFFD}", "\(m.gaps)")
+        // A second header of a newer format is not read as this one.
+        let newer = try Self.journalText(lines: 1) + (try Self.journalText(lines: 1)).replacingOccurrences(of: "\"version\":1", with: "\"version\":7")
+        #expect(try JournalReader.parse(Data(newer.utf8), path: "j").issues.first?.reason.contains("newer than this captty reads") == true)
         for (field, value, says) in [("\"version\":1", "\"version\":0", "header version 0"),
                                      ("\"start_unix_ms\":", "\"start_unix_ms\":-", "is not a date between 1970 and 9999")] {
             let bad = try Self.journalText(lines: 1).replacingOccurrences(of: field, with: value)

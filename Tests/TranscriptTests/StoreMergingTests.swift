@@ -266,6 +266,10 @@ import Transcript
         #expect(PlainTextExporter.render(read.lines, options: options)
                 == "[00:00:00] first\n[00:00:01] guess only [unconfirmed: the engine's last guess]\n")
         #expect(MarkdownExporter.render(read.lines, options: options).contains("guess only _\\[unconfirmed: the engine's last guess\\]_"))
+        // A confirmed line whose end touches the span (finals tile) is not marked (it was).
+        let touching = CaptionLine(id: 7, words: [CaptionWord(word: "before", start: 0.5, end: 1, confidence: 1)])
+        #expect(!UnconfirmedSpan.marks(touching, in: s.unconfirmedSpans))
+        #expect(UnconfirmedSpan.marks(s.lines[1], in: s.unconfirmedSpans))
         let json = DeepgramJSONExporter.render(read.lines, unconfirmed: read.unconfirmed)
         #expect(json.contains("\"unconfirmed\" : [") || json.contains("\"unconfirmed\": ["), "\(json)")
 
