@@ -39,3 +39,28 @@ extension DisplayToggles {
         return true
     }
 }
+
+extension DisplayToggles {
+    /// What the screen says after `action` changed these toggles: at 100 columns `i` with no
+    /// interim guess on screen, `c` with no unsure word and `w` without diarization changed
+    /// nothing visible, so a press read as ignored. nil for actions that are not display toggles.
+    /// `diarizing`: whether the engine is telling speakers apart (labels need it).
+    public func notice(after action: KeyAction, keys: KeyBindingTable, diarizing: Bool) -> String? {
+        func key(_ a: KeyAction) -> String { keys.keys(for: a).first?.displayName ?? a.rawValue }
+        switch action {
+        case .toggleInterim:
+            return showInterim ? "interim guesses shown" : "interim guesses hidden (\(key(.toggleInterim)) shows them)"
+        case .toggleTimestamps:
+            return timestamps ? "timestamps shown" : "timestamps hidden"
+        case .toggleSpeakerLabels:
+            guard speakerLabels else { return "speaker labels hidden" }
+            return diarizing ? "speaker labels shown"
+                             : "speaker labels on (\(key(.toggleDiarize)): tell speakers apart)"
+        case .toggleConfidenceDimming:
+            let percent = Int((lowConfidenceThreshold * 100).rounded())
+            return confidenceDimming ? "dimming words under \(percent)% confidence" : "confidence dimming off"
+        default:
+            return nil
+        }
+    }
+}

@@ -1,12 +1,15 @@
 /// Draws the input level: a bar with a peak-hold marker, the level in dB, a clip mark, and the
 /// device name — or, when no audio arrives or capture is lost, a warning naming the device. A
-/// recent problem (`warning`) takes the device name's place, in the warning style.
+/// recent problem (`warning`) takes the device name's place, in the warning style; else a key's
+/// confirmation (`notice`) does, in plain style.
 public enum LevelMeterView {
     /// Eighth blocks for the partly filled cell at the end of the bar.
     static let partials: [Character] = ["▏", "▎", "▍", "▌", "▋", "▊", "▉"]
 
     public static func draw(_ level: LevelMeterReading, theme: Theme, keys: KeyBindingTable, warning: String? = nil,
-                            showBar: Bool = true, into surface: inout Surface, rect: Rect) {
+                            notice: String? = nil, showBar: Bool = true, into surface: inout Surface, rect: Rect) {
+        // What follows the bar: the problem, else the key's confirmation, else the device.
+        let notice = notice.map { DisplayWidth.sanitizedForTerminal($0).replacingAll("\n", with: " ") }
         guard !rect.isEmpty else { return }
         let row = rect.row
         if let outage = level.outage {
@@ -24,6 +27,8 @@ public enum LevelMeterView {
             if let warning {
                 let text = "⚠ " + DisplayWidth.sanitizedForTerminal(warning).replacingAll("\n", with: " ")
                 surface.put(DisplayWidth.truncate(text, toColumns: rect.right - col), row: row, col: col, style: theme.warning, limit: rect.right)
+            } else if let notice {
+                surface.put(DisplayWidth.truncate(notice, toColumns: rect.right - col), row: row, col: col, style: .plain, limit: rect.right)
             } else if !level.deviceName.isEmpty {
                 surface.put(DisplayWidth.truncate(level.deviceName, toColumns: rect.right - col), row: row, col: col,
                             style: TextStyle(.dim), limit: rect.right)
@@ -46,7 +51,7 @@ public enum LevelMeterView {
             surface.put(text, row: row, col: rect.col, style: theme.warning, limit: rect.right)
             return
         }
-        let barWidth = Self.barWidth(width: rect.width, warning: warning)
+        let barWidth = Self.barWidth(width: rect.width, warning: warning ?? notice)
         var col = rect.col
         col = surface.put("▕", row: row, col: col, style: theme.meterEmpty, limit: rect.right)
         let barStart = col
@@ -83,6 +88,9 @@ public enum LevelMeterView {
             let text = "⚠ " + DisplayWidth.sanitizedForTerminal(warning).replacingAll("\n", with: " ")
             surface.put(DisplayWidth.truncate(text, toColumns: rect.right - col - 2), row: row, col: col + 2,
                         style: theme.warning, limit: rect.right)
+        } else if let notice, col + 2 < rect.right {
+            surface.put(DisplayWidth.truncate(notice, toColumns: rect.right - col - 2), row: row, col: col + 2,
+                        style: .plain, limit: rect.right)
         } else if !level.deviceName.isEmpty, col + 2 < rect.right {
             let name = DisplayWidth.truncate(level.deviceName, toColumns: rect.right - col - 2)
             surface.put(name, row: row, col: col + 2, style: TextStyle(.dim), limit: rect.right)

@@ -24,6 +24,9 @@ public struct ScreenSnapshot: Equatable, Sendable {
     /// A recent problem to show on the meter row (a server's Error message, lost audio, a
     /// finish that timed out); nil when there is none to show.
     public var warning: String? = nil
+    /// A short confirmation of what a key just did ("interim guesses hidden"), shown on the
+    /// meter row for a few seconds in the device name's place; a warning goes first.
+    public var notice: String? = nil
 
     public init(lines: CaptionLines = .empty, interim: String = "", interimSpeaker: Int? = nil,
                 toggles: DisplayToggles = DisplayToggles(), level: LevelMeterReading = LevelMeterReading(),

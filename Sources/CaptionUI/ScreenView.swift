@@ -40,7 +40,7 @@ public enum ScreenView {
         }
         CaptionAreaView.draw(snapshot, theme: theme, into: &surface, rect: captions)
         LevelMeterView.draw(snapshot.level, theme: theme, keys: snapshot.keyBindings, warning: warning,
-                            showBar: snapshot.toggles.showMeter, into: &surface, rect: layout.meter)
+                            notice: snapshot.notice, showBar: snapshot.toggles.showMeter, into: &surface, rect: layout.meter)
         StatusBarView.draw(status, theme: theme, into: &surface, rect: layout.status)
         switch snapshot.overlay {
         case .none:

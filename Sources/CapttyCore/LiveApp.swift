@@ -36,6 +36,8 @@ public final class LiveApp: Sendable {
         /// shows closes it and does what it does): "Saved" covered three rows of captions until
         /// a key was pressed, and that key was spent closing it.
         case confirmation(title: String, text: String)
+        /// What a key did, said on the meter row for a few seconds (`LiveScreenState.notice`).
+        case keyNotice(String)
         case finished(Session.Summary)
     }
 
@@ -147,6 +149,9 @@ public final class LiveApp: Sendable {
                         state.overlay = .message(title: title, text: text)
                         transientUntil = Renderer.monotonicSeconds() + Self.transientSeconds
                     }
+                case .keyNotice(let text):
+                    state.notice = text
+                    state.noticeUntil = Renderer.monotonicSeconds() + LiveScreenState.noticeSeconds
                 case .finished(let s):
                     summary = s
                 }
@@ -240,7 +245,8 @@ public final class LiveApp: Sendable {
                     }
                 }
             case .action(let action):
-                if state.toggles.apply(action) { break }
+                if state.applyDisplayToggle(action, diarizing: session.view.options.diarize ?? false,
+                                            now: Renderer.monotonicSeconds()) { break }
                 if let scroll = LiveScreenState.scrollCommand(action) {
                     state.scroll = CaptionViewport.scrolled(snapshot, by: scroll, screen: term.size)
                     break
@@ -251,7 +257,15 @@ public final class LiveApp: Sendable {
                 case .help: state.overlay = .help(page: 0)
                 case .pause where session.view.sourceEnded:
                     state.overlay = Self.audioEndedMessage
-                case .pause: Task { await session.togglePause() }
+                case .pause:
+                    let key = state.keyBindings.keys(for: .pause).first?.displayName ?? "Space"
+                    let holdsFile = (session.source as? FileAudioSource)?.canHold == true
+                    Task { [self] in
+                        // Said as well as shown: while reconnecting the bar keeps the connection's
+                        // state, and the press read as ignored.
+                        let paused = await session.togglePause()
+                        self.post(.keyNotice(LiveScreenState.pauseNotice(paused: paused, key: key, holdsFile: holdsFile)))
+                    }
                 case .saveNow:
                     state.overlay = .exportPrompt(ExportPromptState(formats: LiveScreenState.exportFormats.map(\.rawValue)))
                 case .pickDevice:

@@ -20,6 +20,26 @@ public struct LiveScreenState: Sendable {
     public var warningsSeen = 0
     /// How long a warning stays on screen.
     public static let warningSeconds = 15.0
+    /// What a key just did, shown on the meter row until `noticeUntil` (monotonic seconds).
+    public var notice: String?
+    public var noticeUntil = 0.0
+    /// How long a key's confirmation stays on screen.
+    public static let noticeSeconds = 4.0
+
+    /// What the meter row says after the pause key: `paused` is the new state, `holdsFile`
+    /// whether the input is a file that waits where it is (live audio is dropped meanwhile).
+    public static func pauseNotice(paused: Bool, key: String, holdsFile: Bool) -> String {
+        guard paused else { return "resumed" }
+        return holdsFile ? "paused: the file waits (\(key) resumes)" : "paused: not captioning (\(key) resumes)"
+    }
+
+    /// Applies a display toggle and says what it did; false (nothing changed) for other actions.
+    public mutating func applyDisplayToggle(_ action: KeyAction, diarizing: Bool, now: Double) -> Bool {
+        guard toggles.apply(action) else { return false }
+        notice = toggles.notice(after: action, keys: keyBindings, diarizing: diarizing)
+        noticeUntil = now + Self.noticeSeconds
+        return true
+    }
 
     /// Takes the session's newest warning, if one came since the last look.
     public mutating func noteWarnings(_ view: SessionView, now: Double) {
@@ -52,6 +72,7 @@ public struct LiveScreenState: Sendable {
                                toggles: toggles, level: view.meter, status: view.status, scroll: scroll,
                                overlay: overlay, colorMode: colorMode, keyBindings: keyBindings)
         if now < warningUntil { s.warning = warning }
+        if now < noticeUntil { s.notice = notice }
         if multichannel, let pending {
             s.interimChannel = pending.channel
             s.otherInterims = view.store.pendingByChannel.filter { $0.channel != pending.channel }

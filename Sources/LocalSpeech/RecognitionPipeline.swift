@@ -25,6 +25,8 @@ final class RecognitionPipeline {
     private var smoother = PartialSmoother()
     /// Boosts input recorded far too quietly (decided between utterances).
     private var inputGain = InputGain()
+    /// Takes DC offset and hum out before anything measures the input.
+    private var lowCut = LowCutFilter()
     private var framesSinceGainCheck = 0
     /// When the boost has just come on: the earliest sample the next utterance may start from.
     /// The boost needs a second or more of input to decide, and quiet speech in that time was
@@ -193,7 +195,9 @@ final class RecognitionPipeline {
     // MARK: frames
 
     /// One 10 ms frame of input as it came (the gain is applied here, after the level checks).
-    private func processFrame(_ input: ArraySlice<Int16>) {
+    private func processFrame(_ raw: ArraySlice<Int16>) {
+        // DC offset and mains hum out first: they hid whole sentences from the detector.
+        let input = lowCut.process(raw)
         let energy = SpeechSegmenter.energy(input)
         inputGain.observe(energy)
         framesSinceGainCheck += 1

@@ -42,6 +42,33 @@ struct LevelMeterTests {
         #expect(row.hasPrefix("⚠ no audio from “USB Mic”"), "\(row)")
     }
 
+    /// A key's confirmation ("interim guesses hidden") takes the device name's place, not in
+    /// the warning style; a warning goes first, and without the bar it still shows.
+    @Test func aKeysNoticeTakesTheDeviceNamesPlace() {
+        var snap = SampleScreens.snapshot()
+        snap.level = LevelMeterReading(rmsDBFS: -30, peakHoldDBFS: -12, deviceName: "USB Mic")
+        snap.notice = "speaker labels on (d: tell speakers apart)\u{1B}[2J"
+        var surface = ScreenView.render(snap, size: TerminalSize(width: 80, height: 24))
+        var row = surface.rowText(22)
+        #expect(row.contains("speaker labels on (d: tell speakers apart)"), "the bar makes room at 80 columns: \(row)")
+        snap.notice = "interim guesses hidden\u{1B}[2J"
+        surface = ScreenView.render(snap, size: TerminalSize(width: 100, height: 24))
+        row = surface.rowText(22)
+        #expect(row.contains("interim guesses hidden") && !row.contains("USB Mic") && !row.contains("\u{1B}"), "\(row)")
+        #expect(surface[22, row.distance(of: "interim")].style != Theme(mode: .color).warning)
+        snap.warning = "audio lost"
+        row = ScreenView.render(snap, size: TerminalSize(width: 100, height: 24)).rowText(22)
+        #expect(row.contains("⚠ audio lost") && !row.contains("interim"), "\(row)")
+        snap.warning = nil
+        snap.toggles.showMeter = false
+        surface = ScreenView.render(snap, size: TerminalSize(width: 100, height: 24))
+        row = surface.rowText(22)
+        #expect(row.contains("interim guesses hidden") && !row.contains("█"), "\(row)")
+        snap.notice = nil
+        row = ScreenView.render(snap, size: TerminalSize(width: 100, height: 24)).rowText(22)
+        #expect(row.contains("USB Mic"), "\(row)")
+    }
+
     /// Lost capture takes the whole row, in the warning style, reason first: appended to the
     /// device name (dim, cut at the edge) it read "Monitor of Built-in-Audio-Analog-Stereo — a…".
     @Test func lostCaptureSaysWhyOnTheWholeRow() {

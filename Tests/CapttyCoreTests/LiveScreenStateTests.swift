@@ -195,4 +195,45 @@ import Transcript
         #expect(ScreenView.render(state.snapshot(mono), size: TerminalSize(width: 80, height: 20)).text().contains("just one"))
         #expect(state.snapshot(mono).otherInterims.isEmpty)
     }
+
+    /// `i`, `t`, `w` and `c` say what they did on the meter row for a few seconds: at 100
+    /// columns `i` with no guess on screen, `c` with no unsure word and `w` without diarization
+    /// changed nothing visible. The words follow the key bindings in effect.
+    @Test func displayTogglesSayWhatTheyDid() throws {
+        func press(_ s: inout LiveScreenState, _ a: KeyAction, diarizing: Bool, now: Double) -> Bool {
+            s.applyDisplayToggle(a, diarizing: diarizing, now: now)
+        }
+        var state = LiveScreenState()
+        let v = Self.view()
+        #expect(press(&state, .toggleInterim, diarizing: false, now: 10))
+        #expect(state.snapshot(v, now: 11).notice == "interim guesses hidden (i shows them)")
+        #expect(state.snapshot(v, now: 10 + LiveScreenState.noticeSeconds).notice == nil, "gone after a few seconds")
+        #expect(press(&state, .toggleInterim, diarizing: false, now: 20))
+        #expect(state.snapshot(v, now: 20).notice == "interim guesses shown")
+        #expect(press(&state, .toggleSpeakerLabels, diarizing: false, now: 30))
+        #expect(state.snapshot(v, now: 30).notice == "speaker labels hidden")
+        #expect(press(&state, .toggleSpeakerLabels, diarizing: false, now: 31))
+        #expect(state.snapshot(v, now: 31).notice == "speaker labels on (d: tell speakers apart)")
+        #expect(press(&state, .toggleSpeakerLabels, diarizing: true, now: 32))
+        #expect(press(&state, .toggleSpeakerLabels, diarizing: true, now: 33))
+        #expect(state.snapshot(v, now: 33).notice == "speaker labels shown")
+        #expect(press(&state, .toggleConfidenceDimming, diarizing: false, now: 40))
+        #expect(state.snapshot(v, now: 40).notice == "dimming words under 60% confidence")
+        #expect(press(&state, .toggleTimestamps, diarizing: false, now: 50))
+        #expect(state.snapshot(v, now: 50).notice == "timestamps shown")
+        #expect(!press(&state, .pause, diarizing: false, now: 51), "not a display toggle")
+        #expect(state.snapshot(v, now: 51).notice == "timestamps shown", "left as it was")
+
+        var rebound = LiveScreenState(keyBindings: try KeyBindingTable.default.applying(overrides: ["toggle-interim": ["v"]]))
+        #expect(press(&rebound, .toggleInterim, diarizing: false, now: 0))
+        #expect(rebound.snapshot(v, now: 0).notice?.contains("v shows them") == true)
+    }
+
+    /// Space says what it did, also while reconnecting (the bar then keeps the connection's
+    /// state): a file waits, live audio is not captioned.
+    @Test func pauseSaysWhatHappensToTheAudio() {
+        #expect(LiveScreenState.pauseNotice(paused: true, key: "Space", holdsFile: true) == "paused: the file waits (Space resumes)")
+        #expect(LiveScreenState.pauseNotice(paused: true, key: "Space", holdsFile: false) == "paused: not captioning (Space resumes)")
+        #expect(LiveScreenState.pauseNotice(paused: false, key: "Space", holdsFile: true) == "resumed")
+    }
 }

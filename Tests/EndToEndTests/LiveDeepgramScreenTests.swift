@@ -24,6 +24,8 @@ import TestSupport
             try tmux.waitFor(text: "b16000", timeout: 30)
             try tmux.press("i")
             try tmux.waitFor("interim hidden") { !$0.contains("b0 b16000") }
+            // Said, since with no guess on screen the key changes nothing visible.
+            try tmux.waitFor(text: "interim guesses hidden (i shows them)")
             try tmux.press("i")
             try tmux.waitFor(text: "b0 b16000")
             #expect(try tmux.screen().contains("· en"))
@@ -112,6 +114,7 @@ import TestSupport
             try tmux.waitFor(text: "b16000", timeout: 30)
             try tmux.press("Space")
             try tmux.waitFor(text: "paused")
+            try tmux.waitFor(text: "paused: the file waits (Space resumes)")
             let recording = double.recordDir.appendingPathComponent("conn-000.bin").path
             func size() -> Int { ((try? FileManager.default.attributesOfItem(atPath: recording))?[.size] as? Int) ?? -1 }
             try await Task.sleep(for: .milliseconds(500))
