@@ -24,6 +24,16 @@ final class ByteReader: Sendable {
 
     /// The next block, or nil at end of input.
     func next() async throws(AudioError) -> [UInt8]? { try await core.next() }
+
+    /// The next block, nil at end of input, or `.timedOut` when none came within `limit`.
+    func next(within limit: Duration) async throws(AudioError) -> TimedBlock {
+        try await core.next(within: limit)
+    }
+
+    enum TimedBlock: Sendable, Equatable {
+        case block([UInt8]?)
+        case timedOut
+    }
 }
 
 /// The state the reading thread shares with the consumer (the thread holds only this).
@@ -40,6 +50,8 @@ private final class ByteReaderCore: @unchecked Sendable {
     private var failure: AudioError?
     private var cancelled = false
     private var waiter: CheckedContinuation<Void, Never>?
+    /// A timed wait's time ran out before it parked (`poke`).
+    private var poked = false
 
     init(fd: Int32, path: String, closeWhenDone: Bool, blockSize: Int, capacity: Int) {
         self.fd = fd; self.path = path; self.closeWhenDone = closeWhenDone
@@ -63,6 +75,31 @@ private final class ByteReaderCore: @unchecked Sendable {
         }
     }
 
+    /// The next block, nil at the end, or `.timedOut` when none came within `limit`.
+    func next(within limit: Duration) async throws(AudioError) -> ByteReader.TimedBlock {
+        let clock = ContinuousClock()
+        let deadline = clock.now + limit
+        let timer = Task { [self] in
+            try? await Task.sleep(until: deadline, clock: clock)
+            self.poke()
+        }
+        defer { timer.cancel() }
+        while true {
+            if let r = poll() { return .block(try r.get()) }
+            if clock.now >= deadline { return .timedOut }
+            await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in wait(c) }
+        }
+    }
+
+    /// Wakes the consumer waiting in `next(within:)` (its time is up), or the next one to wait.
+    private func poke() {
+        cond.lock()
+        let w = waiter; waiter = nil
+        if w == nil { poked = true }
+        cond.unlock()
+        w?.resume()
+    }
+
     /// A block, the end, or the failure, if one is ready.
     private func poll() -> Result<[UInt8]?, AudioError>? {
         cond.lock(); defer { cond.unlock() }
@@ -79,7 +116,7 @@ private final class ByteReaderCore: @unchecked Sendable {
     /// Parks `c` until the thread has news (resumes at once if it already has).
     private func wait(_ c: CheckedContinuation<Void, Never>) {
         cond.lock()
-        if !blocks.isEmpty || failure != nil || eof || cancelled { cond.unlock(); c.resume(); return }
+        if !blocks.isEmpty || failure != nil || eof || cancelled || poked { poked = false; cond.unlock(); c.resume(); return }
         waiter = c
         cond.unlock()
     }

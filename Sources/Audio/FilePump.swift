@@ -94,8 +94,25 @@ actor FilePump {
         reader?.leftover = []
     }
 
+    /// How long a pipe's reader waits, after a WAV file's audio, for another file to follow.
+    static let appendedFileWait: Duration = .seconds(3)
+
     private func readMore() async throws {
         guard let r = reader?.reader else { inputDone = true; return }
+        if walker?.awaitsAppendedFile == true {
+            // The audio has ended unless another file follows soon: a writer may keep the
+            // pipe open after the audio.
+            switch try await r.next(within: Self.appendedFileWait) {
+            case .timedOut:
+                inputDone = true
+                r.cancel()
+            case .block(let b?):
+                consume(b)
+            case .block(nil):
+                inputDone = true
+            }
+            return
+        }
         if let b = try await r.next() {
             consume(b)
         } else {

@@ -13,6 +13,9 @@ public struct WAVDataWalker: Sendable {
         case header
         /// Reading the header of another WAV file appended to this one (files joined with `cat`).
         case nextFile
+        /// A pipe's data chunk has ended: the next bytes (if any come) say whether another WAV
+        /// file follows (`for f in a.wav b.wav; do cat $f; done | captty …`).
+        case afterPipeData
         case done
     }
 
@@ -53,6 +56,10 @@ public struct WAVDataWalker: Sendable {
     }
 
     public var isDone: Bool { state == .done }
+
+    /// A pipe's audio has ended, and whether another WAV file follows is not known yet: the
+    /// reader should wait a little for more input, and end the audio if none comes.
+    public var awaitsAppendedFile: Bool { state == .afterPipeData }
 
     /// The audio ended because what followed a data chunk is not a chunk: stray bytes, or audio
     /// past the length the header announced (a recorder that did not finish its header).
@@ -97,6 +104,17 @@ public struct WAVDataWalker: Sendable {
                 pending += b
                 b = []
                 readAppendedFile(into: &b)
+            case .afterPipeData:
+                pending += b
+                b = []
+                guard pending.count >= 4 else { continue }
+                if pending.prefix(4).elementsEqual("RIFF".utf8) {
+                    state = .nextFile
+                    b = pending[...]
+                } else {
+                    state = .done
+                }
+                pending = []
             }
         }
         return audio
@@ -105,9 +123,17 @@ public struct WAVDataWalker: Sendable {
     /// The data chunk ended; `next` is the input that follows it, as far as it has come.
     private mutating func endData(length: Int64, next: ArraySlice<UInt8>) {
         guard followsChunks else {
-            // A pipe may stay open after the audio, so it is not read on, unless what has come
-            // already starts another WAV file.
-            state = format != nil && next.count >= 4 && next.prefix(4).elementsEqual("RIFF".utf8) ? .nextFile : .done
+            // A pipe may stay open after the audio, so it is read on only when what comes next
+            // starts another WAV file; the reader waits a little for it (`awaitsAppendedFile`).
+            // (Read on only when the next file's header came in the same read, the second of
+            // two files written one after the other was lost without a word, found in QA.)
+            if format == nil {
+                state = .done
+            } else if next.count >= 4 {
+                state = next.prefix(4).elementsEqual("RIFF".utf8) ? .nextFile : .done
+            } else {
+                state = .afterPipeData
+            }
             return
         }
         oddChunkEnded = length & 1 == 1
@@ -147,9 +173,14 @@ public struct WAVDataWalker: Sendable {
     /// header goes back to `rest`.
     private mutating func readHeader(into rest: inout ArraySlice<UInt8>) {
         if oddChunkEnded {
-            // The pad byte after an odd chunk, unless the writer left it out (an id follows at once).
+            // The pad byte after an odd chunk, unless the writer left it out (an id follows at
+            // once). When both readings look like ids, a known id decides, as in `WAVHeader`
+            // ("data" then a size whose low byte is printable read as a chunk "ata^", and the
+            // rest of the audio was skipped, found in QA).
             guard pending.count >= 5 else { return }
-            if !(WAVHeader.isChunkID(pending, 0) && !WAVHeader.isChunkID(pending, 1)) { pending.removeFirst() }
+            let noPad = WAVHeader.isChunkID(pending, 0) && (!WAVHeader.isChunkID(pending, 1)
+                || (WAVHeader.isKnownChunkID(pending, 0) && !WAVHeader.isKnownChunkID(pending, 1)))
+            if !noPad { pending.removeFirst() }
             oddChunkEnded = false
         }
         guard pending.count >= 8 else { return }
