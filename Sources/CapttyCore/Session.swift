@@ -530,6 +530,7 @@ public actor Session {
         // A guess the engine never confirmed (it closed the stream, or stopped answering,
         // without a final for it) is the only text for its audio: kept, and said.
         keepUnconfirmedGuess()
+        markUncaptionedTail(finishedCleanly: clean)
         tickTask?.cancel()
         captureTask?.cancel()
         journalFeed.finish()
@@ -857,6 +858,22 @@ public actor Session {
         }
         publish()
         if isIdle { resumeIdleWaiters() }
+    }
+
+    /// Audio the last engine run was given but never captioned (it stopped with an error, or
+    /// would not finish the stream) is marked as a gap: it was said on stderr, but the journal
+    /// and every export read as whole (found in QA). Kept guesses and other gaps (a pause, a lost
+    /// device) count as covered. After a clean finish nothing is marked: a last final may end
+    /// before trailing silence.
+    private func markUncaptionedTail(finishedCleanly: Bool) {
+        let failed: Bool = { if case .error = viewState.connection { return true }; return viewState.engineStopped }()
+        guard !finishedCleanly || failed, let id = currentRun, let run = runs[id] else { return }
+        let covered = max(run.answeredTo, store.time, run.timeline.sessionTime(0))
+        let sent = run.timeline.sessionSent
+        guard sent - covered >= 0.5 else { return }
+        for piece in AudioGap.uncovered(AudioGap(start: covered, duration: sent - covered, reason: AudioGap.notCaptioned), by: store.gaps) {
+            recordGap(piece)
+        }
     }
 
     /// Where the first guess kept unconfirmed starts (for the summary), if one was.

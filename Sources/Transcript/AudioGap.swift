@@ -31,6 +31,23 @@ public struct AudioGap: Sendable, Equatable {
     /// The reason of audio not captured while the input moved to the device the user chose.
     public static let switched = "the input was switched to another device"
 
+    /// The reason of audio the engine was given but never captioned: it stopped (a fatal error,
+    /// a server that would not finish the stream) with no result for it.
+    public static let notCaptioned = "the engine stopped before captioning it"
+
+    /// `gap`'s stretch less the stretches of `gaps` (a pause or a lost device in it is already
+    /// marked, with its own reason): the pieces left, each at least `minimum` s long.
+    public static func uncovered(_ gap: AudioGap, by gaps: [AudioGap], minimum: Double = 0.5) -> [AudioGap] {
+        var pieces = [(gap.start, gap.end)]
+        for g in gaps.sorted(by: { $0.start < $1.start }) {
+            pieces = pieces.flatMap { (a, b) -> [(Double, Double)] in
+                guard g.start < b, g.end > a else { return [(a, b)] }
+                return [(a, g.start), (g.end, b)].filter { $0.1 > $0.0 }
+            }
+        }
+        return pieces.filter { $0.1 - $0.0 >= minimum }.map { AudioGap(start: $0.0, duration: $0.1 - $0.0, reason: gap.reason) }
+    }
+
     /// The reason of audio not captured while capture moved to the new default output's monitor.
     public static let outputChanged = "the capture was moving to the new default output"
 

@@ -28,6 +28,64 @@ import TestSupport
         #expect(captty.stderrText.contains("was written to \(out)"), "\(captty.stderrText)")
         // The finals before the close (2 s each, up to about 8 s) are there, in order, from c0.
         try Self.expectTranscriptPrefix(in: out, atLeast: 6 * 2, below: total)
+        // The rest is marked in the file itself, not only said on stderr (found in QA).
+        let text = try String(contentsOfFile: out, encoding: .utf8)
+        #expect(text.range(of: #"\[[0-9.]+ s of audio lost: the engine stopped before captioning it; no captions\]"#,
+                           options: .regularExpression) != nil, "\(text)")
+    }
+
+    /// A server whose every Results is malformed: the transcript is empty because nothing could
+    /// be read, not because of the recording (it was told to check the language and level,
+    /// and it exited 0; found in QA).
+    @Test(.timeLimit(.minutes(2))) func resultsThatCannotBeReadAreNotBlamedOnTheRecording() async throws {
+        let dir = try scratchDirectory("transcribe-bad-results")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let wav = dir.appendingPathComponent("counter.wav")
+        _ = try FaultAudio.writeCounterWAV(to: wav, seconds: 1)
+        let server = try HostileServerProcess(mode: "bad-results")
+        defer { server.stop() }
+        let captty = try startCaptty(["transcribe", "--engine", "deepgram", "--url", "ws://127.0.0.1:\(server.port)", wav.path])
+        defer { captty.stop() }
+        #expect(await captty.waitExit(timeout: 60), "stderr: \(captty.stderrText)")
+        #expect(captty.ending == "exit 1", "\(captty.ending): \(captty.stderrText)")
+        #expect(captty.stderrText.contains("malformed Results message"), "\(captty.stderrText)")
+        #expect(captty.stderrText.contains("no usable transcript came back: the server's results could not be read (1 message rejected"),
+                "\(captty.stderrText)")
+        #expect(!captty.stderrText.contains("check its language"), "\(captty.stderrText)")
+    }
+
+    /// Live (plain, journal on): a stream that ends with a fatal close midway leaves the rest of
+    /// the audio without captions; the journal marks it, so every export does (it read as whole).
+    @Test(.timeLimit(.minutes(2))) func liveAudioLeftWithoutCaptionsIsMarkedInTheJournal() async throws {
+        let dir = try scratchDirectory("live-fatal-gap")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let wav = dir.appendingPathComponent("counter.wav")
+        _ = try FaultAudio.writeCounterWAV(to: wav, seconds: 12)
+        let (double, port) = try await Peer.launch("deepgram_double.py", [
+            "--api-key", FaultAudio.apiKey, "--word-names", "counter", "--close-after-bytes", "\(6 * FaultAudio.bytesPerSecond)",
+            "--close-code", "1008", "--close-reason", "DATA-0000: cannot decode"])
+        defer { double.stop(grace: 1) }
+        let journal = dir.appendingPathComponent("j.jsonl").path
+        let captty = try startCaptty(["--plain", "--engine", "deepgram", "--url", "ws://127.0.0.1:\(port)", "--file", wav.path,
+                                      "--speed", "0", "--journal", journal], environment: ["HOME": dir.path])
+        defer { captty.stop() }
+        #expect(await captty.waitExit(timeout: 60), "stderr: \(captty.stderrText)")
+        let exported = try runCaptty(["export", journal, "--format", "srt"])
+        let gap = try #require(exported.stdout.firstMatch(of: #/(\d\d:\d\d:\d\d),\d+ --> (\d\d:\d\d:\d\d),\d+\n\[([0-9.]+) s of audio lost: the engine stopped/#),
+                               "no gap in the export:\n\(exported.stdout)")
+        // From the last final (2 s each, the close after 6 s) to the last audio read before the
+        // session ended (at full speed, some of the audio after the close).
+        #expect(gap.output.1 <= "00:00:06" && gap.output.2 > "00:00:06", "\(exported.stdout)")
+        #expect((Double(gap.output.3) ?? 0) >= 1, "\(exported.stdout)")
+        // A clean session marks nothing.
+        let clean = dir.appendingPathComponent("clean.jsonl").path
+        let (double2, port2) = try await Peer.launch("deepgram_double.py", ["--api-key", FaultAudio.apiKey])
+        defer { double2.stop(grace: 1) }
+        let ok = try startCaptty(["--plain", "--engine", "deepgram", "--url", "ws://127.0.0.1:\(port2)", "--file", wav.path,
+                                  "--speed", "0", "--journal", clean], environment: ["HOME": dir.path])
+        defer { ok.stop() }
+        #expect(await ok.waitExit(timeout: 60) && ok.ending == "exit 0", "\(ok.stderrText)")
+        #expect(try !runCaptty(["export", clean]).stdout.contains("no captions"))
     }
 
     @Test(.timeLimit(.minutes(2))) func aServerThatStopsAnsweringIsNotBlamedOnTheRecording() async throws {

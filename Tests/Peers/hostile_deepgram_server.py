@@ -28,6 +28,8 @@ Modes:
   binary-junk      a session that first sends a binary frame that is not JSON
   tls              answers the upgrade with a TLS alert record (a wss:// server on a ws:// URL)
   h2               answers the upgrade with an HTTP/2 SETTINGS frame
+  bad-results      a session whose final (on CloseStream) has its times as strings: a server
+                   whose every Results is malformed
   no-read          a 101, then never reads again (a 4 KiB receive buffer) while it sends an empty
                    interim Results every 0.5 s: a server that talks but has stopped taking audio
 Stops when stdin closes.
@@ -79,7 +81,7 @@ async def read_head(reader):
     return headers
 
 
-async def session(reader, writer, opcode=1):
+async def session(reader, writer, opcode=1, final=None):
     """Reads client frames; answers CloseStream with a final, Metadata and close 1000 (the first
     two in frames of `opcode`: 1 text, as Deepgram, or 2 binary)."""
     try:
@@ -98,7 +100,7 @@ async def session(reader, writer, opcode=1):
                 await writer.drain()
                 return
             if op == 1 and json.loads(payload).get("type") == "CloseStream":
-                writer.write(frame(opcode, json.dumps(FINAL).encode()) + frame(opcode, json.dumps(METADATA).encode()) + close(1000))
+                writer.write(frame(opcode, json.dumps(final or FINAL).encode()) + frame(opcode, json.dumps(METADATA).encode()) + close(1000))
                 await writer.drain()
     except (asyncio.IncompleteReadError, ConnectionError):
         return
@@ -192,6 +194,10 @@ async def handle(reader, writer):
                 writer.write(frame(2, b"\x00\x01\x02 not json"))
             await writer.drain()
             await session(reader, writer, opcode=2 if MODE == "binary-json" else 1)
+        elif MODE == "bad-results":
+            writer.write(switching(headers))
+            await writer.drain()
+            await session(reader, writer, final=dict(FINAL, start="0.0", duration="1.0"))
         elif MODE == "no-read":
             import socket
             writer.get_extra_info("socket").setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)

@@ -119,4 +119,21 @@ import Testing
         guard case .final(let e) = try JournalCodec.decode(Substring(empty)) else { Issue.record("not a final"); return }
         #expect(e.words.isEmpty)
     }
+
+    /// The audio an engine left without captions, less the stretches already marked (a pause,
+    /// a lost device): what is left, in pieces of half a second or more.
+    @Test func theUncaptionedStretchLeavesOutWhatIsAlreadyMarked() {
+        let tail = AudioGap(start: 10, duration: 20, reason: AudioGap.notCaptioned)
+        let marked = [AudioGap(start: 14, duration: 3, reason: AudioGap.paused),
+                      AudioGap(start: 17.2, duration: 0.6, reason: AudioGap.deviceLost),
+                      AudioGap(start: 29.8, duration: 5, reason: AudioGap.deviceLost)]
+        let pieces = AudioGap.uncovered(tail, by: marked)
+        #expect(pieces.map(\.start) == [10, 17.8], "\(pieces)")
+        #expect(pieces.map(\.end) == [14, 29.8], "\(pieces)")
+        #expect(pieces.allSatisfy { $0.reason == AudioGap.notCaptioned && $0.isLoss })
+        #expect(AudioGap.uncovered(tail, by: []) == [tail])
+        #expect(AudioGap.uncovered(AudioGap(start: 0, duration: 1, reason: AudioGap.notCaptioned),
+                                   by: [AudioGap(start: 0.2, duration: 0.6, reason: AudioGap.paused)]) == [],
+                "pieces under half a second are not worth a note")
+    }
 }

@@ -124,9 +124,14 @@ public enum TranscribeRunner {
         // A guess the engine never confirmed is the only text for its audio: kept, and said.
         let tail = run.store.keepUnconfirmedTail()
         if let from = tail.from, !tail.change.committed.isEmpty { warn(Session.Summary.unconfirmedNote(from: from)) }
-        let store = run.store
+        var store = run.store
         let interrupted = interruptions() > 0
         if let fatal = run.fatal { run.failure = fatal.description }
+        if run.failure == nil, run.rejected > 0, store.wordCount == 0, !interrupted {
+            // Not the audio's fault ("check its language and level" was said, and it exited 0).
+            run.failure = "no usable transcript came back: the server's results could not be read (\(NumberText.counted(run.rejected, "message")) "
+                + "rejected, above); check that --url names a Deepgram-compatible server"
+        }
         let failure = run.failure
         // A transcribe has no journal: what arrived before a failure is written out all the same,
         // and the failure says how far it got.
@@ -141,6 +146,11 @@ public enum TranscribeRunner {
         // silence is transcribed whole though its last word ends before it does.
         let upTo = max(store.lines.map(\.end).max() ?? 0, tally.now.0)
         let complete = upTo + 0.5 >= meter.seconds
+        if !complete, !interrupted, failure != nil || run.stoppedAnswering {
+            // The audio read that has no transcript is marked where it is, in the file too.
+            let tail = AudioGap(start: upTo, duration: meter.seconds - upTo, reason: AudioGap.notCaptioned)
+            for piece in AudioGap.uncovered(tail, by: store.gaps) { store.addGap(piece) }
+        }
         let read = Timecode.clock(meter.seconds)
         if failure == nil && run.stoppedAnswering && !complete {
             // Not the audio's fault: say how far the transcript goes instead of blaming language or level.
@@ -203,11 +213,14 @@ public enum TranscribeRunner {
         var stoppedAnswering = false
         var lostSeconds = 0.0
         var model: String?
+        /// Server messages left out as malformed or impossible.
+        var rejected = 0
 
         mutating func take(_ event: LiveEvent, warn: @Sendable (String) -> Void) {
             switch event {
             case .error(let e):
                 if e.isFatal { fatal = e } else { warn(e.description) }
+                if e.kind == .protocolViolation { rejected += 1 }
                 if e.kind == .timeout { stoppedAnswering = true }
                 if e.kind == .audioLost {
                     lostSeconds += e.lostSeconds ?? 0
