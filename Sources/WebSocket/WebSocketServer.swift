@@ -102,7 +102,11 @@ public final class WebSocketServer: Sendable {
             let r = poll(&fds, 2, 1000)
             if r <= 0 { continue }
             if fds[1].revents != 0 { break }
-            let fd = accept(listenFD, nil, nil)
+            var peer = sockaddr_storage()
+            var peerLength = socklen_t(MemoryLayout<sockaddr_storage>.size)
+            let fd = withUnsafeMutablePointer(to: &peer) { p in
+                p.withMemoryRebound(to: sockaddr.self, capacity: 1) { accept(listenFD, $0, &peerLength) }
+            }
             if fd < 0 {
                 // Out of descriptors (or memory): pause instead of spinning on a ready listener.
                 if [EMFILE, ENFILE, ENOBUFS, ENOMEM].contains(errno) { usleep(100_000) }
@@ -110,7 +114,7 @@ public final class WebSocketServer: Sendable {
             }
             TCPSocket.setNonBlocking(fd)
             TCPSocket.setNoDelay(fd)
-            guard let ticket = pending.enter(limit: configuration.maxPendingUpgrades) else {
+            guard let ticket = pending.enter(limit: configuration.maxPendingUpgrades, peer: PendingUpgrades.hostKey(peer)) else {
                 ServerOpener.turnAway(fd: fd, tls: tls != nil, hooks: hooks)
                 continue
             }
@@ -141,11 +145,18 @@ public final class WebSocketServer: Sendable {
 /// timeout, and again as soon as they were renewed. An evicted connection's thread ends within
 /// 100 ms (it checks its cancel flag), and at most `spare` of them may still be ending, so
 /// threads stay bounded.
+///
+/// One peer address holds at most a quarter of the places (`perPeerLimit`): past that, its own
+/// oldest stall makes way, or it is turned away. A slowloris that renewed its stalls as fast as
+/// they were evicted kept every place and every eviction slot busy, and a client trying once a
+/// second was turned away 10 times out of 10 (found in QA).
 final class PendingUpgrades: @unchecked Sendable {
     /// One connection's place.
     final class Ticket: @unchecked Sendable {
         let id: Int
         let since: Int64
+        /// The peer's address (without the port).
+        var peer: [UInt8] = []
         /// Set to evict: the opener stops at its next check.
         let cancel = CancelFlag()
         /// Set once the request head is in (it is a client, not a stall): no longer evicted.
@@ -165,10 +176,33 @@ final class PendingUpgrades: @unchecked Sendable {
         self.spare = spare
     }
 
-    /// A place for a new connection, or nil when none can be had.
-    func enter(limit: Int, now: Int64 = Monotonic.now()) -> Ticket? {
+    /// The most places one peer address may hold of `limit`.
+    static func perPeerLimit(_ limit: Int) -> Int { max(2, limit / 4) }
+
+    /// The address part of an accepted peer's `sockaddr` (IPv4 or IPv6; empty for others).
+    static func hostKey(_ ss: sockaddr_storage) -> [UInt8] {
+        let (offset, size): (Int?, Int) = switch Int32(ss.ss_family) {
+        case AF_INET: (MemoryLayout<sockaddr_in>.offset(of: \.sin_addr), MemoryLayout<in_addr>.size)
+        case AF_INET6: (MemoryLayout<sockaddr_in6>.offset(of: \.sin6_addr), MemoryLayout<in6_addr>.size)
+        default: (nil, 0)
+        }
+        guard let offset else { return [] }
+        return withUnsafeBytes(of: ss) { Array($0[offset..<(offset + size)]) }
+    }
+
+    /// A place for a new connection from `peer` (its address), or nil when none can be had.
+    func enter(limit: Int, peer: [UInt8] = [], now: Int64 = Monotonic.now()) -> Ticket? {
         lock.withLock {
-            if places.count >= max(1, limit) {
+            let mine = places.values.filter { $0.peer == peer }
+            if !peer.isEmpty, mine.count >= Self.perPeerLimit(limit) {
+                // This peer has its share: its own oldest stall makes way, or it waits.
+                guard ending < spare,
+                      let victim = mine.filter({ !$0.headRead.isSet && now - $0.since >= evictAfter }).min(by: { $0.since < $1.since })
+                else { return nil }
+                places[victim.id] = nil
+                ending += 1
+                victim.cancel.set()
+            } else if places.count >= max(1, limit) {
                 guard ending < spare,
                       let victim = places.values.filter({ !$0.headRead.isSet && now - $0.since >= evictAfter }).min(by: { $0.since < $1.since })
                 else { return nil }
@@ -178,6 +212,7 @@ final class PendingUpgrades: @unchecked Sendable {
             }
             nextID += 1
             let t = Ticket(id: nextID, since: now)
+            t.peer = peer
             places[t.id] = t
             return t
         }

@@ -8,8 +8,18 @@ import Testing
     /// A blocking loopback TCP client with a receive timeout.
     struct RawClient {
         let fd: Int32
-        init(port: Int) throws {
+        /// `from`: the loopback address to connect from (127.0.0.2 is another peer).
+        init(port: Int, from source: String? = nil) throws {
             fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            if let source {
+                var local = sockaddr_in()
+                local.sin_family = sa_family_t(AF_INET)
+                local.sin_addr.s_addr = inet_addr(source)
+                let b = withUnsafePointer(to: &local) { p in
+                    p.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+                }
+                guard b == 0 else { throw PeerError("bind to \(source) failed") }
+            }
             var addr = sockaddr_in()
             addr.sin_family = sa_family_t(AF_INET)
             addr.sin_port = in_port_t(UInt16(port).bigEndian)
@@ -90,6 +100,28 @@ import Testing
         #expect(got.hasPrefix("HTTP/1.1 503 "), "\(got)")
     }
 
+    /// A slowloris from one address (20 stalled upgrades, opened at once) cannot take every
+    /// place: a client from another address still gets its 101 (it got a 503, found in QA).
+    @Test("stalls from one peer leave room for another")
+    func stallsFromOnePeerLeaveRoomForAnother() async throws {
+        let server = try WebSocketServer.listen(configuration: Peers.config {
+            $0.connectTimeout = .seconds(10)
+            $0.closeTimeout = .seconds(1)
+            $0.maxPendingUpgrades = 8
+        })
+        let task = Task { await server.serve(decide: { _ in .accept(headers: []) }, handle: { _ in }) }
+        defer { server.shutdown(); task.cancel() }
+        let stalls = try (0..<20).map { _ in try RawClient(port: server.port, from: "127.0.0.2") }
+        defer { stalls.forEach { $0.close() } }
+        for s in stalls { s.send("GET / HTTP/1.1\r\nHost: x\r\n") }   // never finished
+        try await Task.sleep(for: .milliseconds(100))
+        let c = try RawClient(port: server.port, from: "127.0.0.1")
+        defer { c.close() }
+        c.send("GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
+        let got = String(decoding: await onThread { c.readAllBytes() }, as: UTF8.self)
+        #expect(got.hasPrefix("HTTP/1.1 101 "), "\(got.prefix(200))")
+    }
+
     @Test("an accepted upgrade answers 101 with the Sec-WebSocket-Accept of RFC 6455 and extra headers")
     func accepted() async throws {
         let (server, task) = try start(handshakeTimeout: .seconds(10)) { _ in .accept(headers: [("dg-request-id", "abc")]) }
@@ -147,6 +179,22 @@ func onThread<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
         #expect(!a.cancel.isSet && !b.cancel.isSet)
         places.leave(a)
         #expect(places.enter(limit: 2, now: 10 * second) != nil)
+    }
+
+    /// One peer address holds at most a quarter of the places; past that its own oldest stall
+    /// makes way (after its grace), and another peer still finds room.
+    @Test func onePeerHoldsAQuarterOfThePlaces() throws {
+        let places = PendingUpgrades(evictAfter: .milliseconds(500), spare: 4)
+        let a: [UInt8] = [127, 0, 0, 2], b: [UInt8] = [127, 0, 0, 1]
+        #expect(PendingUpgrades.perPeerLimit(8) == 2 && PendingUpgrades.perPeerLimit(64) == 16 && PendingUpgrades.perPeerLimit(3) == 2)
+        let a1 = try #require(places.enter(limit: 8, peer: a, now: 0))
+        let a2 = try #require(places.enter(limit: 8, peer: a, now: 1))
+        #expect(places.enter(limit: 8, peer: a, now: 2) == nil, "a third place for one peer, with places free")
+        #expect(places.enter(limit: 8, peer: b, now: 3) != nil, "another peer gets in")
+        // After the grace, the peer's own oldest stall makes way for its newcomer.
+        let a3 = try #require(places.enter(limit: 8, peer: a, now: second))
+        #expect(a1.cancel.isSet && !a2.cancel.isSet && !a3.cancel.isSet)
+        #expect(places.counts == (taken: 3, ending: 1))
     }
 
     @Test func evictedConnectionsStillEndingAreBounded() throws {
