@@ -52,6 +52,9 @@ public struct ListenRequest: Sendable, Equatable {
         "language_hint", "mip_opt_out", "detect_entities",
     ]
 
+    /// Options that may be given more than once, each time adding a value.
+    static let repeatable: Set<String> = ["keyterm", "keywords", "search", "tag", "extra", "replace", "redact"]
+
     /// Refused: ignoring them would harm a client that relies on them. Redaction not done
     /// shows what was to be hidden (card numbers in clear text), a replacement or a profanity
     /// filter not applied shows what was to be changed, and a callback never made loses the
@@ -92,8 +95,15 @@ public struct ListenRequest: Sendable, Equatable {
             return n
         }
         do throws(Rejection) {
+            var given: [String: String] = [:]
             for (k, v) in query {
                 if let why = unavailable(k, v) { throw .bad(why) }
+                // An option that takes one value, given twice with two: the last one won, and
+                // 16 kHz audio was read as 8 kHz (`sample_rate=16000&sample_rate=8000`; found in QA).
+                if !repeatable.contains(k), let first = given[k], first != v {
+                    throw .bad("Conflicting values for \(k): '\(first)' and '\(v)'; give it once.")
+                }
+                given[k] = v
                 switch k {
                 case "model": o.model = LiveOptions.Model(v)
                 case "language":

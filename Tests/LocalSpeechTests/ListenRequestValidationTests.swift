@@ -95,6 +95,9 @@ struct ListenRequestValidationTests {
         ([("replace", "meeting:party")], "find-and-replace"),
         ([("callback", "http://x")], "callbacks"),
         ([("profanity_filter", "true")], "profanity filter"),
+        // One value given twice with two: the last won, and 16 kHz audio was read as 8 kHz.
+        ([("encoding", "linear16"), ("sample_rate", "16000"), ("sample_rate", "8000")], "Conflicting values for sample_rate: '16000' and '8000'"),
+        ([("encoding", "linear16"), ("encoding", "mulaw"), ("sample_rate", "8000")], "Conflicting values for encoding"),
     ] as [([(String, String)], String)])
     func badValuesGive400NamingTheOption(query: [(String, String)], needle: String) {
         guard case .failure(let r) = parse(query) else { Issue.record("\(query) was accepted"); return }
@@ -107,6 +110,9 @@ struct ListenRequestValidationTests {
         let r = try parse([("profanity_filter", "false"), ("keyterm", "captty"), ("search", "budget"), ("diarize", "true"), ("tag", "x"),
                            ("redact", "false")]).get()
         #expect(r.options.profanityFilter == false && r.options.diarize == true)
+        // Options that add a value may repeat; one given twice with the same value is no conflict.
+        #expect((try? parse([("keyterm", "a"), ("keyterm", "b"), ("search", "x"), ("search", "y"), ("tag", "1"), ("tag", "2"),
+                             ("punctuate", "true"), ("punctuate", "true")]).get()) != nil)
     }
 
     @Test func otherPathsAre404() {
