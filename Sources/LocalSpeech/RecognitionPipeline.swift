@@ -345,7 +345,12 @@ final class RecognitionPipeline {
         interimPrefix = []
         nextMoonshineInterimSample = from + moonshineInterimSamples
         if options.vadEvents == true {
-            emit(.speechStarted(SpeechStarted(channel: channelIndex, timestamp: round3(time(onset)))))   // to the millisecond, as every time sent
+            // Where the utterance's audio starts (its pre-roll), not where the detector was sure:
+            // the first word often starts before that, and a client cutting at the timestamp
+            // lost it (found in QA: 0.03–0.15 s after the first word). An input boost reaching
+            // further back does not move it.
+            let start = max(from, onset - Int(config.preroll * Double(Self.sampleRate)))
+            emit(.speechStarted(SpeechStarted(channel: channelIndex, timestamp: round3(time(start)))))   // to the millisecond, as every time sent
         }
     }
 

@@ -81,7 +81,35 @@ public enum WordAligner {
             out[x].start = s; out[x].end = e
             cursor = e
         }
+        giveEveryWordATime(&out, span: span)
         return out
+    }
+
+    /// The shortest a word is made when its neighbours leave room (Deepgram's words always end
+    /// after they start; "and" went out at 15.19–15.19, found in QA).
+    static let shortestWord = 0.02
+
+    /// Widens words of no length into the room beside them: after, up to the next word's start
+    /// (or the span's end), else before, down to the previous word's end, else into a longer
+    /// neighbour.
+    static func giveEveryWordATime(_ out: inout [TimedWord], span: ClosedRange<Double>) {
+        for x in out.indices where out[x].end - out[x].start < 0.001 {
+            let next = x + 1 < out.count ? out[x + 1].start : span.upperBound
+            out[x].end = min(out[x].start + shortestWord, max(next, out[x].end))
+            if out[x].end - out[x].start < 0.001 {
+                let previous = x > 0 ? out[x - 1].end : span.lowerBound
+                out[x].start = max(out[x].end - shortestWord, min(previous, out[x].start))
+            }
+            guard out[x].end - out[x].start < 0.001 else { continue }
+            // Squeezed between two words: a longer neighbour gives up a little.
+            if x > 0, out[x - 1].end - out[x - 1].start > 2 * shortestWord {
+                out[x - 1].end -= shortestWord
+                out[x].start = out[x - 1].end
+            } else if x + 1 < out.count, out[x + 1].end - out[x + 1].start > 2 * shortestWord {
+                out[x + 1].start += shortestWord
+                out[x].end = out[x + 1].start
+            }
+        }
     }
 
     /// Shares `lo...hi` among `words[range]` in proportion to their length in characters.
