@@ -445,8 +445,13 @@ public actor Session {
         }
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true,
                                                 attributes: [.posixPermissions: 0o700])
-        let text = Exporter.render(store.lines, format: format, header: header, metadata: store.metadata, search: store.search,
-                                   entities: store.entities, options: ExportOptions(gaps: store.gaps, unconfirmed: store.unconfirmedSpans))
+        // The words still being recognised are written too, marked unconfirmed, as at the end
+        // of a session: while someone spoke on without a pause, `s` wrote an empty file with
+        // the words on screen (found in QA). The session's own store is left as it is.
+        var shown = store
+        _ = shown.keepUnconfirmedTail()
+        let text = Exporter.render(shown.lines, format: format, header: header, metadata: shown.metadata, search: shown.search,
+                                   entities: shown.entities, options: ExportOptions(gaps: shown.gaps, unconfirmed: shown.unconfirmedSpans))
         do {
             try AtomicFile.write(Data(text.utf8), to: url)
         } catch {
@@ -527,6 +532,12 @@ public actor Session {
         let grace = clock.now.advanced(by: .seconds(2))
         while !runOrder.isEmpty && clock.now < grace { try? await Task.sleep(for: .milliseconds(10)) }
         recordPauseGap()   // quit while paused
+        if deviceBeforeOutage != nil, let since = outageSince {
+            // Ended while the device was gone: that stretch is marked now.
+            let c = (clock.now - since.at).components
+            let seconds = Double(c.seconds) + Double(c.attoseconds) / 1e18
+            if seconds >= 0.5 { recordGap(AudioGap(start: since.sessionTime, duration: seconds, reason: AudioGap.deviceLost)) }
+        }
         // A guess the engine never confirmed (it closed the stream, or stopped answering,
         // without a final for it) is the only text for its audio: kept, and said.
         keepUnconfirmedGuess()
@@ -612,6 +623,7 @@ public actor Session {
         viewState.level = reading
         lastChunkAt = clock.now
         if !chunk.data.isEmpty { lastChunkFormat = chunk.format; stallFinalized = false }
+        lastChunkEnd = max(lastChunkEnd, chunk.startTime + chunk.duration)
         defer {
             if !chunk.data.isEmpty, !switchPending { switchingDevice = false; followingOutput = false }
             // No gap to report after the move: its notice is not coming either.
@@ -965,6 +977,13 @@ public actor Session {
     private var audioLostSeconds = 0.0
     /// What is wrong during the current outage, as last said.
     private var outageReason = ""
+    /// Where (session time) and when the current outage began: a device still gone when the
+    /// session ends has its gap marked then (no chunk comes to carry it; the journal just
+    /// stopped, found in QA).
+    private var outageSince: (sessionTime: Double, at: ContinuousClock.Instant)?
+    /// The session time of the end of the last chunk captured (sent or not).
+    private var lastChunkEnd = 0.0
+
     /// The device lost before the outage capture just came back from, until the gap is said.
     private var resumingFrom: String?
     /// Device changes and outages go to the log file too (they were only on the screen).
@@ -987,6 +1006,7 @@ public actor Session {
             // running" after the server was back without the device); the waits are short and
             // grow, so no countdown (it said "1 s" for 0.1 s waits).
             if deviceBeforeOutage != nil, reason == outageReason { return }
+            if deviceBeforeOutage == nil { outageSince = (lastChunkEnd, clock.now) }
             let lost = deviceBeforeOutage ?? source.name
             deviceBeforeOutage = lost
             finalizeStalledSpeech()

@@ -5,6 +5,7 @@ import Foundation
 import SpeechEngines
 import Testing
 import TestSupport
+import Transcript
 @testable import CapttyCore
 
 /// The lag on the status bar after a capture outage: a private PulseAudio daemon is killed and
@@ -88,6 +89,32 @@ import TestSupport
             // notice is not wrapped in a "no audio from …" warning.
             #expect(!outage.isEmpty, "no outage seen")
             #expect(outage.allSatisfy { !$0.noAudio && $0.rms <= LevelMeter.floorDB }, "\(outage)")
+        }
+    }
+
+    /// The session ends while the device is still gone: the time since it went is marked
+    /// then, as when it comes back (the journal just stopped, with no gap and no total; found
+    /// in QA).
+    @Test(.timeLimit(.minutes(3))) func aDeviceStillGoneAtTheEndIsMarked() async throws {
+        try await Self.withPulseSession("gone-at-end", device: "captty_null.monitor") { session, pulseDir, _ in
+            let (gaps, lostAt, summary) = try await within(.seconds(120), "a session ending during an outage") { () -> ([AudioGap], Double, Session.Summary) in
+                await session.start()
+                let audioBy = Date().addingTimeInterval(20)
+                while await session.audioCounts.produced == 0, Date() < audioBy { try await Task.sleep(for: .milliseconds(50)) }
+                try await Task.sleep(for: .seconds(2))
+                _ = try Self.daemon(["stop", "--dir", pulseDir, "--kill"])
+                let deadline = Date().addingTimeInterval(20)
+                while !session.view.deviceName.contains("audio lost"), Date() < deadline { try await Task.sleep(for: .milliseconds(50)) }
+                let lostAt = session.view.store.time
+                try await Task.sleep(for: .seconds(3))
+                let summary = await session.finish()
+                return (session.view.store.gaps, lostAt, summary)
+            }
+            let lost = gaps.filter { $0.reason == AudioGap.deviceLost }
+            #expect(lost.count == 1, "\(gaps)")
+            #expect((lost.first?.duration ?? 0) >= 3, "\(gaps)")
+            #expect((lost.first?.start ?? 0) >= lostAt - 1, "the gap starts where the audio stopped: \(gaps), results to \(lostAt)")
+            #expect(summary.deviceLostSeconds >= 3, "the closing total counts it: \(summary.deviceLostSeconds)")
         }
     }
 

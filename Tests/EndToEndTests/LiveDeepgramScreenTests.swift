@@ -192,6 +192,35 @@ import TestSupport
         }
     }
 
+    /// `s` while the words on screen are all still a guess (someone speaking on without a
+    /// pause): the file written holds them, marked unconfirmed. It was empty (found in QA).
+    @Test(.timeLimit(.minutes(2))) func savingMidSentenceWritesTheWordsOnScreen() async throws {
+        let dir = try scratchDirectory("e2e")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let wav = try TestAudio.tone(seconds: 30, in: dir)
+        try await withDeepgramDouble(["--final-seconds", "100"]) { double in
+            let tmux = try TmuxScreen(width: 100, height: 30, environment: ["HOME": dir.path, "DEEPGRAM_API_KEY": "test-key"])
+            defer { tmux.kill() }
+            try tmux.run(Self.command(double, file: wav))
+            try tmux.waitFor(text: "b32000", timeout: 30)
+            try tmux.press("s")
+            try tmux.waitFor(text: "srt")
+            try tmux.press("t")   // txt
+            try tmux.waitFor(text: "Wrote")
+            let sessions = dir.appendingPathComponent(".local/share/captty/sessions")
+            let txt = try #require(try FileManager.default.contentsOfDirectory(atPath: sessions.path).first { $0.hasSuffix(".txt") },
+                                   "no txt in \(sessions.path)")
+            let text = try String(contentsOf: sessions.appendingPathComponent(txt), encoding: .utf8)
+            #expect(text.contains("b0 b16000 b32000"), "\(text)")
+            #expect(text.contains("unconfirmed"), "\(text)")
+            try tmux.press("Escape")
+            // The guess is still a guess on screen: it goes on growing as an interim.
+            try tmux.waitFor(text: "b96000", timeout: 30)
+            try tmux.press("q")
+            try tmux.waitForShell()
+        }
+    }
+
     /// `captty` (the supervisor) killed outright while the server is slow to finish: the
     /// shell has the terminal back at once, so the screen process gives it up at once and
     /// finishes without drawing. It kept the alternate screen for the whole finish (the
