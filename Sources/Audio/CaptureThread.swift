@@ -133,6 +133,10 @@ final class CaptureThread: Sendable {
                 if why == nil {
                     let now = clock.now
                     var gap = 0.0
+                    // A suspended source sent nothing for a while and then goes on: the time
+                    // between is a gap, or every later caption was stamped that much early
+                    // (20 s after a 20 s suspension, found in QA).
+                    if s.takeSuspension() { measureGap = true }
                     if measureGap, let lastEnd {
                         let lost = (now - .seconds(options.chunkDuration)) - lastEnd
                         let seconds = Double(lost.components.seconds) + Double(lost.components.attoseconds) / 1e18

@@ -32,6 +32,7 @@ struct PulseLibrary: @unchecked Sendable {
     let streamGetState: captty_pa_stream_get_state_fn
     let streamPeek: captty_pa_stream_peek_fn
     let streamDrop: captty_pa_stream_drop_fn
+    let streamIsSuspended: captty_pa_stream_is_suspended_fn
     let streamDisconnect: captty_pa_stream_disconnect_fn
     let streamUnref: captty_pa_stream_unref_fn
     let streamGetDeviceName: captty_pa_stream_get_device_name_fn
@@ -88,6 +89,7 @@ struct PulseLibrary: @unchecked Sendable {
             streamGetState: try sym("pa_stream_get_state", captty_pa_stream_get_state_fn.self),
             streamPeek: try sym("pa_stream_peek", captty_pa_stream_peek_fn.self),
             streamDrop: try sym("pa_stream_drop", captty_pa_stream_drop_fn.self),
+            streamIsSuspended: try sym("pa_stream_is_suspended", captty_pa_stream_is_suspended_fn.self),
             streamDisconnect: try sym("pa_stream_disconnect", captty_pa_stream_disconnect_fn.self),
             streamUnref: try sym("pa_stream_unref", captty_pa_stream_unref_fn.self),
             streamGetDeviceName: try sym("pa_stream_get_device_name", captty_pa_stream_get_device_name_fn.self),

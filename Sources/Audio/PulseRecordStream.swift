@@ -203,6 +203,7 @@ final class PulseRecordStream {
                 continue
             }
             if pa.streamGetState(stream) != PA_STREAM_READY || box.contextState != PA_CONTEXT_READY { return failure() }
+            if pa.streamIsSuspended(stream) == 1 { suspensionSeen = true }
             if shouldStop() { return .asked }
             if box.serverChanged, !box.serverInfoPending {
                 box.serverChanged = false
@@ -220,6 +221,16 @@ final class PulseRecordStream {
         }
         carry.removeFirst(want)
         return nil
+    }
+
+    /// The source was suspended while waiting for audio (`pactl suspend-source`, a power saving
+    /// policy): it sends nothing meanwhile, and the time without audio is a gap to measure.
+    private var suspensionSeen = false
+
+    /// Whether the source was suspended since the last call.
+    func takeSuspension() -> Bool {
+        defer { suspensionSeen = false }
+        return suspensionSeen
     }
 
     private func failure() -> Interruption {

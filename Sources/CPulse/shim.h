@@ -35,6 +35,7 @@ typedef __typeof__(pa_stream_connect_record) *captty_pa_stream_connect_record_fn
 typedef __typeof__(pa_stream_get_state) *captty_pa_stream_get_state_fn;
 typedef __typeof__(pa_stream_peek) *captty_pa_stream_peek_fn;
 typedef __typeof__(pa_stream_drop) *captty_pa_stream_drop_fn;
+typedef __typeof__(pa_stream_is_suspended) *captty_pa_stream_is_suspended_fn;
 typedef __typeof__(pa_stream_disconnect) *captty_pa_stream_disconnect_fn;
 typedef __typeof__(pa_stream_unref) *captty_pa_stream_unref_fn;
 typedef __typeof__(pa_stream_get_device_name) *captty_pa_stream_get_device_name_fn;
