@@ -12,12 +12,16 @@ public enum CaptionAreaView {
             switch snapshot.status.connection {
             case .error:
                 // Not "Listening…" under an engine that has stopped (a refused key, say).
-                text = "No captions: the engine stopped (see the status bar). Press \(quit) to quit."
+                // Why is below: on the status bar, or on rows of its own above the meter.
+                text = "No captions: the engine stopped (why is said below). Press \(quit) to quit."
             case .connecting: text = "Connecting… captions appear here. Press \(help) for keys."
             case .reconnecting: text = "Reconnecting… captions appear here once the engine answers."
             default: text = "Listening… captions appear here. Press \(help) for keys."
             }
-            surface.put(text, row: rect.row, col: rect.col, style: TextStyle(.dim), limit: rect.right)
+            // Wrapped, not cut: below 72 columns the key to press was lost (found in QA).
+            for (i, row) in DisplayWidth.wrapWords(text, toColumns: rect.width).prefix(rect.height).enumerated() {
+                surface.put(row, row: rect.row + i, col: rect.col, style: TextStyle(.dim), limit: rect.right)
+            }
             return
         }
         for (i, row) in visible.rows.enumerated() {

@@ -15,8 +15,12 @@ public enum ScreenView {
         /// `text` on up to two rows just above the meter (taken from the captions; four when they
         /// are tall: a server's reason was cut off after two), in the warning style; whether
         /// there was room.
+        // With no captions yet the area has room for all of it, less the hint on its top rows
+        // (an engine's refusal was cut after four rows above 17 empty ones, found in QA).
+        let empty = snapshot.lines.count == 0 && snapshot.interim.isEmpty
         func rowsAboveTheMeter(_ text: String) -> Bool {
-            let rows = noticeRows(text, width: captions.width - 2, max: min(captions.height >= 16 ? 4 : 2, captions.height - 2))
+            let most = empty ? captions.height - 4 : min(captions.height >= 16 ? 4 : 2, captions.height - 2)
+            let rows = noticeRows(text, width: captions.width - 2, max: max(min(most, 12), min(captions.height >= 16 ? 4 : 2, captions.height - 2)))
             guard !rows.isEmpty else { return false }
             captions.height -= rows.count
             for (i, row) in rows.enumerated() {

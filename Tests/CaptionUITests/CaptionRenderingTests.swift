@@ -104,7 +104,21 @@ struct CaptionRenderingTests {
         #expect(live.rowText(0).hasPrefix("Listening… captions appear here. Press ? for keys."))
         // Under an engine that stopped (a refused key), not "Listening…" (it said so).
         let failed = ScreenView.render(SampleScreens.snapshot(lines: [], state: .error(message: "HTTP 401")), size: TerminalSize(width: 80, height: 12))
-        #expect(failed.rowText(0).hasPrefix("No captions: the engine stopped (see the status bar). Press q to quit."), "\(failed.rowText(0))")
+        #expect(failed.rowText(0).hasPrefix("No captions: the engine stopped (why is said below). Press q to quit."), "\(failed.rowText(0))")
+        // Narrower, the hint wraps: the key to press is not cut (found in QA at 60 columns).
+        let narrow = ScreenView.render(SampleScreens.snapshot(lines: [], state: .error(message: "HTTP 401")), size: TerminalSize(width: 40, height: 12))
+        #expect(narrow.rowText(0) + " " + narrow.rowText(1) == "No captions: the engine stopped (why is said below). Press q to quit.",
+                "\(narrow.rowText(0)) / \(narrow.rowText(1))")
+    }
+
+    /// A long refusal under an empty caption area gets the rows it needs (it was cut after four
+    /// rows above 17 empty ones at 40x24, found in QA).
+    @Test func aLongEngineErrorUsesTheEmptyCaptionArea() {
+        let why = "Deepgram refused the connection: HTTP 401 Unauthorized: Invalid credentials. — check the API key (DEEPGRAM_API_KEY or key file) or token; it may be wrong, revoked or expired [request 0123456789abcdef]"
+        let surface = ScreenView.render(SampleScreens.snapshot(lines: [], state: .error(message: why)), size: TerminalSize(width: 40, height: 24))
+        let text = (0..<22).map { surface.rowText($0).trimmingCharacters(in: .whitespaces) }.joined(separator: " ")   // above the meter
+        #expect(text.contains("revoked or expired [request 0123456789abcdef]"), "\(text)")
+        #expect(!text.contains("…"), "\(text)")
     }
 
     @Test func controlCharactersInTranscriptCannotReachTheTerminal() {
