@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Everything that can go wrong getting audio, worded so a person can act on it.
 public enum AudioError: Error, Sendable, Equatable, CustomStringConvertible {
     /// No PulseAudio server answered at `server` (nil: the default one).
@@ -74,14 +78,26 @@ public enum AudioError: Error, Sendable, Equatable, CustomStringConvertible {
         return "\(whole / 60) min \(secs < 10 ? "0" : "")\(secs) s"
     }
 
+    /// The server PULSE_SERVER names, if it is set.
+    static var environmentServer: String? {
+        guard let v = getenv("PULSE_SERVER") else { return nil }
+        let s = String(cString: v)
+        return s.isEmpty ? nil : s
+    }
+
     public var description: String {
         switch self {
         case .unreadAfterData, .channelsCancelOut, .appendedWAVDiffers:
             return earlyEndWarning ?? ""
 
         case let .noServer(server, detail):
-            let target = server.map { "PulseAudio server \($0)" } ?? "a PulseAudio server"
-            return "cannot connect to \(target) (\(detail)). Start one with `pulseaudio --start`, "
+            // The server libpulse tried: the one given, else PULSE_SERVER's (the message said
+            // "point PULSE_SERVER at…" to someone who had, without naming it; found in QA).
+            if let named = server ?? Self.environmentServer {
+                return "cannot connect to the PulseAudio server at \(named) (\(detail)). Check that a server is running there; "
+                    + "or start one with `pulseaudio --start` and unset PULSE_SERVER to use it; or caption a file with --file PATH."
+            }
+            return "cannot connect to a PulseAudio server (\(detail)). Start one with `pulseaudio --start`, "
                 + "or point PULSE_SERVER at a running server (e.g. PULSE_SERVER=unix:/run/user/1000/pulse/native), "
                 + "or caption a file with --file PATH."
         case let .unknownDevice(query, available):

@@ -10,10 +10,12 @@ public enum CaptionAreaView {
             let quit = snapshot.keyBindings.keys(for: .quit).first?.displayName ?? "q"
             let text: String
             switch snapshot.status.connection {
-            case .error:
+            case .error(let message):
                 // Not "Listening…" under an engine that has stopped (a refused key, say).
-                // Why is below: on the status bar, or on rows of its own above the meter.
-                text = "No captions: the engine stopped (why is said below). Press \(quit) to quit."
+                // Why is below: on the status bar, or on rows of its own above the meter. An
+                // audio input that failed is not the engine (it said so for a missing device).
+                let what = message.hasPrefix("audio:") ? "the audio input failed" : "the engine stopped"
+                text = "No captions: \(what) (why is said below). Press \(quit) to quit."
             case .connecting: text = "Connecting… captions appear here. Press \(help) for keys."
             case .reconnecting: text = "Reconnecting… captions appear here once the engine answers."
             default: text = "Listening… captions appear here. Press \(help) for keys."

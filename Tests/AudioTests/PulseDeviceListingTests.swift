@@ -103,6 +103,7 @@ struct PulseDeviceListingTests {
             guard case AudioError.noServer(server, _) = e else { return false }
             let text = String(describing: e)
             return text.contains("PULSE_SERVER") && text.contains("pulseaudio --start") && text.contains("--file")
+                && text.contains("the PulseAudio server at \(server)")
         }
         let capture = try PulseCapture(options: PulseCaptureOptions(server: server))
         await #expect {

@@ -105,6 +105,9 @@ struct CaptionRenderingTests {
         // Under an engine that stopped (a refused key), not "Listening…" (it said so).
         let failed = ScreenView.render(SampleScreens.snapshot(lines: [], state: .error(message: "HTTP 401")), size: TerminalSize(width: 80, height: 12))
         #expect(failed.rowText(0).hasPrefix("No captions: the engine stopped (why is said below). Press q to quit."), "\(failed.rowText(0))")
+        let audio = ScreenView.render(SampleScreens.snapshot(lines: [], state: .error(message: "audio: no audio device matches \"x\"")),
+                                      size: TerminalSize(width: 80, height: 12))
+        #expect(audio.rowText(0).hasPrefix("No captions: the audio input failed (why is said below)."), "\(audio.rowText(0))")
         // Narrower, the hint wraps: the key to press is not cut (found in QA at 60 columns).
         let narrow = ScreenView.render(SampleScreens.snapshot(lines: [], state: .error(message: "HTTP 401")), size: TerminalSize(width: 40, height: 12))
         #expect(narrow.rowText(0) + " " + narrow.rowText(1) == "No captions: the engine stopped (why is said below). Press q to quit.",

@@ -34,7 +34,7 @@ import TestSupport
         #expect(r.status == 69, "\(r.stderr)")
         // No server at all is said as `captty devices` says it ("no source is available" sent
         // people looking for a microphone).
-        #expect(r.stderr.contains("cannot connect to a PulseAudio server") && r.stderr.contains("PULSE_SERVER")
+        #expect(r.stderr.contains("cannot connect to the PulseAudio server at unix:") && r.stderr.contains("PULSE_SERVER")
                 && r.stderr.contains("--file PATH"), "\(r.stderr)")
         #expect(r.stdout.isEmpty, "nothing captioned: \(r.stdout)")
     }

@@ -234,6 +234,8 @@ import Transcript
         let none = try runCaptty(["devices"], environment: ["PULSE_SERVER": "unix:/nonexistent/pulse/native"], timeout: 30)
         #expect(none.status != 0)
         #expect(none.stderr.contains("PULSE_SERVER"), "\(none.stderr)")
+        // The server tried is named (it said "point PULSE_SERVER at…" to someone who had).
+        #expect(none.stderr.contains("the PulseAudio server at unix:/nonexistent/pulse/native"), "\(none.stderr)")
     }
 
     /// When Moonshine cannot start (here: its worker program exits at once), the server falls back
