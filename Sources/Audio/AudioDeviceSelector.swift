@@ -27,7 +27,7 @@ public enum AudioDeviceSelector: Sendable, Hashable, CustomStringConvertible {
 
     /// Picks the device this selector means among `devices`.
     ///
-    /// Rules, in order: exact name; an all-digit query as an index; a sink's exact name for its
+    /// Rules, in order: exact name; an all-digit query as an index (when a device has it); a sink's exact name for its
     /// monitor (`speakers` → `speakers.monitor`: a sink is not a source, and `speakers` was
     /// ambiguous with `speakers2.monitor`); exact description (case-insensitive); a
     /// case-insensitive substring of name or description matching
@@ -43,10 +43,9 @@ public enum AudioDeviceSelector: Sendable, Hashable, CustomStringConvertible {
             throw .unknownDevice("the monitor of the default sink", available: devices)
         case .named(let query):
             if let d = devices.first(where: { $0.name == query }) { return d }
-            if !query.isEmpty, query.allSatisfy(\.isASCII), let i = Int(query) {
-                if let d = devices.first(where: { $0.index == i }) { return d }
-                throw .unknownDevice(query, available: devices)
-            }
+            // A number no index has is looked for in names too ("8" for "Scarlett 8i6").
+            if !query.isEmpty, query.allSatisfy(\.isASCII), let i = Int(query),
+               let d = devices.first(where: { $0.index == i }) { return d }
             if let d = devices.first(where: { $0.isMonitor && $0.name == query + ".monitor" }) { return d }
             let q = query.lowercased()
             let exact = devices.filter { $0.description.lowercased() == q }

@@ -63,7 +63,8 @@ public enum AudioError: Error, Sendable, Equatable, CustomStringConvertible {
                 + "\(Self.seconds(announced)) were captioned. To caption it all, rewrite the header first: "
                 + "`sox --ignore-length IN.wav fixed.wav`."
         }
-        guard case let .truncated(path, "data", claimed, available) = self, claimed > 0 else { return nil }
+        // A header with no audio after it is an error: there is nothing to caption.
+        guard case let .truncated(path, "data", claimed, available) = self, claimed > 0, available > 0 else { return nil }
         let percent = Int((Double(available) / Double(claimed) * 100).rounded(.down))
         return "\(path) ends early: its WAV header announces \(claimed) bytes of audio but the file holds \(available) "
             + "(\(percent)%; cut short?). Everything that is there was captioned."
@@ -122,6 +123,9 @@ public enum AudioError: Error, Sendable, Equatable, CustomStringConvertible {
         case let .empty(path):
             return "\(path) is empty: it holds no audio. If another program writes it (through a pipe), "
                 + "look at that program's own errors."
+        case let .truncated(path, "data", claimed, 0):
+            return "\(path) holds no audio: its WAV header announces \(claimed) bytes of audio but the file ends right after "
+                + "the header. Was a download, copy or recording interrupted? Use a complete copy."
         case let .truncated(path, chunk, claimed, available):
             return "\(path) is cut short: its \(chunk) chunk claims \(claimed) bytes but the file ends after \(available). "
                 + "Was a download, copy or recording interrupted? Use a complete copy."

@@ -49,9 +49,13 @@ public struct AudioChunk: Sendable, Equatable {
     public var startFrame: Int64
     /// Audio lost just before this chunk (a device restart, say), in seconds; 0 when none.
     public var gapBefore: Double
+    /// Whether that gap was the device being suspended (PulseAudio's idle suspend, `pactl
+    /// suspend-source`, the machine asleep) rather than lost.
+    public var gapWasSuspension: Bool
 
-    public init(format: AudioFormat, data: [UInt8], startFrame: Int64 = 0, gapBefore: Double = 0) {
+    public init(format: AudioFormat, data: [UInt8], startFrame: Int64 = 0, gapBefore: Double = 0, gapWasSuspension: Bool = false) {
         self.format = format; self.data = data; self.startFrame = startFrame; self.gapBefore = gapBefore
+        self.gapWasSuspension = gapWasSuspension
     }
 
     public var frameCount: Int { format.bytesPerFrame == 0 ? 0 : data.count / format.bytesPerFrame }

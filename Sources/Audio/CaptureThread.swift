@@ -136,7 +136,8 @@ final class CaptureThread: Sendable {
                     // A suspended source sent nothing for a while and then goes on: the time
                     // between is a gap, or every later caption was stamped that much early
                     // (20 s after a 20 s suspension, found in QA).
-                    if s.takeSuspension() { measureGap = true }
+                    let suspended = s.takeSuspension()
+                    if suspended { measureGap = true }
                     if measureGap, let lastEnd {
                         let lost = (now - .seconds(options.chunkDuration)) - lastEnd
                         let seconds = Double(lost.components.seconds) + Double(lost.components.attoseconds) / 1e18
@@ -148,7 +149,8 @@ final class CaptureThread: Sendable {
                         }
                     }
                     measureGap = false
-                    continuation.yield(AudioChunk(format: format, data: buf, startFrame: frame, gapBefore: gap))
+                    continuation.yield(AudioChunk(format: format, data: buf, startFrame: frame, gapBefore: gap,
+                                                  gapWasSuspension: suspended && gap > 0))
                     frame += Int64(frames)
                     lastEnd = now
                     if let moved = s.movedSource() {

@@ -649,7 +649,8 @@ public actor Session {
             gapsAhead.append((chunk.startTime - chunk.gapBefore, chunk.gapBefore))
             if chunk.gapBefore >= 0.5 {
                 // The gap of a switch the user asked for is no loss (it read "the audio device was lost").
-                let reason = switchingDevice ? AudioGap.switched : followingOutput ? AudioGap.outputChanged : AudioGap.deviceLost
+                let reason = switchingDevice ? AudioGap.switched : followingOutput ? AudioGap.outputChanged
+                    : chunk.gapWasSuspension ? AudioGap.suspended : AudioGap.deviceLost
                 recordGap(AudioGap(start: chunk.startTime - chunk.gapBefore, duration: chunk.gapBefore, reason: reason))
             }
         }

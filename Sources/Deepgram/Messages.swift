@@ -117,7 +117,9 @@ public struct Results: Sendable, Equatable, Codable {
         isFinal = try c.decodeIfPresent(Bool.self, forKey: .isFinal) ?? false
         speechFinal = try c.decodeIfPresent(Bool.self, forKey: .speechFinal) ?? false
         fromFinalize = try c.decodeIfPresent(Bool.self, forKey: .fromFinalize) ?? false
-        channel = try c.decodeIfPresent(Channel.self, forKey: .channel) ?? Channel(alternatives: [])
+        // Required, as in every Deepgram Results and the SDKs' models: a Results without its
+        // `channel` was taken for an empty one, and a server's broken result passed unsaid.
+        channel = try c.decode(Channel.self, forKey: .channel)
         metadata = try c.decodeIfPresent(ResultsMetadata.self, forKey: .metadata)
         entities = try c.decodeIfPresent([Entity].self, forKey: .entities)
     }

@@ -52,7 +52,8 @@ enum ResultsFastDecoder {
                 case rd.keyIs("from_finalize"): try rd.once(6, &seen); r.fromFinalize = try rd.bool() ?? false
                 case rd.keyIs("channel"):
                     try rd.once(7, &seen)
-                    if !rd.null() { r.channel = try rd.channel() }
+                    if rd.null() { throw Unsure() }   // the slow path words the error
+                    r.channel = try rd.channel()
                 case rd.keyIs("metadata"):
                     try rd.once(8, &seen)
                     if !rd.null() { r.metadata = try rd.metadata() }
@@ -63,7 +64,7 @@ enum ResultsFastDecoder {
                 }
             }
             skipSpace()
-            guard isResults, i == b.count else { throw Unsure() }
+            guard isResults, i == b.count, seen & (1 << 7) != 0 else { throw Unsure() }
             return r
         }
 

@@ -1,6 +1,7 @@
 import Deepgram
 import FoundationEssentials
 import Logging
+import WebSocket
 
 /// The offline recognizer's state machine: 16 kHz mono samples in, Deepgram-shaped events out.
 ///
@@ -28,6 +29,8 @@ final class RecognitionPipeline {
     /// Takes DC offset and hum out before anything measures the input.
     private var lowCut = LowCutFilter()
     private var framesSinceGainCheck = 0
+    /// Of every sample fed, as linear16 bytes (Metadata.sha256, as Deepgram's of the audio sent).
+    private let received = SHA256Digest()
     /// When the boost has just come on: the earliest sample the next utterance may start from.
     /// The boost needs a second or more of input to decide, and quiet speech in that time was
     /// too quiet for the segmenter: it is boosted after the fact and taken into the utterance.
@@ -121,6 +124,7 @@ final class RecognitionPipeline {
             lastUtteranceEndSample = consumed   // with no audio from before the gap
             timeOffset += gapBefore
         }
+        samples.withUnsafeBytes { received.update($0) }   // little-endian, as sent on the wire
         pending += samples
         var i = 0
         while pending.count - i >= spf {
@@ -162,7 +166,7 @@ final class RecognitionPipeline {
         }
         emitUtteranceEndIfDue(force: true)
         let created = ISO8601Timestamp.utc(milliseconds: Int64((Date().timeIntervalSince1970 * 1000).rounded()))
-        emit(.metadata(Metadata(requestID: requestID, created: created, duration: audioTime, channels: 1,
+        emit(.metadata(Metadata(requestID: requestID, sha256: received.hex, created: created, duration: audioTime, channels: 1,
                                 models: [modelUUID], modelInfo: [modelUUID: modelInfo], extra: options.extraMetadata)))
         emit(.close(code: 1000, reason: ""))
     }

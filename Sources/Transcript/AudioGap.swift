@@ -21,6 +21,9 @@ public struct AudioGap: Sendable, Equatable {
 
     /// The reason of audio never captured while the capture device was gone.
     public static let deviceLost = "the audio device was lost"
+    /// The reason of audio not captured while the capture device was suspended (by PulseAudio,
+    /// `pactl suspend-source`, or the machine going to sleep).
+    public static let suspended = "the audio device was suspended"
     /// The reason of audio dropped after an outage longer than the replay buffer.
     public static let engineLost = "the engine was disconnected"
     /// The reason of audio the user chose not to caption (pause).

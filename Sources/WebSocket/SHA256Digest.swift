@@ -24,6 +24,12 @@ public final class SHA256Digest {
         precondition(ok == 1, "libcrypto SHA-256 update failed")
     }
 
+    /// Adds the bytes of a buffer (samples, say) without copying them into an array.
+    public func update(_ bytes: UnsafeRawBufferPointer) {
+        guard result == nil, let base = bytes.baseAddress, bytes.count > 0 else { return }
+        precondition(EVP_DigestUpdate(context, base, bytes.count) == 1, "libcrypto SHA-256 update failed")
+    }
+
     /// The digest of everything added (64 hex digits); the stream is closed after the first read.
     public var hex: String {
         if let result { return result }

@@ -95,6 +95,20 @@ struct PulseDeviceListingTests {
         }
     }
 
+    /// A number is an index first; one that no device has is looked for in the names and
+    /// descriptions ("8" for a "Scarlett 8i6": it was refused as an unknown index).
+    @Test func aNumberNoDeviceHasIsLookedForInTheNames() throws {
+        let mic = AudioDevice(name: "alsa_input.usb-Focusrite_Scarlett_8i6", description: "Scarlett 8i6 USB", index: 2)
+        let monitor = AudioDevice(name: "alsa_output.pci.monitor", description: "Monitor of Built-in Audio", index: 8, isMonitor: true)
+        let webcam = AudioDevice(name: "alsa_input.usb-webcam", description: "Webcam C270", index: 5)
+        #expect(try AudioDeviceSelector.named("8").resolve(in: [mic, monitor, webcam]) == monitor)
+        #expect(try AudioDeviceSelector.named("8").resolve(in: [mic, webcam]) == mic)
+        #expect(try AudioDeviceSelector.named("270").resolve(in: [mic, webcam]) == webcam)
+        #expect(throws: AudioError.unknownDevice("9", available: [mic, webcam])) {
+            try AudioDeviceSelector.named("9").resolve(in: [mic, webcam])
+        }
+    }
+
     @Test func noServerSaysHowToStartOne() async throws {
         let server = "unix:/tmp/captty-no-such-dir-\(uniqueSuffix())/native"
         await #expect {

@@ -33,6 +33,9 @@ struct PulseSuspendedSourceTests {
         let i = try #require(chunks.firstIndex { $0.gapBefore > 0 }, "no gap after the suspension: \(chunks.count) chunks")
         let gap = chunks[i].gapBefore
         #expect(gap >= 1.5 && gap <= 4, "gap \(gap) s for a 2.5 s suspension")
+        // Said as a suspension: the session journals it as "the audio device was suspended",
+        // not as a device that was lost.
+        #expect(chunks[i].gapWasSuspension)
         // Time goes on across the gap: the chunk starts that much later.
         let before = chunks[i - 1]
         #expect(chunks[i].startFrame == before.startFrame + Int64(before.frameCount) + Int64((gap * Double(before.format.sampleRate)).rounded()))

@@ -100,6 +100,21 @@ struct WAVErrorTests {
         #expect(AudioError.truncated(path: path, chunk: "'fmt '", claimed: 16, available: 3).earlyEndWarning == nil)
     }
 
+    /// A header that announces audio with none after it (a recording stopped before its first
+    /// buffer, a download cut after the header) is an error, not a warning: nothing was captioned.
+    @Test func aHeaderWithNoAudioAfterItIsAnError() async throws {
+        var b = WAVBuilder()
+        b.dataSize = 64_000
+        let path = try WAVBuilder.write(b.build([]))
+        let source = try await FileAudioSource(path: path, options: fastOptions())
+        let r = try await drain(source)
+        #expect(r.bytes.isEmpty)
+        let e = try #require(r.error as? AudioError)
+        #expect(e == .truncated(path: path, chunk: "data", claimed: 64_000, available: 0))
+        #expect(e.earlyEndWarning == nil)
+        #expect(String(describing: e) == "\(path) holds no audio: its WAV header announces 64000 bytes of audio but the file ends right after the header. Was a download, copy or recording interrupted? Use a complete copy.")
+    }
+
     @Test func missingAndUnreadableFiles() async {
         await #expect {
             _ = try await FileAudioSource(path: "/nonexistent/\(uniqueSuffix()).wav")

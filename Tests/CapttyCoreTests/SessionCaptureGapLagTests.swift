@@ -118,6 +118,29 @@ import Transcript
         }
     }
 
+    /// A device suspended for a while (`pactl suspend-sink`, a machine asleep) is journaled as
+    /// suspended, not lost (it read "the audio device was lost").
+    @Test(.timeLimit(.minutes(3))) func aSuspensionIsJournaledAsOne() async throws {
+        try await Self.withPulseSession("suspended", device: "captty_null.monitor") { session, _, server in
+            let gaps = try await within(.seconds(120), "a session across a suspension") { () -> [AudioGap] in
+                await session.start()
+                let audioBy = Date().addingTimeInterval(20)
+                while await session.audioCounts.produced == 0, Date() < audioBy { try await Task.sleep(for: .milliseconds(50)) }
+                try await Task.sleep(for: .seconds(1))
+                let env = ["PULSE_SERVER": server]
+                #expect(try runProcess("/usr/bin/pactl", ["suspend-sink", "captty_null", "1"], environment: env, timeout: 20).status == 0)
+                try await Task.sleep(for: .seconds(2.5))
+                #expect(try runProcess("/usr/bin/pactl", ["suspend-sink", "captty_null", "0"], environment: env, timeout: 20).status == 0)
+                let deadline = Date().addingTimeInterval(20)
+                while session.view.store.gaps.isEmpty, Date() < deadline { try await Task.sleep(for: .milliseconds(50)) }
+                await session.finish()
+                return session.view.store.gaps
+            }
+            #expect(gaps.count == 1 && gaps.first?.reason == AudioGap.suspended, "\(gaps)")
+            #expect((gaps.first?.duration ?? 0) >= 1.5, "\(gaps)")
+        }
+    }
+
     /// What is wrong is said as it changes: the server dies (and stays away), then comes back
     /// without the device; the device comes back last. The first reason ("Connection
     /// terminated") stayed on screen while the server was back and only the device was missing.

@@ -104,7 +104,7 @@ import TestSupport
         #expect(r.isFinal == false)
         #expect(r.best.words.isEmpty)
         #expect(r.start == 0)
-        let bare = try #require(try ServerMessage.decode(#"{"type":"Results"}"#).results)
+        let bare = try #require(try ServerMessage.decode(#"{"type":"Results","channel":{}}"#).results)
         #expect(bare.transcript == "")
         #expect(bare.channel.alternatives.isEmpty)
     }
@@ -230,6 +230,9 @@ import TestSupport
         (#"{"type":"Metadata","duration":1e300,"channels":1}"#, "duration: 1e+300 s is outside"),
         (#"{"type":"Metadata","duration":1,"channels":-2}"#, "channels: -2 is outside"),
         (#"{"type":"Results","start":"soon"}"#, "start: expected Double"),
+        // A Results without its channel (or with a null one) is broken, not an empty result.
+        (#"{"type":"Results","start":1,"duration":1,"is_final":true}"#, #"missing "channel""#),
+        (#"{"type":"Results","start":1,"duration":1,"is_final":true,"channel":null}"#, "channel: expected"),
     ])
     func absurdNumbersAreNamedMalformed(_ json: String, _ expected: String) {
         do {

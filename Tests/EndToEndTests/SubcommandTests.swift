@@ -80,6 +80,22 @@ import Transcript
         #expect(!live.stderr.contains("error"), "\(live.stderr)")
     }
 
+    /// A WAV cut right after its header holds nothing to caption: both commands fail and say why
+    /// (transcribe used to write an empty transcript and exit 0).
+    @Test func aWAVWithOnlyItsHeaderFails() throws {
+        let dir = try scratchDirectory("e2e")
+        let cut = dir.appendingPathComponent("header-only.wav")
+        let whole = try Data(contentsOf: URL(fileURLWithPath: Self.testingWav))
+        let data = try #require(whole.range(of: Data("data".utf8)))
+        try whole.prefix(data.upperBound + 4).write(to: cut)
+        let t = try runCaptty(["transcribe", "--engine", "local", cut.path], timeout: 120)
+        #expect(t.status != 0, "\(t.stdout)")
+        #expect(t.stderr.contains("header-only.wav holds no audio"), "\(t.stderr)")
+        let live = try runCaptty(["--plain", "--file", cut.path, "--engine", "local", "--no-journal", "--speed", "0"], timeout: 120)
+        #expect(live.status != 0, "\(live.stdout)")
+        #expect(live.stderr.contains("header-only.wav holds no audio"), "\(live.stderr)")
+    }
+
     /// Headerless audio is read with `--raw-format`, from a file or stdin, in both commands;
     /// without it the error says which option to use, and a bad format is refused up front.
     @Test func rawAudioWithADeclaredFormat() throws {

@@ -74,8 +74,16 @@ extension RealEngineTests {
             let models = try #require(InstalledModels.found)
             let r = LocalRecognizer(configuration: LocalEngineConfiguration(models: models, mode: .hybrid))
             #expect(r.name == "local")
-            let events = try await r.transcribe(samples: try InstalledModels.recording("preamble-rest.wav"))
+            let samples = try InstalledModels.recording("preamble-rest.wav")
+            let events = try await r.transcribe(samples: samples)
             let finals = try Self.check(events, mode: .hybrid)
+            // Metadata.sha256 is the digest of the audio sent, as linear16 (it was "", and
+            // `transcribe --format json` wrote `"sha256": ""`); checked against sha256sum.
+            let raw = try scratchDirectory("sha").appendingPathComponent("sent.s16")
+            try samples.withUnsafeBytes { Data($0) }.write(to: raw)
+            let sum = try runProcess("/usr/bin/sha256sum", [raw.path]).stdout.prefix(64)
+            guard case .metadata(let meta)? = events.dropLast().last else { Issue.record("no Metadata"); return }
+            #expect(sum.count == 64 && meta.sha256 == String(sum), "\(String(describing: meta.sha256)) vs \(sum)")
             let text = finals.map(\.transcript).joined(separator: " ")
             let wer = WordErrorRate(reference: try InstalledModels.preambleReference(), hypothesis: text)
             #expect(wer.rate <= 0.10, "WER \(wer): \(text)")
