@@ -140,7 +140,7 @@ final class CaptureThread: Sendable {
                     if suspended { measureGap = true }
                     if measureGap, let lastEnd {
                         let lost = (now - .seconds(options.chunkDuration)) - lastEnd
-                        let seconds = Double(lost.components.seconds) + Double(lost.components.attoseconds) / 1e18
+                        let seconds = lost.seconds
                         if seconds >= options.minimumReportedGap {
                             let gapFrames = Int64((seconds * Double(format.sampleRate)).rounded())
                             frame += gapFrames

@@ -113,6 +113,14 @@ public actor Session {
         var fallbackModelName = ""
         /// Session time up to which this run's finals have answered its audio.
         var answeredTo = -Double.infinity
+
+        /// The audio this run was sent after what its finals answered and `alsoCovered` (guesses
+        /// kept, the store's time), as a gap of `reason`; nil when under 0.5 s.
+        func uncaptioned(alsoCovered: Double, reason: String) -> AudioGap? {
+            let covered = max(answeredTo, alsoCovered, timeline.sessionTime(0))
+            let missing = timeline.sessionSent - covered
+            return missing >= 0.5 ? AudioGap(start: covered, duration: missing, reason: reason) : nil
+        }
     }
 
     /// At most this much audio is kept for replay while a new connection is unconfirmed.
@@ -534,8 +542,7 @@ public actor Session {
         recordPauseGap()   // quit while paused
         if deviceBeforeOutage != nil, let since = outageSince {
             // Ended while the device was gone: that stretch is marked now.
-            let c = (clock.now - since.at).components
-            let seconds = Double(c.seconds) + Double(c.attoseconds) / 1e18
+            let seconds = (clock.now - since.at).seconds
             if seconds >= 0.5 { recordGap(AudioGap(start: since.sessionTime, duration: seconds, reason: AudioGap.deviceLost)) }
         }
         // A guess the engine never confirmed (it closed the stream, or stopped answering,
@@ -881,12 +888,8 @@ public actor Session {
     private func markUncaptionedTail(finishedCleanly: Bool) {
         let failed: Bool = { if case .error = viewState.connection { return true }; return viewState.engineStopped }()
         guard !finishedCleanly || failed, let id = currentRun, let run = runs[id] else { return }
-        let covered = max(run.answeredTo, store.time, run.timeline.sessionTime(0))
-        let sent = run.timeline.sessionSent
-        guard sent - covered >= 0.5 else { return }
-        for piece in AudioGap.uncovered(AudioGap(start: covered, duration: sent - covered, reason: AudioGap.notCaptioned), by: store.gaps) {
-            recordGap(piece)
-        }
+        guard let tail = run.uncaptioned(alsoCovered: store.time, reason: AudioGap.notCaptioned) else { return }
+        for piece in AudioGap.uncovered(tail, by: store.gaps) { recordGap(piece) }
     }
 
     /// Where the first guess kept unconfirmed starts (for the summary), if one was.
@@ -913,14 +916,13 @@ public actor Session {
         guard let run = runs[id], !run.ended else { return }
         // Only this run's results have reached the store (the next run's are held until it ends).
         let kept = keepUnconfirmedGuess()
-        let covered = max(run.answeredTo, kept.map(\.end).max() ?? -.infinity, run.timeline.sessionTime(0))
-        let missing = run.timeline.sessionSent - covered
-        if missing >= 0.5 {
-            recordGap(AudioGap(start: covered, duration: missing, reason: AudioGap.notFinished))
-            addWarning("\(NumberText.fixed(missing, decimals: 1)) s of audio before the settings changed have no captions: "
+        let gap = run.uncaptioned(alsoCovered: kept.map(\.end).max() ?? -.infinity, reason: AudioGap.notFinished)
+        if let gap {
+            recordGap(gap)
+            addWarning("\(NumberText.fixed(gap.duration, decimals: 1)) s of audio before the settings changed have no captions: "
                        + "the engine did not finish them within \(configuration.restartHoldTimeout.components.seconds) s")
         }
-        let unanswered = NumberText.fixed(max(0, missing), decimals: 1)
+        let unanswered = NumberText.fixed(gap?.duration ?? 0, decimals: 1)
         log.warning("engine run \(id) did not finish within the hold time after a settings change; \(unanswered) s of its audio had no final")
         run.task?.cancel()
         publish()
@@ -1057,7 +1059,7 @@ public actor Session {
 
     /// `d` in whole seconds, rounded up (a wait of 0.2 s shows as 1 s, not 0).
     static func wholeSeconds(_ d: Duration) -> Int {
-        Int((Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18).rounded(.up))
+        Int(d.seconds.rounded(.up))
     }
 
     private func tick() {

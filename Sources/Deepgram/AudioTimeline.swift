@@ -1,3 +1,5 @@
+import SystemSupport
+
 /// Converts between byte offsets of a raw PCM stream and seconds of audio.
 ///
 /// Known only for uncompressed encodings (linear16, linear32, mulaw, alaw) with a sample rate;
@@ -43,13 +45,5 @@ public struct AudioTimeline: Sendable, Equatable {
     /// Bytes in a duration of audio.
     public func bytes(for duration: Duration) -> Int64 {
         bytes(forSeconds: duration.seconds)
-    }
-}
-
-extension Duration {
-    /// The duration in seconds, as a Double.
-    var seconds: Double {
-        let c = components
-        return Double(c.seconds) + Double(c.attoseconds) / 1e18
     }
 }

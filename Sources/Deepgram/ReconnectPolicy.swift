@@ -1,3 +1,5 @@
+import SystemSupport
+
 /// When and how often a dropped connection is retried: randomised exponential backoff.
 ///
 /// Attempt n (1-based) waits `min(maxDelay, initialDelay × multiplier^(n-1))`, reduced by up to

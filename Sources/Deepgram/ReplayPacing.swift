@@ -1,3 +1,5 @@
+import SystemSupport
+
 /// How fast a connection may be fed: at most `burst` of audio at once, then `speed` × real time.
 ///
 /// Deepgram accepts roughly 1.25× real time, so a replayed backlog drains slowly; live audio

@@ -232,9 +232,7 @@ public enum TranscribeRunner {
             case .results(let r):
                 if model == nil, let info = r.metadata?.modelInfo { model = info.displayName }
             case .reconnecting(let attempt, let delay):
-                let c = delay.components
-                let secs = Double(c.seconds) + Double(c.attoseconds) / 1e18
-                warn("reconnecting in \(NumberText.fixed(secs, decimals: 1)) s (attempt \(attempt))")
+                warn("reconnecting in \(NumberText.fixed(delay.seconds, decimals: 1)) s (attempt \(attempt))")
             default: break
             }
             _ = store.apply(event)
