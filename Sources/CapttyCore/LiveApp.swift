@@ -291,7 +291,16 @@ public final class LiveApp: Sendable {
                         state.overlay = Self.audioEndedMessage
                         break
                     }
-                    Task { await session.apply(action, languages: languages, models: models) }
+                    Task { [self] in
+                        let before = await session.options
+                        guard await session.apply(action, languages: languages, models: models) else { return }
+                        // Said on the meter row, as the display keys are (not when the engine
+                        // lacks the option: its warning says so).
+                        let after = await session.options
+                        if after != before, let text = OptionToggles.notice(after: action, options: after) {
+                            self.post(.keyNotice(text))
+                        }
+                    }
                 }
             }
         }

@@ -92,6 +92,25 @@ public enum OptionToggles {
         return o
     }
 
+    /// What an option key did, for the meter row (`after`: the options it set). Said because
+    /// a change shows only in what is captioned from then on, and the status bar's flags are
+    /// easy to miss: a press read as ignored. Nil for other actions.
+    public static func notice(after action: KeyAction, options o: LiveOptions) -> String? {
+        func onOff(_ v: Bool?) -> String { v == true ? "on" : "off" }
+        let what: String
+        switch action {
+        case .togglePunctuate: what = "punctuation \(onOff(o.punctuate))"
+        case .toggleSmartFormat: what = "smart formatting \(onOff(o.smartFormat))"
+        case .toggleDiarize: what = o.diarize == true ? "telling speakers apart" : "not telling speakers apart"
+        case .toggleNumerals: what = "numerals \(onOff(o.numerals))"
+        case .toggleProfanityFilter: what = "profanity filter \(onOff(o.profanityFilter))"
+        case .cycleLanguage: what = "language \(o.language?.rawValue ?? "en")"
+        case .cycleModel: what = "model \(o.model?.rawValue ?? "nova-3")"
+        default: return nil
+        }
+        return what + ", from what is said next"
+    }
+
     /// The entry after `current` in `list`, wrapping; the first entry when `current` is not in it.
     static func next(after current: String, in list: [String]) -> String {
         guard let i = list.firstIndex(of: current) else { return list.first ?? current }

@@ -229,6 +229,19 @@ import Transcript
         #expect(rebound.snapshot(v, now: 0).notice?.contains("v shows them") == true)
     }
 
+    /// Option keys say what they set (a change shows only in what is captioned next).
+    @Test func optionKeysSayWhatTheySet() {
+        var o = LiveOptions.captionDefaults
+        o.punctuate = true; o.diarize = false; o.language = "es"; o.model = "nova-2"
+        #expect(OptionToggles.notice(after: .togglePunctuate, options: o) == "punctuation on, from what is said next")
+        #expect(OptionToggles.notice(after: .toggleDiarize, options: o) == "not telling speakers apart, from what is said next")
+        #expect(OptionToggles.notice(after: .cycleLanguage, options: o) == "language es, from what is said next")
+        #expect(OptionToggles.notice(after: .cycleModel, options: o) == "model nova-2, from what is said next")
+        o.numerals = nil
+        #expect(OptionToggles.notice(after: .toggleNumerals, options: o) == "numerals off, from what is said next")
+        #expect(OptionToggles.notice(after: .pause, options: o) == nil)
+    }
+
     /// Space says what it did, also while reconnecting (the bar then keeps the connection's
     /// state): a file waits, live audio is not captioned.
     @Test func pauseSaysWhatHappensToTheAudio() {

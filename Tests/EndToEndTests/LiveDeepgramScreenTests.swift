@@ -31,6 +31,8 @@ import TestSupport
             #expect(try tmux.screen().contains("· en"))
             try tmux.press("l")
             try tmux.waitFor(text: "· es")
+            // Said on the meter row too, as the display keys are.
+            try tmux.waitFor(text: "language es, from what is said next")
             let done = try tmux.waitFor(text: "finished", timeout: 30)
             #expect(!done.contains("error"))
             try tmux.press("q")
