@@ -38,7 +38,8 @@ public enum CaptionViewport {
             self.snapshot = snapshot
             self.width = width
             theme = Theme(mode: snapshot.colorMode)
-            var guesses = [ChannelInterim(text: snapshot.interim, speaker: snapshot.interimSpeaker, channel: snapshot.interimChannel ?? 0)]
+            var guesses = [ChannelInterim(text: snapshot.interim, speaker: snapshot.interimSpeaker, channel: snapshot.interimChannel ?? 0,
+                                          start: snapshot.interimStart)]
             if !snapshot.otherInterims.isEmpty {
                 guesses = (guesses + snapshot.otherInterims).sorted { $0.channel < $1.channel }
             }
@@ -46,7 +47,7 @@ public enum CaptionViewport {
             if snapshot.toggles.showInterim {
                 for g in guesses where !g.text.allSatisfy(\.isWhitespace) {
                     rows += LineLayout.interimRows(g.text, speaker: g.speaker, channel: snapshot.interimChannel == nil ? nil : g.channel,
-                                                   toggles: snapshot.toggles, theme: theme, width: width)
+                                                   start: g.start, toggles: snapshot.toggles, theme: theme, width: width)
                 }
             }
             interimRows = rows

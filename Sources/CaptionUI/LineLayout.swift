@@ -61,14 +61,11 @@ public enum LineLayout {
         return wrap(tokens, width: width, baseStyle: theme.caption)
     }
 
-    /// The rows of the interim guess (drawn in the interim style throughout).
-    public static func interimRows(_ text: String, speaker: Int?, channel: Int? = nil, toggles: DisplayToggles, theme: Theme,
-                                   width: Int) -> [WrappedRow] {
-        var tokens: [Token] = []
-        if let c = channel { tokens.append(token(ChannelLabel.tag(c), theme.timestamp, isPrefix: true)) }
-        if toggles.speakerLabels, let s = speaker {
-            tokens.append(token(SpeakerLabel.name(s) + ":", theme.speaker(s), isPrefix: true))
-        }
+    /// The rows of the interim guess (drawn in the interim style throughout). `start`: where it
+    /// starts when it begins a line of its own, timestamped as its line will be.
+    public static func interimRows(_ text: String, speaker: Int?, channel: Int? = nil, start: Double? = nil, toggles: DisplayToggles,
+                                   theme: Theme, width: Int) -> [WrappedRow] {
+        var tokens = prefixTokens(start: start, channel: channel, speaker: speaker, toggles: toggles, theme: theme)
         for w in splitWords(interimTail(text)) { tokens.append(token(w, theme.interim)) }
         return wrap(tokens, width: width, baseStyle: theme.interim)
     }
@@ -85,9 +82,10 @@ public enum LineLayout {
         return "… " + tail
     }
 
-    static func prefixTokens(start: Double, channel: Int? = nil, speaker: Int?, toggles: DisplayToggles, theme: Theme) -> [Token] {
+    /// Timestamp (when shown and `start` is known), channel tag and speaker label.
+    static func prefixTokens(start: Double?, channel: Int? = nil, speaker: Int?, toggles: DisplayToggles, theme: Theme) -> [Token] {
         var tokens: [Token] = []
-        if toggles.timestamps {
+        if toggles.timestamps, let start {
             tokens.append(token("[\(TimeFormat.clock(start))]", theme.timestamp, isPrefix: true))
         }
         if let c = channel { tokens.append(token(ChannelLabel.tag(c), theme.timestamp, isPrefix: true)) }

@@ -13,6 +13,10 @@ public struct ScreenSnapshot: Equatable, Sendable {
     /// In a multichannel session, the other channels' interim guesses (drawn with `interim`,
     /// all in channel order): people speaking at once each have theirs.
     public var otherInterims: [ChannelInterim] = []
+    /// Where the interim guess starts (session seconds) when it begins a line of its own, for
+    /// its timestamp; nil when it continues the open line above (the text shifted sideways when
+    /// it became final under timestamps).
+    public var interimStart: Double? = nil
     public var toggles: DisplayToggles
     public var level: LevelMeterReading
     public var status: StatusInfo
@@ -51,7 +55,9 @@ public struct ChannelInterim: Equatable, Sendable {
     public var text: String
     public var speaker: Int?
     public var channel: Int
-    public init(text: String, speaker: Int?, channel: Int) {
-        self.text = text; self.speaker = speaker; self.channel = channel
+    /// As `ScreenSnapshot.interimStart`: nil when it continues its channel's open line.
+    public var start: Double?
+    public init(text: String, speaker: Int?, channel: Int, start: Double? = nil) {
+        self.text = text; self.speaker = speaker; self.channel = channel; self.start = start
     }
 }

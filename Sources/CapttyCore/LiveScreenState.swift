@@ -71,12 +71,15 @@ public struct LiveScreenState: Sendable {
                                interimSpeaker: pending?.speaker,
                                toggles: toggles, level: view.meter, status: view.status, scroll: scroll,
                                overlay: overlay, colorMode: colorMode, keyBindings: keyBindings)
+        // Timestamped as its line will be when it begins one.
+        func start(_ p: PendingInterim) -> Double? { view.store.hasOpenLine(channel: p.channel) ? nil : p.start }
+        s.interimStart = pending.flatMap(start)
         if now < warningUntil { s.warning = warning }
         if now < noticeUntil { s.notice = notice }
         if multichannel, let pending {
             s.interimChannel = pending.channel
             s.otherInterims = view.store.pendingByChannel.filter { $0.channel != pending.channel }
-                .map { ChannelInterim(text: $0.text, speaker: $0.speaker, channel: $0.channel) }
+                .map { ChannelInterim(text: $0.text, speaker: $0.speaker, channel: $0.channel, start: start($0)) }
         }
         // Each flag's key as bound (rebinding included), for the bar's shortest form.
         for i in s.status.flags.indices {

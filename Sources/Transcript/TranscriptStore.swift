@@ -119,6 +119,9 @@ public struct TranscriptStore: Sendable {
     /// The pending interim of one channel.
     public func pending(channel: Int) -> PendingInterim? { channels[channel]?.pending }
 
+    /// Whether `channel` has a line still open (its next final words join it).
+    public func hasOpenLine(channel: Int) -> Bool { channels[channel]?.openLine != nil }
+
     /// Every channel's pending interim, by channel (in a multichannel session two people can
     /// be speaking at once: each guess is shown, not only the latest).
     public var pendingByChannel: [PendingInterim] {

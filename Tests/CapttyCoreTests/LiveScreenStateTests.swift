@@ -47,6 +47,32 @@ import Transcript
         #expect(state.snapshot(v).interim == "", "no guess, nothing to mark")
     }
 
+    /// Under timestamps, a guess that begins a line carries its line's timestamp, so its words
+    /// stay where they are when they become final; one that continues the open line above has
+    /// none (it joins that line).
+    @Test func anInterimBeginningALineIsTimestampedAsItsLineWillBe() {
+        var v = Self.view()                       // every line closed; "pending guess" at 41 s
+        var state = LiveScreenState()
+        state.toggles.timestamps = true
+        let size = TerminalSize(width: 60, height: 12)
+        #expect(state.snapshot(v).interimStart == 41)
+        let guess = ScreenView.render(state.snapshot(v), size: size).text()
+        #expect(guess.contains("[00:00:41] pending guess"), "\(guess)")
+        v.store.apply(Self.result([("Pending", 41), ("guess", 41.5)], final: true, speechFinal: true))
+        v.revision += 1
+        let final = ScreenView.render(state.snapshot(v), size: size).text()
+        #expect(final.contains("[00:00:41] Pending guess"), "\(final)")
+        // A final without speech_final leaves its line open: the next guess continues it.
+        v.store.apply(Self.result([("Open", 50)], final: true))
+        v.store.apply(Self.result([("more", 51)], final: false))
+        #expect(state.snapshot(v).interimStart == nil)
+        state.toggles.timestamps = false
+        v.store.apply(Self.result([("Closed.", 52)], final: true, speechFinal: true))
+        v.store.apply(Self.result([("next", 60)], final: false))
+        let plain = ScreenView.render(state.snapshot(v), size: size).text()
+        #expect(plain.contains("\nnext") && !plain.contains("[00:01:00]"), "no timestamp when they are hidden: \(plain)")
+    }
+
     /// After the audio ended the meter stayed at the last chunk's level (−21 dB), as if audio
     /// were still coming: it is empty then.
     @Test func theMeterIsEmptyOnceTheAudioHasEnded() {
