@@ -131,11 +131,14 @@ public enum DisplayWidth {
     /// sequences into the terminal, or reorder the line: a bidi override) replaced: tabs and
     /// newlines become spaces, others U+FFFD.
     public static func sanitizedForTerminal(_ text: String) -> String {
-        guard text.unicodeScalars.contains(where: \.isControlOrBidiControl) else { return text }
+        guard text.unicodeScalars.contains(where: { $0.isControlOrBidiControl || $0.value == 0x2028 || $0.value == 0x2029 })
+        else { return text }
         var out = String.UnicodeScalarView()
         for s in text.unicodeScalars {
             switch s.value {
-            case 0x09, 0x0A, 0x0D: out.append(" ")
+            // Line breaks of every kind part words (U+2028, zero-width, was dropped: "a\u{2028}b"
+            // read "ab").
+            case 0x09, 0x0A, 0x0D, 0x85, 0x2028, 0x2029: out.append(" ")
             case _ where s.isControlOrBidiControl: out.append("\u{FFFD}")
             default: out.append(s)
             }

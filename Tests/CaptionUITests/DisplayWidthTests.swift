@@ -80,6 +80,8 @@ struct DisplayWidthTests {
         #expect(DisplayWidth.of(Character("\u{1B}")) == 0)
         #expect(DisplayWidth.sanitizedForTerminal("a\u{1B}[2Jb\tc\nd") == "a\u{FFFD}[2Jb c d")
         #expect(DisplayWidth.sanitizedForTerminal("plain") == "plain")
+        // Every kind of line break parts words ("a\u{2028}b" was drawn "ab").
+        #expect(DisplayWidth.sanitizedForTerminal("a\u{2028}b\u{2029}c\u{85}d") == "a b c d")
         // A bidi override from a server reversed how the rest of the caption read.
         #expect(DisplayWidth.sanitizedForTerminal("pay \u{202E}01$ to bob\u{2066}x\u{2069}") == "pay \u{FFFD}01$ to bob\u{FFFD}x\u{FFFD}")
         #expect(DisplayWidth.sanitizedForTerminal("שלום עולם") == "שלום עולם", "right-to-left text itself is kept")
