@@ -34,12 +34,13 @@ public enum CaptionAreaView {
         }
         if !visible.isFollowing {
             let end = snapshot.keyBindings.keys(for: .scrollBottom).first?.displayName ?? "End"
-            let n = visible.newLinesBelow
-            let short = n > 0 ? " ↓ \(n) new line\(n == 1 ? "" : "s") below · \(end) to follow " : " ↑ scrolled back · \(end) to follow "
+            // Every line below counts, not only those that came since scrolling back (Home
+            // said nothing of the 35 below it; a line that grew was not counted).
+            let n = visible.linesBelow, new = visible.newLinesBelow
+            let below = n > 0 ? "↓ \(n) line\(n == 1 ? "" : "s") below\(new > 0 ? ", \(new) new" : "")" : "scrolled back"
+            let short = " \(n > 0 ? below : "↑ " + below) · \(end) to follow "
             // With the top line's time where it fits (a narrow screen keeps what to press).
-            let timed = visible.topTime.map { t in
-                n > 0 ? " ↑ \(Timecode.clock(t)) ·" + short : " ↑ \(Timecode.clock(t)) · scrolled back · \(end) to follow "
-            }
+            let timed = visible.topTime.map { t in " ↑ \(Timecode.clock(t)) · \(below) · \(end) to follow " }
             let label = timed.flatMap { DisplayWidth.of($0) <= rect.width ? $0 : nil } ?? short
             let text = DisplayWidth.truncate(label, toColumns: rect.width)
             let row = rect.bottom - 1

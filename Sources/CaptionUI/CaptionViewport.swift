@@ -11,6 +11,9 @@ public struct VisibleCaptions: Equatable, Sendable {
     public var isFollowing: Bool
     /// Committed lines that arrived since the user scrolled back.
     public var newLinesBelow: Int
+    /// When scrolled back: committed lines below the view, wholly or in part (those that were
+    /// there when the user scrolled back as well as new ones; a line that grew counts).
+    public var linesBelow: Int = 0
     /// When scrolled back: the session time of the top line shown (where in a long session the
     /// view is; "N new lines below" said nothing of it after Home).
     public var topTime: Double? = nil
@@ -74,6 +77,7 @@ public enum CaptionViewport {
             if forward.count > height {
                 return VisibleCaptions(rows: Array(forward.prefix(height - 1)), isFollowing: false,
                                        newLinesBelow: max(0, snapshot.lines.count - anchor.lineCountAtScroll),
+                                       linesBelow: linesBelow(showing: height - 1, from: top, in: content),
                                        topTime: snapshot.lines[top.line].start)
             }
         }
@@ -132,6 +136,21 @@ public enum CaptionViewport {
         var row = 0
         for (i, r) in rows.enumerated() where r.startOffset <= anchor.offset { row = i }
         return Position(line: index, row: row)
+    }
+
+    /// The committed lines not wholly shown when `rows` rows are shown from `top`.
+    static func linesBelow(showing rows: Int, from top: Position, in content: Content) -> Int {
+        var left = rows
+        var line = top.line
+        var rowInLine = top.row
+        while line < content.committedCount {
+            let count = content.rows(line).count
+            if count - rowInLine > left { return content.committedCount - line }   // cut: it counts
+            left -= count - rowInLine
+            rowInLine = 0
+            line += 1
+        }
+        return 0
     }
 
     /// Up to `limit` rows starting at a position.

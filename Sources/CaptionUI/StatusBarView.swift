@@ -208,8 +208,10 @@ public enum StatusBarView {
                     // Keep the end of a path (the file name); keep the label of a failure.
                     if all[i].text.hasPrefix(" ✖") {
                         texts[i] = DisplayWidth.truncate(texts[i], toColumns: room - 1) + " "
+                    } else if let cut = cutPath(texts[i], toColumns: room) {
+                        texts[i] = cut
                     } else {
-                        texts[i] = cutPath(texts[i], toColumns: room)
+                        continue
                     }
                 } else {
                     texts[i] = DisplayWidth.truncate(texts[i], toColumns: room - 1) + " "
@@ -232,16 +234,20 @@ public enum StatusBarView {
         return out
     }
 
-    /// "saving to /very/long/path/file.jsonl " cut to "saving to …path/file.jsonl ".
-    static func cutPath(_ text: String, toColumns columns: Int) -> String {
-        for label in ["saving to ", "saved "] where text.hasPrefix(label) {
+    /// "saving to /very/long/path/file.jsonl " cut to "saving to …path/file.jsonl " (the end of
+    /// the file name when even that is too long); "journal on " when the label and a few
+    /// characters of the name do not fit. A bare "…22-48-20.616Z.jsonl" said nothing of what it was.
+    static func cutPath(_ text: String, toColumns columns: Int) -> String? {
+        for (label, alone) in [("saving to ", "journal on "), ("saved ", "saved ")] where text.hasPrefix(label) {
             let path = String(text.dropFirst(label.count).dropLast())
-            let fileName = path.split(separator: "/").last.map(String.init) ?? path
             let room = columns - DisplayWidth.of(label) - 1
-            // Prefer the whole file name (with the label if there is room) over more directories.
-            if room >= DisplayWidth.of(fileName) + 2 { return label + DisplayWidth.truncateLeading(path, toColumns: room) + " " }
-            return DisplayWidth.truncateLeading(path, toColumns: columns - 1) + " "
+            // Too little room for the name: that it is saving, at least.
+            guard room >= minimumPathColumns else { return DisplayWidth.of(alone) <= columns ? alone : nil }
+            return label + DisplayWidth.truncateLeading(path, toColumns: room) + " "
         }
         return DisplayWidth.truncateLeading(text, toColumns: columns)
     }
+
+    /// The fewest columns of a path worth showing after its label ("…16Z.jsonl").
+    static let minimumPathColumns = 10
 }

@@ -30,12 +30,15 @@ struct ScrollBackTests {
         // Where the view is in the session: the top line's time (line 27 starts at 00:01:07).
         let top = SampleScreens.numbered(40).first { pinned.rowText(0).hasPrefix($0.plainText.prefix(10)) }
         #expect(top != nil, "\(pinned.text())")
-        #expect(pinned.text().contains("↑ \(Timecode.clock(top?.start ?? -1)) · scrolled back · End to follow"), "\(pinned.text())")
+        // Every line below counts (they were there before the user scrolled back, too).
+        let shown = pinned.text().matches(of: /Line (\d+) says/).compactMap { Int($0.output.1) }
+        let last = try! #require(shown.max())
+        #expect(pinned.text().contains("↑ \(Timecode.clock(top?.start ?? -1)) · ↓ \(40 - last) lines below · End to follow"), "\(pinned.text())")
         // Five more lines arrive: the same text stays on screen, the indicator counts them.
         let later = ScreenView.render(snapshot(45, scroll: state, interim: "and now"), size: size)
         let captionRows = 0..<(ScreenLayout(size: size).captions.height - 1)
         #expect(captionRows.map { later.rowText($0) } == captionRows.map { pinned.rowText($0) })
-        #expect(later.text().contains("· ↓ 5 new lines below · End to follow"))
+        #expect(later.text().contains("· ↓ \(45 - last) lines below, 5 new · End to follow"), "\(later.text())")
         #expect(!later.text().contains("and now"))
         ScreenSnapshotFile.assertMatches(later, named: "scrollback-new-lines-60x12")
     }
@@ -78,6 +81,10 @@ struct ScrollBackTests {
         #expect(state == .scrolledBack(ScrollAnchor(lineID: 1, offset: 0, lineCountAtScroll: 40)))
         let surface = ScreenView.render(snapshot(40, scroll: state), size: size)
         #expect(surface.rowText(0).hasPrefix("Line 1 says something and more words."))
+        // Home says how much is below (it said only "scrolled back").
+        let rows = ScreenLayout(size: size).captions.height - 1
+        let lastShown = (0..<rows).compactMap { r in surface.rowText(r).firstMatch(of: /Line (\d+) says/).flatMap { Int($0.output.1) } }.max() ?? 0
+        #expect(surface.text().contains("↓ \(40 - lastShown) lines below · End to follow"), "\(surface.text())")
     }
 
     @Test func shortTranscriptCannotScroll() {
@@ -108,7 +115,7 @@ struct ScrollBackTests {
         // The narrow top row starts at or before the anchor's text and contains its first word.
         let firstWord = anchorText.split(separator: " ").first.map(String.init) ?? ""
         #expect(topNarrow.contains(firstWord))
-        #expect(narrow.text().contains("scrolled back"))
+        #expect(narrow.text().contains("lines below"))
         // And back to wide: the same view as before.
         #expect(ScreenView.render(s, size: wide) == before)
     }

@@ -34,13 +34,32 @@ struct StatusBarTests {
         #expect(bar60.contains("01:02:03"))
         let bar100 = ScreenView.render(snap, size: TerminalSize(width: 100, height: 12)).rowText(11)
         #expect(bar100.contains("Deepgram nova-3"))
-        #expect(bar100.contains("…") && bar100.contains(".jsonl"))
+        #expect(bar100.contains("journal on"), "too little room for the name: \(bar100)")
         let bar140 = ScreenView.render(snap, size: TerminalSize(width: 160, height: 12)).rowText(11)
         #expect(bar140.contains("saving to /home/ana/.local/share/captty/2026-11-25T10-02-11.jsonl"))
         #expect(bar140.contains("lag 320 ms"))
         for (bar, w) in [(bar60, 60), (bar100, 100), (bar140, 160)] { #expect(DisplayWidth.of(bar) <= w) }
         // Left and right groups never run into each other.
         for bar in [bar60, bar100, bar140] { #expect(!bar.contains("mssav") && !bar.contains("ms…") && !bar.contains("ms/")) }
+    }
+
+    /// At every width the journal's path is said with its label, or not at all: a bare
+    /// "…22-48-20.616Z.jsonl" said nothing of what it was (found in QA at 101–131 columns).
+    @Test func thePathIsNeverShownWithoutItsLabel() {
+        var snap = SampleScreens.snapshot(state: .live)
+        for w in 60...170 {
+            let bar = ScreenView.render(snap, size: TerminalSize(width: w, height: 12)).rowText(11)
+            if bar.contains(".jsonl") { #expect(bar.contains("saving to "), "\(w) columns: \(bar)") }
+            #expect(DisplayWidth.of(bar) <= w)
+        }
+        snap.status.save = .exported(path: "/home/ana/exports/2026-12-06T22-53-28.291Z.txt")
+        for w in 60...170 {
+            let bar = ScreenView.render(snap, size: TerminalSize(width: w, height: 12)).rowText(11)
+            if bar.contains(".txt") { #expect(bar.contains("saved "), "\(w) columns: \(bar)") }
+        }
+        #expect(StatusBarView.cutPath("saving to /a/very/long/path/file-name.jsonl ", toColumns: 24) == "saving to …e-name.jsonl ")
+        #expect(StatusBarView.cutPath("saving to /a/b.jsonl ", toColumns: 15) == "journal on ")
+        #expect(StatusBarView.cutPath("saving to /a/b.jsonl ", toColumns: 10) == nil)
     }
 
     /// When the engine and model do not fit, the language follows the state without a stray
@@ -226,7 +245,7 @@ struct StatusBarTests {
         snap.status.save = .journaling(path: "/home/ana/.local/share/captty/sessions/2026-11-25T10-02-11.jsonl")
         let bar = ScreenView.render(snap, size: TerminalSize(width: 100, height: 24)).rowText(23)
         #expect(bar.contains("-punct smart -diar -num -prof"), "\(bar)")
-        #expect(bar.contains("…") && bar.contains(".jsonl"), "\(bar)")
+        #expect(bar.contains("journal on"), "\(bar)")
     }
 
     /// At 80 columns (the usual terminal) the flags took more room than was left and were

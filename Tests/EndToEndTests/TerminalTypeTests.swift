@@ -93,8 +93,7 @@ import TestSupport
             // The first line has scrolled out of view.
             try tmux.waitFor("the first line to scroll away", timeout: 30) { $0.contains("b320000") && !$0.contains("b0 b3200") }
             try tmux.press("PPage")
-            // "↑ scrolled back · End to follow", or "↓ N new lines below · End to follow" once
-            // more lines have come in (a loaded machine is slower to get here).
+            // "↓ N lines below · End to follow" (", M new" once more lines have come in).
             try tmux.waitFor(text: "to follow", timeout: 15)
             try tmux.press("Home")
             try tmux.waitFor("the first line", timeout: 15) { $0.hasPrefix("b0 b3200 ") }
