@@ -66,6 +66,10 @@ public actor LiveClient {
     private var unhandledTypesLogged: Set<String> = []
     /// Reconnect attempts since `finish()` without progress (bounded by the policy).
     private var attemptsWhileFinishing = 0
+    /// Normal closes after CloseStream that left the stream unfinished (no Metadata, audio
+    /// without finals). The first is retried (a proxy may close so); a server that does it again
+    /// is not sent the whole backlog once more (it was, ten times: found in QA).
+    private var unfinishedNormalCloses = 0
     /// How far past the audio sent a result may start (rounding, a server's own padding).
     static let resultSlack = 2.0
     /// Connections that did not finish the stream within `finishTimeout` of CloseStream.
@@ -836,6 +840,17 @@ public actor LiveClient {
                 var e = failure.error
                 e.message = closeStreamSent ? "\(e.message), before the server had finished the stream"
                                             : "\(e.message), though audio was still being sent"
+                if closeStreamSent {
+                    unfinishedNormalCloses += 1
+                    if unfinishedNormalCloses >= 2 {
+                        let pending = timeline.map { " (\(NumberText.fixed(Double(buffer.endOffset - buffer.startOffset) / Double($0.bytesPerSecond), decimals: 1)) s of audio have no final results)" } ?? ""
+                        e = fatalize(e)
+                        e.message = "\(failure.error.message) again after CloseStream, without finishing the stream\(pending); "
+                            + "it was sent again once and is not sent a third time"
+                        end(code: failure.error.closeCode ?? 1000, reason: failure.error.dgError ?? "", error: e)
+                        return
+                    }
+                }
                 attempt += 1
                 if await backOff(attempt: attempt, after: e) { continue } else { return }
             case .stop:

@@ -93,6 +93,7 @@ struct DeepgramFlags: ParsableArguments {
     /// default is left out then (`--no-interim-results` could never connect), one the user chose
     /// is an error. Empty names, and boosts that are not numbers, are refused before connecting.
     static func check(_ o: inout LiveOptions, utteranceEndChosen: Bool, deepgram: Bool) throws {
+        let utteranceEndChosen = foldTypedParameters(&o) || utteranceEndChosen
         if o.interimResults == false, o.utteranceEndMs != nil {
             guard !utteranceEndChosen else {
                 throw ValidationError("utterance_end_ms needs interim results (Deepgram refuses it with interim_results=false): "
@@ -126,6 +127,27 @@ struct DeepgramFlags: ParsableArguments {
             o.keyterm = words.keyterm
             o.keywords = words.keywords
         }
+    }
+
+    /// `--param model=…`, `interim_results=…` and `utterance_end_ms=…` (one value each, of the
+    /// right kind) become the typed options they name, so that the checks and the key term
+    /// conversion see what is sent: keywords went to nova-3 and a refused
+    /// `interim_results=false&utterance_end_ms=1000` went out (found in QA). Returns whether
+    /// `utterance_end_ms` came this way (the user chose it).
+    static func foldTypedParameters(_ o: inout LiveOptions) -> Bool {
+        func single(_ key: String) -> String? {
+            let values = o.additional.filter { $0.key == key }
+            return values.count == 1 ? values[0].value : nil
+        }
+        var folded: Set<String> = []
+        if let m = single("model"), !m.trimmingWhitespace().isEmpty { o.model = .init(m); folded.insert("model") }
+        if let v = single("interim_results"), let b = ["true": true, "false": false][v.lowercased()] {
+            o.interimResults = b
+            folded.insert("interim_results")
+        }
+        if let v = single("utterance_end_ms"), let ms = Int(v) { o.utteranceEndMs = ms; folded.insert("utterance_end_ms") }
+        o.additional.removeAll { folded.contains($0.key) }
+        return folded.contains("utterance_end_ms")
     }
 
     private func flagged(over base: LiveOptions) throws -> LiveOptions {

@@ -129,6 +129,30 @@ import Testing
         }
     }
 
+    /// A server that answers CloseStream with a plain close 1000, with no final for the audio
+    /// left and no Metadata: it is sent the audio once more (a proxy may close so), and when it
+    /// does the same again the stream ends with an error that says how much has no finals. The
+    /// whole backlog was sent ten more times, and the end came a minute later (found in QA).
+    @Test func aServerThatClosesUnfinishedTwiceIsNotSentTheAudioAThirdTime() async throws {
+        try await withDeepgramDouble(["--bare-close-stream", "1000", "--final-seconds", "100"]) { double in
+            let client = LiveClient(credential: .apiKey("test-key"), configuration: doubleConfiguration(double))
+            let log = EventLog(client.events)
+            try await within(.seconds(30), "finish against a server that never finishes") {
+                try await client.start(pcm16k)
+                try await client.send(counterAudio(from: 0, count: 3 * 8_000)) // 3 s
+                await client.finish()
+                await log.ended()
+            }
+            let connections = try double.stats().connections
+            #expect(connections.count == 2, "\(connections.count) connections")
+            #expect(connections.allSatisfy { $0.bytes == 3 * 8_000 * 4 }, "\(connections.map(\.bytes))")
+            let fatal = log.errors.last
+            #expect(fatal?.isFatal == true)
+            #expect(fatal?.message.contains("again after CloseStream, without finishing the stream (3.0 s of audio have no final results)") == true,
+                    "\(String(describing: fatal))")
+        }
+    }
+
     /// finalize(waitFor:) returns the `from_finalize` result; the stream stays open.
     @Test func finalizeWaitsForTheFromFinalizeResult() async throws {
         try await withDeepgramDouble() { double in

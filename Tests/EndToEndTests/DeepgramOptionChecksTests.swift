@@ -40,6 +40,33 @@ struct DeepgramOptionChecksTests {
         }
     }
 
+    /// `--param model=`, `interim_results=` and `utterance_end_ms=` are checked as the typed
+    /// options are: keywords went to nova-3 (Deepgram refuses them), key terms to nova-2 (which
+    /// ignores them), and a refused `interim_results=false&utterance_end_ms=1000` went out, while
+    /// `--keywords` with `--param model=nova-2` was refused as if for nova-3 (found in QA).
+    @Test func typedParametersGivenAsParamAreCheckedAsTyped() async throws {
+        try await withDeepgramDouble { double in
+            let nova3 = try transcribe(double, ["--model", "nova-2", "--param", "model=nova-3", "--keyterm", "foo"])
+            #expect(nova3.status == 0, "\(nova3.stderr)")
+            var q = try #require(try double.stats().connections.last?.query)
+            #expect(q.contains("keyterm=foo") && !q.contains("keywords") && q.contains("model=nova-3"), "\(q)")
+            let nova2 = try transcribe(double, ["--param", "model=nova-2", "--keyterm", "foo"])
+            #expect(nova2.status == 0, "\(nova2.stderr)")
+            q = try #require(try double.stats().connections.last?.query)
+            #expect(q.contains("keywords=foo") && !q.contains("keyterm") && q.contains("model=nova-2"), "\(q)")
+            let keywords = try transcribe(double, ["--keywords", "foo:2", "--param", "model=nova-2"])
+            #expect(keywords.status == 0, "\(keywords.stderr)")
+            let noInterim = try transcribe(double, ["--param", "interim_results=false"])
+            #expect(noInterim.status == 0, "\(noInterim.stderr)")
+            q = try #require(try double.stats().connections.last?.query)
+            #expect(q.contains("interim_results=false") && !q.contains("utterance_end_ms"), "\(q)")
+            let refused = try transcribe(double, ["--no-interim-results", "--param", "utterance_end_ms=1000"])
+            #expect(refused.status != 0 && refused.stderr.contains("utterance_end_ms needs interim results"), "\(refused.stderr)")
+            let onNova3 = try transcribe(double, ["--keywords", "foo:2", "--param", "model=nova-3"])
+            #expect(onNova3.status != 0 && onNova3.stderr.contains("keywords do not work with nova-3"), "\(onNova3.stderr)")
+        }
+    }
+
     /// The upgrade request names the client (`User-Agent: captty/VERSION`), as the SDKs name
     /// themselves; it carried none, so a server's logs could not tell captty's traffic apart.
     @Test func theUpgradeRequestNamesCaptty() async throws {

@@ -237,6 +237,12 @@ class Conn:
                 raise ConnectionAbortedError
             self.stats.write()
             self.closing = True
+            if self.args.bare_close_stream:
+                # A close alone: no final for the audio left, no Metadata (every connection).
+                self.info["end"] = "close %d" % self.args.bare_close_stream
+                self.stats.write()
+                await self.ws.close(self.args.bare_close_stream, "")
+                return
             if self.args.answer_close_stream:
                 # A final for what is left (an empty one when nothing is), then a close with the
                 # given code instead of Metadata and 1000 -- on every connection.
@@ -343,6 +349,8 @@ def main():
                    help="abort the TCP connection on CloseStream (on each of the first --kill-times connections)")
     p.add_argument("--answer-close-stream", type=int, default=0, metavar="CODE",
                    help="answer CloseStream with a final (even an empty one) and a close CODE (reason --close-reason), no Metadata")
+    p.add_argument("--bare-close-stream", type=int, default=0, metavar="CODE",
+                   help="answer CloseStream with a close CODE alone: no final for the audio left, no Metadata")
     p.add_argument("--close-after-bytes", type=int, default=0)
     p.add_argument("--close-times", type=int, default=1)
     p.add_argument("--close-code", type=int, default=1011)
