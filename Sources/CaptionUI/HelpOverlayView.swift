@@ -125,9 +125,13 @@ public enum HelpOverlayView {
         let innerW = min(maxInnerW, shown.count * colWidth + max(0, shown.count - 1) * gap)
         let innerH = min(maxInnerH, rowsNeeded)
         let help = table.keys(for: .help).first?.displayName ?? "?"
-        let footer = layout.pages.count > 1
-            ? "\(pageIndex + 1)/\(layout.pages.count) · PgDn/PgUp · \(help) or Esc closes"
-            : "\(help) or Esc closes"
+        // The quit key closes help (as q closes less or man), which the list beside it says
+        // quits: the footer says so.
+        let quit = table.keys(for: .quit).first { if case .control = $0 { false } else { $0 != .escape } }
+        let closers = [help] + (quit.map { [$0.displayName] } ?? []) + ["Esc"]
+        let closes = closers.dropLast().joined(separator: ", ") + " or Esc closes"
+        let paging = layout.pages.count > 1 ? "\(pageIndex + 1)/\(layout.pages.count) · PgDn/PgUp · " : ""
+        let footer = [paging + closes, paging + "Esc closes"].first { DisplayWidth.of($0) <= innerW - 2 } ?? paging + "Esc closes"
         let inner = OverlayBox.draw(title: "Keys", footer: footer, inner: TerminalSize(width: innerW, height: innerH),
                                     theme: theme, into: &surface, area: rect)
         guard !inner.isEmpty else { return }

@@ -2,8 +2,11 @@
 public enum MessageOverlayView {
     public static func draw(title: String, text: String, footer: String = "any key closes", theme: Theme,
                             into surface: inout Surface, rect: Rect) {
-        let maxW = max(1, min(rect.width - 4, 60))
         let tokens = LineLayout.splitWords(text).map { LineLayout.token($0, theme.overlayText) }
+        // 60 columns, or wider for a long word (a path: "Wrote /home/…/2026-12-06T" and
+        // "22-53-28.291Z.txt" on the next row could not be copied whole).
+        let longest = tokens.map(\.width).max() ?? 0
+        let maxW = max(1, min(rect.width - 4, max(60, longest)))
         let rows = LineLayout.wrap(tokens, width: maxW, baseStyle: theme.overlayText, hangingIndent: false)
         let innerW = max(min(maxW, 24), rows.map(\.width).max() ?? 0)
         let inner = OverlayBox.draw(title: DisplayWidth.sanitizedForTerminal(title), footer: footer,

@@ -26,6 +26,11 @@ extension ScreenCommand {
                              screen: TerminalSize? = nil) -> ScreenCommand {
         if key == .resize { return .resize }
         let bound = bindings.action(for: key)
+        // Too small to draw anything but the size it needs: only quit (and redraw) act. A key
+        // opened the save prompt or help unseen, and the next one could export blind.
+        if let screen, ScreenLayout(size: screen).isTooSmall {
+            return bound == .quit || bound == .redraw ? .action(bound!) : .ignored
+        }
         // In a pop-up, a key bound to quit closes the pop-up, as q closes less or man: it ended
         // a live session from the help screen (and Esc, bound to quit, from the save prompt
         // whose footer says "Esc cancel"). A control key bound to quit (Ctrl-C) still quits

@@ -6,7 +6,8 @@ public enum ScreenView {
         let layout = ScreenLayout(size: surface.size)
         let theme = Theme(mode: snapshot.colorMode)
         if layout.isTooSmall {
-            TooSmallView.draw(size: surface.size, theme: theme, into: &surface)
+            let quit = snapshot.keyBindings.keys(for: .quit).first?.displayName ?? "q"
+            TooSmallView.draw(size: surface.size, theme: theme, quitKey: quit, into: &surface)
             return
         }
         var captions = layout.captions

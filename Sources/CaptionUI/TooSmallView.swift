@@ -1,20 +1,21 @@
 /// The message shown instead of the app when the terminal is below `ScreenLayout.minimumSize`.
 public enum TooSmallView {
     /// The message text, e.g. "Terminal too small: need at least 30x6 (now 20x5)".
-    public static func message(size: TerminalSize) -> String {
-        "Terminal too small: need at least \(ScreenLayout.minimumSize) (now \(size))"
+    public static func message(size: TerminalSize, quitKey: String = "q") -> String {
+        "Terminal too small: need at least \(ScreenLayout.minimumSize) (now \(size)). Keys wait; \(quitKey) quits."
     }
 
     /// The message in decreasing length: the longest one that fits is shown, so even a
     /// terminal of a few cells says the size it needs.
-    static func messages(size: TerminalSize) -> [String] {
+    static func messages(size: TerminalSize, quitKey: String = "q") -> [String] {
         let need = "\(ScreenLayout.minimumSize)"
-        return [message(size: size), "Too small: need \(need) (now \(size))", "Too small: need \(need)", "Need \(need)", need]
+        return [message(size: size, quitKey: quitKey), "Terminal too small: need at least \(need) (now \(size))",
+                "Too small: need \(need) (now \(size))", "Too small: need \(need)", "Need \(need)", need]
     }
 
-    public static func draw(size: TerminalSize, theme: Theme, into surface: inout Surface) {
+    public static func draw(size: TerminalSize, theme: Theme, quitKey: String = "q", into surface: inout Surface) {
         guard size.width > 0, size.height > 0 else { return }
-        let candidates = messages(size: size).map { text in
+        let candidates = messages(size: size, quitKey: quitKey).map { text in
             text.split(separator: " ").map { LineLayout.token($0, TextStyle(.bold)) }
         }
         // The first message whose words each fit on a row and whose rows fit on the screen; on a

@@ -140,7 +140,7 @@ public final class LiveApp: Sendable {
                 switch m {
                 case .devices(let list):
                     state.devices = list
-                    let current = list.firstIndex { $0.description == session.view.deviceName || $0.name == session.view.deviceName }
+                    let current = LiveScreenState.currentDevice(in: list, deviceName: session.view.deviceName, chosen: state.chosenDevice)
                     state.overlay = .devicePicker(DevicePickerState(devices: list.map(\.shortLabel), selection: current ?? 0, current: current))
                 case .message(let title, let text):
                     if !quitting { state.overlay = .message(title: title, text: text); transientUntil = nil }
@@ -223,6 +223,7 @@ public final class LiveApp: Sendable {
                 state.overlay = .none
                 guard i < state.devices.count else { break }
                 let device = state.devices[i]
+                state.chosenDevice = device.name
                 Task { [self] in
                     do { try await session.switchDevice(to: .named(device.name)) } catch {
                         self.post(.message(title: "Cannot switch device", text: "\(error)"))

@@ -13,6 +13,18 @@ public struct LiveScreenState: Sendable {
     public var colorMode: ColorMode
     /// The devices listed in the open device picker.
     public var devices: [AudioDevice] = []
+    /// The source name of the device last chosen in the picker (two devices may share a
+    /// description, which is all the session names).
+    public var chosenDevice: String?
+
+    /// Which of `list` is being captured: the one named `deviceName` (a description, or a
+    /// source name); among several with that description, the one last chosen, else the
+    /// default source (the first was marked, though another was captured: found in QA).
+    public static func currentDevice(in list: [AudioDevice], deviceName: String, chosen: String?) -> Int? {
+        let matches = list.indices.filter { list[$0].description == deviceName || list[$0].name == deviceName }
+        guard matches.count > 1 else { return matches.first }
+        return matches.first { list[$0].name == chosen } ?? matches.first { list[$0].isDefault } ?? matches.first
+    }
     /// The problem shown on the meter row, until `warningUntil` (monotonic seconds).
     public var warning: String?
     public var warningUntil = 0.0

@@ -110,7 +110,9 @@ public struct SessionView: Sendable {
     /// Once the audio has ended the meter is empty: the last chunk's level stayed on it, as if
     /// audio were still arriving.
     public var meter: LevelMeterReading {
-        if sourceEnded {
+        // Empty once the audio has ended, and while paused (it stayed at the last level, as if
+        // audio were still being captioned).
+        if sourceEnded || paused {
             return LevelMeterReading(rmsDBFS: LevelMeter.floorDB, peakHoldDBFS: LevelMeter.floorDB, clipping: false,
                                      silent: false, deviceName: deviceName)
         }

@@ -14,7 +14,7 @@ struct OverlayTests {
             #expect(text.contains(KeyBindingTable.default.keyLabel(for: action)), "\(action) keys missing")
         }
         for category in KeyCategory.allCases { #expect(text.contains(category.title)) }
-        #expect(text.contains("? or Esc closes"))
+        #expect(text.contains("?, q or Esc closes"), "q closes help, as the footer says")
     }
 
     @Test func helpOverlayShowsReboundKeys() throws {
@@ -126,6 +126,18 @@ struct OverlayTests {
         #expect(surface.text().contains("(142 cues)."))
     }
 
+    /// A path longer than the usual box width widens the box (up to the screen) instead of
+    /// being split in the middle of its file name, so it can be copied whole.
+    @Test func aLongPathIsNotSplit() {
+        var snap = SampleScreens.snapshot()
+        let path = "/home/ana/.local/share/captty/sessions/2026-12-06T22-53-28.291Z.txt"
+        snap.overlay = .message(title: "Saved", text: "Wrote \(path)")
+        let wide = ScreenView.render(snap, size: TerminalSize(width: 100, height: 24)).text()
+        #expect(wide.contains(path), "\(wide)")
+        let narrow = ScreenView.render(snap, size: TerminalSize(width: 50, height: 24)).text()
+        #expect(narrow.contains("Wrote") && narrow.contains("291Z.txt"), "still all there on a narrow screen: \(narrow)")
+    }
+
     /// A box cut short by a small terminal ends its last row with "…" (the finishing box lost
     /// "Press q again to stop waiting." at 30x6 without a sign).
     @Test func aMessageCutShortSaysSo() {
@@ -145,6 +157,13 @@ struct OverlayTests {
         let text = surface.text().split(separator: "\n").map { String($0).trimmingWhitespace() }.joined(separator: " ")
         #expect(text.contains("Terminal too small: need at least 30x6 (now \(w)x\(h))"))
         #expect(!text.contains("Good morning"))
+        // Keys wait (the save prompt opened unseen, and the next key exported blind), but quit.
+        let size = TerminalSize(width: w, height: h)
+        #expect(text.contains("q quits") || w * h < 80, "\(text)")
+        #expect(ScreenCommand.route(.character("s"), overlay: .none, bindings: .default, screen: size) == .ignored)
+        #expect(ScreenCommand.route(.character("?"), overlay: .none, bindings: .default, screen: size) == .ignored)
+        #expect(ScreenCommand.route(.character("q"), overlay: .none, bindings: .default, screen: size) == .action(.quit))
+        #expect(ScreenCommand.route(.character("s"), overlay: .none, bindings: .default, screen: TerminalSize(width: 80, height: 24)) == .action(.saveNow))
         if w == 20 { ScreenSnapshotFile.assertMatches(surface, named: "too-small-20x5") }
     }
 

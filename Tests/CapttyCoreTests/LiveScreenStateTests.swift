@@ -79,6 +79,11 @@ import Transcript
         var v = Self.view()
         v.level = LevelReading(rmsDB: -21, peakDB: -12, peakHoldDB: -12)
         #expect(v.meter.rmsDBFS == -21)
+        v.paused = true
+        #expect(v.meter.rmsDBFS == LevelMeter.floorDB && v.meter.peakHoldDBFS == LevelMeter.floorDB, "paused: nothing is captioned")
+        #expect(!v.meter.silent, "not \"no audio\": paused")
+        v.paused = false
+        #expect(v.meter.rmsDBFS == -21)
         v.sourceEnded = true
         #expect(v.meter.rmsDBFS == LevelMeter.floorDB && v.meter.peakHoldDBFS == LevelMeter.floorDB)
         #expect(!v.meter.silent, "not \"no audio\": the audio has ended")
@@ -253,6 +258,20 @@ import Transcript
         var rebound = LiveScreenState(keyBindings: try KeyBindingTable.default.applying(overrides: ["toggle-interim": ["v"]]))
         #expect(press(&rebound, .toggleInterim, diarizing: false, now: 0))
         #expect(rebound.snapshot(v, now: 0).notice?.contains("v shows them") == true)
+    }
+
+    /// Two devices with one description (two identical headsets, two null sinks): the one
+    /// chosen is marked current, not the first (found in QA).
+    @Test func theDeviceChosenIsMarkedAmongTwinDescriptions() {
+        let a = AudioDevice(name: "spk.monitor", description: "Monitor of Null Output", index: 0, isDefault: true)
+        let b = AudioDevice(name: "spk2.monitor", description: "Monitor of Null Output", index: 1)
+        let mic = AudioDevice(name: "mic", description: "USB Mic", index: 2)
+        let list = [a, b, mic]
+        #expect(LiveScreenState.currentDevice(in: list, deviceName: "Monitor of Null Output", chosen: "spk2.monitor") == 1)
+        #expect(LiveScreenState.currentDevice(in: list, deviceName: "Monitor of Null Output", chosen: nil) == 0, "the default")
+        #expect(LiveScreenState.currentDevice(in: list, deviceName: "USB Mic", chosen: "spk2.monitor") == 2)
+        #expect(LiveScreenState.currentDevice(in: list, deviceName: "spk2.monitor", chosen: nil) == 1)
+        #expect(LiveScreenState.currentDevice(in: list, deviceName: "Gone", chosen: nil) == nil)
     }
 
     /// Option keys say what they set (a change shows only in what is captioned next).
