@@ -36,13 +36,18 @@ public enum CaptionViewport {
         let theme: Theme
         let width: Int
         let interimRows: [WrappedRow]
+        /// The guess drawn at the end of the last line (`ScreenSnapshot.interimJoinsLastLine`).
+        let joinedInterim: String?
 
         init(_ snapshot: ScreenSnapshot, width: Int) {
             self.snapshot = snapshot
             self.width = width
             theme = Theme(mode: snapshot.colorMode)
-            var guesses = [ChannelInterim(text: snapshot.interim, speaker: snapshot.interimSpeaker, channel: snapshot.interimChannel ?? 0,
-                                          start: snapshot.interimStart)]
+            let joins = snapshot.interimJoinsLastLine && snapshot.toggles.showInterim && snapshot.lines.count > 0
+                && !snapshot.interim.allSatisfy(\.isWhitespace)
+            joinedInterim = joins ? snapshot.interim : nil
+            var guesses = joins ? [] : [ChannelInterim(text: snapshot.interim, speaker: snapshot.interimSpeaker,
+                                                       channel: snapshot.interimChannel ?? 0, start: snapshot.interimStart)]
             if !snapshot.otherInterims.isEmpty {
                 guesses = (guesses + snapshot.otherInterims).sorted { $0.channel < $1.channel }
             }
@@ -62,7 +67,8 @@ public enum CaptionViewport {
 
         func rows(_ index: Int) -> [WrappedRow] {
             if index == committedCount { return interimRows }
-            return LineLayout.rows(for: snapshot.lines[index], toggles: snapshot.toggles, theme: theme, width: width)
+            return LineLayout.rows(for: snapshot.lines[index], toggles: snapshot.toggles, theme: theme, width: width,
+                                   continuedBy: index == committedCount - 1 ? joinedInterim : nil)
         }
     }
 

@@ -44,8 +44,10 @@ public enum LineLayout {
         var isPrefix: Bool
     }
 
-    /// The rows of a committed line.
-    public static func rows(for line: CaptionLineView, toggles: DisplayToggles, theme: Theme, width: Int) -> [WrappedRow] {
+    /// The rows of a committed line; `interim`: a guess that continues it, drawn after its words
+    /// in the interim style.
+    public static func rows(for line: CaptionLineView, toggles: DisplayToggles, theme: Theme, width: Int,
+                            continuedBy interim: String? = nil) -> [WrappedRow] {
         var tokens = prefixTokens(start: line.start, channel: line.channel, speaker: line.speaker, toggles: toggles, theme: theme)
         switch line.content {
         case .text(let text):
@@ -57,6 +59,9 @@ public enum LineLayout {
                 let dim = toggles.confidenceDimming && (word.confidence ?? 1) < toggles.lowConfidenceThreshold
                 for w in splitWords(word.text) { tokens.append(token(w, dim ? theme.lowConfidence : theme.caption)) }
             }
+        }
+        if let interim {
+            for w in splitWords(interimTail(interim)) { tokens.append(token(w, theme.interim)) }
         }
         return wrap(tokens, width: width, baseStyle: theme.caption)
     }

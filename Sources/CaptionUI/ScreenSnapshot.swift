@@ -17,6 +17,10 @@ public struct ScreenSnapshot: Equatable, Sendable {
     /// its timestamp; nil when it continues the open line above (the text shifted sideways when
     /// it became final under timestamps).
     public var interimStart: Double? = nil
+    /// Whether the interim guess continues the last line shown (its open line, by the same
+    /// speaker): it is drawn at that line's end, where its words go when they become final,
+    /// not on a row of its own that jumped up into the line (found in QA).
+    public var interimJoinsLastLine = false
     public var toggles: DisplayToggles
     public var level: LevelMeterReading
     public var status: StatusInfo

@@ -86,6 +86,12 @@ public struct LiveScreenState: Sendable {
         // Timestamped as its line will be when it begins one.
         func start(_ p: PendingInterim) -> Double? { view.store.hasOpenLine(channel: p.channel) ? nil : p.start }
         s.interimStart = pending.flatMap(start)
+        // A guess that continues the last line shown is drawn at its end.
+        if let p = pending, let open = view.store.openLineIndex(channel: p.channel), open == view.store.lines.count - 1,
+           view.store.lines[open].speaker == p.speaker || p.speaker == nil, s.lines.count > 0,
+           s.lines[s.lines.count - 1].id == TranscriptLineSource.viewID(ofLine: view.store.lines[open].id) {
+            s.interimJoinsLastLine = true
+        }
         if now < warningUntil { s.warning = warning }
         if now < noticeUntil { s.notice = notice }
         if multichannel, let pending {

@@ -18,6 +18,9 @@ public struct TranscriptLineSource: CaptionLineSource {
     /// ids below (so ids still increase with position).
     static let slots = 16
 
+    /// The view id of the transcript line `id` (gap notes take the ids below it).
+    public static func viewID(ofLine id: Int) -> Int { id * slots + slots - 1 }
+
     public init(_ lines: LineStorage, revision: Int, multichannel: Bool = false, gaps: [AudioGap] = []) {
         self.lines = lines
         self.revision = revision
@@ -53,7 +56,7 @@ public struct TranscriptLineSource: CaptionLineSource {
             return CaptionLineView(id: nextID * Self.slots + slot, start: gap.start, content: .note(gap.note))
         }
         var v = Self.view(of: lines[index - lo], multichannel: multichannel)
-        v.id = v.id * Self.slots + Self.slots - 1
+        v.id = Self.viewID(ofLine: v.id)
         return v
     }
 

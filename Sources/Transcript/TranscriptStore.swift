@@ -122,6 +122,9 @@ public struct TranscriptStore: Sendable {
     /// Whether `channel` has a line still open (its next final words join it).
     public func hasOpenLine(channel: Int) -> Bool { channels[channel]?.openLine != nil }
 
+    /// The index in `lines` of `channel`'s open line, if it has one.
+    public func openLineIndex(channel: Int) -> Int? { channels[channel]?.openLine }
+
     /// Every channel's pending interim, by channel (in a multichannel session two people can
     /// be speaking at once: each guess is shown, not only the latest).
     public var pendingByChannel: [PendingInterim] {

@@ -65,7 +65,19 @@ import Transcript
         // A final without speech_final leaves its line open: the next guess continues it.
         v.store.apply(Self.result([("Open", 50)], final: true))
         v.store.apply(Self.result([("more", 51)], final: false))
+        v.revision += 1
         #expect(state.snapshot(v).interimStart == nil)
+        // It is drawn at that line's end, where its words go when they become final (it had a
+        // row of its own, and jumped up into the line).
+        #expect(state.snapshot(v).interimJoinsLastLine)
+        let joined = ScreenView.render(state.snapshot(v), size: size)
+        let row = try! #require((0..<12).first { joined.rowText($0).contains("[00:00:50] Open more") }, "\(joined.text())")
+        let text = joined.rowText(row)
+        let col = text.distance(from: text.startIndex, to: text.range(of: "more")!.lowerBound)
+        #expect(joined[row, col].style == Theme(mode: .color).interim)
+        v.store.apply(Self.result([("more.", 51)], final: true))
+        v.revision += 1
+        #expect(ScreenView.render(state.snapshot(v), size: size).rowText(row).hasPrefix("[00:00:50] Open more."))
         state.toggles.timestamps = false
         v.store.apply(Self.result([("Closed.", 52)], final: true, speechFinal: true))
         v.store.apply(Self.result([("next", 60)], final: false))
