@@ -116,6 +116,11 @@ final class CaptureThread: Sendable {
         var frame: Int64 = 0
         var lastEnd: ContinuousClock.Instant?
         var measureGap = false
+        /// When a stream opened in place of another (a device switch, the default output
+        /// changed): audio from then on comes, if late (a monitor whose sink plays with a long
+        /// buffer delivers it in a burst), so the gap ends there, not at the first data (it was
+        /// counted 1.5 s too long at each change of output).
+        var tookOver: ContinuousClock.Instant?
         var buf = [UInt8](repeating: 0, count: bytes)
         let shouldStop: () -> Bool = { [self] in stopFlag.value || requested.value != nil }
 
@@ -125,6 +130,7 @@ final class CaptureThread: Sendable {
                 (stream, err) = open(req.name, pa)
                 device = req
                 measureGap = true
+                tookOver = stream == nil ? nil : clock.now
                 if stream != nil { emit(.capturing(device: device.label)) }
             }
             var reason = ""
@@ -139,7 +145,7 @@ final class CaptureThread: Sendable {
                     let suspended = s.takeSuspension()
                     if suspended { measureGap = true }
                     if measureGap, let lastEnd {
-                        let lost = (now - .seconds(options.chunkDuration)) - lastEnd
+                        let lost = (tookOver ?? (now - .seconds(options.chunkDuration))) - lastEnd
                         let seconds = lost.seconds
                         if seconds >= options.minimumReportedGap {
                             let gapFrames = Int64((seconds * Double(format.sampleRate)).rounded())
@@ -149,6 +155,7 @@ final class CaptureThread: Sendable {
                         }
                     }
                     measureGap = false
+                    tookOver = nil
                     continuation.yield(AudioChunk(format: format, data: buf, startFrame: frame, gapBefore: gap,
                                                   gapWasSuspension: suspended && gap > 0))
                     frame += Int64(frames)
@@ -169,6 +176,7 @@ final class CaptureThread: Sendable {
                     let (next, e) = open(device.name, pa)
                     (stream, err) = (next, e)
                     measureGap = true
+                    tookOver = next == nil ? nil : clock.now
                     if let s = stream {
                         relabel(&device, s.sourceDescription() ?? device.label)
                         emit(.moved(device: device.label, why: .defaultOutputChanged))

@@ -139,20 +139,25 @@ struct PulseDeviceChangeTests {
         let log = EventLog()
         let follower = log.follow(capture)
         defer { follower.cancel() }
-        let (quietFirst, loudLater): (Bool, Bool) = try await withTimeout(60) {
+        let (quietFirst, loudLater, gap): (Bool, Bool, Double) = try await withTimeout(60) {
             var n = 0
             var quiet = true, loudNow = false
+            var gap = 0.0
             var meter = LevelMeter()
             for try await c in capture.chunks() {
                 n += 1
+                gap += c.gapBefore
                 let level = meter.update(c).rmsDB
                 if n <= 5 { quiet = quiet && level < -60 }
                 if n == 5 { try pulse.pactl("set-default-sink", "loud_out") }
                 if n > 5, level > -20 { loudNow = true; break }
                 if n > 200 { break }
             }
-            return (quiet, loudNow)
+            return (quiet, loudNow, gap)
         }
+        // Following it loses almost nothing: the new monitor's audio comes late, in a burst,
+        // not lost (1.5 s was counted as a gap, and every later caption stamped that late).
+        #expect(gap < 0.3, "\(gap) s of gap following the default output")
         #expect(quietFirst, "the quiet output's monitor was not recorded first")
         #expect(loudLater, "capture did not follow the default output to the one playing")
         let moves = log.all.compactMap { e -> String? in if case .moved(let d, _) = e { d } else { nil } }
