@@ -174,7 +174,10 @@ public enum LiveLauncher {
         for place in places {
             guard let dir = place.make(), dir.standardizedFileURL.path != journalDirectory else { continue }
             if let url = try? await session.export(.txt, directory: dir) {
-                out("captty: the whole transcript was written instead to \(url.path)")
+                // With every word's time as well (Deepgram's JSON shape): the text alone could
+                // not make captions (SRT, WebVTT) without captioning again (found in QA).
+                let timed = (try? await session.export(.json, directory: dir)).map { " (and with word timings to \($0.path))" } ?? ""
+                out("captty: the whole transcript was written instead to \(url.path)\(timed)")
                 return
             }
             if place.made { rmdir(dir.path) }

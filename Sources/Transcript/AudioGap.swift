@@ -71,7 +71,9 @@ public struct AudioGap: Sendable, Equatable {
 
     /// The duration as notes give it: tenths under 10 s, whole seconds from there.
     var seconds: String {
-        duration >= 10 ? String(Int(duration.rounded())) : String(Double(Int((duration * 10).rounded())) / 10)
+        // Rounded first: 9.96 s is "10", not "10.0".
+        let tenths = (duration * 10).rounded()
+        return tenths >= 100 ? String(Int(duration.rounded())) : String(tenths / 10)
     }
 
     /// Both lists of gaps as one (in time order, continuing gaps joined).

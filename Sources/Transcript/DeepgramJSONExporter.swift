@@ -33,7 +33,8 @@ public enum DeepgramJSONExporter {
         let channelCount = min(limit, max(1, highest + 1, metadata?.channels ?? 0))
         var perChannel = [[CaptionLine]](repeating: [], count: channelCount)
         for l in lines where !l.words.isEmpty && (0 ..< channelCount).contains(l.channel) { perChannel[l.channel].append(l) }
-        let duration = lines.map(\.end).max() ?? 0
+        // Audio lost at the end (a device gone, an engine stopped) is part of the session.
+        let duration = max(lines.map(\.end).max() ?? 0, gaps.map(\.end).max() ?? 0)
 
         var modelInfo: [(String, JSONValue)] = []
         for (k, m) in (metadata?.modelInfo ?? [:]).sorted(by: { $0.key < $1.key }) {

@@ -16,6 +16,8 @@ import TestSupport
         /// Where "the whole transcript was written instead to …" said it went ("" if not said).
         var rescuedPath: String
         var rescuedWords: [Int]
+        /// The copy with word timings (Deepgram JSON) said beside it ("" if not said).
+        var timedPath: String
     }
 
     /// captty --plain journaling to a nearly full 1 MiB tmpfs, with `environment(dir)` added
@@ -62,10 +64,14 @@ import TestSupport
         let final = failures.last { $0.contains("could not be fully saved") } ?? ""
         #expect(final.hasSuffix("line(s) could not be saved there"), "\(final)")
         let rescued = captty.stderrLines.first { $0.hasPrefix("captty: the whole transcript was written instead to ") }
-        let rescuedPath = rescued.map { String($0.dropFirst("captty: the whole transcript was written instead to ".count)) } ?? ""
+        let said = rescued.map { String($0.dropFirst("captty: the whole transcript was written instead to ".count)) } ?? ""
+        // "PATH.txt (and with word timings to PATH.json)"
+        let parts = said.components(separatedBy: " (and with word timings to ")
+        let rescuedPath = parts[0]
         let text = (try? String(contentsOfFile: rescuedPath, encoding: .utf8)) ?? ""
         return Outcome(captty: captty, dir: dir, words: words, rescuedPath: rescuedPath,
-                       rescuedWords: FaultAudio.words(in: text.split(separator: "\n").map(String.init)))
+                       rescuedWords: FaultAudio.words(in: text.split(separator: "\n").map(String.init)),
+                       timedPath: parts.count == 2 ? String(parts[1].dropLast()) : "")
     }
 
     @Test(.timeLimit(.minutes(2))) func diskFullWhileJournaling() async throws {
@@ -77,6 +83,12 @@ import TestSupport
         defer { try? FileManager.default.removeItem(at: o.dir) }
         #expect(o.rescuedPath.hasPrefix(data.path), "stderr: \(o.captty.stderrText)")
         #expect(o.rescuedWords == o.words, "the rescued transcript differs from what was printed")
+        // And with every word's time, so captions can be made from it (the text alone could not).
+        let json = try? JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: o.timedPath))) as? [String: Any]
+        let utterances = ((json?["results"] as? [String: Any])?["utterances"] as? [[String: Any]]) ?? []
+        let timed = utterances.flatMap { ($0["words"] as? [[String: Any]]) ?? [] }
+        #expect(o.timedPath.hasPrefix(data.path) && timed.count == o.words.count && timed.allSatisfy { $0["start"] is Double },
+                "\(o.timedPath): \(timed.count) timed words for \(o.words.count)")
     }
 
     /// The sessions directory cannot take the copy either: it goes to the temporary directory,

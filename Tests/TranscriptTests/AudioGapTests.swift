@@ -16,6 +16,9 @@ import Testing
         #expect(AudioGap.adding(AudioGap(start: .nan, duration: 1, reason: "r"), to: gaps) == gaps)
         #expect(gap.note == "[19 s of audio lost: the engine was disconnected; no captions]")
         #expect(AudioGap(start: 0, duration: 2.34, reason: "x").note == "[2.3 s of audio lost: x; no captions]")
+        // Rounded before the form is chosen: 9.96 s read "10.0 s".
+        #expect(AudioGap(start: 0, duration: 9.96, reason: "x").note == "[10 s of audio lost: x; no captions]")
+        #expect(AudioGap(start: 0, duration: 9.94, reason: "x").shortNote == "[9.9 s of audio lost]")
     }
 
     @Test func everyExportMarksTheGapInItsPlace() throws {
@@ -40,6 +43,10 @@ import Testing
         let captty = (json?["metadata"] as? [String: Any])?["captty"] as? [String: Any]
         let gaps = captty?["gaps"] as? [[String: Any]]
         #expect(gaps?.first?["start"] as? Double == 5 && gaps?.first?["reason"] as? String == gap.reason, "\(String(describing: json?["metadata"]))")
+        // The duration covers audio lost at the end too (it was the last word's end).
+        let lostAtEnd = AudioGap(start: 40, duration: 59.5, reason: "the audio device was lost")
+        let ended = try JSONSerialization.jsonObject(with: Data(DeepgramJSONExporter.render(lines, gaps: [lostAtEnd]).utf8)) as? [String: Any]
+        #expect((ended?["metadata"] as? [String: Any])?["duration"] as? Double == 99.5, "\(String(describing: ended?["metadata"]))")
         // Without gaps nothing changes.
         #expect(PlainTextExporter.render(lines) == "[00:00:01] before the outage\n[00:00:30] after it\n")
     }
