@@ -205,8 +205,10 @@ public struct PlainRunner: Sendable {
             } else if !printed.ahead.contains(i) {
                 if !line.words.isEmpty {
                     if !gaps.isEmpty { noteGaps(before: line.start) }
+                    // Words the engine never made final say so, as in the text export.
+                    let mark = UnconfirmedSpan.marks(line, in: store.unconfirmedSpans) ? " " + UnconfirmedSpan.note : ""
                     writeOut(PlainFormatter.finalLine(TranscriptLineSource.view(of: line, multichannel: multichannel), timestamps: timestamps,
-                                                      speakerLabels: speakerLabels))
+                                                      speakerLabels: speakerLabels) + mark)
                 }
                 if blocked { printed.ahead.insert(i) }
             }

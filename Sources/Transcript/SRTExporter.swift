@@ -7,7 +7,13 @@ public enum SRTExporter {
         let multichannel = ChannelLabel.isMultichannel(lines)
         var lastSpeaker: [Int: Int] = [:]
         let cues = Cue.merging(CueBuilder.cues(from: lines, rules: options.cueRules,
-                                               cueLabel: { multichannel ? ChannelLabel.tag($0.channel) : nil }) { line in
+                                               cueLabel: { line in
+            // Words the engine never made final are marked on the cue, as the text export
+            // marks them: a caption file showed them as confirmed speech (found in QA).
+            let parts = [multichannel ? ChannelLabel.tag(line.channel) : nil,
+                         UnconfirmedSpan.marks(line, in: options.unconfirmed) ? UnconfirmedSpan.cueMark : nil].compactMap { $0 }
+            return parts.isEmpty ? nil : parts.joined(separator: " ")
+        }) { line in
             guard options.speakers, let s = line.speaker else { return nil }
             defer { lastSpeaker[line.channel] = s }
             return lastSpeaker[line.channel] == s ? nil : SpeakerLabel.name(s) + ":"

@@ -14,6 +14,8 @@ public struct UnconfirmedSpan: Sendable, Equatable {
 
     /// The note after a line that holds such words.
     public static let note = "[unconfirmed: the engine's last guess]"
+    /// The mark opening each caption cue of such a line (SRT, WebVTT): short, as cue lines are.
+    public static let cueMark = "[unconfirmed]"
 
     /// Whether `line` holds words of one of `spans` (a word within one). A line that only
     /// touches a span (the final before it ends where it begins) does not: it was marked too.

@@ -16,7 +16,10 @@ public enum WebVTTExporter {
         out += "NOTE\n" + note.map(noteSafe).joined(separator: "\n") + "\n\n"
         let lines = Array(lines)
         let multichannel = ChannelLabel.isMultichannel(lines)
-        let cues = Cue.merging(CueBuilder.cues(from: lines, rules: options.cueRules), gaps: options.gaps, rules: options.cueRules)
+        // Words the engine never made final are marked on each of their cues, as in the text export.
+        let cues = Cue.merging(CueBuilder.cues(from: lines, rules: options.cueRules, cueLabel: {
+            UnconfirmedSpan.marks($0, in: options.unconfirmed) ? UnconfirmedSpan.cueMark : nil
+        }), gaps: options.gaps, rules: options.cueRules)
         for (i, c) in cues.enumerated() {
             out += "\(i + 1)\n"
             out += "\(Timecode.format(c.startMs, separator: ".")) --> \(Timecode.format(c.endMs, separator: "."))\n"

@@ -47,6 +47,18 @@ import TestSupport
         }
     }
 
+    /// Words the engine never made final (the server closed without confirming them) are
+    /// printed marked, as the text export marks them; the line read as confirmed speech.
+    @Test(.timeLimit(.minutes(2))) func unconfirmedWordsArePrintedMarked() async throws {
+        try await withDeepgramDouble(["--no-finals", "--no-final-at-close"]) { double in
+            let r = try runCaptty(["--plain", "--engine", "deepgram", "--url", double.baseURL, "--file", TestAudio.preamble,
+                                   "--no-journal", "--speed", "0"], environment: ["DEEPGRAM_API_KEY": "test-key"], timeout: 60)
+            #expect(r.status == 0, "\(r.stderr)")
+            let last = r.stdout.split(separator: "\n").last.map(String.init) ?? ""
+            #expect(last.hasPrefix("b0 ") && last.hasSuffix(" [unconfirmed: the engine's last guess]"), "\(r.stdout)")
+        }
+    }
+
     @Test func missingFileIsAClearError() throws {
         let r = try runCaptty(["--plain", "--engine", "local", "--file", "/nonexistent/a.wav", "--no-journal"], timeout: 30)
         #expect(r.status != 0)

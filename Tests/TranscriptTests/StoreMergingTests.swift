@@ -266,6 +266,12 @@ import Transcript
         #expect(PlainTextExporter.render(read.lines, options: options)
                 == "[00:00:00] first\n[00:00:01] guess only [unconfirmed: the engine's last guess]\n")
         #expect(MarkdownExporter.render(read.lines, options: options).contains("guess only _\\[unconfirmed: the engine's last guess\\]_"))
+        // Caption files too, on the cue (they showed the guess as confirmed speech).
+        let srt = SRTExporter.render(read.lines, options: options)
+        #expect(srt.contains("\nfirst\n") && srt.contains("\n[unconfirmed] guess only\n"), "\(srt)")
+        let vtt = WebVTTExporter.render(read.lines, options: options)
+        #expect(vtt.contains("\nfirst\n") && vtt.contains("\n[unconfirmed] guess only\n"), "\(vtt)")
+        #expect(!SRTExporter.render(read.lines).contains("unconfirmed"), "nothing marked without spans")
         // A confirmed line whose end touches the span (finals tile) is not marked (it was).
         let touching = CaptionLine(id: 7, words: [CaptionWord(word: "before", start: 0.5, end: 1, confidence: 1)])
         #expect(!UnconfirmedSpan.marks(touching, in: s.unconfirmedSpans))
