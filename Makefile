@@ -43,6 +43,8 @@ install: release
 	install -m 755 .build/release/captty-moonshine-worker $(PREFIX)/libexec/captty/captty-moonshine-worker
 	[ ! -d vendor/moonshine ] || cp -a vendor/moonshine $(PREFIX)/share/captty/
 	install -m 644 Assets/captty.1 $(PREFIX)/share/man/man1/captty.1
+	install -m 644 Assets/demo-preamble.wav $(PREFIX)/share/captty/demo-preamble.wav
+	install -m 644 Assets/config.toml $(PREFIX)/share/captty/config.toml
 	@echo "installed captty in $(PREFIX)/bin (make sure it is on your PATH)"
 
 clean:

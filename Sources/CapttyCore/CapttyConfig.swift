@@ -237,9 +237,21 @@ public struct CapttyConfig: Sendable, Equatable {
             let s = try string()
             guard let v = EngineChoice(rawValue: s) else { throw fail("'\(s)' is not an engine: use auto, deepgram or local") }
             engine = v
-        case "url": url = try string()
-        case "device": device = try string()
-        case "journal_dir": journalDirectory = try string()
+        case "url":
+            // Checked here, with the file and line (it failed later, as "transcription failed").
+            let u = try string()
+            if !u.trimmingWhitespace().isEmpty {
+                do throws(LiveOptionsError) { _ = try LiveOptions().url(base: u) } catch { throw fail("\(error)") }
+            }
+            url = u
+        case "device":
+            device = try string()
+            guard !device!.trimmingWhitespace().isEmpty else { throw fail("the device is empty: name one (`captty devices` lists them), or leave the key out") }
+        case "journal_dir":
+            journalDirectory = try string()
+            guard !journalDirectory!.trimmingWhitespace().isEmpty else {
+                throw fail("the directory is empty (the journal went to the current directory): name one, or leave the key out")
+            }
         case "plain": plain = try bool()
         case "chunk_ms": chunkMilliseconds = try int(Self.chunkMillisecondsRange)
         case "api_key", "deepgram.api_key", "key":
@@ -257,9 +269,16 @@ public struct CapttyConfig: Sendable, Equatable {
             if let bad = languages.first(where: { !LiveOptions.Language($0).isWellFormed }) {
                 throw fail("'\(bad)' is not a language tag such as en, en-GB or multi")
             }
-        case "deepgram.models": models = try strings()
-        case "deepgram.encoding": options.encoding = .init(rawValue: try string())
-        case "deepgram.sample_rate": options.sampleRate = try int(1...384_000)
+        case "deepgram.models":
+            models = try strings()
+            if models.contains(where: { $0.trimmingWhitespace().isEmpty }) { throw fail("a model name is empty: name each, e.g. [\"nova-3\", \"nova-2\"]") }
+        case "deepgram.encoding":
+            let enc = try string()
+            guard LiveOptions.Encoding.sendable.map(\.rawValue).contains(enc) else {
+                throw fail("'\(enc)' is not an encoding captty sends: use linear16 (the default), linear32, mulaw or alaw")
+            }
+            options.encoding = .init(rawValue: enc)
+        case "deepgram.sample_rate": options.sampleRate = try int(1_000...384_000)
         case "deepgram.channels": options.channels = try int(1...64)
         case "deepgram.multichannel": options.multichannel = try bool()
         case "deepgram.interim_results": options.interimResults = try bool()

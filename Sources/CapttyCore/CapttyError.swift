@@ -8,6 +8,9 @@ public enum CapttyError: Error, Sendable, Equatable, CustomStringConvertible {
     case failed(String)
     /// Stopped by a signal (Ctrl-C, SIGTERM) after saving what it could; the text says what.
     case interrupted(String)
+    /// A service it needs is not there (no PulseAudio server): EX_UNAVAILABLE, as live captions
+    /// exit then.
+    case unavailable(String)
 
     public var description: String {
         switch self {
@@ -15,6 +18,7 @@ public enum CapttyError: Error, Sendable, Equatable, CustomStringConvertible {
         case .usage(let m): return m
         case .failed(let m): return m
         case .interrupted(let m): return m
+        case .unavailable(let m): return m
         }
     }
 
@@ -25,6 +29,7 @@ public enum CapttyError: Error, Sendable, Equatable, CustomStringConvertible {
         case .usage: return 64
         case .failed: return 1
         case .interrupted: return 130
+        case .unavailable: return 69
         }
     }
 }

@@ -220,8 +220,12 @@ public enum LiveLauncher {
                                   exitCode: 69)
             }
             guard let demo = DemoRecording.find() else {
-                throw LiveFailure("no PulseAudio source is available and the demo recording is missing; "
-                                  + "start PulseAudio (`pulseaudio --start`) or caption a file with --file PATH")
+                // Said as plain mode says it: why there is no audio (no server, with its
+                // PULSE_SERVER hint, exit 69), not that a recording nobody asked for is missing.
+                if case .failure(let error) = probe { throw LiveFailure("\(error)", exitCode: 69) }
+                throw LiveFailure("no PulseAudio source is available, so there is no microphone to caption; "
+                                  + "start PulseAudio (`pulseaudio --start`; `captty devices` lists sources) or caption a file with --file PATH",
+                                  exitCode: 69)
             }
             input = .file(demo)
             configuration.deviceNotice = "demo recording (no audio device)"
@@ -359,6 +363,9 @@ public enum DemoRecording {
             candidates.append(dir.appendingPathComponent("Assets/demo-preamble.wav").path)
             dir.deleteLastPathComponent()
         }
+        // Installed (`make install`): PREFIX/bin/captty and PREFIX/share/captty/demo-preamble.wav.
+        candidates.append(exe.deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("share/captty/demo-preamble.wav").path)
         candidates.append(FileManager.default.currentDirectoryPath + "/Assets/demo-preamble.wav")
         candidates.append("/usr/local/share/captty/demo-preamble.wav")
         candidates.append("/usr/share/captty/demo-preamble.wav")

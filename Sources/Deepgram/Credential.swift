@@ -172,10 +172,24 @@ public enum Credential: Sendable, Equatable, CustomStringConvertible, CustomDebu
             throw .unreadableFile(path: path, reason: "cannot read")
         }
         guard let text = String(data: data, encoding: .utf8) else { throw .malformed(source: path) }
-        let key = text.trimmingWhitespace()
+        let key = Self.unwrappingAssignment(text.trimmingWhitespace())
         guard !key.isEmpty else { throw .empty(source: path) }
         guard !key.contains(where: { $0.isWhitespace || $0.isNewline }) else { throw .malformed(source: path) }
         return bearer || looksLikeToken(key) ? .bearer(key) : .apiKey(key)
+    }
+
+    /// The value of a shell-style line (`DEEPGRAM_API_KEY=abc`, `export DEEPGRAM_API_KEY="abc"`,
+    /// as env files hold it); anything else as it is. The whole line went out as the key, and
+    /// came back as HTTP 401 (found in QA).
+    static func unwrappingAssignment(_ text: String) -> String {
+        var t = Substring(text)
+        if t.hasPrefix("export ") { t = t.dropFirst("export ".count).drop(while: { $0 == " " }) }
+        for name in ["DEEPGRAM_API_KEY=", "DEEPGRAM_ACCESS_TOKEN="] where t.hasPrefix(name) {
+            var value = t.dropFirst(name.count)
+            if value.count >= 2, let q = value.first, q == "\"" || q == "'", value.last == q { value = value.dropFirst().dropLast() }
+            return String(value)
+        }
+        return text
     }
 }
 

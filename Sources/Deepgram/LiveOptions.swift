@@ -262,6 +262,8 @@ extension LiveOptions {
         public init(rawValue: String) { self.rawValue = rawValue }
         public init(stringLiteral v: String) { rawValue = v }
         public var description: String { rawValue }
+        /// The uncompressed encodings captty can send (converting any input to them).
+        public static let sendable: [Encoding] = [.linear16, .linear32, .mulaw, .alaw]
         public static let linear16: Encoding = "linear16"
         public static let linear32: Encoding = "linear32"
         public static let flac: Encoding = "flac"

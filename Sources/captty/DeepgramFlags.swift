@@ -73,19 +73,22 @@ struct DeepgramFlags: ParsableArguments {
         _ = try options(base: LiveOptions())
     }
 
-    /// Applies the flags over `base` (built-in defaults with the config file's `configured`
-    /// options over them), then checks what Deepgram would refuse.
+    /// Applies the flags over `base` (built-in defaults with the config file's options over
+    /// them), then checks what Deepgram would refuse.
     /// `deepgram`: whether they go to Deepgram (the offline engine names the options it ignores).
-    func options(base: LiveOptions, configured: LiveOptions = LiveOptions(), deepgram: Bool = true) throws -> LiveOptions {
+    func options(base: LiveOptions, deepgram: Bool = true) throws -> LiveOptions {
         var o = try flagged(over: base)
-        try Self.check(&o, utteranceEndChosen: utteranceEndMs != nil || configured.utteranceEndMs != nil, deepgram: deepgram)
+        // Only `--utterance-end-ms` itself is a choice to refuse: the config file's value (the
+        // sample has the default, 1000) gives way to `--no-interim-results` (found in QA: the
+        // sample config made `--no-interim-results` fail).
+        try Self.check(&o, utteranceEndChosen: utteranceEndMs != nil, deepgram: deepgram)
         return o
     }
 
     /// The options a command runs with: captty's caption defaults, the config file's options
     /// over them, these flags over both (live captions and `transcribe` alike).
     func options(config cfg: CapttyConfig, engine: EngineSettings) throws -> LiveOptions {
-        try options(base: OptionLayering.overlay(cfg.options, on: .captionDefaults), configured: cfg.options,
+        try options(base: OptionLayering.overlay(cfg.options, on: .captionDefaults),
                     deepgram: engine.resolve() == .deepgram)
     }
 
@@ -95,7 +98,7 @@ struct DeepgramFlags: ParsableArguments {
     static func check(_ o: inout LiveOptions, utteranceEndChosen: Bool, deepgram: Bool) throws {
         let utteranceEndChosen = foldTypedParameters(&o) || utteranceEndChosen
         if o.interimResults == false, o.utteranceEndMs != nil {
-            guard !utteranceEndChosen else {
+            guard !utteranceEndChosen || !deepgram else {
                 throw ValidationError("utterance_end_ms needs interim results (Deepgram refuses it with interim_results=false): "
                                       + "drop --utterance-end-ms (or deepgram.utterance_end_ms in the config), or keep interim results on")
             }
@@ -160,7 +163,14 @@ struct DeepgramFlags: ParsableArguments {
             }
             o.language = l
         }
-        if let encoding { o.encoding = .init(rawValue: encoding) }
+        if let encoding {
+            // Said up front (it failed after the audio was opened, with exit 1).
+            guard LiveOptions.Encoding.sendable.map(\.rawValue).contains(encoding) else {
+                throw ValidationError("--encoding \(encoding) cannot be sent: captty sends uncompressed audio, as linear16 (the default), "
+                                      + "linear32, mulaw or alaw")
+            }
+            o.encoding = .init(rawValue: encoding)
+        }
         if let sampleRate {
             // The range an engine takes (checked here, not once the audio is read: exit 64, not 1).
             guard (1000 ... 384_000).contains(sampleRate) else {

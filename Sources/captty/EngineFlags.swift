@@ -45,6 +45,11 @@ struct EngineFlags: ParsableArguments {
         if engine == nil, let e = cfg.engine { s.choice = e }
         let envURL = environment["DEEPGRAM_URL"].map { $0.trimmingWhitespace() } ?? ""
         if url == nil, envURL.isEmpty, let u = cfg.url, !u.trimmingWhitespace().isEmpty { s.baseURL = u }
+        if s.choice == .auto, let v = environment["DEEPGRAM_API_KEY"], v.trimmingWhitespace().isEmpty, s.resolve(environment: environment) == .local {
+            // Said: someone who set a key (from an empty secret store, say) got the offline
+            // engine without a word (found in QA).
+            printError("captty: note: DEEPGRAM_API_KEY is set but empty, so the offline engine runs")
+        }
         let unused = [("--url", url), ("--ca-file", caFile), ("--api-key-file", apiKeyFile)].filter { $0.1 != nil }.map(\.0)
         if !unused.isEmpty, s.resolve(environment: environment) == .local {
             // Said, not ignored without a word: the engine was chosen local elsewhere.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import CapttyCore
 import FoundationEssentials
+import Glibc
 
 /// `captty export JOURNAL`: turn a session journal into a transcript file.
 struct Export: AsyncParsableCommand {
@@ -22,7 +23,14 @@ struct Export: AsyncParsableCommand {
         // A journal that is not there is said first (by run), not hidden behind the format.
         // Standard output gets txt, as `captty transcribe` does; a file named without a known
         // extension asks (a format guessed there would be written under a misleading name).
-        if format == nil, let output, output != "-", ExportFormat(path: output) == nil, FileManager.default.fileExists(atPath: journal) {
+        guard let output, output != "-", FileManager.default.fileExists(atPath: journal) else { return }
+        // Where it cannot go is said by run, as transcribe says it (a directory was asked for a
+        // format).
+        if OutputFile.problem(with: output) != nil { return }
+        // A device or pipe (/dev/full, a FIFO) has no name to go by: text, as on standard output.
+        var st = stat()
+        let special = stat(output, &st) == 0 && (st.st_mode & S_IFMT) != S_IFREG
+        if format == nil, !special, ExportFormat(path: output) == nil {
             throw ValidationError("--format is needed (txt, srt, vtt, json or md) unless -o names a file ending in one of them")
         }
     }

@@ -55,6 +55,11 @@ struct Live: AsyncParsableCommand {
             throw ValidationError("--speed must be 0 (as fast as possible) or a factor of at least 0.1 (1 is real time)")
         }
         if file?.isEmpty == true { throw ValidationError("--file needs a path (or - for standard input); it was given an empty one") }
+        // An empty name matched every device ("audio from " and whichever came first).
+        if device?.trimmingWhitespace().isEmpty == true {
+            throw ValidationError("--device needs a device's name, index or part of its name (`captty devices` lists them); it was given an empty one")
+        }
+        if journal?.isEmpty == true { throw ValidationError("--journal needs a file path; it was given an empty one") }
         let sources = [device != nil, systemAudio, file != nil].filter { $0 }.count
         if sources > 1 {
             throw ValidationError("choose one audio source: --device, --system-audio or --file")

@@ -33,6 +33,9 @@ struct Transcribe: AsyncParsableCommand {
             // The config applies as for live captions: its engine, URL and Deepgram options,
             // under the flags.
             let cfg = try CapttyConfig.load(path: config)
+            // The whole file is checked, as live captions check it: a [keys] section live
+            // refuses was taken here without a word (found in QA).
+            _ = try KeyBindingConfig.table(from: cfg)
             let settings = engine.settings(with: cfg)
             let options = try deepgram.options(config: cfg, engine: settings)
             let speech = try EngineFactory.make(settings, audioCanWait: true)   // a file waits through a reconnect

@@ -114,6 +114,13 @@ import Deepgram
         ("[deepgram]\nmodel = \" \"", 2, "deepgram.model", "the model name is empty"),
         ("[deepgram]\nkeyterm = [\"a\", \"\"]", 2, "deepgram.keyterm", "a key term is empty"),
         ("[deepgram]\nparams = [\"encoding=mulaw\"]", 2, "deepgram.params", "set encoding = … in [deepgram] instead"),
+        // Said with the file and line, not later as "transcription failed" (found in QA).
+        ("url = \"not a url\"", 1, "url", "invalid Deepgram base URL 'not a url'"),
+        ("[deepgram]\nsample_rate = 1", 2, "deepgram.sample_rate", "1 is out of range 1000…384000"),
+        ("[deepgram]\nencoding = \"bogus\"", 2, "deepgram.encoding", "'bogus' is not an encoding captty sends"),
+        ("[deepgram]\nmodels = [\"\", \"nova-2\"]", 2, "deepgram.models", "a model name is empty"),
+        ("journal_dir = \"\"", 1, "journal_dir", "the directory is empty"),
+        ("device = \" \"", 1, "device", "the device is empty"),
     ])
     func invalidConfigNamesLineAndKey(_ text: String, line: Int, key: String, words: String) {
         do {

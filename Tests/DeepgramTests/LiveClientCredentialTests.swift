@@ -68,6 +68,12 @@ import Testing
         #expect(try Credential.fromFile(file) == .apiKey(key))
         #expect(try Credential.fromFile(file, bearer: true) == .bearer(key))
         #expect(throws: CredentialError.self) { try Credential.fromFile(dir.appendingPathComponent("none").path) }
+        // An env file's line is read for its value (the whole line went out, and got a 401).
+        for line in ["DEEPGRAM_API_KEY=\(key)", "export DEEPGRAM_API_KEY=\"\(key)\"", "DEEPGRAM_API_KEY='\(key)'"] {
+            try "\(line)\n".write(toFile: file, atomically: true, encoding: .utf8)
+            chmod(file, 0o600)
+            #expect(try Credential.fromFile(file) == .apiKey(key), "\(line)")
+        }
         // A file far bigger than any key is the wrong file, said before it is read and sent as
         // a header (a 50 MB one came back as HTTP 431 after taking 400 MB).
         let big = dir.appendingPathComponent("big").path

@@ -53,6 +53,15 @@ import TestSupport
         // An empty path is said as such ("cannot read : No such file or directory" was printed).
         let empty = try runCaptty(["--plain", "--file", ""])
         #expect(empty.status == 64 && empty.stderr.contains("--file needs a path (or - for standard input)"), "\(empty.stderr)")
+        // A misspelt command is said as one (it was "Unexpected argument" under live's usage).
+        let typo = try runCaptty(["transcibe", "x.wav"])
+        #expect(typo.status == 64 && typo.stderr.contains("'transcibe' is not a command; did you mean 'transcribe'?"), "\(typo.stderr)")
+        let devices = try runCaptty(["devics"])
+        #expect(devices.status == 64 && devices.stderr.contains("did you mean 'devices'?"), "\(devices.stderr)")
+        let emptyDevice = try runCaptty(["--plain", "--device", ""])
+        #expect(emptyDevice.status == 64 && emptyDevice.stderr.contains("--device needs a device's name"), "\(emptyDevice.stderr)")
+        let emptyJournal = try runCaptty(["--plain", "--file", "/nonexistent.wav", "--journal", ""])
+        #expect(emptyJournal.status == 64 && emptyJournal.stderr.contains("--journal needs a file path"), "\(emptyJournal.stderr)")
         let emptyT = try runCaptty(["transcribe", ""])
         #expect(emptyT.status == 64 && emptyT.stderr.contains("the file to transcribe is an empty path"), "\(emptyT.stderr)")
         let ep = try runCaptty(["--endpointing", "soon"])

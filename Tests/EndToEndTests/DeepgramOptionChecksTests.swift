@@ -34,6 +34,21 @@ struct DeepgramOptionChecksTests {
             for q in queries {
                 #expect(q.contains("interim_results=false") && !q.contains("utterance_end_ms"), "\(q)")
             }
+            // The sample config (which has utterance_end_ms = 1000) with --no-interim-results,
+            // and with interim_results = false in it: its value gives way (both failed with exit
+            // 64, found in QA).
+            let sample = try String(contentsOf: TestPaths.packageRoot.appendingPathComponent("Assets/config.toml"), encoding: .utf8)
+            let copied = dir.appendingPathComponent("sample.toml")
+            try Data(sample.utf8).write(to: copied)
+            let flagged = try transcribe(double, ["--config", copied.path, "--no-interim-results"])
+            #expect(flagged.status == 0, "\(flagged.stderr)")
+            let edited = dir.appendingPathComponent("edited.toml")
+            try Data(sample.replacingOccurrences(of: "interim_results = true", with: "interim_results = false").utf8).write(to: edited)
+            let inFile = try transcribe(double, ["--config", edited.path])
+            #expect(inFile.status == 0, "\(inFile.stderr)")
+            for q in try double.stats().connections.suffix(2).map(\.query) {
+                #expect(q.contains("interim_results=false") && !q.contains("utterance_end_ms"), "\(q)")
+            }
             // With interim results on, the default stays.
             #expect(try transcribe(double, []).status == 0)
             #expect(try double.stats().connections.last?.query.contains("utterance_end_ms=1000") == true)

@@ -149,6 +149,18 @@ import Transcript
             #expect(r.status == 0 && r.stdout.contains(marker), "\(name): \(r.stderr)")
         }
         #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("-").path))
+        // Where the export cannot go is said as transcribe says it (a directory, a device, a
+        // reader gone were all "--format is needed", or a silent SIGPIPE).
+        let toDir = try runCaptty(["export", journal.path, "-o", dir.path])
+        #expect(toDir.status == 1 && toDir.stderr.contains("is a directory: give a file path"), "\(toDir.stderr)")
+        let full = try runCaptty(["export", journal.path, "-o", "/dev/full"])
+        #expect(full.status == 1 && full.stderr.contains("No space left on device"), "\(full.stderr)")
+        // A reader already gone (the pipe's read end closed before captty writes).
+        let script = "import os,subprocess,sys\nr,w=os.pipe()\nos.close(r)\n"
+            + "p=subprocess.run(sys.argv[1:],stdout=w,stderr=subprocess.PIPE)\nprint('rc=%d' % p.returncode)\nprint(p.stderr.decode())"
+        let piped = try runProcess("/usr/bin/python3", ["-c", script, TestPaths.capttyBinary.path, "export", journal.path, "--format", "json"])
+        #expect(piped.stdout.hasPrefix("rc=1\n") && piped.stdout.contains("cannot write the export to standard output: Broken pipe"),
+                "not killed by SIGPIPE (rc=-13): \(piped.stdout)")
     }
 
     /// Input that cannot come yet is said, not waited on in silence: standard input that is a
@@ -248,7 +260,7 @@ import Transcript
             #expect(r.stdout.contains("monitor"), "\(r.stdout)")
         }
         let none = try runCaptty(["devices"], environment: ["PULSE_SERVER": "unix:/nonexistent/pulse/native"], timeout: 30)
-        #expect(none.status != 0)
+        #expect(none.status == 69, "no service, as live captions say it: \(none.status)")
         #expect(none.stderr.contains("PULSE_SERVER"), "\(none.stderr)")
         // The server tried is named (it said "point PULSE_SERVER at…" to someone who had).
         #expect(none.stderr.contains("the PulseAudio server at unix:/nonexistent/pulse/native"), "\(none.stderr)")
@@ -312,8 +324,17 @@ import Transcript
         #expect(mono.stderr.contains("the audio has 1 channel(s), which cannot become 2"), "\(mono.stderr)")
         let opus = try runCaptty(["transcribe", "--url", "ws://127.0.0.1:\(port)", "--encoding", "opus", Self.testingWav],
                                  environment: ["DEEPGRAM_API_KEY": "e2e-key-7f3a"], timeout: 60)
-        #expect(opus.status != 0)
-        #expect(opus.stderr.contains("captty sends uncompressed audio"), "\(opus.stderr)")
+        // A usage error, said before any audio is read (it was exit 1, "transcription failed").
+        #expect(opus.status == 64, "\(opus.stderr)")
+        #expect(opus.stderr.contains("--encoding opus cannot be sent: captty sends uncompressed audio"), "\(opus.stderr)")
+    }
+
+    /// An empty DEEPGRAM_API_KEY leaves the offline engine running, and says so (it ran it
+    /// without a word, as if no key had been set).
+    @Test func anEmptyKeyIsSaidWhenTheOfflineEngineRuns() throws {
+        let r = try runCaptty(["transcribe", Self.testingWav], environment: ["DEEPGRAM_API_KEY": "  "], timeout: 120)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stderr.contains("DEEPGRAM_API_KEY is set but empty, so the offline engine runs"), "\(r.stderr)")
     }
 
     @Test func deepgramEngineWithoutAKeySaysWhatToDo() throws {

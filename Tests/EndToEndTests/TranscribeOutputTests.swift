@@ -83,6 +83,10 @@ struct TranscribeOutputTests {
             try "[deepgram]\nlangauge = \"de\"\n".write(to: config, atomically: true, encoding: .utf8)
             let bad = try runCaptty(["transcribe", Self.wav, "--config", config.path], environment: Self.env)
             #expect(bad.status == 78 && bad.stderr.contains("langauge"), "\(bad.stderr)")
+            // Its [keys] too, as live captions check them (they were taken without a word).
+            try "[keys]\nfrobnicate = \"z\"\n".write(to: config, atomically: true, encoding: .utf8)
+            let keys = try runCaptty(["transcribe", Self.wav, "--config", config.path], environment: Self.env)
+            #expect(keys.status == 78 && keys.stderr.contains("frobnicate"), "\(keys.stderr)")
         }
     }
 }

@@ -1,4 +1,5 @@
 import FoundationEssentials
+import Glibc
 import Transcript
 
 /// `captty export JOURNAL --format F [-o OUT]`.
@@ -8,6 +9,9 @@ public enum ExportRunner {
                            skipCorrupt: Bool = false, warn: (String) -> Void) throws {
         // An empty name was taken as the current directory ("cannot replace …: Is a directory").
         if output?.isEmpty == true { throw CapttyError.usage("-o needs a file name (or - for standard output)") }
+        if let output, output != "-", let problem = OutputFile.problem(with: output) { throw CapttyError.failed(problem) }
+        // A reader that goes away is said and exits 1, as for transcribe (SIGPIPE killed it: 141).
+        signal(SIGPIPE, SIG_IGN)
         let options = ExportOptions(timestamps: timestamps, skipCorruptLines: skipCorrupt)
         var stdoutError: String?
         do {

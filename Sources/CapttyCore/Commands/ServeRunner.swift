@@ -19,7 +19,7 @@ public enum ServeRunner {
         config.port = port
         config.maxClients = maxClients
         if let apiKeyFile {
-            try KeyFile.checkPermissions(apiKeyFile, warn: announce)
+            try KeyFile.checkPermissions(apiKeyFile, warn: { announce("captty serve: \($0)") })
             do { config.apiKey = try APIKeyCheck.load(from: apiKeyFile) } catch { throw CapttyError.failed(error.description) }
         }
         let recognizer: LocalRecognizer
