@@ -23,16 +23,7 @@ public enum LevelMeterView {
         }
         if !showBar && !level.silent {
             // No bar (`display.meter = false`): the problem or the device name only.
-            let col = rect.col + 1
-            if let warning {
-                let text = "⚠ " + DisplayWidth.sanitizedForTerminal(warning).replacingAll("\n", with: " ")
-                surface.put(DisplayWidth.truncate(text, toColumns: rect.right - col), row: row, col: col, style: theme.warning, limit: rect.right)
-            } else if let notice {
-                surface.put(DisplayWidth.truncate(notice, toColumns: rect.right - col), row: row, col: col, style: .plain, limit: rect.right)
-            } else if !level.deviceName.isEmpty {
-                surface.put(DisplayWidth.truncate(level.deviceName, toColumns: rect.right - col), row: row, col: col,
-                            style: TextStyle(.dim), limit: rect.right)
-            }
+            drawTrailer(level, warning: warning, notice: notice, theme: theme, into: &surface, row: row, col: rect.col + 1, right: rect.right)
             return
         }
         if level.silent && level.fromMonitor {
@@ -84,17 +75,26 @@ public enum LevelMeterView {
         } else {
             col += 5
         }
-        if let warning, col + 2 < rect.right {
-            let text = "⚠ " + DisplayWidth.sanitizedForTerminal(warning).replacingAll("\n", with: " ")
-            surface.put(DisplayWidth.truncate(text, toColumns: rect.right - col - 2), row: row, col: col + 2,
-                        style: theme.warning, limit: rect.right)
-        } else if let notice, col + 2 < rect.right {
-            surface.put(DisplayWidth.truncate(notice, toColumns: rect.right - col - 2), row: row, col: col + 2,
-                        style: .plain, limit: rect.right)
-        } else if !level.deviceName.isEmpty, col + 2 < rect.right {
-            let name = DisplayWidth.truncate(level.deviceName, toColumns: rect.right - col - 2)
-            surface.put(name, row: row, col: col + 2, style: TextStyle(.dim), limit: rect.right)
+        if col + 2 < rect.right {
+            drawTrailer(level, warning: warning, notice: notice, theme: theme, into: &surface, row: row, col: col + 2, right: rect.right)
         }
+    }
+
+    /// What follows the bar (or stands alone without it) from `col`: the problem, else the key's
+    /// confirmation, else the device name.
+    private static func drawTrailer(_ level: LevelMeterReading, warning: String?, notice: String?, theme: Theme,
+                                    into surface: inout Surface, row: Int, col: Int, right: Int) {
+        let (text, style): (String, TextStyle)
+        if let warning {
+            (text, style) = ("⚠ " + DisplayWidth.sanitizedForTerminal(warning).replacingAll("\n", with: " "), theme.warning)
+        } else if let notice {
+            (text, style) = (notice, .plain)
+        } else if !level.deviceName.isEmpty {
+            (text, style) = (level.deviceName, TextStyle(.dim))
+        } else {
+            return
+        }
+        surface.put(DisplayWidth.truncate(text, toColumns: right - col), row: row, col: col, style: style, limit: right)
     }
 
     /// The bar's cells in a row `width` columns wide. A problem gets the room it needs, down to
