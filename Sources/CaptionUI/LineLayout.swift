@@ -112,10 +112,20 @@ public enum LineLayout {
             let w = DisplayWidth.of(ch)
             width += w
             graphemes += 1
-            if w == 2 { breakable = true }
+            // Broken anywhere: writing without spaces between words (Chinese, Japanese). Not
+            // for any wide character: "héllo👍3" and Korean words (spaced) were split mid-word.
+            if w == 2, !breakable, let v = ch.unicodeScalars.first?.value, Self.writtenWithoutSpaces(v) { breakable = true }
         }
         return Token(text: String(text), style: style, width: width, graphemes: graphemes,
                      breakable: breakable, isPrefix: isPrefix)
+    }
+
+    /// Han ideographs, kana, CJK punctuation and fullwidth forms: scripts written without spaces
+    /// between words, so a line may break between any two characters.
+    static func writtenWithoutSpaces(_ v: UInt32) -> Bool {
+        (0x3000...0x30FF).contains(v) || (0x31F0...0x31FF).contains(v) || (0x3400...0x4DBF).contains(v)
+            || (0x4E00...0x9FFF).contains(v) || (0xF900...0xFAFF).contains(v) || (0xFF00...0xFFEF).contains(v)
+            || (0x20000...0x3FFFF).contains(v)
     }
 
     static func wrap(_ tokens: [Token], width: Int, baseStyle: TextStyle, hangingIndent: Bool = true) -> [WrappedRow] {

@@ -2,7 +2,7 @@
 public enum TooSmallView {
     /// The message text, e.g. "Terminal too small: need at least 30x6 (now 20x5)".
     public static func message(size: TerminalSize, quitKey: String = "q") -> String {
-        "Terminal too small: need at least \(ScreenLayout.minimumSize) (now \(size)). Keys wait; \(quitKey) quits."
+        "Terminal too small: need at least \(ScreenLayout.minimumSize) (now \(size)). Other keys are ignored; \(quitKey) quits."
     }
 
     /// The message in decreasing length: the longest one that fits is shown, so even a

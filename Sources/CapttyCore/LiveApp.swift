@@ -2,6 +2,7 @@ import Audio
 import CaptionUI
 import FoundationEssentials
 import Glibc
+import LocalSpeech
 import SystemSupport
 import Synchronization
 import Transcript
@@ -140,7 +141,11 @@ public final class LiveApp: Sendable {
                 switch m {
                 case .devices(let list):
                     state.devices = list
-                    let current = LiveScreenState.currentDevice(in: list, deviceName: session.view.deviceName, chosen: state.chosenDevice)
+                    // The one chosen in the picker, else the one --device named.
+                    let named: String? = if let capture = session.source as? PulseCapture, case .named(let q) = capture.options.device {
+                        try? AudioDeviceSelector.named(q).resolve(in: list).name
+                    } else { nil }
+                    let current = LiveScreenState.currentDevice(in: list, deviceName: session.view.deviceName, chosen: state.chosenDevice ?? named)
                     state.overlay = .devicePicker(DevicePickerState(devices: list.map(\.shortLabel), selection: current ?? 0, current: current))
                 case .message(let title, let text):
                     if !quitting { state.overlay = .message(title: title, text: text); transientUntil = nil }
@@ -211,6 +216,12 @@ public final class LiveApp: Sendable {
             switch ScreenCommand.route(key, overlay: state.overlay, bindings: state.keyBindings, screen: term.size) {
             case .resize:
                 renderer.invalidate()
+                // Taller now, everything below the place scrolled back to fits: that is following
+                // again (the view showed live captions, then jumped back 40 s when more came).
+                if case .scrolledBack = state.scroll {
+                    let area = ScreenLayout(size: term.size).captions
+                    if CaptionViewport.visible(snapshot, width: area.width, height: area.height).isFollowing { state.scroll = .following }
+                }
             case .ignored:
                 break
             case .closeOverlay:
@@ -292,16 +303,16 @@ public final class LiveApp: Sendable {
                         state.overlay = Self.audioEndedMessage
                         break
                     }
-                    Task { [self] in
-                        let before = await session.options
-                        guard await session.apply(action, languages: languages, models: models) else { return }
-                        // Said on the meter row, as the display keys are (not when the engine
-                        // lacks the option: its warning says so).
-                        let after = await session.options
-                        if after != before, let text = OptionToggles.notice(after: action, options: after) {
-                            self.post(.keyNotice(text))
-                        }
+                    // Said on the meter row at once, as the display keys are (after the session took
+                    // it, the offline engine's answer came seconds later, and a key it lacks left
+                    // the last key's notice up).
+                    if let next = OptionToggles.apply(action, to: session.view.options, languages: languages, models: models) {
+                        let lacks = session.engine is LocalRecognizer ? Session.offlineEngineLacks(action) : nil
+                        state.notice = lacks.map { "the offline engine has no \($0): this key changes nothing here" }
+                            ?? OptionToggles.notice(after: action, options: next)
+                        state.noticeUntil = Renderer.monotonicSeconds() + LiveScreenState.noticeSeconds
                     }
+                    Task { await session.apply(action, languages: languages, models: models) }
                 }
             }
         }

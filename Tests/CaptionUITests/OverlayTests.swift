@@ -157,7 +157,7 @@ struct OverlayTests {
         let text = surface.text().split(separator: "\n").map { String($0).trimmingWhitespace() }.joined(separator: " ")
         #expect(text.contains("Terminal too small: need at least 30x6 (now \(w)x\(h))"))
         #expect(!text.contains("Good morning"))
-        // Keys wait (the save prompt opened unseen, and the next key exported blind), but quit.
+        // Other keys are ignored (the save prompt opened unseen, and the next key exported blind).
         let size = TerminalSize(width: w, height: h)
         #expect(text.contains("q quits") || w * h < 80, "\(text)")
         #expect(ScreenCommand.route(.character("s"), overlay: .none, bindings: .default, screen: size) == .ignored)

@@ -30,6 +30,22 @@ struct WordWrappingTests {
         }
     }
 
+    /// A word with a wide character in it (an emoji, Korean, which is spaced) moves to the next
+    /// row whole when it fits there; only scripts written without spaces break anywhere. It was
+    /// split: "hél" / "lo👍3", and every Korean word at a row's end.
+    @Test func wordsWithAWideCharacterAreNotSplit() {
+        let line = CaptionLineView(id: 1, start: 0, text: "héllo👍0 héllo👍1 héllo👍2 héllo👍3 héllo👍4")
+        let rows = LineLayout.rows(for: line, toggles: plainToggles, theme: theme, width: 30)
+        #expect(texts(rows) == ["héllo👍0 héllo👍1 héllo👍2", "  héllo👍3 héllo👍4"], "\(texts(rows))")
+        let korean = LineLayout.rows(for: CaptionLineView(id: 1, start: 0, text: "안녕하세요 여러분 오늘 회의를 시작하겠습니다"),
+                                     toggles: plainToggles, theme: theme, width: 20)
+        #expect(texts(korean) == ["안녕하세요 여러분", "  오늘 회의를", "  시작하겠습니다"], "\(texts(korean))")
+        // Longer than a row, it is still broken to fit.
+        let long = LineLayout.rows(for: CaptionLineView(id: 1, start: 0, text: String(repeating: "👍", count: 12)),
+                                   toggles: plainToggles, theme: theme, width: 10)
+        #expect(long.allSatisfy { $0.width <= 10 } && texts(long).joined().filter { $0 == "👍" }.count == 12, "\(texts(long))")
+    }
+
     @Test func cjkBreaksBetweenCharactersToFillTheRow() {
         let line = CaptionLineView(id: 1, start: 0, text: "これは日本語のテキストです")
         let rows = LineLayout.rows(for: line, toggles: plainToggles, theme: theme, width: 10)

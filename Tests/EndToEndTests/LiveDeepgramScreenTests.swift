@@ -167,6 +167,32 @@ import TestSupport
         #expect(after.contains("may have no captions"), "\(after)")
     }
 
+    /// Scrolled back, then made tall enough to hold everything from there on: that is following
+    /// again, and it stays so as captions come (it showed live captions, then jumped back to the
+    /// old place 20 s later and stopped following; found in QA).
+    @Test(.timeLimit(.minutes(2))) func growingTheTerminalAfterScrollingBackFollowsAgain() async throws {
+        let dir = try scratchDirectory("e2e")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let wav = try TestAudio.tone(seconds: 40, in: dir)
+        try await withDeepgramDouble(["--word-seconds", "0.25", "--final-seconds", "1"]) { double in
+            let tmux = try TmuxScreen(width: 80, height: 14, environment: ["HOME": dir.path, "DEEPGRAM_API_KEY": "test-key"])
+            defer { tmux.kill() }
+            try tmux.run(Self.command(double, file: wav))
+            try tmux.waitFor(text: "b448000", timeout: 30)            // 14 s: more lines than the area holds
+            try tmux.press("Up")
+            try tmux.press("Up")
+            try tmux.waitFor(text: "lines below", timeout: 10)
+            try tmux.resize(width: 80, height: 20)
+            try tmux.waitFor("following at the new size", timeout: 10) { !$0.contains("to follow") }
+            // Ten more seconds of captions: still following, the newest on screen.
+            try tmux.waitFor(text: "b800000", timeout: 30)
+            let later = try tmux.screen()
+            #expect(!later.contains("to follow") && later.contains("b800000"), "\(later)")
+            try tmux.press("q")
+            try tmux.waitForShell()
+        }
+    }
+
     /// The "Saved" box says "any key closes": the key closes it and does nothing else (Space
     /// closed it and paused the captions; q would have quit).
     @Test(.timeLimit(.minutes(2))) func theKeyThatClosesTheSavedBoxDoesNothingElse() async throws {
