@@ -14,6 +14,9 @@ public enum StatusBarView {
         var isDetail: Bool = false
         /// Shorter forms, tried in order when `text` does not fit.
         var shorter: [String] = []
+        /// Room a more important segment with shorter forms leaves for this one (whether the
+        /// journal is on stays said: at 100 columns the option flags took its place).
+        var keptRoom = 0
     }
 
     public static func draw(_ status: StatusInfo, theme: Theme, into surface: inout Surface, rect: Rect) {
@@ -132,7 +135,7 @@ public enum StatusBarView {
             out.append(Segment(text: "not saving ", style: theme.statusBar, priority: 6, rightAligned: true))
         case .journaling(let path):
             out.append(Segment(text: "saving to \(DisplayWidth.sanitizedForTerminal(path)) ", style: theme.statusBar,
-                               priority: 6, rightAligned: true, truncatable: true))
+                               priority: 6, rightAligned: true, truncatable: true, keptRoom: 12))   // "journal on " and a space
         case .exported(let path):
             out.append(Segment(text: "saved \(DisplayWidth.sanitizedForTerminal(path)) ", style: theme.statusBar,
                                priority: 6, rightAligned: true, truncatable: true))
@@ -192,6 +195,9 @@ public enum StatusBarView {
                 // (the clock), else the longest that fits at all.
                 let reserve = all.indices.filter { all[$0].priority > all[i].priority && all[$0].priority <= 1 }
                     .reduce(0) { $0 + DisplayWidth.of(all[$1].text) }
+                    // (Only optional segments give way: the connection's state and the clock keep
+                    // their full forms.)
+                    + (all[i].priority < 3 ? 0 : all.indices.filter { all[$0].priority > all[i].priority }.reduce(0) { $0 + all[$1].keptRoom })
                 let forms = [texts[i]] + all[i].shorter
                 if let f = forms.first(where: { used + DisplayWidth.of($0) + reserve <= width })
                     ?? forms.first(where: { used + DisplayWidth.of($0) <= width }) {
