@@ -72,7 +72,7 @@ let package = Package(
         .testTarget(name: "SpeechEnginesTests", dependencies: ["SpeechEngines", "Audio", "Deepgram", "TestSupport"]),
         .testTarget(name: "AudioTests", dependencies: ["Audio", "TestSupport"]),
         .testTarget(name: "TranscriptTests", dependencies: ["Transcript", "TestSupport"], exclude: ["Golden"]),
-        .testTarget(name: "LocalSpeechTests", dependencies: ["LocalSpeech", "TestSupport"]),
+        .testTarget(name: "LocalSpeechTests", dependencies: ["LocalSpeech", "TestSupport"], exclude: ["Recordings"]),
         .testTarget(name: "CaptionUITests", dependencies: ["CaptionUI", "TestSupport"],
                     exclude: ["Snapshots", "Support/generate_wide_table.py"]),
         .testTarget(name: "CapttyCoreTests", dependencies: ["CapttyCore", "TestSupport"]),

@@ -321,13 +321,22 @@ final class RecognitionPipeline {
         }
     }
 
-    private func moonshineInput(_ start: Int, _ end: Int) -> [Float] {
+    /// Moonshine's empty answer where PocketSphinx heard at least this many words is not taken:
+    /// PocketSphinx's words are (one word alone may be its guess at a noise).
+    static let sphinxWordsKeptWhenMoonshineIsEmpty = 4
+    /// Other lead-ins and paddings (seconds) tried when Moonshine returns nothing.
+    static let moonshineReframings: [(Double, Double)] = [(0, 0.5), (0.5, 1.0)]
+    private struct MoonshineHeardNothing: Error {}
+
+    private func moonshineInput(_ start: Int, _ end: Int, leadIn: Double? = nil, padding: Double? = nil) -> [Float] {
         let span = history[(start - historyStart)..<(end - historyStart)]
         let gain = Self.normalizingGain(peak: span.lazy.map { abs(Int($0)) }.max() ?? 0)
-        var samples = [Float](repeating: 0, count: Int(config.moonshineLeadIn * Double(Self.sampleRate)))
-        samples.reserveCapacity(samples.count + span.count + Int(config.moonshinePadding * Double(Self.sampleRate)))
+        let lead = Int((leadIn ?? config.moonshineLeadIn) * Double(Self.sampleRate))
+        let pad = Int((padding ?? config.moonshinePadding) * Double(Self.sampleRate))
+        var samples = [Float](repeating: 0, count: lead)
+        samples.reserveCapacity(lead + span.count + pad)
         samples += span.lazy.map { Float($0) * gain / 32768 }
-        samples += Array(repeating: 0, count: Int(config.moonshinePadding * Double(Self.sampleRate)))
+        samples += Array(repeating: 0, count: pad)
         return samples
     }
 
@@ -370,9 +379,19 @@ final class RecognitionPipeline {
         var fromMoonshine = false
         if mode == .hybrid, let moonshine {
             do {
-                let text: String
+                var text: String
                 if let s = speculation, s.start == start, s.end == end { text = s.text }
                 else { text = try moonshine.transcribe(moonshineInput(start, end)) }
+                // Moonshine can return nothing for clear speech, depending on where the audio is
+                // cut: tried again framed otherwise (whole sentences were lost as an empty final,
+                // found in QA).
+                for (leadIn, padding) in Self.moonshineReframings where TextNormalizer.tokens(text).isEmpty && !sphinxWords.isEmpty {
+                    text = try moonshine.transcribe(moonshineInput(start, end, leadIn: leadIn, padding: padding))
+                }
+                if TextNormalizer.tokens(text).isEmpty, sphinxWords.count >= Self.sphinxWordsKeptWhenMoonshineIsEmpty {
+                    log.warning("Moonshine heard nothing in \(NumberText.fixed(t1 - t0, decimals: 1)) s where PocketSphinx heard \(sphinxWords.count) words; using PocketSphinx's")
+                    throw MoonshineHeardNothing()
+                }
                 let tokens = TextNormalizer.tokens(text)
                 let seconds = max(0.5, t1 - t0)
                 if Double(tokens.count) / seconds > config.maxWordsPerSecond {
@@ -382,6 +401,8 @@ final class RecognitionPipeline {
                     words = WordAligner.align(tokens, with: sphinxWords, span: max(t0, lo)...t1)
                     fromMoonshine = true
                 }
+            } catch is MoonshineHeardNothing {
+                // (said above)
             } catch {
                 log.warning("\(error); using PocketSphinx's words for this utterance")
             }
