@@ -173,7 +173,8 @@ public struct CapttyConfig: Sendable, Equatable {
         return near.min { editDistance($0, path) < editDistance($1, path) }
     }
 
-    static func editDistance(_ a: String, _ b: String) -> Int {
+    /// Levenshtein distance (for "did you mean" suggestions).
+    public static func editDistance(_ a: String, _ b: String) -> Int {
         let a = Array(a), b = Array(b)
         var row = Array(0...b.count)
         for i in 1...max(1, a.count) where !a.isEmpty {

@@ -34,22 +34,7 @@ struct Captty: AsyncParsableCommand {
     static func misspeltSubcommand(_ word: String) -> String? {
         let names = configuration.subcommands.map { $0._commandName } + ["help"]
         guard !word.hasPrefix("-"), !names.contains(word), word.count >= 3, !word.contains("/"), !word.contains(".") else { return nil }
-        return names.first { editDistance(word.lowercased(), $0) <= ($0.count > 5 ? 2 : 1) }
-    }
-
-    static func editDistance(_ a: String, _ b: String) -> Int {
-        let a = Array(a), b = Array(b)
-        var row = Array(0...b.count)
-        for i in 1...max(1, a.count) where !a.isEmpty {
-            var prev = row[0]
-            row[0] = i
-            for j in 1...max(1, b.count) where !b.isEmpty {
-                let cur = row[j]
-                row[j] = min(row[j] + 1, row[j - 1] + 1, prev + (a[i - 1] == b[j - 1] ? 0 : 1))
-                prev = cur
-            }
-        }
-        return row[b.count]
+        return names.first { CapttyConfig.editDistance(word.lowercased(), $0) <= ($0.count > 5 ? 2 : 1) }
     }
 }
 
