@@ -65,35 +65,6 @@ public struct WAVDataWalker: Sendable {
     /// past the length the header announced (a recorder that did not finish its header).
     public private(set) var endedAtStrayBytes = false
 
-    /// The last bytes of open-ended audio (fewer than a file signature), where a signature split
-    /// between two reads begins.
-    private var scanTail: [UInt8] = []
-    /// "RIFF", a size, "WAVE": the bytes that start a WAV file.
-    static let fileSignature = 12
-
-    /// Where another WAV file starts in open-ended audio `b` (an index into `b`; below
-    /// `b.startIndex` by as much when it began in the previous read's last bytes), on a frame
-    /// boundary, in any format; nil when none does. Only with a known format (as for files
-    /// joined with `cat`).
-    private func appendedFileStart(in b: ArraySlice<UInt8>) -> Int? {
-        guard let format, format.bytesPerFrame > 0 else { return nil }
-        let frame = format.bytesPerFrame
-        let tail = scanTail.count
-        // Byte `i` of the tail followed by `b`; its data offset is currentRead - tail + i.
-        func byte(_ i: Int) -> UInt8 { i < tail ? scanTail[i] : b[b.startIndex + i - tail] }
-        let total = tail + b.count
-        let first = currentRead - Int64(tail)
-        var i = Int((Int64(frame) - first % Int64(frame)) % Int64(frame))   // the first frame boundary
-        while i + Self.fileSignature <= total {
-            if byte(i) == 0x52, byte(i + 1) == 0x49, byte(i + 2) == 0x46, byte(i + 3) == 0x46,            // RIFF
-               byte(i + 8) == 0x57, byte(i + 9) == 0x41, byte(i + 10) == 0x56, byte(i + 11) == 0x45 {     // WAVE
-                return b.startIndex - tail + i
-            }
-            i += frame
-        }
-        return nil
-    }
-
     /// The audio bytes handed out so far.
     public private(set) var audioBytes: Int64 = 0
 
@@ -112,26 +83,8 @@ public struct WAVDataWalker: Sendable {
             case .done:
                 return audio
             case .data(nil):
-                // Open-ended (a streaming writer's placeholder size): another WAV file written
-                // after it (two ffmpeg runs into one pipe) starts inside "the audio"; its header
-                // was read as 39 samples of noise and its format never checked.
-                if let start = appendedFileStart(in: b) {
-                    if start >= b.startIndex {
-                        audio += b[..<start]
-                        currentRead += Int64(start - b.startIndex)
-                        b = b[start...]
-                    } else {
-                        // It began in the last read's final bytes, handed out as audio already
-                        // (a few samples): they are read again as the header.
-                        b = ArraySlice(scanTail.suffix(b.startIndex - start)) + b
-                    }
-                    scanTail = []
-                    state = .nextFile
-                    continue
-                }
                 currentRead += Int64(b.count)
                 audio += b
-                if format != nil { scanTail = Array((scanTail + b.suffix(Self.fileSignature - 1)).suffix(Self.fileSignature - 1)) }
                 return audio
             case .data(let remaining?):
                 let n = Int(min(Int64(b.count), remaining))

@@ -196,57 +196,6 @@ struct JoinedWAVFilesTests {
         #expect(out.error == nil)
     }
 
-    /// Streaming writers (ffmpeg into a pipe) leave the data size open (0xFFFFFFFF): a second
-    /// such file written after the first (`(ffmpeg …; ffmpeg …) | captty --file -`) starts
-    /// inside the open-ended audio. Its header was read as 39 samples of noise, and a second
-    /// file in another format as audio in the first one's.
-    static func streamed(_ data: [UInt8], rate: UInt32 = 16_000) -> [UInt8] {
-        var b = WAVBuilder()
-        b.dataSize = 0xFFFF_FFFF
-        b.rate = rate
-        var out = b.build(data)
-        out.replaceSubrange(4..<8, with: WAVBuilder.le32(0xFFFF_FFFF))
-        return out
-    }
-
-    @Test func streamedFilesOneAfterTheOtherAreReadOn() async throws {
-        let fd = StdinAndRawInputTests.pipe(feeding: Self.streamed(Self.first) + Self.streamed(Self.second))
-        defer { close(fd) }
-        let r = try await drain(try await FileAudioSource(fileDescriptor: fd, name: "stdin", options: fastOptions()))
-        #expect(r.error == nil, "\(String(describing: r.error))")
-        #expect(r.bytes == Self.first + Self.second, "\(r.bytes.count) bytes for \(Self.first.count + Self.second.count)")
-        let path = try WAVBuilder.write(Self.streamed(Self.first) + Self.streamed(Self.second) + Self.streamed(Self.first), name: "streamed.wav")
-        #expect(try WAVFile(path: path).data == Self.first + Self.second + Self.first)
-        // Another format ends the audio and is said, as for files joined with `cat`.
-        let other = StdinAndRawInputTests.pipe(feeding: Self.streamed(Self.first) + Self.streamed(Self.second, rate: 8_000))
-        defer { close(other) }
-        let o = try await drain(try await FileAudioSource(fileDescriptor: other, name: "stdin", options: fastOptions()))
-        #expect(o.bytes == Self.first)
-        #expect((o.error as? AudioError)?.earlyEndWarning?.contains("8000 Hz") == true, "\(String(describing: o.error))")
-    }
-
-    /// Split anywhere between reads, the same audio comes out; "RIFF…WAVE" off a frame boundary
-    /// (inside a sample) is audio.
-    @Test func theStreamedFileSignatureIsFoundSplitAnywhere() throws {
-        let format = try #require(try WAVHeader.parse(WAVBuilder().build([]), path: "", atEOF: true)).format
-        let header = Self.streamed([]).count
-        let joined = Array((Self.streamed(Self.first) + Self.streamed(Self.second)).dropFirst(header))
-        for cut in stride(from: Self.first.count - 12, through: Self.first.count + 12, by: 1) {
-            var w = WAVDataWalker(firstDataLength: nil, followsChunks: false, format: format)
-            let out = w.feed(joined[..<cut]) + w.feed(joined[cut...])
-            // A signature split between reads hands out its first bytes as audio (a few samples
-            // at most): the rest of the audio is whole.
-            #expect(out.suffix(Self.second.count).elementsEqual(Self.second), "cut at \(cut)")
-            #expect(out.count <= Self.first.count + Self.second.count + 11 && out.prefix(Self.first.count).elementsEqual(Self.first), "cut at \(cut)")
-            #expect(w.filesJoined == 1)
-        }
-        var bytewise = WAVDataWalker(firstDataLength: nil, followsChunks: false, format: format)
-        #expect(joined.flatMap { bytewise.feed([$0][...]) }.suffix(Self.second.count).elementsEqual(Self.second))
-        let odd = Array(Self.first.prefix(101)) + Array("RIFF\u{0}\u{0}\u{0}\u{0}WAVE".utf8) + Array(Self.first.prefix(99))
-        var unaligned = WAVDataWalker(firstDataLength: nil, followsChunks: false, format: format)
-        #expect(unaligned.feed(odd[...]) == odd, "off a frame boundary it is audio")
-    }
-
     /// A writer that keeps the pipe open after the audio: the audio still ends (after the short
     /// wait for another file), with nothing more read.
     @Test func aPipeKeptOpenAfterTheAudioStillEnds() async throws {
