@@ -125,26 +125,164 @@ public enum SpokenNumbers {
     }
 
     /// Numbers written in digits, spelled out as words: what Deepgram sends without `numerals`
-    /// or `smart_format`. Moonshine writes digits on its own ("call me at 555 1234"), which a
-    /// client that asked for neither got anyway. Up to four digits are read as a number ("1234"
-    /// → one thousand two hundred thirty four; a year from 1100 to 1999 as "nineteen ninety
-    /// nine"), longer runs and ones with a leading zero digit by digit. Words with anything but
-    /// digits and trailing punctuation ("$5", "3.5", "50%") are left as they are.
+    /// or `smart_format`. Moonshine writes digits on its own ("call me at 555 1234", "3.5%",
+    /// "$42.17", "the 21st", "the 1990s", "at 3:30"), which a client that asked for neither got
+    /// anyway, and a `word` of "3.5%" read "35". Up to four digits are read as a number ("1234"
+    /// → twelve thirty four, "2500" → two thousand five hundred), longer runs and ones with a
+    /// leading zero digit by digit, numbers with thousands separators whole ("1,250,000").
+    /// Anything else with digits in it ("mp3", "4k") is read run by run: "mp three".
     public static func spelledOut(_ words: [TimedWord]) -> [TimedWord] {
-        guard words.contains(where: { isDigits($0.word) }) else { return words }
+        guard words.contains(where: { $0.word.utf8.contains(where: { (48...57).contains($0) }) }) else { return words }
         var out: [TimedWord] = []
-        for w in words {
-            guard isDigits(w.word), w.punctuated.hasPrefix(w.word) else { out.append(w); continue }
-            let trailing = String(w.punctuated.dropFirst(w.word.count))
-            guard trailing.allSatisfy({ ".,?!;:\"')]…".contains($0) }) else { out.append(w); continue }
-            let spoken = say(w.word)
+        for (index, w) in words.enumerated() {
+            guard let spoken = spoken(w.word), !spoken.isEmpty else { out.append(w); continue }
+            // The punctuation around the number ("(", "\"", ".", ",") stays with its first and last word.
+            let shown = Array(w.punctuated), lower = shown.map { Character($0.lowercased()) }
+            let leading: String, trailing: String
+            if let r = lower.firstRange(of: Array(w.word)) {
+                // Not the apostrophe of "'80s": it stood for the digits now spoken.
+                leading = String(shown[..<r.lowerBound].reversed().drop { $0 == "'" || $0 == "’" }.reversed())
+                trailing = String(shown[r.upperBound...])
+            } else {
+                leading = ""
+                trailing = String(w.punctuated.reversed().prefix { !$0.isLetter && !$0.isNumber }.reversed())
+            }
+            // A number that starts a sentence starts it with a capital, as the words would (each
+            // Moonshine answer starts one). Without punctuation the punctuated form is not sent.
+            let startsSentence = index == 0 || words[index - 1].punctuated.last.map { ".?!".contains($0) } ?? false
             let step = (w.end - w.start) / Double(spoken.count)
             for (k, text) in spoken.enumerated() {
                 let start = w.start + Double(k) * step
-                out.append(TimedWord(word: text, punctuated: text + (k == spoken.count - 1 ? trailing : ""),
+                var written = text
+                if k == 0 && startsSentence, let c = written.first { written = c.uppercased() + written.dropFirst() }
+                out.append(TimedWord(word: text, punctuated: (k == 0 ? leading : "") + written + (k == spoken.count - 1 ? trailing : ""),
                                      start: start, end: k == spoken.count - 1 ? w.end : start + step, confidence: w.confidence))
             }
         }
+        return out
+    }
+
+    /// The spoken words of a written number (`TextNormalizer.bare` form: "$42.17", "3.5%",
+    /// "1,250", "21st", "1990s", "3:30", "24/7"); nil when `word` has no digits.
+    static func spoken(_ word: String) -> [String]? {
+        guard word.utf8.contains(where: { (48...57).contains($0) }) else { return nil }
+        let parts = word.split(separator: "/", omittingEmptySubsequences: false)
+        if parts.count > 1 {
+            // "24/7", "9/11": each part as a number.
+            let each = parts.map { spokenNumber(String($0)) }
+            if each.allSatisfy({ $0 != nil }) { return each.flatMap { $0! } }
+        }
+        return spokenNumber(word) ?? runByRun(word)
+    }
+
+    /// A number with its currency, decimals, percent, ordinal or plural suffix, or a time.
+    static func spokenNumber(_ word: String) -> [String]? {
+        var s = Substring(word)
+        var currency: (one: String, many: String, cent: String, cents: String)?
+        switch s.first {
+        case "$": currency = ("dollar", "dollars", "cent", "cents")
+        case "£": currency = ("pound", "pounds", "penny", "pence")
+        case "€": currency = ("euro", "euros", "cent", "cents")
+        default: break
+        }
+        if currency != nil { s = s.dropFirst() }
+        var suffix = ""
+        for candidate in ["%", "st", "nd", "rd", "th", "s"] where s.hasSuffix(candidate) {
+            suffix = candidate
+            s = s.dropLast(candidate.count)
+            break
+        }
+        // A time: "3:30", "10:05", "12:00".
+        if currency == nil, suffix.isEmpty, let colon = s.firstIndex(of: ":") {
+            let h = s[..<colon], m = s[s.index(after: colon)...]
+            guard (1...2).contains(h.count), m.count == 2, isDigits(String(h)), isDigits(String(m)),
+                  let hour = Int(h), let minute = Int(m), hour < 24, minute < 60 else { return nil }
+            return cardinal(hour) + (minute == 0 ? [] : minute < 10 ? ["oh"] + cardinal(minute) : cardinal(minute))
+        }
+        let pieces = s.split(separator: ".", omittingEmptySubsequences: false)
+        guard (1...2).contains(pieces.count) else { return nil }
+        let integerPart = pieces[0], fraction = pieces.count == 2 ? String(pieces[1]) : nil
+        if let fraction, !isDigits(fraction) { return nil }
+        // Thousands separators: groups of three after the first.
+        let groups = integerPart.split(separator: ",", omittingEmptySubsequences: false)
+        guard let firstGroup = groups.first, (groups.count == 1 ? !firstGroup.isEmpty || fraction != nil : (1...3).contains(firstGroup.count)),
+              groups.dropFirst().allSatisfy({ $0.count == 3 }) else { return nil }
+        let digits = groups.joined()
+        guard digits.isEmpty || isDigits(digits) else { return nil }
+        var words: [String]
+        if groups.count > 1 || fraction != nil || currency != nil || suffix != "" {
+            guard digits.count <= 12 else { return nil }
+            let n = Int(digits) ?? 0
+            words = digits.isEmpty ? [] : (digits.count <= 4 && currency == nil && fraction == nil && suffix == "s") ? say(digits) : large(n)
+        } else {
+            words = say(digits)
+        }
+        if let currency {
+            let n = Int(digits) ?? 0
+            guard suffix.isEmpty else { return nil }
+            let cents = fraction.flatMap { $0.count == 2 ? Int($0) : nil }
+            if let fraction, cents == nil {
+                // "$1.5": one point five dollars.
+                return (words.isEmpty ? ["zero"] : words) + ["point"] + fraction.map { unitNames[Int(String($0))!] } + [currency.many]
+            }
+            if n == 0, let cents, cents > 0 { return large(cents) + [cents == 1 ? currency.cent : currency.cents] }
+            if words.isEmpty { words = ["zero"] }
+            words += [n == 1 ? currency.one : currency.many]
+            if let cents, cents > 0 { words += large(cents) + [cents == 1 ? currency.cent : currency.cents] }
+            return words
+        }
+        if let fraction { words += ["point"] + fraction.map { unitNames[Int(String($0))!] } }
+        switch suffix {
+        case "%": words.append("percent")
+        case "st", "nd", "rd", "th":
+            guard fraction == nil, let last = words.popLast() else { return nil }
+            words.append(ordinal(last))
+        case "s":
+            guard fraction == nil, let last = words.popLast() else { return nil }
+            words.append(last.hasSuffix("y") ? last.dropLast() + "ies" : last.hasSuffix("x") ? last + "es" : last + "s")
+        default: break
+        }
+        return words
+    }
+
+    /// Letters and digits read run by run ("mp3" → mp three, "4k" → four k); other marks dropped.
+    static func runByRun(_ word: String) -> [String] {
+        var out: [String] = [], run = "", runIsDigits = false
+        func flush() {
+            guard !run.isEmpty else { return }
+            out += runIsDigits ? say(run) : [run]
+            run = ""
+        }
+        for ch in word {
+            let digit = ch.isASCII && ch.isNumber
+            guard digit || ch.isLetter || ch == "'" else { flush(); continue }
+            if !run.isEmpty && digit != runIsDigits { flush() }
+            runIsDigits = digit
+            run.append(ch)
+        }
+        flush()
+        return out
+    }
+
+    /// The ordinal of a number's last word: one → first, twenty → twentieth, hundred → hundredth.
+    static func ordinal(_ word: String) -> String {
+        let irregular = ["one": "first", "two": "second", "three": "third", "five": "fifth", "eight": "eighth",
+                         "nine": "ninth", "twelve": "twelfth"]
+        if let o = irregular[word] { return o }
+        if word.hasSuffix("y") { return word.dropLast() + "ieth" }
+        return word + "th"
+    }
+
+    /// 0 … 999,999,999,999 in words.
+    static func large(_ n: Int) -> [String] {
+        guard n >= 10_000 else { return cardinal(n) }
+        var out: [String] = []
+        var rest = n
+        for (size, name) in [(1_000_000_000, "billion"), (1_000_000, "million"), (1_000, "thousand")] where rest >= size {
+            out += cardinal(rest / size) + [name]
+            rest %= size
+        }
+        if rest > 0 { out += cardinal(rest) }
         return out
     }
 

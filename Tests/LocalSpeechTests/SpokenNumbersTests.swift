@@ -7,7 +7,7 @@ struct SpokenNumbersTests {
     /// `text`'s words, each 0.5 s long from 0, formatted; the punctuated words joined.
     static func formatted(_ text: String) -> String {
         let words = text.split(separator: " ").enumerated().map { k, w in
-            TimedWord(word: w.lowercased().trimmingCharacters(in: .punctuationCharacters), punctuated: String(w),
+            TimedWord(word: TextNormalizer.bare(w), punctuated: String(w),
                       start: Double(k) * 0.5, end: Double(k) * 0.5 + 0.4, confidence: 0.9)
         }
         return SpokenNumbers.format(words).map(\.punctuated).joined(separator: " ")
@@ -49,7 +49,7 @@ struct SpokenNumbersTests {
 struct SpelledOutNumbersTests {
     static func spelled(_ text: String) -> [TimedWord] {
         let words = text.split(separator: " ").enumerated().map { k, w in
-            TimedWord(word: w.lowercased().trimmingCharacters(in: .punctuationCharacters), punctuated: String(w),
+            TimedWord(word: TextNormalizer.bare(w), punctuated: String(w),
                       start: Double(k), end: Double(k) + 0.8, confidence: 0.9)
         }
         return SpokenNumbers.spelledOut(words)
@@ -57,14 +57,24 @@ struct SpelledOutNumbersTests {
 
     @Test(arguments: [
         ("Please call me at 555 1234.", "Please call me at five hundred fifty five twelve thirty four."),
-        ("2500 people", "two thousand five hundred people"),
+        ("2500 people", "Two thousand five hundred people"),
         ("at 5551234", "at five five five one two three four"),
         ("In 1999 we met", "In nineteen ninety nine we met"),
         ("In 1905 and 2024", "In nineteen oh five and two thousand twenty four"),
         ("room 007, floor 12", "room zero zero seven, floor twelve"),
-        ("it costs $5 or 3.5 or 50%", "it costs $5 or 3.5 or 50%"),
+        ("it costs $5 or 3.5 or 50%", "it costs five dollars or three point five or fifty percent"),
+        ("rates rose 3.5%.", "rates rose three point five percent."),
+        ("it was $42.17, not $1.50 or $0.99", "it was forty two dollars seventeen cents, not one dollar fifty cents or ninety nine cents"),
+        ("£20 and €1", "Twenty pounds and one euro"),
+        ("about 1,250,000 people", "about one million two hundred fifty thousand people"),
+        ("the 21st and the 3rd and the 100th", "the twenty first and the third and the one hundredth"),
+        ("back in the 1990s and '80s", "back in the nineteen nineties and eighties"),
+        ("meet at 3:30 or 10:05 or 12:00.", "meet at three thirty or ten oh five or twelve."),
+        ("open 24/7 (mp3 or 4k)", "open twenty four seven (mp three or four k)"),
+        ("0.5 of it", "Zero point five of it"),
+        ("Done. 50% left", "Done. Fifty percent left"),
         ("no numbers here", "no numbers here"),
-        ("0 and 100 and 1000", "zero and one hundred and one thousand"),
+        ("0 and 100 and 1000", "Zero and one hundred and one thousand"),
     ])
     func digitsBecomeWords(_ input: String, _ expected: String) {
         #expect(Self.spelled(input).map(\.punctuated).joined(separator: " ") == expected)
@@ -75,5 +85,15 @@ struct SpelledOutNumbersTests {
         let out = Self.spelled("at 42.")
         #expect(out.map(\.word) == ["at", "forty", "two"] && out.map(\.punctuated) == ["at", "forty", "two."])
         #expect(out[1].start == 1 && abs(out[1].end - 1.4) < 1e-9 && abs(out[2].start - 1.4) < 1e-9 && out[2].end == 1.8)
+    }
+
+    /// The `word` of a written number keeps its marks (it read "35" for "3.5%"): with
+    /// `smart_format` it is sent as it is, without it is spelled from them.
+    @Test(arguments: [
+        ("3.5%.", "3.5%"), ("$42.17,", "$42.17"), ("(3:30)", "3:30"), ("1,250", "1,250"), ("'80s", "80s"),
+        ("24/7", "24/7"), ("Hello,", "hello"), ("don't", "don't"), ("'quoted'", "quoted"),
+    ])
+    func aWrittenNumberKeepsItsMarks(_ token: String, _ bare: String) {
+        #expect(TextNormalizer.bare(token[...]) == bare)
     }
 }
