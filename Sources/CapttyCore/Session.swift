@@ -773,9 +773,11 @@ public actor Session {
             }
             if e.isFatal {
                 viewState.connection = .error(message: e.description)
-            } else if e.kind == .server || e.kind == .protocolViolation || e.kind == .timeout || e.kind == .audioLost {
+            } else if e.kind == .server || e.kind == .protocolViolation || e.kind == .timeout || e.kind == .audioLost || e.kind == .engine {
                 // A timeout says what may be missing (finish gave up waiting for the last
-                // results) or why a reconnect happens: shown like a server problem.
+                // results) or why a reconnect happens: shown like a server problem. The offline
+                // engine says so when it runs degraded (Moonshine failing, options it lacks):
+                // those were dropped, and `--diarize` did nothing without a word.
                 addWarning(e.description)
             }
         case .metadata, .unhandled, .close, .configured, .configureRefused:

@@ -29,6 +29,10 @@ public struct LocalEngineConfiguration: Sendable, Equatable {
     public var moonshineInterimHoldback: Double = 0.6
     /// Resident memory past which the Moonshine worker process is replaced (it leaks).
     public var moonshineMemoryLimitMB: Double = 1_200
+    /// The Moonshine worker program; nil looks for it (`$CAPTTY_MOONSHINE_WORKER`, next to captty).
+    public var moonshineWorkerPath: String?
+    /// How long the worker may take to load and to answer before it is killed and replaced.
+    public var moonshineDeadlines = MoonshineDeadlines()
     /// Silence (zeros) appended to a segment before Moonshine decodes it.
     public var moonshinePadding: Double = 0.25
     /// Silence (zeros) put before a segment Moonshine decodes. A segment that began mid-speech

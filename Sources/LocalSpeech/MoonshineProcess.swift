@@ -1,4 +1,5 @@
 import FoundationEssentials
+import Deepgram
 import SystemSupport
 #if canImport(Glibc)
 import Glibc
@@ -17,10 +18,30 @@ extension MoonshineModel: UtteranceTranscriber {}
 /// `memoryLimitMB` is retired after its current call and a fresh one is started at once, so
 /// the model loads while the speaker goes on. Calls block and are serialised: make them from a
 /// session's queue. One instance is shared per process and model.
+/// How long the Moonshine worker may take to load its model and to answer. A worker past its
+/// deadline is killed: a hung one stalled every caption after it, for good.
+public struct MoonshineDeadlines: Sendable, Equatable {
+    /// Seconds to load the model and say so.
+    public var load: Double
+    /// Seconds to answer: `base` plus `perAudioSecond` for each second of audio sent (Moonshine
+    /// decodes a second of audio in well under a second).
+    public var base: Double
+    public var perAudioSecond: Double
+
+    public init(load: Double = 120, base: Double = 10, perAudioSecond: Double = 3) {
+        self.load = load
+        self.base = base
+        self.perAudioSecond = perAudioSecond
+    }
+
+    func answer(samples: Int) -> Double { base + perAudioSecond * Double(samples) / 16_000 }
+}
+
 final class MoonshineProcess: UtteranceTranscriber, @unchecked Sendable {
     let files: MoonshineModelFiles
     let workerPath: String
     let memoryLimitMB: Double
+    let deadlines: MoonshineDeadlines
     private let lock = Lock()
     private let turns = FairTurns()
     private var current: Worker?
@@ -30,18 +51,23 @@ final class MoonshineProcess: UtteranceTranscriber, @unchecked Sendable {
     private static let cacheLock = Lock()
     nonisolated(unsafe) private static var cache: [String: MoonshineProcess] = [:]
 
-    /// The process-wide worker for `files`, started on first use.
-    static func shared(_ files: MoonshineModelFiles, memoryLimitMB: Double = 1_200) throws(LocalEngineError) -> MoonshineProcess {
+    /// The process-wide worker for `files` (and this worker program and deadlines), started on
+    /// first use.
+    static func shared(_ files: MoonshineModelFiles, memoryLimitMB: Double = 1_200, workerPath: String? = nil,
+                       deadlines: MoonshineDeadlines = MoonshineDeadlines()) throws(LocalEngineError) -> MoonshineProcess {
         cacheLock.lock(); defer { cacheLock.unlock() }
-        if let m = cache[files.directory.path] { return m }
-        let m = try MoonshineProcess(files: files, memoryLimitMB: memoryLimitMB)
-        cache[files.directory.path] = m
+        let key = "\(files.directory.path)\u{0}\(workerPath ?? "")\u{0}\(deadlines)"
+        if let m = cache[key] { return m }
+        let m = try MoonshineProcess(files: files, memoryLimitMB: memoryLimitMB, workerPath: workerPath, deadlines: deadlines)
+        cache[key] = m
         return m
     }
 
-    init(files: MoonshineModelFiles, memoryLimitMB: Double, workerPath: String? = nil) throws(LocalEngineError) {
+    init(files: MoonshineModelFiles, memoryLimitMB: Double, workerPath: String? = nil,
+         deadlines: MoonshineDeadlines = MoonshineDeadlines()) throws(LocalEngineError) {
         self.files = files
         self.memoryLimitMB = memoryLimitMB
+        self.deadlines = deadlines
         guard let path = workerPath ?? Self.findWorker() else {
             throw .modelLoadFailed(engine: "Moonshine", path: files.directory.path,
                                    detail: "the helper program captty-moonshine-worker was not found next to captty (build it with `swift build`, or set CAPTTY_MOONSHINE_WORKER)")
@@ -51,7 +77,7 @@ final class MoonshineProcess: UtteranceTranscriber, @unchecked Sendable {
         signal(SIGPIPE, SIG_IGN)
         lock.lock(); defer { lock.unlock() }
         current = try spawn()
-        do { try current?.waitReady() } catch {
+        do { try current?.waitReady(within: deadlines.load) } catch {
             // Dying while it loads is a load failure (a CPU the library was not built for, a
             // corrupt model), not a decoding one.
             if case .decodeFailed(_, let detail) = error {
@@ -90,16 +116,16 @@ final class MoonshineProcess: UtteranceTranscriber, @unchecked Sendable {
         do {
             let w = try current ?? spawn()
             current = w
-            try w.waitReady()
-            text = try w.transcribe(samples)
+            try w.waitReady(within: deadlines.load)
+            text = try w.transcribe(samples, within: deadlines.answer(samples: samples.count))
         } catch {
-            // The worker died or failed: one retry with a fresh one.
+            // The worker died, hung or failed: one retry with a fresh one.
             current?.stop()
             current = nil
             let w = try spawn()
             current = w
-            try w.waitReady()
-            text = try w.transcribe(samples)
+            try w.waitReady(within: deadlines.load)
+            text = try w.transcribe(samples, within: deadlines.answer(samples: samples.count))
         }
         if let w = current, w.residentMB() > memoryLimitMB {
             w.stop()
@@ -131,26 +157,29 @@ final class MoonshineProcess: UtteranceTranscriber, @unchecked Sendable {
             }
         }
 
-        func waitReady() throws(LocalEngineError) {
+        func waitReady(within seconds: Double) throws(LocalEngineError) {
             guard !ready else { return }
-            let tag = try read(4)
+            let deadline = Deadline(seconds: seconds, doing: "load its model")
+            let tag = try read(4, by: deadline)
             if tag == Array("MSOK".utf8) { ready = true; return }
             if tag == Array("MSER".utf8) {
-                let n = try uint32()
-                let msg = String(decoding: try read(n), as: UTF8.self)
+                let n = try uint32(by: deadline)
+                let msg = String(decoding: try read(n, by: deadline), as: UTF8.self)
                 throw .modelLoadFailed(engine: "Moonshine", path: modelDirectory, detail: msg)
             }
             throw .decodeFailed(engine: "Moonshine", detail: "the worker sent an unexpected greeting")
         }
 
-        func transcribe(_ samples: [Float]) throws(LocalEngineError) -> String {
+        func transcribe(_ samples: [Float], within seconds: Double) throws(LocalEngineError) -> String {
             var bytes = MoonshineWorker.le(UInt32(samples.count))
             bytes.reserveCapacity(4 + samples.count * 4)
             samples.withUnsafeBytes { bytes.append(contentsOf: $0) }
-            try write(bytes)
-            let status = try uint32()
-            let n = try uint32()
-            let text = String(decoding: try read(n), as: UTF8.self)
+            let deadline = Deadline(seconds: seconds, doing: "transcribe \(NumberText.fixed(Double(samples.count) / 16_000, decimals: 1)) s of audio")
+            // A worker that stops reading fills the pipe: the write waits by the same deadline.
+            try write(bytes, by: deadline)
+            let status = try uint32(by: deadline)
+            let n = try uint32(by: deadline)
+            let text = String(decoding: try read(n, by: deadline), as: UTF8.self)
             guard status == 0 else { throw .decodeFailed(engine: "Moonshine", detail: text) }
             return text
         }
@@ -166,21 +195,42 @@ final class MoonshineProcess: UtteranceTranscriber, @unchecked Sendable {
         }
 
         func stop() {
-            if process.isRunning { _ = try? write(MoonshineWorker.le(0)) }
+            if process.isRunning { _ = try? write(MoonshineWorker.le(0), by: Deadline(seconds: 1, doing: "stop")) }
             process.terminate()
         }
 
         deinit { stop() }
 
-        private func uint32() throws(LocalEngineError) -> Int {
-            let b = try read(4)
+        /// When the worker must have answered, and what it was doing.
+        struct Deadline {
+            let seconds: Double
+            let doing: String
+            let at: ContinuousClock.Instant
+
+            init(seconds: Double, doing: String) {
+                self.seconds = seconds
+                self.doing = doing
+                at = .now + .milliseconds(Int64(seconds * 1000))
+            }
+
+            /// Milliseconds left, for poll(); 0 when past.
+            var millisecondsLeft: Int32 {
+                let left = ContinuousClock.now.duration(to: at)
+                guard left > .zero else { return 0 }
+                return Int32(min(Double(Int32.max), (left.seconds * 1000).rounded(.up)))
+            }
+        }
+
+        private func uint32(by deadline: Deadline) throws(LocalEngineError) -> Int {
+            let b = try read(4, by: deadline)
             return Int(UInt32(b[0]) | UInt32(b[1]) << 8 | UInt32(b[2]) << 16 | UInt32(b[3]) << 24)
         }
 
-        private func read(_ n: Int) throws(LocalEngineError) -> [UInt8] {
+        private func read(_ n: Int, by deadline: Deadline) throws(LocalEngineError) -> [UInt8] {
             var out = [UInt8](repeating: 0, count: n)
             var got = 0
             while got < n {
+                try wait(for: POLLIN, by: deadline)
                 let r = out.withUnsafeMutableBytes { Glibc.read(fromWorker, $0.baseAddress! + got, n - got) }
                 if r < 0 && errno == EINTR { continue }
                 if r <= 0 { throw .decodeFailed(engine: "Moonshine", detail: deathDetail()) }
@@ -199,12 +249,31 @@ final class MoonshineProcess: UtteranceTranscriber, @unchecked Sendable {
             return "the worker process \(how) unexpectedly"
         }
 
-        private func write(_ bytes: [UInt8]) throws(LocalEngineError) {
+        /// Waits until the pipe to or from the worker is ready; past the deadline the worker is
+        /// taken as hung (a stopped process, a stuck decode) and killed, so that the next call
+        /// starts a fresh one and captions go on.
+        private func wait(for event: Int32, by deadline: Deadline) throws(LocalEngineError) {
+            while true {
+                var fd = pollfd(fd: event == POLLIN ? fromWorker : toWorker, events: Int16(event), revents: 0)
+                let ready = poll(&fd, 1, deadline.millisecondsLeft)
+                if ready < 0 && errno == EINTR { continue }
+                if ready != 0 { return }   // ready, closed or failed: the read or write says which
+                kill(process.pid, SIGKILL)
+                process.terminate()
+                throw .decodeFailed(engine: "Moonshine", detail: "the worker process did not \(deadline.doing) within "
+                    + "\(NumberText.fixed(deadline.seconds, decimals: 0)) s and was stopped")
+            }
+        }
+
+        private func write(_ bytes: [UInt8], by deadline: Deadline) throws(LocalEngineError) {
             var sent = 0
             while sent < bytes.count {
-                let w = bytes.withUnsafeBytes { Glibc.write(toWorker, $0.baseAddress! + sent, bytes.count - sent) }
+                // Ready for writing means PIPE_BUF bytes fit: a write no larger cannot block.
+                try wait(for: POLLOUT, by: deadline)
+                let size = min(bytes.count - sent, Int(PIPE_BUF))
+                let w = bytes.withUnsafeBytes { Glibc.write(toWorker, $0.baseAddress! + sent, size) }
                 if w < 0 && errno == EINTR { continue }
-                if w <= 0 { throw .decodeFailed(engine: "Moonshine", detail: "the worker process is gone") }
+                if w <= 0 { throw .decodeFailed(engine: "Moonshine", detail: deathDetail()) }
                 sent += w
             }
         }

@@ -22,6 +22,10 @@ final class RecognitionPipeline {
     private var mode: LocalEngineConfiguration.Mode
     private let sphinx: PocketSphinxDecoder
     private var moonshine: (any UtteranceTranscriber)?
+    /// Moonshine calls that failed in a row (its worker died, hung or erred twice over).
+    private var moonshineFailures = 0
+    /// Audio time before which Moonshine is not asked again after failing in a row.
+    private var moonshineRestsUntil = -Double.infinity
     private var segmenter: SpeechSegmenter
     private var smoother = PartialSmoother()
     /// Boosts input recorded far too quietly (decided between utterances).
@@ -90,7 +94,8 @@ final class RecognitionPipeline {
                 if ProcessInfo.processInfo.environment["CAPTTY_MOONSHINE_INPROCESS"] == "1" {
                     moonshine = try MoonshineModel.shared(files)
                 } else {
-                    moonshine = try MoonshineProcess.shared(files, memoryLimitMB: config.moonshineMemoryLimitMB)
+                    moonshine = try MoonshineProcess.shared(files, memoryLimitMB: config.moonshineMemoryLimitMB,
+                                                           workerPath: config.moonshineWorkerPath, deadlines: config.moonshineDeadlines)
                 }
             } catch {
                 log.warning("Moonshine could not be loaded, using PocketSphinx for finals: \(error)")
@@ -293,10 +298,10 @@ final class RecognitionPipeline {
     /// Re-decodes the utterance so far with Moonshine; its words (but the last, unsure ones)
     /// replace the start of the interims until the next refresh or the final.
     private func refreshInterimPrefix() {
-        guard let moonshine else { return }
+        guard moonshineUsable else { return }
         let start = utteranceStartSample, end = consumed
         let t0 = time(start), t1 = time(end)
-        guard let text = try? moonshine.transcribe(moonshineInput(start, end)) else { return }
+        guard let text = try? askMoonshine(moonshineInput(start, end)) else { return }
         let tokens = TextNormalizer.tokens(text)
         guard Double(tokens.count) / max(0.5, t1 - t0) <= config.maxWordsPerSecond else { return }
         let hyp = sphinx.hypothesis().map { w -> TimedWord in Self.shift(w, by: t0) }
@@ -312,12 +317,52 @@ final class RecognitionPipeline {
     /// Decodes the utterance as if it ended at its last speech frame; `endUtterance` uses the
     /// text when the pause is confirmed with the same end.
     private func speculate() {
-        guard let moonshine else { return }
+        guard moonshineUsable else { return }
         let start = utteranceStartSample
         let end = min(consumed, (segmenter.lastSpeechFrame + 1) * spf + Int(config.tail * Double(Self.sampleRate)))
         guard end > start else { return }
-        if let text = try? moonshine.transcribe(moonshineInput(start, end)) {
+        if let text = try? askMoonshine(moonshineInput(start, end)) {
             speculation = (start, end, text)
+        }
+    }
+
+    /// Failures in a row after which Moonshine rests, and how long it rests at first (seconds of
+    /// audio; doubled on each further failure, up to `moonshineLongestRest`).
+    static let moonshineFailuresBeforeRest = 3
+    static let moonshineFirstRest = 60.0
+    static let moonshineLongestRest = 600.0
+
+    /// Whether Moonshine is there and not resting after failures.
+    private var moonshineUsable: Bool { mode == .hybrid && moonshine != nil && audioTime >= moonshineRestsUntil }
+
+    /// Moonshine's text for `samples`, keeping count of failures. A failure is said once (its
+    /// lines come from PocketSphinx, less accurate); after several in a row Moonshine rests for a
+    /// while (a hung worker costs its deadline on every call) and says when it is tried again;
+    /// working again is said too. Before, a failing Moonshine only went to the log.
+    private func askMoonshine(_ samples: [Float]) throws(LocalEngineError) -> String {
+        guard let moonshine else { throw .decodeFailed(engine: "Moonshine", detail: "not loaded") }
+        do {
+            let text = try moonshine.transcribe(samples)
+            if moonshineFailures > 0 {
+                moonshineFailures = 0
+                moonshineRestsUntil = -.infinity
+                log.notice("Moonshine is working again")
+                emit(.error(LiveError(kind: .engine, message: "offline engine: Moonshine is working again; captions use it as before", isFatal: false)))
+            }
+            return text
+        } catch {
+            moonshineFailures += 1
+            log.warning("\(error); using PocketSphinx's words for this utterance (failure \(moonshineFailures) in a row)")
+            let restAfter = Self.moonshineFailuresBeforeRest
+            if moonshineFailures == 1 {
+                emit(.error(LiveError(kind: .engine, message: "offline engine: \(error); this line uses PocketSphinx (less accurate), and Moonshine is tried again for the next one", isFatal: false)))
+            } else if moonshineFailures >= restAfter {
+                let rest = min(Self.moonshineLongestRest, Self.moonshineFirstRest * Double(1 << min(10, moonshineFailures - restAfter)))
+                moonshineRestsUntil = audioTime + rest
+                emit(.error(LiveError(kind: .engine, message: "offline engine: Moonshine failed \(moonshineFailures) times in a row (\(error)); "
+                    + "captions use PocketSphinx alone (less accurate) for the next \(Int(rest)) s, then Moonshine is tried again", isFatal: false)))
+            }
+            throw error
         }
     }
 
@@ -377,16 +422,16 @@ final class RecognitionPipeline {
             .filter { $0.start < t1 }
         var words = sphinxWords
         var fromMoonshine = false
-        if mode == .hybrid, let moonshine {
+        if moonshineUsable {
             do {
                 var text: String
                 if let s = speculation, s.start == start, s.end == end { text = s.text }
-                else { text = try moonshine.transcribe(moonshineInput(start, end)) }
+                else { text = try askMoonshine(moonshineInput(start, end)) }
                 // Moonshine can return nothing for clear speech, depending on where the audio is
                 // cut: tried again framed otherwise (whole sentences were lost as an empty final,
                 // found in QA).
                 for (leadIn, padding) in Self.moonshineReframings where TextNormalizer.tokens(text).isEmpty && !sphinxWords.isEmpty {
-                    text = try moonshine.transcribe(moonshineInput(start, end, leadIn: leadIn, padding: padding))
+                    text = try askMoonshine(moonshineInput(start, end, leadIn: leadIn, padding: padding))
                 }
                 if TextNormalizer.tokens(text).isEmpty, sphinxWords.count >= Self.sphinxWordsKeptWhenMoonshineIsEmpty {
                     log.warning("Moonshine heard nothing in \(NumberText.fixed(t1 - t0, decimals: 1)) s where PocketSphinx heard \(sphinxWords.count) words; using PocketSphinx's")
@@ -404,7 +449,7 @@ final class RecognitionPipeline {
             } catch is MoonshineHeardNothing {
                 // (said above)
             } catch {
-                log.warning("\(error); using PocketSphinx's words for this utterance")
+                // (said by askMoonshine)
             }
         }
         // PocketSphinx's words (its mode, or Moonshine's fallback) are all lower case: cased as a

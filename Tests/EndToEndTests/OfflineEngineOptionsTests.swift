@@ -89,4 +89,15 @@ import TestSupport
         #expect(gb.stderr.contains("does not implement --diarize, --keyterm"), "\(gb.stderr)")
         #expect(gb.stdout.lowercased().contains("testing"), "\(gb.stdout)")
     }
+
+    /// The live app says so too: its session dropped the engine's notices, and `--diarize`
+    /// did nothing without a word (found in review).
+    @Test(.timeLimit(.minutes(2))) func theLiveAppNamesUnimplementedOptions() throws {
+        let wav = Self.audio.appendingPathComponent("testing-websocket.wav").path
+        let r = try runCaptty(["--plain", "--engine", "local", "--file", wav, "--speed", "0", "--no-journal", "--diarize", "--keyterm", "captty"],
+                              timeout: 120)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stderr.contains("the offline engine does not implement --diarize, --keyterm: they are ignored"), "\(r.stderr)")
+        #expect(r.stdout.lowercased().contains("testing"), "\(r.stdout)")
+    }
 }
