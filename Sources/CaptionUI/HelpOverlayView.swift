@@ -95,9 +95,12 @@ public enum HelpOverlayView {
             summaryWidth = summaryRoom
         }
         let colWidth = min(maxInnerW, keyWidth + 2 + summaryWidth)
-        // Balanced: the shortest column height that needs no more columns.
+        // Balanced: the shortest column height that needs no more columns, and splits no
+        // category that fits in a column whole ("m  Next model" began a page on its own, under
+        // no heading, at 100x12).
+        let tallestBlock = all.split(separator: .blank).map(\.count).max() ?? 1
         var chosen = columns(all, height: maxInnerH)
-        for h in stride(from: maxInnerH - 1, through: 1, by: -1) {
+        for h in stride(from: maxInnerH - 1, through: min(maxInnerH, tallestBlock), by: -1) {
             let c = columns(all, height: h)
             if c.count > chosen.count { break }
             chosen = c
@@ -122,7 +125,9 @@ public enum HelpOverlayView {
         let maxInnerW = max(1, rect.width - 4)
         let maxInnerH = max(1, rect.height - 2)
         let rowsNeeded = layout.pages.flatMap { $0 }.map(\.count).max() ?? 0
-        let innerW = min(maxInnerW, shown.count * colWidth + max(0, shown.count - 1) * gap)
+        // Every page as wide as the widest: the box kept its place while paging.
+        let columnsShown = layout.pages.map(\.count).max() ?? shown.count
+        let innerW = min(maxInnerW, columnsShown * colWidth + max(0, columnsShown - 1) * gap)
         let innerH = min(maxInnerH, rowsNeeded)
         let help = table.keys(for: .help).first?.displayName ?? "?"
         // The quit key closes help (as q closes less or man), which the list beside it says

@@ -49,6 +49,39 @@ struct OverlayTests {
         #expect(ScreenCommand.route(.pageUp, overlay: .help(page: 0), bindings: .default, screen: size) == .ignored)
     }
 
+    /// A category that fits in a column is never split across columns or pages: at 100x12
+    /// "m  Next model" began page 2 alone, under no heading. And the box keeps its width while
+    /// paging (the last page's box was narrower and jumped aside).
+    @Test func helpKeepsACategoryThatFitsTogetherAndPagesKeepTheirWidth() {
+        for width in stride(from: 40, through: 130, by: 6) {
+            for height in 8...30 {
+                let size = TerminalSize(width: width, height: height)
+                let rect = ScreenLayout(size: size).captions
+                let layout = HelpOverlayView.layout(.default, rect: rect)
+                let innerH = max(1, rect.height - 2)
+                let blocks = HelpOverlayView.lines(.default).split(separator: .blank)
+                for column in layout.pages.flatMap({ $0 }) {
+                    guard case .entry(let keys, _) = column.first else { continue }
+                    // A column may begin with an entry only inside a category too tall for any column.
+                    let block = blocks.first { $0.contains { if case .entry(keys, _) = $0 { true } else { false } } }
+                    #expect((block?.count ?? 0) > innerH, "\(width)x\(height): a column starts with \(keys) under no heading")
+                }
+                guard layout.pages.count > 1 else { continue }
+                var snap = SampleScreens.snapshot()
+                var corners: Set<Int> = []
+                for page in 0..<layout.pages.count {
+                    snap.overlay = .help(page: page)
+                    let surface = ScreenView.render(snap, size: size)
+                    for row in 0..<size.height {
+                        let r = surface.rowText(row)
+                        if let i = r.firstIndex(of: "┌") { corners.insert(r.distance(from: r.startIndex, to: i)); break }
+                    }
+                }
+                #expect(corners.count == 1, "\(width)x\(height): the box moves between pages: \(corners)")
+            }
+        }
+    }
+
     /// At 30–39 columns the summaries did not fit beside the keys and were cut off mid-word with
     /// no mark; they wrap under themselves instead, and every summary can be read whole.
     @Test(arguments: [30, 34, 39])
