@@ -7,7 +7,8 @@ public enum LevelMeterView {
     static let partials: [Character] = ["▏", "▎", "▍", "▌", "▋", "▊", "▉"]
 
     public static func draw(_ level: LevelMeterReading, theme: Theme, keys: KeyBindingTable, warning: String? = nil,
-                            notice: String? = nil, showBar: Bool = true, into surface: inout Surface, rect: Rect) {
+                            notice: String? = nil, showBar: Bool = true, outageShownAbove: Bool = false,
+                            into surface: inout Surface, rect: Rect) {
         // What follows the bar: the problem, else the key's confirmation, else the device.
         let notice = notice.map { DisplayWidth.sanitizedForTerminal($0).replacingAll("\n", with: " ") }
         guard !rect.isEmpty else { return }
@@ -17,7 +18,9 @@ public enum LevelMeterView {
             // edge) it read "Monitor of Built-in-Audio-Analog-Stereo — a…" while the status said
             // live.
             let pick = keys.keys(for: .pickDevice).first?.displayName ?? "a"
-            let text = "⚠ " + DisplayWidth.sanitizedForTerminal(outage).replacingAll("\n", with: " ") + " (press \(pick) to pick another)"
+            // Said whole in the rows above when it does not fit here: only what it is, here.
+            let text = outageShownAbove ? "⚠ audio lost; retrying"
+                : "⚠ " + DisplayWidth.sanitizedForTerminal(outage).replacingAll("\n", with: " ") + " (press \(pick) to pick another)"
             surface.put(DisplayWidth.truncate(text, toColumns: rect.width), row: row, col: rect.col, style: theme.warning, limit: rect.right)
             return
         }

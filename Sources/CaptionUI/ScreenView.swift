@@ -38,14 +38,18 @@ public enum ScreenView {
         if let failure = StatusBarView.saveFailureThatDoesNotFit(status, width: layout.status.width) {
             _ = rowsAboveTheMeter(failure)
         }
+        var outageShownAbove = false
         if let problem = LevelMeterView.problemThatDoesNotFit(snapshot.level, keys: snapshot.keyBindings, warning: warning,
                                                               showBar: snapshot.toggles.showMeter, width: layout.meter.width),
-           rowsAboveTheMeter("⚠ " + problem), snapshot.level.outage == nil {
-            warning = nil   // the meter row shows the device again
+           rowsAboveTheMeter("⚠ " + problem) {
+            // The meter row shows the device again, or a lost device's short form: the whole
+            // text twice, once cut, read as two problems (found in QA).
+            if snapshot.level.outage == nil { warning = nil } else { outageShownAbove = true }
         }
         CaptionAreaView.draw(snapshot, theme: theme, into: &surface, rect: captions)
         LevelMeterView.draw(snapshot.level, theme: theme, keys: snapshot.keyBindings, warning: warning,
-                            notice: snapshot.notice, showBar: snapshot.toggles.showMeter, into: &surface, rect: layout.meter)
+                            notice: snapshot.notice, showBar: snapshot.toggles.showMeter, outageShownAbove: outageShownAbove,
+                            into: &surface, rect: layout.meter)
         StatusBarView.draw(status, theme: theme, into: &surface, rect: layout.status)
         switch snapshot.overlay {
         case .none:

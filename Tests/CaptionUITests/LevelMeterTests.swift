@@ -75,12 +75,21 @@ struct LevelMeterTests {
         let level = LevelMeterReading(rmsDBFS: -120, peakHoldDBFS: -120,
                                       deviceName: "Monitor of Built-in-Audio-Analog-Stereo — audio lost: it was removed or disabled; retrying",
                                       outage: "audio lost: it was removed or disabled; retrying — “Monitor of Built-in-Audio-Analog-Stereo”")
-        let surface = render(level)
-        let row = surface.rowText(22)
+        let wide = render(level, width: 140)
+        let row = wide.rowText(22)
         #expect(row.hasPrefix("⚠ audio lost: it was removed or disabled; retrying — “Monitor of"), "\(row)")
+        #expect(row.hasSuffix("(press a to pick another)"), "\(row)")
         #expect(!row.contains("▕") && !row.contains("dB"), "\(row)")
-        #expect(surface[22, 0].style == Theme(mode: .color).warning)
-        #expect(render(level, width: 140).rowText(22).hasSuffix("(press a to pick another)"))
+        #expect(wide[22, 0].style == Theme(mode: .color).warning)
+        // Too long for 80 columns: whole on the rows above, and the meter row says only what it
+        // is. It was said twice, whole above and cut on the meter row (found in QA).
+        let narrow = render(level)
+        let above = (19...21).map { narrow.rowText($0) }.joined(separator: " ")
+        #expect(above.contains("⚠ audio lost: it was removed or disabled; retrying") && above.contains("(press a to pick another)"), "\(above)")
+        #expect(narrow.rowText(22).trimmingCharacters(in: .whitespaces) == "⚠ audio lost; retrying", "\(narrow.rowText(22))")
+        #expect(narrow[22, 0].style == Theme(mode: .color).warning)
+        let screen = (0..<24).map { narrow.rowText($0) }.joined(separator: "\n")
+        #expect(screen.components(separatedBy: "it was removed or disabled").count == 2, "said once: \(screen)")
     }
 
     @Test func clippingShowsAClipMark() {
