@@ -132,9 +132,12 @@ public enum Credential: Sendable, Equatable, CustomStringConvertible, CustomDebu
         return looksLikeToken(key) ? .bearer(key) : .apiKey(key)
     }
 
-    /// `raw` trimmed, when it is one non-empty run without whitespace.
+    /// `raw` trimmed and unwrapped (see `unwrappingAssignment`), when it is one non-empty run
+    /// without whitespace. A variable set from an env file keeps what the file held
+    /// (`docker --env-file` keeps quotes; a copied line keeps its name): sent as it was, the key
+    /// came back as HTTP 401.
     private static func single(_ raw: String, source: String) throws(CredentialError) -> String {
-        let key = raw.trimmingWhitespace()
+        let key = unwrappingAssignment(raw.trimmingWhitespace())
         guard !key.isEmpty else { throw .empty(source: source) }
         guard !key.contains(where: { $0.isWhitespace || $0.isNewline }) else { throw .malformed(source: source) }
         return key
@@ -179,17 +182,22 @@ public enum Credential: Sendable, Equatable, CustomStringConvertible, CustomDebu
     }
 
     /// The value of a shell-style line (`DEEPGRAM_API_KEY=abc`, `export DEEPGRAM_API_KEY="abc"`,
-    /// as env files hold it); anything else as it is. The whole line went out as the key, and
-    /// came back as HTTP 401 (found in QA).
+    /// as env files hold it), or of a quoted value (`"abc"`); anything else as it is. The whole
+    /// line went out as the key, and came back as HTTP 401 (found in QA). Keys and tokens hold
+    /// no quotes or `=` signs at their start, so nothing real is changed.
     static func unwrappingAssignment(_ text: String) -> String {
         var t = Substring(text)
         if t.hasPrefix("export ") { t = t.dropFirst("export ".count).drop(while: { $0 == " " }) }
         for name in ["DEEPGRAM_API_KEY=", "DEEPGRAM_ACCESS_TOKEN="] where t.hasPrefix(name) {
-            var value = t.dropFirst(name.count)
-            if value.count >= 2, let q = value.first, q == "\"" || q == "'", value.last == q { value = value.dropFirst().dropLast() }
-            return String(value)
+            t = t.dropFirst(name.count)
+            return String(unquoted(t))
         }
-        return text
+        return String(unquoted(Substring(text)))
+    }
+
+    private static func unquoted(_ value: Substring) -> Substring {
+        guard value.count >= 2, let q = value.first, q == "\"" || q == "'", value.last == q else { return value }
+        return value.dropFirst().dropLast()
     }
 }
 

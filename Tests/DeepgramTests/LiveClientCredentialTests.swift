@@ -28,6 +28,19 @@ import Testing
         #expect(CredentialError.missingEnvironment("DEEPGRAM_API_KEY").description.contains("set DEEPGRAM_API_KEY"))
     }
 
+    /// A variable set from an env file keeps what the file held: `docker --env-file` keeps the
+    /// quotes, a copied line its name. Sent as it was, the key came back as HTTP 401; a key file
+    /// was unwrapped, the variable was not.
+    @Test func anEnvironmentValueHoldingQuotesOrItsOwnNameIsUnwrapped() throws {
+        for raw in ["\"\(key)\"", "'\(key)'", "DEEPGRAM_API_KEY=\(key)", "export DEEPGRAM_API_KEY=\"\(key)\"", " \"\(key)\"\n"] {
+            #expect(try Credential.fromEnvironment(["DEEPGRAM_API_KEY": raw]) == .apiKey(key), "\(raw)")
+        }
+        #expect(try Credential.fromEnvironment(["DEEPGRAM_ACCESS_TOKEN": "\"t0k\""]) == .bearer("t0k"))
+        #expect(throws: CredentialError.empty(source: "$DEEPGRAM_API_KEY")) { try Credential.fromEnvironment(["DEEPGRAM_API_KEY": "\"\""]) }
+        // Only a whole quoted value: a quote inside is left as it is.
+        #expect(try Credential.fromEnvironment(["DEEPGRAM_API_KEY": "ab\"c"]) == .apiKey("ab\"c"))
+    }
+
     /// A short-lived token (a JWT from Deepgram's token endpoint) is sent as `Bearer`, from
     /// `DEEPGRAM_ACCESS_TOKEN` (first, as the official SDKs read it), from `DEEPGRAM_API_KEY` or
     /// from a key file: sent as `Token` it got HTTP 401.
