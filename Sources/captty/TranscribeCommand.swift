@@ -1,7 +1,12 @@
 import ArgumentParser
+#if canImport(Glibc)
+import Glibc
+#endif
 import CaptionUI
 import CapttyCore
 import FoundationEssentials
+import SystemSupport
+import Transcript
 
 /// `captty transcribe FILE`: a file as fast as the engine allows.
 struct Transcribe: AsyncParsableCommand {
@@ -22,10 +27,34 @@ struct Transcribe: AsyncParsableCommand {
     var config: String?
     @Flag(name: .shortAndLong, help: "No progress line on standard error (it is drawn only on a terminal).")
     var quiet = false
+    @Option(help: ArgumentHelp("Journal the finals here while transcribing, and keep the file (default: a journal in ~/.local/share/captty/sessions, removed once the transcript is written).", valueName: "path"))
+    var journal: String?
+    @Flag(help: "Do not journal the finals while transcribing (a kill loses the work so far).")
+    var noJournal = false
     @OptionGroup(title: "Deepgram options") var deepgram: DeepgramFlags
 
     func validate() throws {
         if file.isEmpty { throw ValidationError("the file to transcribe is an empty path: name a WAV or raw audio file, or - for standard input") }
+        if journal?.isEmpty == true { throw ValidationError("--journal needs a file path; it was given an empty one") }
+        if noJournal && journal != nil { throw ValidationError("--journal and --no-journal contradict each other") }
+    }
+
+    /// Where the finals are journaled while transcribing: `--journal`, else a file in the
+    /// journal folder (the config's `journal_dir`, else the sessions folder) named for now.
+    func journalRequest(directory: String?) throws -> TranscribeRunner.JournalRequest? {
+        if noJournal { return nil }
+        if let journal {
+            let url = URL(fileURLWithPath: journal.expandingTilde)
+            let folder = url.deletingLastPathComponent().path
+            var st = stat()
+            guard stat(folder, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR else {
+                throw ValidationError("the folder \(folder) for --journal does not exist; create it or choose another path")
+            }
+            return .init(url: url, keep: true)
+        }
+        let stem = JournalHeader(engine: "transcribe", capttyVersion: CapttyVersion.string).fileStem
+        let dir = directory.map { URL(fileURLWithPath: $0.expandingTilde, isDirectory: true) } ?? JournalLocation.sessionsDirectory()
+        return .init(url: dir.appendingPathComponent("transcribe-" + stem + ".jsonl"), keep: false)
     }
 
     func run() async throws {
@@ -48,7 +77,8 @@ struct Transcribe: AsyncParsableCommand {
                 input: file == "-" ? .stdin : .file(file), engine: speech, options: options,
                 format: ExportFormat.chosen(format, output: out), output: out, timestamps: !noTimestamps,
                 rawFormat: try raw.parsed(), interruptions: { TerminalSignals.terminationCount },
-                status: quiet ? nil : StatusLine.onTerminal(fd: 2), warn: { printError("captty: \($0)") })
+                status: quiet ? nil : StatusLine.onTerminal(fd: 2), journal: try journalRequest(directory: cfg.journalDirectory),
+                warn: { printError("captty: \($0)") })
             if let out = outcome.output {
                 printError("captty: \(NumberText.counted(outcome.lines, "line")) (\(NumberText.counted(outcome.words, "word")), \(NumberText.fixed(outcome.audioSeconds, decimals: 1)) s of audio) written to \(out)")
             }

@@ -5,6 +5,9 @@ import SystemSupport
 import Logging
 import SpeechEngines
 import Transcript
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// `captty transcribe FILE`: a file through any engine, as fast as it allows, into any format.
 public enum TranscribeRunner {
@@ -24,6 +27,7 @@ public enum TranscribeRunner {
     public static func run(input: AudioInput, engine: any SpeechEngine, options: LiveOptions, format: ExportFormat,
                            output: String?, timestamps: Bool = true, rawFormat: PCMFormat? = nil,
                            interruptions: @escaping @Sendable () -> Int = { 0 }, status: StatusLine? = nil,
+                           journal: JournalRequest? = nil,
                            warn say: @escaping @Sendable (String) -> Void) async throws -> Outcome {
         // Warnings take the progress line away first, so that they are not written over it.
         let warn: @Sendable (String) -> Void = { message in
@@ -70,6 +74,16 @@ public enum TranscribeRunner {
         opts.sampleRate = opts.sampleRate ?? source.format.sampleRate
         opts.channels = opts.channels ?? source.format.channels
 
+        // The finals are journaled as they come, so that a kill (SIGKILL, the OOM killer, a
+        // power cut) does not lose a long job: `captty export` reads the journal back.
+        let writer: JournalWriter?
+        if let journal {
+            writer = try await journal.open(header: JournalHeader(engine: engine.name, model: engine.modelName(for: opts), options: opts,
+                                                                  capttyVersion: CapttyVersion.string), warn: warn)
+        } else {
+            writer = nil
+        }
+
         let meter = AudioMeter(warn: warn, stop: { interruptions() > 0 })
         let audio = meter.tap(source.chunks())
         let events = engine.transcribe(audio, options: opts)
@@ -78,7 +92,8 @@ public enum TranscribeRunner {
             var p = Progress()
             do {
                 for try await event in events {
-                    p.take(event, warn: warn)
+                    let change = p.take(event, warn: warn)
+                    if let writer { await Self.journal(event, change: change, into: writer) }
                     if case .results(let r) = event, r.isFinal { tally.final(end: r.start + r.duration, lines: p.store.lines.count) }
                     if case .open = event { tally.opened() }
                 }
@@ -117,89 +132,96 @@ public enum TranscribeRunner {
                 }
             }
         }
-        var run = await consumer.value
-        reporter?.cancel()
-        status?.clear()
-        watcher.cancel()
-        // A guess the engine never confirmed is the only text for its audio: kept, and said.
-        let tail = run.store.keepUnconfirmedTail()
-        if let from = tail.from, !tail.change.committed.isEmpty { warn(Session.Summary.unconfirmedNote(from: from)) }
-        var store = run.store
-        let interrupted = interruptions() > 0
-        if let fatal = run.fatal { run.failure = fatal.description }
-        if run.failure == nil, run.rejected > 0, store.wordCount == 0, !interrupted {
-            // Not the audio's fault ("check its language and level" was said, and it exited 0).
-            run.failure = "no usable transcript came back: the server's results could not be read (\(NumberText.counted(run.rejected, "message")) "
-                + "rejected, above); check that --url names a Deepgram-compatible server"
-        }
-        let failure = run.failure
-        // A transcribe has no journal: what arrived before a failure is written out all the same,
-        // and the failure says how far it got.
-        if let failure, store.lines.isEmpty, !interrupted { throw CapttyError.failed(failure) }
-        if interrupted, store.lines.isEmpty, let output {
-            // Nothing to write: an earlier transcript at that path is not replaced by an empty one.
-            throw CapttyError.interrupted("interrupted before any transcript came back: \(output) was not written"
-                                          + (failure.map { " (\($0))" } ?? ""))
-        }
-        // How far the transcript goes, for a failure or a server that stopped answering.
-        // Finals cover the audio up to their end, not their last word's: a recording ending in
-        // silence is transcribed whole though its last word ends before it does.
-        let upTo = max(store.lines.map(\.end).max() ?? 0, tally.now.0)
-        let complete = upTo + 0.5 >= meter.seconds
-        if !complete, !interrupted, failure != nil || run.stoppedAnswering {
-            // The audio read that has no transcript is marked where it is, in the file too.
-            let tail = AudioGap(start: upTo, duration: meter.seconds - upTo, reason: AudioGap.notCaptioned)
-            for piece in AudioGap.uncovered(tail, by: store.gaps) { store.addGap(piece) }
-        }
-        let read = Timecode.clock(meter.seconds)
-        if failure == nil && run.stoppedAnswering && !complete {
-            // Not the audio's fault: say how far the transcript goes instead of blaming language or level.
-            warn(store.wordCount == 0
-                 ? "no transcript came back for \(source.name): the engine stopped answering (above), so its \(read) of audio have none"
-                 : "the transcript goes up to \(Timecode.clock(upTo)) of \(read): the engine stopped answering (above) before the rest")
-        } else if failure == nil && store.wordCount == 0 && !interrupted {
-            warn(Self.nothingRecognised(in: source.name, seconds: meter.seconds, peakDB: meter.peakDB, headerless: headerless))
-        }
+        do {
+            var run = await consumer.value
+            reporter?.cancel()
+            status?.clear()
+            watcher.cancel()
+            // A guess the engine never confirmed is the only text for its audio: kept, and said.
+            let tail = run.store.keepUnconfirmedTail()
+            if let from = tail.from, !tail.change.committed.isEmpty { warn(Session.Summary.unconfirmedNote(from: from)) }
+            var store = run.store
+            let interrupted = interruptions() > 0
+            if let fatal = run.fatal { run.failure = fatal.description }
+            if run.failure == nil, run.rejected > 0, store.wordCount == 0, !interrupted {
+                // Not the audio's fault ("check its language and level" was said, and it exited 0).
+                run.failure = "no usable transcript came back: the server's results could not be read (\(NumberText.counted(run.rejected, "message")) "
+                    + "rejected, above); check that --url names a Deepgram-compatible server"
+            }
+            let failure = run.failure
+            // A transcribe has no journal: what arrived before a failure is written out all the same,
+            // and the failure says how far it got.
+            if let failure, store.lines.isEmpty, !interrupted { throw CapttyError.failed(failure) }
+            if interrupted, store.lines.isEmpty, let output {
+                // Nothing to write: an earlier transcript at that path is not replaced by an empty one.
+                throw CapttyError.interrupted("interrupted before any transcript came back: \(output) was not written"
+                                              + (failure.map { " (\($0))" } ?? ""))
+            }
+            // How far the transcript goes, for a failure or a server that stopped answering.
+            // Finals cover the audio up to their end, not their last word's: a recording ending in
+            // silence is transcribed whole though its last word ends before it does.
+            let upTo = max(store.lines.map(\.end).max() ?? 0, tally.now.0)
+            let complete = upTo + 0.5 >= meter.seconds
+            if !complete, !interrupted, failure != nil || run.stoppedAnswering {
+                // The audio read that has no transcript is marked where it is, in the file too.
+                let tail = AudioGap(start: upTo, duration: meter.seconds - upTo, reason: AudioGap.notCaptioned)
+                for piece in AudioGap.uncovered(tail, by: store.gaps) { store.addGap(piece) }
+            }
+            let read = Timecode.clock(meter.seconds)
+            if failure == nil && run.stoppedAnswering && !complete {
+                // Not the audio's fault: say how far the transcript goes instead of blaming language or level.
+                warn(store.wordCount == 0
+                     ? "no transcript came back for \(source.name): the engine stopped answering (above), so its \(read) of audio have none"
+                     : "the transcript goes up to \(Timecode.clock(upTo)) of \(read): the engine stopped answering (above) before the rest")
+            } else if failure == nil && store.wordCount == 0 && !interrupted {
+                warn(Self.nothingRecognised(in: source.name, seconds: meter.seconds, peakDB: meter.peakDB, headerless: headerless))
+            }
 
-        let header = JournalHeader(engine: engine.name, model: run.model ?? engine.modelName(for: opts), options: opts,
-                                   capttyVersion: CapttyVersion.string)
-        let text = Exporter.render(store.lines, format: format, header: header, metadata: store.metadata,
-                                   search: store.search, entities: store.entities,
-                                   options: ExportOptions(timestamps: timestamps, gaps: store.gaps, unconfirmed: store.unconfirmedSpans))
-        let data = Data(text.utf8)
-        if let output {
-            if let (error, savedAt) = OutputFile.write(data, to: output, fallbackExtension: format.fileExtension) {
-                // The error names the file and the cause ("cannot write X: No space left on device").
-                throw CapttyError.failed("\(error). "
-                                         + (savedAt.map { "The transcript was saved to \($0) instead." } ?? "The transcript could not be saved anywhere."))
+            let header = JournalHeader(engine: engine.name, model: run.model ?? engine.modelName(for: opts), options: opts,
+                                       capttyVersion: CapttyVersion.string)
+            let text = Exporter.render(store.lines, format: format, header: header, metadata: store.metadata,
+                                       search: store.search, entities: store.entities,
+                                       options: ExportOptions(timestamps: timestamps, gaps: store.gaps, unconfirmed: store.unconfirmedSpans))
+            let data = Data(text.utf8)
+            if let output {
+                if let (error, savedAt) = OutputFile.write(data, to: output, fallbackExtension: format.fileExtension) {
+                    // The error names the file and the cause ("cannot write X: No space left on device").
+                    throw CapttyError.failed("\(error). "
+                                             + (savedAt.map { "The transcript was saved to \($0) instead." } ?? "The transcript could not be saved anywhere."))
+                }
+            } else if let why = TerminalSafeOutput.write(data) {
+                throw CapttyError.failed("cannot write the transcript to standard output: \(why)")
             }
-        } else if let why = TerminalSafeOutput.write(data) {
-            throw CapttyError.failed("cannot write the transcript to standard output: \(why)")
-        }
-        let written = "(\(NumberText.counted(store.lines.count, "line"))) was written \(output.map { "to \($0)" } ?? "above")"
-        if interrupted {
-            if complete {
-                // All that was read had its finals ("up to 00:00:09 of 00:00:10 … the rest was not
-                // transcribed" was said of a whole transcript).
-                let unread = total.map { meter.seconds + 0.5 < $0 } ?? !meter.reachedEnd
-                throw CapttyError.interrupted(unread
-                    ? "interrupted: the transcript of all \(read) of audio read \(written); the rest of \(source.name) was not read."
-                    : "interrupted while finishing, but all \(read) of \(source.name) had been transcribed: the transcript \(written).")
+            let written = "(\(NumberText.counted(store.lines.count, "line"))) was written \(output.map { "to \($0)" } ?? "above")"
+            if interrupted {
+                if complete {
+                    // All that was read had its finals ("up to 00:00:09 of 00:00:10 … the rest was not
+                    // transcribed" was said of a whole transcript).
+                    let unread = total.map { meter.seconds + 0.5 < $0 } ?? !meter.reachedEnd
+                    throw CapttyError.interrupted(unread
+                        ? "interrupted: the transcript of all \(read) of audio read \(written); the rest of \(source.name) was not read."
+                        : "interrupted while finishing, but all \(read) of \(source.name) had been transcribed: the transcript \(written).")
+                }
+                throw CapttyError.interrupted("interrupted: the transcript up to \(Timecode.clock(upTo)) of the \(read) of audio read \(written); "
+                                              + "the rest of \(source.name) was not transcribed.")
             }
-            throw CapttyError.interrupted("interrupted: the transcript up to \(Timecode.clock(upTo)) of the \(read) of audio read \(written); "
-                                          + "the rest of \(source.name) was not transcribed.")
+            if let failure {
+                throw CapttyError.failed("\(failure)\nThe transcript up to \(Timecode.clock(upTo)) of the \(read) of audio read \(written); "
+                                         + "the rest has no transcript.")
+            }
+            if run.lostSeconds > 0 {
+                // Not a success: part of the file has no transcript (exit 0 with a gap inside was
+                // taken for a whole transcript).
+                throw CapttyError.failed("\(NumberText.fixed(run.lostSeconds, decimals: 1)) s of the audio have no transcript: they were lost "
+                                         + "while the engine was disconnected (above). The rest \(written).")
+            }
+            let outcome = Outcome(lines: store.lines.count, words: store.wordCount, audioSeconds: meter.seconds, output: output)
+            await journal?.close(writer, written: true, warn: warn)
+            return outcome
+        } catch {
+            await journal?.close(writer, written: false, warn: warn)
+            throw error
         }
-        if let failure {
-            throw CapttyError.failed("\(failure)\nThe transcript up to \(Timecode.clock(upTo)) of the \(read) of audio read \(written); "
-                                     + "the rest has no transcript.")
-        }
-        if run.lostSeconds > 0 {
-            // Not a success: part of the file has no transcript (exit 0 with a gap inside was
-            // taken for a whole transcript).
-            throw CapttyError.failed("\(NumberText.fixed(run.lostSeconds, decimals: 1)) s of the audio have no transcript: they were lost "
-                                     + "while the engine was disconnected (above). The rest \(written).")
-        }
-        return Outcome(lines: store.lines.count, words: store.wordCount, audioSeconds: meter.seconds, output: output)
     }
 
     /// How long the first Ctrl-C waits for the last finals before stopping as a second does.
@@ -216,7 +238,8 @@ public enum TranscribeRunner {
         /// Server messages left out as malformed or impossible.
         var rejected = 0
 
-        mutating func take(_ event: LiveEvent, warn: @Sendable (String) -> Void) {
+        @discardableResult
+        mutating func take(_ event: LiveEvent, warn: @Sendable (String) -> Void) -> StoreChange {
             switch event {
             case .error(let e):
                 if e.isFatal { fatal = e } else { warn(e.description) }
@@ -235,7 +258,63 @@ public enum TranscribeRunner {
                 warn("reconnecting in \(NumberText.fixed(delay.seconds, decimals: 1)) s (attempt \(attempt))")
             default: break
             }
-            _ = store.apply(event)
+            return store.apply(event)
+        }
+    }
+
+    /// What `event` added to the store, in the journal: finals, metadata, and audio lost.
+    static func journal(_ event: LiveEvent, change: StoreChange, into writer: JournalWriter) async {
+        if !change.committed.isEmpty { await writer.append(change.committed) }
+        switch event {
+        case .metadata(let m): await writer.append(metadata: m)
+        case .error(let e) where e.kind == .audioLost:
+            if let from = e.lostFrom, let secs = e.lostSeconds {
+                await writer.append(gap: AudioGap(start: from, duration: secs, reason: "the engine was disconnected"))
+            }
+        default: break
+        }
+    }
+
+    /// Where `transcribe` journals its finals while it runs.
+    public struct JournalRequest: Sendable {
+        /// The journal's path.
+        public var url: URL
+        /// Kept when the transcript is written (a path the user named); the default one is
+        /// removed then, having served its purpose.
+        public var keep: Bool
+
+        public init(url: URL, keep: Bool) { self.url = url; self.keep = keep }
+
+        /// The journal, created now. A path the user named that cannot be written is refused
+        /// before any work; the default one is given up with a warning (the transcript itself
+        /// still goes where it was asked to).
+        func open(header: JournalHeader, warn: @Sendable (String) -> Void) async throws -> JournalWriter? {
+            if FileManager.default.fileExists(atPath: url.path) {
+                guard !keep else { throw CapttyError.failed("\(url.path) already exists; choose another --journal path (captty never overwrites a journal)") }
+                return nil
+            }
+            let writer = await JournalWriter(url: url, header: header)
+            guard case .failing(_, let message, _) = await writer.state else { return writer }
+            await writer.abandon()
+            if keep {
+                throw CapttyError.failed("\(message). Nothing was transcribed yet: choose another --journal path, or transcribe without one with --no-journal")
+            }
+            warn("\(message); transcribing without a journal (a kill would lose the work so far)")
+            return nil
+        }
+
+        /// Closes the journal; a default one is removed once the transcript is `written`, and
+        /// kept (and said) otherwise.
+        func close(_ writer: JournalWriter?, written: Bool, warn: @Sendable (String) -> Void) async {
+            guard let writer else { return }
+            let state = await writer.close()
+            let path = await writer.currentURL.path
+            if written && !keep {
+                unlink(path)
+                return
+            }
+            if case .failing = state { return }
+            if !written { warn("the finals that came back are in the journal \(path) (captty export reads it)") }
         }
     }
 }
