@@ -51,7 +51,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "captty", dependencies: [
-            "CapttyCore", "Audio", "SystemSupport", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "CapttyCore", "Audio", "SystemSupport", "WebSocket", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         // Runs Moonshine (which leaks per call) in a child process the offline engine recycles.

@@ -32,4 +32,11 @@ static inline int captty_ERR_is_unexpected_eof(unsigned long e) {
 #endif
 }
 static inline int captty_X509_V_OK(void) { return X509_V_OK; }
+/* OpenSSL set up without its atexit cleanup: OPENSSL_cleanup ran in exit() while a WebSocket
+   I/O thread was still exiting, and both freed the thread's OpenSSL state (a double free, found
+   under load; OpenSSL issue #6214, fixed the same way by curl). Must come before any other
+   use of libcrypto to take effect. Returns 1 on success. */
+static inline int captty_openssl_init_without_atexit(void) {
+    return OPENSSL_init_ssl(OPENSSL_INIT_NO_ATEXIT | OPENSSL_INIT_LOAD_SSL_STRINGS | OPENSSL_INIT_LOAD_CRYPTO_STRINGS, NULL);
+}
 #endif

@@ -10,6 +10,7 @@ enum AcceptKey {
 
     /// base64(SHA-1(key + GUID)) as RFC 6455 §4.2.2 defines it.
     static func accept(for key: String) -> String {
+        OpenSSLRuntime.prepare()
         let input = Array((key + Handshake.guid).utf8)
         var digest = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
         var len: UInt32 = 0

@@ -9,6 +9,7 @@ public final class SHA256Digest {
     private var result: String?
 
     public init() {
+        OpenSSLRuntime.prepare()
         guard let c = EVP_MD_CTX_new(), EVP_DigestInit_ex(c, EVP_sha256(), nil) == 1 else {
             preconditionFailure("libcrypto could not set up SHA-256 (out of memory?)")
         }

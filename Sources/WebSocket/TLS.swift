@@ -31,6 +31,7 @@ final class TLSContext: @unchecked Sendable {
     deinit { SSL_CTX_free(ctx) }
 
     static func client(caFile: String?) throws(WebSocketError) -> TLSContext {
+        OpenSSLRuntime.prepare()
         ERR_clear_error()
         guard let ctx = SSL_CTX_new(TLS_client_method()) else { throw .tls("cannot create a TLS context: \(TLS.errorQueueString())") }
         let c = TLSContext(ctx: ctx, caFile: caFile)
@@ -54,6 +55,7 @@ final class TLSContext: @unchecked Sendable {
     }
 
     static func server(_ config: TLSServerConfiguration) throws(WebSocketError) -> TLSContext {
+        OpenSSLRuntime.prepare()
         ERR_clear_error()
         guard let ctx = SSL_CTX_new(TLS_server_method()) else { throw .tls("cannot create a TLS context: \(TLS.errorQueueString())") }
         let c = TLSContext(ctx: ctx, caFile: nil)

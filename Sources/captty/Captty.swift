@@ -3,6 +3,7 @@ import CapttyCore
 import FoundationEssentials
 import Glibc
 import SystemSupport
+import WebSocket
 
 /// `captty`: live captions in a terminal.
 @main
@@ -20,6 +21,9 @@ struct Captty: AsyncParsableCommand {
     )
 
     static func main() async {
+        // Before any thread uses OpenSSL: without its atexit cleanup, which raced a closing
+        // WebSocket thread at exit (a double free; see OpenSSLRuntime).
+        OpenSSLRuntime.prepare()
         CapttyLogging.bootstrap()
         if let word = CommandLine.arguments.dropFirst().first, let near = misspeltSubcommand(word) {
             // A typo read as an argument of live captions: "Unexpected argument 'transcibe'"
