@@ -144,6 +144,13 @@ final class ListenStream: Sendable {
             }
         } catch {
             outcome = .clientGone
+            // The client was told (1009 or 1002 with the reason); the operator is told too: the
+            // log said only "clientGone" for a message over the limit.
+            switch error as? WebSocketError {
+            case .messageTooBig?, .protocolViolation?:
+                logger.warning("stream \(requestID): closed for breaking the limits or the WebSocket protocol: \(error)")
+            default: break
+            }
         }
         watchdog.cancel()
         if clock.timedOut { outcome = .idle }
