@@ -19,10 +19,13 @@ public struct LevelMeterReading: Equatable, Sendable {
     /// The device is a monitor (what an output plays): silence there is nothing playing, not
     /// a muted microphone.
     public var fromMonitor: Bool
+    /// With `silent`: nothing arrived at all (a stalled pipe), not audio that is silent.
+    public var stalled: Bool
 
     public init(rmsDBFS: Double = -120, peakHoldDBFS: Double = -120, clipping: Bool = false,
                 silent: Bool = false, deviceName: String = "", outage: String? = nil, fromDevice: Bool = true,
-                fromMonitor: Bool = false) {
+                fromMonitor: Bool = false, stalled: Bool = false) {
+        self.stalled = stalled
         self.fromDevice = fromDevice
         self.fromMonitor = fromMonitor
         self.rmsDBFS = rmsDBFS

@@ -40,7 +40,7 @@ public enum LevelMeterView {
             let pick = keys.keys(for: .pickDevice).first?.displayName ?? "a"
             // A file or a pipe is neither switched on nor picked: it is silent there.
             let advice = level.fromDevice ? "check it is on and not muted, or press \(pick) to pick another"
-                                          : "it is silent here"
+                                          : level.stalled ? "nothing is arriving" : "it is silent here"
             let text = DisplayWidth.truncate("⚠ no audio from \(device) — \(advice)", toColumns: rect.width)
             surface.put(text, row: row, col: rect.col, style: theme.warning, limit: rect.right)
             return

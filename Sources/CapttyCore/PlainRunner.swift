@@ -111,7 +111,7 @@ public struct PlainRunner: Sendable {
             let quiet = v.noAudio && !v.paused && !v.sourceEnded && !v.sourceIsMonitor
             if quiet && !saidNoAudio {
                 writeErr("captty: no audio from \(DisplayWidth.sanitizedForTerminal(v.deviceName)) — "
-                         + (v.sourceIsDevice ? "check it is on and not muted" : "it is silent here"))
+                         + (v.sourceIsDevice ? "check it is on and not muted" : v.noAudioArriving ? "nothing is arriving" : "it is silent here"))
             } else if !quiet && saidNoAudio && !v.sourceEnded {
                 writeErr("captty: audio again from \(DisplayWidth.sanitizedForTerminal(v.deviceName))")
             }

@@ -637,8 +637,9 @@ public actor Session {
             if !chunk.data.isEmpty, chunk.gapBefore == 0 { followingOutputNotice = false }
         }
         // Without a meter on screen, only a change of the "no audio" state is worth a wake-up.
-        let signal = configuration.levelUpdates || viewState.noAudio != reading.isSilent
+        let signal = configuration.levelUpdates || viewState.noAudio != reading.isSilent || viewState.noAudioArriving
         viewState.noAudio = reading.isSilent
+        viewState.noAudioArriving = false
         guard !stopping else { return nil }
         if paused {
             counts.whilePaused += chunk.data.count
@@ -1100,8 +1101,10 @@ public actor Session {
             if !waitingForEngine, clock.now - since > Self.stallFinalizeAfter { finalizeStalledSpeech() }
             let quiet = !waitingForEngine && (clock.now - since) > .milliseconds(Int(configuration.silenceSeconds * 1000))
             let silent = quiet || meter.reading.isSilent
-            if silent != viewState.noAudio {
+            if silent != viewState.noAudio || quiet != viewState.noAudioArriving {
                 viewState.noAudio = silent
+                // A stalled pipe is not silence ("it is silent here" was said of one; found in QA).
+                viewState.noAudioArriving = quiet
                 changed = true
             }
         }

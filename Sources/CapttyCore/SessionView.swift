@@ -45,6 +45,8 @@ public struct SessionView: Sendable {
     public var exports: [String] = []
     /// Nothing (or only silence) has come from the input for the silence duration.
     public var noAudio = false
+    /// With `noAudio`: no audio arrived at all (a stalled pipe or file), not silent audio.
+    public var noAudioArriving = false
     /// Engine runs started (1 + restarts for option changes).
     public var runsStarted = 0
     /// The audio source ended (end of file) or failed.
@@ -118,6 +120,6 @@ public struct SessionView: Sendable {
         }
         return LevelMeterReading(rmsDBFS: level.rmsDB, peakHoldDBFS: level.peakHoldDB, clipping: level.isClipping,
                                  silent: noAudio && !paused, deviceName: deviceName, outage: audioOutage,
-                                 fromDevice: sourceIsDevice, fromMonitor: sourceIsMonitor)
+                                 fromDevice: sourceIsDevice, fromMonitor: sourceIsMonitor, stalled: noAudio && noAudioArriving)
     }
 }

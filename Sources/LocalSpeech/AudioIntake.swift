@@ -66,8 +66,13 @@ struct AudioIntake {
             case .invalid(let why):
                 // What to do first: the close reason has room for about 120 bytes of it.
                 switch cause {
-                case .invalidWAV(_, let field, _)? where field == "sample rate" || field == "channels":
-                    return .invalid("the WAV header's \(why); \(Self.limits)")
+                case .invalidWAV(_, let field, let problem)? where field == "sample rate" || field == "channels":
+                    // The server's own limits only: the reader's ("more than the 64 supported")
+                    // contradicted them, and its advice is a captty command line, not for a
+                    // remote client (found in QA).
+                    let value = problem.prefix { $0.isNumber }
+                    return .invalid("the WAV header gives \(value.isEmpty ? "unusable \(field)" : "\(field) \(value)")"
+                                    + "\(field == "sample rate" && !value.isEmpty ? " Hz" : ""); \(Self.limits)")
                 case .unsupportedContainer(_, let kind)?:
                     return .invalid("\(kind.name) cannot be decoded here: send WAV, or raw PCM with encoding and sample_rate in the URL")
                 case .notRIFFWave?, .empty?:

@@ -70,7 +70,11 @@ struct Transcribe: AsyncParsableCommand {
             let speech = try EngineFactory.make(settings, audioCanWait: true)   // a file waits through a reconnect
             if let n = speech.notice { printError("captty: \(n)") }
             let out = output == "-" ? nil : output
-            if let note = ExportFormat.mismatch(format, output: out) { printError("captty: \(note)") }
+            // Not about a file it will refuse to write (the recording itself): the note read as if
+            // the recording were about to be replaced.
+            if let note = ExportFormat.mismatch(format, output: out), !(out.map { Files.sameFile($0, file) } ?? false) {
+                printError("captty: \(note)")
+            }
             // Ctrl-C or SIGTERM: the transcript of the audio sent so far is written, not lost.
             TerminalSignals.installTerminationHandlers()
             let outcome = try await TranscribeRunner.run(

@@ -133,6 +133,25 @@ import TestSupport
         }
     }
 
+    /// A pipe that stops delivering is not silence: "it is silent here" was said of one whose
+    /// audio had simply stopped arriving (found in QA).
+    @Test(.timeLimit(.minutes(2))) func aStalledPipeIsNotCalledSilent() async throws {
+        let dir = try scratchDirectory("e2e-stall")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let tone = try TestAudio.tone(seconds: 2, in: dir)
+        try await withDeepgramDouble([]) { double in
+            // The header and 1 s of tone, 7 s of nothing, then the rest.
+            let script = "(head -c 32044 \(shellQuoted(tone)); sleep 7; tail -c +32045 \(shellQuoted(tone))) | "
+                + "\(shellQuoted(TestPaths.capttyBinary.path)) --plain --engine deepgram --url \(double.baseURL) --file - --no-journal"
+            let r = try runProcess("/bin/sh", ["-c", script], environment: ["DEEPGRAM_API_KEY": "test-key"], timeout: 60)
+            #expect(r.status == 0, "\(r.stderr)")
+            let lines = r.stderr.split(separator: "\n").map(String.init)
+            #expect(lines.contains("captty: no audio from standard input — nothing is arriving"), "\(r.stderr)")
+            #expect(!r.stderr.contains("silent here"), "\(r.stderr)")
+            #expect(lines.contains("captty: audio again from standard input"), "\(r.stderr)")
+        }
+    }
+
     /// Plain mode whose standard output cannot be written (a full disk): said at the end, with
     /// where the captions are kept, and a failing status (it exited 0 with every caption lost).
     @Test(.timeLimit(.minutes(2))) func aFullStandardOutputIsReported() async throws {

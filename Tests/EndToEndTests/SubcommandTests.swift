@@ -43,6 +43,8 @@ import Transcript
             #expect(r.status == 1, "\(r.stderr)")
             #expect(r.stderr.contains("is the recording being transcribed"), "\(r.stderr)")
             #expect(r.stderr.contains("Choose another output path"), "\(r.stderr)")
+            // No note about the format it would write there first: it read as if it would.
+            #expect(!r.stderr.contains("not an export format"), "\(r.stderr)")
             #expect(try Data(contentsOf: wav) == before, "the recording is untouched")
         }
         // The same file on standard input (`transcribe - -o X < X`).

@@ -25,6 +25,21 @@ struct WAVStreamLimitTests {
         }
     }
 
+    /// The refusal states the server's limits only: "channels 65 is more than the 64 supported;
+    /// this server takes … 1 to 32 channels" gave two limits, and a damaged header's advice was
+    /// a captty command line, meant for no remote client (found in QA).
+    @Test func theRefusalGivesTheServersLimitsAlone() {
+        for (rate, channels, expected) in [(16_000, 65, "the WAV header gives channels 65;"), (16_000, 0, "the WAV header gives channels 0;"),
+                                           (0, 1, "the WAV header gives sample rate 0 Hz;")] as [(UInt32, UInt16, String)] {
+            var intake = AudioIntake(format: nil, separateChannels: false)
+            guard case .invalid(let why) = intake.push(Self.wav(rate: rate, channels: channels, dataBytes: 64)) else {
+                Issue.record("\(rate) Hz × \(channels) accepted"); continue
+            }
+            #expect(why.hasPrefix(expected) && why.hasSuffix("this server takes 1000 to 192000 Hz and 1 to 32 channels"), "\(why)")
+            #expect(!why.contains("64 supported") && !why.contains("captty"), "\(why)")
+        }
+    }
+
     @Test func ordinaryWAVStreamsStillDecode() {
         for (rate, channels) in [(1_000, 1), (8_000, 1), (16_000, 2), (48_000, 1), (192_000, 32)] as [(UInt32, UInt16)] {
             var intake = AudioIntake(format: nil, separateChannels: false)
