@@ -89,7 +89,11 @@ public struct SessionView: Sendable {
             StatusFlag("diar", isOn: o.diarize ?? false, toggle: .toggleDiarize),
             StatusFlag("num", isOn: o.numerals ?? false, toggle: .toggleNumerals),
             StatusFlag("prof", isOn: o.profanityFilter ?? false, toggle: .toggleProfanityFilter),
-        ]
+        ].filter { flag in
+            // The offline engine has no speaker labels or profanity filter: "-diar -prof" on its
+            // bar named options it cannot have (its keys say so when pressed).
+            !(engineName.hasPrefix("local") && flag.toggle.flatMap(Session.offlineEngineLacks) != nil)
+        }
         // Paused shows over a healthy connection only: an engine that stopped with an error, or
         // one reconnecting, says so (Space hid a refused key's error behind "paused").
         let shown: ConnectionState

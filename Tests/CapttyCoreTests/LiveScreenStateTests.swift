@@ -109,6 +109,18 @@ import Transcript
         #expect(flags.map(\.key) == ["p", "f", "d", "n", "x"], "\(flags)")
     }
 
+    /// The offline engine's bar shows the options it has: "-diar -prof" named speaker labels
+    /// and a profanity filter it cannot give (found in review).
+    @Test func theOfflineEnginesBarLeavesOutOptionsItLacks() {
+        var v = Self.view()
+        for name in ["local", "local-sphinx"] {
+            v.engineName = name
+            #expect(v.status.flags.map(\.label) == ["punct", "smart", "num"], "\(name)")
+        }
+        v.engineName = "deepgram"
+        #expect(v.status.flags.map(\.label) == ["punct", "smart", "diar", "num", "prof"])
+    }
+
     @Test func drawsTheNewestLinesTheInterimAndTheStatus() {
         let term = MemoryTerminal(width: 80, height: 12)
         let renderer = Renderer(terminal: term)
