@@ -49,16 +49,18 @@ import TestSupport
         }
         let text = words.map(\.0).joined(separator: " ")
         // Nothing lost at the start or around the switch: the preamble's landmarks, in order.
-        // (Not word for word: Moonshine heard "we need people" once under CI load, and "the
-        // united it states" once where the switch cut a sentence.)
+        // (Not word for word: Moonshine heard "we need people" once under CI load, "the united it
+        // states" once where the switch cut a sentence, and "the universe it states" once; the
+        // switch falls near "United States", so that is no landmark.)
         var rest = Substring(text)
-        for landmark in ["we", "people", "united", "union", "justice", "tranquility", "welfare", "posterity", "constitution"] {
+        for landmark in ["we", "people", "union", "justice", "tranquility", "welfare", "posterity", "constitution"] {
             guard let r = rest.range(of: landmark) else { Issue.record("“\(landmark)” missing or out of order: \(text)"); break }
             rest = rest[r.upperBound...]
         }
         #expect(text.hasPrefix("we"), "\(text)")
         #expect(text.contains("posterity"))
         #expect(text.hasSuffix("america"), "\(text)")
+        #expect(words.count >= 47, "the preamble has 52 words; \(words.count) in the journal: \(text)")
         #expect(zip(words, words.dropFirst()).allSatisfy { $0.1 <= $1.1 }, "word times go backwards")
     }
 }
