@@ -31,6 +31,7 @@ actor FilePump {
         if reader == nil && !inputDone { try await open() }
         while out.count - outStart < chunkBytes && !inputDone { try await readMore() }
         if inputDone && !flushed, var c = converter {
+            if var w = walker { out += c.convert(w.finish()); walker = w }
             out += c.flush(); converter = c; flushed = true
             if c.channelsCancelOut, pendingError == nil {
                 pendingError = .channelsCancelOut(path: source.displayName, channels: c.input.channels)

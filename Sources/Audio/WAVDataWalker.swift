@@ -83,9 +83,28 @@ public struct WAVDataWalker: Sendable {
             case .done:
                 return audio
             case .data(nil):
-                currentRead += Int64(b.count)
-                audio += b
-                return audio
+                guard format != nil else {
+                    currentRead += Int64(b.count)
+                    audio += b
+                    return audio
+                }
+                // A streamed WAV (its length left open) runs to the end of the input, unless
+                // another WAV file starts in it: two streams written one after the other into a
+                // pipe (`for f in a.wav b.wav; do sox $f -t wav -; done | captty --file -`). Its
+                // header was read as audio, a click and the second file's format ignored.
+                pending += b
+                b = []
+                let cut = Self.nextFileStart(in: pending)
+                let n = cut.found ?? pending.count - cut.heldBack
+                audio += pending[..<n]
+                currentRead += Int64(n)
+                if cut.found != nil {
+                    state = .nextFile
+                    b = pending[n...]
+                    pending = []
+                } else {
+                    pending.removeFirst(n)
+                }
             case .data(let remaining?):
                 let n = Int(min(Int64(b.count), remaining))
                 audio += b.prefix(n)
@@ -118,6 +137,43 @@ public struct WAVDataWalker: Sendable {
             }
         }
         return audio
+    }
+
+    /// Ends the input: the audio bytes held back at the end of a streamed data chunk, in case
+    /// they started another file's header (at most 11), are audio after all.
+    public mutating func finish() -> [UInt8] {
+        guard case .data(nil) = state, !pending.isEmpty else { return [] }
+        let tail = pending
+        pending = []
+        currentRead += Int64(tail.count)
+        audioBytes += Int64(tail.count)
+        return tail
+    }
+
+    /// Where another WAV file's header ("RIFF", a size, "WAVE") starts in `bytes`, if it does;
+    /// else how many bytes at the end could be its start and must wait for more input.
+    static func nextFileStart(in bytes: [UInt8]) -> (found: Int?, heldBack: Int) {
+        let riff = Array("RIFF".utf8), wave = Array("WAVE".utf8)
+        func matches(at i: Int) -> Bool {
+            for k in 0..<12 where i + k < bytes.count {
+                if k < 4 && bytes[i + k] != riff[k] { return false }
+                if k >= 8 && bytes[i + k] != wave[k - 8] { return false }
+            }
+            return true
+        }
+        let found: Int? = bytes.withUnsafeBufferPointer { buf -> Int? in
+            guard buf.count >= 12 else { return nil }
+            var i = 0
+            while i + 12 <= buf.count {
+                if buf[i] == 0x52 && buf[i + 1] == 0x49 && buf[i + 2] == 0x46 && buf[i + 3] == 0x46
+                    && buf[i + 8] == 0x57 && buf[i + 9] == 0x41 && buf[i + 10] == 0x56 && buf[i + 11] == 0x45 { return i }
+                i += 1
+            }
+            return nil
+        }
+        if let found { return (found, 0) }
+        for i in max(0, bytes.count - 11)..<bytes.count where matches(at: i) { return (nil, bytes.count - i) }
+        return (nil, 0)
     }
 
     /// The data chunk ended; `next` is the input that follows it, as far as it has come.

@@ -20,7 +20,7 @@ public struct WAVFile: Sendable {
         self.header = header
         // Every data chunk's bytes (a file may hold more than one), up to the end of the file.
         var walker = WAVDataWalker(firstDataLength: header.dataLength, followsChunks: true, format: header.format)
-        data = walker.feed(bytes[header.dataOffset...])
+        data = walker.feed(bytes[header.dataOffset...]) + walker.finish()
     }
 
     /// Reads and parses the WAV file at `path`.

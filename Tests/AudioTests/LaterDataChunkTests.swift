@@ -240,4 +240,67 @@ struct JoinedWAVFilesTests {
         var blind = WAVDataWalker(firstDataLength: Int64(Self.first.count), followsChunks: true)
         #expect(blind.feed(tail[...]) == Self.first)
     }
+
+    /// Streamed WAVs (the length left open, as `sox … -t wav -` or `arecord` write to a pipe)
+    /// one after the other: the second one's header was read as audio, a click, and a second
+    /// file in another format was read in the first one's. Now another stream starts where its
+    /// header does, from a pipe or a file, whatever the reads' sizes.
+    @Test(arguments: [false, true]) func streamedFilesOneAfterAnotherAreEachRead(piped: Bool) async throws {
+        var streamed = WAVBuilder()
+        streamed.dataSize = 0xFFFF_FFFF
+        var zeroSized = WAVBuilder()
+        zeroSized.dataSize = 0
+        let joined = streamed.build(Self.first) + zeroSized.build(Self.second) + streamed.build(Self.first)
+        let r: (bytes: [UInt8], chunks: [AudioChunk], error: Error?)
+        if piped {
+            let fd = StdinAndRawInputTests.pipe(feeding: joined, piece: 5)
+            defer { close(fd) }
+            r = try await drain(try await FileAudioSource(fileDescriptor: fd, name: "stdin", options: fastOptions()))
+        } else {
+            let path = try WAVBuilder.write(joined, name: "streamed-joined.wav")
+            r = try await drain(try await FileAudioSource(path: path, options: fastOptions()))
+            let read = try WAVFile(path: path).data == Self.first + Self.second + Self.first
+            #expect(read, "WAVFile read a header as audio, or lost audio")
+        }
+        #expect(r.bytes.count == 2 * Self.first.count + Self.second.count, "a header was read as audio, or audio lost")
+        let whole = r.bytes == Self.first + Self.second + Self.first
+        #expect(whole, "the audio differs")
+        #expect(r.error == nil, "\(String(describing: r.error))")
+    }
+
+    @Test func aStreamedFileInAnotherFormatAfterAStreamIsSaid() async throws {
+        var streamed = WAVBuilder()
+        streamed.dataSize = 0xFFFF_FFFF
+        var other = streamed
+        other.rate = 8_000
+        let fd = StdinAndRawInputTests.pipe(feeding: streamed.build(Self.first) + other.build(Self.second))
+        defer { close(fd) }
+        let r = try await drain(try await FileAudioSource(fileDescriptor: fd, name: "stdin", options: fastOptions()))
+        let firstOnly = r.bytes == Self.first
+        #expect(firstOnly, "\(r.bytes.count) bytes: the 8 kHz stream's header or audio was read as 16 kHz audio")
+        let warning = (r.error as? AudioError)?.earlyEndWarning ?? ""
+        #expect(warning.contains("8000 Hz"), "\(String(describing: r.error))")
+    }
+
+    /// A streamed file's audio that ends in what could start a header ("RIFF", or "RIF") is held
+    /// back only until more comes: at the end of the input it is audio, byte for byte, and the
+    /// walker's count says so. "RIFF" inside the audio without "WAVE" after it is audio too.
+    @Test func bytesHeldBackAtTheEndOfAStreamAreAudio() throws {
+        let format = try #require(try WAVHeader.parse(WAVBuilder().build([]), path: "", atEOF: true)).format
+        for tail in ["RIF", "RIFF", "RIFF\u{1}\u{2}\u{3}\u{4}WAV"] {
+            let audio = Self.first + Array("RIFFxxxxWAVX".utf8) + Self.second + Array(tail.utf8)
+            var w = WAVDataWalker(firstDataLength: nil, followsChunks: false, format: format)
+            var out: [UInt8] = []
+            for piece in stride(from: 0, to: audio.count, by: 7) { out += w.feed(audio[piece..<min(audio.count, piece + 7)]) }
+            #expect(out.count < audio.count, "nothing was held back for \(tail)")
+            out += w.finish()
+            let same = out == audio
+            #expect(same, "\(tail): \(out.count) of \(audio.count) bytes")
+            #expect(w.audioBytes == Int64(audio.count) && w.currentRead == Int64(audio.count))
+            #expect(w.finish() == [])
+        }
+        var blind = WAVDataWalker(firstDataLength: nil, followsChunks: false)
+        let withHeader = Self.first + WAVBuilder().build(Self.second)
+        #expect(blind.feed(withHeader[...]) == withHeader, "without a format to compare, all is audio, as before")
+    }
 }
