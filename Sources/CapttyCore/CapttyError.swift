@@ -11,6 +11,9 @@ public enum CapttyError: Error, Sendable, Equatable, CustomStringConvertible {
     /// A service it needs is not there (no PulseAudio server): EX_UNAVAILABLE, as live captions
     /// exit then.
     case unavailable(String)
+    /// A file it was asked to create cannot be (a `--journal` path whose folder is missing, or
+    /// that exists): EX_CANTCREAT, as live captions exit then.
+    case cannotCreate(String)
 
     public var description: String {
         switch self {
@@ -19,6 +22,7 @@ public enum CapttyError: Error, Sendable, Equatable, CustomStringConvertible {
         case .failed(let m): return m
         case .interrupted(let m): return m
         case .unavailable(let m): return m
+        case .cannotCreate(let m): return m
         }
     }
 
@@ -30,6 +34,7 @@ public enum CapttyError: Error, Sendable, Equatable, CustomStringConvertible {
         case .failed: return 1
         case .interrupted: return 130
         case .unavailable: return 69
+        case .cannotCreate: return 73
         }
     }
 }

@@ -284,24 +284,13 @@ public enum LiveLauncher {
             let url: URL
             if let p = request.journalPath {
                 url = URL(fileURLWithPath: p.expandingTilde)
-                // A named file's folder is not made up (a typo made a whole new tree, as root
-                // even under /): as for `export -o`, it must exist.
-                let folder = url.deletingLastPathComponent().path
-                var st = stat()
-                if stat(folder, &st) != 0 || (st.st_mode & S_IFMT) != S_IFDIR {
-                    throw LiveFailure("the folder \(folder) for --journal does not exist; create it (mkdir -p \(shellQuoted(folder))) or choose another path", exitCode: 73)
-                }
             } else if let dir = request.journalDirectory {
                 url = URL(fileURLWithPath: dir.expandingTilde).appendingPathComponent(header.fileStem + ".jsonl")
             } else {
                 url = JournalLocation.defaultURL(for: header)
             }
-            if FileManager.default.fileExists(atPath: url.path) {
-                var st = stat()
-                if stat(url.path, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR {
-                    throw LiveFailure("\(url.path) is a directory: --journal takes a file path (journal_dir in the config file chooses a folder)", exitCode: 73)
-                }
-                throw LiveFailure("\(url.path) already exists; choose another --journal path (captty never overwrites a journal)", exitCode: 73)
+            if let problem = JournalLocation.problem(creating: url, named: request.journalPath != nil) {
+                throw LiveFailure(problem, exitCode: 73)
             }
             journal = try await openJournal(at: url, header: header, named: request.journalPath != nil, configuration: &configuration)
         }

@@ -45,11 +45,7 @@ struct Transcribe: AsyncParsableCommand {
         if noJournal { return nil }
         if let journal {
             let url = URL(fileURLWithPath: journal.expandingTilde)
-            let folder = url.deletingLastPathComponent().path
-            var st = stat()
-            guard stat(folder, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR else {
-                throw ValidationError("the folder \(folder) for --journal does not exist; create it or choose another path")
-            }
+            if let problem = JournalLocation.problem(creating: url, named: true) { throw CapttyError.cannotCreate(problem) }
             return .init(url: url, keep: true)
         }
         let stem = JournalHeader(engine: "transcribe", capttyVersion: CapttyVersion.string).fileStem

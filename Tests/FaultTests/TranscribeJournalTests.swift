@@ -84,10 +84,43 @@ import TestSupport
         let journal = dir.appendingPathComponent("old.jsonl").path
         try "keep me\n".write(toFile: journal, atomically: true, encoding: .utf8)
         let r = try runCaptty(["transcribe", "--engine", "local", "--journal", journal, TestAudio.preamble], timeout: 60)
-        #expect(r.status != 0)
+        // EX_CANTCREAT, as live captions exit for a journal they cannot create.
+        #expect(r.status == 73, "\(r.status)")
         #expect(r.stderr.contains("already exists; choose another --journal path"), "\(r.stderr)")
+        let missing = dir.appendingPathComponent("no-such-folder/j.jsonl").path
+        let inMissing = try runCaptty(["transcribe", "--engine", "local", "--journal", missing, TestAudio.preamble], timeout: 60)
+        #expect(inMissing.status == 73 && inMissing.stderr.contains("the folder \(dir.path)/no-such-folder for --journal does not exist"), "\(inMissing.status) \(inMissing.stderr)")
+        let folder = try runCaptty(["transcribe", "--engine", "local", "--journal", dir.path, TestAudio.preamble], timeout: 60)
+        #expect(folder.status == 73 && folder.stderr.contains("\(dir.path) is a directory: --journal takes a file path"), "\(folder.status) \(folder.stderr)")
         #expect(try String(contentsOfFile: journal, encoding: .utf8) == "keep me\n")
         let both = try runCaptty(["transcribe", "--journal", journal, "--no-journal", TestAudio.preamble], timeout: 60)
         #expect(both.status == 64 && both.stderr.contains("contradict"), "\(both.stderr)")
+    }
+
+    /// A transcribe's journal reads back as its transcript: the words the engine never made
+    /// final (kept in the transcript, and said), the search hits and the entities were missing
+    /// from it, so `captty export` of a journal kept after a failure lost them. The Deepgram
+    /// test double closes without confirming its last words.
+    @Test(.timeLimit(.minutes(2))) func theJournalReadsBackAsTheTranscript() async throws {
+        let dir = try scratchDirectory("transcribe-journal-whole")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let journal = dir.appendingPathComponent("job.jsonl").path
+        let out = dir.appendingPathComponent("out.json").path, back = dir.appendingPathComponent("back.json").path
+        try await withDeepgramDouble(["--no-final-at-close", "--final-seconds", "2"]) { double in
+            let r = try runCaptty(["transcribe", "--engine", "deepgram", "--url", double.baseURL, "--journal", journal,
+                                   "--detect-entities", "--search", "freedom", "-o", out, TestAudio.preamble],
+                                  environment: ["DEEPGRAM_API_KEY": "test-key"], timeout: 90)
+            #expect(r.status == 0, "\(r.stderr)")
+            #expect(r.stderr.contains("never made its last words final"), "\(r.stderr)")
+        }
+        let export = try runCaptty(["export", journal, "--format", "json", "-o", back], timeout: 30)
+        #expect(export.status == 0, "\(export.stderr)")
+        let transcript = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out))) as? NSDictionary
+        let fromJournal = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: back))) as? NSDictionary
+        // What the comparison stands on is there: hits, entities, and the unconfirmed span.
+        let text = try String(contentsOfFile: out, encoding: .utf8)
+        #expect(text.contains("\"search\"") && text.contains("\"entities\"") && text.contains("\"unconfirmed\""), "\(text.prefix(600))")
+        #expect(transcript != nil && transcript == fromJournal,
+                "the journal's export differs from the transcript:\n\(text.prefix(800))\n---\n\((try? String(contentsOfFile: back, encoding: .utf8))?.prefix(800) ?? "")")
     }
 }

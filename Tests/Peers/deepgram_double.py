@@ -18,6 +18,8 @@ What it does
   at the first audio when `vad_events=true`. Word names: `b<connection byte offset>` or, with
   --word-names counter, `c<uint32 LE found at the word's first byte>` (tests send audio whose
   bytes are a running uint32 counter, so a name says where in the session the word came from).
+- `detect_entities=true`: each final names its first word as an entity (NAME); `search=TERM`:
+  each final has a hit for TERM on its first word.
 - Configure (newest API): answered with ConfigureSuccess (echoing `keyterms` when given), or with
   ConfigureFailure CONFIGURE_KEYTERMS_NOT_SUPPORTED when a keyterm is "unsupported"; counted.
 - KeepAlive: counted; resets the idle timer. Finalize: a final with from_finalize=true covering
@@ -91,6 +93,8 @@ class Conn:
         self.bps = ENCODING_BYTES.get(enc, 2) * rate * ch
         self.utterance_end = "utterance_end_ms" in query
         self.vad = query.get("vad_events") == "true"
+        self.entities = query.get("detect_entities") == "true"
+        self.search = query.get("search")
         self.interim = query.get("interim_results", "false") == "true"
         self.audio = bytearray()
         self.final_bytes = 0         # bytes covered by finals
@@ -132,6 +136,17 @@ class Conn:
 
     def results(self, start, end, is_final, speech_final=False, from_finalize=False):
         words = self.words(start, end)
+        out = self.results_body(start, end, is_final, speech_final, from_finalize, words)
+        if is_final and words and self.entities:
+            # Beside `channel`, as the live API lists them: the final's first word as a name.
+            out["entities"] = [{"label": "NAME", "value": words[0]["word"], "confidence": 0.9,
+                                "start_word": 0, "end_word": 1}]
+        if is_final and words and self.search:
+            out["channel"]["search"] = [{"query": self.search, "hits": [
+                {"confidence": 0.8, "start": words[0]["start"], "end": words[0]["end"], "snippet": words[0]["word"]}]}]
+        return out
+
+    def results_body(self, start, end, is_final, speech_final, from_finalize, words):
         return {"type": "Results", "channel_index": [0, 1], "start": round(start / self.bps, 6),
                 "duration": round((end - start) / self.bps, 6), "is_final": is_final,
                 "speech_final": speech_final, "from_finalize": from_finalize,

@@ -76,10 +76,12 @@ public enum TranscribeRunner {
 
         // The finals are journaled as they come, so that a kill (SIGKILL, the OOM killer, a
         // power cut) does not lose a long job: `captty export` reads the journal back.
+        // When the job started: the transcript's session_start, as the journal's.
+        let started = Date()
         let writer: JournalWriter?
         if let journal {
             writer = try await journal.open(header: JournalHeader(engine: engine.name, model: engine.modelName(for: opts), options: opts,
-                                                                  capttyVersion: CapttyVersion.string), warn: warn)
+                                                                  startTime: started, capttyVersion: CapttyVersion.string), warn: warn)
         } else {
             writer = nil
         }
@@ -140,6 +142,9 @@ public enum TranscribeRunner {
             // A guess the engine never confirmed is the only text for its audio: kept, and said.
             let tail = run.store.keepUnconfirmedTail()
             if let from = tail.from, !tail.change.committed.isEmpty { warn(Session.Summary.unconfirmedNote(from: from)) }
+            // In the journal too, with the audio left without a transcript (below): the journal
+            // kept after a failure is what `captty export` reads back.
+            if let writer, !tail.change.committed.isEmpty { await writer.append(tail.change.committed) }
             var store = run.store
             let interrupted = interruptions() > 0
             if let fatal = run.fatal { run.failure = fatal.description }
@@ -149,7 +154,7 @@ public enum TranscribeRunner {
                     + "rejected, above); check that --url names a Deepgram-compatible server"
             }
             let failure = run.failure
-            // A transcribe has no journal: what arrived before a failure is written out all the same,
+            // What arrived before a failure is written out all the same (and is in the journal),
             // and the failure says how far it got.
             if let failure, store.lines.isEmpty, !interrupted { throw CapttyError.failed(failure) }
             if interrupted, store.lines.isEmpty, let output {
@@ -165,7 +170,10 @@ public enum TranscribeRunner {
             if !complete, !interrupted, failure != nil || run.stoppedAnswering {
                 // The audio read that has no transcript is marked where it is, in the file too.
                 let tail = AudioGap(start: upTo, duration: meter.seconds - upTo, reason: AudioGap.notCaptioned)
-                for piece in AudioGap.uncovered(tail, by: store.gaps) { store.addGap(piece) }
+                for piece in AudioGap.uncovered(tail, by: store.gaps) {
+                    store.addGap(piece)
+                    if let writer { await writer.append(gap: piece) }
+                }
             }
             let read = Timecode.clock(meter.seconds)
             if failure == nil && run.stoppedAnswering && !complete {
@@ -178,7 +186,7 @@ public enum TranscribeRunner {
             }
 
             let header = JournalHeader(engine: engine.name, model: run.model ?? engine.modelName(for: opts), options: opts,
-                                       capttyVersion: CapttyVersion.string)
+                                       startTime: started, capttyVersion: CapttyVersion.string)
             let text = Exporter.render(store.lines, format: format, header: header, metadata: store.metadata,
                                        search: store.search, entities: store.entities,
                                        options: ExportOptions(timestamps: timestamps, gaps: store.gaps, unconfirmed: store.unconfirmedSpans))
@@ -262,9 +270,14 @@ public enum TranscribeRunner {
         }
     }
 
-    /// What `event` added to the store, in the journal: finals, metadata, and audio lost.
+    /// What `event` added to the store, in the journal: finals, search hits, entities, metadata,
+    /// and audio lost.
     static func journal(_ event: LiveEvent, change: StoreChange, into writer: JournalWriter) async {
         if !change.committed.isEmpty { await writer.append(change.committed) }
+        // As the live session journals them: `captty export` of the journal gives what the
+        // transcript has (search hits and entities were left out).
+        for h in change.searchHits { await writer.append(search: h) }
+        for e in change.entities { await writer.append(entity: e) }
         switch event {
         case .metadata(let m): await writer.append(metadata: m)
         case .error(let e) where e.kind == .audioLost:
@@ -289,15 +302,16 @@ public enum TranscribeRunner {
         /// before any work; the default one is given up with a warning (the transcript itself
         /// still goes where it was asked to).
         func open(header: JournalHeader, warn: @Sendable (String) -> Void) async throws -> JournalWriter? {
-            if FileManager.default.fileExists(atPath: url.path) {
-                guard !keep else { throw CapttyError.failed("\(url.path) already exists; choose another --journal path (captty never overwrites a journal)") }
+            if let problem = JournalLocation.problem(creating: url, named: keep) {
+                // A default one is named for now; one there already is not this job's.
+                guard !keep else { throw CapttyError.cannotCreate(problem) }
                 return nil
             }
             let writer = await JournalWriter(url: url, header: header)
             guard case .failing(_, let message, _) = await writer.state else { return writer }
             await writer.abandon()
             if keep {
-                throw CapttyError.failed("\(message). Nothing was transcribed yet: choose another --journal path, or transcribe without one with --no-journal")
+                throw CapttyError.cannotCreate("\(message). Nothing was transcribed yet: choose another --journal path, or transcribe without one with --no-journal")
             }
             warn("\(message); transcribing without a journal (a kill would lose the work so far)")
             return nil
