@@ -123,7 +123,7 @@ public struct SessionView: Sendable {
                                      silent: false, deviceName: deviceName)
         }
         return LevelMeterReading(rmsDBFS: level.rmsDB, peakHoldDBFS: level.peakHoldDB, clipping: level.isClipping,
-                                 silent: noAudio && !paused, deviceName: deviceName, outage: audioOutage,
+                                 silent: noAudio, deviceName: deviceName, outage: audioOutage,
                                  fromDevice: sourceIsDevice, fromMonitor: sourceIsMonitor, stalled: noAudio && noAudioArriving)
     }
 }

@@ -109,7 +109,9 @@ struct ConnectionFailure {
             let advice = switch kind {
             case .badAudio: "the audio does not match the encoding/sample_rate/channels options"
             case .unauthorized: "check the API key (DEEPGRAM_API_KEY or key file): it may be wrong, expired, revoked or not allowed to do this"
-            default: "the server refused to go on; check the options, or its reason above"
+            // "Or its reason above" was said of a close that gave none (found in QA).
+            default: reason.isEmpty ? "the server refused to go on without saying why; check the options (a self-hosted server's log may say more)"
+                                    : "the server refused to go on; check the options against its reason"
             }
             err = LiveError(kind: kind, message: "Deepgram ended the stream: \(explained): \(advice)", isFatal: true, closeCode: code, dgError: reason.isEmpty ? nil : reason, requestID: requestID)
         }

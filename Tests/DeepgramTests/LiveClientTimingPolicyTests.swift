@@ -115,6 +115,12 @@ import WebSocket
         let audio = ConnectionFailure.closed(code: 1008, reason: "DATA-0000: The payload cannot be decoded as audio.",
                                              credential: .apiKey("k"), requestID: nil)
         #expect(audio.error.message.contains("does not match the encoding"), "\(audio.error.message)")
+        // A refusal without a reason is not pointed at "its reason above" (found in QA).
+        let bare = ConnectionFailure.closed(code: 4008, reason: "", credential: .apiKey("k"), requestID: nil)
+        #expect(bare.error.isFatal && bare.error.message.contains("without saying why") && !bare.error.message.contains("reason"),
+                "\(bare.error.message)")
+        let said = ConnectionFailure.closed(code: 4008, reason: "TOO_MANY_STREAMS", credential: .apiKey("k"), requestID: nil)
+        #expect(said.error.message.contains("4008 TOO_MANY_STREAMS") && said.error.message.contains("against its reason"), "\(said.error.message)")
     }
 
     /// A refused upgrade's body in Deepgram's newer shape ({"category", "message", "details"}) is
