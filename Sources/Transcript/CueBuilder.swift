@@ -211,9 +211,21 @@ public enum CueBuilder {
             lastOfChannel[cues[i].channel] = i
         }
         var prevEnd: [Int: Int64] = [:]
+        var prevOfChannel: [Int: Int] = [:]
         for i in cues.indices {
             var c = cues[i]
-            let floor = prevEnd[c.channel] ?? 0
+            var floor = prevEnd[c.channel] ?? 0
+            if c.startMs < floor, let p = prevOfChannel[c.channel] {
+                // A cue that starts before the previous one ends (a final that came out of order,
+                // its words clamped to where the previous line ends) takes that time back, down
+                // to the previous cue's minimum, before it is pushed later: pushed, it pushed every
+                // cue after it too, the last ones past the end of the audio (found in QA).
+                let back = max(cues[p].startMs + max(1, minMs), c.startMs)
+                if back < floor {
+                    cues[p].endMs = back
+                    floor = back
+                }
+            }
             if c.startMs < floor { c.startMs = floor }
             if c.endMs < c.startMs { c.endMs = c.startMs }
             if c.endMs - c.startMs > maxMs { c.endMs = c.startMs + maxMs }
@@ -224,6 +236,7 @@ public enum CueBuilder {
             }
             if c.endMs <= c.startMs { c.endMs = c.startMs + max(1, minMs) }
             prevEnd[c.channel] = c.endMs
+            prevOfChannel[c.channel] = i
             cues[i] = c
         }
     }

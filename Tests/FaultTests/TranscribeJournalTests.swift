@@ -106,7 +106,7 @@ import TestSupport
         defer { try? FileManager.default.removeItem(at: dir) }
         let journal = dir.appendingPathComponent("job.jsonl").path
         let out = dir.appendingPathComponent("out.json").path, back = dir.appendingPathComponent("back.json").path
-        try await withDeepgramDouble(["--no-final-at-close", "--final-seconds", "2"]) { double in
+        try await withDeepgramDouble(["--no-final-at-close", "--final-seconds", "2", "--entities", "--search-hits"]) { double in
             let r = try runCaptty(["transcribe", "--engine", "deepgram", "--url", double.baseURL, "--journal", journal,
                                    "--detect-entities", "--search", "freedom", "-o", out, TestAudio.preamble],
                                   environment: ["DEEPGRAM_API_KEY": "test-key"], timeout: 90)

@@ -18,8 +18,8 @@ What it does
   at the first audio when `vad_events=true`. Word names: `b<connection byte offset>` or, with
   --word-names counter, `c<uint32 LE found at the word's first byte>` (tests send audio whose
   bytes are a running uint32 counter, so a name says where in the session the word came from).
-- `detect_entities=true`: each final names its first word as an entity (NAME); `search=TERM`:
-  each final has a hit for TERM on its first word.
+- --entities: with `detect_entities=true`, each final names its first word as an entity (NAME);
+  --search-hits: with `search=TERM`, each final has a hit for TERM on its first word.
 - Configure (newest API): answered with ConfigureSuccess (echoing `keyterms` when given), or with
   ConfigureFailure CONFIGURE_KEYTERMS_NOT_SUPPORTED when a keyterm is "unsupported"; counted.
 - KeepAlive: counted; resets the idle timer. Finalize: a final with from_finalize=true covering
@@ -93,8 +93,8 @@ class Conn:
         self.bps = ENCODING_BYTES.get(enc, 2) * rate * ch
         self.utterance_end = "utterance_end_ms" in query
         self.vad = query.get("vad_events") == "true"
-        self.entities = query.get("detect_entities") == "true"
-        self.search = query.get("search")
+        self.entities = args.entities and query.get("detect_entities") == "true"
+        self.search = query.get("search") if args.search_hits else None
         self.interim = query.get("interim_results", "false") == "true"
         self.audio = bytearray()
         self.final_bytes = 0         # bytes covered by finals
@@ -341,6 +341,8 @@ def main():
     p.add_argument("--echo-auth-in-error", action="store_true",
                    help="put the received Authorization value in the 401 body (to test client redaction)")
     p.add_argument("--word-seconds", type=float, default=0.5)
+    p.add_argument("--entities", action="store_true")
+    p.add_argument("--search-hits", action="store_true")
     p.add_argument("--final-seconds", type=float, default=2.0)
     p.add_argument("--word-names", choices=["bytes", "counter"], default="bytes")
     p.add_argument("--idle-timeout", type=float, default=10.0)

@@ -91,6 +91,25 @@ import Testing
         #expect(cues[0].endMs - cues[0].startMs >= 833 || cues[0].startMs == 0)
     }
 
+    /// Lines whose words were clamped to where the line before them ends (a server's finals that
+    /// came out of order: the store keeps time monotonic) were each pushed a minimum cue later,
+    /// and pushed every cue after them: the last, valid line ("final chunk", 4.0–5.5 s) was cued
+    /// at 5.666–6.499, past the end of the audio (found in QA). They take time back from the
+    /// cue they overlap instead.
+    @Test func linesCrowdedIntoAnEarlierLineDoNotPushTheRestLater() {
+        func l(_ id: Int, _ text: String, _ start: Double, _ end: Double) -> CaptionLine {
+            let ws = text.split(separator: " ").map { CaptionWord(word: String($0), start: start, end: end, confidence: 0.9) }
+            return CaptionLine(id: id, words: ws)
+        }
+        let lines = [l(0, "second chunk", 2, 4), l(1, "first chunk", 3, 3), l(2, "overlap chunk", 3, 3), l(3, "final chunk", 4, 5.5)]
+        let cues = CueBuilder.cues(from: lines)
+        #expect(cues.count == 4)
+        #expect(cues.last?.lines == ["final chunk"] && cues.last?.endMs == 5_500, "\(cues.map { ($0.startMs, $0.endMs, $0.lines) })")
+        #expect(cues.allSatisfy { $0.endMs > $0.startMs && $0.endMs <= 5_500 }, "\(cues.map { ($0.startMs, $0.endMs) })")
+        #expect(zip(cues, cues.dropFirst()).allSatisfy { $0.endMs <= $1.startMs }, "cues overlap: \(cues.map { ($0.startMs, $0.endMs) })")
+        #expect(cues.first.map { $0.startMs == 2_000 && $0.endMs - $0.startMs >= 833 } == true)
+    }
+
     @Test func overLongTokensAreSplitToFit() {
         let url = String(repeating: "x", count: 100)
         let cues = CueBuilder.cues(from: [CaptionLine(id: 0, words: [CaptionWord(word: url, start: 0, end: 2, confidence: 1)])])
