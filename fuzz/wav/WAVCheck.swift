@@ -73,7 +73,7 @@ enum WAVCheck {
         // Every data chunk's audio (`WAVDataWalker`): the same fed at once or in pieces, never
         // more than the bytes after the header, and starting with the first chunk's own bytes.
         var once = WAVDataWalker(firstDataLength: header.dataLength, followsChunks: true, format: header.format)
-        let audio = once.feed(bytes[header.dataOffset...])
+        let audio = once.feed(bytes[header.dataOffset...]) + once.finish()
         var piecewise = WAVDataWalker(firstDataLength: header.dataLength, followsChunks: true, format: header.format)
         var fed: [UInt8] = []
         var k = header.dataOffset
@@ -82,9 +82,14 @@ enum WAVCheck {
             fed += piecewise.feed(bytes[k..<j])
             k = j
         }
+        fed += piecewise.finish()
         Self.require(audio == fed, "feeding the chunks in pieces changed the audio")
         Self.require(audio.count <= bytes.count - header.dataOffset, "more audio than bytes after the header")
-        let firstHeld = Int(min(Int64(bytes.count - header.dataOffset), header.dataLength ?? .max))
+        // An open-ended first chunk ends where another WAV file starts ("RIFF", a size, "WAVE":
+        // streamed files one after another).
+        let after = Array(bytes[header.dataOffset...])
+        let openEnd = WAVDataWalker.nextFileStart(in: after).found ?? after.count
+        let firstHeld = Int(min(Int64(after.count), header.dataLength ?? Int64(openEnd)))
         Self.require(audio.prefix(firstHeld).elementsEqual(bytes[header.dataOffset..<header.dataOffset + firstHeld]),
                      "the first data chunk's bytes changed")
 
