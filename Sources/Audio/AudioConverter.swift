@@ -21,8 +21,12 @@ public struct AudioConverter: Sendable {
     /// under −60 dBFS.
     public var channelsCancelOut: Bool { inputPeak >= 0.01 && mixPeak < 0.001 }
 
-    /// Output channels must be 1 (mix down by averaging) or the input's count (kept).
-    public init(input: PCMFormat, output: AudioFormat) throws(AudioError) {
+    /// How each input channel counts in the mix down to one (nil: all alike, an average).
+    public let mixWeights: [Float]?
+
+    /// Output channels must be 1 (mixed down: by `mixWeights`, one per input channel, else by
+    /// averaging) or the input's count (kept).
+    public init(input: PCMFormat, output: AudioFormat, mixWeights: [Float]? = nil) throws(AudioError) {
         guard output.channels == 1 || output.channels == input.channels else {
             let choices = input.channels == 1 ? "1" : "1 (mixed down) or \(input.channels) (kept as they are)"
             throw .invalidParameter("the audio has \(input.channels) channel(s), which cannot become \(output.channels): ask for \(choices) (--channels)")
@@ -31,6 +35,7 @@ public struct AudioConverter: Sendable {
             throw .invalidParameter("sample rates must be positive (input \(input.sampleRate), output \(output.sampleRate))")
         }
         self.input = input; self.output = output
+        self.mixWeights = mixWeights?.count == input.channels && input.channels > 1 ? mixWeights : nil
         isPassThrough = input.audioFormat == output
         let n = input.sampleRate == output.sampleRate || isPassThrough ? 0 : output.channels
         // One design for every channel: copies share the (immutable) filter table, each keeps its
@@ -68,18 +73,20 @@ public struct AudioConverter: Sendable {
             } else {
                 let frames = samples.count / ch
                 var mono = [Float](repeating: 0, count: frames)
-                let scale = 1 / Float(ch)
+                let weights = mixWeights ?? [Float](repeating: 1 / Float(ch), count: ch)
                 var peakIn = inputPeak, peakMix = mixPeak
                 samples.withUnsafeBufferPointer { s in
-                    for f in 0..<frames {
-                        var acc: Float = 0
-                        for c in 0..<ch {
-                            let v = s[f * ch + c]
-                            acc += v
-                            peakIn = max(peakIn, abs(v))
+                    weights.withUnsafeBufferPointer { w in
+                        for f in 0..<frames {
+                            var acc: Float = 0
+                            for c in 0..<ch {
+                                let v = s[f * ch + c]
+                                acc += v * w[c]
+                                peakIn = max(peakIn, abs(v))
+                            }
+                            mono[f] = acc
+                            peakMix = max(peakMix, abs(mono[f]))
                         }
-                        mono[f] = acc * scale
-                        peakMix = max(peakMix, abs(mono[f]))
                     }
                 }
                 inputPeak = peakIn; mixPeak = peakMix

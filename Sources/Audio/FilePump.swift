@@ -90,7 +90,7 @@ actor FilePump {
                                format: started.header?.format)
         header = started.header
         inputFormat = started.format
-        converter = try AudioConverter(input: started.format, output: source.format)
+        converter = try AudioConverter(input: started.format, output: source.format, mixWeights: started.header?.downmixWeights)
         if !started.leftover.isEmpty { consume(started.leftover) }
         reader?.leftover = []
     }

@@ -152,7 +152,7 @@ public struct WAVDataWalker: Sendable {
 
     /// Where another WAV file's header ("RIFF", a size, "WAVE") starts in `bytes`, if it does;
     /// else how many bytes at the end could be its start and must wait for more input.
-    static func nextFileStart(in bytes: [UInt8]) -> (found: Int?, heldBack: Int) {
+    public static func nextFileStart(in bytes: [UInt8]) -> (found: Int?, heldBack: Int) {
         let riff = Array("RIFF".utf8), wave = Array("WAVE".utf8)
         func matches(at i: Int) -> Bool {
             for k in 0..<12 where i + k < bytes.count {

@@ -36,7 +36,7 @@ public struct WAVFile: Sendable {
     /// The samples converted to `output` with `AudioConverter` (resampled, mixed down to one
     /// channel or kept, re-encoded).
     public func samples(as output: AudioFormat) throws(AudioError) -> [UInt8] {
-        var converter = try AudioConverter(input: header.format, output: output)
+        var converter = try AudioConverter(input: header.format, output: output, mixWeights: header.downmixWeights)
         return converter.convert(data) + converter.flush()
     }
 }

@@ -16,10 +16,36 @@ public struct WAVHeader: Sendable, Equatable {
     public var dataOffset: Int
     /// Bytes of samples, or nil for "until end of input".
     public var dataLength: Int64?
+    /// WAVE_FORMAT_EXTENSIBLE's speaker positions (`dwChannelMask`), nil without one.
+    public var channelMask: UInt32?
 
-    public init(format: PCMFormat, formatTag: UInt16, isExtensible: Bool, dataOffset: Int, dataLength: Int64?) {
+    public init(format: PCMFormat, formatTag: UInt16, isExtensible: Bool, dataOffset: Int, dataLength: Int64?,
+                channelMask: UInt32? = nil) {
         self.format = format; self.formatTag = formatTag; self.isExtensible = isExtensible
-        self.dataOffset = dataOffset; self.dataLength = dataLength
+        self.dataOffset = dataOffset; self.dataLength = dataLength; self.channelMask = channelMask
+    }
+
+    /// How the channels mix down to one, when the header says which speaker each feeds and one
+    /// of them is the low-frequency effects channel (5.1, 7.1): the centre, where films and
+    /// broadcasts put dialogue, at full weight, front left and right at 0.71 (−3 dB), the rest
+    /// at 0.5, and the LFE channel (rumble, never speech) left out; scaled to sum to 1. Nil
+    /// otherwise: channels without speaker positions (a multitrack recorder's microphones) are
+    /// averaged, none left out. An average put the dialogue of a 5.1 film at a sixth of its
+    /// level, under the effects channel's rumble.
+    public var downmixWeights: [Float]? {
+        guard let mask = channelMask, mask & 0x8 != 0, mask.nonzeroBitCount == format.channels, format.channels > 2 else { return nil }
+        var weights: [Float] = []
+        for bit in 0..<32 where mask & (1 << UInt32(bit)) != 0 {
+            switch bit {
+            case 2: weights.append(1)              // front centre
+            case 0, 1: weights.append(0.7071)      // front left, right
+            case 3: weights.append(0)              // low-frequency effects
+            case 6, 7: weights.append(0.85)        // front left / right of centre
+            default: weights.append(0.5)           // back, side, top
+            }
+        }
+        let sum = weights.reduce(0, +)
+        return sum > 0 ? weights.map { $0 / sum } : nil
     }
 
     /// Parses the start of a WAV stream.
@@ -47,7 +73,7 @@ public struct WAVHeader: Sendable, Equatable {
             throw .notRIFFWave(path: path, found: "a RIFF form of type \(describe(bytes[8..<12])), not WAVE")
         }
         var pos = 12
-        var fmt: (PCMFormat, UInt16, Bool)?
+        var fmt: (PCMFormat, UInt16, Bool, UInt32?)?
         var ds64: DS64?
         while true {
             guard pos + 8 <= bytes.count else {
@@ -72,7 +98,7 @@ public struct WAVHeader: Sendable, Equatable {
                 }
             }
             if id == "data" {
-                guard let (format, tag, ext) = fmt else {
+                guard let (format, tag, ext, mask) = fmt else {
                     throw .invalidWAV(path: path, field: "data chunk", problem: "comes before any fmt chunk (the fmt chunk is missing, or after the audio), so the sample format is unknown; convert the file with a tool that knows its format, e.g. `ffmpeg -i in.wav out.wav`")
                 }
                 var length: Int64? = size <= 0xFFFF_FFFF && streamingDataSizes.contains(UInt32(size)) ? nil : size
@@ -87,7 +113,7 @@ public struct WAVHeader: Sendable, Equatable {
                         length = 0
                     }
                 }
-                return WAVHeader(format: format, formatTag: tag, isExtensible: ext, dataOffset: pos + 8, dataLength: length)
+                return WAVHeader(format: format, formatTag: tag, isExtensible: ext, dataOffset: pos + 8, dataLength: length, channelMask: mask)
             }
             // Compared before adding: an RF64 size can be near Int64.max (a hostile file).
             let available = Int64(bytes.count - pos - 8)
@@ -121,7 +147,7 @@ public struct WAVHeader: Sendable, Equatable {
     /// 0x7FFFFF00 (older arecord), 0x7FFF0000 (GStreamer). Each means "until end of input".
     public static let streamingDataSizes: Set<UInt32> = [0, 0xFFFF_FFFF, 0x7FFF_F000, 0x8000_0000, 0x7FFF_FF00, 0x7FFF_0000]
 
-    static func parseFmt(_ b: [UInt8], path: String) throws(AudioError) -> (PCMFormat, UInt16, Bool) {
+    static func parseFmt(_ b: [UInt8], path: String) throws(AudioError) -> (PCMFormat, UInt16, Bool, UInt32?) {
         guard b.count >= 16 else {
             throw .invalidWAV(path: path, field: "fmt chunk size", problem: "is \(b.count); at least 16 bytes are needed")
         }
@@ -131,6 +157,7 @@ public struct WAVHeader: Sendable, Equatable {
         let blockAlign = Int(u16(b, 12))
         let bits = Int(u16(b, 14))
         var extensible = false
+        var mask: UInt32?
         if tag == 0xFFFE {
             extensible = true
             guard b.count >= 40 else {
@@ -141,6 +168,7 @@ public struct WAVHeader: Sendable, Equatable {
                 throw .invalidWAV(path: path, field: "extensible sub-format GUID", problem: "is not a standard KSDATAFORMAT_SUBTYPE (only PCM, IEEE float, A-law, mu-law are supported)")
             }
             tag = u16(b, 24)
+            mask = u32(b, 20)
         }
         guard channels > 0 else { throw .invalidWAV(path: path, field: "channels", problem: "0 is not valid (the header is damaged: if you know the audio's format, skip the header and read the rest as raw, e.g. `tail -c +45 in.wav | captty --file - --raw-format s16le:16000:1`)") }
         guard channels <= 64 else { throw .invalidWAV(path: path, field: "channels", problem: "\(channels) is more than the 64 supported") }
@@ -175,7 +203,7 @@ public struct WAVHeader: Sendable, Equatable {
             throw .invalidWAV(path: path, field: "block align", problem: "is \(blockAlign) but \(channels) channel(s) of \(bits)-bit samples need \(need); "
                               + "the header contradicts itself. If its bits per sample and channel count are right, sox can rewrite it: `sox in.wav -b 16 out.wav`")
         }
-        return (PCMFormat(encoding: enc, sampleRate: rate, channels: channels), tag, extensible)
+        return (PCMFormat(encoding: enc, sampleRate: rate, channels: channels), tag, extensible, mask)
     }
 
     /// The 64-bit sizes of an RF64/BW64 file (EBU Tech 3306): the data chunk's, and any other

@@ -10,6 +10,8 @@ struct WAVBuilder {
     var blockAlign: UInt16?
     var byteRate: UInt32?
     var extensible = false
+    /// The extensible header's speaker mask (default: 3 for stereo, else 4).
+    var channelMask: UInt32?
     /// For extensible files: the real format tag inside the sub-format GUID.
     var subTag: UInt16 = 1
     var guidTail: [UInt8] = [0, 0, 0, 0, 0x10, 0, 0x80, 0, 0, 0xAA, 0, 0x38, 0x9B, 0x71]
@@ -29,7 +31,7 @@ struct WAVBuilder {
             f += Self.le16(u: extensible ? 0xFFFE : tag) + Self.le16(u: channels) + Self.le32(rate)
             f += Self.le32(byteRate ?? rate * UInt32(align)) + Self.le16(u: align) + Self.le16(u: bits)
             if extensible {
-                f += Self.le16(u: 22) + Self.le16(u: bits) + Self.le32(channels == 2 ? 3 : 4)
+                f += Self.le16(u: 22) + Self.le16(u: bits) + Self.le32(channelMask ?? (channels == 2 ? 3 : 4))
                 f += Self.le16(u: subTag) + guidTail
             }
             if let fmtSizeOverride {
