@@ -76,7 +76,7 @@ let package = Package(
         .testTarget(name: "CaptionUITests", dependencies: ["CaptionUI", "TestSupport"],
                     exclude: ["Snapshots", "Support/generate_wide_table.py"]),
         .testTarget(name: "CapttyCoreTests", dependencies: ["CapttyCore", "TestSupport"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "Transcript", "Deepgram"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "Transcript", "Deepgram", "LocalSpeech"]),
         // Security review tests (SECURITY.md) and the replay of fuzz/*/regressions (FuzzChecks/ links to fuzz/).
         .testTarget(name: "SecurityTests", dependencies: [
             "TestSupport", "WebSocket", "Deepgram", "Audio", "Transcript", "LocalSpeech", "CapttyCore",

@@ -62,7 +62,8 @@ public final class DeepgramServer: Sendable {
         await listener.serve(decide: { [self] request in await decide(request) },
                              handle: { [self] socket in await handle(socket) },
                              abandoned: { [slots] answer in if let id = answer["dg-request-id"] { slots.cancel(id: id) } },
-                             refusal: { [self] status, message in refusal(status, message) })
+                             refusal: { [self] status, message in refusal(status, message) },
+                             paths: ListenRequest.paths)
     }
 
     /// Stops accepting new streams; open ones run to their end.
@@ -108,6 +109,10 @@ public final class DeepgramServer: Sendable {
         // Deepgram's pre-recorded API is a POST to the same path (the SDKs' transcribe_file):
         // this server streams only, and says what to use instead.
         if status == 405 { message = Self.liveOnly }
+        if status == 404 { message = ListenRequest.notFound }
+        // A message quoting client input is cut short: a header line of 15 KB (a 15 000-character
+        // option value quoted) broke the SDKs' HTTP parser, which saw no answer at all.
+        if message.count > 500 { message = String(message.prefix(500)) + "…" }
         let code: String
         switch status {
         case 400: code = "Bad Request"

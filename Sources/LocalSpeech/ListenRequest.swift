@@ -1,3 +1,4 @@
+import SystemSupport
 import Audio
 import Deepgram
 
@@ -72,11 +73,13 @@ public struct ListenRequest: Sendable, Equatable {
         return "Unsupported option: the local engine does not offer \(what); remove it, or use Deepgram's API for it."
     }
 
+    /// The paths served: Deepgram's live endpoint.
+    public static let paths: Set<String> = ["/v1/listen", "/v1/listen/"]
+    static let notFound = "Not found: this server serves /v1/listen only (Deepgram's live streaming API)."
+
     /// Validates the request target (`path`, percent-decoded `query` pairs).
     public static func parse(path: String, query: [(String, String)]) -> Result<ListenRequest, Rejection> {
-        guard path == "/v1/listen" || path == "/v1/listen/" else {
-            return .failure(Rejection(status: 404, dgError: "Not found: this server serves /v1/listen only."))
-        }
+        guard paths.contains(path) else { return .failure(Rejection(status: 404, dgError: notFound)) }
         var o = LiveOptions()
         var encoding: SampleEncoding?
         var sampleRate: Int?
@@ -162,7 +165,13 @@ public struct ListenRequest: Sendable, Equatable {
                 throw .bad("utterance_end_ms requires interim_results=true.")
             }
         } catch {
-            return .failure(error)
+            // A value quoted back is cut short: a 15 000-character one made a 15 KB header
+            // line, which the SDKs' HTTP parser refused, so the client saw no answer at all.
+            var shown = error
+            for (_, v) in query where v.count > 100 {
+                shown.dgError = shown.dgError.replacingAll(v, with: v.prefix(60) + "… (\(v.count) characters)")
+            }
+            return .failure(shown)
         }
         let format = encoding.map { AudioFormat(encoding: $0, sampleRate: sampleRate ?? 16_000, channels: channels) }
         // Raw mono audio has nothing to separate. A WAV stream with multichannel=true keeps its

@@ -119,7 +119,19 @@ final class ListenStream: Sendable {
                 case .text(let text):
                     switch ControlMessage(json: text) {
                     case .keepAlive?: break
-                    case .finalize?: for s in channels.sessions { await s.finalize() }
+                    case .finalize?:
+                        if channels.sessions.isEmpty && !channels.opening {
+                            // A multichannel WAV stream before its header: no recognizer yet,
+                            // nothing heard. Answered as the others answer a Finalize before
+                            // audio (a client waiting for `from_finalize` waited until its timeout).
+                            let empty = Results(channelIndex: [0, 1], start: 0, duration: 0, isFinal: true, speechFinal: false,
+                                                fromFinalize: true, channel: Channel(alternatives: [Alternative(transcript: "", confidence: 0, words: [])]),
+                                                metadata: ResultsMetadata(requestID: requestID, modelInfo: recognizer.configuration.modelInfo,
+                                                                          modelUUID: recognizer.configuration.modelUUID,
+                                                                          extra: request.options.extraMetadata))
+                            try? await socket.send(text: ServerMessage.results(empty).encoded())
+                        }
+                        for s in channels.sessions { await s.finalize() }
                     case .closeStream?: outcome = .closeStream; break loop
                     case .configure(let json)?:
                         // SDK 7 waits for ConfigureSuccess or ConfigureFailure; the stream goes on.
@@ -345,7 +357,17 @@ final class ListenStream: Sendable {
                 case .metadata(let m):
                     meta = m
                     continue
-                case .results(let r):
+                case .results(var r):
+                    // Asked to tell speakers apart, Deepgram labels every word; this engine
+                    // cannot tell them apart, so all are the one speaker 0 (a client reading
+                    // `word["speaker"]` failed on words without one).
+                    if request.options.diarize == true {
+                        for i in r.channel.alternatives.indices {
+                            for j in r.channel.alternatives[i].words.indices where r.channel.alternatives[i].words[j].speaker == nil {
+                                r.channel.alternatives[i].words[j].speaker = 0
+                            }
+                        }
+                    }
                     text = ServerMessage.results(r).encoded()
                     if r.fromFinalize, let barrier { await barrier.arrive() }
                 case .utteranceEnd(let u): text = ServerMessage.utteranceEnd(u).encoded()

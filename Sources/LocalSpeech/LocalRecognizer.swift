@@ -25,6 +25,15 @@ public struct LocalRecognizer: SpeechEngine {
     public var notice: String? {
         let dirProblem = configuration.models.modelDirProblem
         guard configuration.mode == .sphinxOnly, configuration.models.moonshine == nil else {
+            // Moonshine's models are there but not the program that runs them: every stream
+            // fell back to PocketSphinx, said only in the log when the first one opened (a
+            // server copied without its worker; found in QA).
+            if configuration.mode == .hybrid, configuration.models.moonshine != nil,
+               configuration.moonshineWorkerPath == nil, MoonshineProcess.findWorker() == nil {
+                return "offline engine: the helper program captty-moonshine-worker is not next to captty (nor named by "
+                    + "CAPTTY_MOONSHINE_WORKER), so captions use PocketSphinx only (less accurate); install captty with "
+                    + "`make install`, or keep the worker in the same folder as the captty binary"
+            }
             // Found elsewhere: the variable still points at the wrong place.
             return dirProblem.map { "offline engine: \($0); using the models found elsewhere" }
         }

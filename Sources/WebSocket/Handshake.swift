@@ -99,10 +99,17 @@ enum Handshake {
         var body: String
     }
 
-    /// Validates an upgrade request (server role).
-    static func parseRequest(_ head: HTTPHead) throws(Rejection) -> WebSocketUpgradeRequest {
-        let line: (method: String, target: String, version: String)
+    /// Validates an upgrade request (server role). With `paths`, a request for any other path
+    /// is answered 404 first, whatever its method or headers: a plain GET of `/` or a POST to
+    /// `/v1/projects` was told "WebSocket only" or "method not allowed", as if the path existed.
+    static func parseRequest(_ head: HTTPHead, paths: Set<String>? = nil) throws(Rejection) -> WebSocketUpgradeRequest {
+        var line: (method: String, target: String, version: String)
         do { line = try head.requestLine() } catch { throw Rejection(status: 400, headers: [], body: error.message) }
+        line.target = originForm(line.target)
+        if let paths {
+            let path = line.target.firstIndex(of: "?").map { String(line.target[..<$0]) } ?? line.target
+            guard paths.contains(path) else { throw Rejection(status: 404, headers: [], body: "no such path here: \(path.prefix(200))") }
+        }
         guard line.method == "GET" else { throw Rejection(status: 405, headers: [("Allow", "GET")], body: "WebSocket upgrade needs GET") }
         guard line.version == "HTTP/1.1" else { throw Rejection(status: 400, headers: [], body: "WebSocket upgrade needs HTTP/1.1") }
         let h = head.headers
@@ -125,6 +132,19 @@ enum Handshake {
             path = target; query = nil
         }
         return WebSocketUpgradeRequest(method: line.method, target: target, path: path, query: query, headers: h, key: key)
+    }
+
+    /// The origin form (`/path?query`) of a request target in absolute form
+    /// (`http://host:port/path?query`), which a server must accept (RFC 9112 3.2.2); proxies
+    /// and some clients send it. Other targets are returned as they are.
+    static func originForm(_ target: String) -> String {
+        let lower = target.prefix(8).lowercased()
+        for scheme in ["http://", "https://", "ws://", "wss://"] where lower.hasPrefix(scheme) {
+            let rest = target.dropFirst(scheme.count)
+            guard let i = rest.firstIndex(where: { $0 == "/" || $0 == "?" }) else { return "/" }
+            return rest[i] == "?" ? "/" + rest[i...] : String(rest[i...])
+        }
+        return target
     }
 
     /// The 101 response (server role).

@@ -67,14 +67,16 @@ public final class WebSocketServer: Sendable {
     /// so whatever the decision reserved can be given back at once. `refusal` shapes the answers the listener
     /// gives by itself, before or instead of `decide` (405, 400, 426, 431, 503: status and
     /// message in, a `.reject` with the application's headers and body out); the headers the
-    /// protocol requires (`Allow`, `Upgrade`, `Sec-WebSocket-Version`) are kept.
+    /// protocol requires (`Allow`, `Upgrade`, `Sec-WebSocket-Version`) are kept. With `paths`,
+    /// a request for another path gets 404 (through `refusal`) whatever it is.
     public func serve(decide: @escaping @Sendable (WebSocketUpgradeRequest) async -> WebSocketUpgradeDecision,
                       handle: @escaping @Sendable (WebSocket) async -> Void,
                       abandoned: @escaping @Sendable (_ answer: HTTPHeaders) -> Void = { _ in },
-                      refusal: @escaping @Sendable (_ status: Int, _ message: String) -> WebSocketUpgradeDecision = { .reject(status: $0, body: $1) }) async {
+                      refusal: @escaping @Sendable (_ status: Int, _ message: String) -> WebSocketUpgradeDecision = { .reject(status: $0, body: $1) },
+                      paths: Set<String>? = nil) async {
         if started.isSet { return }
         started.set()
-        let hooks = ServerOpener.Hooks(decide: decide, abandoned: abandoned, refusal: refusal)
+        let hooks = ServerOpener.Hooks(decide: decide, abandoned: abandoned, refusal: refusal, paths: paths)
         await withTaskCancellationHandler {
             await withCheckedContinuation { (cont: CheckedContinuation<Void, Never>) in
                 let running = IOThread.spawn(name: "ws-accept") { [self] in
@@ -235,6 +237,8 @@ enum ServerOpener {
         let decide: @Sendable (WebSocketUpgradeRequest) async -> WebSocketUpgradeDecision
         let abandoned: @Sendable (HTTPHeaders) -> Void
         let refusal: @Sendable (Int, String) -> WebSocketUpgradeDecision
+        /// The paths served (nil: any).
+        var paths: Set<String>? = nil
 
         /// The listener's own refusal, dressed by the application; `required` headers are kept.
         func refusal(status: Int, required: [(String, String)], message: String) -> (headers: [(String, String)], body: String) {
@@ -299,7 +303,7 @@ enum ServerOpener {
             let request: WebSocketUpgradeRequest
             headOnly = (try? head.requestLine().method) == "HEAD"
             do {
-                request = try Handshake.parseRequest(head)
+                request = try Handshake.parseRequest(head, paths: hooks.paths)
             } catch {
                 refuse(error.status, error.headers, error.body, until: deadline)
                 return nil

@@ -75,6 +75,26 @@ import TestSupport
         #expect(export.stdout.contains("[ch 1]") && export.stdout.contains("[ch 2]"), "\(export.stdout)")
     }
 
+    /// Moonshine's models without the program that runs them (captty copied on its own): every
+    /// caption came from PocketSphinx, and only the log said so, when the first stream opened
+    /// (`captty serve` started without a word; found in QA). It is said at once.
+    @Test(.timeLimit(.minutes(3))) func aMissingMoonshineWorkerIsSaid() throws {
+        let dir = try scratchDirectory("no-worker")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let models = TestPaths.packageRoot.appendingPathComponent("vendor/moonshine").path
+        try #require(FileManager.default.fileExists(atPath: models), "Moonshine is not installed: run scripts/install-local-engine")
+        let lone = dir.appendingPathComponent("captty").path
+        try FileManager.default.copyItem(atPath: TestPaths.capttyBinary.path, toPath: lone)
+        let wav = Self.audio.appendingPathComponent("testing-websocket.wav").path
+        let env: [String: String?] = ["CAPTTY_MODEL_DIR": models, "CAPTTY_MOONSHINE_WORKER": nil, "HOME": dir.path, "XDG_DATA_HOME": dir.path]
+        let r = try runProcess(lone, ["transcribe", "--engine", "local", wav], environment: env, timeout: 120)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stderr.contains("captty-moonshine-worker is not next to captty") && r.stderr.contains("PocketSphinx only"), "\(r.stderr)")
+        // With the worker beside it, nothing of the kind.
+        let whole = try runCaptty(["transcribe", "--engine", "local", wav], environment: ["CAPTTY_MODEL_DIR": models], timeout: 120)
+        #expect(whole.status == 0 && !whole.stderr.contains("captty-moonshine-worker"), "\(whole.stderr)")
+    }
+
     @Test(.timeLimit(.minutes(2))) func anotherLanguageIsRefusedAndUnimplementedOptionsAreNamed() throws {
         let wav = Self.audio.appendingPathComponent("testing-websocket.wav").path
         let de = try runCaptty(["transcribe", "--engine", "local", "--language", "de", wav], timeout: 60)

@@ -358,12 +358,27 @@ extension RealEngineTests {
             }
         }
 
+        /// A Finalize before any audio on a multichannel WAV stream (no header yet, so no
+        /// recognizer) went unanswered: a client waiting for `from_finalize` waited until its
+        /// timeout. It is answered at once with an empty final, as on other streams.
+        @Test(.timeLimit(.minutes(2)))
+        func aFinalizeBeforeAMultichannelWAVHeaderIsAnswered() async throws {
+            try await Self.withServer { _, url in
+                let empty = try scratchDirectory("finalize-first").appendingPathComponent("nothing.wav")
+                defer { try? FileManager.default.removeItem(at: empty.deletingLastPathComponent()) }
+                try Data().write(to: empty)
+                let r = try await PythonPeer("local_server_probe.py", ["finalize-wait", url + "?multichannel=true", empty.path]).json(timeout: 60)
+                #expect((r["answered_after"] as? Double ?? 99) < 3, "Finalize was not answered: \(r)")
+                #expect(r["code"] as? Int == 1000, "\(r)")
+            }
+        }
+
         @Test(.timeLimit(.minutes(3)))
         func muLawAt8kHzIsTranscribedThenMetadataThenClose1000() async throws {
             try await Self.withServer { _, url in
                 let file = TestPaths.deepgramFixtures.appendingPathComponent("audio/preamble-websocket.wav")
                 let header = try Self.dataOffset(file)
-                let q = "?encoding=mulaw&sample_rate=8000&interim_results=true&punctuate=true&extra=team:notes&extra=id:42"
+                let q = "?encoding=mulaw&sample_rate=8000&interim_results=true&punctuate=true&extra=team:notes&extra=id:42&diarize=true"
                 let peer = try PythonPeer("local_server_probe.py", ["stream", url + q, file.path, String(header)])
                 let r = try await peer.json(timeout: 150)
                 let types = r["types"] as? [String] ?? []
@@ -378,6 +393,9 @@ extension RealEngineTests {
                 #expect(meta?["sha256"] as? String == r["sent_sha256"] as? String, "the SHA-256 of the audio sent: \(String(describing: meta))")
                 // The request's extra pairs come back, as Deepgram's `metadata.extra`.
                 #expect(meta?["extra"] as? [String: String] == ["team": "notes", "id": "42"], "\(String(describing: meta))")
+                // diarize=true labels every word, as Deepgram's do: one speaker, 0 (words had no
+                // `speaker`, and a client reading it failed).
+                #expect(r["word_speakers"] as? [String] == ["0"], "\(r["word_speakers"] ?? "-")")
                 // And in every result's metadata, as Deepgram's (SDK 3's live Results model has it).
                 let extras = r["results_extra"] as? [[String: String]?] ?? []
                 #expect(!extras.isEmpty && extras.allSatisfy { $0 == ["team": "notes", "id": "42"] }, "\(extras)")

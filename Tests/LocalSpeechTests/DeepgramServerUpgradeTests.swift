@@ -38,6 +38,29 @@ extension RealEngineTests {
             }
         }
 
+        /// Paths this server does not serve are 404 whatever the request: a plain GET of / was
+        /// told "WebSocket only" and a POST to /v1/projects "method not allowed" (the SDK's
+        /// projects call reported 426). An absolute-form target (RFC 9112 3.2.2) names its path
+        /// (it was 404). A `dg-error` quoting a 15 000-character value is cut short: its 15 KB
+        /// header line broke the SDKs' HTTP parser, which then saw no answer at all.
+        @Test(.timeLimit(.minutes(2)))
+        func otherPathsAbsoluteTargetsAndLongValues() async throws {
+            try await Conformance.withServer { _, url in
+                for kind in ["root", "projects"] {
+                    let r = try await PythonPeer("local_server_probe.py", ["raw", url, kind]).json(timeout: 30)
+                    #expect(r["status"] as? Int == 404, "\(kind): \(r)")
+                    let headers = r["headers"] as? [String: String] ?? [:]
+                    #expect(headers["dg-error"]?.contains("/v1/listen only") == true && headers["dg-request-id"]?.isEmpty == false, "\(kind): \(r)")
+                }
+                let absolute = try await PythonPeer("local_server_probe.py", ["raw", url, "absolute"]).json(timeout: 30)
+                #expect(absolute["status"] as? Int == 101, "\(absolute)")
+                let long = try await PythonPeer("local_server_probe.py", ["upgrade", url + "?language=" + String(repeating: "x", count: 15_000)]).json(timeout: 30)
+                #expect(long["status"] as? Int == 400, "the 400 did not reach the client: \(long)")
+                let said = long["dg_error"] as? String ?? ""
+                #expect(said.contains("language") && said.count <= 501, "\(said.count) characters: \(said.prefix(200))")
+            }
+        }
+
         /// A `dg-error` quoting a value with a line break used to be dropped whole (unsafe header).
         @Test(.timeLimit(.minutes(2)))
         func aDgErrorQuotingALineBreakIsKept() async throws {

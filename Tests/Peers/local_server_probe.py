@@ -22,8 +22,8 @@ Usage: local_server_probe.py MODE URL [ARGS...]; prints `RESULT <json>` lines.
   back-to-back URL FILE SKIP N   N streams of FILE's bytes one after another, each opened the
                             moment the one before closed; report each upgrade's status
   raw URL KIND [AUTH]       a hand-made request the WebSocket layer refuses by itself (KIND: post,
-                            head, http10, nohost, plain, version8, malformed); report status,
-                            headers, body
+                            head, http10, nohost, plain, version8, malformed, root, projects) or
+                            takes (absolute: an absolute-form target); report status, headers, body
   reset-upgrades URL N      N upgrades whose TCP connection is reset right after the request is
                             sent (the client is gone before the 101); then time a normal upgrade
   half-close URL FILE SKIP QUERY   a hand-written client streams FILE, sends CloseStream, shuts
@@ -216,6 +216,8 @@ async def stream(url, path, skip, close_stream=True):
                 "metadata": next((m for m in msgs if m.get("type") == "Metadata"), None),
                 "result_model_uuids": sorted({(m.get("metadata") or {}).get("model_uuid", "") for m in msgs
                                               if m.get("type") == "Results"}),
+                "word_speakers": sorted({str(w.get("speaker")) for m in msgs if m.get("type") == "Results" and m.get("is_final")
+                                         for w in m["channel"]["alternatives"][0].get("words", [])}),
                 "sent_sha256": hashlib.sha256(data).hexdigest(),
                 "code": ws.close_code, "reason": ws.close_reason})
 
@@ -325,6 +327,12 @@ def raw(url, kind, auth=None):
         "plain": [raw_upgrade_lines(url, key)[0], "Host: x"] + ([f"Authorization: {auth}"] if auth else []),
         "version8": [line.replace("Version: 13", "Version: 8") for line in raw_upgrade_lines(url, key, auth=auth)],
         "malformed": [raw_upgrade_lines(url, key)[0], "Host x y"],
+        # Paths this server does not serve, without an upgrade: 404, not "WebSocket only".
+        "root": ["GET / HTTP/1.1", "Host: x"],
+        "projects": ["POST /v1/projects HTTP/1.1", "Host: x", "Content-Length: 0"],
+        # The absolute form of the request target (RFC 9112 3.2.2), as proxies send it.
+        "absolute": [raw_upgrade_lines(url, key, auth=auth)[0].replace(" /", " http://%s:%d/" % (
+            urllib.parse.urlsplit(url).hostname, urllib.parse.urlsplit(url).port), 1)] + raw_upgrade_lines(url, key, auth=auth)[1:],
     }
     status, headers, body = raw_exchange(url, ("\r\n".join(requests[kind]) + "\r\n\r\n").encode())
     result({"status": status, "headers": headers, "body": body})

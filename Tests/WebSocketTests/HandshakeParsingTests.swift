@@ -56,6 +56,19 @@ import Testing
             let head = try parse(req)
             do { _ = try Handshake.parseRequest(head); Issue.record("accepted \(req)") } catch { #expect(error.status == status) }
         }
+        // With the paths served named, another path is 404 first, whatever the method.
+        let paths: Set<String> = ["/v1/listen"]
+        for (req, _) in cases {
+            let head = try parse(req)
+            do { _ = try Handshake.parseRequest(head, paths: paths); Issue.record("accepted \(req)") } catch { #expect(error.status == 404) }
+        }
+        let post = try parse("POST /v1/listen HTTP/1.1\r\nHost: x\r\n\r\n")
+        do { _ = try Handshake.parseRequest(post, paths: paths); Issue.record("accepted a POST") } catch { #expect(error.status == 405) }
+        // The absolute form of the target (RFC 9112 3.2.2) is its path and query.
+        let upgrade = "Host: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
+        let absolute = try Handshake.parseRequest(parse("GET HTTP://127.0.0.1:8080/v1/listen?model=a HTTP/1.1\r\n" + upgrade), paths: paths)
+        #expect(absolute.path == "/v1/listen" && absolute.queryItems.map(\.1) == ["a"] && absolute.target == "/v1/listen?model=a")
+        #expect(Handshake.originForm("ws://h?x=1") == "/?x=1" && Handshake.originForm("https://h") == "/" && Handshake.originForm("/a") == "/a")
     }
 
     @Test("rejection response carries status, headers and a Content-Length body")
