@@ -816,15 +816,26 @@ public actor LiveClient {
                 failure.error.message = failure.error.message.replacingAll(
                     DisconnectClassifier.idleExplanation, with: "the server closed the stream as idle after CloseStream, before finishing it")
             }
-            if finishing, nothingLeftToTranscribe, !failure.action.isFatal {
+            if finishing, nothingLeftToTranscribe {
                 // Every byte given was answered by a final (or the server sent Metadata): a new
                 // connection could only send CloseStream on an empty stream. A close that would
-                // reconnect (1011 after CloseStream, a drop) ends the finished stream instead.
-                if case .reconnect = failure.action {
+                // reconnect (1011 after CloseStream, a drop) ends the finished stream instead, and
+                // so does one that refuses to go on (a 4000-range close): nothing is lost, and
+                // the session was failed with a complete transcript (found in QA). Either is said.
+                switch failure.action {
+                case .reconnect, .fatal:
                     var e = failure.error
-                    e.message = "\(e.message), after all audio was transcribed; the stream ends here"
+                    e.isFatal = false
+                    if case .fatal = failure.action {
+                        e.message = "Deepgram closed the stream after all audio was transcribed: "
+                            + DisconnectClassifier.explain(closeCode: failure.error.closeCode ?? 0, reason: failure.error.dgError ?? "")
+                            + "; nothing was lost"
+                    } else {
+                        e.message = "\(e.message), after all audio was transcribed; the stream ends here"
+                    }
                     logger.info("deepgram: \(e.message)")
                     hub.emit(.error(e))
+                case .stop: break
                 }
                 end(code: failure.error.closeCode ?? 1000, reason: failure.error.dgError ?? "", error: nil)
                 return

@@ -129,6 +129,27 @@ import Testing
         }
     }
 
+    /// A close that refuses to go on (4000) after finals for all the audio failed the session,
+    /// though its transcript was whole (found in QA): it ends the stream with a warning.
+    @Test func aRefusingCloseAfterEverythingEndsTheStreamWithAWarning() async throws {
+        try await withDeepgramDouble(["--answer-close-stream", "4000", "--close-reason", "DONE"]) { double in
+            let client = LiveClient(credential: .apiKey("test-key"), configuration: doubleConfiguration(double))
+            let log = EventLog(client.events)
+            try await within(.seconds(30), "finish after a 4000 answer") {
+                try await client.start(pcm16k)
+                try await client.send(counterAudio(from: 0, count: 3 * 8_000)) // 3 s
+                await client.finish()
+                await log.ended()
+            }
+            #expect(log.finals.filter { !$0.transcript.isEmpty }.map(\.end) == [2.0, 3.0])
+            #expect(log.errors.allSatisfy { !$0.isFatal }, "\(log.errors)")
+            #expect(log.errors.contains { $0.message.contains("after all audio was transcribed") && $0.message.contains("4000 DONE") },
+                    "\(log.errors)")
+            #expect(log.reconnects == 0)
+            if case .close(let code, _)? = log.events.last { #expect(code == 4000) } else { Issue.record("no .close") }
+        }
+    }
+
     /// A server that answers CloseStream with a plain close 1000, with no final for the audio
     /// left and no Metadata: it is sent the audio once more (a proxy may close so), and when it
     /// does the same again the stream ends with an error that says how much has no finals. The
