@@ -137,8 +137,10 @@ public enum StatusBarView {
             out.append(Segment(text: "saving to \(DisplayWidth.sanitizedForTerminal(path)) ", style: theme.statusBar,
                                priority: 6, rightAligned: true, truncatable: true, keptRoom: 12))   // "journal on " and a space
         case .exported(let path):
+            // Room kept as for the journal: at 80 and 100 columns the flags' long form took it,
+            // and a save was confirmed by nothing but a blank where "journal on" had been.
             out.append(Segment(text: "saved \(DisplayWidth.sanitizedForTerminal(path)) ", style: theme.statusBar,
-                               priority: 6, rightAligned: true, truncatable: true))
+                               priority: 6, rightAligned: true, truncatable: true, keptRoom: 12))
         case .failing(let message):
             out.append(Segment(text: " ✖ SAVE FAILED: \(DisplayWidth.sanitizedForTerminal(message)) ", style: theme.statusError,
                                priority: 1, rightAligned: true, truncatable: true))

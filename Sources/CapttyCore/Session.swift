@@ -583,7 +583,7 @@ public actor Session {
         let why = dropReason.isEmpty ? "" : " (last problem: \(dropReason))"
         var text = "stopped before the \(viewState.engineName.isEmpty ? "speech" : viewState.engineName) engine finished\(why)"
         if let sent = lastSentEnd, sent > store.time + 0.5 {
-            text += "; the last \(NumberText.fixed(sent - store.time, decimals: 1)) s of audio (from "
+            text += "; the last \(AudioGap.seconds(sent - store.time)) s of audio (from "
                 + "\(TimeFormat.clock(store.time))) may have no captions"
         } else {
             text += "; the last captions may be missing"
@@ -1066,6 +1066,13 @@ public actor Session {
     }
 
     private func tick() {
+        // "saved …" gives way after its time, also once the session has finished (it stayed on
+        // the status bar until something else changed the screen; found in QA).
+        if let at = lastExportAt, clock.now - at >= Self.exportShownFor {
+            lastExportAt = nil
+            viewState.lastExport = nil
+            publish()
+        }
         // Once the audio has ended and the engine is done, the clock stops at the session's length.
         guard let startedAt, summary == nil, !isIdle else { return }
         if let journal, clock.now - (journalCheckedAt ?? startedAt) >= Self.journalCheckInterval {
@@ -1074,11 +1081,6 @@ public actor Session {
         }
         let elapsed = (clock.now - startedAt).components.seconds
         var changed = false
-        if let at = lastExportAt, clock.now - at >= Self.exportShownFor {
-            lastExportAt = nil
-            viewState.lastExport = nil
-            changed = true
-        }
         if Double(elapsed) != viewState.elapsedSeconds {
             viewState.elapsedSeconds = Double(elapsed)
             changed = true

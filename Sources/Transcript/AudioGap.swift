@@ -70,7 +70,11 @@ public struct AudioGap: Sendable, Equatable {
     }
 
     /// The duration as notes give it: tenths under 10 s, whole seconds from there.
-    var seconds: String {
+    var seconds: String { Self.seconds(duration) }
+
+    /// `duration` as notes give it ("3.1", "12"); messages about the same audio use it too, so
+    /// that both say the same figure (3.05 s was "3.0 s" on exit and "3.1 s" in the export).
+    public static func seconds(_ duration: Double) -> String {
         // Rounded first: 9.96 s is "10", not "10.0".
         let tenths = (duration * 10).rounded()
         return tenths >= 100 ? String(Int(duration.rounded())) : String(tenths / 10)

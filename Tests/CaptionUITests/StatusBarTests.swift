@@ -252,6 +252,12 @@ struct StatusBarTests {
             let b = ScreenView.render(snap, size: TerminalSize(width: w, height: 24)).rowText(23)
             #expect(b.contains("journal on") || b.contains("saving to"), "\(w) columns: \(b)")
         }
+        // Nor that a file was just saved (`s`): the bar said neither, for the 5 s it says so.
+        snap.status.save = .exported(path: "/home/ana/.local/share/captty/sessions/2026-11-25T10-02-11.txt")
+        for w in 80...130 {
+            let b = ScreenView.render(snap, size: TerminalSize(width: w, height: 24)).rowText(23)
+            #expect(b.contains("saved "), "\(w) columns: \(b)")
+        }
     }
 
     /// At 80 columns (the usual terminal) the flags took more room than was left and were

@@ -169,6 +169,33 @@ import Transcript
         }
     }
 
+    /// Once the session has finished (the file played to its end), "saved …" stayed on the
+    /// status bar until something else changed the screen (found in QA).
+    @Test func theSavedNoticeGivesWayOnceFinishedToo() async throws {
+        let dir = try scratchDirectory("app")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let wav = try TestAudio.tone(seconds: 2, in: dir)
+        try await withDeepgramDouble { double in
+            let engine = Self.engine(double)
+            let source = try await FileAudioSource(path: wav)
+            let url = dir.appendingPathComponent("talk.jsonl")
+            let header = JournalHeader(engine: engine.name, capttyVersion: "test")
+            let journal = await JournalWriter(url: url, header: header)
+            let session = Session(source: source, engine: engine, options: .captionDefaults, journal: journal, header: header)
+            try await within(.seconds(60), "the file's end, a save, then the notice gone") {
+                await session.start()
+                #expect(await SessionRestartTests.eventually(.seconds(30)) { session.view.status.connection == .finished },
+                        "\(session.view.status.connection)")
+                let saved = try await session.export(.srt)
+                #expect(session.view.status.save == .exported(path: saved.path))
+                #expect(await SessionRestartTests.eventually(.seconds(9)) {
+                    if case .exported = session.view.status.save { false } else { true }
+                }, "still \(session.view.status.save)")
+                _ = await session.finish()
+            }
+        }
+    }
+
     @Test func quitWaitsForTheLastResultsAndFlushesTheJournal() async throws {
         let dir = try scratchDirectory("app")
         defer { try? FileManager.default.removeItem(at: dir) }
