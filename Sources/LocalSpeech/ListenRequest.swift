@@ -154,6 +154,10 @@ public struct ListenRequest: Sendable, Equatable {
                     case "mip_opt_out": o.mipOptOut = b
                     default: break
                     }
+                // The newest official SDK sends `extra={"k": "v"}` as `extra[k]=v`: the same pair
+                // (it was kept as an unknown option, and Metadata had no `extra`).
+                case _ where k.hasPrefix("extra[") && k.hasSuffix("]") && k.count > 7:
+                    o.extra.append(KeyValue(String(k.dropFirst(6).dropLast()), v))
                 default:
                     if !ignored.contains(k) { o.additional.append(KeyValue(k, v)) }
                 }

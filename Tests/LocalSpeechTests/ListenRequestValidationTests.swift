@@ -31,6 +31,9 @@ struct ListenRequestValidationTests {
         let r = try parse([("extra", "team:notes"), ("extra", "url:http://x:1"), ("extra", "team:later")]).get()
         #expect(r.options.extraMetadata == ["team": "later", "url": "http://x:1"])
         #expect(try parse([]).get().options.extraMetadata == nil)
+        // The newest official SDK's form: `extra[KEY]=VALUE`.
+        let sdk = try parse([("extra[team]", "notes"), ("extra[id]", "4:2")]).get()
+        #expect(sdk.options.extraMetadata == ["team": "notes", "id": "4:2"] && sdk.options.additional.isEmpty)
         guard case .failure(let e) = parse([("extra", "nocolon")]) else { Issue.record("accepted"); return }
         #expect(e.status == 400 && e.dgError.contains("KEY:VALUE"))
     }
