@@ -136,4 +136,10 @@ struct AudioIntake {
     mutating func flush() -> [[Int16]] {
         converter?.flushChannels() ?? []
     }
+
+    /// For a Finalize: the samples the converter still holds back (see
+    /// `SpeechConverter.drainForFinalize`), without ending the stream.
+    mutating func drainForFinalize() -> [[Int16]] {
+        converter?.drainForFinalize() ?? []
+    }
 }

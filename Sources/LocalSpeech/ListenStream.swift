@@ -131,6 +131,11 @@ final class ListenStream: Sendable {
                                                                           extra: request.options.extraMetadata))
                             try? await socket.send(text: ServerMessage.results(empty).encoded())
                         }
+                        // What the resampler still holds is audio sent: the final covers it.
+                        let held = intake.drainForFinalize()
+                        for (c, s) in held.enumerated() where !s.isEmpty && c < channels.sessions.count {
+                            await channels.sessions[c].push(samples: s)
+                        }
                         for s in channels.sessions { await s.finalize() }
                     case .closeStream?: outcome = .closeStream; break loop
                     case .configure(let json)?:

@@ -16,13 +16,38 @@ public struct SpeechConverter: Sendable {
         }
     }
 
+    /// Output frames given early by `drainForFinalize`, to be left out of what comes next.
+    private var skipFrames = 0
+
     /// Mono samples (channels mixed down, or the first channel when kept apart).
-    public mutating func convert(_ bytes: [UInt8]) -> [Int16] { Self.samples(converter.convert(bytes)) }
-    public mutating func flush() -> [Int16] { Self.samples(converter.flush()) }
+    public mutating func convert(_ bytes: [UInt8]) -> [Int16] { skipping(Self.samples(converter.convert(bytes))) }
+    public mutating func flush() -> [Int16] { skipping(Self.samples(converter.flush())) }
 
     /// One array of samples per output channel.
-    public mutating func convertChannels(_ bytes: [UInt8]) -> [[Int16]] { deinterleave(Self.samples(converter.convert(bytes))) }
-    public mutating func flushChannels() -> [[Int16]] { deinterleave(Self.samples(converter.flush())) }
+    public mutating func convertChannels(_ bytes: [UInt8]) -> [[Int16]] { deinterleave(skipping(Self.samples(converter.convert(bytes)))) }
+    public mutating func flushChannels() -> [[Int16]] { deinterleave(skipping(Self.samples(converter.flush()))) }
+
+    /// The samples the resampler still holds back (a few milliseconds of the audio given), as
+    /// the end of the input would give them, without ending it: for a Finalize, whose final
+    /// must cover all the audio sent (8 kHz audio's ended 6 ms short, the rest coming in a
+    /// final of its own after CloseStream). The same number of samples is left out of what
+    /// comes next (they stand for the same instants), so the timeline stays exact.
+    public mutating func drainForFinalize() -> [[Int16]] {
+        var probe = converter
+        let tail = Self.samples(probe.flush())
+        let frames = tail.count / channels
+        let fresh = frames - skipFrames
+        guard fresh > 0 else { return deinterleave([]) }
+        skipFrames = frames
+        return deinterleave(Array(tail.suffix(fresh * channels)))
+    }
+
+    private mutating func skipping(_ s: [Int16]) -> [Int16] {
+        guard skipFrames > 0 else { return s }
+        let n = min(skipFrames, s.count / channels)
+        skipFrames -= n
+        return Array(s.dropFirst(n * channels))
+    }
 
     private func deinterleave(_ s: [Int16]) -> [[Int16]] {
         guard channels > 1 else { return [s] }

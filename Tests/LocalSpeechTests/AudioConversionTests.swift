@@ -80,4 +80,35 @@ struct AudioConversionTests {
             try WAVReader.read(url)
         }
     }
+
+    /// A Finalize takes what the resampler holds back (8 kHz audio's final ended 6 ms short of
+    /// the audio sent); what comes after leaves out as many samples, so the timeline is the one
+    /// an undisturbed stream has, sample for sample after the drained stretch.
+    @Test(arguments: [1, 2]) func aFinalizeDrainsTheResamplerWithoutShiftingTime(channels: Int) throws {
+        let f = AudioFormat(encoding: .linear16, sampleRate: 8_000, channels: channels)
+        let frames = 8_000
+        let bytes = (0..<frames * channels).flatMap { i -> [UInt8] in
+            let v = Int16(8_000 * sin(Double(i / channels) * 2 * .pi * 300 / 8_000))
+            return [UInt8(truncatingIfNeeded: v), UInt8(truncatingIfNeeded: v >> 8)]
+        }
+        var whole = try SpeechConverter(from: f, separateChannels: true)
+        let reference = zip(whole.convertChannels(bytes), whole.flushChannels()).map { $0 + $1 }
+        var split = try SpeechConverter(from: f, separateChannels: true)
+        let cut = bytes.count / 2 - (bytes.count / 2) % (2 * channels)
+        let before = split.convertChannels(Array(bytes[..<cut]))
+        let drained = split.drainForFinalize()
+        let held = drained.map { $0.count }
+        #expect(held.count == channels && !held.contains(0), "nothing was held back: \(held)")
+        let again = split.drainForFinalize()
+        #expect(again.allSatisfy { $0.isEmpty }, "a second Finalize with no audio between gives nothing again")
+        let after = zip(split.convertChannels(Array(bytes[cut...])), split.flushChannels()).map { $0 + $1 }
+        for c in 0..<channels {
+            let early = before[c].count + drained[c].count
+            // As long as the undisturbed stream, and by the end of the first half it covers all of it.
+            #expect(early + after[c].count == reference[c].count, "channel \(c): \(early) + \(after[c].count) vs \(reference[c].count)")
+            #expect(early == cut / (2 * channels) * 2, "channel \(c): the first half's \(cut / (2 * channels)) frames give \(early) samples")
+            let same = Array(reference[c].suffix(after[c].count)) == after[c]
+            #expect(same, "channel \(c): the samples after the drained stretch moved")
+        }
+    }
 }
