@@ -110,11 +110,15 @@ import Testing
         if case .close? = log.events.last {} else { Issue.record("no .close") }
     }
 
-    @Test func finishEndsWhenCloseStreamIsAnsweredWith1011AfterEverything() async throws {
-        try await withDeepgramDouble(["--answer-close-stream", "1011", "--close-reason", "NET-0000"]) { double in
+    /// CloseStream answered, after finals for all the audio, with a close that would reconnect
+    /// (1011) or one that refuses to go on (4000; it failed a session whose transcript was
+    /// whole, found in QA): either ends the stream, with a warning and no reconnect.
+    @Test(arguments: [(1011, "NET-0000"), (4000, "DONE")])
+    func finishEndsWhenCloseStreamIsAnsweredWithACloseAfterEverything(code: Int, reason: String) async throws {
+        try await withDeepgramDouble(["--answer-close-stream", String(code), "--close-reason", reason]) { double in
             let client = LiveClient(credential: .apiKey("test-key"), configuration: doubleConfiguration(double))
             let log = EventLog(client.events)
-            try await within(.seconds(30), "finish after a 1011 answer") {
+            try await within(.seconds(30), "finish after a \(code) answer") {
                 try await client.start(pcm16k)
                 try await client.send(counterAudio(from: 0, count: 3 * 8_000)) // 3 s
                 await client.finish()
@@ -122,31 +126,11 @@ import Testing
             }
             #expect(log.finals.filter { !$0.transcript.isEmpty }.map(\.end) == [2.0, 3.0])
             #expect(log.errors.allSatisfy { !$0.isFatal }, "\(log.errors)")
-            #expect(log.errors.contains { $0.message.contains("after all audio was transcribed") })
-            #expect(log.reconnects == 0)
-            #expect(try double.stats().connections.count == 1)
-            if case .close(let code, _)? = log.events.last { #expect(code == 1011) } else { Issue.record("no .close") }
-        }
-    }
-
-    /// A close that refuses to go on (4000) after finals for all the audio failed the session,
-    /// though its transcript was whole (found in QA): it ends the stream with a warning.
-    @Test func aRefusingCloseAfterEverythingEndsTheStreamWithAWarning() async throws {
-        try await withDeepgramDouble(["--answer-close-stream", "4000", "--close-reason", "DONE"]) { double in
-            let client = LiveClient(credential: .apiKey("test-key"), configuration: doubleConfiguration(double))
-            let log = EventLog(client.events)
-            try await within(.seconds(30), "finish after a 4000 answer") {
-                try await client.start(pcm16k)
-                try await client.send(counterAudio(from: 0, count: 3 * 8_000)) // 3 s
-                await client.finish()
-                await log.ended()
-            }
-            #expect(log.finals.filter { !$0.transcript.isEmpty }.map(\.end) == [2.0, 3.0])
-            #expect(log.errors.allSatisfy { !$0.isFatal }, "\(log.errors)")
-            #expect(log.errors.contains { $0.message.contains("after all audio was transcribed") && $0.message.contains("4000 DONE") },
+            #expect(log.errors.contains { $0.message.contains("after all audio was transcribed") && $0.message.contains("\(code) \(reason)") },
                     "\(log.errors)")
             #expect(log.reconnects == 0)
-            if case .close(let code, _)? = log.events.last { #expect(code == 4000) } else { Issue.record("no .close") }
+            #expect(try double.stats().connections.count == 1)
+            if case .close(let c, _)? = log.events.last { #expect(c == code) } else { Issue.record("no .close") }
         }
     }
 
