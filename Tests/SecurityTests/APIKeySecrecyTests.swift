@@ -152,7 +152,9 @@ struct APIKeySecrecyTests {
         let server = try HostileServerProcess(mode: mode)
         defer { server.stop() }
         for (what, r, out) in try Self.failingRuns(url: "ws://127.0.0.1:\(server.port)", timeout: 60) {
-            #expect(!r.timedOut && r.status != 0, "\(what): \(r.stderr)")
+            // A refusal or a redirect fails the run. A session the server finished (its final and
+            // Metadata sent) before closing with 4000 may end well: nothing was lost.
+            #expect(!r.timedOut && (r.status != 0 || mode.hasPrefix("echo-key-open")), "\(what): \(r.stderr)")
             Self.expectNoKey(r, out, "\(mode) \(what)")
             #expect(r.stderr.contains("[redacted]"), "\(mode) \(what): the echo was shown redacted: \(r.stderr)")
             try? FileManager.default.removeItem(at: out)
