@@ -210,11 +210,10 @@ public enum CueBuilder {
             nextOfChannel[i] = lastOfChannel[cues[i].channel]
             lastOfChannel[cues[i].channel] = i
         }
-        var prevEnd: [Int: Int64] = [:]
         var prevOfChannel: [Int: Int] = [:]
         for i in cues.indices {
             var c = cues[i]
-            var floor = prevEnd[c.channel] ?? 0
+            var floor = prevOfChannel[c.channel].map { cues[$0].endMs } ?? 0
             if c.startMs < floor, let p = prevOfChannel[c.channel] {
                 // A cue that starts before the previous one ends (a final that came out of order,
                 // its words clamped to where the previous line ends) takes that time back, down
@@ -235,7 +234,6 @@ public enum CueBuilder {
                 if c.endMs - c.startMs < minMs { c.startMs = max(floor, c.endMs - minMs) }
             }
             if c.endMs <= c.startMs { c.endMs = c.startMs + max(1, minMs) }
-            prevEnd[c.channel] = c.endMs
             prevOfChannel[c.channel] = i
             cues[i] = c
         }
