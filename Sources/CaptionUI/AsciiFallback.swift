@@ -1,3 +1,4 @@
+import SystemSupport
 /// What the screen is drawn with when the locale is not UTF-8 (`LANG=C`, `LC_ALL=POSIX`):
 /// ncurses then cannot write anything outside ASCII and silently leaves it out, which emptied
 /// the level meter, the status symbols and every non-ASCII letter of the captions.

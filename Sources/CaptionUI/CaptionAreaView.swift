@@ -1,4 +1,5 @@
 import Transcript
+import SystemSupport
 
 /// Draws the caption area: committed lines, the interim guess, and the scroll-back indicator.
 public enum CaptionAreaView {

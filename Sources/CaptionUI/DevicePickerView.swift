@@ -1,3 +1,4 @@
+import SystemSupport
 /// The device picker overlay: a list of input devices with the highlighted one reversed and
 /// the current one marked.
 public enum DevicePickerView {

@@ -1,3 +1,4 @@
+import SystemSupport
 /// The "save transcript as" prompt: the export formats in a row, the highlighted one reversed.
 /// On a narrow terminal the formats wrap onto more rows (and the "Format:" label goes first), so
 /// every choice stays visible down to the smallest screen captty draws.

@@ -1,3 +1,4 @@
+import SystemSupport
 /// The help overlay: every action with its keys, grouped by category, in as many columns as
 /// the screen needs — generated from the key-binding table, like the README's key list.
 public enum HelpOverlayView {

@@ -1,3 +1,4 @@
+import SystemSupport
 /// Draws the input level: a bar with a peak-hold marker, the level in dB, a clip mark, and the
 /// device name — or, when no audio arrives or capture is lost, a warning naming the device. A
 /// recent problem (`warning`) takes the device name's place, in the warning style; else a key's

@@ -1,4 +1,5 @@
 import Transcript
+import SystemSupport
 
 /// A piece of text in one style.
 public struct StyledSpan: Equatable, Sendable {

@@ -1,3 +1,4 @@
+import SystemSupport
 /// A message box (for example an export result or an error that needs reading).
 public enum MessageOverlayView {
     public static func draw(title: String, text: String, footer: String = "any key closes", theme: Theme,

@@ -1,3 +1,4 @@
+import SystemSupport
 /// A bordered box centred in an area, with a title on the top edge and a hint on the bottom
 /// edge; overlays draw their content inside it.
 enum OverlayBox {

@@ -1,4 +1,5 @@
 import Transcript
+import SystemSupport
 
 /// Text for plain mode (`--plain`, or output that is not a terminal): one final line per
 /// caption on stdout, short status lines on stderr. Pure functions.

@@ -1,3 +1,4 @@
+import SystemSupport
 /// Draws a whole frame: captions, level meter, status bar and any overlay.
 public enum ScreenView {
     /// Draws `snapshot` into `surface` (which it clears first); reads the snapshot only.

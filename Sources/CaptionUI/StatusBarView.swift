@@ -1,3 +1,4 @@
+import SystemSupport
 /// Draws the status bar: connection state, engine and model, language, lag, elapsed time and
 /// where the transcript is saved; what does not fit is left out by priority, paths are cut
 /// from the left so the file name stays.

@@ -1,3 +1,4 @@
+import SystemSupport
 /// An in-memory grid of cells that views draw into; the renderer then copies it to a terminal.
 ///
 /// Writing never splits a grapheme cluster: a wide character that does not fit before the

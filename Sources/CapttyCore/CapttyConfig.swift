@@ -345,7 +345,7 @@ public struct CapttyConfig: Sendable, Equatable {
                 keyLines[action] = e.line
             } else {
                 throw fail("unknown setting '\(e.path)'" + (Self.suggestion(for: e.path).map { "; did you mean '\($0)'?" } ?? "")
-                           + " (Assets/config.toml in captty's source is a sample with every setting)")
+                           + " (a sample with every setting: share/captty/config.toml where captty is installed, Assets/config.toml in its source)")
             }
         }
     }

@@ -28,6 +28,14 @@ public enum EngineFactory {
         }
     }
 
+    /// Why the engine `settings` resolve to cannot take `options` at all (the offline engine and
+    /// a language other than English), said before anything starts: no journal, no audio opened
+    /// (a session opened both, then failed; found in QA). Nil when it can.
+    public static func refusal(_ settings: EngineSettings, options: LiveOptions,
+                               environment: [String: String] = ProcessInfo.processInfo.environment) -> String? {
+        settings.resolve(environment: environment) == .local ? LocalRecognizer.refusal(options) : nil
+    }
+
     /// The format the audio source delivers to the engine `settings` resolve to (see
     /// `SpeechEngine.sourceFormat(for:)`), known before the engine is made.
     public static func sourceFormat(_ settings: EngineSettings, options: LiveOptions,

@@ -199,6 +199,7 @@ public enum LiveLauncher {
 
     /// The engine, source and journal for `request`, as a session not yet started.
     public static func makeSession(_ request: LiveRequest, logger: Logger = Logger(label: "captty")) async throws -> Session {
+        if let why = EngineFactory.refusal(request.engine, options: request.options) { throw LiveFailure(why, exitCode: 64) }
         var configuration = Session.Configuration()
         configuration.executor = SerialThreadExecutor.shared
         configuration.levelUpdates = !request.plain

@@ -266,13 +266,13 @@ public final class OutputFailure: @unchecked Sendable {
     /// The errno of the first failed write, if any.
     public var error: Int32? { lock.lock(); defer { lock.unlock() }; return first }
     /// "… No space left on device" for the first failure, nil when there was none.
-    public var message: String? { error.map { String(cString: strerror($0)) } }
+    public var message: String? { error.map { StandardStreams.outputError($0) } }
 
     /// Whether standard output can no longer be read by anyone: a write found the pipe closed,
     /// or standard output is a pipe whose reader has gone (`captty --plain | head -1`), seen
     /// without writing. Captioning went on for ever (a microphone) with no one to read it.
     public var readerGone: Bool {
-        if error == EPIPE { return true }
+        if error == EPIPE || error == EBADF { return true }   // (EBADF: it was closed: `captty >&-`)
         var st = stat()
         guard fstat(STDOUT_FILENO, &st) == 0, (st.st_mode & S_IFMT) == S_IFIFO else { return false }
         var p = pollfd(fd: STDOUT_FILENO, events: 0, revents: 0)

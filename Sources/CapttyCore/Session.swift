@@ -187,6 +187,8 @@ public actor Session {
     /// search hits.
     enum JournalEntry: Sendable {
         case finals([CommittedSegment]), metadata(Metadata), search(ChannelSearchHits), entity(TimedEntity), gap(AudioGap)
+        /// Where the session's audio ended (it finished).
+        case end(Double)
         /// Every record so far (the journal was emptied in place: `JournalWriter.rewrite`).
         case rewrite([String])
     }
@@ -252,6 +254,7 @@ public actor Session {
                     case .search(let h): await journal.append(search: h)
                     case .entity(let e): await journal.append(entity: e)
                     case .gap(let g): await journal.append(gap: g)
+                    case .end(let seconds): await journal.append(audioEnd: seconds)
                     case .rewrite(let records): await journal.rewrite(records)
                     }
                 }
@@ -459,7 +462,8 @@ public actor Session {
         var shown = store
         _ = shown.keepUnconfirmedTail()
         let text = Exporter.render(shown.lines, format: format, header: header, metadata: shown.metadata, search: shown.search,
-                                   entities: shown.entities, options: ExportOptions(gaps: shown.gaps, unconfirmed: shown.unconfirmedSpans))
+                                   entities: shown.entities, options: ExportOptions(gaps: shown.gaps, unconfirmed: shown.unconfirmedSpans,
+                                                                                    audioEnd: audioEnd))
         do {
             try AtomicFile.write(Data(text.utf8), to: url)
         } catch {
@@ -551,6 +555,7 @@ public actor Session {
         markUncaptionedTail(finishedCleanly: clean)
         tickTask?.cancel()
         captureTask?.cancel()
+        journalFeed.yield(.end(audioEnd))
         journalFeed.finish()
         await journalTask?.value
         var save: Transcript.SaveState?
@@ -989,6 +994,9 @@ public actor Session {
     private var outageSince: (sessionTime: Double, at: ContinuousClock.Instant)?
     /// The session time of the end of the last chunk captured (sent or not).
     private var lastChunkEnd = 0.0
+    /// Where the session's audio ends so far, on the session clock: its last chunk, or a gap
+    /// after it (a pause or a device lost at the end).
+    private var audioEnd: Double { max(lastChunkEnd, store.gaps.last.map { $0.start + $0.duration } ?? 0) }
 
     /// The device lost before the outage capture just came back from, until the gap is said.
     private var resumingFrom: String?

@@ -13,7 +13,7 @@ public enum TerminalSafeOutput {
     /// Nil when written, else the error ("No space left on device").
     @discardableResult
     static func write(_ data: Data, isTerminal: Bool = isatty(STDOUT_FILENO) == 1) -> String? {
-        Files.writeAll(1, isTerminal ? sanitized(data) : data).map { String(cString: strerror($0)) }
+        Files.writeAll(1, isTerminal ? sanitized(data) : data).map { StandardStreams.outputError($0, remedy: "give a file with -o, or redirect it: > FILE") }
     }
 
     static func sanitized(_ data: Data) -> Data {

@@ -61,7 +61,7 @@ struct ConnectionFailure {
         case .handshakeRejected(let status, let headers, let body):
             return classifyRejection(status: status, headers: headers, body: body, credential: credential)
         case .connectFailed(let host, let port, let reason):
-            return .init(action: .reconnect, error: LiveError(kind: .network, message: "cannot connect to Deepgram at \(host):\(port): \(reason)", isFatal: false),
+            return .init(action: .reconnect, error: LiveError(kind: .network, message: "cannot connect to Deepgram at \(HostPort.text(host, port)): \(reason)", isFatal: false),
                          unreached: true)
         case .timeout(let what):
             return .init(action: .reconnect, error: LiveError(kind: .timeout, message: "Deepgram connection timed out: \(what)", isFatal: false, requestID: requestID),
@@ -73,9 +73,11 @@ struct ConnectionFailure {
         case .closedDuringHandshake(let what):
             // A server restarting or overloaded, or a proxy, can close before answering: tried
             // again with backoff (a refusal the server means says so with an HTTP status).
-            return .init(action: .reconnect, error: LiveError(kind: .network, message: "the Deepgram server closed the connection before it was open: \(what)", isFatal: false))
+            return .init(action: .reconnect, error: LiveError(kind: .network, message: "the Deepgram server closed the connection before it was open: \(what)", isFatal: false),
+                         unreached: ws.isUnanswered)
         case .handshakeInvalid(let what):
-            return .init(action: .fatal(.protocolViolation), error: LiveError(kind: .protocolViolation, message: "the server at the Deepgram URL did not speak WebSocket: \(credential.redact(what)) (check the base URL)", isFatal: true))
+            return .init(action: .fatal(.protocolViolation), error: LiveError(kind: .protocolViolation, message: "the server at the Deepgram URL did not speak WebSocket: \(credential.redact(what))"
+                                                                                  + (what.contains("check the base URL") ? "" : " (check the base URL)"), isFatal: true))
         case .closed(let code, let reason):
             return classifyClose(code: Int(code), reason: credential.redact(reason), requestID: requestID)
         case .protocolViolation(let code, let reason):

@@ -155,6 +155,7 @@ public struct LiveOptions: Sendable, Equatable, Codable {
         let qs = queryString
         let s = qs.isEmpty ? b : b + "?" + qs
         guard let url = URL(string: s), url.host != nil else { throw .invalidBaseURL(base) }
+        if let port = url.port, !(1 ... 65_535).contains(port) { throw .invalidPort(base, port) }
         return url
     }
 
@@ -181,15 +182,36 @@ public struct LiveOptions: Sendable, Equatable, Codable {
 /// A bad base URL or option value.
 public enum LiveOptionsError: Error, Equatable, CustomStringConvertible {
     case invalidBaseURL(String)
+    case invalidPort(String, Int)
     case invalidValue(option: String, value: String, expected: String)
 
     public var description: String {
         switch self {
         case .invalidBaseURL(let b):
-            return "invalid Deepgram base URL '\(b)': use ws://HOST[:PORT], wss://HOST[:PORT] (or http/https), without a query string"
+            return "invalid Deepgram base URL '\(Self.shown(b))': use ws://HOST[:PORT], wss://HOST[:PORT] (or http/https), without a query string"
+        case .invalidPort(let b, let p):
+            return "invalid Deepgram base URL '\(Self.shown(b))': port \(p) is out of range (1 to 65535)"
         case .invalidValue(let o, let v, let e):
             return "invalid value '\(v)' for \(o): expected \(e)"
         }
+    }
+
+    /// A base URL as said in a message: without a user and password, query or fragment, where
+    /// keys and tokens go (`?token=…` was echoed in the error; found in QA).
+    static func shown(_ url: String) -> String {
+        var s = Substring(url)
+        var tail = ""
+        if let cut = s.firstIndex(where: { $0 == "?" || $0 == "#" }) {
+            tail = String(s[cut]) + "…"
+            s = s[..<cut]
+        }
+        if let scheme = s.firstRange(of: "://") {
+            let authority = s[scheme.upperBound...].prefix { $0 != "/" }
+            if let at = authority.lastIndex(of: "@") {
+                s = Substring(String(s[..<scheme.upperBound]) + s[s.index(after: at)...])
+            }
+        }
+        return String(s) + tail
     }
 }
 

@@ -486,6 +486,36 @@ extension Results {
     }
 }
 
+extension Results {
+    /// The result cut at `end` seconds: its span ends there, words that start at or after it are
+    /// left out (with the entities that take them in) and the rest end by it. A result that ran
+    /// past the audio sent (a faulty server) keeps the words said inside that audio.
+    public func cut(at end: Double) -> Results {
+        guard start + duration > end else { return self }
+        var r = self
+        r.duration = max(0, end - start)
+        func kept(_ entities: [Entity]?, words n: Int) -> [Entity]? {
+            entities?.filter { e in (e.endWord ?? 0) <= n && (e.startWord ?? 0) < n }
+        }
+        for a in r.channel.alternatives.indices {
+            var alt = r.channel.alternatives[a]
+            let n = alt.words.count
+            alt.words = alt.words.filter { $0.start < end }.map { w in
+                var w = w
+                w.end = min(max(w.start, w.end), end)
+                return w
+            }
+            if alt.words.count < n {
+                alt.transcript = alt.words.map(\.display).joined(separator: " ")
+                alt.entities = kept(alt.entities, words: alt.words.count)
+            }
+            r.channel.alternatives[a] = alt
+        }
+        if let first = r.channel.alternatives.first?.words.count, r.entities != nil { r.entities = kept(r.entities, words: first) }
+        return r
+    }
+}
+
 /// The answer to a `Configure` the server applied (`ConfigureSuccess`, newest API).
 public struct ConfigureSuccess: Sendable, Equatable, Codable {
     public var requestID: String?

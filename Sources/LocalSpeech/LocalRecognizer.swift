@@ -38,7 +38,8 @@ public struct LocalRecognizer: SpeechEngine {
             return dirProblem.map { "offline engine: \($0); using the models found elsewhere" }
         }
         return "offline engine: Moonshine is not installed\(dirProblem.map { " (\($0))" } ?? ""), captions use PocketSphinx "
-            + "only (less accurate); run scripts/install-local-engine, or set CAPTTY_MODEL_DIR to where its models are"
+            + "only (less accurate); install it with `make install` (or scripts/install-local-engine) in captty's source, "
+            + "or set CAPTTY_MODEL_DIR to where its models are"
     }
 
     public init(configuration: LocalEngineConfiguration, logger: Logger = Logger(label: "captty.local")) {

@@ -373,6 +373,50 @@ final class RecognitionPipeline {
     static let moonshineReframings: [(Double, Double)] = [(0, 0.5), (0.5, 1.0)]
     private struct MoonshineHeardNothing: Error {}
 
+    /// The longest piece a long utterance Moonshine heard nothing in is asked again in (4 s).
+    static let moonshinePieceSamples = 4 * sampleRate
+
+    /// Moonshine asked for a long utterance in pieces cut at its quietest moments, their texts
+    /// joined: 9.5 s of compressed speech with no pause in it (a broadcast-style recording) came
+    /// back empty however it was framed, and PocketSphinx's words were used ("Just look up you
+    /// are getting" for "Good morning everyone"; found in QA), while each half read right.
+    private func askMoonshineInPieces(_ start: Int, _ end: Int) throws(LocalEngineError) -> [(text: String, start: Int, end: Int)] {
+        let cuts = Self.quietCuts(history[(start - historyStart)..<(end - historyStart)], maxPiece: Self.moonshinePieceSamples)
+        var pieces: [(text: String, start: Int, end: Int)] = []
+        var from = start
+        for cut in cuts.map({ start + $0 }) + [end] where cut > from {
+            let text = try askMoonshine(moonshineInput(from, cut))
+            if !TextNormalizer.tokens(text).isEmpty { pieces.append((text, from, cut)) }
+            from = cut
+        }
+        return pieces
+    }
+
+    /// Where to cut `samples` into pieces of at most `maxPiece` samples: each cut at the middle of
+    /// the quietest 10 ms frame in the second half of the piece before it. Offsets into `samples`.
+    static func quietCuts(_ samples: ArraySlice<Int16>, maxPiece: Int) -> [Int] {
+        let frame = SpeechSegmenter.samplesPerFrame
+        guard maxPiece >= 2 * frame else { return [] }
+        var cuts: [Int] = []
+        var from = 0
+        let n = samples.count
+        while n - from > maxPiece {
+            var best = from + maxPiece - frame
+            var bestEnergy = Double.infinity
+            var f = from + maxPiece / 2
+            while f + frame <= from + maxPiece {
+                let lo = samples.startIndex + f
+                let e = SpeechSegmenter.energy(samples[lo ..< lo + frame])
+                if e < bestEnergy { bestEnergy = e; best = f }
+                f += frame
+            }
+            let cut = best + frame / 2
+            cuts.append(cut)
+            from = cut
+        }
+        return cuts
+    }
+
     private func moonshineInput(_ start: Int, _ end: Int, leadIn: Double? = nil, padding: Double? = nil) -> [Float] {
         let span = history[(start - historyStart)..<(end - historyStart)]
         let gain = Self.normalizingGain(peak: span.lazy.map { abs(Int($0)) }.max() ?? 0)
@@ -425,6 +469,9 @@ final class RecognitionPipeline {
         if moonshineUsable {
             do {
                 var text: String
+                // Moonshine's texts of pieces of the utterance, when it was asked in pieces: each
+                // is aligned within its own piece.
+                var pieces: [(text: String, start: Int, end: Int)] = []
                 if let s = speculation, s.start == start, s.end == end { text = s.text }
                 else { text = try askMoonshine(moonshineInput(start, end)) }
                 // Moonshine can return nothing for clear speech, depending on where the audio is
@@ -432,6 +479,10 @@ final class RecognitionPipeline {
                 // found in QA).
                 for (leadIn, padding) in Self.moonshineReframings where TextNormalizer.tokens(text).isEmpty && !sphinxWords.isEmpty {
                     text = try askMoonshine(moonshineInput(start, end, leadIn: leadIn, padding: padding))
+                }
+                if TextNormalizer.tokens(text).isEmpty, !sphinxWords.isEmpty, end - start > Self.moonshinePieceSamples {
+                    pieces = try askMoonshineInPieces(start, end)
+                    text = pieces.map(\.text).joined(separator: " ")
                 }
                 if TextNormalizer.tokens(text).isEmpty, sphinxWords.count >= Self.sphinxWordsKeptWhenMoonshineIsEmpty {
                     log.warning("Moonshine heard nothing in \(NumberText.fixed(t1 - t0, decimals: 1)) s where PocketSphinx heard \(sphinxWords.count) words; using PocketSphinx's")
@@ -443,7 +494,15 @@ final class RecognitionPipeline {
                     log.info("Moonshine transcript too fast for its audio (\(tokens.count) words in \(seconds) s); using PocketSphinx's")
                 } else {
                     let lo = sphinxWords.first.map { min($0.start, t0 + 0.1) } ?? t0
-                    words = WordAligner.align(tokens, with: sphinxWords, span: max(t0, lo)...t1)
+                    if pieces.isEmpty {
+                        words = WordAligner.align(tokens, with: sphinxWords, span: max(t0, lo)...t1)
+                    } else {
+                        words = pieces.flatMap { p -> [TimedWord] in
+                            let (a, b) = (time(p.start), time(p.end))
+                            let inside = sphinxWords.filter { (a..<b).contains(($0.start + $0.end) / 2) }
+                            return WordAligner.align(TextNormalizer.tokens(p.text), with: inside, span: a...b)
+                        }
+                    }
                     fromMoonshine = true
                 }
             } catch is MoonshineHeardNothing {

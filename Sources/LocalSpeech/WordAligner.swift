@@ -52,7 +52,11 @@ public enum WordAligner {
             let ts = prev.token + 1, te = next.token, ws = prev.timed + 1, we = next.timed
             defer { prev = next }
             guard ts < te else { continue }
-            if te - ts == we - ws {
+            // Before the first anchor, timed words that begin over a second into the span began
+            // late: the timed engine mistook the start of the speech for silence (compressed
+            // speech: 2.2 s; found in QA). The words there share the stretch from the span's start.
+            let lateStart = ts == 0 && ws < we && timed[ws].start - span.lowerBound > Self.lateStart
+            if te - ts == we - ws && !lateStart {
                 for k in 0..<(te - ts) {
                     out[ts + k].start = timed[ws + k].start
                     out[ts + k].end = timed[ws + k].end
@@ -63,9 +67,13 @@ public enum WordAligner {
             let before = ts > 0 ? out[ts - 1].end : span.lowerBound
             let after = te < n ? out[te].start : span.upperBound
             var lo = before, hi = after
-            if ws < we {
-                // The speech the timed words there cover, within the neighbours' bounds.
-                lo = max(before, timed[ws].start)
+            // The speech the timed words there cover, within the neighbours' bounds; but not
+            // when no word at all agrees and they cover under half the span: the timed engine
+            // then mistook speech for silence (compressed speech: its words began 2.2 s into the
+            // speech, and every caption of it was that late; found in QA).
+            let untrusted = anchors.isEmpty && ws < we && (timed[we - 1].end - timed[ws].start) * 2 < span.upperBound - span.lowerBound
+            if ws < we && !untrusted {
+                lo = lateStart ? before : max(before, timed[ws].start)
                 hi = min(after, timed[we - 1].end)
                 if hi <= lo { lo = before; hi = after }
             }
@@ -84,6 +92,10 @@ public enum WordAligner {
         giveEveryWordATime(&out, span: span)
         return out
     }
+
+    /// How far (seconds) into the span the timed words may begin before the words ahead of the
+    /// first anchor are given the stretch from the span's start instead.
+    static let lateStart = 1.0
 
     /// The shortest a word is made when its neighbours leave room (Deepgram's words always end
     /// after they start; "and" went out at 15.19–15.19, found in QA).

@@ -1,5 +1,7 @@
+import SystemSupport
+
 /// Cuts caption lines into cues that follow `CueRules`: text broken into at most `maxLines`
-/// lines of `maxLineLength` characters, at punctuation where possible and never right after
+/// lines of `maxLineLength` columns (a wide CJK character takes two, as on a terminal), at punctuation where possible and never right after
 /// an article, determiner or preposition; each cue between `minDuration` and `maxDuration`.
 ///
 /// Lengths and break scores are computed once per word, so cutting costs O(words × words per
@@ -9,18 +11,22 @@ public enum CueBuilder {
         var text: String
         var start: Double
         var end: Double
-        /// Characters (grapheme clusters).
+        /// Columns (`DisplayWidth`: a wide CJK character takes two).
         var length: Int
         /// How good a cue break after this token is (pauses count); negative: forbidden.
         var cueScore: Int
         /// How good a line break after this token is; negative: forbidden.
         var lineScore: Int
+        /// A piece of a word too long for a line, with more of the word after it: no cue ends
+        /// here (the word's end would get a cue of its own, too short to read).
+        var continues = false
     }
 
     /// Cues for `lines`, in order of their start times. `label` gives text to show before the
     /// first words of a line (a speaker name, say); `cueLabel` text to open every cue of a line
-    /// (a channel tag). Both count towards the line length.
-    public static func cues(from lines: some Sequence<CaptionLine>, rules: CueRules = .broadcast,
+    /// (a channel tag). Both count towards the line length. No cue is stretched past `audioEnd`
+    /// (seconds; the end of the audio, when known): a short last cue starts earlier instead.
+    public static func cues(from lines: some Sequence<CaptionLine>, rules: CueRules = .broadcast, audioEnd: Double? = nil,
                             cueLabel: (CaptionLine) -> String? = { _ in nil },
                             label: (CaptionLine) -> String? = { _ in nil }) -> [Cue] {
         var out: [Cue] = []
@@ -29,7 +35,7 @@ public enum CueBuilder {
         for line in ExportOrder.lines(lines) where !line.words.isEmpty {
             let prefix = cueLabel(line).flatMap { $0.isEmpty ? nil : $0 }
             var lineRules = rules
-            if let prefix { lineRules.maxLineLength = max(1, rules.maxLineLength - prefix.count - 1) }
+            if let prefix { lineRules.maxLineLength = max(1, rules.maxLineLength - DisplayWidth.of(prefix) - 1) }
             let t = tokens(line, label: label(line), rules: lineRules)
             var first = true
             for range in cueRanges(t, rules: lineRules) {
@@ -49,7 +55,7 @@ public enum CueBuilder {
             }
         }
         out = ExportOrder.cues(out)
-        adjustDurations(&out, rules: rules)
+        adjustDurations(&out, rules: rules, audioEnd: audioEnd)
         // Stretching a short cue back into the gap before it can move it before another
         // channel's cue.
         return ExportOrder.cues(out)
@@ -59,7 +65,7 @@ public enum CueBuilder {
         var t: [Token] = []
         t.reserveCapacity(line.words.count + 1)
         if let label, !label.isEmpty {
-            t.append(Token(text: label, start: line.start, end: line.start, length: label.count, cueScore: 0, lineScore: 0))
+            t.append(Token(text: label, start: line.start, end: line.start, length: DisplayWidth.of(label), cueScore: 0, lineScore: 0))
         }
         let labelCount = t.count
         // Tokens followed by a dictated line or paragraph break: a good place for a new cue.
@@ -70,8 +76,22 @@ public enum CueBuilder {
                 if t.count > labelCount { dictatedBreaks.append(t.count - 1) }
                 continue
             }
-            for piece in split(text, max: rules.maxLineLength) {
-                t.append(Token(text: piece, start: w.start, end: w.end, length: piece.count, cueScore: 0, lineScore: 0))
+            let pieces = split(text, max: rules.maxLineLength)
+            if pieces.count == 1 {
+                t.append(Token(text: text, start: w.start, end: w.end, length: DisplayWidth.of(text), cueScore: 0, lineScore: 0))
+                continue
+            }
+            // The word's time is shared among its pieces by their widths, so that a cue holding
+            // only its end (a word longer than a whole cue) is on screen while it is spoken.
+            let widths = pieces.map { DisplayWidth.of($0) }
+            let total = Double(max(1, widths.reduce(0, +)))
+            var done = 0
+            for (k, piece) in pieces.enumerated() {
+                let from = w.start + (w.end - w.start) * Double(done) / total
+                done += widths[k]
+                let to = k == pieces.count - 1 ? w.end : w.start + (w.end - w.start) * Double(done) / total
+                t.append(Token(text: piece, start: from, end: to, length: widths[k], cueScore: 0, lineScore: 0,
+                               continues: k < pieces.count - 1))
             }
         }
         // A label with no words after it is not shown alone.
@@ -86,6 +106,7 @@ public enum CueBuilder {
                 t[i].cueScore = LineBreaking.score(after: t[i].text, next: nil, gap: 0)
             }
         }
+        for i in t.indices where t[i].continues { t[i].cueScore = -1 }
         for i in dictatedBreaks where t[i].cueScore >= 0 {
             t[i].cueScore = max(t[i].cueScore, 8)
             t[i].lineScore = max(t[i].lineScore, 6)
@@ -98,15 +119,24 @@ public enum CueBuilder {
         return t
     }
 
-    /// Splits a word longer than a line into line-sized pieces (a URL, say).
+    /// Splits a word wider than a line into line-wide pieces (a URL, say; a long run of CJK
+    /// text), never inside a grapheme cluster.
     static func split(_ s: String, max: Int) -> [String] {
-        guard s.count > max else { return [s] }
+        guard DisplayWidth.of(s) > max else { return [s] }
         var pieces: [String] = []
-        var rest = Substring(s)
-        while !rest.isEmpty {
-            pieces.append(String(rest.prefix(max)))
-            rest = rest.dropFirst(max)
+        var piece = ""
+        var width = 0
+        for ch in s {
+            let w = DisplayWidth.of(ch)
+            if width + w > max, !piece.isEmpty {
+                pieces.append(piece)
+                piece = ""
+                width = 0
+            }
+            piece.append(ch)
+            width += w
         }
+        if !piece.isEmpty { pieces.append(piece) }
         return pieces
     }
 
@@ -200,10 +230,13 @@ public enum CueBuilder {
     /// Stretches cues shorter than the minimum into the gaps around them and clips cues longer
     /// than the maximum; cues of one channel never overlap, and every cue ends after it starts
     /// (a cue left without time, as when zero-length words start several cues at the same
-    /// moment, gets the minimum and the next cues of its channel start after it).
-    static func adjustDurations(_ cues: inout [Cue], rules: CueRules) {
+    /// moment, gets the minimum and the next cues of its channel start after it). A cue that
+    /// starts before `audioEnd` ends by it: a short one there starts earlier instead (a cue
+    /// running past the end of the media it captions).
+    static func adjustDurations(_ cues: inout [Cue], rules: CueRules, audioEnd: Double? = nil) {
         let minMs = Timecode.milliseconds(rules.minDuration)
         let maxMs = Timecode.milliseconds(rules.maxDuration)
+        let endMs = audioEnd.flatMap { $0.isFinite && $0 > 0 ? Timecode.milliseconds($0) : nil }
         var lastOfChannel: [Int: Int] = [:]
         var nextOfChannel = [Int?](repeating: nil, count: cues.count)
         for i in cues.indices.reversed() {
@@ -228,8 +261,10 @@ public enum CueBuilder {
             if c.startMs < floor { c.startMs = floor }
             if c.endMs < c.startMs { c.endMs = c.startMs }
             if c.endMs - c.startMs > maxMs { c.endMs = c.startMs + maxMs }
+            let audioCeiling = endMs.flatMap { c.startMs < $0 ? $0 : nil } ?? Int64.max
+            c.endMs = min(c.endMs, audioCeiling)
             if c.endMs - c.startMs < minMs {
-                let ceiling = nextOfChannel[i].map { cues[$0].startMs } ?? Int64.max
+                let ceiling = min(nextOfChannel[i].map { cues[$0].startMs } ?? Int64.max, audioCeiling)
                 c.endMs = max(c.endMs, min(c.startMs + minMs, ceiling))
                 if c.endMs - c.startMs < minMs { c.startMs = max(floor, c.endMs - minMs) }
             }

@@ -65,11 +65,15 @@ public struct ExportOptions: Sendable, Equatable {
     /// Words the engine never made final, marked after their line in text and Markdown and as
     /// `metadata.captty.unconfirmed` in JSON.
     public var unconfirmed: [UnconfirmedSpan]
+    /// Where the audio ended, in seconds on the session clock, when known: SRT and WebVTT cues
+    /// end by it (a short last cue is not stretched past the end of the media).
+    public var audioEnd: Double?
 
     public init(timestamps: Bool = true, speakers: Bool = true, cueRules: CueRules = .broadcast, skipCorruptLines: Bool = false,
-                gaps: [AudioGap] = [], unconfirmed: [UnconfirmedSpan] = []) {
+                gaps: [AudioGap] = [], unconfirmed: [UnconfirmedSpan] = [], audioEnd: Double? = nil) {
         self.timestamps = timestamps; self.speakers = speakers; self.cueRules = cueRules
         self.skipCorruptLines = skipCorruptLines; self.gaps = gaps; self.unconfirmed = unconfirmed
+        self.audioEnd = audioEnd
     }
 }
 

@@ -15,7 +15,9 @@ import Glibc
 /// {"type":"entity","channel":0,"label":"NAME","value":"John Smith","raw_value":"john smith",
 ///  "confidence":0.93,"start":0.4,"end":1.1,"word_count":2}
 /// {"type":"gap","start":5.0,"duration":19.2,"reason":"the engine was disconnected"}
+/// {"type":"end","audio_seconds":61.3}
 /// ```
+/// `end` is written when a session finishes: where its audio ended (a killed session has none).
 /// Times are seconds on the session clock (absolute across reconnects); `*_unix_ms` add the
 /// session start. Unknown record types are skipped by readers (forward compatibility).
 public enum JournalCodec {
@@ -95,6 +97,11 @@ public enum JournalCodec {
                           ("reason", .string(g.reason))]).rendered
     }
 
+    /// Where the session's audio ended, as a line (written when it finishes).
+    public static func encode(audioEnd seconds: Double) -> String {
+        JSONValue.object([("type", .string("end")), ("audio_seconds", .double(seconds))]).rendered
+    }
+
     /// A search hit as Deepgram writes it (`confidence`, `start`, `end`, `snippet`).
     static func hitValue(_ h: SearchHits.Hit) -> JSONValue {
         .object([("confidence", .opt(h.confidence, JSONValue.double)), ("start", .opt(h.start, JSONValue.double)),
@@ -113,6 +120,8 @@ public enum JournalCodec {
         case entity(TimedEntity)
         /// Audio lost in the session (no captions for it).
         case gap(AudioGap)
+        /// Where the session's audio ended, in seconds (the session finished).
+        case end(audioSeconds: Double)
         /// A record type this version does not know.
         case other(type: String)
     }
@@ -150,6 +159,7 @@ public enum JournalCodec {
 
     private struct OptionsRecord: Decodable { var options: LiveOptions? }
     private struct GapRecord: Decodable { var start: Double; var duration: Double; var reason: String? }
+    private struct EndRecord: Decodable { var audio_seconds: Double }
     private struct SearchRecord: Decodable { var channel: Int?; var query: String; var hits: [SearchHits.Hit] }
     private struct EntityRecord: Decodable {
         var channel: Int?; var label: String; var value: String; var raw_value: String?; var confidence: Double?
@@ -261,6 +271,11 @@ public enum JournalCodec {
             // broke the SRT and WebVTT structure around its note (found in QA).
             let reason = CaptionText.oneLine(g.reason ?? "audio lost")
             return .gap(AudioGap(start: g.start, duration: g.duration, reason: String(reason.prefix(200))))
+        case "end":
+            guard let e = try? dec.decode(EndRecord.self, from: data), Self.sessionTimes.contains(e.audio_seconds) else {
+                throw DecodingFailure(reason: "malformed end record")
+            }
+            return .end(audioSeconds: max(0, e.audio_seconds))
         case "Metadata":
             guard case .metadata(let m) = (try? ServerMessage.decode(String(line))) ?? .unhandled(type: "Metadata", raw: "") else {
                 throw DecodingFailure(reason: "malformed Metadata record")

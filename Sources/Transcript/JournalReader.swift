@@ -33,6 +33,8 @@ public struct JournalContents: Sendable, Equatable {
     public var entities = EntityResults()
     /// Audio lost in the session, in time order.
     public var gaps: [AudioGap] = []
+    /// Where the audio ended (the latest `end` record, on the joined timeline), when a session finished.
+    public var audioEnd: Double?
     /// Where words the engine never confirmed were kept.
     public var unconfirmed: [UnconfirmedSpan] {
         segments.filter(\.unconfirmed).map { UnconfirmedSpan(channel: $0.channel, start: $0.start, end: $0.end) }
@@ -161,6 +163,7 @@ public enum JournalReader {
         var search = SearchResults()
         var entities = EntityResults()
         var gaps: [AudioGap] = []
+        var audioEnd: Double?
         var torn = false
         // Finals seen, by their exact text: a record repeated (a file joined twice, an editor's
         // paste) doubled its words in every export.
@@ -202,6 +205,9 @@ public enum JournalReader {
                     g.start += timeShift
                     latestEnd = max(latestEnd, g.start + g.duration)
                     gaps = AudioGap.adding(g, to: gaps)
+                case .end(let seconds):
+                    audioEnd = max(audioEnd ?? 0, seconds + timeShift)
+                    latestEnd = max(latestEnd, seconds + timeShift)
                 case .header(let h):
                     // Joined journals are read without --skip-corrupt (said as a note); one
                     // written by a newer captty is not read as if this one knew its format.
@@ -257,7 +263,7 @@ public enum JournalReader {
         }
         return JournalContents(header: header, lines: lines(from: segments), segments: segments,
                                issues: issues, tornLastLine: torn, notes: notes, metadata: metadata, search: search,
-                               entities: entities, gaps: gaps)
+                               entities: entities, gaps: gaps, audioEnd: audioEnd)
     }
 
     /// Where an unreadable line's captions, if it held a final, were: between the finals read

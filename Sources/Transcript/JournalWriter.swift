@@ -103,10 +103,14 @@ public actor JournalWriter {
         }
     }
 
+    /// Finals given to `append` so far (a journal with none holds no transcript).
+    public private(set) var finalCount = 0
+
     /// Journals the segments a store change committed; returns the resulting state.
     @discardableResult
     public func append(_ segments: [CommittedSegment]) -> SaveState {
-        write(segments.map { JournalCodec.encode($0, sessionStartUnixMs: header.startUnixMs) })
+        finalCount += segments.count
+        return write(segments.map { JournalCodec.encode($0, sessionStartUnixMs: header.startUnixMs) })
     }
 
     /// Journals a server's Metadata (`captty export --format json` reports its request id).
@@ -124,6 +128,10 @@ public actor JournalWriter {
     /// Journals audio lost in the session.
     @discardableResult
     public func append(gap: AudioGap) -> SaveState { write([JournalCodec.encode(gap)]) }
+
+    /// Journals where the session's audio ended (when it finishes): exports end their last cue by it.
+    @discardableResult
+    public func append(audioEnd seconds: Double) -> SaveState { write([JournalCodec.encode(audioEnd: seconds)]) }
 
     /// Queues encoded records (one a line) and writes them unless a retry is pending.
     private func write(_ records: [String]) -> SaveState {

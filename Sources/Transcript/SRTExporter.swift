@@ -6,7 +6,7 @@ public enum SRTExporter {
         let lines = Array(lines)
         let multichannel = ChannelLabel.isMultichannel(lines)
         var lastSpeaker: [Int: Int] = [:]
-        let cues = Cue.merging(CueBuilder.cues(from: lines, rules: options.cueRules,
+        let cues = Cue.merging(CueBuilder.cues(from: lines, rules: options.cueRules, audioEnd: options.audioEnd,
                                                cueLabel: { line in
             // Words the engine never made final are marked on the cue, as the text export
             // marks them: a caption file showed them as confirmed speech (found in QA).

@@ -205,11 +205,13 @@ public struct TranscriptStore: Sendable {
     private static func words(of r: Results) -> [CaptionWord] {
         let alt = r.best
         if !alt.words.isEmpty {
+            var given = alt.words.map(CaptionWord.init)
+            if let shown = punctuatedTranscript(alt) { for i in given.indices { given[i].text = shown[i] } }
             // In time order (Deepgram's always are; words sent backwards read "ran it Then").
-            let inOrder = zip(alt.words, alt.words.dropFirst()).allSatisfy { $0.start <= $1.start }
-                ? alt.words : alt.words.enumerated().sorted { ($0.element.start, $0.offset) < ($1.element.start, $1.offset) }.map(\.element)
-            return inOrder.compactMap { dw in
-                var w = CaptionWord(dw)
+            let inOrder = zip(given, given.dropFirst()).allSatisfy { $0.start <= $1.start }
+                ? given : given.enumerated().sorted { ($0.element.start, $0.offset) < ($1.element.start, $1.offset) }.map(\.element)
+            return inOrder.compactMap { cw in
+                var w = cw
                 if r.duration > 0, w.end > r.end { w.end = max(w.start, r.end) }
                 // A word of spaces alone (a server's "   ") made a cue of spaces, shown as an empty
                 // caption. (Dictation's "\n\n" and "\n" words are breaks, which the exports keep
@@ -225,6 +227,23 @@ public struct TranscriptStore: Sendable {
             CaptionWord(word: String(t).lowercased(), text: String(t), start: r.start + Double(i) * step,
                         end: r.start + Double(i + 1) * step, confidence: alt.confidence)
         }
+    }
+
+    /// The transcript's tokens, one for each word, when a server punctuated its transcript but
+    /// sent its words bare (no `punctuated_word`): "Hello there, General Kenobi." for
+    /// hello/there/general/kenobi was shown as "hello there general kenobi" (found in QA). Nil
+    /// unless every token is its word with punctuation and capitals.
+    static func punctuatedTranscript(_ alt: Alternative) -> [String]? {
+        guard alt.words.allSatisfy({ $0.punctuatedWord == nil }) else { return nil }
+        let tokens = alt.transcript.split(whereSeparator: \.isWhitespace)
+        guard tokens.count == alt.words.count else { return nil }
+        func core(_ s: some StringProtocol) -> String { String(s.lowercased().filter { $0.isLetter || $0.isNumber }) }
+        var differs = false
+        for (t, w) in zip(tokens, alt.words) {
+            guard core(t) == core(w.word), !core(t).isEmpty else { return nil }
+            if t != w.word { differs = true }
+        }
+        return differs ? tokens.map(String.init) : nil
     }
 
     private mutating func setInterim(_ r: Results, into change: inout StoreChange) {

@@ -17,7 +17,7 @@ public enum WebVTTExporter {
         let lines = Array(lines)
         let multichannel = ChannelLabel.isMultichannel(lines)
         // Words the engine never made final are marked on each of their cues, as in the text export.
-        let cues = Cue.merging(CueBuilder.cues(from: lines, rules: options.cueRules, cueLabel: {
+        let cues = Cue.merging(CueBuilder.cues(from: lines, rules: options.cueRules, audioEnd: options.audioEnd, cueLabel: {
             UnconfirmedSpan.marks($0, in: options.unconfirmed) ? UnconfirmedSpan.cueMark : nil
         }), gaps: options.gaps, rules: options.cueRules)
         for (i, c) in cues.enumerated() {

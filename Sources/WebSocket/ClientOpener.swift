@@ -43,8 +43,10 @@ enum ClientOpener {
             guard var c = URLComponents(url: url, resolvingAgainstBaseURL: false) else { return "<unparseable URL>" }
             c.user = nil
             c.password = nil
-            if c.query != nil { c.query = "…" }
-            return c.string ?? "<unparseable URL>"
+            // "…" set as the query came out percent-encoded ("?%E2%80%A6"; found in QA).
+            let hadQuery = c.query != nil
+            c.query = nil
+            return c.string.map { hadQuery ? $0 + "?…" : $0 } ?? "<unparseable URL>"
         }
     }
 
@@ -60,11 +62,11 @@ enum ClientOpener {
             let key = AcceptKey.randomKey()
             let request = try Handshake.request(host: host, port: port, defaultPort: target.secure ? 443 : 80,
                                                 target: target.requestTarget, key: key, extraHeaders: configuration.handshakeHeaders)
-            try transport.writeAll(request, deadline: deadline, cancel: cancel, what: "sending the upgrade request to \(host):\(port)")
+            try transport.writeAll(request, deadline: deadline, cancel: cancel, what: "sending the upgrade request to \(HostPort.text(host, port))")
             // Over TLS the server has answered already (its handshake): a silent HTTP side is not
             // "nothing came back".
             var (head, rest) = try readHead(transport, max: configuration.maxHandshakeHeaderSize, deadline: deadline, cancel: cancel,
-                                            what: "waiting for the upgrade response from \(host):\(port)", heardFromPeer: tls != nil,
+                                            what: "waiting for the upgrade response from \(HostPort.text(host, port))", heardFromPeer: tls != nil,
                                             aResponse: true)
             var status: (code: Int, reason: String)
             do { status = try head.responseStatus() } catch { throw WebSocketError.handshakeInvalid(error.message) }
@@ -74,7 +76,7 @@ enum ClientOpener {
             while (100...199).contains(status.code), status.code != 101, interim < 8 {
                 interim += 1
                 (head, rest) = try readHead(transport, max: configuration.maxHandshakeHeaderSize, deadline: deadline, cancel: cancel,
-                                            what: "waiting for the upgrade response from \(host):\(port) after HTTP \(status.code)",
+                                            what: "waiting for the upgrade response from \(HostPort.text(host, port)) after HTTP \(status.code)",
                                             startingWith: rest, aResponse: true)
                 do { status = try head.responseStatus() } catch { throw WebSocketError.handshakeInvalid(error.message) }
             }
@@ -114,7 +116,7 @@ enum ClientOpener {
                 }
                 let n = chunk.count
                 if n == 0 {
-                    throw .closedDuringHandshake(buf.isEmpty ? "the peer closed the connection before the HTTP upgrade (\(what)); if the server speaks TLS, use wss://"
+                    throw .closedDuringHandshake(buf.isEmpty ? "\(WebSocketError.closedBeforeUpgrade) (\(what)); if the server speaks TLS, use wss://"
                                                              : "the peer closed the connection inside the HTTP head (\(what))")
                 }
                 buf.append(contentsOf: chunk[0..<n])

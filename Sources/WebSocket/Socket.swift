@@ -85,11 +85,11 @@ enum TCPSocket {
                 reasons.append("\(addr): \(errnoString())"); close(fd); continue
             }
             do {
-                try wait(fd, events: Int16(POLLOUT), deadline: deadline, cancel: cancel, what: "connecting to \(host):\(port)")
+                try wait(fd, events: Int16(POLLOUT), deadline: deadline, cancel: cancel, what: "connecting to \(HostPort.text(host, port))")
             } catch {
                 close(fd)
                 if case .timeout = error {
-                    throw .timeout("no TCP connection to \(host):\(port) (\(addr)) within the connect timeout")
+                    throw .timeout("no TCP connection to \(HostPort.text(host, port)) (\(addr)) within the connect timeout")
                 }
                 throw error
             }

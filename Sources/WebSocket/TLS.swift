@@ -118,13 +118,13 @@ enum TLS {
             switch e {
             case SSL_ERROR_WANT_READ:
                 do throws(WebSocketError) {
-                    try TCPSocket.wait(fd, events: Int16(POLLIN), deadline: deadline, cancel: cancel, what: "TLS handshake with \(host):\(port)")
+                    try TCPSocket.wait(fd, events: Int16(POLLIN), deadline: deadline, cancel: cancel, what: "TLS handshake with \(HostPort.text(host, port))")
                 } catch {
                     throw heardBack ? error : error.sayingNothingCameBack()
                 }
                 heardBack = true
             case SSL_ERROR_WANT_WRITE:
-                try TCPSocket.wait(fd, events: Int16(POLLOUT), deadline: deadline, cancel: cancel, what: "TLS handshake with \(host):\(port)")
+                try TCPSocket.wait(fd, events: Int16(POLLOUT), deadline: deadline, cancel: cancel, what: "TLS handshake with \(HostPort.text(host, port))")
             default:
                 throw failure(ssl: ssl, code: e, host: host, port: port, caFile: context.caFile)
             }
@@ -166,7 +166,7 @@ enum TLS {
             let subject = peerSubject(ssl).map { " (server certificate \($0))" } ?? ""
             switch Int32(verify) {
             case X509_V_ERR_HOSTNAME_MISMATCH, X509_V_ERR_IP_ADDRESS_MISMATCH:
-                return .tls("hostname mismatch: the certificate of \(host):\(port) is not valid for '\(host)'\(subject); connect using a name the certificate lists")
+                return .tls("hostname mismatch: the certificate of \(HostPort.text(host, port)) is not valid for '\(host)'\(subject); connect using a name the certificate lists")
             case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT, X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN,
                  X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY, X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE,
                  X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT:
@@ -181,9 +181,9 @@ enum TLS {
             }
         }
         if peerClosed {
-            return .closedDuringHandshake("the connection to \(host):\(port) closed during the TLS handshake (is it a TLS port? try ws:// for plain WebSocket)")
+            return .closedDuringHandshake("the connection to \(HostPort.text(host, port)) \(WebSocketError.closedInTLSHandshake)")
         }
-        return .tls("TLS handshake with \(host):\(port) failed: \(queue)")
+        return .tls("TLS handshake with \(HostPort.text(host, port)) failed: \(queue)")
     }
 
     /// The server certificate's subject and DNS/IP names, for messages ("CN=localhost, names: localhost").
@@ -208,6 +208,17 @@ enum TLS {
         return parts.isEmpty ? nil : parts.joined(separator: "; ")
     }
 
+    /// An IP address of a certificate as written: `127.0.0.1`, `::1` (its 16 bytes were shown
+    /// as "0:0:0:0:0:0:0:0:0:0:0:0:0:0:0:1"; found in QA).
+    static func ipAddressText(_ bytes: [UInt8]) -> String {
+        guard bytes.count == 4 || bytes.count == 16 else { return bytes.map { String($0, radix: 16) }.joined(separator: ":") }
+        var text = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))
+        let ok = bytes.withUnsafeBytes { raw in
+            inet_ntop(bytes.count == 4 ? AF_INET : AF_INET6, raw.baseAddress, &text, socklen_t(text.count)) != nil
+        }
+        return ok ? String(cBuffer: text) : bytes.map(String.init).joined(separator: ".")
+    }
+
     /// DNS names and IP addresses of the subjectAltName extension.
     private static func peerNames(_ cert: OpaquePointer) -> [String]? {
         guard let ext = X509_get_ext_d2i(cert, NID_subject_alt_name, nil, nil) else { return nil }
@@ -225,8 +236,7 @@ enum TLS {
             case GEN_IPADD:
                 if let s = gn.pointee.d.iPAddress, let data = ASN1_STRING_get0_data(s) {
                     let bytes = Array(UnsafeBufferPointer(start: data, count: Int(ASN1_STRING_length(s))))
-                    out.append(bytes.count == 4 ? bytes.map(String.init).joined(separator: ".")
-                                                : bytes.map { String($0, radix: 16) }.joined(separator: ":"))
+                    out.append(ipAddressText(bytes))
                 }
             default:
                 continue

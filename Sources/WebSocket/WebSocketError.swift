@@ -22,11 +22,22 @@ public enum WebSocketError: Error, Sendable, CustomStringConvertible {
     /// connections.
     public static let sentNothing = "the server accepted the connection but sent nothing back"
 
-    /// Nothing at the address ever answered: no TCP connection within the connect timeout, or a
-    /// connection on which nothing came back before the deadline.
+    /// How a close before the HTTP upgrade with nothing sent back begins (often a TLS server
+    /// given plain WebSocket).
+    static let closedBeforeUpgrade = "the peer closed the connection before the HTTP upgrade"
+    /// How a close in the middle of the TLS handshake ends (often a plain server given wss://).
+    static let closedInTLSHandshake = "closed during the TLS handshake (is it a TLS port? try ws:// for plain WebSocket)"
+
+    /// Nothing at the address ever answered: no TCP connection within the connect timeout, a
+    /// connection on which nothing came back before the deadline, or one the peer closed
+    /// without a word of HTTP (ws:// to a TLS port, wss:// to a plain one: ten tries and a
+    /// minute were spent on a mistake the message already named; found in QA).
     public var isUnanswered: Bool {
-        guard case .timeout(let what) = self else { return false }
-        return what.hasPrefix("no TCP connection") || what.hasSuffix(Self.sentNothing)
+        switch self {
+        case .timeout(let what): return what.hasPrefix("no TCP connection") || what.hasSuffix(Self.sentNothing)
+        case .closedDuringHandshake(let what): return what.hasPrefix(Self.closedBeforeUpgrade) || what.hasSuffix(Self.closedInTLSHandshake)
+        default: return false
+        }
     }
 
     /// This timeout said as one where nothing came back.
@@ -39,7 +50,7 @@ public enum WebSocketError: Error, Sendable, CustomStringConvertible {
         switch self {
         case .invalidURL(let s): return "invalid WebSocket URL: \(s)"
         case .connectFailed(let host, let port, let reason):
-            return "cannot connect to \(host.contains(":") ? "[\(host)]" : host):\(port): \(reason)"
+            return "cannot connect to \(HostPort.text(host, port)): \(reason)"
         case .timeout(let s): return "timed out: \(s)"
         case .tls(let s): return "TLS: \(s)"
         case .handshakeRejected(let status, let headers, let body):
@@ -55,5 +66,13 @@ public enum WebSocketError: Error, Sendable, CustomStringConvertible {
         case .protocolViolation(let code, let reason): return "WebSocket protocol violation (\(code)): \(reason)"
         case .messageTooBig(let n): return "WebSocket message too big (\(n) bytes)"
         }
+    }
+}
+
+/// A host and port as written in a URL and in messages: an IPv6 address in brackets
+/// (`[::1]:8080`; "::1:8080" does not say where the port starts).
+public enum HostPort {
+    public static func text(_ host: String, _ port: Int) -> String {
+        host.contains(":") && !host.hasPrefix("[") ? "[\(host)]:\(port)" : "\(host):\(port)"
     }
 }

@@ -21,6 +21,8 @@ struct Captty: AsyncParsableCommand {
     )
 
     static func main() async {
+        // Before any file is opened: a closed standard stream's number must not go to one.
+        StandardStreams.holdClosedOnes()
         // Before any thread uses OpenSSL: without its atexit cleanup, which raced a closing
         // WebSocket thread at exit (a double free; see OpenSSLRuntime).
         OpenSSLRuntime.prepare()
@@ -31,7 +33,23 @@ struct Captty: AsyncParsableCommand {
             printError("captty: '\(word)' is not a command; did you mean '\(near)'? (captty --help lists them)")
             Glibc.exit(64)
         }
+        if let word = CommandLine.arguments.dropFirst().first, let hint = fileGivenAsCommand(word) {
+            // "Unexpected argument 'talk.wav'" did not say how to caption it (found in QA).
+            printError("captty: \(hint)")
+            Glibc.exit(64)
+        }
         await main(nil)
+    }
+
+    /// What to say when the first argument is an audio file, not a command (`captty talk.wav`).
+    static func fileGivenAsCommand(_ word: String) -> String? {
+        let names = configuration.subcommands.map { $0._commandName } + ["help"]
+        guard !word.hasPrefix("-"), !names.contains(word) else { return nil }
+        let audio = [".wav", ".raw", ".pcm", ".mp3", ".flac", ".ogg", ".m4a"].contains { word.lowercased().hasSuffix($0) }
+        guard audio || FileManager.default.fileExists(atPath: word) else { return nil }
+        let quoted = word.contains(where: { $0 == " " || $0 == "'" || $0 == "\"" }) ? "'\(word.replacingAll("'", with: "'\\''"))'" : word
+        return "'\(word)' is not a command: caption it as it plays with `captty --file \(quoted)`, "
+            + "or get its transcript as fast as it goes with `captty transcribe \(quoted)`"
     }
 
     /// The subcommand `word` is a near miss of (one or two letters off), when it is not one.

@@ -108,6 +108,15 @@ struct DeepgramFlags: ParsableArguments {
         if o.keyterm.contains(where: { $0.trimmingWhitespace().isEmpty }) { throw ValidationError("a key term is empty: give --keyterm a word or phrase") }
         if o.search.contains(where: { $0.trimmingWhitespace().isEmpty }) { throw ValidationError("a search term is empty: give --search a word or phrase") }
         if o.tag.contains(where: { $0.trimmingWhitespace().isEmpty }) { throw ValidationError("a tag is empty: give --tag a name") }
+        // (These went out empty, `redact=` and `callback=`, where other empty values are refused; found in QA.)
+        if o.redact.contains(where: { $0.rawValue.trimmingWhitespace().isEmpty }) {
+            throw ValidationError("a redaction is empty: give --redact what to redact, e.g. pci, pii or numbers")
+        }
+        if o.callback?.trimmingWhitespace().isEmpty == true { throw ValidationError("--callback is empty: give the URL Deepgram should call") }
+        if o.version?.trimmingWhitespace().isEmpty == true { throw ValidationError("--model-version is empty: give a version, e.g. latest") }
+        if let e = o.extra.first(where: { $0.value.trimmingWhitespace().isEmpty }) {
+            throw ValidationError("--extra '\(e.key):' has no value: give key:value")
+        }
         if let bad = o.keywords.first(where: { $0.boost.map { !$0.isFinite } == true }) {
             throw ValidationError("--keywords '\(bad.word)' needs a boost that is a finite number, e.g. \(bad.word):2")
         }
@@ -236,6 +245,10 @@ struct DeepgramFlags: ParsableArguments {
         if let detectEntities { o.detectEntities = detectEntities }
         if let diarizeModel {
             guard !diarizeModel.trimmingWhitespace().isEmpty else { throw ValidationError("--diarize-model is empty: give v1 or latest") }
+            // (Sent as diarize=false&diarize_model=v1; found in QA.)
+            guard o.diarize != false else {
+                throw ValidationError("--diarize-model chooses how speakers are told apart, and --no-diarize turns that off: drop one of them")
+            }
             o.diarizeModel = diarizeModel
             // As its help says: a diarization model turns diarization on (it sent only
             // `diarize_model`), unless --no-diarize says otherwise.

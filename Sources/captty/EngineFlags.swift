@@ -30,6 +30,9 @@ struct EngineFlags: ParsableArguments {
         // A URL that cannot be one is a usage error (exit 64), said before anything starts.
         if let url {
             do throws(LiveOptionsError) { _ = try LiveOptions().url(base: url) } catch { throw ValidationError("--url: \(error)") }
+        } else if engine != .local, let env = ProcessInfo.processInfo.environment["DEEPGRAM_URL"]?.trimmingWhitespace(), !env.isEmpty {
+            // Named as where it came from ("invalid Deepgram base URL 'not a url'" did not say).
+            do throws(LiveOptionsError) { _ = try LiveOptions().url(base: env) } catch { throw ValidationError("DEEPGRAM_URL: \(error)") }
         }
     }
 

@@ -63,6 +63,7 @@ struct Transcribe: AsyncParsableCommand {
             _ = try KeyBindingConfig.table(from: cfg)
             let settings = engine.settings(with: cfg)
             let options = try deepgram.options(config: cfg, engine: settings)
+            if let why = EngineFactory.refusal(settings, options: options) { throw CapttyError.usage(why) }
             let speech = try EngineFactory.make(settings, audioCanWait: true)   // a file waits through a reconnect
             if let n = speech.notice { printError("captty: \(n)") }
             let out = output == "-" ? nil : output

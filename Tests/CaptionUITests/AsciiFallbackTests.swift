@@ -1,5 +1,6 @@
 import Testing
 @testable import CaptionUI
+import SystemSupport
 
 /// In a locale that is not UTF-8 (`LANG=C`) ncurses can write only ASCII and left every other
 /// character out: the level meter was an empty bar, the status lost its symbols. The screen is

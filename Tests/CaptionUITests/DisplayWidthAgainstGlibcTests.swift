@@ -2,6 +2,7 @@ import CCurses
 import Foundation
 import Testing
 @testable import CaptionUI
+import SystemSupport
 
 /// Compares `DisplayWidth` with the C library's `wcwidth` (glibc, C.UTF-8 locale) over every
 /// assigned scalar: a real, independent implementation of the same rules.

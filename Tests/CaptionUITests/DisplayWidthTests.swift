@@ -1,5 +1,6 @@
 import Testing
 @testable import CaptionUI
+import SystemSupport
 
 @Suite("Display width (wcwidth-like, pure Swift)")
 struct DisplayWidthTests {

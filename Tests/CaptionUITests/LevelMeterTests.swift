@@ -1,5 +1,6 @@
 import Testing
 @testable import CaptionUI
+import SystemSupport
 
 @Suite("Level meter")
 struct LevelMeterTests {

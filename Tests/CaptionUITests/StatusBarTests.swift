@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import CaptionUI
+import SystemSupport
 
 @Suite("Status bar")
 struct StatusBarTests {

@@ -1,6 +1,7 @@
 import TestSupport
 import Testing
 @testable import CaptionUI
+import SystemSupport
 
 /// Randomised (seeded, so repeatable) checks of the wrapping invariants over mixed scripts.
 @Suite("Wrapping invariants over random mixed-script lines")

@@ -202,6 +202,10 @@ import Transcript
             let journaled = try JournalReader.read(url)
             #expect(journaled.lines.flatMap(\.words) == words)
             #expect(journaled.issues.isEmpty && !journaled.tornLastLine)
+            // Where the audio ended is journaled: exports end their last cue by it.
+            let produced = Double(counts.produced) / 32_000
+            #expect(journaled.audioEnd.map { $0 >= (words.last?.end ?? 0) - 1e-3 && $0 <= produced + 0.01 } == true,
+                    "\(String(describing: journaled.audioEnd)) for \(produced) s produced")
             #expect(session.view.connection == .finished)
         }
     }

@@ -154,10 +154,13 @@ import Testing
     /// taken: every later line was stamped 40 s on, and its false cover made the real finals
     /// for that audio count as repeats. One with negative times was taken too. Both are left
     /// out with a message now.
-    @Test(arguments: [(0.0, 50.0, "reaching past the audio sent"), (-3.0, -1.0, "impossible times")])
-    func aResultWithImpossibleTimesIsLeftOut(start: Double, duration: Double, said: String) async throws {
-        let bogus = #"{"type":"Results","channel_index":[0,1],"duration":DUR,"start":START,"is_final":true,"speech_final":true,"from_finalize":false,"channel":{"alternatives":[{"transcript":"phantom","confidence":0.9,"words":[{"word":"phantom","start":START,"end":0.5,"confidence":0.9}]}]},"metadata":{"request_id":"x","model_info":{"name":"n","version":"v","arch":"a"},"model_uuid":"u"}}"#
-            .replacingOccurrences(of: "DUR", with: "\(duration)").replacingOccurrences(of: "START", with: "\(start)")
+    /// (A result reaching past the audio sent keeps its words inside that audio: here it has
+    /// none there, so all of it is left out.)
+    @Test(arguments: [(0.0, 50.0, 45.0, "reaching past the audio sent"), (-3.0, -1.0, -3.0, "impossible times")])
+    func aResultWithImpossibleTimesIsLeftOut(start: Double, duration: Double, wordStart: Double, said: String) async throws {
+        let bogus = #"{"type":"Results","channel_index":[0,1],"duration":DUR,"start":START,"is_final":true,"speech_final":true,"from_finalize":false,"channel":{"alternatives":[{"transcript":"phantom","confidence":0.9,"words":[{"word":"phantom","start":WSTART,"end":WEND,"confidence":0.9}]}]},"metadata":{"request_id":"x","model_info":{"name":"n","version":"v","arch":"a"},"model_uuid":"u"}}"#
+            .replacingOccurrences(of: "DUR", with: "\(duration)").replacingOccurrences(of: "WSTART", with: "\(wordStart)")
+            .replacingOccurrences(of: "WEND", with: "\(wordStart + 0.5)").replacingOccurrences(of: "START", with: "\(start)")
         try await withDeepgramDouble(["--word-names", "counter", "--greet", bogus]) { double in
             let client = LiveClient(credential: .apiKey("test-key"), configuration: doubleConfiguration(double))
             let log = EventLog(client.events)
@@ -168,6 +171,25 @@ import Testing
             }
             #expect(log.errors.contains { $0.kind == .protocolViolation && $0.message.contains(said) }, "\(log.errors)")
             #expect(!log.finals.contains { $0.channel.alternatives.first?.transcript == "phantom" }, "the impossible result was passed on")
+            expectFinalsTile(log, seconds: 4)
+        }
+    }
+
+    /// A final at CloseStream reaching 3 s past the audio sent was left out whole, with the words
+    /// said inside the audio (found in QA). Its words there are kept, cut at the end of the audio
+    /// sent; its word after it is left out, and said.
+    @Test func aFinalReachingPastTheAudioSentKeepsItsWordsInsideIt() async throws {
+        try await withDeepgramDouble(["--word-names", "counter", "--final-seconds", "30", "--overshoot-at-close", "3"]) { double in
+            let client = LiveClient(credential: .apiKey("test-key"), configuration: doubleConfiguration(double))
+            let log = EventLog(client.events)
+            try await within(.seconds(60), "a stream whose last final reaches past its audio") {
+                try await client.start(pcm16k)
+                try await streamCounterAudio(client, seconds: 4)
+                await log.ended()
+            }
+            #expect(log.errors.contains { $0.kind == .protocolViolation && $0.message.contains("its words after 4.0 s were left out") },
+                    "\(log.errors)")
+            #expect(!log.finals.contains { $0.best.words.contains { $0.word == "phantom" } }, "the word past the audio was passed on")
             expectFinalsTile(log, seconds: 4)
         }
     }

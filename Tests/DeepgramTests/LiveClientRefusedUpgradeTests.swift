@@ -92,6 +92,23 @@ import WebSocket
         #expect(!f.error.message.contains("check the live options"), "\(f.error.message)")
     }
 
+    /// A peer that closes without a word of HTTP (a TLS port given ws://) or inside the TLS
+    /// handshake (a plain port given wss://) is an address that never answered: tried a few
+    /// times, as a refused port is, not ten times over a minute (found in QA). A close inside
+    /// the HTTP head (the server had begun to answer) is tried as before.
+    @Test func aCloseWithNoWordOfHTTPIsAnAddressThatNeverAnswered() {
+        let key = Credential.apiKey("test-key")
+        let plain = ConnectionFailure.from(WebSocketError.closedDuringHandshake(
+            "the peer closed the connection before the HTTP upgrade (waiting for the upgrade response from 127.0.0.1:9); if the server speaks TLS, use wss://"),
+            credential: key)
+        let tls = ConnectionFailure.from(WebSocketError.closedDuringHandshake(
+            "the connection to 127.0.0.1:9 closed during the TLS handshake (is it a TLS port? try ws:// for plain WebSocket)"), credential: key)
+        let midHead = ConnectionFailure.from(WebSocketError.closedDuringHandshake("the peer closed the connection inside the HTTP head (x)"),
+                                             credential: key)
+        #expect(plain.unreached && tls.unreached && !midHead.unreached)
+        #expect([plain, tls, midHead].allSatisfy { if case .reconnect = $0.action { true } else { false } })
+    }
+
     /// A wss:// server (TLS) or an HTTP/2 one on a ws:// URL: said at once, not retried for a
     /// minute as "the peer closed the connection inside the HTTP head".
     @Test(arguments: [("tls", "it expects an encrypted connection — use wss:// instead of ws://"),

@@ -75,6 +75,64 @@ import TestSupport
         #expect(fmt.stderr.contains("txt"))
     }
 
+    /// Mistakes found in QA, each a usage error (64) said before anything starts, in words that
+    /// name where the value came from and never repeat a secret: a token in a URL's query or
+    /// fragment was echoed; a port out of range failed only on connecting (exit 1, its URL
+    /// garbled as "?%E2%80%A6"); DEEPGRAM_URL was not named; the offline engine and another
+    /// language made a journal and opened the audio before failing.
+    @Test func badURLsAndLanguagesAreSaidBeforeAnythingStarts() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("captty-cli-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let dg = ["transcribe", "x.wav", "--engine", "deepgram", "--url", "ws://127.0.0.1:9"]
+        for (args, env, says) in [
+            (["transcribe", "x.wav", "--url", "wss://api.example.com/v1/listen?token=SECRETKEY"], [:],
+             "--url: invalid Deepgram base URL 'wss://api.example.com/v1/listen?…'"),
+            (["transcribe", "x.wav", "--url", "wss://api.example.com/#access_token=SECRETKEY"], [:], "invalid Deepgram base URL 'wss://api.example.com/#…'"),
+            (["transcribe", "x.wav", "--url", "ws://user:SECRETKEY@127.0.0.1:80?x"], [:], "invalid Deepgram base URL 'ws://127.0.0.1:80?…'"),
+            (["transcribe", "x.wav", "--url", "ws://127.0.0.1:99999"], [:], "--url: invalid Deepgram base URL 'ws://127.0.0.1:99999': port 99999 is out of range"),
+            (["transcribe", "x.wav", "--url", "ws://127.0.0.1:0"], [:], "port 0 is out of range"),
+            (["transcribe", "x.wav"], ["DEEPGRAM_URL": "not a url"], "DEEPGRAM_URL: invalid Deepgram base URL 'not a url'"),
+            (["transcribe", "x.wav", "--engine", "local", "--language", "de"], [:], "the offline engine transcribes English (en) only, not 'de'"),
+            (["--file", "x.wav", "--plain", "--engine", "local", "--language", "de"], [:], "the offline engine transcribes English (en) only, not 'de'"),
+            // Empty values went out (`redact=`, `callback=`), and a contradiction was sent as is.
+            (dg + ["--redact", ""], [:], "a redaction is empty"),
+            (dg + ["--callback", " "], [:], "--callback is empty"),
+            (dg + ["--model-version", ""], [:], "--model-version is empty"),
+            (dg + ["--extra", "k:"], [:], "--extra 'k:' has no value"),
+            (dg + ["--diarize-model", "v1", "--no-diarize"], [:], "--no-diarize turns that off"),
+            // A file named as if it were a command got "Unexpected argument 'talk.wav'".
+            (["talk.wav"], [:], "'talk.wav' is not a command: caption it as it plays with `captty --file talk.wav`"),
+        ] as [([String], [String: String?], String)] {
+            var environment = env
+            environment["HOME"] = dir.path
+            environment["XDG_DATA_HOME"] = nil
+            let r = try runCaptty(args, environment: environment)
+            #expect(r.status == 64, "\(args): \(r.status) \(r.stderr)")
+            #expect(r.stderr.contains(says), "\(args): \(r.stderr)")
+            #expect(!r.stderr.contains("SECRETKEY") && !r.stdout.contains("SECRETKEY"), "\(args): \(r.stderr)")
+            #expect(!r.stderr.contains("audio from") && !r.stderr.contains("journal"), "\(args): \(r.stderr)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent(".local/share/captty/sessions").path),
+                "a journal was made for a run refused at the start")
+    }
+
+    /// Audio sampled below what speech needs was captioned without a word, with made-up text
+    /// (a 1000 Hz recording; found in QA): it is said, and still captioned.
+    @Test func audioSampledBelow8kHzIsSaid() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("captty-lowrate-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let wav = dir.appendingPathComponent("low.wav").path
+        let sox = try runProcess("/usr/bin/env", ["sox", "-n", "-r", "4000", "-c", "1", "-b", "16", wav, "trim", "0", "1"])
+        try #require(sox.status == 0, "\(sox.stderr)")
+        let r = try runCaptty(["transcribe", "--engine", "local", "--no-journal", wav], environment: ["HOME": dir.path])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stderr.contains("low.wav is sampled at 4000 Hz, below the 8000 Hz that speech needs"), "\(r.stderr)")
+        let fine = try runCaptty(["transcribe", "--engine", "local", "--no-journal", "--raw-format", "s16le:8000:1", "-"],
+                                 stdin: Data(count: 16_000), environment: ["HOME": dir.path])
+        #expect(!fine.stderr.contains("below the 8000 Hz"), "\(fine.stderr)")
+    }
+
     /// A negative number is the option's value, not another option: the user hears what is
     /// wrong with it ("Missing value for '--port'" said they had given none).
     @Test func negativeNumbersGetTheOptionsOwnError() throws {

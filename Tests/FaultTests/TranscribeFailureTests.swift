@@ -34,6 +34,50 @@ import TestSupport
                            options: .regularExpression) != nil, "\(text)")
     }
 
+    /// Standard output closed by the caller (`captty … >&-`): the first file captty opened took
+    /// its number, and the transcript went into captty's log file with exit 0 (found in QA). A
+    /// write to it fails as a write to a closed stream does, and is said; nothing goes to the log.
+    @Test(.timeLimit(.minutes(2))) func aClosedStandardOutputIsSaidAndTheTranscriptGoesNowhereElse() async throws {
+        let dir = try scratchDirectory("closed-stdout")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let wav = dir.appendingPathComponent("counter.wav")
+        _ = try FaultAudio.writeCounterWAV(to: wav, seconds: 3)
+        let (double, port) = try await Peer.launch("deepgram_double.py", ["--api-key", FaultAudio.apiKey, "--word-names", "counter"])
+        defer { double.stop(grace: 1) }
+        let home = dir.appendingPathComponent("home")
+        let url = "ws://127.0.0.1:\(port)"
+        for args in [["transcribe", "--engine", "deepgram", "--url", url, "--no-journal", wav.path],
+                     ["--plain", "--engine", "deepgram", "--url", url, "--no-journal", "--speed", "0", "--file", wav.path]] {
+            let r = try runProcess("/bin/sh", ["-c", #"exec "$0" "$@" >&-"#, TestPaths.capttyBinary.path] + args,
+                                   environment: ["HOME": home.path, "XDG_STATE_HOME": nil, "DEEPGRAM_API_KEY": FaultAudio.apiKey],
+                                   timeout: 60)
+            #expect(r.status != 0 && !r.timedOut, "\(args): \(r.status) \(r.stderr)")
+            #expect(r.stderr.contains("standard output is closed"), "\(args): \(r.stderr)")
+            let log = (try? String(contentsOf: home.appendingPathComponent(".local/state/captty/captty.log"), encoding: .utf8)) ?? ""
+            #expect(!log.contains("c8000"), "the transcript went into the log: \(log.suffix(300))")
+        }
+    }
+
+    /// A run that fails before any final came back (a wrong key) said "the finals that came back
+    /// are in the journal" and left a journal of a header alone in the sessions folder, one per
+    /// failed run (found in QA). Nothing is said of it, and it goes.
+    @Test(.timeLimit(.minutes(2))) func aRunWithNoFinalLeavesNoJournalBehind() async throws {
+        let dir = try scratchDirectory("transcribe-no-finals")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let wav = dir.appendingPathComponent("counter.wav")
+        _ = try FaultAudio.writeCounterWAV(to: wav, seconds: 1)
+        let (double, port) = try await Peer.launch("deepgram_double.py", ["--api-key", "another-key"])
+        defer { double.stop(grace: 1) }
+        let home = dir.appendingPathComponent("home")
+        let r = try runCaptty(["transcribe", "--engine", "deepgram", "--url", "ws://127.0.0.1:\(port)", wav.path],
+                              environment: ["HOME": home.path, "XDG_DATA_HOME": nil, "DEEPGRAM_API_KEY": FaultAudio.apiKey])
+        #expect(r.status != 0 && r.stderr.contains("401"), "\(r.status) \(r.stderr)")
+        #expect(!r.stderr.contains("in the journal"), "\(r.stderr)")
+        let sessions = home.appendingPathComponent(".local/share/captty/sessions").path
+        let left = (try? FileManager.default.contentsOfDirectory(atPath: sessions)) ?? []
+        #expect(left.isEmpty, "left behind: \(left)")
+    }
+
     /// A server whose every Results is malformed: the transcript is empty because nothing could
     /// be read, not because of the recording (it was told to check the language and level,
     /// and it exited 0; found in QA).

@@ -139,14 +139,15 @@ extension RealEngineTests {
             #expect(abs((meta?.duration ?? 0) - Double(n) / 16_000) < 0.002, "Metadata duration \(meta?.duration ?? -1)")
         }
 
-        /// espeak-ng's speech of `text` with 1 s of silence before it, as 16 kHz mono samples.
-        static func spoken(_ text: String) throws -> [Int16] {
+        /// espeak-ng's speech of `text` with 1 s of silence before it, as 16 kHz mono samples,
+        /// after the sox `effects` (a compressor, say).
+        static func spoken(_ text: String, effects: [String] = []) throws -> [Int16] {
             let dir = FileManager.default.temporaryDirectory.appendingPathComponent("captty-spoken-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(at: dir) }
             let raw = dir.appendingPathComponent("raw.wav").path, wav = dir.appendingPathComponent("speech.wav")
             for args in [["espeak-ng", "-w", raw, text],
-                         ["sox", raw, "-r", "16000", "-c", "1", "-b", "16", "-e", "signed-integer", wav.path, "pad", "1", "0.3"]] {
+                         ["sox", raw, "-r", "16000", "-c", "1", "-b", "16", "-e", "signed-integer", wav.path, "pad", "1", "0.3"] + effects] {
                 let p = Process()
                 p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
                 p.arguments = args

@@ -23,7 +23,8 @@ What it does
 - Configure (newest API): answered with ConfigureSuccess (echoing `keyterms` when given), or with
   ConfigureFailure CONFIGURE_KEYTERMS_NOT_SUPPORTED when a keyterm is "unsupported"; counted.
 - KeepAlive: counted; resets the idle timer. Finalize: a final with from_finalize=true covering
-  all audio so far. CloseStream: (after --late-final-delay s) a final for the remaining audio,
+  all audio so far. CloseStream: (after --late-final-delay s) a final for the remaining audio
+  (--overshoot-at-close S: reaching S s past it, with a word there),
   Metadata, close 1000 (--no-close-after-metadata: no close).
 - Idle: close 1011 `NET-0001 …` after --idle-timeout s with no audio or text message, or when no
   audio came within --require-audio-within s of opening.
@@ -279,6 +280,17 @@ class Conn:
                 await asyncio.sleep(self.args.backlog_pace)
             if self.args.no_final_at_close:
                 pass
+            elif self.args.overshoot_at_close:
+                # The final for the audio left reaches past it, with a word there (a faulty server).
+                r = self.results(self.final_bytes, len(self.audio), True, True, False)
+                end = len(self.audio) / self.bps
+                r["duration"] = round(r["duration"] + self.args.overshoot_at_close, 6)
+                alt = r["channel"]["alternatives"][0]
+                alt["words"].append({"word": "phantom", "start": round(end + 1, 6),
+                                     "end": round(end + self.args.overshoot_at_close, 6), "confidence": 0.9})
+                alt["transcript"] = " ".join(w["word"] for w in alt["words"])
+                await self.send_json(r)
+                self.final_bytes = len(self.audio)
             elif len(self.audio) > self.final_bytes or self.args.late_final_delay:
                 await self.final(len(self.audio), speech_final=True)
             await self.send_json({"type": "Metadata", "transaction_key": "deprecated",
@@ -348,6 +360,8 @@ def main():
     p.add_argument("--idle-timeout", type=float, default=10.0)
     p.add_argument("--require-audio-within", type=float, default=10.0)
     p.add_argument("--late-final-delay", type=float, default=0.0)
+    p.add_argument("--overshoot-at-close", type=float, default=0.0,
+                   help="at CloseStream, a final for the audio left that reaches S seconds past it, with a word `phantom` there")
     p.add_argument("--backlog-pace", type=float, default=0.0,
                    help="at CloseStream, answer the audio left one final (--final-seconds) every this many seconds")
     p.add_argument("--backlog-after-bytes", type=int, default=0,

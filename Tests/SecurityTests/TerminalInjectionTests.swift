@@ -4,6 +4,7 @@ import TestSupport
 import Deepgram
 import Transcript
 @testable import CapttyCore
+import SystemSupport
 
 /// Words come from the speech server; a hostile one can put terminal control sequences in them
 /// (OSC 0 retitles the window, OSC 52 writes the clipboard, CSI 2J clears the screen, CR

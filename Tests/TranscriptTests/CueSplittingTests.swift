@@ -152,4 +152,64 @@ extension CueSplittingTests {
         for c in cues { #expect(c.endMs > c.startMs, "\(c.text): \(c.startMs) --> \(c.endMs)") }
         for (a, b) in zip(cues, cues.dropFirst()) { #expect(b.startMs >= a.endMs, "\(b.text) overlaps \(a.text)") }
     }
+
+    /// A short last cue was stretched to the minimum past the end of the audio ("Yes." at
+    /// 7.30–7.66 s of an 8.04 s file was cued to 8.13 s; found in QA): it ends with the audio and
+    /// starts earlier instead. Cues before the end keep their stretch.
+    @Test func noCueIsStretchedPastTheEndOfTheAudio() {
+        let a = CaptionLine(id: 0, words: [CaptionWord(word: "ok", text: "OK.", start: 1, end: 1.2, confidence: 1)])
+        let b = CaptionLine(id: 1, words: [CaptionWord(word: "yes", text: "Yes.", start: 7.299, end: 7.659, confidence: 1)])
+        let cues = CueBuilder.cues(from: [a, b], audioEnd: 8.039)
+        #expect(cues.map(\.endMs) == [1833, 8039], "\(cues.map { ($0.startMs, $0.endMs) })")
+        #expect(cues.last.map { $0.endMs - $0.startMs >= 833 && $0.startMs <= 7299 } == true)
+        // Without a known end, as before.
+        #expect(CueBuilder.cues(from: [a, b]).last?.endMs == 8132)
+        // Through the exports' options, for SRT and WebVTT alike.
+        let srt = SRTExporter.render([a, b], options: ExportOptions(audioEnd: 8.039))
+        let vtt = WebVTTExporter.render([a, b], options: ExportOptions(audioEnd: 8.039))
+        #expect(srt.contains("--> 00:00:08,039") && !srt.contains("08,132"), "\(srt)")
+        #expect(vtt.contains("--> 00:00:08.039") && !vtt.contains("08.132"), "\(vtt)")
+    }
+
+    /// A word too long for a line (a URL) had its end cut into a cue of its own, on screen for
+    /// 0.2 s (found in QA). Its pieces stay in one cue when they fit one; the word before goes
+    /// to a cue of its own instead.
+    @Test func aLongWordIsNotCutIntoAShortCueOfItsOwn() {
+        let url = "https://example.com/a/very/long/path/that/keeps/going/and/going/index.html"
+        let line = CaptionLine(id: 0, words: [CaptionWord(word: "visit", text: "Visit", start: 2.0, end: 2.2, confidence: 1),
+                                              CaptionWord(word: url, start: 2.2, end: 2.9, confidence: 1)])
+        let cues = CueBuilder.cues(from: [line])
+        #expect(cues.map(\.lines) == [["Visit"], [String(url.prefix(42)), String(url.dropFirst(42))]], "\(cues.map(\.lines))")
+        #expect(cues.allSatisfy { $0.endMs - $0.startMs >= 833 || $0.endMs == cues.last?.endMs })
+    }
+
+    /// A word longer than a whole cue is spread over several, each shown while its part is
+    /// spoken: its time is shared among the pieces.
+    @Test func aWordLongerThanACueSharesItsTimeAmongItsCues() {
+        let word = String(repeating: "abcdefg", count: 36)   // 252 characters: 3 cues of 84
+        let cues = CueBuilder.cues(from: [CaptionLine(id: 0, words: [CaptionWord(word: word, start: 10, end: 16, confidence: 1)])],
+                                   rules: CueRules(minDuration: 0))
+        #expect(cues.count == 3)
+        #expect(cues.map(\.startMs) == [10_000, 12_000, 14_000], "\(cues.map { ($0.startMs, $0.endMs) })")
+        #expect(cues.last?.endMs == 16_000)
+        #expect(cues.flatMap(\.lines).joined() == word)
+    }
+
+    /// Lines are measured in terminal columns: a wide CJK character takes two, so 42 columns hold
+    /// 21 of them (41 were put on one line, about 84 columns on screen; found in QA). A long run
+    /// of CJK text is cut between characters, never inside one.
+    @Test func wideCharactersTakeTwoColumnsOfALine() {
+        let tokens = ["まず", "最初", "に", "予算", "の", "見直し", "から", "始め", "て", "、", "次", "に", "新しい", "採用", "計画"]
+        let line = CaptionLine(id: 0, words: tokens.enumerated().map { i, t in
+            CaptionWord(word: t, start: Double(i) * 0.3, end: Double(i) * 0.3 + 0.25, confidence: 1)
+        })
+        let cues = CueBuilder.cues(from: [line])
+        let widths = cues.flatMap(\.lines).map { $0.unicodeScalars.reduce(0) { $0 + ($1.value >= 0x3000 ? 2 : 1) } }
+        #expect(widths.allSatisfy { $0 <= 42 }, "\(cues.map(\.lines)) \(widths)")
+        #expect(cues.flatMap(\.lines).joined(separator: " ") == tokens.joined(separator: " "))
+        let run = String(repeating: "新しい採用計画", count: 10)   // 70 wide characters, one token
+        let split = CueBuilder.split(run, max: 42)
+        #expect(split.map(\.count) == [21, 21, 21, 7])
+        #expect(split.joined() == run)
+    }
 }

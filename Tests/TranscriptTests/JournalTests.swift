@@ -194,6 +194,32 @@ import Testing
         #expect(c.notes.first?.reason.contains("placed 01:00:00 after the first's start") == true, "\(c.notes)")
     }
 
+    /// A finished session journals where its audio ended: exports end their last cue by it (a
+    /// short last cue ran past the end of the recording; found in QA). On a joined timeline it
+    /// moves with its session; a malformed one is a corrupt line.
+    @Test func theEndOfTheAudioIsJournaledAndEndsTheLastCue() async throws {
+        let tmp = try TempDirectory("journal-end"); defer { tmp.remove() }
+        let url = tmp.file("s.jsonl")
+        let writer = await JournalWriter(url: url, header: FixtureReplay.header)
+        await writer.append([CommittedSegment(lineID: 0, channel: 0, speaker: nil, start: 7.3, end: 7.66, confidence: 0.9,
+                                              words: [CaptionWord(word: "yes", start: 7.3, end: 7.66, confidence: 0.9)], speechFinal: true)])
+        await writer.append(audioEnd: 8.04)
+        _ = await writer.close()
+        let back = try JournalReader.read(url)
+        #expect(back.audioEnd == 8.04 && back.issues.isEmpty, "\(back.issues)")
+        var srt = ""
+        try ExportCommand.run(journal: url, format: .srt, output: nil) { srt += String(decoding: $0, as: UTF8.self) }
+        #expect(srt.contains("00:00:07,207 --> 00:00:08,040"), "\(srt)")
+
+        var second = FixtureReplay.header
+        second.startTime = FixtureReplay.header.startTime.addingTimeInterval(60)
+        let joined = try Self.journalText(lines: 1) + JournalCodec.encode(audioEnd: 2) + "\n"
+            + JournalCodec.encode(second) + "\n" + JournalCodec.encode(audioEnd: 3) + "\n"
+        #expect(try JournalReader.parse(Data(joined.utf8), path: "j").audioEnd == 63)
+        let bad = try Self.journalText(lines: 1) + #"{"type":"end","audio_seconds":-5}"# + "\n"
+        #expect(try JournalReader.parse(Data(bad.utf8), path: "j").issues.map(\.reason) == ["malformed end record; if it held captions, they were after 00:00:00"])
+    }
+
     /// Joined journals found in QA: the first cut off mid-line by a crash swallowed the second's
     /// header (both sessions merged, line by line), and a later session first interleaved the
     /// two (a negative shift was clamped to 0). The header is read; sessions never interleave.

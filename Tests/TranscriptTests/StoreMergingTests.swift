@@ -35,6 +35,23 @@ import Transcript
         #expect(s.lines[0].isClosed == false)
     }
 
+    /// A server that punctuates its transcript but sends its words bare (no `punctuated_word`)
+    /// had the punctuation and capitals thrown away (found in QA). Its transcript is shown when
+    /// each token is its word; one that is not (a token more, another word) is not used.
+    @Test func aPunctuatedTranscriptOfBareWordsIsShown() {
+        func bare(_ w: String, _ t: Double) -> Word { Word(word: w, start: t, end: t + 0.3, confidence: 0.9) }
+        let words = [bare("hello", 0), bare("there", 0.4), bare("general", 0.8), bare("kenobi", 1.2)]
+        var s = TranscriptStore()
+        s.apply(Self.r(words, final: false, transcript: "Hello there, General"))
+        #expect(s.pending?.text == "hello there general kenobi", "a token short: the words as sent")
+        s.apply(Self.r(words, final: true, transcript: "Hello there, General Kenobi."))
+        #expect(s.lines.map(\.text) == ["Hello there, General Kenobi."])
+        #expect(s.lines[0].words.map(\.word) == ["hello", "there", "general", "kenobi"])
+        var other = TranscriptStore()
+        other.apply(Self.r(words, final: true, transcript: "Hello where, General Kenobi."))
+        #expect(other.lines.map(\.text) == ["hello there general kenobi"])
+    }
+
     @Test func speechFinalAndUtteranceEndCloseTheLine() {
         var s = TranscriptStore()
         s.apply(Self.r([Self.w("One.", 0, 0.4)], final: true, speechFinal: true))

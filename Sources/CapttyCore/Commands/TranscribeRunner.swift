@@ -55,7 +55,7 @@ public enum TranscribeRunner {
             let made = try await opening.run {
                 try await SourceFactory.make(input, format: sourceFormat, chunkDuration: 0.25,
                                              pacing: .asFastAsPossible, rawFormat: rawFormat,
-                                             keepChannels: options.multichannel == true && options.channels == nil)
+                                             keepChannels: options.multichannel == true && options.channels == nil, transcribing: true)
             }
             guard let made else { throw CapttyError.interrupted("interrupted before any audio came: nothing was transcribed") }
             source = made
@@ -175,6 +175,9 @@ public enum TranscribeRunner {
                     if let writer { await writer.append(gap: piece) }
                 }
             }
+            // Where the audio read ended: no cue is stretched past it (the journal says it too).
+            let audioEnd = max(meter.seconds, store.gaps.last.map { $0.start + $0.duration } ?? 0)
+            if let writer { await writer.append(audioEnd: audioEnd) }
             let read = Timecode.clock(meter.seconds)
             if failure == nil && run.stoppedAnswering && !complete {
                 // Not the audio's fault: say how far the transcript goes instead of blaming language or level.
@@ -189,7 +192,8 @@ public enum TranscribeRunner {
                                        startTime: started, capttyVersion: CapttyVersion.string)
             let text = Exporter.render(store.lines, format: format, header: header, metadata: store.metadata,
                                        search: store.search, entities: store.entities,
-                                       options: ExportOptions(timestamps: timestamps, gaps: store.gaps, unconfirmed: store.unconfirmedSpans))
+                                       options: ExportOptions(timestamps: timestamps, gaps: store.gaps, unconfirmed: store.unconfirmedSpans,
+                                                              audioEnd: audioEnd))
             let data = Data(text.utf8)
             if let output {
                 if let (error, savedAt) = OutputFile.write(data, to: output, fallbackExtension: format.fileExtension) {
@@ -318,17 +322,20 @@ public enum TranscribeRunner {
         }
 
         /// Closes the journal; a default one is removed once the transcript is `written`, and
-        /// kept (and said) otherwise.
+        /// kept (and said) otherwise. One that holds no final is not said to hold any, and a
+        /// default one then goes (a failed run left a journal of a header alone, said to hold
+        /// "the finals that came back"; found in QA).
         func close(_ writer: JournalWriter?, written: Bool, warn: @Sendable (String) -> Void) async {
             guard let writer else { return }
             let state = await writer.close()
             let path = await writer.currentURL.path
-            if written && !keep {
+            let captioned = await writer.finalCount > 0
+            if (written || !captioned) && !keep {
                 unlink(path)
                 return
             }
             if case .failing = state { return }
-            if !written { warn("the finals that came back are in the journal \(path) (captty export reads it)") }
+            if !written && captioned { warn("the finals that came back are in the journal \(path) (captty export reads it)") }
         }
     }
 }

@@ -1,4 +1,4 @@
-# Generates Sources/CaptionUI/WideCharacterTable.swift from Python's unicodedata
+# Generates Sources/SystemSupport/WideCharacterTable.swift from Python's unicodedata
 # (East_Asian_Width W or F). Unassigned code points join neighbouring ranges.
 import unicodedata
 def cls(cp):

@@ -1,5 +1,3 @@
-import SystemSupport
-
 /// How many terminal columns text occupies, like `wcwidth(3)` but pure Swift.
 ///
 /// Rules: East Asian Wide and Fullwidth scalars take 2 columns; combining marks, format
@@ -147,7 +145,7 @@ public enum DisplayWidth {
     }
 
     /// `text` in rows of at most `width` columns, broken between words (a longer word is split).
-    static func wrapWords(_ text: String, toColumns width: Int) -> [String] {
+    public static func wrapWords(_ text: String, toColumns width: Int) -> [String] {
         guard width > 0 else { return [text] }
         var rows: [String] = []
         var row = ""
