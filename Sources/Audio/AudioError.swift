@@ -67,7 +67,7 @@ public enum AudioError: Error, Sendable, Equatable, CustomStringConvertible {
         guard case let .truncated(path, "data", claimed, available) = self, claimed > 0, available > 0 else { return nil }
         let percent = Int((Double(available) / Double(claimed) * 100).rounded(.down))
         return "\(path) ends early: its WAV header announces \(claimed) bytes of audio but the file holds \(available) "
-            + "(\(percent)%; cut short?). Everything that is there was captioned."
+            + "(\(percent)%; cut short?). Everything that is there is captioned."
     }
 
     /// "12.3 s", "1 min 05 s".

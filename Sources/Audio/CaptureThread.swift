@@ -135,7 +135,9 @@ final class CaptureThread: Sendable {
             }
             var reason = ""
             if let s = stream {
-                let why = s.read(into: &buf, shouldStop: shouldStop)
+                // Said while it lasts: the screen said "live" through a 10 s suspension (found in QA).
+                let label = device.label
+                let why = s.read(into: &buf, shouldStop: shouldStop, onSuspended: { emit(.suspended(device: label)) })
                 if why == nil {
                     let now = clock.now
                     var gap = 0.0

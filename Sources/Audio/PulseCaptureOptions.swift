@@ -41,6 +41,9 @@ public enum CaptureEvent: Sendable, Equatable {
     /// went away), or the default output changed while recording its monitor: `device` is the
     /// one recorded now. Captions now come from another microphone or output, so say it.
     case moved(device: String, why: CaptureMove)
+    /// The device was suspended (PulseAudio's idle suspend, `pactl suspend-source`): nothing is
+    /// recorded until it resumes (then `resumed` says the gap).
+    case suspended(device: String)
 }
 
 /// Why capture is on another device than before (`CaptureEvent.moved`).

@@ -186,7 +186,7 @@ final class PulseRecordStream {
     /// Fills `buffer` (all of it) with audio. Blocks in the main loop until there is enough,
     /// the stream or server fails, `shouldStop` says so (checked on every wake-up; `wake`
     /// interrupts the wait), or the default output changed while recording its monitor.
-    func read(into buffer: inout [UInt8], shouldStop: () -> Bool) -> Interruption? {
+    func read(into buffer: inout [UInt8], shouldStop: () -> Bool, onSuspended: () -> Void = {}) -> Interruption? {
         let want = buffer.count
         while carry.count < want {
             var data: UnsafeRawPointer?
@@ -203,7 +203,10 @@ final class PulseRecordStream {
                 continue
             }
             if pa.streamGetState(stream) != PA_STREAM_READY || box.contextState != PA_CONTEXT_READY { return failure() }
-            if pa.streamIsSuspended(stream) == 1 { suspensionSeen = true }
+            if pa.streamIsSuspended(stream) == 1, !suspensionSeen {
+                suspensionSeen = true
+                onSuspended()
+            }
             if shouldStop() { return .asked }
             if box.serverChanged, !box.serverInfoPending {
                 box.serverChanged = false

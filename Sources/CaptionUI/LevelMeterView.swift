@@ -30,6 +30,12 @@ public enum LevelMeterView {
             drawTrailer(level, warning: warning, notice: notice, theme: theme, into: &surface, row: row, col: rect.col + 1, right: rect.right)
             return
         }
+        if level.silent, let notice {
+            // A key's confirmation is said over the silence for its few seconds: with nothing
+            // playing, `i` or `w` changed nothing visible and said nothing (found in QA).
+            surface.put(DisplayWidth.truncate(notice, toColumns: rect.width), row: row, col: rect.col, style: .plain, limit: rect.right)
+            return
+        }
         if level.silent && level.fromMonitor {
             // Nothing playing is normal for "caption what this computer plays": said, not warned.
             let text = DisplayWidth.truncate("nothing is playing on “\(level.deviceName)”", toColumns: rect.width)

@@ -127,9 +127,11 @@ public enum StatusBarView {
             }.joined()
             // Before the journal path: a toggled option must show (at 100 and then 80 columns
             // `p`, `f`, `d`, `n`, `x` changed nothing visible), in a shorter form when need be:
-            // the options that are on, or each one's key letter (upper case: on).
+            // the options that are on (said as such: "· smart" read as a changed notation that
+            // had dropped "-punct", and "no options" as nothing set; found in QA), or each one's
+            // key letter (upper case: on).
             out.append(Segment(text: " · \(text)", style: theme.statusBar, priority: 5, rightAligned: false,
-                               shorter: [" · \(on.isEmpty ? "no options" : on)", " · \(letters)"]))
+                               shorter: [" · \(on.isEmpty ? "all options off" : "on: \(on)")", " · \(letters)"]))
         }
         switch status.save {
         case .notSaving:

@@ -307,7 +307,8 @@ public final class LiveApp: Sendable {
                     // it, the offline engine's answer came seconds later, and a key it lacks left
                     // the last key's notice up).
                     if let next = OptionToggles.apply(action, to: session.view.options, languages: languages, models: models) {
-                        let lacks = session.engine is LocalRecognizer ? Session.offlineEngineLacks(action) : nil
+                        let lacks = session.engine is LocalRecognizer
+                            ? Session.offlineEngineLacks(action, runs: Session.offlineModel(session.engine, next)) : nil
                         state.notice = lacks.map { "the offline engine has no \($0): this key changes nothing here" }
                             ?? OptionToggles.notice(after: action, options: next)
                         state.noticeUntil = Renderer.monotonicSeconds() + LiveScreenState.noticeSeconds

@@ -376,10 +376,10 @@ extension LiveLauncher {
         case (true, false):
             return "\(secs(engine)) of audio in all have no captions: they were lost while the engine was disconnected (\(whereSaid))"
         case (false, true):
-            return "\(secs(device)) of audio in all have no captions: they were not captured while the audio device was gone (\(whereSaid))"
+            return "\(secs(device)) of audio in all have no captions: they were not captured while the audio device was gone or suspended (\(whereSaid))"
         case (true, true):
             return "\(secs(engine + device)) of audio in all have no captions: \(secs(engine)) lost while the engine was disconnected, "
-                + "\(secs(device)) not captured while the audio device was gone (\(whereSaid))"
+                + "\(secs(device)) not captured while the audio device was gone or suspended (\(whereSaid))"
         }
     }
 }

@@ -333,7 +333,7 @@ public actor Session {
     public func apply(_ action: KeyAction, languages: [String], models: [String]) -> Bool {
         guard let o = OptionToggles.apply(action, to: options, languages: languages, models: models,
                                           vocabulary: vocabulary) else { return false }
-        if engine is LocalRecognizer, let why = Self.offlineEngineLacks(action) {
+        if engine is LocalRecognizer, let why = Self.offlineEngineLacks(action, runs: Self.offlineModel(engine, options)) {
             // Said instead of restarting the engine for nothing (each restart split what was
             // being said; the status bar showed "diar" on, which the engine ignores).
             addWarning("the offline engine has no \(why), so this key changes nothing here (Deepgram has it: --engine deepgram)")
@@ -345,14 +345,20 @@ public actor Session {
     }
 
     /// What the offline engine lacks for an option key (nil: it has it).
-    static func offlineEngineLacks(_ action: KeyAction) -> String? {
+    static func offlineEngineLacks(_ action: KeyAction, runs model: String = "Moonshine") -> String? {
         switch action {
         case .toggleDiarize: "speaker labels (diarization)"
         case .toggleProfanityFilter: "profanity filter"
-        case .cycleModel: "other models (it runs Moonshine)"
+        case .cycleModel: "other models (it runs \(model))"
         case .cycleLanguage: "other languages (it transcribes English)"
         default: nil
         }
+    }
+
+    /// The model the offline engine runs, as its keys name it: PocketSphinx when Moonshine is not
+    /// installed (`m` said "it runs Moonshine" while the status bar said pocketsphinx; found in QA).
+    nonisolated static func offlineModel(_ engine: any SpeechEngine, _ options: LiveOptions) -> String {
+        (engine.modelName(for: options) ?? "").lowercased().contains("sphinx") ? "PocketSphinx" : "Moonshine"
     }
 
     /// Session time of the audio produced while paused (not captioned): from, to.
@@ -363,6 +369,9 @@ public actor Session {
     private func recordPauseGap() {
         guard let span = pausedSpan else { return }
         pausedSpan = nil
+        // Paused time is not behind: the offline engine's lag read 14 s after a 12 s pause,
+        // until its next result (found in QA).
+        if span.to > span.from { gapsAhead.append((span.from, span.to - span.from)) }
         if span.to - span.from >= 0.5 { recordGap(AudioGap(start: span.from, duration: span.to - span.from, reason: AudioGap.paused)) }
     }
 
@@ -573,7 +582,8 @@ public actor Session {
                         wordCount: store.wordCount, engineFinishedCleanly: clean)
         if !clean { s.incomplete = incompleteMessage() }
         s.audioLostSeconds = audioLostSeconds
-        s.deviceLostSeconds = store.gaps.filter { $0.reason == AudioGap.deviceLost }.reduce(0) { $0 + $1.duration }
+        s.deviceLostSeconds = store.gaps.filter { $0.reason == AudioGap.deviceLost || $0.reason == AudioGap.suspended }
+            .reduce(0) { $0 + $1.duration }
         s.unconfirmedFrom = unconfirmedFrom
         summary = s
         publish()
@@ -635,6 +645,7 @@ public actor Session {
         viewState.level = reading
         lastChunkAt = clock.now
         if !chunk.data.isEmpty { lastChunkFormat = chunk.format; stallFinalized = false }
+        if suspendedNotice, !chunk.data.isEmpty { suspendedNotice = false; viewState.audioOutage = nil }
         lastChunkEnd = max(lastChunkEnd, chunk.startTime + chunk.duration)
         defer {
             if !chunk.data.isEmpty, !switchPending { switchingDevice = false; followingOutput = false }
@@ -716,6 +727,10 @@ public actor Session {
         if let warning = (error as? AudioError)?.earlyEndWarning {
             // All the audio that is there was sent: the session finishes as for a whole file.
             viewState.notice = warning
+        } else if error == nil, counts.produced == 0, !stopping {
+            // A file of no samples finished without a word, as if it had been captioned (found
+            // in QA; `transcribe` said it).
+            viewState.notice = "\(source.name) holds no audio samples: there is nothing to caption"
         } else if let error, !stopping, !(error is CancellationError) {
             viewState.sourceError = "\(error)"
             viewState.connection = .error(message: "audio: \(error)")
@@ -994,6 +1009,8 @@ public actor Session {
     private var outageSince: (sessionTime: Double, at: ContinuousClock.Instant)?
     /// The session time of the end of the last chunk captured (sent or not).
     private var lastChunkEnd = 0.0
+    /// The outage notice says the device is suspended (cleared by the next audio).
+    private var suspendedNotice = false
     /// Where the session's audio ends so far, on the session clock: its last chunk, or a gap
     /// after it (a pause or a device lost at the end).
     private var audioEnd: Double { max(lastChunkEnd, store.gaps.last.map { $0.start + $0.duration } ?? 0) }
@@ -1046,6 +1063,13 @@ public actor Session {
             addWarning("now capturing from \(device) (\(reason))")
             log.warning("audio: now capturing from \(device) (\(reason))")
             if case .defaultOutputChanged = why { followingOutput = true; followingOutputNotice = true }
+        case .suspended(let device):
+            // Not a loss of the device: it comes back by itself, and the gap is said then.
+            suspendedNotice = true
+            viewState.audioOutage = "the device is suspended (by PulseAudio or another program): nothing is captured until it resumes — “\(device)”"
+            viewState.level = LevelReading()
+            viewState.noAudio = false
+            log.warning("audio: \(device) is suspended: nothing is captured until it resumes")
         case .resumed(let gap):
             viewState.deviceName = source.name
             lastChunkAt = clock.now
@@ -1063,7 +1087,10 @@ public actor Session {
                 }
             }
         }
-        if case .reconnecting = e {} else { deviceBeforeOutage = nil; viewState.audioOutage = nil }
+        switch e {
+        case .reconnecting, .suspended: break
+        default: deviceBeforeOutage = nil; viewState.audioOutage = nil; suspendedNotice = false
+        }
         if case .resumed = e { resumingFrom = nil; followingOutputNotice = false }
         publish()
     }

@@ -92,7 +92,7 @@ public struct SessionView: Sendable {
         ].filter { flag in
             // The offline engine has no speaker labels or profanity filter: "-diar -prof" on its
             // bar named options it cannot have (its keys say so when pressed).
-            !(engineName.hasPrefix("local") && flag.toggle.flatMap(Session.offlineEngineLacks) != nil)
+            !(engineName.hasPrefix("local") && flag.toggle.flatMap { Session.offlineEngineLacks($0) } != nil)
         }
         // Paused shows over a healthy connection only: an engine that stopped with an error, or
         // one reconnecting, says so (Space hid a refused key's error behind "paused").

@@ -7,9 +7,9 @@ public enum DeepgramJSONExporter {
     public static func render(_ lines: some Collection<CaptionLine>, header: JournalHeader? = nil,
                               metadata: Metadata? = nil, search: SearchResults = SearchResults(),
                               entities: EntityResults = EntityResults(), gaps: [AudioGap] = [],
-                              unconfirmed: [UnconfirmedSpan] = []) -> String {
+                              unconfirmed: [UnconfirmedSpan] = [], audioEnd: Double? = nil) -> String {
         value(lines, header: header, metadata: metadata, search: search, entities: entities, gaps: gaps,
-              unconfirmed: unconfirmed).pretty + "\n"
+              unconfirmed: unconfirmed, audioEnd: audioEnd).pretty + "\n"
     }
 
     /// `search`: hits of `--search` queries, listed per channel as Deepgram does
@@ -18,11 +18,13 @@ public enum DeepgramJSONExporter {
     /// indexing that alternative's `words` (the word after the last, as Deepgram's).
     /// `gaps`: audio lost in the session, as `metadata.captty.gaps` (`start`, `duration`, `reason`).
     /// `unconfirmed`: words the engine never made final, as `metadata.captty.unconfirmed`
-    /// (`channel`, `start`, `end`).
+    /// (`channel`, `start`, `end`). `audioEnd`: where the audio ended, when known (the
+    /// `duration` is at least that: a recording ending in silence, or a session of several
+    /// connections, whose last Metadata has only its own connection's length).
     public static func value(_ lines: some Collection<CaptionLine>, header: JournalHeader? = nil,
                              metadata: Metadata? = nil, search: SearchResults = SearchResults(),
                              entities: EntityResults = EntityResults(), gaps: [AudioGap] = [],
-                             unconfirmed: [UnconfirmedSpan] = []) -> JSONValue {
+                             unconfirmed: [UnconfirmedSpan] = [], audioEnd: Double? = nil) -> JSONValue {
         // By start time, as Deepgram lists utterances and the other exports list lines (channels
         // commit independently: channel 1's line could come before channel 0's earlier one).
         let lines = ExportOrder.lines(lines)
@@ -34,7 +36,7 @@ public enum DeepgramJSONExporter {
         var perChannel = [[CaptionLine]](repeating: [], count: channelCount)
         for l in lines where !l.words.isEmpty && (0 ..< channelCount).contains(l.channel) { perChannel[l.channel].append(l) }
         // Audio lost at the end (a device gone, an engine stopped) is part of the session.
-        let duration = max(lines.map(\.end).max() ?? 0, gaps.map(\.end).max() ?? 0)
+        let duration = max(lines.map(\.end).max() ?? 0, gaps.map(\.end).max() ?? 0, audioEnd.map { $0.isFinite ? $0 : 0 } ?? 0)
 
         var modelInfo: [(String, JSONValue)] = []
         for (k, m) in (metadata?.modelInfo ?? [:]).sorted(by: { $0.key < $1.key }) {

@@ -68,7 +68,7 @@ struct Live: AsyncParsableCommand {
             throw ValidationError("--raw-format describes a headerless --file (or stdin); devices need no format")
         }
         if let chunkMs, !CapttyConfig.chunkMillisecondsRange.contains(chunkMs) {
-            throw ValidationError("--chunk-ms \(chunkMs) is outside 20-250 (Deepgram's recommended range of audio per message)")
+            throw ValidationError("--chunk-ms \(chunkMs) is outside 20-250 (milliseconds of audio per chunk; 20-250 is Deepgram's recommended range)")
         }
         if noJournal && journal != nil {
             throw ValidationError("--journal and --no-journal contradict each other")

@@ -96,7 +96,7 @@ struct WAVErrorTests {
         #expect(e == .truncated(path: path, chunk: "data", claimed: 1_000_000, available: 2000))
         #expect(String(describing: e).contains("data chunk claims 1000000 bytes but the file ends after 2000"))
         // Callers treat it as a warning: what is there was delivered.
-        #expect(e.earlyEndWarning == "\(path) ends early: its WAV header announces 1000000 bytes of audio but the file holds 2000 (0%; cut short?). Everything that is there was captioned.")
+        #expect(e.earlyEndWarning == "\(path) ends early: its WAV header announces 1000000 bytes of audio but the file holds 2000 (0%; cut short?). Everything that is there is captioned.")
         #expect(AudioError.truncated(path: path, chunk: "'fmt '", claimed: 16, available: 3).earlyEndWarning == nil)
     }
 

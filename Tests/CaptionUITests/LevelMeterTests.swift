@@ -147,6 +147,14 @@ struct LevelMeterTests {
         let monitor = render(LevelMeterReading(silent: true, deviceName: "Monitor of Speakers", fromMonitor: true), width: 120)
         #expect(monitor.rowText(22) == "nothing is playing on “Monitor of Speakers”", "\(monitor.rowText(22))")
         #expect(monitor[22, 0].style != Theme(mode: .color).warning)
+        // A key's confirmation is said over the silence (with nothing playing, `i` said nothing).
+        for level in [LevelMeterReading(silent: true, deviceName: "Monitor of Speakers", fromMonitor: true),
+                      LevelMeterReading(silent: true, deviceName: "USB Mic")] {
+            var s = Surface(width: 120, height: 24)
+            LevelMeterView.draw(level, theme: Theme(mode: .color), keys: .default, notice: "interim guesses hidden (i shows them)",
+                                into: &s, rect: Rect(row: 22, col: 0, width: 120, height: 1))
+            #expect(s.rowText(22) == "interim guesses hidden (i shows them)", "\(s.rowText(22))")
+        }
     }
 
     @Test func quietInputDrawsAnEmptyBar() {

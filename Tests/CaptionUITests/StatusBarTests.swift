@@ -279,10 +279,10 @@ struct StatusBarTests {
             }
             return ScreenView.render(snap, size: TerminalSize(width: width, height: 24)).rowText(23)
         }
-        #expect(bar(["punct", "smart"]).contains(" · punct smart "), "\(bar(["punct", "smart"]))")
-        #expect(bar(["punct", "smart", "diar"]).contains(" · punct smart diar "), "\(bar(["punct", "smart", "diar"]))")
+        #expect(bar(["punct", "smart"]).contains(" · on: punct smart "), "\(bar(["punct", "smart"]))")
+        #expect(bar(["punct", "smart", "diar"]).contains(" · on: punct smart diar "), "\(bar(["punct", "smart", "diar"]))")
         #expect(bar(["punct", "smart"]).contains("lag 250 ms"))
-        #expect(bar([]).contains(" · no options "), "\(bar([]))")
+        #expect(bar([]).contains(" · all options off "), "\(bar([]))")
         #expect(bar(["punct", "smart", "prof"], width: 64).contains(" · PFdnX"), "\(bar(["punct", "smart", "prof"], width: 64))")
     }
 

@@ -96,10 +96,10 @@ extension GapShownLiveTests {
         #expect(LiveLauncher.lostAudioSummary(s, whereSaid: "log") == nil)
         s.deviceLostSeconds = 14.1
         #expect(LiveLauncher.lostAudioSummary(s, whereSaid: "log")
-                == "14.1 s of audio in all have no captions: they were not captured while the audio device was gone (log)")
+                == "14.1 s of audio in all have no captions: they were not captured while the audio device was gone or suspended (log)")
         s.audioLostSeconds = 3.75
         #expect(LiveLauncher.lostAudioSummary(s, whereSaid: "log") == "17.9 s of audio in all have no captions: 3.8 s lost while the "
-                + "engine was disconnected, 14.1 s not captured while the audio device was gone (log)")
+                + "engine was disconnected, 14.1 s not captured while the audio device was gone or suspended (log)")
         s.deviceLostSeconds = 0
         #expect(LiveLauncher.lostAudioSummary(s, whereSaid: "log")?.hasPrefix("3.8 s of audio in all have no captions: they were lost") == true)
     }

@@ -119,10 +119,12 @@ import Transcript
     }
 
     /// A device suspended for a while (`pactl suspend-sink`, a machine asleep) is journaled as
-    /// suspended, not lost (it read "the audio device was lost").
+    /// suspended, not lost (it read "the audio device was lost"). While it lasts the screen says
+    /// so and waits for audio (it said "live" through it; found in QA); the notice goes when
+    /// audio comes back.
     @Test(.timeLimit(.minutes(3))) func aSuspensionIsJournaledAsOne() async throws {
         try await Self.withPulseSession("suspended", device: "captty_null.monitor") { session, _, server in
-            let gaps = try await within(.seconds(120), "a session across a suspension") { () -> [AudioGap] in
+            let (gaps, during, after) = try await within(.seconds(120), "a session across a suspension") { () -> ([AudioGap], String?, String?) in
                 await session.start()
                 let audioBy = Date().addingTimeInterval(20)
                 while await session.audioCounts.produced == 0, Date() < audioBy { try await Task.sleep(for: .milliseconds(50)) }
@@ -130,14 +132,20 @@ import Transcript
                 let env = ["PULSE_SERVER": server]
                 #expect(try runProcess("/usr/bin/pactl", ["suspend-sink", "captty_null", "1"], environment: env, timeout: 20).status == 0)
                 try await Task.sleep(for: .seconds(2.5))
+                let during = session.view.audioOutage
+                #expect(session.view.status.waitingForAudio, "the status bar still said live")
                 #expect(try runProcess("/usr/bin/pactl", ["suspend-sink", "captty_null", "0"], environment: env, timeout: 20).status == 0)
                 let deadline = Date().addingTimeInterval(20)
                 while session.view.store.gaps.isEmpty, Date() < deadline { try await Task.sleep(for: .milliseconds(50)) }
+                try await Task.sleep(for: .milliseconds(300))
+                let after = session.view.audioOutage
                 await session.finish()
-                return session.view.store.gaps
+                return (session.view.store.gaps, during, after)
             }
             #expect(gaps.count == 1 && gaps.first?.reason == AudioGap.suspended, "\(gaps)")
             #expect((gaps.first?.duration ?? 0) >= 1.5, "\(gaps)")
+            #expect(during?.contains("the device is suspended") == true, "\(String(describing: during))")
+            #expect(after == nil, "\(String(describing: after))")
         }
     }
 

@@ -49,6 +49,56 @@ import Transcript
         }
     }
 
+    /// Paused time is not lag: after a 6 s pause the offline engine's lag read over 6 s until
+    /// its next result (found in QA).
+    @Test func aPauseIsNotCountedAsLag() async throws {
+        let engine = try LocalRecognizer.discover()
+        // A pipe, as live audio: it cannot be held, so audio goes by uncaptioned while paused (a
+        // regular file waits instead).
+        var fds: [Int32] = [0, 0]
+        try #require(pipe(&fds) == 0)
+        let (readEnd, writeEnd) = (fds[0], fds[1])
+        let wav = try Data(contentsOf: URL(fileURLWithPath: TestAudio.preamble))
+        let writer = Thread {
+            wav.withUnsafeBytes { raw in
+                var off = 0
+                while off < raw.count {
+                    let n = write(writeEnd, raw.baseAddress! + off, raw.count - off)
+                    if n <= 0 { break }
+                    off += n
+                }
+            }
+            close(writeEnd)
+        }
+        writer.start()
+        let source = try await FileAudioSource(fileDescriptor: readEnd, name: "a pipe")
+        let session = Session(source: source, engine: engine, options: .captionDefaults)
+        try await within(.seconds(120), "a pause on the offline engine") {
+            await session.start()
+            #expect(await Self.eventually { await session.audioCounts.produced >= 3 * 32_000 })
+            await session.setPaused(true)
+            try await Task.sleep(for: .seconds(6))
+            await session.setPaused(false)
+            var lags: [Int] = []
+            for _ in 0 ..< 15 {
+                try await Task.sleep(for: .milliseconds(100))
+                if let lag = session.view.lagMilliseconds { lags.append(lag) }
+            }
+            #expect(!lags.isEmpty && lags.allSatisfy { $0 < 4_000 }, "lag after a 6 s pause: \(lags)")
+            await session.finish()
+        }
+    }
+
+    /// The model key names the model the offline engine runs: "it runs Moonshine" was said
+    /// with only PocketSphinx installed, while the status bar said pocketsphinx (found in QA).
+    @Test func theModelKeyNamesTheModelTheOfflineEngineRuns() throws {
+        let sphinx = try LocalRecognizer.discover(mode: .sphinxOnly)
+        #expect(Session.offlineModel(sphinx, .captionDefaults) == "PocketSphinx")
+        #expect(Session.offlineEngineLacks(.cycleModel, runs: Session.offlineModel(sphinx, .captionDefaults)) == "other models (it runs PocketSphinx)")
+        let hybrid = try LocalRecognizer.discover(mode: .hybrid)
+        #expect(Session.offlineModel(hybrid, .captionDefaults) == "Moonshine")
+    }
+
     @Test func optionChangeKeepsEveryByteAndTheTranscript_localEngine() async throws {
         let dir = try scratchDirectory("app")
         defer { try? FileManager.default.removeItem(at: dir) }

@@ -131,6 +131,11 @@ import TestSupport
         let fine = try runCaptty(["transcribe", "--engine", "local", "--no-journal", "--raw-format", "s16le:8000:1", "-"],
                                  stdin: Data(count: 16_000), environment: ["HOME": dir.path])
         #expect(!fine.stderr.contains("below the 8000 Hz"), "\(fine.stderr)")
+        // A file of no samples: live captions finished without a word (transcribe said it).
+        let empty = dir.appendingPathComponent("empty.wav").path
+        _ = try runProcess("/usr/bin/env", ["sox", "-n", "-r", "16000", "-c", "1", "-b", "16", empty, "trim", "0", "0"])
+        let live = try runCaptty(["--plain", "--engine", "local", "--no-journal", "--file", empty], environment: ["HOME": dir.path])
+        #expect(live.stderr.contains("empty.wav holds no audio samples: there is nothing to caption"), "\(live.stderr)")
     }
 
     /// A negative number is the option's value, not another option: the user hears what is

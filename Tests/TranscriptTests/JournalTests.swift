@@ -210,6 +210,10 @@ import Testing
         var srt = ""
         try ExportCommand.run(journal: url, format: .srt, output: nil) { srt += String(decoding: $0, as: UTF8.self) }
         #expect(srt.contains("00:00:07,207 --> 00:00:08,040"), "\(srt)")
+        // The JSON export's duration is the audio's, not the last word's end.
+        var json = ""
+        try ExportCommand.run(journal: url, format: .json, output: nil) { json += String(decoding: $0, as: UTF8.self) }
+        #expect(json.contains("\"duration\": 8.04,"), "\(json.prefix(600))")
 
         var second = FixtureReplay.header
         second.startTime = FixtureReplay.header.startTime.addingTimeInterval(60)
