@@ -21,6 +21,12 @@ import TestSupport
         let raw = TranscribeRunner.nothingRecognised(in: "x.raw", seconds: 12.5, peakDB: -1, headerless: true)
         #expect(raw.contains("check that --raw-format gives its real encoding, rate and channels"), "\(raw)")
         #expect(!TranscribeRunner.nothingRecognised(in: "x.wav", seconds: 12.5, peakDB: -1).contains("--raw-format"))
+        // A normal level is not blamed, a quiet one is; a word said alone is what the offline
+        // engine misses ("No." at -7 dBFS was told to check its level; found in QA).
+        let word = TranscribeRunner.nothingRecognised(in: "no.wav", seconds: 1.9, peakDB: -7, offlineEngine: true)
+        #expect(!word.contains("level") && word.contains("the offline engine can miss a word said alone"), "\(word)")
+        #expect(TranscribeRunner.nothingRecognised(in: "quiet.wav", seconds: 12.5, peakDB: -45).hasSuffix("check its language (--language) and level"))
+        #expect(!TranscribeRunner.nothingRecognised(in: "x.wav", seconds: 1.9, peakDB: -7).contains("offline engine"))
     }
 
     /// Drawn in place, cut to the width, and cleared before any other message.

@@ -185,7 +185,8 @@ public enum TranscribeRunner {
                      ? "no transcript came back for \(source.name): the engine stopped answering (above), so its \(read) of audio have none"
                      : "the transcript goes up to \(Timecode.clock(upTo)) of \(read): the engine stopped answering (above) before the rest")
             } else if failure == nil && store.wordCount == 0 && !interrupted {
-                warn(Self.nothingRecognised(in: source.name, seconds: meter.seconds, peakDB: meter.peakDB, headerless: headerless))
+                warn(Self.nothingRecognised(in: source.name, seconds: meter.seconds, peakDB: meter.peakDB, headerless: headerless,
+                                            offlineEngine: engine.name.hasPrefix("local")))
             }
 
             let header = JournalHeader(engine: engine.name, model: run.model ?? engine.modelName(for: opts), options: opts,
@@ -343,7 +344,8 @@ public enum TranscribeRunner {
 extension TranscribeRunner {
     /// Why a transcript may be empty, from how much audio there was and how loud it got.
     /// `headerless`: raw input read with `--raw-format`, whose likeliest fault is that format.
-    static func nothingRecognised(in name: String, seconds: Double, peakDB: Double, headerless: Bool = false) -> String {
+    static func nothingRecognised(in name: String, seconds: Double, peakDB: Double, headerless: Bool = false,
+                                  offlineEngine: Bool = false) -> String {
         let length = NumberText.fixed(seconds, decimals: 1) + " s"
         if seconds == 0 { return "\(name) holds no audio samples: the transcript is empty" }
         if peakDB <= LevelMeter.floorDB { return "no speech in \(name): its \(length) of audio are digital silence" }
@@ -357,7 +359,14 @@ extension TranscribeRunner {
             return "no speech was recognised in \(name) (\(length) of audio, loudest sample \(loudest)); if it holds speech, check that "
                 + "--raw-format gives its real encoding, rate and channels (e.g. s16le:16000:1), then its language (--language)"
         }
-        return "no speech was recognised in \(name) (\(length) of audio, loudest sample \(loudest)); if it holds speech, check its language (--language) and level"
+        // A normal level is not blamed ("No." alone at -7 dBFS was told to check its level; found
+        // in QA), and a word said alone is what the offline engine misses most.
+        var text = "no speech was recognised in \(name) (\(length) of audio, loudest sample \(loudest)); if it holds speech, check its language (--language)"
+            + (peakDB < -30 ? " and level" : "")
+        if offlineEngine && seconds < 5 {
+            text += "; the offline engine can miss a word said alone, which Deepgram (--engine deepgram) hears better"
+        }
+        return text
     }
 }
 
