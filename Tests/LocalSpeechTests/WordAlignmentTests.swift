@@ -57,6 +57,26 @@ struct WordAlignmentTests {
         #expect(mid[4].start >= t2[12].end - 1e-9 && abs((mid.last?.end ?? 0) - t2[23].end) < 0.01, "\(mid.map(\.start))")
     }
 
+    /// The timed engine mistook the start of the speech for silence (compressed speech: its words
+    /// began 2.2 s into a 9.5 s utterance, and every caption was that late; found in QA). With no
+    /// word in common and its words covering under half the span, the words share the span; with
+    /// anchors but its first word over a second in, the words before the first anchor share the
+    /// stretch from the span's start.
+    @Test func aTimedHypothesisThatBeginsLateIsNotFollowed() {
+        let tokens = TextNormalizer.tokens("good morning everyone today we will discuss the budget")
+        let late = (0..<6).map { k in TimedWord(word: "x\(k)", start: 3.2 + Double(k) * 0.3, end: 3.45 + Double(k) * 0.3, confidence: 1) }
+        let out = WordAligner.align(tokens, with: late, span: 0.8...9)
+        #expect(abs(out[0].start - 0.8) < 0.01, "\(out.map(\.start))")
+        #expect(abs((out.last?.end ?? 0) - 9) < 0.01, "\(out.map(\.end))")
+
+        var anchored = late
+        anchored[4] = TimedWord(word: "discuss", start: late[4].start, end: late[4].end, confidence: 1)
+        let mid = WordAligner.align(tokens, with: anchored, span: 0.8...9)
+        #expect(abs(mid[0].start - 0.8) < 0.01, "\(mid.map(\.start))")
+        #expect(mid[6].start == anchored[4].start && mid[6].confidence == 0.95)
+        for (a, b) in zip(mid, mid.dropFirst()) { #expect(b.start >= a.end - 1e-9) }
+    }
+
     @Test func timesStayInsideTheSpan() {
         let out = WordAligner.align(TextNormalizer.tokens("we the"), with: timed, span: 0.5...0.7)
         #expect(out.allSatisfy { $0.start >= 0.5 && $0.end <= 0.7 && $0.end >= $0.start })
