@@ -98,7 +98,7 @@ import TestSupport
     @Test(.timeLimit(.minutes(2))) func anotherLanguageIsRefusedAndUnimplementedOptionsAreNamed() throws {
         let wav = Self.audio.appendingPathComponent("testing-websocket.wav").path
         let de = try runCaptty(["transcribe", "--engine", "local", "--language", "de", wav], timeout: 60)
-        #expect(de.status == 1, "\(de.stderr)")
+        #expect(de.status == 64, "a usage error, said before anything starts: \(de.stderr)")
         #expect(de.stderr.contains("English (en) only, not 'de'"), "\(de.stderr)")
         #expect(de.stderr.contains("--engine deepgram"), "says what to do: \(de.stderr)")
         #expect(de.stdout.isEmpty, "\(de.stdout)")
