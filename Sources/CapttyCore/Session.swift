@@ -1013,7 +1013,7 @@ public actor Session {
     private var suspendedNotice = false
     /// Where the session's audio ends so far, on the session clock: its last chunk, or a gap
     /// after it (a pause or a device lost at the end).
-    private var audioEnd: Double { max(lastChunkEnd, store.gaps.last.map { $0.start + $0.duration } ?? 0) }
+    private var audioEnd: Double { store.audioEnd(read: lastChunkEnd) }
 
     /// The device lost before the outage capture just came back from, until the gap is said.
     private var resumingFrom: String?

@@ -56,6 +56,10 @@ public struct TranscriptStore: Sendable {
     public private(set) var entities = EntityResults()
     /// Audio lost in the session (`AudioGap`), in time order: marked in the exports.
     public private(set) var gaps: [AudioGap] = []
+
+    /// Where the session's audio ends, given the end of the audio read: a gap may run past it
+    /// (a pause, or a device lost, at the end).
+    public func audioEnd(read seconds: Double) -> Double { max(seconds, gaps.last?.end ?? 0) }
     /// Words kept without a final (`keepUnconfirmedTail`).
     public private(set) var unconfirmedSpans: [UnconfirmedSpan] = []
 

@@ -176,7 +176,7 @@ public enum TranscribeRunner {
                 }
             }
             // Where the audio read ended: no cue is stretched past it (the journal says it too).
-            let audioEnd = max(meter.seconds, store.gaps.last.map { $0.start + $0.duration } ?? 0)
+            let audioEnd = store.audioEnd(read: meter.seconds)
             if let writer { await writer.append(audioEnd: audioEnd) }
             let read = Timecode.clock(meter.seconds)
             if failure == nil && run.stoppedAnswering && !complete {
