@@ -67,7 +67,7 @@ let package = Package(
 
         .testTarget(name: "ExecutorsTests", dependencies: ["Executors"]),
         .testTarget(name: "SystemSupportTests", dependencies: ["SystemSupport"]),
-        .testTarget(name: "WebSocketTests", dependencies: ["WebSocket", "TestSupport"]),
+        .testTarget(name: "WebSocketTests", dependencies: ["WebSocket", "Executors", "TestSupport"]),
         .testTarget(name: "DeepgramTests", dependencies: ["Deepgram", "WebSocket", "TestSupport"]),
         .testTarget(name: "SpeechEnginesTests", dependencies: ["SpeechEngines", "Audio", "Deepgram", "TestSupport"]),
         .testTarget(name: "AudioTests", dependencies: ["Audio", "TestSupport"]),

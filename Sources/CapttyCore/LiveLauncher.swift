@@ -204,6 +204,7 @@ public enum LiveLauncher {
         configuration.executor = SerialThreadExecutor.shared
         configuration.levelUpdates = !request.plain
         configuration.interimUpdates = !request.plain
+        configuration.clockUpdates = !request.plain
         let source: any AudioSource
         var input = request.input
         if !request.inputExplicit, input == .defaultDevice, case let probe = await pulseSources(),

@@ -45,6 +45,9 @@ public actor Session {
         /// Whether a new interim guess alone signals `changes` (the screen draws it; plain mode
         /// prints only closed lines and status, and is not woken for each interim).
         public var interimUpdates = true
+        /// Whether the session clock's new second alone signals `changes` (the status bar shows
+        /// it; plain mode does not, and is not woken every second for it). `view` has it either way.
+        public var clockUpdates = true
         public init() {}
     }
 
@@ -1116,9 +1119,10 @@ public actor Session {
         }
         let elapsed = (clock.now - startedAt).components.seconds
         var changed = false
+        var clockMoved = false
         if Double(elapsed) != viewState.elapsedSeconds {
             viewState.elapsedSeconds = Double(elapsed)
-            changed = true
+            clockMoved = true
         }
         // "reconnecting in N s" counts down (it stayed at the first value until the attempt).
         if case .reconnecting(let shown, let attempt, let reason) = viewState.connection, let due = reconnectDue {
@@ -1145,7 +1149,7 @@ public actor Session {
                 changed = true
             }
         }
-        if changed { publish() }
+        if changed || clockMoved { publish(signal: changed || configuration.clockUpdates) }
     }
 
     private func updateLag() {

@@ -757,6 +757,14 @@ public actor LiveClient {
         if !wsConfig.handshakeHeaders.contains(where: { $0.0.lowercased() == "user-agent" }) {
             wsConfig.handshakeHeaders.append(("User-Agent", LiveClient.userAgent))
         }
+        // On captty's own executor thread, that thread's poll also reads the socket: a result
+        // then reaches the client's tasks with one wake-up, not a hop from the I/O thread.
+        if wsConfig.readLoop == nil, let executor = configuration.executor as? SerialThreadExecutor {
+            wsConfig.readLoop = { fd, onReadable in
+                let id = executor.watch(fd: fd, onReadable: onReadable)
+                return { executor.unwatch(id) }
+            }
+        }
         while !ended, !Task.isCancelled {
             let ws: WebSocket
             do {

@@ -36,7 +36,9 @@ public struct LiveClientConfiguration: Sendable {
     /// Where the client logs (it never configures logging, and never logs the credential).
     public var logger: Logger
     /// The executor the client's tasks prefer (nil: Swift's global pool). captty passes
-    /// `SerialThreadExecutor.shared`, so sending a chunk does not hop between threads.
+    /// `SerialThreadExecutor.shared`, so sending a chunk does not hop between threads. With a
+    /// `SerialThreadExecutor` (and no `webSocket.readLoop` of the caller's), its thread also
+    /// reads the socket while the connection is ordinary, so a result needs no hop either.
     public var executor: (any TaskExecutor)?
 
     public init(environment: [String: String] = ProcessInfo.processInfo.environment) {

@@ -11,7 +11,8 @@ import Darwin
 /// another thread; that wake-up, not the work, was most of captty's CPU time per chunk. Tasks
 /// created with this executor as their preference (`Task(executorPreference:)`) run their hops
 /// back to back on one thread, and `sleep(until:)` waits on the same thread, so a chunk costs
-/// one wake-up. Blocking calls must not run here: they would hold up every task that prefers it.
+/// one wake-up. `watch(fd:)` lets the same wait cover a socket, so a received message costs one
+/// wake-up too. Blocking calls must not run here: they would hold up every task that prefers it.
 ///
 /// An executor and its thread live as long as the process (tasks may still hold it after
 /// their session ended); use `shared` or a few long-lived instances.
@@ -56,6 +57,23 @@ public final class SerialThreadExecutor: TaskExecutor, @unchecked Sendable {
         } onCancel: {
             core.cancelTimer(id: id)
         }
+    }
+
+    /// Calls `onReadable` on this executor's thread whenever `fd` is readable (or has hung up,
+    /// failed or been closed), until it returns false or `unwatch` is called with the returned
+    /// id. The thread's own `poll` waits for it, so input on `fd` costs no other thread's
+    /// wake-up: a socket read here hands its message to tasks on this thread directly.
+    /// `onReadable` must not block, and must consume what made `fd` readable or return false
+    /// (the poll is level-triggered). Any thread may call this.
+    @discardableResult
+    public func watch(fd: Int32, onReadable: @escaping @Sendable () -> Bool) -> UInt64 {
+        core.addWatch(fd: fd, handler: onReadable)
+    }
+
+    /// Stops watching: `onReadable` is not called again once this returns, except by a call
+    /// already running on the executor's thread. Any thread may call this; unknown ids are ignored.
+    public func unwatch(_ id: UInt64) {
+        core.removeWatch(id: id)
     }
 
     /// Sleeps on the current `SerialThreadExecutor` when the caller runs on one, else `Task.sleep`
@@ -131,8 +149,18 @@ extension SerialThreadExecutor {
         private var waiting = false
         private var allocated: Set<UInt64> = []           // ids handed out, not yet added
         private var cancelledBeforeAdd: Set<UInt64> = []
+        /// File descriptors the thread's `poll` also waits for (`watch`), in the order added.
+        private var watches: [(id: UInt64, fd: Int32, handler: @Sendable () -> Bool)] = []
+        private var watchCounter: UInt64 = 0
+        /// The watch whose handler is running (outside `mutex`), and whether `unwatch` came meanwhile.
+        private var runningWatch: UInt64?
+        private var runningWatchRemoved = false
         /// The executor (strong on purpose: executor and thread never go away).
         var owner: SerialThreadExecutor!
+        // The run loop's own (thread-only) poll arrays, kept to avoid an allocation per sleep.
+        private var pollSet: [pollfd] = []
+        private var pollIDs: [UInt64] = []
+        private var lastWatchPoll: Int64 = 0
 
         init() {
             pthread_mutex_init(&mutex, nil)
@@ -206,6 +234,70 @@ extension SerialThreadExecutor {
             if wake { post() }
         }
 
+        func addWatch(fd: Int32, handler: @escaping @Sendable () -> Bool) -> UInt64 {
+            pthread_mutex_lock(&mutex)
+            watchCounter &+= 1
+            let id = watchCounter
+            watches.append((id, fd, handler))
+            let wake = waiting
+            waiting = false
+            pthread_mutex_unlock(&mutex)
+            if wake { post() }   // the sleeping poll must include the new descriptor
+            return id
+        }
+
+        func removeWatch(id: UInt64) {
+            pthread_mutex_lock(&mutex)
+            let before = watches.count
+            watches.removeAll { $0.id == id }
+            if runningWatch == id { runningWatchRemoved = true }
+            // A poll still waiting on the descriptor must let go of it (it may be closed next).
+            let wake = waiting && watches.count != before
+            if wake { waiting = false }
+            pthread_mutex_unlock(&mutex)
+            if wake { post() }
+        }
+
+        /// How often a thread busy with jobs polls its watched descriptors.
+        static let busyWatchPollEvery: Int64 = 5_000_000
+
+        /// Polls the wake pipe and the watched descriptors (up to `timeout` ms; -1: no limit),
+        /// then runs the handlers of those with input. Called and returns holding `mutex`.
+        private func pollWatches(timeout: Int32) {
+            pollSet.removeAll(keepingCapacity: true)
+            pollSet.append(pollfd(fd: wakeRead, events: Int16(POLLIN), revents: 0))
+            pollIDs.removeAll(keepingCapacity: true)
+            for w in watches {
+                pollSet.append(pollfd(fd: w.fd, events: Int16(POLLIN), revents: 0))
+                pollIDs.append(w.id)
+            }
+            pthread_mutex_unlock(&mutex)
+            _ = poll(&pollSet, nfds_t(pollSet.count), timeout)
+            if pollSet[0].revents != 0 {
+                var drain = (UInt64(0), UInt64(0), UInt64(0), UInt64(0))
+                _ = read(wakeRead, &drain, 32)
+            }
+            var ready: [UInt64] = []
+            for i in pollSet.indices.dropFirst() where pollSet[i].revents != 0 { ready.append(pollIDs[i - 1]) }
+            pthread_mutex_lock(&mutex)
+            waiting = false
+            if !ready.isEmpty { runReadyWatches(ready) }
+        }
+
+        /// Runs the handlers of `ready` (watch ids), skipping those unwatched meanwhile (called under `mutex`).
+        private func runReadyWatches(_ ready: [UInt64]) {
+            for id in ready {
+                guard let w = watches.first(where: { $0.id == id }) else { continue }   // unwatched meanwhile
+                runningWatch = id
+                runningWatchRemoved = false
+                pthread_mutex_unlock(&mutex)
+                let keep = w.handler()
+                pthread_mutex_lock(&mutex)
+                runningWatch = nil
+                if !keep && !runningWatchRemoved { watches.removeAll { $0.id == id } }
+            }
+        }
+
         func cancelTimer(id: UInt64) {
             pthread_mutex_lock(&mutex)
             var found: Timer?
@@ -228,6 +320,14 @@ extension SerialThreadExecutor {
                     pthread_mutex_unlock(&mutex)
                     job.runSynchronously(on: owner.asUnownedTaskExecutor())
                     pthread_mutex_lock(&mutex)
+                    // A thread that never runs out of jobs still reads its watched descriptors.
+                    if !watches.isEmpty {
+                        let now = Monotonic.now()
+                        if now - lastWatchPoll >= Self.busyWatchPollEvery {
+                            lastWatchPoll = now
+                            pollWatches(timeout: 0)
+                        }
+                    }
                     continue
                 }
                 let now = Monotonic.now()
@@ -242,22 +342,14 @@ extension SerialThreadExecutor {
                 // Sleep until woken or a timer's latest moment (deadline + leeway). A wake-up posted just as a timed
                 // wait ends leaves one extra count: the next wait returns at once, harmlessly.
                 waiting = true
-                let deadline = timers.lazy.map(\.latest).min()
-                pthread_mutex_unlock(&mutex)
-                var pfd = pollfd(fd: wakeRead, events: Int16(POLLIN), revents: 0)
                 var timeout: Int32 = -1
-                if let deadline {
+                if let deadline = timers.lazy.map(\.latest).min() {
                     // Whole milliseconds, rounded up: never early (a timer is re-checked after).
                     let wait = min(max(0, deadline - Monotonic.now()), Int64(Int32.max) * 1_000_000)
                     timeout = Int32((wait + 999_999) / 1_000_000)
                 }
-                _ = poll(&pfd, 1, timeout)
-                if pfd.revents != 0 {
-                    var drain = (UInt64(0), UInt64(0), UInt64(0), UInt64(0))
-                    _ = read(wakeRead, &drain, 32)
-                }
-                pthread_mutex_lock(&mutex)
-                waiting = false
+                pollWatches(timeout: timeout)
+                lastWatchPoll = Monotonic.now()
             }
             pthread_mutex_unlock(&mutex)
         }

@@ -100,6 +100,11 @@ final class ConnectionCore: @unchecked Sendable {
     private var wantPollOut = false
     private var sawCloseRequest = false
     private var pingCounter: UInt32 = 0
+    /// `config.readLoop`'s thread reads the socket (see there); the I/O thread then leaves the
+    /// socket out of its poll. Ends for good at the first thing out of the ordinary.
+    private var hosted = false
+    private var stopHosting: (@Sendable () -> Void)?
+    private var hostBuffer: ReadBuffer?
 
     init(role: Role, transport: Transport, config: WebSocketConfiguration, headers: HTTPHeaders,
          answerHeaders: HTTPHeaders = HTTPHeaders(), leftover: [UInt8]) throws(WebSocketError) {
@@ -259,6 +264,8 @@ final class ConnectionCore: @unchecked Sendable {
         var events: Int16
         var timeout: Int32
         var reading: Bool
+        /// False while another thread reads the socket and nothing waits to be written.
+        var pollsSocket = true
     }
 
     /// The poll loop; runs on the connection's dedicated thread until the connection finishes.
@@ -273,9 +280,11 @@ final class ConnectionCore: @unchecked Sendable {
             return processFrames()
         }
         if !started { return }
+        if let readLoop = config.readLoop, role == .client { startHosting(readLoop) }
         while true {
             guard let spec = ioLock.withLock({ beforePoll() }) else { return }
-            var fds = [pollfd(fd: transport.fd, events: spec.events, revents: 0),
+            // While hosted, the socket is left out (a negative fd), unless a write waits for room.
+            var fds = [pollfd(fd: spec.pollsSocket ? transport.fd : -1, events: spec.events, revents: 0),
                        pollfd(fd: wakePipe.readFD, events: Int16(POLLIN), revents: 0)]
             let r = poll(&fds, 2, spec.timeout)
             let err = errno
@@ -283,9 +292,72 @@ final class ConnectionCore: @unchecked Sendable {
         }
     }
 
+    // MARK: - Reading on another thread (`config.readLoop`)
+
+    /// A read buffer for the hosting thread, freed with the connection.
+    private final class ReadBuffer {
+        let bytes = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * 1024, alignment: 16)
+        deinit { bytes.deallocate() }
+    }
+
+    /// Hands reading to `readLoop`'s thread (I/O thread, once the connection is open).
+    private func startHosting(_ readLoop: @Sendable (Int32, @escaping @Sendable () -> Bool) -> @Sendable () -> Void) {
+        let eligible: Bool = ioLock.withLock {
+            guard ordinary else { return false }
+            hosted = true
+            hostBuffer = ReadBuffer()
+            return true
+        }
+        guard eligible else { return }
+        let stop = readLoop(transport.fd) { [self] in hostedRead() }
+        let stale: Bool = ioLock.withLock {
+            if hosted { stopHosting = stop; return false }
+            return true   // already handed back (or finished) while registering
+        }
+        if stale { stop() }
+    }
+
+    /// Nothing out of the ordinary: open, nothing failing or closing, the consumer keeping up,
+    /// no write waiting for room, no TLS data left unread. Called holding `ioLock`.
+    private var ordinary: Bool {
+        failure == nil && !draining && !readClosed && !closeQueued && receivedClose == nil && !wantPollOut
+            && !sawCloseRequest && !inbox.isFull && !lock.withLock({ finished || closeRequestedAt != nil })
+    }
+
+    /// The hosting thread's handler: reads what is there; false (and the I/O thread reads from
+    /// then on) when the connection is no longer ordinary.
+    private func hostedRead() -> Bool {
+        var keep = false
+        var wakeIOThread = false
+        ioLock.withLock {
+            guard hosted, let buf = hostBuffer?.bytes else { return }
+            var ok = ordinary && readSome(buf)
+            // TLS records already decrypted are invisible to poll: read them now.
+            while ok && ordinary && transport.hasBufferedInput { ok = readSome(buf) }
+            if ok && ordinary {
+                keep = true
+                // A pong to send (the peer pinged): the I/O thread writes it.
+                wakeIOThread = lock.withLock { !controlQueue.isEmpty }
+                return
+            }
+            // Out of the ordinary, or finished (then `finish` has ended the watch): the I/O
+            // thread takes over; returning false ends the watch.
+            hosted = false
+            stopHosting = nil
+            wakeIOThread = true
+        }
+        if wakeIOThread { wake() }
+        return keep
+    }
+
     /// Writes, checks timers and the heartbeat; nil when the connection finished.
     private func beforePoll() -> PollSpec? {
         while true {
+            if lock.withLock({ finished }) { return nil }   // finished on the hosting thread
+            // The I/O thread reads from here on when something is out of the ordinary, and also
+            // when nothing came for half of `deadAfter`: a hosting thread held up (its tasks
+            // busy) must not make a live peer look dead.
+            if hosted && (!ordinary || Monotonic.now() - lastReceive >= config.deadAfter.nanoseconds / 2) { endHosting() }
             if !sawCloseRequest, let at = lock.withLock({ closeRequestedAt }) {
                 sawCloseRequest = true
                 closeQueued = true
@@ -335,6 +407,7 @@ final class ConnectionCore: @unchecked Sendable {
 
             // Poll for input, output room (when blocked) and the wake pipe.
             var wakeAt = readClosed ? lastWriteAfterHalfClose + halfClosedLimit.nanoseconds : lastReceive + config.deadAfter.nanoseconds
+            if hosted { wakeAt = min(wakeAt, lastReceive + config.deadAfter.nanoseconds / 2) }
             if let np = nextPing { wakeAt = min(wakeAt, np) }
             if let d = closeDeadline { wakeAt = min(wakeAt, d) }
             if let since = writeBlockedSince { wakeAt = min(wakeAt, since + config.deadAfter.nanoseconds) }
@@ -344,7 +417,7 @@ final class ConnectionCore: @unchecked Sendable {
             // While closing, keep reading anyway so the peer's close frame is seen (bounded by closeTimeout).
             let paused = inbox.isFull && !closeQueued
             if paused { lastReceive = Monotonic.now() }
-            let reading = (failure == nil || draining) && !paused && !readClosed
+            let reading = (failure == nil || draining) && !paused && !readClosed && !hosted
             // No periodic wake-up: whatever needs the thread (queued data, a close request, the
             // consumer making room) writes the wake pipe, and the deadlines above bound the wait.
             var timeout = Monotonic.pollTimeout(until: wakeAt, cap: 60_000)
@@ -352,7 +425,7 @@ final class ConnectionCore: @unchecked Sendable {
             var events: Int16 = 0
             if reading { events |= Int16(POLLIN) }
             if wantPollOut { events |= Int16(POLLOUT) }
-            return PollSpec(events: events, timeout: timeout, reading: reading)
+            return PollSpec(events: events, timeout: timeout, reading: reading, pollsSocket: !hosted || events != 0)
         }
     }
 
@@ -650,7 +723,18 @@ final class ConnectionCore: @unchecked Sendable {
         finish(error: .closed(code: CloseCode.abnormal, reason: reason), code: CloseCode.abnormal, reason: reason, clean: false)
     }
 
+    /// Takes reading back from the hosting thread (holding `ioLock`). Its handler, if running,
+    /// returns false; otherwise it is not called again once `stop` returns.
+    private func endHosting() {
+        hosted = false
+        let stop = stopHosting
+        stopHosting = nil
+        stop?()
+    }
+
     private func finish(error: WebSocketError?, code: UInt16, reason: String, clean: Bool) {
+        // The hosting thread lets go of the socket before it is closed (its number may be reused).
+        if hosted { endHosting() }
         let (w, f): ([Waiter], [CheckedContinuation<Void, Never>]) = lock.withLock {
             finished = true
             finalCode = code

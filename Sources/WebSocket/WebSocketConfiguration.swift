@@ -30,6 +30,14 @@ public struct WebSocketConfiguration: Sendable {
     /// taken, the oldest one still without its request head after 0.5 s is closed to make room,
     /// so stalled connections cannot lock clients out either.
     public var maxPendingUpgrades: Int = 64
+    /// Client role: another thread's poll loop that reads the socket while the connection is
+    /// simply open (`SerialThreadExecutor.watch`): called with the socket and a handler to call
+    /// on that thread whenever the socket is readable, until the handler returns false; returns
+    /// a function that stops the watch. A received message then costs that thread's wake-up
+    /// only, and tasks on it get the message without a hop from the connection's I/O thread.
+    /// Anything out of the ordinary (a close, a failure, a full inbox, a blocked send) hands
+    /// reading back to the I/O thread for good. nil: the I/O thread reads.
+    public var readLoop: (@Sendable (_ fd: Int32, _ onReadable: @escaping @Sendable () -> Bool) -> @Sendable () -> Void)? = nil
 
     public init() {}
 }

@@ -171,4 +171,91 @@ import Testing
         try await SerialThreadExecutor.sleep(until: start + .milliseconds(30))
         #expect(ContinuousClock.now - start >= .milliseconds(30))
     }
+
+    /// Records what a watch handler saw: calls, bytes read, whether on the executor's thread.
+    final class WatchLog: @unchecked Sendable {
+        let lock = NSLock()
+        var calls = 0, bytes = 0, offThread = 0
+        var resumedOnThread: [Bool] = []
+        func waitFor(calls n: Int) async throws {
+            let deadline = ContinuousClock.now + .seconds(5)
+            while lock.withLock({ calls < n }) && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(5)) }
+        }
+    }
+
+    /// Writes one byte to a pipe.
+    static func poke(_ fd: Int32) { var b: UInt8 = 7; _ = write(fd, &b, 1) }
+
+    @Test func aWatchedDescriptorIsReadOnTheExecutorsThreadUntilUnwatched() async throws {
+        let ex = SerialThreadExecutor()
+        var fds: [Int32] = [-1, -1]
+        #expect(pipe(&fds) == 0)
+        defer { close(fds[0]); close(fds[1]) }
+        _ = fcntl(fds[0], F_SETFL, fcntl(fds[0], F_GETFL) | O_NONBLOCK)
+        let log = WatchLog()
+        let readFD = fds[0]
+        let id = ex.watch(fd: readFD) {
+            var buf = [UInt8](repeating: 0, count: 16)
+            let n = read(readFD, &buf, 16)
+            log.lock.withLock {
+                log.calls += 1
+                log.bytes += max(0, n)
+                if SerialThreadExecutor.current !== ex { log.offThread += 1 }
+            }
+            return true
+        }
+        // The executor is asleep (no jobs, no timers): each byte wakes it through the watch.
+        for i in 1...3 {
+            Self.poke(fds[1])
+            try await log.waitFor(calls: i)
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        #expect(log.lock.withLock { (log.calls, log.bytes, log.offThread) } == (3, 3, 0))
+        ex.unwatch(id)
+        Self.poke(fds[1])
+        try await Task.sleep(for: .milliseconds(200))
+        #expect(log.lock.withLock { log.calls } == 3, "called after unwatch")
+        // The executor still runs jobs and timers after the watch is gone.
+        let ran = await Task(executorPreference: ex) { () -> Bool in
+            try? await ex.sleep(until: .now + .milliseconds(10))
+            return SerialThreadExecutor.current === ex
+        }.value
+        #expect(ran)
+    }
+
+    @Test func aHandlerReturningFalseIsNotCalledAgainAndItsResumedTasksRunOnTheThread() async throws {
+        let ex = SerialThreadExecutor()
+        var fds: [Int32] = [-1, -1]
+        #expect(pipe(&fds) == 0)
+        defer { close(fds[0]); close(fds[1]) }
+        let log = WatchLog()
+        let readFD = fds[0]
+        // A task on the executor waits for the handler, which resumes it from the thread's poll.
+        final class Waiter: @unchecked Sendable {
+            let lock = NSLock()
+            var continuation: CheckedContinuation<Bool, Never>?
+        }
+        let waiter = Waiter()
+        let task = Task(executorPreference: ex) { () -> Bool in
+            let handlerWasOnThread = await withCheckedContinuation { (c: CheckedContinuation<Bool, Never>) in
+                waiter.lock.withLock { waiter.continuation = c }
+            }
+            return handlerWasOnThread && SerialThreadExecutor.current === ex
+        }
+        while waiter.lock.withLock({ waiter.continuation == nil }) { try await Task.sleep(for: .milliseconds(5)) }
+        ex.watch(fd: readFD) {
+            log.lock.withLock { log.calls += 1 }
+            let c = waiter.lock.withLock { () -> CheckedContinuation<Bool, Never>? in
+                defer { waiter.continuation = nil }
+                return waiter.continuation
+            }
+            c?.resume(returning: SerialThreadExecutor.current === ex)
+            return false   // not read: a level-triggered watch would fire again if kept
+        }
+        Self.poke(fds[1])
+        #expect(await task.value)
+        try await Task.sleep(for: .milliseconds(200))
+        #expect(log.lock.withLock { log.calls } == 1, "a handler that returned false was called again")
+    }
 }
+
