@@ -188,4 +188,30 @@ import Testing
             #expect(host.activeWatches == 0)
         }
     }
+
+    /// A hosting thread held up by its own work (here a job that blocks it for twice
+    /// `deadAfter`) reads nothing meanwhile: the I/O thread takes reading back, so the peer's
+    /// pongs keep the connection alive instead of it being declared dead.
+    @Test("a held-up hosting thread does not make a live peer look dead")
+    func heldUpHostDoesNotKillTheConnection() async throws {
+        let (server, port) = try await Peers.echoServer()
+        defer { server.stop() }
+        let host = Host()
+        try await withTimeout(30) {
+            let ws = try await WebSocket.connect(to: Peers.url(port), configuration: Peers.config {
+                host.configure(&$0)
+                $0.pingInterval = .milliseconds(200)
+                $0.deadAfter = .seconds(1)
+            })
+            #expect(try await ws.echo(.text("before")) == .text("before"))
+            #expect(host.activeWatches == 1)
+            await Task(executorPreference: host.executor) { _ = usleep(2_000_000) }.value
+            #expect(!ws.isClosed, "declared dead while the hosting thread was busy")
+            #expect(try await ws.echo(.text("after")) == .text("after"))
+            #expect(host.activeWatches == 0, "the I/O thread should have taken reading back")
+            await ws.close()
+            #expect(await ws.closeCode == 1000)
+        }
+    }
 }
+
