@@ -132,11 +132,7 @@ import Testing
             try await Task.sleep(for: .seconds(2))
             #expect(ws.receivedBytesHighWater <= limit + 64 * 1024 + size, "\(ws.receivedBytesHighWater)")
             #expect(host.activeWatches == 0, "a full inbox must end hosting")
-            var it = ws.messages.makeAsyncIterator()
-            for i in 0..<count {
-                guard case .binary(let b)? = try await it.next() else { Issue.record("message \(i) missing"); return }
-                #expect(b.count == size && b.first == UInt8(i % 256))
-            }
+            guard try await ws.expectFlood(count: count, size: size) else { return }
             _ = try await server.line(startingWith: "FLOODED \(count)")
             #expect(try await ws.echo(.text("after")) == .text("after"))
             await ws.close()
@@ -154,11 +150,7 @@ import Testing
                                                  configuration: Peers.config { host.configure(&$0); $0.caFile = certs.caFile })
             // Many small messages in one burst: several TLS records arrive per socket read.
             try await ws.send(text: "cmd:flood:200:100")
-            var it = ws.messages.makeAsyncIterator()
-            for i in 0..<200 {
-                guard case .binary(let b)? = try await it.next() else { Issue.record("message \(i) missing"); return }
-                #expect(b.count == 100 && b.first == UInt8(i % 256))
-            }
+            guard try await ws.expectFlood(count: 200, size: 100) else { return }
             let big = (0..<(1 << 20)).map { UInt8(truncatingIfNeeded: $0) }
             #expect(try await ws.echo(.binary(big)) == .binary(big))
             #expect(host.reads > 0 && host.readsOffThread == 0)

@@ -24,11 +24,7 @@ import Testing
             // Bound: the limit, plus what one 64 KiB read completes, plus one message.
             #expect(ws.receivedBytesHighWater <= limit + 64 * 1024 + size, "\(ws.receivedBytesHighWater)")
             #expect(!server.output.contains("FLOODED \(count)"), "the server should still be blocked")
-            var it = ws.messages.makeAsyncIterator()
-            for i in 0..<count {
-                guard case .binary(let b)? = try await it.next() else { Issue.record("message \(i) missing"); return }
-                #expect(b.count == size && b.first == UInt8(i % 256))
-            }
+            guard try await ws.expectFlood(count: count, size: size) else { return }
             _ = try await server.line(startingWith: "FLOODED \(count)")
             #expect(try await ws.echo(.text("after")) == .text("after"))
             await ws.close()

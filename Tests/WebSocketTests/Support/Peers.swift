@@ -1,4 +1,5 @@
 import Foundation
+import Testing
 import WebSocket
 
 /// Starting the Python peers of Tests/Peers.
@@ -38,6 +39,18 @@ extension WebSocket {
         var it = messages.makeAsyncIterator()
         guard let m = try await it.next() else { throw PeerError("stream ended") }
         return m
+    }
+
+    /// Reads the `count` binary messages of the echo server's `cmd:flood:<count>:<size>`, each
+    /// checked for its size and first byte (the message's index); false (with an issue recorded)
+    /// when one is missing.
+    func expectFlood(count: Int, size: Int) async throws -> Bool {
+        var it = messages.makeAsyncIterator()
+        for i in 0..<count {
+            guard case .binary(let b)? = try await it.next() else { Issue.record("message \(i) missing"); return false }
+            #expect(b.count == size && b.first == UInt8(i % 256), "message \(i): \(b.count) bytes, first \(String(describing: b.first))")
+        }
+        return true
     }
 
     func echo(_ m: WebSocketMessage) async throws -> WebSocketMessage {
