@@ -318,7 +318,7 @@ final class ConnectionCore: @unchecked Sendable {
     }
 
     /// Nothing out of the ordinary: open, nothing failing or closing, the consumer keeping up,
-    /// no write waiting for room, no TLS data left unread. Called holding `ioLock`.
+    /// no write waiting for room. Called holding `ioLock`.
     private var ordinary: Bool {
         failure == nil && !draining && !readClosed && !closeQueued && receivedClose == nil && !wantPollOut
             && !sawCloseRequest && !inbox.isFull && !lock.withLock({ finished || closeRequestedAt != nil })
@@ -340,10 +340,9 @@ final class ConnectionCore: @unchecked Sendable {
                 wakeIOThread = lock.withLock { !controlQueue.isEmpty }
                 return
             }
-            // Out of the ordinary, or finished (then `finish` has ended the watch): the I/O
-            // thread takes over; returning false ends the watch.
-            hosted = false
-            stopHosting = nil
+            // Out of the ordinary, or finished (then `finish` has already ended hosting): the
+            // I/O thread takes over.
+            if hosted { endHosting() }
             wakeIOThread = true
         }
         if wakeIOThread { wake() }
