@@ -59,10 +59,12 @@ import Testing
             for size in [0, 1, 125, 65536, 1 << 20, 4 << 20] {
                 let bytes = (0..<size).map { UInt8(truncatingIfNeeded: $0 &* 31) }
                 #expect(try await ws.echo(.binary(bytes)) == .binary(bytes), "binary \(size)")
+                // Small sends never wait for room; a large one may fill the socket (on a busy
+                // machine), and a write waiting for room rightly hands reading back.
+                if size == 125 { #expect(host.activeWatches == 1, "still hosted after small echoes") }
             }
             #expect(host.reads >= 6, "the executor read \(host.reads) times")
             #expect(host.readsOffThread == 0)
-            #expect(host.activeWatches == 1, "still hosted after plain echoes")
             await ws.close()
             #expect(await ws.closeCode == 1000)
             try await host.waitUntilHandedBack()
@@ -151,10 +153,11 @@ import Testing
             // Many small messages in one burst: several TLS records arrive per socket read.
             try await ws.send(text: "cmd:flood:200:100")
             guard try await ws.expectFlood(count: 200, size: 100) else { return }
+            #expect(host.activeWatches == 1, "still hosted after reading the burst")
+            // (A 1 MiB send may fill the socket and rightly hand reading back, so no check after it.)
             let big = (0..<(1 << 20)).map { UInt8(truncatingIfNeeded: $0) }
             #expect(try await ws.echo(.binary(big)) == .binary(big))
             #expect(host.reads > 0 && host.readsOffThread == 0)
-            #expect(host.activeWatches == 1)
             await ws.close()
             #expect(await ws.closeCode == 1000)
         }
