@@ -60,6 +60,7 @@ public struct PlainRunner: Sendable {
         var warningsShown = 0
         var lastWarning: String?
         var saidNoAudio = false
+        var audioReturnsSeen = 0
         let changes = session.changes
         // Wake up regularly so a termination signal is seen without a change (within a second;
         // the leeway lets the check ride on the audio path's wake-ups).
@@ -109,11 +110,17 @@ public struct PlainRunner: Sendable {
             // (screen-reader users rely on plain mode; it said nothing).
             // (Not for a monitor: nothing playing is normal there, and it was said every pause.)
             let quiet = v.noAudio && !v.paused && !v.sourceEnded && !v.sourceIsMonitor
+            // Audio that came back is said even when the input ended before this look (a pipe
+            // that resumed with its last second: it went unsaid), and before a new quiet spell.
+            let returned = v.audioReturns > audioReturnsSeen
+            audioReturnsSeen = v.audioReturns
+            if saidNoAudio && (returned || (!quiet && !v.sourceEnded)) {
+                writeErr("captty: audio again from \(DisplayWidth.sanitizedForTerminal(v.deviceName))")
+                saidNoAudio = false
+            }
             if quiet && !saidNoAudio {
                 writeErr("captty: no audio from \(DisplayWidth.sanitizedForTerminal(v.deviceName)) — "
                          + (v.sourceIsDevice ? "check it is on and not muted" : v.noAudioArriving ? "nothing is arriving" : "it is silent here"))
-            } else if !quiet && saidNoAudio && !v.sourceEnded {
-                writeErr("captty: audio again from \(DisplayWidth.sanitizedForTerminal(v.deviceName))")
             }
             saidNoAudio = quiet
             if let n = v.notice, n != lastNotice {

@@ -657,6 +657,7 @@ public actor Session {
         }
         // Without a meter on screen, only a change of the "no audio" state is worth a wake-up.
         let signal = configuration.levelUpdates || viewState.noAudio != reading.isSilent || viewState.noAudioArriving
+        if viewState.noAudio, !reading.isSilent { viewState.audioReturns += 1 }
         viewState.noAudio = reading.isSilent
         viewState.noAudioArriving = false
         guard !stopping else { return nil }

@@ -47,6 +47,9 @@ public struct SessionView: Sendable {
     public var noAudio = false
     /// With `noAudio`: no audio arrived at all (a stalled pipe or file), not silent audio.
     public var noAudioArriving = false
+    /// How many times audio came again after `noAudio`: a reader that looks now and then (plain
+    /// mode) sees a return it missed, e.g. one the end of a pipe's audio came right after.
+    public var audioReturns = 0
     /// Engine runs started (1 + restarts for option changes).
     public var runsStarted = 0
     /// The audio source ended (end of file) or failed.

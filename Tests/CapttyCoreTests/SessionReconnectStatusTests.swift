@@ -274,7 +274,7 @@ import Transcript
     /// reconnect that never comes: the rest is lost. `journal`: where to journal it, if anywhere.
     static func sessionThatCannotConnect(in dir: URL, journal url: URL? = nil) async throws -> Session {
         let wav = try TestAudio.tone(seconds: 4, in: dir)
-        let port = try freeLoopbackPort()   // nothing listens: every second past the limit is lost
+        let port = try refusingLoopbackPort()   // nothing listens: every second past the limit is lost
         var config = LiveClientConfiguration(environment: [:])
         config.baseURL = "ws://127.0.0.1:\(port)"
         config.reconnect = ReconnectPolicy(initialDelay: .milliseconds(200), maxDelay: .milliseconds(500), maxAttempts: 100,

@@ -94,7 +94,7 @@ import Testing
     /// reached) ends the session at once; it went on retrying for about a minute.
     @Test func cancellingStartEndsTheSession() async throws {
         var config = LiveClientConfiguration(environment: [:])
-        config.baseURL = "ws://127.0.0.1:\(try freeLoopbackPort())"   // nothing listens there
+        config.baseURL = "ws://127.0.0.1:\(try refusingLoopbackPort())"   // nothing listens there
         let client = LiveClient(credential: .apiKey("test-key"), configuration: config)
         let starting = Task { try await client.start(pcm16k) }
         try await Task.sleep(for: .milliseconds(300))

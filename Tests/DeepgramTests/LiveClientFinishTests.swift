@@ -87,7 +87,7 @@ import Testing
     /// forever after the file ended.)
     @Test func finishGivesUpWhenTheNetworkStaysDown() async throws {
         var c = LiveClientConfiguration(environment: [:])
-        c.baseURL = "ws://127.0.0.1:\((try? freeLoopbackPort()) ?? 9)"   // nothing listens
+        c.baseURL = "ws://127.0.0.1:\((try? refusingLoopbackPort()) ?? 9)"   // nothing listens
         c.reconnect = ReconnectPolicy(initialDelay: .milliseconds(20), maxDelay: .milliseconds(40), maxAttempts: Int.max,
                                       maxAttemptsWhileFinishing: 3, maxAttemptsBeforeFirstContact: .max)
         c.audioCanWait = true

@@ -89,7 +89,7 @@ import Testing
 
     /// Connection refused is retried with backoff, then ends with a fatal error saying so.
     @Test func refusedConnectionsAreRetriedThenGiveUp() async throws {
-        let port = try freeLoopbackPort()   // nothing listens there
+        let port = try refusingLoopbackPort()   // nothing listens there
         var config = LiveClientConfiguration(environment: [:])
         config.baseURL = "ws://127.0.0.1:\(port)"
         config.reconnect = ReconnectPolicy(initialDelay: .milliseconds(20), maxDelay: .milliseconds(50), maxAttempts: 2)
@@ -109,7 +109,7 @@ import Testing
     /// than restarting: the client gives up after `maxAttemptsBeforeFirstContact` retries, even
     /// when `maxAttempts` would allow many more (a batch job said so only after ~53 s).
     @Test func anAddressThatNeverAnsweredGivesUpEarly() async throws {
-        let port = try freeLoopbackPort()
+        let port = try refusingLoopbackPort()
         var config = LiveClientConfiguration(environment: [:])
         config.baseURL = "ws://127.0.0.1:\(port)"
         config.reconnect = ReconnectPolicy(initialDelay: .milliseconds(20), maxDelay: .milliseconds(50), maxAttempts: 10,

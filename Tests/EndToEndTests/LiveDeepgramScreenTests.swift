@@ -142,7 +142,7 @@ import TestSupport
         let dir = try scratchDirectory("e2e")
         defer { try? FileManager.default.removeItem(at: dir) }
         let wav = try TestAudio.tone(seconds: 30, in: dir)
-        let port = try freeLoopbackPort()   // bound and released: nothing listens there now
+        let port = try refusingLoopbackPort()   // bound, never listening: connections are refused
         let tmux = try TmuxScreen(width: 120, height: 30, environment: ["HOME": dir.path, "DEEPGRAM_API_KEY": "test-key"])
         defer { tmux.kill() }
         try tmux.run("\(shellQuoted(TestPaths.capttyBinary.path)) --engine deepgram --url ws://127.0.0.1:\(port) "

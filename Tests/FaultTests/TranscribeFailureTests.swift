@@ -194,7 +194,7 @@ import TestSupport
         _ = try FaultAudio.writeCounterWAV(to: wav, seconds: 30)
         let out = dir.appendingPathComponent("notes.txt").path
         try "yesterday's notes\n".write(toFile: out, atomically: true, encoding: .utf8)
-        let port = try freeLoopbackPort()
+        let port = try refusingLoopbackPort()
         let captty = try startCaptty(["transcribe", "--engine", "deepgram", "--url", "ws://127.0.0.1:\(port)", "-o", out, wav.path])
         defer { captty.stop() }
         _ = await captty.waitForLine(.stderr, after: 0, timeout: 20) { $0.contains("reconnecting") }

@@ -15,7 +15,7 @@ import TestSupport
     func startWithNothingListening(in dir: URL, _ extra: [String]) throws -> (ChildProcess, Int) {
         let wav = dir.appendingPathComponent("counter.wav")
         _ = try FaultAudio.writeCounterWAV(to: wav, seconds: 60)
-        let port = try freeLoopbackPort()
+        let port = try refusingLoopbackPort()
         let captty = try startCaptty(["--plain", "--file", wav.path, "--engine", "deepgram",
                                       "--url", "ws://127.0.0.1:\(port)"] + extra)
         return (captty, port)

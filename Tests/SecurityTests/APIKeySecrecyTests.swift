@@ -11,8 +11,8 @@ struct APIKeySecrecyTests {
     static let key = "dg-SECRET-fake-key-7d1f0c9a2b"
     static let wav = TestPaths.deepgramFixtures.appendingPathComponent("audio/testing-websocket.wav").path
 
-    /// A loopback port nobody listens on (bound, read back, closed).
-    static func closedPort() -> Int { (try? freeLoopbackPort()) ?? 9 }
+    /// A loopback port where connections are refused.
+    static func closedPort() -> Int { (try? refusingLoopbackPort()) ?? 9 }
 
     /// Every file under `dir` (HOME and XDG dirs of the run: journals, exports, logs), as text.
     static func contents(of dir: URL) -> [(String, String)] {
