@@ -152,12 +152,13 @@ import TestSupport
         let screen = try tmux.waitFor("attempt 2 and why", timeout: 30) {
             $0.contains("(attempt 2)") && $0.contains("cannot connect to Deepgram at 127.0.0.1:\(port): Connection refused")
         }
-        #expect(screen.contains("reconnecting in"))
+        // "reconnecting in N s", or "reconnecting…" in the moment its attempt is under way.
+        #expect(screen.contains("↻ reconnecting"), "\(screen)")
         try tmux.resize(width: 90, height: 30)
         let narrow = try tmux.waitFor("the reason above the meter", timeout: 10) {
             $0.split(separator: "\n").contains { $0.trimmingCharacters(in: .whitespaces) == "cannot connect to Deepgram at 127.0.0.1:\(port): Connection refused" }
         }
-        #expect(narrow.contains("↻ reconnecting in"), "\(narrow)")
+        #expect(narrow.contains("↻ reconnecting"), "\(narrow)")
         let pressed = ContinuousClock.now
         try tmux.press("q")
         try tmux.waitForShell(timeout: 8)
