@@ -61,6 +61,7 @@ public struct PlainRunner: Sendable {
         var lastWarning: String?
         var saidNoAudio = false
         var audioReturnsSeen = 0
+        var outagesSeen = 0
         let changes = session.changes
         // Wake up regularly so a termination signal is seen without a change (within a second;
         // the leeway lets the check ride on the audio path's wake-ups).
@@ -104,6 +105,19 @@ public struct PlainRunner: Sendable {
                 lastWarning = kept.last
                 // "now capturing from X (why)" has just said which device it is.
                 if kept.contains(where: { $0.hasPrefix("now capturing from \(v.deviceName) (") }) { lastDevice = v.deviceName }
+            }
+            // Outages that began and ended between two looks (standard output was blocked by a
+            // slow reader) left no state to print: said as a count (3 reconnects gave 1 line).
+            let newOutages = v.outages - outagesSeen
+            outagesSeen = v.outages
+            // The latest one, still reconnecting or ended in an error, is said just below.
+            var missed = newOutages
+            switch v.status.connection {
+            case .reconnecting, .error: missed = max(0, newOutages - 1)
+            default: break
+            }
+            if missed > 0 {
+                writeErr("captty: the connection dropped and came back \(missed == 1 ? "once" : "\(missed) times") meanwhile (see the log)")
             }
             report(v, lastConnection: &lastConnection, lastSave: &lastSave, lastDevice: &lastDevice, lastWarning: lastWarning)
             // The full screen's "no audio" warning, said once each time the audio goes quiet

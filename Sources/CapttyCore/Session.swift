@@ -789,6 +789,7 @@ public actor Session {
             viewState.connection = .live
         case .reconnecting(let attempt, let delay):
             reconnectDue = clock.now + delay
+            if case .reconnecting = viewState.connection {} else { viewState.outages += 1 }
             viewState.connection = .reconnecting(inSeconds: Self.wholeSeconds(delay), attempt: attempt, reason: dropReason)
         case .error(let e):
             if let lost = e.lostSeconds, e.kind == .audioLost { audioLostSeconds += lost }

@@ -18,6 +18,9 @@ public struct SessionView: Sendable {
     public var modelName = ""
     /// The current engine run's connection state (pause is shown separately by `paused`).
     public var connection: ConnectionState = .connecting
+    /// Outages: times `connection` became `.reconnecting` (each once, however many attempts it
+    /// took), so a reader that looks now and then (plain mode) can say how many it missed.
+    public var outages = 0
     /// An engine has answered in this session (a connection opened, or results came): until
     /// then, a quit has nothing to wait for while the engine cannot be reached.
     public var engineReached = false
