@@ -105,6 +105,7 @@ public enum LiveLauncher {
             }
             let view = session.view
             let out: @Sendable (String) -> Void = request.plain ? PlainRunner.standardError : PlainRunner.standardOutput
+            if let early = summary.stoppedEarly { out("captty: \(DisplayWidth.sanitizedForTerminal(early.note))") }
             if let incomplete = summary.incomplete { out("captty: \(DisplayWidth.sanitizedForTerminal(incomplete))") }
             // (Plain mode printed it as it happened, at the end of the audio.)
             if let unconfirmed = summary.unconfirmedNote, !(request.plain && view.recentWarnings.contains(unconfirmed)) {

@@ -72,6 +72,18 @@ public actor Session {
         /// Where the words start that the engine showed as a guess (interim) and never made
         /// final: they are kept in the transcript as last heard (nil: there were none).
         public var unconfirmedFrom: Double?
+        /// A file (of known length) that the session was finished before the end of (a quit, a
+        /// signal): how far it had been read. Its end said "finished" as if it were whole.
+        public var stoppedEarly: StoppedEarly?
+
+        public struct StoppedEarly: Sendable, Equatable {
+            /// Seconds of the file read; its length; its name.
+            public var at: Double, length: Double, source: String
+            /// "stopped at 00:00:04 of talk.wav (00:00:19 long): the rest was not captioned".
+            public var note: String {
+                "stopped at \(TimeFormat.clock(at)) of \(source) (\(TimeFormat.clock(length)) long): the rest was not captioned"
+            }
+        }
 
         /// Said at the end when the transcript keeps unconfirmed words.
         public var unconfirmedNote: String? { unconfirmedFrom.map(Self.unconfirmedNote(from:)) }
@@ -534,6 +546,11 @@ public actor Session {
             return summary!
         }
         stopping = true
+        // A file quit before its end: how far it got (not within half a second of the end).
+        var stoppedEarly: Summary.StoppedEarly?
+        if !viewState.sourceEnded, let length = (source as? FileAudioSource)?.expectedSeconds, length - lastChunkEnd >= 0.5 {
+            stoppedEarly = Summary.StoppedEarly(at: lastChunkEnd, length: length, source: source.name)
+        }
         resumeHeldReaders()
         // A quit while the engine was never reached waits for the attempt made at once on
         // finishing (the server may be back), not for attempts after it.
@@ -588,6 +605,7 @@ public actor Session {
         s.deviceLostSeconds = store.gaps.filter { $0.reason == AudioGap.deviceLost || $0.reason == AudioGap.suspended }
             .reduce(0) { $0 + $1.duration }
         s.unconfirmedFrom = unconfirmedFrom
+        s.stoppedEarly = stoppedEarly
         summary = s
         publish()
         changeContinuation.finish()

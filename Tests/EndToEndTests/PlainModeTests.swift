@@ -130,6 +130,7 @@ import TestSupport
             // A file is not switched on: it is silent there (the advice was for a microphone).
             #expect(lines.filter { $0 == "captty: no audio from both.wav — it is silent here" }.count == 1, "\(r.stderr)")
             #expect(lines.contains("captty: audio again from both.wav"), "\(r.stderr)")
+            #expect(!r.stderr.contains("stopped at"), "the whole file was captioned: \(r.stderr)")
         }
     }
 

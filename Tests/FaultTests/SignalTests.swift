@@ -37,6 +37,13 @@ import TestSupport
         let o = try await run(signal: sig, name: name)
         #expect(o.captty.ending == "exit 0", "stderr: \(o.captty.stderrText)")
         #expect(o.captty.stderrText.contains("Transcript saved to"))
+        // The file was not captioned to its end, and the end says how far it got (it said
+        // "finished" as if it were whole).
+        let early = o.captty.stderrLines.compactMap { line -> Substring? in
+            line.firstMatch(of: /^captty: stopped at (\d\d:\d\d:\d\d) of \S+\.wav \(00:02:00 long\): the rest was not captioned$/)?.1
+        }
+        #expect(early.count == 1 && early.first != "00:00:00" && early.first.map { $0 < "00:02:00" } == true,
+                "stderr: \(o.captty.stderrText)")
         #expect(o.words.count >= 24)
         #expect(o.journal.words == o.words, "journal and printed lines differ")
         #expect(o.journal.issues.isEmpty && !o.journal.tornLastLine)
