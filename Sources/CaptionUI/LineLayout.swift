@@ -129,6 +129,37 @@ public enum LineLayout {
             || (0x20000...0x3FFFF).contains(v)
     }
 
+    /// Closing punctuation, small kana and the prolonged sound mark: in Japanese and Chinese
+    /// typesetting (kinsoku shori) they never begin a row.
+    static func neverStartsARow(_ ch: Character) -> Bool {
+        guard ch.unicodeScalars.count == 1, let v = ch.unicodeScalars.first?.value else { return false }
+        return neverStarts.contains(v)
+    }
+
+    /// `text`'s graphemes in the runs a row may not break inside: a character with the closing
+    /// punctuation and small kana after it, and an opening bracket with what follows it.
+    static func kinsokuUnits(_ text: String) -> [[Character]] {
+        var units: [[Character]] = []
+        for ch in text {
+            if let last = units.last?.last, neverStartsARow(ch) || neverEndsARow(last) {
+                units[units.count - 1].append(ch)
+            } else {
+                units.append([ch])
+            }
+        }
+        return units
+    }
+
+    /// Opening brackets: they never end a row.
+    static func neverEndsARow(_ ch: Character) -> Bool {
+        guard ch.unicodeScalars.count == 1, let v = ch.unicodeScalars.first?.value else { return false }
+        return neverEnds.contains(v)
+    }
+
+    private static let neverStarts: Set<UInt32> = Set("、。，．,.：；？！:;?!)）]］｝〕〉》」』】〙〗〟’”｠»・ー々〻ゝゞヽヾぁぃぅぇぉっゃゅょゎゕゖァィゥェォッャュョヮヵヶㇰㇱㇲㇳㇴㇵㇶㇷㇸㇹㇺㇻㇼㇽㇾㇿ"
+        .unicodeScalars.map(\.value))
+    private static let neverEnds: Set<UInt32> = Set("(（[［｛〔〈《「『【〘〖〝‘“｟«".unicodeScalars.map(\.value))
+
     static func wrap(_ tokens: [Token], width: Int, baseStyle: TextStyle, hangingIndent: Bool = true) -> [WrappedRow] {
         guard width > 0 else { return [] }
         let indent = hangingIndent && width >= 20 ? 2 : 0
@@ -161,14 +192,24 @@ public enum LineLayout {
                 if hasText {
                     if current.width + 2 < width { current.append(" ", baseStyle, columns: 1) } else { newRow(startOffset: tokenOffset) }
                 }
+                // Kinsoku: a row does not start with closing punctuation or a small kana ("。"
+                // alone at the start of a row), nor end with an opening bracket. Such a character
+                // is kept with its neighbour as one unit; a unit wider than a row is still broken.
                 var i = 0
-                for ch in tok.text {
-                    let w = DisplayWidth.of(ch)
-                    if current.width + w > width, current.width > rowStart {
+                for unit in Self.kinsokuUnits(tok.text) {
+                    let unitWidth = unit.reduce(0) { $0 + DisplayWidth.of($1) }
+                    let whole = unitWidth <= width - indent
+                    if whole, current.width + unitWidth > width, current.width > rowStart {
                         newRow(startOffset: tok.isPrefix ? 0 : tokenOffset + i)
                     }
-                    current.append(String(ch), tok.style, columns: w)
-                    i += 1
+                    for ch in unit {
+                        let w = DisplayWidth.of(ch)
+                        if !whole, current.width + w > width, current.width > rowStart {
+                            newRow(startOffset: tok.isPrefix ? 0 : tokenOffset + i)
+                        }
+                        current.append(String(ch), tok.style, columns: w)
+                        i += 1
+                    }
                 }
             } else {
                 newRow(startOffset: tokenOffset)

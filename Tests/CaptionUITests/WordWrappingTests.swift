@@ -56,6 +56,30 @@ struct WordWrappingTests {
         #expect(texts(indented) == ["これは日本語のテキス", "  トです、とても長い", "  文章ですね"])
     }
 
+    /// Kinsoku: no row starts with "。", "、", a closing bracket or a small kana, and none ends
+    /// with an opening bracket; the character before goes down with it (a lone "。" began a row).
+    @Test func japanesePunctuationDoesNotStartARow() {
+        func wrap(_ text: String, _ width: Int) -> [String] {
+            texts(LineLayout.rows(for: CaptionLineView(id: 1, start: 0, text: text), toggles: plainToggles, theme: theme, width: width))
+        }
+        #expect(wrap("日本語のテキストです。それから", 10) == ["日本語のテ", "キストで", "す。それか", "ら"])
+        #expect(wrap("彼は「こんにちは」と言った", 6) == ["彼は", "「こん", "にち", "は」と", "言った"])
+        #expect(wrap("ちょっと待って", 8) == ["ちょっと", "待って"])
+        #expect(wrap("ちょっと待って", 6) == ["ちょっ", "と待っ", "て"])
+        // Over many widths: no row (but the first) starts with one, none ends with an opening
+        // bracket, and nothing is lost. (From 6 columns, which hold its widest unit, "ちょっ".)
+        let text = "今日は「会議」です。資料は、ちょっと待ってください！ありがとうございます。"
+        for width in 6...30 {
+            let rows = wrap(text, width)
+            for (n, row) in rows.enumerated() {
+                let trimmed = row.drop { $0 == " " }
+                if n > 0, let first = trimmed.first { #expect(!LineLayout.neverStartsARow(first), "width \(width): \(rows)") }
+                if n < rows.count - 1, let last = row.last { #expect(!LineLayout.neverEndsARow(last), "width \(width): \(rows)") }
+            }
+            #expect(rows.joined().filter { $0 != " " } == text, "width \(width): \(rows)")
+        }
+    }
+
     @Test func combiningCharactersStayWithTheirBase() {
         let e = "e\u{0301}"                       // decomposed é: two scalars, one cluster
         let words = CaptionLineView(id: 1, start: 0, text: "caf\(e) caf\(e) caf\(e)")
