@@ -730,7 +730,9 @@ public enum MessageDecodingError: Error, Equatable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case .invalidJSON(let e, _): return "server sent invalid JSON: \(e)"
+        case .invalidJSON(let e, let u):
+            // 1e999 is valid JSON; it only does not fit a number here.
+            return u.hasPrefix("number ") ? "server sent JSON that cannot be read (\(u)): \(e)" : "server sent invalid JSON: \(e)"
         case .notAnObject(let e): return "server sent JSON that is not an object: \(e)"
         case .invalidMessage(let t, let e, let u): return "server sent a malformed \(t) message (\(u)): \(e)"
         }

@@ -185,6 +185,15 @@ import TestSupport
         #expect(try ServerMessage.decode(noType) == .unhandled(type: nil, raw: noType))
     }
 
+    /// A number too large for a Double is valid JSON: a parser's refusal of it is not called
+    /// invalid JSON, and the number is named. (A frame of an unknown type is not parsed that far.)
+    @Test func anUnrepresentableNumberIsNotCalledInvalidJSON() throws {
+        let e = MessageDecodingError.invalidJSON(excerpt: #"{"size":1e999}"#, underlying: MessageDecodingError.plain(#"numberIsNotRepresentableInSwift(parsed: "1e999")"#))
+        #expect(e.description == #"server sent JSON that cannot be read (number 1e999 is out of range): {"size":1e999}"#, "\(e.description)")
+        let raw = #"{"type":"FutureThing","size":1e999}"#
+        #expect(try ServerMessage.decode(raw) == .unhandled(type: "FutureThing", raw: raw))
+    }
+
     @Test func invalidJSONGivesTypedErrorWithTruncatedText() {
         let garbage = "{\"type\":\"Results\", oops" + String(repeating: "x", count: 5000)
         do {
