@@ -128,7 +128,13 @@ public enum LiveLauncher {
                     await rescue(session, plain: request.plain, out: out)
                 } else if summary.lineCount == 0 {
                     // Nothing to export: said, not an export command for an empty transcript.
-                    out("Transcript saved to \(path) (no captions this session, so nothing to export)")
+                    // A journal captty named itself holds only its header: removed, not left
+                    // in the sessions folder after every failed start (one named by the user stays).
+                    if request.journalPath == nil, (try? FileManager.default.removeItem(atPath: path)) != nil {
+                        out("captty: no captions this session, so its journal \(path) was removed")
+                    } else {
+                        out("Transcript saved to \(path) (no captions this session, so nothing to export)")
+                    }
                 } else {
                     out("Transcript saved to \(path); export it with: captty export \(shellQuoted(path)) --format srt")
                 }

@@ -546,9 +546,10 @@ public actor Session {
             return summary!
         }
         stopping = true
-        // A file quit before its end: how far it got (not within half a second of the end).
+        // A file quit before its end: how far it got (not within half a second of the end). Not
+        // after an engine that was never reached stopped it (a refused key): its error says all.
         var stoppedEarly: Summary.StoppedEarly?
-        if !viewState.sourceEnded, let length = (source as? FileAudioSource)?.expectedSeconds, length - lastChunkEnd >= 0.5 {
+        if !viewState.sourceEnded, userAsked || viewState.engineReached, let length = (source as? FileAudioSource)?.expectedSeconds, length - lastChunkEnd >= 0.5 {
             stoppedEarly = Summary.StoppedEarly(at: lastChunkEnd, length: length, source: source.name)
         }
         resumeHeldReaders()

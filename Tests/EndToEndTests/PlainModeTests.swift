@@ -47,6 +47,26 @@ import TestSupport
         }
     }
 
+    /// A failed start leaves no header-only journal in the sessions folder (one was kept after
+    /// every refused key); the one it named is said to be removed.
+    @Test(.timeLimit(.minutes(2))) func aSessionWithoutCaptionsLeavesNoJournalOfItsOwn() async throws {
+        let dir = try scratchDirectory("e2e-empty")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try await withDeepgramDouble(["--refuse", "401"]) { double in
+            let r = try runCaptty(["--plain", "--engine", "deepgram", "--url", double.baseURL, "--file", TestAudio.preamble],
+                                  environment: ["DEEPGRAM_API_KEY": "test-key", "HOME": dir.path, "XDG_DATA_HOME": dir.path], timeout: 60)
+            #expect(r.status != 0)
+            let saving = try #require(r.stderr.split(separator: "\n").first { $0.hasPrefix("captty: saving to ") }, "\(r.stderr)")
+            let path = String(saving.dropFirst("captty: saving to ".count))
+            #expect(path.hasPrefix(dir.path) && path.hasSuffix(".jsonl"), "\(path)")
+            #expect(!FileManager.default.fileExists(atPath: path), "the empty journal was kept")
+            #expect(r.stderr.contains("captty: no captions this session, so its journal \(path) was removed"), "\(r.stderr)")
+            #expect(!r.stderr.contains("Transcript saved"), "\(r.stderr)")
+            // Nor is a file quit before it began said to have stopped part way.
+            #expect(!r.stderr.contains("stopped at"), "\(r.stderr)")
+        }
+    }
+
     /// Words the engine never made final (the server closed without confirming them) are
     /// printed marked, as the text export marks them; the line read as confirmed speech.
     @Test(.timeLimit(.minutes(2))) func unconfirmedWordsArePrintedMarked() async throws {
