@@ -32,6 +32,8 @@ public final class LiveApp: Sendable {
     /// Messages from async work back to the UI thread.
     enum Inbox: Sendable {
         case devices([AudioDevice])
+        /// The list again, while the picker is open (nil: it could not be read this time).
+        case devicesRefreshed([AudioDevice]?)
         case message(title: String, text: String)
         /// A confirmation that closes by itself after `transientSeconds` (a key pressed while it
         /// shows closes it and does what it does): "Saved" covered three rows of captions until
@@ -43,6 +45,9 @@ public final class LiveApp: Sendable {
     }
 
     static let transientSeconds = 3.0
+    /// How often the open device picker lists the devices again: one plugged in or removed
+    /// meanwhile shows (the list was a snapshot from when it opened).
+    static let deviceListRefreshSeconds = 1.5
     /// How long a notice the session raised by itself stays over the captions.
     static let noticeSeconds = 15.0
 
@@ -87,6 +92,7 @@ public final class LiveApp: Sendable {
         var summary: Session.Summary?
         var lastNotice: String?
         var transientUntil: Double?   // when the confirmation on screen closes by itself
+        var devicesListedAt = 0.0, listingDevices = false
         renderer.renderNow(state.snapshot(session.view), now: Renderer.monotonicSeconds())
 
         var signalWatch: SignalsWhileFinishing?
@@ -140,13 +146,15 @@ public final class LiveApp: Sendable {
             for m in inbox.withLock({ i -> [Inbox] in defer { i = [] }; return i }) {
                 switch m {
                 case .devices(let list):
-                    state.devices = list
-                    // The one chosen in the picker, else the one --device named.
-                    let named: String? = if let capture = session.source as? PulseCapture, case .named(let q) = capture.options.device {
-                        try? AudioDeviceSelector.named(q).resolve(in: list).name
-                    } else { nil }
-                    let current = LiveScreenState.currentDevice(in: list, deviceName: session.view.deviceName, chosen: state.chosenDevice ?? named)
-                    state.overlay = .devicePicker(DevicePickerState(devices: list.map(\.shortLabel), selection: current ?? 0, current: current))
+                    showDevicePicker(list, in: &state, keeping: nil)
+                    devicesListedAt = Renderer.monotonicSeconds()
+                case .devicesRefreshed(let list):
+                    listingDevices = false
+                    // Only while the picker is open, and only when the list changed; the
+                    // highlight stays on the device it was on.
+                    guard let list, case .devicePicker(let picker) = state.overlay, list != state.devices else { break }
+                    let highlighted = state.devices.indices.contains(picker.selection) ? state.devices[picker.selection].name : nil
+                    showDevicePicker(list, in: &state, keeping: highlighted)
                 case .message(let title, let text):
                     if !quitting { state.overlay = .message(title: title, text: text); transientUntil = nil }
                 case .confirmation(let title, let text):
@@ -173,6 +181,11 @@ public final class LiveApp: Sendable {
                 }
             }
             let now = Renderer.monotonicSeconds()
+            if case .devicePicker = state.overlay, !listingDevices, now - devicesListedAt >= Self.deviceListRefreshSeconds {
+                listingDevices = true
+                devicesListedAt = now
+                Task { [self] in self.post(.devicesRefreshed(try? await listAudioDevices(timeout: 2))) }
+            }
             if let until = transientUntil, now >= until {
                 if case .message = state.overlay { state.overlay = .none }
                 transientUntil = nil
@@ -323,6 +336,19 @@ public final class LiveApp: Sendable {
             renderer.renderNow(state.snapshot(session.view), now: Renderer.monotonicSeconds())
         }
         return .success(summary!)
+    }
+
+    /// Opens (or updates) the device picker on `list`, highlighting the device named `keeping`
+    /// when it is still there, else the one in use.
+    private func showDevicePicker(_ list: [AudioDevice], in state: inout LiveScreenState, keeping: String?) {
+        state.devices = list
+        // The one chosen in the picker, else the one --device named.
+        let named: String? = if let capture = session.source as? PulseCapture, case .named(let q) = capture.options.device {
+            try? AudioDeviceSelector.named(q).resolve(in: list).name
+        } else { nil }
+        let current = LiveScreenState.currentDevice(in: list, deviceName: session.view.deviceName, chosen: state.chosenDevice ?? named)
+        let selection = keeping.flatMap { name in list.firstIndex { $0.name == name } } ?? current ?? 0
+        state.overlay = .devicePicker(DevicePickerState(devices: list.map(\.shortLabel), selection: selection, current: current))
     }
 
     /// Shown for pause and option keys once the audio has ended.

@@ -155,4 +155,32 @@ import TestSupport
             #expect(mic.contains("no audio from Mic — check it is on and not muted"), "\(mic)\n\(r.stderr)")
         }
     }
+
+    /// The open device picker follows the devices: one plugged in while it is open shows, and
+    /// one removed goes (the list was a snapshot from when it opened).
+    @Test(.timeLimit(.minutes(3))) func theOpenDevicePickerShowsDevicesPluggedInMeanwhile() async throws {
+        try await Self.withPrivatePulseAndDouble { dir, server, bin, double in
+            let env = ["PULSE_SERVER": server, "HOME": dir.path, "DEEPGRAM_API_KEY": "test-key"]
+            let tmux = try TmuxScreen(width: 100, height: 30, environment: env)
+            defer { tmux.kill() }
+            try tmux.run("\(bin) --engine deepgram --url \(double.baseURL) --device captty_null.monitor --no-journal")
+            try tmux.waitFor(text: "Monitor of captty-null-sink", timeout: 30)
+            try tmux.press("a")
+            let before = try tmux.waitFor(text: "captty_null.monitor")
+            #expect(!before.contains("latecomer"), "\(before)")
+            let loaded = try runProcess("/usr/bin/env", ["PULSE_SERVER=\(server)", "pactl", "load-module", "module-null-sink",
+                                                         "sink_name=latecomer", "sink_properties=device.description=latecomer-sink"], timeout: 20)
+            try #require(loaded.status == 0, "pactl: \(loaded.stderr)")
+            let module = loaded.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+            let plugged = try tmux.waitFor("the new device in the open picker", timeout: 10) { $0.contains("latecomer.monitor") }
+            #expect(plugged.contains("captty_null.monitor"), "\(plugged)")
+            let unloaded = try runProcess("/usr/bin/env", ["PULSE_SERVER=\(server)", "pactl", "unload-module", module], timeout: 20)
+            try #require(unloaded.status == 0, "pactl: \(unloaded.stderr)")
+            let gone = try tmux.waitFor("the removed device gone from the picker", timeout: 10) { !$0.contains("latecomer") }
+            #expect(gone.contains("captty_null.monitor"), "\(gone)")
+            try tmux.press("Escape")
+            try tmux.press("q")
+            try tmux.waitForShell()
+        }
+    }
 }
