@@ -2,9 +2,8 @@
 public enum SampleEncoding: String, Sendable, Hashable, Codable, CaseIterable {
     /// Signed 16-bit little-endian PCM (Deepgram `linear16`).
     case linear16
-    /// Signed 32-bit little-endian PCM (Deepgram `linear32`).
-    case linear32
-    /// 32-bit little-endian IEEE float.
+    /// 32-bit little-endian IEEE float: what Deepgram calls `linear32` ("32-bit, little endian,
+    /// floating-point PCM"; it was sent as 32-bit integers, which Deepgram reads as noise).
     case float32
     /// G.711 mu-law, 8 bits.
     case mulaw
@@ -15,7 +14,7 @@ public enum SampleEncoding: String, Sendable, Hashable, Codable, CaseIterable {
     public var bytesPerSample: Int {
         switch self {
         case .linear16: return 2
-        case .linear32, .float32: return 4
+        case .float32: return 4
         case .mulaw, .alaw: return 1
         }
     }

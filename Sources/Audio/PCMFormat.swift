@@ -20,11 +20,10 @@ public enum InputEncoding: String, Sendable, Hashable, Codable, CaseIterable {
     public var sendable: SampleEncoding? {
         switch self {
         case .s16le: return .linear16
-        case .s32le: return .linear32
         case .f32le: return .float32
         case .mulaw: return .mulaw
         case .alaw: return .alaw
-        case .u8, .s24le, .s24in32le, .f64le: return nil
+        case .u8, .s24le, .s24in32le, .s32le, .f64le: return nil
         }
     }
 
@@ -36,7 +35,7 @@ public enum InputEncoding: String, Sendable, Hashable, Codable, CaseIterable {
         if n.hasPrefix("pcm_") { n.removeFirst(4) }
         if let e = InputEncoding(rawValue: n) { self = e; return }
         let aliases: [String: InputEncoding] = [
-            "linear16": .s16le, "linear32": .s32le, "float32": .f32le, "float64": .f64le,
+            "linear16": .s16le, "linear32": .f32le, "float32": .f32le, "float64": .f64le,
             "s16": .s16le, "s16_le": .s16le, "s32": .s32le, "s32_le": .s32le, "s24": .s24le, "s24_3le": .s24le,
             "s24_le": .s24in32le, "f32": .f32le, "float": .f32le, "float_le": .f32le, "f64": .f64le, "float64_le": .f64le,
             "u8": .u8, "ulaw": .mulaw, "mu_law": .mulaw, "mu-law": .mulaw, "a_law": .alaw, "a-law": .alaw,
@@ -49,7 +48,6 @@ public enum InputEncoding: String, Sendable, Hashable, Codable, CaseIterable {
     public init(_ e: SampleEncoding) {
         switch e {
         case .linear16: self = .s16le
-        case .linear32: self = .s32le
         case .float32: self = .f32le
         case .mulaw: self = .mulaw
         case .alaw: self = .alaw

@@ -104,15 +104,11 @@ public enum SampleCodec {
         switch encoding {
         case .linear16:
             for x in samples { let v = UInt16(bitPattern: int16(x)); out.append(UInt8(v & 0xFF)); out.append(UInt8(v >> 8)) }
-        case .linear32:
-            for x in samples {
-                let d = x.isNaN ? 0 : (Double(x) * 2_147_483_648).rounded()
-                let v = UInt32(bitPattern: d >= 2_147_483_647 ? Int32.max : (d <= -2_147_483_648 ? Int32.min : Int32(d)))
-                out.append(UInt8(v & 0xFF)); out.append(UInt8((v >> 8) & 0xFF)); out.append(UInt8((v >> 16) & 0xFF)); out.append(UInt8(v >> 24))
-            }
         case .float32:
+            // Clipped and NaN-free like the integer encodings (a hostile file's NaN or
+            // infinity is not sent on).
             for x in samples {
-                let v = x.bitPattern
+                let v = (x.isNaN ? 0 : min(max(x, -1), 1)).bitPattern
                 out.append(UInt8(v & 0xFF)); out.append(UInt8((v >> 8) & 0xFF)); out.append(UInt8((v >> 16) & 0xFF)); out.append(UInt8(v >> 24))
             }
         case .mulaw:

@@ -9,7 +9,7 @@ import WebSocket
 ///
 /// Clients written for Deepgram (its SDKs, captty itself with a base URL) work unchanged:
 /// options are validated (HTTP 400 + `dg-error`), an API key can be required (401), every
-/// response carries `dg-request-id`, at most `maxClients` streams run at once (503 beyond; a
+/// response carries `dg-request-id`, at most `maxClients` streams run at once (429 beyond; a
 /// multichannel stream counts once per channel), and a stream idle for `idleTimeout` is closed
 /// with 1011 `NET-0001`. Binds loopback by default.
 public final class DeepgramServer: Sendable {
@@ -21,7 +21,7 @@ public final class DeepgramServer: Sendable {
         /// When set, clients must send `Authorization: Token <key>` (or `Bearer <key>`).
         public var apiKey: APIKeyCheck?
         /// Streams served at once, a multichannel stream counting once per channel; more are
-        /// refused with HTTP 503 (a multichannel stream with more channels than this: 400). A
+        /// refused with HTTP 429 (a multichannel stream with more channels than this: 400). A
         /// multichannel WAV stream's channels are counted when its header arrives: beyond the
         /// limit, it gets an Error message and close 1013 (1008 with more channels than this).
         /// One per core by default, at least two: one real-time stream costs the offline engine
@@ -121,7 +121,7 @@ public final class DeepgramServer: Sendable {
         case 405: code = "Method Not Allowed"
         case 426: code = "Upgrade Required"
         case 431: code = "Request Header Fields Too Large"
-        case 503: code = "TOO_MANY_REQUESTS"
+        case 429, 503: code = "TOO_MANY_REQUESTS"
         default: code = "Error"
         }
         // Messages quote client input (an option's value): no control character may reach the
@@ -134,7 +134,7 @@ public final class DeepgramServer: Sendable {
         logger.info("refused stream \(id): HTTP \(status) \(header)")
         var headers = [("dg-request-id", id), ("dg-error", header), ("Content-Type", "application/json")]
         // Busy: when to try again (captty's client and well-behaved others wait that long).
-        if status == 503 { headers.append(("Retry-After", "1")) }
+        if status == 429 || status == 503 { headers.append(("Retry-After", "1")) }
         return .reject(status: status, headers: headers, body: body)
     }
 
@@ -160,7 +160,7 @@ public final class DeepgramServer: Sendable {
         case .failure(let r): return refuse(r.status, r.dgError)
         }
         // One recognizer per channel: 32 channels took 3.3 GB. A stream that can never fit is
-        // refused for good (400), not told to try again (503).
+        // refused for good (400), not told to try again (429).
         // A multichannel WAV stream counts one here; its header's channels are claimed when it
         // arrives (`admission`).
         guard parsed.recognizers <= slots.capacity else {
@@ -168,11 +168,12 @@ public final class DeepgramServer: Sendable {
         }
         // A stream that has just ended (its client closed without CloseStream) frees its slot once
         // its recognizer has stopped, a moment later: a client that opens its next stream at once
-        // waits for that (up to `slotWait`) instead of a 503.
+        // waits for that (up to `slotWait`) instead of a 429.
         let waitUntil = ContinuousClock.now + Self.slotWait
         while !slots.reserve(request: parsed, requestID: id) {
             guard ContinuousClock.now < waitUntil else {
-                return refuse(503, Self.tooManyStreams(parsed.recognizers, capacity: slots.capacity))
+                // 429, as Deepgram answers a stream past the account's concurrency limit.
+                return refuse(429, Self.tooManyStreams(parsed.recognizers, capacity: slots.capacity))
             }
             try? await Task.sleep(for: .milliseconds(25))
         }
@@ -182,7 +183,7 @@ public final class DeepgramServer: Sendable {
         return .accept(headers: answer)
     }
 
-    /// How long an upgrade waits for a slot before it is refused with 503.
+    /// How long an upgrade waits for a slot before it is refused with 429.
     static let slotWait = Duration.milliseconds(2500)
 
     static func tooManyChannels(_ channels: Int, capacity: Int, header: Bool = false) -> String {

@@ -39,7 +39,7 @@ public struct ListenRequest: Sendable, Equatable {
 
     /// Encodings the local server decodes.
     public static let encodings: [String: SampleEncoding] = [
-        "linear16": .linear16, "linear32": .linear32, "mulaw": .mulaw, "alaw": .alaw,
+        "linear16": .linear16, "linear32": .float32, "mulaw": .mulaw, "alaw": .alaw,
     ]
 
     static let booleans: Set<String> = [

@@ -513,7 +513,16 @@ final class RecognitionPipeline {
         }
         // PocketSphinx's words (its mode, or Moonshine's fallback) are all lower case: cased as a
         // sentence, "I" included ("But i would often" was a final).
-        if wantPunctuation, !fromMoonshine { words = Self.sentenceCased(words) }
+        if wantPunctuation, !fromMoonshine {
+            words = Self.sentenceCased(words)
+            // PocketSphinx gives no punctuation: a pause ends its sentence with a period, so
+            // `punctuate` gives sentences, not only capitals (not at a split of a long utterance
+            // or a Finalize, which may fall mid-sentence).
+            if pause, !fromFinalize, var last = words.last, let c = last.punctuated.last, c.isLetter || c.isNumber {
+                last.punctuated += "."
+                words[words.count - 1] = last
+            }
+        }
         active = false
         speculation = nil
         interimPrefix = []

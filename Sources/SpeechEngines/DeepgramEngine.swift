@@ -23,8 +23,8 @@ public struct DeepgramEngine: SpeechEngine {
         var o = options
         if o.encoding == nil {
             switch format.encoding {
+            // Float audio is sent as linear16 (half the bytes) unless linear32 is asked for.
             case .linear16, .float32: o.encoding = .linear16
-            case .linear32: o.encoding = .linear32
             case .mulaw: o.encoding = .mulaw
             case .alaw: o.encoding = .alaw
             }
@@ -50,7 +50,7 @@ public struct DeepgramEngine: SpeechEngine {
         let encoding: SampleEncoding
         switch options.encoding ?? .linear16 {
         case .linear16: encoding = .linear16
-        case .linear32: encoding = .linear32
+        case .linear32: encoding = .float32   // "32-bit, little endian, floating-point PCM"
         case .mulaw: encoding = .mulaw
         case .alaw: encoding = .alaw
         case let other:

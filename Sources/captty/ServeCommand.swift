@@ -12,7 +12,7 @@ struct Serve: AsyncParsableCommand {
     var port: Int = 8080
     @Option(help: ArgumentHelp("Require clients to send the API key in this file (Authorization: Token KEY).", valueName: "file"))
     var apiKeyFile: String?
-    @Option(parsing: .unconditional, help: "Streams served at once, a multichannel stream counting once per channel (a recognizer each); more are refused with HTTP 503, a multichannel stream with more channels than this with HTTP 400 (a multichannel WAV stream, counted when its header arrives, with an Error message and close 1013, or 1008). Default: one per core, at least 2.")
+    @Option(parsing: .unconditional, help: "Streams served at once, a multichannel stream counting once per channel (a recognizer each); more are refused with HTTP 429 (as Deepgram does past its concurrency limit), a multichannel stream with more channels than this with HTTP 400 (a multichannel WAV stream, counted when its header arrives, with an Error message and close 1013, or 1008). Default: one per core, at least 2.")
     var maxClients: Int?
 
     func validate() throws {

@@ -18,16 +18,17 @@ struct NonFiniteSampleTests {
         #expect(samples == [0, 32767, -32768, 16384, 0])
     }
 
-    @Test func nanAndInfinityBecomeSilenceAndFullScaleInLinear32() throws {
+    /// Also in 32-bit float (Deepgram's `linear32`): NaN and infinities were passed on as they were.
+    @Test func nanAndInfinityBecomeSilenceAndFullScaleInFloat32() throws {
         var c = try AudioConverter(input: PCMFormat(encoding: .f64le, sampleRate: 8_000, channels: 1),
-                                   output: AudioFormat(encoding: .linear32, sampleRate: 8_000, channels: 1))
-        let doubles: [Double] = [.nan, 1e300, -1e300, 0]
+                                   output: AudioFormat(encoding: .float32, sampleRate: 8_000, channels: 1))
+        let doubles: [Double] = [.nan, 1e300, -1e300, 0, .infinity, -0.25]
         let bytes = doubles.flatMap { d -> [UInt8] in let v = d.bitPattern; return (0..<8).map { UInt8((v >> (8 * $0)) & 0xFF) } }
         let out = c.convert(bytes)
         let samples = stride(from: 0, to: out.count, by: 4).map { i in
-            Int32(bitPattern: UInt32(out[i]) | UInt32(out[i + 1]) << 8 | UInt32(out[i + 2]) << 16 | UInt32(out[i + 3]) << 24)
+            Float(bitPattern: UInt32(out[i]) | UInt32(out[i + 1]) << 8 | UInt32(out[i + 2]) << 16 | UInt32(out[i + 3]) << 24)
         }
-        #expect(samples == [0, Int32.max, Int32.min, 0])
+        #expect(samples == [0, 1, -1, 0, 1, -0.25])
     }
 
     /// An infinite sample every 1000 went through the resampler as is and made all of its

@@ -124,7 +124,7 @@ struct StdinAndRawInputTests {
         // Deepgram's, ALSA's, ffmpeg's and sox's names for the same encodings (a Deepgram user
         // wrote linear16:16000:1 and was refused).
         #expect(try PCMFormat(spec: "linear16:16000:1") == PCMFormat(encoding: .s16le, sampleRate: 16_000, channels: 1))
-        for (name, e) in [("S16_LE", InputEncoding.s16le), ("pcm_s16le", .s16le), ("linear32", .s32le), ("S24_3LE", .s24le),
+        for (name, e) in [("S16_LE", InputEncoding.s16le), ("pcm_s16le", .s16le), ("linear32", .f32le), ("S24_3LE", .s24le),
                           ("S24_LE", .s24in32le), ("FLOAT_LE", .f32le), ("pcm_f32le", .f32le), ("pcm_mulaw", .mulaw),
                           ("ulaw", .mulaw), ("a-law", .alaw), ("pcm_u8", .u8), ("pcm_f64le", .f64le)] {
             #expect(try PCMFormat(spec: "\(name):8000:2") == PCMFormat(encoding: e, sampleRate: 8000, channels: 2), "\(name)")

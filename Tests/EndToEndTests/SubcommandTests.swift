@@ -313,7 +313,10 @@ import Transcript
             let sox = try runProcess("/usr/bin/sox", step, timeout: 30)
             try #require(sox.status == 0, "sox \(step): \(sox.stderr)")
         }
+        // linear32 is Deepgram's 32-bit float (both ends read it as integers: a float client
+        // got empty transcripts).
         for (args, file) in [(["--encoding", "mulaw", "--sample-rate", "8000"], Self.testingWav),
+                             (["--encoding", "linear32"], Self.testingWav),
                              (["--channels", "2", "--multichannel"], stereo)] {
             let r = try runCaptty(["transcribe", "--url", "ws://127.0.0.1:\(port)"] + args + [file],
                                   environment: ["DEEPGRAM_API_KEY": "e2e-key-7f3a"], timeout: 240)

@@ -20,6 +20,8 @@ struct ListenRequestValidationTests {
         #expect(r.multichannel == false, "two channels are mixed down unless multichannel=true")
         #expect(try parse([("encoding", "linear16"), ("sample_rate", "48000"), ("channels", "2"), ("multichannel", "true")]).get().multichannel)
         #expect(try parse([]).get().format == nil, "no encoding: a WAV stream")
+        // Deepgram's linear32: "32-bit, little endian, floating-point PCM".
+        #expect(try parse([("encoding", "linear32"), ("sample_rate", "16000")]).get().format == AudioFormat(encoding: .float32, sampleRate: 16_000))
         // The Python SDK's 3.x API sends endpointing=true: Deepgram's default pause (10 ms).
         #expect(try parse([("endpointing", "true")]).get().options.endpointing == .milliseconds(10))
         #expect(try parse([("endpointing", "300")]).get().options.endpointing == .milliseconds(300))

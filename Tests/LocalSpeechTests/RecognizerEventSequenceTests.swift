@@ -169,6 +169,11 @@ extension RealEngineTests {
             #expect(!spoken.isEmpty && spoken.allSatisfy { $0.best.words.first?.punctuatedWord?.first?.isUppercase == true },
                     "\(spoken.map(\.transcript))")
             #expect(!spoken.flatMap(\.best.words).contains { $0.punctuatedWord == "i" })
+            // A pause ends the sentence with a period: `punctuate` gave capitals and no
+            // punctuation at all (found in QA).
+            let atPauses = spoken.filter(\.speechFinal)
+            #expect(!atPauses.isEmpty && atPauses.allSatisfy { $0.best.words.last?.punctuatedWord?.last == "." && $0.transcript.hasSuffix(".") },
+                    "\(atPauses.map(\.transcript))")
         }
 
         @Test(.enabled(if: InstalledModels.sphinx, "PocketSphinx model not installed: run scripts/install-local-engine"))

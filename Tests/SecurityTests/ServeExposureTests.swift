@@ -6,7 +6,7 @@ import TestSupport
 /// `captty serve` is safe by default: it binds loopback, warns when told to bind anything else,
 /// and bounds what a client can make it hold (message size, streams at once). The library-level
 /// behaviour is tested in LocalSpeechTests/DeepgramServerConformanceTests (401 for a wrong key,
-/// 503 beyond the limit, 1011 NET-0001 for an idle stream); these run the real binary.
+/// 429 beyond the limit, 1011 NET-0001 for an idle stream); these run the real binary.
 @Suite(.serialized, .timeLimit(.minutes(5)))
 struct ServeExposureTests {
     @Test func bindsLoopbackByDefault() throws {
@@ -51,7 +51,7 @@ struct ServeExposureTests {
         #expect(r["code"] as? Int == 1009, "\(r)")
     }
 
-    @Test func streamsBeyondMaxClientsGet503WithDgError() throws {
+    @Test func streamsBeyondMaxClientsGet429WithDgError() throws {
         let server = try ServeProcess(["--max-clients", "1"])
         defer { server.stop() }
         #expect(server.stderr.contains("up to 1 stream at once"), "\(server.stderr)")
@@ -59,7 +59,7 @@ struct ServeExposureTests {
         let streams = r["streams"] as? [[String: Any]] ?? []
         #expect(streams.count == 2, "\(r)")
         #expect(streams.first?["status"] as? Int == 101)
-        #expect(streams.last?["status"] as? Int == 503, "\(r)")
+        #expect(streams.last?["status"] as? Int == 429, "\(r)")
         #expect((streams.last?["dg_error"] as? String)?.contains("Too many") == true, "\(r)")
         #expect((streams.last?["dg_request_id"] as? String)?.isEmpty == false)
         // The operator learns that a multichannel stream takes one slot per channel.

@@ -13,8 +13,11 @@ import Testing
         #expect(o.encoding == .mulaw && o.sampleRate == 8_000 && o.channels == 2)
         let f = DeepgramEngine.options(LiveOptions(), for: AudioFormat(encoding: .float32, sampleRate: 48_000))
         #expect(f.encoding == .linear16 && f.sampleRate == 48_000 && f.channels == 1)
+        // Deepgram's linear32 is "32-bit, little endian, floating-point PCM": asked for, it is
+        // sent as float (it was sent as 32-bit integers).
+        #expect((try? DeepgramEngine.wireFormat(LiveOptions(encoding: .linear32, sampleRate: 16_000)))?.encoding == .float32)
         let kept = DeepgramEngine.options(LiveOptions(encoding: .linear16, sampleRate: 16_000, channels: 1),
-                                          for: AudioFormat(encoding: .linear32, sampleRate: 44_100, channels: 2))
+                                          for: AudioFormat(encoding: .float32, sampleRate: 44_100, channels: 2))
         #expect(kept.encoding == .linear16 && kept.sampleRate == 16_000 && kept.channels == 1)
     }
 
