@@ -120,6 +120,16 @@ public struct PlainRunner: Sendable {
                 writeErr("captty: the connection dropped and came back \(missed == 1 ? "once" : "\(missed) times") meanwhile (see the log)")
             }
             report(v, lastConnection: &lastConnection, lastSave: &lastSave, lastDevice: &lastDevice, lastWarning: lastWarning)
+            // Plain mode has no keys to change options: once the engine has failed for good (a
+            // refused key, a server given up on, undecodable audio), audio still coming in (a
+            // microphone, an endless pipe) would go nowhere. Stop and say why, as at the end of
+            // a file: at once, not when the engine's run ends, which waited for the next audio
+            // (a stalled pipe kept captty running, blaming the input, after "gave up").
+            let engineFailed: Bool = if case .error = v.connection { true } else { v.engineStopped }
+            if engineFailed {
+                printClosed(v.store, &printed, all: false, multichannel: v.isMultichannel)
+                break
+            }
             // The full screen's "no audio" warning, said once each time the audio goes quiet
             // (screen-reader users rely on plain mode; it said nothing).
             // (Not for a monitor: nothing playing is normal there, and it was said every pause.)
@@ -143,11 +153,6 @@ public struct PlainRunner: Sendable {
             }
             printClosed(v.store, &printed, all: false, multichannel: v.isMultichannel)
             if v.sourceEnded && v.connection == .finished { break }
-            if v.sourceEnded, case .error = v.connection { break }
-            // Plain mode has no keys to change options: once the engine has stopped with an
-            // error (a refused key, undecodable audio), audio still coming in (a microphone, an
-            // endless pipe) would go nowhere. Stop and say why, as at the end of a file.
-            if v.engineStopped { break }
         }
         ticker.cancel()
         await ticker.value

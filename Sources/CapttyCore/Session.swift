@@ -547,9 +547,12 @@ public actor Session {
         }
         stopping = true
         // A file quit before its end: how far it got (not within half a second of the end). Not
-        // after an engine that was never reached stopped it (a refused key): its error says all.
+        // after the engine stopped with an error (a refused key): its error says what happened,
+        // and the file read on past it had no captions anyway (the full screen said "stopped at
+        // 00:00:03" after a refused key, as if 3 s had been captioned).
         var stoppedEarly: Summary.StoppedEarly?
-        if !viewState.sourceEnded, userAsked || viewState.engineReached, let length = (source as? FileAudioSource)?.expectedSeconds, length - lastChunkEnd >= 0.5 {
+        let engineFailed: Bool = if case .error = viewState.connection { true } else { viewState.engineStopped }
+        if !viewState.sourceEnded, !engineFailed, let length = (source as? FileAudioSource)?.expectedSeconds, length - lastChunkEnd >= 0.5 {
             stoppedEarly = Summary.StoppedEarly(at: lastChunkEnd, length: length, source: source.name)
         }
         resumeHeldReaders()

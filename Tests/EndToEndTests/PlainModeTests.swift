@@ -173,6 +173,33 @@ import TestSupport
         }
     }
 
+    /// A server given up on while the input pipe is stalled ends plain mode at once: it kept
+    /// running until the pipe sent more, saying "no audio from standard input — nothing is
+    /// arriving" and then "audio again", for audio that went nowhere (found in QA).
+    @Test(.timeLimit(.minutes(2))) func givingUpOnTheServerEndsAStalledPipeAtOnce() async throws {
+        let dir = try scratchDirectory("e2e-stall-gaveup")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let tone = try TestAudio.tone(seconds: 2, in: dir)
+        let port = try refusingLoopbackPort()
+        let script = """
+            cd \(shellQuoted(dir.path)) && mkfifo in.fifo
+            (head -c 32044 \(shellQuoted(tone)); exec sleep 40) > in.fifo &
+            w=$!
+            start=$(date +%s%N)
+            \(shellQuoted(TestPaths.capttyBinary.path)) --plain --engine deepgram --url ws://127.0.0.1:\(port) --file - --no-journal < in.fifo
+            rc=$?
+            echo "rc=$rc ms=$(( ($(date +%s%N) - start) / 1000000 ))" >&2
+            kill $w
+            """
+        let r = try runProcess("/bin/sh", ["-c", script], environment: ["DEEPGRAM_API_KEY": "test-key"], timeout: 90)
+        let end = try #require(r.stderr.firstMatch(of: /rc=(\d+) ms=(\d+)/), "\(r.stderr)")
+        #expect(end.1 == "1", "\(r.stderr)")
+        #expect(r.stderr.contains("gave up after"), "\(r.stderr)")
+        // The give-up takes its 4 tries (a few seconds), not the 40 s the pipe stays silent.
+        #expect((Int(end.2) ?? .max) < 25_000, "\(r.stderr)")
+        #expect(!r.stderr.contains("no audio from") && !r.stderr.contains("audio again"), "\(r.stderr)")
+    }
+
     /// Plain mode whose standard output cannot be written (a full disk): said at the end, with
     /// where the captions are kept, and a failing status (it exited 0 with every caption lost).
     @Test(.timeLimit(.minutes(2))) func aFullStandardOutputIsReported() async throws {
