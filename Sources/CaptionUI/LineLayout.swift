@@ -20,6 +20,29 @@ public struct WrappedRow: Equatable, Sendable {
     /// Columns used.
     public var width: Int
 
+    var lastCharacter: Character? { spans.last?.text.last }
+
+    /// Takes the row's last unit off for the next row to begin with it (kinsoku): its last
+    /// character, with those before it that may not begin a row ("す。", "ちょ"). Only characters
+    /// of a script written without spaces, in one span, and only when the row keeps text past
+    /// `keeping` columns. Nil when it may not be taken.
+    mutating func popLastForKinsoku(keeping: Int) -> (text: String, style: TextStyle, columns: Int)? {
+        guard let span = spans.last else { return nil }
+        var taken: [Character] = []
+        for ch in span.text.reversed() {
+            guard ch.unicodeScalars.count == 1, let v = ch.unicodeScalars.first?.value, LineLayout.writtenWithoutSpaces(v) else { return nil }
+            taken.insert(ch, at: 0)
+            if !Kinsoku.neverStarts(ch) { break }
+        }
+        guard let first = taken.first, !Kinsoku.neverStarts(first) else { return nil }
+        let w = taken.reduce(0) { $0 + DisplayWidth.of($1) }
+        guard width - w > keeping else { return nil }
+        spans[spans.count - 1].text.removeLast(taken.count)
+        if spans[spans.count - 1].text.isEmpty { spans.removeLast() }
+        width -= w
+        return (String(taken), span.style, w)
+    }
+
     mutating func append(_ text: String, _ style: TextStyle, columns: Int) {
         if let last = spans.last, last.style == style {
             spans[spans.count - 1].text += text
@@ -129,12 +152,9 @@ public enum LineLayout {
             || (0x20000...0x3FFFF).contains(v)
     }
 
-    /// Closing punctuation, small kana and the prolonged sound mark: in Japanese and Chinese
-    /// typesetting (kinsoku shori) they never begin a row.
-    static func neverStartsARow(_ ch: Character) -> Bool {
-        guard ch.unicodeScalars.count == 1, let v = ch.unicodeScalars.first?.value else { return false }
-        return neverStarts.contains(v)
-    }
+    /// See `Kinsoku`.
+    static func neverStartsARow(_ ch: Character) -> Bool { Kinsoku.neverStarts(ch) }
+    static func neverEndsARow(_ ch: Character) -> Bool { Kinsoku.neverEnds(ch) }
 
     /// `text`'s graphemes in the runs a row may not break inside: a character with the closing
     /// punctuation and small kana after it, and an opening bracket with what follows it.
@@ -149,16 +169,6 @@ public enum LineLayout {
         }
         return units
     }
-
-    /// Opening brackets: they never end a row.
-    static func neverEndsARow(_ ch: Character) -> Bool {
-        guard ch.unicodeScalars.count == 1, let v = ch.unicodeScalars.first?.value else { return false }
-        return neverEnds.contains(v)
-    }
-
-    private static let neverStarts: Set<UInt32> = Set("、。，．,.：；？！:;?!)）]］｝〕〉》」』】〙〗〟’”｠»・ー々〻ゝゞヽヾぁぃぅぇぉっゃゅょゎゕゖァィゥェォッャュョヮヵヶㇰㇱㇲㇳㇴㇵㇶㇷㇸㇹㇺㇻㇼㇽㇾㇿ"
-        .unicodeScalars.map(\.value))
-    private static let neverEnds: Set<UInt32> = Set("(（[［｛〔〈《「『【〘〖〝‘“｟«".unicodeScalars.map(\.value))
 
     static func wrap(_ tokens: [Token], width: Int, baseStyle: TextStyle, hangingIndent: Bool = true) -> [WrappedRow] {
         guard width > 0 else { return [] }
@@ -189,14 +199,39 @@ public enum LineLayout {
                 current.append(tok.text, tok.style, columns: tok.width)
             } else if tok.breakable || tok.width > width - indent {
                 // Fill the row grapheme by grapheme (CJK text, or a word longer than a row).
-                if hasText {
-                    if current.width + 2 < width { current.append(" ", baseStyle, columns: 1) } else { newRow(startOffset: tokenOffset) }
-                }
                 // Kinsoku: a row does not start with closing punctuation or a small kana ("。"
                 // alone at the start of a row), nor end with an opening bracket. Such a character
                 // is kept with its neighbour as one unit; a unit wider than a row is still broken.
+                var units = Self.kinsokuUnits(tok.text)
                 var i = 0
-                for unit in Self.kinsokuUnits(tok.text) {
+                if hasText, !tok.isPrefix, let lead = units.first {
+                    let leadWidth = lead.reduce(0) { $0 + DisplayWidth.of($1) }
+                    let nextWidth = leadWidth + 1
+                    if Self.neverStartsARow(lead[0]) {
+                        // Words are sent apart ("です" "。次"): the punctuation stays with the
+                        // word before it, without the space; when the row is full, that word's
+                        // last character goes down with it.
+                        if current.width + leadWidth > width {
+                            let carried = current.popLastForKinsoku(keeping: rowStart)
+                            newRow(startOffset: carried.map { tokenOffset - 1 - $0.text.count } ?? tokenOffset)
+                            if let carried { current.append(carried.text, carried.style, columns: carried.columns) }
+                        }
+                        for ch in lead { current.append(String(ch), tok.style, columns: DisplayWidth.of(ch)) }
+                        i = lead.count
+                        units.removeFirst()
+                    } else if current.width + nextWidth > width, let last = current.lastCharacter, Self.neverEndsARow(last),
+                              let carried = current.popLastForKinsoku(keeping: rowStart) {
+                        // An opening bracket sent as a word of its own does not end the row.
+                        newRow(startOffset: tokenOffset - 1 - carried.text.count)
+                        current.append(carried.text, carried.style, columns: carried.columns)
+                        current.append(" ", baseStyle, columns: 1)
+                    } else if current.width + 2 < width {
+                        current.append(" ", baseStyle, columns: 1)
+                    } else {
+                        newRow(startOffset: tokenOffset)
+                    }
+                }
+                for unit in units {
                     let unitWidth = unit.reduce(0) { $0 + DisplayWidth.of($1) }
                     let whole = unitWidth <= width - indent
                     if whole, current.width + unitWidth > width, current.width > rowStart {

@@ -35,6 +35,10 @@ enum LineBreaking {
     static func score(after word: String, next: String?, gap: Double) -> Int {
         guard next != nil else { return 10 }
         if isForbiddenEnd(word) { return -100 }
+        // Kinsoku: no line starts with closing punctuation or a small kana ("。次", a word
+        // Deepgram sends), none ends with an opening bracket.
+        if let first = next?.first, Kinsoku.neverStarts(first) { return -100 }
+        if let last = word.last, Kinsoku.neverEnds(last) { return -100 }
         var s = 1
         if let last = word.last {
             if ".?!…".contains(last) || (word.hasSuffix(".\"") || word.hasSuffix("?\"") || word.hasSuffix("!\"")) { s = 6 }

@@ -1,5 +1,6 @@
 import Testing
 @testable import CaptionUI
+import Transcript
 import SystemSupport
 
 @Suite("Word wrapping by display width")
@@ -77,6 +78,24 @@ struct WordWrappingTests {
                 if n < rows.count - 1, let last = row.last { #expect(!LineLayout.neverEndsARow(last), "width \(width): \(rows)") }
             }
             #expect(rows.joined().filter { $0 != " " } == text, "width \(width): \(rows)")
+        }
+    }
+
+    /// Deepgram sends Japanese as words with spaces between them, and sometimes a word that
+    /// begins with the last sentence's "。" ("。次"): the break between two words follows kinsoku
+    /// too (rows began with "。次" and "、そして", and one ended with a lone "「"; found in QA).
+    @Test func kinsokuHoldsBetweenWordsSentApart() {
+        let text = "今日 は 会議 です。 。次 は 東京 です 、そして 「 東京 」 へ 行き ます 。 ちょ っと 待って ください 。"
+        for width in 6...44 {
+            let rows = texts(LineLayout.rows(for: CaptionLineView(id: 1, start: 0, text: text), toggles: plainToggles, theme: theme, width: width))
+            for (n, row) in rows.enumerated() {
+                let trimmed = row.drop { $0 == " " }
+                if n > 0, let first = trimmed.first { #expect(!Kinsoku.neverStarts(first), "width \(width): \(rows)") }
+                let end = row.reversed().drop { $0 == " " }
+                if n < rows.count - 1, let last = end.first { #expect(!Kinsoku.neverEnds(last), "width \(width): \(rows)") }
+                #expect(DisplayWidth.of(row) <= width, "width \(width): \(rows)")
+            }
+            #expect(rows.joined().filter { $0 != " " } == text.filter { $0 != " " }, "width \(width): \(rows)")
         }
     }
 

@@ -128,6 +128,23 @@ import Testing
 }
 
 extension CueSplittingTests {
+    /// Kinsoku in subtitles: no cue line starts with closing punctuation or a small kana (a
+    /// line began "。次 は 「東京」 です、"), none ends with an opening bracket (found in QA).
+    @Test func japaneseCueLinesFollowKinsoku() {
+        let text = "今日 は 会議 です。 。次 は 東京 です 、そして 「 東京 」 へ 行き ます 。 ちょ っと 待って ください 。 "
+            + "明日 も 会議 が あり ます 、 資料 を 「 準備 」 して ください 。"
+        let l = Self.line(text, step: 0.35)
+        for rules in [CueRules.broadcast, CueRules(maxLineLength: 24)] {
+            let cues = CueBuilder.cues(from: [l], rules: rules)
+            let lines = cues.flatMap(\.lines)
+            #expect(lines.count > 2, "\(lines)")
+            for line in lines {
+                if let first = line.first { #expect(!Kinsoku.neverStarts(first), "\(lines)") }
+                if let last = line.last { #expect(!Kinsoku.neverEnds(last), "\(lines)") }
+            }
+        }
+    }
+
     @Test func aSpeakerLabelIsNeverLeftAlone() {
         var l = Self.line("Absolutely, positively, unquestionably, definitely yes.", step: 0.4)
         l.speaker = 0
