@@ -17,13 +17,21 @@ public enum DevicePickerView {
         }
         // Keep the selection visible: scroll the list window around it.
         let first = min(max(0, state.selection - inner.height + 1), max(0, names.count - inner.height))
+        let above = first, below = max(0, names.count - first - inner.height)
         for (i, name) in names.enumerated().dropFirst(first).prefix(inner.height) {
             let y = inner.row + i - first
             let mark = i == state.current ? "● " : "  "
             let style = i == state.selection ? theme.selection : theme.overlayText
             if i == state.selection { surface.fill(Rect(row: y, col: inner.col, width: inner.width, height: 1), style: style) }
+            // A list longer than the box says so at its ends: devices below (or above) were
+            // only found by scrolling onto them (found in QA).
+            var more = ""
+            if y == inner.row + inner.height - 1, below > 0 { more = " ↓ \(below) more" } else if y == inner.row, above > 0 { more = " ↑ \(above) more" }
+            let moreWidth = DisplayWidth.of(more) <= inner.width / 2 ? DisplayWidth.of(more) : 0
             let col = surface.put(mark, row: y, col: inner.col, style: style, limit: inner.right)
-            surface.put(DisplayWidth.truncate(name, toColumns: inner.right - col), row: y, col: col, style: style, limit: inner.right)
+            surface.put(DisplayWidth.truncate(name, toColumns: max(0, inner.right - moreWidth - col)), row: y, col: col, style: style,
+                        limit: inner.right - moreWidth)
+            if moreWidth > 0 { surface.put(more, row: y, col: inner.right - moreWidth, style: style, limit: inner.right) }
         }
     }
 }

@@ -121,6 +121,22 @@ struct OverlayTests {
         #expect(surface.text().contains("● Built-in Audio Analog Stereo"))
     }
 
+    /// More devices than the box holds: its ends say how many are above and below (devices
+    /// below were only found by scrolling onto them; found in QA).
+    @Test func aLongDeviceListSaysHowManyMoreThereAre() {
+        var snap = SampleScreens.snapshot()
+        let devices = (0..<16).map { "Source number \($0)" }
+        snap.overlay = .devicePicker(DevicePickerState(devices: devices, selection: 0, current: 0))
+        let top = ScreenView.render(snap, size: TerminalSize(width: 60, height: 12)).text()
+        let shown = devices.filter { top.contains($0 + " ") || top.contains($0 + "\n") || top.contains($0 + "│") }.count
+        #expect(shown > 0 && shown < 16, "\(top)")
+        #expect(top.contains("↓ \(16 - shown) more") && !top.contains(/↑ \d+ more/), "\(top)")
+        snap.overlay = .devicePicker(DevicePickerState(devices: devices, selection: 15, current: 0))
+        let bottom = ScreenView.render(snap, size: TerminalSize(width: 60, height: 12)).text()
+        #expect(bottom.contains("↑ \(16 - shown) more") && !bottom.contains(/↓ \d+ more/), "\(bottom)")
+        #expect(bottom.contains("Source number 15"), "\(bottom)")
+    }
+
     @Test func exportPromptListsFormats() {
         var snap = SampleScreens.snapshot()
         let state = ExportPromptState(formats: ["txt", "srt", "vtt", "json", "md"], selection: 1)
