@@ -125,8 +125,7 @@ public struct PlainRunner: Sendable {
             // microphone, an endless pipe) would go nowhere. Stop and say why, as at the end of
             // a file: at once, not when the engine's run ends, which waited for the next audio
             // (a stalled pipe kept captty running, blaming the input, after "gave up").
-            let engineFailed: Bool = if case .error = v.connection { true } else { v.engineStopped }
-            if engineFailed {
+            if v.engineFailed {
                 printClosed(v.store, &printed, all: false, multichannel: v.isMultichannel)
                 break
             }

@@ -551,8 +551,7 @@ public actor Session {
         // and the file read on past it had no captions anyway (the full screen said "stopped at
         // 00:00:03" after a refused key, as if 3 s had been captioned).
         var stoppedEarly: Summary.StoppedEarly?
-        let engineFailed: Bool = if case .error = viewState.connection { true } else { viewState.engineStopped }
-        if !viewState.sourceEnded, !engineFailed, let length = (source as? FileAudioSource)?.expectedSeconds, length - lastChunkEnd >= 0.5 {
+        if !viewState.sourceEnded, !viewState.engineFailed, let length = (source as? FileAudioSource)?.expectedSeconds, length - lastChunkEnd >= 0.5 {
             stoppedEarly = Summary.StoppedEarly(at: lastChunkEnd, length: length, source: source.name)
         }
         resumeHeldReaders()
@@ -936,8 +935,7 @@ public actor Session {
     /// device) count as covered. After a clean finish nothing is marked: a last final may end
     /// before trailing silence.
     private func markUncaptionedTail(finishedCleanly: Bool) {
-        let failed: Bool = { if case .error = viewState.connection { return true }; return viewState.engineStopped }()
-        guard !finishedCleanly || failed, let id = currentRun, let run = runs[id] else { return }
+        guard !finishedCleanly || viewState.engineFailed, let id = currentRun, let run = runs[id] else { return }
         guard let tail = run.uncaptioned(alsoCovered: store.time, reason: AudioGap.notCaptioned) else { return }
         for piece in AudioGap.uncovered(tail, by: store.gaps) { recordGap(piece) }
     }

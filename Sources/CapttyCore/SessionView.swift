@@ -60,6 +60,11 @@ public struct SessionView: Sendable {
     /// The engine ended with an error and no run replaces it (a refused key, undecodable
     /// audio…): audio still coming in goes nowhere until an option change starts a new run.
     public var engineStopped = false
+    /// The engine has failed for good: its connection ended in an error, or it stopped.
+    public var engineFailed: Bool {
+        if case .error = connection { return true }
+        return engineStopped
+    }
     /// Why the audio source failed, if it did.
     public var sourceError: String?
     /// The session was finished (quit): nothing more will change.
