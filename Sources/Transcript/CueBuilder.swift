@@ -259,6 +259,15 @@ public enum CueBuilder {
                 }
             }
             if c.startMs < floor { c.startMs = floor }
+            if let e = endMs, cues[i].startMs < e, c.startMs >= e, let p = prevOfChannel[c.channel], cues[p].startMs + 1 < e {
+                // Pushed to the end of the audio by the cues before it (a final out of order whose
+                // words were clamped there): it shares the previous cue's time instead of running
+                // past the end (cued 5.000 --> 5.833 for a 5 s file; found in QA).
+                let mid = (cues[p].startMs + e) / 2
+                cues[p].endMs = mid
+                c.startMs = mid
+                floor = mid
+            }
             if c.endMs < c.startMs { c.endMs = c.startMs }
             if c.endMs - c.startMs > maxMs { c.endMs = c.startMs + maxMs }
             let audioCeiling = endMs.flatMap { c.startMs < $0 ? $0 : nil } ?? Int64.max

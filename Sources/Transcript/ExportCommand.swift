@@ -5,6 +5,9 @@ import Glibc
 /// Why `captty export` failed.
 public enum ExportError: Error, Sendable, Equatable, CustomStringConvertible {
     case journal(JournalError)
+    /// The header (first line) cannot be read, but caption lines after it can (`--skip-corrupt`
+    /// exports them with a stand-in header).
+    case damagedHeader(path: String, reason: String, readableFinals: Int)
     /// Lines in the middle of the journal are corrupt; nothing was written.
     case corruptLines(path: String, issues: [JournalIssue])
     case cannotWrite(path: String, message: String)
@@ -14,6 +17,9 @@ public enum ExportError: Error, Sendable, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .journal(let e): return e.description
+        case .damagedHeader(let p, let r, let n):
+            return "\(p) starts with a damaged journal header (\(r)), but \(n) caption record(s) after it can be read. "
+                + "Re-run with --skip-corrupt to export them (the session's start time and engine are then unknown)."
         case .corruptLines(let p, let issues):
             let shown = issues.prefix(10).map { "  \($0)" }.joined(separator: "\n")
             let more = issues.count > 10 ? "\n  … and \(issues.count - 10) more" : ""
@@ -58,7 +64,19 @@ public enum ExportCommand {
                            standardOutput: (Data) -> Void = { Files.writeAll(1, $0) }) throws(ExportError) -> ExportReport {
         if let output, Files.sameFile(output.path, journal.path) { throw .outputIsTheJournal(path: output.path) }
         let contents: JournalContents
-        do { contents = try JournalReader.read(journal, recoveringHeader: options.skipCorruptLines) } catch { throw .journal(error) }
+        do {
+            contents = try JournalReader.read(journal, recoveringHeader: options.skipCorruptLines)
+        } catch {
+            // A journal whose header alone is damaged was "not a captty journal", with no word of
+            // --skip-corrupt, which recovers every line after it (found in QA). Only a file that
+            // starts like one is read again (not a recording given by mistake).
+            if case .notAJournal(let path, let reason) = error, !options.skipCorruptLines,
+               JournalReader.firstLineNotAnObject(journal.path) == nil,
+               let recovered = try? JournalReader.read(journal, recoveringHeader: true), !recovered.segments.isEmpty {
+                throw .damagedHeader(path: path, reason: reason, readableFinals: recovered.segments.count)
+            }
+            throw .journal(error)
+        }
         if !contents.issues.isEmpty && !options.skipCorruptLines {
             throw .corruptLines(path: journal.path, issues: contents.issues)
         }

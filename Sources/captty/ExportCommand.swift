@@ -12,7 +12,7 @@ struct Export: AsyncParsableCommand {
     var journal: String
     @Option(help: "Output format: txt, srt, vtt, json or md (default: from the -o file's extension; txt on standard output, as transcribe).")
     var format: ExportFormatName?
-    @Option(name: .shortAndLong, help: ArgumentHelp("Write to this file instead of standard output (- is standard output).", valueName: "out"))
+    @Option(name: .shortAndLong, help: ArgumentHelp("Write to this file instead of standard output (- is standard output). An existing file is replaced, atomically, by a new one readable by you alone (0600); a symlink's target is replaced.", valueName: "out"))
     var output: String?
     @Flag(help: "Leave out [HH:MM:SS] stamps in txt output.")
     var noTimestamps = false

@@ -19,7 +19,7 @@ struct Transcribe: AsyncParsableCommand {
     @OptionGroup var engine: EngineFlags
     @Option(help: "Output format: txt, srt, vtt, json or md (default: from the -o file's extension, else txt).")
     var format: ExportFormatName?
-    @Option(name: .shortAndLong, help: ArgumentHelp("Write to this file instead of standard output (- is standard output).", valueName: "out"))
+    @Option(name: .shortAndLong, help: ArgumentHelp("Write to this file instead of standard output (- is standard output). An existing file is replaced, atomically, by a new one readable by you alone (0600); a symlink's target is replaced.", valueName: "out"))
     var output: String?
     @Flag(help: "Leave out [HH:MM:SS] stamps in txt output.")
     var noTimestamps = false

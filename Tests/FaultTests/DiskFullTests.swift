@@ -91,6 +91,41 @@ import TestSupport
                 "\(o.timedPath): \(timed.count) timed words for \(o.words.count)")
     }
 
+    /// `captty transcribe --journal` on a disk that fills up: the journal is left with part of
+    /// the finals. It ended with exit 0 and "20 lines written to out.srt", the journal looking
+    /// like a whole, shorter session (found in QA). It now says the journal is incomplete and
+    /// why, exits 1 as live captions do, and the transcript itself is whole.
+    @Test(.timeLimit(.minutes(2))) func transcribeSaysItsJournalIsIncomplete() async throws {
+        guard TmpfsMount.isAvailable else {
+            print("SKIPPED transcribeSaysItsJournalIsIncomplete: mounting a tmpfs is not permitted here (needs root with CAP_SYS_ADMIN)")
+            return
+        }
+        let dir = try scratchDirectory("diskfull-transcribe")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let mount = try TmpfsMount(sizeKiB: 1024)
+        defer { mount.unmount() }
+        try Data(count: 1024 * 1024 - 12 * 1024).write(to: mount.url.appendingPathComponent("filler"))
+        let wav = dir.appendingPathComponent("counter.wav")
+        let total = try FaultAudio.writeCounterWAV(to: wav, seconds: 120)
+        let peers = try await ProxiedDouble(in: dir)
+        defer { peers.stop() }
+        let journal = mount.url.appendingPathComponent("j.jsonl").path
+        let out = dir.appendingPathComponent("out.txt").path
+        let captty = try startCaptty(["transcribe", wav.path, "--engine", "deepgram", "--url", peers.url, "--journal", journal,
+                                      "-o", out, "--no-timestamps"])
+        defer { captty.stop() }
+        #expect(await captty.waitExit(timeout: 90), "captty did not finish; stderr: \(captty.stderrText)")
+        let words = FaultAudio.words(in: ((try? String(contentsOfFile: out, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init))
+        let j = try JournalSummary.read(journal)
+        print("transcribe on a full disk: captty \(captty.ending); \(words.count) words in \(out); journal: \(j); stderr: \(captty.stderrText)")
+        #expect(captty.ending == "exit 1", "stderr: \(captty.stderrText)")
+        #expect(FaultAudio.transcriptProblems(words: words, total: total) == [], "the transcript must be whole")
+        #expect(!j.words.isEmpty && j.words.count < words.count && Array(words.prefix(j.words.count)) == j.words)
+        let said = captty.stderrText
+        #expect(said.contains("the journal \(journal) is incomplete: cannot write the journal") && said.contains("No space left on device"), "\(said)")
+        #expect(said.contains("The whole transcript (") && said.contains("was written to \(out)"), "\(said)")
+    }
+
     /// The sessions directory cannot take the copy either: it goes to the temporary directory,
     /// in a new directory of its own (0700). It went straight into the shared directory under a
     /// predictable name, and a link planted there by another user was followed.

@@ -188,6 +188,19 @@ extension CueSplittingTests {
         #expect(vtt.contains("--> 00:00:08.039") && !vtt.contains("08.132"), "\(vtt)")
     }
 
+    /// Finals out of order, their words clamped to where the lines before end: the last cue was
+    /// pushed to the end of a 5 s file and given the minimum there, 5.000 --> 5.833 (found in QA).
+    /// It shares the previous cue's time instead; no cue ends after the audio, none overlaps.
+    @Test func cuesPushedToTheEndOfTheAudioShareTheTimeLeft() {
+        let words = [("second", 2.1, 2.5), ("first", 2.1, 2.1), ("overlap", 2.3, 3.0), ("beyond", 4.8, 6.5), ("neg", 4.8, 4.8)]
+        let lines = words.enumerated().map { i, w in CaptionLine(id: i, words: [CaptionWord(word: w.0, start: w.1, end: w.2, confidence: 1)]) }
+        let cues = CueBuilder.cues(from: lines, audioEnd: 5)
+        #expect(cues.map(\.text) == words.map(\.0))
+        #expect(cues.allSatisfy { $0.endMs <= 5000 && $0.endMs > $0.startMs }, "\(cues.map { ($0.startMs, $0.endMs) })")
+        for (a, b) in zip(cues, cues.dropFirst()) { #expect(b.startMs >= a.endMs, "\(b.text) overlaps \(a.text)") }
+        #expect(cues.last?.endMs == 5000)
+    }
+
     /// A word too long for a line (a URL) had its end cut into a cue of its own, on screen for
     /// 0.2 s (found in QA). Its pieces stay in one cue when they fit one; the word before goes
     /// to a cue of its own instead.

@@ -73,6 +73,45 @@ import Testing
         #expect(ExportError.outputIsTheJournal(path: "x.jsonl").description.contains("Choose another output path with -o"))
     }
 
+    /// A journal whose first line (the header) alone is damaged was "not a captty journal", with
+    /// no word of --skip-corrupt, which recovers every final after it (found in QA). The error
+    /// says so and counts them; a file that does not start like a journal gets no such hint.
+    @Test func aDamagedHeaderPointsToSkipCorrupt() async throws {
+        let tmp = try TempDirectory("export-header"); defer { tmp.remove() }
+        let journal = tmp.file("s.jsonl")
+        let store = try await Self.writeJournal(journal)
+        var lines = try String(contentsOf: journal, encoding: .utf8).split(separator: "\n").map(String.init)
+        lines[0] = "{\"type\":\"hea"
+        try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: journal)
+        let finals = lines.filter { $0.contains("\"type\":\"final\"") }.count
+        do {
+            try ExportCommand.run(journal: journal, format: .txt, output: nil) { _ in Issue.record("wrote to stdout") }
+            Issue.record("a damaged header was exported without --skip-corrupt")
+        } catch {
+            guard case .damagedHeader(_, _, let n) = error else { Issue.record("\(error)"); return }
+            #expect(n == finals && n > 0)
+            #expect(error.description.contains("Re-run with --skip-corrupt"), "\(error)")
+        }
+        var out = Data()
+        let report = try ExportCommand.run(journal: journal, format: .txt, output: nil,
+                                           options: ExportOptions(skipCorruptLines: true)) { out.append($0) }
+        #expect(report.wordCount == store.wordCount)
+        // Not a journal at all: no hint.
+        let other = tmp.file("notes.jsonl")
+        try Data("hello\n{\"type\":\"final\"}\n".utf8).write(to: other)
+        #expect(throws: ExportError.journal(.notAJournal(path: other.path, reason: "line 1: not a JSON object"))) {
+            try ExportCommand.run(journal: other, format: .txt, output: nil) { _ in }
+        }
+    }
+
+    /// A directory that takes no new files (/proc) was told "check that the directory exists".
+    @Test func aDirectoryThatTakesNoFilesIsNamedAsSuch() {
+        let m = ErrnoText.message(ENOENT, doing: "create a file in", path: "/proc")
+        #expect(m == "cannot create a file in /proc: No such file or directory — /proc does not take new files; choose a path in another directory")
+        #expect(ErrnoText.message(ENOENT, doing: "create the journal", path: "/proc/j.jsonl").contains("/proc does not take new files"))
+        #expect(ErrnoText.message(ENOENT, doing: "create a file in", path: "/no/such/dir").hasSuffix("check that the directory exists"))
+    }
+
     @Test func anUnwritableOutputIsAClearErrorAndLeavesNothing() async throws {
         let tmp = try TempDirectory("export-unwritable"); defer { tmp.remove() }
         let journal = tmp.file("s.jsonl")

@@ -134,6 +134,7 @@ public enum TranscribeRunner {
                 }
             }
         }
+        var journalClosed = false
         do {
             var run = await consumer.value
             reporter?.cancel()
@@ -229,10 +230,15 @@ public enum TranscribeRunner {
                                          + "while the engine was disconnected (above). The rest \(written).")
             }
             let outcome = Outcome(lines: store.lines.count, words: store.wordCount, audioSeconds: meter.seconds, output: output)
-            await journal?.close(writer, written: true, warn: warn)
+            journalClosed = true
+            if let problem = await journal?.close(writer, written: true, warn: warn) {
+                // The transcript is whole; the journal asked for is not (as live captions, whose
+                // save failure shows in the exit status).
+                throw CapttyError.failed("\(problem). The whole transcript \(written).")
+            }
             return outcome
         } catch {
-            await journal?.close(writer, written: false, warn: warn)
+            if !journalClosed { await journal?.close(writer, written: false, warn: warn) }
             throw error
         }
     }
@@ -326,17 +332,27 @@ public enum TranscribeRunner {
         /// kept (and said) otherwise. One that holds no final is not said to hold any, and a
         /// default one then goes (a failed run left a journal of a header alone, said to hold
         /// "the finals that came back"; found in QA).
-        func close(_ writer: JournalWriter?, written: Bool, warn: @Sendable (String) -> Void) async {
-            guard let writer else { return }
+        ///
+        /// Returns what went wrong when the journal is incomplete (the disk filled up): a full
+        /// disk left a journal named with `--journal` holding part of the finals, without a word
+        /// and with exit status 0, so it looked like a whole, shorter session (found in QA).
+        @discardableResult
+        func close(_ writer: JournalWriter?, written: Bool, warn: @Sendable (String) -> Void) async -> String? {
+            guard let writer else { return nil }
             let state = await writer.close()
             let path = await writer.currentURL.path
             let captioned = await writer.finalCount > 0
             if (written || !captioned) && !keep {
                 unlink(path)
-                return
+                return nil
             }
-            if case .failing = state { return }
+            if case .failing(_, let message, _) = state {
+                let problem = "the journal \(path) is incomplete: \(message)"
+                if !written { warn(problem + "; it holds the finals written before that (captty export reads it)") }
+                return problem
+            }
             if !written && captioned { warn("the finals that came back are in the journal \(path) (captty export reads it)") }
+            return nil
         }
     }
 }
