@@ -32,6 +32,18 @@ static inline int captty_ERR_is_unexpected_eof(unsigned long e) {
 #endif
 }
 static inline int captty_X509_V_OK(void) { return X509_V_OK; }
+/* A client has no certificate to present: when a server asks for one (mutual TLS), the session
+   is marked (its app data) so that the failure that follows can say why, instead of "closed"
+   or "nothing answered". Returns 0: no certificate. */
+static inline int captty_client_cert_asked(SSL *ssl, X509 **x509, EVP_PKEY **pkey) {
+    (void)x509; (void)pkey;
+    SSL_set_app_data(ssl, (void *)1);
+    return 0;
+}
+static inline void captty_SSL_CTX_note_client_cert_requests(SSL_CTX *ctx) {
+    SSL_CTX_set_client_cert_cb(ctx, captty_client_cert_asked);
+}
+static inline int captty_SSL_client_cert_was_asked(const SSL *ssl) { return SSL_get_app_data(ssl) != NULL; }
 /* OpenSSL set up without its atexit cleanup: OPENSSL_cleanup ran in exit() while a WebSocket
    I/O thread was still exiting, and both freed the thread's OpenSSL state (a double free, found
    under load; OpenSSL issue #6214, fixed the same way by curl). Must come before any other

@@ -89,6 +89,19 @@ public actor LiveClient {
     /// With `multichannel`, how far each channel's finals answer (absolute bytes): the audio
     /// is answered only as far as every channel's are.
     private var answeredByChannel: [Int: Int64] = [:]
+    /// With `multichannel`, how far (session seconds) each channel's finals reach, and on which
+    /// connection they got there: a later connection replays from the slowest channel's answers,
+    /// so a faster channel hears again audio it already answered, and its finals for that audio
+    /// are left out (they came twice; found in QA).
+    /// Connections in a row that failed within `healthyConnection` of opening: the backoff keeps
+    /// growing through them even when each made progress (a server that broke every connection
+    /// soon after a final was reconnected once a second for minutes; found in QA).
+    private var shortLivedStreak = 0
+    /// How long a connection must last to count as healthy again.
+    static let healthyConnection = Duration.seconds(5)
+    /// `finish()` was cancelled while it waited: the stream was closed without its last results.
+    private var finishCancelled = false
+    private var finalReachByChannel: [Int: (end: Double, generation: Int)] = [:]
     /// The session loop waiting for audio before it reconnects (`waitForAudio`).
     private var audioWaiter: CheckedContinuation<Void, Never>?
     /// `answeredOffset` when the finish timer was (re)started: finals since then are progress.
@@ -252,7 +265,8 @@ public actor LiveClient {
     /// Queues audio (bytes in the `encoding` given to `start`). Empty input is ignored (an
     /// empty binary frame would end the stream). Suspends only when connected and the unsent
     /// backlog fills the replay limit; while disconnected the oldest audio is dropped instead,
-    /// and an `.error` event says how many seconds were lost.
+    /// and an `.error` event says how many seconds were lost. Cancelling the task that waits
+    /// for room ends the wait: it throws (not fatal) and the audio not yet queued is not sent.
     public func send(_ audio: [UInt8]) async throws(LiveError) {
         if let fatalError { throw fatalError }
         guard state != .idle else {
@@ -273,7 +287,8 @@ public actor LiveClient {
     }
 
     /// Sends Finalize (after all audio given so far). With a timeout, waits that long for the
-    /// `from_finalize` result and returns it (nil if none came: it is not guaranteed).
+    /// `from_finalize` result and returns it (nil if none came: it is not guaranteed, or when
+    /// the waiting task is cancelled; the Finalize is sent all the same).
     @discardableResult
     public func finalize(waitFor timeout: Duration? = nil) async throws(LiveError) -> Results? {
         if let fatalError { throw fatalError }
@@ -284,12 +299,16 @@ public actor LiveClient {
         wakePump()
         guard let timeout else { return nil }
         let id = nextWaiterID; nextWaiterID += 1
-        return await withCheckedContinuation { c in
-            finalizeWaiters[id] = c
-            Task(executorPreference: configuration.executor) { [weak self] in
-                try? await Task.sleep(for: timeout)
-                await self?.resumeFinalize(id, with: nil)
+        return await withTaskCancellationHandler {
+            await withCheckedContinuation { c in
+                finalizeWaiters[id] = c
+                Task(executorPreference: configuration.executor) { [weak self] in
+                    try? await Task.sleep(for: timeout)
+                    await self?.resumeFinalize(id, with: nil)
+                }
             }
+        } onCancel: {
+            Task { await self.resumeFinalize(id, with: nil) }
         }
     }
 
@@ -336,6 +355,10 @@ public actor LiveClient {
     /// Returns after `.close` has been emitted and the callbacks have run (called from a
     /// callback, once `.close` has been emitted: the callbacks after it run when it returns).
     /// Returns whether the stream ended without a fatal error (`fatalFailure` says which).
+    ///
+    /// Cancelling the task that waits closes the stream at once, as `cancel()` does (late
+    /// results are not waited for), and returns false; a finish cancelled before it was called
+    /// does so too. It waited on, up to `finishTimeout`.
     @discardableResult
     public func finish() async -> Bool {
         if state != .idle, !ended, !finishing {
@@ -352,9 +375,20 @@ public actor LiveClient {
         } else if state == .idle {
             end(code: 1000, reason: "finished before start", error: nil)
         }
-        await waitEnded()
+        await withTaskCancellationHandler {
+            await waitEnded()
+        } onCancel: {
+            Task { await self.cancelFinish() }
+        }
         await hub.drained()
-        return fatalError == nil
+        return fatalError == nil && !finishCancelled
+    }
+
+    /// A task waiting in `finish()` was cancelled: the stream closes now.
+    private func cancelFinish() async {
+        guard !ended else { return }
+        finishCancelled = true
+        await cancel()
     }
 
     /// Closes at once without waiting for late results (for cancellation).
@@ -401,12 +435,21 @@ public actor LiveClient {
                 break
             }
             if waitForAnswers && !waitingForAnswers && sentOffset >= buffer.endOffset { startAnswerWait() }
-            await withCheckedContinuation { spaceWaiters.append($0) }
+            // A cancelled task stops waiting (it waited on for as long as the stream was stuck).
+            if Task.isCancelled { throw Self.cancelledSend }
+            await withTaskCancellationHandler {
+                await withCheckedContinuation { spaceWaiters.append($0) }
+            } onCancel: {
+                Task { await self.wakeSpaceWaiters() }
+            }
         }
         buffer.append(piece)
         stats.bytesGiven += Int64(piece.count)
         wakePump()
     }
+
+    static let cancelledSend = LiveError(kind: .engine, message: "send() was cancelled while it waited for room: that audio was not queued",
+                                         isFatal: false)
 
     private func reportLoss(force: Bool) {
         guard lostUnreported > 0 else { return }
@@ -570,6 +613,23 @@ public actor LiveClient {
         answeredByChannel[ch] = max(answeredByChannel[ch] ?? 0, covered)
         guard answeredByChannel.count == channels else { return nil }
         return answeredByChannel.values.min()
+    }
+
+    /// For a multichannel stream: leaves out of `r` (session time, channel `ch`, on connection
+    /// `c`) what that channel's finals on an earlier connection already said; returns true when
+    /// nothing of it is left to pass on. Records how far the channel's finals reach.
+    private func replayedAnswer(_ r: inout Results, channel ch: Int, on c: Connection) -> Bool {
+        guard (options.sentChannels ?? 1) > 1 else { return false }
+        if let reach = finalReachByChannel[ch], reach.generation < c.generation, r.start < reach.end - 0.001 {
+            if r.end <= reach.end + 0.001 { return true }
+            let had = !r.hasNoWords
+            r = r.dropping(before: reach.end)
+            if had && r.hasNoWords { return true }
+        }
+        if r.isFinal, r.end > (finalReachByChannel[ch]?.end ?? -.infinity) {
+            finalReachByChannel[ch] = (r.end, c.generation)
+        }
+        return false
     }
 
     private func isCurrent(_ gen: Int) -> Bool {
@@ -803,8 +863,10 @@ public actor LiveClient {
             }
             let coveredBefore = buffer.startOffset
             let givenBefore = stats.bytesGiven
+            let servedFrom = ContinuousClock.now
             let outcome = await serve(ws)
             if ended { return }
+            shortLivedStreak = servedFrom.duration(to: .now) < Self.healthyConnection ? shortLivedStreak + 1 : 0
             // While finishing, only audio newly covered by finals is progress: a server that
             // answers every CloseStream with some result and a 1011 must not reset the attempts
             // forever.
@@ -953,7 +1015,8 @@ public actor LiveClient {
             end(code: error.closeCode ?? 1006, reason: e.message, error: e)
             return false
         }
-        let delay = policy.delay(forAttempt: attempt, retryAfter: retryAfter)
+        // Connections dying young count towards the delay, not towards giving up (they made progress).
+        let delay = policy.delay(forAttempt: attempt + max(0, shortLivedStreak - 1), retryAfter: retryAfter)
         backoffAskedByServer = retryAfter != nil
         logger.warning("deepgram: \(error.message); reconnect attempt \(attempt) in \(delay)")
         hub.emit(.error(error))
@@ -1179,7 +1242,8 @@ public actor LiveClient {
             madeProgress = true
             lastResultAt = .now
             interimReach = max(interimReach, r.end)
-            let shifted = c.offset.apply(r.wordsClampedToSpan())
+            var shifted = c.offset.apply(r.wordsClampedToSpan())
+            let alreadyAnswered = replayedAnswer(&shifted, channel: r.channelIndex.first ?? 0, on: c)
             if r.isFinal {
                 lastFinalEnd = max(lastFinalEnd, shifted.end)
                 noFinalStalls = 0
@@ -1197,6 +1261,7 @@ public actor LiveClient {
                     wakeSpaceWaiters()
                 }
             }
+            if alreadyAnswered { return }
             hub.emit(.results(shifted))
             if r.fromFinalize, let id = finalizeWaiters.keys.min() {
                 resumeFinalize(id, with: shifted)

@@ -137,6 +137,7 @@ public struct LiveOptions: Sendable, Equatable, Codable {
     /// `ws://host:8080`. `http`/`https` bases are mapped to `ws`/`wss`; a base that already ends
     /// in `/v1/listen` is used as is; any path prefix on the base is kept.
     public func url(base: String = LiveOptions.defaultBaseURL) throws(LiveOptionsError) -> URL {
+        try validate()
         var b = base.trimmingWhitespace()
         guard let schemeEnd = b.firstRange(of: "://") else { throw .invalidBaseURL(base) }
         let scheme = b[..<schemeEnd.lowerBound].lowercased()
@@ -160,6 +161,46 @@ public struct LiveOptions: Sendable, Equatable, Codable {
     }
 
     public static let defaultBaseURL = "wss://api.deepgram.com"
+
+    /// Refuses values Deepgram cannot take, before any connection (`url(base:)` checks them):
+    /// they went out as they were (`sample_rate=-1`, `keywords=x:nan`) and came back as a bare
+    /// HTTP 400, or were taken to mean something else (`extra=a:b:c`). Values only the server
+    /// can judge (a language or model it may not have) are left to it.
+    public func validate() throws(LiveOptionsError) {
+        if let r = sampleRate, r <= 0 {
+            throw .invalidValue(option: "sample_rate", value: String(r), expected: "a positive number of samples per second (e.g. 16000)")
+        }
+        if let e = encoding, sampleRate == nil {
+            throw .invalidValue(option: "encoding", value: e.rawValue,
+                                expected: "a sample_rate with it (Deepgram requires one with every encoding; for audio in a container, such as WAV or Ogg, give neither)")
+        }
+        if let c = channels, c < 1 {
+            throw .invalidValue(option: "channels", value: String(c), expected: "1 or more")
+        }
+        if case .milliseconds(let ms)? = endpointing, ms < 0 {
+            throw .invalidValue(option: "endpointing", value: String(ms), expected: "a pause in milliseconds (0 or more), or false to turn it off")
+        }
+        if let ms = utteranceEndMs {
+            if ms < 0 {
+                throw .invalidValue(option: "utterance_end_ms", value: String(ms), expected: "a gap in milliseconds, 0 or more (Deepgram suggests 1000 or more)")
+            }
+            if interimResults != true {
+                throw .invalidValue(option: "utterance_end_ms", value: String(ms), expected: "interim_results=true with it (Deepgram requires it)")
+            }
+        }
+        for k in keywords {
+            if let b = k.boost, !b.isFinite {
+                throw .invalidValue(option: "keywords", value: k.word + ":" + String(b), expected: "a finite boost (e.g. 2 or -5)")
+            }
+        }
+        if !keywords.isEmpty, let m = model?.rawValue, m.hasPrefix("nova-3") {
+            throw .invalidValue(option: "keywords", value: keywords.map(\.queryValue).joined(separator: ", "),
+                                expected: "a model other than \(m): \(m) takes keyterm instead of keywords")
+        }
+        for kv in extra where kv.key.trimmingWhitespace().isEmpty || kv.key.contains(":") {
+            throw .invalidValue(option: "extra", value: kv.key + ":" + kv.value, expected: "a key that is not empty and has no ':' (the first ':' separates key and value)")
+        }
+    }
 
     /// RFC 3986 percent-encoding: everything but unreserved characters is escaped.
     public static func percentEncode(_ s: String) -> String {
@@ -337,14 +378,22 @@ extension LiveOptions {
         public init(_ word: String, boost: Double? = nil) { self.word = word; self.boost = boost }
         public var queryValue: String {
             guard let boost else { return word }
-            let b = boost == boost.rounded() && abs(boost) < 1e15 ? String(Int(boost)) : String(boost)
-            return "\(word):\(b)"
+            return "\(word):\(Self.boostText(boost))"
+        }
+        /// A boost as a plain decimal (`0.00001`, not `1e-05`; whole numbers without a point).
+        static func boostText(_ boost: Double) -> String {
+            guard boost.isFinite else { return String(boost) }
+            if boost == boost.rounded() && abs(boost) < 1e15 { return String(Int(boost)) }
+            var t = NumberText.fixed(boost, decimals: 9)
+            while t.hasSuffix("0") { t.removeLast() }
+            if t.hasSuffix(".") { t.removeLast() }
+            return t == "-0" || t.isEmpty ? "0" : t
         }
         /// Parses `word` or `word:boost`; nil for an empty word or a boost that is not a number
         /// (`foo:bar` went out as the word `foo:bar`, which Deepgram reads as a bad boost).
         public init?(parsing s: String) {
             if let i = s.lastIndex(of: ":") {
-                guard let b = Double(s[s.index(after: i)...]) else { return nil }
+                guard let b = Double(s[s.index(after: i)...]), b.isFinite else { return nil }
                 let w = String(s[..<i]); guard !w.trimmingWhitespace().isEmpty else { return nil }
                 self.init(w, boost: b)
             } else {
@@ -411,20 +460,65 @@ extension LiveOptions {
             if let list = try? c.decode([T].self, forKey: k) { return list }
             return [try c.decode(T.self, forKey: k)]
         }
+        // The SDKs' own serialisations write some values as strings (SDK 3's `to_json()` has
+        // `"utterance_end_ms": "1000"`): a number or a bool given as its query text is read too.
+        func int(_ name: String) throws -> Int? {
+            guard let k = key(name), try !c.decodeNil(forKey: k) else { return nil }
+            if let s = try? c.decode(String.self, forKey: k), let v = Int(s.trimmingWhitespace()) { return v }
+            return try c.decode(Int.self, forKey: k)
+        }
+        func bool(_ name: String) throws -> Bool? {
+            guard let k = key(name), try !c.decodeNil(forKey: k) else { return nil }
+            if let s = try? c.decode(String.self, forKey: k), let v = Bool(s.trimmingWhitespace().lowercased()) { return v }
+            return try c.decode(Bool.self, forKey: k)
+        }
         self.init()
         model = try one("model"); language = try one("language"); encoding = try one("encoding")
-        sampleRate = try one("sampleRate"); channels = try one("channels"); multichannel = try one("multichannel")
-        interimResults = try one("interimResults"); punctuate = try one("punctuate"); smartFormat = try one("smartFormat")
-        numerals = try one("numerals"); profanityFilter = try one("profanityFilter"); diarize = try one("diarize")
-        vadEvents = try one("vadEvents"); dictation = try one("dictation"); fillerWords = try one("fillerWords")
-        endpointing = try one("endpointing"); utteranceEndMs = try one("utteranceEndMs")
-        redact = try many("redact"); keyterm = try many("keyterm"); keywords = try many("keywords")
-        search = try many("search"); replace = try many("replace"); tag = try many("tag"); extra = try many("extra")
-        version = try one("version"); callback = try one("callback"); callbackMethod = try one("callbackMethod")
-        mipOptOut = try one("mipOptOut"); detectEntities = try one("detectEntities"); diarizeModel = try one("diarizeModel")
+        sampleRate = try int("sampleRate"); channels = try int("channels"); multichannel = try bool("multichannel")
+        interimResults = try bool("interimResults"); punctuate = try bool("punctuate"); smartFormat = try bool("smartFormat")
+        numerals = try bool("numerals"); profanityFilter = try bool("profanityFilter"); diarize = try bool("diarize")
+        vadEvents = try bool("vadEvents"); dictation = try bool("dictation"); fillerWords = try bool("fillerWords")
+        endpointing = try one("endpointing"); utteranceEndMs = try int("utteranceEndMs")
+        // `redact: true` (Deepgram's older form) is the query value `true`.
+        if let k = key("redact"), let on = try? c.decode(Bool.self, forKey: k) { redact = on ? ["true"] : [] } else { redact = try many("redact") }
+        keyterm = try many("keyterm"); keywords = try many("keywords")
+        search = try many("search"); replace = try many("replace"); tag = try many("tag")
+        // `extra` as an object (`{"team": "a"}`), as well as `key:value` strings.
+        if let k = key("extra"), let object = try? c.decode([String: String].self, forKey: k) {
+            extra = object.sorted { $0.key < $1.key }.map { KeyValue($0.key, $0.value) }
+        } else {
+            extra = try many("extra")
+        }
+        version = try one("version"); callback = try one("callback")
+        if let k = key("callbackMethod"), let m = try? c.decode(String.self, forKey: k), let method = CallbackMethod(rawValue: m.uppercased()) {
+            callbackMethod = method
+        } else {
+            callbackMethod = try one("callbackMethod")
+        }
+        mipOptOut = try bool("mipOptOut"); detectEntities = try bool("detectEntities"); diarizeModel = try one("diarizeModel")
         if key("languageHint") != nil { languageHint = try many("languageHint") }
         additional = try many("additional")
+        // Options this type does not model (`alternatives`, `no_delay`, a newer server's) are
+        // kept, in their query form, rather than dropped.
+        let known = Set(Self.decodedNames.flatMap { [$0, Self.snakeCase($0)] })
+        for k in c.allKeys.sorted(by: { $0.stringValue < $1.stringValue }) where !known.contains(k.stringValue) {
+            if try c.decodeNil(forKey: k) { continue }
+            if let values = try? c.decode([JSONScalar].self, forKey: k) {
+                additional += values.map { KeyValue(k.stringValue, $0.text) }
+            } else if let value = try? c.decode(JSONScalar.self, forKey: k) {
+                additional.append(KeyValue(k.stringValue, value.text))
+            } else {
+                throw DecodingError.dataCorruptedError(forKey: k, in: c, debugDescription: "option \(k.stringValue) is neither a value nor a list of values")
+            }
+        }
     }
+
+    /// The option names `init(from:)` reads (camelCase; snake_case is read too).
+    static let decodedNames = ["model", "language", "encoding", "sampleRate", "channels", "multichannel", "interimResults",
+                               "punctuate", "smartFormat", "numerals", "profanityFilter", "diarize", "vadEvents", "dictation",
+                               "fillerWords", "endpointing", "utteranceEndMs", "redact", "keyterm", "keywords", "search",
+                               "replace", "tag", "extra", "version", "callback", "callbackMethod", "mipOptOut",
+                               "detectEntities", "diarizeModel", "languageHint", "additional"]
 
     /// `smartFormat` → `smart_format`.
     static func snakeCase(_ name: String) -> String {
@@ -449,6 +543,18 @@ extension LiveOptions.Endpointing {
         if c.contains(AnyCodingKey("disabled")) { self = .disabled; return }
         let ms = try c.nestedContainer(keyedBy: AnyCodingKey.self, forKey: AnyCodingKey("milliseconds"))
         self = .milliseconds(try ms.decode(Int.self, forKey: AnyCodingKey("_0")))
+    }
+}
+
+/// A JSON string, number or bool, as the text a query parameter carries.
+struct JSONScalar: Decodable {
+    let text: String
+    init(from decoder: any Decoder) throws {
+        let c = try decoder.singleValueContainer()
+        if let b = try? c.decode(Bool.self) { text = b ? "true" : "false" }
+        else if let i = try? c.decode(Int.self) { text = String(i) }
+        else if let d = try? c.decode(Double.self) { text = String(d) }
+        else { text = try c.decode(String.self) }
     }
 }
 

@@ -159,19 +159,28 @@ public struct Alternative: Sendable, Equatable, Codable {
     public var transcript: String
     public var confidence: Double
     public var words: [Word]
+    /// Languages detected (`language=multi`), by word count.
     public var languages: [String]?
+    /// The `language_hint` values of the connection as the server normalised them (Nova-3
+    /// multilingual streams; empty when none was sent).
+    public var languagesHinted: [String]?
     public var entities: [Entity]?
-    public init(transcript: String, confidence: Double, words: [Word], languages: [String]? = nil, entities: [Entity]? = nil) {
+    public init(transcript: String, confidence: Double, words: [Word], languages: [String]? = nil, entities: [Entity]? = nil,
+                languagesHinted: [String]? = nil) {
         self.transcript = transcript; self.confidence = confidence; self.words = words
-        self.languages = languages; self.entities = entities
+        self.languages = languages; self.entities = entities; self.languagesHinted = languagesHinted
     }
-    enum CodingKeys: String, CodingKey { case transcript, confidence, words, languages, entities }
+    enum CodingKeys: String, CodingKey {
+        case transcript, confidence, words, languages, entities
+        case languagesHinted = "languages_hinted"
+    }
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         transcript = try c.decodeIfPresent(String.self, forKey: .transcript) ?? ""
         confidence = try MessageBounds.number(c, .confidence) ?? 0
         words = try c.decodeIfPresent([Word].self, forKey: .words) ?? []
         languages = try c.decodeIfPresent([String].self, forKey: .languages)
+        languagesHinted = try c.decodeIfPresent([String].self, forKey: .languagesHinted)
         entities = try c.decodeIfPresent([Entity].self, forKey: .entities)
     }
 }
@@ -487,6 +496,43 @@ extension Results {
 }
 
 extension Results {
+    /// The result without what it says before `time` seconds: its span starts there, words whose
+    /// middle is before it are left out (with the entities that take them in; the others'
+    /// word indices follow). For audio replayed after a reconnect, which one channel of a
+    /// multichannel stream had already answered.
+    public func dropping(before time: Double) -> Results {
+        guard start < time else { return self }
+        var r = self
+        r.start = min(time, start + duration)
+        r.duration = max(0, start + duration - r.start)
+        func kept(_ entities: [Entity]?, dropped n: Int) -> [Entity]? {
+            entities?.compactMap { e in
+                guard (e.startWord ?? 0) >= n else { return nil }
+                var e = e
+                e.startWord = e.startWord.map { $0 - n }
+                e.endWord = e.endWord.map { $0 - n }
+                return e
+            }
+        }
+        var firstDropped: Int?
+        for a in r.channel.alternatives.indices {
+            var alt = r.channel.alternatives[a]
+            let n = alt.words.prefix { ($0.start + $0.end) / 2 < time }.count
+            if n > 0 {
+                alt.words.removeFirst(n)
+                alt.transcript = alt.words.map(\.display).joined(separator: " ")
+                alt.entities = kept(alt.entities, dropped: n)
+            }
+            if a == 0 { firstDropped = n }
+            r.channel.alternatives[a] = alt
+        }
+        if let n = firstDropped, n > 0, r.entities != nil { r.entities = kept(r.entities, dropped: n) }
+        return r
+    }
+
+    /// Whether no alternative has a word.
+    var hasNoWords: Bool { channel.alternatives.allSatisfy(\.words.isEmpty) }
+
     /// The result cut at `end` seconds: its span ends there, words that start at or after it are
     /// left out (with the entities that take them in) and the rest end by it. A result that ran
     /// past the audio sent (a faulty server) keeps the words said inside that audio.

@@ -112,14 +112,10 @@ enum ResultsFastDecoder {
                     }
                 case rd.keyIs("languages"):
                     try rd.once(3, &seen)
-                    if !rd.null() {
-                        var langs: [String] = []
-                        try rd.array { (rd: inout Reader) throws(Unsure) in
-                            guard let s = try rd.string() else { throw Unsure() }
-                            langs.append(s)
-                        }
-                        a.languages = langs
-                    }
+                    if !rd.null() { a.languages = try rd.strings() }
+                case rd.keyIs("languages_hinted"):
+                    try rd.once(5, &seen)
+                    if !rd.null() { a.languagesHinted = try rd.strings() }
                 case rd.keyIs("entities"):
                     try rd.once(4, &seen)
                     if !rd.null() { a.entities = try rd.entities() }
@@ -127,6 +123,16 @@ enum ResultsFastDecoder {
                 }
             }
             return a
+        }
+
+        /// An array of strings (anything else: unsure).
+        mutating func strings() throws(Unsure) -> [String] {
+            var out: [String] = []
+            try array { (rd: inout Reader) throws(Unsure) in
+                guard let s = try rd.string() else { throw Unsure() }
+                out.append(s)
+            }
+            return out
         }
 
         mutating func word() throws(Unsure) -> Word {

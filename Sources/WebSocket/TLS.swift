@@ -39,6 +39,7 @@ final class TLSContext: @unchecked Sendable {
             throw .tls("cannot require TLS 1.2 or later: \(TLS.errorQueueString())")
         }
         _ = captty_SSL_CTX_set_mode(ctx, captty_SSL_MODE_ENABLE_PARTIAL_WRITE() | captty_SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER())
+        captty_SSL_CTX_note_client_cert_requests(ctx)
         if SSL_CTX_set_default_verify_paths(ctx) != 1 {
             throw .tls("cannot load the system trust store: \(TLS.errorQueueString())")
         }
@@ -180,10 +181,19 @@ enum TLS {
                 return .tls("certificate verify failed: \(why)\(subject)")
             }
         }
+        if captty_SSL_client_cert_was_asked(ssl) != 0 { return .tls(clientCertificateAsked(host: host, port: port)) }
         if peerClosed {
             return .closedDuringHandshake("the connection to \(HostPort.text(host, port)) \(WebSocketError.closedInTLSHandshake)")
         }
         return .tls("TLS handshake with \(HostPort.text(host, port)) failed: \(queue)")
+    }
+
+    /// The server asked for a client certificate (mutual TLS) and then refused the connection
+    /// without one: it was "closed during the TLS handshake" or "nothing answered at this
+    /// address; check that the server is running" and retried (found in QA).
+    static func clientCertificateAsked(host: String? = nil, port: Int = 0) -> String {
+        "the server\(host.map { " at " + HostPort.text($0, port) } ?? "") asked for a client certificate (mutual TLS) and refused the connection without one; "
+            + "captty has no client certificate to present: connect to a server (or a proxy in front of it) that does not require one"
     }
 
     /// The server certificate's subject and DNS/IP names, for messages ("CN=localhost, names: localhost").

@@ -60,6 +60,14 @@ final class Transport: @unchecked Sendable {
         return .failed(TCPSocket.errnoString())
     }
 
+    /// With TLS 1.3 a server checks the client's certificate after the client's handshake is
+    /// done: one that asked for it (mutual TLS) and got none closes the connection before the
+    /// upgrade's answer. Said as such, and not retried (a TLS failure is fatal).
+    private var clientCertificateRefusal: WebSocketError? {
+        guard let ssl, captty_SSL_client_cert_was_asked(ssl) != 0 else { return nil }
+        return .tls(TLS.clientCertificateAsked())
+    }
+
     /// Bytes OpenSSL has decrypted but not yet returned (poll cannot see them).
     var hasBufferedInput: Bool { ssl.map { SSL_pending($0) > 0 } ?? false }
 
@@ -84,10 +92,14 @@ final class Transport: @unchecked Sendable {
         while true {
             switch read(buf) {
             case .bytes(let n): return n
-            case .eof: return 0
+            case .eof:
+                if let refusal = clientCertificateRefusal { throw refusal }
+                return 0
             case .wantRead: try TCPSocket.wait(fd, events: Int16(POLLIN), deadline: deadline, cancel: cancel, what: what)
             case .wantWrite: try TCPSocket.wait(fd, events: Int16(POLLOUT), deadline: deadline, cancel: cancel, what: what)
-            case .failed(let m): throw .connectFailed(host: "", port: 0, reason: "\(what): \(m)")
+            case .failed(let m):
+                if let refusal = clientCertificateRefusal { throw refusal }
+                throw .connectFailed(host: "", port: 0, reason: "\(what): \(m)")
             }
         }
     }

@@ -26,7 +26,8 @@ public enum WebSocketError: Error, Sendable, CustomStringConvertible {
     /// given plain WebSocket).
     static let closedBeforeUpgrade = "the peer closed the connection before the HTTP upgrade"
     /// How a close in the middle of the TLS handshake ends (often a plain server given wss://).
-    static let closedInTLSHandshake = "closed during the TLS handshake (is it a TLS port? try ws:// for plain WebSocket)"
+    static let closedInTLSHandshake = "closed during the TLS handshake, before the server answered (is it a TLS port? try ws:// "
+        + "for plain WebSocket; or the server takes only TLS versions older than 1.2, which captty refuses)"
 
     /// Nothing at the address ever answered: no TCP connection within the connect timeout, a
     /// connection on which nothing came back before the deadline, or one the peer closed

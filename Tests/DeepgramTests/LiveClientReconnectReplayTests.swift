@@ -65,6 +65,31 @@ import Testing
         }
     }
 
+    /// A server that breaks every connection soon after a final: each connection made progress,
+    /// so the attempts started over and it was hammered once a second (116 connections in 122 s;
+    /// found in QA). Connections that die young keep the backoff growing; nothing is lost.
+    @Test func connectionsThatDieYoungBackOffExponentially() async throws {
+        try await withDeepgramDouble(["--word-names", "counter", "--final-seconds", "0.5", "--close-after-bytes", "24000",
+                                      "--close-times", "7", "--close-code", "1011"]) { double in
+            let client = LiveClient(credential: .apiKey("test-key"), configuration: doubleConfiguration(double))
+            let log = EventLog(client.events)
+            try await within(.seconds(120), "stream with a server that breaks every connection") {
+                try await client.start(pcm16k)
+                try await streamCounterAudio(client, seconds: 6)
+                await log.ended()
+            }
+            let delays = log.events.compactMap { e -> Duration? in if case .reconnecting(_, let d) = e { return d } else { return nil } }
+            print("reconnect delays: \(delays)")
+            #expect(delays.count == 7)
+            // 50 ms doubling to the 400 ms cap (jitter takes up to half): the last ones at least 200 ms.
+            #expect(delays.suffix(3).allSatisfy { $0 >= .milliseconds(200) }, "\(delays)")
+            #expect(delays.prefix(1).allSatisfy { $0 <= .milliseconds(50) }, "\(delays)")
+            let stats = try double.stats()
+            try expectWholeStreamReceivedInOrder(double, totalCounters: 6 * 8_000, connections: stats.connections.count)
+            expectFinalsTile(log, seconds: 6)
+        }
+    }
+
     /// A peer that stops answering (no pongs, TCP still open) is declared dead by the heartbeat;
     /// the client reconnects and replays what the dead connection never confirmed.
     @Test func heartbeatDeathReconnectsAndReplays() async throws {
@@ -276,7 +301,8 @@ func streamCounterAudio(_ client: LiveClient, seconds: Int, pause: Duration = .m
 /// Multichannel streams across a reconnect. Each channel's finals come at its own pace (on
 /// Deepgram as in the multichannel TEST DOUBLE: channel 0 every 1 s, channel 1 every 3 s); the
 /// replay buffer was trimmed at any channel's final, so the audio channel 1 had not answered yet
-/// was gone when the connection dropped: 2 s of its captions lost without a word.
+/// was gone when the connection dropped: 2 s of its captions lost without a word. And no
+/// channel's finals come twice for the audio replayed.
 @Suite(.serialized) struct LiveClientMultichannelReplayTests {
     @Test func everyChannelGetsEveryStretchAfterAReconnect() async throws {
         let double = try await DeepgramDoubleProcess.launch(["--kill-after-bytes", "\(5 * 64_000)"], script: "multichannel_double.py")
@@ -300,11 +326,16 @@ func streamCounterAudio(_ client: LiveClient, seconds: Int, pause: Duration = .m
             let spans = log.finals.filter { $0.channelIndex.first == ch }.map { ($0.start, $0.end) }.sorted { $0.0 < $1.0 }
             var reached = 0.0
             var gaps: [String] = []
+            var repeats: [String] = []
             for (s, e) in spans {
                 if s > reached + 0.01 { gaps.append("\(reached)–\(s)") }
+                // The replay starts where the slowest channel's answers end: the faster channel's
+                // finals for the audio replayed came again, words and all (found in QA).
+                if s < reached - 0.01 { repeats.append("\(s)–\(e)") }
                 reached = max(reached, e)
             }
             #expect(gaps.isEmpty, "channel \(ch) has no captions for \(gaps)")
+            #expect(repeats.isEmpty, "channel \(ch) has finals again for \(repeats)")
             #expect(abs(reached - 10) < 0.01, "channel \(ch) reaches \(reached) s")
         }
         #expect(!log.errors.contains { $0.kind == .audioLost }, "\(log.errors)")

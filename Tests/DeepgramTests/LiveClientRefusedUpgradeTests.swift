@@ -102,7 +102,7 @@ import WebSocket
             "the peer closed the connection before the HTTP upgrade (waiting for the upgrade response from 127.0.0.1:9); if the server speaks TLS, use wss://"),
             credential: key)
         let tls = ConnectionFailure.from(WebSocketError.closedDuringHandshake(
-            "the connection to 127.0.0.1:9 closed during the TLS handshake (is it a TLS port? try ws:// for plain WebSocket)"), credential: key)
+            "the connection to 127.0.0.1:9 closed during the TLS handshake, before the server answered (is it a TLS port? try ws:// for plain WebSocket; or the server takes only TLS versions older than 1.2, which captty refuses)"), credential: key)
         let midHead = ConnectionFailure.from(WebSocketError.closedDuringHandshake("the peer closed the connection inside the HTTP head (x)"),
                                              credential: key)
         #expect(plain.unreached && tls.unreached && !midHead.unreached)

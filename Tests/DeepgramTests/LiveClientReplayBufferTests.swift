@@ -102,3 +102,84 @@ import Testing
         }
     }
 }
+
+/// Cancelling the task that waits in `send`, `finish` or `finalize(waitFor:)` ends the wait
+/// promptly (found in QA): a task blocked in `send` on a frozen server was still blocked 5 s
+/// after its cancel, `finish()` returned after 48 s and `finalize(waitFor: 8 s)` after 7.9 s.
+@Suite struct LiveClientCancellationTests {
+    /// A client on a double that stops reading after 64 KB, with audio that waits (no drops).
+    static func frozen(_ double: DeepgramDoubleProcess) -> LiveClient {
+        var config = doubleConfiguration(double)
+        config.reconnect.maxAttempts = 0
+        config.audioCanWait = true
+        config.replayLimit = .seconds(4)
+        return LiveClient(credential: .apiKey("test-key"), configuration: config)
+    }
+
+    @Test func aCancelledSendStopsWaitingForRoom() async throws {
+        try await withDeepgramDouble(["--freeze-after-bytes", "65536"]) { double in
+            let client = Self.frozen(double)
+            let log = EventLog(client.events)
+            try await within(.seconds(60), "a frozen server") {
+                try await client.start(pcm16k)
+                let feeder = Task { () -> LiveError? in
+                    do throws(LiveError) { for _ in 0..<200 { try await client.send([UInt8](repeating: 0, count: 32_000)) } } catch { return error }
+                    return nil
+                }
+                // Until the buffer is full and the feeder waits.
+                _ = try await steadyValue(within: .seconds(20), every: .milliseconds(300)) { await client.statistics.bytesGiven }
+                let given = await client.statistics.bytesGiven
+                #expect(given < 200 * 32_000, "the feeder never had to wait")
+                let cancelledAt = ContinuousClock.now
+                feeder.cancel()
+                let error = await feeder.value
+                let took = cancelledAt.duration(to: .now)
+                #expect(took < .seconds(2), "send went on waiting \(took) after its task was cancelled")
+                #expect(error?.message.contains("cancelled") == true && error?.isFatal == false, "\(String(describing: error))")
+                await client.cancel()
+                await log.ended()
+            }
+        }
+    }
+
+    @Test func aCancelledFinishClosesAtOnce() async throws {
+        try await withDeepgramDouble(["--freeze-after-bytes", "65536"]) { double in
+            let client = Self.frozen(double)
+            let log = EventLog(client.events)
+            try await within(.seconds(60), "a frozen server") {
+                try await client.start(pcm16k)
+                for _ in 0..<4 { try await client.send([UInt8](repeating: 0, count: 32_000)) }
+                let finisher = Task { await client.finish() }
+                try await Task.sleep(for: .milliseconds(300))
+                let cancelledAt = ContinuousClock.now
+                finisher.cancel()
+                let clean = await finisher.value
+                let took = cancelledAt.duration(to: .now)
+                #expect(took < .seconds(2), "finish went on waiting \(took) after its task was cancelled")
+                #expect(!clean, "a cancelled finish is not a clean one")
+                await log.ended()
+                #expect(log.events.contains { if case .close = $0 { true } else { false } })
+            }
+        }
+    }
+
+    @Test func aCancelledFinalizeWaitReturnsNil() async throws {
+        try await withDeepgramDouble(["--freeze-after-bytes", "65536"]) { double in
+            let client = Self.frozen(double)
+            let log = EventLog(client.events)
+            try await within(.seconds(60), "a frozen server") {
+                try await client.start(pcm16k)
+                for _ in 0..<3 { try await client.send([UInt8](repeating: 0, count: 32_000)) }
+                let waiter = Task { try await client.finalize(waitFor: .seconds(8)) }
+                try await Task.sleep(for: .milliseconds(200))
+                let cancelledAt = ContinuousClock.now
+                waiter.cancel()
+                let r = try await waiter.value
+                let took = cancelledAt.duration(to: .now)
+                #expect(r == nil && took < .seconds(2), "finalize waited \(took) after its task was cancelled")
+                await client.cancel()
+                await log.ended()
+            }
+        }
+    }
+}

@@ -149,4 +149,67 @@ import Testing
         o.endpointing = .milliseconds(250)
         #expect(try JSONDecoder().decode(LiveOptions.self, from: JSONEncoder().encode(o)) == o)
     }
+
+    /// Values Deepgram cannot take are refused before any connection, with what is expected
+    /// (the library sent `sample_rate=-1` or `keywords=x:nan` as they were; found in QA).
+    @Test func valuesDeepgramCannotTakeAreRefusedBeforeConnecting() {
+        let pcm = LiveOptions(model: .nova3, encoding: .linear16, sampleRate: 16_000)
+        func refused(_ change: (inout LiveOptions) -> Void) -> String? {
+            var o = pcm
+            change(&o)
+            do throws(LiveOptionsError) { _ = try o.url(); return nil } catch { return error.description }
+        }
+        #expect(refused { _ in } == nil)
+        #expect(refused { $0.sampleRate = -1 } == "invalid value '-1' for sample_rate: expected a positive number of samples per second (e.g. 16000)")
+        #expect(refused { $0.sampleRate = 0 }?.contains("sample_rate") == true)
+        #expect(refused { $0.sampleRate = nil }?.contains("a sample_rate with it") == true)
+        #expect(refused { $0.encoding = nil; $0.sampleRate = nil } == nil, "containerized audio: neither")
+        #expect(refused { $0.channels = 0 }?.contains("for channels: expected 1 or more") == true)
+        #expect(refused { $0.endpointing = .milliseconds(-10) }?.contains("endpointing") == true)
+        #expect(refused { $0.endpointing = .milliseconds(0) } == nil)
+        #expect(refused { $0.utteranceEndMs = 1000 }?.contains("interim_results=true") == true)
+        #expect(refused { $0.utteranceEndMs = 1000; $0.interimResults = true } == nil)
+        #expect(refused { $0.utteranceEndMs = -5; $0.interimResults = true }?.contains("0 or more") == true)
+        #expect(refused { $0.model = .nova2; $0.keywords = [.init("x", boost: .nan)] }?.contains("a finite boost") == true)
+        #expect(refused { $0.model = .nova2; $0.keywords = [.init("x", boost: .infinity)] }?.contains("a finite boost") == true)
+        #expect(refused { $0.keywords = [.init("x", boost: 2)] }?.contains("nova-3 takes keyterm instead of keywords") == true)
+        #expect(refused { $0.model = .nova2; $0.keywords = [.init("x", boost: 2)] } == nil)
+        #expect(refused { $0.extra = [KeyValue("a:b", "c")] }?.contains("for extra") == true)
+        #expect(refused { $0.extra = [KeyValue(" ", "c")] }?.contains("for extra") == true)
+        #expect(refused { $0.extra = [KeyValue("a", "b:c")] } == nil, "a value may hold ':'")
+    }
+
+    /// A boost is a plain decimal (`1e-05` went out for 0.00001), and one too large for a
+    /// Double (`x:1e400`, infinity) is not a keyword.
+    @Test func keywordBoostsArePlainDecimals() {
+        #expect(LiveOptions.Keyword("tiny", boost: 0.00001).queryValue == "tiny:0.00001")
+        #expect(LiveOptions.Keyword("k", boost: 1.5).queryValue == "k:1.5")
+        #expect(LiveOptions.Keyword("k", boost: -10).queryValue == "k:-10")
+        #expect(LiveOptions.Keyword("k", boost: 1e20).queryValue == "k:100000000000000000000")
+        #expect(LiveOptions.Keyword(parsing: "k:1e400") == nil)
+        #expect(LiveOptions.Keyword(parsing: "k:nan") == nil)
+    }
+
+    /// What the official SDK 3.x writes with `LiveOptions.to_json()` (this JSON is its output):
+    /// `utterance_end_ms` as a string, `redact: true`, `extra` as an object, a lower-case
+    /// `callback_method`, and options this type does not model, which are kept in `additional`
+    /// (they were dropped, or the whole decode failed; found in QA).
+    @Test func theSDKsOwnSerialisationDecodes() throws {
+        let sdk3 = #"{"alternatives": 2, "callback_method": "put", "channels": 1, "encoding": "linear16", "endpointing": 300, "#
+            + #""extra": {"team": "a"}, "interim_results": true, "keyterm": ["captty"], "language": "en", "model": "nova-3", "#
+            + #""no_delay": true, "redact": true, "sample_rate": 16000, "smart_format": true, "tag": ["t1"], "#
+            + #""utterance_end_ms": "1000", "vad_events": true}"#
+        let o = try JSONDecoder().decode(LiveOptions.self, from: Data(sdk3.utf8))
+        #expect(o.utteranceEndMs == 1000 && o.sampleRate == 16_000 && o.interimResults == true && o.vadEvents == true)
+        #expect(o.redact == ["true"] && o.extra == [KeyValue("team", "a")] && o.callbackMethod == .put)
+        #expect(o.additional == [KeyValue("alternatives", "2"), KeyValue("no_delay", "true")])
+        let q = o.queryString
+        for part in ["utterance_end_ms=1000", "redact=true", "extra=team%3Aa", "callback_method=PUT", "alternatives=2", "no_delay=true"] {
+            #expect(q.contains(part), "\(part) missing from \(q)")
+        }
+        #expect(try JSONDecoder().decode(LiveOptions.self, from: Data(#"{"sample_rate": "16000", "punctuate": "false"}"#.utf8))
+                == LiveOptions(sampleRate: 16_000, punctuate: false))
+        #expect(throws: DecodingError.self) { try JSONDecoder().decode(LiveOptions.self, from: Data(#"{"sample_rate": "fast"}"#.utf8)) }
+        #expect(throws: DecodingError.self) { try JSONDecoder().decode(LiveOptions.self, from: Data(#"{"future": {"a": 1}}"#.utf8)) }
+    }
 }

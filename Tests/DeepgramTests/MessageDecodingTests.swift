@@ -328,3 +328,28 @@ extension ServerMessage {
         #expect(r.wordsClampedToSpan() == r)
     }
 }
+
+/// `Results.dropping(before:)`: what a multichannel channel already answered on an earlier
+/// connection is left out of a replayed final; the rest keeps its words and entities.
+@Suite struct ResultsDroppingTests {
+    @Test func wordsBeforeTheTimeGoAndEntityIndicesFollow() {
+        let words = [Word(word: "call", start: 3.1, end: 3.3, confidence: 0.9), Word(word: "john", start: 3.3, end: 3.6, confidence: 0.95),
+                     Word(word: "now", start: 3.7, end: 4.0, confidence: 0.9)]
+        let john = Entity(label: "NAME", value: "John", startWord: 1, endWord: 2)
+        let call = Entity(label: "VERB", value: "call", startWord: 0, endWord: 1)
+        let r = Results(start: 3.0, duration: 1.5, isFinal: true,
+                        channel: Channel(alternatives: [Alternative(transcript: "call john now", confidence: 0.9, words: words)]),
+                        entities: [call, john])
+        let d = r.dropping(before: 3.3)
+        #expect(d.start == 3.3 && abs(d.end - 4.5) < 1e-9)
+        #expect(d.best.words.map(\.word) == ["john", "now"])
+        #expect(d.best.transcript == "john now")
+        #expect(d.entities == [Entity(label: "NAME", value: "John", startWord: 0, endWord: 1)])
+        // A word whose middle comes after the time stays (said again only in part).
+        #expect(r.dropping(before: 3.18).best.words.map(\.word) == ["call", "john", "now"])
+        #expect(r.dropping(before: 3.22).best.words.map(\.word) == ["john", "now"])
+        #expect(r.dropping(before: 3.1).best.words.map(\.word) == ["call", "john", "now"])
+        #expect(r.dropping(before: 2.0) == r)
+        #expect(r.dropping(before: 4.5).best.words.isEmpty)
+    }
+}

@@ -31,7 +31,7 @@ import TestSupport
                      Word(word: "\"quoted\"\n", start: 1.5, end: 2, confidence: 1)]
         let r = Results(start: 1, duration: 1.5, isFinal: true, speechFinal: true,
                         channel: Channel(alternatives: [Alternative(transcript: "Héllo, \"quoted\"\n", confidence: 0.9,
-                                                                    words: words, languages: ["fr", "en"])]),
+                                                                    words: words, languages: ["fr", "en"], languagesHinted: ["fr", "en"])]),
                         metadata: ResultsMetadata(requestID: "id", modelInfo: ModelInfo(name: "n", version: "v", arch: "a"),
                                                   modelUUID: "u"))
         let text = ServerMessage.results(r).encoded()

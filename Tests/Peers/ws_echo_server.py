@@ -12,7 +12,9 @@ except text commands starting with `cmd:`:
   cmd:frames                            reply with JSON counts of the frames received so far (by opcode)
   cmd:headers                           reply with the upgrade request headers as JSON
 When a connection closes it prints `CLOSED <code> <reason>` (the close frame the client sent).
-Options: --tls CERT KEY, --host, --max-size, --hang-upgrade (read the upgrade request, never answer).
+Options: --tls CERT KEY, --host, --max-size, --hang-upgrade (read the upgrade request, never answer),
+--require-client-cert CA (mutual TLS: a client certificate signed by CA is required),
+--tls-max 1.1|1.2 (the newest TLS version offered; 1.1 also allows legacy ciphers).
 """
 import argparse, asyncio, json, ssl, sys
 import websockets
@@ -93,6 +95,8 @@ async def main():
     ap.add_argument("--tls", nargs=2, metavar=("CERT", "KEY"))
     ap.add_argument("--max-size", type=int, default=64 << 20)
     ap.add_argument("--hang-upgrade", action="store_true")
+    ap.add_argument("--require-client-cert", metavar="CA")
+    ap.add_argument("--tls-max", choices=["1.1", "1.2"])
     a = ap.parse_args()
 
     async def hang(connection, request):
@@ -102,6 +106,15 @@ async def main():
     if a.tls:
         ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         ctx.load_cert_chain(a.tls[0], a.tls[1])
+        if a.require_client_cert:
+            ctx.verify_mode = ssl.CERT_REQUIRED
+            ctx.load_verify_locations(a.require_client_cert)
+        if a.tls_max == "1.1":
+            ctx.minimum_version = ssl.TLSVersion.TLSv1
+            ctx.maximum_version = ssl.TLSVersion.TLSv1_1
+            ctx.set_ciphers("ALL:@SECLEVEL=0")
+        elif a.tls_max == "1.2":
+            ctx.maximum_version = ssl.TLSVersion.TLSv1_2
     async with serve(handler, a.host, a.port, ssl=ctx, max_size=a.max_size, ping_interval=None,
                      compression=None, write_limit=1 << 20, process_request=hang if a.hang_upgrade else None,
                      open_timeout=None) as server:

@@ -43,6 +43,47 @@ import Testing
         }
     }
 
+    /// A server that asks for a client certificate (mutual TLS) and refuses the connection
+    /// without one was "closed during the TLS handshake" (TLS 1.2) or "nothing answered at this
+    /// address" (TLS 1.3, where the refusal comes after the client's handshake), and retried
+    /// (found in QA). It is a TLS failure that says so, over either version.
+    @Test("a server that requires a client certificate is named as such", arguments: [nil, "1.2"])
+    func clientCertificateRequired(tlsMax: String?) async throws {
+        let certs = try TestCertificates.make()
+        defer { certs.remove() }
+        var args = ["--tls", certs.localhostCert, certs.localhostKey, "--require-client-cert", certs.caFile]
+        if let tlsMax { args += ["--tls-max", tlsMax] }
+        let (server, port) = try await Peers.echoServer(args)
+        defer { server.stop() }
+        try await withTimeout(60) {
+            do {
+                _ = try await Self.connectTrusting(certs, port: port)
+                Issue.record("connected without a client certificate")
+            } catch let e as WebSocketError {
+                guard case .tls(let why) = e else { Issue.record("TLS \(tlsMax ?? "1.3"): \(e)"); return }
+                #expect(why.contains("asked for a client certificate (mutual TLS)"), "\(why)")
+            }
+        }
+    }
+
+    /// A server that takes only TLS 1.0/1.1 closes at captty's hello: the message names old TLS
+    /// versions as a cause, not only a plain (non-TLS) port.
+    @Test("a server with only TLS versions older than 1.2 is said to maybe be one")
+    func oldTLSVersionsOnly() async throws {
+        let certs = try TestCertificates.make()
+        defer { certs.remove() }
+        let (server, port) = try await Peers.echoServer(["--tls", certs.localhostCert, certs.localhostKey, "--tls-max", "1.1"])
+        defer { server.stop() }
+        try await withTimeout(60) {
+            do {
+                _ = try await Self.connectTrusting(certs, port: port)
+                Issue.record("connected over TLS 1.1")
+            } catch let e as WebSocketError {
+                #expect("\(e)".contains("older than 1.2"), "\(e)")
+            }
+        }
+    }
+
     @Test("the system trust store rejects a private CA, and the error says to pass --ca-file")
     func untrustedCA() async throws {
         let (certs, server, port) = try await Self.localhostTLSServer()
