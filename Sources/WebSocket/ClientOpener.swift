@@ -86,7 +86,8 @@ enum ClientOpener {
                 transport.close(clean: false)
                 throw WebSocketError.handshakeRejected(status: status.code, headers: head.headers, body: body)
             }
-            try Handshake.validateSwitching(head.headers, expectedAccept: AcceptKey.accept(for: key))
+            try Handshake.validateSwitching(head.headers, expectedAccept: AcceptKey.accept(for: key),
+                                            offered: Handshake.offeredProtocols(configuration.handshakeHeaders))
             return try ConnectionCore(role: .client, transport: transport, config: configuration, headers: head.headers, leftover: rest)
         } catch {
             transport.close(clean: false)

@@ -33,7 +33,9 @@ enum Handshake {
     }
 
     /// Checks a 101 response; throws `handshakeInvalid` saying which rule failed.
-    static func validateSwitching(_ headers: HTTPHeaders, expectedAccept: String) throws(WebSocketError) {
+    /// `offered`: the subprotocols the request's own `Sec-WebSocket-Protocol` header listed
+    /// (Deepgram's browser form of authentication is `token, KEY`): the server may select one.
+    static func validateSwitching(_ headers: HTTPHeaders, expectedAccept: String, offered: [String] = []) throws(WebSocketError) {
         guard headers["Upgrade"]?.lowercased() == "websocket" else {
             throw .handshakeInvalid("101 response without 'Upgrade: websocket'")
         }
@@ -55,9 +57,19 @@ enum Handshake {
         if let ext = headers.values("Sec-WebSocket-Extensions").first(where: { !$0.isEmpty }) {
             throw .handshakeInvalid("server selected extension '\(ext.prefix(64))' that was not offered")
         }
-        if let proto = headers.values("Sec-WebSocket-Protocol").first(where: { !$0.isEmpty }) {
-            throw .handshakeInvalid("server selected subprotocol '\(proto.prefix(64))' that was not offered")
+        let selected = headers.values("Sec-WebSocket-Protocol").filter { !$0.isEmpty }
+        if let proto = selected.first, selected.count > 1 || !offered.contains(proto) {
+            // Never the selection itself when it was offered: it may be a key ("token, KEY").
+            let shown = offered.contains(proto) ? "more than one of the subprotocols offered" : "subprotocol '\(proto.prefix(64))' that was not offered"
+            throw .handshakeInvalid("server selected \(shown)")
         }
+    }
+
+    /// The subprotocols a request's extra headers offer (`Sec-WebSocket-Protocol: a, b`).
+    static func offeredProtocols(_ extraHeaders: [(String, String)]) -> [String] {
+        extraHeaders.filter { $0.0.lowercased() == "sec-websocket-protocol" }
+            .flatMap { $0.1.split(separator: ",").map { String($0.trimmingWS()) } }
+            .filter { !$0.isEmpty }
     }
 
     /// How many body bytes to read after a rejected upgrade: Content-Length bounded by `maxErrorBody`;

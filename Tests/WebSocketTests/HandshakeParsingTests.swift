@@ -36,6 +36,32 @@ import Testing
         #expect(throws: HTTPHead.ParseError.self) { try HTTPHead.parse([UInt8](repeating: 0x41, count: 20000), maxHeadSize: 16384) }
     }
 
+    /// Deepgram's browser form of authentication offers `Sec-WebSocket-Protocol: token, KEY`
+    /// and the server selects `token`: that was refused as "not offered" (found in QA). A
+    /// selection not offered, or more than one, is still refused, and the key is never shown.
+    @Test("a subprotocol the request offered may be selected")
+    func offeredSubprotocol() throws {
+        func head(_ proto: [String]) throws -> HTTPHeaders {
+            let lines = ["HTTP/1.1 101 Switching Protocols", "Upgrade: websocket", "Connection: Upgrade", "Sec-WebSocket-Accept: abc"]
+                + proto.map { "Sec-WebSocket-Protocol: \($0)" }
+            guard case .complete(let h, _) = try HTTPHead.parse(Array((lines.joined(separator: "\r\n") + "\r\n\r\n").utf8)) else {
+                throw WebSocketError.handshakeInvalid("incomplete")
+            }
+            return h.headers
+        }
+        let offered = Handshake.offeredProtocols([("Authorization", "x"), ("Sec-WebSocket-Protocol", "token, secret-key")])
+        #expect(offered == ["token", "secret-key"])
+        #expect(throws: Never.self) { try Handshake.validateSwitching(try head(["token"]), expectedAccept: "abc", offered: offered) }
+        #expect(throws: WebSocketError.self) { try Handshake.validateSwitching(try head(["token"]), expectedAccept: "abc") }
+        #expect(throws: WebSocketError.self) { try Handshake.validateSwitching(try head(["chat"]), expectedAccept: "abc", offered: offered) }
+        do {
+            try Handshake.validateSwitching(try head(["token", "secret-key"]), expectedAccept: "abc", offered: offered)
+            Issue.record("two selections accepted")
+        } catch {
+            #expect(!"\(error)".contains("secret-key"), "\(error)")
+        }
+    }
+
     @Test("upgrade request: accepted with path and decoded query, refused with the right status")
     func serverRequest() throws {
         func parse(_ s: String) throws -> HTTPHead {
