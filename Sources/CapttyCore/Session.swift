@@ -96,7 +96,7 @@ public actor Session {
 
     /// Audio accounting, for tests and the benchmark.
     public struct AudioCounts: Sendable, Equatable {
-        /// Bytes the source produced.
+        /// Bytes the source produced before the session began to stop.
         public var produced = 0
         /// Bytes produced while paused (not sent).
         public var whilePaused = 0
@@ -664,7 +664,6 @@ public actor Session {
     /// Hands `chunk` to the current engine run; returns that run's backlog (nil when the chunk
     /// went nowhere: paused, stopping, no run).
     private func deliver(_ chunk: AudioChunk) -> InputBacklog? {
-        counts.produced += chunk.data.count
         let reading = meter.update(chunk)
         viewState.level = reading
         lastChunkAt = clock.now
@@ -681,7 +680,10 @@ public actor Session {
         if viewState.noAudio, !reading.isSilent { viewState.audioReturns += 1 }
         viewState.noAudio = reading.isSilent
         viewState.noAudioArriving = false
+        // Audio read while the session stops is not the session's (it is neither sent nor lost):
+        // counted, it read as audio the engine never got (found by a test's race).
         guard !stopping else { return nil }
+        counts.produced += chunk.data.count
         if paused {
             counts.whilePaused += chunk.data.count
             let end = chunk.startTime + chunk.duration

@@ -393,7 +393,9 @@ extension LiveOptions {
         /// (`foo:bar` went out as the word `foo:bar`, which Deepgram reads as a bad boost).
         public init?(parsing s: String) {
             if let i = s.lastIndex(of: ":") {
-                guard let b = Double(s[s.index(after: i)...]), b.isFinite else { return nil }
+                // A boost too large for a Double (`x:1e400`) parses as infinite: `validate()`
+                // refuses it, with a message that says so.
+                guard let b = Double(s[s.index(after: i)...]) else { return nil }
                 let w = String(s[..<i]); guard !w.trimmingWhitespace().isEmpty else { return nil }
                 self.init(w, boost: b)
             } else {

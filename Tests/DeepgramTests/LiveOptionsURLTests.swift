@@ -180,14 +180,18 @@ import Testing
     }
 
     /// A boost is a plain decimal (`1e-05` went out for 0.00001), and one too large for a
-    /// Double (`x:1e400`, infinity) is not a keyword.
+    /// Double (`x:1e400`, infinity) is refused before connecting.
     @Test func keywordBoostsArePlainDecimals() {
         #expect(LiveOptions.Keyword("tiny", boost: 0.00001).queryValue == "tiny:0.00001")
         #expect(LiveOptions.Keyword("k", boost: 1.5).queryValue == "k:1.5")
         #expect(LiveOptions.Keyword("k", boost: -10).queryValue == "k:-10")
         #expect(LiveOptions.Keyword("k", boost: 1e20).queryValue == "k:100000000000000000000")
-        #expect(LiveOptions.Keyword(parsing: "k:1e400") == nil)
-        #expect(LiveOptions.Keyword(parsing: "k:nan") == nil)
+        for text in ["k:1e400", "k:nan"] {
+            let k = LiveOptions.Keyword(parsing: text)
+            let o = LiveOptions(model: .nova2, keywords: k.map { [$0] } ?? [])
+            #expect(k != nil, "\(text)")
+            #expect(throws: LiveOptionsError.self, "\(text)") { try o.validate() }
+        }
     }
 
     /// What the official SDK 3.x writes with `LiveOptions.to_json()` (this JSON is its output):
