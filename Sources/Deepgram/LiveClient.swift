@@ -288,7 +288,9 @@ public actor LiveClient {
 
     /// Sends Finalize (after all audio given so far). With a timeout, waits that long for the
     /// `from_finalize` result and returns it (nil if none came: it is not guaranteed, or when
-    /// the waiting task is cancelled; the Finalize is sent all the same).
+    /// the waiting task is cancelled; the Finalize is sent all the same). With `multichannel`
+    /// each channel answers on its own: the first answer is returned, and every one comes as a
+    /// `.results` event.
     @discardableResult
     public func finalize(waitFor timeout: Duration? = nil) async throws(LiveError) -> Results? {
         if let fatalError { throw fatalError }
