@@ -5,12 +5,14 @@ import TestSupport
 /// The server (the Deepgram TEST DOUBLE, which records every byte per connection) is SIGKILLed
 /// and restarted on the same port 10 times during one session: captty reconnects each time,
 /// replays what was not final, and the transcript and the audio stay complete and in order.
+/// Each incarnation serves a few seconds first (a connection that dies young keeps the backoff
+/// growing: that is a flapping server, tested in `connectionsThatDieYoungBackOffExponentially`).
 @Suite(.serialized) struct ServerRestartTests {
     @Test(.timeLimit(.minutes(4))) func tenServerRestartsLoseNothing() async throws {
         let dir = try scratchDirectory("restart")
         defer { try? FileManager.default.removeItem(at: dir) }
         let wav = dir.appendingPathComponent("counter.wav")
-        let total = try FaultAudio.writeCounterWAV(to: wav, seconds: 80)
+        let total = try FaultAudio.writeCounterWAV(to: wav, seconds: 160)
         let port = try freeLoopbackPort()
         var recordDirs: [URL] = []
         func startDouble() async throws -> ChildProcess {
@@ -41,6 +43,9 @@ import TestSupport
                 try await Task.sleep(for: .milliseconds(50))
             }
             guard flowing else { break }
+            // A healthy connection (LiveClient.healthyConnection) before the kill.
+            try await Task.sleep(for: .seconds(5.5))
+            guard captty.process.isRunning else { break }
             double.signal(SIGKILL)
             double.process.waitUntilExit()
             restarts += 1
