@@ -89,10 +89,6 @@ public actor LiveClient {
     /// With `multichannel`, how far each channel's finals answer (absolute bytes): the audio
     /// is answered only as far as every channel's are.
     private var answeredByChannel: [Int: Int64] = [:]
-    /// With `multichannel`, how far (session seconds) each channel's finals reach, and on which
-    /// connection they got there: a later connection replays from the slowest channel's answers,
-    /// so a faster channel hears again audio it already answered, and its finals for that audio
-    /// are left out (they came twice; found in QA).
     /// Connections in a row that failed within `healthyConnection` of opening: the backoff keeps
     /// growing through them even when each made progress (a server that broke every connection
     /// soon after a final was reconnected once a second for minutes; found in QA).
@@ -101,6 +97,10 @@ public actor LiveClient {
     static let healthyConnection = Duration.seconds(5)
     /// `finish()` was cancelled while it waited: the stream was closed without its last results.
     private var finishCancelled = false
+    /// With `multichannel`, how far (session seconds) each channel's finals reach, and on which
+    /// connection they got there: a later connection replays from the slowest channel's answers,
+    /// so a faster channel hears again audio it already answered, and its finals for that audio
+    /// are left out (they came twice; found in QA).
     private var finalReachByChannel: [Int: (end: Double, generation: Int)] = [:]
     /// The session loop waiting for audio before it reconnects (`waitForAudio`).
     private var audioWaiter: CheckedContinuation<Void, Never>?
@@ -359,8 +359,8 @@ public actor LiveClient {
     /// Returns whether the stream ended without a fatal error (`fatalFailure` says which).
     ///
     /// Cancelling the task that waits closes the stream at once, as `cancel()` does (late
-    /// results are not waited for), and returns false; a finish cancelled before it was called
-    /// does so too. It waited on, up to `finishTimeout`.
+    /// results are not waited for), and returns false; so does a finish called from a task
+    /// already cancelled.
     @discardableResult
     public func finish() async -> Bool {
         if state != .idle, !ended, !finishing {
