@@ -18,8 +18,7 @@ final class PythonPeer: @unchecked Sendable {
         process.standardOutput = out
         process.standardError = FileHandle.standardError
         process.standardInput = FileHandle.nullDevice
-        out.fileHandleForReading.readabilityHandler = { [weak self] h in
-            let d = h.availableData
+        reader.read(out.fileHandleForReading) { [weak self] d in
             guard let self else { return }
             self.lock.lock()
             if d.isEmpty { self.done = true } else { self.buffer.append(d) }
@@ -28,7 +27,12 @@ final class PythonPeer: @unchecked Sendable {
         try process.run()
     }
 
-    deinit { if process.isRunning { process.terminate() } }
+    private let reader = PipeEOF()
+
+    deinit {
+        if process.isRunning { process.terminate(); process.waitUntilExit() }
+        reader.settle(out.fileHandleForReading)
+    }
 
     var lines: [String] {
         lock.lock(); defer { lock.unlock() }

@@ -24,7 +24,7 @@ import TestSupport
             peer.standardInput = FileHandle.nullDevice
             try peer.run()
             let collected = Collected()
-            out.fileHandleForReading.readabilityHandler = { h in collected.append(h.availableData) }
+            PipeEOF().read(out.fileHandleForReading) { collected.append($0) }
             peers.append((peer, collected))
         }
         for (_, collected) in peers {

@@ -22,12 +22,11 @@ final class PeerProcess: @unchecked Sendable {
         process.standardInput = stdinPipe
         process.standardOutput = stdoutPipe
         process.standardError = FileHandle.standardError
-        stdoutPipe.fileHandleForReading.readabilityHandler = { [weak self] h in
-            let d = h.availableData
-            self?.received(d)
-        }
+        reader.read(stdoutPipe.fileHandleForReading) { [weak self] d in self?.received(d) }
         try process.run()
     }
+
+    private let reader = PipeEOF()
 
     private func received(_ d: Data) {
         lock.lock(); defer { lock.unlock() }
@@ -82,7 +81,11 @@ final class PeerProcess: @unchecked Sendable {
         if process.isRunning { process.terminate() }
     }
 
-    deinit { stop() }
+    deinit {
+        stop()
+        if process.isRunning { process.waitUntilExit() }
+        reader.settle(stdoutPipe.fileHandleForReading)
+    }
 }
 
 struct PeerError: Error, CustomStringConvertible {
