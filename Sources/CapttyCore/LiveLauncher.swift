@@ -116,6 +116,7 @@ public enum LiveLauncher {
                                                                                   : "the log says when: \(CapttyLogging.logPath())") {
                 out("captty: \(lost)")
             }
+            if let why = Self.noWordsNote(summary, view: view, headerless: request.rawFormat != nil) { out("captty: \(why)") }
             if !view.exports.isEmpty {
                 // Saved with `s`: said at the end too (with --no-journal nothing was said, and the
                 // snapshot was the only copy).
@@ -375,6 +376,20 @@ public enum DemoRecording {
 extension LiveLauncher {
     /// The closing line about audio with no captions: lost while the engine was disconnected,
     /// never captured while the device was gone, or both (nil when none was).
+    /// Why a session that sent audio got not a word back (silence, a quiet input, the wrong
+    /// language): it ended with "finished" and nothing else, which read as a broken engine.
+    /// Nil when words came, or when something else (an error, lost audio, an engine that never
+    /// answered, a silent monitor: nothing played) already explains it.
+    static func noWordsNote(_ summary: Session.Summary, view: SessionView, headerless: Bool) -> String? {
+        guard summary.wordCount == 0, summary.audioSentSeconds >= 1, summary.incomplete == nil,
+              summary.audioLostSeconds < 0.05, view.engineReached, view.sourceError == nil else { return nil }
+        if case .error = view.connection { return nil }
+        if view.sourceIsMonitor && summary.loudestDB < -60 { return nil }
+        let name = DisplayWidth.sanitizedForTerminal(view.deviceName.isEmpty ? "the input" : view.deviceName)
+        return TranscribeRunner.nothingRecognised(in: name, seconds: summary.audioSentSeconds, peakDB: summary.loudestDB,
+                                                  headerless: headerless, offlineEngine: view.engineName.hasPrefix("local"))
+    }
+
     static func lostAudioSummary(_ summary: Session.Summary, whereSaid: String) -> String? {
         let engine = summary.audioLostSeconds >= 0.05 ? summary.audioLostSeconds : 0
         let device = summary.deviceLostSeconds >= 0.05 ? summary.deviceLostSeconds : 0

@@ -75,6 +75,10 @@ public actor Session {
         /// A file (of known length) that the session was finished before the end of (a quit, a
         /// signal): how far it had been read. Its end said "finished" as if it were whole.
         public var stoppedEarly: StoppedEarly?
+        /// Seconds of audio sent to the engine, and its loudest sample (dBFS): why a session
+        /// without a word may have had none to caption.
+        public var audioSentSeconds: Double = 0
+        public var loudestDB: Double = LevelMeter.floorDB
 
         public struct StoppedEarly: Sendable, Equatable {
             /// Seconds of the file read; its length; its name.
@@ -169,6 +173,9 @@ public actor Session {
     private var nextRunID = 0
     private var counts = AudioCounts()
     private var meter: LevelMeter
+    /// For the summary: how much audio went to the engines, and how loud it got.
+    private var audioSentSeconds = 0.0
+    private var loudestDB = LevelMeter.floorDB
     private var lastSentEnd: Double?
     /// Stretches of session time with no audio (capture lost, e.g. a PulseAudio outage) the
     /// engine has not answered past yet: not lag, since the engine never had them to caption.
@@ -609,6 +616,8 @@ public actor Session {
             .reduce(0) { $0 + $1.duration }
         s.unconfirmedFrom = unconfirmedFrom
         s.stoppedEarly = stoppedEarly
+        s.audioSentSeconds = audioSentSeconds
+        s.loudestDB = loudestDB
         summary = s
         publish()
         changeContinuation.finish()
@@ -692,6 +701,8 @@ public actor Session {
             return nil
         }
         guard let id = currentRun, var run = runs[id] else { return nil }
+        audioSentSeconds += chunk.duration
+        loudestDB = max(loudestDB, reading.peakDB)
         run.timeline.sent(sessionTime: chunk.startTime, duration: chunk.duration)
         runs[id] = run
         counts.perRun[id] += chunk.data.count

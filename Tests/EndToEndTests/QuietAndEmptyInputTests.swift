@@ -95,4 +95,30 @@ import TestSupport
         #expect(r.stderr.contains("no speech was recognised in"), "stderr: \(r.stderr)")
         #expect(r.stderr.contains("loudest sample -21 dBFS"), "stderr: \(r.stderr)")
     }
+
+    /// Live captions of a file with nothing to caption ended with "finished" and not a word
+    /// more, which read as a broken engine; they now say why, as `transcribe` does.
+    @Test(.timeLimit(.minutes(2))) func liveCaptionsOfSilenceSayWhyThereAreNone() throws {
+        let dir = try scratchDirectory("quiet")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let silence = try Self.wav(Array(repeating: 0, count: 48_000), in: dir, name: "silence.wav")
+        let r = try runCaptty(["--plain", "--engine", "local", "--file", silence, "--speed", "0", "--no-journal"], timeout: 90)
+        #expect(r.status == 0, "stderr: \(r.stderr)")
+        #expect(r.stdout.isEmpty, "\(r.stdout)")
+        #expect(r.stderr.contains("captty: no speech in silence.wav: its 3.0 s of audio are digital silence"), "stderr: \(r.stderr)")
+
+        let tone = try TestAudio.tone(seconds: 2, in: dir)
+        let t = try runCaptty(["--plain", "--engine", "local", "--file", tone, "--speed", "0", "--no-journal"], timeout: 90)
+        #expect(t.status == 0, "stderr: \(t.stderr)")
+        #expect(t.stderr.contains("no speech was recognised in"), "stderr: \(t.stderr)")
+        #expect(t.stderr.contains("loudest sample -21 dBFS"), "stderr: \(t.stderr)")
+    }
+
+    /// Speech that was captioned gets no such note.
+    @Test(.timeLimit(.minutes(3))) func liveCaptionsOfSpeechHaveNoNoSpeechNote() throws {
+        let r = try runCaptty(["--plain", "--engine", "local", "--file", TestAudio.preamble, "--speed", "0", "--no-journal"], timeout: 150)
+        #expect(r.status == 0, "stderr: \(r.stderr)")
+        #expect(r.stdout.lowercased().contains("constitution"), "\(r.stdout)")
+        #expect(!r.stderr.contains("no speech"), "stderr: \(r.stderr)")
+    }
 }
