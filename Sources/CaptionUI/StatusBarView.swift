@@ -62,6 +62,10 @@ public enum StatusBarView {
 
     /// The state shown while connected but the audio device is gone.
     public static let waitingForAudioLabel = "◌ waiting for audio"
+    /// Connected, with captions `lateLagMilliseconds` or more behind the audio (a link slower
+    /// than the audio, a busy server): "● live" read as all well while the lag grew to 30 s
+    /// (found in QA on a 128 kbit/s link). As wide as "● live": the bar does not shift.
+    public static let behindLabel = "● late"
 
     /// "lag 320 ms", or "lag 1.4 s" from a second on.
     /// A lag this long (captions behind the speech) is shown as a warning.
@@ -76,9 +80,10 @@ public enum StatusBarView {
     static func segments(_ status: StatusInfo, theme: Theme) -> [Segment] {
         var out: [Segment] = []
         let waiting = status.waitingForAudio && status.connection == .live
+        let behind = !waiting && status.connection == .live && (status.lagMilliseconds ?? 0) >= lateLagMilliseconds
         let connStyle: TextStyle
         switch status.connection {
-        case .live: connStyle = waiting ? theme.statusWaiting : theme.statusLive
+        case .live: connStyle = waiting || behind ? theme.statusWaiting : theme.statusLive
         case .connecting, .reconnecting: connStyle = theme.statusWaiting
         case .paused: connStyle = theme.statusPaused
         case .error: connStyle = theme.statusError
@@ -98,7 +103,7 @@ public enum StatusBarView {
             let isError: Bool = { if case .error(let m) = status.connection { return !m.isEmpty }; return false }()
             var shorter: [String] = []
             if case .reconnecting(let secs, _, _) = status.connection { shorter = Self.shorterReconnecting(secs, trailing: " ") }
-            let label = waiting ? waitingForAudioLabel : connectionLabel(status.connection)
+            let label = waiting ? waitingForAudioLabel : behind ? behindLabel : connectionLabel(status.connection)
             out.append(Segment(text: " \(label) ", style: connStyle, priority: 0,
                                rightAligned: false, truncatable: isError, isDetail: isError, shorter: shorter))
         }

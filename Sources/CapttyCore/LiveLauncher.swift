@@ -87,7 +87,7 @@ public enum LiveLauncher {
                 // with Deepgram, and was ignored (captioning on for ever) with the offline engine.
                 signal(SIGPIPE, SIG_IGN)
                 let runner = PlainRunner(timestamps: request.timestamps || request.settings.toggles.timestamps,
-                                         speakerLabels: request.settings.toggles.speakerLabels)
+                                         speakerLabels: request.settings.toggles.speakerLabels, lagNotices: request.speed == 1)
                 // Off the audio thread (docs/ARCHITECTURE.md): a stdout nobody reads must not stall the audio.
                 // Also when nothing reads the captions any more (`| head -1`): a microphone
                 // would otherwise be captioned for ever, for no one.

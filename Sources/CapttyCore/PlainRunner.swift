@@ -11,16 +11,20 @@ import Transcript
 public struct PlainRunner: Sendable {
     public var timestamps: Bool
     public var speakerLabels: Bool
+    /// Says when captions fall behind the audio and when they catch up (audio paced in real
+    /// time: a file read faster is behind by design).
+    public var lagNotices: Bool
     /// Writes one line of standard output (flushed).
     public var writeOut: @Sendable (String) -> Void
     /// Writes one line of standard error.
     public var writeErr: @Sendable (String) -> Void
 
-    public init(timestamps: Bool = false, speakerLabels: Bool = true,
+    public init(timestamps: Bool = false, speakerLabels: Bool = true, lagNotices: Bool = true,
                 writeOut: @escaping @Sendable (String) -> Void = PlainRunner.standardOutput,
                 writeErr: @escaping @Sendable (String) -> Void = PlainRunner.standardError) {
         self.timestamps = timestamps
         self.speakerLabels = speakerLabels
+        self.lagNotices = lagNotices
         self.writeOut = writeOut
         self.writeErr = writeErr
     }
@@ -65,14 +69,19 @@ public struct PlainRunner: Sendable {
         let changes = session.changes
         // Wake up regularly so a termination signal is seen without a change (within a second;
         // the leeway lets the check ride on the audio path's wake-ups).
-        let ticker = Task(executorPreference: session.configuration.executor) { [writeErr] in
+        let ticker = Task(executorPreference: session.configuration.executor) { [writeErr, lagNotices] in
             var endedAt: ContinuousClock.Instant?
             var saidWaiting = false
+            var lag = LagNotices()
             while !Task.isCancelled {
                 try? await SerialThreadExecutor.sleep(for: .milliseconds(500), leeway: .milliseconds(500))
                 // The input has ended and the engine's last captions are slow to come (a server
                 // working through a backlog, or one that stopped answering): said, not silence.
                 let v = session.view
+                if lagNotices, let note = lag.look(lagMilliseconds: v.lagMilliseconds,
+                                                   live: v.connection == .live && !v.paused && !v.sourceEnded) {
+                    writeErr("captty: \(note)")
+                }
                 if v.sourceEnded, !v.finished, !v.engineStopped, v.connection != .finished {
                     if case .error = v.connection {} else if !saidWaiting {
                         let since = endedAt ?? .now

@@ -201,7 +201,9 @@ struct StatusBarTests {
             let bar = ScreenView.render(snap, size: TerminalSize(width: 100, height: 12)).rowText(11)
             let label = StatusBarView.lagLabel(lag)
             // The label's own text blanked out: what is left is where everything else is.
-            texts.append(bar.replacingOccurrences(of: label, with: String(repeating: " ", count: label.count)))
+            // (The state reads "late" from 5 s on, as wide as "live".)
+            texts.append(bar.replacingOccurrences(of: label, with: String(repeating: " ", count: label.count))
+                .replacingOccurrences(of: StatusBarView.behindLabel, with: "● live"))
         }
         #expect(Set(texts).count == 1, "\(texts)")
         #expect(Set(texts.map { $0.contains("2026-12-06T10-44-56.855Z.jsonl") }).count == 1, "the path came and went: \(texts)")
@@ -223,6 +225,23 @@ struct StatusBarTests {
         var snap = SampleScreens.snapshot()
         snap.status.lagMilliseconds = 27_000
         #expect(ScreenView.render(snap, size: TerminalSize(width: 50, height: 12)).rowText(11).contains("lag 27.0 s"))
+    }
+
+    /// Connected but with captions far behind: the state says "late", not "live" (it read
+    /// as all well while the lag grew to 30 s on a slow link; found in QA).
+    @Test func captionsFarBehindAreNotCalledLive() {
+        let theme = Theme(mode: .color)
+        for (lag, behind) in [(300, false), (4_900, false), (5_000, true), (31_000, true)] {
+            var snap = SampleScreens.snapshot()
+            snap.status.connection = .live
+            snap.status.lagMilliseconds = lag
+            let s = ScreenView.render(snap, size: TerminalSize(width: 100, height: 12))
+            let bar = s.rowText(11)
+            #expect(bar.contains(behind ? StatusBarView.behindLabel : "● live"), "\(lag): \(bar)")
+            #expect(!bar.contains(behind ? "● live" : StatusBarView.behindLabel), "\(lag): \(bar)")
+            let label = behind ? StatusBarView.behindLabel : "● live"
+            #expect(s[11, bar.distance(of: label)].style == (behind ? theme.statusWaiting : theme.statusLive), "\(lag) ms")
+        }
     }
 
     @Test func failingSaveIsShownBeforeLessImportantParts() {

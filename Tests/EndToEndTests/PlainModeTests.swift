@@ -67,6 +67,40 @@ import TestSupport
         }
     }
 
+    /// A server that falls behind (no finals after the first 2 s until CloseStream): plain mode
+    /// says the captions are behind, and by how much, instead of "live" alone while they came
+    /// half a minute late (found in QA on a slow link). In real time only; at full speed a file
+    /// is ahead of its captions by design, and nothing is said.
+    @Test(.timeLimit(.minutes(2))) func captionsFallingBehindAreSaid() async throws {
+        try await withDeepgramDouble(["--backlog-after-bytes", "64000"]) { double in
+            let r = try runCaptty(["--plain", "--engine", "deepgram", "--url", double.baseURL, "--file", TestAudio.preamble,
+                                   "--no-journal"], environment: ["DEEPGRAM_API_KEY": "test-key"], timeout: 90)
+            #expect(r.status == 0, "\(r.stderr)")
+            let notes = r.stderr.split(separator: "\n").filter { $0.contains("behind the audio") }
+            #expect(notes.first?.hasPrefix("captty: captions are 5 s behind the audio") == true, "\(r.stderr)")
+            // Said again as it doubles, not every second.
+            #expect((2...3).contains(notes.count), "\(r.stderr)")
+            #expect(r.stdout.contains("b608000"), "\(r.stdout)")
+        }
+        try await withDeepgramDouble(["--backlog-after-bytes", "64000"]) { double in
+            let r = try runCaptty(["--plain", "--engine", "deepgram", "--url", double.baseURL, "--file", TestAudio.preamble,
+                                   "--no-journal", "--speed", "4"], environment: ["DEEPGRAM_API_KEY": "test-key"], timeout: 60)
+            #expect(r.status == 0, "\(r.stderr)")
+            #expect(!r.stderr.contains("behind the audio"), "\(r.stderr)")
+        }
+    }
+
+    /// A server that keeps up: no such note.
+    @Test(.timeLimit(.minutes(2))) func captionsKeepingUpAreNotSaidToBeBehind() async throws {
+        try await withDeepgramDouble([]) { double in
+            let r = try runCaptty(["--plain", "--engine", "deepgram", "--url", double.baseURL, "--file", TestAudio.preamble,
+                                   "--no-journal"], environment: ["DEEPGRAM_API_KEY": "test-key"], timeout: 90)
+            #expect(r.status == 0, "\(r.stderr)")
+            #expect(!r.stderr.contains("behind the audio"), "\(r.stderr)")
+            #expect(r.stdout.contains("b608000"), "\(r.stdout)")
+        }
+    }
+
     /// Words the engine never made final (the server closed without confirming them) are
     /// printed marked, as the text export marks them; the line read as confirmed speech.
     @Test(.timeLimit(.minutes(2))) func unconfirmedWordsArePrintedMarked() async throws {
