@@ -211,6 +211,8 @@ public actor Session {
         case finals([CommittedSegment]), metadata(Metadata), search(ChannelSearchHits), entity(TimedEntity), gap(AudioGap)
         /// Where the session's audio ended (it finished).
         case end(Double)
+        /// The engine's options changed (a key), from a session time on.
+        case options(OptionsChange)
         /// Every record so far (the journal was emptied in place: `JournalWriter.rewrite`).
         case rewrite([String])
     }
@@ -220,12 +222,16 @@ public actor Session {
     private var summary: Summary?
     /// Options of the last run the engine accepted (for falling back when a change is refused).
     private var lastGoodOptions: LiveOptions?
+    /// The options the transcript says the captions have now (the header's, then each change
+    /// an engine accepted): a change is journaled once its connection opens.
+    private var journaledOptions: LiveOptions
 
     public init(source: any AudioSource, engine: any SpeechEngine, options: LiveOptions,
                 journal: JournalWriter? = nil, header: JournalHeader? = nil, configuration: Configuration = Configuration()) {
         self.source = source
         self.engine = engine
         self.options = options
+        journaledOptions = options
         self.vocabulary = .init(options)
         self.journal = journal
         journalURL = journal?.url
@@ -277,6 +283,7 @@ public actor Session {
                     case .entity(let e): await journal.append(entity: e)
                     case .gap(let g): await journal.append(gap: g)
                     case .end(let seconds): await journal.append(audioEnd: seconds)
+                    case .options(let c): await journal.append(optionsChange: c)
                     case .rewrite(let records): await journal.rewrite(records)
                     }
                 }
@@ -494,7 +501,7 @@ public actor Session {
         _ = shown.keepUnconfirmedTail()
         let text = Exporter.render(shown.lines, format: format, header: header, metadata: shown.metadata, search: shown.search,
                                    entities: shown.entities, options: ExportOptions(gaps: shown.gaps, unconfirmed: shown.unconfirmedSpans,
-                                                                                    audioEnd: audioEnd))
+                                                                                    audioEnd: audioEnd, optionChanges: shown.optionChanges))
         do {
             try AtomicFile.write(Data(text.utf8), to: url)
         } catch {
@@ -789,6 +796,14 @@ public actor Session {
             runs[id]?.unconfirmed = nil
             runs[id]?.unconfirmedBytes = 0
             lastGoodOptions = run.options
+            if run.options != journaledOptions {
+                // From the first audio this run was given (the change applies from what is said next).
+                let from = run.timeline.engineSent > 0 ? run.timeline.sessionTime(0) : lastChunkEnd
+                let change = OptionsChange(start: max(0, from), from: journaledOptions, to: run.options)
+                journaledOptions = run.options
+                store.addOptionsChange(change)
+                journalFeed.yield(.options(change))
+            }
         }
         let mapped = run.timeline.map(event)
         if case .results(let r) = mapped, r.isFinal { runs[id]?.answeredTo = max(run.answeredTo, r.start + r.duration) }
@@ -1008,6 +1023,7 @@ public actor Session {
             records.append(JournalCodec.encode(whole, sessionStartUnixMs: header.startUnixMs))
         }
         records += store.gaps.map { JournalCodec.encode($0) }
+        records += store.optionChanges.map { JournalCodec.encode($0) }
         if let m = store.metadata { records.append(JournalCodec.encode(m)) }
         for (c, queries) in store.search.byChannel.sorted(by: { $0.key < $1.key }) {
             records += queries.map { JournalCodec.encode(ChannelSearchHits(channel: c, hits: $0)) }

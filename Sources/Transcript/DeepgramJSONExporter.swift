@@ -7,9 +7,10 @@ public enum DeepgramJSONExporter {
     public static func render(_ lines: some Collection<CaptionLine>, header: JournalHeader? = nil,
                               metadata: Metadata? = nil, search: SearchResults = SearchResults(),
                               entities: EntityResults = EntityResults(), gaps: [AudioGap] = [],
-                              unconfirmed: [UnconfirmedSpan] = [], audioEnd: Double? = nil) -> String {
+                              unconfirmed: [UnconfirmedSpan] = [], audioEnd: Double? = nil,
+                              optionChanges: [OptionsChange] = []) -> String {
         value(lines, header: header, metadata: metadata, search: search, entities: entities, gaps: gaps,
-              unconfirmed: unconfirmed, audioEnd: audioEnd).pretty + "\n"
+              unconfirmed: unconfirmed, audioEnd: audioEnd, optionChanges: optionChanges).pretty + "\n"
     }
 
     /// `search`: hits of `--search` queries, listed per channel as Deepgram does
@@ -21,10 +22,13 @@ public enum DeepgramJSONExporter {
     /// (`channel`, `start`, `end`). `audioEnd`: where the audio ended, when known (the
     /// `duration` is at least that: a recording ending in silence, or a session of several
     /// connections, whose last Metadata has only its own connection's length).
+    /// `optionChanges`: engine options changed mid-session, as `metadata.captty.option_changes`
+    /// (`start`, `changes` in words, `options_query`).
     public static func value(_ lines: some Collection<CaptionLine>, header: JournalHeader? = nil,
                              metadata: Metadata? = nil, search: SearchResults = SearchResults(),
                              entities: EntityResults = EntityResults(), gaps: [AudioGap] = [],
-                             unconfirmed: [UnconfirmedSpan] = [], audioEnd: Double? = nil) -> JSONValue {
+                             unconfirmed: [UnconfirmedSpan] = [], audioEnd: Double? = nil,
+                             optionChanges: [OptionsChange] = []) -> JSONValue {
         // By start time, as Deepgram lists utterances and the other exports list lines (channels
         // commit independently: channel 1's line could come before channel 0's earlier one).
         let lines = ExportOrder.lines(lines)
@@ -70,6 +74,12 @@ public enum DeepgramJSONExporter {
         if !unconfirmed.isEmpty {
             captty.append(("unconfirmed", .array(unconfirmed.map { u in
                 .object([("channel", .int(Int64(u.channel))), ("start", .seconds(u.start)), ("end", .seconds(u.end))])
+            })))
+        }
+        if !optionChanges.isEmpty {
+            captty.append(("option_changes", .array(optionChanges.sorted { $0.start < $1.start }.map { c in
+                .object([("start", .seconds(c.start)), ("changes", .array(c.changes.map(JSONValue.string))),
+                         ("options_query", .string(c.options.queryString))])
             })))
         }
         if !captty.isEmpty { meta.append(("captty", .object(captty))) }

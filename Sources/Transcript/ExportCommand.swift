@@ -84,6 +84,7 @@ public enum ExportCommand {
         withGaps.gaps = AudioGap.merged(options.gaps, contents.gaps)
         withGaps.unconfirmed = options.unconfirmed + contents.unconfirmed
         withGaps.audioEnd = options.audioEnd ?? contents.audioEnd
+        withGaps.optionChanges = options.optionChanges + contents.optionChanges
         let text = Exporter.render(contents.lines, format: format, header: contents.header,
                                    metadata: contents.metadata.last, search: contents.search,
                                    entities: contents.entities, options: withGaps)

@@ -68,12 +68,16 @@ public struct ExportOptions: Sendable, Equatable {
     /// Where the audio ended, in seconds on the session clock, when known: SRT and WebVTT cues
     /// end by it (a short last cue is not stretched past the end of the media).
     public var audioEnd: Double?
+    /// Engine options changed mid-session (a note in text and Markdown, a `NOTE` in WebVTT,
+    /// `metadata.captty.option_changes` in JSON; SRT, read by players, has no place for them).
+    public var optionChanges: [OptionsChange]
 
     public init(timestamps: Bool = true, speakers: Bool = true, cueRules: CueRules = .broadcast, skipCorruptLines: Bool = false,
-                gaps: [AudioGap] = [], unconfirmed: [UnconfirmedSpan] = [], audioEnd: Double? = nil) {
+                gaps: [AudioGap] = [], unconfirmed: [UnconfirmedSpan] = [], audioEnd: Double? = nil,
+                optionChanges: [OptionsChange] = []) {
         self.timestamps = timestamps; self.speakers = speakers; self.cueRules = cueRules
         self.skipCorruptLines = skipCorruptLines; self.gaps = gaps; self.unconfirmed = unconfirmed
-        self.audioEnd = audioEnd
+        self.audioEnd = audioEnd; self.optionChanges = optionChanges
     }
 }
 

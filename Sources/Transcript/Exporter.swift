@@ -17,7 +17,8 @@ public enum Exporter {
         case .srt: return SRTExporter.render(lines, options: options)
         case .vtt: return WebVTTExporter.render(lines, header: header, options: options)
         case .json: return DeepgramJSONExporter.render(lines, header: header, metadata: metadata, search: search, entities: entities,
-                                                       gaps: options.gaps, unconfirmed: options.unconfirmed, audioEnd: options.audioEnd)
+                                                       gaps: options.gaps, unconfirmed: options.unconfirmed, audioEnd: options.audioEnd,
+                                                       optionChanges: options.optionChanges)
         case .md: return MarkdownExporter.render(lines, header: header, options: options)
         }
     }

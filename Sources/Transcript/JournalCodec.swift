@@ -16,7 +16,10 @@ import Glibc
 ///  "confidence":0.93,"start":0.4,"end":1.1,"word_count":2}
 /// {"type":"gap","start":5.0,"duration":19.2,"reason":"the engine was disconnected"}
 /// {"type":"end","audio_seconds":61.3}
+/// {"type":"options","start":95.2,"changes":["language es"],"options":{…},"options_query":"…"}
 /// ```
+/// `options` is written when a key changed the engine's options mid-session: from `start` on.
+/// `changes` says what changed, in words.
 /// `end` is written when a session finishes: where its audio ended (a killed session has none).
 /// Times are seconds on the session clock (absolute across reconnects); `*_unix_ms` add the
 /// session start. Unknown record types are skipped by readers (forward compatibility).
@@ -102,6 +105,17 @@ public enum JournalCodec {
         JSONValue.object([("type", .string("end")), ("audio_seconds", .double(seconds))]).rendered
     }
 
+    /// Engine options changed mid-session, as a line.
+    public static func encode(_ c: OptionsChange) -> String {
+        var o: [(String, JSONValue)] = [("type", .string("options")), ("start", .double(c.start)),
+                                        ("changes", .array(c.changes.map { .string($0) }))]
+        if let data = try? JSONEncoder.sorted.encode(c.options), let s = String(data: data, encoding: .utf8) {
+            o.append(("options", .raw(s)))
+        }
+        o.append(("options_query", .string(c.options.queryString)))
+        return JSONValue.object(o).rendered
+    }
+
     /// A search hit as Deepgram writes it (`confidence`, `start`, `end`, `snippet`).
     static func hitValue(_ h: SearchHits.Hit) -> JSONValue {
         .object([("confidence", .opt(h.confidence, JSONValue.double)), ("start", .opt(h.start, JSONValue.double)),
@@ -122,6 +136,8 @@ public enum JournalCodec {
         case gap(AudioGap)
         /// Where the session's audio ended, in seconds (the session finished).
         case end(audioSeconds: Double)
+        /// Engine options changed mid-session.
+        case options(OptionsChange)
         /// A record type this version does not know.
         case other(type: String)
     }
@@ -160,6 +176,7 @@ public enum JournalCodec {
     private struct OptionsRecord: Decodable { var options: LiveOptions? }
     private struct GapRecord: Decodable { var start: Double; var duration: Double; var reason: String? }
     private struct EndRecord: Decodable { var audio_seconds: Double }
+    private struct OptionsChangeRecord: Decodable { var start: Double; var changes: [String]?; var options: LiveOptions? }
     private struct SearchRecord: Decodable { var channel: Int?; var query: String; var hits: [SearchHits.Hit] }
     private struct EntityRecord: Decodable {
         var channel: Int?; var label: String; var value: String; var raw_value: String?; var confidence: Double?
@@ -276,6 +293,13 @@ public enum JournalCodec {
                 throw DecodingFailure(reason: "malformed end record")
             }
             return .end(audioSeconds: max(0, e.audio_seconds))
+        case "options":
+            guard let r = try? dec.decode(OptionsChangeRecord.self, from: data), Self.sessionTimes.contains(r.start) else {
+                throw DecodingFailure(reason: "malformed options record")
+            }
+            // Words for one short note each: a hand-edited record's text is not a page.
+            let changes = (r.changes ?? []).prefix(20).map { String(CaptionText.oneLine($0).prefix(200)) }.filter { !$0.isEmpty }
+            return .options(OptionsChange(start: max(0, r.start), options: r.options ?? LiveOptions(), changes: Array(changes)))
         case "Metadata":
             guard case .metadata(let m) = (try? ServerMessage.decode(String(line))) ?? .unhandled(type: "Metadata", raw: "") else {
                 throw DecodingFailure(reason: "malformed Metadata record")

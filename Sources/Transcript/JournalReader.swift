@@ -35,6 +35,8 @@ public struct JournalContents: Sendable, Equatable {
     public var gaps: [AudioGap] = []
     /// Where the audio ended (the latest `end` record, on the joined timeline), when a session finished.
     public var audioEnd: Double?
+    /// Engine options changed mid-session, in file order.
+    public var optionChanges: [OptionsChange] = []
     /// Where words the engine never confirmed were kept.
     public var unconfirmed: [UnconfirmedSpan] {
         segments.filter(\.unconfirmed).map { UnconfirmedSpan(channel: $0.channel, start: $0.start, end: $0.end) }
@@ -164,6 +166,7 @@ public enum JournalReader {
         var entities = EntityResults()
         var gaps: [AudioGap] = []
         var audioEnd: Double?
+        var optionChanges: [OptionsChange] = []
         var torn = false
         // Finals seen, by their exact text: a record repeated (a file joined twice, an editor's
         // paste) doubled its words in every export.
@@ -205,6 +208,9 @@ public enum JournalReader {
                     g.start += timeShift
                     latestEnd = max(latestEnd, g.start + g.duration)
                     gaps = AudioGap.adding(g, to: gaps)
+                case .options(var c):
+                    c.start += timeShift
+                    optionChanges.append(c)
                 case .end(let seconds):
                     audioEnd = max(audioEnd ?? 0, seconds + timeShift)
                     latestEnd = max(latestEnd, seconds + timeShift)
@@ -263,7 +269,7 @@ public enum JournalReader {
         }
         return JournalContents(header: header, lines: lines(from: segments), segments: segments,
                                issues: issues, tornLastLine: torn, notes: notes, metadata: metadata, search: search,
-                               entities: entities, gaps: gaps, audioEnd: audioEnd)
+                               entities: entities, gaps: gaps, audioEnd: audioEnd, optionChanges: optionChanges)
     }
 
     /// Where an unreadable line's captions, if it held a final, were: between the finals read

@@ -129,6 +129,10 @@ public actor JournalWriter {
     @discardableResult
     public func append(gap: AudioGap) -> SaveState { write([JournalCodec.encode(gap)]) }
 
+    /// Journals a change of the engine's options mid-session.
+    @discardableResult
+    public func append(optionsChange: OptionsChange) -> SaveState { write([JournalCodec.encode(optionsChange)]) }
+
     /// Journals where the session's audio ended (when it finishes): exports end their last cue by it.
     @discardableResult
     public func append(audioEnd seconds: Double) -> SaveState { write([JournalCodec.encode(audioEnd: seconds)]) }

@@ -13,12 +13,12 @@ public enum MarkdownExporter {
         }
         let lines = ExportOrder.lines(lines)
         let multichannel = ChannelLabel.isMultichannel(lines)
-        var gaps = options.gaps[...]
+        var notes = TimedNote.all(options)[...]
         func gapNotes(before t: Double) {
-            while let g = gaps.first, g.start <= t {
-                gaps.removeFirst()
+            while let g = notes.first, g.start <= t {
+                notes.removeFirst()
                 let stamp = options.timestamps ? "**[\(Timecode.clock(g.start))]** " : ""
-                out += stamp + "_" + escape(g.note) + "_\n\n"
+                out += stamp + "_" + escape(g.text) + "_\n\n"
             }
         }
         for line in lines where !line.words.isEmpty {

@@ -6,11 +6,11 @@ public enum PlainTextExporter {
         let lines = ExportOrder.lines(lines)
         let multichannel = ChannelLabel.isMultichannel(lines)
         var out = ""
-        var gaps = options.gaps[...]
+        var notes = TimedNote.all(options)[...]
         func gapNotes(before t: Double) {
-            while let g = gaps.first, g.start <= t {
-                gaps.removeFirst()
-                out += (options.timestamps ? "[\(Timecode.clock(g.start))] " : "") + g.note + "\n"
+            while let g = notes.first, g.start <= t {
+                notes.removeFirst()
+                out += (options.timestamps ? "[\(Timecode.clock(g.start))] " : "") + g.text + "\n"
             }
         }
         for line in lines where !line.words.isEmpty {

@@ -65,6 +65,9 @@ public struct TranscriptStore: Sendable {
 
     /// Records audio lost at `gap` (one that continues an earlier gap extends it).
     public mutating func addGap(_ gap: AudioGap) { gaps = AudioGap.adding(gap, to: gaps) }
+    /// Engine options changed mid-session (a key), in the order they took effect.
+    public private(set) var optionChanges: [OptionsChange] = []
+    public mutating func addOptionsChange(_ change: OptionsChange) { optionChanges.append(change) }
 
     /// Slack, in seconds, when deciding that a word repeats a committed one.
     public var tolerance: Double

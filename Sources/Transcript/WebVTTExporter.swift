@@ -20,7 +20,17 @@ public enum WebVTTExporter {
         let cues = Cue.merging(CueBuilder.cues(from: lines, rules: options.cueRules, audioEnd: options.audioEnd, cueLabel: {
             UnconfirmedSpan.marks($0, in: options.unconfirmed) ? UnconfirmedSpan.cueMark : nil
         }), gaps: options.gaps, rules: options.cueRules)
+        // Options changed mid-session: a NOTE before the first cue they apply to.
+        var changes = options.optionChanges.sorted { $0.start < $1.start }[...]
+        func changeNotes(before ms: Int64) {
+            while let c = changes.first, Int64((c.start * 1000).rounded()) <= ms {
+                changes.removeFirst()
+                out += "NOTE\n" + noteSafe("From \(Timecode.format(Int64((c.start * 1000).rounded()), separator: ".")): "
+                                            + c.note) + "\n\n"
+            }
+        }
         for (i, c) in cues.enumerated() {
+            changeNotes(before: c.startMs)
             out += "\(i + 1)\n"
             out += "\(Timecode.format(c.startMs, separator: ".")) --> \(Timecode.format(c.endMs, separator: "."))\n"
             let body = c.lines.map(escape).joined(separator: "\n")
@@ -31,6 +41,7 @@ public enum WebVTTExporter {
             out += body
             out += "\n\n"
         }
+        changeNotes(before: .max)
         return out
     }
 

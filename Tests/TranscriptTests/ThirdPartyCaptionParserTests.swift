@@ -63,6 +63,22 @@ import Testing
         }
     }
 
+    /// Options changed mid-session are NOTE blocks between the cues: webvtt-py reads the
+    /// same cues as without them (a note inside a cue, or with "-->", would end or break one).
+    @Test(.enabled(if: parsersAvailable, "needs pysrt and webvtt-py in the test venv"))
+    func optionChangeNotesLeaveTheCuesAsTheyAre() throws {
+        let f = try FixtureReplay("preamble-rest-2")
+        let lines = Array(FixtureReplay.store(FixtureReplay.events(for: f.words)).lines)
+        let cues = try #require(try Self.parse(WebVTTExporter.render(lines), ext: "vtt"))
+        let middle = CueBuilder.cues(from: lines)[2]
+        let changes = [OptionsChange(start: 0, options: .init(), changes: ["language es"]),
+                       OptionsChange(start: Double(middle.startMs) / 1000, options: .init(), changes: ["model a-->b", "x\n\ny"]),
+                       OptionsChange(start: 1e6, options: .init(), changes: ["numerals on"])]
+        let text = WebVTTExporter.render(lines, options: ExportOptions(optionChanges: changes))
+        #expect(text.components(separatedBy: "\nNOTE\n").count == 5, "\(text)")
+        #expect(try Self.parse(text, ext: "vtt") == cues)
+    }
+
     /// Dictation's `"\n\n"` ("new paragraph") and `"\n"` ("new line") words: pysrt used to
     /// refuse the file and webvtt-py to drop the text after the blank line.
     @Test(.enabled(if: parsersAvailable, "needs pysrt and webvtt-py in the test venv"))
