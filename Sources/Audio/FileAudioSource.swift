@@ -137,7 +137,12 @@ extension FileAudioSource {
                 reader.cancel()
                 throw .unsupportedContainer(path: display, kind: kind)
             }
-            if let rawFormat { return StartedReader(reader: reader, leftover: bytes, format: rawFormat, header: nil) }
+            if let rawFormat {
+                // Not a byte (an empty file, a pipe whose writer failed): an error, as for a WAV.
+                // It exited 0 ("no audio samples") where the same empty pipe read as WAV exited 1.
+                if bytes.isEmpty && atEOF { reader.cancel(); throw .empty(path: display) }
+                return StartedReader(reader: reader, leftover: bytes, format: rawFormat, header: nil)
+            }
             reader.cancel()
             if oneShot && !bytes.isEmpty { throw .rawFormatRequired(path: display) }
             _ = try WAVHeader.parse(bytes, path: display, atEOF: atEOF)   // throws notRIFFWave

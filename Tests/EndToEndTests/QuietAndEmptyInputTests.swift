@@ -75,6 +75,20 @@ import TestSupport
         #expect(r.stderr.contains("captty: no speech in silence.wav: its 2.0 s of audio are digital silence"), "stderr: \(r.stderr)")
     }
 
+    /// An empty pipe is the writer's failure (`arecord … | captty transcribe - --raw-format …`
+    /// where arecord could not open its device): exit 1 and said so, with a raw format as
+    /// without one. With one it exited 0, "the transcript is empty".
+    @Test func anEmptyPipeIsAnErrorWithOrWithoutARawFormat() throws {
+        for raw in [["--raw-format", "s16le:16000:1"], []] {
+            let r = try runCaptty(["transcribe", "-", "--engine", "local", "--no-journal"] + raw, stdin: Data(), timeout: 60)
+            #expect(r.status == 1, "\(raw): \(r.stderr)")
+            #expect(r.stderr.contains("standard input is empty: it holds no audio"), "\(raw): \(r.stderr)")
+            let live = try runCaptty(["--plain", "--file", "-", "--engine", "local", "--no-journal"] + raw, stdin: Data(), timeout: 60)
+            #expect(live.status == 1, "\(raw): \(live.stderr)")
+            #expect(live.stderr.contains("standard input is empty: it holds no audio"), "\(raw): \(live.stderr)")
+        }
+    }
+
     @Test func aHeaderWithoutSamplesSaysSo() throws {
         let dir = try scratchDirectory("quiet")
         defer { try? FileManager.default.removeItem(at: dir) }
