@@ -42,6 +42,10 @@ public actor JournalWriter {
     private let rewriteContinuation: AsyncStream<Void>.Continuation
     /// A rewrite was asked for and has not come yet.
     private var rewriteAsked = false
+    /// Why the next `rewrite` is needed (emptied in place, or a deleted file that could not be
+    /// read back), and where the journal was.
+    private var rewriteCause: JournalRecovery.Cause = .emptied
+    private var rewriteLostPath: String?
     /// Save-state changes, newest first wins (for the UI).
     public nonisolated let states: AsyncStream<SaveState>
     private let stateContinuation: AsyncStream<SaveState>.Continuation
@@ -173,7 +177,7 @@ public actor JournalWriter {
         stop(removingIfEmpty: false)
         if rewriteAsked, !state.isFailing {
             // Emptied too late to be written again: the transcript is rescued from memory.
-            setState(.failing(path: currentURL.path, message: "\(currentURL.path) was emptied by another program while captions "
+            setState(.failing(path: currentURL.path, message: "\(rewriteLostPath ?? currentURL.path) \(rewriteCause.phrase) while captions "
                               + "ran, and the lines written before are gone from it", retrying: false))
         }
         if !state.isFailing { setState(.closed(path: currentURL.path)) }
@@ -372,7 +376,15 @@ public actor JournalWriter {
     private func checkPath() {
         guard lost == nil, fd >= 0 else { return }
         var mine = stat()
-        guard fstat(fd, &mine) == 0 else { return }
+        guard fstat(fd, &mine) == 0 else {
+            // The open file cannot be looked at: on a FUSE file system (sshfs, bindfs, a sync
+            // client's) a file deleted underneath answers ENOENT through its descriptor too.
+            // Taken as "can't tell", the journal was written into the void until the end, said
+            // to be saved, and gone (found in QA). Gone when its path names nothing either.
+            var there = stat()
+            if stat(currentURL.path, &there) != 0 && (errno == ENOENT || errno == ENOTDIR) { lost = .deleted }
+            return
+        }
         lost = pathLoss(of: mine)
         guard lost == nil, !rewriteAsked, mine.st_size < goodOffset else { return }
         // What is left is not this journal's (appends go on at the file's new end).
@@ -387,6 +399,8 @@ public actor JournalWriter {
     public func rewrite(_ records: [String]) {
         guard !closed, fd >= 0, rewriteAsked else { return }
         rewriteAsked = false
+        let cause = rewriteCause
+        rewriteCause = .emptied
         guard ftruncate(fd, 0) == 0 else {
             fail(ErrnoText.message(errno, doing: "write the journal again in", path: currentURL.path), retrying: false)
             return
@@ -398,7 +412,9 @@ public actor JournalWriter {
         retryTask?.cancel(); retryTask = nil
         drain()
         guard !state.isFailing else { return }
-        let recovery = JournalRecovery(cause: .emptied, lostPath: currentURL.path, path: currentURL.path, lineCount: records.count)
+        let recovery = JournalRecovery(cause: cause, lostPath: rewriteLostPath ?? currentURL.path, path: currentURL.path,
+                                       lineCount: records.count)
+        rewriteLostPath = nil
         lastRecovery = recovery
         recoveryContinuation.yield(recovery)
     }
@@ -448,6 +464,33 @@ public actor JournalWriter {
         }
         fchmod(newFD, 0o600)
         let copy = Self.copyComplete(from: fd, to: newFD, bytes: goodOffset)
+        // The old file cannot be read back whole: a FUSE file deleted underneath reads as empty
+        // (or fails), and a copy of nothing was said to be the journal written again (found in
+        // QA). The new file gets every record again from the session, as one emptied in place.
+        let unreadable = (copy.error != nil && copy.readFailed) || (copy.error == nil && copy.copied < goodOffset)
+        if unreadable && closing {
+            Glibc.close(newFD)
+            unlink(target.path)
+            let why = copy.error.map { String(cString: strerror($0)) } ?? "it reads as \(copy.copied) of the \(goodOffset) bytes written"
+            failAfterLoss(cause, lostPath: lostPath, "its lines could not be read back (\(why))")
+            return false
+        }
+        if unreadable {
+            Glibc.close(fd)
+            fd = newFD
+            currentURL = target
+            lost = nil
+            guard ftruncate(fd, 0) == 0 else {
+                fail(ErrnoText.message(errno, doing: "write the journal again in", path: target.path), retrying: true)
+                return false
+            }
+            goodOffset = 0
+            rewriteCause = cause
+            rewriteLostPath = lostPath
+            rewriteAsked = true
+            rewriteContinuation.yield(())
+            return true
+        }
         var error = copy.error
         if error == nil && fsync(newFD) != 0 { error = errno }
         if let error {
@@ -491,7 +534,7 @@ public actor JournalWriter {
 
     /// Copies the first `bytes` bytes of `from` (by offset, whatever its file position) to
     /// `to`; returns how many were copied and how many of them end a line.
-    private static func copyComplete(from: Int32, to: Int32, bytes: off_t) -> (copied: off_t, lines: Int, error: Int32?) {
+    private static func copyComplete(from: Int32, to: Int32, bytes: off_t) -> (copied: off_t, lines: Int, error: Int32?, readFailed: Bool) {
         var buffer = [UInt8](repeating: 0, count: 1 << 16)
         var offset: off_t = 0
         var lines = 0
@@ -500,14 +543,14 @@ public actor JournalWriter {
             let n = buffer.withUnsafeMutableBytes { pread(from, $0.baseAddress, want, offset) }
             if n < 0 {
                 if errno == EINTR { continue }
-                return (offset, lines, errno)
+                return (offset, lines, errno, true)
             }
             if n == 0 { break }   // cut short by someone else: what is there is copied
             let result = buffer.withUnsafeBytes { POSIXFile.writeAll(to, UnsafeRawBufferPointer(rebasing: $0[0 ..< n])) }
-            if let e = result.error { return (offset, lines, e) }
+            if let e = result.error { return (offset, lines, e, false) }
             for i in 0 ..< n where buffer[i] == UInt8(ascii: "\n") { lines += 1 }
             offset += off_t(n)
         }
-        return (offset, lines, nil)
+        return (offset, lines, nil, false)
     }
 }

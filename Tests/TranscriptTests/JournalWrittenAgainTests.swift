@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import Transcript
 
 /// The journal's file goes while captions run (deleted, its directory removed, renamed away,
@@ -78,6 +79,51 @@ import Testing
         #expect(back.header == FixtureReplay.header)
         #expect(back.segments == segs)
         #expect(back.issues.isEmpty && !back.tornLastLine)
+    }
+
+    /// A journal on a FUSE file system (sshfs, a sync client's; here `bindfs`) deleted
+    /// underneath it: its descriptor answers ENOENT too, so the check could not tell, and the
+    /// lines went into the void until the session said "Transcript saved" to a path that held
+    /// nothing (found in QA). It is noticed, and written again from the session's records (the
+    /// old file cannot be read back).
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/bindfs")
+                   && FileManager.default.fileExists(atPath: "/dev/fuse") && getuid() == 0,
+                   "needs bindfs (scripts/setup installs it), /dev/fuse and root"),
+          .timeLimit(.minutes(1)))
+    func aFileDeletedUnderAFUSEMountIsWrittenAgain() async throws {
+        let tmp = try TempDirectory("journal-fuse"); defer { tmp.remove() }
+        let src = tmp.file("src"), mnt = tmp.file("mnt")
+        try FileManager.default.createDirectory(at: src, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(at: mnt, withIntermediateDirectories: true)
+        // (Not Foundation's Process: it waits for the end of the daemon bindfs leaves running.)
+        let mount = try TmuxScreen.spawn("/usr/bin/bindfs", [src.path, mnt.path], timeout: 20)
+        try #require(mount.status == 0, "bindfs: \(mount.stderr)")
+        defer { _ = try? TmuxScreen.spawn("/bin/fusermount", ["-u", mnt.path], timeout: 20) }
+        let url = mnt.appendingPathComponent("s.jsonl")
+        let (writer, segs) = try await Self.started(url, split: 3)
+        try FileManager.default.removeItem(at: src.appendingPathComponent("s.jsonl"))
+        var asked = writer.rewriteRequests.makeAsyncIterator()
+        await writer.verifyPath()
+        // Copied from the old file when it can still be read back; else written again from the
+        // session's records, which it asks for.
+        var lines = 3
+        if await writer.lastRecovery == nil {
+            #expect(await asked.next() != nil, "neither written again nor a rewrite asked for")
+            await writer.append([segs[3]])
+            await writer.rewrite(segs.prefix(4).map { JournalCodec.encode($0, sessionStartUnixMs: FixtureReplay.header.startUnixMs) })
+            lines = 4
+        } else {
+            await writer.append([segs[3]])
+        }
+        var said = writer.recoveries.makeAsyncIterator()
+        let r = await said.next()
+        #expect(r?.description == "the journal \(url.path) was deleted while captions ran; it was written again with all \(lines) lines")
+        await writer.append(Array(segs.dropFirst(4)))
+        #expect(await writer.close() == .closed(path: url.path))
+        let back = try JournalReader.read(src.appendingPathComponent("s.jsonl"))
+        #expect(back.segments == segs)
+        #expect(back.issues.isEmpty && !back.tornLastLine)
+        #expect(FileMode.of(url.path) == 0o600)
     }
 
     /// Emptied when it is too late to write it again (at the close): not said to be saved.
