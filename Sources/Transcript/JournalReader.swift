@@ -167,6 +167,8 @@ public enum JournalReader {
         var gaps: [AudioGap] = []
         var audioEnd: Double?
         var optionChanges: [OptionsChange] = []
+        // Records of a type this captty does not know, by type: their first line and count.
+        var unknown: [String: (line: Int, count: Int)] = [:]
         var torn = false
         // Finals seen, by their exact text: a record repeated (a file joined twice, an editor's
         // paste) doubled its words in every export.
@@ -236,7 +238,11 @@ public enum JournalReader {
                                                    + "session began \(when); its lines are placed after the earlier ones, "
                                                    + "\(Timecode.clock(timeShift)) after the first's start"))
                     }
-                case .other: break
+                case .other(let type):
+                    // Left out, as a newer captty's records are; said, since a damaged "type"
+                    // (one flipped byte: "fjnal") dropped a final from every export in silence.
+                    let t = String(CaptionText.oneLine(type).prefix(40))
+                    unknown[t, default: (i + 1, 0)].count += 1
                 }
         }
         // How a header begins: one glued to the end of a torn line (a session that crashed
@@ -262,6 +268,11 @@ public enum JournalReader {
             }
         }
         for k in unreadable { issues[k].reason += placement(of: issues[k].lineNumber, among: finalAt) }
+        for (type, seen) in unknown.sorted(by: { $0.value.line < $1.value.line }) {
+            let more = seen.count > 1 ? " (and \(seen.count - 1) more like it)" : ""
+            notes.append(JournalIssue(lineNumber: seen.line, reason: "a record of a type this captty does not know, \"\(type)\"\(more): "
+                                      + "left out (damaged, or written by a newer captty)" + placement(of: seen.line, among: finalAt)))
+        }
         if let headerIssue = issues.first, headerIssue.lineNumber == firstIndex + 1, recoveringHeader != nil,
            segments.isEmpty, metadata.isEmpty, gaps.isEmpty {
             // Nothing in it reads as a journal's (a recording given by mistake): not one.

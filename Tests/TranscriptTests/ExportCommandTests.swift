@@ -174,6 +174,29 @@ import Testing
         #expect(report.warnings == ["line 3: a repeat of line 2; left out"])
     }
 
+    /// A record of a type this captty does not know is left out (a newer captty's), and said:
+    /// one flipped byte in a final's "type" dropped it from every export in silence (found in QA).
+    @Test func aRecordOfAnUnknownTypeIsLeftOutWithAWarning() async throws {
+        let tmp = try TempDirectory("export-unknown"); defer { tmp.remove() }
+        let journal = tmp.file("s.jsonl")
+        _ = try await Self.writeJournal(journal)
+        var lines = try String(contentsOf: journal, encoding: .utf8).split(separator: "\n").map(String.init)
+        let whole = try ExportCommand.run(journal: journal, format: .txt, output: nil) { _ in }
+        #expect(whole.warnings.isEmpty)
+        lines[2] = lines[2].replacingOccurrences(of: #""type":"final""#, with: #""type":"fjnal""#)
+        lines.append(#"{"type":"fjnal","x":1}"#)
+        lines.append(#"{"type":"summary\u0007","text":"from a newer captty"}"#)
+        try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: journal)
+        let report = try ExportCommand.run(journal: journal, format: .txt, output: nil) { _ in }
+        #expect(report.lineCount <= whole.lineCount && report.wordCount < whole.wordCount)
+        #expect(report.warnings.count == 2, "\(report.warnings)")
+        #expect(report.warnings.first?.hasPrefix(#"line 3: a record of a type this captty does not know, "fjnal" (and 1 more like it): "#
+                                                 + "left out (damaged, or written by a newer captty); if it held captions, they were between ") == true,
+                "\(report.warnings)")
+        #expect(report.warnings.last?.contains(#""summary"#) == true && report.warnings.last?.contains("\u{07}") == false,
+                "control characters are not printed: \(report.warnings)")
+    }
+
     @Test func formatNamesParse() {
         #expect(ExportFormat(name: "WebVTT") == .vtt)
         #expect(ExportFormat(name: "markdown") == .md)
