@@ -155,6 +155,9 @@ public actor LiveClient {
     private var serverProblems = 0
     private var lastSent = ContinuousClock.now
     private var pendingControls: [(after: Int64, message: ControlMessage)] = []
+    /// Finalizes sent on the open connection and not answered yet (by a `from_finalize`
+    /// final), by the byte offset they followed: one lost with its connection goes again.
+    private var finalizesInFlight: [Int64] = []
     private var closeStreamSent = false
     /// When CloseStream went on the current connection (for how long finishing waited).
     private var closeStreamSentAt: ContinuousClock.Instant?
@@ -193,7 +196,10 @@ public actor LiveClient {
     /// event since the client was made (read it before `start` or after: nothing is missed);
     /// each later read is a sequence of its own with every event from then on, so several
     /// readers each see them all, and a reader that stops does not stop the others. (With
-    /// callbacks only — `on` used, `events` never read — nothing is buffered.)
+    /// callbacks only — `on` used, `events` never read — nothing is buffered. With neither,
+    /// every event is kept until `events` is first read, for the whole session if it never
+    /// is: an app that uses only what `finalize(waitFor:)` returns should register a callback,
+    /// even one that ignores the events, or read `events`.)
     public nonisolated var events: AsyncStream<LiveEvent> { hub.events }
 
     /// Registers a callback, Python-SDK style: `client.on(.transcript) { results in … }`.
@@ -226,7 +232,7 @@ public actor LiveClient {
     /// cannot wait for the network.
     public func start(_ options: LiveOptions, waitForOpen: Bool = true) async throws(LiveError) {
         guard state == .idle else {
-            throw LiveError(kind: .engine, message: "start() was already called on this LiveClient; create a new client for a new session", isFatal: false)
+            throw LiveError(kind: .usage, message: "start() was already called on this LiveClient; create a new client for a new session", isFatal: false)
         }
         let url: URL
         do { url = try configuration.listenURL(for: options) } catch {
@@ -258,7 +264,7 @@ public actor LiveClient {
         guard openWaiter != nil, !ended else { return }
         supervisor?.cancel()
         let ws = conn?.ws
-        end(code: 1000, reason: "cancelled", error: LiveError(kind: .engine, message: "start() was cancelled before the stream opened", isFatal: true))
+        end(code: 1000, reason: "cancelled", error: LiveError(kind: .cancelled, message: "start() was cancelled before the stream opened", isFatal: true))
         await ws?.close(code: 1000, reason: "")
     }
 
@@ -270,10 +276,10 @@ public actor LiveClient {
     public func send(_ audio: [UInt8]) async throws(LiveError) {
         if let fatalError { throw fatalError }
         guard state != .idle else {
-            throw LiveError(kind: .engine, message: "send() before start(): start the client first", isFatal: false)
+            throw LiveError(kind: .usage, message: "send() before start(): start the client first", isFatal: false)
         }
         guard !ended, !finishing else {
-            throw LiveError(kind: .engine, message: "send() after finish(): the stream is closing or closed", isFatal: false)
+            throw LiveError(kind: .usage, message: "send() after finish(): the stream is closing or closed", isFatal: false)
         }
         guard !audio.isEmpty else { return }
         let largest = max(1, buffer.limit / 2)
@@ -295,7 +301,7 @@ public actor LiveClient {
     public func finalize(waitFor timeout: Duration? = nil) async throws(LiveError) -> Results? {
         if let fatalError { throw fatalError }
         guard state != .idle, !ended, !finishing else {
-            throw LiveError(kind: .engine, message: "finalize() needs an open stream (call start() first; not after finish())", isFatal: false)
+            throw LiveError(kind: .usage, message: "finalize() needs an open stream (call start() first; not after finish())", isFatal: false)
         }
         pendingControls.append((buffer.endOffset, .finalize))
         wakePump()
@@ -324,25 +330,41 @@ public actor LiveClient {
                           waitFor timeout: Duration = .seconds(10)) async throws(LiveError) -> ConfigureSuccess {
         if let fatalError { throw fatalError }
         guard state != .idle, !ended, !finishing else {
-            throw LiveError(kind: .engine, message: "configure() needs an open stream (call start() first; not after finish())", isFatal: false)
+            throw LiveError(kind: .usage, message: "configure() needs an open stream (call start() first; not after finish())", isFatal: false)
         }
         guard configureWaiter == nil else {
-            throw LiveError(kind: .engine, message: "a Configure is still waiting for its answer; send the next one after it", isFatal: false)
+            throw LiveError(kind: .usage, message: "a Configure is still waiting for its answer; send the next one after it", isFatal: false)
         }
         let message = ControlMessage.configure(keyterms: keyterms, features: features)
         configurePending = message
         pendingControls.append((buffer.endOffset, message))
         wakePump()
         let id = nextWaiterID; nextWaiterID += 1
-        let result = await withCheckedContinuation { (c: CheckedContinuation<Result<ConfigureSuccess, LiveError>, Never>) in
-            configureWaiter = (id, c)
-            Task(executorPreference: configuration.executor) { [weak self] in
-                try? await Task.sleep(for: timeout)
-                await self?.resumeConfigure(id, with: .failure(LiveError(
-                    kind: .timeout, message: "the server did not answer the Configure within \(timeout)", isFatal: false, requestID: self?.requestID)))
+        // A cancelled task stops waiting at once (it waited the whole timeout, and every other
+        // configure meanwhile was refused; found in QA). The Configure has gone or goes all the
+        // same, and is kept for reconnects if the server accepts it.
+        let result = await withTaskCancellationHandler {
+            await withCheckedContinuation { (c: CheckedContinuation<Result<ConfigureSuccess, LiveError>, Never>) in
+                configureWaiter = (id, c)
+                Task(executorPreference: configuration.executor) { [weak self] in
+                    try? await Task.sleep(for: timeout)
+                    await self?.resumeConfigure(id, with: .failure(LiveError(
+                        kind: .timeout, message: "the server did not answer the Configure within \(timeout)", isFatal: false, requestID: self?.requestID)))
+                }
             }
+        } onCancel: {
+            Task { await self.cancelConfigureWait(id) }
         }
         return try result.get()
+    }
+
+    /// The task waiting for Configure `id` was cancelled: its wait ends (the Configure stays
+    /// pending: a `ConfigureSuccess` still applies it).
+    private func cancelConfigureWait(_ id: Int) {
+        guard let w = configureWaiter, w.id == id else { return }
+        configureWaiter = nil
+        w.continuation.resume(returning: .failure(LiveError(kind: .cancelled, message: "configure() was cancelled while it waited for the "
+                                                            + "server's answer; the Configure was sent all the same", isFatal: false)))
     }
 
     private func resumeConfigure(_ id: Int?, with result: Result<ConfigureSuccess, LiveError>) {
@@ -407,7 +429,7 @@ public actor LiveClient {
     private func enqueue(_ piece: [UInt8]) async throws(LiveError) {
         while true {
             if let fatalError { throw fatalError }
-            if ended { throw LiveError(kind: .engine, message: "the stream is closed", isFatal: false) }
+            if ended { throw LiveError(kind: .usage, message: "the stream is closed", isFatal: false) }
             let connected = conn != nil && fault == nil
             // While disconnected nothing held counts as sent: what the lost connection got
             // without a final for it will be replayed, so dropping it loses audio too (and is
@@ -450,7 +472,7 @@ public actor LiveClient {
         wakePump()
     }
 
-    static let cancelledSend = LiveError(kind: .engine, message: "send() was cancelled while it waited for room: that audio was not queued",
+    static let cancelledSend = LiveError(kind: .cancelled, message: "send() was cancelled while it waited for room: that audio was not queued",
                                          isFatal: false)
 
     private func reportLoss(force: Bool) {
@@ -643,7 +665,8 @@ public actor LiveClient {
         while isCurrent(gen), !Task.isCancelled {
             guard let c = conn else { return }
             if let i = pendingControls.firstIndex(where: { $0.after <= sentOffset }) {
-                let msg = pendingControls.remove(at: i).message
+                let (after, msg) = pendingControls.remove(at: i)
+                if msg == .finalize { finalizesInFlight.append(after) }
                 // Marked before the send returns: the server's answer (Metadata) may be handled
                 // first, and Metadata counts as the end of the stream only after CloseStream.
                 if msg == .closeStream { closeStreamSent = true }
@@ -1115,6 +1138,15 @@ public actor LiveClient {
             state = .open
         }
         pendingControls.removeAll { $0.message == .finalize && $0.after < sentOffset }
+        // A Finalize that went out on the connection that dropped, unanswered: the server never
+        // flushed that audio, and `finalize(waitFor:)` waited its whole timeout for nothing
+        // (found in QA). It goes again after the replayed audio it followed, before CloseStream.
+        for after in finalizesInFlight where after >= sentOffset
+            && !pendingControls.contains(where: { $0.message == .finalize && $0.after == after }) {
+            let at = pendingControls.firstIndex { $0.message == .closeStream } ?? pendingControls.endIndex
+            pendingControls.insert((after, .finalize), at: at)
+        }
+        finalizesInFlight = []
         // A new connection starts from the query's options: the applied Configure (or the one
         // still waiting for its answer) goes again, before the replayed audio.
         if stats.connections > 1, let again = configurePending ?? configureApplied {
@@ -1247,6 +1279,7 @@ public actor LiveClient {
             var shifted = c.offset.apply(r.wordsClampedToSpan())
             let alreadyAnswered = replayedAnswer(&shifted, channel: r.channelIndex.first ?? 0, on: c)
             if r.isFinal {
+                if r.fromFinalize { finalizesInFlight = [] }
                 lastFinalEnd = max(lastFinalEnd, shifted.end)
                 noFinalStalls = 0
                 saidNoFinals = false

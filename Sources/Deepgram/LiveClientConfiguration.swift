@@ -33,7 +33,10 @@ public struct LiveClientConfiguration: Sendable {
     /// buffer, and a second copy queued at full speed only costs memory (4 MB of the client's
     /// peak RSS when a file is streamed as fast as possible).
     public var webSocket: WebSocketConfiguration
-    /// Where the client logs (it never configures logging, and never logs the credential).
+    /// Where the client logs (it never configures logging, and never logs the credential). By
+    /// default nowhere, as AsyncHTTPClient's: an app that had not set up swift-log got the
+    /// client's info lines on its standard error (found in QA). Pass a logger to see them,
+    /// e.g. `Logger(label: "deepgram")` after `LoggingSystem.bootstrap`.
     public var logger: Logger
     /// The executor the client's tasks prefer (nil: Swift's global pool). captty passes
     /// `SerialThreadExecutor.shared`, so sending a chunk does not hop between threads. With a
@@ -53,7 +56,7 @@ public struct LiveClientConfiguration: Sendable {
         maxAudioFrame = 64 * 1024
         webSocket = WebSocketConfiguration()
         webSocket.sendQueueLimit = 256 * 1024
-        logger = Logger(label: "captty.deepgram")
+        logger = Logger(label: "captty.deepgram", factory: { _ in SwiftLogNoOpLogHandler() })
         executor = nil
     }
 

@@ -40,6 +40,11 @@ public struct LiveError: Error, Sendable, Equatable, CustomStringConvertible {
         case server
         /// The engine could not start (missing model, unsupported option).
         case engine
+        /// A call the stream's state does not allow: `send` before `start()` or after
+        /// `finish()`, a second `start()`, a `configure` while another waits.
+        case usage
+        /// The task waiting in the call was cancelled (`start`, `send`, `configure`).
+        case cancelled
         /// A timeout.
         case timeout
         /// Audio was dropped unsent: the replay buffer overflowed while disconnected.

@@ -178,6 +178,30 @@ import Testing
         }
     }
 
+    /// A Finalize that went out on a connection that then dropped, unanswered, goes again after
+    /// the replay: `finalize(waitFor:)` waited its whole timeout and returned nil, and the audio
+    /// it was to flush stayed unflushed (found in QA; the double closes with 1011 on the 90 000th byte).
+    @Test func aFinalizeLostWithItsConnectionIsSentAgain() async throws {
+        try await withDeepgramDouble(["--close-after-bytes", "90000", "--close-code", "1011", "--close-times", "1"]) { double in
+            let client = LiveClient(credential: .apiKey("test-key"), configuration: doubleConfiguration(double))
+            let log = EventLog(client.events)
+            try await within(.seconds(60), "finalize across a reconnect") {
+                try await client.start(pcm16k)
+                try await client.send(counterAudio(from: 0, count: 24_000))   // 3 s, 96 000 bytes
+                let asked = ContinuousClock.now
+                let r = try await client.finalize(waitFor: .seconds(8))
+                let took = asked.duration(to: .now)
+                #expect(r?.fromFinalize == true && r?.end == 3.0, "\(String(describing: r))")
+                #expect(took < .seconds(5), "finalize took \(took)")
+                await client.finish()
+                await log.ended()
+            }
+            let connections = try double.stats().connections
+            #expect(connections.count == 2, "\(connections.count) connections")
+            #expect(connections.last?.finalize == 1, "\(connections.map(\.finalize))")
+        }
+    }
+
     /// Unknown message types surface as `.unhandled`, server Error messages and malformed JSON
     /// as non-fatal `.error`; none of them ends the stream.
     @Test func unknownAndErrorMessagesAreSurfacedWithoutEndingTheStream() async throws {

@@ -1,5 +1,6 @@
 import Foundation
 import TestSupport
+import Logging
 import Testing
 @testable import Deepgram
 
@@ -181,5 +182,63 @@ import Testing
                 await log.ended()
             }
         }
+    }
+
+    /// `configure(waitFor:)` too (it waited its whole timeout, refusing every other Configure
+    /// meanwhile; found in QA), with an error of its own kind.
+    @Test func aCancelledConfigureWaitEndsAtOnce() async throws {
+        try await withDeepgramDouble(["--freeze-after-bytes", "65536"]) { double in
+            let client = Self.frozen(double)
+            let log = EventLog(client.events)
+            try await within(.seconds(60), "a frozen server") {
+                try await client.start(pcm16k)
+                for _ in 0..<3 { try await client.send([UInt8](repeating: 0, count: 32_000)) }
+                let waiter = Task { () -> LiveError? in
+                    do throws(LiveError) { _ = try await client.configure(keyterms: ["captty"], waitFor: .seconds(8)) } catch { return error }
+                    return nil
+                }
+                try await Task.sleep(for: .milliseconds(200))
+                let cancelledAt = ContinuousClock.now
+                waiter.cancel()
+                let error = await waiter.value
+                let took = cancelledAt.duration(to: .now)
+                #expect(took < .seconds(2), "configure waited \(took) after its task was cancelled")
+                #expect(error?.kind == .cancelled && error?.isFatal == false, "\(String(describing: error))")
+                // The next one is not refused as "still waiting".
+                let next = Task { () -> LiveError? in
+                    do throws(LiveError) { _ = try await client.configure(keyterms: ["b"], waitFor: .milliseconds(300)) } catch { return error }
+                    return nil
+                }
+                #expect(await next.value?.kind == .timeout)
+                await client.cancel()
+                await log.ended()
+            }
+        }
+    }
+}
+
+/// Calls the stream's state does not allow, and cancelled waits, have kinds of their own: an
+/// app could only tell them from an engine failure by their text.
+@Suite struct LiveClientErrorKindTests {
+    @Test func misuseAndCancellationAreTheirOwnKinds() async throws {
+        try await withDeepgramDouble() { double in
+            let client = LiveClient(credential: .apiKey("test-key"), configuration: doubleConfiguration(double))
+            let log = EventLog(client.events)
+            do throws(LiveError) { try await client.send([0, 0]); Issue.record("send before start") } catch { #expect(error.kind == .usage) }
+            try await within(.seconds(30), "a stream") {
+                try await client.start(pcm16k)
+                do throws(LiveError) { try await client.start(pcm16k); Issue.record("a second start") } catch { #expect(error.kind == .usage) }
+                await client.finish()
+                await log.ended()
+            }
+            do throws(LiveError) { try await client.send([0, 0]); Issue.record("send after finish") } catch { #expect(error.kind == .usage) }
+            do throws(LiveError) { _ = try await client.finalize(); Issue.record("finalize after finish") } catch { #expect(error.kind == .usage) }
+        }
+    }
+
+    /// The library logs nowhere unless given a logger: an app that had not set up swift-log got
+    /// its info lines on standard error (found in QA).
+    @Test func theDefaultLoggerIsSilent() {
+        #expect(LiveClientConfiguration().logger.handler is SwiftLogNoOpLogHandler)
     }
 }
