@@ -27,6 +27,8 @@ public enum AudioError: Error, Sendable, Equatable, CustomStringConvertible {
     /// More of the file follows the audio its WAV header announces, and it is not a WAV chunk
     /// (likely audio the header does not count); only the announced audio was read.
     case unreadAfterData(path: String, announcedSeconds: Double, followingSeconds: Double)
+    /// The same, read from a pipe: how much followed is not known.
+    case unreadAfterPipeData(path: String, announcedSeconds: Double)
     /// Another WAV file follows the first one's audio (files joined with `cat`), in another
     /// format; only the first file's `seconds` were read.
     case appendedWAVDiffers(path: String, seconds: Double, first: PCMFormat, appended: PCMFormat)
@@ -63,6 +65,11 @@ public enum AudioError: Error, Sendable, Equatable, CustomStringConvertible {
                 + "\(Self.seconds(announced)) were captioned. To caption it all, rewrite the header first: "
                 + "`sox --ignore-length IN.wav fixed.wav`."
         }
+        if case let .unreadAfterPipeData(path, announced) = self {
+            return "\(path): its WAV header announces \(Self.seconds(announced)) of audio, but more follows that is not part of "
+                + "it (a recording whose header was not finished?); only the first \(Self.seconds(announced)) were captioned. "
+                + "To caption it all, have sox rewrite the header on the way: `… | sox --ignore-length -t wav - -t wav - | captty …`."
+        }
         // A header with no audio after it is an error: there is nothing to caption.
         guard case let .truncated(path, "data", claimed, available) = self, claimed > 0, available > 0 else { return nil }
         let percent = Int((Double(available) / Double(claimed) * 100).rounded(.down))
@@ -88,7 +95,7 @@ public enum AudioError: Error, Sendable, Equatable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case .unreadAfterData, .channelsCancelOut, .appendedWAVDiffers:
+        case .unreadAfterData, .unreadAfterPipeData, .channelsCancelOut, .appendedWAVDiffers:
             return earlyEndWarning ?? ""
 
         case let .noServer(server, detail):

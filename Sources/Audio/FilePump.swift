@@ -146,7 +146,14 @@ actor FilePump {
     /// or padding to a disk sector or block, are not worth a word: 4 KiB is half a second of
     /// 8 kHz mu-law).
     private func unreadAfterData(_ w: WAVDataWalker) -> AudioError? {
-        guard w.dataChunks == 1, let header, let length = header.dataLength, let path = source.path, let inputFormat else { return nil }
+        guard w.dataChunks == 1, let header, let length = header.dataLength, let inputFormat else { return nil }
+        guard let path = source.path, Self.isRegularFile(path) else {
+            // A pipe: what follows cannot be measured, only what had come with the audio's end
+            // (8 KiB or more is not a writer's padding to a block).
+            guard w.strayBytesAfterPipeData >= 8192 else { return nil }
+            return .unreadAfterPipeData(path: source.displayName,
+                                        announcedSeconds: Double(length) / Double(inputFormat.bytesPerFrame * inputFormat.sampleRate))
+        }
         var st = stat()
         guard stat(path, &st) == 0 else { return nil }
         let after = Int64(st.st_size) - Int64(header.dataOffset) - length - (length & 1)

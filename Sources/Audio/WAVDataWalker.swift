@@ -64,6 +64,8 @@ public struct WAVDataWalker: Sendable {
     /// The audio ended because what followed a data chunk is not a chunk: stray bytes, or audio
     /// past the length the header announced (a recorder that did not finish its header).
     public private(set) var endedAtStrayBytes = false
+    /// For a pipe: how many such bytes had come when the audio ended (the rest was not read).
+    public private(set) var strayBytesAfterPipeData = 0
 
     /// The audio bytes handed out so far.
     public private(set) var audioBytes: Int64 = 0
@@ -127,12 +129,8 @@ public struct WAVDataWalker: Sendable {
                 pending += b
                 b = []
                 guard pending.count >= 4 else { continue }
-                if pending.prefix(4).elementsEqual("RIFF".utf8) {
-                    state = .nextFile
-                    b = pending[...]
-                } else {
-                    state = .done
-                }
+                endPipeData(next: pending)
+                if state == .nextFile { b = pending[...] }
                 pending = []
             }
         }
@@ -186,7 +184,7 @@ public struct WAVDataWalker: Sendable {
             if format == nil {
                 state = .done
             } else if next.count >= 4 {
-                state = next.prefix(4).elementsEqual("RIFF".utf8) ? .nextFile : .done
+                endPipeData(next: Array(next))
             } else {
                 state = .afterPipeData
             }
@@ -194,6 +192,22 @@ public struct WAVDataWalker: Sendable {
         }
         oddChunkEnded = length & 1 == 1
         state = .header
+    }
+
+    /// A pipe's data chunk ended and `next` (4 bytes or more) came after it: another WAV file,
+    /// a chunk WAV files carry (LIST, id3: the audio is over), or bytes that are neither, most
+    /// likely audio past a length the header got wrong (a recorder that did not finish it). Those
+    /// were dropped without a word, where a file said so (found in QA): `strayBytesAfterPipeData`.
+    private mutating func endPipeData(next: [UInt8]) {
+        if next.prefix(4).elementsEqual("RIFF".utf8) {
+            state = .nextFile
+            return
+        }
+        state = .done
+        if !WAVHeader.isKnownChunkID(next, 0) {
+            endedAtStrayBytes = true
+            strayBytesAfterPipeData = next.count
+        }
     }
 
     /// Reads the header of an appended WAV file from `pending` when it is all there: the same
