@@ -150,7 +150,12 @@ extension FileAudioSource {
         }
         while true {
             do {
-                if let h = try WAVHeader.parse(bytes, path: display, atEOF: atEOF) {
+                if var h = try WAVHeader.parse(bytes, path: display, atEOF: atEOF) {
+                    var st = stat()
+                    if fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG,
+                       let whole = WAVHeader.unwrappedDataLength(announced: h.dataLength, dataOffset: h.dataOffset, fileSize: Int64(st.st_size)) {
+                        h.dataLength = whole
+                    }
                     return StartedReader(reader: reader, leftover: Array(bytes[h.dataOffset...]), format: h.format, header: h)
                 }
             } catch {

@@ -25,6 +25,20 @@ public struct WAVHeader: Sendable, Equatable {
         self.dataOffset = dataOffset; self.dataLength = dataLength; self.channelMask = channelMask
     }
 
+    /// The data length a 32-bit size field could not hold: a WAV of more than 4 GiB written by a
+    /// tool that wraps the size (sox) announces the true length less a multiple of 4 GiB, and
+    /// minutes of a three-hour file were read (and "sox --ignore-length" wrote the same again;
+    /// found in QA). When the file holds that multiple of 4 GiB more after the announced data
+    /// (give or take 1 MiB of chunks after it), the multiple is added back. `fileSize`: the
+    /// size of the (regular) file. Nil when the announced length stands.
+    public static func unwrappedDataLength(announced: Int64?, dataOffset: Int, fileSize: Int64) -> Int64? {
+        guard let announced, announced > 0, announced < 1 << 32 else { return nil }
+        let after = fileSize - Int64(dataOffset) - announced
+        let wraps = after >> 32
+        guard wraps > 0, after - wraps << 32 < 1 << 20 else { return nil }
+        return announced + wraps << 32
+    }
+
     /// How the channels mix down to one, when the header says which speaker each feeds and one
     /// of them is the low-frequency effects channel (5.1, 7.1): the centre, where films and
     /// broadcasts put dialogue, at full weight, front left and right at 0.71 (−3 dB), the rest

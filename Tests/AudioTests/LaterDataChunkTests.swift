@@ -126,6 +126,32 @@ struct LaterDataChunkTests {
         }
     }
 
+    /// A WAV of more than 4 GiB whose 32-bit data size wrapped (sox writes them so): the multiple
+    /// of 4 GiB that follows the announced data is read as the audio it is. Minutes of a
+    /// three-hour file were read, and the advice given (`sox --ignore-length`) wrapped again.
+    @Test func aDataSizeThatWrappedPast4GiBIsUnwrapped() throws {
+        let g: Int64 = 1 << 32
+        #expect(WAVHeader.unwrappedDataLength(announced: 1_000, dataOffset: 44, fileSize: 44 + 1_000 + g) == 1_000 + g)
+        #expect(WAVHeader.unwrappedDataLength(announced: 1_000, dataOffset: 44, fileSize: 44 + 1_000 + 2 * g + 300) == 1_000 + 2 * g)
+        // Not when what follows is not a whole multiple of 4 GiB (less a few chunks), nor for
+        // a file that holds what it announces.
+        #expect(WAVHeader.unwrappedDataLength(announced: 1_000, dataOffset: 44, fileSize: 44 + 1_000 + g + (2 << 20)) == nil)
+        #expect(WAVHeader.unwrappedDataLength(announced: 1_000, dataOffset: 44, fileSize: 44 + 1_000 + g / 2) == nil)
+        #expect(WAVHeader.unwrappedDataLength(announced: 1_000, dataOffset: 44, fileSize: 44 + 1_000) == nil)
+        #expect(WAVHeader.unwrappedDataLength(announced: nil, dataOffset: 44, fileSize: 44 + g) == nil)
+    }
+
+    /// On a real file (sparse: the 4 GiB take no disk): its length is the unwrapped one.
+    @Test func aWrappedFileIsAsLongAsItsAudio() async throws {
+        let path = try WAVBuilder.write(WAVBuilder().build(Self.first), name: "wrapped.wav")
+        defer { unlink(path) }
+        let size = Int64(44 + Self.first.count) + (1 << 32)
+        #expect(truncate(path, off_t(size)) == 0)
+        let source = try await FileAudioSource(path: path, options: fastOptions())
+        let expected = Double(Int64(Self.first.count) + (1 << 32)) / 32_000
+        #expect(abs((source.expectedSeconds ?? 0) - expected) < 0.01, "\(String(describing: source.expectedSeconds)) s, not \(expected)")
+    }
+
     /// A stereo file whose right channel is the left one inverted (a miswired microphone) mixes
     /// down to silence: said, with how to transcribe the channels apart; it was reported only as
     /// "digital silence". An ordinary stereo file says nothing.
