@@ -320,6 +320,20 @@ public actor LiveClient {
         }
     }
 
+    /// Sends a KeepAlive (the SDKs' `keep_alive()` / `send_keep_alive()`), for an app that turned
+    /// the automatic one off (`keepAliveInterval = nil`) and keeps an idle stream open itself.
+    /// It goes after the audio given so far; while disconnected it is not kept (a new connection
+    /// needs audio, which KeepAlive is not). Throws (`usage`) without an open stream.
+    public func keepAlive() throws(LiveError) {
+        if let fatalError { throw fatalError }
+        guard state != .idle, !ended, !finishing else {
+            throw LiveError(kind: .usage, message: "keepAlive() needs an open stream (call start() first; not after finish())", isFatal: false)
+        }
+        guard conn != nil, fault == nil else { return }
+        if !pendingControls.contains(where: { $0.message == .keepAlive }) { pendingControls.append((buffer.endOffset, .keepAlive)) }
+        wakePump()
+    }
+
     /// Changes the open stream's keyterms and formatting features without a new connection
     /// (`Configure`, newest API): `keyterms` replaces the list (empty clears it, nil keeps it),
     /// `features` turns features on or off (e.g. `["numerals": true]`). Waits for the server's
@@ -672,6 +686,7 @@ public actor LiveClient {
                 if msg == .closeStream { closeStreamSent = true }
                 do { try await ws.send(text: msg.json) } catch { connectionFault(gen, error); return }
                 lastSent = .now
+                if msg == .keepAlive { stats.keepAlivesSent += 1 }
                 if msg == .closeStream, isCurrent(gen) {
                     logger.debug("deepgram: CloseStream sent")
                     closeStreamSentAt = .now
@@ -1138,6 +1153,7 @@ public actor LiveClient {
             state = .open
         }
         pendingControls.removeAll { $0.message == .finalize && $0.after < sentOffset }
+        pendingControls.removeAll { $0.message == .keepAlive }   // (for the connection that went)
         // A Finalize that went out on the connection that dropped, unanswered: the server never
         // flushed that audio, and `finalize(waitFor:)` waited its whole timeout for nothing
         // (found in QA). It goes again after the replayed audio it followed, before CloseStream.

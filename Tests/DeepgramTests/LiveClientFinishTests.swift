@@ -178,6 +178,30 @@ import Testing
         }
     }
 
+    /// `keepAlive()` sends a KeepAlive by hand (the SDKs' `keep_alive()`), for an app that turned
+    /// the automatic ones off; the server counts each.
+    @Test func keepAliveSendsOneByHand() async throws {
+        try await withDeepgramDouble() { double in
+            var config = doubleConfiguration(double)
+            config.keepAliveInterval = nil
+            let client = LiveClient(credential: .apiKey("test-key"), configuration: config)
+            let log = EventLog(client.events)
+            try await within(.seconds(60), "keepalives by hand") {
+                do throws(LiveError) { try await client.keepAlive(); Issue.record("keepAlive before start") } catch { #expect(error.kind == .usage) }
+                try await client.start(pcm16k)
+                try await client.send(counterAudio(from: 0, count: 4_000))
+                for _ in 0..<3 {
+                    try await client.keepAlive()
+                    try await Task.sleep(for: .milliseconds(300))
+                }
+                #expect(await client.statistics.keepAlivesSent == 3)
+                await client.finish()
+                await log.ended()
+            }
+            #expect(try double.stats().connections[0].keepalives == 3)
+        }
+    }
+
     /// A Finalize that went out on a connection that then dropped, unanswered, goes again after
     /// the replay: `finalize(waitFor:)` waited its whole timeout and returned nil, and the audio
     /// it was to flush stayed unflushed (found in QA; the double closes with 1011 on the 90 000th byte).
