@@ -152,7 +152,8 @@ public final class DeepgramServer: Sendable {
             // "Invalid credentials."); the key itself is never quoted.
             let given = request.headers["Authorization"] != nil || browser != nil
             return refuse(401, given ? "Invalid credentials: the API key is not this server's."
-                                     : "Invalid credentials: no API key was given; send Authorization: Token <key> (this server checks keys).")
+                                     : "Invalid credentials: no API key was given; send Authorization: Token <key>, or from a browser "
+                                       + "the subprotocols `token, <key>`, first and in that order (this server checks keys).")
         }
         let parsed: ListenRequest
         switch ListenRequest.parse(path: request.path, query: request.queryItems) {
